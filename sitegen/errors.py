@@ -1,0 +1,55 @@
+"""The one exception type users ever see.
+
+Every stage raises SitegenError with the file and line it was reading, so the
+CLI can print `file:line: message` and exit non-zero without a traceback.
+Anything else escaping is a bug in sitegen, not bad input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SitegenError(Exception):
+    """A problem in the user's input (profile, content, config or theme)."""
+
+    def __init__(
+        self,
+        message: str,
+        path: str | Path | None = None,
+        line: int | None = None,
+        exit_code: int = 1,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        # 2 for unusable input files (a profile that cannot be imported), 1 otherwise.
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        if self.path and self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        if self.path:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
+class SitegenWarning:
+    """A problem worth telling the user about that does not stop the run."""
+
+    __slots__ = ("message", "path", "line")
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        loc = self.path or ""
+        if self.path and self.line:
+            loc = f"{self.path}:{self.line}"
+        return f"{loc}: warning: {self.message}" if loc else f"warning: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"SitegenWarning({str(self)!r})"
