@@ -1,0 +1,166 @@
+"""The site configuration schema: one place that knows every key, its type and default.
+
+Modelled on MkDocs' schema, minus the classes: a frozen dataclass plus a table of
+validators. Unknown keys are errors, because a misspelt key that is silently
+ignored is a setting the user believes in but never gets.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import SitegenError
+from .yamlutil import key_lines, load_yaml
+
+CONFIG_FILE = "sitegen.yaml"
+PLACEHOLDER_BASE_URL = "https://example.invalid/set-base-url/"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url: str  # site-relative path such as "/timeline/" or an absolute http(s) URL
+
+
+DEFAULT_NAV = (
+    NavItem("Publications", "/timeline/"),
+    NavItem("Topics", "/topics/"),
+    NavItem("Coauthors", "/coauthors/"),
+)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str | None = None  # default: the owner's name
+    description: str | None = None
+    base_url: str = ""
+    theme: str = "default"
+    language: str = "en"
+    topic_names: dict[str, str] = field(default_factory=dict)
+    feed_size: int = 20
+    nav: tuple[NavItem, ...] = DEFAULT_NAV
+    home_papers: int = 8
+    home_coauthors: int = 12
+    related_papers: int = 4
+    search: bool = True
+
+
+def _str(v: Any) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError("must be a non-empty string")
+    return v.strip()
+
+
+def _int(lo: int, hi: int):
+    def check(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise ValueError(f"must be a whole number from {lo} to {hi}")
+        return v
+
+    return check
+
+
+def _bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError("must be true or false")
+    return v
+
+
+def _base_url(v: Any) -> str:
+    v = _str(v)
+    if not v.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return v
+
+
+def _topic_names(v: Any) -> dict[str, str]:
+    if not isinstance(v, dict) or not all(
+        isinstance(k, str) and isinstance(n, str) and n.strip() for k, n in v.items()
+    ):
+        raise ValueError("must map topic codes to names, e.g. `LG: Machine Learning`")
+    return {k: n.strip() for k, n in v.items()}
+
+
+def _nav(v: Any) -> tuple[NavItem, ...]:
+    if not isinstance(v, list):
+        raise ValueError("must be a list of {title, url} entries")
+    items = []
+    for entry in v:
+        if not isinstance(entry, dict) or set(entry) != {"title", "url"}:
+            raise ValueError("each entry needs exactly `title` and `url`")
+        url = _str(entry["url"])
+        if not (url.startswith("/") or url.startswith(("http://", "https://"))):
+            raise ValueError(f"url {url!r} must start with / or http(s)://")
+        items.append(NavItem(_str(entry["title"]), url))
+    return tuple(items)
+
+
+VALIDATORS = {
+    "title": _str,
+    "description": _str,
+    "base_url": _base_url,
+    "theme": _str,
+    "language": _str,
+    "topic_names": _topic_names,
+    "feed_size": _int(1, 1000),
+    "nav": _nav,
+    "home_papers": _int(0, 100),
+    "home_coauthors": _int(0, 200),
+    "related_papers": _int(0, 10),
+    "search": _bool,
+}
+assert set(VALIDATORS) == {f.name for f in fields(SiteConfig)}
+
+
+def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
+    """Read sitegen.yaml (optional) and return the config plus every problem found.
+
+    Problems are returned rather than raised so `sitegen check` can list them all.
+    """
+    path = site / CONFIG_FILE
+    if not path.exists():
+        return SiteConfig(), []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        return SiteConfig(), [SitegenError(f"cannot read: {e}", path)]
+    try:
+        data = load_yaml(text, path)
+    except SitegenError as e:
+        return SiteConfig(), [e]
+    if data is None:
+        return SiteConfig(), []
+    if not isinstance(data, dict):
+        return SiteConfig(), [SitegenError("must be a mapping of settings", path, 1)]
+    lines = key_lines(text)
+    values: dict[str, Any] = {}
+    problems: list[SitegenError] = []
+    for key, raw in data.items():
+        line = lines.get(str(key))
+        check = VALIDATORS.get(key)
+        if check is None:
+            known = ", ".join(sorted(VALIDATORS))
+            problems.append(SitegenError(f"unknown key {key!r} (known: {known})", path, line))
+            continue
+        try:
+            values[key] = check(raw)
+        except ValueError as e:
+            problems.append(SitegenError(f"{key}: {e}", path, line))
+    return SiteConfig(**values), problems
+
+
+def resolve_base_url(config: SiteConfig, override: str | None) -> tuple[str, bool]:
+    """Pick the base URL: --base-url, then sitegen.yaml, then Netlify's URL variable.
+
+    Returns the URL with a trailing slash and whether it is the placeholder, so the
+    build can warn that feeds need a real one instead of failing.
+    """
+    for candidate in (override, config.base_url, os.environ.get("URL")):
+        if candidate:
+            if not candidate.startswith(("http://", "https://")):
+                raise SitegenError(f"base URL {candidate!r} must start with http:// or https://")
+            return candidate.rstrip("/") + "/", False
+    return PLACEHOLDER_BASE_URL, True

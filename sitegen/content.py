@@ -1,0 +1,326 @@
+"""Content files -> validated paper data.
+
+The Markdown files are the source of truth and are edited by hand, so every
+check here names the file and line of the problem: a silently skipped paper is
+a paper missing from someone's CV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SitegenError, SitegenWarning
+from .markup import is_safe_url, render_markdown
+from .model import Profile
+from .yamlutil import key_lines, load_yaml
+
+PAPERS_DIR = "papers"
+_SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
+KNOWN_KEYS = {
+    "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
+    "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PaperSource:
+    """A paper as its file states it, before names are resolved to people."""
+
+    slug: str
+    source: str
+    title: str
+    date: dt.date
+    topic: str
+    author_names: tuple[str, ...]
+    et_al: bool
+    owner_in_et_al: bool
+    affiliations: tuple[str, ...]
+    code: bool
+    code_url: str | None
+    url: str | None
+    venue: str | None
+    added: dt.date | None
+    year_inferred: bool
+    tags: tuple[str, ...]
+    draft: bool
+    body_md: str
+    body_html: str
+    summary_text: str
+    digest: str
+    extra: dict = field(default_factory=dict)
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
+    """Return (yaml, body, line where the body starts)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise SitegenError("missing front matter: the file must start with a '---' line", path, 1)
+    end = text.find("\n---", 3)
+    while end != -1 and text[end + 4 : end + 5] not in ("\n", ""):
+        end = text.find("\n---", end + 4)
+    if end == -1:
+        raise SitegenError("front matter is not closed by a '---' line", path, 1)
+    yaml_text = text[4 : end + 1]
+    body = text[end + 5 :]
+    return yaml_text, body, yaml_text.count("\n") + 3
+
+
+def _fail(msg: str, path: str, yaml_text: str, key: str | None) -> SitegenError:
+    line = key_lines(yaml_text, first_line=2).get(key, 1) if key else 1
+    return SitegenError(msg, path, line)
+
+
+def _as_str(v: Any) -> str | None:
+    if isinstance(v, bool) or v is None or isinstance(v, (list, dict)):
+        return None
+    return str(v).strip()
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_str_list(v: Any) -> tuple[str, ...] | None:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list):
+        return None
+    out = []
+    for item in v:
+        s = _as_str(item)
+        if not s:
+            return None
+        out.append(s)
+    return tuple(out)
+
+
+def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSource:
+    """Validate one paper file's text. Pure apart from the warnings list it appends to."""
+    yaml_text, body, _ = split_front_matter(text, path)
+    data = load_yaml(yaml_text, path, first_line=2)
+    if not isinstance(data, dict):
+        raise SitegenError("front matter must be a mapping of keys to values", path, 2)
+
+    def fail(msg: str, key: str) -> SitegenError:
+        return _fail(f"{key}: {msg}", path, yaml_text, key)
+
+    title = _as_str(data.get("title"))
+    if not title:
+        raise fail("missing or empty (every paper needs a title)", "title")
+    date = _as_date(data.get("date"))
+    if date is None:
+        if "date" not in data:
+            raise fail("missing (use YYYY-MM-DD)", "date")
+        raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD)", "date")
+    topic = _as_str(data.get("topic"))
+    if not topic:
+        raise fail("missing or empty (an arXiv code such as LG or CV)", "topic")
+    authors = _as_str_list(data.get("authors"))
+    if authors is None:
+        raise fail("must be a list of names", "authors")
+    if not authors and not data.get("owner_in_et_al"):
+        raise fail("empty: list at least one author", "authors")
+    affiliations = _as_str_list(data.get("affiliations"))
+    if affiliations is None:
+        raise fail("must be a list of names", "affiliations")
+    tags = _as_str_list(data.get("tags"))
+    if tags is None:
+        raise fail("must be a list of words", "tags")
+    flags = {}
+    for key in ("et_al", "owner_in_et_al", "code", "year_inferred", "draft"):
+        v = data.get(key, False)
+        if v is None:
+            v = False
+        if not isinstance(v, bool):
+            raise fail(f"must be true or false, not {v!r}", key)
+        flags[key] = v
+    links: dict[str, str | None] = {}
+    for key in ("code_url", "url"):
+        v = data.get(key)
+        if v is None or v == "":
+            links[key] = None
+            continue
+        s = _as_str(v)
+        if not s or not s.startswith(("http://", "https://")) or not is_safe_url(s):
+            raise fail(f"{v!r} is not an http(s) URL", key)
+        links[key] = s
+    added = None
+    if data.get("added") is not None:
+        added = _as_date(data["added"])
+        if added is None:
+            raise fail(f"invalid date {data['added']!r} (use YYYY-MM-DD)", "added")
+    slug = Path(path).stem
+    if data.get("slug") is not None:
+        slug = _as_str(data["slug"]) or ""
+        if not _SLUG_OK.match(slug):
+            raise fail(
+                f"{data['slug']!r} is not a valid slug (lower-case letters, digits and '-')",
+                "slug",
+            )
+    elif not _SLUG_OK.match(slug):
+        raise SitegenError(
+            "file name is not a valid slug (use lower-case letters, digits and '-', "
+            "or set `slug:` in the front matter)",
+            path,
+            1,
+        )
+    venue = _as_str(data.get("venue")) or None
+
+    rendered = render_markdown(body.strip("\n"))
+    for w in rendered.warnings:
+        warnings.append(SitegenWarning(w, path))
+    extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
+    return PaperSource(
+        slug=slug,
+        source=path,
+        title=title,
+        date=date,
+        topic=topic,
+        author_names=authors,
+        et_al=flags["et_al"],
+        owner_in_et_al=flags["owner_in_et_al"],
+        affiliations=affiliations,
+        code=flags["code"],
+        code_url=links["code_url"],
+        url=links["url"],
+        venue=venue,
+        added=added,
+        year_inferred=flags["year_inferred"],
+        tags=tags,
+        draft=flags["draft"],
+        body_md=body.strip("\n"),
+        body_html=rendered.html,
+        summary_text=rendered.text,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        extra=extra,
+    )
+
+
+def read_text(path: Path, display: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise SitegenError("not UTF-8 text", display, line) from None
+    except OSError as e:
+        raise SitegenError(f"cannot read: {e.strerror}", display) from None
+
+
+def load_papers(site: Path) -> tuple[list[PaperSource], list[SitegenWarning]]:
+    """Every paper under content/papers, sorted by file name for a stable order."""
+    warnings: list[SitegenWarning] = []
+    folder = site / "content" / PAPERS_DIR
+    if not folder.is_dir():
+        raise SitegenError(
+            "no content/papers folder: run `sitegen import PROFILE` first", site / "content"
+        )
+    papers = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.md")):
+        display = str(path.relative_to(site))
+        paper = parse_paper(read_text(path, display), display, warnings)
+        if paper.slug in seen:
+            raise SitegenError(
+                f"slug {paper.slug!r} is also used by {seen[paper.slug]}: "
+                "give one of them another `slug:`",
+                display,
+                1,
+            )
+        seen[paper.slug] = display
+        if not paper.draft:
+            papers.append(paper)
+    return papers, warnings
+
+
+def load_profile(site: Path) -> Profile:
+    path = site / "content" / "profile.yaml"
+    display = str(path.relative_to(site))
+    if not path.exists():
+        raise SitegenError(
+            "missing: it names the site's owner (run `sitegen import PROFILE`)", display
+        )
+    text = read_text(path, display)
+    data = load_yaml(text, display)
+    if not isinstance(data, dict):
+        raise SitegenError("must be a mapping with at least `name:`", display, 1)
+    name = _as_str(data.get("name"))
+    if not name:
+        raise _fail("name: missing (the owner's name)", display, text, "name")
+    metrics = data.get("metrics") or {}
+    if not isinstance(metrics, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in metrics.values()
+    ):
+        raise _fail("metrics: must map names to numbers", display, text, "metrics")
+    extra = {k: v for k, v in data.items() if k not in ("name", "field", "metrics")}
+    return Profile(name=name, field=_as_str(data.get("field")), metrics=metrics, extra=extra)
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    name: str
+    aliases: tuple[str, ...]
+    homepage: str | None
+    affiliation: str | None
+    owner: bool
+
+
+def load_people(site: Path) -> list[PersonEntry]:
+    """content/people.yaml: optional; merges spellings of one person into one page."""
+    path = site / "content" / "people.yaml"
+    if not path.exists():
+        return []
+    display = str(path.relative_to(site))
+    text = read_text(path, display)
+    data = load_yaml(text, display)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise SitegenError("must be a list of people (`- name: ...`)", display, 1)
+    out = []
+    import yaml  # node positions only on this rarely used path
+
+    nodes = yaml.compose(text).value  # type: ignore[union-attr]
+    for entry, node in zip(data, nodes, strict=True):
+        line = node.start_mark.line + 1
+        if not isinstance(entry, dict) or not _as_str(entry.get("name")):
+            raise SitegenError("each person needs a `name:`", display, line)
+        unknown = set(entry) - {"name", "aliases", "homepage", "affiliation", "owner"}
+        if unknown:
+            raise SitegenError(f"unknown key {sorted(unknown)[0]!r}", display, line)
+        aliases = _as_str_list(entry.get("aliases"))
+        if aliases is None:
+            raise SitegenError("aliases: must be a list of names", display, line)
+        homepage = _as_str(entry.get("homepage")) or None
+        if homepage and (not homepage.startswith(("http://", "https://"))):
+            raise SitegenError(f"homepage: {homepage!r} is not an http(s) URL", display, line)
+        owner = entry.get("owner", False)
+        if not isinstance(owner, bool):
+            raise SitegenError("owner: must be true or false", display, line)
+        out.append(
+            PersonEntry(
+                name=_as_str(entry["name"]) or "",
+                aliases=aliases,
+                homepage=homepage,
+                affiliation=_as_str(entry.get("affiliation")) or None,
+                owner=owner,
+            )
+        )
+    return out

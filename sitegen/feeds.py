@@ -1,0 +1,100 @@
+"""RSS 2.0 and Atom feeds of publications, through feedgen.
+
+Every date in a feed comes from the papers, never the clock: a feed reader
+should see exactly the new paper as new, and rebuilding unchanged content
+must give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from feedgen.feed import FeedGenerator
+
+from . import __version__, urls
+from .model import Paper
+
+# XML 1.0 forbids these; lxml refuses them, so a stray one would break the build.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def xml_clean(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text)
+
+
+def _when(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: which papers, and where it and its HTML page live."""
+
+    title: str
+    description: str
+    page_url: str  # site-relative URL of the HTML page the feed follows
+    rss_url: str
+    atom_url: str
+    papers: tuple[Paper, ...]  # newest first, already cut to the feed size
+
+
+def author_line(paper: Paper) -> str:
+    names = ", ".join(a.name for a in paper.authors)
+    if paper.et_al:
+        names = f"{names} et al." if names else "et al."
+    return names
+
+
+def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> tuple[bytes, bytes]:
+    """(RSS bytes, Atom bytes) for one feed."""
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(urls.absolute(base_url, spec.page_url))
+    fg.title(xml_clean(spec.title))
+    fg.subtitle(xml_clean(spec.description))
+    fg.link(href=urls.absolute(base_url, spec.page_url), rel="alternate")
+    fg.language("en")
+    fg.generator("sitegen", version=__version__)
+    newest = max((p.date for p in spec.papers), default=None)
+    fg.updated(_when(newest) if newest else EPOCH)
+    # feedgen emits entries in reverse insertion order unless told otherwise
+    for paper in spec.papers:
+        link = urls.absolute(base_url, urls.paper(paper.slug))
+        fe = fg.add_entry(order="append")
+        fe.id(link)
+        fe.guid(link, permalink=True)
+        fe.title(xml_clean(paper.title))
+        fe.link(href=link, rel="alternate")
+        fe.published(_when(paper.date))
+        fe.updated(_when(paper.date))
+        for a in paper.authors:
+            fe.author(name=xml_clean(a.name))
+        fe.dc.dc_creator(xml_clean(author_line(paper)))
+        fe.category(
+            term=xml_clean(paper.topic), label=xml_clean(topic_names.get(paper.topic, paper.topic))
+        )
+        byline = f"<p><em>{_esc(author_line(paper))}</em></p>\n"
+        fe.description(xml_clean(byline + paper.body_html))
+        fe.content(xml_clean(byline + paper.body_html), type="html")
+    atom_self = urls.absolute(base_url, spec.atom_url)
+    rss_self = urls.absolute(base_url, spec.rss_url)
+    fg.link(href=atom_self, rel="self")
+    atom = fg.atom_str(pretty=True)
+    # RSS takes its channel <link> from the last link given, and every self link
+    page = urls.absolute(base_url, spec.page_url)
+    fg.link([{"href": rss_self, "rel": "self"}, {"href": page, "rel": "alternate"}], replace=True)
+    rss = fg.rss_str(pretty=True)
+    return rss, atom
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def feed_papers(papers: Sequence[Paper], size: int) -> tuple[Paper, ...]:
+    """The newest `size` papers, newest first by publication date (papers come sorted)."""
+    return tuple(papers[:size])

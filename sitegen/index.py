@@ -1,0 +1,242 @@
+"""Pure indexing: the list of papers -> everything the pages show about them.
+
+Nothing here reads or writes files. The same functions feed the pages, the
+feeds and the tests, so a list page and its feed can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .config import SiteConfig
+from .content import PaperSource, PersonEntry
+from .model import Author, Coauthor, Paper, Person, Profile, Site, Topic, Year
+from .slugs import slugify_text
+
+# arXiv subject names, by the two-letter code the profiles print (cs.LG -> LG).
+ARXIV_NAMES = {
+    "AI": "Artificial Intelligence",
+    "AR": "Hardware Architecture",
+    "AS": "Audio and Speech Processing",
+    "CC": "Computational Complexity",
+    "CE": "Computational Engineering, Finance, and Science",
+    "CG": "Computational Geometry",
+    "CL": "Computation and Language",
+    "CR": "Cryptography and Security",
+    "CV": "Computer Vision and Pattern Recognition",
+    "CY": "Computers and Society",
+    "DB": "Databases",
+    "DC": "Distributed, Parallel, and Cluster Computing",
+    "DL": "Digital Libraries",
+    "DM": "Discrete Mathematics",
+    "DS": "Data Structures and Algorithms",
+    "ET": "Emerging Technologies",
+    "FL": "Formal Languages and Automata Theory",
+    "GL": "General Literature",
+    "GR": "Graphics",
+    "GT": "Computer Science and Game Theory",
+    "HC": "Human-Computer Interaction",
+    "IR": "Information Retrieval",
+    "IT": "Information Theory",
+    "IV": "Image and Video Processing",
+    "LG": "Machine Learning",
+    "LO": "Logic in Computer Science",
+    "MA": "Multiagent Systems",
+    "ME": "Methodology",
+    "ML": "Machine Learning (Statistics)",
+    "MM": "Multimedia",
+    "MS": "Mathematical Software",
+    "NA": "Numerical Analysis",
+    "NE": "Neural and Evolutionary Computing",
+    "NI": "Networking and Internet Architecture",
+    "OC": "Optimization and Control",
+    "OH": "Other Computer Science",
+    "OS": "Operating Systems",
+    "PF": "Performance",
+    "PL": "Programming Languages",
+    "RO": "Robotics",
+    "SC": "Symbolic Computation",
+    "SD": "Sound",
+    "SE": "Software Engineering",
+    "SI": "Social and Information Networks",
+    "SY": "Systems and Control",
+}
+# Fixed colours for the common codes, so adding a paper never recolours a topic.
+PALETTE_SIZE = 8
+FIXED_COLOURS = {"LG": 0, "CV": 1, "CL": 2, "AI": 3, "DC": 4, "CR": 5, "RO": 6, "ML": 7}
+
+
+def topic_colour(code: str) -> int:
+    if code in FIXED_COLOURS:
+        return FIXED_COLOURS[code]
+    return zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE
+
+
+def topic_name(code: str, config: SiteConfig) -> str:
+    return config.topic_names.get(code) or ARXIV_NAMES.get(code.upper()) or code
+
+
+def name_key(name: str) -> str:
+    """How two spellings are compared: same letters, same case, any spacing."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:
+    """Readable ASCII slugs, made unique with -2, -3 in sorted order so they are stable."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in sorted(set(names)):
+        base = slugify_text(name) or fallback
+        slug, n = base, 1
+        while slug in used:
+            n += 1
+            slug = f"{base}-{n}"
+        used.add(slug)
+        out[name] = slug
+    return out
+
+
+@dataclass(frozen=True)
+class People:
+    """Resolves a name as printed to the person it stands for."""
+
+    by_key: dict[str, Person]  # canonical key -> person
+    alias: dict[str, str]  # name_key(any spelling) -> canonical key
+    owner: Person
+
+    def resolve(self, name: str) -> Person:
+        key = self.alias.get(name_key(name), name_key(name))
+        return self.by_key[key]
+
+
+def resolve_people(
+    profile: Profile, entries: Sequence[PersonEntry], names: Iterable[str]
+) -> People:
+    alias: dict[str, str] = {}
+    info: dict[str, PersonEntry] = {}
+    owner_key = name_key(profile.name)
+    for e in entries:
+        key = name_key(e.name)
+        info[key] = e
+        for spelling in (e.name, *e.aliases):
+            alias[name_key(spelling)] = key
+        if e.owner or owner_key in {name_key(s) for s in (e.name, *e.aliases)}:
+            owner_key = key
+    alias.setdefault(name_key(profile.name), owner_key)
+    keys = {alias.get(name_key(n), name_key(n)) for n in names} | {owner_key}
+    slugs = unique_slugs(keys, "person")
+    by_key = {}
+    for key in keys:
+        e = info.get(key)
+        by_key[key] = Person(
+            key=key,
+            name=e.name if e else key,
+            slug=slugs[key],
+            homepage=e.homepage if e else None,
+            affiliation=e.affiliation if e else None,
+            is_owner=key == owner_key,
+        )
+    return People(by_key=by_key, alias=alias, owner=by_key[owner_key])
+
+
+def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
+    return tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug)))
+
+
+def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, ...]:
+    papers = []
+    for s in sources:
+        authors = tuple(Author(name=n, person=people.resolve(n)) for n in s.author_names)
+        fields = {
+            f.name: getattr(s, f.name) for f in dataclasses.fields(Paper) if hasattr(s, f.name)
+        }
+        papers.append(Paper(**{**fields, "authors": authors}))
+    return newest_first(papers)
+
+
+def group_years(papers: Sequence[Paper]) -> tuple[Year, ...]:
+    by_year: dict[int, list[Paper]] = defaultdict(list)
+    for p in papers:
+        by_year[p.year].append(p)
+    return tuple(Year(y, tuple(by_year[y])) for y in sorted(by_year, reverse=True))
+
+
+def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
+    by_code: dict[str, list[Paper]] = defaultdict(list)
+    for p in papers:
+        by_code[p.topic].append(p)
+    slugs = unique_slugs(by_code, "topic")
+    topics = [
+        Topic(code, topic_name(code, config), slugs[code], "topic", tuple(ps), topic_colour(code))
+        for code, ps in by_code.items()
+    ]
+    return tuple(sorted(topics, key=lambda t: (-len(t.papers), t.code)))
+
+
+def group_tags(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
+    by_tag: dict[str, list[Paper]] = defaultdict(list)
+    for p in papers:
+        for t in dict.fromkeys(p.tags):
+            by_tag[t].append(p)
+    slugs = unique_slugs(by_tag, "tag")
+    tags = [
+        Topic(t, config.topic_names.get(t, t), slugs[t], "tag", tuple(ps), topic_colour(t))
+        for t, ps in by_tag.items()
+    ]
+    return tuple(sorted(tags, key=lambda t: (-len(t.papers), t.code.casefold())))
+
+
+def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
+    """Every coauthor with their joint papers; the owner is never their own coauthor."""
+    by_person: dict[Person, list[Paper]] = defaultdict(list)
+    for p in papers:
+        for person in dict.fromkeys(p.coauthors):
+            by_person[person].append(p)
+    coauthors = [Coauthor(person, tuple(ps)) for person, ps in by_person.items()]
+    return tuple(
+        sorted(
+            coauthors,
+            key=lambda c: (-c.count, -c.last_year, c.person.name.casefold(), c.person.slug),
+        )
+    )
+
+
+def neighbours(papers: Sequence[Paper]) -> dict[str, tuple[Paper | None, Paper | None]]:
+    """slug -> (older paper, newer paper), for previous/next links."""
+    out = {}
+    for i, p in enumerate(papers):
+        newer = papers[i - 1] if i > 0 else None
+        older = papers[i + 1] if i + 1 < len(papers) else None
+        out[p.slug] = (older, newer)
+    return out
+
+
+def build_index(
+    sources: Sequence[PaperSource],
+    profile: Profile,
+    people_entries: Sequence[PersonEntry],
+    config: SiteConfig,
+) -> Site:
+    """Everything the theme and the feeds show, derived once from the papers."""
+    people = resolve_people(profile, people_entries, (n for s in sources for n in s.author_names))
+    papers = make_papers(sources, people)
+    topics = group_topics(papers, config)
+    tags = group_tags(papers, config)
+    return Site(
+        config=config,
+        profile=profile,
+        owner=people.owner,
+        papers=papers,
+        years=group_years(papers),
+        topics=topics,
+        tags=tags,
+        coauthors=group_coauthors(papers),
+        topic_by_code={t.code: t for t in topics},
+        tag_by_name={t.code: t for t in tags},
+        neighbours=neighbours(papers),
+    )

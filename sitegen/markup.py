@@ -1,0 +1,127 @@
+"""Markdown to HTML, with math rendered to MathML at build time.
+
+Raw HTML is off because abstracts come from pasted profiles: a `<script>` in a
+title or abstract must show as text. Links are limited to web and mail schemes
+so `javascript:` and `data:` URLs never become clickable. Math becomes MathML
+here so pages need no JavaScript to show it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_UNKNOWN_COMMAND = re.compile(r"<mi>\\[A-Za-z]+</mi>")
+
+
+def is_safe_url(url: str) -> bool:
+    """True for http(s)/mailto and scheme-less (relative) URLs; everything else is dropped."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url))
+    m = _SCHEME.match(cleaned)
+    if m is None:
+        return not cleaned.startswith("//") and not cleaned.startswith("\\")
+    return (m.group(1).lower() + ":") in SAFE_SCHEMES
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    text: str  # plain text, math as its LaTeX source: for meta descriptions, feeds, search
+    warnings: tuple[str, ...]
+
+
+def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
+    """MathML for the expression, or its source in <code> when the converter can't.
+
+    latex2mathml passes unknown commands through as `<mi>\\cmd</mi>`; that reads
+    worse than the source, so it counts as a failure too.
+    """
+    try:
+        out = _convert(latex, display)
+    except Exception as e:  # the converter raises many private exception types
+        out = None
+        reason = type(e).__name__
+    else:
+        reason = "unsupported command"
+        if _UNKNOWN_COMMAND.search(out):
+            out = None
+    if out is None:
+        warnings.append(f"math fallback ({reason}): ${latex}$")
+        cls = "math-fallback display" if display else "math-fallback"
+        return f'<code class="{cls}">{html.escape(latex)}</code>'
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _convert(latex: str, display: bool) -> str:
+    return latex_to_mathml(latex, display="block" if display else "inline")
+
+
+def _render_math_inline(self, tokens, idx, options, env) -> str:
+    return math_to_html(tokens[idx].content, False, env.setdefault("warnings", []))
+
+
+def _render_math_block(self, tokens, idx, options, env) -> str:
+    html_ = math_to_html(tokens[idx].content.strip(), True, env.setdefault("warnings", []))
+    return f'<div class="math-display">{html_}</div>\n'
+
+
+def _render_math_inline_double(self, tokens, idx, options, env) -> str:
+    html_ = math_to_html(tokens[idx].content, True, env.setdefault("warnings", []))
+    return f'<span class="math-display">{html_}</span>'
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    """One parser per process: building it is the expensive part, parsing is cheap."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=False)
+    md.validateLink = is_safe_url
+    md.add_render_rule("math_inline", _render_math_inline)
+    md.add_render_rule("math_inline_double", _render_math_inline_double)
+    md.add_render_rule("math_block", _render_math_block)
+    md.add_render_rule("math_block_label", _render_math_block)
+    md.disable("image")  # abstracts link out; an image would be an external request
+    return md
+
+
+def _plain_text(tokens) -> str:
+    parts: list[str] = []
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            for child in tok.children:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type.startswith("math_inline"):
+                    parts.append(f"${child.content}$")
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+            parts.append("\n")
+        elif tok.type.startswith("math_block"):
+            parts.append(f"$${tok.content.strip()}$$\n")
+    return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+
+
+def render_markdown(text: str) -> Rendered:
+    md = _md()
+    env: dict = {}
+    tokens = md.parse(text, env)
+    body = md.renderer.render(tokens, md.options, env)
+    return Rendered(body, _plain_text(tokens), tuple(env.get("warnings", ())))
+
+
+def render_inline(text: str) -> str:
+    """Titles may carry math ($O(N^2)$); render it, but nothing block-level."""
+    if "$" not in text:
+        return html.escape(text, quote=False)
+    md = _md()
+    env: dict = {}
+    return md.renderer.render(md.parseInline(text, env), md.options, env)

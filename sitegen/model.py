@@ -1,0 +1,130 @@
+"""The data every later stage shares: frozen, so no stage can change what another sees.
+
+Papers are loaded once from content files; everything derived from them (years,
+topics, coauthors, neighbours) lives in `Site`, built by the pure functions of
+`index.py`. Templates receive these objects read-only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Person:
+    """One real person, whatever spelling a paper used for them."""
+
+    key: str  # canonical name: the people.yaml name, or the name as written
+    name: str
+    slug: str
+    homepage: str | None = None
+    affiliation: str | None = None
+    is_owner: bool = False
+
+
+@dataclass(frozen=True)
+class Author:
+    """A name as printed on one paper, resolved to the person it stands for."""
+
+    name: str  # as written on the paper
+    person: Person
+
+
+@dataclass(frozen=True, eq=False)  # identity equality: papers are unique objects, hashable
+class Paper:
+    slug: str
+    source: str  # content file path relative to the site, for error messages and deps
+    title: str
+    date: dt.date
+    topic: str
+    authors: tuple[Author, ...]
+    et_al: bool
+    owner_in_et_al: bool
+    affiliations: tuple[str, ...]
+    code: bool
+    code_url: str | None
+    url: str | None
+    venue: str | None
+    added: dt.date | None
+    year_inferred: bool
+    tags: tuple[str, ...]
+    body_md: str
+    body_html: str  # rendered once at load time; templates never re-render Markdown
+    summary_text: str  # plain text of the body, for meta descriptions and search
+    digest: str  # hash of the source file bytes: the paper's identity for caching
+    extra: dict = dataclasses.field(default_factory=dict)  # front matter keys sitegen does not know
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def coauthors(self) -> tuple[Person, ...]:
+        return tuple(a.person for a in self.authors if not a.person.is_owner)
+
+    @property
+    def owner_visible(self) -> bool:
+        return any(a.person.is_owner for a in self.authors)
+
+
+@dataclass(frozen=True)
+class Topic:
+    code: str
+    name: str
+    slug: str
+    kind: str  # "topic" (arXiv subject) or "tag" (free front matter tag)
+    papers: tuple[Paper, ...]
+    colour: int  # index into the theme's palette, stable per topic
+
+
+@dataclass(frozen=True)
+class Coauthor:
+    person: Person
+    papers: tuple[Paper, ...]  # newest first
+
+    @property
+    def count(self) -> int:
+        return len(self.papers)
+
+    @property
+    def first_year(self) -> int:
+        return min(p.year for p in self.papers)
+
+    @property
+    def last_year(self) -> int:
+        return max(p.year for p in self.papers)
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    field: str | None = None
+    metrics: dict = dataclasses.field(default_factory=dict)
+    # bio, email, links ... as the user wrote them
+    extra: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The whole site's data, as every page template and feed sees it."""
+
+    config: object  # config.SiteConfig (kept untyped here so model imports nothing)
+    profile: Profile
+    owner: Person
+    papers: tuple[Paper, ...]  # newest first
+    years: tuple[Year, ...]  # newest first
+    topics: tuple[Topic, ...]  # most papers first
+    tags: tuple[Topic, ...]
+    coauthors: tuple[Coauthor, ...]  # most joint papers first
+    topic_by_code: dict[str, Topic]
+    tag_by_name: dict[str, Topic]
+    neighbours: dict[str, tuple[Paper | None, Paper | None]]  # slug -> (older, newer)
+    related: dict[str, tuple[Paper, ...]] = dataclasses.field(default_factory=dict)

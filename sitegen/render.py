@@ -1,0 +1,82 @@
+"""The Jinja environment and theme lookup.
+
+Lookup order follows MkDocs: the site's own `templates/` first, then the chosen
+theme, then the default theme, so an override can replace one template (or one
+block of `base.html`) and inherit the rest.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from .errors import SitegenError
+
+
+def builtin_themes_dir() -> Path:
+    """Where the default theme lives: inside the installed package, or the repository."""
+    try:
+        packaged = Path(str(resources.files("sitegen.themes")))
+        if (packaged / "default" / "templates").is_dir():
+            return packaged
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover
+        pass
+    return Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dirs(site: Path, theme: str) -> list[Path]:
+    """Theme folders, most specific first: the site's own themes/, then the built-in ones."""
+    found = None
+    for base in (site / "themes", builtin_themes_dir()):
+        if (base / theme / "templates").is_dir():
+            found = base / theme
+            break
+    if found is None:
+        raise SitegenError(
+            f"theme {theme!r} not found (looked in {site / 'themes'} and the built-in themes)",
+            site / "sitegen.yaml",
+        )
+    default = builtin_themes_dir() / "default"
+    return [found] if found == default else [found, default]
+
+
+def template_dirs(site: Path, theme: str) -> list[Path]:
+    return [site / "templates", *(d / "templates" for d in theme_dirs(site, theme))]
+
+
+def static_dirs(site: Path, theme: str) -> list[Path]:
+    """Static folders, least specific first, so later ones overwrite earlier files."""
+    return [*(d / "static" for d in reversed(theme_dirs(site, theme))), site / "static"]
+
+
+def make_env(dirs: list[Path]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()]),
+        autoescape=True,  # every template, .xml included: nothing user-written is trusted
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    return env
+
+
+def template_error(e: Exception, name: str | None = None) -> SitegenError:
+    """Name the template file and line of a Jinja error instead of a traceback."""
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        return SitegenError(f"template error: {e.message}", e.filename or e.name, e.lineno)
+    if isinstance(e, jinja2.TemplateNotFound):
+        return SitegenError(f"template not found: {e.name}", name)
+    # runtime errors: the innermost frame that belongs to a template file
+    tb = sys.exc_info()[2] if e.__traceback__ is None else e.__traceback__
+    where, line = name, None
+    while tb is not None:
+        fn = tb.tb_frame.f_code.co_filename
+        if fn.endswith((".html", ".xml", ".txt", ".j2")):
+            where, line = fn, tb.tb_lineno
+        tb = tb.tb_next
+    return SitegenError(f"template error: {type(e).__name__}: {e}", where, line)

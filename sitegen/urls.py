@@ -1,0 +1,52 @@
+"""Every URL and output path pattern, in one place.
+
+URLs here are site-relative without a leading slash ("papers/x/"). Pages link
+to each other through a relative prefix computed from their own depth, so the
+same output works at the domain root, under a sub-path, and from file://.
+Absolute URLs (feeds, canonical links, sitemaps) join these to the base URL.
+"""
+
+from __future__ import annotations
+
+
+def paper(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def topic(slug: str) -> str:
+    return f"topics/{slug}/"
+
+
+def tag(slug: str) -> str:
+    return f"tags/{slug}/"
+
+
+def coauthor(slug: str) -> str:
+    return f"coauthors/{slug}/"
+
+
+HOME = ""
+TIMELINE = "timeline/"
+TOPICS = "topics/"
+TAGS = "tags/"
+COAUTHORS = "coauthors/"
+SEARCH = "search/"
+FEED_RSS = "feed.xml"
+FEED_ATOM = "atom.xml"
+NOT_FOUND = "404.html"
+
+
+def output_path(url: str) -> str:
+    """Pretty URLs end in '/', and are written as DIR/index.html."""
+    if url == "" or url.endswith("/"):
+        return url + "index.html"
+    return url
+
+
+def root_prefix(url: str) -> str:
+    """The relative path from a page back to the site root ("" for the home page)."""
+    return "../" * url.count("/")
+
+
+def absolute(base_url: str, url: str) -> str:
+    return base_url + url

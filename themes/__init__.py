@@ -1,0 +1,1 @@
+"""The default theme ships inside the package as `sitegen.themes` (see pyproject.toml)."""
