@@ -299,6 +299,14 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         raise SitegenError(f"refusing to build into {output}: it contains the site itself")
     if (out / "content").exists() or (out / "sitegen.yaml").exists():
         raise SitegenError(f"refusing to build into {output}: it holds a site's content")
+    for source in ("content", "templates", "themes", "static"):
+        if out.is_relative_to(site / source):
+            raise SitegenError(f"refusing to build into {output}: it is inside {source}/")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise SitegenError(
+            f"refusing to build into {output}: it is not empty and holds no earlier build "
+            "(a build replaces the whole folder)"
+        )
 
 
 class Writer:

@@ -77,10 +77,14 @@ def _fail(msg: str, path: str, yaml_text: str, key: str | None) -> SitegenError:
     return SitegenError(msg, path, line)
 
 
+# C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _as_str(v: Any) -> str | None:
     if isinstance(v, bool) or v is None or isinstance(v, (list, dict)):
         return None
-    return str(v).strip()
+    return _CONTROL.sub("", str(v)).strip()
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -184,6 +188,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
         )
     venue = _as_str(data.get("venue")) or None
 
+    body = _CONTROL.sub("", body)
     rendered = render_markdown(body.strip("\n"))
     for w in rendered.warnings:
         warnings.append(SitegenWarning(w, path))

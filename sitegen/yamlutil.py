@@ -7,6 +7,8 @@ problem point at the line of the offending key.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,24 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         raise SitegenError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as e:
         raise SitegenError(f"invalid YAML: {e}", path, first_line) from None
+    except (ValueError, TypeError, OverflowError) as e:
+        # PyYAML builds dates while parsing and lets `2022-02-30` raise without a mark
+        offset, value = _bad_date(text)
+        where = f"{value!r}: " if value else ""
+        raise SitegenError(f"invalid date {where}{e}", path, first_line + offset) from None
+
+
+_DATE_LIKE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
+
+
+def _bad_date(text: str) -> tuple[int, str | None]:
+    for i, line in enumerate(text.splitlines()):
+        for m in _DATE_LIKE.finditer(line):
+            try:
+                dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return i, m[0]
+    return 0, None
 
 
 def key_lines(text: str, first_line: int = 1) -> dict[str, int]:

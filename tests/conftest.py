@@ -1,0 +1,117 @@
+"""Shared fixtures: real CLI runs on real files, and a real headless Chromium.
+
+Browser and validator tests skip with a reason on machines without Chromium or
+Java, except under CI=true, where a missing tool is a failure: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "content" / "profile.txt"
+SHARED_SEED = REPO.parent / "shared" / "seed" / "000_772e0e0cf8295548.txt"
+MAKE_PROFILE = REPO.parent / "shared" / "bench" / "make_profile.py"
+AS_OF = "2026-11-25"
+BASE_URL = "https://example.org/"
+CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def seed_profile() -> Path:
+    """The example profile: the repository's copy, else the shared original."""
+    return SEED if SEED.exists() else SHARED_SEED
+
+
+def missing_tool(reason: str) -> None:
+    """Skip locally, fail in CI: a browser test that never runs proves nothing."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true requires it)")
+    pytest.skip(reason)
+
+
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, check: bool = False, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run the real `sitegen` command line in a fresh interpreter."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "sitegen", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"sitegen {args} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+def make_site(root: Path, profile: Path | None = None) -> Path:
+    """A fresh site folder with the profile imported, as a user would make it."""
+    root.mkdir(parents=True, exist_ok=True)
+    run_cli("import", profile or seed_profile(), "--site", root, "--as-of", AS_OF, check=True)
+    return root
+
+
+@pytest.fixture
+def run() -> object:
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed imported and built once per session (read-only for tests)."""
+    site = make_site(tmp_path_factory.mktemp("example") / "site")
+    run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    return site
+
+
+@pytest.fixture(scope="session")
+def example_output(example_site: Path) -> Path:
+    return example_site / "output"
+
+
+@pytest.fixture
+def fresh_site(tmp_path: Path) -> Path:
+    """A writable imported (not built) copy of the example site."""
+    return make_site(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """One headless Debian Chromium for the session, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        missing_tool(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_tool("playwright is not installed (pip install '.[test]')")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def java() -> str:
+    path = shutil.which("java")
+    if not path:
+        missing_tool("no java on PATH (the Nu HTML checker needs it)")
+    return path

@@ -1,0 +1,320 @@
+"""`sitegen build` on real sites: pages, links, overrides, errors, reproducibility."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import BASE_URL, run_cli
+from htmlutil import parse
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_example_site_has_every_page(example_output: Path) -> None:
+    out = example_output
+    assert len(list((out / "papers").glob("*/index.html"))) == 32
+    assert len(list((out / "topics").glob("*/index.html"))) == 6
+    # 41 distinct visible names on the seed, minus the owner
+    assert len(list((out / "coauthors").glob("*/index.html"))) == 40
+    for page in (
+        "index.html",
+        "timeline/index.html",
+        "topics/index.html",
+        "coauthors/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "favicon.svg",
+        "feed.xml",
+        "atom.xml",
+    ):
+        assert (out / page).is_file(), page
+
+
+def _targets(page: Path) -> list[str]:
+    doc = parse(page)
+    refs = []
+    for tag, attrs in doc.elements:
+        for key in ("href", "src"):
+            if attrs.get(key) and not (tag == "link" and attrs.get("rel") == "canonical"):
+                refs.append(attrs[key])
+    return refs
+
+
+def resolve(out: Path, page: Path, ref: str) -> Path | None:
+    """The file a relative link from `page` points at, or None for external links."""
+    parts = urlsplit(ref)
+    if parts.scheme or parts.netloc or ref.startswith("#"):
+        return None
+    path = unquote(parts.path)
+    target = (out / path.lstrip("/")) if path.startswith("/") else (page.parent / path)
+    target = Path(os.path.normpath(target))
+    if ref.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target
+
+
+def test_every_internal_link_resolves(example_output: Path) -> None:
+    out = example_output
+    broken = []
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 80
+    for page in pages:
+        for ref in _targets(page):
+            target = resolve(out, page, ref)
+            if target is None:
+                continue
+            if not target.is_relative_to(out) or not target.is_file():
+                broken.append(f"{page.relative_to(out)} -> {ref}")
+    assert not broken, broken[:20]
+
+
+def test_paper_page_content(example_output: Path) -> None:
+    page = next((example_output / "papers").glob("2022-pathfusion*/index.html"))
+    doc = parse(page)
+    assert len(doc.find("h1")) == 1
+    assert "PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion" in doc.text
+    owner = [a for t, a in doc.elements if t == "strong" and a.get("class") == "owner"]
+    assert owner, "the owner is highlighted"
+    assert "et al." in doc.text
+    assert "pku" in doc.text
+    assert doc.find("a", href="../../topics/cv/")
+    assert doc.find("math"), "the abstract's $\\text{AP}_{\\text{3D}}$ is MathML"
+    assert doc.find("a", rel="prev") or doc.find("a", rel="next")
+
+
+def test_hidden_owner_is_disclosed(example_output: Path) -> None:
+    # MobileLLM-Flash lists Hanxian Huang, Igor Fedorov, Andrey Gromov et al.
+    page = next((example_output / "papers").glob("*mobilellm-flash*/index.html"))
+    assert "Lemeng Wu is among the authors not shown" in parse(page).text
+
+
+def test_timeline_groups_by_year_newest_first(example_output: Path) -> None:
+    doc = parse(example_output / "timeline" / "index.html")
+    ids = [a.get("id") or "" for t, a in doc.elements if t == "h2"]
+    years = [int(i[1:]) for i in ids if i.startswith("y")]
+    assert years == sorted(years, reverse=True)
+    assert years[0] == 2026 and years[-1] == 2018
+    assert sum(len(doc.find("li", class_="paper-item t" + str(i))) for i in range(8)) == 32
+
+
+def test_coauthor_index_sorted_and_owner_left_out(example_output: Path) -> None:
+    html = (example_output / "coauthors" / "index.html").read_text()
+    table = html.split("<tbody>")[1].split("</tbody>")[0]
+    counts = [int(c) for c in re.findall(r'<td class="num">(\d+)</td>', table)]
+    assert "Lemeng Wu" not in parse(table).text
+    assert counts == sorted(counts, reverse=True)
+    assert len(counts) == 40
+    assert not (example_output / "coauthors" / "lemeng-wu").exists()
+
+
+def test_reproducible(fresh_site: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    run_cli(
+        "build",
+        "--site",
+        fresh_site,
+        "--output",
+        a,
+        "--base-url",
+        BASE_URL,
+        "--no-search",
+        check=True,
+    )
+    run_cli(
+        "build",
+        "--site",
+        fresh_site,
+        "--output",
+        b,
+        "--base-url",
+        BASE_URL,
+        "--no-search",
+        check=True,
+    )
+    assert tree_bytes(a) == tree_bytes(b)
+
+
+def test_failed_build_leaves_output_untouched(fresh_site: Path) -> None:
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    before = tree_bytes(fresh_site / "output")
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[3]
+    text = paper.read_text()
+    paper.write_text(text.replace("title:", "title: [unclosed", 1))
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"content/papers/{paper.name}:"), line
+    assert tree_bytes(fresh_site / "output") == before
+    assert not [p for p in fresh_site.iterdir() if p.name.startswith(".output")]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda t: t.replace("title:", "titel:", 1), "title: missing"),
+        (lambda t: re.sub(r"date: \S+", "date: 2022-02-30", t, count=1), "invalid date"),
+        (lambda t: re.sub(r"code: \S+", "code: maybe", t, count=1), "must be true or false"),
+        (lambda t: t.replace("---\n", "", 1), "missing front matter"),
+    ],
+)
+def test_bad_paper_gives_file_and_line(fresh_site: Path, edit, message: str) -> None:
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(edit(paper.read_text()))
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1, proc.stdout
+    assert "Traceback" not in proc.stderr
+    err = proc.stderr.strip().splitlines()[-1]
+    assert err.startswith(f"content/papers/{paper.name}:"), err
+    assert err.split(":")[1].isdigit(), err
+    assert message in err
+
+
+def test_template_syntax_error_names_template_and_line(fresh_site: Path) -> None:
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "timeline.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{% if %}\n{% endblock %}\n'
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    err = proc.stderr.strip().splitlines()[-1]
+    assert "timeline.html:3:" in err and "template error" in err, err
+
+
+def test_unknown_config_key_is_named(fresh_site: Path) -> None:
+    (fresh_site / "sitegen.yaml").write_text("title: My site\nfeed_sise: 10\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1
+    assert "sitegen.yaml:2: unknown key 'feed_sise'" in proc.stderr
+
+
+def test_site_template_overrides_theme_block(fresh_site: Path) -> None:
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "paper.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1 class="mine">{{ paper.title }}</h1>'
+        "{% endblock %}"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    page = next((fresh_site / "output" / "papers").glob("*/index.html"))
+    doc = parse(page)
+    assert doc.find("h1", class_="mine")
+    assert doc.find("header", class_="site-header"), "the rest of base.html is inherited"
+    # other templates still come from the theme
+    assert parse(fresh_site / "output" / "timeline" / "index.html").find("section", class_="year")
+
+
+def test_second_theme_selected_in_config(fresh_site: Path) -> None:
+    theme = fresh_site / "themes" / "plain" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "base.html").write_text(
+        "<!doctype html><html lang=en><head><title>{% block title %}{% endblock %}</title>"
+        "</head><body class=plain>{% block content %}{% endblock %}</body></html>\n"
+    )
+    (fresh_site / "sitegen.yaml").write_text("theme: plain\n")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    doc = parse(fresh_site / "output" / "index.html")
+    assert doc.find("body", class_="plain")
+    (fresh_site / "sitegen.yaml").write_text("theme: nosuch\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "theme 'nosuch' not found" in proc.stderr
+
+
+def test_hostile_text_is_inert(fresh_site: Path) -> None:
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    text = paper.read_text()
+    head, body = text.split("\n---\n", 1)
+    head = re.sub(
+        r"(?m)^title: .*$", 'title: "<script>alert(1)</script><img src=x onerror=alert(2)>"', head
+    )
+    paper.write_text(
+        head + "\n---\n<script>alert(3)</script> <img src=x onerror=alert(4)> "
+        "[x](javascript:alert(5)) & stray\n"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    for page in (fresh_site / "output").rglob("*.html"):
+        doc = parse(page)
+        assert not any("alert" in s for s in doc.script_texts if s), page
+        assert not any("onerror" in a for _, a in doc.elements), page
+        hrefs = [(a.get("href") or "").lower() for _, a in doc.elements]
+        assert not any(h.startswith("javascript:") for h in hrefs)
+    out = next(
+        p
+        for p in (fresh_site / "output" / "papers").glob("*/index.html")
+        if "alert(1)" in p.read_text()
+    )
+    assert "<script>alert(1)</script>" in parse(out).text  # shown literally
+
+
+def test_refuses_dangerous_output_folders(fresh_site: Path) -> None:
+    for target in (fresh_site, fresh_site / "content", Path("/")):
+        proc = run_cli("build", "--site", fresh_site, "--output", target, "--no-search")
+        assert proc.returncode == 1 and "refusing to build into" in proc.stderr, target
+    assert (fresh_site / "content" / "papers").is_dir()
+
+
+def test_people_aliases_merge(fresh_site: Path) -> None:
+    (fresh_site / "content" / "people.yaml").write_text(
+        "- name: Lemeng Wu\n  aliases: [L. Wu]\n"
+        "- name: Xingchao Liu\n  aliases: [X. Liu]\n  homepage: https://xc.example.org/\n"
+    )
+    paper = next(
+        p
+        for p in (fresh_site / "content" / "papers").glob("*.md")
+        if "- Xingchao Liu" in p.read_text()
+    )
+    paper.write_text(
+        paper.read_text().replace("- Xingchao Liu", "- X. Liu").replace("- Lemeng Wu", "- L. Wu")
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    out = fresh_site / "output"
+    assert not (out / "coauthors" / "x-liu").exists()
+    page = parse(out / "coauthors" / "xingchao-liu" / "index.html")
+    assert page.find("a", href="https://xc.example.org/")
+    slug = paper.stem
+    doc = parse(out / "papers" / slug / "index.html")
+    assert any(t == "strong" and a.get("class") == "owner" for t, a in doc.elements)
+    assert doc.find("a", href="../../coauthors/xingchao-liu/")
+
+
+def test_sub_path_base_url(fresh_site: Path) -> None:
+    run_cli(
+        "build",
+        "--site",
+        fresh_site,
+        "--base-url",
+        "https://uni.example.org/~lw/",
+        "--no-search",
+        check=True,
+    )
+    out = fresh_site / "output"
+    notfound = parse(out / "404.html")
+    assert notfound.find("link", rel="stylesheet")[0]["href"].startswith("/~lw/assets/")
+    home = parse(out / "index.html")
+    assert home.find("link", rel="canonical")[0]["href"] == "https://uni.example.org/~lw/"
+    assert "https://uni.example.org/~lw/papers/" in (out / "sitemap.xml").read_text()
+
+
+def test_output_refreshed_not_mixed(fresh_site: Path) -> None:
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    stray = fresh_site / "output" / "stray.html"
+    stray.write_text("old")
+    victim = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    victim.unlink()
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert not stray.exists()
+    assert not (fresh_site / "output" / "papers" / victim.stem).exists()
+    assert not filecmp.cmp(fresh_site / "output" / "index.html", fresh_site / "output" / "404.html")
+    shutil.rmtree(fresh_site / "output")

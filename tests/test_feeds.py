@@ -1,0 +1,199 @@
+"""Feeds as a feed reader sees them: parsed with feedparser, a real client."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+from conftest import AS_OF, BASE_URL, MAKE_PROFILE, run_cli, seed_profile
+
+ENTRY_HEAD = re.compile(r"^[A-Z]{2}[A-Z][a-z]{2} \d{1,2}(, \d{4})?(Code)?$", re.M)
+
+
+def all_feeds(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*.xml") if p.name in ("feed.xml", "atom.xml"))
+
+
+def page_for(out: Path, link: str) -> Path:
+    assert link.startswith(BASE_URL), link
+    path = urlsplit(link).path.lstrip("/")
+    return out / path / "index.html" if path.endswith("/") or not path else out / path
+
+
+def test_every_feed_parses_in_order_with_existing_links(example_output: Path) -> None:
+    feeds = all_feeds(example_output)
+    # site + 6 topics + 40 coauthors, RSS and Atom each
+    assert len(feeds) == 2 * (1 + 6 + 40)
+    for path in feeds:
+        d = feedparser.parse(path.read_bytes())
+        assert d.bozo == 0, (path, d.get("bozo_exception"))
+        assert d.entries, path
+        dates = [e.published_parsed for e in d.entries]
+        assert dates == sorted(dates, reverse=True), path
+        for e in d.entries:
+            assert page_for(example_output, e.link).is_file(), e.link
+            assert e.id == e.link  # the guid is the permalink
+    site = feedparser.parse((example_output / "feed.xml").read_bytes())
+    assert len(site.entries) == 20  # feed_size default
+    assert site.feed.link == BASE_URL
+    atom = feedparser.parse((example_output / "atom.xml").read_bytes())
+    assert [e.id for e in atom.entries] == [e.id for e in site.entries]
+
+
+def test_entry_fields(example_output: Path) -> None:
+    d = feedparser.parse((example_output / "atom.xml").read_bytes())
+    entry = next(e for e in d.entries if "Llama Guard 3-1B-INT4" in e.title)
+    assert [a.name for a in entry.authors][:3] == ["Igor Fedorov", "Kate Plawiak", "Lemeng Wu"]
+    assert entry.tags[0].term == "DC"
+    assert entry.published.startswith("2024-11-18")
+    assert "et al." in entry.content[0].value
+    rss = feedparser.parse((example_output / "feed.xml").read_bytes())
+    item = next(e for e in rss.entries if "Llama Guard 3-1B-INT4" in e.title)
+    assert item.author == "Igor Fedorov, Kate Plawiak, Lemeng Wu et al."
+    assert item.published_parsed[:3] == (2024, 11, 18)
+
+
+def test_topic_and_coauthor_feeds_follow_one_line_of_work(example_output: Path) -> None:
+    cr = feedparser.parse((example_output / "topics" / "cr" / "feed.xml").read_bytes())
+    assert len(cr.entries) == 1 and cr.entries[0].tags[0].term == "Cryptography and Security"
+    cr_atom = feedparser.parse((example_output / "topics" / "cr" / "atom.xml").read_bytes())
+    assert cr_atom.entries[0].tags[0].term == "CR"
+    xl = feedparser.parse((example_output / "coauthors" / "xingchao-liu" / "atom.xml").read_bytes())
+    assert xl.entries and all("Xingchao Liu" in [a.name for a in e.authors] for e in xl.entries)
+
+
+def test_channel_date_is_newest_item_not_build_time(example_output: Path) -> None:
+    d = feedparser.parse((example_output / "feed.xml").read_bytes())
+    assert d.feed.updated_parsed == d.entries[0].published_parsed
+
+
+def test_autodiscovery_and_subscribe_links(example_output: Path) -> None:
+    for page in ("index.html", "timeline/index.html", "papers", "topics/lg/index.html"):
+        path = example_output / page
+        if path.is_dir():
+            path = next(path.glob("*/index.html"))
+        html = path.read_text()
+        assert 'type="application/rss+xml"' in html and 'type="application/atom+xml"' in html
+    for page in ("index.html", "timeline/index.html"):
+        assert 'class="subscribe"' in (example_output / page).read_text()
+    lg = (example_output / "topics" / "lg" / "index.html").read_text()
+    assert 'href="feed.xml"' in lg or 'href="../../topics/lg/feed.xml"' in lg
+
+
+def _without(profile: str, titles: list[str]) -> str:
+    starts = [m.start() for m in ENTRY_HEAD.finditer(profile)]
+    blocks = [profile[a:b] for a, b in zip(starts, [*starts[1:], len(profile)], strict=True)]
+    kept = [b for b in blocks if not any(t in b.splitlines()[1] for t in titles)]
+    assert len(kept) == len(blocks) - len(titles)
+    return profile[: starts[0]] + "".join(kept)
+
+
+def test_new_papers_appear_and_nothing_else_changes(tmp_path: Path) -> None:
+    full = seed_profile().read_text(encoding="utf-8")
+    new_titles = ["Small Vision-Language Models", "Residual Mixture of Experts"]  # newest, older
+    partial = tmp_path / "partial.txt"
+    partial.write_text(_without(full, new_titles), encoding="utf-8")
+    site = tmp_path / "site"
+    run_cli("import", partial, "--site", site, "--as-of", AS_OF, check=True)
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    before = feedparser.parse((site / "output" / "feed.xml").read_bytes())
+    before_atom = (site / "output" / "atom.xml").read_bytes()
+
+    run_cli("import", seed_profile(), "--site", site, "--as-of", "2026-11-26", check=True)
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    after = feedparser.parse((site / "output" / "feed.xml").read_bytes())
+
+    old = {e.id: e for e in before.entries}
+    new_ids = [e.id for e in after.entries if e.id not in old]
+    # the other is too old for the newest 20
+    assert len(new_ids) == 1 and "small-vision-language-models" in new_ids[0]
+    assert after.entries[0].id == new_ids[0]
+    for e in after.entries[1:]:
+        o = old[e.id]
+        assert (e.title, e.description, e.published, e.author) == (
+            o.title,
+            o.description,
+            o.published,
+            o.author,
+        )
+    # the item that dropped off the end is the oldest one that was there
+    dropped = set(old) - {e.id for e in after.entries}
+    assert dropped == {before.entries[-1].id}
+    # rebuilding unchanged content is byte-identical
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    assert (site / "output" / "feed.xml").read_bytes() == (
+        site / "output" / "feed.xml"
+    ).read_bytes()
+    assert before_atom != (site / "output" / "atom.xml").read_bytes()
+
+
+def test_base_url_sources_in_order(fresh_site: Path) -> None:
+    def site_link(**kw: str) -> tuple[str, str]:
+        args = ["build", "--site", fresh_site, "--no-search"]
+        if "flag" in kw:
+            args += ["--base-url", kw["flag"]]
+        proc = run_cli(*args, env={"URL": kw.get("env", "")}, check=True)
+        return feedparser.parse(
+            (fresh_site / "output" / "feed.xml").read_bytes()
+        ).feed.link, proc.stderr
+
+    link, err = site_link()
+    assert "example.invalid" in link and "no base URL" in err
+    link, err = site_link(env="https://netlify.example.net")
+    assert link == "https://netlify.example.net/" and "no base URL" not in err
+    (fresh_site / "sitegen.yaml").write_text("base_url: https://config.example.org/\n")
+    assert site_link(env="https://netlify.example.net")[0] == "https://config.example.org/"
+    assert site_link(flag="https://flag.example.org", env="https://n.example.net")[0] == (
+        "https://flag.example.org/"
+    )
+
+
+def test_hostile_and_control_characters_give_well_formed_xml(fresh_site: Path) -> None:
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[-1]
+    text = paper.read_text()
+    text = re.sub(
+        r"(?m)^title: .*$",
+        lambda _: 'title: "Bad \\x01\\x0b chars & <b>bold</b> \\U0001F600 李明 ]]> \\u0085"',
+        text,
+        count=1,
+    )
+    paper.write_text(text + "\nMore <script>alert(1)</script> & \x07 bell.\n")
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, "--no-search", check=True)
+    for name in ("feed.xml", "atom.xml"):
+        d = feedparser.parse((fresh_site / "output" / name).read_bytes())
+        assert d.bozo == 0, d.get("bozo_exception")
+        titles = [e.title for e in d.entries]
+        assert any("Bad  chars & <b>bold</b> \U0001f600 李明 ]]>" in t for t in titles), titles
+
+
+@pytest.mark.slow
+def test_synthetic_profile_feeds_parse(tmp_path: Path) -> None:
+    profile = tmp_path / "p.txt"
+    subprocess.run(
+        [
+            sys.executable,
+            str(MAKE_PROFILE),
+            "--papers",
+            "300",
+            "--seed",
+            "5",
+            "--out",
+            str(profile),
+        ],
+        check=True,
+    )
+    site = tmp_path / "site"
+    run_cli("import", profile, "--site", site, "--as-of", AS_OF, check=True)
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    feeds = all_feeds(site / "output")
+    assert len(feeds) > 50
+    for path in feeds:
+        d = feedparser.parse(path.read_bytes())
+        assert d.bozo == 0, (path, d.get("bozo_exception"))
+        for e in d.entries:
+            assert page_for(site / "output", e.link).is_file()
