@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -26,15 +27,52 @@ from xml.sax.saxutils import escape as xml_escape
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, urls
+from . import __version__, charts, cite, urls
+from .cache import (
+    BuildState,
+    Cache,
+    Derived,
+    input_stamp,
+    load_sources,
+    now_ns,
+    output_id,
+    racy,
+    scan_inputs,
+)
 from .config import SiteConfig, load_config, resolve_base_url
-from .content import load_papers, load_people, load_profile
+from .content import PaperSource, load_papers, load_people, load_profile
+from .deps import (
+    EVERYTHING,
+    Entry,
+    Fingerprints,
+    Lazy,
+    Memo,
+    Templates,
+    digest,
+    globals_key,
+    install_memo,
+    page_key,
+    resolve,
+)
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec, feed_papers, render_feeds
 from .index import build_index
 from .markup import render_inline
 from .model import Paper, Site
-from .render import make_env, static_dirs, template_dirs, template_error
+from .outputs import (
+    Outcome,
+    Plan,
+    commit_in_place,
+    default_jobs,
+    execute,
+    fork_map,
+    forked_shared,
+    removed_files,
+)
+from .related import related_papers
+from .render import builtin_themes_dir, make_env, static_dirs, template_dirs, template_error
+from .search import build_index as build_search_index
+from .search import pagefind_available
 
 FINGERPRINTED = (".css", ".js")
 MONTHS = (
@@ -59,10 +97,21 @@ class BuildResult:
     files: int
     seconds: float
     warnings: list[SitegenWarning]
+    written: tuple[str, ...] = ()  # output files whose bytes changed (all of them when cold)
+    removed: tuple[str, ...] = ()
+    rendered: int = 0  # jobs run: pages rendered, feeds made ...
+    incremental: bool = False
 
     def summary(self) -> str:
+        if not self.incremental:
+            how = ""
+        elif not self.written and not self.removed:
+            how = ", nothing changed"
+        else:
+            how = f", {len(self.written)} written"
+            how += f", {len(self.removed)} removed" if self.removed else ""
         return (
-            f"built {self.pages} pages ({self.files} files) into {self.output} "
+            f"built {self.pages} pages ({self.files} files{how}) into {self.output} "
             f"in {self.seconds:.2f} s"
         )
 
@@ -79,15 +128,24 @@ class Loaded:
     warnings: tuple[SitegenWarning, ...]
 
 
-def load_site(site_dir: Path, base_url: str | None = None) -> Loaded:
-    """Read config and content and index them; raises the first problem found."""
+def load_site(
+    site_dir: Path,
+    base_url: str | None = None,
+    papers: Callable[[Path], tuple[list[PaperSource], list[SitegenWarning]]] = load_papers,
+    derived: Derived | None = None,
+) -> Loaded:
+    """Read config and content and index them; raises the first problem found.
+
+    `papers` loads the paper files and `derived` keeps expensive results; a build
+    passes ones that go through its cache.
+    """
     config, problems = load_config(site_dir)
     if problems:
         raise problems[0]
-    sources, warnings = load_papers(site_dir)
+    sources, warnings = papers(site_dir)
     profile = load_profile(site_dir)
     people = load_people(site_dir)
-    site = build_index(sources, profile, people, config)
+    site = with_related(build_index(sources, profile, people, config), derived)
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
         warnings.append(
@@ -222,6 +280,9 @@ class Renderer:
             self.env = make_env(template_dirs(site_dir, cfg.theme))
         except SitegenError:
             raise
+        install_memo(self.env)  # before any template is compiled
+        self.memo: Memo | None = None
+        self.last_record: dict[str, Entry] = {}
         self.env.filters["rel"] = _rel
         self.env.filters["date"] = format_date
         self.env.filters["inline"] = _inline
@@ -246,11 +307,24 @@ class Renderer:
         except KeyError:
             raise SitegenError(f"asset {name!r} is not in the theme's static folder") from None
 
-    def render(self, page: Page, site_feed: FeedSpec) -> str:
+    def enable_memo(self, templates: Templates, fps: Fingerprints, globals_key: str) -> None:
+        """Reuse macro output across pages (see deps.Memo); off unless a build turns it on."""
+        if os.environ.get("SITEGEN_NO_MEMO"):
+            return
+        self.memo = Memo(templates, fps, self.env)
+        self.memo.set_globals_key(globals_key)
+        self.env.sitegen_memo = self.memo  # type: ignore[attr-defined]
+
+    def root_of(self, page: Page) -> str:
         # the 404 page is served at any depth, so its links must be root-absolute
-        root = self.absolute_root if page.url == urls.NOT_FOUND else urls.root_prefix(page.url)
+        return self.absolute_root if page.url == urls.NOT_FOUND else urls.root_prefix(page.url)
+
+    def render(
+        self, page: Page, site_feed: FeedSpec, fragments: dict[str, Entry] | None = None
+    ) -> str:
+        root = self.root_of(page)
         ctx = {
-            **page.context,
+            **resolve(page.context),
             "root": root,
             "page_url": page.url,
             "canonical": urls.absolute(self.loaded.base_url, page.url),
@@ -258,12 +332,18 @@ class Renderer:
             "feed": page.feed,
             "site_feed": site_feed,
         }
+        memo = self.memo
+        if memo is not None:
+            memo.begin(root, ctx, fragments)
         try:
             return self.env.get_template(page.template).render(ctx)
         except SitegenError:
             raise
         except Exception as e:  # Jinja raises many types; all are the theme's problem
             raise template_error(e, page.template) from None
+        finally:
+            if memo is not None:
+                self.last_record = memo.end()
 
 
 # ---------------------------------------------------------------- writing
@@ -382,57 +462,526 @@ def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
     )
 
 
+# ---------------------------------------------------------------- scholarly and discovery
+# Related papers, citations, indexing metadata, charts and the search index.
+# Each step is one function of the site (or of the finished output folder), so
+# an incremental build can cache or skip it as a whole.
+
+
+def with_related(site: Site, derived: Derived | None = None) -> Site:
+    """The site with `related` filled in: each paper's TF-IDF nearest papers.
+
+    The result depends on every paper's slug, title and abstract (term weights
+    are site-wide), so it is kept under a hash of exactly those.
+    """
+    k = site.config.related_papers  # type: ignore[attr-defined]
+    if derived is None:
+        return dataclasses.replace(site, related=related_papers(site.papers, k))
+    key = digest(
+        "related", str(k), *(f"{p.slug}\x00{p.title}\x00{p.summary_text}" for p in site.papers)
+    )
+    found = derived.get(key)
+    by_slug = {p.slug: p for p in site.papers}
+    if isinstance(found, dict) and all(all(s in by_slug for s in v) for v in found.values()):
+        related = {slug: tuple(by_slug[s] for s in v) for slug, v in found.items()}
+    else:
+        related = related_papers(site.papers, k)
+        derived.put(key, {slug: tuple(p.slug for p in v) for slug, v in related.items()})
+    return dataclasses.replace(site, related=related)
+
+
+def plan_citations(
+    site: Site,
+    base_url: str,
+    derived: Derived | None = None,
+    fps: Fingerprints | None = None,
+    jobs: int = 1,
+) -> dict[str, cite.Citation]:
+    """slug -> BibTeX, RIS and CSL-JSON of every paper (keys are unique site-wide).
+
+    With a cache, each paper's citation is kept under a hash of the paper, its
+    key and its URL, and only missing ones are made (in parallel when many).
+    """
+    def page_url(p: Paper) -> str:
+        return urls.absolute(base_url, urls.paper(p.slug))
+
+    if derived is None or fps is None:
+        return cite.site_citations(site.papers, page_url)
+    keys = cite.citation_keys(site.papers)
+    out: dict[str, cite.Citation] = {}
+    missing: list[tuple[int, str]] = []
+    for i, p in enumerate(site.papers):
+        dkey = digest("citation", fps.paper_full(p), keys[p.slug], page_url(p))
+        found = derived.get(dkey)
+        if isinstance(found, tuple) and len(found) == 4:
+            out[p.slug] = cite.Citation(keys[p.slug], *found[:3], tuple(found[3]))
+        else:
+            missing.append((i, dkey))
+    shared = (site.papers, keys, base_url)
+    if jobs > 1 and len(missing) >= 400:
+        size = max(50, len(missing) // (jobs * 4))
+        parts = [[i for i, _ in missing[k : k + size]] for k in range(0, len(missing), size)]
+        made = [c for part in fork_map(_citations_of, parts, jobs, shared) for c in part]
+    else:
+        made = _citations_of([i for i, _ in missing], shared)
+    for (i, dkey), row in zip(missing, made, strict=True):
+        p = site.papers[i]
+        out[p.slug] = cite.Citation(keys[p.slug], *row[:3], tuple(row[3]))
+        derived.put(dkey, row)
+    return {p.slug: out[p.slug] for p in site.papers}
+
+
+def _citations_of(
+    indices: list[int], shared: tuple[Any, ...] | None = None
+) -> list[tuple[str, str, str, tuple[tuple[str, Any], ...]]]:
+    """(bibtex, ris, csl, item) of some papers, exactly as cite.site_citations makes them."""
+    papers, keys, base_url = shared if shared is not None else forked_shared()
+    rows = []
+    for i in indices:
+        p = papers[i]
+        url = urls.absolute(base_url, urls.paper(p.slug))
+        item = cite.csl_item(p, keys[p.slug], url)
+        rows.append(
+            (
+                cite.bibtex_entry(p, keys[p.slug], url),
+                cite.ris_record(p, url),
+                cite.csl_json([item]),
+                tuple(item.items()),
+            )
+        )
+    return rows
+
+
+CITATION_FORMATS = (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
+
+
+def citation_files(site: Site, citations: dict[str, cite.Citation]) -> list[tuple[str, str]]:
+    """(output path, text) of each paper's .bib/.ris/.json and the site-wide lists."""
+    files = []
+    for p in site.papers:
+        c = citations[p.slug]
+        for (_, ext), text in zip(CITATION_FORMATS, (c.bibtex, c.ris, c.csl), strict=True):
+            files.append((urls.paper_citation(p.slug, ext), text))
+    ordered = [citations[p.slug] for p in site.papers]
+    files += [
+        (urls.PUBLICATIONS_BIB, cite.bibtex_file(ordered)),
+        (urls.PUBLICATIONS_RIS, cite.ris_file(ordered)),
+        (urls.PUBLICATIONS_CSL, cite.csl_file(ordered)),
+    ]
+    return files
+
+
+def discovery_context(
+    site: Site,
+    pages: list[Page],
+    base_url: str,
+    citations: dict[str, cite.Citation],
+    search: bool,
+) -> list[Page]:
+    """The pages with their citation, metadata and chart values, plus the search page."""
+    lang = site.config.language  # type: ignore[attr-defined]
+
+    def person_url(person: Any) -> str:
+        return urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
+
+    out = []
+    for page in pages:
+        extra: dict[str, Any] = {}
+        if page.template == "paper.html" and "paper" in page.context:
+            p = page.context["paper"]
+            url = urls.absolute(base_url, page.url)
+            c = citations[p.slug]
+            extra = {
+                "cite_key": c.key,
+                "bibtex": c.bibtex,
+                "cite_files": tuple(
+                    (label, urls.paper_citation(p.slug, ext)) for label, ext in CITATION_FORMATS
+                ),
+                "scholar_meta": Lazy(cite.scholar_meta, (p, url, lang)),
+                "jsonld": Lazy(
+                    cite.article_jsonld,
+                    (p, url, site.topic_by_code[p.topic].name, person_url, lang),
+                ),
+                "links_out": () if p.url else Lazy(cite.search_links, (p,)),
+            }
+        elif page.url == urls.HOME:
+            extra = {
+                "person_jsonld": cite.person_jsonld(
+                    site.profile,
+                    urls.absolute(base_url, urls.HOME),
+                    [t.name for t in site.topics],
+                    len(site.papers),
+                ),
+                "topic_chart": Markup(charts.topic_chart(site)),
+            }
+        elif page.url == urls.TIMELINE:
+            extra = {"timeline_chart": Markup(charts.timeline_chart(site))}
+        elif page.url == urls.COAUTHORS:
+            extra = {"network_chart": Markup(charts.network_chart(site))}
+        out.append(dataclasses.replace(page, context={**page.context, **extra}) if extra else page)
+    if search:
+        at = next((i for i, p in enumerate(out) if p.url == urls.NOT_FOUND), len(out))
+        out.insert(at, Page(urls.SEARCH, "search.html", {}))
+    return out
+
+
+def search_wanted(loaded: Loaded, search: bool) -> tuple[bool, list[SitegenWarning]]:
+    """Whether this build makes a search index, and why not when it was asked for."""
+    if not (search and loaded.config.search):
+        return False, []
+    if not pagefind_available():
+        return False, [
+            SitegenWarning(
+                "search skipped: the Pagefind binary is not available "
+                "(pip install 'sitegen[search]', or build with --no-search)"
+            )
+        ]
+    return True, []
+
+
+def search_step(warnings: list[SitegenWarning]) -> Callable[[Path], None]:
+    """Index the finished pages of a cold build, in its temp folder before the swap."""
+
+    def run(root: Path) -> None:
+        problem = build_search_index(root)
+        if problem is not None:
+            warnings.append(problem)
+
+    return run
+
+
+def refresh_search(
+    output: Path, written: list[str], removed: list[str]
+) -> SitegenWarning | None:
+    """After an incremental build: re-index when a paper page changed, then swap the new
+    index folder in, so the live index is always complete (old or new, never half)."""
+    def is_paper(rel: str) -> bool:
+        return rel.startswith("papers/") and rel.endswith("/index.html")
+
+    if not any(is_paper(r) for r in (*written, *removed)) and (output / "pagefind").is_dir():
+        return None
+    tmp = output.with_name(f".{output.name}.search-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    problem = build_search_index(output, bundle=tmp)
+    if problem is not None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return problem
+    swap_into_place(tmp, output / "pagefind")
+    return None
+
+
+FRAGMENT_MIN = 64  # memoised calls a page must make for its fragments to be kept on disk
+
+
+@dataclass
+class Planned:
+    """Everything a build is about to write, with the fingerprints that decide what runs."""
+
+    plan: Plan
+    pages: list[Page]
+    loaded: Loaded
+
+
+def plan_outputs(
+    loaded: Loaded,
+    site_dir: Path,
+    cache: Cache,
+    meta: dict[str, str],
+    warm: bool,
+    search: bool = False,
+    jobs: int = 1,
+) -> Planned:
+    """Every output file of the site as a job with a key; nothing is rendered yet.
+
+    A page's key hashes its template sources, the globals, and the data its
+    templates can show (see deps.py). Producers must be deterministic and must
+    read only what their key covers; a job without a key is always run and
+    written only if its bytes changed.
+    """
+    site = loaded.site
+    static = collect_static(static_dirs(site_dir, loaded.config.theme))
+    static_bytes = {name: path.read_bytes() for name, path in static.items()}
+    assets = {name: "assets/" + fingerprint(name, data) for name, data in static_bytes.items()}
+    renderer = Renderer(loaded, site_dir, assets)
+    renderer.env.globals["search_enabled"] = search
+    feeds = plan_feeds(site)
+    fps = Fingerprints(site, meta)
+    citations = plan_citations(site, loaded.base_url, cache.derived, fps, jobs)
+    pages = discovery_context(site, plan_pages(site, feeds), loaded.base_url, citations, search)
+    site_feed = feeds[urls.HOME]
+    topic_names = {t.code: t.name for t in site.topics}
+
+    templates = Templates(renderer.env, renderer.env.globals)
+    gkey = digest(
+        globals_key(fps, renderer.env.globals, skip=("site_feed",)),
+        repr(sorted(assets.items())),
+        renderer.absolute_root,
+    )
+    renderer.enable_memo(templates, fps, gkey)
+    plan = Plan()
+
+    for page in pages:
+        values = {**page.context, "feed": page.feed, "site_feed": site_feed}
+        key = page_key(templates, fps, page.template, gkey, values, extra=(page.url,))
+        plan.add(
+            (urls.output_path(page.url),),
+            _page_producer(renderer, page, site_feed, cache, warm),
+            key=key,
+            weight=_page_weight(page, site, templates),
+            label=page.url,
+        )
+
+    names_key = digest(*(f"{c}={n}" for c, n in sorted(topic_names.items())))
+    for spec in feeds.values():
+        plan.add(
+            (spec.rss_url, spec.atom_url),
+            _feed_producer(spec, loaded.base_url, topic_names),
+            key=digest("feed", loaded.base_url, names_key, fps.value(spec, EVERYTHING)),
+            weight=10 + 2 * len(spec.papers),
+            label=spec.rss_url,
+        )
+    for name, data in static_bytes.items():
+        plan.write(assets[name], data)
+    if "favicon.svg" in static_bytes:
+        plan.write("favicon.svg", static_bytes["favicon.svg"])
+    plan.write("sitemap.xml", sitemap_xml(site, pages, loaded.base_url))
+    plan.write(
+        "robots.txt",
+        f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n",
+    )
+    plan_citation_files(plan, site, citations)
+    return Planned(plan, pages, loaded)
+
+
+def plan_citation_files(plan: Plan, site: Site, citations: dict[str, cite.Citation]) -> None:
+    """The files of citation_files() as jobs: one per paper, one for the site-wide lists.
+
+    The citations are already made (and cached), so the keys simply hash them:
+    a paper's files are rewritten only when its own citation changed.
+    """
+    sums: list[str] = []
+    for p in site.papers:
+        c = citations[p.slug]
+        rels = tuple(urls.paper_citation(p.slug, ext) for _, ext in CITATION_FORMATS)
+        key = digest("citation-files", c.key, c.bibtex, c.ris, c.csl)
+        sums.append(key)
+        plan.add(rels, _constant((c.bibtex, c.ris, c.csl)), key=key, label=rels[0])
+    site_wide = (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL)
+
+    def produce() -> tuple[str, ...]:
+        made = dict(citation_files(site, citations))
+        return tuple(made[r] for r in site_wide)
+
+    plan.add(
+        site_wide,
+        produce,
+        key=digest("publications", *sums),
+        weight=len(site.papers) // 2,
+        label=site_wide[0] if site_wide else "",
+    )
+
+
+def _constant(values: tuple[str, ...]) -> Callable[[], tuple[str, ...]]:
+    return lambda: values
+
+
+def _page_producer(
+    renderer: Renderer, page: Page, site_feed: FeedSpec, cache: Cache, warm: bool
+) -> Callable[[], tuple[str]]:
+    rel = urls.output_path(page.url)
+
+    def produce() -> tuple[str]:
+        fragments = cache.load_fragments(rel) if warm else None
+        html = renderer.render(page, site_feed, fragments)
+        if len(renderer.last_record) >= FRAGMENT_MIN:
+            cache.save_fragments(rel, renderer.last_record)
+        return (html,)
+
+    return produce
+
+
+def _feed_producer(
+    spec: FeedSpec, base_url: str, topic_names: dict[str, str]
+) -> Callable[[], tuple[bytes, bytes]]:
+    return lambda: render_feeds(spec, base_url, topic_names)
+
+
+def _page_weight(page: Page, site: Site, templates: Templates) -> int:
+    """Rough cost in tenths of a millisecond: a page, plus one per list item it renders.
+
+    Only used to spread work evenly over processes; see outputs.chunks.
+    """
+    weight = 6 + len(page.context.get("related", ()))
+    for v in page.context.values():
+        weight += len(getattr(v, "papers", ()))
+    if {"years", "papers"} & templates.info(page.template).site_attrs:
+        weight += len(site.papers)  # the page itself lists every paper (the timeline)
+    return weight
+
+
 def build_site(
     site_dir: Path,
     output: Path | None = None,
     base_url: str | None = None,
     search: bool = True,
     log: Callable[[str], None] | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
+    """Build the site into `output`, doing only the work its changes require.
+
+    With a usable cache (.sitegen-cache/, same output folder and settings), a
+    build with no changed input returns after one scan of the input folders,
+    and an edit re-renders and rewrites only the output files it affects.
+    Otherwise the whole site is rendered (in parallel) into a fresh folder that
+    replaces the output atomically. `use_cache=False` ignores what is cached.
+    """
     started = time.perf_counter()
     site_dir = Path(site_dir)
     output = Path(output) if output is not None else site_dir / "output"
     check_output_dir(site_dir, output)
-    loaded = load_site(site_dir, base_url)
-    site = loaded.site
+    jobs = jobs or default_jobs()
+    cache = Cache(site_dir, output, read=use_cache)
+    settings = digest(
+        "settings", str(output.resolve()), base_url or "", os.environ.get("URL", ""), str(search)
+    )
+    scan_ns = now_ns()
+    inputs = scan_inputs(site_dir, [builtin_themes_dir()])
+    stamp = input_stamp(inputs, [settings])
+    state = cache.load_state()
+    out_id = output_id(output)
+    if state is not None and (state.settings != settings or tuple(state.output_id) != out_id):
+        state = None  # another output folder, other settings, or the output was replaced
+    if state is not None and state.input_stamp == stamp and not state.racy:
+        return BuildResult(  # nothing changed: nothing read, nothing written
+            output=output,
+            pages=state.pages,
+            files=len(state.manifest),
+            seconds=time.perf_counter() - started,
+            warnings=[SitegenWarning(*w) for w in state.warnings],
+            incremental=True,
+        )
 
-    static = collect_static(static_dirs(site_dir, loaded.config.theme))
-    static_bytes = {name: path.read_bytes() for name, path in static.items()}
-    assets = {name: "assets/" + fingerprint(name, data) for name, data in static_bytes.items()}
-    renderer = Renderer(loaded, site_dir, assets)
-    feeds = plan_feeds(site)
-    pages = plan_pages(site, feeds)
-    topic_names = {t.code: t.name for t in site.topics}
+    phase = _phases(log, started)
+    phase("scan")
+    sources = load_sources(site_dir, inputs, cache.papers, scan_ns, jobs)
+    phase(f"parse ({sources.parsed} files parsed)")
+    loaded = load_site(
+        site_dir,
+        base_url,
+        papers=lambda _: (sources.papers, sources.warnings),
+        derived=cache.derived,
+    )
+    phase("index")
+    use_search, search_warnings = search_wanted(loaded, search)
+    planned = plan_outputs(
+        loaded, site_dir, cache, sources.meta, warm=state is not None, search=use_search, jobs=jobs
+    )
+    plan = planned.plan
+    phase(f"plan ({len(plan)} jobs)")
 
+    if state is None:
+        before_swap = search_step(search_warnings) if use_search else None
+        outcome, removed = _build_cold(plan, output, cache, jobs, before_swap), []
+    else:
+        outcome, removed = _build_incremental(plan, output, cache, state, jobs)
+        problem = refresh_search(output, outcome.written, removed) if use_search else None
+        search_warnings += [problem] if problem else []
+
+    phase("render and write")
+    new_state = BuildState(
+        settings=settings,
+        input_stamp=stamp,
+        racy=racy(inputs, scan_ns),
+        output_id=output_id(output) or (0, 0),
+        manifest=outcome.rows,
+        warnings=[(w.message, w.path, w.line) for w in (*loaded.warnings, *search_warnings)],
+        pages=len(planned.pages),
+        output=str(output.resolve()),
+    )
+    cache.save_state(new_state)
+    cache.end_commit()
+    cache.papers.save()
+    cache.derived.save(prune=state is None)
+    for rel in removed:
+        cache.drop_fragments(rel)
+    phase("save cache")
+    return BuildResult(
+        output=output,
+        pages=len(planned.pages),
+        files=len(outcome.rows),
+        seconds=time.perf_counter() - started,
+        warnings=[*loaded.warnings, *search_warnings],
+        written=tuple(outcome.written),
+        removed=tuple(removed),
+        rendered=outcome.ran,
+        incremental=state is not None,
+    )
+
+
+def _phases(log: Callable[[str], None] | None, started: float) -> Callable[[str], None]:
+    """Report how long each step took (`sitegen build --timings`), for finding slow steps."""
+    last = [started]
+
+    def phase(name: str) -> None:
+        now = time.perf_counter()
+        if log is not None:
+            log(f"{now - last[0]:7.3f} s  {name}")
+        last[0] = now
+
+    return phase
+
+
+def _build_cold(
+    plan: Plan,
+    output: Path,
+    cache: Cache,
+    jobs: int,
+    before_swap: Callable[[Path], None] | None = None,
+) -> Outcome:
+    """Run every job into a fresh folder and swap it in: the output is all new or all old."""
     for stale in stale_temp_dirs(output):
         shutil.rmtree(stale, ignore_errors=True)
+    cache.clear_fragments()
+    cache.forget_state()  # until the swap is done, the old manifest describes nothing
+    cache.prune_outputs()
     tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
     tmp.mkdir(parents=True)
     try:
-        writer = Writer(tmp)
-        for page in pages:
-            writer.write(urls.output_path(page.url), renderer.render(page, feeds[urls.HOME]))
-        for spec in feeds.values():
-            rss, atom = render_feeds(spec, loaded.base_url, topic_names)
-            writer.write(spec.rss_url, rss)
-            writer.write(spec.atom_url, atom)
-        for name, data in static_bytes.items():
-            writer.write(assets[name], data)
-        if "favicon.svg" in static_bytes:
-            writer.write("favicon.svg", static_bytes["favicon.svg"])
-        writer.write("sitemap.xml", sitemap_xml(site, pages, loaded.base_url))
-        writer.write(
-            "robots.txt",
-            f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n",
-        )
+        outcome = execute(plan, range(len(plan)), tmp, None, jobs)
+        if before_swap is not None:
+            before_swap(tmp)  # e.g. the search index, over the finished pages
         swap_into_place(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(
-        output=output,
-        pages=len(pages),
-        files=len(writer.written),
-        seconds=time.perf_counter() - started,
-        warnings=list(loaded.warnings),
-    )
+    return outcome
+
+
+def _build_incremental(
+    plan: Plan, output: Path, cache: Cache, state: BuildState, jobs: int
+) -> tuple[Outcome, list[str]]:
+    """Run the jobs whose inputs changed; move the files whose bytes changed into place."""
+    prior = state.manifest
+    carried = Outcome()
+    todo = []
+    for i, job in enumerate(plan.jobs):
+        rows = [prior.get(rel) for rel in job.files]
+        if job.key and all(r is not None and r[0] == job.key for r in rows):
+            carried.rows.update(zip(job.files, rows, strict=True))  # type: ignore[arg-type]
+        else:
+            todo.append(i)
+    stage = output.with_name(f".{output.name}.stage-{os.getpid()}")
+    try:
+        outcome = execute(plan, todo, stage, prior, jobs)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    removed = removed_files(prior, plan)
+    if outcome.written or removed:
+        cache.begin_commit()
+        commit_in_place(stage, output, outcome.written, removed)
+    else:
+        shutil.rmtree(stage, ignore_errors=True)
+    carried.merge(outcome)
+    return carried, removed

@@ -56,6 +56,54 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--output", type=Path, default=None, help="output folder (default: SITE/output)")
     b.add_argument("--base-url", default=None, help="absolute URL the site is served from")
     b.add_argument("--no-search", action="store_true", help="skip building the search index")
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="rebuild everything, ignoring .sitegen-cache/ (which is then refreshed)",
+    )
+    b.add_argument(
+        "--jobs", type=int, default=None, help="processes to render with (default: all cores)"
+    )
+    b.add_argument("--timings", action="store_true", help="print how long each step took")
+
+    s = sub.add_parser(
+        "serve",
+        help="preview the site: rebuild on save, reload the browser by itself",
+        description="Build the site into a temporary folder and serve it. Saving a file in "
+        "content/, templates/, static/, the theme or sitegen.yaml rebuilds it and every open "
+        "page reloads. output/ is not touched.",
+    )
+    s.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    s.add_argument("--open", action="store_true", help="open the preview in a web browser")
+
+    n = sub.add_parser(
+        "new",
+        help="start a new site in a folder: sitegen.yaml, content/, templates/, netlify.toml",
+        description="Create a site folder ready to build and deploy: a commented sitegen.yaml, "
+        "content/ (imported from --profile when given), an empty templates/ for overrides, "
+        "netlify.toml and .gitignore. Refuses a folder that is not empty unless --force.",
+    )
+    n.add_argument("dir", type=Path, metavar="DIR", help="the folder to create")
+    n.add_argument("--profile", type=Path, default=None, help="import this profile text into it")
+    n.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        help="reference date for the profile's yearless dates (default: today)",
+    )
+    n.add_argument(
+        "--force", action="store_true", help="write into a non-empty folder (existing files kept)"
+    )
+
+    c = sub.add_parser(
+        "check",
+        help="validate sitegen.yaml, content and templates without writing anything",
+        description="List every problem in the site's configuration, content files and "
+        "templates as file:line: message. Exit status 1 if there is any, 0 otherwise.",
+    )
+    c.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
 
     return p
 
@@ -78,7 +126,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build_site
 
     result = build_site(
-        args.site, output=args.output, base_url=args.base_url, search=not args.no_search
+        args.site,
+        output=args.output,
+        base_url=args.base_url,
+        search=not args.no_search,
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        log=(lambda line: print(line, file=sys.stderr)) if args.timings else None,
     )
     for w in result.warnings:
         print(w, file=sys.stderr)
@@ -86,11 +140,60 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"import": _cmd_import, "build": _cmd_build}
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_site
+
+    for line in new_site(args.dir, profile=args.profile, as_of=args.as_of, force=args.force):
+        print(line)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_site
+
+    report = check_site(args.site)
+    for w in report.warnings:
+        print(w, file=sys.stderr)
+    for problem in report.problems:
+        print(problem if problem.path else f"error: {problem}", file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.site, host=args.host, port=args.port, open_browser=args.open)
+
+
+COMMANDS = {
+    "import": _cmd_import,
+    "build": _cmd_build,
+    "new": _cmd_new,
+    "check": _cmd_check,
+    "serve": _cmd_serve,
+}
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """Parse, blaming a stray option on the command it was given to.
+
+    Plain parse_args reports `sitegen build --bogus` with the top-level usage line;
+    the command's own usage line tells the user which options that command has.
+    """
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        culprit = parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                culprit = action.choices.get(args.command, parser)
+        culprit.error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     try:
         return COMMANDS[args.command](args)
     except SitegenError as e:

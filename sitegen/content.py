@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,19 +230,31 @@ def read_text(path: Path, display: str) -> str:
         raise SitegenError(f"cannot read: {e.strerror}", display) from None
 
 
-def load_papers(site: Path) -> tuple[list[PaperSource], list[SitegenWarning]]:
-    """Every paper under content/papers, sorted by file name for a stable order."""
-    warnings: list[SitegenWarning] = []
+def paper_files(site: Path) -> list[Path]:
+    """content/papers/*.md sorted by file name: the order every later stage relies on."""
     folder = site / "content" / PAPERS_DIR
     if not folder.is_dir():
         raise SitegenError(
             "no content/papers folder: run `sitegen import PROFILE` first", site / "content"
         )
+    # Hidden names are editors' lock and swap files (emacs' `.#x.md` is a dangling
+    # symlink) and the importer's temporaries: never papers, as the importer agrees.
+    return sorted(p for p in folder.glob("*.md") if not p.name.startswith("."))
+
+
+def collect_papers(
+    parsed: Iterable[tuple[str, PaperSource | SitegenError]],
+) -> list[PaperSource]:
+    """Drop drafts and refuse duplicate slugs, raising problems in file order.
+
+    Separate from parsing so a build can parse files in parallel or take them
+    from its cache and still report the same first problem as a plain loop.
+    """
     papers = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.md")):
-        display = str(path.relative_to(site))
-        paper = parse_paper(read_text(path, display), display, warnings)
+    for display, paper in parsed:
+        if isinstance(paper, SitegenError):
+            raise paper
         if paper.slug in seen:
             raise SitegenError(
                 f"slug {paper.slug!r} is also used by {seen[paper.slug]}: "
@@ -252,7 +265,21 @@ def load_papers(site: Path) -> tuple[list[PaperSource], list[SitegenWarning]]:
         seen[paper.slug] = display
         if not paper.draft:
             papers.append(paper)
-    return papers, warnings
+    return papers
+
+
+def load_papers(site: Path) -> tuple[list[PaperSource], list[SitegenWarning]]:
+    """Every paper under content/papers, sorted by file name for a stable order."""
+    warnings: list[SitegenWarning] = []
+    parsed: list[tuple[str, PaperSource | SitegenError]] = []
+    for path in paper_files(site):
+        display = str(path.relative_to(site))
+        try:
+            parsed.append((display, parse_paper(read_text(path, display), display, warnings)))
+        except SitegenError as e:
+            parsed.append((display, e))
+            break
+    return collect_papers(parsed), warnings
 
 
 def load_profile(site: Path) -> Profile:

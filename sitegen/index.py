@@ -12,6 +12,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .config import SiteConfig
 from .content import PaperSource, PersonEntry
@@ -81,6 +82,7 @@ def topic_name(code: str, config: SiteConfig) -> str:
     return config.topic_names.get(code) or ARXIV_NAMES.get(code.upper()) or code
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """How two spellings are compared: same letters, same case, any spacing."""
     return " ".join(unicodedata.normalize("NFC", name).split())
@@ -150,12 +152,18 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
 
 def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, ...]:
     papers = []
+    shared = [f.name for f in dataclasses.fields(Paper) if f.name != "authors"]
+    shared = [n for n in shared if any(n == f.name for f in dataclasses.fields(PaperSource))]
+    by_name: dict[str, Author] = {}  # one Author per spelling: resolving is the slow part
     for s in sources:
-        authors = tuple(Author(name=n, person=people.resolve(n)) for n in s.author_names)
-        fields = {
-            f.name: getattr(s, f.name) for f in dataclasses.fields(Paper) if hasattr(s, f.name)
-        }
-        papers.append(Paper(**{**fields, "authors": authors}))
+        authors = []
+        for n in s.author_names:
+            a = by_name.get(n)
+            if a is None:
+                a = by_name[n] = Author(name=n, person=people.resolve(n))
+            authors.append(a)
+        fields = {name: getattr(s, name) for name in shared}
+        papers.append(Paper(**fields, authors=tuple(authors)))
     return newest_first(papers)
 
 
@@ -193,11 +201,19 @@ def group_tags(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]
 
 def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
     """Every coauthor with their joint papers; the owner is never their own coauthor."""
-    by_person: dict[Person, list[Paper]] = defaultdict(list)
+    # keyed by the person's canonical key: hashing the frozen Person itself is slow
+    by_key: dict[str, list[Paper]] = defaultdict(list)
+    person_of: dict[str, Person] = {}
     for p in papers:
-        for person in dict.fromkeys(p.coauthors):
-            by_person[person].append(p)
-    coauthors = [Coauthor(person, tuple(ps)) for person, ps in by_person.items()]
+        seen: set[str] = set()
+        for a in p.authors:
+            person = a.person
+            if person.is_owner or person.key in seen:
+                continue
+            seen.add(person.key)
+            person_of[person.key] = person
+            by_key[person.key].append(p)
+    coauthors = [Coauthor(person_of[k], tuple(ps)) for k, ps in by_key.items()]
     return tuple(
         sorted(
             coauthors,

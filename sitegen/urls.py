@@ -25,6 +25,11 @@ def coauthor(slug: str) -> str:
     return f"coauthors/{slug}/"
 
 
+def paper_citation(slug: str, ext: str) -> str:
+    """A paper's citation download beside its page: papers/<slug>/<slug>.bib|.ris|.json."""
+    return f"papers/{slug}/{slug}.{ext}"
+
+
 HOME = ""
 TIMELINE = "timeline/"
 TOPICS = "topics/"
@@ -34,6 +39,10 @@ SEARCH = "search/"
 FEED_RSS = "feed.xml"
 FEED_ATOM = "atom.xml"
 NOT_FOUND = "404.html"
+PUBLICATIONS_BIB = "publications.bib"
+PUBLICATIONS_RIS = "publications.ris"
+PUBLICATIONS_CSL = "publications.json"
+SEARCH_BUNDLE = "pagefind/pagefind.js"
 
 
 def output_path(url: str) -> str:

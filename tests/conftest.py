@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -115,3 +116,15 @@ def java() -> str:
     if not path:
         missing_tool("no java on PATH (the Nu HTML checker needs it)")
     return path
+
+
+def free_port_number(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now: the kernel picks it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> int:
+    return free_port_number()

@@ -14,14 +14,17 @@ class Collector(HTMLParser):
         self.elements: list[tuple[str, dict[str, str | None]]] = []
         self.text_parts: list[str] = []
         self._stack: list[str] = []
-        self.script_texts: list[str] = []
+        self.script_texts: list[str] = []  # executable scripts only (not JSON-LD data blocks)
+        self.data_blocks: list[str] = []  # <script type="application/ld+json"> and the like
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, dict(attrs)))
         if tag == "script":
+            kind = (dict(attrs).get("type") or "text/javascript").lower()
             self._in_script = True
-            self.script_texts.append("")
+            self._target = self.data_blocks if kind.endswith("json") else self.script_texts
+            self._target.append("")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
@@ -29,7 +32,7 @@ class Collector(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._in_script:
-            self.script_texts[-1] += data
+            self._target[-1] += data
         else:
             self.text_parts.append(data)
 

@@ -112,7 +112,7 @@ def test_timeline_groups_by_year_newest_first(example_output: Path) -> None:
 
 def test_coauthor_index_sorted_and_owner_left_out(example_output: Path) -> None:
     html = (example_output / "coauthors" / "index.html").read_text()
-    table = html.split("<tbody>")[1].split("</tbody>")[0]
+    table = html.split('class="coauthor-table"')[1].split("</table>")[0]
     counts = [int(c) for c in re.findall(r'<td class="num">(\d+)</td>', table)]
     assert "Lemeng Wu" not in parse(table).text
     assert counts == sorted(counts, reverse=True)
@@ -247,6 +247,7 @@ def test_hostile_text_is_inert(fresh_site: Path) -> None:
     for page in (fresh_site / "output").rglob("*.html"):
         doc = parse(page)
         assert not any("alert" in s for s in doc.script_texts if s), page
+        assert not any("</script" in s.lower() for s in doc.data_blocks), page
         assert not any("onerror" in a for _, a in doc.elements), page
         hrefs = [(a.get("href") or "").lower() for _, a in doc.elements]
         assert not any(h.startswith("javascript:") for h in hrefs)

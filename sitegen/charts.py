@@ -1,0 +1,523 @@
+"""Charts drawn at build time as inline SVG: no chart library, no JavaScript.
+
+Three pictures give the shape of the work at a glance: papers per year stacked
+by topic (timeline), the owner's closest collaborators (coauthor index) and the
+topic mix (home page). Each is a <figure> holding an SVG with a <title> and
+<desc> for screen readers, plus the same numbers as an HTML table, so nothing
+is lost without images or for a screen reader.
+
+Colours come only from CSS classes (`t0`..`t7`, set to the theme's variables),
+never from inline style attributes: the theme's dark mode recolours the charts,
+and a Content-Security-Policy without 'unsafe-inline' holds.
+
+The column and bar charts place things horizontally in percentages and
+vertically in pixels, so they stretch to any width while their text keeps its
+size; the network is a fixed drawing scaled to fit, sized so names stay
+legible on a phone. Output is deterministic: same site, same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import urls
+from .model import Coauthor, Site, Topic
+
+# Widths the layout is tuned for: the theme's text column on a phone (390 px
+# screen) and on a desktop; labels that would collide at a width are hidden there.
+NARROW_PX = 358
+WIDE_PX = 780
+MAX_SERIES = 8  # the palette has 8 colours; more topics than that share "Other"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _n(x: float) -> str:
+    """Short, stable number formatting for coordinates."""
+    s = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One colour band in a stacked chart: a topic, or all the smaller ones together."""
+
+    name: str
+    css: str  # "t3" or "tother"
+    codes: frozenset[str]
+
+
+def chart_series(topics: Sequence[Topic], limit: int = MAX_SERIES) -> list[Series]:
+    """The largest topics with distinct colours, then one "Other topics" band.
+
+    Two topics drawn in the same colour next to each other would read as one,
+    so a topic whose colour is already taken joins "Other".
+    """
+    chosen: list[Series] = []
+    used: set[int] = set()
+    rest: list[str] = []
+    for t in topics:
+        if t.colour not in used and len(chosen) < limit:
+            used.add(t.colour)
+            chosen.append(Series(t.name, f"t{t.colour}", frozenset({t.code})))
+        else:
+            rest.append(t.code)
+    if rest:
+        if len(chosen) == limit:  # keep the palette's last slot for "Other"
+            last = chosen.pop()
+            rest = [*last.codes, *rest]
+        name = "Other topics" if len(rest) > 1 else next(t.name for t in topics if t.code in rest)
+        chosen.append(Series(name, "tother", frozenset(rest)))
+    return chosen
+
+
+def _nice_step(top: int, ticks: int = 4) -> int:
+    raw = max(1.0, top / ticks)
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * mag >= raw:
+            return int(m * mag)
+    return int(10 * mag)  # pragma: no cover
+
+
+def _table(
+    caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
+) -> str:
+    """An HTML table of already-escaped cells; the columns in `numeric` are right-aligned."""
+    def attr(i: int) -> str:
+        return ' class="num"' if i in numeric else ""
+
+    th = "".join(f'<th scope="col"{attr(i)}>{h}</th>' for i, h in enumerate(head))
+    body = []
+    for row in rows:
+        cells = [f'<th scope="row">{row[0]}</th>']
+        cells += [f"<td{attr(i)}>{c}</td>" for i, c in enumerate(row[1:], start=1)]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="chart-table"><caption>{caption}</caption>'
+        f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _details(table: str) -> str:
+    return (
+        '<details class="chart-data"><summary>Show the numbers as a table</summary>'
+        f'<div class="table-scroll">{table}</div></details>'
+    )
+
+
+def _svg_open(cls: str, ident: str, title: str, desc: str, extra: str) -> str:
+    return (
+        f'<svg class="{cls}" role="img" aria-labelledby="{ident}-title {ident}-desc" {extra}>'
+        f'<title id="{ident}-title">{_e(title)}</title><desc id="{ident}-desc">{_e(desc)}</desc>'
+    )
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _label_every(n: int, width_px: float, need_px: float, frac: float) -> int:
+    per = frac * width_px / max(n, 1)
+    return max(1, math.ceil(need_px / per))
+
+
+def timeline_chart(site: Site) -> str:
+    """Papers per year, stacked by topic, every year from the first to the last."""
+    if not site.papers:
+        return ""
+    first, last = site.years[-1].year, site.years[0].year
+    years = list(range(first, last + 1))
+    series = chart_series(site.topics)
+    by_year = {y.year: Counter(p.topic for p in y.papers) for y in site.years}
+    counts = {
+        y: [sum(by_year.get(y, Counter())[c] for c in s.codes) for s in series] for y in years
+    }
+    totals = {y: sum(v) for y, v in counts.items()}
+    peak = max(totals.values())
+    step = _nice_step(peak)
+    top = step * math.ceil(peak / step)
+
+    plot_h, pad_top, pad_bottom = 180, 20, 26
+    height = pad_top + plot_h + pad_bottom
+    left, right = 8.0, 99.5  # percent of the width; the gutter holds the axis numbers
+    band = (right - left) / len(years)
+    bar = band * (0.7 if len(years) > 3 else 0.45)
+    n = len(years)
+    frac = (right - left) / 100
+    k_wide = _label_every(n, WIDE_PX, 36, frac)
+    k_narrow = k_wide * math.ceil(_label_every(n, NARROW_PX, 36, frac) / k_wide)
+    totals_wide = frac * WIDE_PX / n >= 20
+    totals_narrow = frac * NARROW_PX / n >= 20
+
+    def y_of(v: float) -> float:
+        return pad_top + plot_h - plot_h * v / top
+
+    parts = []
+    busiest = max(years, key=lambda y: (totals[y], y))
+    biggest = sorted(site.topics, key=lambda t: (-len(t.papers), t.code))[:2]
+    desc = (
+        f"{_plural(len(site.papers), 'paper')} from {first} to {last}; the busiest year was "
+        f"{busiest} with {_plural(totals[busiest], 'paper')}. Largest topics: "
+        + ", ".join(f"{t.name} ({len(t.papers)})" for t in biggest)
+        + "."
+    )
+    parts.append(
+        _svg_open(
+            "chart-svg timeline-svg",
+            "timeline-chart",
+            "Papers per year, by topic",
+            desc,
+            f'width="100%" height="{height}"',
+        )
+    )
+    parts.append('<g class="grid">')
+    for v in range(0, top + 1, step):
+        y = _n(y_of(v))
+        cls = "axis" if v == 0 else "gridline"
+        parts.append(f'<line class="{cls}" x1="{_n(left)}%" x2="100%" y1="{y}" y2="{y}"/>')
+        parts.append(
+            f'<text class="tick" x="{_n(left - 1.5)}%" y="{_n(y_of(v) + 4)}" '
+            f'text-anchor="end">{v}</text>'
+        )
+    parts.append("</g>")
+    for i, year in enumerate(years):
+        x = left + band * i + (band - bar) / 2
+        centre = _n(x + bar / 2)
+        parts.append(f'<g class="col"><title>{year}: {_plural(totals[year], "paper")}</title>')
+        acc = 0
+        for s, c in zip(series, counts[year], strict=True):
+            if not c:
+                continue
+            y0, y1 = y_of(acc + c), y_of(acc)
+            acc += c
+            parts.append(
+                f'<rect class="seg {s.css}" x="{_n(x)}%" width="{_n(bar)}%" y="{_n(y0)}" '
+                f'height="{_n(y1 - y0)}"><title>{year}, {_e(s.name)}: '
+                f"{_plural(c, 'paper')}</title></rect>"
+            )
+        if totals[year] and (totals_wide or totals_narrow):
+            hide = "" if totals_narrow else " nw"
+            parts.append(
+                f'<text class="total{hide}" x="{centre}%" y="{_n(y_of(totals[year]) - 5)}" '
+                f'text-anchor="middle">{totals[year]}</text>'
+            )
+        parts.append("</g>")
+        from_end = n - 1 - i
+        if from_end % k_wide == 0:
+            hide = "" if from_end % k_narrow == 0 else " nw"
+            parts.append(
+                f'<text class="year-label{hide}" x="{centre}%" y="{pad_top + plot_h + 18}" '
+                f'text-anchor="middle">{year}</text>'
+            )
+    parts.append("</svg>")
+
+    legend = "".join(
+        f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{_e(s.name)}</li>'
+        for s in series
+    )
+    rows = [
+        [str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)
+    ]
+    table = _table(
+        "Papers per year and topic",
+        ["Year", *(_e(s.name) for s in series), "Total"],
+        rows,
+        numeric=set(range(1, len(series) + 2)),
+    )
+    return (
+        '<figure class="chart timeline-chart">'
+        + "".join(parts)
+        + f'<ul class="chart-legend" aria-label="Topics">{legend}</ul>'
+        + _details(table)
+        + "</figure>"
+    )
+
+
+# ---------------------------------------------------------------- topics (home)
+
+
+def topic_chart(site: Site, root: str = "", rows: int = 7) -> str:
+    """The topic mix as one proportional bar, with a table that is also its legend."""
+    if not site.topics:
+        return ""
+    total = len(site.papers)
+    topics = list(site.topics)
+    shown = topics if len(topics) <= rows + 1 else topics[:rows]
+    rest = topics[len(shown) :]
+
+    def pct(n: int) -> str:
+        share = 100 * n / total
+        return f"{share:.0f}%" if share >= 1 else "<1%"
+
+    desc = "; ".join(f"{t.name}: {len(t.papers)} ({pct(len(t.papers))})" for t in topics)
+    parts = [
+        _svg_open(
+            "chart-svg topic-svg",
+            "topic-chart",
+            f"Share of {_plural(total, 'paper')} by topic",
+            desc + ".",
+            'width="100%" height="14"',
+        ),
+        '<clipPath id="topic-chart-clip"><rect width="100%" height="14" rx="4"/></clipPath>',
+        '<g clip-path="url(#topic-chart-clip)">',
+    ]
+    x = 0.0
+    for t in topics:
+        w = 100 * len(t.papers) / total
+        parts.append(
+            f'<rect class="seg t{t.colour}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
+            f"<title>{_e(t.name)}: {_plural(len(t.papers), 'paper')}</title></rect>"
+        )
+        x += w
+    parts.append("</g></svg>")
+
+    body = []
+    for t in shown:
+        link = root + urls.topic(t.slug)
+        body.append(
+            f'<tr class="t{t.colour}"><th scope="row"><span class="topic-name">'
+            f'<span class="swatch t{t.colour}" aria-hidden="true"></span>'
+            f'<a href="{_e(link)}">{_e(t.name)}</a></span></th>'
+            f'<td class="num">{len(t.papers)}</td><td class="num share">{pct(len(t.papers))}</td>'
+            "</tr>"
+        )
+    if rest:
+        n_rest = sum(len(t.papers) for t in rest)
+        body.append(
+            '<tr class="tother"><th scope="row"><span class="topic-name">'
+            '<span class="swatch tother" aria-hidden="true"></span>'
+            f'<a href="{_e(root + urls.TOPICS)}">{_plural(len(rest), "more topic")}</a>'
+            f'</span></th><td class="num">{n_rest}</td>'
+            f'<td class="num share">{pct(n_rest)}</td></tr>'
+        )
+    table = (
+        '<table class="topic-table"><caption class="visually-hidden">Papers per topic</caption>'
+        '<thead class="visually-hidden"><tr><th scope="col">Topic</th>'
+        '<th scope="col">Papers</th><th scope="col">Share</th></tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+    return '<figure class="chart topic-chart">' + "".join(parts) + table + "</figure>"
+
+
+# ---------------------------------------------------------------- coauthor network
+
+
+def _joint_counts(site: Site, people: set[str]) -> Counter[tuple[str, str]]:
+    """Papers shared by each pair of the shown coauthors (by person key)."""
+    joint: Counter[tuple[str, str]] = Counter()
+    for p in site.papers:
+        keys = sorted({a.person.key for a in p.authors if a.person.key in people})
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                joint[(a, b)] += 1
+    return joint
+
+
+def _ring_order(coauthors: Sequence[Coauthor], joint: Counter[tuple[str, str]]) -> list[Coauthor]:
+    """Seat collaborators of each other side by side, so their links stay short."""
+    def w(a: Coauthor, b: Coauthor) -> int:
+        x, y = sorted((a.person.key, b.person.key))
+        return joint.get((x, y), 0)
+
+    left = list(coauthors)
+    order = [left.pop(0)]
+    while left:
+        cur = order[-1]
+        best = max(left, key=lambda c: (w(cur, c), c.count, -left.index(c)))
+        left.remove(best)
+        order.append(best)
+    return order
+
+
+_NARROW_CHARS = frozenset("iljtfrI.,'’ -")
+
+
+def _text_width(text: str, size: float) -> float:
+    """A generous estimate of rendered width (system sans fonts run wide)."""
+    return sum(
+        size * (0.36 if ch in _NARROW_CHARS else 0.72 if ch.isupper() else 0.62) for ch in text
+    )
+
+
+def _label_lines(name: str, size: float, max_one_line: float) -> list[str]:
+    """A name on one line if it is short, else given names over the family name."""
+    if _text_width(name, size) <= max_one_line or " " not in name.strip():
+        return [name]
+    head, _, tail = name.strip().rpartition(" ")
+    return [head, tail]
+
+
+@dataclass(frozen=True)
+class _Label:
+    x: float
+    first_y: float
+    anchor: str
+    lines: tuple[str, ...]
+    size: float
+
+    def box(self) -> tuple[float, float, float, float]:
+        w = max(_text_width(s, self.size) for s in self.lines)
+        left = {"start": self.x, "end": self.x - w, "middle": self.x - w / 2}[self.anchor]
+        top = self.first_y - self.size
+        bottom = self.first_y + self.size * 1.15 * (len(self.lines) - 1) + self.size * 0.3
+        return left, top, left + w, bottom
+
+
+def network_chart(site: Site, limit: int = 12) -> str:
+    """The owner in the middle, the closest coauthors around; width = joint papers."""
+    shown = list(site.coauthors[:limit])
+    if not shown:
+        return ""
+    keys = {c.person.key for c in shown}
+    joint = _joint_counts(site, keys)
+    ring = _ring_order(shown, joint)
+    most = max(c.count for c in shown)
+    most_joint = max(joint.values(), default=1)
+
+    # an ellipse taller than wide: names run sideways, so width is what a phone lacks
+    cx, cy = 0.0, 0.0
+    rx, ry = 100.0, 128.0 if len(ring) > 4 else 90.0
+    size = 12.5
+    pos: dict[str, tuple[float, float, float]] = {}
+    for i, c in enumerate(ring):
+        a = -math.pi / 2 + 2 * math.pi * i / len(ring)
+        pos[c.person.key] = (cx + rx * math.cos(a), cy + ry * math.sin(a), a)
+
+    def topic_class(c: Coauthor) -> str:
+        counts = Counter(p.topic for p in c.papers)
+        code = min(counts, key=lambda k: (-counts[k], k))
+        t = site.topic_by_code.get(code)
+        return f"t{t.colour}" if t else "tother"
+
+    nodes = []
+    for c in ring:
+        x, y, a = pos[c.person.key]
+        r = 4.5 + 5.5 * math.sqrt(c.count / most)
+        cos, sin = math.cos(a), math.sin(a)
+        lx, ly = x + (r + 6) * cos, y + (r + 6) * sin
+        if abs(cos) > 0.3:
+            anchor = "start" if cos > 0 else "end"
+            lines = _label_lines(c.person.name, size, 92)
+            first_y = ly + size * 0.35 - size * 1.15 * (len(lines) - 1) / 2
+        else:
+            anchor = "middle"
+            lines = _label_lines(c.person.name, size, 150)
+            first_y = ly + size * 0.95 if sin > 0 else ly - size * 1.15 * (len(lines) - 1) - 3
+        nodes.append((c, x, y, r, _Label(lx, first_y, anchor, tuple(lines), size)))
+
+    owner_label = _Label(cx, cy + 27, "middle", (site.owner.name,), 13.5)
+    boxes = [n[4].box() for n in nodes] + [owner_label.box()]
+    boxes += [(x - r, y - r, x + r, y + r) for _, x, y, r, _ in nodes]
+    pad = 6
+    left = min(b[0] for b in boxes) - pad
+    top = min(b[1] for b in boxes) - pad
+    width = max(b[2] for b in boxes) + pad - left
+    height = max(b[3] for b in boxes) + pad - top
+
+    names = ", ".join(f"{c.person.name} ({c.count})" for c in shown)
+    desc = (
+        f"{site.owner.name} in the centre, linked to the "
+        f"{_plural(len(shown), 'closest coauthor')}; a thicker line means more joint papers: "
+        f"{names}. Thin curves join coauthors who also wrote papers with each other."
+    )
+    parts = [
+        _svg_open(
+            "chart-svg network-svg",
+            "network-chart",
+            f"Collaboration network of {site.owner.name}",
+            desc,
+            f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
+            f'width="{_n(width)}" height="{_n(height)}"',
+        )
+    ]
+    # links between coauthors: curves bowed towards the centre
+    parts.append('<g class="links-between">')
+    for (a, b), n in sorted(joint.items()):
+        x1, y1, _ = pos[a]
+        x2, y2, _ = pos[b]
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        qx, qy = mx + (cx - mx) * 0.45, my + (cy - my) * 0.45
+        sw = 0.8 + 2.2 * n / most_joint
+        parts.append(
+            f'<path class="edge-between" d="M{_n(x1)} {_n(y1)}Q{_n(qx)} {_n(qy)} {_n(x2)} '
+            f'{_n(y2)}" stroke-width="{_n(sw)}"/>'
+        )
+    parts.append('</g><g class="links">')
+    for c in ring:
+        x, y, _ = pos[c.person.key]
+        sw = 1.2 + 6.3 * c.count / most
+        parts.append(
+            f'<line class="edge" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" '
+            f'stroke-width="{_n(sw)}"/>'
+        )
+    parts.append("</g>")
+
+    def text(label: _Label, cls: str) -> str:
+        tspans = "".join(
+            f'<tspan x="{_n(label.x)}" y="{_n(label.first_y + k * label.size * 1.15)}">'
+            f"{_e(s)}</tspan>"
+            for k, s in enumerate(label.lines)
+        )
+        return f'<text class="{cls}" text-anchor="{label.anchor}">{tspans}</text>'
+
+    for c, x, y, r, label in nodes:
+        years = str(c.first_year)
+        if c.last_year != c.first_year:
+            years += f"–{c.last_year}"
+        parts.append(
+            f'<g class="person"><title>{_e(c.person.name)}: {_plural(c.count, "joint paper")}, '
+            f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
+            f'r="{_n(r)}"/>{text(label, "node-label")}</g>'
+        )
+    owner = _e(site.owner.name)
+    parts.append(
+        f'<g class="person owner"><title>{owner}</title>'
+        f'<circle class="node owner-node" cx="{_n(cx)}" cy="{_n(cy)}" r="9"/>'
+        f'{text(owner_label, "node-label owner-label")}</g>'
+    )
+    parts.append("</svg>")
+
+    rows = []
+    for c in shown:
+        others = []
+        for d in shown:
+            if d is c:
+                continue
+            x, y = sorted((c.person.key, d.person.key))
+            if joint.get((x, y)):
+                others.append((joint[(x, y)], d.person.name))
+        others.sort(key=lambda t: (-t[0], t[1]))
+        rows.append(
+            [
+                _e(c.person.name),
+                str(c.count),
+                _e(", ".join(f"{name} ({n})" for n, name in others)) or "—",
+            ]
+        )
+    table = _table(
+        f"The closest coauthors of {_e(site.owner.name)}",
+        ["Coauthor", "Joint papers", "Also wrote with (joint papers)"],
+        rows,
+        numeric={1},
+    )
+    caption = (
+        f"{site.owner.name} and the {_plural(len(shown), 'closest coauthor')}. Line width: joint "
+        "papers; colour: the main topic of the joint papers."
+    )
+    return (
+        '<figure class="chart network-chart">'
+        + "".join(parts)
+        + f"<figcaption>{_e(caption)}{_details(table)}</figcaption>"
+        + "</figure>"
+    )
+

@@ -1,0 +1,196 @@
+"""`sitegen check`: every problem in a site's config, content and templates, writing nothing.
+
+The loaders stop at the first problem because a build cannot go on past it; a
+user fixing a site wants the whole list at once, so this module drives the
+same validators file by file and, inside a paper file, key by key: after a
+bad key is reported it is replaced by a harmless value and the file is checked
+again, so one run names every bad key with the line it is on. Reusing the
+loaders (rather than a second set of rules) keeps `check` and `build` in
+agreement about what is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from .config import load_config
+from .content import (
+    KNOWN_KEYS,
+    PaperSource,
+    load_people,
+    load_profile,
+    paper_files,
+    parse_paper,
+    read_text,
+    split_front_matter,
+)
+from .errors import SitegenError, SitegenWarning
+from .render import make_env, template_dirs, template_error
+from .yamlutil import key_lines, load_yaml
+
+# A value each front matter key accepts, put in place of a bad one so the
+# rest of the file can still be checked. `None` drops the key instead.
+_HARMLESS: dict[str, Any] = {
+    "title": "untitled",
+    "date": dt.date(2000, 1, 1),
+    "topic": "X",
+    "authors": ["A. Author"],
+    "affiliations": [],
+    "tags": [],
+    "et_al": False,
+    "owner_in_et_al": False,
+    "code": False,
+    "year_inferred": False,
+    "draft": False,
+    "code_url": None,
+    "url": None,
+    "added": None,
+    "slug": None,
+}
+assert set(_HARMLESS) <= KNOWN_KEYS
+
+
+@dataclass
+class CheckReport:
+    problems: list[SitegenError] = field(default_factory=list)
+    warnings: list[SitegenWarning] = field(default_factory=list)
+    papers: int = 0
+    templates: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        what = f"{self.papers} paper files and {self.templates} templates"
+        if self.ok:
+            return f"ok: checked {what}, no problems"
+        n = len(self.problems)
+        return f"{n} problem{'s' if n != 1 else ''} in {what}"
+
+
+def _failed_key(e: SitegenError) -> str | None:
+    """The front matter key a paper error is about: its messages start with `key: `."""
+    head = e.message.split(":", 1)[0]
+    return head if head in _HARMLESS else None
+
+
+def check_paper_text(text: str, display: str) -> tuple[PaperSource | None, list, list]:
+    """All problems of one paper file, each with the line of its key in the original text."""
+    problems: list[SitegenError] = []
+    warnings: list[SitegenWarning] = []
+    try:
+        yaml_text, body, _ = split_front_matter(text, display)
+        data = load_yaml(yaml_text, display, first_line=2)
+    except SitegenError as e:
+        return None, [e], warnings
+    if not isinstance(data, dict):
+        try:
+            parse_paper(text, display, warnings)
+        except SitegenError as e:
+            problems.append(e)
+        return None, problems, warnings
+    lines = key_lines(yaml_text, first_line=2)
+    current = text
+    for _ in range(len(_HARMLESS) + 1):
+        try:
+            paper = parse_paper(current, display, warnings)
+            return (paper if not problems else None), problems, warnings
+        except SitegenError as e:
+            key = _failed_key(e)
+            if key is None or key not in data and _HARMLESS[key] is None:
+                problems.append(e)
+                return None, problems, warnings
+            line = lines.get(key, e.line)
+            problems.append(SitegenError(e.message, display, line))
+            if _HARMLESS[key] is None:
+                data.pop(key, None)
+            else:
+                data[key] = _HARMLESS[key]
+            # the re-written text is only ever parsed, never saved or shown
+            dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            current = f"---\n{dumped}---\n{body}"
+    return None, problems, warnings  # pragma: no cover - every key is fixed by then
+
+
+def _check_papers(site: Path, report: CheckReport) -> None:
+    try:
+        files = paper_files(site)  # the build's own list: same order, same files skipped
+    except SitegenError as e:
+        report.problems.append(e)
+        return
+    seen: dict[str, str] = {}
+    for path in files:
+        display = str(path.relative_to(site))
+        report.papers += 1
+        try:
+            text = read_text(path, display)
+        except SitegenError as e:
+            report.problems.append(e)
+            continue
+        paper, problems, warnings = check_paper_text(text, display)
+        report.problems.extend(problems)
+        report.warnings.extend(warnings)
+        if paper is None:
+            continue
+        if paper.slug in seen:
+            report.problems.append(
+                SitegenError(
+                    f"slug {paper.slug!r} is also used by {seen[paper.slug]}: "
+                    "give one of them another `slug:`",
+                    display,
+                    1,
+                )
+            )
+        else:
+            seen[paper.slug] = display
+
+
+def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
+    """Compile every template the site would use, so a syntax error shows before a build."""
+    try:
+        dirs = template_dirs(site, theme)
+    except SitegenError as e:
+        report.problems.append(e)
+        return
+    env = make_env(dirs)
+    shadowed: set[str] = set()
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for path in sorted(d.rglob("*")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            name = path.relative_to(d).as_posix()
+            if name in shadowed or not name.endswith((".html", ".xml", ".txt", ".j2")):
+                continue
+            shadowed.add(name)
+            report.templates += 1
+            try:
+                env.parse(path.read_text(encoding="utf-8"), name, str(path))
+            except UnicodeDecodeError:
+                report.problems.append(SitegenError("not UTF-8 text", path))
+            except jinja2.TemplateSyntaxError as e:
+                report.problems.append(template_error(e, str(path)))
+
+
+def check_site(site: Path) -> CheckReport:
+    """Validate sitegen.yaml, content/ and the templates in use; reads files, writes none."""
+    site = Path(site)
+    report = CheckReport()
+    config, problems = load_config(site)
+    report.problems.extend(problems)
+    _check_papers(site, report)
+    for loader in (load_profile, load_people):
+        try:
+            loader(site)
+        except SitegenError as e:
+            report.problems.append(e)
+    _check_templates(site, config.theme, report)
+    return report

@@ -1,0 +1,546 @@
+"""Citations and scholarly metadata: BibTeX, RIS, CSL-JSON, Google Scholar tags, JSON-LD.
+
+A portfolio page is only worth linking from a paper if a reader can cite the
+work in one click and an indexer can read who wrote it, when and where. All of
+this is derived from the same `Paper` objects the pages show, by pure functions
+(str in, str out), so the citation on the page, the `.bib` download and the
+site-wide `publications.bib` can never disagree.
+
+Citation keys follow the Google Scholar habit (`wu2022pathfusion`) because that
+is what readers already have in their own `.bib` files. A key, once published,
+ends up in other people's papers: keys are assigned oldest paper first, so a new
+paper can only ever take a suffixed key and never renames an existing one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from .model import Paper, Person, Profile
+from .slugs import slugify_text
+
+# The profiles print the arXiv subject class without its archive ("LG" for
+# cs.LG). Most are computer science; these are the ones that live elsewhere.
+# Codes not in either table are passed on exactly as given.
+_NON_CS_ARCHIVES = {
+    "ML": "stat", "ME": "stat", "AP": "stat", "CO": "stat", "TH": "stat",
+    "OC": "math", "PR": "math", "ST": "math", "NT": "math", "AG": "math", "AT": "math",
+    "IV": "eess", "AS": "eess", "SP": "eess", "SY": "eess",
+    "QM": "q-bio", "NC": "q-bio", "BM": "q-bio", "GN": "q-bio", "PE": "q-bio",
+    "CP": "q-fin", "PM": "q-fin", "RM": "q-fin", "TR": "q-fin",
+    "EM": "econ", "GN-ECON": "econ",
+}  # fmt: skip
+_CS_CODES = frozenset(
+    "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS NA NE "
+    "NI OH OS PF PL RO SC SD SE SI".split()
+)
+
+MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+# Words that never make a citation key: "Towards ...", "On the ...", "Let us ...".
+_KEY_STOPWORDS = frozenset(
+    """a an the on of in for to and or with without via from by at as is are be do does can
+    how what why when where which who towards toward let us we our your its it not into
+    about beyond through using under over""".split()
+)
+
+_NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# as the Markdown math plugin reads it: no digit right after either dollar ("$5 and $6")
+_INLINE_MATH = re.compile(r"(?<!\\)\$(?!\d)([^$\n]+?)(?<!\\)\$(?!\d)")
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def arxiv_subject(code: str) -> str:
+    """The full arXiv class for a profile's two-letter code: LG -> cs.LG, ML -> stat.ML."""
+    code = code.strip()
+    if "." in code:
+        return code
+    upper = code.upper()
+    if upper in _NON_CS_ARCHIVES:
+        return f"{_NON_CS_ARCHIVES[upper]}.{upper}"
+    if upper in _CS_CODES:
+        return f"cs.{upper}"
+    return code
+
+
+def one_line(text: str) -> str:
+    """Reference formats are line-based: control characters and newlines become spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class Name:
+    """A printed name split the way reference managers want it."""
+
+    given: str
+    family: str  # without the particle
+    particle: str = ""  # "van der", "de la"
+    suffix: str = ""  # "Jr."
+    literal: bool = False  # one word (a mononym, or CJK written without spaces)
+
+    @property
+    def family_full(self) -> str:
+        return f"{self.particle} {self.family}".strip()
+
+    def inverted(self) -> str:
+        """'Family, Given' (with particle and suffix), or the literal name."""
+        if self.literal:
+            return self.family
+        parts = [self.family_full]
+        if self.suffix:
+            parts.append(self.suffix)
+        if self.given:
+            parts.append(self.given)
+        return ", ".join(parts)
+
+
+def split_name(name: str) -> Name:
+    """'Daniel van der Berg' -> given Daniel, particle 'van der', family Berg.
+
+    Names arrive as printed on the paper ("Given Family"); a comma means the
+    writer already inverted it. Lower-case words before the last word are
+    particles, as BibTeX's own von-part rule has it.
+    """
+    name = one_line(name)
+    if "," in name:
+        family, _, given = name.partition(",")
+        return Name(given=given.strip(), family=family.strip())
+    tokens = name.split(" ")
+    suffix = ""
+    if len(tokens) > 2 and tokens[-1].lower() in _NAME_SUFFIXES:
+        suffix = tokens.pop()
+    if len(tokens) == 1:
+        return Name(given="", family=tokens[0], literal=True)
+    last = len(tokens) - 1
+    start = last
+    while start - 1 >= 1 and tokens[start - 1][:1].islower():
+        start -= 1
+    return Name(
+        given=" ".join(tokens[:start]),
+        family=tokens[last],
+        particle=" ".join(tokens[start:last]),
+        suffix=suffix,
+    )
+
+
+def _ascii_word(text: str) -> str:
+    return slugify_text(text).replace("-", "")
+
+
+# ---------------------------------------------------------------- LaTeX
+
+
+def _escape_chars(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
+
+
+def latex_escape(text: str) -> str:
+    """Plain text -> LaTeX source that prints the same characters."""
+    return _escape_chars(one_line(text))
+
+
+def _balanced(tex: str) -> bool:
+    depth = 0
+    i = 0
+    while i < len(tex):
+        c = tex[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0 and not tex.endswith("\\")
+
+
+def latex_text(text: str) -> str:
+    """Text with `$math$` kept as math and everything else escaped.
+
+    A title such as "$O(N^2)$ attention & more" must keep its math working in
+    LaTeX while the ampersand is printed. Math with unbalanced braces cannot be
+    kept without breaking the .bib file, so it is escaped like text instead.
+    """
+    text = one_line(text)
+    out: list[str] = []
+    pos = 0
+    for m in _INLINE_MATH.finditer(text):
+        if not m.group(1).strip() or not _balanced(m.group(1)):
+            continue
+        out.append(_escape_chars(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_escape_chars(text[pos:]))
+    return "".join(out)
+
+
+def _without_math(text: str) -> str:
+    return _INLINE_MATH.sub(" ", text)
+
+
+# ---------------------------------------------------------------- keys
+
+
+def base_key(paper: Paper) -> str:
+    """first author's family name + year + first significant title word, ASCII."""
+    family = "anon"
+    if paper.authors:
+        family = _ascii_word(split_name(paper.authors[0].name).family) or "anon"
+    word = "paper"
+    for token in re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _without_math(paper.title)):
+        w = _ascii_word(token)
+        if w and w not in _KEY_STOPWORDS:
+            word = w
+            break
+    return f"{family}{paper.year}{word}"
+
+
+def _suffixes() -> Iterable[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    yield from letters[1:]
+    for a in letters:
+        for b in letters:
+            yield a + b
+
+
+def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
+    """slug -> a key unique across the site; the oldest paper keeps the bare key.
+
+    Later papers with the same base key get b, c, ... so publishing a new paper
+    never changes the key of one that others may already cite.
+    """
+    keys: dict[str, str] = {}
+    used: set[str] = set()
+    for p in sorted(papers, key=lambda p: (p.date, p.slug)):
+        base = base_key(p)
+        key = base
+        if key in used:
+            key = next(base + s for s in _suffixes() if base + s not in used)
+        used.add(key)
+        keys[p.slug] = key
+    return keys
+
+
+# ---------------------------------------------------------------- BibTeX
+
+
+def _bib_name(name: str) -> str:
+    """'Family, Given' with LaTeX escaped; BibTeX reads particles and suffixes from it."""
+    n = split_name(name)
+    parts = [n.family] if n.literal else [n.family_full, n.suffix, n.given]
+    text = ", ".join(latex_escape(part) for part in parts if part)
+    # "and" inside a name would split it into two authors
+    return re.sub(r"(?i)\band\b", lambda m: "{" + m.group(0) + "}", text)
+
+
+def bibtex_authors(paper: Paper) -> str:
+    names = [_bib_name(a.name) for a in paper.authors]
+    if paper.et_al or not names:
+        names.append("others")
+    return " and ".join(names)
+
+
+def entry_type(paper: Paper) -> str:
+    return "article" if paper.venue else "misc"
+
+
+def keywords(paper: Paper) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((arxiv_subject(paper.topic), *paper.tags)))
+
+
+def bibtex_entry(paper: Paper, key: str, url: str) -> str:
+    """One BibTeX entry. `url` is the paper's page on this site, absolute."""
+    fields: list[tuple[str, str]] = [
+        ("author", "{" + bibtex_authors(paper) + "}"),
+        ("title", "{{" + latex_text(paper.title) + "}}"),
+    ]
+    if paper.venue:
+        fields.append(("journal", "{" + latex_text(paper.venue) + "}"))
+    fields += [
+        ("year", "{" + str(paper.year) + "}"),
+        ("month", MONTH_MACROS[paper.date.month - 1]),
+        ("url", "{" + one_line(url).replace("{", "%7B").replace("}", "%7D") + "}"),
+        ("keywords", "{" + ", ".join(latex_escape(k) for k in keywords(paper)) + "}"),
+    ]
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
+    return f"@{entry_type(paper)}{{{key},\n{body}\n}}\n"
+
+
+# ---------------------------------------------------------------- RIS
+
+
+def ris_record(paper: Paper, url: str) -> str:
+    """One RIS record (EndNote, Zotero, Mendeley). Lines end in CRLF, as the format asks."""
+    lines = [("TY", "JOUR" if paper.venue else "GEN"), ("TI", one_line(paper.title))]
+    for a in paper.authors:
+        lines.append(("AU", split_name(a.name).inverted()))
+    lines += [
+        ("PY", str(paper.year)),
+        ("DA", paper.date.strftime("%Y/%m/%d/")),
+    ]
+    if paper.venue:
+        lines.append(("JO", one_line(paper.venue)))
+    if paper.summary_text:
+        lines.append(("AB", one_line(paper.summary_text)))
+    for k in keywords(paper):
+        lines.append(("KW", one_line(k)))
+    lines.append(("UR", one_line(url)))
+    if paper.et_al:
+        lines.append(("N1", "Author list shortened (et al.)"))
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)
+
+
+# ---------------------------------------------------------------- CSL-JSON
+
+
+def csl_name(name: str) -> dict[str, str]:
+    n = split_name(name)
+    if n.literal:
+        return {"literal": n.family}
+    out = {"family": n.family, "given": n.given}
+    if n.particle:
+        out["non-dropping-particle"] = n.particle
+    if n.suffix:
+        out["suffix"] = n.suffix
+    return out
+
+
+def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
+    """One CSL-JSON item (the format citeproc, Zotero and Pandoc read)."""
+    item: dict[str, Any] = {
+        "id": key,
+        "citation-key": key,
+        "type": "article-journal" if paper.venue else "article",
+        "title": one_line(paper.title),
+        "author": [csl_name(a.name) for a in paper.authors],
+        "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
+        "URL": url,
+    }
+    if paper.venue:
+        item["container-title"] = one_line(paper.venue)
+    if paper.summary_text:
+        item["abstract"] = one_line(paper.summary_text)
+    item["keyword"] = ", ".join(keywords(paper))
+    return item
+
+
+def csl_json(items: Sequence[dict[str, Any]]) -> str:
+    return json.dumps(list(items), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- the whole site
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Everything a paper page and its download files need to cite the paper."""
+
+    key: str
+    bibtex: str
+    ris: str
+    csl: str  # JSON text of a one-item list
+    item: tuple[tuple[str, Any], ...]  # the CSL item, frozen, for the site-wide list
+
+    def csl_dict(self) -> dict[str, Any]:
+        return dict(self.item)
+
+
+def site_citations(
+    papers: Sequence[Paper], page_url: Any
+) -> dict[str, Citation]:
+    """slug -> Citation for every paper. `page_url(paper)` gives its absolute URL."""
+    keys = citation_keys(papers)
+    out: dict[str, Citation] = {}
+    for p in papers:
+        url = page_url(p)
+        item = csl_item(p, keys[p.slug], url)
+        out[p.slug] = Citation(
+            key=keys[p.slug],
+            bibtex=bibtex_entry(p, keys[p.slug], url),
+            ris=ris_record(p, url),
+            csl=csl_json([item]),
+            item=tuple(item.items()),
+        )
+    return out
+
+
+def bibtex_file(citations: Iterable[Citation]) -> str:
+    return "\n".join(c.bibtex for c in citations)
+
+
+def ris_file(citations: Iterable[Citation]) -> str:
+    return "\r\n".join(c.ris for c in citations)
+
+
+def csl_file(citations: Iterable[Citation]) -> str:
+    return csl_json([c.csl_dict() for c in citations])
+
+
+# ---------------------------------------------------------------- indexing metadata
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside <script type="application/ld+json">.
+
+    Escaping <, > and & means no title (however hostile) can write `</script>`
+    and end the block early; JSON parsers read the \\u escapes back unchanged.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def scholar_meta(
+    paper: Paper, url: str, language: str = "en"
+) -> tuple[tuple[str, str], ...]:
+    """Google Scholar's `citation_*` tags, in the order its inclusion guide asks for.
+
+    An institution tag belongs to the author tag just before it, so it is
+    only written for people whose affiliation is known (from people.yaml).
+    """
+    tags: list[tuple[str, str]] = [("citation_title", one_line(paper.title))]
+    for a in paper.authors:
+        tags.append(("citation_author", split_name(a.name).inverted()))
+        if a.person.affiliation:
+            tags.append(("citation_author_institution", one_line(a.person.affiliation)))
+    tags.append(("citation_publication_date", paper.date.strftime("%Y/%m/%d")))
+    if paper.venue:
+        tags.append(("citation_journal_title", one_line(paper.venue)))
+    tags.append(("citation_abstract_html_url", url))
+    if paper.url and (paper.url.lower().endswith(".pdf") or "/pdf/" in paper.url):
+        tags.append(("citation_pdf_url", paper.url))
+    tags.append(("citation_keywords", "; ".join(keywords(paper))))
+    tags.append(("citation_language", language))
+    return tuple(tags)
+
+
+def _person_ld(person: Person, name: str, url: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"@type": "Person", "name": one_line(name)}
+    if url:
+        out["url"] = url
+    if person.affiliation:
+        out["affiliation"] = {"@type": "Organization", "name": one_line(person.affiliation)}
+    return out
+
+
+def article_jsonld(
+    paper: Paper,
+    url: str,
+    topic_name: str,
+    person_url: Any,
+    language: str = "en",
+) -> str:
+    """schema.org ScholarlyArticle for one paper page; `person_url(person)` -> absolute URL."""
+    title = one_line(paper.title)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "@id": url + "#article",
+        "url": url,
+        "mainEntityOfPage": url,
+        "name": title,
+        "headline": title if len(title) <= 110 else title[:109].rstrip() + "…",
+        "author": [_person_ld(a.person, a.name, person_url(a.person)) for a in paper.authors],
+        "datePublished": paper.date.isoformat(),
+        "inLanguage": language,
+        "about": {"@type": "Thing", "name": topic_name, "identifier": arxiv_subject(paper.topic)},
+        "keywords": list(keywords(paper)),
+    }
+    if paper.summary_text:
+        data["abstract"] = one_line(paper.summary_text)
+    if paper.venue:
+        data["isPartOf"] = {"@type": "Periodical", "name": one_line(paper.venue)}
+    if paper.url:
+        data["sameAs"] = paper.url
+    if paper.code_url:
+        data["isBasedOn"] = {"@type": "SoftwareSourceCode", "codeRepository": paper.code_url}
+    return json_for_script(data)
+
+
+_METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
+
+
+def person_jsonld(
+    profile: Profile, url: str, topics: Sequence[str], paper_count: int
+) -> str:
+    """schema.org Person for the home page, with the profile's metrics as counters."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": url + "#person",
+        "name": one_line(profile.name),
+        "url": url,
+        "mainEntityOfPage": {"@type": "ProfilePage", "url": url},
+    }
+    bio = profile.extra.get("bio")
+    if isinstance(bio, str) and bio.strip():
+        data["description"] = one_line(bio)
+    affiliation = profile.extra.get("affiliation")
+    if isinstance(affiliation, str) and affiliation.strip():
+        data["affiliation"] = {"@type": "Organization", "name": one_line(affiliation)}
+    if topics:
+        data["knowsAbout"] = list(topics)
+    links = profile.extra.get("links")
+    values = links.values() if isinstance(links, dict) else links if isinstance(links, list) else ()
+    same_as = [v for v in values if isinstance(v, str) and v.startswith(("http://", "https://"))]
+    if same_as:
+        data["sameAs"] = same_as
+    counters = [
+        {
+            "@type": "InteractionCounter",
+            "name": _METRIC_NAMES.get(k, k.replace("_", " ")),
+            "userInteractionCount": v,
+        }
+        for k, v in profile.metrics.items()
+    ]
+    if "papers" not in profile.metrics:
+        counters.insert(
+            0,
+            {"@type": "InteractionCounter", "name": "publications",
+             "userInteractionCount": paper_count},
+        )  # fmt: skip
+    data["interactionStatistic"] = counters
+    return json_for_script(data)
+
+
+def search_links(paper: Paper) -> tuple[tuple[str, str], ...]:
+    """Where to look a paper up by title when the profile gave no link to it."""
+    title = one_line(paper.title).replace("$", "")
+    title = unicodedata.normalize("NFC", title)
+    return (
+        ("arXiv", f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"),
+        ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={quote(title)}"),
+        ("Google Scholar", f"https://scholar.google.com/scholar?q={quote_plus(title)}"),
+    )

@@ -1,0 +1,501 @@
+"""Profile text -> records: a pure function, no files, no clock.
+
+The profile is text copied from a researcher-profile web page, so the parser
+is forgiving about everything a copy adds (CRLF, a byte-order mark, trailing
+spaces, extra blank lines, stray control characters) and strict about what it
+cannot guess (a date that does not exist, a paper with no title or no authors).
+Every refusal is a SitegenError naming the line, every doubt a SitegenWarning:
+the importer turns records into files and the CLI turns errors into
+`PROFILE:LINE: message`, so nothing here prints or touches the disk.
+
+Keeping this pure is what makes the fuzz tests cheap: any text at all must come
+back as a Profile or a SitegenError, never as another exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .errors import SitegenError, SitegenWarning
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    )
+}
+_MON = "|".join(MONTHS)
+
+# A paper's first line: `LGAug 31, 2022`, `DCNov 18, 2024Code`, `LGMar 16`.
+_ENTRY = re.compile(rf"([A-Z]{{2}})({_MON})\s*(\d{{1,2}})(?:,?\s*(\d{{4}}))?\s*(Code)?")
+# Anything that starts like one: a line that matches this but not _ENTRY is a
+# damaged date line, reported as such instead of being glued to the abstract.
+_ENTRY_LIKE = re.compile(rf"[A-Z]{{2}}(?:{_MON})[a-z]*\.?\s*\d")
+
+# Bounded so that int() never meets a 5,000-digit number, and every pattern
+# below stays linear on a pathological line.
+_NUMBER = r"\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,6})?|\d{1,15}(?:\.\d{1,6})?"
+_DECLARED = re.compile(rf"({_NUMBER})\s+[Pp]apers?")  # `32 Papers`: the list's own count
+_METRIC_NAME_FIRST = re.compile(rf"(\D+?)\s*({_NUMBER})\s*(%?)")  # `h-index29`, `AI Score56`
+_METRIC_NUMBER_FIRST = re.compile(rf"({_NUMBER})\s*(%?)\s*([^\W\d_]\D*)")  # `1,323citations`
+_KEY_JUNK = re.compile(r"[^a-z0-9]+")
+_METRIC_KEY_MAX = 64
+
+# Characters a copy-paste can carry that no title or name means to contain, and
+# that YAML refuses or reads as line breaks. Tabs and newlines are handled apart.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
+)
+_SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+
+# Authors line: `A, B, C et al. · affil, affil`.
+_AFF_SEP = re.compile(r"\s+·(?:\s+|$)")
+_ET_AL = re.compile(r",?\s*\bet\s+al\b\.?\s*$", re.IGNORECASE)
+_NOT_IN_NAME = re.compile(r"[\d:;!?$\\{}\[\]()<>=@#*|\"&%^~/+_]")
+_NOT_IN_AFFIL = re.compile(r"[:;!?$\\{}\[\]<>=*|\"^~]")
+_SUFFIXES = frozenset({"jr.", "sr."})
+
+# Markdown conversion of an abstract: _INLINE is tried at each trigger character.
+_TRIGGER_CHARS = "$\\{*`_&"
+_INLINE_TRIGGER = re.compile(r"[$\\{*`_&]")
+_INLINE = re.compile(
+    r"""(?:
+     (?P<math>\$\$(?:\\.|[^$\\])+\$\$|\$(?:\\.|[^$\\])+\$)
+    |\\url\{\s*(?P<url>[^{}]*?)\s*\}
+    |(?P<macro>\{\\(?:ours|method)\}|\\(?:ours|method)(?![A-Za-z])(?:\{\})?)
+    |\\(?P<cmd>textit|emph|textbf)\{(?P<arg>[^{}$]*)\}
+    |\\(?P<latex>[&%])
+    |(?P<bs>\\.)
+    |(?P<md>[*`])
+    |(?P<us>_)
+    |(?P<ent>&(?=\#?\w+;))
+    )""",
+    re.VERBOSE,
+)
+_LINK_OK = re.compile(r"https?://[^\s<>]+")
+_BLOCK_START = re.compile(r"[#>+=~\[-]|(\d{1,9})([.)])(?=\s|$)")
+_URL_IN_TEXT = re.compile(r"\\url\{\s*(https?://[^{}\s]+?)\s*\}|(https?://[^\s<>\"'{}\\]+)")
+_URL_TAIL = ".,;:!?)]'"
+CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org")
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    """One paper as the profile shows it; nothing inferred beyond the year."""
+
+    topic: str
+    date: dt.date
+    year_inferred: bool
+    title: str
+    authors: tuple[str, ...]
+    et_al: bool
+    affiliations: tuple[str, ...]
+    code: bool
+    abstract_raw: str
+    line: int
+
+    def short_name(self) -> str:
+        """The method's name as abstracts use it: the title up to its first
+        colon ("PathFusion: Path-consistent ..." -> "PathFusion")."""
+        head = self.title.split(":", 1)[0].strip()
+        return head or self.title
+
+    def owner_in_et_al(self, owner: str) -> bool:
+        """True when the owner is not among the visible names; the profile
+        lists only the owner's papers, so they are then hidden in "et al."."""
+        if owner in self.authors:
+            return False
+        key = _name_key(owner)
+        return all(_name_key(a) != key for a in self.authors)
+
+    def code_url(self) -> str | None:
+        """The first URL when the paper is marked as having code, else the
+        first URL on a code host: a project page is not a code link."""
+        if "http" not in self.abstract_raw:
+            return None
+        for m in _URL_IN_TEXT.finditer(self.abstract_raw):
+            url = m.group(1) or m.group(2).rstrip(_URL_TAIL)
+            host = _host(url)
+            if host and (self.code or any(host == h or host.endswith("." + h) for h in CODE_HOSTS)):
+                return url
+        return None
+
+    def body_markdown(self) -> str:
+        """The abstract as Markdown that renders as the abstract reads.
+
+        Math stays byte for byte for the renderer's math plugin; `\\url{}`
+        becomes an autolink (http and https only, so `\\url{javascript:..}`
+        stays inert text); paper-local macros become the method's name; the
+        few characters Markdown would read as formatting are escaped.
+        """
+        a = self.abstract_raw
+        if not a:
+            return ""
+        short = None
+        if "\\ours" in a or "\\method" in a:
+            short = markdown_inline(self.short_name())
+        if "\n" not in a:
+            return markdown_inline(a, short)
+        return "\n\n".join(markdown_inline(p, short) for p in a.split("\n\n"))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the profile text says, in the order it says it."""
+
+    owner: str
+    field: str | None
+    metrics: dict[str, int | float]
+    declared_count: int | None
+    records: tuple[PaperRecord, ...]
+    warnings: tuple[SitegenWarning, ...] = field(default=())
+
+
+def markdown_inline(text: str, short: str | None = None) -> str:
+    """Convert one paragraph of abstract text (see PaperRecord.body_markdown).
+
+    `short` is the already-converted method name that replaces `{\\ours}` and
+    `\\method`; None leaves those macros as written.
+    """
+
+    def convert(m: re.Match[str]) -> str:
+        kind = m.lastgroup
+        if kind == "math" or kind == "bs":
+            return m.group(0)
+        if kind == "url":
+            url = m.group("url")
+            return f"<{url}>" if _LINK_OK.fullmatch(url) else markdown_inline(url)
+        if kind == "macro":
+            return m.group(0) if short is None else short
+        if kind == "arg":  # \textit{..} / \emph{..} / \textbf{..}
+            mark = "**" if m.group("cmd") == "textbf" else "*"
+            return f"{mark}{markdown_inline(m.group('arg'), short)}{mark}"
+        if kind == "latex":
+            return m.group("latex")
+        if kind == "us":
+            # An underscore inside a word never emphasises (train_set); elsewhere it may.
+            i = m.start()
+            if 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum():
+                return "_"
+            return "\\_"
+        return "\\" + m.group(0)  # md, ent
+
+    # Try the full pattern only where a trigger character sits: a handful of
+    # places per abstract instead of every position.
+    parts: list[str] = []
+    done = 0
+    triggers = () if _no_trigger(text) else _INLINE_TRIGGER.finditer(text)
+    for t in triggers:
+        pos = t.start()
+        if pos < done:
+            continue  # inside math or a command already converted
+        m = _INLINE.match(text, pos)
+        if m:
+            parts.append(text[done:pos])
+            parts.append(convert(m))
+            done = m.end()
+    out = "".join(parts) + text[done:] if parts else text
+    b = _BLOCK_START.match(out)
+    if b:
+        out = out[: b.start(2)] + "\\" + out[b.start(2) :] if b.group(2) else "\\" + out
+    return out
+
+
+def _no_trigger(text: str) -> bool:
+    # Substring tests run at memchr speed, several times faster than a regex scan.
+    return not any(c in text for c in _TRIGGER_CHARS)
+
+
+def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Profile:
+    """Parse a whole profile text.
+
+    `as_of` is the day the profile was captured: a date shown without a year
+    is the most recent such day on or before it. `source` names the file in
+    messages. Raises SitegenError (exit status 2) on input that cannot be
+    imported; returns warnings for input that can be imported with a doubt.
+    """
+    warnings: list[SitegenWarning] = []
+    lines = _clean_lines(text, source, warnings)
+
+    first = next((i for i, s in enumerate(lines) if s), None)
+    if first is None:
+        raise _error("the profile is empty", source, 1)
+    owner = _collapse(lines[first])
+    if _ENTRY_LIKE.match(owner) or _metric(owner):
+        raise _error(
+            f"expected the owner's name on the first line, found {_quote(owner)}",
+            source,
+            first + 1,
+        )
+
+    starts = [i for i in range(first + 1, len(lines)) if _ENTRY_LIKE.match(lines[i])]
+    header_end = starts[0] if starts else len(lines)
+    field_label, metrics, declared, declared_line = _parse_header(
+        lines, first + 1, header_end, source, warnings
+    )
+    if not starts:
+        last = max(i for i, s in enumerate(lines) if s)
+        raise _error(
+            "no papers found: expected a date line such as 'LGMar 16, 2024' after the header",
+            source,
+            last + 1,
+        )
+
+    records = []
+    bounds = starts + [len(lines)]
+    for k, start in enumerate(starts):
+        records.append(_parse_entry(lines, start, bounds[k + 1], as_of, source, warnings))
+
+    expected, expected_line = declared, declared_line
+    if expected is None and isinstance(metrics.get("papers"), int):
+        expected, expected_line = int(metrics["papers"]), None
+    if expected is not None and expected != len(records):
+        warnings.append(
+            SitegenWarning(
+                f"the header says {expected} papers but {len(records)} were found",
+                source,
+                expected_line,
+            )
+        )
+    return Profile(
+        owner=owner,
+        field=field_label,
+        metrics=metrics,
+        declared_count=declared,
+        records=tuple(records),
+        warnings=tuple(warnings),
+    )
+
+
+def _clean_lines(text: str, source: str, warnings: list[SitegenWarning]) -> list[str]:
+    """Undo what copying and saving adds, keeping line numbers as the editor shows them."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise _error("binary data (a NUL byte): this is not a profile text", source, line)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _CONTROL.search(text)
+    if bad:
+        warnings.append(
+            SitegenWarning(
+                f"removed control characters (the first is U+{ord(bad.group()):04X})",
+                source,
+                text.count("\n", 0, bad.start()) + 1,
+            )
+        )
+        text = _CONTROL.sub(lambda m: " " if m.group() in _SPACE_LIKE else "", text)
+    return [s.strip() for s in text.split("\n")]
+
+
+def _parse_header(
+    lines: list[str], start: int, end: int, source: str, warnings: list[SitegenWarning]
+) -> tuple[str | None, dict[str, int | float], int | None, int | None]:
+    field_label: str | None = None
+    metrics: dict[str, int | float] = {}
+    declared: int | None = None
+    declared_line: int | None = None
+    seen_any = False
+    for i in range(start, end):
+        s = _collapse(lines[i])
+        if not s:
+            continue
+        m = _DECLARED.fullmatch(s)
+        if m:
+            declared, declared_line = int(_number(m.group(1))), i + 1
+        elif (metric := _metric(s)) is not None:
+            metrics[metric[0]] = metric[1]
+        elif not seen_any and len(s) <= 60 and not any(c.isdigit() for c in s):
+            field_label = s  # `CV`: the research area shown under the name
+        else:
+            warnings.append(SitegenWarning(f"ignored header line {_quote(s)}", source, i + 1))
+        seen_any = True
+    return field_label, metrics, declared, declared_line
+
+
+def _metric(s: str) -> tuple[str, int | float] | None:
+    m = _METRIC_NAME_FIRST.fullmatch(s)
+    if m and any(c.isalpha() for c in m.group(1)):
+        name, value = m.group(1), m.group(2)
+    else:
+        m = _METRIC_NUMBER_FIRST.fullmatch(s)
+        if not m:
+            return None
+        name, value = m.group(3), m.group(1)
+    key = _KEY_JUNK.sub("_", _ascii(name).lower()).strip("_")
+    # A metric is named in a word or two (`h-index`, `AI Score`); a long line that
+    # happens to end in a number is not one, and YAML refuses keys over 1024 chars.
+    return (key, _number(value)) if key and len(key) <= _METRIC_KEY_MAX else None
+
+
+def _parse_entry(
+    lines: list[str],
+    start: int,
+    end: int,
+    as_of: dt.date,
+    source: str,
+    warnings: list[SitegenWarning],
+) -> PaperRecord:
+    head = lines[start]
+    m = _ENTRY.fullmatch(head)
+    if not m:
+        raise _error(
+            f"cannot read the date line {_quote(head)}: expected a topic, a date and "
+            "an optional 'Code', like 'LGMar 16, 2024' or 'DCNov 18, 2024Code'",
+            source,
+            start + 1,
+        )
+    topic, mon, day, year, code = m.groups()
+    date, inferred = _date(mon, int(day), year, as_of, source, start + 1)
+
+    body = [i for i in range(start + 1, end) if lines[i]]
+    if not body:
+        raise _error(f"the paper dated {_quote(head)} has no title", source, start + 1)
+    a0 = _authors(lines[body[0]])
+    a1 = _authors(lines[body[1]]) if len(body) > 1 else None
+    if a1 is not None and not (_strong(a0) and not _strong(a1)):
+        title, authors = _collapse(lines[body[0]]), a1
+        rest = body[2:]
+    elif _strong(a0):
+        raise _error(
+            f"the paper dated {_quote(head)} has no title: the next line is its author list",
+            source,
+            start + 1,
+        )
+    elif len(body) > 1:
+        raise _error(
+            "expected the authors line ('Name, Name et al. · affiliation') after the "
+            f"title, found {_quote(lines[body[1]])}",
+            source,
+            body[1] + 1,
+        )
+    else:
+        raise _error(f"the paper {_quote(lines[body[0]])} has no authors line", source, body[0] + 1)
+
+    paragraphs: list[str] = []
+    prev = -2
+    for i in rest:
+        if i == prev + 1:
+            paragraphs[-1] += " " + lines[i]  # a hard-wrapped paragraph
+        else:
+            paragraphs.append(lines[i])
+        prev = i
+    if not paragraphs:
+        warnings.append(
+            SitegenWarning(
+                f"the paper {_quote(title)} has no abstract; imported with an empty body",
+                source,
+                start + 1,
+            )
+        )
+    names, et_al, affiliations = authors
+    return PaperRecord(
+        topic=topic,
+        date=date,
+        year_inferred=inferred,
+        title=title,
+        authors=names,
+        et_al=et_al,
+        affiliations=affiliations,
+        code=code is not None,
+        abstract_raw="\n\n".join(paragraphs),
+        line=start + 1,
+    )
+
+
+def _date(
+    mon: str, day: int, year: str | None, as_of: dt.date, source: str, line: int
+) -> tuple[dt.date, bool]:
+    month = MONTHS[mon]
+    if year is not None:
+        try:
+            return dt.date(int(year), month, day), False
+        except ValueError:
+            raise _error(f"impossible date: {mon} {day}, {year}", source, line) from None
+    # No year: the profile shows the current year that way, so take the most
+    # recent such day on or before the reference date (Feb 29 may be years back).
+    for y in range(as_of.year, max(as_of.year - 8, 0), -1):
+        try:
+            d = dt.date(y, month, day)
+        except ValueError:
+            continue
+        if d <= as_of:
+            return d, True
+    raise _error(f"impossible date: {mon} {day}", source, line)
+
+
+_Authors = tuple[tuple[str, ...], bool, tuple[str, ...]]
+
+
+def _authors(line: str) -> _Authors | None:
+    """Names, et-al flag and affiliations, or None when the line does not look
+    like an authors line (a title or an abstract sentence)."""
+    s = _collapse(line)
+    affs: tuple[str, ...] = ()
+    names_part = s
+    m = _AFF_SEP.search(s) if "·" in s else None
+    if m:
+        names_part = s[: m.start()]
+        affs = tuple(a for a in (x.strip() for x in s[m.end() :].split(",")) if a)
+        if any(_NOT_IN_AFFIL.search(a) or a.count(" ") > 7 for a in affs):
+            return None
+    e = _ET_AL.search(names_part, max(0, len(names_part) - 16))  # whitespace is collapsed
+    if e:
+        names_part = names_part[: e.start()]
+    if _NOT_IN_NAME.search(names_part):
+        return None
+    names = tuple(n for n in (x.strip() for x in names_part.split(",")) if n)
+    if not names:
+        return None
+    for n in names:
+        if (
+            n.count(" ") > 5
+            or len(n) > 80
+            or (not n[0].isalpha() and not any(c.isalpha() for c in n))
+            or (n[-1] == "." and n.rsplit(" ", 1)[-1].lower() not in _SUFFIXES)
+        ):
+            return None
+    return names, e is not None, affs
+
+
+def _strong(a: _Authors | None) -> bool:
+    """An authors line that could not be a one-name-long title."""
+    return a is not None and (a[1] or bool(a[2]) or len(a[0]) >= 2)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # e.g. an unbalanced "[" in what looked like an IPv6 host
+        return ""
+
+
+def _collapse(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _number(s: str) -> int | float:
+    s = s.replace(",", "")
+    return float(s) if "." in s else int(s)
+
+
+def _ascii(s: str) -> str:
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+
+
+def _quote(s: str, limit: int = 60) -> str:
+    return repr(s if len(s) <= limit else s[: limit - 3] + "...")
+
+
+def _error(message: str, source: str, line: int) -> SitegenError:
+    return SitegenError(message, path=source, line=line, exit_code=2)

@@ -1,0 +1,743 @@
+"""Live preview: build into a temporary folder, serve it, rebuild on save, reload the browser.
+
+The browser side is the `livereload` package's, unchanged: its `livereload.js`
+(served from the package, so the page makes no outside request), its
+`/livereload` websocket and its script injection before `</head>`. The server
+side is sitegen's own, because livereload's defaults fight a site generator
+(see the pitfalls in STYLE.md):
+
+- Its watcher runs one callback per changed task and reports deletions without
+  a path; several saves in one poll should make one rebuild that knows every
+  changed file, so the poll here snapshots the watched folders itself.
+- Its reload throttle drops a second reload within 3 s; reloads here go
+  straight to the connected browsers after each rebuild.
+- Its static handler serves any path tornado lets through and knows nothing of
+  404 pages, pretty URLs or a failed build; the handler here resolves every
+  request inside the output folder or answers with the theme's 404 page.
+
+The preview is built into a temporary folder, never into the site's output/:
+its feeds and canonical links name http://127.0.0.1:PORT/, which must not be
+deployed by accident, and the reload script exists only in served responses.
+Builds run on the event loop, so a request made during a rebuild waits for it
+and always sees a complete site, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import html
+import mimetypes
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import stat
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import quote, unquote
+
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptInjector
+from tornado import httpserver, netutil, web
+
+from .build import build_site
+from .cache import Cache
+from .config import load_config
+from .errors import SitegenError
+from .render import theme_dirs
+
+POLL_SECONDS = 0.1  # how often the watched files are checked (at least)
+POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
+SETTLE_SECONDS = 0.05  # a change must hold this long before a rebuild (editors write in steps)
+SETTLE_MAX_SECONDS = 2.0  # ...but a file rewritten non-stop must not block rebuilds forever
+PORT_SEARCH = 100  # how far above a busy port to look for a free one
+
+# livereload's own loader snippet (livereload.js from this server), plus one
+# check: a reload sent while a page was still loading never reaches it, so once
+# connected the page compares the build it shows with the current one.
+LIVE_SCRIPT = (
+    '<script>(function(){{var b="{build}";var s=document.createElement("script");'
+    "var port=window.location.port||(window.location.protocol=='https:'?443:80);"
+    's.src="//"+window.location.hostname+":"+port+"/livereload.js?port="+port;'
+    "document.head.appendChild(s);"
+    'document.addEventListener("LiveReloadConnect",function(){{'
+    'var x=new XMLHttpRequest();x.open("HEAD","/livereload.js");'
+    'x.onload=function(){{var c=x.getResponseHeader("X-Sitegen-Build");'
+    "if(c&&c!==b)window.location.reload();}};x.send();}});}})();</script>"
+)
+BUILD_HEADER = "X-Sitegen-Build"
+# liveCSS: a reload request whose path ends in .css swaps stylesheets in place
+LIVE_CSS = (".css",)
+LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
+_FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.(?P<ext>css)$")
+_TEXT_TYPES = ("application/xml", "application/json", "image/svg+xml", "application/javascript")
+
+
+def one_line(e: SitegenError) -> str:
+    """The line `sitegen build` prints for the same error (see cli.main)."""
+    return str(e) if e.path else f"error: {e}"
+
+
+# ---------------------------------------------------------------- resolving requests
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a request path maps to: a file inside the output, a redirect, or nothing."""
+
+    file: Path | None = None
+    redirect: str | None = None
+
+
+MISSING = Resolved()
+
+
+def resolve_request(root: Path, raw_path: str) -> Resolved:
+    """Map a raw (still percent-encoded) request path to a file inside `root`.
+
+    Every way out of the folder is refused: `..` and `.` segments (also encoded
+    as %2e or behind %2f), backslashes, NUL bytes, and symlinks whose target
+    lies outside. A folder without its trailing slash redirects to it, as the
+    hosts the site is deployed to do, so the page's relative links resolve.
+    """
+    if not raw_path.startswith("/"):
+        return MISSING
+    try:
+        path = unquote(raw_path, errors="strict")
+    except UnicodeDecodeError:
+        return MISSING
+    if "\\" in path or "\x00" in path:
+        return MISSING
+    segments = [s for s in path.split("/") if s]
+    if any(s in (".", "..") for s in segments):
+        return MISSING
+    try:
+        base = root.resolve(strict=True)
+        real = base.joinpath(*segments).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return _stale_fingerprint(root, segments)
+    if not real.is_relative_to(base):
+        return MISSING
+    if real.is_dir():
+        if not path.endswith("/"):
+            # rebuilt from the checked segments: a raw `//host` must not become an open redirect
+            return Resolved(redirect="/" + "/".join(quote(s) for s in segments) + "/")
+        try:
+            real = (real / "index.html").resolve(strict=True)
+        except (OSError, RuntimeError):
+            return MISSING
+        if not real.is_relative_to(base):
+            return MISSING
+    return Resolved(file=real) if real.is_file() else MISSING
+
+
+def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
+    """`style.<old hash>.css` -> the current `style.<hash>.css`.
+
+    Stylesheet names carry a content hash, so after a CSS edit the open page
+    still links the old name. livereload.js swaps stylesheets in place by
+    re-requesting the link it has; answering that with the current file is
+    what lets a CSS edit show without a full page reload. Deployed hosts do not
+    do this, and need not: there every page is loaded fresh.
+    """
+    if not segments:
+        return MISSING
+    m = _FINGERPRINTED.match(segments[-1])
+    if not m:
+        return MISSING
+    try:
+        base = root.resolve(strict=True)
+        folder = base.joinpath(*segments[:-1]).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return MISSING
+    if not folder.is_relative_to(base) or not folder.is_dir():
+        return MISSING
+    current = [
+        p
+        for p in folder.glob(f"{glob_escape(m['stem'])}.*.{m['ext']}")
+        if (c := _FINGERPRINTED.match(p.name)) and c["stem"] == m["stem"] and p.is_file()
+    ]
+    if len(current) != 1 or not current[0].resolve().is_relative_to(base):
+        return MISSING
+    return Resolved(file=current[0].resolve())
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def content_type(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in _TEXT_TYPES or kind.endswith("+xml"):
+        kind += "; charset=utf-8"
+    return kind
+
+
+# ---------------------------------------------------------------- error page
+
+_ERROR_STYLE = """
+:root { color-scheme: light dark; --bg: #fdfdfb; --fg: #1c1d1f; --muted: #5a5e66;
+  --rule: #e2e0da; --soft: #f3f1ec; --bad: #a4262c; --badbg: #fbeceb; }
+@media (prefers-color-scheme: dark) { :root { --bg: #16181b; --fg: #e6e4df; --muted: #a9adb4;
+  --rule: #34373c; --soft: #202328; --bad: #ff9b94; --badbg: #3a1f20; } }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 1.0625rem/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
+main { max-width: 46rem; margin: 0 auto; padding: 3rem 1.25rem 4rem; }
+.kicker { margin: 0 0 .5rem; color: var(--bad); font-size: .8125rem; font-weight: 600;
+  letter-spacing: .08em; text-transform: uppercase; }
+h1 { margin: 0 0 1.25rem; font: 600 2rem/1.2 "Iowan Old Style", "Palatino Linotype", Palatino,
+  Charter, Georgia, "Noto Serif", "DejaVu Serif", serif; }
+.where { margin: 0 0 .25rem; font-size: 1rem; }
+.where code { font-weight: 600; overflow-wrap: anywhere; }
+.message { margin: 0 0 1.5rem; font-size: 1.125rem; overflow-wrap: anywhere; }
+code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono",
+  monospace; font-size: .875rem; }
+pre { margin: 0 0 1.5rem; padding: .75rem 0; background: var(--soft); border: 1px solid var(--rule);
+  border-radius: 6px; overflow-x: auto; line-height: 1.6; }
+pre span { display: block; padding: 0 1rem; white-space: pre; }
+pre .n { display: inline-block; min-width: 3ch; margin-right: 1rem; color: var(--muted);
+  text-align: right; user-select: none; }
+pre .bad { background: var(--badbg); box-shadow: inset 3px 0 0 var(--bad); }
+.label { margin: 0 0 .375rem; color: var(--muted); font-size: .8125rem; }
+.line { margin: 0 0 1.5rem; padding: .625rem .875rem; border-left: 3px solid var(--bad);
+  background: var(--soft); overflow-wrap: anywhere; white-space: pre-wrap;
+  font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace;
+  font-size: .875rem; }
+.hint { margin: 0; color: var(--muted); font-size: .9375rem; max-width: 38rem; }
+"""
+
+
+def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
+    """The offending line with a few neighbours, as escaped HTML (empty if unreadable)."""
+    if not err.path or not err.line:
+        return ""
+    path = Path(err.path)
+    if not path.is_absolute():
+        path = site_dir / path
+    try:
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    if not 1 <= err.line <= len(lines):
+        return ""
+    first, last = max(1, err.line - radius), min(len(lines), err.line + radius)
+    rows = []
+    for n in range(first, last + 1):
+        text = lines[n - 1]
+        if len(text) > 240:
+            text = text[:240] + " …"
+        cls = ' class="bad"' if n == err.line else ""
+        rows.append(f'<span{cls}><span class="n">{n}</span>{html.escape(text)}</span>')
+    return "<pre><code>" + "".join(rows) + "</code></pre>"
+
+
+def error_page(site_dir: Path, err: SitegenError) -> bytes:
+    """A page naming the file and line of a failed rebuild; every user string escaped."""
+    where = ""
+    if err.path:
+        line = f", line <strong>{err.line}</strong>" if err.line else ""
+        where = f'<p class="where"><code>{html.escape(err.path)}</code>{line}</p>'
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n'
+        "<title>Build failed · sitegen serve</title>\n"
+        f"<style>{_ERROR_STYLE}</style>\n"
+        "</head>\n<body>\n<main>\n"
+        '<p class="kicker">sitegen serve · the last rebuild failed</p>\n'
+        "<h1>The site could not be built</h1>\n"
+        f"{where}\n"
+        f'<p class="message">{html.escape(err.message)}</p>\n'
+        f"{_excerpt(site_dir, err)}\n"
+        '<p class="label">In the terminal running <code>sitegen serve</code>:</p>\n'
+        f'<p class="line">{html.escape(one_line(err))}</p>\n'
+        '<p class="hint">Fix the file and save it: this page reloads by itself once the site '
+        "builds again. Until then every page shows this message; stylesheets and feeds come "
+        "from the last build that worked.</p>\n</main>\n</body>\n</html>\n"
+    ).encode()
+
+
+# ---------------------------------------------------------------- watching
+
+
+def _ignored(name: str) -> bool:
+    """Hidden files and editor droppings (swap, backup, lock files) are not the site."""
+    return (
+        name.startswith((".", "#"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp"))
+        or name == "4913"  # vim's write-permission probe
+    )
+
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(roots: Iterable[Path]) -> Snapshot:
+    """Path -> (mtime_ns, size) of every watched file, for comparing two moments.
+
+    Symlinked folders are not entered (a link to a parent would never end);
+    symlinked files are followed, as the build follows them.
+    """
+    seen: Snapshot = {}
+    folders: list[str] = []
+    for root in roots:
+        try:
+            st = os.stat(root)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            folders.append(str(root))
+        else:
+            seen[str(root)] = (st.st_mtime_ns, st.st_size)
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:  # removed while we looked
+            continue
+        with entries:
+            for entry in entries:
+                if _ignored(entry.name):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                        continue
+                    st = entry.stat()
+                except OSError:
+                    continue
+                seen[entry.path] = (st.st_mtime_ns, st.st_size)
+    return seen
+
+
+def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
+    """Added, removed and modified paths between two snapshots."""
+    keys = before.keys() | after.keys()
+    return sorted(k for k in keys if before.get(k) != after.get(k))
+
+
+def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
+    """Everything a build reads: content, the site's overrides and config, the theme in use.
+
+    output/ is never among them (a rebuild writing into a watched folder would
+    rebuild forever); the preview is built outside the site anyway.
+    """
+    roots = [
+        site_dir / "sitegen.yaml",
+        site_dir / "content",
+        site_dir / "templates",
+        site_dir / "static",
+        site_dir / "themes",
+    ]
+    if theme is not None:
+        try:
+            roots += theme_dirs(site_dir, theme)
+        except SitegenError:
+            pass  # the build reports the unknown theme; sitegen.yaml is watched for the fix
+    unique: list[Path] = []
+    for r in roots:
+        if not any(r == u or r.is_relative_to(u) for u in unique):
+            unique.append(r)
+    return unique
+
+
+# ---------------------------------------------------------------- the preview
+
+
+class Preview:
+    """The site being previewed: its latest build, or the error that stopped it."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        output: Path,
+        base_url: str,
+        out: TextIO = sys.stdout,
+        err: TextIO = sys.stderr,
+    ):
+        self.site_dir = site_dir
+        self.output = output
+        self.base_url = base_url
+        self.out = out
+        self.err = err
+        self.error: SitegenError | None = None
+        self.error_html = b""
+        self._warned: set[str] = set()
+        self.theme: str | None = None
+        self.roots = self._roots()
+        self.builds = 0
+        self._token = secrets.token_hex(4)
+
+    def _roots(self) -> list[Path]:
+        config, problems = load_config(self.site_dir)
+        if not problems:
+            self.theme = config.theme
+        return watch_roots(self.site_dir, self.theme)
+
+    def say(self, text: str, stream: TextIO | None = None) -> None:
+        print(text, file=stream or self.out, flush=True)
+
+    def build(self, changed: list[str] | None = None, seen: Snapshot | None = None) -> bool | None:
+        """Rebuild the whole preview; on failure keep the last good one and remember why.
+
+        Returns None, reporting nothing, when the build failed while a watched
+        file changed under it (an editor half-way through a save): the caller
+        builds again from the newer files.
+        """
+        started = time.perf_counter()
+        try:
+            result = build_site(
+                self.site_dir, output=self.output, base_url=self.base_url, search=False
+            )
+        except SitegenError as e:
+            if seen is not None and snapshot(self.roots) != seen:
+                return None
+            self._fail(e)
+            return False
+        except Exception as e:  # a bug in sitegen: say so, keep serving
+            traceback.print_exc(file=self.err)
+            self._fail(SitegenError(f"internal error while building: {type(e).__name__}: {e}"))
+            return False
+        finally:
+            self.builds += 1
+        self.error = None
+        self.error_html = b""
+        warnings = {str(w) for w in result.warnings}
+        for w in sorted(warnings - self._warned):
+            self.say(w, self.err)
+        self._warned = warnings
+        seconds = time.perf_counter() - started
+        if changed is None:
+            self.say(result.summary())
+        else:
+            self.say(f"{self._describe(changed)}: rebuilt {result.pages} pages in {seconds:.2f} s")
+        return True
+
+    @property
+    def generation(self) -> str:
+        """Names what is being served; differs after every build and every restart."""
+        return f"{self._token}-{self.builds}"
+
+    def _fail(self, e: SitegenError) -> None:
+        self.error = e
+        self.error_html = error_page(self.site_dir, e)
+        self.say(one_line(e), self.err)
+
+    def _describe(self, changed: list[str]) -> str:
+        names = []
+        for p in changed[:3]:
+            path = Path(p)
+            names.append(
+                str(path.relative_to(self.site_dir))
+                if path.is_relative_to(self.site_dir)
+                else str(path)
+            )
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        return ", ".join(names) + more
+
+    def reload_path(self, changed: list[str], recovered: bool) -> str:
+        """The path livereload.js is told about; it decides how the page is refreshed.
+
+        All-CSS changes let it swap stylesheets in place, all-image changes
+        let it refresh images; anything else, a deletion, or a build that
+        failed or just recovered, reloads the whole page.
+        """
+        live = not recovered and self.error is None and all(os.path.exists(p) for p in changed)
+        if live and changed and all(p.lower().endswith(LIVE_CSS) for p in changed):
+            return changed[0]
+        if live and changed and all(p.lower().endswith(LIVE_IMG) for p in changed):
+            return changed[0]
+        for p in changed:
+            if not p.lower().endswith(LIVE_CSS + LIVE_IMG):
+                return p
+        return "*"
+
+    async def watch(self) -> None:
+        """Poll the watched files; after each settled change rebuild once and reload browsers."""
+        before = snapshot(self.roots)
+        interval = POLL_SECONDS
+        while True:
+            await asyncio.sleep(interval)
+            started = time.perf_counter()
+            now = snapshot(self.roots)
+            # a big site takes longer to scan: poll less often, keep the idle cost near 5 %
+            interval = max(POLL_SECONDS, POLL_COST * (time.perf_counter() - started))
+            if now == before:
+                continue
+            now = await self._settle(now)
+            changed = changed_paths(before, now)
+            had_error = self.error is not None
+            ok = self.build(changed, seen=now)
+            if ok is None:
+                continue  # files changed mid-build: build again from `before`
+            reload_browsers(self.reload_path(changed, recovered=had_error and ok))
+            roots = self._roots()
+            if roots != self.roots:
+                # a new theme: start from its current files, but keep what was seen
+                # before the build so edits made during it still count
+                self.roots = roots
+                before = {k: now.get(k, v) for k, v in snapshot(roots).items()}
+            else:
+                before = now
+
+    async def _settle(self, now: Snapshot) -> Snapshot:
+        """Wait until the files stop changing, so a save made of several writes builds once."""
+        waited = 0.0
+        while waited < SETTLE_MAX_SECONDS:
+            await asyncio.sleep(SETTLE_SECONDS)
+            waited += SETTLE_SECONDS
+            again = snapshot(self.roots)
+            if again == now:
+                break
+            now = again
+        return now
+
+
+def reload_browsers(path: str) -> None:
+    """Send livereload's own reload command to every connected page, right away.
+
+    LiveReloadHandler.reload_waiters would do the same but needs livereload's
+    watcher object; its 3-second throttle lives in poll_tasks, never called here.
+    """
+    message = {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
+    for waiter in list(LiveReloadHandler.waiters):
+        try:
+            waiter.write_message(message)
+        except Exception:  # a tab closed mid-send: forget it
+            LiveReloadHandler.waiters.discard(waiter)
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+class PreviewHandler(web.RequestHandler):
+    """Serves the preview's output folder, read fresh on every request."""
+
+    preview: Preview
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def compute_etag(self) -> None:
+        return None
+
+    def get(self) -> None:
+        self._serve(body=True)
+
+    def head(self) -> None:
+        self._serve(body=False)
+
+    def _serve(self, body: bool) -> None:
+        found = resolve_request(self.preview.output, self.request.path)
+        if found.redirect:
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(found.redirect + query, permanent=False)
+            return
+        is_html = found.file is None or found.file.suffix in (".html", ".htm")
+        if self.preview.error is not None and is_html:
+            self._send(500, "text/html; charset=utf-8", self.preview.error_html, body)
+            return
+        if found.file is not None:
+            try:
+                data = found.file.read_bytes()
+            except OSError:
+                data = None
+            if data is not None:
+                self._send(200, content_type(found.file), data, body)
+                return
+        self._not_found(body)
+
+    def _not_found(self, body: bool) -> None:
+        page = resolve_request(self.preview.output, "/404.html").file
+        try:
+            data = page.read_bytes() if page else None
+        except OSError:
+            data = None
+        if data is None:
+            data = (
+                b"<!doctype html><html><head><title>Not found</title></head>"
+                b"<body><h1>Not found</h1></body></html>"
+            )
+        self._send(404, "text/html; charset=utf-8", data, body)
+
+    def _send(self, status: int, kind: str, data: bytes, body: bool) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        if body:
+            self.finish(data)
+        else:
+            self.set_header("Content-Length", str(len(data)))
+            self.finish()
+
+
+class LiveReloadScriptHandler(LiveReloadJSHandler):
+    """livereload.js from the package; its headers also name the build being served."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def prepare(self) -> None:
+        self.set_header(BUILD_HEADER, self.preview.generation)
+        self.set_header("Cache-Control", "no-store")
+
+    def head(self) -> None:
+        self.set_header("Content-Type", "application/javascript")
+
+
+class ReloadScriptInjector(LiveScriptInjector):
+    """livereload's injector: the script goes before `</head>` of HTML responses only."""
+
+    preview: Preview
+
+    @property
+    def script(self) -> bytes:
+        return LIVE_SCRIPT.format(build=self.preview.generation).encode()
+
+
+def make_app(preview: Preview) -> web.Application:
+    injector = type("Injector", (ReloadScriptInjector,), {"preview": preview})
+    return web.Application(
+        [
+            (r"/livereload", LiveReloadHandler),
+            (r"/livereload\.js", LiveReloadScriptHandler, {"preview": preview}),
+            # no capture group: tornado would reject undecodable paths with a 400 first
+            (r"/.*", PreviewHandler, {"preview": preview}),
+        ],
+        transforms=[injector],
+        log_function=lambda handler: None,  # a preview is not a production server: no access log
+    )
+
+
+# ---------------------------------------------------------------- listening
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def bind(host: str, port: int) -> list[socket.socket]:
+    """Listen before building, so a busy port fails at once with a useful message."""
+    try:
+        return netutil.bind_sockets(port, address=host)
+    except socket.gaierror:
+        raise SitegenError(f"cannot listen on {host!r}: no such host name") from None
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            free = next_free_port(host, port + 1)
+            hint = f"try: sitegen serve --port {free}" if free else "pick another with --port"
+            raise SitegenError(
+                f"port {port} on {host} is already in use (is another server running?); {hint}"
+            ) from None
+        if e.errno == errno.EACCES:
+            raise SitegenError(
+                f"not allowed to listen on port {port} (ports below 1024 need root); "
+                "try --port 8000"
+            ) from None
+        if e.errno == errno.EADDRNOTAVAIL:
+            raise SitegenError(f"cannot listen on {host}: not an address of this machine") from None
+        raise SitegenError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+
+
+def next_free_port(host: str, start: int) -> int | None:
+    for candidate in range(start, min(start + PORT_SEARCH, 65536)):
+        try:
+            socks = netutil.bind_sockets(candidate, address=host)
+        except OSError:
+            continue
+        for s in socks:
+            s.close()
+        return candidate
+    return None
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(
+    site_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """Build, serve and rebuild until interrupted; return the exit status (0 on Ctrl-C)."""
+    site_dir = Path(site_dir)
+    if not site_dir.is_dir():
+        raise SitegenError(f"no such site folder: {site_dir}")
+    if not (site_dir / "content").is_dir() and not (site_dir / "sitegen.yaml").is_file():
+        raise SitegenError(
+            f"{site_dir} is not a site folder (no content/ or sitegen.yaml): "
+            "run `sitegen new DIR` or `sitegen import PROFILE --site DIR` first"
+        )
+    if not 0 <= port <= 65535:
+        raise SitegenError(f"--port {port} is not a port number (0 to 65535; 0 picks a free one)")
+    sockets = bind(host, port)
+    port = sockets[0].getsockname()[1]  # the real one when asked for port 0
+    url = f"http://{url_host(host)}:{port}/"
+    scratch = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
+    output = scratch / "site"
+    # the build cache keeps a manifest per output folder; this one dies with the preview
+    cache_for_output = Cache(site_dir, output).out_dir
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        preview = Preview(site_dir, output, url, out=out, err=err)
+        preview.build()
+        print(f"Serving {site_dir.resolve()} at {url}", file=out)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"warning: listening on {host}: other machines can see this preview", file=err)
+        print(
+            f"Preview files are in {preview.output} (removed on exit). "
+            "Watching for changes; press Ctrl-C to stop.",
+            file=out,
+            flush=True,
+        )
+        asyncio.run(_run(preview, sockets, url if open_browser else None))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        for s in sockets:
+            s.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(cache_for_output, ignore_errors=True)
+    print("Stopped.", file=out, flush=True)
+    return 0
+
+
+async def _run(preview: Preview, sockets: list[socket.socket], open_url: str | None) -> None:
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # never throttle, should anything reach poll_tasks
+    LiveReloadHandler.live_css = True
+    server = httpserver.HTTPServer(make_app(preview))
+    server.add_sockets(sockets)
+    watcher = asyncio.create_task(preview.watch())
+    if open_url:
+        threading.Thread(target=webbrowser.open, args=(open_url,), daemon=True).start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        server.stop()
+        for waiter in list(LiveReloadHandler.waiters):
+            waiter.close()
+        LiveReloadHandler.waiters.clear()
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await watcher

@@ -1,0 +1,452 @@
+"""No data loss: killed imports and builds, hand edits, failed builds.
+
+A 3,000-paper synthetic profile is imported and built for real, and the CLI is
+SIGKILLed at random moments (a fixed seed, so CI kills at the same moments):
+
+- import into an empty site, and re-import of a revised profile into an
+  imported one: every .md file is absent or byte-identical to what a completed
+  import writes (the old or the new version for a re-import), the manifest is
+  either the old one or complete, and running the import again finishes the
+  job without calling a single file "edited by hand";
+- build: output/ is the complete old site or the complete new one, compared
+  file by file with snapshots of both, and the next build produces the new
+  site exactly;
+- the same kills replayed deterministically at the K-th file-system change
+  (an audit hook in kill_at.py), so the write phase is always hit.
+
+Plus: a hand-edited paper survives re-import (also a killed one), and a build
+that fails for any reason leaves output/ byte-identical (and untouched: same
+inodes and mtimes).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, BASE_URL, MAKE_PROFILE, make_site, run_cli
+
+from . import figures
+from .profiles import DATE_LINE_LIKE
+from .util import diff, snapshot
+
+pytestmark = pytest.mark.slow
+
+PAPERS = 3000
+SEED = 20261125
+KILLS = 10
+KILL_AT = Path(__file__).with_name("kill_at.py")
+BUILD_ARGS = ("--no-search", "--base-url", BASE_URL)
+
+
+def revise(text: str) -> str:
+    """The same profile with every abstract changed: a re-import rewrites every file."""
+    out, seen = [], None
+    for line in text.split("\n"):
+        if DATE_LINE_LIKE.match(line):
+            seen = 0
+        elif seen is not None and line.strip():
+            seen += 1
+            if seen == 3:  # date line, title, authors line, then the abstract
+                line = "Revised: " + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def content_files(site: Path) -> dict[str, bytes]:
+    folder = site / "content"
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(".tmp")
+    }
+
+
+def temp_litter(site: Path) -> list[str]:
+    return sorted(p.name for p in (site / "content").rglob("*.tmp")) if site.exists() else []
+
+
+def cli(*args: object, kill_after: float | None = None) -> tuple[str, subprocess.CompletedProcess]:
+    """Run the real CLI in its own process group; SIGKILL the group after `kill_after` s.
+
+    Returns ("killed", proc) or ("finished", proc) if it ended before the kill.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    outcome = "finished"
+    if kill_after is not None:
+        try:
+            proc.wait(timeout=kill_after)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the CLI and any workers it forked
+            outcome = "killed"
+    out, err = proc.communicate()
+    assert "Traceback" not in err, err
+    return outcome, subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def kill_at(k: int, event: str, *args: object) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(KILL_AT), str(k), event, "--", *map(str, args)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def event_count(proc: subprocess.CompletedProcess) -> int:
+    m = re.search(r"kill_at: (\d+) events", proc.stderr)
+    assert m and proc.returncode == 0, proc.stderr
+    return int(m.group(1))
+
+
+# ---------------------------------------------------------------- the reference states
+
+
+class World:
+    """The profiles and what complete imports and builds of them produce."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.old_profile = root / "old.txt"
+        subprocess.run(
+            [sys.executable, str(MAKE_PROFILE), "--papers", str(PAPERS), "--seed", str(SEED),
+             "--out", str(self.old_profile)],
+            check=True,
+        )  # fmt: skip
+        self.new_profile = root / "new.txt"
+        self.new_profile.write_text(
+            revise(self.old_profile.read_text(encoding="utf-8")), encoding="utf-8"
+        )
+        # complete import of the old profile, then a complete re-import of the new one
+        site = root / "reference"
+        started = time.perf_counter()
+        run_cli("import", self.old_profile, "--site", site, "--as-of", AS_OF, check=True)
+        self.import_seconds = time.perf_counter() - started
+        self.old = content_files(site)
+        self.old_site = root / "old-site"
+        shutil.copytree(site, self.old_site)
+        proc = run_cli("import", self.new_profile, "--site", site, "--as-of", AS_OF, check=True)
+        assert f"0 added, {PAPERS} updated, 0 unchanged" in proc.stdout
+        self.new = content_files(site)
+        assert len(self.new) == PAPERS + 2  # papers, profile.yaml, the manifest
+        self.new_site = site
+        figures.note(
+            f"no data loss: {PAPERS}-paper profile ({self.old_profile.stat().st_size:,} bytes); "
+            f"complete import {self.import_seconds:.1f} s"
+        )
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return World(tmp_path_factory.mktemp("no-data-loss"))
+
+
+def check_import_state(site: Path, before: dict[str, bytes], after: dict[str, bytes]) -> str:
+    """Every file is absent, or the old or the new version; the manifest comes last."""
+    now = content_files(site)
+    for name, data in now.items():
+        assert data == after.get(name) or data == before.get(name), f"half-written {name}"
+    manifest = ".sitegen-import.json"
+    if manifest in now and now[manifest] == after[manifest] and after != before:
+        # the manifest is only written once every paper is in place
+        assert all(now.get(k) == v for k, v in after.items()), "manifest before its papers"
+    new_files = sum(1 for k, v in now.items() if v == after.get(k) and before.get(k) != v)
+    if now == after:
+        return "complete"
+    return "untouched" if new_files == 0 else f"partial ({new_files} files new)"
+
+
+# ---------------------------------------------------------------- killed imports
+
+
+def test_killed_fresh_imports_leave_no_half_written_file(world: World, tmp_path: Path) -> None:
+    rng = random.Random(SEED)
+    states = []
+    for i in range(KILLS):
+        site = tmp_path / f"site{i}"
+        delay = rng.uniform(0.05, 1.1) * world.import_seconds
+        outcome, _ = cli(
+            "import", world.old_profile, "--site", site, "--as-of", AS_OF, kill_after=delay
+        )
+        states.append(f"{outcome} at {delay:.2f} s: {check_import_state(site, {}, world.old)}")
+        litter = temp_litter(site)
+        proc = run_cli("import", world.old_profile, "--site", site, "--as-of", AS_OF, check=True)
+        assert "kept" not in proc.stdout, proc.stdout  # a killed import's files are its own
+        assert content_files(site) == world.old
+        if litter:
+            states[-1] += f", {len(litter)} temporary files left behind"
+    figures.note("killed fresh imports: " + "; ".join(states))
+
+
+def test_killed_reimports_leave_old_or_new_files(world: World, tmp_path: Path) -> None:
+    rng = random.Random(SEED + 1)
+    states = []
+    for i in range(KILLS):
+        site = tmp_path / f"site{i}"
+        shutil.copytree(world.old_site, site)
+        edited = sorted((site / "content" / "papers").glob("*.md"))[i * 7]
+        mine = edited.read_bytes() + b"\nMy own note, written by hand.\n"
+        edited.write_bytes(mine)
+        before = {**world.old, f"papers/{edited.name}": mine}
+        after = {**world.new, f"papers/{edited.name}": mine}
+        delay = rng.uniform(0.05, 1.1) * world.import_seconds
+        outcome, _ = cli(
+            "import", world.new_profile, "--site", site, "--as-of", AS_OF, kill_after=delay
+        )
+        state = check_import_state(site, before, after)
+        states.append(f"{outcome} at {delay:.2f} s: {state}")
+        proc = run_cli("import", world.new_profile, "--site", site, "--as-of", AS_OF, check=True)
+        assert content_files(site) == after
+        assert edited.read_bytes() == mine
+        kept = [s for s in proc.stdout.splitlines() if s.startswith("kept ")]
+        assert kept == [f"kept content/papers/{edited.name} (edited by hand; --force overwrites it)"]
+    figures.note("killed re-imports: " + "; ".join(states))
+
+
+def test_reimport_killed_at_every_kind_of_write(world: World, tmp_path: Path) -> None:
+    """Deterministic: kill at the K-th file-system change, K spread over the write phase."""
+    probe = tmp_path / "probe"
+    shutil.copytree(world.old_site, probe)
+    total = event_count(
+        kill_at(0, "all", "import", world.new_profile, "--site", probe, "--as-of", AS_OF)
+    )
+    rng = random.Random(SEED + 2)
+    points = sorted({1, 2, total // 2, total - 1, total, *rng.sample(range(1, total + 1), 7)})
+    states = []
+    for k in points:
+        site = tmp_path / f"k{k}"
+        shutil.copytree(world.old_site, site)
+        proc = kill_at(k, "all", "import", world.new_profile, "--site", site, "--as-of", AS_OF)
+        assert proc.returncode == -signal.SIGKILL, proc.stderr
+        states.append(f"K={k}: {check_import_state(site, world.old, world.new)}")
+        proc = run_cli("import", world.new_profile, "--site", site, "--as-of", AS_OF, check=True)
+        assert "kept" not in proc.stdout
+        assert content_files(site) == world.new
+    figures.note(f"re-import killed at file-system change K of {total}: " + "; ".join(states))
+
+
+def test_hand_edits_survive_reimport(world: World, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(world.old_site, site)
+    papers = sorted((site / "content" / "papers").glob("*.md"))
+    body_edit, title_edit, deleted = papers[10], papers[20], papers[30]
+    body_edit.write_bytes(body_edit.read_bytes().replace(b"\n---\n", b"\n---\nMy summary.\n\n", 1))
+    title_edit.write_bytes(re.sub(rb"(?m)^title: .*$", b"title: My Better Title", title_edit.read_bytes(), count=1))
+    deleted.unlink()
+    mine = {p: p.read_bytes() for p in (body_edit, title_edit)}
+    proc = run_cli("import", world.new_profile, "--site", site, "--as-of", AS_OF, check=True)
+    for p, data in mine.items():
+        assert p.read_bytes() == data
+    assert not deleted.exists()
+    assert f"{PAPERS - 3} updated" in proc.stdout and "3 kept (edited by hand)" in proc.stdout
+    assert not any((site / "content" / "papers").glob("*-2.md"))  # no duplicate for the retitled one
+
+
+# ---------------------------------------------------------------- killed builds
+
+
+class Builds:
+    """An imported site with output/ and the cache of the old content's build, and
+    snapshots of the complete old and new outputs to compare a killed build with."""
+
+    def __init__(self, world: World, root: Path):
+        self.site = root / "site"
+        shutil.copytree(world.old_site, self.site)
+        started = time.perf_counter()
+        run_cli("build", "--site", self.site, *BUILD_ARGS, check=True)
+        self.cold_seconds = time.perf_counter() - started
+        self.output = self.site / "output"
+        self.old = snapshot(self.output)
+        self.pristine_output = root / "old-output"
+        shutil.copytree(self.output, self.pristine_output)
+        self.pristine_cache = root / "old-cache"
+        shutil.copytree(self.site / ".sitegen-cache", self.pristine_cache)
+        # the new content, and what a complete build of it gives
+        shutil.rmtree(self.site / "content")
+        shutil.copytree(world.new_site / "content", self.site / "content")
+        started = time.perf_counter()
+        run_cli("build", "--site", self.site, *BUILD_ARGS, check=True)
+        self.incremental_seconds = time.perf_counter() - started
+        self.new = snapshot(self.output)
+        assert self.new != self.old
+        changed = len(diff(self.old, self.new))
+        figures.note(
+            f"{PAPERS}-paper build: {len(self.old):,} output entries; cold build "
+            f"{self.cold_seconds:.1f} s; incremental build after the re-import "
+            f"{self.incremental_seconds:.1f} s ({changed:,} entries differ)"
+        )
+
+    def restore_old(self) -> None:
+        """Back to the old output and cache, keeping the output folder itself (its
+        identity is how the cache knows the output is the one it built)."""
+        for entry in os.scandir(self.output):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        shutil.copytree(self.pristine_output, self.output, dirs_exist_ok=True)
+        shutil.rmtree(self.site / ".sitegen-cache")
+        shutil.copytree(self.pristine_cache, self.site / ".sitegen-cache")
+        for stale in self.site.glob(".output.*"):
+            shutil.rmtree(stale)
+        assert snapshot(self.output) == self.old
+
+    def state(self) -> str:
+        now = snapshot(self.output)
+        if now == self.old:
+            return "old"
+        if now == self.new:
+            return "new"
+        old_n = sum(1 for k, v in now.items() if self.old.get(k) == v and self.new.get(k) != v)
+        new_n = sum(1 for k, v in now.items() if self.new.get(k) == v and self.old.get(k) != v)
+        return f"MIXED ({old_n} old-only and {new_n} new-only entries)"
+
+
+@pytest.fixture(scope="module")
+def builds(world: World, tmp_path_factory: pytest.TempPathFactory) -> Builds:
+    return Builds(world, tmp_path_factory.mktemp("builds"))
+
+
+def test_killed_cold_builds_leave_the_old_or_the_new_site(builds: Builds) -> None:
+    rng = random.Random(SEED + 3)
+    states = []
+    for _ in range(KILLS):
+        builds.restore_old()
+        delay = rng.uniform(0.05, 1.05) * builds.cold_seconds
+        outcome, _ = cli("build", "--site", builds.site, "--no-cache", *BUILD_ARGS, kill_after=delay)
+        state = builds.state()
+        states.append(f"{outcome} at {delay:.1f} s: {state}")
+        assert state in ("old", "new"), states
+    builds.restore_old()
+    run_cli("build", "--site", builds.site, *BUILD_ARGS, check=True)
+    assert builds.state() == "new"
+    assert not list(builds.site.glob(".output.*")), "temporary folders left beside output/"
+    figures.note("killed cold builds (--no-cache): " + "; ".join(states))
+
+
+def test_killed_incremental_builds_recover(builds: Builds) -> None:
+    """Killed at random, the next build must still produce exactly the new site.
+
+    (Whether output/ was whole in between is what the next test pins down.)
+    """
+    rng = random.Random(SEED + 4)
+    states = []
+    for _ in range(KILLS // 2):
+        builds.restore_old()
+        delay = rng.uniform(0.05, 1.05) * builds.incremental_seconds
+        outcome, _ = cli("build", "--site", builds.site, *BUILD_ARGS, kill_after=delay)
+        states.append(f"{outcome} at {delay:.1f} s: {builds.state()}")
+        run_cli("build", "--site", builds.site, *BUILD_ARGS, check=True)
+        assert builds.state() == "new", states
+        assert not list(builds.site.glob(".output.*")), "temporary folders left beside output/"
+    figures.note("killed incremental builds: " + "; ".join(states))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="incremental builds commit changed files into output/ one rename at a time "
+    "(sitegen/outputs.py commit_in_place); killed mid-commit, output/ is a mix of the old "
+    "and the new site until the next build (the journal only forces that build to be cold)",
+)
+def test_incremental_build_killed_mid_commit_leaves_old_or_new(builds: Builds) -> None:
+    builds.restore_old()
+    total = event_count(kill_at(0, "os.replace", "build", "--site", builds.site, "--jobs", "1",
+                                *BUILD_ARGS))  # fmt: skip
+    assert builds.state() == "new"
+    states = []
+    for k in (total // 4, total // 2, (3 * total) // 4):
+        builds.restore_old()
+        proc = kill_at(k, "os.replace", "build", "--site", builds.site, "--jobs", "1", *BUILD_ARGS)
+        assert proc.returncode == -signal.SIGKILL, proc.stderr
+        states.append(f"killed at rename {k} of {total}: {builds.state()}")
+    figures.note("incremental build killed mid-commit: " + "; ".join(states))
+    assert all(s.endswith((": old", ": new")) for s in states), states
+
+
+# ---------------------------------------------------------------- failed builds
+
+
+def stat_snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _bad_yaml(site: Path) -> None:
+    (site / "content/papers/zz-bad.md").write_text("---\ntitle: [unclosed\n---\n", "utf-8")
+
+
+def _latin1(site: Path) -> None:
+    (site / "content/papers/zz-latin1.md").write_bytes(
+        b"---\ntitle: Caf\xe9\ndate: 2024-01-01\ntopic: LG\nauthors: [A]\n---\n"
+    )
+
+
+def _duplicate_slug(site: Path) -> None:
+    first = sorted((site / "content/papers").glob("*.md"))[0]
+    text = first.read_text("utf-8").replace("---\n", f"---\nslug: {first.stem}\n", 1)
+    (site / "content/papers/zz-dup.md").write_text(text, "utf-8")
+
+
+def _template(name: str, text: str):  # type: ignore[no-untyped-def]
+    def make(site: Path) -> None:
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates" / name).write_text(text, "utf-8")
+
+    return make
+
+
+FAILURES = {
+    "bad YAML": _bad_yaml,
+    "not UTF-8": _latin1,
+    "duplicate slug": _duplicate_slug,
+    "template syntax error": _template(
+        "paper.html", '{% extends "base.html" %}{% block content %}{% if %}{% endblock %}'
+    ),
+    "template error on the last page only": _template(
+        "coauthor.html",
+        '{% extends "base.html" %}{% block content %}{{ coauthor.person.name }}'
+        "{% if coauthor.person.slug == site.coauthors[-1].person.slug %}"
+        "{{ no_such_variable.x }}{% endif %}{% endblock %}",
+    ),
+    "bad sitegen.yaml": lambda site: (site / "sitegen.yaml").write_text("feed_size: lots\n", "utf-8"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FAILURES))
+@pytest.mark.parametrize("cache", ["warm cache", "--no-cache"])
+def test_failed_build_leaves_output_byte_identical(tmp_path: Path, kind: str, cache: str) -> None:
+    site = make_site(tmp_path / "site")
+    run_cli("build", "--site", site, *BUILD_ARGS, check=True)
+    # a change, so that an incremental build has pages to redo when it fails
+    changed = sorted((site / "content/papers").glob("*.md"))[5]
+    changed.write_text(changed.read_text("utf-8").replace("title: ", "title: Changed ", 1), "utf-8")
+    FAILURES[kind](site)
+    before, stats = snapshot(site / "output"), stat_snapshot(site / "output")
+    around = snapshot(site, skip=("output", ".sitegen-cache"))
+    args = (*BUILD_ARGS, *(("--no-cache",) if cache == "--no-cache" else ()))
+    proc = run_cli("build", "--site", site, *args)
+    assert proc.returncode == 1, proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert re.match(r"\S+(:\d+)?: ", proc.stderr) or proc.stderr.startswith("error: "), proc.stderr
+    assert snapshot(site / "output") == before
+    assert stat_snapshot(site / "output") == stats, "files in output/ were rewritten"
+    assert snapshot(site, skip=("output", ".sitegen-cache")) == around
+    assert not list(site.glob(".output.*")), "temporary folders left beside output/"

@@ -1,0 +1,192 @@
+"""Charts drawn at build time: present, accessible, CSP-clean, legible on a phone, dark-aware."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import BASE_URL, REPO
+from htmlutil import parse
+from siteserver import serve
+
+from sitegen.build import load_site
+from sitegen.charts import chart_series, network_chart, timeline_chart, topic_chart
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def svgs(html: str) -> list[ET.Element]:
+    """Every inline <svg> of a page, parsed as XML (so each must be well-formed)."""
+    out = []
+    for m in re.finditer(r"<svg\b.*?</svg>", html, re.S):
+        text = m.group(0)
+        if "xmlns=" not in text[:200]:
+            text = text.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+        out.append(ET.fromstring(text))
+    return out
+
+
+def chart_svg(html: str, cls: str) -> ET.Element:
+    found = [s for s in svgs(html) if cls in (s.get("class") or "").split()]
+    assert len(found) == 1, cls
+    return found[0]
+
+
+def check_accessible(svg: ET.Element, html: str) -> None:
+    assert svg.get("role") == "img"
+    ids = (svg.get("aria-labelledby") or "").split()
+    assert len(ids) == 2
+    title = svg.find(f"{SVG_NS}title")
+    desc = svg.find(f"{SVG_NS}desc")
+    assert title is not None and title.get("id") == ids[0] and title.text
+    assert desc is not None and desc.get("id") == ids[1] and len(desc.text or "") > 20
+    for i in ids:
+        assert html.count(f'id="{i}"') == 1
+
+
+@pytest.fixture(scope="module")
+def site(example_site: Path):
+    return load_site(example_site, BASE_URL).site
+
+
+def test_series_never_repeat_a_colour(site) -> None:
+    series = chart_series(site.topics)
+    colours = [s.css for s in series]
+    assert len(colours) == len(set(colours))
+    codes = [c for s in series for c in s.codes]
+    assert sorted(codes) == sorted(t.code for t in site.topics)
+
+
+def test_timeline_chart(example_output: Path, site) -> None:
+    html = (example_output / "timeline" / "index.html").read_text(encoding="utf-8")
+    svg = chart_svg(html, "timeline-svg")
+    check_accessible(svg, html)
+    segs = [r for r in svg.iter(f"{SVG_NS}rect") if "seg" in r.get("class", "")]
+    assert segs
+    for r in segs:
+        assert re.fullmatch(r"seg (t[0-7]|tother)", r.get("class", "")), r.get("class")
+        assert r.find(f"{SVG_NS}title") is not None  # hover text names year, topic, count
+    labels = [t.text for t in svg.iter(f"{SVG_NS}text") if "year-label" in t.get("class", "")]
+    first, last = site.years[-1].year, site.years[0].year
+    assert labels[0] == str(first) and labels[-1] == str(last)
+    # the table fallback: one row per year of the span, totals adding up to every paper
+    page = parse(html)
+    table = html[html.index('<table class="chart-table">') : html.index("</table>")]
+    rows = re.findall(r"<tr><th scope=\"row\">(\d{4})</th>(.*?)</tr>", table)
+    assert [int(y) for y, _ in rows] == list(range(last, first - 1, -1))
+    totals = [int(re.findall(r"<td class=\"num\">(\d+)</td>", cells)[-1]) for _, cells in rows]
+    assert sum(totals) == len(site.papers) == 32
+    assert page.find("details", **{"class": "chart-data"})
+
+
+def test_topic_chart_on_home(example_output: Path, site) -> None:
+    html = (example_output / "index.html").read_text(encoding="utf-8")
+    svg = chart_svg(html, "topic-svg")
+    check_accessible(svg, html)
+    segs = [r for r in svg.iter(f"{SVG_NS}rect") if "seg" in r.get("class", "")]
+    assert len(segs) == len(site.topics)
+    widths = [float(r.get("width", "0").rstrip("%")) for r in segs]
+    assert abs(sum(widths) - 100) < 0.1
+    page = parse(html)
+    for t in site.topics:
+        assert page.find("a", href=f"topics/{t.slug}/"), t.slug
+    assert "topic-bars" not in html  # the old bar list is replaced
+
+
+def test_network_chart(example_output: Path, site) -> None:
+    html = (example_output / "coauthors" / "index.html").read_text(encoding="utf-8")
+    svg = chart_svg(html, "network-svg")
+    check_accessible(svg, html)
+    people = [g for g in svg.iter(f"{SVG_NS}g") if g.get("class") == "person"]
+    assert len(people) == min(12, len(site.coauthors))
+    names = {"".join(t.itertext()).strip() for g in people for t in g.iter(f"{SVG_NS}text")}
+    for c in site.coauthors[:12]:
+        assert c.person.name.replace(" ", "") in {n.replace(" ", "") for n in names}
+    edges = [e for e in svg.iter(f"{SVG_NS}line") if e.get("class") == "edge"]
+    widths = {c.person.name: c.count for c in site.coauthors[:12]}
+    assert len(edges) == len(widths)
+    assert len({e.get("stroke-width") for e in edges}) == len(set(widths.values()))
+    # the closest coauthor is drawn with the thickest line
+    assert max(float(e.get("stroke-width")) for e in edges) > min(
+        float(e.get("stroke-width")) for e in edges
+    )
+    owner = [g for g in svg.iter(f"{SVG_NS}g") if g.get("class") == "person owner"]
+    assert len(owner) == 1 and site.owner.name in "".join(owner[0].itertext())
+
+
+def test_no_inline_styles_anywhere(example_output: Path) -> None:
+    """A Content-Security-Policy without 'unsafe-inline' must hold on every page."""
+    for page in example_output.rglob("*.html"):
+        if "pagefind" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<[^>]*\sstyle\s*=", html), page
+        assert "<style" not in html, page
+        assert not re.search(r"\son[a-z]+\s*=", html), page
+        assert not re.search(r"<script(?![^>]*\ssrc=)(?![^>]*application/ld\+json)", html), page
+
+
+def test_charts_are_deterministic_and_escape_names(site) -> None:
+    assert timeline_chart(site) == timeline_chart(site)
+    assert network_chart(site) == network_chart(site)
+    assert topic_chart(site) == topic_chart(site)
+
+
+# ---------------------------------------------------------------- in a browser
+
+PAGES = {"": ".topic-chart", "timeline/": ".timeline-chart", "coauthors/": ".network-chart"}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_charts_fit_the_screen_and_stay_legible(example_output: Path, chromium, width: int) -> None:
+    with serve(example_output, REPO / "netlify.toml") as base:
+        fills = {}
+        for scheme in ("light", "dark"):
+            ctx = chromium.new_context(
+                viewport={"width": width, "height": 900}, color_scheme=scheme
+            )
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+            for path, selector in PAGES.items():
+                page.goto(base + path)
+                fig = page.locator(selector)
+                assert fig.count() == 1
+                box = fig.bounding_box()
+                assert box and box["width"] > 200 and box["x"] >= 0
+                texts = page.evaluate(
+                    """sel => Array.from(document.querySelectorAll(sel + ' svg text'))
+                        .filter(t => getComputedStyle(t).display !== 'none')
+                        .map(t => { const r = t.getBoundingClientRect();
+                                    return [t.textContent, r.left, r.right, r.height]; })""",
+                    selector,
+                )
+                vw = page.evaluate("document.documentElement.clientWidth")
+                for text, left, right, height in texts:
+                    assert left >= 0 and right <= vw + 0.5, (path, width, text, left, right)
+                    assert height >= 10, (path, width, text, height)  # legible on a phone
+                # visible labels never overlap each other
+                boxes = page.evaluate(
+                    """sel => Array.from(document.querySelectorAll(sel + ' svg text'))
+                        .filter(t => getComputedStyle(t).display !== 'none')
+                        .map(t => { const r = t.getBoundingClientRect();
+                                    return [r.left, r.top, r.right, r.bottom]; })""",
+                    selector,
+                )
+                for i, a in enumerate(boxes):
+                    for b in boxes[i + 1 :]:
+                        overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                        overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                        assert overlap_x <= 1 or overlap_y <= 1, (path, width, a, b)
+                fills[(scheme, path)] = page.evaluate(
+                    "sel => getComputedStyle(document.querySelector(sel + ' .seg, ' + sel + "
+                    "' .node')).fill",
+                    selector,
+                )
+            assert not errors, errors  # a CSP violation is reported as a console error
+            ctx.close()
+        for path in PAGES:  # colours come from CSS variables, so dark mode recolours them
+            assert fills[("light", path)] != fills[("dark", path)], path

@@ -1,0 +1,316 @@
+"""Citations as reference managers read them: BibTeX through bibtexparser v2, RIS, CSL-JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from bibtexparser import middlewares as mw
+from conftest import AS_OF, BASE_URL, MAKE_PROFILE, run_cli
+from htmlutil import parse
+
+from sitegen import cite
+from sitegen.content import split_front_matter
+from sitegen.model import Author, Paper, Person
+
+# ---------------------------------------------------------------- helpers
+
+
+def parse_bib(text: str) -> bibtexparser.Library:
+    lib = bibtexparser.parse_string(
+        text, append_middleware=[mw.SeparateCoAuthors(), mw.SplitNameParts()]
+    )
+    assert not lib.failed_blocks, [getattr(b, "error", b) for b in lib.failed_blocks]
+    return lib
+
+
+def front_matter(path: Path) -> dict:
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    yaml_text, body, _ = split_front_matter(text, str(path))
+    data = yaml.safe_load(yaml_text)
+    data["_body"] = body.strip()
+    return data
+
+
+def papers_by_slug(site: Path) -> dict[str, dict]:
+    out = {}
+    for path in sorted((site / "content" / "papers").glob("*.md")):
+        data = front_matter(path)
+        out[data.get("slug") or path.stem] = data
+    return out
+
+
+def ris_records(text: str) -> list[list[tuple[str, str]]]:
+    records: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for line in text.split("\r\n"):
+        if not line:
+            continue
+        m = re.fullmatch(r"([A-Z][A-Z0-9])  - ?(.*)", line)
+        assert m, f"not a RIS line: {line!r}"
+        current.append((m.group(1), m.group(2)))
+        if m.group(1) == "ER":
+            records.append(current)
+            current = []
+    assert not current, "record without ER"
+    return records
+
+
+def make_paper(
+    title: str = "A Title",
+    authors: tuple[str, ...] = ("Ada Lovelace", "Charles Babbage"),
+    date: dt.date = dt.date(2022, 8, 31),
+    slug: str = "2022-a-title",
+    et_al: bool = False,
+    topic: str = "LG",
+    venue: str | None = None,
+) -> Paper:
+    people = [Person(key=n, name=n, slug=n.lower().replace(" ", "-")) for n in authors]
+    return Paper(
+        slug=slug, source=f"content/papers/{slug}.md", title=title, date=date, topic=topic,
+        authors=tuple(Author(n, p) for n, p in zip(authors, people, strict=True)),
+        et_al=et_al, owner_in_et_al=False, affiliations=(), code=False, code_url=None,
+        url=None, venue=venue, added=None, year_inferred=False, tags=(), body_md="",
+        body_html="", summary_text="An abstract & more.", digest="0",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- pure functions
+
+
+@pytest.mark.parametrize(
+    ("code", "full"),
+    [("LG", "cs.LG"), ("CV", "cs.CV"), ("ML", "stat.ML"), ("OC", "math.OC"),
+     ("IV", "eess.IV"), ("SY", "eess.SY"), ("cs.AI", "cs.AI"), ("XYZ", "XYZ"), ("zz", "zz")],
+)  # fmt: skip
+def test_arxiv_subject(code: str, full: str) -> None:
+    assert cite.arxiv_subject(code) == full
+
+
+def test_latex_escape_every_special_character() -> None:
+    out = cite.latex_escape(r"& % $ # _ { } ~ ^ \ plain")
+    assert out == (
+        r"\& \% \$ \# \_ \{ \} \textasciitilde{} \textasciicircum{} \textbackslash{} plain"
+    )
+
+
+def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
+    assert cite.latex_text(r"$O(\log n)$ time & 100% $k$-means") == (
+        r"$O(\log n)$ time \& 100\% $k$-means"
+    )
+    # currency is not math; unbalanced braces inside dollars are escaped, not kept
+    assert cite.latex_text("costs $5 and $6") == r"costs \$5 and \$6"
+    assert cite.latex_text("bad ${x$ math") == r"bad \$\{x\$ math"
+    assert cite.latex_text("a\nb\tc") == "a b c"
+
+
+@pytest.mark.parametrize(
+    ("name", "inverted"),
+    [
+        ("Xingchao Liu", "Liu, Xingchao"),
+        ("Daniel van der Berg", "van der Berg, Daniel"),
+        ("Jean-Luc de la Cruz", "de la Cruz, Jean-Luc"),
+        ("Martin Luther King Jr.", "King, Jr., Martin Luther"),
+        ("Zoë O'Brien", "O'Brien, Zoë"),
+        ("李明", "李明"),
+        ("Smith, John", "Smith, John"),
+    ],
+)
+def test_split_name(name: str, inverted: str) -> None:
+    assert cite.split_name(name).inverted() == inverted
+
+
+def test_citation_keys_are_unique_and_never_change_for_older_papers() -> None:
+    a = make_paper("Deep Nets", ("Lemeng Wu",), dt.date(2020, 1, 1), "2020-deep-nets")
+    b = make_paper("Deep Trees", ("Lemeng Wu",), dt.date(2020, 5, 1), "2020-deep-trees")
+    c = make_paper("Towards Deep Graphs", ("Lemeng Wu",), dt.date(2020, 9, 1), "2020-graphs")
+    keys = cite.citation_keys([c, b, a])
+    assert keys == {"2020-deep-nets": "wu2020deep", "2020-deep-trees": "wu2020deepb",
+                    "2020-graphs": "wu2020deepc"}  # fmt: skip
+    newer = make_paper("Deep Again", ("Lemeng Wu",), dt.date(2020, 12, 1), "2020-deep-again")
+    keys2 = cite.citation_keys([newer, c, b, a])
+    assert {k: keys2[k] for k in keys} == keys
+    assert keys2["2020-deep-again"] == "wu2020deepd"
+
+
+def test_key_is_ascii_from_family_name_year_and_first_significant_word() -> None:
+    p = make_paper("On the $O(n)$ Rodríguez-Net: a study", ("José Rodríguez",))
+    assert cite.base_key(p) == "rodriguez2022rodriguez"
+    p = make_paper("Let us Build Bridges", ("Xingchao Liu", "Lemeng Wu"))
+    assert cite.base_key(p) == "liu2022build"
+    p = make_paper("Graphs", ("李明",))
+    assert cite.base_key(p) == "liming2022graphs"
+
+
+def test_hostile_entry_parses_and_keeps_its_meaning() -> None:
+    title = r"}} @misc{evil, title={x} & 100% $\frac{a}{b}$ #1 ~ ^ \ _"
+    p = make_paper(title, ("Ann and Bob", "Daniel van der Berg"), et_al=True, venue="J. {ML}")
+    entry = cite.bibtex_entry(p, "k2022", "https://example.org/papers/x/")
+    lib = parse_bib(entry)
+    assert len(lib.entries) == 1
+    e = lib.entries[0]
+    assert e.entry_type == "article"
+    assert e["title"].startswith("{") and e["title"].endswith("}")
+    assert r"$\frac{a}{b}$" in e["title"] and r"\&" in e["title"] and r"100\%" in e["title"]
+    names = e["author"]
+    assert len(names) == 3  # "and" inside a name does not split it
+    assert "{and}" in " ".join(names[0].first + names[0].last)
+    assert names[1].von == ["van", "der"] and names[1].last == ["Berg"]
+    assert names[2].last == ["others"]
+
+
+# ---------------------------------------------------------------- the example site
+
+
+def test_publications_bib_parses_and_matches_the_papers(
+    example_site: Path, example_output: Path
+) -> None:
+    papers = papers_by_slug(example_site)
+    lib = parse_bib((example_output / "publications.bib").read_text(encoding="utf-8"))
+    assert len(lib.entries) == len(papers) == 32
+    keys = [e.key for e in lib.entries]
+    assert len(set(keys)) == len(keys)
+    for e in lib.entries:
+        assert re.fullmatch(r"[a-z]+\d{4}[a-z0-9]+", e.key), e.key
+        assert e.entry_type in ("misc", "article")
+        slug = e["url"].removeprefix(BASE_URL + "papers/").rstrip("/")
+        data = papers[slug]
+        assert e["url"] == f"{BASE_URL}papers/{slug}/"
+        date = data["date"]
+        assert e["year"] == str(date.year)
+        assert e["month"] == cite.MONTH_MACROS[date.month - 1]
+        assert e["title"] == "{" + cite.latex_text(data["title"]) + "}"
+        assert e["keywords"].split(", ")[0] == cite.arxiv_subject(data["topic"])
+        names = e["author"]
+        expected = list(data["authors"] or [])
+        if data.get("et_al") or not expected:
+            assert names[-1].last == ["others"]
+            names = names[:-1]
+        assert len(names) == len(expected)
+        for parts, name in zip(names, expected, strict=True):
+            assert " ".join(parts.last) == name.split()[-1], (parts, name)
+        # the page shows the same entry, and offers its file
+        page = parse(example_output / "papers" / slug / "index.html")
+        bib_file = example_output / "papers" / slug / f"{slug}.bib"
+        assert bib_file.is_file()
+        link = page.find("a", href=f"../../papers/{slug}/{slug}.bib")
+        assert link and "download" in link[0]
+    first = lib.entries[0]
+    assert first.key.startswith("fei2026small")
+
+
+def test_every_per_paper_bib_parses_and_agrees_with_the_site_file(example_output: Path) -> None:
+    site = {e.key: e for e in parse_bib((example_output / "publications.bib").read_text()).entries}
+    files = sorted((example_output / "papers").glob("*/*.bib"))
+    assert len(files) == 32
+    for path in files:
+        lib = parse_bib(path.read_text(encoding="utf-8"))
+        assert len(lib.entries) == 1, path
+        e = lib.entries[0]
+        assert {f.key: f.value for f in e.fields} == {f.key: f.value for f in site[e.key].fields}
+
+
+def test_bibtex_is_shown_on_the_page_as_text_with_no_button_without_js(
+    example_output: Path,
+) -> None:
+    path = next((example_output / "papers").glob("*/index.html"))
+    html = path.read_text(encoding="utf-8")
+    m = re.search(r'<pre class="bibtex"[^>]*data-copy[^>]*><code>(.*?)</code></pre>', html, re.S)
+    assert m, "no BibTeX block"
+    import html as htmllib
+
+    bib_file = next(path.parent.glob("*.bib"))
+    assert htmllib.unescape(m.group(1)) == bib_file.read_text(encoding="utf-8")
+    start = html.index('<section class="cite"')
+    cite_section = html[start : html.index("</section>", start)]
+    assert "<button" not in cite_section  # the copy button is added by copy.js only
+    assert re.search(r'<script src="../../assets/copy\.[0-9a-f]{10}\.js" defer></script>', html)
+
+
+def test_ris_records(example_site: Path, example_output: Path) -> None:
+    papers = papers_by_slug(example_site)
+    raw = (example_output / "publications.ris").read_bytes()
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    records = ris_records(raw.decode("utf-8"))
+    assert len(records) == 32
+    for rec in records:
+        tags = [t for t, _ in rec]
+        assert tags[0] == "TY" and tags[-1] == "ER"
+        fields = dict(rec)
+        assert fields["TY"] in ("GEN", "JOUR")
+        slug = fields["UR"].removeprefix(BASE_URL + "papers/").rstrip("/")
+        data = papers[slug]
+        assert fields["TI"] == data["title"]
+        assert fields["PY"] == str(data["date"].year)
+        assert fields["DA"] == data["date"].strftime("%Y/%m/%d/")
+        assert [v for t, v in rec if t == "AU"] == [
+            cite.split_name(n).inverted() for n in data["authors"]
+        ]
+        assert "\n" not in fields["AB"] and fields["AB"]
+        assert cite.arxiv_subject(data["topic"]) in [v for t, v in rec if t == "KW"]
+        one = ris_records((example_output / "papers" / slug / f"{slug}.ris").read_bytes().decode())
+        assert one == [rec]
+
+
+def test_csl_json(example_site: Path, example_output: Path) -> None:
+    papers = papers_by_slug(example_site)
+    items = json.loads((example_output / "publications.json").read_text(encoding="utf-8"))
+    assert isinstance(items, list) and len(items) == 32
+    ids = [i["id"] for i in items]
+    assert len(set(ids)) == 32
+    for item in items:
+        assert item["type"] in ("article", "article-journal")
+        slug = item["URL"].removeprefix(BASE_URL + "papers/").rstrip("/")
+        data = papers[slug]
+        assert item["title"] == data["title"]
+        d = data["date"]
+        assert item["issued"] == {"date-parts": [[d.year, d.month, d.day]]}
+        assert len(item["author"]) == len(data["authors"])
+        for a, name in zip(item["author"], data["authors"], strict=True):
+            assert a.get("literal") == name or f"{a['given']} {a['family']}" == name
+        assert item["abstract"] and "\n" not in item["abstract"]
+        per_paper = json.loads((example_output / "papers" / slug / f"{slug}.json").read_text())
+        assert per_paper == [item]
+
+
+def test_site_wide_downloads_are_linked_from_the_timeline(example_output: Path) -> None:
+    page = parse(example_output / "timeline" / "index.html")
+    for name in ("publications.bib", "publications.ris", "publications.json"):
+        assert page.find("a", href=f"../{name}"), name
+
+
+# ---------------------------------------------------------------- hostile content at scale
+
+
+@pytest.mark.slow
+def test_synthetic_profile_with_hostile_text_gives_valid_citations(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    profile = tmp_path / "profile.txt"
+    subprocess.run(
+        [sys.executable, MAKE_PROFILE, "--papers", "300", "--seed", "11", "--out", profile],
+        check=True,
+    )
+    site = tmp_path / "site"
+    run_cli("import", profile, "--site", site, "--as-of", AS_OF, check=True)
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output"
+    lib = parse_bib((out / "publications.bib").read_text(encoding="utf-8"))
+    assert len(lib.entries) == 300
+    assert len({e.key for e in lib.entries}) == 300
+    papers = papers_by_slug(site)
+    for e in lib.entries:
+        slug = e["url"].removeprefix(BASE_URL + "papers/").rstrip("/")
+        assert e["title"] == "{" + cite.latex_text(papers[slug]["title"]) + "}"
+        assert e.key.isascii()
+    for path in (out / "papers").glob("*/*.bib"):
+        assert len(parse_bib(path.read_text(encoding="utf-8")).entries) == 1
+    assert len(json.loads((out / "publications.json").read_text())) == 300
+    assert len(ris_records((out / "publications.ris").read_bytes().decode())) == 300

@@ -1,0 +1,109 @@
+"""The command line a newcomer meets first: --version, --help, and mistakes.
+
+A wrong option must get the command's usage line and exit status 2, never a
+traceback; each command's --help must say what it does and list its options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+from conftest import run_cli
+
+from sitegen import __version__
+from sitegen.cli import _parser
+
+
+def commands() -> dict[str, argparse.ArgumentParser]:
+    for action in _parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    raise AssertionError("the CLI has no subcommands")
+
+
+COMMANDS = sorted(commands())
+
+
+def test_every_documented_command_exists() -> None:
+    assert {"import", "build", "new", "check"} <= set(COMMANDS)
+
+
+def test_version() -> None:
+    proc = run_cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"sitegen {__version__}"
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", __version__)
+
+
+def test_help_lists_every_command() -> None:
+    proc = run_cli("--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: sitegen")
+    for name in COMMANDS:
+        line = next((ln for ln in proc.stdout.splitlines() if ln.strip().startswith(name)), "")
+        # a command listed with a one-line description, not a bare name
+        assert len(line.split()) > 2, f"{name} has no description in --help:\n{proc.stdout}"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_help(name: str) -> None:
+    proc = run_cli(name, "--help")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith(f"usage: sitegen {name}")
+    assert "Traceback" not in out + proc.stderr
+    for action in commands()[name]._actions:
+        for opt in action.option_strings:
+            assert opt in out
+        if action.option_strings and action.help not in (None, argparse.SUPPRESS):
+            assert action.help, f"{name} {action.option_strings} has no help text"
+    # every option beyond --help explains itself
+    undocumented = [
+        a.option_strings
+        for a in commands()[name]._actions
+        if a.option_strings and a.dest != "help" and not a.help
+    ]
+    assert not undocumented, f"options without help in `sitegen {name}`: {undocumented}"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_wrong_option_gets_the_command_usage(name: str) -> None:
+    positionals = ["x" for a in commands()[name]._actions if not a.option_strings and a.required]
+    proc = run_cli(name, *positionals, "--no-such-option")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith(f"usage: sitegen {name}"), proc.stderr
+    assert lines[-1] == f"sitegen {name}: error: unrecognized arguments: --no-such-option"
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["--bogus"], "the following arguments are required: COMMAND"),
+        (["import"], "the following arguments are required: profile"),
+        (["import", "x.txt", "--as-of", "yesterday"], "not a date (YYYY-MM-DD): 'yesterday'"),
+        (["new"], "the following arguments are required: DIR"),
+        (["build", "--site"], "argument --site: expected one argument"),
+    ],
+)
+def test_usage_errors(args: list[str], message: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: sitegen"), proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_user_error_is_one_line(tmp_path) -> None:
+    """A problem in the input is `file: message` and exit 1, no usage, no traceback."""
+    proc = run_cli("build", "--site", tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "content" in proc.stderr and "sitegen import" in proc.stderr

@@ -1,0 +1,743 @@
+"""`sitegen import`: records -> files, with the real CLI where exit codes matter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen import importer
+from sitegen.errors import SitegenError
+from sitegen.importer import ImportReport, render_paper, run_import, yaml_str
+from sitegen.profile import parse_profile
+from sitegen.slugs import paper_slug, slugify_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "profiles"
+SEED = FIXTURES / "seed.txt"
+AS_OF = dt.date(2026, 11, 25)
+AS_OF_ARG = "2026-11-25"
+OWNER = "Lemeng Wu"
+
+
+def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", "import", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=env,
+        timeout=60,
+    )
+
+
+def load(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    front, body = text[4:].split("\n---\n", 1)
+    return yaml.safe_load(front), body
+
+
+def papers(site: Path) -> dict[str, tuple[dict, str]]:
+    """title -> (front matter, body) for every paper file."""
+    out = {}
+    for p in sorted((site / "content" / "papers").glob("*.md")):
+        fm, body = load(p)
+        out[fm["title"]] = (fm, body)
+    return out
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under root with its bytes and mtime: the whole tree, to compare."""
+    if not root.exists():
+        return {}
+    return {
+        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def entries(text: str) -> list[tuple[int, int]]:
+    """(start, end) line indexes of each paper entry of a profile text."""
+    lines = text.split("\n")
+    starts = [i for i, s in enumerate(lines) if re.fullmatch(r"[A-Z]{2}[A-Z][a-z]{2} \d.*", s)]
+    return list(zip(starts, [*starts[1:], len(lines)], strict=True))
+
+
+def without_entries(text: str, *titles: str) -> str:
+    lines = text.split("\n")
+    drop: set[int] = set()
+    for start, end in entries(text):
+        if any(lines[start + 1].startswith(t) for t in titles):
+            drop.update(range(start, end))
+    assert len(drop) > 0
+    return "\n".join(s for i, s in enumerate(lines) if i not in drop)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A site imported from the seed by the real CLI, as a user would do it."""
+    s = tmp_path / "site"
+    r = cli(SEED, "--site", s, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert r.stdout.splitlines()[-1] == "32 added, 0 updated, 0 unchanged"
+    return s
+
+
+# ---------------------------------------------------------------- the seed
+
+
+def test_seed_imports_to_32_files(site):
+    files = sorted((site / "content" / "papers").iterdir())
+    assert len(files) == 32
+    assert all(re.fullmatch(r"\d{4}-[a-z0-9-]+\.md", f.name) for f in files)
+    assert all(len(f.name) < 100 for f in files)
+    assert (site / "content" / "profile.yaml").is_file()
+    assert (site / "content" / importer.MANIFEST_NAME).is_file()
+
+
+def test_front_matter_keys_and_types(site):
+    for fm, _ in papers(site).values():
+        assert list(fm) == [
+            "title",
+            "date",
+            "year_inferred",
+            "topic",
+            "authors",
+            "et_al",
+            "owner_in_et_al",
+            "affiliations",
+            "code",
+            "code_url",
+            "added",
+        ]
+        assert type(fm["date"]) is dt.date
+        assert fm["added"] == AS_OF
+        assert all(isinstance(a, str) for a in fm["authors"])
+        assert isinstance(fm["affiliations"], list)
+
+
+def test_first_paper_every_field(site):
+    path = (
+        site
+        / "content/papers"
+        / "2022-let-us-build-bridges-understanding-and-extending-diffusion-generative-models.md"
+    )
+    fm, body = load(path)
+    assert fm == {
+        "title": "Let us Build Bridges: Understanding and Extending Diffusion Generative Models",
+        "date": dt.date(2022, 8, 31),
+        "year_inferred": False,
+        "topic": "LG",
+        "authors": ["Xingchao Liu", "Lemeng Wu", "Mao Ye"],
+        "et_al": True,
+        "owner_in_et_al": False,
+        "affiliations": [],
+        "code": False,
+        "code_url": None,
+        "added": AS_OF,
+    }
+    assert body.startswith("Diffusion-based generative models have achieved promising results")
+    assert body.endswith("semantic segments and 3D point clouds.\n")
+
+
+def test_more_papers_field_by_field(site):
+    all_papers = papers(site)
+    fm, _ = all_papers["PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion"]
+    assert fm["date"] == dt.date(2022, 12, 12) and fm["topic"] == "CV"
+    assert fm["authors"] == ["Lemeng Wu", "Dilin Wang", "Meng Li"]
+    assert (fm["et_al"], fm["owner_in_et_al"], fm["affiliations"]) == (True, False, ["pku"])
+
+    fm, _ = all_papers["MobileLLM-Flash: Latency-Guided On-Device LLM Design for Industry Scale"]
+    assert (fm["date"], fm["year_inferred"], fm["topic"]) == (dt.date(2026, 3, 16), True, "LG")
+    assert fm["authors"] == ["Hanxian Huang", "Igor Fedorov", "Andrey Gromov"]
+    assert (fm["et_al"], fm["owner_in_et_al"]) == (True, True)
+    assert fm["affiliations"] == ["meta-ai", "mila"]
+
+    fm, _ = all_papers[
+        "InverseMeetInsert: Robust Real Image Editing via Geometric Accumulation Inversion "
+        "in Guided Diffusion Models"
+    ]
+    assert (fm["authors"], fm["et_al"], fm["date"]) == (
+        ["Yan Zheng", "Lemeng Wu"],
+        False,
+        dt.date(2024, 9, 18),
+    )
+
+    fm, _ = all_papers["Longhorn: State Space Models are Amortized Online Learners"]
+    assert (fm["topic"], fm["date"], fm["affiliations"]) == (
+        "LG",
+        dt.date(2024, 7, 19),
+        ["apple-ml"],
+    )
+
+
+def test_yearless_dates(site):
+    inferred = {
+        t.split(":")[0]: fm["date"] for t, (fm, _) in papers(site).items() if fm["year_inferred"]
+    }
+    assert inferred == {
+        "MobileLLM-Flash": dt.date(2026, 3, 16),
+        "dTRPO": dt.date(2026, 3, 19),
+        "VideoAuto-R1": dt.date(2026, 1, 8),
+        "Small Vision-Language Models are Smart Compressors for Long Video Understanding": (
+            dt.date(2026, 4, 9)
+        ),
+    }
+
+
+def test_yearless_dates_follow_as_of(tmp_path):
+    r = cli(SEED, "--site", tmp_path, "--as-of", "2026-03-17")
+    assert r.returncode == 0, r.stderr
+    inferred = sorted(fm["date"] for fm, _ in papers(tmp_path).values() if fm["year_inferred"])
+    assert inferred == [
+        dt.date(2025, 3, 19),
+        dt.date(2025, 4, 9),
+        dt.date(2026, 1, 8),
+        dt.date(2026, 3, 16),
+    ]
+    assert (
+        tmp_path
+        / "content/papers"
+        / "2025-dtrpo-trajectory-reduction-in-policy-optimization-of-diffusion-large-language.md"
+    ).is_file()
+
+
+def test_code_papers(site):
+    code = {t.split(":")[0]: fm for t, (fm, _) in papers(site).items() if fm["code"]}
+    assert set(code) == {"Llama Guard 3-1B-INT4", "FuseDream"}
+    assert code["FuseDream"]["code_url"] == "https://github.com/gnobitab/FuseDream"
+    assert code["FuseDream"]["date"] == dt.date(2021, 12, 2)
+    assert code["Llama Guard 3-1B-INT4"]["code_url"] is None
+    assert code["Llama Guard 3-1B-INT4"]["topic"] == "DC"
+
+
+def test_owner_hidden_in_et_al(site):
+    all_papers = papers(site).values()
+    hidden = [fm for fm, _ in all_papers if fm["owner_in_et_al"]]
+    assert len(hidden) == 8
+    for fm in hidden:
+        assert fm["et_al"] is True and OWNER not in fm["authors"]
+    for fm, _ in all_papers:
+        assert fm["owner_in_et_al"] == (OWNER not in fm["authors"])
+
+
+def test_bodies(site):
+    all_papers = papers(site)
+    _, lrf = all_papers[
+        "Language Rectified Flow: Advancing Diffusion Language Generation with Probabilistic Flows"
+    ]
+    assert "This paper proposes Language Rectified Flow (Language Rectified Flow)." in lrf
+    _, fuse = all_papers[
+        "FuseDream: Training-Free Text-to-Image Generation "
+        "with Improved CLIP+GAN Space Optimization"
+    ]
+    assert "<https://github.com/gnobitab/FuseDream>" in fuse
+    _, priv = all_papers[
+        "PrivCirNet: Efficient Private Inference via Block Circulant Transformation"
+    ]
+    assert "we propose PrivCirNet, a protocol" in priv and "S&P 2024" in priv
+    for _, body in all_papers.values():
+        assert "\\ours" not in body and "\\method" not in body and "\\url" not in body
+
+
+def test_same_title_same_day_papers_get_their_own_files(site):
+    same_day = [fm for fm, _ in papers(site).values() if fm["date"] == dt.date(2021, 2, 17)]
+    assert len(same_day) == 2
+
+
+def test_profile_yaml(site):
+    text = (site / "content/profile.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == {
+        "name": "Lemeng Wu",
+        "field": "CV",
+        "metrics": {"h_index": 29, "papers": 32, "citations": 1323, "novelty": 55, "ai_score": 56},
+    }
+
+
+def test_manifest_is_deterministic(site, tmp_path):
+    other = tmp_path / "other"
+    run_import(SEED, other, as_of=AS_OF)
+    a = (site / "content" / importer.MANIFEST_NAME).read_bytes()
+    assert a == (other / "content" / importer.MANIFEST_NAME).read_bytes()
+    data = json.loads(a)
+    assert data["format"] == 1 and len(data["papers"]) == 32
+    assert list(data["papers"]) == sorted(data["papers"])
+
+
+def test_site_defaults_to_the_current_directory(tmp_path):
+    r = cli(SEED.resolve(), "--as-of", AS_OF_ARG, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert len(list((tmp_path / "content/papers").glob("*.md"))) == 32
+
+
+# ---------------------------------------------------------------- re-import
+
+
+def test_reimport_changes_nothing(site):
+    before = snapshot(site)
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0
+    assert r.stdout == "0 added, 0 updated, 32 unchanged\n"
+    assert snapshot(site) == before
+
+
+def test_reimport_on_a_later_day_changes_nothing(site):
+    before = snapshot(site)
+    report = run_import(SEED, site, as_of=dt.date(2026, 12, 1))
+    assert report.lines() == ["0 added, 0 updated, 32 unchanged"]
+    assert snapshot(site) == before
+
+
+def test_hand_edit_is_kept_and_force_overwrites(site):
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    original = path.read_bytes()
+    edited = original.replace(b"title: ", b"tags: [fusion]\ntitle: ", 1)
+    path.write_bytes(edited)
+
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0
+    rel = f"content/papers/{path.name}"
+    assert r.stdout.splitlines() == [
+        f"kept {rel} (edited by hand; --force overwrites it)",
+        "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)",
+    ]
+    assert path.read_bytes() == edited
+
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG, "--force")
+    assert r.stdout.splitlines()[-1] == "0 added, 1 updated, 31 unchanged"
+    assert path.read_bytes() == original
+    assert (
+        cli(SEED, "--site", site, "--as-of", AS_OF_ARG).stdout
+        == "0 added, 0 updated, 32 unchanged\n"
+    )
+
+
+def test_deleted_file_is_a_hand_edit_too(site):
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    original = path.read_bytes()
+    path.unlink()
+    report = run_import(SEED, site, as_of=AS_OF)
+    assert report.kept == [
+        (f"content/papers/{path.name}", "deleted by hand; --force re-creates it")
+    ]
+    assert not path.exists()
+    report = run_import(SEED, site, as_of=AS_OF, force=True)
+    assert report.updated == [f"content/papers/{path.name}"]
+    assert path.read_bytes() == original
+
+
+def test_new_papers_are_added_with_todays_date(tmp_path):
+    seed = SEED.read_text(encoding="utf-8")
+    fewer = tmp_path / "fewer.txt"
+    fewer.write_text(
+        without_entries(seed, "PathFusion:", "Efficient Track Anything"), encoding="utf-8"
+    )
+    site = tmp_path / "site"
+    r = cli(fewer, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.stdout.splitlines()[-1] == "30 added, 0 updated, 0 unchanged"
+    assert "the header says 32 papers but 30 were found" in r.stderr
+
+    r = cli(SEED, "--site", site, "--as-of", "2026-11-30")
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[-1] == "2 added, 0 updated, 30 unchanged"
+    added = {fm["title"].split(":")[0]: fm["added"] for fm, _ in papers(site).values()}
+    assert added["PathFusion"] == dt.date(2026, 11, 30)
+    assert added["Efficient Track Anything"] == dt.date(2026, 11, 30)
+    assert sum(d == AS_OF for d in added.values()) == 30
+
+
+def test_papers_gone_from_the_profile_are_reported_not_deleted(site, tmp_path):
+    fewer = tmp_path / "fewer.txt"
+    fewer.write_text(
+        without_entries(
+            SEED.read_text(encoding="utf-8"), "PathFusion:", "Efficient Track Anything"
+        ),
+        encoding="utf-8",
+    )
+    before = snapshot(site / "content/papers")
+    r = cli(fewer, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "0 added, 0 updated, 30 unchanged, 2 missing from profile"
+    assert sorted(lines[:-1]) == [
+        "missing from profile: content/papers/"
+        "2022-pathfusion-path-consistent-lidar-camera-deep-feature-fusion.md (left in place)",
+        "missing from profile: content/papers/2024-efficient-track-anything.md (left in place)",
+    ]
+    assert snapshot(site / "content/papers") == before
+
+
+def test_updated_profile_updates_the_file_and_keeps_added(site, tmp_path):
+    seed = SEED.read_text(encoding="utf-8")
+    changed = tmp_path / "changed.txt"
+    changed.write_text(
+        seed.replace(
+            "Lemeng Wu, Dilin Wang, Meng Li et al. · pku",
+            "Lemeng Wu, Dilin Wang, Meng Li et al. · pku, ut-austin",
+        ),
+        encoding="utf-8",
+    )
+    report = run_import(changed, site, as_of=dt.date(2027, 1, 5))
+    assert report.lines()[-1] == "0 added, 1 updated, 31 unchanged"
+    fm, _ = papers(site)["PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion"]
+    assert fm["affiliations"] == ["pku", "ut-austin"]
+    assert fm["added"] == AS_OF
+
+
+def test_a_corrected_date_or_title_keeps_the_file(site, tmp_path):
+    seed = SEED.read_text(encoding="utf-8")
+    changed = tmp_path / "changed.txt"
+    changed.write_text(
+        seed.replace("CVDec 12, 2022\nPathFusion", "CVDec 13, 2022\nPathFusion"),
+        encoding="utf-8",
+    )
+    name = "2022-pathfusion-path-consistent-lidar-camera-deep-feature-fusion.md"
+    report = run_import(changed, site, as_of=AS_OF)
+    assert report.updated == [f"content/papers/{name}"]
+    assert load(site / "content/papers" / name)[0]["date"] == dt.date(2022, 12, 13)
+    assert run_import(changed, site, as_of=AS_OF).lines() == ["0 added, 0 updated, 32 unchanged"]
+
+
+def test_user_edit_of_the_title_in_the_file_does_not_make_a_new_paper(site):
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    path.write_text(path.read_text().replace("PathFusion: Path", "PathFusion - Path", 1))
+    report = run_import(SEED, site, as_of=AS_OF)
+    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)"
+    assert len(list((site / "content/papers").glob("*.md"))) == 32
+
+
+def test_lost_manifest_adopts_identical_files(site):
+    (site / "content" / importer.MANIFEST_NAME).unlink()
+    before = snapshot(site / "content/papers")
+    report = run_import(SEED, site, as_of=dt.date(2026, 12, 24))
+    assert report.lines() == ["0 added, 0 updated, 32 unchanged"]
+    assert snapshot(site / "content/papers") == before
+    assert (site / "content" / importer.MANIFEST_NAME).is_file()
+
+
+def test_unmanaged_files_are_never_touched_without_force(site):
+    (site / "content" / importer.MANIFEST_NAME).unlink()
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    mine = path.read_text().replace("---\n", "---\nvenue: CVPR\n", 1)
+    path.write_text(mine)
+    own = site / "content/papers/my-own-paper.md"
+    own.write_text("---\ntitle: My Own Paper\ndate: 2020-01-01\n---\nHello.\n")
+    report = run_import(SEED, site, as_of=AS_OF)
+    assert report.kept == [
+        (f"content/papers/{path.name}", "not written by sitegen import; --force overwrites it")
+    ]
+    assert path.read_text() == mine and own.read_text().endswith("Hello.\n")
+    report = run_import(SEED, site, as_of=AS_OF, force=True)
+    assert report.updated == [f"content/papers/{path.name}"]
+    assert "venue" not in load(path)[0]
+    assert own.read_text().endswith("Hello.\n")
+
+
+def test_broken_files_of_the_user_are_left_alone(site):
+    broken = {
+        "bad-date.md": "---\ntitle: T\ndate: 2022-02-30\ntopic: LG\n---\n",
+        "no-front-matter.md": "just text\n",
+        "unclosed.md": "---\ntitle: [\n",
+        "binary.md": "\x00\xff",
+    }
+    for name, text in broken.items():
+        (site / "content/papers" / name).write_text(text, encoding="latin-1")
+    before = snapshot(site)
+    (site / "content" / importer.MANIFEST_NAME).unlink()
+    report = run_import(SEED, site, as_of=AS_OF)
+    assert report.lines() == ["0 added, 0 updated, 32 unchanged"]
+    del before[f"content/{importer.MANIFEST_NAME}"]
+    after = snapshot(site)
+    del after[f"content/{importer.MANIFEST_NAME}"]
+    assert after == before
+
+
+def test_dry_run_writes_nothing(tmp_path, site):
+    fresh = tmp_path / "fresh"
+    r = cli(SEED, "--site", fresh, "--as-of", AS_OF_ARG, "--dry-run")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "dry run: nothing written; the import would:"
+    assert sum(s.startswith("  add content/papers/") for s in lines) == 32
+    assert "  create content/profile.yaml" in lines
+    assert lines[-1] == "32 added, 0 updated, 0 unchanged"
+    assert not fresh.exists()
+
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    path.write_text("edited\n")
+    before = snapshot(tmp_path)
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG, "--dry-run", "--force")
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[-1] == "0 added, 1 updated, 31 unchanged"
+    assert snapshot(tmp_path) == before
+
+
+# ---------------------------------------------------------------- profile.yaml merge
+
+
+def test_profile_yaml_keeps_user_keys_and_comments(site, tmp_path):
+    py = site / "content/profile.yaml"
+    py.write_text(
+        "# my site\nname: Lemeng Wu\nbio: |\n  Research scientist.\n  Works on 3D.\n"
+        "metrics:\n  h_index: 1\n\nlinks:\n  - https://example.org\n",
+        encoding="utf-8",
+    )
+    report = run_import(SEED, site, as_of=AS_OF)
+    assert report.profile_yaml == "updated"
+    text = py.read_text(encoding="utf-8")
+    assert text.startswith("# my site\n")
+    data = yaml.safe_load(text)
+    assert data["bio"] == "Research scientist.\nWorks on 3D.\n"
+    assert data["links"] == ["https://example.org"]
+    assert data["metrics"]["h_index"] == 29 and data["field"] == "CV"
+    assert run_import(SEED, site, as_of=AS_OF).profile_yaml is None
+
+
+@pytest.mark.parametrize("text", ["name: [unclosed\n", "born: 2022-02-30\n", "- a list\n"])
+def test_profile_yaml_that_is_not_a_mapping_stops_the_import(site, text):
+    py = site / "content/profile.yaml"
+    py.write_text(text, encoding="utf-8")
+    before = snapshot(site)
+    with pytest.raises(SitegenError) as info:
+        run_import(SEED, site, as_of=AS_OF, force=True)
+    assert info.value.path == str(py)
+    assert snapshot(site) == before
+
+
+# ---------------------------------------------------------------- bad input, through the CLI
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "message"),
+    [
+        ("feb30.txt", 19, "impossible date: Feb 30, 2022"),
+        ("no_title.txt", 19, "has no title"),
+        ("no_authors.txt", 22, "expected the authors line"),
+        ("empty.txt", 1, "the profile is empty"),
+        ("binary.png", 1, "binary file"),
+        ("header_only.txt", 10, "no papers found"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, name, line, message):
+    profile = FIXTURES / name
+    site = tmp_path / "site"
+    r = cli(profile, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert r.stderr.startswith(f"{profile}:{line}: ")
+    assert message in r.stderr
+    assert not site.exists()
+
+
+def test_bad_input_leaves_an_existing_site_alone(site):
+    before = snapshot(site)
+    r = cli(FIXTURES / "feb30.txt", "--site", site, "--as-of", AS_OF_ARG, "--force")
+    assert r.returncode == 2
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        (bytes(range(256)) * 4, 1, "binary file"),
+        (b"Ada\nLGMar 1, 2020\n\xff\xfe\n", 3, "not UTF-8 text (byte 0xFF at column 1)"),
+        (b"\xef\xbb\xbf\r\n  \r\n", 1, "the profile is empty"),
+    ],
+    ids=["binary", "latin-1", "bom-only"],
+)
+def test_undecodable_files(tmp_path, data, line, message):
+    profile = tmp_path / "p.txt"
+    profile.write_bytes(data)
+    r = cli(profile, "--site", tmp_path / "site")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"{profile}:{line}: ") and message in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert not (tmp_path / "site").exists()
+
+
+def test_missing_profile_file(tmp_path):
+    r = cli(tmp_path / "nope.txt", "--site", tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"{tmp_path / 'nope.txt'}: cannot read the profile")
+    assert "Traceback" not in r.stderr
+
+
+def test_count_mismatch_warns_and_imports(tmp_path):
+    profile = FIXTURES / "count_mismatch.txt"
+    r = cli(profile, "--site", tmp_path, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0
+    assert r.stderr == f"{profile}:10: warning: the header says 3 papers but 2 were found\n"
+    assert r.stdout.splitlines()[-1] == "2 added, 0 updated, 0 unchanged"
+
+
+def test_no_abstract_warns_and_imports_an_empty_body(tmp_path):
+    profile = FIXTURES / "no_abstract.txt"
+    r = cli(profile, "--site", tmp_path, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0
+    assert r.stderr.startswith(f"{profile}:19: warning: the paper 'PathFusion:")
+    fm, body = papers(tmp_path)["PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion"]
+    assert body == "" and fm["affiliations"] == ["pku"]
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
+    real_write = os.write
+    calls = {"n": 0}
+
+    def flaky_write(fd, data):
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(importer.os, "write", flaky_write)
+    site = tmp_path / "site"
+    with pytest.raises(SitegenError, match="No space left on device"):
+        run_import(SEED, site, as_of=AS_OF)
+    assert not site.exists()
+
+
+def test_a_failed_write_in_an_existing_site_changes_nothing(site, tmp_path, monkeypatch):
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SEED.read_text(encoding="utf-8").replace(" et al.", ""))
+    before = snapshot(site)
+
+    def failing_write(fd, data):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(importer.os, "write", failing_write)
+    with pytest.raises(SitegenError):
+        run_import(changed, site, as_of=AS_OF)
+    assert snapshot(site) == before
+
+
+def test_site_that_is_a_file(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = cli(SEED, "--site", f)
+    assert r.returncode == 1 and r.stderr.startswith(f"{f}: ")
+
+
+# ---------------------------------------------------------------- slugs
+
+
+def test_slugs_are_ascii_readable_and_bounded():
+    assert slugify_text("Zoë Núñez") == "zoe-nunez"
+    assert slugify_text("李明") == "li-ming"
+    assert slugify_text('Q&A <Live>: "Smart" 1,000 Tricks') == "q-a-live-smart-1000-tricks"
+    assert slugify_text("Doob’s h-transform") == "doobs-h-transform"
+    long = slugify_text("word " * 40)
+    assert len(long) <= 80 and not long.endswith("-")
+    assert paper_slug(2024, "$$ :: $$") == "2024-paper"
+    assert paper_slug(2022, "PathFusion: Path-consistent") == "2022-pathfusion-path-consistent"
+
+
+def test_duplicate_titles_get_numbered_slugs(tmp_path):
+    entry = "LGFeb 17, 2021\nSame Title: Again\n\nAda Lovelace, Bob\n\nText {n}.\n"
+    profile = tmp_path / "p.txt"
+    profile.write_text("Ada Lovelace\n\n" + "\n".join(entry.format(n=n) for n in range(3)))
+    report = run_import(profile, tmp_path / "site", as_of=AS_OF)
+    assert report.added == [
+        "content/papers/2021-same-title-again.md",
+        "content/papers/2021-same-title-again-2.md",
+        "content/papers/2021-same-title-again-3.md",
+    ]
+    assert [str(w).split(": warning: ")[1] for w in report.warnings] == [
+        "same title, topic and date as the paper at line 3; imported twice",
+        "same title, topic and date as the paper at line 3; imported twice",
+    ]
+    bodies = [load(tmp_path / "site" / p)[1] for p in report.added]
+    assert bodies == ["Text 0.\n", "Text 1.\n", "Text 2.\n"]
+    again = run_import(profile, tmp_path / "site", as_of=AS_OF)
+    assert again.lines() == ["0 added, 0 updated, 3 unchanged"]
+
+
+def test_new_slug_avoids_files_the_user_wrote(tmp_path):
+    papers_dir = tmp_path / "content/papers"
+    papers_dir.mkdir(parents=True)
+    (papers_dir / "2020-a-title.md").write_text("mine\n")
+    profile = tmp_path / "p.txt"
+    profile.write_text("Ada\n\nLGMar 1, 2020\nA Title\n\nAda, Bob\n\nText.\n")
+    report = run_import(profile, tmp_path, as_of=AS_OF)
+    assert report.added == ["content/papers/2020-a-title-2.md"]
+    assert (papers_dir / "2020-a-title.md").read_text() == "mine\n"
+
+
+# ---------------------------------------------------------------- the emitter
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        "plain words",
+        "PathFusion: Path-consistent",
+        "# not a comment",
+        "- leading dash",
+        "{{ template }}",
+        "<script>alert('x')</script>",
+        'say "hi"',
+        "it's",
+        "Q&A",
+        "&anchor",
+        "*alias",
+        "!tag",
+        "yes",
+        "No",
+        "null",
+        "~",
+        "",
+        " padded ",
+        "123",
+        "1e5",
+        "2024-01-01",
+        "a: b",
+        "tab\there",
+        "line\nbreak",
+        "back\\slash",
+        "\x85\u2028\u2029\ufeff",
+        "李明",
+        "Zoë",
+        "%percent",
+        "@at",
+        "`tick",
+        "end:",
+    ],
+)
+def test_yaml_str_round_trips(s):
+    assert yaml.safe_load(f"k: {yaml_str(s)}") == {"k": s}
+
+
+def test_render_paper_round_trips_hostile_titles():
+    text = (FIXTURES / "messy.txt").read_bytes().decode("utf-8")
+    profile = parse_profile(text, as_of=AS_OF)
+    for rec in profile.records:
+        out = render_paper(rec, profile.owner, AS_OF)
+        front = yaml.safe_load(out[4 : out.index("\n---\n", 4)])
+        assert front["title"] == rec.title
+        assert front["authors"] == list(rec.authors)
+
+
+def test_report_lines():
+    r = ImportReport(
+        added=["a"],
+        kept=[("content/papers/x.md", "edited by hand; --force overwrites it")],
+        missing=["content/papers/y.md"],
+        unchanged=["b", "c"],
+    )
+    assert r.lines() == [
+        "kept content/papers/x.md (edited by hand; --force overwrites it)",
+        "missing from profile: content/papers/y.md (left in place)",
+        "1 added, 0 updated, 2 unchanged, 1 kept (edited by hand), 1 missing from profile",
+    ]

@@ -1,0 +1,375 @@
+"""`sitegen new` makes a site that builds and deploys; `sitegen check` names every problem."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, REPO, run_cli, seed_profile
+
+from sitegen.config import SiteConfig, load_config
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and mtime: proves a command wrote nothing."""
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    } | {p.relative_to(root).as_posix() + "/": (b"", 0) for p in root.rglob("*") if p.is_dir()}
+
+
+# ---------------------------------------------------------------- sitegen new
+
+
+def test_new_without_profile_builds(tmp_path: Path) -> None:
+    site = tmp_path / "my-site"
+    proc = run_cli("new", site, check=True)
+    for rel in (
+        "sitegen.yaml",
+        ".gitignore",
+        "netlify.toml",
+        "requirements.txt",
+        "content/profile.yaml",
+        "content/papers",
+        "templates",
+    ):
+        assert (site / rel).exists(), rel
+        assert f"created {rel}" in proc.stdout or (site / rel).is_dir()
+    # templates/ is there for overrides and holds none yet
+    assert not [p for p in (site / "templates").iterdir() if p.suffix == ".html"]
+    gitignore = (site / ".gitignore").read_text().splitlines()
+    assert "output/" in gitignore and ".sitegen-cache/" in gitignore
+    assert "sitegen build" in proc.stdout
+
+    assert run_cli("check", "--site", site).returncode == 0
+    run_cli("build", "--site", site, check=True)
+    assert (site / "output" / "index.html").is_file()
+    # the example paper is a draft: it documents the format without showing up
+    assert not (site / "output" / "papers").exists()
+
+
+def test_new_with_profile_imports_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    proc = run_cli("new", site, "--profile", seed_profile(), "--as-of", AS_OF, check=True)
+    assert "import: 32 added" in proc.stdout
+    assert len(list((site / "content" / "papers").glob("*.md"))) == 32
+    assert not (site / "content" / "papers" / "example-paper.md").exists()
+    assert "sitegen import" not in proc.stdout  # already done
+    check = run_cli("check", "--site", site)
+    assert check.returncode == 0, check.stderr
+    assert "checked 32 paper files" in check.stdout
+    run_cli("build", "--site", site, check=True)
+    assert len(list((site / "output" / "papers").glob("*/index.html"))) == 32
+
+
+def setting_blocks(text: str) -> dict[str, str]:
+    """The first commented-out block of each setting, uncommented: `# key: v` + `#   ...`."""
+    keys = {f.name for f in fields(SiteConfig)}
+    blocks: dict[str, str] = {}
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"# ([a-z_]+):", line)
+        if not m or m.group(1) not in keys or m.group(1) in blocks:
+            continue
+        block = [line[2:]]
+        for nxt in lines[i + 1 :]:
+            if not re.match(r"#   ", nxt):
+                break
+            block.append(nxt[2:])
+        blocks[m.group(1)] = "\n".join(block) + "\n"
+    return blocks
+
+
+def test_new_sitegen_yaml_documents_every_setting_with_its_default(tmp_path: Path) -> None:
+    site = tmp_path / "s"
+    run_cli("new", site, check=True)
+    text = (site / "sitegen.yaml").read_text()
+    # valid as it stands: everything is commented out, so every setting is the default
+    assert all(not ln.strip() or ln.startswith("#") for ln in text.splitlines())
+    config, problems = load_config(site)
+    assert problems == [] and config == SiteConfig()
+
+    blocks = setting_blocks(text)
+    assert set(blocks) == {f.name for f in fields(SiteConfig)}, "a setting is missing"
+    defaults = SiteConfig()
+    for key, block in blocks.items():
+        (site / "sitegen.yaml").write_text(block)
+        config, problems = load_config(site)
+        assert problems == [], (key, block, problems)
+        if getattr(defaults, key) not in (None, ""):  # title etc. show an example instead
+            assert getattr(config, key) == getattr(defaults, key), f"{key}: not the default"
+
+
+def headers(path: Path) -> list[dict]:
+    return tomllib.loads(path.read_text())["headers"]
+
+
+def test_new_netlify_toml_matches_the_repository(tmp_path: Path) -> None:
+    site = tmp_path / "s"
+    run_cli("new", site, check=True)
+    mine = tomllib.loads((site / "netlify.toml").read_text())
+    assert mine["build"]["publish"] == "output"
+    assert mine["build"]["command"].endswith("sitegen build")
+    assert "requirements.txt" in mine["build"]["command"]
+    assert mine["build"]["environment"]["PYTHON_VERSION"]
+    # the same caching and security headers as the example site, which the tests exercise
+    assert headers(site / "netlify.toml") == headers(REPO / "netlify.toml")
+
+
+def test_new_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    site = tmp_path / "s"
+    site.mkdir()
+    (site / "notes.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    proc = run_cli("new", site)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        f"{site}: the folder is not empty: choose a new folder, or pass --force to add the "
+        "site's files beside what is there (existing files are never overwritten)"
+    )
+    assert snapshot(tmp_path) == before
+
+
+def test_new_force_adds_files_and_keeps_existing_ones(tmp_path: Path) -> None:
+    site = tmp_path / "s"
+    site.mkdir()
+    (site / "sitegen.yaml").write_text("title: Mine\n")
+    (site / "README.md").write_text("my notes\n")
+    proc = run_cli("new", site, "--force", check=True)
+    assert "kept sitegen.yaml (exists)" in proc.stdout
+    assert (site / "sitegen.yaml").read_text() == "title: Mine\n"
+    assert (site / "README.md").read_text() == "my notes\n"
+    assert (site / "netlify.toml").is_file()
+
+
+def test_new_accepts_a_fresh_git_repository(tmp_path: Path) -> None:
+    site = tmp_path / "s"
+    (site / ".git").mkdir(parents=True)
+    run_cli("new", site, check=True)
+    assert (site / "sitegen.yaml").is_file()
+
+
+@pytest.mark.parametrize("problem", ["file", "no-profile", "binary-profile"])
+def test_new_bad_arguments_leave_nothing_behind(tmp_path: Path, problem: str) -> None:
+    target = tmp_path / "s"
+    args: list = ["new", target]
+    if problem == "file":
+        target.write_text("x")
+    elif problem == "no-profile":
+        args += ["--profile", tmp_path / "missing.txt"]
+    else:
+        (tmp_path / "p.txt").write_bytes(b"\x00\x01binary")
+        args += ["--profile", tmp_path / "p.txt"]
+    proc = run_cli(*args)
+    assert proc.returncode in (1, 2)
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    if problem == "file":
+        assert target.read_text() == "x"
+    else:
+        assert not target.exists()
+
+
+# ---------------------------------------------------------------- sitegen check
+
+
+def test_check_passes_a_good_site_and_writes_nothing(fresh_site: Path) -> None:
+    before = snapshot(fresh_site)
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 0, proc.stderr
+    templates = len(list((REPO / "themes" / "default" / "templates").glob("*.html")))
+    assert (
+        proc.stdout.strip() == f"ok: checked 32 paper files and {templates} templates, no problems"
+    )
+    assert snapshot(fresh_site) == before
+    assert not (fresh_site / "output").exists()
+
+
+def _set_key(path: Path, key: str, value: str) -> None:
+    text = path.read_text()
+    new, n = re.subn(rf"^{key}:.*$", f"{key}: {value}", text, count=1, flags=re.M)
+    if n == 0:
+        new = text.replace("---\n", f"---\n{key}: {value}\n", 1)
+    path.write_text(new)
+
+
+def _line_of(path: Path, prefix: str) -> int:
+    return next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if ln.startswith(prefix))
+
+
+def test_check_lists_every_problem(fresh_site: Path) -> None:
+    site = fresh_site
+    papers = sorted((site / "content" / "papers").glob("*.md"))
+    rel = lambda p: p.relative_to(site).as_posix()  # noqa: E731
+
+    (site / "sitegen.yaml").write_text("title: Mine\nfeed_size: 0\ncolour: red\nsearch: maybe\n")
+    many = papers[0]  # four bad keys in one file: all four reported
+    _set_key(many, "date", "2024-02-30x")
+    _set_key(many, "topic", "''")
+    _set_key(many, "code", "maybe")
+    _set_key(many, "code_url", "javascript:alert(1)")
+    broken = papers[1]
+    broken.write_text("---\ntitle: [unclosed\n---\nBody\n")
+    no_front = papers[2]
+    no_front.write_text("Just text, no front matter.\n")
+    binary = papers[3]
+    binary.write_bytes(b"---\ntitle: x\n\xff\xfe\n---\n")
+    dup = site / "content" / "papers" / "zz-copy.md"
+    shutil.copy(papers[4], dup)
+    _set_key(dup, "slug", papers[4].stem)
+    (site / "templates").mkdir()
+    (site / "templates" / "index.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n'
+    )
+    (site / "content" / "profile.yaml").write_text("field: Physics\n")
+
+    before = snapshot(site)
+    proc = run_cli("check", cwd=site)  # paths are then relative to the site, as users see them
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert snapshot(site) == before
+    got = proc.stderr.splitlines()
+    expected = [
+        "sitegen.yaml:2: feed_size: must be a whole number from 1 to 1000",
+        "sitegen.yaml:3: unknown key 'colour'",
+        "sitegen.yaml:4: search: must be true or false",
+        f"{rel(many)}:{_line_of(many, 'date:')}: date: invalid date",
+        f"{rel(many)}:{_line_of(many, 'topic:')}: topic: missing or empty",
+        f"{rel(many)}:{_line_of(many, 'code:')}: code: must be true or false, not 'maybe'",
+        f"{rel(many)}:{_line_of(many, 'code_url:')}: code_url: 'javascript:alert(1)' is not",
+        f"{rel(broken)}:",
+        f"{rel(no_front)}:1: missing front matter",
+        f"{rel(binary)}:3: not UTF-8 text",
+        f"{rel(dup)}:1: slug '{papers[4].stem}' is also used by {rel(papers[4])}",
+        "content/profile.yaml",
+        "templates/index.html:",
+    ]
+    for want in expected:
+        hits = [ln for ln in got if ln.startswith(want)]
+        assert len(hits) == 1, f"expected one line starting {want!r} in:\n{proc.stderr}"
+    assert len(got) == len(expected), proc.stderr
+    assert re.fullmatch(
+        rf"{len(expected)} problems in 33 paper files and \d+ templates", proc.stdout.strip()
+    )
+    # every problem is located: file:line: message (a missing key has no line of its own)
+    for line in got:
+        assert re.match(r"^[^:\s]+(:\d+)?: \S", line), line
+    assert any(re.match(r"^templates/index\.html:\d+: template error", ln) for ln in got)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        ("sitegen.yaml", "theme: nonexistent\n"),
+        ("sitegen.yaml", "home_papers: -1\n"),
+        ("content/profile.yaml", "name: [\n"),
+        ("content/people.yaml", "- name: A\n  colour: red\n"),
+        ("templates/paper.html", "{% if %}\n"),
+        ("paper", "date"),
+        ("paper", "authors"),
+    ],
+)
+def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) -> None:
+    """One problem: check reports exactly the message that stops the build."""
+    where, what = breakage
+    if where == "paper":
+        paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[5]
+        _set_key(paper, what, "'not valid'" if what == "date" else "42")
+    else:
+        (fresh_site / where).parent.mkdir(exist_ok=True)
+        (fresh_site / where).write_text(what)
+    check = run_cli("check", "--site", fresh_site)
+    build = run_cli("build", "--site", fresh_site, "--output", fresh_site.parent / "out")
+    assert check.returncode == 1 and build.returncode == 1
+    problems = [ln for ln in check.stderr.splitlines() if "warning:" not in ln]
+    build_errors = [ln for ln in build.stderr.splitlines() if "warning:" not in ln]
+    assert len(problems) == 1, check.stderr
+    assert problems == build_errors
+    assert not (fresh_site.parent / "out").exists()
+
+
+def test_check_without_content(tmp_path: Path) -> None:
+    proc = run_cli("check", "--site", tmp_path)
+    assert proc.returncode == 1
+    assert "no content/papers folder: run `sitegen import PROFILE` first" in proc.stderr
+    assert "content/profile.yaml: missing" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- a new site on Netlify
+
+
+def test_requirement_follows_where_sitegen_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import scaffold
+
+    class Dist:
+        def __init__(self, text: str | None) -> None:
+            self.text = text
+
+        def read_text(self, name: str) -> str | None:
+            return self.text
+
+    cases = {
+        '{"url": "https://git.example/me/sitegen.git", "vcs_info": {"vcs": "git", '
+        '"commit_id": "abc123"}}': "sitegen[search] @ git+https://git.example/me/sitegen.git@abc123",
+        '{"url": "https://files.example/sitegen-0.1.0-py3-none-any.whl", "archive_info": {}}': (
+            "sitegen[search] @ https://files.example/sitegen-0.1.0-py3-none-any.whl"
+        ),
+        '{"url": "file:///home/me/sitegen", "dir_info": {"editable": true}}': None,
+        None: None,
+    }
+    for raw, want in cases.items():
+        monkeypatch.setattr(scaffold.metadata, "distribution", lambda name, raw=raw: Dist(raw))
+        assert scaffold.sitegen_requirement() == want
+        text, named = scaffold.requirements_txt()
+        assert named == (want is not None)
+        if want:
+            assert text.splitlines()[-1] == want
+
+
+@pytest.mark.slow
+def test_new_site_builds_with_its_own_netlify_command(tmp_path: Path) -> None:
+    """The scaffold's netlify.toml, run as written in a clean venv, with sitegen as a wheel."""
+    import os
+    import subprocess
+    import sys
+
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(wheels.glob("sitegen-*.whl"))
+    site = tmp_path / "site"
+    run_cli("new", site, "--profile", seed_profile(), "--as-of", AS_OF, check=True)
+    shutil.copy(wheel, site / wheel.name)
+    with (site / "requirements.txt").open("a") as f:
+        f.write(f"./{wheel.name}[search]\n")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(
+        VIRTUAL_ENV=str(venv),
+        PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}",
+        URL="https://my-site.example",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    netlify = tomllib.loads((site / "netlify.toml").read_text())
+    proc = subprocess.run(
+        ["bash", "-e", "-c", netlify["build"]["command"]],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = site / netlify["build"]["publish"]
+    assert len(list((out / "papers").glob("*/index.html"))) == 32
+    assert "https://my-site.example/" in (out / "sitemap.xml").read_text()

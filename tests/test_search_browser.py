@@ -1,0 +1,167 @@
+"""Search, copy and the no-JavaScript fallbacks, in headless Chromium under the deploy CSP."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from siteserver import serve
+from test_cite import papers_by_slug
+
+pytestmark = pytest.mark.browser
+
+WORD = "segmentation"
+CV = "Computer Vision and Pattern Recognition"
+
+
+def mentions(data: dict, pattern: str) -> bool:
+    return re.search(pattern, data["title"] + "\n" + data["_body"], re.I) is not None
+
+
+@pytest.fixture(scope="module")
+def site_url(example_output: Path):
+    with serve(example_output, REPO / "netlify.toml") as base:
+        yield base
+
+
+@pytest.fixture
+def page(chromium):
+    ctx = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    yield page
+    ctx.close()
+
+
+def result_slugs(page) -> list[str]:
+    hrefs = page.eval_on_selector_all(
+        ".search-results .paper-title a", "els => els.map(a => a.getAttribute('href'))"
+    )
+    return [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs]
+
+
+def wait_for_results(page, expected_count: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelectorAll('.search-results li').length === n && "
+        "/match/.test(document.querySelector('.search-status').textContent)",
+        arg=expected_count,
+        timeout=15000,
+    )
+
+
+def test_typing_finds_the_papers_that_say_it_and_topic_filters_them(
+    example_site: Path, site_url: str, page
+) -> None:
+    papers = papers_by_slug(example_site)
+    says_it = {s for s, d in papers.items() if mentions(d, rf"\b{WORD}")}
+    # Pagefind stems words, so "segments" matches too: the results are the papers that say
+    # "segmentation", plus at most those that share its stem
+    stem = {s for s, d in papers.items() if mentions(d, r"\bsegment")}
+    assert len(says_it) >= 5
+
+    page.goto(site_url + "search/")
+    page.wait_for_selector(".search-app.is-live", timeout=15000)
+    page.fill("#search-q", "")
+    page.type("#search-q", WORD, delay=20)
+    page.wait_for_function(
+        "() => /match/.test(document.querySelector('.search-status').textContent)",
+        timeout=15000,
+    )
+    status = page.text_content(".search-status") or ""
+    n = int(re.match(r"(\d+)", status).group(1))  # type: ignore[union-attr]
+    while page.is_visible(".search-more"):
+        page.click(".search-more")
+    wait_for_results(page, n)
+    found = set(result_slugs(page))
+    assert says_it <= found <= stem, (says_it - found, found - stem)
+    assert WORD in page.url  # the query is kept in the address, so results can be linked
+    marks = page.eval_on_selector_all(".search-excerpt mark", "els => els.map(m => m.textContent)")
+    assert marks and all(m.lower().startswith("segment") for m in marks)
+
+    # filter by topic: only Computer Vision papers remain
+    page.click(f"label.chip:has-text('{CV}')")
+    cv = {s for s in found if papers[s]["topic"] == "CV"}
+    assert cv and cv != found
+    wait_for_results(page, len(cv))
+    assert set(result_slugs(page)) == cv
+    assert "topic=" in page.url
+    chips = page.eval_on_selector_all(
+        ".search-results .chip", "els => [...new Set(els.map(e => e.textContent))]"
+    )
+    assert chips == ["CV"]
+    assert not page.console_errors, page.console_errors  # CSP violations land here
+
+
+def test_search_link_with_query_shows_results_and_filters_work_alone(
+    example_site: Path, site_url: str, page
+) -> None:
+    papers = papers_by_slug(example_site)
+    page.goto(site_url + "search/?year=2022")
+    page.wait_for_selector(".search-app.is-live", timeout=15000)
+    in_2022 = {s for s, d in papers.items() if d["date"].year == 2022}
+    wait_for_results(page, min(len(in_2022), 30))
+    assert set(result_slugs(page)) == in_2022
+    assert page.input_value("select[name=year]") == "2022"
+    # a coauthor filter on its own
+    page.goto(site_url + "search/?coauthor=Qiang+Liu")
+    page.wait_for_selector(".search-app.is-live", timeout=15000)
+    with_qiang = {s for s, d in papers.items() if "Qiang Liu" in (d["authors"] or [])}
+    wait_for_results(page, len(with_qiang))
+    assert set(result_slugs(page)) == with_qiang
+    assert not page.console_errors, page.console_errors
+
+
+def test_header_box_opens_the_search_page(site_url: str, page) -> None:
+    page.goto(site_url + "timeline/")
+    box = page.locator(".search-box input[type=search]")
+    box.fill(WORD)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=segmentation"))
+    page.wait_for_function(
+        "() => document.querySelectorAll('.search-results li').length > 0", timeout=15000
+    )
+    assert page.input_value("#search-q") == WORD
+    assert not page.console_errors, page.console_errors
+
+
+def test_without_javascript_the_box_is_a_link_and_the_page_explains(
+    chromium, site_url: str
+) -> None:
+    ctx = chromium.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(site_url + "coauthors/")
+    assert page.locator(".search-box input").count() == 0
+    link = page.locator(".search-box a")
+    assert link.get_attribute("href") == "../timeline/"
+    link.click()
+    page.wait_for_url(re.compile(r"/timeline/$"))
+    page.goto(site_url + "search/")
+    assert page.locator(".search-filters").is_hidden()
+    text = page.text_content("main") or ""
+    assert "needs JavaScript" in text
+    # no copy button either: the BibTeX is plain text to select
+    page.goto(site_url + "papers/" + "2024-efficient-track-anything/")
+    assert page.locator(".copy-button").count() == 0
+    assert "@misc{" in (page.text_content("pre.bibtex") or "")
+    ctx.close()
+
+
+def test_copy_button_copies_the_bibtex(example_output: Path, chromium, site_url: str) -> None:
+    ctx = chromium.new_context()
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/"))
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    slug = "2024-efficient-track-anything"
+    page.goto(site_url + f"papers/{slug}/")
+    page.click("button.copy-button")
+    page.wait_for_function("() => document.querySelector('.copy-status').textContent !== ''")
+    assert page.text_content(".copy-status") == "Copied"
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == (example_output / "papers" / slug / f"{slug}.bib").read_text(encoding="utf-8")
+    assert not errors, errors
+    ctx.close()

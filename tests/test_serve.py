@@ -1,0 +1,633 @@
+"""`sitegen serve`: a real server process, real HTTP, and a real browser that reloads by itself."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import free_port_number, make_site, run_cli
+from htmlutil import parse
+
+from sitegen.render import builtin_themes_dir
+from sitegen.serve import resolve_request
+
+READY_TIMEOUT = 60  # seconds for the first build; generous for slow CI machines
+CHANGE_TIMEOUT = 10  # seconds from a save to the rebuilt page
+
+
+def _default_sigint() -> None:
+    # a background job of a non-interactive shell starts with SIGINT ignored, and
+    # children inherit that; a user's terminal never does, so restore the default
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Serve:
+    """A real `sitegen serve` process whose output is collected while it runs."""
+
+    def __init__(self, site: Path, *args: str, env: dict[str, str] | None = None):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "serve", "--site", str(site), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env={**os.environ, **(env or {})},
+            preexec_fn=_default_sigint,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True),
+            threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True),
+        ]
+        for t in self._readers:
+            t.start()
+        try:
+            m = self.wait_for(self.out, r"^Serving .* at (http://\S+)$", READY_TIMEOUT)
+            self.url = m[1]
+            self.host = urlsplit(self.url).hostname or ""
+            self.port = urlsplit(self.url).port or 0
+            m = self.wait_for(self.out, r"^Preview files are in (.+) \(removed on exit\)", 5)
+            self.output = Path(m[1])
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+    @staticmethod
+    def _read(stream: IO[str], into: list[str]) -> None:
+        for line in stream:
+            into.append(line.rstrip("\n"))
+
+    def wait_for(
+        self, lines: list[str], pattern: str, timeout: float = CHANGE_TIMEOUT, start: int = 0
+    ) -> re.Match[str]:
+        """The first line from index `start` on matching `pattern`, waiting for it."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in lines[start:]:
+                m = rx.search(line)
+                if m:
+                    return m
+            if self.proc.poll() is not None and not any(t.is_alive() for t in self._readers):
+                break
+            time.sleep(0.05)
+        raise AssertionError(
+            f"no line matching {pattern!r}; stdout:\n"
+            + "\n".join(self.out)
+            + "\nstderr:\n"
+            + "\n".join(self.err)
+        )
+
+    def get(self, raw_path: str, method: str = "GET") -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request with the path sent exactly as given (no client-side normalising)."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=20)
+        try:
+            conn.request(method, raw_path)
+            r = conn.getresponse()
+            return r.status, r.headers, r.read()
+        finally:
+            conn.close()
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        for t in self._readers:
+            t.join(timeout=5)
+        return rc
+
+    def __enter__(self) -> Serve:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def poll(check: Callable[[], Any], timeout: float = CHANGE_TIMEOUT, what: str = "") -> Any:
+    """Call `check` until it returns something truthy; speed is never asserted, only arrival."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what or check}: last result {last!r}")
+
+
+def paper_file(site: Path, slug: str) -> Path:
+    path = site / "content" / "papers" / f"{slug}.md"
+    assert path.exists(), f"no content file for paper {slug}"
+    return path
+
+
+def set_title(path: Path, title: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(r"(?m)^title:.*$", f'title: "{title}"', text, count=1)
+    assert n == 1
+    path.write_text(new, encoding="utf-8")
+
+
+def h1(body: bytes) -> str:
+    m = re.search(rb"<h1[^>]*>(.*?)</h1>", body, re.S)
+    return parse(m[1].decode()).text if m else ""
+
+
+def reload_scripts(page: str) -> list[str]:
+    doc = parse(page)
+    return [s for s in doc.script_texts if "livereload.js" in s]
+
+
+# ---------------------------------------------------------------- a shared server
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Serve]]:
+    """One server on an unchanged copy of the example site, for read-only checks."""
+    site = make_site(tmp_path_factory.mktemp("serve") / "site")
+    srv = Serve(site, "--port", str(free_port_number()))
+    try:
+        yield site, srv
+    finally:
+        srv.stop()
+
+
+def test_pages_are_served_with_the_reload_script(served: tuple[Path, Serve]) -> None:
+    site, srv = served
+    status, headers, body = srv.get("/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert int(headers["Content-Length"]) == len(body)
+    page = body.decode()
+    assert len(reload_scripts(page)) == 1
+    assert page.index("livereload.js") < page.index("</head>")
+    # livereload.js comes from this server, not from anywhere else
+    status, headers, js = srv.get(f"/livereload.js?port={srv.port}")
+    assert status == 200 and b"LiveReload" in js
+    # every asset and feed the page links to is served, without the script
+    doc = parse(page)
+    css = [a["href"] for a in doc.find("link", rel="stylesheet")]
+    assert css
+    for href in css:
+        status, headers, data = srv.get("/" + href)
+        assert status == 200
+        assert headers["Content-Type"].startswith("text/css")
+        assert b"livereload" not in data
+    status, headers, feed = srv.get("/atom.xml")
+    assert status == 200 and b"<feed" in feed and b"livereload" not in feed
+    assert f"http://127.0.0.1:{srv.port}/".encode() in feed  # built for this preview's URL
+
+
+def test_output_files_never_hold_the_reload_script(served: tuple[Path, Serve]) -> None:
+    site, srv = served
+    assert srv.output.is_dir()
+    files = [p for p in srv.output.rglob("*") if p.is_file()]
+    assert len(files) > 50
+    for p in files:
+        assert b"livereload" not in p.read_bytes(), p
+    # the site's own output/ (what gets deployed) is not written by serve at all
+    assert not (site / "output").exists()
+    # ...and the served bytes are the file's bytes plus the script, nothing else
+    status, _, body = srv.get("/timeline/")
+    assert status == 200
+    (script,) = reload_scripts(body.decode())
+    on_disk = (srv.output / "timeline" / "index.html").read_bytes()
+    assert body.replace(f"<script>{script}</script>".encode(), b"", 1) == on_disk
+
+
+def test_pretty_urls(served: tuple[Path, Serve]) -> None:
+    site, srv = served
+    slug = sorted(p.stem for p in (site / "content" / "papers").glob("*.md"))[0]
+    status, _, with_slash = srv.get(f"/papers/{slug}/")
+    assert status == 200 and h1(with_slash)
+    status, headers, _ = srv.get(f"/papers/{slug}")
+    assert status in (301, 302)
+    assert headers["Location"] == f"/papers/{slug}/"
+    status, headers, _ = srv.get(f"/papers/{slug}?x=1")
+    assert headers["Location"] == f"/papers/{slug}/?x=1"
+    status, _, index = srv.get(f"/papers/{slug}/index.html")
+    assert status == 200 and index == with_slash
+    status, _, head = srv.get(f"/papers/{slug}/", method="HEAD")
+    assert status == 200 and head == b""
+    # a redirect is built from the checked path, so `//host` cannot become an open redirect
+    status, headers, _ = srv.get("//papers")
+    assert status in (301, 302) and headers["Location"] == "/papers/"
+
+
+def test_missing_paths_get_the_theme_404_page(served: tuple[Path, Serve]) -> None:
+    _, srv = served
+    for raw in ("/no/such/page/", "/papers/no-such-paper/", "/nothing.css", "/assets/x.js"):
+        status, headers, body = srv.get(raw)
+        assert status == 404, raw
+        assert headers["Content-Type"].startswith("text/html")
+        doc = parse(body.decode())
+        assert "Page not found" in doc.text
+        assert len(reload_scripts(body.decode())) == 1  # a page created later shows up by itself
+    status, _, body = srv.get("/no/such/page/", method="HEAD")
+    assert status == 404 and body == b""
+
+
+TRAVERSALS = [
+    "/../../etc/passwd",
+    "/../../../../../../../../etc/passwd",
+    "/papers/../../../etc/passwd",
+    "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+    "/.%2e/.%2e/.%2e/etc/passwd",
+    "/..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/papers/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/..\\..\\..\\etc\\passwd",
+    "/%2e%2e%5c%2e%2e%5c%2e%2e%5cetc%5cpasswd",
+    "/%252e%252e/%252e%252e/etc/passwd",
+    "/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
+    "//etc/passwd",
+    "/%2fetc%2fpasswd",
+    "/etc/passwd",
+    "/index.html%00.css",
+    "/proc/self/environ",
+]
+
+
+@pytest.mark.parametrize("raw", TRAVERSALS)
+def test_paths_outside_the_output_are_404(served: tuple[Path, Serve], raw: str) -> None:
+    _, srv = served
+    status, _, body = srv.get(raw)
+    assert status == 404
+    assert b"root:" not in body and b"PATH=" not in body
+    assert b"Page not found" in body
+
+
+def test_absolute_paths_to_site_files_are_404(served: tuple[Path, Serve]) -> None:
+    site, srv = served
+    for target in (site / "content" / "profile.yaml", srv.output / "index.html"):
+        status, _, body = srv.get(target.as_posix())
+        assert status == 404, target
+    status, _, _ = srv.get("/" + "../" * 12 + (site / "content" / "profile.yaml").as_posix())
+    assert status == 404
+
+
+def test_symlinks_out_of_the_output_are_404(served: tuple[Path, Serve], tmp_path: Path) -> None:
+    site, srv = served
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "index.html").write_text("<p>outside</p>")
+    (srv.output / "leak.txt").symlink_to(secret)
+    (srv.output / "leakdir").symlink_to(tmp_path / "dir")
+    (srv.output / "inside.html").symlink_to(srv.output / "404.html")
+    try:
+        for raw in ("/leak.txt", "/leakdir/", "/leakdir/index.html"):
+            status, _, body = srv.get(raw)
+            assert status == 404, raw
+            assert b"top secret" not in body and b"outside" not in body
+        status, _, _ = srv.get("/inside.html")  # a link that stays inside is fine
+        assert status == 200
+    finally:
+        for name in ("leak.txt", "leakdir", "inside.html"):
+            (srv.output / name).unlink(missing_ok=True)
+
+
+def test_listens_on_loopback_only(served: tuple[Path, Serve]) -> None:
+    _, srv = served
+    assert srv.host == "127.0.0.1"
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            addr, port = local.rsplit(":", 1)
+            if state == "0A" and int(port, 16) == srv.port:  # 0A: LISTEN
+                listening.append(addr)
+    if not listening:
+        pytest.skip("no /proc/net/tcp to read listening sockets from")
+    assert listening == ["0100007F"]  # 127.0.0.1, and nothing else
+    # and a connection to another address of this machine is refused
+    others = {
+        info[4][0]
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        if not info[4][0].startswith("127.")
+    }
+    for addr in others:
+        with pytest.raises(OSError):
+            socket.create_connection((addr, srv.port), timeout=2).close()
+
+
+def test_stale_stylesheet_name_gets_the_current_one(served: tuple[Path, Serve]) -> None:
+    """What lets livereload.js swap a stylesheet in place after a CSS edit."""
+    _, srv = served
+    (current,) = (srv.output / "assets").glob("style.*.css")
+    status, _, body = srv.get("/assets/style.0123456789.css?livereload=1")
+    assert status == 200 and body == current.read_bytes()
+    status, _, _ = srv.get("/assets/other.0123456789.css")
+    assert status == 404
+
+
+# ---------------------------------------------------------------- resolving, without a server
+
+
+def test_resolve_request_stays_inside(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    (root / "papers" / "x").mkdir(parents=True)
+    (root / "papers" / "x" / "index.html").write_text("x")
+    (root / "index.html").write_text("home")
+    (tmp_path / "secret").write_text("s")
+    (root / "link").symlink_to(tmp_path / "secret")
+    assert resolve_request(root, "/").file == root / "index.html"
+    assert resolve_request(root, "/papers/x/").file == root / "papers" / "x" / "index.html"
+    assert resolve_request(root, "/papers/x").redirect == "/papers/x/"
+    assert resolve_request(root, "/papers/%78/").file == root / "papers" / "x" / "index.html"
+    for raw in ("/../secret", "/%2e%2e/secret", "/link", "papers/x/", "/a\\b", "/%ff"):
+        found = resolve_request(root, raw)
+        assert found.file is None and found.redirect is None, raw
+
+
+# ---------------------------------------------------------------- starting and stopping
+
+
+def test_port_in_use_names_a_free_one(tmp_path: Path, free_port: int) -> None:
+    site = make_site(tmp_path / "site")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", free_port))
+        busy.listen()
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sitegen",
+                "serve",
+                "--site",
+                str(site),
+                "--port",
+                str(free_port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    m = re.search(rf"port {free_port} on 127\.0\.0\.1 is already in use.*--port (\d+)", proc.stderr)
+    assert m, proc.stderr
+    suggested = int(m[1])
+    assert suggested > free_port
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", suggested))  # it really was free
+
+
+def test_not_a_site_folder(tmp_path: Path) -> None:
+    proc = run_cli("serve", "--site", tmp_path, "--port", "0")
+    assert proc.returncode == 1
+    assert "not a site folder" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("serve", "--site", tmp_path / "missing", "--port", "0")
+    assert proc.returncode == 1 and "no such site folder" in proc.stderr
+
+
+def test_ctrl_c_exits_zero_and_leaves_nothing(tmp_path: Path, free_port: int) -> None:
+    site = make_site(tmp_path / "site")
+    before = sorted(p.name for p in site.iterdir())
+    srv = Serve(site, "--port", str(free_port))
+    scratch = srv.output.parent
+    assert scratch.is_dir()
+    assert srv.get("/")[0] == 200
+    assert srv.stop(signal.SIGINT) == 0
+    assert not scratch.exists()
+    # no output/ and no temporary folder; the build's cache may stay (it speeds up the
+    # next build), but not its records of the preview's deleted output folder
+    after = sorted(p.name for p in site.iterdir() if p.name != ".sitegen-cache")
+    assert after == before
+    assert not list(site.glob(".sitegen-cache/out-*"))
+    assert "Traceback" not in "\n".join(srv.err)
+    assert srv.out[-1] == "Stopped."
+    # the port is free again at once
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", free_port))
+
+
+def test_sigterm_also_cleans_up(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    srv = Serve(site, "--port", "0")
+    scratch = srv.output.parent
+    assert srv.stop(signal.SIGTERM) == 0
+    assert not scratch.exists()
+
+
+def test_first_build_failing_still_serves_then_recovers(tmp_path: Path, free_port: int) -> None:
+    site = make_site(tmp_path / "site")
+    (site / "sitegen.yaml").write_text("title: [oops\n")
+    with Serve(site, "--port", str(free_port)) as srv:
+        assert srv.wait_for(srv.err, r"/sitegen\.yaml:\d+: invalid YAML")
+        status, _, body = srv.get("/")
+        assert status == 500 and b"sitegen.yaml" in body
+        (site / "sitegen.yaml").write_text("title: Fixed\n")
+        poll(lambda: srv.get("/")[0] == 200, what="the first good build")
+        assert srv.get("/atom.xml")[0] == 200
+
+
+def test_open_starts_a_browser(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    fake.chmod(0o755)
+    with Serve(site, "--port", "0", "--open", env={"BROWSER": f"{fake} %s"}) as srv:
+        poll(opened.exists, what="the browser to be started")
+        assert poll(lambda: opened.read_text()) == srv.url
+
+
+# ---------------------------------------------------------------- rebuilding
+
+
+def test_rebuild_error_page_and_recovery(tmp_path: Path, free_port: int) -> None:
+    site = make_site(tmp_path / "site")
+    slug = sorted(p.stem for p in (site / "content" / "papers").glob("*.md"))[0]
+    md = paper_file(site, slug)
+    good = md.read_text(encoding="utf-8")
+    with Serve(site, "--port", str(free_port)) as srv:
+        url = f"/papers/{slug}/"
+        (css,) = (p.name for p in (srv.output / "assets").glob("style.*.css"))
+
+        set_title(md, "Edited over HTTP")
+        poll(lambda: h1(srv.get(url)[2]) == "Edited over HTTP", what="the new title")
+        assert srv.wait_for(srv.out, rf"content/papers/{slug}\.md: rebuilt \d+ pages")
+
+        # broken YAML with hostile text on the bad line
+        broken = re.sub(r"(?m)^title:.*$", "title: [<script>alert('pwned')</script>", good, count=1)
+        md.write_text(broken, encoding="utf-8")
+        status, headers, body = poll(
+            lambda: (r := srv.get(url))[0] == 500 and r, what="the error page"
+        )
+        assert headers["Content-Type"].startswith("text/html")
+        # the same one-line message `sitegen build` prints
+        build = run_cli("build", "--site", site, "--output", tmp_path / "check-out")
+        assert build.returncode == 1
+        expected = build.stderr.strip().splitlines()[-1]
+        assert re.match(rf"content/papers/{slug}\.md:\d+: ", expected)
+        assert srv.wait_for(srv.err, "^" + re.escape(expected) + "$")
+        line = int(expected.split(":")[1])
+        page = body.decode()
+        doc = parse(page)
+        assert f"content/papers/{slug}.md" in doc.text
+        assert f"line {line}" in doc.text
+        assert expected in doc.text
+        assert "<script>alert('pwned')</script>" in doc.text  # shown as text...
+        assert [s for s in doc.script_texts if "pwned" in s] == []  # ...never run
+        assert len(reload_scripts(page)) == 1  # so the fix reloads it
+        # every HTML page says so; the last good stylesheet is still served
+        assert srv.get("/")[0] == 500
+        assert srv.get("/no/such/page/")[0] == 500
+        assert srv.get(f"/assets/{css}")[0] == 200
+
+        md.write_text(good, encoding="utf-8")
+        status, _, body = poll(lambda: (r := srv.get(url))[0] == 200 and r, what="recovery")
+        assert h1(body) == parse(good.split("title:", 1)[1].splitlines()[0]).text.strip('"')
+
+        # a template error in the site's own templates/ names that template and line
+        (site / "templates").mkdir(exist_ok=True)
+        override = site / "templates" / "paper.html"
+        override.write_text('{% extends "base.html" %}\n{% block content %}\n{% if %}\n')
+        status, _, body = poll(lambda: (r := srv.get(url))[0] == 500 and r, what="template error")
+        doc = parse(body.decode())
+        assert "templates/paper.html" in doc.text and "line 3" in doc.text
+        override.unlink()  # a deletion is a change too
+        poll(lambda: srv.get(url)[0] == 200, what="recovery after deleting the template")
+
+        # sitegen.yaml is watched, and a new paper appears without a restart
+        (site / "sitegen.yaml").write_text("title: A Preview Title\n")
+        poll(lambda: b"<title>A Preview Title</title>" in srv.get("/")[2], what="config change")
+        new = site / "content" / "papers" / "2026-a-brand-new-paper.md"
+        new.write_text(good.replace(slug, "2026-a-brand-new-paper"), encoding="utf-8")
+        set_title(new, "A Brand New Paper")
+        poll(
+            lambda: h1(srv.get("/papers/2026-a-brand-new-paper/")[2]) == "A Brand New Paper",
+            what="the new paper's page",
+        )
+    assert "Traceback" not in "\n".join(srv.err)
+
+
+# ---------------------------------------------------------------- in the browser
+
+CONNECTED = (
+    "() => !!(window.LiveReload && window.LiveReload.connector"
+    " && window.LiveReload.connector.protocol > 0)"
+)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_reloads_by_itself(chromium: Any, tmp_path: Path, free_port: int) -> None:
+    from playwright.sync_api import expect
+
+    site = make_site(tmp_path / "site")
+    with Serve(site, "--port", str(free_port)) as srv:
+        context = chromium.new_context()
+        try:
+            home = context.new_page()
+            home.goto(srv.url)
+            href = home.locator("main a[href^='papers/']").first.get_attribute("href")
+            assert href
+            slug = href.strip("/").split("/")[-1]
+            md = paper_file(site, slug)
+            good = md.read_text(encoding="utf-8")
+            paper = context.new_page()
+            paper.goto(srv.url + href)
+            paper_url = paper.url
+            for page in (home, paper):
+                page.wait_for_function(CONNECTED, timeout=CHANGE_TIMEOUT * 1000)
+            time.sleep(0.2)  # the page's `info` message registers it for reloads
+
+            # 1. a new title shows in both open pages, with no navigation by the test
+            set_title(md, "Live Title ✓ <b>one</b>")
+            expect(paper.locator("h1")).to_have_text(
+                "Live Title ✓ <b>one</b>", timeout=CHANGE_TIMEOUT * 1000
+            )
+            expect(home.get_by_text("Live Title ✓ <b>one</b>").first).to_be_visible(
+                timeout=CHANGE_TIMEOUT * 1000
+            )
+            assert paper.url == paper_url
+
+            # 2. several saves in quick succession: the last one wins
+            for i in range(4):
+                set_title(md, f"Quick save {i}")
+                time.sleep(0.07)
+            expect(paper.locator("h1")).to_have_text("Quick save 3", timeout=CHANGE_TIMEOUT * 1000)
+
+            # 3. broken YAML: the open page turns into the error page, with file and line
+            md.write_text(good.replace("title:", "title: [unclosed\nx", 1), encoding="utf-8")
+            expect(paper.locator("h1")).to_have_text(
+                "The site could not be built", timeout=CHANGE_TIMEOUT * 1000
+            )
+            where = paper.locator(".where").inner_text()
+            assert f"content/papers/{slug}.md" in where and re.search(r"line \d+", where)
+            assert paper.url == paper_url
+
+            # 4. the fix brings the page back, still without navigating
+            md.write_text(good, encoding="utf-8")
+            set_title(md, "Fixed Title")
+            expect(paper.locator("h1")).to_have_text("Fixed Title", timeout=CHANGE_TIMEOUT * 1000)
+            assert paper.url == paper_url
+
+            # 5. a CSS edit swaps the stylesheet in place: no full reload
+            paper.wait_for_function(CONNECTED, timeout=CHANGE_TIMEOUT * 1000)
+            time.sleep(0.2)
+            paper.evaluate("() => { window.__notReloaded = true; }")
+            theme_css = builtin_themes_dir() / "default" / "static" / "style.css"
+            (site / "static").mkdir(exist_ok=True)
+            (site / "static" / "style.css").write_text(
+                theme_css.read_text(encoding="utf-8") + "\nh1 { color: rgb(1, 2, 3); }\n",
+                encoding="utf-8",
+            )
+            paper.wait_for_function(
+                "() => getComputedStyle(document.querySelector('h1')).color === 'rgb(1, 2, 3)'",
+                timeout=CHANGE_TIMEOUT * 1000,
+            )
+            assert paper.evaluate("() => window.__notReloaded === true")
+        finally:
+            context.close()
+    assert "Traceback" not in "\n".join(srv.err)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_page_that_missed_a_reload_catches_up(
+    chromium: Any, tmp_path: Path, free_port: int
+) -> None:
+    """A reload sent while no page listened (here: the server was restarted) is not lost."""
+    from playwright.sync_api import expect
+
+    site = make_site(tmp_path / "site")
+    slug = sorted(p.stem for p in (site / "content" / "papers").glob("*.md"))[0]
+    md = paper_file(site, slug)
+    context = chromium.new_context()
+    try:
+        with Serve(site, "--port", str(free_port)) as srv:
+            page = context.new_page()
+            page.goto(f"{srv.url}papers/{slug}/")
+            page.wait_for_function(CONNECTED, timeout=CHANGE_TIMEOUT * 1000)
+        set_title(md, "Changed While Stopped")  # no server: nobody tells the page
+        with Serve(site, "--port", str(free_port)):
+            # livereload.js reconnects by itself; the page then sees it shows an old build
+            expect(page.locator("h1")).to_have_text(
+                "Changed While Stopped", timeout=CHANGE_TIMEOUT * 2000
+            )
+    finally:
+        context.close()
