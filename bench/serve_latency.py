@@ -179,8 +179,11 @@ def measure(site: Path, saves: int, pause: float) -> dict:
                 results.append(shown - saved_at)
                 m = server.wait(r"rebuilt \d+ pages in ([\d.]+) s", 10, start=mark)
                 builds.append(float(m[1]) * 1000)
+                runs = sum("rebuilt" in line for line in server.lines[mark:])
+                extra = f", {runs} builds" if runs > 1 else ""
                 print(
-                    f"  save {i + 1}: {results[-1]:7.0f} ms (build {builds[-1]:.0f} ms)", flush=True
+                    f"  save {i + 1}: {results[-1]:7.0f} ms (build {builds[-1]:.0f} ms{extra})",
+                    flush=True,
                 )
             browser.close()
     finally:

@@ -17,7 +17,7 @@ import hashlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,11 @@ from .cache import (
     BuildState,
     Cache,
     Derived,
-    input_stamp,
+    Probe,
     load_sources,
-    now_ns,
     output_id,
     racy,
-    scan_inputs,
+    summary_line,
 )
 from .config import SiteConfig, load_config, resolve_base_url
 from .content import PaperSource, load_papers, load_people, load_profile
@@ -64,13 +63,17 @@ from .outputs import (
     Plan,
     commit_in_place,
     default_jobs,
+    exchange,
     execute,
     fork_map,
     forked_shared,
+    link_changes,
+    link_tree,
+    move_changes,
     removed_files,
 )
 from .related import related_papers
-from .render import builtin_themes_dir, make_env, static_dirs, template_dirs, template_error
+from .render import make_env, static_dirs, template_dirs, template_error
 from .search import build_index as build_search_index
 from .search import pagefind_available
 
@@ -110,10 +113,7 @@ class BuildResult:
         else:
             how = f", {len(self.written)} written"
             how += f", {len(self.removed)} removed" if self.removed else ""
-        return (
-            f"built {self.pages} pages ({self.files} files{how}) into {self.output} "
-            f"in {self.seconds:.2f} s"
-        )
+        return summary_line(self.pages, self.files, how, self.output, self.seconds)
 
 
 # ---------------------------------------------------------------- loading
@@ -496,22 +496,26 @@ def plan_citations(
     derived: Derived | None = None,
     fps: Fingerprints | None = None,
     jobs: int = 1,
+    fingerprints: dict[str, str] | None = None,
 ) -> dict[str, cite.Citation]:
     """slug -> BibTeX, RIS and CSL-JSON of every paper (keys are unique site-wide).
 
     With a cache, each paper's citation is kept under a hash of the paper, its
-    key and its URL, and only missing ones are made (in parallel when many).
+    key and its URL, and only missing ones are made (in parallel when many);
+    `fingerprints`, if given, receives that hash per slug.
     """
     def page_url(p: Paper) -> str:
         return urls.absolute(base_url, urls.paper(p.slug))
 
     if derived is None or fps is None:
         return cite.site_citations(site.papers, page_url)
-    keys = cite.citation_keys(site.papers)
+    keys = _citation_keys(site.papers, derived, fps)
     out: dict[str, cite.Citation] = {}
     missing: list[tuple[int, str]] = []
     for i, p in enumerate(site.papers):
         dkey = digest("citation", fps.paper_full(p), keys[p.slug], page_url(p))
+        if fingerprints is not None:
+            fingerprints[p.slug] = dkey
         found = derived.get(dkey)
         if isinstance(found, tuple) and len(found) == 4:
             out[p.slug] = cite.Citation(keys[p.slug], *found[:3], tuple(found[3]))
@@ -529,6 +533,33 @@ def plan_citations(
         out[p.slug] = cite.Citation(keys[p.slug], *row[:3], tuple(row[3]))
         derived.put(dkey, row)
     return {p.slug: out[p.slug] for p in site.papers}
+
+
+def _citation_keys(papers: Sequence[Paper], derived: Derived, fps: Fingerprints) -> dict[str, str]:
+    """cite.citation_keys, with each paper's base key kept in the cache.
+
+    Making a base key slugifies names and titles, a third of a second at 10,000
+    papers on every build; the unique-suffix pass below is cite's, verbatim, and
+    tests/test_incremental.py checks the two agree.
+    """
+    bases: dict[str, str] = {}
+    for p in papers:
+        dkey = digest("citation-base-key", fps.paper_list(p))
+        base = derived.get(dkey)
+        if not isinstance(base, str):
+            base = cite.base_key(p)
+            derived.put(dkey, base)
+        bases[p.slug] = base
+    keys: dict[str, str] = {}
+    used: set[str] = set()
+    for p in sorted(papers, key=lambda p: (p.date, p.slug)):
+        base = bases[p.slug]
+        key = base
+        if key in used:
+            key = next(base + s for s in cite._suffixes() if base + s not in used)
+        used.add(key)
+        keys[p.slug] = key
+    return keys
 
 
 def _citations_of(
@@ -618,7 +649,10 @@ def discovery_context(
             extra = {"timeline_chart": Markup(charts.timeline_chart(site))}
         elif page.url == urls.COAUTHORS:
             extra = {"network_chart": Markup(charts.network_chart(site))}
-        out.append(dataclasses.replace(page, context={**page.context, **extra}) if extra else page)
+        # Page(...) rather than dataclasses.replace: a third of a second at 10,000 pages
+        if extra:
+            page = Page(page.url, page.template, {**page.context, **extra}, page.feed)
+        out.append(page)
     if search:
         at = next((i for i, p in enumerate(out) if p.url == urls.NOT_FOUND), len(out))
         out.insert(at, Page(urls.SEARCH, "search.html", {}))
@@ -650,11 +684,10 @@ def search_step(warnings: list[SitegenWarning]) -> Callable[[Path], None]:
     return run
 
 
-def refresh_search(
-    output: Path, written: list[str], removed: list[str]
-) -> SitegenWarning | None:
+def refresh_search(output: Path, written: list[str], removed: list[str]) -> SitegenWarning | None:
     """After an incremental build: re-index when a paper page changed, then swap the new
     index folder in, so the live index is always complete (old or new, never half)."""
+
     def is_paper(rel: str) -> bool:
         return rel.startswith("papers/") and rel.endswith("/index.html")
 
@@ -706,7 +739,8 @@ def plan_outputs(
     renderer.env.globals["search_enabled"] = search
     feeds = plan_feeds(site)
     fps = Fingerprints(site, meta)
-    citations = plan_citations(site, loaded.base_url, cache.derived, fps, jobs)
+    citation_fps: dict[str, str] = {}
+    citations = plan_citations(site, loaded.base_url, cache.derived, fps, jobs, citation_fps)
     pages = discovery_context(site, plan_pages(site, feeds), loaded.base_url, citations, search)
     site_feed = feeds[urls.HOME]
     topic_names = {t.code: t.name for t in site.topics}
@@ -749,21 +783,30 @@ def plan_outputs(
         "robots.txt",
         f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n",
     )
-    plan_citation_files(plan, site, citations)
+    plan_citation_files(plan, site, citations, citation_fps)
     return Planned(plan, pages, loaded)
 
 
-def plan_citation_files(plan: Plan, site: Site, citations: dict[str, cite.Citation]) -> None:
+def plan_citation_files(
+    plan: Plan,
+    site: Site,
+    citations: dict[str, cite.Citation],
+    fingerprints: dict[str, str] | None = None,
+) -> None:
     """The files of citation_files() as jobs: one per paper, one for the site-wide lists.
 
-    The citations are already made (and cached), so the keys simply hash them:
-    a paper's files are rewritten only when its own citation changed.
+    A paper's files are keyed by the fingerprint of its citation's inputs (from
+    plan_citations) or else by the citation itself: rewritten only when it changed.
     """
     sums: list[str] = []
+    exts = [ext for _, ext in CITATION_FORMATS]
     for p in site.papers:
         c = citations[p.slug]
-        rels = tuple(urls.paper_citation(p.slug, ext) for _, ext in CITATION_FORMATS)
-        key = digest("citation-files", c.key, c.bibtex, c.ris, c.csl)
+        rels = tuple(urls.paper_citation(p.slug, ext) for ext in exts)
+        if fingerprints is not None and p.slug in fingerprints:
+            key = digest("citation-files", fingerprints[p.slug])
+        else:
+            key = digest("citation-files", c.key, c.bibtex, c.ris, c.csl)
         sums.append(key)
         plan.add(rels, _constant((c.bibtex, c.ris, c.csl)), key=key, label=rels[0])
     site_wide = (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL)
@@ -827,6 +870,7 @@ def build_site(
     log: Callable[[str], None] | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
+    probe: Probe | None = None,
 ) -> BuildResult:
     """Build the site into `output`, doing only the work its changes require.
 
@@ -841,30 +885,27 @@ def build_site(
     output = Path(output) if output is not None else site_dir / "output"
     check_output_dir(site_dir, output)
     jobs = jobs or default_jobs()
-    cache = Cache(site_dir, output, read=use_cache)
-    settings = digest(
-        "settings", str(output.resolve()), base_url or "", os.environ.get("URL", ""), str(search)
-    )
-    scan_ns = now_ns()
-    inputs = scan_inputs(site_dir, [builtin_themes_dir()])
-    stamp = input_stamp(inputs, [settings])
-    state = cache.load_state()
-    out_id = output_id(output)
-    if state is not None and (state.settings != settings or tuple(state.output_id) != out_id):
-        state = None  # another output folder, other settings, or the output was replaced
-    if state is not None and state.input_stamp == stamp and not state.racy:
+    if probe is None:
+        probe = Probe(site_dir, output, base_url, search, read=use_cache)
+    cache, inputs, scan_ns, state = probe.cache, probe.inputs, probe.scan_ns, probe.state
+    if probe.unchanged:
+        assert state is not None
         return BuildResult(  # nothing changed: nothing read, nothing written
             output=output,
             pages=state.pages,
-            files=len(state.manifest),
+            files=state.files,
             seconds=time.perf_counter() - started,
             warnings=[SitegenWarning(*w) for w in state.warnings],
             incremental=True,
         )
+    if state is not None and not cache.load_manifest(state):
+        state = None
 
     phase = _phases(log, started)
     phase("scan")
     sources = load_sources(site_dir, inputs, cache.papers, scan_ns, jobs)
+    cache.papers.save()
+    cache.papers.entries.clear()  # 40 MB at 10,000 papers that rendering does not need
     phase(f"parse ({sources.parsed} files parsed)")
     loaded = load_site(
         site_dir,
@@ -880,28 +921,35 @@ def build_site(
     plan = planned.plan
     phase(f"plan ({len(plan)} jobs)")
 
+    generation = os.urandom(8).hex()
     if state is None:
         before_swap = search_step(search_warnings) if use_search else None
         outcome, removed = _build_cold(plan, output, cache, jobs, before_swap), []
     else:
-        outcome, removed = _build_incremental(plan, output, cache, state, jobs)
-        problem = refresh_search(output, outcome.written, removed) if use_search else None
-        search_warnings += [problem] if problem else []
+
+        def search_then_swap(root: Path, written: list[str], removed: list[str]) -> None:
+            problem = refresh_search(root, written, removed)
+            search_warnings.extend([problem] if problem else [])
+
+        hook = search_then_swap if use_search else None
+        outcome, removed = _build_incremental(plan, output, cache, state, jobs, hook, generation)
+        if not outcome.written and not removed:
+            generation = state.generation  # the output is what it was
 
     phase("render and write")
     new_state = BuildState(
-        settings=settings,
-        input_stamp=stamp,
+        settings=probe.settings,
+        input_stamp=probe.stamp,
         racy=racy(inputs, scan_ns),
         output_id=output_id(output) or (0, 0),
         manifest=outcome.rows,
         warnings=[(w.message, w.path, w.line) for w in (*loaded.warnings, *search_warnings)],
         pages=len(planned.pages),
         output=str(output.resolve()),
+        generation=generation,
     )
     cache.save_state(new_state)
     cache.end_commit()
-    cache.papers.save()
     cache.derived.save(prune=state is None)
     for rel in removed:
         cache.drop_fragments(rel)
@@ -944,6 +992,7 @@ def _build_cold(
         shutil.rmtree(stale, ignore_errors=True)
     cache.clear_fragments()
     cache.forget_state()  # until the swap is done, the old manifest describes nothing
+    cache.mark_standby(None)
     cache.prune_outputs()
     tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
     tmp.mkdir(parents=True)
@@ -951,7 +1000,10 @@ def _build_cold(
         outcome = execute(plan, range(len(plan)), tmp, None, jobs)
         if before_swap is not None:
             before_swap(tmp)  # e.g. the search index, over the finished pages
-        swap_into_place(tmp, output)
+        if output.exists() and exchange(tmp, output):
+            cache.discard(tmp)  # the old site: deleted in the background
+        else:
+            swap_into_place(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -959,29 +1011,89 @@ def _build_cold(
 
 
 def _build_incremental(
-    plan: Plan, output: Path, cache: Cache, state: BuildState, jobs: int
+    plan: Plan,
+    output: Path,
+    cache: Cache,
+    state: BuildState,
+    jobs: int,
+    before_swap: Callable[[Path, list[str], list[str]], None] | None,
+    generation: str,
 ) -> tuple[Outcome, list[str]]:
-    """Run the jobs whose inputs changed; move the files whose bytes changed into place."""
+    """Run the jobs whose inputs changed and swap in a copy of the output with their files.
+
+    The copy is the standby, a hard-link twin of the output kept in the cache:
+    changed files replace their links in it, it is swapped with the output in one
+    rename, and the old output, now the standby, gets the same changes as links.
+    Every step is proportional to the change, and output/ is always either the
+    old or the new site. Only where no standby can exist (the cache on another
+    file system) are files renamed into output/ one by one.
+    """
     prior = state.manifest
-    carried = Outcome()
+    result = Outcome()
     todo = []
     for i, job in enumerate(plan.jobs):
         rows = [prior.get(rel) for rel in job.files]
         if job.key and all(r is not None and r[0] == job.key for r in rows):
-            carried.rows.update(zip(job.files, rows, strict=True))  # type: ignore[arg-type]
+            result.rows.update(zip(job.files, rows, strict=True))  # type: ignore[arg-type]
         else:
             todo.append(i)
-    stage = output.with_name(f".{output.name}.stage-{os.getpid()}")
+    standby_ok = cache.can_stand_by(output)
+    if standby_ok:
+        for stale in cache.out_dir.glob("scratch-*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        scratch = cache.out_dir / f"scratch-{os.getpid()}"
+    else:
+        scratch = output.with_name(f".{output.name}.stage-{os.getpid()}")
     try:
-        outcome = execute(plan, todo, stage, prior, jobs)
+        outcome = execute(plan, todo, scratch, prior, jobs)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
         raise
     removed = removed_files(prior, plan)
-    if outcome.written or removed:
+    result.merge(outcome)
+    written = outcome.written
+    if not written and not removed:
+        shutil.rmtree(scratch, ignore_errors=True)
+        return result, removed
+    if not standby_ok:
         cache.begin_commit()
-        commit_in_place(stage, output, outcome.written, removed)
-    else:
-        shutil.rmtree(stage, ignore_errors=True)
-    carried.merge(outcome)
-    return carried, removed
+        commit_in_place(scratch, output, written, removed)
+        if before_swap is not None:
+            before_swap(output, written, removed)
+        return result, removed
+
+    standby = cache.standby
+    try:
+        if not cache.standby_valid(state.generation):
+            cache.mark_standby(None)
+            cache.discard(standby)
+            link_tree(output, standby)  # once after a cold build: proportional to the site
+        cache.mark_standby(None)  # from here until it is in step again
+        move_changes(scratch, standby, written, removed)
+        search_before = _inode(standby / "pagefind")
+        if before_swap is not None:
+            before_swap(standby, written, removed)
+        search_changed = _inode(standby / "pagefind") != search_before
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    if not exchange(standby, output):  # no atomic exchange here: three renames
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        os.rename(output, old)
+        os.rename(standby, output)
+        os.rename(old, standby)
+    # the standby now holds the previous site: bring it in step for the next build
+    link_changes(output, standby, written, removed)
+    if search_changed:
+        shutil.rmtree(standby / "pagefind", ignore_errors=True)
+        if (output / "pagefind").is_dir():
+            link_tree(output / "pagefind", standby / "pagefind")
+    cache.mark_standby(generation)
+    return result, removed
+
+
+def _inode(path: Path) -> int:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return 0

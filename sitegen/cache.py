@@ -26,8 +26,6 @@ import shutil
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -84,20 +82,39 @@ def environment_key() -> str:
     """Cached results are only valid for the same sitegen, Python and libraries."""
     global _ENV_KEY
     if _ENV_KEY is None:
-        from importlib import metadata
-
         from . import __version__
 
         parts = [str(FORMAT), __version__, sys.version, str(marshal.version)]
-        for dist in ("jinja2", "markdown-it-py", "mdit-py-plugins", "latex2mathml", "feedgen",
-                     "PyYAML", "python-slugify"):  # fmt: skip
-            try:
-                parts.append(f"{dist}={metadata.version(dist)}")
-            except metadata.PackageNotFoundError:
-                parts.append(f"{dist}=none")
+        parts += library_versions()
         parts.append(code_stamp())
         _ENV_KEY = _hash("\n".join(parts))
     return _ENV_KEY
+
+
+LIBRARIES = ("jinja2", "markdown_it_py", "mdit_py_plugins", "latex2mathml", "feedgen",
+             "pyyaml", "python_slugify", "markupsafe", "lxml")  # fmt: skip
+
+
+def library_versions() -> list[str]:
+    """Installed versions of the libraries that shape the output, from their dist-info names.
+
+    One directory listing instead of importlib.metadata, which costs more than a
+    whole build that has nothing to do.
+    """
+    found = []
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")):
+            continue
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                dist = name.split("-")[0].lower().replace(".", "_")
+                if dist in LIBRARIES:
+                    found.append(name)
+    return sorted(found)
 
 
 def code_stamp() -> str:
@@ -209,12 +226,14 @@ def encode_record(value: Any) -> Any:
 decode_record = _decode
 
 
-@dataclass
 class ParseEntry:
-    stat: Stat
-    checked_ns: int  # when the stat was taken: a stat this close to the mtime is not proof
-    digest: str  # hash of the file's text
-    value: Any  # encoded parse result
+    __slots__ = ("stat", "checked_ns", "digest", "value")
+
+    def __init__(self, stat: Stat, checked_ns: int, digest: str, value: Any):
+        self.stat = stat
+        self.checked_ns = checked_ns  # when the stat was taken: a stat this close to the
+        self.digest = digest  # mtime is not proof; digest: hash of the file's text
+        self.value = value  # the encoded parse result
 
 
 class ParseCache:
@@ -342,39 +361,60 @@ def text_digest(text: str) -> str:
 # ---------------------------------------------------------------- build state
 
 
-@dataclass
 class BuildState:
-    """What the last build into one output folder read and wrote."""
+    """What the last build into one output folder read and wrote.
 
-    settings: str = ""  # base URL, flags: a different value means a different site
-    input_stamp: str = ""
-    racy: bool = True
-    output_id: tuple[int, int] = (0, 0)  # (device, inode) of the output folder we made
-    manifest: dict[str, tuple[str, str]] = field(default_factory=dict)  # rel -> (key, hash)
-    warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
-    pages: int = 0
-    output: str = ""  # the output folder, so caches of folders since deleted can go
+    Kept in two files: this small part, all a build with nothing changed reads,
+    and the manifest (one row per output file), read only when there is work.
+    """
+
+    FIELDS = (
+        "settings",  # base URL, flags: a different value means a different site
+        "input_stamp",  # stat of every input file
+        "racy",  # an input changed too recently for its stat to prove anything
+        "output_id",  # (device, inode) of the output folder the build made
+        "warnings",  # (message, path, line), repeated by a build that does nothing
+        "pages",
+        "files",
+        "output",  # the output folder, so caches of folders since deleted can go
+        "generation",  # changes whenever the output does; the standby copy records it
+    )
+
+    def __init__(
+        self,
+        settings: str = "",
+        input_stamp: str = "",
+        racy: bool = True,
+        output_id: tuple[int, int] = (0, 0),
+        manifest: dict[str, tuple[str, str]] | None = None,  # rel -> (key, content hash)
+        warnings: list[tuple[str, str | None, int | None]] | None = None,
+        pages: int = 0,
+        output: str = "",
+        generation: str = "",
+        files: int | None = None,
+    ):
+        self.settings = settings
+        self.input_stamp = input_stamp
+        self.racy = racy
+        self.output_id = tuple(output_id)
+        self.manifest = manifest if manifest is not None else {}
+        self.warnings = warnings or []
+        self.pages = pages
+        self.output = output
+        self.generation = generation
+        self.files = files if files is not None else len(self.manifest)
 
     def to_data(self) -> Any:
-        return (
-            self.settings,
-            self.input_stamp,
-            self.racy,
-            self.output_id,
-            self.manifest,
-            self.warnings,
-            self.pages,
-            self.output,
-        )
+        return tuple(getattr(self, f) for f in self.FIELDS)
 
     @classmethod
     def from_data(cls, data: Any) -> BuildState | None:
-        if not isinstance(data, tuple) or len(data) != 8:
+        if not isinstance(data, tuple) or len(data) != len(cls.FIELDS):
             return None
-        state = cls(*data)
-        if not isinstance(state.manifest, dict) or not isinstance(state.output_id, tuple):
+        values = dict(zip(cls.FIELDS, data, strict=True))
+        if not isinstance(values["output_id"], tuple) or not isinstance(values["files"], int):
             return None
-        return state
+        return cls(**values)
 
 
 def output_id(output: Path) -> tuple[int, int] | None:
@@ -401,11 +441,23 @@ class Cache:
         self.derived = Derived(self.root / "derived", read=read)
 
     def load_state(self) -> BuildState | None:
+        """The last build's state without its manifest (see load_manifest)."""
         if not self.read or self.journal.exists():
             return None  # an interrupted in-place commit: the output may be mixed, rebuild all
         return BuildState.from_data(read_marshal(self.out_dir / "state.marshal"))
 
+    def load_manifest(self, state: BuildState) -> bool:
+        data = read_marshal(self.out_dir / "manifest.marshal")
+        if not isinstance(data, tuple) or len(data) != 2 or data[0] != state.generation:
+            return False
+        if not isinstance(data[1], dict) or len(data[1]) != state.files:
+            return False
+        state.manifest = data[1]
+        return True
+
     def save_state(self, state: BuildState) -> None:
+        # manifest first: a state is only trusted with the manifest of its generation
+        write_marshal(self.out_dir / "manifest.marshal", (state.generation, state.manifest))
         write_marshal(self.out_dir / "state.marshal", state.to_data())
 
     def prune_outputs(self) -> None:
@@ -420,6 +472,63 @@ class Cache:
             state = BuildState.from_data(read_marshal(d / "state.marshal"))
             if state is None or not state.output or not Path(state.output).exists():
                 shutil.rmtree(d, ignore_errors=True)
+
+    # the standby: a hard-link copy of the output, updated and swapped in by the next build
+    @property
+    def standby(self) -> Path:
+        return self.out_dir / "standby"
+
+    def can_stand_by(self, output: Path) -> bool:
+        """A standby must share the output's file system, or it cannot be swapped in."""
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            return self.out_dir.stat().st_dev == output.parent.stat().st_dev
+        except OSError:
+            return False
+
+    def standby_valid(self, generation: str) -> bool:
+        marker = read_marshal(self.out_dir / "standby.marshal")
+        return bool(generation) and marker == generation and self.standby.is_dir()
+
+    def mark_standby(self, generation: str | None) -> None:
+        path = self.out_dir / "standby.marshal"
+        if generation is None:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        else:
+            write_marshal(path, generation)
+
+    def discard(self, path: Path) -> None:
+        """Delete a folder tree without waiting: deleting 50,000 files takes seconds here.
+
+        The tree is renamed into the cache's trash (same file system) and a detached
+        process removes it; whatever it leaves, the next build's discard removes.
+        """
+        trash = self.out_dir / "trash"
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                os.rename(path, trash / f"{os.getpid()}-{time.time_ns()}")
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)
+            return
+        if not any(trash.iterdir()):
+            return
+        import subprocess
+
+        try:
+            subprocess.Popen(
+                [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+                 str(trash)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+        except OSError:
+            shutil.rmtree(trash, ignore_errors=True)
 
     def forget_state(self) -> None:
         try:
@@ -462,15 +571,77 @@ def now_ns() -> int:
     return time.time_ns()
 
 
+def themes_root() -> Path:
+    """The built-in themes folder, found without importing Jinja (cf. render.builtin_themes_dir)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("sitegen.themes")
+    except (ImportError, ValueError):
+        spec = None
+    for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+        if (Path(loc) / "default" / "templates").is_dir():
+            return Path(loc)
+    return Path(__file__).resolve().parent.parent / "themes"
+
+
+def summary_line(pages: int, files: int, how: str, output: Path, seconds: float) -> str:
+    return f"built {pages} pages ({files} files{how}) into {output} in {seconds:.2f} s"
+
+
+class Probe:
+    """The first step of every build: the inputs as they are now, and the last build's state.
+
+    Cheap on purpose (a directory scan and one small file, no Jinja, no YAML), so
+    the command line can answer "nothing changed" before importing the renderer.
+    """
+
+    def __init__(
+        self, site_dir: Path, output: Path, base_url: str | None, search: bool, read: bool = True
+    ):
+        self.started = time.perf_counter()
+        self.output = output
+        self.cache = Cache(site_dir, output, read=read)
+        self.settings = _hash(
+            "\x00".join(
+                ("settings", str(output.resolve()), base_url or "", os.environ.get("URL", ""),
+                 str(search))
+            )
+        )  # fmt: skip
+        self.scan_ns = now_ns()
+        self.inputs = scan_inputs(site_dir, [themes_root()])
+        self.stamp = input_stamp(self.inputs, [self.settings])
+        state = self.cache.load_state()
+        if state is not None and (
+            state.settings != self.settings or state.output_id != output_id(output)
+        ):
+            state = None  # another output folder, other settings, or the output was replaced
+        self.state = state
+
+    @property
+    def unchanged(self) -> bool:
+        state = self.state
+        return state is not None and state.input_stamp == self.stamp and not state.racy
+
+    def summary(self) -> str:
+        assert self.state is not None
+        seconds = time.perf_counter() - self.started
+        return summary_line(
+            self.state.pages, self.state.files, ", nothing changed", self.output, seconds
+        )
+
+
 # ---------------------------------------------------------------- loading papers through the cache
 
 PARALLEL_PARSE_MIN = 400  # files; fewer parse faster than a process pool starts
 
 
 def _source_fields() -> list[str]:
+    import dataclasses
+
     from .content import PaperSource
 
-    return [f.name for f in dataclass_fields(PaperSource)]
+    return [f.name for f in dataclasses.fields(PaperSource)]
 
 
 def encode_source(ps: Any) -> tuple | None:
@@ -528,12 +699,12 @@ def _parse_chunk(chunk: list[tuple[int, str, str]]) -> list[tuple]:
     return out
 
 
-@dataclass
 class Sources:
-    papers: list  # PaperSource, drafts dropped, in file order
-    warnings: list
-    meta: dict[str, str]  # display path -> front matter digest
-    parsed: int  # files actually parsed (not taken from the cache)
+    def __init__(self, papers: list, warnings: list, meta: dict[str, str], parsed: int):
+        self.papers = papers  # PaperSource, drafts dropped, in file order
+        self.warnings = warnings
+        self.meta = meta  # display path -> front matter digest
+        self.parsed = parsed  # files actually parsed (not taken from the cache)
 
 
 def load_sources(

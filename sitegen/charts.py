@@ -94,6 +94,7 @@ def _table(
     caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
 ) -> str:
     """An HTML table of already-escaped cells; the columns in `numeric` are right-aligned."""
+
     def attr(i: int) -> str:
         return ' class="num"' if i in numeric else ""
 
@@ -149,15 +150,17 @@ def timeline_chart(site: Site) -> str:
 
     plot_h, pad_top, pad_bottom = 180, 20, 26
     height = pad_top + plot_h + pad_bottom
-    left, right = 8.0, 99.5  # percent of the width; the gutter holds the axis numbers
+    # the gutter holds the axis numbers: wide enough for the longest on a phone
+    left, right = max(4.5, 100 * (len(str(top)) * 7.5 + 8) / NARROW_PX), 99.5
     band = (right - left) / len(years)
     bar = band * (0.7 if len(years) > 3 else 0.45)
     n = len(years)
     frac = (right - left) / 100
     k_wide = _label_every(n, WIDE_PX, 36, frac)
     k_narrow = k_wide * math.ceil(_label_every(n, NARROW_PX, 36, frac) / k_wide)
-    totals_wide = frac * WIDE_PX / n >= 20
-    totals_narrow = frac * NARROW_PX / n >= 20
+    total_px = len(str(peak)) * 7 + 6  # a column's count must fit above it
+    totals_wide = frac * WIDE_PX / n >= total_px
+    totals_narrow = frac * NARROW_PX / n >= total_px
 
     def y_of(v: float) -> float:
         return pad_top + plot_h - plot_h * v / top
@@ -225,9 +228,7 @@ def timeline_chart(site: Site) -> str:
         f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{_e(s.name)}</li>'
         for s in series
     )
-    rows = [
-        [str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)
-    ]
+    rows = [[str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)]
     table = _table(
         "Papers per year and topic",
         ["Year", *(_e(s.name) for s in series), "Total"],
@@ -271,12 +272,18 @@ def topic_chart(site: Site, root: str = "", rows: int = 7) -> str:
         '<clipPath id="topic-chart-clip"><rect width="100%" height="14" rx="4"/></clipPath>',
         '<g clip-path="url(#topic-chart-clip)">',
     ]
+    # one segment per row of the table below: the small topics share one, as there
+    segments = [(f"t{t.colour}", t.name, len(t.papers)) for t in shown]
+    if rest:
+        segments.append(
+            ("tother", _plural(len(rest), "more topic"), sum(len(t.papers) for t in rest))
+        )
     x = 0.0
-    for t in topics:
-        w = 100 * len(t.papers) / total
+    for css, name, count in segments:
+        w = 100 * count / total
         parts.append(
-            f'<rect class="seg t{t.colour}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
-            f"<title>{_e(t.name)}: {_plural(len(t.papers), 'paper')}</title></rect>"
+            f'<rect class="seg {css}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
+            f"<title>{_e(name)}: {_plural(count, 'paper')}</title></rect>"
         )
         x += w
     parts.append("</g></svg>")
@@ -325,6 +332,7 @@ def _joint_counts(site: Site, people: set[str]) -> Counter[tuple[str, str]]:
 
 def _ring_order(coauthors: Sequence[Coauthor], joint: Counter[tuple[str, str]]) -> list[Coauthor]:
     """Seat collaborators of each other side by side, so their links stay short."""
+
     def w(a: Coauthor, b: Coauthor) -> int:
         x, y = sorted((a.person.key, b.person.key))
         return joint.get((x, y), 0)
@@ -382,6 +390,9 @@ def network_chart(site: Site, limit: int = 12) -> str:
     joint = _joint_counts(site, keys)
     ring = _ring_order(shown, joint)
     most = max(c.count for c in shown)
+    # only the strongest links between coauthors: a complete graph says nothing
+    strongest = sorted(joint.items(), key=lambda kv: (-kv[1], kv[0]))[: len(shown) + 6]
+    joint_shown = {pair: n for pair, n in strongest if n * 4 >= max(joint.values(), default=1)}
     most_joint = max(joint.values(), default=1)
 
     # an ellipse taller than wide: names run sideways, so width is what a phone lacks
@@ -442,7 +453,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
     ]
     # links between coauthors: curves bowed towards the centre
     parts.append('<g class="links-between">')
-    for (a, b), n in sorted(joint.items()):
+    for (a, b), n in sorted(joint_shown.items()):
         x1, y1, _ = pos[a]
         x2, y2, _ = pos[b]
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
@@ -483,7 +494,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
     parts.append(
         f'<g class="person owner"><title>{owner}</title>'
         f'<circle class="node owner-node" cx="{_n(cx)}" cy="{_n(cy)}" r="9"/>'
-        f'{text(owner_label, "node-label owner-label")}</g>'
+        f"{text(owner_label, 'node-label owner-label')}</g>"
     )
     parts.append("</svg>")
 
@@ -520,4 +531,3 @@ def network_chart(site: Site, limit: int = 12) -> str:
         + f"<figcaption>{_e(caption)}{_details(table)}</figcaption>"
         + "</figure>"
     )
-

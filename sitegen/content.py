@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,8 +74,11 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     return yaml_text, body, yaml_text.count("\n") + 3
 
 
-def _fail(msg: str, path: str, yaml_text: str, key: str | None) -> SitegenError:
-    line = key_lines(yaml_text, first_line=2).get(key, 1) if key else 1
+def _fail(
+    msg: str, path: str, yaml_text: str, key: str | None, first_line: int = 2
+) -> SitegenError:
+    """Point at the key's line; front matter starts on line 2, a plain YAML file on 1."""
+    line = key_lines(yaml_text, first_line=first_line).get(key, 1) if key else 1
     return SitegenError(msg, path, line)
 
 
@@ -239,7 +243,10 @@ def paper_files(site: Path) -> list[Path]:
         )
     # Hidden names are editors' lock and swap files (emacs' `.#x.md` is a dangling
     # symlink) and the importer's temporaries: never papers, as the importer agrees.
-    return sorted(p for p in folder.glob("*.md") if not p.name.startswith("."))
+    # os.scandir, not Path.glob: at 10,000 papers glob and Path sorting cost 0.2 s.
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.name.endswith(".md"))
+    return [folder / n for n in names if not n.startswith(".")]
 
 
 def collect_papers(
@@ -295,12 +302,12 @@ def load_profile(site: Path) -> Profile:
         raise SitegenError("must be a mapping with at least `name:`", display, 1)
     name = _as_str(data.get("name"))
     if not name:
-        raise _fail("name: missing (the owner's name)", display, text, "name")
+        raise _fail("name: missing (the owner's name)", display, text, "name", 1)
     metrics = data.get("metrics") or {}
     if not isinstance(metrics, dict) or not all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in metrics.values()
     ):
-        raise _fail("metrics: must map names to numbers", display, text, "metrics")
+        raise _fail("metrics: must map names to numbers", display, text, "metrics", 1)
     extra = {k: v for k, v in data.items() if k not in ("name", "field", "metrics")}
     return Profile(name=name, field=_as_str(data.get("field")), metrics=metrics, extra=extra)
 

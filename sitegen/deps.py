@@ -33,7 +33,6 @@ import os
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import jinja2
@@ -230,20 +229,16 @@ def _macro_infos(ast: nodes.Template, global_names: set[str]) -> dict[str, Macro
     return out
 
 
-@dataclass(frozen=True)
 class Scope:
     """The attribute names a group of templates mentions: what of an object they can show."""
 
-    attrs: frozenset[str]
-    everything: bool
+    __slots__ = ("attrs", "everything", "key", "full_papers")
 
-    @cached_property
-    def key(self) -> str:
-        return "*" if self.everything else ",".join(sorted(self.attrs))
-
-    @cached_property
-    def full_papers(self) -> bool:
-        return self.everything or bool(self.attrs & BODY_ATTRS)
+    def __init__(self, attrs: frozenset[str], everything: bool):
+        self.attrs = attrs
+        self.everything = everything
+        self.key = "*" if everything else ",".join(sorted(attrs))
+        self.full_papers = everything or bool(attrs & BODY_ATTRS)
 
 
 EVERYTHING = Scope(frozenset(), True)
@@ -258,6 +253,10 @@ class Templates:
         self.infos: dict[str, TemplateInfo] = {}
         self._closures: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._by_file: dict[str, str] = {}
+        self._scopes: dict[tuple[str, ...], Scope] = {}
+        self._sources: dict[tuple[str, ...], str] = {}
+        self._site_parts: dict[tuple[str, ...], list[tuple[str | None, Scope]]] = {}
+        self.page_parts: dict[str, tuple[Scope, str]] = {}  # see page_key
 
     def info(self, name: str) -> TemplateInfo:
         found = self.infos.get(name)
@@ -317,10 +316,19 @@ class Templates:
         self._closures[key] = result
         return result
 
-    def sources_key(self, names: Iterable[str]) -> str:
-        return digest(*(self.info(n).source_hash for n in names))
+    def sources_key(self, names: tuple[str, ...]) -> str:
+        found = self._sources.get(names)
+        if found is None:
+            found = self._sources[names] = digest(*(self.info(n).source_hash for n in names))
+        return found
 
-    def scope(self, names: Iterable[str]) -> Scope:
+    def scope(self, names: tuple[str, ...]) -> Scope:
+        found = self._scopes.get(names)
+        if found is None:
+            found = self._scopes[names] = self._scope(names)
+        return found
+
+    def _scope(self, names: tuple[str, ...]) -> Scope:
         attrs: set[str] = set()
         everything = False
         for n in names:
@@ -329,7 +337,13 @@ class Templates:
             everything = everything or info.everything
         return Scope(frozenset(attrs), everything)
 
-    def site_parts(self, names: Iterable[str]) -> list[tuple[str | None, Scope]]:
+    def site_parts(self, names: tuple[str, ...]) -> list[tuple[str | None, Scope]]:
+        found = self._site_parts.get(names)
+        if found is None:
+            found = self._site_parts[names] = self._site_parts_of(names)
+        return found
+
+    def _site_parts_of(self, names: tuple[str, ...]) -> list[tuple[str | None, Scope]]:
         """(site attribute or None for all of it, scope its value is shown with).
 
         A value taken from `site` in one template travels only into that template's
@@ -395,6 +409,7 @@ class Fingerprints:
         self._memo: dict[tuple[str, int], str] = {}
         self._keep: list[Any] = []  # objects hashed by id stay alive for the build
         self._site_parts: dict[tuple[str | None, str], str] = {}
+        self._names: dict[tuple[type, str], list[str]] = {}
         self._nonce = os.urandom(8).hex()
 
     # papers: the one type there are thousands of gets a fast path
@@ -437,8 +452,24 @@ class Fingerprints:
 
     def value(self, v: Any, scope: Scope, depth: int = 0) -> str:
         """A stable hash of what `scope` can see of `v`."""
-        if v is None or isinstance(v, (bool, int, float)):
+        t = type(v)
+        if t is str:
+            return "s" + v if len(v) < 200 else "h" + digest(v)
+        if t is Paper:
+            if scope.full_papers:
+                return self._full.get(id(v)) or self.paper_full(v)
+            return self._list.get(id(v)) or self.paper_list(v)
+        if v is None or t is bool or t is int or t is float:
             return repr(v)
+        if (t is tuple or t is list) and len(v) <= 16 and depth < 40:
+            # short sequences are mostly built per page: hashing beats memoising them
+            return digest("[", *[self.value(x, scope, depth + 1) for x in v])
+        if t is Lazy:  # opaque code: it may read anything of its inputs
+            return digest(
+                "lazy",
+                self.value(v.fn, EVERYTHING, depth + 1),
+                *[self.value(a, EVERYTHING, depth + 1) for a in v.args],
+            )
         if isinstance(v, str):
             return ("M" if isinstance(v, Markup) else "s") + v
         if isinstance(v, Paper):
@@ -492,10 +523,13 @@ class Fingerprints:
 
     def _object(self, v: Any, scope: Scope, depth: int) -> str:
         cls = type(v)
-        names = [f.name for f in dataclasses.fields(v)]
-        names += [n for n, a in vars(cls).items() if isinstance(a, property)]
-        if not scope.everything:
-            names = [n for n in names if n in scope.attrs]
+        names = self._names.get((cls, scope.key))
+        if names is None:
+            names = [f.name for f in dataclasses.fields(v)]
+            names += [n for n, a in vars(cls).items() if isinstance(a, property)]
+            if not scope.everything:
+                names = [n for n in names if n in scope.attrs]
+            self._names[(cls, scope.key)] = names
         parts = [cls.__qualname__]
         for n in names:
             attr = getattr(v, n)
@@ -577,6 +611,7 @@ class Memo:
     """
 
     MAX_SHARED = 16_384  # longer outputs are rarely reused across pages: not kept in memory
+    SHARED_BUDGET = 48_000_000  # characters kept for reuse across pages, per process
 
     def __init__(self, templates: Templates, fps: Fingerprints, env: jinja2.Environment):
         self.templates = templates
@@ -593,6 +628,7 @@ class Memo:
         self._stack: list[list[str]] = []
         self.hits = 0
         self.misses = 0
+        self._shared_size = 0
 
     def set_globals_key(self, key: str) -> None:
         self._globals_key = key
@@ -681,8 +717,9 @@ class Memo:
         entry = (html, children)
         self.record[key] = entry
         self._stack[-1].append(key)
-        if len(html) <= self.MAX_SHARED:
+        if len(html) <= self.MAX_SHARED and self._shared_size < self.SHARED_BUDGET:
             self.shared[key] = entry
+            self._shared_size += len(html) + 200
 
 
 def install_memo(env: jinja2.Environment) -> None:
@@ -701,13 +738,21 @@ def page_key(
     extra: Iterable[str] = (),
 ) -> str:
     """The fingerprint of a page: template sources, globals, its data, and what it reads of site."""
-    names = templates.closure(template)
-    scope = templates.scope(names)
-    parts = ["page", template, templates.sources_key(names), globals_key, *extra]
-    for a, s in templates.site_parts(names):
-        parts.append(fps.site_part(a, s))
+    fixed = templates.page_parts.get(template)
+    if fixed is None:  # the same for every page drawn by this template
+        names = templates.closure(template)
+        site = [fps.site_part(a, s) for a, s in templates.site_parts(names)]
+        fixed = (
+            templates.scope(names),
+            digest("page", template, templates.sources_key(names), globals_key, *site),
+        )
+        templates.page_parts[template] = fixed
+    scope, base = fixed
+    value = fps.value
+    parts = [base, *extra]
     for k in sorted(values):
-        parts.append(k + "=" + fps.value(values[k], scope))
+        parts.append(k)
+        parts.append(value(values[k], scope))
     return digest(*parts)
 
 

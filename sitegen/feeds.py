@@ -12,8 +12,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from feedgen.feed import FeedGenerator
-
 from . import __version__, urls
 from .model import Paper
 
@@ -51,6 +49,8 @@ def author_line(paper: Paper) -> str:
 
 def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> tuple[bytes, bytes]:
     """(RSS bytes, Atom bytes) for one feed."""
+    from feedgen.feed import FeedGenerator  # lxml: imported only by builds that make feeds
+
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(urls.absolute(base_url, spec.page_url))

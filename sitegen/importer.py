@@ -39,7 +39,7 @@ from pathlib import Path
 import yaml
 
 from .errors import SitegenError, SitegenWarning
-from .profile import PaperRecord, Profile, parse_profile
+from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
@@ -238,10 +238,8 @@ def read_profile_text(path: Path) -> str:
         raise SitegenError(
             f"cannot read the profile: {e.strerror or e}", path=path, exit_code=2
         ) from None
-    if b"\x00" in data[:8192]:  # how git and grep tell binary files from text
-        raise SitegenError(
-            "this is a binary file, not a profile text", path=path, line=1, exit_code=2
-        )
+    if b"\x00" in data[:SNIFF_BYTES]:  # a later NUL is reported at its line by the parser
+        raise SitegenError(BINARY_MESSAGE, path=path, line=1, exit_code=2)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -513,6 +511,8 @@ def run_import(
     if _read_or_none(manifest_path) != manifest_bytes:
         plan.writes.append((manifest_path, manifest_bytes))  # last: only after every paper
 
+    if not dry_run:
+        _sweep_stale_temps((content, papers_dir))
     if not dry_run and plan.writes:
         _write_all(plan.writes, site)
     return report
@@ -695,6 +695,39 @@ def _write_all(writes: list[tuple[Path, bytes]], site: Path) -> None:
                 "written, the manifest was not: run the import again",
                 path=target,
             ) from None
+
+
+_TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.tmp`
+
+
+def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
+    """Remove the temporary files of an import that was killed before it could.
+
+    They are hidden and never read, but a killed import can leave thousands in
+    content/papers, where version control shows them. Files of a process that
+    is still running (another import) are left alone.
+    """
+    if os.name != "posix":  # os.kill(pid, 0) probes a process only on POSIX
+        return
+    for folder in folders:
+        try:
+            names = [e.name for e in os.scandir(folder)]
+        except OSError:
+            continue
+        for name in names:
+            m = _TEMP_NAME.fullmatch(name)
+            if m and not _process_alive(int(m.group(1))):
+                _unlink_quietly(os.path.join(folder, name))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
 
 
 def _unlink_quietly(path: str) -> None:

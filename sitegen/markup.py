@@ -12,10 +12,10 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from latex2mathml.converter import convert as latex_to_mathml
-from markdown_it import MarkdownIt
-from mdit_py_plugins.dollarmath import dollarmath_plugin
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -62,6 +62,8 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
 
 @lru_cache(maxsize=4096)
 def _convert(latex: str, display: bool) -> str:
+    from latex2mathml.converter import convert as latex_to_mathml
+
     return latex_to_mathml(latex, display="block" if display else "inline")
 
 
@@ -81,7 +83,14 @@ def _render_math_inline_double(self, tokens, idx, options, env) -> str:
 
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
-    """One parser per process: building it is the expensive part, parsing is cheap."""
+    """One parser per process: building it is the expensive part, parsing is cheap.
+
+    Imported here, not at the top: a build whose papers all come from the cache
+    never loads markdown-it.
+    """
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=False)
     md.validateLink = is_safe_url

@@ -21,10 +21,14 @@ while rendering leaves the output exactly as it was.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import multiprocessing
 import os
 import posixpath
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -49,8 +53,13 @@ class Job:
     label: str = ""
 
 
+_PLAIN_REL = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*")
+
+
 def check_rel(rel: str) -> None:
     """A path inside the output folder, with no way out of it."""
+    if _PLAIN_REL.fullmatch(rel):
+        return  # the common case, decided without normpath: no segment starts with a dot
     if (
         not rel
         or rel.startswith("/")
@@ -223,6 +232,8 @@ def execute(
     _FORKED["plan"] = plan
     _FORKED["prior"] = prior
     outcome = Outcome()
+    gc.collect()
+    gc.freeze()  # children then never touch the parent's objects for GC: fewer pages copied
     try:
         ctx = multiprocessing.get_context("fork")
         parts = chunks(plan, indices, jobs)
@@ -230,6 +241,7 @@ def execute(
             results = list(pool.map(_worker, [(c, str(dest), prior is not None) for c in parts]))
     finally:
         _FORKED.clear()
+        gc.unfreeze()
     errors = [r for r in results if isinstance(r, tuple)]
     if errors:
         # report what a serial build would: the first failing job in plan order
@@ -243,12 +255,14 @@ def execute(
 def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, shared: Any) -> list[Any]:
     """map() across forked processes that inherit `shared` instead of receiving it pickled."""
     _FORKED["shared"] = shared
+    gc.freeze()
     try:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             return list(pool.map(fn, items))
     finally:
         _FORKED.pop("shared", None)
+        gc.unfreeze()
 
 
 def forked_shared() -> Any:
@@ -263,30 +277,88 @@ def removed_files(prior: dict[str, tuple[str, str]], plan: Plan) -> list[str]:
     return [rel for rel in prior if rel not in plan.owner]
 
 
-def commit_in_place(
-    stage: Path, output: Path, written: Sequence[str], removed: Sequence[str]
+def move_changes(
+    stage: Path, root: Path, written: Sequence[str], removed: Sequence[str]
 ) -> None:
-    """Move staged files over their old versions, then delete what is gone.
+    """Move staged files over their old versions under `root`, then delete what is gone.
 
-    Each rename replaces one file atomically; readers never see a half-written
-    file. Files are moved deepest-first within the list order so a new page's
-    folder exists before anything links to it from an updated list page.
+    Each rename replaces one directory entry: a file shared with another tree
+    by a hard link is never modified, only unlinked from this tree.
     """
-    for rel in sorted(written, key=lambda r: (-r.count("/"), r)):
-        target = output / rel
+    for rel in written:
+        target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(stage / rel, target)
+    delete_files(root, removed)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def delete_files(root: Path, removed: Sequence[str]) -> None:
     for rel in removed:
-        target = output / rel
+        target = root / rel
         try:
             target.unlink()
         except FileNotFoundError:
             continue
         parent = target.parent
-        while parent != output:
+        while parent != root:
             try:
                 parent.rmdir()  # only succeeds once the folder is empty
             except OSError:
                 break
             parent = parent.parent
-    shutil.rmtree(stage, ignore_errors=True)
+
+
+def link_changes(
+    src: Path, dst: Path, written: Sequence[str], removed: Sequence[str]
+) -> None:
+    """Make `dst` (an older copy of `src`) equal to it again, by hard links."""
+    for rel in written:
+        target = dst / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.link-{os.getpid()}")
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        os.link(src / rel, tmp)
+        os.replace(tmp, target)
+    delete_files(dst, removed)
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """`dst` becomes a copy of `src` made of hard links: new names for the same files."""
+    dst.mkdir(parents=True)
+    for root, dirs, files in os.walk(src):
+        rel = os.path.relpath(root, src)
+        target = str(dst) if rel == "." else os.path.join(dst, rel)
+        for d in dirs:
+            os.mkdir(os.path.join(target, d))
+        for f in files:
+            os.link(os.path.join(root, f), os.path.join(target, f))
+
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2); False where unsupported."""
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    return renameat2(at_fdcwd, bytes(a), at_fdcwd, bytes(b), _RENAME_EXCHANGE) == 0
+
+
+def commit_in_place(
+    stage: Path, output: Path, written: Sequence[str], removed: Sequence[str]
+) -> None:
+    """Fallback when no standby copy can live on the output's file system.
+
+    Each rename replaces one file atomically, but the site as a whole is a mix
+    of old and new while this runs; the caller marks it with a journal so a
+    build interrupted here is followed by a cold build. Files are moved
+    deepest-first so a new page exists before a list page links to it.
+    """
+    move_changes(stage, output, sorted(written, key=lambda r: (-r.count("/"), r)), removed)

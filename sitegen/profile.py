@@ -45,6 +45,10 @@ _METRIC_NUMBER_FIRST = re.compile(rf"({_NUMBER})\s*(%?)\s*([^\W\d_]\D*)")  # `1,
 _KEY_JUNK = re.compile(r"[^a-z0-9]+")
 _METRIC_KEY_MAX = 64
 
+# A NUL in the first 8 KiB makes a file binary, as git and grep decide.
+SNIFF_BYTES = 8192
+BINARY_MESSAGE = "this is a binary file, not a profile text"
+
 # Characters a copy-paste can carry that no title or name means to contain, and
 # that YAML refuses or reads as line breaks. Tabs and newlines are handled apart.
 _CONTROL = re.compile(
@@ -273,12 +277,15 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
 
 def _clean_lines(text: str, source: str, warnings: list[SitegenWarning]) -> list[str]:
     """Undo what copying and saving adds, keeping line numbers as the editor shows them."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
     nul = text.find("\x00")
     if nul >= 0:
+        # Same rule as the importer applies to the file's bytes, so both agree.
+        if len(text[:nul].encode("utf-8", "surrogatepass")) < SNIFF_BYTES:
+            raise _error(BINARY_MESSAGE, source, 1)
         line = text.count("\n", 0, nul) + 1
-        raise _error("binary data (a NUL byte): this is not a profile text", source, line)
+        raise _error("a NUL byte: this is not a profile text", source, line)
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _CONTROL.search(text)

@@ -55,7 +55,8 @@ def build_index(site_root: Path, bundle: Path | None = None) -> SitegenWarning |
     if not pagefind_available():
         return SitegenWarning(
             "search index skipped: the Pagefind binary is not available "
-            "(pip install 'sitegen[search]', or build with --no-search)"
+            "(install sitegen's search extra, `pip install '.[search]'` in its checkout, "
+            "or build with --no-search)"
         )
     cmd = [
         sys.executable,

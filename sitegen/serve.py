@@ -14,6 +14,9 @@ side is sitegen's own, because livereload's defaults fight a site generator
 - Its static handler serves any path tornado lets through and knows nothing of
   404 pages, pretty URLs or a failed build; the handler here resolves every
   request inside the output folder or answers with the theme's 404 page.
+- Its serve() adds log handlers (every line printed twice) and owns the event
+  loop and Ctrl-C; here the loop is asyncio's, and the terminal shows only
+  sitegen's own lines.
 
 The preview is built into a temporary folder, never into the site's output/:
 its feeds and canonical links name http://127.0.0.1:PORT/, which must not be
@@ -60,6 +63,7 @@ from .render import theme_dirs
 
 POLL_SECONDS = 0.1  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
+POLL_MAX_SECONDS = 0.5  # ...but a scan slowed by a busy machine must not delay the next one long
 SETTLE_SECONDS = 0.05  # a change must hold this long before a rebuild (editors write in steps)
 SETTLE_MAX_SECONDS = 2.0  # ...but a file rewritten non-stop must not block rebuilds forever
 PORT_SEARCH = 100  # how far above a busy port to look for a free one
@@ -474,7 +478,8 @@ class Preview:
             started = time.perf_counter()
             now = snapshot(self.roots)
             # a big site takes longer to scan: poll less often, keep the idle cost near 5 %
-            interval = max(POLL_SECONDS, POLL_COST * (time.perf_counter() - started))
+            cost = POLL_COST * (time.perf_counter() - started)
+            interval = min(POLL_MAX_SECONDS, max(POLL_SECONDS, cost))
             if now == before:
                 continue
             now = await self._settle(now)

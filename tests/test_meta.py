@@ -147,9 +147,12 @@ def test_search_page_box_and_index_are_built(example_output: Path) -> None:
     app = doc.find("div", id="search-app")[0]
     assert app["data-bundle"] == "../pagefind/pagefind.js"
     # the header box is a plain link to the timeline until search.js replaces it
-    home = parse(example_output / "papers" / next(
-        p.name for p in (example_output / "papers").iterdir() if p.is_dir()
-    ) / "index.html")
+    home = parse(
+        example_output
+        / "papers"
+        / next(p.name for p in (example_output / "papers").iterdir() if p.is_dir())
+        / "index.html"
+    )
     box = home.find("div", **{"class": "search-box"})[0]
     assert box["data-search-url"] == "../../search/"
     assert home.find("a", **{"class": "search-fallback"})[0]["href"] == "../../timeline/"

@@ -401,7 +401,8 @@ def test_bad_fixture(name, line, message):
         ("Ada\n\nLGMar 1, 2020\nA Title: Alone\n", 4, "has no authors line"),
         ("LGMar 1, 2020\nT\n\nA, B\n", 1, "expected the owner's name on the first line"),
         ("h-index29\n\nLGMar 1, 2020\nT\n\nA, B\n", 1, "expected the owner's name"),
-        ("Ada\nfoo\x00bar\n", 2, "binary data"),
+        ("Ada\nfoo\x00bar\n", 1, "this is a binary file"),
+        ("Ada\n" + "x" * 9000 + "\nfoo\x00bar\n", 3, "a NUL byte"),
     ],
 )
 def test_bad_text(text, line, message):

@@ -39,6 +39,10 @@ def summary() -> list[str]:
         total = sum(CASES.values())
         for name, n in CASES.items():
             lines.append(f"{name}: {n} cases in {SECONDS.get(name, 0.0):.1f} s")
-            lines += [f"  {k.split(': ', 1)[1]}: {v}" for k, v in SUBSETS.items() if k.startswith(name + ": ")]
+            lines += [
+                f"  {k.split(': ', 1)[1]}: {v}"
+                for k, v in SUBSETS.items()
+                if k.startswith(name + ": ")
+            ]
         lines.append(f"generated cases in total: {total}")
     return lines + NOTES

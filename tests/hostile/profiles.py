@@ -53,9 +53,32 @@ LETTERS = (
 _name_word = st.one_of(
     st.sampled_from(
         [
-            "Zoë", "Núñez", "李明", "O'Brien", "Jean-Luc", "van", "der", "Ødegaard", "김민준",
-            "Ana", "Wei", "Łukasz", "Ümit", "Ærøskøbing", "Sørensen", "D'Angelo", "Çelik",
-            "Nguyễn", "Đặng", "Smith", "SMITH", "smith", "Γιώργος", "Иван", "محمد", "אבי",
+            "Zoë",
+            "Núñez",
+            "李明",
+            "O'Brien",
+            "Jean-Luc",
+            "van",
+            "der",
+            "Ødegaard",
+            "김민준",
+            "Ana",
+            "Wei",
+            "Łukasz",
+            "Ümit",
+            "Ærøskøbing",
+            "Sørensen",
+            "D'Angelo",
+            "Çelik",
+            "Nguyễn",
+            "Đặng",
+            "Smith",
+            "SMITH",
+            "smith",
+            "Γιώργος",
+            "Иван",
+            "محمد",
+            "אבי",
         ]
     ),
     st.text(LETTERS, min_size=1, max_size=9),
@@ -68,12 +91,20 @@ person_name = (
 )
 affiliation = st.one_of(
     st.sampled_from(
-        ["pku", "meta-ai", "mila", "University of Tokyo", "ETH Zürich", "Université Paris-Saclay",
-         "清华大学", "MIT CSAIL", "Max Planck Institute for Intelligent Systems", "A&M"]
+        [
+            "pku",
+            "meta-ai",
+            "mila",
+            "University of Tokyo",
+            "ETH Zürich",
+            "Université Paris-Saclay",
+            "清华大学",
+            "MIT CSAIL",
+            "Max Planck Institute for Intelligent Systems",
+            "A&M",
+        ]
     ),
-    st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12).filter(
-        lambda a: a.strip("-")
-    ),
+    st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12).filter(lambda a: a.strip("-")),
 )
 
 # A title carries at least one character no name may contain, so it can never
@@ -382,13 +413,19 @@ def mutated(draw: st.DrawFn, text: str, surrogates: bool = True) -> str:
             spots = [k for k, c in enumerate(line) if c.isdigit()]
             if spots:
                 k = draw(st.sampled_from(spots))
-                lines[i] = line[:k] + draw(st.sampled_from(list("0123456789") + ["", "99999"])) + line[k + 1 :]
+                lines[i] = (
+                    line[:k]
+                    + draw(st.sampled_from(list("0123456789") + ["", "99999"]))
+                    + line[k + 1 :]
+                )
         elif op == "dateline":
             mon = draw(st.sampled_from(MONTHS + ["Foo", "Sept", "jan"]))
             day = draw(st.integers(0, 40))
             year = draw(st.sampled_from(["", ", 2024", ", 0000", ", 99999", ",2023", " 1999"]))
             topic = draw(st.sampled_from(["LG", "cv", "XY", "L", "LGG"]))
-            lines.insert(i, f"{topic}{mon} {day}{year}{draw(st.sampled_from(['', 'Code', 'code', 'Cod']))}")
+            lines.insert(
+                i, f"{topic}{mon} {day}{year}{draw(st.sampled_from(['', 'Code', 'code', 'Cod']))}"
+            )
         elif op == "replace" and lines:
             lines[i] = draw(st.text(chars, max_size=60))
     return "\n".join(lines)

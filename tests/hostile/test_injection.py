@@ -62,11 +62,11 @@ OWNER = "Eve Adversary " + payload("owner")
 FIELD_LABEL = "<img src=x onerror=alert('field')> Security"  # no digits: a field label
 TITLE1 = "Scripts: " + payload("title")
 ABSTRACT = (
-    "We study "
-    + payload("abstract")
-    + " and Markdown links [md-js](javascript:alert('md-js')), [md-case](JaVaScRiPt:alert('md-case')),"
+    "We study " + payload("abstract") + " and Markdown links [md-js](javascript:alert('md-js')),"
+    " [md-case](JaVaScRiPt:alert('md-case')),"
     " [md-ent](&#106;avascript:alert('md-ent')), [md-tab](java\tscript:alert('md-tab')),"
-    " [md-data](data:text/html,<script>alert('md-data')</script>), [md-vb](vbscript:msgbox('md-vb')),"
+    " [md-data](data:text/html,<script>alert('md-data')</script>),"
+    " [md-vb](vbscript:msgbox('md-vb')),"
     " <javascript:alert('autolink')>, [md-rel](//evil.example/x) and"
     " \\url{javascript:alert('url')} and \\url{data:text/html,alert('url-data')}."
 )
@@ -230,11 +230,15 @@ def test_no_markup_escapes_into_any_page(hostile_site: Path) -> None:
                     problems.append(f"{rel}: JSON-LD holds a tag breaker")
             elif not attrs.get("src") or BAD_SCHEME.match(attrs["src"] or ""):
                 problems.append(f"{rel}: inline script {text[:60]!r}")
-            elif not (
-                hostile_site / attrs["src"].lstrip("/")  # the 404 page links root-absolute
-                if attrs["src"].startswith("/")
-                else page.parent / attrs["src"]
-            ).resolve().is_file():
+            elif (
+                not (
+                    hostile_site / attrs["src"].lstrip("/")  # the 404 page links root-absolute
+                    if attrs["src"].startswith("/")
+                    else page.parent / attrs["src"]
+                )
+                .resolve()
+                .is_file()
+            ):
                 problems.append(f"{rel}: script src {attrs['src']} is not a local file")
     assert not problems, "\n".join(problems)
 
@@ -254,7 +258,9 @@ def test_templates_never_evaluate_user_text(hostile_site: Path) -> None:
         # (search links carry it URL-encoded: decode the window before looking)
         for m in re.finditer(r"-TPL", text):
             if "if true" not in unquote_plus(text[max(0, m.start() - 120) : m.start()]):
-                leaks.append(f"{path.relative_to(hostile_site)}: a bare {text[m.start()-12:m.end()]}")
+                leaks.append(
+                    f"{path.relative_to(hostile_site)}: a bare {text[m.start() - 12 : m.end()]}"
+                )
     assert not leaks, "\n".join(leaks)
 
 
@@ -280,9 +286,7 @@ def test_text_is_shown_literally(hostile_site: Path) -> None:
     hand_text = hand_root.text()
     for piece in (payload("author"), payload("aff"), payload("venue"), payload("body")):
         assert " ".join(piece.split()) in hand_text, piece[:30]
-    assert any(
-        n.tag == "h1" and n.text() == " ".join(HAND_TITLE.split()) for n in hand_root.iter()
-    )
+    assert any(n.tag == "h1" and n.text() == " ".join(HAND_TITLE.split()) for n in hand_root.iter())
 
 
 def test_json_ld_is_valid_json_with_the_literal_text(hostile_site: Path) -> None:
@@ -320,9 +324,7 @@ def html_elements(root: ET.Element) -> list[ET.Element]:
 def test_feeds_parse_and_carry_no_markup(hostile_site: Path) -> None:
     import feedparser
 
-    feeds = sorted(
-        p for p in hostile_site.rglob("*.xml") if p.name in ("feed.xml", "atom.xml")
-    )
+    feeds = sorted(p for p in hostile_site.rglob("*.xml") if p.name in ("feed.xml", "atom.xml"))
     assert feeds
     problems = []
     titles = set()
@@ -391,9 +393,7 @@ def test_ris_has_one_record_per_paper(hostile_site: Path) -> None:
 
 
 def test_csl_json_holds_the_literal_titles(hostile_site: Path) -> None:
-    files = sorted(
-        p for p in hostile_site.rglob("*.json") if "pagefind" not in p.parts
-    )
+    files = sorted(p for p in hostile_site.rglob("*.json") if "pagefind" not in p.parts)
     if not files:
         pytest.skip("this build writes no CSL-JSON")
     titles = set()
@@ -422,7 +422,9 @@ PAGE_CHECK = """() => {
   const sel = 'img[onerror], iframe, object, embed, frame, a[href^="javascript" i], '
     + 'a[href^="data" i], a[href^="vbscript" i], [src^="javascript" i], [src^="data" i], '
     + 'form[action^="javascript" i], meta[http-equiv="refresh" i], base';
-  for (const el of document.querySelectorAll(sel)) bad.push('injected ' + el.outerHTML.slice(0, 80));
+  for (const el of document.querySelectorAll(sel)) {
+    bad.push('injected ' + el.outerHTML.slice(0, 80));
+  }
   for (const a of document.querySelectorAll('a[href]')) {
     if (!['http:', 'https:', 'mailto:'].includes(a.protocol)) bad.push('link to ' + a.href);
   }
@@ -461,9 +463,10 @@ def test_pages_in_chromium_run_nothing(hostile_site: Path, chromium) -> None:  #
 
 @pytest.mark.browser
 def test_search_results_stay_inert(hostile_site: Path, chromium) -> None:  # type: ignore[no-untyped-def]
-    if not (hostile_site / "search" / "index.html").is_file() or not (
-        hostile_site / "pagefind"
-    ).is_dir():
+    if (
+        not (hostile_site / "search" / "index.html").is_file()
+        or not (hostile_site / "pagefind").is_dir()
+    ):
         pytest.skip("this build has no search page and index (pagefind not available)")
     dialogs: list[str] = []
     with http_host(hostile_site) as base:

@@ -179,7 +179,7 @@ def test_killed_fresh_imports_leave_no_half_written_file(world: World, tmp_path:
     states = []
     for i in range(KILLS):
         site = tmp_path / f"site{i}"
-        delay = rng.uniform(0.05, 1.1) * world.import_seconds
+        delay = rng.uniform(0.3, 1.2) * world.import_seconds
         outcome, _ = cli(
             "import", world.old_profile, "--site", site, "--as-of", AS_OF, kill_after=delay
         )
@@ -188,23 +188,35 @@ def test_killed_fresh_imports_leave_no_half_written_file(world: World, tmp_path:
         proc = run_cli("import", world.old_profile, "--site", site, "--as-of", AS_OF, check=True)
         assert "kept" not in proc.stdout, proc.stdout  # a killed import's files are its own
         assert content_files(site) == world.old
+        assert temp_litter(site) == [], "the next import did not remove the temporaries"
         if litter:
-            states[-1] += f", {len(litter)} temporary files left behind"
+            states[-1] += f", {len(litter)} temporary files left until the next import"
     figures.note("killed fresh imports: " + "; ".join(states))
 
 
+def hand_edit(site: Path) -> tuple[Path, bytes]:
+    """Edit one paper file as a user would; returns it and its bytes."""
+    edited = sorted((site / "content" / "papers").glob("*.md"))[7]
+    mine = edited.read_bytes() + b"\nMy own note, written by hand.\n"
+    edited.write_bytes(mine)
+    return edited, mine
+
+
 def test_killed_reimports_leave_old_or_new_files(world: World, tmp_path: Path) -> None:
+    # what a complete re-import writes when one file carries a hand edit
+    ref = tmp_path / "reference"
+    shutil.copytree(world.old_site, ref)
+    hand_edit(ref)
+    before = content_files(ref)
+    run_cli("import", world.new_profile, "--site", ref, "--as-of", AS_OF, check=True)
+    after = content_files(ref)
     rng = random.Random(SEED + 1)
     states = []
     for i in range(KILLS):
         site = tmp_path / f"site{i}"
         shutil.copytree(world.old_site, site)
-        edited = sorted((site / "content" / "papers").glob("*.md"))[i * 7]
-        mine = edited.read_bytes() + b"\nMy own note, written by hand.\n"
-        edited.write_bytes(mine)
-        before = {**world.old, f"papers/{edited.name}": mine}
-        after = {**world.new, f"papers/{edited.name}": mine}
-        delay = rng.uniform(0.05, 1.1) * world.import_seconds
+        edited, mine = hand_edit(site)
+        delay = rng.uniform(0.3, 1.2) * world.import_seconds
         outcome, _ = cli(
             "import", world.new_profile, "--site", site, "--as-of", AS_OF, kill_after=delay
         )
@@ -212,10 +224,13 @@ def test_killed_reimports_leave_old_or_new_files(world: World, tmp_path: Path) -
         states.append(f"{outcome} at {delay:.2f} s: {state}")
         proc = run_cli("import", world.new_profile, "--site", site, "--as-of", AS_OF, check=True)
         assert content_files(site) == after
+        assert temp_litter(site) == []
         assert edited.read_bytes() == mine
         kept = [s for s in proc.stdout.splitlines() if s.startswith("kept ")]
-        assert kept == [f"kept content/papers/{edited.name} (edited by hand; --force overwrites it)"]
-    figures.note("killed re-imports: " + "; ".join(states))
+        assert kept == [
+            f"kept content/papers/{edited.name} (edited by hand; --force overwrites it)"
+        ]
+    figures.note("killed re-imports (one file edited by hand): " + "; ".join(states))
 
 
 def test_reimport_killed_at_every_kind_of_write(world: World, tmp_path: Path) -> None:
@@ -237,6 +252,7 @@ def test_reimport_killed_at_every_kind_of_write(world: World, tmp_path: Path) ->
         proc = run_cli("import", world.new_profile, "--site", site, "--as-of", AS_OF, check=True)
         assert "kept" not in proc.stdout
         assert content_files(site) == world.new
+        assert temp_litter(site) == []
     figures.note(f"re-import killed at file-system change K of {total}: " + "; ".join(states))
 
 
@@ -246,7 +262,9 @@ def test_hand_edits_survive_reimport(world: World, tmp_path: Path) -> None:
     papers = sorted((site / "content" / "papers").glob("*.md"))
     body_edit, title_edit, deleted = papers[10], papers[20], papers[30]
     body_edit.write_bytes(body_edit.read_bytes().replace(b"\n---\n", b"\n---\nMy summary.\n\n", 1))
-    title_edit.write_bytes(re.sub(rb"(?m)^title: .*$", b"title: My Better Title", title_edit.read_bytes(), count=1))
+    title_edit.write_bytes(
+        re.sub(rb"(?m)^title: .*$", b"title: My Better Title", title_edit.read_bytes(), count=1)
+    )
     deleted.unlink()
     mine = {p: p.read_bytes() for p in (body_edit, title_edit)}
     proc = run_cli("import", world.new_profile, "--site", site, "--as-of", AS_OF, check=True)
@@ -254,7 +272,9 @@ def test_hand_edits_survive_reimport(world: World, tmp_path: Path) -> None:
         assert p.read_bytes() == data
     assert not deleted.exists()
     assert f"{PAPERS - 3} updated" in proc.stdout and "3 kept (edited by hand)" in proc.stdout
-    assert not any((site / "content" / "papers").glob("*-2.md"))  # no duplicate for the retitled one
+    assert not any(
+        (site / "content" / "papers").glob("*-2.md")
+    )  # no duplicate for the retitled one
 
 
 # ---------------------------------------------------------------- killed builds
@@ -275,7 +295,13 @@ class Builds:
         self.pristine_output = root / "old-output"
         shutil.copytree(self.output, self.pristine_output)
         self.pristine_cache = root / "old-cache"
-        shutil.copytree(self.site / ".sitegen-cache", self.pristine_cache)
+        # (a build may still be emptying the cache's trash in a detached process)
+        shutil.copytree(
+            self.site / ".sitegen-cache",
+            self.pristine_cache,
+            ignore=shutil.ignore_patterns("trash"),
+        )
+        self.graves = 0
         # the new content, and what a complete build of it gives
         shutil.rmtree(self.site / "content")
         shutil.copytree(world.new_site / "content", self.site / "content")
@@ -300,7 +326,10 @@ class Builds:
             else:
                 os.unlink(entry.path)
         shutil.copytree(self.pristine_output, self.output, dirs_exist_ok=True)
-        shutil.rmtree(self.site / ".sitegen-cache")
+        # moved aside, not deleted: a detached process of the last build may still be
+        # deleting the cache's trash, and must not race with this or the next build
+        self.graves += 1
+        os.rename(self.site / ".sitegen-cache", self.site.parent / f"grave-{self.graves}")
         shutil.copytree(self.pristine_cache, self.site / ".sitegen-cache")
         for stale in self.site.glob(".output.*"):
             shutil.rmtree(stale)
@@ -314,7 +343,13 @@ class Builds:
             return "new"
         old_n = sum(1 for k, v in now.items() if self.old.get(k) == v and self.new.get(k) != v)
         new_n = sum(1 for k, v in now.items() if self.new.get(k) == v and self.old.get(k) != v)
-        return f"MIXED ({old_n} old-only and {new_n} new-only entries)"
+        odd = [k for k, v in now.items() if v not in (self.old.get(k), self.new.get(k))]
+        odd += [f"missing {k}" for k in self.new.keys() & self.old.keys() if k not in now]
+        return (
+            f"MIXED ({old_n} old-only and {new_n} new-only entries"
+            + (f", {len(odd)} in neither, such as {sorted(odd)[:3]}" if odd else "")
+            + ")"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -328,7 +363,9 @@ def test_killed_cold_builds_leave_the_old_or_the_new_site(builds: Builds) -> Non
     for _ in range(KILLS):
         builds.restore_old()
         delay = rng.uniform(0.05, 1.05) * builds.cold_seconds
-        outcome, _ = cli("build", "--site", builds.site, "--no-cache", *BUILD_ARGS, kill_after=delay)
+        outcome, _ = cli(
+            "build", "--site", builds.site, "--no-cache", *BUILD_ARGS, kill_after=delay
+        )
         state = builds.state()
         states.append(f"{outcome} at {delay:.1f} s: {state}")
         assert state in ("old", "new"), states
@@ -425,7 +462,9 @@ FAILURES = {
         "{% if coauthor.person.slug == site.coauthors[-1].person.slug %}"
         "{{ no_such_variable.x }}{% endif %}{% endblock %}",
     ),
-    "bad sitegen.yaml": lambda site: (site / "sitegen.yaml").write_text("feed_size: lots\n", "utf-8"),
+    "bad sitegen.yaml": lambda site: (site / "sitegen.yaml").write_text(
+        "feed_size: lots\n", "utf-8"
+    ),
 }
 
 

@@ -16,7 +16,6 @@ ones every time (figures printed at the end of the run):
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 import tempfile
@@ -200,7 +199,7 @@ def test_mutated_seed_and_messy_profiles(text: str) -> None:
 @given(
     st.one_of(
         st.text(),
-        st.text(st.sampled_from(list("LGCVMarJanDec 0123456789,·.\n\r\t$\\{}_*&Code et al")))
+        st.text(st.sampled_from(list("LGCVMarJanDec 0123456789,·.\n\r\t$\\{}_*&Code et al"))),
     )
 )
 def test_random_text(text: str) -> None:
@@ -209,9 +208,14 @@ def test_random_text(text: str) -> None:
 
 
 @fuzz(500)
-@given(st.one_of(st.binary(max_size=3000), st.sampled_from([SEED, MESSY]).flatmap(
-    lambda t: st.binary(max_size=64).map(lambda b, t=t: t.encode()[: len(t) // 2] + b)
-)))
+@given(
+    st.one_of(
+        st.binary(max_size=3000),
+        st.sampled_from([SEED, MESSY]).flatmap(
+            lambda t: st.binary(max_size=64).map(lambda b, t=t: t.encode()[: len(t) // 2] + b)
+        ),
+    )
+)
 def test_random_bytes_from_a_file(data: bytes) -> None:
     """Undecodable or binary files are refused with a line, never a UnicodeError."""
     figures.case("random bytes read from a file")

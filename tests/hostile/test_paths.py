@@ -122,7 +122,9 @@ def test_bad_slug_leaves_an_existing_output_alone(tmp_path: Path, slug: str) -> 
 
 
 def test_control_characters_in_a_slug_are_dropped(tmp_path: Path) -> None:
-    site = new_site(tmp_path, {"2024-good.md": paper_text(), "2024-c.md": paper_text(slug="x\x00y")})
+    site = new_site(
+        tmp_path, {"2024-good.md": paper_text(), "2024-c.md": paper_text(slug="x\x00y")}
+    )
     proc, changed = build(site)
     assert proc.returncode == 0, proc.stderr
     assert changed == []
@@ -222,25 +224,31 @@ def odd_profile() -> str:
     return "\n".join(out)
 
 
-def test_odd_titles_get_valid_unique_paths(tmp_path: Path) -> None:
-    profile = tmp_path / "profile.txt"
+@pytest.fixture(scope="module")
+def odd_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("odd")
+    profile = root / "profile.txt"
     profile.write_text(odd_profile(), encoding="utf-8")
-    site = tmp_path / "site"
-    (tmp_path / "etc").mkdir()
-    before = snapshot(tmp_path, skip=("site",))
+    site = root / "site"
+    (root / "etc").mkdir()
+    before = snapshot(root, skip=("site",))
     proc = run_cli("import", profile, "--site", site, "--as-of", AS_OF)
     assert proc.returncode == 0, proc.stderr
-    assert snapshot(tmp_path, skip=("site",)) == before
-    names = sorted(p.name for p in (site / "content" / "papers").iterdir())
+    assert snapshot(root, skip=("site",)) == before
+    proc, changed = build(site)
+    assert proc.returncode == 0, proc.stderr
+    assert changed == []
+    return site
+
+
+def test_odd_titles_get_valid_unique_paths(odd_site: Path) -> None:
+    names = sorted(p.name for p in (odd_site / "content" / "papers").iterdir())
     assert len(names) == len(ODD_TITLES), names
     for n in names:
         assert re.fullmatch(r"[0-9]{4}-[a-z0-9-]+\.md", n) and len(n.encode()) <= 255, n
         assert n not in ("2024-.md", "2024--.md")
     assert len({n.lower() for n in names}) == len(names)
-    proc, changed = build(site)
-    assert proc.returncode == 0, proc.stderr
-    assert changed == []
-    out = site / "output"
+    out = odd_site / "output"
     pages = sorted(p.name for p in (out / "papers").iterdir() if p.is_dir())
     assert pages == sorted(n[:-3] for n in names)
     check_output(out)
@@ -249,6 +257,23 @@ def test_odd_titles_get_valid_unique_paths(tmp_path: Path) -> None:
         h1 = next(n for n in parse_tree(page.read_text("utf-8")).root.iter() if n.tag == "h1")
         shown.add(h1.text())
     assert shown == {" ".join(t.split()) for t in ODD_TITLES}
+
+
+@pytest.mark.browser
+def test_odd_titles_never_widen_the_page(odd_site: Path, chromium) -> None:  # type: ignore[no-untyped-def]
+    """A 5,000-letter word wraps inside the column instead of scrolling the page sideways."""
+    out = odd_site / "output"
+    wide = []
+    for width in (390, 1280):
+        page = chromium.new_page(viewport={"width": width, "height": 800})
+        for path in [out / "index.html", out / "timeline" / "index.html",
+                     *sorted(out.glob("papers/*/index.html"))]:  # fmt: skip
+            page.goto(path.as_uri())
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                wide.append(f"{path.relative_to(out)} at {width}px: {scroll}px wide")
+        page.close()
+    assert not wide, "\n".join(wide)
 
 
 # ---------------------------------------------------------------- people, topics and tags

@@ -63,9 +63,7 @@ def diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
 # ---------------------------------------------------------------- HTML structure
 
 
-VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
 class Node:
@@ -147,13 +145,16 @@ def empty_sections(root: Node) -> list[str]:
     higher level, sections holding only a heading, and empty lists or tables."""
     problems = []
     for n in root.iter():
-        if n.tag in ("ul", "ol", "dl", "tbody", "table") and not any(
-            isinstance(c, Node) for c in n.children
-        ):
+        live = "search-results" in (n.attrs.get("class") or "") or "aria-live" in n.attrs
+        if (
+            n.tag in ("ul", "ol", "dl", "tbody", "table")
+            and not live
+            and not any(isinstance(c, Node) for c in n.children)
+        ):  # (a list that scripts fill, such as search results, starts empty)
             problems.append(f"empty <{n.tag}> at line {n.line}")
         if n.tag in ("section", "article", "aside", "nav"):
             kids = [c for c in n.children if isinstance(c, Node) or c.strip()]
-            if all(isinstance(c, Node) and HEADING.match(c.tag) for c in kids):
+            if all(isinstance(c, Node) and HEADING.match(c.tag) and c.tag != "h1" for c in kids):
                 problems.append(f"<{n.tag}> with only a heading (or nothing) at line {n.line}")
         if HEADING.match(n.tag) and n.parent is not None:
             if not n.text():
