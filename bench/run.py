@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_MAKE_PROFILE = REPO.parent / "shared" / "bench" / "make_profile.py"
+DEFAULT_MAKE_PROFILE = REPO / "bench" / "make_profile.py"
 AS_OF = "2026-11-25"
 BASE_URL = "https://bench.example.org/"
 

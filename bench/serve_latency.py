@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import IO, Any
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-SEED = SHARED / "seed" / "000_772e0e0cf8295548.txt"
-MAKE_PROFILE = SHARED / "bench" / "make_profile.py"
+SEED = REPO / "content" / "profile.txt"
+MAKE_PROFILE = REPO / "bench" / "make_profile.py"
 CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
