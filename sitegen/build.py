@@ -1,16 +1,20 @@
-"""Plan the pages, render them, and swap the finished site into place.
+"""Plan the pages, render what changed, and swap the finished site into place.
 
-A build is all-or-nothing: everything is written into a fresh folder beside the
-output, which then replaces the old output in one step. A failed build (bad
-YAML, a template error) therefore leaves the deployed site exactly as it was.
-Each planned page names its template and the data it shows, which is what an
-incremental build needs to know to skip it.
+A build is all-or-nothing: nothing touches output/ until every page has been
+rendered, and the new site replaces the old one in a single rename. A failed
+build (bad YAML, a template error) therefore leaves the deployed site exactly
+as it was.
+
+Each planned output file is a job with a key fingerprinting what it shows
+(deps.py); the cache (cache.py) remembers the keys of the last build, so an
+unchanged page is neither rendered nor written. A cold build renders every job
+in parallel into a fresh folder; an incremental build renders the changed jobs
+and applies them to a hard-link twin of the output kept in the cache, which is
+then swapped in (outputs.py). A build with nothing changed stops after a scan.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import dataclasses
 import datetime as dt
 import hashlib
@@ -320,7 +324,11 @@ class Renderer:
         return self.absolute_root if page.url == urls.NOT_FOUND else urls.root_prefix(page.url)
 
     def render(
-        self, page: Page, site_feed: FeedSpec, fragments: dict[str, Entry] | None = None
+        self,
+        page: Page,
+        site_feed: FeedSpec,
+        fragments: dict[str, Entry] | None = None,
+        memoise: bool = True,
     ) -> str:
         root = self.root_of(page)
         ctx = {
@@ -332,7 +340,8 @@ class Renderer:
             "feed": page.feed,
             "site_feed": site_feed,
         }
-        memo = self.memo
+        memo = self.memo if memoise else None
+        self.last_record = {}
         if memo is not None:
             memo.begin(root, ctx, fragments)
         try:
@@ -389,30 +398,6 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
-class Writer:
-    """Writes files under one folder and refuses to write any path twice."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.written: set[str] = set()
-
-    def write(self, rel: str, data: bytes | str) -> None:
-        if rel in self.written:
-            raise SitegenError(f"two pages would be written to {rel}: check for a slug collision")
-        target = (self.root / rel).resolve()
-        if not target.is_relative_to(self.root.resolve()):
-            raise SitegenError(f"refusing to write outside the output folder: {rel}")
-        self.written.add(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        target.write_bytes(data)
-
-
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-_RENAME_EXCHANGE = 2
-
-
 def swap_into_place(new: Path, output: Path) -> None:
     """Replace `output` by `new` atomically where the kernel allows it.
 
@@ -420,13 +405,7 @@ def swap_into_place(new: Path, output: Path) -> None:
     moment when output/ is missing; elsewhere, two renames leave a tiny window.
     """
     if output.exists():
-        exchanged = False
-        renameat2 = getattr(_libc, "renameat2", None)
-        if renameat2 is not None:
-            at_fdcwd = -100
-            rc = renameat2(at_fdcwd, bytes(new), at_fdcwd, bytes(output), _RENAME_EXCHANGE)
-            exchanged = rc == 0
-        if exchanged:
+        if exchange(new, output):
             shutil.rmtree(new)  # now holds the old site
             return
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
@@ -472,7 +451,8 @@ def with_related(site: Site, derived: Derived | None = None) -> Site:
     """The site with `related` filled in: each paper's TF-IDF nearest papers.
 
     The result depends on every paper's slug, title and abstract (term weights
-    are site-wide), so it is kept under a hash of exactly those.
+    are site-wide), so it is kept with a hash of exactly those. Only the latest
+    result is kept (one fixed cache entry): every text edit makes a new one.
     """
     k = site.config.related_papers  # type: ignore[attr-defined]
     if derived is None:
@@ -480,13 +460,20 @@ def with_related(site: Site, derived: Derived | None = None) -> Site:
     key = digest(
         "related", str(k), *(f"{p.slug}\x00{p.title}\x00{p.summary_text}" for p in site.papers)
     )
-    found = derived.get(key)
+    slot = digest("related papers, latest")
+    found = derived.get(slot)
     by_slug = {p.slug: p for p in site.papers}
-    if isinstance(found, dict) and all(all(s in by_slug for s in v) for v in found.values()):
-        related = {slug: tuple(by_slug[s] for s in v) for slug, v in found.items()}
+    if (
+        isinstance(found, tuple)
+        and len(found) == 2
+        and found[0] == key
+        and isinstance(found[1], dict)
+        and all(all(s in by_slug for s in v) for v in found[1].values())
+    ):
+        related = {slug: tuple(by_slug[s] for s in v) for slug, v in found[1].items()}
     else:
         related = related_papers(site.papers, k)
-        derived.put(key, {slug: tuple(p.slug for p in v) for slug, v in related.items()})
+        derived.put(slot, (key, {slug: tuple(p.slug for p in v) for slug, v in related.items()}))
     return dataclasses.replace(site, related=related)
 
 
@@ -704,6 +691,7 @@ def refresh_search(output: Path, written: list[str], removed: list[str]) -> Site
 
 
 FRAGMENT_MIN = 64  # memoised calls a page must make for its fragments to be kept on disk
+MEMO_MIN_WEIGHT = 100  # pages listing fewer papers render faster without memoising
 
 
 @dataclass
@@ -746,6 +734,11 @@ def plan_outputs(
     topic_names = {t.code: t.name for t in site.topics}
 
     templates = Templates(renderer.env, renderer.env.globals)
+    templates.known = cache.load_templates()
+    try:  # compiled templates kept between builds: compiling the theme takes 0.2 s
+        renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.bytecode_dir()))
+    except OSError:
+        pass
     gkey = digest(
         globals_key(fps, renderer.env.globals, skip=("site_feed",)),
         repr(sorted(assets.items())),
@@ -757,11 +750,12 @@ def plan_outputs(
     for page in pages:
         values = {**page.context, "feed": page.feed, "site_feed": site_feed}
         key = page_key(templates, fps, page.template, gkey, values, extra=(page.url,))
+        weight = _page_weight(page, site, templates)
         plan.add(
             (urls.output_path(page.url),),
-            _page_producer(renderer, page, site_feed, cache, warm),
+            _page_producer(renderer, page, site_feed, cache, warm, weight),
             key=key,
-            weight=_page_weight(page, site, templates),
+            weight=weight,
             label=page.url,
         )
 
@@ -784,6 +778,7 @@ def plan_outputs(
         f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n",
     )
     plan_citation_files(plan, site, citations, citation_fps)
+    cache.save_templates(templates.known, templates.learned)
     return Planned(plan, pages, loaded)
 
 
@@ -829,13 +824,19 @@ def _constant(values: tuple[str, ...]) -> Callable[[], tuple[str, ...]]:
 
 
 def _page_producer(
-    renderer: Renderer, page: Page, site_feed: FeedSpec, cache: Cache, warm: bool
+    renderer: Renderer, page: Page, site_feed: FeedSpec, cache: Cache, warm: bool, weight: int
 ) -> Callable[[], tuple[str]]:
+    """Render one page; list pages memoise their macros and keep them for the next build.
+
+    Memoising costs a key per macro call and pays only when calls repeat: on the
+    big list pages when an edit re-renders them, not on pages of a dozen items.
+    """
     rel = urls.output_path(page.url)
+    memoise = weight >= MEMO_MIN_WEIGHT
 
     def produce() -> tuple[str]:
-        fragments = cache.load_fragments(rel) if warm else None
-        html = renderer.render(page, site_feed, fragments)
+        fragments = cache.load_fragments(rel) if warm and memoise else None
+        html = renderer.render(page, site_feed, fragments, memoise=memoise)
         if len(renderer.last_record) >= FRAGMENT_MIN:
             cache.save_fragments(rel, renderer.last_record)
         return (html,)

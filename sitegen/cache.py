@@ -1,6 +1,6 @@
 """The build cache in `.sitegen-cache/`: what the last build read, and what it wrote.
 
-Three things are kept, each a plain `marshal` file (no pickle: a cache file found
+These are kept, as plain `marshal` files (no pickle: a cache file found
 in a cloned repository must not be able to run code):
 
 - a parse cache of content files, keyed by path and checked by (mtime, size,
@@ -10,7 +10,12 @@ in a cloned repository must not be able to run code):
   fingerprint of its inputs and the hash of its bytes, plus a stamp of every
   input file, so a build with nothing changed stops after one directory scan;
 - per output folder, the memoised macro output of the biggest pages, so that
-  re-rendering the timeline after a title edit reuses the other list items.
+  re-rendering the timeline after a title edit reuses the other list items;
+- results of expensive pure functions of the content (citations, related
+  papers), keyed by a hash of exactly their inputs;
+- per output folder, the standby: a hard-link twin of the output that the next
+  incremental build updates and swaps in (see outputs.py), and a trash folder
+  whose contents a detached process deletes.
 
 A missing, unreadable or foreign cache is an empty cache: the build is then a
 cold build, never an error. Deleting `.sitegen-cache/` is always safe.
@@ -461,11 +466,17 @@ class Cache:
         write_marshal(self.out_dir / "state.marshal", state.to_data())
 
     def prune_outputs(self) -> None:
-        """Drop the caches of output folders that no longer exist (old `sitegen serve` runs)."""
+        """Drop the caches of output folders that no longer exist (old `sitegen serve` runs)
+        and templates compiled by other versions of sitegen."""
         try:
             others = [d for d in self.root.iterdir() if d.name.startswith("out-")]
+            compiled = [d for d in self.root.iterdir() if d.name.startswith("jinja-")]
         except OSError:
             return
+        current = f"jinja-{environment_key()[:16]}"
+        for d in compiled:
+            if d.name != current:
+                shutil.rmtree(d, ignore_errors=True)
         for d in others:
             if d == self.out_dir:
                 continue
@@ -545,6 +556,20 @@ class Cache:
             self.journal.unlink()
         except OSError:
             pass
+
+    # what the templates were found to read, and Jinja's compiled templates
+    def load_templates(self) -> dict[str, Any]:
+        data = read_marshal(self.root / "templates.marshal") if self.read else None
+        return data if isinstance(data, dict) else {}
+
+    def save_templates(self, known: dict[str, Any], learned: dict[str, Any]) -> None:
+        if learned and learned != known:
+            write_marshal(self.root / "templates.marshal", learned)
+
+    def bytecode_dir(self) -> Path:
+        path = self.root / f"jinja-{environment_key()[:16]}"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     # memoised macro output of big pages
     def fragment_path(self, rel: str) -> Path:

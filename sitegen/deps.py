@@ -102,6 +102,30 @@ class TemplateInfo:
     aliases: set[str] = field(default_factory=set)  # names bound by {% import %}
 
 
+def _info_to_data(info: TemplateInfo) -> tuple:
+    macros = [(m.name, sorted(m.free), sorted(m.calls_siblings), m.memoisable)
+              for m in info.macros.values()]  # fmt: skip
+    return (
+        info.name, info.source_hash, info.parents, info.uses, info.dynamic_refs,
+        sorted(info.attrs), info.everything, sorted(info.site_attrs), info.site_whole,
+        macros, sorted(info.calls), sorted(info.aliases),
+    )  # fmt: skip
+
+
+def _info_from_data(data: Any) -> TemplateInfo | None:
+    try:
+        (name, source_hash, parents, uses, dynamic, attrs, everything, site_attrs, site_whole,
+         macros, calls, aliases) = data  # fmt: skip
+        return TemplateInfo(
+            name, source_hash, tuple(parents), tuple(uses), bool(dynamic), set(attrs),
+            bool(everything), set(site_attrs), bool(site_whole),
+            {m[0]: MacroInfo(m[0], frozenset(m[1]), frozenset(m[2]), bool(m[3])) for m in macros},
+            set(calls), set(aliases),
+        )  # fmt: skip
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _const_str(node: nodes.Node) -> str | None:
     if isinstance(node, nodes.Const) and isinstance(node.value, str):
         return node.value
@@ -257,6 +281,9 @@ class Templates:
         self._sources: dict[tuple[str, ...], str] = {}
         self._site_parts: dict[tuple[str, ...], list[tuple[str | None, Scope]]] = {}
         self.page_parts: dict[str, tuple[Scope, str]] = {}  # see page_key
+        # analyses of earlier builds, by source and globals (parsing costs 0.1 s a build)
+        self.known: dict[str, Any] = {}
+        self.learned: dict[str, Any] = {}
 
     def info(self, name: str) -> TemplateInfo:
         found = self.infos.get(name)
@@ -268,9 +295,22 @@ class Templates:
             info = TemplateInfo(name, "missing", dynamic_refs=True, everything=True)
             self.infos[name] = info
             return info
-        info = TemplateInfo(name, digest(name, source))
         if filename:
             self._by_file[os.path.abspath(filename)] = name
+        source_hash = digest(name, source)
+        memo_key = digest(source_hash, *sorted(self.global_names))
+        remembered = self.known.get(memo_key)
+        info = _info_from_data(remembered) if remembered is not None else None
+        if info is None:
+            info = self._analyse(name, source, filename, source_hash)
+        self.learned[memo_key] = _info_to_data(info)
+        self.infos[name] = info
+        return info
+
+    def _analyse(
+        self, name: str, source: str, filename: str | None, source_hash: str
+    ) -> TemplateInfo:
+        info = TemplateInfo(name, source_hash)
         try:
             ast = self.env.parse(source, name, filename)
         except jinja2.TemplateSyntaxError:
@@ -281,7 +321,6 @@ class Templates:
             unknown = info.calls - self._callable_names(info)
             if unknown:
                 info.everything = True
-        self.infos[name] = info
         return info
 
     @staticmethod
@@ -662,9 +701,7 @@ class Memo:
                 free = tuple(sorted(info.free - {"site"}))
                 site = []
                 if "site" in info.free:
-                    site = [
-                        self.fps.site_part(a, s) for a, s in self.templates.site_parts(own)
-                    ]
+                    site = [self.fps.site_part(a, s) for a, s in self.templates.site_parts(own)]
                 base = digest("macro", name, macro.name or "", self.templates.sources_key(own))
                 result = (base, scope, free, site)
         self._macro_keys[ident] = result
@@ -766,7 +803,3 @@ def globals_key(fps: Fingerprints, env_globals: Mapping[str, Any], skip: Iterabl
             continue
         parts.append(k + "=" + fps.value(env_globals[k], everything))
     return digest(*parts)
-
-
-def callable_fingerprint(fn: Callable[..., Any]) -> str:
-    return getattr(fn, "__module__", "") + "." + getattr(fn, "__qualname__", repr(fn))

@@ -63,23 +63,7 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     fg.updated(_when(newest) if newest else EPOCH)
     # feedgen emits entries in reverse insertion order unless told otherwise
     for paper in spec.papers:
-        link = urls.absolute(base_url, urls.paper(paper.slug))
-        fe = fg.add_entry(order="append")
-        fe.id(link)
-        fe.guid(link, permalink=True)
-        fe.title(xml_clean(paper.title))
-        fe.link(href=link, rel="alternate")
-        fe.published(_when(paper.date))
-        fe.updated(_when(paper.date))
-        for a in paper.authors:
-            fe.author(name=xml_clean(a.name))
-        fe.dc.dc_creator(xml_clean(author_line(paper)))
-        fe.category(
-            term=xml_clean(paper.topic), label=xml_clean(topic_names.get(paper.topic, paper.topic))
-        )
-        byline = f"<p><em>{_esc(author_line(paper))}</em></p>\n"
-        fe.description(xml_clean(byline + paper.body_html))
-        fe.content(xml_clean(byline + paper.body_html), type="html")
+        fg.add_entry(_entry(paper, base_url, topic_names), order="append")
     atom_self = urls.absolute(base_url, spec.atom_url)
     rss_self = urls.absolute(base_url, spec.rss_url)
     fg.link(href=atom_self, rel="self")
@@ -89,6 +73,41 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     fg.link([{"href": rss_self, "rel": "self"}, {"href": page, "rel": "alternate"}], replace=True)
     rss = fg.rss_str(pretty=True)
     return rss, atom
+
+
+# A paper's entry is the same in every feed it appears in (the site's, its topic's,
+# each coauthor's), so it is made once per build process and shared: feedgen
+# builds the XML from the entry's fields each time it writes a feed.
+_ENTRIES: dict[tuple[int, str, str], tuple[Paper, object]] = {}
+
+
+def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
+    label = topic_names.get(paper.topic, paper.topic)
+    key = (id(paper), base_url, label)
+    found = _ENTRIES.get(key)
+    if found is not None and found[0] is paper:
+        return found[1]
+    from feedgen.entry import FeedEntry
+    from feedgen.ext.dc import DcEntryExtension
+
+    fe = FeedEntry()
+    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    link = urls.absolute(base_url, urls.paper(paper.slug))
+    fe.id(link)
+    fe.guid(link, permalink=True)
+    fe.title(xml_clean(paper.title))
+    fe.link(href=link, rel="alternate")
+    fe.published(_when(paper.date))
+    fe.updated(_when(paper.date))
+    for a in paper.authors:
+        fe.author(name=xml_clean(a.name))
+    fe.dc.dc_creator(xml_clean(author_line(paper)))
+    fe.category(term=xml_clean(paper.topic), label=xml_clean(label))
+    byline = f"<p><em>{_esc(author_line(paper))}</em></p>\n"
+    fe.description(xml_clean(byline + paper.body_html))
+    fe.content(xml_clean(byline + paper.body_html), type="html")
+    _ENTRIES[key] = (paper, fe)  # the paper is kept, so its id is not reused
+    return fe
 
 
 def _esc(text: str) -> str:

@@ -340,3 +340,14 @@ if __name__ == "__main__":  # pragma: no cover - handy for a quick look at one g
     from hypothesis import find
 
     print(render(find(profile_spec(), lambda s: len(s.papers) > 2)), file=sys.stdout)
+
+
+def test_a_long_header_line_ending_in_a_number_is_not_a_metric(tmp_path: Path) -> None:
+    """Found by the fuzzer: `a a a ... a1` became a metric whose 2,000-character name
+    the importer wrote as a YAML key, which YAML refuses over 1,024 characters, so
+    the build could not read the profile.yaml the import had just written."""
+    path = tmp_path / "profile.txt"
+    path.write_text("Ana\n" + "a " * 1100 + "1\n\nLGMar 3, 2024\nT: x\n\nAna, Bo\n\nText.\n")
+    report = run_import(path, tmp_path / "site", as_of=AS_OF)
+    assert any("ignored header line" in w.message and w.line == 2 for w in report.warnings)
+    assert load_profile(tmp_path / "site").metrics == {}
