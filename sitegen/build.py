@@ -182,26 +182,22 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
             papers=feed_papers(site.papers, size),
         )
     }
+    def follow(page: str, title_part: str, about: str, papers: tuple) -> None:
+        specs[page] = FeedSpec(
+            title=f"{title}: {title_part}",
+            description=f"Publications by {site.profile.name} {about}",
+            page_url=page,
+            rss_url=page + "feed.xml",
+            atom_url=page + "atom.xml",
+            papers=feed_papers(papers, size),
+        )
+
     for t in (*site.topics, *site.tags):
         page = urls.topic(t.slug) if t.kind == "topic" else urls.tag(t.slug)
-        specs[page] = FeedSpec(
-            title=f"{title}: {t.name}",
-            description=f"Publications by {site.profile.name} in {t.name}",
-            page_url=page,
-            rss_url=page + "feed.xml",
-            atom_url=page + "atom.xml",
-            papers=feed_papers(t.papers, size),
-        )
+        follow(page, t.name, f"in {t.name}", t.papers)
     for c in site.coauthors:
-        page = urls.coauthor(c.person.slug)
-        specs[page] = FeedSpec(
-            title=f"{title}: with {c.person.name}",
-            description=f"Publications by {site.profile.name} with {c.person.name}",
-            page_url=page,
-            rss_url=page + "feed.xml",
-            atom_url=page + "atom.xml",
-            papers=feed_papers(c.papers, size),
-        )
+        with_them = f"with {c.person.name}"
+        follow(urls.coauthor(c.person.slug), with_them, with_them, c.papers)
     return specs
 
 
