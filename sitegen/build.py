@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from . import __version__, charts, cite, urls
 from .cache import (
+    SEARCH_DIR,
     BuildState,
     Cache,
     Derived,
@@ -40,6 +41,7 @@ from .cache import (
     load_sources,
     output_id,
     racy,
+    stat_outputs,
     summary_line,
 )
 from .config import SiteConfig, load_config, resolve_base_url
@@ -108,15 +110,17 @@ class BuildResult:
     removed: tuple[str, ...] = ()
     rendered: int = 0  # jobs run: pages rendered, feeds made ...
     incremental: bool = False
+    restored: int = 0  # output files found deleted or changed by hand, and redone
 
     def summary(self) -> str:
         if not self.incremental:
             how = ""
-        elif not self.written and not self.removed:
+        elif not self.written and not self.removed and not self.restored:
             how = ", nothing changed"
         else:
             how = f", {len(self.written)} written"
             how += f", {len(self.removed)} removed" if self.removed else ""
+            how += f", {self.restored} damaged in the output restored" if self.restored else ""
         return summary_line(self.pages, self.files, how, self.output, self.seconds)
 
 
@@ -182,6 +186,7 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
             papers=feed_papers(site.papers, size),
         )
     }
+
     def follow(page: str, title_part: str, about: str, papers: tuple) -> None:
         specs[page] = FeedSpec(
             title=f"{title}: {title_part}",
@@ -487,6 +492,7 @@ def plan_citations(
     key and its URL, and only missing ones are made (in parallel when many);
     `fingerprints`, if given, receives that hash per slug.
     """
+
     def page_url(p: Paper) -> str:
         return urls.absolute(base_url, urls.paper(p.slug))
 
@@ -667,14 +673,20 @@ def search_step(warnings: list[SitegenWarning]) -> Callable[[Path], None]:
     return run
 
 
-def refresh_search(output: Path, written: list[str], removed: list[str]) -> SitegenWarning | None:
+def refresh_search(
+    output: Path, written: list[str], removed: list[str], force: bool = False
+) -> SitegenWarning | None:
     """After an incremental build: re-index when a paper page changed, then swap the new
     index folder in, so the live index is always complete (old or new, never half)."""
 
     def is_paper(rel: str) -> bool:
         return rel.startswith("papers/") and rel.endswith("/index.html")
 
-    if not any(is_paper(r) for r in (*written, *removed)) and (output / "pagefind").is_dir():
+    if (
+        not force
+        and not any(is_paper(r) for r in (*written, *removed))
+        and (output / SEARCH_DIR).is_dir()
+    ):
         return None
     tmp = output.with_name(f".{output.name}.search-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -897,6 +909,12 @@ def build_site(
         )
     if state is not None and not cache.load_manifest(state):
         state = None
+    search_damaged = False
+    if state is not None and probe.damaged:
+        # redo what was deleted or edited in output/ by hand, as if never built
+        for rel in probe.damaged:
+            state.manifest.pop(rel, None)
+        search_damaged = any(r.startswith(SEARCH_DIR + "/") for r in probe.damaged)
 
     phase = _phases(log, started)
     phase("scan")
@@ -925,12 +943,14 @@ def build_site(
     else:
 
         def search_then_swap(root: Path, written: list[str], removed: list[str]) -> None:
-            problem = refresh_search(root, written, removed)
+            problem = refresh_search(root, written, removed, force=search_damaged)
             search_warnings.extend([problem] if problem else [])
 
         hook = search_then_swap if use_search else None
-        outcome, removed = _build_incremental(plan, output, cache, state, jobs, hook, generation)
-        if not outcome.written and not removed:
+        outcome, removed = _build_incremental(
+            plan, output, cache, state, jobs, hook, generation, force=search_damaged
+        )
+        if not outcome.written and not removed and not search_damaged:
             generation = state.generation  # the output is what it was
 
     phase("render and write")
@@ -945,6 +965,15 @@ def build_site(
         output=str(output.resolve()),
         generation=generation,
     )
+    if state is None:
+        stats = stat_outputs(output, outcome.rows)
+    else:
+        stats = dict(probe.output_stats)
+        for rel in removed:
+            stats.pop(rel, None)
+        stats = {k: v for k, v in stats.items() if not k.startswith(SEARCH_DIR + "/")}
+        stats.update(stat_outputs(output, outcome.written))
+    cache.save_output_stats(generation, stats)  # before the state: a state needs its stats
     cache.save_state(new_state)
     cache.end_commit()
     cache.derived.save(prune=state is None)
@@ -961,6 +990,7 @@ def build_site(
         removed=tuple(removed),
         rendered=outcome.ran,
         incremental=state is not None,
+        restored=len(probe.damaged) if state is not None else 0,
     )
 
 
@@ -1015,6 +1045,7 @@ def _build_incremental(
     jobs: int,
     before_swap: Callable[[Path, list[str], list[str]], None] | None,
     generation: str,
+    force: bool = False,
 ) -> tuple[Outcome, list[str]]:
     """Run the jobs whose inputs changed and swap in a copy of the output with their files.
 
@@ -1049,7 +1080,7 @@ def _build_incremental(
     removed = removed_files(prior, plan)
     result.merge(outcome)
     written = outcome.written
-    if not written and not removed:
+    if not written and not removed and not force:
         shutil.rmtree(scratch, ignore_errors=True)
         return result, removed
     if not standby_ok:

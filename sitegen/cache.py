@@ -422,6 +422,62 @@ class BuildState:
         return cls(**values)
 
 
+# ---------------------------------------------------------------- the output as built
+
+SEARCH_DIR = "pagefind"
+
+
+def stat_outputs(root: Path, rels: Iterable[str]) -> dict[str, Stat]:
+    """(mtime, size, inode) of the given output files, and of the search index's folders.
+
+    The build trusts its manifest for the bytes in output/; these stats are how it
+    notices that someone deleted or edited files there since (`rm -rf output/*`,
+    a page fixed by hand). Pagefind's thousands of fragments are covered by the
+    stats of their folders, which change whenever a file in them is added or removed.
+    """
+    base = f"{root}{os.sep}"
+    out: dict[str, Stat] = {}
+    for rel in rels:
+        try:
+            st = os.lstat(base + rel)
+        except OSError:
+            continue
+        out[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    search = root / SEARCH_DIR
+    todo = [search] if search.is_dir() else []
+    while todo:
+        d = todo.pop()
+        try:
+            st = d.stat()
+            entries = list(os.scandir(d))
+        except OSError:
+            continue
+        out[f"{d.relative_to(root).as_posix()}/"] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                todo.append(Path(e.path))
+            elif d == search:
+                st = e.stat(follow_symlinks=False)
+                out[f"{SEARCH_DIR}/{e.name}"] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    return out
+
+
+def damaged_outputs(root: Path, recorded: dict[str, Stat]) -> list[str]:
+    """The recorded output paths whose file is gone or not what the last build left."""
+    base = f"{root}{os.sep}"
+    bad = []
+    lstat = os.lstat
+    for rel, sig in recorded.items():
+        try:
+            st = lstat(base + rel)
+        except OSError:
+            bad.append(rel)
+            continue
+        if (st.st_mtime_ns, st.st_size, st.st_ino) != sig:
+            bad.append(rel)
+    return bad
+
+
 def output_id(output: Path) -> tuple[int, int] | None:
     try:
         st = output.stat()
@@ -464,6 +520,15 @@ class Cache:
         # manifest first: a state is only trusted with the manifest of its generation
         write_marshal(self.out_dir / "manifest.marshal", (state.generation, state.manifest))
         write_marshal(self.out_dir / "state.marshal", state.to_data())
+
+    def load_output_stats(self, generation: str) -> dict[str, Stat] | None:
+        data = read_marshal(self.out_dir / "output-stats.marshal")
+        if not isinstance(data, tuple) or len(data) != 2 or data[0] != generation:
+            return None
+        return data[1] if isinstance(data[1], dict) else None
+
+    def save_output_stats(self, generation: str, stats: dict[str, Stat]) -> None:
+        write_marshal(self.out_dir / "output-stats.marshal", (generation, stats))
 
     def prune_outputs(self) -> None:
         """Drop the caches of output folders that no longer exist (old `sitegen serve` runs)
@@ -641,12 +706,27 @@ class Probe:
             state.settings != self.settings or state.output_id != output_id(output)
         ):
             state = None  # another output folder, other settings, or the output was replaced
+        # files in output/ deleted or changed by hand since the last build: redone
+        self.damaged: list[str] = []
+        self.output_stats: dict[str, Stat] = {}
+        if state is not None:
+            recorded = self.cache.load_output_stats(state.generation)
+            if recorded is None:
+                state = None  # no record of what the output held: trust nothing in it
+            else:
+                self.output_stats = recorded
+                self.damaged = damaged_outputs(output, recorded)
         self.state = state
 
     @property
     def unchanged(self) -> bool:
         state = self.state
-        return state is not None and state.input_stamp == self.stamp and not state.racy
+        return (
+            state is not None
+            and state.input_stamp == self.stamp
+            and not state.racy
+            and not self.damaged
+        )
 
     def summary(self) -> str:
         assert self.state is not None
