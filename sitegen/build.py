@@ -709,6 +709,9 @@ class Planned:
     plan: Plan
     pages: list[Page]
     loaded: Loaded
+    renderer: Renderer | None = None
+    citations: dict[str, cite.Citation] = field(default_factory=dict)
+    site_feed: FeedSpec | None = None
 
 
 def plan_outputs(
@@ -787,7 +790,7 @@ def plan_outputs(
     )
     plan_citation_files(plan, site, citations, citation_fps)
     cache.save_templates(templates.known, templates.learned)
-    return Planned(plan, pages, loaded)
+    return Planned(plan, pages, loaded, renderer, citations, site_feed)
 
 
 def plan_citation_files(
@@ -871,6 +874,91 @@ def _page_weight(page: Page, site: Site, templates: Templates) -> int:
     return weight
 
 
+# ---------------------------------------------------------------- the preview's fast path
+
+
+@dataclass(frozen=True)
+class Warm:
+    """What `sitegen serve` keeps of its last full build, to redraw an edited paper at once.
+
+    A full build of a big site takes seconds (every page's inputs are fingerprinted),
+    but someone editing an abstract is looking at one page. With this, the preview
+    redraws that page first, reloads the browser, and only then runs the full build,
+    which corrects anything the quick page could not know (a changed citation key,
+    another paper's related list) and reloads again if it does.
+    """
+
+    loaded: Loaded
+    renderer: Renderer
+    pages: dict[str, Page]  # paper source path -> its page, with the full context
+    citations: dict[str, cite.Citation]
+    site_feed: FeedSpec
+
+    @classmethod
+    def of(cls, planned: Planned) -> Warm | None:
+        if planned.renderer is None or planned.site_feed is None:
+            return None
+        pages = {
+            page.context["paper"].source: page
+            for page in planned.pages
+            if page.template == "paper.html" and "paper" in page.context
+        }
+        return cls(planned.loaded, planned.renderer, pages, planned.citations, planned.site_feed)
+
+
+def quick_paper_pages(warm: Warm, site_dir: Path, changed: Sequence[Path]) -> list[tuple[str, str]]:
+    """(output path, HTML) of the pages of edited paper files, from the last build's data.
+
+    Only for edits that cannot move a paper within the site: same slug, date, topic,
+    tags and authors. Anything else (and any file that does not parse) raises
+    LookupError or SitegenError, and the preview does a full build instead.
+    """
+    from .content import parse_paper, read_text
+
+    shared = [f.name for f in dataclasses.fields(Paper) if f.name != "authors"]
+    out = []
+    for path in changed:
+        try:
+            rel = Path(path).resolve().relative_to(Path(site_dir).resolve()).as_posix()
+        except ValueError:
+            raise LookupError(path) from None
+        page = warm.pages.get(rel)
+        if page is None:
+            raise LookupError(rel)
+        old: Paper = page.context["paper"]
+        src = parse_paper(read_text(Path(path), rel), rel, [])
+        same = (
+            src.slug == old.slug
+            and src.date == old.date
+            and src.topic == old.topic
+            and src.tags == old.tags
+            and not src.draft
+            and src.author_names == tuple(a.name for a in old.authors)
+        )
+        if not same:
+            raise LookupError(rel)
+        paper = Paper(**{n: getattr(src, n) for n in shared}, authors=old.authors)
+        base_url = warm.loaded.base_url
+        c = warm.citations[old.slug]
+        url = urls.absolute(base_url, urls.paper(paper.slug))
+        item = cite.csl_item(paper, c.key, url)
+        citation = cite.Citation(
+            c.key,
+            cite.bibtex_entry(paper, c.key, url),
+            cite.ris_record(paper, url),
+            cite.csl_json([item]),
+            tuple(item.items()),
+        )
+        context = {k: v for k, v in page.context.items() if k not in ("paper", "bibtex")}
+        redone = Page(page.url, page.template, {**context, "paper": paper}, page.feed)
+        [redone] = discovery_context(
+            warm.loaded.site, [redone], base_url, {paper.slug: citation}, search=False
+        )
+        html = warm.renderer.render(redone, warm.site_feed, None, memoise=False)
+        out.append((urls.output_path(page.url), html))
+    return out
+
+
 def build_site(
     site_dir: Path,
     output: Path | None = None,
@@ -880,6 +968,7 @@ def build_site(
     jobs: int | None = None,
     use_cache: bool = True,
     probe: Probe | None = None,
+    keep: Callable[[Warm], None] | None = None,
 ) -> BuildResult:
     """Build the site into `output`, doing only the work its changes require.
 
@@ -935,6 +1024,7 @@ def build_site(
     )
     plan = planned.plan
     phase(f"plan ({len(plan)} jobs)")
+    warm = Warm.of(planned) if keep is not None else None
 
     generation = os.urandom(8).hex()
     if state is None:
@@ -980,6 +1070,8 @@ def build_site(
     for rel in removed:
         cache.drop_fragments(rel)
     phase("save cache")
+    if keep is not None and warm is not None:
+        keep(warm)
     return BuildResult(
         output=output,
         pages=len(planned.pages),
