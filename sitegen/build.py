@@ -77,6 +77,7 @@ from .outputs import (
     link_tree,
     move_changes,
     removed_files,
+    resolve_keys,
 )
 from .related import related_papers
 from .render import make_env, static_dirs, template_dirs, template_error
@@ -759,13 +760,11 @@ def plan_outputs(
     plan = Plan()
 
     for page in pages:
-        values = {**page.context, "feed": page.feed, "site_feed": site_feed}
-        key = page_key(templates, fps, page.template, gkey, values, extra=(page.url,))
         weight = _page_weight(page, site, templates)
         plan.add(
             (urls.output_path(page.url),),
             _page_producer(renderer, page, site_feed, cache, warm, weight),
-            key=key,
+            key=_page_key(templates, fps, page, gkey, site_feed),
             weight=weight,
             label=page.url,
         )
@@ -828,6 +827,18 @@ def plan_citation_files(
         weight=len(site.papers) // 2,
         label=site_wide[0] if site_wide else "",
     )
+
+
+def _page_key(
+    templates: Templates, fps: Fingerprints, page: Page, gkey: str, site_feed: FeedSpec
+) -> Callable[[], str]:
+    """The page's key, computed when needed: by the worker that renders it in a cold build."""
+
+    def key() -> str:
+        values = {**page.context, "feed": page.feed, "site_feed": site_feed}
+        return page_key(templates, fps, page.template, gkey, values, extra=(page.url,))
+
+    return key
 
 
 def _constant(values: tuple[str, ...]) -> Callable[[], tuple[str, ...]]:
@@ -1149,6 +1160,7 @@ def _build_incremental(
     file system) are files renamed into output/ one by one.
     """
     prior = state.manifest
+    resolve_keys(plan, jobs)
     result = Outcome()
     todo = []
     for i, job in enumerate(plan.jobs):

@@ -67,6 +67,8 @@ _LATEX_SPECIAL = {
 }
 _LATEX_TABLE = str.maketrans(_LATEX_SPECIAL)
 _CONTROL_TABLE = str.maketrans({c: " " for c in [*map(chr, range(0x20)), "\x7f"]})
+# str.split() already breaks on \t \n \v \f \r and \x1c-\x1f; translate only what it keeps
+_CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 # as the Markdown math plugin reads it: no digit right after either dollar ("$5 and $6")
 _INLINE_MATH = re.compile(r"(?<!\\)\$(?!\d)([^$\n]+?)(?<!\\)\$(?!\d)")
 
@@ -89,7 +91,9 @@ def arxiv_subject(code: str) -> str:
 
 def one_line(text: str) -> str:
     """Reference formats are line-based: control characters and newlines become spaces."""
-    return " ".join(text.translate(_CONTROL_TABLE).split())
+    if _CONTROL_LEFT.search(text):  # rare: a translate of every text costs a second at 10k
+        text = text.translate(_CONTROL_TABLE)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,9 @@ class Job:
 
     files: tuple[str, ...]
     produce: Callable[[], Produced]
-    key: str | None = None  # fingerprint of every input; None: run always, compare bytes
+    # fingerprint of every input; None: run always, compare bytes. A function when
+    # computing it is costly: a cold build then computes it in the worker (see run_jobs)
+    key: str | Callable[[], str] | None = None
     weight: int = 1  # rough cost, for spreading work over processes
     label: str = ""
 
@@ -86,7 +88,7 @@ class Plan:
         self,
         files: Sequence[str],
         produce: Callable[[], Produced],
-        key: str | None = None,
+        key: str | Callable[[], str] | None = None,
         weight: int = 1,
         label: str = "",
     ) -> Job:
@@ -174,11 +176,12 @@ def run_jobs(
         if len(produced) != len(job.files):
             raise SitegenError(f"internal error: {job.label or job.files[0]} made the wrong files")
         out.ran += 1
+        key = job.key() if callable(job.key) else job.key
         for rel, data in zip(job.files, produced, strict=True):
             if isinstance(data, str):
                 data = data.encode("utf-8")
             h = content_hash(data)
-            out.rows[rel] = (job.key or "", h)
+            out.rows[rel] = (key or "", h)
             old = prior.get(rel) if prior is not None else None
             if old is not None and old[1] == h:
                 continue
@@ -268,6 +271,39 @@ def execute(
     for r in results:
         outcome.merge(r)  # type: ignore[arg-type]
     return outcome
+
+
+PARALLEL_KEYS_MIN = 2_000  # job keys: fewer are computed faster than processes start
+
+
+def resolve_keys(plan: Plan, jobs: int) -> None:
+    """Compute the keys given as functions, across processes when there are many.
+
+    An incremental build must know every key before it can tell what to run;
+    fingerprinting 13,000 pages is the biggest fixed cost of such a build, and
+    every key is independent of the others.
+    """
+    todo = [i for i, job in enumerate(plan.jobs) if callable(job.key)]
+    if not todo:
+        return
+    if (
+        jobs > 1
+        and len(todo) >= PARALLEL_KEYS_MIN
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        size = -(-len(todo) // (jobs * 4))
+        parts = [todo[k : k + size] for k in range(0, len(todo), size)]
+        results = fork_map(_keys_of, parts, jobs, plan)
+    else:
+        parts, results = [todo], [_keys_of(todo, plan)]
+    for part, keys in zip(parts, results, strict=True):
+        for i, key in zip(part, keys, strict=True):
+            plan.jobs[i].key = key
+
+
+def _keys_of(indices: Sequence[int], plan: Plan | None = None) -> list[str]:
+    plan = plan if plan is not None else forked_shared()
+    return [plan.jobs[i].key() for i in indices]  # type: ignore[misc]
 
 
 def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, shared: Any) -> list[Any]:
