@@ -288,6 +288,7 @@ class Renderer:
             raise
         install_memo(self.env)  # before any template is compiled
         self.memo: Memo | None = None
+        self.light_memo = True  # small pages share macro output by identity (Memo.light)
         self.last_record: dict[str, Entry] = {}
         self.env.filters["rel"] = _rel
         self.env.filters["date"] = format_date
@@ -346,6 +347,8 @@ class Renderer:
         self.last_record = {}
         if memo is not None:
             memo.begin(root, ctx, fragments)
+        elif self.memo is not None and self.light_memo:
+            self.memo.begin_light(root, ctx)
         try:
             return self.env.get_template(page.template).render(ctx)
         except SitegenError:
@@ -355,6 +358,8 @@ class Renderer:
         finally:
             if memo is not None:
                 self.last_record = memo.end()
+            elif self.memo is not None:
+                self.memo.end_light()
 
 
 # ---------------------------------------------------------------- writing
@@ -747,6 +752,8 @@ def plan_outputs(
 
     templates = Templates(renderer.env, renderer.env.globals)
     templates.known = cache.load_templates()
+    for name in sorted({page.template for page in pages}):
+        templates.closure(name)  # every template analysed before any renders (Memo)
     try:  # compiled templates kept between builds: compiling the theme takes 0.2 s
         renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.bytecode_dir()))
     except OSError:

@@ -600,6 +600,9 @@ class Fingerprints:
 # ---------------------------------------------------------------- memoised macros
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 class MemoCodeGenerator(CodeGenerator):
     """Builds macros through `environment.macro_class`, so sitegen can memoise them."""
 
@@ -623,8 +626,10 @@ class MemoMacro(Macro):
 
     def _invoke(self, arguments: list[Any], autoescape: bool) -> str:
         memo: Memo | None = getattr(self._environment, "sitegen_memo", None)
-        if memo is None or not memo.active:
+        if memo is None:
             return super()._invoke(arguments, autoescape)
+        if not memo.active:
+            return memo.light(self, arguments, autoescape)
         key = memo.key_for(self, arguments, autoescape)
         if key is None:
             return super()._invoke(arguments, autoescape)
@@ -668,9 +673,47 @@ class Memo:
         self.hits = 0
         self.misses = 0
         self._shared_size = 0
+        self.light_on = False
+        self._light: dict[tuple, tuple[Any, list[Any]]] = {}
+        self._light_size = 0
 
     def set_globals_key(self, key: str) -> None:
         self._globals_key = key
+
+    # The light memo: for pages too small to keep a record of their calls. Within one
+    # process and one build the data are frozen objects that stay alive, so a call is
+    # identified by the identity of what it is given, which costs no hashing; each
+    # entry holds on to those objects, so no id is reused while the entry exists.
+    # A paper listed as related on five pages and on three coauthor pages at the same
+    # depth is drawn once.
+
+    LIGHT_BUDGET = 64_000_000  # characters kept, per process
+
+    def begin_light(self, root: str, ctx: Mapping[str, Any]) -> None:
+        self.light_on = True
+        self.root = root
+        self.page_ctx = ctx
+
+    def end_light(self) -> None:
+        self.light_on = False
+        self.page_ctx = {}
+
+    def light(self, macro: MemoMacro, arguments: list[Any], autoescape: bool) -> Any:
+        invoke = super(MemoMacro, macro)._invoke
+        if not getattr(self, "light_on", False) or self._macro_key(macro) is None:
+            return invoke(arguments, autoescape)
+        refs = [macro._func.__code__, self.root, autoescape, *arguments]
+        for n in self._macro_keys[(macro._func.__code__, macro.name)][2]:  # type: ignore[index]
+            refs.append(self.page_ctx[n] if n in self.page_ctx else self.env.globals.get(n))
+        key = tuple(x if type(x) in _PLAIN else id(x) for x in refs)
+        found = self._light.get(key)
+        if found is not None:
+            return found[0]
+        rv = invoke(arguments, autoescape)
+        if self._light_size < self.LIGHT_BUDGET:
+            self._light[key] = (rv, refs)
+            self._light_size += len(rv) + 100
+        return rv
 
     def begin(self, root: str, ctx: Mapping[str, Any], warm: dict[str, Entry] | None) -> None:
         self.active = True
@@ -693,6 +736,8 @@ class Memo:
             return self._macro_keys[ident]
         result = None
         name = self.templates.name_of_file(code.co_filename)
+        if name is None:
+            return None  # a template not analysed yet (Templates.info): maybe next time
         if name is not None:
             info = self.templates.info(name).macros.get(macro.name or "")
             if info is not None and info.memoisable:
