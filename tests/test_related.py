@@ -1,14 +1,43 @@
-"""Related papers: similar by their words, never the paper itself, the same on every build."""
+"""Related papers: similar by their words, never the paper itself, the same on every build.
+
+The implementation works on whole arrays (a byte buffer, sparse matrices), so
+most tests here hold it to a plain-Python reference written straight from the
+definition: the terms of `tokens`, TF-IDF as documented, and for small sites
+(where the candidate bounds cannot bind) the exact cosine ranking.
+"""
 
 from __future__ import annotations
 
+import heapq
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from conftest import BASE_URL, run_cli
 from htmlutil import Collector, parse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sitegen.related import related_indices, related_papers, shared_terms, tokens
+from sitegen import related
+from sitegen.related import (
+    CANDIDATES,
+    MIN_SCORE,
+    POSTINGS_CAP,
+    TITLE_WEIGHT,
+    TOP_TERMS,
+    related_indices,
+    related_papers,
+    shared_terms,
+    tfidf_vectors,
+    tokens,
+)
 
 
 @dataclass(frozen=True)
@@ -27,9 +56,184 @@ DOCS = [
     Doc("f", "Cooking pasta", "Boil water, add salt."),
 ]
 
+# Pieces of text that are hard to split the way the regex does: case folding that
+# changes length or script (ß, İ, final sigma, Cherokee), NFKC (ligatures, full
+# width, math letters, superscripts, fractions), joiners, digits, math, NUL, words
+# of 8 and 9, 16 and 17 bytes, and characters of 2, 3 and 4 bytes across those edges.
+PIECES = [
+    "graph", "Graphs", "neural", "networks", "diffusion", "model", "models", "the", "we",
+    "propose", "a", "of", "state-of-the-art", "don't", "x86-64", "2024", "12", "Straße",
+    "STRASSE", "naïve", "Café", "ΣΊΣΥΦΟΣ", "σίσυφος", "ᏣᎳᎩ", "ꭰꭱ", "İstanbul", "ﬁne", "Ｆｕｌｌ",
+    "𝔸𝔹ℂ", "深度学习", "e\u0301cole", "pneumonoultramicroscopicsilicovolcanoconiosis",
+    "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "aaaaaaaé", "aaaaaaaaé",
+    "ééééééééé", "aaaaaaa😀", "x²", "½", "Ⅻ", "١٢٣", "$x^2$", "$", "\x00", "-", "'", "’",
+    "--", "_", " ", "\n", ".", ",", "é", "ß", "Ö", "😀",
+]  # fmt: skip
+
+
+def text_of(pieces: list[str]) -> str:
+    return "".join(pieces)
+
+
+texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=20).map(text_of)
+docs_strategy = st.lists(st.tuples(texts, texts), min_size=1, max_size=6).map(
+    lambda pairs: [Doc(f"p{i}", t, s) for i, (t, s) in enumerate(pairs)]
+)
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# ---------------------------------------------------------------- references
+
+
+def reference_counts(doc: Doc) -> Counter[str]:
+    counts = Counter(tokens(doc.summary_text))
+    for t in tokens(doc.title):
+        counts[t] += TITLE_WEIGHT
+    return counts
+
+
+def reference_vectors(docs: list[Doc]) -> list[dict[str, float]]:
+    """TF-IDF as documented: sublinear tf, smoothed idf, terms of one paper dropped, unit length."""
+    counts = [reference_counts(d) for d in docs]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(docs)
+    idf = {t: math.log((1 + n) / (1 + f)) + 1.0 for t, f in df.items()}
+    out = []
+    for c in counts:
+        vec = {t: (1.0 + math.log(k)) * idf[t] for t, k in c.items() if df[t] > 1 or n == 1}
+        norm = math.sqrt(math.fsum(w * w for w in vec.values())) or 1.0
+        out.append({t: w / norm for t, w in vec.items()})
+    return out
+
+
+def cosines(docs: list[Doc]) -> list[list[float]]:
+    vecs = reference_vectors(docs)
+    return [[math.fsum(a[t] * b[t] for t in a.keys() & b.keys()) for b in vecs] for a in vecs]
+
+
+def reference_related(docs: list[Doc], k: int) -> list[list[int]]:
+    """The exact ranking of a small site: the k best others of each paper.
+
+    With at most CANDIDATES others and POSTINGS_CAP papers, the only bound left
+    is that a candidate shares one of the paper's top terms among its own.
+    """
+    assert len(docs) <= min(CANDIDATES + 1, POSTINGS_CAP)
+    vecs = reference_vectors(docs)
+    top = [
+        {t for t, _ in heapq.nlargest(TOP_TERMS, v.items(), key=lambda tw: (tw[1], tw[0]))}
+        for v in vecs
+    ]
+    cos = cosines(docs)
+    out = []
+    for i in range(len(docs)):
+        scored = sorted(
+            (-round(cos[i][j], 9), docs[j].slug, j)
+            for j in range(len(docs))
+            if j != i and top[i] & top[j] and round(cos[i][j], 9) >= MIN_SCORE
+        )
+        out.append([j for _, _, j in scored[:k]])
+    return out
+
+
+def assert_same_vectors(got: list[dict[str, float]], want: list[dict[str, float]]) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g.keys() == w.keys()
+        for t in w:
+            assert g[t] == pytest.approx(w[t], rel=1e-12, abs=1e-15), t
+
+
+def assert_same_ranking(docs: list[Doc], k: int) -> None:
+    """The ranking equals the reference's, but for papers whose scores the reference
+    itself cannot tell apart (closer than 1e-9), which may come in either order."""
+    got = related_indices(docs, k)
+    cos = cosines(docs)
+    for i, want in enumerate(reference_related(docs, k)):
+        assert len(got[i]) == len(want), (i, got[i], want)
+        for g, w in zip(got[i], want, strict=True):
+            assert g == w or abs(cos[i][g] - cos[i][w]) < 1e-9, (i, got[i], want)
+
+
+def topic_site(n: int, seed: int) -> list[Doc]:
+    """A site of n papers on a few topics, with shared and rare words."""
+    rng = random.Random(seed)
+    topics = [
+        [f"{stem}{i}" for i in range(12)]
+        for stem in ("graph", "vision", "speech", "robot", "proof")
+    ]
+    common = ["learning", "model", "training", "data", "network", "inference", "scaling"]
+    docs = []
+    for i in range(n):
+        words = rng.choice(topics) + common
+        title = " ".join(rng.choices(words, k=5)).title()
+        abstract = " ".join(rng.choices(words, k=40)) + f" unique{i}"
+        docs.append(Doc(f"paper-{i:04d}", title, abstract))
+    return docs
+
+
+# ---------------------------------------------------------------- terms and weights
+
 
 def test_tokens_drop_stopwords_math_and_fold_plurals() -> None:
     assert tokens("We propose novel Networks for $O(n^2)$ the images") == ["network", "image"]
+
+
+def test_vectors_hold_exactly_the_terms_of_tokens_on_hard_text() -> None:
+    hard = [Doc(f"h{i}", piece, f"{piece} graph {piece}{piece}") for i, piece in enumerate(PIECES)]
+    hard += [
+        Doc("s1", "lone \ud800 surrogate graph", "graph\ud800network"),
+        Doc("s2", "", ""),
+        Doc("s3", "$only math$", "$x$ $y$ $"),
+        Doc("s4", "the of and", "we propose a novel method"),
+    ]
+    assert_same_vectors(tfidf_vectors(hard), reference_vectors(hard))
+    for doc in hard:  # with one paper, no term is dropped for being in one paper only
+        assert set(tfidf_vectors([doc])[0]) == set(tokens(doc.title) + tokens(doc.summary_text))
+
+
+@PROPERTY
+@given(docs=docs_strategy, slice_bytes=st.sampled_from([1, 7, 1 << 19]))
+def test_vectors_match_the_reference_on_any_text(docs: list[Doc], slice_bytes: int) -> None:
+    # the text is read a slice at a time: where the slices end must not change a word
+    default, related._SLICE = related._SLICE, slice_bytes
+    try:
+        assert_same_vectors(tfidf_vectors(docs), reference_vectors(docs))
+    finally:
+        related._SLICE = default
+
+
+@pytest.mark.parametrize("slice_bytes", [1 << 12, 1 << 19])
+def test_vectors_match_the_reference_with_a_large_vocabulary(slice_bytes: int) -> None:
+    # more distinct words (short, and longer than 8 and 16 bytes) than the word
+    # tables start with, so that they grow while being filled: within a slice of
+    # text, and (small slices) with the words of earlier slices already in them
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyzéøß"
+    words = sorted({"".join(rng.choices(letters, k=rng.randint(3, 24))) for _ in range(30000)})
+    rng.shuffle(words)
+    docs = [
+        Doc(
+            f"v{i:03d}",
+            " ".join(words[i * 10 : i * 10 + 10]),
+            " ".join(words[i * 150 : i * 150 + 300]),
+        )
+        for i in range(199)
+    ]
+    default, related._SLICE = related._SLICE, slice_bytes
+    try:
+        assert_same_vectors(tfidf_vectors(docs), reference_vectors(docs))
+    finally:
+        related._SLICE = default
+
+
+def test_tfidf_vectors_of_nothing() -> None:
+    assert tfidf_vectors([]) == []
+    assert tfidf_vectors([Doc("a", "", ""), Doc("b", "", "")]) == [{}, {}]
+
+
+# ---------------------------------------------------------------- related papers
 
 
 def test_related_are_similar_exclude_self_and_are_ordered_by_similarity() -> None:
@@ -49,6 +253,148 @@ def test_related_is_deterministic_and_handles_tiny_inputs() -> None:
     assert related_indices(DOCS[:1], 4) == [[]]
     assert related_indices([], 4) == []
     assert related_indices(DOCS, 0) == [[] for _ in DOCS]
+
+
+def test_a_single_paper_has_no_related_papers() -> None:
+    paper = Doc("only", "Graph neural networks", "Graph neural networks on graphs.")
+    assert related_papers([paper], 4) == {"only": ()}
+
+
+@PROPERTY
+@given(docs=docs_strategy, k=st.integers(min_value=0, max_value=CANDIDATES + 2))
+def test_related_match_the_exact_ranking_on_small_sites(docs: list[Doc], k: int) -> None:
+    assert_same_ranking(docs, k)
+
+
+def test_related_match_the_exact_ranking_with_long_and_empty_abstracts() -> None:
+    # a very long abstract is scored in several segments; empty ones have no vector
+    rng = random.Random(3)
+    vocab = [f"term{i}" for i in range(3000)]
+    docs = [
+        Doc(f"x{i:02d}", " ".join(rng.sample(vocab, 4)), " ".join(rng.sample(vocab, 60)))
+        for i in range(14)
+    ]
+    docs.append(Doc("long", "term1 term2", " ".join(vocab)))
+    docs.append(Doc("empty", "", ""))
+    docs.append(Doc("stop", "The", "we propose a novel method $x$"))
+    for k in (1, 4, 10, CANDIDATES):
+        assert_same_ranking(docs, k)
+    rel = related_papers(docs, 10)
+    assert rel["empty"] == rel["stop"] == ()
+    assert all(d.slug not in ("empty", "stop") for v in rel.values() for d in v)
+
+
+def test_never_the_paper_itself_never_twice_never_more_than_k() -> None:
+    docs = topic_site(300, seed=1)
+    for k in (1, 4, 10, CANDIDATES + 5):
+        for slug, rel in related_papers(docs, k).items():
+            slugs = [d.slug for d in rel]
+            assert slug not in slugs
+            assert len(slugs) == len(set(slugs)) <= min(k, CANDIDATES)
+
+
+def test_papers_without_words_are_nobody_s_related_paper() -> None:
+    docs = topic_site(40, seed=2) + [
+        Doc("blank", "", ""),
+        Doc("stopwords", "The paper", "We propose a new method and show results."),
+        Doc("math", "$x$", "$\\int_0^1 f(x)\\,dx$"),
+    ]
+    rel = related_papers(docs, 5)
+    for empty in ("blank", "stopwords", "math"):
+        assert rel[empty] == ()
+        assert all(d.slug != empty for v in rel.values() for d in v)
+    assert related_papers([Doc("a", "", ""), Doc("b", "", "")], 4) == {"a": (), "b": ()}
+
+
+def test_unicode_papers_relate_through_folded_and_normalised_words() -> None:
+    docs = [
+        Doc("de-1", "Straße und Verkehr", "Die STRASSE als Netzwerk der Städte."),
+        Doc("de-2", "Strasse, Verkehr, Städte", "Verkehr in Städten und auf der Straße."),
+        Doc("el-1", "ΣΊΣΥΦΟΣ και βράχος", "Ο σίσυφος ανεβάζει τον βράχο."),
+        Doc("el-2", "Σίσυφος", "Ο ΣΊΣΥΦΟΣ και ο βράχος ξανά."),
+        Doc("zh-1", "深度学习 模型", "深度学习 模型 训练"),
+        Doc("zh-2", "深度学习", "模型 训练 深度学习"),
+        Doc("wide", "Ｆｕｌｌｗｉｄｔｈ ﬁnance", "ｆｕｌｌｗｉｄｔｈ finance"),
+        Doc("narrow", "Fullwidth finance", "fullwidth ﬁnance"),
+    ]
+    rel = related_papers(docs, 1)
+    pairs = [("de-1", "de-2"), ("el-1", "el-2"), ("zh-1", "zh-2"), ("wide", "narrow")]
+    for a, b in pairs:
+        assert [d.slug for d in rel[a]] == [b]
+        assert [d.slug for d in rel[b]] == [a]
+
+
+def test_equal_papers_tie_on_the_slug_whatever_their_order() -> None:
+    # more copies of one paper than a term's postings keep (the first by slug stay)
+    # and than the candidates kept per paper (again the first by slug), all of them
+    # with equal scores
+    assert POSTINGS_CAP > CANDIDATES
+    copies = [
+        Doc(f"copy-{i:02d}", "Graph neural networks", "Graph networks at scale.")
+        for i in range(POSTINGS_CAP + 8)
+    ]
+    others = topic_site(30, seed=4)
+    expected = {d.slug: [c.slug for c in copies if c.slug != d.slug][:4] for d in copies}
+    rng = random.Random(5)
+    for _ in range(3):
+        shuffled = copies + others
+        rng.shuffle(shuffled)
+        rel = related_papers(shuffled, 4)
+        assert {s: [d.slug for d in rel[s]] for s in expected} == expected
+
+
+def test_candidates_below_the_minimum_score_are_not_listed() -> None:
+    # "a" and "b" share one term, a top term of both (equal weights tie to the
+    # greater term), but it is one of 201 equal terms: a cosine of about 1/201
+    words_a, words_b = [f"alpha{i:03d}" for i in range(200)], [f"beta{i:03d}" for i in range(200)]
+    docs = [
+        Doc("a", "", " ".join([*words_a, "zzzshared"])),
+        Doc("b", "", " ".join([*words_b, "zzzshared"])),
+        Doc("c", "", " ".join(words_a)),
+        Doc("d", "", " ".join(words_b)),
+    ]
+    assert 0 < cosines(docs)[0][1] < MIN_SCORE
+    assert_same_ranking(docs, 3)
+    rel = related_papers(docs, 3)
+    assert [d.slug for d in rel["a"]] == ["c"]
+    assert [d.slug for d in rel["b"]] == ["d"]
+
+
+def test_related_do_not_depend_on_the_input_order() -> None:
+    docs = topic_site(400, seed=6)
+    want = {slug: [d.slug for d in v] for slug, v in related_papers(docs, 5).items()}
+    rng = random.Random(8)
+    for _ in range(2):
+        shuffled = docs[:]
+        rng.shuffle(shuffled)
+        got = {slug: [d.slug for d in v] for slug, v in related_papers(shuffled, 5).items()}
+        assert got == want
+
+
+def test_related_are_the_same_in_fresh_interpreters_with_any_hash_seed() -> None:
+    # set and dict orders change with the hash seed: they must not reach the result
+    script = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]);"
+        "from test_related import topic_site; from sitegen.related import related_indices;"
+        "print(json.dumps(related_indices(topic_site(300, seed=9), 6)))"
+    )
+    tests_dir = str(Path(__file__).parent)
+    outs = []
+    for seed in ("0", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-c", script, tests_dir],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        outs.append(json.loads(proc.stdout))
+    assert outs[0] == outs[1]
+    assert outs[0] == related_indices(topic_site(300, seed=9), 6)
+
+
+# ---------------------------------------------------------------- built sites
 
 
 def related_on_page(page: Path) -> list[str]:
