@@ -119,7 +119,40 @@ def _plain_text(tokens) -> str:
     return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
 
 
+# Characters that can start Markdown syntax anywhere in a line (or an entity, or raw
+# HTML, or math), and at the start of a line; control characters and CR are left to
+# markdown-it too. Text free of them is plain paragraphs, whatever markdown-it's version.
+_SYNTAX = re.compile(r"[\\`*_\[\]!<>&$~|#=\x00-\x09\x0b-\x1f\x7f]")
+_LINE_START = re.compile(r"(?m)^ {0,3}(?:[-+0-9]| {1,})")
+
+
+def _plain_paragraphs(text: str) -> Rendered | None:
+    """Most abstracts are plain prose: render those without the parser (10,000 abstracts
+    take a second of a cold build through markdown-it). None when anything looks like
+    Markdown; tests/test_markup.py checks the two agree on text built to trip this."""
+    if _SYNTAX.search(text):
+        return None
+    paragraphs: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if not line.strip(" "):
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        if line != line.rstrip(" ") or line.startswith(" ") or _LINE_START.match(line):
+            return None  # trailing spaces (hard breaks), indentation, list or heading marks
+        paragraphs[-1].append(line)
+    paragraphs = [p for p in paragraphs if p]
+    if any(("\n".join(p)).strip() != "\n".join(p) for p in paragraphs):
+        return None  # markdown-it strips Unicode spaces around a paragraph: leave it to it
+    body = "".join("<p>" + "\n".join(p).replace('"', "&quot;") + "</p>\n" for p in paragraphs)
+    plain = re.sub(r"[ \t]+", " ", "".join(" ".join(p) + "\n" for p in paragraphs)).strip()
+    return Rendered(body, plain, ())
+
+
 def render_markdown(text: str) -> Rendered:
+    plain = _plain_paragraphs(text)
+    if plain is not None:
+        return plain
     md = _md()
     env: dict = {}
     tokens = md.parse(text, env)
