@@ -668,11 +668,14 @@ def search_wanted(loaded: Loaded, search: bool) -> tuple[bool, list[SitegenWarni
     return True, []
 
 
-def search_step(warnings: list[SitegenWarning]) -> Callable[[Path], None]:
-    """Index the finished pages of a cold build, in its temp folder before the swap."""
+def search_step(
+    warnings: list[SitegenWarning], reuse: Path | None = None
+) -> Callable[[Path], None]:
+    """Index the finished pages of a cold build, in its temp folder before the swap
+    (reusing the unchanged files of the index in `reuse`, the live output's, if any)."""
 
     def run(root: Path) -> None:
-        problem = build_search_index(root)
+        problem = build_search_index(root, reuse=reuse)
         if problem is not None:
             warnings.append(problem)
 
@@ -696,7 +699,9 @@ def refresh_search(
         return None
     tmp = output.with_name(f".{output.name}.search-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    problem = build_search_index(output, bundle=tmp)
+    # reuse the current index's unchanged files, unless it is the thing being repaired
+    reuse = None if force else output / SEARCH_DIR
+    problem = build_search_index(output, bundle=tmp, reuse=reuse)
     if problem is not None:
         shutil.rmtree(tmp, ignore_errors=True)
         return problem
@@ -1046,7 +1051,7 @@ def build_site(
 
     generation = os.urandom(8).hex()
     if state is None:
-        before_swap = search_step(search_warnings) if use_search else None
+        before_swap = search_step(search_warnings, output / SEARCH_DIR) if use_search else None
         outcome, removed = _build_cold(plan, output, cache, jobs, before_swap), []
     else:
 
