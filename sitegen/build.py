@@ -43,6 +43,7 @@ from .cache import (
     racy,
     stat_outputs,
     summary_line,
+    watch_key,
 )
 from .config import SiteConfig, load_config, resolve_base_url
 from .content import PaperSource, load_papers, load_people, load_profile
@@ -1024,8 +1025,12 @@ def build_site(
     search_damaged = False
     if state is not None and probe.damaged:
         # redo what was deleted or edited in output/ by hand, as if never built
-        for rel in probe.damaged:
-            state.manifest.pop(rel, None)
+        by_key: dict[str, list[str]] = {}
+        for rel in state.manifest:
+            by_key.setdefault(watch_key(rel), []).append(rel)
+        for key in probe.damaged:
+            for rel in by_key.get(key, ()):
+                state.manifest.pop(rel, None)
         search_damaged = any(r.startswith(SEARCH_DIR + "/") for r in probe.damaged)
 
     phase = _phases(log, started)
@@ -1086,6 +1091,11 @@ def build_site(
             stats.pop(rel, None)
         stats = {k: v for k, v in stats.items() if not k.startswith(SEARCH_DIR + "/")}
         stats.update(stat_outputs(output, outcome.written))
+        # folders are not hard-linked: the output swapped in has folders of its own
+        folders = [k for k in stats if k.endswith("/")]
+        for k in folders:
+            del stats[k]
+        stats.update(stat_outputs(output, folders))
     cache.save_output_stats(generation, stats)  # before the state: a state needs its stats
     cache.save_state(new_state)
     cache.end_commit()

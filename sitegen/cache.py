@@ -427,6 +427,20 @@ class BuildState:
 SEARCH_DIR = "pagefind"
 
 
+# A paper's citation files are watched through their folder, whose stat changes when
+# a file in it is added, deleted or replaced: 30,000 fewer stat calls at 10,000 papers
+# keep a build with nothing to do under 0.3 s. (An edit in place of one of them is
+# the one change this misses; their pages and feeds are watched file by file.)
+BY_FOLDER = (".bib", ".ris", ".json")
+
+
+def watch_key(rel: str) -> str:
+    """What stands for an output file in the recorded stats: itself, or its folder ("x/")."""
+    if rel.endswith(BY_FOLDER) and "/" in rel:
+        return rel[: rel.rindex("/") + 1]
+    return rel
+
+
 def stat_outputs(root: Path, rels: Iterable[str]) -> dict[str, Stat]:
     """(mtime, size, inode) of the given output files, and of the search index's folders.
 
@@ -438,11 +452,14 @@ def stat_outputs(root: Path, rels: Iterable[str]) -> dict[str, Stat]:
     base = f"{root}{os.sep}"
     out: dict[str, Stat] = {}
     for rel in rels:
+        key = watch_key(rel)
+        if key in out:
+            continue
         try:
-            st = os.lstat(base + rel)
+            st = os.lstat(base + key)
         except OSError:
             continue
-        out[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        out[key] = (st.st_mtime_ns, st.st_size, st.st_ino)
     search = root / SEARCH_DIR
     todo = [search] if search.is_dir() else []
     while todo:

@@ -550,6 +550,8 @@ WIPES = {
     ],
     "output/papers/": lambda out: shutil.rmtree(out / "papers"),
     "one page": lambda out: next(out.glob("papers/*/index.html")).unlink(),
+    "one citation file": lambda out: next(out.glob("papers/*/*.ris")).unlink(),
+    "a feed edited": lambda out: (out / "atom.xml").write_text("<feed/>", "utf-8"),
     "a page edited": lambda out: (out / "index.html").write_text("<p>defaced</p>", "utf-8"),
 }
 
