@@ -62,7 +62,7 @@ from .deps import (
 )
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec, feed_papers, render_feeds
-from .index import build_index
+from .index import build_index, paper_of
 from .markup import render_inline
 from .model import Paper, Site
 from .outputs import (
@@ -939,7 +939,6 @@ def quick_paper_pages(warm: Warm, site_dir: Path, changed: Sequence[Path]) -> li
     """
     from .content import parse_paper, read_text
 
-    shared = [f.name for f in dataclasses.fields(Paper) if f.name != "authors"]
     out = []
     for path in changed:
         try:
@@ -961,18 +960,11 @@ def quick_paper_pages(warm: Warm, site_dir: Path, changed: Sequence[Path]) -> li
         )
         if not same:
             raise LookupError(rel)
-        paper = Paper(**{n: getattr(src, n) for n in shared}, authors=old.authors)
+        paper = paper_of(src, old.authors)
         base_url = warm.loaded.base_url
-        c = warm.citations[old.slug]
-        url = urls.absolute(base_url, urls.paper(paper.slug))
-        item = cite.csl_item(paper, c.key, url)
-        citation = cite.Citation(
-            c.key,
-            cite.bibtex_entry(paper, c.key, url),
-            cite.ris_record(paper, url),
-            cite.csl_json([item]),
-            tuple(item.items()),
-        )
+        key = warm.citations[old.slug].key
+        [row] = _citations_of([0], ([paper], {paper.slug: key}, base_url))
+        citation = cite.Citation(key, *row[:3], tuple(row[3]))
         context = {k: v for k, v in page.context.items() if k not in ("paper", "bibtex")}
         redone = Page(page.url, page.template, {**context, "paper": paper}, page.feed)
         [redone] = discovery_context(

@@ -150,10 +150,20 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug)))
 
 
+def _shared_fields() -> list[str]:
+    """The Paper fields copied as they are from its PaperSource."""
+    shared = [f.name for f in dataclasses.fields(Paper) if f.name != "authors"]
+    return [n for n in shared if any(n == f.name for f in dataclasses.fields(PaperSource))]
+
+
+def paper_of(source: PaperSource, authors: tuple[Author, ...]) -> Paper:
+    """One paper from its source and its resolved authors (the preview redraws one)."""
+    return Paper(**{n: getattr(source, n) for n in _shared_fields()}, authors=authors)
+
+
 def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, ...]:
     papers = []
-    shared = [f.name for f in dataclasses.fields(Paper) if f.name != "authors"]
-    shared = [n for n in shared if any(n == f.name for f in dataclasses.fields(PaperSource))]
+    shared = _shared_fields()
     by_name: dict[str, Author] = {}  # one Author per spelling: resolving is the slow part
     for s in sources:
         authors = []

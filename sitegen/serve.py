@@ -463,9 +463,7 @@ class Preview:
                 tmp.write_bytes(data)
                 os.replace(tmp, dest)  # the next build sees its stat changed and redoes it
                 written[rel] = data
-        except (LookupError, SitegenError, OSError):
-            return {}
-        except Exception:  # the fast path must never cost more than the build it precedes
+        except Exception:  # LookupError, SitegenError, OSError, or a bug: the full build follows
             return {}
         self.builds += 1
         ms = (time.perf_counter() - started) * 1000
