@@ -18,8 +18,12 @@ or --make-profile), then measures, each several times, and reports the median of
 - the search step (Pagefind over the finished site), separately, when the
   `pagefind` package is installed;
 - Hugo: the same papers as a Hugo site (a page per paper, per topic, per
-  coauthor, a timeline, RSS feeds), built cold with `hugo --quiet`, and the
-  ratio of the two cold builds. Without Hugo the column says so.
+  coauthor, a timeline, RSS feeds), built cold with `hugo --quiet` right after
+  each sitegen cold build (so both meet the same machine), and the ratio of the
+  two medians. Without Hugo the column says so.
+
+Old outputs are renamed aside, never deleted, while anything is timed: see
+`Trash` for why deleting 50,000 files just before a cold build skews it.
 
 Everything runs through the real command line, in fresh processes, in a scratch
 folder. Speed is measured here, never asserted in tests. The machine's core
@@ -297,44 +301,89 @@ def secs(x: float) -> str:
     return f"{x:.2f} s" if x < 10 else f"{x:.1f} s"
 
 
+class Trash:
+    """Set folders aside by renaming, and delete them only when no timing runs.
+
+    On a file system without a journal, ext4 makes every new file skip the inodes
+    freed in the last minutes (`recently_deleted`), one by one. Deleting the 50,000
+    files of the last build just before timing the next one made each file creation
+    here cost 0.2-0.5 ms instead of a few microseconds: the benchmark would have
+    measured its own clean-up. A user's cold build does not follow a mass deletion.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+
+    def put(self, *paths: Path) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            if path.exists():
+                self.count += 1
+                os.rename(path, self.folder / f"{self.count}-{path.name}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def bench_size(papers: int, args: argparse.Namespace, work: Path, hugo: str | None) -> Result:
     res = Result(papers)
     say = lambda text: print(f"[{papers:,} papers] {text}", file=sys.stderr, flush=True)  # noqa: E731
     profile = make_profile(args.make_profile, papers, work / f"profile-{papers}.txt")
 
     # import
+    trash = Trash(work / "trash")
+    trash.empty()  # an earlier run's, now: not while timing
     times = []
     for i in range(args.runs):
         site = work / f"import-{papers}-{i}"
-        shutil.rmtree(site, ignore_errors=True)
+        trash.put(site)
         site.mkdir(parents=True)
         run = check(measure(sitegen("import", profile, "--site", site, "--as-of", AS_OF)), "import")
         times.append(run.seconds)
         if i:
-            shutil.rmtree(site, ignore_errors=True)
+            trash.put(site)
     res.values["import"] = secs(med(times))
     say(f"import {res.values['import']}")
     site = work / f"site-{papers}"
-    shutil.rmtree(site, ignore_errors=True)
+    trash.put(site)
     os.rename(work / f"import-{papers}-0", site)
     age_inputs(site)
 
-    # cold builds
+    # cold builds, each followed by Hugo's cold build of the same papers, so that
+    # whatever else the machine does at that moment weighs on both alike
     build = sitegen("build", "--site", site, "--base-url", BASE_URL, "--no-search")
-    cold, peak, tree = [], [], []
+    trash.put(work / f"hugo-{papers}")
+    hsite = hugo_site(site, work / f"hugo-{papers}") if hugo else None
+    cold, peak, tree, htimes, hmem = [], [], [], [], []
     for _ in range(args.runs):
-        shutil.rmtree(site / "output", ignore_errors=True)
-        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+        trash.put(site / "output", site / ".sitegen-cache")
         run = check(measure(build, tree=True), "cold build")
         cold.append(run.seconds)
         peak.append(run.max_rss_mb)
         tree.append(run.tree_rss_mb)
         say(f"cold build {secs(run.seconds)}, {run.max_rss_mb:.0f} MB")
+        if hugo and hsite:
+            trash.put(hsite / "public", hsite / "resources")
+            hrun = check(
+                measure([hugo, "--quiet", "--source", str(hsite), "--destination", "public"]),
+                "hugo",
+            )
+            htimes.append(hrun.seconds)
+            hmem.append(hrun.max_rss_mb)
+            say(f"hugo {secs(hrun.seconds)}")
     files = re.search(r"\((\d+) files", run.stdout)
     res.values["cold"] = secs(med(cold))
     res.values["pages"] = f"{int(files.group(1)):,} files" if files else "?"
     res.values["peak"] = f"{med(peak):.0f} MB"
     res.values["tree"] = f"{med(tree):.0f} MB"
+    if hugo and hsite:
+        res.values["hugo"] = secs(med(htimes))
+        res.values["hugo_mem"] = f"{med(hmem):.0f} MB"
+        res.values["ratio"] = f"{med(cold) / med(htimes):.2f}"
+        hfiles = sum(len(f) for _, _, f in os.walk(hsite / "public"))
+        res.values["hugo_files"] = f"{hfiles:,} files"
+    trash.empty()
 
     # no-op rebuilds: the first one after a cold build settles the cache's clock check
     check(measure(build), "rebuild")
@@ -400,25 +449,6 @@ def bench_size(papers: int, args: argparse.Namespace, work: Path, hugo: str | No
     else:
         res.notes.append("search step not measured: the pagefind package is not installed")
 
-    # Hugo, the same papers
-    if hugo:
-        hsite = hugo_site(site, work / f"hugo-{papers}")
-        htimes, hmem = [], []
-        for _ in range(args.runs):
-            for d in ("public", "resources"):
-                shutil.rmtree(hsite / d, ignore_errors=True)
-            run = check(
-                measure([hugo, "--quiet", "--source", str(hsite), "--destination", "public"]),
-                "hugo",
-            )
-            htimes.append(run.seconds)
-            hmem.append(run.max_rss_mb)
-        res.values["hugo"] = secs(med(htimes))
-        res.values["hugo_mem"] = f"{med(hmem):.0f} MB"
-        res.values["ratio"] = f"{med(cold) / med(htimes):.2f}"
-        hfiles = sum(len(f) for _, _, f in os.walk(hsite / "public"))
-        res.values["hugo_files"] = f"{hfiles:,} files"
-        say(f"hugo {res.values['hugo']}")
     return res
 
 

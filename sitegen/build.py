@@ -18,15 +18,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
@@ -72,7 +72,7 @@ from .outputs import (
     default_jobs,
     exchange,
     execute,
-    fork_map,
+    fork_map_async,
     forked_shared,
     link_changes,
     link_tree,
@@ -439,7 +439,7 @@ def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
             continue
         paper: Paper | None = page.context.get("paper")
         lastmod = paper.date if paper else newest
-        loc = xml_escape(urls.absolute(base_url, page.url))
+        loc = html.escape(urls.absolute(base_url, page.url), quote=False)  # &, <, >
         rows.append(f"  <url><loc>{loc}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
     body = "\n".join(rows)
     return (
@@ -485,6 +485,39 @@ def with_related(site: Site, derived: Derived | None = None) -> Site:
     return dataclasses.replace(site, related=related)
 
 
+class PendingCitations:
+    """Citations being made in other processes while the plan goes on.
+
+    A cold build of 10,000 papers spends about a second making citations; the
+    pages are planned meanwhile, since they need only the keys (the BibTeX a
+    paper page shows is made by the worker that renders it).
+    """
+
+    def __init__(
+        self,
+        keys: dict[str, str],
+        done: dict[str, cite.Citation],
+        order: list[str],
+        collect: Callable[[bool], dict[str, cite.Citation]] | None = None,
+    ):
+        self.keys = keys  # slug -> citation key, known at once
+        self._done = done
+        self._order = order
+        self._collect = collect
+
+    def result(self) -> dict[str, cite.Citation]:
+        """slug -> citation, in paper order (waits for the other processes)."""
+        if self._collect is not None:
+            collect, self._collect = self._collect, None
+            self._done.update(collect(True))
+        return {slug: self._done[slug] for slug in self._order}
+
+    def cancel(self) -> None:
+        if self._collect is not None:
+            collect, self._collect = self._collect, None
+            collect(False)
+
+
 def plan_citations(
     site: Site,
     base_url: str,
@@ -493,18 +526,33 @@ def plan_citations(
     jobs: int = 1,
     fingerprints: dict[str, str] | None = None,
 ) -> dict[str, cite.Citation]:
-    """slug -> BibTeX, RIS and CSL-JSON of every paper (keys are unique site-wide).
+    """slug -> BibTeX, RIS and CSL-JSON of every paper (keys are unique site-wide)."""
+    return start_citations(site, base_url, derived, fps, jobs, fingerprints).result()
+
+
+def start_citations(
+    site: Site,
+    base_url: str,
+    derived: Derived | None = None,
+    fps: Fingerprints | None = None,
+    jobs: int = 1,
+    fingerprints: dict[str, str] | None = None,
+) -> PendingCitations:
+    """Start making the citation of every paper: the keys now, the texts when asked.
 
     With a cache, each paper's citation is kept under a hash of the paper, its
-    key and its URL, and only missing ones are made (in parallel when many);
-    `fingerprints`, if given, receives that hash per slug.
+    key and its URL, and only missing ones are made (in other processes when
+    many, collected by PendingCitations.result); `fingerprints`, if given,
+    receives that hash per slug.
     """
 
     def page_url(p: Paper) -> str:
         return urls.absolute(base_url, urls.paper(p.slug))
 
+    order = [p.slug for p in site.papers]
     if derived is None or fps is None:
-        return cite.site_citations(site.papers, page_url)
+        made = cite.site_citations(site.papers, page_url)
+        return PendingCitations({k: c.key for k, c in made.items()}, made, order)
     keys = _citation_keys(site.papers, derived, fps)
     out: dict[str, cite.Citation] = {}
     missing: list[tuple[int, str]] = []
@@ -517,18 +565,28 @@ def plan_citations(
             out[p.slug] = cite.Citation(keys[p.slug], *found[:3], tuple(found[3]))
         else:
             missing.append((i, dkey))
+
+    def store(rows: list[tuple[str, str, str, tuple[tuple[str, Any], ...]]]) -> dict:
+        made = {}
+        for (i, dkey), row in zip(missing, rows, strict=True):
+            slug = site.papers[i].slug
+            made[slug] = cite.Citation(keys[slug], *row[:3], tuple(row[3]))
+            derived.put(dkey, row)
+        return made
+
     shared = (site.papers, keys, base_url)
     if jobs > 1 and len(missing) >= 400:
         size = max(50, len(missing) // (jobs * 4))
         parts = [[i for i, _ in missing[k : k + size]] for k in range(0, len(missing), size)]
-        made = [c for part in fork_map(_citations_of, parts, jobs, shared) for c in part]
-    else:
-        made = _citations_of([i for i, _ in missing], shared)
-    for (i, dkey), row in zip(missing, made, strict=True):
-        p = site.papers[i]
-        out[p.slug] = cite.Citation(keys[p.slug], *row[:3], tuple(row[3]))
-        derived.put(dkey, row)
-    return {p.slug: out[p.slug] for p in site.papers}
+        collect = fork_map_async(_citations_of, parts, jobs, shared)
+
+        def finish(wanted: bool) -> dict[str, cite.Citation]:
+            rows = collect(wanted)
+            return store([c for part in rows for c in part]) if wanted else {}
+
+        return PendingCitations(keys, out, order, finish)
+    out.update(store(_citations_of([i for i, _ in missing], shared)))
+    return PendingCitations(keys, out, order)
 
 
 def _citation_keys(papers: Sequence[Paper], derived: Derived, fps: Fingerprints) -> dict[str, str]:
@@ -602,10 +660,14 @@ def discovery_context(
     site: Site,
     pages: list[Page],
     base_url: str,
-    citations: dict[str, cite.Citation],
+    cite_keys: Mapping[str, str],
     search: bool,
 ) -> list[Page]:
-    """The pages with their citation, metadata and chart values, plus the search page."""
+    """The pages with their citation, metadata and chart values, plus the search page.
+
+    Only the citation keys are needed here: a paper page's BibTeX is made by
+    the process that renders the page.
+    """
     lang = site.config.language  # type: ignore[attr-defined]
 
     def person_url(person: Any) -> str:
@@ -617,10 +679,11 @@ def discovery_context(
         if page.template == "paper.html" and "paper" in page.context:
             p = page.context["paper"]
             url = urls.absolute(base_url, page.url)
-            c = citations[p.slug]
+            key = cite_keys[p.slug]
+            paper_url = urls.absolute(base_url, urls.paper(p.slug))
             extra = {
-                "cite_key": c.key,
-                "bibtex": c.bibtex,
+                "cite_key": key,
+                "bibtex": Lazy(cite.bibtex_entry, (p, key, paper_url)),
                 "cite_files": tuple(
                     (label, urls.paper_citation(p.slug, ext)) for label, ext in CITATION_FORMATS
                 ),
@@ -751,8 +814,30 @@ def plan_outputs(
     feeds = plan_feeds(site)
     fps = Fingerprints(site, meta)
     citation_fps: dict[str, str] = {}
-    citations = plan_citations(site, loaded.base_url, cache.derived, fps, jobs, citation_fps)
-    pages = discovery_context(site, plan_pages(site, feeds), loaded.base_url, citations, search)
+    pending = start_citations(site, loaded.base_url, cache.derived, fps, jobs, citation_fps)
+    try:
+        return _plan_outputs(loaded, site_dir, cache, renderer, static_bytes, assets, feeds,
+                             fps, pending, citation_fps, warm, search)  # fmt: skip
+    finally:
+        pending.cancel()  # after a failure; a no-op once the citations were collected
+
+
+def _plan_outputs(
+    loaded: Loaded,
+    site_dir: Path,
+    cache: Cache,
+    renderer: Renderer,
+    static_bytes: dict[str, bytes],
+    assets: dict[str, str],
+    feeds: dict[str, FeedSpec],
+    fps: Fingerprints,
+    pending: PendingCitations,
+    citation_fps: dict[str, str],
+    warm: bool,
+    search: bool,
+) -> Planned:
+    site = loaded.site
+    pages = discovery_context(site, plan_pages(site, feeds), loaded.base_url, pending.keys, search)
     site_feed = feeds[urls.HOME]
     topic_names = {t.code: t.name for t in site.topics}
 
@@ -800,6 +885,7 @@ def plan_outputs(
         "robots.txt",
         f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n",
     )
+    citations = pending.result()
     plan_citation_files(plan, site, citations, citation_fps)
     cache.save_templates(templates.known, templates.learned)
     return Planned(plan, pages, loaded, renderer, citations, site_feed)
@@ -963,12 +1049,10 @@ def quick_paper_pages(warm: Warm, site_dir: Path, changed: Sequence[Path]) -> li
         paper = paper_of(src, old.authors)
         base_url = warm.loaded.base_url
         key = warm.citations[old.slug].key
-        [row] = _citations_of([0], ([paper], {paper.slug: key}, base_url))
-        citation = cite.Citation(key, *row[:3], tuple(row[3]))
         context = {k: v for k, v in page.context.items() if k not in ("paper", "bibtex")}
         redone = Page(page.url, page.template, {**context, "paper": paper}, page.feed)
         [redone] = discovery_context(
-            warm.loaded.site, [redone], base_url, {paper.slug: citation}, search=False
+            warm.loaded.site, [redone], base_url, {paper.slug: key}, search=False
         )
         html = warm.renderer.render(redone, warm.site_feed, None, memoise=False)
         out.append((urls.output_path(page.url), html))

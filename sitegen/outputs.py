@@ -319,6 +319,46 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, shared: 
         gc.unfreeze()
 
 
+def fork_map_async(
+    fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, shared: Any
+) -> Callable[[bool], list[Any]]:
+    """fork_map started now and collected later: the caller works on meanwhile.
+
+    Returns a function that waits for the results (or, given False, cancels and
+    cleans up: for a caller that failed before it needed them). The processes
+    are forked before this returns, so what the caller changes afterwards is not
+    seen by them.
+    """
+    _FORKED["shared"] = shared
+    gc.freeze()
+    pool = None
+    try:
+        ctx = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+        futures = [pool.submit(fn, item) for item in items]
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        _FORKED.pop("shared", None)
+        gc.unfreeze()
+        raise
+    done = False
+
+    def collect(wanted: bool = True) -> list[Any]:
+        nonlocal done
+        if done:
+            raise RuntimeError("results already collected")
+        done = True
+        try:
+            return [f.result() for f in futures] if wanted else []
+        finally:
+            pool.shutdown(cancel_futures=not wanted)
+            _FORKED.pop("shared", None)
+            gc.unfreeze()
+
+    return collect
+
+
 def forked_shared() -> Any:
     return _FORKED["shared"]
 
