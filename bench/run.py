@@ -320,7 +320,7 @@ class Trash:
         for path in paths:
             if path.exists():
                 self.count += 1
-                os.rename(path, self.folder / f"{self.count}-{path.name}")
+                os.rename(path, self.folder / f"{os.getpid()}-{self.count}-{path.name}")
 
     def empty(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -333,7 +333,6 @@ def bench_size(papers: int, args: argparse.Namespace, work: Path, hugo: str | No
 
     # import
     trash = Trash(work / "trash")
-    trash.empty()  # an earlier run's, now: not while timing
     times = []
     for i in range(args.runs):
         site = work / f"import-{papers}-{i}"
@@ -383,7 +382,6 @@ def bench_size(papers: int, args: argparse.Namespace, work: Path, hugo: str | No
         res.values["ratio"] = f"{med(cold) / med(htimes):.2f}"
         hfiles = sum(len(f) for _, _, f in os.walk(hsite / "public"))
         res.values["hugo_files"] = f"{hfiles:,} files"
-    trash.empty()
 
     # no-op rebuilds: the first one after a cold build settles the cache's clock check
     check(measure(build), "rebuild")
@@ -426,7 +424,7 @@ def bench_size(papers: int, args: argparse.Namespace, work: Path, hugo: str | No
         out, live = site / "output", work / f"search-live-{papers}"
         runs = []
         for _ in range(args.runs):  # a first index: nothing to reuse
-            shutil.rmtree(live, ignore_errors=True)
+            trash.put(live)
             runs.append(
                 check(measure([sys.executable, "-c", code, str(out), str(live)]), "search step")
             )
@@ -439,10 +437,10 @@ def bench_size(papers: int, args: argparse.Namespace, work: Path, hugo: str | No
             edit_abstract(papers_dir[(len(papers_dir) // 5 + 11 * i) % len(papers_dir)], 90 + i)
             check(measure(build), "edit before search")
             fresh = work / f"search-bundle-{papers}"
-            shutil.rmtree(fresh, ignore_errors=True)
+            trash.put(fresh)
             cmd = [sys.executable, "-c", code, str(out), str(fresh), str(live)]
             again.append(check(measure(cmd), "search step after an edit"))
-            shutil.rmtree(live, ignore_errors=True)
+            trash.put(live)
             os.rename(fresh, live)
         res.values["search_edit"] = secs(med([r.seconds for r in again]))
         say(f"search after an edit {res.values['search_edit']}")
@@ -514,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_size(int(n), args, args.work, hugo) for n in args.sizes.split(",") if n.strip()
     ]
     load_after = os.getloadavg()
+    Trash(args.work / "trash").empty()  # everything set aside, now that nothing is timed
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
         f"sitegen build benchmark, {dt.date.today().isoformat()}: {cores} cores, "
