@@ -313,14 +313,12 @@ class Trash:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.count = 0
 
     def put(self, *paths: Path) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         for path in paths:
             if path.exists():
-                self.count += 1
-                os.rename(path, self.folder / f"{os.getpid()}-{self.count}-{path.name}")
+                os.rename(path, self.folder / f"{os.urandom(6).hex()}-{path.name}")
 
     def empty(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
