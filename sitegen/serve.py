@@ -521,9 +521,15 @@ class Preview:
                 return p
         return "*"
 
-    async def watch(self) -> None:
-        """Poll the watched files; after each settled change rebuild once and reload browsers."""
-        before = snapshot(self.roots)
+    async def watch(self, before: Snapshot | None = None) -> None:
+        """Poll the watched files; after each settled change rebuild once and reload browsers.
+
+        `before` is what the files were when the first build started: a file saved
+        while that build ran (seconds, on a big site) is then rebuilt at the first
+        poll instead of going unnoticed until the next save.
+        """
+        if before is None:
+            before = snapshot(self.roots)
         interval = POLL_SECONDS
         while True:
             await asyncio.sleep(interval)
@@ -765,6 +771,7 @@ def serve(
     previous_term = signal.signal(signal.SIGTERM, _interrupt)
     try:
         preview = Preview(site_dir, output, url, out=out, err=err)
+        seen = snapshot(preview.roots)  # before the build: what changes during it counts
         preview.build()
         print(f"Serving {site_dir.resolve()} at {url}", file=out)
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -775,7 +782,7 @@ def serve(
             file=out,
             flush=True,
         )
-        asyncio.run(_run(preview, sockets, url if open_browser else None))
+        asyncio.run(_run(preview, sockets, url if open_browser else None, seen))
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     finally:
@@ -788,12 +795,17 @@ def serve(
     return 0
 
 
-async def _run(preview: Preview, sockets: list[socket.socket], open_url: str | None) -> None:
+async def _run(
+    preview: Preview,
+    sockets: list[socket.socket],
+    open_url: str | None,
+    seen: Snapshot | None = None,
+) -> None:
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # never throttle, should anything reach poll_tasks
     LiveReloadHandler.live_css = True
     server = httpserver.HTTPServer(make_app(preview))
     server.add_sockets(sockets)
-    watcher = asyncio.create_task(preview.watch())
+    watcher = asyncio.create_task(preview.watch(seen))
     if open_url:
         threading.Thread(target=webbrowser.open, args=(open_url,), daemon=True).start()
     try:

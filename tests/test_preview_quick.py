@@ -121,3 +121,40 @@ def test_serve_redraws_the_edited_page_first(tmp_path: Path, free_port: int) -> 
         srv.wait_for(srv.out, rf"{slug}\.md: rebuilt \d+ pages", start=start)
         assert not any("page redrawn" in line for line in srv.out[start:])
     assert "Traceback" not in "\n".join(srv.err)
+
+
+def test_a_save_during_the_first_build_is_not_lost(tmp_path: Path) -> None:
+    """The preview compares against the files as they were when its first build began.
+
+    At 10,000 papers that build takes seconds; a paper saved meanwhile used to be
+    missed (the watcher took its first look only after the build) and the preview
+    showed the old text until the next save.
+    """
+    import asyncio
+    import io
+
+    from sitegen.serve import Preview, snapshot
+
+    site = make_site(tmp_path / "site")
+    md = papers(site)[2]
+    slug = md.stem
+    preview = Preview(site, tmp_path / "out", BASE_URL, out=io.StringIO(), err=io.StringIO())
+    seen = snapshot(preview.roots)
+    assert preview.build()
+    add_to_abstract(md, "Saved while the first build ran.")  # before the watcher looks
+
+    async def watch_until_rebuilt() -> bytes:
+        task = asyncio.create_task(preview.watch(seen))
+        page = tmp_path / "out" / "papers" / slug / "index.html"
+        try:
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if b"Saved while the first build ran." in page.read_bytes():
+                    return page.read_bytes()
+            return page.read_bytes()
+        finally:
+            task.cancel()
+
+    page = asyncio.run(watch_until_rebuilt())
+    assert b"Saved while the first build ran." in page
+    assert parse(page.decode("utf-8")) is not None
