@@ -24,6 +24,7 @@ cold build, never an error. Deleting `.sitegen-cache/` is always safe.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import marshal
 import os
@@ -758,12 +759,20 @@ class Probe:
 PARALLEL_PARSE_MIN = 400  # files; fewer parse faster than a process pool starts
 
 
-def _source_fields() -> list[str]:
+@functools.cache
+def _source_fields() -> tuple[str, ...]:
+    """PaperSource's field names, looked up once: 10,000 rows are decoded per build."""
     import dataclasses
 
     from .content import PaperSource
 
-    return [f.name for f in dataclasses.fields(PaperSource)]
+    return tuple(f.name for f in dataclasses.fields(PaperSource))
+
+
+@functools.cache
+def _special_positions() -> tuple[int, int, int]:
+    names = _source_fields()
+    return names.index("date"), names.index("added"), names.index("extra")
 
 
 def encode_source(ps: Any) -> tuple | None:
@@ -782,15 +791,18 @@ def encode_source(ps: Any) -> tuple | None:
 
 
 def decode_source(row: tuple) -> Any:
+    """The inverse of encode_source, positionally: a third of the time of keyword arguments."""
     from .content import PaperSource
 
-    names = _source_fields()
-    values = dict(zip(names, row, strict=True))
-    values["date"] = dt.date.fromordinal(values["date"])
-    if values["added"] is not None:
-        values["added"] = dt.date.fromordinal(values["added"])
-    values["extra"] = decode_record(values["extra"]) if values["extra"] else {}
-    return PaperSource(**values)
+    if len(row) != len(_source_fields()):
+        raise ValueError("a cached paper row of another shape")
+    values = list(row)
+    date, added, extra = _special_positions()
+    values[date] = dt.date.fromordinal(values[date])
+    if values[added] is not None:
+        values[added] = dt.date.fromordinal(values[added])
+    values[extra] = decode_record(values[extra]) if values[extra] else {}
+    return PaperSource(*values)
 
 
 def parse_file(path: Path, display: str) -> tuple[Any, list, str, str]:
