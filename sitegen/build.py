@@ -518,18 +518,6 @@ class PendingCitations:
             collect(False)
 
 
-def plan_citations(
-    site: Site,
-    base_url: str,
-    derived: Derived | None = None,
-    fps: Fingerprints | None = None,
-    jobs: int = 1,
-    fingerprints: dict[str, str] | None = None,
-) -> dict[str, cite.Citation]:
-    """slug -> BibTeX, RIS and CSL-JSON of every paper (keys are unique site-wide)."""
-    return start_citations(site, base_url, derived, fps, jobs, fingerprints).result()
-
-
 def start_citations(
     site: Site,
     base_url: str,
@@ -900,7 +888,7 @@ def plan_citation_files(
     """The files of citation_files() as jobs: one per paper, one for the site-wide lists.
 
     A paper's files are keyed by the fingerprint of its citation's inputs (from
-    plan_citations) or else by the citation itself: rewritten only when it changed.
+    start_citations) or else by the citation itself: rewritten only when it changed.
     """
     sums: list[str] = []
     exts = [ext for _, ext in CITATION_FORMATS]
