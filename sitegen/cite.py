@@ -408,7 +408,18 @@ def ris_file(citations: Iterable[Citation]) -> str:
 
 
 def csl_file(citations: Iterable[Citation]) -> str:
-    return csl_json([c.csl_dict() for c in citations])
+    """csl_json of every citation's item, reusing the line each one-item list already holds:
+    encoding 10,000 items again was a third of a second of every build that edits a paper."""
+    rows = []
+    for c in citations:
+        text = c.csl
+        line = text[2:-3]
+        if text.startswith("[\n") and text.endswith("\n]\n") and "\n" not in line:
+            rows.append(line)  # exactly json.dumps(item): csl_json([item]) made it
+        else:
+            rows.append(json.dumps(c.csl_dict(), ensure_ascii=False))
+    body = ",\n".join(rows)
+    return f"[\n{body}\n]\n"
 
 
 # ---------------------------------------------------------------- indexing metadata
