@@ -668,10 +668,9 @@ def discovery_context(
             p = page.context["paper"]
             url = urls.absolute(base_url, page.url)
             key = cite_keys[p.slug]
-            paper_url = urls.absolute(base_url, urls.paper(p.slug))
             extra = {
                 "cite_key": key,
-                "bibtex": Lazy(cite.bibtex_entry, (p, key, paper_url)),
+                "bibtex": Lazy(cite.bibtex_entry, (p, key, url)),  # url: urls.paper(p.slug)
                 "cite_files": tuple(
                     (label, urls.paper_citation(p.slug, ext)) for label, ext in CITATION_FORMATS
                 ),

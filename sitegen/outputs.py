@@ -308,15 +308,7 @@ def _keys_of(indices: Sequence[int], plan: Plan | None = None) -> list[str]:
 
 def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, shared: Any) -> list[Any]:
     """map() across forked processes that inherit `shared` instead of receiving it pickled."""
-    _FORKED["shared"] = shared
-    gc.freeze()
-    try:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            return list(pool.map(fn, items))
-    finally:
-        _FORKED.pop("shared", None)
-        gc.unfreeze()
+    return fork_map_async(fn, items, jobs, shared)(True)
 
 
 def fork_map_async(
@@ -342,13 +334,8 @@ def fork_map_async(
         _FORKED.pop("shared", None)
         gc.unfreeze()
         raise
-    done = False
 
     def collect(wanted: bool = True) -> list[Any]:
-        nonlocal done
-        if done:
-            raise RuntimeError("results already collected")
-        done = True
         try:
             return [f.result() for f in futures] if wanted else []
         finally:
