@@ -8,11 +8,9 @@ must give byte-identical files.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from . import __version__, urls
 from .model import Paper
@@ -78,38 +76,9 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
 
 
 # A paper's entry is the same in every feed it appears in (the site's, its topic's,
-# each coauthor's), so it is made once per build process and shared. So is its XML:
-# feedgen would build the elements again from the entry's fields for every feed
-# (two thirds of the time of 3,000 coauthor feeds), so the entry keeps the elements
-# it built, and each feed takes them over once the previous one is serialised.
+# each coauthor's), so it is made once per build process and shared: feedgen
+# builds the XML from the entry's fields each time it writes a feed.
 _ENTRIES: dict[tuple[int, str, str], tuple[Paper, object]] = {}
-
-
-@functools.cache
-def _shared_entry_class() -> type:
-    from feedgen.entry import FeedEntry
-
-    class SharedEntry(FeedEntry):  # type: ignore[misc]
-        """A FeedEntry whose <entry> and <item> elements are built once.
-
-        feedgen appends the element to the feed it is writing; lxml moves an
-        element that already sits in another tree, and a feed is written to bytes
-        before the next is built, so one element serves every feed in turn.
-        """
-
-        def atom_entry(self, extensions: bool = True) -> Any:
-            return self._shared(("atom", extensions), super().atom_entry, extensions)
-
-        def rss_entry(self, extensions: bool = True) -> Any:
-            return self._shared(("rss", extensions), super().rss_entry, extensions)
-
-        def _shared(self, key: tuple[str, bool], make: Callable[[bool], Any], ext: bool) -> Any:
-            built = self.__dict__.setdefault("_sitegen_xml", {})
-            if key not in built:
-                built[key] = make(ext)
-            return built[key]
-
-    return SharedEntry
 
 
 def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
@@ -118,9 +87,10 @@ def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
     found = _ENTRIES.get(key)
     if found is not None and found[0] is paper:
         return found[1]
+    from feedgen.entry import FeedEntry
     from feedgen.ext.dc import DcEntryExtension
 
-    fe = _shared_entry_class()()
+    fe = FeedEntry()
     fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
     link = urls.absolute(base_url, urls.paper(paper.slug))
     fe.id(link)
