@@ -164,8 +164,8 @@ def freeze(work: Path) -> Path:
 
     The copy is byte-compiled, as `pip install` leaves an installed package:
     otherwise, where PYTHONDONTWRITEBYTECODE is set (it is on some machines and
-    containers), every timed command would compile sitegen's modules first,
-    about 0.1 s each time.
+    containers), every timed command would compile sitegen's modules first
+    (importing them took 0.19 s instead of 0.14 s here).
     """
     frozen = work / "frozen"
     shutil.rmtree(frozen, ignore_errors=True)
