@@ -509,15 +509,17 @@ class PendingCitations:
 
     def result(self) -> dict[str, cite.Citation]:
         """slug -> citation, in paper order (waits for the other processes)."""
-        if self._collect is not None:
-            collect, self._collect = self._collect, None
-            self._done.update(collect(True))
+        self._finish(True)
         return {slug: self._done[slug] for slug in self._order}
 
     def cancel(self) -> None:
+        self._finish(False)
+
+    def _finish(self, wanted: bool) -> None:
+        """Collect (or cancel) the other processes' work, once."""
         if self._collect is not None:
             collect, self._collect = self._collect, None
-            collect(False)
+            self._done.update(collect(wanted))
 
 
 def start_citations(

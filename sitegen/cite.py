@@ -361,8 +361,12 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
 def csl_json(items: Sequence[dict[str, Any]]) -> str:
     """A JSON list with one item per line: readable, diffable, and fast to write
     (an indented dump goes through the slow pure-Python encoder)."""
-    rows = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
-    return f"[\n{rows}\n]\n"
+    return _json_list([json.dumps(item, ensure_ascii=False) for item in items])
+
+
+def _json_list(rows: Sequence[str]) -> str:
+    body = ",\n".join(rows)
+    return f"[\n{body}\n]\n"
 
 
 # ---------------------------------------------------------------- the whole site
@@ -418,8 +422,7 @@ def csl_file(citations: Iterable[Citation]) -> str:
             rows.append(line)  # exactly json.dumps(item): csl_json([item]) made it
         else:
             rows.append(json.dumps(c.csl_dict(), ensure_ascii=False))
-    body = ",\n".join(rows)
-    return f"[\n{body}\n]\n"
+    return _json_list(rows)
 
 
 # ---------------------------------------------------------------- indexing metadata

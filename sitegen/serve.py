@@ -521,15 +521,13 @@ class Preview:
                 return p
         return "*"
 
-    async def watch(self, before: Snapshot | None = None) -> None:
+    async def watch(self, before: Snapshot) -> None:
         """Poll the watched files; after each settled change rebuild once and reload browsers.
 
         `before` is what the files were when the first build started: a file saved
         while that build ran (seconds, on a big site) is then rebuilt at the first
         poll instead of going unnoticed until the next save.
         """
-        if before is None:
-            before = snapshot(self.roots)
         interval = POLL_SECONDS
         while True:
             await asyncio.sleep(interval)
@@ -799,7 +797,7 @@ async def _run(
     preview: Preview,
     sockets: list[socket.socket],
     open_url: str | None,
-    seen: Snapshot | None = None,
+    seen: Snapshot,
 ) -> None:
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # never throttle, should anything reach poll_tasks
     LiveReloadHandler.live_css = True
