@@ -1,30 +1,28 @@
-"""Plan the pages, render what changed, and swap the finished site into place.
+"""Plan every output file, render the ones whose key changed, and swap the site into place.
 
-A build is all-or-nothing: nothing touches output/ until every page has been
-rendered, and the new site replaces the old one in a single rename. A failed
-build (bad YAML, a template error) therefore leaves the deployed site exactly
-as it was.
+A build is all-or-nothing: the new site is assembled in a temporary folder
+beside `output/` (files whose key is unchanged are hard links to the current
+ones, the others are rendered afresh) and replaces `output/` only when every
+file is there. A failed build leaves the deployed site exactly as it was.
 
-Each planned output file is a job with a key fingerprinting what it shows
-(deps.py); the cache (cache.py) remembers the keys of the last build, so an
-unchanged page is neither rendered nor written. A cold build renders every job
-in parallel into a fresh folder; an incremental build renders the changed jobs
-and applies them to a hard-link twin of the output kept in the cache, which is
-then swapped in (outputs.py). A build with nothing changed stops after a scan.
+Each output file has a key (keys.py) covering everything it is made from. The
+keys of the last build live in `.sitegen-cache/state.pickle`, with a stamp of
+the input files: when no input changed and the output is as it was left, the
+build stops after one scan. Deleting `.sitegen-cache/` is always safe; the
+next build is then a cold one, and writes the same bytes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import datetime as dt
-import gc
+import functools
 import hashlib
-import html
+import importlib.metadata
 import os
+import pickle
 import shutil
+import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,74 +31,40 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, charts, cite, urls
-from .cache import (
-    SEARCH_DIR,
-    BuildState,
-    Cache,
-    Derived,
-    Probe,
-    load_sources,
-    output_id,
-    racy,
-    stat_outputs,
-    summary_line,
-    watch_key,
-)
+from . import __version__, cite, urls
 from .config import SiteConfig, load_config, resolve_base_url
 from .content import PaperSource, load_papers, load_people, load_profile
-from .deps import (
-    EVERYTHING,
-    Entry,
-    Fingerprints,
-    Lazy,
-    Memo,
-    Templates,
-    digest,
-    globals_key,
-    install_memo,
-    page_key,
-    resolve,
-)
 from .errors import SitegenError, SitegenWarning
-from .feeds import FeedSpec, feed_papers, render_feeds
-from .index import build_index, paper_of
+from .feeds import render_feeds
+from .index import build_index
+from .keys import Digests, Lazy, Templates, digest
 from .markup import render_inline
-from .model import Paper, Site
-from .outputs import (
-    Outcome,
-    Plan,
-    commit_in_place,
-    default_jobs,
-    exchange,
-    execute,
-    fork_map_async,
-    forked_shared,
-    link_changes,
-    link_tree,
-    move_changes,
-    removed_files,
-    resolve_keys,
-)
+from .model import Site
+from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, sitemap_xml
 from .related import related_papers
-from .render import make_env, static_dirs, template_dirs, template_error
+from .render import builtin_themes_dir, make_env, static_dirs, template_dirs, template_error
 from .search import build_index as build_search_index
 from .search import pagefind_available
 
+CACHE_DIR = ".sitegen-cache"
+STATE_FORMAT = 1
 FINGERPRINTED = (".css", ".js")
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-@dataclass(frozen=True)
-class Page:
-    """One output HTML page: where it goes, which template draws it, and with what."""
-
-    url: str
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    feed: FeedSpec | None = None  # the page's own feed, advertised in its <head>
+INPUT_ROOTS = ("content", "templates", "themes", "static", "sitegen.yaml")
+SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv"}
+RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
+PARALLEL_MIN = 200  # files to render before other processes pay for starting
+LIBRARIES = (
+    "jinja2",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "latex2mathml",
+    "feedgen",
+    "PyYAML",
+    "python-slugify",
+    "MarkupSafe",
+    "lxml",
+    "nh3",
+)
 
 
 @dataclass
@@ -110,22 +74,23 @@ class BuildResult:
     files: int
     seconds: float
     warnings: list[SitegenWarning]
-    written: tuple[str, ...] = ()  # output files whose bytes changed (all of them when cold)
+    written: tuple[str, ...] = ()  # output files rendered afresh (all of them when cold)
     removed: tuple[str, ...] = ()
-    rendered: int = 0  # jobs run: pages rendered, feeds made ...
     incremental: bool = False
     restored: int = 0  # output files found deleted or changed by hand, and redone
 
     def summary(self) -> str:
-        if not self.incremental:
-            how = ""
-        elif not self.written and not self.removed and not self.restored:
+        how = ""
+        if self.incremental and not (self.written or self.removed):
             how = ", nothing changed"
-        else:
+        elif self.incremental:
             how = f", {len(self.written)} written"
             how += f", {len(self.removed)} removed" if self.removed else ""
             how += f", {self.restored} damaged in the output restored" if self.restored else ""
-        return summary_line(self.pages, self.files, how, self.output, self.seconds)
+        return (
+            f"built {self.pages} pages ({self.files} files{how}) into {self.output} "
+            f"in {self.seconds:.2f} s"
+        )
 
 
 # ---------------------------------------------------------------- loading
@@ -144,20 +109,14 @@ def load_site(
     site_dir: Path,
     base_url: str | None = None,
     papers: Callable[[Path], tuple[list[PaperSource], list[SitegenWarning]]] = load_papers,
-    derived: Derived | None = None,
 ) -> Loaded:
-    """Read config and content and index them; raises the first problem found.
-
-    `papers` loads the paper files and `derived` keeps expensive results; a build
-    passes ones that go through its cache.
-    """
+    """Read config and content and index them; raises the first problem found."""
     config, problems = load_config(site_dir)
     if problems:
         raise problems[0]
     sources, warnings = papers(site_dir)
-    profile = load_profile(site_dir)
-    people = load_people(site_dir)
-    site = with_related(build_index(sources, profile, people, config), derived)
+    site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
+    site = Site(**{**vars(site), "related": related_papers(site.papers, config.related_papers)})
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
         warnings.append(
@@ -169,102 +128,15 @@ def load_site(
     return Loaded(site, config, url, placeholder, tuple(warnings))
 
 
-# ---------------------------------------------------------------- planning
-
-
-def site_title(site: Site) -> str:
-    return site.config.title or site.profile.name  # type: ignore[attr-defined]
-
-
-def plan_feeds(site: Site) -> dict[str, FeedSpec]:
-    """Feeds keyed by the page they follow: the whole site, each topic, each coauthor."""
-    size = site.config.feed_size  # type: ignore[attr-defined]
-    title = site_title(site)
-    specs = {
-        urls.HOME: FeedSpec(
-            title=f"{title}: publications",
-            description=f"New publications by {site.profile.name}",
-            page_url=urls.HOME,
-            rss_url=urls.FEED_RSS,
-            atom_url=urls.FEED_ATOM,
-            papers=feed_papers(site.papers, size),
-        )
-    }
-
-    def follow(page: str, title_part: str, about: str, papers: tuple) -> None:
-        specs[page] = FeedSpec(
-            title=f"{title}: {title_part}",
-            description=f"Publications by {site.profile.name} {about}",
-            page_url=page,
-            rss_url=page + "feed.xml",
-            atom_url=page + "atom.xml",
-            papers=feed_papers(papers, size),
-        )
-
-    for t in (*site.topics, *site.tags):
-        page = urls.topic(t.slug) if t.kind == "topic" else urls.tag(t.slug)
-        follow(page, t.name, f"in {t.name}", t.papers)
-    for c in site.coauthors:
-        with_them = f"with {c.person.name}"
-        follow(urls.coauthor(c.person.slug), with_them, with_them, c.papers)
-    return specs
-
-
-def plan_pages(site: Site, feeds: dict[str, FeedSpec]) -> list[Page]:
-    cfg = site.config
-    pages = [
-        Page(
-            urls.HOME,
-            "index.html",
-            {
-                "recent": site.papers[: cfg.home_papers],  # type: ignore[attr-defined]
-                "top_coauthors": site.coauthors[: cfg.home_coauthors],  # type: ignore[attr-defined]
-            },
-            feeds[urls.HOME],
-        ),
-        Page(urls.TIMELINE, "timeline.html", {}, feeds[urls.HOME]),
-        Page(urls.TOPICS, "topics.html", {}),
-        Page(urls.COAUTHORS, "coauthors.html", {}),
-    ]
-    for p in site.papers:
-        older, newer = site.neighbours[p.slug]
-        pages.append(
-            Page(
-                urls.paper(p.slug),
-                "paper.html",
-                {
-                    "paper": p,
-                    "older": older,
-                    "newer": newer,
-                    "topic": site.topic_by_code[p.topic],
-                    "related": site.related.get(p.slug, ()),
-                },
-            )
-        )
-    for t in site.topics:
-        pages.append(
-            Page(urls.topic(t.slug), "topic.html", {"topic": t}, feeds[urls.topic(t.slug)])
-        )
-    if site.tags:
-        pages.append(Page(urls.TAGS, "tags.html", {}))
-        for t in site.tags:
-            pages.append(
-                Page(urls.tag(t.slug), "topic.html", {"topic": t}, feeds[urls.tag(t.slug)])
-            )
-    for c in site.coauthors:
-        page = urls.coauthor(c.person.slug)
-        pages.append(Page(page, "coauthor.html", {"coauthor": c}, feeds[page]))
-    pages.append(Page(urls.NOT_FOUND, "404.html", {}))
-    return pages
-
-
 # ---------------------------------------------------------------- rendering
 
 
-def format_date(d: dt.date, style: str = "long") -> str:
-    if style == "month":
-        return f"{MONTHS[d.month - 1][:3]} {d.year}"
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+MONTHS = "January February March April May June July August September October November December"
+
+
+def format_date(d: Any, style: str = "long") -> str:
+    month = MONTHS.split()[d.month - 1]
+    return f"{month[:3]} {d.year}" if style == "month" else f"{d.day} {month} {d.year}"
 
 
 @jinja2.pass_context
@@ -279,93 +151,92 @@ def _inline(text: str) -> Markup:
     return Markup(render_inline(text))
 
 
-class Renderer:
-    """One Jinja environment and the data every page shares; renders Page -> HTML."""
+@dataclass(frozen=True)
+class Asset:
+    """`asset(name)` in templates: a static file's (fingerprinted) URL from this page."""
 
-    def __init__(self, loaded: Loaded, site_dir: Path, assets: dict[str, str]):
-        self.loaded = loaded
-        cfg = loaded.config
-        try:
-            self.env = make_env(template_dirs(site_dir, cfg.theme))
-        except SitegenError:
-            raise
-        install_memo(self.env)  # before any template is compiled
-        self.memo: Memo | None = None
-        self.light_memo = True  # small pages share macro output by identity (Memo.light)
-        self.last_record: dict[str, Entry] = {}
-        self.env.filters["rel"] = _rel
-        self.env.filters["date"] = format_date
-        self.env.filters["inline"] = _inline
+    root: str
+    names: dict[str, str]
+
+    def __call__(self, name: str) -> str:
+        if name not in self.names:
+            raise SitegenError(f"asset {name!r} is not in the theme's static folder")
+        return self.root + self.names[name]
+
+
+class Renderer:
+    """One Jinja environment and the values every page shares; renders Page -> HTML."""
+
+    def __init__(
+        self,
+        loaded: Loaded,
+        site_dir: Path,
+        assets: dict[str, str],
+        search: bool,
+        known: dict[str, Any] | None = None,
+    ):
+        site = loaded.site
+        self.env = make_env(template_dirs(site_dir, loaded.config.theme))
+        self.env.filters.update(rel=_rel, date=format_date, inline=_inline)
         self.env.globals.update(
-            site=loaded.site,
-            config=cfg,
-            profile=loaded.site.profile,
-            owner=loaded.site.owner,
-            site_title=site_title(loaded.site),
+            site=site,
+            config=loaded.config,
+            profile=site.profile,
+            owner=site.owner,
+            site_title=site_title(site),
             base_url=loaded.base_url,
             urls=urls,
             version=__version__,
-            site_feed=None,
+            search_enabled=search,
+            topic_labels={t.code: label(t) for t in site.topics},
+            tag_labels={t.code: label(t) for t in site.tags},
         )
+        self.templates = Templates(self.env, known)
         self.assets = assets
-        base_path = urlsplit(loaded.base_url).path if not loaded.base_is_placeholder else "/"
-        self.absolute_root = base_path if base_path.endswith("/") else base_path + "/"
+        self.base_url = loaded.base_url
+        path = "/" if loaded.base_is_placeholder else urlsplit(loaded.base_url).path
+        self.absolute_root = path if path.endswith("/") else path + "/"
 
-    def asset(self, name: str) -> str:
-        try:
-            return self.assets[name]
-        except KeyError:
-            raise SitegenError(f"asset {name!r} is not in the theme's static folder") from None
-
-    def enable_memo(self, templates: Templates, fps: Fingerprints, globals_key: str) -> None:
-        """Reuse macro output across pages (see deps.Memo); off unless a build turns it on."""
-        if os.environ.get("SITEGEN_NO_MEMO"):
-            return
-        self.memo = Memo(templates, fps, self.env)
-        self.memo.set_globals_key(globals_key)
-        self.env.sitegen_memo = self.memo  # type: ignore[attr-defined]
-
-    def root_of(self, page: Page) -> str:
+    def context(self, page: Page, site_feed: Any) -> dict[str, Any]:
         # the 404 page is served at any depth, so its links must be root-absolute
-        return self.absolute_root if page.url == urls.NOT_FOUND else urls.root_prefix(page.url)
-
-    def render(
-        self,
-        page: Page,
-        site_feed: FeedSpec,
-        fragments: dict[str, Entry] | None = None,
-        memoise: bool = True,
-    ) -> str:
-        root = self.root_of(page)
-        ctx = {
-            **resolve(page.context),
+        root = self.absolute_root if page.url == urls.NOT_FOUND else urls.root_prefix(page.url)
+        return {
+            **page.context,
             "root": root,
             "page_url": page.url,
-            "canonical": urls.absolute(self.loaded.base_url, page.url),
-            "asset": lambda name: root + self.asset(name),
+            "canonical": urls.absolute(self.base_url, page.url),
+            "asset": Asset(root, self.assets),
             "feed": page.feed,
             "site_feed": site_feed,
         }
-        memo = self.memo if memoise else None
-        self.last_record = {}
-        if memo is not None:
-            memo.begin(root, ctx, fragments)
-        elif self.memo is not None and self.light_memo:
-            self.memo.begin_light(root, ctx)
+
+    def key(self, page: Page, site_feed: Any, digests: Digests) -> str:
+        try:
+            return self.templates.key(page.template, self.context(page, site_feed), digests, page.url)
+        except Exception as e:  # a template that does not parse, or is missing
+            raise template_error(e, page.template) from None
+
+    def render(self, page: Page, site_feed: Any) -> str:
+        ctx = self.context(page, site_feed)
+        ctx = {k: v.value() if isinstance(v, Lazy) else v for k, v in ctx.items()}
         try:
             return self.env.get_template(page.template).render(ctx)
         except SitegenError:
             raise
         except Exception as e:  # Jinja raises many types; all are the theme's problem
             raise template_error(e, page.template) from None
-        finally:
-            if memo is not None:
-                self.last_record = memo.end()
-            elif self.memo is not None:
-                self.memo.end_light()
 
 
-# ---------------------------------------------------------------- writing
+# ---------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class Output:
+    """Files made together, the key of what they are made from, and how to make them."""
+
+    files: tuple[str, ...]
+    key: str
+    make: Callable[[], Sequence[bytes | str]]
 
 
 def collect_static(dirs: list[Path]) -> dict[str, Path]:
@@ -387,18 +258,335 @@ def fingerprint(name: str, data: bytes) -> str:
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}"
 
 
+def _bytes(*data: bytes | str) -> Callable[[], tuple[bytes | str, ...]]:
+    return lambda: data
+
+
+def plan_outputs(
+    loaded: Loaded, site_dir: Path, search: bool, known: dict[str, Any] | None = None
+) -> tuple[list[Output], list[Page], Renderer]:
+    """Every file of the site with its key; nothing is rendered yet."""
+    site = loaded.site
+    static = {
+        n: p.read_bytes()
+        for n, p in collect_static(static_dirs(site_dir, loaded.config.theme)).items()
+    }
+    assets = {name: "assets/" + fingerprint(name, data) for name, data in static.items()}
+    renderer = Renderer(loaded, site_dir, assets, search, known)
+    feeds = plan_feeds(site)
+    site_feed = feeds[urls.HOME]
+    cite_keys = cite.citation_keys(site.papers)
+    pages = plan_pages(SiteData(site, loaded.base_url, search, cite_keys, feeds))
+    digests = Digests()
+    out: list[Output] = []
+    for page in pages:
+        key = renderer.key(page, site_feed, digests)
+        out.append(
+            Output((urls.output_path(page.url),), key, _page_maker(renderer, page, site_feed))
+        )
+    names = {t.code: t.name for t in site.topics}
+    for spec in feeds.values():
+        key = digest("feed", loaded.base_url, digests.of(names), digests.of(spec))
+        out.append(
+            Output((spec.rss_url, spec.atom_url), key, _feed_maker(spec, loaded.base_url, names))
+        )
+    bib = []
+    for p in site.papers:
+        url = urls.absolute(loaded.base_url, urls.paper(p.slug))
+        files = tuple(urls.paper_citation(p.slug, ext) for ext in ("bib", "ris", "json"))
+        key = digest("cite", cite_keys[p.slug], url, digests.of(p))
+        out.append(Output(files, key, _cite_maker(p, cite_keys[p.slug], url)))
+        bib.append(key)
+    site_wide = (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL)
+    out.append(
+        Output(
+            site_wide,
+            digest("publications", *bib),
+            _publications_maker(site, loaded.base_url, cite_keys),
+        )
+    )
+    copies = [(assets[name], data) for name, data in static.items()]
+    copies += [("favicon.svg", static["favicon.svg"])] if "favicon.svg" in static else []
+    for rel, data in copies:
+        out.append(Output((rel,), hashlib.sha256(data).hexdigest(), _bytes(data)))
+    robots = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n"
+    for rel, text in (
+        ("sitemap.xml", sitemap_xml(site, pages, loaded.base_url)),
+        ("robots.txt", robots),
+    ):
+        out.append(Output((rel,), digest("text", text), _bytes(text)))
+    return out, pages, renderer
+
+
+def _page_maker(renderer: Renderer, page: Page, site_feed: Any) -> Callable[[], tuple[str]]:
+    return lambda: (renderer.render(page, site_feed),)
+
+
+def _feed_maker(
+    spec: Any, base_url: str, names: dict[str, str]
+) -> Callable[[], tuple[bytes, bytes]]:
+    return lambda: render_feeds(spec, base_url, names)
+
+
+def _cite_maker(p: Any, key: str, url: str) -> Callable[[], tuple[str, str, str]]:
+    def make() -> tuple[str, str, str]:
+        return (
+            cite.bibtex_entry(p, key, url),
+            cite.ris_record(p, url),
+            cite.csl_json([cite.csl_item(p, key, url)]),
+        )
+
+    return make
+
+
+def _publications_maker(
+    site: Site, base_url: str, keys: dict[str, str]
+) -> Callable[[], tuple[str, str, str]]:
+    def make() -> tuple[str, str, str]:
+        made = cite.site_citations(
+            site.papers, lambda p: urls.absolute(base_url, urls.paper(p.slug))
+        ).values()
+        return cite.bibtex_file(made), cite.ris_file(made), cite.csl_file(made)
+
+    return make
+
+
+# ---------------------------------------------------------------- making files
+
+
+def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[Any]:
+    """[fn(item) for item in items], each item in a forked child process.
+
+    Forking shares the loaded site with the children for free (nothing is
+    pickled on the way in); only each result comes back, pickled. A child that
+    raises sends the exception back and the parent raises it.
+    """
+    if jobs <= 1 or len(items) <= 1 or not hasattr(os, "fork"):
+        return [fn(item) for item in items]
+    pipes = []
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for item in items:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the parent's code
+            os.close(r)
+            code = 0
+            try:
+                try:
+                    result: Any = ("ok", fn(item))
+                except BaseException as e:  # noqa: BLE001 - every failure goes to the parent
+                    result = ("error", e if isinstance(e, SitegenError) else RuntimeError(repr(e)))
+                with os.fdopen(w, "wb") as f:
+                    pickle.dump(result, f)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(w)
+        pipes.append((pid, r))
+    results = []
+    for pid, r in pipes:
+        with os.fdopen(r, "rb") as f:
+            data = f.read()
+        os.waitpid(pid, 0)
+        if not data:
+            raise RuntimeError("a build process died")
+        results.append(pickle.loads(data))
+    for status, value in results:
+        if status == "error":
+            raise value
+    return [value for _, value in results]
+
+
+def write_file(path: Path, data: bytes | str) -> None:
+    try:
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def make_outputs(outputs: Sequence[Output], root: Path, jobs: int) -> None:
+    """Make and write the given outputs under `root`, in `jobs` processes when many."""
+
+    def run(part: Sequence[Output]) -> None:
+        for o in part:
+            for rel, data in zip(o.files, o.make(), strict=True):
+                write_file(root / rel, data)
+
+    jobs = jobs if len(outputs) >= PARALLEL_MIN else 1
+    # round-robin, so the costly list pages and the paper pages spread over all processes
+    fork_map(run, [outputs[i::jobs] for i in range(jobs)], jobs)
+
+
+# ---------------------------------------------------------------- the build state
+
+
+@dataclass
+class State:
+    """What the last build read and wrote: enough to redo only what changed."""
+
+    stamp: str  # the input files' stats, the settings and sitegen's code
+    scanned_at: float
+    files: dict[str, tuple[str, int, int]]  # output file -> (key, size, mtime_ns)
+    pages: int
+    warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
+    search: bool = False
+    search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
+    templates: dict[str, Any] = field(default_factory=dict)  # see keys.Templates.known
+    format: int = STATE_FORMAT
+
+
+@functools.cache  # constant for the life of a process
+def code_stamp() -> str:
+    """sitegen's own files and the versions of the libraries that shape the output."""
+    here = Path(__file__).parent
+    parts = [__version__, sys.version]
+    parts += [
+        f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sorted(here.glob("*.py"))
+    ]
+    for lib in LIBRARIES:
+        try:
+            parts.append(f"{lib}={importlib.metadata.version(lib)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{lib}=none")
+    return digest(*parts)
+
+
+def scan_inputs(site_dir: Path) -> tuple[str, float]:
+    """A stamp of every input file's (path, size, mtime), and the newest mtime."""
+    rows: list[str] = []
+    newest = 0.0
+    roots = [(site_dir / r, r) for r in INPUT_ROOTS] + [(builtin_themes_dir(), "<builtin>")]
+    for top, name in roots:
+        if top.is_file():
+            st = top.stat()
+            rows.append(f"{name}\0{st.st_size}\0{st.st_mtime_ns}")
+            newest = max(newest, st.st_mtime)
+            continue
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            for f in sorted(files):
+                try:  # lstat: an editor's lock file is a dangling symlink
+                    st = os.lstat(os.path.join(folder, f))
+                except OSError:  # deleted while we looked: the next build sees it
+                    continue
+                rows.append(f"{folder}/{f}\0{st.st_size}\0{st.st_mtime_ns}")
+                newest = max(newest, st.st_mtime)
+    return digest(*rows), newest
+
+
+def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
+    out = {}
+    for rel in rels:
+        try:
+            st = os.stat(root / rel)
+        except OSError:
+            continue
+        out[rel] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for folder, _, files in os.walk(root):
+        for f in files:
+            st = os.lstat(os.path.join(folder, f))
+            out[os.path.join(folder, f)[len(str(root)) :]] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def read_state(path: Path) -> State | None:
+    try:
+        with open(path, "rb") as f:
+            state = pickle.load(f)
+    except Exception:  # missing, truncated, or from another version: a cold build
+        return None
+    return state if isinstance(state, State) and state.format == STATE_FORMAT else None
+
+
+def save_pickle(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- papers, parsed once
+
+
+def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
+    """load_papers, reusing the parse of every file whose bytes are unchanged.
+
+    Parsing (YAML, Markdown, math) is most of loading; the cache maps each file
+    to the digest of its bytes and the PaperSource made from them.
+    """
+    from .content import collect_papers, paper_files, parse_paper
+
+    stamp = code_stamp()
+    known: dict[str, tuple[str, PaperSource, list]] = {}
+    if cache_file is not None:
+        try:
+            with open(cache_file, "rb") as f:
+                found_stamp, known = pickle.load(f)
+            if found_stamp != stamp:
+                known = {}
+        except Exception:
+            known = {}
+    texts = []
+    for path in paper_files(site_dir):
+        rel = str(path.relative_to(site_dir))
+        data = path.read_bytes()
+        texts.append((rel, data, hashlib.sha256(data).hexdigest()))
+    todo = [(rel, data) for rel, data, sha in texts if known.get(rel, ("",))[0] != sha]
+
+    def parse(part: list[tuple[str, bytes]]) -> list[tuple[str, Any, list]]:
+        made = []
+        for rel, data in part:
+            warnings: list[SitegenWarning] = []
+            try:
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    raise SitegenError(
+                        "not UTF-8 text", rel, data[: e.start].count(b"\n") + 1
+                    ) from None
+                made.append((rel, parse_paper(text, rel, warnings), warnings))
+            except SitegenError as e:
+                made.append((rel, e, []))
+        return made
+
+    jobs = jobs if len(todo) >= PARALLEL_MIN else 1
+    shas = {rel: sha for rel, _, sha in texts}
+    for part in fork_map(parse, [todo[i::jobs] for i in range(jobs)], jobs):
+        for rel, paper, warnings in part:
+            known[rel] = (shas[rel], paper, warnings)
+    fresh = {rel: known[rel] for rel, _, _ in texts}
+    parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
+    warnings = [w for rel, _, _ in texts for w in fresh[rel][2]]
+    papers = collect_papers(parsed)  # raises the first problem, in file order
+    if cache_file is not None:
+        save_pickle(
+            cache_file, (stamp, {k: v for k, v in fresh.items() if isinstance(v[1], PaperSource)})
+        )
+    return papers, warnings
+
+
+# ---------------------------------------------------------------- the build
+
+
 def check_output_dir(site_dir: Path, output: Path) -> None:
     """Refuse output folders whose replacement would destroy the user's work."""
-    out = output.resolve()
-    site = site_dir.resolve()
-    home = Path.home().resolve()
+    out, site, home = output.resolve(), site_dir.resolve(), Path.home().resolve()
     if out == Path(out.anchor) or out == home:
         raise SitegenError(f"refusing to build into {output}: that is / or your home folder")
     if out == site or site.is_relative_to(out):
         raise SitegenError(f"refusing to build into {output}: it contains the site itself")
     if (out / "content").exists() or (out / "sitegen.yaml").exists():
         raise SitegenError(f"refusing to build into {output}: it holds a site's content")
-    for source in ("content", "templates", "themes", "static"):
+    for source in ("content", "templates", "themes", "static", CACHE_DIR):
         if out.is_relative_to(site / source):
             raise SitegenError(f"refusing to build into {output}: it is inside {source}/")
     if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
@@ -409,15 +597,8 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
 
 
 def swap_into_place(new: Path, output: Path) -> None:
-    """Replace `output` by `new` atomically where the kernel allows it.
-
-    renameat2(RENAME_EXCHANGE) swaps two directories in one step, so there is no
-    moment when output/ is missing; elsewhere, two renames leave a tiny window.
-    """
+    """Replace `output` by the finished `new`: two renames, the old site deleted after."""
     if output.exists():
-        if exchange(new, output):
-            shutil.rmtree(new)  # now holds the old site
-            return
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
         os.rename(output, old)
         os.rename(new, output)
@@ -426,628 +607,37 @@ def swap_into_place(new: Path, output: Path) -> None:
         os.rename(new, output)
 
 
-def stale_temp_dirs(output: Path) -> Iterator[Path]:
-    if output.parent.is_dir():
-        for p in output.parent.glob(f".{output.name}.*-*"):
-            if p.is_dir():
-                yield p
-
-
-def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
-    newest = site.papers[0].date if site.papers else dt.date(1970, 1, 1)
-    rows = []
-    for page in pages:
-        if page.url == urls.NOT_FOUND:
-            continue
-        paper: Paper | None = page.context.get("paper")
-        lastmod = paper.date if paper else newest
-        loc = html.escape(urls.absolute(base_url, page.url), quote=False)  # &, <, >
-        rows.append(f"  <url><loc>{loc}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
-    body = "\n".join(rows)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{body}\n</urlset>\n"
-    )
-
-
-# ---------------------------------------------------------------- scholarly and discovery
-# Related papers, citations, indexing metadata, charts and the search index.
-# Each step is one function of the site (or of the finished output folder), so
-# an incremental build can cache or skip it as a whole.
-
-
-def with_related(site: Site, derived: Derived | None = None) -> Site:
-    """The site with `related` filled in: each paper's TF-IDF nearest papers.
-
-    The result depends on every paper's slug, title and abstract (term weights
-    are site-wide), so it is kept with a hash of exactly those. Only the latest
-    result is kept (one fixed cache entry): every text edit makes a new one.
-    """
-    k = site.config.related_papers  # type: ignore[attr-defined]
-    if derived is None:
-        return dataclasses.replace(site, related=related_papers(site.papers, k))
-    key = digest(
-        "related", str(k), *(f"{p.slug}\x00{p.title}\x00{p.summary_text}" for p in site.papers)
-    )
-    slot = digest("related papers, latest")
-    found = derived.get(slot)
-    by_slug = {p.slug: p for p in site.papers}
-    if (
-        isinstance(found, tuple)
-        and len(found) == 2
-        and found[0] == key
-        and isinstance(found[1], dict)
-        and all(all(s in by_slug for s in v) for v in found[1].values())
-    ):
-        related = {slug: tuple(by_slug[s] for s in v) for slug, v in found[1].items()}
-    else:
-        related = related_papers(site.papers, k)
-        derived.put(slot, (key, {slug: tuple(p.slug for p in v) for slug, v in related.items()}))
-    return dataclasses.replace(site, related=related)
-
-
-class PendingCitations:
-    """Citations being made in other processes while the plan goes on.
-
-    A cold build of 10,000 papers spends about a second making citations; the
-    pages are planned meanwhile, since they need only the keys (the BibTeX a
-    paper page shows is made by the worker that renders it).
-    """
-
-    def __init__(
-        self,
-        keys: dict[str, str],
-        done: dict[str, cite.Citation],
-        order: list[str],
-        collect: Callable[[bool], dict[str, cite.Citation]] | None = None,
-    ):
-        self.keys = keys  # slug -> citation key, known at once
-        self._done = done
-        self._order = order
-        self._collect = collect
-
-    def result(self) -> dict[str, cite.Citation]:
-        """slug -> citation, in paper order (waits for the other processes)."""
-        self._finish(True)
-        return {slug: self._done[slug] for slug in self._order}
-
-    def cancel(self) -> None:
-        self._finish(False)
-
-    def _finish(self, wanted: bool) -> None:
-        """Collect (or cancel) the other processes' work, once."""
-        if self._collect is not None:
-            collect, self._collect = self._collect, None
-            self._done.update(collect(wanted))
-
-
-def start_citations(
-    site: Site,
-    base_url: str,
-    derived: Derived | None = None,
-    fps: Fingerprints | None = None,
-    jobs: int = 1,
-    fingerprints: dict[str, str] | None = None,
-) -> PendingCitations:
-    """Start making the citation of every paper: the keys now, the texts when asked.
-
-    With a cache, each paper's citation is kept under a hash of the paper, its
-    key and its URL, and only missing ones are made (in other processes when
-    many, collected by PendingCitations.result); `fingerprints`, if given,
-    receives that hash per slug.
-    """
-
-    def page_url(p: Paper) -> str:
-        return urls.absolute(base_url, urls.paper(p.slug))
-
-    order = [p.slug for p in site.papers]
-    if derived is None or fps is None:
-        made = cite.site_citations(site.papers, page_url)
-        return PendingCitations({k: c.key for k, c in made.items()}, made, order)
-    keys = _citation_keys(site.papers, derived, fps)
-    out: dict[str, cite.Citation] = {}
-    missing: list[tuple[int, str]] = []
-    for i, p in enumerate(site.papers):
-        dkey = digest("citation", fps.paper_full(p), keys[p.slug], page_url(p))
-        if fingerprints is not None:
-            fingerprints[p.slug] = dkey
-        found = derived.get(dkey)
-        if isinstance(found, tuple) and len(found) == 4:
-            out[p.slug] = cite.Citation(keys[p.slug], *found[:3], tuple(found[3]))
-        else:
-            missing.append((i, dkey))
-
-    def store(rows: list[tuple[str, str, str, tuple[tuple[str, Any], ...]]]) -> dict:
-        made = {}
-        for (i, dkey), row in zip(missing, rows, strict=True):
-            slug = site.papers[i].slug
-            made[slug] = cite.Citation(keys[slug], *row[:3], tuple(row[3]))
-            derived.put(dkey, row)
-        return made
-
-    shared = (site.papers, keys, base_url)
-    if jobs > 1 and len(missing) >= 400:
-        size = max(50, len(missing) // (jobs * 4))
-        parts = [[i for i, _ in missing[k : k + size]] for k in range(0, len(missing), size)]
-        collect = fork_map_async(_citations_of, parts, jobs, shared)
-
-        def finish(wanted: bool) -> dict[str, cite.Citation]:
-            rows = collect(wanted)
-            return store([c for part in rows for c in part]) if wanted else {}
-
-        return PendingCitations(keys, out, order, finish)
-    out.update(store(_citations_of([i for i, _ in missing], shared)))
-    return PendingCitations(keys, out, order)
-
-
-def _citation_keys(papers: Sequence[Paper], derived: Derived, fps: Fingerprints) -> dict[str, str]:
-    """cite.citation_keys, with each paper's base key kept in the cache.
-
-    Making a base key slugifies names and titles, a third of a second at 10,000
-    papers on every build; the unique-suffix pass below is cite's, verbatim, and
-    tests/test_incremental.py checks the two agree.
-    """
-    bases: dict[str, str] = {}
-    for p in papers:
-        dkey = digest("citation-base-key", fps.paper_list(p))
-        base = derived.get(dkey)
-        if not isinstance(base, str):
-            base = cite.base_key(p)
-            derived.put(dkey, base)
-        bases[p.slug] = base
-    keys: dict[str, str] = {}
-    used: set[str] = set()
-    for p in sorted(papers, key=lambda p: (p.date, p.slug)):
-        base = bases[p.slug]
-        key = base
-        if key in used:
-            key = next(base + s for s in cite._suffixes() if base + s not in used)
-        used.add(key)
-        keys[p.slug] = key
-    return keys
-
-
-def _citations_of(
-    indices: list[int], shared: tuple[Any, ...] | None = None
-) -> list[tuple[str, str, str, tuple[tuple[str, Any], ...]]]:
-    """(bibtex, ris, csl, item) of some papers, exactly as cite.site_citations makes them."""
-    papers, keys, base_url = shared if shared is not None else forked_shared()
-    rows = []
-    for i in indices:
-        p = papers[i]
-        url = urls.absolute(base_url, urls.paper(p.slug))
-        item = cite.csl_item(p, keys[p.slug], url)
-        rows.append(
-            (
-                cite.bibtex_entry(p, keys[p.slug], url),
-                cite.ris_record(p, url),
-                cite.csl_json([item]),
-                tuple(item.items()),
-            )
-        )
-    return rows
-
-
-CITATION_FORMATS = (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
-
-
-def citation_files(site: Site, citations: dict[str, cite.Citation]) -> list[tuple[str, str]]:
-    """(output path, text) of each paper's .bib/.ris/.json and the site-wide lists."""
-    files = []
-    for p in site.papers:
-        c = citations[p.slug]
-        for (_, ext), text in zip(CITATION_FORMATS, (c.bibtex, c.ris, c.csl), strict=True):
-            files.append((urls.paper_citation(p.slug, ext), text))
-    ordered = [citations[p.slug] for p in site.papers]
-    files += [
-        (urls.PUBLICATIONS_BIB, cite.bibtex_file(ordered)),
-        (urls.PUBLICATIONS_RIS, cite.ris_file(ordered)),
-        (urls.PUBLICATIONS_CSL, cite.csl_file(ordered)),
-    ]
-    return files
-
-
-def discovery_context(
-    site: Site,
-    pages: list[Page],
-    base_url: str,
-    cite_keys: Mapping[str, str],
-    search: bool,
-) -> list[Page]:
-    """The pages with their citation, metadata and chart values, plus the search page.
-
-    Only the citation keys are needed here: a paper page's BibTeX is made by
-    the process that renders the page.
-    """
-    lang = site.config.language  # type: ignore[attr-defined]
-
-    def person_url(person: Any) -> str:
-        return urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
-
-    out = []
-    for page in pages:
-        extra: dict[str, Any] = {}
-        if page.template == "paper.html" and "paper" in page.context:
-            p = page.context["paper"]
-            url = urls.absolute(base_url, page.url)
-            key = cite_keys[p.slug]
-            extra = {
-                "cite_key": key,
-                "bibtex": Lazy(cite.bibtex_entry, (p, key, url)),  # url: urls.paper(p.slug)
-                "cite_files": tuple(
-                    (label, urls.paper_citation(p.slug, ext)) for label, ext in CITATION_FORMATS
-                ),
-                "scholar_meta": Lazy(cite.scholar_meta, (p, url, lang)),
-                "jsonld": Lazy(
-                    cite.article_jsonld,
-                    (p, url, site.topic_by_code[p.topic].name, person_url, lang),
-                ),
-                "links_out": () if p.url else Lazy(cite.search_links, (p,)),
-            }
-        elif page.url == urls.HOME:
-            extra = {
-                "person_jsonld": cite.person_jsonld(
-                    site.profile,
-                    urls.absolute(base_url, urls.HOME),
-                    [t.name for t in site.topics],
-                    len(site.papers),
-                ),
-                "topic_chart": Markup(charts.topic_chart(site)),
-            }
-        elif page.url == urls.TIMELINE:
-            extra = {"timeline_chart": Markup(charts.timeline_chart(site))}
-        elif page.url == urls.COAUTHORS:
-            extra = {"network_chart": Markup(charts.network_chart(site))}
-        # Page(...) rather than dataclasses.replace: a third of a second at 10,000 pages
-        if extra:
-            page = Page(page.url, page.template, {**page.context, **extra}, page.feed)
-        out.append(page)
-    if search:
-        at = next((i for i, p in enumerate(out) if p.url == urls.NOT_FOUND), len(out))
-        out.insert(at, Page(urls.SEARCH, "search.html", {}))
-    return out
-
-
-def search_wanted(loaded: Loaded, search: bool) -> tuple[bool, list[SitegenWarning]]:
-    """Whether this build makes a search index, and why not when it was asked for."""
-    if not (search and loaded.config.search):
-        return False, []
-    if not pagefind_available():
-        return False, [
-            SitegenWarning(
-                "search skipped: the Pagefind binary is not available "
-                "(pip install 'sitegen[search]', or build with --no-search)"
-            )
-        ]
-    return True, []
-
-
-def search_step(
-    warnings: list[SitegenWarning], reuse: Path | None = None
-) -> Callable[[Path], None]:
-    """Index the finished pages of a cold build, in its temp folder before the swap
-    (reusing the unchanged files of the index in `reuse`, the live output's, if any)."""
-
-    def run(root: Path) -> None:
-        problem = build_search_index(root, reuse=reuse)
-        if problem is not None:
-            warnings.append(problem)
-
-    return run
-
-
-def refresh_search(
-    output: Path, written: list[str], removed: list[str], force: bool = False
-) -> SitegenWarning | None:
-    """After an incremental build: re-index when a paper page changed, then swap the new
-    index folder in, so the live index is always complete (old or new, never half)."""
-
-    def is_paper(rel: str) -> bool:
-        return rel.startswith("papers/") and rel.endswith("/index.html")
-
-    if (
-        not force
-        and not any(is_paper(r) for r in (*written, *removed))
-        and (output / SEARCH_DIR).is_dir()
-    ):
-        return None
-    tmp = output.with_name(f".{output.name}.search-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    # reuse the current index's unchanged files, unless it is the thing being repaired
-    reuse = None if force else output / SEARCH_DIR
-    problem = build_search_index(output, bundle=tmp, reuse=reuse)
-    if problem is not None:
-        shutil.rmtree(tmp, ignore_errors=True)
-        return problem
-    swap_into_place(tmp, output / "pagefind")
-    return None
-
-
-FRAGMENT_MIN = 64  # memoised calls a page must make for its fragments to be kept on disk
-MEMO_MIN_WEIGHT = 100  # pages listing fewer papers render faster without memoising
-
-
-@dataclass
-class Planned:
-    """Everything a build is about to write, with the fingerprints that decide what runs."""
-
-    plan: Plan
-    pages: list[Page]
-    loaded: Loaded
-    renderer: Renderer | None = None
-    citations: dict[str, cite.Citation] = field(default_factory=dict)
-    site_feed: FeedSpec | None = None
-
-
-def plan_outputs(
-    loaded: Loaded,
-    site_dir: Path,
-    cache: Cache,
-    meta: dict[str, str],
-    warm: bool,
-    search: bool = False,
-    jobs: int = 1,
-) -> Planned:
-    """Every output file of the site as a job with a key; nothing is rendered yet.
-
-    A page's key hashes its template sources, the globals, and the data its
-    templates can show (see deps.py). Producers must be deterministic and must
-    read only what their key covers; a job without a key is always run and
-    written only if its bytes changed.
-    """
-    site = loaded.site
-    static = collect_static(static_dirs(site_dir, loaded.config.theme))
-    static_bytes = {name: path.read_bytes() for name, path in static.items()}
-    assets = {name: "assets/" + fingerprint(name, data) for name, data in static_bytes.items()}
-    renderer = Renderer(loaded, site_dir, assets)
-    renderer.env.globals["search_enabled"] = search
-    feeds = plan_feeds(site)
-    fps = Fingerprints(site, meta)
-    citation_fps: dict[str, str] = {}
-    pending = start_citations(site, loaded.base_url, cache.derived, fps, jobs, citation_fps)
+def link_or_copy(src: Path, dst: Path) -> None:
     try:
-        return _plan_outputs(loaded, site_dir, cache, renderer, static_bytes, assets, feeds,
-                             fps, pending, citation_fps, warm, search)  # fmt: skip
-    finally:
-        pending.cancel()  # after a failure; a no-op once the citations were collected
+        os.link(src, dst)
+    except FileNotFoundError:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(src, dst)
+    except OSError:  # another file system, or no hard links there
+        shutil.copy2(src, dst)
 
 
-def _plan_outputs(
-    loaded: Loaded,
-    site_dir: Path,
-    cache: Cache,
-    renderer: Renderer,
-    static_bytes: dict[str, bytes],
-    assets: dict[str, str],
-    feeds: dict[str, FeedSpec],
-    fps: Fingerprints,
-    pending: PendingCitations,
-    citation_fps: dict[str, str],
-    warm: bool,
-    search: bool,
-) -> Planned:
-    site = loaded.site
-    pages = discovery_context(site, plan_pages(site, feeds), loaded.base_url, pending.keys, search)
-    site_feed = feeds[urls.HOME]
-    topic_names = {t.code: t.name for t in site.topics}
-
-    templates = Templates(renderer.env, renderer.env.globals)
-    templates.known = cache.load_templates()
-    for name in sorted({page.template for page in pages}):
-        templates.closure(name)  # every template analysed before any renders (Memo)
-    try:  # compiled templates kept between builds: compiling the theme takes 0.2 s
-        renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.bytecode_dir()))
-    except OSError:
-        pass
-    gkey = digest(
-        globals_key(fps, renderer.env.globals, skip=("site_feed",)),
-        repr(sorted(assets.items())),
-        renderer.absolute_root,
-    )
-    renderer.enable_memo(templates, fps, gkey)
-    plan = Plan()
-
-    for page in pages:
-        weight = _page_weight(page, site, templates)
-        plan.add(
-            (urls.output_path(page.url),),
-            _page_producer(renderer, page, site_feed, cache, warm, weight),
-            key=_page_key(templates, fps, page, gkey, site_feed),
-            weight=weight,
-            label=page.url,
-        )
-
-    names_key = digest(*(f"{c}={n}" for c, n in sorted(topic_names.items())))
-    for spec in feeds.values():
-        plan.add(
-            (spec.rss_url, spec.atom_url),
-            _feed_producer(spec, loaded.base_url, topic_names),
-            key=digest("feed", loaded.base_url, names_key, fps.value(spec, EVERYTHING)),
-            weight=10 + 2 * len(spec.papers),
-            label=spec.rss_url,
-        )
-    for name, data in static_bytes.items():
-        plan.write(assets[name], data)
-    if "favicon.svg" in static_bytes:
-        plan.write("favicon.svg", static_bytes["favicon.svg"])
-    plan.write("sitemap.xml", sitemap_xml(site, pages, loaded.base_url))
-    plan.write(
-        "robots.txt",
-        f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n",
-    )
-    citations = pending.result()
-    plan_citation_files(plan, site, citations, citation_fps)
-    cache.save_templates(templates.known, templates.learned)
-    return Planned(plan, pages, loaded, renderer, citations, site_feed)
-
-
-def plan_citation_files(
-    plan: Plan,
-    site: Site,
-    citations: dict[str, cite.Citation],
-    fingerprints: dict[str, str] | None = None,
-) -> None:
-    """The files of citation_files() as jobs: one per paper, one for the site-wide lists.
-
-    A paper's files are keyed by the fingerprint of its citation's inputs (from
-    start_citations) or else by the citation itself: rewritten only when it changed.
-    """
-    sums: list[str] = []
-    exts = [ext for _, ext in CITATION_FORMATS]
-    for p in site.papers:
-        c = citations[p.slug]
-        rels = tuple(urls.paper_citation(p.slug, ext) for ext in exts)
-        if fingerprints is not None and p.slug in fingerprints:
-            key = digest("citation-files", fingerprints[p.slug])
-        else:
-            key = digest("citation-files", c.key, c.bibtex, c.ris, c.csl)
-        sums.append(key)
-        plan.add(rels, _constant((c.bibtex, c.ris, c.csl)), key=key, label=rels[0])
-    site_wide = (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL)
-
-    def produce() -> tuple[str, ...]:
-        made = dict(citation_files(site, citations))
-        return tuple(made[r] for r in site_wide)
-
-    plan.add(
-        site_wide,
-        produce,
-        key=digest("publications", *sums),
-        weight=len(site.papers) // 2,
-        label=site_wide[0] if site_wide else "",
+def default_jobs() -> int:
+    return max(
+        1,
+        min(
+            8,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1,
+        ),
     )
 
 
-def _page_key(
-    templates: Templates, fps: Fingerprints, page: Page, gkey: str, site_feed: FeedSpec
-) -> Callable[[], str]:
-    """The page's key, computed when needed: by the worker that renders it in a cold build."""
-
-    def key() -> str:
-        values = {**page.context, "feed": page.feed, "site_feed": site_feed}
-        return page_key(templates, fps, page.template, gkey, values, extra=(page.url,))
-
-    return key
-
-
-def _constant(values: tuple[str, ...]) -> Callable[[], tuple[str, ...]]:
-    return lambda: values
-
-
-def _page_producer(
-    renderer: Renderer, page: Page, site_feed: FeedSpec, cache: Cache, warm: bool, weight: int
-) -> Callable[[], tuple[str]]:
-    """Render one page; list pages memoise their macros and keep them for the next build.
-
-    Memoising costs a key per macro call and pays only when calls repeat: on the
-    big list pages when an edit re-renders them, not on pages of a dozen items.
-    """
-    rel = urls.output_path(page.url)
-    memoise = weight >= MEMO_MIN_WEIGHT
-
-    def produce() -> tuple[str]:
-        fragments = cache.load_fragments(rel) if warm and memoise else None
-        html = renderer.render(page, site_feed, fragments, memoise=memoise)
-        if len(renderer.last_record) >= FRAGMENT_MIN:
-            cache.save_fragments(rel, renderer.last_record)
-        return (html,)
-
-    return produce
-
-
-def _feed_producer(
-    spec: FeedSpec, base_url: str, topic_names: dict[str, str]
-) -> Callable[[], tuple[bytes, bytes]]:
-    return lambda: render_feeds(spec, base_url, topic_names)
-
-
-def _page_weight(page: Page, site: Site, templates: Templates) -> int:
-    """Rough cost in tenths of a millisecond: a page, plus one per list item it renders.
-
-    Only used to spread work evenly over processes; see outputs.chunks.
-    """
-    weight = 6 + len(page.context.get("related", ()))
-    for v in page.context.values():
-        weight += len(getattr(v, "papers", ()))
-    if {"years", "papers"} & templates.info(page.template).site_attrs:
-        weight += len(site.papers)  # the page itself lists every paper (the timeline)
-    return weight
-
-
-# ---------------------------------------------------------------- the preview's fast path
-
-
-@dataclass(frozen=True)
-class Warm:
-    """What `sitegen serve` keeps of its last full build, to redraw an edited paper at once.
-
-    A full build of a big site takes seconds (every page's inputs are fingerprinted),
-    but someone editing an abstract is looking at one page. With this, the preview
-    redraws that page first, reloads the browser, and only then runs the full build,
-    which corrects anything the quick page could not know (a changed citation key,
-    another paper's related list) and reloads again if it does.
-    """
-
-    loaded: Loaded
-    renderer: Renderer
-    pages: dict[str, Page]  # paper source path -> its page, with the full context
-    citations: dict[str, cite.Citation]
-    site_feed: FeedSpec
-
-    @classmethod
-    def of(cls, planned: Planned) -> Warm | None:
-        if planned.renderer is None or planned.site_feed is None:
-            return None
-        pages = {
-            page.context["paper"].source: page
-            for page in planned.pages
-            if page.template == "paper.html" and "paper" in page.context
-        }
-        return cls(planned.loaded, planned.renderer, pages, planned.citations, planned.site_feed)
-
-
-def quick_paper_pages(warm: Warm, site_dir: Path, changed: Sequence[Path]) -> list[tuple[str, str]]:
-    """(output path, HTML) of the pages of edited paper files, from the last build's data.
-
-    Only for edits that cannot move a paper within the site: same slug, date, topic,
-    tags and authors. Anything else (and any file that does not parse) raises
-    LookupError or SitegenError, and the preview does a full build instead.
-    """
-    from .content import parse_paper, read_text
-
-    out = []
-    for path in changed:
-        try:
-            rel = Path(path).resolve().relative_to(Path(site_dir).resolve()).as_posix()
-        except ValueError:
-            raise LookupError(path) from None
-        page = warm.pages.get(rel)
-        if page is None:
-            raise LookupError(rel)
-        old: Paper = page.context["paper"]
-        src = parse_paper(read_text(Path(path), rel), rel, [])
-        same = (
-            src.slug == old.slug
-            and src.date == old.date
-            and src.topic == old.topic
-            and src.tags == old.tags
-            and not src.draft
-            and src.author_names == tuple(a.name for a in old.authors)
-        )
-        if not same:
-            raise LookupError(rel)
-        paper = paper_of(src, old.authors)
-        base_url = warm.loaded.base_url
-        key = warm.citations[old.slug].key
-        context = {k: v for k, v in page.context.items() if k not in ("paper", "bibtex")}
-        redone = Page(page.url, page.template, {**context, "paper": paper}, page.feed)
-        [redone] = discovery_context(
-            warm.loaded.site, [redone], base_url, {paper.slug: key}, search=False
-        )
-        html = warm.renderer.render(redone, warm.site_feed, None, memoise=False)
-        out.append((urls.output_path(page.url), html))
-    return out
+def settings_of(site_dir: Path, output: Path, base_url: str | None, search: bool) -> str:
+    """Everything besides the input files that changes what a build writes."""
+    return digest(
+        code_stamp(),
+        str(output.resolve()),
+        base_url or "",
+        os.environ.get("URL", ""),
+        str(search and pagefind_available()),
+    )
 
 
 def build_site(
@@ -1058,165 +648,131 @@ def build_site(
     log: Callable[[str], None] | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
-    probe: Probe | None = None,
-    keep: Callable[[Warm], None] | None = None,
 ) -> BuildResult:
-    """Build the site into `output`, doing only the work its changes require.
+    """Build the site into `output`, redoing only the files whose inputs changed.
 
-    With a usable cache (.sitegen-cache/, same output folder and settings), a
-    build with no changed input returns after one scan of the input folders,
-    and an edit re-renders and rewrites only the output files it affects.
-    Otherwise the whole site is rendered (in parallel) into a fresh folder that
-    replaces the output atomically. `use_cache=False` ignores what is cached.
+    `use_cache=False` ignores what the last build left (a cold build); the
+    result is byte for byte the same either way.
     """
-    with fewer_collections():
-        return _build_site(site_dir, output, base_url, search, log, jobs, use_cache, probe, keep)
-
-
-@contextlib.contextmanager
-def fewer_collections(young: int = 50_000) -> Iterator[None]:
-    """Run the cyclic garbage collector less often while a build runs.
-
-    A build allocates millions of small objects that live until it ends (papers,
-    the index, the plan, rendered text) and makes almost no reference cycles, so
-    the default thresholds spend about 6% of a cold build's CPU (measured at 2,000
-    papers) re-scanning a heap that has nothing to free. Collections still run,
-    just less often; forked workers inherit the setting; the caller's thresholds
-    come back afterwards (`sitegen serve` builds many times in one process).
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(young, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
-def _build_site(
-    site_dir: Path,
-    output: Path | None,
-    base_url: str | None,
-    search: bool,
-    log: Callable[[str], None] | None,
-    jobs: int | None,
-    use_cache: bool,
-    probe: Probe | None,
-    keep: Callable[[Warm], None] | None,
-) -> BuildResult:
     started = time.perf_counter()
     site_dir = Path(site_dir)
     output = Path(output) if output is not None else site_dir / "output"
     check_output_dir(site_dir, output)
     jobs = jobs or default_jobs()
-    if probe is None:
-        probe = Probe(site_dir, output, base_url, search, read=use_cache)
-    cache, inputs, scan_ns, state = probe.cache, probe.inputs, probe.scan_ns, probe.state
-    if probe.unchanged:
-        assert state is not None
-        return BuildResult(  # nothing changed: nothing read, nothing written
-            output=output,
-            pages=state.pages,
-            files=state.files,
-            seconds=time.perf_counter() - started,
-            warnings=[SitegenWarning(*w) for w in state.warnings],
-            incremental=True,
-        )
-    if state is not None and not cache.load_manifest(state):
-        state = None
-    search_damaged = False
-    if state is not None and probe.damaged:
-        # redo what was deleted or edited in output/ by hand, as if never built
-        by_key: dict[str, list[str]] = {}
-        for rel in state.manifest:
-            by_key.setdefault(watch_key(rel), []).append(rel)
-        for key in probe.damaged:
-            for rel in by_key.get(key, ()):
-                state.manifest.pop(rel, None)
-        search_damaged = any(r.startswith(SEARCH_DIR + "/") for r in probe.damaged)
-
     phase = _phases(log, started)
+    cache = site_dir / CACHE_DIR
+    scanned_at = time.time()
+    stamp, newest = scan_inputs(site_dir)
+    stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
+    state = read_state(cache / "state.pickle") if use_cache and output.is_dir() else None
+    damaged: set[str] = set()
+    if state is not None:
+        found = stat_files(output, state.files)
+        damaged = {rel for rel, (_, *st) in state.files.items() if found.get(rel) != tuple(st)}
+        if state.search and tree_stats(output / "pagefind") != state.search_files:
+            damaged.add("pagefind/")  # the index is Pagefind's: redone whole, never patched
+        if state.stamp == stamp and not damaged and newest < state.scanned_at - RACY_SECONDS:
+            return BuildResult(
+                output,
+                state.pages,
+                len(state.files),
+                time.perf_counter() - started,
+                [SitegenWarning(*w) for w in state.warnings],
+                incremental=True,
+            )
     phase("scan")
-    sources = load_sources(site_dir, inputs, cache.papers, scan_ns, jobs)
-    cache.papers.save()
-    cache.papers.entries.clear()  # 40 MB at 10,000 papers that rendering does not need
-    phase(f"parse ({sources.parsed} files parsed)")
+    papers_cache = cache / "papers.pickle"
     loaded = load_site(
         site_dir,
         base_url,
-        papers=lambda _: (sources.papers, sources.warnings),
-        derived=cache.derived,
+        papers=lambda d: cached_papers(d, papers_cache if use_cache else None, jobs),
     )
-    phase("index")
-    use_search, search_warnings = search_wanted(loaded, search)
-    planned = plan_outputs(
-        loaded, site_dir, cache, sources.meta, warm=state is not None, search=use_search, jobs=jobs
-    )
-    plan = planned.plan
-    phase(f"plan ({len(plan)} jobs)")
-    warm = Warm.of(planned) if keep is not None else None
-
-    generation = os.urandom(8).hex()
-    if state is None:
-        before_swap = search_step(search_warnings, output / SEARCH_DIR) if use_search else None
-        outcome, removed = _build_cold(plan, output, cache, jobs, before_swap), []
-    else:
-
-        def search_then_swap(root: Path, written: list[str], removed: list[str]) -> None:
-            problem = refresh_search(root, written, removed, force=search_damaged)
-            search_warnings.extend([problem] if problem else [])
-
-        hook = search_then_swap if use_search else None
-        outcome, removed = _build_incremental(
-            plan, output, cache, state, jobs, hook, generation, force=search_damaged
+    if not use_cache:  # the cache is refreshed by a cold build too
+        save_pickle(papers_cache, (code_stamp(), {}))
+    phase("load and index")
+    warnings = list(loaded.warnings)
+    use_search = search and loaded.config.search
+    if use_search and not pagefind_available():
+        use_search = False
+        warnings.append(
+            SitegenWarning(
+                "search skipped: the Pagefind binary is not available "
+                "(pip install 'sitegen[search]', or build with --no-search)"
+            )
         )
-        if not outcome.written and not removed and not search_damaged:
-            generation = state.generation  # the output is what it was
+    known = state.templates if state is not None else None
+    outputs, pages, renderer = plan_outputs(loaded, site_dir, use_search, known)
+    phase(f"plan ({len(outputs)} outputs)")
 
-    phase("render and write")
-    new_state = BuildState(
-        settings=probe.settings,
-        input_stamp=probe.stamp,
-        racy=racy(inputs, scan_ns),
-        output_id=output_id(output) or (0, 0),
-        manifest=outcome.rows,
-        warnings=[(w.message, w.path, w.line) for w in (*loaded.warnings, *search_warnings)],
-        pages=len(planned.pages),
-        output=str(output.resolve()),
-        generation=generation,
+    old = state.files if state is not None else {}
+    todo = [
+        o for o in outputs if any(old.get(f, ("",))[0] != o.key or f in damaged for f in o.files)
+    ]
+    files = {f: o.key for o in outputs for f in o.files}
+    removed = sorted(set(old) - set(files))
+    search_stale = use_search and (
+        state is None
+        or not state.search
+        or "pagefind/" in damaged
+        or any(f.startswith("papers/") for o in todo for f in o.files)
     )
-    if state is None:
-        stats = stat_outputs(output, outcome.rows)
-    else:
-        stats = dict(probe.output_stats)
-        for rel in removed:
-            stats.pop(rel, None)
-        stats = {k: v for k, v in stats.items() if not k.startswith(SEARCH_DIR + "/")}
-        stats.update(stat_outputs(output, outcome.written))
-        # folders are not hard-linked: the output swapped in has folders of its own
-        folders = [k for k in stats if k.endswith("/")]
-        for k in folders:
-            del stats[k]
-        stats.update(stat_outputs(output, folders))
-    cache.save_output_stats(generation, stats)  # before the state: a state needs its stats
-    cache.save_state(new_state)
-    cache.end_commit()
-    cache.derived.save(prune=state is None)
-    for rel in removed:
-        cache.drop_fragments(rel)
-    phase("save cache")
-    if keep is not None and warm is not None:
-        keep(warm)
+    changed = (
+        bool(todo or removed) or search_stale or (state is not None and state.search != use_search)
+    )
+    if changed or state is None:
+        (cache / "jinja").mkdir(parents=True, exist_ok=True)
+        renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+        for template in sorted({p.template for p in pages}):  # compiled once, before forking
+            try:
+                renderer.env.get_template(template)
+            except Exception as e:
+                raise template_error(e, template) from None
+        for stale in output.parent.glob(f".{output.name}.tmp-*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+        tmp.mkdir(parents=True)
+        try:
+            make_outputs(todo, tmp, jobs)
+            remade = {f for o in todo for f in o.files}
+            for rel in files:
+                if rel not in remade:
+                    link_or_copy(output / rel, tmp / rel)
+            phase(f"render and write ({len(todo)} outputs)")
+            if use_search:
+                if search_stale or not (output / "pagefind").is_dir():
+                    problem = build_search_index(tmp)
+                    warnings += [problem] if problem else []
+                else:
+                    shutil.copytree(output / "pagefind", tmp / "pagefind", copy_function=os.link)
+                phase("search index")
+            swap_into_place(tmp, output)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    stats = stat_files(output, files)
+    new_state = State(
+        stamp=stamp,
+        scanned_at=scanned_at,
+        files={rel: (key, *stats.get(rel, (0, 0))) for rel, key in files.items()},
+        pages=len(pages),
+        warnings=[(w.message, w.path, w.line) for w in warnings],
+        search=use_search,
+        search_files=tree_stats(output / "pagefind") if use_search else {},
+        templates=renderer.templates.learned,
+    )
+    save_pickle(cache / "state.pickle", new_state)
+    phase("save state")
+    written = tuple(sorted(f for o in todo for f in o.files))
     return BuildResult(
         output=output,
-        pages=len(planned.pages),
-        files=len(outcome.rows),
+        pages=len(pages),
+        files=len(files),
         seconds=time.perf_counter() - started,
-        warnings=[*loaded.warnings, *search_warnings],
-        written=tuple(outcome.written),
+        warnings=warnings,
+        written=written,
         removed=tuple(removed),
-        rendered=outcome.ran,
         incremental=state is not None,
-        restored=len(probe.damaged) if state is not None else 0,
+        restored=len(damaged & set(written)),
     )
 
 
@@ -1231,124 +787,3 @@ def _phases(log: Callable[[str], None] | None, started: float) -> Callable[[str]
         last[0] = now
 
     return phase
-
-
-def _build_cold(
-    plan: Plan,
-    output: Path,
-    cache: Cache,
-    jobs: int,
-    before_swap: Callable[[Path], None] | None = None,
-) -> Outcome:
-    """Run every job into a fresh folder and swap it in: the output is all new or all old."""
-    for stale in stale_temp_dirs(output):
-        shutil.rmtree(stale, ignore_errors=True)
-    cache.clear_fragments()
-    cache.forget_state()  # until the swap is done, the old manifest describes nothing
-    cache.mark_standby(None)
-    cache.prune_outputs()
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    tmp.mkdir(parents=True)
-    try:
-        outcome = execute(plan, range(len(plan)), tmp, None, jobs)
-        if before_swap is not None:
-            before_swap(tmp)  # e.g. the search index, over the finished pages
-        if output.exists() and exchange(tmp, output):
-            cache.discard(tmp)  # the old site: deleted in the background
-        else:
-            swap_into_place(tmp, output)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return outcome
-
-
-def _build_incremental(
-    plan: Plan,
-    output: Path,
-    cache: Cache,
-    state: BuildState,
-    jobs: int,
-    before_swap: Callable[[Path, list[str], list[str]], None] | None,
-    generation: str,
-    force: bool = False,
-) -> tuple[Outcome, list[str]]:
-    """Run the jobs whose inputs changed and swap in a copy of the output with their files.
-
-    The copy is the standby, a hard-link twin of the output kept in the cache:
-    changed files replace their links in it, it is swapped with the output in one
-    rename, and the old output, now the standby, gets the same changes as links.
-    Every step is proportional to the change, and output/ is always either the
-    old or the new site. Only where no standby can exist (the cache on another
-    file system) are files renamed into output/ one by one.
-    """
-    prior = state.manifest
-    resolve_keys(plan, jobs)
-    result = Outcome()
-    todo = []
-    for i, job in enumerate(plan.jobs):
-        rows = [prior.get(rel) for rel in job.files]
-        if job.key and all(r is not None and r[0] == job.key for r in rows):
-            result.rows.update(zip(job.files, rows, strict=True))  # type: ignore[arg-type]
-        else:
-            todo.append(i)
-    standby_ok = cache.can_stand_by(output)
-    if standby_ok:
-        for stale in cache.out_dir.glob("scratch-*"):  # left by a killed build
-            shutil.rmtree(stale, ignore_errors=True)
-        scratch = cache.out_dir / f"scratch-{os.getpid()}"
-    else:
-        scratch = output.with_name(f".{output.name}.stage-{os.getpid()}")
-    try:
-        outcome = execute(plan, todo, scratch, prior, jobs)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    removed = removed_files(prior, plan)
-    result.merge(outcome)
-    written = outcome.written
-    if not written and not removed and not force:
-        shutil.rmtree(scratch, ignore_errors=True)
-        return result, removed
-    if not standby_ok:
-        cache.begin_commit()
-        commit_in_place(scratch, output, written, removed)
-        if before_swap is not None:
-            before_swap(output, written, removed)
-        return result, removed
-
-    standby = cache.standby
-    try:
-        if not cache.standby_valid(state.generation):
-            cache.mark_standby(None)
-            cache.discard(standby)
-            link_tree(output, standby)  # once after a cold build: proportional to the site
-        cache.mark_standby(None)  # from here until it is in step again
-        move_changes(scratch, standby, written, removed)
-        search_before = _inode(standby / "pagefind")
-        if before_swap is not None:
-            before_swap(standby, written, removed)
-        search_changed = _inode(standby / "pagefind") != search_before
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    if not exchange(standby, output):  # no atomic exchange here: three renames
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        os.rename(output, old)
-        os.rename(standby, output)
-        os.rename(old, standby)
-    # the standby now holds the previous site: bring it in step for the next build
-    link_changes(output, standby, written, removed)
-    if search_changed:
-        shutil.rmtree(standby / "pagefind", ignore_errors=True)
-        if (output / "pagefind").is_dir():
-            link_tree(output / "pagefind", standby / "pagefind")
-    cache.mark_standby(generation)
-    return result, removed
-
-
-def _inode(path: Path) -> int:
-    try:
-        return path.stat().st_ino
-    except OSError:
-        return 0

@@ -123,18 +123,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    # "nothing changed" is answered before the renderer (Jinja, Markdown, lxml) is imported
-    from .cache import Probe
-    from .errors import SitegenWarning
-
-    output = args.output if args.output is not None else args.site / "output"
-    probe = Probe(args.site, output, args.base_url, not args.no_search, read=not args.no_cache)
-    if probe.unchanged and probe.state is not None:
-        for w in probe.state.warnings:
-            print(SitegenWarning(*w), file=sys.stderr)
-        print(probe.summary())
-        return 0
-
     from .build import build_site
 
     result = build_site(
@@ -145,7 +133,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         use_cache=not args.no_cache,
         log=(lambda line: print(line, file=sys.stderr)) if args.timings else None,
-        probe=probe,
     )
     for w in result.warnings:
         print(w, file=sys.stderr)

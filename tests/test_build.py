@@ -326,23 +326,3 @@ def test_output_refreshed_not_mixed(fresh_site: Path) -> None:
     shutil.rmtree(fresh_site / "output")
 
 
-def test_a_build_leaves_the_garbage_collector_as_it_found_it(fresh_site: Path) -> None:
-    """A build runs the cyclic collector less often, but `sitegen serve` builds many
-    times in one process: the setting must hold during a build and end with it, even
-    when the build fails."""
-    import gc
-
-    from sitegen.build import build_site
-    from sitegen.errors import SitegenError
-
-    before = gc.get_threshold()
-    during: list[tuple[int, int, int]] = []
-    build_site(fresh_site, search=False, log=lambda _: during.append(gc.get_threshold()))
-    assert during and all(t[0] > before[0] for t in during), (during, before)
-    assert gc.get_threshold() == before
-
-    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[3]
-    paper.write_text(paper.read_text().replace("title:", "title: [unclosed", 1))
-    with pytest.raises(SitegenError):
-        build_site(fresh_site, search=False)
-    assert gc.get_threshold() == before

@@ -1,0 +1,162 @@
+"""What a page depends on, found from its templates, and a digest of exactly that.
+
+An incremental build must write what a cold build writes, for any template a
+user may write. So a page's key is never predicted from how a template uses a
+value: it hashes the source of every template the page can reach and the
+*whole value* of every top-level variable those templates name. Both come from
+Jinja's public `jinja2.meta` API; a template name computed at render time
+(`{% include name %}`) makes the page depend on every template there is.
+
+A value's digest covers everything reachable from it (a paper's authors, a
+topic's papers), so a template can read any attribute, however it spells the
+access, and still be keyed right. Values are digested once per build (`Digests`
+remembers them by identity while the build holds them), which keeps keying a
+10,000-page site to a fraction of a second. A value of a type this module does
+not know gets a fresh random digest: the page is rebuilt, never guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+
+def digest(*parts: str) -> str:
+    """Each part is written with its length, so two different lists never hash alike."""
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        b = p.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(b))
+        h.update(b)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A value made only when a page is rendered, keyed by the function and its arguments.
+
+    A paper page's BibTeX and metadata are pure functions of the paper; making
+    them for the pages an incremental build skips would be wasted work.
+    """
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+
+    def value(self) -> Any:
+        return self.fn(*self.args)
+
+
+_ATOMS = (str, int, float, bool, type(None), dt.date)
+
+
+class Digests:
+    """Digests of values, remembered by identity for the duration of one build."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Any, str]] = {}  # id -> (the value, kept alive; digest)
+
+    def of(self, value: Any) -> str:
+        if isinstance(value, _ATOMS):  # dt.datetime is a dt.date: repr tells them apart
+            return f"{type(value).__name__}:{value!r}"
+        found = self._seen.get(id(value))
+        if found is not None:
+            return found[1]
+        d = self._compute(value)
+        self._seen[id(value)] = (value, d)
+        return d
+
+    def _compute(self, v: Any) -> str:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            if isinstance(v, Lazy):
+                fn = f"{v.fn.__module__}.{v.fn.__qualname__}"
+                return digest("lazy", fn, *map(self.of, v.args))
+            names = [f.name for f in dataclasses.fields(v)]
+            return digest(type(v).__qualname__, *names, *(self.of(getattr(v, n)) for n in names))
+        if isinstance(v, (tuple, list, frozenset, set)):
+            items = sorted(map(self.of, v)) if isinstance(v, (set, frozenset)) else map(self.of, v)
+            return digest(type(v).__name__, *items)
+        if isinstance(v, Mapping):  # in order: a template may loop over it
+            return digest("map", *(digest(self.of(k), self.of(x)) for k, x in v.items()))
+        if isinstance(v, os.PathLike):
+            return digest("path", os.fspath(v))
+        # code is in the build's stamp (sitegen's version and files, the libraries'):
+        # modules, classes and plain functions are known by name; a closure is not
+        if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
+            return digest("code", getattr(v, "__module__", "") or "", v.__name__)
+        if (
+            isinstance(v, types.FunctionType)
+            and v.__closure__ is None
+            and "<" not in v.__qualname__
+        ):
+            return digest("code", v.__module__, v.__qualname__)
+        return os.urandom(16).hex()  # unknown: never equal to the last build's key
+
+
+class Templates:
+    """Which templates and variables each page template can reach, for one environment."""
+
+    def __init__(self, env: jinja2.Environment, known: dict[str, Any] | None = None):
+        self.env = env
+        self.known = known or {}  # template source -> its direct references (last build's)
+        self.learned: dict[str, Any] = {}  # the same, for this build's templates
+        self._reach: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._source: dict[str, str] = {}
+        self._file: dict[str, str | None] = {}
+
+    def source(self, name: str) -> str:
+        if name not in self._source:
+            loader = self.env.loader
+            assert loader is not None
+            self._source[name], self._file[name], _ = loader.get_source(self.env, name)
+        return self._source[name]
+
+    def _direct(self, name: str) -> tuple[set[str | None], set[str]]:
+        """The names one template refers to, remembered by its source across builds."""
+        source = self.source(name)
+        found = self.learned.get(source) or self.known.get(source)
+        if found is None:
+            ast = self.env.parse(source, name, self._file[name])
+            found = set(meta.find_referenced_templates(ast)), meta.find_undeclared_variables(ast)
+        self.learned[source] = found
+        return found
+
+    def reach(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(templates, variables) reachable from `name`; a dynamic name reaches them all."""
+        if name in self._reach:
+            return self._reach[name]
+        seen: set[str] = set()
+        variables: set[str] = set()
+        todo = [name]
+        while todo:
+            t = todo.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            refs, names = self._direct(t)
+            variables |= names
+            if None in refs:  # computed at render time: could be any template
+                todo += self.env.list_templates()
+            todo += [r for r in refs if r is not None and r not in seen]
+        self._reach[name] = (frozenset(seen), frozenset(variables))
+        return self._reach[name]
+
+    def key(self, name: str, context: Mapping[str, Any], digests: Digests, *extra: str) -> str:
+        """The page's key: its templates' sources and the values of the variables they use."""
+        names, variables = self.reach(name)
+        parts = [*extra, name]
+        parts += [f"{t}\0{self.source(t)}" for t in sorted(names)]
+        for var in sorted(variables):
+            if var in context:
+                parts.append(f"{var}={digests.of(context[var])}")
+            elif var in self.env.globals:
+                parts.append(f"{var}={digests.of(self.env.globals[var])}")
+        return digest(*parts)

@@ -1,0 +1,260 @@
+"""Every kind of page the site has, in one table: URL pattern, template, context function.
+
+A new kind of page is one `PageType` row plus one template. Context functions
+are pure: they take the indexed site and one item (a paper, a topic, a
+coauthor) and return the variables the template receives. They pass narrow
+values (`paper`, `coauthor`, `topic_labels`) rather than `site`, because a
+page's build key covers the whole value of every variable its templates use
+(keys.py): a paper page that only names its own paper is rebuilt only when that
+paper, or something it shows, changes. A template that uses `site` still builds
+correctly; it is just rebuilt after any change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from . import charts, cite, urls
+from .feeds import FeedSpec
+from .keys import Lazy
+from .model import Paper, Site, Topic
+
+
+@dataclass(frozen=True)
+class Label:
+    """What a chip shows of a topic or tag, without the topic's papers."""
+
+    code: str
+    name: str
+    slug: str
+    kind: str
+    colour: int
+
+
+@dataclass(frozen=True)
+class SiteData:
+    """What context functions may read: the site and what a build decided about it."""
+
+    site: Site
+    base_url: str
+    search: bool
+    cite_keys: dict[str, str]
+    feeds: dict[str, FeedSpec]
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    feed: FeedSpec | None = None  # the page's own feed, advertised in its <head>
+
+
+@dataclass(frozen=True)
+class PageType:
+    template: str
+    url: Callable[[Any], str]  # item -> site-relative URL
+    items: Callable[[SiteData], Iterable[Any]]  # one page per item
+    context: Callable[[SiteData, Any], dict[str, Any]] = lambda d, item: {}
+
+
+ONE = (None,)  # the item list of a page type with a single page
+
+
+def label(t: Topic) -> Label:
+    return Label(t.code, t.name, t.slug, t.kind, t.colour)
+
+
+def site_title(site: Site) -> str:
+    return site.config.title or site.profile.name  # type: ignore[attr-defined]
+
+
+def _home(d: SiteData, _: None) -> dict[str, Any]:
+    site, cfg = d.site, d.site.config
+    return {
+        "recent": site.papers[: cfg.home_papers],  # type: ignore[attr-defined]
+        "top_coauthors": site.coauthors[: cfg.home_coauthors],  # type: ignore[attr-defined]
+        "paper_count": len(site.papers),
+        "coauthor_count": len(site.coauthors),
+        "topics": site.topics,
+        "topic_chart": Markup(charts.topic_chart(site)),
+        "person_jsonld": cite.person_jsonld(
+            site.profile,
+            urls.absolute(d.base_url, urls.HOME),
+            [t.name for t in site.topics],
+            len(site.papers),
+        ),
+    }
+
+
+def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
+    site = d.site
+    older, newer = site.neighbours[p.slug]
+    url = urls.absolute(d.base_url, urls.paper(p.slug))
+    key = d.cite_keys[p.slug]
+    topic = label(site.topic_by_code[p.topic])
+    return {
+        "paper": p,
+        "older": older,
+        "newer": newer,
+        "topic": topic,
+        "related": site.related.get(p.slug, ()),
+        "cite_key": key,
+        "bibtex": Lazy(cite.bibtex_entry, (p, key, url)),
+        "cite_files": tuple(
+            (name, urls.paper_citation(p.slug, ext)) for name, ext in CITATION_FORMATS
+        ),
+        "scholar_meta": Lazy(cite.scholar_meta, (p, url, site.config.language)),  # type: ignore[attr-defined]
+        "jsonld": Lazy(article_jsonld, (p, url, topic.name, d.base_url, site.config.language)),  # type: ignore[attr-defined]
+        "links_out": () if p.url else Lazy(cite.search_links, (p,)),
+    }
+
+
+def article_jsonld(p: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
+    def person_url(person: Any) -> str:
+        return urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
+
+    return cite.article_jsonld(p, url, topic_name, person_url, language)
+
+
+PAGE_TYPES: tuple[PageType, ...] = (
+    PageType("index.html", lambda _: urls.HOME, lambda d: ONE, _home),
+    PageType(
+        "timeline.html",
+        lambda _: urls.TIMELINE,
+        lambda d: ONE,
+        lambda d, _: {
+            "years": d.site.years,
+            "paper_count": len(d.site.papers),
+            "timeline_chart": Markup(charts.timeline_chart(d.site)),
+        },
+    ),
+    PageType(
+        "topics.html",
+        lambda _: urls.TOPICS,
+        lambda d: ONE,
+        lambda d, _: {
+            "topics": d.site.topics,
+            "tags": d.site.tags,
+            "paper_count": len(d.site.papers),
+        },
+    ),
+    PageType(
+        "coauthors.html",
+        lambda _: urls.COAUTHORS,
+        lambda d: ONE,
+        lambda d, _: {
+            "coauthors": d.site.coauthors,
+            "network_chart": Markup(charts.network_chart(d.site)),
+        },
+    ),
+    PageType("paper.html", lambda p: urls.paper(p.slug), lambda d: d.site.papers, _paper),
+    PageType(
+        "topic.html",
+        lambda t: urls.topic(t.slug),
+        lambda d: d.site.topics,
+        lambda d, t: {"topic": t},
+    ),
+    PageType(
+        "tags.html",
+        lambda _: urls.TAGS,
+        lambda d: ONE if d.site.tags else (),
+        lambda d, _: {"tags": d.site.tags},
+    ),
+    PageType(
+        "topic.html", lambda t: urls.tag(t.slug), lambda d: d.site.tags, lambda d, t: {"topic": t}
+    ),
+    PageType(
+        "coauthor.html",
+        lambda c: urls.coauthor(c.person.slug),
+        lambda d: d.site.coauthors,
+        lambda d, c: {"coauthor": c},
+    ),
+    PageType(
+        "search.html",
+        lambda _: urls.SEARCH,
+        lambda d: ONE if d.search else (),
+        lambda d, _: {
+            "years": d.site.years,
+            "topics": d.site.topics,
+            "coauthors": d.site.coauthors,
+        },
+    ),
+    PageType("404.html", lambda _: urls.NOT_FOUND, lambda d: ONE),
+)
+
+
+def plan_pages(d: SiteData) -> list[Page]:
+    return [
+        Page(url, t.template, t.context(d, item), d.feeds.get(url))
+        for t in PAGE_TYPES
+        for item in t.items(d)
+        for url in (t.url(item),)
+    ]
+
+
+# ---------------------------------------------------------------- feeds and other files
+
+
+def plan_feeds(site: Site) -> dict[str, FeedSpec]:
+    """Feeds keyed by the page they follow: the whole site, each topic, tag and coauthor."""
+    size = site.config.feed_size  # type: ignore[attr-defined]
+    title = site_title(site)
+    owner = site.profile.name
+
+    def spec(page: str, part: str, about: str, papers: tuple[Paper, ...], rss: str, atom: str):
+        return FeedSpec(f"{title}: {part}", f"{about}", page, rss, atom, tuple(papers[:size]))
+
+    specs = {
+        urls.HOME: spec(
+            urls.HOME,
+            "publications",
+            f"New publications by {owner}",
+            site.papers,
+            urls.FEED_RSS,
+            urls.FEED_ATOM,
+        )
+    }
+    follow = [(urls.topic(t.slug), t.name, f"in {t.name}", t.papers) for t in site.topics]
+    follow += [(urls.tag(t.slug), t.name, f"in {t.name}", t.papers) for t in site.tags]
+    follow += [
+        (urls.coauthor(c.person.slug), f"with {c.person.name}", f"with {c.person.name}", c.papers)
+        for c in site.coauthors
+    ]
+    for page, part, about, papers in follow:
+        specs[page] = spec(
+            page,
+            part,
+            f"Publications by {owner} {about}",
+            papers,
+            page + "feed.xml",
+            page + "atom.xml",
+        )
+    return specs
+
+
+CITATION_FORMATS = (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
+
+
+def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
+    newest = site.papers[0].date if site.papers else dt.date(1970, 1, 1)
+    rows = []
+    for page in pages:
+        if page.url == urls.NOT_FOUND:
+            continue
+        paper: Paper | None = page.context.get("paper")
+        lastmod = paper.date if paper else newest
+        loc = html.escape(urls.absolute(base_url, page.url), quote=False)
+        rows.append(f"  <url><loc>{loc}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
+    body = "\n".join(rows)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{body}\n</urlset>\n"
+    )
