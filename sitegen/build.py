@@ -6,7 +6,7 @@ ones, the others are rendered afresh) and replaces `output/` only when every
 file is there. A failed build leaves the deployed site exactly as it was.
 
 Each output file has a key (keys.py) covering everything it is made from. The
-keys of the last build live in `.sitegen-cache/state.pickle`, with a stamp of
+keys of the last build live in `.sitegen-cache/state-*.pickle`, with a stamp of
 the input files: when no input changed and the output is as it was left, the
 build stops after one scan. Deleting `.sitegen-cache/` is always safe; the
 next build is then a cold one, and writes the same bytes.
@@ -212,7 +212,9 @@ class Renderer:
 
     def key(self, page: Page, site_feed: Any, digests: Digests) -> str:
         try:
-            return self.templates.key(page.template, self.context(page, site_feed), digests, page.url)
+            return self.templates.key(
+                page.template, self.context(page, site_feed), digests, page.url
+            )
         except Exception as e:  # a template that does not parse, or is missing
             raise template_error(e, page.template) from None
 
@@ -497,6 +499,11 @@ def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+def state_file(site_dir: Path, output: Path) -> Path:
+    """One state per output folder: `sitegen serve` builds elsewhere than `sitegen build`."""
+    return site_dir / CACHE_DIR / f"state-{digest(str(output.resolve()))[:12]}.pickle"
+
+
 def read_state(path: Path) -> State | None:
     try:
         with open(path, "rb") as f:
@@ -608,11 +615,9 @@ def swap_into_place(new: Path, output: Path) -> None:
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(src, dst)
-    except FileNotFoundError:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(src, dst)
     except OSError:  # another file system, or no hard links there
         shutil.copy2(src, dst)
 
@@ -664,7 +669,7 @@ def build_site(
     scanned_at = time.time()
     stamp, newest = scan_inputs(site_dir)
     stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
-    state = read_state(cache / "state.pickle") if use_cache and output.is_dir() else None
+    state = read_state(state_file(site_dir, output)) if use_cache and output.is_dir() else None
     damaged: set[str] = set()
     if state is not None:
         found = stat_files(output, state.files)
@@ -760,7 +765,7 @@ def build_site(
         search_files=tree_stats(output / "pagefind") if use_search else {},
         templates=renderer.templates.learned,
     )
-    save_pickle(cache / "state.pickle", new_state)
+    save_pickle(state_file(site_dir, output), new_state)
     phase("save state")
     written = tuple(sorted(f for o in todo for f in o.files))
     return BuildResult(

@@ -55,8 +55,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
 from tornado import httpserver, netutil, web
 
-from .build import Warm, build_site, quick_paper_pages
-from .cache import Cache
+from .build import build_site, state_file
 from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
@@ -67,7 +66,6 @@ POLL_MAX_SECONDS = 0.5  # ...but a scan slowed by a busy machine must not delay 
 SETTLE_SECONDS = 0.05  # a change must hold this long before a rebuild (editors write in steps)
 SETTLE_MAX_SECONDS = 2.0  # ...but a file rewritten non-stop must not block rebuilds forever
 PORT_SEARCH = 100  # how far above a busy port to look for a free one
-QUICK_MAX_FILES = 4  # more edited papers at once than this: just do the full build
 
 # livereload's own loader snippet (livereload.js from this server), plus one
 # check: a reload sent while a page was still loading never reaches it, so once
@@ -385,7 +383,6 @@ class Preview:
         self.roots = self._roots()
         self.builds = 0
         self._token = secrets.token_hex(4)
-        self.warm: Warm | None = None  # the last full build's data, for quick()
         self.last_written: tuple[str, ...] = ()
 
     def _roots(self) -> list[Path]:
@@ -411,7 +408,6 @@ class Preview:
                 output=self.output,
                 base_url=self.base_url,
                 search=False,
-                keep=self._keep,
             )
         except SitegenError as e:
             if seen is not None and snapshot(self.roots) != seen:
@@ -436,50 +432,6 @@ class Preview:
             self.say(result.summary())
         else:
             self.say(f"{self._describe(changed)}: rebuilt {result.pages} pages in {seconds:.2f} s")
-        return True
-
-    def _keep(self, warm: Warm) -> None:
-        self.warm = warm
-
-    def quick(self, changed: list[str]) -> dict[str, bytes]:
-        """Redraw the pages of edited papers straight into the preview, before the full build.
-
-        Returns {output path: bytes written}; empty when the change is not a plain
-        edit of known papers, or anything about it is unusual: the full build,
-        which always follows, then does all the work (and reports any error).
-        """
-        if self.warm is None or self.error is not None or not changed:
-            return {}
-        if len(changed) > QUICK_MAX_FILES or not all(p.endswith(".md") for p in changed):
-            return {}
-        started = time.perf_counter()
-        try:
-            pages = quick_paper_pages(self.warm, self.site_dir, [Path(p) for p in changed])
-            written = {}
-            for rel, html in pages:
-                data = html.encode("utf-8")
-                dest = self.output / rel
-                tmp = dest.with_name(f".{dest.name}.quick-{os.getpid()}")
-                tmp.write_bytes(data)
-                os.replace(tmp, dest)  # the next build sees its stat changed and redoes it
-                written[rel] = data
-        except Exception:  # LookupError, SitegenError, OSError, or a bug: the full build follows
-            return {}
-        self.builds += 1
-        ms = (time.perf_counter() - started) * 1000
-        self.say(f"{self._describe(changed)}: page redrawn in {ms:.0f} ms, rebuilding the rest")
-        return written
-
-    def quick_was_enough(self, quick: dict[str, bytes]) -> bool:
-        """True if the full build changed nothing beyond the quick pages as drawn."""
-        if not quick or self.error is not None or not set(self.last_written) <= set(quick):
-            return False
-        for rel, data in quick.items():
-            try:
-                if (self.output / rel).read_bytes() != data:
-                    return False
-            except OSError:
-                return False
         return True
 
     @property
@@ -541,18 +493,10 @@ class Preview:
             now = await self._settle(now)
             changed = changed_paths(before, now)
             had_error = self.error is not None
-            quick = self.quick(changed)
-            if quick:
-                reload_browsers(self.reload_path(changed, recovered=False))
-                # build in a thread, so the server answers the reloaded page meanwhile
-                loop = asyncio.get_running_loop()
-                ok = await loop.run_in_executor(None, self.build, changed, now)
-            else:
-                ok = self.build(changed, seen=now)
+            ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
             if ok is None:
                 continue  # files changed mid-build: build again from `before`
-            if not (ok and self.quick_was_enough(quick)):
-                reload_browsers(self.reload_path(changed, recovered=had_error and ok))
+            reload_browsers(self.reload_path(changed, recovered=had_error and ok))
             roots = self._roots()
             if roots != self.roots:
                 # a new theme: start from its current files, but keep what was seen
@@ -764,8 +708,6 @@ def serve(
     url = f"http://{url_host(host)}:{port}/"
     scratch = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
     output = scratch / "site"
-    # the build cache keeps a manifest per output folder; this one dies with the preview
-    cache_for_output = Cache(site_dir, output).out_dir
     previous_term = signal.signal(signal.SIGTERM, _interrupt)
     try:
         preview = Preview(site_dir, output, url, out=out, err=err)
@@ -788,7 +730,7 @@ def serve(
         for s in sockets:
             s.close()
         shutil.rmtree(scratch, ignore_errors=True)
-        shutil.rmtree(cache_for_output, ignore_errors=True)
+        state_file(site_dir, output).unlink(missing_ok=True)  # this output dies with the preview
     print("Stopped.", file=out, flush=True)
     return 0
 
@@ -799,8 +741,6 @@ async def _run(
     open_url: str | None,
     seen: Snapshot,
 ) -> None:
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # never throttle, should anything reach poll_tasks
-    LiveReloadHandler.live_css = True
     server = httpserver.HTTPServer(make_app(preview))
     server.add_sockets(sockets)
     watcher = asyncio.create_task(preview.watch(seen))
