@@ -97,7 +97,7 @@ def environment_key() -> str:
     return _ENV_KEY
 
 
-LIBRARIES = ("jinja2", "markdown_it_py", "mdit_py_plugins", "latex2mathml", "feedgen",
+LIBRARIES = ("jinja2", "markdown_it_py", "mdit_py_plugins", "latex2mathml", "nh3", "feedgen",
              "pyyaml", "python_slugify", "markupsafe", "lxml")  # fmt: skip
 
 
