@@ -3,7 +3,9 @@
 Raw HTML is off because abstracts come from pasted profiles: a `<script>` in a
 title or abstract must show as text. Links are limited to web and mail schemes
 so `javascript:` and `data:` URLs never become clickable. Math becomes MathML
-here so pages need no JavaScript to show it.
+here so pages need no JavaScript to show it; that MathML is filtered through an
+allowlist too, because LaTeX reaches attributes (`\\href`, `\\style`, `\\class`)
+and raw text (`\\text{<script>}`) that the converter copies out unescaped.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import nh3
     from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -42,7 +45,8 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
     """MathML for the expression, or its source in <code> when the converter can't.
 
     latex2mathml passes unknown commands through as `<mi>\\cmd</mi>`; that reads
-    worse than the source, so it counts as a failure too.
+    worse than the source, so it counts as a failure too. This is the only way to
+    MathML (titles, abstracts, feeds, `|inline`): _convert cleans it with safe_mathml.
     """
     try:
         out = _convert(latex, display)
@@ -64,7 +68,56 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
 def _convert(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert as latex_to_mathml
 
-    return latex_to_mathml(latex, display="block" if display else "inline")
+    return safe_mathml(latex_to_mathml(latex, display="block" if display else "inline"))
+
+
+# MathML Core's elements and the attributes that only shape layout, plus what
+# latex2mathml uses for arrays and \boxed (menclose, mtable's lines and spacing).
+# Left out on purpose: href, style, class, id, on*, xlink:*, mathcolor and
+# mathbackground (user-chosen colours), annotation-xml and maction (HTML or
+# scripted content), so `\href{x}{y}` keeps y as plain math and drops the link.
+_EVERYWHERE = "dir displaystyle scriptlevel mathsize"
+_MATHML = {
+    "math": "xmlns display alttext",
+    "mi": "mathvariant",
+    "mo": "form fence separator lspace rspace stretchy symmetric maxsize minsize largeop"
+    " movablelimits accent",
+    "mfrac": "linethickness",
+    "mspace": "width height depth linebreak",
+    "mpadded": "width height depth lspace voffset",
+    "mover": "accent",
+    "munder": "accentunder",
+    "munderover": "accent accentunder",
+    "mtable": "columnalign rowalign columnlines rowlines columnspacing rowspacing",
+    "mtr": "columnalign rowalign",
+    "mtd": "columnalign rowalign columnspan rowspan",
+    "menclose": "notation",
+    "annotation": "encoding",
+    **dict.fromkeys(
+        "mrow mn mtext ms merror mphantom msqrt mroot mstyle msub msup msubsup"
+        " mmultiscripts mprescripts none semantics".split(),
+        "",
+    ),
+}
+MATHML_ATTRIBUTES = {tag: set(f"{attrs} {_EVERYWHERE}".split()) for tag, attrs in _MATHML.items()}
+
+
+def safe_mathml(mathml: str) -> str:
+    """The converter's MathML with only allowlisted elements and attributes left.
+
+    nh3 (ammonia) rather than a filter of our own: `\\text{...}` reaches the
+    output as raw markup, so the string must be parsed the way a browser parses
+    it (HTML inside <mtext>, breakouts from <math>), which ammonia does.
+    """
+    return _cleaner().clean(mathml)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    """One Cleaner per process: nh3.clean() rebuilds its settings on every call (5x slower)."""
+    import nh3
+
+    return nh3.Cleaner(tags=set(MATHML_ATTRIBUTES), attributes=MATHML_ATTRIBUTES, link_rel=None)
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:

@@ -12,6 +12,9 @@ it should not. Each module proves one part with real files and the real CLI:
 - test_injection: script, event-handler, `javascript:`/`data:` links, Jinja
   syntax and tag breakers in every field, checked in every output format and
   in headless Chromium (no dialog, no injected element, text shown as written);
+- test_mathml: LaTeX whose commands become MathML links, styles, classes or
+  raw markup (`\\href`, `\\style`, `\\text{<script>}`), generated, nested and
+  malformed: only allowlisted MathML comes out, in every renderer and a real build;
 - test_paths: traversal and odd slugs, titles and names: nothing written
   outside output/, one valid unique page for each paper and person;
 - test_no_data_loss: imports and builds SIGKILLed at random moments and at

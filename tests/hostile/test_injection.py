@@ -2,7 +2,8 @@
 
 One site is built from a profile whose owner name, titles and abstracts carry
 script tags, event handlers, `javascript:` and `data:` links, Jinja syntax and
-tag breakers (`</title>`, `</script>`, `<!--<script>`), plus hand-edited files
+tag breakers (`</title>`, `</script>`, `<!--<script>`), math whose LaTeX
+becomes MathML links and styles (`\\href{javascript:...}`), plus hand-edited files
 and settings that put the same into the fields a profile cannot reach (author
 names, affiliations, topic code, tags, venue, links, bio, people.yaml, the
 site title and navigation). Each payload names its field, so a failure says
@@ -28,7 +29,14 @@ import pytest
 import yaml
 from conftest import AS_OF, BASE_URL, run_cli
 
-from .util import http_host, parse_tree, snapshot
+from .util import (
+    MATHML_ATTRIBUTES,
+    MATHML_ELEMENTS,
+    http_host,
+    mathml_problems,
+    parse_tree,
+    snapshot,
+)
 
 # ---------------------------------------------------------------- the payloads
 
@@ -51,6 +59,15 @@ def payload(tag: str) -> str:
     )
 
 
+def math_payload(tag: str) -> str:
+    """LaTeX that latex2mathml turns into MathML links, styles, classes and raw markup."""
+    return (
+        f"$\\href{{javascript:alert('{tag}-href')}}{{{tag}H}}$, $\\style{{color:red}}{{{tag}S}}$,"
+        f" $\\class{{evil}}{{{tag}C}}$, $\\text{{<img src=x onerror=alert('{tag}-mtext')>}}$"
+        f" and $$\\href{{javascript:alert('{tag}-display')}}{{{tag}D}}$$"
+    )
+
+
 def template_probe(tag: str) -> tuple[str, str]:
     """(what a template engine would make of the payload's Jinja, what must be shown)."""
     return f"{tag}49", f"{tag}{{{{ 7*7 }}}}"
@@ -68,7 +85,8 @@ ABSTRACT = (
     " [md-data](data:text/html,<script>alert('md-data')</script>),"
     " [md-vb](vbscript:msgbox('md-vb')),"
     " <javascript:alert('autolink')>, [md-rel](//evil.example/x) and"
-    " \\url{javascript:alert('url')} and \\url{data:text/html,alert('url-data')}."
+    " \\url{javascript:alert('url')} and \\url{data:text/html,alert('url-data')}. "
+    + math_payload("math-abstract")
 )
 TITLE2 = "A plain second paper: baseline"
 PROFILE = f"""{OWNER}
@@ -120,6 +138,8 @@ HAND = {
 }
 HAND_BODY = (
     payload("body")
+    + "\n\n"
+    + math_payload("math-body")
     + "\n\n<div onclick=\"alert('html-block')\">block</div>\n\n"
     + "[ref-js][r] and [ref-data][d] and ![img](x\" onerror=\"alert('md-img'))\n\n"
     + "[r]: javascript:alert('ref-js')\n[d]: data:text/html,alert('ref-data')\n"
@@ -207,9 +227,13 @@ def test_the_hostile_site_has_every_page(hostile_site: Path) -> None:
 
 def test_no_markup_escapes_into_any_page(hostile_site: Path) -> None:
     problems = []
+    maths = 0
     for page in html_pages(hostile_site):
         rel = page.relative_to(hostile_site).as_posix()
         tree = parse_tree(page.read_text(encoding="utf-8"))
+        # MathML (issue 16): links, styles, classes and markup from LaTeX must not survive
+        problems += [f"{rel}: {p}" for p in mathml_problems(tree.root)]
+        maths += sum(1 for n in tree.root.iter() if n.tag == "math")
         titles = [n for n in tree.root.iter() if n.tag == "title" and n.parent.tag == "head"]
         if len(titles) != 1:  # (an SVG chart may hold <title>s of its own)
             problems.append(f"{rel}: {len(titles)} <title> elements in <head>")
@@ -241,6 +265,7 @@ def test_no_markup_escapes_into_any_page(hostile_site: Path) -> None:
             ):
                 problems.append(f"{rel}: script src {attrs['src']} is not a local file")
     assert not problems, "\n".join(problems)
+    assert maths >= 8, f"only {maths} <math> elements: the math payloads did not render"
 
 
 def test_templates_never_evaluate_user_text(hostile_site: Path) -> None:
@@ -344,6 +369,7 @@ def test_feeds_parse_and_carry_no_markup(hostile_site: Path) -> None:
         for el in html_elements(ET.parse(path).getroot()):
             if el.text:
                 tree = parse_tree(el.text)
+                problems += [f"{rel}: {p} in entry HTML" for p in mathml_problems(tree.root)]
                 for n in tree.root.iter():
                     if n.tag in ("script", "iframe", "object", "embed", "svg", "img"):
                         problems.append(f"{rel}: <{n.tag}> in entry HTML")
@@ -428,9 +454,21 @@ PAGE_CHECK = """() => {
   for (const a of document.querySelectorAll('a[href]')) {
     if (!['http:', 'https:', 'mailto:'].includes(a.protocol)) bad.push('link to ' + a.href);
   }
+  // (issue 16) Firefox follows href on MathML: only allowlisted MathML inside <math>
+  const [mathEls, mathAttrs] = [new Set(MATHML_ELEMENTS), new Set(MATHML_ATTRIBUTES)];
+  for (const el of document.querySelectorAll('math, math *')) {
+    if (!mathEls.has(el.localName) || el.namespaceURI !== 'http://www.w3.org/1998/Math/MathML') {
+      bad.push(`<${el.localName}> (${el.namespaceURI}) inside <math>`);
+    }
+    for (const a of el.attributes) {
+      if (!mathAttrs.has(a.name)) bad.push(`<${el.localName} ${a.name}=${a.value.slice(0, 40)}>`);
+    }
+  }
   if (window.__pwned) bad.push('window.__pwned set');
   return bad;
-}"""
+}""".replace("MATHML_ELEMENTS", json.dumps(sorted(MATHML_ELEMENTS))).replace(
+    "MATHML_ATTRIBUTES", json.dumps(sorted(MATHML_ATTRIBUTES))
+)
 
 
 @pytest.mark.browser

@@ -137,6 +137,37 @@ def parse_tree(html: str) -> TreeBuilder:
     return t
 
 
+# What sitegen may emit inside <math> (issue 16): MathML Core's elements and the
+# attributes that only shape layout. Written out here rather than imported, so the
+# tests hold sitegen to the spec, not to its own list.
+MATHML_ELEMENTS = frozenset(
+    "math mrow mi mn mo mtext ms mspace mfrac msqrt mroot mstyle merror mpadded mphantom"
+    " msub msup msubsup munder mover munderover mmultiscripts mprescripts none mtable mtr"
+    " mtd semantics annotation menclose".split()
+)
+MATHML_ATTRIBUTES = frozenset(
+    "xmlns display alttext dir displaystyle scriptlevel mathsize mathvariant form fence"
+    " separator lspace rspace stretchy symmetric maxsize minsize largeop movablelimits accent"
+    " accentunder linethickness width height depth voffset linebreak columnalign rowalign"
+    " columnlines rowlines columnspacing rowspacing columnspan rowspan notation encoding".split()
+)
+
+
+def mathml_problems(root: Node) -> list[str]:
+    """Elements and attributes inside any <math> that are not on the MathML allowlist."""
+    problems = []
+    for m in root.iter():
+        if m.tag != "math":
+            continue
+        for n in m.iter():
+            if n.tag not in MATHML_ELEMENTS:
+                problems.append(f"line {n.line}: <{n.tag}> inside <math>")
+            for name, value in n.attrs.items():
+                if name not in MATHML_ATTRIBUTES:
+                    problems.append(f"line {n.line}: <{n.tag} {name}={(value or '')[:40]!r}>")
+    return problems
+
+
 HEADING = re.compile(r"h[1-6]$")
 
 
