@@ -53,8 +53,20 @@ def static_dirs(site: Path, theme: str) -> list[Path]:
 
 
 def make_env(dirs: list[Path]) -> jinja2.Environment:
+    """The template lookup: the site's templates/, then the theme, then the default theme.
+
+    Each theme's templates can also be named with the theme as a prefix
+    (`default/paper.html`), so a site template of the same name can extend the
+    one it shadows and change a single block.
+    """
+    themes = {d.parent.name: d for d in reversed(dirs[1:]) if d.is_dir()}
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()]),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()]),
+                jinja2.PrefixLoader({n: jinja2.FileSystemLoader(str(d)) for n, d in themes.items()}),
+            ]
+        ),
         autoescape=True,  # every template, .xml included: nothing user-written is trusted
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
