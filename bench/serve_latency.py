@@ -5,13 +5,19 @@
     python bench/serve_latency.py --site path/to/site --saves 9 --json out.json
 
 The site is copied (or imported) into a temporary folder, so nothing of yours
-is edited. A real `sitegen serve` runs on a free port and headless Chromium
-keeps a paper page open. Each save rewrites that paper's title; the page
-records, on every load, when its first frame after DOMContentLoaded ran
-(`performance.timeOrigin + now()`, wall-clock milliseconds), and the latency
-is that moment minus the moment just before the file was written. Nothing
-navigates the page but livereload. The server's own "rebuilt in X s" lines
-give the build's share of it.
+is edited. A real `sitegen serve --host 127.0.0.1 --port N` runs on a free port
+and headless Chromium keeps a paper page open (/papers/SLUG/, SLUG being the name
+of its Markdown file). Each save rewrites that paper's title. The page notes,
+when a load of it or a change to it shows the new title, that moment
+(`performance.timeOrigin + now()` in the first frame after it, wall-clock
+milliseconds), whether the server reloads the page or patches it in place; the
+latency is that moment minus the moment just before the file was written.
+Nothing but the server's live reload updates the page.
+
+Only what `sitegen serve` documents is relied on: it serves the site on --host
+and --port and the open page shows a saved edit by itself. Where the server
+prints "rebuilt N pages in X s" lines, their median is given as the build's
+share of the latency.
 """
 
 from __future__ import annotations
@@ -22,14 +28,17 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "content" / "profile.txt"
@@ -45,16 +54,26 @@ CHROMIUM_ARGS = [
 ]
 AS_OF = "2026-11-25"
 
-# runs in every document the page loads: when did the reloaded page first show?
+# Runs in every document the page loads. The title awaited, and when it first
+# showed, are kept in sessionStorage, which outlives a reload of the tab.
 SHOWN_AT = """
-document.addEventListener('DOMContentLoaded', () => {
-  requestAnimationFrame(() => { window.__shownAt = performance.timeOrigin + performance.now(); });
-});
+(() => {
+  const check = () => requestAnimationFrame(() => {
+    const want = sessionStorage.getItem('want');
+    if (want && !sessionStorage.getItem('shownAt') && document.body
+        && document.body.textContent.includes(want)) {
+      sessionStorage.setItem('shownAt', String(performance.timeOrigin + performance.now()));
+    }
+  });
+  document.addEventListener('DOMContentLoaded', () => {
+    check();
+    new MutationObserver(check).observe(document.documentElement,
+      {childList: true, subtree: true, characterData: true});
+  });
+})();
 """
-CONNECTED = (
-    "() => !!(window.LiveReload && window.LiveReload.connector"
-    " && window.LiveReload.connector.protocol > 0)"
-)
+AWAIT = "t => { sessionStorage.setItem('want', t); sessionStorage.removeItem('shownAt'); }"
+SHOWN = "() => sessionStorage.getItem('shownAt')"
 
 
 def sitegen(*args: str | Path) -> None:
@@ -91,41 +110,69 @@ def prepare_site(args: argparse.Namespace, work: Path) -> Path:
     return site
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class Server:
     def __init__(self, site: Path):
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}/"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0"],
+            [sys.executable, "-m", "sitegen", "serve", "--site", str(site),
+             "--host", "127.0.0.1", "--port", str(port)],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
+        )  # fmt: skip
         self.lines: list[str] = []
-        self.errors: list[str] = []
-        for stream, into in ((self.proc.stdout, self.lines), (self.proc.stderr, self.errors)):
-            threading.Thread(target=self._read, args=(stream, into), daemon=True).start()
-        self.url = self.wait(r"^Serving .* at (http://\S+)$", 600)[1]
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_until_up(600)
 
-    @staticmethod
-    def _read(stream: IO[str], into: list[str]) -> None:
-        for line in stream:
-            into.append(line.rstrip("\n"))
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
 
-    def wait(self, pattern: str, timeout: float, start: int = 0) -> re.Match[str]:
-        rx = re.compile(pattern)
+    def wait_until_up(self, timeout: float) -> None:
+        """Until the site answers (the first build of a big site takes a while)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in self.lines[start:]:
-                if m := rx.search(line):
-                    return m
             if self.proc.poll() is not None:
                 break
+            try:
+                with urllib.request.urlopen(self.url, timeout=5):
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers, if not with the home page
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"sitegen serve never answered at {self.url}:\n" + "\n".join(self.lines))
+
+    def build_seconds(self, start: int, wait: float) -> float | None:
+        """The build time the server printed after line `start`, if it prints one."""
+        rx = re.compile(r"rebuilt \d+ pages in ([\d.]+) s")
+        deadline = time.monotonic() + wait
+        while True:
+            for line in self.lines[start:]:
+                if m := rx.search(line):
+                    return float(m[1])
+            if time.monotonic() > deadline:
+                return None
             time.sleep(0.02)
-        raise SystemExit(f"serve never printed {pattern!r}:\n" + "\n".join(self.errors))
 
     def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=60)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def set_title(path: Path, title: str) -> None:
@@ -133,20 +180,19 @@ def set_title(path: Path, title: str) -> None:
     path.write_text(re.sub(r"(?m)^title:.*$", f'title: "{title}"', text, count=1), "utf-8")
 
 
-def read_page(page: Any) -> tuple[str | None, float | None]:
+def shown_at(page: Any) -> float | None:
     try:
-        return page.evaluate(
-            "() => [document.querySelector('h1') && document.querySelector('h1').textContent,"
-            " window.__shownAt || null]"
-        )
+        value = page.evaluate(SHOWN)
     except Exception:  # the page is being reloaded right now
-        return None, None
+        return None
+    return float(value) if value else None
 
 
 def measure(site: Path, saves: int, pause: float) -> dict:
     from playwright.sync_api import sync_playwright
 
-    papers = len(list((site / "content" / "papers").glob("*.md")))
+    mds = sorted((site / "content" / "papers").glob("*.md"))
+    md = mds[len(mds) // 2]
     server = Server(site)
     results: list[float] = []
     builds: list[float] = []
@@ -155,40 +201,30 @@ def measure(site: Path, saves: int, pause: float) -> dict:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.add_init_script(SHOWN_AT)
-            page.goto(server.url)
-            href = page.locator("main a[href^='papers/']").first.get_attribute("href")
-            slug = href.strip("/").split("/")[-1]
-            md = site / "content" / "papers" / f"{slug}.md"
-            page.goto(server.url + href)
+            page.goto(f"{server.url}papers/{md.stem}/", wait_until="load")
             for i in range(saves):
-                page.wait_for_function(CONNECTED, timeout=60_000)
-                time.sleep(pause)  # let the page register and the server go quiet
+                time.sleep(pause)  # let the page connect and the server go quiet
                 title = f"Latency probe {i} {time.time_ns()}"
+                page.evaluate(AWAIT, title)
                 mark = len(server.lines)
                 saved_at = time.time() * 1000
                 set_title(md, title)
                 deadline = time.monotonic() + 120
-                while time.monotonic() < deadline:
-                    h1, shown = read_page(page)
-                    if h1 is not None and h1.strip() == title and shown:
-                        break
+                while (shown := shown_at(page)) is None:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"save {i}: the page never showed {title!r}")
                     time.sleep(0.01)
-                else:
-                    raise SystemExit(f"save {i}: the page never showed {title!r}")
                 results.append(shown - saved_at)
-                m = server.wait(r"rebuilt \d+ pages in ([\d.]+) s", 10, start=mark)
-                builds.append(float(m[1]) * 1000)
-                runs = sum("rebuilt" in line for line in server.lines[mark:])
-                extra = f", {runs} builds" if runs > 1 else ""
-                print(
-                    f"  save {i + 1}: {results[-1]:7.0f} ms (build {builds[-1]:.0f} ms{extra})",
-                    flush=True,
-                )
+                build = server.build_seconds(mark, wait=2)
+                if build is not None:
+                    builds.append(build * 1000)
+                note = f" (build {builds[-1]:.0f} ms)" if build is not None else ""
+                print(f"  save {i + 1}: {results[-1]:7.0f} ms{note}", flush=True)
             browser.close()
     finally:
         server.stop()
     return {
-        "papers": papers,
+        "papers": len(mds),
         "saves": saves,
         "latency_ms": {
             "median": round(statistics.median(results)),
@@ -196,7 +232,7 @@ def measure(site: Path, saves: int, pause: float) -> dict:
             "max": round(max(results)),
             "all": [round(r) for r in results],
         },
-        "build_ms_median": round(statistics.median(builds)),
+        "build_ms_median": round(statistics.median(builds)) if builds else None,
     }
 
 
@@ -217,10 +253,11 @@ def main() -> None:
         site = prepare_site(args, Path(tmp))
         report = measure(site, args.saves, args.pause)
     lat = report["latency_ms"]
+    build = report["build_ms_median"]
     print(
         f"{report['papers']} papers: save -> updated page median {lat['median']} ms "
-        f"(min {lat['min']}, max {lat['max']}, {report['saves']} saves); "
-        f"build median {report['build_ms_median']} ms"
+        f"(min {lat['min']}, max {lat['max']}, {report['saves']} saves)"
+        + (f"; build median {build} ms" if build is not None else "")
     )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
