@@ -126,90 +126,10 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
 # importer's output is a tiny, regular subset of YAML. simple_front_matter reads
 # exactly that subset and returns None for anything else, which then goes to
 # PyYAML: it never guesses (tests compare it with PyYAML on generated input).
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?")
-_ITEM = re.compile(r"- (.*)")
-_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
-# plain scalars that stay strings under YAML 1.1's implicit types: no leading
-# indicator, digit, sign or dot; no ": " or " #"; not a bool or null word
-_PLAIN = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@`\s0-9+.~=<](?:[^:#]|:(?=\S)|(?<! )#)*")
-_WORDS = {
-    "null": None, "Null": None, "NULL": None, "~": None,
-    "true": True, "True": True, "TRUE": True, "false": False, "False": False,
-    "FALSE": False, "yes": True, "Yes": True, "YES": True, "no": False, "No": False,
-    "NO": False, "on": True, "On": True, "ON": True, "off": False, "Off": False,
-    "OFF": False,
-}  # fmt: skip
-# characters the subset leaves to PyYAML: controls, line separators, tabs, escapes
-_UNSAFE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\\\t]"
-)
-_MISSING = object()
-
-
-def _scalar(raw: str) -> Any:
-    """One scalar of the subset, or _MISSING when PyYAML should decide."""
-    v = raw.rstrip(" ")
-    if v in _WORDS:
-        return _WORDS[v]
-    if v == "[]":
-        return []
-    if len(v) >= 2 and v[0] == v[-1] == '"':
-        inner = v[1:-1]
-        return inner if '"' not in inner else _MISSING
-    if len(v) >= 2 and v[0] == v[-1] == "'":
-        inner = v[1:-1]
-        return inner.replace("''", "'") if "'" not in inner.replace("''", "") else _MISSING
-    m = _DATE.fullmatch(v)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return _MISSING  # PyYAML's own error message and line
-    if _PLAIN.fullmatch(v) and v.lower() not in _WORDS:
-        return v
-    return _MISSING
-
-
-def simple_front_matter(yaml_text: str) -> dict[str, Any] | None:
-    """The front matter as PyYAML would read it, if it is in the importer's subset."""
-    if _UNSAFE.search(yaml_text):
-        return None
-    data: dict[str, Any] = {}
-    open_key: str | None = None  # written as `key:`: null, or a block list follows
-    for line in yaml_text.split("\n"):
-        if not line:
-            continue
-        if open_key is not None:
-            m = _ITEM.fullmatch(line)
-            if m:
-                v = _scalar(m[1])
-                if v is _MISSING or isinstance(v, list):
-                    return None
-                if data[open_key] is None:
-                    data[open_key] = []
-                data[open_key].append(v)
-                continue
-            open_key = None
-        m = _KEY.fullmatch(line)
-        if m is None or m[1] in data or m[1].lower() in _WORDS:
-            return None
-        if m[2] is None or not m[2].strip(" "):
-            data[m[1]] = None
-            open_key = m[1]
-            continue
-        v = _scalar(m[2])
-        if v is _MISSING:
-            return None
-        data[m[1]] = v
-    return data or None  # an empty document is null to PyYAML
-
-
 def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSource:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
     yaml_text, body, _ = split_front_matter(text, path)
-    data = simple_front_matter(yaml_text)
-    if data is None:
-        data = load_yaml(yaml_text, path, first_line=2)
+    data = load_yaml(yaml_text, path, first_line=2)
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", path, 2)
 

@@ -75,18 +75,8 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     return rss, atom
 
 
-# A paper's entry is the same in every feed it appears in (the site's, its topic's,
-# each coauthor's), so it is made once per build process and shared: feedgen
-# builds the XML from the entry's fields each time it writes a feed.
-_ENTRIES: dict[tuple[int, str, str], tuple[Paper, object]] = {}
-
-
 def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
     label = topic_names.get(paper.topic, paper.topic)
-    key = (id(paper), base_url, label)
-    found = _ENTRIES.get(key)
-    if found is not None and found[0] is paper:
-        return found[1]
     from feedgen.entry import FeedEntry
     from feedgen.ext.dc import DcEntryExtension
 
@@ -106,7 +96,6 @@ def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
     byline = f"<p><em>{_esc(author_line(paper))}</em></p>\n"
     fe.description(xml_clean(byline + paper.body_html))
     fe.content(xml_clean(byline + paper.body_html), type="html")
-    _ENTRIES[key] = (paper, fe)  # the paper is kept, so its id is not reused
     return fe
 
 

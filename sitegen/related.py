@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 TITLE_WEIGHT = 3  # a word in the title counts as this many in the abstract
@@ -72,7 +72,7 @@ class Doc(Protocol):
 P = TypeVar("P", bound=Doc)
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: `sitegen serve` builds many times in one process
 def _term(word: str) -> str:
     """The term a lower-case word counts as: "" for a stopword, plurals folded."""
     if len(word) < 3 or word in STOPWORDS or word.isdigit():
