@@ -121,11 +121,6 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-# ---- the front matter the importer writes, read without the YAML machinery
-# PyYAML spends more time on ten keys than the rest of a paper's parsing; the
-# importer's output is a tiny, regular subset of YAML. simple_front_matter reads
-# exactly that subset and returns None for anything else, which then goes to
-# PyYAML: it never guesses (tests compare it with PyYAML on generated input).
 def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSource:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
     yaml_text, body, _ = split_front_matter(text, path)

@@ -59,7 +59,7 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     (`default/paper.html`), so a site template of the same name can extend the
     one it shadows and change a single block.
     """
-    themes = {d.parent.name: d for d in reversed(dirs[1:]) if d.is_dir()}
+    prefixed = [(d.parent.name, d) for d in dirs[1:] if d.is_dir()]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [
