@@ -64,9 +64,7 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()]),
-                jinja2.PrefixLoader(
-                    {n: jinja2.FileSystemLoader(str(d)) for n, d in themes.items()}
-                ),
+                jinja2.PrefixLoader({n: jinja2.FileSystemLoader(str(d)) for n, d in prefixed}),
             ]
         ),
         autoescape=True,  # every template, .xml included: nothing user-written is trusted
