@@ -73,7 +73,9 @@ PORT_SEARCH = 100  # how far above a busy port to look for a free one
 LIVE_SCRIPT = (
     '<script>(function(){{var b="{build}";var s=document.createElement("script");'
     "var port=window.location.port||(window.location.protocol=='https:'?443:80);"
-    's.src="//"+window.location.hostname+":"+port+"/livereload.js?port="+port;'
+    # host= in the query: livereload.js cannot read an IPv6 address ([::1]) from the src
+    's.src="//"+window.location.hostname+":"+port+"/livereload.js?port="+port'
+    '+"&host="+window.location.hostname;'
     "document.head.appendChild(s);"
     'document.addEventListener("LiveReloadConnect",function(){{'
     'var x=new XMLHttpRequest();x.open("HEAD","/livereload.js");'
