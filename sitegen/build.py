@@ -609,9 +609,29 @@ def swap_into_place(new: Path, output: Path) -> None:
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
         os.rename(output, old)
         os.rename(new, output)
-        shutil.rmtree(old)
+        delete_in_background(old)
     else:
         os.rename(new, output)
+
+
+def delete_in_background(folder: Path) -> None:
+    """rmtree in a detached process: deleting 5,000 files can take longer than the build.
+
+    The grandchild is adopted by init, so nobody waits for it; a folder it
+    leaves behind (the machine stopped) is swept by the next build.
+    """
+    if not hasattr(os, "fork"):
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.fork() == 0:
+                os.setsid()
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
@@ -714,6 +734,7 @@ def build_site(
         o for o in outputs if any(old.get(f, ("",))[0] != o.key or f in damaged for f in o.files)
     ]
     files = {f: o.key for o in outputs for f in o.files}
+    remade = {f for o in todo for f in o.files}
     removed = sorted(set(old) - set(files))
     search_stale = use_search and (
         state is None
@@ -732,13 +753,14 @@ def build_site(
                 renderer.env.get_template(template)
             except Exception as e:
                 raise template_error(e, template) from None
-        for stale in output.parent.glob(f".{output.name}.tmp-*"):  # left by a killed build
-            shutil.rmtree(stale, ignore_errors=True)
+        for pattern in (".tmp-*", ".old-*"):  # left by a killed build
+            for stale in output.parent.glob(f".{output.name}{pattern}"):
+                if not stale.name.endswith(f"-{os.getpid()}"):
+                    shutil.rmtree(stale, ignore_errors=True)
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         tmp.mkdir(parents=True)
         try:
             make_outputs(todo, tmp, jobs)
-            remade = {f for o in todo for f in o.files}
             for rel in files:
                 if rel not in remade:
                     link_or_copy(output / rel, tmp / rel)
@@ -754,7 +776,8 @@ def build_site(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-    stats = stat_files(output, files)
+    stats = {rel: tuple(old[rel][1:]) for rel in files if rel in old and rel not in remade}
+    stats.update(stat_files(output, (rel for rel in files if rel not in stats)))  # linked: as was
     new_state = State(
         stamp=stamp,
         scanned_at=scanned_at,
@@ -767,7 +790,7 @@ def build_site(
     )
     save_pickle(state_file(site_dir, output), new_state)
     phase("save state")
-    written = tuple(sorted(f for o in todo for f in o.files))
+    written = tuple(sorted(remade))
     return BuildResult(
         output=output,
         pages=len(pages),
