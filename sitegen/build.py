@@ -790,7 +790,7 @@ def build_site(
     )
     save_pickle(state_file(site_dir, output), new_state)
     phase("save state")
-    written = tuple(sorted(remade))
+    written = tuple(sorted(remade | ({"pagefind/"} if search_stale and state else set())))
     return BuildResult(
         output=output,
         pages=len(pages),
