@@ -437,6 +437,7 @@ class State:
     search: bool = False
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
     templates: dict[str, Any] = field(default_factory=dict)  # see keys.Templates.known
+    code: str = field(default_factory=lambda: code_stamp())
     format: int = STATE_FORMAT
 
 
@@ -510,7 +511,9 @@ def read_state(path: Path) -> State | None:
             state = pickle.load(f)
     except Exception:  # missing, truncated, or from another version: a cold build
         return None
-    return state if isinstance(state, State) and state.format == STATE_FORMAT else None
+    # keys cover the inputs, not sitegen's code: another version starts from a cold build
+    ok = isinstance(state, State) and state.format == STATE_FORMAT and state.code == code_stamp()
+    return state if ok else None
 
 
 def save_pickle(path: Path, value: Any) -> None:

@@ -32,12 +32,8 @@ from jinja2 import meta
 
 def digest(*parts: str) -> str:
     """Each part is written with its length, so two different lists never hash alike."""
-    h = hashlib.blake2b(digest_size=16)
-    for p in parts:
-        b = p.encode("utf-8", "surrogatepass")
-        h.update(b"%d:" % len(b))
-        h.update(b)
-    return h.hexdigest()
+    text = "".join([f"{len(p)}:{p}" for p in parts])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -111,6 +107,7 @@ class Templates:
         self._reach: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._source: dict[str, str] = {}
         self._file: dict[str, str | None] = {}
+        self._sources: dict[str, tuple[str, list[str]]] = {}
 
     def source(self, name: str) -> str:
         if name not in self._source:
@@ -149,12 +146,19 @@ class Templates:
         self._reach[name] = (frozenset(seen), frozenset(variables))
         return self._reach[name]
 
+    def sources(self, name: str) -> tuple[str, list[str]]:
+        """(digest of every template `name` reaches, the variables they use), once a build."""
+        if name not in self._sources:
+            names, variables = self.reach(name)
+            text = digest(*(f"{t}\0{self.source(t)}" for t in sorted(names)))
+            self._sources[name] = text, sorted(variables)
+        return self._sources[name]
+
     def key(self, name: str, context: Mapping[str, Any], digests: Digests, *extra: str) -> str:
         """The page's key: its templates' sources and the values of the variables they use."""
-        names, variables = self.reach(name)
-        parts = [*extra, name]
-        parts += [f"{t}\0{self.source(t)}" for t in sorted(names)]
-        for var in sorted(variables):
+        sources, variables = self.sources(name)
+        parts = [*extra, name, sources]
+        for var in variables:
             if var in context:
                 parts.append(f"{var}={digests.of(context[var])}")
             elif var in self.env.globals:
