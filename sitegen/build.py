@@ -47,7 +47,6 @@ from .search import build_index as build_search_index
 from .search import pagefind_available
 
 CACHE_DIR = ".sitegen-cache"
-STATE_FORMAT = 1
 FINGERPRINTED = (".css", ".js")
 INPUT_ROOTS = ("content", "templates", "themes", "static", "sitegen.yaml")
 SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv"}
@@ -438,7 +437,6 @@ class State:
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
     templates: dict[str, Any] = field(default_factory=dict)  # see keys.Templates.known
     code: str = field(default_factory=lambda: code_stamp())
-    format: int = STATE_FORMAT
 
 
 @functools.cache  # constant for the life of a process
@@ -512,7 +510,7 @@ def read_state(path: Path) -> State | None:
     except Exception:  # missing, truncated, or from another version: a cold build
         return None
     # keys cover the inputs, not sitegen's code: another version starts from a cold build
-    ok = isinstance(state, State) and state.format == STATE_FORMAT and state.code == code_stamp()
+    ok = isinstance(state, State) and getattr(state, "code", None) == code_stamp()
     return state if ok else None
 
 
