@@ -82,6 +82,7 @@ from .outputs import (
     removed_files,
     resolve_keys,
 )
+from .portfolio import Portfolio, load_portfolio, plan_portfolio_files, portfolio_pages
 from .related import related_papers
 from .render import make_env, static_dirs, template_dirs, template_error
 from .search import build_index as build_search_index
@@ -138,6 +139,7 @@ class Loaded:
     base_url: str
     base_is_placeholder: bool
     warnings: tuple[SitegenWarning, ...]
+    portfolio: Portfolio | None = None  # issue 17: about, news, CV (see portfolio.py)
 
 
 def load_site(
@@ -158,6 +160,7 @@ def load_site(
     profile = load_profile(site_dir)
     people = load_people(site_dir)
     site = with_related(build_index(sources, profile, people, config), derived)
+    portfolio = load_portfolio(site_dir, site, warnings)  # issue 17
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
         warnings.append(
@@ -166,7 +169,7 @@ def load_site(
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )
         )
-    return Loaded(site, config, url, placeholder, tuple(warnings))
+    return Loaded(site, config, url, placeholder, tuple(warnings), portfolio)
 
 
 # ---------------------------------------------------------------- planning
@@ -210,7 +213,9 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
     return specs
 
 
-def plan_pages(site: Site, feeds: dict[str, FeedSpec]) -> list[Page]:
+def plan_pages(
+    site: Site, feeds: dict[str, FeedSpec], portfolio: Portfolio | None = None
+) -> list[Page]:
     cfg = site.config
     pages = [
         Page(
@@ -254,6 +259,10 @@ def plan_pages(site: Site, feeds: dict[str, FeedSpec]) -> list[Page]:
     for c in site.coauthors:
         page = urls.coauthor(c.person.slug)
         pages.append(Page(page, "coauthor.html", {"coauthor": c}, feeds[page]))
+    if portfolio is not None:  # issue 17: the home page's about, news and CV link; /news/, /cv/
+        home, more = portfolio_pages(portfolio, site)
+        pages[0].context.update(home)
+        pages += [Page(url, template, context, feed) for url, template, context, feed in more]
     pages.append(Page(urls.NOT_FOUND, "404.html", {}))
     return pages
 
@@ -828,7 +837,9 @@ def _plan_outputs(
     search: bool,
 ) -> Planned:
     site = loaded.site
-    pages = discovery_context(site, plan_pages(site, feeds), loaded.base_url, pending.keys, search)
+    pages = discovery_context(
+        site, plan_pages(site, feeds, loaded.portfolio), loaded.base_url, pending.keys, search
+    )
     site_feed = feeds[urls.HOME]
     topic_names = {t.code: t.name for t in site.topics}
 
@@ -871,6 +882,17 @@ def _plan_outputs(
         plan.write(assets[name], data)
     if "favicon.svg" in static_bytes:
         plan.write("favicon.svg", static_bytes["favicon.svg"])
+    if loaded.portfolio is not None:  # issue 17: the photo, the news feeds, the CV's PDF
+        render_cv = _cv_renderer(renderer, pages, site_feed)
+        css = {
+            urls.absolute(loaded.base_url, assets[name]): data
+            for name, data in static_bytes.items()
+            if name.endswith(".css")
+        }
+        for files, produce, key in plan_portfolio_files(
+            loaded.portfolio, site_dir, loaded.base_url, site_title(site), render_cv, css
+        ):
+            plan.add(files, produce, key=key, label=files[0])
     plan.write("sitemap.xml", sitemap_xml(site, pages, loaded.base_url))
     plan.write(
         "robots.txt",
@@ -880,6 +902,12 @@ def _plan_outputs(
     plan_citation_files(plan, site, citations, citation_fps)
     cache.save_templates(templates.known, templates.learned)
     return Planned(plan, pages, loaded, renderer, citations, site_feed)
+
+
+def _cv_renderer(renderer: Renderer, pages: list[Page], site_feed: FeedSpec) -> Callable[[], str]:
+    """The /cv/ page's HTML, rendered again where the PDF is made (issue 17)."""
+    page = next((p for p in pages if p.template == "cv.html"), None)
+    return lambda: renderer.render(page, site_feed, None, memoise=False) if page else ""
 
 
 def plan_citation_files(
