@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,11 +114,12 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
 
 
 def process_photo(
-    source: Path, display: str, name: str, cache_dir: Path, width: int = WIDTH
+    source: Path, display: str, name: str, cache_dir: Path | None, width: int = WIDTH
 ) -> tuple[Photo, dict[str, bytes], list[SitegenWarning]]:
     """The photo for the page, the files to write (output path -> bytes), and warnings.
 
-    Only this function reads and writes files; `encode` is pure.
+    Only this function reads and writes files (`encode` is pure); without a cache
+    folder (`sitegen check`) it writes nothing.
     """
     try:
         data = source.read_bytes()
@@ -127,26 +129,16 @@ def process_photo(
     key = hashlib.sha256(
         data + f"\0{VERSION}\0{widths}\0{[f[0] for f in _formats()]}".encode()
     ).hexdigest()[:20]
-    folder = cache_dir / key
-    try:
-        meta = json.loads((folder / "files.json").read_text())
-        files = {n: (folder / n).read_bytes() for n in meta["files"]}
-        pixels = int(meta["pixels"])
-    except (OSError, ValueError, TypeError, KeyError):
+    found = _cached(cache_dir / key) if cache_dir else None
+    if found is None:
         files, pixels = encode(data, display, widths)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for n, b in files.items():
-                tmp = folder / f".{n}.{os.getpid()}"
-                tmp.write_bytes(b)
-                os.replace(tmp, folder / n)
-            meta = {"files": sorted(files), "pixels": pixels}
-            (folder / "files.json").write_text(json.dumps(meta))
-        except OSError:
-            pass  # a read-only cache only costs the next build the encoding
-    found = []
+        if cache_dir:
+            _store(cache_dir / key, files, pixels)
+    else:
+        files, pixels = found
+    warned = []
     if pixels > LARGE_PIXELS:
-        found.append(
+        warned.append(
             SitegenWarning(
                 f"the photo is {pixels / 1e6:.0f} megapixels: it is resized at every cold "
                 "cache, but a copy about 1,000 px wide would do as well",
@@ -168,4 +160,28 @@ def process_photo(
 
     sources = tuple((mime, srcset(ext)) for ext, mime, _ in _formats() if ext != "jpg")
     photo = Photo(f"Photo of {name}", w1, h1, sources, f"{prefix}{w1}x{h1}.jpg", srcset("jpg"))
-    return photo, out, found
+    return photo, out, warned
+
+
+def _cached(folder: Path) -> tuple[dict[str, bytes], int] | None:
+    try:
+        meta = json.loads((folder / "files.json").read_text())
+        return {n: (folder / n).read_bytes() for n in meta["files"]}, int(meta["pixels"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
+    """Keep the encoded files; the list is written last, so a half-written entry is unused."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, b in files.items():
+            tmp = folder / f".{n}.{os.getpid()}"
+            tmp.write_bytes(b)
+            os.replace(tmp, folder / n)
+        (folder / "files.json").write_text(json.dumps({"files": sorted(files), "pixels": pixels}))
+        for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
+            if old.is_dir() and old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # a read-only cache only costs the next build the encoding

@@ -10,6 +10,7 @@ only http(s) URLs become links, so hostile text stays text.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -269,7 +270,7 @@ def _opt_str(data: dict, key: str, display: str, text: str) -> str | None:
 
 
 def load_about(
-    site_dir: Path, profile: Profile, cache_dir: Path
+    site_dir: Path, profile: Profile, cache_dir: Path | None
 ) -> tuple[About, dict[str, bytes], list[SitegenWarning]]:
     """The about section from profile.yaml's portfolio keys, and the photo's files."""
     display = "content/profile.yaml"
@@ -347,20 +348,27 @@ def parse_news(text: str, display: str) -> NewsItem:
     )
 
 
-def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
+def news_files(site_dir: Path) -> list[Path]:
     folder = site_dir / "content" / NEWS_DIR
     if not folder.is_dir():
-        return ()
+        return []
+    return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
+
+
+def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
+    """content/news/*.md, newest first; each item's anchor is unique on the page."""
+    from .content import read_text
+
     items = []
-    for path in sorted(folder.glob("*.md")):
-        if path.name.startswith("."):
-            continue
+    seen: set[str] = set()
+    for path in news_files(site_dir):
         display = path.relative_to(site_dir).as_posix()
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            raise SitegenError("not UTF-8 text", display) from None
-        items.append(parse_news(text, display))
+        item = parse_news(read_text(path, display), display)
+        n, base = 2, item.id
+        while item.id in seen:
+            item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1
+        seen.add(item.id)
+        items.append(item)
     return tuple(sorted(items, key=lambda n: (n.date, n.id), reverse=True))
 
 
