@@ -482,12 +482,15 @@ def load_resume(site_dir: Path) -> dict | None:
     )
     if errors:
         e = errors[0]
-        where = ".".join(str(p) for p in e.absolute_path) or "resume"
+        path = list(e.absolute_path)
         message = e.message
-        if e.validator == "additionalProperties" and not e.absolute_path:
-            known = ", ".join(sorted(resume_schema()["properties"]))
-            message = f"{message} (known sections: {known})"
-        raise _err(f"{where}: {message}", display, text, list(e.absolute_path))
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            extra = sorted(set(map(str, e.instance)) - set(e.schema.get("properties", {})))
+            path += extra[:1]  # point at the unknown key itself
+            if not e.absolute_path:
+                message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
+        where = ".".join(str(p) for p in e.absolute_path) or "resume"
+        raise _err(f"{where}: {message}", display, text, path)
     return data
 
 
