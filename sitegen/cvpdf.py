@@ -12,6 +12,7 @@ resume's text says, making the PDF reads no file and opens no connection.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -27,11 +28,12 @@ NO_ENGINE = SitegenWarning(
 
 
 def available() -> bool:
+    """Whether WeasyPrint is installed: looked up, not imported (importing takes 0.6 s,
+    and a build whose PDF is cached never needs it)."""
     try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):  # OSError: the Python package is there, Pango is not
+        return importlib.util.find_spec("weasyprint") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> bytes:
@@ -48,7 +50,10 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
         return cached.read_bytes()
     except OSError:
         pass
-    import weasyprint
+    try:
+        import weasyprint
+    except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not
+        raise SitegenError(f"WeasyPrint cannot start ({e}): install Pango", CV) from None
 
     doc = weasyprint.HTML(string=html, base_url=page_url, url_fetcher=_fetcher(css))
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refused URLs are expected

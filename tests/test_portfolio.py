@@ -404,9 +404,9 @@ def test_cv_pdf_is_made_again_only_when_the_cv_changes(tmp_path: Path) -> None:
 
 def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
     site = copy_fixture(tmp_path / "site")
-    stub = tmp_path / "stub" / "weasyprint"
-    stub.mkdir(parents=True)
-    (stub / "__init__.py").write_text("raise ImportError('no weasyprint here')\n")
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "sitecustomize.py").write_text("import sys\nsys.modules['weasyprint'] = None\n")
     import os
 
     path = os.pathsep.join([str(tmp_path / "stub"), str(REPO), os.environ.get("PYTHONPATH", "")])
