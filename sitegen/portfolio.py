@@ -442,7 +442,8 @@ def _plain(v: Any, path: tuple = ()) -> Any:
         return [_plain(x, (*path, i)) for i, x in enumerate(v)]
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()[:10]
-    if isinstance(v, int) and not isinstance(v, bool) and str(path[-1:][0]).endswith("ate"):
+    is_date_key = bool(path) and str(path[-1]).endswith(("date", "Date"))
+    if isinstance(v, int) and not isinstance(v, bool) and is_date_key:
         return str(v)  # `date: 2021`
     return v
 
