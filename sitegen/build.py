@@ -41,6 +41,7 @@ from .keys import Digests, Lazy, Templates, digest
 from .markup import render_inline
 from .model import Site
 from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, sitemap_xml
+from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
 from .related import related_papers
 from .render import builtin_themes_dir, make_env, static_dirs, template_dirs, template_error
 from .search import build_index as build_search_index
@@ -102,6 +103,7 @@ class Loaded:
     base_url: str
     base_is_placeholder: bool
     warnings: tuple[SitegenWarning, ...]
+    portfolio: Portfolio
 
 
 def load_site(
@@ -116,6 +118,7 @@ def load_site(
     sources, warnings = papers(site_dir)
     site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
     site = Site(**{**vars(site), "related": related_papers(site.papers, config.related_papers)})
+    folio = load_portfolio(site_dir, site, warnings)
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
         warnings.append(
@@ -124,7 +127,7 @@ def load_site(
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )
         )
-    return Loaded(site, config, url, placeholder, tuple(warnings))
+    return Loaded(site, config, url, placeholder, tuple(warnings), folio)
 
 
 # ---------------------------------------------------------------- rendering
@@ -276,8 +279,12 @@ def plan_outputs(
     renderer = Renderer(loaded, site_dir, assets, search, known)
     feeds = plan_feeds(site)
     site_feed = feeds[urls.HOME]
+    title = site_title(site)
+    news_spec = news_feed_spec(title)
     cite_keys = cite.citation_keys(site.papers)
-    pages = plan_pages(SiteData(site, loaded.base_url, search, cite_keys, feeds))
+    folio = loaded.portfolio
+    advertised = {**feeds, NEWS_URL: news_spec}  # the feed each page names in its <head>
+    pages = plan_pages(SiteData(site, loaded.base_url, search, cite_keys, advertised, folio))
     digests = Digests()
     out: list[Output] = []
     for page in pages:
@@ -306,7 +313,35 @@ def plan_outputs(
             _publications_maker(site, loaded.base_url, cite_keys),
         )
     )
+    if folio.news:
+        key = digest("news", loaded.base_url, title, digests.of(folio.news))
+        out.append(
+            Output(
+                (news_spec.rss_url, news_spec.atom_url),
+                key,
+                _news_maker(folio.news, title, loaded.base_url),
+            )
+        )
+    if folio.pdf:  # the CV page as PDF: made from the same page, so keyed by that page's key
+        cv_page = next(p for p in pages if p.url == CV_URL)
+        css = {
+            urls.absolute(loaded.base_url, assets[n]): b
+            for n, b in static.items()
+            if n.endswith(".css")
+        }
+        key = digest(
+            "cv.pdf", renderer.key(cv_page, site_feed, digests), *sorted(map(repr, css.items()))
+        )
+        cache_dir = site_dir / CACHE_DIR / "cv-pdf"
+        out.append(
+            Output(
+                (folio.pdf,),
+                key,
+                _pdf_maker(renderer, cv_page, site_feed, loaded.base_url, css, cache_dir),
+            )
+        )
     copies = [(assets[name], data) for name, data in static.items()]
+    copies += list(folio.files)  # the processed photo
     copies += [("favicon.svg", static["favicon.svg"])] if "favicon.svg" in static else []
     for rel, data in copies:
         out.append(Output((rel,), hashlib.sha256(data).hexdigest(), _bytes(data)))
@@ -317,6 +352,20 @@ def plan_outputs(
     ):
         out.append(Output((rel,), digest("text", text), _bytes(text)))
     return out, pages, renderer
+
+
+def _news_maker(news: Any, title: str, base_url: str) -> Callable[[], tuple[bytes, bytes]]:
+    return lambda: news_feeds(news, title, base_url, len(news))
+
+
+def _pdf_maker(
+    renderer: Renderer, page: Page, site_feed: Any, base_url: str, css: dict, cache_dir: Path
+) -> Callable[[], tuple[bytes]]:
+    from . import cvpdf
+
+    return lambda: (
+        cvpdf.cv_pdf(renderer.render(page, site_feed), base_url + CV_URL, css, cache_dir),
+    )
 
 
 def _page_maker(renderer: Renderer, page: Page, site_feed: Any) -> Callable[[], tuple[str]]:

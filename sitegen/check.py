@@ -48,6 +48,7 @@ _HARMLESS: dict[str, Any] = {
     "code": False,
     "year_inferred": False,
     "draft": False,
+    "featured": False,
     "code_url": None,
     "url": None,
     "added": None,
@@ -192,5 +193,26 @@ def check_site(site: Path) -> CheckReport:
             loader(site)
         except SitegenError as e:
             report.problems.append(e)
+    _check_portfolio(site, report)
     _check_templates(site, config.theme, report)
     return report
+
+
+def _check_portfolio(site: Path, report: CheckReport) -> None:
+    """The about keys of profile.yaml, each news file and the resume (issue 17)."""
+    from .portfolio import load_about, load_resume, news_files, parse_news
+
+    for step in (lambda: load_about(site, load_profile(site), None), lambda: load_resume(site)):
+        try:
+            step()
+        except SitegenError as e:
+            if not (e.path and e.path.endswith("profile.yaml") and report.problems):
+                report.problems.append(e)  # a broken profile.yaml is reported once
+    for path in news_files(site):
+        try:
+            parse_news(
+                read_text(path, path.relative_to(site).as_posix()),
+                path.relative_to(site).as_posix(),
+            )
+        except SitegenError as e:
+            report.problems.append(e)

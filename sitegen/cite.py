@@ -525,6 +525,9 @@ def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count
     bio = profile.extra.get("bio")
     if isinstance(bio, str) and bio.strip():
         data["description"] = one_line(bio)
+    position = profile.extra.get("position")
+    if isinstance(position, str) and position.strip():
+        data["jobTitle"] = one_line(position)
     affiliation = profile.extra.get("affiliation")
     if isinstance(affiliation, str) and affiliation.strip():
         data["affiliation"] = {"@type": "Organization", "name": one_line(affiliation)}

@@ -29,6 +29,7 @@ DEFAULT_NAV = (
     NavItem("Publications", "/timeline/"),
     NavItem("Topics", "/topics/"),
     NavItem("Coauthors", "/coauthors/"),
+    NavItem("CV", "/cv/"),
 )
 
 
@@ -46,6 +47,8 @@ class SiteConfig:
     home_coauthors: int = 12
     related_papers: int = 4
     search: bool = True
+    home_news: int = 5
+    cv_pdf: bool = False
 
 
 def _str(v: Any) -> str:
@@ -111,6 +114,8 @@ VALIDATORS = {
     "home_coauthors": _int(0, 200),
     "related_papers": _int(0, 10),
     "search": _bool,
+    "home_news": _int(0, 50),
+    "cv_pdf": _bool,
 }
 assert set(VALIDATORS) == {f.name for f in fields(SiteConfig)}
 

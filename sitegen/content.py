@@ -25,7 +25,7 @@ PAPERS_DIR = "papers"
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
-    "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft",
+    "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
 }  # fmt: skip
 
 
@@ -55,6 +55,7 @@ class PaperSource:
     summary_text: str
     digest: str
     extra: dict = field(default_factory=dict)
+    featured: bool = False  # listed under "Selected publications" on the home page
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
@@ -154,7 +155,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
     if tags is None:
         raise fail("must be a list of words", "tags")
     flags = {}
-    for key in ("et_al", "owner_in_et_al", "code", "year_inferred", "draft"):
+    for key in ("et_al", "owner_in_et_al", "code", "year_inferred", "draft", "featured"):
         v = data.get(key, False)
         if v is None:
             v = False
@@ -221,6 +222,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
         summary_text=rendered.text,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
         extra=extra,
+        featured=flags["featured"],
     )
 
 

@@ -55,6 +55,7 @@ class Paper:
     summary_text: str  # plain text of the body, for meta descriptions and search
     digest: str  # hash of the source file bytes: the paper's identity for caching
     extra: dict = dataclasses.field(default_factory=dict)  # front matter keys sitegen does not know
+    featured: bool = False  # shown under "Selected publications" on the home page
 
     @property
     def year(self) -> int:

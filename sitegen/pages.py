@@ -24,6 +24,7 @@ from . import charts, cite, urls
 from .feeds import FeedSpec
 from .keys import Lazy
 from .model import Paper, Site, Topic
+from .portfolio import CV_URL, NEWS_URL, Portfolio
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class SiteData:
     base_url: str
     search: bool
     cite_keys: dict[str, str]
-    feeds: dict[str, FeedSpec]
+    feeds: dict[str, FeedSpec]  # paper feeds by the page they follow, and the news feed
+    portfolio: Portfolio
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,13 @@ def site_title(site: Site) -> str:
 
 
 def _home(d: SiteData, _: None) -> dict[str, Any]:
-    site, cfg = d.site, d.site.config
+    site, cfg, folio = d.site, d.site.config, d.portfolio
     return {
+        "about": folio.about,
+        "featured": tuple(p for p in site.papers if p.featured),
+        "news": folio.news[: cfg.home_news],  # type: ignore[attr-defined]
+        "news_total": len(folio.news),
+        "cv_pdf": folio.pdf,
         "recent": site.papers[: cfg.home_papers],  # type: ignore[attr-defined]
         "top_coauthors": site.coauthors[: cfg.home_coauthors],  # type: ignore[attr-defined]
         "paper_count": len(site.papers),
@@ -186,6 +193,22 @@ PAGE_TYPES: tuple[PageType, ...] = (
             "coauthors": d.site.coauthors,
         },
     ),
+    PageType(
+        "cv.html",
+        lambda _: CV_URL,
+        lambda d: ONE,
+        lambda d, _: {
+            "cv": d.portfolio.cv,
+            "cv_pdf": d.portfolio.pdf,
+            "paper_count": len(d.site.papers),
+        },
+    ),
+    PageType(
+        "news.html",
+        lambda _: NEWS_URL,
+        lambda d: ONE if d.portfolio.news else (),
+        lambda d, _: {"news": d.portfolio.news},
+    ),
     PageType("404.html", lambda _: urls.NOT_FOUND, lambda d: ONE),
 )
 
@@ -203,7 +226,7 @@ def plan_pages(d: SiteData) -> list[Page]:
 
 
 def plan_feeds(site: Site) -> dict[str, FeedSpec]:
-    """Feeds keyed by the page they follow: the whole site, each topic, tag and coauthor."""
+    """Paper feeds keyed by the page they follow: the whole site, each topic, tag, coauthor."""
     size = site.config.feed_size  # type: ignore[attr-defined]
     title = site_title(site)
     owner = site.profile.name

@@ -58,6 +58,8 @@ SITEGEN_YAML = """\
 #     url: /topics/
 #   - title: Coauthors
 #     url: /coauthors/
+#   - title: CV
+#     url: /cv/
 
 # How many recent papers the home page lists.
 # home_papers: 8
@@ -70,20 +72,51 @@ SITEGEN_YAML = """\
 
 # Build a full-text search index (Pagefind).
 # search: true
+
+# How many news items (content/news/*.md) the home page shows; /news/ lists all.
+# home_news: 5
+
+# Also write the CV as a PDF, /cv/cv.pdf, linked from /cv/ and the home page.
+# Needs WeasyPrint: pip install 'sitegen[pdf]'.
+# cv_pdf: false
 """
 
-PROFILE_YAML = """\
+PORTFOLIO_KEYS = """\
+# The about section of the home page (and the CV's header). All optional.
+# photo: me.jpg            # an image under content/; without one, your initials are drawn
+# position: Research Fellow
+# affiliation: University of Somewhere
+# email: you@example.org   # shown as "you [at] example [dot] org" to foil harvesters
+# bio: |
+#   A few sentences in Markdown; $math$ works. Leave a blank line
+#   between paragraphs.
+# links:                   # http(s) URLs; known names get an icon, others show their name
+#   scholar: https://scholar.google.com/citations?user=...
+#   orcid: https://orcid.org/0000-0000-0000-0000
+#   github: https://github.com/you
+#   linkedin: https://www.linkedin.com/in/you
+#   x: https://x.com/you
+#   bluesky: https://bsky.app/profile/you.example.org
+#   mastodon: https://mastodon.social/@you
+#   semantic_scholar: https://www.semanticscholar.org/author/...
+#   dblp: https://dblp.org/pid/...
+#   website: https://you.example.org/
+"""
+
+PROFILE_YAML = (
+    """\
 # content/profile.yaml: who the site is about. `sitegen import PROFILE`
 # replaces name, field and metrics from your profile text and keeps any
 # other key you add.
 name: Your Name
 # field: Computer Science
-# bio: One or two sentences shown under your name on the home page.
 # metrics:
 #   papers: 0
 #   citations: 0
 #   h_index: 0
 """
+    + PORTFOLIO_KEYS
+)
 
 EXAMPLE_PAPER = """\
 ---
@@ -101,6 +134,7 @@ affiliations: []
 code: false
 code_url: null
 url: null
+featured: false
 draft: true
 ---
 The abstract, in Markdown. Inline math such as $E = mc^2$ is rendered to MathML.
@@ -254,6 +288,9 @@ def new_site(
             raise
         lines += [str(w) for w in report.warnings]
         lines += [f"import: {line}" for line in report.lines()]
+        made = folder / "content" / "profile.yaml"
+        if report.profile_yaml == "created" and made.is_file():  # the portfolio keys, commented
+            made.write_text(made.read_text(encoding="utf-8") + PORTFOLIO_KEYS, encoding="utf-8")
 
     for rel, text in files.items():
         path = folder / rel

@@ -80,8 +80,24 @@ def run() -> object:
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed imported and built once per session (read-only for tests)."""
     site = make_site(tmp_path_factory.mktemp("example") / "site")
+    add_portfolio(site)
     run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
     return site
+
+
+def add_portfolio(site: Path) -> None:
+    """The repository's own portfolio content (about keys, news, resume) in a site, so the
+    quality gates see the about section, /news/ and /cv/ as the example shows them."""
+    import yaml
+
+    from sitegen.portfolio import PROFILE_KEYS
+
+    ours = yaml.safe_load((REPO / "content" / "profile.yaml").read_text(encoding="utf-8"))
+    extra = {k: ours[k] for k in PROFILE_KEYS if k in ours}
+    with (site / "content" / "profile.yaml").open("a", encoding="utf-8") as f:
+        f.write(yaml.safe_dump(extra, allow_unicode=True, sort_keys=False))
+    shutil.copytree(REPO / "content" / "news", site / "content" / "news")
+    shutil.copy(REPO / "content" / "resume.yaml", site / "content" / "resume.yaml")
 
 
 @pytest.fixture(scope="session")

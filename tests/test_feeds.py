@@ -27,8 +27,8 @@ def page_for(out: Path, link: str) -> Path:
 
 def test_every_feed_parses_in_order_with_existing_links(example_output: Path) -> None:
     feeds = all_feeds(example_output)
-    # site + 6 topics + 40 coauthors, RSS and Atom each
-    assert len(feeds) == 2 * (1 + 6 + 40)
+    # site + 6 topics + 40 coauthors + the news (conftest.add_portfolio), RSS and Atom each
+    assert len(feeds) == 2 * (1 + 6 + 40 + 1)
     for path in feeds:
         d = feedparser.parse(path.read_bytes())
         assert d.bozo == 0, (path, d.get("bozo_exception"))

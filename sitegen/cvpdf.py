@@ -1,0 +1,103 @@
+"""The CV as a PDF: the /cv/ page's own HTML and print stylesheet, through WeasyPrint.
+
+One source for both means the PDF can never disagree with the page. WeasyPrint
+is an optional extra (`sitegen[pdf]`: it needs Pango), so the build asks
+`available()` first and warns once without it. Rendering takes about a second,
+so each PDF is kept in `.sitegen-cache/cv-pdf/` under a hash of the HTML and
+CSS it was made from and only made again when they change. The PDF's fetcher
+serves the stylesheet from memory and refuses every other URL: whatever a
+resume's text says, making the PDF reads no file and opens no connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+from pathlib import Path
+
+from .errors import SitegenError, SitegenWarning
+
+CV = "cv/cv.pdf"
+
+NO_ENGINE = SitegenWarning(
+    "cv_pdf: WeasyPrint is not installed, so there is no /cv/cv.pdf and no link to it "
+    "(pip install 'sitegen[pdf]')"
+)
+
+
+def available() -> bool:
+    """Whether WeasyPrint is installed: looked up, not imported (importing takes 0.6 s,
+    and a build whose PDF is cached never needs it)."""
+    try:
+        return importlib.util.find_spec("weasyprint") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> bytes:
+    """PDF bytes of the CV page; `css` maps the stylesheet URLs the page links to their bytes.
+
+    `page_url` is the page's absolute URL, so relative links in the PDF point at the site.
+    Deterministic: WeasyPrint's document dates are left out.
+    """
+    key = hashlib.sha256(
+        "\0".join([html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items()))]).encode()
+    ).hexdigest()[:24]
+    cached = cache_dir / f"{key}.pdf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    try:
+        import weasyprint
+    except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not
+        raise SitegenError(f"WeasyPrint cannot start ({e}): install Pango", CV) from None
+
+    doc = weasyprint.HTML(string=html, base_url=page_url, url_fetcher=_fetcher(css))
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refused URLs are expected
+    try:
+        data = doc.write_pdf()
+    except Exception as e:  # a layout bug in WeasyPrint must not end as a traceback
+        raise SitegenError(
+            f"WeasyPrint could not lay out the CV: {type(e).__name__} {e}", CV
+        ) from None
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_dir / f".{key}.{os.getpid()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, cached)
+        for old in cache_dir.glob("*.pdf"):  # only the latest CV is worth keeping
+            if old != cached:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return data
+
+
+def _fetcher(css: dict[str, bytes]) -> object:
+    """A URL fetcher that knows the stylesheets and refuses everything else."""
+
+    def refuse(url: str) -> None:
+        raise ValueError(f"the CV's PDF loads nothing but its stylesheet: {url}")
+
+    try:  # WeasyPrint 66 and later: a URLFetcher subclass answering URLFetcherResponses
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    except ImportError:  # older: a function answering dicts
+
+        def fetch(url: str, *args: object, **kwargs: object) -> dict:
+            if url in css:
+                return {"string": css[url], "mime_type": "text/css"}
+            refuse(url)
+            return {}
+
+        return fetch
+
+    class Fetcher(URLFetcher):  # type: ignore[misc, valid-type]
+        def fetch(self, url: str, headers: object = None) -> object:
+            if url in css:
+                return URLFetcherResponse(url, css[url], {"Content-Type": "text/css"})
+            refuse(url)
+
+    return Fetcher()

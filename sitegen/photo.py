@@ -1,0 +1,187 @@
+"""The owner's photo: one source file -> small, stripped, deterministic web images.
+
+A phone photo carries its GPS position and camera serial in EXIF, is often
+stored sideways with an orientation tag, and weighs megabytes: publishing it
+as is leaks where someone lives and costs the page its performance score. So
+the photo is decoded once, turned upright, converted to sRGB, resized to the
+sizes the theme shows (1x and 2x) and re-encoded with no metadata at all.
+Encoding is the slow part, so results are kept in `.sitegen-cache/photo/`
+under a hash of the source bytes and the sizes, and an unchanged photo is
+only copied. Same input, same bytes out: the output names carry that hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SitegenError, SitegenWarning
+
+WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
+MAX_WIDTH = 1600  # no file wider than this, whatever the theme asks
+LARGE_PIXELS = 30_000_000  # above this a warning suggests a smaller file
+MAX_PIXELS = 100_000_000  # above this the file is refused (a decompression bomb)
+VERSION = "1"  # bump when the encoding changes: old cache entries are then ignored
+
+
+@dataclass(frozen=True)
+class Photo:
+    """What a template needs for a <picture>: sources by type, the JPEG fallback, the size."""
+
+    alt: str
+    width: int  # CSS pixels
+    height: int
+    # (MIME type, ((site-relative URL, "1x"), (URL, "2x"))), best format first
+    sources: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    src: str  # the 1x JPEG
+    srcset: tuple[tuple[str, str], ...]  # the JPEG at 1x and 2x
+
+
+def _formats() -> list[tuple[str, str, dict]]:
+    from PIL import features
+
+    out = []
+    if features.check("avif"):
+        out.append(("avif", "image/avif", {"quality": 60, "speed": 6, "max_threads": 1}))
+    if features.check("webp"):
+        out.append(("webp", "image/webp", {"quality": 80, "method": 6}))
+    out.append(("jpg", "image/jpeg", {"quality": 85, "optimize": True, "progressive": True}))
+    return out
+
+
+def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str, bytes], int]:
+    """Source bytes -> ({"176x220.webp": bytes, ...}, source pixels): upright, sRGB, no metadata.
+
+    Raises SitegenError (never a Pillow traceback) for a file that is not an
+    image, is cut short, or would decode to an absurd number of pixels.
+    """
+    from PIL import Image, ImageCms, ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            w, h = img.size
+            if w * h > MAX_PIXELS:
+                raise SitegenError(
+                    f"the photo is {w * h / 1e6:.0f} megapixels ({w}x{h}); sitegen refuses "
+                    f"more than {MAX_PIXELS // 1_000_000} (a decompression bomb?): "
+                    "save a smaller copy",
+                    display,
+                )
+            target = min(max(widths), w)
+            img.draft("RGB", (target, target))  # JPEG: decode at 1/2..1/8 when that is enough
+            img.load()
+            icc = img.info.get("icc_profile")
+            img = ImageOps.exif_transpose(img)
+            if img.mode not in ("RGB", "L"):
+                rgba = img.convert("RGBA")
+                img = Image.new("RGB", rgba.size, (255, 255, 255))
+                img.paste(rgba, mask=rgba.getchannel("A"))
+            img = img.convert("RGB")
+            if icc:
+                try:
+                    src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+                    img = ImageCms.profileToProfile(img, src, ImageCms.createProfile("sRGB"))
+                except (ImageCms.PyCMSError, OSError, ValueError):
+                    pass  # an unreadable profile: keep the pixels as they are
+    except SitegenError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise SitegenError(f"refused as a decompression bomb: {e}", display) from None
+    except Image.UnidentifiedImageError:
+        raise SitegenError(
+            "not an image Pillow can read (use JPEG, PNG or WebP)", display
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as e:  # Pillow's ways of saying "broken"
+        raise SitegenError(f"a damaged image ({e})", display) from None
+    out: dict[str, bytes] = {}
+    for width in widths:
+        width = min(width, img.width, MAX_WIDTH)
+        height = max(1, round(img.height * width / img.width))
+        small = img.resize((width, height), Image.Resampling.LANCZOS)
+        for ext, _, options in _formats():
+            buf = io.BytesIO()
+            small.save(buf, format={"jpg": "JPEG"}.get(ext, ext.upper()), **options)
+            out[f"{width}x{height}.{ext}"] = buf.getvalue()
+    return out, w * h
+
+
+def process_photo(
+    source: Path, display: str, name: str, cache_dir: Path | None, width: int = WIDTH
+) -> tuple[Photo, dict[str, bytes], list[SitegenWarning]]:
+    """The photo for the page, the files to write (output path -> bytes), and warnings.
+
+    Only this function reads and writes files (`encode` is pure); without a cache
+    folder (`sitegen check`) it writes nothing.
+    """
+    try:
+        data = source.read_bytes()
+    except OSError as e:
+        raise SitegenError(f"cannot read the photo: {e.strerror}", display) from None
+    widths = (width, 2 * width)
+    key = hashlib.sha256(
+        data + f"\0{VERSION}\0{widths}\0{[f[0] for f in _formats()]}".encode()
+    ).hexdigest()[:20]
+    found = _cached(cache_dir / key) if cache_dir else None
+    if found is None:
+        files, pixels = encode(data, display, widths)
+        if cache_dir:
+            _store(cache_dir / key, files, pixels)
+    else:
+        files, pixels = found
+    warned = []
+    if pixels > LARGE_PIXELS:
+        warned.append(
+            SitegenWarning(
+                f"the photo is {pixels / 1e6:.0f} megapixels: it is resized at every cold "
+                "cache, but a copy about 1,000 px wide would do as well",
+                display,
+            )
+        )
+    prefix = f"assets/photo-{key[:10]}-"
+    out = {prefix + n: b for n, b in sorted(files.items())}
+    by_ext: dict[str, list[tuple[int, int]]] = {}
+    for n in sorted(files):
+        size, ext = n.split(".")
+        w, h = (int(x) for x in size.split("x"))
+        by_ext.setdefault(ext, []).append((w, h))
+    jpgs = sorted(by_ext["jpg"])
+    w1, h1 = jpgs[0]
+
+    def srcset(ext: str) -> tuple[tuple[str, str], ...]:
+        return tuple((f"{prefix}{w}x{h}.{ext}", f"{w / w1:g}x") for w, h in sorted(by_ext[ext]))
+
+    sources = tuple((mime, srcset(ext)) for ext, mime, _ in _formats() if ext != "jpg")
+    photo = Photo(f"Photo of {name}", w1, h1, sources, f"{prefix}{w1}x{h1}.jpg", srcset("jpg"))
+    return photo, out, warned
+
+
+def _cached(folder: Path) -> tuple[dict[str, bytes], int] | None:
+    try:
+        meta = json.loads((folder / "files.json").read_text())
+        return {n: (folder / n).read_bytes() for n in meta["files"]}, int(meta["pixels"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
+    """Keep the encoded files; the list is written last, so a half-written entry is unused."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, b in files.items():
+            tmp = folder / f".{n}.{os.getpid()}"
+            tmp.write_bytes(b)
+            os.replace(tmp, folder / n)
+        (folder / "files.json").write_text(json.dumps({"files": sorted(files), "pixels": pixels}))
+        for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
+            if old.is_dir() and old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # a read-only cache only costs the next build the encoding

@@ -1,0 +1,720 @@
+"""The portfolio around the papers: the owner's about section, news, and the CV.
+
+Read from content/ (profile.yaml's portfolio keys, news/*.md, resume.json or
+resume.yaml) into frozen records that page templates show as they are. The
+checks name the file and line of each problem, as content.py does for papers:
+a hiring committee should never see a half-rendered CV. Everything a user typed
+goes through the Markdown renderer (raw HTML off) or the templates' escaping, and
+only http(s) URLs become links, so hostile text stays text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .content import _CONTROL, split_front_matter
+from .errors import SitegenError, SitegenWarning
+from .feeds import FeedSpec
+from .markup import is_safe_url, render_markdown
+from .model import Paper, Profile, Site
+from .photo import Photo, process_photo
+from .slugs import slugify_text
+from .yamlutil import load_yaml
+
+# link name -> (accessible label, icon id in the theme's static/icons.svg)
+LINKS = {
+    "scholar": ("Google Scholar", "scholar"),
+    "orcid": ("ORCID", "orcid"),
+    "github": ("GitHub", "github"),
+    "linkedin": ("LinkedIn", "linkedin"),
+    "x": ("X", "x"),
+    "bluesky": ("Bluesky", "bluesky"),
+    "mastodon": ("Mastodon", "mastodon"),
+    "semantic_scholar": ("Semantic Scholar", "semantic_scholar"),
+    "dblp": ("dblp", "dblp"),
+    "website": ("Website", "website"),
+}
+_BY_LABEL = {label.casefold().replace(" ", ""): k for k, (label, _) in LINKS.items()}
+PROFILE_KEYS = ("photo", "position", "affiliation", "email", "bio", "links")
+NEWS_DIR = "news"
+NEWS_URL = "news/"
+CV_URL = "cv/"
+CV_PDF = "cv/cv.pdf"
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+@dataclass(frozen=True)
+class Link:
+    key: str
+    label: str  # the accessible name, also shown beside the icon
+    url: str
+    icon: str  # a <symbol> id in icons.svg
+
+
+@dataclass(frozen=True)
+class Email:
+    """An address shown as `ada [at] example [dot] org`: harvesters that scan pages for
+    `x@y.z` or `mailto:` find nothing; a person reads it, and email.js makes it a link."""
+
+    user: str
+    domain: str
+
+    @property
+    def shown(self) -> str:
+        return f"{self.user} [at] {self.domain.replace('.', ' [dot] ')}"
+
+
+@dataclass(frozen=True)
+class About:
+    name: str
+    initials: str  # the monogram drawn when there is no photo
+    position: str | None
+    affiliation: str | None
+    email: Email | None
+    bio_html: str  # rendered Markdown
+    links: tuple[Link, ...]
+    photo: Photo | None
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    id: str  # the item's anchor on /news/ and its feed entry's id
+    date: dt.date
+    title: str | None
+    body_html: str
+    text: str  # plain text, for feed titles of untitled items
+    source: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a CV section, whatever the section: what, where, when, and details."""
+
+    title: str
+    where: str | None = None
+    when: str | None = None
+    url: str | None = None  # http(s) only
+    summary_html: str = ""
+    items: tuple[str, ...] = ()  # highlights, courses, keywords
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A CV publication: a paper of the site, or one only the resume lists."""
+
+    title: str
+    date: dt.date | None
+    paper: Paper | None = None
+    venue: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class CV:
+    name: str
+    label: str | None
+    affiliation: str | None
+    location: str | None
+    email: Email | None
+    url: str | None
+    summary_html: str
+    links: tuple[Link, ...]
+    before: tuple[Section, ...]  # the sections above the publications
+    publications: tuple[tuple[int | None, tuple[Publication, ...]], ...]  # by year, newest first
+    after: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    about: About
+    news: tuple[NewsItem, ...]  # newest first
+    cv: CV
+    files: tuple[tuple[str, bytes], ...]  # output path -> bytes (the processed photo)
+    pdf: str | None = None  # the CV's PDF (site-relative URL) when `cv_pdf` and WeasyPrint
+
+
+# ---------------------------------------------------------------- line numbers
+
+
+def yaml_lines(text: str, first_line: int = 1) -> dict[tuple, int]:
+    """Line of every mapping key and list item by its path, e.g. ("links", "orcid").
+
+    JSON is YAML to this composer too, so resume.json errors get lines the same way.
+    Only called when something is wrong.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[tuple, int] = {}
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        out.setdefault(path, first_line + node.start_mark.line)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                out[path + (k.value,)] = first_line + k.start_mark.line
+                walk(v, path + (k.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+def line_of(lines: dict[tuple, int], path: Sequence) -> int | None:
+    path = tuple(path)
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path)
+
+
+def _err(msg: str, display: str, text: str, path: Sequence) -> SitegenError:
+    return SitegenError(msg, display, line_of(yaml_lines(text), path) or 1)
+
+
+# ---------------------------------------------------------------- the about section
+
+
+def initials(name: str) -> str:
+    """ "Ada King Lovelace" -> "AL": first and last word, letters only."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isalpha()]
+    if not words:
+        return "?"
+    picked = [words[0], words[-1]] if len(words) > 1 else words
+    return "".join(w[0].upper() for w in picked)
+
+
+def http_url(v: Any) -> str | None:
+    """The URL if it is a well-formed http(s) URL, else None."""
+    if not isinstance(v, str):
+        return None
+    v = v.strip()
+    if not v.startswith(("http://", "https://")) or not is_safe_url(v):
+        return None
+    try:
+        host = urlsplit(v).hostname
+    except ValueError:
+        return None
+    return v if host and not re.search(r"[\s<>\"']", v) else None
+
+
+def parse_links(value: Any, display: str, text: str, base: tuple = ("links",)) -> tuple[Link, ...]:
+    """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
+    if value is None:
+        return ()
+    pairs: list[tuple[Any, Any]]
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        pairs = [(None, v) for v in value]
+    else:
+        raise _err("links: must map names (orcid, github ...) to URLs", display, text, base)
+    out = []
+    for i, (key, url) in enumerate(pairs):
+        where = base + ((key,) if key is not None else (i,))
+        good = http_url(url)
+        if good is None:
+            name = f"{key}: " if key is not None else ""
+            raise _err(f"links: {name}{url!r} is not an http(s) URL", display, text, where)
+        if key is None:
+            key = (urlsplit(good).hostname or "link").removeprefix("www.")
+        out.append(make_link(str(key), good))
+    return tuple(out)
+
+
+def make_link(name: str, url: str) -> Link:
+    """A known name (`orcid`, or as JSON Resume spells networks, `ORCID`) gets its label
+    and icon; any other name is shown as written, with a plain link icon."""
+    name = _CONTROL.sub("", name).strip()
+    key = name if name in LINKS else _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
+    label, icon = LINKS.get(key, (name or "Link", "link"))
+    return Link(key, label, url, icon)
+
+
+def parse_email(value: Any, display: str, text: str) -> Email | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+        raise _err(f"email: {value!r} is not an email address", display, text, ("email",))
+    user, domain = value.strip().split("@")
+    return Email(user, domain)
+
+
+def _opt_str(data: dict, key: str, display: str, text: str) -> str | None:
+    v = data.get(key)
+    if v is None:
+        return None
+    if not isinstance(v, str) or not v.strip():
+        raise _err(f"{key}: must be text", display, text, (key,))
+    return _CONTROL.sub("", v).strip()
+
+
+def load_about(
+    site_dir: Path, profile: Profile, cache_dir: Path | None
+) -> tuple[About, dict[str, bytes], list[SitegenWarning]]:
+    """The about section from profile.yaml's portfolio keys, and the photo's files."""
+    display = "content/profile.yaml"
+    path = site_dir / display
+    text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
+    data = dict(profile.extra)
+    warnings: list[SitegenWarning] = []
+    bio = _opt_str(data, "bio", display, text)
+    rendered = render_markdown(bio) if bio else None
+    if rendered:
+        warnings += [SitegenWarning(w, display) for w in rendered.warnings]
+    photo, files = None, {}
+    photo_rel = _opt_str(data, "photo", display, text)
+    if photo_rel:
+        content = (site_dir / "content").resolve()
+        source = (content / photo_rel).resolve()
+        if not source.is_relative_to(content) or not source.is_file():
+            raise _err(
+                f"photo: {photo_rel!r} is not a file under content/", display, text, ("photo",)
+            )
+        shown = f"content/{source.relative_to(content).as_posix()}"
+        photo, files, found = process_photo(source, shown, profile.name, cache_dir)
+        warnings += found
+    about = About(
+        name=profile.name,
+        initials=initials(profile.name),
+        position=_opt_str(data, "position", display, text),
+        affiliation=_opt_str(data, "affiliation", display, text),
+        email=parse_email(data.get("email"), display, text),
+        bio_html=rendered.html if rendered else "",
+        links=parse_links(data.get("links"), display, text),
+        photo=photo,
+    )
+    return about, files, warnings
+
+
+# ---------------------------------------------------------------- news
+
+NEWS_KEYS = ("date", "title")
+
+
+def parse_news(text: str, display: str) -> NewsItem:
+    """One news file: front matter with `date` (and `title`), then Markdown."""
+    yaml_text, body, _ = split_front_matter(text, display)
+    data = load_yaml(yaml_text, display, first_line=2)
+    if not isinstance(data, dict):
+        raise SitegenError("front matter must be a mapping of keys to values", display, 2)
+
+    def fail(msg: str, key: str) -> SitegenError:
+        return SitegenError(msg, display, line_of(yaml_lines(yaml_text, 2), (key,)) or 2)
+
+    for key in data:
+        if key not in NEWS_KEYS:
+            raise fail(f"unknown key {key!r} (news items know: date, title)", key)
+    date = data.get("date")
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    if not isinstance(date, dt.date):
+        raise fail("date: missing or not a date (use YYYY-MM-DD)", "date")
+    title = data.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise fail("title: must be text", "title")
+    body = _CONTROL.sub("", body).strip("\n")
+    if not body.strip() and not title:
+        raise SitegenError("empty: a news item needs a title or some text", display, 1)
+    rendered = render_markdown(body)
+    stem = slugify_text(Path(display).stem) or "item"
+    return NewsItem(
+        id=f"news-{stem}",
+        date=date,
+        title=_CONTROL.sub("", title).strip() if title else None,
+        body_html=rendered.html,
+        text=rendered.text,
+        source=display,
+    )
+
+
+def news_files(site_dir: Path) -> list[Path]:
+    folder = site_dir / "content" / NEWS_DIR
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
+
+
+def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
+    """content/news/*.md, newest first; each item's anchor is unique on the page."""
+    from .content import read_text
+
+    items = []
+    seen: set[str] = set()
+    for path in news_files(site_dir):
+        display = path.relative_to(site_dir).as_posix()
+        item = parse_news(read_text(path, display), display)
+        n, base = 2, item.id
+        while item.id in seen:
+            item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1
+        seen.add(item.id)
+        items.append(item)
+    return tuple(sorted(items, key=lambda n: (n.date, n.id), reverse=True))
+
+
+def news_feeds(
+    items: Sequence[NewsItem], title: str, base_url: str, size: int
+) -> tuple[bytes, bytes]:
+    """(RSS, Atom) of the news: dates from the items, never the clock, so rebuilding
+    unchanged news gives the same bytes."""
+    from feedgen.feed import FeedGenerator
+
+    from .feeds import EPOCH, _when, xml_clean
+
+    page = base_url + NEWS_URL
+    fg = FeedGenerator()
+    fg.id(page)
+    fg.title(xml_clean(f"{title}: news"))
+    fg.subtitle(xml_clean(f"News from {title}"))
+    fg.link(href=page, rel="alternate")
+    fg.language("en")
+    fg.generator("sitegen")
+    fg.updated(_when(items[0].date) if items else EPOCH)
+    for item in items[:size]:
+        fe = fg.add_entry(order="append")
+        link = f"{page}#{item.id}"
+        fe.id(link)
+        fe.guid(link, permalink=True)
+        text = item.text.split("\n")[0]
+        fe.title(xml_clean(item.title or (text[:80] + ("…" if len(text) > 80 else ""))))
+        fe.link(href=link, rel="alternate")
+        fe.published(_when(item.date))
+        fe.updated(_when(item.date))
+        fe.description(xml_clean(item.body_html or item.title or ""))
+        fe.content(xml_clean(item.body_html or ""), type="html")
+    fg.link(href=page + "atom.xml", rel="self")
+    atom = fg.atom_str(pretty=True)
+    fg.link([{"href": page + "feed.xml", "rel": "self"}, {"href": page, "rel": "alternate"}],
+            replace=True)  # fmt: skip
+    return fg.rss_str(pretty=True), atom
+
+
+# ---------------------------------------------------------------- the resume
+
+# sitegen's academic sections, beside JSON Resume's own: item keys and the required one
+EXTRA_SECTIONS = {
+    "talks": ("title", ("title", "event", "location", "date", "url", "summary")),
+    "teaching": ("course", ("course", "institution", "role", "startDate", "endDate", "summary")),
+    "service": ("role", ("role", "organization", "startDate", "endDate", "summary")),
+}
+
+
+@cache
+def resume_schema() -> dict:
+    """The vendored JSON Resume schema v1.0.0, with sitegen's academic sections added."""
+    schema = json.loads((Path(__file__).parent / "resume-schema.json").read_text("utf-8"))
+    schema.pop("$comment", None)
+    iso = {"$ref": "#/definitions/iso8601"}
+    for name, (required, keys) in EXTRA_SECTIONS.items():
+        props = {k: iso if k.endswith(("date", "Date")) else {"type": "string"} for k in keys}
+        schema["properties"][name] = {
+            "type": "array",
+            "items": {"type": "object", "required": [required], "properties": props},
+        }
+    return schema
+
+
+def _plain(v: Any, path: tuple = ()) -> Any:
+    """YAML's dates and year numbers -> the ISO strings JSON Resume expects."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x, (*path, k)) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x, (*path, i)) for i, x in enumerate(v)]
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()[:10]
+    is_date_key = bool(path) and str(path[-1]).endswith(("date", "Date"))
+    if isinstance(v, int) and not isinstance(v, bool) and is_date_key:
+        return str(v)  # `date: 2021`
+    return v
+
+
+def load_resume(site_dir: Path) -> dict | None:
+    """content/resume.json or resume.yaml, validated; None when there is neither."""
+    found = [
+        n
+        for n in ("resume.json", "resume.yaml", "resume.yml")
+        if (site_dir / "content" / n).exists()
+    ]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise SitegenError(
+            f"also found content/{found[1]}: keep one resume file", f"content/{found[0]}"
+        )
+    display = f"content/{found[0]}"
+    try:
+        text = (site_dir / display).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SitegenError("not UTF-8 text", display) from None
+    if display.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise SitegenError(f"invalid JSON: {e.msg}", display, e.lineno) from None
+    else:
+        data = _plain(load_yaml(text, display))
+    if data is None:
+        return None
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(resume_schema())
+    errors = sorted(
+        validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)
+    )
+    if errors:
+        e = errors[0]
+        path = list(e.absolute_path)
+        message = e.message
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            extra = sorted(set(map(str, e.instance)) - set(e.schema.get("properties", {})))
+            path += extra[:1]  # point at the unknown key itself
+            if not e.absolute_path:
+                message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
+        where = ".".join(str(p) for p in e.absolute_path) or "resume"
+        raise _err(f"{where}: {message}", display, text, path)
+    return data
+
+
+def normal_title(title: str) -> str:
+    """Titles compared without case, punctuation, spacing or math markers."""
+    return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
+
+
+def _date(s: Any) -> dt.date | None:
+    if not isinstance(s, str):
+        return None
+    parts = [int(p) for p in s.split("-")] + [1, 1]
+    try:
+        return dt.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return None
+
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def when(start: Any = None, end: Any = None, single: Any = None) -> str | None:
+    """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing."""
+
+    def show(s: Any) -> str:
+        d = _date(s)
+        if d is None:
+            return ""
+        return f"{MONTHS[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
+
+    if single:
+        return show(single) or None
+    if start:
+        return f"{show(start)} – {show(end) if end else 'present'}"
+    return show(end) or None
+
+
+def _text(v: Any) -> str:
+    return _CONTROL.sub("", v).strip() if isinstance(v, str) else ""
+
+
+def _entries(items: list, shape: str) -> tuple[Entry, ...]:
+    """Resume items -> CV entries; `shape` names the keys read as title | where | dates |
+    summary | lists (space-separated; one date key is a single date, none is undated)."""
+    title_k, where_k, dates, summary_k, lists_k = (part.split() for part in shape.split("|"))
+    out = []
+    for it in items or []:
+        title = " in ".join(x for x in (_text(it.get(k)) for k in title_k) if x)
+        if not title:
+            continue
+        where = ", ".join(x for x in (_text(it.get(k)) for k in where_k) if x)
+        if len(dates) == 2:
+            span = when(it.get(dates[0]), it.get(dates[1]))
+        else:
+            span = when(single=it.get(dates[0])) if dates else None
+        summary = _text(it.get(summary_k[0])) if summary_k else ""
+        lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]
+        html = render_markdown(summary).html if summary else ""
+        out.append(Entry(title, where or None, span, http_url(it.get("url")), html, tuple(lists)))
+    return tuple(out)
+
+
+# section key -> (heading, shape for _entries); in the CV's academic order
+_SPAN = "startDate endDate"
+SECTIONS_BEFORE = {
+    "education": ("Education", f"studyType area | institution score | {_SPAN} | | courses"),
+    "work": ("Positions", f"position | name location | {_SPAN} | summary | highlights"),
+    "awards": ("Awards", "title | awarder | date | summary |"),
+    "talks": ("Talks", "title | event location | date | summary |"),
+    "teaching": ("Teaching", f"course | role institution | {_SPAN} | summary |"),
+    "service": ("Service", f"role | organization | {_SPAN} | summary |"),
+}
+SECTIONS_AFTER = {
+    "projects": ("Projects", f"name | entity | {_SPAN} | description | highlights"),
+    "skills": ("Skills", "name | level | | | keywords"),
+    "languages": ("Languages", "language | fluency | | |"),
+    "certificates": ("Certificates", "name | issuer | date | |"),
+    "volunteer": ("Volunteering", f"position | organization | {_SPAN} | summary | highlights"),
+    "interests": ("Interests", "name | | | | keywords"),
+    "references": ("References", "name | | | reference |"),
+}
+
+
+def publications(
+    papers: Sequence[Paper], listed: Sequence[dict]
+) -> tuple[tuple[int | None, tuple[Publication, ...]], ...]:
+    """Every paper of the site, plus the resume's publications the site does not have,
+    matched by normalised title so a paper is never listed twice; grouped by year."""
+    known = {normal_title(p.title) for p in papers}
+    pubs = [Publication(p.title, p.date, p) for p in papers]
+    for item in listed:
+        title = _text(item.get("name"))
+        if not title or normal_title(title) in known:
+            continue
+        known.add(normal_title(title))
+        venue = _text(item.get("publisher")) or None
+        date = _date(item.get("releaseDate"))
+        pubs.append(Publication(title, date, None, venue, http_url(item.get("url"))))
+    years: dict[int | None, list[Publication]] = {}
+    for pub in sorted(pubs, key=lambda x: (x.date or dt.date.min, x.title), reverse=True):
+        years.setdefault(pub.date.year if pub.date else None, []).append(pub)
+    return tuple((y, tuple(v)) for y, v in years.items())
+
+
+def make_cv(about: About, site: Site, resume: dict | None) -> CV:
+    """The CV's data: the resume's basics over the profile's, its sections in order."""
+    resume = resume or {}
+    basics = resume.get("basics") or {}
+    loc = basics.get("location") or {}
+    location = ", ".join(
+        x for x in (_text(loc.get(k)) for k in ("city", "region", "countryCode")) if x
+    )
+    email = about.email
+    if basics.get("email") and _EMAIL.fullmatch(_text(basics["email"])):
+        email = Email(*_text(basics["email"]).split("@"))
+    links = about.links
+    profiles = [
+        (_text(p.get("network")), http_url(p.get("url"))) for p in basics.get("profiles") or []
+    ]
+    if profiles and all(u for _, u in profiles):
+        links = tuple(make_link(n, u) for n, u in profiles if u)
+    summary = _text(basics.get("summary"))
+
+    def sections(table: dict) -> tuple[Section, ...]:
+        out = []
+        for key, (heading, shape) in table.items():
+            entries = _entries(resume.get(key) or [], shape)
+            if entries:
+                out.append(Section(key, heading, entries))
+        return tuple(out)
+
+    return CV(
+        name=_text(basics.get("name")) or about.name,
+        label=_text(basics.get("label")) or about.position,
+        affiliation=about.affiliation,
+        location=location or None,
+        email=email,
+        url=http_url(basics.get("url"))
+        or next((x.url for x in about.links if x.key == "website"), None),
+        summary_html=render_markdown(summary).html if summary else about.bio_html,
+        links=links,
+        before=sections(SECTIONS_BEFORE),
+        publications=publications(site.papers, resume.get("publications") or []),
+        after=sections(SECTIONS_AFTER),
+    )
+
+
+CACHE = ".sitegen-cache"  # the site's cache folder; portfolio keeps its own subfolders
+
+
+def load_portfolio(site_dir: Path, site: Site, warnings: list[SitegenWarning]) -> Portfolio:
+    """Everything the portfolio pages show, read and checked once per build."""
+    from . import cvpdf
+
+    about, files, found = load_about(site_dir, site.profile, site_dir / CACHE / "photo")
+    warnings += found
+    news = load_news(site_dir)
+    cv = make_cv(about, site, load_resume(site_dir))
+    pdf = None
+    if site.config.cv_pdf:  # type: ignore[attr-defined]
+        if cvpdf.available():
+            pdf = CV_PDF
+        else:
+            warnings.append(cvpdf.NO_ENGINE)
+    return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
+
+
+def news_feed_spec(title: str) -> FeedSpec:
+    """The news page's feeds, as base.html advertises a page's own feed."""
+    return FeedSpec(f"{title}: news", f"News from {title}", NEWS_URL,
+                    NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", ())  # fmt: skip
+
+
+def portfolio_pages(
+    portfolio: Portfolio, site: Site
+) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any], FeedSpec | None]]]:
+    """The home page's extra context, and the new pages as (url, template, context, feed)."""
+    cfg: Any = site.config
+    title = cfg.title or site.profile.name
+    home = {
+        "about": portfolio.about,
+        "featured": tuple(p for p in site.papers if p.featured),
+        "news": portfolio.news[: cfg.home_news],
+        "news_total": len(portfolio.news),
+        "cv_pdf": portfolio.pdf,
+    }
+    pages: list[tuple[str, str, dict[str, Any], FeedSpec | None]] = [
+        (CV_URL, "cv.html", {"cv": portfolio.cv, "cv_pdf": portfolio.pdf}, None)
+    ]
+    if portfolio.news:
+        pages.append((NEWS_URL, "news.html", {"news": portfolio.news}, news_feed_spec(title)))
+    return home, pages
+
+
+def plan_portfolio_files(
+    portfolio: Portfolio,
+    site_dir: Path,
+    base_url: str,
+    title: str,
+    render_cv: Callable[[], str],
+    css: dict[str, bytes],
+) -> list[tuple[tuple[str, ...], Callable[[], tuple], None]]:
+    """(output paths, producer, key) of the photo, the news feeds and the CV's PDF.
+
+    Producers run wherever the build runs its jobs; each is deterministic.
+    """
+    jobs: list[tuple[tuple[str, ...], Callable[[], tuple], None]] = [
+        ((rel,), (lambda data=data: (data,)), None) for rel, data in portfolio.files
+    ]
+    if portfolio.news:
+        spec = news_feed_spec(title)
+        news = portfolio.news
+
+        def feeds() -> tuple[bytes, bytes]:
+            return news_feeds(news, title, base_url, len(news))
+
+        jobs.append(((spec.rss_url, spec.atom_url), feeds, None))
+    if portfolio.pdf:
+        from . import cvpdf
+
+        def pdf() -> tuple[bytes]:
+            page = base_url + CV_URL
+            return (cvpdf.cv_pdf(render_cv(), page, css, site_dir / CACHE / "cv-pdf"),)
+
+        jobs.append(((portfolio.pdf,), pdf, None))
+    return jobs

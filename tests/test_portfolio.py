@@ -1,0 +1,508 @@
+"""The portfolio (issue 17): about section, photo, profile links, news, featured papers, CV.
+
+Each test builds tests/fixtures/portfolio (every new key in use, hostile text in the
+bio, news and resume) through the real command line, then reads the output as a
+browser, a feed reader or an image viewer would.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import zlib
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+from htmlutil import parse
+
+FIXTURE = REPO / "tests" / "fixtures" / "portfolio"
+LINK_LABELS = {
+    "https://scholar.google.com/citations?user=ada": "Google Scholar",
+    "https://orcid.org/0000-0002-1825-0097": "ORCID",
+    "https://github.com/ada": "GitHub",
+    "https://www.linkedin.com/in/ada": "LinkedIn",
+    "https://x.com/ada": "X",
+    "https://bsky.app/profile/ada.example.org": "Bluesky",
+    "https://mathstodon.xyz/@ada": "Mastodon",
+    "https://www.semanticscholar.org/author/1": "Semantic Scholar",
+    "https://dblp.org/pid/1/1.html": "dblp",
+    "https://ada.example.org/": "Website",
+    "https://blog.ada.example.org/": "Personal blog",
+}
+
+
+def copy_fixture(dest: Path) -> Path:
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def build(site: Path, *extra: str, env: dict | None = None):
+    return run_cli("build", "--site", site, "--no-cache", *extra, env=env)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = copy_fixture(tmp_path_factory.mktemp("portfolio") / "site")
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    return site
+
+
+@pytest.fixture(scope="module")
+def out(site: Path) -> Path:
+    return site / "output"
+
+
+def text_of(html: str, cls: str) -> str:
+    """The text of the first element with this class (enough for these flat blocks)."""
+    m = re.search(rf'class="[^"]*\b{cls}\b[^"]*"[^>]*>(.*?)</(?:div|p|section|ul|ol)>', html, re.S)
+    assert m, cls
+    return " ".join(re.sub(r"<[^>]+>", " ", m.group(1)).split())
+
+
+# ---------------------------------------------------------------- the about section
+
+
+def test_home_shows_the_about_section(out: Path) -> None:
+    html = (out / "index.html").read_text()
+    doc = parse(out / "index.html")
+    assert "Research Fellow" in text_of(html, "role")
+    assert "Analytical Engine Institute" in text_of(html, "role")
+    bio = re.search(r'<div class="bio">(.*?)</div>', html, re.S).group(1)
+    assert bio.count("<p>") == 2 and "<strong>analytical engines</strong>" in bio
+    assert "<math" in bio  # the sum is MathML
+    assert "&lt;script&gt;" in bio  # hostile text stays text
+    assert not any("alert" in s for s in doc.script_texts)
+    assert not [a for a in doc.find("a") if (a.get("href") or "").startswith("javascript")]
+
+
+def test_profile_links_have_names_icons_and_rel_me(out: Path) -> None:
+    html = (out / "index.html").read_text()
+    links = re.findall(
+        r'<a href="([^"]+)" rel="me"><svg[^>]*><use href="([^"]+)"></use></svg>([^<]+)</a>', html
+    )
+    shown = {url.replace("&amp;", "&"): label for url, _, label in links}
+    assert shown == LINK_LABELS
+    icons = {url: use.split("#")[1] for url, use, _ in links}
+    assert icons["https://orcid.org/0000-0002-1825-0097"] == "orcid"
+    assert icons["https://blog.ada.example.org/"] == "link"  # any other name: a plain link
+    sprite = (out / "assets" / "icons.svg").read_text()
+    for icon in set(icons.values()) | {"mail"}:
+        assert f'<symbol id="{icon}"' in sprite
+    assert "CC0" in sprite and "Simple Icons" in sprite
+
+
+def test_email_is_not_in_the_page_as_an_address(out: Path) -> None:
+    for page in ("index.html", "cv/index.html"):
+        html = (out / page).read_text()
+        assert "ada.lovelace [at] example [dot] org" in html
+        assert "ada.lovelace@example.org" not in html and "mailto:" not in html
+        assert any("email." in (s.get("src") or "") for s in parse(out / page).find("script"))
+
+
+def test_person_json_ld_lists_the_links_as_same_as(out: Path) -> None:
+    (ld,) = [json.loads(b) for b in parse(out / "index.html").data_blocks]
+    assert set(ld["sameAs"]) == set(LINK_LABELS)
+    assert ld["affiliation"]["name"] == "Analytical Engine Institute"
+
+
+# ---------------------------------------------------------------- the photo
+
+
+def test_photo_is_a_picture_with_modern_formats_and_a_jpeg_fallback(out: Path) -> None:
+    doc = parse(out / "index.html")
+    types = [s["type"] for s in doc.find("source")]
+    assert types[-1] == "image/webp" and set(types) <= {"image/avif", "image/webp"}
+    (img,) = doc.find("img", **{"class": "about-photo"})
+    assert img["alt"] == "Photo of Ada Lovelace"
+    assert img["src"].endswith(".jpg") and " 2x" in img["srcset"]
+    # the source is 900x600 with EXIF orientation 6: upright it is portrait
+    assert (int(img["width"]), int(img["height"])) == (176, 264)
+    for s in doc.find("source"):
+        for part in s["srcset"].split(", "):
+            assert (out / part.split()[0]).is_file()
+
+
+def test_photo_metadata_is_stripped(out: Path) -> None:
+    from PIL import Image
+
+    source = (FIXTURE / "content" / "photo.jpg").read_bytes()
+    assert b"SecretCam" in source and Image.open(io.BytesIO(source)).getexif().get_ifd(0x8825)
+    files = sorted((out / "assets").glob("photo-*"))
+    assert {f.suffix for f in files} >= {".jpg", ".webp"} and len(files) % 2 == 0
+    for f in files:
+        data = f.read_bytes()
+        img = Image.open(io.BytesIO(data))
+        assert not img.getexif() and "exif" not in img.info and "icc_profile" not in img.info
+        assert b"SecretCam" not in data and b"Exif" not in data
+        assert img.width <= 1600 and img.height > img.width
+
+
+def test_outputs_are_byte_identical_across_cold_builds(site: Path, tmp_path: Path) -> None:
+    """Same input, same bytes: photo, feeds and PDF, each made afresh (no cache)."""
+    again = copy_fixture(tmp_path / "again")
+    assert build(again).returncode == 0
+    for rel in ("news/feed.xml", "news/atom.xml", "cv/cv.pdf", "index.html", "cv/index.html"):
+        assert (again / "output" / rel).read_bytes() == (site / "output" / rel).read_bytes(), rel
+    ours = sorted(p.name for p in (site / "output" / "assets").glob("photo-*"))
+    assert ours == sorted(p.name for p in (again / "output" / "assets").glob("photo-*"))
+    for name in ours:
+        a = (site / "output" / "assets" / name).read_bytes()
+        assert a == (again / "output" / "assets" / name).read_bytes(), name
+
+
+def test_an_unchanged_photo_is_taken_from_the_cache(tmp_path: Path) -> None:
+    site = copy_fixture(tmp_path / "site")
+    assert build(site).returncode == 0
+    (entry,) = (site / ".sitegen-cache" / "photo").iterdir()
+    stamp = {p.name: p.stat().st_mtime_ns for p in entry.iterdir()}
+    (site / "content" / "news" / "2024-01-talk.md").write_text(
+        "---\ndate: 2024-01-21\n---\nMoved.\n"
+    )
+    assert build(site).returncode == 0
+    assert {p.name: p.stat().st_mtime_ns for p in entry.iterdir()} == stamp
+
+
+def test_without_a_photo_the_initials_are_drawn(tmp_path: Path) -> None:
+    site = copy_fixture(tmp_path / "site")
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("photo: photo.jpg\n", ""))
+    assert build(site).returncode == 0
+    html = (site / "output" / "index.html").read_text()
+    assert re.search(
+        r'<svg class="about-figure monogram" aria-hidden="true"[^>]*>.*>AL</text>', html
+    )
+    assert "<picture" not in html and not list((site / "output" / "assets").glob("photo-*"))
+
+
+BAD_PHOTOS = {
+    "not an image": (
+        lambda: b"hello, I am text",
+        "content/photo.jpg: not an image Pillow can read",
+    ),
+    "truncated": (
+        lambda: (FIXTURE / "content" / "photo.jpg").read_bytes()[:2500],
+        "content/photo.jpg: a damaged image",
+    ),
+    "bomb": (lambda: _png(12_000, 10_000), "content/photo.jpg: "),
+}
+
+
+def _png(w: int, h: int) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("1", (w, h)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind", BAD_PHOTOS)
+def test_a_bad_photo_is_a_clear_error(tmp_path: Path, kind: str) -> None:
+    make, message = BAD_PHOTOS[kind]
+    site = copy_fixture(tmp_path / "site")
+    (site / "content" / "photo.jpg").write_bytes(make())
+    proc = build(site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert message in proc.stderr, proc.stderr
+    if kind == "bomb":
+        assert "megapixels" in proc.stderr or "decompression bomb" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_50_megapixel_photo_builds_with_a_warning(tmp_path: Path) -> None:
+    from PIL import Image
+
+    site = copy_fixture(tmp_path / "site")
+    Image.new("RGB", (8660, 5774), (90, 120, 160)).save(site / "content" / "photo.jpg", quality=70)
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    assert "content/photo.jpg: warning: the photo is 50 megapixels" in proc.stderr
+    (img,) = parse(site / "output" / "index.html").find("img", **{"class": "about-photo"})
+    assert img["width"] == "176"
+
+
+# ---------------------------------------------------------------- featured papers and news
+
+
+def test_selected_publications_come_before_the_recent_ones(out: Path) -> None:
+    html = (out / "index.html").read_text()
+    selected = html.index('id="selected"')
+    recent = html.index('id="recent"')
+    assert selected < recent
+    block = html[selected:recent]
+    titles = re.findall(r'class="paper-title"><a [^>]+>([^<]+)</a>', block)
+    assert titles == ["Notes on the Analytical Engine", "Poetical Science"]
+
+
+def test_home_shows_the_latest_news_and_the_news_page_all(out: Path) -> None:
+    home = (out / "index.html").read_text()
+    news = home[home.index('id="news-heading"') : home.index('id="selected"')]
+    assert news.count('class="news-item"') == 3  # home_news: 3
+    assert "All news (4 items)" in news
+    page = (out / "news" / "index.html").read_text()
+    ids = re.findall(r'<li class="news-item" id="([^"]+)"', page)
+    assert ids == [
+        "news-2024-05-award",
+        "news-2024-01-talk",
+        "news-2023-09-joined",
+        "news-2022-02-hello",
+    ]
+    assert "<math" in page and "&lt;/title&gt;&lt;script&gt;" in page
+    assert "&lt;img src=x onerror" in page
+    doc = parse(out / "news" / "index.html")
+    assert not doc.script_texts or not any("alert" in s for s in doc.script_texts)
+    assert not [a for a in doc.find("a") if (a.get("href") or "").startswith("javascript")]
+    assert doc.find("link", type="application/atom+xml", href="../news/atom.xml")
+
+
+def test_news_feeds_parse_and_carry_every_item(out: Path) -> None:
+    import feedparser
+
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((out / "news" / name).read_bytes())
+        assert not feed.bozo, feed.bozo_exception
+        assert len(feed.entries) == 4
+        first = feed.entries[0]
+        assert first.title == "Best paper award for *Notes*"
+        assert first.link == "https://ada.example.org/news/#news-2024-05-award"
+        assert feed.entries[3].title == "</title><script>alert('news')</script>"
+        assert feed.entries[1].title.startswith("Gave a talk at the Royal Society.")
+        assert "<script" not in (out / "news" / name).read_text()
+
+
+BAD_NEWS = {
+    "no date": ("---\ntitle: Hi\n---\nText.\n", "content/news/bad.md:2: date: missing"),
+    "bad date": (
+        "---\ntitle: Hi\ndate: 2024-02-30\n---\nx\n",
+        "content/news/bad.md:3: invalid date",
+    ),
+    "unknown key": (
+        "---\ndate: 2024-01-01\ntitel: Hi\n---\nx\n",
+        "content/news/bad.md:3: unknown key 'titel'",
+    ),
+    "no front matter": ("Just text\n", "content/news/bad.md:1: missing front matter"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_NEWS)
+def test_bad_news_front_matter_is_a_file_line_error(tmp_path: Path, kind: str) -> None:
+    text, message = BAD_NEWS[kind]
+    site = copy_fixture(tmp_path / "site")
+    (site / "content" / "news" / "bad.md").write_text(text)
+    for command in ("build", "check"):
+        proc = build(site) if command == "build" else run_cli("check", "--site", site)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+        assert message in proc.stderr + proc.stdout, (command, proc.stderr + proc.stdout)
+
+
+BAD_PROFILE = {
+    "javascript link": ("  github: https://github.com/ada\n", "  github: javascript:alert(1)\n",
+                        ":15: links: github: 'javascript:alert(1)' is not an http(s) URL"),
+    "links not a mapping": ("links:\n", "links: 5\nold_links:\n", ":12: links: must map names"),
+    "bad email": ("email: ada.lovelace@example.org", "email: not-an-address",
+                  ":6: email: 'not-an-address' is not an email address"),
+    "photo outside content": ("photo: photo.jpg", "photo: ../sitegen.yaml",
+                              ":3: photo: '../sitegen.yaml' is not a file under content/"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", BAD_PROFILE)
+def test_bad_profile_keys_are_file_line_errors(tmp_path: Path, kind: str) -> None:
+    old, new, message = BAD_PROFILE[kind]
+    site = copy_fixture(tmp_path / "site")
+    profile = site / "content" / "profile.yaml"
+    assert old in profile.read_text()
+    profile.write_text(profile.read_text().replace(old, new, 1))
+    proc = build(site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "content/profile.yaml" + message in proc.stderr, proc.stderr
+
+
+# ---------------------------------------------------------------- the CV
+
+
+def test_cv_sections_come_in_academic_order(out: Path) -> None:
+    html = (out / "cv" / "index.html").read_text()
+    headings = re.findall(r"<h2 id=\"cv-[^\"]+\">([^<]+)</h2>", html)
+    assert headings == ["Education", "Positions", "Awards", "Talks", "Teaching", "Service",
+                        "Publications", "Skills", "Languages"]  # fmt: skip
+    assert "Research Fellow in Computing" in text_of(html, "role")  # the resume's label
+    assert "London, GB" in html
+    assert "Sep 2023 – present" in html and "Jan 1832 – 1840" in html and "2022 – 2023" in html
+
+
+def test_cv_publications_merge_the_resume_with_the_site(out: Path) -> None:
+    html = (out / "cv" / "index.html").read_text()
+    pubs = html[html.index('id="cv-publications"') :]
+    assert re.findall(r'class="cv-year">([^<]+)<', pubs) == ["2024", "2023", "2021", "1842"]
+    assert pubs.lower().count("notes on the analytical engine") == 1  # the resume's copy merged
+    assert 'href="https://example.org/sketch"' in pubs  # only in the resume: listed with its URL
+    assert pubs.count('<strong class="owner">Ada Lovelace</strong>') == 3
+    assert 'href="../papers/2024-notes-on-the-engine/"' in pubs
+
+
+def test_cv_hostile_text_is_inert(out: Path) -> None:
+    html = (out / "cv" / "index.html").read_text()
+    assert "&lt;script&gt;alert('award')&lt;/script&gt;" in html
+    assert "javascript:" not in html  # the talk's javascript: URL is not a link
+    assert not any("alert" in s for s in parse(out / "cv" / "index.html").script_texts)
+
+
+def test_cv_has_a_print_stylesheet(out: Path) -> None:
+    css = next((out / "assets").glob("style.*.css")).read_text()
+    printed = css[css.index("@media print") :]
+    assert ".site-footer" in printed and "display: none" in printed
+    assert "attr(href)" in printed and "break-inside: avoid" in printed
+
+
+def _pdf_bytes_text(data: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream inflated, to search what it says."""
+    parts = [data]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            pass
+    return b"\n".join(parts)
+
+
+def test_cv_pdf_is_written_linked_and_inert(out: Path) -> None:
+    data = (out / "cv" / "cv.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 5000
+    everything = _pdf_bytes_text(data)
+    assert b"/JavaScript" not in everything and b"/Launch" not in everything
+    assert b"javascript:" not in everything.lower()
+    assert (
+        b"https://ada.example.org/papers/2024-notes-on-the-engine/" in everything
+    )  # links resolve
+    for page, href in (("cv/index.html", "../cv/cv.pdf"), ("index.html", "cv/cv.pdf")):
+        assert parse(out / page).find("a", href=href), page
+
+
+def test_cv_pdf_is_made_again_only_when_the_cv_changes(tmp_path: Path) -> None:
+    site = copy_fixture(tmp_path / "site")
+    assert build(site).returncode == 0
+    cache = site / ".sitegen-cache" / "cv-pdf"
+    (first,) = cache.glob("*.pdf")
+    stamp = first.stat().st_mtime_ns
+    (site / "content" / "news" / "2024-01-talk.md").write_text(
+        "---\ndate: 2024-01-21\n---\nMoved.\n"
+    )
+    assert build(site).returncode == 0  # the news changed, the CV did not
+    assert [p.name for p in cache.glob("*.pdf")] == [first.name]
+    assert first.stat().st_mtime_ns == stamp
+    resume = site / "content" / "resume.yaml"
+    resume.write_text(resume.read_text().replace("Native", "Mother tongue"))
+    assert build(site).returncode == 0
+    (second,) = cache.glob("*.pdf")
+    assert second.name != first.name
+    assert (site / "output" / "cv" / "cv.pdf").read_bytes() == second.read_bytes()
+
+
+def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
+    site = copy_fixture(tmp_path / "site")
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "sitecustomize.py").write_text("import sys\nsys.modules['weasyprint'] = None\n")
+    import os
+
+    path = os.pathsep.join([str(tmp_path / "stub"), str(REPO), os.environ.get("PYTHONPATH", "")])
+    proc = build(site, env={"PYTHONPATH": path})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("WeasyPrint is not installed") == 1
+    assert "pip install 'sitegen[pdf]'" in proc.stderr
+    assert not (site / "output" / "cv" / "cv.pdf").exists()
+    assert "cv.pdf" not in (site / "output" / "cv" / "index.html").read_text()
+    assert "cv.pdf" not in (site / "output" / "index.html").read_text()
+
+
+BAD_RESUME = {
+    "bad date": ("startDate: 1832-01", "startDate: March 1832",
+                 "content/resume.yaml:11: education.0.startDate: 'March 1832' does not match"),
+    "unknown section": ("skills:", "hobbies:\n  - x\nskills:",
+                        "content/resume.yaml:36: resume: Additional properties are not allowed"),
+    "talk without title": ("  - title: On the Engine", "  - name: On the Engine",
+                           "content/resume.yaml:44: talks.0: 'title' is a required property"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", BAD_RESUME)
+def test_bad_resume_is_a_file_line_error(tmp_path: Path, kind: str) -> None:
+    old, new, message = BAD_RESUME[kind]
+    site = copy_fixture(tmp_path / "site")
+    resume = site / "content" / "resume.yaml"
+    assert old in resume.read_text()
+    resume.write_text(resume.read_text().replace(old, new, 1))
+    for proc in (build(site), run_cli("check", "--site", site)):
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+        assert message in proc.stderr + proc.stdout, proc.stderr + proc.stdout
+
+
+def test_resume_json_errors_point_at_the_json_line(tmp_path: Path) -> None:
+    site = copy_fixture(tmp_path / "site")
+    (site / "content" / "resume.yaml").unlink()
+    data = {"basics": {"name": "Ada"}, "awards": [{"title": "Prize", "date": "last year"}]}
+    (site / "content" / "resume.json").write_text(json.dumps(data, indent=2))
+    proc = build(site)
+    assert proc.returncode == 1
+    assert "content/resume.json:8: awards.0.date: 'last year' does not match" in proc.stderr
+    (site / "content" / "resume.json").write_text('{"basics": {"name": "Ada",}}')
+    proc = build(site)
+    assert "content/resume.json:1: invalid JSON" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_schema_is_json_resume_1_0_0_plus_the_academic_sections() -> None:
+    from sitegen.portfolio import resume_schema
+
+    schema = resume_schema()
+    assert schema["additionalProperties"] is False
+    for section in ("basics", "work", "volunteer", "education", "awards", "certificates",
+                    "publications", "skills", "languages", "interests", "references",
+                    "projects", "meta", "talks", "teaching", "service"):  # fmt: skip
+        assert section in schema["properties"], section
+
+
+# ---------------------------------------------------------------- units and scaffolding
+
+
+def test_initials_and_title_matching() -> None:
+    from sitegen.portfolio import initials, normal_title
+
+    assert initials("Ada King Lovelace") == "AL" and initials("Plato") == "P"
+    assert initials("Jean-Luc Picard") == "JP" and initials("  ") == "?"
+    assert normal_title("Notes on the  Analytical-Engine!") == normal_title(
+        "notes on the analytical engine"
+    )
+
+
+def test_sitegen_new_scaffolds_every_profile_key_commented() -> None:
+    from sitegen.portfolio import PROFILE_KEYS
+    from sitegen.scaffold import PROFILE_YAML, SITEGEN_YAML
+
+    for key in PROFILE_KEYS:
+        assert re.search(rf"^# {key}:", PROFILE_YAML, re.M), key
+    for name in ("scholar", "orcid", "github", "linkedin", "x", "bluesky", "mastodon",
+                 "semantic_scholar", "dblp", "website"):  # fmt: skip
+        assert re.search(rf"^#   {name}: https://", PROFILE_YAML, re.M), name
+    assert "# home_news: 5" in SITEGEN_YAML and "# cv_pdf: false" in SITEGEN_YAML
+
+
+@pytest.mark.browser
+def test_email_becomes_a_mailto_link_with_javascript(out: Path, chromium) -> None:
+    from siteserver import serve
+
+    with serve(out, REPO / "netlify.toml") as base:
+        page = chromium.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        try:
+            page.goto(base, wait_until="load")
+            link = page.locator(".profile-email a")
+            assert link.get_attribute("href") == "mailto:ada.lovelace@example.org"
+            assert link.inner_text() == "ada.lovelace@example.org"
+        finally:
+            page.close()
+    assert not errors, errors
