@@ -35,7 +35,7 @@ from . import __version__, cite, urls
 from .config import SiteConfig, load_config, resolve_base_url
 from .content import PaperSource, load_papers, load_people, load_profile
 from .errors import SitegenError, SitegenWarning
-from .feeds import render_feeds
+from .feeds import FeedSpec, render_feeds
 from .index import build_index
 from .keys import Digests, Lazy, Templates, digest
 from .markup import render_inline
@@ -166,6 +166,19 @@ class Asset:
         return self.root + self.names[name]
 
 
+@dataclass(frozen=True)
+class FeedLink:
+    """What a page shows of a feed: its title and where it is."""
+
+    title: str
+    rss_url: str
+    atom_url: str
+
+    @classmethod
+    def of(cls, spec: FeedSpec) -> FeedLink:
+        return cls(spec.title, spec.rss_url, spec.atom_url)
+
+
 class Renderer:
     """One Jinja environment and the values every page shares; renders Page -> HTML."""
 
@@ -199,7 +212,7 @@ class Renderer:
         path = "/" if loaded.base_is_placeholder else urlsplit(loaded.base_url).path
         self.absolute_root = path if path.endswith("/") else path + "/"
 
-    def context(self, page: Page, site_feed: Any) -> dict[str, Any]:
+    def context(self, page: Page, site_feed: FeedSpec) -> dict[str, Any]:
         # the 404 page is served at any depth, so its links must be root-absolute
         root = self.absolute_root if page.url == urls.NOT_FOUND else urls.root_prefix(page.url)
         return {
@@ -208,8 +221,9 @@ class Renderer:
             "page_url": page.url,
             "canonical": urls.absolute(self.base_url, page.url),
             "asset": Asset(root, self.assets),
-            "feed": page.feed,
-            "site_feed": site_feed,
+            # links only: every page names the site's feed, and must not depend on its papers
+            "feed": FeedLink.of(page.feed) if page.feed else None,
+            "site_feed": FeedLink.of(site_feed),
         }
 
     def key(self, page: Page, site_feed: Any, digests: Digests) -> str:
