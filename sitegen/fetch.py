@@ -9,6 +9,7 @@ from a local server and never touch the network.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import time
@@ -57,18 +58,18 @@ def get(url: str, spec: str, accept: str) -> str:
     except urllib.error.HTTPError as e:
         if e.code == 429:
             raise SitegenError(
-                f"{spec}: rate limited (HTTP 429); wait a while and try again"
+                "rate limited (HTTP 429); wait a while and try again", spec
             ) from None
-        raise SitegenError(f"{spec}: HTTP {e.code} {e.reason} from {url}") from None
-    except (urllib.error.URLError, OSError) as e:  # socket.timeout is TimeoutError, an OSError
+        raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:  # socket.timeout is TimeoutError, an OSError
         reason = getattr(e, "reason", e)
         if isinstance(e, TimeoutError) or isinstance(reason, TimeoutError):
-            raise SitegenError(f"{spec}: no answer within {_timeout():g} s from {url}") from None
-        raise SitegenError(f"{spec}: cannot reach {url} ({reason})") from None
+            raise SitegenError(f"no answer within {_timeout():g} s from {url}", spec) from None
+        raise SitegenError(f"cannot reach {url} ({reason})", spec) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SitegenError(f"{spec}: the response is not UTF-8 text") from None
+        raise SitegenError("the response is not UTF-8 text", spec) from None
 
 
 def fetch(spec: str, log: Log) -> list[SourceRecord]:
@@ -77,13 +78,13 @@ def fetch(spec: str, log: Log) -> list[SourceRecord]:
     arg = arg.strip()
     if kind == "orcid":
         if not _ORCID_ID.fullmatch(arg):
-            raise SitegenError(f"{spec}: not an ORCID iD (0000-0002-1825-0097)", exit_code=2)
+            raise SitegenError("not an ORCID iD (0000-0002-1825-0097)", spec, exit_code=2)
         log(f"fetching {spec}")
         text = get(f"{_base('orcid')}/v3.0/{arg}/works", spec, "application/json")
         return parse_orcid_works(text, spec)
     if kind == "dblp":
         if not _DBLP_PID.fullmatch(arg) or ".." in arg:
-            raise SitegenError(f"{spec}: not a DBLP person id (such as 123/4567)", exit_code=2)
+            raise SitegenError("not a DBLP person id (such as 123/4567)", spec, exit_code=2)
         log(f"fetching {spec}")
         text = get(
             f"{_base('dblp')}/pid/{urllib.parse.quote(arg)}.bib", spec, "application/x-bibtex"
@@ -91,9 +92,9 @@ def fetch(spec: str, log: Log) -> list[SourceRecord]:
         return parse_bibtex(text, spec)
     if kind == "arxiv":
         if not arg:
-            raise SitegenError(f"{spec}: give a query, such as arxiv:au:Wu_Lemeng", exit_code=2)
+            raise SitegenError("give a query, such as arxiv:au:Wu_Lemeng", spec, exit_code=2)
         return _arxiv(spec, arg, log)
-    raise SitegenError(f"{spec}: unknown online source (orcid:, dblp: or arxiv:)", exit_code=2)
+    raise SitegenError("unknown online source (orcid:, dblp: or arxiv:)", spec, exit_code=2)
 
 
 def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
@@ -110,7 +111,7 @@ def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
         text = get(f"{base}/api/query?{params}", spec, "application/atom+xml")
         page, total = parse_arxiv_atom(text, spec)
         if total and not page:
-            raise SitegenError(f"{spec}: arXiv sent an empty page at {start} of {total}")
+            raise SitegenError(f"arXiv sent an empty page at {start} of {total}", spec)
         records += page
         start += len(page)
         log(f"{spec}: {min(start, total)} of {total} entries")

@@ -312,8 +312,7 @@ def html_title(text: Any) -> str:
     (<sub>, <sup>, <span class="nocase">, <script>) is dropped, keeping its text."""
     raw = clean(text)
     out = _TAG.sub(lambda m: _EMPHASIS.get(m.group(2).lower(), ""), raw)
-    out = html.unescape(out)
-    return clean(_TAG.sub("", out))  # an escaped tag (&lt;script&gt;) stays text, never HTML
+    return clean(html.unescape(out))  # an escaped tag (&lt;b&gt;) is text, rendered as such
 
 
 def _csl_date(item: dict, key: str, source: str, line: int | None) -> dt.date | None:
