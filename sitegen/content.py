@@ -139,6 +139,9 @@ _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 # plain scalars that stay strings under YAML 1.1's implicit types: no leading
 # indicator, digit, sign or dot; no ": " or " #"; not a bool or null word
 _PLAIN = re.compile(r"[^\-?:,\[\]{}#&*!|>'\"%@`\s0-9+.~=<](?:[^:#]|:(?=\S)|(?<! )#)*")
+# a DOI starts with a digit, so _PLAIN leaves it to PyYAML; with a "/" and none of
+# ": ", " #" or a trailing ":" it can only be a string
+_PLAIN_DOI = re.compile(r"10\.\d{4,9}/[\w.;()/-]+")
 _WORDS = {
     "null": None, "Null": None, "NULL": None, "~": None,
     "true": True, "True": True, "TRUE": True, "false": False, "False": False,
@@ -172,7 +175,7 @@ def _scalar(raw: str) -> Any:
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             return _MISSING  # PyYAML's own error message and line
-    if _PLAIN.fullmatch(v) and v.lower() not in _WORDS:
+    if (_PLAIN.fullmatch(v) and v.lower() not in _WORDS) or _PLAIN_DOI.fullmatch(v):
         return v
     return _MISSING
 

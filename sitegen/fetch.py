@@ -61,7 +61,8 @@ def get(url: str, spec: str, accept: str) -> str:
                 "rate limited (HTTP 429); wait a while and try again", spec
             ) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:  # socket.timeout is TimeoutError, an OSError
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+        # a timeout is an OSError (TimeoutError), or wrapped in a URLError while connecting
         reason = getattr(e, "reason", e)
         if isinstance(e, TimeoutError) or isinstance(reason, TimeoutError):
             raise SitegenError(f"no answer within {_timeout():g} s from {url}", spec) from None

@@ -63,50 +63,15 @@ PROFILE_YAML_HEADER = (
 )
 
 # ---------------------------------------------------------------- YAML emitting
-#
-# yaml.safe_dump takes most of a second for 10,000 papers; the front matter is a
-# flat mapping of strings, dates, booleans and lists, so a few lines do it.
-# A string is written plain only when it is certainly read back as the same
-# string; anything else is double-quoted with escapes (valid YAML 1.1 and 1.2).
 
-_PLAIN = re.compile(r"[^\W\d_](?:[\w .,'()/+&?!-]*[\w.)'?!])?")
-_RESERVED = frozenset(
-    "y Y n N yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF "
-    "null Null NULL".split()
-)
-_DQ_ESCAPE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]')
-_NAMED_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+YAML_WIDTH = 1 << 16  # never fold a long title over two lines
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
 
 
-def yaml_str(s: str) -> str:
-    """A YAML scalar that loads back (yaml.safe_load) as exactly `s`."""
-    if _PLAIN.fullmatch(s) and s not in _RESERVED:
-        return s
-    return '"' + _DQ_ESCAPE.sub(_escape_char, s) + '"'
-
-
-def _escape_char(m: re.Match[str]) -> str:
-    c = m.group()
-    named = _NAMED_ESCAPES.get(c)
-    if named:
-        return named
-    return f"\\x{ord(c):02X}" if ord(c) < 0x100 else f"\\u{ord(c):04X}"
-
-
-def _yaml_list(key: str, items: tuple[str, ...] | list[str]) -> list[str]:
-    if not items:
-        return [f"{key}: []"]
-    return [f"{key}:"] + [f"- {yaml_str(x)}" for x in items]
-
-
-def _yaml_number(v: int | float) -> str:
-    if isinstance(v, int):
-        return str(v)
-    r = repr(v)
-    if "e" in r or "." not in r:  # YAML 1.1 reads 1e-05 as a string
-        r = f"{v:.6f}".rstrip("0")
-        r = r + "0" if r.endswith(".") else r
-    return r
+def dump_yaml(data: dict[str, object]) -> str:
+    """yaml.safe_dump as every file the import writes uses it (libyaml's C dumper when
+    installed: the pure-Python one takes most of a second for 10,000 papers)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
@@ -115,26 +80,21 @@ def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
     Every key is always written (with `false`, `[]` or `null` when empty) so a
     user editing a file sees everything they can change.
     """
-    code_url = record.code_url()
-    lines = [
-        "---",
-        f"title: {yaml_str(record.title)}",
-        f"date: {record.date.isoformat()}",
-        f"year_inferred: {'true' if record.year_inferred else 'false'}",
-        f"topic: {yaml_str(record.topic)}",
-        *_yaml_list("authors", record.authors),
-        f"et_al: {'true' if record.et_al else 'false'}",
-        f"owner_in_et_al: {'true' if record.owner_in_et_al(owner) else 'false'}",
-        *_yaml_list("affiliations", record.affiliations),
-        f"code: {'true' if record.code else 'false'}",
-        f"code_url: {yaml_str(code_url) if code_url else 'null'}",
-        f"added: {added.isoformat()}",
-        "---",
-    ]
+    fm = {
+        "title": record.title,
+        "date": record.date,
+        "year_inferred": record.year_inferred,
+        "topic": record.topic,
+        "authors": list(record.authors),
+        "et_al": record.et_al,
+        "owner_in_et_al": record.owner_in_et_al(owner),
+        "affiliations": list(record.affiliations),
+        "code": record.code,
+        "code_url": record.code_url(),
+        "added": added,
+    }
     body = record.body_markdown()
-    if body:
-        lines.append(body)
-    return "\n".join(lines) + "\n"
+    return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
 
 
 def render_profile_yaml(profile: Profile) -> dict[str, object]:
@@ -147,18 +107,7 @@ def render_profile_yaml(profile: Profile) -> dict[str, object]:
 
 
 def _emit_profile_keys(data: dict[str, object]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            if not value:
-                out[key] = [f"{key}: {{}}"]
-            else:
-                out[key] = [f"{key}:"] + [
-                    f"  {yaml_str(k)}: {_yaml_number(v)}" for k, v in value.items()
-                ]
-        else:
-            out[key] = [f"{key}: {yaml_str(str(value))}"]
-    return out
+    return {k: dump_yaml({k: v}).rstrip("\n").split("\n") for k, v in data.items()}
 
 
 # ---------------------------------------------------------------- report
@@ -741,14 +690,7 @@ def _read_or_none(path: Path | str) -> bytes | None:
 
 FILLABLE = ("doi", "arxiv", "venue", "url", "pdf")
 _EMPTY = (None, "", [], False)
-YAML_WIDTH = 1 << 16  # never fold a long title over two lines
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
 _HTML_TAG = re.compile(r"<[^<>]*>")
-
-
-def dump_yaml(data: dict[str, object]) -> str:
-    """yaml.safe_dump, as every file the import writes uses it."""
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
 def source_kind(spec: str) -> str:
@@ -801,8 +743,9 @@ def _read_source_text(path: Path) -> str:
 def title_key(title: str) -> str:
     """Titles as sources mangle them compare equal: case, accents, punctuation,
     LaTeX braces and HTML tags aside."""
-    t = unicodedata.normalize("NFKD", _HTML_TAG.sub("", title).casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = _HTML_TAG.sub("", title).casefold() if "<" in title else title.casefold()
+    if not t.isascii():
+        t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
     return " ".join(_TITLE_JUNK.sub(" ", t).split())
 
 
@@ -815,6 +758,7 @@ class _Paper:
     notes: list[str] = field(default_factory=list)
     name: str | None = None  # its file, for a paper on the site
     origin: dict[str, str] = field(default_factory=dict)  # key -> the source of its value
+    indexed: bool = False  # its title is in an _Index already
     gained: dict[str, object] = field(default_factory=dict)  # keys to add to that file
 
     @property
@@ -837,10 +781,9 @@ class _Index:
             self.doi.setdefault(str(v["doi"]).casefold(), p)
         if isinstance(v.get("arxiv"), str):
             self.arxiv.setdefault(_arxiv_key(str(v["arxiv"])), p)
-        if isinstance(v.get("title"), str):
-            same = self.title.setdefault(title_key(str(v["title"])), [])
-            if p not in same:
-                same.append(p)
+        if isinstance(v.get("title"), str) and not p.indexed:
+            self.title.setdefault(title_key(str(v["title"])), []).append(p)
+            p.indexed = True  # a title never changes once a paper has one
 
     def find(self, v: dict[str, object]) -> _Paper | None:
         doi, arxiv = v.get("doi"), v.get("arxiv")
@@ -926,7 +869,8 @@ def _merge_sources(
     records: list[SourceRecord], plan: _Plan, owner: str, as_of: dt.date, taken: set[str]
 ) -> None:
     """Fill in the site's papers from the records and add the papers the site lacks."""
-    pending = {p.name: data for p, data in plan.writes if p.parent == plan.papers_dir}
+    slots = {p.name: i for i, (p, _) in enumerate(plan.writes) if p.parent == plan.papers_dir}
+    pending = {name: plan.writes[i][1] for name, i in slots.items()}
     site_index = _Index()
     site_papers = []
     for name in sorted(plan.on_disk | set(pending)):
@@ -935,7 +879,8 @@ def _merge_sources(
         if paper is not None:
             site_index.add(paper)
             site_papers.append(paper)
-    for group in group_records([sources.with_owner(r, owner) for r in records]):
+    is_owner = sources.owner_matcher(owner)
+    for group in group_records([sources.with_owner(r, owner, is_owner) for r in records]):
         target = site_index.find(group.values)
         if target is None:
             _new_paper(group, plan, owner, as_of, taken)
@@ -947,9 +892,10 @@ def _merge_sources(
                 target.values[key] = target.gained[key] = group.values[key]
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)
+    entries = {e.file: e for e in plan.manifest.values()}
     for paper in site_papers:
         if paper.gained:
-            _fill_file(paper, plan, pending, owner)
+            _fill_file(paper, plan, slots, entries, owner)
 
 
 def _disagreements(have: _Paper, group: _Paper) -> list[str]:
@@ -1029,37 +975,39 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
     return bom + nl.join(lines)
 
 
-def _fill_file(paper: _Paper, plan: _Plan, pending: dict[str, bytes], owner: str) -> None:
+def _fill_file(
+    paper: _Paper, plan: _Plan, slots: dict[str, int], entries: dict[str, _Entry], owner: str
+) -> None:
     """Write the keys a site paper gained, keeping its manifest hash in step when the
     import owns the file, so the next profile import still tells it from a hand edit."""
     assert paper.name is not None
     path = plan.papers_dir / paper.name
-    old = pending.get(paper.name) or _read_or_none(path) or b""
+    slot = slots.get(paper.name)
+    old = plan.writes[slot][1] if slot is not None else _read_or_none(path) or b""
     gained = dict(paper.gained)
     if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
     text = insert_keys(old.decode("utf-8", errors="replace"), gained)
-    if text is None or not _inserted_exactly(old, text, gained):
+    if text is None or not _inserted_exactly(text, {**paper.values, **gained}):
         plan.report.warnings.append(
             SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
         )
         return
     new = text.encode()
-    plan.writes[:] = [(p, d) for p, d in plan.writes if p != path] + [(path, new)]
+    if slot is not None:  # the profile's rendering, planned a moment ago
+        plan.writes[slot] = (path, new)
+    else:
+        plan.writes.append((path, new))
     plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
-    old_hash = hashlib.sha256(old).hexdigest()
-    for key, entry in plan.manifest.items():
-        if entry.file == paper.name and entry.sha256 == old_hash:
-            plan.manifest[key] = _Entry(entry.file, hashlib.sha256(new).hexdigest(), entry.added)
+    entry = entries.get(paper.name)
+    if entry is not None and entry.sha256 == hashlib.sha256(old).hexdigest():
+        entry.sha256 = hashlib.sha256(new).hexdigest()
 
 
-def _inserted_exactly(old: bytes, new: str, gained: dict[str, object]) -> bool:
+def _inserted_exactly(new: str, expected: dict[str, object]) -> bool:
     """The edited front matter reads as the old one plus exactly the gained keys."""
-    before, after = _site_paper("", old), _site_paper("", new.encode())
-    if before is None or after is None:
-        return False
-    expected = {**before.values, **gained}
-    return after.values == expected
+    after = _site_paper("", new.encode())
+    return after is not None and after.values == expected
 
 
 # ---------------------------------------------------------------- writing

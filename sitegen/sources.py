@@ -12,12 +12,14 @@ where known, the line: the fuzz tests hold every parser to that.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import logging
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -181,13 +183,18 @@ def _latex(text: str) -> str:
     """LaTeX -> Unicode with pylatexenc (accents, \\&, {Braces}, --), math kept as $...$."""
     if not _LATEX_CHARS.search(text):
         return clean(text)
-    from pylatexenc.latex2text import LatexNodes2Text
-
     try:
-        out = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
+        out = _decoder().latex_to_text(text)
     except Exception:  # pylatexenc gives up on some broken input: keep the source text
         out = text.replace("{", "").replace("}", "")
     return clean(out)
+
+
+@functools.cache
+def _decoder() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
 def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
@@ -509,7 +516,7 @@ def _fold(s: str) -> str:
     return "".join(c for c in s if c.isalnum() or c == " ")
 
 
-def owner_matcher(owner: str):  # noqa: ANN201 - a small closure
+def owner_matcher(owner: str) -> Callable[[str], bool]:
     """A test for the owner's name in the forms sources print it: 'L. Wu', 'Wu, Lemeng',
     'Lemeng Wu', 'LEMENG WU'."""
     words = _fold(owner).split()
@@ -517,6 +524,7 @@ def owner_matcher(owner: str):  # noqa: ANN201 - a small closure
         return lambda name: False
     family, given = words[-1], words[:-1]
 
+    @functools.lru_cache(maxsize=4096)  # coauthors' names repeat across a whole export
     def is_owner(name: str) -> bool:
         w = _fold(_flip(name).replace(".", ". ")).split()
         if len(w) < 2 or w[-1] != family:
@@ -529,9 +537,8 @@ def owner_matcher(owner: str):  # noqa: ANN201 - a small closure
     return is_owner
 
 
-def with_owner(record: SourceRecord, owner: str) -> SourceRecord:
+def with_owner(record: SourceRecord, owner: str, is_owner: Callable[[str], bool]) -> SourceRecord:
     """The owner's spelling of their own name, so every page highlights it."""
-    is_owner = owner_matcher(owner)
     if not any(is_owner(a) for a in record.authors):
         return record
     return replace(record, authors=tuple(owner if is_owner(a) else a for a in record.authors))
