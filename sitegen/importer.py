@@ -19,6 +19,14 @@ inferred from the reference date and can change between imports; when the
 profile corrects a date or topic, a second pass matches by title alone, so the
 paper keeps its file and its `added` date.
 
+Other sources (BibTeX, RIS, CSL-JSON, ORCID, DBLP, arXiv: see sources.py and
+fetch.py) never rewrite a file: their records are grouped into papers, matched
+to the site's files by DOI, arXiv id, then title, and a matched file only gains
+the keys it lacks, as new lines in its front matter. When the profile later
+re-renders a file, those keys are carried over, so the manifest hash still
+tells the import's own bytes from a hand edit. The manifest's `sources` lists,
+per file, where its paper came from.
+
 Everything is rendered and checked in memory first; then every file goes to a
 temporary file in its own directory, and only when all of those exist are they
 renamed into place (manifest last). A failure before the renames removes the
@@ -759,6 +767,8 @@ class _Paper:
     name: str | None = None  # its file, for a paper on the site
     origin: dict[str, str] = field(default_factory=dict)  # key -> the source of its value
     indexed: bool = False  # its title is in an _Index already
+    data: bytes = b""  # its file's bytes, for a paper on the site
+    simple: bool = False  # that file's front matter is the plain subset the import writes
     gained: dict[str, object] = field(default_factory=dict)  # keys to add to that file
 
     @property
@@ -852,7 +862,7 @@ def _site_paper(name: str, data: bytes) -> _Paper | None:
         end = text.find("\n---", end + 4)
     if end == -1:
         return None
-    fm = simple_front_matter(text[4 : end + 1])
+    fm = simple = simple_front_matter(text[4 : end + 1])
     if fm is None:
         try:
             fm = yaml.load(text[4 : end + 1], Loader=_Loader)
@@ -862,7 +872,7 @@ def _site_paper(name: str, data: bytes) -> _Paper | None:
         return None
     values = {k: v for k, v in fm.items() if isinstance(k, str)}
     values["abstract"] = text[end + 5 :].strip() or None
-    return _Paper(values=values, name=name)
+    return _Paper(values=values, name=name, data=data, simple=simple is not None)
 
 
 def _merge_sources(
@@ -950,14 +960,19 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
     as it was. None when the front matter is too unusual to edit as text."""
     values = dict(values)
     abstract = values.pop("abstract", None)
+    blocks: list[list[str]] = []
+    for line in dump_yaml(values).rstrip("\n").split("\n") if values else ():
+        if line[:1] in (" ", "-"):  # a list item or a continued scalar: the key above's
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     nl = "\r\n" if text[len(bom) :].startswith("---\r\n") else "\n"
     lines = text[len(bom) :].split(nl)
     if lines[0] != "---" or "---" not in lines[1:]:
         return None
     close = lines.index("---", 1)
-    for key, value in values.items():
-        block = dump_yaml({key: value}).rstrip("\n").split("\n")
+    for key, block in zip(values, blocks, strict=True):
         at = next((i for i in range(1, close) if lines[i].startswith(f"{key}:")), None)
         if at is None:
             lines[close:close] = block
@@ -982,13 +997,16 @@ def _fill_file(
     import owns the file, so the next profile import still tells it from a hand edit."""
     assert paper.name is not None
     path = plan.papers_dir / paper.name
-    slot = slots.get(paper.name)
-    old = plan.writes[slot][1] if slot is not None else _read_or_none(path) or b""
+    slot, old = slots.get(paper.name), paper.data
     gained = dict(paper.gained)
     if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
-    text = insert_keys(old.decode("utf-8", errors="replace"), gained)
-    if text is None or not _inserted_exactly(text, {**paper.values, **gained}):
+    try:
+        text = insert_keys(old.decode("utf-8"), gained)
+    except UnicodeDecodeError:
+        text = None  # the build reports the file; rewriting it could change other bytes
+    # Line insertion is sound in the importer's own plain subset; anything else is read back.
+    if text is None or not (paper.simple or _inserted_exactly(text, {**paper.values, **gained})):
         plan.report.warnings.append(
             SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
         )
