@@ -354,10 +354,15 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
     if not isinstance(data, list):
         raise SitegenError("expected a CSL-JSON list of items", source, 1)
     records = []
+    lines, seen = _id_lines(text), set()
     for item in data:
-        line = _item_line(text, item)
         if not isinstance(item, dict):
-            raise SitegenError("a CSL-JSON item must be an object", source, line)
+            raise SitegenError("a CSL-JSON item must be an object", source)
+        key = json.dumps(item.get("id"))
+        line = lines.get(key, [None])[0]
+        if item.get("id") is not None and key in seen:
+            raise SitegenError(f"duplicate item id {key}", source, lines.get(key, [None])[-1])
+        seen.add(key)
         url = web_url(item.get("URL"))
         note = " ".join(clean(item.get(k)) for k in ("note", "number", "archive_location"))
         records.append(
@@ -381,13 +386,22 @@ def _as_list(v: Any) -> list:
     return v if isinstance(v, list) else []
 
 
-def _item_line(text: str, item: Any) -> int | None:
-    """The line of an item's `"id": ...`: JSON parsers keep no positions."""
-    if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
-        m = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(item["id"])), text)
-        if m:
-            return _line_of(text, m.start())
-    return None
+_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
+
+
+def _id_lines(text: str) -> dict[str, list[int]]:
+    """Each item id (as json.dumps writes it) -> the lines it appears on: JSON parsers
+    keep no positions, and one pass keeps a 10,000-item file linear."""
+    out: dict[str, list[int]] = {}
+    line, pos = 1, 0
+    for m in _ID.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        try:
+            out.setdefault(json.dumps(json.loads(m.group(1))), []).append(line)
+        except ValueError:
+            pass
+    return out
 
 
 # ---------------------------------------------------------------- ORCID

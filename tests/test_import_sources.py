@@ -216,6 +216,7 @@ BAD_FILES = [
     ("broken.json", 3, "not valid JSON"),
     ("feb29.json", 2, "impossible date"),
     ("no-title.ris", 6, "an entry without a title"),
+    ("duplicate-id.json", 3, 'duplicate item id "a"'),
 ]
 
 
