@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -748,6 +749,7 @@ def _read_source_text(path: Path) -> str:
         raise SitegenError("not UTF-8 text", path=path, line=line, exit_code=2) from None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice
 def title_key(title: str) -> str:
     """Titles as sources mangle them compare equal: case, accents, punctuation,
     LaTeX braces and HTML tags aside."""
