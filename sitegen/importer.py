@@ -837,21 +837,19 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
     return papers
 
 
-def _gather(p: _Paper, values: dict[str, object], source: str) -> dict[str, object]:
-    """Give `p` what it lacks from `values`, note where they disagree; return what it gained."""
+def _gather(p: _Paper, values: dict[str, object], source: str) -> None:
+    """Give `p` what it lacks from `values` (the first source wins); note other years."""
     if source not in p.sources:
         p.sources.append(source)
-    gained = {}
     for key, value in values.items():
         old = p.values.get(key)
         if old in _EMPTY:
-            p.values[key] = gained[key] = value
+            p.values[key] = value
             p.origin[key] = source
         elif key == "date" and isinstance(old, dt.date) and isinstance(value, dt.date):
             if old.year != value.year:
                 first = p.origin.get(key, "?")
                 p.notes.append(f"year {old.year} in {first}, {value.year} in {source}")
-    return gained
 
 
 def _site_paper(name: str, data: bytes) -> _Paper | None:

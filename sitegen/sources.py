@@ -98,6 +98,11 @@ def web_url(text: str | None) -> str | None:
     return None
 
 
+def _page(url: str | None) -> str | None:
+    """The `url` key is the paper's own page: DOI and arXiv links have keys of their own."""
+    return url if url and "doi.org/" not in url and "arxiv.org/" not in url else None
+
+
 def topic_of(category: str | None) -> str | None:
     """arXiv primary class -> the site's topic code: cs.LG -> LG, stat.ML -> ML."""
     archive, _, subject = clean(category).partition(".")
@@ -218,14 +223,11 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         et_al = bool(raw_authors) and raw_authors[-1].lower() == "others"
         authors = tuple(_flip(_latex(a)) for a in raw_authors if a.lower() != "others")
         arxiv = None
-        if f.get("eprint") and f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower() in (
-            "arxiv",
-            "",
-        ):
-            arxiv = bare_arxiv(f["eprint"])
-        for key in ("journal", "note", "url", "howpublished", "volume"):
-            arxiv = arxiv or bare_arxiv(f.get(key), hinted=key != "volume") or None
-        if not arxiv and f.get("journal", "").strip().lower() == "corr":
+        if f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower() in ("arxiv", ""):
+            arxiv = bare_arxiv(f.get("eprint"))
+        for key in ("journal", "note", "url", "howpublished"):
+            arxiv = arxiv or bare_arxiv(f.get(key), hinted=True)
+        if not arxiv and f.get("journal", "").strip().lower() == "corr":  # DBLP: abs/2212.06244
             arxiv = bare_arxiv(f.get("volume"))
         url = web_url(f.get("url"))
         doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
@@ -245,7 +247,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 doi=doi,
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or "")),
-                url=url if url and "doi.org/" not in url and "arxiv.org/" not in url else None,
+                url=_page(url),
                 abstract=_abstract(_latex(f["abstract"])) if f.get("abstract") else None,
                 topic=topic_of(f.get("primaryclass")),
             )
@@ -289,7 +291,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         arxiv = next((a for a in (bare_arxiv(u, hinted=True) for u in urls) if a), None)
         arxiv = arxiv or bare_arxiv(e.get("notes") and " ".join(e["notes"]), hinted=True)
         journal = e.get("journal_name") or e.get("secondary_title") or e.get("alternate_title3")
-        plain = [u for u in urls if "doi.org/" not in u and "arxiv.org/" not in u]
+        plain = [u for u in urls if _page(u)]
         records.append(
             _record(
                 source,
@@ -375,7 +377,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or (bare_arxiv(url, hinted=True)),
                 venue=_venue(html_title(item.get("container-title")) or None),
-                url=url if url and "doi.org/" not in url and "arxiv.org/" not in url else None,
+                url=_page(url),
                 abstract=_abstract(html_title(item.get("abstract"))),
             )
         )
@@ -463,7 +465,7 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
                 doi=bare_doi(found.get("doi")),
                 arxiv=bare_arxiv(found.get("arxiv")),
                 venue=venue,
-                url=url if url and "doi.org/" not in url and "arxiv.org/" not in url else None,
+                url=_page(url),
             )
         )
     return records
