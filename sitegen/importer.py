@@ -951,6 +951,9 @@ def render_new_paper(values: dict[str, object], owner: str, added: dt.date) -> s
     return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
 
 
+# says something about another key's value, so it changes with it (owner_in_et_al: the
+# owner is missing from `authors`, which was empty and just gained names)
+_FOLLOWS = frozenset({"owner_in_et_al"})
 _EMPTY_VALUE = re.compile(r"""[ \t]*(?:null|Null|NULL|~|''|""|\[\])?[ \t]*""")
 
 
@@ -976,7 +979,7 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
         at = next((i for i in range(1, close) if lines[i].startswith(f"{key}:")), None)
         if at is None:
             lines[close:close] = block
-        elif _EMPTY_VALUE.fullmatch(lines[at][len(key) + 1 :]) and not (
+        elif (key in _FOLLOWS or _EMPTY_VALUE.fullmatch(lines[at][len(key) + 1 :])) and not (
             at + 1 < close and lines[at + 1][:1] in (" ", "-", "\t")
         ):
             lines[at : at + 1] = block

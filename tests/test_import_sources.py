@@ -416,3 +416,41 @@ def test_links_and_no_topic_are_accepted() -> None:
     text = "---\ntitle: T\ndate: 2024-01-02\nauthors: [A]\nlinks:\n- {name: Slides, url: 'https://x.org/s'}\n---\n"
     paper = parse_paper(text, "p.md", [])
     assert paper.links == (("Slides", "https://x.org/s"),) and paper.topic is None
+
+
+def test_a_changed_profile_rewrites_its_file_and_keeps_the_added_keys(
+    site: Path, tmp_path: Path
+) -> None:
+    as_of = dt.date(2026, 11, 25)
+    run_import([DBLP], site, as_of=as_of)
+    profile = tmp_path / "profile.txt"
+    text = seed_profile().read_text(encoding="utf-8")
+    profile.write_text(text.replace("Diffusion models have emerged", "Flows have emerged"), "utf-8")
+    report = run_import([profile], site, as_of=as_of)
+    assert report.updated == [f"content/papers/{FAST}"]
+    fm, body = front(site / "content" / "papers" / FAST)
+    assert fm["doi"] == "10.1109/CVPR52729.2023.00911" and body.startswith("Flows have emerged")
+    assert run_import([profile], site, as_of=as_of).updated == []  # the hash followed the file
+
+
+def test_a_paper_without_authors_gains_them_and_an_abstract(site: Path, tmp_path: Path) -> None:
+    as_of = dt.date(2026, 11, 25)
+    run_import([ORCID], site, as_of=as_of)
+    path = next((site / "content" / "papers").glob("2024-script-*.md"))
+    before = path.read_text(encoding="utf-8")
+    assert front(path)[0]["owner_in_et_al"] is True
+    bib = tmp_path / "more.bib"
+    bib.write_text(
+        "@article{x, title={Robust and Fast}, doi={10.1145/3600000.3600123},\n"
+        " author={Doe, Jane and Wu, L.}, year={2024}, abstract={It is {\\em fast}.}}\n",
+        encoding="utf-8",
+    )
+    run_import([bib], site, as_of=as_of)
+    fm, body = front(path)
+    assert fm["authors"] == ["Jane Doe", "Lemeng Wu"] and fm["owner_in_et_al"] is False
+    assert body == "It is fast.\n"
+    assert fm["title"] == front_title(before)  # ORCID's title stays
+
+
+def front_title(text: str) -> str:
+    return yaml.safe_load(text[4 : text.index("\n---\n", 4)])["title"]
