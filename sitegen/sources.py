@@ -431,7 +431,7 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
     records = []
     for group in data["group"]:
         summaries = [s for s in _as_list(_value(group, "work-summary")) if isinstance(s, dict)]
-        ids = _as_list(_value(group, "external-ids", "external-id"))
+        ids = list(_as_list(_value(group, "external-ids", "external-id")))
         for s in summaries:
             ids += _as_list(_value(s, "external-ids", "external-id"))
         found: dict[str, str] = {}
