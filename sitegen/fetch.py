@@ -26,7 +26,6 @@ DEFAULTS = {
     "dblp": ("SITEGEN_DBLP_API", "https://dblp.org"),
     "arxiv": ("SITEGEN_ARXIV_API", "https://export.arxiv.org"),
 }
-ONLINE = tuple(f"{k}:" for k in DEFAULTS)
 ARXIV_PAGE = 100  # entries per request; the API allows more, but slowly
 ARXIV_PAUSE = 3.0  # seconds between pages, as arXiv's terms of use ask
 _ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")

@@ -52,7 +52,6 @@ import yaml
 from . import sources
 from .content import simple_front_matter
 from .errors import SitegenError, SitegenWarning
-from .fetch import ONLINE
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
 from .sources import SourceRecord
@@ -704,7 +703,7 @@ _HTML_TAG = re.compile(r"<[^<>]*>")
 
 def source_kind(spec: str) -> str:
     """'profile', 'bibtex', 'ris', 'json' or 'online', from the argument alone."""
-    if spec.startswith(ONLINE):
+    if spec.startswith(sources.ONLINE):
         return "online"
     ext = os.path.splitext(spec)[1].lower()
     return {".bib": "bibtex", ".ris": "ris", ".json": "json"}.get(ext, "profile")

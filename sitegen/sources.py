@@ -27,6 +27,8 @@ from .errors import SitegenError
 from .markup import is_safe_url
 from .profile import markdown_inline
 
+ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets; any other is a file
+
 
 @dataclass(frozen=True, slots=True)
 class SourceRecord:
