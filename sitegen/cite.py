@@ -26,6 +26,8 @@ from urllib.parse import quote, quote_plus
 from .model import Paper, Person, Profile
 from .slugs import slugify_text
 
+NO_SUBJECT = "other"  # index.OTHER_TOPIC: the topic of a paper whose file names none
+
 # The profiles print the arXiv subject class without its archive ("LG" for
 # cs.LG). Most are computer science; these are the ones that live elsewhere.
 # Codes not in either table are passed on exactly as given.
@@ -277,7 +279,13 @@ def entry_type(paper: Paper) -> str:
 
 
 def keywords(paper: Paper) -> tuple[str, ...]:
-    return tuple(dict.fromkeys((arxiv_subject(paper.topic), *paper.tags)))
+    subject = () if paper.topic == NO_SUBJECT else (arxiv_subject(paper.topic),)
+    return tuple(dict.fromkeys((*subject, *paper.tags)))
+
+
+def _bib_url(text: str) -> str:
+    """URLs and identifiers go into BibTeX verbatim; only a brace could break the entry."""
+    return one_line(text).replace("{", "%7B").replace("}", "%7D")
 
 
 def bibtex_entry(paper: Paper, key: str, url: str) -> str:
@@ -291,9 +299,14 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     fields += [
         ("year", "{" + str(paper.year) + "}"),
         ("month", MONTH_MACROS[paper.date.month - 1]),
-        ("url", "{" + one_line(url).replace("{", "%7B").replace("}", "%7D") + "}"),
-        ("keywords", "{" + ", ".join(latex_escape(k) for k in keywords(paper)) + "}"),
+        ("url", "{" + _bib_url(url) + "}"),
     ]
+    if paper.doi:
+        fields.append(("doi", "{" + _bib_url(paper.doi) + "}"))
+    if paper.arxiv:
+        fields += [("eprint", "{" + _bib_url(paper.arxiv) + "}"), ("archiveprefix", "{arXiv}")]
+    if keywords(paper):
+        fields.append(("keywords", "{" + ", ".join(latex_escape(k) for k in keywords(paper)) + "}"))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
     return f"@{entry_type(paper)}{{{key},\n{body}\n}}\n"
@@ -317,7 +330,13 @@ def ris_record(paper: Paper, url: str) -> str:
         lines.append(("AB", one_line(paper.summary_text)))
     for k in keywords(paper):
         lines.append(("KW", one_line(k)))
+    if paper.doi:
+        lines.append(("DO", one_line(paper.doi)))
     lines.append(("UR", one_line(url)))
+    if paper.pdf:
+        lines.append(("L1", one_line(paper.pdf)))
+    if paper.arxiv:
+        lines.append(("N1", f"arXiv:{one_line(paper.arxiv)}"))
     if paper.et_al:
         lines.append(("N1", "Author list shortened (et al.)"))
     lines.append(("ER", ""))
@@ -354,6 +373,10 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         item["container-title"] = one_line(paper.venue)
     if paper.summary_text:
         item["abstract"] = one_line(paper.summary_text)
+    if paper.doi:
+        item["DOI"] = one_line(paper.doi)
+    if paper.arxiv:
+        item["number"] = f"arXiv:{one_line(paper.arxiv)}"
     item["keyword"] = ", ".join(keywords(paper))
     return item
 
@@ -458,8 +481,12 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
     tags.append(("citation_publication_date", paper.date.strftime("%Y/%m/%d")))
     if paper.venue:
         tags.append(("citation_journal_title", one_line(paper.venue)))
+    if paper.doi:
+        tags.append(("citation_doi", one_line(paper.doi)))
     tags.append(("citation_abstract_html_url", url))
-    if paper.url and (paper.url.lower().endswith(".pdf") or "/pdf/" in paper.url):
+    if paper.pdf:
+        tags.append(("citation_pdf_url", paper.pdf))
+    elif paper.url and (paper.url.lower().endswith(".pdf") or "/pdf/" in paper.url):
         tags.append(("citation_pdf_url", paper.url))
     tags.append(("citation_keywords", "; ".join(keywords(paper))))
     tags.append(("citation_language", language))
@@ -495,9 +522,16 @@ def article_jsonld(
         "author": [_person_ld(a.person, a.name, person_url(a.person)) for a in paper.authors],
         "datePublished": paper.date.isoformat(),
         "inLanguage": language,
-        "about": {"@type": "Thing", "name": topic_name, "identifier": arxiv_subject(paper.topic)},
         "keywords": list(keywords(paper)),
     }
+    if paper.topic != NO_SUBJECT:
+        data["about"] = {
+            "@type": "Thing",
+            "name": topic_name,
+            "identifier": arxiv_subject(paper.topic),
+        }
+    if paper.doi:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
     if paper.summary_text:
         data["abstract"] = one_line(paper.summary_text)
     if paper.venue:

@@ -36,11 +36,19 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser(
         "import",
-        help="convert a profile text into content/papers/*.md and content/profile.yaml",
-        description="Convert a profile text into one Markdown file per paper. Files you "
-        "edited by hand are kept unless --force is given; nothing is ever deleted.",
+        help="import papers from a profile text, BibTeX, RIS, CSL-JSON, ORCID, DBLP or arXiv",
+        description="Convert a profile text into one Markdown file per paper, and merge in "
+        "papers from other sources: the same paper from any two sources becomes one file, "
+        "which only gains the keys it lacks. Files you edited by hand are kept unless "
+        "--force is given; nothing is ever deleted.",
     )
-    imp.add_argument("profile", type=Path, help="the profile text file")
+    imp.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a profile text, FILE.bib, FILE.ris, FILE.json (CSL-JSON or ORCID works), "
+        "orcid:ID, dblp:PID or arxiv:QUERY",
+    )
     imp.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
     imp.add_argument(
         "--as-of",
@@ -113,7 +121,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     as_of = args.as_of or dt.date.today()
     report = run_import(
-        args.profile, args.site, as_of=as_of, dry_run=args.dry_run, force=args.force
+        args.sources,
+        args.site,
+        as_of=as_of,
+        dry_run=args.dry_run,
+        force=args.force,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     for w in report.warnings:
         print(w, file=sys.stderr)

@@ -26,7 +26,10 @@ _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
     "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
+    "doi", "arxiv", "pdf", "links",
 }  # fmt: skip
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class PaperSource:
     source: str
     title: str
     date: dt.date
-    topic: str
+    topic: str | None  # None: the paper is listed under "Other"
     author_names: tuple[str, ...]
     et_al: bool
     owner_in_et_al: bool
@@ -56,6 +59,10 @@ class PaperSource:
     digest: str
     extra: dict = field(default_factory=dict)
     featured: bool = False  # listed under "Selected publications" on the home page
+    doi: str | None = None
+    arxiv: str | None = None
+    pdf: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster...
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
@@ -140,9 +147,9 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
         if "date" not in data:
             raise fail("missing (use YYYY-MM-DD)", "date")
         raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD)", "date")
-    topic = _as_str(data.get("topic"))
-    if not topic:
-        raise fail("missing or empty (an arXiv code such as LG or CV)", "topic")
+    topic = _as_str(data.get("topic")) or None
+    if "topic" in data and data["topic"] is not None and not topic:
+        raise fail("empty (an arXiv code such as LG or CV; leave the key out for Other)", "topic")
     authors = _as_str_list(data.get("authors"))
     if authors is None:
         raise fail("must be a list of names", "authors")
@@ -163,7 +170,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
             raise fail(f"must be true or false, not {v!r}", key)
         flags[key] = v
     links: dict[str, str | None] = {}
-    for key in ("code_url", "url"):
+    for key in ("code_url", "url", "pdf"):
         v = data.get(key)
         if v is None or v == "":
             links[key] = None
@@ -193,6 +200,15 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
             1,
         )
     venue = _as_str(data.get("venue")) or None
+    ids: dict[str, str | None] = {}
+    for key, pattern, example in (
+        ("doi", _DOI, "10.1109/CVPR.2023.00911"),
+        ("arxiv", _ARXIV, "2301.12345"),
+    ):
+        ids[key] = _as_str(data.get(key)) or None
+        if ids[key] is not None and not pattern.fullmatch(ids[key]):
+            raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
+    paper_links = _links(data.get("links"), fail)
 
     body = _CONTROL.sub("", body)
     rendered = render_markdown(body.strip("\n"))
@@ -223,7 +239,29 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
         extra=extra,
         featured=flags["featured"],
+        doi=ids["doi"],
+        arxiv=ids["arxiv"],
+        pdf=links["pdf"],
+        links=paper_links,
     )
+
+
+def _links(value: Any, fail: Any) -> tuple[tuple[str, str], ...]:
+    """`links:` as (name, url) pairs, each url http(s): they become buttons on the page."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise fail("must be a list of {name, url}", "links")
+    out = []
+    for item in value:
+        name = _as_str(item.get("name")) if isinstance(item, dict) else None
+        url = _as_str(item.get("url")) if isinstance(item, dict) else None
+        if not name or not url or set(item) - {"name", "url"}:
+            raise fail(f"{item!r} is not a {{name, url}} pair", "links")
+        if not url.startswith(("http://", "https://")) or not is_safe_url(url):
+            raise fail(f"{url!r} is not an http(s) URL", "links")
+        out.append((name, url))
+    return tuple(out)
 
 
 def read_text(path: Path, display: str) -> str:

@@ -19,6 +19,14 @@ inferred from the reference date and can change between imports; when the
 profile corrects a date or topic, a second pass matches by title alone, so the
 paper keeps its file and its `added` date.
 
+Other sources (BibTeX, RIS, CSL-JSON, ORCID, DBLP, arXiv: see sources.py and
+fetch.py) never rewrite a file: their records are grouped into papers, matched
+to the site's files by DOI, arXiv id, then title, and a matched file only gains
+the keys it lacks, as new lines in its front matter. When the profile later
+re-renders a file, those keys are carried over, so the manifest hash still
+tells the import's own bytes from a hand edit. The manifest's `sources` lists,
+per file, where its paper came from.
+
 Everything is rendered and checked in memory first; then every file goes to a
 temporary file in its own directory, and only when all of those exist are they
 renamed into place (manifest last). A failure before the renames removes the
@@ -27,20 +35,26 @@ temporaries, so a failed import writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from . import sources
 from .errors import SitegenError, SitegenWarning
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
+from .sources import SourceRecord
+from .yamlutil import _Loader
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
 
@@ -56,50 +70,15 @@ PROFILE_YAML_HEADER = (
 )
 
 # ---------------------------------------------------------------- YAML emitting
-#
-# yaml.safe_dump takes most of a second for 10,000 papers; the front matter is a
-# flat mapping of strings, dates, booleans and lists, so a few lines do it.
-# A string is written plain only when it is certainly read back as the same
-# string; anything else is double-quoted with escapes (valid YAML 1.1 and 1.2).
 
-_PLAIN = re.compile(r"[^\W\d_](?:[\w .,'()/+&?!-]*[\w.)'?!])?")
-_RESERVED = frozenset(
-    "y Y n N yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF "
-    "null Null NULL".split()
-)
-_DQ_ESCAPE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]')
-_NAMED_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+YAML_WIDTH = 1 << 16  # never fold a long title over two lines
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
 
 
-def yaml_str(s: str) -> str:
-    """A YAML scalar that loads back (yaml.safe_load) as exactly `s`."""
-    if _PLAIN.fullmatch(s) and s not in _RESERVED:
-        return s
-    return '"' + _DQ_ESCAPE.sub(_escape_char, s) + '"'
-
-
-def _escape_char(m: re.Match[str]) -> str:
-    c = m.group()
-    named = _NAMED_ESCAPES.get(c)
-    if named:
-        return named
-    return f"\\x{ord(c):02X}" if ord(c) < 0x100 else f"\\u{ord(c):04X}"
-
-
-def _yaml_list(key: str, items: tuple[str, ...] | list[str]) -> list[str]:
-    if not items:
-        return [f"{key}: []"]
-    return [f"{key}:"] + [f"- {yaml_str(x)}" for x in items]
-
-
-def _yaml_number(v: int | float) -> str:
-    if isinstance(v, int):
-        return str(v)
-    r = repr(v)
-    if "e" in r or "." not in r:  # YAML 1.1 reads 1e-05 as a string
-        r = f"{v:.6f}".rstrip("0")
-        r = r + "0" if r.endswith(".") else r
-    return r
+def dump_yaml(data: dict[str, object]) -> str:
+    """yaml.safe_dump as every file the import writes uses it (libyaml's C dumper when
+    installed: the pure-Python one takes most of a second for 10,000 papers)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
@@ -108,26 +87,21 @@ def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
     Every key is always written (with `false`, `[]` or `null` when empty) so a
     user editing a file sees everything they can change.
     """
-    code_url = record.code_url()
-    lines = [
-        "---",
-        f"title: {yaml_str(record.title)}",
-        f"date: {record.date.isoformat()}",
-        f"year_inferred: {'true' if record.year_inferred else 'false'}",
-        f"topic: {yaml_str(record.topic)}",
-        *_yaml_list("authors", record.authors),
-        f"et_al: {'true' if record.et_al else 'false'}",
-        f"owner_in_et_al: {'true' if record.owner_in_et_al(owner) else 'false'}",
-        *_yaml_list("affiliations", record.affiliations),
-        f"code: {'true' if record.code else 'false'}",
-        f"code_url: {yaml_str(code_url) if code_url else 'null'}",
-        f"added: {added.isoformat()}",
-        "---",
-    ]
+    fm = {
+        "title": record.title,
+        "date": record.date,
+        "year_inferred": record.year_inferred,
+        "topic": record.topic,
+        "authors": list(record.authors),
+        "et_al": record.et_al,
+        "owner_in_et_al": record.owner_in_et_al(owner),
+        "affiliations": list(record.affiliations),
+        "code": record.code,
+        "code_url": record.code_url(),
+        "added": added,
+    }
     body = record.body_markdown()
-    if body:
-        lines.append(body)
-    return "\n".join(lines) + "\n"
+    return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
 
 
 def render_profile_yaml(profile: Profile) -> dict[str, object]:
@@ -140,18 +114,7 @@ def render_profile_yaml(profile: Profile) -> dict[str, object]:
 
 
 def _emit_profile_keys(data: dict[str, object]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            if not value:
-                out[key] = [f"{key}: {{}}"]
-            else:
-                out[key] = [f"{key}:"] + [
-                    f"  {yaml_str(k)}: {_yaml_number(v)}" for k, v in value.items()
-                ]
-        else:
-            out[key] = [f"{key}: {yaml_str(str(value))}"]
-    return out
+    return {k: dump_yaml({k: v}).rstrip("\n").split("\n") for k, v in data.items()}
 
 
 # ---------------------------------------------------------------- report
@@ -169,30 +132,42 @@ class ImportReport:
     profile_yaml: str | None = None  # "created" / "updated"; None when unchanged
     warnings: list[SitegenWarning] = field(default_factory=list)
     dry_run: bool = False
+    filled: list[tuple[str, list[str]]] = field(default_factory=list)  # (path, keys added)
+    notes: list[str] = field(default_factory=list)  # where sources disagree with a file
+    origins: dict[str, list[str]] = field(default_factory=dict)  # added path -> its sources
 
     def lines(self) -> list[str]:
         """Human summary; the last line is the counts, e.g. `0 added, 0 updated, 32 unchanged`."""
         out: list[str] = []
         if self.dry_run:
             out.append("dry run: nothing written; the import would:")
-            out += [f"  add {p}" for p in self.added]
+            out += [f"  add {p}{self._origin(p)}" for p in self.added]
             out += [f"  update {p}" for p in self.updated]
+            out += [f"  add {', '.join(keys)} to {p}" for p, keys in self.filled]
             if self.profile_yaml:
                 verb = "create" if self.profile_yaml == "created" else "update"
                 out.append(f"  {verb} content/profile.yaml")
         elif self.profile_yaml:
             out.append(f"{self.profile_yaml} content/profile.yaml")
+        if not self.dry_run:
+            out += [f"added {', '.join(keys)} to {p}" for p, keys in self.filled]
+        out += self.notes
         out += [f"kept {p} ({why})" for p, why in self.kept]
         out += [f"missing from profile: {p} (left in place)" for p in self.missing]
         summary = (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
         )
+        if self.filled:
+            summary += f", {len(self.filled)} filled in"
         if self.kept:
             summary += f", {len(self.kept)} kept (edited by hand)"
         if self.missing:
             summary += f", {len(self.missing)} missing from profile"
         out.append(summary)
         return out
+
+    def _origin(self, path: str) -> str:
+        return f" (from {', '.join(self.origins[path])})" if path in self.origins else ""
 
 
 # ---------------------------------------------------------------- identity
@@ -260,18 +235,19 @@ class _Entry:
     added: dt.date
 
 
-def _load_manifest(path: Path) -> dict[str, _Entry]:
+def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
+    """(profile identity -> entry, file name -> the sources its paper came from)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return {}, {}
     except OSError as e:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
     try:
         data = json.loads(raw)
         if data.get("format") != MANIFEST_FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
-        return {
+        entries = {
             key: _Entry(
                 file=_safe_name(e["file"]),
                 sha256=str(e["sha256"]),
@@ -279,6 +255,8 @@ def _load_manifest(path: Path) -> dict[str, _Entry]:
             )
             for key, e in data["papers"].items()
         }
+        found = data.get("sources", {}).items()
+        return entries, {_safe_name(k): {str(s) for s in v} for k, v in found}
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise SitegenError(
             f"the import manifest is damaged ({e}); restore it from version control, or "
@@ -295,7 +273,7 @@ def _safe_name(name: object) -> str:
     return name
 
 
-def _dump_manifest(entries: dict[str, _Entry]) -> bytes:
+def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> bytes:
     """Sorted, one paper per line: deterministic bytes and readable diffs.
 
     Written by hand because json.dumps(indent=...) falls back to the pure-Python
@@ -309,8 +287,14 @@ def _dump_manifest(entries: dict[str, _Entry]) -> bytes:
     head = (
         f'{{\n "format": {MANIFEST_FORMAT},\n "note": {json.dumps(_MANIFEST_NOTE)},\n "papers": {{'
     )
-    body = "\n" + ",\n".join(rows) + "\n }\n}\n" if rows else "}\n}\n"
-    return (head + body).encode()
+    body = "\n" + ",\n".join(rows) + "\n }" if rows else "}"
+    if origins:
+        found = [
+            f"  {_json_str(k)}: [{', '.join(map(_json_str, sorted(v)))}]"
+            for k, v in sorted(origins.items())
+        ]
+        body += ',\n "sources": {\n' + ",\n".join(found) + "\n }"
+    return (head + body + "\n}\n").encode()
 
 
 def _read_front_matter(data: bytes) -> dict | None:
@@ -439,23 +423,32 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
 
 
 def run_import(
-    profile: Path,
+    sources: Path | str | Sequence[Path | str],
     site: Path,
     *,
     as_of: dt.date,
     dry_run: bool = False,
     force: bool = False,
+    log: Callable[[str], None] = lambda line: None,
 ) -> ImportReport:
-    """Import `profile` into `site`/content; see the module docstring for the rules.
+    """Import a profile text and/or other sources into `site`/content (module docstring).
 
     `as_of` is both the reference date for yearless dates and the `added`
-    date of new papers. Raises SitegenError for unusable input, before any
-    file is written.
+    date of new papers. Every source is read (or fetched, reporting progress
+    through `log`) before anything is planned; SitegenError for unusable
+    input, before any file is written.
     """
-    profile = Path(profile)
+    specs = [str(sources)] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
+    profiles = [s for s in specs if source_kind(s) == "profile"]
+    if len(profiles) > 1:
+        raise SitegenError("give at most one profile text per import", exit_code=2)
     site = Path(site)
-    prof = parse_profile(read_profile_text(profile), as_of=as_of, source=str(profile))
-    report = ImportReport(warnings=list(prof.warnings), dry_run=dry_run)
+    prof = None
+    if profiles:
+        text = read_profile_text(Path(profiles[0]))
+        prof = parse_profile(text, as_of=as_of, source=profiles[0])
+    records = read_sources([s for s in specs if s not in profiles], log)
+    report = ImportReport(warnings=list(prof.warnings) if prof else [], dry_run=dry_run)
 
     if site.exists() and not site.is_dir():
         raise SitegenError("the site folder is a file", path=site)
@@ -465,9 +458,56 @@ def run_import(
     for d in (content, papers_dir):
         if d.exists() and not d.is_dir():
             raise SitegenError("expected a folder here, found a file", path=d)
-    manifest = _load_manifest(manifest_path)
+    manifest, origins = _load_manifest(manifest_path)
     on_disk = _list_papers(papers_dir)
+    taken = {n.lower() for n in on_disk} | {e.file.lower() for e in manifest.values()}
+    owner = prof.owner if prof else _site_owner(content / "profile.yaml")
+    plan = _Plan(papers_dir, set(on_disk), owner, force, report, sources=origins)
+    if prof is not None:
+        _plan_profile(prof, Path(profiles[0]), plan, manifest, taken, as_of)
+    else:
+        plan.manifest = dict(manifest)
+    if records:
+        _merge_sources(records, plan, owner, as_of, taken)
 
+    manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
+    if _read_or_none(manifest_path) != manifest_bytes:
+        plan.writes.append((manifest_path, manifest_bytes))  # last: only after every paper
+
+    if not dry_run:
+        _sweep_stale_temps((content, papers_dir))
+    if not dry_run and plan.writes:
+        _write_all(plan.writes, site)
+    return report
+
+
+def _site_owner(path: Path) -> str:
+    """The owner's name when no profile text is imported: the sources need it to know
+    which author is the owner, and a site without it has nowhere to put papers."""
+    data = _read_or_none(path)
+    try:
+        name = yaml.safe_load(data)["name"] if data is not None else None
+    except (*_YAML_ERRORS, KeyError):
+        name = None
+    if not isinstance(name, str) or not name.strip():
+        raise SitegenError(
+            "no owner's name (`name:`) here: import a profile text first, or start the "
+            "site with `sitegen new`",
+            path=path,
+        )
+    return name.strip()
+
+
+def _plan_profile(
+    prof: Profile,
+    profile: Path,
+    plan: _Plan,
+    manifest: dict[str, _Entry],
+    taken: set[str],
+    as_of: dt.date,
+) -> None:
+    """The profile's papers and profile.yaml, by the rules of the module docstring."""
+    report, papers_dir, content = plan.report, plan.papers_dir, plan.papers_dir.parent
     keys, dups = identities(prof.records)
     for line, first in dups:
         report.warnings.append(
@@ -479,11 +519,9 @@ def run_import(
         )
     matched = _match(prof.records, keys, manifest)
     managed = {e.file for e in manifest.values()}
-    unmanaged_names = [n for n in on_disk if n not in managed]
+    unmanaged_names = [n for n in plan.on_disk if n not in managed]
     unmanaged = _unmanaged_identities(papers_dir, unmanaged_names) if unmanaged_names else {}
-    taken = {n.lower() for n in on_disk} | {f.lower() for f in managed}
 
-    plan = _Plan(papers_dir, set(on_disk), prof.owner, force, report)
     for rec, key in zip(prof.records, keys, strict=True):
         old_key = matched.get(key)
         if old_key is not None:
@@ -491,7 +529,10 @@ def run_import(
         elif key in unmanaged:
             plan.unmanaged(rec, key, *unmanaged.pop(key), as_of)
         else:
-            plan.new(rec, key, _free_slug(rec, taken), as_of)
+            plan.new(rec, key, _free_slug(rec.date.year, rec.title, taken), as_of)
+    for key in keys:
+        if key in plan.manifest:
+            plan.sources.setdefault(plan.manifest[key].file, set()).add(profile.name)
 
     # Papers gone from the profile keep their manifest entry (and so their file
     # name and `added`, should they come back); the file is left alone.
@@ -506,16 +547,6 @@ def run_import(
     if yaml_text is not None:
         plan.writes.append((content / "profile.yaml", yaml_text.encode()))
         report.profile_yaml = status
-
-    manifest_bytes = _dump_manifest(plan.manifest)
-    if _read_or_none(manifest_path) != manifest_bytes:
-        plan.writes.append((manifest_path, manifest_bytes))  # last: only after every paper
-
-    if not dry_run:
-        _sweep_stale_temps((content, papers_dir))
-    if not dry_run and plan.writes:
-        _write_all(plan.writes, site)
-    return report
 
 
 def _list_papers(papers_dir: Path) -> list[str]:
@@ -555,9 +586,9 @@ def _match(
     return matched
 
 
-def _free_slug(rec: PaperRecord, taken: set[str]) -> str:
-    """A file name no other paper has or had: `-2`, `-3`... in profile order."""
-    base = paper_slug(rec.date.year, rec.title)
+def _free_slug(year: int, title: str, taken: set[str]) -> str:
+    """A file name no other paper has or had: `-2`, `-3`... in import order."""
+    base = paper_slug(year, title)
     slug, n = base, 2
     while f"{slug}.md".lower() in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -578,6 +609,7 @@ class _Plan:
     owner: str
     force: bool
     report: ImportReport
+    sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
     manifest: dict[str, _Entry] = field(default_factory=dict)
     writes: list[tuple[Path, bytes]] = field(default_factory=list)
 
@@ -587,9 +619,9 @@ class _Plan:
     def known(self, rec: PaperRecord, key: str, entry: _Entry) -> None:
         """A paper the import wrote before: update it unless the user touched the file."""
         name = entry.file
-        data = render_paper(rec, self.owner, entry.added).encode()
-        fresh = _Entry(name, hashlib.sha256(data).hexdigest(), entry.added)
         current = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
+        data = _carry_over(current, render_paper(rec, self.owner, entry.added).encode())
+        fresh = _Entry(name, hashlib.sha256(data).hexdigest(), entry.added)
         if current == data:
             self.report.unchanged.append(_rel(name))
             entry = fresh
@@ -628,6 +660,23 @@ class _Plan:
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), as_of)
 
 
+def _carry_over(current: bytes | None, data: bytes) -> bytes:
+    """The profile's rendering plus what other sources added to the file (a DOI, an
+    abstract): re-importing the profile alone must not take them away again."""
+    if current is None or current == data:
+        return data
+    old, new = _site_paper("", current), _site_paper("", data)
+    if old is None or new is None:
+        return data
+    keep = {
+        k: old.values[k]
+        for k in (*FILLABLE, "abstract")
+        if old.values.get(k) not in _EMPTY and new.values.get(k) in _EMPTY
+    }
+    text = insert_keys(data.decode(), keep) if keep else None
+    return text.encode() if text is not None else data
+
+
 def _read_or_none(path: Path | str) -> bytes | None:
     try:
         with open(path, "rb") as f:
@@ -636,6 +685,345 @@ def _read_or_none(path: Path | str) -> bytes | None:
         return None
     except OSError as e:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
+
+
+# ---------------------------------------------------------------- other sources
+#
+# BibTeX, RIS, CSL-JSON, ORCID and arXiv records are matched against each other
+# and against every paper file by DOI, then arXiv id, then title within two
+# years, each through a dict: a 10,000-entry file meets a 10,000-paper site in
+# one pass. A match only gains the keys it lacks, inserted as new lines into
+# its front matter text, so whatever the user wrote stays byte for byte.
+
+FILLABLE = ("doi", "arxiv", "venue", "url", "pdf")
+_EMPTY = (None, "", [], False)
+_HTML_TAG = re.compile(r"<[^<>]*>")
+
+
+def source_kind(spec: str) -> str:
+    """'profile', 'bibtex', 'ris', 'json' or 'online', from the argument alone."""
+    if spec.startswith(sources.ONLINE):
+        return "online"
+    ext = os.path.splitext(spec)[1].lower()
+    return {".bib": "bibtex", ".ris": "ris", ".json": "json"}.get(ext, "profile")
+
+
+def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRecord]:
+    """Every record of every non-profile source, read or fetched before anything is planned.
+
+    Records name a file source by its base name (what the manifest records, the
+    same from any working directory) and an online one as given."""
+    records: list[SourceRecord] = []
+    for spec in specs:
+        kind = source_kind(spec)
+        if kind == "online":
+            from .fetch import fetch
+
+            records += fetch(spec, log)
+            continue
+        text = _read_source_text(Path(spec))
+        if kind == "bibtex":
+            found = sources.parse_bibtex(text, spec)
+        elif kind == "ris":
+            found = sources.parse_ris(text, spec)
+        elif sources.is_orcid_works(sources.parse_json(text, spec)):
+            found = sources.parse_orcid_works(text, spec)
+        else:
+            found = sources.parse_csl_json(text, spec)
+        label = os.path.basename(spec)
+        records += [dataclasses.replace(r, source=label) for r in found]
+    return records
+
+
+def _read_source_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise SitegenError("not UTF-8 text", path=path, line=line, exit_code=2) from None
+
+
+@functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice
+def title_key(title: str) -> str:
+    """Titles as sources mangle them compare equal: case, accents, punctuation,
+    LaTeX braces and HTML tags aside."""
+    t = _HTML_TAG.sub("", title).casefold() if "<" in title else title.casefold()
+    if not t.isascii():
+        t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+    return " ".join(_TITLE_JUNK.sub(" ", t).split())
+
+
+@dataclass(eq=False)
+class _Paper:
+    """One paper: gathered from records, or as its file on the site says it."""
+
+    values: dict[str, object]
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    name: str | None = None  # its file, for a paper on the site
+    origin: dict[str, str] = field(default_factory=dict)  # key -> the source of its value
+    indexed: bool = False  # its title is in an _Index already
+    data: bytes = b""  # its file's bytes, for a paper on the site
+    gained: dict[str, object] = field(default_factory=dict)  # keys to add to that file
+
+    @property
+    def year(self) -> int | None:
+        d = self.values.get("date")
+        return d.year if isinstance(d, dt.date) else None
+
+
+class _Index:
+    """DOI, then arXiv id, then title within two years: the order matching tries them."""
+
+    def __init__(self) -> None:
+        self.doi: dict[str, _Paper] = {}
+        self.arxiv: dict[str, _Paper] = {}
+        self.title: dict[str, list[_Paper]] = {}
+
+    def add(self, p: _Paper) -> None:
+        v = p.values
+        if isinstance(v.get("doi"), str):
+            self.doi.setdefault(str(v["doi"]).casefold(), p)
+        if isinstance(v.get("arxiv"), str):
+            self.arxiv.setdefault(_arxiv_key(str(v["arxiv"])), p)
+        if isinstance(v.get("title"), str) and not p.indexed:
+            self.title.setdefault(title_key(str(v["title"])), []).append(p)
+            p.indexed = True  # a title never changes once a paper has one
+
+    def find(self, v: dict[str, object]) -> _Paper | None:
+        doi, arxiv = v.get("doi"), v.get("arxiv")
+        if isinstance(doi, str) and doi.casefold() in self.doi:
+            return self.doi[doi.casefold()]
+        if isinstance(arxiv, str) and _arxiv_key(arxiv) in self.arxiv:
+            return self.arxiv[_arxiv_key(arxiv)]
+        date = v.get("date")
+        year = date.year if isinstance(date, dt.date) else None
+        for p in self.title.get(title_key(str(v.get("title", ""))), ()):
+            if year is None or p.year is None or abs(p.year - year) <= 2:
+                return p
+        return None
+
+
+def _arxiv_key(arxiv: str) -> str:
+    return re.sub(r"v\d+$", "", arxiv.strip().lower())
+
+
+def _record_values(r: SourceRecord) -> dict[str, object]:
+    fields = ("title", "date", "topic", "authors", "et_al", *FILLABLE, "abstract")
+    values = {k: getattr(r, k) for k in fields}
+    values["authors"] = list(r.authors)
+    return {k: v for k, v in values.items() if v not in _EMPTY}
+
+
+def group_records(records: list[SourceRecord]) -> list[_Paper]:
+    """Records of one paper (within a source or across them) as one, first source first."""
+    index = _Index()
+    papers: list[_Paper] = []
+    for r in records:
+        values = _record_values(r)
+        p = index.find(values)
+        if p is None:
+            p = _Paper(values={})
+            papers.append(p)
+        _gather(p, values, r.source)
+        index.add(p)
+    return papers
+
+
+def _gather(p: _Paper, values: dict[str, object], source: str) -> None:
+    """Give `p` what it lacks from `values` (the first source wins); note other years."""
+    if source not in p.sources:
+        p.sources.append(source)
+    for key, value in values.items():
+        old = p.values.get(key)
+        if old in _EMPTY:
+            p.values[key] = value
+            p.origin[key] = source
+        elif key == "date" and isinstance(old, dt.date) and isinstance(value, dt.date):
+            if old.year != value.year:
+                first = p.origin.get(key, "?")
+                p.notes.append(f"year {old.year} in {first}, {value.year} in {source}")
+
+
+def _site_paper(name: str, data: bytes) -> _Paper | None:
+    """A paper file as matching sees it: the keys it has and whether its body is empty."""
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---", 3)
+    while end != -1 and text[end + 4 : end + 5] not in ("\n", ""):
+        end = text.find("\n---", end + 4)
+    if end == -1:
+        return None
+    try:
+        fm = yaml.load(text[4 : end + 1], Loader=_Loader)
+    except _YAML_ERRORS:
+        return None
+    if not isinstance(fm, dict):
+        return None
+    values = {k: v for k, v in fm.items() if isinstance(k, str)}
+    values["abstract"] = text[end + 5 :].strip() or None
+    return _Paper(values=values, name=name, data=data)
+
+
+def _merge_sources(
+    records: list[SourceRecord], plan: _Plan, owner: str, as_of: dt.date, taken: set[str]
+) -> None:
+    """Fill in the site's papers from the records and add the papers the site lacks."""
+    slots = {p.name: i for i, (p, _) in enumerate(plan.writes) if p.parent == plan.papers_dir}
+    pending = {name: plan.writes[i][1] for name, i in slots.items()}
+    site_index = _Index()
+    site_papers = []
+    for name in sorted(plan.on_disk | set(pending)):
+        data = pending.get(name) or _read_or_none(plan.papers_dir / name)
+        paper = _site_paper(name, data) if data is not None else None
+        if paper is not None:
+            site_index.add(paper)
+            site_papers.append(paper)
+    is_owner = sources.owner_matcher(owner)
+    for group in group_records([sources.with_owner(r, owner, is_owner) for r in records]):
+        target = site_index.find(group.values)
+        if target is None:
+            _new_paper(group, plan, owner, as_of, taken)
+            continue
+        assert target.name is not None
+        plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
+        for key in (*FILLABLE, "authors", "abstract"):
+            if key in group.values and target.values.get(key) in _EMPTY:
+                target.values[key] = target.gained[key] = group.values[key]
+        site_index.add(target)
+        plan.sources.setdefault(target.name, set()).update(group.sources)
+    entries = {e.file: e for e in plan.manifest.values()}
+    for paper in site_papers:
+        if paper.gained:
+            _fill_file(paper, plan, slots, entries, owner)
+
+
+def _disagreements(have: _Paper, group: _Paper) -> list[str]:
+    """What the sources say differently from the file (which is kept), for the report."""
+    out = []
+    if have.year is not None and group.year is not None and have.year != group.year:
+        where = group.origin.get("date", "?")
+        out.append(f"year {have.year} in the file (kept), {group.year} in {where}")
+    v, gv = have.values.get("venue"), group.values.get("venue")
+    if isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
+        out.append(f"venue {v!r} in the file (kept), {gv!r} in {group.origin['venue']}")
+    return out + group.notes
+
+
+def _new_paper(group: _Paper, plan: _Plan, owner: str, as_of: dt.date, taken: set[str]) -> None:
+    v = group.values
+    date = v.get("date")
+    if not isinstance(date, dt.date):
+        plan.report.warnings.append(
+            SitegenWarning(f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0])
+        )
+        return
+    name = _free_slug(date.year, str(v["title"]), taken)
+    data = render_new_paper(v, owner, as_of).encode()
+    plan.writes.append((plan.papers_dir / name, data))
+    plan.report.added.append(_rel(name))
+    plan.report.origins[_rel(name)] = list(group.sources)
+    plan.sources.setdefault(name, set()).update(group.sources)
+
+
+def render_new_paper(values: dict[str, object], owner: str, added: dt.date) -> str:
+    """A paper file for a paper only the other sources know, in the profile's key order."""
+    authors = list(values.get("authors") or [])
+    fm: dict[str, object] = {"title": values["title"], "date": values["date"]}
+    if values.get("topic"):
+        fm["topic"] = values["topic"]
+    fm["authors"] = authors
+    fm["et_al"] = bool(values.get("et_al"))
+    fm["owner_in_et_al"] = owner not in authors
+    fm.update({k: values[k] for k in FILLABLE if values.get(k)})
+    fm["added"] = added
+    body = values.get("abstract")
+    return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
+
+
+# says something about another key's value, so it changes with it (owner_in_et_al: the
+# owner is missing from `authors`, which was empty and just gained names)
+_FOLLOWS = frozenset({"owner_in_et_al"})
+_EMPTY_VALUE = re.compile(r"""[ \t]*(?:null|Null|NULL|~|''|""|\[\])?[ \t]*""")
+
+
+def insert_keys(text: str, values: dict[str, object]) -> str | None:
+    """`text` with each key of `values` added to its front matter as a new line (or in
+    place of the same key's empty value) and `abstract` as the body; every other byte
+    as it was. None when the front matter is too unusual to edit as text."""
+    values = dict(values)
+    abstract = values.pop("abstract", None)
+    blocks: list[list[str]] = []
+    for line in dump_yaml(values).rstrip("\n").split("\n") if values else ():
+        if line[:1] in (" ", "-"):  # a list item or a continued scalar: the key above's
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    nl = "\r\n" if text[len(bom) :].startswith("---\r\n") else "\n"
+    lines = text[len(bom) :].split(nl)
+    if lines[0] != "---" or "---" not in lines[1:]:
+        return None
+    close = lines.index("---", 1)
+    for key, block in zip(values, blocks, strict=True):
+        at = next((i for i in range(1, close) if lines[i].startswith(f"{key}:")), None)
+        if at is None:
+            lines[close:close] = block
+        elif (key in _FOLLOWS or _EMPTY_VALUE.fullmatch(lines[at][len(key) + 1 :])) and not (
+            at + 1 < close and lines[at + 1][:1] in (" ", "-", "\t")
+        ):
+            lines[at : at + 1] = block
+        else:
+            return None
+        close += len(block) - (at is not None)
+    if abstract:
+        if nl.join(lines[close + 1 :]).strip():
+            return None
+        lines[close + 1 :] = [str(abstract), ""]
+    return bom + nl.join(lines)
+
+
+def _fill_file(
+    paper: _Paper, plan: _Plan, slots: dict[str, int], entries: dict[str, _Entry], owner: str
+) -> None:
+    """Write the keys a site paper gained, keeping its manifest hash in step when the
+    import owns the file, so the next profile import still tells it from a hand edit."""
+    assert paper.name is not None
+    path = plan.papers_dir / paper.name
+    slot, old = slots.get(paper.name), paper.data
+    gained = dict(paper.gained)
+    if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
+        gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
+    try:
+        text = insert_keys(old.decode("utf-8"), gained)
+    except UnicodeDecodeError:
+        text = None  # the build reports the file; rewriting it could change other bytes
+    # Line insertion is read back: the file must say what it said, plus the new keys.
+    if text is None or not _inserted_exactly(text, {**paper.values, **gained}):
+        plan.report.warnings.append(
+            SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
+        )
+        return
+    new = text.encode()
+    if slot is not None:  # the profile's rendering, planned a moment ago
+        plan.writes[slot] = (path, new)
+    else:
+        plan.writes.append((path, new))
+    plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
+    entry = entries.get(paper.name)
+    if entry is not None and entry.sha256 == hashlib.sha256(old).hexdigest():
+        entry.sha256 = hashlib.sha256(new).hexdigest()
+
+
+def _inserted_exactly(new: str, expected: dict[str, object]) -> bool:
+    """The edited front matter reads as the old one plus exactly the gained keys."""
+    after = _site_paper("", new.encode())
+    return after is not None and after.values == expected
 
 
 # ---------------------------------------------------------------- writing

@@ -67,6 +67,9 @@ ARXIV_NAMES = {
     "SI": "Social and Information Networks",
     "SY": "Systems and Control",
 }
+# Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
+OTHER_TOPIC = "other"
+OTHER_NAME = "Other"
 # Fixed colours for the common codes, so adding a paper never recolours a topic.
 PALETTE_SIZE = 8
 FIXED_COLOURS = {"LG": 0, "CV": 1, "CL": 2, "AI": 3, "DC": 4, "CR": 5, "RO": 6, "ML": 7}
@@ -79,6 +82,8 @@ def topic_colour(code: str) -> int:
 
 
 def topic_name(code: str, config: SiteConfig) -> str:
+    if code == OTHER_TOPIC:
+        return config.topic_names.get(code) or OTHER_NAME
     return config.topic_names.get(code) or ARXIV_NAMES.get(code.upper()) or code
 
 
@@ -158,7 +163,9 @@ def _shared_fields() -> list[str]:
 
 def paper_of(source: PaperSource, authors: tuple[Author, ...]) -> Paper:
     """One paper from its source and its resolved authors (the preview redraws one)."""
-    return Paper(**{n: getattr(source, n) for n in _shared_fields()}, authors=authors)
+    fields = {n: getattr(source, n) for n in _shared_fields()}
+    fields["topic"] = source.topic or OTHER_TOPIC
+    return Paper(**fields, authors=authors)
 
 
 def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, ...]:
@@ -173,6 +180,7 @@ def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, 
                 a = by_name[n] = Author(name=n, person=people.resolve(n))
             authors.append(a)
         fields = {name: getattr(s, name) for name in shared}
+        fields["topic"] = s.topic or OTHER_TOPIC
         papers.append(Paper(**fields, authors=tuple(authors)))
     return newest_first(papers)
 

@@ -38,7 +38,7 @@ class Paper:
     source: str  # content file path relative to the site, for error messages and deps
     title: str
     date: dt.date
-    topic: str
+    topic: str  # index.OTHER_TOPIC when the file names none
     authors: tuple[Author, ...]
     et_al: bool
     owner_in_et_al: bool
@@ -56,6 +56,10 @@ class Paper:
     digest: str  # hash of the source file bytes: the paper's identity for caching
     extra: dict = dataclasses.field(default_factory=dict)  # front matter keys sitegen does not know
     featured: bool = False  # shown under "Selected publications" on the home page
+    doi: str | None = None  # bare, e.g. 10.1109/CVPR52729.2023.00911
+    arxiv: str | None = None  # bare identifier, e.g. 2212.01747
+    pdf: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster, project page
 
     @property
     def year(self) -> int:

@@ -86,7 +86,7 @@ def test_wrong_option_gets_the_command_usage(name: str) -> None:
         ([], "the following arguments are required: COMMAND"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["--bogus"], "the following arguments are required: COMMAND"),
-        (["import"], "the following arguments are required: profile"),
+        (["import"], "the following arguments are required: SOURCE"),
         (["import", "x.txt", "--as-of", "yesterday"], "not a date (YYYY-MM-DD): 'yesterday'"),
         (["new"], "the following arguments are required: DIR"),
         (["build", "--site"], "argument --site: expected one argument"),

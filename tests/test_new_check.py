@@ -239,7 +239,7 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         "sitegen.yaml:3: unknown key 'colour'",
         "sitegen.yaml:4: search: must be true or false",
         f"{rel(many)}:{_line_of(many, 'date:')}: date: invalid date",
-        f"{rel(many)}:{_line_of(many, 'topic:')}: topic: missing or empty",
+        f"{rel(many)}:{_line_of(many, 'topic:')}: topic: empty",
         f"{rel(many)}:{_line_of(many, 'code:')}: code: must be true or false, not 'maybe'",
         f"{rel(many)}:{_line_of(many, 'code_url:')}: code_url: 'javascript:alert(1)' is not",
         f"{rel(broken)}:",

@@ -134,6 +134,11 @@ HAND = {
     "code": True,
     "code_url": "https://github.com/x/y?a=\"><script>alert('code-url')</script>",
     "url": "https://example.org/p?x='onmouseover='alert(1)",
+    "doi": "10.1000/x\"><script>alert('doi')</script>",
+    "pdf": "https://example.org/p.pdf?\"><script>alert('pdf')</script>",
+    "links": [
+        {"name": payload("link-name"), "url": "https://example.org/s?'onmouseover='alert(1)"}
+    ],
     "added": "2024-05-02",
 }
 HAND_BODY = (
@@ -165,7 +170,7 @@ PEOPLE = [
 ]
 TAGS = [
     "owner", "field", "title", "abstract", "fm-title", "author", "topic", "aff", "tag", "venue",
-    "body", "bio", "config-title", "config-desc", "topic-name", "nav", "people-aff",
+    "body", "bio", "config-title", "config-desc", "topic-name", "nav", "people-aff", "link-name",
 ]  # fmt: skip
 # Every dialog message a payload could raise contains one of these.
 JS_ATTRS = ("href", "src", "action", "formaction", "xlink:href", "poster", "data", "srcdoc")
@@ -309,7 +314,8 @@ def test_text_is_shown_literally(hostile_site: Path) -> None:
     hand = (hostile_site / "papers" / "2024-hand-edited" / "index.html").read_text("utf-8")
     hand_root = parse_tree(hand).root
     hand_text = hand_root.text()
-    for piece in (payload("author"), payload("aff"), payload("venue"), payload("body")):
+    pieces = ("author", "aff", "venue", "body", "link-name")
+    for piece in map(payload, pieces):
         assert " ".join(piece.split()) in hand_text, piece[:30]
     assert any(n.tag == "h1" and n.text() == " ".join(HAND_TITLE.split()) for n in hand_root.iter())
 

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from sitegen.content import load_papers, load_profile, parse_paper
 from sitegen.errors import SitegenError, SitegenWarning
-from sitegen.importer import read_profile_text, render_paper, run_import, yaml_str
+from sitegen.importer import dump_yaml, read_profile_text, render_paper, run_import
 from sitegen.profile import Profile, parse_profile
 from sitegen.slugs import paper_slug
 
@@ -109,7 +109,7 @@ def check_accepted(profile: Profile) -> None:
         assert src.body_md == rec.body_markdown().strip("\n")
     for value in (profile.owner, profile.field):
         if value is not None:
-            assert yaml.safe_load(f"name: {yaml_str(value)}\n") == {"name": value}
+            assert yaml.safe_load(dump_yaml({"name": value})) == {"name": value}
 
 
 def check_any_text(text: str, source: str = "fuzz.txt") -> str:

@@ -1,0 +1,118 @@
+"""The online sources (`orcid:ID`, `dblp:PID`, `arxiv:QUERY`): the only network I/O in sitegen.
+
+Each fetch returns the text the public API gave, or raises a one-line
+SitegenError (timeout, HTTP error, rate limit): the importer fetches every
+source before it plans a single write, so a failed fetch changes nothing.
+The base URLs come from the environment so tests replay recorded responses
+from a local server and never touch the network.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+
+from .errors import SitegenError
+from .sources import SourceRecord, parse_arxiv_atom, parse_bibtex, parse_orcid_works
+
+DEFAULTS = {
+    "orcid": ("SITEGEN_ORCID_API", "https://pub.orcid.org"),
+    "dblp": ("SITEGEN_DBLP_API", "https://dblp.org"),
+    "arxiv": ("SITEGEN_ARXIV_API", "https://export.arxiv.org"),
+}
+ARXIV_PAGE = 100  # entries per request; the API allows more, but slowly
+ARXIV_PAUSE = 3.0  # seconds between pages, as arXiv's terms of use ask
+_ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+_DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
+
+Log = Callable[[str], None]
+
+
+def _base(kind: str) -> str:
+    var, default = DEFAULTS[kind]
+    return (os.environ.get(var) or default).rstrip("/")
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get("SITEGEN_FETCH_TIMEOUT", "30"))
+    except ValueError:
+        return 30.0
+
+
+def get(url: str, spec: str, accept: str) -> str:
+    """GET `url` as text; every failure is one line naming the source."""
+    request = urllib.request.Request(
+        url, headers={"Accept": accept, "User-Agent": "sitegen (publication site generator)"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=_timeout()) as response:
+            data = response.read()
+    except urllib.error.HTTPError as e:
+        if e.code == 429:
+            raise SitegenError(
+                "rate limited (HTTP 429); wait a while and try again", spec
+            ) from None
+        raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+        # a timeout is an OSError (TimeoutError), or wrapped in a URLError while connecting
+        reason = getattr(e, "reason", e)
+        if isinstance(e, TimeoutError) or isinstance(reason, TimeoutError):
+            raise SitegenError(f"no answer within {_timeout():g} s from {url}", spec) from None
+        raise SitegenError(f"cannot reach {url} ({reason})", spec) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SitegenError("the response is not UTF-8 text", spec) from None
+
+
+def fetch(spec: str, log: Log) -> list[SourceRecord]:
+    """Records of one online source, e.g. `orcid:0000-0002-1825-0097`."""
+    kind, _, arg = spec.partition(":")
+    arg = arg.strip()
+    if kind == "orcid":
+        if not _ORCID_ID.fullmatch(arg):
+            raise SitegenError("not an ORCID iD (0000-0002-1825-0097)", spec, exit_code=2)
+        log(f"fetching {spec}")
+        text = get(f"{_base('orcid')}/v3.0/{arg}/works", spec, "application/json")
+        return parse_orcid_works(text, spec)
+    if kind == "dblp":
+        if not _DBLP_PID.fullmatch(arg) or ".." in arg:
+            raise SitegenError("not a DBLP person id (such as 123/4567)", spec, exit_code=2)
+        log(f"fetching {spec}")
+        text = get(
+            f"{_base('dblp')}/pid/{urllib.parse.quote(arg)}.bib", spec, "application/x-bibtex"
+        )
+        return parse_bibtex(text, spec)
+    if kind == "arxiv":
+        if not arg:
+            raise SitegenError("give a query, such as arxiv:au:Wu_Lemeng", spec, exit_code=2)
+        return _arxiv(spec, arg, log)
+    raise SitegenError("unknown online source (orcid:, dblp: or arxiv:)", spec, exit_code=2)
+
+
+def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
+    """Every page of an arXiv API query, politely spaced."""
+    base = _base("arxiv")
+    records: list[SourceRecord] = []
+    start, total = 0, None
+    while total is None or start < total:
+        if start and base == DEFAULTS["arxiv"][1]:
+            time.sleep(ARXIV_PAUSE)
+        params = urllib.parse.urlencode(
+            {"search_query": query, "start": start, "max_results": ARXIV_PAGE}
+        )
+        text = get(f"{base}/api/query?{params}", spec, "application/atom+xml")
+        page, total = parse_arxiv_atom(text, spec)
+        if total and not page:
+            raise SitegenError(f"arXiv sent an empty page at {start} of {total}", spec)
+        records += page
+        start += len(page)
+        log(f"{spec}: {min(start, total)} of {total} entries")
+    return records

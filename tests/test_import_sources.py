@@ -1,0 +1,456 @@
+"""`sitegen import` of BibTeX, RIS, CSL-JSON, ORCID, DBLP and arXiv, through the real CLI.
+
+Online sources are served by a local http.server replaying recorded responses
+(tests/fixtures/sources/), including the failures: 500, 429, a timeout and a
+malformed answer. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import shutil
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import AS_OF, make_site, run_cli, seed_profile
+
+from sitegen.content import parse_paper
+from sitegen.errors import SitegenError
+from sitegen.importer import insert_keys, run_import, title_key
+from sitegen.sources import html_title, owner_matcher, parse_bibtex
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+BIB, DBLP, RIS = FIXTURES / "scholar.bib", FIXTURES / "dblp.bib", FIXTURES / "publisher.ris"
+CSL, ORCID = FIXTURES / "zotero.json", FIXTURES / "orcid-works.json"
+ALL_FILES = (BIB, DBLP, RIS, CSL, ORCID)
+ORCID_ID = "0000-0002-1825-0097"
+FAST = "2022-fast-point-cloud-generation-with-straight-flows.md"
+PATHFUSION = "2022-pathfusion-path-consistent-lidar-camera-deep-feature-fusion.md"
+
+
+def front(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    fm, body = text[4:].split("\n---\n", 1)
+    return yaml.safe_load(fm), body
+
+
+def by_title(site: Path) -> dict[str, dict]:
+    return {front(p)[0]["title"]: front(p)[0] for p in (site / "content" / "papers").glob("*.md")}
+
+
+def snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(site)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def imp(*args: object, env: dict | None = None):  # noqa: ANN201
+    return run_cli("import", *args, "--as-of", AS_OF, env=env)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed profile imported once; tests copy it."""
+    return make_site(tmp_path_factory.mktemp("seeded") / "site")
+
+
+@pytest.fixture
+def site(seeded: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(seeded, tmp_path / "site"))
+
+
+@pytest.fixture(scope="module")
+def merged(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed site with every file source imported in one call (read-only)."""
+    site = Path(shutil.copytree(seeded, tmp_path_factory.mktemp("merged") / "site"))
+    proc = imp(*ALL_FILES, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    return site
+
+
+# ---------------------------------------------------------------- one paper, one file
+
+
+def test_each_paper_becomes_one_file_with_what_every_source_knew(merged: Path) -> None:
+    papers = by_title(merged)
+    assert len(papers) == 32 + 5  # five papers none of the profile's
+    fast = front(merged / "content" / "papers" / FAST)[0]
+    # the profile's values stay; DBLP's DOI, Scholar's preprint id and venue are added
+    assert fast["title"] == "Fast Point Cloud Generation with Straight Flows"
+    assert str(fast["date"]) == "2022-12-04" and fast["topic"] == "CV"
+    assert fast["doi"] == "10.1109/CVPR52729.2023.00911"
+    assert fast["arxiv"] == "2212.01747"
+    assert fast["venue"].startswith("Proceedings of the IEEE/CVF Conference")
+    path = front(merged / "content" / "papers" / PATHFUSION)[0]
+    assert path["arxiv"] == "2212.06244"  # DBLP's CoRR entry: eprint, not the arXiv DOI
+    assert path["doi"] == "10.1109/3DV62453.2024.00055"  # the 3DV version, from RIS
+    assert path["pdf"] == "https://example.org/pathfusion.pdf"
+    longhorn = papers["Longhorn: State Space Models are Amortized Online Learners"]
+    assert longhorn["doi"] == "10.52202/079017-0001"  # matched through Zotero's <i>Longhorn</i>
+
+
+def test_latex_html_and_hostile_strings_become_plain_text(merged: Path) -> None:
+    papers = by_title(merged)
+    cafe = papers["Café & Naïve Bayes: Learning in $O(N^2)$ Time – a Study"]
+    assert cafe["authors"] == ["Jörg Müller", "Lemeng Wu", "María García"]  # "Wu, L." is the owner
+    assert cafe["owner_in_et_al"] is False and "topic" not in cafe
+    assert cafe["venue"] == "Proceedings of the Workshop on Überlearning"
+    co2 = papers["CO2 Budgets of *Large* Vision Models & Their Students"]
+    assert co2["authors"][0] == "Lemeng Wu"
+    hostile = next(p for t, p in papers.items() if "Hostile" in t)
+    assert "url" not in hostile  # javascript: dropped
+    assert hostile["authors"] == [] and hostile["owner_in_et_al"] is True  # ORCID: no authors
+    note = papers["A Note on Straight Flows for Molecules"]
+    assert "url" not in note and note["doi"] == "10.9999/jcl.2023.11"
+
+
+def test_sources_are_recorded_in_the_manifest(merged: Path) -> None:
+    manifest = json.loads((merged / "content" / ".sitegen-import.json").read_text())
+    assert manifest["sources"][FAST] == [
+        "dblp.bib",
+        "orcid-works.json",
+        "profile.txt",
+        "scholar.bib",
+    ]
+
+
+def test_importing_again_changes_no_byte(merged: Path) -> None:
+    before = snapshot(merged)
+    proc = imp(*ALL_FILES, "--site", merged)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(merged) == before
+    proc = imp(seed_profile(), "--site", merged)  # the profile alone keeps the added keys
+    assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 32 unchanged", proc.stdout
+    assert snapshot(merged) == before
+
+
+def test_hand_edited_file_gains_lines_and_keeps_every_byte(site: Path) -> None:
+    path = site / "content" / "papers" / FAST
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    text = text.replace("Straight Flows\r\n", "Straight Flows  # as on the poster\r\n", 1)
+    text = text.replace("added:", "venue: My Own Venue\r\nadded:")
+    text += "My notes.\r\n"
+    path.write_bytes(text.encode())
+    assert imp(DBLP, "--site", site).returncode == 0
+    new = path.read_bytes().decode()
+    added = "doi: 10.1109/CVPR52729.2023.00911\r\n"
+    assert new == text.replace("\r\n---\r\n", "\r\n" + added.rstrip("\r\n") + "\r\n---\r\n", 1)
+    fm = parse_paper(new, "x.md", [])
+    assert fm.venue == "My Own Venue" and fm.doi == "10.1109/CVPR52729.2023.00911"
+
+
+def test_dry_run_reports_per_paper_and_writes_nothing(site: Path) -> None:
+    before = snapshot(site)
+    proc = imp(BIB, ORCID, "--site", site, "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(site) == before
+    out = proc.stdout
+    assert f"  add doi, arxiv, venue to content/papers/{FAST}" in out
+    assert "year 2022 in the file (kept), 2023 in scholar.bib" in out
+    assert "  add content/papers/2021-cafe-naive-bayes" in out
+
+
+def test_arxiv_primary_class_is_the_topic_and_topicless_papers_build(
+    site: Path, tmp_path: Path
+) -> None:
+    with replay() as base:
+        proc = imp(DBLP, "arxiv:au:Wu_Lemeng", "--site", site, env={"SITEGEN_ARXIV_API": base})
+    assert proc.returncode == 0, proc.stderr
+    assert "arxiv:au:Wu_Lemeng: 3 of 3 entries" in proc.stderr  # progress on stderr
+    sparse = by_title(site)["Sparse Mixtures of Straight Flows"]
+    assert sparse["topic"] == "LG" and sparse["arxiv"] == "2406.01234"
+    assert sparse["venue"] == "Trans. Mach. Learn. Res."  # DBLP first, arXiv fills the rest
+    edgetam = front(site / "content" / "papers" / "2025-edgetam-on-device-track-anything-model.md")
+    assert edgetam[0]["pdf"] == "http://arxiv.org/pdf/2501.07256v2"
+    check = run_cli("check", "--site", site)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.slow
+def test_the_built_site_shows_the_new_keys_and_an_other_topic(merged: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = run_cli(
+        "build",
+        "--site",
+        merged,
+        "--output",
+        out,
+        "--no-search",
+        "--base-url",
+        "https://example.org/",
+    )
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "papers" / PATHFUSION[:-3] / "index.html").read_text()
+    doi = "10.1109/3DV62453.2024.00055"
+    assert f'<a href="https://doi.org/{doi}" aria-label="DOI: {doi}">DOI</a>' in page
+    assert (
+        '<a href="https://arxiv.org/abs/2212.06244" aria-label="arXiv: 2212.06244">arXiv</a>'
+        in page
+    )
+    assert '<meta name="citation_doi" content="10.1109/3DV62453.2024.00055">' in page
+    assert '<meta name="citation_pdf_url" content="https://example.org/pathfusion.pdf">' in page
+    bib = (out / "papers" / PATHFUSION[:-3] / (PATHFUSION[:-3] + ".bib")).read_text()
+    assert "doi           = {10.1109/3DV62453.2024.00055}" in bib
+    assert (out / "topics" / "other" / "index.html").is_file()
+    hostile = next((out / "papers").glob("2024-script-*/index.html")).read_text()
+    assert "<script>alert" not in hostile and "javascript:" not in hostile
+
+
+# ---------------------------------------------------------------- bad input
+
+
+BAD_FILES = [
+    ("duplicate-key.bib", 6, "duplicate entry key 'a1'"),
+    ("unbalanced.bib", 6, "cannot read this BibTeX entry"),
+    ("no-title.bib", 1, "an entry without a title"),
+    ("month13.bib", 4, "impossible date"),
+    ("broken.json", 3, "not valid JSON"),
+    ("feb29.json", 2, "impossible date"),
+    ("no-title.ris", 6, "an entry without a title"),
+    ("duplicate-id.json", 3, 'duplicate item id "a"'),
+]
+
+
+def test_a_bad_file_stops_the_cli_with_one_line(site: Path) -> None:
+    before = snapshot(site)
+    bad = FIXTURES / "bad" / "duplicate-key.bib"
+    proc = imp(BIB, bad, "--site", site)
+    assert proc.returncode != 0
+    assert proc.stderr == f"{bad}:6: duplicate entry key 'a1'\n"
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize("name, line, message", BAD_FILES)
+def test_bad_files_are_refused_with_file_and_line(
+    site: Path, name: str, line: int, message: str
+) -> None:
+    before = snapshot(site)
+    bad = FIXTURES / "bad" / name
+    with pytest.raises(SitegenError) as e:
+        run_import([BIB, bad], site, as_of=dt.date(2026, 11, 25))
+    assert str(e.value).startswith(f"{bad}:{line}: {message}"), str(e.value)
+    assert snapshot(site) == before
+
+
+def test_without_a_profile_the_site_needs_an_owner(tmp_path: Path) -> None:
+    proc = imp(BIB, "--site", tmp_path)
+    assert proc.returncode != 0 and "profile.yaml" in proc.stderr
+    assert not (tmp_path / "content").exists()
+
+
+# ---------------------------------------------------------------- online sources
+
+PAGES = {0: "arxiv-page1.xml", 2: "arxiv-page2.xml"}
+
+
+class _Replay(http.server.BaseHTTPRequestHandler):
+    """Recorded API answers by path; special ids and PIDs answer with failures."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        if url.path == f"/v3.0/{ORCID_ID}/works":
+            assert self.headers["Accept"] == "application/json"
+            return self._send(200, ORCID.read_bytes())
+        if url.path == "/v3.0/0000-0000-0000-0500/works":
+            return self._send(500, b"Internal Server Error")
+        if url.path == "/v3.0/0000-0000-0000-0429/works":
+            return self._send(429, b"Too Many Requests")
+        if url.path == "/v3.0/0000-0000-0000-0001/works":
+            return self._send(200, b'{"group": [{"work-summary": [')  # cut short
+        if url.path == "/v3.0/0000-0000-0000-0002/works":
+            time.sleep(2)
+            return self._send(200, b"{}")
+        if url.path == "/pid/123/4567.bib":
+            return self._send(200, DBLP.read_bytes())
+        if url.path == "/api/query":
+            if query["search_query"] == ["au:Broken"]:
+                return self._send(200, b"<feed><unclosed></feed>")
+            if query["search_query"] == ["id:bad"]:
+                return self._send(200, (FIXTURES / "arxiv-error.xml").read_bytes())
+            page = PAGES.get(int(query["start"][0]))
+            return self._send(200, (FIXTURES / page).read_bytes()) if page else self._send(404, b"")
+        return self._send(404, b"not found")
+
+    def _send(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:  # the client gave up waiting (the timeout case)
+            pass
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class replay:  # noqa: N801 - used as a context manager, like open()
+    """A local server on a free port for the duration of a `with` block."""
+
+    def __enter__(self) -> str:
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Replay)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[dict[str, str]]:
+    with replay() as base:
+        yield {
+            "SITEGEN_ORCID_API": base,
+            "SITEGEN_DBLP_API": base,
+            "SITEGEN_ARXIV_API": base,
+            "SITEGEN_FETCH_TIMEOUT": "0.5",
+        }
+
+
+def test_orcid_dblp_and_arxiv_online_merge_like_files(site: Path, api: dict) -> None:
+    sources = (f"orcid:{ORCID_ID}", "dblp:123/4567", "arxiv:au:Wu_Lemeng")
+    proc = imp(*sources, "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    fast = front(site / "content" / "papers" / FAST)[0]
+    assert fast["doi"] == "10.1109/CVPR52729.2023.00911" and fast["arxiv"] == "2212.01747"
+    manifest = json.loads((site / "content" / ".sitegen-import.json").read_text())
+    assert manifest["sources"][FAST] == ["dblp:123/4567", f"orcid:{ORCID_ID}", "profile.txt"]
+    before = snapshot(site)
+    assert imp(*sources, "--site", site, env=api).returncode == 0
+    assert snapshot(site) == before
+
+
+def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) -> None:
+    before = snapshot(site)
+    proc = imp(BIB, "orcid:0000-0000-0000-0429", "--site", site, env=api)
+    assert proc.returncode != 0
+    progress, error = proc.stderr.splitlines()
+    assert progress == "fetching orcid:0000-0000-0000-0429"
+    assert error.startswith("orcid:0000-0000-0000-0429: rate limited (HTTP 429)")
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("orcid:0000-0000-0000-0500", "orcid:0000-0000-0000-0500: HTTP 500"),
+        ("orcid:0000-0000-0000-0002", "orcid:0000-0000-0000-0002: no answer within 0.5 s"),
+        ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: not valid JSON"),
+        ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
+        ("arxiv:id:bad", "arxiv:id:bad: arXiv refused the query: incorrect id format"),
+        ("orcid:not-an-id", "orcid:not-an-id: not an ORCID iD"),
+        ("dblp:../x", "dblp:../x: not a DBLP person id"),
+    ],
+)
+def test_online_failures_change_nothing(
+    site: Path, api: dict, source: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for k, v in api.items():
+        monkeypatch.setenv(k, v)
+    before = snapshot(site)
+    with pytest.raises(SitegenError) as e:
+        run_import([BIB, source], site, as_of=dt.date(2026, 11, 25))
+    assert str(e.value).startswith(message), str(e.value)
+    assert snapshot(site) == before
+
+
+# ---------------------------------------------------------------- the pieces
+
+
+def test_owner_is_recognised_in_the_forms_sources_print() -> None:
+    is_owner = owner_matcher("Lemeng Wu")
+    for name in ("Lemeng Wu", "L. Wu", "Wu, Lemeng", "Wu, L.", "LEMENG WU", "L Wu"):
+        assert is_owner(name), name
+    for name in ("Lei Wu X", "M. Wu", "Lemeng Wang", "Wu"):
+        assert not is_owner(name), name
+
+
+def test_titles_match_across_latex_html_and_case() -> None:
+    bib = parse_bibtex(
+        "@article{k, title={{EdgeTAM}: On-Device {T}rack {\\'E}t\\'e}, year=2024}", "x"
+    )
+    assert bib[0].title == "EdgeTAM: On-Device Track Été"
+    assert title_key(bib[0].title) == title_key("<i>EdgeTAM</i> - on-device track ete")
+    assert html_title("CO<sub>2</sub> <i>and</i> &lt;b&gt;") == "CO2 *and* <b>"  # text, as escaped
+
+
+def test_insert_keys_only_fills_empty_values() -> None:
+    text = "---\ntitle: T\nvenue: null\nauthors: []\n---\n"
+    out = insert_keys(text, {"venue": "V: W", "authors": ["A"], "abstract": "Body."})
+    assert out == "---\ntitle: T\nvenue: 'V: W'\nauthors:\n- A\n---\nBody.\n"
+    assert insert_keys("---\ntitle: T\nvenue: Mine\n---\n", {"venue": "V"}) is None
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("doi: https://doi.org/10.1/x", "doi: 'https://doi.org/10.1/x' is not a bare identifier"),
+        ("arxiv: arXiv:2212.01747", "arxiv: 'arXiv:2212.01747' is not a bare identifier"),
+        ("pdf: javascript:alert(1)", "pdf: 'javascript:alert(1)' is not an http(s) URL"),
+        (
+            "links:\n- {name: Slides, url: 'javascript:x'}",
+            "links: 'javascript:x' is not an http(s)",
+        ),
+        ("links:\n- Slides", "links: 'Slides' is not a {name, url} pair"),
+    ],
+)
+def test_new_keys_are_validated_with_their_line(line: str, message: str) -> None:
+    text = f"---\ntitle: T\ndate: 2024-01-02\nauthors: [A]\n{line}\n---\n"
+    with pytest.raises(SitegenError) as e:
+        parse_paper(text, "p.md", [])
+    assert str(e.value).startswith(f"p.md:5: {message}"), str(e.value)
+
+
+def test_links_and_no_topic_are_accepted() -> None:
+    text = "---\ntitle: T\ndate: 2024-01-02\nauthors: [A]\nlinks:\n- {name: Slides, url: 'https://x.org/s'}\n---\n"
+    paper = parse_paper(text, "p.md", [])
+    assert paper.links == (("Slides", "https://x.org/s"),) and paper.topic is None
+
+
+def test_a_changed_profile_rewrites_its_file_and_keeps_the_added_keys(
+    site: Path, tmp_path: Path
+) -> None:
+    as_of = dt.date(2026, 11, 25)
+    run_import([DBLP], site, as_of=as_of)
+    profile = tmp_path / "profile.txt"
+    text = seed_profile().read_text(encoding="utf-8")
+    profile.write_text(text.replace("Diffusion models have emerged", "Flows have emerged"), "utf-8")
+    report = run_import([profile], site, as_of=as_of)
+    assert report.updated == [f"content/papers/{FAST}"]
+    fm, body = front(site / "content" / "papers" / FAST)
+    assert fm["doi"] == "10.1109/CVPR52729.2023.00911" and body.startswith("Flows have emerged")
+    assert run_import([profile], site, as_of=as_of).updated == []  # the hash followed the file
+
+
+def test_a_paper_without_authors_gains_them_and_an_abstract(site: Path, tmp_path: Path) -> None:
+    as_of = dt.date(2026, 11, 25)
+    run_import([ORCID], site, as_of=as_of)
+    path = next((site / "content" / "papers").glob("2024-script-*.md"))
+    before = path.read_text(encoding="utf-8")
+    assert front(path)[0]["owner_in_et_al"] is True
+    bib = tmp_path / "more.bib"
+    bib.write_text(
+        "@article{x, title={Robust and Fast}, doi={10.1145/3600000.3600123},\n"
+        " author={Doe, Jane and Wu, L.}, year={2024}, abstract={It is {\\em fast}.}}\n",
+        encoding="utf-8",
+    )
+    run_import([bib], site, as_of=as_of)
+    fm, body = front(path)
+    assert fm["authors"] == ["Jane Doe", "Lemeng Wu"] and fm["owner_in_et_al"] is False
+    assert body == "It is fast.\n"
+    assert fm["title"] == front_title(before)  # ORCID's title stays
+
+
+def front_title(text: str) -> str:
+    return yaml.safe_load(text[4 : text.index("\n---\n", 4)])["title"]
