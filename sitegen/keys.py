@@ -109,19 +109,25 @@ class Templates:
         self.known = known or {}  # template source -> its direct references (last build's)
         self.learned: dict[str, Any] = {}  # the same, for this build's templates
         self._reach: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-        self._source: dict[str, str] = {}
+        self._source: dict[str, str | None] = {}
         self._file: dict[str, str | None] = {}
 
-    def source(self, name: str) -> str:
+    def source(self, name: str) -> str | None:
+        """A template's source; None for a missing one (`{% include "x" ignore missing %}`)."""
         if name not in self._source:
             loader = self.env.loader
             assert loader is not None
-            self._source[name], self._file[name], _ = loader.get_source(self.env, name)
+            try:
+                self._source[name], self._file[name], _ = loader.get_source(self.env, name)
+            except jinja2.TemplateNotFound:  # rendering reports it, if it is not optional
+                self._source[name], self._file[name] = None, None
         return self._source[name]
 
     def _direct(self, name: str) -> tuple[set[str | None], set[str]]:
         """The names one template refers to, remembered by its source across builds."""
         source = self.source(name)
+        if source is None:
+            return set(), set()
         found = self.learned.get(source) or self.known.get(source)
         if found is None:
             ast = self.env.parse(source, name, self._file[name])
@@ -153,7 +159,9 @@ class Templates:
         """The page's key: its templates' sources and the values of the variables they use."""
         names, variables = self.reach(name)
         parts = [*extra, name]
-        parts += [f"{t}\0{self.source(t)}" for t in sorted(names)]
+        for t in sorted(names):
+            source = self.source(t)  # a missing template is keyed as missing, apart from empty
+            parts.append(f"{t}\1" if source is None else f"{t}\0{source}")
         for var in sorted(variables):
             if var in context:
                 parts.append(f"{var}={digests.of(context[var])}")
