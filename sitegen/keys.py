@@ -28,6 +28,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from jinja2.defaults import DEFAULT_NAMESPACE
 
 
 def digest(*parts: str) -> str:
@@ -111,6 +112,10 @@ class Templates:
         self._reach: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._source: dict[str, str | None] = {}
         self._file: dict[str, str | None] = {}
+        # jinja2.meta leaves out the names the environment has as globals (site, config,
+        # profile...): templates are parsed for it by a copy holding only Jinja's own
+        self._bare = env.overlay()
+        self._bare.globals = dict(DEFAULT_NAMESPACE)
 
     def source(self, name: str) -> str | None:
         """A template's source; None for a missing one (`{% include "x" ignore missing %}`)."""
@@ -130,7 +135,7 @@ class Templates:
             return set(), set()
         found = self.learned.get(source) or self.known.get(source)
         if found is None:
-            ast = self.env.parse(source, name, self._file[name])
+            ast = self._bare.parse(source, name, self._file[name])
             found = set(meta.find_referenced_templates(ast)), meta.find_undeclared_variables(ast)
         self.learned[source] = found
         return found

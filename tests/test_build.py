@@ -221,6 +221,21 @@ def test_optional_include_may_be_missing_then_appear(fresh_site: Path) -> None:
     assert "template not found: nowhere.html" in proc.stderr
 
 
+def test_values_templates_read_as_globals_are_in_page_keys(fresh_site: Path) -> None:
+    """`config`, `profile`, `site`... are Jinja globals, which jinja2.meta does not count
+    as undeclared: a change seen only through them must still redo the pages."""
+    from sitegen.build import build_site
+
+    build_site(fresh_site, base_url=BASE_URL, search=False)
+    (fresh_site / "sitegen.yaml").write_text(
+        "description: A second description\nnav:\n- {title: Elsewhere, url: /timeline/}\n"
+    )
+    build_site(fresh_site, base_url=BASE_URL, search=False)
+    for page in ("index.html", "timeline/index.html", "404.html"):
+        text = (fresh_site / "output" / page).read_text()
+        assert "A second description" in text and "Elsewhere" in text, page
+
+
 def test_unknown_config_key_is_named(fresh_site: Path) -> None:
     (fresh_site / "sitegen.yaml").write_text("title: My site\nfeed_sise: 10\n")
     proc = run_cli("build", "--site", fresh_site, "--no-search")
