@@ -438,6 +438,7 @@ class State:
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
     templates: dict[str, Any] = field(default_factory=dict)  # see keys.Templates.known
     format: int = STATE_FORMAT
+    code: str = ""  # code_stamp() of the build that wrote it: keys hold no code
 
 
 @functools.cache  # constant for the life of a process
@@ -670,6 +671,8 @@ def build_site(
     stamp, newest = scan_inputs(site_dir)
     stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
     state = read_state(state_file(site_dir, output)) if use_cache and output.is_dir() else None
+    if state is not None and state.code != code_stamp():  # another sitegen or library
+        state = None
     damaged: set[str] = set()
     if state is not None:
         found = stat_files(output, state.files)
@@ -764,6 +767,7 @@ def build_site(
         search=use_search,
         search_files=tree_stats(output / "pagefind") if use_search else {},
         templates=renderer.templates.learned,
+        code=code_stamp(),
     )
     save_pickle(state_file(site_dir, output), new_state)
     phase("save state")

@@ -236,6 +236,21 @@ def test_values_templates_read_as_globals_are_in_page_keys(fresh_site: Path) -> 
         assert "A second description" in text and "Elsewhere" in text, page
 
 
+def test_another_sitegen_redoes_every_file(fresh_site: Path, monkeypatch) -> None:
+    """Keys cover inputs, not code: output written by another sitegen (or library
+    version) is never reused, or an upgrade would leave files its fixes never reached."""
+    from sitegen import build, cite
+
+    build.build_site(fresh_site, base_url=BASE_URL, search=False)
+    older = cite.bibtex_entry
+    monkeypatch.setattr(build, "code_stamp", lambda: "a newer sitegen")
+    monkeypatch.setattr(cite, "bibtex_entry", lambda *a: older(*a) + "% newer\n")
+    result = build.build_site(fresh_site, base_url=BASE_URL, search=False)
+    assert len(result.written) == result.files
+    bib = next((fresh_site / "output" / "papers").glob("*/*.bib"))
+    assert bib.read_text().endswith("% newer\n")
+
+
 def test_unknown_config_key_is_named(fresh_site: Path) -> None:
     (fresh_site / "sitegen.yaml").write_text("title: My site\nfeed_sise: 10\n")
     proc = run_cli("build", "--site", fresh_site, "--no-search")
