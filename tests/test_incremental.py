@@ -697,6 +697,7 @@ class Editor:
         self.site = site
         self.clock = time.time() - 100_000  # far in the past: the fast path may apply
         self.log: list[str] = []
+        self.optional = 0  # optional_note.html: 0 missing, 1 empty, 2 with text
 
     def put(self, path: Path, text: str | bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -785,17 +786,19 @@ class Editor:
             else:
                 self.put(path, json.dumps(config, indent=1) + "\n")
         elif kind == "template":
-            names = [*ADVERSARIAL, "optional_note.html"]
-            path = self.site / "templates" / names[a % len(names)]
-            if path.name == "optional_note.html":
-                if b % 3 == 0:
-                    path.unlink(missing_ok=True)
-                elif b % 3 == 1:  # empty: not the same as missing for a list include
-                    self.put(path, "")
-                else:
-                    self.put(path, f"<aside>note {b} {{{{ page_url }}}}</aside>\n")
+            path = self.site / "templates" / list(ADVERSARIAL)[a % len(ADVERSARIAL)]
+            self.put(path, re.sub(r"rev\d+", f"rev{b}", path.read_text()))
+        elif kind == "optional":  # the first choice of an include list; `ignore missing`
+            # in turn: missing (at first), empty (which is not missing for a list include),
+            # some text, missing again
+            path = self.site / "templates" / "optional_note.html"
+            self.optional = (self.optional + 1) % 3
+            if self.optional == 0:
+                path.unlink()
+            elif self.optional == 1:
+                self.put(path, "")
             else:
-                self.put(path, re.sub(r"rev\d+", f"rev{b}", path.read_text()))
+                self.put(path, f"<aside>note {b} {{{{ page_url }}}}</aside>\n")
         elif kind == "shadow":
             name = list(SHADOWABLE)[a % len(SHADOWABLE)]
             path = self.site / "templates" / name
@@ -843,11 +846,12 @@ EDIT = st.tuples(
             "config",
             "template",
             "template",
+            "optional",
             "shadow",
             "static",
             "damage",
         ]
-    ),  # fmt: skip
+    ),
     st.integers(0, 50),
     st.integers(0, 50),
 )
