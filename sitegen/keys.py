@@ -28,6 +28,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from jinja2.defaults import DEFAULT_NAMESPACE
 
 
 def digest(*parts: str) -> str:
@@ -105,23 +106,33 @@ class Templates:
         self.known = known or {}  # template source -> its direct references (last build's)
         self.learned: dict[str, Any] = {}  # the same, for this build's templates
         self._reach: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-        self._source: dict[str, str] = {}
+        self._source: dict[str, str | None] = {}
         self._file: dict[str, str | None] = {}
         self._sources: dict[str, tuple[str, list[str]]] = {}
+        # jinja2.meta leaves out the names the environment has as globals (site, config,
+        # profile...): templates are parsed for it by a copy holding only Jinja's own
+        self._bare = env.overlay()
+        self._bare.globals = dict(DEFAULT_NAMESPACE)
 
-    def source(self, name: str) -> str:
+    def source(self, name: str) -> str | None:
+        """A template's source; None for a missing one (`{% include "x" ignore missing %}`)."""
         if name not in self._source:
             loader = self.env.loader
             assert loader is not None
-            self._source[name], self._file[name], _ = loader.get_source(self.env, name)
+            try:
+                self._source[name], self._file[name], _ = loader.get_source(self.env, name)
+            except jinja2.TemplateNotFound:  # rendering reports it, if it is not optional
+                self._source[name], self._file[name] = None, None
         return self._source[name]
 
     def _direct(self, name: str) -> tuple[set[str | None], set[str]]:
         """The names one template refers to, remembered by its source across builds."""
         source = self.source(name)
+        if source is None:
+            return set(), set()
         found = self.learned.get(source) or self.known.get(source)
         if found is None:
-            ast = self.env.parse(source, name, self._file[name])
+            ast = self._bare.parse(source, name, self._file[name])
             found = set(meta.find_referenced_templates(ast)), meta.find_undeclared_variables(ast)
         self.learned[source] = found
         return found
@@ -150,7 +161,9 @@ class Templates:
         """(digest of every template `name` reaches, the variables they use), once a build."""
         if name not in self._sources:
             names, variables = self.reach(name)
-            text = digest(*(f"{t}\0{self.source(t)}" for t in sorted(names)))
+            # a missing template (`ignore missing`) is keyed as missing, apart from an empty one
+            sources = [(t, self.source(t)) for t in sorted(names)]
+            text = digest(*(f"{t}\1" if src is None else f"{t}\0{src}" for t, src in sources))
             self._sources[name] = text, sorted(variables)
         return self._sources[name]
 

@@ -194,6 +194,63 @@ def test_template_syntax_error_names_template_and_line(fresh_site: Path) -> None
     assert "timeline.html:3:" in err and "template error" in err, err
 
 
+def test_optional_include_may_be_missing_then_appear(fresh_site: Path) -> None:
+    """`{% include "x" ignore missing %}` is valid Jinja: the build must not refuse it, and
+    the pages that include it are redone when it appears or goes."""
+    from sitegen.build import build_site
+
+    templates = fresh_site / "templates"
+    templates.mkdir()
+    (templates / "timeline.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}'
+        '[{% include "note.html" ignore missing %}]{% endblock %}\n'
+    )
+    page = fresh_site / "output" / "timeline" / "index.html"
+    build_site(fresh_site, base_url=BASE_URL, search=False)
+    assert "[]" in page.read_text()
+    (templates / "note.html").write_text("a note")
+    assert "timeline/index.html" in build_site(fresh_site, base_url=BASE_URL, search=False).written
+    assert "[a note]" in page.read_text()
+    (templates / "note.html").unlink()
+    build_site(fresh_site, base_url=BASE_URL, search=False)
+    assert "[]" in page.read_text()
+    # without `ignore missing`, a missing template is still an error naming it
+    (templates / "timeline.html").write_text('{% include "nowhere.html" %}\n')
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "template not found: nowhere.html" in proc.stderr
+
+
+def test_values_templates_read_as_globals_are_in_page_keys(fresh_site: Path) -> None:
+    """`config`, `profile`, `site`... are Jinja globals, which jinja2.meta does not count
+    as undeclared: a change seen only through them must still redo the pages."""
+    from sitegen.build import build_site
+
+    build_site(fresh_site, base_url=BASE_URL, search=False)
+    (fresh_site / "sitegen.yaml").write_text(
+        "description: A second description\nnav:\n- {title: Elsewhere, url: /timeline/}\n"
+    )
+    build_site(fresh_site, base_url=BASE_URL, search=False)
+    for page in ("index.html", "timeline/index.html", "404.html"):
+        text = (fresh_site / "output" / page).read_text()
+        assert "A second description" in text and "Elsewhere" in text, page
+
+
+def test_another_sitegen_redoes_every_file(fresh_site: Path, monkeypatch) -> None:
+    """Keys cover inputs, not code: output written by another sitegen (or library
+    version) is never reused, or an upgrade would leave files its fixes never reached."""
+    from sitegen import build, cite
+
+    build.build_site(fresh_site, base_url=BASE_URL, search=False)
+    older = cite.bibtex_entry
+    monkeypatch.setattr(build, "code_stamp", lambda: "a newer sitegen")
+    monkeypatch.setattr(cite, "bibtex_entry", lambda *a: older(*a) + "% newer\n")
+    result = build.build_site(fresh_site, base_url=BASE_URL, search=False)
+    assert len(result.written) == result.files
+    bib = next((fresh_site / "output" / "papers").glob("*/*.bib"))
+    assert bib.read_text().endswith("% newer\n")
+
+
 def test_unknown_config_key_is_named(fresh_site: Path) -> None:
     (fresh_site / "sitegen.yaml").write_text("title: My site\nfeed_sise: 10\n")
     proc = run_cli("build", "--site", fresh_site, "--no-search")
@@ -324,5 +381,3 @@ def test_output_refreshed_not_mixed(fresh_site: Path) -> None:
     assert not (fresh_site / "output" / "papers" / victim.stem).exists()
     assert not filecmp.cmp(fresh_site / "output" / "index.html", fresh_site / "output" / "404.html")
     shutil.rmtree(fresh_site / "output")
-
-

@@ -17,7 +17,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import free_port_number, make_site, run_cli
+from conftest import BASE_URL, free_port_number, make_site, run_cli
 from htmlutil import parse
 
 from sitegen.render import builtin_themes_dir
@@ -668,3 +668,45 @@ def test_live_reload_over_ipv6(chromium: Any, tmp_path: Path, free_port: int) ->
             )
         finally:
             page.close()
+
+
+def test_a_save_during_the_first_build_is_not_lost(tmp_path: Path) -> None:
+    """The preview compares against the files as they were when its first build began.
+
+    At 10,000 papers that build takes seconds; a paper saved meanwhile used to be
+    missed (the watcher took its first look only after the build) and the preview
+    showed the old text until the next save.
+    """
+    import asyncio
+    import io
+
+    from sitegen.serve import Preview, snapshot
+
+    site = make_site(tmp_path / "site")
+    md = sorted((site / "content" / "papers").glob("*.md"))[2]
+    preview = Preview(site, tmp_path / "out", BASE_URL, out=io.StringIO(), err=io.StringIO())
+    seen = snapshot(preview.roots)
+    assert preview.build()
+    text = md.read_text("utf-8")  # saved before the watcher takes its first look
+    md.write_text(text.rstrip("\n") + " Saved while the first build ran.\n", "utf-8")
+    page = tmp_path / "out" / "papers" / md.stem / "index.html"
+
+    async def watch_until_rebuilt() -> bytes:
+        task = asyncio.create_task(preview.watch(seen))
+        try:
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if b"Saved while the first build ran." in page.read_bytes():
+                    break
+            return page.read_bytes()
+        finally:
+            task.cancel()
+
+    # in a thread of its own: an earlier browser test may leave this thread's loop running
+    result: list[bytes] = []
+    runner = threading.Thread(target=lambda: result.append(asyncio.run(watch_until_rebuilt())))
+    runner.start()
+    runner.join(60)
+    assert result, "the watcher did not finish"
+    assert b"Saved while the first build ran." in result[0]
+    assert parse(result[0].decode("utf-8")) is not None

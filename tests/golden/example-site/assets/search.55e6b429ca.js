@@ -1,0 +1,240 @@
+/* sitegen search: progressive enhancement over Pagefind's index.
+ *
+ * Without JavaScript the header shows a link to the publications list and the
+ * search page explains itself; this script only adds to that:
+ *   1. every page: the header link becomes a search box that opens the search page;
+ *   2. the search page: queries pagefind/ (built next to the pages) as you type,
+ *      with filters by topic, year and coauthor, and keeps the query in the URL.
+ * Results are built with DOM methods (textContent), never from page strings as
+ * HTML, except Pagefind's excerpt, whose text is escaped and only <mark> is kept.
+ * No inline styles, no eval: the site's strict Content-Security-Policy holds.
+ */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 30;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  /* ------------------------------------------------------------ header box */
+  function upgradeHeader() {
+    var box = document.querySelector(".search-box[data-search-url]");
+    if (!box) return;
+    var form = el("form", "search-mini");
+    form.setAttribute("role", "search");
+    form.method = "get";
+    form.action = box.getAttribute("data-search-url");
+    var label = el("label", "visually-hidden", "Search papers");
+    label.htmlFor = "site-search";
+    var input = el("input", "search-mini-input");
+    input.type = "search";
+    input.name = "q";
+    input.id = "site-search";
+    input.placeholder = "Search papers";
+    input.autocomplete = "off";
+    input.spellcheck = false;
+    form.appendChild(label);
+    form.appendChild(input);
+    box.replaceChildren(form);
+    box.classList.add("is-live");
+  }
+
+  /* ------------------------------------------------------------ search page */
+  function excerptNodes(html) {
+    // Pagefind escapes the page text and adds <mark>; keep text and <mark> only.
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    var frag = document.createDocumentFragment();
+    tpl.content.childNodes.forEach(function (n) {
+      if (n.nodeType === Node.TEXT_NODE) {
+        frag.appendChild(document.createTextNode(n.textContent));
+      } else if (n.nodeName === "MARK") {
+        frag.appendChild(el("mark", null, n.textContent));
+      } else {
+        frag.appendChild(document.createTextNode(n.textContent || ""));
+      }
+    });
+    return frag;
+  }
+
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function formatDate(iso) {
+    var m = /^(\d{4})-(\d{2})-\d{2}$/.exec(iso || "");
+    return m ? MONTHS[parseInt(m[2], 10) - 1] + " " + m[1] : iso || "";
+  }
+
+  function resultItem(data) {
+    var meta = data.meta || {};
+    var colour = /^[0-7]$/.test(meta.colour || "") ? meta.colour : "7";
+    var li = el("li", "paper-item search-result t" + colour);
+    var h = el("h2", "paper-title");
+    var a = el("a", null, meta.title || data.url);
+    a.href = data.url;
+    h.appendChild(a);
+    li.appendChild(h);
+    if (meta.authors) li.appendChild(el("p", "paper-authors", meta.authors));
+    var line = el("p", "paper-meta");
+    if (meta.date) {
+      var t = el("time", null, formatDate(meta.date));
+      t.setAttribute("datetime", meta.date);
+      line.appendChild(t);
+    }
+    if (meta.topic) {
+      if (line.childNodes.length) {
+        var dot = el("span", null, " · ");
+        dot.setAttribute("aria-hidden", "true");
+        line.appendChild(dot);
+      }
+      line.appendChild(el("span", "chip t" + colour, meta.topic));
+    }
+    li.appendChild(line);
+    if (data.excerpt) {
+      var p = el("p", "search-excerpt");
+      p.appendChild(excerptNodes(data.excerpt));
+      li.appendChild(p);
+    }
+    return li;
+  }
+
+  function startApp(app) {
+    var form = app.querySelector(".search-form");
+    var input = app.querySelector("#search-q");
+    var filtersBox = app.querySelector(".search-filters");
+    var status = app.querySelector(".search-status");
+    var list = app.querySelector(".search-results");
+    var more = el("button", "button search-more", "Show more");
+    more.type = "button";
+    more.hidden = true;
+    list.after(more);
+
+    var bundle = new URL(app.getAttribute("data-bundle"), document.baseURI).href;
+    var root = new URL(app.getAttribute("data-root") || "./", document.baseURI).pathname;
+    var pagefind = null;
+    var latest = 0;
+    var pending = [];
+
+    function state() {
+      var topics = Array.prototype.map.call(
+        form.querySelectorAll('input[name="topic"]:checked'),
+        function (c) { return c.value; }
+      );
+      return {
+        q: input.value.trim(),
+        topics: topics,
+        year: form.elements.year.value,
+        coauthor: form.elements.coauthor.value,
+      };
+    }
+
+    function restore() {
+      var params = new URLSearchParams(location.search);
+      input.value = params.get("q") || "";
+      var wanted = params.getAll("topic");
+      form.querySelectorAll('input[name="topic"]').forEach(function (c) {
+        c.checked = wanted.indexOf(c.value) !== -1;
+      });
+      form.elements.year.value = params.get("year") || "";
+      form.elements.coauthor.value = params.get("coauthor") || "";
+    }
+
+    function remember(s) {
+      var params = new URLSearchParams();
+      if (s.q) params.set("q", s.q);
+      s.topics.forEach(function (t) { params.append("topic", t); });
+      if (s.year) params.set("year", s.year);
+      if (s.coauthor) params.set("coauthor", s.coauthor);
+      var qs = params.toString();
+      history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+    }
+
+    function showMore() {
+      var batch = pending.splice(0, PAGE_SIZE);
+      var ticket = latest;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (rows) {
+        if (ticket !== latest) return;
+        rows.forEach(function (d) { list.appendChild(resultItem(d)); });
+        more.hidden = pending.length === 0;
+      });
+    }
+
+    function run() {
+      var s = state();
+      remember(s);
+      var ticket = ++latest;
+      var filters = {};
+      if (s.topics.length) filters.topic = { any: s.topics };
+      if (s.year) filters.year = s.year;
+      if (s.coauthor) filters.coauthor = s.coauthor;
+      var filtered = Object.keys(filters).length > 0;
+      if (!s.q && !filtered) {
+        list.replaceChildren();
+        more.hidden = true;
+        status.textContent = "";
+        return Promise.resolve();
+      }
+      var options = { filters: filters };
+      if (!s.q) options.sort = { date: "desc" };
+      return pagefind.search(s.q || null, options).then(function (search) {
+        if (ticket !== latest || !search) return;
+        list.replaceChildren();
+        pending = search.results.slice();
+        var n = pending.length;
+        var what = s.q ? "“" + s.q + "”" : "these filters";
+        status.textContent = n === 0
+          ? "No paper matches " + what + "."
+          : n + (n === 1 ? " paper matches " : " papers match ") + what + ".";
+        return showMore();
+      });
+    }
+
+    var timer = null;
+    function soon() {
+      clearTimeout(timer);
+      timer = setTimeout(run, 180);
+    }
+
+    restore();
+    import(bundle)
+      .then(function (mod) {
+        pagefind = mod;
+        return pagefind.options({ baseUrl: root }).then(function () { return pagefind.init(); });
+      })
+      .then(function () {
+        filtersBox.hidden = false;
+        app.classList.add("is-live");
+        input.addEventListener("input", soon);
+        form.addEventListener("change", function (e) {
+          if (e.target !== input) run();
+        });
+        form.addEventListener("submit", function (e) {
+          e.preventDefault();
+          run();
+        });
+        more.addEventListener("click", showMore);
+        return run();
+      })
+      .catch(function () {
+        status.textContent =
+          "Search is not available here: this copy of the site has no search index " +
+          "(it is built by `sitegen build`, and needs the site to be served over http).";
+      });
+  }
+
+  function start() {
+    upgradeHeader();
+    var app = document.getElementById("search-app");
+    if (app) startApp(app);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
