@@ -670,7 +670,7 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
 def swap_into_place(new: Path, output: Path) -> None:
     """Replace `output` by the finished `new`: two renames, the old site deleted after."""
     if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        old = output.with_name(f".{output.name}.old-{os.getpid()}-{os.urandom(4).hex()}")
         os.rename(output, old)
         os.rename(new, output)
         delete_in_background(old)
@@ -819,7 +819,7 @@ def build_site(
                 raise template_error(e, template) from None
         for pattern in (".tmp-*", ".old-*"):  # left by a killed build
             for stale in output.parent.glob(f".{output.name}{pattern}"):
-                if not stale.name.endswith(f"-{os.getpid()}"):
+                if f"-{os.getpid()}" not in stale.name:  # not one this process still deletes
                     shutil.rmtree(stale, ignore_errors=True)
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         tmp.mkdir(parents=True)

@@ -210,7 +210,7 @@ def pages_showing(site: Path, slugs: set[str]) -> set[str]:
     s = load_site(site, BASE_URL).site
     papers = {p for p in s.papers if p.slug in slugs}
     shown = {"index.html", "timeline/index.html", "topics/index.html", "coauthors/index.html"}
-    shown |= {"tags/index.html", "feed.xml", "atom.xml", "sitemap.xml"}
+    shown |= {"tags/index.html", "cv/index.html", "feed.xml", "atom.xml", "sitemap.xml"}  # the CV lists all
     shown |= {"publications.bib", "publications.ris", "publications.json"}
     for p in s.papers:  # pages showing it as a neighbour or a related paper
         older, newer = s.neighbours[p.slug]
