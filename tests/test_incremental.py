@@ -209,8 +209,15 @@ def pages_showing(site: Path, slugs: set[str]) -> set[str]:
     """Every output file that shows one of these papers, by the site's own index."""
     s = load_site(site, BASE_URL).site
     papers = {p for p in s.papers if p.slug in slugs}
+    # the CV lists every paper
     shown = {"index.html", "timeline/index.html", "topics/index.html", "coauthors/index.html"}
-    shown |= {"tags/index.html", "cv/index.html", "feed.xml", "atom.xml", "sitemap.xml"}  # the CV lists all
+    shown |= {
+        "tags/index.html",
+        "cv/index.html",
+        "feed.xml",
+        "atom.xml",
+        "sitemap.xml",
+    }  # the CV lists all
     shown |= {"publications.bib", "publications.ris", "publications.json"}
     for p in s.papers:  # pages showing it as a neighbour or a related paper
         older, newer = s.neighbours[p.slug]
