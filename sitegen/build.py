@@ -692,6 +692,9 @@ def delete_in_background(folder: Path) -> None:
         try:
             if os.fork() == 0:
                 os.setsid()
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):  # whoever reads the build's output must not wait for it
+                    os.dup2(null, fd)
                 shutil.rmtree(folder, ignore_errors=True)
         finally:
             os._exit(0)
