@@ -324,5 +324,3 @@ def test_output_refreshed_not_mixed(fresh_site: Path) -> None:
     assert not (fresh_site / "output" / "papers" / victim.stem).exists()
     assert not filecmp.cmp(fresh_site / "output" / "index.html", fresh_site / "output" / "404.html")
     shutil.rmtree(fresh_site / "output")
-
-
