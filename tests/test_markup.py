@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,13 +24,28 @@ def parsed(text: str) -> markup.Rendered:
     return markup.Rendered(body, markup._plain_text(tokens), tuple(env.get("warnings", ())))
 
 
-@settings(max_examples=3000, deadline=None)
-@given(st.lists(ALPHABET, max_size=40).map("".join))
-def test_fast_path_agrees_with_markdown_it(text: str) -> None:
+TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
+
+
+def check_agrees(text: str) -> None:
     fast = markup._plain_paragraphs(text)
     if fast is not None:
         assert fast == parsed(text), text
     assert markup.render_markdown(text) == parsed(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_fast_path_agrees_with_markdown_it_quick(text: str) -> None:
+    """The quick loop's share of the property below."""
+    check_agrees(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None)
+@given(TEXTS)
+def test_fast_path_agrees_with_markdown_it(text: str) -> None:
+    check_agrees(text)
 
 
 def test_fast_path_takes_plain_prose() -> None:

@@ -12,6 +12,11 @@ ones every time (figures printed at the end of the run):
   a file that the build then loads with the same fields;
 - a smaller number through the real CLI: exit status 2, `PATH:LINE: message`,
   no traceback.
+
+The large runs are marked slow (CI runs them; together they take minutes). The
+quick loop keeps the same properties at a smaller scale: random text and bytes
+here, and tests/test_profile_fuzz.py (valid profiles round-tripping through the
+files, mutated seed/messy/generated profiles never raising anything else).
 """
 
 from __future__ import annotations
@@ -145,6 +150,7 @@ def check_matches_spec(spec: ProfileSpec, papers: list, owner: str, field, metri
 # ---------------------------------------------------------------- valid profiles
 
 
+@pytest.mark.slow
 @fuzz(300)
 @given(profile_spec())
 def test_valid_profiles_round_trip_through_real_files(spec: ProfileSpec) -> None:
@@ -165,6 +171,7 @@ def test_valid_profiles_round_trip_through_real_files(spec: ProfileSpec) -> None
         assert (again.added, again.updated, again.kept) == ([], [], [])
 
 
+@pytest.mark.slow
 @fuzz(1500)
 @given(profile_spec())
 def test_valid_profiles_round_trip_in_memory(spec: ProfileSpec) -> None:
@@ -181,6 +188,7 @@ def test_valid_profiles_round_trip_in_memory(spec: ProfileSpec) -> None:
 # ---------------------------------------------------------------- mutations
 
 
+@pytest.mark.slow
 @fuzz(1500)
 @given(profile_spec(max_papers=4).map(render).flatmap(mutated))
 def test_mutated_valid_profiles(text: str) -> None:
@@ -188,6 +196,7 @@ def test_mutated_valid_profiles(text: str) -> None:
     figures.subset("mutated generated profiles: " + check_any_text(text))
 
 
+@pytest.mark.slow
 @fuzz(3000)
 @given(st.sampled_from([SEED, MESSY]).flatmap(mutated))
 def test_mutated_seed_and_messy_profiles(text: str) -> None:
@@ -231,6 +240,7 @@ def test_random_bytes_from_a_file(data: bytes) -> None:
     check_any_text(text, str(path))
 
 
+@pytest.mark.slow
 @fuzz(300)
 @given(
     st.one_of(
@@ -263,6 +273,7 @@ def test_mutated_profiles_through_real_files(text: str) -> None:
 CLI_CASES = 40
 
 
+@pytest.mark.slow
 @fuzz(CLI_CASES)
 @given(
     st.one_of(
