@@ -14,16 +14,14 @@ next build is then a cold one, and writes the same bytes.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.metadata
 import os
 import pickle
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,61 +35,30 @@ from .content import PaperSource, load_papers, load_people, load_profile
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
-from .keys import Digests, Lazy, Templates, digest
+from .keys import Digests, Lazy, Templates
 from .markup import render_inline
 from .model import Site
 from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, sitemap_xml
 from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
 from .related import related_papers
-from .render import builtin_themes_dir, make_env, static_dirs, template_dirs, template_error
+from .render import make_env, static_dirs, template_dirs, template_error
 from .search import build_index as build_search_index
 from .search import pagefind_available
-
-CACHE_DIR = ".sitegen-cache"
-FINGERPRINTED = (".css", ".js")
-INPUT_ROOTS = ("content", "templates", "themes", "static", "sitegen.yaml")
-SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv"}
-RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
-PARALLEL_MIN = 200  # files to render before other processes pay for starting
-LIBRARIES = (
-    "jinja2",
-    "markdown-it-py",
-    "mdit-py-plugins",
-    "latex2mathml",
-    "feedgen",
-    "PyYAML",
-    "python-slugify",
-    "MarkupSafe",
-    "lxml",
-    "nh3",
+from .state import (
+    CACHE_DIR,
+    BuildResult,
+    Probe,
+    State,
+    code_stamp,
+    digest,
+    save_pickle,
+    stat_files,
+    state_file,
+    tree_stats,
 )
 
-
-@dataclass
-class BuildResult:
-    output: Path
-    pages: int
-    files: int
-    seconds: float
-    warnings: list[SitegenWarning]
-    written: tuple[str, ...] = ()  # output files rendered afresh (all of them when cold)
-    removed: tuple[str, ...] = ()
-    incremental: bool = False
-    restored: int = 0  # output files found deleted or changed by hand, and redone
-
-    def summary(self) -> str:
-        how = ""
-        if self.incremental and not (self.written or self.removed):
-            how = ", nothing changed"
-        elif self.incremental:
-            how = f", {len(self.written)} written"
-            how += f", {len(self.removed)} removed" if self.removed else ""
-            how += f", {self.restored} damaged in the output restored" if self.restored else ""
-        return (
-            f"built {self.pages} pages ({self.files} files{how}) into {self.output} "
-            f"in {self.seconds:.2f} s"
-        )
-
+FINGERPRINTED = (".css", ".js")
+PARALLEL_MIN = 200  # files to render before other processes pay for starting
 
 # ---------------------------------------------------------------- loading
 
@@ -484,107 +451,6 @@ def make_outputs(outputs: Sequence[Output], root: Path, jobs: int) -> None:
     fork_map(run, [outputs[i::jobs] for i in range(jobs)], jobs)
 
 
-# ---------------------------------------------------------------- the build state
-
-
-@dataclass
-class State:
-    """What the last build read and wrote: enough to redo only what changed."""
-
-    stamp: str  # the input files' stats, the settings and sitegen's code
-    scanned_at: float
-    files: dict[str, tuple[str, int, int]]  # output file -> (key, size, mtime_ns)
-    pages: int
-    warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
-    search: bool = False
-    search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
-    templates: dict[str, Any] = field(default_factory=dict)  # see keys.Templates.known
-    code: str = field(default_factory=lambda: code_stamp())
-
-
-@functools.cache  # constant for the life of a process
-def code_stamp() -> str:
-    """sitegen's own files and the versions of the libraries that shape the output."""
-    here = Path(__file__).parent
-    parts = [__version__, sys.version]
-    parts += [
-        f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sorted(here.glob("*.py"))
-    ]
-    for lib in LIBRARIES:
-        try:
-            parts.append(f"{lib}={importlib.metadata.version(lib)}")
-        except importlib.metadata.PackageNotFoundError:
-            parts.append(f"{lib}=none")
-    return digest(*parts)
-
-
-def scan_inputs(site_dir: Path) -> tuple[str, float]:
-    """A stamp of every input file's (path, size, mtime), and the newest mtime."""
-    rows: list[str] = []
-    newest = 0.0
-    roots = [(site_dir / r, r) for r in INPUT_ROOTS] + [(builtin_themes_dir(), "<builtin>")]
-    for top, name in roots:
-        if top.is_file():
-            st = top.stat()
-            rows.append(f"{name}\0{st.st_size}\0{st.st_mtime_ns}")
-            newest = max(newest, st.st_mtime)
-            continue
-        for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            for f in sorted(files):
-                try:  # lstat: an editor's lock file is a dangling symlink
-                    st = os.lstat(os.path.join(folder, f))
-                except OSError:  # deleted while we looked: the next build sees it
-                    continue
-                rows.append(f"{folder}/{f}\0{st.st_size}\0{st.st_mtime_ns}")
-                newest = max(newest, st.st_mtime)
-    return digest(*rows), newest
-
-
-def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
-    out = {}
-    for rel in rels:
-        try:
-            st = os.stat(root / rel)
-        except OSError:
-            continue
-        out[rel] = (st.st_size, st.st_mtime_ns)
-    return out
-
-
-def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
-    out = {}
-    for folder, _, files in os.walk(root):
-        for f in files:
-            st = os.lstat(os.path.join(folder, f))
-            out[os.path.join(folder, f)[len(str(root)) :]] = (st.st_size, st.st_mtime_ns)
-    return out
-
-
-def state_file(site_dir: Path, output: Path) -> Path:
-    """One state per output folder: `sitegen serve` builds elsewhere than `sitegen build`."""
-    return site_dir / CACHE_DIR / f"state-{digest(str(output.resolve()))[:12]}.pickle"
-
-
-def read_state(path: Path) -> State | None:
-    try:
-        with open(path, "rb") as f:
-            state = pickle.load(f)
-    except Exception:  # missing, truncated, or from another version: a cold build
-        return None
-    # keys cover the inputs, not sitegen's code: another version starts from a cold build
-    ok = isinstance(state, State) and getattr(state, "code", None) == code_stamp()
-    return state if ok else None
-
-
-def save_pickle(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-
-
 # ---------------------------------------------------------------- papers, parsed once
 
 
@@ -721,17 +587,6 @@ def default_jobs() -> int:
     )
 
 
-def settings_of(site_dir: Path, output: Path, base_url: str | None, search: bool) -> str:
-    """Everything besides the input files that changes what a build writes."""
-    return digest(
-        code_stamp(),
-        str(output.resolve()),
-        base_url or "",
-        os.environ.get("URL", ""),
-        str(search and pagefind_available()),
-    )
-
-
 def build_site(
     site_dir: Path,
     output: Path | None = None,
@@ -753,25 +608,10 @@ def build_site(
     jobs = jobs or default_jobs()
     phase = _phases(log, started)
     cache = site_dir / CACHE_DIR
-    scanned_at = time.time()
-    stamp, newest = scan_inputs(site_dir)
-    stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
-    state = read_state(state_file(site_dir, output)) if use_cache and output.is_dir() else None
-    damaged: set[str] = set()
-    if state is not None:
-        found = stat_files(output, state.files)
-        damaged = {rel for rel, (_, *st) in state.files.items() if found.get(rel) != tuple(st)}
-        if state.search and tree_stats(output / "pagefind") != state.search_files:
-            damaged.add("pagefind/")  # the index is Pagefind's: redone whole, never patched
-        if state.stamp == stamp and not damaged and newest < state.scanned_at - RACY_SECONDS:
-            return BuildResult(
-                output,
-                state.pages,
-                len(state.files),
-                time.perf_counter() - started,
-                [SitegenWarning(*w) for w in state.warnings],
-                incremental=True,
-            )
+    probe = Probe.of(site_dir, output, base_url, search, use_cache)
+    if probe.unchanged():
+        return probe.result(started)
+    state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at
     phase("scan")
     papers_cache = cache / "papers.pickle"
     loaded = load_site(

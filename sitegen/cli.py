@@ -136,6 +136,21 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    import time
+
+    from .state import Probe
+
+    started = time.perf_counter()
+    output = args.output if args.output is not None else args.site / "output"
+    if not args.no_cache and output.is_dir():  # answered before the renderer is imported
+        probe = Probe.of(args.site, output, args.base_url, not args.no_search)
+        if probe.unchanged():
+            result = probe.result(started)
+            for w in result.warnings:
+                print(w, file=sys.stderr)
+            print(result.summary())
+            return 0
+
     from .build import build_site
 
     result = build_site(

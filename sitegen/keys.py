@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import os
 import types
 from collections.abc import Callable, Mapping
@@ -30,11 +29,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.defaults import DEFAULT_NAMESPACE
 
-
-def digest(*parts: str) -> str:
-    """Each part is written with its length, so two different lists never hash alike."""
-    text = "".join([f"{len(p)}:{p}" for p in parts])
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+from .state import digest
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,12 @@ block of `base.html`) and inherit the rest.
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 
 import jinja2
 
 from .errors import SitegenError
-
-
-def builtin_themes_dir() -> Path:
-    """Where the default theme lives: inside the installed package, or the repository."""
-    try:
-        packaged = Path(str(resources.files("sitegen.themes")))
-        if (packaged / "default" / "templates").is_dir():
-            return packaged
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover
-        pass
-    return Path(__file__).resolve().parent.parent / "themes"
+from .state import builtin_themes_dir
 
 
 def theme_dirs(site: Path, theme: str) -> list[Path]:

@@ -239,11 +239,11 @@ def test_values_templates_read_as_globals_are_in_page_keys(fresh_site: Path) -> 
 def test_another_sitegen_redoes_every_file(fresh_site: Path, monkeypatch) -> None:
     """Keys cover inputs, not code: output written by another sitegen (or library
     version) is never reused, or an upgrade would leave files its fixes never reached."""
-    from sitegen import build, cite
+    from sitegen import build, cite, state
 
     build.build_site(fresh_site, base_url=BASE_URL, search=False)
     older = cite.bibtex_entry
-    monkeypatch.setattr(build, "code_stamp", lambda: "a newer sitegen")
+    monkeypatch.setattr(state, "code_stamp", lambda: "a newer sitegen")
     monkeypatch.setattr(cite, "bibtex_entry", lambda *a: older(*a) + "% newer\n")
     result = build.build_site(fresh_site, base_url=BASE_URL, search=False)
     assert len(result.written) == result.files
