@@ -533,22 +533,34 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
-def swap_into_place(new: Path, output: Path) -> None:
-    """Replace `output` by the finished `new`: two renames, the old site deleted after."""
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}-{os.urandom(4).hex()}")
+def swap_into_place(new: Path, output: Path, trash: Path) -> None:
+    """Replace `output` by the finished `new`: two renames, the old site deleted after.
+
+    The old site goes into `trash` (in the cache) and is deleted in the background;
+    where that is another file system, it is deleted here and now.
+    """
+    if not output.exists():
+        os.rename(new, output)
+        return
+    trash.mkdir(parents=True, exist_ok=True)
+    old = trash / f"{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        os.rename(output, old)
+    except OSError:
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
         os.rename(output, old)
         os.rename(new, output)
-        delete_in_background(old)
-    else:
-        os.rename(new, output)
+        shutil.rmtree(old)
+        return
+    os.rename(new, output)
+    delete_in_background(old)
 
 
 def delete_in_background(folder: Path) -> None:
     """rmtree in a detached process: deleting 5,000 files can take longer than the build.
 
     The grandchild is adopted by init, so nobody waits for it; a folder it
-    leaves behind (the machine stopped) is swept by the next build.
+    leaves behind (the machine stopped) is swept by a later build.
     """
     if not hasattr(os, "fork"):
         shutil.rmtree(folder, ignore_errors=True)
@@ -662,8 +674,10 @@ def build_site(
                 raise template_error(e, template) from None
         for pattern in (".tmp-*", ".old-*"):  # left by a killed build
             for stale in output.parent.glob(f".{output.name}{pattern}"):
-                if f"-{os.getpid()}" not in stale.name:  # not one this process still deletes
-                    shutil.rmtree(stale, ignore_errors=True)
+                shutil.rmtree(stale, ignore_errors=True)
+        for stale in (cache / "trash").glob("*"):  # a background delete the machine stopped
+            if stale.stat().st_mtime < time.time() - 600:
+                delete_in_background(stale)
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         tmp.mkdir(parents=True)
         try:
@@ -679,7 +693,7 @@ def build_site(
                 else:
                     shutil.copytree(output / "pagefind", tmp / "pagefind", copy_function=os.link)
                 phase("search index")
-            swap_into_place(tmp, output)
+            swap_into_place(tmp, output, cache / "trash")
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
