@@ -278,10 +278,12 @@ def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path, k
     with serve(example_output, REPO / "netlify.toml") as base:
         report = _lighthouse(base + url, tmp_path / "report.json")
         scores = {c: report["categories"][c]["score"] for c in CATEGORIES}
-        if scores["performance"] != 1 and all(scores[c] == 1 for c in CATEGORIES[1:]):
-            # performance is measured on a shared 2-core machine: one retry absorbs a
-            # moment of load; a page that is really slow fails both runs
-            report = _lighthouse(base + url, tmp_path / "report2.json")
+        for attempt in (2, 3):
+            if scores["performance"] == 1 or not all(scores[c] == 1 for c in CATEGORIES[1:]):
+                break
+            # performance is measured on a 2-core machine whose other core runs the rest
+            # of the suite: retries absorb moments of load; a really slow page fails all
+            report = _lighthouse(base + url, tmp_path / f"report{attempt}.json")
             scores = {c: report["categories"][c]["score"] for c in CATEGORIES}
     assert report.get("runtimeError") is None, report.get("runtimeError")
     assert all(s == 1 for s in scores.values()), f"{kind} {url}: {scores}\n" + "\n".join(
