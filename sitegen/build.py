@@ -607,11 +607,13 @@ def build_site(
     log: Callable[[str], None] | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
+    probe: Probe | None = None,
 ) -> BuildResult:
     """Build the site into `output`, redoing only the files whose inputs changed.
 
     `use_cache=False` ignores what the last build left (a cold build); the
-    result is byte for byte the same either way.
+    result is byte for byte the same either way. `probe` is the input scan
+    the caller already made with the same arguments (the command line does).
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
@@ -620,7 +622,8 @@ def build_site(
     jobs = jobs or default_jobs()
     phase = _phases(log, started)
     cache = site_dir / CACHE_DIR
-    probe = Probe.of(site_dir, output, base_url, search, use_cache)
+    if probe is None:
+        probe = Probe.of(site_dir, output, base_url, search, use_cache)
     if probe.unchanged():
         return probe.result(started)
     state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at

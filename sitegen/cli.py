@@ -142,6 +142,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     output = args.output if args.output is not None else args.site / "output"
+    probe = None
     if not args.no_cache and output.is_dir():  # answered before the renderer is imported
         probe = Probe.of(args.site, output, args.base_url, not args.no_search)
         if probe.unchanged():
@@ -161,6 +162,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         use_cache=not args.no_cache,
         log=(lambda line: print(line, file=sys.stderr)) if args.timings else None,
+        probe=probe,  # the scan just made: a build does not repeat it
     )
     for w in result.warnings:
         print(w, file=sys.stderr)
