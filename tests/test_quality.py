@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -265,6 +266,13 @@ def _shortfalls(report: dict) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.slow
+def _wait_for_a_quieter_machine(limit_s: float = 60.0) -> None:
+    """Before a retry, wait (up to a minute) until the other worker's load eases."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and os.getloadavg()[0] > 1.5:
+        time.sleep(2)
+
+
 # one worker runs the audits one after another: Lighthouse measures performance
 # on the CPU it shares, and two audits at once on a 2-core machine fail it
 @pytest.mark.xdist_group("lighthouse")
@@ -283,6 +291,7 @@ def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path, k
                 break
             # performance is measured on a 2-core machine whose other core runs the rest
             # of the suite: retries absorb moments of load; a really slow page fails all
+            _wait_for_a_quieter_machine()
             report = _lighthouse(base + url, tmp_path / f"report{attempt}.json")
             scores = {c: report["categories"][c]["score"] for c in CATEGORIES}
     assert report.get("runtimeError") is None, report.get("runtimeError")
