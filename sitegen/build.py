@@ -35,7 +35,7 @@ from .content import PaperSource, load_papers, load_people, load_profile
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
-from .keys import Digests, Lazy, Templates
+from .keys import FRAGMENTS, Digests, Lazy, Templates
 from .markup import render_inline
 from .model import Site
 from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, sitemap_xml
@@ -146,6 +146,41 @@ class FeedLink:
         return cls(spec.title, spec.rss_url, spec.atom_url)
 
 
+def fragment_function(env: jinja2.Environment) -> Callable[..., Markup]:
+    """`fragment("fragments/NAME.html", **args)` in templates: a piece of HTML shared by pages.
+
+    A paper's list item is the same on every list page at the same depth, and a
+    1,000-paper site shows about ten thousand of them. A fragment is rendered
+    once per build for each distinct `root` and arguments (compared by value, a
+    paper by identity) and reused. It sees only the environment's globals,
+    `root` and its arguments, so reusing it is always right; a page that calls
+    `fragment` is keyed by every template under fragments/ (keys.Templates).
+    """
+    made: dict[tuple[Any, ...], Markup] = {}
+
+    @jinja2.pass_context
+    def fragment(ctx: Any, name: str, **args: Any) -> Markup:
+        if not name.startswith(FRAGMENTS):
+            raise jinja2.TemplateRuntimeError(
+                f"fragment {name!r}: fragments are templates under {FRAGMENTS}"
+            )
+        if "root" not in ctx:
+            raise jinja2.TemplateRuntimeError(
+                f"fragment {name!r} needs the page's `root`: import macros that call it "
+                "`with context`"
+            )
+        key = (name, ctx["root"], *sorted(args.items()))
+        try:
+            return made[key]
+        except KeyError:
+            html = made[key] = Markup(env.get_template(name).render(root=ctx["root"], **args))
+            return html
+        except TypeError:  # an unhashable argument: rendered each time
+            return Markup(env.get_template(name).render(root=ctx["root"], **args))
+
+    return fragment
+
+
 class Renderer:
     """One Jinja environment and the values every page shares; renders Page -> HTML."""
 
@@ -172,6 +207,7 @@ class Renderer:
             search_enabled=search,
             topic_labels={t.code: label(t) for t in site.topics},
             tag_labels={t.code: label(t) for t in site.tags},
+            fragment=fragment_function(self.env),
         )
         self.templates = Templates(self.env, known)
         self.assets = assets

@@ -93,6 +93,9 @@ class Digests:
         return os.urandom(16).hex()  # unknown: never equal to the last build's key
 
 
+FRAGMENT, FRAGMENTS = "fragment", "fragments/"  # build.fragment_function, and its templates
+
+
 class Templates:
     """Which templates and variables each page template can reach, for one environment."""
 
@@ -148,6 +151,8 @@ class Templates:
             variables |= names
             if None in refs:  # computed at render time: could be any template
                 todo += self.env.list_templates()
+            elif FRAGMENT in names:  # fragment(name, ...) can render any fragment template
+                todo += [t for t in self.env.list_templates() if t.startswith(FRAGMENTS)]
             todo += [r for r in refs if r is not None and r not in seen]
         self._reach[name] = (frozenset(seen), frozenset(variables))
         return self._reach[name]
@@ -167,6 +172,8 @@ class Templates:
         sources, variables = self.sources(name)
         parts = [*extra, name, sources]
         for var in variables:
+            if var == FRAGMENT:  # code (in the build's stamp); its templates are in `sources`
+                continue
             if var in context:
                 parts.append(f"{var}={digests.of(context[var])}")
             elif var in self.env.globals:

@@ -381,3 +381,35 @@ def test_output_refreshed_not_mixed(fresh_site: Path) -> None:
     assert not (fresh_site / "output" / "papers" / victim.stem).exists()
     assert not filecmp.cmp(fresh_site / "output" / "index.html", fresh_site / "output" / "404.html")
     shutil.rmtree(fresh_site / "output")
+
+
+def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) -> None:
+    """A site's own fragment renders on the pages that call it, with links relative to each
+    page; a name outside fragments/ or a call without the page's context names the template."""
+    templates = fresh_site / "templates"
+    (templates / "fragments").mkdir(parents=True)
+    (templates / "fragments" / "mine.html").write_text(
+        "<b>{{ p.title }}|{{ urls.paper(p.slug)|rel }}|{{ owner.name }}</b>"
+    )
+    (templates / "timeline.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}'
+        "{% for y in years %}{% for p in y.papers %}"
+        '{{ fragment("fragments/mine.html", p=p) }}{% endfor %}{% endfor %}{% endblock %}\n'
+    )
+    assert run_cli("build", "--site", fresh_site, "--no-search").returncode == 0
+    page = parse(fresh_site / "output" / "timeline" / "index.html")
+    papers = len(list((fresh_site / "content" / "papers").glob("*.md")))
+    assert len(page.find("b")) == papers > 0
+    assert len(re.findall(r"\|\.\./papers/[^|/]+/\|", page.text)) == papers, page.text
+
+    for call, message, where in [
+        ('fragment("mine.html", p=1)', "fragments are templates under fragments/", "timeline"),
+        ("m.item(1)", "import macros that call it `with context`", "m.html:1:"),
+    ]:
+        (templates / "m.html").write_text(
+            '{% macro item(p) %}{{ fragment("fragments/mine.html", p=p) }}{% endmacro %}'
+        )
+        (templates / "timeline.html").write_text(f'{{% import "m.html" as m %}}{{{{ {call} }}}}\n')
+        proc = run_cli("build", "--site", fresh_site, "--no-search")
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert message in proc.stderr and where in proc.stderr, proc.stderr

@@ -344,15 +344,18 @@ def test_template_edit_rewrites_only_pages_using_it(built_site: Path, tmp_path: 
     assert set(result.written) == topic_pages, sorted(set(result.written) ^ topic_pages)
     assert all("<!-- mine -->" in (out / rel).read_text() for rel in result.written)
 
-    # the macros are imported by every list page: editing them reaches those, not the 404 page
+    # the list item is a fragment every list page shows: editing it reaches those, not 404
     before, ino = tree_bytes(out), inodes(out)
-    (override / "_macros.html").write_text(
-        (THEME / "_macros.html").read_text().replace('class="paper-title"', 'class="paper-title x"')
+    item = "fragments/paper_item.html"
+    (override / "fragments").mkdir()
+    (override / item).write_text(
+        (THEME / item).read_text().replace('class="paper-title"', 'class="paper-title x"')
     )
     result = build(built_site)
     assert_written_is_what_changed(result, before, ino, out)
     written = set(result.written)
     assert "timeline/index.html" in written
+    assert 'class="paper-title x"' in (out / "timeline/index.html").read_text()
     assert "404.html" not in written
     assert not any(rel.endswith((".xml", ".bib", ".ris", ".json")) for rel in written), written
 
@@ -583,6 +586,7 @@ ADVERSARIAL = {
 {% set f = "summary" ~ "_text" %}
 <li>{{ p|attr("ti" ~ "tle") }} ({{ p.date }}): {{ p[f] }}
 {% for a in p.authors %}{{ a.person.name }} {{ a.person.homepage }};{% endfor %}</li>
+{{ fragment("fragments/adv.html", p=p, n=loop.index % 2) }}
 {% endfor %}
 </ul>
 {% endblock %}
@@ -621,6 +625,11 @@ ADVERSARIAL = {
     "part_tag.html": """\
 <h1>#{{ topic.name }} rev0</h1>
 {% for p in topic.papers %}<p>{{ p.title }} {{ p.date }} {{ config.topic_names }}</p>{% endfor %}
+""",
+    # a fragment (rendered once per arguments and depth) reading a computed name and globals
+    "fragments/adv.html": """\
+<p>{{ n }} {{ p["summary" ~ "_text"] }} {{ p.authors|map(attribute="person.homepage")|join }}
+{{ profile.extra }} {{ site_title }} {{ urls.paper(p.slug)|rel }} rev0</p>
 """,
     # shown by coauthor pages while optional_note.html is missing (not while it is empty)
     "part_fallback.html": "<aside>no note rev0 {{ coauthor.count }}</aside>\n",
@@ -665,7 +674,8 @@ ADVERSARIAL = {
 }
 # theme templates a site may shadow, and the edit that marks the copy
 SHADOWABLE = {
-    "_macros.html": ('class="paper-title"', 'class="paper-title s{k}"'),
+    "_macros.html": ('class="authors"', 'class="authors s{k}"'),
+    "fragments/paper_item.html": ('class="paper-title"', 'class="paper-title s{k}"'),
     "base.html": ("<body>", "<body>\n<!-- shadow {k} -->"),
     "coauthors.html": ("{% block content %}", "{% block content %}<!-- shadow {k} -->"),
     "404.html": ("{% block content %}", "{% block content %}<!-- shadow {k} -->"),
@@ -899,6 +909,8 @@ def test_the_adversarial_site_builds_and_uses_every_template(tmp_path: Path) -> 
         v for k, v in html.items() if k.startswith("coauthors/") and k != "coauthors/index.html"
     )
     assert "rev0" in coauthor and "We study" in coauthor  # the abstract, by a computed name
+    fragment = r"<p>[01] We study.*\n.* \.\./\.\./papers/[^ ]+/ rev0</p>"
+    assert re.search(fragment, coauthor)
     assert any("rev0" in v for k, v in html.items() if k.startswith("papers/"))
     assert any("<h1>#" in v for k, v in html.items() if k.startswith("tags/"))
     assert any(

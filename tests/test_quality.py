@@ -264,8 +264,6 @@ def _shortfalls(report: dict) -> list[str]:
     return out
 
 
-@pytest.mark.browser
-@pytest.mark.slow
 def _wait_for_a_quieter_machine(limit_s: float = 60.0) -> None:
     """Before a retry, wait (up to a minute) until the other worker's load eases."""
     deadline = time.monotonic() + limit_s
@@ -275,6 +273,8 @@ def _wait_for_a_quieter_machine(limit_s: float = 60.0) -> None:
 
 # one worker runs the audits one after another: Lighthouse measures performance
 # on the CPU it shares, and two audits at once on a 2-core machine fail it
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.xdist_group("lighthouse")
 @pytest.mark.parametrize("kind", ["home", "paper", "timeline", "topic", "coauthor", "cv", "news"])
 def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path, kind: str) -> None:
