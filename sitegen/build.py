@@ -21,7 +21,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +37,7 @@ from .feeds import FeedSpec, render_feeds
 from .index import build_index
 from .keys import FRAGMENTS, Digests, Lazy, Templates
 from .markup import render_inline
-from .model import Site
+from .model import Paper, Site
 from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, sitemap_xml
 from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
 from .related import related_papers
@@ -77,6 +77,7 @@ def load_site(
     site_dir: Path,
     base_url: str | None = None,
     papers: Callable[[Path], tuple[list[PaperSource], list[SitegenWarning]]] = load_papers,
+    related_cache: Path | None = None,
 ) -> Loaded:
     """Read config and content and index them; raises the first problem found."""
     config, problems = load_config(site_dir)
@@ -84,7 +85,8 @@ def load_site(
         raise problems[0]
     sources, warnings = papers(site_dir)
     site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
-    site = Site(**{**vars(site), "related": related_papers(site.papers, config.related_papers)})
+    related = cached_related(site.papers, config.related_papers, related_cache)
+    site = replace(site, related=related)
     folio = load_portfolio(site_dir, site, warnings)
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
@@ -95,6 +97,32 @@ def load_site(
             )
         )
     return Loaded(site, config, url, placeholder, tuple(warnings), folio)
+
+
+def cached_related(papers: Sequence[Paper], k: int, cache_file: Path | None) -> dict:
+    """related_papers, reused while no paper's slug, title or abstract has changed.
+
+    Scoring is most of a 10,000-paper rebuild after a template, date or tag edit;
+    its result depends on nothing else, so it is keyed by exactly those texts.
+    """
+    key = digest(
+        code_stamp(),
+        str(k),
+        *sorted(f"{p.slug}\0{p.title}\0{p.summary_text}" for p in papers),
+    )
+    by_slug = {p.slug: p for p in papers}
+    if cache_file is not None:
+        try:
+            with open(cache_file, "rb") as f:
+                found, slugs = pickle.load(f)
+            if found == key:
+                return {s: tuple(by_slug[r] for r in rs) for s, rs in slugs.items()}
+        except Exception:  # missing, damaged or from another version: score afresh
+            pass
+    related = related_papers(papers, k)
+    if cache_file is not None:
+        save_pickle(cache_file, (key, {s: tuple(p.slug for p in ps) for s, ps in related.items()}))
+    return related
 
 
 # ---------------------------------------------------------------- rendering
@@ -664,14 +692,16 @@ def build_site(
         return probe.result(started)
     state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at
     phase("scan")
-    papers_cache = cache / "papers.pickle"
+    papers_cache, related_cache = cache / "papers.pickle", cache / "related.pickle"
     loaded = load_site(
         site_dir,
         base_url,
         papers=lambda d: cached_papers(d, papers_cache if use_cache else None, jobs),
+        related_cache=related_cache if use_cache else None,
     )
-    if not use_cache:  # the cache is refreshed by a cold build too
+    if not use_cache:  # the caches are refreshed by a cold build too
         save_pickle(papers_cache, (code_stamp(), {}))
+        related_cache.unlink(missing_ok=True)
     phase("load and index")
     warnings = list(loaded.warnings)
     use_search = search and loaded.config.search

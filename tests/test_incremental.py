@@ -328,6 +328,24 @@ def test_an_edit_to_a_recent_paper_leaves_unrelated_pages_alone(built_site: Path
 # ---------------------------------------------------------------- templates
 
 
+def test_related_papers_are_scored_again_only_when_a_text_changes(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """Scoring reads slugs, titles and abstracts only: a date edit reuses the last result,
+    an abstract edit scores afresh; either way the site is what a cold build makes."""
+    cache = built_site / ".sitegen-cache" / "related.pickle"
+    scored = cache.stat().st_mtime_ns
+    paper = paper_files(built_site)[0]
+    set_field(paper, "date", "2011-02-03")
+    build(built_site)
+    assert cache.stat().st_mtime_ns == scored
+    assert_same_as_cold(built_site, tmp_path / "a")
+    set_abstract(paper, "Graph neural networks for protein folding at scale.")
+    build(built_site)
+    assert cache.stat().st_mtime_ns != scored
+    assert_same_as_cold(built_site, tmp_path / "b")
+
+
 def test_template_edit_rewrites_only_pages_using_it(built_site: Path, tmp_path: Path) -> None:
     out = built_site / "output"
     override = built_site / "templates"
