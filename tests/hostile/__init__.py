@@ -20,7 +20,7 @@ it should not. Each module proves one part with real files and the real CLI:
 - test_no_data_loss: imports and builds SIGKILLed at random moments and at
   every kind of file-system change (kill_at.py), hand edits, failed builds;
 - test_shapes: one paper, no coauthors, one year... still sensible pages;
-- test_scale: 20,000 papers, with peak memory;
+- test_scale: 10,000 papers, with peak memory;
 - test_serve_escape: the dev server refuses every way out of its folder and
   listens on loopback unless told otherwise.
 

@@ -151,7 +151,7 @@ def check_matches_spec(spec: ProfileSpec, papers: list, owner: str, field, metri
 
 
 @pytest.mark.slow
-@fuzz(300)
+@fuzz(150)
 @given(profile_spec())
 def test_valid_profiles_round_trip_through_real_files(spec: ProfileSpec) -> None:
     """parse -> import (files on disk) -> sitegen.content loads -> the same fields."""
@@ -172,7 +172,7 @@ def test_valid_profiles_round_trip_through_real_files(spec: ProfileSpec) -> None
 
 
 @pytest.mark.slow
-@fuzz(1500)
+@fuzz(600)
 @given(profile_spec())
 def test_valid_profiles_round_trip_in_memory(spec: ProfileSpec) -> None:
     figures.case("valid profiles, parse + render + load in memory")
@@ -189,7 +189,7 @@ def test_valid_profiles_round_trip_in_memory(spec: ProfileSpec) -> None:
 
 
 @pytest.mark.slow
-@fuzz(1500)
+@fuzz(600)
 @given(profile_spec(max_papers=4).map(render).flatmap(mutated))
 def test_mutated_valid_profiles(text: str) -> None:
     figures.case("mutated generated profiles")
@@ -197,14 +197,14 @@ def test_mutated_valid_profiles(text: str) -> None:
 
 
 @pytest.mark.slow
-@fuzz(3000)
+@fuzz(1200)
 @given(st.sampled_from([SEED, MESSY]).flatmap(mutated))
 def test_mutated_seed_and_messy_profiles(text: str) -> None:
     figures.case("mutated seed/messy profiles")
     figures.subset("mutated seed/messy profiles: " + check_any_text(text))
 
 
-@fuzz(3500)
+@fuzz(1500)
 @given(
     st.one_of(
         st.text(),
@@ -241,7 +241,7 @@ def test_random_bytes_from_a_file(data: bytes) -> None:
 
 
 @pytest.mark.slow
-@fuzz(300)
+@fuzz(150)
 @given(
     st.one_of(
         st.sampled_from([SEED, MESSY]).flatmap(lambda t: mutated(t, surrogates=False)),
