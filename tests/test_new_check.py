@@ -182,7 +182,7 @@ def test_check_passes_a_good_site_and_writes_nothing(fresh_site: Path) -> None:
     before = snapshot(fresh_site)
     proc = run_cli("check", "--site", fresh_site)
     assert proc.returncode == 0, proc.stderr
-    templates = len(list((REPO / "themes" / "default" / "templates").glob("*.html")))
+    templates = len(list((REPO / "themes" / "default" / "templates").rglob("*.html")))
     assert (
         proc.stdout.strip() == f"ok: checked 32 paper files and {templates} templates, no problems"
     )

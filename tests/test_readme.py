@@ -246,7 +246,7 @@ def test_template_reference_lists_every_template_and_variable() -> None:
     text = section("Customise the theme")
     table = text.split("The templates a theme provides")[1]
     rows = {first_code(r[0]): r for r in table_rows(table.split("Variables common")[0])}
-    templates = {p.name for p in THEME.glob("*.html")}
+    templates = {p.relative_to(THEME).as_posix() for p in THEME.rglob("*.html")}
     assert set(rows) == templates, (
         f"undocumented: {templates - set(rows)}, gone: {set(rows) - templates}"
     )

@@ -1,7 +1,8 @@
 """No data loss: killed imports and builds, hand edits, failed builds.
 
-A 400-paper synthetic profile (enough for the build to render in parallel) is imported and built for real, and the CLI is
-SIGKILLed at random moments (a fixed seed, so CI kills at the same moments):
+A 400-paper synthetic profile (enough for the build to render in parallel) is
+imported and built for real, and the CLI is SIGKILLed at random moments (a fixed
+seed, so CI kills at the same moments):
 
 - import into an empty site, and re-import of a revised profile into an
   imported one: every .md file is absent or byte-identical to what a completed
