@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from . import cvpdf
 from .content import _CONTROL, split_front_matter
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec
@@ -30,6 +31,7 @@ from .markup import is_safe_url, render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text
+from .state import CACHE_DIR
 from .yamlutil import load_yaml
 
 # link name -> (accessible label, icon id in the theme's static/icons.svg)
@@ -47,10 +49,8 @@ LINKS = {
 }
 _BY_LABEL = {label.casefold().replace(" ", ""): k for k, (label, _) in LINKS.items()}
 PROFILE_KEYS = ("photo", "position", "affiliation", "email", "bio", "links")
-NEWS_DIR = "news"
 NEWS_URL = "news/"
 CV_URL = "cv/"
-CV_PDF = "cv/cv.pdf"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
@@ -218,7 +218,7 @@ def http_url(v: Any) -> str | None:
     return v if host and not re.search(r"[\s<>\"']", v) else None
 
 
-def parse_links(value: Any, display: str, text: str, base: tuple = ("links",)) -> tuple[Link, ...]:
+def parse_links(value: Any, display: str, text: str) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
         return ()
@@ -228,10 +228,10 @@ def parse_links(value: Any, display: str, text: str, base: tuple = ("links",)) -
     elif isinstance(value, list):
         pairs = [(None, v) for v in value]
     else:
-        raise _err("links: must map names (orcid, github ...) to URLs", display, text, base)
+        raise _err("links: must map names (orcid, github ...) to URLs", display, text, ("links",))
     out = []
     for i, (key, url) in enumerate(pairs):
-        where = base + ((key,) if key is not None else (i,))
+        where = ("links", key if key is not None else i)
         good = http_url(url)
         if good is None:
             name = f"{key}: " if key is not None else ""
@@ -349,7 +349,7 @@ def parse_news(text: str, display: str) -> NewsItem:
 
 
 def news_files(site_dir: Path) -> list[Path]:
-    folder = site_dir / "content" / NEWS_DIR
+    folder = site_dir / "content" / "news"
     if not folder.is_dir():
         return []
     return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
@@ -639,21 +639,16 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
     )
 
 
-CACHE = ".sitegen-cache"  # the site's cache folder; portfolio keeps its own subfolders
-
-
 def load_portfolio(site_dir: Path, site: Site, warnings: list[SitegenWarning]) -> Portfolio:
     """Everything the portfolio pages show, read and checked once per build."""
-    from . import cvpdf
-
-    about, files, found = load_about(site_dir, site.profile, site_dir / CACHE / "photo")
+    about, files, found = load_about(site_dir, site.profile, site_dir / CACHE_DIR / "photo")
     warnings += found
     news = load_news(site_dir)
     cv = make_cv(about, site, load_resume(site_dir))
     pdf = None
     if site.config.cv_pdf:  # type: ignore[attr-defined]
         if cvpdf.available():
-            pdf = CV_PDF
+            pdf = cvpdf.CV
         else:
             warnings.append(cvpdf.NO_ENGINE)
     return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
@@ -663,58 +658,3 @@ def news_feed_spec(title: str) -> FeedSpec:
     """The news page's feeds, as base.html advertises a page's own feed."""
     return FeedSpec(f"{title}: news", f"News from {title}", NEWS_URL,
                     NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", ())  # fmt: skip
-
-
-def portfolio_pages(
-    portfolio: Portfolio, site: Site
-) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any], FeedSpec | None]]]:
-    """The home page's extra context, and the new pages as (url, template, context, feed)."""
-    cfg: Any = site.config
-    title = cfg.title or site.profile.name
-    home = {
-        "about": portfolio.about,
-        "featured": tuple(p for p in site.papers if p.featured),
-        "news": portfolio.news[: cfg.home_news],
-        "news_total": len(portfolio.news),
-        "cv_pdf": portfolio.pdf,
-    }
-    pages: list[tuple[str, str, dict[str, Any], FeedSpec | None]] = [
-        (CV_URL, "cv.html", {"cv": portfolio.cv, "cv_pdf": portfolio.pdf}, None)
-    ]
-    if portfolio.news:
-        pages.append((NEWS_URL, "news.html", {"news": portfolio.news}, news_feed_spec(title)))
-    return home, pages
-
-
-def plan_portfolio_files(
-    portfolio: Portfolio,
-    site_dir: Path,
-    base_url: str,
-    title: str,
-    render_cv: Callable[[], str],
-    css: dict[str, bytes],
-) -> list[tuple[tuple[str, ...], Callable[[], tuple], None]]:
-    """(output paths, producer, key) of the photo, the news feeds and the CV's PDF.
-
-    Producers run wherever the build runs its jobs; each is deterministic.
-    """
-    jobs: list[tuple[tuple[str, ...], Callable[[], tuple], None]] = [
-        ((rel,), (lambda data=data: (data,)), None) for rel, data in portfolio.files
-    ]
-    if portfolio.news:
-        spec = news_feed_spec(title)
-        news = portfolio.news
-
-        def feeds() -> tuple[bytes, bytes]:
-            return news_feeds(news, title, base_url, len(news))
-
-        jobs.append(((spec.rss_url, spec.atom_url), feeds, None))
-    if portfolio.pdf:
-        from . import cvpdf
-
-        def pdf() -> tuple[bytes]:
-            page = base_url + CV_URL
-            return (cvpdf.cv_pdf(render_cv(), page, css, site_dir / CACHE / "cv-pdf"),)
-
-        jobs.append(((portfolio.pdf,), pdf, None))
-    return jobs
