@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -181,15 +181,21 @@ def yaml_lines(text: str, first_line: int = 1) -> dict[tuple, int]:
     return out
 
 
-def line_of(lines: dict[tuple, int], path: Sequence) -> int | None:
-    path = tuple(path)
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path)
+Fail = Callable[[str, Sequence], SitegenError]  # (message, key path) -> the error to raise
 
 
-def _err(msg: str, display: str, text: str, path: Sequence) -> SitegenError:
-    return SitegenError(msg, display, line_of(yaml_lines(text), path) or 1)
+def _failer(display: str, text: str, first_line: int = 1) -> Fail:
+    """Makes `display:line: msg` errors, at the line of a key path in `text` or of the
+    nearest parent it has."""
+
+    def fail(msg: str, path: Sequence) -> SitegenError:
+        lines = yaml_lines(text, first_line)
+        path = tuple(path)
+        while path and path not in lines:
+            path = path[:-1]
+        return SitegenError(msg, display, lines.get(path, first_line))
+
+    return fail
 
 
 # ---------------------------------------------------------------- the about section
@@ -218,7 +224,7 @@ def http_url(v: Any) -> str | None:
     return v if host and not re.search(r"[\s<>\"']", v) else None
 
 
-def parse_links(value: Any, display: str, text: str) -> tuple[Link, ...]:
+def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
         return ()
@@ -228,14 +234,14 @@ def parse_links(value: Any, display: str, text: str) -> tuple[Link, ...]:
     elif isinstance(value, list):
         pairs = [(None, v) for v in value]
     else:
-        raise _err("links: must map names (orcid, github ...) to URLs", display, text, ("links",))
+        raise fail("links: must map names (orcid, github ...) to URLs", ("links",))
     out = []
     for i, (key, url) in enumerate(pairs):
-        where = ("links", key if key is not None else i)
         good = http_url(url)
         if good is None:
             name = f"{key}: " if key is not None else ""
-            raise _err(f"links: {name}{url!r} is not an http(s) URL", display, text, where)
+            where = ("links", key if key is not None else i)
+            raise fail(f"links: {name}{url!r} is not an http(s) URL", where)
         if key is None:
             key = (urlsplit(good).hostname or "link").removeprefix("www.")
         out.append(make_link(str(key), good))
@@ -251,21 +257,21 @@ def make_link(name: str, url: str) -> Link:
     return Link(key, label, url, icon)
 
 
-def parse_email(value: Any, display: str, text: str) -> Email | None:
+def parse_email(value: Any, fail: Fail) -> Email | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
-        raise _err(f"email: {value!r} is not an email address", display, text, ("email",))
+        raise fail(f"email: {value!r} is not an email address", ("email",))
     user, domain = value.strip().split("@")
     return Email(user, domain)
 
 
-def _opt_str(data: dict, key: str, display: str, text: str) -> str | None:
+def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
     v = data.get(key)
     if v is None:
         return None
     if not isinstance(v, str) or not v.strip():
-        raise _err(f"{key}: must be text", display, text, (key,))
+        raise fail(f"{key}: must be text", (key,))
     return _CONTROL.sub("", v).strip()
 
 
@@ -275,41 +281,37 @@ def load_about(
     """The about section from profile.yaml's portfolio keys, and the photo's files."""
     display = "content/profile.yaml"
     path = site_dir / display
-    text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
-    data = dict(profile.extra)
+    fail = _failer(display, path.read_text(encoding="utf-8-sig") if path.exists() else "")
+    data = profile.extra
     warnings: list[SitegenWarning] = []
-    bio = _opt_str(data, "bio", display, text)
+    bio = _opt_str(data, "bio", fail)
     rendered = render_markdown(bio) if bio else None
     if rendered:
         warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     photo, files = None, {}
-    photo_rel = _opt_str(data, "photo", display, text)
+    photo_rel = _opt_str(data, "photo", fail)
     if photo_rel:
         content = (site_dir / "content").resolve()
         source = (content / photo_rel).resolve()
         if not source.is_relative_to(content) or not source.is_file():
-            raise _err(
-                f"photo: {photo_rel!r} is not a file under content/", display, text, ("photo",)
-            )
+            raise fail(f"photo: {photo_rel!r} is not a file under content/", ("photo",))
         shown = f"content/{source.relative_to(content).as_posix()}"
         photo, files, found = process_photo(source, shown, profile.name, cache_dir)
         warnings += found
     about = About(
         name=profile.name,
         initials=initials(profile.name),
-        position=_opt_str(data, "position", display, text),
-        affiliation=_opt_str(data, "affiliation", display, text),
-        email=parse_email(data.get("email"), display, text),
+        position=_opt_str(data, "position", fail),
+        affiliation=_opt_str(data, "affiliation", fail),
+        email=parse_email(data.get("email"), fail),
         bio_html=rendered.html if rendered else "",
-        links=parse_links(data.get("links"), display, text),
+        links=parse_links(data.get("links"), fail),
         photo=photo,
     )
     return about, files, warnings
 
 
 # ---------------------------------------------------------------- news
-
-NEWS_KEYS = ("date", "title")
 
 
 def parse_news(text: str, display: str) -> NewsItem:
@@ -318,30 +320,25 @@ def parse_news(text: str, display: str) -> NewsItem:
     data = load_yaml(yaml_text, display, first_line=2)
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", display, 2)
-
-    def fail(msg: str, key: str) -> SitegenError:
-        return SitegenError(msg, display, line_of(yaml_lines(yaml_text, 2), (key,)) or 2)
-
+    fail = _failer(display, yaml_text, 2)
     for key in data:
-        if key not in NEWS_KEYS:
-            raise fail(f"unknown key {key!r} (news items know: date, title)", key)
+        if key not in ("date", "title"):
+            raise fail(f"unknown key {key!r} (news items know: date, title)", (key,))
     date = data.get("date")
     if isinstance(date, dt.datetime):
         date = date.date()
     if not isinstance(date, dt.date):
-        raise fail("date: missing or not a date (use YYYY-MM-DD)", "date")
-    title = data.get("title")
-    if title is not None and (not isinstance(title, str) or not title.strip()):
-        raise fail("title: must be text", "title")
+        raise fail("date: missing or not a date (use YYYY-MM-DD)", ("date",))
+    title = _opt_str(data, "title", fail)
     body = _CONTROL.sub("", body).strip("\n")
-    if not body.strip() and not title:
+    if not body.strip() and title is None:
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     rendered = render_markdown(body)
     stem = slugify_text(Path(display).stem) or "item"
     return NewsItem(
         id=f"news-{stem}",
         date=date,
-        title=_CONTROL.sub("", title).strip() if title else None,
+        title=title,
         body_html=rendered.html,
         text=rendered.text,
         source=display,
@@ -491,7 +488,7 @@ def load_resume(site_dir: Path) -> dict | None:
             if not e.absolute_path:
                 message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
         where = ".".join(str(p) for p in e.absolute_path) or "resume"
-        raise _err(f"{where}: {message}", display, text, path)
+        raise _failer(display, text)(f"{where}: {message}", path)
     return data
 
 
