@@ -510,8 +510,9 @@ def _date(s: Any) -> dt.date | None:
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
-def when(start: Any = None, end: Any = None, single: Any = None) -> str | None:
-    """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing."""
+def when(*dates: Any) -> str | None:
+    """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing;
+    a single date is shown alone."""
 
     def show(s: Any) -> str:
         d = _date(s)
@@ -519,10 +520,9 @@ def when(start: Any = None, end: Any = None, single: Any = None) -> str | None:
             return ""
         return f"{MONTHS[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
 
-    if single:
-        return show(single) or None
-    if start:
-        return f"{show(start)} – {show(end) if end else 'present'}"
+    *start, end = dates
+    if start and start[0]:
+        return f"{show(start[0])} – {show(end) if end else 'present'}"
     return show(end) or None
 
 
@@ -540,10 +540,7 @@ def _entries(items: list, shape: str) -> tuple[Entry, ...]:
         if not title:
             continue
         where = ", ".join(x for x in (_text(it.get(k)) for k in where_k) if x)
-        if len(dates) == 2:
-            span = when(it.get(dates[0]), it.get(dates[1]))
-        else:
-            span = when(single=it.get(dates[0])) if dates else None
+        span = when(*(it.get(k) for k in dates)) if dates else None
         summary = _text(it.get(summary_k[0])) if summary_k else ""
         lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]
         html = render_markdown(summary).html if summary else ""
