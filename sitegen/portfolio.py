@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import cvpdf
-from .content import _CONTROL, split_front_matter
+from .content import _CONTROL, read_text, split_front_matter
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec
 from .markup import render_markdown
@@ -352,8 +352,6 @@ def news_files(site_dir: Path) -> list[Path]:
 
 def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
     """content/news/*.md, newest first; each item's anchor is unique on the page."""
-    from .content import read_text
-
     items = []
     seen: set[str] = set()
     for path in news_files(site_dir):
@@ -435,7 +433,7 @@ def _plain(v: Any, path: tuple = ()) -> Any:
         return {str(k): _plain(x, (*path, k)) for k, x in v.items()}
     if isinstance(v, list):
         return [_plain(x, (*path, i)) for i, x in enumerate(v)]
-    if isinstance(v, (dt.date, dt.datetime)):
+    if isinstance(v, dt.date):  # datetimes too
         return v.isoformat()[:10]
     is_date_key = bool(path) and str(path[-1]).endswith(("date", "Date"))
     if isinstance(v, int) and not isinstance(v, bool) and is_date_key:
@@ -472,22 +470,19 @@ def load_resume(site_dir: Path) -> dict | None:
         return None
     import jsonschema
 
-    validator = jsonschema.Draft7Validator(resume_schema())
-    errors = sorted(
-        validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)
-    )
-    if errors:
-        e = errors[0]
-        path = list(e.absolute_path)
-        message = e.message
-        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
-            extra = sorted(set(map(str, e.instance)) - set(e.schema.get("properties", {})))
-            path += extra[:1]  # point at the unknown key itself
-            if not e.absolute_path:
-                message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
-        where = ".".join(str(p) for p in e.absolute_path) or "resume"
-        raise _failer(display, text)(f"{where}: {message}", path)
-    return data
+    errors = jsonschema.Draft7Validator(resume_schema()).iter_errors(data)
+    e = min(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message), default=None)
+    if e is None:
+        return data
+    path = list(e.absolute_path)
+    message = e.message
+    if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+        extra = sorted(set(map(str, e.instance)) - set(e.schema.get("properties", {})))
+        path += extra[:1]  # point at the unknown key itself
+        if not e.absolute_path:
+            message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
+    where = ".".join(str(p) for p in e.absolute_path) or "resume"
+    raise _failer(display, text)(f"{where}: {message}", path)
 
 
 def normal_title(title: str) -> str:
