@@ -32,6 +32,7 @@ from .model import Coauthor, Site, Topic
 NARROW_PX = 358
 WIDE_PX = 780
 MAX_SERIES = 8  # the palette has 8 colours; more topics than that share "Other"
+TOPIC_ROWS = 7  # topics the home page's topic table names; more share one row
 
 
 def _e(text: object) -> str:
@@ -57,7 +58,7 @@ class Series:
     codes: frozenset[str]
 
 
-def chart_series(topics: Sequence[Topic], limit: int = MAX_SERIES) -> list[Series]:
+def chart_series(topics: Sequence[Topic]) -> list[Series]:
     """The largest topics with distinct colours, then one "Other topics" band.
 
     Two topics drawn in the same colour next to each other would read as one,
@@ -67,13 +68,13 @@ def chart_series(topics: Sequence[Topic], limit: int = MAX_SERIES) -> list[Serie
     used: set[int] = set()
     rest: list[str] = []
     for t in topics:
-        if t.colour not in used and len(chosen) < limit:
+        if t.colour not in used and len(chosen) < MAX_SERIES:
             used.add(t.colour)
             chosen.append(Series(t.name, f"t{t.colour}", frozenset({t.code})))
         else:
             rest.append(t.code)
     if rest:
-        if len(chosen) == limit:  # keep the palette's last slot for "Other"
+        if len(chosen) == MAX_SERIES:  # keep the palette's last slot for "Other"
             last = chosen.pop()
             rest = [*last.codes, *rest]
         name = "Other topics" if len(rest) > 1 else next(t.name for t in topics if t.code in rest)
@@ -81,13 +82,11 @@ def chart_series(topics: Sequence[Topic], limit: int = MAX_SERIES) -> list[Serie
     return chosen
 
 
-def _nice_step(top: int, ticks: int = 4) -> int:
-    raw = max(1.0, top / ticks)
+def _nice_step(top: int) -> int:
+    """A round axis step (1, 2 or 5 times a power of ten) for about four gridlines."""
+    raw = max(1.0, top / 4)
     mag = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 5, 10):
-        if m * mag >= raw:
-            return int(m * mag)
-    return int(10 * mag)  # pragma: no cover
+    return int(next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw))
 
 
 def _table(
@@ -117,19 +116,21 @@ def _details(table: str) -> str:
     )
 
 
-def _svg_open(cls: str, ident: str, title: str, desc: str, extra: str) -> str:
+def _svg_open(name: str, title: str, desc: str, size: str) -> str:
+    """The <svg> of the `name` chart, labelled by its <title> and <desc>."""
+    ident = f"{name}-chart"
     return (
-        f'<svg class="{cls}" role="img" aria-labelledby="{ident}-title {ident}-desc" {extra}>'
+        f'<svg class="chart-svg {name}-svg" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" {size}>'
         f'<title id="{ident}-title">{_e(title)}</title><desc id="{ident}-desc">{_e(desc)}</desc>'
     )
 
 
+def _figure(name: str, *parts: str) -> str:
+    return f'<figure class="chart {name}-chart">' + "".join(parts) + "</figure>"
+
+
 # ---------------------------------------------------------------- timeline
-
-
-def _label_every(n: int, width_px: float, need_px: float, frac: float) -> int:
-    per = frac * width_px / max(n, 1)
-    return max(1, math.ceil(need_px / per))
 
 
 def timeline_chart(site: Site) -> str:
@@ -152,20 +153,24 @@ def timeline_chart(site: Site) -> str:
     height = pad_top + plot_h + pad_bottom
     # the gutter holds the axis numbers: wide enough for the longest on a phone
     left, right = max(4.5, 100 * (len(str(top)) * 7.5 + 8) / NARROW_PX), 99.5
-    band = (right - left) / len(years)
-    bar = band * (0.7 if len(years) > 3 else 0.45)
     n = len(years)
+    band = (right - left) / n
+    bar = band * (0.7 if n > 3 else 0.45)
     frac = (right - left) / 100
-    k_wide = _label_every(n, WIDE_PX, 36, frac)
-    k_narrow = k_wide * math.ceil(_label_every(n, NARROW_PX, 36, frac) / k_wide)
+
+    def column_px(screen_px: float) -> float:
+        return frac * screen_px / n
+
+    # every k-th year is labelled, so that the labels (36 px) never touch
+    k_wide = math.ceil(36 / column_px(WIDE_PX))
+    k_narrow = k_wide * math.ceil(math.ceil(36 / column_px(NARROW_PX)) / k_wide)
     total_px = len(str(peak)) * 7 + 6  # a column's count must fit above it
-    totals_wide = frac * WIDE_PX / n >= total_px
-    totals_narrow = frac * NARROW_PX / n >= total_px
+    totals_wide = column_px(WIDE_PX) >= total_px
+    totals_narrow = column_px(NARROW_PX) >= total_px
 
     def y_of(v: float) -> float:
         return pad_top + plot_h - plot_h * v / top
 
-    parts = []
     busiest = max(years, key=lambda y: (totals[y], y))
     biggest = sorted(site.topics, key=lambda t: (-len(t.papers), t.code))[:2]
     desc = (
@@ -174,16 +179,10 @@ def timeline_chart(site: Site) -> str:
         + ", ".join(f"{t.name} ({len(t.papers)})" for t in biggest)
         + "."
     )
-    parts.append(
-        _svg_open(
-            "chart-svg timeline-svg",
-            "timeline-chart",
-            "Papers per year, by topic",
-            desc,
-            f'width="100%" height="{height}"',
-        )
-    )
-    parts.append('<g class="grid">')
+    parts = [
+        _svg_open("timeline", "Papers per year, by topic", desc, f'width="100%" height="{height}"'),
+        '<g class="grid">',
+    ]
     for v in range(0, top + 1, step):
         y = _n(y_of(v))
         cls = "axis" if v == 0 else "gridline"
@@ -224,10 +223,11 @@ def timeline_chart(site: Site) -> str:
             )
     parts.append("</svg>")
 
-    legend = "".join(
+    items = "".join(
         f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{_e(s.name)}</li>'
         for s in series
     )
+    legend = f'<ul class="chart-legend" aria-label="Topics">{items}</ul>'
     rows = [[str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)]
     table = _table(
         "Papers per year and topic",
@@ -235,25 +235,19 @@ def timeline_chart(site: Site) -> str:
         rows,
         numeric=set(range(1, len(series) + 2)),
     )
-    return (
-        '<figure class="chart timeline-chart">'
-        + "".join(parts)
-        + f'<ul class="chart-legend" aria-label="Topics">{legend}</ul>'
-        + _details(table)
-        + "</figure>"
-    )
+    return _figure("timeline", *parts, legend, _details(table))
 
 
 # ---------------------------------------------------------------- topics (home)
 
 
-def topic_chart(site: Site, root: str = "", rows: int = 7) -> str:
+def topic_chart(site: Site) -> str:
     """The topic mix as one proportional bar, with a table that is also its legend."""
     if not site.topics:
         return ""
     total = len(site.papers)
     topics = list(site.topics)
-    shown = topics if len(topics) <= rows + 1 else topics[:rows]
+    shown = topics if len(topics) <= TOPIC_ROWS + 1 else topics[:TOPIC_ROWS]
     rest = topics[len(shown) :]
 
     def pct(n: int) -> str:
@@ -261,59 +255,40 @@ def topic_chart(site: Site, root: str = "", rows: int = 7) -> str:
         return f"{share:.0f}%" if share >= 1 else "<1%"
 
     desc = "; ".join(f"{t.name}: {len(t.papers)} ({pct(len(t.papers))})" for t in topics)
+    # a bar segment per row of the table: the small topics share one, as there
+    segments = [(f"t{t.colour}", t.name, len(t.papers), urls.topic(t.slug)) for t in shown]
+    if rest:
+        more = _plural(len(rest), "more topic")
+        segments.append(("tother", more, sum(len(t.papers) for t in rest), urls.TOPICS))
+    title = f"Share of {_plural(total, 'paper')} by topic"
     parts = [
-        _svg_open(
-            "chart-svg topic-svg",
-            "topic-chart",
-            f"Share of {_plural(total, 'paper')} by topic",
-            desc + ".",
-            'width="100%" height="14"',
-        ),
+        _svg_open("topic", title, desc + ".", 'width="100%" height="14"'),
         '<clipPath id="topic-chart-clip"><rect width="100%" height="14" rx="4"/></clipPath>',
         '<g clip-path="url(#topic-chart-clip)">',
     ]
-    # one segment per row of the table below: the small topics share one, as there
-    segments = [(f"t{t.colour}", t.name, len(t.papers)) for t in shown]
-    if rest:
-        segments.append(
-            ("tother", _plural(len(rest), "more topic"), sum(len(t.papers) for t in rest))
-        )
+    rows = []
     x = 0.0
-    for css, name, count in segments:
+    for css, name, count, link in segments:
         w = 100 * count / total
         parts.append(
             f'<rect class="seg {css}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
             f"<title>{_e(name)}: {_plural(count, 'paper')}</title></rect>"
         )
         x += w
+        rows.append(
+            f'<tr class="{css}"><th scope="row"><span class="topic-name">'
+            f'<span class="swatch {css}" aria-hidden="true"></span>'
+            f'<a href="{_e(link)}">{_e(name)}</a></span></th>'
+            f'<td class="num">{count}</td><td class="num share">{pct(count)}</td></tr>'
+        )
     parts.append("</g></svg>")
-
-    body = []
-    for t in shown:
-        link = root + urls.topic(t.slug)
-        body.append(
-            f'<tr class="t{t.colour}"><th scope="row"><span class="topic-name">'
-            f'<span class="swatch t{t.colour}" aria-hidden="true"></span>'
-            f'<a href="{_e(link)}">{_e(t.name)}</a></span></th>'
-            f'<td class="num">{len(t.papers)}</td><td class="num share">{pct(len(t.papers))}</td>'
-            "</tr>"
-        )
-    if rest:
-        n_rest = sum(len(t.papers) for t in rest)
-        body.append(
-            '<tr class="tother"><th scope="row"><span class="topic-name">'
-            '<span class="swatch tother" aria-hidden="true"></span>'
-            f'<a href="{_e(root + urls.TOPICS)}">{_plural(len(rest), "more topic")}</a>'
-            f'</span></th><td class="num">{n_rest}</td>'
-            f'<td class="num share">{pct(n_rest)}</td></tr>'
-        )
     table = (
         '<table class="topic-table"><caption class="visually-hidden">Papers per topic</caption>'
         '<thead class="visually-hidden"><tr><th scope="col">Topic</th>'
         '<th scope="col">Papers</th><th scope="col">Share</th></tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
-    return '<figure class="chart topic-chart">' + "".join(parts) + table + "</figure>"
+    return _figure("topic", *parts, table)
 
 
 # ---------------------------------------------------------------- coauthor network
@@ -330,18 +305,18 @@ def _joint_counts(site: Site, people: set[str]) -> Counter[tuple[str, str]]:
     return joint
 
 
+def _together(joint: Counter[tuple[str, str]], a: Coauthor, b: Coauthor) -> int:
+    x, y = sorted((a.person.key, b.person.key))
+    return joint[(x, y)]
+
+
 def _ring_order(coauthors: Sequence[Coauthor], joint: Counter[tuple[str, str]]) -> list[Coauthor]:
     """Seat collaborators of each other side by side, so their links stay short."""
-
-    def w(a: Coauthor, b: Coauthor) -> int:
-        x, y = sorted((a.person.key, b.person.key))
-        return joint.get((x, y), 0)
-
     left = list(coauthors)
     order = [left.pop(0)]
     while left:
         cur = order[-1]
-        best = max(left, key=lambda c: (w(cur, c), c.count, -left.index(c)))
+        best = max(left, key=lambda c: (_together(joint, cur, c), c.count, -left.index(c)))
         left.remove(best)
         order.append(best)
     return order
@@ -386,14 +361,13 @@ def network_chart(site: Site, limit: int = 12) -> str:
     shown = list(site.coauthors[:limit])
     if not shown:
         return ""
-    keys = {c.person.key for c in shown}
-    joint = _joint_counts(site, keys)
+    joint = _joint_counts(site, {c.person.key for c in shown})
     ring = _ring_order(shown, joint)
     most = max(c.count for c in shown)
     # only the strongest links between coauthors: a complete graph says nothing
-    strongest = sorted(joint.items(), key=lambda kv: (-kv[1], kv[0]))[: len(shown) + 6]
-    joint_shown = {pair: n for pair, n in strongest if n * 4 >= max(joint.values(), default=1)}
     most_joint = max(joint.values(), default=1)
+    strongest = sorted(joint.items(), key=lambda kv: (-kv[1], kv[0]))[: len(shown) + 6]
+    joint_shown = {pair: n for pair, n in strongest if n * 4 >= most_joint}
 
     # an ellipse taller than wide: names run sideways, so width is what a phone lacks
     cx, cy = 0.0, 0.0
@@ -441,18 +415,14 @@ def network_chart(site: Site, limit: int = 12) -> str:
         f"{_plural(len(shown), 'closest coauthor')}; a thicker line means more joint papers: "
         f"{names}. Thin curves join coauthors who also wrote papers with each other."
     )
+    size_attrs = (
+        f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
+        f'width="{_n(width)}" height="{_n(height)}"'
+    )
     parts = [
-        _svg_open(
-            "chart-svg network-svg",
-            "network-chart",
-            f"Collaboration network of {site.owner.name}",
-            desc,
-            f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
-            f'width="{_n(width)}" height="{_n(height)}"',
-        )
+        _svg_open("network", f"Collaboration network of {site.owner.name}", desc, size_attrs),
+        '<g class="links-between">',  # links between coauthors: curves bowed towards the centre
     ]
-    # links between coauthors: curves bowed towards the centre
-    parts.append('<g class="links-between">')
     for (a, b), n in sorted(joint_shown.items()):
         x1, y1, _ = pos[a]
         x2, y2, _ = pos[b]
@@ -500,21 +470,10 @@ def network_chart(site: Site, limit: int = 12) -> str:
 
     rows = []
     for c in shown:
-        others = []
-        for d in shown:
-            if d is c:
-                continue
-            x, y = sorted((c.person.key, d.person.key))
-            if joint.get((x, y)):
-                others.append((joint[(x, y)], d.person.name))
-        others.sort(key=lambda t: (-t[0], t[1]))
-        rows.append(
-            [
-                _e(c.person.name),
-                str(c.count),
-                _e(", ".join(f"{name} ({n})" for n, name in others)) or "—",
-            ]
-        )
+        others = [(_together(joint, c, d), d.person.name) for d in shown if d is not c]
+        others = sorted((o for o in others if o[0]), key=lambda o: (-o[0], o[1]))
+        also = ", ".join(f"{name} ({n})" for n, name in others)
+        rows.append([_e(c.person.name), str(c.count), _e(also) or "—"])
     table = _table(
         f"The closest coauthors of {_e(site.owner.name)}",
         ["Coauthor", "Joint papers", "Also wrote with (joint papers)"],
@@ -525,9 +484,4 @@ def network_chart(site: Site, limit: int = 12) -> str:
         f"{site.owner.name} and the {_plural(len(shown), 'closest coauthor')}. Line width: joint "
         "papers; colour: the main topic of the joint papers."
     )
-    return (
-        '<figure class="chart network-chart">'
-        + "".join(parts)
-        + f"<figcaption>{_e(caption)}{_details(table)}</figcaption>"
-        + "</figure>"
-    )
+    return _figure("network", *parts, f"<figcaption>{_e(caption)}{_details(table)}</figcaption>")

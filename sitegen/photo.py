@@ -91,8 +91,6 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
                     img = ImageCms.profileToProfile(img, src, ImageCms.createProfile("sRGB"))
                 except (ImageCms.PyCMSError, OSError, ValueError):
                     pass  # an unreadable profile: keep the pixels as they are
-    except SitegenError:
-        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise SitegenError(f"refused as a decompression bomb: {e}", display) from None
     except Image.UnidentifiedImageError:
@@ -114,7 +112,7 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
 
 
 def process_photo(
-    source: Path, display: str, name: str, cache_dir: Path | None, width: int = WIDTH
+    source: Path, display: str, name: str, cache_dir: Path | None
 ) -> tuple[Photo, dict[str, bytes], list[SitegenWarning]]:
     """The photo for the page, the files to write (output path -> bytes), and warnings.
 
@@ -125,9 +123,10 @@ def process_photo(
         data = source.read_bytes()
     except OSError as e:
         raise SitegenError(f"cannot read the photo: {e.strerror}", display) from None
-    widths = (width, 2 * width)
+    widths = (WIDTH, 2 * WIDTH)
+    formats = _formats()
     key = hashlib.sha256(
-        data + f"\0{VERSION}\0{widths}\0{[f[0] for f in _formats()]}".encode()
+        data + f"\0{VERSION}\0{widths}\0{[f[0] for f in formats]}".encode()
     ).hexdigest()[:20]
     found = _cached(cache_dir / key) if cache_dir else None
     if found is None:
@@ -136,31 +135,22 @@ def process_photo(
             _store(cache_dir / key, files, pixels)
     else:
         files, pixels = found
-    warned = []
-    if pixels > LARGE_PIXELS:
-        warned.append(
-            SitegenWarning(
-                f"the photo is {pixels / 1e6:.0f} megapixels: it is resized at every cold "
-                "cache, but a copy about 1,000 px wide would do as well",
-                display,
-            )
-        )
+    large = (
+        f"the photo is {pixels / 1e6:.0f} megapixels: it is resized at every cold "
+        "cache, but a copy about 1,000 px wide would do as well"
+    )
+    warned = [SitegenWarning(large, display)] if pixels > LARGE_PIXELS else []
     prefix = f"assets/photo-{key[:10]}-"
-    out = {prefix + n: b for n, b in sorted(files.items())}
-    by_ext: dict[str, list[tuple[int, int]]] = {}
-    for n in sorted(files):
-        size, ext = n.split(".")
-        w, h = (int(x) for x in size.split("x"))
-        by_ext.setdefault(ext, []).append((w, h))
-    jpgs = sorted(by_ext["jpg"])
-    w1, h1 = jpgs[0]
+    # every size in every format, named like "176x220.webp"
+    sizes = sorted({tuple(int(x) for x in n.split(".")[0].split("x")) for n in files})
+    w1, h1 = sizes[0]
 
     def srcset(ext: str) -> tuple[tuple[str, str], ...]:
-        return tuple((f"{prefix}{w}x{h}.{ext}", f"{w / w1:g}x") for w, h in sorted(by_ext[ext]))
+        return tuple((f"{prefix}{w}x{h}.{ext}", f"{w / w1:g}x") for w, h in sizes)
 
-    sources = tuple((mime, srcset(ext)) for ext, mime, _ in _formats() if ext != "jpg")
+    sources = tuple((mime, srcset(ext)) for ext, mime, _ in formats if ext != "jpg")
     photo = Photo(f"Photo of {name}", w1, h1, sources, f"{prefix}{w1}x{h1}.jpg", srcset("jpg"))
-    return photo, out, warned
+    return photo, {prefix + n: b for n, b in sorted(files.items())}, warned
 
 
 def _cached(folder: Path) -> tuple[dict[str, bytes], int] | None:

@@ -23,13 +23,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .content import _CONTROL, split_front_matter
+from . import cvpdf
+from .content import _CONTROL, read_text, split_front_matter
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec
-from .markup import is_safe_url, render_markdown
+from .markup import render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text
+from .state import CACHE_DIR
 from .yamlutil import load_yaml
 
 # link name -> (accessible label, icon id in the theme's static/icons.svg)
@@ -47,10 +49,8 @@ LINKS = {
 }
 _BY_LABEL = {label.casefold().replace(" ", ""): k for k, (label, _) in LINKS.items()}
 PROFILE_KEYS = ("photo", "position", "affiliation", "email", "bio", "links")
-NEWS_DIR = "news"
 NEWS_URL = "news/"
 CV_URL = "cv/"
-CV_PDF = "cv/cv.pdf"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
@@ -181,15 +181,21 @@ def yaml_lines(text: str, first_line: int = 1) -> dict[tuple, int]:
     return out
 
 
-def line_of(lines: dict[tuple, int], path: Sequence) -> int | None:
-    path = tuple(path)
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path)
+Fail = Callable[[str, Sequence], SitegenError]  # (message, key path) -> the error to raise
 
 
-def _err(msg: str, display: str, text: str, path: Sequence) -> SitegenError:
-    return SitegenError(msg, display, line_of(yaml_lines(text), path) or 1)
+def _failer(display: str, text: str, first_line: int = 1) -> Fail:
+    """Makes `display:line: msg` errors, at the line of a key path in `text` or of the
+    nearest parent it has."""
+
+    def fail(msg: str, path: Sequence) -> SitegenError:
+        lines = yaml_lines(text, first_line)
+        path = tuple(path)
+        while path and path not in lines:
+            path = path[:-1]
+        return SitegenError(msg, display, lines.get(path, first_line))
+
+    return fail
 
 
 # ---------------------------------------------------------------- the about section
@@ -206,11 +212,9 @@ def initials(name: str) -> str:
 
 def http_url(v: Any) -> str | None:
     """The URL if it is a well-formed http(s) URL, else None."""
-    if not isinstance(v, str):
+    if not isinstance(v, str) or not v.strip().startswith(("http://", "https://")):
         return None
     v = v.strip()
-    if not v.startswith(("http://", "https://")) or not is_safe_url(v):
-        return None
     try:
         host = urlsplit(v).hostname
     except ValueError:
@@ -218,7 +222,7 @@ def http_url(v: Any) -> str | None:
     return v if host and not re.search(r"[\s<>\"']", v) else None
 
 
-def parse_links(value: Any, display: str, text: str, base: tuple = ("links",)) -> tuple[Link, ...]:
+def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
         return ()
@@ -228,14 +232,14 @@ def parse_links(value: Any, display: str, text: str, base: tuple = ("links",)) -
     elif isinstance(value, list):
         pairs = [(None, v) for v in value]
     else:
-        raise _err("links: must map names (orcid, github ...) to URLs", display, text, base)
+        raise fail("links: must map names (orcid, github ...) to URLs", ("links",))
     out = []
     for i, (key, url) in enumerate(pairs):
-        where = base + ((key,) if key is not None else (i,))
         good = http_url(url)
         if good is None:
             name = f"{key}: " if key is not None else ""
-            raise _err(f"links: {name}{url!r} is not an http(s) URL", display, text, where)
+            where = ("links", key if key is not None else i)
+            raise fail(f"links: {name}{url!r} is not an http(s) URL", where)
         if key is None:
             key = (urlsplit(good).hostname or "link").removeprefix("www.")
         out.append(make_link(str(key), good))
@@ -251,21 +255,21 @@ def make_link(name: str, url: str) -> Link:
     return Link(key, label, url, icon)
 
 
-def parse_email(value: Any, display: str, text: str) -> Email | None:
+def parse_email(value: Any, fail: Fail) -> Email | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
-        raise _err(f"email: {value!r} is not an email address", display, text, ("email",))
+        raise fail(f"email: {value!r} is not an email address", ("email",))
     user, domain = value.strip().split("@")
     return Email(user, domain)
 
 
-def _opt_str(data: dict, key: str, display: str, text: str) -> str | None:
+def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
     v = data.get(key)
     if v is None:
         return None
     if not isinstance(v, str) or not v.strip():
-        raise _err(f"{key}: must be text", display, text, (key,))
+        raise fail(f"{key}: must be text", (key,))
     return _CONTROL.sub("", v).strip()
 
 
@@ -275,41 +279,37 @@ def load_about(
     """The about section from profile.yaml's portfolio keys, and the photo's files."""
     display = "content/profile.yaml"
     path = site_dir / display
-    text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
-    data = dict(profile.extra)
+    fail = _failer(display, path.read_text(encoding="utf-8-sig") if path.exists() else "")
+    data = profile.extra
     warnings: list[SitegenWarning] = []
-    bio = _opt_str(data, "bio", display, text)
+    bio = _opt_str(data, "bio", fail)
     rendered = render_markdown(bio) if bio else None
     if rendered:
         warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     photo, files = None, {}
-    photo_rel = _opt_str(data, "photo", display, text)
+    photo_rel = _opt_str(data, "photo", fail)
     if photo_rel:
         content = (site_dir / "content").resolve()
         source = (content / photo_rel).resolve()
         if not source.is_relative_to(content) or not source.is_file():
-            raise _err(
-                f"photo: {photo_rel!r} is not a file under content/", display, text, ("photo",)
-            )
+            raise fail(f"photo: {photo_rel!r} is not a file under content/", ("photo",))
         shown = f"content/{source.relative_to(content).as_posix()}"
         photo, files, found = process_photo(source, shown, profile.name, cache_dir)
         warnings += found
     about = About(
         name=profile.name,
         initials=initials(profile.name),
-        position=_opt_str(data, "position", display, text),
-        affiliation=_opt_str(data, "affiliation", display, text),
-        email=parse_email(data.get("email"), display, text),
+        position=_opt_str(data, "position", fail),
+        affiliation=_opt_str(data, "affiliation", fail),
+        email=parse_email(data.get("email"), fail),
         bio_html=rendered.html if rendered else "",
-        links=parse_links(data.get("links"), display, text),
+        links=parse_links(data.get("links"), fail),
         photo=photo,
     )
     return about, files, warnings
 
 
 # ---------------------------------------------------------------- news
-
-NEWS_KEYS = ("date", "title")
 
 
 def parse_news(text: str, display: str) -> NewsItem:
@@ -318,30 +318,25 @@ def parse_news(text: str, display: str) -> NewsItem:
     data = load_yaml(yaml_text, display, first_line=2)
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", display, 2)
-
-    def fail(msg: str, key: str) -> SitegenError:
-        return SitegenError(msg, display, line_of(yaml_lines(yaml_text, 2), (key,)) or 2)
-
+    fail = _failer(display, yaml_text, 2)
     for key in data:
-        if key not in NEWS_KEYS:
-            raise fail(f"unknown key {key!r} (news items know: date, title)", key)
+        if key not in ("date", "title"):
+            raise fail(f"unknown key {key!r} (news items know: date, title)", (key,))
     date = data.get("date")
     if isinstance(date, dt.datetime):
         date = date.date()
     if not isinstance(date, dt.date):
-        raise fail("date: missing or not a date (use YYYY-MM-DD)", "date")
-    title = data.get("title")
-    if title is not None and (not isinstance(title, str) or not title.strip()):
-        raise fail("title: must be text", "title")
+        raise fail("date: missing or not a date (use YYYY-MM-DD)", ("date",))
+    title = _opt_str(data, "title", fail)
     body = _CONTROL.sub("", body).strip("\n")
-    if not body.strip() and not title:
+    if not body.strip() and title is None:
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     rendered = render_markdown(body)
     stem = slugify_text(Path(display).stem) or "item"
     return NewsItem(
         id=f"news-{stem}",
         date=date,
-        title=_CONTROL.sub("", title).strip() if title else None,
+        title=title,
         body_html=rendered.html,
         text=rendered.text,
         source=display,
@@ -349,7 +344,7 @@ def parse_news(text: str, display: str) -> NewsItem:
 
 
 def news_files(site_dir: Path) -> list[Path]:
-    folder = site_dir / "content" / NEWS_DIR
+    folder = site_dir / "content" / "news"
     if not folder.is_dir():
         return []
     return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
@@ -357,8 +352,6 @@ def news_files(site_dir: Path) -> list[Path]:
 
 def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
     """content/news/*.md, newest first; each item's anchor is unique on the page."""
-    from .content import read_text
-
     items = []
     seen: set[str] = set()
     for path in news_files(site_dir):
@@ -440,7 +433,7 @@ def _plain(v: Any, path: tuple = ()) -> Any:
         return {str(k): _plain(x, (*path, k)) for k, x in v.items()}
     if isinstance(v, list):
         return [_plain(x, (*path, i)) for i, x in enumerate(v)]
-    if isinstance(v, (dt.date, dt.datetime)):
+    if isinstance(v, dt.date):  # datetimes too
         return v.isoformat()[:10]
     is_date_key = bool(path) and str(path[-1]).endswith(("date", "Date"))
     if isinstance(v, int) and not isinstance(v, bool) and is_date_key:
@@ -477,22 +470,19 @@ def load_resume(site_dir: Path) -> dict | None:
         return None
     import jsonschema
 
-    validator = jsonschema.Draft7Validator(resume_schema())
-    errors = sorted(
-        validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)
-    )
-    if errors:
-        e = errors[0]
-        path = list(e.absolute_path)
-        message = e.message
-        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
-            extra = sorted(set(map(str, e.instance)) - set(e.schema.get("properties", {})))
-            path += extra[:1]  # point at the unknown key itself
-            if not e.absolute_path:
-                message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
-        where = ".".join(str(p) for p in e.absolute_path) or "resume"
-        raise _err(f"{where}: {message}", display, text, path)
-    return data
+    errors = jsonschema.Draft7Validator(resume_schema()).iter_errors(data)
+    e = min(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message), default=None)
+    if e is None:
+        return data
+    path = list(e.absolute_path)
+    message = e.message
+    if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+        extra = sorted(set(map(str, e.instance)) - set(e.schema.get("properties", {})))
+        path += extra[:1]  # point at the unknown key itself
+        if not e.absolute_path:
+            message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
+    where = ".".join(str(p) for p in e.absolute_path) or "resume"
+    raise _failer(display, text)(f"{where}: {message}", path)
 
 
 def normal_title(title: str) -> str:
@@ -513,8 +503,9 @@ def _date(s: Any) -> dt.date | None:
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
-def when(start: Any = None, end: Any = None, single: Any = None) -> str | None:
-    """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing."""
+def when(*dates: Any) -> str | None:
+    """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing;
+    a single date is shown alone."""
 
     def show(s: Any) -> str:
         d = _date(s)
@@ -522,10 +513,9 @@ def when(start: Any = None, end: Any = None, single: Any = None) -> str | None:
             return ""
         return f"{MONTHS[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
 
-    if single:
-        return show(single) or None
-    if start:
-        return f"{show(start)} – {show(end) if end else 'present'}"
+    *start, end = dates
+    if start and start[0]:
+        return f"{show(start[0])} – {show(end) if end else 'present'}"
     return show(end) or None
 
 
@@ -543,10 +533,7 @@ def _entries(items: list, shape: str) -> tuple[Entry, ...]:
         if not title:
             continue
         where = ", ".join(x for x in (_text(it.get(k)) for k in where_k) if x)
-        if len(dates) == 2:
-            span = when(it.get(dates[0]), it.get(dates[1]))
-        else:
-            span = when(single=it.get(dates[0])) if dates else None
+        span = when(*(it.get(k) for k in dates)) if dates else None
         summary = _text(it.get(summary_k[0])) if summary_k else ""
         lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]
         html = render_markdown(summary).html if summary else ""
@@ -639,21 +626,16 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
     )
 
 
-CACHE = ".sitegen-cache"  # the site's cache folder; portfolio keeps its own subfolders
-
-
 def load_portfolio(site_dir: Path, site: Site, warnings: list[SitegenWarning]) -> Portfolio:
     """Everything the portfolio pages show, read and checked once per build."""
-    from . import cvpdf
-
-    about, files, found = load_about(site_dir, site.profile, site_dir / CACHE / "photo")
+    about, files, found = load_about(site_dir, site.profile, site_dir / CACHE_DIR / "photo")
     warnings += found
     news = load_news(site_dir)
     cv = make_cv(about, site, load_resume(site_dir))
     pdf = None
     if site.config.cv_pdf:  # type: ignore[attr-defined]
         if cvpdf.available():
-            pdf = CV_PDF
+            pdf = cvpdf.CV
         else:
             warnings.append(cvpdf.NO_ENGINE)
     return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
@@ -663,58 +645,3 @@ def news_feed_spec(title: str) -> FeedSpec:
     """The news page's feeds, as base.html advertises a page's own feed."""
     return FeedSpec(f"{title}: news", f"News from {title}", NEWS_URL,
                     NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", ())  # fmt: skip
-
-
-def portfolio_pages(
-    portfolio: Portfolio, site: Site
-) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any], FeedSpec | None]]]:
-    """The home page's extra context, and the new pages as (url, template, context, feed)."""
-    cfg: Any = site.config
-    title = cfg.title or site.profile.name
-    home = {
-        "about": portfolio.about,
-        "featured": tuple(p for p in site.papers if p.featured),
-        "news": portfolio.news[: cfg.home_news],
-        "news_total": len(portfolio.news),
-        "cv_pdf": portfolio.pdf,
-    }
-    pages: list[tuple[str, str, dict[str, Any], FeedSpec | None]] = [
-        (CV_URL, "cv.html", {"cv": portfolio.cv, "cv_pdf": portfolio.pdf}, None)
-    ]
-    if portfolio.news:
-        pages.append((NEWS_URL, "news.html", {"news": portfolio.news}, news_feed_spec(title)))
-    return home, pages
-
-
-def plan_portfolio_files(
-    portfolio: Portfolio,
-    site_dir: Path,
-    base_url: str,
-    title: str,
-    render_cv: Callable[[], str],
-    css: dict[str, bytes],
-) -> list[tuple[tuple[str, ...], Callable[[], tuple], None]]:
-    """(output paths, producer, key) of the photo, the news feeds and the CV's PDF.
-
-    Producers run wherever the build runs its jobs; each is deterministic.
-    """
-    jobs: list[tuple[tuple[str, ...], Callable[[], tuple], None]] = [
-        ((rel,), (lambda data=data: (data,)), None) for rel, data in portfolio.files
-    ]
-    if portfolio.news:
-        spec = news_feed_spec(title)
-        news = portfolio.news
-
-        def feeds() -> tuple[bytes, bytes]:
-            return news_feeds(news, title, base_url, len(news))
-
-        jobs.append(((spec.rss_url, spec.atom_url), feeds, None))
-    if portfolio.pdf:
-        from . import cvpdf
-
-        def pdf() -> tuple[bytes]:
-            page = base_url + CV_URL
-            return (cvpdf.cv_pdf(render_cv(), page, css, site_dir / CACHE / "cv-pdf"),)
-
-        jobs.append(((portfolio.pdf,), pdf, None))
-    return jobs
