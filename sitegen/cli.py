@@ -15,7 +15,10 @@ from pathlib import Path
 from . import __version__
 from .errors import SitegenError
 
-EXIT_USAGE = 2
+
+def one_line(e: SitegenError) -> str:
+    """How every command prints an error; `error:` marks one that names no file."""
+    return str(e) if e.path else f"error: {e}"
 
 
 def _date(value: str) -> dt.date:
@@ -185,7 +188,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for w in report.warnings:
         print(w, file=sys.stderr)
     for problem in report.problems:
-        print(problem if problem.path else f"error: {problem}", file=sys.stderr)
+        print(one_line(problem), file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -227,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except SitegenError as e:
-        print(f"error: {e}" if not e.path else str(e), file=sys.stderr)
-        return getattr(e, "exit_code", 1)
+        print(one_line(e), file=sys.stderr)
+        return e.exit_code
     except KeyboardInterrupt:
         return 130
 

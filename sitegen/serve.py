@@ -56,6 +56,7 @@ from livereload.server import LiveScriptInjector
 from tornado import httpserver, netutil, web
 
 from .build import build_site, state_file
+from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
@@ -87,12 +88,7 @@ BUILD_HEADER = "X-Sitegen-Build"
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.(?P<ext>css)$")
-_TEXT_TYPES = ("application/xml", "application/json", "image/svg+xml", "application/javascript")
-
-
-def one_line(e: SitegenError) -> str:
-    """The line `sitegen build` prints for the same error (see cli.main)."""
-    return str(e) if e.path else f"error: {e}"
+_TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
 
 # ---------------------------------------------------------------- resolving requests
