@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import glob
 import html
 import mimetypes
 import os
@@ -153,9 +154,7 @@ def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
     what lets a CSS edit show without a full page reload. Deployed hosts do not
     do this, and need not: there every page is loaded fresh.
     """
-    if not segments:
-        return MISSING
-    m = _FINGERPRINTED.match(segments[-1])
+    m = _FINGERPRINTED.match(segments[-1]) if segments else None
     if not m:
         return MISSING
     try:
@@ -166,17 +165,13 @@ def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
     if not folder.is_relative_to(base) or not folder.is_dir():
         return MISSING
     current = [
-        p
-        for p in folder.glob(f"{glob_escape(m['stem'])}.*.{m['ext']}")
+        p.resolve()
+        for p in folder.glob(f"{glob.escape(m['stem'])}.*.{m['ext']}")
         if (c := _FINGERPRINTED.match(p.name)) and c["stem"] == m["stem"] and p.is_file()
     ]
-    if len(current) != 1 or not current[0].resolve().is_relative_to(base):
+    if len(current) != 1 or not current[0].is_relative_to(base):
         return MISSING
-    return Resolved(file=current[0].resolve())
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
+    return Resolved(file=current[0])
 
 
 def content_type(path: Path) -> str:
@@ -350,7 +345,7 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
             pass  # the build reports the unknown theme; sitegen.yaml is watched for the fix
     unique: list[Path] = []
     for r in roots:
-        if not any(r == u or r.is_relative_to(u) for u in unique):
+        if not any(r.is_relative_to(u) for u in unique):
             unique.append(r)
     return unique
 
@@ -381,7 +376,6 @@ class Preview:
         self.roots = self._roots()
         self.builds = 0
         self._token = secrets.token_hex(4)
-        self.last_written: tuple[str, ...] = ()
 
     def _roots(self) -> list[Path]:
         config, problems = load_config(self.site_dir)
@@ -420,7 +414,6 @@ class Preview:
             self.builds += 1
         self.error = None
         self.error_html = b""
-        self.last_written = result.written
         warnings = {str(w) for w in result.warnings}
         for w in sorted(warnings - self._warned):
             self.say(w, self.err)
@@ -639,10 +632,6 @@ def make_app(preview: Preview) -> web.Application:
 # ---------------------------------------------------------------- listening
 
 
-def url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
-
-
 def bind(host: str, port: int) -> list[socket.socket]:
     """Listen before building, so a busy port fails at once with a useful message."""
     try:
@@ -678,17 +667,8 @@ def next_free_port(host: str, start: int) -> int | None:
     return None
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(
-    site_dir: Path,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    open_browser: bool = False,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    site_dir: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False
 ) -> int:
     """Build, serve and rebuild until interrupted; return the exit status (0 on Ctrl-C)."""
     site_dir = Path(site_dir)
@@ -703,22 +683,22 @@ def serve(
         raise SitegenError(f"--port {port} is not a port number (0 to 65535; 0 picks a free one)")
     sockets = bind(host, port)
     port = sockets[0].getsockname()[1]  # the real one when asked for port 0
-    url = f"http://{url_host(host)}:{port}/"
+    url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"  # IPv6 in []
     scratch = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
     output = scratch / "site"
-    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    previous_term = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        preview = Preview(site_dir, output, url, out=out, err=err)
+        preview = Preview(site_dir, output, url)
         seen = snapshot(preview.roots)  # before the build: what changes during it counts
         preview.build()
-        print(f"Serving {site_dir.resolve()} at {url}", file=out)
+        preview.say(f"Serving {site_dir.resolve()} at {url}")
         if host not in ("127.0.0.1", "localhost", "::1"):
-            print(f"warning: listening on {host}: other machines can see this preview", file=err)
-        print(
+            preview.say(
+                f"warning: listening on {host}: other machines can see this preview", preview.err
+            )
+        preview.say(
             f"Preview files are in {preview.output} (removed on exit). "
-            "Watching for changes; press Ctrl-C to stop.",
-            file=out,
-            flush=True,
+            "Watching for changes; press Ctrl-C to stop."
         )
         asyncio.run(_run(preview, sockets, url if open_browser else None, seen))
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -729,7 +709,7 @@ def serve(
             s.close()
         shutil.rmtree(scratch, ignore_errors=True)
         state_file(site_dir, output).unlink(missing_ok=True)  # this output dies with the preview
-    print("Stopped.", file=out, flush=True)
+    print("Stopped.", flush=True)
     return 0
 
 
