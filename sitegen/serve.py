@@ -527,6 +527,13 @@ def reload_browsers(path: str) -> None:
 # ---------------------------------------------------------------- HTTP
 
 
+def _read(path: Path | None) -> bytes | None:
+    try:
+        return path.read_bytes() if path else None
+    except OSError:  # removed since it was resolved
+        return None
+
+
 class PreviewHandler(web.RequestHandler):
     """Serves the preview's output folder, read fresh on every request."""
 
@@ -543,12 +550,6 @@ class PreviewHandler(web.RequestHandler):
         return None
 
     def get(self) -> None:
-        self._serve(body=True)
-
-    def head(self) -> None:
-        self._serve(body=False)
-
-    def _serve(self, body: bool) -> None:
         found = resolve_request(self.preview.output, self.request.path)
         if found.redirect:
             query = f"?{self.request.query}" if self.request.query else ""
@@ -556,39 +557,29 @@ class PreviewHandler(web.RequestHandler):
             return
         is_html = found.file is None or found.file.suffix in (".html", ".htm")
         if self.preview.error is not None and is_html:
-            self._send(500, "text/html; charset=utf-8", self.preview.error_html, body)
+            self._send(500, "text/html; charset=utf-8", self.preview.error_html)
             return
-        if found.file is not None:
-            try:
-                data = found.file.read_bytes()
-            except OSError:
-                data = None
-            if data is not None:
-                self._send(200, content_type(found.file), data, body)
-                return
-        self._not_found(body)
-
-    def _not_found(self, body: bool) -> None:
-        page = resolve_request(self.preview.output, "/404.html").file
-        try:
-            data = page.read_bytes() if page else None
-        except OSError:
-            data = None
+        data = _read(found.file)
+        if data is not None:
+            self._send(200, content_type(found.file), data)
+            return
+        data = _read(resolve_request(self.preview.output, "/404.html").file)
         if data is None:
             data = (
                 b"<!doctype html><html><head><title>Not found</title></head>"
                 b"<body><h1>Not found</h1></body></html>"
             )
-        self._send(404, "text/html; charset=utf-8", data, body)
+        self._send(404, "text/html; charset=utf-8", data)
 
-    def _send(self, status: int, kind: str, data: bytes, body: bool) -> None:
+    head = get
+
+    def _send(self, status: int, kind: str, data: bytes) -> None:
         self.set_status(status)
         self.set_header("Content-Type", kind)
-        if body:
-            self.finish(data)
-        else:
+        if self.request.method == "HEAD":  # the length a GET would have, without the body
             self.set_header("Content-Length", str(len(data)))
-            self.finish()
+            data = b""
+        self.finish(data)
 
 
 class LiveReloadScriptHandler(LiveReloadJSHandler):
@@ -605,18 +596,14 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
         self.set_header("Content-Type", "application/javascript")
 
 
-class ReloadScriptInjector(LiveScriptInjector):
-    """livereload's injector: the script goes before `</head>` of HTML responses only."""
-
-    preview: Preview
-
-    @property
-    def script(self) -> bytes:
-        return LIVE_SCRIPT.format(build=self.preview.generation).encode()
-
-
 def make_app(preview: Preview) -> web.Application:
-    injector = type("Injector", (ReloadScriptInjector,), {"preview": preview})
+    class Injector(LiveScriptInjector):
+        """livereload's injector: the script goes before `</head>` of HTML responses only."""
+
+        @property
+        def script(self) -> bytes:
+            return LIVE_SCRIPT.format(build=preview.generation).encode()
+
     return web.Application(
         [
             (r"/livereload", LiveReloadHandler),
@@ -624,7 +611,7 @@ def make_app(preview: Preview) -> web.Application:
             # no capture group: tornado would reject undecodable paths with a 400 first
             (r"/.*", PreviewHandler, {"preview": preview}),
         ],
-        transforms=[injector],
+        transforms=[Injector],
         log_function=lambda handler: None,  # a preview is not a production server: no access log
     )
 
