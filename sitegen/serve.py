@@ -130,9 +130,7 @@ def resolve_request(root: Path, raw_path: str) -> Resolved:
         real = base.joinpath(*segments).resolve(strict=True)
     except (OSError, RuntimeError):
         return _stale_fingerprint(root, segments)
-    if not real.is_relative_to(base):
-        return MISSING
-    if real.is_dir():
+    if real.is_relative_to(base) and real.is_dir():
         if not path.endswith("/"):
             # rebuilt from the checked segments: a raw `//host` must not become an open redirect
             return Resolved(redirect="/" + "/".join(quote(s) for s in segments) + "/")
@@ -140,9 +138,7 @@ def resolve_request(root: Path, raw_path: str) -> Resolved:
             real = (real / "index.html").resolve(strict=True)
         except (OSError, RuntimeError):
             return MISSING
-        if not real.is_relative_to(base):
-            return MISSING
-    return Resolved(file=real) if real.is_file() else MISSING
+    return Resolved(file=real) if real.is_relative_to(base) and real.is_file() else MISSING
 
 
 def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
@@ -396,10 +392,7 @@ class Preview:
         started = time.perf_counter()
         try:
             result = build_site(
-                self.site_dir,
-                output=self.output,
-                base_url=self.base_url,
-                search=False,
+                self.site_dir, output=self.output, base_url=self.base_url, search=False
             )
         except SitegenError as e:
             if seen is not None and snapshot(self.roots) != seen:
@@ -436,14 +429,10 @@ class Preview:
         self.say(one_line(e), self.err)
 
     def _describe(self, changed: list[str]) -> str:
-        names = []
-        for p in changed[:3]:
-            path = Path(p)
-            names.append(
-                str(path.relative_to(self.site_dir))
-                if path.is_relative_to(self.site_dir)
-                else str(path)
-            )
+        names = [
+            str(Path(p).relative_to(self.site_dir)) if Path(p).is_relative_to(self.site_dir) else p
+            for p in changed[:3]
+        ]
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         return ", ".join(names) + more
 
@@ -455,14 +444,10 @@ class Preview:
         failed or just recovered, reloads the whole page.
         """
         live = not recovered and self.error is None and all(os.path.exists(p) for p in changed)
-        if live and changed and all(p.lower().endswith(LIVE_CSS) for p in changed):
-            return changed[0]
-        if live and changed and all(p.lower().endswith(LIVE_IMG) for p in changed):
-            return changed[0]
-        for p in changed:
-            if not p.lower().endswith(LIVE_CSS + LIVE_IMG):
-                return p
-        return "*"
+        for suffixes in (LIVE_CSS, LIVE_IMG):
+            if live and changed and all(p.lower().endswith(suffixes) for p in changed):
+                return changed[0]
+        return next((p for p in changed if not p.lower().endswith(LIVE_CSS + LIVE_IMG)), "*")
 
     async def watch(self, before: Snapshot) -> None:
         """Poll the watched files; after each settled change rebuild once and reload browsers.
@@ -701,10 +686,7 @@ def serve(
 
 
 async def _run(
-    preview: Preview,
-    sockets: list[socket.socket],
-    open_url: str | None,
-    seen: Snapshot,
+    preview: Preview, sockets: list[socket.socket], open_url: str | None, seen: Snapshot
 ) -> None:
     server = httpserver.HTTPServer(make_app(preview))
     server.add_sockets(sockets)
