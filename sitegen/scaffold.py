@@ -267,12 +267,11 @@ def new_site(
         "requirements.txt": requirements,
         "templates/README.md": TEMPLATES_README,
     }
+    lines: list[str] = []
     if profile is None:
         files["content/profile.yaml"] = PROFILE_YAML
         files["content/papers/example-paper.md"] = EXAMPLE_PAPER
-
-    lines: list[str] = []
-    if profile is not None:
+    else:
         from .importer import run_import
 
         created = not folder.exists()
