@@ -209,10 +209,8 @@ def _check_portfolio(site: Path, report: CheckReport) -> None:
             if not (e.path and e.path.endswith("profile.yaml") and report.problems):
                 report.problems.append(e)  # a broken profile.yaml is reported once
     for path in news_files(site):
+        display = path.relative_to(site).as_posix()
         try:
-            parse_news(
-                read_text(path, path.relative_to(site).as_posix()),
-                path.relative_to(site).as_posix(),
-            )
+            parse_news(read_text(path, display), display)
         except SitegenError as e:
             report.problems.append(e)

@@ -15,7 +15,10 @@ from pathlib import Path
 from . import __version__
 from .errors import SitegenError
 
-EXIT_USAGE = 2
+
+def one_line(e: SitegenError) -> str:
+    """How every command prints an error; `error:` marks one that names no file."""
+    return str(e) if e.path else f"error: {e}"
 
 
 def _date(value: str) -> dt.date:
@@ -145,25 +148,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
     probe = None
     if not args.no_cache and output.is_dir():  # answered before the renderer is imported
         probe = Probe.of(args.site, output, args.base_url, not args.no_search)
-        if probe.unchanged():
-            result = probe.result(started)
-            for w in result.warnings:
-                print(w, file=sys.stderr)
-            print(result.summary())
-            return 0
+    if probe is not None and probe.unchanged():
+        result = probe.result(started)
+    else:
+        from .build import build_site
 
-    from .build import build_site
-
-    result = build_site(
-        args.site,
-        output=args.output,
-        base_url=args.base_url,
-        search=not args.no_search,
-        jobs=args.jobs,
-        use_cache=not args.no_cache,
-        log=(lambda line: print(line, file=sys.stderr)) if args.timings else None,
-        probe=probe,  # the scan just made: a build does not repeat it
-    )
+        result = build_site(
+            args.site,
+            output=args.output,
+            base_url=args.base_url,
+            search=not args.no_search,
+            jobs=args.jobs,
+            use_cache=not args.no_cache,
+            log=(lambda line: print(line, file=sys.stderr)) if args.timings else None,
+            probe=probe,  # the scan just made: a build does not repeat it
+        )
     for w in result.warnings:
         print(w, file=sys.stderr)
     print(result.summary())
@@ -185,7 +184,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for w in report.warnings:
         print(w, file=sys.stderr)
     for problem in report.problems:
-        print(problem if problem.path else f"error: {problem}", file=sys.stderr)
+        print(one_line(problem), file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -214,11 +213,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
-        culprit = parser
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                culprit = action.choices.get(args.command, parser)
-        culprit.error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
     return args
 
 
@@ -227,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except SitegenError as e:
-        print(f"error: {e}" if not e.path else str(e), file=sys.stderr)
-        return getattr(e, "exit_code", 1)
+        print(one_line(e), file=sys.stderr)
+        return e.exit_code
     except KeyboardInterrupt:
         return 130
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
 
-from .config import CONFIG_FILE, SiteConfig
+from .config import CONFIG_FILE
 from .errors import SitegenError
 
 SITEGEN_YAML = """\
@@ -216,9 +215,7 @@ def sitegen_requirement() -> str | None:
         info = json.loads(raw) if raw else None
     except (metadata.PackageNotFoundError, ValueError):
         return None
-    if not isinstance(info, dict):
-        return None
-    url = info.get("url", "")
+    url = info.get("url") if isinstance(info, dict) else None
     if not isinstance(url, str) or not url.startswith("https://"):
         return None
     vcs = info.get("vcs_info")
@@ -270,12 +267,11 @@ def new_site(
         "requirements.txt": requirements,
         "templates/README.md": TEMPLATES_README,
     }
+    lines: list[str] = []
     if profile is None:
         files["content/profile.yaml"] = PROFILE_YAML
         files["content/papers/example-paper.md"] = EXAMPLE_PAPER
-
-    lines: list[str] = []
-    if profile is not None:
+    else:
         from .importer import run_import
 
         created = not folder.exists()
@@ -313,8 +309,3 @@ def new_site(
             "installed from (see the comment in it)"
         )
     return lines
-
-
-def config_keys() -> list[str]:
-    """Every setting sitegen.yaml accepts, for tests that keep the template complete."""
-    return [f.name for f in fields(SiteConfig)]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import glob
 import html
 import mimetypes
 import os
@@ -56,6 +57,7 @@ from livereload.server import LiveScriptInjector
 from tornado import httpserver, netutil, web
 
 from .build import build_site, state_file
+from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
@@ -87,12 +89,7 @@ BUILD_HEADER = "X-Sitegen-Build"
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.(?P<ext>css)$")
-_TEXT_TYPES = ("application/xml", "application/json", "image/svg+xml", "application/javascript")
-
-
-def one_line(e: SitegenError) -> str:
-    """The line `sitegen build` prints for the same error (see cli.main)."""
-    return str(e) if e.path else f"error: {e}"
+_TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
 
 # ---------------------------------------------------------------- resolving requests
@@ -133,9 +130,7 @@ def resolve_request(root: Path, raw_path: str) -> Resolved:
         real = base.joinpath(*segments).resolve(strict=True)
     except (OSError, RuntimeError):
         return _stale_fingerprint(root, segments)
-    if not real.is_relative_to(base):
-        return MISSING
-    if real.is_dir():
+    if real.is_relative_to(base) and real.is_dir():
         if not path.endswith("/"):
             # rebuilt from the checked segments: a raw `//host` must not become an open redirect
             return Resolved(redirect="/" + "/".join(quote(s) for s in segments) + "/")
@@ -143,9 +138,7 @@ def resolve_request(root: Path, raw_path: str) -> Resolved:
             real = (real / "index.html").resolve(strict=True)
         except (OSError, RuntimeError):
             return MISSING
-        if not real.is_relative_to(base):
-            return MISSING
-    return Resolved(file=real) if real.is_file() else MISSING
+    return Resolved(file=real) if real.is_relative_to(base) and real.is_file() else MISSING
 
 
 def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
@@ -157,9 +150,7 @@ def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
     what lets a CSS edit show without a full page reload. Deployed hosts do not
     do this, and need not: there every page is loaded fresh.
     """
-    if not segments:
-        return MISSING
-    m = _FINGERPRINTED.match(segments[-1])
+    m = _FINGERPRINTED.match(segments[-1]) if segments else None
     if not m:
         return MISSING
     try:
@@ -170,17 +161,13 @@ def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
     if not folder.is_relative_to(base) or not folder.is_dir():
         return MISSING
     current = [
-        p
-        for p in folder.glob(f"{glob_escape(m['stem'])}.*.{m['ext']}")
+        p.resolve()
+        for p in folder.glob(f"{glob.escape(m['stem'])}.*.{m['ext']}")
         if (c := _FINGERPRINTED.match(p.name)) and c["stem"] == m["stem"] and p.is_file()
     ]
-    if len(current) != 1 or not current[0].resolve().is_relative_to(base):
+    if len(current) != 1 or not current[0].is_relative_to(base):
         return MISSING
-    return Resolved(file=current[0].resolve())
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
+    return Resolved(file=current[0])
 
 
 def content_type(path: Path) -> str:
@@ -354,7 +341,7 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
             pass  # the build reports the unknown theme; sitegen.yaml is watched for the fix
     unique: list[Path] = []
     for r in roots:
-        if not any(r == u or r.is_relative_to(u) for u in unique):
+        if not any(r.is_relative_to(u) for u in unique):
             unique.append(r)
     return unique
 
@@ -385,7 +372,6 @@ class Preview:
         self.roots = self._roots()
         self.builds = 0
         self._token = secrets.token_hex(4)
-        self.last_written: tuple[str, ...] = ()
 
     def _roots(self) -> list[Path]:
         config, problems = load_config(self.site_dir)
@@ -406,10 +392,7 @@ class Preview:
         started = time.perf_counter()
         try:
             result = build_site(
-                self.site_dir,
-                output=self.output,
-                base_url=self.base_url,
-                search=False,
+                self.site_dir, output=self.output, base_url=self.base_url, search=False
             )
         except SitegenError as e:
             if seen is not None and snapshot(self.roots) != seen:
@@ -424,7 +407,6 @@ class Preview:
             self.builds += 1
         self.error = None
         self.error_html = b""
-        self.last_written = result.written
         warnings = {str(w) for w in result.warnings}
         for w in sorted(warnings - self._warned):
             self.say(w, self.err)
@@ -447,14 +429,10 @@ class Preview:
         self.say(one_line(e), self.err)
 
     def _describe(self, changed: list[str]) -> str:
-        names = []
-        for p in changed[:3]:
-            path = Path(p)
-            names.append(
-                str(path.relative_to(self.site_dir))
-                if path.is_relative_to(self.site_dir)
-                else str(path)
-            )
+        names = [
+            str(Path(p).relative_to(self.site_dir)) if Path(p).is_relative_to(self.site_dir) else p
+            for p in changed[:3]
+        ]
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         return ", ".join(names) + more
 
@@ -466,14 +444,10 @@ class Preview:
         failed or just recovered, reloads the whole page.
         """
         live = not recovered and self.error is None and all(os.path.exists(p) for p in changed)
-        if live and changed and all(p.lower().endswith(LIVE_CSS) for p in changed):
-            return changed[0]
-        if live and changed and all(p.lower().endswith(LIVE_IMG) for p in changed):
-            return changed[0]
-        for p in changed:
-            if not p.lower().endswith(LIVE_CSS + LIVE_IMG):
-                return p
-        return "*"
+        for suffixes in (LIVE_CSS, LIVE_IMG):
+            if live and changed and all(p.lower().endswith(suffixes) for p in changed):
+                return changed[0]
+        return next((p for p in changed if not p.lower().endswith(LIVE_CSS + LIVE_IMG)), "*")
 
     async def watch(self, before: Snapshot) -> None:
         """Poll the watched files; after each settled change rebuild once and reload browsers.
@@ -538,6 +512,13 @@ def reload_browsers(path: str) -> None:
 # ---------------------------------------------------------------- HTTP
 
 
+def _read(path: Path | None) -> bytes | None:
+    try:
+        return path.read_bytes() if path else None
+    except OSError:  # removed since it was resolved
+        return None
+
+
 class PreviewHandler(web.RequestHandler):
     """Serves the preview's output folder, read fresh on every request."""
 
@@ -554,12 +535,6 @@ class PreviewHandler(web.RequestHandler):
         return None
 
     def get(self) -> None:
-        self._serve(body=True)
-
-    def head(self) -> None:
-        self._serve(body=False)
-
-    def _serve(self, body: bool) -> None:
         found = resolve_request(self.preview.output, self.request.path)
         if found.redirect:
             query = f"?{self.request.query}" if self.request.query else ""
@@ -567,39 +542,29 @@ class PreviewHandler(web.RequestHandler):
             return
         is_html = found.file is None or found.file.suffix in (".html", ".htm")
         if self.preview.error is not None and is_html:
-            self._send(500, "text/html; charset=utf-8", self.preview.error_html, body)
+            self._send(500, "text/html; charset=utf-8", self.preview.error_html)
             return
-        if found.file is not None:
-            try:
-                data = found.file.read_bytes()
-            except OSError:
-                data = None
-            if data is not None:
-                self._send(200, content_type(found.file), data, body)
-                return
-        self._not_found(body)
-
-    def _not_found(self, body: bool) -> None:
-        page = resolve_request(self.preview.output, "/404.html").file
-        try:
-            data = page.read_bytes() if page else None
-        except OSError:
-            data = None
+        data = _read(found.file)
+        if data is not None:
+            self._send(200, content_type(found.file), data)
+            return
+        data = _read(resolve_request(self.preview.output, "/404.html").file)
         if data is None:
             data = (
                 b"<!doctype html><html><head><title>Not found</title></head>"
                 b"<body><h1>Not found</h1></body></html>"
             )
-        self._send(404, "text/html; charset=utf-8", data, body)
+        self._send(404, "text/html; charset=utf-8", data)
 
-    def _send(self, status: int, kind: str, data: bytes, body: bool) -> None:
+    head = get
+
+    def _send(self, status: int, kind: str, data: bytes) -> None:
         self.set_status(status)
         self.set_header("Content-Type", kind)
-        if body:
-            self.finish(data)
-        else:
+        if self.request.method == "HEAD":  # the length a GET would have, without the body
             self.set_header("Content-Length", str(len(data)))
-            self.finish()
+            data = b""
+        self.finish(data)
 
 
 class LiveReloadScriptHandler(LiveReloadJSHandler):
@@ -616,18 +581,14 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
         self.set_header("Content-Type", "application/javascript")
 
 
-class ReloadScriptInjector(LiveScriptInjector):
-    """livereload's injector: the script goes before `</head>` of HTML responses only."""
-
-    preview: Preview
-
-    @property
-    def script(self) -> bytes:
-        return LIVE_SCRIPT.format(build=self.preview.generation).encode()
-
-
 def make_app(preview: Preview) -> web.Application:
-    injector = type("Injector", (ReloadScriptInjector,), {"preview": preview})
+    class Injector(LiveScriptInjector):
+        """livereload's injector: the script goes before `</head>` of HTML responses only."""
+
+        @property
+        def script(self) -> bytes:
+            return LIVE_SCRIPT.format(build=preview.generation).encode()
+
     return web.Application(
         [
             (r"/livereload", LiveReloadHandler),
@@ -635,16 +596,12 @@ def make_app(preview: Preview) -> web.Application:
             # no capture group: tornado would reject undecodable paths with a 400 first
             (r"/.*", PreviewHandler, {"preview": preview}),
         ],
-        transforms=[injector],
+        transforms=[Injector],
         log_function=lambda handler: None,  # a preview is not a production server: no access log
     )
 
 
 # ---------------------------------------------------------------- listening
-
-
-def url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 def bind(host: str, port: int) -> list[socket.socket]:
@@ -682,17 +639,8 @@ def next_free_port(host: str, start: int) -> int | None:
     return None
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(
-    site_dir: Path,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    open_browser: bool = False,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    site_dir: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False
 ) -> int:
     """Build, serve and rebuild until interrupted; return the exit status (0 on Ctrl-C)."""
     site_dir = Path(site_dir)
@@ -707,22 +655,22 @@ def serve(
         raise SitegenError(f"--port {port} is not a port number (0 to 65535; 0 picks a free one)")
     sockets = bind(host, port)
     port = sockets[0].getsockname()[1]  # the real one when asked for port 0
-    url = f"http://{url_host(host)}:{port}/"
+    url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"  # IPv6 in []
     scratch = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
     output = scratch / "site"
-    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    previous_term = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        preview = Preview(site_dir, output, url, out=out, err=err)
+        preview = Preview(site_dir, output, url)
         seen = snapshot(preview.roots)  # before the build: what changes during it counts
         preview.build()
-        print(f"Serving {site_dir.resolve()} at {url}", file=out)
+        preview.say(f"Serving {site_dir.resolve()} at {url}")
         if host not in ("127.0.0.1", "localhost", "::1"):
-            print(f"warning: listening on {host}: other machines can see this preview", file=err)
-        print(
+            preview.say(
+                f"warning: listening on {host}: other machines can see this preview", preview.err
+            )
+        preview.say(
             f"Preview files are in {preview.output} (removed on exit). "
-            "Watching for changes; press Ctrl-C to stop.",
-            file=out,
-            flush=True,
+            "Watching for changes; press Ctrl-C to stop."
         )
         asyncio.run(_run(preview, sockets, url if open_browser else None, seen))
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -733,15 +681,12 @@ def serve(
             s.close()
         shutil.rmtree(scratch, ignore_errors=True)
         state_file(site_dir, output).unlink(missing_ok=True)  # this output dies with the preview
-    print("Stopped.", file=out, flush=True)
+    print("Stopped.", flush=True)
     return 0
 
 
 async def _run(
-    preview: Preview,
-    sockets: list[socket.socket],
-    open_url: str | None,
-    seen: Snapshot,
+    preview: Preview, sockets: list[socket.socket], open_url: str | None, seen: Snapshot
 ) -> None:
     server = httpserver.HTTPServer(make_app(preview))
     server.add_sockets(sockets)
