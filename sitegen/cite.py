@@ -358,54 +358,26 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
 def csl_json(items: Sequence[dict[str, Any]]) -> str:
     """A JSON list with one item per line: readable, diffable, and fast to write
     (an indented dump goes through the slow pure-Python encoder)."""
-    return _json_list([json.dumps(item, ensure_ascii=False) for item in items])
-
-
-def _json_list(rows: Sequence[str]) -> str:
-    body = ",\n".join(rows)
+    body = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
     return f"[\n{body}\n]\n"
 
 
 # ---------------------------------------------------------------- the whole site
 
 
-@dataclass(frozen=True)
-class Citation:
-    """Everything the site-wide download files need to cite one paper."""
+def publication_files(papers: Sequence[Paper], page_url: Any) -> tuple[str, str, str]:
+    """The site-wide BibTeX, RIS and CSL-JSON texts, with keys unique across the site.
 
-    key: str
-    bibtex: str
-    ris: str
-    csl_line: str  # the CSL item as csl_json writes it: one line of JSON
-
-
-def site_citations(papers: Sequence[Paper], page_url: Any) -> dict[str, Citation]:
-    """slug -> Citation for every paper. `page_url(paper)` gives its absolute URL."""
+    `page_url(paper)` gives the paper's absolute URL.
+    """
     keys = citation_keys(papers)
-    out: dict[str, Citation] = {}
+    bibtex, ris, csl = [], [], []
     for p in papers:
         key, url = keys[p.slug], page_url(p)
-        out[p.slug] = Citation(
-            key=key,
-            bibtex=bibtex_entry(p, key, url),
-            ris=ris_record(p, url),
-            csl_line=json.dumps(csl_item(p, key, url), ensure_ascii=False),
-        )
-    return out
-
-
-def bibtex_file(citations: Iterable[Citation]) -> str:
-    return "\n".join(c.bibtex for c in citations)
-
-
-def ris_file(citations: Iterable[Citation]) -> str:
-    return "\r\n".join(c.ris for c in citations)
-
-
-def csl_file(citations: Iterable[Citation]) -> str:
-    """csl_json of every citation's item, from the lines site_citations encoded once:
-    encoding 10,000 items again was a third of a second of every build that edits a paper."""
-    return _json_list([c.csl_line for c in citations])
+        bibtex.append(bibtex_entry(p, key, url))
+        ris.append(ris_record(p, url))
+        csl.append(csl_item(p, key, url))
+    return "\n".join(bibtex), "\r\n".join(ris), csl_json(csl)
 
 
 # ---------------------------------------------------------------- indexing metadata

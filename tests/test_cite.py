@@ -279,9 +279,7 @@ def test_csl_json(example_site: Path, example_output: Path) -> None:
         assert per_paper == [item]
 
 
-def test_site_wide_csl_reuses_each_papers_line_byte_for_byte() -> None:
-    """csl_file joins the lines site_citations encoded instead of encoding every item again;
-    the bytes must be those of encoding the items, whatever the text holds."""
+def test_site_wide_files_hold_each_papers_citation() -> None:
     papers = [
         make_paper(title='Quotes "q", \\ and </script> & <b>', slug="a"),
         make_paper(title="Ünïcödé 数据 \U0001f600", slug="b", venue="Venue"),
@@ -292,10 +290,12 @@ def test_site_wide_csl_reuses_each_papers_line_byte_for_byte() -> None:
         return f"https://example.org/papers/{p.slug}/"
 
     keys = cite.citation_keys(papers)
+    bibtex, ris, csl = cite.publication_files(papers, url)
+    assert bibtex == "\n".join(cite.bibtex_entry(p, keys[p.slug], url(p)) for p in papers)
+    assert ris == "\r\n".join(cite.ris_record(p, url(p)) for p in papers)
     items = [cite.csl_item(p, keys[p.slug], url(p)) for p in papers]
-    made = cite.site_citations(papers, url).values()
-    assert cite.csl_file(made) == cite.csl_json(items)
-    assert json.loads(cite.csl_file(made)) == items
+    assert csl == cite.csl_json(items)
+    assert json.loads(csl) == items
 
 
 def test_site_wide_downloads_are_linked_from_the_timeline(example_output: Path) -> None:
