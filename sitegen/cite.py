@@ -225,11 +225,8 @@ def _suffixes() -> Iterable[str]:
 
 
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
-    """slug -> a key unique across the site; the oldest paper keeps the bare key.
-
-    Later papers with the same base key get b, c, ... so publishing a new paper
-    never changes the key of one that others may already cite.
-    """
+    """slug -> a key unique across the site; the oldest paper keeps the bare key, later
+    ones get b, c, ... so a new paper never changes a key others may already cite."""
     keys: dict[str, str] = {}
     used: set[str] = set()
     for p in sorted(papers, key=lambda p: (p.date, p.slug)):
@@ -366,10 +363,7 @@ def csl_json(items: Sequence[dict[str, Any]]) -> str:
 
 
 def publication_files(papers: Sequence[Paper], page_url: Any) -> tuple[str, str, str]:
-    """The site-wide BibTeX, RIS and CSL-JSON texts, with keys unique across the site.
-
-    `page_url(paper)` gives the paper's absolute URL.
-    """
+    """The site-wide BibTeX, RIS and CSL-JSON texts; `page_url(paper)` is its absolute URL."""
     keys = citation_keys(papers)
     bibtex, ris, csl = [], [], []
     for p in papers:
