@@ -438,10 +438,9 @@ def _publications_maker(
     site: Site, base_url: str, keys: dict[str, str]
 ) -> Callable[[], tuple[str, str, str]]:
     def make() -> tuple[str, str, str]:
-        made = cite.site_citations(
+        return cite.publication_files(
             site.papers, lambda p: urls.absolute(base_url, urls.paper(p.slug))
-        ).values()
-        return cite.bibtex_file(made), cite.ris_file(made), cite.csl_file(made)
+        )
 
     return make
 

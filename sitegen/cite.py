@@ -23,14 +23,13 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from .index import ARXIV_NAMES, OTHER_TOPIC
 from .model import Paper, Person, Profile
 from .slugs import slugify_text
 
-NO_SUBJECT = "other"  # index.OTHER_TOPIC: the topic of a paper whose file names none
-
 # The profiles print the arXiv subject class without its archive ("LG" for
 # cs.LG). Most are computer science; these are the ones that live elsewhere.
-# Codes not in either table are passed on exactly as given.
+# Codes in neither this table nor ARXIV_NAMES are passed on exactly as given.
 _NON_CS_ARCHIVES = {
     "ML": "stat", "ME": "stat", "AP": "stat", "CO": "stat", "TH": "stat",
     "OC": "math", "PR": "math", "ST": "math", "NT": "math", "AG": "math", "AT": "math",
@@ -39,10 +38,6 @@ _NON_CS_ARCHIVES = {
     "CP": "q-fin", "PM": "q-fin", "RM": "q-fin", "TR": "q-fin",
     "EM": "econ", "GN-ECON": "econ",
 }  # fmt: skip
-_CS_CODES = frozenset(
-    "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS NA NE "
-    "NI OH OS PF PL RO SC SD SE SI".split()
-)
 
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -86,7 +81,7 @@ def arxiv_subject(code: str) -> str:
     upper = code.upper()
     if upper in _NON_CS_ARCHIVES:
         return f"{_NON_CS_ARCHIVES[upper]}.{upper}"
-    if upper in _CS_CODES:
+    if upper in ARXIV_NAMES:
         return f"cs.{upper}"
     return code
 
@@ -161,13 +156,9 @@ def _ascii_word(text: str) -> str:
 # ---------------------------------------------------------------- LaTeX
 
 
-def _escape_chars(text: str) -> str:
-    return text.translate(_LATEX_TABLE)
-
-
 def latex_escape(text: str) -> str:
     """Plain text -> LaTeX source that prints the same characters."""
-    return _escape_chars(one_line(text))
+    return one_line(text).translate(_LATEX_TABLE)
 
 
 def _balanced(tex: str) -> bool:
@@ -201,15 +192,11 @@ def latex_text(text: str) -> str:
     for m in _INLINE_MATH.finditer(text):
         if not m.group(1).strip() or not _balanced(m.group(1)):
             continue
-        out.append(_escape_chars(text[pos : m.start()]))
+        out.append(text[pos : m.start()].translate(_LATEX_TABLE))
         out.append(m.group(0))
         pos = m.end()
-    out.append(_escape_chars(text[pos:]))
+    out.append(text[pos:].translate(_LATEX_TABLE))
     return "".join(out)
-
-
-def _without_math(text: str) -> str:
-    return _INLINE_MATH.sub(" ", text)
 
 
 # ---------------------------------------------------------------- keys
@@ -221,7 +208,7 @@ def base_key(paper: Paper) -> str:
     if paper.authors:
         family = _ascii_word(split_name(paper.authors[0].name).family) or "anon"
     word = "paper"
-    for token in re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _without_math(paper.title)):
+    for token in re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _INLINE_MATH.sub(" ", paper.title)):
         w = _ascii_word(token)
         if w and w not in _KEY_STOPWORDS:
             word = w
@@ -238,11 +225,8 @@ def _suffixes() -> Iterable[str]:
 
 
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
-    """slug -> a key unique across the site; the oldest paper keeps the bare key.
-
-    Later papers with the same base key get b, c, ... so publishing a new paper
-    never changes the key of one that others may already cite.
-    """
+    """slug -> a key unique across the site; the oldest paper keeps the bare key, later
+    ones get b, c, ... so a new paper never changes a key others may already cite."""
     keys: dict[str, str] = {}
     used: set[str] = set()
     for p in sorted(papers, key=lambda p: (p.date, p.slug)):
@@ -267,19 +251,8 @@ def _bib_name(name: str) -> str:
     return re.sub(r"(?i)\band\b", lambda m: "{" + m.group(0) + "}", text)
 
 
-def bibtex_authors(paper: Paper) -> str:
-    names = [_bib_name(a.name) for a in paper.authors]
-    if paper.et_al or not names:
-        names.append("others")
-    return " and ".join(names)
-
-
-def entry_type(paper: Paper) -> str:
-    return "article" if paper.venue else "misc"
-
-
 def keywords(paper: Paper) -> tuple[str, ...]:
-    subject = () if paper.topic == NO_SUBJECT else (arxiv_subject(paper.topic),)
+    subject = () if paper.topic == OTHER_TOPIC else (arxiv_subject(paper.topic),)
     return tuple(dict.fromkeys((*subject, *paper.tags)))
 
 
@@ -290,8 +263,11 @@ def _bib_url(text: str) -> str:
 
 def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     """One BibTeX entry. `url` is the paper's page on this site, absolute."""
+    authors = [_bib_name(a.name) for a in paper.authors]
+    if paper.et_al or not authors:
+        authors.append("others")
     fields: list[tuple[str, str]] = [
-        ("author", "{" + bibtex_authors(paper) + "}"),
+        ("author", "{" + " and ".join(authors) + "}"),
         ("title", "{{" + latex_text(paper.title) + "}}"),
     ]
     if paper.venue:
@@ -309,38 +285,37 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
         fields.append(("keywords", "{" + ", ".join(latex_escape(k) for k in keywords(paper)) + "}"))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
-    return f"@{entry_type(paper)}{{{key},\n{body}\n}}\n"
+    entry_type = "article" if paper.venue else "misc"
+    return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
 
 # ---------------------------------------------------------------- RIS
 
 
+def _optional(text: str | None) -> str | None:
+    """An optional field on one line, or None (left out) when it is missing or empty."""
+    return one_line(text) if text else None
+
+
 def ris_record(paper: Paper, url: str) -> str:
     """One RIS record (EndNote, Zotero, Mendeley). Lines end in CRLF, as the format asks."""
-    lines = [("TY", "JOUR" if paper.venue else "GEN"), ("TI", one_line(paper.title))]
-    for a in paper.authors:
-        lines.append(("AU", split_name(a.name).inverted()))
-    lines += [
+    lines = [
+        ("TY", "JOUR" if paper.venue else "GEN"),
+        ("TI", one_line(paper.title)),
+        *[("AU", split_name(a.name).inverted()) for a in paper.authors],
         ("PY", str(paper.year)),
         ("DA", paper.date.strftime("%Y/%m/%d/")),
+        ("JO", _optional(paper.venue)),
+        ("AB", _optional(paper.summary_text)),
+        *[("KW", one_line(k)) for k in keywords(paper)],
+        ("DO", _optional(paper.doi)),
+        ("UR", one_line(url)),
+        ("L1", _optional(paper.pdf)),
+        ("N1", f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None),
+        ("N1", "Author list shortened (et al.)" if paper.et_al else None),
+        ("ER", ""),
     ]
-    if paper.venue:
-        lines.append(("JO", one_line(paper.venue)))
-    if paper.summary_text:
-        lines.append(("AB", one_line(paper.summary_text)))
-    for k in keywords(paper):
-        lines.append(("KW", one_line(k)))
-    if paper.doi:
-        lines.append(("DO", one_line(paper.doi)))
-    lines.append(("UR", one_line(url)))
-    if paper.pdf:
-        lines.append(("L1", one_line(paper.pdf)))
-    if paper.arxiv:
-        lines.append(("N1", f"arXiv:{one_line(paper.arxiv)}"))
-    if paper.et_al:
-        lines.append(("N1", "Author list shortened (et al.)"))
-    lines.append(("ER", ""))
-    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)
+    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines if value is not None)
 
 
 # ---------------------------------------------------------------- CSL-JSON
@@ -368,84 +343,35 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         "author": [csl_name(a.name) for a in paper.authors],
         "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
         "URL": url,
+        "container-title": _optional(paper.venue),
+        "abstract": _optional(paper.summary_text),
+        "DOI": _optional(paper.doi),
+        "number": f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None,
+        "keyword": ", ".join(keywords(paper)),
     }
-    if paper.venue:
-        item["container-title"] = one_line(paper.venue)
-    if paper.summary_text:
-        item["abstract"] = one_line(paper.summary_text)
-    if paper.doi:
-        item["DOI"] = one_line(paper.doi)
-    if paper.arxiv:
-        item["number"] = f"arXiv:{one_line(paper.arxiv)}"
-    item["keyword"] = ", ".join(keywords(paper))
-    return item
+    return {name: value for name, value in item.items() if value is not None}
 
 
 def csl_json(items: Sequence[dict[str, Any]]) -> str:
     """A JSON list with one item per line: readable, diffable, and fast to write
     (an indented dump goes through the slow pure-Python encoder)."""
-    return _json_list([json.dumps(item, ensure_ascii=False) for item in items])
-
-
-def _json_list(rows: Sequence[str]) -> str:
-    body = ",\n".join(rows)
+    body = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
     return f"[\n{body}\n]\n"
 
 
 # ---------------------------------------------------------------- the whole site
 
 
-@dataclass(frozen=True)
-class Citation:
-    """Everything a paper page and its download files need to cite the paper."""
-
-    key: str
-    bibtex: str
-    ris: str
-    csl: str  # JSON text of a one-item list
-    item: tuple[tuple[str, Any], ...]  # the CSL item, frozen, for the site-wide list
-
-    def csl_dict(self) -> dict[str, Any]:
-        return dict(self.item)
-
-
-def site_citations(papers: Sequence[Paper], page_url: Any) -> dict[str, Citation]:
-    """slug -> Citation for every paper. `page_url(paper)` gives its absolute URL."""
+def publication_files(papers: Sequence[Paper], page_url: Any) -> tuple[str, str, str]:
+    """The site-wide BibTeX, RIS and CSL-JSON texts; `page_url(paper)` is its absolute URL."""
     keys = citation_keys(papers)
-    out: dict[str, Citation] = {}
+    bibtex, ris, csl = [], [], []
     for p in papers:
-        url = page_url(p)
-        item = csl_item(p, keys[p.slug], url)
-        out[p.slug] = Citation(
-            key=keys[p.slug],
-            bibtex=bibtex_entry(p, keys[p.slug], url),
-            ris=ris_record(p, url),
-            csl=csl_json([item]),
-            item=tuple(item.items()),
-        )
-    return out
-
-
-def bibtex_file(citations: Iterable[Citation]) -> str:
-    return "\n".join(c.bibtex for c in citations)
-
-
-def ris_file(citations: Iterable[Citation]) -> str:
-    return "\r\n".join(c.ris for c in citations)
-
-
-def csl_file(citations: Iterable[Citation]) -> str:
-    """csl_json of every citation's item, reusing the line each one-item list already holds:
-    encoding 10,000 items again was a third of a second of every build that edits a paper."""
-    rows = []
-    for c in citations:
-        text = c.csl
-        line = text[2:-3]
-        if text.startswith("[\n") and text.endswith("\n]\n") and "\n" not in line:
-            rows.append(line)  # exactly json.dumps(item): csl_json([item]) made it
-        else:
-            rows.append(json.dumps(c.csl_dict(), ensure_ascii=False))
-    return _json_list(rows)
+        key, url = keys[p.slug], page_url(p)
+        bibtex.append(bibtex_entry(p, key, url))
+        ris.append(ris_record(p, url))
+        csl.append(csl_item(p, key, url))
+    return "\n".join(bibtex), "\r\n".join(ris), csl_json(csl)
 
 
 # ---------------------------------------------------------------- indexing metadata
@@ -473,24 +399,24 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
     An institution tag belongs to the author tag just before it, so it is
     only written for people whose affiliation is known (from people.yaml).
     """
-    tags: list[tuple[str, str]] = [("citation_title", one_line(paper.title))]
+    tags: list[tuple[str, str | None]] = [("citation_title", one_line(paper.title))]
     for a in paper.authors:
         tags.append(("citation_author", split_name(a.name).inverted()))
         if a.person.affiliation:
             tags.append(("citation_author_institution", one_line(a.person.affiliation)))
-    tags.append(("citation_publication_date", paper.date.strftime("%Y/%m/%d")))
-    if paper.venue:
-        tags.append(("citation_journal_title", one_line(paper.venue)))
-    if paper.doi:
-        tags.append(("citation_doi", one_line(paper.doi)))
-    tags.append(("citation_abstract_html_url", url))
-    if paper.pdf:
-        tags.append(("citation_pdf_url", paper.pdf))
-    elif paper.url and (paper.url.lower().endswith(".pdf") or "/pdf/" in paper.url):
-        tags.append(("citation_pdf_url", paper.url))
-    tags.append(("citation_keywords", "; ".join(keywords(paper))))
-    tags.append(("citation_language", language))
-    return tuple(tags)
+    pdf = paper.pdf
+    if not pdf and paper.url and (paper.url.lower().endswith(".pdf") or "/pdf/" in paper.url):
+        pdf = paper.url
+    tags += [
+        ("citation_publication_date", paper.date.strftime("%Y/%m/%d")),
+        ("citation_journal_title", _optional(paper.venue)),
+        ("citation_doi", _optional(paper.doi)),
+        ("citation_abstract_html_url", url),
+        ("citation_pdf_url", pdf or None),
+        ("citation_keywords", "; ".join(keywords(paper))),
+        ("citation_language", language),
+    ]
+    return tuple((name, value) for name, value in tags if value is not None)
 
 
 def _person_ld(person: Person, name: str, url: str | None) -> dict[str, Any]:
@@ -524,7 +450,7 @@ def article_jsonld(
         "inLanguage": language,
         "keywords": list(keywords(paper)),
     }
-    if paper.topic != NO_SUBJECT:
+    if paper.topic != OTHER_TOPIC:
         data["about"] = {
             "@type": "Thing",
             "name": topic_name,
@@ -572,21 +498,17 @@ def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count
     same_as = [v for v in values if isinstance(v, str) and v.startswith(("http://", "https://"))]
     if same_as:
         data["sameAs"] = same_as
-    counters = [
+    metrics = profile.metrics
+    if "papers" not in metrics:  # the site's own count stands in for the profile's
+        metrics = {"papers": paper_count, **metrics}
+    data["interactionStatistic"] = [
         {
             "@type": "InteractionCounter",
             "name": _METRIC_NAMES.get(k, k.replace("_", " ")),
             "userInteractionCount": v,
         }
-        for k, v in profile.metrics.items()
+        for k, v in metrics.items()
     ]
-    if "papers" not in profile.metrics:
-        counters.insert(
-            0,
-            {"@type": "InteractionCounter", "name": "publications",
-             "userInteractionCount": paper_count},
-        )  # fmt: skip
-    data["interactionStatistic"] = counters
     return json_for_script(data)
 
 

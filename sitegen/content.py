@@ -82,12 +82,9 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     return yaml_text, body, yaml_text.count("\n") + 3
 
 
-def _fail(
-    msg: str, path: str, yaml_text: str, key: str | None, first_line: int = 2
-) -> SitegenError:
+def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) -> SitegenError:
     """Point at the key's line; front matter starts on line 2, a plain YAML file on 1."""
-    line = key_lines(yaml_text, first_line=first_line).get(key, 1) if key else 1
-    return SitegenError(msg, path, line)
+    return SitegenError(msg, path, key_lines(yaml_text, first_line=first_line).get(key, 1))
 
 
 # C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.

@@ -155,22 +155,11 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug)))
 
 
-def _shared_fields() -> list[str]:
-    """The Paper fields copied as they are from its PaperSource."""
-    shared = [f.name for f in dataclasses.fields(Paper) if f.name != "authors"]
-    return [n for n in shared if any(n == f.name for f in dataclasses.fields(PaperSource))]
-
-
-def paper_of(source: PaperSource, authors: tuple[Author, ...]) -> Paper:
-    """One paper from its source and its resolved authors (the preview redraws one)."""
-    fields = {n: getattr(source, n) for n in _shared_fields()}
-    fields["topic"] = source.topic or OTHER_TOPIC
-    return Paper(**fields, authors=authors)
-
-
 def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, ...]:
+    # the fields a Paper copies from its PaperSource as they are (topic is filled in below)
+    source_fields = {f.name for f in dataclasses.fields(PaperSource)}
+    shared = [f.name for f in dataclasses.fields(Paper) if f.name in source_fields]
     papers = []
-    shared = _shared_fields()
     by_name: dict[str, Author] = {}  # one Author per spelling: resolving is the slow part
     for s in sources:
         authors = []

@@ -120,18 +120,15 @@ def _cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(tags=set(MATHML_ATTRIBUTES), attributes=MATHML_ATTRIBUTES, link_rel=None)
 
 
-def _render_math_inline(self, tokens, idx, options, env) -> str:
-    return math_to_html(tokens[idx].content, False, env.setdefault("warnings", []))
-
-
-def _render_math_block(self, tokens, idx, options, env) -> str:
-    html_ = math_to_html(tokens[idx].content.strip(), True, env.setdefault("warnings", []))
+def _render_math(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    warnings = env.setdefault("warnings", [])
+    if token.type == "math_inline":
+        return math_to_html(token.content, False, warnings)
+    if token.type == "math_inline_double":
+        return f'<span class="math-display">{math_to_html(token.content, True, warnings)}</span>'
+    html_ = math_to_html(token.content.strip(), True, warnings)  # math_block(_label)
     return f'<div class="math-display">{html_}</div>\n'
-
-
-def _render_math_inline_double(self, tokens, idx, options, env) -> str:
-    html_ = math_to_html(tokens[idx].content, True, env.setdefault("warnings", []))
-    return f'<span class="math-display">{html_}</span>'
 
 
 @lru_cache(maxsize=1)
@@ -147,10 +144,8 @@ def _md() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=False)
     md.validateLink = is_safe_url
-    md.add_render_rule("math_inline", _render_math_inline)
-    md.add_render_rule("math_inline_double", _render_math_inline_double)
-    md.add_render_rule("math_block", _render_math_block)
-    md.add_render_rule("math_block_label", _render_math_block)
+    for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
+        md.add_render_rule(rule, _render_math)
     md.disable("image")  # abstracts link out; an image would be an external request
     return md
 

@@ -279,20 +279,23 @@ def test_csl_json(example_site: Path, example_output: Path) -> None:
         assert per_paper == [item]
 
 
-def test_site_wide_csl_reuses_each_papers_line_byte_for_byte() -> None:
-    """csl_file joins the per-paper JSON lines instead of encoding every item again;
-    the bytes must be those of encoding the items, whatever the text holds."""
-    items = [
-        {"id": "a", "title": 'Line\nbreak, "quotes", \\ and </script> & <b>', "author": []},
-        {"id": "b", "title": "Ünïcödé 数据 \u2028 \U0001f600", "issued": {"date-parts": [[2020]]}},
-        {"id": "c", "title": "plain"},
+def test_site_wide_files_hold_each_papers_citation() -> None:
+    papers = [
+        make_paper(title='Quotes "q", \\ and </script> & <b>', slug="a"),
+        make_paper(title="Ünïcödé 数据 \U0001f600", slug="b", venue="Venue"),
+        make_paper(title="plain", slug="c", et_al=True),
     ]
-    made = [cite.Citation("k", "", "", cite.csl_json([i]), tuple(i.items())) for i in items]
-    assert cite.csl_file(made) == cite.csl_json(items)
-    json.loads(cite.csl_file(made))
-    # a citation whose text is not one item per line is encoded from its item
-    odd = cite.Citation("k", "", "", '[\n  {\n    "id": "a"\n  }\n]\n', tuple(items[0].items()))
-    assert cite.csl_file([odd, *made[1:]]) == cite.csl_json(items)
+
+    def url(p: Paper) -> str:
+        return f"https://example.org/papers/{p.slug}/"
+
+    keys = cite.citation_keys(papers)
+    bibtex, ris, csl = cite.publication_files(papers, url)
+    assert bibtex == "\n".join(cite.bibtex_entry(p, keys[p.slug], url(p)) for p in papers)
+    assert ris == "\r\n".join(cite.ris_record(p, url(p)) for p in papers)
+    items = [cite.csl_item(p, keys[p.slug], url(p)) for p in papers]
+    assert csl == cite.csl_json(items)
+    assert json.loads(csl) == items
 
 
 def test_site_wide_downloads_are_linked_from_the_timeline(example_output: Path) -> None:
