@@ -81,14 +81,12 @@ def bare_arxiv(text: str | None, *, hinted: bool = False) -> str | None:
     """The arXiv identifier without its version; with `hinted`, only after 'arXiv:' or an
     arxiv.org link, so a page range or report number in a note is not taken for one."""
     text = clean(text)
-    if hinted:
-        h = _ARXIV_HINT.search(text)
-        if not h:
-            return None
-        text = text[h.end() :]
-        m = _ARXIV.match(text.lstrip())
-    else:
+    if not hinted:
         m = _ARXIV.search(text)
+    elif h := _ARXIV_HINT.search(text):
+        m = _ARXIV.match(text[h.end() :].lstrip())
+    else:
+        return None
     return m.group(1) if m else None
 
 
@@ -165,10 +163,6 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])
         fields["doi"] = None
     return SourceRecord(source, line, title, **fields)
-
-
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
 
 
 def parse_json(text: str, source: str) -> Any:
@@ -266,16 +260,14 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
     """EndNote, Zotero and publisher RIS files, read with rispy."""
     import rispy
 
-    starts = [_line_of(text, m.start()) for m in _RIS_START.finditer(text)]
+    starts = [text.count("\n", 0, m.start()) + 1 for m in _RIS_START.finditer(text)]
     if not starts and text.strip():
         raise SitegenError("not a RIS file: no 'TY  - ' line starts a record", source, 1)
     try:
         entries = rispy.loads(text, skip_unknown_tags=True)
     except (OSError, ValueError, KeyError, IndexError) as e:
-        line = None
         m = re.search(r"line (\d+)", str(e))
-        if m:
-            line = int(m.group(1))
+        line = int(m.group(1)) if m else None
         raise SitegenError(f"cannot read this RIS file ({clean(e)})", source, line) from None
     records = []
     for i, e in enumerate(entries):
@@ -433,6 +425,8 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
     records = []
     for group in data["group"]:
         summaries = [s for s in _as_list(_value(group, "work-summary")) if isinstance(s, dict)]
+        if not summaries:
+            continue
         ids = list(_as_list(_value(group, "external-ids", "external-id")))
         for s in summaries:
             ids += _as_list(_value(s, "external-ids", "external-id"))
@@ -456,8 +450,6 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
             )
             venue = venue or _venue(_value(s, "journal-title", "value"))
             url = url or web_url(_value(s, "url", "value"))
-        if not summaries:
-            continue
         records.append(
             _record(
                 source,
@@ -547,10 +539,7 @@ def owner_matcher(owner: str) -> Callable[[str], bool]:
         w = _fold(_flip(name).replace(".", ". ")).split()
         if len(w) < 2 or w[-1] != family:
             return False
-        first = w[0]
-        if not given:
-            return True
-        return first == given[0] or (len(first) == 1 and first == given[0][0])
+        return not given or w[0] == given[0] or (len(w[0]) == 1 and w[0] == given[0][0])
 
     return is_owner
 
