@@ -227,6 +227,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             arxiv = bare_arxiv(f.get("volume"))
         url = web_url(f.get("url"))
         doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
+        date_line = lines.get("month", lines.get("year", line))
+        date = make_date(f.get("year"), f.get("month"), source=source, line=date_line)
         records.append(
             _record(
                 source,
@@ -234,12 +236,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 _latex(f.get("title", "")),
                 authors=tuple(a for a in authors if a),
                 et_al=et_al,
-                date=make_date(
-                    f.get("year"),
-                    f.get("month"),
-                    source=source,
-                    line=lines.get("month", lines.get("year", line)),
-                ),
+                date=date,
                 doi=doi,
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or "")),
@@ -369,7 +366,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 authors=tuple(a for a in map(_csl_name, _as_list(item.get("author"))) if a),
                 date=_csl_date(item, "issued", source, line),
                 doi=bare_doi(item.get("DOI")),
-                arxiv=bare_arxiv(note, hinted=True) or (bare_arxiv(url, hinted=True)),
+                arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
                 venue=_venue(html_title(item.get("container-title")) or None),
                 url=_page(url),
                 abstract=_abstract(html_title(item.get("abstract"))),
@@ -441,13 +438,8 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         for s in summaries:
             title = title or clean(_value(s, "title", "title", "value"))
             pub = _value(s, "publication-date") or {}
-            date = date or make_date(
-                _value(pub, "year", "value"),
-                _value(pub, "month", "value"),
-                _value(pub, "day", "value"),
-                source=source,
-                line=None,
-            )
+            parts = [_value(pub, part, "value") for part in ("year", "month", "day")]
+            date = date or make_date(*parts, source=source, line=None)
             venue = venue or _venue(_value(s, "journal-title", "value"))
             url = url or web_url(_value(s, "url", "value"))
         records.append(
