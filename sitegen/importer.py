@@ -35,6 +35,7 @@ temporaries, so a failed import writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -50,6 +51,7 @@ from pathlib import Path
 import yaml
 
 from . import sources
+from .content import split_front_matter
 from .errors import SitegenError, SitegenWarning
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
@@ -237,12 +239,9 @@ class _Entry:
 
 def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
     """(profile identity -> entry, file name -> the sources its paper came from)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read_or_none(path)
+    if raw is None:
         return {}, {}
-    except OSError as e:
-        raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
     try:
         data = json.loads(raw)
         if data.get("format") != MANIFEST_FORMAT:
@@ -328,17 +327,13 @@ def _unmanaged_identities(
             continue
         if not fm:
             continue
-        title, topic, date, added = (
-            fm.get("title"),
-            fm.get("topic"),
-            fm.get("date"),
-            fm.get("added"),
-        )
+        title, topic, date = fm.get("title"), fm.get("topic"), fm.get("date")
         if not (isinstance(title, str) and isinstance(topic, str) and isinstance(date, dt.date)):
             continue
         base = _identity_base(topic, date, title)
         counts[base] = counts.get(base, 0) + 1
         key = base if counts[base] == 1 else f"{base}#{counts[base]}"
+        added = fm.get("added")
         found[key] = (name, added if type(added) is dt.date else None)
     return found
 
@@ -380,8 +375,7 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
         raise SitegenError("expected a mapping of keys (name:, metrics: ...)", path=path)
     if all(k in data and data[k] == v for k, v in imported.items()):
         return None, "unchanged"
-    merged = dict(data)
-    merged.update(imported)
+    merged = {**data, **imported}
 
     # Rewrite only the keys whose value changed: an unchanged `name:` keeps its comment.
     emitted = _emit_profile_keys({k: v for k, v in imported.items() if data.get(k) != v})
@@ -389,26 +383,23 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     if lines and lines[-1] == "":
         lines.pop()
     out: list[str] = []
-    done: set[str] = set()
     i = 0
     while i < len(lines):
         m = _TOP_KEY.match(lines[i])
         key = m.group(1) if m else None
-        if key in emitted and key not in done:
+        if key in emitted:
             j = i + 1
             while j < len(lines) and (lines[j][:1] in (" ", "\t", "-") or not lines[j].strip()):
                 j += 1
             while j > i + 1 and not lines[j - 1].strip():
                 j -= 1
-            out += emitted[key]
-            done.add(key)
+            out += emitted.pop(key)  # a key repeated further down is left as it is
             i = j
         else:
             out.append(lines[i])
             i += 1
-    for key, block in emitted.items():
-        if key not in done:
-            out += block
+    for block in emitted.values():  # imported keys the file did not have yet
+        out += block
     text = "\n".join(out) + "\n"
     try:
         ok = yaml.safe_load(text) == merged
@@ -462,13 +453,13 @@ def run_import(
     on_disk = _list_papers(papers_dir)
     taken = {n.lower() for n in on_disk} | {e.file.lower() for e in manifest.values()}
     owner = prof.owner if prof else _site_owner(content / "profile.yaml")
-    plan = _Plan(papers_dir, set(on_disk), owner, force, report, sources=origins)
+    plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
     if prof is not None:
-        _plan_profile(prof, Path(profiles[0]), plan, manifest, taken, as_of)
+        _plan_profile(prof, Path(profiles[0]), plan, manifest)
     else:
         plan.manifest = dict(manifest)
     if records:
-        _merge_sources(records, plan, owner, as_of, taken)
+        _merge_sources(records, plan)
 
     manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
     if _read_or_none(manifest_path) != manifest_bytes:
@@ -498,25 +489,12 @@ def _site_owner(path: Path) -> str:
     return name.strip()
 
 
-def _plan_profile(
-    prof: Profile,
-    profile: Path,
-    plan: _Plan,
-    manifest: dict[str, _Entry],
-    taken: set[str],
-    as_of: dt.date,
-) -> None:
+def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str, _Entry]) -> None:
     """The profile's papers and profile.yaml, by the rules of the module docstring."""
     report, papers_dir, content = plan.report, plan.papers_dir, plan.papers_dir.parent
     keys, dups = identities(prof.records)
-    for line, first in dups:
-        report.warnings.append(
-            SitegenWarning(
-                f"same title, topic and date as the paper at line {first}; imported twice",
-                profile,
-                line,
-            )
-        )
+    twice = "same title, topic and date as the paper at line {}; imported twice"
+    report.warnings += [SitegenWarning(twice.format(first), profile, line) for line, first in dups]
     matched = _match(prof.records, keys, manifest)
     managed = {e.file for e in manifest.values()}
     unmanaged_names = [n for n in plan.on_disk if n not in managed]
@@ -527,9 +505,9 @@ def _plan_profile(
         if old_key is not None:
             plan.known(rec, key, manifest[old_key])
         elif key in unmanaged:
-            plan.unmanaged(rec, key, *unmanaged.pop(key), as_of)
+            plan.unmanaged(rec, key, *unmanaged.pop(key))
         else:
-            plan.new(rec, key, _free_slug(rec.date.year, rec.title, taken), as_of)
+            plan.new(rec, key)
     for key in keys:
         if key in plan.manifest:
             plan.sources.setdefault(plan.manifest[key].file, set()).add(profile.name)
@@ -608,6 +586,8 @@ class _Plan:
     on_disk: set[str]
     owner: str
     force: bool
+    as_of: dt.date  # the `added` date of new papers
+    taken: set[str]  # lowercased file names a new paper must not take
     report: ImportReport
     sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
     manifest: dict[str, _Entry] = field(default_factory=dict)
@@ -635,12 +615,10 @@ class _Plan:
             self.report.kept.append((_rel(name), "edited by hand; --force overwrites it"))
         self.manifest[key] = entry
 
-    def unmanaged(
-        self, rec: PaperRecord, key: str, name: str, added: dt.date | None, as_of: dt.date
-    ) -> None:
+    def unmanaged(self, rec: PaperRecord, key: str, name: str, added: dt.date | None) -> None:
         """A file the manifest does not know but with this paper's identity: a
         lost manifest (adopt it when identical) or the user's own (--force only)."""
-        added = added or as_of
+        added = added or self.as_of
         data = render_paper(rec, self.owner, added).encode()
         if _read_or_none(self.papers_dir / name) == data:
             self.report.unchanged.append(_rel(name))
@@ -653,11 +631,12 @@ class _Plan:
             return
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), added)
 
-    def new(self, rec: PaperRecord, key: str, name: str, as_of: dt.date) -> None:
-        data = render_paper(rec, self.owner, as_of).encode()
+    def new(self, rec: PaperRecord, key: str) -> None:
+        name = _free_slug(rec.date.year, rec.title, self.taken)
+        data = render_paper(rec, self.owner, self.as_of).encode()
         self._write(name, data)
         self.report.added.append(_rel(name))
-        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), as_of)
+        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
 
 
 def _carry_over(current: bytes | None, data: bytes) -> bytes:
@@ -689,11 +668,8 @@ def _read_or_none(path: Path | str) -> bytes | None:
 
 # ---------------------------------------------------------------- other sources
 #
-# BibTeX, RIS, CSL-JSON, ORCID and arXiv records are matched against each other
-# and against every paper file by DOI, then arXiv id, then title within two
-# years, each through a dict: a 10,000-entry file meets a 10,000-paper site in
-# one pass. A match only gains the keys it lacks, inserted as new lines into
-# its front matter text, so whatever the user wrote stays byte for byte.
+# Matching (module docstring) goes through dicts, never pairs of papers: a
+# 10,000-entry file meets a 10,000-paper site in one pass.
 
 FILLABLE = ("doi", "arxiv", "venue", "url", "pdf")
 _EMPTY = (None, "", [], False)
@@ -851,28 +827,20 @@ def _gather(p: _Paper, values: dict[str, object], source: str) -> None:
 
 def _site_paper(name: str, data: bytes) -> _Paper | None:
     """A paper file as matching sees it: the keys it has and whether its body is empty."""
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---", 3)
-    while end != -1 and text[end + 4 : end + 5] not in ("\n", ""):
-        end = text.find("\n---", end + 4)
-    if end == -1:
-        return None
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
-        fm = yaml.load(text[4 : end + 1], Loader=_Loader)
-    except _YAML_ERRORS:
+        front, body, _ = split_front_matter(text, name)
+        fm = yaml.load(front, Loader=_Loader)
+    except (SitegenError, *_YAML_ERRORS):
         return None
     if not isinstance(fm, dict):
         return None
     values = {k: v for k, v in fm.items() if isinstance(k, str)}
-    values["abstract"] = text[end + 5 :].strip() or None
+    values["abstract"] = body.strip() or None
     return _Paper(values=values, name=name, data=data)
 
 
-def _merge_sources(
-    records: list[SourceRecord], plan: _Plan, owner: str, as_of: dt.date, taken: set[str]
-) -> None:
+def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
     """Fill in the site's papers from the records and add the papers the site lacks."""
     slots = {p.name: i for i, (p, _) in enumerate(plan.writes) if p.parent == plan.papers_dir}
     pending = {name: plan.writes[i][1] for name, i in slots.items()}
@@ -884,11 +852,11 @@ def _merge_sources(
         if paper is not None:
             site_index.add(paper)
             site_papers.append(paper)
-    is_owner = sources.owner_matcher(owner)
-    for group in group_records([sources.with_owner(r, owner, is_owner) for r in records]):
+    is_owner = sources.owner_matcher(plan.owner)
+    for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)
         if target is None:
-            _new_paper(group, plan, owner, as_of, taken)
+            _new_paper(group, plan)
             continue
         assert target.name is not None
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
@@ -900,7 +868,7 @@ def _merge_sources(
     entries = {e.file: e for e in plan.manifest.values()}
     for paper in site_papers:
         if paper.gained:
-            _fill_file(paper, plan, slots, entries, owner)
+            _fill_file(paper, plan, slots, entries)
 
 
 def _disagreements(have: _Paper, group: _Paper) -> list[str]:
@@ -915,7 +883,7 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
     return out + group.notes
 
 
-def _new_paper(group: _Paper, plan: _Plan, owner: str, as_of: dt.date, taken: set[str]) -> None:
+def _new_paper(group: _Paper, plan: _Plan) -> None:
     v = group.values
     date = v.get("date")
     if not isinstance(date, dt.date):
@@ -923,8 +891,8 @@ def _new_paper(group: _Paper, plan: _Plan, owner: str, as_of: dt.date, taken: se
             SitegenWarning(f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0])
         )
         return
-    name = _free_slug(date.year, str(v["title"]), taken)
-    data = render_new_paper(v, owner, as_of).encode()
+    name = _free_slug(date.year, str(v["title"]), plan.taken)
+    data = render_new_paper(v, plan.owner, plan.as_of).encode()
     plan.writes.append((plan.papers_dir / name, data))
     plan.report.added.append(_rel(name))
     plan.report.origins[_rel(name)] = list(group.sources)
@@ -989,7 +957,7 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
 
 
 def _fill_file(
-    paper: _Paper, plan: _Plan, slots: dict[str, int], entries: dict[str, _Entry], owner: str
+    paper: _Paper, plan: _Plan, slots: dict[str, int], entries: dict[str, _Entry]
 ) -> None:
     """Write the keys a site paper gained, keeping its manifest hash in step when the
     import owns the file, so the next profile import still tells it from a hand edit."""
@@ -997,6 +965,7 @@ def _fill_file(
     path = plan.papers_dir / paper.name
     slot, old = slots.get(paper.name), paper.data
     gained = dict(paper.gained)
+    owner = plan.owner
     if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
     try:
@@ -1065,10 +1034,8 @@ def _write_all(writes: list[tuple[Path, bytes]], site: Path) -> None:
         for tmp, _ in temps:
             _unlink_quietly(tmp)
         for d in sorted(set(created_dirs), key=lambda d: len(d.parts), reverse=True):
-            try:
+            with contextlib.suppress(OSError):
                 d.rmdir()
-            except OSError:
-                pass
         raise SitegenError(
             f"cannot write ({e.strerror or e}); nothing was changed", path=e.filename or site
         ) from None
@@ -1119,7 +1086,5 @@ def _process_alive(pid: int) -> bool:
 
 
 def _unlink_quietly(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass

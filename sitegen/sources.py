@@ -81,14 +81,12 @@ def bare_arxiv(text: str | None, *, hinted: bool = False) -> str | None:
     """The arXiv identifier without its version; with `hinted`, only after 'arXiv:' or an
     arxiv.org link, so a page range or report number in a note is not taken for one."""
     text = clean(text)
-    if hinted:
-        h = _ARXIV_HINT.search(text)
-        if not h:
-            return None
-        text = text[h.end() :]
-        m = _ARXIV.match(text.lstrip())
-    else:
+    if not hinted:
         m = _ARXIV.search(text)
+    elif h := _ARXIV_HINT.search(text):
+        m = _ARXIV.match(text[h.end() :].lstrip())
+    else:
+        return None
     return m.group(1) if m else None
 
 
@@ -167,10 +165,6 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     return SourceRecord(source, line, title, **fields)
 
 
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
 def parse_json(text: str, source: str) -> Any:
     """JSON with the line of a syntax error: CSL-JSON and ORCID records are edited by hand."""
     try:
@@ -233,6 +227,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             arxiv = bare_arxiv(f.get("volume"))
         url = web_url(f.get("url"))
         doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
+        date_line = lines.get("month", lines.get("year", line))
+        date = make_date(f.get("year"), f.get("month"), source=source, line=date_line)
         records.append(
             _record(
                 source,
@@ -240,12 +236,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 _latex(f.get("title", "")),
                 authors=tuple(a for a in authors if a),
                 et_al=et_al,
-                date=make_date(
-                    f.get("year"),
-                    f.get("month"),
-                    source=source,
-                    line=lines.get("month", lines.get("year", line)),
-                ),
+                date=date,
                 doi=doi,
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or "")),
@@ -266,16 +257,14 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
     """EndNote, Zotero and publisher RIS files, read with rispy."""
     import rispy
 
-    starts = [_line_of(text, m.start()) for m in _RIS_START.finditer(text)]
+    starts = [text.count("\n", 0, m.start()) + 1 for m in _RIS_START.finditer(text)]
     if not starts and text.strip():
         raise SitegenError("not a RIS file: no 'TY  - ' line starts a record", source, 1)
     try:
         entries = rispy.loads(text, skip_unknown_tags=True)
     except (OSError, ValueError, KeyError, IndexError) as e:
-        line = None
         m = re.search(r"line (\d+)", str(e))
-        if m:
-            line = int(m.group(1))
+        line = int(m.group(1)) if m else None
         raise SitegenError(f"cannot read this RIS file ({clean(e)})", source, line) from None
     records = []
     for i, e in enumerate(entries):
@@ -377,7 +366,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 authors=tuple(a for a in map(_csl_name, _as_list(item.get("author"))) if a),
                 date=_csl_date(item, "issued", source, line),
                 doi=bare_doi(item.get("DOI")),
-                arxiv=bare_arxiv(note, hinted=True) or (bare_arxiv(url, hinted=True)),
+                arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
                 venue=_venue(html_title(item.get("container-title")) or None),
                 url=_page(url),
                 abstract=_abstract(html_title(item.get("abstract"))),
@@ -433,6 +422,8 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
     records = []
     for group in data["group"]:
         summaries = [s for s in _as_list(_value(group, "work-summary")) if isinstance(s, dict)]
+        if not summaries:
+            continue
         ids = list(_as_list(_value(group, "external-ids", "external-id")))
         for s in summaries:
             ids += _as_list(_value(s, "external-ids", "external-id"))
@@ -447,17 +438,10 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         for s in summaries:
             title = title or clean(_value(s, "title", "title", "value"))
             pub = _value(s, "publication-date") or {}
-            date = date or make_date(
-                _value(pub, "year", "value"),
-                _value(pub, "month", "value"),
-                _value(pub, "day", "value"),
-                source=source,
-                line=None,
-            )
+            parts = [_value(pub, part, "value") for part in ("year", "month", "day")]
+            date = date or make_date(*parts, source=source, line=None)
             venue = venue or _venue(_value(s, "journal-title", "value"))
             url = url or web_url(_value(s, "url", "value"))
-        if not summaries:
-            continue
         records.append(
             _record(
                 source,
@@ -547,10 +531,7 @@ def owner_matcher(owner: str) -> Callable[[str], bool]:
         w = _fold(_flip(name).replace(".", ". ")).split()
         if len(w) < 2 or w[-1] != family:
             return False
-        first = w[0]
-        if not given:
-            return True
-        return first == given[0] or (len(first) == 1 and first == given[0][0])
+        return not given or w[0] == given[0] or (len(w[0]) == 1 and w[0] == given[0][0])
 
     return is_owner
 
