@@ -735,11 +735,19 @@ def build_site(
     if changed or state is None:
         (cache / "jinja").mkdir(parents=True, exist_ok=True)
         renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
-        for template in sorted({p.template for p in pages}):  # compiled once, before forking
+        # compiled once, before forking, with everything they include, import or extend
+        names = {p.template for p in pages}
+        for template in sorted(names):
             try:
                 renderer.env.get_template(template)
             except Exception as e:
                 raise template_error(e, template) from None
+        for template in sorted({t for n in names for t in renderer.templates.reach(n)[0]}):
+            if template not in names and renderer.templates.source(template) is not None:
+                try:
+                    renderer.env.get_template(template)
+                except Exception:  # an error shows where a page renders it, if one does
+                    pass
         for pattern in (".tmp-*", ".old-*"):  # left by a killed build
             for stale in output.parent.glob(f".{output.name}{pattern}"):
                 shutil.rmtree(stale, ignore_errors=True)
