@@ -662,6 +662,22 @@ def default_jobs() -> int:
     )
 
 
+def bytecode_cache(cache: Path) -> jinja2.BytecodeCache:
+    """Compiled templates, shared by every site of this user: a new site's first build
+    then skips compiling the theme.
+
+    Jinja checks a template's source, not the options it was compiled with, so the
+    file names carry sitegen's code stamp. Jinja's own per-user folder in the temp
+    folder is used where it can make one safely, else the site's cache.
+    """
+    pattern = f"sitegen-{code_stamp()[:16]}-%s.cache"
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=pattern)
+    except RuntimeError:  # no safe shared folder
+        (cache / "jinja").mkdir(parents=True, exist_ok=True)
+        return jinja2.FileSystemBytecodeCache(str(cache / "jinja"), pattern)
+
+
 def build_site(
     site_dir: Path,
     output: Path | None = None,
@@ -733,8 +749,7 @@ def build_site(
         bool(todo or removed) or search_stale or (state is not None and state.search != use_search)
     )
     if changed or state is None:
-        (cache / "jinja").mkdir(parents=True, exist_ok=True)
-        renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+        renderer.env.bytecode_cache = bytecode_cache(cache)
         # compiled once, before forking, with everything they include, import or extend
         names = {p.template for p in pages}
         for template in sorted(names):

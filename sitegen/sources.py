@@ -173,6 +173,8 @@ def parse_json(text: str, source: str) -> Any:
         raise SitegenError(f"not valid JSON ({e.msg})", source, e.lineno) from None
     except RecursionError:
         raise SitegenError("not valid JSON (nested too deeply)", source, 1) from None
+    except ValueError as e:  # an integer past Python's 4,300-digit limit
+        raise SitegenError(f"not valid JSON ({e})", source, 1) from None
 
 
 # ---------------------------------------------------------------- BibTeX

@@ -217,6 +217,7 @@ BAD_FILES = [
     ("feb29.json", 2, "impossible date"),
     ("no-title.ris", 6, "an entry without a title"),
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
+    ("huge-number.json", 1, "not valid JSON"),  # past Python's integer-string limit
 ]
 
 

@@ -154,6 +154,7 @@ def test_outputs_are_byte_identical_across_cold_builds(site: Path, tmp_path: Pat
         assert a == (again / "output" / "assets" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_an_unchanged_photo_is_taken_from_the_cache(tmp_path: Path) -> None:
     site = copy_fixture(tmp_path / "site")
     assert build(site).returncode == 0
@@ -382,6 +383,7 @@ def test_cv_pdf_is_written_linked_and_inert(out: Path) -> None:
         assert parse(out / page).find("a", href=href), page
 
 
+@pytest.mark.slow
 def test_cv_pdf_is_made_again_only_when_the_cv_changes(tmp_path: Path) -> None:
     site = copy_fixture(tmp_path / "site")
     assert build(site).returncode == 0

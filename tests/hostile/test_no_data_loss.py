@@ -47,6 +47,9 @@ from . import figures
 from .profiles import DATE_LINE_LIKE
 from .util import diff, snapshot
 
+# slow as a whole: its quick cases widen test_build's and test_incremental's (CI runs all)
+pytestmark = pytest.mark.slow
+
 PAPERS = 400
 SEED = 20261125
 KILLS = 6

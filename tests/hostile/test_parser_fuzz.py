@@ -51,6 +51,9 @@ from .profiles import (
     seed_text,
 )
 
+# slow: fuzzing (test_profile covers the parser's cases in the quick loop)
+pytestmark = pytest.mark.slow
+
 SEED = seed_text()
 MESSY = messy_text()
 SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")  # what content.py accepts as a file name

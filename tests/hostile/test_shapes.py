@@ -18,6 +18,9 @@ from conftest import AS_OF, BASE_URL, run_cli
 
 from .util import broken_links, empty_sections, parse_tree
 
+# slow: nine imported and searched sites; test_build covers one shape in the quick loop
+pytestmark = pytest.mark.slow
+
 OWNER = "Ana Owner"
 
 
