@@ -6,12 +6,14 @@ Java, except under CI=true, where a missing tool is a failure: CI must run them.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,28 @@ def add_portfolio(site: Path) -> None:
         f.write(yaml.safe_dump(extra, allow_unicode=True, sort_keys=False))
     shutil.copytree(REPO / "content" / "news", site / "content" / "news")
     shutil.copy(REPO / "content" / "resume.yaml", site / "content" / "resume.yaml")
+
+
+@pytest.fixture(autouse=True)
+def machine_share(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Every test shares the machine; a test marked `alone` has it to itself.
+
+    Lighthouse scores performance on the CPU it shares: beside another xdist
+    worker on 2 cores it lost points to moments of load. Every test holds a shared
+    lock while it runs; `alone` takes it exclusively, once the running tests end.
+    A gate held by the waiting `alone` test keeps new tests from starting first.
+    """
+    folder = tmp_path_factory.getbasetemp().parent  # the same for every xdist worker
+    alone = request.node.get_closest_marker("alone") is not None
+    with ExitStack() as stack:
+        gate, share = (stack.enter_context(open(folder / name, "a")) for name in ("gate", "share"))
+        fcntl.flock(gate, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        fcntl.flock(share, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if not alone:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        yield
 
 
 @pytest.fixture(scope="session")
