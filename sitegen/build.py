@@ -20,7 +20,7 @@ import pickle
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -642,12 +642,25 @@ def delete_in_background(folder: Path) -> None:
     os.waitpid(pid, 0)
 
 
-def link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:  # another file system, or no hard links there
-        shutil.copy2(src, dst)
+def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
+    """Hard-link each unchanged file from the current output into the new one.
+
+    A 10,000-paper site keeps about 50,000 files per edit, so paths are strings and
+    a folder is made only when a link finds it missing.
+    """
+    top, new = f"{src}/", f"{dst}/"
+    for rel in rels:
+        try:
+            os.link(top + rel, new + rel)
+            continue
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(new + rel), exist_ok=True)
+        except OSError:
+            pass
+        try:
+            os.link(top + rel, new + rel)
+        except OSError:  # another file system, or no hard links there
+            shutil.copy2(top + rel, new + rel)
 
 
 def default_jobs() -> int:
@@ -773,9 +786,7 @@ def build_site(
         tmp.mkdir(parents=True)
         try:
             make_outputs(todo, tmp, jobs)
-            for rel in files:
-                if rel not in remade:
-                    link_or_copy(output / rel, tmp / rel)
+            link_files(output, tmp, (rel for rel in files if rel not in remade))
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():
