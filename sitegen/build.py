@@ -14,6 +14,7 @@ next build is then a cold one, and writes the same bytes.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -78,6 +79,7 @@ def load_site(
     base_url: str | None = None,
     papers: Callable[[Path], tuple[list[PaperSource], list[SitegenWarning]]] = load_papers,
     related_cache: Path | None = None,
+    jobs: int = 1,
 ) -> Loaded:
     """Read config and content and index them; raises the first problem found."""
     config, problems = load_config(site_dir)
@@ -85,7 +87,7 @@ def load_site(
         raise problems[0]
     sources, warnings = papers(site_dir)
     site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
-    related = cached_related(site.papers, config.related_papers, related_cache)
+    related = cached_related(site.papers, config.related_papers, related_cache, jobs)
     site = replace(site, related=related)
     folio = load_portfolio(site_dir, site, warnings)
     url, placeholder = resolve_base_url(config, base_url)
@@ -99,7 +101,7 @@ def load_site(
     return Loaded(site, config, url, placeholder, tuple(warnings), folio)
 
 
-def cached_related(papers: Sequence[Paper], k: int, cache_file: Path | None) -> dict:
+def cached_related(papers: Sequence[Paper], k: int, cache_file: Path | None, jobs: int = 1) -> dict:
     """related_papers, reused while no paper's slug, title or abstract has changed.
 
     Scoring is most of a 10,000-paper rebuild after a template, date or tag edit;
@@ -119,7 +121,8 @@ def cached_related(papers: Sequence[Paper], k: int, cache_file: Path | None) -> 
                 return {s: tuple(by_slug[r] for r in rs) for s, rs in slugs.items()}
         except Exception:  # missing, damaged or from another version: score afresh
             pass
-    related = related_papers(papers, k)
+    jobs = jobs if len(papers) >= 2_000 else 1  # below, forking costs what it saves
+    related = related_papers(papers, k, lambda fn, shares: fork_map(fn, shares, jobs), jobs)
     if cache_file is not None:
         save_pickle(cache_file, (key, {s: tuple(p.slug for p in ps) for s, ps in related.items()}))
     return related
@@ -460,6 +463,9 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[
     pipes = []
     sys.stdout.flush()
     sys.stderr.flush()
+    # a collection in a child would write to every inherited object, copying the
+    # parent's whole heap page by page (public API, made for exactly this)
+    gc.freeze()
     for item in items:
         r, w = os.pipe()
         pid = os.fork()
@@ -479,6 +485,7 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[
                 os._exit(code)
         os.close(w)
         pipes.append((pid, r))
+    gc.unfreeze()
     results = []
     for pid, r in pipes:
         with os.fdopen(r, "rb") as f:
@@ -726,6 +733,7 @@ def build_site(
         base_url,
         papers=lambda d: cached_papers(d, papers_cache if use_cache else None, jobs),
         related_cache=related_cache if use_cache else None,
+        jobs=jobs,
     )
     if not use_cache:  # the caches are refreshed by a cold build too
         save_pickle(papers_cache, (code_stamp(), {}))

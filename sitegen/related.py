@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
@@ -127,13 +127,26 @@ def tfidf_vectors(docs: Sequence[Doc]) -> list[dict[str, float]]:
     return vectors
 
 
-def related_papers(papers: Sequence[P], k: int) -> dict[str, tuple[P, ...]]:
+def _serial(fn: Callable[[range], list], shares: list[range]) -> list[list]:
+    return [fn(share) for share in shares]
+
+
+def related_papers(
+    papers: Sequence[P],
+    k: int,
+    map_parts: Callable[[Callable[[range], list], list[range]], list[list]] = _serial,
+    parts: int = 1,
+) -> dict[str, tuple[P, ...]]:
     """slug -> up to k related papers, most related first, never the paper itself.
 
     A candidate shares one of the paper's TOP_TERMS top terms among its own top
     terms; candidates are ranked by the dot product over those terms, and the
     best max(k, CANDIDATES) of them by the exact cosine. Exact scores are compared
     to 9 decimals, ties go to the earlier slug, and scores below MIN_SCORE are dropped.
+
+    Papers are scored independently, so the caller may score `parts` shares of
+    them in other processes: `map_parts(fn, shares)` is `[fn(s) for s in shares]`
+    by default.
     """
     docs = sorted(papers, key=lambda p: p.slug)
     if k <= 0 or len(docs) < 2:
@@ -148,21 +161,30 @@ def related_papers(papers: Sequence[P], k: int) -> dict[str, tuple[P, ...]]:
         entries.sort(key=lambda e: -e[1])  # heaviest first; stable, so ties in slug order
         del entries[POSTINGS_CAP:]
     keep = max(k, CANDIDATES)
-    out: dict[str, tuple[P, ...]] = {}
-    for i, terms in enumerate(top):
-        rough: dict[int, float] = {}  # in the order found: heaviest postings first
-        for term, weight in terms:
-            for j, w in postings[term]:
-                rough[j] = rough.get(j, 0.0) + weight * w
-        rough.pop(i, None)  # the paper itself, unless capped out of a list
-        a = vectors[i]
-        scored = []
-        for j in sorted(rough, key=rough.__getitem__, reverse=True)[:keep]:  # stable
-            score = round(_dot(a, vectors[j]), 9)
-            if score >= MIN_SCORE:
-                scored.append((-score, j))
-        out[docs[i].slug] = tuple(docs[j] for _, j in sorted(scored)[:k])
-    return out
+
+    def best(share: range) -> list[tuple[int, ...]]:
+        found = []
+        for i in share:
+            rough: dict[int, float] = {}  # in the order found: heaviest postings first
+            for term, weight in top[i]:
+                for j, w in postings[term]:
+                    rough[j] = rough.get(j, 0.0) + weight * w
+            rough.pop(i, None)  # the paper itself, unless capped out of a list
+            a = vectors[i]
+            scored = []
+            for j in sorted(rough, key=rough.__getitem__, reverse=True)[:keep]:  # stable
+                score = round(_dot(a, vectors[j]), 9)
+                if score >= MIN_SCORE:
+                    scored.append((-score, j))
+            found.append(tuple(j for _, j in sorted(scored)[:k]))
+        return found
+
+    shares = [range(p, len(docs), parts) for p in range(parts)]
+    chosen: list[tuple[int, ...]] = [()] * len(docs)
+    for share, found in zip(shares, map_parts(best, shares), strict=True):
+        for i, js in zip(share, found, strict=True):
+            chosen[i] = js
+    return {d.slug: tuple(docs[j] for j in js) for d, js in zip(docs, chosen, strict=True)}
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:

@@ -446,3 +446,24 @@ def test_related_lists_are_stable_between_builds(fresh_site: Path, tmp_path: Pat
     for page in sorted((outs[0] / "papers").glob("*/index.html")):
         twin = outs[1] / page.relative_to(outs[0])
         assert related_on_page(page) == related_on_page(twin)
+
+
+def test_scoring_in_shares_and_other_processes_gives_the_same_lists() -> None:
+    """A large site scores its papers in shares across processes (build.fork_map):
+    how the papers are shared out must not change a single list."""
+    from sitegen.build import fork_map
+
+    words = "graph image protein speech robot market galaxy climate".split()
+    rng = random.Random(7)
+    docs = [
+        Doc(
+            f"p{i:03d}",
+            f"{words[i % 8]} {rng.choice(words)} study",
+            " ".join(rng.choices(words, k=30)),
+        )
+        for i in range(120)
+    ]
+    one = slugs(related_papers(docs, 4))
+    assert slugs(related_papers(docs, 4, parts=3)) == one
+    assert slugs(related_papers(docs, 4, lambda fn, s: fork_map(fn, s, 2), 2)) == one
+    assert any(one.values())
