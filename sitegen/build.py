@@ -214,6 +214,45 @@ def fragment_function(env: jinja2.Environment) -> Callable[..., Markup]:
     return fragment
 
 
+TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
+
+
+def template_notes_file() -> Path | None:
+    """What each template source refers to (keys.Templates), shared by every site of this
+    user, as the compiled templates are: a cold build then skips parsing the theme again.
+
+    A note is a pure function of the source, given sitegen's code and Jinja's version,
+    which the code stamp in the name covers; so reusing one in a cold build is safe.
+    """
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return (
+        Path(home, "sitegen", f"templates-{code_stamp()[:16]}.pickle")
+        if os.path.isabs(home)
+        else None
+    )
+
+
+def read_template_notes() -> dict[str, Any]:
+    path = template_notes_file()
+    try:
+        with open(path, "rb") as f:  # type: ignore[arg-type]
+            notes = pickle.load(f)
+    except Exception:  # none yet, no home, or damaged: parse the templates
+        return {}
+    return notes if isinstance(notes, dict) else {}
+
+
+def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
+    path = template_notes_file()
+    if path is None or learned.keys() <= old.keys():
+        return
+    notes = {**{k: v for k, v in old.items() if k not in learned}, **learned}  # newest last
+    try:
+        save_pickle(path, dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:]))
+    except OSError:  # a read-only home: the next cold build parses again
+        pass
+
+
 class Renderer:
     """One Jinja environment and the values every page shares; renders Page -> HTML."""
 
@@ -773,7 +812,8 @@ def build_site(
                 "(pip install 'sitegen[search]', or build with --no-search)"
             )
         )
-    known = state.templates if state is not None else None
+    shared = read_template_notes()
+    known = {**shared, **(state.templates if state is not None else {})}
     outputs, pages, renderer = plan_outputs(loaded, site_dir, use_search, known)
     phase(f"plan ({len(outputs)} outputs)")
 
@@ -853,6 +893,7 @@ def build_site(
         templates=renderer.templates.learned,
     )
     save_pickle(state_file(site_dir, output), new_state)
+    save_template_notes(shared, renderer.templates.learned)
     phase("save state")
     written = tuple(sorted(remade | ({"pagefind/"} if search_stale and state else set())))
     return BuildResult(

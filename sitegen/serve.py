@@ -62,10 +62,10 @@ from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
 
-POLL_SECONDS = 0.1  # how often the watched files are checked (at least)
+POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
 POLL_MAX_SECONDS = 0.5  # ...but a scan slowed by a busy machine must not delay the next one long
-SETTLE_SECONDS = 0.05  # a change must hold this long before a rebuild (editors write in steps)
+SETTLE_SECONDS = 0.03  # a change must hold this long before a rebuild (editors write in steps)
 SETTLE_MAX_SECONDS = 2.0  # ...but a file rewritten non-stop must not block rebuilds forever
 PORT_SEARCH = 100  # how far above a busy port to look for a free one
 

@@ -6,12 +6,15 @@ Java, except under CI=true, where a missing tool is a failure: CI must run them.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
+import functools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -67,10 +70,25 @@ def run_cli(
 
 
 def make_site(root: Path, profile: Path | None = None) -> Path:
-    """A fresh site folder with the profile imported, as a user would make it."""
+    """A fresh site folder with the profile imported, as a user would make it.
+
+    The seed is imported once per test process and copied: a copy of an imported
+    site is what a user who copies their site folder has, and the import itself
+    has its own tests.
+    """
+    if profile is None:
+        shutil.copytree(_seed_site(), root, dirs_exist_ok=True)
+        return root
     root.mkdir(parents=True, exist_ok=True)
-    run_cli("import", profile or seed_profile(), "--site", root, "--as-of", AS_OF, check=True)
+    run_cli("import", profile, "--site", root, "--as-of", AS_OF, check=True)
     return root
+
+
+@functools.cache
+def _seed_site() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="sitegen-seed-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return make_site(root / "site", seed_profile())
 
 
 @pytest.fixture
