@@ -296,23 +296,6 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
     return (head + body + "\n}\n").encode()
 
 
-def _read_front_matter(data: bytes) -> dict | None:
-    """Front matter of a paper file the manifest does not know, or None."""
-    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---\n", 3)
-    if end < 0 and text.endswith("\n---"):
-        end = len(text) - 4
-    if end < 0:
-        return None
-    try:
-        fm = yaml.safe_load(text[4:end])
-    except _YAML_ERRORS:
-        return None
-    return fm if isinstance(fm, dict) else None
-
-
 def _unmanaged_identities(
     papers_dir: Path, names: list[str]
 ) -> dict[str, tuple[str, dt.date | None]]:
@@ -322,11 +305,10 @@ def _unmanaged_identities(
     counts: dict[str, int] = {}
     for name in sorted(names):
         try:
-            fm = _read_front_matter((papers_dir / name).read_bytes())
+            paper = _site_paper(name, (papers_dir / name).read_bytes())
         except OSError:
             continue
-        if not fm:
-            continue
+        fm = paper.values if paper else {}
         title, topic, date = fm.get("title"), fm.get("topic"), fm.get("date")
         if not (isinstance(title, str) and isinstance(topic, str) and isinstance(date, dt.date)):
             continue
