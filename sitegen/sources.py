@@ -120,13 +120,8 @@ def make_date(
     if not re.fullmatch(r"\d{4}", y):
         raise SitegenError(f"impossible year {y!r}", source, line)
     m = clean(month).lower().rstrip(".")
-    if not m:
-        mon = 1
-    elif m.isdigit():
-        mon = int(m)
-    elif m[:3] in _MONTHS:
-        mon = _MONTHS[m[:3]]
-    else:
+    mon = int(m) if m.isdigit() else (_MONTHS.get(m[:3]) if m else 1)
+    if mon is None:
         raise SitegenError(f"impossible month {m!r}", source, line)
     d = clean(day)
     try:
@@ -252,14 +247,12 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
 
 # ---------------------------------------------------------------- RIS
 
-_RIS_START = re.compile(r"^TY  - ", re.M)
-
 
 def parse_ris(text: str, source: str) -> list[SourceRecord]:
     """EndNote, Zotero and publisher RIS files, read with rispy."""
     import rispy
 
-    starts = [text.count("\n", 0, m.start()) + 1 for m in _RIS_START.finditer(text)]
+    starts = [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("TY  - ")]
     if not starts and text.strip():
         raise SitegenError("not a RIS file: no 'TY  - ' line starts a record", source, 1)
     try:
@@ -273,11 +266,8 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         line = starts[i] if i < len(starts) else None
         title = clean(e.get("title") or e.get("primary_title") or e.get("translated_title"))
         authors = [*e.get("authors", []), *e.get("first_authors", [])]
-        date = None
         da = clean(e.get("date") or e.get("year") or e.get("publication_year"))
-        if da:
-            parts = (da.split("/") + ["", "", ""])[:3]
-            date = make_date(parts[0], parts[1] or None, parts[2], source=source, line=line)
+        date = make_date(*(da.split("/") + ["", ""])[:3], source=source, line=line)
         urls = [u for u in (web_url(x) for x in e.get("urls", [])) if u]
         files = e.get("file_attachments1") or []
         pdfs = [u for u in map(web_url, [files] if isinstance(files, str) else files) if u]
@@ -323,8 +313,7 @@ def _csl_date(item: dict, key: str, source: str, line: int | None) -> dt.date | 
         return None
     parts = d.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        p = [*parts[0], None, None][:3]
-        return make_date(p[0], p[1], p[2], source=source, line=line)
+        return make_date(*[*parts[0], None, None][:3], source=source, line=line)
     if isinstance(d.get("raw"), str):
         m = re.match(r"(\d{4})(?:-(\d\d?))?(?:-(\d\d?))?", d["raw"].strip())
         if m:
