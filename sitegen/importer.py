@@ -445,7 +445,7 @@ def run_import(
 
     manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
     if _read_or_none(manifest_path) != manifest_bytes:
-        plan.writes.append((manifest_path, manifest_bytes))  # last: only after every paper
+        plan.writes[manifest_path] = manifest_bytes  # last: only after every paper
 
     if not dry_run:
         _sweep_stale_temps((content, papers_dir))
@@ -505,7 +505,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
 
     yaml_text, status = _merge_profile_yaml(content / "profile.yaml", render_profile_yaml(prof))
     if yaml_text is not None:
-        plan.writes.append((content / "profile.yaml", yaml_text.encode()))
+        plan.writes[content / "profile.yaml"] = yaml_text.encode()
         report.profile_yaml = status
 
 
@@ -573,10 +573,7 @@ class _Plan:
     report: ImportReport
     sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
     manifest: dict[str, _Entry] = field(default_factory=dict)
-    writes: list[tuple[Path, bytes]] = field(default_factory=list)
-
-    def _write(self, name: str, data: bytes) -> None:
-        self.writes.append((self.papers_dir / name, data))
+    writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
 
     def known(self, rec: PaperRecord, key: str, entry: _Entry) -> None:
         """A paper the import wrote before: update it unless the user touched the file."""
@@ -590,7 +587,7 @@ class _Plan:
         elif current is None and not self.force:
             self.report.kept.append((_rel(name), "deleted by hand; --force re-creates it"))
         elif current is None or self.force or hashlib.sha256(current).hexdigest() == entry.sha256:
-            self._write(name, data)
+            self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
             entry = fresh
         else:
@@ -605,7 +602,7 @@ class _Plan:
         if _read_or_none(self.papers_dir / name) == data:
             self.report.unchanged.append(_rel(name))
         elif self.force:
-            self._write(name, data)
+            self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
         else:
             reason = "not written by sitegen import; --force overwrites it"
@@ -616,7 +613,7 @@ class _Plan:
     def new(self, rec: PaperRecord, key: str) -> None:
         name = _free_slug(rec.date.year, rec.title, self.taken)
         data = render_paper(rec, self.owner, self.as_of).encode()
-        self._write(name, data)
+        self.writes[self.papers_dir / name] = data
         self.report.added.append(_rel(name))
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
 
@@ -824,8 +821,7 @@ def _site_paper(name: str, data: bytes) -> _Paper | None:
 
 def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
     """Fill in the site's papers from the records and add the papers the site lacks."""
-    slots = {p.name: i for i, (p, _) in enumerate(plan.writes) if p.parent == plan.papers_dir}
-    pending = {name: plan.writes[i][1] for name, i in slots.items()}
+    pending = {p.name: data for p, data in plan.writes.items() if p.parent == plan.papers_dir}
     site_index = _Index()
     site_papers = []
     for name in sorted(plan.on_disk | set(pending)):
@@ -850,7 +846,7 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
     entries = {e.file: e for e in plan.manifest.values()}
     for paper in site_papers:
         if paper.gained:
-            _fill_file(paper, plan, slots, entries)
+            _fill_file(paper, plan, entries)
 
 
 def _disagreements(have: _Paper, group: _Paper) -> list[str]:
@@ -875,7 +871,7 @@ def _new_paper(group: _Paper, plan: _Plan) -> None:
         return
     name = _free_slug(date.year, str(v["title"]), plan.taken)
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
-    plan.writes.append((plan.papers_dir / name, data))
+    plan.writes[plan.papers_dir / name] = data
     plan.report.added.append(_rel(name))
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.sources.setdefault(name, set()).update(group.sources)
@@ -938,49 +934,38 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
     return bom + nl.join(lines)
 
 
-def _fill_file(
-    paper: _Paper, plan: _Plan, slots: dict[str, int], entries: dict[str, _Entry]
-) -> None:
+def _fill_file(paper: _Paper, plan: _Plan, entries: dict[str, _Entry]) -> None:
     """Write the keys a site paper gained, keeping its manifest hash in step when the
     import owns the file, so the next profile import still tells it from a hand edit."""
     assert paper.name is not None
     path = plan.papers_dir / paper.name
-    slot, old = slots.get(paper.name), paper.data
     gained = dict(paper.gained)
     owner = plan.owner
     if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
     try:
-        text = insert_keys(old.decode("utf-8"), gained)
+        text = insert_keys(paper.data.decode("utf-8"), gained)
     except UnicodeDecodeError:
         text = None  # the build reports the file; rewriting it could change other bytes
     # Line insertion is read back: the file must say what it said, plus the new keys.
-    if text is None or not _inserted_exactly(text, {**paper.values, **gained}):
+    after = _site_paper("", text.encode()) if text is not None else None
+    if after is None or after.values != {**paper.values, **gained}:
         plan.report.warnings.append(
             SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
         )
         return
     new = text.encode()
-    if slot is not None:  # the profile's rendering, planned a moment ago
-        plan.writes[slot] = (path, new)
-    else:
-        plan.writes.append((path, new))
+    plan.writes[path] = new  # in place of the profile's rendering, if it planned one
     plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
     entry = entries.get(paper.name)
-    if entry is not None and entry.sha256 == hashlib.sha256(old).hexdigest():
+    if entry is not None and entry.sha256 == hashlib.sha256(paper.data).hexdigest():
         entry.sha256 = hashlib.sha256(new).hexdigest()
-
-
-def _inserted_exactly(new: str, expected: dict[str, object]) -> bool:
-    """The edited front matter reads as the old one plus exactly the gained keys."""
-    after = _site_paper("", new.encode())
-    return after is not None and after.values == expected
 
 
 # ---------------------------------------------------------------- writing
 
 
-def _write_all(writes: list[tuple[Path, bytes]], site: Path) -> None:
+def _write_all(writes: dict[Path, bytes], site: Path) -> None:
     """All-or-nothing as far as a file system allows: every temporary file is
     written before the first rename, and removed again if any write fails."""
     created_dirs: list[Path] = []
@@ -988,7 +973,7 @@ def _write_all(writes: list[tuple[Path, bytes]], site: Path) -> None:
     ready: set[str] = set()
     suffix = f".{os.getpid()}.tmp"
     try:
-        for path, data in writes:
+        for path, data in writes.items():
             target = os.fspath(path)
             parent, name = os.path.split(target)
             if parent not in ready:
