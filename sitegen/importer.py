@@ -36,16 +36,16 @@ temporaries, so a failed import writes nothing.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -149,23 +149,21 @@ class ImportReport:
             if self.profile_yaml:
                 verb = "create" if self.profile_yaml == "created" else "update"
                 out.append(f"  {verb} content/profile.yaml")
-        elif self.profile_yaml:
-            out.append(f"{self.profile_yaml} content/profile.yaml")
-        if not self.dry_run:
+        else:
+            if self.profile_yaml:
+                out.append(f"{self.profile_yaml} content/profile.yaml")
             out += [f"added {', '.join(keys)} to {p}" for p, keys in self.filled]
         out += self.notes
         out += [f"kept {p} ({why})" for p, why in self.kept]
         out += [f"missing from profile: {p} (left in place)" for p in self.missing]
-        summary = (
-            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
-        )
-        if self.filled:
-            summary += f", {len(self.filled)} filled in"
-        if self.kept:
-            summary += f", {len(self.kept)} kept (edited by hand)"
-        if self.missing:
-            summary += f", {len(self.missing)} missing from profile"
-        out.append(summary)
+        counts = {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+        shown_if_any = {
+            "filled in": self.filled,
+            "kept (edited by hand)": self.kept,
+            "missing from profile": self.missing,
+        }
+        counts.update({k: v for k, v in shown_if_any.items() if v})
+        out.append(", ".join(f"{len(v)} {k}" for k, v in counts.items()))
         return out
 
     def _origin(self, path: str) -> str:
@@ -186,9 +184,7 @@ def _identity_base(topic: str, date: dt.date, title: str) -> str:
     return f"{topic}|{date.month:02d}-{date.day:02d}|{_norm_title(title)}"
 
 
-def identities(
-    records: tuple[PaperRecord, ...] | list[PaperRecord],
-) -> tuple[list[str], list[tuple[int, int]]]:
+def identities(records: Sequence[PaperRecord]) -> tuple[list[str], list[tuple[int, int]]]:
     """Stable keys for records, plus (line, first line) for each exact duplicate."""
     seen: dict[str, tuple[int, int]] = {}  # base -> (count, first line)
     keys: list[str] = []
@@ -686,7 +682,7 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
         else:
             found = sources.parse_csl_json(text, spec)
         label = os.path.basename(spec)
-        records += [dataclasses.replace(r, source=label) for r in found]
+        records += [replace(r, source=label) for r in found]
     return records
 
 
@@ -982,14 +978,11 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
                     created_dirs += [d for d in (p, *p.parents) if not d.exists()]
                     p.mkdir(parents=True, exist_ok=True)
                 ready.add(parent)
-            n = 0
-            while True:
+            for n in itertools.count():  # the first name no other temporary has
                 tmp = os.path.join(parent, f".{name}.{n}{suffix}")
-                try:
+                with contextlib.suppress(FileExistsError):
                     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
                     break
-                except FileExistsError:
-                    n += 1
             temps.append((tmp, target))
             try:
                 view = memoryview(data)
