@@ -143,7 +143,9 @@ class ImportReport:
         out: list[str] = []
         if self.dry_run:
             out.append("dry run: nothing written; the import would:")
-            out += [f"  add {p}{self._origin(p)}" for p in self.added]
+            for p in self.added:
+                where = f" (from {', '.join(self.origins[p])})" if p in self.origins else ""
+                out.append(f"  add {p}{where}")
             out += [f"  update {p}" for p in self.updated]
             out += [f"  add {', '.join(keys)} to {p}" for p, keys in self.filled]
             if self.profile_yaml:
@@ -165,9 +167,6 @@ class ImportReport:
         counts.update({k: v for k, v in shown_if_any.items() if v})
         out.append(", ".join(f"{len(v)} {k}" for k, v in counts.items()))
         return out
-
-    def _origin(self, path: str) -> str:
-        return f" (from {', '.join(self.origins[path])})" if path in self.origins else ""
 
 
 # ---------------------------------------------------------------- identity
@@ -445,7 +444,6 @@ def run_import(
 
     if not dry_run:
         _sweep_stale_temps((content, papers_dir))
-    if not dry_run and plan.writes:
         _write_all(plan.writes, site)
     return report
 
@@ -475,8 +473,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     report.warnings += [SitegenWarning(twice.format(first), profile, line) for line, first in dups]
     matched = _match(prof.records, keys, manifest)
     managed = {e.file for e in manifest.values()}
-    unmanaged_names = [n for n in plan.on_disk if n not in managed]
-    unmanaged = _unmanaged_identities(papers_dir, unmanaged_names) if unmanaged_names else {}
+    unmanaged = _unmanaged_identities(papers_dir, [n for n in plan.on_disk if n not in managed])
 
     for rec, key in zip(prof.records, keys, strict=True):
         old_key = matched.get(key)
