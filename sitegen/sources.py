@@ -59,9 +59,7 @@ _ARXIV = re.compile(
 )
 _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)", re.I)
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
-_MONTHS = {
-    m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
-}
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
 def clean(text: Any) -> str:
@@ -307,18 +305,16 @@ def html_title(text: Any) -> str:
     return clean(html.unescape(out))  # an escaped tag (&lt;b&gt;) is text, rendered as such
 
 
-def _csl_date(item: dict, key: str, source: str, line: int | None) -> dt.date | None:
-    d = item.get(key)
+def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:
+    d = item.get("issued")
     if not isinstance(d, dict):
         return None
     parts = d.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         return make_date(*[*parts[0], None, None][:3], source=source, line=line)
-    if isinstance(d.get("raw"), str):
-        m = re.match(r"(\d{4})(?:-(\d\d?))?(?:-(\d\d?))?", d["raw"].strip())
-        if m:
-            return make_date(*m.groups(), source=source, line=line)
-    return None
+    raw = d.get("raw")
+    m = re.match(r"(\d{4})(?:-(\d\d?))?(?:-(\d\d?))?", raw.strip() if isinstance(raw, str) else "")
+    return make_date(*m.groups(), source=source, line=line) if m else None
 
 
 def _csl_name(n: Any) -> str:
@@ -355,7 +351,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 line,
                 html_title(item.get("title")),
                 authors=tuple(a for a in map(_csl_name, _as_list(item.get("author"))) if a),
-                date=_csl_date(item, "issued", source, line),
+                date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
                 venue=_venue(html_title(item.get("container-title")) or None),
@@ -421,9 +417,8 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         found: dict[str, str] = {}
         for x in ids:
             kind = clean(_value(x, "external-id-type")).lower()
-            value = clean(_value(x, "external-id-value")) or clean(
-                _value(x, "external-id-normalized", "value")
-            )
+            value = clean(_value(x, "external-id-value"))
+            value = value or clean(_value(x, "external-id-normalized", "value"))
             found.setdefault(kind, value)
         title, date, venue, url = "", None, None, None
         for s in summaries:
