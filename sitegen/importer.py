@@ -242,11 +242,7 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
         if data.get("format") != MANIFEST_FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
         entries = {
-            key: _Entry(
-                file=_safe_name(e["file"]),
-                sha256=str(e["sha256"]),
-                added=dt.date.fromisoformat(e["added"]),
-            )
+            key: _Entry(_safe_name(e["file"]), str(e["sha256"]), dt.date.fromisoformat(e["added"]))
             for key, e in data["papers"].items()
         }
         found = data.get("sources", {}).items()
