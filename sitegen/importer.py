@@ -36,16 +36,16 @@ temporaries, so a failed import writes nothing.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -143,33 +143,30 @@ class ImportReport:
         out: list[str] = []
         if self.dry_run:
             out.append("dry run: nothing written; the import would:")
-            out += [f"  add {p}{self._origin(p)}" for p in self.added]
+            for p in self.added:
+                where = f" (from {', '.join(self.origins[p])})" if p in self.origins else ""
+                out.append(f"  add {p}{where}")
             out += [f"  update {p}" for p in self.updated]
             out += [f"  add {', '.join(keys)} to {p}" for p, keys in self.filled]
             if self.profile_yaml:
                 verb = "create" if self.profile_yaml == "created" else "update"
                 out.append(f"  {verb} content/profile.yaml")
-        elif self.profile_yaml:
-            out.append(f"{self.profile_yaml} content/profile.yaml")
-        if not self.dry_run:
+        else:
+            if self.profile_yaml:
+                out.append(f"{self.profile_yaml} content/profile.yaml")
             out += [f"added {', '.join(keys)} to {p}" for p, keys in self.filled]
         out += self.notes
         out += [f"kept {p} ({why})" for p, why in self.kept]
         out += [f"missing from profile: {p} (left in place)" for p in self.missing]
-        summary = (
-            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
-        )
-        if self.filled:
-            summary += f", {len(self.filled)} filled in"
-        if self.kept:
-            summary += f", {len(self.kept)} kept (edited by hand)"
-        if self.missing:
-            summary += f", {len(self.missing)} missing from profile"
-        out.append(summary)
+        counts = {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+        shown_if_any = {
+            "filled in": self.filled,
+            "kept (edited by hand)": self.kept,
+            "missing from profile": self.missing,
+        }
+        counts.update({k: v for k, v in shown_if_any.items() if v})
+        out.append(", ".join(f"{len(v)} {k}" for k, v in counts.items()))
         return out
-
-    def _origin(self, path: str) -> str:
-        return f" (from {', '.join(self.origins[path])})" if path in self.origins else ""
 
 
 # ---------------------------------------------------------------- identity
@@ -186,9 +183,7 @@ def _identity_base(topic: str, date: dt.date, title: str) -> str:
     return f"{topic}|{date.month:02d}-{date.day:02d}|{_norm_title(title)}"
 
 
-def identities(
-    records: tuple[PaperRecord, ...] | list[PaperRecord],
-) -> tuple[list[str], list[tuple[int, int]]]:
+def identities(records: Sequence[PaperRecord]) -> tuple[list[str], list[tuple[int, int]]]:
     """Stable keys for records, plus (line, first line) for each exact duplicate."""
     seen: dict[str, tuple[int, int]] = {}  # base -> (count, first line)
     keys: list[str] = []
@@ -247,11 +242,7 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
         if data.get("format") != MANIFEST_FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
         entries = {
-            key: _Entry(
-                file=_safe_name(e["file"]),
-                sha256=str(e["sha256"]),
-                added=dt.date.fromisoformat(e["added"]),
-            )
+            key: _Entry(_safe_name(e["file"]), str(e["sha256"]), dt.date.fromisoformat(e["added"]))
             for key, e in data["papers"].items()
         }
         found = data.get("sources", {}).items()
@@ -296,23 +287,6 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
     return (head + body + "\n}\n").encode()
 
 
-def _read_front_matter(data: bytes) -> dict | None:
-    """Front matter of a paper file the manifest does not know, or None."""
-    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---\n", 3)
-    if end < 0 and text.endswith("\n---"):
-        end = len(text) - 4
-    if end < 0:
-        return None
-    try:
-        fm = yaml.safe_load(text[4:end])
-    except _YAML_ERRORS:
-        return None
-    return fm if isinstance(fm, dict) else None
-
-
 def _unmanaged_identities(
     papers_dir: Path, names: list[str]
 ) -> dict[str, tuple[str, dt.date | None]]:
@@ -322,11 +296,10 @@ def _unmanaged_identities(
     counts: dict[str, int] = {}
     for name in sorted(names):
         try:
-            fm = _read_front_matter((papers_dir / name).read_bytes())
+            paper = _site_paper(name, (papers_dir / name).read_bytes())
         except OSError:
             continue
-        if not fm:
-            continue
+        fm = paper.values if paper else {}
         title, topic, date = fm.get("title"), fm.get("topic"), fm.get("date")
         if not (isinstance(title, str) and isinstance(topic, str) and isinstance(date, dt.date)):
             continue
@@ -463,11 +436,10 @@ def run_import(
 
     manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
     if _read_or_none(manifest_path) != manifest_bytes:
-        plan.writes.append((manifest_path, manifest_bytes))  # last: only after every paper
+        plan.writes[manifest_path] = manifest_bytes  # last: only after every paper
 
     if not dry_run:
         _sweep_stale_temps((content, papers_dir))
-    if not dry_run and plan.writes:
         _write_all(plan.writes, site)
     return report
 
@@ -497,8 +469,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     report.warnings += [SitegenWarning(twice.format(first), profile, line) for line, first in dups]
     matched = _match(prof.records, keys, manifest)
     managed = {e.file for e in manifest.values()}
-    unmanaged_names = [n for n in plan.on_disk if n not in managed]
-    unmanaged = _unmanaged_identities(papers_dir, unmanaged_names) if unmanaged_names else {}
+    unmanaged = _unmanaged_identities(papers_dir, [n for n in plan.on_disk if n not in managed])
 
     for rec, key in zip(prof.records, keys, strict=True):
         old_key = matched.get(key)
@@ -523,7 +494,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
 
     yaml_text, status = _merge_profile_yaml(content / "profile.yaml", render_profile_yaml(prof))
     if yaml_text is not None:
-        plan.writes.append((content / "profile.yaml", yaml_text.encode()))
+        plan.writes[content / "profile.yaml"] = yaml_text.encode()
         report.profile_yaml = status
 
 
@@ -591,10 +562,7 @@ class _Plan:
     report: ImportReport
     sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
     manifest: dict[str, _Entry] = field(default_factory=dict)
-    writes: list[tuple[Path, bytes]] = field(default_factory=list)
-
-    def _write(self, name: str, data: bytes) -> None:
-        self.writes.append((self.papers_dir / name, data))
+    writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
 
     def known(self, rec: PaperRecord, key: str, entry: _Entry) -> None:
         """A paper the import wrote before: update it unless the user touched the file."""
@@ -608,7 +576,7 @@ class _Plan:
         elif current is None and not self.force:
             self.report.kept.append((_rel(name), "deleted by hand; --force re-creates it"))
         elif current is None or self.force or hashlib.sha256(current).hexdigest() == entry.sha256:
-            self._write(name, data)
+            self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
             entry = fresh
         else:
@@ -623,7 +591,7 @@ class _Plan:
         if _read_or_none(self.papers_dir / name) == data:
             self.report.unchanged.append(_rel(name))
         elif self.force:
-            self._write(name, data)
+            self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
         else:
             reason = "not written by sitegen import; --force overwrites it"
@@ -634,7 +602,7 @@ class _Plan:
     def new(self, rec: PaperRecord, key: str) -> None:
         name = _free_slug(rec.date.year, rec.title, self.taken)
         data = render_paper(rec, self.owner, self.as_of).encode()
-        self._write(name, data)
+        self.writes[self.papers_dir / name] = data
         self.report.added.append(_rel(name))
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
 
@@ -707,7 +675,7 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
         else:
             found = sources.parse_csl_json(text, spec)
         label = os.path.basename(spec)
-        records += [dataclasses.replace(r, source=label) for r in found]
+        records += [replace(r, source=label) for r in found]
     return records
 
 
@@ -842,8 +810,7 @@ def _site_paper(name: str, data: bytes) -> _Paper | None:
 
 def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
     """Fill in the site's papers from the records and add the papers the site lacks."""
-    slots = {p.name: i for i, (p, _) in enumerate(plan.writes) if p.parent == plan.papers_dir}
-    pending = {name: plan.writes[i][1] for name, i in slots.items()}
+    pending = {p.name: data for p, data in plan.writes.items() if p.parent == plan.papers_dir}
     site_index = _Index()
     site_papers = []
     for name in sorted(plan.on_disk | set(pending)):
@@ -868,7 +835,7 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
     entries = {e.file: e for e in plan.manifest.values()}
     for paper in site_papers:
         if paper.gained:
-            _fill_file(paper, plan, slots, entries)
+            _fill_file(paper, plan, entries)
 
 
 def _disagreements(have: _Paper, group: _Paper) -> list[str]:
@@ -893,7 +860,7 @@ def _new_paper(group: _Paper, plan: _Plan) -> None:
         return
     name = _free_slug(date.year, str(v["title"]), plan.taken)
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
-    plan.writes.append((plan.papers_dir / name, data))
+    plan.writes[plan.papers_dir / name] = data
     plan.report.added.append(_rel(name))
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.sources.setdefault(name, set()).update(group.sources)
@@ -956,49 +923,38 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
     return bom + nl.join(lines)
 
 
-def _fill_file(
-    paper: _Paper, plan: _Plan, slots: dict[str, int], entries: dict[str, _Entry]
-) -> None:
+def _fill_file(paper: _Paper, plan: _Plan, entries: dict[str, _Entry]) -> None:
     """Write the keys a site paper gained, keeping its manifest hash in step when the
     import owns the file, so the next profile import still tells it from a hand edit."""
     assert paper.name is not None
     path = plan.papers_dir / paper.name
-    slot, old = slots.get(paper.name), paper.data
     gained = dict(paper.gained)
     owner = plan.owner
     if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
     try:
-        text = insert_keys(old.decode("utf-8"), gained)
+        text = insert_keys(paper.data.decode("utf-8"), gained)
     except UnicodeDecodeError:
         text = None  # the build reports the file; rewriting it could change other bytes
     # Line insertion is read back: the file must say what it said, plus the new keys.
-    if text is None or not _inserted_exactly(text, {**paper.values, **gained}):
+    after = _site_paper("", text.encode()) if text is not None else None
+    if after is None or after.values != {**paper.values, **gained}:
         plan.report.warnings.append(
             SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
         )
         return
     new = text.encode()
-    if slot is not None:  # the profile's rendering, planned a moment ago
-        plan.writes[slot] = (path, new)
-    else:
-        plan.writes.append((path, new))
+    plan.writes[path] = new  # in place of the profile's rendering, if it planned one
     plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
     entry = entries.get(paper.name)
-    if entry is not None and entry.sha256 == hashlib.sha256(old).hexdigest():
+    if entry is not None and entry.sha256 == hashlib.sha256(paper.data).hexdigest():
         entry.sha256 = hashlib.sha256(new).hexdigest()
-
-
-def _inserted_exactly(new: str, expected: dict[str, object]) -> bool:
-    """The edited front matter reads as the old one plus exactly the gained keys."""
-    after = _site_paper("", new.encode())
-    return after is not None and after.values == expected
 
 
 # ---------------------------------------------------------------- writing
 
 
-def _write_all(writes: list[tuple[Path, bytes]], site: Path) -> None:
+def _write_all(writes: dict[Path, bytes], site: Path) -> None:
     """All-or-nothing as far as a file system allows: every temporary file is
     written before the first rename, and removed again if any write fails."""
     created_dirs: list[Path] = []
@@ -1006,7 +962,7 @@ def _write_all(writes: list[tuple[Path, bytes]], site: Path) -> None:
     ready: set[str] = set()
     suffix = f".{os.getpid()}.tmp"
     try:
-        for path, data in writes:
+        for path, data in writes.items():
             target = os.fspath(path)
             parent, name = os.path.split(target)
             if parent not in ready:
@@ -1015,14 +971,11 @@ def _write_all(writes: list[tuple[Path, bytes]], site: Path) -> None:
                     created_dirs += [d for d in (p, *p.parents) if not d.exists()]
                     p.mkdir(parents=True, exist_ok=True)
                 ready.add(parent)
-            n = 0
-            while True:
+            for n in itertools.count():  # the first name no other temporary has
                 tmp = os.path.join(parent, f".{name}.{n}{suffix}")
-                try:
+                with contextlib.suppress(FileExistsError):
                     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
                     break
-                except FileExistsError:
-                    n += 1
             temps.append((tmp, target))
             try:
                 view = memoryview(data)

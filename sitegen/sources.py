@@ -59,9 +59,7 @@ _ARXIV = re.compile(
 )
 _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)", re.I)
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
-_MONTHS = {
-    m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
-}
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
 def clean(text: Any) -> str:
@@ -120,13 +118,8 @@ def make_date(
     if not re.fullmatch(r"\d{4}", y):
         raise SitegenError(f"impossible year {y!r}", source, line)
     m = clean(month).lower().rstrip(".")
-    if not m:
-        mon = 1
-    elif m.isdigit():
-        mon = int(m)
-    elif m[:3] in _MONTHS:
-        mon = _MONTHS[m[:3]]
-    else:
+    mon = int(m) if m.isdigit() else (_MONTHS.get(m[:3]) if m else 1)
+    if mon is None:
         raise SitegenError(f"impossible month {m!r}", source, line)
     d = clean(day)
     try:
@@ -252,14 +245,12 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
 
 # ---------------------------------------------------------------- RIS
 
-_RIS_START = re.compile(r"^TY  - ", re.M)
-
 
 def parse_ris(text: str, source: str) -> list[SourceRecord]:
     """EndNote, Zotero and publisher RIS files, read with rispy."""
     import rispy
 
-    starts = [text.count("\n", 0, m.start()) + 1 for m in _RIS_START.finditer(text)]
+    starts = [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("TY  - ")]
     if not starts and text.strip():
         raise SitegenError("not a RIS file: no 'TY  - ' line starts a record", source, 1)
     try:
@@ -273,11 +264,8 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         line = starts[i] if i < len(starts) else None
         title = clean(e.get("title") or e.get("primary_title") or e.get("translated_title"))
         authors = [*e.get("authors", []), *e.get("first_authors", [])]
-        date = None
         da = clean(e.get("date") or e.get("year") or e.get("publication_year"))
-        if da:
-            parts = (da.split("/") + ["", "", ""])[:3]
-            date = make_date(parts[0], parts[1] or None, parts[2], source=source, line=line)
+        date = make_date(*(da.split("/") + ["", ""])[:3], source=source, line=line)
         urls = [u for u in (web_url(x) for x in e.get("urls", [])) if u]
         files = e.get("file_attachments1") or []
         pdfs = [u for u in map(web_url, [files] if isinstance(files, str) else files) if u]
@@ -317,19 +305,16 @@ def html_title(text: Any) -> str:
     return clean(html.unescape(out))  # an escaped tag (&lt;b&gt;) is text, rendered as such
 
 
-def _csl_date(item: dict, key: str, source: str, line: int | None) -> dt.date | None:
-    d = item.get(key)
+def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:
+    d = item.get("issued")
     if not isinstance(d, dict):
         return None
     parts = d.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        p = [*parts[0], None, None][:3]
-        return make_date(p[0], p[1], p[2], source=source, line=line)
-    if isinstance(d.get("raw"), str):
-        m = re.match(r"(\d{4})(?:-(\d\d?))?(?:-(\d\d?))?", d["raw"].strip())
-        if m:
-            return make_date(*m.groups(), source=source, line=line)
-    return None
+        return make_date(*[*parts[0], None, None][:3], source=source, line=line)
+    raw = d.get("raw")
+    m = re.match(r"(\d{4})(?:-(\d\d?))?(?:-(\d\d?))?", raw.strip() if isinstance(raw, str) else "")
+    return make_date(*m.groups(), source=source, line=line) if m else None
 
 
 def _csl_name(n: Any) -> str:
@@ -366,7 +351,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 line,
                 html_title(item.get("title")),
                 authors=tuple(a for a in map(_csl_name, _as_list(item.get("author"))) if a),
-                date=_csl_date(item, "issued", source, line),
+                date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
                 venue=_venue(html_title(item.get("container-title")) or None),
@@ -432,9 +417,8 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         found: dict[str, str] = {}
         for x in ids:
             kind = clean(_value(x, "external-id-type")).lower()
-            value = clean(_value(x, "external-id-value")) or clean(
-                _value(x, "external-id-normalized", "value")
-            )
+            value = clean(_value(x, "external-id-value"))
+            value = value or clean(_value(x, "external-id-normalized", "value"))
             found.setdefault(kind, value)
         title, date, venue, url = "", None, None, None
         for s in summaries:

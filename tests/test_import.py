@@ -426,6 +426,21 @@ def test_lost_manifest_adopts_identical_files(site):
     assert (site / "content" / importer.MANIFEST_NAME).is_file()
 
 
+def test_lost_manifest_and_a_file_saved_with_a_byte_order_mark(site):
+    """A BOM (some Windows editors add one) must not make the paper look new: no `-2` copy."""
+    (site / "content" / importer.MANIFEST_NAME).unlink()
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    mine = path.read_bytes()
+    report = run_import(SEED, site, as_of=AS_OF)
+    assert report.added == []
+    assert report.kept == [
+        (f"content/papers/{path.name}", "not written by sitegen import; --force overwrites it")
+    ]
+    assert len(list((site / "content/papers").glob("*.md"))) == 32
+    assert path.read_bytes() == mine
+
+
 def test_unmanaged_files_are_never_touched_without_force(site):
     (site / "content" / importer.MANIFEST_NAME).unlink()
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
