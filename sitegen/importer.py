@@ -241,6 +241,8 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
         data = json.loads(raw)
         if data.get("format") != MANIFEST_FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
+        if any(not isinstance(key, str) or key.count("|") < 2 for key in data["papers"]):
+            raise ValueError("a paper key is not TOPIC|DATE|TITLE")
         entries = {
             key: _Entry(_safe_name(e["file"]), str(e["sha256"]), dt.date.fromisoformat(e["added"]))
             for key, e in data["papers"].items()
@@ -1031,7 +1033,7 @@ def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
 def _process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: no such PID can exist
         return False
     except OSError:  # it exists, owned by someone else
         return True

@@ -118,7 +118,7 @@ def make_date(
     if not re.fullmatch(r"\d{4}", y):
         raise SitegenError(f"impossible year {y!r}", source, line)
     m = clean(month).lower().rstrip(".")
-    mon = int(m) if m.isdigit() else (_MONTHS.get(m[:3]) if m else 1)
+    mon = int(m) if m.isdecimal() else (_MONTHS.get(m[:3]) if m else 1)  # not '²'
     if mon is None:
         raise SitegenError(f"impossible month {m!r}", source, line)
     d = clean(day)

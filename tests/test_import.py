@@ -441,6 +441,31 @@ def test_lost_manifest_and_a_file_saved_with_a_byte_order_mark(site):
     assert path.read_bytes() == mine
 
 
+def test_a_manifest_key_edited_out_of_shape_is_a_damaged_manifest(site):
+    """A key without its TOPIC|DATE|TITLE parts was a traceback; it is the usual message."""
+    path = site / "content" / importer.MANIFEST_NAME
+    data = json.loads(path.read_text("utf-8"))
+    data["papers"]["k"] = next(iter(data["papers"].values()))
+    path.write_text(json.dumps(data), "utf-8")
+    before = snapshot(site / "content")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sitegen", "import", str(SEED), "--site", str(site)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"{path}: the import manifest is damaged"), proc.stderr
+    assert snapshot(site / "content") == before
+
+
+def test_a_stale_temp_file_with_an_impossible_pid_is_swept(site):
+    """`.NAME.N.PID.tmp` left by a killed import; a PID past the OS's range was a traceback."""
+    stale = site / "content" / "papers" / ".x.md.0.999999999999999999999.tmp"
+    stale.write_text("half", "utf-8")
+    run_import(SEED, site, as_of=AS_OF)
+    assert not stale.exists()
+
+
 def test_unmanaged_files_are_never_touched_without_force(site):
     (site / "content" / importer.MANIFEST_NAME).unlink()
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))

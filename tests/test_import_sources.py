@@ -213,6 +213,7 @@ BAD_FILES = [
     ("unbalanced.bib", 6, "cannot read this BibTeX entry"),
     ("no-title.bib", 1, "an entry without a title"),
     ("month13.bib", 4, "impossible date"),
+    ("month-superscript.bib", 4, "impossible month"),  # '²'.isdigit(), but int('²') fails
     ("broken.json", 3, "not valid JSON"),
     ("feb29.json", 2, "impossible date"),
     ("no-title.ris", 6, "an entry without a title"),
