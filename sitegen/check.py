@@ -87,7 +87,7 @@ def check_paper_text(text: str, display: str) -> tuple[PaperSource | None, list,
     problems: list[SitegenError] = []
     warnings: list[SitegenWarning] = []
     try:
-        yaml_text, body, _ = split_front_matter(text, display)
+        yaml_text, body = split_front_matter(text, display)
         data = load_yaml(yaml_text, display, first_line=2)
     except SitegenError as e:
         return None, [e], warnings

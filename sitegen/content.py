@@ -65,8 +65,8 @@ class PaperSource:
     links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster...
 
 
-def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
-    """Return (yaml, body, line where the body starts)."""
+def split_front_matter(text: str, path: str) -> tuple[str, str]:
+    """The front matter's YAML text and the body after it."""
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n")
@@ -77,9 +77,7 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
         end = text.find("\n---", end + 4)
     if end == -1:
         raise SitegenError("front matter is not closed by a '---' line", path, 1)
-    yaml_text = text[4 : end + 1]
-    body = text[end + 5 :]
-    return yaml_text, body, yaml_text.count("\n") + 3
+    return text[4 : end + 1], text[end + 5 :]
 
 
 def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) -> SitegenError:
@@ -128,7 +126,7 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
 
 def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSource:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
-    yaml_text, body, _ = split_front_matter(text, path)
+    yaml_text, body = split_front_matter(text, path)
     data = load_yaml(yaml_text, path, first_line=2)
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", path, 2)

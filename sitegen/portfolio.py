@@ -314,7 +314,7 @@ def load_about(
 
 def parse_news(text: str, display: str) -> NewsItem:
     """One news file: front matter with `date` (and `title`), then Markdown."""
-    yaml_text, body, _ = split_front_matter(text, display)
+    yaml_text, body = split_front_matter(text, display)
     data = load_yaml(yaml_text, display, first_line=2)
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", display, 2)

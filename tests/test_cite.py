@@ -32,7 +32,7 @@ def front_matter(path: Path) -> dict:
     import yaml
 
     text = path.read_text(encoding="utf-8")
-    yaml_text, body, _ = split_front_matter(text, str(path))
+    yaml_text, body = split_front_matter(text, str(path))
     data = yaml.safe_load(yaml_text)
     data["_body"] = body.strip()
     return data
