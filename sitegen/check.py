@@ -32,7 +32,7 @@ from .content import (
 )
 from .errors import SitegenError, SitegenWarning
 from .render import make_env, template_dirs, template_error
-from .yamlutil import key_lines, load_yaml
+from .yamlutil import key_line, load_yaml
 
 # A value each front matter key accepts, put in place of a bad one so the
 # rest of the file can still be checked. `None` drops the key instead.
@@ -97,7 +97,6 @@ def check_paper_text(text: str, display: str) -> tuple[PaperSource | None, list,
         except SitegenError as e:
             problems.append(e)
         return None, problems, warnings
-    lines = key_lines(yaml_text, first_line=2)
     current = text
     for _ in range(len(_HARMLESS) + 1):
         try:
@@ -108,7 +107,7 @@ def check_paper_text(text: str, display: str) -> tuple[PaperSource | None, list,
             if key is None or key not in data and _HARMLESS[key] is None:
                 problems.append(e)
                 return None, problems, warnings
-            line = lines.get(key, e.line)
+            line = key_line(yaml_text, (key,), 2) or e.line
             problems.append(SitegenError(e.message, display, line))
             if _HARMLESS[key] is None:
                 data.pop(key, None)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SitegenError
-from .yamlutil import key_lines, load_yaml
+from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
 PLACEHOLDER_BASE_URL = "https://example.invalid/set-base-url/"
@@ -140,20 +140,19 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
         return SiteConfig(), []
     if not isinstance(data, dict):
         return SiteConfig(), [SitegenError("must be a mapping of settings", path, 1)]
-    lines = key_lines(text)
     values: dict[str, Any] = {}
     problems: list[SitegenError] = []
     for key, raw in data.items():
-        line = lines.get(str(key))
         check = VALIDATORS.get(key)
         if check is None:
-            known = ", ".join(sorted(VALIDATORS))
-            problems.append(SitegenError(f"unknown key {key!r} (known: {known})", path, line))
-            continue
-        try:
-            values[key] = check(raw)
-        except ValueError as e:
-            problems.append(SitegenError(f"{key}: {e}", path, line))
+            message = f"unknown key {key!r} (known: {', '.join(sorted(VALIDATORS))})"
+        else:
+            try:
+                values[key] = check(raw)
+                continue
+            except ValueError as e:
+                message = f"{key}: {e}"
+        problems.append(SitegenError(message, path, key_line(text, (str(key),))))
     return SiteConfig(**values), problems
 
 

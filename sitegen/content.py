@@ -19,7 +19,7 @@ from typing import Any
 from .errors import SitegenError, SitegenWarning
 from .markup import is_safe_url, render_markdown
 from .model import Profile
-from .yamlutil import key_lines, load_yaml
+from .yamlutil import key_line, load_yaml
 
 PAPERS_DIR = "papers"
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
@@ -82,7 +82,7 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
 
 def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) -> SitegenError:
     """Point at the key's line; front matter starts on line 2, a plain YAML file on 1."""
-    return SitegenError(msg, path, key_lines(yaml_text, first_line=first_line).get(key, 1))
+    return SitegenError(msg, path, key_line(yaml_text, (key,), first_line) or 1)
 
 
 # C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.
@@ -368,26 +368,26 @@ def load_people(site: Path) -> list[PersonEntry]:
         return []
     if not isinstance(data, list):
         raise SitegenError("must be a list of people (`- name: ...`)", display, 1)
-    out = []
-    import yaml  # node positions only on this rarely used path
 
-    nodes = yaml.compose(text).value  # type: ignore[union-attr]
-    for entry, node in zip(data, nodes, strict=True):
-        line = node.start_mark.line + 1
+    def fail(i: int, message: str) -> SitegenError:  # at the line of the i-th person
+        return SitegenError(message, display, key_line(text, (i,)))
+
+    out = []
+    for i, entry in enumerate(data):
         if not isinstance(entry, dict) or not _as_str(entry.get("name")):
-            raise SitegenError("each person needs a `name:`", display, line)
+            raise fail(i, "each person needs a `name:`")
         unknown = set(entry) - {"name", "aliases", "homepage", "affiliation", "owner"}
         if unknown:
-            raise SitegenError(f"unknown key {sorted(unknown)[0]!r}", display, line)
+            raise fail(i, f"unknown key {sorted(unknown)[0]!r}")
         aliases = _as_str_list(entry.get("aliases"))
         if aliases is None:
-            raise SitegenError("aliases: must be a list of names", display, line)
+            raise fail(i, "aliases: must be a list of names")
         homepage = _as_str(entry.get("homepage")) or None
         if homepage and (not homepage.startswith(("http://", "https://"))):
-            raise SitegenError(f"homepage: {homepage!r} is not an http(s) URL", display, line)
+            raise fail(i, f"homepage: {homepage!r} is not an http(s) URL")
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
-            raise SitegenError("owner: must be true or false", display, line)
+            raise fail(i, "owner: must be true or false")
         out.append(
             PersonEntry(
                 name=_as_str(entry["name"]) or "",

@@ -32,7 +32,7 @@ from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text
 from .state import CACHE_DIR
-from .yamlutil import load_yaml
+from .yamlutil import key_line, load_yaml
 
 # link name -> (accessible label, icon id in the theme's static/icons.svg)
 LINKS = {
@@ -154,33 +154,6 @@ class Portfolio:
 # ---------------------------------------------------------------- line numbers
 
 
-def yaml_lines(text: str, first_line: int = 1) -> dict[tuple, int]:
-    """Line of every mapping key and list item by its path, e.g. ("links", "orcid").
-
-    JSON is YAML to this composer too, so resume.json errors get lines the same way.
-    Only called when something is wrong.
-    """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    out: dict[tuple, int] = {}
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        out.setdefault(path, first_line + node.start_mark.line)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                out[path + (k.value,)] = first_line + k.start_mark.line
-                walk(v, path + (k.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return out
-
-
 Fail = Callable[[str, Sequence], SitegenError]  # (message, key path) -> the error to raise
 
 
@@ -189,11 +162,12 @@ def _failer(display: str, text: str, first_line: int = 1) -> Fail:
     nearest parent it has."""
 
     def fail(msg: str, path: Sequence) -> SitegenError:
-        lines = yaml_lines(text, first_line)
         path = tuple(path)
-        while path and path not in lines:
+        # The pure-Python composer, as these files always had: it refuses tabs (a
+        # tab-indented resume.json), and their errors stay on `first_line`.
+        while (line := key_line(text, path, first_line, yaml.SafeLoader)) is None and path:
             path = path[:-1]
-        return SitegenError(msg, display, lines.get(path, first_line))
+        return SitegenError(msg, display, line or first_line)
 
     return fail
 
