@@ -22,7 +22,6 @@ import yaml
 from .config import load_config
 from .content import (
     KNOWN_KEYS,
-    PaperSource,
     load_people,
     load_profile,
     paper_files,
@@ -31,6 +30,7 @@ from .content import (
     split_front_matter,
 )
 from .errors import SitegenError, SitegenWarning
+from .model import Paper
 from .render import make_env, template_dirs, template_error
 from .yamlutil import key_line, load_yaml
 
@@ -82,7 +82,7 @@ def _failed_key(e: SitegenError) -> str | None:
     return head if head in _HARMLESS else None
 
 
-def check_paper_text(text: str, display: str) -> tuple[PaperSource | None, list, list]:
+def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]:
     """All problems of one paper file, each with the line of its key in the original text."""
     problems: list[SitegenError] = []
     warnings: list[SitegenWarning] = []

@@ -12,13 +12,13 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import SitegenError, SitegenWarning
 from .markup import is_safe_url, render_markdown
-from .model import Profile
+from .model import OTHER_TOPIC, Paper, Profile
 from .yamlutil import key_line, load_yaml
 
 PAPERS_DIR = "papers"
@@ -32,37 +32,8 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 
 
-@dataclass(frozen=True)
-class PaperSource:
-    """A paper as its file states it, before names are resolved to people."""
-
-    slug: str
-    source: str
-    title: str
-    date: dt.date
-    topic: str | None  # None: the paper is listed under "Other"
-    author_names: tuple[str, ...]
-    et_al: bool
-    owner_in_et_al: bool
-    affiliations: tuple[str, ...]
-    code: bool
-    code_url: str | None
-    url: str | None
-    venue: str | None
-    added: dt.date | None
-    year_inferred: bool
-    tags: tuple[str, ...]
-    draft: bool
-    body_md: str
-    body_html: str
-    summary_text: str
-    digest: str
-    extra: dict = field(default_factory=dict)
-    featured: bool = False  # listed under "Selected publications" on the home page
-    doi: str | None = None
-    arxiv: str | None = None
-    pdf: str | None = None
-    links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster...
+# build.py's name for a Paper as parse_paper returns it, before its authors are resolved.
+PaperSource = Paper
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
@@ -124,7 +95,7 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSource:
+def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
     yaml_text, body = split_front_matter(text, path)
     data = load_yaml(yaml_text, path, first_line=2)
@@ -164,16 +135,16 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
         if not isinstance(v, bool):
             raise fail(f"must be true or false, not {v!r}", key)
         flags[key] = v
-    links: dict[str, str | None] = {}
+    urls: dict[str, str | None] = {}
     for key in ("code_url", "url", "pdf"):
         v = data.get(key)
         if v is None or v == "":
-            links[key] = None
+            urls[key] = None
             continue
         s = _as_str(v)
         if not s or not s.startswith(("http://", "https://")) or not is_safe_url(s):
             raise fail(f"{v!r} is not an http(s) URL", key)
-        links[key] = s
+        urls[key] = s
     added = None
     if data.get("added") is not None:
         added = _as_date(data["added"])
@@ -210,34 +181,26 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
     for w in rendered.warnings:
         warnings.append(SitegenWarning(w, path))
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
-    return PaperSource(
+    return Paper(
         slug=slug,
         source=path,
         title=title,
         date=date,
-        topic=topic,
+        topic=topic or OTHER_TOPIC,
         author_names=authors,
-        et_al=flags["et_al"],
-        owner_in_et_al=flags["owner_in_et_al"],
         affiliations=affiliations,
-        code=flags["code"],
-        code_url=links["code_url"],
-        url=links["url"],
         venue=venue,
         added=added,
-        year_inferred=flags["year_inferred"],
         tags=tags,
-        draft=flags["draft"],
         body_md=body.strip("\n"),
         body_html=rendered.html,
         summary_text=rendered.text,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
         extra=extra,
-        featured=flags["featured"],
-        doi=ids["doi"],
-        arxiv=ids["arxiv"],
-        pdf=links["pdf"],
         links=paper_links,
+        **flags,
+        **urls,
+        **ids,
     )
 
 
@@ -284,9 +247,7 @@ def paper_files(site: Path) -> list[Path]:
     return [folder / n for n in names if not n.startswith(".")]
 
 
-def collect_papers(
-    parsed: Iterable[tuple[str, PaperSource | SitegenError]],
-) -> list[PaperSource]:
+def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]]) -> list[Paper]:
     """Drop drafts and refuse duplicate slugs, raising problems in file order.
 
     Separate from parsing so a build can parse files in parallel or take them
@@ -310,10 +271,10 @@ def collect_papers(
     return papers
 
 
-def load_papers(site: Path) -> tuple[list[PaperSource], list[SitegenWarning]]:
+def load_papers(site: Path) -> tuple[list[Paper], list[SitegenWarning]]:
     """Every paper under content/papers, sorted by file name for a stable order."""
     warnings: list[SitegenWarning] = []
-    parsed: list[tuple[str, PaperSource | SitegenError]] = []
+    parsed: list[tuple[str, Paper | SitegenError]] = []
     for path in paper_files(site):
         display = str(path.relative_to(site))
         try:
