@@ -1,13 +1,14 @@
 """The site configuration schema: one place that knows every key, its type and default.
 
-Modelled on MkDocs' schema, minus the classes: a frozen dataclass plus a table of
-validators. Unknown keys are errors, because a misspelt key that is silently
+Modelled on MkDocs' schema, minus the classes: a frozen dataclass whose fields carry
+their validators. Unknown keys are errors, because a misspelt key that is silently
 ignored is a setting the user believes in but never gets.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -31,24 +32,6 @@ DEFAULT_NAV = (
     NavItem("Coauthors", "/coauthors/"),
     NavItem("CV", "/cv/"),
 )
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    title: str | None = None  # default: the owner's name
-    description: str | None = None
-    base_url: str = ""
-    theme: str = "default"
-    language: str = "en"
-    topic_names: dict[str, str] = field(default_factory=dict)
-    feed_size: int = 20
-    nav: tuple[NavItem, ...] = DEFAULT_NAV
-    home_papers: int = 8
-    home_coauthors: int = 12
-    related_papers: int = 4
-    search: bool = True
-    home_news: int = 5
-    cv_pdf: bool = False
 
 
 def _str(v: Any) -> str:
@@ -95,29 +78,36 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
         if not isinstance(entry, dict) or set(entry) != {"title", "url"}:
             raise ValueError("each entry needs exactly `title` and `url`")
         url = _str(entry["url"])
-        if not (url.startswith("/") or url.startswith(("http://", "https://"))):
+        if not url.startswith(("/", "http://", "https://")):
             raise ValueError(f"url {url!r} must start with / or http(s)://")
         items.append(NavItem(_str(entry["title"]), url))
     return tuple(items)
 
 
-VALIDATORS = {
-    "title": _str,
-    "description": _str,
-    "base_url": _base_url,
-    "theme": _str,
-    "language": _str,
-    "topic_names": _topic_names,
-    "feed_size": _int(1, 1000),
-    "nav": _nav,
-    "home_papers": _int(0, 100),
-    "home_coauthors": _int(0, 200),
-    "related_papers": _int(0, 10),
-    "search": _bool,
-    "home_news": _int(0, 50),
-    "cv_pdf": _bool,
-}
-assert set(VALIDATORS) == {f.name for f in fields(SiteConfig)}
+def _setting(default: Any, check: Callable[[Any], Any]) -> Any:
+    """A SiteConfig field: its default, and the validator a sitegen.yaml value goes through."""
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str | None = _setting(None, _str)  # default: the owner's name
+    description: str | None = _setting(None, _str)
+    base_url: str = _setting("", _base_url)
+    theme: str = _setting("default", _str)
+    language: str = _setting("en", _str)
+    topic_names: dict[str, str] = field(default_factory=dict, metadata={"check": _topic_names})
+    feed_size: int = _setting(20, _int(1, 1000))
+    nav: tuple[NavItem, ...] = _setting(DEFAULT_NAV, _nav)
+    home_papers: int = _setting(8, _int(0, 100))
+    home_coauthors: int = _setting(12, _int(0, 200))
+    related_papers: int = _setting(4, _int(0, 10))
+    search: bool = _setting(True, _bool)
+    home_news: int = _setting(5, _int(0, 50))
+    cv_pdf: bool = _setting(False, _bool)
+
+
+VALIDATORS = {f.name: f.metadata["check"] for f in fields(SiteConfig)}
 
 
 def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
@@ -130,10 +120,9 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
         return SiteConfig(), []
     try:
         text = path.read_text(encoding="utf-8-sig")
+        data = load_yaml(text, path)
     except (OSError, UnicodeDecodeError) as e:
         return SiteConfig(), [SitegenError(f"cannot read: {e}", path)]
-    try:
-        data = load_yaml(text, path)
     except SitegenError as e:
         return SiteConfig(), [e]
     if data is None:
