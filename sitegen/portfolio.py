@@ -34,20 +34,20 @@ from .slugs import slugify_text
 from .state import CACHE_DIR
 from .yamlutil import key_line, load_yaml
 
-# link name -> (accessible label, icon id in the theme's static/icons.svg)
+# link name (also its icon's id in the theme's static/icons.svg) -> accessible label
 LINKS = {
-    "scholar": ("Google Scholar", "scholar"),
-    "orcid": ("ORCID", "orcid"),
-    "github": ("GitHub", "github"),
-    "linkedin": ("LinkedIn", "linkedin"),
-    "x": ("X", "x"),
-    "bluesky": ("Bluesky", "bluesky"),
-    "mastodon": ("Mastodon", "mastodon"),
-    "semantic_scholar": ("Semantic Scholar", "semantic_scholar"),
-    "dblp": ("dblp", "dblp"),
-    "website": ("Website", "website"),
+    "scholar": "Google Scholar",
+    "orcid": "ORCID",
+    "github": "GitHub",
+    "linkedin": "LinkedIn",
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "semantic_scholar": "Semantic Scholar",
+    "dblp": "dblp",
+    "website": "Website",
 }
-_BY_LABEL = {label.casefold().replace(" ", ""): k for k, (label, _) in LINKS.items()}
+_BY_LABEL = {label.casefold().replace(" ", ""): k for k, label in LINKS.items()}
 PROFILE_KEYS = ("photo", "position", "affiliation", "email", "bio", "links")
 NEWS_URL = "news/"
 CV_URL = "cv/"
@@ -225,8 +225,9 @@ def make_link(name: str, url: str) -> Link:
     and icon; any other name is shown as written, with a plain link icon."""
     name = _CONTROL.sub("", name).strip()
     key = name if name in LINKS else _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
-    label, icon = LINKS.get(key, (name or "Link", "link"))
-    return Link(key, label, url, icon)
+    if key in LINKS:
+        return Link(key, LINKS[key], url, key)
+    return Link(key, name or "Link", url, "link")
 
 
 def parse_email(value: Any, fail: Fail) -> Email | None:
@@ -234,8 +235,7 @@ def parse_email(value: Any, fail: Fail) -> Email | None:
         return None
     if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
         raise fail(f"email: {value!r} is not an email address", ("email",))
-    user, domain = value.strip().split("@")
-    return Email(user, domain)
+    return Email(*value.strip().split("@"))
 
 
 def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
@@ -339,25 +339,24 @@ def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
     return tuple(sorted(items, key=lambda n: (n.date, n.id), reverse=True))
 
 
-def news_feeds(
-    items: Sequence[NewsItem], title: str, base_url: str, size: int
-) -> tuple[bytes, bytes]:
-    """(RSS, Atom) of the news: dates from the items, never the clock, so rebuilding
+def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[bytes, bytes]:
+    """(RSS, Atom) of all the news: dates from the items, never the clock, so rebuilding
     unchanged news gives the same bytes."""
     from feedgen.feed import FeedGenerator
 
     from .feeds import EPOCH, _when, xml_clean
 
-    page = base_url + NEWS_URL
+    spec = news_feed_spec(title)
+    page = base_url + spec.page_url
     fg = FeedGenerator()
     fg.id(page)
-    fg.title(xml_clean(f"{title}: news"))
-    fg.subtitle(xml_clean(f"News from {title}"))
+    fg.title(xml_clean(spec.title))
+    fg.subtitle(xml_clean(spec.description))
     fg.link(href=page, rel="alternate")
     fg.language("en")
     fg.generator("sitegen")
     fg.updated(_when(items[0].date) if items else EPOCH)
-    for item in items[:size]:
+    for item in items:
         fe = fg.add_entry(order="append")
         link = f"{page}#{item.id}"
         fe.id(link)
@@ -369,10 +368,10 @@ def news_feeds(
         fe.updated(_when(item.date))
         fe.description(xml_clean(item.body_html or item.title or ""))
         fe.content(xml_clean(item.body_html or ""), type="html")
-    fg.link(href=page + "atom.xml", rel="self")
+    fg.link(href=base_url + spec.atom_url, rel="self")
     atom = fg.atom_str(pretty=True)
-    fg.link([{"href": page + "feed.xml", "rel": "self"}, {"href": page, "rel": "alternate"}],
-            replace=True)  # fmt: skip
+    rss_self = base_url + spec.rss_url
+    fg.link([{"href": rss_self, "rel": "self"}, {"href": page, "rel": "alternate"}], replace=True)
     return fg.rss_str(pretty=True), atom
 
 
@@ -417,11 +416,8 @@ def _plain(v: Any, path: tuple = ()) -> Any:
 
 def load_resume(site_dir: Path) -> dict | None:
     """content/resume.json or resume.yaml, validated; None when there is neither."""
-    found = [
-        n
-        for n in ("resume.json", "resume.yaml", "resume.yml")
-        if (site_dir / "content" / n).exists()
-    ]
+    names = ("resume.json", "resume.yaml", "resume.yml")
+    found = [n for n in names if (site_dir / "content" / n).exists()]
     if not found:
         return None
     if len(found) > 1:
