@@ -67,16 +67,12 @@ def _as_str(v: Any) -> str | None:
 
 
 def _as_date(v: Any) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
     if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v.strip())
-        except ValueError:
-            return None
-    return None
+        return v.date() if isinstance(v, dt.datetime) else v
+    try:
+        return dt.date.fromisoformat(v.strip()) if isinstance(v, str) else None
+    except ValueError:
+        return None
 
 
 def _as_str_list(v: Any) -> tuple[str, ...] | None:
