@@ -22,17 +22,17 @@ import yaml
 from .config import load_config
 from .content import (
     KNOWN_KEYS,
+    front_matter,
     load_people,
     load_profile,
     paper_files,
     parse_paper,
     read_text,
-    split_front_matter,
 )
 from .errors import SitegenError, SitegenWarning
 from .model import Paper
 from .render import make_env, template_dirs, template_error
-from .yamlutil import key_line, load_yaml
+from .yamlutil import key_line
 
 # A value each front matter key accepts, put in place of a bad one so the
 # rest of the file can still be checked. `None` drops the key instead.
@@ -87,16 +87,9 @@ def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]
     problems: list[SitegenError] = []
     warnings: list[SitegenWarning] = []
     try:
-        yaml_text, body = split_front_matter(text, display)
-        data = load_yaml(yaml_text, display, first_line=2)
+        data, yaml_text, body = front_matter(text, display)
     except SitegenError as e:
         return None, [e], warnings
-    if not isinstance(data, dict):
-        try:
-            parse_paper(text, display, warnings)
-        except SitegenError as e:
-            problems.append(e)
-        return None, problems, warnings
     current = text
     for _ in range(len(_HARMLESS) + 1):
         try:

@@ -51,6 +51,15 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
     return text[4 : end + 1], text[end + 5 :]
 
 
+def front_matter(text: str, path: str) -> tuple[dict, str, str]:
+    """(the front matter's keys and values, its YAML text, the body) of a paper or news file."""
+    yaml_text, body = split_front_matter(text, path)
+    data = load_yaml(yaml_text, path, first_line=2)
+    if not isinstance(data, dict):
+        raise SitegenError("front matter must be a mapping of keys to values", path, 2)
+    return data, yaml_text, body
+
+
 def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) -> SitegenError:
     """Point at the key's line; front matter starts on line 2, a plain YAML file on 1."""
     return SitegenError(msg, path, key_line(yaml_text, (key,), first_line) or 1)
@@ -93,10 +102,7 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
 
 def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
-    yaml_text, body = split_front_matter(text, path)
-    data = load_yaml(yaml_text, path, first_line=2)
-    if not isinstance(data, dict):
-        raise SitegenError("front matter must be a mapping of keys to values", path, 2)
+    data, yaml_text, body = front_matter(text, path)
 
     def fail(msg: str, key: str) -> SitegenError:
         return _fail(f"{key}: {msg}", path, yaml_text, key)

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import cvpdf
-from .content import _CONTROL, read_text, split_front_matter
+from .content import _CONTROL, front_matter, read_text
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec
 from .markup import render_markdown
@@ -288,10 +288,7 @@ def load_about(
 
 def parse_news(text: str, display: str) -> NewsItem:
     """One news file: front matter with `date` (and `title`), then Markdown."""
-    yaml_text, body = split_front_matter(text, display)
-    data = load_yaml(yaml_text, display, first_line=2)
-    if not isinstance(data, dict):
-        raise SitegenError("front matter must be a mapping of keys to values", display, 2)
+    data, yaml_text, body = front_matter(text, display)
     fail = _failer(display, yaml_text, 2)
     for key in data:
         if key not in ("date", "title"):
