@@ -447,7 +447,7 @@ def plan_outputs(
 
 
 def _news_maker(news: Any, title: str, base_url: str) -> Callable[[], tuple[bytes, bytes]]:
-    return lambda: news_feeds(news, title, base_url, len(news))
+    return lambda: news_feeds(news, title, base_url)
 
 
 def _pdf_maker(

@@ -22,17 +22,17 @@ import yaml
 from .config import load_config
 from .content import (
     KNOWN_KEYS,
-    PaperSource,
+    front_matter,
     load_people,
     load_profile,
     paper_files,
     parse_paper,
     read_text,
-    split_front_matter,
 )
 from .errors import SitegenError, SitegenWarning
+from .model import Paper
 from .render import make_env, template_dirs, template_error
-from .yamlutil import key_lines, load_yaml
+from .yamlutil import key_line
 
 # A value each front matter key accepts, put in place of a bad one so the
 # rest of the file can still be checked. `None` drops the key instead.
@@ -82,22 +82,14 @@ def _failed_key(e: SitegenError) -> str | None:
     return head if head in _HARMLESS else None
 
 
-def check_paper_text(text: str, display: str) -> tuple[PaperSource | None, list, list]:
+def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]:
     """All problems of one paper file, each with the line of its key in the original text."""
     problems: list[SitegenError] = []
     warnings: list[SitegenWarning] = []
     try:
-        yaml_text, body, _ = split_front_matter(text, display)
-        data = load_yaml(yaml_text, display, first_line=2)
+        data, yaml_text, body = front_matter(text, display)
     except SitegenError as e:
         return None, [e], warnings
-    if not isinstance(data, dict):
-        try:
-            parse_paper(text, display, warnings)
-        except SitegenError as e:
-            problems.append(e)
-        return None, problems, warnings
-    lines = key_lines(yaml_text, first_line=2)
     current = text
     for _ in range(len(_HARMLESS) + 1):
         try:
@@ -108,7 +100,7 @@ def check_paper_text(text: str, display: str) -> tuple[PaperSource | None, list,
             if key is None or key not in data and _HARMLESS[key] is None:
                 problems.append(e)
                 return None, problems, warnings
-            line = lines.get(key, e.line)
+            line = key_line(yaml_text, (key,), 2) or e.line
             problems.append(SitegenError(e.message, display, line))
             if _HARMLESS[key] is None:
                 data.pop(key, None)

@@ -1,19 +1,20 @@
 """The site configuration schema: one place that knows every key, its type and default.
 
-Modelled on MkDocs' schema, minus the classes: a frozen dataclass plus a table of
-validators. Unknown keys are errors, because a misspelt key that is silently
+Modelled on MkDocs' schema, minus the classes: a frozen dataclass whose fields carry
+their validators. Unknown keys are errors, because a misspelt key that is silently
 ignored is a setting the user believes in but never gets.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import SitegenError
-from .yamlutil import key_lines, load_yaml
+from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
 PLACEHOLDER_BASE_URL = "https://example.invalid/set-base-url/"
@@ -31,24 +32,6 @@ DEFAULT_NAV = (
     NavItem("Coauthors", "/coauthors/"),
     NavItem("CV", "/cv/"),
 )
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    title: str | None = None  # default: the owner's name
-    description: str | None = None
-    base_url: str = ""
-    theme: str = "default"
-    language: str = "en"
-    topic_names: dict[str, str] = field(default_factory=dict)
-    feed_size: int = 20
-    nav: tuple[NavItem, ...] = DEFAULT_NAV
-    home_papers: int = 8
-    home_coauthors: int = 12
-    related_papers: int = 4
-    search: bool = True
-    home_news: int = 5
-    cv_pdf: bool = False
 
 
 def _str(v: Any) -> str:
@@ -95,29 +78,36 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
         if not isinstance(entry, dict) or set(entry) != {"title", "url"}:
             raise ValueError("each entry needs exactly `title` and `url`")
         url = _str(entry["url"])
-        if not (url.startswith("/") or url.startswith(("http://", "https://"))):
+        if not url.startswith(("/", "http://", "https://")):
             raise ValueError(f"url {url!r} must start with / or http(s)://")
         items.append(NavItem(_str(entry["title"]), url))
     return tuple(items)
 
 
-VALIDATORS = {
-    "title": _str,
-    "description": _str,
-    "base_url": _base_url,
-    "theme": _str,
-    "language": _str,
-    "topic_names": _topic_names,
-    "feed_size": _int(1, 1000),
-    "nav": _nav,
-    "home_papers": _int(0, 100),
-    "home_coauthors": _int(0, 200),
-    "related_papers": _int(0, 10),
-    "search": _bool,
-    "home_news": _int(0, 50),
-    "cv_pdf": _bool,
-}
-assert set(VALIDATORS) == {f.name for f in fields(SiteConfig)}
+def _setting(default: Any, check: Callable[[Any], Any]) -> Any:
+    """A SiteConfig field: its default, and the validator a sitegen.yaml value goes through."""
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str | None = _setting(None, _str)  # default: the owner's name
+    description: str | None = _setting(None, _str)
+    base_url: str = _setting("", _base_url)
+    theme: str = _setting("default", _str)
+    language: str = _setting("en", _str)
+    topic_names: dict[str, str] = field(default_factory=dict, metadata={"check": _topic_names})
+    feed_size: int = _setting(20, _int(1, 1000))
+    nav: tuple[NavItem, ...] = _setting(DEFAULT_NAV, _nav)
+    home_papers: int = _setting(8, _int(0, 100))
+    home_coauthors: int = _setting(12, _int(0, 200))
+    related_papers: int = _setting(4, _int(0, 10))
+    search: bool = _setting(True, _bool)
+    home_news: int = _setting(5, _int(0, 50))
+    cv_pdf: bool = _setting(False, _bool)
+
+
+VALIDATORS = {f.name: f.metadata["check"] for f in fields(SiteConfig)}
 
 
 def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
@@ -130,30 +120,28 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
         return SiteConfig(), []
     try:
         text = path.read_text(encoding="utf-8-sig")
+        data = load_yaml(text, path)
     except (OSError, UnicodeDecodeError) as e:
         return SiteConfig(), [SitegenError(f"cannot read: {e}", path)]
-    try:
-        data = load_yaml(text, path)
     except SitegenError as e:
         return SiteConfig(), [e]
     if data is None:
         return SiteConfig(), []
     if not isinstance(data, dict):
         return SiteConfig(), [SitegenError("must be a mapping of settings", path, 1)]
-    lines = key_lines(text)
     values: dict[str, Any] = {}
     problems: list[SitegenError] = []
     for key, raw in data.items():
-        line = lines.get(str(key))
         check = VALIDATORS.get(key)
         if check is None:
-            known = ", ".join(sorted(VALIDATORS))
-            problems.append(SitegenError(f"unknown key {key!r} (known: {known})", path, line))
-            continue
-        try:
-            values[key] = check(raw)
-        except ValueError as e:
-            problems.append(SitegenError(f"{key}: {e}", path, line))
+            message = f"unknown key {key!r} (known: {', '.join(sorted(VALIDATORS))})"
+        else:
+            try:
+                values[key] = check(raw)
+                continue
+            except ValueError as e:
+                message = f"{key}: {e}"
+        problems.append(SitegenError(message, path, key_line(text, (str(key),))))
     return SiteConfig(**values), problems
 
 

@@ -12,14 +12,14 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import SitegenError, SitegenWarning
 from .markup import is_safe_url, render_markdown
-from .model import Profile
-from .yamlutil import key_lines, load_yaml
+from .model import OTHER_TOPIC, Paper, Profile
+from .yamlutil import key_line, load_yaml
 
 PAPERS_DIR = "papers"
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
@@ -32,41 +32,12 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 
 
-@dataclass(frozen=True)
-class PaperSource:
-    """A paper as its file states it, before names are resolved to people."""
-
-    slug: str
-    source: str
-    title: str
-    date: dt.date
-    topic: str | None  # None: the paper is listed under "Other"
-    author_names: tuple[str, ...]
-    et_al: bool
-    owner_in_et_al: bool
-    affiliations: tuple[str, ...]
-    code: bool
-    code_url: str | None
-    url: str | None
-    venue: str | None
-    added: dt.date | None
-    year_inferred: bool
-    tags: tuple[str, ...]
-    draft: bool
-    body_md: str
-    body_html: str
-    summary_text: str
-    digest: str
-    extra: dict = field(default_factory=dict)
-    featured: bool = False  # listed under "Selected publications" on the home page
-    doi: str | None = None
-    arxiv: str | None = None
-    pdf: str | None = None
-    links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster...
+# build.py's name for a Paper as parse_paper returns it, before its authors are resolved.
+PaperSource = Paper
 
 
-def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
-    """Return (yaml, body, line where the body starts)."""
+def split_front_matter(text: str, path: str) -> tuple[str, str]:
+    """The front matter's YAML text and the body after it."""
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n")
@@ -77,14 +48,21 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
         end = text.find("\n---", end + 4)
     if end == -1:
         raise SitegenError("front matter is not closed by a '---' line", path, 1)
-    yaml_text = text[4 : end + 1]
-    body = text[end + 5 :]
-    return yaml_text, body, yaml_text.count("\n") + 3
+    return text[4 : end + 1], text[end + 5 :]
+
+
+def front_matter(text: str, path: str) -> tuple[dict, str, str]:
+    """(the front matter's keys and values, its YAML text, the body) of a paper or news file."""
+    yaml_text, body = split_front_matter(text, path)
+    data = load_yaml(yaml_text, path, first_line=2)
+    if not isinstance(data, dict):
+        raise SitegenError("front matter must be a mapping of keys to values", path, 2)
+    return data, yaml_text, body
 
 
 def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) -> SitegenError:
     """Point at the key's line; front matter starts on line 2, a plain YAML file on 1."""
-    return SitegenError(msg, path, key_lines(yaml_text, first_line=first_line).get(key, 1))
+    return SitegenError(msg, path, key_line(yaml_text, (key,), first_line) or 1)
 
 
 # C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.
@@ -98,16 +76,12 @@ def _as_str(v: Any) -> str | None:
 
 
 def _as_date(v: Any) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
     if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v.strip())
-        except ValueError:
-            return None
-    return None
+        return v.date() if isinstance(v, dt.datetime) else v
+    try:
+        return dt.date.fromisoformat(v.strip()) if isinstance(v, str) else None
+    except ValueError:
+        return None
 
 
 def _as_str_list(v: Any) -> tuple[str, ...] | None:
@@ -126,12 +100,9 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSource:
+def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
-    yaml_text, body, _ = split_front_matter(text, path)
-    data = load_yaml(yaml_text, path, first_line=2)
-    if not isinstance(data, dict):
-        raise SitegenError("front matter must be a mapping of keys to values", path, 2)
+    data, yaml_text, body = front_matter(text, path)
 
     def fail(msg: str, key: str) -> SitegenError:
         return _fail(f"{key}: {msg}", path, yaml_text, key)
@@ -166,16 +137,16 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
         if not isinstance(v, bool):
             raise fail(f"must be true or false, not {v!r}", key)
         flags[key] = v
-    links: dict[str, str | None] = {}
+    urls: dict[str, str | None] = {}
     for key in ("code_url", "url", "pdf"):
         v = data.get(key)
         if v is None or v == "":
-            links[key] = None
+            urls[key] = None
             continue
         s = _as_str(v)
         if not s or not s.startswith(("http://", "https://")) or not is_safe_url(s):
             raise fail(f"{v!r} is not an http(s) URL", key)
-        links[key] = s
+        urls[key] = s
     added = None
     if data.get("added") is not None:
         added = _as_date(data["added"])
@@ -212,34 +183,26 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> PaperSo
     for w in rendered.warnings:
         warnings.append(SitegenWarning(w, path))
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
-    return PaperSource(
+    return Paper(
         slug=slug,
         source=path,
         title=title,
         date=date,
-        topic=topic,
+        topic=topic or OTHER_TOPIC,
         author_names=authors,
-        et_al=flags["et_al"],
-        owner_in_et_al=flags["owner_in_et_al"],
         affiliations=affiliations,
-        code=flags["code"],
-        code_url=links["code_url"],
-        url=links["url"],
         venue=venue,
         added=added,
-        year_inferred=flags["year_inferred"],
         tags=tags,
-        draft=flags["draft"],
         body_md=body.strip("\n"),
         body_html=rendered.html,
         summary_text=rendered.text,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
         extra=extra,
-        featured=flags["featured"],
-        doi=ids["doi"],
-        arxiv=ids["arxiv"],
-        pdf=links["pdf"],
         links=paper_links,
+        **flags,
+        **urls,
+        **ids,
     )
 
 
@@ -286,9 +249,7 @@ def paper_files(site: Path) -> list[Path]:
     return [folder / n for n in names if not n.startswith(".")]
 
 
-def collect_papers(
-    parsed: Iterable[tuple[str, PaperSource | SitegenError]],
-) -> list[PaperSource]:
+def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]]) -> list[Paper]:
     """Drop drafts and refuse duplicate slugs, raising problems in file order.
 
     Separate from parsing so a build can parse files in parallel or take them
@@ -312,10 +273,10 @@ def collect_papers(
     return papers
 
 
-def load_papers(site: Path) -> tuple[list[PaperSource], list[SitegenWarning]]:
+def load_papers(site: Path) -> tuple[list[Paper], list[SitegenWarning]]:
     """Every paper under content/papers, sorted by file name for a stable order."""
     warnings: list[SitegenWarning] = []
-    parsed: list[tuple[str, PaperSource | SitegenError]] = []
+    parsed: list[tuple[str, Paper | SitegenError]] = []
     for path in paper_files(site):
         display = str(path.relative_to(site))
         try:
@@ -370,26 +331,26 @@ def load_people(site: Path) -> list[PersonEntry]:
         return []
     if not isinstance(data, list):
         raise SitegenError("must be a list of people (`- name: ...`)", display, 1)
-    out = []
-    import yaml  # node positions only on this rarely used path
 
-    nodes = yaml.compose(text).value  # type: ignore[union-attr]
-    for entry, node in zip(data, nodes, strict=True):
-        line = node.start_mark.line + 1
+    def fail(i: int, message: str) -> SitegenError:  # at the line of the i-th person
+        return SitegenError(message, display, key_line(text, (i,)))
+
+    out = []
+    for i, entry in enumerate(data):
         if not isinstance(entry, dict) or not _as_str(entry.get("name")):
-            raise SitegenError("each person needs a `name:`", display, line)
+            raise fail(i, "each person needs a `name:`")
         unknown = set(entry) - {"name", "aliases", "homepage", "affiliation", "owner"}
         if unknown:
-            raise SitegenError(f"unknown key {sorted(unknown)[0]!r}", display, line)
+            raise fail(i, f"unknown key {sorted(unknown)[0]!r}")
         aliases = _as_str_list(entry.get("aliases"))
         if aliases is None:
-            raise SitegenError("aliases: must be a list of names", display, line)
+            raise fail(i, "aliases: must be a list of names")
         homepage = _as_str(entry.get("homepage")) or None
         if homepage and (not homepage.startswith(("http://", "https://"))):
-            raise SitegenError(f"homepage: {homepage!r} is not an http(s) URL", display, line)
+            raise fail(i, f"homepage: {homepage!r} is not an http(s) URL")
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
-            raise SitegenError("owner: must be true or false", display, line)
+            raise fail(i, "owner: must be true or false")
         out.append(
             PersonEntry(
                 name=_as_str(entry["name"]) or "",

@@ -799,7 +799,7 @@ def _site_paper(name: str, data: bytes) -> _Paper | None:
     """A paper file as matching sees it: the keys it has and whether its body is empty."""
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
-        front, body, _ = split_front_matter(text, name)
+        front, body = split_front_matter(text, name)
         fm = yaml.load(front, Loader=_Loader)
     except (SitegenError, *_YAML_ERRORS):
         return None

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import SiteConfig
-from .content import PaperSource, PersonEntry
-from .model import Author, Coauthor, Paper, Person, Profile, Site, Topic, Year
+from .content import PersonEntry
+from .model import OTHER_TOPIC, Author, Coauthor, Paper, Person, Profile, Site, Topic, Year
 from .slugs import slugify_text
 
 # arXiv subject names, by the two-letter code the profiles print (cs.LG -> LG).
@@ -67,8 +67,6 @@ ARXIV_NAMES = {
     "SI": "Social and Information Networks",
     "SY": "Systems and Control",
 }
-# Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
-OTHER_TOPIC = "other"
 OTHER_NAME = "Other"
 # Fixed colours for the common codes, so adding a paper never recolours a topic.
 PALETTE_SIZE = 8
@@ -155,10 +153,8 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug)))
 
 
-def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, ...]:
-    # the fields a Paper copies from its PaperSource as they are (topic is filled in below)
-    source_fields = {f.name for f in dataclasses.fields(PaperSource)}
-    shared = [f.name for f in dataclasses.fields(Paper) if f.name in source_fields]
+def make_papers(sources: Sequence[Paper], people: People) -> tuple[Paper, ...]:
+    """The papers as read, each with its author names resolved to people; newest first."""
     papers = []
     by_name: dict[str, Author] = {}  # one Author per spelling: resolving is the slow part
     for s in sources:
@@ -168,9 +164,7 @@ def make_papers(sources: Sequence[PaperSource], people: People) -> tuple[Paper, 
             if a is None:
                 a = by_name[n] = Author(name=n, person=people.resolve(n))
             authors.append(a)
-        fields = {name: getattr(s, name) for name in shared}
-        fields["topic"] = s.topic or OTHER_TOPIC
-        papers.append(Paper(**fields, authors=tuple(authors)))
+        papers.append(dataclasses.replace(s, authors=tuple(authors)))
     return newest_first(papers)
 
 
@@ -240,7 +234,7 @@ def neighbours(papers: Sequence[Paper]) -> dict[str, tuple[Paper | None, Paper |
 
 
 def build_index(
-    sources: Sequence[PaperSource],
+    sources: Sequence[Paper],
     profile: Profile,
     people_entries: Sequence[PersonEntry],
     config: SiteConfig,

@@ -32,14 +32,21 @@ class Author:
     person: Person
 
 
+# Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
+OTHER_TOPIC = "other"
+
+
 @dataclass(frozen=True, eq=False)  # identity equality: papers are unique objects, hashable
 class Paper:
+    """A paper as content.parse_paper reads it from its file; index.make_papers then fills
+    in `authors`, the people its `author_names` stand for."""
+
     slug: str
     source: str  # content file path relative to the site, for error messages and deps
     title: str
     date: dt.date
-    topic: str  # index.OTHER_TOPIC when the file names none
-    authors: tuple[Author, ...]
+    topic: str  # OTHER_TOPIC when the file names none
+    author_names: tuple[str, ...]  # as the file writes them
     et_al: bool
     owner_in_et_al: bool
     affiliations: tuple[str, ...]
@@ -54,8 +61,10 @@ class Paper:
     body_html: str  # rendered once at load time; templates never re-render Markdown
     summary_text: str  # plain text of the body, for meta descriptions and search
     digest: str  # hash of the source file bytes: the paper's identity for caching
+    authors: tuple[Author, ...] = ()
     extra: dict = dataclasses.field(default_factory=dict)  # front matter keys sitegen does not know
     featured: bool = False  # shown under "Selected publications" on the home page
+    draft: bool = False  # a draft's slug is taken, but it is never indexed or built
     doi: str | None = None  # bare, e.g. 10.1109/CVPR52729.2023.00911
     arxiv: str | None = None  # bare identifier, e.g. 2212.01747
     pdf: str | None = None

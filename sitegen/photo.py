@@ -130,11 +130,10 @@ def process_photo(
     ).hexdigest()[:20]
     found = _cached(cache_dir / key) if cache_dir else None
     if found is None:
-        files, pixels = encode(data, display, widths)
+        found = encode(data, display, widths)
         if cache_dir:
-            _store(cache_dir / key, files, pixels)
-    else:
-        files, pixels = found
+            _store(cache_dir / key, *found)
+    files, pixels = found
     large = (
         f"the photo is {pixels / 1e6:.0f} megapixels: it is resized at every cold "
         "cache, but a copy about 1,000 px wide would do as well"

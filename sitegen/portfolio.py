@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import cvpdf
-from .content import _CONTROL, read_text, split_front_matter
+from .content import _CONTROL, front_matter, read_text
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec
 from .markup import render_markdown
@@ -32,22 +32,22 @@ from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text
 from .state import CACHE_DIR
-from .yamlutil import load_yaml
+from .yamlutil import key_line, load_yaml
 
-# link name -> (accessible label, icon id in the theme's static/icons.svg)
+# link name (also its icon's id in the theme's static/icons.svg) -> accessible label
 LINKS = {
-    "scholar": ("Google Scholar", "scholar"),
-    "orcid": ("ORCID", "orcid"),
-    "github": ("GitHub", "github"),
-    "linkedin": ("LinkedIn", "linkedin"),
-    "x": ("X", "x"),
-    "bluesky": ("Bluesky", "bluesky"),
-    "mastodon": ("Mastodon", "mastodon"),
-    "semantic_scholar": ("Semantic Scholar", "semantic_scholar"),
-    "dblp": ("dblp", "dblp"),
-    "website": ("Website", "website"),
+    "scholar": "Google Scholar",
+    "orcid": "ORCID",
+    "github": "GitHub",
+    "linkedin": "LinkedIn",
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "semantic_scholar": "Semantic Scholar",
+    "dblp": "dblp",
+    "website": "Website",
 }
-_BY_LABEL = {label.casefold().replace(" ", ""): k for k, (label, _) in LINKS.items()}
+_BY_LABEL = {label.casefold().replace(" ", ""): k for k, label in LINKS.items()}
 PROFILE_KEYS = ("photo", "position", "affiliation", "email", "bio", "links")
 NEWS_URL = "news/"
 CV_URL = "cv/"
@@ -154,33 +154,6 @@ class Portfolio:
 # ---------------------------------------------------------------- line numbers
 
 
-def yaml_lines(text: str, first_line: int = 1) -> dict[tuple, int]:
-    """Line of every mapping key and list item by its path, e.g. ("links", "orcid").
-
-    JSON is YAML to this composer too, so resume.json errors get lines the same way.
-    Only called when something is wrong.
-    """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    out: dict[tuple, int] = {}
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        out.setdefault(path, first_line + node.start_mark.line)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                out[path + (k.value,)] = first_line + k.start_mark.line
-                walk(v, path + (k.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return out
-
-
 Fail = Callable[[str, Sequence], SitegenError]  # (message, key path) -> the error to raise
 
 
@@ -189,11 +162,12 @@ def _failer(display: str, text: str, first_line: int = 1) -> Fail:
     nearest parent it has."""
 
     def fail(msg: str, path: Sequence) -> SitegenError:
-        lines = yaml_lines(text, first_line)
         path = tuple(path)
-        while path and path not in lines:
+        # The pure-Python composer, as these files always had: it refuses tabs (a
+        # tab-indented resume.json), and their errors stay on `first_line`.
+        while (line := key_line(text, path, first_line, yaml.SafeLoader)) is None and path:
             path = path[:-1]
-        return SitegenError(msg, display, lines.get(path, first_line))
+        return SitegenError(msg, display, line or first_line)
 
     return fail
 
@@ -251,8 +225,9 @@ def make_link(name: str, url: str) -> Link:
     and icon; any other name is shown as written, with a plain link icon."""
     name = _CONTROL.sub("", name).strip()
     key = name if name in LINKS else _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
-    label, icon = LINKS.get(key, (name or "Link", "link"))
-    return Link(key, label, url, icon)
+    if key in LINKS:
+        return Link(key, LINKS[key], url, key)
+    return Link(key, name or "Link", url, "link")
 
 
 def parse_email(value: Any, fail: Fail) -> Email | None:
@@ -260,8 +235,7 @@ def parse_email(value: Any, fail: Fail) -> Email | None:
         return None
     if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
         raise fail(f"email: {value!r} is not an email address", ("email",))
-    user, domain = value.strip().split("@")
-    return Email(user, domain)
+    return Email(*value.strip().split("@"))
 
 
 def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
@@ -314,10 +288,7 @@ def load_about(
 
 def parse_news(text: str, display: str) -> NewsItem:
     """One news file: front matter with `date` (and `title`), then Markdown."""
-    yaml_text, body, _ = split_front_matter(text, display)
-    data = load_yaml(yaml_text, display, first_line=2)
-    if not isinstance(data, dict):
-        raise SitegenError("front matter must be a mapping of keys to values", display, 2)
+    data, yaml_text, body = front_matter(text, display)
     fail = _failer(display, yaml_text, 2)
     for key in data:
         if key not in ("date", "title"):
@@ -365,25 +336,24 @@ def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
     return tuple(sorted(items, key=lambda n: (n.date, n.id), reverse=True))
 
 
-def news_feeds(
-    items: Sequence[NewsItem], title: str, base_url: str, size: int
-) -> tuple[bytes, bytes]:
-    """(RSS, Atom) of the news: dates from the items, never the clock, so rebuilding
+def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[bytes, bytes]:
+    """(RSS, Atom) of all the news: dates from the items, never the clock, so rebuilding
     unchanged news gives the same bytes."""
     from feedgen.feed import FeedGenerator
 
     from .feeds import EPOCH, _when, xml_clean
 
-    page = base_url + NEWS_URL
+    spec = news_feed_spec(title)
+    page = base_url + spec.page_url
     fg = FeedGenerator()
     fg.id(page)
-    fg.title(xml_clean(f"{title}: news"))
-    fg.subtitle(xml_clean(f"News from {title}"))
+    fg.title(xml_clean(spec.title))
+    fg.subtitle(xml_clean(spec.description))
     fg.link(href=page, rel="alternate")
     fg.language("en")
     fg.generator("sitegen")
     fg.updated(_when(items[0].date) if items else EPOCH)
-    for item in items[:size]:
+    for item in items:
         fe = fg.add_entry(order="append")
         link = f"{page}#{item.id}"
         fe.id(link)
@@ -395,10 +365,10 @@ def news_feeds(
         fe.updated(_when(item.date))
         fe.description(xml_clean(item.body_html or item.title or ""))
         fe.content(xml_clean(item.body_html or ""), type="html")
-    fg.link(href=page + "atom.xml", rel="self")
+    fg.link(href=base_url + spec.atom_url, rel="self")
     atom = fg.atom_str(pretty=True)
-    fg.link([{"href": page + "feed.xml", "rel": "self"}, {"href": page, "rel": "alternate"}],
-            replace=True)  # fmt: skip
+    rss_self = base_url + spec.rss_url
+    fg.link([{"href": rss_self, "rel": "self"}, {"href": page, "rel": "alternate"}], replace=True)
     return fg.rss_str(pretty=True), atom
 
 
@@ -443,11 +413,8 @@ def _plain(v: Any, path: tuple = ()) -> Any:
 
 def load_resume(site_dir: Path) -> dict | None:
     """content/resume.json or resume.yaml, validated; None when there is neither."""
-    found = [
-        n
-        for n in ("resume.json", "resume.yaml", "resume.yml")
-        if (site_dir / "content" / n).exists()
-    ]
+    names = ("resume.json", "resume.yaml", "resume.yml")
+    found = [n for n in names if (site_dir / "content" / n).exists()]
     if not found:
         return None
     if len(found) > 1:

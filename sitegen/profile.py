@@ -212,108 +212,185 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
     messages. Raises SitegenError (exit status 2) on input that cannot be
     imported; returns warnings for input that can be imported with a doubt.
     """
-    warnings: list[SitegenWarning] = []
-    lines = _clean_lines(text, source, warnings)
+    r = _Reader(text, source, as_of)
+    lines = r.lines
 
     first = next((i for i, s in enumerate(lines) if s), None)
     if first is None:
-        raise _error("the profile is empty", source, 1)
+        raise r.error("the profile is empty", 1)
     owner = _collapse(lines[first])
     if _ENTRY_LIKE.match(owner) or _metric(owner):
-        raise _error(
-            f"expected the owner's name on the first line, found {_quote(owner)}",
-            source,
-            first + 1,
+        raise r.error(
+            f"expected the owner's name on the first line, found {_quote(owner)}", first + 1
         )
 
     starts = [i for i in range(first + 1, len(lines)) if _ENTRY_LIKE.match(lines[i])]
     header_end = starts[0] if starts else len(lines)
-    field_label, metrics, declared, declared_line = _parse_header(
-        lines, first + 1, header_end, source, warnings
-    )
+    field_label, metrics, declared, declared_line = r.header(first + 1, header_end)
     if not starts:
         last = max(i for i, s in enumerate(lines) if s)
-        raise _error(
+        raise r.error(
             "no papers found: expected a date line such as 'LGMar 16, 2024' after the header",
-            source,
             last + 1,
         )
-
-    records = []
-    bounds = starts + [len(lines)]
-    for k, start in enumerate(starts):
-        records.append(_parse_entry(lines, start, bounds[k + 1], as_of, source, warnings))
+    records = [
+        r.entry(start, end) for start, end in zip(starts, starts[1:] + [len(lines)], strict=True)
+    ]
 
     expected, expected_line = declared, declared_line
     if expected is None and isinstance(metrics.get("papers"), int):
         expected, expected_line = int(metrics["papers"]), None
     if expected is not None and expected != len(records):
-        warnings.append(
-            SitegenWarning(
-                f"the header says {expected} papers but {len(records)} were found",
-                source,
-                expected_line,
-            )
-        )
+        r.warn(f"the header says {expected} papers but {len(records)} were found", expected_line)
     return Profile(
         owner=owner,
         field=field_label,
         metrics=metrics,
         declared_count=declared,
         records=tuple(records),
-        warnings=tuple(warnings),
+        warnings=tuple(r.warnings),
     )
 
 
-def _clean_lines(text: str, source: str, warnings: list[SitegenWarning]) -> list[str]:
-    """Undo what copying and saving adds, keeping line numbers as the editor shows them."""
-    nul = text.find("\x00")
-    if nul >= 0:
-        # Same rule as the importer applies to the file's bytes, so both agree.
-        if len(text[:nul].encode("utf-8", "surrogatepass")) < SNIFF_BYTES:
-            raise _error(BINARY_MESSAGE, source, 1)
-        line = text.count("\n", 0, nul) + 1
-        raise _error("a NUL byte: this is not a profile text", source, line)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = _CONTROL.search(text)
-    if bad:
-        warnings.append(
-            SitegenWarning(
+class _Reader:
+    """One profile text being parsed: its lines, and the file its messages name."""
+
+    def __init__(self, text: str, source: str, as_of: dt.date) -> None:
+        self.source = source
+        self.as_of = as_of
+        self.warnings: list[SitegenWarning] = []
+        self.lines = self.clean_lines(text)
+
+    def error(self, message: str, line: int) -> SitegenError:
+        return SitegenError(message, path=self.source, line=line, exit_code=2)
+
+    def warn(self, message: str, line: int | None) -> None:
+        self.warnings.append(SitegenWarning(message, self.source, line))
+
+    def clean_lines(self, text: str) -> list[str]:
+        """Undo what copying and saving adds, keeping line numbers as the editor shows them."""
+        nul = text.find("\x00")
+        if nul >= 0:
+            # Same rule as the importer applies to the file's bytes, so both agree.
+            if len(text[:nul].encode("utf-8", "surrogatepass")) < SNIFF_BYTES:
+                raise self.error(BINARY_MESSAGE, 1)
+            raise self.error("a NUL byte: this is not a profile text", text.count("\n", 0, nul) + 1)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        bad = _CONTROL.search(text)
+        if bad:
+            self.warn(
                 f"removed control characters (the first is U+{ord(bad.group()):04X})",
-                source,
                 text.count("\n", 0, bad.start()) + 1,
             )
-        )
-        text = _CONTROL.sub(lambda m: " " if m.group() in _SPACE_LIKE else "", text)
-    return [s.strip() for s in text.split("\n")]
+            text = _CONTROL.sub(lambda m: " " if m.group() in _SPACE_LIKE else "", text)
+        return [s.strip() for s in text.split("\n")]
 
+    def header(
+        self, start: int, end: int
+    ) -> tuple[str | None, dict[str, int | float], int | None, int | None]:
+        field_label: str | None = None
+        metrics: dict[str, int | float] = {}
+        declared: int | None = None
+        declared_line: int | None = None
+        seen_any = False
+        for i in range(start, end):
+            s = _collapse(self.lines[i])
+            if not s:
+                continue
+            m = _DECLARED.fullmatch(s)
+            if m:
+                declared, declared_line = int(_number(m.group(1))), i + 1
+            elif (metric := _metric(s)) is not None:
+                metrics[metric[0]] = metric[1]
+            elif not seen_any and len(s) <= 60 and not any(c.isdigit() for c in s):
+                field_label = s  # `CV`: the research area shown under the name
+            else:
+                self.warn(f"ignored header line {_quote(s)}", i + 1)
+            seen_any = True
+        return field_label, metrics, declared, declared_line
 
-def _parse_header(
-    lines: list[str], start: int, end: int, source: str, warnings: list[SitegenWarning]
-) -> tuple[str | None, dict[str, int | float], int | None, int | None]:
-    field_label: str | None = None
-    metrics: dict[str, int | float] = {}
-    declared: int | None = None
-    declared_line: int | None = None
-    seen_any = False
-    for i in range(start, end):
-        s = _collapse(lines[i])
-        if not s:
-            continue
-        m = _DECLARED.fullmatch(s)
-        if m:
-            declared, declared_line = int(_number(m.group(1))), i + 1
-        elif (metric := _metric(s)) is not None:
-            metrics[metric[0]] = metric[1]
-        elif not seen_any and len(s) <= 60 and not any(c.isdigit() for c in s):
-            field_label = s  # `CV`: the research area shown under the name
+    def entry(self, start: int, end: int) -> PaperRecord:
+        lines = self.lines
+        head = lines[start]
+        m = _ENTRY.fullmatch(head)
+        if not m:
+            raise self.error(
+                f"cannot read the date line {_quote(head)}: expected a topic, a date and "
+                "an optional 'Code', like 'LGMar 16, 2024' or 'DCNov 18, 2024Code'",
+                start + 1,
+            )
+        topic, mon, day, year, code = m.groups()
+        date, inferred = self.date(mon, int(day), year, start + 1)
+
+        body = [i for i in range(start + 1, end) if lines[i]]
+        if not body:
+            raise self.error(f"the paper dated {_quote(head)} has no title", start + 1)
+        a0 = _authors(lines[body[0]])
+        a1 = _authors(lines[body[1]]) if len(body) > 1 else None
+        if a1 is not None and not (_strong(a0) and not _strong(a1)):
+            title, authors = _collapse(lines[body[0]]), a1
+            rest = body[2:]
+        elif _strong(a0):
+            raise self.error(
+                f"the paper dated {_quote(head)} has no title: the next line is its author list",
+                start + 1,
+            )
+        elif len(body) > 1:
+            raise self.error(
+                "expected the authors line ('Name, Name et al. · affiliation') after the "
+                f"title, found {_quote(lines[body[1]])}",
+                body[1] + 1,
+            )
         else:
-            warnings.append(SitegenWarning(f"ignored header line {_quote(s)}", source, i + 1))
-        seen_any = True
-    return field_label, metrics, declared, declared_line
+            raise self.error(f"the paper {_quote(lines[body[0]])} has no authors line", body[0] + 1)
+
+        paragraphs: list[str] = []
+        prev = -2
+        for i in rest:
+            if i == prev + 1:
+                paragraphs[-1] += " " + lines[i]  # a hard-wrapped paragraph
+            else:
+                paragraphs.append(lines[i])
+            prev = i
+        if not paragraphs:
+            self.warn(
+                f"the paper {_quote(title)} has no abstract; imported with an empty body", start + 1
+            )
+        names, et_al, affiliations = authors
+        return PaperRecord(
+            topic=topic,
+            date=date,
+            year_inferred=inferred,
+            title=title,
+            authors=names,
+            et_al=et_al,
+            affiliations=affiliations,
+            code=code is not None,
+            abstract_raw="\n\n".join(paragraphs),
+            line=start + 1,
+        )
+
+    def date(self, mon: str, day: int, year: str | None, line: int) -> tuple[dt.date, bool]:
+        month = MONTHS[mon]
+        if year is not None:
+            try:
+                return dt.date(int(year), month, day), False
+            except ValueError:
+                raise self.error(f"impossible date: {mon} {day}, {year}", line) from None
+        # No year: the profile shows the current year that way, so take the most
+        # recent such day on or before the reference date (Feb 29 may be years back).
+        as_of = self.as_of
+        for y in range(as_of.year, max(as_of.year - 8, 0), -1):
+            try:
+                d = dt.date(y, month, day)
+            except ValueError:
+                continue
+            if d <= as_of:
+                return d, True
+        raise self.error(f"impossible date: {mon} {day}", line)
 
 
 def _metric(s: str) -> tuple[str, int | float] | None:
@@ -329,102 +406,6 @@ def _metric(s: str) -> tuple[str, int | float] | None:
     # A metric is named in a word or two (`h-index`, `AI Score`); a long line that
     # happens to end in a number is not one, and YAML refuses keys over 1024 chars.
     return (key, _number(value)) if key and len(key) <= _METRIC_KEY_MAX else None
-
-
-def _parse_entry(
-    lines: list[str],
-    start: int,
-    end: int,
-    as_of: dt.date,
-    source: str,
-    warnings: list[SitegenWarning],
-) -> PaperRecord:
-    head = lines[start]
-    m = _ENTRY.fullmatch(head)
-    if not m:
-        raise _error(
-            f"cannot read the date line {_quote(head)}: expected a topic, a date and "
-            "an optional 'Code', like 'LGMar 16, 2024' or 'DCNov 18, 2024Code'",
-            source,
-            start + 1,
-        )
-    topic, mon, day, year, code = m.groups()
-    date, inferred = _date(mon, int(day), year, as_of, source, start + 1)
-
-    body = [i for i in range(start + 1, end) if lines[i]]
-    if not body:
-        raise _error(f"the paper dated {_quote(head)} has no title", source, start + 1)
-    a0 = _authors(lines[body[0]])
-    a1 = _authors(lines[body[1]]) if len(body) > 1 else None
-    if a1 is not None and not (_strong(a0) and not _strong(a1)):
-        title, authors = _collapse(lines[body[0]]), a1
-        rest = body[2:]
-    elif _strong(a0):
-        raise _error(
-            f"the paper dated {_quote(head)} has no title: the next line is its author list",
-            source,
-            start + 1,
-        )
-    elif len(body) > 1:
-        raise _error(
-            "expected the authors line ('Name, Name et al. · affiliation') after the "
-            f"title, found {_quote(lines[body[1]])}",
-            source,
-            body[1] + 1,
-        )
-    else:
-        raise _error(f"the paper {_quote(lines[body[0]])} has no authors line", source, body[0] + 1)
-
-    paragraphs: list[str] = []
-    prev = -2
-    for i in rest:
-        if i == prev + 1:
-            paragraphs[-1] += " " + lines[i]  # a hard-wrapped paragraph
-        else:
-            paragraphs.append(lines[i])
-        prev = i
-    if not paragraphs:
-        warnings.append(
-            SitegenWarning(
-                f"the paper {_quote(title)} has no abstract; imported with an empty body",
-                source,
-                start + 1,
-            )
-        )
-    names, et_al, affiliations = authors
-    return PaperRecord(
-        topic=topic,
-        date=date,
-        year_inferred=inferred,
-        title=title,
-        authors=names,
-        et_al=et_al,
-        affiliations=affiliations,
-        code=code is not None,
-        abstract_raw="\n\n".join(paragraphs),
-        line=start + 1,
-    )
-
-
-def _date(
-    mon: str, day: int, year: str | None, as_of: dt.date, source: str, line: int
-) -> tuple[dt.date, bool]:
-    month = MONTHS[mon]
-    if year is not None:
-        try:
-            return dt.date(int(year), month, day), False
-        except ValueError:
-            raise _error(f"impossible date: {mon} {day}, {year}", source, line) from None
-    # No year: the profile shows the current year that way, so take the most
-    # recent such day on or before the reference date (Feb 29 may be years back).
-    for y in range(as_of.year, max(as_of.year - 8, 0), -1):
-        try:
-            d = dt.date(y, month, day)
-        except ValueError:
-            continue
-        if d <= as_of:
-            return d, True
-    raise _error(f"impossible date: {mon} {day}", source, line)
 
 
 _Authors = tuple[tuple[str, ...], bool, tuple[str, ...]]
@@ -492,7 +473,3 @@ def _ascii(s: str) -> str:
 
 def _quote(s: str, limit: int = 60) -> str:
     return repr(s if len(s) <= limit else s[: limit - 3] + "...")
-
-
-def _error(message: str, source: str, line: int) -> SitegenError:
-    return SitegenError(message, path=source, line=line, exit_code=2)

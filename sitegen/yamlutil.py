@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,20 +54,31 @@ def _bad_date(text: str) -> tuple[int, str | None]:
     return 0, None
 
 
-def key_lines(text: str, first_line: int = 1) -> dict[str, int]:
-    """Line of each top-level key, for pointing errors at the right line.
+def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = _Loader) -> int | None:
+    """The line of the key or list item at `path` in a YAML text, None when it is not there.
 
-    Only called on the error path, so the slower node composition costs nothing
-    on a good build.
+    `path` goes through mappings by key and lists by index, e.g. ("links", "orcid") or
+    ("authors", 0); () is the document itself. JSON is YAML to the composer too, so
+    resume.json errors get lines the same way. Only called on the error path, so the
+    slower node composition costs nothing on a good build.
     """
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {
-        str(k.value): first_line + k.start_mark.line
-        for k, _ in node.value
-        if isinstance(k, yaml.ScalarNode)
-    }
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            pairs = [(k, v) for k, v in node.value if k.value == step]
+            if not pairs:
+                return None
+            key, node = pairs[-1]  # the value a duplicated key loads as
+            line = key.start_mark.line
+        elif isinstance(node, yaml.SequenceNode) and step in range(len(node.value)):
+            node = node.value[step]
+            line = node.start_mark.line
+        else:
+            return None
+    return first_line + line

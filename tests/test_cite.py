@@ -32,7 +32,7 @@ def front_matter(path: Path) -> dict:
     import yaml
 
     text = path.read_text(encoding="utf-8")
-    yaml_text, body, _ = split_front_matter(text, str(path))
+    yaml_text, body = split_front_matter(text, str(path))
     data = yaml.safe_load(yaml_text)
     data["_body"] = body.strip()
     return data
@@ -74,6 +74,7 @@ def make_paper(
     people = [Person(key=n, name=n, slug=n.lower().replace(" ", "-")) for n in authors]
     return Paper(
         slug=slug, source=f"content/papers/{slug}.md", title=title, date=date, topic=topic,
+        author_names=authors,
         authors=tuple(Author(n, p) for n, p in zip(authors, people, strict=True)),
         et_al=et_al, owner_in_et_al=False, affiliations=(), code=False, code_url=None,
         url=None, venue=venue, added=None, year_inferred=False, tags=(), body_md="",

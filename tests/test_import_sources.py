@@ -417,7 +417,7 @@ def test_new_keys_are_validated_with_their_line(line: str, message: str) -> None
 def test_links_and_no_topic_are_accepted() -> None:
     text = "---\ntitle: T\ndate: 2024-01-02\nauthors: [A]\nlinks:\n- {name: Slides, url: 'https://x.org/s'}\n---\n"
     paper = parse_paper(text, "p.md", [])
-    assert paper.links == (("Slides", "https://x.org/s"),) and paper.topic is None
+    assert paper.links == (("Slides", "https://x.org/s"),) and paper.topic == "other"
 
 
 def test_a_changed_profile_rewrites_its_file_and_keeps_the_added_keys(
