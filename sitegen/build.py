@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from . import __version__, cite, urls
 from .config import SiteConfig, load_config, resolve_base_url
-from .content import PaperSource, load_papers, load_people, load_profile
+from .content import load_papers, load_people, load_profile
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
@@ -79,7 +79,7 @@ class Loaded:
 def load_site(
     site_dir: Path,
     base_url: str | None = None,
-    papers: Callable[[Path], tuple[list[PaperSource], list[SitegenWarning]]] = load_papers,
+    papers: Callable[[Path], tuple[list[Paper], list[SitegenWarning]]] = load_papers,
     related_cache: Path | None = None,
     jobs: int = 1,
 ) -> Loaded:
@@ -591,12 +591,12 @@ def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
     """load_papers, reusing the parse of every file whose bytes are unchanged.
 
     Parsing (YAML, Markdown, math) is most of loading; the cache maps each file
-    to the digest of its bytes and the PaperSource made from them.
+    to the digest of its bytes and the Paper parsed from them (authors not yet resolved).
     """
     from .content import collect_papers, paper_files, parse_paper
 
     stamp = code_stamp()
-    known: dict[str, tuple[str, PaperSource, list]] = {}
+    known: dict[str, tuple[str, Paper, list]] = {}
     if cache_file is not None:
         try:
             with open(cache_file, "rb") as f:
@@ -639,7 +639,7 @@ def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
     papers = collect_papers(parsed)  # raises the first problem, in file order
     if cache_file is not None:
         save_pickle(
-            cache_file, (stamp, {k: v for k, v in fresh.items() if isinstance(v[1], PaperSource)})
+            cache_file, (stamp, {k: v for k, v in fresh.items() if isinstance(v[1], Paper)})
         )
     return papers, warnings
 

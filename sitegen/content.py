@@ -32,10 +32,6 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 
 
-# build.py's name for a Paper as parse_paper returns it, before its authors are resolved.
-PaperSource = Paper
-
-
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
     """The front matter's YAML text and the body after it."""
     if text.startswith("\ufeff"):
