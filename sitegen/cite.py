@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
+from string import ascii_lowercase
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -68,6 +70,7 @@ _CONTROL_TABLE = str.maketrans({c: " " for c in [*map(chr, range(0x20)), "\x7f"]
 _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 # as the Markdown math plugin reads it: no digit right after either dollar ("$5 and $6")
 _INLINE_MATH = re.compile(r"(?<!\\)\$(?!\d)([^$\n]+?)(?<!\\)\$(?!\d)")
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
 
 
 # ---------------------------------------------------------------- small pieces
@@ -111,12 +114,7 @@ class Name:
         """'Family, Given' (with particle and suffix), or the literal name."""
         if self.literal:
             return self.family
-        parts = [self.family_full]
-        if self.suffix:
-            parts.append(self.suffix)
-        if self.given:
-            parts.append(self.given)
-        return ", ".join(parts)
+        return ", ".join([self.family_full, *(part for part in (self.suffix, self.given) if part)])
 
 
 @lru_cache(maxsize=65536)  # names repeat across thousands of papers
@@ -163,19 +161,10 @@ def latex_escape(text: str) -> str:
 
 def _balanced(tex: str) -> bool:
     depth = 0
-    i = 0
-    while i < len(tex):
-        c = tex[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-        i += 1
+    for token in _BRACE_OR_ESCAPE.findall(tex):  # an escaped brace is no brace
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        if depth < 0:
+            return False
     return depth == 0 and not tex.endswith("\\")
 
 
@@ -217,11 +206,8 @@ def base_key(paper: Paper) -> str:
 
 
 def _suffixes() -> Iterable[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters[1:]
-    for a in letters:
-        for b in letters:
-            yield a + b
+    yield from ascii_lowercase[1:]
+    yield from map("".join, product(ascii_lowercase, repeat=2))
 
 
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
@@ -230,8 +216,7 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     keys: dict[str, str] = {}
     used: set[str] = set()
     for p in sorted(papers, key=lambda p: (p.date, p.slug)):
-        base = base_key(p)
-        key = base
+        key = base = base_key(p)
         if key in used:
             key = next(base + s for s in _suffixes() if base + s not in used)
         used.add(key)
@@ -266,25 +251,23 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     authors = [_bib_name(a.name) for a in paper.authors]
     if paper.et_al or not authors:
         authors.append("others")
-    fields: list[tuple[str, str]] = [
+    tags = keywords(paper)
+    fields = [
         ("author", "{" + " and ".join(authors) + "}"),
         ("title", "{{" + latex_text(paper.title) + "}}"),
-    ]
-    if paper.venue:
-        fields.append(("journal", "{" + latex_text(paper.venue) + "}"))
-    fields += [
+        ("journal", "{" + latex_text(paper.venue) + "}" if paper.venue else None),
         ("year", "{" + str(paper.year) + "}"),
         ("month", MONTH_MACROS[paper.date.month - 1]),
         ("url", "{" + _bib_url(url) + "}"),
+        ("doi", "{" + _bib_url(paper.doi) + "}" if paper.doi else None),
+        ("eprint", "{" + _bib_url(paper.arxiv) + "}" if paper.arxiv else None),
+        ("archiveprefix", "{arXiv}" if paper.arxiv else None),
+        ("keywords", "{" + ", ".join(map(latex_escape, tags)) + "}" if tags else None),
     ]
-    if paper.doi:
-        fields.append(("doi", "{" + _bib_url(paper.doi) + "}"))
-    if paper.arxiv:
-        fields += [("eprint", "{" + _bib_url(paper.arxiv) + "}"), ("archiveprefix", "{arXiv}")]
-    if keywords(paper):
-        fields.append(("keywords", "{" + ", ".join(latex_escape(k) for k in keywords(paper)) + "}"))
-    width = max(len(name) for name, _ in fields)
-    body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
+    width = max(len(name) for name, value in fields if value is not None)
+    body = ",\n".join(
+        f"  {name.ljust(width)} = {value}" for name, value in fields if value is not None
+    )
     entry_type = "article" if paper.venue else "misc"
     return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
