@@ -25,6 +25,7 @@ from string import ascii_lowercase
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from . import urls
 from .index import ARXIV_NAMES, OTHER_TOPIC
 from .model import Paper, Person, Profile
 from .slugs import slugify_text
@@ -402,7 +403,9 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
     return tuple((name, value) for name, value in tags if value is not None)
 
 
-def _person_ld(person: Person, name: str, url: str | None) -> dict[str, Any]:
+def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
+    """A paper's author, with the URL of their page on this site (the owner's is home)."""
+    url = urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
     out: dict[str, Any] = {"@type": "Person", "name": one_line(name)}
     if url:
         out["url"] = url
@@ -411,14 +414,8 @@ def _person_ld(person: Person, name: str, url: str | None) -> dict[str, Any]:
     return out
 
 
-def article_jsonld(
-    paper: Paper,
-    url: str,
-    topic_name: str,
-    person_url: Any,
-    language: str = "en",
-) -> str:
-    """schema.org ScholarlyArticle for one paper page; `person_url(person)` -> absolute URL."""
+def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
+    """schema.org ScholarlyArticle for one paper page at `url`; `base_url` is the site's."""
     title = one_line(paper.title)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -428,7 +425,7 @@ def article_jsonld(
         "mainEntityOfPage": url,
         "name": title,
         "headline": title if len(title) <= 110 else title[:109].rstrip() + "…",
-        "author": [_person_ld(a.person, a.name, person_url(a.person)) for a in paper.authors],
+        "author": [_person_ld(a.person, a.name, base_url) for a in paper.authors],
         "datePublished": paper.date.isoformat(),
         "inLanguage": language,
         "keywords": list(keywords(paper)),

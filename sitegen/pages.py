@@ -118,16 +118,9 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
             (name, urls.paper_citation(p.slug, ext)) for name, ext in CITATION_FORMATS
         ),
         "scholar_meta": Lazy(cite.scholar_meta, (p, url, site.config.language)),  # type: ignore[attr-defined]
-        "jsonld": Lazy(article_jsonld, (p, url, topic.name, d.base_url, site.config.language)),  # type: ignore[attr-defined]
+        "jsonld": Lazy(cite.article_jsonld, (p, url, topic.name, d.base_url, site.config.language)),  # type: ignore[attr-defined]
         "links_out": () if p.url else Lazy(cite.search_links, (p,)),
     }
-
-
-def article_jsonld(p: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
-    def person_url(person: Any) -> str:
-        return urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
-
-    return cite.article_jsonld(p, url, topic_name, person_url, language)
 
 
 def single(
