@@ -93,19 +93,17 @@ def _table(
     caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
 ) -> str:
     """An HTML table of already-escaped cells; the columns in `numeric` are right-aligned."""
-
-    def attr(i: int) -> str:
-        return ' class="num"' if i in numeric else ""
-
-    th = "".join(f'<th scope="col"{attr(i)}>{h}</th>' for i, h in enumerate(head))
-    body = []
-    for row in rows:
-        cells = [f'<th scope="row">{row[0]}</th>']
-        cells += [f"<td{attr(i)}>{c}</td>" for i, c in enumerate(row[1:], start=1)]
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    attrs = [' class="num"' if i in numeric else "" for i in range(len(head))]
+    th = "".join(f'<th scope="col"{a}>{h}</th>' for a, h in zip(attrs, head, strict=True))
+    body = "".join(
+        f'<tr><th scope="row">{row[0]}</th>'
+        + "".join(f"<td{a}>{c}</td>" for a, c in zip(attrs[1:], row[1:], strict=True))
+        + "</tr>"
+        for row in rows
+    )
     return (
         f'<table class="chart-table"><caption>{caption}</caption>'
-        f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 

