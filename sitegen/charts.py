@@ -23,6 +23,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 from . import urls
 from .model import Coauthor, Site, Topic
@@ -296,10 +297,7 @@ def _joint_counts(site: Site, people: set[str]) -> Counter[tuple[str, str]]:
     """Papers shared by each pair of the shown coauthors (by person key)."""
     joint: Counter[tuple[str, str]] = Counter()
     for p in site.papers:
-        keys = sorted({a.person.key for a in p.authors if a.person.key in people})
-        for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
-                joint[(a, b)] += 1
+        joint.update(combinations(sorted({a.person.key for a in p.authors} & people), 2))
     return joint
 
 
