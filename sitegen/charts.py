@@ -448,9 +448,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         return f'<text class="{cls}" text-anchor="{label.anchor}">{tspans}</text>'
 
     for c, x, y, r, label in nodes:
-        years = str(c.first_year)
-        if c.last_year != c.first_year:
-            years += f"–{c.last_year}"
+        years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
         parts.append(
             f'<g class="person"><title>{_e(c.person.name)}: {_plural(c.count, "joint paper")}, '
             f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '

@@ -63,10 +63,7 @@ class PageType:
     template: str
     url: Callable[[Any], str]  # item -> site-relative URL
     items: Callable[[SiteData], Iterable[Any]]  # one page per item
-    context: Callable[[SiteData, Any], dict[str, Any]] = lambda d, item: {}
-
-
-ONE = (None,)  # the item list of a page type with a single page
+    context: Callable[[SiteData, Any], dict[str, Any]]
 
 
 def label(t: Topic) -> Label:
@@ -129,9 +126,9 @@ def single(
     context: Callable[[SiteData], dict[str, Any]] = lambda d: {},
     when: Callable[[SiteData], Any] = lambda d: True,
 ) -> PageType:
-    """A page type with one page at a fixed URL, made only `when` the site has one."""
+    """A page type with one page (its item is None) at a fixed URL, made only `when` it applies."""
     return PageType(
-        template, lambda _: url, lambda d: ONE if when(d) else (), lambda d, _: context(d)
+        template, lambda _: url, lambda d: (None,) if when(d) else (), lambda d, _: context(d)
     )
 
 
