@@ -176,16 +176,12 @@ def latex_text(text: str) -> str:
     LaTeX while the ampersand is printed. Math with unbalanced braces cannot be
     kept without breaking the .bib file, so it is escaped like text instead.
     """
-    text = one_line(text)
-    out: list[str] = []
-    pos = 0
-    for m in _INLINE_MATH.finditer(text):
-        if not m.group(1).strip() or not _balanced(m.group(1)):
-            continue
-        out.append(text[pos : m.start()].translate(_LATEX_TABLE))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(text[pos:].translate(_LATEX_TABLE))
+    out = []
+    for i, part in enumerate(_INLINE_MATH.split(one_line(text))):  # text, math, text, ...
+        if i % 2 and part.strip() and _balanced(part):
+            out.append(f"${part}$")
+        else:
+            out.append((f"${part}$" if i % 2 else part).translate(_LATEX_TABLE))
     return "".join(out)
 
 
@@ -194,16 +190,11 @@ def latex_text(text: str) -> str:
 
 def base_key(paper: Paper) -> str:
     """first author's family name + year + first significant title word, ASCII."""
-    family = "anon"
-    if paper.authors:
-        family = _ascii_word(split_name(paper.authors[0].name).family) or "anon"
-    word = "paper"
-    for token in re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _INLINE_MATH.sub(" ", paper.title)):
-        w = _ascii_word(token)
-        if w and w not in _KEY_STOPWORDS:
-            word = w
-            break
-    return f"{family}{paper.year}{word}"
+    family = _ascii_word(split_name(paper.authors[0].name).family) if paper.authors else ""
+    tokens = re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _INLINE_MATH.sub(" ", paper.title))
+    words = (_ascii_word(token) for token in tokens)
+    word = next((w for w in words if w and w not in _KEY_STOPWORDS), "paper")
+    return f"{family or 'anon'}{paper.year}{word}"
 
 
 def _suffixes() -> Iterable[str]:
@@ -490,8 +481,7 @@ def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count
 
 def search_links(paper: Paper) -> tuple[tuple[str, str], ...]:
     """Where to look a paper up by title when the profile gave no link to it."""
-    title = one_line(paper.title).replace("$", "")
-    title = unicodedata.normalize("NFC", title)
+    title = unicodedata.normalize("NFC", one_line(paper.title).replace("$", ""))
     return (
         ("arXiv", f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"),
         ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={quote(title)}"),
