@@ -145,17 +145,12 @@ def _check_papers(site: Path, report: CheckReport) -> None:
         report.warnings.extend(warnings)
         if paper is None:
             continue
-        if paper.slug in seen:
-            report.problems.append(
-                SitegenError(
-                    f"slug {paper.slug!r} is also used by {seen[paper.slug]}: "
-                    "give one of them another `slug:`",
-                    display,
-                    1,
-                )
+        first = seen.setdefault(paper.slug, display)
+        if first != display:
+            message = (
+                f"slug {paper.slug!r} is also used by {first}: give one of them another `slug:`"
             )
-        else:
-            seen[paper.slug] = display
+            report.problems.append(SitegenError(message, display, 1))
 
 
 def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
