@@ -400,7 +400,7 @@ def plan_outputs(
         Output(
             site_wide,
             lambda: digest("publications", *(o.key() for o in cites)),
-            _publications_maker(site, base, cite_keys),
+            _publications_maker(site, base),
         )
     )
     if folio.news:
@@ -481,9 +481,7 @@ def _cite_maker(p: Any, key: str, url: str) -> Callable[[], tuple[str, str, str]
     return make
 
 
-def _publications_maker(
-    site: Site, base_url: str, keys: dict[str, str]
-) -> Callable[[], tuple[str, str, str]]:
+def _publications_maker(site: Site, base_url: str) -> Callable[[], tuple[str, str, str]]:
     def make() -> tuple[str, str, str]:
         return cite.publication_files(
             site.papers, lambda p: urls.absolute(base_url, urls.paper(p.slug))

@@ -23,6 +23,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 from . import urls
 from .model import Coauthor, Site, Topic
@@ -93,19 +94,17 @@ def _table(
     caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
 ) -> str:
     """An HTML table of already-escaped cells; the columns in `numeric` are right-aligned."""
-
-    def attr(i: int) -> str:
-        return ' class="num"' if i in numeric else ""
-
-    th = "".join(f'<th scope="col"{attr(i)}>{h}</th>' for i, h in enumerate(head))
-    body = []
-    for row in rows:
-        cells = [f'<th scope="row">{row[0]}</th>']
-        cells += [f"<td{attr(i)}>{c}</td>" for i, c in enumerate(row[1:], start=1)]
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    attrs = [' class="num"' if i in numeric else "" for i in range(len(head))]
+    th = "".join(f'<th scope="col"{a}>{h}</th>' for a, h in zip(attrs, head, strict=True))
+    body = "".join(
+        f'<tr><th scope="row">{row[0]}</th>'
+        + "".join(f"<td{a}>{c}</td>" for a, c in zip(attrs[1:], row[1:], strict=True))
+        + "</tr>"
+        for row in rows
+    )
     return (
         f'<table class="chart-table"><caption>{caption}</caption>'
-        f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
@@ -298,10 +297,7 @@ def _joint_counts(site: Site, people: set[str]) -> Counter[tuple[str, str]]:
     """Papers shared by each pair of the shown coauthors (by person key)."""
     joint: Counter[tuple[str, str]] = Counter()
     for p in site.papers:
-        keys = sorted({a.person.key for a in p.authors if a.person.key in people})
-        for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
-                joint[(a, b)] += 1
+        joint.update(combinations(sorted({a.person.key for a in p.authors} & people), 2))
     return joint
 
 
@@ -452,9 +448,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         return f'<text class="{cls}" text-anchor="{label.anchor}">{tspans}</text>'
 
     for c, x, y, r, label in nodes:
-        years = str(c.first_year)
-        if c.last_year != c.first_year:
-            years += f"–{c.last_year}"
+        years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
         parts.append(
             f'<g class="person"><title>{_e(c.person.name)}: {_plural(c.count, "joint paper")}, '
             f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '

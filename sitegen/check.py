@@ -12,6 +12,7 @@ agreement about what is valid.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from .content import (
     read_text,
 )
 from .errors import SitegenError, SitegenWarning
-from .model import Paper
+from .model import Paper, Profile
 from .render import make_env, template_dirs, template_error
 from .yamlutil import key_line
 
@@ -76,6 +77,15 @@ class CheckReport:
         return f"{n} problem{'s' if n != 1 else ''} in {what}"
 
 
+def _attempt(report: CheckReport, load: Callable[..., Any], *args: Any) -> Any:
+    """`load(*args)`, or None once its problem is in the report."""
+    try:
+        return load(*args)
+    except SitegenError as e:
+        report.problems.append(e)
+        return None
+
+
 def _failed_key(e: SitegenError) -> str | None:
     """The front matter key a paper error is about: its messages start with `key: `."""
     head = e.message.split(":", 1)[0]
@@ -113,44 +123,31 @@ def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]
 
 
 def _check_papers(site: Path, report: CheckReport) -> None:
-    try:
-        files = paper_files(site)  # the build's own list: same order, same files skipped
-    except SitegenError as e:
-        report.problems.append(e)
-        return
     seen: dict[str, str] = {}
-    for path in files:
+    # the build's own list: same order, same files skipped
+    for path in _attempt(report, paper_files, site) or ():
         display = str(path.relative_to(site))
         report.papers += 1
-        try:
-            text = read_text(path, display)
-        except SitegenError as e:
-            report.problems.append(e)
+        text = _attempt(report, read_text, path, display)
+        if text is None:
             continue
         paper, problems, warnings = check_paper_text(text, display)
         report.problems.extend(problems)
         report.warnings.extend(warnings)
         if paper is None:
             continue
-        if paper.slug in seen:
-            report.problems.append(
-                SitegenError(
-                    f"slug {paper.slug!r} is also used by {seen[paper.slug]}: "
-                    "give one of them another `slug:`",
-                    display,
-                    1,
-                )
+        first = seen.setdefault(paper.slug, display)
+        if first != display:
+            message = (
+                f"slug {paper.slug!r} is also used by {first}: give one of them another `slug:`"
             )
-        else:
-            seen[paper.slug] = display
+            report.problems.append(SitegenError(message, display, 1))
 
 
 def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
     """Compile every template the site would use, so a syntax error shows before a build."""
-    try:
-        dirs = template_dirs(site, theme)
-    except SitegenError as e:
-        report.problems.append(e)
+    dirs = _attempt(report, template_dirs, site, theme)
+    if dirs is None:
         return
     env = make_env(dirs)
     shadowed: set[str] = set()
@@ -180,29 +177,22 @@ def check_site(site: Path) -> CheckReport:
     config, problems = load_config(site)
     report.problems.extend(problems)
     _check_papers(site, report)
-    for loader in (load_profile, load_people):
-        try:
-            loader(site)
-        except SitegenError as e:
-            report.problems.append(e)
-    _check_portfolio(site, report)
+    profile = _attempt(report, load_profile, site)
+    _attempt(report, load_people, site)
+    _check_portfolio(site, profile, report)
     _check_templates(site, config.theme, report)
     return report
 
 
-def _check_portfolio(site: Path, report: CheckReport) -> None:
-    """The about keys of profile.yaml, each news file and the resume (issue 17)."""
+def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -> None:
+    """The about keys of profile.yaml, the resume and each news file (issue 17)."""
     from .portfolio import load_about, load_resume, news_files, parse_news
 
-    for step in (lambda: load_about(site, load_profile(site), None), lambda: load_resume(site)):
-        try:
-            step()
-        except SitegenError as e:
-            if not (e.path and e.path.endswith("profile.yaml") and report.problems):
-                report.problems.append(e)  # a broken profile.yaml is reported once
+    if profile is not None:  # else profile.yaml's problem is in the report already
+        _attempt(report, load_about, site, profile, None)
+    _attempt(report, load_resume, site)
     for path in news_files(site):
         display = path.relative_to(site).as_posix()
-        try:
-            parse_news(read_text(path, display), display)
-        except SitegenError as e:
-            report.problems.append(e)
+        text = _attempt(report, read_text, path, display)
+        if text is not None:
+            _attempt(report, parse_news, text, display)

@@ -34,8 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build a researcher's publication website from a plain-text profile.",
     )
     p.add_argument("--version", action="version", version=f"sitegen {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     imp = sub.add_parser(
         "import",
@@ -56,7 +55,6 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--as-of",
         type=_date,
-        default=None,
         help="reference date for yearless dates and for 'added' (default: today)",
     )
     imp.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
@@ -64,17 +62,15 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="render the site into output/")
     b.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
-    b.add_argument("--output", type=Path, default=None, help="output folder (default: SITE/output)")
-    b.add_argument("--base-url", default=None, help="absolute URL the site is served from")
+    b.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
+    b.add_argument("--base-url", help="absolute URL the site is served from")
     b.add_argument("--no-search", action="store_true", help="skip building the search index")
     b.add_argument(
         "--no-cache",
         action="store_true",
         help="rebuild everything, ignoring .sitegen-cache/ (which is then refreshed)",
     )
-    b.add_argument(
-        "--jobs", type=int, default=None, help="processes to render with (default: all cores)"
-    )
+    b.add_argument("--jobs", type=int, help="processes to render with (default: all cores)")
     b.add_argument("--timings", action="store_true", help="print how long each step took")
 
     s = sub.add_parser(
@@ -97,11 +93,10 @@ def _parser() -> argparse.ArgumentParser:
         "netlify.toml and .gitignore. Refuses a folder that is not empty unless --force.",
     )
     n.add_argument("dir", type=Path, metavar="DIR", help="the folder to create")
-    n.add_argument("--profile", type=Path, default=None, help="import this profile text into it")
+    n.add_argument("--profile", type=Path, help="import this profile text into it")
     n.add_argument(
         "--as-of",
         type=_date,
-        default=None,
         help="reference date for the profile's yearless dates (default: today)",
     )
     n.add_argument(
@@ -122,11 +117,10 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_import(args: argparse.Namespace) -> int:
     from .importer import run_import
 
-    as_of = args.as_of or dt.date.today()
     report = run_import(
         args.sources,
         args.site,
-        as_of=as_of,
+        as_of=args.as_of or dt.date.today(),
         dry_run=args.dry_run,
         force=args.force,
         log=lambda line: print(line, file=sys.stderr, flush=True),

@@ -15,6 +15,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+from contextlib import suppress
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
@@ -46,10 +47,8 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
         "\0".join([html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items()))]).encode()
     ).hexdigest()[:24]
     cached = cache_dir / f"{key}.pdf"
-    try:
+    with suppress(OSError):
         return cached.read_bytes()
-    except OSError:
-        pass
     try:
         import weasyprint
     except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not
@@ -63,7 +62,7 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
         raise SitegenError(
             f"WeasyPrint could not lay out the CV: {type(e).__name__} {e}", CV
         ) from None
-    try:
+    with suppress(OSError):  # a cache that cannot be written only costs time
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cache_dir / f".{key}.{os.getpid()}"
         tmp.write_bytes(data)
@@ -71,33 +70,24 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
         for old in cache_dir.glob("*.pdf"):  # only the latest CV is worth keeping
             if old != cached:
                 old.unlink(missing_ok=True)
-    except OSError:
-        pass
     return data
 
 
 def _fetcher(css: dict[str, bytes]) -> object:
     """A URL fetcher that knows the stylesheets and refuses everything else."""
 
-    def refuse(url: str) -> None:
-        raise ValueError(f"the CV's PDF loads nothing but its stylesheet: {url}")
+    def stylesheet(url: str) -> bytes:
+        if url not in css:
+            raise ValueError(f"the CV's PDF loads nothing but its stylesheet: {url}")
+        return css[url]
 
     try:  # WeasyPrint 66 and later: a URLFetcher subclass answering URLFetcherResponses
         from weasyprint.urls import URLFetcher, URLFetcherResponse
     except ImportError:  # older: a function answering dicts
-
-        def fetch(url: str, *args: object, **kwargs: object) -> dict:
-            if url in css:
-                return {"string": css[url], "mime_type": "text/css"}
-            refuse(url)
-            return {}
-
-        return fetch
+        return lambda url, *args, **kwargs: {"string": stylesheet(url), "mime_type": "text/css"}
 
     class Fetcher(URLFetcher):  # type: ignore[misc, valid-type]
         def fetch(self, url: str, headers: object = None) -> object:
-            if url in css:
-                return URLFetcherResponse(url, css[url], {"Content-Type": "text/css"})
-            refuse(url)
+            return URLFetcherResponse(url, stylesheet(url), {"Content-Type": "text/css"})
 
     return Fetcher()

@@ -8,8 +8,8 @@ must give byte-identical files.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import __version__, urls
@@ -51,12 +51,13 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     """(RSS bytes, Atom bytes) for one feed."""
     from feedgen.feed import FeedGenerator  # lxml: imported only by builds that make feeds
 
+    page = urls.absolute(base_url, spec.page_url)
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
-    fg.id(urls.absolute(base_url, spec.page_url))
+    fg.id(page)
     fg.title(xml_clean(spec.title))
     fg.subtitle(xml_clean(spec.description))
-    fg.link(href=urls.absolute(base_url, spec.page_url), rel="alternate")
+    fg.link(href=page, rel="alternate")
     fg.language("en")
     fg.generator("sitegen", version=__version__)
     newest = max((p.date for p in spec.papers), default=None)
@@ -64,19 +65,15 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     # feedgen emits entries in reverse insertion order unless told otherwise
     for paper in spec.papers:
         fg.add_entry(_entry(paper, base_url, topic_names), order="append")
-    atom_self = urls.absolute(base_url, spec.atom_url)
-    rss_self = urls.absolute(base_url, spec.rss_url)
-    fg.link(href=atom_self, rel="self")
+    fg.link(href=urls.absolute(base_url, spec.atom_url), rel="self")
     atom = fg.atom_str(pretty=True)
     # RSS takes its channel <link> from the last link given, and every self link
-    page = urls.absolute(base_url, spec.page_url)
+    rss_self = urls.absolute(base_url, spec.rss_url)
     fg.link([{"href": rss_self, "rel": "self"}, {"href": page, "rel": "alternate"}], replace=True)
-    rss = fg.rss_str(pretty=True)
-    return rss, atom
+    return fg.rss_str(pretty=True), atom
 
 
 def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
-    label = topic_names.get(paper.topic, paper.topic)
     from feedgen.entry import FeedEntry
     from feedgen.ext.dc import DcEntryExtension
 
@@ -92,17 +89,10 @@ def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
     for a in paper.authors:
         fe.author(name=xml_clean(a.name))
     fe.dc.dc_creator(xml_clean(author_line(paper)))
+    label = topic_names.get(paper.topic, paper.topic)
     fe.category(term=xml_clean(paper.topic), label=xml_clean(label))
-    byline = f"<p><em>{_esc(author_line(paper))}</em></p>\n"
-    fe.description(xml_clean(byline + paper.body_html))
-    fe.content(xml_clean(byline + paper.body_html), type="html")
+    byline = f"<p><em>{html.escape(author_line(paper), quote=False)}</em></p>\n"
+    body = xml_clean(byline + paper.body_html)
+    fe.description(body)
+    fe.content(body, type="html")
     return fe
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def feed_papers(papers: Sequence[Paper], size: int) -> tuple[Paper, ...]:
-    """The newest `size` papers, newest first by publication date (papers come sorted)."""
-    return tuple(papers[:size])

@@ -80,16 +80,14 @@ def fetch(spec: str, log: Log) -> list[SourceRecord]:
         if not _ORCID_ID.fullmatch(arg):
             raise SitegenError("not an ORCID iD (0000-0002-1825-0097)", spec, exit_code=2)
         log(f"fetching {spec}")
-        text = get(f"{_base('orcid')}/v3.0/{arg}/works", spec, "application/json")
-        return parse_orcid_works(text, spec)
+        url = f"{_base('orcid')}/v3.0/{arg}/works"
+        return parse_orcid_works(get(url, spec, "application/json"), spec)
     if kind == "dblp":
         if not _DBLP_PID.fullmatch(arg) or ".." in arg:
             raise SitegenError("not a DBLP person id (such as 123/4567)", spec, exit_code=2)
         log(f"fetching {spec}")
-        text = get(
-            f"{_base('dblp')}/pid/{urllib.parse.quote(arg)}.bib", spec, "application/x-bibtex"
-        )
-        return parse_bibtex(text, spec)
+        url = f"{_base('dblp')}/pid/{urllib.parse.quote(arg)}.bib"
+        return parse_bibtex(get(url, spec, "application/x-bibtex"), spec)
     if kind == "arxiv":
         if not arg:
             raise SitegenError("give a query, such as arxiv:au:Wu_Lemeng", spec, exit_code=2)

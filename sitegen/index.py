@@ -12,7 +12,8 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import groupby
 
 from .config import SiteConfig
 from .content import PersonEntry
@@ -155,24 +156,16 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
 
 def make_papers(sources: Sequence[Paper], people: People) -> tuple[Paper, ...]:
     """The papers as read, each with its author names resolved to people; newest first."""
-    papers = []
-    by_name: dict[str, Author] = {}  # one Author per spelling: resolving is the slow part
-    for s in sources:
-        authors = []
-        for n in s.author_names:
-            a = by_name.get(n)
-            if a is None:
-                a = by_name[n] = Author(name=n, person=people.resolve(n))
-            authors.append(a)
-        papers.append(dataclasses.replace(s, authors=tuple(authors)))
-    return newest_first(papers)
+    # one Author per spelling: resolving is the slow part
+    author = cache(lambda n: Author(name=n, person=people.resolve(n)))
+    return newest_first(
+        dataclasses.replace(s, authors=tuple(map(author, s.author_names))) for s in sources
+    )
 
 
 def group_years(papers: Sequence[Paper]) -> tuple[Year, ...]:
-    by_year: dict[int, list[Paper]] = defaultdict(list)
-    for p in papers:
-        by_year[p.year].append(p)
-    return tuple(Year(y, tuple(by_year[y])) for y in sorted(by_year, reverse=True))
+    """Newest year first; papers come newest first, so each year's are side by side."""
+    return tuple(Year(y, tuple(ps)) for y, ps in groupby(papers, key=lambda p: p.year))
 
 
 def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
@@ -224,13 +217,9 @@ def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
 
 
 def neighbours(papers: Sequence[Paper]) -> dict[str, tuple[Paper | None, Paper | None]]:
-    """slug -> (older paper, newer paper), for previous/next links."""
-    out = {}
-    for i, p in enumerate(papers):
-        newer = papers[i - 1] if i > 0 else None
-        older = papers[i + 1] if i + 1 < len(papers) else None
-        out[p.slug] = (older, newer)
-    return out
+    """slug -> (older paper, newer paper), for previous/next links; papers come newest first."""
+    padded = (None, *papers, None)
+    return {p.slug: (padded[i + 2], padded[i]) for i, p in enumerate(papers)}
 
 
 def build_index(

@@ -30,7 +30,7 @@ def is_safe_url(url: str) -> bool:
     cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url))
     m = _SCHEME.match(cleaned)
     if m is None:
-        return not cleaned.startswith("//") and not cleaned.startswith("\\")
+        return not cleaned.startswith(("//", "\\"))
     return (m.group(1).lower() + ":") in SAFE_SCHEMES
 
 
@@ -50,15 +50,11 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
     """
     try:
         out = _convert(latex, display)
+        failed = "unsupported command" if _UNKNOWN_COMMAND.search(out) else None
     except Exception as e:  # the converter raises many private exception types
-        out = None
-        reason = type(e).__name__
-    else:
-        reason = "unsupported command"
-        if _UNKNOWN_COMMAND.search(out):
-            out = None
-    if out is None:
-        warnings.append(f"math fallback ({reason}): ${latex}$")
+        failed = type(e).__name__
+    if failed:
+        warnings.append(f"math fallback ({failed}): ${latex}$")
         cls = "math-fallback display" if display else "math-fallback"
         return f'<code class="{cls}">{html.escape(latex)}</code>'
     return out

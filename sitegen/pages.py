@@ -63,10 +63,7 @@ class PageType:
     template: str
     url: Callable[[Any], str]  # item -> site-relative URL
     items: Callable[[SiteData], Iterable[Any]]  # one page per item
-    context: Callable[[SiteData, Any], dict[str, Any]] = lambda d, item: {}
-
-
-ONE = (None,)  # the item list of a page type with a single page
+    context: Callable[[SiteData, Any], dict[str, Any]]
 
 
 def label(t: Topic) -> Label:
@@ -77,7 +74,7 @@ def site_title(site: Site) -> str:
     return site.config.title or site.profile.name  # type: ignore[attr-defined]
 
 
-def _home(d: SiteData, _: None) -> dict[str, Any]:
+def _home(d: SiteData) -> dict[str, Any]:
     site, cfg, folio = d.site, d.site.config, d.portfolio
     return {
         "about": folio.about,
@@ -118,98 +115,80 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
             (name, urls.paper_citation(p.slug, ext)) for name, ext in CITATION_FORMATS
         ),
         "scholar_meta": Lazy(cite.scholar_meta, (p, url, site.config.language)),  # type: ignore[attr-defined]
-        "jsonld": Lazy(article_jsonld, (p, url, topic.name, d.base_url, site.config.language)),  # type: ignore[attr-defined]
+        "jsonld": Lazy(cite.article_jsonld, (p, url, topic.name, d.base_url, site.config.language)),  # type: ignore[attr-defined]
         "links_out": () if p.url else Lazy(cite.search_links, (p,)),
     }
 
 
-def article_jsonld(p: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
-    def person_url(person: Any) -> str:
-        return urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
+def single(
+    template: str,
+    url: str,
+    context: Callable[[SiteData], dict[str, Any]] = lambda d: {},
+    when: Callable[[SiteData], Any] = lambda d: True,
+) -> PageType:
+    """A page type with one page (its item is None) at a fixed URL, made only `when` it applies."""
+    return PageType(
+        template, lambda _: url, lambda d: (None,) if when(d) else (), lambda d, _: context(d)
+    )
 
-    return cite.article_jsonld(p, url, topic_name, person_url, language)
+
+def _topic(d: SiteData, topic: Topic) -> dict[str, Any]:
+    return {"topic": topic}
 
 
 PAGE_TYPES: tuple[PageType, ...] = (
-    PageType("index.html", lambda _: urls.HOME, lambda d: ONE, _home),
-    PageType(
+    single("index.html", urls.HOME, _home),
+    single(
         "timeline.html",
-        lambda _: urls.TIMELINE,
-        lambda d: ONE,
-        lambda d, _: {
+        urls.TIMELINE,
+        lambda d: {
             "years": d.site.years,
             "paper_count": len(d.site.papers),
             "timeline_chart": Markup(charts.timeline_chart(d.site)),
         },
     ),
-    PageType(
+    single(
         "topics.html",
-        lambda _: urls.TOPICS,
-        lambda d: ONE,
-        lambda d, _: {
-            "topics": d.site.topics,
-            "tags": d.site.tags,
-            "paper_count": len(d.site.papers),
-        },
+        urls.TOPICS,
+        lambda d: {"topics": d.site.topics, "tags": d.site.tags, "paper_count": len(d.site.papers)},
     ),
-    PageType(
+    single(
         "coauthors.html",
-        lambda _: urls.COAUTHORS,
-        lambda d: ONE,
-        lambda d, _: {
+        urls.COAUTHORS,
+        lambda d: {
             "coauthors": d.site.coauthors,
             "network_chart": Markup(charts.network_chart(d.site)),
         },
     ),
     PageType("paper.html", lambda p: urls.paper(p.slug), lambda d: d.site.papers, _paper),
-    PageType(
-        "topic.html",
-        lambda t: urls.topic(t.slug),
-        lambda d: d.site.topics,
-        lambda d, t: {"topic": t},
-    ),
-    PageType(
-        "tags.html",
-        lambda _: urls.TAGS,
-        lambda d: ONE if d.site.tags else (),
-        lambda d, _: {"tags": d.site.tags},
-    ),
-    PageType(
-        "topic.html", lambda t: urls.tag(t.slug), lambda d: d.site.tags, lambda d, t: {"topic": t}
-    ),
+    PageType("topic.html", lambda t: urls.topic(t.slug), lambda d: d.site.topics, _topic),
+    single("tags.html", urls.TAGS, lambda d: {"tags": d.site.tags}, when=lambda d: d.site.tags),
+    PageType("topic.html", lambda t: urls.tag(t.slug), lambda d: d.site.tags, _topic),
     PageType(
         "coauthor.html",
         lambda c: urls.coauthor(c.person.slug),
         lambda d: d.site.coauthors,
         lambda d, c: {"coauthor": c},
     ),
-    PageType(
+    single(
         "search.html",
-        lambda _: urls.SEARCH,
-        lambda d: ONE if d.search else (),
-        lambda d, _: {
-            "years": d.site.years,
-            "topics": d.site.topics,
-            "coauthors": d.site.coauthors,
-        },
+        urls.SEARCH,
+        lambda d: {"years": d.site.years, "topics": d.site.topics, "coauthors": d.site.coauthors},
+        when=lambda d: d.search,
     ),
-    PageType(
+    single(
         "cv.html",
-        lambda _: CV_URL,
-        lambda d: ONE,
-        lambda d, _: {
+        CV_URL,
+        lambda d: {
             "cv": d.portfolio.cv,
             "cv_pdf": d.portfolio.pdf,
             "paper_count": len(d.site.papers),
         },
     ),
-    PageType(
-        "news.html",
-        lambda _: NEWS_URL,
-        lambda d: ONE if d.portfolio.news else (),
-        lambda d, _: {"news": d.portfolio.news},
+    single(
+        "news.html", NEWS_URL, lambda d: {"news": d.portfolio.news}, when=lambda d: d.portfolio.news
     ),
-    PageType("404.html", lambda _: urls.NOT_FOUND, lambda d: ONE),
+    single("404.html", urls.NOT_FOUND),
 )
 
 
@@ -230,35 +209,18 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
     size = site.config.feed_size  # type: ignore[attr-defined]
     title = site_title(site)
     owner = site.profile.name
-
-    def spec(page: str, part: str, about: str, papers: tuple[Paper, ...], rss: str, atom: str):
-        return FeedSpec(f"{title}: {part}", f"{about}", page, rss, atom, tuple(papers[:size]))
-
-    specs = {
-        urls.HOME: spec(
-            urls.HOME,
-            "publications",
-            f"New publications by {owner}",
-            site.papers,
-            urls.FEED_RSS,
-            urls.FEED_ATOM,
-        )
-    }
-    follow = [(urls.topic(t.slug), t.name, f"in {t.name}", t.papers) for t in site.topics]
-    follow += [(urls.tag(t.slug), t.name, f"in {t.name}", t.papers) for t in site.tags]
-    follow += [
-        (urls.coauthor(c.person.slug), f"with {c.person.name}", f"with {c.person.name}", c.papers)
-        for c in site.coauthors
-    ]
+    by = f"Publications by {owner}"
+    # (page, what the feed's title adds, its description, papers: a tuple, newest first)
+    follow = [(urls.HOME, "publications", f"New publications by {owner}", site.papers)]
+    follow += [(urls.topic(t.slug), t.name, f"{by} in {t.name}", t.papers) for t in site.topics]
+    follow += [(urls.tag(t.slug), t.name, f"{by} in {t.name}", t.papers) for t in site.tags]
+    for c in site.coauthors:
+        part = f"with {c.person.name}"
+        follow.append((urls.coauthor(c.person.slug), part, f"{by} {part}", c.papers))
+    specs = {}
     for page, part, about, papers in follow:
-        specs[page] = spec(
-            page,
-            part,
-            f"Publications by {owner} {about}",
-            papers,
-            page + "feed.xml",
-            page + "atom.xml",
-        )
+        rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
+        specs[page] = FeedSpec(f"{title}: {part}", about, page, rss, atom, papers[:size])
     return specs
 
 

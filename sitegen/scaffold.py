@@ -235,11 +235,6 @@ def requirements_txt() -> tuple[str, bool]:
     return REQUIREMENTS_HEAD + "# (add the line for sitegen here)\n", False
 
 
-def _is_empty(folder: Path) -> bool:
-    """Empty apart from a .git folder, so `git init` before `sitegen new` is fine."""
-    return all(p.name == ".git" for p in folder.iterdir())
-
-
 def new_site(
     folder: Path,
     profile: Path | None = None,
@@ -250,7 +245,8 @@ def new_site(
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise SitegenError("exists and is not a folder", folder)
-    if folder.is_dir() and not _is_empty(folder) and not force:
+    # a .git folder alone does not count: `git init` before `sitegen new` is fine
+    if folder.is_dir() and any(p.name != ".git" for p in folder.iterdir()) and not force:
         raise SitegenError(
             "the folder is not empty: choose a new folder, or pass --force to add the "
             "site's files beside what is there (existing files are never overwritten)",
@@ -301,8 +297,7 @@ def new_site(
     lines.append(f"new site in {folder}. Next:")
     if profile is None:
         lines.append(f"  sitegen import YOUR-PROFILE.txt --site {folder}")
-    lines.append(f"  sitegen build --site {folder}")
-    lines.append(f"  sitegen serve --site {folder}")
+    lines += [f"  sitegen {command} --site {folder}" for command in ("build", "serve")]
     if not has_sitegen:
         lines.append(
             "  before deploying to Netlify, add to requirements.txt where sitegen is "

@@ -293,6 +293,20 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
     assert not (fresh_site.parent / "out").exists()
 
 
+def test_check_lists_a_portfolio_problem_after_other_problems(fresh_site: Path) -> None:
+    """A bad about key in profile.yaml is listed even when another file has a problem too
+    (it used to be taken for the broken profile.yaml that load_profile already reported)."""
+    (fresh_site / "sitegen.yaml").write_text("feed_size: 0\n")
+    profile = fresh_site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text() + "photo: 3\n")
+    proc = run_cli("check", cwd=fresh_site)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "sitegen.yaml:1: feed_size: must be a whole number from 1 to 1000",
+        f"content/profile.yaml:{_line_of(profile, 'photo:')}: photo: must be text",
+    ]
+
+
 def test_check_without_content(tmp_path: Path) -> None:
     proc = run_cli("check", "--site", tmp_path)
     assert proc.returncode == 1
