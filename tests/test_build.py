@@ -347,6 +347,27 @@ def test_people_aliases_merge(fresh_site: Path) -> None:
     assert doc.find("a", href="../../coauthors/xingchao-liu/")
 
 
+def test_people_yaml_with_a_tab_after_a_colon_builds(fresh_site: Path) -> None:
+    """libyaml accepts the tab; finding error lines once used a parser that did not."""
+    (fresh_site / "content" / "people.yaml").write_text(
+        "- name:\tXingchao Liu\n  homepage: https://xc.example.org/\n"
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    page = parse(fresh_site / "output" / "coauthors" / "xingchao-liu" / "index.html")
+    assert page.find("a", href="https://xc.example.org/")
+
+
+def test_a_self_referencing_alias_in_profile_links_is_a_clear_error(fresh_site: Path) -> None:
+    """Walking the value for its error line once recursed forever."""
+    profile = fresh_site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text() + "links: &x\n  - *x\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    message = r"profile\.yaml:\d+: links: .* is not an http\(s\) URL$"
+    assert re.search(message, proc.stderr, re.M), proc.stderr
+
+
 def test_sub_path_base_url(fresh_site: Path) -> None:
     run_cli(
         "build",
