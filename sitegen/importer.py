@@ -688,8 +688,8 @@ def _read_source_text(path: Path) -> str:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
+    except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
+        line = e.object.count(b"\n", 0, e.start) + 1
         raise SitegenError("not UTF-8 text", path=path, line=line, exit_code=2) from None
 
 

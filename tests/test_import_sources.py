@@ -219,6 +219,7 @@ BAD_FILES = [
     ("no-title.ris", 6, "an entry without a title"),
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
     ("huge-number.json", 1, "not valid JSON"),  # past Python's integer-string limit
+    ("bom-not-utf8.bib", 2, "not UTF-8 text"),  # lines counted past the byte-order mark
 ]
 
 
