@@ -223,6 +223,7 @@ def template_notes_file() -> Path | None:
 
     A note is a pure function of the source, given sitegen's code and Jinja's version,
     which the code stamp in the name covers; so reusing one in a cold build is safe.
+    It is the only store of them: without a writable cache folder, every build parses.
     """
     home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     return (
@@ -404,12 +405,12 @@ def plan_outputs(
         )
     )
     if folio.news:
-        key = partial(digest, "news", base, title, digests.of(folio.news))
+        news = folio.news
         out.append(
             Output(
                 (news_spec.rss_url, news_spec.atom_url),
-                key,
-                _news_maker(folio.news, title, loaded.base_url),
+                lambda: digest("news", base, title, digests.of(news)),
+                _news_maker(news, title, base),
             )
         )
     if folio.pdf:  # the CV page as PDF: made from the same page, so keyed by that page's key
@@ -810,8 +811,7 @@ def build_site(
                 "(pip install 'sitegen[search]', or build with --no-search)"
             )
         )
-    shared = read_template_notes()
-    known = {**shared, **(state.templates if state is not None else {})}
+    known = read_template_notes()
     outputs, pages, renderer = plan_outputs(loaded, site_dir, use_search, known)
     phase(f"plan ({len(outputs)} outputs)")
 
@@ -888,10 +888,9 @@ def build_site(
         warnings=[(w.message, w.path, w.line) for w in warnings],
         search=use_search,
         search_files=tree_stats(output / "pagefind") if use_search else {},
-        templates=renderer.templates.learned,
     )
     save_pickle(state_file(site_dir, output), new_state)
-    save_template_notes(shared, renderer.templates.learned)
+    save_template_notes(known, renderer.templates.learned)
     phase("save state")
     written = tuple(sorted(remade | ({"pagefind/"} if search_stale and state else set())))
     return BuildResult(

@@ -115,7 +115,7 @@ class Templates:
 
     def __init__(self, env: jinja2.Environment, known: dict[str, Any] | None = None):
         self.env = env
-        self.known = known or {}  # template source -> its direct references (last build's)
+        self.known = known or {}  # template source -> its direct references (user's cache)
         self.learned: dict[str, Any] = {}  # the same, for this build's templates
         self._reach: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._source: dict[str, str | None] = {}

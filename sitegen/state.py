@@ -100,7 +100,6 @@ class State:
     warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
     search: bool = False
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
-    templates: dict[str, Any] = field(default_factory=dict)  # see keys.Templates.known
     code: str = field(default_factory=lambda: code_stamp())
 
 
