@@ -14,12 +14,10 @@ next build is then a cold one, and writes the same bytes.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -52,11 +50,14 @@ from .state import (
     Probe,
     State,
     code_stamp,
+    default_jobs,
     digest,
+    fork_map,
     save_pickle,
     stat_files,
     state_file,
     tree_stats,
+    user_cache_dir,
 )
 
 T = TypeVar("T")
@@ -225,12 +226,8 @@ def template_notes_file() -> Path | None:
     which the code stamp in the name covers; so reusing one in a cold build is safe.
     It is the only store of them: without a writable cache folder, every build parses.
     """
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return (
-        Path(home, "sitegen", f"templates-{code_stamp()[:16]}.pickle")
-        if os.path.isabs(home)
-        else None
-    )
+    folder = user_cache_dir()
+    return folder / f"templates-{code_stamp()[:16]}.pickle" if folder else None
 
 
 def read_template_notes() -> dict[str, Any]:
@@ -494,68 +491,6 @@ def _publications_maker(site: Site, base_url: str) -> Callable[[], tuple[str, st
 # ---------------------------------------------------------------- making files
 
 
-def fork_map(
-    fn: Callable[[Any], Any],
-    items: Sequence[Any],
-    jobs: int,
-    meanwhile: Callable[[], None] | None = None,
-) -> list[Any]:
-    """[fn(item) for item in items], each item in a forked child process.
-
-    Forking shares the loaded site with the children for free (nothing is
-    pickled on the way in); only each result comes back, pickled. A child that
-    raises sends the exception back and the parent raises it. `meanwhile` runs
-    here while the children work (after them, without children).
-    """
-    if jobs <= 1 or len(items) <= 1 or not hasattr(os, "fork"):
-        results = [fn(item) for item in items]
-        if meanwhile is not None:
-            meanwhile()
-        return results
-    pipes = []
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # a collection in a child would write to every inherited object, copying the
-    # parent's whole heap page by page (public API, made for exactly this)
-    gc.freeze()
-    for item in items:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into the parent's code
-            os.close(r)
-            code = 0
-            try:
-                try:
-                    result: Any = ("ok", fn(item))
-                except BaseException as e:  # noqa: BLE001 - every failure goes to the parent
-                    result = ("error", e if isinstance(e, SitegenError) else RuntimeError(repr(e)))
-                with os.fdopen(w, "wb") as f:
-                    pickle.dump(result, f)
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(w)
-        pipes.append((pid, r))
-    gc.unfreeze()
-    try:
-        if meanwhile is not None:
-            meanwhile()
-    finally:  # the children are always waited for
-        results = []
-        for pid, r in pipes:
-            with os.fdopen(r, "rb") as f:
-                data = f.read()
-            os.waitpid(pid, 0)
-            results.append(pickle.loads(data) if data else ("error", None))
-    if any(value is None for status, value in results if status == "error"):
-        raise RuntimeError("a build process died")
-    for status, value in results:
-        if status == "error":
-            raise value
-    return [value for _, value in results]
-
-
 def write_file(path: str, data: bytes | str) -> None:
     data = data if isinstance(data, bytes) else data.encode("utf-8")
     try:
@@ -732,18 +667,6 @@ def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
             shutil.copy2(top + rel, new + rel)
 
 
-def default_jobs() -> int:
-    return max(
-        1,
-        min(
-            8,
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1,
-        ),
-    )
-
-
 def bytecode_cache(cache: Path) -> jinja2.BytecodeCache:
     """Compiled templates, shared by every site of this user: a new site's first build
     then skips compiling the theme.
@@ -784,7 +707,7 @@ def build_site(
     phase = _phases(log, started)
     cache = site_dir / CACHE_DIR
     if probe is None:
-        probe = Probe.of(site_dir, output, base_url, search, use_cache)
+        probe = Probe.of(site_dir, output, base_url, search, use_cache, jobs)
     if probe.unchanged():
         return probe.result(started)
     state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at

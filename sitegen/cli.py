@@ -141,7 +141,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     output = args.output if args.output is not None else args.site / "output"
     probe = None
     if not args.no_cache and output.is_dir():  # answered before the renderer is imported
-        probe = Probe.of(args.site, output, args.base_url, not args.no_search)
+        probe = Probe.of(args.site, output, args.base_url, not args.no_search, jobs=args.jobs)
     if probe is not None and probe.unchanged():
         result = probe.result(started)
     else:

@@ -9,25 +9,25 @@ is needed.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
-import importlib.metadata
 import os
 import pickle
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import SitegenWarning
+from .errors import SitegenError, SitegenWarning
 from .search import pagefind_available
 
 CACHE_DIR = ".sitegen-cache"
 INPUT_ROOTS = ("content", "templates", "themes", "static", "sitegen.yaml")
 SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv"}
+PARALLEL_STATS = 20_000  # output files to check before other processes pay for starting
 RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
 LIBRARIES = (
     "jinja2",
@@ -50,14 +50,11 @@ def digest(*parts: str) -> str:
 
 
 def builtin_themes_dir() -> Path:
-    """Where the default theme lives: inside the installed package, or the repository."""
-    try:
-        packaged = Path(str(resources.files("sitegen.themes")))
-        if (packaged / "default" / "templates").is_dir():
-            return packaged
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover
-        pass
-    return Path(__file__).resolve().parent.parent / "themes"
+    """Where the default theme lives: inside the installed package (sitegen/themes, see
+    pyproject.toml), or beside the package in the repository."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "themes"
+    return packaged if (packaged / "default" / "templates").is_dir() else here.parent / "themes"
 
 
 @dataclass
@@ -103,43 +100,83 @@ class State:
     code: str = field(default_factory=lambda: code_stamp())
 
 
+def user_cache_dir() -> Path | None:
+    """The user's cache folder for sitegen (`$XDG_CACHE_HOME` or ~/.cache), shared by sites."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(home, "sitegen") if os.path.isabs(home) else None
+
+
 @functools.cache  # constant for the life of a process
 def code_stamp() -> str:
-    """sitegen's own files and the versions of the libraries that shape the output."""
+    """sitegen's own files and the versions of the libraries that shape the output.
+
+    Asking for the versions imports importlib.metadata, a tenth of a no-op build; so
+    the stamp is remembered in the user's cache under the stats of what would change
+    it: sitegen's files, and the folders on sys.path (installing, upgrading or removing
+    a library renames its dist-info folder there, which changes the folder's mtime).
+    """
     here = Path(__file__).parent
+    sources = sorted(here.glob("*.py"))
+    seen = [__version__, sys.version]
+    for p in [*sources, *map(Path, sys.path)]:
+        try:
+            st = p.stat()
+            seen.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            seen.append(f"{p}:-")
+    cache_dir = user_cache_dir()
+    remembered = cache_dir / "code-stamp.txt" if cache_dir else None
+    try:
+        seen_before, stamp = remembered.read_text().split()  # type: ignore[union-attr]
+        if seen_before == digest(*seen):
+            return stamp
+    except (OSError, ValueError, AttributeError):  # none yet, damaged, or no cache folder
+        pass
+    import importlib.metadata
+
     parts = [__version__, sys.version]
-    parts += [
-        f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sorted(here.glob("*.py"))
-    ]
+    parts += [f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in sources]
     for lib in LIBRARIES:
         try:
             parts.append(f"{lib}={importlib.metadata.version(lib)}")
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{lib}=none")
-    return digest(*parts)
+    stamp = digest(*parts)
+    try:
+        save_bytes(remembered, f"{digest(*seen)} {stamp}\n".encode())  # type: ignore[arg-type]
+    except (OSError, TypeError):  # a read-only home: found again next time
+        pass
+    return stamp
 
 
 def scan_inputs(site_dir: Path) -> tuple[str, float]:
     """A stamp of every input file's (path, size, mtime), and the newest mtime."""
     rows: list[str] = []
     newest = 0.0
-    roots = [(site_dir / r, r) for r in INPUT_ROOTS] + [(builtin_themes_dir(), "<builtin>")]
-    for top, name in roots:
-        if top.is_file():
-            st = top.stat()
-            rows.append(f"{name}\0{st.st_size}\0{st.st_mtime_ns}")
-            newest = max(newest, st.st_mtime)
-            continue
-        for folder, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            for f in sorted(files):
+
+    def walk(folder: str) -> None:
+        nonlocal newest
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIP_DIRS:
+                        walk(entry.path)
+                    continue
                 try:  # lstat: an editor's lock file is a dangling symlink
-                    st = os.lstat(os.path.join(folder, f))
+                    st = entry.stat(follow_symlinks=False)
                 except OSError:  # deleted while we looked: the next build sees it
                     continue
-                rows.append(f"{folder}/{f}\0{st.st_size}\0{st.st_mtime_ns}")
+                rows.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}")
                 newest = max(newest, st.st_mtime)
-    return digest(*rows), newest
+
+    for top in [str(site_dir / r) for r in INPUT_ROOTS] + [str(builtin_themes_dir())]:
+        if os.path.isdir(top):
+            walk(top)
+        elif os.path.isfile(top):
+            st = os.stat(top)
+            rows.append(f"{top}\0{st.st_size}\0{st.st_mtime_ns}")
+            newest = max(newest, st.st_mtime)
+    return digest(*sorted(rows)), newest
 
 
 def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -152,6 +189,14 @@ def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
             continue
         out[rel] = (st.st_size, st.st_mtime_ns)
     return out
+
+
+def damaged_files(
+    root: Path, files: dict[str, tuple[str, int, int]], rels: Sequence[str]
+) -> set[str]:
+    """The output files deleted or changed by hand since a build wrote them."""
+    found = stat_files(root, rels)
+    return {rel for rel in rels if found.get(rel) != files[rel][1:]}
 
 
 def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
@@ -179,12 +224,16 @@ def read_state(path: Path) -> State | None:
     return state if ok else None
 
 
-def save_pickle(path: Path, value: Any) -> None:
+def save_bytes(path: Path, data: bytes) -> None:
+    """Written whole or not at all: another build may be reading it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def save_pickle(path: Path, value: Any) -> None:
+    save_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def settings_of(site_dir: Path, output: Path, base_url: str | None, search: bool) -> str:
@@ -217,16 +266,27 @@ class Probe:
         base_url: str | None,
         search: bool,
         use_cache: bool = True,
+        jobs: int | None = None,
     ) -> Probe:
         scanned_at = time.time()
-        stamp, newest = scan_inputs(site_dir)
-        stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
         state = read_state(state_file(site_dir, output)) if use_cache and output.is_dir() else None
-        damaged: set[str] = set()
-        if state is not None:
-            found = stat_files(output, state.files)
-            damaged = {rel for rel, (_, *st) in state.files.items() if found.get(rel) != tuple(st)}
-            if state.search and tree_stats(output / "pagefind") != state.search_files:
+        files = state.files if state is not None else {}
+        rels = list(files)
+        # 50,000 outputs at 10,000 papers: stating them takes longer than the input
+        # scan, so other processes check them while this one scans
+        jobs = (jobs or default_jobs()) if len(rels) >= PARALLEL_STATS else 1
+        scans: list[tuple[str, float]] = []
+        parts = fork_map(
+            lambda part: damaged_files(output, files, part),
+            [rels[i::jobs] for i in range(jobs)],
+            jobs,
+            meanwhile=lambda: scans.append(scan_inputs(site_dir)),
+        )
+        damaged = set().union(*parts)
+        stamp, newest = scans[0]
+        stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
+        if state is not None and state.search:
+            if tree_stats(output / "pagefind") != state.search_files:
                 damaged.add("pagefind/")  # the index is Pagefind's: redone whole, never patched
         return cls(stamp, scanned_at, newest, output, state, damaged)
 
@@ -251,3 +311,73 @@ class Probe:
             [SitegenWarning(*w) for w in s.warnings],
             incremental=True,
         )
+
+
+# ---------------------------------------------------------------- other processes
+
+
+def default_jobs() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(8, cores or 1))
+
+
+def fork_map(
+    fn: Callable[[Any], Any],
+    items: Sequence[Any],
+    jobs: int,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[Any]:
+    """[fn(item) for item in items], each item in a forked child process.
+
+    Forking shares the loaded site with the children for free (nothing is
+    pickled on the way in); only each result comes back, pickled. A child that
+    raises sends the exception back and the parent raises it. `meanwhile` runs
+    here while the children work (after them, without children).
+    """
+    if jobs <= 1 or len(items) <= 1 or not hasattr(os, "fork"):
+        results = [fn(item) for item in items]
+        if meanwhile is not None:
+            meanwhile()
+        return results
+    pipes = []
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # a collection in a child would write to every inherited object, copying the
+    # parent's whole heap page by page (public API, made for exactly this)
+    gc.freeze()
+    for item in items:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the parent's code
+            os.close(r)
+            code = 0
+            try:
+                try:
+                    result: Any = ("ok", fn(item))
+                except BaseException as e:  # noqa: BLE001 - every failure goes to the parent
+                    result = ("error", e if isinstance(e, SitegenError) else RuntimeError(repr(e)))
+                with os.fdopen(w, "wb") as f:
+                    pickle.dump(result, f)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(w)
+        pipes.append((pid, r))
+    gc.unfreeze()
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    finally:  # the children are always waited for
+        results = []
+        for pid, r in pipes:
+            with os.fdopen(r, "rb") as f:
+                data = f.read()
+            os.waitpid(pid, 0)
+            results.append(pickle.loads(data) if data else ("error", None))
+    if any(value is None for status, value in results if status == "error"):
+        raise RuntimeError("a build process died")
+    for status, value in results:
+        if status == "error":
+            raise value
+    return [value for _, value in results]

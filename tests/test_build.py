@@ -6,6 +6,7 @@ import filecmp
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -249,6 +250,43 @@ def test_another_sitegen_redoes_every_file(fresh_site: Path, monkeypatch) -> Non
     assert len(result.written) == result.files
     bib = next((fresh_site / "output" / "papers").glob("*/*.bib"))
     assert bib.read_text().endswith("% newer\n")
+
+
+def test_code_stamp_is_remembered_until_what_it_covers_changes(tmp_path: Path, monkeypatch) -> None:
+    """The stamp (sitegen's files, library versions) is kept in the user's cache by the
+    stats of sitegen's files and of the folders on sys.path: installing or upgrading a
+    library there changes one of them, and the stamp is computed again."""
+    from sitegen import state
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = tmp_path / "cache" / "sitegen" / "code-stamp.txt"
+
+    def stamp() -> str:
+        state.code_stamp.cache_clear()
+        return state.code_stamp()
+
+    try:
+        fresh = stamp()
+        seen = kept.read_text().split()[0]
+        kept.write_text(f"{seen} remembered\n")
+        assert stamp() == "remembered"  # believed while nothing it covers changed
+        lib = tmp_path / "lib"
+        lib.mkdir()
+        monkeypatch.syspath_prepend(str(lib))
+        assert stamp() == fresh  # another folder on sys.path
+        kept.write_text(f"{kept.read_text().split()[0]} remembered\n")
+        assert stamp() == "remembered"
+        time.sleep(0.01)
+        (lib / "otherlib-1.0.dist-info").mkdir()  # a library installed there
+        assert stamp() == fresh
+        kept.write_text("damaged")
+        assert stamp() == fresh
+        kept.unlink()
+        kept.parent.chmod(0o500)  # a read-only cache: computed each time, no error
+        assert stamp() == fresh
+    finally:
+        kept.parent.chmod(0o700)
+        state.code_stamp.cache_clear()
 
 
 def test_unknown_config_key_is_named(fresh_site: Path) -> None:

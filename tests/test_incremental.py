@@ -506,6 +506,25 @@ def test_damaged_output_is_restored(built_site: Path, tmp_path: Path) -> None:
     assert "nothing changed" in cli_build(built_site).stdout
 
 
+def test_damaged_output_is_found_by_other_processes(
+    built_site: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A large output is checked in shares by forked processes (forced here): every
+    share's damage is found, and a build that finds none writes nothing."""
+    from sitegen import state
+
+    monkeypatch.setattr(state, "PARALLEL_STATS", 1)
+    out = built_site / "output"
+    assert build(built_site, jobs=3).written == ()
+    damaged = sorted(p for p in out.rglob("*.html"))[:7]
+    for page in damaged:
+        page.write_text("edited by hand")
+    result = build(built_site, jobs=3)
+    assert result.restored == len(damaged)
+    assert set(result.written) == {p.relative_to(out).as_posix() for p in damaged}
+    assert_same_as_cold(built_site, tmp_path)
+
+
 def test_an_edit_keeping_size_and_mtime_is_seen_while_the_mtime_is_recent(
     built_site: Path, tmp_path: Path
 ) -> None:

@@ -449,9 +449,9 @@ def test_related_lists_are_stable_between_builds(fresh_site: Path, tmp_path: Pat
 
 
 def test_scoring_in_shares_and_other_processes_gives_the_same_lists() -> None:
-    """A large site scores its papers in shares across processes (build.fork_map):
+    """A large site scores its papers in shares across processes (state.fork_map):
     how the papers are shared out must not change a single list."""
-    from sitegen.build import fork_map
+    from sitegen.state import fork_map
 
     words = "graph image protein speech robot market galaxy climate".split()
     rng = random.Random(7)
