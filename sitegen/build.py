@@ -63,6 +63,7 @@ from .state import (
 T = TypeVar("T")
 FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
+PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
 
 # ---------------------------------------------------------------- loading
 
@@ -502,19 +503,34 @@ def write_file(path: str, data: bytes | str) -> None:
         f.write(data)
 
 
-def make_outputs(outputs: Sequence[Output], root: Path, jobs: int, meanwhile: Callable[[], T]) -> T:
-    """Make and write the given outputs under `root`, in `jobs` processes when many;
-    returns what `meanwhile` returns, called here while the other processes work."""
+def make_outputs(
+    outputs: Sequence[Output],
+    root: Path,
+    jobs: int,
+    meanwhile: Callable[[], T],
+    current: Path,
+    kept: Sequence[str],
+) -> T:
+    """Make and write the given outputs under `root`, and hard-link the files kept from
+    the current output, in `jobs` processes when there are many; returns what `meanwhile`
+    returns, called here while the other processes work."""
 
     def run(part: Sequence[Output]) -> None:
         for o in part:
             for rel, data in zip(o.files, o.make(), strict=True):
                 write_file(f"{root}/{rel}", data)
 
-    jobs = jobs if len(outputs) >= PARALLEL_MIN else 1
     # round-robin, so the costly list pages and the paper pages spread over all processes
+    shares = jobs if len(outputs) >= PARALLEL_MIN else 1
+    tasks = [partial(run, outputs[i::shares]) for i in range(shares)]
+    # after one edit at 10,000 papers, linking the 50,000 kept files takes as long as
+    # rendering the pages that changed: other processes link meanwhile
+    links = jobs if len(kept) >= PARALLEL_LINKS else 1
+    tasks += [partial(link_files, current, root, kept[i::links]) for i in range(links) if kept]
+    if len(outputs) < PARALLEL_MIN and len(kept) < PARALLEL_LINKS:
+        jobs = 1
     found: list[T] = []
-    fork_map(run, [outputs[i::jobs] for i in range(jobs)], jobs, lambda: found.append(meanwhile()))
+    fork_map(lambda task: task(), tasks, jobs, lambda: found.append(meanwhile()))
     return found[0]
 
 
@@ -784,9 +800,11 @@ def build_site(
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         tmp.mkdir(parents=True)
         try:
-            found = make_outputs(todo, tmp, jobs, lambda: keys or [o.key() for o in outputs])
+            kept = [rel for rel in every if rel not in remade]
+            found = make_outputs(
+                todo, tmp, jobs, lambda: keys or [o.key() for o in outputs], output, kept
+            )
             keys = keys or found
-            link_files(output, tmp, (rel for rel in every if rel not in remade))
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():

@@ -554,10 +554,15 @@ def test_parallel_output_equals_serial(fresh_site: Path, tmp_path: Path, monkeyp
         result = build(fresh_site, output=tmp_path / f"jobs{jobs}", jobs=jobs, use_cache=False)
         outputs[jobs] = tree_bytes(result.output)
     assert_same_trees(outputs[2], outputs[1])
-    # and an incremental build in two processes
+    # and an incremental build in two processes, the kept files linked by two others
+    monkeypatch.setattr(build_module, "PARALLEL_LINKS", 2)
+    out = tmp_path / "jobs2"
+    before, ino = tree_bytes(out), inodes(out)
     set_field(paper_files(fresh_site)[0], "title", "Edited, then built in two processes")
-    build(fresh_site, output=tmp_path / "jobs2", jobs=2)
-    assert_same_as_cold(fresh_site, tmp_path, output=tmp_path / "jobs2")
+    result = build(fresh_site, output=out, jobs=2)
+    assert 0 < len(result.written) < len(before) / 2
+    assert_written_is_what_changed(result, before, ino, out)  # the rest keep their inodes
+    assert_same_as_cold(fresh_site, tmp_path, output=out)
 
 
 @pytest.mark.slow
