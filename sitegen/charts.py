@@ -116,7 +116,6 @@ def _details(table: str) -> str:
 
 
 def _svg_open(name: str, title: str, desc: str, size: str) -> str:
-    """The <svg> of the `name` chart, labelled by its <title> and <desc>."""
     ident = f"{name}-chart"
     return (
         f'<svg class="chart-svg {name}-svg" role="img" '
@@ -156,16 +155,11 @@ def timeline_chart(site: Site) -> str:
     band = (right - left) / n
     bar = band * (0.7 if n > 3 else 0.45)
     frac = (right - left) / 100
-
-    def column_px(screen_px: float) -> float:
-        return frac * screen_px / n
-
+    wide, narrow = (frac * px / n for px in (WIDE_PX, NARROW_PX))  # a column, in screen px
     # every k-th year is labelled, so that the labels (36 px) never touch
-    k_wide = math.ceil(36 / column_px(WIDE_PX))
-    k_narrow = k_wide * math.ceil(math.ceil(36 / column_px(NARROW_PX)) / k_wide)
+    k_wide = math.ceil(36 / wide)
+    k_narrow = k_wide * math.ceil(math.ceil(36 / narrow) / k_wide)
     total_px = len(str(peak)) * 7 + 6  # a column's count must fit above it
-    totals_wide = column_px(WIDE_PX) >= total_px
-    totals_narrow = column_px(NARROW_PX) >= total_px
 
     def y_of(v: float) -> float:
         return pad_top + plot_h - plot_h * v / top
@@ -206,8 +200,8 @@ def timeline_chart(site: Site) -> str:
                 f'height="{_n(y1 - y0)}"><title>{year}, {_e(s.name)}: '
                 f"{_plural(c, 'paper')}</title></rect>"
             )
-        if totals[year] and (totals_wide or totals_narrow):
-            hide = "" if totals_narrow else " nw"
+        if totals[year] and wide >= total_px:  # a column is wider on a desktop than on a phone
+            hide = "" if narrow >= total_px else " nw"
             parts.append(
                 f'<text class="total{hide}" x="{centre}%" y="{_n(y_of(totals[year]) - 5)}" '
                 f'text-anchor="middle">{totals[year]}</text>'
@@ -293,14 +287,6 @@ def topic_chart(site: Site) -> str:
 # ---------------------------------------------------------------- coauthor network
 
 
-def _joint_counts(site: Site, people: set[str]) -> Counter[tuple[str, str]]:
-    """Papers shared by each pair of the shown coauthors (by person key)."""
-    joint: Counter[tuple[str, str]] = Counter()
-    for p in site.papers:
-        joint.update(combinations(sorted({a.person.key for a in p.authors} & people), 2))
-    return joint
-
-
 def _together(joint: Counter[tuple[str, str]], a: Coauthor, b: Coauthor) -> int:
     x, y = sorted((a.person.key, b.person.key))
     return joint[(x, y)]
@@ -357,7 +343,10 @@ def network_chart(site: Site, limit: int = 12) -> str:
     shown = list(site.coauthors[:limit])
     if not shown:
         return ""
-    joint = _joint_counts(site, {c.person.key for c in shown})
+    people = {c.person.key for c in shown}
+    joint: Counter[tuple[str, str]] = Counter()  # papers shared by each pair of them
+    for p in site.papers:
+        joint.update(combinations(sorted({a.person.key for a in p.authors} & people), 2))
     ring = _ring_order(shown, joint)
     most = max(c.count for c in shown)
     # only the strongest links between coauthors: a complete graph says nothing

@@ -85,7 +85,6 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
 
 
 def _setting(default: Any, check: Callable[[Any], Any]) -> Any:
-    """A SiteConfig field: its default, and the validator a sitegen.yaml value goes through."""
     return field(default=default, metadata={"check": check})
 
 
@@ -111,10 +110,7 @@ VALIDATORS = {f.name: f.metadata["check"] for f in fields(SiteConfig)}
 
 
 def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
-    """Read sitegen.yaml (optional) and return the config plus every problem found.
-
-    Problems are returned rather than raised so `sitegen check` can list them all.
-    """
+    """Problems are returned rather than raised, so that `sitegen check` can list them all."""
     path = site / CONFIG_FILE
     if not path.exists():
         return SiteConfig(), []

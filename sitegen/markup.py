@@ -46,7 +46,7 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
 
     latex2mathml passes unknown commands through as `<mi>\\cmd</mi>`; that reads
     worse than the source, so it counts as a failure too. This is the only way to
-    MathML (titles, abstracts, feeds, `|inline`): _convert cleans it with safe_mathml.
+    MathML (titles, abstracts, feeds, `|inline`): _convert cleans it with _cleaner.
     """
     try:
         out = _convert(latex, display)
@@ -64,7 +64,7 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
 def _convert(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert as latex_to_mathml
 
-    return safe_mathml(latex_to_mathml(latex, display="block" if display else "inline"))
+    return _cleaner().clean(latex_to_mathml(latex, display="block" if display else "inline"))
 
 
 # MathML Core's elements and the attributes that only shape layout, plus what
@@ -98,19 +98,12 @@ _MATHML = {
 MATHML_ATTRIBUTES = {tag: set(f"{attrs} {_EVERYWHERE}".split()) for tag, attrs in _MATHML.items()}
 
 
-def safe_mathml(mathml: str) -> str:
-    """The converter's MathML with only allowlisted elements and attributes left.
-
-    nh3 (ammonia) rather than a filter of our own: `\\text{...}` reaches the
-    output as raw markup, so the string must be parsed the way a browser parses
-    it (HTML inside <mtext>, breakouts from <math>), which ammonia does.
-    """
-    return _cleaner().clean(mathml)
-
-
 @lru_cache(maxsize=1)
 def _cleaner() -> nh3.Cleaner:
-    """One Cleaner per process: nh3.clean() rebuilds its settings on every call (5x slower)."""
+    """Leaves only allowlisted MathML. nh3 (ammonia) rather than a filter of our own:
+    `\\text{...}` reaches the output as raw markup, so the string must be parsed the way
+    a browser parses it (HTML inside <mtext>, breakouts from <math>), which ammonia does.
+    One Cleaner per process: nh3.clean() rebuilds its settings on every call (5x slower)."""
     import nh3
 
     return nh3.Cleaner(tags=set(MATHML_ATTRIBUTES), attributes=MATHML_ATTRIBUTES, link_rel=None)
@@ -194,8 +187,7 @@ def _plain_paragraphs(text: str) -> Rendered | None:
 
 
 def render_markdown(text: str) -> Rendered:
-    plain = _plain_paragraphs(text)
-    if plain is not None:
+    if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md()
     env: dict = {}

@@ -178,14 +178,10 @@ def _failer(display: str, text: str, first_line: int = 1) -> Fail:
 def initials(name: str) -> str:
     """ "Ada King Lovelace" -> "AL": first and last word, letters only."""
     words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isalpha()]
-    if not words:
-        return "?"
-    picked = [words[0], words[-1]] if len(words) > 1 else words
-    return "".join(w[0].upper() for w in picked)
+    return "".join(w[0].upper() for w in words[:1] + words[1:][-1:]) or "?"
 
 
 def http_url(v: Any) -> str | None:
-    """The URL if it is a well-formed http(s) URL, else None."""
     if not isinstance(v, str) or not v.strip().startswith(("http://", "https://")):
         return None
     v = v.strip()
@@ -250,7 +246,6 @@ def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
 def load_about(
     site_dir: Path, profile: Profile, cache_dir: Path | None
 ) -> tuple[About, dict[str, bytes], list[SitegenWarning]]:
-    """The about section from profile.yaml's portfolio keys, and the photo's files."""
     display = "content/profile.yaml"
     path = site_dir / display
     fail = _failer(display, path.read_text(encoding="utf-8-sig") if path.exists() else "")
@@ -462,7 +457,7 @@ def _date(s: Any) -> dt.date | None:
         return None
     parts = [int(p) for p in s.split("-")] + [1, 1]
     try:
-        return dt.date(parts[0], parts[1], parts[2])
+        return dt.date(*parts[:3])
     except ValueError:
         return None
 
@@ -599,12 +594,10 @@ def load_portfolio(site_dir: Path, site: Site, warnings: list[SitegenWarning]) -
     warnings += found
     news = load_news(site_dir)
     cv = make_cv(about, site, load_resume(site_dir))
-    pdf = None
-    if site.config.cv_pdf:  # type: ignore[attr-defined]
-        if cvpdf.available():
-            pdf = cvpdf.CV
-        else:
-            warnings.append(cvpdf.NO_ENGINE)
+    wanted = site.config.cv_pdf  # type: ignore[attr-defined]
+    pdf = cvpdf.CV if wanted and cvpdf.available() else None
+    if wanted and pdf is None:
+        warnings.append(cvpdf.NO_ENGINE)
     return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
 
 
