@@ -258,11 +258,9 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
 
 
 def _safe_name(name: object) -> str:
-    if not isinstance(name, str) or not name.endswith(".md") or "/" in name or "\\" in name:
-        raise ValueError(f"bad file name {name!r}")
-    if name.startswith("."):
-        raise ValueError(f"bad file name {name!r}")
-    return name
+    if isinstance(name, str) and re.fullmatch(r"[^./\\][^/\\]*\.md", name):
+        return name
+    raise ValueError(f"bad file name {name!r}")
 
 
 def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> bytes:
@@ -331,8 +329,7 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     try:
         old = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        blocks = _emit_profile_keys(imported).values()
-        return PROFILE_YAML_HEADER + "".join("\n".join(b) + "\n" for b in blocks), "created"
+        return PROFILE_YAML_HEADER + dump_yaml(imported), "created"
     except (OSError, UnicodeDecodeError) as e:
         raise SitegenError(f"cannot read: {e}", path=path) from None
     try:
@@ -481,7 +478,6 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             plan.unmanaged(rec, key, *unmanaged.pop(key))
         else:
             plan.new(rec, key)
-    for key in keys:
         if key in plan.manifest:
             plan.sources.setdefault(plan.manifest[key].file, set()).add(profile.name)
 
@@ -502,11 +498,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
 
 def _list_papers(papers_dir: Path) -> list[str]:
     try:
-        return [
-            e.name
-            for e in os.scandir(papers_dir)
-            if e.name.endswith(".md") and not e.name.startswith(".")
-        ]
+        return [n for n in os.listdir(papers_dir) if n.endswith(".md") and not n.startswith(".")]
     except FileNotFoundError:
         return []
     except OSError as e:
@@ -628,8 +620,7 @@ def _carry_over(current: bytes | None, data: bytes) -> bytes:
 
 def _read_or_none(path: Path | str) -> bytes | None:
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -710,7 +701,7 @@ class _Paper:
     values: dict[str, object]
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    name: str | None = None  # its file, for a paper on the site
+    name: str = ""  # its file, for a paper on the site
     origin: dict[str, str] = field(default_factory=dict)  # key -> the source of its value
     indexed: bool = False  # its title is in an _Index already
     data: bytes = b""  # its file's bytes, for a paper on the site
@@ -827,7 +818,6 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
         if target is None:
             _new_paper(group, plan)
             continue
-        assert target.name is not None
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
             if key in group.values and target.values.get(key) in _EMPTY:
@@ -928,7 +918,6 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
 def _fill_file(paper: _Paper, plan: _Plan, entries: dict[str, _Entry]) -> None:
     """Write the keys a site paper gained, keeping its manifest hash in step when the
     import owns the file, so the next profile import still tells it from a hand edit."""
-    assert paper.name is not None
     path = plan.papers_dir / paper.name
     gained = dict(paper.gained)
     owner = plan.owner

@@ -186,16 +186,14 @@ def markdown_inline(text: str, short: str | None = None) -> str:
     # memchr speed, several times faster than a regex scan of a text with none.
     parts: list[str] = []
     done = 0
-    has_trigger = any(c in text for c in _TRIGGER_CHARS)
-    triggers = _INLINE_TRIGGER.finditer(text) if has_trigger else ()
+    triggers = _INLINE_TRIGGER.finditer(text) if any(c in text for c in _TRIGGER_CHARS) else ()
     for t in triggers:
         pos = t.start()
         if pos < done:
             continue  # inside math or a command already converted
         m = _INLINE.match(text, pos)
         if m:
-            parts.append(text[done:pos])
-            parts.append(convert(m))
+            parts += (text[done:pos], convert(m))
             done = m.end()
     out = "".join(parts) + text[done:] if parts else text
     b = _BLOCK_START.match(out)
@@ -233,23 +231,14 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
             "no papers found: expected a date line such as 'LGMar 16, 2024' after the header",
             last + 1,
         )
-    records = [
-        r.entry(start, end) for start, end in zip(starts, starts[1:] + [len(lines)], strict=True)
-    ]
+    records = [r.entry(s, e) for s, e in zip(starts, starts[1:] + [len(lines)], strict=True)]
 
     expected, expected_line = declared, declared_line
     if expected is None and isinstance(metrics.get("papers"), int):
         expected, expected_line = int(metrics["papers"]), None
     if expected is not None and expected != len(records):
         r.warn(f"the header says {expected} papers but {len(records)} were found", expected_line)
-    return Profile(
-        owner=owner,
-        field=field_label,
-        metrics=metrics,
-        declared_count=declared,
-        records=tuple(records),
-        warnings=tuple(r.warnings),
-    )
+    return Profile(owner, field_label, metrics, declared, tuple(records), tuple(r.warnings))
 
 
 class _Reader:
