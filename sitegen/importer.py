@@ -84,11 +84,8 @@ def dump_yaml(data: dict[str, object]) -> str:
 
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
-    """The whole `content/papers/<slug>.md` text for one paper.
-
-    Every key is always written (with `false`, `[]` or `null` when empty) so a
-    user editing a file sees everything they can change.
-    """
+    """Every key is always written (with `false`, `[]` or `null` when empty) so a user
+    editing the file sees everything they can change."""
     fm = {
         "title": record.title,
         "date": record.date,
@@ -264,10 +261,9 @@ def _safe_name(name: object) -> str:
 
 
 def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> bytes:
-    """Sorted, one paper per line: deterministic bytes and readable diffs.
-
-    Written by hand because json.dumps(indent=...) falls back to the pure-Python
-    encoder, a tenth of a second at 10,000 papers."""
+    """Sorted, one paper per line: deterministic bytes and readable diffs. Written by hand
+    because json.dumps(indent=...) falls back to the pure-Python encoder, a tenth of a
+    second at 10,000 papers."""
     rows = [
         f"  {_json_str(k)}: "
         f'{{"added": "{e.added.isoformat()}", "file": {_json_str(e.file)}, '
@@ -320,12 +316,9 @@ _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:(?:\s|$)")  # the imported keys are
 
 
 def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | None, str]:
-    """(new text or None when nothing changes, "created"/"updated").
-
-    Only the imported keys are rewritten, in place, so the user's own keys,
-    comments and layout survive; when the file's layout is too unusual to edit
-    that way, the merged mapping is dumped whole.
-    """
+    """(new text or None when nothing changes, "created"/"updated"). Only the imported keys
+    are rewritten, in place, so the user's own keys, comments and layout survive; when the
+    file's layout is too unusual to edit that way, the merged mapping is dumped whole."""
     try:
         old = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -396,11 +389,9 @@ def run_import(
 ) -> ImportReport:
     """Import a profile text and/or other sources into `site`/content (module docstring).
 
-    `as_of` is both the reference date for yearless dates and the `added`
-    date of new papers. Every source is read (or fetched, reporting progress
-    through `log`) before anything is planned; SitegenError for unusable
-    input, before any file is written.
-    """
+    `as_of` is both the reference date for yearless dates and the `added` date of new
+    papers. Every source is read (or fetched, reporting progress through `log`) before
+    anything is planned; SitegenError for unusable input, before any file is written."""
     specs = [str(sources)] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
     profiles = [s for s in specs if source_kind(s) == "profile"]
     if len(profiles) > 1:
@@ -508,11 +499,9 @@ def _list_papers(papers_dir: Path) -> list[str]:
 def _match(
     records: tuple[PaperRecord, ...], keys: list[str], manifest: dict[str, _Entry]
 ) -> dict[str, str]:
-    """Profile identity -> manifest identity of the same paper.
-
-    Pass 1 is exact; pass 2 pairs what is left by normalised title alone, so a
-    date or topic corrected in the profile keeps the paper's file and `added`.
-    """
+    """Profile identity -> manifest identity of the same paper: exact first, then what is
+    left by normalised title alone, so a date or topic corrected in the profile keeps the
+    paper's file and `added`."""
     matched = {key: key for key in keys if key in manifest}
     by_title: dict[str, list[str]] = {}
     for key in manifest:
@@ -646,10 +635,9 @@ def source_kind(spec: str) -> str:
 
 
 def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRecord]:
-    """Every record of every non-profile source, read or fetched before anything is planned.
-
-    Records name a file source by its base name (what the manifest records, the
-    same from any working directory) and an online one as given."""
+    """Read or fetched before anything is planned. Records name a file source by its base
+    name (what the manifest records, the same from any working directory) and an online
+    one as given."""
     records: list[SourceRecord] = []
     for spec in specs:
         kind = source_kind(spec)
@@ -1000,12 +988,9 @@ _TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.t
 
 
 def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
-    """Remove the temporary files of an import that was killed before it could.
-
-    They are hidden and never read, but a killed import can leave thousands in
-    content/papers, where version control shows them. Files of a process that
-    is still running (another import) are left alone.
-    """
+    """A killed import leaves its temporary files behind: hidden and never read, but
+    thousands in content/papers, where version control shows them. Those of a process
+    still running (another import) are left alone."""
     if os.name != "posix":  # os.kill(pid, 0) probes a process only on POSIX
         return
     for folder in folders:

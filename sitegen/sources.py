@@ -412,13 +412,11 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         for x in ids:
             kind = clean(_value(x, "external-id-type")).lower()
             value = clean(_value(x, "external-id-value"))
-            value = value or clean(_value(x, "external-id-normalized", "value"))
-            found.setdefault(kind, value)
+            found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
         title, date, venue, url = "", None, None, None
         for s in summaries:
             title = title or clean(_value(s, "title", "title", "value"))
-            pub = _value(s, "publication-date") or {}
-            parts = [_value(pub, part, "value") for part in ("year", "month", "day")]
+            parts = [_value(s, "publication-date", p, "value") for p in ("year", "month", "day")]
             date = date or make_date(*parts, source=source, line=None)
             venue = venue or _venue(_value(s, "journal-title", "value"))
             url = url or web_url(_value(s, "url", "value"))

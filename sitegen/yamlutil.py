@@ -58,8 +58,7 @@ def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = _Loa
     `path` goes through mappings by key and lists by index, e.g. ("links", "orcid") or
     ("authors", 0); () is the document itself. JSON is YAML to the composer too, so
     resume.json errors get lines the same way. Only called on the error path, so the
-    slower node composition costs nothing on a good build.
-    """
+    slower node composition costs nothing on a good build."""
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError:
