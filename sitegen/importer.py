@@ -84,11 +84,8 @@ def dump_yaml(data: dict[str, object]) -> str:
 
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
-    """The whole `content/papers/<slug>.md` text for one paper.
-
-    Every key is always written (with `false`, `[]` or `null` when empty) so a
-    user editing a file sees everything they can change.
-    """
+    """Every key is always written (with `false`, `[]` or `null` when empty) so a user
+    editing the file sees everything they can change."""
     fm = {
         "title": record.title,
         "date": record.date,
@@ -258,18 +255,15 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
 
 
 def _safe_name(name: object) -> str:
-    if not isinstance(name, str) or not name.endswith(".md") or "/" in name or "\\" in name:
-        raise ValueError(f"bad file name {name!r}")
-    if name.startswith("."):
-        raise ValueError(f"bad file name {name!r}")
-    return name
+    if isinstance(name, str) and re.fullmatch(r"[^./\\][^/\\]*\.md", name):
+        return name
+    raise ValueError(f"bad file name {name!r}")
 
 
 def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> bytes:
-    """Sorted, one paper per line: deterministic bytes and readable diffs.
-
-    Written by hand because json.dumps(indent=...) falls back to the pure-Python
-    encoder, a tenth of a second at 10,000 papers."""
+    """Sorted, one paper per line: deterministic bytes and readable diffs. Written by hand
+    because json.dumps(indent=...) falls back to the pure-Python encoder, a tenth of a
+    second at 10,000 papers."""
     rows = [
         f"  {_json_str(k)}: "
         f'{{"added": "{e.added.isoformat()}", "file": {_json_str(e.file)}, '
@@ -322,17 +316,13 @@ _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:(?:\s|$)")  # the imported keys are
 
 
 def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | None, str]:
-    """(new text or None when nothing changes, "created"/"updated").
-
-    Only the imported keys are rewritten, in place, so the user's own keys,
-    comments and layout survive; when the file's layout is too unusual to edit
-    that way, the merged mapping is dumped whole.
-    """
+    """(new text or None when nothing changes, "created"/"updated"). Only the imported keys
+    are rewritten, in place, so the user's own keys, comments and layout survive; when the
+    file's layout is too unusual to edit that way, the merged mapping is dumped whole."""
     try:
         old = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        blocks = _emit_profile_keys(imported).values()
-        return PROFILE_YAML_HEADER + "".join("\n".join(b) + "\n" for b in blocks), "created"
+        return PROFILE_YAML_HEADER + dump_yaml(imported), "created"
     except (OSError, UnicodeDecodeError) as e:
         raise SitegenError(f"cannot read: {e}", path=path) from None
     try:
@@ -399,11 +389,9 @@ def run_import(
 ) -> ImportReport:
     """Import a profile text and/or other sources into `site`/content (module docstring).
 
-    `as_of` is both the reference date for yearless dates and the `added`
-    date of new papers. Every source is read (or fetched, reporting progress
-    through `log`) before anything is planned; SitegenError for unusable
-    input, before any file is written.
-    """
+    `as_of` is both the reference date for yearless dates and the `added` date of new
+    papers. Every source is read (or fetched, reporting progress through `log`) before
+    anything is planned; SitegenError for unusable input, before any file is written."""
     specs = [str(sources)] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
     profiles = [s for s in specs if source_kind(s) == "profile"]
     if len(profiles) > 1:
@@ -481,7 +469,6 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             plan.unmanaged(rec, key, *unmanaged.pop(key))
         else:
             plan.new(rec, key)
-    for key in keys:
         if key in plan.manifest:
             plan.sources.setdefault(plan.manifest[key].file, set()).add(profile.name)
 
@@ -502,11 +489,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
 
 def _list_papers(papers_dir: Path) -> list[str]:
     try:
-        return [
-            e.name
-            for e in os.scandir(papers_dir)
-            if e.name.endswith(".md") and not e.name.startswith(".")
-        ]
+        return [n for n in os.listdir(papers_dir) if n.endswith(".md") and not n.startswith(".")]
     except FileNotFoundError:
         return []
     except OSError as e:
@@ -516,11 +499,9 @@ def _list_papers(papers_dir: Path) -> list[str]:
 def _match(
     records: tuple[PaperRecord, ...], keys: list[str], manifest: dict[str, _Entry]
 ) -> dict[str, str]:
-    """Profile identity -> manifest identity of the same paper.
-
-    Pass 1 is exact; pass 2 pairs what is left by normalised title alone, so a
-    date or topic corrected in the profile keeps the paper's file and `added`.
-    """
+    """Profile identity -> manifest identity of the same paper: exact first, then what is
+    left by normalised title alone, so a date or topic corrected in the profile keeps the
+    paper's file and `added`."""
     matched = {key: key for key in keys if key in manifest}
     by_title: dict[str, list[str]] = {}
     for key in manifest:
@@ -628,8 +609,7 @@ def _carry_over(current: bytes | None, data: bytes) -> bytes:
 
 def _read_or_none(path: Path | str) -> bytes | None:
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -655,10 +635,9 @@ def source_kind(spec: str) -> str:
 
 
 def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRecord]:
-    """Every record of every non-profile source, read or fetched before anything is planned.
-
-    Records name a file source by its base name (what the manifest records, the
-    same from any working directory) and an online one as given."""
+    """Read or fetched before anything is planned. Records name a file source by its base
+    name (what the manifest records, the same from any working directory) and an online
+    one as given."""
     records: list[SourceRecord] = []
     for spec in specs:
         kind = source_kind(spec)
@@ -710,7 +689,7 @@ class _Paper:
     values: dict[str, object]
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    name: str | None = None  # its file, for a paper on the site
+    name: str = ""  # its file, for a paper on the site
     origin: dict[str, str] = field(default_factory=dict)  # key -> the source of its value
     indexed: bool = False  # its title is in an _Index already
     data: bytes = b""  # its file's bytes, for a paper on the site
@@ -827,7 +806,6 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
         if target is None:
             _new_paper(group, plan)
             continue
-        assert target.name is not None
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
             if key in group.values and target.values.get(key) in _EMPTY:
@@ -928,7 +906,6 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
 def _fill_file(paper: _Paper, plan: _Plan, entries: dict[str, _Entry]) -> None:
     """Write the keys a site paper gained, keeping its manifest hash in step when the
     import owns the file, so the next profile import still tells it from a hand edit."""
-    assert paper.name is not None
     path = plan.papers_dir / paper.name
     gained = dict(paper.gained)
     owner = plan.owner
@@ -1011,12 +988,9 @@ _TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.t
 
 
 def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
-    """Remove the temporary files of an import that was killed before it could.
-
-    They are hidden and never read, but a killed import can leave thousands in
-    content/papers, where version control shows them. Files of a process that
-    is still running (another import) are left alone.
-    """
+    """A killed import leaves its temporary files behind: hidden and never read, but
+    thousands in content/papers, where version control shows them. Those of a process
+    still running (another import) are left alone."""
     if os.name != "posix":  # os.kill(pid, 0) probes a process only on POSIX
         return
     for folder in folders:

@@ -124,13 +124,10 @@ class PaperRecord:
         return None
 
     def body_markdown(self) -> str:
-        """The abstract as Markdown that renders as the abstract reads.
-
-        Math stays byte for byte for the renderer's math plugin; `\\url{}`
-        becomes an autolink (http and https only, so `\\url{javascript:..}`
-        stays inert text); paper-local macros become the method's name; the
-        few characters Markdown would read as formatting are escaped.
-        """
+        """The abstract as Markdown that renders as the abstract reads: math stays byte for
+        byte for the renderer's math plugin; `\\url{}` becomes an autolink (http and https
+        only, so `\\url{javascript:..}` stays inert text); paper-local macros become the
+        method's name; the few characters Markdown would read as formatting are escaped."""
         a = self.abstract_raw
         if not a:
             return ""
@@ -153,11 +150,8 @@ class Profile:
 
 
 def markdown_inline(text: str, short: str | None = None) -> str:
-    """Convert one paragraph of abstract text (see PaperRecord.body_markdown).
-
-    `short` is the already-converted method name that replaces `{\\ours}` and
-    `\\method`; None leaves those macros as written.
-    """
+    """One paragraph of abstract text (see PaperRecord.body_markdown). `short` is the
+    already-converted method name for `{\\ours}` and `\\method`; None leaves them as written."""
 
     def convert(m: re.Match[str]) -> str:
         kind = m.lastgroup
@@ -186,16 +180,14 @@ def markdown_inline(text: str, short: str | None = None) -> str:
     # memchr speed, several times faster than a regex scan of a text with none.
     parts: list[str] = []
     done = 0
-    has_trigger = any(c in text for c in _TRIGGER_CHARS)
-    triggers = _INLINE_TRIGGER.finditer(text) if has_trigger else ()
+    triggers = _INLINE_TRIGGER.finditer(text) if any(c in text for c in _TRIGGER_CHARS) else ()
     for t in triggers:
         pos = t.start()
         if pos < done:
             continue  # inside math or a command already converted
         m = _INLINE.match(text, pos)
         if m:
-            parts.append(text[done:pos])
-            parts.append(convert(m))
+            parts += (text[done:pos], convert(m))
             done = m.end()
     out = "".join(parts) + text[done:] if parts else text
     b = _BLOCK_START.match(out)
@@ -205,13 +197,10 @@ def markdown_inline(text: str, short: str | None = None) -> str:
 
 
 def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Profile:
-    """Parse a whole profile text.
-
-    `as_of` is the day the profile was captured: a date shown without a year
-    is the most recent such day on or before it. `source` names the file in
-    messages. Raises SitegenError (exit status 2) on input that cannot be
-    imported; returns warnings for input that can be imported with a doubt.
-    """
+    """`as_of` is the day the profile was captured: a date shown without a year is the
+    most recent such day on or before it. `source` names the file in messages. Raises
+    SitegenError (exit status 2) on input that cannot be imported; returns warnings
+    for input that can be imported with a doubt."""
     r = _Reader(text, source, as_of)
     lines = r.lines
 
@@ -233,23 +222,14 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
             "no papers found: expected a date line such as 'LGMar 16, 2024' after the header",
             last + 1,
         )
-    records = [
-        r.entry(start, end) for start, end in zip(starts, starts[1:] + [len(lines)], strict=True)
-    ]
+    records = [r.entry(s, e) for s, e in zip(starts, starts[1:] + [len(lines)], strict=True)]
 
     expected, expected_line = declared, declared_line
     if expected is None and isinstance(metrics.get("papers"), int):
         expected, expected_line = int(metrics["papers"]), None
     if expected is not None and expected != len(records):
         r.warn(f"the header says {expected} papers but {len(records)} were found", expected_line)
-    return Profile(
-        owner=owner,
-        field=field_label,
-        metrics=metrics,
-        declared_count=declared,
-        records=tuple(records),
-        warnings=tuple(r.warnings),
-    )
+    return Profile(owner, field_label, metrics, declared, tuple(records), tuple(r.warnings))
 
 
 class _Reader:
@@ -275,10 +255,7 @@ class _Reader:
             if len(text[:nul].encode("utf-8", "surrogatepass")) < SNIFF_BYTES:
                 raise self.error(BINARY_MESSAGE, 1)
             raise self.error("a NUL byte: this is not a profile text", text.count("\n", 0, nul) + 1)
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         bad = _CONTROL.search(text)
         if bad:
             self.warn(
@@ -332,7 +309,6 @@ class _Reader:
         a1 = _authors(lines[body[1]]) if len(body) > 1 else None
         if a1 is not None and not (_strong(a0) and not _strong(a1)):
             title, authors = _collapse(lines[body[0]]), a1
-            rest = body[2:]
         elif _strong(a0):
             raise self.error(
                 f"the paper dated {_quote(head)} has no title: the next line is its author list",
@@ -347,15 +323,10 @@ class _Reader:
         else:
             raise self.error(f"the paper {_quote(lines[body[0]])} has no authors line", body[0] + 1)
 
-        paragraphs: list[str] = []
-        prev = -2
-        for i in rest:
-            if i == prev + 1:
-                paragraphs[-1] += " " + lines[i]  # a hard-wrapped paragraph
-            else:
-                paragraphs.append(lines[i])
-            prev = i
-        if not paragraphs:
+        # Blank lines part paragraphs; the lines of a hard-wrapped paragraph join with a space.
+        block = "\n".join(lines[body[1] + 1 : end]).strip("\n")
+        abstract = "\n\n".join(p.replace("\n", " ") for p in re.split(r"\n\n+", block))
+        if not abstract:
             self.warn(
                 f"the paper {_quote(title)} has no abstract; imported with an empty body", start + 1
             )
@@ -369,7 +340,7 @@ class _Reader:
             et_al=et_al,
             affiliations=affiliations,
             code=code is not None,
-            abstract_raw="\n\n".join(paragraphs),
+            abstract_raw=abstract,
             line=start + 1,
         )
 

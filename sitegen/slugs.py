@@ -28,12 +28,10 @@ _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")  # "1,000" -> "1000"
 
 
 def slugify_text(text: str, max_len: int = SLUG_MAX) -> str:
-    """Lowercase ASCII words joined by '-', cut at a word boundary.
-
-    Accented and CJK text is transliterated ("Zoë Núñez" -> "zoe-nunez",
-    "李明" -> "li-ming") rather than dropped, so a non-English title still
-    gives a readable slug. May return "" when nothing sluggable is left.
-    """
+    """Lowercase ASCII words joined by '-', cut at a word boundary. Accented and CJK text
+    is transliterated ("Zoë Núñez" -> "zoe-nunez", "李明" -> "li-ming") rather than
+    dropped, so a non-English title still gives a readable slug. May return "" when
+    nothing sluggable is left."""
     text = _QUOTES.sub("-", text)
     if not text.isascii():
         # Apostrophes made by transliteration (’ -> ') join words, as in python-slugify.

@@ -141,11 +141,8 @@ def _abstract(text: str | None) -> str | None:
 
 def _flip(name: str) -> str:
     """'Wu, Lemeng' -> 'Lemeng Wu': files print names as the paper does."""
-    name = clean(name)
-    if "," in name:
-        family, _, given = name.partition(",")
-        name = f"{given.strip()} {family.strip()}".strip()
-    return name
+    family, comma, given = clean(name).partition(",")
+    return f"{given.strip()} {family.strip()}".strip() if comma else family
 
 
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
@@ -306,13 +303,10 @@ def html_title(text: Any) -> str:
 
 
 def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:
-    d = item.get("issued")
-    if not isinstance(d, dict):
-        return None
-    parts = d.get("date-parts")
+    parts = _value(item, "issued", "date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         return make_date(*[*parts[0], None, None][:3], source=source, line=line)
-    raw = d.get("raw")
+    raw = _value(item, "issued", "raw")
     m = re.match(r"(\d{4})(?:-(\d\d?))?(?:-(\d\d?))?", raw.strip() if isinstance(raw, str) else "")
     return make_date(*m.groups(), source=source, line=line) if m else None
 
@@ -418,13 +412,11 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         for x in ids:
             kind = clean(_value(x, "external-id-type")).lower()
             value = clean(_value(x, "external-id-value"))
-            value = value or clean(_value(x, "external-id-normalized", "value"))
-            found.setdefault(kind, value)
+            found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
         title, date, venue, url = "", None, None, None
         for s in summaries:
             title = title or clean(_value(s, "title", "title", "value"))
-            pub = _value(s, "publication-date") or {}
-            parts = [_value(pub, part, "value") for part in ("year", "month", "day")]
+            parts = [_value(s, "publication-date", p, "value") for p in ("year", "month", "day")]
             date = date or make_date(*parts, source=source, line=None)
             venue = venue or _venue(_value(s, "journal-title", "value"))
             url = url or web_url(_value(s, "url", "value"))
@@ -470,10 +462,8 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
         published = clean(entry.findtext("a:published", "", _NS))
         m = re.match(r"(\d{4})-(\d\d)-(\d\d)", published)
         date = make_date(*m.groups(), source=source, line=None) if m else None
-        pdf = None
-        for link in entry.findall("a:link", _NS):
-            if link.get("title") == "pdf":
-                pdf = web_url(link.get("href"))
+        links = entry.findall("a:link", _NS)
+        pdfs = [web_url(a.get("href")) for a in links if a.get("title") == "pdf"]
         category = entry.find("ax:primary_category", _NS)
         names = [clean(a.findtext("a:name", "", _NS)) for a in entry.findall("a:author", _NS)]
         records.append(
@@ -486,7 +476,7 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
                 doi=bare_doi(entry.findtext("ax:doi", None, _NS)),
                 arxiv=bare_arxiv(entry_id),
                 venue=_venue(entry.findtext("ax:journal_ref", None, _NS)),
-                pdf=pdf,
+                pdf=pdfs[-1] if pdfs else None,
                 abstract=_abstract(entry.findtext("a:summary", None, _NS)),
                 topic=topic_of(category.get("term") if category is not None else None),
             )
