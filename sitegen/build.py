@@ -125,7 +125,7 @@ def cached_related(papers: Sequence[Paper], k: int, cache_file: Path | None, job
                 return {s: tuple(by_slug[r] for r in rs) for s, rs in slugs.items()}
         except Exception:  # missing, damaged or from another version: score afresh
             pass
-    jobs = jobs if len(papers) >= 2_000 else 1  # below, forking costs what it saves
+    jobs = jobs if len(papers) >= 500 else 1  # below, forking costs what it saves
     related = related_papers(papers, k, lambda fn, shares: fork_map(fn, shares, jobs), jobs)
     if cache_file is not None:
         save_pickle(cache_file, (key, {s: tuple(p.slug for p in ps) for s, ps in related.items()}))
