@@ -3,8 +3,7 @@
 The browser side is the `livereload` package's, unchanged: its `livereload.js`
 (served from the package, so the page makes no outside request), its
 `/livereload` websocket and its script injection before `</head>`. The server
-side is sitegen's own, because livereload's defaults fight a site generator
-(see the pitfalls in STYLE.md):
+side is sitegen's own, because livereload's defaults fight a site generator:
 
 - Its watcher runs one callback per changed task and reports deletions without
   a path; several saves in one poll should make one rebuild that knows every
@@ -30,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import glob
 import html
 import mimetypes
 import os
@@ -88,7 +86,7 @@ BUILD_HEADER = "X-Sitegen-Build"
 # liveCSS: a reload request whose path ends in .css swaps stylesheets in place
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
-_FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.(?P<ext>css)$")
+_FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.css$")
 _TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
 
@@ -97,8 +95,6 @@ _TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
 @dataclass(frozen=True)
 class Resolved:
-    """What a request path maps to: a file inside the output, a redirect, or nothing."""
-
     file: Path | None = None
     redirect: str | None = None
 
@@ -156,16 +152,14 @@ def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
     try:
         base = root.resolve(strict=True)
         folder = base.joinpath(*segments[:-1]).resolve(strict=True)
-    except (OSError, RuntimeError):
+        current = [
+            p.resolve()
+            for p in folder.iterdir()
+            if (c := _FINGERPRINTED.match(p.name)) and c["stem"] == m["stem"] and p.is_file()
+        ]
+    except (OSError, RuntimeError):  # also a folder that is a file
         return MISSING
-    if not folder.is_relative_to(base) or not folder.is_dir():
-        return MISSING
-    current = [
-        p.resolve()
-        for p in folder.glob(f"{glob.escape(m['stem'])}.*.{m['ext']}")
-        if (c := _FINGERPRINTED.match(p.name)) and c["stem"] == m["stem"] and p.is_file()
-    ]
-    if len(current) != 1 or not current[0].is_relative_to(base):
+    if not folder.is_relative_to(base) or len(current) != 1 or not current[0].is_relative_to(base):
         return MISSING
     return Resolved(file=current[0])
 
@@ -213,7 +207,6 @@ pre .bad { background: var(--badbg); box-shadow: inset 3px 0 0 var(--bad); }
 
 
 def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
-    """The offending line with a few neighbours, as escaped HTML (empty if unreadable)."""
     if not err.path or not err.line:
         return ""
     path = Path(err.path)
@@ -316,9 +309,7 @@ def snapshot(roots: Iterable[Path]) -> Snapshot:
 
 
 def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
-    """Added, removed and modified paths between two snapshots."""
-    keys = before.keys() | after.keys()
-    return sorted(k for k in keys if before.get(k) != after.get(k))
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
 def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
@@ -327,13 +318,7 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
     output/ is never among them (a rebuild writing into a watched folder would
     rebuild forever); the preview is built outside the site anyway.
     """
-    roots = [
-        site_dir / "sitegen.yaml",
-        site_dir / "content",
-        site_dir / "templates",
-        site_dir / "static",
-        site_dir / "themes",
-    ]
+    roots = [site_dir / n for n in ("sitegen.yaml", "content", "templates", "static", "themes")]
     if theme is not None:
         try:
             roots += theme_dirs(site_dir, theme)
@@ -350,8 +335,6 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
 
 
 class Preview:
-    """The site being previewed: its latest build, or the error that stopped it."""
-
     def __init__(
         self,
         site_dir: Path,
@@ -375,7 +358,7 @@ class Preview:
 
     def _roots(self) -> list[Path]:
         config, problems = load_config(self.site_dir)
-        if not problems:
+        if not problems:  # a broken sitegen.yaml keeps the last good theme watched
             self.theme = config.theme
         return watch_roots(self.site_dir, self.theme)
 
@@ -522,8 +505,6 @@ def _read(path: Path | None) -> bytes | None:
 class PreviewHandler(web.RequestHandler):
     """Serves the preview's output folder, read fresh on every request."""
 
-    preview: Preview
-
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
@@ -583,8 +564,6 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
 
 def make_app(preview: Preview) -> web.Application:
     class Injector(LiveScriptInjector):
-        """livereload's injector: the script goes before `</head>` of HTML responses only."""
-
         @property
         def script(self) -> bytes:
             return LIVE_SCRIPT.format(build=preview.generation).encode()
