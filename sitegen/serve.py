@@ -209,9 +209,7 @@ pre .bad { background: var(--badbg); box-shadow: inset 3px 0 0 var(--bad); }
 def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
     if not err.path or not err.line:
         return ""
-    path = Path(err.path)
-    if not path.is_absolute():
-        path = site_dir / path
+    path = site_dir / err.path  # an absolute err.path stays as it is
     try:
         lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
     except OSError:
@@ -348,8 +346,7 @@ class Preview:
         self.base_url = base_url
         self.out = out
         self.err = err
-        self.error: SitegenError | None = None
-        self.error_html = b""
+        self.failed: bytes | None = None  # the error page while the last build failed
         self._warned: set[str] = set()
         self.theme: str | None = None
         self.roots = self._roots()
@@ -388,8 +385,7 @@ class Preview:
             return False
         finally:
             self.builds += 1
-        self.error = None
-        self.error_html = b""
+        self.failed = None
         warnings = {str(w) for w in result.warnings}
         for w in sorted(warnings - self._warned):
             self.say(w, self.err)
@@ -407,8 +403,7 @@ class Preview:
         return f"{self._token}-{self.builds}"
 
     def _fail(self, e: SitegenError) -> None:
-        self.error = e
-        self.error_html = error_page(self.site_dir, e)
+        self.failed = error_page(self.site_dir, e)
         self.say(one_line(e), self.err)
 
     def _describe(self, changed: list[str]) -> str:
@@ -426,7 +421,7 @@ class Preview:
         let it refresh images; anything else, a deletion, or a build that
         failed or just recovered, reloads the whole page.
         """
-        live = not recovered and self.error is None and all(os.path.exists(p) for p in changed)
+        live = not recovered and self.failed is None and all(os.path.exists(p) for p in changed)
         for suffixes in (LIVE_CSS, LIVE_IMG):
             if live and changed and all(p.lower().endswith(suffixes) for p in changed):
                 return changed[0]
@@ -451,7 +446,7 @@ class Preview:
                 continue
             now = await self._settle(now)
             changed = changed_paths(before, now)
-            had_error = self.error is not None
+            had_error = self.failed is not None
             ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
             if ok is None:
                 continue  # files changed mid-build: build again from `before`
@@ -522,8 +517,8 @@ class PreviewHandler(web.RequestHandler):
             self.redirect(found.redirect + query, permanent=False)
             return
         is_html = found.file is None or found.file.suffix in (".html", ".htm")
-        if self.preview.error is not None and is_html:
-            self._send(500, "text/html; charset=utf-8", self.preview.error_html)
+        if self.preview.failed is not None and is_html:
+            self._send(500, "text/html; charset=utf-8", self.preview.failed)
             return
         data = _read(found.file)
         if data is not None:
