@@ -86,12 +86,6 @@ def _attempt(report: CheckReport, load: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-def _failed_key(e: SitegenError) -> str | None:
-    """The front matter key a paper error is about: its messages start with `key: `."""
-    head = e.message.split(":", 1)[0]
-    return head if head in _HARMLESS else None
-
-
 def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]:
     """All problems of one paper file, each with the line of its key in the original text."""
     problems: list[SitegenError] = []
@@ -106,8 +100,8 @@ def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]
             paper = parse_paper(current, display, warnings)
             return (paper if not problems else None), problems, warnings
         except SitegenError as e:
-            key = _failed_key(e)
-            if key is None or key not in data and _HARMLESS[key] is None:
+            key = e.message.split(":", 1)[0]  # an error about a key starts with `key: `
+            if key not in _HARMLESS or key not in data and _HARMLESS[key] is None:
                 problems.append(e)
                 return None, problems, warnings
             line = key_line(yaml_text, (key,), 2) or e.line
@@ -152,9 +146,7 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
     env = make_env(dirs)
     shadowed: set[str] = set()
     for d in dirs:
-        if not d.is_dir():
-            continue
-        for path in sorted(d.rglob("*")):
+        for path in sorted(d.rglob("*")):  # nothing for a missing folder
             if not path.is_file() or path.name.startswith("."):
                 continue
             name = path.relative_to(d).as_posix()

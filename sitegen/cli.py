@@ -35,9 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"sitegen {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
 
     imp = sub.add_parser(
         "import",
+        parents=[site],
         help="import papers from a profile text, BibTeX, RIS, CSL-JSON, ORCID, DBLP or arXiv",
         description="Convert a profile text into one Markdown file per paper, and merge in "
         "papers from other sources: the same paper from any two sources becomes one file, "
@@ -51,7 +54,6 @@ def _parser() -> argparse.ArgumentParser:
         help="a profile text, FILE.bib, FILE.ris, FILE.json (CSL-JSON or ORCID works), "
         "orcid:ID, dblp:PID or arxiv:QUERY",
     )
-    imp.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
     imp.add_argument(
         "--as-of",
         type=_date,
@@ -60,8 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     imp.add_argument("--force", action="store_true", help="overwrite hand-edited paper files")
 
-    b = sub.add_parser("build", help="render the site into output/")
-    b.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    b = sub.add_parser("build", parents=[site], help="render the site into output/")
     b.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
     b.add_argument("--base-url", help="absolute URL the site is served from")
     b.add_argument("--no-search", action="store_true", help="skip building the search index")
@@ -75,12 +76,12 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "serve",
+        parents=[site],
         help="preview the site: rebuild on save, reload the browser by itself",
         description="Build the site into a temporary folder and serve it. Saving a file in "
         "content/, templates/, static/, the theme or sitegen.yaml rebuilds it and every open "
         "page reloads. output/ is not touched.",
     )
-    s.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     s.add_argument("--open", action="store_true", help="open the preview in a web browser")
@@ -105,12 +106,15 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser(
         "check",
+        parents=[site],
         help="validate sitegen.yaml, content and templates without writing anything",
         description="List every problem in the site's configuration, content files and "
         "templates as file:line: message. Exit status 1 if there is any, 0 otherwise.",
     )
-    c.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
 
+    runs = {imp: _cmd_import, b: _cmd_build, s: _cmd_serve, n: _cmd_new, c: _cmd_check}
+    for parser, run in runs.items():
+        parser.set_defaults(run=run, parser=parser)  # the parser: see main
     return p
 
 
@@ -189,33 +193,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.site, host=args.host, port=args.port, open_browser=args.open)
 
 
-COMMANDS = {
-    "import": _cmd_import,
-    "build": _cmd_build,
-    "new": _cmd_new,
-    "check": _cmd_check,
-    "serve": _cmd_serve,
-}
-
-
-def _parse(argv: list[str] | None) -> argparse.Namespace:
-    """Parse, blaming a stray option on the command it was given to.
-
-    Plain parse_args reports `sitegen build --bogus` with the top-level usage line;
-    the command's own usage line tells the user which options that command has.
-    """
-    parser = _parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra:
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
-    return args
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(argv)
+    args, extra = _parser().parse_known_args(argv)
+    if extra:
+        # plain parse_args blames `sitegen build --bogus` on the top-level usage line;
+        # the command's own usage line tells the user which options that command has
+        args.parser.error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
     try:
-        return COMMANDS[args.command](args)
+        return args.run(args)
     except SitegenError as e:
         print(one_line(e), file=sys.stderr)
         return e.exit_code

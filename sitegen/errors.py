@@ -28,11 +28,8 @@ class SitegenError(Exception):
         self.exit_code = exit_code
 
     def __str__(self) -> str:
-        if self.path and self.line:
-            return f"{self.path}:{self.line}: {self.message}"
-        if self.path:
-            return f"{self.path}: {self.message}"
-        return self.message
+        where = f"{self.path}:{self.line}" if self.path and self.line else self.path
+        return f"{where}: {self.message}" if where else self.message
 
 
 class SitegenWarning:
@@ -45,11 +42,8 @@ class SitegenWarning:
         self.path = str(path) if path is not None else None
         self.line = line
 
-    def __str__(self) -> str:
-        loc = self.path or ""
-        if self.path and self.line:
-            loc = f"{self.path}:{self.line}"
-        return f"{loc}: warning: {self.message}" if loc else f"warning: {self.message}"
+    def __str__(self) -> str:  # located like an error
+        return str(SitegenError(f"warning: {self.message}", self.path, self.line))
 
     def __repr__(self) -> str:
         return f"SitegenWarning({str(self)!r})"

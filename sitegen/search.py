@@ -18,7 +18,6 @@ warning too, never a lost build.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -35,13 +34,11 @@ TIMEOUT_S = 900
 def pagefind_available() -> bool:
     """True when `python -m pagefind` can find its binary (checked before rendering,
     so pages only offer search when an index will exist)."""
-    if importlib.util.find_spec("pagefind") is None:
-        return False
     try:
         from pagefind.service import get_executable  # in the package's __all__
 
         exe = get_executable()
-    except Exception:  # a broken install; the package raises different errors per platform
+    except Exception:  # not installed, or a broken install (errors differ per platform)
         return False
     return exe is not None and Path(exe).is_file() and os.access(exe, os.X_OK)
 

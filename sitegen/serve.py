@@ -3,8 +3,7 @@
 The browser side is the `livereload` package's, unchanged: its `livereload.js`
 (served from the package, so the page makes no outside request), its
 `/livereload` websocket and its script injection before `</head>`. The server
-side is sitegen's own, because livereload's defaults fight a site generator
-(see the pitfalls in STYLE.md):
+side is sitegen's own, because livereload's defaults fight a site generator:
 
 - Its watcher runs one callback per changed task and reports deletions without
   a path; several saves in one poll should make one rebuild that knows every
@@ -30,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import glob
 import html
 import mimetypes
 import os
@@ -88,7 +86,7 @@ BUILD_HEADER = "X-Sitegen-Build"
 # liveCSS: a reload request whose path ends in .css swaps stylesheets in place
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
-_FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.(?P<ext>css)$")
+_FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.css$")
 _TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
 
@@ -97,8 +95,6 @@ _TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
 @dataclass(frozen=True)
 class Resolved:
-    """What a request path maps to: a file inside the output, a redirect, or nothing."""
-
     file: Path | None = None
     redirect: str | None = None
 
@@ -156,16 +152,14 @@ def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
     try:
         base = root.resolve(strict=True)
         folder = base.joinpath(*segments[:-1]).resolve(strict=True)
-    except (OSError, RuntimeError):
+        current = [
+            p.resolve()
+            for p in folder.iterdir()
+            if (c := _FINGERPRINTED.match(p.name)) and c["stem"] == m["stem"] and p.is_file()
+        ]
+    except (OSError, RuntimeError):  # also a folder that is a file
         return MISSING
-    if not folder.is_relative_to(base) or not folder.is_dir():
-        return MISSING
-    current = [
-        p.resolve()
-        for p in folder.glob(f"{glob.escape(m['stem'])}.*.{m['ext']}")
-        if (c := _FINGERPRINTED.match(p.name)) and c["stem"] == m["stem"] and p.is_file()
-    ]
-    if len(current) != 1 or not current[0].is_relative_to(base):
+    if not folder.is_relative_to(base) or len(current) != 1 or not current[0].is_relative_to(base):
         return MISSING
     return Resolved(file=current[0])
 
@@ -213,12 +207,9 @@ pre .bad { background: var(--badbg); box-shadow: inset 3px 0 0 var(--bad); }
 
 
 def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
-    """The offending line with a few neighbours, as escaped HTML (empty if unreadable)."""
     if not err.path or not err.line:
         return ""
-    path = Path(err.path)
-    if not path.is_absolute():
-        path = site_dir / path
+    path = site_dir / err.path  # an absolute err.path stays as it is
     try:
         lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
     except OSError:
@@ -316,9 +307,7 @@ def snapshot(roots: Iterable[Path]) -> Snapshot:
 
 
 def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
-    """Added, removed and modified paths between two snapshots."""
-    keys = before.keys() | after.keys()
-    return sorted(k for k in keys if before.get(k) != after.get(k))
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
 def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
@@ -327,13 +316,7 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
     output/ is never among them (a rebuild writing into a watched folder would
     rebuild forever); the preview is built outside the site anyway.
     """
-    roots = [
-        site_dir / "sitegen.yaml",
-        site_dir / "content",
-        site_dir / "templates",
-        site_dir / "static",
-        site_dir / "themes",
-    ]
+    roots = [site_dir / n for n in ("sitegen.yaml", "content", "templates", "static", "themes")]
     if theme is not None:
         try:
             roots += theme_dirs(site_dir, theme)
@@ -350,8 +333,6 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
 
 
 class Preview:
-    """The site being previewed: its latest build, or the error that stopped it."""
-
     def __init__(
         self,
         site_dir: Path,
@@ -365,8 +346,7 @@ class Preview:
         self.base_url = base_url
         self.out = out
         self.err = err
-        self.error: SitegenError | None = None
-        self.error_html = b""
+        self.failed: bytes | None = None  # the error page while the last build failed
         self._warned: set[str] = set()
         self.theme: str | None = None
         self.roots = self._roots()
@@ -375,7 +355,7 @@ class Preview:
 
     def _roots(self) -> list[Path]:
         config, problems = load_config(self.site_dir)
-        if not problems:
+        if not problems:  # a broken sitegen.yaml keeps the last good theme watched
             self.theme = config.theme
         return watch_roots(self.site_dir, self.theme)
 
@@ -405,8 +385,7 @@ class Preview:
             return False
         finally:
             self.builds += 1
-        self.error = None
-        self.error_html = b""
+        self.failed = None
         warnings = {str(w) for w in result.warnings}
         for w in sorted(warnings - self._warned):
             self.say(w, self.err)
@@ -424,8 +403,7 @@ class Preview:
         return f"{self._token}-{self.builds}"
 
     def _fail(self, e: SitegenError) -> None:
-        self.error = e
-        self.error_html = error_page(self.site_dir, e)
+        self.failed = error_page(self.site_dir, e)
         self.say(one_line(e), self.err)
 
     def _describe(self, changed: list[str]) -> str:
@@ -443,7 +421,7 @@ class Preview:
         let it refresh images; anything else, a deletion, or a build that
         failed or just recovered, reloads the whole page.
         """
-        live = not recovered and self.error is None and all(os.path.exists(p) for p in changed)
+        live = not recovered and self.failed is None and all(os.path.exists(p) for p in changed)
         for suffixes in (LIVE_CSS, LIVE_IMG):
             if live and changed and all(p.lower().endswith(suffixes) for p in changed):
                 return changed[0]
@@ -468,7 +446,7 @@ class Preview:
                 continue
             now = await self._settle(now)
             changed = changed_paths(before, now)
-            had_error = self.error is not None
+            had_error = self.failed is not None
             ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
             if ok is None:
                 continue  # files changed mid-build: build again from `before`
@@ -522,8 +500,6 @@ def _read(path: Path | None) -> bytes | None:
 class PreviewHandler(web.RequestHandler):
     """Serves the preview's output folder, read fresh on every request."""
 
-    preview: Preview
-
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
@@ -541,8 +517,8 @@ class PreviewHandler(web.RequestHandler):
             self.redirect(found.redirect + query, permanent=False)
             return
         is_html = found.file is None or found.file.suffix in (".html", ".htm")
-        if self.preview.error is not None and is_html:
-            self._send(500, "text/html; charset=utf-8", self.preview.error_html)
+        if self.preview.failed is not None and is_html:
+            self._send(500, "text/html; charset=utf-8", self.preview.failed)
             return
         data = _read(found.file)
         if data is not None:
@@ -583,8 +559,6 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
 
 def make_app(preview: Preview) -> web.Application:
     class Injector(LiveScriptInjector):
-        """livereload's injector: the script goes before `</head>` of HTML responses only."""
-
         @property
         def script(self) -> bytes:
             return LIVE_SCRIPT.format(build=preview.generation).encode()
