@@ -764,6 +764,7 @@ def build_site(
             for o, key in zip(outputs, keys, strict=True)
             if any(old.get(f, ("",))[0] != key or f in damaged for f in o.files)
         ]
+        phase(f"key ({len(todo)} changed)")
     every = [f for o in outputs for f in o.files]
     remade = {f for o in todo for f in o.files}
     removed = sorted(set(old) - set(every))
