@@ -10,7 +10,7 @@ import dataclasses
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby
@@ -75,15 +75,12 @@ FIXED_COLOURS = {"LG": 0, "CV": 1, "CL": 2, "AI": 3, "DC": 4, "CR": 5, "RO": 6, 
 
 
 def topic_colour(code: str) -> int:
-    if code in FIXED_COLOURS:
-        return FIXED_COLOURS[code]
-    return zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE
+    return FIXED_COLOURS.get(code, zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE)
 
 
 def topic_name(code: str, config: SiteConfig) -> str:
-    if code == OTHER_TOPIC:
-        return config.topic_names.get(code) or OTHER_NAME
-    return config.topic_names.get(code) or ARXIV_NAMES.get(code.upper()) or code
+    default = OTHER_NAME if code == OTHER_TOPIC else ARXIV_NAMES.get(code.upper()) or code
+    return config.topic_names.get(code) or default
 
 
 @lru_cache(maxsize=65536)
@@ -168,28 +165,28 @@ def group_years(papers: Sequence[Paper]) -> tuple[Year, ...]:
     return tuple(Year(y, tuple(ps)) for y, ps in groupby(papers, key=lambda p: p.year))
 
 
-def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
+def _group(
+    pairs: Iterable[tuple[str, Paper]], kind: str, name: Callable[[str], str]
+) -> list[Topic]:
+    """Topics or tags, from (code, paper) pairs in paper order; `kind` is also the slug fallback."""
     by_code: dict[str, list[Paper]] = defaultdict(list)
-    for p in papers:
-        by_code[p.topic].append(p)
-    slugs = unique_slugs(by_code, "topic")
-    topics = [
-        Topic(code, topic_name(code, config), slugs[code], "topic", tuple(ps), topic_colour(code))
+    for code, p in pairs:
+        by_code[code].append(p)
+    slugs = unique_slugs(by_code, kind)
+    return [
+        Topic(code, name(code), slugs[code], kind, tuple(ps), topic_colour(code))
         for code, ps in by_code.items()
     ]
+
+
+def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
+    topics = _group(((p.topic, p) for p in papers), "topic", lambda c: topic_name(c, config))
     return tuple(sorted(topics, key=lambda t: (-len(t.papers), t.code)))
 
 
 def group_tags(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
-    by_tag: dict[str, list[Paper]] = defaultdict(list)
-    for p in papers:
-        for t in dict.fromkeys(p.tags):
-            by_tag[t].append(p)
-    slugs = unique_slugs(by_tag, "tag")
-    tags = [
-        Topic(t, config.topic_names.get(t, t), slugs[t], "tag", tuple(ps), topic_colour(t))
-        for t, ps in by_tag.items()
-    ]
+    pairs = ((t, p) for p in papers for t in dict.fromkeys(p.tags))
+    tags = _group(pairs, "tag", lambda t: config.topic_names.get(t, t))
     return tuple(sorted(tags, key=lambda t: (-len(t.papers), t.code.casefold())))
 
 
@@ -208,12 +205,8 @@ def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
             person_of[person.key] = person
             by_key[person.key].append(p)
     coauthors = [Coauthor(person_of[k], tuple(ps)) for k, ps in by_key.items()]
-    return tuple(
-        sorted(
-            coauthors,
-            key=lambda c: (-c.count, -c.last_year, c.person.name.casefold(), c.person.slug),
-        )
-    )
+    coauthors.sort(key=lambda c: (-c.count, -c.last_year, c.person.name.casefold(), c.person.slug))
+    return tuple(coauthors)
 
 
 def neighbours(papers: Sequence[Paper]) -> dict[str, tuple[Paper | None, Paper | None]]:
