@@ -18,12 +18,11 @@ from .state import builtin_themes_dir
 
 def theme_dirs(site: Path, theme: str) -> list[Path]:
     """Theme folders, most specific first: the site's own themes/, then the built-in ones."""
-    found = None
     for base in (site / "themes", builtin_themes_dir()):
         if (base / theme / "templates").is_dir():
             found = base / theme
             break
-    if found is None:
+    else:
         raise SitegenError(
             f"theme {theme!r} not found (looked in {site / 'themes'} and the built-in themes)",
             site / "sitegen.yaml",
@@ -49,7 +48,7 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     one it shadows and change a single block.
     """
     prefixed = [(d.parent.name, d) for d in dirs[1:] if d.is_dir()]
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()]),
@@ -63,7 +62,6 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    return env
 
 
 def template_error(e: Exception, name: str | None = None) -> SitegenError:
