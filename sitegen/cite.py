@@ -113,9 +113,7 @@ def split_name(name: str) -> Name:
         family, _, given = name.partition(",")
         return Name(given=given.strip(), family=family.strip())
     tokens = name.split(" ")
-    suffix = ""
-    if len(tokens) > 2 and tokens[-1].lower() in _NAME_SUFFIXES:
-        suffix = tokens.pop()
+    suffix = tokens.pop() if len(tokens) > 2 and tokens[-1].lower() in _NAME_SUFFIXES else ""
     if len(tokens) == 1:
         return Name(given="", family=tokens[0], literal=True)
     start = last = len(tokens) - 1
@@ -365,11 +363,8 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
         "keywords": list(keywords(paper)),
     }
     if paper.topic != OTHER_TOPIC:
-        data["about"] = {
-            "@type": "Thing",
-            "name": topic_name,
-            "identifier": arxiv_subject(paper.topic),
-        }
+        subject = arxiv_subject(paper.topic)
+        data["about"] = {"@type": "Thing", "name": topic_name, "identifier": subject}
     if paper.doi:
         data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
     if paper.summary_text:
@@ -413,12 +408,9 @@ def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count
     metrics = profile.metrics
     if "papers" not in metrics:  # the site's own count stands in for the profile's
         metrics = {"papers": paper_count, **metrics}
+    counter = {"@type": "InteractionCounter"}
     data["interactionStatistic"] = [
-        {
-            "@type": "InteractionCounter",
-            "name": _METRIC_NAMES.get(k, k.replace("_", " ")),
-            "userInteractionCount": v,
-        }
+        {**counter, "name": _METRIC_NAMES.get(k, k.replace("_", " ")), "userInteractionCount": v}
         for k, v in metrics.items()
     ]
     return json_for_script(data)
