@@ -22,52 +22,30 @@ from .slugs import slugify_text
 
 # arXiv subject names, by the two-letter code the profiles print (cs.LG -> LG).
 ARXIV_NAMES = {
-    "AI": "Artificial Intelligence",
-    "AR": "Hardware Architecture",
-    "AS": "Audio and Speech Processing",
-    "CC": "Computational Complexity",
-    "CE": "Computational Engineering, Finance, and Science",
-    "CG": "Computational Geometry",
-    "CL": "Computation and Language",
-    "CR": "Cryptography and Security",
-    "CV": "Computer Vision and Pattern Recognition",
-    "CY": "Computers and Society",
-    "DB": "Databases",
-    "DC": "Distributed, Parallel, and Cluster Computing",
-    "DL": "Digital Libraries",
-    "DM": "Discrete Mathematics",
-    "DS": "Data Structures and Algorithms",
-    "ET": "Emerging Technologies",
-    "FL": "Formal Languages and Automata Theory",
-    "GL": "General Literature",
-    "GR": "Graphics",
-    "GT": "Computer Science and Game Theory",
-    "HC": "Human-Computer Interaction",
-    "IR": "Information Retrieval",
-    "IT": "Information Theory",
-    "IV": "Image and Video Processing",
-    "LG": "Machine Learning",
-    "LO": "Logic in Computer Science",
-    "MA": "Multiagent Systems",
-    "ME": "Methodology",
-    "ML": "Machine Learning (Statistics)",
-    "MM": "Multimedia",
-    "MS": "Mathematical Software",
-    "NA": "Numerical Analysis",
-    "NE": "Neural and Evolutionary Computing",
-    "NI": "Networking and Internet Architecture",
-    "OC": "Optimization and Control",
-    "OH": "Other Computer Science",
-    "OS": "Operating Systems",
-    "PF": "Performance",
-    "PL": "Programming Languages",
-    "RO": "Robotics",
-    "SC": "Symbolic Computation",
-    "SD": "Sound",
-    "SE": "Software Engineering",
-    "SI": "Social and Information Networks",
+    "AI": "Artificial Intelligence", "AR": "Hardware Architecture",
+    "AS": "Audio and Speech Processing", "CC": "Computational Complexity",
+    "CE": "Computational Engineering, Finance, and Science", "CG": "Computational Geometry",
+    "CL": "Computation and Language", "CR": "Cryptography and Security",
+    "CV": "Computer Vision and Pattern Recognition", "CY": "Computers and Society",
+    "DB": "Databases", "DC": "Distributed, Parallel, and Cluster Computing",
+    "DL": "Digital Libraries", "DM": "Discrete Mathematics",
+    "DS": "Data Structures and Algorithms", "ET": "Emerging Technologies",
+    "FL": "Formal Languages and Automata Theory", "GL": "General Literature",
+    "GR": "Graphics", "GT": "Computer Science and Game Theory",
+    "HC": "Human-Computer Interaction", "IR": "Information Retrieval",
+    "IT": "Information Theory", "IV": "Image and Video Processing",
+    "LG": "Machine Learning", "LO": "Logic in Computer Science",
+    "MA": "Multiagent Systems", "ME": "Methodology",
+    "ML": "Machine Learning (Statistics)", "MM": "Multimedia",
+    "MS": "Mathematical Software", "NA": "Numerical Analysis",
+    "NE": "Neural and Evolutionary Computing", "NI": "Networking and Internet Architecture",
+    "OC": "Optimization and Control", "OH": "Other Computer Science",
+    "OS": "Operating Systems", "PF": "Performance",
+    "PL": "Programming Languages", "RO": "Robotics",
+    "SC": "Symbolic Computation", "SD": "Sound",
+    "SE": "Software Engineering", "SI": "Social and Information Networks",
     "SY": "Systems and Control",
-}
+}  # fmt: skip
 OTHER_NAME = "Other"
 # Fixed colours for the common codes, so adding a paper never recolours a topic.
 PALETTE_SIZE = 8
@@ -126,9 +104,9 @@ def resolve_people(
     for e in entries:
         key = name_key(e.name)
         info[key] = e
-        for spelling in (e.name, *e.aliases):
-            alias[name_key(spelling)] = key
-        if e.owner or owner_key in {name_key(s) for s in (e.name, *e.aliases)}:
+        spellings = [name_key(s) for s in (e.name, *e.aliases)]
+        alias.update(dict.fromkeys(spellings, key))
+        if e.owner or owner_key in spellings:
             owner_key = key
     alias.setdefault(name_key(profile.name), owner_key)
     keys = {alias.get(name_key(n), name_key(n)) for n in names} | {owner_key}
@@ -196,14 +174,10 @@ def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
     by_key: dict[str, list[Paper]] = defaultdict(list)
     person_of: dict[str, Person] = {}
     for p in papers:
-        seen: set[str] = set()
-        for a in p.authors:
-            person = a.person
-            if person.is_owner or person.key in seen:
-                continue
-            seen.add(person.key)
-            person_of[person.key] = person
-            by_key[person.key].append(p)
+        people = {a.person.key: a.person for a in p.authors if not a.person.is_owner}
+        person_of.update(people)
+        for key in people:  # once per paper, however often a name appears in its author list
+            by_key[key].append(p)
     coauthors = [Coauthor(person_of[k], tuple(ps)) for k, ps in by_key.items()]
     coauthors.sort(key=lambda c: (-c.count, -c.last_year, c.person.name.casefold(), c.person.slug))
     return tuple(coauthors)
