@@ -33,9 +33,7 @@ _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
     """The front matter's YAML text and the body after it."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise SitegenError("missing front matter: the file must start with a '---' line", path, 1)
     end = text.find("\n---", 3)
@@ -336,13 +334,7 @@ def load_people(site: Path) -> list[PersonEntry]:
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
             raise fail(i, "owner: must be true or false")
-        out.append(
-            PersonEntry(
-                name=_as_str(entry["name"]) or "",
-                aliases=aliases,
-                homepage=homepage,
-                affiliation=_as_str(entry.get("affiliation")) or None,
-                owner=owner,
-            )
-        )
+        name = _as_str(entry["name"]) or ""
+        affiliation = _as_str(entry.get("affiliation")) or None
+        out.append(PersonEntry(name, aliases, homepage, affiliation, owner))
     return out
