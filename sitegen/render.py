@@ -41,12 +41,8 @@ def static_dirs(site: Path, theme: str) -> list[Path]:
 
 
 def make_env(dirs: list[Path]) -> jinja2.Environment:
-    """The template lookup: the site's templates/, then the theme, then the default theme.
-
-    Each theme's templates can also be named with the theme as a prefix
-    (`default/paper.html`), so a site template of the same name can extend the
-    one it shadows and change a single block.
-    """
+    """Each theme's templates can also be named with the theme as a prefix (`default/paper.html`),
+    so a site template of the same name can extend the one it shadows and change a single block."""
     prefixed = [(d.parent.name, d) for d in dirs[1:] if d.is_dir()]
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(
