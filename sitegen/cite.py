@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
+from itertools import accumulate, chain, product
 from string import ascii_lowercase
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -53,19 +53,10 @@ _KEY_STOPWORDS = frozenset(
 
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_LATEX_TABLE = str.maketrans(_LATEX_SPECIAL)
+_LATEX_TABLE = str.maketrans({
+    "\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+})  # fmt: skip
 _CONTROL_TABLE = str.maketrans({c: " " for c in [*map(chr, range(0x20)), "\x7f"]})
 # str.split() already breaks on \t \n \v \f \r and \x1c-\x1f; translate only what it keeps
 _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
@@ -74,20 +65,12 @@ _INLINE_MATH = re.compile(r"(?<!\\)\$(?!\d)([^$\n]+?)(?<!\\)\$(?!\d)")
 _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
 
 
-# ---------------------------------------------------------------- small pieces
-
-
 def arxiv_subject(code: str) -> str:
     """The full arXiv class for a profile's two-letter code: LG -> cs.LG, ML -> stat.ML."""
     code = code.strip()
-    if "." in code:
-        return code
-    upper = code.upper()
-    if upper in _NON_CS_ARCHIVES:
-        return f"{_NON_CS_ARCHIVES[upper]}.{upper}"
-    if upper in ARXIV_NAMES:
-        return f"cs.{upper}"
-    return code
+    upper = code.upper()  # no table has a dotted code: "cs.LG" is passed on as given
+    archive = _NON_CS_ARCHIVES.get(upper, "cs" if upper in ARXIV_NAMES else None)
+    return f"{archive}.{upper}" if archive else code
 
 
 def one_line(text: str) -> str:
@@ -107,15 +90,14 @@ class Name:
     suffix: str = ""  # "Jr."
     literal: bool = False  # one word (a mononym, or CJK written without spaces)
 
-    @property
-    def family_full(self) -> str:
-        return f"{self.particle} {self.family}".strip()
+    def parts(self) -> tuple[str, ...]:
+        """Family (with particle), then suffix and given name if any; a literal name has neither."""
+        family = f"{self.particle} {self.family}".strip()
+        return (family, *(part for part in (self.suffix, self.given) if part))
 
     def inverted(self) -> str:
         """'Family, Given' (with particle and suffix), or the literal name."""
-        if self.literal:
-            return self.family
-        return ", ".join([self.family_full, *(part for part in (self.suffix, self.given) if part)])
+        return ", ".join(self.parts())
 
 
 @lru_cache(maxsize=65536)  # names repeat across thousands of papers
@@ -131,13 +113,10 @@ def split_name(name: str) -> Name:
         family, _, given = name.partition(",")
         return Name(given=given.strip(), family=family.strip())
     tokens = name.split(" ")
-    suffix = ""
-    if len(tokens) > 2 and tokens[-1].lower() in _NAME_SUFFIXES:
-        suffix = tokens.pop()
+    suffix = tokens.pop() if len(tokens) > 2 and tokens[-1].lower() in _NAME_SUFFIXES else ""
     if len(tokens) == 1:
         return Name(given="", family=tokens[0], literal=True)
-    last = len(tokens) - 1
-    start = last
+    start = last = len(tokens) - 1
     while start - 1 >= 1 and tokens[start - 1][:1].islower():
         start -= 1
     return Name(
@@ -152,21 +131,15 @@ def _ascii_word(text: str) -> str:
     return slugify_text(text).replace("-", "")
 
 
-# ---------------------------------------------------------------- LaTeX
-
-
 def latex_escape(text: str) -> str:
     """Plain text -> LaTeX source that prints the same characters."""
     return one_line(text).translate(_LATEX_TABLE)
 
 
 def _balanced(tex: str) -> bool:
-    depth = 0
-    for token in _BRACE_OR_ESCAPE.findall(tex):  # an escaped brace is no brace
-        depth += {"{": 1, "}": -1}.get(token, 0)
-        if depth < 0:
-            return False
-    return depth == 0 and not tex.endswith("\\")
+    # an escaped brace is no brace; no prefix may close more braces than it opened
+    steps = [{"{": 1, "}": -1}.get(t, 0) for t in _BRACE_OR_ESCAPE.findall(tex)]
+    return min(accumulate(steps), default=0) >= 0 and sum(steps) == 0 and not tex.endswith("\\")
 
 
 def latex_text(text: str) -> str:
@@ -185,9 +158,6 @@ def latex_text(text: str) -> str:
     return "".join(out)
 
 
-# ---------------------------------------------------------------- keys
-
-
 def base_key(paper: Paper) -> str:
     """first author's family name + year + first significant title word, ASCII."""
     family = _ascii_word(split_name(paper.authors[0].name).family) if paper.authors else ""
@@ -195,11 +165,6 @@ def base_key(paper: Paper) -> str:
     words = (_ascii_word(token) for token in tokens)
     word = next((w for w in words if w and w not in _KEY_STOPWORDS), "paper")
     return f"{family or 'anon'}{paper.year}{word}"
-
-
-def _suffixes() -> Iterable[str]:
-    yield from ascii_lowercase[1:]
-    yield from map("".join, product(ascii_lowercase, repeat=2))
 
 
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
@@ -210,20 +175,16 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     for p in sorted(papers, key=lambda p: (p.date, p.slug)):
         key = base = base_key(p)
         if key in used:
-            key = next(base + s for s in _suffixes() if base + s not in used)
+            suffixes = chain(ascii_lowercase[1:], map("".join, product(ascii_lowercase, repeat=2)))
+            key = next(base + s for s in suffixes if base + s not in used)
         used.add(key)
         keys[p.slug] = key
     return keys
 
 
-# ---------------------------------------------------------------- BibTeX
-
-
 def _bib_name(name: str) -> str:
     """'Family, Given' with LaTeX escaped; BibTeX reads particles and suffixes from it."""
-    n = split_name(name)
-    parts = [n.family] if n.literal else [n.family_full, n.suffix, n.given]
-    text = ", ".join(latex_escape(part) for part in parts if part)
+    text = ", ".join(latex_escape(part) for part in split_name(name).parts() if part)
     # "and" inside a name would split it into two authors
     return re.sub(r"(?i)\band\b", lambda m: "{" + m.group(0) + "}", text)
 
@@ -264,9 +225,6 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     return f"@{entry_type}{{{key},\n{body}\n}}\n"
 
 
-# ---------------------------------------------------------------- RIS
-
-
 def _optional(text: str | None) -> str | None:
     """An optional field on one line, or None (left out) when it is missing or empty."""
     return one_line(text) if text else None
@@ -293,19 +251,12 @@ def ris_record(paper: Paper, url: str) -> str:
     return "".join(f"{tag}  - {value}\r\n" for tag, value in lines if value is not None)
 
 
-# ---------------------------------------------------------------- CSL-JSON
-
-
 def csl_name(name: str) -> dict[str, str]:
     n = split_name(name)
     if n.literal:
         return {"literal": n.family}
-    out = {"family": n.family, "given": n.given}
-    if n.particle:
-        out["non-dropping-particle"] = n.particle
-    if n.suffix:
-        out["suffix"] = n.suffix
-    return out
+    optional = {"non-dropping-particle": n.particle, "suffix": n.suffix}
+    return {"family": n.family, "given": n.given, **{k: v for k, v in optional.items() if v}}
 
 
 def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
@@ -334,9 +285,6 @@ def csl_json(items: Sequence[dict[str, Any]]) -> str:
     return f"[\n{body}\n]\n"
 
 
-# ---------------------------------------------------------------- the whole site
-
-
 def publication_files(papers: Sequence[Paper], page_url: Any) -> tuple[str, str, str]:
     """The site-wide BibTeX, RIS and CSL-JSON texts; `page_url(paper)` is its absolute URL."""
     keys = citation_keys(papers)
@@ -347,9 +295,6 @@ def publication_files(papers: Sequence[Paper], page_url: Any) -> tuple[str, str,
         ris.append(ris_record(p, url))
         csl.append(csl_item(p, key, url))
     return "\n".join(bibtex), "\r\n".join(ris), csl_json(csl)
-
-
-# ---------------------------------------------------------------- indexing metadata
 
 
 def json_for_script(data: Any) -> str:
@@ -418,11 +363,8 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
         "keywords": list(keywords(paper)),
     }
     if paper.topic != OTHER_TOPIC:
-        data["about"] = {
-            "@type": "Thing",
-            "name": topic_name,
-            "identifier": arxiv_subject(paper.topic),
-        }
+        subject = arxiv_subject(paper.topic)
+        data["about"] = {"@type": "Thing", "name": topic_name, "identifier": subject}
     if paper.doi:
         data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
     if paper.summary_text:
@@ -437,6 +379,7 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
 
 
 _METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
+_PROFILE_TEXTS = {"bio": "description", "position": "jobTitle", "affiliation": "affiliation"}
 
 
 def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count: int) -> str:
@@ -449,15 +392,12 @@ def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count
         "url": url,
         "mainEntityOfPage": {"@type": "ProfilePage", "url": url},
     }
-    bio = profile.extra.get("bio")
-    if isinstance(bio, str) and bio.strip():
-        data["description"] = one_line(bio)
-    position = profile.extra.get("position")
-    if isinstance(position, str) and position.strip():
-        data["jobTitle"] = one_line(position)
-    affiliation = profile.extra.get("affiliation")
-    if isinstance(affiliation, str) and affiliation.strip():
-        data["affiliation"] = {"@type": "Organization", "name": one_line(affiliation)}
+    for key, name in _PROFILE_TEXTS.items():
+        value = profile.extra.get(key)
+        if isinstance(value, str) and value.strip():
+            data[name] = one_line(value)
+    if "affiliation" in data:
+        data["affiliation"] = {"@type": "Organization", "name": data["affiliation"]}
     if topics:
         data["knowsAbout"] = list(topics)
     links = profile.extra.get("links")
@@ -468,12 +408,9 @@ def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count
     metrics = profile.metrics
     if "papers" not in metrics:  # the site's own count stands in for the profile's
         metrics = {"papers": paper_count, **metrics}
+    counter = {"@type": "InteractionCounter"}
     data["interactionStatistic"] = [
-        {
-            "@type": "InteractionCounter",
-            "name": _METRIC_NAMES.get(k, k.replace("_", " ")),
-            "userInteractionCount": v,
-        }
+        {**counter, "name": _METRIC_NAMES.get(k, k.replace("_", " ")), "userInteractionCount": v}
         for k, v in metrics.items()
     ]
     return json_for_script(data)

@@ -21,7 +21,6 @@ from .markup import is_safe_url, render_markdown
 from .model import OTHER_TOPIC, Paper, Profile
 from .yamlutil import key_line, load_yaml
 
-PAPERS_DIR = "papers"
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
@@ -34,9 +33,7 @@ _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
     """The front matter's YAML text and the body after it."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise SitegenError("missing front matter: the file must start with a '---' line", path, 1)
     end = text.find("\n---", 3)
@@ -66,7 +63,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _as_str(v: Any) -> str | None:
-    if isinstance(v, bool) or v is None or isinstance(v, (list, dict)):
+    if v is None or isinstance(v, (bool, list, dict)):
         return None
     return _CONTROL.sub("", str(v)).strip()
 
@@ -83,17 +80,11 @@ def _as_date(v: Any) -> dt.date | None:
 def _as_str_list(v: Any) -> tuple[str, ...] | None:
     if v is None:
         return ()
-    if isinstance(v, str):
-        v = [v]
-    if not isinstance(v, list):
+    items = [v] if isinstance(v, str) else v
+    if not isinstance(items, list):
         return None
-    out = []
-    for item in v:
-        s = _as_str(item)
-        if not s:
-            return None
-        out.append(s)
-    return tuple(out)
+    out = tuple(map(_as_str, items))
+    return out if all(out) else None  # an empty or non-text item is refused
 
 
 def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
@@ -127,9 +118,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         raise fail("must be a list of words", "tags")
     flags = {}
     for key in ("et_al", "owner_in_et_al", "code", "year_inferred", "draft", "featured"):
-        v = data.get(key, False)
-        if v is None:
-            v = False
+        v = False if data.get(key) is None else data[key]
         if not isinstance(v, bool):
             raise fail(f"must be true or false, not {v!r}", key)
         flags[key] = v
@@ -143,11 +132,9 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         if not s or not s.startswith(("http://", "https://")) or not is_safe_url(s):
             raise fail(f"{v!r} is not an http(s) URL", key)
         urls[key] = s
-    added = None
-    if data.get("added") is not None:
-        added = _as_date(data["added"])
-        if added is None:
-            raise fail(f"invalid date {data['added']!r} (use YYYY-MM-DD)", "added")
+    added = _as_date(data.get("added"))
+    if added is None and data.get("added") is not None:
+        raise fail(f"invalid date {data['added']!r} (use YYYY-MM-DD)", "added")
     slug = Path(path).stem
     if data.get("slug") is not None:
         slug = _as_str(data["slug"]) or ""
@@ -232,7 +219,7 @@ def read_text(path: Path, display: str) -> str:
 
 def paper_files(site: Path) -> list[Path]:
     """content/papers/*.md sorted by file name: the order every later stage relies on."""
-    folder = site / "content" / PAPERS_DIR
+    folder = site / "content" / "papers"
     if not folder.is_dir():
         raise SitegenError(
             "no content/papers folder: run `sitegen import PROFILE` first", site / "content"
@@ -347,13 +334,7 @@ def load_people(site: Path) -> list[PersonEntry]:
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
             raise fail(i, "owner: must be true or false")
-        out.append(
-            PersonEntry(
-                name=_as_str(entry["name"]) or "",
-                aliases=aliases,
-                homepage=homepage,
-                affiliation=_as_str(entry.get("affiliation")) or None,
-                owner=owner,
-            )
-        )
+        name = _as_str(entry["name"]) or ""
+        affiliation = _as_str(entry.get("affiliation")) or None
+        out.append(PersonEntry(name, aliases, homepage, affiliation, owner))
     return out

@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from . import __version__, urls
 from .model import Paper
@@ -64,7 +65,7 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     fg.updated(_when(newest) if newest else EPOCH)
     # feedgen emits entries in reverse insertion order unless told otherwise
     for paper in spec.papers:
-        fg.add_entry(_entry(paper, base_url, topic_names), order="append")
+        _entry(fg.add_entry(order="append"), paper, base_url, topic_names)
     fg.link(href=urls.absolute(base_url, spec.atom_url), rel="self")
     atom = fg.atom_str(pretty=True)
     # RSS takes its channel <link> from the last link given, and every self link
@@ -73,12 +74,8 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     return fg.rss_str(pretty=True), atom
 
 
-def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
-    from feedgen.entry import FeedEntry
-    from feedgen.ext.dc import DcEntryExtension
-
-    fe = FeedEntry()
-    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+def _entry(fe: Any, paper: Paper, base_url: str, topic_names: dict[str, str]) -> None:
+    """Fill in a feed's new entry, which has the feed's extensions (dc) registered."""
     link = urls.absolute(base_url, urls.paper(paper.slug))
     fe.id(link)
     fe.guid(link, permalink=True)
@@ -95,4 +92,3 @@ def _entry(paper: Paper, base_url: str, topic_names: dict[str, str]) -> object:
     body = xml_clean(byline + paper.body_html)
     fe.description(body)
     fe.content(body, type="html")
-    return fe

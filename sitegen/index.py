@@ -10,7 +10,7 @@ import dataclasses
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby
@@ -22,52 +22,30 @@ from .slugs import slugify_text
 
 # arXiv subject names, by the two-letter code the profiles print (cs.LG -> LG).
 ARXIV_NAMES = {
-    "AI": "Artificial Intelligence",
-    "AR": "Hardware Architecture",
-    "AS": "Audio and Speech Processing",
-    "CC": "Computational Complexity",
-    "CE": "Computational Engineering, Finance, and Science",
-    "CG": "Computational Geometry",
-    "CL": "Computation and Language",
-    "CR": "Cryptography and Security",
-    "CV": "Computer Vision and Pattern Recognition",
-    "CY": "Computers and Society",
-    "DB": "Databases",
-    "DC": "Distributed, Parallel, and Cluster Computing",
-    "DL": "Digital Libraries",
-    "DM": "Discrete Mathematics",
-    "DS": "Data Structures and Algorithms",
-    "ET": "Emerging Technologies",
-    "FL": "Formal Languages and Automata Theory",
-    "GL": "General Literature",
-    "GR": "Graphics",
-    "GT": "Computer Science and Game Theory",
-    "HC": "Human-Computer Interaction",
-    "IR": "Information Retrieval",
-    "IT": "Information Theory",
-    "IV": "Image and Video Processing",
-    "LG": "Machine Learning",
-    "LO": "Logic in Computer Science",
-    "MA": "Multiagent Systems",
-    "ME": "Methodology",
-    "ML": "Machine Learning (Statistics)",
-    "MM": "Multimedia",
-    "MS": "Mathematical Software",
-    "NA": "Numerical Analysis",
-    "NE": "Neural and Evolutionary Computing",
-    "NI": "Networking and Internet Architecture",
-    "OC": "Optimization and Control",
-    "OH": "Other Computer Science",
-    "OS": "Operating Systems",
-    "PF": "Performance",
-    "PL": "Programming Languages",
-    "RO": "Robotics",
-    "SC": "Symbolic Computation",
-    "SD": "Sound",
-    "SE": "Software Engineering",
-    "SI": "Social and Information Networks",
+    "AI": "Artificial Intelligence", "AR": "Hardware Architecture",
+    "AS": "Audio and Speech Processing", "CC": "Computational Complexity",
+    "CE": "Computational Engineering, Finance, and Science", "CG": "Computational Geometry",
+    "CL": "Computation and Language", "CR": "Cryptography and Security",
+    "CV": "Computer Vision and Pattern Recognition", "CY": "Computers and Society",
+    "DB": "Databases", "DC": "Distributed, Parallel, and Cluster Computing",
+    "DL": "Digital Libraries", "DM": "Discrete Mathematics",
+    "DS": "Data Structures and Algorithms", "ET": "Emerging Technologies",
+    "FL": "Formal Languages and Automata Theory", "GL": "General Literature",
+    "GR": "Graphics", "GT": "Computer Science and Game Theory",
+    "HC": "Human-Computer Interaction", "IR": "Information Retrieval",
+    "IT": "Information Theory", "IV": "Image and Video Processing",
+    "LG": "Machine Learning", "LO": "Logic in Computer Science",
+    "MA": "Multiagent Systems", "ME": "Methodology",
+    "ML": "Machine Learning (Statistics)", "MM": "Multimedia",
+    "MS": "Mathematical Software", "NA": "Numerical Analysis",
+    "NE": "Neural and Evolutionary Computing", "NI": "Networking and Internet Architecture",
+    "OC": "Optimization and Control", "OH": "Other Computer Science",
+    "OS": "Operating Systems", "PF": "Performance",
+    "PL": "Programming Languages", "RO": "Robotics",
+    "SC": "Symbolic Computation", "SD": "Sound",
+    "SE": "Software Engineering", "SI": "Social and Information Networks",
     "SY": "Systems and Control",
-}
+}  # fmt: skip
 OTHER_NAME = "Other"
 # Fixed colours for the common codes, so adding a paper never recolours a topic.
 PALETTE_SIZE = 8
@@ -75,15 +53,12 @@ FIXED_COLOURS = {"LG": 0, "CV": 1, "CL": 2, "AI": 3, "DC": 4, "CR": 5, "RO": 6, 
 
 
 def topic_colour(code: str) -> int:
-    if code in FIXED_COLOURS:
-        return FIXED_COLOURS[code]
-    return zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE
+    return FIXED_COLOURS.get(code, zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE)
 
 
 def topic_name(code: str, config: SiteConfig) -> str:
-    if code == OTHER_TOPIC:
-        return config.topic_names.get(code) or OTHER_NAME
-    return config.topic_names.get(code) or ARXIV_NAMES.get(code.upper()) or code
+    default = OTHER_NAME if code == OTHER_TOPIC else ARXIV_NAMES.get(code.upper()) or code
+    return config.topic_names.get(code) or default
 
 
 @lru_cache(maxsize=65536)
@@ -129,9 +104,9 @@ def resolve_people(
     for e in entries:
         key = name_key(e.name)
         info[key] = e
-        for spelling in (e.name, *e.aliases):
-            alias[name_key(spelling)] = key
-        if e.owner or owner_key in {name_key(s) for s in (e.name, *e.aliases)}:
+        spellings = [name_key(s) for s in (e.name, *e.aliases)]
+        alias.update(dict.fromkeys(spellings, key))
+        if e.owner or owner_key in spellings:
             owner_key = key
     alias.setdefault(name_key(profile.name), owner_key)
     keys = {alias.get(name_key(n), name_key(n)) for n in names} | {owner_key}
@@ -168,28 +143,28 @@ def group_years(papers: Sequence[Paper]) -> tuple[Year, ...]:
     return tuple(Year(y, tuple(ps)) for y, ps in groupby(papers, key=lambda p: p.year))
 
 
-def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
+def _group(
+    pairs: Iterable[tuple[str, Paper]], kind: str, name: Callable[[str], str]
+) -> list[Topic]:
+    """Topics or tags, from (code, paper) pairs in paper order; `kind` is also the slug fallback."""
     by_code: dict[str, list[Paper]] = defaultdict(list)
-    for p in papers:
-        by_code[p.topic].append(p)
-    slugs = unique_slugs(by_code, "topic")
-    topics = [
-        Topic(code, topic_name(code, config), slugs[code], "topic", tuple(ps), topic_colour(code))
+    for code, p in pairs:
+        by_code[code].append(p)
+    slugs = unique_slugs(by_code, kind)
+    return [
+        Topic(code, name(code), slugs[code], kind, tuple(ps), topic_colour(code))
         for code, ps in by_code.items()
     ]
+
+
+def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
+    topics = _group(((p.topic, p) for p in papers), "topic", lambda c: topic_name(c, config))
     return tuple(sorted(topics, key=lambda t: (-len(t.papers), t.code)))
 
 
 def group_tags(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
-    by_tag: dict[str, list[Paper]] = defaultdict(list)
-    for p in papers:
-        for t in dict.fromkeys(p.tags):
-            by_tag[t].append(p)
-    slugs = unique_slugs(by_tag, "tag")
-    tags = [
-        Topic(t, config.topic_names.get(t, t), slugs[t], "tag", tuple(ps), topic_colour(t))
-        for t, ps in by_tag.items()
-    ]
+    pairs = ((t, p) for p in papers for t in dict.fromkeys(p.tags))
+    tags = _group(pairs, "tag", lambda t: config.topic_names.get(t, t))
     return tuple(sorted(tags, key=lambda t: (-len(t.papers), t.code.casefold())))
 
 
@@ -199,21 +174,13 @@ def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
     by_key: dict[str, list[Paper]] = defaultdict(list)
     person_of: dict[str, Person] = {}
     for p in papers:
-        seen: set[str] = set()
-        for a in p.authors:
-            person = a.person
-            if person.is_owner or person.key in seen:
-                continue
-            seen.add(person.key)
-            person_of[person.key] = person
-            by_key[person.key].append(p)
+        people = {a.person.key: a.person for a in p.authors if not a.person.is_owner}
+        person_of.update(people)
+        for key in people:  # once per paper, however often a name appears in its author list
+            by_key[key].append(p)
     coauthors = [Coauthor(person_of[k], tuple(ps)) for k, ps in by_key.items()]
-    return tuple(
-        sorted(
-            coauthors,
-            key=lambda c: (-c.count, -c.last_year, c.person.name.casefold(), c.person.slug),
-        )
-    )
+    coauthors.sort(key=lambda c: (-c.count, -c.last_year, c.person.name.casefold(), c.person.slug))
+    return tuple(coauthors)
 
 
 def neighbours(papers: Sequence[Paper]) -> dict[str, tuple[Paper | None, Paper | None]]:

@@ -201,9 +201,6 @@ def plan_pages(d: SiteData) -> list[Page]:
     ]
 
 
-# ---------------------------------------------------------------- feeds and other files
-
-
 def plan_feeds(site: Site) -> dict[str, FeedSpec]:
     """Paper feeds keyed by the page they follow: the whole site, each topic, tag, coauthor."""
     size = site.config.feed_size  # type: ignore[attr-defined]

@@ -18,12 +18,11 @@ from .state import builtin_themes_dir
 
 def theme_dirs(site: Path, theme: str) -> list[Path]:
     """Theme folders, most specific first: the site's own themes/, then the built-in ones."""
-    found = None
     for base in (site / "themes", builtin_themes_dir()):
         if (base / theme / "templates").is_dir():
             found = base / theme
             break
-    if found is None:
+    else:
         raise SitegenError(
             f"theme {theme!r} not found (looked in {site / 'themes'} and the built-in themes)",
             site / "sitegen.yaml",
@@ -42,14 +41,10 @@ def static_dirs(site: Path, theme: str) -> list[Path]:
 
 
 def make_env(dirs: list[Path]) -> jinja2.Environment:
-    """The template lookup: the site's templates/, then the theme, then the default theme.
-
-    Each theme's templates can also be named with the theme as a prefix
-    (`default/paper.html`), so a site template of the same name can extend the
-    one it shadows and change a single block.
-    """
+    """Each theme's templates can also be named with the theme as a prefix (`default/paper.html`),
+    so a site template of the same name can extend the one it shadows and change a single block."""
     prefixed = [(d.parent.name, d) for d in dirs[1:] if d.is_dir()]
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()]),
@@ -63,7 +58,6 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    return env
 
 
 def template_error(e: Exception, name: str | None = None) -> SitegenError:
