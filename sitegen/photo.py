@@ -61,8 +61,12 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
     Raises SitegenError (never a Pillow traceback) for a file that is not an
     image, is cut short, or would decode to an absurd number of pixels.
     """
-    from PIL import Image, ImageCms, ImageOps
+    from PIL import Image, ImageCms, ImageFile, ImageOps
 
+    # WeasyPrint (the CV's PDF) sets this when imported, and `sitegen serve` builds
+    # many times in one process: a cut-short photo must stay an error all the same
+    # (Pillow documents the setting as one user code may change)
+    truncated_ok, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -99,6 +103,8 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:  # Pillow's ways of saying "broken"
         raise SitegenError(f"a damaged image ({e})", display) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     out: dict[str, bytes] = {}
     for width in widths:
         width = min(width, img.width, MAX_WIDTH)

@@ -7,14 +7,17 @@ Java, except under CI=true, where a missing tool is a failure: CI must run them.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import functools
+import io
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -54,16 +57,55 @@ def missing_tool(reason: str) -> None:
 
 
 def run_cli(
-    *args: str | Path, cwd: Path | None = None, check: bool = False, env: dict | None = None
+    *args: str | Path,
+    cwd: Path | None = None,
+    check: bool = False,
+    env: dict | None = None,
+    fresh: bool = False,
 ) -> subprocess.CompletedProcess:
-    """Run the real `sitegen` command line in a fresh interpreter."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "sitegen", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
+    """Run the real `sitegen` command line and capture what it prints.
+
+    By default its entry point (`sitegen.cli.main`, what the `sitegen` script
+    calls) runs in this process: the suite makes hundreds of runs, and starting an
+    interpreter and importing the libraries each time was a third of the quick
+    loop. sitegen keeps no state between runs, so a run here sees what a fresh
+    process would; an escaping exception is printed as the traceback a process
+    would print. `fresh=True` starts `python -m sitegen` instead, for what only a
+    process shows: its exit status, what it imports, signals.
+    """
+    argv = [str(a) for a in args]
+    if fresh:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sitegen", *argv],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+    else:
+        from sitegen.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        saved_env, saved_cwd = dict(os.environ), os.getcwd()
+        try:
+            os.environ.update(env or {})
+            if cwd is not None:
+                os.chdir(cwd)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = main(argv)
+                except SystemExit as e:  # argparse's usage errors, --help, --version
+                    code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+                    if isinstance(e.code, str):
+                        print(e.code, file=sys.stderr)
+                except Exception:
+                    traceback.print_exc()
+                    code = 1
+        finally:
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+        proc = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
     if check and proc.returncode != 0:
         raise AssertionError(f"sitegen {args} failed ({proc.returncode}):\n{proc.stderr}")
     return proc

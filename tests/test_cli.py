@@ -10,7 +10,7 @@ import argparse
 import re
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli as run_in_process
 
 from sitegen import __version__
 from sitegen.cli import _parser
@@ -24,6 +24,11 @@ def commands() -> dict[str, argparse.ArgumentParser]:
 
 
 COMMANDS = sorted(commands())
+
+
+def run_cli(*args: object):
+    """This module checks what a user's shell sees, so each run is a real process."""
+    return run_in_process(*args, fresh=True)
 
 
 def test_every_documented_command_exists() -> None:

@@ -192,6 +192,22 @@ BAD_PHOTOS = {
 }
 
 
+def test_a_cut_short_photo_is_an_error_even_after_weasyprint_is_imported(monkeypatch) -> None:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES when imported; `sitegen serve`
+    builds many times in one process, so a photo must not be judged by what an earlier
+    build imported. Pillow's setting is left as it was found."""
+    from PIL import ImageFile
+
+    from sitegen.errors import SitegenError
+    from sitegen.photo import encode
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    make, message = BAD_PHOTOS["truncated"]
+    with pytest.raises(SitegenError, match="a damaged image"):
+        encode(make(), "content/photo.jpg", (200,))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
 def _png(w: int, h: int) -> bytes:
     from PIL import Image
 
@@ -412,7 +428,7 @@ def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
     import os
 
     path = os.pathsep.join([str(tmp_path / "stub"), str(REPO), os.environ.get("PYTHONPATH", "")])
-    proc = build(site, env={"PYTHONPATH": path})
+    proc = run_cli("build", "--site", site, "--no-cache", env={"PYTHONPATH": path}, fresh=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("WeasyPrint is not installed") == 1
     assert "pip install 'sitegen[pdf]'" in proc.stderr
