@@ -263,29 +263,35 @@ def _shortfalls(report: dict) -> list[str]:
     return out
 
 
-# Lighthouse measures performance on the CPU it shares: each audit runs alone
+# Lighthouse measures performance on the CPU it shares, so the audits run alone; one
+# test audits every page, so the other tests stop for it once, not once per page
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.alone
 @pytest.mark.xdist_group("lighthouse")
-# One page per layout: topic, coauthor and news pages are lists built like the
-# timeline, and axe-core and the Nu checker still see every one of them.
-@pytest.mark.parametrize("kind", ["home", "paper", "timeline", "cv"])
-def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path, kind: str) -> None:
-    """Mobile defaults (simulated slow 4G, 4x CPU slowdown), served with netlify.toml's headers."""
+def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path) -> None:
+    """Mobile defaults (simulated slow 4G, 4x CPU slowdown), served with netlify.toml's headers.
+
+    One page per layout: topic, coauthor and news pages are lists built like the
+    timeline, and axe-core and the Nu checker still see every one of them.
+    """
     _need_node_tool(LIGHTHOUSE, "lighthouse")
     if not shutil.which("node"):
         missing_tool("node is not installed (apt-get install nodejs)")
-    url = key_pages(example_output)[kind]
+    pages = key_pages(example_output)
+    failures = []
     with serve(example_output, REPO / "netlify.toml") as base:
-        report = _lighthouse(base + url, tmp_path / "report.json")
-        scores = {c: report["categories"][c]["score"] for c in CATEGORIES}
-        if scores["performance"] < 1 and all(scores[c] == 1 for c in CATEGORIES[1:]):
-            # one retry absorbs a moment of load from outside the test run;
-            # a really slow page fails both
-            report = _lighthouse(base + url, tmp_path / "report2.json")
+        for kind in ("home", "paper", "timeline", "cv"):
+            url = pages[kind]
+            report = _lighthouse(base + url, tmp_path / f"{kind}.json")
             scores = {c: report["categories"][c]["score"] for c in CATEGORIES}
-    assert report.get("runtimeError") is None, report.get("runtimeError")
-    assert all(s == 1 for s in scores.values()), f"{kind} {url}: {scores}\n" + "\n".join(
-        _shortfalls(report)
-    )
+            if scores["performance"] < 1 and all(scores[c] == 1 for c in CATEGORIES[1:]):
+                # one retry absorbs a moment of load from outside the test run;
+                # a really slow page fails both
+                report = _lighthouse(base + url, tmp_path / f"{kind}-again.json")
+                scores = {c: report["categories"][c]["score"] for c in CATEGORIES}
+            if report.get("runtimeError") is not None:
+                failures.append(f"{kind} {url}: {report['runtimeError']}")
+            elif not all(s == 1 for s in scores.values()):
+                failures.append(f"{kind} {url}: {scores}\n" + "\n".join(_shortfalls(report)))
+    assert not failures, "\n\n".join(failures)
