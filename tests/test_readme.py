@@ -343,7 +343,7 @@ def _run_server(block: Block, root: Path) -> None:
         proc = subprocess.Popen(
             ["bash", "-c", f"exec {line} --port {port}"],
             cwd=root,
-            env=_venv_env(root),
+            env={**_venv_env(root), "PYTHONFAULTHANDLER": "1"},  # SIGABRT dumps the stacks
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -362,7 +362,13 @@ def _run_server(block: Block, root: Path) -> None:
                 time.sleep(0.3)
         assert "<html" in body, f"README.md:{block.line}: no page served:\n{log.read_text()}"
         os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 0, f"Ctrl-C did not exit cleanly:\n{log.read_text()}"
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # where it hangs, for the report
+            os.kill(proc.pid, signal.SIGABRT)
+            proc.wait()
+            pytest.fail(f"README.md:{block.line}: Ctrl-C did not stop it:\n{log.read_text()}")
+        assert code == 0, f"Ctrl-C did not exit cleanly:\n{log.read_text()}"
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
