@@ -13,6 +13,7 @@ import functools
 import io
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -54,6 +55,16 @@ def missing_tool(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true requires it)")
     pytest.skip(reason)
+
+
+def default_sigint() -> None:
+    """preexec_fn for a process a test stops with Ctrl-C (SIGINT).
+
+    A background job of a non-interactive shell starts with SIGINT ignored, and its
+    children inherit that (CI started that way ignores every Ctrl-C a test sends);
+    a user's terminal never does, so the child gets the default back.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_cli(

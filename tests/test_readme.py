@@ -36,7 +36,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 import pytest
-from conftest import REPO, free_port_number, missing_tool
+from conftest import REPO, default_sigint, free_port_number, missing_tool
 
 from sitegen import model
 from sitegen.cli import _parser
@@ -347,6 +347,7 @@ def _run_server(block: Block, root: Path) -> None:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=default_sigint,  # the Ctrl-C below must not be ignored
         )
     try:
         deadline = time.monotonic() + 60

@@ -17,7 +17,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import BASE_URL, free_port_number, make_site, run_cli
+from conftest import BASE_URL, default_sigint, free_port_number, make_site, run_cli
 from htmlutil import parse
 
 from sitegen.render import builtin_themes_dir
@@ -25,12 +25,6 @@ from sitegen.serve import resolve_request
 
 READY_TIMEOUT = 60  # seconds for the first build; generous for slow CI machines
 CHANGE_TIMEOUT = 10  # seconds from a save to the rebuilt page
-
-
-def _default_sigint() -> None:
-    # a background job of a non-interactive shell starts with SIGINT ignored, and
-    # children inherit that; a user's terminal never does, so restore the default
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class Serve:
@@ -44,7 +38,7 @@ class Serve:
             text=True,
             encoding="utf-8",
             env={**os.environ, **(env or {})},
-            preexec_fn=_default_sigint,
+            preexec_fn=default_sigint,
         )
         self.out: list[str] = []
         self.err: list[str] = []

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import make_site
+from conftest import default_sigint, make_site
 
 READY_TIMEOUT = 90
 
@@ -39,6 +39,7 @@ class Server:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            preexec_fn=default_sigint,  # stop() sends Ctrl-C
         )
         self.lines: list[str] = []
         self.err: list[str] = []
