@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import os
 from contextlib import suppress
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
+from .state import save_bytes
 
 CV = "cv/cv.pdf"
 
@@ -63,10 +63,7 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
             f"WeasyPrint could not lay out the CV: {type(e).__name__} {e}", CV
         ) from None
     with suppress(OSError):  # a cache that cannot be written only costs time
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_dir / f".{key}.{os.getpid()}"
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
+        save_bytes(cached, data)
         for old in cache_dir.glob("*.pdf"):  # only the latest CV is worth keeping
             if old != cached:
                 old.unlink(missing_ok=True)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
+from .state import save_bytes
 
 WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
 MAX_WIDTH = 1600  # no file wider than this, whatever the theme asks
@@ -171,9 +171,7 @@ def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for n, b in files.items():
-            tmp = folder / f".{n}.{os.getpid()}"
-            tmp.write_bytes(b)
-            os.replace(tmp, folder / n)
+            save_bytes(folder / n, b)
         (folder / "files.json").write_text(json.dumps({"files": sorted(files), "pixels": pixels}))
         for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
             if old.is_dir() and old != folder:

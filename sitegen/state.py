@@ -124,14 +124,16 @@ def code_stamp() -> str:
             seen.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             seen.append(f"{p}:-")
-    cache_dir = user_cache_dir()
-    remembered = cache_dir / "code-stamp.txt" if cache_dir else None
-    try:
-        seen_before, stamp = remembered.read_text().split()  # type: ignore[union-attr]
-        if seen_before == digest(*seen):
-            return stamp
-    except (OSError, ValueError, AttributeError):  # none yet, damaged, or no cache folder
-        pass
+    folder = user_cache_dir()
+    remembered = folder / "code-stamp.txt" if folder else None
+    seen_key = digest(*seen)
+    if remembered is not None:
+        try:
+            seen_before, stamp = remembered.read_text().split()
+            if seen_before == seen_key:
+                return stamp
+        except (OSError, ValueError):  # none yet, or damaged
+            pass
     import importlib.metadata
 
     parts = [__version__, sys.version]
@@ -142,10 +144,11 @@ def code_stamp() -> str:
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{lib}=none")
     stamp = digest(*parts)
-    try:
-        save_bytes(remembered, f"{digest(*seen)} {stamp}\n".encode())  # type: ignore[arg-type]
-    except (OSError, TypeError):  # a read-only home: found again next time
-        pass
+    if remembered is not None:
+        try:
+            save_bytes(remembered, f"{seen_key} {stamp}\n".encode())
+        except OSError:  # a read-only home: found again next time
+            pass
     return stamp
 
 
