@@ -19,6 +19,7 @@ import os
 import pickle
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
@@ -40,7 +41,7 @@ from .markup import render_inline
 from .model import Paper, Site
 from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, sitemap_xml
 from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
-from .related import related_papers
+from .related import related_papers, term_counts
 from .render import make_env, static_dirs, template_dirs, template_error
 from .search import build_index as build_search_index
 from .search import pagefind_available
@@ -82,7 +83,7 @@ def load_site(
     site_dir: Path,
     base_url: str | None = None,
     papers: Callable[[Path], tuple[list[Paper], list[SitegenWarning]]] = load_papers,
-    related_cache: Path | None = None,
+    cache_dir: Path | None = None,
     jobs: int = 1,
 ) -> Loaded:
     """Read config and content and index them; raises the first problem found."""
@@ -91,7 +92,7 @@ def load_site(
         raise problems[0]
     sources, warnings = papers(site_dir)
     site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
-    related = cached_related(site.papers, config.related_papers, related_cache, jobs)
+    related = cached_related(site.papers, config.related_papers, cache_dir, jobs)
     site = replace(site, related=related)
     folio = load_portfolio(site_dir, site, warnings)
     url, placeholder = resolve_base_url(config, base_url)
@@ -105,11 +106,13 @@ def load_site(
     return Loaded(site, config, url, placeholder, tuple(warnings), folio)
 
 
-def cached_related(papers: Sequence[Paper], k: int, cache_file: Path | None, jobs: int = 1) -> dict:
+def cached_related(papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs: int = 1) -> dict:
     """related_papers, reused while no paper's slug, title or abstract has changed.
 
     Scoring is most of a 10,000-paper rebuild after a template, date or tag edit;
     its result depends on nothing else, so it is keyed by exactly those texts.
+    When one abstract changes, every paper is scored again (the weights of its
+    words change everywhere), but only that paper is tokenised again.
     """
     key = digest(
         code_stamp(),
@@ -117,19 +120,52 @@ def cached_related(papers: Sequence[Paper], k: int, cache_file: Path | None, job
         *sorted(f"{p.slug}\0{p.title}\0{p.summary_text}" for p in papers),
     )
     by_slug = {p.slug: p for p in papers}
-    if cache_file is not None:
-        try:
-            with open(cache_file, "rb") as f:
-                found, slugs = pickle.load(f)
-            if found == key:
-                return {s: tuple(by_slug[r] for r in rs) for s, rs in slugs.items()}
-        except Exception:  # missing, damaged or from another version: score afresh
-            pass
+    found = read_cache(cache_dir / "related.pickle" if cache_dir else None, key)
+    if found is not None:
+        return {s: tuple(by_slug[r] for r in rs) for s, rs in found.items()}
     jobs = jobs if len(papers) >= 500 else 1  # below, forking costs what it saves
-    related = related_papers(papers, k, lambda fn, shares: fork_map(fn, shares, jobs), jobs)
-    if cache_file is not None:
-        save_pickle(cache_file, (key, {s: tuple(p.slug for p in ps) for s, ps in related.items()}))
+    terms = cache_dir / "terms.pickle" if cache_dir else None
+    related = related_papers(
+        papers,
+        k,
+        lambda fn, shares: fork_map(fn, shares, jobs),
+        jobs,
+        lambda docs: cached_term_counts(docs, terms, jobs),
+    )
+    if cache_dir is not None:
+        slugs = {s: tuple(p.slug for p in ps) for s, ps in related.items()}
+        save_pickle(cache_dir / "related.pickle", (key, slugs))
     return related
+
+
+def cached_term_counts(docs: Sequence[Paper], cache_file: Path | None, jobs: int) -> list[Counter]:
+    """term_counts of each paper: kept by the digest of its title and abstract, the rest
+    counted in `jobs` processes."""
+    stamp = code_stamp()
+    texts = [digest(d.title, d.summary_text) for d in docs]
+    known: dict[str, Counter] = read_cache(cache_file, stamp) or {}
+    todo = [i for i, text in enumerate(texts) if text not in known]
+    jobs = jobs if len(todo) >= 500 else 1
+    shares = [todo[i::jobs] for i in range(jobs)]
+    counted = fork_map(lambda share: [term_counts(docs[i]) for i in share], shares, jobs)
+    for share, counts in zip(shares, counted, strict=True):
+        known.update(zip([texts[i] for i in share], counts, strict=True))
+    if cache_file is not None and todo:
+        save_pickle(cache_file, (stamp, {text: known[text] for text in texts}))
+    return [known[text] for text in texts]
+
+
+def read_cache(path: Path | None, key: str) -> Any:
+    """The value a cache file keeps under `key`, or None: a missing, damaged or
+    outdated cache only makes the build slower."""
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            found, value = pickle.load(f)
+        return value if found == key else None
+    except Exception:
+        return None
 
 
 # ---------------------------------------------------------------- rendering
@@ -546,15 +582,7 @@ def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
     from .content import collect_papers, paper_files, parse_paper
 
     stamp = code_stamp()
-    known: dict[str, tuple[str, Paper, list]] = {}
-    if cache_file is not None:
-        try:
-            with open(cache_file, "rb") as f:
-                found_stamp, known = pickle.load(f)
-            if found_stamp != stamp:
-                known = {}
-        except Exception:
-            known = {}
+    known: dict[str, tuple[str, Paper, list]] = read_cache(cache_file, stamp) or {}
     texts = []
     for path in paper_files(site_dir):
         rel = str(path.relative_to(site_dir))
@@ -728,17 +756,18 @@ def build_site(
         return probe.result(started)
     state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at
     phase("scan")
-    papers_cache, related_cache = cache / "papers.pickle", cache / "related.pickle"
+    papers_cache = cache / "papers.pickle"
     loaded = load_site(
         site_dir,
         base_url,
         papers=lambda d: cached_papers(d, papers_cache if use_cache else None, jobs),
-        related_cache=related_cache if use_cache else None,
+        cache_dir=cache if use_cache else None,
         jobs=jobs,
     )
     if not use_cache:  # the caches are refreshed by a cold build too
         save_pickle(papers_cache, (code_stamp(), {}))
-        related_cache.unlink(missing_ok=True)
+        for name in ("related.pickle", "terms.pickle"):
+            (cache / name).unlink(missing_ok=True)
     phase("load and index")
     warnings = list(loaded.warnings)
     use_search = search and loaded.config.search

@@ -106,13 +106,17 @@ def shared_terms(a: Doc, b: Doc) -> set[str]:
     return set(term_counts(a)) & set(term_counts(b))
 
 
-def tfidf_vectors(docs: Sequence[Doc]) -> list[dict[str, float]]:
+def tfidf_vectors(
+    docs: Sequence[Doc], counts: Sequence[Counter[str]] | None = None
+) -> list[dict[str, float]]:
     """One unit-length vector per paper: (1 + log tf) x (1 + log((1 + n) / (1 + df))).
 
     Terms of one paper only are left out (when there are others): they relate it
     to nothing. Each vector lists its terms by weight, heaviest first, ties by term.
+    `counts` are the docs' term_counts when the caller has them (tokenising is a
+    third of the work, and a paper's counts change only with its own text).
     """
-    counts = [term_counts(d) for d in docs]
+    counts = counts if counts is not None else [term_counts(d) for d in docs]
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
@@ -136,6 +140,7 @@ def related_papers(
     k: int,
     map_parts: Callable[[Callable[[range], list], list[range]], list[list]] = _serial,
     parts: int = 1,
+    counts: Callable[[Sequence[P]], Sequence[Counter[str]]] | None = None,
 ) -> dict[str, tuple[P, ...]]:
     """slug -> up to k related papers, most related first, never the paper itself.
 
@@ -146,12 +151,12 @@ def related_papers(
 
     Papers are scored independently, so the caller may score `parts` shares of
     them in other processes: `map_parts(fn, shares)` is `[fn(s) for s in shares]`
-    by default.
+    by default. `counts(docs)`, if given, returns their term_counts (from a cache).
     """
     docs = sorted(papers, key=lambda p: p.slug)
     if k <= 0 or len(docs) < 2:
         return {p.slug: () for p in papers}
-    vectors = tfidf_vectors(docs)
+    vectors = tfidf_vectors(docs, counts(docs) if counts else None)
     top = [list(v.items())[:TOP_TERMS] for v in vectors]  # a vector is heaviest first
     postings: dict[str, list[tuple[int, float]]] = {}  # term -> [(paper, weight)]
     for i, terms in enumerate(top):

@@ -467,3 +467,31 @@ def test_scoring_in_shares_and_other_processes_gives_the_same_lists() -> None:
     assert slugs(related_papers(docs, 4, parts=3)) == one
     assert slugs(related_papers(docs, 4, lambda fn, s: fork_map(fn, s, 2), 2)) == one
     assert any(one.values())
+
+
+def test_term_counts_are_kept_between_builds_by_each_papers_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one abstract changes, only that paper is tokenised again, and the lists are
+    those of a build without the cache."""
+    from sitegen import build
+
+    counted: list[str] = []
+    real = build.term_counts
+    monkeypatch.setattr(build, "term_counts", lambda d: counted.append(d.slug) or real(d))
+    docs = list(DOCS)
+    first = slugs(build.cached_related(docs, 3, tmp_path))
+    assert sorted(counted) == sorted(d.slug for d in DOCS)
+    assert first == slugs(related_papers(docs, 3))
+
+    counted.clear()
+    docs[2] = Doc("c", DOCS[2].title, "Image diffusion models on graphs.")
+    again = slugs(build.cached_related(docs, 3, tmp_path))
+    assert counted == ["c"]
+    assert again == slugs(related_papers(docs, 3)) != first
+
+    counted.clear()
+    (tmp_path / "terms.pickle").write_bytes(b"damaged")
+    (tmp_path / "related.pickle").unlink()
+    assert slugs(build.cached_related(docs, 3, tmp_path)) == again
+    assert len(counted) == len(DOCS)
