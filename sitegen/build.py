@@ -551,22 +551,19 @@ def make_outputs(
     the current output, in `jobs` processes when there are many; returns what `meanwhile`
     returns, called here while the other processes work."""
 
-    def run(part: Sequence[Output]) -> None:
-        for o in part:
+    # round-robin, so the costly list pages and the paper pages spread over all processes;
+    # after one edit at 10,000 papers, linking the 50,000 kept files takes as long as
+    # rendering the few pages that changed, so that is shared out too
+    parts = jobs if len(outputs) >= PARALLEL_MIN or len(kept) >= PARALLEL_LINKS else 1
+
+    def run(part: int) -> None:
+        for o in outputs[part::parts]:
             for rel, data in zip(o.files, o.make(), strict=True):
                 write_file(f"{root}/{rel}", data)
+        link_files(current, root, kept[part::parts])
 
-    # round-robin, so the costly list pages and the paper pages spread over all processes
-    shares = jobs if len(outputs) >= PARALLEL_MIN else 1
-    tasks = [partial(run, outputs[i::shares]) for i in range(shares)]
-    # after one edit at 10,000 papers, linking the 50,000 kept files takes as long as
-    # rendering the pages that changed: other processes link meanwhile
-    links = jobs if len(kept) >= PARALLEL_LINKS else 1
-    tasks += [partial(link_files, current, root, kept[i::links]) for i in range(links) if kept]
-    if len(outputs) < PARALLEL_MIN and len(kept) < PARALLEL_LINKS:
-        jobs = 1
     found: list[T] = []
-    fork_map(lambda task: task(), tasks, jobs, lambda: found.append(meanwhile()))
+    fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
     return found[0]
 
 
