@@ -82,7 +82,6 @@ LIVE_SCRIPT = (
     'x.onload=function(){{var c=x.getResponseHeader("X-Sitegen-Build");'
     "if(c&&c!==b)window.location.reload();}};x.send();}});}})();</script>"
 )
-BUILD_HEADER = "X-Sitegen-Build"
 # liveCSS: a reload request whose path ends in .css swaps stylesheets in place
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
@@ -306,10 +305,6 @@ def snapshot(roots: Iterable[Path]) -> Snapshot:
     return seen
 
 
-def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
-    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-
-
 def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
     """Everything a build reads: content, the site's overrides and config, the theme in use.
 
@@ -322,11 +317,7 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
             roots += theme_dirs(site_dir, theme)
         except SitegenError:
             pass  # the build reports the unknown theme; sitegen.yaml is watched for the fix
-    unique: list[Path] = []
-    for r in roots:
-        if not any(r.is_relative_to(u) for u in unique):
-            unique.append(r)
-    return unique
+    return [r for i, r in enumerate(roots) if not any(r.is_relative_to(u) for u in roots[:i])]
 
 
 # ---------------------------------------------------------------- the preview
@@ -445,7 +436,7 @@ class Preview:
             if now == before:
                 continue
             now = await self._settle(now)
-            changed = changed_paths(before, now)
+            changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
             had_error = self.failed is not None
             ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
             if ok is None:
@@ -550,7 +541,7 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
         self.preview = preview
 
     def prepare(self) -> None:
-        self.set_header(BUILD_HEADER, self.preview.generation)
+        self.set_header("X-Sitegen-Build", self.preview.generation)
         self.set_header("Cache-Control", "no-store")
 
     def head(self) -> None:
