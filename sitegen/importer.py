@@ -112,10 +112,6 @@ def render_profile_yaml(profile: Profile) -> dict[str, object]:
     return data
 
 
-def _emit_profile_keys(data: dict[str, object]) -> dict[str, list[str]]:
-    return {k: dump_yaml({k: v}).rstrip("\n").split("\n") for k, v in data.items()}
-
-
 # ---------------------------------------------------------------- report
 
 
@@ -338,12 +334,13 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
         data = {}
     if not isinstance(data, dict):
         raise SitegenError("expected a mapping of keys (name:, metrics: ...)", path=path)
-    if all(k in data and data[k] == v for k, v in imported.items()):
+    changed = {k: v for k, v in imported.items() if data.get(k) != v}  # no value is None
+    if not changed:
         return None, "unchanged"
     merged = {**data, **imported}
 
     # Rewrite only the keys whose value changed: an unchanged `name:` keeps its comment.
-    emitted = _emit_profile_keys({k: v for k, v in imported.items() if data.get(k) != v})
+    emitted = {k: dump_yaml({k: v}).rstrip("\n").split("\n") for k, v in changed.items()}
     lines = old.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -399,8 +396,7 @@ def run_import(
     site = Path(site)
     prof = None
     if profiles:
-        text = read_profile_text(Path(profiles[0]))
-        prof = parse_profile(text, as_of=as_of, source=profiles[0])
+        prof = parse_profile(read_profile_text(Path(profiles[0])), as_of=as_of, source=profiles[0])
     records = read_sources([s for s in specs if s not in profiles], log)
     report = ImportReport(warnings=list(prof.warnings) if prof else [], dry_run=dry_run)
 
@@ -518,16 +514,6 @@ def _match(
     return matched
 
 
-def _free_slug(year: int, title: str, taken: set[str]) -> str:
-    """A file name no other paper has or had: `-2`, `-3`... in import order."""
-    base = paper_slug(year, title)
-    slug, n = base, 2
-    while f"{slug}.md".lower() in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(f"{slug}.md".lower())
-    return f"{slug}.md"
-
-
 def _rel(name: str) -> str:
     return f"content/papers/{name}"
 
@@ -583,11 +569,20 @@ class _Plan:
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), added)
 
     def new(self, rec: PaperRecord, key: str) -> None:
-        name = _free_slug(rec.date.year, rec.title, self.taken)
         data = render_paper(rec, self.owner, self.as_of).encode()
+        name = self.add(rec.date.year, rec.title, data)
+        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
+
+    def add(self, year: int, title: str, data: bytes) -> str:
+        """Write a new paper, named as no other paper is or was: `-2`, `-3`... in import order."""
+        base = paper_slug(year, title)
+        name, n = f"{base}.md", 2
+        while name.lower() in self.taken:
+            name, n = f"{base}-{n}.md", n + 1
+        self.taken.add(name.lower())
         self.writes[self.papers_dir / name] = data
         self.report.added.append(_rel(name))
-        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
+        return name
 
 
 def _carry_over(current: bytes | None, data: bytes) -> bytes:
@@ -655,8 +650,7 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
             found = sources.parse_orcid_works(text, spec)
         else:
             found = sources.parse_csl_json(text, spec)
-        label = os.path.basename(spec)
-        records += [replace(r, source=label) for r in found]
+        records += [replace(r, source=os.path.basename(spec)) for r in found]
     return records
 
 
@@ -838,10 +832,8 @@ def _new_paper(group: _Paper, plan: _Plan) -> None:
             SitegenWarning(f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0])
         )
         return
-    name = _free_slug(date.year, str(v["title"]), plan.taken)
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
-    plan.writes[plan.papers_dir / name] = data
-    plan.report.added.append(_rel(name))
+    name = plan.add(date.year, str(v["title"]), data)
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.sources.setdefault(name, set()).update(group.sources)
 
