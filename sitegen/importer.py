@@ -178,16 +178,15 @@ def _identity_base(topic: str, date: dt.date, title: str) -> str:
 
 def identities(records: Sequence[PaperRecord]) -> tuple[list[str], list[tuple[int, int]]]:
     """Stable keys for records, plus (line, first line) for each exact duplicate."""
-    seen: dict[str, tuple[int, int]] = {}  # base -> (count, first line)
+    seen: dict[str, tuple[int, int]] = {}  # base -> (records before, first line)
     keys: list[str] = []
     dups: list[tuple[int, int]] = []
     for r in records:
         base = _identity_base(r.topic, r.date, r.title)
-        count, first = seen.get(base, (0, r.line))
-        count += 1
-        seen[base] = (count, first)
-        keys.append(base if count == 1 else f"{base}#{count}")
-        if count > 1:
+        before, first = seen.get(base, (0, r.line))
+        seen[base] = (before + 1, first)
+        keys.append(f"{base}#{before + 1}" if before else base)
+        if before:
             dups.append((r.line, first))
     return keys, dups
 
@@ -602,9 +601,9 @@ def _carry_over(current: bytes | None, data: bytes) -> bytes:
     return text.encode() if text is not None else data
 
 
-def _read_or_none(path: Path | str) -> bytes | None:
+def _read_or_none(path: Path) -> bytes | None:
     try:
-        return Path(path).read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -704,13 +703,13 @@ class _Index:
         self.title: dict[str, list[_Paper]] = {}
 
     def add(self, p: _Paper) -> None:
-        v = p.values
-        if isinstance(v.get("doi"), str):
-            self.doi.setdefault(str(v["doi"]).casefold(), p)
-        if isinstance(v.get("arxiv"), str):
-            self.arxiv.setdefault(_arxiv_key(str(v["arxiv"])), p)
-        if isinstance(v.get("title"), str) and not p.indexed:
-            self.title.setdefault(title_key(str(v["title"])), []).append(p)
+        doi, arxiv, title = p.values.get("doi"), p.values.get("arxiv"), p.values.get("title")
+        if isinstance(doi, str):
+            self.doi.setdefault(doi.casefold(), p)
+        if isinstance(arxiv, str):
+            self.arxiv.setdefault(_arxiv_key(arxiv), p)
+        if isinstance(title, str) and not p.indexed:
+            self.title.setdefault(title_key(title), []).append(p)
             p.indexed = True  # a title never changes once a paper has one
 
     def find(self, v: dict[str, object]) -> _Paper | None:
