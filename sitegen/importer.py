@@ -112,10 +112,6 @@ def render_profile_yaml(profile: Profile) -> dict[str, object]:
     return data
 
 
-def _emit_profile_keys(data: dict[str, object]) -> dict[str, list[str]]:
-    return {k: dump_yaml({k: v}).rstrip("\n").split("\n") for k, v in data.items()}
-
-
 # ---------------------------------------------------------------- report
 
 
@@ -182,16 +178,15 @@ def _identity_base(topic: str, date: dt.date, title: str) -> str:
 
 def identities(records: Sequence[PaperRecord]) -> tuple[list[str], list[tuple[int, int]]]:
     """Stable keys for records, plus (line, first line) for each exact duplicate."""
-    seen: dict[str, tuple[int, int]] = {}  # base -> (count, first line)
+    seen: dict[str, tuple[int, int]] = {}  # base -> (records before, first line)
     keys: list[str] = []
     dups: list[tuple[int, int]] = []
     for r in records:
         base = _identity_base(r.topic, r.date, r.title)
-        count, first = seen.get(base, (0, r.line))
-        count += 1
-        seen[base] = (count, first)
-        keys.append(base if count == 1 else f"{base}#{count}")
-        if count > 1:
+        before, first = seen.get(base, (0, r.line))
+        seen[base] = (before + 1, first)
+        keys.append(f"{base}#{before + 1}" if before else base)
+        if before:
             dups.append((r.line, first))
     return keys, dups
 
@@ -338,12 +333,13 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
         data = {}
     if not isinstance(data, dict):
         raise SitegenError("expected a mapping of keys (name:, metrics: ...)", path=path)
-    if all(k in data and data[k] == v for k, v in imported.items()):
+    changed = {k: v for k, v in imported.items() if data.get(k) != v}  # no value is None
+    if not changed:
         return None, "unchanged"
     merged = {**data, **imported}
 
     # Rewrite only the keys whose value changed: an unchanged `name:` keeps its comment.
-    emitted = _emit_profile_keys({k: v for k, v in imported.items() if data.get(k) != v})
+    emitted = {k: dump_yaml({k: v}).rstrip("\n").split("\n") for k, v in changed.items()}
     lines = old.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -399,8 +395,7 @@ def run_import(
     site = Path(site)
     prof = None
     if profiles:
-        text = read_profile_text(Path(profiles[0]))
-        prof = parse_profile(text, as_of=as_of, source=profiles[0])
+        prof = parse_profile(read_profile_text(Path(profiles[0])), as_of=as_of, source=profiles[0])
     records = read_sources([s for s in specs if s not in profiles], log)
     report = ImportReport(warnings=list(prof.warnings) if prof else [], dry_run=dry_run)
 
@@ -518,16 +513,6 @@ def _match(
     return matched
 
 
-def _free_slug(year: int, title: str, taken: set[str]) -> str:
-    """A file name no other paper has or had: `-2`, `-3`... in import order."""
-    base = paper_slug(year, title)
-    slug, n = base, 2
-    while f"{slug}.md".lower() in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(f"{slug}.md".lower())
-    return f"{slug}.md"
-
-
 def _rel(name: str) -> str:
     return f"content/papers/{name}"
 
@@ -583,11 +568,20 @@ class _Plan:
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), added)
 
     def new(self, rec: PaperRecord, key: str) -> None:
-        name = _free_slug(rec.date.year, rec.title, self.taken)
         data = render_paper(rec, self.owner, self.as_of).encode()
+        name = self.add(rec.date.year, rec.title, data)
+        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
+
+    def add(self, year: int, title: str, data: bytes) -> str:
+        """Write a new paper, named as no other paper is or was: `-2`, `-3`... in import order."""
+        base = paper_slug(year, title)
+        name, n = f"{base}.md", 2
+        while name.lower() in self.taken:
+            name, n = f"{base}-{n}.md", n + 1
+        self.taken.add(name.lower())
         self.writes[self.papers_dir / name] = data
         self.report.added.append(_rel(name))
-        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
+        return name
 
 
 def _carry_over(current: bytes | None, data: bytes) -> bytes:
@@ -607,9 +601,9 @@ def _carry_over(current: bytes | None, data: bytes) -> bytes:
     return text.encode() if text is not None else data
 
 
-def _read_or_none(path: Path | str) -> bytes | None:
+def _read_or_none(path: Path) -> bytes | None:
     try:
-        return Path(path).read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -655,8 +649,7 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
             found = sources.parse_orcid_works(text, spec)
         else:
             found = sources.parse_csl_json(text, spec)
-        label = os.path.basename(spec)
-        records += [replace(r, source=label) for r in found]
+        records += [replace(r, source=os.path.basename(spec)) for r in found]
     return records
 
 
@@ -710,13 +703,13 @@ class _Index:
         self.title: dict[str, list[_Paper]] = {}
 
     def add(self, p: _Paper) -> None:
-        v = p.values
-        if isinstance(v.get("doi"), str):
-            self.doi.setdefault(str(v["doi"]).casefold(), p)
-        if isinstance(v.get("arxiv"), str):
-            self.arxiv.setdefault(_arxiv_key(str(v["arxiv"])), p)
-        if isinstance(v.get("title"), str) and not p.indexed:
-            self.title.setdefault(title_key(str(v["title"])), []).append(p)
+        doi, arxiv, title = p.values.get("doi"), p.values.get("arxiv"), p.values.get("title")
+        if isinstance(doi, str):
+            self.doi.setdefault(doi.casefold(), p)
+        if isinstance(arxiv, str):
+            self.arxiv.setdefault(_arxiv_key(arxiv), p)
+        if isinstance(title, str) and not p.indexed:
+            self.title.setdefault(title_key(title), []).append(p)
             p.indexed = True  # a title never changes once a paper has one
 
     def find(self, v: dict[str, object]) -> _Paper | None:
@@ -838,10 +831,8 @@ def _new_paper(group: _Paper, plan: _Plan) -> None:
             SitegenWarning(f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0])
         )
         return
-    name = _free_slug(date.year, str(v["title"]), plan.taken)
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
-    plan.writes[plan.papers_dir / name] = data
-    plan.report.added.append(_rel(name))
+    name = plan.add(date.year, str(v["title"]), data)
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.sources.setdefault(name, set()).update(group.sources)
 
