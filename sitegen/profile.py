@@ -279,8 +279,7 @@ class _Reader:
     def entry(self, start: int, end: int) -> PaperRecord:
         lines = self.lines
         head = lines[start]
-        m = _ENTRY.fullmatch(head)
-        if not m:
+        if not (m := _ENTRY.fullmatch(head)):
             raise self.error(
                 f"cannot read the date line {_quote(head)}: expected a topic, a date and "
                 "an optional 'Code', like 'LGMar 16, 2024' or 'DCNov 18, 2024Code'",
@@ -351,14 +350,12 @@ class _Reader:
 
 
 def _metric(s: str) -> tuple[str, int | float] | None:
-    m = _METRIC_NAME_FIRST.fullmatch(s)
-    if m and any(c.isalpha() for c in m.group(1)):
+    if (m := _METRIC_NAME_FIRST.fullmatch(s)) and any(c.isalpha() for c in m.group(1)):
         name, value = m.group(1), m.group(2)
-    else:
-        m = _METRIC_NUMBER_FIRST.fullmatch(s)
-        if not m:
-            return None
+    elif m := _METRIC_NUMBER_FIRST.fullmatch(s):
         name, value = m.group(3), m.group(1)
+    else:
+        return None
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     key = _KEY_JUNK.sub("_", ascii_name.lower()).strip("_")
     # A metric is named in a word or two (`h-index`, `AI Score`); a long line that
