@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import SitegenError, SitegenWarning
@@ -114,7 +114,7 @@ class PaperRecord:
     def code_url(self) -> str | None:
         """The first URL when the paper is marked as having code, else the
         first URL on a code host: a project page is not a code link."""
-        if "http" not in self.abstract_raw:
+        if "http" not in self.abstract_raw:  # most abstracts: a substring test, not a regex scan
             return None
         for m in _URL_IN_TEXT.finditer(self.abstract_raw):
             url = m.group(1) or m.group(2).rstrip(_URL_TAIL)
@@ -129,11 +129,7 @@ class PaperRecord:
         only, so `\\url{javascript:..}` stays inert text); paper-local macros become the
         method's name; the few characters Markdown would read as formatting are escaped."""
         a = self.abstract_raw
-        if not a:
-            return ""
-        short = None
-        if "\\ours" in a or "\\method" in a:
-            short = markdown_inline(self.short_name())
+        short = markdown_inline(self.short_name()) if "\\ours" in a or "\\method" in a else None
         return "\n\n".join(markdown_inline(p, short) for p in a.split("\n\n"))
 
 
@@ -146,7 +142,7 @@ class Profile:
     metrics: dict[str, int | float]
     declared_count: int | None
     records: tuple[PaperRecord, ...]
-    warnings: tuple[SitegenWarning, ...] = field(default=())
+    warnings: tuple[SitegenWarning, ...] = ()
 
 
 def markdown_inline(text: str, short: str | None = None) -> str:
@@ -185,13 +181,11 @@ def markdown_inline(text: str, short: str | None = None) -> str:
         pos = t.start()
         if pos < done:
             continue  # inside math or a command already converted
-        m = _INLINE.match(text, pos)
-        if m:
+        if m := _INLINE.match(text, pos):
             parts += (text[done:pos], convert(m))
             done = m.end()
     out = "".join(parts) + text[done:] if parts else text
-    b = _BLOCK_START.match(out)
-    if b:
+    if b := _BLOCK_START.match(out):
         out = out[: b.start(2)] + "\\" + out[b.start(2) :] if b.group(2) else "\\" + out
     return out
 
@@ -249,15 +243,13 @@ class _Reader:
 
     def clean_lines(self, text: str) -> list[str]:
         """Undo what copying and saving adds, keeping line numbers as the editor shows them."""
-        nul = text.find("\x00")
-        if nul >= 0:
+        if (nul := text.find("\x00")) >= 0:
             # Same rule as the importer applies to the file's bytes, so both agree.
             if len(text[:nul].encode("utf-8", "surrogatepass")) < SNIFF_BYTES:
                 raise self.error(BINARY_MESSAGE, 1)
             raise self.error("a NUL byte: this is not a profile text", text.count("\n", 0, nul) + 1)
         text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        bad = _CONTROL.search(text)
-        if bad:
+        if bad := _CONTROL.search(text):
             self.warn(
                 f"removed control characters (the first is U+{ord(bad.group()):04X})",
                 text.count("\n", 0, bad.start()) + 1,
@@ -272,28 +264,22 @@ class _Reader:
         metrics: dict[str, int | float] = {}
         declared: int | None = None
         declared_line: int | None = None
-        seen_any = False
-        for i in range(start, end):
-            s = _collapse(self.lines[i])
-            if not s:
-                continue
-            m = _DECLARED.fullmatch(s)
-            if m:
+        shown = [(i, s) for i in range(start, end) if (s := _collapse(self.lines[i]))]
+        for n, (i, s) in enumerate(shown):
+            if m := _DECLARED.fullmatch(s):
                 declared, declared_line = int(_number(m.group(1))), i + 1
             elif (metric := _metric(s)) is not None:
                 metrics[metric[0]] = metric[1]
-            elif not seen_any and len(s) <= 60 and not any(c.isdigit() for c in s):
+            elif n == 0 and len(s) <= 60 and not any(c.isdigit() for c in s):
                 field_label = s  # `CV`: the research area shown under the name
             else:
                 self.warn(f"ignored header line {_quote(s)}", i + 1)
-            seen_any = True
         return field_label, metrics, declared, declared_line
 
     def entry(self, start: int, end: int) -> PaperRecord:
         lines = self.lines
         head = lines[start]
-        m = _ENTRY.fullmatch(head)
-        if not m:
+        if not (m := _ENTRY.fullmatch(head)):
             raise self.error(
                 f"cannot read the date line {_quote(head)}: expected a topic, a date and "
                 "an optional 'Code', like 'LGMar 16, 2024' or 'DCNov 18, 2024Code'",
@@ -353,27 +339,25 @@ class _Reader:
                 raise self.error(f"impossible date: {mon} {day}, {year}", line) from None
         # No year: the profile shows the current year that way, so take the most
         # recent such day on or before the reference date (Feb 29 may be years back).
-        as_of = self.as_of
-        for y in range(as_of.year, max(as_of.year - 8, 0), -1):
+        for y in range(self.as_of.year, max(self.as_of.year - 8, 0), -1):
             try:
                 d = dt.date(y, month, day)
             except ValueError:
                 continue
-            if d <= as_of:
+            if d <= self.as_of:
                 return d, True
         raise self.error(f"impossible date: {mon} {day}", line)
 
 
 def _metric(s: str) -> tuple[str, int | float] | None:
-    m = _METRIC_NAME_FIRST.fullmatch(s)
-    if m and any(c.isalpha() for c in m.group(1)):
+    if (m := _METRIC_NAME_FIRST.fullmatch(s)) and any(c.isalpha() for c in m.group(1)):
         name, value = m.group(1), m.group(2)
-    else:
-        m = _METRIC_NUMBER_FIRST.fullmatch(s)
-        if not m:
-            return None
+    elif m := _METRIC_NUMBER_FIRST.fullmatch(s):
         name, value = m.group(3), m.group(1)
-    key = _KEY_JUNK.sub("_", _ascii(name).lower()).strip("_")
+    else:
+        return None
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    key = _KEY_JUNK.sub("_", ascii_name.lower()).strip("_")
     # A metric is named in a word or two (`h-index`, `AI Score`); a long line that
     # happens to end in a number is not one, and YAML refuses keys over 1024 chars.
     return (key, _number(value)) if key and len(key) <= _METRIC_KEY_MAX else None
@@ -388,14 +372,12 @@ def _authors(line: str) -> _Authors | None:
     s = _collapse(line)
     affs: tuple[str, ...] = ()
     names_part = s
-    m = _AFF_SEP.search(s) if "·" in s else None
-    if m:
+    if "·" in s and (m := _AFF_SEP.search(s)):
         names_part = s[: m.start()]
         affs = tuple(a for a in (x.strip() for x in s[m.end() :].split(",")) if a)
         if any(_NOT_IN_AFFIL.search(a) or a.count(" ") > 7 for a in affs):
             return None
-    e = _ET_AL.search(names_part, max(0, len(names_part) - 16))  # whitespace is collapsed
-    if e:
+    if e := _ET_AL.search(names_part, max(0, len(names_part) - 16)):  # whitespace is collapsed
         names_part = names_part[: e.start()]
     if _NOT_IN_NAME.search(names_part):
         return None
@@ -436,10 +418,6 @@ def _collapse(s: str) -> str:
 def _number(s: str) -> int | float:
     s = s.replace(",", "")
     return float(s) if "." in s else int(s)
-
-
-def _ascii(s: str) -> str:
-    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
 
 
 def _quote(s: str, limit: int = 60) -> str:

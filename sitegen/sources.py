@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import SitegenError
 from .markup import is_safe_url
-from .profile import markdown_inline
+from .profile import MONTHS, markdown_inline
 
 ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets; any other is a file
 
@@ -59,7 +59,7 @@ _ARXIV = re.compile(
 )
 _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)", re.I)
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MONTHS = {m.lower(): i for m, i in MONTHS.items()}
 
 
 def clean(text: Any) -> str:
@@ -233,7 +233,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or "")),
                 url=_page(url),
-                abstract=_abstract(_latex(f["abstract"])) if f.get("abstract") else None,
+                abstract=_abstract(_latex(f.get("abstract", ""))),
                 topic=topic_of(f.get("primaryclass")),
             )
         )
@@ -297,8 +297,7 @@ _EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
 def html_title(text: Any) -> str:
     """Zotero's rich-text title -> Markdown: <i>/<b> become emphasis, every other tag
     (<sub>, <sup>, <span class="nocase">, <script>) is dropped, keeping its text."""
-    raw = clean(text)
-    out = _TAG.sub(lambda m: _EMPHASIS.get(m.group(2).lower(), ""), raw)
+    out = _TAG.sub(lambda m: _EMPHASIS.get(m.group(2).lower(), ""), clean(text))
     return clean(html.unescape(out))  # an escaped tag (&lt;b&gt;) is text, rendered as such
 
 
@@ -316,8 +315,7 @@ def _csl_name(n: Any) -> str:
         return ""
     if n.get("literal"):
         return clean(n["literal"])
-    parts = [n.get("given"), n.get("non-dropping-particle"), n.get("family")]
-    return clean(" ".join(clean(p) for p in parts if clean(p)))
+    return clean(" ".join(clean(n.get(k)) for k in ("given", "non-dropping-particle", "family")))
 
 
 def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
@@ -348,7 +346,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
-                venue=_venue(html_title(item.get("container-title")) or None),
+                venue=_venue(html_title(item.get("container-title"))),
                 url=_page(url),
                 abstract=_abstract(html_title(item.get("abstract"))),
             )
@@ -405,14 +403,12 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         summaries = [s for s in _as_list(_value(group, "work-summary")) if isinstance(s, dict)]
         if not summaries:
             continue
-        ids = list(_as_list(_value(group, "external-ids", "external-id")))
-        for s in summaries:
-            ids += _as_list(_value(s, "external-ids", "external-id"))
         found: dict[str, str] = {}
-        for x in ids:
-            kind = clean(_value(x, "external-id-type")).lower()
-            value = clean(_value(x, "external-id-value"))
-            found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
+        for holder in (group, *summaries):  # the group's ids, then each summary's
+            for x in _as_list(_value(holder, "external-ids", "external-id")):
+                kind = clean(_value(x, "external-id-type")).lower()
+                value = clean(_value(x, "external-id-value"))
+                found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
         title, date, venue, url = "", None, None, None
         for s in summaries:
             title = title or clean(_value(s, "title", "title", "value"))
@@ -459,8 +455,7 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
         if "/api/errors" in entry_id:
             message = clean(entry.findtext("a:summary", "", _NS)) or "unknown error"
             raise SitegenError(f"arXiv refused the query: {message}", source)
-        published = clean(entry.findtext("a:published", "", _NS))
-        m = re.match(r"(\d{4})-(\d\d)-(\d\d)", published)
+        m = re.match(r"(\d{4})-(\d\d)-(\d\d)", clean(entry.findtext("a:published", "", _NS)))
         date = make_date(*m.groups(), source=source, line=None) if m else None
         links = entry.findall("a:link", _NS)
         pdfs = [web_url(a.get("href")) for a in links if a.get("title") == "pdf"]
