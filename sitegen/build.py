@@ -212,10 +212,6 @@ class FeedLink:
     rss_url: str
     atom_url: str
 
-    @classmethod
-    def of(cls, spec: FeedSpec) -> FeedLink:
-        return cls(spec.title, spec.rss_url, spec.atom_url)
-
 
 def fragment_function(env: jinja2.Environment) -> Callable[..., Markup]:
     """`fragment("fragments/NAME.html", **args)` in templates: a piece of HTML shared by pages.
@@ -318,6 +314,9 @@ class Renderer:
         )
         self.templates = Templates(self.env, known)
         self.assets = assets
+        # one object per root and per feed, shared by the pages: a build digests each once
+        self._asset: dict[str, Asset] = {}
+        self._feed: dict[str, FeedLink] = {}
         self.base_url = loaded.base_url
         path = "/" if loaded.base_is_placeholder else urlsplit(loaded.base_url).path
         self.absolute_root = path if path.endswith("/") else path + "/"
@@ -330,11 +329,16 @@ class Renderer:
             "root": root,
             "page_url": page.url,
             "canonical": urls.absolute(self.base_url, page.url),
-            "asset": Asset(root, self.assets),
+            "asset": self._asset.setdefault(root, Asset(root, self.assets)),
             # links only: every page names the site's feed, and must not depend on its papers
-            "feed": FeedLink.of(page.feed) if page.feed else None,
-            "site_feed": FeedLink.of(site_feed),
+            "feed": self.feed_link(page.feed) if page.feed else None,
+            "site_feed": self.feed_link(site_feed),
         }
+
+    def feed_link(self, spec: FeedSpec) -> FeedLink:
+        if spec.rss_url not in self._feed:
+            self._feed[spec.rss_url] = FeedLink(spec.title, spec.rss_url, spec.atom_url)
+        return self._feed[spec.rss_url]
 
     def key(self, page: Page, site_feed: Any, digests: Digests) -> str:
         try:

@@ -16,6 +16,7 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -48,6 +49,11 @@ class SiteData:
     cite_keys: dict[str, str]
     feeds: dict[str, FeedSpec]  # paper feeds by the page they follow, and the news feed
     portfolio: Portfolio
+
+    @cached_property
+    def labels(self) -> dict[str, Label]:
+        """One Label a topic, shared by its papers' pages: a build digests each once."""
+        return {code: label(t) for code, t in self.site.topic_by_code.items()}
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
     older, newer = site.neighbours[p.slug]
     url = urls.absolute(d.base_url, urls.paper(p.slug))
     key = d.cite_keys[p.slug]
-    topic = label(site.topic_by_code[p.topic])
+    topic = d.labels[p.topic]
     return {
         "paper": p,
         "older": older,
