@@ -297,8 +297,7 @@ def _ring_order(coauthors: Sequence[Coauthor], joint: Counter[tuple[str, str]]) 
     left = list(coauthors)
     order = [left.pop(0)]
     while left:
-        cur = order[-1]
-        best = max(left, key=lambda c: (_together(joint, cur, c), c.count, -left.index(c)))
+        best = max(left, key=lambda c: (_together(joint, order[-1], c), c.count, -left.index(c)))
         left.remove(best)
         order.append(best)
     return order

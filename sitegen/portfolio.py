@@ -182,14 +182,13 @@ def initials(name: str) -> str:
 
 
 def http_url(v: Any) -> str | None:
-    if not isinstance(v, str) or not v.strip().startswith(("http://", "https://")):
+    v = v.strip() if isinstance(v, str) else ""
+    if not v.startswith(("http://", "https://")) or re.search(r"[\s<>\"']", v):
         return None
-    v = v.strip()
     try:
-        host = urlsplit(v).hostname
+        return v if urlsplit(v).hostname else None
     except ValueError:
         return None
-    return v if host and not re.search(r"[\s<>\"']", v) else None
 
 
 def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
@@ -310,9 +309,7 @@ def parse_news(text: str, display: str) -> NewsItem:
 
 
 def news_files(site_dir: Path) -> list[Path]:
-    folder = site_dir / "content" / "news"
-    if not folder.is_dir():
-        return []
+    folder = site_dir / "content" / "news"  # glob finds nothing where there is no folder
     return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
 
 
@@ -485,7 +482,7 @@ def _text(v: Any) -> str:
     return _CONTROL.sub("", v).strip() if isinstance(v, str) else ""
 
 
-def _entries(items: list, shape: str) -> tuple[Entry, ...]:
+def _entries(items: list | None, shape: str) -> tuple[Entry, ...]:
     """Resume items -> CV entries; `shape` names the keys read as title | where | dates |
     summary | lists (space-separated; one date key is a single date, none is undated)."""
     title_k, where_k, dates, summary_k, lists_k = (part.split() for part in shape.split("|"))
@@ -554,7 +551,7 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
         x for x in (_text(loc.get(k)) for k in ("city", "region", "countryCode")) if x
     )
     email = about.email
-    if basics.get("email") and _EMAIL.fullmatch(_text(basics["email"])):
+    if _EMAIL.fullmatch(_text(basics.get("email"))):
         email = Email(*_text(basics["email"]).split("@"))
     links = about.links
     profiles = [
@@ -565,12 +562,10 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
     summary = _text(basics.get("summary"))
 
     def sections(table: dict) -> tuple[Section, ...]:
-        out = []
-        for key, (heading, shape) in table.items():
-            entries = _entries(resume.get(key) or [], shape)
-            if entries:
-                out.append(Section(key, heading, entries))
-        return tuple(out)
+        every = (
+            Section(k, title, _entries(resume.get(k), shape)) for k, (title, shape) in table.items()
+        )
+        return tuple(s for s in every if s.entries)
 
     return CV(
         name=_text(basics.get("name")) or about.name,
