@@ -76,8 +76,7 @@ def chart_series(topics: Sequence[Topic]) -> list[Series]:
             rest.append(t.code)
     if rest:
         if len(chosen) == MAX_SERIES:  # keep the palette's last slot for "Other"
-            last = chosen.pop()
-            rest = [*last.codes, *rest]
+            rest = [*chosen.pop().codes, *rest]
         name = "Other topics" if len(rest) > 1 else next(t.name for t in topics if t.code in rest)
         chosen.append(Series(name, "tother", frozenset(rest)))
     return chosen
@@ -179,10 +178,9 @@ def timeline_chart(site: Site) -> str:
     for v in range(0, top + 1, step):
         y = _n(y_of(v))
         cls = "axis" if v == 0 else "gridline"
-        parts.append(f'<line class="{cls}" x1="{_n(left)}%" x2="100%" y1="{y}" y2="{y}"/>')
         parts.append(
-            f'<text class="tick" x="{_n(left - 1.5)}%" y="{_n(y_of(v) + 4)}" '
-            f'text-anchor="end">{v}</text>'
+            f'<line class="{cls}" x1="{_n(left)}%" x2="100%" y1="{y}" y2="{y}"/><text class="tick" '
+            f'x="{_n(left - 1.5)}%" y="{_n(y_of(v) + 4)}" text-anchor="end">{v}</text>'
         )
     parts.append("</g>")
     for i, year in enumerate(years):
@@ -418,8 +416,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
             f'{_n(y2)}" stroke-width="{_n(sw)}"/>'
         )
     parts.append('</g><g class="links">')
-    for c in ring:
-        x, y, _ = pos[c.person.key]
+    for c, x, y, _, _ in nodes:
         sw = 1.2 + 6.3 * c.count / most
         parts.append(
             f'<line class="edge" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" '

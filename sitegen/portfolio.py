@@ -249,11 +249,8 @@ def load_about(
     path = site_dir / display
     fail = _failer(display, path.read_text(encoding="utf-8-sig") if path.exists() else "")
     data = profile.extra
-    warnings: list[SitegenWarning] = []
-    bio = _opt_str(data, "bio", fail)
-    rendered = render_markdown(bio) if bio else None
-    if rendered:
-        warnings += [SitegenWarning(w, display) for w in rendered.warnings]
+    bio = render_markdown(_opt_str(data, "bio", fail) or "")
+    warnings = [SitegenWarning(w, display) for w in bio.warnings]
     photo, files = None, {}
     photo_rel = _opt_str(data, "photo", fail)
     if photo_rel:
@@ -270,7 +267,7 @@ def load_about(
         position=_opt_str(data, "position", fail),
         affiliation=_opt_str(data, "affiliation", fail),
         email=parse_email(data.get("email"), fail),
-        bio_html=rendered.html if rendered else "",
+        bio_html=bio.html,
         links=parse_links(data.get("links"), fail),
         photo=photo,
     )
@@ -298,14 +295,7 @@ def parse_news(text: str, display: str) -> NewsItem:
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     rendered = render_markdown(body)
     stem = slugify_text(Path(display).stem) or "item"
-    return NewsItem(
-        id=f"news-{stem}",
-        date=date,
-        title=title,
-        body_html=rendered.html,
-        text=rendered.text,
-        source=display,
-    )
+    return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text, display)
 
 
 def news_files(site_dir: Path) -> list[Path]:
@@ -315,17 +305,15 @@ def news_files(site_dir: Path) -> list[Path]:
 
 def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
     """content/news/*.md, newest first; each item's anchor is unique on the page."""
-    items = []
-    seen: set[str] = set()
+    items: dict[str, NewsItem] = {}  # by id
     for path in news_files(site_dir):
         display = path.relative_to(site_dir).as_posix()
         item = parse_news(read_text(path, display), display)
         n, base = 2, item.id
-        while item.id in seen:
+        while item.id in items:
             item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1
-        seen.add(item.id)
-        items.append(item)
-    return tuple(sorted(items, key=lambda n: (n.date, n.id), reverse=True))
+        items[item.id] = item
+    return tuple(sorted(items.values(), key=lambda n: (n.date, n.id), reverse=True))
 
 
 def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[bytes, bytes]:
