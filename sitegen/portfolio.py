@@ -195,13 +195,9 @@ def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
         return ()
-    pairs: list[tuple[Any, Any]]
-    if isinstance(value, dict):
-        pairs = list(value.items())
-    elif isinstance(value, list):
-        pairs = [(None, v) for v in value]
-    else:
+    if not isinstance(value, dict | list):
         raise fail("links: must map names (orcid, github ...) to URLs", ("links",))
+    pairs = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
     out = []
     for i, (key, url) in enumerate(pairs):
         good = http_url(url)
