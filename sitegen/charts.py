@@ -137,10 +137,8 @@ def timeline_chart(site: Site) -> str:
     first, last = site.years[-1].year, site.years[0].year
     years = list(range(first, last + 1))
     series = chart_series(site.topics)
-    by_year = {y.year: Counter(p.topic for p in y.papers) for y in site.years}
-    counts = {
-        y: [sum(by_year.get(y, Counter())[c] for c in s.codes) for s in series] for y in years
-    }
+    by_year = Counter((y.year, p.topic) for y in site.years for p in y.papers)
+    counts = {y: [sum(by_year[y, c] for c in s.codes) for s in series] for y in years}
     totals = {y: sum(v) for y, v in counts.items()}
     peak = max(totals.values())
     step = _nice_step(peak)
@@ -355,10 +353,6 @@ def network_chart(site: Site, limit: int = 12) -> str:
     cx, cy = 0.0, 0.0
     rx, ry = 100.0, 128.0 if len(ring) > 4 else 90.0
     size = 12.5
-    pos: dict[str, tuple[float, float, float]] = {}
-    for i, c in enumerate(ring):
-        a = -math.pi / 2 + 2 * math.pi * i / len(ring)
-        pos[c.person.key] = (cx + rx * math.cos(a), cy + ry * math.sin(a), a)
 
     def topic_class(c: Coauthor) -> str:
         counts = Counter(p.topic for p in c.papers)
@@ -367,10 +361,11 @@ def network_chart(site: Site, limit: int = 12) -> str:
         return f"t{t.colour}" if t else "tother"
 
     nodes = []
-    for c in ring:
-        x, y, a = pos[c.person.key]
-        r = 4.5 + 5.5 * math.sqrt(c.count / most)
+    for i, c in enumerate(ring):
+        a = -math.pi / 2 + 2 * math.pi * i / len(ring)
         cos, sin = math.cos(a), math.sin(a)
+        x, y = cx + rx * cos, cy + ry * sin
+        r = 4.5 + 5.5 * math.sqrt(c.count / most)
         lx, ly = x + (r + 6) * cos, y + (r + 6) * sin
         if abs(cos) > 0.3:
             anchor = "start" if cos > 0 else "end"
@@ -381,6 +376,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
             lines = _label_lines(c.person.name, size, 150)
             first_y = ly + size * 0.95 if sin > 0 else ly - size * 1.15 * (len(lines) - 1) - 3
         nodes.append((c, x, y, r, _Label(lx, first_y, anchor, tuple(lines), size)))
+    pos = {c.person.key: (x, y) for c, x, y, _, _ in nodes}
 
     owner_label = _Label(cx, cy + 27, "middle", (site.owner.name,), 13.5)
     boxes = [n[4].box() for n in nodes] + [owner_label.box()]
@@ -406,8 +402,8 @@ def network_chart(site: Site, limit: int = 12) -> str:
         '<g class="links-between">',  # links between coauthors: curves bowed towards the centre
     ]
     for (a, b), n in sorted(joint_shown.items()):
-        x1, y1, _ = pos[a]
-        x2, y2, _ = pos[b]
+        x1, y1 = pos[a]
+        x2, y2 = pos[b]
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         qx, qy = mx + (cx - mx) * 0.45, my + (cy - my) * 0.45
         sw = 0.8 + 2.2 * n / most_joint
