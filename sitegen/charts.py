@@ -76,8 +76,7 @@ def chart_series(topics: Sequence[Topic]) -> list[Series]:
             rest.append(t.code)
     if rest:
         if len(chosen) == MAX_SERIES:  # keep the palette's last slot for "Other"
-            last = chosen.pop()
-            rest = [*last.codes, *rest]
+            rest = [*chosen.pop().codes, *rest]
         name = "Other topics" if len(rest) > 1 else next(t.name for t in topics if t.code in rest)
         chosen.append(Series(name, "tother", frozenset(rest)))
     return chosen
@@ -138,10 +137,8 @@ def timeline_chart(site: Site) -> str:
     first, last = site.years[-1].year, site.years[0].year
     years = list(range(first, last + 1))
     series = chart_series(site.topics)
-    by_year = {y.year: Counter(p.topic for p in y.papers) for y in site.years}
-    counts = {
-        y: [sum(by_year.get(y, Counter())[c] for c in s.codes) for s in series] for y in years
-    }
+    by_year = Counter((y.year, p.topic) for y in site.years for p in y.papers)
+    counts = {y: [sum(by_year[y, c] for c in s.codes) for s in series] for y in years}
     totals = {y: sum(v) for y, v in counts.items()}
     peak = max(totals.values())
     step = _nice_step(peak)
@@ -179,10 +176,9 @@ def timeline_chart(site: Site) -> str:
     for v in range(0, top + 1, step):
         y = _n(y_of(v))
         cls = "axis" if v == 0 else "gridline"
-        parts.append(f'<line class="{cls}" x1="{_n(left)}%" x2="100%" y1="{y}" y2="{y}"/>')
         parts.append(
-            f'<text class="tick" x="{_n(left - 1.5)}%" y="{_n(y_of(v) + 4)}" '
-            f'text-anchor="end">{v}</text>'
+            f'<line class="{cls}" x1="{_n(left)}%" x2="100%" y1="{y}" y2="{y}"/><text class="tick" '
+            f'x="{_n(left - 1.5)}%" y="{_n(y_of(v) + 4)}" text-anchor="end">{v}</text>'
         )
     parts.append("</g>")
     for i, year in enumerate(years):
@@ -297,8 +293,7 @@ def _ring_order(coauthors: Sequence[Coauthor], joint: Counter[tuple[str, str]]) 
     left = list(coauthors)
     order = [left.pop(0)]
     while left:
-        cur = order[-1]
-        best = max(left, key=lambda c: (_together(joint, cur, c), c.count, -left.index(c)))
+        best = max(left, key=lambda c: (_together(joint, order[-1], c), c.count, -left.index(c)))
         left.remove(best)
         order.append(best)
     return order
@@ -358,10 +353,6 @@ def network_chart(site: Site, limit: int = 12) -> str:
     cx, cy = 0.0, 0.0
     rx, ry = 100.0, 128.0 if len(ring) > 4 else 90.0
     size = 12.5
-    pos: dict[str, tuple[float, float, float]] = {}
-    for i, c in enumerate(ring):
-        a = -math.pi / 2 + 2 * math.pi * i / len(ring)
-        pos[c.person.key] = (cx + rx * math.cos(a), cy + ry * math.sin(a), a)
 
     def topic_class(c: Coauthor) -> str:
         counts = Counter(p.topic for p in c.papers)
@@ -370,10 +361,11 @@ def network_chart(site: Site, limit: int = 12) -> str:
         return f"t{t.colour}" if t else "tother"
 
     nodes = []
-    for c in ring:
-        x, y, a = pos[c.person.key]
-        r = 4.5 + 5.5 * math.sqrt(c.count / most)
+    for i, c in enumerate(ring):
+        a = -math.pi / 2 + 2 * math.pi * i / len(ring)
         cos, sin = math.cos(a), math.sin(a)
+        x, y = cx + rx * cos, cy + ry * sin
+        r = 4.5 + 5.5 * math.sqrt(c.count / most)
         lx, ly = x + (r + 6) * cos, y + (r + 6) * sin
         if abs(cos) > 0.3:
             anchor = "start" if cos > 0 else "end"
@@ -384,6 +376,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
             lines = _label_lines(c.person.name, size, 150)
             first_y = ly + size * 0.95 if sin > 0 else ly - size * 1.15 * (len(lines) - 1) - 3
         nodes.append((c, x, y, r, _Label(lx, first_y, anchor, tuple(lines), size)))
+    pos = {c.person.key: (x, y) for c, x, y, _, _ in nodes}
 
     owner_label = _Label(cx, cy + 27, "middle", (site.owner.name,), 13.5)
     boxes = [n[4].box() for n in nodes] + [owner_label.box()]
@@ -409,8 +402,8 @@ def network_chart(site: Site, limit: int = 12) -> str:
         '<g class="links-between">',  # links between coauthors: curves bowed towards the centre
     ]
     for (a, b), n in sorted(joint_shown.items()):
-        x1, y1, _ = pos[a]
-        x2, y2, _ = pos[b]
+        x1, y1 = pos[a]
+        x2, y2 = pos[b]
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         qx, qy = mx + (cx - mx) * 0.45, my + (cy - my) * 0.45
         sw = 0.8 + 2.2 * n / most_joint
@@ -419,8 +412,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
             f'{_n(y2)}" stroke-width="{_n(sw)}"/>'
         )
     parts.append('</g><g class="links">')
-    for c in ring:
-        x, y, _ = pos[c.person.key]
+    for c, x, y, _, _ in nodes:
         sw = 1.2 + 6.3 * c.count / most
         parts.append(
             f'<line class="edge" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" '

@@ -122,11 +122,8 @@ def _render_math(self, tokens, idx, options, env) -> str:
 
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
-    """One parser per process: building it is the expensive part, parsing is cheap.
-
-    Imported here, not at the top: a build whose papers all come from the cache
-    never loads markdown-it.
-    """
+    """One parser per process: building it is the expensive part. Imported here, not at
+    the top: a build whose papers all come from the cache never loads markdown-it."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
@@ -169,21 +166,20 @@ def _plain_paragraphs(text: str) -> Rendered | None:
     Markdown; tests/test_markup.py checks the two agree on text built to trip this."""
     if _SYNTAX.search(text):
         return None
-    paragraphs: list[list[str]] = [[]]
+    lines: list[list[str]] = [[]]
     for line in text.split("\n"):
         if not line.strip(" "):
-            if paragraphs[-1]:
-                paragraphs.append([])
-            continue
-        if line != line.rstrip(" ") or line.startswith(" ") or _LINE_START.match(line):
+            lines.append([])  # a blank line ends a paragraph
+        elif line != line.rstrip(" ") or line.startswith(" ") or _LINE_START.match(line):
             return None  # trailing spaces (hard breaks), indentation, list or heading marks
-        paragraphs[-1].append(line)
-    paragraphs = [p for p in paragraphs if p]
-    if any(("\n".join(p)).strip() != "\n".join(p) for p in paragraphs):
+        else:
+            lines[-1].append(line)
+    paragraphs = ["\n".join(p) for p in lines if p]
+    if any(p.strip() != p for p in paragraphs):
         return None  # markdown-it strips Unicode spaces around a paragraph: leave it to it
-    body = "".join("<p>" + "\n".join(p).replace('"', "&quot;") + "</p>\n" for p in paragraphs)
-    plain = re.sub(r"[ \t]+", " ", "".join(" ".join(p) + "\n" for p in paragraphs)).strip()
-    return Rendered(body, plain, ())
+    body = "".join("<p>" + p.replace('"', "&quot;") + "</p>\n" for p in paragraphs)
+    plain = re.sub(r"[ \t]+", " ", "".join(p.replace("\n", " ") + "\n" for p in paragraphs))
+    return Rendered(body, plain.strip(), ())
 
 
 def render_markdown(text: str) -> Rendered:

@@ -182,27 +182,22 @@ def initials(name: str) -> str:
 
 
 def http_url(v: Any) -> str | None:
-    if not isinstance(v, str) or not v.strip().startswith(("http://", "https://")):
+    v = v.strip() if isinstance(v, str) else ""
+    if not v.startswith(("http://", "https://")) or re.search(r"[\s<>\"']", v):
         return None
-    v = v.strip()
     try:
-        host = urlsplit(v).hostname
+        return v if urlsplit(v).hostname else None
     except ValueError:
         return None
-    return v if host and not re.search(r"[\s<>\"']", v) else None
 
 
 def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
         return ()
-    pairs: list[tuple[Any, Any]]
-    if isinstance(value, dict):
-        pairs = list(value.items())
-    elif isinstance(value, list):
-        pairs = [(None, v) for v in value]
-    else:
+    if not isinstance(value, dict | list):
         raise fail("links: must map names (orcid, github ...) to URLs", ("links",))
+    pairs = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
     out = []
     for i, (key, url) in enumerate(pairs):
         good = http_url(url)
@@ -250,11 +245,8 @@ def load_about(
     path = site_dir / display
     fail = _failer(display, path.read_text(encoding="utf-8-sig") if path.exists() else "")
     data = profile.extra
-    warnings: list[SitegenWarning] = []
-    bio = _opt_str(data, "bio", fail)
-    rendered = render_markdown(bio) if bio else None
-    if rendered:
-        warnings += [SitegenWarning(w, display) for w in rendered.warnings]
+    bio = render_markdown(_opt_str(data, "bio", fail) or "")
+    warnings = [SitegenWarning(w, display) for w in bio.warnings]
     photo, files = None, {}
     photo_rel = _opt_str(data, "photo", fail)
     if photo_rel:
@@ -271,7 +263,7 @@ def load_about(
         position=_opt_str(data, "position", fail),
         affiliation=_opt_str(data, "affiliation", fail),
         email=parse_email(data.get("email"), fail),
-        bio_html=rendered.html if rendered else "",
+        bio_html=bio.html,
         links=parse_links(data.get("links"), fail),
         photo=photo,
     )
@@ -299,36 +291,25 @@ def parse_news(text: str, display: str) -> NewsItem:
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     rendered = render_markdown(body)
     stem = slugify_text(Path(display).stem) or "item"
-    return NewsItem(
-        id=f"news-{stem}",
-        date=date,
-        title=title,
-        body_html=rendered.html,
-        text=rendered.text,
-        source=display,
-    )
+    return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text, display)
 
 
 def news_files(site_dir: Path) -> list[Path]:
-    folder = site_dir / "content" / "news"
-    if not folder.is_dir():
-        return []
+    folder = site_dir / "content" / "news"  # glob finds nothing where there is no folder
     return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
 
 
 def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
     """content/news/*.md, newest first; each item's anchor is unique on the page."""
-    items = []
-    seen: set[str] = set()
+    items: dict[str, NewsItem] = {}  # by id
     for path in news_files(site_dir):
         display = path.relative_to(site_dir).as_posix()
         item = parse_news(read_text(path, display), display)
         n, base = 2, item.id
-        while item.id in seen:
+        while item.id in items:
             item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1
-        seen.add(item.id)
-        items.append(item)
-    return tuple(sorted(items, key=lambda n: (n.date, n.id), reverse=True))
+        items[item.id] = item
+    return tuple(sorted(items.values(), key=lambda n: (n.date, n.id), reverse=True))
 
 
 def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[bytes, bytes]:
@@ -485,7 +466,7 @@ def _text(v: Any) -> str:
     return _CONTROL.sub("", v).strip() if isinstance(v, str) else ""
 
 
-def _entries(items: list, shape: str) -> tuple[Entry, ...]:
+def _entries(items: list | None, shape: str) -> tuple[Entry, ...]:
     """Resume items -> CV entries; `shape` names the keys read as title | where | dates |
     summary | lists (space-separated; one date key is a single date, none is undated)."""
     title_k, where_k, dates, summary_k, lists_k = (part.split() for part in shape.split("|"))
@@ -554,7 +535,7 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
         x for x in (_text(loc.get(k)) for k in ("city", "region", "countryCode")) if x
     )
     email = about.email
-    if basics.get("email") and _EMAIL.fullmatch(_text(basics["email"])):
+    if _EMAIL.fullmatch(_text(basics.get("email"))):
         email = Email(*_text(basics["email"]).split("@"))
     links = about.links
     profiles = [
@@ -565,12 +546,10 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
     summary = _text(basics.get("summary"))
 
     def sections(table: dict) -> tuple[Section, ...]:
-        out = []
-        for key, (heading, shape) in table.items():
-            entries = _entries(resume.get(key) or [], shape)
-            if entries:
-                out.append(Section(key, heading, entries))
-        return tuple(out)
+        every = (
+            Section(k, title, _entries(resume.get(k), shape)) for k, (title, shape) in table.items()
+        )
+        return tuple(s for s in every if s.entries)
 
     return CV(
         name=_text(basics.get("name")) or about.name,
