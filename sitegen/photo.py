@@ -27,7 +27,7 @@ WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
 MAX_WIDTH = 1600  # no file wider than this, whatever the theme asks
 LARGE_PIXELS = 30_000_000  # above this a warning suggests a smaller file
 MAX_PIXELS = 100_000_000  # above this the file is refused (a decompression bomb)
-VERSION = "1"  # bump when the encoding changes: old cache entries are then ignored
+VERSION = "2"  # bump when the encoding changes: old cache entries are then ignored
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
                 try:
                     src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
                     img = ImageCms.profileToProfile(img, src, ImageCms.createProfile("sRGB"))
+                    # the new sRGB profile carries the clock, and the AVIF writer embeds
+                    # what img.info holds: untagged pixels are sRGB to every browser anyway
+                    img.info.pop("icc_profile", None)
                 except (ImageCms.PyCMSError, OSError, ValueError):
                     pass  # an unreadable profile: keep the pixels as they are
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:

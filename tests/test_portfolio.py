@@ -154,6 +154,26 @@ def test_outputs_are_byte_identical_across_cold_builds(site: Path, tmp_path: Pat
         assert a == (again / "output" / "assets" / name).read_bytes(), name
 
 
+def test_a_photo_with_a_colour_profile_gives_the_same_bytes_every_time() -> None:
+    """Converting to sRGB makes a new profile stamped with the clock; no output may keep it
+    (the AVIF writer embedded it, so each cold build wrote a different AVIF)."""
+    import time
+
+    from PIL import Image, ImageCms
+
+    from sitegen.photo import encode
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 400), (200, 30, 60)).save(buf, "JPEG", icc_profile=icc)
+    first, _ = encode(buf.getvalue(), "photo.jpg", (160, 320))
+    time.sleep(1.1)  # the profile's stamp counts seconds
+    again, _ = encode(buf.getvalue(), "photo.jpg", (160, 320))
+    assert first == again
+    for name, data in first.items():
+        assert "icc_profile" not in Image.open(io.BytesIO(data)).info, name
+
+
 @pytest.mark.slow
 def test_an_unchanged_photo_is_taken_from_the_cache(tmp_path: Path) -> None:
     site = copy_fixture(tmp_path / "site")
