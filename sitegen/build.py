@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -426,12 +426,17 @@ def plan_outputs(
         key = partial(lambda s: digest("feed", base, digests.of(names), digests.of(s)), spec)
         out.append(Output((spec.rss_url, spec.atom_url), key, _feed_maker(spec, base, names)))
     cites = []
+    keyed: dict[str, str] = {}  # the site-wide files' key is made of these keys again
+
+    def cite_key(p: Paper, url: str) -> str:
+        if p.slug not in keyed:
+            keyed[p.slug] = digest("cite", cite_keys[p.slug], url, digests.of(p))
+        return keyed[p.slug]
+
     for p in site.papers:
         url = urls.absolute(base, urls.paper(p.slug))
         files = tuple(urls.paper_citation(p.slug, ext) for ext in ("bib", "ris", "json"))
-        # cached: the site-wide files' key is made of these keys again
-        cite_key = partial(lambda p, u: digest("cite", cite_keys[p.slug], u, digests.of(p)), p, url)
-        key = cache(cite_key)
+        key = partial(cite_key, p, url)
         cites.append(Output(files, key, _cite_maker(p, cite_keys[p.slug], url)))
     out += cites
     site_wide = (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL)
