@@ -831,8 +831,11 @@ def build_site(
             for stale in output.parent.glob(f".{output.name}{pattern}"):
                 shutil.rmtree(stale, ignore_errors=True)
         for stale in (cache / "trash").glob("*"):  # a background delete the machine stopped
-            if stale.stat().st_mtime < time.time() - 600:
-                delete_in_background(stale)
+            try:
+                if stale.stat().st_mtime < time.time() - 600:
+                    delete_in_background(stale)
+            except FileNotFoundError:  # the last build's delete finished meanwhile
+                pass
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         tmp.mkdir(parents=True)
         try:

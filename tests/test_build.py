@@ -442,6 +442,19 @@ def test_output_refreshed_not_mixed(fresh_site: Path) -> None:
     shutil.rmtree(fresh_site / "output")
 
 
+def test_an_old_site_vanishing_from_the_trash_meanwhile_is_no_error(fresh_site: Path) -> None:
+    """The last build deletes the replaced site in the background; a build that starts
+    meanwhile sees it in the trash, then gone (a dangling link stands for that moment)."""
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    trash = fresh_site / ".sitegen-cache" / "trash"
+    trash.mkdir(parents=True, exist_ok=True)
+    (trash / "123-gone").symlink_to(trash / "nothing-here")
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text() + "\nOne more sentence.\n")
+    result = run_cli("build", "--site", fresh_site, "--no-search")
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) -> None:
     """A site's own fragment renders on the pages that call it, with links relative to each
     page; a name outside fragments/ or a call without the page's context names the template."""
