@@ -65,6 +65,7 @@ T = TypeVar("T")
 FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
 PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
+PARALLEL_PAPERS = 500  # papers to tokenise or score for related papers, likewise
 
 # ---------------------------------------------------------------- loading
 
@@ -123,7 +124,7 @@ def cached_related(papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs
     found = read_cache(cache_dir / "related.pickle" if cache_dir else None, key)
     if found is not None:
         return {s: tuple(by_slug[r] for r in rs) for s, rs in found.items()}
-    jobs = jobs if len(papers) >= 500 else 1  # below, forking costs what it saves
+    jobs = jobs if len(papers) >= PARALLEL_PAPERS else 1
     terms = cache_dir / "terms.pickle" if cache_dir else None
     related = related_papers(
         papers,
@@ -145,7 +146,7 @@ def cached_term_counts(docs: Sequence[Paper], cache_file: Path | None, jobs: int
     texts = [digest(d.title, d.summary_text) for d in docs]
     known: dict[str, Counter] = read_cache(cache_file, stamp) or {}
     todo = [i for i, text in enumerate(texts) if text not in known]
-    jobs = jobs if len(todo) >= 500 else 1
+    jobs = jobs if len(todo) >= PARALLEL_PAPERS else 1
     shares = [todo[i::jobs] for i in range(jobs)]
     counted = fork_map(lambda share: [term_counts(docs[i]) for i in share], shares, jobs)
     for share, counts in zip(shares, counted, strict=True):
@@ -336,9 +337,8 @@ class Renderer:
         }
 
     def feed_link(self, spec: FeedSpec) -> FeedLink:
-        if spec.rss_url not in self._feed:
-            self._feed[spec.rss_url] = FeedLink(spec.title, spec.rss_url, spec.atom_url)
-        return self._feed[spec.rss_url]
+        link = FeedLink(spec.title, spec.rss_url, spec.atom_url)
+        return self._feed.setdefault(spec.rss_url, link)
 
     def key(self, page: Page, site_feed: Any, digests: Digests) -> str:
         try:
@@ -412,7 +412,9 @@ def plan_outputs(
     cite_keys = cite.citation_keys(site.papers)
     folio = loaded.portfolio
     advertised = {**feeds, NEWS_URL: news_spec}  # the feed each page names in its <head>
-    pages = plan_pages(SiteData(site, loaded.base_url, search, cite_keys, advertised, folio))
+    labels = renderer.env.globals["topic_labels"]
+    data = SiteData(site, loaded.base_url, search, cite_keys, advertised, folio, labels)
+    pages = plan_pages(data)
     digests = Digests()
     out: list[Output] = []
     for page in pages:

@@ -16,7 +16,6 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -49,11 +48,7 @@ class SiteData:
     cite_keys: dict[str, str]
     feeds: dict[str, FeedSpec]  # paper feeds by the page they follow, and the news feed
     portfolio: Portfolio
-
-    @cached_property
-    def labels(self) -> dict[str, Label]:
-        """One Label a topic, shared by its papers' pages: a build digests each once."""
-        return {code: label(t) for code, t in self.site.topic_by_code.items()}
+    topic_labels: dict[str, Label]  # the templates' global: one Label a topic, digested once
 
 
 @dataclass(frozen=True)
@@ -108,7 +103,7 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
     older, newer = site.neighbours[p.slug]
     url = urls.absolute(d.base_url, urls.paper(p.slug))
     key = d.cite_keys[p.slug]
-    topic = d.labels[p.topic]
+    topic = d.topic_labels[p.topic]
     return {
         "paper": p,
         "older": older,
