@@ -193,6 +193,7 @@ def related_papers(
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    """The dot product, summed exactly: the same whatever order the set yields the terms in."""
-    shared = a.keys() & b.keys()
-    return math.fsum(a[t] * b[t] for t in shared)
+    """The dot product, summed exactly: the same whatever order the terms come in."""
+    if len(a) > len(b):  # look the shorter vector's terms up in the longer one
+        a, b = b, a
+    return math.fsum([w * b[t] for t, w in a.items() if t in b])
