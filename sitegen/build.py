@@ -652,17 +652,19 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
-def swap_into_place(new: Path, output: Path, trash: Path) -> None:
-    """Replace `output` by the finished `new`: two renames, the old site deleted after.
+def swap_into_place(new: Path, output: Path, old_sites: Path) -> None:
+    """Replace `output` by the finished `new`: two renames.
 
-    The old site goes into `trash` (in the cache) and is deleted in the background;
-    where that is another file system, it is deleted here and now.
+    The old site is kept as `old_sites` plus a time (in the cache's trash), for
+    the next build to start from (reuse_old_site); older ones are deleted in the
+    background. Where the trash is on another file system, the old site is
+    deleted here and now.
     """
     if not output.exists():
         os.rename(new, output)
         return
-    trash.mkdir(parents=True, exist_ok=True)
-    old = trash / f"{os.getpid()}-{os.urandom(4).hex()}"
+    old_sites.parent.mkdir(parents=True, exist_ok=True)
+    old = old_sites.with_name(f"{old_sites.name}{time.time_ns():020d}")
     try:
         os.rename(output, old)
     except OSError:
@@ -672,7 +674,44 @@ def swap_into_place(new: Path, output: Path, trash: Path) -> None:
         shutil.rmtree(old)
         return
     os.rename(new, output)
-    delete_in_background(old)
+    for other in old_sites.parent.glob(f"{old_sites.name}*"):
+        if other != old:
+            gone = other.with_name(f"del-{other.name}")
+            try:
+                os.rename(other, gone)
+            except FileNotFoundError:  # another build took it meanwhile
+                continue
+            delete_in_background(gone)
+
+
+def reuse_old_site(old_sites: Path, tmp: Path, kept: set[str]) -> bool:
+    """Make `tmp` from the newest old site (swap_into_place), holding only files in `kept`.
+
+    An old site shares most files with the current one (hard links to the same
+    inodes), so link_files then has little to do. Starting from an empty folder
+    instead, a one-edit build at 10,000 papers made 13,000 folders and 50,000
+    links, and deleted as many in the background, taking seconds of system time.
+    Every file is checked again (link_files compares inodes), so any old site
+    will do; False when there is none.
+    """
+    for old in sorted(old_sites.parent.glob(f"{old_sites.name}*"), reverse=True)[:1]:
+        try:
+            os.rename(old, tmp)
+        except OSError:  # another build took it meanwhile
+            return False
+        top = len(str(tmp)) + 1
+        for folder, dirs, files in os.walk(tmp, topdown=False):
+            rel = folder[top:] + "/" if len(folder) >= top else ""
+            for name in files:
+                if rel + name not in kept:
+                    os.unlink(os.path.join(folder, name))
+            for name in dirs:
+                try:
+                    os.rmdir(os.path.join(folder, name))
+                except OSError:  # not empty
+                    pass
+        return True
+    return False
 
 
 def delete_in_background(folder: Path) -> None:
@@ -702,7 +741,8 @@ def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
     """Hard-link each unchanged file from the current output into the new one.
 
     A 10,000-paper site keeps about 50,000 files per edit, so paths are strings and
-    a folder is made only when a link finds it missing.
+    a folder is made only when a link finds it missing. A file the new folder
+    already has (reuse_old_site) stays if it is the same inode, and is replaced if not.
     """
     top, new = f"{src}/", f"{dst}/"
     for rel in rels:
@@ -711,6 +751,10 @@ def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
             continue
         except FileNotFoundError:
             os.makedirs(os.path.dirname(new + rel), exist_ok=True)
+        except FileExistsError:
+            if os.stat(top + rel).st_ino == os.stat(new + rel).st_ino:
+                continue
+            os.unlink(new + rel)
         except OSError:
             pass
         try:
@@ -832,16 +876,25 @@ def build_site(
         for pattern in (".tmp-*", ".old-*"):  # left by a killed build
             for stale in output.parent.glob(f".{output.name}{pattern}"):
                 shutil.rmtree(stale, ignore_errors=True)
-        for stale in (cache / "trash").glob("*"):  # a background delete the machine stopped
-            try:
-                if stale.stat().st_mtime < time.time() - 600:
+        trash = cache / "trash"
+        ours = f"site-{digest(str(output.resolve()))[:12]}-"  # this output folder's old sites
+        for stale in trash.glob("*"):  # a background delete the machine stopped, or the
+            try:  # old site of another output folder (sitegen serve's, or a one-off)
+                if not stale.name.startswith(ours) and stale.stat().st_mtime < time.time() - 600:
                     delete_in_background(stale)
             except FileNotFoundError:  # the last build's delete finished meanwhile
                 pass
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-        tmp.mkdir(parents=True)
+        kept = [rel for rel in every if rel not in remade]
+        # the old site shares the current one's files but for those the last build wrote
+        recycled = (
+            state is not None
+            and 2 * state.rewritten < len(state.files)
+            and reuse_old_site(trash / ours, tmp, set(kept))
+        )
+        if not recycled:
+            tmp.mkdir(parents=True)
         try:
-            kept = [rel for rel in every if rel not in remade]
             found = make_outputs(
                 todo, tmp, jobs, lambda: keys or [o.key() for o in outputs], output, kept
             )
@@ -854,7 +907,7 @@ def build_site(
                 else:
                     shutil.copytree(output / "pagefind", tmp / "pagefind", copy_function=os.link)
                 phase("search index")
-            swap_into_place(tmp, output, cache / "trash")
+            swap_into_place(tmp, output, trash / ours)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -870,6 +923,7 @@ def build_site(
         warnings=[(w.message, w.path, w.line) for w in warnings],
         search=use_search,
         search_files=tree_stats(output / "pagefind") if use_search else {},
+        rewritten=len(remade) if changed or state is None else state.rewritten,
     )
     save_pickle(state_file(site_dir, output), new_state)
     save_template_notes(known, renderer.templates.learned)

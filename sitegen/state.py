@@ -97,6 +97,7 @@ class State:
     warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
     search: bool = False
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
+    rewritten: int = 0  # files the build that made this output wrote (it linked the rest)
     code: str = field(default_factory=lambda: code_stamp())
 
 

@@ -455,6 +455,46 @@ def test_an_old_site_vanishing_from_the_trash_meanwhile_is_no_error(fresh_site: 
     assert result.returncode == 0, result.stderr
 
 
+def test_a_build_starting_from_the_last_old_site_writes_what_a_cold_build_writes(
+    fresh_site: Path, tmp_path: Path
+) -> None:
+    """An incremental build starts from the site its last build replaced (kept in the
+    cache's trash); whatever that old site holds, the result is exactly a cold build's."""
+
+    def build(*extra: str) -> None:
+        run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, *extra,
+                check=True)  # fmt: skip
+
+    def dirs(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    out = fresh_site / "output"
+    build()
+    papers[0].write_text(papers[0].read_text() + "\nOne more sentence.\n")
+    build()
+    (old,) = (fresh_site / ".sitegen-cache" / "trash").glob("site-*")
+    # what an old site may hold: strays, a stale copy of a kept file, an empty folder
+    (old / "stray.html").write_text("stray")
+    (old / "papers" / "gone-paper").mkdir()
+    (old / "robots.txt").unlink()
+    (old / "robots.txt").write_text("stale")
+    unchanged = out / "favicon.svg"
+    before, old_folder = unchanged.stat().st_ino, old.stat().st_ino
+    papers[1].unlink()  # a deleted paper: its folder must go
+    papers[2].write_text(papers[2].read_text() + "\nAnother sentence.\n")
+    build()
+    assert out.stat().st_ino == old_folder  # the old site became the new output
+    assert not list((fresh_site / ".sitegen-cache" / "trash").glob("site-*"))[1:]
+    assert unchanged.stat().st_ino == before  # kept files stay hard links to the same file
+    shutil.copytree(fresh_site, tmp_path / "cold", ignore=shutil.ignore_patterns("output"))
+    cold = tmp_path / "cold"
+    run_cli("build", "--site", cold, "--no-search", "--base-url", BASE_URL, "--no-cache",
+            check=True)  # fmt: skip
+    assert tree_bytes(out) == tree_bytes(cold / "output")
+    assert dirs(out) == dirs(cold / "output")
+
+
 def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) -> None:
     """A site's own fragment renders on the pages that call it, with links relative to each
     page; a name outside fragments/ or a call without the page's context names the template."""

@@ -277,8 +277,8 @@ def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path) -
     timeline, and axe-core and the Nu checker still see every one of them. Two
     audits run at a time (a run keeps one of the 2 cores about half busy, so the
     other tests wait half as long); a page whose only shortfall is performance is
-    audited again on its own, which absorbs a moment of load, while a really
-    slow page fails both times.
+    audited again on its own, up to twice, which absorbs moments of load on this
+    shared machine, while a really slow page fails every time.
     """
     _need_node_tool(LIGHTHOUSE, "lighthouse")
     if not shutil.which("node"):
@@ -300,8 +300,10 @@ def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path) -
         for kind in kinds:
             report, url = reports[kind], pages[kind]
             got = scores(report)
-            if got["performance"] < 1 and all(got[c] == 1 for c in CATEGORIES[1:]):
-                report = _lighthouse(base + url, tmp_path / f"{kind}-again.json")
+            for again in range(2):  # a moment of load costs a point; a slow page fails all three
+                if got["performance"] == 1 or any(got[c] < 1 for c in CATEGORIES[1:]):
+                    break
+                report = _lighthouse(base + url, tmp_path / f"{kind}-again{again}.json")
                 got = scores(report)
             if report.get("runtimeError") is not None:
                 failures.append(f"{kind} {url}: {report['runtimeError']}")
