@@ -652,19 +652,19 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
-def swap_into_place(new: Path, output: Path, old_sites: Path) -> None:
+def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
     """Replace `output` by the finished `new`: two renames.
 
-    The old site is kept as `old_sites` plus a time (in the cache's trash), for
-    the next build to start from (reuse_old_site); older ones are deleted in the
-    background. Where the trash is on another file system, the old site is
+    The old site is kept in `trash` (in the cache), named `prefix` and the time,
+    for the next build to start from (reuse_old_site); older ones are deleted in
+    the background. Where the trash is on another file system, the old site is
     deleted here and now.
     """
     if not output.exists():
         os.rename(new, output)
         return
-    old_sites.parent.mkdir(parents=True, exist_ok=True)
-    old = old_sites.with_name(f"{old_sites.name}{time.time_ns():020d}")
+    trash.mkdir(parents=True, exist_ok=True)
+    old = trash / f"{prefix}{time.time_ns():020d}"
     try:
         os.rename(output, old)
     except OSError:
@@ -674,7 +674,7 @@ def swap_into_place(new: Path, output: Path, old_sites: Path) -> None:
         shutil.rmtree(old)
         return
     os.rename(new, output)
-    for other in old_sites.parent.glob(f"{old_sites.name}*"):
+    for other in trash.glob(f"{prefix}*"):
         if other != old:
             gone = other.with_name(f"del-{other.name}")
             try:
@@ -684,7 +684,7 @@ def swap_into_place(new: Path, output: Path, old_sites: Path) -> None:
             delete_in_background(gone)
 
 
-def reuse_old_site(old_sites: Path, tmp: Path, kept: set[str]) -> bool:
+def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
     """Make `tmp` from the newest old site (swap_into_place), holding only files in `kept`.
 
     An old site shares most files with the current one (hard links to the same
@@ -694,24 +694,23 @@ def reuse_old_site(old_sites: Path, tmp: Path, kept: set[str]) -> bool:
     Every file is checked again (link_files compares inodes), so any old site
     will do; False when there is none.
     """
-    for old in sorted(old_sites.parent.glob(f"{old_sites.name}*"), reverse=True)[:1]:
-        try:
-            os.rename(old, tmp)
-        except OSError:  # another build took it meanwhile
-            return False
-        top = len(str(tmp)) + 1
-        for folder, dirs, files in os.walk(tmp, topdown=False):
-            rel = folder[top:] + "/" if len(folder) >= top else ""
-            for name in files:
-                if rel + name not in kept:
-                    os.unlink(os.path.join(folder, name))
-            for name in dirs:
-                try:
-                    os.rmdir(os.path.join(folder, name))
-                except OSError:  # not empty
-                    pass
-        return True
-    return False
+    olds = sorted(trash.glob(f"{prefix}*"))
+    try:
+        os.rename(olds[-1], tmp)
+    except (IndexError, OSError):  # none, or another build took it meanwhile
+        return False
+    top = len(str(tmp)) + 1
+    for folder, dirs, files in os.walk(tmp, topdown=False):
+        rel = folder[top:] + "/" if len(folder) >= top else ""
+        for name in files:
+            if rel + name not in kept:
+                os.unlink(os.path.join(folder, name))
+        for name in dirs:
+            try:
+                os.rmdir(os.path.join(folder, name))
+            except OSError:  # not empty
+                pass
+    return True
 
 
 def delete_in_background(folder: Path) -> None:
@@ -890,7 +889,7 @@ def build_site(
         recycled = (
             state is not None
             and 2 * state.rewritten < len(state.files)
-            and reuse_old_site(trash / ours, tmp, set(kept))
+            and reuse_old_site(trash, ours, tmp, set(kept))
         )
         if not recycled:
             tmp.mkdir(parents=True)
@@ -907,7 +906,7 @@ def build_site(
                 else:
                     shutil.copytree(output / "pagefind", tmp / "pagefind", copy_function=os.link)
                 phase("search index")
-            swap_into_place(tmp, output, trash / ours)
+            swap_into_place(tmp, output, trash, ours)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
