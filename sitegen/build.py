@@ -66,6 +66,8 @@ FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
 PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
 PARALLEL_PAPERS = 500  # papers to tokenise or score for related papers, likewise
+COST_KEPT = 0.01  # outputs that took longer (seconds) are remembered, to share work out...
+COST_UNKNOWN = 0.002  # ...and the others are taken to take about as long as a paper page
 
 # ---------------------------------------------------------------- loading
 
@@ -441,14 +443,10 @@ def plan_outputs(
         key = partial(cite_key, p, url)
         cites.append(Output(files, key, _cite_maker(p, cite_keys[p.slug], url)))
     out += cites
-    site_wide = (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL)
-    out.append(
-        Output(
-            site_wide,
-            lambda: digest("publications", *(o.key() for o in cites)),
-            _publications_maker(site, base),
-        )
-    )
+    for rel in (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL):
+        kind = rel.rsplit(".", 1)[1]
+        key = partial(lambda k: digest("publications", k, *(o.key() for o in cites)), kind)
+        out.append(Output((rel,), key, _publications_maker(kind, site, cite_keys, base)))
     if folio.news:
         news = folio.news
         out.append(
@@ -527,11 +525,12 @@ def _cite_maker(p: Any, key: str, url: str) -> Callable[[], tuple[str, str, str]
     return make
 
 
-def _publications_maker(site: Site, base_url: str) -> Callable[[], tuple[str, str, str]]:
-    def make() -> tuple[str, str, str]:
-        return cite.publication_files(
-            site.papers, lambda p: urls.absolute(base_url, urls.paper(p.slug))
-        )
+def _publications_maker(
+    kind: str, site: Site, keys: dict[str, str], base_url: str
+) -> Callable[[], tuple[str]]:
+    def make() -> tuple[str]:
+        page_url = lambda p: urls.absolute(base_url, urls.paper(p.slug))  # noqa: E731
+        return (cite.publication_file(kind, site.papers, keys, page_url),)
 
     return make
 
@@ -550,32 +549,54 @@ def write_file(path: str, data: bytes | str) -> None:
         f.write(data)
 
 
+def share_out(costs: Sequence[float], parts: int) -> list[list[int]]:
+    """Indices into `costs` for each of `parts` processes: the costliest first, each to
+    the process with the least so far (equal costs are dealt out in turn)."""
+    shares: list[list[int]] = [[] for _ in range(parts)]
+    loads = [0.0] * parts
+    for i in sorted(range(len(costs)), key=lambda i: -costs[i]):  # stable: ties in order
+        least = loads.index(min(loads))
+        shares[least].append(i)
+        loads[least] += costs[i]
+    return shares
+
+
 def make_outputs(
     outputs: Sequence[Output],
+    costs: Sequence[float],
     root: Path,
     jobs: int,
     meanwhile: Callable[[], T],
     current: Path,
     kept: Sequence[str],
-) -> T:
+) -> tuple[T, dict[str, float]]:
     """Make and write the given outputs under `root`, and hard-link the files kept from
-    the current output, in `jobs` processes when there are many; returns what `meanwhile`
-    returns, called here while the other processes work."""
+    the current output, in `jobs` processes when there are many. Returns what
+    `meanwhile` returns, called here while the other processes work, and the seconds
+    each output took, by its first file.
 
-    # round-robin, so the costly list pages and the paper pages spread over all processes;
-    # after one edit at 10,000 papers, linking the 50,000 kept files takes as long as
-    # rendering the few pages that changed, so that is shared out too
+    `costs` are the seconds each output took last time. After one edit at 10,000
+    papers, the timeline and the three site-wide citation files are most of the
+    work: dealt out in turn, two of them could land on one process while the other
+    idled. Linking the 50,000 kept files takes as long, so that is shared out too.
+    """
     parts = jobs if len(outputs) >= PARALLEL_MIN or len(kept) >= PARALLEL_LINKS else 1
+    shares = share_out(costs, parts)
 
-    def run(part: int) -> None:
-        for o in outputs[part::parts]:
+    def run(part: int) -> dict[str, float]:
+        took = {}
+        for i in shares[part]:
+            started = time.perf_counter()
+            o = outputs[i]
             for rel, data in zip(o.files, o.make(), strict=True):
                 write_file(f"{root}/{rel}", data)
+            took[o.files[0]] = time.perf_counter() - started
         link_files(current, root, kept[part::parts])
+        return took
 
     found: list[T] = []
-    fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
-    return found[0]
+    took = fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
+    return found[0], {name: t for part in took for name, t in part.items()}
 
 
 # ---------------------------------------------------------------- papers, parsed once
@@ -835,6 +856,7 @@ def build_site(
     phase(f"plan ({len(outputs)} outputs)")
 
     old = state.files if state is not None else {}
+    last_costs = dict(state.costs) if state is not None else {}
     keys: list[str] | None = None  # a cold build remakes every file: it keys them meanwhile
     todo = outputs
     if state is not None:
@@ -894,10 +916,12 @@ def build_site(
         if not recycled:
             tmp.mkdir(parents=True)
         try:
-            found = make_outputs(
-                todo, tmp, jobs, lambda: keys or [o.key() for o in outputs], output, kept
+            costs = [last_costs.get(o.files[0], COST_UNKNOWN) for o in todo]
+            found, took = make_outputs(
+                todo, costs, tmp, jobs, lambda: keys or [o.key() for o in outputs], output, kept
             )
             keys = keys or found
+            last_costs.update(took)
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():
@@ -923,6 +947,7 @@ def build_site(
         search=use_search,
         search_files=tree_stats(output / "pagefind") if use_search else {},
         rewritten=len(remade) if changed or state is None else state.rewritten,
+        costs={o.files[0]: t for o in outputs if (t := last_costs.get(o.files[0], 0)) > COST_KEPT},
     )
     save_pickle(state_file(site_dir, output), new_state)
     save_template_notes(known, renderer.templates.learned)

@@ -98,6 +98,7 @@ class State:
     search: bool = False
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
     rewritten: int = 0  # files the build that made this output wrote (it linked the rest)
+    costs: dict[str, float] = field(default_factory=dict)  # output's first file -> seconds
     code: str = field(default_factory=lambda: code_stamp())
 
 

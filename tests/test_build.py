@@ -525,3 +525,31 @@ def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) 
         proc = run_cli("build", "--site", fresh_site, "--no-search")
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert message in proc.stderr and where in proc.stderr, proc.stderr
+
+
+def test_outputs_are_shared_out_costliest_first_to_the_least_loaded_process() -> None:
+    from sitegen.build import share_out
+
+    assert share_out([1, 1, 1, 1, 1], 2) == [[0, 2, 4], [1, 3]]  # equal costs: in turn
+    assert share_out([0.5, 3.0, 0.5, 2.0, 1.0], 2) == [[1, 0], [3, 4, 2]]
+    assert share_out([4.0, 1.0], 1) == [[0, 1]]
+
+
+def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, monkeypatch) -> None:
+    """The next build shares its outputs out by these (share_out); they name only
+    outputs the site still has."""
+    import pickle
+
+    from sitegen import build
+    from sitegen.state import state_file
+
+    monkeypatch.setattr(build, "COST_KEPT", 0.0)  # on a small site every output is quick
+    build.build_site(fresh_site, search=False, jobs=1)
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    papers[0].unlink()
+    build.build_site(fresh_site, search=False, jobs=1)
+    state = pickle.loads(state_file(fresh_site, fresh_site / "output").read_bytes())
+    assert "timeline/index.html" in state.costs and "publications.json" in state.costs
+    assert all(t > 0 for t in state.costs.values())
+    assert set(state.costs) <= set(state.files)
+    assert not any(papers[0].stem in name for name in state.costs)
