@@ -47,10 +47,13 @@ class Lazy:
         return self.fn(*self.args)
 
 
+_UNSEEN = ("unseen",)
 _ATOMS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 
 
 def _atom(v: Any) -> str:
+    if type(v) is str:  # most atoms, some long: no repr (digest() writes each part's length)
+        return "s:" + v
     return f"{type(v).__name__}:{v!r}"  # the type: 1 and True and "1" differ
 
 
@@ -59,7 +62,7 @@ class Digests:
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[Any, str]] = {}  # id -> (the value, kept alive; digest)
-        self._fields: dict[type, tuple[str, ...]] = {}
+        self._fields: dict[type, tuple[str, ...] | None] = {}
 
     def of(self, value: Any) -> str:
         if type(value) in _ATOMS:
@@ -76,14 +79,16 @@ class Digests:
         return [_atom(x) if type(x) in _ATOMS else self.of(x) for x in values]
 
     def _compute(self, v: Any) -> str:
-        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        names = self._fields.get(type(v), _UNSEEN)
+        if names is _UNSEEN:  # a dataclass's field names, or None for other types
+            is_data = dataclasses.is_dataclass(v) and not isinstance(v, type)
+            names = tuple(f.name for f in dataclasses.fields(v)) if is_data else None
+            self._fields[type(v)] = names
+        if names is not None:
             if isinstance(v, Lazy):
                 fn = f"{v.fn.__module__}.{v.fn.__qualname__}"
                 return digest("lazy", fn, *self._all(v.args))
-            names = self._fields.get(type(v))
-            if names is None:
-                names = self._fields[type(v)] = tuple(f.name for f in dataclasses.fields(v))
-            return digest(type(v).__qualname__, *names, *self._all(getattr(v, n) for n in names))
+            return digest(type(v).__qualname__, *names, *self._all([getattr(v, n) for n in names]))
         if isinstance(v, (tuple, list)):
             return digest(type(v).__name__, *self._all(v))
         if isinstance(v, (set, frozenset)):
