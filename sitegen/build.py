@@ -644,7 +644,7 @@ def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
     warnings = [w for rel, _, _ in texts for w in fresh[rel][2]]
     papers = collect_papers(parsed)  # raises the first problem, in file order
-    if cache_file is not None:
+    if cache_file is not None and (todo or fresh.keys() != known.keys()):  # else as it was
         save_pickle(
             cache_file, (stamp, {k: v for k, v in fresh.items() if isinstance(v[1], Paper)})
         )

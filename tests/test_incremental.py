@@ -424,6 +424,21 @@ def test_series_of_edits_equals_cold_build(built_site: Path, tmp_path: Path) -> 
 # ---------------------------------------------------------------- robustness
 
 
+def test_the_parsed_papers_are_written_again_only_when_a_paper_file_changed(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """Rewriting the cache of 10,000 parses took 0.3 s: a template or config edit keeps it."""
+    cache = built_site / CACHE_DIR / "papers.pickle"
+    before = cache.stat().st_mtime_ns, cache.stat().st_ino
+    (built_site / "sitegen.yaml").write_text("title: Another title\n", encoding="utf-8")
+    build(built_site)
+    assert (cache.stat().st_mtime_ns, cache.stat().st_ino) == before
+    paper_files(built_site)[0].unlink()  # a paper gone: its parse goes too
+    build(built_site)
+    assert (cache.stat().st_mtime_ns, cache.stat().st_ino) != before
+    assert_same_as_cold(built_site, tmp_path)
+
+
 def test_corrupt_cache_means_a_cold_build(built_site: Path, tmp_path: Path) -> None:
     cache = built_site / CACHE_DIR
     files = [p for p in cache.rglob("*") if p.is_file()]
