@@ -101,11 +101,6 @@ def term_counts(doc: Doc) -> Counter[str]:
     return counts
 
 
-def shared_terms(a: Doc, b: Doc) -> set[str]:
-    """The terms two papers have in common: what makes them related."""
-    return set(term_counts(a)) & set(term_counts(b))
-
-
 def tfidf_vectors(
     docs: Sequence[Doc], counts: Sequence[Counter[str]] | None = None
 ) -> list[dict[str, float]]:

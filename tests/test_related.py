@@ -32,10 +32,15 @@ from sitegen.related import (
     TITLE_WEIGHT,
     TOP_TERMS,
     related_papers,
-    shared_terms,
+    term_counts,
     tfidf_vectors,
     tokens,
 )
+
+
+def shared_terms(a: Doc, b: Doc) -> set[str]:
+    """The terms two papers have in common: what makes them related."""
+    return set(term_counts(a)) & set(term_counts(b))
 
 
 @dataclass(frozen=True)
