@@ -370,7 +370,7 @@ class Output:
 
     files: tuple[str, ...]
     key: Callable[[], str]  # called once per build: a cold build keys while it renders
-    make: Callable[[], Sequence[bytes | str]]
+    make: Callable[[], Any]  # the file's bytes or text, or a tuple of them, one per file
 
 
 def collect_static(dirs: list[Path]) -> dict[str, Path]:
@@ -390,10 +390,6 @@ def fingerprint(name: str, data: bytes) -> str:
         return name
     stem, ext = name.rsplit(".", 1)
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}"
-
-
-def _bytes(*data: bytes | str) -> Callable[[], tuple[bytes | str, ...]]:
-    return lambda: data
 
 
 def plan_outputs(
@@ -421,14 +417,14 @@ def plan_outputs(
     out: list[Output] = []
     for page in pages:
         key = partial(renderer.key, page, site_feed, digests)
-        out.append(
-            Output((urls.output_path(page.url),), key, _page_maker(renderer, page, site_feed))
-        )
+        make = partial(renderer.render, page, site_feed)
+        out.append(Output((urls.output_path(page.url),), key, make))
     names = {t.code: t.name for t in site.topics}
     base = loaded.base_url
     for spec in feeds.values():
         key = partial(lambda s: digest("feed", base, digests.of(names), digests.of(s)), spec)
-        out.append(Output((spec.rss_url, spec.atom_url), key, _feed_maker(spec, base, names)))
+        make = partial(render_feeds, spec, base, names)
+        out.append(Output((spec.rss_url, spec.atom_url), key, make))
     cites = []
     keyed: dict[str, str] = {}  # the site-wide files' key is made of these keys again
 
@@ -438,22 +434,24 @@ def plan_outputs(
         return keyed[p.slug]
 
     for p in site.papers:
-        url = urls.absolute(base, urls.paper(p.slug))
+        url = _paper_url(base, p)
         files = tuple(urls.paper_citation(p.slug, ext) for ext in ("bib", "ris", "json"))
         key = partial(cite_key, p, url)
-        cites.append(Output(files, key, _cite_maker(p, cite_keys[p.slug], url)))
+        cites.append(Output(files, key, partial(_citation_files, p, cite_keys[p.slug], url)))
     out += cites
+    page_url = partial(_paper_url, base)
     for rel in (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL):
         kind = rel.rsplit(".", 1)[1]
         key = partial(lambda k: digest("publications", k, *(o.key() for o in cites)), kind)
-        out.append(Output((rel,), key, _publications_maker(kind, site, cite_keys, base)))
+        make = partial(cite.publication_file, kind, site.papers, cite_keys, page_url)
+        out.append(Output((rel,), key, make))
     if folio.news:
         news = folio.news
         out.append(
             Output(
                 (news_spec.rss_url, news_spec.atom_url),
                 lambda: digest("news", base, title, digests.of(news)),
-                _news_maker(news, title, base),
+                partial(news_feeds, news, title, base),
             )
         )
     if folio.pdf:  # the CV page as PDF: made from the same page, so keyed by that page's key
@@ -469,70 +467,41 @@ def plan_outputs(
             return digest("cv.pdf", page_key, *sorted(map(repr, css.items())))
 
         cache_dir = site_dir / CACHE_DIR / "cv-pdf"
-        out.append(
-            Output(
-                (folio.pdf,),
-                key,
-                _pdf_maker(renderer, cv_page, site_feed, loaded.base_url, css, cache_dir),
-            )
-        )
-    copies = [(assets[name], data) for name, data in static.items()]
-    copies += list(folio.files)  # the processed photo
-    copies += [("favicon.svg", static["favicon.svg"])] if "favicon.svg" in static else []
-    for rel, data in copies:
-        out.append(Output((rel,), partial(str, hashlib.sha256(data).hexdigest()), _bytes(data)))
+        make = partial(_cv_pdf, renderer, cv_page, site_feed, loaded.base_url, css, cache_dir)
+        out.append(Output((folio.pdf,), key, make))
+    # files whose bytes are known now: static files, the processed photo, sitemap, robots
+    fixed = [(assets[name], data) for name, data in static.items()]
+    fixed += list(folio.files)
+    fixed += [("favicon.svg", static["favicon.svg"])] if "favicon.svg" in static else []
     robots = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n"
-    for rel, text in (
-        ("sitemap.xml", sitemap_xml(site, pages, loaded.base_url)),
-        ("robots.txt", robots),
-    ):
-        out.append(Output((rel,), partial(digest, "text", text), _bytes(text)))
+    fixed += [
+        ("sitemap.xml", sitemap_xml(site, pages, loaded.base_url).encode()),
+        ("robots.txt", robots.encode()),
+    ]
+    for rel, data in fixed:
+        key = partial(str, hashlib.sha256(data).hexdigest())
+        out.append(Output((rel,), key, partial(bytes, data)))
     return out, pages, renderer
 
 
-def _news_maker(news: Any, title: str, base_url: str) -> Callable[[], tuple[bytes, bytes]]:
-    return lambda: news_feeds(news, title, base_url)
+def _paper_url(base_url: str, p: Paper) -> str:
+    return urls.absolute(base_url, urls.paper(p.slug))
 
 
-def _pdf_maker(
-    renderer: Renderer, page: Page, site_feed: Any, base_url: str, css: dict, cache_dir: Path
-) -> Callable[[], tuple[bytes]]:
-    from . import cvpdf
-
-    return lambda: (
-        cvpdf.cv_pdf(renderer.render(page, site_feed), base_url + CV_URL, css, cache_dir),
+def _citation_files(p: Paper, key: str, url: str) -> tuple[str, str, str]:
+    return (
+        cite.bibtex_entry(p, key, url),
+        cite.ris_record(p, url),
+        cite.csl_json([cite.csl_item(p, key, url)]),
     )
 
 
-def _page_maker(renderer: Renderer, page: Page, site_feed: Any) -> Callable[[], tuple[str]]:
-    return lambda: (renderer.render(page, site_feed),)
+def _cv_pdf(
+    renderer: Renderer, page: Page, site_feed: Any, base_url: str, css: dict, cache_dir: Path
+) -> bytes:
+    from . import cvpdf  # WeasyPrint: imported only by sites that ask for the PDF
 
-
-def _feed_maker(
-    spec: Any, base_url: str, names: dict[str, str]
-) -> Callable[[], tuple[bytes, bytes]]:
-    return lambda: render_feeds(spec, base_url, names)
-
-
-def _cite_maker(p: Any, key: str, url: str) -> Callable[[], tuple[str, str, str]]:
-    def make() -> tuple[str, str, str]:
-        return (
-            cite.bibtex_entry(p, key, url),
-            cite.ris_record(p, url),
-            cite.csl_json([cite.csl_item(p, key, url)]),
-        )
-
-    return make
-
-
-def _publications_maker(
-    kind: str, site: Site, keys: dict[str, str], base_url: str
-) -> Callable[[], tuple[str]]:
-    def make() -> tuple[str]:
-        page_url = lambda p: urls.absolute(base_url, urls.paper(p.slug))  # noqa: E731
-        return (cite.publication_file(kind, site.papers, keys, page_url),)
-
-    return make
+    return cvpdf.cv_pdf(renderer.render(page, site_feed), base_url + CV_URL, css, cache_dir)
 
 
 # ---------------------------------------------------------------- making files
@@ -588,7 +557,8 @@ def make_outputs(
         for i in shares[part]:
             started = time.perf_counter()
             o = outputs[i]
-            for rel, data in zip(o.files, o.make(), strict=True):
+            made = o.make()
+            for rel, data in zip(o.files, made if type(made) is tuple else (made,), strict=True):
                 write_file(f"{root}/{rel}", data)
             took[o.files[0]] = time.perf_counter() - started
         link_files(current, root, kept[part::parts])
