@@ -235,15 +235,14 @@ def topic_chart(site: Site) -> str:
     if not site.topics:
         return ""
     total = len(site.papers)
-    topics = list(site.topics)
-    shown = topics if len(topics) <= TOPIC_ROWS + 1 else topics[:TOPIC_ROWS]
-    rest = topics[len(shown) :]
+    shown = site.topics if len(site.topics) <= TOPIC_ROWS + 1 else site.topics[:TOPIC_ROWS]
+    rest = site.topics[len(shown) :]
 
     def pct(n: int) -> str:
         share = 100 * n / total
         return f"{share:.0f}%" if share >= 1 else "<1%"
 
-    desc = "; ".join(f"{t.name}: {len(t.papers)} ({pct(len(t.papers))})" for t in topics)
+    desc = "; ".join(f"{t.name}: {len(t.papers)} ({pct(len(t.papers))})" for t in site.topics)
     # a bar segment per row of the table: the small topics share one, as there
     segments = [(f"t{t.colour}", t.name, len(t.papers), urls.topic(t.slug)) for t in shown]
     if rest:
@@ -349,8 +348,8 @@ def network_chart(site: Site, limit: int = 12) -> str:
     strongest = sorted(joint.items(), key=lambda kv: (-kv[1], kv[0]))[: len(shown) + 6]
     joint_shown = {pair: n for pair, n in strongest if n * 4 >= most_joint}
 
-    # an ellipse taller than wide: names run sideways, so width is what a phone lacks
-    cx, cy = 0.0, 0.0
+    # the owner at the origin, the coauthors on an ellipse taller than wide around it:
+    # names run sideways, so width is what a phone lacks
     rx, ry = 100.0, 128.0 if len(ring) > 4 else 90.0
     size = 12.5
 
@@ -364,7 +363,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
     for i, c in enumerate(ring):
         a = -math.pi / 2 + 2 * math.pi * i / len(ring)
         cos, sin = math.cos(a), math.sin(a)
-        x, y = cx + rx * cos, cy + ry * sin
+        x, y = rx * cos, ry * sin
         r = 4.5 + 5.5 * math.sqrt(c.count / most)
         lx, ly = x + (r + 6) * cos, y + (r + 6) * sin
         if abs(cos) > 0.3:
@@ -378,7 +377,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         nodes.append((c, x, y, r, _Label(lx, first_y, anchor, tuple(lines), size)))
     pos = {c.person.key: (x, y) for c, x, y, _, _ in nodes}
 
-    owner_label = _Label(cx, cy + 27, "middle", (site.owner.name,), 13.5)
+    owner_label = _Label(0.0, 27.0, "middle", (site.owner.name,), 13.5)
     boxes = [n[4].box() for n in nodes] + [owner_label.box()]
     boxes += [(x - r, y - r, x + r, y + r) for _, x, y, r, _ in nodes]
     pad = 6
@@ -405,7 +404,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         x1, y1 = pos[a]
         x2, y2 = pos[b]
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        qx, qy = mx + (cx - mx) * 0.45, my + (cy - my) * 0.45
+        qx, qy = mx - mx * 0.45, my - my * 0.45  # 45% of the way to the origin
         sw = 0.8 + 2.2 * n / most_joint
         parts.append(
             f'<path class="edge-between" d="M{_n(x1)} {_n(y1)}Q{_n(qx)} {_n(qy)} {_n(x2)} '
@@ -415,8 +414,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
     for c, x, y, _, _ in nodes:
         sw = 1.2 + 6.3 * c.count / most
         parts.append(
-            f'<line class="edge" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" '
-            f'stroke-width="{_n(sw)}"/>'
+            f'<line class="edge" x1="0" y1="0" x2="{_n(x)}" y2="{_n(y)}" stroke-width="{_n(sw)}"/>'
         )
     parts.append("</g>")
 
@@ -438,7 +436,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
     owner = _e(site.owner.name)
     parts.append(
         f'<g class="person owner"><title>{owner}</title>'
-        f'<circle class="node owner-node" cx="{_n(cx)}" cy="{_n(cy)}" r="9"/>'
+        '<circle class="node owner-node" cx="0" cy="0" r="9"/>'
         f"{text(owner_label, 'node-label owner-label')}</g>"
     )
     parts.append("</svg>")

@@ -373,16 +373,15 @@ def resume_schema() -> dict:
     return schema
 
 
-def _plain(v: Any, path: tuple = ()) -> Any:
-    """YAML's dates and year numbers -> the ISO strings JSON Resume expects."""
+def _plain(v: Any, key: Any = None) -> Any:
+    """YAML's dates, and years under a `...date` key, -> the ISO strings JSON Resume expects."""
     if isinstance(v, dict):
-        return {str(k): _plain(x, (*path, k)) for k, x in v.items()}
+        return {str(k): _plain(x, k) for k, x in v.items()}
     if isinstance(v, list):
-        return [_plain(x, (*path, i)) for i, x in enumerate(v)]
+        return [_plain(x) for x in v]
     if isinstance(v, dt.date):  # datetimes too
         return v.isoformat()[:10]
-    is_date_key = bool(path) and str(path[-1]).endswith(("date", "Date"))
-    if isinstance(v, int) and not isinstance(v, bool) and is_date_key:
+    if isinstance(v, int) and not isinstance(v, bool) and str(key).endswith(("date", "Date")):
         return str(v)  # `date: 2021`
     return v
 
@@ -534,9 +533,8 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
     location = ", ".join(
         x for x in (_text(loc.get(k)) for k in ("city", "region", "countryCode")) if x
     )
-    email = about.email
-    if _EMAIL.fullmatch(_text(basics.get("email"))):
-        email = Email(*_text(basics["email"]).split("@"))
+    address = _text(basics.get("email"))
+    email = Email(*address.split("@")) if _EMAIL.fullmatch(address) else about.email
     links = about.links
     profiles = [
         (_text(p.get("network")), http_url(p.get("url"))) for p in basics.get("profiles") or []
