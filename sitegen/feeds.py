@@ -50,22 +50,32 @@ def author_line(paper: Paper) -> str:
 
 def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> tuple[bytes, bytes]:
     """(RSS bytes, Atom bytes) for one feed."""
+    fg = new_feed(spec, base_url, max((p.date for p in spec.papers), default=None), __version__)
+    fg.load_extension("dc", atom=False, rss=True)
+    for paper in spec.papers:
+        _entry(fg.add_entry(order="append"), paper, base_url, topic_names)
+    return serialise(fg, spec, base_url)
+
+
+def new_feed(spec: FeedSpec, base_url: str, newest: dt.date | None, version: str | None) -> Any:
+    """A feedgen feed with the channel's fields filled in; entries are added in order."""
     from feedgen.feed import FeedGenerator  # lxml: imported only by builds that make feeds
 
     page = urls.absolute(base_url, spec.page_url)
     fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
     fg.id(page)
     fg.title(xml_clean(spec.title))
     fg.subtitle(xml_clean(spec.description))
     fg.link(href=page, rel="alternate")
     fg.language("en")
-    fg.generator("sitegen", version=__version__)
-    newest = max((p.date for p in spec.papers), default=None)
+    fg.generator("sitegen", version=version)
     fg.updated(_when(newest) if newest else EPOCH)
-    # feedgen emits entries in reverse insertion order unless told otherwise
-    for paper in spec.papers:
-        _entry(fg.add_entry(order="append"), paper, base_url, topic_names)
+    return fg
+
+
+def serialise(fg: Any, spec: FeedSpec, base_url: str) -> tuple[bytes, bytes]:
+    """(RSS bytes, Atom bytes), each naming itself as the feed's self link."""
+    page = urls.absolute(base_url, spec.page_url)
     fg.link(href=urls.absolute(base_url, spec.atom_url), rel="self")
     atom = fg.atom_str(pretty=True)
     # RSS takes its channel <link> from the last link given, and every self link

@@ -315,23 +315,13 @@ def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
 def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[bytes, bytes]:
     """(RSS, Atom) of all the news: dates from the items, never the clock, so rebuilding
     unchanged news gives the same bytes."""
-    from feedgen.feed import FeedGenerator
-
-    from .feeds import EPOCH, _when, xml_clean
+    from .feeds import _when, new_feed, serialise, xml_clean
 
     spec = news_feed_spec(title)
-    page = base_url + spec.page_url
-    fg = FeedGenerator()
-    fg.id(page)
-    fg.title(xml_clean(spec.title))
-    fg.subtitle(xml_clean(spec.description))
-    fg.link(href=page, rel="alternate")
-    fg.language("en")
-    fg.generator("sitegen")
-    fg.updated(_when(items[0].date) if items else EPOCH)
+    fg = new_feed(spec, base_url, items[0].date if items else None, None)
     for item in items:
         fe = fg.add_entry(order="append")
-        link = f"{page}#{item.id}"
+        link = f"{base_url}{spec.page_url}#{item.id}"
         fe.id(link)
         fe.guid(link, permalink=True)
         text = item.text.split("\n")[0]
@@ -341,11 +331,7 @@ def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[by
         fe.updated(_when(item.date))
         fe.description(xml_clean(item.body_html or item.title or ""))
         fe.content(xml_clean(item.body_html or ""), type="html")
-    fg.link(href=base_url + spec.atom_url, rel="self")
-    atom = fg.atom_str(pretty=True)
-    rss_self = base_url + spec.rss_url
-    fg.link([{"href": rss_self, "rel": "self"}, {"href": page, "rel": "alternate"}], replace=True)
-    return fg.rss_str(pretty=True), atom
+    return serialise(fg, spec, base_url)
 
 
 # ---------------------------------------------------------------- the resume
