@@ -86,26 +86,26 @@ def _attempt(report: CheckReport, load: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]:
-    """All problems of one paper file, each with the line of its key in the original text."""
-    problems: list[SitegenError] = []
-    warnings: list[SitegenWarning] = []
+def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | None:
+    """Reports each problem of one paper file at its key's line; returns the paper if none."""
     try:
         data, yaml_text, body = front_matter(text, display)
     except SitegenError as e:
-        return None, [e], warnings
+        report.problems.append(e)
+        return None
     current = text
+    first = len(report.problems)
     for _ in range(len(_HARMLESS) + 1):
         try:
-            paper = parse_paper(current, display, warnings)
-            return (paper if not problems else None), problems, warnings
+            paper = parse_paper(current, display, report.warnings)
+            return paper if len(report.problems) == first else None
         except SitegenError as e:
             key = e.message.split(":", 1)[0]  # an error about a key starts with `key: `
             if key not in _HARMLESS or key not in data and _HARMLESS[key] is None:
-                problems.append(e)
-                return None, problems, warnings
+                report.problems.append(e)
+                return None
             line = key_line(yaml_text, (key,), 2) or e.line
-            problems.append(SitegenError(e.message, display, line))
+            report.problems.append(SitegenError(e.message, display, line))
             if _HARMLESS[key] is None:
                 data.pop(key, None)
             else:
@@ -113,7 +113,7 @@ def check_paper_text(text: str, display: str) -> tuple[Paper | None, list, list]
             # the re-written text is only ever parsed, never saved or shown
             dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
             current = f"---\n{dumped}---\n{body}"
-    return None, problems, warnings  # pragma: no cover - every key is fixed by then
+    return None  # pragma: no cover - every key is fixed by then
 
 
 def _check_papers(site: Path, report: CheckReport) -> None:
@@ -125,9 +125,7 @@ def _check_papers(site: Path, report: CheckReport) -> None:
         text = _attempt(report, read_text, path, display)
         if text is None:
             continue
-        paper, problems, warnings = check_paper_text(text, display)
-        report.problems.extend(problems)
-        report.warnings.extend(warnings)
+        paper = check_paper_text(text, display, report)
         if paper is None:
             continue
         first = seen.setdefault(paper.slug, display)

@@ -115,10 +115,8 @@ def resolve_request(root: Path, raw_path: str) -> Resolved:
         path = unquote(raw_path, errors="strict")
     except UnicodeDecodeError:
         return MISSING
-    if "\\" in path or "\x00" in path:
-        return MISSING
     segments = [s for s in path.split("/") if s]
-    if any(s in (".", "..") for s in segments):
+    if "\\" in path or "\x00" in path or any(s in (".", "..") for s in segments):
         return MISSING
     try:
         base = root.resolve(strict=True)
@@ -453,10 +451,8 @@ class Preview:
 
     async def _settle(self, now: Snapshot) -> Snapshot:
         """Wait until the files stop changing, so a save made of several writes builds once."""
-        waited = 0.0
-        while waited < SETTLE_MAX_SECONDS:
+        for _ in range(round(SETTLE_MAX_SECONDS / SETTLE_SECONDS)):
             await asyncio.sleep(SETTLE_SECONDS)
-            waited += SETTLE_SECONDS
             again = snapshot(self.roots)
             if again == now:
                 break

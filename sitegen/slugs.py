@@ -27,7 +27,7 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")  # "1,000" -> "1000"
 
 
-def slugify_text(text: str, max_len: int = SLUG_MAX) -> str:
+def slugify_text(text: str) -> str:
     """Lowercase ASCII words joined by '-', cut at a word boundary. Accented and CJK text
     is transliterated ("Zoë Núñez" -> "zoe-nunez", "李明" -> "li-ming") rather than
     dropped, so a non-English title still gives a readable slug. May return "" when
@@ -40,13 +40,13 @@ def slugify_text(text: str, max_len: int = SLUG_MAX) -> str:
     # ASCII, no HTML entity to decode, short enough) the same result is one regex.
     if _ASCII_SAFE.fullmatch(text) and "&" not in text:
         slug = "-".join(_ASCII_WORD.findall(_DIGIT_COMMA.sub("", text.lower())))
-        if len(slug) <= max_len:
+        if len(slug) <= SLUG_MAX:
             return slug
-    return slugify(text, max_length=max_len, word_boundary=True, save_order=True)
+    return slugify(text, max_length=SLUG_MAX, word_boundary=True, save_order=True)
 
 
-def paper_slug(year: int, title: str, max_len: int = SLUG_MAX) -> str:
+def paper_slug(year: int, title: str) -> str:
     """`<year>-<title words>`: sorts by year in a directory listing and stays
     readable; a title with nothing sluggable still gets a usable name."""
-    words = slugify_text(title, max_len=max_len)
+    words = slugify_text(title)
     return f"{year:04d}-{words}" if words else f"{year:04d}-paper"
