@@ -524,10 +524,7 @@ class PreviewHandler(web.RequestHandler):
     def _send(self, status: int, kind: str, data: bytes) -> None:
         self.set_status(status)
         self.set_header("Content-Type", kind)
-        if self.request.method == "HEAD":  # the length a GET would have, without the body
-            self.set_header("Content-Length", str(len(data)))
-            data = b""
-        self.finish(data)
+        self.finish(data)  # for HEAD, tornado sends the headers a GET gets (script included)
 
 
 class LiveReloadScriptHandler(LiveReloadJSHandler):
