@@ -127,11 +127,10 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         v = data.get(key)
         if v is None or v == "":
             urls[key] = None
-            continue
-        s = _as_str(v)
-        if not s or not s.startswith(("http://", "https://")) or not is_safe_url(s):
+        elif (s := _as_str(v)) and s.startswith(("http://", "https://")) and is_safe_url(s):
+            urls[key] = s
+        else:
             raise fail(f"{v!r} is not an http(s) URL", key)
-        urls[key] = s
     added = _as_date(data.get("added"))
     if added is None and data.get("added") is not None:
         raise fail(f"invalid date {data['added']!r} (use YYYY-MM-DD)", "added")
@@ -161,11 +160,9 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
     paper_links = _links(data.get("links"), fail)
 
-    body = _CONTROL.sub("", body)
-    rendered = render_markdown(body.strip("\n"))
-    for w in rendered.warnings:
-        warnings.append(SitegenWarning(w, path))
-    extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
+    body = _CONTROL.sub("", body).strip("\n")
+    rendered = render_markdown(body)
+    warnings.extend(SitegenWarning(w, path) for w in rendered.warnings)
     return Paper(
         slug=slug,
         source=path,
@@ -177,11 +174,11 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         venue=venue,
         added=added,
         tags=tags,
-        body_md=body.strip("\n"),
+        body_md=body,
         body_html=rendered.html,
         summary_text=rendered.text,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
-        extra=extra,
+        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
         links=paper_links,
         **flags,
         **urls,
@@ -329,7 +326,7 @@ def load_people(site: Path) -> list[PersonEntry]:
         if aliases is None:
             raise fail(i, "aliases: must be a list of names")
         homepage = _as_str(entry.get("homepage")) or None
-        if homepage and (not homepage.startswith(("http://", "https://"))):
+        if homepage and not homepage.startswith(("http://", "https://")):
             raise fail(i, f"homepage: {homepage!r} is not an http(s) URL")
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
