@@ -215,11 +215,10 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
     field_label, metrics, declared, declared_line = r.header(first + 1, starts[0])
     records = [r.entry(s, e) for s, e in zip(starts, starts[1:] + [len(lines)], strict=True)]
 
-    expected, expected_line = declared, declared_line
-    if expected is None and isinstance(metrics.get("papers"), int):
-        expected, expected_line = int(metrics["papers"]), None
-    if expected is not None and expected != len(records):
-        r.warn(f"the header says {expected} papers but {len(records)} were found", expected_line)
+    # without a `32 Papers` line, a whole-number papers metric is the count (with no line)
+    expected = declared if declared is not None else metrics.get("papers")
+    if isinstance(expected, int) and expected != len(records):
+        r.warn(f"the header says {expected} papers but {len(records)} were found", declared_line)
     return Profile(owner, field_label, metrics, declared, tuple(records), tuple(r.warnings))
 
 
