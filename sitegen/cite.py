@@ -115,7 +115,7 @@ def split_name(name: str) -> Name:
     if len(tokens) == 1:
         return Name(given="", family=tokens[0], literal=True)
     start = last = len(tokens) - 1
-    while start - 1 >= 1 and tokens[start - 1][:1].islower():
+    while start > 1 and tokens[start - 1][:1].islower():
         start -= 1
     return Name(
         given=" ".join(tokens[:start]),

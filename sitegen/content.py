@@ -103,7 +103,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise fail("missing (use YYYY-MM-DD)", "date")
         raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD)", "date")
     topic = _as_str(data.get("topic")) or None
-    if "topic" in data and data["topic"] is not None and not topic:
+    if data.get("topic") is not None and not topic:
         raise fail("empty (an arXiv code such as LG or CV; leave the key out for Other)", "topic")
     authors = _as_str_list(data.get("authors"))
     if authors is None:
