@@ -416,5 +416,5 @@ def _number(s: str) -> int | float:
     return float(s) if "." in s else int(s)
 
 
-def _quote(s: str, limit: int = 60) -> str:
-    return repr(s if len(s) <= limit else s[: limit - 3] + "...")
+def _quote(s: str) -> str:
+    return repr(s if len(s) <= 60 else s[:57] + "...")
