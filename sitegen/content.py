@@ -29,6 +29,7 @@ KNOWN_KEYS = {
 }  # fmt: skip
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
+_CLOSING = re.compile(r"\n---(?:\n|\Z)")  # the line that ends the front matter
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
@@ -36,12 +37,10 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise SitegenError("missing front matter: the file must start with a '---' line", path, 1)
-    end = text.find("\n---", 3)
-    while end != -1 and text[end + 4 : end + 5] not in ("\n", ""):
-        end = text.find("\n---", end + 4)
-    if end == -1:
+    end = _CLOSING.search(text, 3)  # from the opening line's newline: the YAML may be empty
+    if end is None:
         raise SitegenError("front matter is not closed by a '---' line", path, 1)
-    return text[4 : end + 1], text[end + 5 :]
+    return text[4 : end.start() + 1], text[end.end() :]
 
 
 def front_matter(text: str, path: str) -> tuple[dict, str, str]:
