@@ -29,6 +29,7 @@ KNOWN_KEYS = {
 }  # fmt: skip
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
+_CLOSING = re.compile(r"\n---(?:\n|\Z)")  # the line that ends the front matter
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
@@ -36,12 +37,10 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise SitegenError("missing front matter: the file must start with a '---' line", path, 1)
-    end = text.find("\n---", 3)
-    while end != -1 and text[end + 4 : end + 5] not in ("\n", ""):
-        end = text.find("\n---", end + 4)
-    if end == -1:
+    end = _CLOSING.search(text, 3)  # from the opening line's newline: the YAML may be empty
+    if end is None:
         raise SitegenError("front matter is not closed by a '---' line", path, 1)
-    return text[4 : end + 1], text[end + 5 :]
+    return text[4 : end.start() + 1], text[end.end() :]
 
 
 def front_matter(text: str, path: str) -> tuple[dict, str, str]:
@@ -103,7 +102,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise fail("missing (use YYYY-MM-DD)", "date")
         raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD)", "date")
     topic = _as_str(data.get("topic")) or None
-    if "topic" in data and data["topic"] is not None and not topic:
+    if data.get("topic") is not None and not topic:
         raise fail("empty (an arXiv code such as LG or CV; leave the key out for Other)", "topic")
     authors = _as_str_list(data.get("authors"))
     if authors is None:
@@ -127,11 +126,10 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         v = data.get(key)
         if v is None or v == "":
             urls[key] = None
-            continue
-        s = _as_str(v)
-        if not s or not s.startswith(("http://", "https://")) or not is_safe_url(s):
+        elif (s := _as_str(v)) and s.startswith(("http://", "https://")) and is_safe_url(s):
+            urls[key] = s
+        else:
             raise fail(f"{v!r} is not an http(s) URL", key)
-        urls[key] = s
     added = _as_date(data.get("added"))
     if added is None and data.get("added") is not None:
         raise fail(f"invalid date {data['added']!r} (use YYYY-MM-DD)", "added")
@@ -161,11 +159,9 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
     paper_links = _links(data.get("links"), fail)
 
-    body = _CONTROL.sub("", body)
-    rendered = render_markdown(body.strip("\n"))
-    for w in rendered.warnings:
-        warnings.append(SitegenWarning(w, path))
-    extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
+    body = _CONTROL.sub("", body).strip("\n")
+    rendered = render_markdown(body)
+    warnings.extend(SitegenWarning(w, path) for w in rendered.warnings)
     return Paper(
         slug=slug,
         source=path,
@@ -177,11 +173,11 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         venue=venue,
         added=added,
         tags=tags,
-        body_md=body.strip("\n"),
+        body_md=body,
         body_html=rendered.html,
         summary_text=rendered.text,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
-        extra=extra,
+        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
         links=paper_links,
         **flags,
         **urls,
@@ -329,7 +325,7 @@ def load_people(site: Path) -> list[PersonEntry]:
         if aliases is None:
             raise fail(i, "aliases: must be a list of names")
         homepage = _as_str(entry.get("homepage")) or None
-        if homepage and (not homepage.startswith(("http://", "https://"))):
+        if homepage and not homepage.startswith(("http://", "https://")):
             raise fail(i, f"homepage: {homepage!r} is not an http(s) URL")
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):

@@ -106,10 +106,8 @@ class PaperRecord:
     def owner_in_et_al(self, owner: str) -> bool:
         """True when the owner is not among the visible names; the profile
         lists only the owner's papers, so they are then hidden in "et al."."""
-        if owner in self.authors:
-            return False
         key = _name_key(owner)
-        return all(_name_key(a) != key for a in self.authors)
+        return owner not in self.authors and all(_name_key(a) != key for a in self.authors)
 
     def code_url(self) -> str | None:
         """The first URL when the paper is marked as having code, else the
@@ -208,21 +206,19 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
         )
 
     starts = [i for i in range(first + 1, len(lines)) if _ENTRY_LIKE.match(lines[i])]
-    header_end = starts[0] if starts else len(lines)
-    field_label, metrics, declared, declared_line = r.header(first + 1, header_end)
     if not starts:
         last = max(i for i, s in enumerate(lines) if s)
         raise r.error(
             "no papers found: expected a date line such as 'LGMar 16, 2024' after the header",
             last + 1,
         )
+    field_label, metrics, declared, declared_line = r.header(first + 1, starts[0])
     records = [r.entry(s, e) for s, e in zip(starts, starts[1:] + [len(lines)], strict=True)]
 
-    expected, expected_line = declared, declared_line
-    if expected is None and isinstance(metrics.get("papers"), int):
-        expected, expected_line = int(metrics["papers"]), None
-    if expected is not None and expected != len(records):
-        r.warn(f"the header says {expected} papers but {len(records)} were found", expected_line)
+    # without a `32 Papers` line, a whole-number papers metric is the count (with no line)
+    expected = declared if declared is not None else metrics.get("papers")
+    if isinstance(expected, int) and expected != len(records):
+        r.warn(f"the header says {expected} papers but {len(records)} were found", declared_line)
     return Profile(owner, field_label, metrics, declared, tuple(records), tuple(r.warnings))
 
 
@@ -420,5 +416,5 @@ def _number(s: str) -> int | float:
     return float(s) if "." in s else int(s)
 
 
-def _quote(s: str, limit: int = 60) -> str:
-    return repr(s if len(s) <= limit else s[: limit - 3] + "...")
+def _quote(s: str) -> str:
+    return repr(s if len(s) <= 60 else s[:57] + "...")
