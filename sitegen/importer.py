@@ -105,11 +105,8 @@ def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
 
 def render_profile_yaml(profile: Profile) -> dict[str, object]:
     """The keys of profile.yaml that the import owns."""
-    data: dict[str, object] = {"name": profile.owner}
-    if profile.field is not None:
-        data["field"] = profile.field
-    data["metrics"] = dict(profile.metrics)
-    return data
+    data = {"name": profile.owner, "field": profile.field, "metrics": dict(profile.metrics)}
+    return {k: v for k, v in data.items() if v is not None}  # a profile may give no field
 
 
 # ---------------------------------------------------------------- report
@@ -763,8 +760,7 @@ def _gather(p: _Paper, values: dict[str, object], source: str) -> None:
             p.origin[key] = source
         elif key == "date" and isinstance(old, dt.date) and isinstance(value, dt.date):
             if old.year != value.year:
-                first = p.origin.get(key, "?")
-                p.notes.append(f"year {old.year} in {first}, {value.year} in {source}")
+                p.notes.append(f"year {old.year} in {p.origin[key]}, {value.year} in {source}")
 
 
 def _site_paper(name: str, data: bytes) -> _Paper | None:
@@ -815,8 +811,7 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
     """What the sources say differently from the file (which is kept), for the report."""
     out = []
     if have.year is not None and group.year is not None and have.year != group.year:
-        where = group.origin.get("date", "?")
-        out.append(f"year {have.year} in the file (kept), {group.year} in {where}")
+        out.append(f"year {have.year} in the file (kept), {group.year} in {group.origin['date']}")
     v, gv = have.values.get("venue"), group.values.get("venue")
     if isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
         out.append(f"venue {v!r} in the file (kept), {gv!r} in {group.origin['venue']}")
@@ -986,7 +981,7 @@ def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
         return
     for folder in folders:
         try:
-            names = [e.name for e in os.scandir(folder)]
+            names = os.listdir(folder)
         except OSError:
             continue
         for name in names:
