@@ -540,7 +540,7 @@ class _Plan:
             entry = fresh
         elif current is None and not self.force:
             self.report.kept.append((_rel(name), "deleted by hand; --force re-creates it"))
-        elif current is None or self.force or hashlib.sha256(current).hexdigest() == entry.sha256:
+        elif self.force or hashlib.sha256(current).hexdigest() == entry.sha256:
             self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
             entry = fresh
@@ -930,12 +930,11 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
         for path, data in writes.items():
             target = os.fspath(path)
             parent, name = os.path.split(target)
-            if parent not in ready:
-                if not os.path.isdir(parent):
-                    p = Path(parent)
-                    created_dirs += [d for d in (p, *p.parents) if not d.exists()]
-                    p.mkdir(parents=True, exist_ok=True)
-                ready.add(parent)
+            if parent not in ready and not os.path.isdir(parent):
+                p = Path(parent)
+                created_dirs += [d for d in (p, *p.parents) if not d.exists()]
+                p.mkdir(parents=True, exist_ok=True)
+            ready.add(parent)
             for n in itertools.count():  # the first name no other temporary has
                 tmp = os.path.join(parent, f".{name}.{n}{suffix}")
                 with contextlib.suppress(FileExistsError):
