@@ -359,13 +359,10 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     for block in emitted.values():  # imported keys the file did not have yet
         out += block
     text = "\n".join(out) + "\n"
-    try:
-        ok = yaml.safe_load(text) == merged
-    except _YAML_ERRORS:
-        ok = False
-    if not ok:
-        text = yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000)
-    return text, "updated"
+    with contextlib.suppress(*_YAML_ERRORS):
+        if yaml.safe_load(text) == merged:
+            return text, "updated"
+    return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000), "updated"
 
 
 # ---------------------------------------------------------------- planning
@@ -430,10 +427,9 @@ def _site_owner(path: Path) -> str:
     """The owner's name when no profile text is imported: the sources need it to know
     which author is the owner, and a site without it has nowhere to put papers."""
     data = _read_or_none(path)
-    try:
+    name = None
+    with contextlib.suppress(*_YAML_ERRORS, KeyError):
         name = yaml.safe_load(data)["name"] if data is not None else None
-    except (*_YAML_ERRORS, KeyError):
-        name = None
     if not isinstance(name, str) or not name.strip():
         raise SitegenError(
             "no owner's name (`name:`) here: import a profile text first, or start the "
