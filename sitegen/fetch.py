@@ -61,9 +61,9 @@ def get(url: str, spec: str, accept: str) -> str:
             ) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
-        # a timeout is an OSError (TimeoutError), or wrapped in a URLError while connecting
+        # a timeout is a TimeoutError, raised as is or, while connecting, as a URLError's reason
         reason = getattr(e, "reason", e)
-        if isinstance(e, TimeoutError) or isinstance(reason, TimeoutError):
+        if isinstance(reason, TimeoutError):
             raise SitegenError(f"no answer within {_timeout():g} s from {url}", spec) from None
         raise SitegenError(f"cannot reach {url} ({reason})", spec) from None
     try:

@@ -105,11 +105,8 @@ def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
 
 def render_profile_yaml(profile: Profile) -> dict[str, object]:
     """The keys of profile.yaml that the import owns."""
-    data: dict[str, object] = {"name": profile.owner}
-    if profile.field is not None:
-        data["field"] = profile.field
-    data["metrics"] = dict(profile.metrics)
-    return data
+    data = {"name": profile.owner, "field": profile.field, "metrics": dict(profile.metrics)}
+    return {k: v for k, v in data.items() if v is not None}  # a profile may give no field
 
 
 # ---------------------------------------------------------------- report
@@ -362,13 +359,10 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     for block in emitted.values():  # imported keys the file did not have yet
         out += block
     text = "\n".join(out) + "\n"
-    try:
-        ok = yaml.safe_load(text) == merged
-    except _YAML_ERRORS:
-        ok = False
-    if not ok:
-        text = yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000)
-    return text, "updated"
+    with contextlib.suppress(*_YAML_ERRORS):
+        if yaml.safe_load(text) == merged:
+            return text, "updated"
+    return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000), "updated"
 
 
 # ---------------------------------------------------------------- planning
@@ -433,10 +427,9 @@ def _site_owner(path: Path) -> str:
     """The owner's name when no profile text is imported: the sources need it to know
     which author is the owner, and a site without it has nowhere to put papers."""
     data = _read_or_none(path)
-    try:
+    name = None
+    with contextlib.suppress(*_YAML_ERRORS, KeyError):
         name = yaml.safe_load(data)["name"] if data is not None else None
-    except (*_YAML_ERRORS, KeyError):
-        name = None
     if not isinstance(name, str) or not name.strip():
         raise SitegenError(
             "no owner's name (`name:`) here: import a profile text first, or start the "
@@ -543,7 +536,7 @@ class _Plan:
             entry = fresh
         elif current is None and not self.force:
             self.report.kept.append((_rel(name), "deleted by hand; --force re-creates it"))
-        elif current is None or self.force or hashlib.sha256(current).hexdigest() == entry.sha256:
+        elif self.force or hashlib.sha256(current).hexdigest() == entry.sha256:
             self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
             entry = fresh
@@ -763,8 +756,7 @@ def _gather(p: _Paper, values: dict[str, object], source: str) -> None:
             p.origin[key] = source
         elif key == "date" and isinstance(old, dt.date) and isinstance(value, dt.date):
             if old.year != value.year:
-                first = p.origin.get(key, "?")
-                p.notes.append(f"year {old.year} in {first}, {value.year} in {source}")
+                p.notes.append(f"year {old.year} in {p.origin[key]}, {value.year} in {source}")
 
 
 def _site_paper(name: str, data: bytes) -> _Paper | None:
@@ -815,8 +807,7 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
     """What the sources say differently from the file (which is kept), for the report."""
     out = []
     if have.year is not None and group.year is not None and have.year != group.year:
-        where = group.origin.get("date", "?")
-        out.append(f"year {have.year} in the file (kept), {group.year} in {where}")
+        out.append(f"year {have.year} in the file (kept), {group.year} in {group.origin['date']}")
     v, gv = have.values.get("venue"), group.values.get("venue")
     if isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
         out.append(f"venue {v!r} in the file (kept), {gv!r} in {group.origin['venue']}")
@@ -935,12 +926,11 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
         for path, data in writes.items():
             target = os.fspath(path)
             parent, name = os.path.split(target)
-            if parent not in ready:
-                if not os.path.isdir(parent):
-                    p = Path(parent)
-                    created_dirs += [d for d in (p, *p.parents) if not d.exists()]
-                    p.mkdir(parents=True, exist_ok=True)
-                ready.add(parent)
+            if parent not in ready and not os.path.isdir(parent):
+                p = Path(parent)
+                created_dirs += [d for d in (p, *p.parents) if not d.exists()]
+                p.mkdir(parents=True, exist_ok=True)
+            ready.add(parent)
             for n in itertools.count():  # the first name no other temporary has
                 tmp = os.path.join(parent, f".{name}.{n}{suffix}")
                 with contextlib.suppress(FileExistsError):
@@ -986,7 +976,7 @@ def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
         return
     for folder in folders:
         try:
-            names = [e.name for e in os.scandir(folder)]
+            names = os.listdir(folder)
         except OSError:
             continue
         for name in names:

@@ -11,6 +11,7 @@ where known, the line: the fuzz tests hold every parser to that.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import html
@@ -269,7 +270,6 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         arxiv = next((a for a in (bare_arxiv(u, hinted=True) for u in urls) if a), None)
         arxiv = arxiv or bare_arxiv(e.get("notes") and " ".join(e["notes"]), hinted=True)
         journal = e.get("journal_name") or e.get("secondary_title") or e.get("alternate_title3")
-        plain = [u for u in urls if _page(u)]
         records.append(
             _record(
                 source,
@@ -280,7 +280,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 doi=bare_doi(e.get("doi")),
                 arxiv=arxiv,
                 venue=_venue(journal),
-                url=plain[0] if plain else None,
+                url=next(filter(_page, urls), None),
                 pdf=pdfs[0] if pdfs else None,
                 abstract=_abstract(e.get("abstract") or e.get("notes_abstract")),
             )
@@ -369,10 +369,8 @@ def _id_lines(text: str) -> dict[str, list[int]]:
     for m in _ID.finditer(text):
         line += text.count("\n", pos, m.start())
         pos = m.start()
-        try:
+        with contextlib.suppress(ValueError):  # not JSON after all: a bad escape, a huge integer
             out.setdefault(json.dumps(json.loads(m.group(1))), []).append(line)
-        except ValueError:
-            pass
     return out
 
 
