@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from . import __version__, cite, urls
 from .config import SiteConfig, load_config, resolve_base_url
-from .content import load_papers, load_people, load_profile
+from .content import collect_papers, load_people, load_profile, paper_files, parse_paper
 from .errors import SitegenError, SitegenWarning
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
@@ -83,19 +83,19 @@ class Loaded:
 
 
 def load_site(
-    site_dir: Path,
-    base_url: str | None = None,
-    papers: Callable[[Path], tuple[list[Paper], list[SitegenWarning]]] = load_papers,
-    cache_dir: Path | None = None,
-    jobs: int = 1,
+    site_dir: Path, base_url: str | None = None, cache_dir: Path | None = None, jobs: int = 1
 ) -> Loaded:
-    """Read config and content and index them; raises the first problem found."""
+    """Read config and content and index them; raises the first problem found.
+
+    With a `cache_dir`, the papers' parses and the related papers come from its caches
+    where they are still valid, and are saved there."""
     config, problems = load_config(site_dir)
     if problems:
         raise problems[0]
-    sources, warnings = papers(site_dir)
+    papers_cache = cache_dir / "papers.pickle" if cache_dir else None
+    sources, warnings, counts = cached_papers(site_dir, papers_cache, jobs)
     site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
-    related = cached_related(site.papers, config.related_papers, cache_dir, jobs)
+    related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
     site = replace(site, related=related)
     folio = load_portfolio(site_dir, site, warnings)
     url, placeholder = resolve_base_url(config, base_url)
@@ -109,13 +109,20 @@ def load_site(
     return Loaded(site, config, url, placeholder, tuple(warnings), folio)
 
 
-def cached_related(papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs: int = 1) -> dict:
+def cached_related(
+    papers: Sequence[Paper],
+    k: int,
+    cache_dir: Path | None,
+    jobs: int = 1,
+    counts: dict[str, Counter] | None = None,
+) -> dict:
     """related_papers, reused while no paper's slug, title or abstract has changed.
 
     Scoring is most of a 10,000-paper rebuild after a template, date or tag edit;
     its result depends on nothing else, so it is keyed by exactly those texts.
     When one abstract changes, every paper is scored again (the weights of its
-    words change everywhere), but only that paper is tokenised again.
+    words change everywhere), but only that paper was tokenised again (`counts`,
+    by slug, come with the parses in cached_papers).
     """
     key = digest(
         code_stamp(),
@@ -127,35 +134,12 @@ def cached_related(papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs
     if found is not None:
         return {s: tuple(by_slug[r] for r in rs) for s, rs in found.items()}
     jobs = jobs if len(papers) >= PARALLEL_PAPERS else 1
-    terms = cache_dir / "terms.pickle" if cache_dir else None
-    related = related_papers(
-        papers,
-        k,
-        lambda fn, shares: fork_map(fn, shares, jobs),
-        jobs,
-        lambda docs: cached_term_counts(docs, terms, jobs),
-    )
+    share = partial(fork_map, jobs=jobs)
+    related = related_papers(papers, k, share, jobs, counts)
     if cache_dir is not None:
         slugs = {s: tuple(p.slug for p in ps) for s, ps in related.items()}
         save_pickle(cache_dir / "related.pickle", (key, slugs))
     return related
-
-
-def cached_term_counts(docs: Sequence[Paper], cache_file: Path | None, jobs: int) -> list[Counter]:
-    """term_counts of each paper: kept by the digest of its title and abstract, the rest
-    counted in `jobs` processes."""
-    stamp = code_stamp()
-    texts = [digest(d.title, d.summary_text) for d in docs]
-    known: dict[str, Counter] = read_cache(cache_file, stamp) or {}
-    todo = [i for i, text in enumerate(texts) if text not in known]
-    jobs = jobs if len(todo) >= PARALLEL_PAPERS else 1
-    shares = [todo[i::jobs] for i in range(jobs)]
-    counted = fork_map(lambda share: [term_counts(docs[i]) for i in share], shares, jobs)
-    for share, counts in zip(shares, counted, strict=True):
-        known.update(zip([texts[i] for i in share], counts, strict=True))
-    if cache_file is not None and todo:
-        save_pickle(cache_file, (stamp, {text: known[text] for text in texts}))
-    return [known[text] for text in texts]
 
 
 def read_cache(path: Path | None, key: str) -> Any:
@@ -572,16 +556,19 @@ def make_outputs(
 # ---------------------------------------------------------------- papers, parsed once
 
 
-def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
-    """load_papers, reusing the parse of every file whose bytes are unchanged.
+def cached_papers(
+    site_dir: Path, cache_file: Path | None, jobs: int
+) -> tuple[list[Paper], list[SitegenWarning], dict[str, Counter]]:
+    """Every paper under content/papers, its warnings, and its term counts by slug (for
+    related papers), reusing the parse of every file whose bytes are unchanged.
 
-    Parsing (YAML, Markdown, math) is most of loading; the cache maps each file
-    to the digest of its bytes and the Paper parsed from them (authors not yet resolved).
+    Parsing (YAML, Markdown, math) and tokenising are most of loading, and both are
+    done for a file in the process that reads it. The cache maps each file to the
+    digest of its bytes, the Paper parsed from them (authors not yet resolved), its
+    warnings and its term counts.
     """
-    from .content import collect_papers, paper_files, parse_paper
-
     stamp = code_stamp()
-    known: dict[str, tuple[str, Paper, list]] = read_cache(cache_file, stamp) or {}
+    known: dict[str, tuple[str, Paper, list, Counter]] = read_cache(cache_file, stamp) or {}
     texts = []
     for path in paper_files(site_dir):
         rel = str(path.relative_to(site_dir))
@@ -589,7 +576,7 @@ def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
         texts.append((rel, data, hashlib.sha256(data).hexdigest()))
     todo = [(rel, data) for rel, data, sha in texts if known.get(rel, ("",))[0] != sha]
 
-    def parse(part: list[tuple[str, bytes]]) -> list[tuple[str, Any, list]]:
+    def parse(part: list[tuple[str, bytes]]) -> list[tuple[str, Any, list, Counter | None]]:
         made = []
         for rel, data in part:
             warnings: list[SitegenWarning] = []
@@ -600,16 +587,17 @@ def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
                     raise SitegenError(
                         "not UTF-8 text", rel, data[: e.start].count(b"\n") + 1
                     ) from None
-                made.append((rel, parse_paper(text, rel, warnings), warnings))
+                paper = parse_paper(text, rel, warnings)
+                made.append((rel, paper, warnings, term_counts(paper)))
             except SitegenError as e:
-                made.append((rel, e, []))
+                made.append((rel, e, [], None))
         return made
 
     jobs = jobs if len(todo) >= PARALLEL_MIN else 1
     shas = {rel: sha for rel, _, sha in texts}
     for part in fork_map(parse, [todo[i::jobs] for i in range(jobs)], jobs):
-        for rel, paper, warnings in part:
-            known[rel] = (shas[rel], paper, warnings)
+        for rel, *parse in part:
+            known[rel] = (shas[rel], *parse)
     fresh = {rel: known[rel] for rel, _, _ in texts}
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
     warnings = [w for rel, _, _ in texts for w in fresh[rel][2]]
@@ -618,7 +606,8 @@ def cached_papers(site_dir: Path, cache_file: Path | None, jobs: int):
         save_pickle(
             cache_file, (stamp, {k: v for k, v in fresh.items() if isinstance(v[1], Paper)})
         )
-    return papers, warnings
+    counts = {paper.slug: c for _, paper, _, c in fresh.values() if isinstance(paper, Paper)}
+    return papers, warnings, counts
 
 
 # ---------------------------------------------------------------- the build
@@ -798,18 +787,10 @@ def build_site(
         return probe.result(started)
     state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at
     phase("scan")
-    papers_cache = cache / "papers.pickle"
-    loaded = load_site(
-        site_dir,
-        base_url,
-        papers=lambda d: cached_papers(d, papers_cache if use_cache else None, jobs),
-        cache_dir=cache if use_cache else None,
-        jobs=jobs,
-    )
+    loaded = load_site(site_dir, base_url, cache if use_cache else None, jobs)
     if not use_cache:  # the caches are refreshed by a cold build too
-        save_pickle(papers_cache, (code_stamp(), {}))
-        for name in ("related.pickle", "terms.pickle"):
-            (cache / name).unlink(missing_ok=True)
+        save_pickle(cache / "papers.pickle", (code_stamp(), {}))
+        (cache / "related.pickle").unlink(missing_ok=True)
     phase("load and index")
     warnings = list(loaded.warnings)
     use_search = search and loaded.config.search

@@ -252,20 +252,6 @@ def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]]) -> list[P
     return papers
 
 
-def load_papers(site: Path) -> tuple[list[Paper], list[SitegenWarning]]:
-    """Every paper under content/papers, sorted by file name for a stable order."""
-    warnings: list[SitegenWarning] = []
-    parsed: list[tuple[str, Paper | SitegenError]] = []
-    for path in paper_files(site):
-        display = str(path.relative_to(site))
-        try:
-            parsed.append((display, parse_paper(read_text(path, display), display, warnings)))
-        except SitegenError as e:
-            parsed.append((display, e))
-            break
-    return collect_papers(parsed), warnings
-
-
 def load_profile(site: Path) -> Profile:
     path = site / "content" / "profile.yaml"
     display = str(path.relative_to(site))

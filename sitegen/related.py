@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
@@ -135,7 +135,7 @@ def related_papers(
     k: int,
     map_parts: Callable[[Callable[[range], list], list[range]], list[list]] = _serial,
     parts: int = 1,
-    counts: Callable[[Sequence[P]], Sequence[Counter[str]]] | None = None,
+    counts: Mapping[str, Counter[str]] | None = None,
 ) -> dict[str, tuple[P, ...]]:
     """slug -> up to k related papers, most related first, never the paper itself.
 
@@ -146,12 +146,12 @@ def related_papers(
 
     Papers are scored independently, so the caller may score `parts` shares of
     them in other processes: `map_parts(fn, shares)` is `[fn(s) for s in shares]`
-    by default. `counts(docs)`, if given, returns their term_counts (from a cache).
+    by default. `counts`, if given, are the papers' term_counts by slug (from a cache).
     """
     docs = sorted(papers, key=lambda p: p.slug)
     if k <= 0 or len(docs) < 2:
         return {p.slug: () for p in papers}
-    vectors = tfidf_vectors(docs, counts(docs) if counts else None)
+    vectors = tfidf_vectors(docs, [counts[d.slug] for d in docs] if counts else None)
     top = [list(v.items())[:TOP_TERMS] for v in vectors]  # a vector is heaviest first
     postings: dict[str, list[tuple[int, float]]] = {}  # term -> [(paper, weight)]
     for i, terms in enumerate(top):

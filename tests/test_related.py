@@ -474,29 +474,34 @@ def test_scoring_in_shares_and_other_processes_gives_the_same_lists() -> None:
     assert any(one.values())
 
 
-def test_term_counts_are_kept_between_builds_by_each_papers_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_term_counts_come_with_each_papers_parse(
+    fresh_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After one abstract changes, only that paper is tokenised again, and the lists are
-    those of a build without the cache."""
+    """After one abstract changes, only that paper is parsed and tokenised again, and the
+    related lists are those of a build without any cache."""
     from sitegen import build
 
     counted: list[str] = []
     real = build.term_counts
     monkeypatch.setattr(build, "term_counts", lambda d: counted.append(d.slug) or real(d))
-    docs = list(DOCS)
-    first = slugs(build.cached_related(docs, 3, tmp_path))
-    assert sorted(counted) == sorted(d.slug for d in DOCS)
-    assert first == slugs(related_papers(docs, 3))
+    cache = tmp_path / "cache"
+    cache.mkdir()
 
-    counted.clear()
-    docs[2] = Doc("c", DOCS[2].title, "Image diffusion models on graphs.")
-    again = slugs(build.cached_related(docs, 3, tmp_path))
-    assert counted == ["c"]
-    assert again == slugs(related_papers(docs, 3)) != first
+    def related(cache_dir: Path | None = cache) -> dict[str, list[str]]:
+        lists = build.load_site(fresh_site, BASE_URL, cache_dir).site.related
+        return {slug: [p.slug for p in ps] for slug, ps in lists.items()}
 
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    first = related()
+    assert len(counted) == len(papers)
     counted.clear()
-    (tmp_path / "terms.pickle").write_bytes(b"damaged")
-    (tmp_path / "related.pickle").unlink()
-    assert slugs(build.cached_related(docs, 3, tmp_path)) == again
-    assert len(counted) == len(DOCS)
+    text = papers[3].read_text(encoding="utf-8")
+    papers[3].write_text(text + "\nGraph diffusion for protein folding.\n", encoding="utf-8")
+    again = related()
+    assert counted == [papers[3].stem]
+    assert again == related(None) != first  # as without any cache
+    counted.clear()
+    (cache / "papers.pickle").write_bytes(b"damaged")
+    (cache / "related.pickle").unlink()
+    assert related() == again
+    assert len(counted) == len(papers)
