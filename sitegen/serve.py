@@ -37,7 +37,6 @@ import secrets
 import shutil
 import signal
 import socket
-import stat
 import sys
 import tempfile
 import threading
@@ -59,6 +58,7 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
+from .state import scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -267,40 +267,8 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(roots: Iterable[Path]) -> Snapshot:
-    """Path -> (mtime_ns, size) of every watched file, for comparing two moments.
-
-    Symlinked folders are not entered (a link to a parent would never end);
-    symlinked files are followed, as the build follows them.
-    """
-    seen: Snapshot = {}
-    folders: list[str] = []
-    for root in roots:
-        try:
-            st = os.stat(root)
-        except OSError:
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            folders.append(str(root))
-        else:
-            seen[str(root)] = (st.st_mtime_ns, st.st_size)
-    while folders:
-        try:
-            entries = os.scandir(folders.pop())
-        except OSError:  # removed while we looked
-            continue
-        with entries:
-            for entry in entries:
-                if _ignored(entry.name):
-                    continue
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                        continue
-                    st = entry.stat()
-                except OSError:
-                    continue
-                seen[entry.path] = (st.st_mtime_ns, st.st_size)
-    return seen
+    """Every watched file's (size, mtime), for comparing two moments; the build's scanner."""
+    return scan(roots, _ignored)
 
 
 def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:

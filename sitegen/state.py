@@ -13,6 +13,7 @@ import gc
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -154,34 +155,38 @@ def code_stamp() -> str:
     return stamp
 
 
+def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
+    """Path -> (size, mtime_ns) of every file under `roots`: the one way inputs are watched.
+
+    Symlinks are followed, as the build follows them when it reads: an edit to a linked
+    file, or inside a linked folder, must count. A folder met again (a link to a parent)
+    is not entered twice. A dangling link, or a file removed while we looked, is left
+    out: the next scan sees what became of it. `skip(name)` leaves out files and folders.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    entered: set[tuple[int, int]] = set()
+    todo = [os.fspath(r) for r in roots]
+    while todo:
+        path = todo.pop()
+        try:
+            st = os.stat(path)
+            if not stat.S_ISDIR(st.st_mode):
+                found[path] = (st.st_size, st.st_mtime_ns)
+            elif (st.st_dev, st.st_ino) not in entered:
+                entered.add((st.st_dev, st.st_ino))
+                with os.scandir(path) as entries:
+                    todo += [e.path for e in entries if not skip(e.name)]
+        except OSError:
+            continue
+    return found
+
+
 def scan_inputs(site_dir: Path) -> tuple[str, float]:
     """A stamp of every input file's (path, size, mtime), and the newest mtime."""
-    rows: list[str] = []
-    newest = 0.0
-
-    def walk(folder: str) -> None:
-        nonlocal newest
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in SKIP_DIRS:
-                        walk(entry.path)
-                    continue
-                try:  # lstat: an editor's lock file is a dangling symlink
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:  # deleted while we looked: the next build sees it
-                    continue
-                rows.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}")
-                newest = max(newest, st.st_mtime)
-
-    for top in [str(site_dir / r) for r in INPUT_ROOTS] + [str(builtin_themes_dir())]:
-        if os.path.isdir(top):
-            walk(top)
-        elif os.path.isfile(top):
-            st = os.stat(top)
-            rows.append(f"{top}\0{st.st_size}\0{st.st_mtime_ns}")
-            newest = max(newest, st.st_mtime)
-    return digest(*sorted(rows)), newest
+    roots = [*(site_dir / r for r in INPUT_ROOTS), builtin_themes_dir()]
+    found = scan(roots, SKIP_DIRS.__contains__)
+    rows = sorted(f"{path}\0{size}\0{mtime}" for path, (size, mtime) in found.items())
+    return digest(*rows), max((m for _, m in found.values()), default=0) / 1e9
 
 
 def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -215,12 +220,8 @@ def damaged_files(
 
 
 def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
-    out = {}
-    for folder, _, files in os.walk(root):
-        for f in files:
-            st = os.lstat(os.path.join(folder, f))
-            out[os.path.join(folder, f)[len(str(root)) :]] = (st.st_size, st.st_mtime_ns)
-    return out
+    top = len(str(root))
+    return {path[top:]: stats for path, stats in scan([root], lambda name: False).items()}
 
 
 def state_file(site_dir: Path, output: Path) -> Path:

@@ -553,3 +553,20 @@ def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, mon
     assert all(t > 0 for t in state.costs.values())
     assert set(state.costs) <= set(state.files)
     assert not any(papers[0].stem in name for name in state.costs)
+
+
+def test_the_input_scan_follows_links_once_and_skips_what_it_is_told(tmp_path: Path) -> None:
+    """One scanner serves the no-op check and the preview: a link back to a parent folder
+    must not make it run forever, and a dangling link (an editor's lock file) is no file."""
+    from sitegen.state import scan
+
+    site = tmp_path / "site"
+    (site / "sub").mkdir(parents=True)
+    (site / "sub" / "a.md").write_text("a")
+    (site / "sub" / "loop").symlink_to(site, target_is_directory=True)
+    (site / ".#lock.md").symlink_to(tmp_path / "nowhere")
+    (site / "skipped").mkdir()
+    (site / "skipped" / "b.md").write_text("b")
+    found = scan([site, tmp_path / "missing"], lambda name: name == "skipped")
+    a = site / "sub" / "a.md"
+    assert found == {str(a): (1, a.stat().st_mtime_ns)}

@@ -202,6 +202,36 @@ def test_touched_but_unchanged_file_writes_nothing(built_site: Path) -> None:
     assert inodes(out) == ino
 
 
+def test_edits_behind_symlinks_are_seen(built_site: Path, tmp_path: Path) -> None:
+    """The build reads through symlinks, so the check that nothing changed follows them
+    too: a paper file and a static file that are links, edited where they point."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    paper = paper_files(built_site)[0]
+    target = Path(shutil.move(paper, shared / paper.name))
+    paper.symlink_to(target)
+    note = shared / "note.txt"
+    note.write_text("first\n")
+    (built_site / "static").mkdir(exist_ok=True)
+    (built_site / "static" / "note.txt").symlink_to(note)
+    age_inputs(built_site)
+    for link in (paper, built_site / "static" / "note.txt"):  # the links are old too
+        os.utime(link, (time.time() - 60,) * 2, follow_symlinks=False)
+    build(built_site)
+    assert (built_site / "output" / "assets" / "note.txt").read_text() == "first\n"
+    assert "nothing changed" in build(built_site).summary()
+
+    # edited where the links point, dated as if long ago: only following them shows it
+    set_field(target, "title", "Edited behind a symlink")
+    note.write_text("second\n")
+    for edited in (target, note):
+        os.utime(edited, (time.time() - 30,) * 2)
+    result = build(built_site)
+    assert result.written, result.summary()
+    assert (built_site / "output" / "assets" / "note.txt").read_text() == "second\n"
+    assert_same_as_cold(built_site, tmp_path)
+
+
 # ---------------------------------------------------------------- one edit, exactly its pages
 
 
