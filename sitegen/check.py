@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
 from .config import load_config
 from .content import (
@@ -33,7 +32,7 @@ from .content import (
 from .errors import SitegenError, SitegenWarning
 from .model import Paper, Profile
 from .render import make_env, template_dirs, template_error
-from .yamlutil import key_line
+from .yamlutil import dump_yaml, key_line
 
 # A value each front matter key accepts, put in place of a bad one so the
 # rest of the file can still be checked. `None` drops the key instead.
@@ -111,8 +110,7 @@ def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | No
             else:
                 data[key] = _HARMLESS[key]
             # the re-written text is only ever parsed, never saved or shown
-            dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-            current = f"---\n{dumped}---\n{body}"
+            current = f"---\n{dump_yaml(data)}---\n{body}"
     return None  # pragma: no cover - every key is fixed by then
 
 

@@ -56,7 +56,7 @@ from .errors import SitegenError, SitegenWarning
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
 from .sources import SourceRecord
-from .yamlutil import _Loader
+from .yamlutil import _Loader, dump_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
 
@@ -70,17 +70,6 @@ PROFILE_YAML_HEADER = (
     "# Written by `sitegen import`: name, field and metrics are replaced on every\n"
     "# import; any other key you add here (bio, email, links...) is kept.\n"
 )
-
-# ---------------------------------------------------------------- YAML emitting
-
-YAML_WIDTH = 1 << 16  # never fold a long title over two lines
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
-
-
-def dump_yaml(data: dict[str, object]) -> str:
-    """yaml.safe_dump as every file the import writes uses it (libyaml's C dumper when
-    installed: the pure-Python one takes most of a second for 10,000 papers)."""
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
@@ -362,7 +351,7 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     with contextlib.suppress(*_YAML_ERRORS):
         if yaml.safe_load(text) == merged:
             return text, "updated"
-    return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=1000), "updated"
+    return dump_yaml(merged), "updated"
 
 
 # ---------------------------------------------------------------- planning

@@ -19,6 +19,14 @@ from .errors import SitegenError
 
 # the C loader is ~10x faster on large sites; fall back when libyaml is absent
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
+YAML_WIDTH = 1 << 16  # never fold a long title over two lines
+
+
+def dump_yaml(data: dict[str, object]) -> str:
+    """yaml.safe_dump as every YAML file sitegen writes uses it (libyaml's C dumper when
+    installed: the pure-Python one takes most of a second for 10,000 papers)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
 def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:

@@ -15,9 +15,10 @@ import yaml
 
 from sitegen import importer
 from sitegen.errors import SitegenError
-from sitegen.importer import ImportReport, dump_yaml, render_paper, run_import
+from sitegen.importer import ImportReport, render_paper, run_import
 from sitegen.profile import parse_profile
 from sitegen.slugs import paper_slug, slugify_text
+from sitegen.yamlutil import dump_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "profiles"
 SEED = FIXTURES / "seed.txt"

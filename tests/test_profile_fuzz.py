@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from slugify import slugify
 
 from sitegen.errors import SitegenError
-from sitegen.importer import dump_yaml, read_profile_text, render_paper, run_import
+from sitegen.importer import read_profile_text, render_paper, run_import
 from sitegen.profile import _ENTRY_LIKE, parse_profile
 from sitegen.slugs import slugify_text
+from sitegen.yamlutil import dump_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "profiles"
 SEED_TEXT = (FIXTURES / "seed.txt").read_text(encoding="utf-8")

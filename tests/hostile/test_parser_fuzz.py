@@ -36,9 +36,10 @@ from hypothesis import strategies as st
 from sitegen.build import cached_papers
 from sitegen.content import load_profile, parse_paper
 from sitegen.errors import SitegenError, SitegenWarning
-from sitegen.importer import dump_yaml, read_profile_text, render_paper, run_import
+from sitegen.importer import read_profile_text, render_paper, run_import
 from sitegen.profile import Profile, parse_profile
 from sitegen.slugs import paper_slug
+from sitegen.yamlutil import dump_yaml
 
 from . import figures
 from .profiles import (
