@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SitegenError, SitegenWarning
-from .markup import is_safe_url, render_markdown
+from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile
 from .yamlutil import key_line, load_yaml
 
@@ -126,7 +126,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         v = data.get(key)
         if v is None or v == "":
             urls[key] = None
-        elif (s := _as_str(v)) and s.startswith(("http://", "https://")) and is_safe_url(s):
+        elif (s := _as_str(v)) and s.startswith(("http://", "https://")):
             urls[key] = s
         else:
             raise fail(f"{v!r} is not an http(s) URL", key)
@@ -197,7 +197,7 @@ def _links(value: Any, fail: Any) -> tuple[tuple[str, str], ...]:
         url = _as_str(item.get("url")) if isinstance(item, dict) else None
         if not name or not url or set(item) - {"name", "url"}:
             raise fail(f"{item!r} is not a {{name, url}} pair", "links")
-        if not url.startswith(("http://", "https://")) or not is_safe_url(url):
+        if not url.startswith(("http://", "https://")):
             raise fail(f"{url!r} is not an http(s) URL", "links")
         out.append((name, url))
     return tuple(out)
