@@ -54,6 +54,7 @@ from .state import (
     default_jobs,
     digest,
     fork_map,
+    process_alive,
     save_pickle,
     stat_files,
     state_file,
@@ -845,9 +846,11 @@ def build_site(
                     renderer.env.get_template(template)
                 except Exception:  # an error shows where a page renders it, if one does
                     pass
-        for pattern in (".tmp-*", ".old-*"):  # left by a killed build
-            for stale in output.parent.glob(f".{output.name}{pattern}"):
-                shutil.rmtree(stale, ignore_errors=True)
+        for kind in ("tmp", "old"):  # left by a killed build, not by one still running
+            for stale in output.parent.glob(f".{output.name}.{kind}-*"):
+                pid = stale.name.rsplit("-", 1)[1]
+                if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
+                    shutil.rmtree(stale, ignore_errors=True)
         trash = cache / "trash"
         ours = f"site-{digest(str(output.resolve()))[:12]}-"  # this output folder's old sites
         for stale in trash.glob("*"):  # a background delete the machine stopped, or the

@@ -56,6 +56,7 @@ from .errors import SitegenError, SitegenWarning
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
 from .sources import SourceRecord
+from .state import process_alive
 from .yamlutil import _Loader, dump_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
@@ -961,8 +962,6 @@ def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
     """A killed import leaves its temporary files behind: hidden and never read, but
     thousands in content/papers, where version control shows them. Those of a process
     still running (another import) are left alone."""
-    if os.name != "posix":  # os.kill(pid, 0) probes a process only on POSIX
-        return
     for folder in folders:
         try:
             names = os.listdir(folder)
@@ -970,18 +969,8 @@ def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
             continue
         for name in names:
             m = _TEMP_NAME.fullmatch(name)
-            if m and not _process_alive(int(m.group(1))):
+            if m and not process_alive(int(m.group(1))):
                 _unlink_quietly(os.path.join(folder, name))
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):  # OverflowError: no such PID can exist
-        return False
-    except OSError:  # it exists, owned by someone else
-        return True
-    return True
 
 
 def _unlink_quietly(path: str) -> None:

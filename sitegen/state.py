@@ -332,6 +332,21 @@ class Probe:
 # ---------------------------------------------------------------- other processes
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process runs: the leftovers of a killed build or import are swept, those
+    of one still running are in use. Off POSIX, where os.kill(pid, 0) does more than
+    probe, every process is taken to run."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # OverflowError: no such PID can exist
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
+
+
 def default_jobs() -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(8, cores or 1))

@@ -495,14 +495,23 @@ def test_missing_output_or_cache_means_a_cold_build(built_site: Path, tmp_path: 
 
 
 def test_a_killed_builds_leftovers_are_cleared(built_site: Path, tmp_path: Path) -> None:
-    """A build killed mid-way leaves its temporary folder; output/ itself was never touched."""
-    leftover = built_site / ".output.tmp-999999"
-    (leftover / "papers").mkdir(parents=True)
-    (leftover / "papers" / "half.html").write_text("half-written")
-    set_field(paper_files(built_site)[0], "title", "After a crash")
-    build(built_site)
-    assert not leftover.exists()
-    assert_same_as_cold(built_site, tmp_path)
+    """A build killed mid-way leaves its temporary folder; output/ itself was never touched.
+    The folder of a build still running (another `sitegen build`) is in use: left alone."""
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        leftover = built_site / ".output.tmp-999999"
+        in_use = built_site / f".output.tmp-{running.pid}"
+        for folder in (leftover, in_use):
+            (folder / "papers").mkdir(parents=True)
+            (folder / "papers" / "half.html").write_text("half-written")
+        set_field(paper_files(built_site)[0], "title", "After a crash")
+        build(built_site)
+        assert not leftover.exists()
+        assert (in_use / "papers" / "half.html").read_text() == "half-written"
+        assert_same_as_cold(built_site, tmp_path)
+    finally:
+        running.kill()
+        running.wait()
 
 
 def test_failed_incremental_build_changes_nothing(built_site: Path, tmp_path: Path) -> None:
