@@ -47,6 +47,7 @@ from .search import build_index as build_search_index
 from .search import pagefind_available
 from .state import (
     CACHE_DIR,
+    VCS_DIRS,
     BuildResult,
     Probe,
     State,
@@ -224,7 +225,8 @@ def fragment_function(env: jinja2.Environment) -> Callable[..., Markup]:
                 f"fragment {name!r} needs the page's `root`: import macros that call it "
                 "`with context`"
             )
-        key = (name, ctx["root"], *sorted(args.items()))
+        # with the types: 1, 1.0 and True are equal keys but render differently
+        key = (name, ctx["root"], *sorted((k, type(v), v) for k, v in args.items()))
         try:
             return made[key]
         except KeyError:
@@ -329,9 +331,10 @@ class Renderer:
 
     def key(self, page: Page, site_feed: Any, digests: Digests) -> str:
         try:
-            return self.templates.key(
-                page.template, self.context(page, site_feed), digests, page.url
-            )
+            ctx = self.context(page, site_feed)
+            # `rel` and `fragment` read `root`, which a template need not name: the 404
+            # page's comes from the base URL's path
+            return self.templates.key(page.template, ctx, digests, page.url, ctx["root"])
         except Exception as e:  # a template that does not parse, or is missing
             raise template_error(e, page.template) from None
 
@@ -364,8 +367,9 @@ def collect_static(dirs: list[Path]) -> dict[str, Path]:
     for d in dirs:
         if d.is_dir():
             for path in sorted(d.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    files[path.relative_to(d).as_posix()] = path
+                rel = path.relative_to(d)
+                if path.is_file() and not path.name.startswith(".") and not VCS_DIRS & {*rel.parts}:
+                    files[rel.as_posix()] = path
     return files
 
 
@@ -466,6 +470,10 @@ def plan_outputs(
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
         out.append(Output((rel,), key, partial(bytes, data)))
+    every = [f for o in out for f in o.files]
+    if len(set(every)) < len(every):  # which one wins would depend on the build's order
+        twice = min(f for f, n in Counter(every).items() if n > 1)
+        raise SitegenError(f"two files would be written to {twice}: rename the one in static/")
     return out, pages, renderer
 
 
@@ -617,6 +625,8 @@ def cached_papers(
 def check_output_dir(site_dir: Path, output: Path) -> None:
     """Refuse output folders whose replacement would destroy the user's work."""
     out, site, home = output.resolve(), site_dir.resolve(), Path.home().resolve()
+    if out.exists() and not out.is_dir():
+        raise SitegenError(f"refusing to build into {output}: it is a file, not a folder")
     if out == Path(out.anchor) or out == home:
         raise SitegenError(f"refusing to build into {output}: that is / or your home folder")
     if out == site or site.is_relative_to(out):
@@ -840,7 +850,11 @@ def build_site(
                 renderer.env.get_template(template)
             except Exception as e:
                 raise template_error(e, template) from None
-        for template in sorted({t for n in names for t in renderer.templates.reach(n)[0]}):
+        try:  # parses every template a page reaches: one that does not parse is named
+            reached = {t for n in names for t in renderer.templates.reach(n)[0]}
+        except Exception as e:
+            raise template_error(e) from None
+        for template in sorted(reached):
             if template not in names and renderer.templates.source(template) is not None:
                 try:
                     renderer.env.get_template(template)

@@ -115,7 +115,12 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
         small = img.resize((width, height), Image.Resampling.LANCZOS)
         for ext, _, options in _formats():
             buf = io.BytesIO()
-            small.save(buf, format={"jpg": "JPEG"}.get(ext, ext.upper()), **options)
+            try:
+                small.save(buf, format={"jpg": "JPEG"}.get(ext, ext.upper()), **options)
+            except (OSError, ValueError) as e:  # WebP refuses sides over 16,383 px
+                raise SitegenError(
+                    f"cannot encode the photo at {width}x{height} px ({e}): crop it", display
+                ) from None
             out[f"{width}x{height}.{ext}"] = buf.getvalue()
     return out, w * h
 

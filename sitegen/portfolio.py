@@ -392,6 +392,8 @@ def load_resume(site_dir: Path) -> dict | None:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise SitegenError(f"invalid JSON: {e.msg}", display, e.lineno) from None
+        except RecursionError:
+            raise SitegenError("invalid JSON: nested too deeply", display) from None
     else:
         data = _plain(load_yaml(text, display))
     if data is None:

@@ -47,8 +47,12 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [
-                jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()]),
-                jinja2.PrefixLoader({n: jinja2.FileSystemLoader(str(d)) for n, d in prefixed}),
+                # followlinks: list_templates (what a dynamic include can reach, keys.py)
+                # must list what get_template finds behind a symlinked folder
+                jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()], followlinks=True),
+                jinja2.PrefixLoader(
+                    {n: jinja2.FileSystemLoader(str(d), followlinks=True) for n, d in prefixed}
+                ),
             ]
         ),
         autoescape=True,  # every template, .xml included: nothing user-written is trusted

@@ -58,7 +58,7 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
-from .state import scan
+from .state import FOLDER, scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -403,6 +403,8 @@ class Preview:
                 continue
             now = await self._settle(now)
             changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+            # files decide how the page reloads (a CSS edit in a new folder swaps in place)
+            changed = [k for k in changed if FOLDER not in (before.get(k), now.get(k))] or changed
             had_error = self.failed is not None
             ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
             if ok is None:

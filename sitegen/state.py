@@ -27,7 +27,8 @@ from .search import pagefind_available
 
 CACHE_DIR = ".sitegen-cache"
 INPUT_ROOTS = ("content", "templates", "themes", "static", "sitegen.yaml")
-SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv"}
+VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # never read by a build, and large
+FOLDER = (-1, 0)  # what scan() records of a folder
 PARALLEL_STATS = 20_000  # output files to check before other processes pay for starting
 RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
 LIBRARIES = (
@@ -160,8 +161,10 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
 
     Symlinks are followed, as the build follows them when it reads: an edit to a linked
     file, or inside a linked folder, must count. A folder met again (a link to a parent)
-    is not entered twice. A dangling link, or a file removed while we looked, is left
-    out: the next scan sees what became of it. `skip(name)` leaves out files and folders.
+    is not entered twice, but every folder's path counts (a new link to a folder, an
+    empty theme folder that changes the template lookup). A dangling link, or a file
+    removed while we looked, is left out: the next scan sees what became of it.
+    `skip(name)` leaves out files and folders.
     """
     found: dict[str, tuple[int, int]] = {}
     entered: set[tuple[int, int]] = set()
@@ -172,7 +175,9 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
             st = os.stat(path)
             if not stat.S_ISDIR(st.st_mode):
                 found[path] = (st.st_size, st.st_mtime_ns)
-            elif (st.st_dev, st.st_ino) not in entered:
+                continue
+            found[path] = FOLDER  # a folder counts by being there, not by its mtime
+            if (st.st_dev, st.st_ino) not in entered:
                 entered.add((st.st_dev, st.st_ino))
                 with os.scandir(path) as entries:
                     todo += [e.path for e in entries if not skip(e.name)]
@@ -184,7 +189,7 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
 def scan_inputs(site_dir: Path) -> tuple[str, float]:
     """A stamp of every input file's (path, size, mtime), and the newest mtime."""
     roots = [*(site_dir / r for r in INPUT_ROOTS), builtin_themes_dir()]
-    found = scan(roots, SKIP_DIRS.__contains__)
+    found = scan(roots, VCS_DIRS.__contains__)
     rows = sorted(f"{path}\0{size}\0{mtime}" for path, (size, mtime) in found.items())
     return digest(*rows), max((m for _, m in found.values()), default=0) / 1e9
 

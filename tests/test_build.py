@@ -558,7 +558,7 @@ def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, mon
 def test_the_input_scan_follows_links_once_and_skips_what_it_is_told(tmp_path: Path) -> None:
     """One scanner serves the no-op check and the preview: a link back to a parent folder
     must not make it run forever, and a dangling link (an editor's lock file) is no file."""
-    from sitegen.state import scan
+    from sitegen.state import FOLDER, scan
 
     site = tmp_path / "site"
     (site / "sub").mkdir(parents=True)
@@ -569,4 +569,41 @@ def test_the_input_scan_follows_links_once_and_skips_what_it_is_told(tmp_path: P
     (site / "skipped" / "b.md").write_text("b")
     found = scan([site, tmp_path / "missing"], lambda name: name == "skipped")
     a = site / "sub" / "a.md"
-    assert found == {str(a): (1, a.stat().st_mtime_ns)}
+    folders = {str(p): FOLDER for p in (site, site / "sub", site / "sub" / "loop")}
+    assert found == {str(a): (1, a.stat().st_mtime_ns), **folders}
+
+
+def test_a_syntax_error_in_a_template_a_page_reaches_is_named(fresh_site: Path) -> None:
+    """base.html, _macros.html and fragments are parsed when the build finds what each page
+    reaches: an error there names the file and line too, never a traceback."""
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "base.html").write_text(
+        "<html>\n{% block content %}{% endblock %\n"
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    err = proc.stderr.strip().splitlines()[-1]
+    assert "templates/base.html:2: template error" in err, err
+    assert not (fresh_site / "output").exists()
+
+
+def test_an_output_that_is_a_file_is_refused(fresh_site: Path) -> None:
+    """A build replaces its output folder whole: a file there would be lost."""
+    notes = fresh_site / "notes.txt"
+    notes.write_text("keep me\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search", "--output", notes)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "it is a file, not a folder" in proc.stderr
+    assert notes.read_text() == "keep me\n"
+
+
+def test_non_finite_metrics_are_refused(fresh_site: Path) -> None:
+    """JSON has no NaN or Infinity: the home page's JSON-LD would not parse."""
+    profile = fresh_site / "content" / "profile.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(re.sub(r"(?m)^(  \w+): [\d.]+$", r"\1: .nan", text, count=1))
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "content/profile.yaml:" in proc.stderr and "metrics: must map names to numbers" in (
+        proc.stderr
+    )

@@ -232,6 +232,84 @@ def test_edits_behind_symlinks_are_seen(built_site: Path, tmp_path: Path) -> Non
     assert_same_as_cold(built_site, tmp_path)
 
 
+def test_what_the_stamp_missed_is_seen(built_site: Path, tmp_path: Path) -> None:
+    """Changes the input scan once missed, each followed by a stat-only check: a new
+    link to a folder that is scanned already, an empty theme folder that changes the
+    template lookup, and a static file in a folder named like a tool's (node_modules).
+    A static .git folder is never copied to the site."""
+    site = built_site
+    templates = site / "templates"
+    (templates / "parts").mkdir(parents=True)
+    (templates / "parts" / "x.html").write_text("<p>EXTRA</p>\n")
+    (templates / "topics.html").write_text(
+        '{% extends "default/topics.html" %}\n'
+        '{% block scripts %}{% include "extra/x.html" ignore missing %}{% endblock %}\n'
+    )
+    (site / "themes" / "default" / "static").mkdir(parents=True)
+    (site / "themes" / "default" / "static" / "style.css").write_text("body{color:green}\n")
+    (site / "static" / ".git").mkdir(parents=True)
+    (site / "static" / ".git" / "config").write_text("[core]\n")
+    age_inputs(site)
+    build(site)
+
+    def changed_since_last_build(change: Callable[[], object]) -> None:
+        age_inputs(site)
+        assert "nothing changed" in build(site).summary()
+        change()
+        for p in (templates / "extra", site / "themes" / "default" / "templates"):
+            if p.exists():
+                os.utime(p, (time.time() - 60,) * 2, follow_symlinks=False)
+        result = build(site)
+        assert "nothing changed" not in result.summary()
+        assert_same_as_cold(site, tmp_path)
+
+    changed_since_last_build(lambda: (templates / "extra").symlink_to("parts"))
+    assert "<p>EXTRA</p>" in (site / "output" / "topics" / "index.html").read_text()
+    changed_since_last_build(lambda: (site / "themes" / "default" / "templates").mkdir())
+    lib = site / "static" / "node_modules" / "lib.js"
+    changed_since_last_build(lambda: lib.parent.mkdir() or lib.write_text("one()\n"))
+    assert not list((site / "output").rglob("config"))
+
+
+def test_keys_cover_what_templates_read_without_naming_it(built_site: Path, tmp_path: Path) -> None:
+    """A dynamic include from a symlinked template folder; `|rel` on the 404 page, whose
+    root comes from the base URL's path; fragments called with 1 and with True."""
+    site = built_site
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "CV.html").write_text("<p>PART ONE</p>\n")
+    templates = site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "parts").symlink_to(shared, target_is_directory=True)
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}\n{% block scripts %}'
+        '{% include "parts/" ~ topic.code ~ ".html" ignore missing %}{% endblock %}\n'
+    )
+    (templates / "404.html").write_text('<a href="{{ urls.TIMELINE|rel }}">All</a>\n')
+    (templates / "fragments").mkdir()
+    (templates / "fragments" / "num.html").write_text("<p>N={{ n }}</p>\n")
+    for page, arg in (("timeline", "True"), ("topics", "1")):
+        (templates / f"{page}.html").write_text(
+            f'{{% extends "default/{page}.html" %}}\n{{% block scripts %}}'
+            f'{{{{ fragment("fragments/num.html", n={arg}) }}}}{{% endblock %}}\n'
+        )
+    build(site)
+    time.sleep(2.1)
+    (shared / "CV.html").write_text("<p>PART TWO</p>\n")
+    with (templates / "topics.html").open("a") as f:
+        f.write("{# edited: rendered alone, its fragment must still say 1 #}\n")
+    build(site, jobs=1)
+    assert_same_as_cold(site, tmp_path)
+    assert "N=1" in (site / "output" / "topics" / "index.html").read_text()
+
+    sub = "https://example.org/sub/"
+    build_site(site, base_url=sub, search=False)
+    assert 'href="/sub/timeline/"' in (site / "output" / "404.html").read_text()
+    assert_same_trees(
+        tree_bytes(site / "output"), tree_bytes(cold_build(site, tmp_path, base_url=sub))
+    )
+
+
 # ---------------------------------------------------------------- one edit, exactly its pages
 
 

@@ -490,6 +490,23 @@ def test_resume_json_errors_point_at_the_json_line(tmp_path: Path) -> None:
     (site / "content" / "resume.json").write_text('{"basics": {"name": "Ada",}}')
     proc = build(site)
     assert "content/resume.json:1: invalid JSON" in proc.stderr and "Traceback" not in proc.stderr
+    (site / "content" / "resume.json").write_text('{"meta": ' + "[" * 5000 + "]" * 5000 + "}")
+    for command in ("build", "check"):
+        proc = build(site) if command == "build" else run_cli("check", "--site", site)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert "content/resume.json: invalid JSON: nested too deeply" in proc.stderr
+
+
+def test_a_photo_too_tall_to_encode_is_an_error(tmp_path: Path) -> None:
+    """A photo 200 times taller than wide stays taller than WebP's 16,383-pixel limit
+    however it is resized: a clear error, not Pillow's traceback."""
+    from PIL import Image
+
+    site = copy_fixture(tmp_path / "site")
+    Image.new("RGB", (100, 20000), "gray").save(site / "content" / "photo.jpg")
+    proc = build(site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "content/photo.jpg: cannot encode the photo at" in proc.stderr
 
 
 def test_the_schema_is_json_resume_1_0_0_plus_the_academic_sections() -> None:
@@ -544,3 +561,15 @@ def test_email_becomes_a_mailto_link_with_javascript(out: Path, chromium) -> Non
         finally:
             page.close()
     assert not errors, errors
+
+
+def test_a_static_file_named_like_the_photo_is_an_error(tmp_path: Path) -> None:
+    """Two outputs for one path: which one a build wrote would depend on its order."""
+    site = copy_fixture(tmp_path / "site")
+    assert build(site).returncode == 0
+    photo = sorted((site / "output" / "assets").glob("photo-*.jpg"))[0]
+    (site / "static").mkdir(exist_ok=True)
+    (site / "static" / photo.name).write_bytes(b"not the photo")
+    proc = build(site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"two files would be written to assets/{photo.name}" in proc.stderr
