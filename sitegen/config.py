@@ -112,13 +112,14 @@ VALIDATORS = {f.name: f.metadata["check"] for f in fields(SiteConfig)}
 def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
     """Problems are returned rather than raised, so that `sitegen check` can list them all."""
     path = site / CONFIG_FILE
-    if not path.exists():
+    if not os.path.lexists(path):  # a broken link is an error to report, not "no config"
         return SiteConfig(), []
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = load_yaml(text, path)
     except (OSError, UnicodeDecodeError) as e:
-        return SiteConfig(), [SitegenError(f"cannot read: {e}", path)]
+        why = getattr(e, "strerror", None) or e  # the OS's words, without the path again
+        return SiteConfig(), [SitegenError(f"cannot read: {why}", path)]
     except SitegenError as e:
         return SiteConfig(), [e]
     if data is None:

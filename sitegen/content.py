@@ -149,13 +149,20 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             path,
             1,
         )
-    venue = _as_str(data.get("venue")) or None
+
+    def optional_text(key: str) -> str | None:
+        """A list, a mapping or true/false where a text may be is a mistake to name."""
+        if isinstance(data.get(key), (bool, list, dict)):
+            raise fail(f"must be text, not {data[key]!r}", key)
+        return _as_str(data.get(key)) or None
+
+    venue = optional_text("venue")
     ids: dict[str, str | None] = {}
     for key, pattern, example in (
         ("doi", _DOI, "10.1109/CVPR.2023.00911"),
         ("arxiv", _ARXIV, "2301.12345"),
     ):
-        ids[key] = _as_str(data.get(key)) or None
+        ids[key] = optional_text(key)
         if ids[key] is not None and not pattern.fullmatch(ids[key]):
             raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
     paper_links = _links(data.get("links"), fail)

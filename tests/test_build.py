@@ -170,6 +170,8 @@ def test_failed_build_leaves_output_untouched(fresh_site: Path) -> None:
         (lambda t: re.sub(r"date: \S+", "date: 2022-02-30", t, count=1), "invalid date"),
         (lambda t: re.sub(r"code: \S+", "code: maybe", t, count=1), "must be true or false"),
         (lambda t: t.replace("---\n", "", 1), "missing front matter"),
+        (lambda t: t.replace("---\n", "---\nvenue: [1]\n", 1), "venue: must be text, not [1]"),
+        (lambda t: t.replace("---\n", "---\ndoi: {a: 1}\n", 1), "doi: must be text"),
     ],
 )
 def test_bad_paper_gives_file_and_line(fresh_site: Path, edit, message: str) -> None:
@@ -607,3 +609,12 @@ def test_non_finite_metrics_are_refused(fresh_site: Path) -> None:
     assert "content/profile.yaml:" in proc.stderr and "metrics: must map names to numbers" in (
         proc.stderr
     )
+
+
+def test_a_config_that_is_a_broken_link_is_an_error(fresh_site: Path) -> None:
+    """Not the defaults in silence: the user meant a sitegen.yaml to be there."""
+    (fresh_site / "sitegen.yaml").symlink_to("sitegen.yaml")  # a loop
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.endswith("sitegen.yaml: cannot read: Too many levels of symbolic links"), last
