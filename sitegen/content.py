@@ -315,6 +315,9 @@ def load_people(site: Path) -> list[PersonEntry]:
         unknown = set(entry) - {"name", "aliases", "homepage", "affiliation", "owner"}
         if unknown:
             raise fail(i, f"unknown key {sorted(unknown)[0]!r}")
+        for key in ("homepage", "affiliation"):
+            if isinstance(entry.get(key), (bool, list, dict)):
+                raise fail(i, f"{key}: must be text, not {entry[key]!r}")
         aliases = _as_str_list(entry.get("aliases"))
         if aliases is None:
             raise fail(i, "aliases: must be a list of names")

@@ -269,6 +269,7 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("sitegen.yaml", "home_papers: -1\n"),
         ("content/profile.yaml", "name: [\n"),
         ("content/people.yaml", "- name: A\n  colour: red\n"),
+        ("content/people.yaml", "- name: A\n  homepage: [1]\n"),
         ("templates/paper.html", "{% if %}\n"),
         ("paper", "date"),
         ("paper", "authors"),
