@@ -256,6 +256,8 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         m = re.search(r"line (\d+)", str(e))
         line = int(m.group(1)) if m else None
         raise SitegenError(f"cannot read this RIS file ({clean(e)})", source, line) from None
+    if len(entries) < len(starts):  # rispy drops, in silence, a record that is not closed
+        raise SitegenError("this record has no closing 'ER  - ' line", source, starts[len(entries)])
     records = []
     for i, e in enumerate(entries):
         line = starts[i] if i < len(starts) else None

@@ -217,6 +217,7 @@ BAD_FILES = [
     ("broken.json", 3, "not valid JSON"),
     ("feb29.json", 2, "impossible date"),
     ("no-title.ris", 6, "an entry without a title"),
+    ("unclosed.ris", 5, "this record has no closing 'ER  - ' line"),  # a cut-short export
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
     ("huge-number.json", 1, "not valid JSON"),  # past Python's integer-string limit
     ("bom-not-utf8.bib", 2, "not UTF-8 text"),  # lines counted past the byte-order mark
