@@ -68,9 +68,7 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
     """Name the template file and line of a Jinja error instead of a traceback."""
     if isinstance(e, jinja2.TemplateSyntaxError):
         return SitegenError(f"template error: {e.message}", e.filename or e.name, e.lineno)
-    if isinstance(e, jinja2.TemplateNotFound):
-        return SitegenError(f"template not found: {e.name}", name)
-    # runtime errors: the innermost frame that belongs to a template file
+    # at render time: the innermost frame that belongs to a template file
     tb = sys.exc_info()[2] if e.__traceback__ is None else e.__traceback__
     where, line = name, None
     while tb is not None:
@@ -78,4 +76,6 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
         if fn.endswith((".html", ".xml", ".txt", ".j2")):
             where, line = fn, tb.tb_lineno
         tb = tb.tb_next
+    if isinstance(e, jinja2.TemplateNotFound):  # an extends, include or import names it
+        return SitegenError(f"template not found: {e.name}", where, line)
     return SitegenError(f"template error: {type(e).__name__}: {e}", where, line)

@@ -618,3 +618,17 @@ def test_a_config_that_is_a_broken_link_is_an_error(fresh_site: Path) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert last.endswith("sitegen.yaml: cannot read: Too many levels of symbolic links"), last
+
+
+def test_a_missing_template_names_the_template_and_line_that_asks_for_it(
+    fresh_site: Path,
+) -> None:
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{% include "part.html" %}\n'
+        "{% endblock %}\n"
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.endswith("templates/404.html:3: template not found: part.html"), last
