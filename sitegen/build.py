@@ -470,10 +470,6 @@ def plan_outputs(
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
         out.append(Output((rel,), key, partial(bytes, data)))
-    every = [f for o in out for f in o.files]
-    if len(set(every)) < len(every):  # which one wins would depend on the build's order
-        twice = min(f for f, n in Counter(every).items() if n > 1)
-        raise SitegenError(f"two files would be written to {twice}: rename the one in static/")
     return out, pages, renderer
 
 
@@ -605,8 +601,8 @@ def cached_papers(
     jobs = jobs if len(todo) >= PARALLEL_MIN else 1
     shas = {rel: sha for rel, _, sha in texts}
     for part in fork_map(parse, [todo[i::jobs] for i in range(jobs)], jobs):
-        for rel, *parse in part:
-            known[rel] = (shas[rel], *parse)
+        for rel, *parsed_file in part:
+            known[rel] = (shas[rel], *parsed_file)
     fresh = {rel: known[rel] for rel, _, _ in texts}
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
     warnings = [w for rel, _, _ in texts for w in fresh[rel][2]]
@@ -830,8 +826,12 @@ def build_site(
         ]
         phase(f"key ({len(todo)} changed)")
     every = [f for o in outputs for f in o.files]
+    paths = set(every)
+    if len(paths) < len(every):  # which one wins would depend on the build's order
+        twice = min(f for f, n in Counter(every).items() if n > 1)
+        raise SitegenError(f"two files would be written to {twice}: rename the one in static/")
     remade = {f for o in todo for f in o.files}
-    removed = sorted(set(old) - set(every))
+    removed = sorted(set(old) - paths)
     search_stale = use_search and (
         state is None
         or not state.search
