@@ -47,6 +47,7 @@ from .search import build_index as build_search_index
 from .search import pagefind_available
 from .state import (
     CACHE_DIR,
+    FOLDER,
     VCS_DIRS,
     BuildResult,
     Probe,
@@ -57,6 +58,7 @@ from .state import (
     fork_map,
     process_alive,
     save_pickle,
+    scan,
     stat_files,
     state_file,
     tree_stats,
@@ -362,14 +364,17 @@ class Output:
 
 
 def collect_static(dirs: list[Path]) -> dict[str, Path]:
-    """Relative name -> source file; later folders override earlier ones."""
+    """Relative name -> source file; later folders override earlier ones.
+
+    Read with the input scanner, so a linked folder (`static/pdfs -> ~/papers`) is
+    copied as the no-op check sees it, and a link back to a parent is entered once."""
     files: dict[str, Path] = {}
     for d in dirs:
-        if d.is_dir():
-            for path in sorted(d.rglob("*")):
-                rel = path.relative_to(d)
-                if path.is_file() and not path.name.startswith(".") and not VCS_DIRS & {*rel.parts}:
-                    files[rel.as_posix()] = path
+        top = len(str(d)) + 1
+        found = scan([d], VCS_DIRS.__contains__)
+        for path in sorted(found):
+            if found[path] != FOLDER and len(path) > top and not Path(path).name.startswith("."):
+                files[path[top:].replace(os.sep, "/")] = Path(path)
     return files
 
 

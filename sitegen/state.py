@@ -180,7 +180,8 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
             if (st.st_dev, st.st_ino) not in entered:
                 entered.add((st.st_dev, st.st_ino))
                 with os.scandir(path) as entries:
-                    todo += [e.path for e in entries if not skip(e.name)]
+                    # in name order: which of two links to one folder is entered is fixed
+                    todo += sorted(e.path for e in entries if not skip(e.name))
         except OSError:
             continue
     return found

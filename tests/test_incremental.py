@@ -204,7 +204,8 @@ def test_touched_but_unchanged_file_writes_nothing(built_site: Path) -> None:
 
 def test_edits_behind_symlinks_are_seen(built_site: Path, tmp_path: Path) -> None:
     """The build reads through symlinks, so the check that nothing changed follows them
-    too: a paper file and a static file that are links, edited where they point."""
+    too: a paper file, a static file and a static folder that are links, edited where
+    they point (a linked folder under static/ was once not copied at all)."""
     shared = tmp_path / "shared"
     shared.mkdir()
     paper = paper_files(built_site)[0]
@@ -214,21 +215,29 @@ def test_edits_behind_symlinks_are_seen(built_site: Path, tmp_path: Path) -> Non
     note.write_text("first\n")
     (built_site / "static").mkdir(exist_ok=True)
     (built_site / "static" / "note.txt").symlink_to(note)
+    pdfs = shared / "pdfs"  # a linked folder, such as the PDFs kept elsewhere
+    pdfs.mkdir()
+    (pdfs / "talk.pdf").write_text("slides\n")
+    (built_site / "static" / "pdfs").symlink_to(pdfs, target_is_directory=True)
+    links = (paper, built_site / "static" / "note.txt", built_site / "static" / "pdfs")
     age_inputs(built_site)
-    for link in (paper, built_site / "static" / "note.txt"):  # the links are old too
+    for link in links:  # the links are old too
         os.utime(link, (time.time() - 60,) * 2, follow_symlinks=False)
     build(built_site)
     assert (built_site / "output" / "assets" / "note.txt").read_text() == "first\n"
+    assert (built_site / "output" / "assets" / "pdfs" / "talk.pdf").read_text() == "slides\n"
     assert "nothing changed" in build(built_site).summary()
 
     # edited where the links point, dated as if long ago: only following them shows it
     set_field(target, "title", "Edited behind a symlink")
     note.write_text("second\n")
-    for edited in (target, note):
+    (pdfs / "talk.pdf").write_text("slides, v2\n")
+    for edited in (target, note, pdfs / "talk.pdf"):
         os.utime(edited, (time.time() - 30,) * 2)
     result = build(built_site)
     assert result.written, result.summary()
     assert (built_site / "output" / "assets" / "note.txt").read_text() == "second\n"
+    assert (built_site / "output" / "assets" / "pdfs" / "talk.pdf").read_text() == "slides, v2\n"
     assert_same_as_cold(built_site, tmp_path)
 
 
