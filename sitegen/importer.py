@@ -57,7 +57,7 @@ from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_pr
 from .slugs import paper_slug
 from .sources import SourceRecord
 from .state import process_alive
-from .yamlutil import _Loader, dump_yaml
+from .yamlutil import Loader, dump_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
 
@@ -308,7 +308,7 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     except (OSError, UnicodeDecodeError) as e:
         raise SitegenError(f"cannot read: {e}", path=path) from None
     try:
-        data = yaml.safe_load(old)
+        data = yaml.load(old, Loader=Loader)  # a key given twice is an error here too
     except _YAML_ERRORS as e:
         mark = getattr(e, "problem_mark", None)
         raise SitegenError(
@@ -754,7 +754,7 @@ def _site_paper(name: str, data: bytes) -> _Paper | None:
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
         front, body = split_front_matter(text, name)
-        fm = yaml.load(front, Loader=_Loader)
+        fm = yaml.load(front, Loader=Loader)
     except (SitegenError, *_YAML_ERRORS):
         return None
     if not isinstance(fm, dict):

@@ -17,10 +17,28 @@ import yaml
 
 from .errors import SitegenError
 
-# the C loader is ~10x faster on large sites; fall back when libyaml is absent
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
 YAML_WIDTH = 1 << 16  # never fold a long title over two lines
+
+
+# the C loader is ~10x faster on large sites; fall back when libyaml is absent
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error:
+    a hand edit that adds a second `title:` would otherwise lose one of them in silence."""
+
+
+def _mapping_once(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+    seen = set()
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            if (key.tag, key.value) in seen:
+                problem = f"duplicate key {key.value!r}: remove one of the two"
+                raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
+            seen.add((key.tag, key.value))
+    return (yield from loader.construct_yaml_map(node))
+
+
+yaml.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_once, Loader)
 
 
 def dump_yaml(data: dict[str, object]) -> str:
@@ -32,7 +50,7 @@ def dump_yaml(data: dict[str, object]) -> str:
 def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
     """Parse YAML, turning syntax errors into `path:line: message`."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = first_line + mark.line if mark else first_line
@@ -60,7 +78,7 @@ def _bad_date(text: str) -> tuple[int, str | None]:
     return 0, None
 
 
-def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = _Loader) -> int | None:
+def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = Loader) -> int | None:
     """The line of the key or list item at `path` in a YAML text, None when it is not there.
 
     `path` goes through mappings by key and lists by index, e.g. ("links", "orcid") or
@@ -79,7 +97,7 @@ def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = _Loa
             pairs = [(k, v) for k, v in node.value if k.value == step]
             if not pairs:
                 return None
-            key, node = pairs[-1]  # the value a duplicated key loads as
+            key, node = pairs[0]
             line = key.start_mark.line
         elif isinstance(node, yaml.SequenceNode) and step in range(len(node.value)):
             node = node.value[step]

@@ -545,8 +545,12 @@ def test_profile_yaml_keeps_user_keys_and_comments(site, tmp_path):
     assert run_import(SEED, site, as_of=AS_OF).profile_yaml is None
 
 
-@pytest.mark.parametrize("text", ["name: [unclosed\n", "born: 2022-02-30\n", "- a list\n"])
+@pytest.mark.parametrize(
+    "text",
+    ["name: [unclosed\n", "born: 2022-02-30\n", "- a list\n", "bio: Mine.\nfield: CV\nbio: Two.\n"],
+)
 def test_profile_yaml_that_is_not_a_mapping_stops_the_import(site, text):
+    """A key given twice is refused too: merging would keep one of them and drop the other."""
     py = site / "content/profile.yaml"
     py.write_text(text, encoding="utf-8")
     before = snapshot(site)
@@ -554,6 +558,8 @@ def test_profile_yaml_that_is_not_a_mapping_stops_the_import(site, text):
         run_import(SEED, site, as_of=AS_OF, force=True)
     assert info.value.path == str(py)
     assert snapshot(site) == before
+    if "Two" in text:
+        assert info.value.line == 3 and "duplicate key 'bio'" in str(info.value)
 
 
 # ---------------------------------------------------------------- bad input, through the CLI

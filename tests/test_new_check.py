@@ -271,8 +271,10 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("content/people.yaml", "- name: A\n  colour: red\n"),
         ("content/people.yaml", "- name: A\n  homepage: [1]\n"),
         ("templates/paper.html", "{% if %}\n"),
+        ("sitegen.yaml", "title: A\ntitle: B\n"),  # a key given twice
         ("paper", "date"),
         ("paper", "authors"),
+        ("paper", "venue twice"),
     ],
 )
 def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) -> None:
@@ -280,7 +282,10 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
     where, what = breakage
     if where == "paper":
         paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[5]
-        _set_key(paper, what, "'not valid'" if what == "date" else "42")
+        if what == "venue twice":  # the first would be lost in silence
+            paper.write_text(paper.read_text().replace("---\n", "---\nvenue: A\nvenue: B\n", 1))
+        else:
+            _set_key(paper, what, "'not valid'" if what == "date" else "42")
     else:
         (fresh_site / where).parent.mkdir(exist_ok=True)
         (fresh_site / where).write_text(what)
@@ -292,6 +297,12 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
     assert len(problems) == 1, check.stderr
     assert problems == build_errors
     assert not (fresh_site.parent / "out").exists()
+    if "twice" in what:  # the line of the second one
+        assert re.fullmatch(r"\S+\.md:3: invalid YAML: duplicate key 'venue'.*", problems[0])
+    elif "title: B" in what:
+        assert re.fullmatch(
+            r"\S+sitegen\.yaml:2: invalid YAML: duplicate key 'title'.*", problems[0]
+        )
 
 
 def test_check_lists_a_portfolio_problem_after_other_problems(fresh_site: Path) -> None:
