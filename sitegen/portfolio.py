@@ -402,7 +402,13 @@ def load_resume(site_dir: Path) -> dict | None:
 
     errors = jsonschema.Draft7Validator(resume_schema()).iter_errors(data)
     e = min(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message), default=None)
-    if e is None:
+    if e is None:  # the schema's date pattern lets months 13 to 19 and days 32 to 39 through
+        for section, items in data.items():
+            for i, item in enumerate(items if isinstance(items, list) else ()):
+                for k, v in item.items() if isinstance(item, dict) else ():
+                    if k.endswith(("date", "Date")) and isinstance(v, str) and _date(v) is None:
+                        problem = f"{section}.{i}.{k}: {v!r} is not a date"
+                        raise _failer(display, text)(problem, [section, i, k])
         return data
     path = list(e.absolute_path)
     message = e.message

@@ -460,6 +460,8 @@ def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
 BAD_RESUME = {
     "bad date": ("startDate: 1832-01", "startDate: March 1832",
                  "content/resume.yaml:11: education.0.startDate: 'March 1832' does not match"),
+    "month 13": ("startDate: 1832-01", "startDate: 1832-13",
+                 "content/resume.yaml:11: education.0.startDate: '1832-13' is not a date"),
     "unknown section": ("skills:", "hobbies:\n  - x\nskills:",
                         "content/resume.yaml:36: resume: Additional properties are not allowed"),
     "talk without title": ("  - title: On the Engine", "  - name: On the Engine",
