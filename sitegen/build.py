@@ -91,8 +91,9 @@ def load_site(
 ) -> Loaded:
     """Read config and content and index them; raises the first problem found.
 
-    With a `cache_dir`, the papers' parses and the related papers come from its caches
-    where they are still valid, and are saved there."""
+    With a `cache_dir`, the papers' parses, the related papers and the processed photo
+    come from its caches where they are still valid, and are saved there; without one,
+    nothing is written (`sitegen check` renders this way)."""
     config, problems = load_config(site_dir)
     if problems:
         raise problems[0]
@@ -101,7 +102,7 @@ def load_site(
     site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
     site = replace(site, related=related)
-    folio = load_portfolio(site_dir, site, warnings)
+    folio = load_portfolio(site_dir, site, warnings, cache_dir / "photo" if cache_dir else None)
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
         warnings.append(

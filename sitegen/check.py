@@ -169,7 +169,36 @@ def check_site(site: Path) -> CheckReport:
     _attempt(report, load_people, site)
     _check_portfolio(site, profile, report)
     _check_templates(site, config.theme, report)
+    if report.ok:
+        _render_each_template(site, report)
     return report
+
+
+def _render_each_template(site: Path, report: CheckReport) -> None:
+    """Render one page of each page template, in memory: a template can parse and still
+    stop the build (`{{ m.no_such_macro() }}`, an `extends` of a missing file). Every page
+    would take as long as a build; one per template finds what does not hang on the data.
+    An error in a template many pages share (base.html) is listed once."""
+    from .build import load_site, plan_outputs
+    from .state import default_jobs
+    from .urls import output_path
+
+    # no cache folder: nothing is written
+    loaded = _attempt(report, load_site, site, None, None, default_jobs())
+    planned = loaded and _attempt(report, plan_outputs, loaded, site, False)
+    if not planned:
+        return
+    outputs, pages, _ = planned
+    made = {o.files[0]: o for o in outputs}
+    first = {}
+    for page in pages:
+        first.setdefault(page.template, page)
+    for name in sorted(first):
+        try:
+            made[output_path(first[name].url)].make()
+        except SitegenError as e:
+            if str(e) not in map(str, report.problems):
+                report.problems.append(e)
 
 
 def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -> None:

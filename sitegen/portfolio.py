@@ -31,7 +31,6 @@ from .markup import render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text
-from .state import CACHE_DIR
 from .yamlutil import key_line, load_yaml
 
 # link name (also its icon's id in the theme's static/icons.svg) -> accessible label
@@ -559,9 +558,11 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
     )
 
 
-def load_portfolio(site_dir: Path, site: Site, warnings: list[SitegenWarning]) -> Portfolio:
+def load_portfolio(
+    site_dir: Path, site: Site, warnings: list[SitegenWarning], photo_cache: Path | None
+) -> Portfolio:
     """Everything the portfolio pages show, read and checked once per build."""
-    about, files, found = load_about(site_dir, site.profile, site_dir / CACHE_DIR / "photo")
+    about, files, found = load_about(site_dir, site.profile, photo_cache)
     warnings += found
     news = load_news(site_dir)
     cv = make_cv(about, site, load_resume(site_dir))

@@ -271,6 +271,12 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("content/people.yaml", "- name: A\n  colour: red\n"),
         ("content/people.yaml", "- name: A\n  homepage: [1]\n"),
         ("templates/paper.html", "{% if %}\n"),
+        # parses, fails when rendered: check renders one page of each template
+        (
+            "templates/paper.html",
+            '{% extends "default/paper.html" %}\n{% block scripts %}\n'
+            "{{ m.no_such_macro() }}{% endblock %}\n",
+        ),
         ("sitegen.yaml", "title: A\ntitle: B\n"),  # a key given twice
         ("paper", "date"),
         ("paper", "authors"),
@@ -289,7 +295,9 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
     else:
         (fresh_site / where).parent.mkdir(exist_ok=True)
         (fresh_site / where).write_text(what)
+    before = sorted(fresh_site.rglob("*"))
     check = run_cli("check", "--site", fresh_site)
+    assert sorted(fresh_site.rglob("*")) == before  # check writes nothing
     build = run_cli("build", "--site", fresh_site, "--output", fresh_site.parent / "out")
     assert check.returncode == 1 and build.returncode == 1
     problems = [ln for ln in check.stderr.splitlines() if "warning:" not in ln]
