@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import html
 import mimetypes
 import os
@@ -66,6 +67,7 @@ POLL_MAX_SECONDS = 0.5  # ...but a scan slowed by a busy machine must not delay 
 SETTLE_SECONDS = 0.03  # a change must hold this long before a rebuild (editors write in steps)
 SETTLE_MAX_SECONDS = 2.0  # ...but a file rewritten non-stop must not block rebuilds forever
 PORT_SEARCH = 100  # how far above a busy port to look for a free one
+COLLECT_AFTER_SECONDS = 1.0  # after a rebuild, free its memory once the browsers have reloaded
 
 # livereload's own loader snippet (livereload.js from this server), plus one
 # check: a reload sent while a page was still loading never reaches it, so once
@@ -410,6 +412,10 @@ class Preview:
             if ok is None:
                 continue  # files changed mid-build: build again from `before`
             reload_browsers(self.reload_path(changed, recovered=had_error and ok))
+            # the build's objects are garbage now, but fork_map's gc.freeze() put them in
+            # the oldest generation, which Python seldom collects by itself: the preview
+            # grew by 8 MB a rebuild at 1,000 papers. Collected once the page has reloaded.
+            asyncio.get_running_loop().call_later(COLLECT_AFTER_SECONDS, gc.collect)
             roots = self._roots()
             if roots != self.roots:
                 # a new theme: start from its current files, but keep what was seen

@@ -17,11 +17,18 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import BASE_URL, default_sigint, free_port_number, make_site, run_cli
+from conftest import (
+    BASE_URL,
+    MAKE_PROFILE,
+    default_sigint,
+    free_port_number,
+    make_site,
+    run_cli,
+)
 from htmlutil import parse
 
 from sitegen.render import builtin_themes_dir
-from sitegen.serve import resolve_request
+from sitegen.serve import COLLECT_AFTER_SECONDS, resolve_request
 
 READY_TIMEOUT = 60  # seconds for the first build; generous for slow CI machines
 CHANGE_TIMEOUT = 10  # seconds from a save to the rebuilt page
@@ -520,6 +527,36 @@ def test_rebuild_error_page_and_recovery(tmp_path: Path, free_port: int) -> None
             what="the new paper's page",
         )
     assert "Traceback" not in "\n".join(srv.err)
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")) / 1024
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_memory_stays_flat_over_rebuilds(tmp_path: Path, free_port: int) -> None:
+    """No build outlives itself: the preview's memory after the 4th rebuild stays where
+    it was. 1,000 papers, so that the builds fork (related papers, linking): the objects
+    gc.freeze() hid from the collector once made it grow by 8 MB a rebuild."""
+    profile = tmp_path / "profile.txt"
+    subprocess.run(
+        [sys.executable, MAKE_PROFILE, "--papers", "1000", "--seed", "5", "--out", profile],
+        check=True,
+    )
+    site = make_site(tmp_path / "site", profile)
+    papers = sorted((site / "content" / "papers").glob("*.md"))
+    sizes = []
+    with Serve(site, "--port", str(free_port)) as srv:
+        for i in range(12):
+            start = len(srv.out)
+            md = papers[i * 37 % len(papers)]
+            md.write_text(md.read_text(encoding="utf-8").rstrip("\n") + f" Edit {i}.\n")
+            srv.wait_for(srv.out, r": rebuilt \d+ pages", 120, start)
+            time.sleep(COLLECT_AFTER_SECONDS + 0.5)
+            sizes.append(rss_mb(srv.proc.pid))
+    assert max(sizes[4:]) - sizes[3] < 15, f"MB after each rebuild: {sizes}"
 
 
 # ---------------------------------------------------------------- in the browser
