@@ -549,12 +549,12 @@ def test_memory_stays_flat_over_rebuilds(tmp_path: Path, free_port: int) -> None
     papers = sorted((site / "content" / "papers").glob("*.md"))
     sizes = []
     with Serve(site, "--port", str(free_port)) as srv:
-        for i in range(12):
+        for i in range(9):
             start = len(srv.out)
             md = papers[i * 37 % len(papers)]
             md.write_text(md.read_text(encoding="utf-8").rstrip("\n") + f" Edit {i}.\n")
             srv.wait_for(srv.out, r": rebuilt \d+ pages", 120, start)
-            time.sleep(COLLECT_AFTER_SECONDS + 0.5)
+            time.sleep(COLLECT_AFTER_SECONDS + 0.3)
             sizes.append(rss_mb(srv.proc.pid))
     assert max(sizes[4:]) - sizes[3] < 15, f"MB after each rebuild: {sizes}"
 
