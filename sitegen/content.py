@@ -8,6 +8,7 @@ a paper missing from someone's CV.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import math
 import os
@@ -20,7 +21,7 @@ from typing import Any
 from .errors import SitegenError, SitegenWarning
 from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile
-from .yamlutil import key_line, load_yaml
+from .yamlutil import key_line, load_yaml, written_value
 
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
 KNOWN_KEYS = {
@@ -30,18 +31,22 @@ KNOWN_KEYS = {
 }  # fmt: skip
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
-_CLOSING = re.compile(r"\n---(?:\n|\Z)")  # the line that ends the front matter
+_CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")  # the line that ends the front matter
+_OPENING = re.compile(r"---[ \t]*\n")
+_ET_AL = re.compile(r"(?i)et\.?\s*al\.?")
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
     """The front matter's YAML text and the body after it."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    if not text.startswith("---\n"):
+    opening = _OPENING.match(text)
+    if opening is None:
         raise SitegenError("missing front matter: the file must start with a '---' line", path, 1)
-    end = _CLOSING.search(text, 3)  # from the opening line's newline: the YAML may be empty
+    # from the opening line's newline: the YAML may be empty
+    end = _CLOSING.search(text, opening.end() - 1)
     if end is None:
         raise SitegenError("front matter is not closed by a '---' line", path, 1)
-    return text[4 : end.start() + 1], text[end.end() :]
+    return text[opening.end() : end.start() + 1], text[end.end() :]
 
 
 def front_matter(text: str, path: str) -> tuple[dict, str, str]:
@@ -105,9 +110,14 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     topic = _as_str(data.get("topic")) or None
     if data.get("topic") is not None and not topic:
         raise fail("empty (an arXiv code such as LG or CV; leave the key out for Other)", "topic")
+    for key, what, separators in (("authors", "author", (",", " and ")), ("tags", "tag", (",",))):
+        if isinstance(data.get(key), str) and any(sep in data[key] for sep in separators):
+            raise fail(f"must be a list, one {what} per `- ` line, not {data[key]!r}", key)
     authors = _as_str_list(data.get("authors"))
     if authors is None:
         raise fail("must be a list of names", "authors")
+    if any(_ET_AL.fullmatch(a) for a in authors):
+        raise fail("'et al.' is not a name: remove it and set `et_al: true`", "authors")
     if not authors and not data.get("owner_in_et_al"):
         raise fail("empty: list at least one author", "authors")
     affiliations = _as_str_list(data.get("affiliations"))
@@ -157,6 +167,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         return _as_str(data.get(key)) or None
 
     venue = optional_text("venue")
+    if isinstance(data.get("arxiv"), (int, float)) and not isinstance(data["arxiv"], bool):
+        data["arxiv"] = written_value(yaml_text, "arxiv")  # unquoted: a float drops trailing 0s
     ids: dict[str, str | None] = {}
     for key, pattern, example in (
         ("doi", _DOI, "10.1109/CVPR.2023.00911"),
@@ -167,6 +179,13 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
     paper_links = _links(data.get("links"), fail)
 
+    for key in sorted(k for k in data if k not in KNOWN_KEYS and isinstance(k, str)):
+        close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
+        if close:  # a typo; other keys are the user's own, for their templates (`extra`)
+            line = key_line(yaml_text, (key,), 2)
+            warnings.append(
+                SitegenWarning(f"unknown key {key!r}: did you mean {close[0]!r}?", path, line)
+            )
     body = _CONTROL.sub("", body).strip("\n")
     rendered = render_markdown(body)
     warnings.extend(SitegenWarning(w, path) for w in rendered.warnings)

@@ -192,10 +192,18 @@ def render_markdown(text: str) -> Rendered:
     return Rendered(body, _plain_text(tokens), tuple(env.get("warnings", ())))
 
 
+_INLINE_MARKUP = re.compile(r"[$*_`\[\\~]")  # what can start math or inline Markdown
+
+
 def render_inline(text: str) -> str:
-    """Titles may carry math ($O(N^2)$); render it, but nothing block-level."""
-    if "$" not in text:
+    """Titles may carry math ($O(N^2)$) and emphasis (*Drosophila*); render them, but
+    nothing block-level, and no links: a title is shown inside a link to its page.
+    Most titles have neither, and skip the parser."""
+    if not _INLINE_MARKUP.search(text):
         return html.escape(text, quote=False)
     md = _md()
     env: dict = {}
-    return md.renderer.render(md.parseInline(text, env), md.options, env)
+    tokens = md.parseInline(text, env)
+    for tok in tokens:  # a link's text stays
+        tok.children = [c for c in tok.children or [] if c.type not in ("link_open", "link_close")]
+    return md.renderer.render(tokens, md.options, env)

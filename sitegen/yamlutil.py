@@ -55,6 +55,8 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         mark = e.problem_mark or e.context_mark
         line = first_line + mark.line if mark else first_line
         problem = e.problem or e.context or "invalid YAML"
+        if problem.startswith("mapping values are not allowed"):
+            problem += " (a value with ': ' in it, such as a title, needs quotes around it)"
         raise SitegenError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as e:
         raise SitegenError(f"invalid YAML: {e}", path, first_line) from None
@@ -76,6 +78,18 @@ def _bad_date(text: str) -> tuple[int, str | None]:
             except ValueError:
                 return i, m[0]
     return 0, None
+
+
+def written_value(text: str, key: str) -> str | None:
+    """A top-level key's plain value as written, before YAML typed it: `arxiv: 2301.10010`
+    loads as the float 2301.1001, and the identifier is only in the text."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        return None
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    found = [v.value for k, v in pairs if k.value == key and isinstance(v, yaml.ScalarNode)]
+    return found[0] if found else None
 
 
 def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = Loader) -> int | None:

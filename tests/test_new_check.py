@@ -281,6 +281,8 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("paper", "date"),
         ("paper", "authors"),
         ("paper", "venue twice"),
+        ("paper", "authors in one line"),
+        ("paper", "et al. as a name"),
     ],
 )
 def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) -> None:
@@ -290,6 +292,11 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
         paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[5]
         if what == "venue twice":  # the first would be lost in silence
             paper.write_text(paper.read_text().replace("---\n", "---\nvenue: A\nvenue: B\n", 1))
+        elif what in ("authors in one line", "et al. as a name"):
+            # would be one coauthor "Ann Lee, Bo Chen", or a coauthor page for "et al."
+            value = "Ann Lee, Bo Chen" if what == "authors in one line" else "[Ann Lee, et al.]"
+            text = re.sub(r"(?m)^authors:.*\n(?:[ -].*\n)*", "", paper.read_text())
+            paper.write_text(text.replace("---\n", f"---\nauthors: {value}\n", 1))
         else:
             _set_key(paper, what, "'not valid'" if what == "date" else "42")
     else:
@@ -305,7 +312,11 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
     assert len(problems) == 1, check.stderr
     assert problems == build_errors
     assert not (fresh_site.parent / "out").exists()
-    if "twice" in what:  # the line of the second one
+    if what == "authors in one line":
+        assert "authors: must be a list, one author per `- ` line" in problems[0]
+    elif what == "et al. as a name":
+        assert "authors: 'et al.' is not a name: remove it and set `et_al: true`" in problems[0]
+    elif "twice" in what:  # the line of the second one
         assert re.fullmatch(r"\S+\.md:3: invalid YAML: duplicate key 'venue'.*", problems[0])
     elif "title: B" in what:
         assert re.fullmatch(
@@ -407,3 +418,29 @@ def test_new_site_builds_with_its_own_netlify_command(tmp_path: Path) -> None:
     out = site / netlify["build"]["publish"]
     assert len(list((out / "papers").glob("*/index.html"))) == 32
     assert "https://my-site.example/" in (out / "sitemap.xml").read_text()
+
+
+def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None:
+    """Hand edits YAML would take another way than meant: an unquoted arXiv id ending
+    in 0 (a float: 2301.1001), a misspelt key (kept for templates, but named in a
+    warning), a fence with trailing spaces, a title with an unquoted colon, and a
+    title's *emphasis* (rendered, as with math)."""
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    paper = papers[3]
+    _set_key(paper, "arxiv", "2301.10010")
+    text = paper.read_text().replace("---\n", "---  \nvenu: NeurIPS\n", 1)
+    paper.write_text(re.sub(r"(?m)^title:.*$", 'title: "Gene *expression* in [flies](x)"', text))
+    check = run_cli("check", "--site", fresh_site)
+    build = run_cli("build", "--site", fresh_site, "--no-search", "--output", fresh_site / "out")
+    assert check.returncode == 0 and build.returncode == 0, check.stderr + build.stderr
+    warning = (
+        f"{paper.relative_to(fresh_site)}:2: warning: unknown key 'venu': did you mean 'venue'?"
+    )
+    assert warning in check.stderr and warning in build.stderr
+    page = (fresh_site / "out" / "papers" / paper.stem / "index.html").read_text()
+    assert "https://arxiv.org/abs/2301.10010" in page
+    assert re.search(r"<h1[^>]*>Gene <em>expression</em> in flies</h1>", page)
+
+    _set_key(papers[4], "title", "Bridges: Understanding diffusion")
+    check = run_cli("check", "--site", fresh_site)
+    assert "needs quotes around it" in check.stderr and check.returncode == 1
