@@ -228,8 +228,7 @@ def fragment_function(env: jinja2.Environment) -> Callable[..., Markup]:
                 f"fragment {name!r} needs the page's `root`: import macros that call it "
                 "`with context`"
             )
-        # with the types: 1, 1.0 and True are equal keys but render differently
-        key = (name, ctx["root"], *sorted((k, type(v), v) for k, v in args.items()))
+        key = (name, ctx["root"], *sorted((k, _typed(v)) for k, v in args.items()))
         try:
             return made[key]
         except KeyError:
@@ -239,6 +238,16 @@ def fragment_function(env: jinja2.Environment) -> Callable[..., Markup]:
             return Markup(env.get_template(name).render(root=ctx["root"], **args))
 
     return fragment
+
+
+def _typed(v: Any) -> Any:
+    """A fragment argument as a key: 1, 1.0, True, -0.0 and 0.0 are equal in Python but
+    render differently, also inside a tuple or list (which keys as a tuple)."""
+    if isinstance(v, (tuple, list)):
+        return type(v), tuple(map(_typed, v))
+    if isinstance(v, dict):
+        return dict, tuple((_typed(k), _typed(x)) for k, x in v.items())
+    return type(v), repr(v) if type(v) is float else v
 
 
 TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
@@ -583,7 +592,10 @@ def cached_papers(
     texts = []
     for path in paper_files(site_dir):
         rel = str(path.relative_to(site_dir))
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as e:  # a folder named like a paper, a broken link
+            raise SitegenError(f"cannot read: {e.strerror}", rel) from None
         texts.append((rel, data, hashlib.sha256(data).hexdigest()))
     todo = [(rel, data) for rel, data, sha in texts if known.get(rel, ("",))[0] != sha]
 

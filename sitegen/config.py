@@ -8,10 +8,12 @@ ignored is a setting the user believes in but never gets.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import SitegenError
 from .yamlutil import key_line, load_yaml
@@ -57,9 +59,47 @@ def _bool(v: Any) -> bool:
 
 def _base_url(v: Any) -> str:
     v = _str(v)
-    if not v.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
+    problem = base_url_problem(v)
+    if problem:
+        raise ValueError(problem)
     return v
+
+
+def base_url_problem(url: str) -> str | None:
+    """What keeps `url` from prefixing every link of the site, or None."""
+    if not url.startswith(("http://", "https://")):
+        return "must start with http:// or https://"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # such as an unclosed [IPv6 address
+        return "is not a valid URL"
+    if not host or any(c.isspace() for c in url):
+        return "must name a host, with no spaces"
+    if parts.query or parts.fragment or url.rstrip("/").endswith((".html", ".htm")):
+        return "must be the site's folder, such as https://example.org/ or https://example.org/me/"
+    return None
+
+
+def _theme(v: Any) -> str:
+    v = _str(v)
+    if not _THEME_NAME.fullmatch(v):
+        raise ValueError(
+            f"{v!r}: must be the name of a folder in themes/ or of a built-in theme, not a path "
+            "(to share a theme between sites, link it in as themes/NAME)"
+        )
+    return v
+
+
+def _language(v: Any) -> str:
+    v = _str(v)
+    if not _LANGUAGE.fullmatch(v):
+        raise ValueError(f"{v!r}: must be a language tag such as en, de or pt-BR")
+    return v
+
+
+_THEME_NAME = re.compile(r"[\w][\w.-]*")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def _topic_names(v: Any) -> dict[str, str]:
@@ -93,8 +133,8 @@ class SiteConfig:
     title: str | None = _setting(None, _str)  # default: the owner's name
     description: str | None = _setting(None, _str)
     base_url: str = _setting("", _base_url)
-    theme: str = _setting("default", _str)
-    language: str = _setting("en", _str)
+    theme: str = _setting("default", _theme)
+    language: str = _setting("en", _language)
     topic_names: dict[str, str] = field(default_factory=dict, metadata={"check": _topic_names})
     feed_size: int = _setting(20, _int(1, 1000))
     nav: tuple[NavItem, ...] = _setting(DEFAULT_NAV, _nav)
@@ -150,7 +190,7 @@ def resolve_base_url(config: SiteConfig, override: str | None) -> tuple[str, boo
     """
     for candidate in (override, config.base_url, os.environ.get("URL")):
         if candidate:
-            if not candidate.startswith(("http://", "https://")):
-                raise SitegenError(f"base URL {candidate!r} must start with http:// or https://")
+            if problem := base_url_problem(candidate):
+                raise SitegenError(f"base URL {candidate!r} {problem}")
             return candidate.rstrip("/") + "/", False
     return PLACEHOLDER_BASE_URL, True

@@ -386,6 +386,8 @@ def load_resume(site_dir: Path) -> dict | None:
         text = (site_dir / display).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SitegenError("not UTF-8 text", display) from None
+    except OSError as e:  # a folder named like the file
+        raise SitegenError(f"cannot read: {e.strerror}", display) from None
     if display.endswith(".json"):
         try:
             data = json.loads(text)

@@ -38,7 +38,13 @@ def _mapping_once(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
     return (yield from loader.construct_yaml_map(node))
 
 
+def _no_set(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    problem = "a set (!!set) has no order, so pages would differ between builds: use a list"
+    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
 yaml.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_once, Loader)
+yaml.add_constructor("tag:yaml.org,2002:set", _no_set, Loader)
 
 
 def dump_yaml(data: dict[str, object]) -> str:

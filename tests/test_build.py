@@ -632,3 +632,17 @@ def test_a_missing_template_names_the_template_and_line_that_asks_for_it(
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert last.endswith("templates/404.html:3: template not found: part.html"), last
+
+
+def test_fragments_tell_equal_arguments_of_other_types_apart() -> None:
+    """A fragment is reused for equal arguments; 1, 1.0, True, 0.0 and -0.0 are equal in
+    Python, inside a tuple too, but render differently."""
+    import jinja2
+
+    from sitegen.build import fragment_function
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({"fragments/v.html": "{{ v }}"}))
+    env.globals["fragment"] = fragment_function(env)
+    page = env.from_string('{{ fragment("fragments/v.html", v=a) }}')
+    values = [(1,), (1.0,), (True,), 0.0, -0.0, [1], [1.0], {"k": 1}, {"k": 1.0}]
+    assert [page.render(root="", a=a) for a in values] == list(map(str, values))

@@ -278,6 +278,12 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
             "{{ m.no_such_macro() }}{% endblock %}\n",
         ),
         ("sitegen.yaml", "title: A\ntitle: B\n"),  # a key given twice
+        ("sitegen.yaml", "theme: ../shared\n"),  # outside the folders the build watches
+        ("sitegen.yaml", "base_url: https://example.org/index.html\n"),
+        ("sitegen.yaml", "language: English\n"),
+        ("content/profile.yaml", "name: A\ninterests: !!set {a, b}\n"),  # no order
+        ("content/resume.yaml", None),  # a folder
+        ("content/papers/2019-a-folder.md", None),
         ("paper", "date"),
         ("paper", "authors"),
         ("paper", "venue twice"),
@@ -285,7 +291,7 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("paper", "et al. as a name"),
     ],
 )
-def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) -> None:
+def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str | None]) -> None:
     """One problem: check reports exactly the message that stops the build."""
     where, what = breakage
     if where == "paper":
@@ -299,6 +305,8 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
             paper.write_text(text.replace("---\n", f"---\nauthors: {value}\n", 1))
         else:
             _set_key(paper, what, "'not valid'" if what == "date" else "42")
+    elif what is None:
+        (fresh_site / where).mkdir()
     else:
         (fresh_site / where).parent.mkdir(exist_ok=True)
         (fresh_site / where).write_text(what)
@@ -312,7 +320,9 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str]) ->
     assert len(problems) == 1, check.stderr
     assert problems == build_errors
     assert not (fresh_site.parent / "out").exists()
-    if what == "authors in one line":
+    if what is None:
+        assert problems[0] == f"{where}: cannot read: Is a directory"
+    elif what == "authors in one line":
         assert "authors: must be a list, one author per `- ` line" in problems[0]
     elif what == "et al. as a name":
         assert "authors: 'et al.' is not a name: remove it and set `et_al: true`" in problems[0]
