@@ -51,6 +51,11 @@ _HARMLESS: dict[str, Any] = {
     "featured": False,
     "code_url": None,
     "url": None,
+    "pdf": None,
+    "venue": None,
+    "doi": None,
+    "arxiv": None,
+    "links": None,
     "added": None,
     "slug": None,
 }

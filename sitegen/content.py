@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import SitegenError, SitegenWarning
 from .markup import render_markdown
-from .model import OTHER_TOPIC, Paper, Profile
+from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .yamlutil import key_line, load_yaml, written_value
 
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
@@ -328,6 +328,8 @@ def load_people(site: Path) -> list[PersonEntry]:
         return SitegenError(message, display, key_line(text, (i,)))
 
     out = []
+    spelt: dict[str, str] = {}  # each name and alias -> the person it is, by name
+    owners = []
     for i, entry in enumerate(data):
         if not isinstance(entry, dict) or not _as_str(entry.get("name")):
             raise fail(i, "each person needs a `name:`")
@@ -347,6 +349,13 @@ def load_people(site: Path) -> list[PersonEntry]:
         if not isinstance(owner, bool):
             raise fail(i, "owner: must be true or false")
         name = _as_str(entry["name"]) or ""
+        for spelling in {name_key(s) for s in (name, *aliases)}:
+            if spelling in spelt:  # which page would a paper's author go to?
+                raise fail(i, f"{spelling!r} is also {spelt[spelling]!r}, listed above")
+            spelt[spelling] = name
+        owners += [name] if owner else []
+        if len(owners) > 1:
+            raise fail(i, f"owner: only one person is the site's owner ({owners[0]!r} is)")
         affiliation = _as_str(entry.get("affiliation")) or None
         out.append(PersonEntry(name, aliases, homepage, affiliation, owner))
     return out

@@ -7,17 +7,27 @@ feeds and the tests, so a list page and its feed can never disagree.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from itertools import groupby
 
 from .config import SiteConfig
 from .content import PersonEntry
-from .model import OTHER_TOPIC, Author, Coauthor, Paper, Person, Profile, Site, Topic, Year
+from .model import (
+    OTHER_TOPIC,
+    Author,
+    Coauthor,
+    Paper,
+    Person,
+    Profile,
+    Site,
+    Topic,
+    Year,
+    name_key,
+)
 from .slugs import slugify_text
 
 # arXiv subject names, by the two-letter code the profiles print (cs.LG -> LG).
@@ -59,12 +69,6 @@ def topic_colour(code: str) -> int:
 def topic_name(code: str, config: SiteConfig) -> str:
     default = OTHER_NAME if code == OTHER_TOPIC else ARXIV_NAMES.get(code.upper()) or code
     return config.topic_names.get(code) or default
-
-
-@lru_cache(maxsize=65536)
-def name_key(name: str) -> str:
-    """How two spellings are compared: same letters, same case, any spacing."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
 
 
 def unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:

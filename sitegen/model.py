@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -142,3 +144,9 @@ class Site:
     tag_by_name: dict[str, Topic]
     neighbours: dict[str, tuple[Paper | None, Paper | None]]  # slug -> (older, newer)
     related: dict[str, tuple[Paper, ...]] = dataclasses.field(default_factory=dict)
+
+
+@lru_cache(maxsize=65536)  # bounded: `sitegen serve` builds many times in one process
+def name_key(name: str) -> str:
+    """How two spellings of a person are compared: same letters, same case, any spacing."""
+    return " ".join(unicodedata.normalize("NFC", name).split())

@@ -413,6 +413,9 @@ def load_resume(site_dir: Path) -> dict | None:
         return data
     path = list(e.absolute_path)
     message = e.message
+    if e.validator == "pattern" and path and str(path[-1]).endswith(("date", "Date")):
+        message = f"{e.instance!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"
+        message += " (leave endDate out while it goes on)" if path[-1] == "endDate" else ""
     if e.validator == "additionalProperties" and isinstance(e.instance, dict):
         extra = sorted(set(map(str, e.instance)) - set(e.schema.get("properties", {})))
         path += extra[:1]  # point at the unknown key itself
@@ -467,9 +470,11 @@ def _entries(items: list | None, shape: str) -> tuple[Entry, ...]:
     out = []
     for it in items or []:
         title = " in ".join(x for x in (_text(it.get(k)) for k in title_k) if x)
+        where = ", ".join(x for x in (_text(it.get(k)) for k in where_k) if x)
+        if not title:  # JSON Resume asks for neither: a school without a degree still shows
+            title, where = where, ""
         if not title:
             continue
-        where = ", ".join(x for x in (_text(it.get(k)) for k in where_k) if x)
         span = when(*(it.get(k) for k in dates)) if dates else None
         summary = _text(it.get(summary_k[0])) if summary_k else ""
         lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]

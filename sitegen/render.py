@@ -19,7 +19,7 @@ from .state import builtin_themes_dir
 def theme_dirs(site: Path, theme: str) -> list[Path]:
     """Theme folders, most specific first: the site's own themes/, then the built-in ones."""
     for base in (site / "themes", builtin_themes_dir()):
-        if (base / theme / "templates").is_dir():
+        if (base / theme).is_dir():  # a theme may change only static files, or no templates
             found = base / theme
             break
     else:

@@ -202,6 +202,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         if type(block).__name__ == "DuplicateBlockKeyBlock":
             raise SitegenError(f"duplicate entry key {block.key!r}", source, line)
         raise SitegenError("cannot read this BibTeX entry (unbalanced braces?)", source, line)
+    if not library.entries and text.strip():  # a sign-in page saved as .bib, say
+        raise SitegenError("not a BibTeX file: no entry such as @article{...} in it", source, 1)
     records = []
     for entry in library.entries:
         line = entry.start_line + 1

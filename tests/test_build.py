@@ -327,6 +327,14 @@ def test_second_theme_selected_in_config(fresh_site: Path) -> None:
     (fresh_site / "sitegen.yaml").write_text("theme: nosuch\n")
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert proc.returncode == 1 and "theme 'nosuch' not found" in proc.stderr
+    # a theme of static files only: the README's "a theme only needs what it changes"
+    css = fresh_site / "themes" / "dark" / "static" / "extra.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("body { color: red }\n")
+    (fresh_site / "sitegen.yaml").write_text("theme: dark\n")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert list((fresh_site / "output" / "assets").glob("extra.*.css"))
+    assert parse(fresh_site / "output" / "index.html").find("main")  # the default templates
 
 
 def test_hostile_text_is_inert(fresh_site: Path) -> None:

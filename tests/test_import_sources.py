@@ -221,6 +221,7 @@ BAD_FILES = [
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
     ("huge-number.json", 1, "not valid JSON"),  # past Python's integer-string limit
     ("bom-not-utf8.bib", 2, "not UTF-8 text"),  # lines counted past the byte-order mark
+    ("sign-in-page.bib", 1, "not a BibTeX file"),  # a download that saved a web page
 ]
 
 

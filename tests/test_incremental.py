@@ -243,8 +243,8 @@ def test_edits_behind_symlinks_are_seen(built_site: Path, tmp_path: Path) -> Non
 
 def test_what_the_stamp_missed_is_seen(built_site: Path, tmp_path: Path) -> None:
     """Changes the input scan once missed, each followed by a stat-only check: a new
-    link to a folder that is scanned already, an empty theme folder that changes the
-    template lookup, and a static file in a folder named like a tool's (node_modules).
+    link to a folder that is scanned already, and a static file in a folder named like
+    a tool's (node_modules); and an empty templates/ folder in a theme of static files.
     A static .git folder is never copied to the site."""
     site = built_site
     templates = site / "templates"
@@ -274,7 +274,11 @@ def test_what_the_stamp_missed_is_seen(built_site: Path, tmp_path: Path) -> None
 
     changed_since_last_build(lambda: (templates / "extra").symlink_to("parts"))
     assert "<p>EXTRA</p>" in (site / "output" / "topics" / "index.html").read_text()
-    changed_since_last_build(lambda: (site / "themes" / "default" / "templates").mkdir())
+    # the site's themes/default, with only static/ so far, is the theme already: an empty
+    # templates/ folder in it changes no lookup, and the output stays a cold build's
+    (site / "themes" / "default" / "templates").mkdir()
+    build(site)
+    assert_same_as_cold(site, tmp_path)
     lib = site / "static" / "node_modules" / "lib.js"
     changed_since_last_build(lambda: lib.parent.mkdir() or lib.write_text("one()\n"))
     assert not list((site / "output").rglob("config"))

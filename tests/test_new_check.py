@@ -270,6 +270,12 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("content/profile.yaml", "name: [\n"),
         ("content/people.yaml", "- name: A\n  colour: red\n"),
         ("content/people.yaml", "- name: A\n  homepage: [1]\n"),
+        # one spelling for two people, two owners: which page, whose site?
+        (
+            "content/people.yaml",
+            "- name: Yan Zheng\n  aliases: [Y. Zheng]\n- name: Yu Zheng\n  aliases: [Y. Zheng]\n",
+        ),
+        ("content/people.yaml", "- name: Ann Lee\n  owner: true\n- name: Bo Chen\n  owner: true\n"),
         ("templates/paper.html", "{% if %}\n"),
         # parses, fails when rendered: check renders one page of each template
         (
@@ -322,6 +328,10 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str | No
     assert not (fresh_site.parent / "out").exists()
     if what is None:
         assert problems[0] == f"{where}: cannot read: Is a directory"
+    elif where == "content/people.yaml" and "Bo Chen" in what:
+        assert problems[0].endswith(":3: owner: only one person is the site's owner ('Ann Lee' is)")
+    elif where == "content/people.yaml" and "Yu Zheng" in what:
+        assert problems[0].endswith(":3: 'Y. Zheng' is also 'Yan Zheng', listed above")
     elif what == "authors in one line":
         assert "authors: must be a list, one author per `- ` line" in problems[0]
     elif what == "et al. as a name":
@@ -454,3 +464,17 @@ def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None
     _set_key(papers[4], "title", "Bridges: Understanding diffusion")
     check = run_cli("check", "--site", fresh_site)
     assert "needs quotes around it" in check.stderr and check.returncode == 1
+
+
+def test_check_lists_each_bad_identifier_of_a_paper(fresh_site: Path) -> None:
+    """A bad doi, arxiv, venue, pdf or links key is set aside and the file checked again,
+    so one run names them all (it used to stop at the first)."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[2]
+    paper.write_text(paper.read_text().replace("---\n", "---\ndoi: nope\narxiv: nope\n", 1))
+    proc = run_cli("check", "--site", fresh_site)
+    rel = paper.relative_to(fresh_site)
+    assert proc.returncode == 1
+    assert [ln.split(": ", 2)[:2] for ln in proc.stderr.splitlines()] == [
+        [f"{rel}:2", "doi"],
+        [f"{rel}:3", "arxiv"],
+    ], proc.stderr

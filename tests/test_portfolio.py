@@ -374,6 +374,21 @@ def test_cv_sections_come_in_academic_order(out: Path) -> None:
     assert "Sep 2023 – present" in html and "Jan 1832 – 1840" in html and "2022 – 2023" in html
 
 
+def test_cv_shows_entries_without_their_optional_title(tmp_path: Path) -> None:
+    """JSON Resume requires neither a degree, a position nor an award's title: such an
+    entry shows under its school, employer or awarder instead of vanishing."""
+    site = copy_fixture(tmp_path / "site")
+    (site / "content" / "resume.yaml").write_text(
+        "education:\n  - {institution: Queen's College, startDate: '1830', endDate: '1832'}\n"
+        "work:\n  - {name: Analytical Society, startDate: 1833-09}\n"
+        "awards:\n  - {awarder: Royal Society, date: '1843'}\n"
+    )
+    assert build(site).returncode == 0
+    html = (site / "output" / "cv" / "index.html").read_text()
+    for shown in ("Queen&#39;s College", "Analytical Society", "Royal Society", "1830 – 1832"):
+        assert shown in html
+
+
 def test_cv_publications_merge_the_resume_with_the_site(out: Path) -> None:
     html = (out / "cv" / "index.html").read_text()
     pubs = html[html.index('id="cv-publications"') :]
@@ -462,7 +477,10 @@ def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
 
 BAD_RESUME = {
     "bad date": ("startDate: 1832-01", "startDate: March 1832",
-                 "content/resume.yaml:11: education.0.startDate: 'March 1832' does not match"),
+                 "content/resume.yaml:11: education.0.startDate: 'March 1832' is not a date"),
+    "present": ("endDate: 1840", "endDate: present",
+                "content/resume.yaml:12: education.0.endDate: 'present' is not a date: use YYYY, "
+                "YYYY-MM or YYYY-MM-DD (leave endDate out while it goes on)"),
     "month 13": ("startDate: 1832-01", "startDate: 1832-13",
                  "content/resume.yaml:11: education.0.startDate: '1832-13' is not a date"),
     "unknown section": ("skills:", "hobbies:\n  - x\nskills:",
@@ -491,7 +509,7 @@ def test_resume_json_errors_point_at_the_json_line(tmp_path: Path) -> None:
     (site / "content" / "resume.json").write_text(json.dumps(data, indent=2))
     proc = build(site)
     assert proc.returncode == 1
-    assert "content/resume.json:8: awards.0.date: 'last year' does not match" in proc.stderr
+    assert "content/resume.json:8: awards.0.date: 'last year' is not a date" in proc.stderr
     (site / "content" / "resume.json").write_text('{"basics": {"name": "Ada",}}')
     proc = build(site)
     assert "content/resume.json:1: invalid JSON" in proc.stderr and "Traceback" not in proc.stderr
