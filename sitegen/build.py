@@ -590,7 +590,8 @@ def cached_papers(
     stamp = code_stamp()
     known: dict[str, tuple[str, Paper, list, Counter]] = read_cache(cache_file, stamp) or {}
     texts = []
-    for path in paper_files(site_dir):
+    stray: list[SitegenWarning] = []
+    for path in paper_files(site_dir, stray):
         rel = str(path.relative_to(site_dir))
         try:
             data = path.read_bytes()
@@ -623,7 +624,7 @@ def cached_papers(
             known[rel] = (shas[rel], *parsed_file)
     fresh = {rel: known[rel] for rel, _, _ in texts}
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
-    warnings = [w for rel, _, _ in texts for w in fresh[rel][2]]
+    warnings = stray + [w for rel, _, _ in texts for w in fresh[rel][2]]
     papers = collect_papers(parsed)  # raises the first problem, in file order
     if cache_file is not None and (todo or fresh.keys() != known.keys()):  # else as it was
         save_pickle(

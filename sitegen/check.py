@@ -122,7 +122,7 @@ def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | No
 def _check_papers(site: Path, report: CheckReport) -> None:
     seen: dict[str, str] = {}
     # the build's own list: same order, same files skipped
-    for path in _attempt(report, paper_files, site) or ():
+    for path in _attempt(report, paper_files, site, report.warnings) or ():
         display = str(path.relative_to(site))
         report.papers += 1
         text = _attempt(report, read_text, path, display)

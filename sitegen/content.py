@@ -33,6 +33,7 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 _CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")  # the line that ends the front matter
 _OPENING = re.compile(r"---[ \t]*\n")
+_TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
 _ET_AL = re.compile(r"(?i)et\.?\s*al\.?")
 
 
@@ -179,6 +180,10 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
     paper_links = _links(data.get("links"), fail)
 
+    if "#" not in title and _TITLE_COMMENT.search(yaml_text):
+        line = key_line(yaml_text, ("title",), 2)
+        message = "title: ' #' starts a YAML comment, which cuts the title short: quote the title"
+        warnings.append(SitegenWarning(message, path, line))
     for key in sorted(k for k in data if k not in KNOWN_KEYS and isinstance(k, str)):
         close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
         if close:  # a typo; other keys are the user's own, for their templates (`extra`)
@@ -240,8 +245,9 @@ def read_text(path: Path, display: str) -> str:
         raise SitegenError(f"cannot read: {e.strerror}", display) from None
 
 
-def paper_files(site: Path) -> list[Path]:
-    """content/papers/*.md sorted by file name: the order every later stage relies on."""
+def paper_files(site: Path, warnings: list[SitegenWarning] | None = None) -> list[Path]:
+    """content/papers/*.md sorted by file name: the order every later stage relies on.
+    A Markdown file named otherwise (.MD, .markdown) is not read, and named in `warnings`."""
     folder = site / "content" / "papers"
     if not folder.is_dir():
         raise SitegenError(
@@ -251,8 +257,12 @@ def paper_files(site: Path) -> list[Path]:
     # symlink) and the importer's temporaries: never papers, as the importer agrees.
     # os.scandir, not Path.glob: at 10,000 papers glob and Path sorting cost 0.2 s.
     with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries if e.name.endswith(".md"))
-    return [folder / n for n in names if not n.startswith(".")]
+        names = sorted(e.name for e in entries if not e.name.startswith("."))
+    for n in names if warnings is not None else ():
+        if not n.endswith(".md") and n.lower().endswith((".md", ".markdown", ".mdown", ".mkd")):
+            message = "not read: paper files end in .md (lower case)"
+            warnings.append(SitegenWarning(message, f"content/papers/{n}"))
+    return [folder / n for n in names if n.endswith(".md")]
 
 
 def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]]) -> list[Paper]:

@@ -461,6 +461,14 @@ def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None
     assert "https://arxiv.org/abs/2301.10010" in page
     assert re.search(r"<h1[^>]*>Gene <em>expression</em> in flies</h1>", page)
 
+    # a title cut short by a YAML comment, and a paper file named .MD: both said, not silent
+    _set_key(papers[5], "title", "Ranked #1 on ImageNet")
+    papers[6].rename(papers[6].with_suffix(".MD"))
+    for proc in (run_cli("check", "--site", fresh_site), run_cli("build", "--site", fresh_site)):
+        assert proc.returncode == 0, proc.stderr
+        assert "title: ' #' starts a YAML comment, which cuts the title short" in proc.stderr
+        assert f"{papers[6].stem}.MD: warning: not read: paper files end in .md" in proc.stderr
+
     _set_key(papers[4], "title", "Bridges: Understanding diffusion")
     check = run_cli("check", "--site", fresh_site)
     assert "needs quotes around it" in check.stderr and check.returncode == 1
