@@ -148,5 +148,7 @@ class Site:
 
 @lru_cache(maxsize=65536)  # bounded: `sitegen serve` builds many times in one process
 def name_key(name: str) -> str:
-    """How two spellings of a person are compared: same letters, same case, any spacing."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
+    """How two spellings of a person are compared: same letters, same case, any spacing,
+    and a marker after the name (`Ann Lee*` for equal contribution, `Bo Chen†`) left out."""
+    key = " ".join(unicodedata.normalize("NFC", name).split())
+    return key.rstrip("*†‡§¶ ") or key

@@ -654,3 +654,21 @@ def test_fragments_tell_equal_arguments_of_other_types_apart() -> None:
     page = env.from_string('{{ fragment("fragments/v.html", v=a) }}')
     values = [(1,), (1.0,), (True,), 0.0, -0.0, [1], [1.0], {"k": 1}, {"k": 1.0}]
     assert [page.render(root="", a=a) for a in values] == list(map(str, values))
+
+
+def test_a_name_with_a_contribution_marker_is_the_same_person(fresh_site: Path) -> None:
+    """`Lemeng Wu*` (equal contribution) is still the owner, shown as written, and
+    `Ann Lee†` and `Ann Lee` are one coauthor, not two pages."""
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    for paper, authors in (
+        (papers[0], "[Lemeng Wu*, Ann Lee†]"),
+        (papers[1], "[Ann Lee, Lemeng Wu]"),
+    ):
+        text = re.sub(r"(?m)^authors:.*\n(?:[ -].*\n)*", "", paper.read_text())
+        paper.write_text(text.replace("---\n", f"---\nauthors: {authors}\n", 1))
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    out = fresh_site / "output"
+    page = (out / "papers" / papers[0].stem / "index.html").read_text()
+    assert '<strong class="owner">Lemeng Wu*</strong>' in page
+    coauthors = {p.name for p in (out / "coauthors").iterdir() if p.is_dir()}
+    assert "ann-lee" in coauthors and not {"ann-lee-2", "lemeng-wu"} & coauthors
