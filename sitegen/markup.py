@@ -132,8 +132,26 @@ def _md() -> MarkdownIt:
     md.validateLink = is_safe_url
     for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
         md.add_render_rule(rule, _render_math)
-    md.disable("image")  # abstracts link out; an image would be an external request
+    # an image would be a request to another site: it becomes a link to the image
+    md.add_render_rule("image", _image_as_link)
+    for rule in ("heading_open", "heading_close"):
+        md.add_render_rule(rule, _demoted)
     return md
+
+
+def _image_as_link(self, tokens, idx, options, env) -> str:
+    tok = tokens[idx]
+    src = html.escape(tok.attrGet("src") or "")
+    alt = html.escape(self.renderInlineAsText(tok.children or [], options, env)) or src
+    return f'<a href="{src}">{alt}</a>'
+
+
+def _demoted(self, tokens, idx, options, env) -> str:
+    """Markdown's `#` is the page's <h1> otherwise: a heading in an abstract, a bio or a
+    news item sits two levels under the page's title and its section headings."""
+    tok = tokens[idx]
+    tok.tag = f"h{min(6, int(tok.tag[1:]) + 2)}"
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _plain_text(tokens) -> str:
@@ -143,6 +161,8 @@ def _plain_text(tokens) -> str:
             for child in tok.children:
                 if child.type in ("text", "code_inline"):
                     parts.append(child.content)
+                elif child.type == "image":  # its alt text
+                    parts += [c.content for c in child.children or [] if c.type == "text"]
                 elif child.type.startswith("math_inline"):
                     parts.append(f"${child.content}$")
                 elif child.type in ("softbreak", "hardbreak"):

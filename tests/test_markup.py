@@ -61,3 +61,20 @@ def test_fast_path_takes_plain_prose() -> None:
 def test_anything_markdown_goes_to_the_parser() -> None:
     for text in ["*a*", "a  \nb", "1. a", "- a", "# a", "a\n===", "<b>", "&amp;", "$x$", "    a"]:
         assert markup._plain_paragraphs(text) is None, text
+
+
+def test_headings_sit_under_the_page_and_images_are_links() -> None:
+    """A `#` in an abstract is not a second <h1>: headings go two levels down. An image
+    would be a request to another site: it is a link to the image, named by its alt
+    text; one with an unsafe address stays text, like such a link."""
+    out = markup.render_markdown(
+        "# Results\n\nSee ![the figure](https://example.org/fig.png), "
+        "![x](javascript:alert(1)) and ![](https://example.org/b.png).\n\n###### Deep\n"
+    )
+    assert out.html == (
+        "<h3>Results</h3>\n"
+        '<p>See <a href="https://example.org/fig.png">the figure</a>, ![x](javascript:alert(1))'
+        ' and <a href="https://example.org/b.png">https://example.org/b.png</a>.</p>\n'
+        "<h6>Deep</h6>\n"
+    )
+    assert "See the figure," in out.text
