@@ -89,13 +89,8 @@ def _bad_date(text: str) -> tuple[int, str | None]:
 def written_value(text: str, key: str) -> str | None:
     """A top-level key's plain value as written, before YAML typed it: `arxiv: 2301.10010`
     loads as the float 2301.1001, and the identifier is only in the text."""
-    try:
-        node = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError:
-        return None
-    pairs = node.value if isinstance(node, yaml.MappingNode) else []
-    found = [v.value for k, v in pairs if k.value == key and isinstance(v, yaml.ScalarNode)]
-    return found[0] if found else None
+    found = _find(text, (key,), Loader)
+    return found[0].value if found and isinstance(found[0], yaml.ScalarNode) else None
 
 
 def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = Loader) -> int | None:
@@ -103,8 +98,14 @@ def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = Load
 
     `path` goes through mappings by key and lists by index, e.g. ("links", "orcid") or
     ("authors", 0); () is the document itself. JSON is YAML to the composer too, so
-    resume.json errors get lines the same way. Only called on the error path, so the
-    slower node composition costs nothing on a good build."""
+    resume.json errors get lines the same way. Only called for an error or a warning, so
+    the slower node composition costs nothing on a good build."""
+    found = _find(text, path, loader)
+    return first_line + found[1] if found else None
+
+
+def _find(text: str, path: Sequence, loader: type) -> tuple[yaml.Node, int] | None:
+    """The node at `path` and the (0-based) line of its key or item, None when absent."""
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError:
@@ -124,4 +125,4 @@ def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = Load
             line = node.start_mark.line
         else:
             return None
-    return first_line + line
+    return node, line
