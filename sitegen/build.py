@@ -121,29 +121,21 @@ def cached_related(
     jobs: int = 1,
     counts: dict[str, Counter] | None = None,
 ) -> dict:
-    """related_papers, reused while no paper's slug, title or abstract has changed.
+    """related_papers, scoring again only the papers an edit can reach (related.Memo).
 
-    Scoring is most of a 10,000-paper rebuild after a template, date or tag edit;
-    its result depends on nothing else, so it is keyed by exactly those texts.
-    When one abstract changes, every paper is scored again (the weights of its
-    words change everywhere), but only that paper was tokenised again (`counts`,
-    by slug, come with the parses in cached_papers).
+    Scoring every paper is most of a 10,000-paper rebuild; after one abstract
+    is edited, a few hundred papers are scored again. `counts`, by slug, come
+    with the parses in cached_papers: only an edited paper is tokenised again.
     """
-    key = digest(
-        code_stamp(),
-        str(k),
-        *sorted(f"{p.slug}\0{p.title}\0{p.summary_text}" for p in papers),
-    )
-    by_slug = {p.slug: p for p in papers}
-    found = read_cache(cache_dir / "related.pickle" if cache_dir else None, key)
-    if found is not None:
-        return {s: tuple(by_slug[r] for r in rs) for s, rs in found.items()}
-    jobs = jobs if len(papers) >= PARALLEL_PAPERS else 1
-    share = partial(fork_map, jobs=jobs)
-    related = related_papers(papers, k, share, jobs, counts)
-    if cache_dir is not None:
-        slugs = {s: tuple(p.slug for p in ps) for s, ps in related.items()}
-        save_pickle(cache_dir / "related.pickle", (key, slugs))
+    path = cache_dir / "related.pickle" if cache_dir else None
+
+    def share(fn: Callable, shares: list[list[int]]) -> list:  # forks only when it pays
+        return fork_map(fn, shares, jobs if sum(map(len, shares)) >= PARALLEL_PAPERS else 1)
+
+    last = read_cache(path, code_stamp())
+    related, memo = related_papers(papers, k, share, jobs, counts, last)
+    if path is not None and memo != last:
+        save_pickle(path, (code_stamp(), memo))
     return related
 
 

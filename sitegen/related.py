@@ -9,6 +9,7 @@ compare all pairs: each paper's few most distinctive terms lead, through an
 inverted index, to a short list of candidates, and only the best of those are
 scored by the exact cosine. Plain dicts are fast enough for this; numpy did
 not pay for its complexity at this scale (timings in the commit message).
+A rebuild scores again only the papers an edit can reach (`Memo`).
 
 The result never depends on the order the papers come in, nor on the hash
 seed: papers are handled in slug order, sums run in an order fixed by the data
@@ -21,15 +22,20 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Protocol, TypeVar
+
+from .state import digest
 
 TITLE_WEIGHT = 3  # a word in the title counts as this many in the abstract
 MIN_SCORE = 0.02  # below this cosine, two papers share only noise
 TOP_TERMS = 12  # a paper's most distinctive terms: they find its candidates
 POSTINGS_CAP = 32  # papers the index keeps per term: those the term weighs most in
 CANDIDATES = 16  # candidates per paper scored exactly (or k, if more)
+IDF_STEPS = 8  # idf is rounded to 1/8 (see idf_weights)
 
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _MATH = re.compile(r"\$[^$]*\$")
@@ -101,90 +107,171 @@ def term_counts(doc: Doc) -> Counter[str]:
     return counts
 
 
-def tfidf_vectors(
-    docs: Sequence[Doc], counts: Sequence[Counter[str]] | None = None
-) -> list[dict[str, float]]:
-    """One unit-length vector per paper: (1 + log tf) x (1 + log((1 + n) / (1 + df))).
+def idf_weights(counts: Sequence[Counter[str]]) -> dict[str, float]:
+    """term -> 1 + log((1 + n) / (1 + df)), rounded to 1/IDF_STEPS; terms of one paper
+    only are left out (when there are others): they relate it to nothing.
 
-    Terms of one paper only are left out (when there are others): they relate it
-    to nothing. Each vector lists its terms by weight, heaviest first, ties by term.
-    `counts` are the docs' term_counts when the caller has them (tokenising is a
-    third of the work, and a paper's counts change only with its own text).
+    Rounding is what lets a rebuild rescore few papers (`Memo`): an edit moves a
+    common word's df by one, which would shift its weight, and so every vector it
+    is in, by a hair; rounded, the weight rarely moves at all.
     """
-    counts = counts if counts is not None else [term_counts(d) for d in docs]
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
-    n = len(docs)
-    idf = {t: math.log((1 + n) / (1 + f)) + 1.0 for t, f in df.items() if f > 1 or n == 1}
-    vectors = []
-    for c in counts:
-        vec = {t: (1.0 + math.log(k)) * idf[t] for t, k in c.items() if t in idf}
-        norm = math.sqrt(math.fsum(w * w for w in vec.values())) or 1.0
-        order = sorted(sorted(vec), key=vec.__getitem__, reverse=True)  # stable: ties by term
-        vectors.append({t: vec[t] / norm for t in order})
-    return vectors
+    n = len(counts)
+    return {
+        t: round(math.log((1 + n) / (1 + f)) * IDF_STEPS) / IDF_STEPS + 1.0
+        for t, f in df.items()
+        if f > 1 or n == 1
+    }
 
 
-def _serial(fn: Callable[[range], list], shares: list[range]) -> list[list]:
+def vector(counts: Counter[str], idf: Mapping[str, float]) -> dict[str, float]:
+    """A paper's unit-length vector, (1 + log tf) x idf, its terms heaviest first, ties by term."""
+    vec = {t: (1.0 + math.log(k)) * idf[t] for t, k in counts.items() if t in idf}
+    norm = math.sqrt(math.fsum(w * w for w in vec.values())) or 1.0
+    order = sorted(sorted(vec), key=vec.__getitem__, reverse=True)  # stable: ties by term
+    return {t: vec[t] / norm for t in order}
+
+
+def tfidf_vectors(
+    docs: Sequence[Doc], counts: Sequence[Counter[str]] | None = None
+) -> list[dict[str, float]]:
+    """One vector per paper; `counts` are the docs' term_counts when the caller has them."""
+    counts = counts if counts is not None else [term_counts(d) for d in docs]
+    idf = idf_weights(counts)
+    return [vector(c, idf) for c in counts]
+
+
+@dataclass(frozen=True)
+class Memo:
+    """What one scoring leaves for the next, so that a rebuild rescores only the papers
+    an edit can reach (kept in the site's cache between builds).
+
+    A paper's list is made from its top terms, the postings of those terms (the
+    papers they are top terms of, with their weights) and its candidates' vectors.
+    A paper keeps its list when its own text and the weights of its terms are
+    unchanged (so is its vector) and none of its top terms is, or was, a top term
+    of a paper whose vector changed or that came or went: then all three inputs
+    are as they were, and so is the list. Every other paper is scored as in a
+    cold build, by the same code.
+    """
+
+    k: int
+    idf: dict[str, float]
+    papers: dict[str, tuple[str, tuple[tuple[str, float], ...], tuple[str, ...]]]
+    # slug -> (digest of title and abstract, top terms with weights, related slugs)
+
+
+def _serial(fn: Callable[[list[int]], list], shares: list[list[int]]) -> list[list]:
     return [fn(share) for share in shares]
 
 
 def related_papers(
     papers: Sequence[P],
     k: int,
-    map_parts: Callable[[Callable[[range], list], list[range]], list[list]] = _serial,
+    map_parts: Callable[[Callable[[list[int]], list], list[list[int]]], list[list]] = _serial,
     parts: int = 1,
     counts: Mapping[str, Counter[str]] | None = None,
-) -> dict[str, tuple[P, ...]]:
-    """slug -> up to k related papers, most related first, never the paper itself.
+    memo: Memo | None = None,
+) -> tuple[dict[str, tuple[P, ...]], Memo]:
+    """(slug -> up to k related papers, most related first, never the paper itself;
+    the memo for the next call).
 
     A candidate shares one of the paper's TOP_TERMS top terms among its own top
     terms; candidates are ranked by the dot product over those terms, and the
     best max(k, CANDIDATES) of them by the exact cosine. Exact scores are compared
     to 9 decimals, ties go to the earlier slug, and scores below MIN_SCORE are dropped.
 
-    Papers are scored independently, so the caller may score `parts` shares of
-    them in other processes: `map_parts(fn, shares)` is `[fn(s) for s in shares]`
-    by default. `counts`, if given, are the papers' term_counts by slug (from a cache).
+    With the `memo` of the last call, only the papers an edit can reach are
+    scored again (see Memo); the result is the same as without. Papers are scored
+    independently, so the caller may score `parts` shares of them in other
+    processes: `map_parts(fn, shares)` is `[fn(s) for s in shares]` by default.
+    `counts`, if given, are the papers' term_counts by slug (from a cache).
     """
     docs = sorted(papers, key=lambda p: p.slug)
     if k <= 0 or len(docs) < 2:
-        return {p.slug: () for p in papers}
-    vectors = tfidf_vectors(docs, [counts[d.slug] for d in docs] if counts else None)
-    top = [list(v.items())[:TOP_TERMS] for v in vectors]  # a vector is heaviest first
-    postings: dict[str, list[tuple[int, float]]] = {}  # term -> [(paper, weight)]
-    for i, terms in enumerate(top):
-        for term, weight in terms:
-            postings.setdefault(term, []).append((i, weight))
-    for entries in postings.values():
-        entries.sort(key=lambda e: -e[1])  # heaviest first; stable, so ties in slug order
-        del entries[POSTINGS_CAP:]
+        return {p.slug: () for p in papers}, Memo(k, {}, {})
+    old = memo if memo is not None and memo.k == k else Memo(k, {}, {})
+    texts = [digest(d.title, d.summary_text) for d in docs]
+    if list(old.papers) == [d.slug for d in docs] and [v[0] for v in old.papers.values()] == texts:
+        by_slug = {d.slug: d for d in docs}  # no text changed (a date or tag edit)
+        return {s: tuple(by_slug[r] for r in v[2]) for s, v in old.papers.items()}, old
+    term_lists = [counts[d.slug] for d in docs] if counts else [term_counts(d) for d in docs]
+    idf = idf_weights(term_lists)
+    moved = {t for t in idf.keys() | old.idf.keys() if idf.get(t) != old.idf.get(t)}
+    vectors: dict[int, dict[str, float]] = {}
+
+    def vec(i: int) -> dict[str, float]:
+        if i not in vectors:
+            vectors[i] = vector(term_lists[i], idf)
+        return vectors[i]
+
+    top: list[tuple[tuple[str, float], ...]] = []
+    changed: set[str] = old.papers.keys() - {d.slug for d in docs}  # gone, and below: new or edited
+    for i, d in enumerate(docs):
+        was = old.papers.get(d.slug)
+        if was is None or was[0] != texts[i] or not moved.isdisjoint(term_lists[i]):
+            changed.add(d.slug)
+            top.append(tuple(vec(i).items())[:TOP_TERMS])  # a vector is heaviest first
+        else:
+            top.append(was[1])
+    at = {d.slug: i for i, d in enumerate(docs)}
+    postings = _postings([(d.slug, top[i]) for i, d in enumerate(docs)])
+    # a changed paper is in the postings of its own top terms only; a posting that
+    # holds no changed paper, before or now, holds what it held
+    tops = [old.papers[s][1] for s in changed if s in old.papers]
+    tops += [top[at[s]] for s in changed if s in at]
+    terms = {t for terms in tops for t, _ in terms}
+    before = _postings(sorted((slug, was[1]) for slug, was in old.papers.items()), terms)
+    reached = {
+        t for t in terms if any(s in changed for s, _ in (*before.get(t, ()), *postings.get(t, ())))
+    }
+    todo = [
+        i for i, d in enumerate(docs) if d.slug in changed or any(t in reached for t, _ in top[i])
+    ]
     keep = max(k, CANDIDATES)
 
-    def best(share: range) -> list[tuple[int, ...]]:
+    def best(share: list[int]) -> list[tuple[str, ...]]:
         found = []
         for i in share:
             rough: dict[int, float] = {}  # in the order found: heaviest postings first
             for term, weight in top[i]:
-                for j, w in postings[term]:
+                for slug, w in postings[term]:
+                    j = at[slug]
                     rough[j] = rough.get(j, 0.0) + weight * w
             rough.pop(i, None)  # the paper itself, unless capped out of a list
-            a = vectors[i]
             scored = []
             for j in sorted(rough, key=rough.__getitem__, reverse=True)[:keep]:  # stable
-                score = round(_dot(a, vectors[j]), 9)
+                score = round(_dot(vec(i), vec(j)), 9)
                 if score >= MIN_SCORE:
                     scored.append((-score, j))
-            found.append(tuple(j for _, j in sorted(scored)[:k]))
+            found.append(tuple(docs[j].slug for _, j in sorted(scored)[:k]))
         return found
 
-    shares = [range(p, len(docs), parts) for p in range(parts)]
-    chosen: list[tuple[int, ...]] = [()] * len(docs)
+    shares = [todo[p::parts] for p in range(parts)]
+    chosen = {slug: was[2] for slug, was in old.papers.items()}
     for share, found in zip(shares, map_parts(best, shares), strict=True):
-        for i, js in zip(share, found, strict=True):
-            chosen[i] = js
-    return {d.slug: tuple(docs[j] for j in js) for d, js in zip(docs, chosen, strict=True)}
+        for i, slugs in zip(share, found, strict=True):
+            chosen[docs[i].slug] = slugs
+    memo = Memo(k, idf, {d.slug: (texts[i], top[i], chosen[d.slug]) for i, d in enumerate(docs)})
+    return {d.slug: tuple(docs[at[s]] for s in chosen[d.slug]) for d in docs}, memo
+
+
+def _postings(
+    tops: Iterable[tuple[str, tuple[tuple[str, float], ...]]], only: Container[str] | None = None
+) -> dict[str, list[tuple[str, float]]]:
+    """term -> the POSTINGS_CAP papers (slug, weight) it is a top term of and weighs most
+    in, heaviest first; `tops` in slug order, so that equal weights stay in slug order."""
+    postings: dict[str, list[tuple[str, float]]] = {}
+    for slug, terms in tops:
+        for term, weight in terms:
+            if only is None or term in only:
+                postings.setdefault(term, []).append((slug, weight))
+    for entries in postings.values():
+        entries.sort(key=itemgetter(1), reverse=True)  # stable, also reversed
+        del entries[POSTINGS_CAP:]
+    return postings
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:

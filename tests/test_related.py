@@ -16,6 +16,7 @@ import random
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 
 from sitegen.related import (
     CANDIDATES,
+    IDF_STEPS,
     MIN_SCORE,
     POSTINGS_CAP,
     TITLE_WEIGHT,
@@ -87,6 +89,11 @@ def slugs(related: dict[str, tuple[Doc, ...]]) -> dict[str, list[str]]:
     return {slug: [d.slug for d in v] for slug, v in related.items()}
 
 
+def related(docs: list[Doc], k: int) -> dict[str, tuple[Doc, ...]]:
+    """related_papers without a memo, as a cold build scores."""
+    return related_papers(docs, k)[0]
+
+
 # ---------------------------------------------------------------- references
 
 
@@ -98,13 +105,14 @@ def reference_counts(doc: Doc) -> Counter[str]:
 
 
 def reference_vectors(docs: list[Doc]) -> list[dict[str, float]]:
-    """TF-IDF as documented: sublinear tf, smoothed idf, terms of one paper dropped, unit length."""
+    """TF-IDF as documented: sublinear tf, smoothed and rounded idf, terms of one paper
+    dropped, unit length."""
     counts = [reference_counts(d) for d in docs]
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
     n = len(docs)
-    idf = {t: math.log((1 + n) / (1 + f)) + 1.0 for t, f in df.items()}
+    idf = {t: round(math.log((1 + n) / (1 + f)) * IDF_STEPS) / IDF_STEPS + 1 for t, f in df.items()}
     out = []
     for c in counts:
         vec = {t: (1.0 + math.log(k)) * idf[t] for t, k in c.items() if df[t] > 1 or n == 1}
@@ -150,7 +158,7 @@ def assert_same_vectors(got: list[dict[str, float]], want: list[dict[str, float]
 def assert_same_ranking(docs: list[Doc], k: int) -> None:
     """The ranking equals the reference's, but for papers whose scores the reference
     itself cannot tell apart (closer than 1e-9), which may come in either order."""
-    got = slugs(related_papers(docs, k))
+    got = slugs(related(docs, k))
     cos = cosines(docs)
     at = {d.slug: i for i, d in enumerate(docs)}
     for i, want in enumerate(reference_related(docs, k)):
@@ -232,7 +240,7 @@ def test_tfidf_vectors_of_nothing() -> None:
 
 
 def test_related_are_similar_exclude_self_and_are_ordered_by_similarity() -> None:
-    rel = related_papers(DOCS, 3)
+    rel = related(DOCS, 3)
     assert [d.slug for d in rel["a"]][:2] == ["b", "e"]
     assert [d.slug for d in rel["c"]][0] == "d"
     for doc in DOCS:
@@ -244,15 +252,15 @@ def test_related_are_similar_exclude_self_and_are_ordered_by_similarity() -> Non
 
 
 def test_related_is_deterministic_and_handles_tiny_inputs() -> None:
-    assert slugs(related_papers(DOCS, 4)) == slugs(related_papers(list(DOCS), 4))
-    assert related_papers(DOCS[:1], 4) == {"a": ()}
-    assert related_papers([], 4) == {}
-    assert related_papers(DOCS, 0) == {d.slug: () for d in DOCS}
+    assert slugs(related(DOCS, 4)) == slugs(related(list(DOCS), 4))
+    assert related(DOCS[:1], 4) == {"a": ()}
+    assert related([], 4) == {}
+    assert related(DOCS, 0) == {d.slug: () for d in DOCS}
 
 
 def test_a_single_paper_has_no_related_papers() -> None:
     paper = Doc("only", "Graph neural networks", "Graph neural networks on graphs.")
-    assert related_papers([paper], 4) == {"only": ()}
+    assert related([paper], 4) == {"only": ()}
 
 
 @PROPERTY
@@ -267,7 +275,7 @@ def test_related_do_not_depend_on_the_input_order_of_any_site(
     docs: list[Doc], k: int, data: st.DataObject
 ) -> None:
     shuffled = data.draw(st.permutations(docs))
-    assert slugs(related_papers(shuffled, k)) == slugs(related_papers(docs, k))
+    assert slugs(related(shuffled, k)) == slugs(related(docs, k))
 
 
 def test_related_match_the_exact_ranking_with_long_and_empty_abstracts() -> None:
@@ -282,7 +290,7 @@ def test_related_match_the_exact_ranking_with_long_and_empty_abstracts() -> None
     docs.append(Doc("stop", "The", "we propose a novel method $x$"))
     for k in (1, 4, 10, CANDIDATES):
         assert_same_ranking(docs, k)
-    rel = related_papers(docs, 10)
+    rel = related(docs, 10)
     assert rel["empty"] == rel["stop"] == ()
     assert all(d.slug not in ("empty", "stop") for v in rel.values() for d in v)
 
@@ -290,7 +298,7 @@ def test_related_match_the_exact_ranking_with_long_and_empty_abstracts() -> None
 def test_never_the_paper_itself_never_twice_never_more_than_k() -> None:
     docs = topic_site(300, seed=1)
     for k in (1, 4, 10, CANDIDATES + 5):
-        found = slugs(related_papers(docs, k))
+        found = slugs(related(docs, k))
         for slug, rel in found.items():
             assert slug not in rel
             assert len(rel) == len(set(rel)) <= k
@@ -303,11 +311,11 @@ def test_papers_without_words_are_nobody_s_related_paper() -> None:
         Doc("stopwords", "The paper", "We propose a new method and show results."),
         Doc("math", "$x$", "$\\int_0^1 f(x)\\,dx$"),
     ]
-    rel = related_papers(docs, 5)
+    rel = related(docs, 5)
     for empty in ("blank", "stopwords", "math"):
         assert rel[empty] == ()
         assert all(d.slug != empty for v in rel.values() for d in v)
-    assert related_papers([Doc("a", "", ""), Doc("b", "", "")], 4) == {"a": (), "b": ()}
+    assert related([Doc("a", "", ""), Doc("b", "", "")], 4) == {"a": (), "b": ()}
 
 
 def test_unicode_papers_relate_through_folded_and_normalised_words() -> None:
@@ -321,7 +329,7 @@ def test_unicode_papers_relate_through_folded_and_normalised_words() -> None:
         Doc("wide", "Ｆｕｌｌｗｉｄｔｈ ﬁnance", "ｆｕｌｌｗｉｄｔｈ finance"),
         Doc("narrow", "Fullwidth finance", "fullwidth ﬁnance"),
     ]
-    rel = related_papers(docs, 1)
+    rel = related(docs, 1)
     pairs = [("de-1", "de-2"), ("el-1", "el-2"), ("zh-1", "zh-2"), ("wide", "narrow")]
     for a, b in pairs:
         assert [d.slug for d in rel[a]] == [b]
@@ -343,7 +351,7 @@ def test_equal_papers_tie_on_the_slug_whatever_their_order() -> None:
     for _ in range(3):
         shuffled = copies + others
         rng.shuffle(shuffled)
-        found = slugs(related_papers(shuffled, 4))
+        found = slugs(related(shuffled, 4))
         assert {s: found[s] for s in expected} == expected
 
 
@@ -360,19 +368,19 @@ def test_candidates_below_the_minimum_score_are_not_listed() -> None:
     assert 0 < cosines(docs)[0][1] < MIN_SCORE
     assert "aaashared" in list(tfidf_vectors(docs)[1])[:TOP_TERMS]
     assert_same_ranking(docs, 3)
-    rel = related_papers(docs, 3)
+    rel = related(docs, 3)
     assert [d.slug for d in rel["a"]] == ["c"]
     assert [d.slug for d in rel["b"]] == ["d"]
 
 
 def test_related_do_not_depend_on_the_input_order() -> None:
     docs = topic_site(400, seed=6)
-    want = slugs(related_papers(docs, 5))
+    want = slugs(related(docs, 5))
     rng = random.Random(8)
     for _ in range(2):
         shuffled = docs[:]
         rng.shuffle(shuffled)
-        assert slugs(related_papers(shuffled, 5)) == want
+        assert slugs(related(shuffled, 5)) == want
 
 
 def test_related_are_the_same_in_fresh_interpreters_with_any_hash_seed() -> None:
@@ -380,7 +388,7 @@ def test_related_are_the_same_in_fresh_interpreters_with_any_hash_seed() -> None
     script = (
         "import json, sys; sys.path.insert(0, sys.argv[1]);"
         "from test_related import slugs, topic_site; from sitegen.related import related_papers;"
-        "print(json.dumps(slugs(related_papers(topic_site(300, seed=9), 6))))"
+        "print(json.dumps(slugs(related_papers(topic_site(300, seed=9), 6)[0])))"
     )
     tests_dir = str(Path(__file__).parent)
     outs = []
@@ -395,7 +403,7 @@ def test_related_are_the_same_in_fresh_interpreters_with_any_hash_seed() -> None
         )
         outs.append(json.loads(proc.stdout))
     assert outs[0] == outs[1]
-    assert outs[0] == slugs(related_papers(topic_site(300, seed=9), 6))
+    assert outs[0] == slugs(related(topic_site(300, seed=9), 6))
 
 
 # ---------------------------------------------------------------- built sites
@@ -468,9 +476,9 @@ def test_scoring_in_shares_and_other_processes_gives_the_same_lists() -> None:
         )
         for i in range(120)
     ]
-    one = slugs(related_papers(docs, 4))
-    assert slugs(related_papers(docs, 4, parts=3)) == one
-    assert slugs(related_papers(docs, 4, lambda fn, s: fork_map(fn, s, 2), 2)) == one
+    one = slugs(related(docs, 4))
+    assert slugs(related_papers(docs, 4, parts=3)[0]) == one
+    assert slugs(related_papers(docs, 4, lambda fn, s: fork_map(fn, s, 2), 2)[0]) == one
     assert any(one.values())
 
 
@@ -505,3 +513,74 @@ def test_term_counts_come_with_each_papers_parse(
     (cache / "related.pickle").unlink()
     assert related() == again
     assert len(counted) == len(papers)
+
+
+# ---------------------------------------------------------------- rescoring after edits
+
+
+EDITS = st.lists(
+    st.tuples(st.sampled_from(["abstract", "title", "add", "copy", "delete", "k"]), st.randoms()),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 1000), edits=EDITS)
+def test_rescoring_with_the_memo_gives_what_scoring_afresh_gives(
+    seed: int, edits: list[tuple[str, random.Random]]
+) -> None:
+    """Any sequence of edits, on a site where the caps bind (more papers share a top
+    term than a posting keeps): the lists and the memo equal those of a cold scoring.
+    Words that are rare, common or new move the weights of their terms, and a copy
+    of a paper makes ties."""
+    docs = topic_site(70, seed)
+    k = 4
+    _, memo = related_papers(docs, k)
+    words = ["graph3", "vision7", "learning", "model", "rare", "seldom", "fresh", "unique12"]
+    for n, (kind, rng) in enumerate(edits):
+        i = rng.randrange(len(docs))
+        d = docs[i]
+        extra = " ".join(rng.choices(words, k=rng.randint(1, 6)))
+        if kind == "abstract":
+            docs[i] = Doc(d.slug, d.title, rng.choice([d.summary_text + " " + extra, extra]))
+        elif kind == "title":
+            docs[i] = Doc(d.slug, extra.title(), d.summary_text)
+        elif kind in ("add", "copy"):
+            new = (d.title, d.summary_text) if kind == "copy" else (extra, extra + " " + extra)
+            docs.insert(rng.randrange(len(docs) + 1), Doc(f"{d.slug}-{n}", *new))
+        elif kind == "delete" and len(docs) > 2:
+            del docs[i]
+        elif kind == "k":
+            k = rng.choice([k, 1, 3, 6])
+        got, memo = related_papers(docs, k, memo=memo)
+        want, fresh = related_papers(docs, k)
+        assert slugs(got) == slugs(want)
+        assert memo == fresh
+
+
+def test_an_abstract_edit_rescores_only_the_papers_it_can_reach() -> None:
+    """The papers whose candidates include the edited one; not the whole site, and
+    nothing at all when no text changed."""
+    rng = random.Random(11)
+    vocab = [f"term{i}" for i in range(3000)]
+    docs = [
+        Doc(f"x{i:03d}", " ".join(rng.sample(vocab, 4)), " ".join(rng.sample(vocab, 60)))
+        for i in range(400)
+    ]
+    _, memo = related_papers(docs, 4)
+    d = docs[17]
+    # more of its own words: no word is in more or fewer papers, so no weight moves
+    docs[17] = Doc(d.slug, d.title, d.summary_text + " " + d.title)
+    scored: list[int] = []
+
+    def count(fn: Callable, shares: list[list[int]]) -> list:
+        scored.extend(map(len, shares))
+        return [fn(s) for s in shares]
+
+    got, _ = related_papers(docs, 4, count, 1, memo=memo)
+    assert slugs(got) == slugs(related(docs, 4))
+    assert 1 <= sum(scored) < len(docs) // 4, scored
+    scored.clear()
+    related_papers(docs, 4, count, 1, memo=related_papers(docs, 4)[1])  # nothing changed
+    assert scored == []
