@@ -14,11 +14,13 @@ next build is then a cold one, and writes the same bytes.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import shutil
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -69,6 +71,7 @@ T = TypeVar("T")
 FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
 PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
+PAPER_SHARDS = 16  # files the papers' parses are cached in (cached_papers)
 PARALLEL_PAPERS = 500  # papers to tokenise or score for related papers, likewise
 COST_KEPT = 0.01  # outputs that took longer (seconds) are remembered, to share work out...
 COST_UNKNOWN = 0.002  # ...and the others are taken to take about as long as a paper page
@@ -97,7 +100,7 @@ def load_site(
     config, problems = load_config(site_dir)
     if problems:
         raise problems[0]
-    papers_cache = cache_dir / "papers.pickle" if cache_dir else None
+    papers_cache = cache_dir / "papers" if cache_dir else None
     sources, warnings, counts = cached_papers(site_dir, papers_cache, jobs)
     site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
@@ -144,12 +147,17 @@ def read_cache(path: Path | None, key: str) -> Any:
     outdated cache only makes the build slower."""
     if path is None:
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # a collection pass while unpickling 10,000 papers is a third of the time
     try:
         with open(path, "rb") as f:
             found, value = pickle.load(f)
         return value if found == key else None
     except Exception:
         return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # ---------------------------------------------------------------- rendering
@@ -569,7 +577,7 @@ def make_outputs(
 
 
 def cached_papers(
-    site_dir: Path, cache_file: Path | None, jobs: int
+    site_dir: Path, cache: Path | None, jobs: int
 ) -> tuple[list[Paper], list[SitegenWarning], dict[str, Counter]]:
     """Every paper under content/papers, its warnings, and its term counts by slug (for
     related papers), reusing the parse of every file whose bytes are unchanged.
@@ -577,10 +585,15 @@ def cached_papers(
     Parsing (YAML, Markdown, math) and tokenising are most of loading, and both are
     done for a file in the process that reads it. The cache maps each file to the
     digest of its bytes, the Paper parsed from them (authors not yet resolved), its
-    warnings and its term counts.
+    warnings and its term counts. It is kept in PAPER_SHARDS files in the folder
+    `cache`, by a hash of the file's name: after one edit, one is written again
+    (the whole was 48 MB at 10,000 papers, 0.4 s to write).
     """
     stamp = code_stamp()
-    known: dict[str, tuple[str, Paper, list, Counter]] = read_cache(cache_file, stamp) or {}
+    shards = [cache / f"{i:02d}.pickle" if cache else None for i in range(PAPER_SHARDS)]
+    known: dict[str, tuple[str, Paper, list, Counter]] = {}
+    for shard in shards:
+        known.update(read_cache(shard, stamp) or {})
     texts = []
     stray: list[SitegenWarning] = []
     for path in paper_files(site_dir, stray):
@@ -618,12 +631,16 @@ def cached_papers(
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
     warnings = stray + [w for rel, _, _ in texts for w in fresh[rel][2]]
     papers = collect_papers(parsed)  # raises the first problem, in file order
-    if cache_file is not None and (todo or fresh.keys() != known.keys()):  # else as it was
-        save_pickle(
-            cache_file, (stamp, {k: v for k, v in fresh.items() if isinstance(v[1], Paper)})
-        )
+    if cache is not None:  # only the shards where a file changed, came or went
+        for i in {_shard(r) for r, _ in todo} | {_shard(r) for r in known.keys() - fresh.keys()}:
+            kept = {k: v for k, v in fresh.items() if _shard(k) == i and isinstance(v[1], Paper)}
+            save_pickle(shards[i], (stamp, kept))
     counts = {paper.slug: c for _, paper, _, c in fresh.values() if isinstance(paper, Paper)}
     return papers, warnings, counts
+
+
+def _shard(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogatepass")) % PAPER_SHARDS
 
 
 # ---------------------------------------------------------------- the build
@@ -807,7 +824,7 @@ def build_site(
     phase("scan")
     loaded = load_site(site_dir, base_url, cache if use_cache else None, jobs)
     if not use_cache:  # the caches are refreshed by a cold build too
-        save_pickle(cache / "papers.pickle", (code_stamp(), {}))
+        shutil.rmtree(cache / "papers", ignore_errors=True)
         (cache / "related.pickle").unlink(missing_ok=True)
     phase("load and index")
     warnings = list(loaded.warnings)

@@ -509,7 +509,8 @@ def test_term_counts_come_with_each_papers_parse(
     assert counted == [papers[3].stem]
     assert again == related(None) != first  # as without any cache
     counted.clear()
-    (cache / "papers.pickle").write_bytes(b"damaged")
+    for shard in (cache / "papers").iterdir():
+        shard.write_bytes(b"damaged")
     (cache / "related.pickle").unlink()
     assert related() == again
     assert len(counted) == len(papers)
