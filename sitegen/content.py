@@ -208,7 +208,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         body_md=body,
         body_html=rendered.html,
         summary_text=rendered.text,
-        digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:32],
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
         links=paper_links,
         **flags,

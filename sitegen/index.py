@@ -135,7 +135,8 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
 
 def make_papers(sources: Sequence[Paper], people: People) -> tuple[Paper, ...]:
     """The papers as read, each with its author names resolved to people; newest first."""
-    # one Author per spelling: resolving is the slow part
+    # only `authors` is set after the parse: keys.Digests digests a paper by its file and
+    # authors. One Author per spelling: resolving is the slow part
     author = cache(lambda n: Author(name=n, person=people.resolve(n)))
     return newest_first(
         dataclasses.replace(s, authors=tuple(map(author, s.author_names))) for s in sources

@@ -112,13 +112,16 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
         "related": site.related.get(p.slug, ()),
         "cite_key": key,
         "bibtex": Lazy(cite.bibtex_entry, (p, key, url)),
-        "cite_files": tuple(
-            (name, urls.paper_citation(p.slug, ext)) for name, ext in CITATION_FORMATS
-        ),
+        "cite_files": Lazy(citation_files, (p.slug,)),
         "scholar_meta": Lazy(cite.scholar_meta, (p, url, site.config.language)),  # type: ignore[attr-defined]
         "jsonld": Lazy(cite.article_jsonld, (p, url, topic.name, d.base_url, site.config.language)),  # type: ignore[attr-defined]
         "links_out": () if p.url else Lazy(cite.search_links, (p,)),
     }
+
+
+def citation_files(slug: str) -> tuple[tuple[str, str], ...]:
+    """(label, URL) of a paper's .bib, .ris and CSL-JSON files."""
+    return tuple((name, urls.paper_citation(slug, ext)) for name, ext in CITATION_FORMATS)
 
 
 def single(

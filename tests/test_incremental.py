@@ -1110,3 +1110,22 @@ def test_the_adversarial_site_builds_and_uses_every_template(tmp_path: Path) -> 
     assert any(
         "rev0" in v or "<h1>CV rev0" in v for k, v in html.items() if k.startswith("topics/")
     )
+
+
+def test_a_loaded_paper_is_its_files_parse_and_its_authors(example_site: Path) -> None:
+    """keys.Digests digests a paper by its file and its authors, so every other field of
+    a paper the templates see must be exactly what parsing its file made."""
+    import dataclasses
+
+    from sitegen.content import parse_paper
+    from sitegen.model import Paper
+
+    papers = load_site(example_site, BASE_URL).site.papers
+    assert papers
+    for paper in papers:
+        text = (example_site / paper.source).read_text(encoding="utf-8")
+        parsed = parse_paper(text, paper.source, [])
+        assert paper.authors and not parsed.authors
+        for field in dataclasses.fields(Paper):
+            if field.name != "authors":
+                assert getattr(paper, field.name) == getattr(parsed, field.name), field.name
