@@ -217,12 +217,13 @@ def related_papers(
         else:
             top.append(was[1])
     at = {d.slug: i for i, d in enumerate(docs)}
-    postings = _postings([(d.slug, top[i]) for i, d in enumerate(docs)])
     # a changed paper is in the postings of its own top terms only; a posting that
     # holds no changed paper, before or now, holds what it held
     tops = [old.papers[s][1] for s in changed if s in old.papers]
     tops += [top[at[s]] for s in changed if s in at]
     terms = {t for terms in tops for t, _ in terms}
+    now = list(zip(at, top, strict=True))
+    postings = _postings(now, terms)
     before = _postings(sorted((slug, was[1]) for slug, was in old.papers.items()), terms)
     reached = {
         t for t in terms if any(s in changed for s, _ in (*before.get(t, ()), *postings.get(t, ())))
@@ -230,6 +231,7 @@ def related_papers(
     todo = [
         i for i, d in enumerate(docs) if d.slug in changed or any(t in reached for t, _ in top[i])
     ]
+    postings |= _postings(now, {t for i in todo for t, _ in top[i]} - terms)  # the rest they read
     keep = max(k, CANDIDATES)
 
     def best(share: list[int]) -> list[tuple[str, ...]]:
