@@ -822,10 +822,11 @@ def build_site(
         return probe.result(started)
     state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at
     phase("scan")
-    loaded = load_site(site_dir, base_url, cache if use_cache else None, jobs)
-    if not use_cache:  # the caches are refreshed by a cold build too
-        shutil.rmtree(cache / "papers", ignore_errors=True)
+    if not use_cache:  # ignored, then made afresh: the next build is incremental again
+        for made in ("papers", "photo"):
+            shutil.rmtree(cache / made, ignore_errors=True)
         (cache / "related.pickle").unlink(missing_ok=True)
+    loaded = load_site(site_dir, base_url, cache, jobs)
     phase("load and index")
     warnings = list(loaded.warnings)
     use_search = search and loaded.config.search

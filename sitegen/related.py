@@ -149,12 +149,14 @@ class Memo:
     an edit can reach (kept in the site's cache between builds).
 
     A paper's list is made from its top terms, the postings of those terms (the
-    papers they are top terms of, with their weights) and its candidates' vectors.
-    A paper keeps its list when its own text and the weights of its terms are
-    unchanged (so is its vector) and none of its top terms is, or was, a top term
-    of a paper whose vector changed or that came or went: then all three inputs
-    are as they were, and so is the list. Every other paper is scored as in a
-    cold build, by the same code.
+    POSTINGS_CAP papers each is a top term of and weighs most in) and the vectors
+    of the papers in those postings, its candidates. Call a paper changed when its
+    text or the weight of one of its terms changed (so may its vector), or when it
+    came or went. A paper that did not change keeps its list when none of the
+    postings it reads holds a changed paper, before the edit or after it: a
+    posting without one is made of the same entries as before, so the candidates,
+    their vectors and the list are as they were. Every other paper is scored as in
+    a cold build, by the same code.
     """
 
     k: int
