@@ -1129,3 +1129,25 @@ def test_a_loaded_paper_is_its_files_parse_and_its_authors(example_site: Path) -
         for field in dataclasses.fields(Paper):
             if field.name != "authors":
                 assert getattr(paper, field.name) == getattr(parsed, field.name), field.name
+
+
+def test_a_cold_build_refills_the_caches_it_ignored(
+    built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--no-cache` parses and scores afresh, then keeps what it made: the edit after it
+    parses one paper, as after any other build."""
+    cache = built_site / CACHE_DIR
+    (cache / "related.pickle").write_bytes(b"stale")
+    build(built_site, use_cache=False)
+    assert list((cache / "papers").iterdir())
+    assert (cache / "related.pickle").read_bytes() != b"stale"
+    parsed: list[str] = []
+    real = build_module.parse_paper
+    monkeypatch.setattr(
+        build_module, "parse_paper", lambda t, p, w: parsed.append(p) or real(t, p, w)
+    )
+    paper = paper_files(built_site)[2]
+    set_abstract(paper, "Graph neural networks for protein folding at scale.")
+    build(built_site)
+    assert parsed == [str(paper.relative_to(built_site))]
+    assert_same_as_cold(built_site, tmp_path)
