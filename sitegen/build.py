@@ -311,7 +311,7 @@ class Renderer:
             version=__version__,
             search_enabled=search,
             topic_labels={t.code: label(t) for t in site.topics},
-            tag_labels={t.code: label(t) for t in site.tags},
+            tag_labels={name: label(t) for name, t in site.tag_by_name.items()},
             fragment=fragment_function(self.env),
         )
         self.templates = Templates(self.env, known)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -168,9 +168,22 @@ def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ..
 
 
 def group_tags(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
-    pairs = ((t, p) for p in papers for t in dict.fromkeys(p.tags))
+    """Free tags, whatever their case: `LLM` on one paper and `llm` on another are one
+    tag with one page (two would also take turns at the URL `llm`), shown as most
+    papers spell it (ties: the first spelling in sort order)."""
+    uses = Counter(t for p in papers for t in dict.fromkeys(p.tags))
+    shown: dict[str, str] = {}
+    for spelling in sorted(uses, key=lambda t: (-uses[t], t)):
+        shown.setdefault(spelling.casefold(), spelling)
+    pairs = ((t, p) for p in papers for t in dict.fromkeys(shown[t.casefold()] for t in p.tags))
     tags = _group(pairs, "tag", lambda t: config.topic_names.get(t, t))
     return tuple(sorted(tags, key=lambda t: (-len(t.papers), t.code.casefold())))
+
+
+def tag_spellings(papers: Sequence[Paper], tags: Sequence[Topic]) -> dict[str, Topic]:
+    """Every spelling of a tag the papers use -> the tag (papers keep their own spelling)."""
+    by_fold = {t.code.casefold(): t for t in tags}
+    return {t: by_fold[t.casefold()] for p in papers for t in p.tags}
 
 
 def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
@@ -215,6 +228,6 @@ def build_index(
         tags=tags,
         coauthors=group_coauthors(papers),
         topic_by_code={t.code: t for t in topics},
-        tag_by_name={t.code: t for t in tags},
+        tag_by_name=tag_spellings(papers, tags),
         neighbours=neighbours(papers),
     )

@@ -672,3 +672,24 @@ def test_a_name_with_a_contribution_marker_is_the_same_person(fresh_site: Path) 
     assert '<strong class="owner">Lemeng Wu*</strong>' in page
     coauthors = {p.name for p in (out / "coauthors").iterdir() if p.is_dir()}
     assert "ann-lee" in coauthors and not {"ann-lee-2", "lemeng-wu"} & coauthors
+
+
+def test_a_tag_spelt_in_two_cases_is_one_tag(fresh_site: Path) -> None:
+    """`LLM` on two papers and `llm` on a third: one tag page at /tags/llm/ listing all
+    three, shown as most papers spell it, and every paper's chip links there."""
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    spellings = {papers[0]: "[LLM, Agents]", papers[1]: "[llm]", papers[2]: "[LLM, LLM]"}
+    for path, tags in spellings.items():
+        path.write_text(path.read_text().replace("---\n", f"---\ntags: {tags}\n", 1))
+    run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, check=True)
+    out = fresh_site / "output"
+    assert sorted(p.name for p in (out / "tags").iterdir() if p.is_dir()) == ["agents", "llm"]
+    page = parse(out / "tags" / "llm" / "index.html")
+    assert "LLM" in page.text and "llm" not in page.text.replace("LLM", "")
+    listed = {a["href"] for a in page.find("a") if (a["href"] or "").startswith("../../papers/")}
+    assert {f"../../papers/{p.stem}/" for p in spellings} <= listed
+    for path in spellings:  # each paper's tag chips link to the merged pages
+        page = parse(out / "papers" / path.stem / "index.html")
+        tags = {a["href"] for a in page.find("a") if "/tags/" in (a["href"] or "")}
+        assert tags and tags <= {"../../tags/llm/", "../../tags/agents/"}, tags
+    assert "LLM" in parse(out / "tags" / "index.html").text

@@ -347,5 +347,6 @@ def test_topic_codes_and_tags_differing_by_case_or_path_characters(tmp_path: Pat
     check_output(out)
     topics = [p for p in (out / "topics").iterdir() if p.is_dir()]
     assert len(topics) == len(codes), [p.name for p in topics]
-    tags = {c for code in codes for c in (code, code.swapcase(), "../../t")}
+    # a tag is one tag whatever its case (LG, lg and Lg are one page); topics are codes
+    tags = {c.casefold() for code in codes for c in (code, code.swapcase(), "../../t")}
     assert len([p for p in (out / "tags").iterdir() if p.is_dir()]) == len(tags)
