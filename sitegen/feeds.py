@@ -42,7 +42,14 @@ class FeedSpec:
 
 
 def author_line(paper: Paper) -> str:
-    names = ", ".join(a.name for a in paper.authors)
+    """The listed authors (Paper.listed_authors), then how many more, or "et al."."""
+    shown = paper.listed_authors  # "…" where the list skips to the owner
+    names = ", ".join(
+        a.name if a is paper.authors[i] else f"… {a.name}" for i, a in enumerate(shown)
+    )
+    more = len(paper.authors) - len(shown)
+    if more:
+        names += f" and {more:,} more"
     if paper.et_al:
         names = f"{names} et al." if names else "et al."
     return names
@@ -93,8 +100,8 @@ def _entry(fe: Any, paper: Paper, base_url: str, topic_names: dict[str, str]) ->
     fe.link(href=link, rel="alternate")
     fe.published(_when(paper.date))
     fe.updated(_when(paper.date))
-    if paper.authors:  # in one call: feedgen redoes its whole list on each (3,000 authors)
-        fe.author([{"name": xml_clean(a.name)} for a in paper.authors])
+    if paper.authors:  # in one call: feedgen redoes its whole list on each
+        fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
     fe.dc.dc_creator(xml_clean(author_line(paper)))
     label = topic_names.get(paper.topic, paper.topic)
     fe.category(term=xml_clean(paper.topic), label=xml_clean(label))

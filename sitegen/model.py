@@ -36,6 +36,8 @@ class Author:
 
 # Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
 OTHER_TOPIC = "other"
+# Authors a list item or a feed entry names; a paper's own page names them all.
+LISTED_AUTHORS = 10
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: papers are unique objects, hashable
@@ -79,6 +81,14 @@ class Paper:
     @property
     def coauthors(self) -> tuple[Person, ...]:
         return tuple(a.person for a in self.authors if not a.person.is_owner)
+
+    @property
+    def listed_authors(self) -> tuple[Author, ...]:
+        """The authors lists and feeds name: the first LISTED_AUTHORS, and the owner
+        wherever they stand. A collaboration paper has thousands of authors: naming them
+        all on each of their coauthor pages and feeds made gigabytes of one paper."""
+        owner = [a for a in self.authors[LISTED_AUTHORS:] if a.person.is_owner][:1]
+        return self.authors[:LISTED_AUTHORS] + tuple(owner)
 
     @property
     def owner_visible(self) -> bool:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from conftest import AS_OF, BASE_URL, MAKE_PROFILE, run_cli, seed_profile
+from htmlutil import parse
 
 ENTRY_HEAD = re.compile(r"^[A-Z]{2}[A-Z][a-z]{2} \d{1,2}(, \d{4})?(Code)?$", re.M)
 
@@ -197,3 +198,41 @@ def test_synthetic_profile_feeds_parse(tmp_path: Path) -> None:
         assert d.bozo == 0, (path, d.get("bozo_exception"))
         for e in d.entries:
             assert page_for(site / "output", e.link).is_file()
+
+
+def test_a_collaboration_paper_names_its_first_authors_and_the_owner_in_lists(
+    tmp_path: Path,
+) -> None:
+    """400 authors, the owner 250th: the paper's page names them all; its item on a
+    coauthor's page and the entries of the feeds name the first ten, then the owner,
+    then how many more. Naming all on every coauthor page and feed made gigabytes."""
+    import yaml
+
+    names = [f"Author Number{i:03d}" for i in range(400)]
+    names[249] = "Ada Owner"
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Owner\n", encoding="utf-8")
+    front = {"title": "A detector paper", "date": "2024-03-01", "topic": "hep-ex", "authors": names}
+    (site / "content" / "papers" / "2024-detector.md").write_text(
+        "---\n" + yaml.safe_dump(front) + "---\nWe observe a particle.\n", encoding="utf-8"
+    )
+    run_cli("build", "--site", site, "--no-search", "--base-url", BASE_URL, check=True)
+    out = site / "output"
+    page = parse(out / "papers" / "2024-detector" / "index.html")
+    coauthors = {a["href"] for a in page.find("a") if "/coauthors/author-" in (a["href"] or "")}
+    assert len(coauthors) == 399  # every coauthor, on the paper's own page
+    item = parse(out / "coauthors" / "author-number300" / "index.html")
+    listed = [
+        a
+        for a in item.find("a")
+        if re.fullmatch(r"\.\./\.\./coauthors/author-number\d+/", a["href"] or "")
+    ]
+    assert len(listed) == 10
+    assert re.search(r"Author Number009 ?, … Ada Owner and 389 more", item.text), item.text
+    feed = feedparser.parse((out / "coauthors" / "author-number300" / "feed.xml").read_bytes())
+    (entry,) = feed.entries  # RSS names them in one dc:creator line
+    assert entry.author == ", ".join(names[:10]) + ", … Ada Owner and 389 more"
+    atom = feedparser.parse((out / "coauthors" / "author-number300" / "atom.xml").read_bytes())
+    assert [a["name"] for a in atom.entries[0].authors] == names[:10] + ["Ada Owner"]
+    assert "and 389 more" in atom.entries[0].summary
