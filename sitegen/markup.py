@@ -209,7 +209,24 @@ def render_markdown(text: str) -> Rendered:
     env: dict = {}
     tokens = md.parse(text, env)
     body = md.renderer.render(tokens, md.options, env)
-    return Rendered(body, _plain_text(tokens), tuple(env.get("warnings", ())))
+    return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *_relative(tokens)))
+
+
+def _relative(tokens) -> list[str]:
+    """A link without a scheme (`slides.pdf`, `/files/x.pdf`) is relative to whichever
+    page or feed shows the text, and the same text is shown at several depths and in
+    feeds: it works on at most one of them. Kept as written, and named in a warning."""
+    found = []
+    for tok in tokens:
+        for child in tok.children or []:
+            attr = {"link_open": "href", "image": "src"}.get(child.type)
+            href = child.attrGet(attr) if attr else None
+            if href is not None and not _SCHEME.match(href):
+                found.append(
+                    f"relative link {href!r} breaks on some pages and in feeds: "
+                    "use a full URL (https://...)"
+                )
+    return found
 
 
 _INLINE_MARKUP = re.compile(r"[$*_`\[\\~]")  # what can start math or inline Markdown

@@ -78,3 +78,19 @@ def test_headings_sit_under_the_page_and_images_are_links() -> None:
         "<h6>Deep</h6>\n"
     )
     assert "See the figure," in out.text
+
+
+def test_relative_links_and_images_are_kept_and_named_in_a_warning() -> None:
+    """The same abstract is shown at several depths and in feeds: a relative link works
+    on one of them at most. Full URLs, mailto: and plain text warn of nothing."""
+    text = (
+        "See [slides](slides.pdf), [a file](/files/x.pdf), ![fig](fig.png), [top](#x), "
+        "[the code](https://example.org/code), <mailto:a@example.org> and [^1].\n\n[^1]: a note"
+    )
+    rendered = markup.render_markdown(text)
+    assert '<a href="slides.pdf">slides</a>' in rendered.html
+    warned = [w.split("'")[1] for w in rendered.warnings]
+    assert warned == ["slides.pdf", "/files/x.pdf", "fig.png", "#x"]
+    assert all("use a full URL" in w for w in rendered.warnings)
+    plain = "Full [URL](https://example.org) and <https://example.org/a> only."
+    assert markup.render_markdown(plain).warnings == ()
