@@ -272,8 +272,9 @@ def load_about(
 # ---------------------------------------------------------------- news
 
 
-def parse_news(text: str, display: str) -> NewsItem:
-    """One news file: front matter with `date` (and `title`), then Markdown."""
+def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = None) -> NewsItem:
+    """One news file: front matter with `date` (and `title`), then Markdown; what its
+    Markdown warns of (a relative link, math that did not convert) goes to `warnings`."""
     data, yaml_text, body = front_matter(text, display)
     fail = _failer(display, yaml_text, 2)
     for key in data:
@@ -289,6 +290,8 @@ def parse_news(text: str, display: str) -> NewsItem:
     if not body.strip() and title is None:
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     rendered = render_markdown(body)
+    if warnings is not None:
+        warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     stem = slugify_text(Path(display).stem) or "item"
     return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text, display)
 
@@ -298,12 +301,12 @@ def news_files(site_dir: Path) -> list[Path]:
     return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
 
 
-def load_news(site_dir: Path) -> tuple[NewsItem, ...]:
+def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem, ...]:
     """content/news/*.md, newest first; each item's anchor is unique on the page."""
     items: dict[str, NewsItem] = {}  # by id
     for path in news_files(site_dir):
         display = path.relative_to(site_dir).as_posix()
-        item = parse_news(read_text(path, display), display)
+        item = parse_news(read_text(path, display), display, warnings)
         n, base = 2, item.id
         while item.id in items:
             item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1
@@ -571,7 +574,7 @@ def load_portfolio(
     """Everything the portfolio pages show, read and checked once per build."""
     about, files, found = load_about(site_dir, site.profile, photo_cache)
     warnings += found
-    news = load_news(site_dir)
+    news = load_news(site_dir, warnings)
     cv = make_cv(about, site, load_resume(site_dir))
     wanted = site.config.cv_pdf  # type: ignore[attr-defined]
     pdf = cvpdf.CV if wanted and cvpdf.available() else None

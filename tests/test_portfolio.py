@@ -600,3 +600,16 @@ def test_a_static_file_named_like_the_photo_is_an_error(tmp_path: Path) -> None:
     proc = build(site)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert f"two files would be written to assets/{photo.name}" in proc.stderr
+
+
+def test_a_news_item_s_markdown_warnings_are_shown_with_its_file(tmp_path: Path) -> None:
+    """A relative link or math that does not convert, in a news item, is a warning naming
+    the news file, as in an abstract (they were dropped)."""
+    site = copy_fixture(tmp_path / "site")
+    news = site / "content" / "news" / "2024-01-talk.md"
+    news.write_text("---\ndate: 2024-01-21\n---\nSlides [here](talk.pdf), $\\nosuchcommand$.\n")
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    warned = [line for line in proc.stderr.splitlines() if "content/news/2024-01-talk.md" in line]
+    assert any("relative link 'talk.pdf'" in line for line in warned), proc.stderr
+    assert len(warned) == 2, warned
