@@ -14,7 +14,6 @@ next build is then a cold one, and writes the same bytes.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -58,6 +57,7 @@ from .state import (
     default_jobs,
     digest,
     fork_map,
+    load_pickle,
     process_alive,
     save_pickle,
     scan,
@@ -147,17 +147,11 @@ def read_cache(path: Path | None, key: str) -> Any:
     outdated cache only makes the build slower."""
     if path is None:
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # a collection pass while unpickling 10,000 papers is a third of the time
     try:
-        with open(path, "rb") as f:
-            found, value = pickle.load(f)
+        found, value = load_pickle(path)
         return value if found == key else None
     except Exception:
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 # ---------------------------------------------------------------- rendering

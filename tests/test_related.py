@@ -526,7 +526,7 @@ EDITS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 1000), edits=EDITS)
 def test_rescoring_with_the_memo_gives_what_scoring_afresh_gives(
     seed: int, edits: list[tuple[str, random.Random]]
