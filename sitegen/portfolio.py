@@ -413,6 +413,10 @@ def load_resume(site_dir: Path) -> dict | None:
                     if k.endswith(("date", "Date")) and isinstance(v, str) and _date(v) is None:
                         problem = f"{section}.{i}.{k}: {v!r} is not a date"
                         raise _failer(display, text)(problem, [section, i, k])
+                start, end = (item.get(k) for k in ("startDate", "endDate"))
+                if isinstance(start, str) and isinstance(end, str) and _before(end, start):
+                    problem = f"{section}.{i}.endDate: {end!r} is before startDate {start!r}"
+                    raise _failer(display, text)(problem, [section, i, "endDate"])
         return data
     path = list(e.absolute_path)
     message = e.message
@@ -441,6 +445,14 @@ def _date(s: Any) -> dt.date | None:
         return dt.date(*parts[:3])
     except ValueError:
         return None
+
+
+def _before(a: str, b: str) -> bool:
+    """Date `a` is earlier than `b`, at the coarser of their precisions (2019 is not
+    before 2019-05: it may mean any month of it)."""
+    x, y = ([int(p) for p in d.split("-")] for d in (a, b))
+    n = min(len(x), len(y))
+    return x[:n] < y[:n]
 
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()

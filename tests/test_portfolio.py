@@ -487,6 +487,9 @@ BAD_RESUME = {
                 "YYYY-MM or YYYY-MM-DD (leave endDate out while it goes on)"),
     "month 13": ("startDate: 1832-01", "startDate: 1832-13",
                  "content/resume.yaml:11: education.0.startDate: '1832-13' is not a date"),
+    "end before start": ("endDate: 1840", "endDate: 1831-12",
+                         "content/resume.yaml:12: education.0.endDate: '1831-12' is before "
+                         "startDate '1832-01'"),
     "unknown section": ("skills:", "hobbies:\n  - x\nskills:",
                         "content/resume.yaml:36: resume: Additional properties are not allowed"),
     "talk without title": ("  - title: On the Engine", "  - name: On the Engine",
