@@ -626,9 +626,13 @@ def cached_papers(
     warnings = stray + [w for rel, _, _ in texts for w in fresh[rel][2]]
     papers = collect_papers(parsed)  # raises the first problem, in file order
     if cache is not None:  # only the shards where a file changed, came or went
-        for i in {_shard(r) for r, _ in todo} | {_shard(r) for r in known.keys() - fresh.keys()}:
-            kept = {k: v for k, v in fresh.items() if _shard(k) == i and isinstance(v[1], Paper)}
-            save_pickle(shards[i], (stamp, kept))
+        dirty = [r for r, _ in todo] + list(known.keys() - fresh.keys())
+        kept: dict[int, dict] = {_shard(r): {} for r in dirty}
+        for rel, entry in fresh.items():
+            if (i := _shard(rel)) in kept and isinstance(entry[1], Paper):
+                kept[i][rel] = entry
+        for i, entries in kept.items():
+            save_pickle(shards[i], (stamp, entries))
     counts = {paper.slug: c for _, paper, _, c in fresh.values() if isinstance(paper, Paper)}
     return papers, warnings, counts
 
