@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -40,6 +41,25 @@ def static_dirs(site: Path, theme: str) -> list[Path]:
     return [*(d / "static" for d in reversed(theme_dirs(site, theme))), site / "static"]
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's loader, except that a template which is not UTF-8 is named with its line:
+    Jinja's own error names neither the file nor the line."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:  # the file the loader read: the first folder holding it
+            path = next(p for d in self.searchpath if (p := Path(d, template)).is_file())
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise SitegenError(
+                    "not UTF-8 text", path, data[: e.start].count(b"\n") + 1
+                ) from None
+            raise
+
+
 def make_env(dirs: list[Path]) -> jinja2.Environment:
     """Each theme's templates can also be named with the theme as a prefix (`default/paper.html`),
     so a site template of the same name can extend the one it shadows and change a single block."""
@@ -49,10 +69,8 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
             [
                 # followlinks: list_templates (what a dynamic include can reach, keys.py)
                 # must list what get_template finds behind a symlinked folder
-                jinja2.FileSystemLoader([str(d) for d in dirs if d.is_dir()], followlinks=True),
-                jinja2.PrefixLoader(
-                    {n: jinja2.FileSystemLoader(str(d), followlinks=True) for n, d in prefixed}
-                ),
+                _Loader([str(d) for d in dirs if d.is_dir()], followlinks=True),
+                jinja2.PrefixLoader({n: _Loader(str(d), followlinks=True) for n, d in prefixed}),
             ]
         ),
         autoescape=True,  # every template, .xml included: nothing user-written is trusted
@@ -66,6 +84,8 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
 
 def template_error(e: Exception, name: str | None = None) -> SitegenError:
     """Name the template file and line of a Jinja error instead of a traceback."""
+    if isinstance(e, SitegenError):  # already names its file (_Loader)
+        return e
     if isinstance(e, jinja2.TemplateSyntaxError):
         return SitegenError(f"template error: {e.message}", e.filename or e.name, e.lineno)
     # at render time: the innermost frame that belongs to a template file

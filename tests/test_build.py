@@ -197,6 +197,17 @@ def test_template_syntax_error_names_template_and_line(fresh_site: Path) -> None
     assert "timeline.html:3:" in err and "template error" in err, err
 
 
+def test_a_template_that_is_not_utf8_is_named_with_its_line(fresh_site: Path) -> None:
+    """Saved in Latin-1 by an editor: Jinja's own error named neither file nor line."""
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "_macros.html").write_bytes(b"{# ok #}\n\n<p>caf\xe9</p>\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    err = proc.stderr.strip().splitlines()[-1]
+    assert err == f"{fresh_site}/templates/_macros.html:3: not UTF-8 text", err
+    assert not (fresh_site / "output").exists()
+
+
 def test_optional_include_may_be_missing_then_appear(fresh_site: Path) -> None:
     """`{% include "x" ignore missing %}` is valid Jinja: the build must not refuse it, and
     the pages that include it are redone when it appears or goes."""
