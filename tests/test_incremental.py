@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -434,6 +435,40 @@ def test_title_edit_rewrites_the_lists_that_show_it(built_site: Path, tmp_path: 
     assert len(untouched) >= len(papers) // 2, sorted(written)
     assert "404.html" not in written
     assert_same_as_cold(built_site, tmp_path)
+
+
+def test_list_items_are_kept_between_builds_by_key(built_site: Path, tmp_path: Path) -> None:
+    """After a title edit, the lists take every other paper's item from the cache and
+    render the edited paper's alone; edits to the item's template make new keys for all,
+    and the stale ones go once there are more than FRAGMENTS_KEPT per paper."""
+    cache = built_site / CACHE_DIR / "fragments.pickle"
+
+    def items() -> dict[str, str]:
+        stamp, kept = pickle.loads(cache.read_bytes())
+        return kept
+
+    first = items()
+    papers = len(paper_files(built_site))
+    assert 2 * papers <= len(first) <= build_module.FRAGMENTS_KEPT * papers
+    set_field(paper_not_in_site_feed(built_site, 5), "title", "A Title Only One Paper Has")
+    build(built_site)
+    added = {k: v for k, v in items().items() if k not in first}
+    assert 2 <= len(added) <= build_module.FRAGMENTS_KEPT, added
+    assert all("A Title Only One Paper Has" in html for html in added.values())
+    assert items().keys() >= first.keys()
+    assert_same_as_cold(built_site, tmp_path / "a")
+
+    item = built_site / "templates" / "fragments" / "paper_item.html"
+    item.parent.mkdir(parents=True)
+    made = []
+    for n in range(4):
+        item.write_text(f"{{# edit {n} #}}" + (THEME / "fragments/paper_item.html").read_text())
+        build(built_site)
+        made.append(set(items()) - set().union(*made, first, added))
+        assert len(made[-1]) >= 2 * papers
+        assert set(items()) >= made[-1]  # what this build made is always kept
+    assert len(items()) <= build_module.FRAGMENTS_KEPT * papers + len(made[-1])
+    assert_same_as_cold(built_site, tmp_path / "b")
 
 
 def test_an_edit_to_a_recent_paper_leaves_unrelated_pages_alone(built_site: Path) -> None:
