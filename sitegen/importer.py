@@ -721,7 +721,8 @@ def _record_values(r: SourceRecord) -> dict[str, object]:
 
 
 def group_records(records: list[SourceRecord]) -> list[_Paper]:
-    """Records of one paper (within a source or across them) as one, first source first."""
+    """Records of one paper (within a source or across them) as one: each key's value
+    comes from the first source that gives it, and another source's year is noted."""
     index = _Index()
     papers: list[_Paper] = []
     for r in records:
@@ -730,23 +731,17 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
         if p is None:
             p = _Paper(values={})
             papers.append(p)
-        _gather(p, values, r.source)
+        if r.source not in p.sources:
+            p.sources.append(r.source)
+        for key, value in values.items():
+            old = p.values.get(key)
+            if old in _EMPTY:
+                p.values[key] = value
+                p.origin[key] = r.source
+            elif key == "date" and isinstance(old, dt.date) and old.year != value.year:
+                p.notes.append(f"year {old.year} in {p.origin[key]}, {value.year} in {r.source}")
         index.add(p)
     return papers
-
-
-def _gather(p: _Paper, values: dict[str, object], source: str) -> None:
-    """Give `p` what it lacks from `values` (the first source wins); note other years."""
-    if source not in p.sources:
-        p.sources.append(source)
-    for key, value in values.items():
-        old = p.values.get(key)
-        if old in _EMPTY:
-            p.values[key] = value
-            p.origin[key] = source
-        elif key == "date" and isinstance(old, dt.date) and isinstance(value, dt.date):
-            if old.year != value.year:
-                p.notes.append(f"year {old.year} in {p.origin[key]}, {value.year} in {source}")
 
 
 def _site_paper(name: str, data: bytes) -> _Paper | None:
@@ -908,19 +903,16 @@ def _fill_file(paper: _Paper, plan: _Plan, entries: dict[str, _Entry]) -> None:
 def _write_all(writes: dict[Path, bytes], site: Path) -> None:
     """All-or-nothing as far as a file system allows: every temporary file is
     written before the first rename, and removed again if any write fails."""
-    created_dirs: list[Path] = []
+    parents = {path.parent for path in writes}
+    new_dirs = sorted({d for p in parents for d in (p, *p.parents) if not d.exists()})
     temps: list[tuple[str, str]] = []
-    ready: set[str] = set()
     suffix = f".{os.getpid()}.tmp"
     try:
+        for d in new_dirs:  # a parent sorts before its children
+            d.mkdir(exist_ok=True)
         for path, data in writes.items():
             target = os.fspath(path)
             parent, name = os.path.split(target)
-            if parent not in ready and not os.path.isdir(parent):
-                p = Path(parent)
-                created_dirs += [d for d in (p, *p.parents) if not d.exists()]
-                p.mkdir(parents=True, exist_ok=True)
-            ready.add(parent)
             for n in itertools.count():  # the first name no other temporary has
                 tmp = os.path.join(parent, f".{name}.{n}{suffix}")
                 with contextlib.suppress(FileExistsError):
@@ -936,7 +928,7 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
     except OSError as e:
         for tmp, _ in temps:
             _unlink_quietly(tmp)
-        for d in sorted(set(created_dirs), key=lambda d: len(d.parts), reverse=True):
+        for d in reversed(new_dirs):
             with contextlib.suppress(OSError):
                 d.rmdir()
         raise SitegenError(
