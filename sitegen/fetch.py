@@ -60,7 +60,7 @@ def get(url: str, spec: str, accept: str) -> str:
                 "rate limited (HTTP 429); wait a while and try again", spec
             ) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+    except (OSError, http.client.HTTPException) as e:  # URLError is an OSError
         # a timeout is a TimeoutError, raised as is or, while connecting, as a URLError's reason
         reason = getattr(e, "reason", e)
         if isinstance(reason, TimeoutError):

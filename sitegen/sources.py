@@ -91,9 +91,7 @@ def bare_arxiv(text: str | None, *, hinted: bool = False) -> str | None:
 def web_url(text: str | None) -> str | None:
     """An http(s) URL or None: a `javascript:` link from any source never reaches a page."""
     url = clean(text)
-    if url.startswith(("http://", "https://")) and " " not in url:
-        return url
-    return None
+    return url if url.startswith(("http://", "https://")) and " " not in url else None
 
 
 def _page(url: str | None) -> str | None:
