@@ -840,19 +840,14 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
     as it was. None when the front matter is too unusual to edit as text."""
     values = dict(values)
     abstract = values.pop("abstract", None)
-    blocks: list[list[str]] = []
-    for line in dump_yaml(values).rstrip("\n").split("\n") if values else ():
-        if line[:1] in (" ", "-"):  # a list item or a continued scalar: the key above's
-            blocks[-1].append(line)
-        else:
-            blocks.append([line])
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     nl = "\r\n" if text[len(bom) :].startswith("---\r\n") else "\n"
     lines = text[len(bom) :].split(nl)
     if lines[0] != "---" or "---" not in lines[1:]:
         return None
     close = lines.index("---", 1)
-    for key, block in zip(values, blocks, strict=True):
+    for key, value in values.items():
+        block = dump_yaml({key: value}).rstrip("\n").split("\n")
         at = next((i for i in range(1, close) if lines[i].startswith(f"{key}:")), None)
         if at is None:
             lines[close:close] = block
