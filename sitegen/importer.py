@@ -485,14 +485,13 @@ def _match(
     for key in manifest:
         if key not in matched:
             by_title.setdefault(key.split("|", 2)[2].split("#", 1)[0], []).append(key)
-    if by_title:
-        for rec, key in zip(records, keys, strict=True):
-            candidates = by_title.get(_norm_title(rec.title))
-            if key not in matched and candidates:
-                same_topic = [k for k in candidates if k.startswith(rec.topic + "|")]
-                old = (same_topic or candidates)[0]
-                candidates.remove(old)
-                matched[key] = old
+    for rec, key in zip(records, keys, strict=True):
+        candidates = None if key in matched else by_title.get(_norm_title(rec.title))
+        if candidates:
+            same_topic = [k for k in candidates if k.startswith(rec.topic + "|")]
+            old = (same_topic or candidates)[0]
+            candidates.remove(old)
+            matched[key] = old
     return matched
 
 
