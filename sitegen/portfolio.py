@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,10 +27,11 @@ import yaml
 from . import cvpdf
 from .content import _CONTROL, front_matter, read_text
 from .errors import SitegenError, SitegenWarning
-from .feeds import FeedSpec
+from .feeds import FeedSpec, _when, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
+from .profile import MONTHS
 from .slugs import slugify_text
 from .yamlutil import key_line, load_yaml
 
@@ -214,7 +216,7 @@ def make_link(name: str, url: str) -> Link:
     """A known name (`orcid`, or as JSON Resume spells networks, `ORCID`) gets its label
     and icon; any other name is shown as written, with a plain link icon."""
     name = _CONTROL.sub("", name).strip()
-    key = name if name in LINKS else _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
+    key = _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
     if key in LINKS:
         return Link(key, LINKS[key], url, key)
     return Link(key, name or "Link", url, "link")
@@ -230,19 +232,16 @@ def parse_email(value: Any, fail: Fail) -> Email | None:
 
 def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
     v = data.get(key)
-    if v is None:
-        return None
-    if not isinstance(v, str) or not v.strip():
+    if v is not None and not (isinstance(v, str) and v.strip()):
         raise fail(f"{key}: must be text", (key,))
-    return _CONTROL.sub("", v).strip()
+    return None if v is None else _text(v)
 
 
 def load_about(
     site_dir: Path, profile: Profile, cache_dir: Path | None
 ) -> tuple[About, dict[str, bytes], list[SitegenWarning]]:
-    display = "content/profile.yaml"
-    path = site_dir / display
-    fail = _failer(display, path.read_text(encoding="utf-8-sig") if path.exists() else "")
+    display = "content/profile.yaml"  # read by content.load_profile, which made `profile`
+    fail = _failer(display, (site_dir / display).read_text(encoding="utf-8-sig"))
     data = profile.extra
     bio = render_markdown(_opt_str(data, "bio", fail) or "")
     warnings = [SitegenWarning(w, display) for w in bio.warnings]
@@ -317,10 +316,8 @@ def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem,
 def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[bytes, bytes]:
     """(RSS, Atom) of all the news: dates from the items, never the clock, so rebuilding
     unchanged news gives the same bytes."""
-    from .feeds import _when, new_feed, serialise, xml_clean
-
     spec = news_feed_spec(title)
-    fg = new_feed(spec, base_url, items[0].date if items else None, None)
+    fg = new_feed(spec, base_url, items[0].date, None)  # a build with no news makes no feed
     for item in items:
         fe = fg.add_entry(order="append")
         link = f"{base_url}{spec.page_url}#{item.id}"
@@ -404,19 +401,19 @@ def load_resume(site_dir: Path) -> dict | None:
         return None
     import jsonschema
 
+    fail = _failer(display, text)
     errors = jsonschema.Draft7Validator(resume_schema()).iter_errors(data)
     e = min(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message), default=None)
     if e is None:  # the schema's date pattern lets months 13 to 19 and days 32 to 39 through
         for section, items in data.items():
             for i, item in enumerate(items if isinstance(items, list) else ()):
-                for k, v in item.items() if isinstance(item, dict) else ():
+                for k, v in item.items():  # the schema's items are objects
                     if k.endswith(("date", "Date")) and isinstance(v, str) and _date(v) is None:
-                        problem = f"{section}.{i}.{k}: {v!r} is not a date"
-                        raise _failer(display, text)(problem, [section, i, k])
+                        raise fail(f"{section}.{i}.{k}: {v!r} is not a date", [section, i, k])
                 start, end = (item.get(k) for k in ("startDate", "endDate"))
                 if isinstance(start, str) and isinstance(end, str) and _before(end, start):
                     problem = f"{section}.{i}.endDate: {end!r} is before startDate {start!r}"
-                    raise _failer(display, text)(problem, [section, i, "endDate"])
+                    raise fail(problem, [section, i, "endDate"])
         return data
     path = list(e.absolute_path)
     message = e.message
@@ -429,7 +426,7 @@ def load_resume(site_dir: Path) -> dict | None:
         if not e.absolute_path:
             message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
     where = ".".join(str(p) for p in e.absolute_path) or "resume"
-    raise _failer(display, text)(f"{where}: {message}", path)
+    raise fail(f"{where}: {message}", path)
 
 
 def normal_title(title: str) -> str:
@@ -455,9 +452,6 @@ def _before(a: str, b: str) -> bool:
     return x[:n] < y[:n]
 
 
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-
 def when(*dates: Any) -> str | None:
     """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing;
     a single date is shown alone."""
@@ -466,7 +460,7 @@ def when(*dates: Any) -> str | None:
         d = _date(s)
         if d is None:
             return ""
-        return f"{MONTHS[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
+        return f"{list(MONTHS)[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
 
     *start, end = dates
     if start and start[0]:
@@ -534,10 +528,9 @@ def publications(
         venue = _text(item.get("publisher")) or None
         date = _date(item.get("releaseDate"))
         pubs.append(Publication(title, date, None, venue, http_url(item.get("url"))))
-    years: dict[int | None, list[Publication]] = {}
-    for pub in sorted(pubs, key=lambda x: (x.date or dt.date.min, x.title), reverse=True):
-        years.setdefault(pub.date.year if pub.date else None, []).append(pub)
-    return tuple((y, tuple(v)) for y, v in years.items())
+    pubs.sort(key=lambda x: (x.date or dt.date.min, x.title), reverse=True)  # undated last
+    years = groupby(pubs, key=lambda x: x.date.year if x.date else None)
+    return tuple((y, tuple(v)) for y, v in years)
 
 
 def make_cv(about: About, site: Site, resume: dict | None) -> CV:
