@@ -59,8 +59,7 @@ def _bool(v: Any) -> bool:
 
 def _base_url(v: Any) -> str:
     v = _str(v)
-    problem = base_url_problem(v)
-    if problem:
+    if problem := base_url_problem(v):
         raise ValueError(problem)
     return v
 

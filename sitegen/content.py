@@ -245,7 +245,7 @@ def read_text(path: Path, display: str) -> str:
         raise SitegenError(f"cannot read: {e.strerror}", display) from None
 
 
-def paper_files(site: Path, warnings: list[SitegenWarning] | None = None) -> list[Path]:
+def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
     """content/papers/*.md sorted by file name: the order every later stage relies on.
     A Markdown file named otherwise (.MD, .markdown) is not read, and named in `warnings`."""
     folder = site / "content" / "papers"
@@ -258,7 +258,7 @@ def paper_files(site: Path, warnings: list[SitegenWarning] | None = None) -> lis
     # os.scandir, not Path.glob: at 10,000 papers glob and Path sorting cost 0.2 s.
     with os.scandir(folder) as entries:
         names = sorted(e.name for e in entries if not e.name.startswith("."))
-    for n in names if warnings is not None else ():
+    for n in names:
         if not n.endswith(".md") and n.lower().endswith((".md", ".markdown", ".mdown", ".mkd")):
             message = "not read: paper files end in .md (lower case)"
             warnings.append(SitegenWarning(message, f"content/papers/{n}"))

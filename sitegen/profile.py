@@ -107,7 +107,7 @@ class PaperRecord:
         """True when the owner is not among the visible names; the profile
         lists only the owner's papers, so they are then hidden in "et al."."""
         key = _name_key(owner)
-        return owner not in self.authors and all(_name_key(a) != key for a in self.authors)
+        return all(_name_key(a) != key for a in self.authors)
 
     def code_url(self) -> str | None:
         """The first URL when the paper is marked as having code, else the
@@ -116,7 +116,10 @@ class PaperRecord:
             return None
         for m in _URL_IN_TEXT.finditer(self.abstract_raw):
             url = m.group(1) or m.group(2).rstrip(_URL_TAIL)
-            host = _host(url)
+            try:
+                host = (urlsplit(url).hostname or "").lower()
+            except ValueError:  # e.g. an unbalanced "[" in what looked like an IPv6 host
+                continue
             if host and (self.code or any(host == h or host.endswith("." + h) for h in CODE_HOSTS)):
                 return url
         return None
@@ -398,13 +401,6 @@ def _strong(a: _Authors | None) -> bool:
 
 def _name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:  # e.g. an unbalanced "[" in what looked like an IPv6 host
-        return ""
 
 
 def _collapse(s: str) -> str:
