@@ -341,7 +341,7 @@ def load_people(site: Path) -> list[PersonEntry]:
     spelt: dict[str, str] = {}  # each name and alias -> the person it is, by name
     owners = []
     for i, entry in enumerate(data):
-        if not isinstance(entry, dict) or not _as_str(entry.get("name")):
+        if not isinstance(entry, dict) or not (name := _as_str(entry.get("name"))):
             raise fail(i, "each person needs a `name:`")
         unknown = set(entry) - {"name", "aliases", "homepage", "affiliation", "owner"}
         if unknown:
@@ -358,7 +358,6 @@ def load_people(site: Path) -> list[PersonEntry]:
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
             raise fail(i, "owner: must be true or false")
-        name = _as_str(entry["name"]) or ""
         for spelling in {name_key(s) for s in (name, *aliases)}:
             if spelling in spelt:  # which page would a paper's author go to?
                 raise fail(i, f"{spelling!r} is also {spelt[spelling]!r}, listed above")
