@@ -31,7 +31,6 @@ from .feeds import FeedSpec, _when, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
-from .profile import MONTHS
 from .slugs import slugify_text
 from .yamlutil import key_line, load_yaml
 
@@ -452,6 +451,10 @@ def _before(a: str, b: str) -> bool:
     return x[:n] < y[:n]
 
 
+# profile.MONTHS has these too, but importing the profile parser costs every build ~7 ms
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
 def when(*dates: Any) -> str | None:
     """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing;
     a single date is shown alone."""
@@ -460,7 +463,7 @@ def when(*dates: Any) -> str | None:
         d = _date(s)
         if d is None:
             return ""
-        return f"{list(MONTHS)[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
+        return f"{MONTHS[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
 
     *start, end = dates
     if start and start[0]:
