@@ -10,8 +10,6 @@ import dataclasses
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache
 from itertools import groupby
 
 from .config import SiteConfig
@@ -86,23 +84,12 @@ def unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
-class People:
-    """Resolves a name as printed to the person it stands for."""
-
-    by_key: dict[str, Person]  # canonical key -> person
-    alias: dict[str, str]  # name_key(any spelling) -> canonical key
-    owner: Person
-
-    def resolve(self, name: str) -> Person:
-        key = self.alias.get(name_key(name), name_key(name))
-        return self.by_key[key]
-
-
 def resolve_people(
     profile: Profile, entries: Sequence[PersonEntry], names: Iterable[str]
-) -> People:
-    alias: dict[str, str] = {}
+) -> tuple[dict[str, Person], Person]:
+    """Every name as printed -> the person it stands for (people.yaml joins spellings),
+    and the owner."""
+    alias: dict[str, str] = {}  # name_key(any spelling) -> canonical key
     info: dict[str, PersonEntry] = {}
     owner_key = name_key(profile.name)
     for e in entries:
@@ -113,7 +100,8 @@ def resolve_people(
         if e.owner or owner_key in spellings:
             owner_key = key
     alias.setdefault(name_key(profile.name), owner_key)
-    keys = {alias.get(name_key(n), name_key(n)) for n in names} | {owner_key}
+    key_of = {n: alias.get(name_key(n), name_key(n)) for n in names}
+    keys = {*key_of.values(), owner_key}
     slugs = unique_slugs(keys, "person")
     by_key = {}
     for key in keys:
@@ -126,20 +114,20 @@ def resolve_people(
             affiliation=e.affiliation if e else None,
             is_owner=key == owner_key,
         )
-    return People(by_key=by_key, alias=alias, owner=by_key[owner_key])
+    return {n: by_key[k] for n, k in key_of.items()}, by_key[owner_key]
 
 
 def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug)))
 
 
-def make_papers(sources: Sequence[Paper], people: People) -> tuple[Paper, ...]:
+def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Paper, ...]:
     """The papers as read, each with its author names resolved to people; newest first."""
     # only `authors` is set after the parse: keys.Digests digests a paper by its file and
-    # authors. One Author per spelling: resolving is the slow part
-    author = cache(lambda n: Author(name=n, person=people.resolve(n)))
+    # authors. One Author per spelling, shared by every paper that prints it
+    author = {n: Author(name=n, person=person) for n, person in people.items()}
     return newest_first(
-        dataclasses.replace(s, authors=tuple(map(author, s.author_names))) for s in sources
+        dataclasses.replace(s, authors=tuple(author[n] for n in s.author_names)) for s in sources
     )
 
 
@@ -214,14 +202,15 @@ def build_index(
     config: SiteConfig,
 ) -> Site:
     """Everything the theme and the feeds show, derived once from the papers."""
-    people = resolve_people(profile, people_entries, (n for s in sources for n in s.author_names))
+    names = (n for s in sources for n in s.author_names)
+    people, owner = resolve_people(profile, people_entries, names)
     papers = make_papers(sources, people)
     topics = group_topics(papers, config)
     tags = group_tags(papers, config)
     return Site(
         config=config,
         profile=profile,
-        owner=people.owner,
+        owner=owner,
         papers=papers,
         years=group_years(papers),
         topics=topics,
