@@ -18,7 +18,6 @@ from .model import Paper
 
 # XML 1.0 forbids these; lxml refuses them, so a stray one would break the build.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def xml_clean(text: str) -> str:
@@ -60,7 +59,23 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     fg = new_feed(spec, base_url, max((p.date for p in spec.papers), default=None), __version__)
     fg.load_extension("dc", atom=False, rss=True)
     for paper in spec.papers:
-        _entry(fg.add_entry(order="append"), paper, base_url, topic_names)
+        fe = fg.add_entry(order="append")
+        link = urls.absolute(base_url, urls.paper(paper.slug))
+        fe.id(link)
+        fe.guid(link, permalink=True)
+        fe.title(xml_clean(paper.title))
+        fe.link(href=link, rel="alternate")
+        fe.published(_when(paper.date))
+        fe.updated(_when(paper.date))
+        if paper.authors:  # in one call: feedgen redoes its whole list on each
+            fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
+        byline = author_line(paper)
+        fe.dc.dc_creator(xml_clean(byline))
+        label = topic_names.get(paper.topic, paper.topic)
+        fe.category(term=xml_clean(paper.topic), label=xml_clean(label))
+        body = xml_clean(f"<p><em>{html.escape(byline, quote=False)}</em></p>\n{paper.body_html}")
+        fe.description(body)
+        fe.content(body, type="html")
     return serialise(fg, spec, base_url)
 
 
@@ -76,7 +91,7 @@ def new_feed(spec: FeedSpec, base_url: str, newest: dt.date | None, version: str
     fg.link(href=page, rel="alternate")
     fg.language("en")
     fg.generator("sitegen", version=version)
-    fg.updated(_when(newest) if newest else EPOCH)
+    fg.updated(_when(newest or dt.date(1970, 1, 1)))
     return fg
 
 
@@ -89,23 +104,3 @@ def serialise(fg: Any, spec: FeedSpec, base_url: str) -> tuple[bytes, bytes]:
     rss_self = urls.absolute(base_url, spec.rss_url)
     fg.link([{"href": rss_self, "rel": "self"}, {"href": page, "rel": "alternate"}], replace=True)
     return fg.rss_str(pretty=True), atom
-
-
-def _entry(fe: Any, paper: Paper, base_url: str, topic_names: dict[str, str]) -> None:
-    """Fill in a feed's new entry, which has the feed's extensions (dc) registered."""
-    link = urls.absolute(base_url, urls.paper(paper.slug))
-    fe.id(link)
-    fe.guid(link, permalink=True)
-    fe.title(xml_clean(paper.title))
-    fe.link(href=link, rel="alternate")
-    fe.published(_when(paper.date))
-    fe.updated(_when(paper.date))
-    if paper.authors:  # in one call: feedgen redoes its whole list on each
-        fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
-    fe.dc.dc_creator(xml_clean(author_line(paper)))
-    label = topic_names.get(paper.topic, paper.topic)
-    fe.category(term=xml_clean(paper.topic), label=xml_clean(label))
-    byline = f"<p><em>{html.escape(author_line(paper), quote=False)}</em></p>\n"
-    body = xml_clean(byline + paper.body_html)
-    fe.description(body)
-    fe.content(body, type="html")
