@@ -18,11 +18,11 @@ legible on a phone. Output is deterministic: same site, same bytes.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from itertools import combinations
 
 from . import urls
@@ -34,10 +34,6 @@ NARROW_PX = 358
 WIDE_PX = 780
 MAX_SERIES = 8  # the palette has 8 colours; more topics than that share "Other"
 TOPIC_ROWS = 7  # topics the home page's topic table names; more share one row
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def _n(x: float) -> str:
@@ -119,7 +115,8 @@ def _svg_open(name: str, title: str, desc: str, size: str) -> str:
     return (
         f'<svg class="chart-svg {name}-svg" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" {size}>'
-        f'<title id="{ident}-title">{_e(title)}</title><desc id="{ident}-desc">{_e(desc)}</desc>'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>'
     )
 
 
@@ -151,8 +148,7 @@ def timeline_chart(site: Site) -> str:
     n = len(years)
     band = (right - left) / n
     bar = band * (0.7 if n > 3 else 0.45)
-    frac = (right - left) / 100
-    wide, narrow = (frac * px / n for px in (WIDE_PX, NARROW_PX))  # a column, in screen px
+    wide, narrow = ((right - left) / 100 * px / n for px in (WIDE_PX, NARROW_PX))  # a column, in px
     # every k-th year is labelled, so that the labels (36 px) never touch
     k_wide = math.ceil(36 / wide)
     k_narrow = k_wide * math.ceil(math.ceil(36 / narrow) / k_wide)
@@ -193,7 +189,7 @@ def timeline_chart(site: Site) -> str:
             acc += c
             parts.append(
                 f'<rect class="seg {s.css}" x="{_n(x)}%" width="{_n(bar)}%" y="{_n(y0)}" '
-                f'height="{_n(y1 - y0)}"><title>{year}, {_e(s.name)}: '
+                f'height="{_n(y1 - y0)}"><title>{year}, {escape(s.name)}: '
                 f"{_plural(c, 'paper')}</title></rect>"
             )
         if totals[year] and wide >= total_px:  # a column is wider on a desktop than on a phone
@@ -213,14 +209,14 @@ def timeline_chart(site: Site) -> str:
     parts.append("</svg>")
 
     items = "".join(
-        f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{_e(s.name)}</li>'
+        f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{escape(s.name)}</li>'
         for s in series
     )
     legend = f'<ul class="chart-legend" aria-label="Topics">{items}</ul>'
     rows = [[str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)]
     table = _table(
         "Papers per year and topic",
-        ["Year", *(_e(s.name) for s in series), "Total"],
+        ["Year", *(escape(s.name) for s in series), "Total"],
         rows,
         numeric=set(range(1, len(series) + 2)),
     )
@@ -260,13 +256,13 @@ def topic_chart(site: Site) -> str:
         w = 100 * count / total
         parts.append(
             f'<rect class="seg {css}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
-            f"<title>{_e(name)}: {_plural(count, 'paper')}</title></rect>"
+            f"<title>{escape(name)}: {_plural(count, 'paper')}</title></rect>"
         )
         x += w
         rows.append(
             f'<tr class="{css}"><th scope="row"><span class="topic-name">'
             f'<span class="swatch {css}" aria-hidden="true"></span>'
-            f'<a href="{_e(link)}">{_e(name)}</a></span></th>'
+            f'<a href="{escape(link)}">{escape(name)}</a></span></th>'
             f'<td class="num">{count}</td><td class="num share">{pct(count)}</td></tr>'
         )
     parts.append("</g></svg>")
@@ -288,11 +284,13 @@ def _together(joint: Counter[tuple[str, str]], a: Coauthor, b: Coauthor) -> int:
 
 
 def _ring_order(coauthors: Sequence[Coauthor], joint: Counter[tuple[str, str]]) -> list[Coauthor]:
-    """Seat collaborators of each other side by side, so their links stay short."""
+    """Seat collaborators of each other side by side, so their links stay short.
+
+    Ties go to more papers, then to the earlier coauthor: `max` keeps the first it finds."""
     left = list(coauthors)
     order = [left.pop(0)]
     while left:
-        best = max(left, key=lambda c: (_together(joint, order[-1], c), c.count, -left.index(c)))
+        best = max(left, key=lambda c: (_together(joint, order[-1], c), c.count))
         left.remove(best)
         order.append(best)
     return order
@@ -310,26 +308,23 @@ def _text_width(text: str, size: float) -> float:
 
 def _label_lines(name: str, size: float, max_one_line: float) -> list[str]:
     """A name on one line if it is short, else given names over the family name."""
-    if _text_width(name, size) <= max_one_line or " " not in name.strip():
-        return [name]
     head, _, tail = name.strip().rpartition(" ")
-    return [head, tail]
+    return [head, tail] if head and _text_width(name, size) > max_one_line else [name]
 
 
-@dataclass(frozen=True)
-class _Label:
-    x: float
-    first_y: float
-    anchor: str
-    lines: tuple[str, ...]
-    size: float
-
-    def box(self) -> tuple[float, float, float, float]:
-        w = max(_text_width(s, self.size) for s in self.lines)
-        left = {"start": self.x, "end": self.x - w, "middle": self.x - w / 2}[self.anchor]
-        top = self.first_y - self.size
-        bottom = self.first_y + self.size * 1.15 * (len(self.lines) - 1) + self.size * 0.3
-        return left, top, left + w, bottom
+def _label(
+    x: float, first_y: float, anchor: str, lines: Sequence[str], size: float, cls: str
+) -> tuple[str, tuple[float, float, float, float]]:
+    """A name as SVG text, a <tspan> a line, and the box it takes up (left, top, right, bottom)."""
+    w = max(_text_width(s, size) for s in lines)
+    left = {"start": x, "end": x - w, "middle": x - w / 2}[anchor]
+    bottom = first_y + size * 1.15 * (len(lines) - 1) + size * 0.3
+    tspans = "".join(
+        f'<tspan x="{_n(x)}" y="{_n(first_y + k * size * 1.15)}">{escape(s)}</tspan>'
+        for k, s in enumerate(lines)
+    )
+    text = f'<text class="{cls}" text-anchor="{anchor}">{tspans}</text>'
+    return text, (left, first_y - size, left + w, bottom)
 
 
 def network_chart(site: Site, limit: int = 12) -> str:
@@ -360,6 +355,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         return f"t{t.colour}" if t else "tother"
 
     nodes = []
+    boxes = []
     for i, c in enumerate(ring):
         a = -math.pi / 2 + 2 * math.pi * i / len(ring)
         cos, sin = math.cos(a), math.sin(a)
@@ -374,12 +370,14 @@ def network_chart(site: Site, limit: int = 12) -> str:
             anchor = "middle"
             lines = _label_lines(c.person.name, size, 150)
             first_y = ly + size * 0.95 if sin > 0 else ly - size * 1.15 * (len(lines) - 1) - 3
-        nodes.append((c, x, y, r, _Label(lx, first_y, anchor, tuple(lines), size)))
+        label, box = _label(lx, first_y, anchor, lines, size, "node-label")
+        nodes.append((c, x, y, r, label))
+        boxes += [box, (x - r, y - r, x + r, y + r)]
     pos = {c.person.key: (x, y) for c, x, y, _, _ in nodes}
-
-    owner_label = _Label(0.0, 27.0, "middle", (site.owner.name,), 13.5)
-    boxes = [n[4].box() for n in nodes] + [owner_label.box()]
-    boxes += [(x - r, y - r, x + r, y + r) for _, x, y, r, _ in nodes]
+    owner_label, owner_box = _label(
+        0.0, 27.0, "middle", [site.owner.name], 13.5, "node-label owner-label"
+    )
+    boxes.append(owner_box)
     pad = 6
     left = min(b[0] for b in boxes) - pad
     top = min(b[1] for b in boxes) - pad
@@ -418,26 +416,18 @@ def network_chart(site: Site, limit: int = 12) -> str:
         )
     parts.append("</g>")
 
-    def text(label: _Label, cls: str) -> str:
-        tspans = "".join(
-            f'<tspan x="{_n(label.x)}" y="{_n(label.first_y + k * label.size * 1.15)}">'
-            f"{_e(s)}</tspan>"
-            for k, s in enumerate(label.lines)
-        )
-        return f'<text class="{cls}" text-anchor="{label.anchor}">{tspans}</text>'
-
     for c, x, y, r, label in nodes:
         years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
         parts.append(
-            f'<g class="person"><title>{_e(c.person.name)}: {_plural(c.count, "joint paper")}, '
+            f'<g class="person"><title>{escape(c.person.name)}: {_plural(c.count, "joint paper")}, '
             f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
-            f'r="{_n(r)}"/>{text(label, "node-label")}</g>'
+            f'r="{_n(r)}"/>{label}</g>'
         )
-    owner = _e(site.owner.name)
+    owner = escape(site.owner.name)
     parts.append(
         f'<g class="person owner"><title>{owner}</title>'
         '<circle class="node owner-node" cx="0" cy="0" r="9"/>'
-        f"{text(owner_label, 'node-label owner-label')}</g>"
+        f"{owner_label}</g>"
     )
     parts.append("</svg>")
 
@@ -446,15 +436,15 @@ def network_chart(site: Site, limit: int = 12) -> str:
         others = [(_together(joint, c, d), d.person.name) for d in shown if d is not c]
         others = sorted((o for o in others if o[0]), key=lambda o: (-o[0], o[1]))
         also = ", ".join(f"{name} ({n})" for n, name in others)
-        rows.append([_e(c.person.name), str(c.count), _e(also) or "—"])
+        rows.append([escape(c.person.name), str(c.count), escape(also) or "—"])
     table = _table(
-        f"The closest coauthors of {_e(site.owner.name)}",
+        f"The closest coauthors of {escape(site.owner.name)}",
         ["Coauthor", "Joint papers", "Also wrote with (joint papers)"],
         rows,
         numeric={1},
     )
-    caption = (
+    caption = escape(
         f"{site.owner.name} and the {_plural(len(shown), 'closest coauthor')}. Line width: joint "
         "papers; colour: the main topic of the joint papers."
     )
-    return _figure("network", *parts, f"<figcaption>{_e(caption)}{_details(table)}</figcaption>")
+    return _figure("network", *parts, f"<figcaption>{caption}{_details(table)}</figcaption>")
