@@ -110,18 +110,16 @@ def _details(table: str) -> str:
     )
 
 
-def _svg_open(name: str, title: str, desc: str, size: str) -> str:
+def _figure(name: str, title: str, desc: str, size: str, svg: list[str], *after: str) -> str:
+    """One chart: an SVG named for screen readers by its <title> and <desc>, then `after`."""
     ident = f"{name}-chart"
     return (
-        f'<svg class="chart-svg {name}-svg" role="img" '
+        f'<figure class="chart {ident}"><svg class="chart-svg {name}-svg" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" {size}>'
         f'<title id="{ident}-title">{escape(title)}</title>'
-        f'<desc id="{ident}-desc">{escape(desc)}</desc>'
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>{"".join(svg)}</svg>'
+        f"{''.join(after)}</figure>"
     )
-
-
-def _figure(name: str, *parts: str) -> str:
-    return f'<figure class="chart {name}-chart">' + "".join(parts) + "</figure>"
 
 
 # ---------------------------------------------------------------- timeline
@@ -142,7 +140,7 @@ def timeline_chart(site: Site) -> str:
     top = step * math.ceil(peak / step)
 
     plot_h, pad_top, pad_bottom = 180, 20, 26
-    height = pad_top + plot_h + pad_bottom
+    size = f'width="100%" height="{pad_top + plot_h + pad_bottom}"'
     # the gutter holds the axis numbers: wide enough for the longest on a phone
     left, right = max(4.5, 100 * (len(str(top)) * 7.5 + 8) / NARROW_PX), 99.5
     n = len(years)
@@ -165,10 +163,7 @@ def timeline_chart(site: Site) -> str:
         + ", ".join(f"{t.name} ({len(t.papers)})" for t in biggest)
         + "."
     )
-    parts = [
-        _svg_open("timeline", "Papers per year, by topic", desc, f'width="100%" height="{height}"'),
-        '<g class="grid">',
-    ]
+    parts = ['<g class="grid">']
     for v in range(0, top + 1, step):
         y = _n(y_of(v))
         cls = "axis" if v == 0 else "gridline"
@@ -206,8 +201,6 @@ def timeline_chart(site: Site) -> str:
                 f'<text class="year-label{hide}" x="{centre}%" y="{pad_top + plot_h + 18}" '
                 f'text-anchor="middle">{year}</text>'
             )
-    parts.append("</svg>")
-
     items = "".join(
         f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{escape(s.name)}</li>'
         for s in series
@@ -220,7 +213,8 @@ def timeline_chart(site: Site) -> str:
         rows,
         numeric=set(range(1, len(series) + 2)),
     )
-    return _figure("timeline", *parts, legend, _details(table))
+    title = "Papers per year, by topic"
+    return _figure("timeline", title, desc, size, parts, legend, _details(table))
 
 
 # ---------------------------------------------------------------- topics (home)
@@ -246,7 +240,6 @@ def topic_chart(site: Site) -> str:
         segments.append(("tother", more, sum(len(t.papers) for t in rest), urls.TOPICS))
     title = f"Share of {_plural(total, 'paper')} by topic"
     parts = [
-        _svg_open("topic", title, desc + ".", 'width="100%" height="14"'),
         '<clipPath id="topic-chart-clip"><rect width="100%" height="14" rx="4"/></clipPath>',
         '<g clip-path="url(#topic-chart-clip)">',
     ]
@@ -265,14 +258,14 @@ def topic_chart(site: Site) -> str:
             f'<a href="{escape(link)}">{escape(name)}</a></span></th>'
             f'<td class="num">{count}</td><td class="num share">{pct(count)}</td></tr>'
         )
-    parts.append("</g></svg>")
+    parts.append("</g>")
     table = (
         '<table class="topic-table"><caption class="visually-hidden">Papers per topic</caption>'
         '<thead class="visually-hidden"><tr><th scope="col">Topic</th>'
         '<th scope="col">Papers</th><th scope="col">Share</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
-    return _figure("topic", *parts, table)
+    return _figure("topic", title, desc + ".", 'width="100%" height="14"', parts, table)
 
 
 # ---------------------------------------------------------------- coauthor network
@@ -394,10 +387,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
         f'width="{_n(width)}" height="{_n(height)}"'
     )
-    parts = [
-        _svg_open("network", f"Collaboration network of {site.owner.name}", desc, size_attrs),
-        '<g class="links-between">',  # links between coauthors: curves bowed towards the centre
-    ]
+    parts = ['<g class="links-between">']  # links between coauthors: curves bowed to the centre
     for (a, b), n in sorted(joint_shown.items()):
         x1, y1 = pos[a]
         x2, y2 = pos[b]
@@ -429,8 +419,6 @@ def network_chart(site: Site, limit: int = 12) -> str:
         '<circle class="node owner-node" cx="0" cy="0" r="9"/>'
         f"{owner_label}</g>"
     )
-    parts.append("</svg>")
-
     rows = []
     for c in shown:
         others = [(_together(joint, c, d), d.person.name) for d in shown if d is not c]
@@ -447,4 +435,6 @@ def network_chart(site: Site, limit: int = 12) -> str:
         f"{site.owner.name} and the {_plural(len(shown), 'closest coauthor')}. Line width: joint "
         "papers; colour: the main topic of the joint papers."
     )
-    return _figure("network", *parts, f"<figcaption>{caption}{_details(table)}</figcaption>")
+    title = f"Collaboration network of {site.owner.name}"
+    figcaption = f"<figcaption>{caption}{_details(table)}</figcaption>"
+    return _figure("network", title, desc, size_attrs, parts, figcaption)
