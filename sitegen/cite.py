@@ -340,9 +340,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
 def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
     """A paper's author, with the URL of their page on this site (the owner's is home)."""
     url = urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
-    out: dict[str, Any] = {"@type": "Person", "name": one_line(name)}
-    if url:
-        out["url"] = url
+    out: dict[str, Any] = {"@type": "Person", "name": one_line(name), "url": url}
     if person.affiliation:
         out["affiliation"] = {"@type": "Organization", "name": one_line(person.affiliation)}
     return out
