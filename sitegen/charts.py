@@ -347,12 +347,15 @@ def network_chart(site: Site, limit: int = 12) -> str:
         t = site.topic_by_code.get(code)
         return f"t{t.colour}" if t else "tother"
 
-    nodes = []
+    # each coauthor's place on the ring, its link from the owner, its node and its name
+    pos = {}
+    links = []
+    people_svg = []
     boxes = []
     for i, c in enumerate(ring):
         a = -math.pi / 2 + 2 * math.pi * i / len(ring)
         cos, sin = math.cos(a), math.sin(a)
-        x, y = rx * cos, ry * sin
+        x, y = pos[c.person.key] = rx * cos, ry * sin
         r = 4.5 + 5.5 * math.sqrt(c.count / most)
         lx, ly = x + (r + 6) * cos, y + (r + 6) * sin
         if abs(cos) > 0.3:
@@ -364,9 +367,17 @@ def network_chart(site: Site, limit: int = 12) -> str:
             lines = _label_lines(c.person.name, size, 150)
             first_y = ly + size * 0.95 if sin > 0 else ly - size * 1.15 * (len(lines) - 1) - 3
         label, box = _label(lx, first_y, anchor, lines, size, "node-label")
-        nodes.append((c, x, y, r, label))
         boxes += [box, (x - r, y - r, x + r, y + r)]
-    pos = {c.person.key: (x, y) for c, x, y, _, _ in nodes}
+        sw = 1.2 + 6.3 * c.count / most
+        links.append(
+            f'<line class="edge" x1="0" y1="0" x2="{_n(x)}" y2="{_n(y)}" stroke-width="{_n(sw)}"/>'
+        )
+        years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
+        people_svg.append(
+            f'<g class="person"><title>{escape(c.person.name)}: {_plural(c.count, "joint paper")}, '
+            f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
+            f'r="{_n(r)}"/>{label}</g>'
+        )
     owner_label, owner_box = _label(
         0.0, 27.0, "middle", [site.owner.name], 13.5, "node-label owner-label"
     )
@@ -398,24 +409,9 @@ def network_chart(site: Site, limit: int = 12) -> str:
             f'<path class="edge-between" d="M{_n(x1)} {_n(y1)}Q{_n(qx)} {_n(qy)} {_n(x2)} '
             f'{_n(y2)}" stroke-width="{_n(sw)}"/>'
         )
-    parts.append('</g><g class="links">')
-    for c, x, y, _, _ in nodes:
-        sw = 1.2 + 6.3 * c.count / most
-        parts.append(
-            f'<line class="edge" x1="0" y1="0" x2="{_n(x)}" y2="{_n(y)}" stroke-width="{_n(sw)}"/>'
-        )
-    parts.append("</g>")
-
-    for c, x, y, r, label in nodes:
-        years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
-        parts.append(
-            f'<g class="person"><title>{escape(c.person.name)}: {_plural(c.count, "joint paper")}, '
-            f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
-            f'r="{_n(r)}"/>{label}</g>'
-        )
-    owner = escape(site.owner.name)
+    parts += ['</g><g class="links">', *links, "</g>", *people_svg]
     parts.append(
-        f'<g class="person owner"><title>{owner}</title>'
+        f'<g class="person owner"><title>{escape(site.owner.name)}</title>'
         '<circle class="node owner-node" cx="0" cy="0" r="9"/>'
         f"{owner_label}</g>"
     )
