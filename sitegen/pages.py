@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -55,8 +55,8 @@ class SiteData:
 class Page:
     url: str
     template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    feed: FeedSpec | None = None  # the page's own feed, advertised in its <head>
+    context: dict[str, Any]
+    feed: FeedSpec | None  # the page's own feed, advertised in its <head>
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,8 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
 
 def citation_files(slug: str) -> tuple[tuple[str, str], ...]:
     """(label, URL) of a paper's .bib, .ris and CSL-JSON files."""
-    return tuple((name, urls.paper_citation(slug, ext)) for name, ext in CITATION_FORMATS)
+    formats = (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
+    return tuple((name, urls.paper_citation(slug, ext)) for name, ext in formats)
 
 
 def single(
@@ -223,9 +224,6 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
         specs[page] = FeedSpec(f"{title}: {part}", about, page, rss, atom, papers[:size])
     return specs
-
-
-CITATION_FORMATS = (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
 
 
 def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
