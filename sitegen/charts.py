@@ -88,7 +88,8 @@ def _nice_step(top: int) -> int:
 def _table(
     caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
 ) -> str:
-    """An HTML table of already-escaped cells; the columns in `numeric` are right-aligned."""
+    """A chart's numbers as an HTML table of already-escaped cells, folded under a summary;
+    the columns in `numeric` are right-aligned."""
     attrs = [' class="num"' if i in numeric else "" for i in range(len(head))]
     th = "".join(f'<th scope="col"{a}>{h}</th>' for a, h in zip(attrs, head, strict=True))
     body = "".join(
@@ -98,15 +99,9 @@ def _table(
         for row in rows
     )
     return (
-        f'<table class="chart-table"><caption>{caption}</caption>'
-        f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
-def _details(table: str) -> str:
-    return (
         '<details class="chart-data"><summary>Show the numbers as a table</summary>'
-        f'<div class="table-scroll">{table}</div></details>'
+        f'<div class="table-scroll"><table class="chart-table"><caption>{caption}</caption>'
+        f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
 
 
@@ -214,7 +209,7 @@ def timeline_chart(site: Site) -> str:
         numeric=set(range(1, len(series) + 2)),
     )
     title = "Papers per year, by topic"
-    return _figure("timeline", title, desc, size, parts, legend, _details(table))
+    return _figure("timeline", title, desc, size, parts, legend, table)
 
 
 # ---------------------------------------------------------------- topics (home)
@@ -432,5 +427,5 @@ def network_chart(site: Site, limit: int = 12) -> str:
         "papers; colour: the main topic of the joint papers."
     )
     title = f"Collaboration network of {site.owner.name}"
-    figcaption = f"<figcaption>{caption}{_details(table)}</figcaption>"
+    figcaption = f"<figcaption>{caption}{table}</figcaption>"
     return _figure("network", title, desc, size_attrs, parts, figcaption)
