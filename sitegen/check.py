@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from .build import load_site, plan_outputs
 from .config import load_config
 from .content import (
     KNOWN_KEYS,
@@ -31,7 +32,10 @@ from .content import (
 )
 from .errors import SitegenError, SitegenWarning
 from .model import Paper, Profile
+from .portfolio import load_about, load_resume, news_files, parse_news
 from .render import make_env, template_dirs, template_error
+from .state import default_jobs
+from .urls import output_path
 from .yamlutil import dump_yaml, key_line
 
 # A value each front matter key accepts, put in place of a bad one so the
@@ -92,11 +96,10 @@ def _attempt(report: CheckReport, load: Callable[..., Any], *args: Any) -> Any:
 
 def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | None:
     """Reports each problem of one paper file at its key's line; returns the paper if none."""
-    try:
-        data, yaml_text, body = front_matter(text, display)
-    except SitegenError as e:
-        report.problems.append(e)
+    parsed = _attempt(report, front_matter, text, display)
+    if parsed is None:
         return None
+    data, yaml_text, body = parsed
     current = text
     first = len(report.problems)
     for _ in range(len(_HARMLESS) + 1):
@@ -184,23 +187,17 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
     stop the build (`{{ m.no_such_macro() }}`, an `extends` of a missing file). Every page
     would take as long as a build; one per template finds what does not hang on the data.
     An error in a template many pages share (base.html) is listed once."""
-    from .build import load_site, plan_outputs
-    from .state import default_jobs
-    from .urls import output_path
-
     # no cache folder: nothing is written
     loaded = _attempt(report, load_site, site, None, None, default_jobs())
     planned = loaded and _attempt(report, plan_outputs, loaded, site, False)
     if not planned:
         return
     outputs, pages, _ = planned
-    made = {o.files[0]: o for o in outputs}
-    first = {}
-    for page in pages:
-        first.setdefault(page.template, page)
+    make = {o.files[0]: o.make for o in outputs}
+    first = {page.template: page for page in reversed(pages)}  # each template's first page
     for name in sorted(first):
         try:
-            made[output_path(first[name].url)].make()
+            make[output_path(first[name].url)]()
         except SitegenError as e:
             if str(e) not in map(str, report.problems):
                 report.problems.append(e)
@@ -208,8 +205,6 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
 
 def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -> None:
     """The about keys of profile.yaml, the resume and each news file (issue 17)."""
-    from .portfolio import load_about, load_resume, news_files, parse_news
-
     if profile is not None:  # else profile.yaml's problem is in the report already
         _attempt(report, load_about, site, profile, None)
     _attempt(report, load_resume, site)
