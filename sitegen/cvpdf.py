@@ -11,14 +11,13 @@ resume's text says, making the PDF reads no file and opens no connection.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 from contextlib import suppress
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
-from .state import save_bytes
+from .state import digest, save_bytes
 
 CV = "cv/cv.pdf"
 
@@ -43,9 +42,7 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
     `page_url` is the page's absolute URL, so relative links in the PDF point at the site.
     Deterministic: WeasyPrint's document dates are left out.
     """
-    key = hashlib.sha256(
-        "\0".join([html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items()))]).encode()
-    ).hexdigest()[:24]
+    key = digest(html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
     cached = cache_dir / f"{key}.pdf"
     with suppress(OSError):
         return cached.read_bytes()
