@@ -281,10 +281,9 @@ def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
     """
     roots = [site_dir / n for n in ("sitegen.yaml", "content", "templates", "static", "themes")]
     if theme is not None:
-        try:
+        # an unknown theme is the build's to report; sitegen.yaml is watched for the fix
+        with contextlib.suppress(SitegenError):
             roots += theme_dirs(site_dir, theme)
-        except SitegenError:
-            pass  # the build reports the unknown theme; sitegen.yaml is watched for the fix
     return [r for i, r in enumerate(roots) if not any(r.is_relative_to(u) for u in roots[:i])]
 
 
@@ -563,13 +562,10 @@ def bind(host: str, port: int) -> list[socket.socket]:
 
 def next_free_port(host: str, start: int) -> int | None:
     for candidate in range(start, min(start + PORT_SEARCH, 65536)):
-        try:
-            socks = netutil.bind_sockets(candidate, address=host)
-        except OSError:
-            continue
-        for s in socks:
-            s.close()
-        return candidate
+        with contextlib.suppress(OSError):  # busy: try the next one
+            for s in netutil.bind_sockets(candidate, address=host):
+                s.close()
+            return candidate
     return None
 
 
