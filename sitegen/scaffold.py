@@ -29,7 +29,6 @@ SITEGEN_YAML = _skeleton("sitegen.yaml")
 # the about section's keys, commented: also added to a profile.yaml made by the import
 PORTFOLIO_KEYS = _skeleton("profile-about.yaml")
 PROFILE_YAML = _skeleton("profile.yaml") + PORTFOLIO_KEYS
-REQUIREMENTS_HEAD = _skeleton("requirements.txt")
 
 
 def sitegen_requirement() -> str | None:
@@ -58,9 +57,8 @@ def sitegen_requirement() -> str | None:
 def requirements_txt() -> tuple[str, bool]:
     """The requirements file, and whether it already names sitegen."""
     req = sitegen_requirement()
-    if req:
-        return REQUIREMENTS_HEAD + req + "\n", True
-    return REQUIREMENTS_HEAD + "# (add the line for sitegen here)\n", False
+    line = req or "# (add the line for sitegen here)"
+    return _skeleton("requirements.txt") + line + "\n", req is not None
 
 
 def new_site(
