@@ -308,8 +308,8 @@ class Preview:
         self._warned: set[str] = set()
         self.theme: str | None = None
         self.roots = self._roots()
-        self.builds = 0
-        self._token = secrets.token_hex(4)
+        # names the build being served: a new one after every build and every restart
+        self.generation = secrets.token_hex(4)
 
     def _roots(self) -> list[Path]:
         config, problems = load_config(self.site_dir)
@@ -342,7 +342,7 @@ class Preview:
             self._fail(SitegenError(f"internal error while building: {type(e).__name__}: {e}"))
             return False
         finally:
-            self.builds += 1
+            self.generation = secrets.token_hex(4)
         self.failed = None
         warnings = {str(w) for w in result.warnings}
         for w in sorted(warnings - self._warned):
@@ -354,11 +354,6 @@ class Preview:
         else:
             self.say(f"{self._describe(changed)}: rebuilt {result.pages} pages in {seconds:.2f} s")
         return True
-
-    @property
-    def generation(self) -> str:
-        """Names what is being served; differs after every build and every restart."""
-        return f"{self._token}-{self.builds}"
 
     def _fail(self, e: SitegenError) -> None:
         self.failed = error_page(self.site_dir, e)
