@@ -208,9 +208,8 @@ pre .bad { background: var(--badbg); box-shadow: inset 3px 0 0 var(--bad); }
 def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
     if not err.path or not err.line:
         return ""
-    path = site_dir / err.path  # an absolute err.path stays as it is
-    try:
-        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    try:  # an absolute err.path stays as it is
+        lines = (site_dir / err.path).read_text("utf-8", errors="replace").splitlines()
     except OSError:
         return ""
     if not 1 <= err.line <= len(lines):
