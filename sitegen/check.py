@@ -38,8 +38,8 @@ from .state import default_jobs
 from .urls import output_path
 from .yamlutil import dump_yaml, key_line
 
-# A value each front matter key accepts, put in place of a bad one so the
-# rest of the file can still be checked. `None` drops the key instead.
+# A value these front matter keys accept, put in place of a bad one so the rest
+# of the file can still be checked; a bad value of any other known key is dropped.
 _HARMLESS: dict[str, Any] = {
     "title": "untitled",
     "date": dt.date(2000, 1, 1),
@@ -53,15 +53,6 @@ _HARMLESS: dict[str, Any] = {
     "year_inferred": False,
     "draft": False,
     "featured": False,
-    "code_url": None,
-    "url": None,
-    "pdf": None,
-    "venue": None,
-    "doi": None,
-    "arxiv": None,
-    "links": None,
-    "added": None,
-    "slug": None,
 }
 assert set(_HARMLESS) <= KNOWN_KEYS
 
@@ -102,21 +93,21 @@ def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | No
     data, yaml_text, body = parsed
     current = text
     first = len(report.problems)
-    for _ in range(len(_HARMLESS) + 1):
+    for _ in range(len(KNOWN_KEYS) + 1):
         try:
             paper = parse_paper(current, display, report.warnings)
             return paper if len(report.problems) == first else None
         except SitegenError as e:
             key = e.message.split(":", 1)[0]  # an error about a key starts with `key: `
-            if key not in _HARMLESS or key not in data and _HARMLESS[key] is None:
+            if key not in KNOWN_KEYS or key not in data and key not in _HARMLESS:
                 report.problems.append(e)
                 return None
             line = key_line(yaml_text, (key,), 2) or e.line
             report.problems.append(SitegenError(e.message, display, line))
-            if _HARMLESS[key] is None:
-                data.pop(key, None)
-            else:
+            if key in _HARMLESS:
                 data[key] = _HARMLESS[key]
+            else:
+                data.pop(key)
             # the re-written text is only ever parsed, never saved or shown
             current = f"---\n{dump_yaml(data)}---\n{body}"
     return None  # pragma: no cover - every key is fixed by then
