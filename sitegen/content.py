@@ -345,7 +345,7 @@ def load_people(site: Path) -> list[PersonEntry]:
             raise fail(i, "each person needs a `name:`")
         unknown = set(entry) - {"name", "aliases", "homepage", "affiliation", "owner"}
         if unknown:
-            raise fail(i, f"unknown key {sorted(unknown)[0]!r}")
+            raise fail(i, f"unknown key {sorted(unknown, key=str)[0]!r}")  # 1: and a: alike
         for key in ("homepage", "affiliation"):
             if isinstance(entry.get(key), (bool, list, dict)):
                 raise fail(i, f"{key}: must be text, not {entry[key]!r}")

@@ -436,10 +436,9 @@ def normal_title(title: str) -> str:
 def _date(s: Any) -> dt.date | None:
     if not isinstance(s, str):
         return None
-    parts = [int(p) for p in s.split("-")] + [1, 1]
     try:
-        return dt.date(*parts[:3])
-    except ValueError:
+        return dt.date(*([int(p) for p in s.split("-")] + [1, 1])[:3])
+    except ValueError:  # not numbers, or no such day
         return None
 
 

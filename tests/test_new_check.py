@@ -270,6 +270,7 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("content/profile.yaml", "name: [\n"),
         ("content/people.yaml", "- name: A\n  colour: red\n"),
         ("content/people.yaml", "- name: A\n  homepage: [1]\n"),
+        ("content/people.yaml", "- name: A\n  1: y\n  z: w\n"),  # keys of two types
         # one spelling for two people, two owners: which page, whose site?
         (
             "content/people.yaml",

@@ -487,6 +487,9 @@ BAD_RESUME = {
                 "YYYY-MM or YYYY-MM-DD (leave endDate out while it goes on)"),
     "month 13": ("startDate: 1832-01", "startDate: 1832-13",
                  "content/resume.yaml:11: education.0.startDate: '1832-13' is not a date"),
+    "text in a custom date": ("endDate: 1840", "endDate: 1840\n    customDate: soon",
+                              "content/resume.yaml:13: education.0.customDate: 'soon' is not a "
+                              "date"),
     "end before start": ("endDate: 1840", "endDate: 1831-12",
                          "content/resume.yaml:12: education.0.endDate: '1831-12' is before "
                          "startDate '1832-01'"),
