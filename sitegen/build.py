@@ -22,7 +22,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -199,26 +199,45 @@ class FeedLink:
     atom_url: str
 
 
-FRAGMENTS_KEPT = 4  # fragments per paper kept between builds (the default theme makes 3)
+PIECES_KEPT = 8  # pieces per paper kept between builds (the default theme makes 6)
+
+
+@dataclass
+class Pieces:
+    """Pieces of output that many files share, each made once and kept between builds by
+    a key covering everything it is made from: a paper's list item (fragment_function)
+    and its entry in each site-wide citation file (_publications).
+
+    After one edit at 10,000 papers, the timeline's other 9,999 items and the other
+    entries of the three citation files are looked up instead of made again (1.7 s and
+    1.5 s). `kept` comes from the cache (build_site); `made` gathers what this build
+    made, in every process (make_outputs), for the cache.
+    """
+
+    kept: dict[str, str] = field(default_factory=dict)
+    made: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str, make: Callable[[], str]) -> str:
+        found = self.made.get(key, self.kept.get(key))
+        if found is None:
+            found = self.made[key] = make()
+        return found
 
 
 def fragment_function(
-    env: jinja2.Environment, templates: Templates, digests: Digests, kept: dict[str, str]
-) -> tuple[Callable[..., Markup], dict[str, str]]:
-    """`fragment("fragments/NAME.html", **args)` in templates: a piece of HTML shared by pages,
-    and the dict it puts the HTML of each fragment it renders in, by key (for the cache).
+    env: jinja2.Environment, templates: Templates, digests: Digests, pieces: Pieces
+) -> Callable[..., Markup]:
+    """`fragment("fragments/NAME.html", **args)` in templates: a piece of HTML shared by pages.
 
     A paper's list item is the same on every list page at the same depth, and a
     1,000-paper site shows about ten thousand of them. A fragment sees only the
     environment's globals, `root` and its arguments, so it is keyed like a page
     (keys.Templates: the sources of its templates and the values of the variables
-    they name) and rendered once per key. `kept` is the HTML earlier builds made, by
-    key (build_site keeps it in the cache): after one paper is edited, the timeline's
-    other items are looked up, not rendered (1.8 s at 10,000 papers). An argument that
-    is not hashable (a list or dict a template may change as it goes) renders afresh.
-    A page that calls `fragment` is keyed by every template under fragments/.
+    they name, and `root`, which `rel` reads unnamed) and made once (Pieces). An
+    argument that is not hashable (a list or dict a template may change as it goes)
+    is rendered each time. A page that calls `fragment` is keyed by every template
+    under fragments/.
     """
-    made: dict[str, str] = {}
 
     @jinja2.pass_context
     def fragment(ctx: Any, name: str, **args: Any) -> Markup:
@@ -232,17 +251,14 @@ def fragment_function(
                 "`with context`"
             )
         args["root"] = ctx["root"]
+        render = partial(env.get_template(name).render, args)
         try:
             hash(tuple(args.values()))
         except TypeError:
-            return Markup(env.get_template(name).render(args))
-        key = templates.key(name, args, digests, ctx["root"])  # `rel` reads root unnamed
-        html = made.get(key, kept.get(key))
-        if html is None:
-            html = made[key] = env.get_template(name).render(args)
-        return Markup(html)
+            return Markup(render())
+        return Markup(pieces.get(templates.key(name, args, digests, ctx["root"]), render))
 
-    return fragment, made
+    return fragment
 
 
 TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
@@ -310,11 +326,10 @@ class Renderer:
         )
         self.templates = Templates(self.env, known)
         self.digests = Digests()
-        self.kept_fragments: dict[str, str] = {}  # filled from the cache by build_site
-        fragment, self.fragments = fragment_function(
-            self.env, self.templates, self.digests, self.kept_fragments
+        self.pieces = Pieces()
+        self.env.globals["fragment"] = fragment_function(
+            self.env, self.templates, self.digests, self.pieces
         )
-        self.env.globals["fragment"] = fragment
         self.assets = assets
         # one object per root and per feed, shared by the pages: a build digests each once
         self._asset: dict[str, Asset] = {}
@@ -443,11 +458,10 @@ def plan_outputs(
         key = partial(cite_key, p, url)
         cites.append(Output(files, key, partial(_citation_files, p, cite_keys[p.slug], url)))
     out += cites
-    page_url = partial(_paper_url, base)
     for rel in (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL):
         kind = rel.rsplit(".", 1)[1]
         key = partial(lambda k: digest("publications", k, *(o.key() for o in cites)), kind)
-        make = partial(cite.publication_file, kind, site.papers, cite_keys, page_url)
+        make = partial(_publications, kind, site.papers, cites, cite_keys, base, renderer.pieces)
         out.append(Output((rel,), key, make))
     if folio.news:
         news = folio.news
@@ -490,6 +504,23 @@ def plan_outputs(
 
 def _paper_url(base_url: str, p: Paper) -> str:
     return urls.absolute(base_url, urls.paper(p.slug))
+
+
+def _publications(
+    kind: str,
+    papers: Sequence[Paper],
+    cites: Sequence[Output],
+    keys: dict[str, str],
+    base_url: str,
+    pieces: Pieces,
+) -> str:
+    """A site-wide citation file; each paper's entry is keyed by its citation files' key,
+    which covers everything the entry is made from."""
+    entries = []
+    for p, o in zip(papers, cites, strict=True):
+        make = partial(cite.entry, kind, p, keys[p.slug], _paper_url(base_url, p))
+        entries.append(pieces.get(f"{kind}:{o.key()}", make))
+    return cite.publication_file(kind, entries)
 
 
 def _citation_files(p: Paper, key: str, url: str) -> tuple[str, str, str]:
@@ -542,23 +573,23 @@ def make_outputs(
     meanwhile: Callable[[], T],
     current: Path,
     kept: Sequence[str],
-    fragments: dict[str, str],
+    pieces: Pieces,
 ) -> tuple[T, dict[str, float]]:
     """Make and write the given outputs under `root`, and hard-link the files kept from
     the current output, in `jobs` processes when there are many. Returns what
     `meanwhile` returns, called here while the other processes work, and the seconds
-    each output took, by its first file. The fragments each process renders are
-    gathered in `fragments` (the renderer's, which they are rendered into).
+    each output took, by its first file. The pieces each process makes are gathered
+    in `pieces` (the renderer's, which the outputs make them in).
 
-    `costs` are the seconds each output took last time. After one edit at 10,000
-    papers, the timeline and the three site-wide citation files are most of the
-    work: dealt out in turn, two of them could land on one process while the other
-    idled. Linking the 50,000 kept files takes as long, so that is shared out too.
+    `costs` are the seconds each output took last time: dealt out in turn, the few
+    large outputs after one edit (the CV, a large topic's page) could land on one
+    process while the other idled. Linking the 50,000 kept files of a 10,000-paper
+    site takes as long as rendering, so that is shared out too.
     """
     parts = jobs if len(outputs) >= PARALLEL_MIN or len(kept) >= PARALLEL_LINKS else 1
     shares = share_out(costs, parts)
 
-    def run(part: int) -> dict[str, float]:
+    def run(part: int) -> tuple[dict[str, float], dict[str, str]]:
         took = {}
         for i in shares[part]:
             started = time.perf_counter()
@@ -568,12 +599,12 @@ def make_outputs(
                 write_file(f"{root}/{rel}", data)
             took[o.files[0]] = time.perf_counter() - started
         link_files(current, root, kept[part::parts])
-        return took, fragments
+        return took, pieces.made
 
     found: list[T] = []
     done = fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
     for _, made in done:
-        fragments.update(made)
+        pieces.made.update(made)
     return found[0], {name: t for took, _ in done for name, t in took.items()}
 
 
@@ -833,7 +864,7 @@ def build_site(
     if not use_cache:  # ignored, then made afresh: the next build is incremental again
         for made in ("papers", "photo"):
             shutil.rmtree(cache / made, ignore_errors=True)
-        for made in ("related.pickle", "fragments.pickle"):
+        for made in ("related.pickle", "pieces.pickle"):
             (cache / made).unlink(missing_ok=True)
     loaded = load_site(site_dir, base_url, cache, jobs)
     phase("load and index")
@@ -921,8 +952,8 @@ def build_site(
         )
         if not recycled:
             tmp.mkdir(parents=True)
-        fragments = cache / "fragments.pickle"
-        renderer.kept_fragments.update(read_cache(fragments, code_stamp()) or {})
+        pieces = cache / "pieces.pickle"
+        renderer.pieces.kept = read_cache(pieces, code_stamp()) or {}
         try:
             costs = [last_costs.get(o.files[0], COST_UNKNOWN) for o in todo]
             found, took = make_outputs(
@@ -933,7 +964,7 @@ def build_site(
                 lambda: keys or [o.key() for o in outputs],
                 output,
                 kept,
-                renderer.fragments,
+                renderer.pieces,
             )
             keys = keys or found
             last_costs.update(took)
@@ -949,10 +980,11 @@ def build_site(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        if renderer.fragments:  # the oldest go first, once there are more than enough
-            kept_fragments = {**renderer.kept_fragments, **renderer.fragments}
-            enough = FRAGMENTS_KEPT * len(loaded.site.papers) + len(renderer.fragments)
-            save_pickle(fragments, (code_stamp(), dict(list(kept_fragments.items())[-enough:])))
+        if renderer.pieces.made:  # the oldest go first, once there are more than enough
+            made = renderer.pieces.made
+            kept_pieces = {**renderer.pieces.kept, **made}
+            enough = PIECES_KEPT * len(loaded.site.papers) + len(made)
+            save_pickle(pieces, (code_stamp(), dict(list(kept_pieces.items())[-enough:])))
     keys = keys or [o.key() for o in outputs]
     files = {f: key for o, key in zip(outputs, keys, strict=True) for f in o.files}
     stats = {rel: tuple(old[rel][1:]) for rel in files if rel in old and rel not in remade}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain, product
@@ -278,25 +278,29 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
 def csl_json(items: Sequence[dict[str, Any]]) -> str:
     """A JSON list with one item per line: readable, diffable, and fast to write
     (an indented dump goes through the slow pure-Python encoder)."""
-    body = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
-    return f"[\n{body}\n]\n"
+    return publication_file("json", [json.dumps(item, ensure_ascii=False) for item in items])
 
 
-def publication_file(
-    kind: str, papers: Sequence[Paper], keys: Mapping[str, str], page_url: Any
-) -> str:
-    """The site-wide "bib", "ris" or "json" file: every paper's citation, in the given order.
+def entry(kind: str, paper: Paper, key: str, url: str) -> str:
+    """A paper's entry in the site-wide "bib", "ris" or "json" file (publication_file).
 
-    One file per call, so that a build can make the three in different processes:
-    after one edit at 10,000 papers, the three together took as long as the rest
-    of the changed pages. `page_url(paper)` is its absolute URL; `keys` are
-    citation_keys(papers).
+    One call per paper and kind, so that a build can keep each entry between builds
+    and remake only an edited paper's: at 10,000 papers, the three files took 1.5 s.
     """
     if kind == "bib":
-        return "\n".join(bibtex_entry(p, keys[p.slug], page_url(p)) for p in papers)
+        return bibtex_entry(paper, key, url)
     if kind == "ris":
-        return "\r\n".join(ris_record(p, page_url(p)) for p in papers)
-    return csl_json([csl_item(p, keys[p.slug], page_url(p)) for p in papers])
+        return ris_record(paper, url)
+    return json.dumps(csl_item(paper, key, url), ensure_ascii=False)
+
+
+def publication_file(kind: str, entries: Sequence[str]) -> str:
+    """The site-wide file of every paper's citation, from their entries in order."""
+    if kind == "bib":
+        return "\n".join(entries)
+    if kind == "ris":
+        return "\r\n".join(entries)
+    return "[\n" + ",\n".join(entries) + "\n]\n"
 
 
 def json_for_script(data: Any) -> str:

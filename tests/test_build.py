@@ -658,11 +658,11 @@ def test_fragments_tell_equal_arguments_of_other_types_apart() -> None:
     Python, inside a tuple too, but render differently."""
     import jinja2
 
-    from sitegen.build import fragment_function
+    from sitegen.build import Pieces, fragment_function
     from sitegen.keys import Digests, Templates
 
     env = jinja2.Environment(loader=jinja2.DictLoader({"fragments/v.html": "{{ v }}"}))
-    env.globals["fragment"], _ = fragment_function(env, Templates(env), Digests(), {})
+    env.globals["fragment"] = fragment_function(env, Templates(env), Digests(), Pieces())
     page = env.from_string('{{ fragment("fragments/v.html", v=a) }}')
     values = [(1,), (1.0,), (True,), 0.0, -0.0, [1], [1.0], {"k": 1}, {"k": 1.0}]
     assert [page.render(root="", a=a) for a in values] == list(map(str, values))

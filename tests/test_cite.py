@@ -291,7 +291,10 @@ def test_site_wide_files_hold_each_papers_citation() -> None:
         return f"https://example.org/papers/{p.slug}/"
 
     keys = cite.citation_keys(papers)
-    bibtex, ris, csl = (cite.publication_file(k, papers, keys, url) for k in ("bib", "ris", "json"))
+    bibtex, ris, csl = (
+        cite.publication_file(k, [cite.entry(k, p, keys[p.slug], url(p)) for p in papers])
+        for k in ("bib", "ris", "json")
+    )
     assert bibtex == "\n".join(cite.bibtex_entry(p, keys[p.slug], url(p)) for p in papers)
     assert ris == "\r\n".join(cite.ris_record(p, url(p)) for p in papers)
     items = [cite.csl_item(p, keys[p.slug], url(p)) for p in papers]

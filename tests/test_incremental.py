@@ -437,11 +437,12 @@ def test_title_edit_rewrites_the_lists_that_show_it(built_site: Path, tmp_path: 
     assert_same_as_cold(built_site, tmp_path)
 
 
-def test_list_items_are_kept_between_builds_by_key(built_site: Path, tmp_path: Path) -> None:
-    """After a title edit, the lists take every other paper's item from the cache and
-    render the edited paper's alone; edits to the item's template make new keys for all,
-    and the stale ones go once there are more than FRAGMENTS_KEPT per paper."""
-    cache = built_site / CACHE_DIR / "fragments.pickle"
+def test_list_items_and_citations_are_kept_between_builds(built_site: Path, tmp_path: Path) -> None:
+    """After a title edit, the lists and the site-wide citation files take every other
+    paper's item and entry from the cache and make the edited paper's alone; edits to
+    the item's template make new keys for all items, and the stale ones go once there
+    are more than PIECES_KEPT per paper."""
+    cache = built_site / CACHE_DIR / "pieces.pickle"
 
     def items() -> dict[str, str]:
         stamp, kept = pickle.loads(cache.read_bytes())
@@ -449,11 +450,11 @@ def test_list_items_are_kept_between_builds_by_key(built_site: Path, tmp_path: P
 
     first = items()
     papers = len(paper_files(built_site))
-    assert 2 * papers <= len(first) <= build_module.FRAGMENTS_KEPT * papers
+    assert 2 * papers <= len(first) <= build_module.PIECES_KEPT * papers
     set_field(paper_not_in_site_feed(built_site, 5), "title", "A Title Only One Paper Has")
     build(built_site)
     added = {k: v for k, v in items().items() if k not in first}
-    assert 2 <= len(added) <= build_module.FRAGMENTS_KEPT, added
+    assert 5 <= len(added) <= build_module.PIECES_KEPT, added  # 2 or 3 depths, 3 files
     assert all("A Title Only One Paper Has" in html for html in added.values())
     assert items().keys() >= first.keys()
     assert_same_as_cold(built_site, tmp_path / "a")
@@ -467,7 +468,7 @@ def test_list_items_are_kept_between_builds_by_key(built_site: Path, tmp_path: P
         made.append(set(items()) - set().union(*made, first, added))
         assert len(made[-1]) >= 2 * papers
         assert set(items()) >= made[-1]  # what this build made is always kept
-    assert len(items()) <= build_module.FRAGMENTS_KEPT * papers + len(made[-1])
+    assert len(items()) <= build_module.PIECES_KEPT * papers + len(made[-1])
     assert_same_as_cold(built_site, tmp_path / "b")
 
 
