@@ -980,8 +980,11 @@ def build_site(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        if renderer.pieces.made:  # the oldest go first, once there are more than enough
-            made = renderer.pieces.made
+        made = renderer.pieces.made
+        # written again once 1% of the pieces are new: writing 58 MB after each edit took
+        # 0.3 s at 10,000 papers, and the few pieces one edit makes are made again until
+        # then; the oldest go first, once there are more than enough
+        if len(made) > len(renderer.pieces.kept) // 100:
             kept_pieces = {**renderer.pieces.kept, **made}
             enough = PIECES_KEPT * len(loaded.site.papers) + len(made)
             save_pickle(pieces, (code_stamp(), dict(list(kept_pieces.items())[-enough:])))
