@@ -241,6 +241,10 @@ def baseline(rev: str, folder: Path) -> Code:
         check=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    uses = " ".join(p.read_text("utf-8") for p in (tree / "sitegen").glob("*.py"))
+    if "import numpy" in uses and importlib.util.find_spec("numpy") is None:
+        # cdd1e8e scored related papers with numpy, which sitegen no longer needs
+        raise SystemExit(f"the baseline {rev} imports numpy: pip install numpy (or --no-baseline)")
     code = Code("baseline", code_env(install_copy(tree, folder / "installed")))
     shutil.rmtree(tree)
     return code
