@@ -278,6 +278,7 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ),
         ("content/people.yaml", "- name: Ann Lee\n  owner: true\n- name: Bo Chen\n  owner: true\n"),
         ("templates/paper.html", "{% if %}\n"),
+        ("templates/paper.html", b"{# saved as Latin-1 #}\n<p>caf\xe9</p>\n"),
         # parses, fails when rendered: check renders one page of each template
         (
             "templates/paper.html",
@@ -298,7 +299,9 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("paper", "et al. as a name"),
     ],
 )
-def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str | None]) -> None:
+def test_check_agrees_with_build(
+    fresh_site: Path, breakage: tuple[str, str | bytes | None]
+) -> None:
     """One problem: check reports exactly the message that stops the build."""
     where, what = breakage
     if where == "paper":
@@ -314,6 +317,9 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str | No
             _set_key(paper, what, "'not valid'" if what == "date" else "42")
     elif what is None:
         (fresh_site / where).mkdir()
+    elif isinstance(what, bytes):
+        (fresh_site / where).parent.mkdir(exist_ok=True)
+        (fresh_site / where).write_bytes(what)
     else:
         (fresh_site / where).parent.mkdir(exist_ok=True)
         (fresh_site / where).write_text(what)
@@ -329,6 +335,8 @@ def test_check_agrees_with_build(fresh_site: Path, breakage: tuple[str, str | No
     assert not (fresh_site.parent / "out").exists()
     if what is None:
         assert problems[0] == f"{where}: cannot read: Is a directory"
+    elif isinstance(what, bytes):  # the line holding the byte, as the build's loader says
+        assert problems[0] == f"{fresh_site / where}:2: not UTF-8 text"
     elif where == "content/people.yaml" and "Bo Chen" in what:
         assert problems[0].endswith(":3: owner: only one person is the site's owner ('Ann Lee' is)")
     elif where == "content/people.yaml" and "Yu Zheng" in what:
