@@ -134,15 +134,6 @@ def vector(counts: Counter[str], idf: Mapping[str, float]) -> dict[str, float]:
     return {t: vec[t] / norm for t in order}
 
 
-def tfidf_vectors(
-    docs: Sequence[Doc], counts: Sequence[Counter[str]] | None = None
-) -> list[dict[str, float]]:
-    """One vector per paper; `counts` are the docs' term_counts when the caller has them."""
-    counts = counts if counts is not None else [term_counts(d) for d in docs]
-    idf = idf_weights(counts)
-    return [vector(c, idf) for c in counts]
-
-
 @dataclass(frozen=True)
 class Memo:
     """What one scoring leaves for the next, so that a rebuild rescores only the papers

@@ -33,11 +33,19 @@ from sitegen.related import (
     POSTINGS_CAP,
     TITLE_WEIGHT,
     TOP_TERMS,
+    idf_weights,
     related_papers,
     term_counts,
-    tfidf_vectors,
     tokens,
+    vector,
 )
+
+
+def tfidf_vectors(docs: list[Doc]) -> list[dict[str, float]]:
+    """One vector per paper, weighted over `docs`, as related_papers makes them."""
+    counts = [term_counts(d) for d in docs]
+    idf = idf_weights(counts)
+    return [vector(c, idf) for c in counts]
 
 
 def shared_terms(a: Doc, b: Doc) -> set[str]:
