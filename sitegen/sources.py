@@ -188,13 +188,41 @@ def _decoder() -> Any:
     return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
+def _bib_value(raw: str, strings: dict[str, str], depth: int = 0) -> str:
+    """A field's value as BibTeX reads it: `acl # " 2020"` joins the @string `acl` and
+    " 2020", a macro stands for its @string, braces or quotes around a piece go.
+    bibtexparser 2 resolves a lone macro but not a concatenation (its issue 396)."""
+    pieces, level, quoted, start = [], 0, False, 0
+    for i, c in enumerate(raw):
+        if c == '"' and level == 0:
+            quoted = not quoted
+        elif c in "{}":
+            level += 1 if c == "{" else -1
+        elif c == "#" and level == 0 and not quoted:
+            pieces.append(raw[start:i])
+            start = i + 1
+    out = []
+    for piece in (p.strip() for p in [*pieces, raw[start:]]):
+        if len(piece) > 1 and piece[0] + piece[-1] in ("{}", '""'):
+            out.append(piece[1:-1])
+        elif piece.lower() in strings and depth < 10:  # one defined by another, not forever
+            out.append(_bib_value(strings[piece.lower()], strings, depth + 1))
+        else:  # a number, a month (jan), or a macro the file does not define
+            out.append(piece)
+    return "".join(out)
+
+
 def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
     """Google Scholar, DBLP and Zotero exports. Duplicate keys and broken entries are
-    errors with their line: a half-read file would silently drop papers."""
+    errors with their line: a half-read file would silently drop papers.
+
+    An entry lacking its venue or date takes them from the entry its `crossref` names
+    (DBLP's exports with cross-references; the venue is that entry's booktitle, else
+    its title); an entry named by another's `crossref` is the volume, not a paper."""
     import bibtexparser
 
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())  # errors are ours
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(text, parse_stack=[])  # values as written: _bib_value
     for block in library.failed_blocks:
         line = block.start_line + 1
         if type(block).__name__ == "DuplicateBlockKeyBlock":
@@ -202,10 +230,22 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         raise SitegenError("cannot read this BibTeX entry (unbalanced braces?)", source, line)
     if not library.entries and text.strip():  # a sign-in page saved as .bib, say
         raise SitegenError("not a BibTeX file: no entry such as @article{...} in it", source, 1)
+    strings = {s.key.lower(): str(s.value) for s in library.strings}
+    fields = {
+        e.key: {k.lower(): _bib_value(str(v.value), strings) for k, v in e.fields_dict.items()}
+        for e in library.entries
+    }
+    volumes = {f["crossref"] for f in fields.values() if f.get("crossref") in fields}
     records = []
     for entry in library.entries:
+        if entry.key in volumes:
+            continue
         line = entry.start_line + 1
-        f = {k.lower(): str(v.value) for k, v in entry.fields_dict.items()}
+        f = fields[entry.key]
+        if volume := fields.get(f.get("crossref", "")):  # where and when, not its DOI or URL
+            found = {k: volume.get(k) for k in ("year", "month")}
+            found["booktitle"] = volume.get("booktitle") or volume.get("title")
+            f = {**{k: v for k, v in found.items() if v}, **f}
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
         raw_authors = [a.strip() for a in re.split(r"\s+and\s+", f.get("author", "")) if a.strip()]
         et_al = bool(raw_authors) and raw_authors[-1].lower() == "others"

@@ -390,6 +390,29 @@ def test_titles_match_across_latex_html_and_case() -> None:
     assert html_title("CO<sub>2</sub> <i>and</i> &lt;b&gt;") == "CO2 *and* <b>"  # text, as escaped
 
 
+def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them() -> None:
+    """`acl # " 2020"` is one venue, and a DBLP export with cross-references gives each
+    paper its volume's venue and date, not a paper for the volume nor the volume's DOI."""
+    bib = parse_bibtex(
+        """@string{acl = "Proceedings of ACL"}
+@string{aclx = acl # { Findings}}
+@inproceedings{a, title = {A {GAN} Paper}, booktitle = acl # " 2020", year = 2020,
+  month = jun, note = {C# and "quotes" # kept}}
+@inproceedings{b, title = "B " # {Paper}, crossref = {DBLP:conf/x/2021}}
+@proceedings{DBLP:conf/x/2021, title = {Conf Proceedings}, year = 2021, month = mar,
+  doi = {10.1234/volume}}
+@article{c, title = {C Paper}, journal = aclx, year = 2019, crossref = {missing}}
+""",
+        "x.bib",
+    )
+    got = [(r.title, r.venue, r.date.isoformat(), r.doi) for r in bib]
+    assert got == [
+        ("A GAN Paper", "Proceedings of ACL 2020", "2020-06-01", None),
+        ("B Paper", "Conf Proceedings", "2021-03-01", None),
+        ("C Paper", "Proceedings of ACL Findings", "2019-01-01", None),
+    ]
+
+
 def test_insert_keys_only_fills_empty_values() -> None:
     text = "---\ntitle: T\nvenue: null\nauthors: []\n---\n"
     out = insert_keys(text, {"venue": "V: W", "authors": ["A"], "abstract": "Body."})
