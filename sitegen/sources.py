@@ -283,6 +283,24 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
 # ---------------------------------------------------------------- RIS
 
 
+def _ris_date(e: dict, source: str, line: int | None) -> dt.date | None:
+    """The year from PY (`2019` or `2019///`), month and day from DA (`2019/06/15/`, or
+    EndNote's free text `Jun 15`). A DA in another year is another date (some exports
+    put the access date there): the year stays PY's and DA is not used."""
+    py = re.match(r"\d{4}", clean(e.get("year") or e.get("publication_year")))
+    da = clean(e.get("date"))
+    if "/" in da:
+        year, month, day = (da.split("/") + ["", ""])[:3]
+    else:
+        words = da.replace(",", " ").split()
+        year = next((w for w in words if re.fullmatch(r"\d{4}", w)), "")
+        month = next((w for w in words if w[:3].lower() in _MONTHS), "")
+        day = next((w for w in words if re.fullmatch(r"\d{1,2}", w)), "")
+    if py and clean(year) not in ("", py[0]):
+        year, month, day = py[0], "", ""
+    return make_date(py[0] if py else year, month, day, source=source, line=line)
+
+
 def parse_ris(text: str, source: str) -> list[SourceRecord]:
     """EndNote, Zotero and publisher RIS files, read with rispy."""
     import rispy
@@ -303,8 +321,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         line = starts[i] if i < len(starts) else None
         title = clean(e.get("title") or e.get("primary_title") or e.get("translated_title"))
         authors = [*e.get("authors", []), *e.get("first_authors", [])]
-        da = clean(e.get("date") or e.get("year") or e.get("publication_year"))
-        date = make_date(*(da.split("/") + ["", ""])[:3], source=source, line=line)
+        date = _ris_date(e, source, line)
         urls = [u for u in (web_url(x) for x in e.get("urls", [])) if u]
         files = e.get("file_attachments1") or []
         pdfs = [u for u in map(web_url, [files] if isinstance(files, str) else files) if u]

@@ -24,7 +24,7 @@ from conftest import AS_OF, make_site, run_cli, seed_profile
 from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
-from sitegen.sources import html_title, owner_matcher, parse_bibtex
+from sitegen.sources import html_title, owner_matcher, parse_bibtex, parse_ris
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 BIB, DBLP, RIS = FIXTURES / "scholar.bib", FIXTURES / "dblp.bib", FIXTURES / "publisher.ris"
@@ -411,6 +411,22 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
         ("B Paper", "Conf Proceedings", "2021-03-01", None),
         ("C Paper", "Proceedings of ACL Findings", "2019-01-01", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "py, da, date",
+    [
+        ("2019", "2019/06/15/", "2019-06-15"),
+        ("2019", "Jun 15", "2019-06-15"),  # EndNote's free text: refused before
+        ("2019", "June 2019", "2019-06-01"),
+        ("2019", "2021/01/05/accessed", "2019-01-01"),  # another date: PY's year stays
+        ("2019///", "//", "2019-01-01"),  # no date at all before
+        (None, "2018/03/02", "2018-03-02"),
+    ],
+)
+def test_ris_year_is_py_and_da_adds_month_and_day(py: str | None, da: str, date: str) -> None:
+    record = "TY  - JOUR\nTI  - T\n" + (f"PY  - {py}\n" if py else "") + f"DA  - {da}\nER  - \n"
+    assert parse_ris(record, "x.ris")[0].date.isoformat() == date
 
 
 def test_insert_keys_only_fills_empty_values() -> None:
