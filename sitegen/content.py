@@ -184,6 +184,10 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         line = key_line(yaml_text, ("title",), 2)
         message = "title: ' #' starts a YAML comment, which cuts the title short: quote the title"
         warnings.append(SitegenWarning(message, path, line))
+    if date.year < 1900:  # 0202 for 2022: the timeline chart would draw every year since
+        line = key_line(yaml_text, ("date",), 2)
+        message = f"date: the year {date.year} is before 1900: a typo?"
+        warnings.append(SitegenWarning(message, path, line))
     for key in sorted(k for k in data if k not in KNOWN_KEYS and isinstance(k, str)):
         close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
         if close:  # a typo; other keys are the user's own, for their templates (`extra`)
