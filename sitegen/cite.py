@@ -125,6 +125,7 @@ def split_name(name: str) -> Name:
     )
 
 
+@lru_cache(maxsize=1 << 14)  # names and title words recur across thousands of papers
 def _ascii_word(text: str) -> str:
     return slugify_text(text).replace("-", "")
 
