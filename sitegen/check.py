@@ -150,10 +150,9 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
             shadowed.add(name)
             report.templates += 1
             try:
-                env.parse(path.read_bytes().decode("utf-8"), name, str(path))
-            except UnicodeDecodeError as e:  # the line, as the build's loader gives it
-                line = e.object[: e.start].count(b"\n") + 1
-                report.problems.append(SitegenError("not UTF-8 text", path, line))
+                env.parse(read_text(path, str(path)), name, str(path))
+            except SitegenError as e:  # not UTF-8, with its line, as the build's loader says
+                report.problems.append(e)
             except jinja2.TemplateSyntaxError as e:
                 report.problems.append(template_error(e, str(path)))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from .content import read_text
 from .errors import SitegenError
 from .state import builtin_themes_dir
 
@@ -50,13 +51,7 @@ class _Loader(jinja2.FileSystemLoader):
             return super().get_source(environment, template)
         except UnicodeDecodeError:  # the file the loader read: the first folder holding it
             path = next(p for d in self.searchpath if (p := Path(d, template)).is_file())
-            data = path.read_bytes()
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise SitegenError(
-                    "not UTF-8 text", path, data[: e.start].count(b"\n") + 1
-                ) from None
+            read_text(path, str(path))  # raises the error with its line
             raise
 
 
