@@ -71,6 +71,7 @@ T = TypeVar("T")
 FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
 PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
+PARALLEL_KEYS = 1_000  # outputs to key before other processes pay for starting
 PAPER_SHARDS = 16  # files the papers' parses are cached in (cached_papers)
 PARALLEL_PAPERS = 500  # papers to tokenise or score for related papers, likewise
 COST_KEPT = 0.01  # outputs that took longer (seconds) are remembered, to share work out...
@@ -502,6 +503,32 @@ def plan_outputs(
     return out, pages, renderer
 
 
+def key_outputs(
+    outputs: Sequence[Output], digests: Digests, papers: Sequence[Paper], jobs: int
+) -> list[str]:
+    """Every output's key, in `jobs` processes on a large site.
+
+    Keying is nearly all per page (a 10,000-paper site's 26,000 outputs took
+    1.8 s, half of them 0.9 s), so shares of it run in parallel. The papers are
+    digested first, for every process to inherit: most pages' keys read them,
+    and so do the keys of the fragments rendered afterwards.
+    """
+    parts = jobs if len(outputs) >= PARALLEL_KEYS else 1
+    for p in papers if parts > 1 else ():
+        digests.of(p)
+    keys = [""] * len(outputs)
+
+    def share(i: int) -> list[str]:
+        return [o.key() for o in outputs[i::parts]]
+
+    def here() -> None:  # this process keys a share too; its digests serve the renderers
+        keys[::parts] = share(0)
+
+    for i, found in enumerate(fork_map(share, range(1, parts), parts, here), start=1):
+        keys[i::parts] = found
+    return keys
+
+
 def _paper_url(base_url: str, p: Paper) -> str:
     return urls.absolute(base_url, urls.paper(p.slug))
 
@@ -887,7 +914,7 @@ def build_site(
     keys: list[str] | None = None  # a cold build remakes every file: it keys them meanwhile
     todo = outputs
     if state is not None:
-        keys = [o.key() for o in outputs]
+        keys = key_outputs(outputs, renderer.digests, loaded.site.papers, jobs)
         todo = [
             o
             for o, key in zip(outputs, keys, strict=True)

@@ -383,7 +383,7 @@ def fork_map(
     raises sends the exception back and the parent raises it. `meanwhile` runs
     here while the children work (after them, without children).
     """
-    if jobs <= 1 or len(items) <= 1 or not hasattr(os, "fork"):
+    if jobs <= 1 or len(items) + (meanwhile is not None) <= 1 or not hasattr(os, "fork"):
         results = [fn(item) for item in items]
         if meanwhile is not None:
             meanwhile()

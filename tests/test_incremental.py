@@ -742,15 +742,18 @@ def test_parallel_output_equals_serial(fresh_site: Path, tmp_path: Path, monkeyp
         result = build(fresh_site, output=tmp_path / f"jobs{jobs}", jobs=jobs, use_cache=False)
         outputs[jobs] = tree_bytes(result.output)
     assert_same_trees(outputs[2], outputs[1])
-    # and an incremental build in two processes, the kept files linked by two others
+    # and incremental builds keyed in shares by two and three processes, the kept
+    # files linked by as many
     monkeypatch.setattr(build_module, "PARALLEL_LINKS", 2)
+    monkeypatch.setattr(build_module, "PARALLEL_KEYS", 2)
     out = tmp_path / "jobs2"
-    before, ino = tree_bytes(out), inodes(out)
-    set_field(paper_files(fresh_site)[0], "title", "Edited, then built in two processes")
-    result = build(fresh_site, output=out, jobs=2)
-    assert 0 < len(result.written) < len(before) / 2
-    assert_written_is_what_changed(result, before, ino, out)  # the rest keep their inodes
-    assert_same_as_cold(fresh_site, tmp_path, output=out)
+    for jobs in (2, 3):
+        before, ino = tree_bytes(out), inodes(out)
+        set_field(paper_files(fresh_site)[jobs], "title", f"Edited, then built by {jobs}")
+        result = build(fresh_site, output=out, jobs=jobs)
+        assert 0 < len(result.written) < len(before) / 2
+        assert_written_is_what_changed(result, before, ino, out)  # the rest keep their inodes
+        assert_same_as_cold(fresh_site, tmp_path, output=out)
 
 
 @pytest.mark.slow
