@@ -54,6 +54,7 @@ from .state import (
     Probe,
     State,
     code_stamp,
+    collector_paused,
     default_jobs,
     digest,
     fork_map,
@@ -859,6 +860,7 @@ def bytecode_cache(cache: Path) -> jinja2.BytecodeCache:
         return jinja2.FileSystemBytecodeCache(str(cache / "jinja"), pattern)
 
 
+@collector_paused()
 def build_site(
     site_dir: Path,
     output: Path | None = None,

@@ -20,6 +20,7 @@ trusts file stats) is always allowed to apply and is never saved by timing luck.
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import os
 import pickle
@@ -39,6 +40,7 @@ from hypothesis import strategies as st
 
 from sitegen import build as build_module
 from sitegen.build import CACHE_DIR, BuildResult, build_site, load_site
+from sitegen.errors import SitegenError
 from sitegen.render import builtin_themes_dir
 
 THEME = builtin_themes_dir() / "default" / "templates"
@@ -754,6 +756,33 @@ def test_parallel_output_equals_serial(fresh_site: Path, tmp_path: Path, monkeyp
         assert 0 < len(result.written) < len(before) / 2
         assert_written_is_what_changed(result, before, ino, out)  # the rest keep their inodes
         assert_same_as_cold(fresh_site, tmp_path, output=out)
+
+
+def test_a_build_pauses_the_collector_and_its_children_collect(
+    fresh_site: Path, monkeypatch
+) -> None:
+    """build_site runs with Python's cyclic collector paused (state.collector_paused):
+    full passes over a large site's heap found almost nothing. A forked child, which
+    renders thousands of pages, collects again; and the caller's collector is back on
+    after a build, failed or not."""
+    from sitegen.state import collector_paused, fork_map
+
+    during = []
+    load = build_module.load_site
+    monkeypatch.setattr(
+        build_module, "load_site", lambda *a, **k: during.append(gc.isenabled()) or load(*a, **k)
+    )
+    build(fresh_site, use_cache=False)
+    assert during == [False] and gc.isenabled()
+    paper = paper_files(fresh_site)[0]
+    paper.write_text(paper.read_text(encoding="utf-8").replace("title:", "titel:", 1))
+    with pytest.raises(SitegenError):
+        build(fresh_site)
+    assert gc.isenabled()
+    with collector_paused():
+        assert fork_map(lambda _: gc.isenabled(), [1, 2], 2) == [True, True]
+        assert not gc.isenabled()
+    assert gc.isenabled()
 
 
 @pytest.mark.slow
