@@ -10,6 +10,7 @@ and raw text (`\\text{<script>}`) that the converter copies out unescaped.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -126,9 +127,11 @@ def _md() -> MarkdownIt:
     the top: a build whose papers all come from the cache never loads markdown-it."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=False)
+    md.use(footnote_plugin)  # "equal contribution[^1]", a note on a dataset's licence
     md.validateLink = is_safe_url
     for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
         md.add_render_rule(rule, _render_math)
@@ -206,7 +209,9 @@ def render_markdown(text: str) -> Rendered:
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md()
-    env: dict = {}
+    # footnote ids (fn-ID-1) differ between texts that one page shows together (news)
+    doc_id = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    env: dict = {"docId": doc_id}
     tokens = md.parse(text, env)
     body = md.renderer.render(tokens, md.options, env)
     return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *_relative(tokens)))

@@ -80,6 +80,26 @@ def test_headings_sit_under_the_page_and_images_are_links() -> None:
     assert "See the figure," in out.text
 
 
+def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
+    """An abstract's "equal contribution[^1]" is a footnote. Its ids carry a digest of
+    the text, so two texts one page shows together (news items) never share an id;
+    a hostile label or note stays text; the plain text keeps the note, not the mark."""
+    from htmlutil import parse
+
+    one = markup.render_markdown("Equal work.[^1]\n\n[^1]: <script>x</script> & co.")
+    two = markup.render_markdown("Another.[^a]\n\n[^a]: Its own note.")
+    doc = parse(f"<div>{one.html}</div><div>{two.html}</div>")
+    refs = [a for a in doc.find("a") if (a.get("id") or "").startswith("fnref-")]
+    notes = doc.find("li", class_="footnote-item")
+    assert [a["href"] for a in refs] == [f"#{li['id']}" for li in notes]
+    assert len({li["id"] for li in notes}) == 2
+    backrefs = [a["href"] for a in doc.find("a", class_="footnote-backref")]
+    assert backrefs == [f"#{a['id']}" for a in refs]
+    assert "<script>" not in one.html and "&lt;script&gt;" in one.html
+    assert "[^1]" not in one.text and "Equal work." in one.text and "& co." in one.text
+    assert markup.render_markdown("Equal work.[^1]\n\n[^1]: <script>x</script> & co.") == one
+
+
 def test_relative_links_and_images_are_kept_and_named_in_a_warning() -> None:
     """The same abstract is shown at several depths and in feeds: a relative link works
     on one of them at most. Full URLs, mailto: and plain text warn of nothing."""
