@@ -229,11 +229,12 @@ def related_papers(
 
     def best(share: list[int]) -> list[tuple[str, ...]]:
         found = []
+        reads = {t for i in share for t, _ in top[i]}
+        by_index = {t: [(at[slug], w) for slug, w in postings[t]] for t in reads}
         for i in share:
             rough: dict[int, float] = {}  # in the order found: heaviest postings first
             for term, weight in top[i]:
-                for slug, w in postings[term]:
-                    j = at[slug]
+                for j, w in by_index[term]:
                     rough[j] = rough.get(j, 0.0) + weight * w
             rough.pop(i, None)  # the paper itself, unless capped out of a list
             scored = []
