@@ -147,13 +147,17 @@ class Memo:
     postings it reads holds a changed paper, before the edit or after it: a
     posting without one is made of the same entries as before, so the candidates,
     their vectors and the list are as they were. Every other paper is scored as in
-    a cold build, by the same code.
+    a cold build, by the same code, except that the cosine with a candidate is
+    taken from the memo when neither paper changed: their vectors are as they
+    were when it was computed (had the candidate changed since, the paper would
+    have been scored again then, and its cosines with it).
     """
 
     k: int
     idf: dict[str, float]
-    papers: dict[str, tuple[str, tuple[tuple[str, float], ...], tuple[str, ...]]]
-    # slug -> (digest of title and abstract, top terms with weights, related slugs)
+    papers: dict[str, tuple[str, tuple[tuple[str, float], ...], tuple[str, ...], dict[str, float]]]
+    # slug -> (digest of title and abstract, top terms with weights, related slugs,
+    # the cosine with each candidate)
 
 
 def _serial(fn: Callable[[list[int]], list], shares: list[list[int]]) -> list[list]:
@@ -227,7 +231,7 @@ def related_papers(
     postings |= _postings(now, {t for i in todo for t, _ in top[i]} - terms)  # the rest they read
     keep = max(k, CANDIDATES)
 
-    def best(share: list[int]) -> list[tuple[str, ...]]:
+    def best(share: list[int]) -> list[tuple[tuple[str, ...], dict[str, float]]]:
         found = []
         reads = {t for i in share for t, _ in top[i]}
         by_index = {t: [(at[slug], w) for slug, w in postings[t]] for t in reads}
@@ -237,21 +241,25 @@ def related_papers(
                 for j, w in by_index[term]:
                     rough[j] = rough.get(j, 0.0) + weight * w
             rough.pop(i, None)  # the paper itself, unless capped out of a list
-            scored = []
+            known = {} if docs[i].slug in changed else old.papers[docs[i].slug][3]
+            scores = {}
             for j in sorted(rough, key=rough.__getitem__, reverse=True)[:keep]:  # stable
-                score = round(_dot(vec(i), vec(j)), 9)
-                if score >= MIN_SCORE:
-                    scored.append((-score, j))
-            found.append(tuple(docs[j].slug for _, j in sorted(scored)[:k]))
+                other = docs[j].slug
+                score = None if other in changed else known.get(other)
+                if score is None:
+                    score = round(_dot(vec(i), vec(j)), 9)
+                scores[other] = score
+            scored = sorted((-score, at[s]) for s, score in scores.items() if score >= MIN_SCORE)
+            found.append((tuple(docs[j].slug for _, j in scored[:k]), scores))
         return found
 
     shares = [todo[p::parts] for p in range(parts)]
-    chosen = {slug: was[2] for slug, was in old.papers.items()}
+    chosen = {slug: was[2:] for slug, was in old.papers.items()}
     for share, found in zip(shares, map_parts(best, shares), strict=True):
-        for i, slugs in zip(share, found, strict=True):
-            chosen[docs[i].slug] = slugs
-    memo = Memo(k, idf, {d.slug: (texts[i], top[i], chosen[d.slug]) for i, d in enumerate(docs)})
-    return {d.slug: tuple(docs[at[s]] for s in chosen[d.slug]) for d in docs}, memo
+        for i, made in zip(share, found, strict=True):
+            chosen[docs[i].slug] = made
+    memo = Memo(k, idf, {d.slug: (texts[i], top[i], *chosen[d.slug]) for i, d in enumerate(docs)})
+    return {d.slug: tuple(docs[at[s]] for s in chosen[d.slug][0]) for d in docs}, memo
 
 
 def _postings(

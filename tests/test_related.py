@@ -568,9 +568,15 @@ def test_rescoring_with_the_memo_gives_what_scoring_afresh_gives(
         assert memo == fresh
 
 
-def test_an_abstract_edit_rescores_only_the_papers_it_can_reach() -> None:
+def test_an_abstract_edit_rescores_only_the_papers_it_can_reach(monkeypatch) -> None:
     """The papers whose candidates include the edited one; not the whole site, and
-    nothing at all when no text changed."""
+    nothing at all when no text changed. A paper scored again takes its cosines with
+    unchanged candidates from the memo: only those with the edited paper are computed."""
+    from sitegen import related as related_module
+
+    dots = []
+    dot = related_module._dot
+    monkeypatch.setattr(related_module, "_dot", lambda a, b: dots.append(1) or dot(a, b))
     rng = random.Random(11)
     vocab = [f"term{i}" for i in range(3000)]
     docs = [
@@ -587,9 +593,13 @@ def test_an_abstract_edit_rescores_only_the_papers_it_can_reach() -> None:
         scored.extend(map(len, shares))
         return [fn(s) for s in shares]
 
+    dots.clear()
     got, _ = related_papers(docs, 4, count, 1, memo=memo)
+    computed = len(dots)
     assert slugs(got) == slugs(related(docs, 4))
     assert 1 <= sum(scored) < len(docs) // 4, scored
+    # the edited paper's own candidates, and at most one per paper scored again
+    assert 0 < computed <= related_module.CANDIDATES + sum(scored), (computed, scored)
     scored.clear()
     related_papers(docs, 4, count, 1, memo=related_papers(docs, 4)[1])  # nothing changed
     assert scored == []
