@@ -121,17 +121,19 @@ def _render_math(self, tokens, idx, options, env) -> str:
     return f'<div class="math-display">{html_}</div>\n'
 
 
-@lru_cache(maxsize=1)
-def _md() -> MarkdownIt:
-    """One parser per process: building it is the expensive part. Imported here, not at
-    the top: a build whose papers all come from the cache never loads markdown-it."""
+@lru_cache(maxsize=2)
+def _md(footnotes: bool = True) -> MarkdownIt:
+    """One parser per process (two: titles have no footnotes, which would put a list
+    inside a heading): building it is the expensive part. Imported here, not at the
+    top: a build whose papers all come from the cache never loads markdown-it."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=False)
-    md.use(footnote_plugin)  # "equal contribution[^1]", a note on a dataset's licence
+    if footnotes:  # "equal contribution[^1]", a note on a dataset's licence
+        md.use(footnote_plugin)
     md.validateLink = is_safe_url
     for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
         md.add_render_rule(rule, _render_math)
@@ -243,7 +245,7 @@ def render_inline(text: str) -> str:
     Most titles have neither, and skip the parser."""
     if not _INLINE_MARKUP.search(text):
         return html.escape(text, quote=False)
-    md = _md()
+    md = _md(footnotes=False)
     env: dict = {}
     tokens = md.parseInline(text, env)
     for tok in tokens:  # a link's text stays

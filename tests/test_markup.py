@@ -98,6 +98,10 @@ def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
     assert "<script>" not in one.html and "&lt;script&gt;" in one.html
     assert "[^1]" not in one.text and "Equal work." in one.text and "& co." in one.text
     assert markup.render_markdown("Equal work.[^1]\n\n[^1]: <script>x</script> & co.") == one
+    # a title is one line inside a heading or a link: no note there, the text stays
+    assert markup.render_inline("A ^[note] on $x$[^1]") == (
+        "A ^[note] on " + markup.math_to_html("x", False, []) + "[^1]"
+    )
 
 
 def test_relative_links_and_images_are_kept_and_named_in_a_warning() -> None:
