@@ -515,8 +515,9 @@ def key_outputs(
     and so do the keys of the fragments rendered afterwards.
     """
     parts = jobs if len(outputs) >= PARALLEL_KEYS else 1
-    for p in papers if parts > 1 else ():
-        digests.of(p)
+    if parts > 1:
+        for p in papers:
+            digests.of(p)
     keys = [""] * len(outputs)
 
     def share(i: int) -> list[str]:
