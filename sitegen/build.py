@@ -523,10 +523,8 @@ def key_outputs(
     def share(i: int) -> list[str]:
         return [o.key() for o in outputs[i::parts]]
 
-    def here() -> None:  # this process keys a share too; its digests serve the renderers
-        keys[::parts] = share(0)
-
-    for i, found in enumerate(fork_map(share, range(1, parts), parts, here), start=1):
+    # this process keys the first share (fork_map): its digests serve the renderers
+    for i, found in enumerate(fork_map(share, range(parts), parts)):
         keys[i::parts] = found
     return keys
 
