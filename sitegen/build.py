@@ -77,6 +77,7 @@ PAPER_SHARDS = 16  # files the papers' parses are cached in (cached_papers)
 PARALLEL_PAPERS = 500  # papers to tokenise or score for related papers, likewise
 COST_KEPT = 0.01  # outputs that took longer (seconds) are remembered, to share work out...
 COST_UNKNOWN = 0.002  # ...and the others are taken to take about as long as a paper page
+BATCHES = 32  # batches of outputs per process (make_outputs): a late costly one waits little
 
 # ---------------------------------------------------------------- loading
 
@@ -459,7 +460,6 @@ def plan_outputs(
         files = tuple(urls.paper_citation(p.slug, ext) for ext in ("bib", "ris", "json"))
         key = partial(cite_key, p, url)
         cites.append(Output(files, key, partial(_citation_files, p, cite_keys[p.slug], url)))
-    out += cites
     for rel in (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL):
         kind = rel.rsplit(".", 1)[1]
         key = partial(lambda k: digest("publications", k, *(o.key() for o in cites)), kind)
@@ -489,6 +489,9 @@ def plan_outputs(
         cache_dir = site_dir / CACHE_DIR / "cv-pdf"
         make = partial(_cv_pdf, renderer, cv_page, site_feed, loaded.base_url, css, cache_dir)
         out.append(Output((folio.pdf,), key, make))
+    # after the site-wide files: a cold build, which knows no output's cost, makes its
+    # outputs in this order, and should end on many small ones (make_outputs)
+    out += cites
     # files whose bytes are known now: static files, the processed photo, sitemap, robots
     fixed = [(assets[name], data) for name, data in static.items()]
     fixed += list(folio.files)
@@ -580,16 +583,19 @@ def write_file(path: str, data: bytes | str) -> None:
         f.write(data)
 
 
-def share_out(costs: Sequence[float], parts: int) -> list[list[int]]:
-    """Indices into `costs` for each of `parts` processes: the costliest first, each to
-    the process with the least so far (equal costs are dealt out in turn)."""
-    shares: list[list[int]] = [[] for _ in range(parts)]
-    loads = [0.0] * parts
+def batches(costs: Sequence[float], parts: int) -> list[list[int]]:
+    """Indices into `costs`, costliest first, cut into about BATCHES * `parts` batches of
+    equal cost (a batch holds at least one output), for processes to take in turn."""
+    target = sum(costs) / (BATCHES * parts)
+    out: list[list[int]] = [[]]
+    size = 0.0
     for i in sorted(range(len(costs)), key=lambda i: -costs[i]):  # stable: ties in order
-        least = loads.index(min(loads))
-        shares[least].append(i)
-        loads[least] += costs[i]
-    return shares
+        if size >= target > 0:
+            out.append([])
+            size = 0.0
+        out[-1].append(i)
+        size += costs[i]
+    return out
 
 
 def make_outputs(
@@ -608,28 +614,37 @@ def make_outputs(
     each output took, by its first file. The pieces each process makes are gathered
     in `pieces` (the renderer's, which the outputs make them in).
 
-    `costs` are the seconds each output took last time: dealt out in turn, the few
-    large outputs after one edit (the CV, a large topic's page) could land on one
-    process while the other idled. Linking the 50,000 kept files of a 10,000-paper
-    site takes as long as rendering, so that is shared out too.
+    The processes take batches of outputs from a pipe as they finish the last, the
+    costliest first: `costs` are the seconds each output took last time, and a cold
+    build knows none, so no fixed share of the outputs can be fair to both. Linking
+    the 50,000 kept files of a 10,000-paper site takes as long as rendering, so that
+    is shared out too.
     """
     parts = jobs if len(outputs) >= PARALLEL_MIN or len(kept) >= PARALLEL_LINKS else 1
-    shares = share_out(costs, parts)
+    todo = batches(costs, parts)
+    queue, feed = os.pipe()
+    with os.fdopen(feed, "wb") as f:  # written whole before any process reads: it fits
+        f.write(b"".join(n.to_bytes(4, "little") for n in range(len(todo))))
 
     def run(part: int) -> tuple[dict[str, float], dict[str, str]]:
         took = {}
-        for i in shares[part]:
-            started = time.perf_counter()
-            o = outputs[i]
-            made = o.make()
-            for rel, data in zip(o.files, made if type(made) is tuple else (made,), strict=True):
-                write_file(f"{root}/{rel}", data)
-            took[o.files[0]] = time.perf_counter() - started
+        while batch := os.read(queue, 4):  # 4 bytes, all written: no read gets fewer
+            for i in todo[int.from_bytes(batch, "little")]:
+                started = time.perf_counter()
+                o = outputs[i]
+                made = o.make()
+                made = made if type(made) is tuple else (made,)
+                for rel, data in zip(o.files, made, strict=True):
+                    write_file(f"{root}/{rel}", data)
+                took[o.files[0]] = time.perf_counter() - started
         link_files(current, root, kept[part::parts])
         return took, pieces.made
 
     found: list[T] = []
-    done = fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
+    try:
+        done = fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
+    finally:
+        os.close(queue)
     for _, made in done:
         pieces.made.update(made)
     return found[0], {name: t for took, _ in done for name, t in took.items()}

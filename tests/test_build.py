@@ -548,16 +548,26 @@ def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) 
         assert message in proc.stderr and where in proc.stderr, proc.stderr
 
 
-def test_outputs_are_shared_out_costliest_first_to_the_least_loaded_process() -> None:
-    from sitegen.build import share_out
+def test_outputs_are_batched_costliest_first_in_batches_of_equal_cost() -> None:
+    """The processes of a build take batches from a queue (make_outputs): the costly
+    outputs come first, so that none is left to run alone at the end."""
+    from sitegen.build import BATCHES, batches
 
-    assert share_out([1, 1, 1, 1, 1], 2) == [[0, 2, 4], [1, 3]]  # equal costs: in turn
-    assert share_out([0.5, 3.0, 0.5, 2.0, 1.0], 2) == [[1, 0], [3, 4, 2]]
-    assert share_out([4.0, 1.0], 1) == [[0, 1]]
+    parts = 2
+    costs = [1.0] * (BATCHES * parts * 3)  # a cold build: every cost the same guess
+    made = batches(costs, parts)
+    assert len(made) == BATCHES * parts and all(len(b) == 3 for b in made)
+    assert [i for b in made for i in b] == list(range(len(costs)))  # equal costs: in order
+    costs = [0.01] * 500 + [5.0, 3.0]
+    made = batches(costs, parts)
+    assert made[:2] == [[500], [501]]  # each costly output alone, before the rest
+    assert sorted(i for b in made for i in b) == list(range(len(costs)))
+    assert len(made) <= BATCHES * parts + 1
+    assert batches([4.0, 1.0], 1) == [[0], [1]] and batches([], 2) == [[]]
 
 
 def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, monkeypatch) -> None:
-    """The next build shares its outputs out by these (share_out); they name only
+    """The next build takes its costliest outputs first by these (batches); they name only
     outputs the site still has."""
     import pickle
 
