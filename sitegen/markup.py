@@ -134,6 +134,8 @@ def _md(footnotes: bool = True) -> MarkdownIt:
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=False)
     if footnotes:  # "equal contribution[^1]", a note on a dataset's licence
         md.use(footnote_plugin)
+        md.add_render_rule("footnote_block_open", _notes_open)
+        md.add_render_rule("footnote_anchor", _back_to_text)
     md.validateLink = is_safe_url
     for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
         md.add_render_rule(rule, _render_math)
@@ -149,6 +151,23 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     src = html.escape(tok.attrGet("src") or "")
     alt = html.escape(self.renderInlineAsText(tok.children or [], options, env)) or src
     return f'<a href="{src}">{alt}</a>'
+
+
+def _notes_open(self, tokens, idx, options, env) -> str:
+    """The plugin's list of notes, in a section a screen reader can name and skip to."""
+    section = '<section class="footnotes" aria-label="Notes">'
+    return f'<hr class="footnotes-sep">\n{section}\n<ol class="footnotes-list">\n'
+
+
+def _back_to_text(self, tokens, idx, options, env) -> str:
+    """The plugin's link from a note back to its mark, which is a bare "↩" to a screen
+    reader unless it is named."""
+    meta = tokens[idx].meta
+    ref = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    ref += f":{meta['subId']}" if meta["subId"] > 0 else ""
+    label = f"Back to the text of note {meta['id'] + 1}"
+    label += f", mention {meta['subId'] + 1}" if meta["subId"] > 0 else ""
+    return f' <a href="#fnref{ref}" class="footnote-backref" aria-label="{label}">\u21a9\ufe0e</a>'
 
 
 def _demoted(self, tokens, idx, options, env) -> str:

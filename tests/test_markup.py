@@ -93,8 +93,14 @@ def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
     notes = doc.find("li", class_="footnote-item")
     assert [a["href"] for a in refs] == [f"#{li['id']}" for li in notes]
     assert len({li["id"] for li in notes}) == 2
-    backrefs = [a["href"] for a in doc.find("a", class_="footnote-backref")]
-    assert backrefs == [f"#{a['id']}" for a in refs]
+    backrefs = doc.find("a", class_="footnote-backref")
+    assert [a["href"] for a in backrefs] == [f"#{a['id']}" for a in refs]
+    # named for screen readers: the link is only "↩", the section a landmark
+    assert [a["aria-label"] for a in backrefs] == ["Back to the text of note 1"] * 2
+    assert [s.get("aria-label") for s in doc.find("section")] == ["Notes", "Notes"]
+    twice = parse(markup.render_markdown("A[^1] and B[^1].\n\n[^1]: Both.").html)
+    labels = [a["aria-label"] for a in twice.find("a", class_="footnote-backref")]
+    assert labels == ["Back to the text of note 1", "Back to the text of note 1, mention 2"]
     assert "<script>" not in one.html and "&lt;script&gt;" in one.html
     assert "[^1]" not in one.text and "Equal work." in one.text and "& co." in one.text
     assert markup.render_markdown("Equal work.[^1]\n\n[^1]: <script>x</script> & co.") == one
