@@ -450,3 +450,16 @@ def fork_map(
         if status == "error":
             raise value
     return [value for _, value in results]
+
+
+def map_shares(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[Any]:
+    """[fn(item) for item in items], the items dealt out in turn to `jobs` processes
+    (fork_map), the results in the items' order."""
+    jobs = max(1, min(jobs, len(items)))
+    shares = fork_map(
+        lambda share: [fn(x) for x in share], [items[i::jobs] for i in range(jobs)], jobs
+    )
+    out: list[Any] = [None] * len(items)
+    for i, share in enumerate(shares):
+        out[i::jobs] = share
+    return out

@@ -776,14 +776,16 @@ def test_render_paper_round_trips_hostile_titles():
         assert front["authors"] == list(rec.authors)
 
 
-def test_rendering_in_other_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
-    """A long profile's files are rendered in shares by other processes
-    (importer.render_papers): the same bytes, and the same decisions about files
-    the import wrote, files edited by hand and files a lost manifest no longer names."""
+def test_an_import_in_other_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
+    """A long profile's files are rendered, and a merge's site files read and filled in,
+    in shares by other processes (importer._each): the same bytes and the same
+    decisions about files the import wrote, files edited by hand, files a lost
+    manifest no longer names, and papers other sources add to or fill in."""
     text = SEED.read_text(encoding="utf-8")
+    sources = Path(__file__).parent / "fixtures" / "sources"
     results = []
     for parallel in (False, True):
-        monkeypatch.setattr(importer, "PARALLEL_RENDER", 1 if parallel else 10**9)
+        monkeypatch.setattr(importer, "PARALLEL_IMPORT", 1 if parallel else 10**9)
         monkeypatch.setattr(importer, "default_jobs", lambda: 3)
         site = tmp_path / f"site-{parallel}"
         run_import(SEED, site, as_of=AS_OF)
@@ -791,12 +793,15 @@ def test_rendering_in_other_processes_writes_what_one_process_writes(tmp_path, m
         papers[0].write_text(papers[0].read_text(encoding="utf-8") + "\nMine.\n")
         (site / "content" / importer.MANIFEST_NAME).unlink()  # lost: every file unmanaged
         (tmp_path / "later.txt").write_text(text, encoding="utf-8")
-        report = run_import(tmp_path / "later.txt", site, as_of=dt.date(2026, 12, 1))
+        reports = [run_import(tmp_path / "later.txt", site, as_of=dt.date(2026, 12, 1))]
+        merge = [sources / name for name in ("scholar.bib", "dblp.bib", "publisher.ris")]
+        reports.append(run_import(merge, site, as_of=dt.date(2026, 12, 1)))
         files = {p.name: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()}
-        results.append((report.lines(), files))
+        results.append(([r.lines() for r in reports], files))
     assert results[0] == results[1]
     # the files are adopted with the `added` they hold, not the second import's date
-    assert results[0][0][-1] == "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)"
+    assert results[0][0][0][-1] == "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)"
+    assert "filled in" in results[0][0][1][-1], results[0][0][1]
 
 
 def test_report_lines():
