@@ -59,6 +59,7 @@ from .state import (
     digest,
     fork_map,
     load_pickle,
+    map_shares,
     process_alive,
     save_pickle,
     scan,
@@ -521,15 +522,8 @@ def key_outputs(
     if parts > 1:
         for p in papers:
             digests.of(p)
-    keys = [""] * len(outputs)
-
-    def share(i: int) -> list[str]:
-        return [o.key() for o in outputs[i::parts]]
-
     # this process keys the first share (fork_map): its digests serve the renderers
-    for i, found in enumerate(fork_map(share, range(parts), parts)):
-        keys[i::parts] = found
-    return keys
+    return map_shares(lambda o: o.key(), outputs, parts)
 
 
 def _paper_url(base_url: str, p: Paper) -> str:
@@ -682,28 +676,23 @@ def cached_papers(
         texts.append((rel, data, hashlib.sha256(data).hexdigest()))
     todo = [(rel, data) for rel, data, sha in texts if known.get(rel, ("",))[0] != sha]
 
-    def parse(part: list[tuple[str, bytes]]) -> list[tuple[str, Any, list, Counter | None]]:
-        made = []
-        for rel, data in part:
-            warnings: list[SitegenWarning] = []
+    def parse(file: tuple[str, bytes]) -> tuple[str, Any, list, Counter | None]:
+        rel, data = file
+        warnings: list[SitegenWarning] = []
+        try:
             try:
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError as e:
-                    raise SitegenError(
-                        "not UTF-8 text", rel, data[: e.start].count(b"\n") + 1
-                    ) from None
-                paper = parse_paper(text, rel, warnings)
-                made.append((rel, paper, warnings, term_counts(paper)))
-            except SitegenError as e:
-                made.append((rel, e, [], None))
-        return made
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                line = data[: e.start].count(b"\n") + 1
+                raise SitegenError("not UTF-8 text", rel, line) from None
+            paper = parse_paper(text, rel, warnings)
+            return rel, paper, warnings, term_counts(paper)
+        except SitegenError as e:
+            return rel, e, [], None
 
-    jobs = jobs if len(todo) >= PARALLEL_MIN else 1
     shas = {rel: sha for rel, _, sha in texts}
-    for part in fork_map(parse, [todo[i::jobs] for i in range(jobs)], jobs):
-        for rel, *parsed_file in part:
-            known[rel] = (shas[rel], *parsed_file)
+    for rel, *parsed_file in map_shares(parse, todo, jobs if len(todo) >= PARALLEL_MIN else 1):
+        known[rel] = (shas[rel], *parsed_file)
     fresh = {rel: known[rel] for rel, _, _ in texts}
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
     warnings = stray + [w for rel, _, _ in texts for w in fresh[rel][2]]
