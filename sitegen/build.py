@@ -944,36 +944,10 @@ def build_site(
     )
     if changed or state is None:
         renderer.env.bytecode_cache = bytecode_cache(cache)
-        # compiled once, before forking, with everything they include, import or extend
-        names = {p.template for p in pages}
-        for template in sorted(names):
-            try:
-                renderer.env.get_template(template)
-            except Exception as e:
-                raise template_error(e, template) from None
-        try:  # parses every template a page reaches: one that does not parse is named
-            reached = {t for n in names for t in renderer.templates.reach(n)[0]}
-        except Exception as e:
-            raise template_error(e) from None
-        for template in sorted(reached):
-            if template not in names and renderer.templates.source(template) is not None:
-                try:
-                    renderer.env.get_template(template)
-                except Exception:  # an error shows where a page renders it, if one does
-                    pass
-        for kind in ("tmp", "old"):  # left by a killed build, not by one still running
-            for stale in output.parent.glob(f".{output.name}.{kind}-*"):
-                pid = stale.name.rsplit("-", 1)[1]
-                if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
-                    shutil.rmtree(stale, ignore_errors=True)
+        compile_templates(renderer, {p.template for p in pages})
         trash = cache / "trash"
         ours = f"site-{digest(str(output.resolve()))[:12]}-"  # this output folder's old sites
-        for stale in trash.glob("*"):  # a background delete the machine stopped, or the
-            try:  # old site of another output folder (sitegen serve's, or a one-off)
-                if not stale.name.startswith(ours) and stale.stat().st_mtime < time.time() - 600:
-                    delete_in_background(stale)
-            except FileNotFoundError:  # the last build's delete finished meanwhile
-                pass
+        sweep_leftovers(output, trash, ours)
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         kept = [rel for rel in every if rel not in remade]
         # the old site shares the current one's files but for those the last build wrote
@@ -1050,6 +1024,43 @@ def build_site(
         incremental=state is not None,
         restored=len(damaged & set(written)),
     )
+
+
+def compile_templates(renderer: Renderer, names: set[str]) -> None:
+    """Compile the pages' templates, with everything they include, import or extend,
+    once, before forking; a template that does not parse is named, `file:line`."""
+    for template in sorted(names):
+        try:
+            renderer.env.get_template(template)
+        except Exception as e:
+            raise template_error(e, template) from None
+    try:  # parses every template a page reaches
+        reached = {t for n in names for t in renderer.templates.reach(n)[0]}
+    except Exception as e:
+        raise template_error(e) from None
+    for template in sorted(reached):
+        if template not in names and renderer.templates.source(template) is not None:
+            try:
+                renderer.env.get_template(template)
+            except Exception:  # an error shows where a page renders it, if one does
+                pass
+
+
+def sweep_leftovers(output: Path, trash: Path, ours: str) -> None:
+    """Delete what a killed build left beside `output` (not what one still running
+    has), and, in the background, the trash's old sites of other output folders
+    (sitegen serve's, a one-off's) and deletes the machine stopped."""
+    for kind in ("tmp", "old"):
+        for stale in output.parent.glob(f".{output.name}.{kind}-*"):
+            pid = stale.name.rsplit("-", 1)[1]
+            if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+    for stale in trash.glob("*"):
+        try:
+            if not stale.name.startswith(ours) and stale.stat().st_mtime < time.time() - 600:
+                delete_in_background(stale)
+        except FileNotFoundError:  # the last build's delete finished meanwhile
+            pass
 
 
 def _phases(log: Callable[[str], None] | None, started: float) -> Callable[[str], None]:
