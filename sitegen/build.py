@@ -79,6 +79,7 @@ PARALLEL_PAPERS = 500  # papers to tokenise or score for related papers, likewis
 COST_KEPT = 0.01  # outputs that took longer (seconds) are remembered, to share work out...
 COST_UNKNOWN = 0.002  # ...and the others are taken to take about as long as a paper page
 BATCHES = 32  # batches of outputs per process (make_outputs): a late costly one waits little
+MOST_BATCHES = 512  # ...and in all: their numbers (4 bytes each) must fit a pipe's 4 KiB
 
 # ---------------------------------------------------------------- loading
 
@@ -579,8 +580,9 @@ def write_file(path: str, data: bytes | str) -> None:
 
 def batches(costs: Sequence[float], parts: int) -> list[list[int]]:
     """Indices into `costs`, costliest first, cut into about BATCHES * `parts` batches of
-    equal cost (a batch holds at least one output), for processes to take in turn."""
-    target = sum(costs) / (BATCHES * parts)
+    equal cost (a batch holds at least one output; MOST_BATCHES + 1 at most), for
+    processes to take in turn."""
+    target = sum(costs) / min(BATCHES * parts, MOST_BATCHES)
     out: list[list[int]] = [[]]
     size = 0.0
     for i in sorted(range(len(costs)), key=lambda i: -costs[i]):  # stable: ties in order
@@ -617,7 +619,7 @@ def make_outputs(
     parts = jobs if len(outputs) >= PARALLEL_MIN or len(kept) >= PARALLEL_LINKS else 1
     todo = batches(costs, parts)
     queue, feed = os.pipe()
-    with os.fdopen(feed, "wb") as f:  # written whole before any process reads: it fits
+    with os.fdopen(feed, "wb") as f:  # written whole before any process reads (it fits)
         f.write(b"".join(n.to_bytes(4, "little") for n in range(len(todo))))
 
     def run(part: int) -> tuple[dict[str, float], dict[str, str]]:

@@ -551,7 +551,7 @@ def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) 
 def test_outputs_are_batched_costliest_first_in_batches_of_equal_cost() -> None:
     """The processes of a build take batches from a queue (make_outputs): the costly
     outputs come first, so that none is left to run alone at the end."""
-    from sitegen.build import BATCHES, batches
+    from sitegen.build import BATCHES, MOST_BATCHES, batches
 
     parts = 2
     costs = [1.0] * (BATCHES * parts * 3)  # a cold build: every cost the same guess
@@ -564,6 +564,8 @@ def test_outputs_are_batched_costliest_first_in_batches_of_equal_cost() -> None:
     assert sorted(i for b in made for i in b) == list(range(len(costs)))
     assert len(made) <= BATCHES * parts + 1
     assert batches([4.0, 1.0], 1) == [[0], [1]] and batches([], 2) == [[]]
+    # `--jobs 1000`: the batch numbers must still fit a pipe before anyone reads it
+    assert len(batches([1.0] * 100_000, 1000)) <= MOST_BATCHES + 1
 
 
 def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, monkeypatch) -> None:
