@@ -162,11 +162,10 @@ def _notes_open(self, tokens, idx, options, env) -> str:
 def _back_to_text(self, tokens, idx, options, env) -> str:
     """The plugin's link from a note back to its mark, which is a bare "↩" to a screen
     reader unless it is named."""
-    meta = tokens[idx].meta
+    note, mention = tokens[idx].meta["id"] + 1, tokens[idx].meta["subId"]  # 0: the first
     ref = self.rules["footnote_anchor_name"](tokens, idx, options, env)
-    ref += f":{meta['subId']}" if meta["subId"] > 0 else ""
-    label = f"Back to the text of note {meta['id'] + 1}"
-    label += f", mention {meta['subId'] + 1}" if meta["subId"] > 0 else ""
+    ref += f":{mention}" if mention else ""
+    label = f"Back to the text of note {note}" + (f", mention {mention + 1}" if mention else "")
     return f' <a href="#fnref{ref}" class="footnote-backref" aria-label="{label}">\u21a9\ufe0e</a>'
 
 
