@@ -354,6 +354,9 @@ def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
 def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
     """schema.org ScholarlyArticle for one paper page at `url`; `base_url` is the site's."""
     title = one_line(paper.title)
+    about = {"@type": "Thing", "name": topic_name, "identifier": arxiv_subject(paper.topic)}
+    doi = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
+    code = {"@type": "SoftwareSourceCode", "codeRepository": paper.code_url}
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
@@ -366,21 +369,14 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
         "datePublished": paper.date.isoformat(),
         "inLanguage": language,
         "keywords": list(keywords(paper)),
+        "about": None if paper.topic == OTHER_TOPIC else about,
+        "identifier": doi if paper.doi else None,
+        "abstract": _optional(paper.summary_text),
+        "isPartOf": {"@type": "Periodical", "name": one_line(paper.venue)} if paper.venue else None,
+        "sameAs": paper.url or None,
+        "isBasedOn": code if paper.code_url else None,
     }
-    if paper.topic != OTHER_TOPIC:
-        subject = arxiv_subject(paper.topic)
-        data["about"] = {"@type": "Thing", "name": topic_name, "identifier": subject}
-    if paper.doi:
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
-    if paper.summary_text:
-        data["abstract"] = one_line(paper.summary_text)
-    if paper.venue:
-        data["isPartOf"] = {"@type": "Periodical", "name": one_line(paper.venue)}
-    if paper.url:
-        data["sameAs"] = paper.url
-    if paper.code_url:
-        data["isBasedOn"] = {"@type": "SoftwareSourceCode", "codeRepository": paper.code_url}
-    return json_for_script(data)
+    return json_for_script({name: value for name, value in data.items() if value is not None})
 
 
 _METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
