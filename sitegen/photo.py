@@ -17,6 +17,7 @@ import io
 import json
 import shutil
 import warnings
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from .errors import SitegenError, SitegenWarning
 from .state import save_bytes
 
 WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
-MAX_WIDTH = 1600  # no file wider than this, whatever the theme asks
 LARGE_PIXELS = 30_000_000  # above this a warning suggests a smaller file
 MAX_PIXELS = 100_000_000  # above this the file is refused (a decompression bomb)
 VERSION = "2"  # bump when the encoding changes: old cache entries are then ignored
@@ -89,15 +89,13 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
                 img = Image.new("RGB", rgba.size, (255, 255, 255))
                 img.paste(rgba, mask=rgba.getchannel("A"))
             img = img.convert("RGB")
-            if icc:
-                try:
+            if icc:  # an unreadable profile is skipped: the pixels stay as they are
+                with suppress(ImageCms.PyCMSError, OSError, ValueError):
                     src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
                     img = ImageCms.profileToProfile(img, src, ImageCms.createProfile("sRGB"))
                     # the new sRGB profile carries the clock, and the AVIF writer embeds
                     # what img.info holds: untagged pixels are sRGB to every browser anyway
                     img.info.pop("icc_profile", None)
-                except (ImageCms.PyCMSError, OSError, ValueError):
-                    pass  # an unreadable profile: keep the pixels as they are
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise SitegenError(f"refused as a decompression bomb: {e}", display) from None
     except Image.UnidentifiedImageError:
@@ -110,7 +108,7 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
         ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     out: dict[str, bytes] = {}
     for width in widths:
-        width = min(width, img.width, MAX_WIDTH)
+        width = min(width, img.width)
         height = max(1, round(img.height * width / img.width))
         small = img.resize((width, height), Image.Resampling.LANCZOS)
         for ext, _, options in _formats():
@@ -176,7 +174,7 @@ def _cached(folder: Path) -> tuple[dict[str, bytes], int] | None:
 
 def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
     """Keep the encoded files; the list is written last, so a half-written entry is unused."""
-    try:
+    with suppress(OSError):  # a read-only cache only costs the next build the encoding
         folder.mkdir(parents=True, exist_ok=True)
         for n, b in files.items():
             save_bytes(folder / n, b)
@@ -184,5 +182,3 @@ def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
         for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
             if old.is_dir() and old != folder:
                 shutil.rmtree(old, ignore_errors=True)
-    except OSError:
-        pass  # a read-only cache only costs the next build the encoding
