@@ -208,8 +208,7 @@ def timeline_chart(site: Site) -> str:
         rows,
         numeric=set(range(1, len(series) + 2)),
     )
-    title = "Papers per year, by topic"
-    return _figure("timeline", title, desc, size, parts, legend, table)
+    return _figure("timeline", "Papers per year, by topic", desc, size, parts, legend, table)
 
 
 # ---------------------------------------------------------------- topics (home)

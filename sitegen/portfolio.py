@@ -346,7 +346,6 @@ EXTRA_SECTIONS = {
 def resume_schema() -> dict:
     """The vendored JSON Resume schema v1.0.0, with sitegen's academic sections added."""
     schema = json.loads((Path(__file__).parent / "resume-schema.json").read_text("utf-8"))
-    schema.pop("$comment", None)
     iso = {"$ref": "#/definitions/iso8601"}
     for name, (required, keys) in EXTRA_SECTIONS.items():
         props = {k: iso if k.endswith(("date", "Date")) else {"type": "string"} for k in keys}
