@@ -383,8 +383,11 @@ _METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "c
 _PROFILE_TEXTS = {"bio": "description", "position": "jobTitle", "affiliation": "affiliation"}
 
 
-def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count: int) -> str:
-    """schema.org Person for the home page, with the profile's metrics as counters."""
+def person_jsonld(
+    profile: Profile, url: str, topics: Sequence[str], paper_count: int, links: Sequence[str]
+) -> str:
+    """schema.org Person for the home page, with the profile's metrics as counters; `links`
+    are the profile links the page shows (checked URLs), which say who the person is."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person",
@@ -401,11 +404,8 @@ def person_jsonld(profile: Profile, url: str, topics: Sequence[str], paper_count
         data["affiliation"] = {"@type": "Organization", "name": data["affiliation"]}
     if topics:
         data["knowsAbout"] = list(topics)
-    links = profile.extra.get("links")
-    values = links.values() if isinstance(links, dict) else links if isinstance(links, list) else ()
-    same_as = [v for v in values if isinstance(v, str) and v.startswith(("http://", "https://"))]
-    if same_as:
-        data["sameAs"] = same_as
+    if links:
+        data["sameAs"] = list(links)
     metrics = profile.metrics
     if "papers" not in metrics:  # the site's own count stands in for the profile's
         metrics = {"papers": paper_count, **metrics}

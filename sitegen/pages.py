@@ -94,6 +94,7 @@ def _home(d: SiteData) -> dict[str, Any]:
             urls.absolute(d.base_url, urls.HOME),
             [t.name for t in site.topics],
             len(site.papers),
+            [link.url for link in folio.about.links],
         ),
     }
 

@@ -104,6 +104,7 @@ def test_email_is_not_in_the_page_as_an_address(out: Path) -> None:
 
 
 def test_person_json_ld_lists_the_links_as_same_as(out: Path) -> None:
+    """The links the page shows, as shown: the blog's URL is written with spaces around it."""
     (ld,) = [json.loads(b) for b in parse(out / "index.html").data_blocks]
     assert set(ld["sameAs"]) == set(LINK_LABELS)
     assert ld["affiliation"]["name"] == "Analytical Engine Institute"
