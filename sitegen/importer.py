@@ -52,7 +52,7 @@ from typing import Any
 import yaml
 
 from . import sources
-from .content import split_front_matter
+from .content import front_matter
 from .errors import SitegenError, SitegenWarning
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
@@ -762,11 +762,8 @@ def _site_paper(name: str, data: bytes) -> _Paper | None:
     """A paper file as matching sees it: the keys it has and whether its body is empty."""
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
-        front, body = split_front_matter(text, name)
-        fm = yaml.load(front, Loader=Loader)
-    except (SitegenError, *_YAML_ERRORS):
-        return None
-    if not isinstance(fm, dict):
+        fm, _, body = front_matter(text, name)  # not a mapping: a SitegenError too
+    except (SitegenError, RecursionError):
         return None
     values = {k: v for k, v in fm.items() if isinstance(k, str)}
     values["abstract"] = body.strip() or None
