@@ -100,8 +100,7 @@ class PaperRecord:
     def short_name(self) -> str:
         """The method's name as abstracts use it: the title up to its first
         colon ("PathFusion: Path-consistent ..." -> "PathFusion")."""
-        head = self.title.split(":", 1)[0].strip()
-        return head or self.title
+        return self.title.split(":", 1)[0].strip() or self.title
 
     def owner_in_et_al(self, owner: str) -> bool:
         """True when the owner is not among the visible names; the profile
