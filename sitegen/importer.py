@@ -454,9 +454,8 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
         return (unmanaged[key][1] if key in unmanaged else None) or plan.as_of
 
     dates = [added(key) for key in keys]
-    owner = plan.owner
     items = list(zip(prof.records, dates, strict=True))
-    rendered = _each(lambda item: render_paper(item[0], owner, item[1]).encode(), items)
+    rendered = _each(lambda item: render_paper(item[0], plan.owner, item[1]).encode(), items)
     for rec, key, when, data in zip(prof.records, keys, dates, rendered, strict=True):
         old_key = matched.get(key)
         if old_key is not None:
@@ -796,10 +795,21 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
         plan.sources.setdefault(target.name, set()).update(group.sources)
     entries = {e.file: e for e in plan.manifest.values()}
     gaining = [p for p in site_papers if p.gained]
-    owner = plan.owner
-    filled = _each(lambda p: _filled(p, owner), gaining)
-    for paper, (gained, text) in zip(gaining, filled, strict=True):
-        _fill_file(paper, gained, text, plan, entries)
+    filled = _each(lambda p: _filled(p, plan.owner), gaining)
+    for paper, (gained, new) in zip(gaining, filled, strict=True):
+        path = plan.papers_dir / paper.name
+        if new is None:
+            plan.report.warnings.append(
+                SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
+            )
+            continue
+        plan.writes[path] = new  # in place of the profile's rendering, if it planned one
+        plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
+        # keep the manifest hash in step when the import owns the file, so the next
+        # profile import still tells it from a hand edit
+        entry = entries.get(paper.name)
+        if entry is not None and entry.sha256 == hashlib.sha256(paper.data).hexdigest():
+            entry.sha256 = hashlib.sha256(new).hexdigest()
 
 
 def _disagreements(have: _Paper, group: _Paper) -> list[str]:
@@ -894,25 +904,6 @@ def _filled(paper: _Paper, owner: str) -> tuple[dict[str, object], bytes | None]
     if after is None or after.values != {**paper.values, **gained}:
         return gained, None
     return gained, text.encode()  # type: ignore[union-attr]
-
-
-def _fill_file(
-    paper: _Paper, gained: dict, new: bytes | None, plan: _Plan, entries: dict[str, _Entry]
-) -> None:
-    """Write the keys a site paper gained (_filled), keeping its manifest hash in step
-    when the import owns the file, so the next profile import still tells it from a
-    hand edit."""
-    path = plan.papers_dir / paper.name
-    if new is None:
-        plan.report.warnings.append(
-            SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
-        )
-        return
-    plan.writes[path] = new  # in place of the profile's rendering, if it planned one
-    plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
-    entry = entries.get(paper.name)
-    if entry is not None and entry.sha256 == hashlib.sha256(paper.data).hexdigest():
-        entry.sha256 = hashlib.sha256(new).hexdigest()
 
 
 # ---------------------------------------------------------------- writing
