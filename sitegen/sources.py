@@ -115,11 +115,12 @@ def make_date(
         return None
     if not re.fullmatch(r"\d{4}", y):
         raise SitegenError(f"impossible year {y!r}", source, line)
-    m = clean(month).lower().rstrip(".")
+    # a part is shown cut short, and read only if short: int() refuses 4,300 digits
+    m = clean(month).lower().rstrip(".")[:9]
     mon = int(m) if m.isdecimal() else (_MONTHS.get(m[:3]) if m else 1)  # not '²'
     if mon is None:
         raise SitegenError(f"impossible month {m!r}", source, line)
-    d = clean(day)
+    d = clean(day)[:9]
     try:
         return dt.date(int(y), mon, int(d) if d.isdigit() else 1)
     except ValueError:

@@ -214,6 +214,8 @@ BAD_FILES = [
     ("no-title.bib", 1, "an entry without a title"),
     ("month13.bib", 4, "impossible date"),
     ("month-superscript.bib", 4, "impossible month"),  # '²'.isdigit(), but int('²') fails
+    ("month-huge.bib", 4, "impossible date 2020-111111111-1"),  # int() refuses 5,000 digits
+    ("day-huge.ris", 1, "impossible date 2020-06-222222222"),
     ("broken.json", 3, "not valid JSON"),
     ("feb29.json", 2, "impossible date"),
     ("no-title.ris", 6, "an entry without a title"),
@@ -243,6 +245,7 @@ def test_bad_files_are_refused_with_file_and_line(
     with pytest.raises(SitegenError) as e:
         run_import([BIB, bad], site, as_of=dt.date(2026, 11, 25))
     assert str(e.value).startswith(f"{bad}:{line}: {message}"), str(e.value)
+    assert len(str(e.value)) < len(str(bad)) + 200  # a 5,000-digit day is not echoed whole
     assert snapshot(site) == before
 
 
