@@ -272,20 +272,6 @@ def snapshot(roots: Iterable[Path]) -> Snapshot:
     return scan(roots, _ignored)
 
 
-def watch_roots(site_dir: Path, theme: str | None) -> list[Path]:
-    """Everything a build reads: content, the site's overrides and config, the theme in use.
-
-    output/ is never among them (a rebuild writing into a watched folder would
-    rebuild forever); the preview is built outside the site anyway.
-    """
-    roots = [site_dir / n for n in ("sitegen.yaml", "content", "templates", "static", "themes")]
-    if theme is not None:
-        # an unknown theme is the build's to report; sitegen.yaml is watched for the fix
-        with contextlib.suppress(SitegenError):
-            roots += theme_dirs(site_dir, theme)
-    return [r for i, r in enumerate(roots) if not any(r.is_relative_to(u) for u in roots[:i])]
-
-
 # ---------------------------------------------------------------- the preview
 
 
@@ -311,10 +297,21 @@ class Preview:
         self.generation = secrets.token_hex(4)
 
     def _roots(self) -> list[Path]:
+        """Everything a build reads: content, the site's overrides and config, the theme in use.
+
+        output/ is never among them (a rebuild writing into a watched folder would
+        rebuild forever); the preview is built outside the site anyway.
+        """
         config, problems = load_config(self.site_dir)
         if not problems:  # a broken sitegen.yaml keeps the last good theme watched
             self.theme = config.theme
-        return watch_roots(self.site_dir, self.theme)
+        names = ("sitegen.yaml", "content", "templates", "static", "themes")
+        roots = [self.site_dir / n for n in names]
+        if self.theme is not None:
+            # an unknown theme is the build's to report; sitegen.yaml is watched for the fix
+            with contextlib.suppress(SitegenError):
+                roots += theme_dirs(self.site_dir, self.theme)
+        return [r for i, r in enumerate(roots) if not any(r.is_relative_to(u) for u in roots[:i])]
 
     def say(self, text: str, stream: TextIO | None = None) -> None:
         print(text, file=stream or self.out, flush=True)
