@@ -29,6 +29,7 @@ from .content import (
     paper_files,
     parse_paper,
     read_text,
+    slug_clash,
 )
 from .errors import SitegenError, SitegenWarning
 from .model import Paper, Profile
@@ -127,10 +128,7 @@ def _check_papers(site: Path, report: CheckReport) -> None:
             continue
         first = seen.setdefault(paper.slug, display)
         if first != display:
-            message = (
-                f"slug {paper.slug!r} is also used by {first}: give one of them another `slug:`"
-            )
-            report.problems.append(SitegenError(message, display, 1))
+            report.problems.append(slug_clash(paper.slug, first, display))
 
 
 def _check_templates(site: Path, theme: str, report: CheckReport) -> None:

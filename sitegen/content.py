@@ -100,6 +100,9 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     def fail(msg: str, key: str) -> SitegenError:
         return _fail(f"{key}: {msg}", path, yaml_text, key)
 
+    def warn(message: str, key: str) -> None:
+        warnings.append(SitegenWarning(message, path, key_line(yaml_text, (key,), 2)))
+
     title = _as_str(data.get("title"))
     if not title:
         raise fail("missing or empty (every paper needs a title)", "title")
@@ -181,20 +184,16 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     paper_links = _links(data.get("links"), fail)
 
     if "#" not in title and _TITLE_COMMENT.search(yaml_text):
-        line = key_line(yaml_text, ("title",), 2)
-        message = "title: ' #' starts a YAML comment, which cuts the title short: quote the title"
-        warnings.append(SitegenWarning(message, path, line))
+        warn(
+            "title: ' #' starts a YAML comment, which cuts the title short: quote the title",
+            "title",
+        )
     if date.year < 1900:  # 0202 for 2022: the timeline chart would draw every year since
-        line = key_line(yaml_text, ("date",), 2)
-        message = f"date: the year {date.year} is before 1900: a typo?"
-        warnings.append(SitegenWarning(message, path, line))
+        warn(f"date: the year {date.year} is before 1900: a typo?", "date")
     for key in sorted(k for k in data if k not in KNOWN_KEYS and isinstance(k, str)):
         close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
         if close:  # a typo; other keys are the user's own, for their templates (`extra`)
-            line = key_line(yaml_text, (key,), 2)
-            warnings.append(
-                SitegenWarning(f"unknown key {key!r}: did you mean {close[0]!r}?", path, line)
-            )
+            warn(f"unknown key {key!r}: did you mean {close[0]!r}?", key)
     body = _CONTROL.sub("", body).strip("\n")
     rendered = render_markdown(body)
     warnings.extend(SitegenWarning(w, path) for w in rendered.warnings)
@@ -281,16 +280,18 @@ def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]]) -> list[P
         if isinstance(paper, SitegenError):
             raise paper
         if paper.slug in seen:
-            raise SitegenError(
-                f"slug {paper.slug!r} is also used by {seen[paper.slug]}: "
-                "give one of them another `slug:`",
-                display,
-                1,
-            )
+            raise slug_clash(paper.slug, seen[paper.slug], display)
         seen[paper.slug] = display
         if not paper.draft:
             papers.append(paper)
     return papers
+
+
+def slug_clash(slug: str, first: str, display: str) -> SitegenError:
+    """Two papers at one URL: named at the second file, by `collect_papers` and `sitegen check`."""
+    return SitegenError(
+        f"slug {slug!r} is also used by {first}: give one of them another `slug:`", display, 1
+    )
 
 
 def load_profile(site: Path) -> Profile:
