@@ -200,7 +200,7 @@ def _plain_text(tokens) -> str:
 # HTML, or math), and at the start of a line; control characters and CR are left to
 # markdown-it too. Text free of them is plain paragraphs, whatever markdown-it's version.
 _SYNTAX = re.compile(r"[\\`*_\[\]!<>&$~|#=\x00-\x09\x0b-\x1f\x7f]")
-_LINE_START = re.compile(r"(?m)^ {0,3}(?:[-+0-9]| {1,})")
+_LINE_START = ("-", "+", *"0123456789")  # a list item, a rule or a setext underline
 
 
 def _plain_paragraphs(text: str) -> Rendered | None:
@@ -213,7 +213,7 @@ def _plain_paragraphs(text: str) -> Rendered | None:
     for line in text.split("\n"):
         if not line.strip(" "):
             lines.append([])  # a blank line ends a paragraph
-        elif line != line.rstrip(" ") or line.startswith(" ") or _LINE_START.match(line):
+        elif line != line.strip(" ") or line.startswith(_LINE_START):
             return None  # trailing spaces (hard breaks), indentation, list or heading marks
         else:
             lines[-1].append(line)
