@@ -80,25 +80,24 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-def _theme(v: Any) -> str:
-    v = _str(v)
-    if not _THEME_NAME.fullmatch(v):
-        raise ValueError(
-            f"{v!r}: must be the name of a folder in themes/ or of a built-in theme, not a path "
-            "(to share a theme between sites, link it in as themes/NAME)"
-        )
-    return v
+def _matching(pattern: str, problem: str):
+    def check(v: Any) -> str:
+        v = _str(v)
+        if not re.fullmatch(pattern, v):
+            raise ValueError(f"{v!r}: {problem}")
+        return v
+
+    return check
 
 
-def _language(v: Any) -> str:
-    v = _str(v)
-    if not _LANGUAGE.fullmatch(v):
-        raise ValueError(f"{v!r}: must be a language tag such as en, de or pt-BR")
-    return v
-
-
-_THEME_NAME = re.compile(r"[\w][\w.-]*")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_theme = _matching(
+    r"[\w][\w.-]*",
+    "must be the name of a folder in themes/ or of a built-in theme, not a path "
+    "(to share a theme between sites, link it in as themes/NAME)",
+)
+_language = _matching(
+    r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "must be a language tag such as en, de or pt-BR"
+)
 
 
 def _topic_names(v: Any) -> dict[str, str]:
