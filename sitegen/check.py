@@ -158,9 +158,8 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
 def check_site(site: Path) -> CheckReport:
     """Validate sitegen.yaml, content/ and the templates in use; reads files, writes none."""
     site = Path(site)
-    report = CheckReport()
     config, problems = load_config(site)
-    report.problems.extend(problems)
+    report = CheckReport(problems)
     _check_papers(site, report)
     profile = _attempt(report, load_profile, site)
     _attempt(report, load_people, site)

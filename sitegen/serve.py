@@ -275,20 +275,15 @@ def snapshot(roots: Iterable[Path]) -> Snapshot:
 # ---------------------------------------------------------------- the preview
 
 
+@dataclass(eq=False)
 class Preview:
-    def __init__(
-        self,
-        site_dir: Path,
-        output: Path,
-        base_url: str,
-        out: TextIO = sys.stdout,
-        err: TextIO = sys.stderr,
-    ):
-        self.site_dir = site_dir
-        self.output = output
-        self.base_url = base_url
-        self.out = out
-        self.err = err
+    site_dir: Path
+    output: Path
+    base_url: str
+    out: TextIO = sys.stdout
+    err: TextIO = sys.stderr
+
+    def __post_init__(self) -> None:
         self.failed: bytes | None = None  # the error page while the last build failed
         self._warned: set[str] = set()
         self.theme: str | None = None
