@@ -42,7 +42,7 @@ def _str(v: Any) -> str:
     return v.strip()
 
 
-def _int(lo: int, hi: int):
+def _int(lo: int, hi: int) -> Callable[[Any], int]:
     def check(v: Any) -> int:
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise ValueError(f"must be a whole number from {lo} to {hi}")
@@ -80,7 +80,7 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-def _matching(pattern: str, problem: str):
+def _matching(pattern: str, problem: str) -> Callable[[Any], str]:
     def check(v: Any) -> str:
         v = _str(v)
         if not re.fullmatch(pattern, v):
