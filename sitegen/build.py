@@ -34,7 +34,7 @@ from markupsafe import Markup
 from . import __version__, cite, urls
 from .config import SiteConfig, load_config, resolve_base_url
 from .content import collect_papers, load_people, load_profile, paper_files, parse_paper
-from .errors import SitegenError, SitegenWarning
+from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
 from .keys import FRAGMENTS, Digests, Lazy, Templates
@@ -682,12 +682,7 @@ def cached_papers(
         rel, data = file
         warnings: list[SitegenWarning] = []
         try:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as e:
-                line = data[: e.start].count(b"\n") + 1
-                raise SitegenError("not UTF-8 text", rel, line) from None
-            paper = parse_paper(text, rel, warnings)
+            paper = parse_paper(decode(data, rel), rel, warnings)
             return rel, paper, warnings, term_counts(paper)
         except SitegenError as e:
             return rel, e, [], None

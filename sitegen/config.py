@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import SitegenError
+from .errors import SitegenError, decode
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -153,10 +153,10 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
     if not os.path.lexists(path):  # a broken link is an error to report, not "no config"
         return SiteConfig(), []
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = decode(path.read_bytes(), path)
         data = load_yaml(text, path)
-    except (OSError, UnicodeDecodeError) as e:
-        why = getattr(e, "strerror", None) or e  # the OS's words, without the path again
+    except OSError as e:
+        why = e.strerror or e  # the OS's words, without the path again
         return SiteConfig(), [SitegenError(f"cannot read: {why}", path)]
     except SitegenError as e:
         return SiteConfig(), [e]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SitegenError, SitegenWarning
+from .errors import SitegenError, SitegenWarning, decode
 from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .yamlutil import key_line, load_yaml, written_value
@@ -240,12 +240,10 @@ def _links(value: Any, fail: Any) -> tuple[tuple[str, str], ...]:
 
 def read_text(path: Path, display: str) -> str:
     try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = path.read_bytes()[: e.start].count(b"\n") + 1
-        raise SitegenError("not UTF-8 text", display, line) from None
+        data = path.read_bytes()
     except OSError as e:
         raise SitegenError(f"cannot read: {e.strerror}", display) from None
+    return decode(data, display)
 
 
 def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:

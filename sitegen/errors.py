@@ -32,6 +32,17 @@ class SitegenError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
+def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
+    """A file's bytes as text, or an error at the line of the first byte that is not UTF-8:
+    every file a user edits is decoded here, so all say where a stray Latin-1 byte is.
+    A byte-order mark (some Windows editors write one) is dropped."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
+        line = e.object.count(b"\n", 0, e.start) + 1
+        raise SitegenError("not UTF-8 text", path, line, exit_code) from None
+
+
 class SitegenWarning:
     """A problem worth telling the user about that does not stop the run."""
 

@@ -52,8 +52,8 @@ from typing import Any
 import yaml
 
 from . import sources
-from .content import front_matter
-from .errors import SitegenError, SitegenWarning
+from .content import front_matter, load_profile
+from .errors import SitegenError, SitegenWarning, decode
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
 from .sources import SourceRecord
@@ -403,7 +403,7 @@ def run_import(
     manifest, origins = _load_manifest(manifest_path)
     on_disk = _list_papers(papers_dir)
     taken = {n.lower() for n in on_disk} | {e.file.lower() for e in manifest.values()}
-    owner = prof.owner if prof else _site_owner(content / "profile.yaml")
+    owner = prof.owner if prof else _site_owner(site)
     plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
     if prof is not None:
         _plan_profile(prof, Path(profiles[0]), plan, manifest)
@@ -422,20 +422,18 @@ def run_import(
     return report
 
 
-def _site_owner(path: Path) -> str:
+def _site_owner(site: Path) -> str:
     """The owner's name when no profile text is imported: the sources need it to know
-    which author is the owner, and a site without it has nowhere to put papers."""
-    data = _read_or_none(path)
-    name = None
-    with contextlib.suppress(*_YAML_ERRORS, KeyError):
-        name = yaml.safe_load(data)["name"] if data is not None else None
-    if not isinstance(name, str) or not name.strip():
+    which author is the owner, and a site without it has nowhere to put papers. Read
+    as a build reads it, so a broken profile.yaml is named at its line."""
+    path = site / "content" / "profile.yaml"
+    if not path.exists():
         raise SitegenError(
             "no owner's name (`name:`) here: import a profile text first, or start the "
             "site with `sitegen new`",
             path=path,
         )
-    return name.strip()
+    return load_profile(site).name
 
 
 def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str, _Entry]) -> None:
@@ -654,11 +652,7 @@ def _read_source_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as e:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
-        line = e.object.count(b"\n", 0, e.start) + 1
-        raise SitegenError("not UTF-8 text", path=path, line=line, exit_code=2) from None
+    return decode(data, path, exit_code=2)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice

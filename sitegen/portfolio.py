@@ -26,7 +26,7 @@ import yaml
 
 from . import cvpdf
 from .content import _CONTROL, front_matter, read_text
-from .errors import SitegenError, SitegenWarning
+from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, _when, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
@@ -381,11 +381,10 @@ def load_resume(site_dir: Path) -> dict | None:
         )
     display = f"content/{found[0]}"
     try:
-        text = (site_dir / display).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SitegenError("not UTF-8 text", display) from None
+        data = (site_dir / display).read_bytes()
     except OSError as e:  # a folder named like the file
         raise SitegenError(f"cannot read: {e.strerror}", display) from None
+    text = decode(data, display)
     if display.endswith(".json"):
         try:
             data = json.loads(text)

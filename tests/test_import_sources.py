@@ -255,6 +255,17 @@ def test_without_a_profile_the_site_needs_an_owner(tmp_path: Path) -> None:
     assert not (tmp_path / "content").exists()
 
 
+def test_the_owner_comes_from_profile_yaml_as_a_build_reads_it(site: Path) -> None:
+    """A `name:` given twice is an error at its line, not the second name taken in silence."""
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text() + "name: Somebody Else\n")
+    before = snapshot(site)
+    proc = imp(BIB, "--site", site)
+    assert proc.returncode != 0
+    assert "content/profile.yaml:" in proc.stderr and "duplicate key 'name'" in proc.stderr
+    assert snapshot(site) == before
+
+
 # ---------------------------------------------------------------- online sources
 
 PAGES = {0: "arxiv-page1.xml", 2: "arxiv-page2.xml"}

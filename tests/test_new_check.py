@@ -286,6 +286,7 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
             "{{ m.no_such_macro() }}{% endblock %}\n",
         ),
         ("sitegen.yaml", "title: A\ntitle: B\n"),  # a key given twice
+        ("sitegen.yaml", b"language: en\ntitle: Caf\xe9\n"),  # saved as Latin-1
         ("sitegen.yaml", "theme: ../shared\n"),  # outside the folders the build watches
         ("sitegen.yaml", "base_url: https://example.org/index.html\n"),
         ("sitegen.yaml", "language: English\n"),
