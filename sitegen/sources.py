@@ -506,6 +506,8 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
     if root.tag != f"{{{_NS['a']}}}feed":
         raise SitegenError("not an Atom feed", source, 1)
     total_text = clean(root.findtext("os:totalResults", None, _NS))
+    if not total_text.isdigit():  # before the entries: another feed's are not arXiv's
+        raise SitegenError("not an arXiv API response (no totalResults)", source, 1)
     records = []
     for entry in root.findall("a:entry", _NS):
         entry_id = clean(entry.findtext("a:id", "", _NS))
@@ -533,8 +535,6 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
                 topic=topic_of(category.get("term") if category is not None else None),
             )
         )
-    if not total_text.isdigit():
-        raise SitegenError("not an arXiv API response (no totalResults)", source, 1)
     return records, int(total_text)
 
 

@@ -294,6 +294,9 @@ class _Replay(http.server.BaseHTTPRequestHandler):
         if url.path == "/api/query":
             if query["search_query"] == ["au:Broken"]:
                 return self._send(200, b"<feed><unclosed></feed>")
+            if query["search_query"] == ["au:Blog"]:  # a blog's feed: Atom, not arXiv's
+                feed = '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>x</id></entry></feed>'
+                return self._send(200, feed.encode())
             if query["search_query"] == ["id:bad"]:
                 return self._send(200, (FIXTURES / "arxiv-error.xml").read_bytes())
             page = PAGES.get(int(query["start"][0]))
@@ -368,6 +371,7 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
         ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: not valid JSON"),
         ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
         ("arxiv:id:bad", "arxiv:id:bad: arXiv refused the query: incorrect id format"),
+        ("arxiv:au:Blog", "arxiv:au:Blog:1: not an arXiv API response (no totalResults)"),
         ("orcid:not-an-id", "orcid:not-an-id: not an ORCID iD"),
         ("dblp:../x", "dblp:../x: not a DBLP person id"),
     ],
