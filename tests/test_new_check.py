@@ -496,3 +496,28 @@ def test_check_lists_each_bad_identifier_of_a_paper(fresh_site: Path) -> None:
         [f"{rel}:2", "doi"],
         [f"{rel}:3", "arxiv"],
     ], proc.stderr
+
+
+def test_new_with_a_profile_that_fails_to_write_leaves_no_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk half-way through the import: the error is the disk's, and the folder
+    `sitegen new` made is gone again, with what the import had made in it."""
+    from sitegen import importer
+    from sitegen.errors import SitegenError
+    from sitegen.scaffold import new_site
+
+    real_write = importer.os.write
+    calls = {"n": 0}
+
+    def flaky_write(fd: int, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(importer.os, "write", flaky_write)
+    site = tmp_path / "site"
+    with pytest.raises(SitegenError, match="No space left on device"):
+        new_site(site, profile=seed_profile())
+    assert not site.exists()
