@@ -58,7 +58,7 @@ from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_pr
 from .slugs import paper_slug
 from .sources import SourceRecord
 from .state import default_jobs, map_shares, process_alive
-from .yamlutil import Loader, dump_yaml
+from .yamlutil import dump_yaml, load_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
 
@@ -311,20 +311,13 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     are rewritten, in place, so the user's own keys, comments and layout survive; when the
     file's layout is too unusual to edit that way, the merged mapping is dumped whole."""
     try:
-        old = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return PROFILE_YAML_HEADER + dump_yaml(imported), "created"
-    except (OSError, UnicodeDecodeError) as e:
-        raise SitegenError(f"cannot read: {e}", path=path) from None
-    try:
-        data = yaml.load(old, Loader=Loader)  # a key given twice is an error here too
-    except _YAML_ERRORS as e:
-        mark = getattr(e, "problem_mark", None)
-        raise SitegenError(
-            f"not valid YAML ({getattr(e, 'problem', None) or e}); fix it or move it away",
-            path=path,
-            line=mark.line + 1 if mark else None,
-        ) from None
+    except OSError as e:
+        raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
+    old = decode(raw, path)
+    data = load_yaml(old, path)  # as a build reads it: a key given twice is an error
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -751,12 +744,20 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
     return papers
 
 
-def _site_paper(name: str, data: bytes) -> _Paper | None:
-    """A paper file as matching sees it: the keys it has and whether its body is empty."""
+def _site_paper(name: str, data: bytes, path: Path | None = None) -> _Paper | None:
+    """A paper file as matching sees it: the keys it has and whether its body is empty.
+
+    None when it does not parse, unless it is the site's file at `path`: that is then an
+    error at its line, as in a build, since merging other sources without it would add
+    its paper again. (A profile import leaves such files alone: it knows its own papers
+    by the manifest.)
+    """
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
-        fm, _, body = front_matter(text, name)  # not a mapping: a SitegenError too
-    except (SitegenError, RecursionError):
+        fm, _, body = front_matter(text, str(path or name))  # not a mapping: an error too
+    except SitegenError:
+        if path is not None:
+            raise
         return None
     values = {k: v for k, v in fm.items() if isinstance(k, str)}
     values["abstract"] = body.strip() or None
@@ -769,7 +770,7 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
 
     def read(name: str) -> _Paper | None:
         data = pending.get(name) or _read_or_none(plan.papers_dir / name)
-        return _site_paper(name, data) if data is not None else None
+        return _site_paper(name, data, plan.papers_dir / name) if data is not None else None
 
     site_index = _Index()
     site_papers = [p for p in _each(read, sorted(plan.on_disk | set(pending))) if p is not None]

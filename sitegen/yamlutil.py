@@ -8,6 +8,7 @@ problem point at the line of the offending key.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,7 +57,12 @@ def dump_yaml(data: dict[str, object]) -> str:
 def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
     """Parse YAML, turning syntax errors into `path:line: message`."""
     try:
-        return yaml.load(text, Loader=Loader)
+        data = yaml.load(text, Loader=Loader)
+    except yaml.reader.ReaderError as e:  # a character YAML refuses (a NUL): a position, no mark
+        line = first_line + text.count("\n", 0, e.position)
+        raise SitegenError(
+            f"invalid YAML: the character {chr(e.character)!r} is not allowed", path, line
+        ) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = first_line + mark.line if mark else first_line
@@ -67,10 +73,57 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
     except yaml.YAMLError as e:
         raise SitegenError(f"invalid YAML: {e}", path, first_line) from None
     except (ValueError, TypeError, OverflowError) as e:
-        # PyYAML builds dates while parsing and lets `2022-02-30` raise without a mark
+        # PyYAML builds dates and numbers while parsing and lets them raise without a mark:
+        # `2022-02-30`, or a number longer than Python reads (4,300 digits)
         offset, value = _bad_date(text)
-        where = f"{value!r}: " if value else ""
-        raise SitegenError(f"invalid date {where}{e}", path, first_line + offset) from None
+        if value is not None:
+            raise SitegenError(f"invalid date {value!r}: {e}", path, first_line + offset) from None
+        long = _LONG_NUMBER.search(text)
+        if long is None:
+            raise SitegenError(f"invalid value: {e}", path, first_line) from None
+        line = first_line + text.count("\n", 0, long.start())
+        raise SitegenError("a number of more than 4,300 digits", path, line) from None
+    if _nesting(data) > MAX_NESTING:
+        top = data.items() if isinstance(data, dict) else enumerate(data)
+        deep = [k for k, v in top if _nesting(v) >= MAX_NESTING][:1]  # where it starts
+        line = key_line(text, deep, first_line) or first_line
+        raise SitegenError(
+            f"lists and mappings nested more than {MAX_NESTING} deep (or in a loop, through YAML "
+            "aliases): no page needs that many",
+            path,
+            line,
+        )
+    return data
+
+
+MAX_NESTING = 32  # far past any real file, far short of what overflows Python's stack
+_LONG_NUMBER = re.compile(r"\d{4300}")
+
+
+def _nesting(value: Any) -> float:
+    """How deeply lists and mappings nest in a loaded value; a loop (`&a [*a]`) is
+    infinitely deep. Each value is visited once, so aliases repeated a billion times
+    cost nothing; pickling, digesting or rendering a value nested 600 deep overflows
+    the stack, so load_yaml refuses it with its line."""
+    height: dict[int, float] = {}
+    todo: list[tuple[Any, bool]] = [(value, False)]
+    while todo:
+        v, done = todo.pop()
+        if not isinstance(v, (list, dict)):
+            continue
+        children = [
+            c for c in (v.values() if isinstance(v, dict) else v) if isinstance(c, (list, dict))
+        ]
+        if done:
+            height[id(v)] = 1 + max((height[id(c)] for c in children), default=0)
+        elif id(v) in height:
+            if height[id(v)] < 0:  # entered, not left: v contains itself
+                return math.inf
+        else:
+            height[id(v)] = -1
+            todo.append((v, True))
+            todo += [(c, False) for c in children]
+    return height.get(id(value), 0)
 
 
 _DATE_LIKE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")

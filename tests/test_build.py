@@ -418,12 +418,14 @@ def test_people_yaml_with_a_tab_after_a_colon_builds(fresh_site: Path) -> None:
 
 
 def test_a_self_referencing_alias_in_profile_links_is_a_clear_error(fresh_site: Path) -> None:
-    """Walking the value for its error line once recursed forever."""
+    """Walking the value for its error line once recursed forever; a loop is now refused
+    where the YAML is read, at the line of its key."""
     profile = fresh_site / "content" / "profile.yaml"
     profile.write_text(profile.read_text() + "links: &x\n  - *x\n")
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    message = r"profile\.yaml:\d+: links: .* is not an http\(s\) URL$"
+    line = profile.read_text().splitlines().index("links: &x") + 1
+    message = rf"profile\.yaml:{line}: lists and mappings nested more than 32 deep \(or in a loop"
     assert re.search(message, proc.stderr, re.M), proc.stderr
 
 

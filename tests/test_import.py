@@ -547,7 +547,13 @@ def test_profile_yaml_keeps_user_keys_and_comments(site, tmp_path):
 
 @pytest.mark.parametrize(
     "text",
-    ["name: [unclosed\n", "born: 2022-02-30\n", "- a list\n", "bio: Mine.\nfield: CV\nbio: Two.\n"],
+    [
+        "name: [unclosed\n",
+        "born: 2022-02-30\n",
+        "- a list\n",
+        "bio: Mine.\nfield: CV\nbio: Two.\n",
+        "name: Ada\nbio: 'a NUL \x00 pasted in'\n",
+    ],
 )
 def test_profile_yaml_that_is_not_a_mapping_stops_the_import(site, text):
     """A key given twice is refused too: merging would keep one of them and drop the other."""
@@ -560,6 +566,8 @@ def test_profile_yaml_that_is_not_a_mapping_stops_the_import(site, text):
     assert snapshot(site) == before
     if "Two" in text:
         assert info.value.line == 3 and "duplicate key 'bio'" in str(info.value)
+    if "NUL" in text:  # the line, in one line (PyYAML's own message takes two, and no line)
+        assert str(info.value) == f"{py}:2: invalid YAML: the character '\\x00' is not allowed"
 
 
 # ---------------------------------------------------------------- bad input, through the CLI

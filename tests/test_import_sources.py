@@ -255,6 +255,20 @@ def test_without_a_profile_the_site_needs_an_owner(tmp_path: Path) -> None:
     assert not (tmp_path / "content").exists()
 
 
+def test_a_paper_file_that_does_not_parse_stops_a_merge(site: Path) -> None:
+    """Matched without it, its paper would be added again: a second file, exit 0."""
+    paper = site / "content" / "papers" / PATHFUSION
+    lines = paper.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = "title: 'PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion' v2\n"
+    paper.write_text("".join(lines))
+    before = snapshot(site)
+    proc = imp(BIB, "--site", site)
+    assert proc.returncode != 0
+    assert proc.stderr.startswith(f"{paper}:{at + 1}: invalid YAML"), proc.stderr
+    assert snapshot(site) == before
+
+
 def test_the_owner_comes_from_profile_yaml_as_a_build_reads_it(site: Path) -> None:
     """A `name:` given twice is an error at its line, not the second name taken in silence."""
     profile = site / "content" / "profile.yaml"

@@ -287,6 +287,11 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ),
         ("sitegen.yaml", "title: A\ntitle: B\n"),  # a key given twice
         ("sitegen.yaml", b"language: en\ntitle: Caf\xe9\n"),  # saved as Latin-1
+        # values no build can handle: refused with their line, by check as by build
+        ("paper", "nested 600 deep"),
+        ("content/people.yaml", "- name: A\n- name: B\n  x: " + "[" * 40 + "]" * 40 + "\n"),
+        ("content/profile.yaml", "name: Ann Lee\nposition: 'a\x00b'\n"),
+        ("sitegen.yaml", "title: A\nhome_papers: " + "9" * 5000 + "\n"),
         ("sitegen.yaml", "theme: ../shared\n"),  # outside the folders the build watches
         ("sitegen.yaml", "base_url: https://example.org/index.html\n"),
         ("sitegen.yaml", "language: English\n"),
@@ -307,7 +312,10 @@ def test_check_agrees_with_build(
     where, what = breakage
     if where == "paper":
         paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[5]
-        if what == "venue twice":  # the first would be lost in silence
+        if what == "nested 600 deep":  # built, then failed to pickle the parse
+            deep = "x: " + "[" * 600 + "]" * 600 + "\n"
+            paper.write_text(paper.read_text().replace("---\n", "---\n" + deep, 1))
+        elif what == "venue twice":  # the first would be lost in silence
             paper.write_text(paper.read_text().replace("---\n", "---\nvenue: A\nvenue: B\n", 1))
         elif what in ("authors in one line", "et al. as a name"):
             # would be one coauthor "Ann Lee, Bo Chen", or a coauthor page for "et al."
@@ -348,6 +356,15 @@ def test_check_agrees_with_build(
         assert "authors: 'et al.' is not a name: remove it and set `et_al: true`" in problems[0]
     elif "twice" in what:  # the line of the second one
         assert re.fullmatch(r"\S+\.md:3: invalid YAML: duplicate key 'venue'.*", problems[0])
+    elif what == "nested 600 deep" or "[[" in what:  # the line of the key holding it
+        nested = "lists and mappings nested more than 32 deep (or in a loop, through YAML aliases)"
+        assert re.fullmatch(rf"\S+(\.md|people\.yaml):2: {re.escape(nested)}.*", problems[0])
+    elif "\x00" in what:
+        assert problems[0].endswith(
+            "profile.yaml:2: invalid YAML: the character '\\x00' is not allowed"
+        )
+    elif "9999" in what:
+        assert problems[0].endswith("sitegen.yaml:2: a number of more than 4,300 digits")
     elif "title: B" in what:
         assert re.fullmatch(
             r"\S+sitegen\.yaml:2: invalid YAML: duplicate key 'title'.*", problems[0]
