@@ -715,6 +715,11 @@ def _shard(rel: str) -> int:
 
 def check_output_dir(site_dir: Path, output: Path) -> None:
     """Refuse output folders whose replacement would destroy the user's work."""
+    if output.is_symlink():  # a build replaces the folder: it would replace the link
+        raise SitegenError(
+            f"refusing to build into {output}: it is a symbolic link; build into the folder "
+            f"it points to (--output {os.path.realpath(output)}), or remove the link"
+        )
     out, site, home = output.resolve(), site_dir.resolve(), Path.home().resolve()
     if out.exists() and not out.is_dir():
         raise SitegenError(f"refusing to build into {output}: it is a file, not a folder")
@@ -727,7 +732,8 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
     for source in ("content", "templates", "themes", "static", CACHE_DIR):
         if out.is_relative_to(site / source):
             raise SitegenError(f"refusing to build into {output}: it is inside {source}/")
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+    ours = (out / "index.html").is_file() or state_file(site_dir, output).is_file()
+    if out.is_dir() and any(out.iterdir()) and not ours:  # a home page deleted by hand is redone
         raise SitegenError(
             f"refusing to build into {output}: it is not empty and holds no earlier build "
             "(a build replaces the whole folder)"
@@ -788,8 +794,12 @@ def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
             if rel + name not in kept:
                 os.unlink(os.path.join(folder, name))
         for name in dirs:
+            path = os.path.join(folder, name)
             try:
-                os.rmdir(os.path.join(folder, name))
+                if os.path.islink(path):  # put there by hand: a build writes none
+                    os.unlink(path)
+                else:
+                    os.rmdir(path)
             except OSError:  # not empty
                 pass
     return True
@@ -891,7 +901,7 @@ def build_site(
     state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at
     phase("scan")
     if not use_cache:  # ignored, then made afresh: the next build is incremental again
-        for made in ("papers", "photo"):
+        for made in ("papers", "photo", "cv-pdf"):
             shutil.rmtree(cache / made, ignore_errors=True)
         for made in ("related.pickle", "pieces.pickle"):
             (cache / made).unlink(missing_ok=True)
@@ -1054,8 +1064,11 @@ def sweep_leftovers(output: Path, trash: Path, ours: str) -> None:
                 shutil.rmtree(stale, ignore_errors=True)
     for stale in trash.glob("*"):
         try:
-            if not stale.name.startswith(ours) and stale.stat().st_mtime < time.time() - 600:
-                delete_in_background(stale)
+            if stale.name.startswith(ours) or stale.stat().st_mtime > time.time() - 600:
+                continue
+            if not stale.name.startswith("del-"):  # renamed first: no build can reuse it now
+                stale = stale.rename(stale.with_name(f"del-{stale.name}"))
+            delete_in_background(stale)
         except FileNotFoundError:  # the last build's delete finished meanwhile
             pass
 

@@ -143,7 +143,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     output = args.output if args.output is not None else args.site / "output"
     probe = None
-    if not args.no_cache and output.is_dir():  # answered before the renderer is imported
+    # answered before the renderer is imported; a link is refused by build_site, always
+    if not args.no_cache and output.is_dir() and not output.is_symlink():
         probe = Probe.of(args.site, output, args.base_url, not args.no_search, jobs=args.jobs)
     if probe is not None and probe.unchanged():
         result = probe.result(started)

@@ -17,7 +17,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
-from .state import digest, save_bytes
+from .state import code_stamp, digest, save_bytes
 
 CV = "cv/cv.pdf"
 
@@ -42,7 +42,8 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
     `page_url` is the page's absolute URL, so relative links in the PDF point at the site.
     Deterministic: WeasyPrint's document dates are left out.
     """
-    key = digest(html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
+    # the code stamp covers WeasyPrint's version; --no-cache clears the folder (fonts)
+    key = digest(code_stamp(), html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
     cached = cache_dir / f"{key}.pdf"
     with suppress(OSError):
         return cached.read_bytes()

@@ -35,6 +35,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.defaults import DEFAULT_NAMESPACE
 
+from .errors import SitegenError
 from .model import Paper
 from .state import digest
 
@@ -122,6 +123,7 @@ class Digests:
 
 
 FRAGMENT, FRAGMENTS = "fragment", "fragments/"  # build.fragment_function, and its templates
+UNREADABLE = "\0unreadable"  # a template's source when the file is not text (keyed as such)
 
 
 class Templates:
@@ -141,7 +143,8 @@ class Templates:
         self._bare.globals = dict(DEFAULT_NAMESPACE)
 
     def source(self, name: str) -> str | None:
-        """A template's source; None for a missing one (`{% include "x" ignore missing %}`)."""
+        """A template's source; None for a missing one (`{% include "x" ignore missing %}`),
+        UNREADABLE for one that is not UTF-8 (an editor's swap file among the fragments)."""
         if name not in self._source:
             loader = self.env.loader
             assert loader is not None
@@ -149,16 +152,25 @@ class Templates:
                 self._source[name], self._file[name], _ = loader.get_source(self.env, name)
             except jinja2.TemplateNotFound:  # rendering reports it, if it is not optional
                 self._source[name], self._file[name] = None, None
+            except SitegenError:
+                self._source[name], self._file[name] = UNREADABLE, None
         return self._source[name]
 
     def _direct(self, name: str) -> tuple[set[str | None], set[str]]:
-        """The names one template refers to, remembered by its source across builds."""
+        """The names one template refers to, remembered by its source across builds.
+
+        A template that cannot be read or parsed refers to nothing: a page that renders
+        it fails, so no page that is built depends on what it names, and once it is
+        mended its source, which every key holds, is new."""
         source = self.source(name)
-        if source is None:
+        if source is None or source is UNREADABLE:
             return set(), set()
         found = self.learned.get(source) or self.known.get(source)
         if found is None:
-            ast = self._bare.parse(source, name, self._file[name])
+            try:
+                ast = self._bare.parse(source, name, self._file[name])
+            except jinja2.TemplateSyntaxError:
+                return set(), set()
             found = set(meta.find_referenced_templates(ast)), meta.find_undeclared_variables(ast)
         self.learned[source] = found
         return found

@@ -43,16 +43,29 @@ def static_dirs(site: Path, theme: str) -> list[Path]:
 
 
 class _Loader(jinja2.FileSystemLoader):
-    """Jinja's loader, except that a template which is not UTF-8 is named with its line:
-    Jinja's own error names neither the file nor the line."""
+    """Jinja's loader, except that:
+
+    - it reads each template once and serves that text from then on: a page is keyed by
+      its templates' sources (keys.py) and must be rendered from the very same text, even
+      when the file is saved in between (`sitegen serve` builds on every save). A loader
+      lives as long as its environment: one build, or one `sitegen check`.
+    - a template that is not UTF-8 is named with its line: Jinja's own error names
+      neither the file nor the line.
+    """
+
+    def __init__(self, searchpath: Any, followlinks: bool = False):
+        super().__init__(searchpath, followlinks=followlinks)
+        self.texts: dict[str, tuple[str, str, Any]] = {}
 
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:
-        try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError:  # the file the loader read: the first folder holding it
-            path = next(p for d in self.searchpath if (p := Path(d, template)).is_file())
-            read_text(path, str(path))  # raises the error with its line
-            raise
+        if template not in self.texts:
+            try:
+                self.texts[template] = super().get_source(environment, template)
+            except UnicodeDecodeError:  # the file the loader read: the first folder holding it
+                path = next(p for d in self.searchpath if (p := Path(d, template)).is_file())
+                read_text(path, str(path))  # raises the error with its line
+                raise
+        return self.texts[template]
 
 
 def make_env(dirs: list[Path]) -> jinja2.Environment:

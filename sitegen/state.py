@@ -43,6 +43,8 @@ LIBRARIES = (
     "MarkupSafe",
     "lxml",
     "nh3",
+    "pillow",  # the photo's files
+    "weasyprint",  # the CV's PDF
 )
 
 

@@ -14,6 +14,8 @@ import pytest
 from conftest import BASE_URL, run_cli
 from htmlutil import parse
 
+from sitegen.render import make_env
+
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
     return {
@@ -620,6 +622,79 @@ def test_a_syntax_error_in_a_template_a_page_reaches_is_named(fresh_site: Path) 
     err = proc.stderr.strip().splitlines()[-1]
     assert "templates/base.html:2: template error" in err, err
     assert not (fresh_site / "output").exists()
+
+
+def test_an_output_that_is_a_symbolic_link_is_refused(fresh_site: Path, tmp_path: Path) -> None:
+    """A build replaces its output folder: through a link it replaced the link, left the
+    folder it pointed to stale, and a later build into that folder destroyed it."""
+    www = tmp_path / "www"
+    assert run_cli("build", "--site", fresh_site, "--no-search", "--output", www).returncode == 0
+    before = sorted(p.relative_to(www) for p in www.rglob("*"))
+    link = fresh_site / "output"
+    link.symlink_to(www)
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"refusing to build into {link}: it is a symbolic link" in proc.stderr
+    assert f"--output {www}" in proc.stderr
+    assert link.is_symlink() and sorted(p.relative_to(www) for p in www.rglob("*")) == before
+
+
+def test_a_home_page_deleted_by_hand_is_redone(fresh_site: Path) -> None:
+    """The output folder is known as a build's by its state, not only by its index.html."""
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    home = fresh_site / "output" / "index.html"
+    made = home.read_bytes()
+    home.unlink()
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 0, proc.stderr
+    assert home.read_bytes() == made
+
+
+def test_a_link_put_in_the_output_by_hand_goes_with_the_next_build(fresh_site: Path) -> None:
+    """A cold build has no such link; an incremental one must not carry it over either."""
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    elsewhere = fresh_site.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the site's\n")
+    (fresh_site / "output" / "extra").symlink_to(elsewhere)
+    paper = next((fresh_site / "content" / "papers").glob("*.md"))
+    paper.write_text(paper.read_text() + "\nOne more line.\n")
+    for _ in range(3):  # the old sites the builds start from must not bring it back
+        run_cli("build", "--site", fresh_site, "--no-search", check=True)
+        assert not os.path.lexists(fresh_site / "output" / "extra")
+        paper.write_text(paper.read_text() + "Again.\n")
+    assert (elsewhere / "keep.txt").read_text() == "not the site's\n"
+
+
+def test_editor_files_among_the_fragments_change_nothing(fresh_site: Path, tmp_path: Path) -> None:
+    """Every fragment template is read for the key of a page that calls `fragment`, and a
+    dynamic include reads every template: a swap file that is not text, or not a template,
+    is keyed as it is, and used by no page."""
+    run_cli(
+        "build", "--site", fresh_site, "--no-search", "--output", tmp_path / "before", check=True
+    )
+    fragments = fresh_site / "templates" / "fragments"
+    fragments.mkdir(parents=True)
+    (fragments / ".paper_item.html.swp").write_bytes(b"b0VIM 9.0\x00\xff\xfe{% if")
+    (fragments / "paper_item.html~").write_text("{% if %}\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search", "--output", tmp_path / "after")
+    assert proc.returncode == 0, proc.stderr
+    assert run_cli("check", "--site", fresh_site).returncode == 0
+    before, after = tmp_path / "before", tmp_path / "after"
+    files = sorted(p.relative_to(before) for p in before.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(after) for p in after.rglob("*") if p.is_file())
+    assert all((before / f).read_bytes() == (after / f).read_bytes() for f in files)
+
+
+def test_a_template_saved_during_a_build_is_rendered_as_it_was_keyed(tmp_path: Path) -> None:
+    """Keys read each template's source; rendering compiles it later. Both must see the
+    same text, or the state would record the old key for a page made from the new one."""
+    (tmp_path / "page.html").write_text("one\n")
+    env = make_env([tmp_path])
+    assert env.loader.get_source(env, "page.html")[0] == "one\n"  # as keys.Templates reads it
+    (tmp_path / "page.html").write_text("two\n")
+    assert env.get_template("page.html").render() == "one\n"
+    assert make_env([tmp_path]).get_template("page.html").render() == "two\n"  # the next build
 
 
 def test_an_output_that_is_a_file_is_refused(fresh_site: Path) -> None:
