@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, chain, product
+from itertools import accumulate, count, product
 from string import ascii_lowercase
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -173,9 +173,9 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     used: set[str] = set()
     for p in sorted(papers, key=lambda p: (p.date, p.slug)):
         key = base = base_key(p)
-        if key in used:
-            suffixes = chain(ascii_lowercase[1:], map("".join, product(ascii_lowercase, repeat=2)))
-            key = next(base + s for s in suffixes if base + s not in used)
+        if key in used:  # b ... z, aa ... zz, aaa ...: never run out
+            suffixes = ("".join(t) for n in count(1) for t in product(ascii_lowercase, repeat=n))
+            key = next(base + s for s in suffixes if s != "a" and base + s not in used)
         used.add(key)
         keys[p.slug] = key
     return keys

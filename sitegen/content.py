@@ -307,8 +307,9 @@ def load_profile(site: Path) -> Profile:
     if not name:
         raise _fail("name: missing (the owner's name)", display, text, "name", 1)
     metrics = data.get("metrics") or {}
-    if not isinstance(metrics, dict) or not all(  # not bools, not .nan or .inf
-        type(v) is int or (type(v) is float and math.isfinite(v)) for v in metrics.values()
+    if not isinstance(metrics, dict) or not all(  # not bools, not .nan or .inf; named in words
+        isinstance(k, str) and (type(v) is int or (type(v) is float and math.isfinite(v)))
+        for k, v in metrics.items()
     ):
         raise _fail("metrics: must map names to numbers", display, text, "metrics", 1)
     extra = {k: v for k, v in data.items() if k not in ("name", "field", "metrics")}

@@ -7,6 +7,7 @@ Anything else escaping is a bug in sitegen, not bad input.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -41,6 +42,14 @@ def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
     except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
         line = e.object.count(b"\n", 0, e.start) + 1
         raise SitegenError("not UTF-8 text", path, line, exit_code) from None
+
+
+def long_number(text: str, path: str | Path, first_line: int = 1) -> SitegenError:
+    """The error for a number Python will not read (more than 4,300 digits; YAML and JSON
+    loaders raise a bare ValueError), at the line of the first one in `text`."""
+    found = re.search(r"\d{4300}", text)
+    line = first_line + (text.count("\n", 0, found.start()) if found else 0)
+    return SitegenError("a number of more than 4,300 digits", path, line)
 
 
 class SitegenWarning:

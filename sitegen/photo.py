@@ -69,7 +69,9 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
     truncated_ok, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns from 89.5 megapixels; sitegen's own limit, checked next from
+            # the header before anything is decoded, is MAX_PIXELS (README)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
             w, h = img.size
             if w * h > MAX_PIXELS:
@@ -115,7 +117,7 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
             buf = io.BytesIO()
             try:
                 small.save(buf, format={"jpg": "JPEG"}.get(ext, ext.upper()), **options)
-            except (OSError, ValueError) as e:  # WebP refuses sides over 16,383 px
+            except (OSError, ValueError, RuntimeError) as e:  # WebP, AVIF: too long a side
                 raise SitegenError(
                     f"cannot encode the photo at {width}x{height} px ({e}): crop it", display
                 ) from None

@@ -26,7 +26,7 @@ import yaml
 
 from . import cvpdf
 from .content import _CONTROL, front_matter, read_text
-from .errors import SitegenError, SitegenWarning, decode
+from .errors import SitegenError, SitegenWarning, decode, long_number
 from .feeds import FeedSpec, _when, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
@@ -392,6 +392,8 @@ def load_resume(site_dir: Path) -> dict | None:
             raise SitegenError(f"invalid JSON: {e.msg}", display, e.lineno) from None
         except RecursionError:
             raise SitegenError("invalid JSON: nested too deeply", display) from None
+        except ValueError:  # an integer past Python's 4,300-digit limit
+            raise long_number(text, display) from None
     else:
         data = _plain(load_yaml(text, display))
     if data is None:

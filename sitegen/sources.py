@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import SitegenError
+from .errors import SitegenError, long_number
 from .profile import MONTHS, markdown_inline
 
 ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets; any other is a file
@@ -162,8 +162,8 @@ def parse_json(text: str, source: str) -> Any:
         raise SitegenError(f"not valid JSON ({e.msg})", source, e.lineno) from None
     except RecursionError:
         raise SitegenError("not valid JSON (nested too deeply)", source, 1) from None
-    except ValueError as e:  # an integer past Python's 4,300-digit limit
-        raise SitegenError(f"not valid JSON ({e})", source, 1) from None
+    except ValueError:  # an integer past Python's 4,300-digit limit
+        raise long_number(text, source) from None
 
 
 # ---------------------------------------------------------------- BibTeX

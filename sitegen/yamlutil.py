@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SitegenError
+from .errors import SitegenError, long_number
 
 _Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
 YAML_WIDTH = 1 << 16  # never fold a long title over two lines
@@ -78,11 +78,7 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         offset, value = _bad_date(text)
         if value is not None:
             raise SitegenError(f"invalid date {value!r}: {e}", path, first_line + offset) from None
-        long = _LONG_NUMBER.search(text)
-        if long is None:
-            raise SitegenError(f"invalid value: {e}", path, first_line) from None
-        line = first_line + text.count("\n", 0, long.start())
-        raise SitegenError("a number of more than 4,300 digits", path, line) from None
+        raise long_number(text, path, first_line) from None
     if _nesting(data) > MAX_NESTING:
         top = data.items() if isinstance(data, dict) else enumerate(data)
         deep = [k for k, v in top if _nesting(v) >= MAX_NESTING][:1]  # where it starts
@@ -97,7 +93,6 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
 
 
 MAX_NESTING = 32  # far past any real file, far short of what overflows Python's stack
-_LONG_NUMBER = re.compile(r"\d{4300}")
 
 
 def _nesting(value: Any) -> float:

@@ -140,6 +140,22 @@ def test_citation_keys_are_unique_and_never_change_for_older_papers() -> None:
     assert keys2["2020-deep-again"] == "wu2020deepd"
 
 
+def test_citation_keys_never_run_out() -> None:
+    """b to z and aa to zz make 701 more: a site with more papers of one first author, year
+    and first word (a series of reports, say) crashed the build."""
+    papers = [
+        make_paper(f"Results {i}", ("Ann Smith",), dt.date(2020, 1, 1), f"2020-results-{i:04d}")
+        for i in range(705)
+    ]
+    keys = [cite.citation_keys(papers)[p.slug] for p in papers]
+    assert len(set(keys)) == 705
+    assert keys[:3] == ["smith2020results", "smith2020resultsb", "smith2020resultsc"]
+    assert keys[701:] == [
+        "smith2020resultszz",
+        *(f"smith2020results{s}" for s in ("aaa", "aab", "aac")),
+    ]
+
+
 def test_key_is_ascii_from_family_name_year_and_first_significant_word() -> None:
     p = make_paper("On the $O(n)$ Rodríguez-Net: a study", ("José Rodríguez",))
     assert cite.base_key(p) == "rodriguez2022rodriguez"

@@ -221,7 +221,7 @@ BAD_FILES = [
     ("no-title.ris", 6, "an entry without a title"),
     ("unclosed.ris", 5, "this record has no closing 'ER  - ' line"),  # a cut-short export
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
-    ("huge-number.json", 1, "not valid JSON"),  # past Python's integer-string limit
+    ("huge-number.json", 1, "a number of more than 4,300 digits"),  # Python reads none
     ("bom-not-utf8.bib", 2, "not UTF-8 text"),  # lines counted past the byte-order mark
     ("sign-in-page.bib", 1, "not a BibTeX file"),  # a download that saved a web page
 ]

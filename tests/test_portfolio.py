@@ -256,6 +256,28 @@ def test_a_bad_photo_is_a_clear_error(tmp_path: Path, kind: str) -> None:
         assert "megapixels" in proc.stderr or "decompression bomb" in proc.stderr
 
 
+def test_photo_limits_are_sitegens_own_and_every_encoder_error_is_clear() -> None:
+    """Pillow warns of a decompression bomb from 89.5 megapixels, but sitegen refuses from
+    MAX_PIXELS (README: 100); and a side too long for the AVIF encoder (a RuntimeError)
+    is as clear an error as one too long for WebP's."""
+    import struct
+    import zlib
+
+    from sitegen.errors import SitegenError
+    from sitegen.photo import encode
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data).to_bytes(4, "big")
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", 9500, 10000, 8, 0, 0, 0, 0)  # 95 megapixels, no pixels
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b""))
+    with pytest.raises(SitegenError, match="a damaged image"):  # read, not refused
+        encode(png + chunk(b"IEND", b""), "content/photo.png", (176,))
+    with pytest.raises(SitegenError, match=r"cannot encode the photo at 100x200000 px .*crop it"):
+        encode(_png(100, 200_000), "content/photo.png", (176,))
+
+
 @pytest.mark.slow
 def test_a_50_megapixel_photo_builds_with_a_warning(tmp_path: Path) -> None:
     from PIL import Image
