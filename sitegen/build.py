@@ -509,6 +509,12 @@ def plan_outputs(
     return out, pages, renderer
 
 
+def written_twice(files: Sequence[str]) -> SitegenError:
+    """Two outputs of one name: which one wins would depend on the build's order."""
+    twice = min(f for f, n in Counter(files).items() if n > 1)
+    return SitegenError(f"two files would be written to {twice}: rename the one in static/")
+
+
 def key_outputs(
     outputs: Sequence[Output], digests: Digests, papers: Sequence[Paper], jobs: int
 ) -> list[str]:
@@ -721,6 +727,7 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
             f"it points to (--output {os.path.realpath(output)}), or remove the link"
         )
     out, site, home = output.resolve(), site_dir.resolve(), Path.home().resolve()
+    made_here = state_file(site_dir, output).is_file() or _made_by_sitegen(out / "index.html")
     if out.exists() and not out.is_dir():
         raise SitegenError(f"refusing to build into {output}: it is a file, not a folder")
     if out == Path(out.anchor) or out == home:
@@ -730,14 +737,29 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
     if (out / "content").exists() or (out / "sitegen.yaml").exists():
         raise SitegenError(f"refusing to build into {output}: it holds a site's content")
     for source in ("content", "templates", "themes", "static", CACHE_DIR):
-        if out.is_relative_to(site / source):
+        if out.is_relative_to((site / source).resolve()):  # a linked content/ too
             raise SitegenError(f"refusing to build into {output}: it is inside {source}/")
-    ours = (out / "index.html").is_file() or state_file(site_dir, output).is_file()
-    if out.is_dir() and any(out.iterdir()) and not ours:  # a home page deleted by hand is redone
+    for vcs in sorted(VCS_DIRS):  # a gh-pages checkout, say: its history would go with it
+        if (out / vcs).exists():
+            raise SitegenError(
+                f"refusing to build into {output}: it holds {vcs}/, and a build replaces the "
+                "whole folder (build elsewhere and copy the files in)"
+            )
+    if out.is_dir() and any(out.iterdir()) and not made_here:
         raise SitegenError(
             f"refusing to build into {output}: it is not empty and holds no earlier build "
             "(a build replaces the whole folder)"
         )
+
+
+def _made_by_sitegen(home: Path) -> bool:
+    """An earlier build's home page names sitegen as its generator (the default theme's
+    base.html): the cache that knows the folder may have been deleted since."""
+    try:
+        with open(home, "rb") as f:
+            return b'<meta name="generator" content="sitegen ' in f.read(4096)
+    except OSError:
+        return False
 
 
 def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
@@ -889,7 +911,9 @@ def build_site(
     """
     started = time.perf_counter()
     site_dir = Path(site_dir)
-    output = Path(output) if output is not None else site_dir / "output"
+    output = Path(os.path.normpath(output if output is not None else site_dir / "output"))
+    if output.name in ("", ".", ".."):  # `--output .`: the folder needs a name, to swap it
+        output = Path(os.path.abspath(output))
     check_output_dir(site_dir, output)
     jobs = jobs or default_jobs()
     phase = _phases(log, started)
@@ -935,9 +959,8 @@ def build_site(
         phase(f"key ({len(todo)} changed)")
     every = [f for o in outputs for f in o.files]
     paths = set(every)
-    if len(paths) < len(every):  # which one wins would depend on the build's order
-        twice = min(f for f, n in Counter(every).items() if n > 1)
-        raise SitegenError(f"two files would be written to {twice}: rename the one in static/")
+    if len(paths) < len(every):
+        raise written_twice(every)
     remade = {f for o in todo for f in o.files}
     removed = sorted(set(old) - paths)
     search_stale = use_search and (

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from .build import load_site, plan_outputs
+from .build import load_site, plan_outputs, written_twice
 from .config import load_config
 from .content import (
     KNOWN_KEYS,
@@ -35,6 +35,7 @@ from .errors import SitegenError, SitegenWarning
 from .model import Paper, Profile
 from .portfolio import load_about, load_resume, news_files, parse_news
 from .render import make_env, template_dirs, template_error
+from .search import pagefind_available
 from .state import default_jobs
 from .urls import output_path
 from .yamlutil import dump_yaml, key_line
@@ -177,10 +178,14 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
     An error in a template many pages share (base.html) is listed once."""
     # no cache folder: nothing is written
     loaded = _attempt(report, load_site, site, None, None, default_jobs())
-    planned = loaded and _attempt(report, plan_outputs, loaded, site, False)
+    search = loaded and loaded.config.search and pagefind_available()  # as the build decides
+    planned = loaded and _attempt(report, plan_outputs, loaded, site, search)
     if not planned:
         return
     outputs, pages, _ = planned
+    files = [f for o in outputs for f in o.files]
+    if len(set(files)) < len(files):
+        report.problems.append(written_twice(files))
     make = {o.files[0]: o.make for o in outputs}
     first = {page.template: page for page in reversed(pages)}  # each template's first page
     for name in sorted(first):

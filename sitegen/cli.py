@@ -29,6 +29,17 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"not a number of processes from 1 to {MAX_JOBS}: {value!r}"
+        )
+    return int(value)
+
+
+MAX_JOBS = 64  # a typo must not fork a thousand processes
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sitegen",
@@ -72,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild everything, ignoring .sitegen-cache/ (which is then refreshed)",
     )
-    b.add_argument("--jobs", type=int, help="processes to render with (default: all cores)")
+    b.add_argument("--jobs", type=_jobs, help="processes to render with (default: all cores)")
     b.add_argument("--timings", action="store_true", help="print how long each step took")
 
     s = sub.add_parser(

@@ -71,11 +71,12 @@ def base_url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname
-    except ValueError:  # such as an unclosed [IPv6 address
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # such as an unclosed [IPv6 address, or a port that is not a number
         return "is not a valid URL"
-    if not host or any(c.isspace() for c in url):
-        return "must name a host, with no spaces"
-    if parts.query or parts.fragment or url.rstrip("/").endswith((".html", ".htm")):
+    if not host or any(c.isspace() or not c.isprintable() for c in url):
+        return "must name a host, with no spaces or control characters"
+    if "?" in url or "#" in url or url.rstrip("/").endswith((".html", ".htm")):
         return "must be the site's folder, such as https://example.org/ or https://example.org/me/"
     return None
 
@@ -176,7 +177,7 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
                 continue
             except ValueError as e:
                 message = f"{key}: {e}"
-        problems.append(SitegenError(message, path, key_line(text, (str(key),))))
+        problems.append(SitegenError(message, path, key_line(text, (str(key),)) or 1))
     return SiteConfig(**values), problems
 
 

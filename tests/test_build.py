@@ -639,6 +639,46 @@ def test_an_output_that_is_a_symbolic_link_is_refused(fresh_site: Path, tmp_path
     assert link.is_symlink() and sorted(p.relative_to(www) for p in www.rglob("*")) == before
 
 
+def test_output_folders_that_are_not_earlier_builds_are_refused(
+    fresh_site: Path, tmp_path: Path
+) -> None:
+    """A build replaces its output folder whole. A folder with an index.html of someone
+    else's (a gh-pages checkout), or a history, is not a build's; one inside a linked
+    content/ is the content; `--output .` and `x/..` are folders too."""
+    pages = tmp_path / "gh-pages"
+    pages.mkdir()
+    (pages / "index.html").write_text("<p>my old site</p>\n")
+    (pages / "CNAME").write_text("ada.example.org\n")
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / ".git").mkdir()
+    shutil.copytree(fresh_site / "content", tmp_path / "real-content")
+    shutil.rmtree(fresh_site / "content")
+    (fresh_site / "content").symlink_to(tmp_path / "real-content")
+    for target, why in (
+        (pages, "it is not empty and holds no earlier build"),
+        (kept, "it holds .git/"),
+        (fresh_site / "content" / "papers" / "x", "it is inside content/"),
+    ):
+        proc = run_cli("build", "--site", fresh_site, "--no-search", "--output", target)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"refusing to build into {target}: {why}" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in pages.iterdir()) == ["CNAME", "index.html"]
+    assert (kept / ".git").is_dir()
+    assert not (tmp_path / "real-content" / "papers" / "x").exists()
+    here = tmp_path / "here"
+    here.mkdir()
+    run_cli("build", "--site", fresh_site, "--no-search", "--output", ".", cwd=here, check=True)
+    assert (here / "index.html").is_file()
+    up = tmp_path / "up"
+    run_cli("build", "--site", fresh_site, "--no-search", "--output", up / "sub" / "..", check=True)
+    assert (up / "index.html").is_file()
+    shutil.rmtree(fresh_site / ".sitegen-cache")  # always safe: the home page tells it is ours
+    run_cli("build", "--site", fresh_site, "--no-search", "--output", up, check=True)
+    proc = run_cli("build", "--site", fresh_site, "--jobs", "-1")
+    assert proc.returncode == 2 and "not a number of processes from 1 to 64" in proc.stderr
+
+
 def test_a_home_page_deleted_by_hand_is_redone(fresh_site: Path) -> None:
     """The output folder is known as a build's by its state, not only by its index.html."""
     run_cli("build", "--site", fresh_site, "--no-search", check=True)

@@ -287,6 +287,15 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ),
         ("sitegen.yaml", "title: A\ntitle: B\n"),  # a key given twice
         ("sitegen.yaml", b"language: en\ntitle: Caf\xe9\n"),  # saved as Latin-1
+        ("sitegen.yaml", "base_url: https://example.org/me?\n"),  # every link would be a query
+        ("sitegen.yaml", "base_url: https://example.org:abc/\n"),
+        ("sitegen.yaml", 'base_url: "https://example.org/a\\x01b/"\n'),  # feeds refuse it
+        # a page made only with search on (Pagefind is in the test extra, as in a deploy)
+        (
+            "templates/search.html",
+            '{% extends "default/search.html" %}\n{% block content %}{% include "no-such.html" %}'
+            "{% endblock %}\n",
+        ),
         # values no build can handle: refused with their line, by check as by build
         ("paper", "nested 600 deep"),
         ("content/people.yaml", "- name: A\n- name: B\n  x: " + "[" * 40 + "]" * 40 + "\n"),
