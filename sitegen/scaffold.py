@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from importlib import metadata
 from pathlib import Path
 
@@ -61,6 +62,19 @@ def requirements_txt() -> tuple[str, bool]:
     return _skeleton("requirements.txt") + line + "\n", req is not None
 
 
+def _file_in_the_way(folder: Path, rels: list[str]) -> Path | None:
+    """A file (or anything but a folder) where the site needs a folder: checked before
+    anything is written, so a refused `sitegen new` leaves nothing behind."""
+    above = next((p for p in folder.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        return above
+    for rel in rels:
+        for parent in reversed(Path(rel).parents[:-1]):  # content, then content/papers
+            if (folder / parent).exists() and not (folder / parent).is_dir():
+                return folder / parent
+    return None
+
+
 def new_site(
     folder: Path,
     profile: Path | None = None,
@@ -80,6 +94,12 @@ def new_site(
         )
     if profile is not None and not Path(profile).is_file():
         raise SitegenError("no such profile file", profile, exit_code=2)
+    if profile is not None and (folder / "content").exists():  # the import would rewrite it
+        raise SitegenError(
+            "the folder already has content/: import the profile into it with "
+            f"`sitegen import {profile} --site {folder}`",
+            folder,
+        )
 
     requirements, has_sitegen = requirements_txt()
     files = {
@@ -93,16 +113,21 @@ def new_site(
     if profile is None:
         files["content/profile.yaml"] = PROFILE_YAML
         files["content/papers/example-paper.md"] = _skeleton("example-paper.md")
-    else:
+    if blocked := _file_in_the_way(folder, [*files, "content/papers/x"]):
+        raise SitegenError("a file is where the site needs a folder", blocked)
+    if profile is not None:
         from .importer import run_import
 
-        created = not folder.exists()
-        folder.mkdir(parents=True, exist_ok=True)
+        top = next((p for p in (folder, *folder.parents) if p.parent.exists()), folder)
+        created = not top.exists()  # the first folder made here, with all below it
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             report = run_import(Path(profile), folder, as_of=as_of or dt.date.today())
-        except SitegenError:
+        except (SitegenError, OSError) as e:
             if created:  # an unusable profile leaves no half-made site behind
-                folder.rmdir()
+                shutil.rmtree(top, ignore_errors=True)
+            if isinstance(e, OSError):
+                raise SitegenError(f"cannot write: {e.strerror}", e.filename or folder) from None
             raise
         lines += [str(w) for w in report.warnings]
         lines += [f"import: {line}" for line in report.lines()]
@@ -110,15 +135,21 @@ def new_site(
         if report.profile_yaml == "created" and made.is_file():  # the portfolio keys, commented
             made.write_text(made.read_text(encoding="utf-8") + PORTFOLIO_KEYS, encoding="utf-8")
 
-    for rel, text in files.items():
-        path = folder / rel
-        if path.exists():
-            lines.append(f"kept {rel} (exists)")
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        lines.append(f"created {rel}")
-    (folder / "content" / "papers").mkdir(parents=True, exist_ok=True)
+    try:
+        for rel, text in files.items():
+            path = folder / rel
+            if path.exists():
+                lines.append(f"kept {rel} (exists)")
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            lines.append(f"created {rel}")
+        (folder / "content" / "papers").mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # no permission, say: what was made is listed
+        raise SitegenError(
+            f"cannot write: {e.strerror} (made so far: {', '.join(lines) or 'nothing'})",
+            e.filename or folder,
+        ) from None
 
     lines.append(f"new site in {folder}. Next:")
     if profile is None:

@@ -547,3 +547,32 @@ def test_new_with_a_profile_that_fails_to_write_leaves_no_site(
     with pytest.raises(SitegenError, match="No space left on device"):
         new_site(site, profile=seed_profile())
     assert not site.exists()
+
+
+def test_new_refuses_what_it_cannot_make_and_writes_nothing(tmp_path: Path) -> None:
+    """A file where the site needs a folder, a site that already has content (an import
+    into it would rewrite profile.yaml, and --force never overwrites), a profile that
+    cannot be imported into folders made for it: one line each, nothing left behind."""
+    forced = tmp_path / "forced"
+    forced.mkdir()
+    (forced / "templates").write_text("my notes\n")
+    before = snapshot(forced)
+    proc = run_cli("new", forced, "--force")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr == f"{forced / 'templates'}: a file is where the site needs a folder\n"
+    assert snapshot(forced) == before
+    (tmp_path / "afile").write_text("x\n")
+    proc = run_cli("new", tmp_path / "afile" / "site")
+    assert proc.returncode == 1 and "a file is where the site needs a folder" in proc.stderr
+    site = tmp_path / "site"
+    run_cli("new", site, check=True)
+    (site / "content" / "profile.yaml").write_text("name: Keep Me\nfield: My field\n")
+    before = snapshot(site)
+    proc = run_cli("new", site, "--force", "--profile", seed_profile(), "--as-of", AS_OF)
+    assert proc.returncode == 1 and "already has content/" in proc.stderr, proc.stderr
+    assert f"sitegen import {seed_profile()} --site {site}" in proc.stderr
+    assert snapshot(site) == before
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not a profile\n")
+    proc = run_cli("new", tmp_path / "a" / "b" / "c", "--profile", bad)
+    assert proc.returncode == 2 and not (tmp_path / "a").exists(), proc.stderr
