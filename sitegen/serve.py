@@ -59,7 +59,7 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
-from .state import FOLDER, scan
+from .state import FOLDER, VCS_DIRS, scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -208,8 +208,10 @@ pre .bad { background: var(--badbg); box-shadow: inset 3px 0 0 var(--bad); }
 def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
     if not err.path or not err.line:
         return ""
-    try:  # an absolute err.path stays as it is
-        lines = (site_dir / err.path).read_text("utf-8", errors="replace").splitlines()
+    # relative to the site (content/...) or to where sitegen runs (SITE/sitegen.yaml)
+    path = next((p for p in (site_dir / err.path, Path(err.path)) if p.is_file()), None)
+    try:
+        lines = path.read_text("utf-8", errors="replace").splitlines() if path else []
     except OSError:
         return ""
     if not 1 <= err.line <= len(lines):
@@ -256,11 +258,13 @@ def error_page(site_dir: Path, err: SitegenError) -> bytes:
 
 
 def _ignored(name: str) -> bool:
-    """Hidden files and editor droppings (swap, backup, lock files) are not the site."""
+    """Editor droppings (swap, backup, lock files) and version control are not the site;
+    other hidden names may be (static/.well-known/ is copied), and are watched."""
     return (
-        name.startswith((".", "#"))
+        name in VCS_DIRS
+        or name.startswith(("#", ".#"))
         or name.endswith(("~", ".swp", ".swx", ".tmp"))
-        or name == "4913"  # vim's write-permission probe
+        or name in ("4913", ".DS_Store")  # vim's write-permission probe; macOS's folder notes
     )
 
 
@@ -498,8 +502,7 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
         self.set_header("X-Sitegen-Build", self.preview.generation)
         self.set_header("Cache-Control", "no-store")
 
-    def head(self) -> None:
-        self.set_header("Content-Type", "application/javascript")
+    head = LiveReloadJSHandler.get  # the headers a GET gets, Content-Length and ETag too
 
 
 def make_app(preview: Preview) -> web.Application:

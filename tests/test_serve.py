@@ -184,6 +184,9 @@ def test_pages_are_served_with_the_reload_script(served: tuple[Path, Serve]) -> 
     # livereload.js comes from this server, not from anywhere else
     status, headers, js = srv.get(f"/livereload.js?port={srv.port}")
     assert status == 200 and b"LiveReload" in js
+    status, head, nothing = srv.get("/livereload.js", method="HEAD")  # the headers of a GET
+    assert status == 200 and nothing == b"" and int(head["Content-Length"]) == len(js)
+    assert head["Etag"] == headers["Etag"]
     # every asset and feed the page links to is served, without the script
     doc = parse(page)
     css = [a["href"] for a in doc.find("link", rel="stylesheet")]
@@ -345,6 +348,37 @@ def test_stale_stylesheet_name_gets_the_current_one(served: tuple[Path, Serve]) 
 
 
 # ---------------------------------------------------------------- resolving, without a server
+
+
+def test_the_error_page_shows_the_lines_around_the_error(tmp_path: Path, monkeypatch) -> None:
+    """Content errors are named relative to the site, sitegen.yaml's relative to where
+    sitegen runs (`SITE/sitegen.yaml`): both show their lines."""
+    from sitegen.config import load_config
+    from sitegen.errors import SitegenError
+    from sitegen.serve import error_page
+
+    site = tmp_path / "s"
+    (site / "content").mkdir(parents=True)
+    (site / "sitegen.yaml").write_text("title: A\nhome_papers: lots\nlanguage: en\n")
+    (site / "content" / "x.md").write_text("---\ntitle: [\n---\n")
+    monkeypatch.chdir(tmp_path)
+    (config_error,) = load_config(Path("s"))[1]
+    assert config_error.path == "s/sitegen.yaml" and config_error.line == 2
+    for err, line in (
+        (config_error, "home_papers: lots"),
+        (SitegenError("bad", "content/x.md", 2), "title: ["),
+    ):
+        page = error_page(Path("s"), err).decode()
+        assert f'<span class="bad"><span class="n">{err.line}</span>{line}</span>' in page, page
+
+
+def test_hidden_folders_the_build_copies_are_watched() -> None:
+    """static/.well-known/ is copied by a build; an edit there must rebuild the preview.
+    Editor droppings and version control are not the site."""
+    from sitegen.serve import _ignored
+
+    assert not _ignored(".well-known") and not _ignored("security.txt")
+    assert all(map(_ignored, [".git", ".#paper.md", "#paper.md#", "paper.md~", ".paper.md.swp"]))
 
 
 def test_resolve_request_stays_inside(tmp_path: Path) -> None:
