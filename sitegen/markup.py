@@ -266,6 +266,12 @@ def render_inline(text: str) -> str:
     md = _md(footnotes=False)
     env: dict = {}
     tokens = md.parseInline(text, env)
-    for tok in tokens:  # a link's text stays
-        tok.children = [c for c in tok.children or [] if c.type not in ("link_open", "link_close")]
+    for tok in tokens:  # a link's text stays, and an image is its description (not a link)
+        children = []
+        for c in tok.children or []:
+            if c.type == "image":
+                children += c.children or []
+            elif c.type not in ("link_open", "link_close"):
+                children.append(c)
+        tok.children = children
     return md.renderer.render(tokens, md.options, env)

@@ -45,9 +45,11 @@ SNIFF_BYTES = 8192
 BINARY_MESSAGE = "this is a binary file, not a profile text"
 
 # Characters a copy-paste can carry that no title or name means to contain, and
-# that YAML refuses or reads as line breaks. Tabs and newlines are handled apart.
+# that YAML refuses or reads as line breaks, or that reverse the rest of a line (bidi
+# embeddings, overrides, isolates). Tabs and newlines are handled apart.
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ufeff\ufffe\uffff\ud800-\udfff]"
 )
 _SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 

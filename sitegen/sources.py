@@ -51,7 +51,9 @@ class SourceRecord:
 
 # ---------------------------------------------------------------- shared cleaning
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
+_CONTROL = re.compile(  # as profile._CONTROL
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # new-style (2301.12345) and old-style (hep-th/9901001, math.GT/0309136) identifiers
 _ARXIV = re.compile(

@@ -361,8 +361,20 @@ def test_hostile_text_is_inert(fresh_site: Path) -> None:
         head + "\n---\n<script>alert(3)</script> <img src=x onerror=alert(4)> "
         "[x](javascript:alert(5)) & stray\n"
     )
+    # an image in a title would be a link inside the link to the paper; an override left
+    # open in a name would reverse the rest of the author list
+    other = sorted((fresh_site / "content" / "papers").glob("*.md"))[1]
+    text = re.sub(
+        r"(?m)^title: .*$",
+        'title: "Path ![logo](https://evil.example/x.png) Nets"',
+        other.read_text(),
+    )
+    other.write_text(re.sub(r"(?m)^(authors:\n- )(\S+)", "\\1\\2 \u202e\u2067", text, count=1))
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    for made in (fresh_site / "output").rglob("*.*"):
+        assert "\u202e" not in made.read_text(errors="replace"), made
     for page in (fresh_site / "output").rglob("*.html"):
+        assert 'href="https://evil.example' not in page.read_text(), page
         doc = parse(page)
         assert not any("alert" in s for s in doc.script_texts if s), page
         assert not any("</script" in s.lower() for s in doc.data_blocks), page

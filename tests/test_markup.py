@@ -108,6 +108,8 @@ def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
     assert markup.render_inline("A ^[note] on $x$[^1]") == (
         "A ^[note] on " + markup.math_to_html("x", False, []) + "[^1]"
     )
+    # nor a link, nor an image, which is shown as a link: their text stays
+    assert markup.render_inline("[A](https://a.example) ![*logo*](x.png) B") == "A <em>logo</em> B"
 
 
 def test_relative_links_and_images_are_kept_and_named_in_a_warning() -> None:

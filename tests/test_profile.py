@@ -355,9 +355,10 @@ def test_messy_fixture():
 
 
 def test_control_characters_are_removed_with_a_warning():
-    text = "Ada\n\nLGMar 1, 2020\nA\x07 Title\u2028here\n\nAda, Bob\n\nText.\n"
+    text = "Ada\n\nLGMar 1, 2020\nA\x07 Title\u2028here\n\nAda, Bob\u202e\n\nText.\n"
     p = parse_profile(text, as_of=AS_OF, source="p")
     assert p.records[0].title == "A Title here"
+    assert p.records[0].authors == ("Ada", "Bob")  # an override left open reversed the line
     assert [str(w) for w in p.warnings] == [
         "p:4: warning: removed control characters (the first is U+0007)"
     ]
