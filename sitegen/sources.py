@@ -238,7 +238,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         e.key: {k.lower(): _bib_value(str(v.value), strings) for k, v in e.fields_dict.items()}
         for e in library.entries
     }
-    volumes = {f["crossref"] for f in fields.values() if f.get("crossref") in fields}
+    # a crossref naming its own entry is a slip, not a volume: the entry is a paper
+    volumes = {f["crossref"] for k, f in fields.items() if f.get("crossref") in fields.keys() - {k}}
     records = []
     for entry in library.entries:
         if entry.key in volumes:

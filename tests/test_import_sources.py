@@ -434,6 +434,7 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
 @proceedings{DBLP:conf/x/2021, title = {Conf Proceedings}, year = 2021, month = mar,
   doi = {10.1234/volume}}
 @article{c, title = {C Paper}, journal = aclx, year = 2019, crossref = {missing}}
+@inproceedings{d, title = {D Paper}, booktitle = {X}, year = 2020, crossref = {d}}
 """,
         "x.bib",
     )
@@ -442,6 +443,7 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
         ("A GAN Paper", "Proceedings of ACL 2020", "2020-06-01", None),
         ("B Paper", "Conf Proceedings", "2021-03-01", None),
         ("C Paper", "Proceedings of ACL Findings", "2019-01-01", None),
+        ("D Paper", "X", "2020-01-01", None),  # its own crossref: a slip, not a volume
     ]
 
 
