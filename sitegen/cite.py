@@ -14,6 +14,7 @@ paper can only ever take a suffixed key and never renames an existing one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -62,6 +63,16 @@ _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 # as the Markdown math plugin reads it: no digit right after either dollar ("$5 and $6")
 _INLINE_MATH = re.compile(r"(?<!\\)\$(?!\d)([^$\n]+?)(?<!\\)\$(?!\d)")
 _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
+# What math in a title must not hold to be kept as math in a .bib file, which LaTeX then
+# runs: a comment, an alignment or parameter character (they break the entry), or a
+# command that reads or writes files, defines commands or changes how TeX reads.
+_UNSAFE_MATH = re.compile(
+    r"[%&#]|\\(?:input|include|InputIfFileExists|openin|openout|read|readline|write|"
+    r"immediate|directlua|luaexec|def|edef|gdef|xdef|let|futurelet|catcode|csname|"
+    r"expandafter|newcommand|renewcommand|providecommand|DeclareRobustCommand|usepackage|"
+    r"RequirePackage|documentclass|special|href|url|makeatletter|jobname|scantokens|"
+    r"uppercase|lowercase|begin|end|verb)(?![A-Za-z])"
+)
 
 
 def arxiv_subject(code: str) -> str:
@@ -145,12 +156,13 @@ def latex_text(text: str) -> str:
     """Text with `$math$` kept as math and everything else escaped.
 
     A title such as "$O(N^2)$ attention & more" must keep its math working in
-    LaTeX while the ampersand is printed. Math with unbalanced braces cannot be
-    kept without breaking the .bib file, so it is escaped like text instead.
+    LaTeX while the ampersand is printed. Math with unbalanced braces, or anything
+    that is not typesetting (_UNSAFE_MATH), cannot be kept without breaking the .bib
+    file or running something, so it is escaped like text instead.
     """
     out = []
     for i, part in enumerate(_INLINE_MATH.split(one_line(text))):  # text, math, text, ...
-        if i % 2 and part.strip() and _balanced(part):
+        if i % 2 and part.strip() and _balanced(part) and not _UNSAFE_MATH.search(part):
             out.append(f"${part}$")
         else:
             out.append((f"${part}$" if i % 2 else part).translate(_LATEX_TABLE))
@@ -167,11 +179,13 @@ def base_key(paper: Paper) -> str:
 
 
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
-    """slug -> a key unique across the site; the oldest paper keeps the bare key, later
-    ones get b, c, ... so a new paper never changes a key others may already cite."""
+    """slug -> a key unique across the site; the paper added first (`added`, then date)
+    keeps the bare key, later ones get b, c, ... so a new paper, even an old one imported
+    late, never changes a key others may already cite. A paper with no `added` is taken
+    as the newest."""
     keys: dict[str, str] = {}
     used: set[str] = set()
-    for p in sorted(papers, key=lambda p: (p.date, p.slug)):
+    for p in sorted(papers, key=lambda p: (p.added or dt.date.max, p.date, p.slug)):
         key = base = base_key(p)
         if key in used:  # b ... z, aa ... zz, aaa ...: never run out
             suffixes = ("".join(t) for n in count(1) for t in product(ascii_lowercase, repeat=n))
@@ -228,12 +242,19 @@ def _optional(text: str | None) -> str | None:
     return one_line(text) if text else None
 
 
+def _ris_name(name: Name) -> str:
+    """RIS's order, `Lastname, Firstname, Suffix` (RefMan's AU tag), not BibTeX's
+    `Last, Jr, First`: a reference manager would take the suffix for the given name."""
+    family = f"{name.particle} {name.family}".strip()
+    return ", ".join(part for part in (family, name.given, name.suffix) if part)
+
+
 def ris_record(paper: Paper, url: str) -> str:
     """One RIS record (EndNote, Zotero, Mendeley). Lines end in CRLF, as the format asks."""
     lines = [
         ("TY", "JOUR" if paper.venue else "GEN"),
         ("TI", one_line(paper.title)),
-        *[("AU", split_name(a.name).inverted()) for a in paper.authors],
+        *[("AU", _ris_name(split_name(a.name))) for a in paper.authors],
         ("PY", str(paper.year)),
         ("DA", paper.date.strftime("%Y/%m/%d/")),
         ("JO", _optional(paper.venue)),

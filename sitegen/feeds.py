@@ -24,6 +24,12 @@ def xml_clean(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def absolute_anchors(body_html: str, page: str) -> str:
+    """A link within the page (a footnote's `#fn-1`) made to point at the page: in a feed,
+    a reader resolves it against the feed's own URL."""
+    return body_html.replace('href="#', f'href="{page}#')
+
+
 def _when(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
 
@@ -38,6 +44,7 @@ class FeedSpec:
     rss_url: str
     atom_url: str
     papers: tuple[Paper, ...]  # newest first, already cut to the feed size
+    author: str  # the site's owner: Atom wants an author for the feed or each entry
 
 
 def author_line(paper: Paper) -> str:
@@ -73,7 +80,8 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
         fe.dc.dc_creator(xml_clean(byline))
         label = topic_names.get(paper.topic, paper.topic)
         fe.category(term=xml_clean(paper.topic), label=xml_clean(label))
-        body = xml_clean(f"<p><em>{html.escape(byline, quote=False)}</em></p>\n{paper.body_html}")
+        text = absolute_anchors(paper.body_html, link)
+        body = xml_clean(f"<p><em>{html.escape(byline, quote=False)}</em></p>\n{text}")
         fe.description(body)
         fe.content(body, type="html")
     return serialise(fg, spec, base_url)
@@ -90,6 +98,7 @@ def new_feed(spec: FeedSpec, base_url: str, newest: dt.date | None, version: str
     fg.subtitle(xml_clean(spec.description))
     fg.link(href=page, rel="alternate")
     fg.language("en")
+    fg.author({"name": xml_clean(spec.author)})
     fg.generator("sitegen", version=version)
     fg.updated(_when(newest or dt.date(1970, 1, 1)))
     return fg

@@ -223,7 +223,7 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
     specs = {}
     for page, part, about, papers in follow:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
-        specs[page] = FeedSpec(f"{title}: {part}", about, page, rss, atom, papers[:size])
+        specs[page] = FeedSpec(f"{title}: {part}", about, page, rss, atom, papers[:size], owner)
     return specs
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ import yaml
 from . import cvpdf
 from .content import _CONTROL, front_matter, read_text
 from .errors import SitegenError, SitegenWarning, decode, long_number
-from .feeds import FeedSpec, _when, new_feed, serialise, xml_clean
+from .feeds import FeedSpec, _when, absolute_anchors, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
@@ -312,10 +313,12 @@ def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem,
     return tuple(sorted(items.values(), key=lambda n: (n.date, n.id), reverse=True))
 
 
-def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[bytes, bytes]:
+def news_feeds(
+    items: Sequence[NewsItem], title: str, owner: str, base_url: str
+) -> tuple[bytes, bytes]:
     """(RSS, Atom) of all the news: dates from the items, never the clock, so rebuilding
     unchanged news gives the same bytes."""
-    spec = news_feed_spec(title)
+    spec = news_feed_spec(title, owner)
     fg = new_feed(spec, base_url, items[0].date, None)  # a build with no news makes no feed
     for item in items:
         fe = fg.add_entry(order="append")
@@ -327,8 +330,9 @@ def news_feeds(items: Sequence[NewsItem], title: str, base_url: str) -> tuple[by
         fe.link(href=link, rel="alternate")
         fe.published(_when(item.date))
         fe.updated(_when(item.date))
-        fe.description(xml_clean(item.body_html or item.title or ""))
-        fe.content(xml_clean(item.body_html or ""), type="html")
+        body = absolute_anchors(item.body_html, f"{base_url}{spec.page_url}")
+        fe.description(xml_clean(body or html.escape(item.title or "", quote=False)))  # HTML
+        fe.content(xml_clean(body), type="html")
     return serialise(fg, spec, base_url)
 
 
@@ -590,7 +594,7 @@ def load_portfolio(
     return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
 
 
-def news_feed_spec(title: str) -> FeedSpec:
+def news_feed_spec(title: str, owner: str) -> FeedSpec:
     """The news page's feeds, as base.html advertises a page's own feed."""
     return FeedSpec(f"{title}: news", f"News from {title}", NEWS_URL,
-                    NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", ())  # fmt: skip
+                    NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", (), owner)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -109,6 +110,14 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
     assert cite.latex_text("costs $5 and $6") == r"costs \$5 and \$6"
     assert cite.latex_text("bad ${x$ math") == r"bad \$\{x\$ math"
     assert cite.latex_text("a\nb\tc") == "a b c"
+    # math a .bib would run or break on is text: a comment, an alignment or parameter
+    # character, a command that reads files or defines commands
+    for hostile in (r"$x % y$", r"$a & b$", r"$#1$", r"$\input{/etc/passwd}$", r"$\def\x{y}$"):
+        kept = cite.latex_text(f"T {hostile} u")
+        assert not kept.startswith("T $") and "\\input{" not in kept.replace(
+            "\\textbackslash{}", ""
+        ), kept
+    assert cite.latex_text(r"$\mathcal{O}(n)$ and $\inputs$") == r"$\mathcal{O}(n)$ and $\inputs$"
 
 
 @pytest.mark.parametrize(
@@ -138,6 +147,32 @@ def test_citation_keys_are_unique_and_never_change_for_older_papers() -> None:
     keys2 = cite.citation_keys([newer, c, b, a])
     assert {k: keys2[k] for k in keys} == keys
     assert keys2["2020-deep-again"] == "wu2020deepd"
+
+
+def test_an_old_paper_added_later_takes_a_suffix_and_renames_no_key() -> None:
+    """Keys go by the order papers came to the site (`added`), then by date: importing an
+    older paper must not change the key of one that may already be cited."""
+    first = make_paper("Deep Nets", ("Lemeng Wu",), dt.date(2020, 6, 1), "2020-deep-nets")
+    first = dataclasses.replace(first, added=dt.date(2024, 1, 1))
+    older = make_paper("Deep Trees", ("Lemeng Wu",), dt.date(2020, 1, 1), "2020-deep-trees")
+    older = dataclasses.replace(older, added=dt.date(2025, 1, 1))
+    assert cite.citation_keys([first]) == {"2020-deep-nets": "wu2020deep"}
+    assert cite.citation_keys([older, first]) == {
+        "2020-deep-nets": "wu2020deep",
+        "2020-deep-trees": "wu2020deepb",
+    }
+
+
+def test_ris_names_put_the_suffix_last() -> None:
+    """RIS's AU is `Lastname, Firstname, Suffix`: `King, Jr., Martin Luther` (BibTeX's
+    order) gives a reference manager "Jr." as the given name."""
+    paper = make_paper(authors=("Martin Luther King Jr.", "Daniel van der Berg", "李明"))
+    authors = [
+        line
+        for line in cite.ris_record(paper, "https://x.org/").splitlines()
+        if line.startswith("AU")
+    ]
+    assert authors == ["AU  - King, Martin Luther, Jr.", "AU  - van der Berg, Daniel", "AU  - 李明"]
 
 
 def test_citation_keys_never_run_out() -> None:

@@ -48,6 +48,7 @@ def test_every_feed_parses_in_order_with_existing_links(example_output: Path) ->
 
 def test_entry_fields(example_output: Path) -> None:
     d = feedparser.parse((example_output / "atom.xml").read_bytes())
+    assert d.feed.author == "Lemeng Wu"  # Atom asks an author of the feed or each entry
     entry = next(e for e in d.entries if "Llama Guard 3-1B-INT4" in e.title)
     assert [a.name for a in entry.authors][:3] == ["Igor Fedorov", "Kate Plawiak", "Lemeng Wu"]
     assert entry.tags[0].term == "DC"
@@ -170,6 +171,21 @@ def test_hostile_and_control_characters_give_well_formed_xml(fresh_site: Path) -
         assert d.bozo == 0, d.get("bozo_exception")
         titles = [e.title for e in d.entries]
         assert any("Bad  chars & <b>bold</b> \U0001f600 李明 ]]>" in t for t in titles), titles
+
+
+def test_links_within_an_abstract_point_at_its_page_in_feeds(fresh_site: Path) -> None:
+    """A footnote's `#fn-1` would be resolved against the feed's own URL by a reader."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[-1]
+    paper.write_text(paper.read_text() + "\nClaim.[^1]\n\n[^1]: Proof.\n")
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, "--no-search", check=True)
+    page = f"{BASE_URL}papers/{paper.stem}/"
+    for name in ("feed.xml", "atom.xml"):
+        entry = next(
+            e for e in feedparser.parse(fresh_site / "output" / name).entries if e.link == page
+        )
+        body = entry.content[0].value if "content" in entry else entry.description
+        hrefs = re.findall(r'href="([^"]+)"', body)
+        assert hrefs and all(h.startswith(page + "#fn") for h in hrefs if "#fn" in h), hrefs
 
 
 @pytest.mark.slow

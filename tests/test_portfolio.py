@@ -11,6 +11,7 @@ import io
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
@@ -338,6 +339,20 @@ def test_news_feeds_parse_and_carry_every_item(out: Path) -> None:
         assert feed.entries[3].title == "</title><script>alert('news')</script>"
         assert feed.entries[1].title.startswith("Gave a talk at the Royal Society.")
         assert "<script" not in (out / "news" / name).read_text()
+        if name == "atom.xml":  # Atom asks an author of the feed or of each entry
+            assert feed.feed.author == "Ada Lovelace"
+
+
+def test_a_news_item_with_only_a_title_is_described_by_it_as_text() -> None:
+    """RSS descriptions are HTML: a title, which is text, is escaped there (feedparser
+    strips a script, but not every reader does)."""
+    from sitegen.portfolio import news_feeds, parse_news
+
+    text = '---\ndate: 2024-06-01\ntitle: "<script>alert(1)</script> & <b>bold</b>"\n---\n'
+    item = parse_news(text, "content/news/x.md", [])
+    rss, _ = news_feeds([item], "Ada", "Ada Lovelace", "https://ada.example.org/")
+    (described,) = ET.fromstring(rss).findall("./channel/item/description")
+    assert described.text == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
 
 
 BAD_NEWS = {
