@@ -932,7 +932,7 @@ def build_site(
     loaded = load_site(site_dir, base_url, cache, jobs)
     phase("load and index")
     warnings = list(loaded.warnings)
-    use_search = search and loaded.config.search
+    use_search = search and loaded.config.search and bool(loaded.site.papers)  # else no index
     if use_search and not pagefind_available():
         use_search = False
         warnings.append(
@@ -968,6 +968,7 @@ def build_site(
         or not state.search
         or "pagefind/" in damaged
         or any(f.startswith("papers/") for o in todo for f in o.files)
+        or any(f.startswith("papers/") for f in removed)  # a paper deleted, or now a draft
     )
     changed = (
         bool(todo or removed) or search_stale or (state is not None and state.search != use_search)

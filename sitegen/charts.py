@@ -192,9 +192,11 @@ def timeline_chart(site: Site) -> str:
         from_end = n - 1 - i
         if from_end % k_wide == 0:
             hide = "" if from_end % k_narrow == 0 else " nw"
+            # the last label, under a column narrower than itself, ends at the chart's edge
+            at, anchor = (_n(right), "end") if from_end == 0 and narrow < 36 else (centre, "middle")
             parts.append(
-                f'<text class="year-label{hide}" x="{centre}%" y="{pad_top + plot_h + 18}" '
-                f'text-anchor="middle">{year}</text>'
+                f'<text class="year-label{hide}" x="{at}%" y="{pad_top + plot_h + 18}" '
+                f'text-anchor="{anchor}">{year}</text>'
             )
     items = "".join(
         f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{escape(s.name)}</li>'
@@ -250,7 +252,7 @@ def topic_chart(site: Site) -> str:
             f'<tr class="{css}"><th scope="row"><span class="topic-name">'
             f'<span class="swatch {css}" aria-hidden="true"></span>'
             f'<a href="{escape(link)}">{escape(name)}</a></span></th>'
-            f'<td class="num">{count}</td><td class="num share">{pct(count)}</td></tr>'
+            f'<td class="num">{count}</td><td class="num share">{escape(pct(count))}</td></tr>'
         )
     parts.append("</g>")
     table = (

@@ -122,13 +122,29 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
 
 
 def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Paper, ...]:
-    """The papers as read, each with its author names resolved to people; newest first."""
-    # only `authors` is set after the parse: keys.Digests digests a paper by its file and
-    # authors. One Author per spelling, shared by every paper that prints it
+    """The papers as read, each with its author names resolved to people and its topic
+    spelt as the site spells it (topic_spellings); newest first."""
+    # only `authors` and `topic` are set after the parse: keys.Digests digests a paper by
+    # its file and these. One Author per spelling, shared by every paper that prints it
     author = {n: Author(name=n, person=person) for n, person in people.items()}
+    topic = topic_spellings(sources)
     return newest_first(
-        dataclasses.replace(s, authors=tuple(author[n] for n in s.author_names)) for s in sources
+        dataclasses.replace(
+            s, authors=tuple(author[n] for n in s.author_names), topic=topic[s.topic]
+        )
+        for s in sources
     )
+
+
+def topic_spellings(papers: Sequence[Paper]) -> dict[str, str]:
+    """Every topic code as written -> the one topic it is: `lg` on one paper and `LG` on
+    another would be two topics, both named Machine Learning. Shown as most papers spell
+    it (ties: the first spelling in sort order), as tags are."""
+    uses = Counter(p.topic for p in papers)
+    shown: dict[str, str] = {}
+    for code in sorted(uses, key=lambda c: (-uses[c], c)):
+        shown.setdefault(code.casefold(), code)
+    return {code: shown[code.casefold()] for code in uses}
 
 
 def group_years(papers: Sequence[Paper]) -> tuple[Year, ...]:

@@ -16,8 +16,8 @@ not know gets a fresh random digest: the page is rebuilt, never guessed.
 
 A paper, most of what is digested, is digested by what it is made from: its file's
 path and bytes, which content.parse_paper turns into every other field as a pure
-function (of them and of sitegen's code, which every key holds), and its authors,
-the one field index.make_papers sets afterwards. Hashing its fields instead took a
+function (of them and of sitegen's code, which every key holds), and its authors
+and topic, the fields index.make_papers sets afterwards. Hashing its fields instead took a
 quarter of keying a 10,000-paper site.
 """
 
@@ -94,7 +94,7 @@ class Digests:
             self._fields[type(v)] = names
         if names is not None:
             if type(v) is Paper:  # see the module's docstring
-                return digest("paper", v.source, v.digest, self.of(v.authors))
+                return digest("paper", v.source, v.digest, v.topic, self.of(v.authors))
             if isinstance(v, Lazy):
                 fn = f"{v.fn.__module__}.{v.fn.__qualname__}"
                 return digest("lazy", fn, *self._all(v.args))

@@ -231,7 +231,7 @@ def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
     newest = site.papers[0].date if site.papers else dt.date(1970, 1, 1)
     rows = []
     for page in pages:
-        if page.url == urls.NOT_FOUND:
+        if page.url in (urls.NOT_FOUND, urls.SEARCH):  # not pages to find (noindex)
             continue
         paper: Paper | None = page.context.get("paper")
         lastmod = paper.date if paper else newest

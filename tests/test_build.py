@@ -829,6 +829,21 @@ def test_a_name_with_a_contribution_marker_is_the_same_person(fresh_site: Path) 
     assert "ann-lee" in coauthors and not {"ann-lee-2", "lemeng-wu"} & coauthors
 
 
+def test_a_topic_spelt_in_two_cases_is_one_topic(fresh_site: Path) -> None:
+    """`topic: lg` on one paper and `LG` on the others: one topic, spelt as most are."""
+    papers = [
+        p
+        for p in sorted((fresh_site / "content/papers").glob("*.md"))
+        if "\ntopic: LG\n" in p.read_text()
+    ]
+    papers[0].write_text(papers[0].read_text().replace("\ntopic: LG\n", "\ntopic: lg\n"))
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    topics = fresh_site / "output" / "topics"
+    assert (topics / "lg").is_dir() and not (topics / "lg-2").exists()
+    page = (topics / "lg" / "index.html").read_text()
+    assert page.count('class="paper-item') == len(papers)
+
+
 def test_a_tag_spelt_in_two_cases_is_one_tag(fresh_site: Path) -> None:
     """`LLM` on two papers and `llm` on a third: one tag page at /tags/llm/ listing all
     three, shown as most papers spell it, and every paper's chip links there."""

@@ -134,6 +134,35 @@ def test_charts_are_deterministic_and_escape_names(site) -> None:
     assert topic_chart(site) == topic_chart(site)
 
 
+def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
+    """`<1%` is text in the topic table; the last year's label under narrow columns (a
+    long career, a phone) ends at the chart's edge instead of being cut in half."""
+    import dataclasses
+
+    one = site.topics[0]
+    many = [dataclasses.replace(p, topic=one.code) for p in site.papers] * 4
+    lone = dataclasses.replace(site.papers[0], topic="XX", slug="lone")
+    wide = dataclasses.replace(
+        site,
+        papers=(lone, *many),
+        topics=(
+            dataclasses.replace(one, papers=tuple(many)),
+            dataclasses.replace(one, code="XX", name="Rare", slug="xx", papers=(lone,), colour=5),
+        ),
+    )
+    html = topic_chart(wide)
+    assert "&lt;1%" in html and "><1%<" not in html
+    old = [dataclasses.replace(site.papers[-1], date=site.papers[-1].date.replace(year=1950))]
+    years = dataclasses.replace(
+        site,
+        papers=(*site.papers, *old),
+        years=(*site.years, type(site.years[0])(1950, tuple(old))),
+    )
+    svg = chart_svg(timeline_chart(years), "timeline-svg")
+    last = [t for t in svg.iter(f"{SVG_NS}text") if "year-label" in t.get("class", "")][-1]
+    assert last.text == str(site.years[0].year) and last.get("text-anchor") == "end"
+
+
 # ---------------------------------------------------------------- in a browser
 
 PAGES = {"": ".topic-chart", "timeline/": ".timeline-chart", "coauthors/": ".network-chart"}

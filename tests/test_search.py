@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BASE_URL, missing_tool, run_cli
+from htmlutil import parse
 
 from sitegen import search
 from sitegen.search import build_index
@@ -149,6 +150,25 @@ def test_a_failing_pagefind_warns_and_the_build_succeeds(
     assert (out / "index.html").is_file()
     assert list((out / "papers").glob("*/index.html"))
     assert not (out / "pagefind").exists()
+
+
+def test_a_paper_taken_down_leaves_the_index_and_no_paper_means_no_search(
+    fresh_site: Path, pagefind: None
+) -> None:
+    """A paper made a draft (or deleted) must not stay searchable, even when no other
+    page is made again; with no paper left there is no index, so no page offers search,
+    and the noindex search page is never in the sitemap."""
+    args = ("build", "--site", fresh_site, "--base-url", BASE_URL)
+    papers = sorted((fresh_site / "content/papers").glob("*.md"))
+    for extra in papers[1:]:
+        extra.unlink()
+    run_cli(*args, check=True)
+    out = fresh_site / "output"
+    assert (out / "pagefind").is_dir() and "/search/</loc>" not in (out / "sitemap.xml").read_text()
+    papers[0].write_text(papers[0].read_text().replace("\n---\n", "\ndraft: true\n---\n", 1))
+    run_cli(*args, check=True)
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    assert "search" not in parse(out / "index.html").text.lower()
 
 
 def test_an_edit_gives_the_index_a_cold_run_gives(
