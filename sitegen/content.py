@@ -67,7 +67,11 @@ def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) ->
 # C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.
 # Bidirectional embeddings, overrides and isolates: one left open in a name reverses the
 # rest of the line it is shown in (author lists), and no title or name needs them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# JSON (resume.json) can also carry lone surrogates, which no file can be written with,
+# and the noncharacters U+FFFE and U+FFFF.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def _as_str(v: Any) -> str | None:

@@ -15,6 +15,7 @@ import importlib.util
 import logging
 from contextlib import suppress
 from pathlib import Path
+from urllib.parse import unquote
 
 from .errors import SitegenError, SitegenWarning
 from .state import code_stamp, digest, save_bytes
@@ -72,9 +73,10 @@ def _fetcher(css: dict[str, bytes]) -> object:
     """A URL fetcher that knows the stylesheets and refuses everything else."""
 
     def stylesheet(url: str) -> bytes:
-        if url not in css:
+        found = css.get(url, css.get(unquote(url)))  # a base URL in Unicode is asked encoded
+        if found is None:
             raise ValueError(f"the CV's PDF loads nothing but its stylesheet: {url}")
-        return css[url]
+        return found
 
     try:  # WeasyPrint 66 and later: a URLFetcher subclass answering URLFetcherResponses
         from weasyprint.urls import URLFetcher, URLFetcherResponse

@@ -115,10 +115,12 @@ def _render_math(self, tokens, idx, options, env) -> str:
     warnings = env.setdefault("warnings", [])
     if token.type == "math_inline":
         return math_to_html(token.content, False, warnings)
+    # a wide equation scrolls sideways: focusable, so a keyboard can scroll it too
     if token.type == "math_inline_double":
-        return f'<span class="math-display">{math_to_html(token.content, True, warnings)}</span>'
+        html_ = math_to_html(token.content, True, warnings)
+        return f'<span class="math-display" tabindex="0">{html_}</span>'
     html_ = math_to_html(token.content.strip(), True, warnings)  # math_block(_label)
-    return f'<div class="math-display">{html_}</div>\n'
+    return f'<div class="math-display" tabindex="0">{html_}</div>\n'
 
 
 @lru_cache(maxsize=2)

@@ -91,6 +91,7 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
                 img = Image.new("RGB", rgba.size, (255, 255, 255))
                 img.paste(rgba, mask=rgba.getchannel("A"))
             img = img.convert("RGB")
+            img.info.pop("comment", None)  # the JPEG writer would copy it (an address, say)
             if icc:  # an unreadable profile is skipped: the pixels stay as they are
                 with suppress(ImageCms.PyCMSError, OSError, ValueError):
                     src = ImageCms.ImageCmsProfile(io.BytesIO(icc))

@@ -182,9 +182,14 @@ def initials(name: str) -> str:
     return "".join(w[0].upper() for w in words[:1] + words[1:][-1:]) or "?"
 
 
+# spaces, quotes and brackets, control characters, bidi overrides (a link that reads
+# `exe.pdf` as `fdp.exe`): none belongs in a URL written in a profile or a resume
+_NOT_IN_URL = re.compile("[\\s<>\"'\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def http_url(v: Any) -> str | None:
     v = v.strip() if isinstance(v, str) else ""
-    if not v.startswith(("http://", "https://")) or re.search(r"[\s<>\"']", v):
+    if not v.startswith(("http://", "https://")) or _NOT_IN_URL.search(v):
         return None
     try:
         return v if urlsplit(v).hostname else None
@@ -232,7 +237,7 @@ def parse_email(value: Any, fail: Fail) -> Email | None:
 
 def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
     v = data.get(key)
-    if v is not None and not (isinstance(v, str) and v.strip()):
+    if v is not None and not (isinstance(v, str) and _text(v)):  # "\x01" is no text either
         raise fail(f"{key}: must be text", (key,))
     return None if v is None else _text(v)
 
@@ -285,10 +290,9 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = 
     if not isinstance(date, dt.date):
         raise fail("date: missing or not a date (use YYYY-MM-DD)", ("date",))
     title = _opt_str(data, "title", fail)
-    body = _CONTROL.sub("", body).strip("\n")
-    if not body.strip() and title is None:
+    rendered = render_markdown(_CONTROL.sub("", body).strip("\n"))
+    if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
-    rendered = render_markdown(body)
     if warnings is not None:
         warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     stem = slugify_text(Path(display).stem) or "item"

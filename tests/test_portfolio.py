@@ -366,6 +366,12 @@ BAD_NEWS = {
         "content/news/bad.md:3: unknown key 'titel'",
     ),
     "no front matter": ("Just text\n", "content/news/bad.md:1: missing front matter"),
+    # nothing left to show (a feed entry needs a title): the feed generator raised
+    "only a rule": ("---\ndate: 2024-01-01\n---\n***\n", "content/news/bad.md:1: empty"),
+    "a control character as title": (
+        '---\ndate: 2024-01-01\ntitle: "\\x01"\n---\n',
+        "content/news/bad.md:3: title: must be text",
+    ),
 }
 
 
@@ -388,6 +394,9 @@ BAD_PROFILE = {
                   ":6: email: 'not-an-address' is not an email address"),
     "photo outside content": ("photo: photo.jpg", "photo: ../sitegen.yaml",
                               ":3: photo: '../sitegen.yaml' is not a file under content/"),
+    # a right-to-left override shows `gpj.exe` as `exe.jpg`; a control character is no URL
+    "bidi in a link": ("  github: https://github.com/ada\n", '  github: "https://x.org/a\\u202egpj.exe"\n',
+                       ":15: links: github: 'https://x.org/a\\u202egpj.exe' is not an http(s) URL"),
 }  # fmt: skip
 
 
@@ -401,6 +410,40 @@ def test_bad_profile_keys_are_file_line_errors(tmp_path: Path, kind: str) -> Non
     proc = build(site)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "content/profile.yaml" + message in proc.stderr, proc.stderr
+
+
+def test_text_no_file_can_hold_and_a_photo_comment_are_not_published(tmp_path: Path) -> None:
+    """resume.json may hold lone surrogates (valid JSON, no valid UTF-8): removed, as
+    control characters are. A JPEG comment (an address, say) is metadata too."""
+    from PIL import Image
+
+    from sitegen.photo import encode
+
+    site = copy_fixture(tmp_path / "site")
+    for old in site.glob("content/resume.*"):
+        old.unlink()
+    (site / "content" / "resume.json").write_text('{"basics": {"name": "Ada \\ud800Lovelace"}}')
+    proc = build(site)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "Ada Lovelace" in (site / "output" / "cv" / "index.html").read_text()
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 300), (90, 120, 160)).save(buf, "JPEG", comment=b"12 Home Street")
+    files, _ = encode(buf.getvalue(), "content/photo.jpg", (176,))
+    for name, data in files.items():
+        assert "comment" not in Image.open(io.BytesIO(data)).info, name
+
+
+def test_the_pdf_finds_its_stylesheet_under_a_base_url_in_unicode() -> None:
+    """WeasyPrint asks for `/m%C3%BCnchen/...` where the page links `/münchen/...`: the
+    PDF was laid out without its stylesheet, and nothing said so."""
+    from sitegen.cvpdf import _fetcher
+
+    css = {"https://example.org/münchen/assets/style.css": b"body { margin: 0 }"}
+    fetcher = _fetcher(css)
+    fetch = fetcher.fetch if hasattr(fetcher, "fetch") else fetcher  # WeasyPrint 66 or older
+    fetch("https://example.org/m%C3%BCnchen/assets/style.css")  # no error: it is known
+    with pytest.raises(ValueError, match="nothing but its stylesheet"):
+        fetch("https://example.org/other.css")
 
 
 # ---------------------------------------------------------------- the CV
