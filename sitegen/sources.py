@@ -239,7 +239,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         for e in library.entries
     }
     # a crossref naming its own entry is a slip, not a volume: the entry is a paper
-    volumes = {f["crossref"] for k, f in fields.items() if f.get("crossref") in fields.keys() - {k}}
+    volumes = {ref for k, f in fields.items() if (ref := f.get("crossref")) in fields and ref != k}
     records = []
     for entry in library.entries:
         if entry.key in volumes:
