@@ -388,8 +388,10 @@ def network_chart(site: Site, limit: int = 12) -> str:
     desc = (
         f"{site.owner.name} in the centre, linked to the "
         f"{_plural(len(shown), 'closest coauthor')}; a thicker line means more joint papers: "
-        f"{names}. Thin curves join coauthors who also wrote papers with each other."
+        f"{names}."
     )
+    if joint_shown:  # the curves are drawn only where coauthors wrote together
+        desc += " Thin curves join coauthors who also wrote papers with each other."
     size_attrs = (
         f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
         f'width="{_n(width)}" height="{_n(height)}"'

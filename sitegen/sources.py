@@ -116,7 +116,7 @@ def make_date(
     if not y:
         return None
     if not re.fullmatch(r"\d{4}", y):
-        raise SitegenError(f"impossible year {y!r}", source, line)
+        raise SitegenError(f"impossible year {y[:9]!r}", source, line)
     # a part is shown cut short, and read only if short: int() refuses 4,300 digits
     m = clean(month).lower().rstrip(".")[:9]
     mon = int(m) if m.isdecimal() else (_MONTHS.get(m[:3]) if m else 1)  # not '²'
@@ -291,7 +291,7 @@ def _ris_date(e: dict, source: str, line: int | None) -> dt.date | None:
     """The year from PY (`2019` or `2019///`), month and day from DA (`2019/06/15/`, or
     EndNote's free text `Jun 15`). A DA in another year is another date (some exports
     put the access date there): the year stays PY's and DA is not used."""
-    py = re.match(r"\d{4}", clean(e.get("year") or e.get("publication_year")))
+    py = re.match(r"\d+", clean(e.get("year") or e.get("publication_year")))  # 99999 is no year
     da = clean(e.get("date"))
     if "/" in da:
         year, month, day = (da.split("/") + ["", ""])[:3]

@@ -134,6 +134,14 @@ def test_charts_are_deterministic_and_escape_names(site) -> None:
     assert topic_chart(site) == topic_chart(site)
 
 
+def test_the_network_describes_only_the_lines_it_draws(site) -> None:
+    import dataclasses
+
+    assert "Thin curves join" in network_chart(site)  # the example's coauthors wrote together
+    alone = dataclasses.replace(site, coauthors=site.coauthors[:1])
+    assert "Thin curves" not in network_chart(alone)
+
+
 def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
     """`<1%` is text in the topic table; the last year's label under narrow columns (a
     long career, a phone) ends at the chart's edge instead of being cut in half."""

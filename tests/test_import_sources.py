@@ -216,6 +216,7 @@ BAD_FILES = [
     ("month-superscript.bib", 4, "impossible month"),  # '²'.isdigit(), but int('²') fails
     ("month-huge.bib", 4, "impossible date 2020-111111111-1"),  # int() refuses 5,000 digits
     ("day-huge.ris", 1, "impossible date 2020-06-222222222"),
+    ("year-5-digits.ris", 1, "impossible year '99999'"),  # was read as 9999
     ("broken.json", 3, "not valid JSON"),
     ("feb29.json", 2, "impossible date"),
     ("no-title.ris", 6, "an entry without a title"),
