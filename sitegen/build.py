@@ -397,7 +397,7 @@ def collect_static(dirs: list[Path]) -> dict[str, Path]:
     """Relative name -> source file; later folders override earlier ones.
 
     Read with the input scanner, so a linked folder (`static/pdfs -> ~/papers`) is
-    copied as the no-op check sees it, and a link back to a parent is entered once."""
+    copied as the no-op check sees it, and a link back to a parent is not entered."""
     files: dict[str, Path] = {}
     for d in dirs:
         top = len(str(d)) + 1

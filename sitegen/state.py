@@ -163,28 +163,29 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
     """Path -> (size, mtime_ns) of every file under `roots`: the one way inputs are watched.
 
     Symlinks are followed, as the build follows them when it reads: an edit to a linked
-    file, or inside a linked folder, must count. A folder met again (a link to a parent)
-    is not entered twice, but every folder's path counts (a new link to a folder, an
-    empty theme folder that changes the template lookup). A dangling link, or a file
+    file, or inside a linked folder, must count, and a folder linked twice (static/a and
+    static/b) is read under both names. A link back to a folder above it is not entered,
+    or the scan would never end, but every folder's path counts (a new link to a folder,
+    an empty theme folder that changes the template lookup). A dangling link, or a file
     removed while we looked, is left out: the next scan sees what became of it.
     `skip(name)` leaves out files and folders.
     """
     found: dict[str, tuple[int, int]] = {}
-    entered: set[tuple[int, int]] = set()
-    todo = [os.fspath(r) for r in roots]
+    todo: list[tuple[str, frozenset]] = [(os.fspath(r), frozenset()) for r in roots]
     while todo:
-        path = todo.pop()
+        path, above = todo.pop()  # `above`: the folders it is inside, by (device, inode)
         try:
             st = os.stat(path)
             if not stat.S_ISDIR(st.st_mode):
                 found[path] = (st.st_size, st.st_mtime_ns)
                 continue
             found[path] = FOLDER  # a folder counts by being there, not by its mtime
-            if (st.st_dev, st.st_ino) not in entered:
-                entered.add((st.st_dev, st.st_ino))
+            if (st.st_dev, st.st_ino) not in above:
+                inside = above | {(st.st_dev, st.st_ino)}
                 with os.scandir(path) as entries:
-                    # in name order: which of two links to one folder is entered is fixed
-                    todo += sorted(e.path for e in entries if not skip(e.name))
+                    todo += [
+                        (p, inside) for p in sorted(e.path for e in entries if not skip(e.name))
+                    ]
         except OSError:
             continue
     return found

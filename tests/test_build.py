@@ -622,6 +622,19 @@ def test_the_input_scan_follows_links_once_and_skips_what_it_is_told(tmp_path: P
     assert found == {str(a): (1, a.stat().st_mtime_ns), **folders}
 
 
+def test_a_folder_linked_twice_under_static_is_copied_under_both_names(fresh_site: Path) -> None:
+    """The scanner entered each folder once, whatever its name: static/b/ was left out."""
+    shared = fresh_site.parent / "shared"
+    shared.mkdir()
+    (shared / "doc.txt").write_text("slides\n")
+    (fresh_site / "static").mkdir(exist_ok=True)
+    for name in ("a", "b"):
+        (fresh_site / "static" / name).symlink_to(shared, target_is_directory=True)
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    for name in ("a", "b"):
+        assert (fresh_site / "output" / "assets" / name / "doc.txt").read_text() == "slides\n"
+
+
 def test_a_syntax_error_in_a_template_a_page_reaches_is_named(fresh_site: Path) -> None:
     """base.html, _macros.html and fragments are parsed when the build finds what each page
     reaches: an error there names the file and line too, never a traceback."""
