@@ -526,14 +526,17 @@ class _Plan:
         """A paper the import wrote before: update it unless the user touched the file."""
         name = entry.file
         current = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
-        data = _carry_over(current, rendered)
+        ours = current is not None and hashlib.sha256(current).hexdigest() == entry.sha256
+        # what other sources added is carried over, but only into a file that is still the
+        # import's own (a merge keeps its hash in step): a hand edit is never adopted
+        data = _carry_over(current, rendered) if ours or self.force else rendered
         fresh = _Entry(name, hashlib.sha256(data).hexdigest(), entry.added)
         if current == data:
             self.report.unchanged.append(_rel(name))
             entry = fresh
         elif current is None and not self.force:
             self.report.kept.append((_rel(name), "deleted by hand; --force re-creates it"))
-        elif self.force or hashlib.sha256(current).hexdigest() == entry.sha256:
+        elif self.force or ours:
             self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
             entry = fresh

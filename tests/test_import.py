@@ -485,6 +485,35 @@ def test_unmanaged_files_are_never_touched_without_force(site):
     assert own.read_text().endswith("Hello.\n")
 
 
+def test_an_abstract_written_by_hand_is_never_adopted_nor_overwritten(tmp_path):
+    """A body written into a paper the profile gives no abstract was carried into the
+    import's rendering as if another source had added it, and the manifest then took
+    the file for the import's own: once the profile gained an abstract, the user's text
+    was replaced, with no "kept" line."""
+    profile = FIXTURES / "alpha_without_abstract.txt"
+    run_import(profile, tmp_path, as_of=AS_OF)
+    alpha = tmp_path / "content" / "papers" / "2022-paper-alpha.md"
+    alpha.write_text(alpha.read_text() + "My own hand-written abstract.\n")
+    again = run_import(profile, tmp_path, as_of=AS_OF)
+    assert again.kept == [
+        ("content/papers/2022-paper-alpha.md", "edited by hand; --force overwrites it")
+    ]
+    richer = tmp_path / "richer.txt"
+    text = profile.read_text()
+    richer.write_text(
+        text.replace(
+            "Xingchao Liu, Lemeng Wu, Mao Ye\n",
+            "Xingchao Liu, Lemeng Wu, Mao Ye\n\nFrom the profile.\n",
+            1,
+        )
+    )
+    later = run_import(richer, tmp_path, as_of=AS_OF)
+    assert later.updated == [] and [p for p, _ in later.kept] == [
+        "content/papers/2022-paper-alpha.md"
+    ]
+    assert alpha.read_text().endswith("My own hand-written abstract.\n")
+
+
 def test_broken_files_of_the_user_are_left_alone(site):
     broken = {
         "bad-date.md": "---\ntitle: T\ndate: 2022-02-30\ntopic: LG\n---\n",
