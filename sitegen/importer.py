@@ -779,9 +779,21 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
     site_papers = [p for p in _each(read, sorted(plan.on_disk | set(pending))) if p is not None]
     for paper in site_papers:
         site_index.add(paper)
+    # the profile's papers by the title the manifest knows them by: a file whose title
+    # was edited by hand, or that was deleted by hand, is still that paper
+    by_name = {p.name: p for p in site_papers}
+    profile_titles = {
+        key.split("|", 2)[2].split("#")[0]: e.file for key, e in plan.manifest.items()
+    }
     is_owner = sources.owner_matcher(plan.owner)
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)
+        if target is None and (
+            known := profile_titles.get(_norm_title(str(group.values["title"])))
+        ):
+            if known not in by_name:  # deleted by hand: the profile import reports it
+                continue
+            target = by_name[known]
         if target is None:
             _new_paper(group, plan)
             continue

@@ -514,6 +514,29 @@ def test_an_abstract_written_by_hand_is_never_adopted_nor_overwritten(tmp_path):
     assert alpha.read_text().endswith("My own hand-written abstract.\n")
 
 
+def test_a_paper_edited_or_deleted_by_hand_is_not_added_again_by_a_merge(tmp_path):
+    """Another source's record of a profile paper whose file's title was edited by hand,
+    or whose file was deleted by hand, matched no file on disk and was added again:
+    `-2.md` beside the user's file, or the deleted paper back under a new name."""
+    profile, bib = FIXTURES / "alpha_without_abstract.txt", FIXTURES / "alpha.bib"
+    run_import(profile, tmp_path, as_of=AS_OF)
+    papers_dir = tmp_path / "content" / "papers"
+    alpha = papers_dir / "2022-paper-alpha.md"
+    alpha.write_text(
+        alpha.read_text().replace("title: Paper Alpha\n", 'title: "Paper Alpha: Bridges"\n')
+    )
+    report = run_import([profile, bib], tmp_path, as_of=AS_OF)
+    assert report.added == [] and len(list(papers_dir.glob("*.md"))) == 3
+    assert "doi: 10.1234/alpha.2022" in alpha.read_text()  # the record filled it in
+    alpha.unlink()
+    report = run_import([profile, bib], tmp_path, as_of=AS_OF)
+    assert report.added == [] and not alpha.exists()
+    assert (
+        "content/papers/2022-paper-alpha.md",
+        "deleted by hand; --force re-creates it",
+    ) in report.kept
+
+
 def test_broken_files_of_the_user_are_left_alone(site):
     broken = {
         "bad-date.md": "---\ntitle: T\ndate: 2022-02-30\ntopic: LG\n---\n",
