@@ -288,6 +288,9 @@ def _unmanaged_identities(
             continue
         fm = paper.values if paper else {}
         title, topic, date = fm.get("title"), fm.get("topic"), fm.get("date")
+        if isinstance(date, str):  # `date: "2022-12-12"`, quoted: a build reads it as a date
+            with contextlib.suppress(ValueError):
+                date = dt.date.fromisoformat(date.strip())
         if not (isinstance(title, str) and isinstance(topic, str) and isinstance(date, dt.date)):
             continue
         base = _identity_base(topic, date, title)

@@ -537,6 +537,18 @@ def test_a_paper_edited_or_deleted_by_hand_is_not_added_again_by_a_merge(tmp_pat
     ) in report.kept
 
 
+def test_a_lost_manifest_still_knows_a_paper_whose_date_is_quoted(tmp_path):
+    """`date: "2022-12-12"` is a date to a build; without the manifest the import read it
+    as no date, did not recognise the file, and added the paper again."""
+    profile = FIXTURES / "alpha_without_abstract.txt"
+    run_import(profile, tmp_path, as_of=AS_OF)
+    beta = tmp_path / "content" / "papers" / "2022-paper-beta.md"
+    beta.write_text(beta.read_text().replace("date: 2022-12-12", 'date: "2022-12-12"'))
+    (tmp_path / "content" / importer.MANIFEST_NAME).unlink()
+    report = run_import(profile, tmp_path, as_of=AS_OF)
+    assert report.added == [] and len(list(beta.parent.glob("*.md"))) == 3
+
+
 def test_broken_files_of_the_user_are_left_alone(site):
     broken = {
         "bad-date.md": "---\ntitle: T\ndate: 2022-02-30\ntopic: LG\n---\n",
