@@ -727,7 +727,6 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
             f"it points to (--output {os.path.realpath(output)}), or remove the link"
         )
     out, site, home = output.resolve(), site_dir.resolve(), Path.home().resolve()
-    made_here = state_file(site_dir, output).is_file() or _made_by_sitegen(out / "index.html")
     if out.exists() and not out.is_dir():
         raise SitegenError(f"refusing to build into {output}: it is a file, not a folder")
     if out == Path(out.anchor) or out == home:
@@ -745,6 +744,7 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
                 f"refusing to build into {output}: it holds {vcs}/, and a build replaces the "
                 "whole folder (build elsewhere and copy the files in)"
             )
+    made_here = state_file(site_dir, output).is_file() or _made_by_sitegen(out / "index.html")
     if out.is_dir() and any(out.iterdir()) and not made_here:
         raise SitegenError(
             f"refusing to build into {output}: it is not empty and holds no earlier build "

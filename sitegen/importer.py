@@ -52,7 +52,7 @@ from typing import Any
 import yaml
 
 from . import sources
-from .content import front_matter, load_profile
+from .content import _as_date, front_matter, load_profile
 from .errors import SitegenError, SitegenWarning, decode
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
@@ -172,6 +172,11 @@ def _identity_base(topic: str, date: dt.date, title: str) -> str:
     return f"{topic}|{date.month:02d}-{date.day:02d}|{_norm_title(title)}"
 
 
+def _identity_title(key: str) -> str:
+    """The normalised title of a profile identity (TOPIC|MM-DD|TITLE, then #N for a copy)."""
+    return key.split("|", 2)[2].split("#", 1)[0]
+
+
 def identities(records: Sequence[PaperRecord]) -> tuple[list[str], list[tuple[int, int]]]:
     """Stable keys for records, plus (line, first line) for each exact duplicate."""
     seen: dict[str, tuple[int, int]] = {}  # base -> (records before, first line)
@@ -287,10 +292,8 @@ def _unmanaged_identities(
         except OSError:
             continue
         fm = paper.values if paper else {}
-        title, topic, date = fm.get("title"), fm.get("topic"), fm.get("date")
-        if isinstance(date, str):  # `date: "2022-12-12"`, quoted: a build reads it as a date
-            with contextlib.suppress(ValueError):
-                date = dt.date.fromisoformat(date.strip())
+        # as a build reads it: `date: "2022-12-12"`, quoted, is a date too
+        title, topic, date = fm.get("title"), fm.get("topic"), _as_date(fm.get("date"))
         if not (isinstance(title, str) and isinstance(topic, str) and isinstance(date, dt.date)):
             continue
         base = _identity_base(topic, date, title)
@@ -495,7 +498,7 @@ def _match(
     by_title: dict[str, list[str]] = {}
     for key in manifest:
         if key not in matched:
-            by_title.setdefault(key.split("|", 2)[2].split("#", 1)[0], []).append(key)
+            by_title.setdefault(_identity_title(key), []).append(key)
     for rec, key in zip(records, keys, strict=True):
         candidates = None if key in matched else by_title.get(_norm_title(rec.title))
         if candidates:
@@ -785,9 +788,7 @@ def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
     # the profile's papers by the title the manifest knows them by: a file whose title
     # was edited by hand, or that was deleted by hand, is still that paper
     by_name = {p.name: p for p in site_papers}
-    profile_titles = {
-        key.split("|", 2)[2].split("#")[0]: e.file for key, e in plan.manifest.items()
-    }
+    profile_titles = {_identity_title(key): e.file for key, e in plan.manifest.items()}
     is_owner = sources.owner_matcher(plan.owner)
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)

@@ -50,6 +50,21 @@ def seed_profile() -> Path:
     return SEED if SEED.exists() else SHARED_SEED
 
 
+def disk_full_at_write(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    """The import's n-th os.write fails as a full disk does (ENOSPC)."""
+    from sitegen import importer
+
+    real_write, calls = importer.os.write, [0]
+
+    def flaky_write(fd: int, data: bytes) -> int:
+        calls[0] += 1
+        if calls[0] == n:
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(importer.os, "write", flaky_write)
+
+
 def missing_tool(reason: str) -> None:
     """Skip locally, fail in CI: a browser test that never runs proves nothing."""
     if IN_CI:

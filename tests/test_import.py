@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import disk_full_at_write
 
 from sitegen import importer
 from sitegen.errors import SitegenError
@@ -712,16 +713,7 @@ def test_no_abstract_warns_and_imports_an_empty_body(tmp_path):
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
-    real_write = os.write
-    calls = {"n": 0}
-
-    def flaky_write(fd, data):
-        calls["n"] += 1
-        if calls["n"] == 10:
-            raise OSError(28, "No space left on device")
-        return real_write(fd, data)
-
-    monkeypatch.setattr(importer.os, "write", flaky_write)
+    disk_full_at_write(monkeypatch, 10)
     site = tmp_path / "site"
     with pytest.raises(SitegenError, match="No space left on device"):
         run_import(SEED, site, as_of=AS_OF)

@@ -9,7 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, REPO, run_cli, seed_profile
+from conftest import AS_OF, REPO, disk_full_at_write, run_cli, seed_profile
 
 from sitegen.config import SiteConfig, load_config
 
@@ -529,20 +529,10 @@ def test_new_with_a_profile_that_fails_to_write_leaves_no_site(
 ) -> None:
     """A full disk half-way through the import: the error is the disk's, and the folder
     `sitegen new` made is gone again, with what the import had made in it."""
-    from sitegen import importer
     from sitegen.errors import SitegenError
     from sitegen.scaffold import new_site
 
-    real_write = importer.os.write
-    calls = {"n": 0}
-
-    def flaky_write(fd: int, data: bytes) -> int:
-        calls["n"] += 1
-        if calls["n"] == 10:
-            raise OSError(28, "No space left on device")
-        return real_write(fd, data)
-
-    monkeypatch.setattr(importer.os, "write", flaky_write)
+    disk_full_at_write(monkeypatch, 10)
     site = tmp_path / "site"
     with pytest.raises(SitegenError, match="No space left on device"):
         new_site(site, profile=seed_profile())
