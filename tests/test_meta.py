@@ -65,6 +65,19 @@ def test_every_paper_page_has_scholar_tags_and_valid_json_ld(
         assert doc.find("link", rel="canonical")[0]["href"] == url
 
 
+def test_og_locale_is_language_and_territory_or_absent(
+    example_output: Path, fresh_site: Path
+) -> None:
+    """Open Graph reads `ll_TT`; `en` alone is not one, so the tag is left out rather
+    than wrong, and a tag with a territory is written the way Open Graph spells it."""
+    paper = next((example_output / "papers").glob("*/index.html"))
+    assert "og:locale" not in dict(metas(parse(paper), "property"))
+    (fresh_site / "sitegen.yaml").write_text("language: pt-br\n", encoding="utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    paper = next((fresh_site / "output" / "papers").glob("*/index.html"))
+    assert dict(metas(parse(paper), "property"))["og:locale"] == "pt_BR"
+
+
 def test_home_page_has_person_json_ld_with_metrics(example_output: Path) -> None:
     doc = parse(example_output / "index.html")
     (ld,) = json_ld(doc)
