@@ -60,6 +60,7 @@ from .state import (
     fork_map,
     load_pickle,
     map_shares,
+    not_site,
     process_alive,
     save_pickle,
     scan,
@@ -401,7 +402,7 @@ def collect_static(dirs: list[Path]) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for d in dirs:
         top = len(str(d)) + 1
-        found = scan([d], VCS_DIRS.__contains__)
+        found = scan([d], not_site)
         for path in sorted(found):
             if found[path] != FOLDER and len(path) > top and not Path(path).name.startswith("."):
                 files[path[top:].replace(os.sep, "/")] = Path(path)

@@ -59,7 +59,7 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
 from .render import theme_dirs
-from .state import FOLDER, VCS_DIRS, scan
+from .state import FOLDER, not_site, scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -257,23 +257,12 @@ def error_page(site_dir: Path, err: SitegenError) -> bytes:
 # ---------------------------------------------------------------- watching
 
 
-def _ignored(name: str) -> bool:
-    """Editor droppings (swap, backup, lock files) and version control are not the site;
-    other hidden names may be (static/.well-known/ is copied), and are watched."""
-    return (
-        name in VCS_DIRS
-        or name.startswith(("#", ".#"))
-        or name.endswith(("~", ".swp", ".swx", ".tmp"))
-        or name in ("4913", ".DS_Store")  # vim's write-permission probe; macOS's folder notes
-    )
-
-
 Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(roots: Iterable[Path]) -> Snapshot:
     """Every watched file's (size, mtime), for comparing two moments; the build's scanner."""
-    return scan(roots, _ignored)
+    return scan(roots, not_site)
 
 
 # ---------------------------------------------------------------- the preview

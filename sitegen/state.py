@@ -29,6 +29,20 @@ from .search import pagefind_available
 CACHE_DIR = ".sitegen-cache"
 INPUT_ROOTS = ("content", "templates", "themes", "static", "sitegen.yaml")
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # never read by a build, and large
+
+
+def not_site(name: str) -> bool:
+    """Version control and editor droppings (swap, backup and lock files): a build does
+    not publish them from static/, and the preview does not rebuild for them. Other
+    hidden names may be the site (static/.well-known/ is copied)."""
+    return (
+        name in VCS_DIRS
+        or name.startswith(("#", ".#"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp"))
+        or name in ("4913", ".DS_Store")  # vim's write-permission probe; macOS's folder notes
+    )
+
+
 FOLDER = (-1, 0)  # what scan() records of a folder
 PARALLEL_STATS = 20_000  # output files to check before other processes pay for starting
 RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone

@@ -635,6 +635,23 @@ def test_a_folder_linked_twice_under_static_is_copied_under_both_names(fresh_sit
         assert (fresh_site / "output" / "assets" / name / "doc.txt").read_text() == "slides\n"
 
 
+def test_editor_droppings_in_static_are_not_published(fresh_site: Path) -> None:
+    """The preview does not watch swap and backup files, so the build must not copy them
+    either (a stale `*.tmp` in output/ would differ from a preview's); and a deployed
+    `notes.txt~` or `.#notes.txt` is a leak. `.well-known/` is the site and is copied."""
+    static = fresh_site / "static"
+    (static / ".well-known").mkdir(parents=True)
+    (static / ".well-known" / "security.txt").write_text("Contact: x\n")
+    names = ["notes.txt", "notes.txt~", "notes.txt.swp", "upload.tmp", "#notes.txt#", "4913"]
+    for name in names:
+        (static / name).write_text("n\n")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assets = fresh_site / "output" / "assets"
+    copied = {p.name for p in assets.iterdir()}
+    assert "notes.txt" in copied and not copied & set(names[1:])
+    assert (assets / ".well-known" / "security.txt").is_file()
+
+
 def test_a_syntax_error_in_a_template_a_page_reaches_is_named(fresh_site: Path) -> None:
     """base.html, _macros.html and fragments are parsed when the build finds what each page
     reaches: an error there names the file and line too, never a traceback."""

@@ -375,10 +375,10 @@ def test_the_error_page_shows_the_lines_around_the_error(tmp_path: Path, monkeyp
 def test_hidden_folders_the_build_copies_are_watched() -> None:
     """static/.well-known/ is copied by a build; an edit there must rebuild the preview.
     Editor droppings and version control are not the site."""
-    from sitegen.serve import _ignored
+    from sitegen.state import not_site
 
-    assert not _ignored(".well-known") and not _ignored("security.txt")
-    assert all(map(_ignored, [".git", ".#paper.md", "#paper.md#", "paper.md~", ".paper.md.swp"]))
+    assert not not_site(".well-known") and not not_site("security.txt")
+    assert all(map(not_site, [".git", ".#paper.md", "#paper.md#", "paper.md~", ".paper.md.swp"]))
 
 
 def test_resolve_request_stays_inside(tmp_path: Path) -> None:
