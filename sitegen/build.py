@@ -462,7 +462,8 @@ def plan_outputs(
         url = _paper_url(base, p)
         files = tuple(urls.paper_citation(p.slug, ext) for ext in ("bib", "ris", "json"))
         key = partial(cite_key, p, url)
-        cites.append(Output(files, key, partial(_citation_files, p, cite_keys[p.slug], url)))
+        make = partial(_citation_files, p, cite_keys[p.slug], url, key, renderer.pieces)
+        cites.append(Output(files, key, make))
     for rel in (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL):
         kind = rel.rsplit(".", 1)[1]
         key = partial(lambda k: digest("publications", k, *(o.key() for o in cites)), kind)
@@ -555,11 +556,15 @@ def _publications(
     return cite.publication_file(kind, entries)
 
 
-def _citation_files(p: Paper, key: str, url: str) -> tuple[str, str, str]:
-    return (
-        cite.bibtex_entry(p, key, url),
-        cite.ris_record(p, url),
-        cite.csl_json([cite.csl_item(p, key, url)]),
+def _citation_files(
+    p: Paper, key: str, url: str, made_from: Callable[[], str], pieces: Pieces
+) -> tuple[str, ...]:
+    """A paper's .bib, .ris and CSL-JSON files, each its entry alone: the same entries as
+    the site-wide files (_publications), so made once for both."""
+    return tuple(
+        cite.publication_file(kind, [pieces.get(f"{kind}:{made_from()}", make)])
+        for kind in ("bib", "ris", "json")
+        for make in [partial(cite.entry, kind, p, key, url)]
     )
 
 
