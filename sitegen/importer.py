@@ -280,12 +280,18 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
 
 
 def _unmanaged_identities(
-    papers_dir: Path, names: list[str]
+    papers_dir: Path, names: list[str], papers: dict[str, PaperRecord], known: set[str]
 ) -> dict[str, tuple[str, dt.date | None]]:
     """identity -> (file name, its `added`) for paper files the manifest does not
-    list, so a lost manifest or a hand-written file does not produce duplicates."""
+    list, so a lost manifest or a hand-written file does not produce duplicates.
+
+    A file whose title was edited by hand has no profile paper's identity, yet it is
+    still that paper (`papers`: the profile's, by identity; `known`: those the manifest
+    knows) when topic, full date and author list match that paper alone and no other
+    such file: anything less certain may be two papers, and is left unmatched."""
     found: dict[str, tuple[str, dt.date | None]] = {}
     counts: dict[str, int] = {}
+    retitled: dict[tuple[object, ...], list[str]] = {}  # (topic, date, authors) -> keys
     for name in sorted(names):
         try:
             paper = _site_paper(name, (papers_dir / name).read_bytes())
@@ -301,6 +307,16 @@ def _unmanaged_identities(
         key = base if counts[base] == 1 else f"{base}#{counts[base]}"
         added = fm.get("added")
         found[key] = (name, added if type(added) is dt.date else None)
+        authors = fm.get("authors")
+        if isinstance(authors, list) and authors and all(isinstance(a, str) for a in authors):
+            retitled.setdefault((topic, date, *authors), []).append(key)
+    alike: dict[tuple[object, ...], list[str]] = {}
+    for key, rec in papers.items():
+        alike.setdefault((rec.topic, rec.date, *rec.authors), []).append(key)
+    for fields, keys in alike.items():
+        files = [k for k in retitled.get(fields, ()) if k not in papers]
+        if len(keys) == len(files) == 1 and keys[0] not in found and keys[0] not in known:
+            found[keys[0]] = found.pop(files[0])
     return found
 
 
@@ -443,7 +459,12 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     report.warnings += [SitegenWarning(twice.format(first), profile, line) for line, first in dups]
     matched = _match(prof.records, keys, manifest)
     managed = {e.file for e in manifest.values()}
-    unmanaged = _unmanaged_identities(papers_dir, [n for n in plan.on_disk if n not in managed])
+    unmanaged = _unmanaged_identities(
+        papers_dir,
+        [n for n in plan.on_disk if n not in managed],
+        dict(zip(keys, prof.records, strict=True)),
+        set(matched),
+    )
 
     def added(key: str) -> dt.date:  # the date the paper's file is rendered with
         if (old_key := matched.get(key)) is not None:

@@ -443,6 +443,39 @@ def test_lost_manifest_and_a_file_saved_with_a_byte_order_mark(site):
     assert path.read_bytes() == mine
 
 
+def test_lost_manifest_and_a_title_edited_by_hand_is_still_that_paper(site):
+    """Identity includes the title, so without the manifest an edited title made the
+    paper look new: it was added again. Topic, full date and authors still match it."""
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    path.write_text(path.read_text().replace("Deep Feature Fusion", "Deep Fusion", 1))
+    mine = path.read_bytes()
+    (site / "content" / importer.MANIFEST_NAME).unlink()
+    r = cli(SEED, "--site", site, "--as-of", "2026-12-01")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)"
+    assert len(list(path.parent.glob("*.md"))) == 32 and path.read_bytes() == mine
+    run_import(SEED, site, as_of=AS_OF, force=True)
+    assert path.read_bytes() != mine and load(path)[0]["added"] == AS_OF
+    assert len(list(path.parent.glob("*.md"))) == 32
+
+
+def test_lost_manifest_never_merges_two_papers_by_topic_date_and_authors(tmp_path):
+    """Two papers with the same topic, date and authors: the one whose title was edited
+    could be either, so it is left alone and the profile's paper is added, as before."""
+    text = (FIXTURES / "alpha_without_abstract.txt").read_text(encoding="utf-8")
+    twin = "CVDec 12, 2022\nPaper Twin\n\nLemeng Wu, Dilin Wang\n\nTwin abstract.\n\n"
+    profile = tmp_path / "p.txt"
+    profile.write_text(text.replace("CVApr 20, 2021", twin + "CVApr 20, 2021"), "utf-8")
+    site = tmp_path / "site"
+    run_import(profile, site, as_of=AS_OF)
+    beta = site / "content" / "papers" / "2022-paper-beta.md"
+    beta.write_text(beta.read_text().replace("Paper Beta", "Paper Beta, Revised"))
+    (site / "content" / importer.MANIFEST_NAME).unlink()
+    report = run_import(profile, site, as_of=AS_OF)
+    assert report.added == ["content/papers/2022-paper-beta-2.md"], report.lines()
+    assert "Revised" in beta.read_text()
+
+
 def test_a_manifest_key_edited_out_of_shape_is_a_damaged_manifest(site):
     """A key without its TOPIC|DATE|TITLE parts was a traceback; it is the usual message."""
     path = site / "content" / importer.MANIFEST_NAME
