@@ -150,7 +150,7 @@ class ImportReport:
         counts = {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
         shown_if_any = {
             "filled in": self.filled,
-            "kept (edited by hand)": self.kept,
+            "kept (changed by hand)": self.kept,
             "missing from profile": self.missing,
         }
         counts.update({k: v for k, v in shown_if_any.items() if v})

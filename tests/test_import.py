@@ -312,7 +312,7 @@ def test_hand_edit_is_kept_and_force_overwrites(site):
     rel = f"content/papers/{path.name}"
     assert r.stdout.splitlines() == [
         f"kept {rel} (edited by hand; --force overwrites it)",
-        "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)",
+        "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)",
     ]
     assert path.read_bytes() == edited
 
@@ -333,6 +333,8 @@ def test_deleted_file_is_a_hand_edit_too(site):
     assert report.kept == [
         (f"content/papers/{path.name}", "deleted by hand; --force re-creates it")
     ]
+    # the count line said "edited by hand" for a deleted file too
+    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
     assert not path.exists()
     report = run_import(SEED, site, as_of=AS_OF, force=True)
     assert report.updated == [f"content/papers/{path.name}"]
@@ -415,7 +417,7 @@ def test_user_edit_of_the_title_in_the_file_does_not_make_a_new_paper(site):
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
     path.write_text(path.read_text().replace("PathFusion: Path", "PathFusion - Path", 1))
     report = run_import(SEED, site, as_of=AS_OF)
-    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)"
+    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
     assert len(list((site / "content/papers").glob("*.md"))) == 32
 
 
@@ -452,7 +454,7 @@ def test_lost_manifest_and_a_title_edited_by_hand_is_still_that_paper(site):
     (site / "content" / importer.MANIFEST_NAME).unlink()
     r = cli(SEED, "--site", site, "--as-of", "2026-12-01")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)"
+    assert r.stdout.splitlines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
     assert len(list(path.parent.glob("*.md"))) == 32 and path.read_bytes() == mine
     run_import(SEED, site, as_of=AS_OF, force=True)
     assert path.read_bytes() != mine and load(path)[0]["added"] == AS_OF
@@ -897,7 +899,7 @@ def test_an_import_in_other_processes_writes_what_one_process_writes(tmp_path, m
         results.append(([r.lines() for r in reports], files))
     assert results[0] == results[1]
     # the files are adopted with the `added` they hold, not the second import's date
-    assert results[0][0][0][-1] == "0 added, 0 updated, 31 unchanged, 1 kept (edited by hand)"
+    assert results[0][0][0][-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
     assert "filled in" in results[0][0][1][-1], results[0][0][1]
 
 
@@ -911,5 +913,5 @@ def test_report_lines():
     assert r.lines() == [
         "kept content/papers/x.md (edited by hand; --force overwrites it)",
         "missing from profile: content/papers/y.md (left in place)",
-        "1 added, 0 updated, 2 unchanged, 1 kept (edited by hand), 1 missing from profile",
+        "1 added, 0 updated, 2 unchanged, 1 kept (changed by hand), 1 missing from profile",
     ]
