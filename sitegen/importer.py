@@ -230,24 +230,36 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
     raw = _read_or_none(path)
     if raw is None:
         return {}, {}
+    key = None  # the entry being read: a damaged one is named at its line
     try:
         data = json.loads(raw)
         if data.get("format") != MANIFEST_FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
-        if any(not isinstance(key, str) or key.count("|") < 2 for key in data["papers"]):
-            raise ValueError("a paper key is not TOPIC|DATE|TITLE")
-        entries = {
-            key: _Entry(_safe_name(e["file"]), str(e["sha256"]), dt.date.fromisoformat(e["added"]))
-            for key, e in data["papers"].items()
-        }
-        found = data.get("sources", {}).items()
-        return entries, {_safe_name(k): {str(s) for s in v} for k, v in found}
+        entries, origins = {}, {}
+        for key, e in data["papers"].items():
+            if key.count("|") < 2:
+                raise ValueError("a paper key is not TOPIC|DATE|TITLE")
+            added = dt.date.fromisoformat(e["added"])
+            entries[key] = _Entry(_safe_name(e["file"]), str(e["sha256"]), added)
+        key = None
+        for key, found in data.get("sources", {}).items():
+            origins[_safe_name(key)] = {str(s) for s in found}
+        return entries, origins
     except (ValueError, KeyError, TypeError, AttributeError) as e:
+        syntax = isinstance(e, json.JSONDecodeError)
         raise SitegenError(
-            f"the import manifest is damaged ({e}); restore it from version control, or "
-            "delete it to start over (every existing paper file is then treated as yours)",
+            f"the import manifest is damaged ({f'{e.msg} at column {e.colno}' if syntax else e}); "
+            "restore it from version control, or delete it to start over (every existing "
+            "paper file is then treated as yours)",
             path=path,
+            line=e.lineno if syntax else _key_line(raw, key),
         ) from None
+
+
+def _key_line(text: bytes, key: str | None) -> int | None:
+    """The line of `"KEY":` in a JSON text: _dump_manifest writes one entry a line."""
+    at = re.search(re.escape(_json_str(key).encode()) + rb"\s*:", text) if key else None
+    return text.count(b"\n", 0, at.start()) + 1 if at else None
 
 
 def _safe_name(name: object) -> str:

@@ -478,20 +478,30 @@ def test_lost_manifest_never_merges_two_papers_by_topic_date_and_authors(tmp_pat
     assert "Revised" in beta.read_text()
 
 
-def test_a_manifest_key_edited_out_of_shape_is_a_damaged_manifest(site):
-    """A key without its TOPIC|DATE|TITLE parts was a traceback; it is the usual message."""
+@pytest.mark.parametrize(
+    "line, pattern, repl, why",
+    [
+        (12, '"sha256": "', '"sha256": ', "(Expecting value at column "),  # JSON syntax
+        (12, r'^  "[^"]*"', '  "k"', "(a paper key is not TOPIC|DATE|TITLE)"),
+        (12, r'"added": "[^"]*"', '"added": "2026-13-45"', "(month must be in 1..12"),
+        (12, r'"file": "', '"file": "../', "(bad file name '../"),
+        (40, r'^  "', '  "../', "(bad file name '../"),  # in `sources`
+    ],
+)
+def test_a_damaged_manifest_is_named_at_its_line(site, line, pattern, repl, why):
+    """The error named the manifest but no line: a syntax error is at the line JSON
+    reports, a bad entry at the line of its paper (one a line, as the import writes)."""
     path = site / "content" / importer.MANIFEST_NAME
-    data = json.loads(path.read_text("utf-8"))
-    data["papers"]["k"] = next(iter(data["papers"].values()))
-    path.write_text(json.dumps(data), "utf-8")
+    lines = path.read_text("utf-8").split("\n")
+    lines[line - 1], n = re.subn(pattern, repl, lines[line - 1], count=1)
+    assert n == 1
+    path.write_text("\n".join(lines), "utf-8")
     before = snapshot(site / "content")
-    proc = subprocess.run(
-        [sys.executable, "-m", "sitegen", "import", str(SEED), "--site", str(site)],
-        capture_output=True,
-        text=True,
-    )
+    proc = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert proc.stderr.startswith(f"{path}: the import manifest is damaged"), proc.stderr
+    assert proc.stderr.startswith(f"{path}:{line}: the import manifest is damaged {why}")
+    assert "restore it from version control" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
     assert snapshot(site / "content") == before
 
 
