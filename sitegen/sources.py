@@ -26,6 +26,7 @@ from typing import Any
 
 from .errors import SitegenError, long_number
 from .profile import MONTHS, markdown_inline
+from .yamlutil import key_line
 
 ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets; any other is a file
 
@@ -382,16 +383,17 @@ def _csl_name(n: Any) -> str:
 
 def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
     """Zotero's (and Pandoc's) CSL-JSON: a list of items."""
-    data = parse_json(text, source)
+    data, at = parse_json(text, source), ()
     if isinstance(data, dict) and isinstance(data.get("items"), list):
-        data = data["items"]
+        data, at = data["items"], ("items",)
     if not isinstance(data, list):
         raise SitegenError("expected a CSL-JSON list of items", source, 1)
     records = []
     lines, seen = _id_lines(text), set()
-    for item in data:
+    for i, item in enumerate(data):
         if not isinstance(item, dict):
-            raise SitegenError("a CSL-JSON item must be an object", source)
+            line = key_line(text, (*at, i))
+            raise SitegenError("a CSL-JSON item must be an object", source, line)
         key = json.dumps(item.get("id"))
         line = lines.get(key, [None])[0]
         if item.get("id") is not None and key in seen:

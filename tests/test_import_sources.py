@@ -222,6 +222,8 @@ BAD_FILES = [
     ("no-title.ris", 6, "an entry without a title"),
     ("unclosed.ris", 5, "this record has no closing 'ER  - ' line"),  # a cut-short export
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
+    ("item-not-object.json", 3, "a CSL-JSON item must be an object"),  # was without a line
+    ("items-not-object.json", 4, "a CSL-JSON item must be an object"),  # {"items": [...]}
     ("huge-number.json", 1, "a number of more than 4,300 digits"),  # Python reads none
     ("bom-not-utf8.bib", 2, "not UTF-8 text"),  # lines counted past the byte-order mark
     ("sign-in-page.bib", 1, "not a BibTeX file"),  # a download that saved a web page
