@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import yaml
+
 from .errors import SitegenError, decode
 from .yamlutil import key_line, load_yaml
 
@@ -167,17 +169,21 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
         return SiteConfig(), [SitegenError("must be a mapping of settings", path, 1)]
     values: dict[str, Any] = {}
     problems: list[SitegenError] = []
+    known = ", ".join(sorted(VALIDATORS))
     for key, raw in data.items():
         check = VALIDATORS.get(key)
-        if check is None:
-            message = f"unknown key {key!r} (known: {', '.join(sorted(VALIDATORS))})"
+        if not isinstance(key, str):  # `null:`, `~:`, `true:` or `3:`: YAML reads a value
+            written = yaml.safe_dump(key).partition("\n")[0]
+            message = f"a setting's name must be a word, not {written} (known: {known})"
+        elif check is None:
+            message = f"unknown key {key!r} (known: {known})"
         else:
             try:
                 values[key] = check(raw)
                 continue
             except ValueError as e:
                 message = f"{key}: {e}"
-        problems.append(SitegenError(message, path, key_line(text, (str(key),)) or 1))
+        problems.append(SitegenError(message, path, key_line(text, (key,)) or 1))
     return SiteConfig(**values), problems
 
 

@@ -69,6 +69,8 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         problem = e.problem or e.context or "invalid YAML"
         if problem.startswith("mapping values are not allowed"):
             problem += " (a value with ': ' in it, such as a title, needs quotes around it)"
+        if problem == "found unhashable key":
+            problem += " (a list or mapping cannot be a key)"
         raise SitegenError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as e:
         raise SitegenError(f"invalid YAML: {e}", path, first_line) from None
@@ -163,7 +165,7 @@ def _find(text: str, path: Sequence, loader: type) -> tuple[yaml.Node, int] | No
     line = node.start_mark.line
     for step in path:
         if isinstance(node, yaml.MappingNode):
-            pairs = [(k, v) for k, v in node.value if k.value == step]
+            pairs = [(k, v) for k, v in node.value if _is_key(k, step, loader)]
             if not pairs:
                 return None
             key, node = pairs[0]
@@ -174,3 +176,17 @@ def _find(text: str, path: Sequence, loader: type) -> tuple[yaml.Node, int] | No
         else:
             return None
     return node, line
+
+
+def _is_key(node: yaml.Node, step: Any, loader: type) -> bool:
+    """Whether a key node is `step`: a key YAML reads as a value (`null:`, `~:`, `true:`,
+    `0x10:`) is found by that value, so errors about it get its line too."""
+    if isinstance(step, str) or not isinstance(node, yaml.ScalarNode):
+        return node.value == step
+    if node.tag == "tag:yaml.org,2002:str":  # "3": is not 3:
+        return False
+    try:
+        value = loader("").construct_object(node)
+    except (ValueError, yaml.YAMLError):  # `2022-02-30:`, not a date
+        return False
+    return type(value) is type(step) and value == step

@@ -313,6 +313,22 @@ def test_unknown_config_key_is_named(fresh_site: Path) -> None:
     assert "sitegen.yaml:2: unknown key 'feed_sise'" in proc.stderr
 
 
+def test_a_key_yaml_reads_as_a_value_is_named_at_its_line(fresh_site: Path) -> None:
+    """`null:` and `true:` load as None and True, which were looked up as 'None' and
+    'True' in the text: not found, so reported at line 1 as "unknown key None"."""
+    config = fresh_site / "sitegen.yaml"
+    config.write_text("title: My site\nfeed_size: 10\n# a comment\n\nnull: 3\ntrue: 4\n0x10: 5\n")
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    for line, written in ((5, "null"), (6, "true"), (7, "16")):
+        assert f"sitegen.yaml:{line}: a setting's name must be a word, not {written} (" in (
+            proc.stderr
+        )
+    config.write_text("title: My site\n[a, b]: 3\n")  # YAML refuses it: no dict key
+    proc = run_cli("check", "--site", fresh_site)
+    assert "sitegen.yaml:2: invalid YAML: found unhashable key (a list or mapping" in proc.stderr
+
+
 def test_site_template_overrides_theme_block(fresh_site: Path) -> None:
     (fresh_site / "templates").mkdir()
     (fresh_site / "templates" / "paper.html").write_text(
