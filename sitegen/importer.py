@@ -58,7 +58,7 @@ from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_pr
 from .slugs import paper_slug
 from .sources import SourceRecord
 from .state import default_jobs, map_shares, process_alive
-from .yamlutil import dump_yaml, load_yaml
+from .yamlutil import dump_yaml, load_json, load_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
 
@@ -674,7 +674,7 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
             found = sources.parse_bibtex(text, spec)
         elif kind == "ris":
             found = sources.parse_ris(text, spec)
-        elif sources.is_orcid_works(sources.parse_json(text, spec)):
+        elif sources.is_orcid_works(load_json(text, spec)):
             found = sources.parse_orcid_works(text, spec)
         else:
             found = sources.parse_csl_json(text, spec)

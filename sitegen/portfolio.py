@@ -27,13 +27,13 @@ import yaml
 
 from . import cvpdf
 from .content import _CONTROL, front_matter, read_text
-from .errors import SitegenError, SitegenWarning, decode, long_number
+from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, _when, absolute_anchors, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text
-from .yamlutil import key_line, load_yaml
+from .yamlutil import key_line, load_json, load_yaml
 
 # link name (also its icon's id in the theme's static/icons.svg) -> accessible label
 LINKS = {
@@ -394,14 +394,7 @@ def load_resume(site_dir: Path) -> dict | None:
         raise SitegenError(f"cannot read: {e.strerror}", display) from None
     text = decode(data, display)
     if display.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise SitegenError(f"invalid JSON: {e.msg}", display, e.lineno) from None
-        except RecursionError:
-            raise SitegenError("invalid JSON: nested too deeply", display) from None
-        except ValueError:  # an integer past Python's 4,300-digit limit
-            raise long_number(text, display) from None
+        data = load_json(text, display)
     else:
         data = _plain(load_yaml(text, display))
     if data is None:

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import SitegenError, long_number
+from .errors import SitegenError
 from .profile import MONTHS, markdown_inline
-from .yamlutil import key_line
+from .yamlutil import key_line, load_json
 
 ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets; any other is a file
 
@@ -155,18 +155,6 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])
         fields["doi"] = None
     return SourceRecord(source, line, title, **fields)
-
-
-def parse_json(text: str, source: str) -> Any:
-    """JSON with the line of a syntax error: CSL-JSON and ORCID records are edited by hand."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SitegenError(f"not valid JSON ({e.msg})", source, e.lineno) from None
-    except RecursionError:
-        raise SitegenError("not valid JSON (nested too deeply)", source, 1) from None
-    except ValueError:  # an integer past Python's 4,300-digit limit
-        raise long_number(text, source) from None
 
 
 # ---------------------------------------------------------------- BibTeX
@@ -383,7 +371,7 @@ def _csl_name(n: Any) -> str:
 
 def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
     """Zotero's (and Pandoc's) CSL-JSON: a list of items."""
-    data, at = parse_json(text, source), ()
+    data, at = load_json(text, source), ()
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data, at = data["items"], ("items",)
     if not isinstance(data, list):
@@ -457,7 +445,7 @@ def _value(d: Any, *path: str) -> Any:
 def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
     """ORCID v3.0 works: one group per work; its several summaries (a journal's, a
     preprint server's) are one paper, so they come back as one record."""
-    data = parse_json(text, source)
+    data = load_json(text, source)
     if not is_orcid_works(data):
         raise SitegenError("not an ORCID works record (no 'group' list)", source, 1)
     records = []

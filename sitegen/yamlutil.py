@@ -8,8 +8,10 @@ problem point at the line of the offending key.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,10 +35,14 @@ def _mapping_once(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
     for key, _ in node.value:
         if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
             if (key.tag, key.value) in seen:
-                problem = f"duplicate key {key.value!r}: remove one of the two"
+                problem = _twice(key.value)
                 raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
             seen.add((key.tag, key.value))
     return (yield from loader.construct_yaml_map(node))
+
+
+def _twice(key: str) -> str:
+    return f"duplicate key {key!r}: remove one of the two"
 
 
 def _no_set(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -92,6 +98,39 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
             line,
         )
     return data
+
+
+class _Twice(ValueError):
+    pass
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        raise _Twice(next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1))
+    return obj
+
+
+def load_json(text: str, path: str | Path) -> Any:
+    """JSON a user writes by hand (resume.json, CSL-JSON, an ORCID record) with the line
+    of a syntax error, and a key given twice refused as YAML refuses it: json.loads would
+    keep the last in silence. JSON keeps no positions, so YAML's loader finds that line."""
+    try:
+        return json.loads(text, object_pairs_hook=_object_once)
+    except _Twice as e:
+        problem, line = _twice(e.args[0]), None
+        try:
+            load_yaml(text, path)
+        except SitegenError as found:  # only YAML's own duplicate: it may choke on other JSON
+            if "duplicate key" in found.message:
+                problem, line = found.message.removeprefix("invalid YAML: "), found.line
+        raise SitegenError(problem, path, line) from None
+    except json.JSONDecodeError as e:
+        raise SitegenError(f"invalid JSON: {e.msg}", path, e.lineno) from None
+    except RecursionError:
+        raise SitegenError("invalid JSON: nested too deeply", path) from None
+    except ValueError:  # an integer past Python's 4,300-digit limit
+        raise long_number(text, path) from None
 
 
 MAX_NESTING = 32  # far past any real file, far short of what overflows Python's stack

@@ -217,13 +217,14 @@ BAD_FILES = [
     ("month-huge.bib", 4, "impossible date 2020-111111111-1"),  # int() refuses 5,000 digits
     ("day-huge.ris", 1, "impossible date 2020-06-222222222"),
     ("year-5-digits.ris", 1, "impossible year '99999'"),  # was read as 9999
-    ("broken.json", 3, "not valid JSON"),
+    ("broken.json", 3, "invalid JSON"),
     ("feb29.json", 2, "impossible date"),
     ("no-title.ris", 6, "an entry without a title"),
     ("unclosed.ris", 5, "this record has no closing 'ER  - ' line"),  # a cut-short export
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
     ("item-not-object.json", 3, "a CSL-JSON item must be an object"),  # was without a line
     ("items-not-object.json", 4, "a CSL-JSON item must be an object"),  # {"items": [...]}
+    ("duplicate-key.json", 3, "duplicate key 'title': remove one of the two"),  # as in YAML
     ("huge-number.json", 1, "a number of more than 4,300 digits"),  # Python reads none
     ("bom-not-utf8.bib", 2, "not UTF-8 text"),  # lines counted past the byte-order mark
     ("sign-in-page.bib", 1, "not a BibTeX file"),  # a download that saved a web page
@@ -385,7 +386,7 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
     [
         ("orcid:0000-0000-0000-0500", "orcid:0000-0000-0000-0500: HTTP 500"),
         ("orcid:0000-0000-0000-0002", "orcid:0000-0000-0000-0002: no answer within 0.5 s"),
-        ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: not valid JSON"),
+        ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: invalid JSON"),
         ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
         ("arxiv:id:bad", "arxiv:id:bad: arXiv refused the query: incorrect id format"),
         ("arxiv:au:Blog", "arxiv:au:Blog:1: not an arXiv API response (no totalResults)"),

@@ -618,6 +618,20 @@ def test_resume_json_errors_point_at_the_json_line(tmp_path: Path) -> None:
         assert "content/resume.json: invalid JSON: nested too deeply" in proc.stderr
 
 
+def test_resume_json_refuses_a_key_given_twice(tmp_path: Path) -> None:
+    """json.loads kept the last `name` in silence: a hand edit lost the first, where
+    resume.yaml (and every YAML file) refuses it at the second one."""
+    site = copy_fixture(tmp_path / "site")
+    (site / "content" / "resume.yaml").unlink()
+    basics = (
+        '  "basics": {\n    "name": "Ada",\n    "label": "Mathematician",\n    "name": "Ada L."'
+    )
+    (site / "content" / "resume.json").write_text("{\n" + basics + "\n  }\n}\n")
+    proc = build(site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "content/resume.json:5: duplicate key 'name': remove one of the two" in proc.stderr
+
+
 def test_a_photo_too_tall_to_encode_is_an_error(tmp_path: Path) -> None:
     """A photo 200 times taller than wide stays taller than WebP's 16,383-pixel limit
     however it is resized: a clear error, not Pillow's traceback."""
