@@ -95,11 +95,15 @@ def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
     return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
 
 
-def _each(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+def _each(
+    fn: Callable[[Any], Any], items: Sequence[Any], meanwhile: Callable[[], None] | None = None
+) -> list[Any]:
     """[fn(item) for item in items], in other processes for a large site: PyYAML's
     dumper and loader are most of an import (rendering 10,000 papers took about 1 s of
-    a 2 s import; merging a 10,000-entry BibTeX file reads and checks 20,000 files)."""
-    return map_shares(fn, items, default_jobs() if len(items) >= PARALLEL_IMPORT else 1)
+    a 2 s import; merging a 10,000-entry BibTeX file reads and checks 20,000 files).
+    `meanwhile` runs here as they work (state.fork_map)."""
+    jobs = default_jobs() if len(items) >= PARALLEL_IMPORT else 1
+    return map_shares(fn, items, jobs, meanwhile)
 
 
 def render_profile_yaml(profile: Profile) -> dict[str, object]:
@@ -407,7 +411,7 @@ def run_import(
 
     `as_of` is both the reference date for yearless dates and the `added` date of new
     papers. Every source is read (or fetched, reporting progress through `log`) before
-    anything is planned; SitegenError for unusable input, before any file is written."""
+    anything is written; SitegenError for unusable input."""
     specs = [str(sources)] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
     profiles = [s for s in specs if source_kind(s) == "profile"]
     if len(profiles) > 1:
@@ -416,7 +420,7 @@ def run_import(
     prof = None
     if profiles:
         prof = parse_profile(read_profile_text(Path(profiles[0])), as_of=as_of, source=profiles[0])
-    records = read_sources([s for s in specs if s not in profiles], log)
+    others = [s for s in specs if s not in profiles]
     report = ImportReport(warnings=list(prof.warnings) if prof else [], dry_run=dry_run)
 
     if site.exists() and not site.is_dir():
@@ -436,8 +440,8 @@ def run_import(
         _plan_profile(prof, Path(profiles[0]), plan, manifest)
     else:
         plan.manifest = dict(manifest)
-    if records:
-        _merge_sources(records, plan)
+    if others:
+        _merge_sources(functools.partial(read_sources, others, log), plan)
 
     manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
     if _read_or_none(manifest_path) != manifest_bytes:
@@ -806,16 +810,21 @@ def _site_paper(name: str, data: bytes, path: Path | None = None) -> _Paper | No
     return _Paper(values=values, name=name, data=data)
 
 
-def _merge_sources(records: list[SourceRecord], plan: _Plan) -> None:
-    """Fill in the site's papers from the records and add the papers the site lacks."""
+def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) -> None:
+    """Fill in the site's papers from the sources' records and add the papers the site
+    lacks. The sources are read (or fetched) here while other processes read the site's
+    papers: at 10,000 papers each takes about a second."""
     pending = {p.name: data for p, data in plan.writes.items() if p.parent == plan.papers_dir}
 
     def read(name: str) -> _Paper | None:
         data = pending.get(name) or _read_or_none(plan.papers_dir / name)
         return _site_paper(name, data, plan.papers_dir / name) if data is not None else None
 
+    records: list[SourceRecord] = []
+    names = sorted(plan.on_disk | set(pending))
+    papers = _each(read, names, lambda: records.extend(read_records()))
+    site_papers = [p for p in papers if p is not None]
     site_index = _Index()
-    site_papers = [p for p in _each(read, sorted(plan.on_disk | set(pending))) if p is not None]
     for paper in site_papers:
         site_index.add(paper)
     # the profile's papers by the title the manifest knows them by: a file whose title

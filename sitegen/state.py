@@ -469,12 +469,17 @@ def fork_map(
     return [value for _, value in results]
 
 
-def map_shares(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> list[Any]:
+def map_shares(
+    fn: Callable[[Any], Any],
+    items: Sequence[Any],
+    jobs: int,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[Any]:
     """[fn(item) for item in items], the items dealt out in turn to `jobs` processes
-    (fork_map), the results in the items' order."""
+    (fork_map, `meanwhile` too), the results in the items' order."""
     jobs = max(1, min(jobs, len(items)))
     shares = fork_map(
-        lambda share: [fn(x) for x in share], [items[i::jobs] for i in range(jobs)], jobs
+        lambda share: [fn(x) for x in share], [items[i::jobs] for i in range(jobs)], jobs, meanwhile
     )
     out: list[Any] = [None] * len(items)
     for i, share in enumerate(shares):
