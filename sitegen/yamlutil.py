@@ -34,11 +34,16 @@ def _mapping_once(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
     seen = set()
     for key, _ in node.value:
         if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-            if (key.tag, key.value) in seen:
+            # as the dict will hold it: `null:` and `~:` are one key, and so are `1:` and `true:`
+            same = key.value if key.tag == _STR else (loader.construct_object(key),)
+            if same in seen:
                 problem = _twice(key.value)
                 raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
-            seen.add((key.tag, key.value))
+            seen.add(same)
     return (yield from loader.construct_yaml_map(node))
+
+
+_STR = "tag:yaml.org,2002:str"
 
 
 def _twice(key: str) -> str:

@@ -566,3 +566,14 @@ def test_new_refuses_what_it_cannot_make_and_writes_nothing(tmp_path: Path) -> N
     bad.write_text("not a profile\n")
     proc = run_cli("new", tmp_path / "a" / "b" / "c", "--profile", bad)
     assert proc.returncode == 2 and not (tmp_path / "a").exists(), proc.stderr
+
+
+def test_keys_that_load_as_one_value_are_a_key_given_twice(fresh_site: Path) -> None:
+    """`yes:` and `true:` (or `null:` and `~:`) are one key once loaded: the second would
+    replace the first in silence, as a second `title:` would."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(text.replace("---\n", "---\nyes: 1\ntrue: 2\n", 1), encoding="utf-8")
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 1, proc.stderr
+    assert "papers/" + paper.name + ":3: invalid YAML: duplicate key 'true'" in proc.stderr
