@@ -596,7 +596,7 @@ class _Plan:
             self.writes[self.papers_dir / name] = data
             self.report.updated.append(_rel(name))
         else:
-            reason = "not written by sitegen import; --force overwrites it"
+            reason = "not in the import manifest, so yours; --force overwrites it"
             self.report.kept.append((_rel(name), reason))
             return
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), added)

@@ -439,7 +439,10 @@ def test_lost_manifest_and_a_file_saved_with_a_byte_order_mark(site):
     report = run_import(SEED, site, as_of=AS_OF)
     assert report.added == []
     assert report.kept == [
-        (f"content/papers/{path.name}", "not written by sitegen import; --force overwrites it")
+        (
+            f"content/papers/{path.name}",
+            "not in the import manifest, so yours; --force overwrites it",
+        )
     ]
     assert len(list((site / "content/papers").glob("*.md"))) == 32
     assert path.read_bytes() == mine
@@ -522,7 +525,10 @@ def test_unmanaged_files_are_never_touched_without_force(site):
     own.write_text("---\ntitle: My Own Paper\ndate: 2020-01-01\n---\nHello.\n")
     report = run_import(SEED, site, as_of=AS_OF)
     assert report.kept == [
-        (f"content/papers/{path.name}", "not written by sitegen import; --force overwrites it")
+        (
+            f"content/papers/{path.name}",
+            "not in the import manifest, so yours; --force overwrites it",
+        )
     ]
     assert path.read_text() == mine and own.read_text().endswith("Hello.\n")
     report = run_import(SEED, site, as_of=AS_OF, force=True)
