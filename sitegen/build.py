@@ -44,8 +44,8 @@ from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, si
 from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
 from .related import related_papers, term_counts
 from .render import make_env, static_dirs, template_dirs, template_error
+from .search import PAGEFIND_MISSING, pagefind_available
 from .search import build_index as build_search_index
-from .search import pagefind_available
 from .state import (
     CACHE_DIR,
     FOLDER,
@@ -898,6 +898,10 @@ def bytecode_cache(cache: Path) -> jinja2.BytecodeCache:
         return jinja2.FileSystemBytecodeCache(str(cache / "jinja"), pattern)
 
 
+class _NoIndex(Exception):
+    """Pagefind failed after the pages were made with a search box (build_site)."""
+
+
 @collector_paused()
 def build_site(
     site_dir: Path,
@@ -914,7 +918,28 @@ def build_site(
     `use_cache=False` ignores what the last build left (a cold build); the
     result is byte for byte the same either way. `probe` is the input scan
     the caller already made with the same arguments (the command line does).
+
+    When Pagefind fails, the site is built again without search, as when it is
+    not installed: no page then offers a search that has no index. The state
+    records a build without search, so the next build tries Pagefind again.
     """
+    try:
+        return _build(site_dir, output, base_url, search, log, jobs, use_cache, probe)
+    except _NoIndex as e:
+        result = _build(site_dir, output, base_url, False, log, jobs, use_cache, None)
+        return replace(result, warnings=[*e.args, *result.warnings])
+
+
+def _build(
+    site_dir: Path,
+    output: Path | None,
+    base_url: str | None,
+    search: bool,
+    log: Callable[[str], None] | None,
+    jobs: int | None,
+    use_cache: bool,
+    probe: Probe | None,
+) -> BuildResult:
     started = time.perf_counter()
     site_dir = Path(site_dir)
     output = Path(os.path.normpath(output if output is not None else site_dir / "output"))
@@ -941,12 +966,7 @@ def build_site(
     use_search = search and loaded.config.search and bool(loaded.site.papers)  # else no index
     if use_search and not pagefind_available():
         use_search = False
-        warnings.append(
-            SitegenWarning(
-                "search skipped: the Pagefind binary is not available "
-                "(pip install 'sitegen[search]', or build with --no-search)"
-            )
-        )
+        warnings.append(SitegenWarning(PAGEFIND_MISSING))
     known = read_template_notes()
     outputs, pages, renderer = plan_outputs(loaded, site_dir, use_search, known)
     phase(f"plan ({len(outputs)} outputs)")
@@ -1014,8 +1034,8 @@ def build_site(
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():
-                    problem = build_search_index(tmp)
-                    warnings += [problem] if problem else []
+                    if problem := build_search_index(tmp):
+                        raise _NoIndex(problem)
                 else:
                     shutil.copytree(output / "pagefind", tmp / "pagefind", copy_function=os.link)
                 phase("search index")

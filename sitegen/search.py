@@ -29,6 +29,10 @@ from .errors import SitegenWarning
 BUNDLE_DIR = "pagefind"
 PAPER_GLOB = "papers/*/index.html"  # the pages indexed: URL /papers/SLUG/
 TIMEOUT_S = 900
+PAGEFIND_MISSING = (
+    "search skipped: the Pagefind binary is not available (install sitegen's search "
+    "extra, `pip install '.[search]'` in its checkout, or build with --no-search)"
+)
 
 
 def pagefind_available() -> bool:
@@ -46,20 +50,15 @@ def pagefind_available() -> bool:
 def build_index(site_root: Path) -> SitegenWarning | None:
     """Index the paper pages under `site_root` into `site_root/pagefind/`.
 
-    Pagefind writes a new folder beside `site_root`, which replaces the old
-    index only once it is complete: a failed run leaves the old index as it was.
-    Returns a warning instead of raising: a missing or failing search index is
-    worth telling the user about, never worth losing the rest of the build.
+    Pagefind writes a new folder, which replaces the old index only once it is
+    complete. Returns a warning instead of raising: a missing or failing search
+    index is worth telling the user about (build_site then builds without
+    search), never worth losing the rest of the build.
     """
     if not pagefind_available():
-        return SitegenWarning(
-            "search index skipped: the Pagefind binary is not available "
-            "(install sitegen's search extra, `pip install '.[search]'` in its checkout, "
-            "or build with --no-search)"
-        )
+        return SitegenWarning(PAGEFIND_MISSING)
     site_root = Path(site_root).resolve()
-    new = site_root.with_name(f".{site_root.name}.{BUNDLE_DIR}-{os.getpid()}")
-    shutil.rmtree(new, ignore_errors=True)
+    new = site_root / f".{BUNDLE_DIR}-new"  # inside: a killed build's leftovers go with it
     try:
         problem = run_pagefind(site_root, new)
         if problem is None:
@@ -76,7 +75,12 @@ def run_pagefind(site_root: Path, out: Path) -> SitegenWarning | None:
     cmd += ["--output-path", str(out), "--silent"]
     try:
         proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=TIMEOUT_S, stdin=subprocess.DEVNULL
+            cmd,
+            capture_output=True,
+            text=True,
+            errors="replace",  # its messages, whatever bytes they hold
+            timeout=TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as e:
         return SitegenWarning(f"search index skipped: Pagefind did not run ({e})")

@@ -66,7 +66,7 @@ def fake_pagefind(tmp_path: Path, script: str) -> str:
 
 
 def leftovers(site: Path) -> list[Path]:
-    return list(site.parent.glob(f".{site.name}.pagefind-*"))
+    return [*site.parent.glob(f".{site.name}*pagefind*"), *site.glob(".pagefind*")]
 
 
 # ---------------------------------------------------------------- the step itself
@@ -102,6 +102,18 @@ def test_a_failing_pagefind_is_a_warning_and_the_old_index_stays(
     problem = build_index(site)
     assert problem is not None and "Pagefind failed: Error: boom" in problem.message
     assert snapshot(site / "pagefind") == before
+    assert not leftovers(site)
+
+
+def test_a_pagefind_whose_messages_are_not_utf8_is_a_warning(
+    tmp_path: Path, pagefind: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path / "site")
+    monkeypatch.setenv(
+        "PAGEFIND_BINARY_PATH", fake_pagefind(tmp_path, r"printf 'bad \377\376' >&2; exit 1")
+    )
+    problem = build_index(site)
+    assert problem is not None and "Pagefind failed: bad \ufffd\ufffd" in problem.message
     assert not leftovers(site)
 
 
@@ -150,6 +162,28 @@ def test_a_failing_pagefind_warns_and_the_build_succeeds(
     assert (out / "index.html").is_file()
     assert list((out / "papers").glob("*/index.html"))
     assert not (out / "pagefind").exists()
+    assert not (out / "search").exists() and "search" not in parse(out / "index.html").text.lower()
+
+
+def test_after_a_failing_pagefind_no_page_offers_search_and_the_next_build_tries_again(
+    fresh_site: Path, tmp_path: Path, pagefind: None
+) -> None:
+    """The pages were made with a search box before Pagefind ran: had they been kept,
+    every page would offer a search with no index, and the build after, finding its
+    inputs unchanged, would never try Pagefind again."""
+    args = ("build", "--site", fresh_site, "--base-url", BASE_URL)
+    run_cli(*args, check=True)
+    paper = sorted((fresh_site / "content/papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text("utf-8").replace("title: ", "title: Quokka ", 1), "utf-8")
+    failing = fake_pagefind(tmp_path, 'echo "Error: boom" >&2; exit 3')
+    proc = run_cli(*args, env={"PAGEFIND_BINARY_PATH": failing})
+    assert proc.returncode == 0 and "Pagefind failed: Error: boom" in proc.stderr, proc.stderr
+    out = fresh_site / "output"
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    assert "search" not in parse(out / "index.html").text.lower()
+    assert not leftovers(out)
+    run_cli(*args, check=True)
+    assert (out / "pagefind" / "pagefind.js").is_file() and (out / "search").is_dir()
 
 
 def test_a_paper_taken_down_leaves_the_index_and_no_paper_means_no_search(
