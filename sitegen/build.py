@@ -297,10 +297,7 @@ def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
     if path is None or learned.keys() <= old.keys():
         return
     notes = {**{k: v for k, v in old.items() if k not in learned}, **learned}  # newest last
-    try:
-        save_pickle(path, dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:]))
-    except OSError:  # a read-only home: the next cold build parses again
-        pass
+    save_pickle(path, dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:]))  # or, read-only, not
 
 
 class Renderer:
@@ -773,17 +770,17 @@ def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
 
     The old site is kept in `trash` (in the cache), named `prefix` and the time,
     for the next build to start from (reuse_old_site); older ones are deleted in
-    the background. Where the trash is on another file system, the old site is
-    deleted here and now.
+    the background. Where the trash is on another file system or cannot be written,
+    the old site is deleted here and now.
     """
     if not output.exists():
         os.rename(new, output)
         return
-    trash.mkdir(parents=True, exist_ok=True)
     old = trash / f"{prefix}{time.time_ns():020d}"
     try:
+        trash.mkdir(parents=True, exist_ok=True)
         os.rename(output, old)
-    except OSError:
+    except OSError:  # on another file system, or the site folder is read-only
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
         os.rename(output, old)
         os.rename(new, output)
@@ -1014,7 +1011,10 @@ def _build(
             and reuse_old_site(trash, ours, tmp, set(kept))
         )
         if not recycled:
-            tmp.mkdir(parents=True)
+            try:
+                tmp.mkdir(parents=True)
+            except OSError as e:  # below a file, or where this user may not write
+                raise SitegenError(f"cannot write here: {e.strerror}", output) from None
         pieces = cache / "pieces.pickle"
         renderer.pieces.kept = read_cache(pieces, code_stamp()) or {}
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -102,8 +103,9 @@ def _parser() -> argparse.ArgumentParser:
         "new",
         help="start a new site in a folder: sitegen.yaml, content/, templates/, netlify.toml",
         description="Create a site folder ready to build and deploy: a commented sitegen.yaml, "
-        "content/ (imported from --profile when given), an empty templates/ for overrides, "
-        "netlify.toml and .gitignore. Refuses a folder that is not empty unless --force.",
+        "content/ (imported from --profile when given), templates/ for overrides (with a "
+        "README), netlify.toml, requirements.txt and .gitignore. Refuses a folder that "
+        "is not empty unless --force.",
     )
     n.add_argument("dir", type=Path, metavar="DIR", help="the folder to create")
     n.add_argument("--profile", type=Path, help="import this profile text into it")
@@ -211,9 +213,17 @@ def main(argv: list[str] | None = None) -> int:
         # the command's own usage line tells the user which options that command has
         args.parser.error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
     except SitegenError as e:
         print(one_line(e), file=sys.stderr)
         return e.exit_code
+    except OSError as e:  # the machine's problem, not the site's: said in one line all the same
+        if isinstance(e, BrokenPipeError):  # `sitegen import ... | head`: the reader is gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        print(one_line(SitegenError(e.strerror or str(e), e.filename)), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -24,7 +24,7 @@ CV = "cv/cv.pdf"
 
 NO_ENGINE = SitegenWarning(
     "cv_pdf: WeasyPrint is not installed, so there is no /cv/cv.pdf and no link to it "
-    "(pip install 'sitegen[pdf]')"
+    "(pip install '.[pdf]' in sitegen's checkout)"
 )
 
 

@@ -17,7 +17,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,11 +165,8 @@ def code_stamp() -> str:
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{lib}=none")
     stamp = digest(*parts)
-    if remembered is not None:
-        try:
-            save_bytes(remembered, f"{seen_key} {stamp}\n".encode())
-        except OSError:  # a read-only home: found again next time
-            pass
+    if remembered is not None:  # a read-only home: found again next time
+        save_bytes(remembered, f"{seen_key} {stamp}\n".encode())
     return stamp
 
 
@@ -290,11 +287,17 @@ def read_state(path: Path) -> State | None:
 
 
 def save_bytes(path: Path, data: bytes) -> None:
-    """Written whole or not at all: another build may be reading it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Written whole or not at all: another build may be reading it. Every file written
+    this way is a cache, so one that cannot be written (a read-only site folder) is
+    left out: the next build is only slower."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def save_pickle(path: Path, value: Any) -> None:

@@ -933,3 +933,19 @@ def test_a_year_before_1900_is_a_warning_with_its_line(fresh_site: Path) -> None
     assert proc.returncode == 0, proc.stderr
     warning = f"content/papers/{paper.name}:{line + 1}: warning: date: the year 202 is before 1900"
     assert warning in proc.stderr, proc.stderr
+
+
+def test_a_site_folder_where_no_cache_can_be_written_still_builds(
+    fresh_site: Path, tmp_path: Path
+) -> None:
+    """A read-only checkout built elsewhere: the cache only makes builds faster, so one
+    that cannot be written is done without (here `.sitegen-cache` is a file)."""
+    (fresh_site / ".sitegen-cache").write_text("not a folder\n")
+    out = tmp_path / "out"
+    for _ in range(2):  # the second replaces the first without the cache's trash
+        run_cli("build", "--site", fresh_site, "--no-search", "--output", out, check=True)
+    run_cli("build", "--site", fresh_site, "--no-search", "--output", tmp_path / "cold", check=True)
+    cold = tmp_path / "cold"
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == {
+        p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()
+    }

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import run_cli as run_in_process
+from conftest import seed_profile
 
 from sitegen import __version__
 from sitegen.cli import _parser
@@ -112,3 +115,22 @@ def test_user_error_is_one_line(tmp_path) -> None:
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "content" in proc.stderr and "sitegen import" in proc.stderr
+
+
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path) -> None:
+    """The machine's problems too: an output folder below a file was a traceback."""
+    (tmp_path / "afile").write_text("x")
+    site = tmp_path / "site"
+    run_in_process("new", site, check=True)
+    proc = run_cli("build", "--site", site, "--no-search", "--output", tmp_path / "afile" / "out")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr == f"{tmp_path / 'afile' / 'out'}: cannot write here: Not a directory\n"
+
+
+def test_a_reader_that_stops_early_is_no_traceback(tmp_path) -> None:
+    """`sitegen import ... | head`: the pipe is closed by the time the report is printed."""
+    cmd = [sys.executable, "-m", "sitegen", "import", seed_profile(), "--site", tmp_path / "s"]
+    proc = subprocess.Popen([*cmd, "--dry-run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # type: ignore[union-attr]
+    _, err = proc.communicate()
+    assert proc.returncode == 1 and err.decode() == "", err.decode()
