@@ -169,9 +169,11 @@ class Templates:
         if found is None:
             try:
                 ast = self._bare.parse(source, name, self._file[name])
-            except jinja2.TemplateSyntaxError:
+                # compiles it: an unknown filter or test is an error from here on
+                names = meta.find_undeclared_variables(ast)
+            except jinja2.TemplateSyntaxError:  # the render names its file and line
                 return set(), set()
-            found = set(meta.find_referenced_templates(ast)), meta.find_undeclared_variables(ast)
+            found = set(meta.find_referenced_templates(ast)), names
         self.learned[source] = found
         return found
 

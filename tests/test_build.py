@@ -949,3 +949,22 @@ def test_a_site_folder_where_no_cache_can_be_written_still_builds(
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == {
         p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()
     }
+
+
+def test_an_unknown_filter_is_named_at_its_file_in_an_incremental_build_too(
+    fresh_site: Path,
+) -> None:
+    """Keying compiles a template to find its names: an unknown filter failed there first,
+    named `<introspection>:2`, where a cold build names the file."""
+    args = ("build", "--site", fresh_site, "--no-search")
+    run_cli(*args, check=True)
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    (fresh_site / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}\n'
+        "{% block paper_extras %}{{ paper.title|nosuch }}{% endblock %}\n"
+    )
+    for extra in ((), ("--no-cache",)):
+        proc = run_cli(*args, *extra)
+        assert proc.returncode == 1, proc.stderr
+        err = proc.stderr.strip().splitlines()[-1]
+        assert err.endswith("templates/paper.html:2: template error: No filter named 'nosuch'.")
