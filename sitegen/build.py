@@ -765,6 +765,19 @@ def _made_by_sitegen(home: Path) -> bool:
         return False
 
 
+def _old_sites(output: Path) -> str:
+    """The name that starts each of this output folder's old sites in the trash."""
+    return f"site-{digest(str(output.resolve()))[:12]}-"
+
+
+def forget_output(site_dir: Path, output: Path) -> None:
+    """What builds into `output` keep in the site's cache, its state and its old sites,
+    deleted: `sitegen serve` builds into a folder that dies with the preview."""
+    state_file(site_dir, output).unlink(missing_ok=True)
+    for old in (site_dir / CACHE_DIR / "trash").glob(_old_sites(output) + "*"):
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
     """Replace `output` by the finished `new`: two renames.
 
@@ -1000,7 +1013,7 @@ def _build(
         renderer.env.bytecode_cache = bytecode_cache(cache)
         compile_templates(renderer, {p.template for p in pages})
         trash = cache / "trash"
-        ours = f"site-{digest(str(output.resolve()))[:12]}-"  # this output folder's old sites
+        ours = _old_sites(output)
         sweep_leftovers(output, trash, ours)
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         kept = [rel for rel in every if rel not in remade]

@@ -54,7 +54,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
 from tornado import httpserver, netutil, web
 
-from .build import build_site, state_file
+from .build import build_site, forget_output
 from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
@@ -85,6 +85,7 @@ LIVE_SCRIPT = (
     "if(c&&c!==b)window.location.reload();}};x.send();}});}})();</script>"
 )
 # liveCSS: a reload request whose path ends in .css swaps stylesheets in place
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.css$")
@@ -355,12 +356,15 @@ class Preview:
         """The path livereload.js is told about; it decides how the page is refreshed.
 
         All-CSS changes let it swap stylesheets in place, all-image changes
-        let it refresh images; anything else, a deletion, or a build that
-        failed or just recovered, reloads the whole page.
+        under static/ (copied as they are named) let it refresh images; anything
+        else, a deletion, or a build that failed or just recovered, reloads the
+        whole page. An image elsewhere, the profile photo, is published under
+        another name, which livereload.js would look for in vain.
         """
         live = not recovered and self.failed is None and all(os.path.exists(p) for p in changed)
-        for suffixes in (LIVE_CSS, LIVE_IMG):
-            if live and changed and all(p.lower().endswith(suffixes) for p in changed):
+        static = all("static" in Path(p).parts for p in changed)
+        for suffixes, ok in ((LIVE_CSS, True), (LIVE_IMG, static)):
+            if live and ok and changed and all(p.lower().endswith(suffixes) for p in changed):
                 return changed[0]
         return next((p for p in changed if not p.lower().endswith(LIVE_CSS + LIVE_IMG)), "*")
 
@@ -566,7 +570,8 @@ def serve(
     url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"  # IPv6 in []
     scratch = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
     output = scratch / "site"
-    previous_term = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # stopped by the system (or its terminal closing) as by Ctrl-C: cleaned up all the same
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in STOP_SIGNALS}
     try:
         preview = Preview(site_dir, output, url)
         seen = snapshot(preview.roots)  # before the build: what changes during it counts
@@ -584,11 +589,12 @@ def serve(
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         for s in sockets:
             s.close()
         shutil.rmtree(scratch, ignore_errors=True)
-        state_file(site_dir, output).unlink(missing_ok=True)  # this output dies with the preview
+        forget_output(site_dir, output)  # this output dies with the preview
     print("Stopped.", flush=True)
     return 0
 
@@ -599,6 +605,11 @@ async def _run(
     server = httpserver.HTTPServer(make_app(preview))
     server.add_sockets(sockets)
     watcher = asyncio.create_task(preview.watch(seen))
+    # as asyncio.run does for Ctrl-C: stop once the loop has control, so that a build
+    # under way finishes, rather than raise in the middle of it (a traceback, logged)
+    stop = asyncio.current_task().cancel  # type: ignore[union-attr]
+    for sig in STOP_SIGNALS:
+        asyncio.get_running_loop().add_signal_handler(sig, stop)
     if open_url:
         threading.Thread(target=webbrowser.open, args=(open_url,), daemon=True).start()
     try:

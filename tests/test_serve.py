@@ -381,6 +381,22 @@ def test_hidden_folders_the_build_copies_are_watched() -> None:
     assert all(map(not_site, [".git", ".#paper.md", "#paper.md#", "paper.md~", ".paper.md.swp"]))
 
 
+def test_only_images_published_under_their_own_name_are_swapped_in_place(tmp_path: Path) -> None:
+    """livereload.js refreshes the <img> whose src ends with the saved file's name; the
+    profile photo is published as assets/photo-HASH-*, so its page must reload instead."""
+    from types import SimpleNamespace
+
+    from sitegen.serve import Preview
+
+    static, photo = tmp_path / "static" / "logo.png", tmp_path / "content" / "me.jpg"
+    for path in (static, photo):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    preview = SimpleNamespace(failed=None)
+    assert Preview.reload_path(preview, [str(static)], False) == str(static)  # type: ignore[arg-type]
+    assert Preview.reload_path(preview, [str(photo)], False) == "*"  # type: ignore[arg-type]
+
+
 def test_resolve_request_stays_inside(tmp_path: Path) -> None:
     root = tmp_path / "out"
     (root / "papers" / "x").mkdir(parents=True)
@@ -445,13 +461,17 @@ def test_ctrl_c_exits_zero_and_leaves_nothing(tmp_path: Path, free_port: int) ->
         scratch = srv.output.parent
         assert scratch.is_dir()
         assert srv.get("/")[0] == 200
+        paper = sorted((site / "content" / "papers").glob("*.md"))[0]
+        set_title(paper, "Stopping Soon")
+        poll(lambda: any("rebuilt" in line for line in srv.out), what="the rebuild")
         assert srv.stop(signal.SIGINT) == 0
     assert not scratch.exists()
     # no output/ and no temporary folder; the build's cache may stay (it speeds up the
-    # next build), but not its records of the preview's deleted output folder
+    # next build), but not its records of the preview's deleted output folder, nor the
+    # site the rebuild replaced (kept for the next build to start from)
     after = sorted(p.name for p in site.iterdir() if p.name != ".sitegen-cache")
     assert after == before
-    assert not list(site.glob(".sitegen-cache/out-*"))
+    assert not list(site.glob(".sitegen-cache/state-*")) + list(site.glob(".sitegen-cache/trash/*"))
     assert "Traceback" not in "\n".join(srv.err)
     assert srv.out[-1] == "Stopped."
     # nothing listens on the port any more
@@ -461,12 +481,31 @@ def test_ctrl_c_exits_zero_and_leaves_nothing(tmp_path: Path, free_port: int) ->
         s.listen()
 
 
-def test_sigterm_also_cleans_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_sigterm_and_sighup_also_clean_up(tmp_path: Path, sig: int) -> None:
+    """The system stopping it, or its terminal closing: HUP left everything behind."""
     site = make_site(tmp_path / "site")
     with Serve(site, "--port", "0") as srv:
         scratch = srv.output.parent
+        assert srv.stop(sig) == 0
+    assert not scratch.exists() and not list(site.glob(".sitegen-cache/state-*"))
+    assert srv.out[-1] == "Stopped."
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_rebuild_lets_it_finish_and_stops_cleanly(tmp_path: Path) -> None:
+    """SIGTERM raised in the middle of a build on the event loop: asyncio logged the
+    interrupted task with two tracebacks. It stops once the build is done, as Ctrl-C does."""
+    site = make_site(tmp_path / "site")
+    with Serve(site, "--port", "0") as srv:
+        (site / "templates").mkdir(exist_ok=True)
+        slow = '{% extends "default/base.html" %}{% set _ = range(400000)|list %}'
+        (site / "templates" / "base.html").write_text(slow)  # every page again, slowly
+        building = srv.output.with_name(f".{srv.output.name}.tmp-*")  # until its swap
+        poll(lambda: list(building.parent.glob(building.name)), what="the rebuild under way")
         assert srv.stop(signal.SIGTERM) == 0
-    assert not scratch.exists()
+    assert any("rebuilt" in line for line in srv.out), srv.out  # the build was let finish
+    assert "Traceback" not in "\n".join(srv.err) and srv.out[-1] == "Stopped.", srv.err
 
 
 def test_first_build_failing_still_serves_then_recovers(tmp_path: Path, free_port: int) -> None:
