@@ -40,7 +40,16 @@ from .index import build_index
 from .keys import FRAGMENTS, Digests, Lazy, Templates
 from .markup import render_inline
 from .model import Paper, Site
-from .pages import Page, SiteData, label, plan_feeds, plan_pages, site_title, sitemap_xml
+from .pages import (
+    SITEMAP_MARK,
+    Page,
+    SiteData,
+    label,
+    plan_feeds,
+    plan_pages,
+    site_title,
+    sitemap_xml,
+)
 from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
 from .related import related_papers, term_counts
 from .render import make_env, static_dirs, template_dirs, template_error
@@ -747,7 +756,7 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
                 f"refusing to build into {output}: it holds {vcs}/, and a build replaces the "
                 "whole folder (build elsewhere and copy the files in)"
             )
-    made_here = state_file(site_dir, output).is_file() or _made_by_sitegen(out / "index.html")
+    made_here = state_file(site_dir, output).is_file() or _made_by_sitegen(out)
     if out.is_dir() and any(out.iterdir()) and not made_here:
         raise SitegenError(
             f"refusing to build into {output}: it is not empty and holds no earlier build "
@@ -755,14 +764,20 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
-def _made_by_sitegen(home: Path) -> bool:
-    """An earlier build's home page names sitegen as its generator (the default theme's
-    base.html): the cache that knows the folder may have been deleted since."""
-    try:
-        with open(home, "rb") as f:
-            return b'<meta name="generator" content="sitegen ' in f.read(4096)
-    except OSError:
-        return False
+def _made_by_sitegen(output: Path) -> bool:
+    """An earlier build's sitemap says so (and, before it did, the default theme's home
+    page named sitegen its generator): the cache that knew the folder may be gone."""
+    for name, mark in (
+        ("sitemap.xml", SITEMAP_MARK),
+        ("index.html", '"generator" content="sitegen '),
+    ):
+        try:
+            with open(output / name, "rb") as f:
+                if mark.encode() in f.read(4096):
+                    return True
+        except OSError:
+            pass
+    return False
 
 
 def _old_sites(output: Path) -> str:

@@ -227,6 +227,11 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
     return specs
 
 
+# written by sitegen's code whatever the theme: tells an earlier build's folder, which a
+# build may replace, from a folder of someone else's files (build.check_output_dir)
+SITEMAP_MARK = "<!-- made by sitegen -->"
+
+
 def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
     newest = site.papers[0].date if site.papers else dt.date(1970, 1, 1)
     rows = []
@@ -240,6 +245,7 @@ def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
     body = "\n".join(rows)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"{SITEMAP_MARK}\n"
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         f"{body}\n</urlset>\n"
     )

@@ -15,6 +15,7 @@ from conftest import BASE_URL, run_cli
 from htmlutil import parse
 
 from sitegen.render import make_env
+from sitegen.state import builtin_themes_dir
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
@@ -968,3 +969,19 @@ def test_an_unknown_filter_is_named_at_its_file_in_an_incremental_build_too(
         assert proc.returncode == 1, proc.stderr
         err = proc.stderr.strip().splitlines()[-1]
         assert err.endswith("templates/paper.html:2: template error: No filter named 'nosuch'.")
+
+
+def test_an_earlier_build_with_a_base_html_of_its_own_is_known_without_the_cache(
+    fresh_site: Path,
+) -> None:
+    """The README invites a base.html of one's own, which need not name sitegen as its
+    generator: the earlier build was then known only by the cache, and deleting the cache
+    (always safe, says the README) made the next build refuse its own output folder."""
+    base = builtin_themes_dir() / "default" / "templates" / "base.html"
+    mine = re.sub(r'<meta name="generator"[^>]*>\n?', "", base.read_text(encoding="utf-8"))
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    (fresh_site / "templates" / "base.html").write_text(mine, encoding="utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert "generator" not in (fresh_site / "output" / "index.html").read_text()
+    shutil.rmtree(fresh_site / ".sitegen-cache")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
