@@ -185,7 +185,12 @@ def _rel(ctx: Any, url: str) -> str:
     """Site-relative URL -> link relative to the page being rendered."""
     if url.startswith(("http://", "https://", "mailto:")):
         return url
+    if "root" not in ctx:
+        raise jinja2.TemplateRuntimeError(_NO_ROOT.format("|rel"))
     return ctx["root"] + url.lstrip("/") or "./"
+
+
+_NO_ROOT = "{} needs the page's `root`: import the macros that use it `with context`"
 
 
 def _inline(text: str) -> Markup:
@@ -200,8 +205,8 @@ class Asset:
     names: dict[str, str]
 
     def __call__(self, name: str) -> str:
-        if name not in self.names:
-            raise SitegenError(f"asset {name!r} is not in the theme's static folder")
+        if name not in self.names:  # named at the template's line (render.template_error)
+            raise jinja2.TemplateRuntimeError(f"asset {name!r} is not in a static folder")
         return self.root + self.names[name]
 
 
@@ -261,10 +266,7 @@ def fragment_function(
                 f"fragment {name!r}: fragments are templates under {FRAGMENTS}"
             )
         if "root" not in ctx:
-            raise jinja2.TemplateRuntimeError(
-                f"fragment {name!r} needs the page's `root`: import macros that call it "
-                "`with context`"
-            )
+            raise jinja2.TemplateRuntimeError(_NO_ROOT.format(f"fragment {name!r}"))
         args["root"] = ctx["root"]
         render = partial(env.get_template(name).render, args)
         try:

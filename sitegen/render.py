@@ -8,10 +8,12 @@ block of `base.html`) and inherit the rest.
 from __future__ import annotations
 
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import modifies_known_mutable
 
 from .content import read_text
 from .errors import SitegenError
@@ -68,11 +70,53 @@ class _Loader(jinja2.FileSystemLoader):
         return self.texts[template]
 
 
+# what list, dict, set and deque call the methods that change them in place
+_CHANGES = frozenset(
+    "append extend insert pop remove clear sort reverse setdefault update popitem add discard "
+    "difference_update intersection_update symmetric_difference_update appendleft extendleft "
+    "popleft rotate".split()
+)
+
+
+class ReadOnlyEnvironment(jinja2.Environment):
+    """Templates read the site's data and never change it: a page that appended to a list
+    or a dict it shares with other pages would change them, so that what a page shows would
+    depend on which pages were made before it, and an incremental build would differ from
+    a cold one. A method that changes a list, dict or set in place is refused."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Environment.getattr's documented rule, inline: every `a.b` in a template comes here
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError, AttributeError):
+                return self.undefined(obj=obj, name=attribute)
+        return _read_only(obj, value) if type(value) in _METHODS else value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:  # `x["append"]` falls back on x.append
+        return _read_only(obj, super().getitem(obj, argument))
+
+
+def _read_only(obj: Any, value: Any) -> Any:
+    if type(value) in _METHODS and value.__name__ in _CHANGES and value.__self__ is obj:
+        if modifies_known_mutable(obj, value.__name__):
+            raise jinja2.TemplateRuntimeError(
+                f"templates may not change the site's data ({type(obj).__name__}."
+                f"{value.__name__}): make a new value instead, with `+` or in a namespace()"
+            )
+    return value
+
+
+_METHODS = (types.BuiltinMethodType, types.MethodType)
+
+
 def make_env(dirs: list[Path]) -> jinja2.Environment:
     """Each theme's templates can also be named with the theme as a prefix (`default/paper.html`),
     so a site template of the same name can extend the one it shadows and change a single block."""
     prefixed = [(d.parent.name, d) for d in dirs[1:] if d.is_dir()]
-    return jinja2.Environment(
+    return ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader(
             [
                 # followlinks: list_templates (what a dynamic include can reach, keys.py)
@@ -101,9 +145,10 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
     where, line = name, None
     while tb is not None:
         fn = tb.tb_frame.f_code.co_filename
-        if fn.endswith((".html", ".xml", ".txt", ".j2")):
+        if not fn.endswith(".py") and not fn.startswith("<"):  # a template, whatever its name
             where, line = fn, tb.tb_lineno
         tb = tb.tb_next
     if isinstance(e, jinja2.TemplateNotFound):  # an extends, include or import names it
         return SitegenError(f"template not found: {e.name}", where, line)
-    return SitegenError(f"template error: {type(e).__name__}: {e}", where, line)
+    kind = "" if isinstance(e, jinja2.TemplateRuntimeError) else f"{type(e).__name__}: "  # says it
+    return SitegenError(f"template error: {kind}{e}", where, line)

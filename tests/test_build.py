@@ -572,10 +572,13 @@ def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) 
 
     for call, message, where in [
         ('fragment("mine.html", p=1)', "fragments are templates under fragments/", "timeline"),
-        ("m.item(1)", "import macros that call it `with context`", "m.html:1:"),
+        ("m.item(1)", "import the macros that use it `with context`", "m.html:1:"),
+        ("m.link()", "|rel needs the page's `root`", "m.html:2:"),  # was KeyError: 'root'
+        ('asset("nope.css")', "asset 'nope.css' is not in a static folder", "timeline.html:1:"),
     ]:
         (templates / "m.html").write_text(
-            '{% macro item(p) %}{{ fragment("fragments/mine.html", p=p) }}{% endmacro %}'
+            '{% macro item(p) %}{{ fragment("fragments/mine.html", p=p) }}{% endmacro %}\n'
+            '{% macro link() %}{{ "timeline/"|rel }}{% endmacro %}\n'
         )
         (templates / "timeline.html").write_text(f'{{% import "m.html" as m %}}{{{{ {call} }}}}\n')
         proc = run_cli("build", "--site", fresh_site, "--no-search")
@@ -985,3 +988,47 @@ def test_an_earlier_build_with_a_base_html_of_its_own_is_known_without_the_cache
     assert "generator" not in (fresh_site / "output" / "index.html").read_text()
     shutil.rmtree(fresh_site / ".sitegen-cache")
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
+
+
+def test_a_template_may_not_change_the_data_pages_share(fresh_site: Path) -> None:
+    """A page that appended to a list it shares changed what the pages after it showed, so
+    an incremental build differed from a cold one; a list of its own it may build in a
+    namespace()."""
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    page = fresh_site / "templates" / "paper.html"
+    page.write_text(
+        '{% extends "default/paper.html" %}\n{% block paper_extras %}\n'
+        "{% set ns = namespace(seen=[]) %}{% set ns.seen = ns.seen + [paper.slug] %}\n"
+        "{% set _ = profile.extra.setdefault('seen', []).append(paper.slug) %}\n"
+        "{% endblock %}\n"
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "templates/paper.html:4: template error: templates may not "
+            "change the site's data (dict.setdefault): make a new value instead, with `+` or in "
+            "a namespace()"
+        )
+    )
+
+
+def test_an_error_in_a_template_of_any_name_is_named_at_its_own_line(fresh_site: Path) -> None:
+    """Only .html, .xml, .txt and .j2 frames were taken for templates: an error inside an
+    included `box.jinja` was blamed on the line that included it."""
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "box.jinja").write_text("<p>\n{{ paper.title }}\n{{ papr.title }}\n</p>\n")
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}\n'
+        '{% block paper_extras %}{% include "box.jinja" %}{% endblock %}\n'
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .endswith("templates/box.jinja:3: template error: 'papr' is undefined")
+    ), proc.stderr
