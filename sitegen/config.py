@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import SitegenError, decode
+from .errors import CONTROL, SitegenError, decode
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -39,9 +39,10 @@ DEFAULT_NAV = (
 
 
 def _str(v: Any) -> str:
-    if not isinstance(v, str) or not v.strip():
+    v = CONTROL.sub("", v).strip() if isinstance(v, str) else ""  # in every page's <head>
+    if not v:
         raise ValueError("must be a non-empty string")
-    return v.strip()
+    return v
 
 
 def _int(lo: int, hi: int) -> Callable[[Any], int]:
@@ -60,7 +61,9 @@ def _bool(v: Any) -> bool:
 
 
 def _base_url(v: Any) -> str:
-    v = _str(v)
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError("must be a non-empty string")
+    v = v.strip()  # not _str: a control character in it is refused, not dropped
     if problem := base_url_problem(v):
         raise ValueError(problem)
     return v

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SitegenError, SitegenWarning, decode
+from .errors import CONTROL, SitegenError, SitegenWarning, decode
 from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .yamlutil import key_line, load_yaml, written_value
@@ -64,20 +64,10 @@ def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) ->
     return SitegenError(msg, path, key_line(yaml_text, (key,), first_line) or 1)
 
 
-# C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.
-# Bidirectional embeddings, overrides and isolates: one left open in a name reverses the
-# rest of the line it is shown in (author lists), and no title or name needs them.
-# JSON (resume.json) can also carry lone surrogates, which no file can be written with,
-# and the noncharacters U+FFFE and U+FFFF.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-
-
 def _as_str(v: Any) -> str | None:
     if v is None or isinstance(v, (bool, list, dict)):
         return None
-    return _CONTROL.sub("", str(v)).strip()
+    return CONTROL.sub("", str(v)).strip()
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -200,7 +190,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
         if close:  # a typo; other keys are the user's own, for their templates (`extra`)
             warn(f"unknown key {key!r}: did you mean {close[0]!r}?", key)
-    body = _CONTROL.sub("", body).strip("\n")
+    body = CONTROL.sub("", body).strip("\n")
     rendered = render_markdown(body)
     warnings.extend(SitegenWarning(w, path) for w in rendered.warnings)
     return Paper(

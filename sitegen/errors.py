@@ -67,3 +67,13 @@ class SitegenWarning:
 
     def __repr__(self) -> str:
         return f"SitegenWarning({str(self)!r})"
+
+
+# C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.
+# Bidirectional embeddings, overrides and isolates: one left open in a name reverses the
+# rest of the line it is shown in (author lists), and no title or name needs them.
+# JSON (resume.json) can also carry lone surrogates, which no file can be written with,
+# and the noncharacters U+FFFE and U+FFFF.
+CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)

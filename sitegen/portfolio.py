@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import cvpdf
-from .content import _CONTROL, front_matter, read_text
-from .errors import SitegenError, SitegenWarning, decode
+from .content import front_matter, read_text
+from .errors import CONTROL, SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, _when, absolute_anchors, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
@@ -220,7 +220,7 @@ def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
 def make_link(name: str, url: str) -> Link:
     """A known name (`orcid`, or as JSON Resume spells networks, `ORCID`) gets its label
     and icon; any other name is shown as written, with a plain link icon."""
-    name = _CONTROL.sub("", name).strip()
+    name = CONTROL.sub("", name).strip()
     key = _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
     if key in LINKS:
         return Link(key, LINKS[key], url, key)
@@ -290,7 +290,7 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = 
     if not isinstance(date, dt.date):
         raise fail("date: missing or not a date (use YYYY-MM-DD)", ("date",))
     title = _opt_str(data, "title", fail)
-    rendered = render_markdown(_CONTROL.sub("", body).strip("\n"))
+    rendered = render_markdown(CONTROL.sub("", body).strip("\n"))
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     if warnings is not None:
@@ -472,7 +472,7 @@ def when(*dates: Any) -> str | None:
 
 
 def _text(v: Any) -> str:
-    return _CONTROL.sub("", v).strip() if isinstance(v, str) else ""
+    return CONTROL.sub("", v).strip() if isinstance(v, str) else ""
 
 
 def _entries(items: list | None, shape: str) -> tuple[Entry, ...]:

@@ -1032,3 +1032,19 @@ def test_an_error_in_a_template_of_any_name_is_named_at_its_own_line(fresh_site:
         .splitlines()[-1]
         .endswith("templates/box.jinja:3: template error: 'papr' is undefined")
     ), proc.stderr
+
+
+def test_control_characters_in_sitegen_yaml_reach_no_page(fresh_site: Path) -> None:
+    """Titles and names from content/ are cleaned; the site's title, description and nav
+    from sitegen.yaml went into every page's <head> and header raw."""
+    (fresh_site / "sitegen.yaml").write_text(
+        'title: "A\\x01B\\x7fC\\u0085D\\u202eE"\ndescription: "d\\x02e"\n'
+        'nav:\n- {title: "T\\x03i", url: "/timeline/\\x04"}\n',
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, check=True)
+    for page in ("index.html", "timeline/index.html", "feed.xml"):
+        text = (fresh_site / "output" / page).read_text(encoding="utf-8")
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]", text), page
+        assert "ABCDE" in text, page
+    assert 'href="../timeline/"' in (fresh_site / "output" / "timeline/index.html").read_text()
