@@ -23,7 +23,7 @@ from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .yamlutil import key_line, load_yaml, written_value
 
-_SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
+_SLUG_OK = re.compile(r"[a-z0-9][a-z0-9-]{0,150}")  # fullmatch: `$` allows a final newline
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
     "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
@@ -147,12 +147,12 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     slug = Path(path).stem
     if data.get("slug") is not None:
         slug = _as_str(data["slug"]) or ""
-        if not _SLUG_OK.match(slug):
+        if not _SLUG_OK.fullmatch(slug):
             raise fail(
                 f"{data['slug']!r} is not a valid slug (lower-case letters, digits and '-')",
                 "slug",
             )
-    elif not _SLUG_OK.match(slug):
+    elif not _SLUG_OK.fullmatch(slug):
         raise SitegenError(
             "file name is not a valid slug (use lower-case letters, digits and '-', "
             "or set `slug:` in the front matter)",

@@ -30,7 +30,13 @@ class SitegenError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.path and self.line else self.path
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        # one line, and nothing a terminal acts on (a file named with a newline or ESC)
+        return text if text.isprintable() else "".join(map(_printable, text))
+
+
+def _printable(char: str) -> str:
+    return char if char.isprintable() else repr(char)[1:-1]
 
 
 def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:

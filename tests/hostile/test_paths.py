@@ -143,6 +143,22 @@ def test_bad_file_names_are_errors(tmp_path: Path, name: str) -> None:
     assert changed == []
 
 
+@pytest.mark.parametrize("name", ["abc\n.md", "a\x1b[31mb.md"], ids=["newline", "escape"])
+def test_a_file_name_with_a_newline_or_escape_is_refused_in_one_printable_line(
+    tmp_path: Path, name: str
+) -> None:
+    """`$` matched before a final newline: `abc\n.md` was the slug `abc\n`, so every link
+    to it broke; an error naming such a file printed it raw, over two lines."""
+    site = new_site(tmp_path, {"2024-good.md": paper_text(), name: paper_text()})
+    proc, changed = build(site)
+    assert proc.returncode == 1 and changed == []
+    shown = name.encode("unicode_escape").decode()
+    assert proc.stderr == f"content/papers/{shown}:1: " + (
+        "file name is not a valid slug (use lower-case letters, digits and '-', "
+        "or set `slug:` in the front matter)\n"
+    ), proc.stderr
+
+
 def test_longest_valid_slug_builds(tmp_path: Path) -> None:
     slug = "a" * 151  # content.py's limit: the page folder and `<slug>.bib` stay < 255 bytes
     site = new_site(tmp_path, {"2024-good.md": paper_text(), "x.md": paper_text(slug=slug)})
