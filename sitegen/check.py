@@ -138,22 +138,20 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
     if dirs is None:
         return
     env = make_env(dirs)
-    shadowed: set[str] = set()
-    for d in dirs:
-        for path in sorted(d.rglob("*")):  # nothing for a missing folder
-            if not path.is_file() or path.name.startswith("."):
-                continue
-            name = path.relative_to(d).as_posix()
-            if name in shadowed or not name.endswith((".html", ".xml", ".txt", ".j2")):
-                continue
-            shadowed.add(name)
-            report.templates += 1
-            try:
-                env.parse(read_text(path, str(path)), name, str(path))
-            except SitegenError as e:  # not UTF-8, with its line, as the build's loader says
-                report.problems.append(e)
-            except jinja2.TemplateSyntaxError as e:
-                report.problems.append(template_error(e, str(path)))
+    # what the build's loader finds, through linked folders too, whatever the names
+    # (`{% include "box.jinja" %}`); Markdown there is a README, not a template
+    loader = env.loader.loaders[0]  # type: ignore[union-attr]  # the site's, then the themes'
+    for name in loader.list_templates():
+        if name.endswith(".md") or any(p.startswith(".") for p in name.split("/")):
+            continue
+        report.templates += 1
+        try:
+            source, path, _ = loader.get_source(env, name)
+            env.parse(source, name, path)
+        except SitegenError as e:  # not UTF-8, with its line, as the build's loader says
+            report.problems.append(e)
+        except jinja2.TemplateSyntaxError as e:
+            report.problems.append(template_error(e, name))
 
 
 def check_site(site: Path) -> CheckReport:

@@ -52,7 +52,7 @@ class _Loader(jinja2.FileSystemLoader):
       when the file is saved in between (`sitegen serve` builds on every save). A loader
       lives as long as its environment: one build, or one `sitegen check`.
     - a template that is not UTF-8 is named with its line: Jinja's own error names
-      neither the file nor the line.
+      neither the file nor the line; a byte-order mark is dropped, as from content files.
     """
 
     def __init__(self, searchpath: Any, followlinks: bool = False):
@@ -62,7 +62,9 @@ class _Loader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:
         if template not in self.texts:
             try:
-                self.texts[template] = super().get_source(environment, template)
+                source, *rest = super().get_source(environment, template)
+                # a byte-order mark (some Windows editors write one) is not the page's text
+                self.texts[template] = (source.removeprefix("\ufeff"), *rest)
             except UnicodeDecodeError:  # the file the loader read: the first folder holding it
                 path = next(p for d in self.searchpath if (p := Path(d, template)).is_file())
                 read_text(path, str(path))  # raises the error with its line

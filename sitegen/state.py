@@ -178,7 +178,8 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
     static/b) is read under both names. A link back to a folder above it is not entered,
     or the scan would never end, but every folder's path counts (a new link to a folder,
     an empty theme folder that changes the template lookup). A dangling link, or a file
-    removed while we looked, is left out: the next scan sees what became of it.
+    removed while we looked, is left out: the next scan sees what became of it; so is
+    anything but files and folders (reading a named pipe would wait for ever).
     `skip(name)` leaves out files and folders.
     """
     found: dict[str, tuple[int, int]] = {}
@@ -188,7 +189,8 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
         try:
             st = os.stat(path)
             if not stat.S_ISDIR(st.st_mode):
-                found[path] = (st.st_size, st.st_mtime_ns)
+                if stat.S_ISREG(st.st_mode):  # a pipe, socket or device is no site's file
+                    found[path] = (st.st_size, st.st_mtime_ns)
                 continue
             found[path] = FOLDER  # a folder counts by being there, not by its mtime
             if (st.st_dev, st.st_ino) not in above:

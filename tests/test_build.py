@@ -1048,3 +1048,17 @@ def test_control_characters_in_sitegen_yaml_reach_no_page(fresh_site: Path) -> N
         assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]", text), page
         assert "ABCDE" in text, page
     assert 'href="../timeline/"' in (fresh_site / "output" / "timeline/index.html").read_text()
+
+
+def test_a_named_pipe_in_static_is_no_file_and_a_template_bom_no_text(fresh_site: Path) -> None:
+    """Reading a FIFO found in static/ waited for ever; a template saved with a byte-order
+    mark put U+FEFF into every page that used it."""
+    (fresh_site / "static").mkdir(exist_ok=True)
+    os.mkfifo(fresh_site / "static" / "pipe.css")
+    fragments = fresh_site / "templates" / "fragments"
+    fragments.mkdir(parents=True)
+    item = builtin_themes_dir() / "default" / "templates" / "fragments" / "paper_item.html"
+    (fragments / "paper_item.html").write_bytes(b"\xef\xbb\xbf" + item.read_bytes())
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert "\ufeff" not in (fresh_site / "output" / "timeline" / "index.html").read_text()
+    assert not list((fresh_site / "output" / "assets").glob("pipe*"))

@@ -577,3 +577,28 @@ def test_keys_that_load_as_one_value_are_a_key_given_twice(fresh_site: Path) -> 
     proc = run_cli("check", "--site", fresh_site)
     assert proc.returncode == 1, proc.stderr
     assert "papers/" + paper.name + ":3: invalid YAML: duplicate key 'true'" in proc.stderr
+
+
+@pytest.mark.parametrize("where", ["linked/bad.html", "bad.jinja"])
+def test_check_parses_templates_in_linked_folders_and_of_any_name(
+    fresh_site: Path, tmp_path: Path, where: str
+) -> None:
+    """The build's loader follows a linked templates/ folder and reads any name an include
+    gives; check looked at neither, so it passed a template that stopped the build."""
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "bad.html").write_text("{{ oops }\n")
+    (templates / "linked").symlink_to(shared, target_is_directory=True)
+    (templates / "bad.jinja").write_text("{{ oops }\n")
+    (templates / "README.md").write_text("Not a template: {% block %}\n")
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}\n'
+        f'{{% block paper_extras %}}{{% if paper.slug == "x" %}}{{% include "{where}" %}}'
+        "{% endif %}{% endblock %}\n"
+    )
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 1
+    assert f"templates/{where}:1: template error: unexpected '}}'" in proc.stderr, proc.stderr
+    assert "README.md" not in proc.stderr
