@@ -36,7 +36,7 @@ from .model import Paper, Profile
 from .portfolio import load_about, load_resume, news_files, parse_news
 from .render import make_env, template_dirs, template_error
 from .search import pagefind_available
-from .state import default_jobs
+from .state import default_jobs, not_site
 from .urls import output_path
 from .yamlutil import dump_yaml, key_line
 
@@ -139,10 +139,11 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
         return
     env = make_env(dirs)
     # what the build's loader finds, through linked folders too, whatever the names
-    # (`{% include "box.jinja" %}`); Markdown there is a README, not a template
+    # (`{% include "box.jinja" %}`); Markdown there is a README, and editors' backups
+    # (`paper.html~`) are no templates either
     loader = env.loader.loaders[0]  # type: ignore[union-attr]  # the site's, then the themes'
     for name in loader.list_templates():
-        if name.endswith(".md") or any(p.startswith(".") for p in name.split("/")):
+        if name.endswith(".md") or any(p[0] == "." or not_site(p) for p in name.split("/")):
             continue
         report.templates += 1
         try:
