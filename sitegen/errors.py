@@ -78,8 +78,10 @@ class SitegenWarning:
 # C0/C1 control characters are invalid in HTML and XML; a pasted one must not break pages.
 # Bidirectional embeddings, overrides and isolates: one left open in a name reverses the
 # rest of the line it is shown in (author lists), and no title or name needs them.
-# JSON (resume.json) can also carry lone surrogates, which no file can be written with,
-# and the noncharacters U+FFFE and U+FFFF.
+# JSON (resume.json) can also carry lone surrogates, which no file can be written with.
+# HTML forbids the noncharacters: U+FDD0 to U+FDEF and the last two of every plane.
 CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
 )

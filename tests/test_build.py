@@ -1062,3 +1062,15 @@ def test_a_named_pipe_in_static_is_no_file_and_a_template_bom_no_text(fresh_site
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     assert "\ufeff" not in (fresh_site / "output" / "timeline" / "index.html").read_text()
     assert not list((fresh_site / "output" / "assets").glob("pipe*"))
+
+
+def test_unicode_noncharacters_reach_no_page(fresh_site: Path) -> None:
+    """HTML forbids U+FDD0-U+FDEF and the last two code points of every plane; only U+FFFE
+    and U+FFFF were dropped, so a pasted one made the pages invalid."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    text = paper.read_text(encoding="utf-8").replace("title: ", "title: \ufdd0X\U0001fffe", 1)
+    paper.write_text(text + "\nBody \ufdef and \U0010ffff.\n", encoding="utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    odd = re.compile("[\ufdd0-\ufdef\U0001fffe\U0010ffff]")
+    for page in (fresh_site / "output").rglob("*.html"):
+        assert not odd.search(page.read_text(encoding="utf-8")), page
