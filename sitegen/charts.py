@@ -224,9 +224,9 @@ def topic_chart(site: Site) -> str:
     shown = site.topics if len(site.topics) <= TOPIC_ROWS + 1 else site.topics[:TOPIC_ROWS]
     rest = site.topics[len(shown) :]
 
-    def pct(n: int) -> str:
+    def pct(n: int) -> str:  # only all of them is 100%, only none 0%
         share = 100 * n / total
-        return f"{share:.0f}%" if share >= 1 else "<1%"
+        return ">99%" if 99 < share < 100 else "<1%" if share < 1 else f"{share:.0f}%"
 
     desc = "; ".join(f"{t.name}: {len(t.papers)} ({pct(len(t.papers))})" for t in site.topics)
     # a bar segment per row of the table: the small topics share one, as there

@@ -160,6 +160,16 @@ def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
     )
     html = topic_chart(wide)
     assert "&lt;1%" in html and "><1%<" not in html
+    # 128 of 129 papers; and 256 of 257, which rounds to 100% beside the other topic's 1
+    assert "99%" in html
+    more = [*many, *many]
+    wider = dataclasses.replace(
+        wide,
+        papers=(lone, *more),
+        topics=(dataclasses.replace(one, papers=tuple(more)), *wide.topics[1:]),
+    )
+    html = topic_chart(wider)
+    assert 'share">&gt;99%<' in html and 'share">100%<' not in html
     old = [dataclasses.replace(site.papers[-1], date=site.papers[-1].date.replace(year=1950))]
     years = dataclasses.replace(
         site,
