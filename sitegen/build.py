@@ -439,7 +439,7 @@ def plan_outputs(
     feeds = plan_feeds(site)
     site_feed = feeds[urls.HOME]
     title = site_title(site)
-    news_spec = news_feed_spec(title, site.profile.name)
+    news_spec = news_feed_spec(title, site.profile.name, loaded.config.language)
     cite_keys = cite.citation_keys(site.papers)
     folio = loaded.portfolio
     advertised = {**feeds, NEWS_URL: news_spec}  # the feed each page names in its <head>
@@ -482,8 +482,8 @@ def plan_outputs(
         out.append(
             Output(
                 (news_spec.rss_url, news_spec.atom_url),
-                lambda: digest("news", base, title, site.profile.name, digests.of(news)),
-                partial(news_feeds, news, title, site.profile.name, base),
+                lambda: digest("news", base, digests.of(news_spec), digests.of(news)),
+                partial(news_feeds, news, news_spec, base),
             )
         )
     if folio.pdf:  # the CV page as PDF: made from the same page, so keyed by that page's key

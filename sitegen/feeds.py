@@ -45,6 +45,7 @@ class FeedSpec:
     atom_url: str
     papers: tuple[Paper, ...]  # newest first, already cut to the feed size
     author: str  # the site's owner: Atom wants an author for the feed or each entry
+    language: str  # sitegen.yaml's, as the pages' <html lang>
 
 
 def author_line(paper: Paper) -> str:
@@ -97,7 +98,7 @@ def new_feed(spec: FeedSpec, base_url: str, newest: dt.date | None, version: str
     fg.title(xml_clean(spec.title))
     fg.subtitle(xml_clean(spec.description))
     fg.link(href=page, rel="alternate")
-    fg.language("en")
+    fg.language(spec.language)
     fg.author({"name": xml_clean(spec.author)})
     fg.generator("sitegen", version=version)
     fg.updated(_when(newest or dt.date(1970, 1, 1)))

@@ -211,7 +211,7 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
     """Paper feeds keyed by the page they follow: the whole site, each topic, tag, coauthor."""
     size = site.config.feed_size  # type: ignore[attr-defined]
     title = site_title(site)
-    owner = site.profile.name
+    owner, lang = site.profile.name, site.config.language  # type: ignore[attr-defined]
     by = f"Publications by {owner}"
     # (page, what the feed's title adds, its description, papers: a tuple, newest first)
     follow = [(urls.HOME, "publications", f"New publications by {owner}", site.papers)]
@@ -223,7 +223,9 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
     specs = {}
     for page, part, about, papers in follow:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
-        specs[page] = FeedSpec(f"{title}: {part}", about, page, rss, atom, papers[:size], owner)
+        specs[page] = FeedSpec(
+            f"{title}: {part}", about, page, rss, atom, papers[:size], owner, lang
+        )
     return specs
 
 

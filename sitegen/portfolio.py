@@ -317,12 +317,9 @@ def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem,
     return tuple(sorted(items.values(), key=lambda n: (n.date, n.id), reverse=True))
 
 
-def news_feeds(
-    items: Sequence[NewsItem], title: str, owner: str, base_url: str
-) -> tuple[bytes, bytes]:
-    """(RSS, Atom) of all the news: dates from the items, never the clock, so rebuilding
-    unchanged news gives the same bytes."""
-    spec = news_feed_spec(title, owner)
+def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tuple[bytes, bytes]:
+    """(RSS, Atom) of all the news (`spec`: news_feed_spec): dates from the items, never
+    the clock, so rebuilding unchanged news gives the same bytes."""
     fg = new_feed(spec, base_url, items[0].date, None)  # a build with no news makes no feed
     for item in items:
         fe = fg.add_entry(order="append")
@@ -591,7 +588,7 @@ def load_portfolio(
     return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
 
 
-def news_feed_spec(title: str, owner: str) -> FeedSpec:
+def news_feed_spec(title: str, owner: str, language: str) -> FeedSpec:
     """The news page's feeds, as base.html advertises a page's own feed."""
     return FeedSpec(f"{title}: news", f"News from {title}", NEWS_URL,
-                    NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", (), owner)  # fmt: skip
+                    NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", (), owner, language)  # fmt: skip

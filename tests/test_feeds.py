@@ -252,3 +252,18 @@ def test_a_collaboration_paper_names_its_first_authors_and_the_owner_in_lists(
     atom = feedparser.parse((out / "coauthors" / "author-number300" / "atom.xml").read_bytes())
     assert [a["name"] for a in atom.entries[0].authors] == names[:10] + ["Ada Owner"]
     assert "and 389 more" in atom.entries[0].summary
+
+
+def test_feeds_are_in_the_language_of_the_pages(fresh_site: Path) -> None:
+    """`language: de` made the pages `lang="de"`, and every feed still said English."""
+    (fresh_site / "sitegen.yaml").write_text("language: de\n", encoding="utf-8")
+    (fresh_site / "content" / "news").mkdir()
+    (fresh_site / "content" / "news" / "2024-05-01-talk.md").write_text(
+        "---\ndate: 2024-05-01\n---\nA talk.\n", encoding="utf-8"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, check=True)
+    out = fresh_site / "output"
+    for rss in [out / "feed.xml", out / "news" / "feed.xml", *out.glob("topics/*/feed.xml")]:
+        assert feedparser.parse(rss.read_bytes()).feed.language == "de", rss
+    atom = feedparser.parse((out / "atom.xml").read_bytes())
+    assert 'xml:lang="de"' in (out / "atom.xml").read_text() and atom.entries

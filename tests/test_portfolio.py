@@ -346,11 +346,12 @@ def test_news_feeds_parse_and_carry_every_item(out: Path) -> None:
 def test_a_news_item_with_only_a_title_is_described_by_it_as_text() -> None:
     """RSS descriptions are HTML: a title, which is text, is escaped there (feedparser
     strips a script, but not every reader does)."""
-    from sitegen.portfolio import news_feeds, parse_news
+    from sitegen.portfolio import news_feed_spec, news_feeds, parse_news
 
     text = '---\ndate: 2024-06-01\ntitle: "<script>alert(1)</script> & <b>bold</b>"\n---\n'
     item = parse_news(text, "content/news/x.md", [])
-    rss, _ = news_feeds([item], "Ada", "Ada Lovelace", "https://ada.example.org/")
+    spec = news_feed_spec("Ada", "Ada Lovelace", "en")
+    rss, _ = news_feeds([item], spec, "https://ada.example.org/")
     (described,) = ET.fromstring(rss).findall("./channel/item/description")
     assert described.text == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
 
