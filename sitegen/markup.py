@@ -227,13 +227,16 @@ def _plain_paragraphs(text: str) -> Rendered | None:
     return Rendered(body, plain.strip(), ())
 
 
-def render_markdown(text: str) -> Rendered:
+def render_markdown(text: str, key: str = "") -> Rendered:
+    """`key` names where the text is shown (a news file, a CV entry): one page may show
+    the same text twice, and each copy's footnotes must link to their own notes."""
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md()
-    # footnote ids (fn-ID-1) differ between texts that one page shows together (news)
-    doc_id = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
-    env: dict = {"docId": doc_id}
+    # footnote ids (fn-ID-1) differ between texts that one page shows together (news),
+    # and are a pure function of the input, so an incremental build equals a cold one
+    doc_id = hashlib.blake2b(f"{key}\0{text}".encode("utf-8", "surrogatepass"), digest_size=4)
+    env: dict = {"docId": doc_id.hexdigest()}
     tokens = md.parse(text, env)
     body = md.renderer.render(tokens, md.options, env)
     return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *_relative(tokens)))

@@ -290,7 +290,7 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = 
     if not isinstance(date, dt.date):
         raise fail("date: missing or not a date (use YYYY-MM-DD)", ("date",))
     title = _opt_str(data, "title", fail)
-    rendered = render_markdown(CONTROL.sub("", body).strip("\n"))
+    rendered = render_markdown(CONTROL.sub("", body).strip("\n"), display)
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     if warnings is not None:
@@ -472,12 +472,13 @@ def _text(v: Any) -> str:
     return CONTROL.sub("", v).strip() if isinstance(v, str) else ""
 
 
-def _entries(items: list | None, shape: str) -> tuple[Entry, ...]:
+def _entries(items: list | None, shape: str, section: str) -> tuple[Entry, ...]:
     """Resume items -> CV entries; `shape` names the keys read as title | where | dates |
-    summary | lists (space-separated; one date key is a single date, none is undated)."""
+    summary | lists (space-separated; one date key is a single date, none is undated).
+    `section` and the item's place keep footnotes of equal summaries apart on the CV."""
     title_k, where_k, dates, summary_k, lists_k = (part.split() for part in shape.split("|"))
     out = []
-    for it in items or []:
+    for i, it in enumerate(items or []):
         title = " in ".join(x for x in (_text(it.get(k)) for k in title_k) if x)
         where = ", ".join(x for x in (_text(it.get(k)) for k in where_k) if x)
         if not title:  # JSON Resume asks for neither: a school without a degree still shows
@@ -487,7 +488,7 @@ def _entries(items: list | None, shape: str) -> tuple[Entry, ...]:
         span = when(*(it.get(k) for k in dates)) if dates else None
         summary = _text(it.get(summary_k[0])) if summary_k else ""
         lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]
-        html = render_markdown(summary).html if summary else ""
+        html = render_markdown(summary, f"cv/{section}/{i}").html if summary else ""
         out.append(Entry(title, where or None, span, http_url(it.get("url")), html, tuple(lists)))
     return tuple(out)
 
@@ -553,7 +554,8 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
 
     def sections(table: dict) -> tuple[Section, ...]:
         every = (
-            Section(k, title, _entries(resume.get(k), shape)) for k, (title, shape) in table.items()
+            Section(k, title, _entries(resume.get(k), shape, k))
+            for k, (title, shape) in table.items()
         )
         return tuple(s for s in every if s.entries)
 

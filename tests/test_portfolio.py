@@ -722,3 +722,27 @@ def test_a_news_item_s_markdown_warnings_are_shown_with_its_file(tmp_path: Path)
     warned = [line for line in proc.stderr.splitlines() if "content/news/2024-01-talk.md" in line]
     assert any("relative link 'talk.pdf'" in line for line in warned), proc.stderr
     assert len(warned) == 2, warned
+
+
+def test_equal_texts_with_footnotes_keep_their_own_notes(tmp_path: Path) -> None:
+    """Footnote ids came from a digest of the text alone: two news items (or CV entries)
+    with one text shared ids on /, /news/ and /cv/, and the second's marks jumped to the
+    first's notes."""
+    site = copy_fixture(tmp_path / "site")
+    body = "Gave a talk[^1].\n\n[^1]: Slides on request.\n"
+    for month in ("01", "02"):
+        news = site / "content" / "news" / f"2025-{month}-talk.md"
+        news.write_text(f"---\ndate: 2025-{month}-01\n---\n{body}")
+    entry = f"{{position: Fellow, name: Analytical Society, summary: {json.dumps(body)}}}"
+    talk = f"{{title: On engines, date: '1843', summary: {json.dumps(body)}}}"
+    (site / "content" / "resume.yaml").write_text(
+        f"work:\n  - {entry}\n  - {entry}\ntalks:\n  - {talk}\n"
+    )
+    assert build(site).returncode == 0
+    for page, notes in (("index.html", 2), ("news/index.html", 2), ("cv/index.html", 3)):
+        doc = parse(site / "output" / page)
+        ids = [a["id"] for _, a in doc.elements if "id" in a]
+        assert len(ids) == len(set(ids)), page
+        marks = [a["href"] for a in doc.find("a") if (a.get("href") or "").startswith("#fn")]
+        assert len(marks) == 2 * notes and all(m[1:] in ids for m in marks), page
+        assert len({m for m in marks if m.startswith("#fn-")}) == notes, page
