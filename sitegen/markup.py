@@ -235,7 +235,8 @@ def render_markdown(text: str, key: str = "") -> Rendered:
     md = _md()
     # footnote ids (fn-ID-1) differ between texts that one page shows together (news),
     # and are a pure function of the input, so an incremental build equals a cold one
-    doc_id = hashlib.blake2b(f"{key}\0{text}".encode("utf-8", "surrogatepass"), digest_size=4)
+    seed = f"{key}\0{text}" if key else text  # a paper's abstract: its ids as before
+    doc_id = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=4)
     env: dict = {"docId": doc_id.hexdigest()}
     tokens = md.parse(text, env)
     body = md.renderer.render(tokens, md.options, env)
