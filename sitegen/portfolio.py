@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -428,7 +429,8 @@ def load_resume(site_dir: Path) -> dict | None:
 
 def normal_title(title: str) -> str:
     """Titles compared without case, punctuation, spacing or math markers."""
-    return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
+    folded = unicodedata.normalize("NFC", title).casefold()  # `é` typed as e and an accent too
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
 
 
 def _date(s: Any) -> dt.date | None:

@@ -1074,3 +1074,20 @@ def test_unicode_noncharacters_reach_no_page(fresh_site: Path) -> None:
     odd = re.compile("[\ufdd0-\ufdef\U0001fffe\U0010ffff]")
     for page in (fresh_site / "output").rglob("*.html"):
         assert not odd.search(page.read_text(encoding="utf-8")), page
+
+
+def test_a_tag_or_topic_typed_composed_or_decomposed_is_one_page(fresh_site: Path) -> None:
+    """`é` may be stored as one code point or as `e` and an accent (macOS file names and
+    some editors): the two spellings made two pages both headed "Café"."""
+    import unicodedata
+
+    from sitegen.portfolio import normal_title
+
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))[:2]
+    for paper, form in zip(papers, ("NFC", "NFD"), strict=True):
+        cafe = unicodedata.normalize(form, "Café")
+        text = paper.read_text(encoding="utf-8").replace("---\n", f"---\ntags: [{cafe}]\n", 1)
+        paper.write_text(text, encoding="utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert [p.name for p in (fresh_site / "output" / "tags").iterdir() if p.is_dir()] == ["cafe"]
+    assert normal_title(unicodedata.normalize("NFD", "Über Café")) == normal_title("über café")
