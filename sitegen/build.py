@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -207,7 +207,7 @@ class Asset:
     def __call__(self, name: str) -> str:
         if name not in self.names:  # named at the template's line (render.template_error)
             raise jinja2.TemplateRuntimeError(f"asset {name!r} is not in a static folder")
-        return self.root + self.names[name]
+        return self.root + quote(self.names[name])  # `slides #1.pdf` is a name, not a fragment
 
 
 @dataclass(frozen=True)

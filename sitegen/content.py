@@ -22,6 +22,7 @@ from typing import Any
 from .errors import CONTROL, SitegenError, SitegenWarning, decode
 from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
+from .slugs import WINDOWS_RESERVED
 from .yamlutil import key_line, load_yaml, written_value
 
 _SLUG_OK = re.compile(r"[a-z0-9][a-z0-9-]{0,150}")  # fullmatch: `$` allows a final newline
@@ -150,12 +151,13 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     slug = Path(path).stem
     if data.get("slug") is not None:
         slug = _as_str(data["slug"]) or ""
-        if not _SLUG_OK.fullmatch(slug):
+        if not _SLUG_OK.fullmatch(slug) or slug in WINDOWS_RESERVED:
             raise fail(
-                f"{data['slug']!r} is not a valid slug (lower-case letters, digits and '-')",
+                f"{data['slug']!r} is not a valid slug (lower-case letters, digits and '-', "
+                "and not a name Windows keeps for a device, such as con or nul)",
                 "slug",
             )
-    elif not _SLUG_OK.fullmatch(slug):
+    elif not _SLUG_OK.fullmatch(slug) or slug in WINDOWS_RESERVED:
         raise SitegenError(
             "file name is not a valid slug (use lower-case letters, digits and '-', "
             "or set `slug:` in the front matter)",

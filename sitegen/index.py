@@ -26,7 +26,7 @@ from .model import (
     Year,
     name_key,
 )
-from .slugs import slugify_text
+from .slugs import WINDOWS_RESERVED, slugify_text
 
 # arXiv subject names, by the two-letter code the profiles print (cs.LG -> LG).
 ARXIV_NAMES = {
@@ -70,9 +70,10 @@ def topic_name(code: str, config: SiteConfig) -> str:
 
 
 def unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:
-    """Readable ASCII slugs, made unique with -2, -3 in sorted order so they are stable."""
+    """Readable ASCII slugs, made unique with -2, -3 in sorted order so they are stable,
+    and none a name Windows keeps for a device."""
     out: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = set(WINDOWS_RESERVED)  # "Con" is con-2
     for name in sorted(set(names)):
         base = slugify_text(name) or fallback
         slug, n = base, 1

@@ -45,6 +45,13 @@ def slugify_text(text: str) -> str:
     return slugify(text, max_length=SLUG_MAX, word_boundary=True, save_order=True)
 
 
+# names Windows keeps for devices, with any extension: a folder so named cannot be made
+# or checked out there (a coauthor "Con", a tag "aux", `slug: nul`)
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10))]
+)
+
+
 def paper_slug(year: int, title: str) -> str:
     """`<year>-<title words>`: sorts by year in a directory listing and stays
     readable; a title with nothing sluggable still gets a usable name."""

@@ -1091,3 +1091,32 @@ def test_a_tag_or_topic_typed_composed_or_decomposed_is_one_page(fresh_site: Pat
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     assert [p.name for p in (fresh_site / "output" / "tags").iterdir() if p.is_dir()] == ["cafe"]
     assert normal_title(unicodedata.normalize("NFD", "Über Café")) == normal_title("über café")
+
+
+def test_no_folder_is_named_as_windows_devices_and_assets_are_quoted(fresh_site: Path) -> None:
+    """A coauthor "Con" or a tag "aux" made folders a Windows checkout cannot hold; a
+    static file `slides #1.txt` was linked as `slides ` with a fragment."""
+    from sitegen.index import unique_slugs
+
+    assert unique_slugs(["Con", "Nul", "Ada"], "person") == {
+        "Ada": "ada",
+        "Con": "con-2",
+        "Nul": "nul-2",
+    }
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(text.replace("---\n", "---\nslug: con\n", 1), encoding="utf-8")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "'con' is not a valid slug" in proc.stderr, proc.stderr
+    paper.write_text(text.replace("---\n", "---\ntags: [aux]\n", 1), encoding="utf-8")
+    (fresh_site / "static").mkdir(exist_ok=True)
+    (fresh_site / "static" / "slides #1.txt").write_text("slides\n")
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    (fresh_site / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}'
+        "{% block paper_extras %}<a href=\"{{ asset('slides #1.txt') }}\">s</a>{% endblock %}"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert (fresh_site / "output" / "tags" / "aux-2").is_dir()
+    page = next((fresh_site / "output" / "papers").glob("*/index.html")).read_text()
+    assert 'href="../../assets/slides%20%231.txt"' in page
