@@ -44,7 +44,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -564,6 +564,7 @@ class _Plan:
     sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
     manifest: dict[str, _Entry] = field(default_factory=dict)
     writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
+    slugs: set[str] | None = None  # the `slug:` values paper files set by hand
 
     def known(self, key: str, entry: _Entry, rendered: bytes) -> None:
         """A paper the import wrote before: update it unless the user touched the file."""
@@ -606,15 +607,31 @@ class _Plan:
         self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
 
     def add(self, year: int, title: str, data: bytes) -> str:
-        """Write a new paper, named as no other paper is or was: `-2`, `-3`... in import order."""
+        """Write a new paper, named as no other paper is or was: `-2`, `-3`... in import
+        order; nor as another file's hand-set `slug:` names its page (the build would
+        refuse two papers of one slug)."""
+        if self.slugs is None:  # read once, and only by an import that adds a paper
+            self.slugs = _hand_slugs(self.papers_dir, self.on_disk)
         base = paper_slug(year, title)
         name, n = f"{base}.md", 2
-        while name.lower() in self.taken:
+        while name.lower() in self.taken or name[:-3] in self.slugs:
             name, n = f"{base}-{n}.md", n + 1
         self.taken.add(name.lower())
         self.writes[self.papers_dir / name] = data
         self.report.added.append(_rel(name))
         return name
+
+
+_SLUG_LINE = re.compile(rb"""^slug:[ \t]*["']?([a-z0-9-]+)""", re.M)
+
+
+def _hand_slugs(papers_dir: Path, names: Iterable[str]) -> set[str]:
+    """The slugs paper files give themselves, read from the text: no import writes one."""
+    found = set()
+    for name in names:
+        data = _read_or_none(papers_dir / name) or b""
+        found |= {m.decode() for m in _SLUG_LINE.findall(data.split(b"\n---", 1)[0])}
+    return found
 
 
 def _carry_over(current: bytes | None, data: bytes) -> bytes:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import disk_full_at_write
+from conftest import disk_full_at_write, run_cli
 
 from sitegen import importer
 from sitegen.errors import SitegenError
@@ -931,3 +931,24 @@ def test_report_lines():
         "missing from profile: content/papers/y.md (left in place)",
         "1 added, 0 updated, 2 unchanged, 1 kept (changed by hand), 1 missing from profile",
     ]
+
+
+def test_a_new_paper_is_not_named_as_a_hand_set_slug(tmp_path):
+    """`slug: 2022-foo-bar` in the user's own file names that page; the import gave a new
+    paper the file 2022-foo-bar.md, and the build then refused two papers of one slug."""
+    site = tmp_path / "site"
+    papers = site / "content" / "papers"
+    papers.mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n")
+    (papers / "mine.md").write_text(
+        "---\ntitle: My own\ndate: 2022-01-01\nauthors: [Ada Lovelace]\n"
+        "slug: '2022-foo-bar'\n---\nx\n"
+    )
+    profile = tmp_path / "p.txt"
+    profile.write_text(
+        "Ada Lovelace\n\n1 Papers\n\nCVAug 26, 2022\nFoo Bar\n\nAda Lovelace, Bob\n\nAbs.\n"
+    )
+    r = cli(profile, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in papers.glob("*.md")) == ["2022-foo-bar-2.md", "mine.md"]
+    run_cli("build", "--site", site, "--no-search", check=True)
