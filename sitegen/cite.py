@@ -108,22 +108,32 @@ class Name:
         """'Family, Given' (with particle and suffix), or the literal name."""
         return ", ".join(self.parts())
 
+    def printed(self) -> str:
+        """'Given particle Family, Suffix': the one form a paper file keeps a name in,
+        which split_name reads back to this same Name."""
+        name = " ".join(part for part in (self.given, self.particle, self.family) if part)
+        return ", ".join(part for part in (name, self.suffix) if part)
+
 
 @lru_cache(maxsize=65536)  # names repeat across thousands of papers
 def split_name(name: str) -> Name:
     """'Daniel van der Berg' -> given Daniel, particle 'van der', family Berg.
 
     Names arrive as printed on the paper ("Given Family"); a comma means the
-    writer already inverted it. Lower-case words before the last word are
-    particles, as BibTeX's own von-part rule has it.
+    writer already inverted it, unless all it sets off is a suffix: "Guy L. Steele, Jr."
+    is printed, BibTeX's "Steele, Jr., Guy L." and RIS's "Steele, Guy L., Jr." are
+    inverted. Lower-case words before the last word are particles, as BibTeX's own
+    von-part rule has it.
     """
-    name = one_line(name)
-    if "," in name:
-        family, _, given = name.partition(",")
-        return Name(given=given.strip(), family=family.strip())
-    tokens = name.split(" ")
-    suffix = tokens.pop() if len(tokens) > 2 and tokens[-1].lower() in _NAME_SUFFIXES else ""
-    if len(tokens) == 1:
+    parts = [part.strip() for part in one_line(name).split(",")]
+    at = next((i for i, part in enumerate(parts) if i and part.lower() in _NAME_SUFFIXES), 0)
+    suffix = parts.pop(at) if at else ""
+    if len(parts) > 1:
+        return Name(given=", ".join(parts[1:]), family=parts[0], suffix=suffix)
+    tokens = parts[0].split(" ")
+    if not suffix and len(tokens) > 2 and tokens[-1].lower() in _NAME_SUFFIXES:
+        suffix = tokens.pop()
+    if len(tokens) == 1 and not suffix:
         return Name(given="", family=tokens[0], literal=True)
     start = last = len(tokens) - 1
     while start > 1 and tokens[start - 1][:1].islower():

@@ -130,6 +130,10 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
         ("Zoë O'Brien", "O'Brien, Zoë"),
         ("李明", "李明"),
         ("Smith, John", "Smith, John"),
+        # a comma before a suffix is no inversion; BibTeX's and RIS's orders are
+        ("Guy L. Steele, Jr.", "Steele, Jr., Guy L."),
+        ("Steele, Jr., Guy L.", "Steele, Jr., Guy L."),
+        ("Steele, Guy L., Jr.", "Steele, Jr., Guy L."),
     ],
 )
 def test_split_name(name: str, inverted: str) -> None:
@@ -173,6 +177,27 @@ def test_ris_names_put_the_suffix_last() -> None:
         if line.startswith("AU")
     ]
     assert authors == ["AU  - King, Martin Luther, Jr.", "AU  - van der Berg, Daniel", "AU  - 李明"]
+
+
+def test_a_printed_suffix_is_split_off_in_every_citation(tmp_path: Path) -> None:
+    """ "Guy L. Steele, Jr.", as papers print it, is family Steele, given Guy L., suffix Jr.
+    in each format, not family "Guy L. Steele", given "Jr."."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    (site / "content" / "papers" / "p.md").write_text(
+        '---\ntitle: Names\ndate: 2022-01-01\nauthors: ["Guy L. Steele, Jr."]\n---\nx\n',
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output" / "papers" / "p"
+    steele = parse_bib((out / "p.bib").read_text(encoding="utf-8")).entries[0]["author"][0]
+    assert (steele.last, steele.jr, steele.first) == (["Steele"], ["Jr."], ["Guy", "L."])
+    assert ("AU", "Steele, Guy L., Jr.") in ris_records((out / "p.ris").read_bytes().decode())[0]
+    csl = json.loads((out / "p.json").read_text(encoding="utf-8"))[0]["author"]
+    assert csl == [{"family": "Steele", "given": "Guy L.", "suffix": "Jr."}]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_author" content="Steele, Jr., Guy L.">' in html
 
 
 def test_citation_keys_never_run_out() -> None:
