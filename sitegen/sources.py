@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .cite import Name, split_name
 from .errors import SitegenError
 from .profile import MONTHS, markdown_inline
 from .yamlutil import key_line, load_json
@@ -142,9 +143,9 @@ def _abstract(text: str | None) -> str | None:
 
 
 def _flip(name: str) -> str:
-    """'Wu, Lemeng' -> 'Lemeng Wu': files print names as the paper does."""
-    family, comma, given = clean(name).partition(",")
-    return f"{given.strip()} {family.strip()}".strip() if comma else family
+    """'Wu, Lemeng' -> 'Lemeng Wu', RIS's 'Steele, Guy L., Jr.' -> 'Guy L. Steele, Jr.':
+    files print names as the paper does."""
+    return split_name(clean(name)).printed()
 
 
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
@@ -180,6 +181,15 @@ def _decoder() -> Any:
     return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
+def _bib_author(raw: str) -> str:
+    """One BibTeX name read by BibTeX's rules, braces and all ("Steele, Jr., Guy L.",
+    "{Barnes and Noble, Inc.}" is one word), printed."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    n = parse_single_name_into_parts(raw, strict=False)
+    return Name(*(_latex(" ".join(part)) for part in (n.first, n.last, n.von, n.jr))).printed()
+
+
 def _bib_value(raw: str, strings: dict[str, str], depth: int = 0) -> str:
     """A field's value as BibTeX reads it: `acl # " 2020"` joins the @string `acl` and
     " 2020", a macro stands for its @string, braces or quotes around a piece go.
@@ -212,6 +222,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
     (DBLP's exports with cross-references; the venue is that entry's booktitle, else
     its title); an entry named by another's `crossref` is the volume, not a paper."""
     import bibtexparser
+    from bibtexparser.middlewares.names import split_multiple_persons_names
 
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())  # errors are ours
     library = bibtexparser.parse_string(text, parse_stack=[])  # values as written: _bib_value
@@ -240,9 +251,9 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             found["booktitle"] = volume.get("booktitle") or volume.get("title")
             f = {**{k: v for k, v in found.items() if v}, **f}
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
-        raw_authors = [a.strip() for a in re.split(r"\s+and\s+", f.get("author", "")) if a.strip()]
+        raw_authors = split_multiple_persons_names(f.get("author", ""))
         et_al = bool(raw_authors) and raw_authors[-1].lower() == "others"
-        authors = tuple(_flip(_latex(a)) for a in raw_authors if a.lower() != "others")
+        authors = tuple(_bib_author(a) for a in raw_authors if a.lower() != "others")
         arxiv = None
         if f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower() in ("arxiv", ""):
             arxiv = bare_arxiv(f.get("eprint"))
@@ -361,12 +372,16 @@ def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:
     return make_date(*m.groups(), source=source, line=line) if m else None
 
 
+_CSL_NAME_PARTS = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+
+
 def _csl_name(n: Any) -> str:
     if not isinstance(n, dict):
         return ""
     if n.get("literal"):
         return clean(n["literal"])
-    return clean(" ".join(clean(n.get(k)) for k in ("given", "non-dropping-particle", "family")))
+    given, drop, keep, family, suffix = (clean(n.get(k)) for k in _CSL_NAME_PARTS)
+    return Name(given, family, clean(f"{drop} {keep}"), suffix).printed()
 
 
 def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
@@ -539,17 +554,23 @@ def _fold(s: str) -> str:
     return "".join(c for c in s if c.isalnum() or c == " ")
 
 
+def _name_words(name: str) -> list[str]:
+    """Folded words, family name last: the "Jr." of "Guy L. Steele, Jr." is not his."""
+    n = split_name(clean(name))
+    return _fold(f"{n.given} {n.particle} {n.family}".replace(".", ". ")).split()
+
+
 def owner_matcher(owner: str) -> Callable[[str], bool]:
     """A test for the owner's name in the forms sources print it: 'L. Wu', 'Wu, Lemeng',
     'Lemeng Wu', 'LEMENG WU'."""
-    words = _fold(owner).split()
+    words = _name_words(owner)
     if not words:
         return lambda name: False
     family, given = words[-1], words[:-1]
 
     @functools.lru_cache(maxsize=4096)  # coauthors' names repeat across a whole export
     def is_owner(name: str) -> bool:
-        w = _fold(_flip(name).replace(".", ". ")).split()
+        w = _name_words(name)
         if len(w) < 2 or w[-1] != family:
             return False
         return not given or w[0] == given[0] or (len(w[0]) == 1 and w[0] == given[0][0])

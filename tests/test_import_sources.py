@@ -113,6 +113,36 @@ def test_latex_html_and_hostile_strings_become_plain_text(merged: Path) -> None:
     assert "url" not in note and note["doi"] == "10.9999/jcl.2023.11"
 
 
+def test_names_are_split_as_each_source_means_them(site: Path, tmp_path: Path) -> None:
+    """BibTeX's `Last, Jr, First` and braced words (a company, "and" and all), RIS's
+    `Last, First, Suffix`, CSL-JSON's suffix and dropping particle: each name is stored
+    as printed, whole."""
+    bib, ris, csl = tmp_path / "n.bib", tmp_path / "n.ris", tmp_path / "n.json"
+    bib.write_text(
+        "@article{a, title={Bib Names}, year={2021},\n"
+        " author={Steele, Jr., Guy L. and {Barnes and Noble, Inc.} and Lovelace, Ada}}\n",
+        encoding="utf-8",
+    )
+    ris.write_text(
+        "TY  - JOUR\r\nTI  - RIS Names\r\nAU  - Steele, Guy L., Jr.\r\nPY  - 2019\r\nER  - \r\n",
+        encoding="utf-8",
+    )
+    king = {"family": "King", "given": "Martin Luther", "suffix": "Jr."}
+    ludwig = {"family": "Beethoven", "given": "Ludwig", "dropping-particle": "van"}
+    item = {"id": "x", "title": "CSL Names", "issued": {"date-parts": [[2020]]}}
+    csl.write_text(json.dumps([{**item, "author": [king, ludwig]}]), encoding="utf-8")
+    proc = imp(bib, ris, csl, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    papers = by_title(site)
+    assert papers["Bib Names"]["authors"] == [
+        "Guy L. Steele, Jr.",
+        "Barnes and Noble, Inc.",
+        "Ada Lovelace",
+    ]
+    assert papers["RIS Names"]["authors"] == ["Guy L. Steele, Jr."]
+    assert papers["CSL Names"]["authors"] == ["Martin Luther King, Jr.", "Ludwig van Beethoven"]
+
+
 def test_sources_are_recorded_in_the_manifest(merged: Path) -> None:
     manifest = json.loads((merged / "content" / ".sitegen-import.json").read_text())
     assert manifest["sources"][FAST] == [
@@ -415,6 +445,10 @@ def test_owner_is_recognised_in_the_forms_sources_print() -> None:
         assert is_owner(name), name
     for name in ("Lei Wu X", "M. Wu", "Lemeng Wang", "Wu"):
         assert not is_owner(name), name
+    is_owner = owner_matcher("Guy L. Steele Jr.")  # the suffix is neither family nor given
+    for name in ("Guy L. Steele, Jr.", "Steele, Guy L., Jr.", "G. Steele"):
+        assert is_owner(name), name
+    assert not is_owner("Guy Fieri Jr.")
 
 
 def test_titles_match_across_latex_html_and_case() -> None:
