@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from . import urls
+from .errors import CONTROL
 from .index import ARXIV_NAMES, OTHER_TOPIC
 from .model import Paper, Person, Profile
 from .slugs import slugify_text
@@ -428,9 +429,9 @@ def person_jsonld(
         "mainEntityOfPage": {"@type": "ProfilePage", "url": url},
     }
     for key, name in _PROFILE_TEXTS.items():
-        value = profile.extra.get(key)
-        if isinstance(value, str) and value.strip():
-            data[name] = one_line(value)
+        value = profile.extra.get(key)  # as written: the page shows them cleaned
+        if isinstance(value, str) and (value := one_line(CONTROL.sub("", value))):
+            data[name] = value
     if "affiliation" in data:
         data["affiliation"] = {"@type": "Organization", "name": data["affiliation"]}
     if topics:

@@ -193,3 +193,17 @@ def test_missing_pagefind_binary_warns_and_skips(fresh_site: Path) -> None:
     assert (out / "index.html").is_file()
     assert not (out / "pagefind").exists() and not (out / "search").exists()
     assert "search-box" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_person_json_ld_drops_bidi_and_control_characters(fresh_site: Path) -> None:
+    """The page showed the bio and position cleaned; the JSON-LD took them as written, an
+    open U+202E reversing what a search engine may show."""
+    profile = fresh_site / "content" / "profile.yaml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8")
+        + 'position: "Professor \\u202eevil"\nbio: "Works\\x01 on \\u2066things"\n',
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, check=True)
+    (ld,) = json_ld(parse(fresh_site / "output" / "index.html"))
+    assert ld["jobTitle"] == "Professor evil" and ld["description"] == "Works on things"
