@@ -152,5 +152,8 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
         tb = tb.tb_next
     if isinstance(e, jinja2.TemplateNotFound):  # an extends, include or import names it
         return SitegenError(f"template not found: {e.name}", where, line)
+    if isinstance(e, RecursionError):  # named at a line of the loop
+        problem = "templates or macros include or call each other in a loop"
+        return SitegenError(f"template error: {problem}", where, line)
     kind = "" if isinstance(e, jinja2.TemplateRuntimeError) else f"{type(e).__name__}: "  # says it
     return SitegenError(f"template error: {kind}{e}", where, line)

@@ -1120,3 +1120,21 @@ def test_no_folder_is_named_as_windows_devices_and_assets_are_quoted(fresh_site:
     assert (fresh_site / "output" / "tags" / "aux-2").is_dir()
     page = next((fresh_site / "output" / "papers").glob("*/index.html")).read_text()
     assert 'href="../../assets/slides%20%231.txt"' in page
+
+
+def test_templates_that_include_each_other_in_a_loop_say_so(fresh_site: Path) -> None:
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "a.html").write_text('{% include "b.html" %}\n')
+    (templates / "b.html").write_text('x\n{% include "a.html" %}\n')
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}'
+        '{% block paper_extras %}{% include "a.html" %}{% endblock %}\n'
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert re.search(
+        r"templates/[ab]\.html:\d: template error: templates or macros include or call each "
+        r"other in a loop\n\Z",
+        proc.stderr,
+    ), proc.stderr
