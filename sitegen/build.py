@@ -414,6 +414,14 @@ def collect_static(dirs: list[Path]) -> dict[str, Path]:
         for path in sorted(found):
             if found[path] != FOLDER and len(path) > top and not Path(path).name.startswith("."):
                 files[path[top:].replace(os.sep, "/")] = Path(path)
+    for name in files:  # the theme's icons.svg and a site's static/icons.svg/ folder
+        parts = name.split("/")
+        for folder in ("/".join(parts[:i]) for i in range(1, len(parts))):
+            if folder in files:
+                raise SitegenError(
+                    f"{folder} is a file in one static folder and a folder in another: rename "
+                    f"one of {files[folder]} and {str(files[name])[: -len(name)] + folder}"
+                )
     return files
 
 

@@ -1138,3 +1138,14 @@ def test_templates_that_include_each_other_in_a_loop_say_so(fresh_site: Path) ->
         r"other in a loop\n\Z",
         proc.stderr,
     ), proc.stderr
+
+
+def test_a_static_folder_named_as_a_theme_file_is_named(fresh_site: Path) -> None:
+    """static/icons.svg/ beside the theme's icons.svg failed writing into the temporary
+    folder, named in the error instead of the two sources."""
+    (fresh_site / "static" / "icons.svg").mkdir(parents=True)
+    (fresh_site / "static" / "icons.svg" / "a.txt").write_text("x\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("error: icons.svg is a file in one static folder and a folder")
+    assert proc.stderr.rstrip().endswith(f"{fresh_site / 'static' / 'icons.svg'}"), proc.stderr
