@@ -772,6 +772,11 @@ class _Index:
         return None
 
 
+def _file_year(name: str) -> int | None:
+    """The year an imported paper's file is named by (`2022-title.md`)."""
+    return int(name[:4]) if re.match(r"\d{4}-", name) else None
+
+
 def _arxiv_key(arxiv: str) -> str:
     return re.sub(r"v\d+$", "", arxiv.strip().lower())
 
@@ -851,12 +856,13 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     is_owner = sources.owner_matcher(plan.owner)
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)
-        if target is None and (
-            known := profile_titles.get(_norm_title(str(group.values["title"])))
-        ):
-            if known not in by_name:  # deleted by hand: the profile import reports it
-                continue
-            target = by_name[known]
+        known = profile_titles.get(_norm_title(str(group.values["title"])))
+        if target is None and known:  # within two years, as any match by title
+            year = by_name[known].year if known in by_name else _file_year(known)
+            if group.year is None or year is None or abs(group.year - year) <= 2:
+                if known not in by_name:  # deleted by hand: the profile import reports it
+                    continue
+                target = by_name[known]
         if target is None:
             _new_paper(group, plan)
             continue

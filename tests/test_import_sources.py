@@ -570,3 +570,21 @@ def test_a_paper_without_authors_gains_them_and_an_abstract(site: Path, tmp_path
 
 def front_title(text: str) -> str:
     return yaml.safe_load(text[4 : text.index("\n---\n", 4)])["title"]
+
+
+def test_a_record_years_away_from_a_profile_paper_of_its_title_is_another_paper(
+    site: Path, tmp_path: Path
+) -> None:
+    """Titles match within two years; a paper the profile import wrote was also found by
+    its manifest title, with no year, so a 2010 entry gave the 2022 paper its DOI."""
+    paper = site / "content/papers/2022-residual-mixture-of-experts.md"
+    before = paper.read_bytes()
+    bib = tmp_path / "old.bib"
+    bib.write_text(
+        "@article{d, title={Residual mixture of experts}, author={Wu, Lemeng},\n"
+        "  year={2010}, journal={Old Journal}, doi={10.1000/old.1}}\n"
+    )
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    assert paper.read_bytes() == before
+    assert (site / "content/papers/2010-residual-mixture-of-experts.md").is_file()
