@@ -18,6 +18,7 @@ from jinja2.sandbox import modifies_known_mutable
 from .content import read_text
 from .errors import SitegenError
 from .state import builtin_themes_dir
+from .yamlutil import key_line
 
 
 def theme_dirs(site: Path, theme: str) -> list[Path]:
@@ -27,9 +28,12 @@ def theme_dirs(site: Path, theme: str) -> list[Path]:
             found = base / theme
             break
     else:
+        config = site / "sitegen.yaml"
+        line = key_line(read_text(config, str(config)), ("theme",)) if config.is_file() else None
         raise SitegenError(
             f"theme {theme!r} not found (looked in {site / 'themes'} and the built-in themes)",
-            site / "sitegen.yaml",
+            config,
+            line,
         )
     default = builtin_themes_dir() / "default"
     return [found] if found == default else [found, default]

@@ -602,3 +602,11 @@ def test_check_parses_templates_in_linked_folders_and_of_any_name(
     assert proc.returncode == 1
     assert f"templates/{where}:1: template error: unexpected '}}'" in proc.stderr, proc.stderr
     assert "README.md" not in proc.stderr
+
+
+def test_an_unknown_theme_is_named_at_its_line(fresh_site: Path) -> None:
+    (fresh_site / "sitegen.yaml").write_text("title: X\n\ntheme: nosuch\n", encoding="utf-8")
+    for command in ("check", "build"):
+        proc = run_cli(command, "--site", fresh_site)
+        assert proc.returncode == 1, proc.stderr
+        assert f"{fresh_site / 'sitegen.yaml'}:3: theme 'nosuch' not found" in proc.stderr
