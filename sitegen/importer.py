@@ -487,10 +487,20 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             return manifest[old_key].added
         return (unmanaged[key][1] if key in unmanaged else None) or plan.as_of
 
+    def year_kept(key: str, rec: PaperRecord) -> PaperRecord:
+        """A yearless date keeps the year its file was first given: the same text imported
+        a year later (a later --as-of) would otherwise move the paper a year on."""
+        old_key = matched.get(key)
+        year = _file_year(manifest[old_key].file) if old_key and rec.year_inferred else None
+        if year is None or year == rec.date.year or (rec.date.month, rec.date.day) == (2, 29):
+            return rec
+        return replace(rec, date=rec.date.replace(year=year))
+
+    records = [year_kept(key, rec) for key, rec in zip(keys, prof.records, strict=True)]
     dates = [added(key) for key in keys]
-    items = list(zip(prof.records, dates, strict=True))
+    items = list(zip(records, dates, strict=True))
     rendered = _each(lambda item: render_paper(item[0], plan.owner, item[1]).encode(), items)
-    for rec, key, when, data in zip(prof.records, keys, dates, rendered, strict=True):
+    for rec, key, when, data in zip(records, keys, dates, rendered, strict=True):
         old_key = matched.get(key)
         if old_key is not None:
             plan.known(key, manifest[old_key], data)

@@ -952,3 +952,20 @@ def test_a_new_paper_is_not_named_as_a_hand_set_slug(tmp_path):
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in papers.glob("*.md")) == ["2022-foo-bar-2.md", "mine.md"]
     run_cli("build", "--site", site, "--no-search", check=True)
+
+
+def test_a_yearless_date_keeps_its_year_when_imported_again_later(tmp_path):
+    """`Mar 16` is dated by --as-of: imported again a year later, the same profile text
+    moved the paper to the next year (its file name kept the old one)."""
+    profile = tmp_path / "p.txt"
+    profile.write_text(
+        "Ada Lovelace\n\n1 Papers\n\nCVMar 16\nFoo Bar\n\nAda Lovelace, Bob\n\nAbs.\n"
+    )
+    site = tmp_path / "site"
+    assert cli(profile, "--site", site, "--as-of", "2026-11-25").returncode == 0
+    (paper,) = (site / "content" / "papers").glob("*.md")
+    before = paper.read_bytes()
+    assert paper.name == "2026-foo-bar.md" and b"date: 2026-03-16" in before
+    r = cli(profile, "--site", site, "--as-of", "2027-06-01")
+    assert r.returncode == 0, r.stderr
+    assert paper.read_bytes() == before, r.stdout
