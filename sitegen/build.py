@@ -269,8 +269,10 @@ def fragment_function(
             raise jinja2.TemplateRuntimeError(_NO_ROOT.format(f"fragment {name!r}"))
         args["root"] = ctx["root"]
         render = partial(env.get_template(name).render, args)
-        try:
+        try:  # a list, or what a template makes that changes (namespace(), loop): each time
             hash(tuple(args.values()))
+            if any(type(v).__module__.startswith("jinja2") for v in args.values()):
+                return Markup(render())
         except TypeError:
             return Markup(render())
         return Markup(pieces.get(templates.key(name, args, digests, ctx["root"]), render))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -111,7 +112,7 @@ def _topic_names(v: Any) -> dict[str, str]:
         isinstance(k, str) and isinstance(n, str) and n.strip() for k, n in v.items()
     ):
         raise ValueError("must map topic codes to names, e.g. `LG: Machine Learning`")
-    return {k: n.strip() for k, n in v.items()}
+    return {unicodedata.normalize("NFC", k): n.strip() for k, n in v.items()}  # as topics are
 
 
 def _nav(v: Any) -> tuple[NavItem, ...]:

@@ -88,10 +88,13 @@ class ReadOnlyEnvironment(jinja2.Environment):
     """Templates read the site's data and never change it: a page that appended to a list
     or a dict it shares with other pages would change them, so that what a page shows would
     depend on which pages were made before it, and an incremental build would differ from
-    a cold one. A method that changes a list, dict or set in place is refused."""
+    a cold one. A method that changes a list, dict or set in place is refused, and so are
+    Python's own `__` names (`x.__setitem__`, `x.__dict__`), which reach past that."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Environment.getattr's documented rule, inline: every `a.b` in a template comes here
+        if attribute[:2] == "__":
+            _refuse(obj, attribute, "use Python's own `__` names")
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -102,17 +105,23 @@ class ReadOnlyEnvironment(jinja2.Environment):
         return _read_only(obj, value) if type(value) in _METHODS else value
 
     def getitem(self, obj: Any, argument: Any) -> Any:  # `x["append"]` falls back on x.append
+        if type(argument) is str and argument[:2] == "__":
+            _refuse(obj, argument, "use Python's own `__` names")
         return _read_only(obj, super().getitem(obj, argument))
 
 
 def _read_only(obj: Any, value: Any) -> Any:
     if type(value) in _METHODS and value.__name__ in _CHANGES and value.__self__ is obj:
         if modifies_known_mutable(obj, value.__name__):
-            raise jinja2.TemplateRuntimeError(
-                f"templates may not change the site's data ({type(obj).__name__}."
-                f"{value.__name__}): make a new value instead, with `+` or in a namespace()"
-            )
+            _refuse(obj, value.__name__)
     return value
+
+
+def _refuse(obj: Any, name: str, what: str = "change the site's data") -> None:
+    raise jinja2.TemplateRuntimeError(
+        f"templates may not {what} ({type(obj).__name__}.{name}): make a new value "
+        "instead, with `+` or in a namespace()"
+    )
 
 
 _METHODS = (types.BuiltinMethodType, types.MethodType)

@@ -1149,3 +1149,46 @@ def test_a_static_folder_named_as_a_theme_file_is_named(fresh_site: Path) -> Non
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.startswith("error: icons.svg is a file in one static folder and a folder")
     assert proc.stderr.rstrip().endswith(f"{fresh_site / 'static' / 'icons.svg'}"), proc.stderr
+
+
+def test_dunder_names_namespaces_in_fragments_and_decomposed_topic_names(fresh_site: Path) -> None:
+    """Three ways an incremental build could differ from a cold one, or a page be wrong:
+    `x.__setitem__` or `x.__dict__` reached past the refusal of `update` and `append`; a
+    namespace() handed to fragment() was taken for a value that cannot change (hashable),
+    so every call showed the first rendering; a decomposed `topic_names` key stopped
+    naming its topic once topics were read composed."""
+    import unicodedata
+
+    templates = fresh_site / "templates"
+    (templates / "fragments").mkdir(parents=True)
+    (templates / "fragments" / "count.html").write_text("<b>n={{ ns.n }}</b>")
+    (templates / "404.html").write_text(
+        '{% extends "default/404.html" %}{% block content %}{% set ns = namespace(n=0) %}'
+        '{% for _ in range(3) %}{% set ns.n = ns.n + 1 %}{{ fragment("fragments/count.html",'
+        " ns=ns) }}{% endfor %}{% endblock %}\n"
+    )
+    topic = unicodedata.normalize("NFD", "Écologie")
+    (fresh_site / "sitegen.yaml").write_text(
+        f"topic_names:\n  {topic}: Ecology\n", encoding="utf-8"
+    )
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    text = re.sub(r"(?m)^topic: .*$", f"topic: {topic}", paper.read_text(encoding="utf-8"))
+    paper.write_text(text, encoding="utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert re.findall(r"n=\d", (fresh_site / "output" / "404.html").read_text()) == [
+        "n=1",
+        "n=2",
+        "n=3",
+    ]
+    assert (
+        "<h1>Ecology</h1>"
+        in (fresh_site / "output" / "topics" / "ecologie" / "index.html").read_text()
+    )
+    for reach in ("owner.__dict__", "profile.extra['__setitem__']"):
+        (templates / "index.html").write_text(
+            f'{{% extends "default/index.html" %}}{{% set x = {reach} %}}'
+        )
+        proc = run_cli("build", "--site", fresh_site, "--no-search")
+        assert proc.returncode == 1 and "may not use Python's own `__` names" in proc.stderr, (
+            proc.stderr
+        )
