@@ -470,8 +470,8 @@ def when(*dates: Any) -> str | None:
     return show(end) or None
 
 
-def _text(v: Any) -> str:
-    return CONTROL.sub("", v).strip() if isinstance(v, str) else ""
+def _text(v: Any) -> str:  # composed (NFC), as front matter is read
+    return unicodedata.normalize("NFC", CONTROL.sub("", v).strip()) if isinstance(v, str) else ""
 
 
 def _entries(items: list | None, shape: str, section: str) -> tuple[Entry, ...]:

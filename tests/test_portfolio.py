@@ -746,3 +746,14 @@ def test_equal_texts_with_footnotes_keep_their_own_notes(tmp_path: Path) -> None
         marks = [a["href"] for a in doc.find("a") if (a.get("href") or "").startswith("#fn")]
         assert len(marks) == 2 * notes and all(m[1:] in ids for m in marks), page
         assert len({m for m in marks if m.startswith("#fn-")}) == notes, page
+
+
+def test_portfolio_text_is_composed_as_front_matter_is() -> None:
+    """A news title typed with a decomposed accent is stored composed, as a paper's is."""
+    import unicodedata
+
+    from sitegen.portfolio import parse_news
+
+    title = unicodedata.normalize("NFD", "Café talk")
+    item = parse_news(f"---\ndate: 2024-05-01\ntitle: {title}\n---\nText.\n", "content/news/a.md")
+    assert item.title == unicodedata.normalize("NFC", "Café talk") != title
