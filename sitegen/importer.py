@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import itertools
@@ -44,7 +45,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ from .errors import SitegenError, SitegenWarning, decode
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug
 from .sources import SourceRecord
-from .state import default_jobs, map_shares, process_alive
+from .state import default_jobs, digest, map_shares, process_alive, user_cache_dir
 from .yamlutil import dump_yaml, load_json, load_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
@@ -427,30 +428,53 @@ def run_import(
         raise SitegenError("the site folder is a file", path=site)
     content = site / "content"
     papers_dir = content / "papers"
-    manifest_path = content / MANIFEST_NAME
     for d in (content, papers_dir):
         if d.exists() and not d.is_dir():
             raise SitegenError("expected a folder here, found a file", path=d)
-    manifest, origins = _load_manifest(manifest_path)
-    on_disk = _list_papers(papers_dir)
-    taken = {n.lower() for n in on_disk} | {e.file.lower() for e in manifest.values()}
-    owner = prof.owner if prof else _site_owner(site)
-    plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
-    if prof is not None:
-        _plan_profile(prof, Path(profiles[0]), plan, manifest)
-    else:
-        plan.manifest = dict(manifest)
-    if others:
-        _merge_sources(functools.partial(read_sources, others, log), plan)
+    with _one_at_a_time(site):
+        manifest_path = content / MANIFEST_NAME
+        manifest, origins = _load_manifest(manifest_path)
+        on_disk = _list_papers(papers_dir)
+        taken = {n.lower() for n in on_disk} | {e.file.lower() for e in manifest.values()}
+        owner = prof.owner if prof else _site_owner(site)
+        plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
+        if prof is not None:
+            _plan_profile(prof, Path(profiles[0]), plan, manifest)
+        else:
+            plan.manifest = dict(manifest)
+        if others:
+            _merge_sources(functools.partial(read_sources, others, log), plan)
 
-    manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
-    if _read_or_none(manifest_path) != manifest_bytes:
-        plan.writes[manifest_path] = manifest_bytes  # last: only after every paper
+        manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
+        if _read_or_none(manifest_path) != manifest_bytes:
+            plan.writes[manifest_path] = manifest_bytes  # last: only after every paper
 
-    if not dry_run:
-        _sweep_stale_temps((content, papers_dir))
-        _write_all(plan.writes, site)
-    return report
+        if not dry_run:
+            _sweep_stale_temps((content, papers_dir))
+            _write_all(plan.writes, site)
+        return report
+
+
+@contextlib.contextmanager
+def _one_at_a_time(site: Path) -> Iterator[None]:
+    """Two imports into one site at once would each plan from the files as they found
+    them, and the manifest written last would describe the other's files, which the next
+    import would then take for hand edits. A lock in the user's cache (none where that
+    cannot be written) makes the second one stop, before it reads anything."""
+    folder, lock = user_cache_dir(), None
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = open(folder / f"import-{digest(str(site.resolve()))[:16]}.lock", "a")  # noqa: SIM115
+    if lock is None:
+        yield
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SitegenError("another `sitegen import` is writing to this site", site) from None
+        yield
 
 
 def _site_owner(site: Path) -> str:

@@ -969,3 +969,16 @@ def test_a_yearless_date_keeps_its_year_when_imported_again_later(tmp_path):
     r = cli(profile, "--site", site, "--as-of", "2027-06-01")
     assert r.returncode == 0, r.stderr
     assert paper.read_bytes() == before, r.stdout
+
+
+def test_a_second_import_into_a_site_stops_while_one_is_writing(site):
+    """Two at once each planned from the files as they found them, and the manifest
+    written last described the other's files: the second stops, before it reads."""
+    from sitegen.importer import _one_at_a_time
+
+    before = snapshot(site)
+    with _one_at_a_time(site), pytest.raises(SitegenError) as info:
+        run_import(SEED, site, as_of=AS_OF, force=True)
+    assert "another `sitegen import` is writing to this site" in str(info.value)
+    assert snapshot(site) == before
+    run_import(SEED, site, as_of=AS_OF)  # and once it is done, it runs
