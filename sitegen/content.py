@@ -13,13 +13,12 @@ import hashlib
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CONTROL, SitegenError, SitegenWarning, decode
+from .errors import CONTROL, SitegenError, SitegenWarning, clean_text, decode
 from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
@@ -67,11 +66,9 @@ def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) ->
 
 
 def _as_str(v: Any) -> str | None:
-    """A value as text: controls dropped, and composed (NFC), as a Mac may store `é` as
-    `e` and an accent: the same tag or topic must be one page however it was typed."""
     if v is None or isinstance(v, (bool, list, dict)):
         return None
-    return unicodedata.normalize("NFC", CONTROL.sub("", str(v)).strip())
+    return clean_text(str(v))
 
 
 def _as_date(v: Any) -> dt.date | None:

@@ -8,6 +8,7 @@ Anything else escaping is a bug in sitegen, not bad input.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 
@@ -85,3 +86,9 @@ CONTROL = re.compile(
     + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
     + "]"
 )
+
+
+def clean_text(text: str) -> str:
+    """Text as sitegen keeps what a user typed: controls dropped, trimmed, and composed
+    (NFC), as a Mac may store `é` as `e` and an accent: one tag or topic however typed."""
+    return unicodedata.normalize("NFC", CONTROL.sub("", text).strip())

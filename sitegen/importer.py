@@ -801,9 +801,14 @@ class _Index:
         date = v.get("date")
         year = date.year if isinstance(date, dt.date) else None
         for p in self.title.get(title_key(str(v.get("title", ""))), ()):
-            if year is None or p.year is None or abs(p.year - year) <= 2:
+            if _years_near(p.year, year):
                 return p
         return None
+
+
+def _years_near(a: int | None, b: int | None) -> bool:
+    """Whether two papers of one title may be one: their years at most two apart, or unknown."""
+    return a is None or b is None or abs(a - b) <= 2
 
 
 def _file_year(name: str) -> int | None:
@@ -893,7 +898,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         known = profile_titles.get(_norm_title(str(group.values["title"])))
         if target is None and known:  # within two years, as any match by title
             year = by_name[known].year if known in by_name else _file_year(known)
-            if group.year is None or year is None or abs(group.year - year) <= 2:
+            if _years_near(group.year, year):
                 if known not in by_name:  # deleted by hand: the profile import reports it
                     continue
                 target = by_name[known]

@@ -28,7 +28,7 @@ import yaml
 
 from . import cvpdf
 from .content import front_matter, read_text
-from .errors import CONTROL, SitegenError, SitegenWarning, decode
+from .errors import CONTROL, SitegenError, SitegenWarning, clean_text, decode
 from .feeds import FeedSpec, _when, absolute_anchors, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
@@ -470,8 +470,8 @@ def when(*dates: Any) -> str | None:
     return show(end) or None
 
 
-def _text(v: Any) -> str:  # composed (NFC), as front matter is read
-    return unicodedata.normalize("NFC", CONTROL.sub("", v).strip()) if isinstance(v, str) else ""
+def _text(v: Any) -> str:
+    return clean_text(v) if isinstance(v, str) else ""
 
 
 def _entries(items: list | None, shape: str, section: str) -> tuple[Entry, ...]:

@@ -227,7 +227,7 @@ def _is_key(node: yaml.Node, step: Any, loader: type) -> bool:
     `0x10:`) is found by that value, so errors about it get its line too."""
     if isinstance(step, str) or not isinstance(node, yaml.ScalarNode):
         return node.value == step
-    if node.tag == "tag:yaml.org,2002:str":  # "3": is not 3:
+    if node.tag == _STR:  # "3": is not 3:
         return False
     try:
         value = loader("").construct_object(node)

@@ -26,6 +26,13 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     }
 
 
+def build_error(site: Path) -> str:
+    """The one line a build that must fail ends on: exit 1, and no traceback."""
+    proc = run_cli("build", "--site", site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stderr.strip().splitlines()[-1]
+
+
 def test_example_site_has_every_page(example_output: Path) -> None:
     out = example_output
     assert len(list((out / "papers").glob("*/index.html"))) == 32
@@ -1002,16 +1009,10 @@ def test_a_template_may_not_change_the_data_pages_share(fresh_site: Path) -> Non
         "{% set _ = profile.extra.setdefault('seen', []).append(paper.slug) %}\n"
         "{% endblock %}\n"
     )
-    proc = run_cli("build", "--site", fresh_site, "--no-search")
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert (
-        proc.stderr.strip()
-        .splitlines()[-1]
-        .endswith(
-            "templates/paper.html:4: template error: templates may not "
-            "change the site's data (dict.setdefault): make a new value instead, with `+` or in "
-            "a namespace()"
-        )
+    assert build_error(fresh_site).endswith(
+        "templates/paper.html:4: template error: templates may not "
+        "change the site's data (dict.setdefault): make a new value instead, with `+` or in "
+        "a namespace()"
     )
 
 
@@ -1025,13 +1026,9 @@ def test_an_error_in_a_template_of_any_name_is_named_at_its_own_line(fresh_site:
         '{% extends "default/paper.html" %}\n'
         '{% block paper_extras %}{% include "box.jinja" %}{% endblock %}\n'
     )
-    proc = run_cli("build", "--site", fresh_site, "--no-search")
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert (
-        proc.stderr.strip()
-        .splitlines()[-1]
-        .endswith("templates/box.jinja:3: template error: 'papr' is undefined")
-    ), proc.stderr
+    assert build_error(fresh_site).endswith(
+        "templates/box.jinja:3: template error: 'papr' is undefined"
+    )
 
 
 def test_control_characters_in_sitegen_yaml_reach_no_page(fresh_site: Path) -> None:
