@@ -38,7 +38,7 @@ from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
 from .keys import FRAGMENTS, Digests, Lazy, Templates
-from .markup import render_inline
+from .markup import plain_inline, render_inline
 from .model import Paper, Site
 from .pages import (
     SITEMAP_MARK,
@@ -326,7 +326,7 @@ class Renderer:
     ):
         site = loaded.site
         self.env = make_env(template_dirs(site_dir, loaded.config.theme))
-        self.env.filters.update(rel=_rel, date=format_date, inline=_inline)
+        self.env.filters.update(rel=_rel, date=format_date, inline=_inline, plain=plain_inline)
         self.env.globals.update(
             site=site,
             config=loaded.config,

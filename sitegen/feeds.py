@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__, urls
+from .markup import plain_inline
 from .model import Paper
 
 # XML 1.0 forbids these; lxml refuses them, so a stray one would break the build.
@@ -71,7 +72,7 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
         link = urls.absolute(base_url, urls.paper(paper.slug))
         fe.id(link)
         fe.guid(link, permalink=True)
-        fe.title(xml_clean(paper.title))
+        fe.title(xml_clean(plain_inline(paper.title)))
         fe.link(href=link, rel="alternate")
         fe.published(_when(paper.date))
         fe.updated(_when(paper.date))

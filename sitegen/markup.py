@@ -179,20 +179,25 @@ def _demoted(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
+def _inline_text(children) -> list[str]:
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "image":  # its alt text, which may hold code, math, breaks
+            parts += _inline_text(child.children or [])
+        elif child.type.startswith("math_inline"):
+            parts.append(f"${child.content}$")
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return parts
+
+
 def _plain_text(tokens) -> str:
     parts: list[str] = []
     for tok in tokens:
         if tok.type == "inline" and tok.children:
-            for child in tok.children:
-                if child.type in ("text", "code_inline"):
-                    parts.append(child.content)
-                elif child.type == "image":  # its alt text
-                    parts += [c.content for c in child.children or [] if c.type == "text"]
-                elif child.type.startswith("math_inline"):
-                    parts.append(f"${child.content}$")
-                elif child.type in ("softbreak", "hardbreak"):
-                    parts.append(" ")
-            parts.append("\n")
+            parts += [*_inline_text(tok.children), "\n"]
         elif tok.type.startswith("math_block"):
             parts.append(f"$${tok.content.strip()}$$\n")
     return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
@@ -281,3 +286,13 @@ def render_inline(text: str) -> str:
                 children.append(c)
         tok.children = children
     return md.renderer.render(tokens, md.options, env)
+
+
+def plain_inline(text: str) -> str:
+    """A title as the text `render_inline` shows, for where markup cannot render (<title>,
+    meta tags, attributes, feed titles): emphasis marks dropped, a link's text without its
+    URL, math as its `$TeX$` source (there is no plain math, and arXiv and Scholar show
+    TeX). Text, not Markup: the template still escapes it."""
+    if _INLINE_MARKUP.search(text):
+        text = _plain_text(_md(footnotes=False).parseInline(text, {}))
+    return " ".join(text.split())

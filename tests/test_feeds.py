@@ -170,7 +170,7 @@ def test_hostile_and_control_characters_give_well_formed_xml(fresh_site: Path) -
         d = feedparser.parse((fresh_site / "output" / name).read_bytes())
         assert d.bozo == 0, d.get("bozo_exception")
         titles = [e.title for e in d.entries]
-        assert any("Bad  chars & <b>bold</b> \U0001f600 李明 ]]>" in t for t in titles), titles
+        assert any("Bad chars & <b>bold</b> \U0001f600 李明 ]]>" in t for t in titles), titles
 
 
 def test_links_within_an_abstract_point_at_its_page_in_feeds(fresh_site: Path) -> None:
@@ -267,3 +267,25 @@ def test_feeds_are_in_the_language_of_the_pages(fresh_site: Path) -> None:
         assert feedparser.parse(rss.read_bytes()).feed.language == "de", rss
     atom = feedparser.parse((out / "atom.xml").read_bytes())
     assert 'xml:lang="de"' in (out / "atom.xml").read_text() and atom.entries
+
+
+def test_titles_are_plain_text_where_markup_cannot_render(fresh_site: Path) -> None:
+    """The browser tab, link previews, search results and feed readers show text: a title's
+    Markdown as its text, math as its TeX; the page's heading still renders it."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[-1]
+    title = r"*Attention* is  all: `grep` for **graphs** via [sparse](https://a.example/x) $\ell_1$"
+    plain = r"Attention is all: grep for graphs via sparse $\ell_1$"
+    text = re.sub(r"(?m)^title: .*$", lambda _: f"title: '{title}'", paper.read_text(), count=1)
+    paper.write_text(text)
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, "--no-search", check=True)
+    html = (fresh_site / "output" / "papers" / paper.stem / "index.html").read_text()
+    assert parse(re.search(r"<title>.*?</title>", html).group()).text.startswith(plain + " · ")  # type: ignore[union-attr]
+    doc = parse(html)
+    assert doc.find("meta", property="og:title")[0]["content"] == plain
+    assert doc.find("meta", name="twitter:title")[0]["content"] == plain
+    (h1,) = doc.find("h1")
+    assert h1["data-pagefind-meta"] == f"title:{plain}"
+    assert re.search(r"<h1[^>]*><em>Attention</em> is  all: <code>grep</code>.*<math", html)
+    for name in ("feed.xml", "atom.xml"):
+        titles = [e.title for e in feedparser.parse(fresh_site / "output" / name).entries]
+        assert plain in titles, titles

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -126,3 +129,30 @@ def test_relative_links_and_images_are_kept_and_named_in_a_warning() -> None:
     assert all("use a full URL" in w for w in rendered.warnings)
     plain = "Full [URL](https://example.org) and <https://example.org/a> only."
     assert markup.render_markdown(plain).warnings == ()
+
+
+def test_a_titles_plain_text_is_its_text_and_math_its_tex() -> None:
+    plain = markup.plain_inline
+    assert plain("*Attention* is all you need") == "Attention is all you need"
+    assert plain(r"Sparse $\ell_1$ and $$x^2$$ recovery") == r"Sparse $\ell_1$ and $x^2$ recovery"
+    assert plain("`grep` for **graphs**\n on _the_  web") == "grep for graphs on the web"
+    assert plain("[text](https://a.example/url) ![a `b` $c$](x.png)") == "text a b $c$"
+    # text, never Markup: the template escapes it, so markup in a title stays text
+    assert plain("<script>alert(1)</script> & *x*") == "<script>alert(1)</script> & x"
+    assert plain("&amp; *x* \\*y\\*") == "& x *y*"
+    # a link markdown-it refuses is no link: its source stays, as the heading shows it
+    assert plain("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
+    assert plain("[x](https://a.example/javascript:alert(1))") == "x"
+
+
+# what a title's heading can show, except math: its MathML's text is not its TeX
+TITLE_ALPHABET = st.sampled_from(
+    [*"ab *_`[]()!\\&<>~\n", "![", "`c`", "&amp;", "  ", "https://x.org", "javascript:x"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(TITLE_ALPHABET, max_size=20).map("".join))
+def test_a_titles_plain_text_is_what_its_heading_shows(title: str) -> None:
+    shown = html.unescape(re.sub(r"<[^>]*>", "", markup.render_inline(title)))
+    assert markup.plain_inline(title) == " ".join(shown.split())
