@@ -308,12 +308,6 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
     return {name: value for name, value in item.items() if value is not None}
 
 
-def csl_json(items: Sequence[dict[str, Any]]) -> str:
-    """A JSON list with one item per line: readable, diffable, and fast to write
-    (an indented dump goes through the slow pure-Python encoder)."""
-    return publication_file("json", [json.dumps(item, ensure_ascii=False) for item in items])
-
-
 def entry(kind: str, paper: Paper, key: str, url: str) -> str:
     """A paper's entry in the site-wide "bib", "ris" or "json" file (publication_file).
 
@@ -328,7 +322,9 @@ def entry(kind: str, paper: Paper, key: str, url: str) -> str:
 
 
 def publication_file(kind: str, entries: Sequence[str]) -> str:
-    """The site-wide file of every paper's citation, from their entries in order."""
+    """The site-wide file of every paper's citation, from their entries in order. The JSON
+    list holds one item per line: readable, diffable, and fast to write (an indented dump
+    goes through the slow pure-Python encoder)."""
     if kind == "bib":
         return "\n".join(entries)
     if kind == "ris":
