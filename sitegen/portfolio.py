@@ -28,7 +28,7 @@ import yaml
 
 from . import cvpdf
 from .content import front_matter, read_text
-from .errors import CONTROL, SitegenError, SitegenWarning, clean_text, decode
+from .errors import CONTROL, SitegenError, SitegenWarning, clean_text
 from .feeds import FeedSpec, _when, absolute_anchors, new_feed, serialise, xml_clean
 from .markup import render_markdown
 from .model import Paper, Profile, Site
@@ -96,7 +96,6 @@ class NewsItem:
     title: str | None
     body_html: str
     text: str  # plain text, for feed titles of untitled items
-    source: str
 
 
 @dataclass(frozen=True)
@@ -297,7 +296,7 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = 
     if warnings is not None:
         warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     stem = slugify_text(Path(display).stem) or "item"
-    return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text, display)
+    return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text)
 
 
 def news_files(site_dir: Path) -> list[Path]:
@@ -386,11 +385,7 @@ def load_resume(site_dir: Path) -> dict | None:
             f"also found content/{found[1]}: keep one resume file", f"content/{found[0]}"
         )
     display = f"content/{found[0]}"
-    try:
-        data = (site_dir / display).read_bytes()
-    except OSError as e:  # a folder named like the file
-        raise SitegenError(f"cannot read: {e.strerror}", display) from None
-    text = decode(data, display)
+    text = read_text(site_dir / display, display)  # also a folder named like the file
     if display.endswith(".json"):
         data = load_json(text, display)
     else:
