@@ -29,6 +29,7 @@ from urllib.parse import quote, quote_plus
 from . import urls
 from .errors import CONTROL
 from .index import ARXIV_NAMES, OTHER_TOPIC
+from .markup import plain_inline
 from .model import Paper, Person, Profile
 from .slugs import slugify_text
 
@@ -350,7 +351,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
     An institution tag belongs to the author tag just before it, so it is
     only written for people whose affiliation is known (from people.yaml).
     """
-    tags: list[tuple[str, str | None]] = [("citation_title", one_line(paper.title))]
+    tags: list[tuple[str, str | None]] = [("citation_title", one_line(plain_inline(paper.title)))]
     for a in paper.authors:
         tags.append(("citation_author", split_name(a.name).inverted()))
         if a.person.affiliation:
@@ -381,7 +382,7 @@ def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
 
 def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
     """schema.org ScholarlyArticle for one paper page at `url`; `base_url` is the site's."""
-    title = one_line(paper.title)
+    title = one_line(plain_inline(paper.title))
     about = {"@type": "Thing", "name": topic_name, "identifier": arxiv_subject(paper.topic)}
     doi = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
     code = {"@type": "SoftwareSourceCode", "codeRepository": paper.code_url}
@@ -447,7 +448,7 @@ def person_jsonld(
 
 def search_links(paper: Paper) -> tuple[tuple[str, str], ...]:
     """Where to look a paper up by title when the profile gave no link to it."""
-    title = unicodedata.normalize("NFC", one_line(paper.title).replace("$", ""))
+    title = unicodedata.normalize("NFC", one_line(plain_inline(paper.title)).replace("$", ""))
     return (
         ("arXiv", f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"),
         ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={quote(title)}"),

@@ -30,7 +30,7 @@ from . import cvpdf
 from .content import front_matter, read_text
 from .errors import CONTROL, SitegenError, SitegenWarning, clean_text
 from .feeds import FeedSpec, _when, absolute_anchors, new_feed, serialise, xml_clean
-from .markup import render_markdown
+from .markup import plain_inline, render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text
@@ -327,7 +327,10 @@ def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tupl
         fe.id(link)
         fe.guid(link, permalink=True)
         text = item.text.split("\n")[0]
-        fe.title(xml_clean(item.title or (text[:80] + ("…" if len(text) > 80 else ""))))
+        title = (
+            plain_inline(item.title) if item.title else text[:80] + ("…" if len(text) > 80 else "")
+        )
+        fe.title(xml_clean(title))
         fe.link(href=link, rel="alternate")
         fe.published(_when(item.date))
         fe.updated(_when(item.date))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -286,6 +287,11 @@ def test_titles_are_plain_text_where_markup_cannot_render(fresh_site: Path) -> N
     (h1,) = doc.find("h1")
     assert h1["data-pagefind-meta"] == f"title:{plain}"
     assert re.search(r"<h1[^>]*><em>Attention</em> is  all: <code>grep</code>.*<math", html)
+    assert doc.find("meta", name="citation_title")[0]["content"] == plain
+    (ld,) = [json.loads(block) for block in doc.data_blocks]
+    assert ld["name"] == ld["headline"] == plain
+    searches = [a["href"] for a in doc.find("a") if "scholar" in (a.get("href") or "")]
+    assert searches and not any("*" in url or "%2A" in url for url in searches), searches
     for name in ("feed.xml", "atom.xml"):
         titles = [e.title for e in feedparser.parse(fresh_site / "output" / name).entries]
         assert plain in titles, titles

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
+import feedparser
 import pytest
 from conftest import REPO, run_cli
 from htmlutil import parse
@@ -354,6 +355,21 @@ def test_a_news_item_with_only_a_title_is_described_by_it_as_text() -> None:
     rss, _ = news_feeds([item], spec, "https://ada.example.org/")
     (described,) = ET.fromstring(rss).findall("./channel/item/description")
     assert described.text == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+
+
+def test_a_news_items_feed_title_is_its_plain_text() -> None:
+    """The news page renders a title's Markdown; a feed reader shows text, so the feed
+    carries the title's text (math as its TeX), not its markup."""
+    from sitegen.portfolio import news_feed_spec, news_feeds, parse_news
+
+    title = r"*Keynote* on [sparse](https://a.example/) $\ell_1$"
+    text = f"---\ndate: 2024-06-01\ntitle: '{title}'\n---\nx\n"
+    item = parse_news(text, "content/news/x.md", [])
+    rss, atom = news_feeds(
+        [item], news_feed_spec("Ada", "Ada Lovelace", "en"), "https://ada.example.org/"
+    )
+    for feed in (rss, atom):
+        assert [e.title for e in feedparser.parse(feed).entries] == [r"Keynote on sparse $\ell_1$"]
 
 
 BAD_NEWS = {
