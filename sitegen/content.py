@@ -145,16 +145,14 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     added = _as_date(data.get("added"))
     if added is None and data.get("added") is not None:
         raise fail(f"invalid date {data['added']!r} (use YYYY-MM-DD)", "added")
-    slug = Path(path).stem
-    if data.get("slug") is not None:
-        slug = _as_str(data["slug"]) or ""
-        if not _SLUG_OK.fullmatch(slug) or slug in WINDOWS_RESERVED:
+    slug = Path(path).stem if data.get("slug") is None else (_as_str(data["slug"]) or "")
+    if not _SLUG_OK.fullmatch(slug) or slug in WINDOWS_RESERVED:
+        if data.get("slug") is not None:
             raise fail(
                 f"{data['slug']!r} is not a valid slug (lower-case letters, digits and '-', "
                 "and not a name Windows keeps for a device, such as con or nul)",
                 "slug",
             )
-    elif not _SLUG_OK.fullmatch(slug) or slug in WINDOWS_RESERVED:
         raise SitegenError(
             "file name is not a valid slug (use lower-case letters, digits and '-', "
             "or set `slug:` in the front matter)",

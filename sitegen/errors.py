@@ -33,11 +33,9 @@ class SitegenError(Exception):
         where = f"{self.path}:{self.line}" if self.path and self.line else self.path
         text = f"{where}: {self.message}" if where else self.message
         # one line, and nothing a terminal acts on (a file named with a newline or ESC)
-        return text if text.isprintable() else "".join(map(_printable, text))
-
-
-def _printable(char: str) -> str:
-    return char if char.isprintable() else repr(char)[1:-1]
+        if text.isprintable():
+            return text
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
