@@ -157,7 +157,6 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
 
 def check_site(site: Path) -> CheckReport:
     """Validate sitegen.yaml, content/ and the templates in use; reads files, writes none."""
-    site = Path(site)
     config, problems = load_config(site)
     report = CheckReport(problems)
     _check_papers(site, report)

@@ -82,7 +82,6 @@ def new_site(
     force: bool = False,
 ) -> list[str]:
     """Create the site; returns what it did, one line each, for the CLI to print."""
-    folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise SitegenError("exists and is not a folder", folder)
     # a .git folder alone does not count: `git init` before `sitegen new` is fine
@@ -92,7 +91,7 @@ def new_site(
             "site's files beside what is there (existing files are never overwritten)",
             folder,
         )
-    if profile is not None and not Path(profile).is_file():
+    if profile is not None and not profile.is_file():
         raise SitegenError("no such profile file", profile, exit_code=2)
     if profile is not None and (folder / "content").exists():  # the import would rewrite it
         raise SitegenError(
@@ -122,7 +121,7 @@ def new_site(
         created = not top.exists()  # the first folder made here, with all below it
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            report = run_import(Path(profile), folder, as_of=as_of or dt.date.today())
+            report = run_import(profile, folder, as_of=as_of or dt.date.today())
         except (SitegenError, OSError) as e:
             if created:  # an unusable profile leaves no half-made site behind
                 shutil.rmtree(top, ignore_errors=True)

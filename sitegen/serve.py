@@ -84,8 +84,8 @@ LIVE_SCRIPT = (
     'x.onload=function(){{var c=x.getResponseHeader("X-Sitegen-Build");'
     "if(c&&c!==b)window.location.reload();}};x.send();}});}})();</script>"
 )
-# liveCSS: a reload request whose path ends in .css swaps stylesheets in place
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# liveCSS: a reload request whose path ends in .css swaps stylesheets in place
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.css$")
@@ -551,11 +551,8 @@ def next_free_port(host: str, start: int) -> int | None:
     return None
 
 
-def serve(
-    site_dir: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False
-) -> int:
+def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
     """Build, serve and rebuild until interrupted; return the exit status (0 on Ctrl-C)."""
-    site_dir = Path(site_dir)
     if not site_dir.is_dir():
         raise SitegenError(f"no such site folder: {site_dir}")
     if not (site_dir / "content").is_dir() and not (site_dir / "sitegen.yaml").is_file():
