@@ -529,17 +529,17 @@ def bind(host: str, port: int) -> list[socket.socket]:
         if e.errno == errno.EADDRINUSE:
             free = next_free_port(host, port + 1)
             hint = f"try: sitegen serve --port {free}" if free else "pick another with --port"
-            raise SitegenError(
-                f"port {port} on {host} is already in use (is another server running?); {hint}"
-            ) from None
-        if e.errno == errno.EACCES:
-            raise SitegenError(
+            why = f"port {port} on {host} is already in use (is another server running?); {hint}"
+        elif e.errno == errno.EACCES:
+            why = (
                 f"not allowed to listen on port {port} (ports below 1024 need root); "
                 "try --port 8000"
-            ) from None
-        if e.errno == errno.EADDRNOTAVAIL:
-            raise SitegenError(f"cannot listen on {host}: not an address of this machine") from None
-        raise SitegenError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+            )
+        elif e.errno == errno.EADDRNOTAVAIL:
+            why = f"cannot listen on {host}: not an address of this machine"
+        else:
+            why = f"cannot listen on {host}:{port}: {e.strerror}"
+        raise SitegenError(why) from None
 
 
 def next_free_port(host: str, start: int) -> int | None:
