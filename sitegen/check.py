@@ -197,10 +197,11 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
 def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -> None:
     """The about keys of profile.yaml, the resume and each news file (issue 17)."""
     if profile is not None:  # else profile.yaml's problem is in the report already
-        _attempt(report, load_about, site, profile, None)
+        about = _attempt(report, load_about, site, profile, None)
+        report.warnings += about[2] if about else []
     _attempt(report, load_resume, site)
     for path in news_files(site):
         display = path.relative_to(site).as_posix()
         text = _attempt(report, read_text, path, display)
         if text is not None:
-            _attempt(report, parse_news, text, display)
+            _attempt(report, parse_news, text, display, report.warnings)

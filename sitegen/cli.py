@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import SitegenError
+from .errors import SitegenError, iso_date
 
 
 def one_line(e: SitegenError) -> str:
@@ -25,13 +25,13 @@ def one_line(e: SitegenError) -> str:
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        return iso_date(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _jobs(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= MAX_JOBS:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_JOBS:
         raise argparse.ArgumentTypeError(
             f"not a number of processes from 1 to {MAX_JOBS}: {value!r}"
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CONTROL, SitegenError, SitegenWarning, clean_text, decode
+from .errors import CONTROL, SitegenError, SitegenWarning, clean_text, decode, iso_date
 from .markup import render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
@@ -75,7 +75,7 @@ def _as_date(v: Any) -> dt.date | None:
     if isinstance(v, dt.date):
         return v.date() if isinstance(v, dt.datetime) else v
     try:
-        return dt.date.fromisoformat(v.strip()) if isinstance(v, str) else None
+        return iso_date(v.strip()) if isinstance(v, str) else None
     except ValueError:
         return None
 

@@ -7,6 +7,7 @@ Anything else escaping is a bug in sitegen, not bad input.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
@@ -90,3 +91,15 @@ def clean_text(text: str) -> str:
     """Text as sitegen keeps what a user typed: controls dropped, trimmed, and composed
     (NFC), as a Mac may store `é` as `e` and an accent: one tag or topic however typed."""
     return unicodedata.normalize("NFC", CONTROL.sub("", text).strip())
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> dt.date:
+    """A YYYY-MM-DD date, as every message asks for. `date.fromisoformat` alone would also
+    take `20240101` and `2024-W01-1`, so a quoted `date: "20240101"` would pass while the
+    same date unquoted (a number to YAML) is refused. ValueError otherwise."""
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"not YYYY-MM-DD: {text!r}")
+    return dt.date.fromisoformat(text)

@@ -178,6 +178,9 @@ def test_failed_build_leaves_output_untouched(fresh_site: Path) -> None:
     [
         (lambda t: t.replace("title:", "titel:", 1), "title: missing"),
         (lambda t: re.sub(r"date: \S+", "date: 2022-02-30", t, count=1), "invalid date"),
+        # Python's fromisoformat takes these too; the messages promise YYYY-MM-DD
+        (lambda t: re.sub(r"date: \S+", "date: '20220201'", t, count=1), "invalid date"),
+        (lambda t: re.sub(r"date: \S+", "date: '2022-W05-1'", t, count=1), "invalid date"),
         (lambda t: re.sub(r"code: \S+", "code: maybe", t, count=1), "must be true or false"),
         (lambda t: t.replace("---\n", "", 1), "missing front matter"),
         (lambda t: t.replace("---\n", "---\nvenue: [1]\n", 1), "venue: must be text, not [1]"),
@@ -746,8 +749,9 @@ def test_output_folders_that_are_not_earlier_builds_are_refused(
     assert (up / "index.html").is_file()
     shutil.rmtree(fresh_site / ".sitegen-cache")  # always safe: the home page tells it is ours
     run_cli("build", "--site", fresh_site, "--no-search", "--output", up, check=True)
-    proc = run_cli("build", "--site", fresh_site, "--jobs", "-1")
-    assert proc.returncode == 2 and "not a number of processes from 1 to 64" in proc.stderr
+    for jobs in ("-1", "²"):  # a superscript two is a digit to str.isdigit, not to int()
+        proc = run_cli("build", "--site", fresh_site, "--jobs", jobs)
+        assert proc.returncode == 2 and "not a number of processes from 1 to 64" in proc.stderr
 
 
 def test_a_home_page_deleted_by_hand_is_redone(fresh_site: Path) -> None:

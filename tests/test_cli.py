@@ -96,6 +96,7 @@ def test_wrong_option_gets_the_command_usage(name: str) -> None:
         (["--bogus"], "the following arguments are required: COMMAND"),
         (["import"], "the following arguments are required: SOURCE"),
         (["import", "x.txt", "--as-of", "yesterday"], "not a date (YYYY-MM-DD): 'yesterday'"),
+        (["import", "x.txt", "--as-of", "20240101"], "not a date (YYYY-MM-DD): '20240101'"),
         (["new"], "the following arguments are required: DIR"),
         (["build", "--site"], "argument --site: expected one argument"),
     ],

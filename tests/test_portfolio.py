@@ -11,6 +11,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
@@ -738,6 +739,28 @@ def test_a_news_item_s_markdown_warnings_are_shown_with_its_file(tmp_path: Path)
     warned = [line for line in proc.stderr.splitlines() if "content/news/2024-01-talk.md" in line]
     assert any("relative link 'talk.pdf'" in line for line in warned), proc.stderr
     assert len(warned) == 2, warned
+
+
+def test_check_shows_the_portfolio_warnings_the_build_shows(tmp_path: Path) -> None:
+    """`sitegen check` is the build without writing: a relative link in the bio or in a
+    news item is a warning there too (check dropped both)."""
+    site = copy_fixture(tmp_path / "site")
+    (site / "content" / "news" / "2024-01-talk.md").write_text(
+        "---\ndate: 2024-01-21\n---\nSlides [here](talk.pdf).\n"
+    )
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(
+        profile.read_text().replace("bio: |\n", "bio: |\n  See [my notes](notes.html).\n")
+    )
+    built, checked = build(site), run_cli("check", "--site", site)
+    assert built.returncode == checked.returncode == 0, checked.stderr
+
+    def warned(proc: subprocess.CompletedProcess) -> list[str]:
+        return sorted(line for line in proc.stderr.splitlines() if ": warning: " in line)
+
+    assert warned(checked) == warned(built)
+    assert any(w.startswith("content/profile.yaml") and "notes.html" in w for w in warned(built))
+    assert any(w.startswith("content/news/2024-01-talk.md") for w in warned(built))
 
 
 def test_equal_texts_with_footnotes_keep_their_own_notes(tmp_path: Path) -> None:
