@@ -349,12 +349,9 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     """(new text or None when nothing changes, "created"/"updated"). Only the imported keys
     are rewritten, in place, so the user's own keys, comments and layout survive; when the
     file's layout is too unusual to edit that way, the merged mapping is dumped whole."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read_or_none(path)
+    if raw is None:
         return PROFILE_YAML_HEADER + dump_yaml(imported), "created"
-    except OSError as e:
-        raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
     old = decode(raw, path)
     data = load_yaml(old, path)  # as a build reads it: a key given twice is an error
     if data is None:
@@ -661,11 +658,8 @@ _SLUG_LINE = re.compile(rb"""^slug:[ \t]*["']?([a-z0-9-]+)""", re.M)
 
 def _hand_slugs(papers_dir: Path, names: Iterable[str]) -> set[str]:
     """The slugs paper files give themselves, read from the text: no import writes one."""
-    found = set()
-    for name in names:
-        data = _read_or_none(papers_dir / name) or b""
-        found |= {m.decode() for m in _SLUG_LINE.findall(data.split(b"\n---", 1)[0])}
-    return found
+    heads = ((_read_or_none(papers_dir / name) or b"").split(b"\n---", 1)[0] for name in names)
+    return {m.decode() for head in heads for m in _SLUG_LINE.findall(head)}
 
 
 def _carry_over(current: bytes | None, data: bytes) -> bytes:
@@ -724,7 +718,12 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
 
             records += fetch(spec, log)
             continue
-        text = _read_source_text(Path(spec))
+        path = Path(spec)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
+        text = decode(data, path, exit_code=2)
         if kind == "bibtex":
             found = sources.parse_bibtex(text, spec)
         elif kind == "ris":
@@ -735,14 +734,6 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
             found = sources.parse_csl_json(text, spec)
         records += [replace(r, source=os.path.basename(spec)) for r in found]
     return records
-
-
-def _read_source_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
-    return decode(data, path, exit_code=2)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice

@@ -384,14 +384,14 @@ def _authors(line: str) -> _Authors | None:
     names = tuple(n for n in (x.strip() for x in names_part.split(",")) if n)
     if not names:
         return None
-    for n in names:
-        if (
-            n.count(" ") > 5
-            or len(n) > 80
-            or (not n[0].isalpha() and not any(c.isalpha() for c in n))
-            or (n[-1] == "." and n.rsplit(" ", 1)[-1].lower() not in _SUFFIXES)
-        ):
-            return None
+    if any(
+        n.count(" ") > 5
+        or len(n) > 80
+        or (not n[0].isalpha() and not any(c.isalpha() for c in n))
+        or (n[-1] == "." and n.rsplit(" ", 1)[-1].lower() not in _SUFFIXES)
+        for n in names
+    ):
+        return None
     return names, e is not None, affs
 
 

@@ -55,5 +55,4 @@ WINDOWS_RESERVED = frozenset(
 def paper_slug(year: int, title: str) -> str:
     """`<year>-<title words>`: sorts by year in a directory listing and stays
     readable; a title with nothing sluggable still gets a usable name."""
-    words = slugify_text(title)
-    return f"{year:04d}-{words}" if words else f"{year:04d}-paper"
+    return f"{year:04d}-{slugify_text(title) or 'paper'}"
