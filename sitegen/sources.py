@@ -37,7 +37,6 @@ class SourceRecord:
     """One paper as one source describes it; None where the source does not say."""
 
     source: str  # the label the import manifest records, e.g. "scholar.bib"
-    line: int | None
     title: str
     authors: tuple[str, ...] = ()
     et_al: bool = False
@@ -155,7 +154,7 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])
         fields["doi"] = None
-    return SourceRecord(source, line, title, **fields)
+    return SourceRecord(source, title, **fields)
 
 
 # ---------------------------------------------------------------- BibTeX
@@ -551,15 +550,12 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
 # ---------------------------------------------------------------- owner's name
 
 
-def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s.casefold())
-    return "".join(c for c in s if c.isalnum() or c == " ")
-
-
 def _name_words(name: str) -> list[str]:
     """Folded words, family name last: the "Jr." of "Guy L. Steele, Jr." is not his."""
     n = split_name(clean(name))
-    return _fold(f"{n.given} {n.particle} {n.family}".replace(".", ". ")).split()
+    text = f"{n.given} {n.particle} {n.family}".replace(".", ". ").casefold()
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if c.isalnum() or c == " ").split()
 
 
 def owner_matcher(owner: str) -> Callable[[str], bool]:
