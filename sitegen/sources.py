@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cite import Name, split_name
-from .errors import SitegenError
+from .errors import CONTROL, SitegenError
 from .profile import MONTHS, markdown_inline
 from .yamlutil import key_line, load_json
 
@@ -52,9 +52,9 @@ class SourceRecord:
 
 # ---------------------------------------------------------------- shared cleaning
 
-_CONTROL = re.compile(  # as profile._CONTROL
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+# what sitegen drops from any text (errors.CONTROL), and stray BOMs; line separators are
+# whitespace to str.split, so `clean` makes them spaces, as the profile reader does
+_CONTROL = re.compile(f"{CONTROL.pattern}|\ufeff")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # new-style (2301.12345) and old-style (hep-th/9901001, math.GT/0309136) identifiers
 _ARXIV = re.compile(
@@ -63,6 +63,10 @@ _ARXIV = re.compile(
 _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)", re.I)
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
 _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
+
+# bibtexparser logs what it cannot parse; parse_bibtex reports those blocks itself, at
+# their line. Added once: a handler added per parse piles up in a long import.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 
 def clean(text: Any) -> str:
@@ -225,7 +229,6 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
     import bibtexparser
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
-    logging.getLogger("bibtexparser").addHandler(logging.NullHandler())  # errors are ours
     library = bibtexparser.parse_string(text, parse_stack=[])  # values as written: _bib_value
     for block in library.failed_blocks:
         line = block.start_line + 1

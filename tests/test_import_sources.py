@@ -460,6 +460,21 @@ def test_titles_match_across_latex_html_and_case() -> None:
     assert html_title("CO<sub>2</sub> <i>and</i> &lt;b&gt;") == "CO2 *and* <b>"  # text, as escaped
 
 
+def test_a_records_text_is_cleaned_as_sitegen_cleans_any_text() -> None:
+    """Noncharacters, bidi overrides and line separators are dropped from what a source
+    gives (U+FFFE reached the paper file), and parsing many files adds no log handler
+    each time (they piled up on bibtexparser's logger)."""
+    import logging
+
+    handlers = len(logging.getLogger("bibtexparser").handlers)
+    for _ in range(3):
+        (bib,) = parse_bibtex(
+            "@article{k, title={A\ufffe B\u202e C\u2028D\U0010ffff}, year=2024}", "x"
+        )
+    assert bib.title == "A B C D"
+    assert len(logging.getLogger("bibtexparser").handlers) == handlers
+
+
 def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them() -> None:
     """`acl # " 2020"` is one venue, and a DBLP export with cross-references gives each
     paper its volume's venue and date, not a paper for the volume nor the volume's DOI."""
