@@ -35,6 +35,19 @@ def _when(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
 
 
+def add_entry(fg: Any, link: str, title: str, date: dt.date) -> Any:
+    """A feed entry known by its page's link and dated by what it reports, never by the
+    clock, so an unchanged entry keeps its bytes (and a reader does not show it again)."""
+    fe = fg.add_entry(order="append")
+    fe.id(link)
+    fe.guid(link, permalink=True)
+    fe.title(xml_clean(title))
+    fe.link(href=link, rel="alternate")
+    fe.published(_when(date))
+    fe.updated(_when(date))
+    return fe
+
+
 @dataclass(frozen=True)
 class FeedSpec:
     """One feed: which papers, and where it and its HTML page live."""
@@ -68,14 +81,8 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
     fg = new_feed(spec, base_url, max((p.date for p in spec.papers), default=None), __version__)
     fg.load_extension("dc", atom=False, rss=True)
     for paper in spec.papers:
-        fe = fg.add_entry(order="append")
         link = urls.absolute(base_url, urls.paper(paper.slug))
-        fe.id(link)
-        fe.guid(link, permalink=True)
-        fe.title(xml_clean(plain_inline(paper.title)))
-        fe.link(href=link, rel="alternate")
-        fe.published(_when(paper.date))
-        fe.updated(_when(paper.date))
+        fe = add_entry(fg, link, plain_inline(paper.title), paper.date)
         if paper.authors:  # in one call: feedgen redoes its whole list on each
             fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
         byline = author_line(paper)

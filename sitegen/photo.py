@@ -99,7 +99,7 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
                     # the new sRGB profile carries the clock, and the AVIF writer embeds
                     # what img.info holds: untagged pixels are sRGB to every browser anyway
                     img.info.pop("icc_profile", None)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+    except Image.DecompressionBombError as e:  # the warning is ignored above
         raise SitegenError(f"refused as a decompression bomb: {e}", display) from None
     except Image.UnidentifiedImageError:
         raise SitegenError(

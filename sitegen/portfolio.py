@@ -29,7 +29,7 @@ import yaml
 from . import cvpdf
 from .content import front_matter, read_text
 from .errors import CONTROL, SitegenError, SitegenWarning, clean_text
-from .feeds import FeedSpec, _when, absolute_anchors, new_feed, serialise, xml_clean
+from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
 from .markup import plain_inline, render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
@@ -322,18 +322,11 @@ def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tupl
     the clock, so rebuilding unchanged news gives the same bytes."""
     fg = new_feed(spec, base_url, items[0].date, None)  # a build with no news makes no feed
     for item in items:
-        fe = fg.add_entry(order="append")
-        link = f"{base_url}{spec.page_url}#{item.id}"
-        fe.id(link)
-        fe.guid(link, permalink=True)
         text = item.text.split("\n")[0]
         title = (
             plain_inline(item.title) if item.title else text[:80] + ("…" if len(text) > 80 else "")
         )
-        fe.title(xml_clean(title))
-        fe.link(href=link, rel="alternate")
-        fe.published(_when(item.date))
-        fe.updated(_when(item.date))
+        fe = add_entry(fg, f"{base_url}{spec.page_url}#{item.id}", title, item.date)
         body = absolute_anchors(item.body_html, f"{base_url}{spec.page_url}")
         fe.description(xml_clean(body or html.escape(item.title or "", quote=False)))  # HTML
         fe.content(xml_clean(body), type="html")

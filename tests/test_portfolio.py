@@ -336,7 +336,7 @@ def test_news_feeds_parse_and_carry_every_item(out: Path) -> None:
         assert not feed.bozo, feed.bozo_exception
         assert len(feed.entries) == 4
         first = feed.entries[0]
-        assert first.title == "Best paper award for *Notes*"
+        assert first.title == "Best paper award for Notes"  # the title as text, not Markdown
         assert first.link == "https://ada.example.org/news/#news-2024-05-award"
         assert feed.entries[3].title == "</title><script>alert('news')</script>"
         assert feed.entries[1].title.startswith("Gave a talk at the Royal Society.")
