@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import shutil
 import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -133,11 +133,7 @@ def load_site(
 
 
 def cached_related(
-    papers: Sequence[Paper],
-    k: int,
-    cache_dir: Path | None,
-    jobs: int = 1,
-    counts: dict[str, Counter] | None = None,
+    papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs: int, counts: dict[str, Counter]
 ) -> dict:
     """related_papers, scoring again only the papers an edit can reach (related.Memo).
 
@@ -296,13 +292,7 @@ def template_notes_file() -> Path | None:
 
 
 def read_template_notes() -> dict[str, Any]:
-    path = template_notes_file()
-    try:
-        with open(path, "rb") as f:  # type: ignore[arg-type]
-            notes = pickle.load(f)
-    except Exception:  # none yet, no home, or damaged: parse the templates
-        return {}
-    return notes if isinstance(notes, dict) else {}
+    return read_cache(template_notes_file(), code_stamp()) or {}  # none yet: parse them
 
 
 def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
@@ -310,7 +300,7 @@ def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
     if path is None or learned.keys() <= old.keys():
         return
     notes = {**{k: v for k, v in old.items() if k not in learned}, **learned}  # newest last
-    save_pickle(path, dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:]))  # or, read-only, not
+    save_pickle(path, (code_stamp(), dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:])))
 
 
 class Renderer:
@@ -386,8 +376,6 @@ class Renderer:
         ctx = {k: v.value() if isinstance(v, Lazy) else v for k, v in ctx.items()}
         try:
             return self.env.get_template(page.template).render(ctx)
-        except SitegenError:
-            raise
         except Exception as e:  # Jinja raises many types; all are the theme's problem
             raise template_error(e, page.template) from None
 
@@ -783,12 +771,9 @@ def _made_by_sitegen(output: Path) -> bool:
         ("sitemap.xml", SITEMAP_MARK),
         ("index.html", '"generator" content="sitegen '),
     ):
-        try:
-            with open(output / name, "rb") as f:
-                if mark.encode() in f.read(4096):
-                    return True
-        except OSError:
-            pass
+        with suppress(OSError), open(output / name, "rb") as f:
+            if mark.encode() in f.read(4096):
+                return True
     return False
 
 
@@ -935,10 +920,6 @@ def bytecode_cache(cache: Path) -> jinja2.BytecodeCache:
         return jinja2.FileSystemBytecodeCache(str(cache / "jinja"), pattern)
 
 
-class _NoIndex(Exception):
-    """Pagefind failed after the pages were made with a search box (build_site)."""
-
-
 @collector_paused()
 def build_site(
     site_dir: Path,
@@ -960,23 +941,6 @@ def build_site(
     not installed: no page then offers a search that has no index. The state
     records a build without search, so the next build tries Pagefind again.
     """
-    try:
-        return _build(site_dir, output, base_url, search, log, jobs, use_cache, probe)
-    except _NoIndex as e:
-        result = _build(site_dir, output, base_url, False, log, jobs, use_cache, None)
-        return replace(result, warnings=[*e.args, *result.warnings])
-
-
-def _build(
-    site_dir: Path,
-    output: Path | None,
-    base_url: str | None,
-    search: bool,
-    log: Callable[[str], None] | None,
-    jobs: int | None,
-    use_cache: bool,
-    probe: Probe | None,
-) -> BuildResult:
     started = time.perf_counter()
     site_dir = Path(site_dir)
     output = Path(os.path.normpath(output if output is not None else site_dir / "output"))
@@ -1074,8 +1038,10 @@ def _build(
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():
-                    if problem := build_search_index(tmp):
-                        raise _NoIndex(problem)
+                    if problem := build_search_index(tmp):  # built again, with no search box
+                        shutil.rmtree(tmp, ignore_errors=True)
+                        result = build_site(site_dir, output, base_url, False, log, jobs, use_cache)
+                        return replace(result, warnings=[problem, *result.warnings])
                 else:
                     shutil.copytree(output / "pagefind", tmp / "pagefind", copy_function=os.link)
                 phase("search index")
@@ -1137,10 +1103,8 @@ def compile_templates(renderer: Renderer, names: set[str]) -> None:
         raise template_error(e) from None
     for template in sorted(reached):
         if template not in names and renderer.templates.source(template) is not None:
-            try:
+            with suppress(Exception):  # an error shows where a page renders it, if one does
                 renderer.env.get_template(template)
-            except Exception:  # an error shows where a page renders it, if one does
-                pass
 
 
 def sweep_leftovers(output: Path, trash: Path, ours: str) -> None:
@@ -1153,14 +1117,12 @@ def sweep_leftovers(output: Path, trash: Path, ours: str) -> None:
             if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
                 shutil.rmtree(stale, ignore_errors=True)
     for stale in trash.glob("*"):
-        try:
+        with suppress(FileNotFoundError):  # the last build's delete finished meanwhile
             if stale.name.startswith(ours) or stale.stat().st_mtime > time.time() - 600:
                 continue
             if not stale.name.startswith("del-"):  # renamed first: no build can reuse it now
                 stale = stale.rename(stale.with_name(f"del-{stale.name}"))
             delete_in_background(stale)
-        except FileNotFoundError:  # the last build's delete finished meanwhile
-            pass
 
 
 def _phases(log: Callable[[str], None] | None, started: float) -> Callable[[str], None]:
