@@ -149,12 +149,10 @@ def code_stamp() -> str:
     remembered = folder / "code-stamp.txt" if folder else None
     seen_key = digest(*seen)
     if remembered is not None:
-        try:
+        with suppress(OSError, ValueError):  # none yet, or damaged
             seen_before, stamp = remembered.read_text().split()
             if seen_before == seen_key:
                 return stamp
-        except (OSError, ValueError):  # none yet, or damaged
-            pass
     import importlib.metadata
 
     parts = [__version__, sys.version]
@@ -232,14 +230,6 @@ def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
         if fd is not None:
             os.close(fd)
     return out
-
-
-def damaged_files(
-    root: Path, files: dict[str, tuple[str, int, int]], rels: Sequence[str]
-) -> set[str]:
-    """The output files deleted or changed by hand since a build wrote them."""
-    found = stat_files(root, rels)
-    return {rel for rel in rels if found.get(rel) != files[rel][1:]}
 
 
 def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
@@ -346,12 +336,13 @@ class Probe:
         # scan, so other processes check them while this one scans
         jobs = (jobs or default_jobs()) if len(rels) >= PARALLEL_STATS else 1
         scans: list[tuple[str, float]] = []
-        parts = fork_map(
-            lambda part: damaged_files(output, files, part),
-            [rels[i::jobs] for i in range(jobs)],
-            jobs,
-            meanwhile=lambda: scans.append(scan_inputs(site_dir)),
-        )
+
+        def changed_by_hand(share: list[str]) -> set[str]:  # or deleted, since a build wrote them
+            found = stat_files(output, share)
+            return {rel for rel in share if found.get(rel) != files[rel][1:]}
+
+        shares = [rels[i::jobs] for i in range(jobs)]
+        parts = fork_map(changed_by_hand, shares, jobs, lambda: scans.append(scan_inputs(site_dir)))
         damaged = set().union(*parts)
         stamp, newest = scans[0]
         stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
@@ -457,8 +448,7 @@ def fork_map(
         pipes.append((pid, r))
     gc.unfreeze()
     try:
-        if meanwhile is not None:
-            meanwhile()
+        meanwhile()
     finally:  # the children are always waited for
         results = []
         for pid, r in pipes:
