@@ -124,11 +124,11 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
 
 def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Paper, ...]:
     """The papers as read, each with its author names resolved to people and its topic
-    spelt as the site spells it (topic_spellings); newest first."""
+    spelt as the site spells it (spelling_shown); newest first."""
     # only `authors` and `topic` are set after the parse: keys.Digests digests a paper by
     # its file and these. One Author per spelling, shared by every paper that prints it
     author = {n: Author(name=n, person=person) for n, person in people.items()}
-    topic = topic_spellings(sources)
+    topic = spelling_shown(Counter(s.topic for s in sources))
     return newest_first(
         dataclasses.replace(
             s, authors=tuple(author[n] for n in s.author_names), topic=topic[s.topic]
@@ -137,15 +137,14 @@ def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Pa
     )
 
 
-def topic_spellings(papers: Sequence[Paper]) -> dict[str, str]:
-    """Every topic code as written -> the one topic it is: `lg` on one paper and `LG` on
-    another would be two topics, both named Machine Learning. Shown as most papers spell
-    it (ties: the first spelling in sort order), as tags are."""
-    uses = Counter(p.topic for p in papers)
+def spelling_shown(uses: Counter[str]) -> dict[str, str]:
+    """Every topic code or tag as written -> the one spelling shown for all those that
+    differ only in case, as most papers spell it (ties: the first in sort order): `lg` on
+    one paper and `LG` on another would be two topics, both named Machine Learning."""
     shown: dict[str, str] = {}
-    for code in sorted(uses, key=lambda c: (-uses[c], c)):
-        shown.setdefault(code.casefold(), code)
-    return {code: shown[code.casefold()] for code in uses}
+    for spelling in sorted(uses, key=lambda s: (-uses[s], s)):
+        shown.setdefault(spelling.casefold(), spelling)
+    return {spelling: shown[spelling.casefold()] for spelling in uses}
 
 
 def group_years(papers: Sequence[Paper]) -> tuple[Year, ...]:
@@ -174,13 +173,9 @@ def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ..
 
 def group_tags(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
     """Free tags, whatever their case: `LLM` on one paper and `llm` on another are one
-    tag with one page (two would also take turns at the URL `llm`), shown as most
-    papers spell it (ties: the first spelling in sort order)."""
-    uses = Counter(t for p in papers for t in dict.fromkeys(p.tags))
-    shown: dict[str, str] = {}
-    for spelling in sorted(uses, key=lambda t: (-uses[t], t)):
-        shown.setdefault(spelling.casefold(), spelling)
-    pairs = ((t, p) for p in papers for t in dict.fromkeys(shown[t.casefold()] for t in p.tags))
+    tag with one page (two would also take turns at the URL `llm`)."""
+    shown = spelling_shown(Counter(t for p in papers for t in dict.fromkeys(p.tags)))
+    pairs = ((t, p) for p in papers for t in dict.fromkeys(shown[t] for t in p.tags))
     tags = _group(pairs, "tag", lambda t: config.topic_names.get(t, t))
     return tuple(sorted(tags, key=lambda t: (-len(t.papers), t.code.casefold())))
 
