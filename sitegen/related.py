@@ -24,7 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Protocol, TypeVar
 
@@ -197,12 +197,10 @@ def related_papers(
     term_lists = [counts[d.slug] for d in docs] if counts else [term_counts(d) for d in docs]
     idf = idf_weights(term_lists)
     moved = {t for t in idf.keys() | old.idf.keys() if idf.get(t) != old.idf.get(t)}
-    vectors: dict[int, dict[str, float]] = {}
 
+    @cache
     def vec(i: int) -> dict[str, float]:
-        if i not in vectors:
-            vectors[i] = vector(term_lists[i], idf)
-        return vectors[i]
+        return vector(term_lists[i], idf)
 
     top: list[tuple[tuple[str, float], ...]] = []
     changed: set[str] = old.papers.keys() - {d.slug for d in docs}  # gone, and below: new or edited
@@ -263,14 +261,14 @@ def related_papers(
 
 
 def _postings(
-    tops: Iterable[tuple[str, tuple[tuple[str, float], ...]]], only: Container[str] | None = None
+    tops: Iterable[tuple[str, tuple[tuple[str, float], ...]]], only: Container[str]
 ) -> dict[str, list[tuple[str, float]]]:
     """term -> the POSTINGS_CAP papers (slug, weight) it is a top term of and weighs most
     in, heaviest first; `tops` in slug order, so that equal weights stay in slug order."""
     postings: dict[str, list[tuple[str, float]]] = {}
     for slug, terms in tops:
         for term, weight in terms:
-            if only is None or term in only:
+            if term in only:
                 postings.setdefault(term, []).append((slug, weight))
     for entries in postings.values():
         entries.sort(key=itemgetter(1), reverse=True)  # stable, also reversed

@@ -59,8 +59,10 @@ class _Loader(jinja2.FileSystemLoader):
       neither the file nor the line; a byte-order mark is dropped, as from content files.
     """
 
-    def __init__(self, searchpath: Any, followlinks: bool = False):
-        super().__init__(searchpath, followlinks=followlinks)
+    def __init__(self, searchpath: Any):
+        # followlinks: list_templates (what a dynamic include can reach, keys.py) must
+        # list what get_template finds behind a symlinked folder
+        super().__init__(searchpath, followlinks=True)
         self.texts: dict[str, tuple[str, str, Any]] = {}
 
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:
@@ -134,10 +136,8 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     return ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader(
             [
-                # followlinks: list_templates (what a dynamic include can reach, keys.py)
-                # must list what get_template finds behind a symlinked folder
-                _Loader([str(d) for d in dirs if d.is_dir()], followlinks=True),
-                jinja2.PrefixLoader({n: _Loader(str(d), followlinks=True) for n, d in prefixed}),
+                _Loader([str(d) for d in dirs if d.is_dir()]),
+                jinja2.PrefixLoader({n: _Loader(str(d)) for n, d in prefixed}),
             ]
         ),
         autoescape=True,  # every template, .xml included: nothing user-written is trusted
