@@ -427,7 +427,7 @@ def plan_outputs(
     loaded: Loaded, site_dir: Path, search: bool, known: dict[str, Any] | None = None
 ) -> tuple[list[Output], list[Page], Renderer]:
     """Every file of the site with its key; nothing is rendered yet."""
-    site = loaded.site
+    site, base = loaded.site, loaded.base_url
     static = {
         n: p.read_bytes()
         for n, p in collect_static(static_dirs(site_dir, loaded.config.theme)).items()
@@ -436,13 +436,12 @@ def plan_outputs(
     renderer = Renderer(loaded, site_dir, assets, search, known)
     feeds = plan_feeds(site)
     site_feed = feeds[urls.HOME]
-    title = site_title(site)
-    news_spec = news_feed_spec(title, site.profile.name, loaded.config.language)
+    news_spec = news_feed_spec(site_title(site), site.profile.name, loaded.config.language)
     cite_keys = cite.citation_keys(site.papers)
     folio = loaded.portfolio
     advertised = {**feeds, NEWS_URL: news_spec}  # the feed each page names in its <head>
     labels = renderer.env.globals["topic_labels"]
-    data = SiteData(site, loaded.base_url, search, cite_keys, advertised, folio, labels)
+    data = SiteData(site, base, search, cite_keys, advertised, folio, labels)
     pages = plan_pages(data)
     digests = renderer.digests
     out: list[Output] = []
@@ -451,7 +450,6 @@ def plan_outputs(
         make = partial(renderer.render, page, site_feed)
         out.append(Output((urls.output_path(page.url),), key, make))
     names = {t.code: t.name for t in site.topics}
-    base = loaded.base_url
     for spec in feeds.values():
         key = partial(lambda s: digest("feed", base, digests.of(names), digests.of(s)), spec)
         make = partial(render_feeds, spec, base, names)
@@ -486,18 +484,14 @@ def plan_outputs(
         )
     if folio.pdf:  # the CV page as PDF: made from the same page, so keyed by that page's key
         cv_page = next(p for p in pages if p.url == CV_URL)
-        css = {
-            urls.absolute(loaded.base_url, assets[n]): b
-            for n, b in static.items()
-            if n.endswith(".css")
-        }
+        css = {urls.absolute(base, assets[n]): b for n, b in static.items() if n.endswith(".css")}
 
         def key() -> str:
             page_key = renderer.key(cv_page, site_feed)
             return digest("cv.pdf", page_key, *sorted(map(repr, css.items())))
 
         cache_dir = site_dir / CACHE_DIR / "cv-pdf"
-        make = partial(_cv_pdf, renderer, cv_page, site_feed, loaded.base_url, css, cache_dir)
+        make = partial(_cv_pdf, renderer, cv_page, site_feed, base, css, cache_dir)
         out.append(Output((folio.pdf,), key, make))
     # after the site-wide files: a cold build, which knows no output's cost, makes its
     # outputs in this order, and should end on many small ones (make_outputs)
@@ -506,9 +500,9 @@ def plan_outputs(
     fixed = [(assets[name], data) for name, data in static.items()]
     fixed += list(folio.files)
     fixed += [("favicon.svg", static["favicon.svg"])] if "favicon.svg" in static else []
-    robots = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(loaded.base_url, 'sitemap.xml')}\n"
+    robots = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n"
     fixed += [
-        ("sitemap.xml", sitemap_xml(site, pages, loaded.base_url).encode()),
+        ("sitemap.xml", sitemap_xml(site, pages, base).encode()),
         ("robots.txt", robots.encode()),
     ]
     for rel, data in fixed:
@@ -814,12 +808,8 @@ def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
     os.rename(new, output)
     for other in trash.glob(f"{prefix}*"):
         if other != old:
-            gone = other.with_name(f"del-{other.name}")
-            try:
-                os.rename(other, gone)
-            except FileNotFoundError:  # another build took it meanwhile
-                continue
-            delete_in_background(gone)
+            with suppress(FileNotFoundError):  # another build took it meanwhile
+                delete_in_background(other.rename(other.with_name(f"del-{other.name}")))
 
 
 def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
@@ -994,8 +984,7 @@ def build_site(
         state is None
         or not state.search
         or "pagefind/" in damaged
-        or any(f.startswith("papers/") for o in todo for f in o.files)
-        or any(f.startswith("papers/") for f in removed)  # a paper deleted, or now a draft
+        or any(f.startswith("papers/") for f in remade.union(removed))  # or gone: a draft now
     )
     changed = (
         bool(todo or removed) or search_stale or (state is not None and state.search != use_search)

@@ -135,7 +135,6 @@ class Templates:
         self.learned: dict[str, Any] = {}  # the same, for this build's templates
         self._reach: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._source: dict[str, str | None] = {}
-        self._file: dict[str, str | None] = {}
         self._sources: dict[str, tuple[str, list[str]]] = {}
         # jinja2.meta leaves out the names the environment has as globals (site, config,
         # profile...): templates are parsed for it by a copy holding only Jinja's own
@@ -149,11 +148,11 @@ class Templates:
             loader = self.env.loader
             assert loader is not None
             try:
-                self._source[name], self._file[name], _ = loader.get_source(self.env, name)
+                self._source[name] = loader.get_source(self.env, name)[0]
             except jinja2.TemplateNotFound:  # rendering reports it, if it is not optional
-                self._source[name], self._file[name] = None, None
+                self._source[name] = None
             except SitegenError:
-                self._source[name], self._file[name] = UNREADABLE, None
+                self._source[name] = UNREADABLE
         return self._source[name]
 
     def _direct(self, name: str) -> tuple[set[str | None], set[str]]:
@@ -168,7 +167,7 @@ class Templates:
         found = self.learned.get(source) or self.known.get(source)
         if found is None:
             try:
-                ast = self._bare.parse(source, name, self._file[name])
+                ast = self._bare.parse(source, name)
                 # compiles it: an unknown filter or test is an error from here on
                 names = meta.find_undeclared_variables(ast)
             except jinja2.TemplateSyntaxError:  # the render names its file and line

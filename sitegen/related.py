@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Protocol, TypeVar
 
@@ -101,10 +102,7 @@ def tokens(text: str) -> list[str]:
 
 def term_counts(doc: Doc) -> Counter[str]:
     """How often each term occurs in the paper, a title word counting TITLE_WEIGHT times."""
-    counts = Counter(tokens(doc.summary_text))
-    for term in tokens(doc.title):
-        counts[term] += TITLE_WEIGHT
-    return counts
+    return Counter(tokens(doc.summary_text) + tokens(doc.title) * TITLE_WEIGHT)
 
 
 def idf_weights(counts: Sequence[Counter[str]]) -> dict[str, float]:
@@ -115,9 +113,7 @@ def idf_weights(counts: Sequence[Counter[str]]) -> dict[str, float]:
     common word's df by one, which would shift its weight, and so every vector it
     is in, by a hair; rounded, the weight rarely moves at all.
     """
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
+    df = Counter(chain.from_iterable(counts))
     n = len(counts)
     return {
         t: round(math.log((1 + n) / (1 + f)) * IDF_STEPS) / IDF_STEPS + 1.0
