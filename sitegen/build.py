@@ -688,26 +688,24 @@ def cached_papers(
         except OSError as e:  # a folder named like a paper, a broken link
             raise SitegenError(f"cannot read: {e.strerror}", rel) from None
         texts.append((rel, data, hashlib.sha256(data).hexdigest()))
-    todo = [(rel, data) for rel, data, sha in texts if known.get(rel, ("",))[0] != sha]
+    todo = [(rel, data, sha) for rel, data, sha in texts if known.get(rel, ("",))[0] != sha]
 
-    def parse(file: tuple[str, bytes]) -> tuple[str, Any, list, Counter | None]:
-        rel, data = file
+    def parse(file: tuple[str, bytes, str]) -> tuple[str, tuple[str, Any, list, Counter | None]]:
+        rel, data, sha = file
         warnings: list[SitegenWarning] = []
         try:
             paper = parse_paper(decode(data, rel), rel, warnings)
-            return rel, paper, warnings, term_counts(paper)
+            return rel, (sha, paper, warnings, term_counts(paper))
         except SitegenError as e:
-            return rel, e, [], None
+            return rel, (sha, e, [], None)
 
-    shas = {rel: sha for rel, _, sha in texts}
-    for rel, *parsed_file in map_shares(parse, todo, jobs if len(todo) >= PARALLEL_MIN else 1):
-        known[rel] = (shas[rel], *parsed_file)
+    known.update(map_shares(parse, todo, jobs if len(todo) >= PARALLEL_MIN else 1))
     fresh = {rel: known[rel] for rel, _, _ in texts}
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
     warnings = stray + [w for rel, _, _ in texts for w in fresh[rel][2]]
     papers = collect_papers(parsed)  # raises the first problem, in file order
     if cache is not None:  # only the shards where a file changed, came or went
-        dirty = [r for r, _ in todo] + list(known.keys() - fresh.keys())
+        dirty = [r for r, _, _ in todo] + list(known.keys() - fresh.keys())
         kept: dict[int, dict] = {_shard(r): {} for r in dirty}
         for rel, entry in fresh.items():
             if (i := _shard(rel)) in kept and isinstance(entry[1], Paper):

@@ -205,7 +205,8 @@ class Templates:
             # a missing template (`ignore missing`) is keyed as missing, apart from an empty one
             sources = [(t, self.source(t)) for t in sorted(names)]
             text = digest(*(f"{t}\1" if src is None else f"{t}\0{src}" for t, src in sources))
-            self._sources[name] = text, sorted(variables)
+            # `fragment` is code (in the build's stamp); its templates are in `sources`
+            self._sources[name] = text, sorted(variables - {FRAGMENT})
         return self._sources[name]
 
     def key(self, name: str, context: Mapping[str, Any], digests: Digests, *extra: str) -> str:
@@ -213,8 +214,6 @@ class Templates:
         sources, variables = self.sources(name)
         parts = [*extra, name, sources]
         for var in variables:
-            if var == FRAGMENT:  # code (in the build's stamp); its templates are in `sources`
-                continue
             if var in context:
                 parts.append(f"{var}={digests.of(context[var])}")
             elif var in self.env.globals:

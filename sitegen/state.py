@@ -432,7 +432,6 @@ def fork_map(
         if pid == 0:  # the child: never returns into the parent's code
             gc.enable()  # paused by build_site, but a child makes much garbage
             os.close(r)
-            code = 0
             try:
                 try:
                     result: Any = ("ok", fn(item))
@@ -440,10 +439,9 @@ def fork_map(
                     result = ("error", e if isinstance(e, SitegenError) else RuntimeError(repr(e)))
                 with os.fdopen(w, "wb") as f:
                     pickle.dump(result, f)
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
+                os._exit(0)
+            finally:  # the result could not be sent
+                os._exit(1)
         os.close(w)
         pipes.append((pid, r))
     gc.unfreeze()
