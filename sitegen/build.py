@@ -25,7 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
@@ -79,7 +79,6 @@ from .state import (
     user_cache_dir,
 )
 
-T = TypeVar("T")
 FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
 PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
@@ -611,11 +610,11 @@ def make_outputs(
     costs: Sequence[float],
     root: Path,
     jobs: int,
-    meanwhile: Callable[[], T],
+    meanwhile: Callable[[], list[str]],
     current: Path,
     kept: Sequence[str],
     pieces: Pieces,
-) -> tuple[T, dict[str, float]]:
+) -> tuple[list[str], dict[str, float]]:
     """Make and write the given outputs under `root`, and hard-link the files kept from
     the current output, in `jobs` processes when there are many. Returns what
     `meanwhile` returns, called here while the other processes work, and the seconds
@@ -648,7 +647,7 @@ def make_outputs(
         link_files(current, root, kept[part::parts])
         return took, pieces.made
 
-    found: list[T] = []
+    found: list[list[str]] = []
     try:
         done = fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
     finally:

@@ -106,15 +106,8 @@ def resolve_people(
     slugs = unique_slugs(keys, "person")
     by_key = {}
     for key in keys:
-        e = info.get(key)
-        by_key[key] = Person(
-            key=key,
-            name=e.name if e else key,
-            slug=slugs[key],
-            homepage=e.homepage if e else None,
-            affiliation=e.affiliation if e else None,
-            is_owner=key == owner_key,
-        )
+        e = info.get(key) or PersonEntry(key, (), None, None, False)  # not in people.yaml
+        by_key[key] = Person(key, e.name, slugs[key], e.homepage, e.affiliation, key == owner_key)
     return {n: by_key[k] for n, k in key_of.items()}, by_key[owner_key]
 
 
