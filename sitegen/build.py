@@ -291,7 +291,7 @@ def template_notes_file() -> Path | None:
 
 
 def read_template_notes() -> dict[str, Any]:
-    return read_cache(template_notes_file(), code_stamp()) or {}  # none yet: parse them
+    return read_cache(template_notes_file(), code_stamp()) or {}  # none, no home, damaged: parse
 
 
 def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
