@@ -154,7 +154,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .state import Probe
 
     started = time.perf_counter()
-    output = args.output if args.output is not None else args.site / "output"
+    # as build_site names it: a no-op build says the same as any other
+    output = Path(
+        os.path.normpath(args.output if args.output is not None else args.site / "output")
+    )
     probe = None
     # answered before the renderer is imported; a link is refused by build_site, always
     if not args.no_cache and output.is_dir() and not output.is_symlink():
@@ -166,7 +169,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
         result = build_site(
             args.site,
-            output=args.output,
+            output=output,
             base_url=args.base_url,
             search=not args.no_search,
             jobs=args.jobs,

@@ -192,6 +192,9 @@ def test_noop_build_writes_nothing(built_site: Path) -> None:
     assert inodes(out) == ino and tree_bytes(out) == before
     assert out.stat().st_ino == out_inode  # not even swapped
     assert not [p for p in built_site.iterdir() if p.name.startswith(".output")]
+    # a no-op build names its output folder as any build does: normalised
+    proc = cli_build(built_site, "--output", str(out / ".." / "output"))
+    assert "nothing changed" in proc.stdout and f"into {out} in " in proc.stdout, proc.stdout
 
 
 def test_touched_but_unchanged_file_writes_nothing(built_site: Path) -> None:
