@@ -452,8 +452,8 @@ def fork_map(
         for pid, r in pipes:
             with os.fdopen(r, "rb") as f:
                 data = f.read()
-            os.waitpid(pid, 0)
-            results.append(pickle.loads(data) if data else ("error", None))
+            _, status = os.waitpid(pid, 0)  # not 0: it died, maybe halfway through its result
+            results.append(pickle.loads(data) if status == 0 else ("error", None))
     if any(value is None for status, value in results if status == "error"):
         raise RuntimeError("a build process died")
     for status, value in results:

@@ -788,6 +788,19 @@ def test_a_build_pauses_the_collector_and_its_children_collect(
     assert gc.isenabled()
 
 
+def test_a_process_that_dies_sending_its_result_is_a_build_process_that_died() -> None:
+    """A child whose result fails to pickle halfway through (past the pipe's buffer) sent
+    part of it: the parent unpickled the part, raised a bare EOFError or UnpicklingError
+    and left the children after it unwaited. Only a child that exited 0 sent a result."""
+    from sitegen.state import fork_map
+
+    def work(n: int) -> object:
+        return ["y" * 200_000, lambda: n] if n == 2 else n
+
+    with pytest.raises(RuntimeError, match="a build process died"):
+        fork_map(work, [1, 2, 3], 3)
+
+
 @pytest.mark.slow
 def test_parallel_output_equals_serial_at_400_papers(tmp_path: Path) -> None:
     """Past PARALLEL_MIN without forcing it, through the command line."""
