@@ -124,7 +124,8 @@ def load_site(
     if placeholder:
         warnings.append(
             SitegenWarning(
-                f"no base URL: feeds, sitemap and canonical links use the placeholder {url}; "
+                f"no base URL: feeds, sitemap and canonical links use the placeholder {url}, "
+                "and the 404 page links from the domain root; "
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )
         )

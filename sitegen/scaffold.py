@@ -46,12 +46,14 @@ def sitegen_requirement() -> str | None:
     url = info.get("url") if isinstance(info, dict) else None
     if not isinstance(url, str) or not url.startswith("https://"):
         return None
+    sub = info.get("subdirectory")  # a project in a folder of its repository or archive
+    where = f"#subdirectory={sub}" if isinstance(sub, str) and sub else ""
     vcs = info.get("vcs_info")
     if isinstance(vcs, dict) and vcs.get("vcs") == "git":
         ref = vcs.get("commit_id") or vcs.get("requested_revision")
-        return f"sitegen[search] @ git+{url}" + (f"@{ref}" if ref else "")
+        return f"sitegen[search] @ git+{url}" + (f"@{ref}" if ref else "") + where
     if "archive_info" in info:
-        return f"sitegen[search] @ {url}"
+        return f"sitegen[search] @ {url}{where}"
     return None
 
 

@@ -2,7 +2,8 @@
 
 URLs here are site-relative without a leading slash ("papers/x/"). Pages link
 to each other through a relative prefix computed from their own depth, so the
-same output works at the domain root, under a sub-path, and from file://.
+same output works at the domain root and under a sub-path. (Not from file://:
+a link names a folder, which only a web server answers with its index.html.)
 Absolute URLs (feeds, canonical links, sitemaps) join these to the base URL.
 """
 

@@ -421,6 +421,10 @@ def test_requirement_follows_where_sitegen_came_from(monkeypatch: pytest.MonkeyP
         '{"url": "https://files.example/sitegen-0.1.0-py3-none-any.whl", "archive_info": {}}': (
             "sitegen[search] @ https://files.example/sitegen-0.1.0-py3-none-any.whl"
         ),
+        '{"url": "https://git.example/lab/tools.git", "subdirectory": "sitegen", "vcs_info": '
+        '{"vcs": "git", "commit_id": "abc123"}}': (
+            "sitegen[search] @ git+https://git.example/lab/tools.git@abc123#subdirectory=sitegen"
+        ),
         '{"url": "file:///home/me/sitegen", "dir_info": {"editable": true}}': None,
         None: None,
     }
