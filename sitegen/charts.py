@@ -296,9 +296,16 @@ def _text_width(text: str, size: float) -> float:
 
 
 def _label_lines(name: str, size: float, max_one_line: float) -> list[str]:
-    """A name on one line if it is short, else given names over the family name."""
-    head, _, tail = name.strip().rpartition(" ")
-    return [head, tail] if head and _text_width(name, size) > max_one_line else [name]
+    """A name on as few lines as fit `max_one_line`, words kept whole: a long name on one
+    or two lines widened the drawing, which the page then shrinks, every label with it
+    (on a phone, to 5 px). Usually given names over the family name."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and _text_width(f"{lines[-1]} {word}", size) <= max_one_line:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [name]
 
 
 def _label(

@@ -142,6 +142,24 @@ def test_the_network_describes_only_the_lines_it_draws(site) -> None:
     assert "Thin curves" not in network_chart(alone)
 
 
+def test_a_long_name_in_the_network_wraps_instead_of_shrinking_every_label(site) -> None:
+    """The drawing is scaled to fit the page: one name set on one or two long lines
+    widened it, and on a phone every label shrank (to 5 px with longer names). Names
+    wrap, words whole, so the drawing keeps its width."""
+    import dataclasses
+
+    def width(chart: str) -> float:
+        return float(re.search(r'viewBox="\S+ \S+ (\S+) ', chart).group(1))  # type: ignore[union-attr]
+
+    side = site.coauthors[3]  # labelled beside its dot, where width counts most
+    long = dataclasses.replace(side.person, name="Pedro Henrique Oliveira dos Santos Ribeiro")
+    renamed = (*site.coauthors[:3], dataclasses.replace(side, person=long), *site.coauthors[4:])
+    chart = network_chart(dataclasses.replace(site, coauthors=renamed))
+    assert width(chart) == width(network_chart(site))
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", chart)
+    assert "Pedro" in lines and "Ribeiro" in lines
+
+
 def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
     """`<1%` is text in the topic table; the last year's label under narrow columns (a
     long career, a phone) ends at the chart's edge instead of being cut in half."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import CHROMIUM, REPO, missing_tool
+from conftest import CHROMIUM, REPO, add_portfolio, missing_tool, run_cli
 from siteserver import serve
 
 NODE_MODULES = REPO / "node_modules"
@@ -226,6 +226,65 @@ def test_axe_finds_no_serious_violations(example_output: Path, chromium, scheme:
         finally:
             context.close()
     assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------- layout
+
+
+MATRIX = r"\begin{pmatrix} " + " & ".join(f"{k / 4:.2f}" for k in range(1, 13)) + r" \end{pmatrix}"
+FORMULA = r"\mathcal{L}(\theta) = \mathbb{E}_{x \sim p}[\log p_\theta(x)]"  # fits a phone
+# elements narrower than their text set on one line: digits squeezed out of sight
+SQUEEZED = """sel => [...document.querySelectorAll(sel)].filter(e => {
+    const s = document.createElement('span'); s.textContent = e.textContent;
+    s.style.font = getComputedStyle(e).font; s.style.whiteSpace = 'nowrap';
+    document.body.append(s); const w = s.getBoundingClientRect().width; s.remove();
+    return e.getBoundingClientRect().width < w - 1;
+}).map(e => e.textContent)"""
+# each element's text on one line (a number or a year broken across lines reads wrong)
+ONE_LINE = """sel => [...document.querySelectorAll(sel)].filter(e => {
+    const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length > 1;
+}).map(e => e.textContent.trim())"""
+
+
+@pytest.mark.browser
+def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
+    """At 390 px no page scrolls sideways: a wide displayed formula scrolls in its own
+    box, keeping its digits (a matrix's cells squeezed them out of sight), and a long
+    coauthor name wraps instead of breaking the years beside it. Printed, the CV is dark
+    on white even from a browser in dark mode (the owner's name printed white)."""
+    add_portfolio(fresh_site)
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    front, _, _ = paper.read_text().partition("\n---\n")  # the body comes after it
+    long_name = "Pedro Henrique Oliveira dos Santos Ribeiro " + "Longname" * 12
+    front = front.replace("authors:\n", f"authors:\n- {long_name}\n", 1)
+    paper.write_text(f"{front}\n---\nThe objective ${FORMULA}$ is maximised:\n\n$${MATRIX}$$\n")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    output = fresh_site / "output"
+    pages = {**key_pages(output), "paper": f"papers/{paper.stem}/", "coauthors": "coauthors/"}
+    with serve(output, REPO / "netlify.toml") as base:
+        context = chromium.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        for kind, url in pages.items():
+            page.goto(base + url)
+            wide = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            assert wide[0] <= wide[1], f"{kind} page scrolls sideways at 390 px: {wide}"
+        page.goto(base + pages["paper"])
+        assert page.locator("math mn").count() >= 12
+        assert page.evaluate(SQUEEZED, "math mn") == []
+        page.goto(base + "coauthors/")
+        assert long_name.strip() in page.locator(".coauthor-table").inner_text()
+        assert page.evaluate(ONE_LINE, ".coauthor-table td, .coauthor-table thead th") == []
+        context.close()
+        context = chromium.new_context(color_scheme="dark")
+        page = context.new_page()
+        page.goto(base + "cv/")
+        page.emulate_media(media="print", color_scheme="dark")
+        colours = page.evaluate(
+            "sel => [...document.querySelectorAll(sel)].map(e => getComputedStyle(e).color)",
+            ".cv-pubs .owner, .cv h1",
+        )
+        context.close()
+    assert colours and all(max(map(int, re.findall(r"\d+", c)[:3])) < 100 for c in colours), colours
 
 
 # ---------------------------------------------------------------- Lighthouse
