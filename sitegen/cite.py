@@ -55,6 +55,14 @@ _KEY_STOPWORDS = frozenset(
 )
 
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# A word that makes a name an organisation's ("ATLAS Collaboration", "Barnes and Noble,
+# Inc."): kept whole, or BibTeX prints "Collaboration, A." and splits "Noble, Inc." at
+# its comma. Words no person's name ends in or holds.
+_ORGANISATION = frozenset(
+    """collaboration consortium team group project committee initiative investigators
+    inc ltd llc corp corporation company institute laboratory university society
+    association foundation network council""".split()
+)
 
 _LATEX_TABLE = str.maketrans({
     "\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -99,7 +107,7 @@ class Name:
     family: str  # without the particle
     particle: str = ""  # "van der", "de la"
     suffix: str = ""  # "Jr."
-    literal: bool = False  # one word (a mononym, or CJK written without spaces)
+    literal: bool = False  # one word (a mononym, CJK without spaces) or an organisation
 
     def parts(self) -> tuple[str, ...]:
         """Family (with particle), then suffix and given name if any; a literal name has neither."""
@@ -127,6 +135,9 @@ def split_name(name: str) -> Name:
     inverted. Lower-case words before the last word are particles, as BibTeX's own
     von-part rule has it.
     """
+    words = one_line(name).replace(",", " ").split()
+    if len(words) > 1 and any(w.lower().rstrip(".") in _ORGANISATION for w in words):
+        return Name(given="", family=one_line(name), literal=True)
     parts = [part.strip() for part in one_line(name).split(",")]
     at = next((i for i, part in enumerate(parts) if i and part.lower() in _NAME_SUFFIXES), 0)
     suffix = parts.pop(at) if at else ""
@@ -209,7 +220,10 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
 
 def _bib_name(name: str) -> str:
     """'Family, Given' with LaTeX escaped; BibTeX reads particles and suffixes from it."""
-    text = ", ".join(latex_escape(part) for part in split_name(name).parts() if part)
+    n = split_name(name)
+    text = ", ".join(latex_escape(part) for part in n.parts() if part)
+    if n.literal and " " in text:  # an organisation: braces keep it one name, unsplit
+        return "{" + text + "}"
     # "and" inside a name would split it into two authors
     return re.sub(r"(?i)\band\b", lambda m: "{" + m.group(0) + "}", text)
 
@@ -374,7 +388,8 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
 def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
     """A paper's author, with the URL of their page on this site (the owner's is home)."""
     url = urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
-    out: dict[str, Any] = {"@type": "Person", "name": one_line(name), "url": url}
+    kind = "Organization" if split_name(name).literal and " " in name.strip() else "Person"
+    out: dict[str, Any] = {"@type": kind, "name": one_line(name), "url": url}
     if person.affiliation:
         out["affiliation"] = {"@type": "Organization", "name": one_line(person.affiliation)}
     return out

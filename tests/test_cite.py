@@ -134,6 +134,9 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
         ("Guy L. Steele, Jr.", "Steele, Jr., Guy L."),
         ("Steele, Jr., Guy L.", "Steele, Jr., Guy L."),
         ("Steele, Guy L., Jr.", "Steele, Jr., Guy L."),
+        # an organisation is one name, whatever commas it holds
+        ("ATLAS Collaboration", "ATLAS Collaboration"),
+        ("Barnes and Noble, Inc.", "Barnes and Noble, Inc."),
     ],
 )
 def test_split_name(name: str, inverted: str) -> None:
@@ -198,6 +201,36 @@ def test_a_printed_suffix_is_split_off_in_every_citation(tmp_path: Path) -> None
     assert csl == [{"family": "Steele", "given": "Guy L.", "suffix": "Jr."}]
     html = (out / "index.html").read_text(encoding="utf-8")
     assert '<meta name="citation_author" content="Steele, Jr., Guy L.">' in html
+
+
+def test_an_organisation_is_one_author_in_every_citation(tmp_path: Path) -> None:
+    """ "ATLAS Collaboration" and "Barnes and Noble, Inc." are authors as written: BibTeX
+    read them as "Collaboration, A." and as family "Barnes and Noble", given "Inc.";
+    CSL-JSON gives them as literal names."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    authors = '["Ada Lovelace", "ATLAS Collaboration", "Barnes and Noble, Inc."]'
+    (site / "content" / "papers" / "p.md").write_text(
+        f"---\ntitle: Names\ndate: 2022-01-01\nauthors: {authors}\n---\nx\n", encoding="utf-8"
+    )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output" / "papers" / "p"
+    entry = parse_bib((out / "p.bib").read_text(encoding="utf-8")).entries[0]
+    assert [(a.last, a.first) for a in entry["author"][1:]] == [
+        (["{ATLAS Collaboration}"], []),
+        (["{Barnes and Noble, Inc.}"], []),
+    ]
+    record = ris_records((out / "p.ris").read_bytes().decode())[0]
+    assert [v for k, v in record if k == "AU"][1:] == [
+        "ATLAS Collaboration",
+        "Barnes and Noble, Inc.",
+    ]
+    csl = json.loads((out / "p.json").read_text(encoding="utf-8"))[0]["author"]
+    assert csl[1:] == [{"literal": "ATLAS Collaboration"}, {"literal": "Barnes and Noble, Inc."}]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert [a["@type"] for a in data["author"]] == ["Person", "Organization", "Organization"]
 
 
 def test_citation_keys_never_run_out() -> None:
