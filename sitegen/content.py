@@ -184,8 +184,10 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             "title: ' #' starts a YAML comment, which cuts the title short: quote the title",
             "title",
         )
-    if date.year < 1900:  # 0202 for 2022: the timeline chart would draw every year since
-        warn(f"date: the year {date.year} is before 1900: a typo?", "date")
+    if not 1900 <= date.year <= 2100:  # 0202 or 2202 for 2022: the timeline chart would
+        # draw every year between (the clock is no guide: a parse is kept between builds)
+        side = "before 1900" if date.year < 1900 else "after 2100"
+        warn(f"date: the year {date.year} is {side}: a typo?", "date")
     for key in sorted(k for k in data if k not in KNOWN_KEYS and isinstance(k, str)):
         close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
         if close:  # a typo; other keys are the user's own, for their templates (`extra`)

@@ -937,16 +937,21 @@ def test_a_relative_link_in_an_abstract_is_a_warning_with_its_file(fresh_site: P
     assert f"{rel}: warning: relative link 'slides.pdf'" in proc.stderr, proc.stderr
 
 
-def test_a_year_before_1900_is_a_warning_with_its_line(fresh_site: Path) -> None:
-    """`0202` for `2022` builds (a historian may list old work) but is named: the
-    timeline's chart would otherwise silently draw every year since 202."""
+@pytest.mark.parametrize(
+    ("year", "said"), [("0202", "202 is before 1900"), ("2202", "2202 is after 2100")]
+)
+def test_a_year_far_from_now_is_a_warning_with_its_line(
+    fresh_site: Path, year: str, said: str
+) -> None:
+    """`0202` or `2202` for `2022` builds (a historian may list old work) but is named:
+    the timeline's chart would otherwise silently draw every year between."""
     paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
-    text = re.sub(r"(?m)^date: \d{4}", "date: 0202", paper.read_text(), count=1)
+    text = re.sub(r"(?m)^date: \d{4}", f"date: {year}", paper.read_text(), count=1)
     paper.write_text(text)
     line = text.splitlines().index(next(ln for ln in text.splitlines() if ln.startswith("date:")))
     proc = run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL)
     assert proc.returncode == 0, proc.stderr
-    warning = f"content/papers/{paper.name}:{line + 1}: warning: date: the year 202 is before 1900"
+    warning = f"content/papers/{paper.name}:{line + 1}: warning: date: the year {said}"
     assert warning in proc.stderr, proc.stderr
 
 
