@@ -52,11 +52,15 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
 
 
 def front_matter(text: str, path: str) -> tuple[dict, str, str]:
-    """(the front matter's keys and values, its YAML text, the body) of a paper or news file."""
+    """(the front matter's keys and values, its YAML text, the body) of a paper or news file.
+    The build and the import both read it here, so they see one paper in it: an unquoted
+    `arxiv: 2212.01740` is the text written, since its float drops the trailing 0."""
     yaml_text, body = split_front_matter(text, path)
     data = load_yaml(yaml_text, path, first_line=2)
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", path, 2)
+    if isinstance(data.get("arxiv"), (int, float)) and not isinstance(data["arxiv"], bool):
+        data["arxiv"] = written_value(yaml_text, "arxiv")
     return data, yaml_text, body
 
 
@@ -167,8 +171,6 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         return _as_str(data.get(key)) or None
 
     venue = optional_text("venue")
-    if isinstance(data.get("arxiv"), (int, float)) and not isinstance(data["arxiv"], bool):
-        data["arxiv"] = written_value(yaml_text, "arxiv")  # unquoted: a float drops trailing 0s
     ids: dict[str, str | None] = {}
     for key, pattern, example in (
         ("doi", _DOI, "10.1109/CVPR.2023.00911"),

@@ -603,3 +603,28 @@ def test_a_record_years_away_from_a_profile_paper_of_its_title_is_another_paper(
     assert proc.returncode == 0, proc.stderr
     assert paper.read_bytes() == before
     assert (site / "content/papers/2010-residual-mixture-of-experts.md").is_file()
+
+
+def test_an_unquoted_arxiv_id_written_by_hand_is_read_as_the_build_reads_it(
+    site: Path, tmp_path: Path
+) -> None:
+    """`arxiv: 2212.01747`, unquoted as the README writes it, is a float to YAML: the
+    import did not index it, so a record of that arXiv paper under its v2 title was
+    added again; and `--force` carried the float over, `2212.01740` as `2212.0174`."""
+    paper = site / "content/papers" / FAST
+    paper.write_text(
+        paper.read_text().replace("code_url: null\n", "code_url: null\narxiv: 2212.01747\n")
+    )
+    bib = tmp_path / "v2.bib"
+    bib.write_text(
+        "@article{v2, title={Straight Flows for Fast Point Cloud Generation (v2)},\n"
+        " author={Wu, Lemeng}, journal={arXiv preprint arXiv:2212.01747v2}, year={2022}}\n"
+    )
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("0 added"), proc.stdout
+    paper.write_text(paper.read_text().replace("arxiv: 2212.01747", "arxiv: 2212.01740"))
+    proc = imp(seed_profile(), "--site", site, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert front(paper)[0]["arxiv"] == "2212.01740"
+    assert parse_paper(paper.read_text(), str(paper), []).arxiv == "2212.01740"
