@@ -670,10 +670,10 @@ def _carry_over(current: bytes | None, data: bytes) -> bytes:
     old, new = _site_paper("", current), _site_paper("", data)
     if old is None or new is None:
         return data
-    keep = {
-        k: old.values[k]
-        for k in (*FILLABLE, "abstract")
-        if old.values.get(k) not in _EMPTY and new.values.get(k) in _EMPTY
+    keep = {  # in the file's order: the order they were added in, so the bytes come back
+        k: v
+        for k, v in old.values.items()
+        if k in (*FILLABLE, "abstract") and v not in _EMPTY and new.values.get(k) in _EMPTY
     }
     text = insert_keys(data.decode(), keep) if keep else None
     return text.encode() if text is not None else data

@@ -628,3 +628,23 @@ def test_an_unquoted_arxiv_id_written_by_hand_is_read_as_the_build_reads_it(
     assert proc.returncode == 0, proc.stderr
     assert front(paper)[0]["arxiv"] == "2212.01740"
     assert parse_paper(paper.read_text(), str(paper), []).arxiv == "2212.01740"
+
+
+def test_keys_two_imports_added_come_back_in_their_order(site: Path, tmp_path: Path) -> None:
+    """A venue from one import and a DOI from the next: re-importing the unchanged
+    profile carried them over in a fixed order (doi first), so it rewrote the file."""
+    ris, bib = tmp_path / "venue.ris", tmp_path / "doi.bib"
+    ris.write_text(
+        "TY  - CONF\nTI  - Residual Mixture of Experts\nAU  - Wu, Lemeng\n"
+        "PY  - 2022\nT2  - Some Workshop\nER  - \n"
+    )
+    bib.write_text(
+        "@article{r, title={Residual Mixture of Experts}, author={Wu, Lemeng},\n"
+        " year={2022}, doi={10.1234/rmoe}}\n"
+    )
+    for source in (ris, bib):
+        assert imp(source, "--site", site).returncode == 0
+    before = snapshot(site)
+    proc = imp(seed_profile(), "--site", site)
+    assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 32 unchanged", proc.stdout
+    assert snapshot(site) == before
