@@ -305,10 +305,12 @@ def _unmanaged_identities(
     A file whose title was edited by hand has no profile paper's identity, yet it is
     still that paper (`papers`: the profile's, by identity; `known`: those the manifest
     knows) when topic, full date and author list match that paper alone and no other
-    such file: anything less certain may be two papers, and is left unmatched."""
+    such file: anything less certain may be two papers, and is left unmatched. A file
+    with no topic, added from another source, is then found as a merge finds a paper."""
     found: dict[str, tuple[str, dt.date | None]] = {}
     counts: dict[str, int] = {}
     retitled: dict[tuple[object, ...], list[str]] = {}  # (topic, date, authors) -> keys
+    by_title = _Index()
     for name in sorted(names):
         try:
             paper = _site_paper(name, (papers_dir / name).read_bytes())
@@ -317,13 +319,16 @@ def _unmanaged_identities(
         fm = paper.values if paper else {}
         # as a build reads it: `date: "2022-12-12"`, quoted, is a date too
         title, topic, date = fm.get("title"), fm.get("topic"), _as_date(fm.get("date"))
+        added = fm.get("added") if type(fm.get("added")) is dt.date else None
+        if paper is not None and isinstance(title, str):
+            paper.values.update(date=date, added=added)  # as read here, for the title pass
+            by_title.add(paper)
         if not (isinstance(title, str) and isinstance(topic, str) and isinstance(date, dt.date)):
             continue
         base = _identity_base(topic, date, title)
         counts[base] = counts.get(base, 0) + 1
         key = base if counts[base] == 1 else f"{base}#{counts[base]}"
-        added = fm.get("added")
-        found[key] = (name, added if type(added) is dt.date else None)
+        found[key] = (name, added)
         authors = fm.get("authors")
         if isinstance(authors, list) and authors and all(isinstance(a, str) for a in authors):
             retitled.setdefault((topic, date, *authors), []).append(key)
@@ -334,6 +339,15 @@ def _unmanaged_identities(
         files = [k for k in retitled.get(fields, ()) if k not in papers]
         if len(keys) == len(files) == 1 and keys[0] not in found and keys[0] not in known:
             found[keys[0]] = found.pop(files[0])
+    # last, as a merge of other sources matches: by title, years at most two apart
+    claimed = {found[k][0] for k in papers if k in found}
+    for key, rec in papers.items():
+        if key in found or key in known:
+            continue
+        p = by_title.find({"title": rec.title, "date": rec.date})
+        if p is not None and p.name not in claimed:
+            found[key] = (p.name, p.values["added"])  # type: ignore[assignment]
+            claimed.add(p.name)
     return found
 
 

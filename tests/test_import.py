@@ -413,6 +413,37 @@ def test_a_corrected_date_or_title_keeps_the_file(site, tmp_path):
     assert run_import(changed, site, as_of=AS_OF).lines() == ["0 added, 0 updated, 32 unchanged"]
 
 
+def test_a_paper_another_source_added_is_that_file_when_the_profile_lists_it(tmp_path):
+    """A paper first added from CSL-JSON (no topic: no profile identity) got a second
+    file, `-2.md`, once the profile listed it. It is now found as a merge finds a
+    paper: by title, years at most two apart."""
+    text = (FIXTURES / "alpha_without_abstract.txt").read_text(encoding="utf-8")
+    site = tmp_path / "site"
+    assert (
+        cli(
+            FIXTURES / "alpha_without_abstract.txt", "--site", site, "--as-of", AS_OF_ARG
+        ).returncode
+        == 0
+    )
+    csl = tmp_path / "delta.json"
+    delta = {"title": "Paper Delta", "container-title": "J. D", "type": "article-journal"}
+    csl.write_text(json.dumps([{**delta, "id": "d", "issued": {"date-parts": [[2023, 5, 2]]}}]))
+    assert cli(csl, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
+    path = site / "content/papers/2023-paper-delta.md"
+    mine = path.read_bytes()
+    profile = tmp_path / "p.txt"
+    entry = "LGMay 2, 2023\nPaper Delta\n\nLemeng Wu\n\nDelta abstract.\n\n"
+    profile.write_text(text.replace("LGAug 31, 2022", entry + "LGAug 31, 2022"), "utf-8")
+    r = cli(profile, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.stdout.splitlines()[-1] == "0 added, 0 updated, 3 unchanged, 1 kept (changed by hand)"
+    assert path.read_bytes() == mine and len(list(path.parent.glob("*.md"))) == 4
+    r = cli(profile, "--site", site, "--as-of", AS_OF_ARG, "--force")
+    assert r.stdout.splitlines()[-1] == "0 added, 1 updated, 3 unchanged"
+    fm, body = load(path)
+    assert (fm["topic"], fm["added"], body) == ("LG", AS_OF, "Delta abstract.\n")
+    assert len(list(path.parent.glob("*.md"))) == 4
+
+
 def test_user_edit_of_the_title_in_the_file_does_not_make_a_new_paper(site):
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
     path.write_text(path.read_text().replace("PathFusion: Path", "PathFusion - Path", 1))
