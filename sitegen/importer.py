@@ -17,7 +17,8 @@ month/day + normalised title, with an occurrence number for exact duplicates.
 The year is left out on purpose because a yearless date ("Mar 16") is
 inferred from the reference date and can change between imports; when the
 profile corrects a date or topic, a second pass matches by title alone, so the
-paper keeps its file and its `added` date.
+paper keeps its file and its `added` date; a retitle (arXiv v2) keeps it too
+when topic, full date and authors fit that file alone.
 
 Other sources (BibTeX, RIS, CSL-JSON, ORCID, DBLP, arXiv: see sources.py and
 fetch.py) never rewrite a file: their records are grouped into papers, matched
@@ -509,13 +510,19 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     twice = "same title, topic and date as the paper at line {}; imported twice"
     report.warnings += [SitegenWarning(twice.format(first), profile, line) for line, first in dups]
     matched = _match(prof.records, keys, manifest)
-    managed = {e.file for e in manifest.values()}
+    # A paper whose title the profile changed is looked for as the files outside the
+    # manifest are (one candidate only), among them the file of its old title.
+    managed = {manifest[old].file for old in matched.values()}
+    left = {e.file: k for k, e in manifest.items() if e.file not in managed}
     unmanaged = _unmanaged_identities(
         papers_dir,
         [n for n in plan.on_disk if n not in managed],
         dict(zip(keys, prof.records, strict=True)),
         set(matched),
     )
+    for key in [k for k in keys if k in unmanaged and k not in matched]:
+        if unmanaged[key][0] in left:  # the file the manifest knows by the old title
+            matched[key] = left.pop(unmanaged.pop(key)[0])
 
     def added(key: str) -> dt.date:  # the date the paper's file is rendered with
         if (old_key := matched.get(key)) is not None:

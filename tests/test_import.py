@@ -413,6 +413,31 @@ def test_a_corrected_date_or_title_keeps_the_file(site, tmp_path):
     assert run_import(changed, site, as_of=AS_OF).lines() == ["0 added, 0 updated, 32 unchanged"]
 
 
+def test_a_paper_the_profile_retitles_keeps_its_file(tmp_path):
+    """arXiv v2 retitles a paper (same topic, full date and authors): the import added a
+    second file and called the first missing from the profile. With a twin of the same
+    topic, date and authors the file could be either's, so the paper is added."""
+    text = (FIXTURES / "alpha_without_abstract.txt").read_text(encoding="utf-8")
+    profile, v2 = tmp_path / "p.txt", tmp_path / "v2.txt"
+    profile.write_text(text, "utf-8")
+    site = tmp_path / "site"
+    assert cli(profile, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
+    v2.write_text(text.replace("Paper Beta\n", "Paper Beta, Second Version\n"), "utf-8")
+    beta = site / "content/papers/2022-paper-beta.md"
+    for counts in ("0 added, 1 updated, 2 unchanged\n", "0 added, 0 updated, 3 unchanged\n"):
+        assert cli(v2, "--site", site, "--as-of", AS_OF_ARG).stdout == counts
+    assert load(beta)[0]["title"] == "Paper Beta, Second Version"
+    assert len(list(beta.parent.glob("*.md"))) == 3
+    twin = "CVDec 12, 2022\nPaper Twin\n\nLemeng Wu, Dilin Wang\n\nTwin abstract.\n\n"
+    for p in (profile, v2):
+        p.write_text(p.read_text().replace("CVApr 20, 2021", twin + "CVApr 20, 2021"), "utf-8")
+    site = tmp_path / "twins"
+    run_import(profile, site, as_of=AS_OF)
+    assert run_import(v2, site, as_of=AS_OF).added == [
+        "content/papers/2022-paper-beta-second-version.md"
+    ]
+
+
 def test_a_paper_another_source_added_is_that_file_when_the_profile_lists_it(tmp_path):
     """A paper first added from CSL-JSON (no topic: no profile identity) got a second
     file, `-2.md`, once the profile listed it. It is now found as a merge finds a
