@@ -8,7 +8,7 @@ each paper the file name and the sha256 of the bytes the import last wrote:
 - file == manifest hash, new rendering identical  -> unchanged (not touched)
 - file == manifest hash, profile changed          -> updated (keeps `added`)
 - file != manifest hash                           -> kept: edited by hand (`--force` overwrites)
-- file deleted                                    -> kept: deleted by hand (`--force` re-creates)
+- file deleted (not renamed)                      -> kept: deleted by hand (`--force` re-creates)
 - paper no longer in the profile                  -> reported, never deleted
 
 A paper's identity is taken from the profile record, not from the file, so a
@@ -510,19 +510,27 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     twice = "same title, topic and date as the paper at line {}; imported twice"
     report.warnings += [SitegenWarning(twice.format(first), profile, line) for line, first in dups]
     matched = _match(prof.records, keys, manifest)
-    # A paper whose title the profile changed is looked for as the files outside the
-    # manifest are (one candidate only), among them the file of its old title.
+    # A paper whose file was renamed by hand, or whose title the profile changed, is
+    # looked for as the files outside the manifest are (retitled: one candidate only).
+    gone = {k for k, old in matched.items() if manifest[old].file not in plan.on_disk}
+    known = set(matched) - gone
     managed = {manifest[old].file for old in matched.values()}
     left = {e.file: k for k, e in manifest.items() if e.file not in managed}
     unmanaged = _unmanaged_identities(
         papers_dir,
         [n for n in plan.on_disk if n not in managed],
         dict(zip(keys, prof.records, strict=True)),
-        set(matched),
+        known,
     )
-    for key in [k for k in keys if k in unmanaged and k not in matched]:
-        if unmanaged[key][0] in left:  # the file the manifest knows by the old title
-            matched[key] = left.pop(unmanaged.pop(key)[0])
+    for key in [k for k in keys if k in unmanaged and k not in known]:
+        name = unmanaged[key][0]
+        if name in left:  # the file the manifest knows by the paper's old title
+            matched[key] = left.pop(name)
+        elif key in gone:  # its file, renamed: the manifest follows it
+            manifest[matched[key]] = replace(manifest[matched[key]], file=name)
+        else:
+            continue
+        del unmanaged[key]
 
     def added(key: str) -> dt.date:  # the date the paper's file is rendered with
         if (old_key := matched.get(key)) is not None:
@@ -634,7 +642,7 @@ class _Plan:
             self.report.kept.append((_rel(name), "deleted by hand; --force re-creates it"))
         elif self.force or ours:
             self.writes[self.papers_dir / name] = data
-            self.report.updated.append(_rel(name))
+            (self.report.updated if current else self.report.added).append(_rel(name))
             entry = fresh
         else:
             self.report.kept.append((_rel(name), "edited by hand; --force overwrites it"))

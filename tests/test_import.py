@@ -337,8 +337,23 @@ def test_deleted_file_is_a_hand_edit_too(site):
     assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
     assert not path.exists()
     report = run_import(SEED, site, as_of=AS_OF, force=True)
-    assert report.updated == [f"content/papers/{path.name}"]
+    # re-created, not "updated": there was no file to update
+    assert report.added == [f"content/papers/{path.name}"] and report.updated == []
     assert path.read_bytes() == original
+
+
+def test_a_file_renamed_by_hand_is_still_its_paper(site):
+    """A renamed file was "deleted by hand", and --force re-created it beside the
+    renamed copy: two pages of one paper."""
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    renamed = path.rename(path.with_name("pathfusion.md"))
+    for force in ((), ("--force",)):
+        r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG, *force)
+        assert r.stdout == "0 added, 0 updated, 32 unchanged\n", r.stdout
+    assert renamed.is_file() and not path.exists()
+    renamed.write_text(renamed.read_text().replace("code: false", "code: true"))
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.stdout.startswith("kept content/papers/pathfusion.md (edited by hand"), r.stdout
 
 
 def test_new_papers_are_added_with_todays_date(tmp_path):
