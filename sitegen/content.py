@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CONTROL, SitegenError, SitegenWarning, clean_text, decode, iso_date
-from .markup import render_markdown
+from .markup import plain_inline, render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
 from .yamlutil import key_line, load_yaml, written_value
@@ -107,6 +107,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     title = _as_str(data.get("title"))
     if not title:
         raise fail("missing or empty (every paper needs a title)", "title")
+    if not plain_inline(title):  # `[](url)`: markup only, nothing a browser tab can show
+        raise fail("no text, only markup (a link or image with none)", "title")
     date = _as_date(data.get("date"))
     if date is None:
         if "date" not in data:

@@ -7,6 +7,7 @@ feeds and the tests, so a list page and its feed can never disagree.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -70,11 +71,13 @@ def topic_name(code: str, config: SiteConfig) -> str:
 
 
 def unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:
-    """Readable ASCII slugs, made unique with -2, -3 in sorted order so they are stable,
-    and none a name Windows keeps for a device."""
+    """Readable ASCII slugs, made unique with -2, -3 in the order the names come, and none
+    a name Windows keeps for a device. Callers give the longest-standing name first: one
+    added later (Li Ming after 李明, C after C++) takes the -2, so a page's address, and
+    its feed's, never changes subject when a paper is added."""
     out: dict[str, str] = {}
     used: set[str] = set(WINDOWS_RESERVED)  # "Con" is con-2
-    for name in sorted(set(names)):
+    for name in dict.fromkeys(names):
         base = slugify_text(name) or fallback
         slug, n = base, 1
         while slug in used:
@@ -102,7 +105,7 @@ def resolve_people(
             owner_key = key
     alias.setdefault(name_key(profile.name), owner_key)
     key_of = {n: alias.get(name_key(n), name_key(n)) for n in names}
-    keys = {*key_of.values(), owner_key}
+    keys = dict.fromkeys([owner_key, *key_of.values()])  # names come oldest paper first
     slugs = unique_slugs(keys, "person")
     by_key = {}
     for key in keys:
@@ -112,7 +115,14 @@ def resolve_people(
 
 
 def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
-    return tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.title.casefold(), p.slug)))
+    """By date, then (one day's papers) the last added first, then file name: never by
+    title, or fixing a title's typo would change which papers a full feed holds."""
+    return tuple(
+        sorted(
+            papers,
+            key=lambda p: (-p.date.toordinal(), -(p.added or dt.date.min).toordinal(), p.slug),
+        )
+    )
 
 
 def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Paper, ...]:
@@ -152,7 +162,9 @@ def _group(
     by_code: dict[str, list[Paper]] = defaultdict(list)
     for code, p in pairs:
         by_code[code].append(p)
-    slugs = unique_slugs(by_code, kind)
+    slugs = unique_slugs(
+        sorted(by_code, key=lambda c: (by_code[c][-1].date, c)), kind
+    )  # oldest use
     return [
         Topic(code, name(code), slugs[code], kind, tuple(ps), topic_colour(code))
         for code, ps in by_code.items()
@@ -207,7 +219,7 @@ def build_index(
     config: SiteConfig,
 ) -> Site:
     """Everything the theme and the feeds show, derived once from the papers."""
-    names = (n for s in sources for n in s.author_names)
+    names = (n for s in sorted(sources, key=lambda s: (s.date, s.slug)) for n in s.author_names)
     people, owner = resolve_people(profile, people_entries, names)
     papers = make_papers(sources, people)
     topics = group_topics(papers, config)

@@ -290,6 +290,8 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = 
     if not isinstance(date, dt.date):
         raise fail("date: missing or not a date (use YYYY-MM-DD)", ("date",))
     title = _opt_str(data, "title", fail)
+    if title is not None and not plain_inline(title):  # `![](award.png)`: no text to show
+        raise fail("title: no text, only markup (a link or image with none)", ("title",))
     rendered = render_markdown(CONTROL.sub("", body).strip("\n"), display)
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
@@ -305,11 +307,15 @@ def news_files(site_dir: Path) -> list[Path]:
 
 
 def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem, ...]:
-    """content/news/*.md, newest first; each item's anchor is unique on the page."""
-    items: dict[str, NewsItem] = {}  # by id
+    """content/news/*.md, newest first; each item's anchor is unique on the page, and an
+    older item keeps its anchor when a newer one of the same name comes: the anchor is
+    the item's id in the news feeds, where a changed id is a new item."""
+    parsed = []
     for path in news_files(site_dir):
         display = path.relative_to(site_dir).as_posix()
-        item = parse_news(read_text(path, display), display, warnings)
+        parsed.append((parse_news(read_text(path, display), display, warnings), display))
+    items: dict[str, NewsItem] = {}  # by id
+    for item, _ in sorted(parsed, key=lambda pair: (pair[0].date, pair[1])):
         n, base = 2, item.id
         while item.id in items:
             item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1

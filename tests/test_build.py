@@ -177,6 +177,10 @@ def test_failed_build_leaves_output_untouched(fresh_site: Path) -> None:
     "edit, message",
     [
         (lambda t: t.replace("title:", "titel:", 1), "title: missing"),
+        (
+            lambda t: re.sub(r"title: .*", "title: '[](https://a.example/)'", t, count=1),
+            "title: no text",
+        ),
         (lambda t: re.sub(r"date: \S+", "date: 2022-02-30", t, count=1), "invalid date"),
         # Python's fromisoformat takes these too; the messages promise YYYY-MM-DD
         (lambda t: re.sub(r"date: \S+", "date: '20220201'", t, count=1), "invalid date"),

@@ -295,3 +295,51 @@ def test_titles_are_plain_text_where_markup_cannot_render(fresh_site: Path) -> N
     for name in ("feed.xml", "atom.xml"):
         titles = [e.title for e in feedparser.parse(fresh_site / "output" / name).entries]
         assert plain in titles, titles
+
+
+def _paper(site: Path, name: str, title: str, date: str, authors: str, extra: str = "") -> None:
+    text = f"---\ntitle: {title}\ndate: {date}\nauthors: {authors}\n{extra}---\nText.\n"
+    (site / "content" / "papers" / f"{name}.md").write_text(text, encoding="utf-8")
+
+
+def test_a_feed_keeps_its_subject_and_its_papers_as_the_site_grows(tmp_path: Path) -> None:
+    """What a subscriber sees as papers are added and fixed: a coauthor's or a tag's feed
+    keeps its address when a later name makes the same slug (李明 then Li Ming, C++
+    then C: the newcomer took it, sorting first); a fixed typo in a title does not
+    change which of one day's papers a full feed holds (they were ordered by title);
+    a news item keeps its id when a newer one of the same name comes."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "news").mkdir()
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    (site / "sitegen.yaml").write_text("feed_size: 2\n", encoding="utf-8")
+    _paper(site, "a", "Zeta", "2024-01-10", "[Ada Lovelace, 李明]", "tags: [C++]\n")
+    _paper(site, "b", "Betta results", "2024-01-05", "[Ada Lovelace]")
+    _paper(site, "c", "Delta results", "2024-01-05", "[Ada Lovelace]")
+    (site / "content" / "news" / "award.md").write_text("---\ndate: 2023-05-01\n---\nAward.\n")
+
+    def build() -> Path:
+        run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+        return site / "output"
+
+    def titles(feed: Path) -> list[str]:
+        return [e.title for e in feedparser.parse(feed.read_bytes()).entries]
+
+    out = build()
+    held = titles(out / "feed.xml")
+    (site / "content" / "papers" / "b.md").write_text(
+        (site / "content" / "papers" / "b.md").read_text().replace("Betta", "Theta")
+    )
+    assert titles(build() / "feed.xml") == [t.replace("Betta", "Theta") for t in held]
+
+    _paper(site, "d", "Li Ming's paper", "2025-02-01", "[Ada Lovelace, Li Ming]", "tags: [C]\n")
+    (site / "content" / "news" / "Award.md").write_text("---\ndate: 2025-03-01\n---\nNew.\n")
+    out = build()
+    assert titles(out / "coauthors" / "li-ming" / "atom.xml") == ["Zeta"]
+    assert titles(out / "tags" / "c" / "atom.xml") == ["Zeta"]
+    assert titles(out / "coauthors" / "li-ming-2" / "atom.xml") == ["Li Ming's paper"]
+    news = {
+        e.id: e.description
+        for e in feedparser.parse((out / "news" / "atom.xml").read_bytes()).entries
+    }
+    assert news[f"{BASE_URL}news/#news-award"].startswith("<p>Award.")

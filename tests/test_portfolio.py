@@ -384,6 +384,10 @@ BAD_NEWS = {
         "content/news/bad.md:3: unknown key 'titel'",
     ),
     "no front matter": ("Just text\n", "content/news/bad.md:1: missing front matter"),
+    "a title of markup only": (
+        '---\ndate: 2024-01-01\ntitle: "![](https://a.example/award.png)"\n---\nx\n',
+        "content/news/bad.md:3: title: no text, only markup",
+    ),
     # nothing left to show (a feed entry needs a title): the feed generator raised
     "only a rule": ("---\ndate: 2024-01-01\n---\n***\n", "content/news/bad.md:1: empty"),
     "a control character as title": (
