@@ -116,7 +116,8 @@ def load_site(
         raise problems[0]
     papers_cache = cache_dir / "papers" if cache_dir else None
     sources, warnings, counts = cached_papers(site_dir, papers_cache, jobs)
-    site = build_index(sources, load_profile(site_dir), load_people(site_dir), config)
+    profile = load_profile(site_dir)
+    site = build_index(sources, profile, load_people(site_dir, profile.name), config)
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
     site = replace(site, related=related)
     folio = load_portfolio(site_dir, site, warnings, cache_dir / "photo" if cache_dir else None)

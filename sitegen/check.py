@@ -161,7 +161,7 @@ def check_site(site: Path) -> CheckReport:
     report = CheckReport(problems)
     _check_papers(site, report)
     profile = _attempt(report, load_profile, site)
-    _attempt(report, load_people, site)
+    _attempt(report, load_people, site, profile.name if profile else "")
     _check_portfolio(site, profile, report)
     _check_templates(site, config.theme, report)
     if report.ok:

@@ -327,8 +327,10 @@ class PersonEntry:
     owner: bool
 
 
-def load_people(site: Path) -> list[PersonEntry]:
-    """content/people.yaml: optional; merges spellings of one person into one page."""
+def load_people(site: Path, owner_name: str = "") -> list[PersonEntry]:
+    """content/people.yaml: optional; merges spellings of one person into one page.
+    `owner_name` is profile.yaml's: its person is the owner, so it cannot be another's
+    spelling while a third entry says `owner: true` (the owner was their own coauthor)."""
     path = site / "content" / "people.yaml"
     if not path.exists():
         return []
@@ -346,6 +348,7 @@ def load_people(site: Path) -> list[PersonEntry]:
     out = []
     spelt: dict[str, str] = {}  # each name and alias -> the person it is, by name
     owners = []
+    holder = None  # the entry that spells the profile's name
     for i, entry in enumerate(data):
         if not isinstance(entry, dict) or not (name := _as_str(entry.get("name"))):
             raise fail(i, "each person needs a `name:`")
@@ -364,13 +367,21 @@ def load_people(site: Path) -> list[PersonEntry]:
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
             raise fail(i, "owner: must be true or false")
-        for spelling in {name_key(s) for s in (name, *aliases)}:
+        spellings = dict.fromkeys(name_key(s) for s in (name, *aliases))  # in file order
+        for spelling in spellings:
             if spelling in spelt:  # which page would a paper's author go to?
                 raise fail(i, f"{spelling!r} is also {spelt[spelling]!r}, listed above")
             spelt[spelling] = name
-        owners += [name] if owner else []
+        holder = i if owner_name and name_key(owner_name) in spellings else holder
+        owners += [(i, name)] if owner else []
         if len(owners) > 1:
-            raise fail(i, f"owner: only one person is the site's owner ({owners[0]!r} is)")
+            raise fail(i, f"owner: only one person is the site's owner ({owners[0][1]!r} is)")
+        if owners and holder is not None and holder != owners[0][0]:
+            raise fail(
+                i,
+                f"{owner_name!r}, profile.yaml's name, is listed for {data[holder]['name']!r}, "
+                f"but {owners[0][1]!r} is the one marked `owner: true`",
+            )
         affiliation = _as_str(entry.get("affiliation")) or None
         out.append(PersonEntry(name, aliases, homepage, affiliation, owner))
     return out

@@ -70,11 +70,17 @@ def topic_name(code: str, config: SiteConfig) -> str:
     return config.topic_names.get(code) or default
 
 
+def _arrival(paper: Paper) -> tuple[dt.date, str]:
+    """When a paper came to the site: `added` by the import (else its date, the best guess
+    for a file written by hand), so an old paper imported today arrives today."""
+    return paper.added or paper.date, paper.slug
+
+
 def unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:
     """Readable ASCII slugs, made unique with -2, -3 in the order the names come, and none
-    a name Windows keeps for a device. Callers give the longest-standing name first: one
-    added later (Li Ming after 李明, C after C++) takes the -2, so a page's address, and
-    its feed's, never changes subject when a paper is added."""
+    a name Windows keeps for a device. Callers give the longest-standing name first (by
+    _arrival): one that came later (Li Ming after 李明, C after C++), even on an old
+    paper, takes the -2, so a page's address, and its feed's, keeps its subject."""
     out: dict[str, str] = {}
     used: set[str] = set(WINDOWS_RESERVED)  # "Con" is con-2
     for name in dict.fromkeys(names):
@@ -105,7 +111,7 @@ def resolve_people(
             owner_key = key
     alias.setdefault(name_key(profile.name), owner_key)
     key_of = {n: alias.get(name_key(n), name_key(n)) for n in names}
-    keys = dict.fromkeys([owner_key, *key_of.values()])  # names come oldest paper first
+    keys = dict.fromkeys([owner_key, *key_of.values()])  # names come in order of arrival
     slugs = unique_slugs(keys, "person")
     by_key = {}
     for key in keys:
@@ -162,9 +168,7 @@ def _group(
     by_code: dict[str, list[Paper]] = defaultdict(list)
     for code, p in pairs:
         by_code[code].append(p)
-    slugs = unique_slugs(
-        sorted(by_code, key=lambda c: (by_code[c][-1].date, c)), kind
-    )  # oldest use
+    slugs = unique_slugs(sorted(by_code, key=lambda c: (min(map(_arrival, by_code[c])), c)), kind)
     return [
         Topic(code, name(code), slugs[code], kind, tuple(ps), topic_colour(code))
         for code, ps in by_code.items()
@@ -219,7 +223,7 @@ def build_index(
     config: SiteConfig,
 ) -> Site:
     """Everything the theme and the feeds show, derived once from the papers."""
-    names = (n for s in sorted(sources, key=lambda s: (s.date, s.slug)) for n in s.author_names)
+    names = (n for s in sorted(sources, key=_arrival) for n in s.author_names)
     people, owner = resolve_people(profile, people_entries, names)
     papers = make_papers(sources, people)
     topics = group_topics(papers, config)

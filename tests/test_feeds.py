@@ -333,11 +333,20 @@ def test_a_feed_keeps_its_subject_and_its_papers_as_the_site_grows(tmp_path: Pat
     assert titles(build() / "feed.xml") == [t.replace("Betta", "Theta") for t in held]
 
     _paper(site, "d", "Li Ming's paper", "2025-02-01", "[Ada Lovelace, Li Ming]", "tags: [C]\n")
+    # an old paper imported now arrives now: its names do not take older ones' addresses
+    _paper(
+        site,
+        "e",
+        "Old work",
+        "2018-03-01",
+        "[Ada Lovelace, Li Ming]",
+        "tags: [C]\nadded: 2025-04-01\n",
+    )
     (site / "content" / "news" / "Award.md").write_text("---\ndate: 2025-03-01\n---\nNew.\n")
     out = build()
     assert titles(out / "coauthors" / "li-ming" / "atom.xml") == ["Zeta"]
     assert titles(out / "tags" / "c" / "atom.xml") == ["Zeta"]
-    assert titles(out / "coauthors" / "li-ming-2" / "atom.xml") == ["Li Ming's paper"]
+    assert titles(out / "coauthors" / "li-ming-2" / "atom.xml") == ["Li Ming's paper", "Old work"]
     news = {
         e.id: e.description
         for e in feedparser.parse((out / "news" / "atom.xml").read_bytes()).entries

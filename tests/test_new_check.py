@@ -277,6 +277,14 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
             "- name: Yan Zheng\n  aliases: [Y. Zheng]\n- name: Yu Zheng\n  aliases: [Y. Zheng]\n",
         ),
         ("content/people.yaml", "- name: Ann Lee\n  owner: true\n- name: Bo Chen\n  owner: true\n"),
+        # the profile's name is another's spelling: the owner would be their own coauthor
+        ("content/people.yaml", "- name: L. Wu\n  owner: true\n- name: Lemeng Wu\n"),
+        # two spellings listed above: the first in file order is named, not a set's pick
+        (
+            "content/people.yaml",
+            "- name: Bo Liu\n- name: Qiang Liu\n- name: Dilin Wang\n"
+            "  aliases: [Bo Liu, Qiang Liu]\n",
+        ),
         ("templates/paper.html", "{% if %}\n"),
         ("templates/paper.html", b"{# saved as Latin-1 #}\n<p>caf\xe9</p>\n"),
         # parses, fails when rendered: check renders one page of each template
@@ -357,6 +365,13 @@ def test_check_agrees_with_build(
         assert problems[0] == f"{fresh_site / where}:2: not UTF-8 text"
     elif where == "content/people.yaml" and "Bo Chen" in what:
         assert problems[0].endswith(":3: owner: only one person is the site's owner ('Ann Lee' is)")
+    elif where == "content/people.yaml" and "L. Wu" in what:
+        assert problems[0].endswith(
+            ":3: 'Lemeng Wu', profile.yaml's name, is listed for 'Lemeng Wu', "
+            "but 'L. Wu' is the one marked `owner: true`"
+        )
+    elif where == "content/people.yaml" and "Dilin Wang" in what:
+        assert problems[0].endswith(":3: 'Bo Liu' is also 'Bo Liu', listed above"), problems
     elif where == "content/people.yaml" and "Yu Zheng" in what:
         assert problems[0].endswith(":3: 'Y. Zheng' is also 'Yan Zheng', listed above")
     elif what == "authors in one line":
