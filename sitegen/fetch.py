@@ -28,6 +28,9 @@ DEFAULTS = {
 }
 ARXIV_PAGE = 100  # entries per request; the API allows more, but slowly
 ARXIV_PAUSE = 3.0  # seconds between pages, as arXiv's terms of use ask
+# An answer's size: ORCID's /works takes some 3 kB a work and a 100-entry arXiv page well
+# under 1 MB, so 64 MB holds 20,000 works; more is a server streaming without end.
+MAX_BYTES = 64 << 20
 _ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 _DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
 
@@ -53,7 +56,14 @@ def get(url: str, spec: str, accept: str) -> str:
     )
     try:
         with urllib.request.urlopen(request, timeout=_timeout()) as response:
-            data = response.read()
+            data = bytearray()
+            while chunk := response.read1(1 << 16):
+                data += chunk
+                if len(data) > MAX_BYTES:
+                    size = f"{MAX_BYTES / (1 << 20):g} MB"
+                    raise SitegenError(f"the answer from {url} is over {size}", spec)
+            if getattr(response, "length", None):  # read1 ends a cut-short body quietly
+                raise http.client.IncompleteRead(bytes(data), response.length)
     except urllib.error.HTTPError as e:
         if e.code == 429:
             raise SitegenError(

@@ -7,6 +7,7 @@ malformed answer. Nothing here touches the network.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.server
 import json
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from conftest import AS_OF, make_site, run_cli, seed_profile
 
+from sitegen import fetch
 from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
@@ -337,6 +339,19 @@ class _Replay(http.server.BaseHTTPRequestHandler):
         if url.path == "/v3.0/0000-0000-0000-0002/works":
             time.sleep(2)
             return self._send(200, b"{}")
+        if url.path == "/v3.0/0000-0000-0000-0003/works":  # endless, as far as a cap knows
+            self.send_response(200)
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client stopped reading
+                for _ in range(20):
+                    self.wfile.write(b" " * (1 << 20))
+            return None
+        if url.path == "/v3.0/0000-0000-0000-0004/works":  # shorter than its Content-Length
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"group": []}')
+            return None
         if url.path == "/pid/123/4567.bib":
             return self._send(200, DBLP.read_bytes())
         if url.path == "/api/query":
@@ -417,6 +432,7 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
         ("orcid:0000-0000-0000-0500", "orcid:0000-0000-0000-0500: HTTP 500"),
         ("orcid:0000-0000-0000-0002", "orcid:0000-0000-0000-0002: no answer within 0.5 s"),
         ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: invalid JSON"),
+        ("orcid:0000-0000-0000-0004", "orcid:0000-0000-0000-0004: cannot reach"),
         ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
         ("arxiv:id:bad", "arxiv:id:bad: arXiv refused the query: incorrect id format"),
         ("arxiv:au:Blog", "arxiv:au:Blog:1: not an arXiv API response (no totalResults)"),
@@ -433,6 +449,22 @@ def test_online_failures_change_nothing(
     with pytest.raises(SitegenError) as e:
         run_import([BIB, source], site, as_of=dt.date(2026, 11, 25))
     assert str(e.value).startswith(message), str(e.value)
+    assert snapshot(site) == before
+
+
+def test_an_endless_answer_stops_at_the_size_cap(
+    site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server streaming without end took 24 GB: an answer is read up to MAX_BYTES (1 MB
+    here, to be quick), then the import stops with one line naming the source."""
+    monkeypatch.setattr(fetch, "MAX_BYTES", 1 << 20)
+    before = snapshot(site)
+    proc = imp("orcid:0000-0000-0000-0003", "--site", site, env=api)
+    assert proc.returncode == 1
+    url = f"{api['SITEGEN_ORCID_API']}/v3.0/0000-0000-0000-0003/works"
+    assert proc.stderr.splitlines()[1:] == [
+        f"orcid:0000-0000-0000-0003: the answer from {url} is over 1 MB"
+    ]
     assert snapshot(site) == before
 
 
