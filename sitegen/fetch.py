@@ -50,18 +50,23 @@ def _timeout() -> float:
 
 
 def get(url: str, spec: str, accept: str) -> str:
-    """GET `url` as text; every failure is one line naming the source."""
+    """GET `url` as text; every failure is one line naming the source. The timeout bounds
+    the whole answer, not each read: a server sending a byte at a time never timed out."""
+    timeout = _timeout()
+    deadline = time.monotonic() + timeout
     request = urllib.request.Request(
         url, headers={"Accept": accept, "User-Agent": "sitegen (publication site generator)"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=_timeout()) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             data = bytearray()
             while chunk := response.read1(1 << 16):
                 data += chunk
                 if len(data) > MAX_BYTES:
                     size = f"{MAX_BYTES / (1 << 20):g} MB"
                     raise SitegenError(f"the answer from {url} is over {size}", spec)
+                if time.monotonic() > deadline:
+                    raise TimeoutError
             if getattr(response, "length", None):  # read1 ends a cut-short body quietly
                 raise http.client.IncompleteRead(bytes(data), response.length)
     except urllib.error.HTTPError as e:
@@ -74,7 +79,7 @@ def get(url: str, spec: str, accept: str) -> str:
         # a timeout is a TimeoutError, raised as is or, while connecting, as a URLError's reason
         reason = getattr(e, "reason", e)
         if isinstance(reason, TimeoutError):
-            raise SitegenError(f"no answer within {_timeout():g} s from {url}", spec) from None
+            raise SitegenError(f"no answer within {timeout:g} s from {url}", spec) from None
         raise SitegenError(f"cannot reach {url} ({reason})", spec) from None
     try:
         return data.decode("utf-8")

@@ -352,6 +352,15 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"group": []}')
             return None
+        if url.path == "/v3.0/0000-0000-0000-0005/works":  # a byte every 0.1 s, for 4 s
+            self.send_response(200)
+            self.send_header("Content-Length", "40")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for byte in b'{"group": []}'.ljust(40):
+                    self.wfile.write(bytes([byte]))
+                    time.sleep(0.1)
+            return None
         if url.path == "/pid/123/4567.bib":
             return self._send(200, DBLP.read_bytes())
         if url.path == "/api/query":
@@ -431,6 +440,7 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
     [
         ("orcid:0000-0000-0000-0500", "orcid:0000-0000-0000-0500: HTTP 500"),
         ("orcid:0000-0000-0000-0002", "orcid:0000-0000-0000-0002: no answer within 0.5 s"),
+        ("orcid:0000-0000-0000-0005", "orcid:0000-0000-0000-0005: no answer within 0.5 s"),
         ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: invalid JSON"),
         ("orcid:0000-0000-0000-0004", "orcid:0000-0000-0000-0004: cannot reach"),
         ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
