@@ -28,6 +28,7 @@ DEFAULTS = {
 }
 ARXIV_PAGE = 100  # entries per request; the API allows more, but slowly
 ARXIV_PAUSE = 3.0  # seconds between pages, as arXiv's terms of use ask
+ARXIV_MAX = 30_000  # entries of one query: the most arXiv's API serves
 # An answer's size: ORCID's /works takes some 3 kB a work and a 100-entry arXiv page well
 # under 1 MB, so 64 MB holds 20,000 works; more is a server streaming without end.
 MAX_BYTES = 64 << 20
@@ -111,9 +112,12 @@ def fetch(spec: str, log: Log) -> list[SourceRecord]:
 
 
 def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
-    """Every page of an arXiv API query, politely spaced."""
+    """Every page of an arXiv API query, politely spaced. Each page must bring a new entry
+    and the total stay within ARXIV_MAX: a server whose total grows with every page (or
+    that sends one page again and again) would otherwise be asked forever."""
     base = _base("arxiv")
     records: list[SourceRecord] = []
+    seen: set[SourceRecord] = set()
     start, total = 0, None
     while total is None or start < total:
         if start and base == DEFAULTS["arxiv"][1]:
@@ -123,8 +127,12 @@ def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
         )
         text = get(f"{base}/api/query?{params}", spec, "application/atom+xml")
         page, total = parse_arxiv_atom(text, spec)
-        if total and not page:
-            raise SitegenError(f"arXiv sent an empty page at {start} of {total}", spec)
+        if total > ARXIV_MAX:
+            message = f"{total:,} entries, more than arXiv serves ({ARXIV_MAX:,}); narrow the query"
+            raise SitegenError(message, spec)
+        if total and seen.issuperset(page):
+            raise SitegenError(f"arXiv sent no new entry at {start} of {total}", spec)
+        seen.update(page)
         records += page
         start += len(page)
         log(f"{spec}: {min(start, total)} of {total} entries")

@@ -321,6 +321,17 @@ def test_the_owner_comes_from_profile_yaml_as_a_build_reads_it(site: Path) -> No
 PAGES = {0: "arxiv-page1.xml", 2: "arxiv-page2.xml"}
 
 
+def atom(total: str, *ids: str) -> bytes:
+    """An arXiv API page with `total` as its totalResults and one entry per arXiv id."""
+    entries = "".join(
+        f"<entry><id>http://arxiv.org/abs/{i}</id><title>{i}</title></entry>" for i in ids
+    )
+    return (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:os="http://a9.com/-/spec/opensearch/1.1/">'
+        f"<os:totalResults>{total}</os:totalResults>{entries}</feed>"
+    ).encode()
+
+
 class _Replay(http.server.BaseHTTPRequestHandler):
     """Recorded API answers by path; special ids and PIDs answer with failures."""
 
@@ -371,7 +382,12 @@ class _Replay(http.server.BaseHTTPRequestHandler):
                 return self._send(200, feed.encode())
             if query["search_query"] == ["id:bad"]:
                 return self._send(200, (FIXTURES / "arxiv-error.xml").read_bytes())
-            page = PAGES.get(int(query["start"][0]))
+            start = int(query["start"][0])
+            if query["search_query"] == ["au:Grow"]:  # each page a new entry and a larger total
+                return self._send(200, atom(str(start + 2), f"2301.{10000 + start}"))
+            if query["search_query"] == ["au:Repeat"]:  # the same entry on every page
+                return self._send(200, atom("3", "2301.10000"))
+            page = PAGES.get(start)
             return self._send(200, (FIXTURES / page).read_bytes()) if page else self._send(404, b"")
         return self._send(404, b"not found")
 
@@ -475,6 +491,25 @@ def test_an_endless_answer_stops_at_the_size_cap(
     assert proc.stderr.splitlines()[1:] == [
         f"orcid:0000-0000-0000-0003: the answer from {url} is over 1 MB"
     ]
+    assert snapshot(site) == before
+
+
+def test_arxiv_paging_ends_on_a_server_whose_pages_never_do(
+    site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A total that grew with every page was paged forever, and a page sent again was
+    taken again: a total over ARXIV_MAX (5 here) stops, and so does a page with no new
+    entry, each with one line."""
+    monkeypatch.setattr(fetch, "ARXIV_MAX", 5)
+    before = snapshot(site)
+    repeat = imp("arxiv:au:Repeat", "--site", site, env=api)
+    assert repeat.returncode == 1
+    assert repeat.stderr.splitlines()[-1] == "arxiv:au:Repeat: arXiv sent no new entry at 1 of 3"
+    grow = imp("arxiv:au:Grow", "--site", site, env=api)
+    assert grow.returncode == 1
+    assert grow.stderr.splitlines()[-1] == (
+        "arxiv:au:Grow: 6 entries, more than arXiv serves (5); narrow the query"
+    )
     assert snapshot(site) == before
 
 
