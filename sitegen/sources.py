@@ -475,6 +475,9 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         found: dict[str, str] = {}
         for holder in (group, *summaries):  # the group's ids, then each summary's
             for x in _as_list(_value(holder, "external-ids", "external-id")):
+                # a chapter lists its book's DOI as `part-of`: `self` (or unmarked) ids are its own
+                if clean(_value(x, "external-id-relationship")).lower() not in ("self", ""):
+                    continue
                 kind = clean(_value(x, "external-id-type")).lower()
                 value = clean(_value(x, "external-id-value"))
                 found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))

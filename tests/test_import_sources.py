@@ -332,6 +332,25 @@ def atom(total: str, *ids: str) -> bytes:
     ).encode()
 
 
+def _chapter(title: str, *ids: tuple[str, str]) -> dict:
+    """An ORCID work with (DOI, relationship) external ids."""
+    external = [
+        {"external-id-type": "doi", "external-id-value": v, "external-id-relationship": r}
+        for v, r in ids
+    ]
+    summary = {"title": {"title": {"value": title}}, "external-ids": {"external-id": external}}
+    return {"work-summary": [{**summary, "publication-date": {"year": {"value": "2023"}}}]}
+
+
+BOOK = ("10.1007/978-3-031-00000-0", "part-of")
+CHAPTERS = {
+    "group": [
+        _chapter("Chapter One on Flows", BOOK, ("10.1007/978-3-031-00000-0_1", "self")),
+        _chapter("Chapter Two on Point Clouds", BOOK),
+    ]
+}
+
+
 class _Replay(http.server.BaseHTTPRequestHandler):
     """Recorded API answers by path; special ids and PIDs answer with failures."""
 
@@ -341,6 +360,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
         if url.path == f"/v3.0/{ORCID_ID}/works":
             assert self.headers["Accept"] == "application/json"
             return self._send(200, ORCID.read_bytes())
+        if url.path == "/v3.0/0000-0000-0000-0020/works":
+            return self._send(200, json.dumps(CHAPTERS).encode())
         if url.path == "/v3.0/0000-0000-0000-0500/works":
             return self._send(500, b"Internal Server Error")
         if url.path == "/v3.0/0000-0000-0000-0429/works":
@@ -439,6 +460,16 @@ def test_orcid_dblp_and_arxiv_online_merge_like_files(site: Path, api: dict) -> 
     before = snapshot(site)
     assert imp(*sources, "--site", site, env=api).returncode == 0
     assert snapshot(site) == before
+
+
+def test_only_an_orcid_works_own_ids_identify_it(site: Path, api: dict) -> None:
+    """A chapter lists its book's DOI as `part-of`: taken for the chapter's own, it made
+    two chapters of one book one paper. Only `self` ids are the work's."""
+    proc = imp("orcid:0000-0000-0000-0020", "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    papers = by_title(site)
+    assert papers["Chapter One on Flows"]["doi"] == "10.1007/978-3-031-00000-0_1"
+    assert "doi" not in papers["Chapter Two on Point Clouds"]
 
 
 def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) -> None:
