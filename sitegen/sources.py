@@ -521,7 +521,9 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
     if root.tag != f"{{{_NS['a']}}}feed":
         raise SitegenError("not an Atom feed", source, 1)
     total_text = clean(root.findtext("os:totalResults", None, _NS))
-    if not total_text.isdigit():  # before the entries: another feed's are not arXiv's
+    # before the entries: another feed's are not arXiv's. ASCII digits: isdigit() passes
+    # '²', int() refuses it and 4,301 digits; nine are more than arXiv has papers.
+    if not re.fullmatch(r"[0-9]{1,9}", total_text):
         raise SitegenError("not an arXiv API response (no totalResults)", source, 1)
     records = []
     for entry in root.findall("a:entry", _NS):

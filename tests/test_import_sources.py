@@ -408,6 +408,10 @@ class _Replay(http.server.BaseHTTPRequestHandler):
                 return self._send(200, atom(str(start + 2), f"2301.{10000 + start}"))
             if query["search_query"] == ["au:Repeat"]:  # the same entry on every page
                 return self._send(200, atom("3", "2301.10000"))
+            if query["search_query"] == ["au:Super"]:  # a digit int() cannot read
+                return self._send(200, atom("\u00b2", "2301.10000"))
+            if query["search_query"] == ["au:Huge"]:  # more digits than int() reads
+                return self._send(200, atom("9" * 5000, "2301.10000"))
             page = PAGES.get(start)
             return self._send(200, (FIXTURES / page).read_bytes()) if page else self._send(404, b"")
         return self._send(404, b"not found")
@@ -493,6 +497,8 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
         ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
         ("arxiv:id:bad", "arxiv:id:bad: arXiv refused the query: incorrect id format"),
         ("arxiv:au:Blog", "arxiv:au:Blog:1: not an arXiv API response (no totalResults)"),
+        ("arxiv:au:Super", "arxiv:au:Super:1: not an arXiv API response (no totalResults)"),
+        ("arxiv:au:Huge", "arxiv:au:Huge:1: not an arXiv API response (no totalResults)"),
         ("orcid:not-an-id", "orcid:not-an-id: not an ORCID iD"),
         ("dblp:../x", "dblp:../x: not a DBLP person id"),
     ],
