@@ -76,7 +76,9 @@ def get(url: str, spec: str, accept: str) -> str:
                 "rate limited (HTTP 429); wait a while and try again", spec
             ) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
-    except (OSError, http.client.HTTPException) as e:  # URLError is an OSError
+    # URLError is an OSError; a redirect to `http://[::1` is a ValueError, and a huge
+    # Content-Length was an OverflowError
+    except (OSError, ValueError, OverflowError, http.client.HTTPException) as e:
         # a timeout is a TimeoutError, raised as is or, while connecting, as a URLError's reason
         reason = getattr(e, "reason", e)
         if isinstance(reason, TimeoutError):

@@ -384,6 +384,17 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"group": []}')
             return None
+        if url.path == "/v3.0/0000-0000-0000-0006/works":  # a redirect to no URL at all
+            self.send_response(302)
+            self.send_header("Location", "http://[::1")
+            self.end_headers()
+            return None
+        if url.path == "/v3.0/0000-0000-0000-0007/works":  # a length no read can take
+            self.send_response(200)
+            self.send_header("Content-Length", "9" * 26)
+            self.end_headers()
+            self.wfile.write(b'{"group": []}')
+            return None
         if url.path == "/v3.0/0000-0000-0000-0005/works":  # a byte every 0.1 s, for 4 s
             self.send_response(200)
             self.send_header("Content-Length", "40")
@@ -494,6 +505,8 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
         ("orcid:0000-0000-0000-0005", "orcid:0000-0000-0000-0005: no answer within 0.5 s"),
         ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: invalid JSON"),
         ("orcid:0000-0000-0000-0004", "orcid:0000-0000-0000-0004: cannot reach"),
+        ("orcid:0000-0000-0000-0006", "orcid:0000-0000-0000-0006: cannot reach"),
+        ("orcid:0000-0000-0000-0007", "orcid:0000-0000-0000-0007: cannot reach"),
         ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
         ("arxiv:id:bad", "arxiv:id:bad: arXiv refused the query: incorrect id format"),
         ("arxiv:au:Blog", "arxiv:au:Blog:1: not an arXiv API response (no totalResults)"),
