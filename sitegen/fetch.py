@@ -32,7 +32,7 @@ ARXIV_MAX = 30_000  # entries of one query: the most arXiv's API serves
 # An answer's size: ORCID's /works takes some 3 kB a work and a 100-entry arXiv page well
 # under 1 MB, so 64 MB holds 20,000 works; more is a server streaming without end.
 MAX_BYTES = 64 << 20
-_ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+_ORCID_ID = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")  # \d takes '٠' too
 _DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
 
 Log = Callable[[str], None]

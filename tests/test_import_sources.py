@@ -528,6 +528,14 @@ def test_online_failures_change_nothing(
     assert snapshot(site) == before
 
 
+@pytest.mark.parametrize("orcid", ["not-an-id", "\u0660\u0660\u0660\u0660-" * 3 + "\u0660" * 4])
+def test_an_orcid_id_is_ascii_digits(site: Path, api: dict, orcid: str) -> None:
+    """Arabic-Indic digits passed `\\d` and crashed later: a bad ORCID iD, exit status 2."""
+    proc = imp(f"orcid:{orcid}", "--site", site, env=api)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"orcid:{orcid}: not an ORCID iD (0000-0002-1825-0097)"]
+
+
 def test_an_endless_answer_stops_at_the_size_cap(
     site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
