@@ -40,14 +40,27 @@ Log = Callable[[str], None]
 
 def _base(kind: str) -> str:
     var, default = DEFAULTS[kind]
-    return (os.environ.get(var) or default).rstrip("/")
+    base = (os.environ.get(var) or default).rstrip("/")
+    try:
+        url = urllib.parse.urlsplit(base)
+    except ValueError:  # `http://[::1`: an IPv6 address left open
+        url = None
+    if not url or url.scheme not in ("http", "https") or not url.hostname:
+        raise SitegenError(f"{base!r} is not an http(s) URL", var)
+    return base
 
 
 def _timeout() -> float:
+    text = os.environ.get("SITEGEN_FETCH_TIMEOUT", "30")
     try:
-        return float(os.environ.get("SITEGEN_FETCH_TIMEOUT", "30"))
+        seconds = float(text)
     except ValueError:
-        return 30.0
+        seconds = 0.0
+    # nan fails too; 0 makes a socket non-blocking, inf overflows it, and an hour is plenty
+    if not 0 < seconds <= 3600:
+        message = f"{text!r} is not a number of seconds (more than 0, at most 3600)"
+        raise SitegenError(message, "SITEGEN_FETCH_TIMEOUT")
+    return seconds
 
 
 def get(url: str, spec: str, accept: str) -> str:

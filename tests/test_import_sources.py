@@ -536,6 +536,20 @@ def test_an_orcid_id_is_ascii_digits(site: Path, api: dict, orcid: str) -> None:
     assert proc.stderr.splitlines() == [f"orcid:{orcid}: not an ORCID iD (0000-0002-1825-0097)"]
 
 
+@pytest.mark.parametrize(
+    "var, value",
+    [("SITEGEN_FETCH_TIMEOUT", v) for v in ("-1", "nan", "inf", "0", "x")]
+    + [("SITEGEN_ORCID_API", "http://[::1"), ("SITEGEN_ORCID_API", "file:///etc")],
+)
+def test_a_bad_variable_is_one_line_naming_it(site: Path, api: dict, var: str, value: str) -> None:
+    """A negative, NaN, infinite or zero timeout and a base URL with an open IPv6 bracket
+    were tracebacks (a timeout that was no number was quietly 30 s)."""
+    proc = imp(f"orcid:{ORCID_ID}", "--site", site, env={**api, var: value})
+    assert proc.returncode == 1
+    progress, error = proc.stderr.splitlines()
+    assert error.startswith(f"{var}: {value!r} is not a"), error
+
+
 def test_an_endless_answer_stops_at_the_size_cap(
     site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
