@@ -29,6 +29,7 @@ DEFAULTS = {
 ARXIV_PAGE = 100  # entries per request; the API allows more, but slowly
 ARXIV_PAUSE = 3.0  # seconds between pages, as arXiv's terms of use ask
 ARXIV_MAX = 30_000  # entries of one query: the most arXiv's API serves
+ARXIV_PAGES = 2 * ARXIV_MAX // ARXIV_PAGE  # requests: room for short pages, not 1-entry ones
 # An answer's size: ORCID's /works takes some 3 kB a work and a 100-entry arXiv page well
 # under 1 MB, so 64 MB holds 20,000 works; more is a server streaming without end.
 MAX_BYTES = 64 << 20
@@ -128,13 +129,18 @@ def fetch(spec: str, log: Log) -> list[SourceRecord]:
 
 def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
     """Every page of an arXiv API query, politely spaced. Each page must bring a new entry
-    and the total stay within ARXIV_MAX: a server whose total grows with every page (or
-    that sends one page again and again) would otherwise be asked forever."""
+    and the total and pages stay within ARXIV_MAX and ARXIV_PAGES: a server whose total
+    grows with every page (or that sends one page again and again) would otherwise be
+    asked forever."""
     base = _base("arxiv")
     records: list[SourceRecord] = []
     seen: set[SourceRecord] = set()
-    start, total = 0, None
+    start, total, pages = 0, None, 0
     while total is None or start < total:
+        if pages == ARXIV_PAGES:
+            message = f"{start:,} of {total:,} entries in {pages} pages; narrow the query"
+            raise SitegenError(message, spec)
+        pages += 1
         if start and base == DEFAULTS["arxiv"][1]:
             time.sleep(ARXIV_PAUSE)
         params = urllib.parse.urlencode(

@@ -570,8 +570,8 @@ def test_arxiv_paging_ends_on_a_server_whose_pages_never_do(
     site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A total that grew with every page was paged forever, and a page sent again was
-    taken again: a total over ARXIV_MAX (5 here) stops, and so does a page with no new
-    entry, each with one line."""
+    taken again: a total over ARXIV_MAX (5 here) stops, as do more than ARXIV_PAGES pages
+    and a page with no new entry, each with one line."""
     monkeypatch.setattr(fetch, "ARXIV_MAX", 5)
     before = snapshot(site)
     repeat = imp("arxiv:au:Repeat", "--site", site, env=api)
@@ -581,6 +581,12 @@ def test_arxiv_paging_ends_on_a_server_whose_pages_never_do(
     assert grow.returncode == 1
     assert grow.stderr.splitlines()[-1] == (
         "arxiv:au:Grow: 6 entries, more than arXiv serves (5); narrow the query"
+    )
+    monkeypatch.setattr(fetch, "ARXIV_PAGES", 3)  # one entry a page: the pages run out first
+    grow = imp("arxiv:au:Grow", "--site", site, env=api)
+    assert grow.returncode == 1
+    assert (
+        grow.stderr.splitlines()[-1] == "arxiv:au:Grow: 3 of 4 entries in 3 pages; narrow the query"
     )
     assert snapshot(site) == before
 
