@@ -82,8 +82,10 @@ def get(url: str, spec: str, accept: str) -> str:
                     raise SitegenError(f"the answer from {url} is over {size}", spec)
                 if time.monotonic() > deadline:
                     raise TimeoutError
-            if getattr(response, "length", None):  # read1 ends a cut-short body quietly
-                raise http.client.IncompleteRead(bytes(data), response.length)
+            # read1 ends a body cut short quietly: the header says how much was promised
+            promised = response.headers.get("Content-Length", "")
+            if promised.isascii() and promised.isdigit() and len(data) < int(promised):
+                raise http.client.IncompleteRead(bytes(data), int(promised) - len(data))
     except urllib.error.HTTPError as e:
         if e.code == 429:
             raise SitegenError(
