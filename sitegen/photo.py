@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import shutil
+import struct
 import warnings
 from contextlib import suppress
 from dataclasses import dataclass
@@ -85,7 +86,10 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
             img.draft("RGB", (target, target))  # JPEG: decode at 1/2..1/8 when that is enough
             img.load()
             icc = img.info.get("icc_profile")
-            img = ImageOps.exif_transpose(img)
+            with suppress(struct.error, ValueError, TypeError, KeyError):
+                img = ImageOps.exif_transpose(img)  # a damaged EXIF block: shown as stored
+            if img.mode.startswith("I;16") or img.mode == "I":  # 16 bits: scale, not clip
+                img = img.convert("I").point(lambda v: v / 257).convert("L")
             if img.mode not in ("RGB", "L"):
                 rgba = img.convert("RGBA")
                 img = Image.new("RGB", rgba.size, (255, 255, 255))

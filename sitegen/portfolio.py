@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -164,9 +165,10 @@ def _failer(display: str, text: str, first_line: int = 1) -> Fail:
 
     def fail(msg: str, path: Sequence) -> SitegenError:
         path = tuple(path)
-        # The pure-Python composer, as these files always had: it refuses tabs (a
-        # tab-indented resume.json), and their errors stay on `first_line`.
-        while (line := key_line(text, path, first_line, yaml.SafeLoader)) is None and path:
+        # The pure-Python composer, as these files always had. YAML refuses tabs where JSON
+        # indents with them; a tab is only ever whitespace in JSON (a string holds `\t`).
+        lines_of = text.expandtabs(1) if display.endswith(".json") else text
+        while (line := key_line(lines_of, path, first_line, yaml.SafeLoader)) is None and path:
             path = path[:-1]
         return SitegenError(msg, display, line or first_line)
 
@@ -253,11 +255,12 @@ def load_about(
     photo, files = None, {}
     photo_rel = _opt_str(data, "photo", fail)
     if photo_rel:
-        content = (site_dir / "content").resolve()
-        source = (content / photo_rel).resolve()
-        if not source.is_relative_to(content) or not source.is_file():
+        # as written, under content/ (it may link elsewhere: links are followed there)
+        written = Path(os.path.normpath(photo_rel))
+        source = site_dir / "content" / written
+        if written.is_absolute() or written.parts[0] == ".." or not source.is_file():
             raise fail(f"photo: {photo_rel!r} is not a file under content/", ("photo",))
-        shown = f"content/{source.relative_to(content).as_posix()}"
+        shown = f"content/{written.as_posix()}"
         photo, files, found = process_photo(source, shown, profile.name, cache_dir)
         warnings += found
     about = About(
@@ -427,7 +430,7 @@ def load_resume(site_dir: Path) -> dict | None:
 def normal_title(title: str) -> str:
     """Titles compared without case, punctuation, spacing or math markers."""
     folded = unicodedata.normalize("NFC", title).casefold()  # `é` typed as e and an accent too
-    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+    return " ".join(re.sub(r"[\W_]+", " ", folded).split())  # `_Map_` is emphasis too
 
 
 def _date(s: Any) -> dt.date | None:

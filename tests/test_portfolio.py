@@ -178,6 +178,51 @@ def test_a_photo_with_a_colour_profile_gives_the_same_bytes_every_time() -> None
         assert "icc_profile" not in Image.open(io.BytesIO(data)).info, name
 
 
+def test_photos_with_damaged_exif_or_16_bit_grey_come_out_as_they_look() -> None:
+    """A malformed EXIF entry made ImageOps.exif_transpose raise struct.error: a traceback
+    from build and check. The pixels are fine: the photo is used as stored. A 16-bit
+    grey PNG was clipped to 8 bits (a black-to-white ramp came out nearly all white)."""
+    from PIL import Image
+
+    from sitegen.photo import encode
+
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F] = 6, "Cam"  # rotated; a text tag made Compression below
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 300), "green").save(buf, "JPEG", exif=exif.tobytes())
+    data = bytearray(buf.getvalue())
+    data[data.index(b"\x01\x0f\x00\x02") + 1] = 0x03  # tag 0x010F (Make) -> 0x0103
+    files, _ = encode(bytes(data), "photo.jpg", (160,))
+    assert files
+    ramp = Image.new("I;16", (256, 16))
+    ramp.putdata([x * 257 for _ in range(16) for x in range(256)])
+    buf = io.BytesIO()
+    ramp.save(buf, "PNG")
+    files, _ = encode(buf.getvalue(), "photo.png", (256,))
+    jpeg = Image.open(io.BytesIO(next(b for n, b in files.items() if n.endswith(".jpg"))))
+    greys = [jpeg.convert("L").getpixel((x, 8)) for x in (16, 128, 240)]
+    assert abs(greys[0] - 16) < 12 and abs(greys[1] - 128) < 12 and abs(greys[2] - 240) < 12, greys
+
+
+def test_a_symlinked_photo_is_followed_like_any_content_file(tmp_path: Path) -> None:
+    """README: symlinked files in content/ are followed. The photo's path was resolved
+    before the check that it is under content/, so a link to ~/Pictures was refused."""
+    site = copy_fixture(tmp_path / "site")
+    elsewhere = tmp_path / "pictures"
+    elsewhere.mkdir()
+    (site / "content" / "photo.jpg").rename(elsewhere / "me.jpg")
+    (site / "content" / "photo.jpg").symlink_to(elsewhere / "me.jpg")
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    assert parse(site / "output" / "index.html").find("img", **{"class": "about-photo"})
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(
+        profile.read_text().replace("photo: photo.jpg", "photo: ../../pictures/me.jpg")
+    )
+    proc = build(site)
+    assert proc.returncode == 1 and "is not a file under content/" in proc.stderr
+
+
 @pytest.mark.slow
 def test_an_unchanged_photo_is_taken_from_the_cache(tmp_path: Path) -> None:
     """...by a build that uses the cache; `--no-cache` processes it afresh (and caches
@@ -630,6 +675,10 @@ def test_resume_json_errors_point_at_the_json_line(tmp_path: Path) -> None:
     proc = build(site)
     assert proc.returncode == 1
     assert "content/resume.json:8: awards.0.date: 'last year' is not a date" in proc.stderr
+    # indented with tabs (JSON.stringify(x, null, "\t")): every error was at line 1
+    (site / "content" / "resume.json").write_text(json.dumps(data, indent="\t"))
+    proc = build(site)
+    assert "content/resume.json:8: awards.0.date: 'last year' is not a date" in proc.stderr
     (site / "content" / "resume.json").write_text('{"basics": {"name": "Ada",}}')
     proc = build(site)
     assert "content/resume.json:1: invalid JSON" in proc.stderr and "Traceback" not in proc.stderr
@@ -687,6 +736,10 @@ def test_initials_and_title_matching() -> None:
     assert initials("Jean-Luc Picard") == "JP" and initials("  ") == "?"
     assert normal_title("Notes on the  Analytical-Engine!") == normal_title(
         "notes on the analytical engine"
+    )
+    # `_Map_` is Markdown emphasis, as `*Map*` is: the CV listed such a paper twice
+    assert normal_title("Path-Invariant _Map_ Networks") == normal_title(
+        "Path-Invariant Map Networks"
     )
 
 
