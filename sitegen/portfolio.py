@@ -412,6 +412,9 @@ def load_resume(site_dir: Path) -> dict | None:
                 if isinstance(start, str) and isinstance(end, str) and _before(end, start):
                     problem = f"{section}.{i}.endDate: {end!r} is before startDate {start!r}"
                     raise fail(problem, [section, i, "endDate"])
+        email = (data.get("basics") or {}).get("email")  # the schema's format goes unchecked
+        if isinstance(email, str) and email.strip() and not _EMAIL.fullmatch(email.strip()):
+            raise fail(f"basics.email: {email!r} is not an email address", ["basics", "email"])
         return data
     path = list(e.absolute_path)
     message = e.message
@@ -550,7 +553,7 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
     profiles = [
         (_text(p.get("network")), http_url(p.get("url"))) for p in basics.get("profiles") or []
     ]
-    if profiles and all(u for _, u in profiles):
+    if any(u for _, u in profiles):  # the resume's, where given (a bare username links nowhere)
         links = tuple(make_link(n, u) for n, u in profiles if u)
     summary = _text(basics.get("summary"))
 

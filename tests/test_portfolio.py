@@ -635,6 +635,10 @@ def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
 
 
 BAD_RESUME = {
+    # the schema says `format: email`, which its validator leaves unchecked: the CV showed
+    # profile.yaml's address instead, in silence
+    "bad email": ("  label: Research Fellow in Computing", "  email: ada at example dot org",
+                  "content/resume.yaml:2: basics.email: 'ada at example dot org' is not an email"),
     "bad date": ("startDate: 1832-01", "startDate: March 1832",
                  "content/resume.yaml:11: education.0.startDate: 'March 1832' is not a date"),
     "present": ("endDate: 1840", "endDate: present",
@@ -653,6 +657,26 @@ BAD_RESUME = {
     "talk without title": ("  - title: On the Engine", "  - name: On the Engine",
                            "content/resume.yaml:44: talks.0: 'title' is a required property"),
 }  # fmt: skip
+
+
+def test_the_resumes_profiles_replace_the_profiles_links_where_given(tmp_path: Path) -> None:
+    """JSON Resume allows a profile with only a username: it links nowhere, but it made
+    the CV drop every profile the resume gave and show profile.yaml's links instead."""
+    site = copy_fixture(tmp_path / "site")
+    resume = site / "content" / "resume.yaml"
+    resume.write_text(
+        resume.read_text().replace(
+            "basics:\n",
+            "basics:\n  profiles:\n    - {network: GitHub, url: 'https://github.com/resume-user'}\n"
+            "    - {network: Twitter, username: ada}\n",
+            1,
+        )
+    )
+    assert build(site).returncode == 0
+    contact = parse(site / "output" / "cv" / "index.html").find("a", **{"class": "show-url"})
+    assert [a["href"] for a in contact if "github" in a["href"]] == [
+        "https://github.com/resume-user"
+    ]
 
 
 @pytest.mark.parametrize("kind", BAD_RESUME)
