@@ -55,6 +55,8 @@ _KEY_STOPWORDS = frozenset(
 )
 
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# Han (with 々), Hiragana, Katakana and Hangul: scripts that write a name family first
+_CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 # A word that makes a name an organisation's ("ATLAS Collaboration", "Barnes and Noble,
 # Inc."): kept whole, or BibTeX prints "Collaboration, A." and splits "Noble, Inc." at
 # its comma. Words no person's name ends in or holds.
@@ -120,7 +122,12 @@ class Name:
 
     def printed(self) -> str:
         """'Given particle Family, Suffix': the one form a paper file keeps a name in,
-        which split_name reads back to this same Name."""
+        which split_name reads back to this same Name. A CJK name is family first and
+        unspaced ("王晓明"), as its script and a profile write it; split_name reads that
+        back as one literal word, as it always has: where the family name ends is not
+        written (欧阳修, 田中太郎), and a citation key keeps it whole."""
+        if not self.particle and _CJK.fullmatch(self.given) and _CJK.fullmatch(self.family):
+            return ", ".join(part for part in (self.family + self.given, self.suffix) if part)
         name = " ".join(part for part in (self.given, self.particle, self.family) if part)
         return ", ".join(part for part in (name, self.suffix) if part)
 

@@ -568,7 +568,7 @@ def _name_words(name: str) -> list[str]:
 
 def owner_matcher(owner: str) -> Callable[[str], bool]:
     """A test for the owner's name in the forms sources print it: 'L. Wu', 'Wu, Lemeng',
-    'Lemeng Wu', 'LEMENG WU'."""
+    'Lemeng Wu', 'LEMENG WU', a one-word name ('王晓明') whole."""
     words = _name_words(owner)
     if not words:
         return lambda name: False
@@ -577,8 +577,10 @@ def owner_matcher(owner: str) -> Callable[[str], bool]:
     @functools.lru_cache(maxsize=4096)  # coauthors' names repeat across a whole export
     def is_owner(name: str) -> bool:
         w = _name_words(name)
-        if len(w) < 2 or w[-1] != family:
+        if w[-1:] != [family]:
             return False
+        if len(w) < 2:  # a one-word name ('王晓明', 'Plato') only whole
+            return w == words
         return not given or w[0] == given[0] or (len(w[0]) == 1 and w[0] == given[0][0])
 
     return is_owner

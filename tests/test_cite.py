@@ -143,6 +143,17 @@ def test_split_name(name: str, inverted: str) -> None:
     assert cite.split_name(name).inverted() == inverted
 
 
+def test_a_cjk_name_is_printed_family_first_and_read_back_whole() -> None:
+    """Chinese, Japanese and Korean names are written family first without a space, as
+    profiles write them; split_name reads that one word as the literal it always has."""
+    assert cite.Name("晓明", "王").printed() == "王晓明"
+    assert cite.Name("太郎", "田中").printed() == "田中太郎"
+    assert cite.Name("민준", "김").printed() == "김민준"
+    assert cite.Name("Xiaoming", "Wang").printed() == "Xiaoming Wang"
+    assert cite.Name("Ming", "李").printed() == "Ming 李"  # only a name wholly in those scripts
+    assert cite.split_name("王晓明") == cite.Name("", "王晓明", literal=True)
+
+
 def test_citation_keys_are_unique_and_never_change_for_older_papers() -> None:
     a = make_paper("Deep Nets", ("Lemeng Wu",), dt.date(2020, 1, 1), "2020-deep-nets")
     b = make_paper("Deep Trees", ("Lemeng Wu",), dt.date(2020, 5, 1), "2020-deep-trees")

@@ -145,6 +145,24 @@ def test_names_are_split_as_each_source_means_them(site: Path, tmp_path: Path) -
     assert papers["CSL Names"]["authors"] == ["Martin Luther King, Jr.", "Ludwig van Beethoven"]
 
 
+def test_a_cjk_name_is_written_family_first_and_the_owner_is_recognised(tmp_path: Path) -> None:
+    """CSL-JSON's family 王 given 晓明 and BibTeX's `王, 晓明` are written 王晓明, as the
+    profile writes them: the owner is recognised and 李明 is one coauthor, not 明 李 too."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: 王晓明\n", encoding="utf-8")
+    bib, csl = tmp_path / "cjk.bib", tmp_path / "cjk.json"
+    bib.write_text("@article{b, title={Bib}, author={王, 晓明 and 李, 明}, year={2022}}\n")
+    names = [{"family": "王", "given": "晓明"}, {"family": "李", "given": "明"}]
+    item = {"id": "a", "title": "CSL", "issued": {"date-parts": [[2021]]}, "author": names}
+    csl.write_text(json.dumps([item]), encoding="utf-8")
+    proc = imp(bib, csl, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    papers = by_title(site)
+    assert papers["Bib"]["authors"] == papers["CSL"]["authors"] == ["王晓明", "李明"]
+    assert papers["Bib"]["owner_in_et_al"] is False
+
+
 def test_sources_are_recorded_in_the_manifest(merged: Path) -> None:
     manifest = json.loads((merged / "content" / ".sitegen-import.json").read_text())
     assert manifest["sources"][FAST] == [
@@ -604,6 +622,8 @@ def test_owner_is_recognised_in_the_forms_sources_print() -> None:
     for name in ("Guy L. Steele, Jr.", "Steele, Guy L., Jr.", "G. Steele"):
         assert is_owner(name), name
     assert not is_owner("Guy Fieri Jr.")
+    is_owner = owner_matcher("王晓明")  # one word, as CJK names are written: matched whole
+    assert is_owner("王晓明") and not is_owner("李明") and not is_owner("王")
 
 
 def test_titles_match_across_latex_html_and_case() -> None:
