@@ -63,6 +63,7 @@ _ARXIV = re.compile(
 _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)", re.I)
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
 _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
+_HOMONYM = re.compile(r"\s+[0-9]{4}$")
 
 # bibtexparser logs what it cannot parse; parse_bibtex reports those blocks itself, at
 # their line. Added once: a handler added per parse piles up in a long import.
@@ -154,6 +155,8 @@ def _flip(name: str) -> str:
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
     if not title:
         raise SitegenError("an entry without a title", source, line)
+    # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
+    fields["authors"] = tuple(_HOMONYM.sub("", a) for a in fields.get("authors", ()))
     doi = fields.get("doi")
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])

@@ -163,6 +163,22 @@ def test_a_cjk_name_is_written_family_first_and_the_owner_is_recognised(tmp_path
     assert papers["Bib"]["owner_in_et_al"] is False
 
 
+def test_dblp_homonym_numbers_are_no_part_of_a_name(site: Path, tmp_path: Path) -> None:
+    """DBLP's `Lemeng Wu 0001` is Lemeng Wu, the owner, and `Qiang Liu 0001` the Qiang Liu
+    of the profile's papers; only a last word of exactly four digits is such a number."""
+    bib = tmp_path / "dblp.bib"
+    bib.write_text(
+        "@inproceedings{DBLP:conf/x/WuL21, title={A DBLP Paper}, booktitle={Conf},\n"
+        " author={Lemeng Wu 0001 and Qiang Liu 0001 and Ann Lee 12345}, year={2021}}\n",
+        encoding="utf-8",
+    )
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    paper = by_title(site)["A DBLP Paper"]
+    assert paper["authors"] == ["Lemeng Wu", "Qiang Liu", "Ann Lee 12345"]
+    assert paper["owner_in_et_al"] is False
+
+
 def test_sources_are_recorded_in_the_manifest(merged: Path) -> None:
     manifest = json.loads((merged / "content" / ".sitegen-import.json").read_text())
     assert manifest["sources"][FAST] == [
