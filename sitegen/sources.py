@@ -561,26 +561,30 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
 # ---------------------------------------------------------------- owner's name
 
 
-def _name_words(name: str) -> list[str]:
-    """Folded words, family name last: the "Jr." of "Guy L. Steele, Jr." is not his."""
+def _name_words(name: str) -> tuple[list[str], str]:
+    """Folded words, family name last, and the folded suffix apart: the "Jr." of "Guy L.
+    Steele, Jr." is neither his given nor his family name. A hyphen parts given names as
+    a space does ("Jean-Pierre", "J.-P."), not a family name ("Smith-Jones" is one)."""
     n = split_name(clean(name))
-    text = f"{n.given} {n.particle} {n.family}".replace(".", ". ").casefold()
+    text = f"{n.given.replace('-', ' ')} {n.particle} {n.family}".replace(".", ". ").casefold()
     text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if c.isalnum() or c == " ").split()
+    words = "".join(c for c in text if c.isalnum() or c == " ").split()
+    return words, n.suffix.casefold().rstrip(".")
 
 
 def owner_matcher(owner: str) -> Callable[[str], bool]:
     """A test for the owner's name in the forms sources print it: 'L. Wu', 'Wu, Lemeng',
-    'Lemeng Wu', 'LEMENG WU', a one-word name ('王晓明') whole."""
-    words = _name_words(owner)
+    'Lemeng Wu', 'LEMENG WU', a one-word name ('王晓明') whole. A name with a suffix is
+    the owner's only with the owner's suffix: Guy Steele, Jr. is not his father."""
+    words, suffix = _name_words(owner)
     if not words:
         return lambda name: False
     family, given = words[-1], words[:-1]
 
     @functools.lru_cache(maxsize=4096)  # coauthors' names repeat across a whole export
     def is_owner(name: str) -> bool:
-        w = _name_words(name)
-        if w[-1:] != [family]:
+        w, s = _name_words(name)
+        if s not in ("", suffix) or w[-1:] != [family]:
             return False
         if len(w) < 2:  # a one-word name ('王晓明', 'Plato') only whole
             return w == words

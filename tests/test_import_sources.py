@@ -179,6 +179,18 @@ def test_dblp_homonym_numbers_are_no_part_of_a_name(site: Path, tmp_path: Path) 
     assert paper["owner_in_et_al"] is False
 
 
+def test_a_name_with_another_suffix_is_not_the_owner(tmp_path: Path) -> None:
+    """Guy Steele, Jr. is his father Guy Steele's coauthor, not the owner written twice."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Guy Steele\n", encoding="utf-8")
+    bib = tmp_path / "s.bib"
+    bib.write_text("@article{s, title={Two}, author={Steele, Guy and Steele, Jr., Guy}, year=2021}")
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    assert by_title(site)["Two"]["authors"] == ["Guy Steele", "Guy Steele, Jr."]
+
+
 def test_sources_are_recorded_in_the_manifest(merged: Path) -> None:
     manifest = json.loads((merged / "content" / ".sitegen-import.json").read_text())
     assert manifest["sources"][FAST] == [
@@ -638,8 +650,17 @@ def test_owner_is_recognised_in_the_forms_sources_print() -> None:
     for name in ("Guy L. Steele, Jr.", "Steele, Guy L., Jr.", "G. Steele"):
         assert is_owner(name), name
     assert not is_owner("Guy Fieri Jr.")
+    assert not is_owner("Guy L. Steele, Sr.") and not owner_matcher("Guy Steele")("Guy Steele III")
     is_owner = owner_matcher("王晓明")  # one word, as CJK names are written: matched whole
     assert is_owner("王晓明") and not is_owner("李明") and not is_owner("王")
+    # a hyphen parts given names as a space does; a family name stays whole
+    is_owner = owner_matcher("Jean-Pierre Dupont")
+    for name in ("Jean Pierre Dupont", "J.-P. Dupont", "Dupont, Jean-Pierre", "J. Dupont"):
+        assert is_owner(name), name
+    assert owner_matcher("Jean Pierre Dupont")("Jean-Pierre Dupont")
+    assert not owner_matcher("Ana Smith-Jones")("Ana Jones")
+    assert owner_matcher("José García")("Jose Garcia")  # accents fold, as before
+    assert owner_matcher("Jose Garcia")("José García")
 
 
 def test_titles_match_across_latex_html_and_case() -> None:
