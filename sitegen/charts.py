@@ -19,9 +19,11 @@ legible on a phone. Output is deterministic: same site, same bytes.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from itertools import combinations
 
@@ -289,10 +291,18 @@ _NARROW_CHARS = frozenset("iljtfrI.,'’ -")
 
 
 def _text_width(text: str, size: float) -> float:
-    """A generous estimate of rendered width (system sans fonts run wide)."""
-    return sum(
-        size * (0.36 if ch in _NARROW_CHARS else 0.72 if ch.isupper() else 0.62) for ch in text
-    )
+    """A generous estimate of rendered width (system sans fonts run wide). Chinese,
+    Japanese and Korean characters are a full em: at 0.62 their names ran off the chart."""
+    return sum(size * _char_width(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> float:
+    if ch in _NARROW_CHARS:
+        return 0.36
+    if unicodedata.east_asian_width(ch) in "WF":
+        return 1.0
+    return 0.72 if ch.isupper() else 0.62
 
 
 def _label_lines(name: str, size: float, max_one_line: float) -> list[str]:

@@ -57,7 +57,7 @@ from . import sources
 from .content import _as_date, front_matter, load_profile
 from .errors import SitegenError, SitegenWarning, decode
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
-from .slugs import paper_slug
+from .slugs import paper_slug, title_words
 from .sources import SourceRecord
 from .state import default_jobs, digest, map_shares, process_alive, user_cache_dir
 from .yamlutil import dump_yaml, load_json, load_yaml
@@ -769,10 +769,7 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
 def title_key(title: str) -> str:
     """Titles as sources mangle them compare equal: case, accents, punctuation,
     LaTeX braces and HTML tags aside."""
-    t = _HTML_TAG.sub("", title).casefold() if "<" in title else title.casefold()
-    if not t.isascii():
-        t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
-    return " ".join(_TITLE_JUNK.sub(" ", t).split())
+    return title_words(_HTML_TAG.sub("", title) if "<" in title else title)
 
 
 @dataclass(eq=False)

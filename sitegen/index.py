@@ -27,7 +27,7 @@ from .model import (
     Year,
     name_key,
 )
-from .slugs import WINDOWS_RESERVED, slugify_text
+from .slugs import WINDOWS_RESERVED, slugify_text, title_words
 
 # arXiv subject names, by the two-letter code the profiles print (cs.LG -> LG).
 ARXIV_NAMES = {
@@ -186,7 +186,7 @@ def group_tags(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]
     shown = spelling_shown(Counter(t for p in papers for t in dict.fromkeys(p.tags)))
     pairs = ((t, p) for p in papers for t in dict.fromkeys(shown[t] for t in p.tags))
     tags = _group(pairs, "tag", lambda t: config.topic_names.get(t, t))
-    return tuple(sorted(tags, key=lambda t: (-len(t.papers), t.code.casefold())))
+    return tuple(sorted(tags, key=lambda t: (-len(t.papers), title_words(t.code), t.code)))
 
 
 def tag_spellings(papers: Sequence[Paper], tags: Sequence[Topic]) -> dict[str, Topic]:
@@ -206,7 +206,10 @@ def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
         for key in people:  # once per paper, however often a name appears in its author list
             by_key[key].append(p)
     coauthors = [Coauthor(person_of[k], tuple(ps)) for k, ps in by_key.items()]
-    coauthors.sort(key=lambda c: (-c.count, -c.last_year, c.person.name.casefold(), c.person.slug))
+    # by name as readers sort it: Ängel and Émile before Zed, as in a dictionary
+    coauthors.sort(
+        key=lambda c: (-c.count, -c.last_year, title_words(c.person.name), c.person.slug)
+    )
     return tuple(coauthors)
 
 

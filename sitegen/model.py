@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .slugs import title_words
+
 
 @dataclass(frozen=True)
 class Person:
@@ -24,6 +26,11 @@ class Person:
     homepage: str | None = None
     affiliation: str | None = None
     is_owner: bool = False
+
+    @property
+    def sort_key(self) -> str:
+        """The name as readers sort it (accents and case aside: Émile before Zed)."""
+        return title_words(self.name)
 
 
 @dataclass(frozen=True)

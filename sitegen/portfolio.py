@@ -16,7 +16,6 @@ import html
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -34,7 +33,7 @@ from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, x
 from .markup import plain_inline, render_markdown
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
-from .slugs import slugify_text
+from .slugs import slugify_text, title_words
 from .yamlutil import key_line, load_json, load_yaml
 
 # link name (also its icon's id in the theme's static/icons.svg) -> accessible label
@@ -432,8 +431,7 @@ def load_resume(site_dir: Path) -> dict | None:
 
 def normal_title(title: str) -> str:
     """Titles compared without case, punctuation, spacing or math markers."""
-    folded = unicodedata.normalize("NFC", title).casefold()  # `é` typed as e and an accent too
-    return " ".join(re.sub(r"[\W_]+", " ", folded).split())  # `_Map_` is emphasis too
+    return title_words(title)  # `_Map_` is emphasis, `é` typed as e and an accent too
 
 
 def _date(s: Any) -> dt.date | None:

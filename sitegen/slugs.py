@@ -56,3 +56,21 @@ def paper_slug(year: int, title: str) -> str:
     """`<year>-<title words>`: sorts by year in a directory listing and stays
     readable; a title with nothing sluggable still gets a usable name."""
     return f"{year:04d}-{slugify_text(title) or 'paper'}"
+
+
+# the diacritical marks Latin, Greek and Cyrillic put on letters: accents, ignored when
+# titles are compared; other scripts' marks are letters (Devanagari's vowel signs)
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def title_words(title: str) -> str:
+    """A title as its words, so that two spellings of one title compare equal: case,
+    accents and punctuation aside. `\\W` alone took the vowel signs of Devanagari or
+    Thai for punctuation, so किताब and कुताब (two titles) were one."""
+    folded = title.casefold()
+    if folded.isascii():
+        return " ".join(_NOT_WORD.sub(" ", folded).split())
+    folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", folded))
+    kept = (c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in folded)
+    return " ".join("".join(kept).split())

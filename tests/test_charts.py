@@ -160,6 +160,15 @@ def test_a_long_name_in_the_network_wraps_instead_of_shrinking_every_label(site)
     assert "Pedro" in lines and "Ribeiro" in lines
 
 
+def test_a_chinese_japanese_or_korean_name_is_measured_a_full_em_a_character() -> None:
+    """The chart is sized from estimated label widths: at 0.62 em a character, CJK
+    names (a full em in any CJK font) ran past the drawing's edge and were cut."""
+    from sitegen.charts import _text_width
+
+    assert _text_width("제갈민호", 10) == _text_width("王晓明", 10) + 10 == 40
+    assert _text_width("Ada", 10) < 30
+
+
 def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
     """`<1%` is text in the topic table; the last year's label under narrow columns (a
     long career, a phone) ends at the chart's edge instead of being cut in half."""

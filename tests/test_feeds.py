@@ -352,3 +352,16 @@ def test_a_feed_keeps_its_subject_and_its_papers_as_the_site_grows(tmp_path: Pat
         for e in feedparser.parse((out / "news" / "atom.xml").read_bytes()).entries
     }
     assert news[f"{BASE_URL}news/#news-award"].startswith("<p>Award.")
+
+
+def test_coauthors_are_in_dictionary_order_where_counts_tie(tmp_path: Path) -> None:
+    """Names sorted by code point put every accented initial after Z (Ängel, Émile after
+    Zed), on the coauthor index and in the search page's coauthor filter."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    _paper(site, "a", "One", "2024-01-10", "[Ada Lovelace, Zed Adams, Émile Zola, Ängel Ørsted]")
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    html = (site / "output" / "coauthors" / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'href="\.\./coauthors/([^"/]+)/"', html)
+    assert linked == ["angel-orsted", "emile-zola", "zed-adams"], linked
