@@ -149,10 +149,12 @@ def _md(footnotes: bool = True) -> MarkdownIt:
 
 
 def _image_as_link(self, tokens, idx, options, env) -> str:
+    """Inside a link (a README badge) only the alt text: a link in a link is invalid."""
     tok = tokens[idx]
     src = html.escape(tok.attrGet("src") or "")
     alt = html.escape(self.renderInlineAsText(tok.children or [], options, env)) or src
-    return f'<a href="{src}">{alt}</a>'
+    depth = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx])
+    return alt if depth else f'<a href="{src}">{alt}</a>'
 
 
 def _notes_open(self, tokens, idx, options, env) -> str:

@@ -83,6 +83,20 @@ def test_headings_sit_under_the_page_and_images_are_links() -> None:
     assert "See the figure," in out.text
 
 
+def test_a_linked_image_is_the_links_text() -> None:
+    """A README badge, `[![build](badge.svg)](repo)`: inside a link the image is only its
+    alt text (or its address), as a link inside a link is invalid HTML."""
+    out = markup.render_markdown(
+        "[![build](https://img.example/b.svg)](https://github.com/x), "
+        "[a ![](https://img.example/c.svg)](https://x.org) and ![fig](https://x.org/f.png)"
+    )
+    assert out.html == (
+        '<p><a href="https://github.com/x">build</a>, '
+        '<a href="https://x.org">a https://img.example/c.svg</a> and '
+        '<a href="https://x.org/f.png">fig</a></p>\n'
+    )
+
+
 def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
     """An abstract's "equal contribution[^1]" is a footnote. Its ids carry a digest of
     the text, so two texts one page shows together (news items) never share an id;
