@@ -72,14 +72,19 @@ _LATEX_TABLE = str.maketrans({
 })  # fmt: skip
 # str.split() already breaks on \t \n \v \f \r and \x1c-\x1f; replace only what it keeps
 _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
-# as the Markdown math plugin reads it: no digit right after either dollar ("$5 and $6")
-_INLINE_MATH = re.compile(r"(?<!\\)\$(?!\d)([^$\n]+?)(?<!\\)\$(?!\d)")
+# Math exactly as the Markdown math plugin reads it (tests/test_cite.py compares them on
+# a table), which is how arXiv's MathJax reads it: any `$...$` or `$$...$$` pair, digits
+# around it or not ("3$\times$"). The first branch skips `\\` and `\$`, so a `$` after
+# an odd number of backslashes is a dollar sign; group 1 or 2 is the math.
+_INLINE_MATH = re.compile(
+    r"\\[\\$]|\$\$((?:\\.|[^\\$]|\$(?!\$))+?)\$\$|\$((?:\\.|[^\\$])+)\$", re.S
+)
 _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
 # What math in a title must not hold to be kept as math in a .bib file, which LaTeX then
-# runs: a comment, an alignment or parameter character (they break the entry), or a
+# runs: a comment, an alignment or parameter character, a dollar (they break the entry), or a
 # command that reads or writes files, defines commands or changes how TeX reads.
 _UNSAFE_MATH = re.compile(
-    r"[%&#]|\\(?:input|include|InputIfFileExists|openin|openout|read|readline|write|"
+    r"[%&#$]|\\(?:input|include|InputIfFileExists|openin|openout|read|readline|write|"
     r"immediate|directlua|luaexec|def|edef|gdef|xdef|let|futurelet|catcode|csname|"
     r"expandafter|newcommand|renewcommand|providecommand|DeclareRobustCommand|usepackage|"
     r"RequirePackage|documentclass|special|href|url|makeatletter|jobname|scantokens|"
@@ -190,13 +195,15 @@ def latex_text(text: str) -> str:
     that is not typesetting (_UNSAFE_MATH), cannot be kept without breaking the .bib
     file or running something, so it is escaped like text instead.
     """
-    out = []
-    for i, part in enumerate(_INLINE_MATH.split(one_line(text))):  # text, math, text, ...
-        if i % 2 and part.strip() and _balanced(part) and not _UNSAFE_MATH.search(part):
-            out.append(f"${part}$")
-        else:
-            out.append((f"${part}$" if i % 2 else part).translate(_LATEX_TABLE))
-    return "".join(out)
+    text, out, end = one_line(text), [], 0
+    for m in _INLINE_MATH.finditer(text):
+        if (math := m.group(1) or m.group(2)) is None:
+            continue  # an escaped dollar or backslash: text
+        keep = math.strip() and _balanced(math) and not _UNSAFE_MATH.search(math)
+        before = text[end : m.start()].translate(_LATEX_TABLE)
+        out += [before, f"${math}$" if keep else m.group().translate(_LATEX_TABLE)]
+        end = m.end()
+    return "".join(out) + text[end:].translate(_LATEX_TABLE)
 
 
 def base_key(paper: Paper) -> str:

@@ -106,8 +106,8 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
     assert cite.latex_text(r"$O(\log n)$ time & 100% $k$-means") == (
         r"$O(\log n)$ time \& 100\% $k$-means"
     )
-    # currency is not math; unbalanced braces inside dollars are escaped, not kept
-    assert cite.latex_text("costs $5 and $6") == r"costs \$5 and \$6"
+    # any pair of dollars is math, as on arXiv; unbalanced braces inside are escaped
+    assert cite.latex_text(r"a 3$\times$ speedup, $$x$$") == r"a 3$\times$ speedup, $x$"
     assert cite.latex_text("bad ${x$ math") == r"bad \$\{x\$ math"
     assert cite.latex_text("a\nb\tc") == "a b c"
     # math a .bib would run or break on is text: a comment, an alignment or parameter
@@ -118,6 +118,24 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
             "\\textbackslash{}", ""
         ), kept
     assert cite.latex_text(r"$\mathcal{O}(n)$ and $\inputs$") == r"$\mathcal{O}(n)$ and $\inputs$"
+
+
+MATH_CASES = [
+    *[r"a 3$\times$ speedup", "costs $5 and $6", "$x$$y$", "$$x$$ and $y$", "$$x$ y", "$$$$"],
+    *[r"\$x$", r"\\$x$", r"\\\$x$ $y$", r"$a\$b$", "$ x $", "$$a$b$$ c", "$$a$$$", "a $ b"],
+    *[r"$$a\$$", r"40$\%$ less", r"$\$$", r"$\\$", "$x", "$$", "$$x$$$y$", r"\a$x$"],
+]
+
+
+@pytest.mark.parametrize("text", MATH_CASES)
+def test_bibtex_reads_math_as_the_markdown_plugin_does(text: str) -> None:
+    """latex_text keeps as math what the page shows as math, no more and no less."""
+    from sitegen.markup import _md
+
+    tokens = _md(footnotes=False).parseInline(text, {})[0].children or []
+    shown = [t.content for t in tokens if t.type.startswith("math_inline")]
+    found = [m.group(1) or m.group(2) for m in cite._INLINE_MATH.finditer(text)]
+    assert [math for math in found if math] == shown
 
 
 @pytest.mark.parametrize(
