@@ -153,7 +153,7 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     """Inside a link (a README badge) only the alt text: a link in a link is invalid."""
     tok = tokens[idx]
     src = html.escape(tok.attrGet("src") or "")
-    alt = html.escape(self.renderInlineAsText(tok.children or [], options, env)) or src
+    alt = html.escape("".join(_inline_text(tok.children or []))) or src
     depth = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx])
     return alt if depth else f'<a href="{src}">{alt}</a>'
 

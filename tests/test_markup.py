@@ -97,6 +97,12 @@ def test_a_linked_image_is_the_links_text() -> None:
     )
 
 
+def test_an_images_link_is_named_by_its_alt_as_plain_text() -> None:
+    """As the alt shows in the plain text (feeds, search): math and code kept."""
+    out = markup.render_markdown("![the $\\alpha$ map of `tool`](https://x.org/p.png)")
+    assert out.html == '<p><a href="https://x.org/p.png">the $\\alpha$ map of tool</a></p>\n'
+
+
 def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
     """An abstract's "equal contribution[^1]" is a footnote. Its ids carry a digest of
     the text, so two texts one page shows together (news items) never share an id;
