@@ -287,6 +287,8 @@ def render_inline(text: str) -> str:
                 children += c.children or []
             elif c.type not in ("link_open", "link_close"):
                 children.append(c)
+        for c in children:  # display math's focusable wrapper cannot sit in a link
+            c.type = "math_inline" if c.type == "math_inline_double" else c.type
         tok.children = children
     return md.renderer.render(tokens, md.options, env)
 

@@ -135,6 +135,13 @@ def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
     assert markup.render_inline("[A](https://a.example) ![*logo*](x.png) B") == "A <em>logo</em> B"
 
 
+def test_display_math_in_a_title_is_inline_math() -> None:
+    """A title is shown inside a link: display math's focusable wrapper has no place there."""
+    inline = markup.math_to_html("O(n)", False, [])
+    assert markup.render_inline("In $$O(n)$$ time") == f"In {inline} time"
+    assert markup.render_inline("![$$O(n)$$](x.png)") == inline
+
+
 def test_relative_links_and_images_are_kept_and_named_in_a_warning() -> None:
     """The same abstract is shown at several depths and in feeds: a relative link works
     on one of them at most. Full URLs, mailto: and plain text warn of nothing."""
