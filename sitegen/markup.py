@@ -268,7 +268,7 @@ def _relative(tokens) -> list[str]:
     return found
 
 
-_INLINE_MARKUP = re.compile(r"[$*_`\[\\~]")  # what can start math or inline Markdown
+_INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]")  # what can start math, inline Markdown, an entity
 
 
 def render_inline(text: str) -> str:

@@ -167,6 +167,9 @@ def test_a_titles_plain_text_is_its_text_and_math_its_tex() -> None:
     # text, never Markup: the template escapes it, so markup in a title stays text
     assert plain("<script>alert(1)</script> & *x*") == "<script>alert(1)</script> & x"
     assert plain("&amp; *x* \\*y\\*") == "& x *y*"
+    # an entity reads the same with or without other markup around it
+    assert plain("Q&amp;A") == plain("*Q&amp;A*") == "Q&A"
+    assert markup.render_inline("Q&amp;A") == "Q&amp;A"
     # a link markdown-it refuses is no link: its source stays, as the heading shows it
     assert plain("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
     assert plain("[x](https://a.example/javascript:alert(1))") == "x"
