@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .errors import CONTROL
+
 if TYPE_CHECKING:
     import nh3
     from markdown_it import MarkdownIt
@@ -65,7 +67,9 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
 def _convert(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert as latex_to_mathml
 
-    return _cleaner().clean(latex_to_mathml(latex, display="block" if display else "inline"))
+    # `\unicode{1}` or `\unicode{x202E}` makes any code point: drop what sitegen drops
+    mathml = latex_to_mathml(latex, display="block" if display else "inline")
+    return CONTROL.sub("", _cleaner().clean(mathml))
 
 
 # MathML Core's elements and the attributes that only shape layout, plus what
@@ -203,13 +207,13 @@ def _plain_text(tokens) -> str:
             parts += [*_inline_text(tok.children), "\n"]
         elif tok.type.startswith("math_block"):
             parts.append(f"$${tok.content.strip()}$$\n")
-    return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+    return re.sub(r"[ \t]+", " ", CONTROL.sub("", "".join(parts))).strip()
 
 
 # Characters that can start Markdown syntax anywhere in a line (or an entity, or raw
 # HTML, or math), and at the start of a line; control characters and CR are left to
-# markdown-it too. Text free of them is plain paragraphs, whatever markdown-it's version.
-_SYNTAX = re.compile(r"[\\`*_\[\]!<>&$~|#=\x00-\x09\x0b-\x1f\x7f]")
+# markdown-it too (and what CONTROL drops, to drop). Text free of them is plain paragraphs.
+_SYNTAX = re.compile(rf"[\\`*_\[\]!<>&$~|#=\x00-\x09\x0b-\x1f\x7f]|{CONTROL.pattern}")
 _LINE_START = ("-", "+", *"0123456789")  # a list item, a rule or a setext underline
 
 
@@ -247,7 +251,8 @@ def render_markdown(text: str, key: str = "") -> Rendered:
     doc_id = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=4)
     env: dict = {"docId": doc_id.hexdigest()}
     tokens = md.parse(text, env)
-    body = md.renderer.render(tokens, md.options, env)
+    # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
+    body = CONTROL.sub("", md.renderer.render(tokens, md.options, env))
     return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *_relative(tokens)))
 
 
@@ -290,7 +295,7 @@ def render_inline(text: str) -> str:
         for c in children:  # display math's focusable wrapper cannot sit in a link
             c.type = "math_inline" if c.type == "math_inline_double" else c.type
         tok.children = children
-    return md.renderer.render(tokens, md.options, env)
+    return CONTROL.sub("", md.renderer.render(tokens, md.options, env))
 
 
 def plain_inline(text: str) -> str:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen import markup
+from sitegen.errors import CONTROL
 
 # prose, plus everything that could make a line mean something else to Markdown
 ALPHABET = st.sampled_from(
@@ -23,7 +24,7 @@ def parsed(text: str) -> markup.Rendered:
     md = markup._md()
     env: dict = {}
     tokens = md.parse(text, env)
-    body = md.renderer.render(tokens, md.options, env)
+    body = CONTROL.sub("", md.renderer.render(tokens, md.options, env))
     return markup.Rendered(body, markup._plain_text(tokens), tuple(env.get("warnings", ())))
 
 
@@ -101,6 +102,16 @@ def test_an_images_link_is_named_by_its_alt_as_plain_text() -> None:
     """As the alt shows in the plain text (feeds, search): math and code kept."""
     out = markup.render_markdown("![the $\\alpha$ map of `tool`](https://x.org/p.png)")
     assert out.html == '<p><a href="https://x.org/p.png">the $\\alpha$ map of tool</a></p>\n'
+
+
+def test_what_sitegen_drops_never_reaches_a_page() -> None:
+    """CONTROL ran on the source, but `\\unicode{...}` and entities make any character
+    after it: a bidi override or a control character would still reach pages and feeds."""
+    for text in (r"a $\unicode{1} x \unicode{x202E}$ b", "a &#x202E;b", "*x* &#x202E;y"):
+        out = markup.render_markdown(text)
+        shown = [out.html, out.text, markup.render_inline(text), markup.plain_inline(text)]
+        assert not any(CONTROL.search(s) for s in shown), shown
+    assert markup.render_markdown("a\u0085b &amp; c").html == "<p>ab &amp; c</p>\n"
 
 
 def test_footnotes_link_both_ways_with_ids_of_their_own_text() -> None:
