@@ -179,10 +179,9 @@ def _back_to_text(self, tokens, idx, options, env) -> str:
 
 
 def _demoted(self, tokens, idx, options, env) -> str:
-    """Markdown's `#` is the page's <h1> otherwise: a heading in an abstract, a bio or a
-    news item sits two levels under the page's title and its section headings."""
+    """Markdown's `#` is the page's <h1> otherwise: it becomes render_markdown's `top`."""
     tok = tokens[idx]
-    tok.tag = f"h{min(6, int(tok.tag[1:]) + 2)}"
+    tok.tag = f"h{min(6, int(tok.tag[1:]) + env.get('top', 3) - 1)}"
     return self.renderToken(tokens, idx, options, env)
 
 
@@ -239,9 +238,11 @@ def _plain_paragraphs(text: str) -> Rendered | None:
     return Rendered(body, plain.strip(), ())
 
 
-def render_markdown(text: str, key: str = "") -> Rendered:
+def render_markdown(text: str, key: str = "", top: int = 3) -> Rendered:
     """`key` names where the text is shown (a news file, a CV entry): one page may show
-    the same text twice, and each copy's footnotes must link to their own notes."""
+    the same text twice, and each copy's footnotes must link to their own notes. `top`
+    is the level a `#` becomes, one under the heading the text is shown below (an
+    abstract's or a news item's h2, the home page's h1 for a bio): no level skipped."""
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md()
@@ -249,7 +250,7 @@ def render_markdown(text: str, key: str = "") -> Rendered:
     # and are a pure function of the input, so an incremental build equals a cold one
     seed = f"{key}\0{text}" if key else text  # a paper's abstract: its ids as before
     doc_id = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=4)
-    env: dict = {"docId": doc_id.hexdigest()}
+    env: dict = {"docId": doc_id.hexdigest(), "top": top}
     tokens = md.parse(text, env)
     # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
     body = CONTROL.sub("", md.renderer.render(tokens, md.options, env))

@@ -249,7 +249,7 @@ def load_about(
     display = "content/profile.yaml"  # read by content.load_profile, which made `profile`
     fail = _failer(display, (site_dir / display).read_text(encoding="utf-8-sig"))
     data = profile.extra
-    bio = render_markdown(_opt_str(data, "bio", fail) or "")
+    bio = render_markdown(_opt_str(data, "bio", fail) or "", top=2)  # under the h1 name
     warnings = [SitegenWarning(w, display) for w in bio.warnings]
     photo, files = None, {}
     photo_rel = _opt_str(data, "photo", fail)
@@ -570,7 +570,7 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
         email=email,
         url=http_url(basics.get("url"))
         or next((x.url for x in about.links if x.key == "website"), None),
-        summary_html=render_markdown(summary).html if summary else about.bio_html,
+        summary_html=render_markdown(summary, top=2).html if summary else about.bio_html,
         links=links,
         before=sections(SECTIONS_BEFORE),
         publications=publications(site.papers, resume.get("publications") or []),

@@ -877,3 +877,24 @@ def test_portfolio_text_is_composed_as_front_matter_is() -> None:
     title = unicodedata.normalize("NFD", "Café talk")
     item = parse_news(f"---\ndate: 2024-05-01\ntitle: {title}\n---\nText.\n", "content/news/a.md")
     assert item.title == unicodedata.normalize("NFC", "Café talk") != title
+
+
+def test_headings_in_portfolio_text_skip_no_level(tmp_path: Path) -> None:
+    """A bio's `#` sits under the home page's h1 (and the CV's, where the bio or the
+    resume's summary is its introduction): an h2, not an h3 with no h2 before it. A news
+    item's headings sit under its title, the news page's h2."""
+    from itertools import pairwise
+
+    site = copy_fixture(tmp_path / "site")
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("bio: |\n", "bio: |\n  # Work\n\n  ## Now\n\n"))
+    news = "---\ndate: 2025-03-01\ntitle: A talk\n---\n# Where\n\nLondon.\n\n## When\n\nMay.\n"
+    (site / "content" / "news" / "2025-03-talk.md").write_text(news)
+    resume = site / "content" / "resume.yaml"
+    for summary in ("  summary: Math", "  summary: |\n    # Me\n\n    Math"):  # then the CV's own
+        resume.write_text(resume.read_text().replace("  summary: Math", summary))
+        assert build(site).returncode == 0
+        for page in ("index.html", "news/index.html", "cv/index.html"):
+            doc = parse(site / "output" / page)
+            levels = [int(t[1]) for t, _ in doc.elements if re.fullmatch(r"h[1-6]", t)]
+            assert all(b <= a + 1 for a, b in pairwise([1, *levels])), (page, levels)
