@@ -12,6 +12,7 @@ from htmlutil import parse
 from test_cite import papers_by_slug
 
 from sitegen.cite import split_name
+from sitegen.content import split_front_matter
 
 
 def metas(doc, attr: str = "name") -> list[tuple[str, str]]:
@@ -152,6 +153,28 @@ def test_hostile_title_cannot_break_out_of_json_ld_and_affiliations_are_tagged(
     assert dict(tags)["citation_title"] == hostile
     bib = (fresh_site / "output" / "papers" / slug / f"{slug}.bib").read_text(encoding="utf-8")
     assert r"\{\{ 7*7 \}\}" in bib
+
+
+def test_a_paper_without_abstract_text_is_described_by_its_title_and_authors(
+    fresh_site: Path,
+) -> None:
+    """An empty description tells a link preview or a search engine nothing: a paper with
+    no abstract, or one that is only a code block, gets a sentence from its title and
+    authors, as plain text."""
+    import yaml
+
+    first, second = sorted((fresh_site / "content" / "papers").glob("*.md"))[:2]
+    for path, body in ((first, "```\nmake all\n```\n"), (second, "")):
+        front, _ = split_front_matter(path.read_text(encoding="utf-8"), path.name)
+        front = re.sub(r"^title: .*$", "title: Fast *graphs* & $x$", front, count=1, flags=re.M)
+        path.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    for path in (first, second):
+        data = yaml.safe_load(split_front_matter(path.read_text(), path.name)[0])
+        end = " et al." if data.get("et_al") else "."
+        doc = parse(fresh_site / "output" / "papers" / path.stem / "index.html")
+        found = {v for k, v in metas(doc) + metas(doc, "property") if k.endswith("description")}
+        assert found == {f"Fast graphs & $x$, by {', '.join(data['authors'])}{end}"}, found
 
 
 def test_search_page_box_and_index_are_built(example_output: Path) -> None:
