@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from .errors import CONTROL
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import nh3
     from markdown_it import MarkdownIt
 
@@ -238,11 +240,12 @@ def _plain_paragraphs(text: str) -> Rendered | None:
     return Rendered(body, plain.strip(), ())
 
 
-def render_markdown(text: str, key: str = "", top: int = 3) -> Rendered:
+def render_markdown(text: str, key: str = "", top: int = 3, web_only: bool = False) -> Rendered:
     """`key` names where the text is shown (a news file, a CV entry): one page may show
     the same text twice, and each copy's footnotes must link to their own notes. `top`
     is the level a `#` becomes, one under the heading the text is shown below (an
-    abstract's or a news item's h2, the home page's h1 for a bio): no level skipped."""
+    abstract's or a news item's h2, the home page's h1 for a bio): no level skipped.
+    `web_only`: only http(s) links and images are links, the others their text (the CV)."""
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md()
@@ -252,6 +255,8 @@ def render_markdown(text: str, key: str = "", top: int = 3) -> Rendered:
     doc_id = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=4)
     env: dict = {"docId": doc_id.hexdigest(), "top": top}
     tokens = md.parse(text, env)
+    if web_only:
+        _unlink(tokens, lambda url: url.split(":", 1)[0].lower() in ("http", "https"))
     # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
     body = CONTROL.sub("", md.renderer.render(tokens, md.options, env))
     return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *_relative(tokens)))
@@ -274,6 +279,19 @@ def _relative(tokens) -> list[str]:
     return found
 
 
+def _unlink(tokens, keep: Callable[[str], bool]) -> None:
+    """Links and images whose address `keep` refuses become their text (an image its alt)."""
+    for tok in tokens:
+        children, kept = [], True
+        for c in tok.children or []:
+            kept = keep(c.attrGet("href") or "") if c.type == "link_open" else kept
+            if c.type == "image" and not keep(c.attrGet("src") or ""):
+                children += c.children or []
+            elif kept or c.type not in ("link_open", "link_close"):
+                children.append(c)
+        tok.children = children
+
+
 _INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]")  # what can start math, inline Markdown, an entity
 
 
@@ -286,16 +304,9 @@ def render_inline(text: str) -> str:
     md = _md(footnotes=False)
     env: dict = {}
     tokens = md.parseInline(text, env)
-    for tok in tokens:  # a link's text stays, and an image is its description (not a link)
-        children = []
-        for c in tok.children or []:
-            if c.type == "image":
-                children += c.children or []
-            elif c.type not in ("link_open", "link_close"):
-                children.append(c)
-        for c in children:  # display math's focusable wrapper cannot sit in a link
-            c.type = "math_inline" if c.type == "math_inline_double" else c.type
-        tok.children = children
+    _unlink(tokens, lambda url: False)
+    for c in tokens[0].children or []:  # display math's focusable wrapper cannot sit in a link
+        c.type = "math_inline" if c.type == "math_inline_double" else c.type
     return CONTROL.sub("", md.renderer.render(tokens, md.options, env))
 
 

@@ -378,12 +378,13 @@ def _plain(v: Any, key: Any = None) -> Any:
     return v
 
 
-def load_resume(site_dir: Path) -> dict | None:
-    """content/resume.json or resume.yaml, validated; None when there is neither."""
+def load_resume(site_dir: Path) -> tuple[dict | None, str]:
+    """content/resume.json or resume.yaml, validated (None when there is neither), and
+    the file's name, for the warnings of its Markdown."""
     names = ("resume.json", "resume.yaml", "resume.yml")
     found = [n for n in names if (site_dir / "content" / n).exists()]
     if not found:
-        return None
+        return None, ""
     if len(found) > 1:
         raise SitegenError(
             f"also found content/{found[1]}: keep one resume file", f"content/{found[0]}"
@@ -395,7 +396,7 @@ def load_resume(site_dir: Path) -> dict | None:
     else:
         data = _plain(load_yaml(text, display))
     if data is None:
-        return None
+        return None, display
     import jsonschema
 
     fail = _failer(display, text)
@@ -414,7 +415,7 @@ def load_resume(site_dir: Path) -> dict | None:
         email = (data.get("basics") or {}).get("email")  # the schema's format goes unchecked
         if isinstance(email, str) and email.strip() and not _EMAIL.fullmatch(email.strip()):
             raise fail(f"basics.email: {email!r} is not an email address", ["basics", "email"])
-        return data
+        return data, display
     path = list(e.absolute_path)
     message = e.message
     if e.validator == "pattern" and path and str(path[-1]).endswith(("date", "Date")):
@@ -475,7 +476,16 @@ def _text(v: Any) -> str:
     return clean_text(v) if isinstance(v, str) else ""
 
 
-def _entries(items: list | None, shape: str, section: str) -> tuple[Entry, ...]:
+def _summary_html(text: str, key: str, top: int, warnings: list[str]) -> str:
+    """A resume's Markdown, where only http(s) URLs are links (README); its warnings kept."""
+    rendered = render_markdown(text, key, top, web_only=True)
+    warnings += rendered.warnings
+    return rendered.html
+
+
+def _entries(
+    items: list | None, shape: str, section: str, warnings: list[str]
+) -> tuple[Entry, ...]:
     """Resume items -> CV entries; `shape` names the keys read as title | where | dates |
     summary | lists (space-separated; one date key is a single date, none is undated).
     `section` and the item's place keep footnotes of equal summaries apart on the CV."""
@@ -491,7 +501,7 @@ def _entries(items: list | None, shape: str, section: str) -> tuple[Entry, ...]:
         span = when(*(it.get(k) for k in dates)) if dates else None
         summary = _text(it.get(summary_k[0])) if summary_k else ""
         lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]
-        html = render_markdown(summary, f"cv/{section}/{i}").html if summary else ""
+        html = _summary_html(summary, f"cv/{section}/{i}", 3, warnings) if summary else ""
         out.append(Entry(title, where or None, span, http_url(it.get("url")), html, tuple(lists)))
     return tuple(out)
 
@@ -537,8 +547,9 @@ def publications(
     return tuple((y, tuple(v)) for y, v in years)
 
 
-def make_cv(about: About, site: Site, resume: dict | None) -> CV:
-    """The CV's data: the resume's basics over the profile's, its sections in order."""
+def make_cv(about: About, site: Site, resume: dict | None, warnings: list[str]) -> CV:
+    """The CV's data: the resume's basics over the profile's, its sections in order; what
+    its Markdown warns of goes to `warnings`."""
     resume = resume or {}
     basics = resume.get("basics") or {}
     loc = basics.get("location") or {}
@@ -557,7 +568,7 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
 
     def sections(table: dict) -> tuple[Section, ...]:
         every = (
-            Section(k, title, _entries(resume.get(k), shape, k))
+            Section(k, title, _entries(resume.get(k), shape, k, warnings))
             for k, (title, shape) in table.items()
         )
         return tuple(s for s in every if s.entries)
@@ -570,7 +581,7 @@ def make_cv(about: About, site: Site, resume: dict | None) -> CV:
         email=email,
         url=http_url(basics.get("url"))
         or next((x.url for x in about.links if x.key == "website"), None),
-        summary_html=render_markdown(summary, top=2).html if summary else about.bio_html,
+        summary_html=_summary_html(summary, "", 2, warnings) if summary else about.bio_html,
         links=links,
         before=sections(SECTIONS_BEFORE),
         publications=publications(site.papers, resume.get("publications") or []),
@@ -585,7 +596,10 @@ def load_portfolio(
     about, files, found = load_about(site_dir, site.profile, photo_cache)
     warnings += found
     news = load_news(site_dir, warnings)
-    cv = make_cv(about, site, load_resume(site_dir))
+    resume, display = load_resume(site_dir)
+    found_in_cv: list[str] = []
+    cv = make_cv(about, site, resume, found_in_cv)
+    warnings += [SitegenWarning(w, display) for w in found_in_cv]
     wanted = site.config.cv_pdf  # type: ignore[attr-defined]
     pdf = cvpdf.CV if wanted and cvpdf.available() else None
     if wanted and pdf is None:

@@ -898,3 +898,25 @@ def test_headings_in_portfolio_text_skip_no_level(tmp_path: Path) -> None:
             doc = parse(site / "output" / page)
             levels = [int(t[1]) for t, _ in doc.elements if re.fullmatch(r"h[1-6]", t)]
             assert all(b <= a + 1 for a, b in pairwise([1, *levels])), (page, levels)
+
+
+def test_cv_summaries_link_only_web_urls_and_their_warnings_name_the_resume(
+    tmp_path: Path,
+) -> None:
+    """Only http(s) URLs become links in a resume's summaries, as the README says (a
+    relative or mailto: one is its text), and math that does not convert is a warning
+    naming the resume, as in a news item (it was dropped)."""
+    site = copy_fixture(tmp_path / "site")
+    resume = site / "content" / "resume.yaml"
+    summary = "[Notes](notes.html), [mail](mailto:a@b.org), [web](https://x.org/) $\\\\nosuch$"
+    text = resume.read_text().replace("summary: Programs for the engine.", f'summary: "{summary}"')
+    basics = "summary: Mathematician working on the **Analytical Engine**."
+    resume.write_text(text.replace(basics, f'summary: "Intro {summary}"'))
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    doc = parse(site / "output" / "cv" / "index.html")
+    hrefs = [a["href"] for a in doc.find("a")]
+    assert "notes.html" not in hrefs and "mailto:a@b.org" not in hrefs
+    assert hrefs.count("https://x.org/") == 2 and "Notes, mail, web" in doc.text
+    warned = [line for line in proc.stderr.splitlines() if "nosuch" in line]
+    assert len(warned) == 2 and all(w.startswith("content/resume.yaml") for w in warned), warned
