@@ -176,6 +176,9 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
     An error in a template many pages share (base.html) is listed once."""
     # no cache folder: nothing is written
     loaded = _attempt(report, load_site, site, None, None, default_jobs())
+    if loaded:  # what only the whole site shows (the CV's summaries), as the build warns
+        seen = set(map(str, report.warnings))
+        report.warnings += [w for w in loaded.warnings if str(w) not in seen]
     search = loaded and loaded.config.search and pagefind_available()  # as the build decides
     planned = loaded and _attempt(report, plan_outputs, loaded, site, search)
     if not planned:

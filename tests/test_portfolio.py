@@ -833,6 +833,9 @@ def test_check_shows_the_portfolio_warnings_the_build_shows(tmp_path: Path) -> N
     profile.write_text(
         profile.read_text().replace("bio: |\n", "bio: |\n  See [my notes](notes.html).\n")
     )
+    resume = site / "content" / "resume.yaml"  # the CV's summaries: only the whole site shows
+    engine = "the **Analytical Engine**."
+    resume.write_text(resume.read_text().replace(engine, engine + r" Bound $\nosuchmacro$.", 1))
     built, checked = build(site), run_cli("check", "--site", site)
     assert built.returncode == checked.returncode == 0, checked.stderr
 
@@ -842,6 +845,7 @@ def test_check_shows_the_portfolio_warnings_the_build_shows(tmp_path: Path) -> N
     assert warned(checked) == warned(built)
     assert any(w.startswith("content/profile.yaml") and "notes.html" in w for w in warned(built))
     assert any(w.startswith("content/news/2024-01-talk.md") for w in warned(built))
+    assert any(w.startswith("content/resume.yaml") for w in warned(built))
 
 
 def test_equal_texts_with_footnotes_keep_their_own_notes(tmp_path: Path) -> None:
