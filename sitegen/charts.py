@@ -434,8 +434,9 @@ def network_chart(site: Site, limit: int = 12) -> str:
     for c in shown:
         others = [(_together(joint, c, d), d.person.name) for d in shown if d is not c]
         others = sorted((o for o in others if o[0]), key=lambda o: (-o[0], o[1]))
-        also = ", ".join(f"{name} ({n})" for n, name in others)
-        rows.append([escape(c.person.name), str(c.count), escape(also) or "—"])
+        # each name isolated, so a right-to-left one keeps its place and its count
+        also = ", ".join(f"<bdi>{escape(name)}</bdi> ({n})" for n, name in others)
+        rows.append([f"<bdi>{escape(c.person.name)}</bdi>", str(c.count), also or "—"])
     table = _table(
         f"The closest coauthors of {escape(site.owner.name)}",
         ["Coauthor", "Joint papers", "Also wrote with (joint papers)"],

@@ -74,6 +74,7 @@
     var colour = /^[0-7]$/.test(meta.colour || "") ? meta.colour : "7";
     var li = el("li", "paper-item search-result t" + colour);
     var h = el("h2", "paper-title");
+    h.dir = "auto"; // a title in another script keeps its punctuation on its own side
     var a = el("a", null, meta.title || data.url);
     a.href = data.url;
     h.appendChild(a);

@@ -1,0 +1,111 @@
+"""Names and titles in mixed scripts: a list of names keeps its order, a title its
+punctuation, whatever direction each is written in.
+
+Each test builds a small site whose authors write in Arabic, Hebrew and English through
+the real command line, then reads the output as a parser or a browser does.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+from siteserver import serve
+
+AUTHORS = ["محمد العلي", "فاطمة الزهراء", "אבי כהן", "John Smith"]
+PAPERS = {
+    "ar1": ("نماذج الانتشار للتعلم العميق: دراسة؟", "2023-03-05", AUTHORS),
+    "he1": ("למידה עמוקה (גרסה 2.0)!", "2022-07-01", ["אבי כהן", "שרה לוי", "محمد العلي"]),
+    "en1": ("Diffusion for point clouds", "2021-01-15", ["John Smith", "محمد العلي"]),
+}
+
+
+def mixed_site(root: Path, language: str) -> Path:
+    """A site owned by محمد العلي with papers, news and a CV in three scripts, built."""
+    content = root / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "news").mkdir()
+    (root / "sitegen.yaml").write_text(
+        f"language: {language}\nbase_url: https://example.org/\nsearch: false\n", encoding="utf-8"
+    )
+    (content / "profile.yaml").write_text("name: محمد العلي\nfield: LG\n", encoding="utf-8")
+    for slug, (title, date, authors) in PAPERS.items():
+        names = "".join(f"- {a}\n" for a in authors)
+        (content / "papers" / f"{slug}.md").write_text(
+            f'---\ntitle: "{title}"\ndate: {date}\ntopic: LG\nauthors:\n{names}---\nملخص.\n',
+            encoding="utf-8",
+        )
+    (content / "news" / "n1.md").write_text(
+        "---\ndate: 2024-03-02\ntitle: فاز بحثنا (2024)!\n---\nخبر.\n", encoding="utf-8"
+    )
+    (content / "resume.yaml").write_text(
+        "publications:\n  - {name: 'מאמר חיצוני (2.0)!', releaseDate: '2020'}\n", encoding="utf-8"
+    )
+    run_cli("build", "--site", root, "--no-cache", check=True)
+    return root / "output"
+
+
+def isolated(html: str) -> list[str]:
+    """The text of each <bdi> in the page, tags stripped."""
+    return [re.sub(r"<[^>]+>", "", b) for b in re.findall(r"<bdi>(.*?)</bdi>", html, re.S)]
+
+
+def test_names_are_isolated_and_titles_take_their_own_direction(tmp_path: Path) -> None:
+    """Names went in bare, so a right-to-left name in an English list swapped places with
+    its neighbour and a count beside it jumped sides; titles inherited the page's
+    direction, so a Hebrew title's "!" and brackets sat on the wrong end."""
+    out = mixed_site(tmp_path / "site", "en")
+    read = lambda page: (out / page).read_text(encoding="utf-8")  # noqa: E731
+    coauthors = set(AUTHORS[1:]) | {"שרה לוי"}
+    home, paper, cv = read("index.html"), read("papers/ar1/index.html"), read("cv/index.html")
+    byline = paper[paper.index('class="byline"') :]
+    assert isolated(byline)[:4] == AUTHORS  # the author list, each name on its own
+    assert coauthors <= set(isolated(home))  # paper items and frequent coauthors
+    assert coauthors <= set(isolated(read("coauthors/index.html")))  # table and network
+    network = read("coauthors/index.html").split('class="chart-table"')[1]
+    assert coauthors <= set(isolated(network))
+    assert set(AUTHORS) <= set(isolated(cv))
+    for page, pattern in [
+        (paper, r'<h1 dir="auto"[^>]*>نماذج'),
+        (home, r'<h3 dir="auto" class="paper-title"><a [^>]+>למידה'),
+        (read("timeline/index.html"), r'<h3 dir="auto" class="paper-title">'),
+        (cv, r'<a class="cv-pub-title" dir="auto" href="[^"]+">نماذج'),
+        (cv, r'<span class="cv-pub-title" dir="auto">מאמר'),
+        (read("news/index.html"), r'<h2 dir="auto" class="news-title">فاز'),
+    ]:
+        assert re.search(pattern, page), pattern
+
+
+# ---------------------------------------------------------------- in a browser
+
+PLACES = """sel => [...document.querySelectorAll(sel)].map(e => {
+    const r = e.getBoundingClientRect();
+    return [e.textContent, (r.top + r.bottom) / 2, r.left];
+})"""
+
+
+def reading_order(places: list, rtl: bool) -> list[str]:
+    """Names as a reader meets them: line by line (a script's own font may sit a few pixels
+    higher on the same line), then along the line in the page's direction."""
+    line, last, keyed = 0, None, []
+    for name, y, x in sorted(places, key=lambda p: p[1]):
+        line += last is not None and y - last > 8
+        last = y
+        keyed.append(((line, -x if rtl else x), name))
+    return [name for _, name in sorted(keyed)]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en"])
+def test_mixed_names_keep_their_order(tmp_path: Path, chromium, language: str) -> None:
+    """An English byline [محمد العلي, فاطمة الزهراء, אבי כהן, John Smith] showed the three
+    right-to-left names in reverse order; on a right-to-left page they read from the right."""
+    with serve(mixed_site(tmp_path / "site", language), REPO / "netlify.toml") as base:
+        for width in (390, 1280):
+            page = chromium.new_page(viewport={"width": width, "height": 900})
+            page.goto(base + "papers/ar1/")
+            places = page.evaluate(PLACES, ".byline .authors :is(a, strong)")
+            page.close()
+            assert reading_order(places, language == "ar") == AUTHORS, (width, places)
