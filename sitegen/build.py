@@ -304,6 +304,10 @@ def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
     save_pickle(path, (code_stamp(), dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:])))
 
 
+# primary language subtags written right to left: their pages get <html dir="rtl">
+RTL_LANGUAGES = frozenset("ar he fa ur ps sd ug yi dv ckb".split())
+
+
 class Renderer:
     """One Jinja environment and the values every page shares; renders Page -> HTML."""
 
@@ -315,7 +319,7 @@ class Renderer:
         search: bool,
         known: dict[str, Any] | None = None,
     ):
-        site = loaded.site
+        site, lang = loaded.site, loaded.config.language.split("-")[0].lower()
         self.env = make_env(template_dirs(site_dir, loaded.config.theme))
         self.env.filters.update(rel=_rel, date=format_date, inline=_inline, plain=plain_inline)
         self.env.globals.update(
@@ -328,6 +332,7 @@ class Renderer:
             urls=urls,
             version=__version__,
             search_enabled=search,
+            text_direction="rtl" if lang in RTL_LANGUAGES else "ltr",
             topic_labels={t.code: label(t) for t in site.topics},
             tag_labels={name: label(t) for name, t in site.tag_by_name.items()},
         )

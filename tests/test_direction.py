@@ -1,5 +1,5 @@
-"""Names and titles in mixed scripts: a list of names keeps its order, a title its
-punctuation, whatever direction each is written in.
+"""Right-to-left pages and names: an Arabic site is mirrored, and a list of names in
+mixed scripts keeps its order on any page.
 
 Each test builds a small site whose authors write in Arabic, Hebrew and English through
 the real command line, then reads the output as a parser or a browser does.
@@ -52,6 +52,23 @@ def isolated(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", b) for b in re.findall(r"<bdi>(.*?)</bdi>", html, re.S)]
 
 
+@pytest.mark.parametrize(
+    ("language", "rtl"),
+    [("ar", True), ("he-IL", True), ("CKB", True), ("en", False), ("arn", False)],
+)
+def test_only_right_to_left_languages_make_the_pages_rtl(
+    tmp_path: Path, language: str, rtl: bool
+) -> None:
+    """`language: ar` gave `<html lang="ar">` with no direction, so Arabic pages ran left
+    to right. A right-to-left primary subtag (any case, any region) now sets dir="rtl";
+    Mapudungun (`arn`) only starts like Arabic."""
+    out = mixed_site(tmp_path / "site", language)
+    for page in ("index.html", "papers/ar1/index.html", "cv/index.html", "404.html"):
+        tag = re.search(r"<html[^>]*>", (out / page).read_text(encoding="utf-8"))
+        assert tag and f'lang="{language}"' in tag.group(), page
+        assert ('dir="rtl"' in tag.group()) == rtl, (page, tag.group())
+
+
 def test_names_are_isolated_and_titles_take_their_own_direction(tmp_path: Path) -> None:
     """Names went in bare, so a right-to-left name in an English list swapped places with
     its neighbour and a count beside it jumped sides; titles inherited the page's
@@ -98,7 +115,7 @@ def reading_order(places: list, rtl: bool) -> list[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("language", ["en"])
+@pytest.mark.parametrize("language", ["en", "ar"])
 def test_mixed_names_keep_their_order(tmp_path: Path, chromium, language: str) -> None:
     """An English byline [محمد العلي, فاطمة الزهراء, אבי כהן, John Smith] showed the three
     right-to-left names in reverse order; on a right-to-left page they read from the right."""
@@ -109,3 +126,30 @@ def test_mixed_names_keep_their_order(tmp_path: Path, chromium, language: str) -
             places = page.evaluate(PLACES, ".byline .authors :is(a, strong)")
             page.close()
             assert reading_order(places, language == "ar") == AUTHORS, (width, places)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_an_arabic_site_is_mirrored(tmp_path: Path, chromium, language: str) -> None:
+    """An Arabic site was laid out left to right, its paper items' accent bar on the left;
+    mirrored, the network's labels must still sit beside their nodes, not on them."""
+    with serve(mixed_site(tmp_path / "site", language), REPO / "netlify.toml") as base:
+        for width in (390, 1280):
+            page = chromium.new_page(viewport={"width": width, "height": 900})
+            page.goto(base + "")
+            bar = page.evaluate(
+                """() => { const s = getComputedStyle(document.querySelector('.paper-item'));
+                    return [s.borderLeftWidth, s.borderRightWidth]; }"""
+            )
+            page.goto(base + "coauthors/")
+            on_nodes = page.evaluate(
+                """() => [...document.querySelectorAll('.network-svg .person')].filter(g => {
+                    const a = g.querySelector('circle').getBoundingClientRect();
+                    const b = g.querySelector('text').getBoundingClientRect();
+                    return a.left < b.right && b.left < a.right
+                        && a.top < b.bottom && b.top < a.bottom;
+                }).map(g => g.querySelector('text').textContent)"""
+            )
+            page.close()
+            assert bar == (["0px", "3px"] if language == "ar" else ["3px", "0px"]), (width, bar)
+            assert on_nodes == [], (width, on_nodes)
