@@ -736,7 +736,11 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
             f"refusing to build into {output}: it is a symbolic link; build into the folder "
             f"it points to (--output {os.path.realpath(output)}), or remove the link"
         )
-    out, site, home = output.resolve(), site_dir.resolve(), Path.home().resolve()
+    out, site = output.resolve(), site_dir.resolve()
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry (a container's random uid)
+        home = Path(out.anchor)
     if out.exists() and not out.is_dir():
         raise SitegenError(f"refusing to build into {output}: it is a file, not a folder")
     if out == Path(out.anchor) or out == home:

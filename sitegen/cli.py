@@ -210,6 +210,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # a name or venue the terminal's encoding lacks (LANG=...ISO-8859-1) is escaped on
+    # stdout as Python escapes it on stderr, not a UnicodeEncodeError after the work
+    if callable(reconfigure := getattr(sys.stdout, "reconfigure", None)):
+        reconfigure(errors="backslashreplace")
     args, extra = _parser().parse_known_args(argv)
     if extra:
         # plain parse_args blames `sitegen build --bogus` on the top-level usage line;
@@ -217,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         args.parser.error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
     try:
         code = args.run(args)
-        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        if sys.stdout is not None:  # None when started with stdout closed (`>&-`)
+            sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
         return code
     except SitegenError as e:
         print(one_line(e), file=sys.stderr)

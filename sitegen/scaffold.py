@@ -124,9 +124,11 @@ def new_site(
         try:
             folder.mkdir(parents=True, exist_ok=True)
             report = run_import(profile, folder, as_of=as_of or dt.date.today())
-        except (SitegenError, OSError) as e:
-            if created:  # an unusable profile leaves no half-made site behind
+        except BaseException as e:  # an unusable profile, or Ctrl-C: no half-made site
+            if created:
                 shutil.rmtree(top, ignore_errors=True)
+            if not isinstance(e, (SitegenError, OSError)):
+                raise
             if isinstance(e, OSError):
                 raise SitegenError(f"cannot write: {e.strerror}", e.filename or folder) from None
             raise

@@ -560,6 +560,8 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
             f"{site_dir} is not a site folder (no content/ or sitegen.yaml): "
             "run `sitegen new DIR` or `sitegen import PROFILE --site DIR` first"
         )
+    if not host.strip():  # it would listen everywhere, at a URL no page can be built for
+        raise SitegenError("--host '' names no address: use 127.0.0.1, or 0.0.0.0 for every one")
     if not 0 <= port <= 65535:
         raise SitegenError(f"--port {port} is not a port number (0 to 65535; 0 picks a free one)")
     sockets = bind(host, port)

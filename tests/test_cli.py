@@ -135,3 +135,33 @@ def test_a_reader_that_stops_early_is_no_traceback(tmp_path) -> None:
     proc.stdout.close()  # type: ignore[union-attr]
     _, err = proc.communicate()
     assert proc.returncode == 1 and err.decode() == "", err.decode()
+
+
+def test_odd_terminals_and_homes_are_no_traceback(tmp_path, monkeypatch) -> None:
+    """Found by a hunt through day-to-day mistakes: stdout closed (`>&-`), a terminal whose
+    encoding lacks a character of the output (a site folder named Überblick under an ASCII
+    locale), no home folder (a container's random uid), and `serve --host ''`."""
+    site = tmp_path / "Überblick"
+    run_in_process("import", seed_profile(), "--site", site, check=True)
+    closed = subprocess.run(
+        f'"{sys.executable}" -m sitegen check --site "{site}" >&-', shell=True, capture_output=True
+    )
+    assert closed.returncode == 0 and b"Traceback" not in closed.stderr, closed.stderr
+    ascii_only = run_in_process(
+        "build", "--site", site, "--no-search", fresh=True, env={"PYTHONIOENCODING": "ascii"}
+    )
+    assert ascii_only.returncode == 0 and "\\xdcberblick" in ascii_only.stdout, ascii_only.stderr
+    no_host = run_cli("serve", "--site", site, "--host", "", "--port", "0")
+    assert no_host.returncode == 1 and no_host.stderr.startswith(
+        "error: --host '' names no address"
+    )
+
+    from pathlib import Path
+
+    from sitegen.build import build_site
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    assert build_site(site, search=False, use_cache=False).warnings is not None

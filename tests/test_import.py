@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -855,6 +856,48 @@ def test_a_failed_write_in_an_existing_site_changes_nothing(site, tmp_path, monk
     with pytest.raises(SitegenError):
         run_import(changed, site, as_of=AS_OF)
     assert snapshot(site) == before
+
+
+def test_ctrl_c_while_writing_changes_nothing(site, tmp_path, monkeypatch):
+    """Ctrl-C (KeyboardInterrupt) while the temporary files were written skipped the
+    clean-up, which caught only OSError: hundreds of hidden .tmp files stayed."""
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SEED.read_text(encoding="utf-8").replace(" et al.", ""))
+    before = snapshot(site)
+    real_write, calls = importer.os.write, [0]
+
+    def interrupted_write(fd, data):
+        calls[0] += 1
+        if calls[0] == 5:
+            raise KeyboardInterrupt
+        return real_write(fd, data)
+
+    monkeypatch.setattr(importer.os, "write", interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(changed, site, as_of=AS_OF)
+    assert snapshot(site) == before
+
+
+def test_ctrl_c_while_renaming_waits_for_the_manifest(site, tmp_path, monkeypatch):
+    """Interrupted between two renames, the new papers stood beside the old manifest, and
+    the next import took them for hand edits. The signal now waits for the last rename."""
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SEED.read_text(encoding="utf-8").replace(" et al.", ""))
+    real_replace, calls = importer.os.replace, [0]
+
+    def replace_then_ctrl_c(src, dst):
+        calls[0] += 1
+        if calls[0] == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # as the terminal sends it
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(importer.os, "replace", replace_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(changed, site, as_of=AS_OF)
+    assert calls[0] > 2  # every rename ran, the manifest's last
+    monkeypatch.setattr(importer.os, "replace", real_replace)
+    report = run_import(changed, site, as_of=AS_OF)
+    assert not report.kept and not report.updated and not report.added
 
 
 def test_site_that_is_a_file(tmp_path):

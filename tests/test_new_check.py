@@ -556,6 +556,16 @@ def test_new_with_a_profile_that_fails_to_write_leaves_no_site(
     with pytest.raises(SitegenError, match="No space left on device"):
         new_site(site, profile=seed_profile())
     assert not site.exists()
+    # Ctrl-C there too: the half-made folder was left, and `new` then refused it
+    from sitegen import importer
+
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importer.os, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        new_site(site, profile=seed_profile())
+    assert not site.exists()
 
 
 def test_new_refuses_what_it_cannot_make_and_writes_nothing(tmp_path: Path) -> None:
