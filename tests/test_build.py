@@ -1202,3 +1202,12 @@ def test_dunder_names_namespaces_in_fragments_and_decomposed_topic_names(fresh_s
         assert proc.returncode == 1 and "may not use Python's own `__` names" in proc.stderr, (
             proc.stderr
         )
+
+
+def test_a_named_pipe_among_the_papers_is_an_error_not_a_hang(fresh_site: Path) -> None:
+    """Reading a FIFO named like a paper waited forever, in build and in check."""
+    os.mkfifo(fresh_site / "content" / "papers" / "2024-pipe.md")
+    for command in ("build", "check"):
+        proc = run_cli(command, "--site", fresh_site)
+        assert proc.returncode == 1, proc.stderr
+        assert "content/papers/2024-pipe.md: not a file but a named pipe" in proc.stderr
