@@ -80,10 +80,13 @@ class SitegenWarning:
 # rest of the line it is shown in (author lists), and no title or name needs them.
 # JSON (resume.json) can also carry lone surrogates, which no file can be written with.
 # HTML forbids the noncharacters: U+FDD0 to U+FDEF and the last two of every plane.
+# The astral noncharacters are checked only at an astral character (the lookbehind):
+# in one class with the rest, they made every search of a text three times slower.
 CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-    + "]"
+    "\ufffe\uffff]|[\U00010000-\U0010ffff](?<=["
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
+    + "])"
 )
 
 
