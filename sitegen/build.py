@@ -750,7 +750,8 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
     if (out / "content").exists() or (out / "sitegen.yaml").exists():
         raise SitegenError(f"refusing to build into {output}: it holds a site's content")
     for source in ("content", "templates", "themes", "static", CACHE_DIR):
-        if out.is_relative_to((site / source).resolve()):  # a linked content/ too
+        folders = [(site / source).resolve()] if source == CACHE_DIR else _linked_in(site / source)
+        if any(out.is_relative_to(folder) for folder in folders):
             raise SitegenError(f"refusing to build into {output}: it is inside {source}/")
     for vcs in sorted(VCS_DIRS):  # a gh-pages checkout, say: its history would go with it
         if (out / vcs).exists():
@@ -764,6 +765,13 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
             f"refusing to build into {output}: it is not empty and holds no earlier build "
             "(a build replaces the whole folder)"
         )
+
+
+def _linked_in(folder: Path) -> list[Path]:
+    """The folder and every folder linked inside it (`themes/shared -> ~/theme`), resolved:
+    the build reads through the links, so an output there would be read back as input."""
+    links = (os.path.join(d, n) for d, dirs, _ in os.walk(folder) for n in dirs)
+    return [folder.resolve(), *(Path(os.path.realpath(p)) for p in links if os.path.islink(p))]
 
 
 def _made_by_sitegen(output: Path) -> bool:

@@ -733,10 +733,15 @@ def test_output_folders_that_are_not_earlier_builds_are_refused(
     shutil.copytree(fresh_site / "content", tmp_path / "real-content")
     shutil.rmtree(fresh_site / "content")
     (fresh_site / "content").symlink_to(tmp_path / "real-content")
+    shared = tmp_path / "shared-theme"  # linked in as the README shares a theme: each
+    (shared / "static").mkdir(parents=True)  # build read the last one back, nested
+    (fresh_site / "themes").mkdir()
+    (fresh_site / "themes" / "shared").symlink_to(shared)
     for target, why in (
         (pages, "it is not empty and holds no earlier build"),
         (kept, "it holds .git/"),
         (fresh_site / "content" / "papers" / "x", "it is inside content/"),
+        (shared / "static" / "out", "it is inside themes/"),
     ):
         proc = run_cli("build", "--site", fresh_site, "--no-search", "--output", target)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
