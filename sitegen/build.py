@@ -767,6 +767,9 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
+NOT_OURS = "the new output leaves it out (keep your own files out of the output folder)"
+
+
 def _linked_in(folder: Path) -> list[Path]:
     """The folder and every folder linked inside it (`themes/shared -> ~/theme`), resolved:
     the build reads through the links, so an output there would be read back as input."""
@@ -996,6 +999,12 @@ def build_site(
         raise written_twice(every)
     remade = {f for o in todo for f in o.files}
     removed = sorted(set(old) - paths)
+    # A CNAME put in the output by hand is said to be left out, not lost in silence; only
+    # this build says it (not kept with the state's warnings for a no-op to repeat).
+    ours, theirs = {f.split("/", 1)[0] for f in (*paths, *old)} | {"pagefind"}, []
+    with suppress(OSError):
+        theirs = sorted(e.name for e in os.scandir(output) if e.name not in ours)
+    left_out = [SitegenWarning(f"not made by sitegen: {NOT_OURS}", output / n) for n in theirs]
     search_stale = use_search and (
         state is None
         or not state.search
@@ -1086,7 +1095,7 @@ def build_site(
         pages=len(pages),
         files=len(files),
         seconds=time.perf_counter() - started,
-        warnings=warnings,
+        warnings=[*warnings, *left_out],
         written=written,
         removed=tuple(removed),
         incremental=state is not None,
