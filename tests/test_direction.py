@@ -93,6 +93,11 @@ def test_names_are_isolated_and_titles_take_their_own_direction(tmp_path: Path) 
         (read("news/index.html"), r'<h2 dir="auto" class="news-title">فاز'),
     ]:
         assert re.search(pattern, page), pattern
+    # names inside sentences too: the footer, a coauthor page's lede, the paper's note
+    owner = "محمد العلي"  # profile.yaml's name
+    coauthor = next((out / "coauthors").glob("*/index.html")).read_text(encoding="utf-8")
+    assert f"&copy; <bdi>{owner}</bdi>." in home and f"with <bdi>{owner}</bdi>," in coauthor
+    assert re.search(r'<h1 dir="auto">', coauthor)
 
 
 # ---------------------------------------------------------------- in a browser
