@@ -567,9 +567,16 @@ def _name_words(name: str) -> tuple[list[str], str]:
     a space does ("Jean-Pierre", "J.-P."), not a family name ("Smith-Jones" is one)."""
     n = split_name(clean(name))
     text = f"{n.given.replace('-', ' ')} {n.particle} {n.family}".replace(".", ". ").casefold()
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text).translate(_UNDECOMPOSED)
     words = "".join(c for c in text if c.isalnum() or c == " ").split()
     return words, n.suffix.casefold().rstrip(".")
+
+
+# Latin letters NFKD leaves whole, as an English-language source spells them: Søren is
+# Soren, Łukasz Lukasz (case is folded before)
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
+)
 
 
 def owner_matcher(owner: str) -> Callable[[str], bool]:
