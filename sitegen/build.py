@@ -709,7 +709,7 @@ def cached_papers(
     fresh = {rel: known[rel] for rel, _, _ in texts}
     parsed = [(rel, fresh[rel][1]) for rel, _, _ in texts]
     warnings = stray + [w for rel, _, _ in texts for w in fresh[rel][2]]
-    papers = collect_papers(parsed)  # raises the first problem, in file order
+    papers = collect_papers(parsed, site_dir)  # raises the first problem, in file order
     if cache is not None:  # only the shards where a file changed, came or went
         dirty = [r for r, _, _ in todo] + list(known.keys() - fresh.keys())
         kept: dict[int, dict] = {_shard(r): {} for r in dirty}

@@ -129,7 +129,7 @@ def _check_papers(site: Path, report: CheckReport) -> None:
             continue
         first = seen.setdefault(paper.slug, display)
         if first != display:
-            report.problems.append(slug_clash(paper.slug, first, display))
+            report.problems.append(slug_clash(paper.slug, first, display, text))
 
 
 def _check_templates(site: Path, theme: str, report: CheckReport) -> None:

@@ -281,11 +281,14 @@ def _special(path: str) -> bool:
     return False
 
 
-def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]]) -> list[Paper]:
+def collect_papers(
+    parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path | None = None
+) -> list[Paper]:
     """Drop drafts and refuse duplicate slugs, raising problems in file order.
 
     Separate from parsing so a build can parse files in parallel or take them
     from its cache and still report the same first problem as a plain loop.
+    `site` lets a clash name the second file's `slug:` line.
     """
     papers = []
     seen: dict[str, str] = {}
@@ -293,17 +296,23 @@ def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]]) -> list[P
         if isinstance(paper, SitegenError):
             raise paper
         if paper.slug in seen:
-            raise slug_clash(paper.slug, seen[paper.slug], display)
+            text = (site / display).read_text(encoding="utf-8-sig") if site else None
+            raise slug_clash(paper.slug, seen[paper.slug], display, text)
         seen[paper.slug] = display
         if not paper.draft:
             papers.append(paper)
     return papers
 
 
-def slug_clash(slug: str, first: str, display: str) -> SitegenError:
-    """Two papers at one URL: named at the second file, by `collect_papers` and `sitegen check`."""
+def slug_clash(slug: str, first: str, display: str, text: str | None = None) -> SitegenError:
+    """Two papers at one URL: named at the second file, at its `slug:` line if it sets one
+    (by `collect_papers` and `sitegen check`)."""
+    line = 1
+    if text is not None:
+        with contextlib.suppress(SitegenError):
+            line = key_line(split_front_matter(text, display)[0], ("slug",), 2) or 1
     return SitegenError(
-        f"slug {slug!r} is also used by {first}: give one of them another `slug:`", display, 1
+        f"slug {slug!r} is also used by {first}: give one of them another `slug:`", display, line
     )
 
 

@@ -1216,3 +1216,18 @@ def test_a_named_pipe_among_the_papers_is_an_error_not_a_hang(fresh_site: Path) 
         proc = run_cli(command, "--site", fresh_site)
         assert proc.returncode == 1, proc.stderr
         assert "content/papers/2024-pipe.md: not a file but a named pipe" in proc.stderr
+
+
+def test_a_slug_clash_is_named_at_the_slug_line(fresh_site: Path) -> None:
+    """Two papers at one URL: the second file's `slug:` line, where the fix goes (it was
+    line 1), in build as in check."""
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    copy = fresh_site / "content" / "papers" / "zz-copy.md"
+    text = papers[0].read_text(encoding="utf-8")
+    copy.write_text(text.replace("title:", f"slug: {papers[0].stem}\ntitle:", 1), encoding="utf-8")
+    line = copy.read_text(encoding="utf-8").splitlines().index(f"slug: {papers[0].stem}") + 1
+    for command in ("build", "check"):
+        proc = run_cli(command, "--site", fresh_site)
+        assert (
+            f"content/papers/zz-copy.md:{line}: slug '{papers[0].stem}' is also used" in proc.stderr
+        )

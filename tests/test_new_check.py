@@ -245,7 +245,8 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         f"{rel(broken)}:",
         f"{rel(no_front)}:1: missing front matter",
         f"{rel(binary)}:3: not UTF-8 text",
-        f"{rel(dup)}:1: slug '{papers[4].stem}' is also used by {rel(papers[4])}",
+        f"{rel(dup)}:{_line_of(dup, 'slug:')}: slug '{papers[4].stem}' is also used by "
+        f"{rel(papers[4])}",
         "content/profile.yaml",
         "templates/index.html:",
     ]
