@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from . import urls
-from .errors import CONTROL
+from .errors import drop_control
 from .index import ARXIV_NAMES, OTHER_TOPIC
 from .markup import plain_inline
 from .model import Paper, Person, Profile
@@ -115,6 +115,11 @@ class Name:
     particle: str = ""  # "van der", "de la"
     suffix: str = ""  # "Jr."
     literal: bool = False  # one word (a mononym, CJK without spaces) or an organisation
+
+    @property
+    def organisation(self) -> bool:
+        """A literal name of several words: only an organisation's is (split_name)."""
+        return self.literal and " " in self.family
 
     def parts(self) -> tuple[str, ...]:
         """Family (with particle), then suffix and given name if any; a literal name has neither."""
@@ -236,7 +241,7 @@ def _bib_name(name: str) -> str:
     """'Family, Given' with LaTeX escaped; BibTeX reads particles and suffixes from it."""
     n = split_name(name)
     text = ", ".join(latex_escape(part) for part in n.parts() if part)
-    if n.literal and " " in text:  # an organisation: braces keep it one name, unsplit
+    if n.organisation:  # braces keep it one name, unsplit
         return "{" + text + "}"
     # "and" inside a name would split it into two authors
     return re.sub(r"(?i)\band\b", lambda m: "{" + m.group(0) + "}", text)
@@ -402,7 +407,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
 def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
     """A paper's author, with the URL of their page on this site (the owner's is home)."""
     url = urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
-    kind = "Organization" if split_name(name).literal and " " in name.strip() else "Person"
+    kind = "Organization" if split_name(name).organisation else "Person"
     out: dict[str, Any] = {"@type": kind, "name": one_line(name), "url": url}
     if person.affiliation:
         out["affiliation"] = {"@type": "Organization", "name": one_line(person.affiliation)}
@@ -456,7 +461,7 @@ def person_jsonld(
     }
     for key, name in _PROFILE_TEXTS.items():
         value = profile.extra.get(key)  # as written: the page shows them cleaned
-        if isinstance(value, str) and (value := one_line(CONTROL.sub("", value))):
+        if isinstance(value, str) and (value := one_line(drop_control(value))):
             data[name] = value
     if "affiliation" in data:
         data["affiliation"] = {"@type": "Organization", "name": data["affiliation"]}

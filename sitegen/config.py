@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import CONTROL, SitegenError, decode
+from .errors import SitegenError, decode, drop_control
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -40,7 +40,7 @@ DEFAULT_NAV = (
 
 
 def _str(v: Any) -> str:
-    v = CONTROL.sub("", v).strip() if isinstance(v, str) else ""  # in every page's <head>
+    v = drop_control(v).strip() if isinstance(v, str) else ""  # in every page's <head>
     if not v:
         raise ValueError("must be a non-empty string")
     return v

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CONTROL, SitegenError, SitegenWarning, clean_text, decode, iso_date
+from .errors import (
+    SitegenError,
+    SitegenWarning,
+    clean_text,
+    decode,
+    drop_control,
+    iso_date,
+)
 from .markup import plain_inline, render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
@@ -198,7 +205,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
         if close:  # a typo; other keys are the user's own, for their templates (`extra`)
             warn(f"unknown key {key!r}: did you mean {close[0]!r}?", key)
-    body = CONTROL.sub("", body).strip("\n")
+    body = drop_control(body).strip("\n")
     rendered = render_markdown(body)
     warnings.extend(SitegenWarning(w, path) for w in rendered.warnings)
     return Paper(

@@ -90,10 +90,19 @@ CONTROL = re.compile(
 )
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # CONTROL's ASCII part
+
+
+def drop_control(text: str) -> str:
+    """`CONTROL.sub("", text)`: most text is ASCII (a check CPython answers at once),
+    where CONTROL's ASCII part does it in a third of the time."""
+    return (_ASCII_CONTROL if text.isascii() else CONTROL).sub("", text)
+
+
 def clean_text(text: str) -> str:
     """Text as sitegen keeps what a user typed: controls dropped, trimmed, and composed
     (NFC), as a Mac may store `é` as `e` and an accent: one tag or topic however typed."""
-    return unicodedata.normalize("NFC", CONTROL.sub("", text).strip())
+    return unicodedata.normalize("NFC", drop_control(text).strip())
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import CONTROL
+from .errors import CONTROL, drop_control
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,7 +71,7 @@ def _convert(latex: str, display: bool) -> str:
 
     # `\unicode{1}` or `\unicode{x202E}` makes any code point: drop what sitegen drops
     mathml = latex_to_mathml(latex, display="block" if display else "inline")
-    return CONTROL.sub("", _cleaner().clean(mathml))
+    return drop_control(_cleaner().clean(mathml))
 
 
 # MathML Core's elements and the attributes that only shape layout, plus what
@@ -208,16 +208,7 @@ def _plain_text(tokens) -> str:
             parts += [*_inline_text(tok.children), "\n"]
         elif tok.type.startswith("math_block"):
             parts.append(f"$${tok.content.strip()}$$\n")
-    return re.sub(r"[ \t]+", " ", _drop_control("".join(parts))).strip()
-
-
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # CONTROL's ASCII part
-
-
-def _drop_control(text: str) -> str:
-    """CONTROL.sub, on rendered output (an entity decodes after the source was cleaned);
-    most output is ASCII, where the short class does it in a third of the time."""
-    return (_ASCII_CONTROL if text.isascii() else CONTROL).sub("", text)
+    return re.sub(r"[ \t]+", " ", drop_control("".join(parts))).strip()
 
 
 # Characters that can start Markdown syntax anywhere in a line (or an entity, or raw
@@ -267,7 +258,7 @@ def render_markdown(text: str, key: str = "", top: int = 3, web_only: bool = Fal
     if web_only:
         _unlink(tokens, lambda url: url.split(":", 1)[0].lower() in ("http", "https"))
     # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
-    body = _drop_control(md.renderer.render(tokens, md.options, env))
+    body = drop_control(md.renderer.render(tokens, md.options, env))  # entities decode late
     return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *_relative(tokens)))
 
 
@@ -316,7 +307,7 @@ def render_inline(text: str) -> str:
     _unlink(tokens, lambda url: False)
     for c in tokens[0].children or []:  # display math's focusable wrapper cannot sit in a link
         c.type = "math_inline" if c.type == "math_inline_double" else c.type
-    return _drop_control(md.renderer.render(tokens, md.options, env))
+    return drop_control(md.renderer.render(tokens, md.options, env))
 
 
 def plain_inline(text: str) -> str:

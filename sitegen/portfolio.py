@@ -28,7 +28,7 @@ import yaml
 
 from . import cvpdf
 from .content import front_matter, read_text
-from .errors import CONTROL, SitegenError, SitegenWarning, clean_text
+from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
 from .markup import plain_inline, render_markdown
 from .model import Paper, Profile, Site
@@ -221,7 +221,7 @@ def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
 def make_link(name: str, url: str) -> Link:
     """A known name (`orcid`, or as JSON Resume spells networks, `ORCID`) gets its label
     and icon; any other name is shown as written, with a plain link icon."""
-    name = CONTROL.sub("", name).strip()
+    name = drop_control(name).strip()
     key = _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
     if key in LINKS:
         return Link(key, LINKS[key], url, key)
@@ -294,7 +294,7 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = 
     title = _opt_str(data, "title", fail)
     if title is not None and not plain_inline(title):  # `![](award.png)`: no text to show
         raise fail("title: no text, only markup (a link or image with none)", ("title",))
-    rendered = render_markdown(CONTROL.sub("", body).strip("\n"), display)
+    rendered = render_markdown(drop_control(body).strip("\n"), display)
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     if warnings is not None:
