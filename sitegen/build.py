@@ -398,17 +398,19 @@ class Output:
     make: Callable[[], Any]  # the file's bytes or text, or a tuple of them, one per file
 
 
-def collect_static(dirs: list[Path]) -> dict[str, Path]:
+def collect_static(dirs: list[Path], hidden: bool = False) -> dict[str, Path]:
     """Relative name -> source file; later folders override earlier ones.
 
     Read with the input scanner, so a linked folder (`static/pdfs -> ~/papers`) is
-    copied as the no-op check sees it, and a link back to a parent is not entered."""
+    copied as the no-op check sees it, and a link back to a parent is not entered.
+    `hidden` keeps files named with a dot: root/ is for `.nojekyll` and its kind."""
     files: dict[str, Path] = {}
     for d in dirs:
         top = len(str(d)) + 1
         found = scan([d], not_site)
         for path in sorted(found):
-            if found[path] != FOLDER and len(path) > top and not Path(path).name.startswith("."):
+            dot = Path(path).name.startswith(".")
+            if found[path] != FOLDER and len(path) > top and (hidden or not dot):
                 files[path[top:].replace(os.sep, "/")] = Path(path)
     for name in files:  # the theme's icons.svg and a site's static/icons.svg/ folder
         parts = name.split("/")
@@ -511,10 +513,28 @@ def plan_outputs(
         ("sitemap.xml", sitemap_xml(site, pages, base).encode()),
         ("robots.txt", robots.encode()),
     ]
+    fixed += root_files(site_dir, [f for o in out for f in o.files] + [f for f, _ in fixed])
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
         out.append(Output((rel,), key, partial(bytes, data)))
     return out, pages, renderer
+
+
+def root_files(site_dir: Path, made: Sequence[str]) -> list[tuple[str, bytes]]:
+    """root/ as it is, at the top of the site (`CNAME`, `.well-known/`). A top-level name
+    sitegen makes (index.html, papers/, assets/) is wholly sitegen's: a root file there
+    would replace a page, or sit among files that come and go with the content. Case is
+    ignored: on macOS's and Windows' disks INDEX.HTML is index.html."""
+    ours = {t.casefold(): t for t in (*(f.split("/", 1)[0] for f in made), "pagefind")}
+    files = collect_static([site_dir / "root"], hidden=True)
+    for name in files:
+        top = name.split("/", 1)[0]
+        if top.casefold() in ours:
+            what = ours[top.casefold()] + ("" if top == name else "/")
+            raise SitegenError(
+                f"sitegen makes {what} itself: rename or move this file", "root/" + name
+            )
+    return [(name, path.read_bytes()) for name, path in files.items()]
 
 
 def written_twice(files: Sequence[str]) -> SitegenError:
@@ -749,7 +769,7 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         raise SitegenError(f"refusing to build into {output}: it contains the site itself")
     if (out / "content").exists() or (out / "sitegen.yaml").exists():
         raise SitegenError(f"refusing to build into {output}: it holds a site's content")
-    for source in ("content", "templates", "themes", "static", CACHE_DIR):
+    for source in ("content", "templates", "themes", "static", "root", CACHE_DIR):
         folders = [(site / source).resolve()] if source == CACHE_DIR else _linked_in(site / source)
         if any(out.is_relative_to(folder) for folder in folders):
             raise SitegenError(f"refusing to build into {output}: it is inside {source}/")
@@ -767,7 +787,9 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
-NOT_OURS = "the new output leaves it out (keep your own files out of the output folder)"
+NOT_OURS = (
+    "the new output leaves it out (keep it in root/, which is published at the top of the site)"
+)
 
 
 def _linked_in(folder: Path) -> list[Path]:

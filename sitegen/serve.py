@@ -294,7 +294,7 @@ class Preview:
         config, problems = load_config(self.site_dir)
         if not problems:  # a broken sitegen.yaml keeps the last good theme watched
             self.theme = config.theme
-        names = ("sitegen.yaml", "content", "templates", "static", "themes")
+        names = ("sitegen.yaml", "content", "templates", "static", "root", "themes")
         roots = [self.site_dir / n for n in names]
         if self.theme is not None:
             # an unknown theme is the build's to report; sitegen.yaml is watched for the fix

@@ -27,14 +27,14 @@ from .errors import SitegenError, SitegenWarning
 from .search import pagefind_available
 
 CACHE_DIR = ".sitegen-cache"
-INPUT_ROOTS = ("content", "templates", "themes", "static", "sitegen.yaml")
+INPUT_ROOTS = ("content", "templates", "themes", "static", "root", "sitegen.yaml")
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # never read by a build, and large
 
 
 def not_site(name: str) -> bool:
     """Version control and editor droppings (swap, backup and lock files): a build does
-    not publish them from static/, and the preview does not rebuild for them. Other
-    hidden names may be the site (static/.well-known/ is copied)."""
+    not publish them from static/ or root/, and the preview does not rebuild for them.
+    Other hidden names may be the site (static/.well-known/ and root/.nojekyll are copied)."""
     return (
         name in VCS_DIRS
         or name.startswith(("#", ".#"))

@@ -44,7 +44,7 @@ from sitegen.errors import SitegenError
 from sitegen.render import builtin_themes_dir
 
 THEME = builtin_themes_dir() / "default" / "templates"
-INPUTS = ("content", "templates", "themes", "static", "sitegen.yaml")
+INPUTS = ("content", "templates", "themes", "static", "root", "sitegen.yaml")
 
 # ---------------------------------------------------------------- helpers
 
@@ -1120,6 +1120,12 @@ class Editor:
                 self.put(path, theme_css + f"\n.mine{b} {{ color: red; }}\n")
             else:
                 self.put(path, f".extra{b} {{ margin: {b}px; }}\n")
+        elif kind == "root":  # published as named at the top; a same-size edit too
+            path = self.site / "root" / ("CNAME", ".well-known/security.txt")[a % 2]
+            if b % 3 == 0:
+                path.unlink(missing_ok=True)
+            else:
+                self.put(path, f"host{b % 10}.example.org\n")
         elif kind == "damage":
             out = self.site / "output"
             files = sorted(p for p in out.rglob("*") if p.is_file())
@@ -1151,6 +1157,7 @@ EDIT = st.tuples(
             "optional",
             "shadow",
             "static",
+            "root",
             "damage",
         ]
     ),
