@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _UNKNOWN_COMMAND = re.compile(r"<mi>\\[A-Za-z]+</mi>")
+_TAG = re.compile(r"<[^>]*>")
+LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
 
 
 def is_safe_url(url: str) -> bool:
@@ -120,7 +122,12 @@ def _render_math(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     warnings = env.setdefault("warnings", [])
     if token.type == "math_inline":
-        return math_to_html(token.content, False, warnings)
+        html_ = math_to_html(token.content, False, warnings)
+        # a long formula would widen a phone's page: it scrolls in its own box, which a
+        # keyboard must reach too; not in a title (`bare`), which sits inside a link
+        if token.meta.get("bare") or len(html.unescape(_TAG.sub("", html_))) < LONG_INLINE_MATH:
+            return html_
+        return f'<span class="math-inline" tabindex="0">{html_}</span>'
     # a wide equation scrolls sideways: focusable, so a keyboard can scroll it too
     if token.type == "math_inline_double":
         html_ = math_to_html(token.content, True, warnings)
@@ -305,8 +312,9 @@ def render_inline(text: str) -> str:
     env: dict = {}
     tokens = md.parseInline(text, env)
     _unlink(tokens, lambda url: False)
-    for c in tokens[0].children or []:  # display math's focusable wrapper cannot sit in a link
+    for c in tokens[0].children or []:  # math's focusable wrappers cannot sit in a link
         c.type = "math_inline" if c.type == "math_inline_double" else c.type
+        c.meta["bare"] = True
     return drop_control(md.renderer.render(tokens, md.options, env))
 
 
