@@ -66,9 +66,12 @@ _ORGANISATION = frozenset(
     association foundation network council""".split()
 )
 
+# A brace is `\textbraceleft{}`, not `\{`: BibTeX counts the brace in `\{`, so a lone one
+# left the field open and it swallowed the entries after it.
 _LATEX_TABLE = str.maketrans({
     "\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
 })  # fmt: skip
 # str.split() already breaks on \t \n \v \f \r and \x1c-\x1f; replace only what it keeps
 _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
@@ -79,7 +82,6 @@ _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _INLINE_MATH = re.compile(
     r"\\[\\$]|\$\$((?:\\.|[^\\$]|\$(?!\$))+?)\$\$|\$((?:\\.|[^\\$])+)\$", re.S
 )
-_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
 # What math in a title must not hold to be kept as math in a .bib file, which LaTeX then
 # runs: a comment, an alignment or parameter character, a dollar (they break the entry), or a
 # command that reads or writes files, defines commands or changes how TeX reads.
@@ -187,8 +189,8 @@ def latex_escape(text: str) -> str:
 
 
 def _balanced(tex: str) -> bool:
-    # an escaped brace is no brace; no prefix may close more braces than it opened
-    steps = [{"{": 1, "}": -1}.get(t, 0) for t in _BRACE_OR_ESCAPE.findall(tex)]
+    # BibTeX counts every brace, `\{` too; no prefix may close more braces than it opened
+    steps = [{"{": 1, "}": -1}.get(c, 0) for c in tex]
     return min(accumulate(steps), default=0) >= 0 and sum(steps) == 0 and not tex.endswith("\\")
 
 

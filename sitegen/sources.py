@@ -182,9 +182,13 @@ def _latex(text: str) -> str:
 
 @functools.cache
 def _decoder() -> Any:
-    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+    # how cite writes a lone brace (BibTeX counts the one in `\{`); pylatexenc 2 dropped it
+    db = get_default_latex_context_db().filter_context()
+    braces = [MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}")]
+    db.add_context_category("sitegen", macros=braces, prepend=True)
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
 
 
 def _bib_author(raw: str) -> str:

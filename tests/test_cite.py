@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from itertools import accumulate
 from pathlib import Path
 
 import bibtexparser
@@ -98,7 +99,8 @@ def test_arxiv_subject(code: str, full: str) -> None:
 def test_latex_escape_every_special_character() -> None:
     out = cite.latex_escape(r"& % $ # _ { } ~ ^ \ plain")
     assert out == (
-        r"\& \% \$ \# \_ \{ \} \textasciitilde{} \textasciicircum{} \textbackslash{} plain"
+        r"\& \% \$ \# \_ \textbraceleft{} \textbraceright{} \textasciitilde{} "
+        r"\textasciicircum{} \textbackslash{} plain"
     )
 
 
@@ -108,7 +110,7 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
     )
     # any pair of dollars is math, as on arXiv; unbalanced braces inside are escaped
     assert cite.latex_text(r"a 3$\times$ speedup, $$x$$") == r"a 3$\times$ speedup, $x$"
-    assert cite.latex_text("bad ${x$ math") == r"bad \$\{x\$ math"
+    assert cite.latex_text("bad ${x$ math") == r"bad \$\textbraceleft{}x\$ math"
     assert cite.latex_text("a\nb\tc") == "a b c"
     # math a .bib would run or break on is text: a comment, an alignment or parameter
     # character, a command that reads files or defines commands
@@ -303,6 +305,64 @@ def test_hostile_entry_parses_and_keeps_its_meaning() -> None:
     assert "{and}" in " ".join(names[0].first + names[0].last)
     assert names[1].von == ["van", "der"] and names[1].last == ["Berg"]
     assert names[2].last == ["others"]
+
+
+def bibtex_balanced(value: str) -> bool:
+    """Balanced as BibTeX reads a field: every brace counts, `\\{` too."""
+    depths = list(accumulate({"{": 1, "}": -1}.get(c, 0) for c in value))
+    return min(depths, default=0) >= 0 and sum({"{": 1, "}": -1}.get(c, 0) for c in value) == 0
+
+
+def test_a_lone_brace_leaves_every_field_balanced_for_bibtex(tmp_path: Path) -> None:
+    """`\\{` is a brace to BibTeX: a lone `{` written that way left the field open, and
+    BibTeX read the entries after it into it (bibtexparser, which skips `\\{`, did not)."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    papers = {  # slug -> (title, venue, tag, an author); the newest is written first
+        "p1": ("Sets like {x in a title", "J. {ML", "{tag", "Ann {Lee"),
+        "p2": ("Closing } brace", "J. ML}", "tag}", "Bo Chen}"),
+        "p3": (r"Math $\{x$ with one", None, None, "Cy Ng"),
+    }
+    for day, (slug, (title, venue, tag, name)) in enumerate(papers.items(), 2):
+        extra = (f"venue: {json.dumps(venue)}\ntags: [{json.dumps(tag)}]\n") if venue else ""
+        (site / "content" / "papers" / f"{slug}.md").write_text(
+            f"---\ntitle: {json.dumps(title)}\ndate: 2022-01-0{day}\n{extra}"
+            f"authors: [{json.dumps(name)}]\n---\nx\n",
+            encoding="utf-8",
+        )
+    (site / "content" / "papers" / "last.md").write_text(
+        "---\ntitle: Second paper\ndate: 2021-01-01\nauthors: [Ada Lovelace]\n---\nx\n",
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    lib = bibtexparser.parse_string((site / "output" / "publications.bib").read_text("utf-8"))
+    assert not lib.failed_blocks and len(lib.entries) == 4
+    for e in lib.entries:
+        for f in e.fields:
+            assert bibtex_balanced(f.value), (e.key, f.key, f.value)
+    assert r"$\{x$" not in lib.entries[2]["title"]  # kept as math, it was a lone brace
+    last = {f.key: f.value for f in lib.entries[3].fields}
+    assert (last["title"], last["author"], last["year"]) == (
+        "{Second paper}",
+        "Lovelace, Ada",
+        "2021",
+    )
+    # and sitegen's own import reads the braces back
+    again = tmp_path / "again"
+    (again / "content").mkdir(parents=True)
+    (again / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    run_cli(
+        "import",
+        site / "output" / "publications.bib",
+        "--site",
+        again,
+        "--as-of",
+        AS_OF,
+        check=True,
+    )
+    titles = {d["title"] for d in papers_by_slug(again).values()}
+    assert titles == {title for title, *_ in papers.values()} | {"Second paper"}
 
 
 # ---------------------------------------------------------------- the example site
