@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, count, product
@@ -29,7 +29,7 @@ from urllib.parse import quote, quote_plus
 from . import urls
 from .errors import drop_control
 from .index import ARXIV_NAMES, OTHER_TOPIC
-from .markup import plain_inline
+from .markup import inline_tokens, plain_inline
 from .model import Paper, Person, Profile
 from .slugs import slugify_text
 
@@ -194,23 +194,48 @@ def _balanced(tex: str) -> bool:
     return min(accumulate(steps), default=0) >= 0 and sum(steps) == 0 and not tex.endswith("\\")
 
 
-def latex_text(text: str) -> str:
-    """Text with `$math$` kept as math and everything else escaped.
+def _latex_math(math: str, source: str) -> str:
+    """`$math$`, or its `source` as text when it has unbalanced braces or anything that is
+    not typesetting (_UNSAFE_MATH): kept, it would break the .bib file or run something."""
+    keep = math.strip() and _balanced(math) and not _UNSAFE_MATH.search(math)
+    return f"${math}$" if keep else source.translate(_LATEX_TABLE)
 
-    A title such as "$O(N^2)$ attention & more" must keep its math working in
-    LaTeX while the ampersand is printed. Math with unbalanced braces, or anything
-    that is not typesetting (_UNSAFE_MATH), cannot be kept without breaking the .bib
-    file or running something, so it is escaped like text instead.
-    """
+
+def latex_text(text: str) -> str:
+    """Plain text (a venue: the page does not read it as Markdown) with `$math$` kept as
+    math and the rest escaped: "$O(N^2)$ attention & more" keeps its math, prints its `&`."""
     text, out, end = one_line(text), [], 0
     for m in _INLINE_MATH.finditer(text):
         if (math := m.group(1) or m.group(2)) is None:
             continue  # an escaped dollar or backslash: text
-        keep = math.strip() and _balanced(math) and not _UNSAFE_MATH.search(math)
-        before = text[end : m.start()].translate(_LATEX_TABLE)
-        out += [before, f"${math}$" if keep else m.group().translate(_LATEX_TABLE)]
+        out += [text[end : m.start()].translate(_LATEX_TABLE), _latex_math(math, m.group())]
         end = m.end()
     return "".join(out) + text[end:].translate(_LATEX_TABLE)
+
+
+_LATEX_MARKS = {
+    "em_open": "\\emph{", "strong_open": "\\textbf{", "em_close": "}", "strong_close": "}",
+    "softbreak": " ", "hardbreak": " ",
+}  # fmt: skip
+
+
+def _latex_tokens(tokens: Sequence[Any]) -> Iterator[str]:
+    for t in tokens:
+        if t.type.startswith("math_inline"):
+            yield _latex_math(t.content, t.markup + t.content + t.markup)
+        elif t.type in ("text", "code_inline"):
+            yield t.content.translate(_LATEX_TABLE)
+        elif t.type == "image":  # its alt text, as the page shows it
+            yield from _latex_tokens(t.children or [])
+        else:  # a link is its text
+            yield _LATEX_MARKS.get(t.type, "")
+
+
+def latex_title(title: str) -> str:
+    """A title's Markdown as LaTeX: the text the page shows (`\\$5` is a dollar, `&amp;` an
+    ampersand, a link its text), emphasis as \\emph, and math kept as latex_text keeps it."""
+    tokens = inline_tokens(one_line(title))
+    return latex_escape(title) if tokens is None else one_line("".join(_latex_tokens(tokens)))
 
 
 def base_key(paper: Paper) -> str:
@@ -267,7 +292,7 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     tags = keywords(paper)
     fields = [
         ("author", "{" + " and ".join(authors) + "}"),
-        ("title", "{{" + latex_text(paper.title) + "}}"),
+        ("title", "{{" + latex_title(paper.title) + "}}"),
         ("journal", "{" + latex_text(paper.venue) + "}" if paper.venue else None),
         ("year", "{" + str(paper.year) + "}"),
         ("month", MONTH_MACROS[paper.date.month - 1]),
@@ -300,7 +325,7 @@ def ris_record(paper: Paper, url: str) -> str:
     """One RIS record (EndNote, Zotero, Mendeley). Lines end in CRLF, as the format asks."""
     lines = [
         ("TY", "JOUR" if paper.venue else "GEN"),
-        ("TI", one_line(paper.title)),
+        ("TI", one_line(plain_inline(paper.title))),
         *[("AU", _ris_name(split_name(a.name))) for a in paper.authors],
         ("PY", str(paper.year)),
         ("DA", paper.date.strftime("%Y/%m/%d/")),
@@ -331,7 +356,7 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         "id": key,
         "citation-key": key,
         "type": "article-journal" if paper.venue else "article",
-        "title": one_line(paper.title),
+        "title": one_line(plain_inline(paper.title)),
         "author": [csl_name(a.name) for a in paper.authors],
         "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
         "URL": url,

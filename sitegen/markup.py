@@ -326,3 +326,11 @@ def plain_inline(text: str) -> str:
     if _INLINE_MARKUP.search(text):
         text = _plain_text(_md(footnotes=False).parseInline(text, {}))
     return " ".join(text.split())
+
+
+def inline_tokens(text: str) -> list | None:
+    """A title's inline tokens as the page reads them, for cite's LaTeX; None when it has
+    no markup, as most titles have none: they skip the parser."""
+    if not _INLINE_MARKUP.search(text):
+        return None
+    return _md(footnotes=False).parseInline(text, {})[0].children or []

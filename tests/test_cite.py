@@ -17,6 +17,7 @@ from htmlutil import parse
 
 from sitegen import cite
 from sitegen.content import split_front_matter
+from sitegen.markup import plain_inline
 from sitegen.model import Author, Paper, Person
 
 # ---------------------------------------------------------------- helpers
@@ -365,6 +366,34 @@ def test_a_lone_brace_leaves_every_field_balanced_for_bibtex(tmp_path: Path) -> 
     assert titles == {title for title, *_ in papers.values()} | {"Second paper"}
 
 
+def test_a_markdown_title_is_cited_as_the_text_the_page_shows(tmp_path: Path) -> None:
+    """Markdown in a title was copied raw into .bib, .ris and .json (`*Drosophila*`, a
+    link's URL, `AT&amp;T`, `\\$5`), while citation_title already gave its text. BibTeX
+    keeps emphasis as \\emph and math as math; `\\$5 ... \\$6` is no math."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    title = (
+        r"Gene regulation in *Drosophila* costs \$5 at AT&amp;T with [links](https://x.org)"
+        r" in $O(n^2)$ and \$6"
+    )
+    (site / "content" / "papers" / "p.md").write_text(
+        f"---\ntitle: {json.dumps(title)}\ndate: 2019-05-03\nauthors: [Ada Lovelace]\n---\nx\n",
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output"
+    text = "Gene regulation in Drosophila costs $5 at AT&T with links in $O(n^2)$ and $6"
+    entry = parse_bib((out / "publications.bib").read_text(encoding="utf-8")).entries[0]
+    assert entry["title"] == (
+        r"{Gene regulation in \emph{Drosophila} costs \$5 at AT\&T with links in $O(n^2)$ and \$6}"
+    )
+    assert ("TI", text) in ris_records((out / "publications.ris").read_bytes().decode())[0]
+    assert json.loads((out / "publications.json").read_text(encoding="utf-8"))[0]["title"] == text
+    html = (out / "papers" / "p" / "index.html").read_text(encoding="utf-8")
+    assert r"\emph{Drosophila}" in html and "https://x.org" not in html.split('class="cite"')[1]
+
+
 # ---------------------------------------------------------------- the example site
 
 
@@ -385,7 +414,7 @@ def test_publications_bib_parses_and_matches_the_papers(
         date = data["date"]
         assert e["year"] == str(date.year)
         assert e["month"] == cite.MONTH_MACROS[date.month - 1]
-        assert e["title"] == "{" + cite.latex_text(data["title"]) + "}"
+        assert e["title"] == "{" + cite.latex_title(data["title"]) + "}"
         assert e["keywords"].split(", ")[0] == cite.arxiv_subject(data["topic"])
         names = e["author"]
         expected = list(data["authors"] or [])
@@ -446,7 +475,7 @@ def test_ris_records(example_site: Path, example_output: Path) -> None:
         assert fields["TY"] in ("GEN", "JOUR")
         slug = fields["UR"].removeprefix(BASE_URL + "papers/").rstrip("/")
         data = papers[slug]
-        assert fields["TI"] == data["title"]
+        assert fields["TI"] == plain_inline(data["title"])
         assert fields["PY"] == str(data["date"].year)
         assert fields["DA"] == data["date"].strftime("%Y/%m/%d/")
         assert [v for t, v in rec if t == "AU"] == [
@@ -468,7 +497,7 @@ def test_csl_json(example_site: Path, example_output: Path) -> None:
         assert item["type"] in ("article", "article-journal")
         slug = item["URL"].removeprefix(BASE_URL + "papers/").rstrip("/")
         data = papers[slug]
-        assert item["title"] == data["title"]
+        assert item["title"] == plain_inline(data["title"])
         d = data["date"]
         assert item["issued"] == {"date-parts": [[d.year, d.month, d.day]]}
         assert len(item["author"]) == len(data["authors"])
@@ -530,7 +559,7 @@ def test_synthetic_profile_with_hostile_text_gives_valid_citations(tmp_path: Pat
     papers = papers_by_slug(site)
     for e in lib.entries:
         slug = e["url"].removeprefix(BASE_URL + "papers/").rstrip("/")
-        assert e["title"] == "{" + cite.latex_text(papers[slug]["title"]) + "}"
+        assert e["title"] == "{" + cite.latex_title(papers[slug]["title"]) + "}"
         assert e.key.isascii()
     for path in (out / "papers").glob("*/*.bib"):
         assert len(parse_bib(path.read_text(encoding="utf-8")).entries) == 1
