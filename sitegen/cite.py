@@ -83,14 +83,17 @@ _INLINE_MATH = re.compile(
     r"\\[\\$]|\$\$((?:\\.|[^\\$]|\$(?!\$))+?)\$\$|\$((?:\\.|[^\\$])+)\$", re.S
 )
 # What math in a title must not hold to be kept as math in a .bib file, which LaTeX then
-# runs: a comment, an alignment or parameter character, a dollar (they break the entry), or a
-# command that reads or writes files, defines commands or changes how TeX reads.
+# runs: a comment, an alignment or parameter character, a dollar (they break the entry);
+# `^^`, with which TeX spells any character (`^^5cinput` is `\input`), so that no command
+# could be refused by its name; a command that reads or writes files or runs programs, by
+# what its name holds, as packages name theirs (`\lstinputlisting`, `\ShellEscape`), and
+# one that defines commands, loads packages or changes how TeX reads. Not an allow-list:
+# math has hundreds of commands, and the converter's tables take `\def` and `\text{...}`.
 _UNSAFE_MATH = re.compile(
-    r"[%&#$]|\\(?:input|include|InputIfFileExists|openin|openout|read|readline|write|"
-    r"immediate|directlua|luaexec|def|edef|gdef|xdef|let|futurelet|catcode|csname|"
-    r"expandafter|newcommand|renewcommand|providecommand|DeclareRobustCommand|usepackage|"
-    r"RequirePackage|documentclass|special|href|url|makeatletter|jobname|scantokens|"
-    r"uppercase|lowercase|begin|end|verb)(?![A-Za-z])"
+    r"[%&#$]|\^\^|\\[A-Za-z]*(?i:input|include|import|file|open|read|write|shell|lua|"
+    r"listing|verbatim|minted|command|package|syntax)|\\(?:immediate|def|edef|gdef|xdef|let|"
+    r"futurelet|catcode|csname|UseName|expandafter|documentclass|special|href|url|"
+    r"makeatletter|jobname|scantokens|uppercase|lowercase|begin|end|verb)(?![A-Za-z])"
 )
 
 

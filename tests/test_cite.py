@@ -120,7 +120,23 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
         assert not kept.startswith("T $") and "\\input{" not in kept.replace(
             "\\textbackslash{}", ""
         ), kept
-    assert cite.latex_text(r"$\mathcal{O}(n)$ and $\inputs$") == r"$\mathcal{O}(n)$ and $\inputs$"
+    kept = r"$\mathcal{O}(n)$ and $\operatorname{read}(x)$"
+    assert cite.latex_text(kept) == kept
+
+
+@pytest.mark.parametrize(
+    "math",
+    [r"$^^5cinput{/etc/passwd}$", r"$x^^5c^^69nput{/etc/passwd}$", r"$\lstinputlisting{/x}$",
+     r"$\verbatiminput{/x}$", r"$\VerbatimInput{/x}$", r"$\ShellEscape{rm -rf ~}$",
+     r"$\immediate\write18{rm}$", r"$\IfFileExists{/x}{a}{b}$", r"$\NewDocumentCommand\x{}{y}$",
+     r"$\ExplSyntaxOn$", r"$\UseName{input}$", r"$\includegraphics{/x}$"],
+)  # fmt: skip
+def test_math_that_could_read_files_or_run_programs_is_text(math: str) -> None:
+    """TeX's `^^5c` is a backslash, so `^^5cinput` is `\\input` past any list of names; and
+    packages have their own file and shell commands. Such math is printed, never run."""
+    for latex in (cite.latex_text, cite.latex_title):
+        out = latex(f"T {math} u")
+        assert out.startswith(r"T \$") and out.endswith(r"\$ u"), out
 
 
 MATH_CASES = [
