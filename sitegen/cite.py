@@ -14,7 +14,6 @@ paper can only ever take a suffixed key and never renames an existing one.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import unicodedata
@@ -253,11 +252,12 @@ def base_key(paper: Paper) -> str:
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     """slug -> a key unique across the site; the paper added first (`added`, then date)
     keeps the bare key, later ones get b, c, ... so a new paper, even an old one imported
-    late, never changes a key others may already cite. A paper with no `added` is taken
-    as the newest."""
+    late, never changes a key others may already cite. A paper with no `added` (written by
+    hand) counts as added on its own date, the earliest it can have come: taken as the
+    newest, it lost its key to every later import."""
     keys: dict[str, str] = {}
     used: set[str] = set()
-    for p in sorted(papers, key=lambda p: (p.added or dt.date.max, p.date, p.slug)):
+    for p in sorted(papers, key=lambda p: (p.added or p.date, p.date, p.slug)):
         key = base = base_key(p)
         if key in used:  # b ... z, aa ... zz, aaa ...: never run out
             suffixes = ("".join(t) for n in count(1) for t in product(ascii_lowercase, repeat=n))

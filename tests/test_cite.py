@@ -218,6 +218,39 @@ def test_an_old_paper_added_later_takes_a_suffix_and_renames_no_key() -> None:
     }
 
 
+def test_a_hand_written_paper_keeps_its_key_when_a_later_import_would_take_it(
+    tmp_path: Path,
+) -> None:
+    """A paper written by hand has no `added` (the README's example has none); it was taken
+    as the newest, so importing a paper with the same key renamed its published key."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    (site / "content" / "papers" / "2020-attention-is-great.md").write_text(
+        "---\ntitle: Attention is Great\ndate: 2020-05-03\nauthors: [Ada Lovelace]\n---\nx\n",
+        encoding="utf-8",
+    )
+    bib = tmp_path / "new.bib"
+    bib.write_text(
+        "@article{x, author = {Lovelace, Ada}, title = {Attention for Everyone},\n"
+        "  journal = {J. Attention}, year = {2020}, month = jul}\n",
+        encoding="utf-8",
+    )
+    out = site / "output" / "papers"
+
+    def keys() -> dict[str, str]:
+        run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+        entries = [parse_bib(p.read_text("utf-8")).entries[0] for p in out.glob("*/*.bib")]
+        return {e["title"]: e.key for e in entries}
+
+    assert keys() == {"{Attention is Great}": "lovelace2020attention"}
+    run_cli("import", bib, "--site", site, "--as-of", AS_OF, check=True)
+    assert keys() == {
+        "{Attention is Great}": "lovelace2020attention",
+        "{Attention for Everyone}": "lovelace2020attentionb",
+    }
+
+
 def test_ris_names_put_the_suffix_last() -> None:
     """RIS's AU is `Lastname, Firstname, Suffix`: `King, Jr., Martin Luther` (BibTeX's
     order) gives a reference manager "Jr." as the given name."""
