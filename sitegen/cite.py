@@ -29,7 +29,7 @@ from . import urls
 from .errors import drop_control
 from .index import ARXIV_NAMES, OTHER_TOPIC
 from .markup import inline_tokens, plain_inline
-from .model import Paper, Person, Profile
+from .model import Paper, Person, Profile, name_key
 from .slugs import slugify_text
 
 # The profiles print the arXiv subject class without its archive ("LG" for
@@ -267,9 +267,15 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     return keys
 
 
+def _cited_name(name: str) -> Name:
+    """A name as citations give it: without a mark of equal contribution (`Ann Lee*`,
+    `Bo Chen†`), which name_key leaves out too, or it ends up in the family name."""
+    return split_name(name_key(name))
+
+
 def _bib_name(name: str) -> str:
     """'Family, Given' with LaTeX escaped; BibTeX reads particles and suffixes from it."""
-    n = split_name(name)
+    n = _cited_name(name)
     text = ", ".join(latex_escape(part) for part in n.parts() if part)
     if n.organisation:  # braces keep it one name, unsplit
         return "{" + text + "}"
@@ -329,7 +335,7 @@ def ris_record(paper: Paper, url: str) -> str:
     lines = [
         ("TY", "JOUR" if paper.venue else "GEN"),
         ("TI", one_line(plain_inline(paper.title))),
-        *[("AU", _ris_name(split_name(a.name))) for a in paper.authors],
+        *[("AU", _ris_name(_cited_name(a.name))) for a in paper.authors],
         ("PY", str(paper.year)),
         ("DA", paper.date.strftime("%Y/%m/%d/")),
         ("JO", _optional(paper.venue)),
@@ -346,7 +352,7 @@ def ris_record(paper: Paper, url: str) -> str:
 
 
 def csl_name(name: str) -> dict[str, str]:
-    n = split_name(name)
+    n = _cited_name(name)
     if n.literal:
         return {"literal": n.family}
     optional = {"non-dropping-particle": n.particle, "suffix": n.suffix}
@@ -416,7 +422,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
     """
     tags: list[tuple[str, str | None]] = [("citation_title", one_line(plain_inline(paper.title)))]
     for a in paper.authors:
-        tags.append(("citation_author", split_name(a.name).inverted()))
+        tags.append(("citation_author", _cited_name(a.name).inverted()))
         if a.person.affiliation:
             tags.append(("citation_author_institution", one_line(a.person.affiliation)))
     pdf = paper.pdf
@@ -437,8 +443,8 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
 def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
     """A paper's author, with the URL of their page on this site (the owner's is home)."""
     url = urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
-    kind = "Organization" if split_name(name).organisation else "Person"
-    out: dict[str, Any] = {"@type": kind, "name": one_line(name), "url": url}
+    kind = "Organization" if _cited_name(name).organisation else "Person"
+    out: dict[str, Any] = {"@type": kind, "name": one_line(name_key(name)), "url": url}
     if person.affiliation:
         out["affiliation"] = {"@type": "Organization", "name": one_line(person.affiliation)}
     return out

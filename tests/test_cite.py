@@ -284,6 +284,38 @@ def test_a_printed_suffix_is_split_off_in_every_citation(tmp_path: Path) -> None
     assert '<meta name="citation_author" content="Steele, Jr., Guy L.">' in html
 
 
+def test_an_equal_contribution_mark_is_no_part_of_a_cited_name(tmp_path: Path) -> None:
+    """`Ann Lee*`, `Bo Chen†`: the page shows the mark, which made "Lee*" and "Chen†" the
+    family names in every citation format."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    authors = '["Ann Lee*", "Ada Lovelace*", "Bo Chen†", "Cy van Ng ‡"]'
+    (site / "content" / "papers" / "p.md").write_text(
+        f"---\ntitle: Names\ndate: 2022-01-01\nauthors: {authors}\n---\nx\n", encoding="utf-8"
+    )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output" / "papers" / "p"
+    inverted = ["Lee, Ann", "Lovelace, Ada", "Chen, Bo", "van Ng, Cy"]
+    names = parse_bib((out / "p.bib").read_text(encoding="utf-8")).entries[0]["author"]
+    assert [(n.last, n.first) for n in names] == [
+        (["Lee"], ["Ann"]), (["Lovelace"], ["Ada"]), (["Chen"], ["Bo"]), (["Ng"], ["Cy"])
+    ]  # fmt: skip
+    record = ris_records((out / "p.ris").read_bytes().decode())[0]
+    assert [v for k, v in record if k == "AU"] == inverted
+    csl = json.loads((out / "p.json").read_text(encoding="utf-8"))[0]["author"]
+    assert [a["family"] for a in csl] == ["Lee", "Lovelace", "Chen", "Ng"]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<meta name="citation_author" content="([^"]*)">', html) == inverted
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert [a["name"] for a in data["author"]] == [
+        "Ann Lee",
+        "Ada Lovelace",
+        "Bo Chen",
+        "Cy van Ng",
+    ]
+
+
 def test_an_organisation_is_one_author_in_every_citation(tmp_path: Path) -> None:
     """ "ATLAS Collaboration" and "Barnes and Noble, Inc." are authors as written: BibTeX
     read them as "Collaboration, A." and as family "Barnes and Noble", given "Inc.";
