@@ -284,8 +284,10 @@ def _bib_name(name: str) -> str:
 
 
 def keywords(paper: Paper) -> tuple[str, ...]:
+    """The arXiv class, then the tags, each on one line: a tag may hold a newline, and
+    every format writes keywords on one line (CSL-JSON's were left as written)."""
     subject = () if paper.topic == OTHER_TOPIC else (arxiv_subject(paper.topic),)
-    return tuple(dict.fromkeys((*subject, *paper.tags)))
+    return tuple(dict.fromkeys(map(one_line, (*subject, *paper.tags))))
 
 
 def _bib_url(text: str) -> str:
@@ -340,7 +342,7 @@ def ris_record(paper: Paper, url: str) -> str:
         ("DA", paper.date.strftime("%Y/%m/%d/")),
         ("JO", _optional(paper.venue)),
         ("AB", _optional(paper.summary_text)),
-        *[("KW", one_line(k)) for k in keywords(paper)],
+        *[("KW", k) for k in keywords(paper)],
         ("DO", _optional(paper.doi)),
         ("UR", one_line(url)),
         ("L1", _optional(paper.pdf)),
@@ -373,7 +375,7 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         "abstract": _optional(paper.summary_text),
         "DOI": _optional(paper.doi),
         "number": f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None,
-        "keyword": ", ".join(keywords(paper)),
+        "keyword": ", ".join(keywords(paper)) or None,
     }
     return {name: value for name, value in item.items() if value is not None}
 
@@ -434,7 +436,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
         ("citation_doi", _optional(paper.doi)),
         ("citation_abstract_html_url", url),
         ("citation_pdf_url", pdf or None),
-        ("citation_keywords", "; ".join(keywords(paper))),
+        ("citation_keywords", "; ".join(keywords(paper)) or None),
         ("citation_language", language),
     ]
     return tuple((name, value) for name, value in tags if value is not None)

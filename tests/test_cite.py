@@ -346,6 +346,29 @@ def test_an_organisation_is_one_author_in_every_citation(tmp_path: Path) -> None
     assert [a["@type"] for a in data["author"]] == ["Person", "Organization", "Organization"]
 
 
+def test_keywords_are_on_one_line_in_every_citation(tmp_path: Path) -> None:
+    """A tag may hold a newline (`"deep\\nlearning"` in YAML): CSL-JSON's `keyword` and
+    citation_keywords kept it, unlike every other field; no keyword at all is left out."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    for slug, tags in (("p", r'["deep\nlearning", "a\tb"]'), ("q", "[]")):
+        (site / "content" / "papers" / f"{slug}.md").write_text(
+            f"---\ntitle: T {slug}\ndate: 2022-01-01\nauthors: [Ada Lovelace]\n"
+            f"tags: {tags}\n---\nx\n",
+            encoding="utf-8",
+        )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output" / "papers"
+    assert (
+        json.loads((out / "p" / "p.json").read_text("utf-8"))[0]["keyword"] == "deep learning, a b"
+    )
+    assert "keyword" not in json.loads((out / "q" / "q.json").read_text("utf-8"))[0]
+    html = (out / "p" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_keywords" content="deep learning; a b">' in html
+    assert "citation_keywords" not in (out / "q" / "index.html").read_text(encoding="utf-8")
+
+
 def test_citation_keys_never_run_out() -> None:
     """b to z and aa to zz make 701 more: a site with more papers of one first author, year
     and first word (a series of reports, say) crashed the build."""
