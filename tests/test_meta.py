@@ -152,7 +152,7 @@ def test_hostile_title_cannot_break_out_of_json_ld_and_affiliations_are_tagged(
     assert tags[i + 1] == ("citation_author_institution", "Univ. of <Testing> & Co")
     assert dict(tags)["citation_title"] == hostile
     bib = (fresh_site / "output" / "papers" / slug / f"{slug}.bib").read_text(encoding="utf-8")
-    assert r"\{\{ 7*7 \}\}" in bib
+    assert r"\textbraceleft{}\textbraceleft{} 7*7 \textbraceright{}\textbraceright{}" in bib
 
 
 def test_a_paper_without_abstract_text_is_described_by_its_title_and_authors(

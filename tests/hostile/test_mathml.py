@@ -100,10 +100,10 @@ def problems_in(html: str) -> list[str]:
             if (
                 name != "class"
                 and not (name == "href" and re.match(r"https?:|mailto:", value or ""))
-                and not (  # a display equation scrolls, so a keyboard may focus it
+                and not (  # displayed and long inline math scroll, so a keyboard may focus it
                     name == "tabindex"
                     and value == "0"
-                    and n.attrs.get("class", "").startswith("math-display")
+                    and n.attrs.get("class", "").startswith(("math-display", "math-inline"))
                 )
             ):
                 found.append(f"<{n.tag} {name}={value!r}> outside <math>")
