@@ -240,6 +240,24 @@ def latex_title(title: str) -> str:
     return latex_escape(title) if tokens is None else one_line("".join(_latex_tokens(tokens)))
 
 
+# What starts markup in a title as markup.render_inline parses it (inline rules only, no
+# raw HTML): emphasis, code, a link or image (`[`), an autolink, an escape, math, an
+# entity. An underscore inside a word emphasises nothing, so "train_set" stays as it is.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[<$]|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
+
+
+def markdown_text(text: str) -> str:
+    """Plain text -> inline Markdown that shows the same characters, `$math$` kept as math
+    as latex_text keeps it: titles from BibTeX, RIS or arXiv are text with TeX math, while
+    a paper file's title is Markdown."""
+    out, end = [], 0
+    for m in _INLINE_MATH.finditer(text):
+        if (m.group(1) or m.group(2)) is not None:
+            out += [_MARKDOWN_SPECIAL.sub(r"\\\g<0>", text[end : m.start()]), m.group()]
+            end = m.end()
+    return "".join(out) + _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text[end:])
+
+
 def base_key(paper: Paper) -> str:
     """first author's family name + year + first significant title word, ASCII."""
     family = _ascii_word(split_name(paper.authors[0].name).family) if paper.authors else ""

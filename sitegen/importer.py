@@ -56,6 +56,7 @@ from typing import Any
 import yaml
 
 from . import sources
+from .cite import markdown_text
 from .content import _as_date, front_matter, load_profile
 from .errors import SitegenError, SitegenWarning, decode
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
@@ -81,9 +82,10 @@ PROFILE_YAML_HEADER = (
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
     """Every key is always written (with `false`, `[]` or `null` when empty) so a user
-    editing the file sees everything they can change."""
+    editing the file sees everything they can change. The profile's title is the text a
+    page showed, and the file's is Markdown: escaped, so that `2*3*4` keeps its stars."""
     fm = {
-        "title": record.title,
+        "title": markdown_text(record.title),
         "date": record.date,
         "year_inferred": record.year_inferred,
         "topic": record.topic,

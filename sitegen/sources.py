@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .cite import Name, split_name
+from .cite import Name, markdown_text, split_name
 from .errors import CONTROL, SitegenError
 from .profile import MONTHS, markdown_inline
 from .yamlutil import key_line, load_json
@@ -37,7 +37,7 @@ class SourceRecord:
     """One paper as one source describes it; None where the source does not say."""
 
     source: str  # the label the import manifest records, e.g. "scholar.bib"
-    title: str
+    title: str  # inline Markdown, as a paper file's title
     authors: tuple[str, ...] = ()
     et_al: bool = False
     date: dt.date | None = None
@@ -280,7 +280,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             _record(
                 source,
                 line,
-                _latex(f.get("title", "")),
+                markdown_text(_latex(f.get("title", ""))),
                 authors=tuple(a for a in authors if a),
                 et_al=et_al,
                 date=date,
@@ -347,7 +347,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
             _record(
                 source,
                 line,
-                title,
+                markdown_text(title),
                 authors=tuple(a for a in map(_flip, authors) if a),
                 date=date,
                 doi=bare_doi(e.get("doi")),
@@ -367,11 +367,16 @@ _TAG = re.compile(r"<(/?)([a-zA-Z]+)[^<>]*>")
 _EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
 
 
-def html_title(text: Any) -> str:
+def html_title(text: Any, escape: Callable[[str], str] = str) -> str:
     """Zotero's rich-text title -> Markdown: <i>/<b> become emphasis, every other tag
-    (<sub>, <sup>, <span class="nocase">, <script>) is dropped, keeping its text."""
-    out = _TAG.sub(lambda m: _EMPHASIS.get(m.group(2).lower(), ""), clean(text))
-    return clean(html.unescape(out))  # an escaped tag (&lt;b&gt;) is text, rendered as such
+    (<sub>, <sup>, <span class="nocase">, <script>) is dropped, keeping its text, which
+    `escape` makes Markdown (cite.markdown_text for a title)."""
+    text, out, end = clean(text), [], 0
+    for m in _TAG.finditer(text):
+        # an escaped tag (&lt;b&gt;) is text, shown as such
+        out += [escape(html.unescape(text[end : m.start()])), _EMPHASIS.get(m.group(2).lower(), "")]
+        end = m.end()
+    return clean("".join(out) + escape(html.unescape(text[end:])))
 
 
 def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:
@@ -419,7 +424,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
             _record(
                 source,
                 line,
-                html_title(item.get("title")),
+                html_title(item.get("title"), markdown_text),
                 authors=tuple(a for a in map(_csl_name, _as_list(item.get("author"))) if a),
                 date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
@@ -499,7 +504,7 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
             _record(
                 source,
                 None,
-                title,
+                markdown_text(title),
                 date=date,
                 doi=bare_doi(found.get("doi")),
                 arxiv=bare_arxiv(found.get("arxiv")),
@@ -548,7 +553,7 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
             _record(
                 source,
                 None,
-                clean(entry.findtext("a:title", "", _NS)),
+                markdown_text(clean(entry.findtext("a:title", "", _NS))),
                 authors=tuple(n for n in names if n),
                 date=date,
                 doi=bare_doi(entry.findtext("ax:doi", None, _NS)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from conftest import REPO, disk_full_at_write, run_cli
 from sitegen import importer
 from sitegen.errors import SitegenError
 from sitegen.importer import ImportReport, render_paper, run_import
+from sitegen.markup import plain_inline
 from sitegen.profile import parse_profile
 from sitegen.slugs import paper_slug, slugify_text
 from sitegen.yamlutil import dump_yaml
@@ -1002,8 +1004,28 @@ def test_render_paper_round_trips_hostile_titles():
     for rec in profile.records:
         out = render_paper(rec, profile.owner, AS_OF)
         front = yaml.safe_load(out[4 : out.index("\n---\n", 4)])
-        assert front["title"] == rec.title
+        assert plain_inline(front["title"]) == rec.title  # Markdown that shows the text
         assert front["authors"] == list(rec.authors)
+
+
+def test_a_profile_title_is_text_not_markdown(tmp_path):
+    """The profile is a page's text: its title shows as written, stars, underscores,
+    brackets and all, while `$...$` stays math (as in its abstracts)."""
+    title = "The A* and 2*3*4 Search with _underscores_ [x](y) <b> and $x_i$"
+    profile = tmp_path / "profile.txt"
+    profile.write_text(
+        f"Ada Lovelace\n\n1 Papers\n\nLGMar 3, 2024\n{title}\n\nAda Lovelace\n\nText.\n"
+    )
+    site = tmp_path / "site"
+    run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    run_cli("build", "--site", site, "--no-search", check=True)
+    [page] = (site / "output" / "papers").glob("2024-*/index.html")
+    html_ = page.read_text(encoding="utf-8")
+    assert f'<meta name="citation_title" content="{html.escape(title)}">' in html_
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html_).group(1)
+    assert h1.startswith(html.escape(title.removesuffix("$x_i$"), quote=False) + "<math ")
+    proc = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 1 unchanged", proc.stdout
 
 
 def test_an_import_in_other_processes_writes_what_one_process_writes(tmp_path, monkeypatch):

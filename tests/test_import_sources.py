@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import http.server
 import json
+import re
 import shutil
 import threading
 import time
@@ -23,6 +25,7 @@ import yaml
 from conftest import AS_OF, make_site, run_cli, seed_profile
 
 from sitegen import fetch
+from sitegen.cite import latex_text
 from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
@@ -209,6 +212,56 @@ def test_importing_again_changes_no_byte(merged: Path) -> None:
     proc = imp(seed_profile(), "--site", merged)  # the profile alone keeps the added keys
     assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 32 unchanged", proc.stdout
     assert snapshot(merged) == before
+
+
+# a source's title is text: each shows on the page, and in citation_title, as the source has it
+PLAIN_TITLES = {
+    "2018-proving": "Proving 2*3*4 = 24 with _underscores_, [x](y) and <b>bold</b> for $x_i$",
+    "2019-snake": "Snake_case *stars* [a link](https://e.org) <b> `code` AT&amp;T \\ on $a_1^2$",
+    "2020-drosophila": "Drosophila genes in a_b *star* <b>",  # CSL-JSON: its <i> is emphasis
+}
+
+
+def test_a_sources_title_is_text_not_markdown(site: Path, tmp_path: Path) -> None:
+    bib = tmp_path / "t.bib"
+    bib.write_text(  # LaTeX: \_ is an underscore, $x_i$ math
+        "@article{p, author = {Lovelace, Ada}, journal = {AI}, year = {2018}, title = "
+        "{Proving 2*3*4 = 24 with \\_underscores\\_, [x](y) and <b>bold</b> for $x_i$}}\n"
+    )
+    ris = tmp_path / "t.ris"
+    ris.write_text(
+        f"TY  - JOUR\nTI  - {PLAIN_TITLES['2019-snake']}\nAU  - Lovelace, Ada\nPY  - 2019\nER  - \n"
+    )
+    csl = tmp_path / "t.json"
+    item = {
+        "id": "d",
+        "title": "<i>Drosophila</i> genes in a_b *star* &lt;b&gt;",
+        "issued": {"date-parts": [[2020]]},
+    }
+    csl.write_text(json.dumps([item]))
+    assert imp(bib, ris, csl, "--site", site).returncode == 0
+    before = snapshot(site)
+    proc = imp(bib, ris, csl, "--site", site)
+    assert proc.stdout.splitlines()[-1].startswith("0 added"), proc.stdout
+    assert snapshot(site) == before  # no second layer of escaping
+    out = tmp_path / "out"
+    run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
+    for prefix, text in PLAIN_TITLES.items():
+        [page] = (out / "papers").glob(f"{prefix}-*/index.html")
+        html_ = page.read_text(encoding="utf-8")
+        meta = re.search(r'<meta name="citation_title" content="([^"]*)">', html_)
+        assert meta and html.unescape(meta.group(1)) == text
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html_, re.S).group(1)
+        shown = re.sub(r"<math .*?</math>", "MATH", h1, flags=re.S)
+        emphasis = "<em>Drosophila</em> " if prefix == "2020-drosophila" else ""
+        expected = re.sub(r"\$[^$]+\$", "MATH", text.removeprefix("Drosophila "))
+        assert shown == emphasis + html.escape(expected, quote=False)
+        assert "<msub" in h1 or "$" not in text  # math is still math
+        # the citation files have the text too, not its Markdown escapes (BibTeX: \emph)
+        ris, bibtex = (next(page.parent.glob(f"*.{kind}")).read_text() for kind in ("ris", "bib"))
+        emph = r"\emph{Drosophila} " if emphasis else ""
+        bib_text = emph + latex_text(text.removeprefix("Drosophila ") if emphasis else text)
+        assert f"TI  - {text}\n" in ris and "{{" + bib_text + "}}" in bibtex
 
 
 def test_hand_edited_file_gains_lines_and_keeps_every_byte(site: Path) -> None:

@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.build import cached_papers
+from sitegen.cite import markdown_text
 from sitegen.content import load_profile, parse_paper
 from sitegen.errors import SitegenError, SitegenWarning
 from sitegen.importer import read_profile_text, render_paper, run_import
@@ -108,7 +109,7 @@ def check_accepted(profile: Profile) -> None:
             src = parse_paper(text, f"content/papers/{slug}.md", warnings)
         except SitegenError as e:  # the importer wrote a file the build refuses
             raise AssertionError(f"imported file does not load: {e}\n{text}") from None
-        assert src.title == rec.title
+        assert src.title == markdown_text(rec.title)  # the profile's text, escaped
         assert src.date == rec.date
         assert src.topic == rec.topic
         assert src.author_names == rec.authors
@@ -139,8 +140,9 @@ def check_matches_spec(spec: ProfileSpec, papers: list, owner: str, field, metri
 
     def want(p):  # type: ignore[no-untyped-def]
         return (
-            p.title, p.date, p.year_inferred, p.topic, p.authors, p.et_al, p.affiliations,
-            p.code, all(name_key(a) != name_key(spec.owner) for a in p.authors), expected_text(p),
+            markdown_text(p.title), p.date, p.year_inferred, p.topic, p.authors, p.et_al,
+            p.affiliations, p.code, all(name_key(a) != name_key(spec.owner) for a in p.authors),
+            expected_text(p),
         )  # fmt: skip
 
     def got(s):  # type: ignore[no-untyped-def]
