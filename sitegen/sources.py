@@ -367,16 +367,19 @@ _TAG = re.compile(r"<(/?)([a-zA-Z]+)[^<>]*>")
 _EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
 
 
-def html_title(text: Any, escape: Callable[[str], str] = str) -> str:
-    """Zotero's rich-text title -> Markdown: <i>/<b> become emphasis, every other tag
-    (<sub>, <sup>, <span class="nocase">, <script>) is dropped, keeping its text, which
-    `escape` makes Markdown (cite.markdown_text for a title)."""
+def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
+    """Zotero's rich text (a title, an abstract) -> Markdown: <i>/<b> become emphasis,
+    every other tag (<sub>, <sup>, <span class="nocase">, <script>) is dropped, keeping
+    its text, which `escape` makes Markdown (cite.markdown_text for a title, the profile's
+    markdown_inline for an abstract). Without `escape`, plain text: a venue, which pages
+    show as text, so `<i>Nature</i>` must not become `*Nature*`."""
     text, out, end = clean(text), [], 0
     for m in _TAG.finditer(text):
         # an escaped tag (&lt;b&gt;) is text, shown as such
-        out += [escape(html.unescape(text[end : m.start()])), _EMPHASIS.get(m.group(2).lower(), "")]
+        mark = _EMPHASIS.get(m.group(2).lower(), "") if escape else ""
+        out += [(escape or str)(html.unescape(text[end : m.start()])), mark]
         end = m.end()
-    return clean("".join(out) + escape(html.unescape(text[end:])))
+    return clean("".join(out) + (escape or str)(html.unescape(text[end:])))
 
 
 def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:
@@ -424,14 +427,14 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
             _record(
                 source,
                 line,
-                html_title(item.get("title"), markdown_text),
+                rich_text(item.get("title"), markdown_text),
                 authors=tuple(a for a in map(_csl_name, _as_list(item.get("author"))) if a),
                 date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
-                venue=_venue(html_title(item.get("container-title"))),
+                venue=_venue(rich_text(item.get("container-title"))),
                 url=_page(url),
-                abstract=_abstract(html_title(item.get("abstract"))),
+                abstract=rich_text(item.get("abstract"), markdown_inline) or None,
             )
         )
     return records

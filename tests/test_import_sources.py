@@ -29,7 +29,7 @@ from sitegen.cite import latex_text
 from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
-from sitegen.sources import html_title, owner_matcher, parse_bibtex, parse_ris
+from sitegen.sources import owner_matcher, parse_bibtex, parse_ris, rich_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 BIB, DBLP, RIS = FIXTURES / "scholar.bib", FIXTURES / "dblp.bib", FIXTURES / "publisher.ris"
@@ -727,7 +727,32 @@ def test_titles_match_across_latex_html_and_case() -> None:
     )
     assert bib[0].title == "EdgeTAM: On-Device Track Été"
     assert title_key(bib[0].title) == title_key("<i>EdgeTAM</i> - on-device track ete")
-    assert html_title("CO<sub>2</sub> <i>and</i> &lt;b&gt;") == "CO2 *and* <b>"  # text, as escaped
+    assert rich_text("CO<sub>2</sub> <i>and</i> &lt;b&gt;", str) == "CO2 *and* <b>"  # as escaped
+    assert rich_text("CO<sub>2</sub> <i>and</i> &lt;b&gt;") == "CO2 and <b>"  # a venue: text
+
+
+def test_csl_rich_text_is_emphasis_in_an_abstract_and_text_in_a_venue(
+    site: Path, tmp_path: Path
+) -> None:
+    """Zotero marks a species in <i>: in the abstract it is emphasis, while the text around
+    it stays text (its stars were escaped after <i> became stars, showing `*Drosophila*`);
+    the venue is shown as text, so its <i> is dropped (it showed as `*Nature* Physics`)."""
+    item = {
+        "id": "d",
+        "title": "Fly genes",
+        "container-title": "<i>Nature</i> Physics",
+        "abstract": "<i>Drosophila</i> genes, 2*3 of them",
+        "issued": {"date-parts": [[2020, 5, 1]]},
+    }
+    csl = tmp_path / "t.json"
+    csl.write_text(json.dumps([item]))
+    assert imp(csl, "--site", site).returncode == 0
+    out = tmp_path / "out"
+    run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
+    [page] = (out / "papers").glob("2020-fly-genes/index.html")
+    html_ = page.read_text(encoding="utf-8")
+    assert "<p><em>Drosophila</em> genes, 2*3 of them</p>" in html_
+    assert "<span>Nature Physics</span>" in html_ and "*Nature*" not in html_
 
 
 def test_a_records_text_is_cleaned_as_sitegen_cleans_any_text() -> None:
