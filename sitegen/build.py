@@ -1117,7 +1117,7 @@ def build_site(
         pages=len(pages),
         files=len(files),
         seconds=time.perf_counter() - started,
-        warnings=[*warnings, *left_out],
+        warnings=[*warnings, *(left_out if changed or state is None else [])],  # dropped now
         written=written,
         removed=tuple(removed),
         incremental=state is not None,

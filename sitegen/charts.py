@@ -44,7 +44,7 @@ def _n(x: float) -> str:
     return "0" if s == "-0" else s
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -155,8 +155,8 @@ def timeline_chart(site: Site) -> str:
     busiest = max(years, key=lambda y: (totals[y], y))
     biggest = sorted(site.topics, key=lambda t: (-len(t.papers), t.code))[:2]
     desc = (
-        f"{_plural(len(site.papers), 'paper')} from {first} to {last}; the busiest year was "
-        f"{busiest} with {_plural(totals[busiest], 'paper')}. Largest topics: "
+        f"{plural(len(site.papers), 'paper')} from {first} to {last}; the busiest year was "
+        f"{busiest} with {plural(totals[busiest], 'paper')}. Largest topics: "
         + ", ".join(f"{t.name} ({len(t.papers)})" for t in biggest)
         + "."
     )
@@ -172,7 +172,7 @@ def timeline_chart(site: Site) -> str:
     for i, year in enumerate(years):
         x = left + band * i + (band - bar) / 2
         centre = _n(x + bar / 2)
-        parts.append(f'<g class="col"><title>{year}: {_plural(totals[year], "paper")}</title>')
+        parts.append(f'<g class="col"><title>{year}: {plural(totals[year], "paper")}</title>')
         acc = 0
         for s, c in zip(series, counts[year], strict=True):
             if not c:
@@ -182,7 +182,7 @@ def timeline_chart(site: Site) -> str:
             parts.append(
                 f'<rect class="seg {s.css}" x="{_n(x)}%" width="{_n(bar)}%" y="{_n(y0)}" '
                 f'height="{_n(y1 - y0)}"><title>{year}, {escape(s.name)}: '
-                f"{_plural(c, 'paper')}</title></rect>"
+                f"{plural(c, 'paper')}</title></rect>"
             )
         if totals[year] and wide >= total_px:  # a column is wider on a desktop than on a phone
             hide = "" if narrow >= total_px else " nw"
@@ -234,9 +234,9 @@ def topic_chart(site: Site) -> str:
     # a bar segment per row of the table: the small topics share one, as there
     segments = [(f"t{t.colour}", t.name, len(t.papers), urls.topic(t.slug)) for t in shown]
     if rest:
-        more = _plural(len(rest), "more topic")
+        more = plural(len(rest), "more topic")
         segments.append(("tother", more, sum(len(t.papers) for t in rest), urls.TOPICS))
-    title = f"Share of {_plural(total, 'paper')} by topic"
+    title = f"Share of {plural(total, 'paper')} by topic"
     parts = [
         '<clipPath id="topic-chart-clip"><rect width="100%" height="14" rx="4"/></clipPath>',
         '<g clip-path="url(#topic-chart-clip)">',
@@ -247,7 +247,7 @@ def topic_chart(site: Site) -> str:
         w = 100 * count / total
         parts.append(
             f'<rect class="seg {css}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
-            f"<title>{escape(name)}: {_plural(count, 'paper')}</title></rect>"
+            f"<title>{escape(name)}: {plural(count, 'paper')}</title></rect>"
         )
         x += w
         rows.append(
@@ -387,7 +387,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         )
         years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
         people_svg.append(
-            f'<g class="person"><title>{escape(c.person.name)}: {_plural(c.count, "joint paper")}, '
+            f'<g class="person"><title>{escape(c.person.name)}: {plural(c.count, "joint paper")}, '
             f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
             f'r="{_n(r)}"/>{label}</g>'
         )
@@ -404,7 +404,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
     names = ", ".join(f"{c.person.name} ({c.count})" for c in shown)
     desc = (
         f"{site.owner.name} in the centre, linked to the "
-        f"{_plural(len(shown), 'closest coauthor')}; a thicker line means more joint papers: "
+        f"{plural(len(shown), 'closest coauthor')}; a thicker line means more joint papers: "
         f"{names}."
     )
     if joint_shown:  # the curves are drawn only where coauthors wrote together
@@ -444,7 +444,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
         numeric={1},
     )
     caption = escape(
-        f"{site.owner.name} and the {_plural(len(shown), 'closest coauthor')}. Line width: joint "
+        f"{site.owner.name} and the {plural(len(shown), 'closest coauthor')}. Line width: joint "
         "papers; colour: the main topic of the joint papers."
     )
     title = f"Collaboration network of {site.owner.name}"

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from .build import load_site, plan_outputs, written_twice
+from .charts import plural
 from .config import load_config
 from .content import (
     KNOWN_KEYS,
@@ -71,11 +72,10 @@ class CheckReport:
         return not self.problems
 
     def summary(self) -> str:
-        what = f"{self.papers} paper files and {self.templates} templates"
+        what = f"{plural(self.papers, 'paper file')} and {plural(self.templates, 'template')}"
         if self.ok:
             return f"ok: checked {what}, no problems"
-        n = len(self.problems)
-        return f"{n} problem{'s' if n != 1 else ''} in {what}"
+        return f"{plural(len(self.problems), 'problem')} in {what}"
 
 
 def _attempt(report: CheckReport, load: Callable[..., Any], *args: Any) -> Any:

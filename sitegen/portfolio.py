@@ -53,7 +53,7 @@ _BY_LABEL = {label.casefold().replace(" ", ""): k for k, label in LINKS.items()}
 PROFILE_KEYS = ("photo", "position", "affiliation", "email", "bio", "links")
 NEWS_URL = "news/"
 CV_URL = "cv/"
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")  # o'brien@
 
 
 @dataclass(frozen=True)

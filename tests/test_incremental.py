@@ -199,9 +199,13 @@ def test_noop_build_writes_nothing(built_site: Path) -> None:
 
 def test_a_file_added_to_the_output_by_hand_is_named_when_it_is_left_out(built_site: Path) -> None:
     """A CNAME put in output/ by hand went with the next build that changed anything,
-    without a word. It still goes (the folder is sitegen's), but the build says so, once."""
+    without a word. It still goes (the folder is sitegen's), but the build says so, once;
+    a build that changes nothing keeps it, and so does not say it leaves it out."""
     (built_site / "output" / "CNAME").write_text("ada.example.org\n")
     paper = paper_files(built_site)[0]
+    os.utime(paper)  # touched, not changed: the inputs are read, and nothing is made
+    proc = cli_build(built_site)
+    assert "nothing changed" in proc.stdout and "not made by sitegen" not in proc.stderr
     paper.write_text(paper.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     proc = cli_build(built_site)
     assert "output/CNAME: warning: not made by sitegen: the new output leaves it out" in proc.stderr

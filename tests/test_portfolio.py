@@ -106,6 +106,15 @@ def test_email_is_not_in_the_page_as_an_address(out: Path) -> None:
         assert any("email." in (s.get("src") or "") for s in parse(out / page).find("script"))
 
 
+def test_an_apostrophe_is_a_letter_of_an_email_address() -> None:
+    """O'Brien's address was refused as "not an email address" (RFC 5322 allows `'`)."""
+    from sitegen.portfolio import Email, parse_email
+
+    assert parse_email("siobhan.o'brien@example.ie", ValueError) == Email(
+        "siobhan.o'brien", "example.ie"
+    )
+
+
 def test_person_json_ld_lists_the_links_as_same_as(out: Path) -> None:
     """The links the page shows, as shown: the blog's URL is written with spaces around it."""
     (ld,) = [json.loads(b) for b in parse(out / "index.html").data_blocks]
