@@ -499,14 +499,20 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
 
 
 _METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
-_PROFILE_TEXTS = {"bio": "description", "position": "jobTitle", "affiliation": "affiliation"}
+_PROFILE_TEXTS = {"position": "jobTitle", "affiliation": "affiliation"}
 
 
 def person_jsonld(
-    profile: Profile, url: str, topics: Sequence[str], paper_count: int, links: Sequence[str]
+    profile: Profile,
+    url: str,
+    topics: Sequence[str],
+    paper_count: int,
+    links: Sequence[str],
+    bio_text: str = "",
 ) -> str:
     """schema.org Person for the home page, with the profile's metrics as counters; `links`
-    are the profile links the page shows (checked URLs), which say who the person is."""
+    are the profile links the page shows (checked URLs), which say who the person is, and
+    `bio_text` the bio as text (its Markdown source is no description)."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person",
@@ -515,6 +521,8 @@ def person_jsonld(
         "url": url,
         "mainEntityOfPage": {"@type": "ProfilePage", "url": url},
     }
+    if bio_text := one_line(bio_text):
+        data["description"] = bio_text
     for key, name in _PROFILE_TEXTS.items():
         value = profile.extra.get(key)  # as written: the page shows them cleaned
         if isinstance(value, str) and (value := one_line(drop_control(value))):

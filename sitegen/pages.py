@@ -95,6 +95,7 @@ def _home(d: SiteData) -> dict[str, Any]:
             [t.name for t in site.topics],
             len(site.papers),
             [link.url for link in folio.about.links],
+            folio.about.bio_text,
         ),
     }
 

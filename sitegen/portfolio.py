@@ -85,6 +85,7 @@ class About:
     affiliation: str | None
     email: Email | None
     bio_html: str  # rendered Markdown
+    bio_text: str  # its text, for JSON-LD's description
     links: tuple[Link, ...]
     photo: Photo | None
 
@@ -269,6 +270,7 @@ def load_about(
         affiliation=_opt_str(data, "affiliation", fail),
         email=parse_email(data.get("email"), fail),
         bio_html=bio.html,
+        bio_text=bio.text,
         links=parse_links(data.get("links"), fail),
         photo=photo,
     )

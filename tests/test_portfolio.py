@@ -120,6 +120,9 @@ def test_person_json_ld_lists_the_links_as_same_as(out: Path) -> None:
     (ld,) = [json.loads(b) for b in parse(out / "index.html").data_blocks]
     assert set(ld["sameAs"]) == set(LINK_LABELS)
     assert ld["affiliation"]["name"] == "Analytical Engine Institute"
+    # the bio as text, math as its TeX: its Markdown source (`**`) was the description
+    assert ld["description"].startswith("I study analytical engines and what they can compute")
+    assert "**" not in ld["description"] and "<script>" in ld["description"]  # text, escaped
 
 
 # ---------------------------------------------------------------- the photo
