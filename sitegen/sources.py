@@ -184,10 +184,12 @@ def _latex(text: str) -> str:
 def _decoder() -> Any:
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-    # how cite writes a lone brace (BibTeX counts the one in `\{`); pylatexenc 2 dropped it
+    # how cite writes a lone brace (BibTeX counts the one in `\{`) and a caret: pylatexenc 2
+    # dropped the braces and read the caret as U+02C6, so a site's own .bib lost them
     db = get_default_latex_context_db().filter_context()
-    braces = [MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}")]
-    db.add_context_category("sitegen", macros=braces, prepend=True)
+    spelled = {"textbraceleft": "{", "textbraceright": "}", "textasciicircum": "^"}
+    macros = [MacroTextSpec(name, text) for name, text in spelled.items()]
+    db.add_context_category("sitegen", macros=macros, prepend=True)
     return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
 
 

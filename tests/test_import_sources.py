@@ -25,7 +25,7 @@ import yaml
 from conftest import AS_OF, make_site, run_cli, seed_profile
 
 from sitegen import fetch
-from sitegen.cite import latex_text
+from sitegen.cite import latex_escape, latex_text, markdown_text
 from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
@@ -719,6 +719,13 @@ def test_owner_is_recognised_in_the_forms_sources_print() -> None:
     assert not owner_matcher("Ana Smith-Jones")("Ana Jones")
     assert owner_matcher("José García")("Jose Garcia")  # accents fold, as before
     assert owner_matcher("Jose Garcia")("José García")
+
+
+def test_what_cite_escapes_reads_back_as_it_was() -> None:
+    """A site's own .bib, imported: `\\textasciicircum{}` was read as U+02C6, not `^`."""
+    text = r"a ^ b ~ c \ d { e } f & g % h $ i # j _ k"
+    [record] = parse_bibtex(f"@misc{{k, title = {{{latex_escape(text)}}}, year = 2020}}", "x")
+    assert record.title == markdown_text(text)
 
 
 def test_titles_match_across_latex_html_and_case() -> None:
