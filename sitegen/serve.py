@@ -252,7 +252,7 @@ def error_page(site_dir: Path, err: SitegenError) -> bytes:
         '<p class="hint">Fix the file and save it: this page reloads by itself once the site '
         "builds again. Until then every page shows this message; stylesheets and feeds come "
         "from the last build that worked.</p>\n</main>\n</body>\n</html>\n"
-    ).encode()
+    ).encode(errors="backslashreplace")  # a file name that is not UTF-8, as the terminal shows it
 
 
 # ---------------------------------------------------------------- watching
@@ -386,26 +386,34 @@ class Preview:
             if now == before:
                 continue
             now = await self._settle(now)
-            changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-            # files decide how the page reloads (a CSS edit in a new folder swaps in place)
-            changed = [k for k in changed if FOLDER not in (before.get(k), now.get(k))] or changed
-            had_error = self.failed is not None
-            ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
-            if ok is None:
-                continue  # files changed mid-build: build again from `before`
-            reload_browsers(self.reload_path(changed, recovered=had_error and ok))
-            # the build's objects are garbage now, but fork_map's gc.freeze() put them in
-            # the oldest generation, which Python seldom collects by itself: the preview
-            # grew by 8 MB a rebuild at 1,000 papers. Collected once the page has reloaded.
-            asyncio.get_running_loop().call_later(COLLECT_AFTER_SECONDS, gc.collect)
-            roots = self._roots()
-            if roots != self.roots:
-                # a new theme: start from its current files, but keep what was seen
-                # before the build so edits made during it still count
-                self.roots = roots
-                before = {k: now.get(k, v) for k, v in snapshot(roots).items()}
-            else:
+            try:
+                before = self._rebuild(before, now)
+            except Exception:  # a bug in sitegen: said once, and the next save rebuilds again
+                traceback.print_exc(file=self.err)
+                self.say("error: internal error while rebuilding; still watching", self.err)
                 before = now
+
+    def _rebuild(self, before: Snapshot, now: Snapshot) -> Snapshot:
+        """One rebuild for the change from `before` to `now`; what the next poll compares with."""
+        changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+        # files decide how the page reloads (a CSS edit in a new folder swaps in place)
+        changed = [k for k in changed if FOLDER not in (before.get(k), now.get(k))] or changed
+        had_error = self.failed is not None
+        ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
+        if ok is None:
+            return before  # files changed mid-build: build again from `before`
+        reload_browsers(self.reload_path(changed, recovered=had_error and ok))
+        # the build's objects are garbage now, but fork_map's gc.freeze() put them in
+        # the oldest generation, which Python seldom collects by itself: the preview
+        # grew by 8 MB a rebuild at 1,000 papers. Collected once the page has reloaded.
+        asyncio.get_running_loop().call_later(COLLECT_AFTER_SECONDS, gc.collect)
+        roots = self._roots()
+        if roots != self.roots:
+            # a new theme: start from its current files, but keep what was seen
+            # before the build so edits made during it still count
+            self.roots = roots
+            return {k: now.get(k, v) for k, v in snapshot(roots).items()}
+        return now
 
     async def _settle(self, now: Snapshot) -> Snapshot:
         """Wait until the files stop changing, so a save made of several writes builds once."""

@@ -602,6 +602,67 @@ def test_rebuild_error_page_and_recovery(tmp_path: Path, free_port: int) -> None
     assert "Traceback" not in "\n".join(srv.err)
 
 
+def test_a_file_name_that_is_not_utf8_shows_the_error_page_and_recovers(tmp_path: Path) -> None:
+    """A Latin-1 `café` (unzipped from an old archive) is a lone surrogate in the error:
+    the error page could not be encoded, and the exception ended the watcher for good."""
+    site = make_site(tmp_path / "site")
+    md = sorted((site / "content" / "papers").glob("*.md"))[0]
+    bad = os.fsencode(site / "content" / "papers") + b"/2020-caf\xe9.md"
+    with Serve(site, "--port", "0") as srv:
+        Path(os.fsdecode(bad)).write_bytes(md.read_bytes())
+        status, _, body = poll(lambda: (r := srv.get("/"))[0] == 500 and r, what="the error page")
+        assert "content/papers/2020-caf\\udce9.md" in parse(body.decode()).text
+        os.remove(bad)
+        poll(lambda: srv.get("/")[0] == 200, what="recovery")
+        set_title(md, "Still Watching")  # and later saves still rebuild
+        poll(lambda: h1(srv.get(f"/papers/{md.stem}/")[2]) == "Still Watching", what="the edit")
+    assert "Traceback" not in "\n".join(srv.err)
+
+
+def test_a_bug_in_one_rebuild_does_not_end_the_watching(tmp_path: Path) -> None:
+    """Whatever escapes one rebuild is printed once; the next save rebuilds as before."""
+    import asyncio
+    import io
+
+    from sitegen.serve import Preview, snapshot
+
+    site = make_site(tmp_path / "site")
+    md = sorted((site / "content" / "papers").glob("*.md"))[0]
+    err = io.StringIO()
+    preview = Preview(site, tmp_path / "out", BASE_URL, out=io.StringIO(), err=err)
+    assert preview.build()
+    real, calls = preview.build, []
+
+    def buggy(*args: Any, **kwargs: Any) -> bool | None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return real(*args, **kwargs)
+
+    preview.build = buggy  # type: ignore[method-assign]
+    page = tmp_path / "out" / "papers" / md.stem / "index.html"
+
+    async def two_saves() -> bytes:
+        task = asyncio.create_task(preview.watch(snapshot(preview.roots)))
+        try:
+            for n, text in enumerate(("First Save", "Second Save"), 1):
+                set_title(md, text)
+                for _ in range(200):
+                    await asyncio.sleep(0.05)
+                    if b"Second Save" in page.read_bytes() or (n == 1 and calls) or task.done():
+                        break
+            return page.read_bytes()
+        finally:
+            task.cancel()
+
+    result: list[bytes] = []  # a thread of its own, as above
+    runner = threading.Thread(target=lambda: result.append(asyncio.run(two_saves())))
+    runner.start()
+    runner.join(60)
+    assert result and b"Second Save" in result[0]
+    assert err.getvalue().count("RuntimeError: a bug") == 1
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         return next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")) / 1024
