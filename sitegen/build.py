@@ -513,11 +513,19 @@ def plan_outputs(
         ("sitemap.xml", sitemap_xml(site, pages, base).encode()),
         ("robots.txt", robots.encode()),
     ]
-    fixed += root_files(site_dir, [f for o in out for f in o.files] + [f for f, _ in fixed])
+    # search/ is sitegen's whenever the config asks for search, made by this build or not
+    # (the preview's, one where Pagefind is missing): a root/search/ fails every build alike
+    made = [f for o in out for f in o.files] + [f for f, _ in fixed]
+    fixed += root_files(site_dir, made + [urls.SEARCH] * search_wanted(loaded))
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
         out.append(Output((rel,), key, partial(bytes, data)))
     return out, pages, renderer
+
+
+def search_wanted(loaded: Loaded) -> bool:
+    """Whether a build with Pagefind would make the search page (no papers: no index)."""
+    return loaded.config.search and bool(loaded.site.papers)
 
 
 def root_files(site_dir: Path, made: Sequence[str]) -> list[tuple[str, bytes]]:
@@ -995,12 +1003,14 @@ def build_site(
     loaded = load_site(site_dir, base_url, cache, jobs)
     phase("load and index")
     warnings = list(loaded.warnings)
-    use_search = search and loaded.config.search and bool(loaded.site.papers)  # else no index
+    use_search = search and search_wanted(loaded)
     if use_search and not pagefind_available():
         use_search = False
         warnings.append(SitegenWarning(PAGEFIND_MISSING))
     known = read_template_notes()
     outputs, pages, renderer = plan_outputs(loaded, site_dir, use_search, known)
+    if search_wanted(loaded) and not use_search:  # as `sitegen check` does: a broken page
+        compile_templates(renderer, {"search.html"})  # fails here as in a build with search
     phase(f"plan ({len(outputs)} outputs)")
 
     old = state.files if state is not None else {}

@@ -619,6 +619,26 @@ def test_a_file_name_that_is_not_utf8_shows_the_error_page_and_recovers(tmp_path
     assert "Traceback" not in "\n".join(srv.err)
 
 
+def test_search_page_problems_show_though_the_preview_has_no_search(tmp_path: Path) -> None:
+    """The preview builds without Pagefind, so without /search/; a broken search.html or a
+    root/search/ file, which fail `sitegen build` (search on) and `sitegen check`, passed."""
+    site = make_site(tmp_path / "site")
+    with Serve(site, "--port", "0") as srv:
+        (site / "templates").mkdir(exist_ok=True)
+        page = site / "templates" / "search.html"
+        page.write_text('{% extends "base.html" %}\n{% block content %}{{ x {% endblock %}\n')
+        _, _, body = poll(lambda: (r := srv.get("/"))[0] == 500 and r, what="the error page")
+        assert "templates/search.html" in parse(body.decode()).text
+        page.unlink()
+        poll(lambda: srv.get("/")[0] == 200, what="recovery")
+        (site / "root" / "search").mkdir(parents=True)
+        (site / "root" / "search" / "notes.txt").write_text("x")
+        _, _, body = poll(lambda: (r := srv.get("/"))[0] == 500 and r, what="the error page")
+        assert "root/search/notes.txt" in parse(body.decode()).text
+        assert "sitegen makes search/ itself" in parse(body.decode()).text
+    assert "Traceback" not in "\n".join(srv.err)
+
+
 def test_a_bug_in_one_rebuild_does_not_end_the_watching(tmp_path: Path) -> None:
     """Whatever escapes one rebuild is printed once; the next save rebuilds as before."""
     import asyncio
