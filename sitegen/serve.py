@@ -58,7 +58,7 @@ from .build import build_site, forget_output
 from .cli import one_line
 from .config import load_config
 from .errors import SitegenError
-from .render import theme_dirs
+from .render import static_dirs, theme_dirs
 from .state import FOLDER, not_site, scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
@@ -362,7 +362,11 @@ class Preview:
         another name, which livereload.js would look for in vain.
         """
         live = not recovered and self.failed is None and all(os.path.exists(p) for p in changed)
-        static = all("static" in Path(p).parts for p in changed)
+        dirs = [self.site_dir / "static"]
+        with contextlib.suppress(SitegenError):  # an unknown theme: the build says so
+            dirs = static_dirs(self.site_dir, self.theme) if self.theme else dirs
+        # within the site's folders: one of the folders above it may be called static too
+        static = all(any(Path(p).is_relative_to(d) for d in dirs) for p in changed)
         for suffixes, ok in ((LIVE_CSS, True), (LIVE_IMG, static)):
             if live and ok and changed and all(p.lower().endswith(suffixes) for p in changed):
                 return changed[0]

@@ -383,18 +383,22 @@ def test_hidden_folders_the_build_copies_are_watched() -> None:
 
 def test_only_images_published_under_their_own_name_are_swapped_in_place(tmp_path: Path) -> None:
     """livereload.js refreshes the <img> whose src ends with the saved file's name; the
-    profile photo is published as assets/photo-HASH-*, so its page must reload instead."""
-    from types import SimpleNamespace
-
+    profile photo is published as assets/photo-HASH-*, so its page must reload instead.
+    The site lies in a folder named static (~/static/site): its photo was taken for a
+    static file, so an open page never showed a new one."""
     from sitegen.serve import Preview
 
-    static, photo = tmp_path / "static" / "logo.png", tmp_path / "content" / "me.jpg"
-    for path in (static, photo):
+    site = tmp_path / "static" / "site"
+    static, photo = site / "static" / "logo.png", site / "content" / "me.jpg"
+    theme = site / "themes" / "mine" / "static" / "bg.png"
+    for path in (static, photo, theme):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
-    preview = SimpleNamespace(failed=None)
-    assert Preview.reload_path(preview, [str(static)], False) == str(static)  # type: ignore[arg-type]
-    assert Preview.reload_path(preview, [str(photo)], False) == "*"  # type: ignore[arg-type]
+    (site / "sitegen.yaml").write_text("theme: mine\n")
+    preview = Preview(site, tmp_path / "out", BASE_URL)
+    assert preview.reload_path([str(static)], False) == str(static)
+    assert preview.reload_path([str(theme)], False) == str(theme)
+    assert preview.reload_path([str(photo)], False) == "*"
 
 
 def test_resolve_request_stays_inside(tmp_path: Path) -> None:
