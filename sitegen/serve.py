@@ -53,6 +53,7 @@ from urllib.parse import quote, unquote
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
 from tornado import httpserver, netutil, web
+from tornado.websocket import WebSocketHandler
 
 from .build import build_site, forget_output
 from .cli import one_line
@@ -510,6 +511,21 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
     head = LiveReloadJSHandler.get  # the headers a GET gets, Content-Length and ETag too
 
 
+class ReloadSocket(LiveReloadHandler):
+    """livereload's websocket, for this preview's own pages only."""
+
+    def check_origin(self, origin: str) -> bool:
+        # tornado's rule, which livereload turns off: a page of another site open in the same
+        # browser must not follow which files are edited (no Origin, not a browser: let in)
+        return WebSocketHandler.check_origin(self, origin)
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            super().on_message(message)
+        except (ValueError, TypeError, AttributeError):  # not livereload.js: no traceback
+            self.close()
+
+
 def make_app(preview: Preview) -> web.Application:
     class Injector(LiveScriptInjector):
         @property
@@ -518,7 +534,7 @@ def make_app(preview: Preview) -> web.Application:
 
     return web.Application(
         [
-            (r"/livereload", LiveReloadHandler),
+            (r"/livereload", ReloadSocket),
             (r"/livereload\.js", LiveReloadScriptHandler, {"preview": preview}),
             # no capture group: tornado would reject undecodable paths with a 400 first
             (r"/.*", PreviewHandler, {"preview": preview}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -335,6 +336,45 @@ def test_listens_on_loopback_only(served: tuple[Path, Serve]) -> None:
     for addr in others:
         with pytest.raises(OSError):
             socket.create_connection((addr, srv.port), timeout=2).close()
+
+
+def test_the_reload_socket_is_for_the_preview_s_own_pages(served: tuple[Path, Serve]) -> None:
+    """livereload's handler took any Origin: a page of another site open in the same browser
+    could follow the user's edits (absolute paths). And `not json` printed a traceback."""
+    import asyncio
+
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    _, srv = served
+    url = f"ws://{srv.host}:{srv.port}/livereload"
+
+    def connect(origin: str | None) -> Any:
+        headers = {"Origin": origin} if origin else {}
+        return websocket_connect(HTTPRequest(url, headers=headers))
+
+    async def talk() -> list[Any]:
+        with pytest.raises(HTTPClientError) as refused:
+            await connect("http://evil.example")
+        replies = [refused.value.code]
+        for origin in (f"http://{srv.host}:{srv.port}", None):  # the page's own, or none
+            ws = await connect(origin)
+            await ws.write_message('{"command": "hello", "protocols": []}')
+            replies.append(json.loads(await ws.read_message())["command"])
+            ws.close()
+        for junk in ("not json", "[1, 2]", '{"no": "command"}'):
+            ws = await connect(None)
+            await ws.write_message(junk)
+            replies.append(await asyncio.wait_for(ws.read_message(), CHANGE_TIMEOUT))  # closed
+        return replies
+
+    result: list[list[Any]] = []  # a thread of its own, as below
+    runner = threading.Thread(target=lambda: result.append(asyncio.run(talk())))
+    runner.start()
+    runner.join(60)
+    assert result == [[403, "hello", "hello", None, None, None]]
+    time.sleep(0.3)  # what the server would print about the junk
+    assert "Traceback" not in "\n".join(srv.err), srv.err
 
 
 def test_stale_stylesheet_name_gets_the_current_one(served: tuple[Path, Serve]) -> None:
