@@ -32,11 +32,14 @@ class SitegenError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.path and self.line else self.path
-        text = f"{where}: {self.message}" if where else self.message
-        # one line, and nothing a terminal acts on (a file named with a newline or ESC)
-        if text.isprintable():
-            return text
-        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        return printable(f"{where}: {self.message}" if where else self.message)
+
+
+def printable(text: str) -> str:
+    """One line, and nothing a terminal acts on (a file named with a newline or ESC)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:

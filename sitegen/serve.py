@@ -58,7 +58,7 @@ from tornado.websocket import WebSocketHandler
 from .build import build_site, forget_output
 from .cli import one_line
 from .config import load_config
-from .errors import SitegenError
+from .errors import SitegenError, printable
 from .render import static_dirs, theme_dirs
 from .state import FOLDER, not_site, scan
 
@@ -304,7 +304,7 @@ class Preview:
         return [r for i, r in enumerate(roots) if not any(r.is_relative_to(u) for u in roots[:i])]
 
     def say(self, text: str, stream: TextIO | None = None) -> None:
-        print(text, file=stream or self.out, flush=True)
+        print(printable(text), file=stream or self.out, flush=True)  # file names: any bytes
 
     def build(self, changed: list[str] | None = None, seen: Snapshot | None = None) -> bool | None:
         """Rebuild the whole preview; on failure keep the last good one and remember why.

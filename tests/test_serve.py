@@ -663,6 +663,19 @@ def test_a_file_name_that_is_not_utf8_shows_the_error_page_and_recovers(tmp_path
     assert "Traceback" not in "\n".join(srv.err)
 
 
+def test_file_names_are_printed_with_their_control_characters_escaped(tmp_path: Path) -> None:
+    """A static file named with ESC sequences and a newline: the terminal cleared its
+    screen, took a new title, and showed a line serve never printed."""
+    site = make_site(tmp_path / "site")
+    (site / "static").mkdir(exist_ok=True)
+    with Serve(site, "--port", "0") as srv:
+        (site / "static" / "evil\x1b[2J\x1b]0;owned\x07\nfake line: all good.txt").write_text("x")
+        srv.wait_for(srv.out, r"rebuilt \d+ pages")
+    (line,) = [s for s in srv.out if "rebuilt" in s]
+    assert line.startswith(r"static/evil\x1b[2J\x1b]0;owned\x07\nfake line: all good.txt: ")
+    assert not any("\x1b" in s or s.startswith("fake line") for s in srv.out + srv.err)
+
+
 def test_search_page_problems_show_though_the_preview_has_no_search(tmp_path: Path) -> None:
     """The preview builds without Pagefind, so without /search/; a broken search.html or a
     root/search/ file, which fail `sitegen build` (search on) and `sitegen check`, passed."""
