@@ -457,6 +457,35 @@ def test_a_paper_the_profile_retitles_keeps_its_file(tmp_path):
     ]
 
 
+def test_a_renamed_file_the_profile_retitles_is_still_its_paper(tmp_path):
+    """Renamed by hand, then retitled by the profile: the new title's identity is not in
+    the manifest and the file is not the one the manifest names, so the unedited file
+    was kept as "not in the import manifest, so yours". Its bytes are the ones the
+    manifest entry records, so the entry follows it; edited, nothing ties it to the entry,
+    and it is kept as the user's."""
+    text = (FIXTURES / "alpha_without_abstract.txt").read_text(encoding="utf-8")
+    profile, v2 = tmp_path / "p.txt", tmp_path / "v2.txt"
+    profile.write_text(text, "utf-8")
+    v2.write_text(text.replace("Paper Beta\n", "Paper Beta, Second Version\n"), "utf-8")
+    for edit in (False, True):
+        site = tmp_path / f"site-{edit}"
+        assert cli(profile, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
+        beta = site / "content/papers/2022-paper-beta.md"
+        mine = beta.rename(beta.with_name("beta.md"))
+        if edit:
+            mine.write_text(mine.read_text() + "My notes.\n", "utf-8")
+        before = mine.read_bytes()
+        r = cli(v2, "--site", site, "--as-of", AS_OF_ARG)
+        assert len(list(beta.parent.glob("*.md"))) == 3, r.stdout
+        if edit:
+            assert r.stdout.startswith("kept content/papers/beta.md ("), r.stdout
+            assert mine.read_bytes() == before
+            continue
+        assert r.stdout == "0 added, 1 updated, 2 unchanged\n"
+        assert load(mine)[0]["title"] == "Paper Beta, Second Version"
+        assert cli(v2, "--site", site, "--as-of", AS_OF_ARG).stdout.endswith(" 3 unchanged\n")
+
+
 def test_a_paper_another_source_added_is_that_file_when_the_profile_lists_it(tmp_path):
     """A paper first added from CSL-JSON (no topic: no profile identity) got a second
     file, `-2.md`, once the profile listed it. It is now found as a merge finds a
