@@ -109,7 +109,7 @@ def get(url: str, spec: str, accept: str) -> str:
 def fetch(spec: str, log: Log) -> list[SourceRecord]:
     """Records of one online source, e.g. `orcid:0000-0002-1825-0097`."""
     kind, _, arg = spec.partition(":")
-    arg = arg.strip()
+    kind, arg = kind.lower(), arg.strip()
     if kind == "orcid":
         if not _ORCID_ID.fullmatch(arg):
             raise SitegenError("not an ORCID iD (0000-0002-1825-0097)", spec, exit_code=2)

@@ -741,11 +741,16 @@ _HTML_TAG = re.compile(r"<[^<>]*>")
 
 
 def source_kind(spec: str) -> str:
-    """'profile', 'bibtex', 'ris', 'json' or 'online', from the argument alone."""
-    if spec.startswith(sources.ONLINE):
+    """'profile', 'bibtex', 'ris', 'json' or 'online'. `scholar:abc`, no file, is taken
+    for an online source, so fetch names the ones it knows instead of "cannot read the
+    profile"; a file of that name (or `C:...`, a drive) is still a file."""
+    if spec.lower().startswith(sources.ONLINE):
         return "online"
     ext = os.path.splitext(spec)[1].lower()
-    return {".bib": "bibtex", ".ris": "ris", ".json": "json"}.get(ext, "profile")
+    kind = {".bib": "bibtex", ".ris": "ris", ".json": "json"}.get(ext)
+    if kind is None and re.match(r"[A-Za-z]{2,}:", spec) and not os.path.lexists(spec):
+        return "online"
+    return kind or "profile"
 
 
 def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRecord]:
@@ -765,6 +770,8 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
             data = path.read_bytes()
         except OSError as e:
             raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
+        if b"\x00" in data[:SNIFF_BYTES]:  # as a profile's: no export of text has one
+            raise SitegenError("this is a binary file, not text", path, 1, exit_code=2)
         text = decode(data, path, exit_code=2)
         if kind == "bibtex":
             found = sources.parse_bibtex(text, spec)

@@ -29,7 +29,7 @@ from .errors import CONTROL, SitegenError
 from .profile import MONTHS, markdown_inline
 from .yamlutil import key_line, load_json
 
-ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets; any other is a file
+ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets, in any case
 
 
 @dataclass(frozen=True, slots=True)

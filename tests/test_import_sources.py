@@ -635,6 +635,44 @@ def test_an_orcid_id_is_ascii_digits(site: Path, api: dict, orcid: str) -> None:
     assert proc.stderr.splitlines() == [f"orcid:{orcid}: not an ORCID iD (0000-0002-1825-0097)"]
 
 
+def test_online_prefixes_are_read_in_any_case(
+    site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ORCID:` and the rest were taken for a profile's file name: "cannot read the
+    profile: No such file or directory"."""
+    monkeypatch.setattr(fetch, "ARXIV_PAUSE", 0)
+    sources = (f"ORCID:{ORCID_ID}", "DBLP:123/4567", "arXiv:au:Wu_Lemeng")
+    proc = imp(*sources, "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    fast = front(site / "content" / "papers" / FAST)[0]
+    assert fast["doi"] == "10.1109/CVPR52729.2023.00911" and fast["arxiv"] == "2212.01747"
+
+
+def test_an_unknown_online_source_is_named_and_a_file_with_a_colon_is_a_file(
+    site: Path, tmp_path: Path
+) -> None:
+    before = snapshot(site)
+    proc = imp("scholar:abc", "--site", site)
+    assert proc.returncode == 2
+    assert proc.stderr == "scholar:abc: unknown online source (orcid:, dblp: or arxiv:)\n"
+    assert snapshot(site) == before
+    shutil.copy(seed_profile(), tmp_path / "my:profile")
+    proc = run_cli("import", "my:profile", "--site", site, "--as-of", AS_OF, cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.endswith(" 32 unchanged\n"), proc.stderr
+
+
+@pytest.mark.parametrize("name", ["nul.bib", "nul.ris", "nul.json"])
+def test_a_source_that_is_not_text_exits_2(site: Path, tmp_path: Path, name: str) -> None:
+    """The README promises exit status 2 for a source that is not text; a NUL byte in a
+    .bib or .json file was "not a BibTeX file" or "invalid JSON", exit status 1."""
+    bad = tmp_path / name
+    bad.write_bytes(b"\x00\x01binary\n")
+    before = snapshot(site)
+    proc = imp(bad, "--site", site)
+    assert (proc.returncode, proc.stderr) == (2, f"{bad}:1: this is a binary file, not text\n")
+    assert snapshot(site) == before
+
+
 @pytest.mark.parametrize(
     "var, value",
     [("SITEGEN_FETCH_TIMEOUT", v) for v in ("-1", "nan", "inf", "0", "x")]
