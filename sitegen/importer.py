@@ -62,7 +62,7 @@ from .errors import SitegenError, SitegenWarning, decode
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
 from .sources import SourceRecord
-from .state import default_jobs, digest, map_shares, process_alive, user_cache_dir
+from .state import default_jobs, map_shares, process_alive
 from .yamlutil import dump_yaml, load_json, load_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
@@ -475,22 +475,30 @@ def run_import(
 def _one_at_a_time(site: Path) -> Iterator[None]:
     """Two imports into one site at once would each plan from the files as they found
     them, and the manifest written last would describe the other's files, which the next
-    import would then take for hand edits. A lock in the user's cache (none where that
-    cannot be written) makes the second one stop, before it reads anything."""
-    folder, lock = user_cache_dir(), None
-    if folder is not None:
-        with contextlib.suppress(OSError):
-            folder.mkdir(parents=True, exist_ok=True)
-            lock = open(folder / f"import-{digest(str(site.resolve()))[:16]}.lock", "a")  # noqa: SIM115
-    if lock is None:
+    import would then take for hand edits: the second one stops, before it reads anything.
+    The lock is the site folder's own, so it leaves no file: one per site in the user's
+    cache was never removed, and one in the site would be a file a dry run or a failed
+    import wrote. A new site's folders are made for it and removed if left empty."""
+    new, fd = [d for d in (site, *site.parents) if not d.exists()], None
+    with contextlib.suppress(OSError):  # no folder to lock: writing there fails, saying why
+        site.mkdir(parents=True, exist_ok=True)
+        fd = os.open(site, os.O_RDONLY)
+    try:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)  # type: ignore[arg-type]
+        raise SitegenError("another `sitegen import` is writing to this site", site) from None
+    except OSError:
+        pass  # a file system without locks (some NFS mounts): run unlocked
+    try:
         yield
-        return
-    with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SitegenError("another `sitegen import` is writing to this site", site) from None
-        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+        for d in new:  # the innermost first
+            with contextlib.suppress(OSError):
+                d.rmdir()
 
 
 def _site_owner(site: Path) -> str:

@@ -1150,6 +1150,23 @@ def test_a_second_import_into_a_site_stops_while_one_is_writing(site):
     run_import(SEED, site, as_of=AS_OF)  # and once it is done, it runs
 
 
+def test_imports_leave_no_lock_file_behind(tmp_path, monkeypatch):
+    """The lock was a file in the user's cache, one per site path imported into, never
+    removed: 19,000 of them on one machine. It is now the site folder's own; a new
+    site's folder, made to be locked, goes again when the import writes nothing."""
+    from sitegen.importer import _one_at_a_time
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("one", "two"):
+        assert cli(SEED, "--site", tmp_path / name, "--as-of", AS_OF_ARG).returncode == 0
+        assert not list((tmp_path / name).rglob("*.lock"))
+    assert not list(tmp_path.glob("cache/**/*.lock"))
+    new = tmp_path / "new" / "site"
+    with _one_at_a_time(new), pytest.raises(SitegenError, match="another `sitegen import`"):
+        run_import(SEED, new, as_of=AS_OF)
+    assert not (tmp_path / "new").exists()
+
+
 def test_the_example_content_is_what_the_import_writes_today(tmp_path: Path) -> None:
     """content/ is the seed imported by sitegen itself (three papers edited by hand, as a
     user would): importing its profile again must change nothing. It had been written by
