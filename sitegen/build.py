@@ -301,7 +301,16 @@ def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
     if path is None or learned.keys() <= old.keys():
         return
     notes = {**{k: v for k, v in old.items() if k not in learned}, **learned}  # newest last
+    first = not path.exists()
     save_pickle(path, (code_stamp(), dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:])))
+    if not first:
+        return
+    # Another stamp's notes are of code no longer run (or another install's, which then
+    # parses its theme once more): kept, the folder grew by one with every sitegen change.
+    for stale in path.parent.glob(f"templates-{'[0-9a-f]' * 16}.pickle"):
+        if stale != path:
+            with suppress(OSError):
+                stale.unlink()
 
 
 # primary language subtags written right to left: their pages get <html dir="rtl">

@@ -321,6 +321,24 @@ def test_code_stamp_is_remembered_until_what_it_covers_changes(tmp_path: Path, m
         state.code_stamp.cache_clear()
 
 
+def test_a_new_code_stamps_template_notes_replace_the_other_stamps(
+    fresh_site: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A templates-STAMP.pickle stayed in the user's cache for every code stamp ever
+    built with (one per edit to sitegen): a stamp's first notes now replace the other
+    stamps' files, and no other file."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "sitegen"
+    folder.mkdir(parents=True)
+    kept = {"templates-mine.pickle", "templates-0123456789abcdef.pickle.bak", "x.pickle"}
+    for name in (*kept, "templates-0123456789abcdef.pickle"):
+        (folder / name).write_bytes(b"old")
+    assert run_cli("build", "--site", fresh_site, "--no-search").returncode == 0
+    from sitegen.build import template_notes_file
+
+    assert {p.name for p in folder.glob("*pickle*")} == {*kept, template_notes_file().name}
+
+
 def test_unknown_config_key_is_named(fresh_site: Path) -> None:
     (fresh_site / "sitegen.yaml").write_text("title: My site\nfeed_sise: 10\n")
     proc = run_cli("build", "--site", fresh_site, "--no-search")
