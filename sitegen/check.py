@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from .build import load_site, plan_outputs, written_twice
+from .build import load_site, plan_outputs, search_wanted, written_twice
 from .charts import plural
 from .config import load_config
 from .content import (
@@ -179,7 +179,7 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
     if loaded:  # what only the whole site shows (the CV's summaries), as the build warns
         seen = set(map(str, report.warnings))
         report.warnings += [w for w in loaded.warnings if str(w) not in seen]
-    search = loaded and loaded.config.search and pagefind_available()  # as the build decides
+    search = loaded and search_wanted(loaded) and pagefind_available()  # as the build decides
     planned = loaded and _attempt(report, plan_outputs, loaded, site, search)
     if not planned:
         return

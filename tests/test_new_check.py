@@ -396,6 +396,20 @@ def test_check_agrees_with_build(
         )
 
 
+def test_check_renders_no_search_page_for_a_site_without_papers(tmp_path: Path) -> None:
+    """The build makes no search page without a paper to index; check used to render
+    search.html anyway, and stopped at a template that needs a year."""
+    site = tmp_path / "site"
+    run_cli("new", site, check=True)
+    (site / "templates" / "search.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ years[0].year }}{% endblock %}\n'
+    )
+    check = run_cli("check", "--site", site)
+    assert check.returncode == 0, check.stderr
+    run_cli("build", "--site", site, check=True)
+    assert not (site / "output" / "search").exists()
+
+
 def test_check_lists_a_portfolio_problem_after_other_problems(fresh_site: Path) -> None:
     """A bad about key in profile.yaml is listed even when another file has a problem too
     (it used to be taken for the broken profile.yaml that load_profile already reported)."""
