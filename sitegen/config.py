@@ -112,7 +112,9 @@ def _topic_names(v: Any) -> dict[str, str]:
         isinstance(k, str) and isinstance(n, str) and n.strip() for k, n in v.items()
     ):
         raise ValueError("must map topic codes to names, e.g. `LG: Machine Learning`")
-    return {unicodedata.normalize("NFC", k): n.strip() for k, n in v.items()}  # as topics are
+    # codes composed as topics are; names spaced as people's are (Pagefind's filter, built
+    # from the page's text, reads "A  B" as "A B", so the search page's "A  B" matched nothing)
+    return {unicodedata.normalize("NFC", k): " ".join(n.split()) for k, n in v.items()}
 
 
 def _nav(v: Any) -> tuple[NavItem, ...]:

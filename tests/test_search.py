@@ -225,3 +225,16 @@ def test_an_edit_gives_the_index_a_cold_run_gives(
     # happens to list the folders in, which a copy changes
     for sub in ("fragment", "index"):
         assert snapshot(out / "pagefind" / sub) == snapshot(copy / "pagefind" / sub)
+
+
+def test_a_topic_name_spaced_twice_filters_by_the_text_pagefind_reads(
+    fresh_site: Path, pagefind: None
+) -> None:
+    """Pagefind collapses spaces in the text a filter is read from, so the search page's
+    checkbox for a `topic_names` value of "Machine  Learning" matched no paper."""
+    (fresh_site / "sitegen.yaml").write_text('topic_names:\n  LG: "Machine  Learning"\n')
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, check=True)
+    out = fresh_site / "output"
+    values = [b["value"] for b in parse(out / "search" / "index.html").find("input", name="topic")]
+    assert "Machine Learning" in values and not any("  " in v for v in values), values
+    assert "<h1>Machine Learning</h1>" in (out / "topics" / "lg" / "index.html").read_text()
