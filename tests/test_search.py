@@ -238,3 +238,17 @@ def test_a_topic_name_spaced_twice_filters_by_the_text_pagefind_reads(
     values = [b["value"] for b in parse(out / "search" / "index.html").find("input", name="topic")]
     assert "Machine Learning" in values and not any("  " in v for v in values), values
     assert "<h1>Machine Learning</h1>" in (out / "topics" / "lg" / "index.html").read_text()
+
+
+def test_a_result_names_the_authors_a_list_names(fresh_site: Path) -> None:
+    """The `authors` meta a result shows held all 301 names of a collaboration paper
+    (6,309 characters); it is the line lists show: ten, the owner, how many more."""
+    names = "".join(f"- Author{i:03d} Collabson\n" for i in range(300))
+    (fresh_site / "content" / "papers" / "2026-big.md").write_text(
+        f"---\ntitle: Big\ndate: 2026-01-17\ntopic: LG\nauthors:\n{names}- Lemeng Wu\n---\nA.\n"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    page = parse(fresh_site / "output" / "papers" / "2026-big" / "index.html")
+    metas = [s["data-pagefind-meta"] for s in page.find("span") if "data-pagefind-meta" in s]
+    first = ", ".join(f"Author{i:03d} Collabson" for i in range(10))
+    assert f"authors:{first}, … Lemeng Wu and 290 more" in metas
