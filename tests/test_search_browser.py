@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import BASE_URL, REPO, make_site, run_cli
 from siteserver import serve
 from test_cite import papers_by_slug
 
@@ -35,6 +35,32 @@ def page(chromium):
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     yield page
     ctx.close()
+
+
+def add_paper(site: Path, slug: str, title: str, authors: list[str], abstract: str) -> None:
+    names = "".join(f"- '{a}'\n" for a in authors)
+    (site / "content" / "papers" / f"{slug}.md").write_text(
+        f"---\ntitle: {title}\ndate: 2026-02-01\ntopic: LG\nauthors:\n{names}---\n{abstract}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def odd_url(tmp_path_factory: pytest.TempPathFactory):
+    """The example site and papers that search once showed wrong: 31 that say "kerfuffle"
+    (more than a page of results), an abstract with `&` in a URL and in escaped text, and
+    a coauthor whose name has `&amp;` in it."""
+    site = make_site(tmp_path_factory.mktemp("odd") / "site")
+    for i in range(30):
+        add_paper(site, f"2026-k{i:02d}", f"Kerfuffle {i}", ["Lemeng Wu"], "A kerfuffle.")
+    add_paper(site, "2026-amp", "Kerfuffle of Entities", ["Snorkel &amp; Co", "AT&T Labs"], "Ab.")
+    add_paper(
+        site, "2026-query", "Blorptastic Data", ["Lemeng Wu"],
+        "Blorptastic data is at https://data.example.org/v1?lang=en&region=eu&section=2&copy=1,"
+        " tagged `&lt;b&gt;`, for p < 0.05.",
+    )  # fmt: skip
+    run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    with serve(site / "output", REPO / "netlify.toml") as base:
+        yield base
 
 
 def result_slugs(page) -> list[str]:
@@ -165,3 +191,15 @@ def test_copy_button_copies_the_bibtex(example_output: Path, chromium, site_url:
     assert copied == (example_output / "papers" / slug / f"{slug}.bib").read_text(encoding="utf-8")
     assert not errors, errors
     ctx.close()
+
+
+def test_a_coauthor_filter_finds_a_name_with_an_ampersand(odd_url: str, page) -> None:
+    """Pagefind decodes a filter's value once more than HTML does: "Snorkel &amp; Co" was
+    filed as "Snorkel & Co", and the search page's option for that coauthor found nothing."""
+    for name in ("Snorkel &amp; Co", "AT&T Labs"):
+        page.goto(odd_url + "search/")
+        page.wait_for_selector(".search-app.is-live", timeout=15000)
+        page.select_option("select[name=coauthor]", value=name)
+        wait_for_results(page, 1)
+        assert result_slugs(page) == ["2026-amp"]
+    assert not page.console_errors, page.console_errors
