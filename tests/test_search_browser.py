@@ -203,3 +203,16 @@ def test_a_coauthor_filter_finds_a_name_with_an_ampersand(odd_url: str, page) ->
         wait_for_results(page, 1)
         assert result_slugs(page) == ["2026-amp"]
     assert not page.console_errors, page.console_errors
+
+
+def test_an_excerpt_shows_the_abstract_s_own_text(odd_url: str, page) -> None:
+    """Pagefind escapes < and > in an excerpt but not &: read as HTML, a URL's "&region"
+    and "&copy" showed as "®ion" and "©", and the text "&lt;b&gt;" as "<b>"."""
+    page.goto(odd_url + "search/?q=blorptastic")
+    wait_for_results(page, 1)
+    excerpt = page.text_content(".search-excerpt") or ""
+    assert "v1?lang=en&region=eu&section=2&copy=1," in excerpt, excerpt
+    assert "tagged &lt;b&gt;, for p < 0.05." in excerpt, excerpt
+    marks = page.eval_on_selector_all(".search-excerpt mark", "els => els.map(m => m.textContent)")
+    assert marks and all(m.lower().startswith("blorptastic") for m in marks), marks
+    assert not page.console_errors, page.console_errors

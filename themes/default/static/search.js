@@ -6,7 +6,7 @@
  *   2. the search page: queries pagefind/ (built next to the pages) as you type,
  *      with filters by topic, year and coauthor, and keeps the query in the URL.
  * Results are built with DOM methods (textContent), never from page strings as
- * HTML, except Pagefind's excerpt, whose text is escaped and only <mark> is kept.
+ * HTML: Pagefind's excerpt is split on its <mark>s into text nodes.
  * No inline styles, no eval: the site's strict Content-Security-Policy holds.
  */
 (function () {
@@ -45,19 +45,26 @@
   }
 
   /* ------------------------------------------------------------ search page */
-  function excerptNodes(html) {
-    // Pagefind escapes the page text and adds <mark>; keep text and <mark> only.
-    var tpl = document.createElement("template");
-    tpl.innerHTML = html;
+  function excerptNodes(excerpt, content) {
+    // Pagefind marks the hits with <mark> (its documented form) in the page's text, where
+    // it escapes < and > but not &: read as HTML, "&region" was "®ion", and the texts "&lt;"
+    // and "<" read alike. So the text is taken from `content`, the page's raw text, where
+    // the excerpt is found; only where it is not are Pagefind's escapes undone.
+    var parts = excerpt.split(/<\/?mark>/); // even: plain text, odd: a hit
+    var escaped = "", at = []; // at[offset in escaped] = offset in content
+    for (var i = 0; i <= content.length; i++) {
+      at[escaped.length] = i;
+      escaped += content.charAt(i).replace("<", "&lt;").replace(">", "&gt;");
+    }
+    var o = escaped.indexOf(parts.join(""));
     var frag = document.createDocumentFragment();
-    tpl.content.childNodes.forEach(function (n) {
-      if (n.nodeType === Node.TEXT_NODE) {
-        frag.appendChild(document.createTextNode(n.textContent));
-      } else if (n.nodeName === "MARK") {
-        frag.appendChild(el("mark", null, n.textContent));
-      } else {
-        frag.appendChild(document.createTextNode(n.textContent || ""));
-      }
+    parts.forEach(function (p, n) {
+      var start = at[o], end = at[o + p.length];
+      var text = o >= 0 && start != null && end != null
+        ? content.slice(start, end)
+        : p.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+      if (o >= 0) o += p.length;
+      frag.appendChild(n % 2 ? el("mark", null, text) : document.createTextNode(text));
     });
     return frag;
   }
@@ -97,7 +104,7 @@
     li.appendChild(line);
     if (data.excerpt) {
       var p = el("p", "search-excerpt");
-      p.appendChild(excerptNodes(data.excerpt));
+      p.appendChild(excerptNodes(data.excerpt, data.content || ""));
       li.appendChild(p);
     }
     return li;
