@@ -216,3 +216,19 @@ def test_an_excerpt_shows_the_abstract_s_own_text(odd_url: str, page) -> None:
     marks = page.eval_on_selector_all(".search-excerpt mark", "els => els.map(m => m.textContent)")
     assert marks and all(m.lower().startswith("blorptastic") for m in marks), marks
     assert not page.console_errors, page.console_errors
+
+
+def test_the_last_show_more_from_the_keyboard_moves_focus_to_the_new_results(
+    odd_url: str, page
+) -> None:
+    """Enter on the last "Show more" hid the focused button, and focus fell to <body>."""
+    page.goto(odd_url + "search/?q=kerfuffle")
+    wait_for_results(page, 30)
+    page.focus(".search-more")
+    page.keyboard.press("Enter")
+    wait_for_results(page, 31)
+    assert page.is_hidden(".search-more")
+    assert page.evaluate(
+        "document.activeElement === document.querySelectorAll('.search-results li a')[30]"
+    )
+    assert not page.console_errors, page.console_errors

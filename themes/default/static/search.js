@@ -166,7 +166,12 @@
       var ticket = latest;
       return Promise.all(batch.map(function (r) { return r.data(); })).then(function (rows) {
         if (ticket !== latest) return;
+        var shown = list.children.length;
         rows.forEach(function (d) { list.appendChild(resultItem(d)); });
+        // hiding the focused button would drop keyboard focus to <body>, before the results
+        if (!pending.length && document.activeElement === more && list.children[shown]) {
+          list.children[shown].querySelector("a").focus();
+        }
         more.hidden = pending.length === 0;
       });
     }
