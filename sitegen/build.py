@@ -804,6 +804,13 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
+# The top-level names a build makes for some sites and not others (every other one it
+# makes for all): ours whatever this build makes, or a cold build, with no state to name
+# the last build's files, would call the last build's search/ or news/ someone else's
+SOMETIMES_MADE = frozenset(
+    u.split("/", 1)[0]
+    for u in (urls.paper("x"), urls.TAGS, urls.SEARCH, urls.SEARCH_BUNDLE, NEWS_URL, "favicon.svg")
+)
 NOT_OURS = (
     "the new output leaves it out (keep it in root/, which is published at the top of the site)"
 )
@@ -1042,7 +1049,7 @@ def build_site(
     removed = sorted(set(old) - paths)
     # A CNAME put in the output by hand is said to be left out, not lost in silence; only
     # this build says it (not kept with the state's warnings for a no-op to repeat).
-    ours, theirs = {f.split("/", 1)[0] for f in (*paths, *old)} | {"pagefind"}, []
+    ours, theirs = {f.split("/", 1)[0] for f in (*paths, *old)} | SOMETIMES_MADE, []
     with suppress(OSError):
         theirs = sorted(e.name for e in os.scandir(output) if e.name not in ours)
     left_out = [SitegenWarning(f"not made by sitegen: {NOT_OURS}", output / n) for n in theirs]

@@ -213,6 +213,21 @@ def test_a_file_added_to_the_output_by_hand_is_named_when_it_is_left_out(built_s
     assert "not made by sitegen" not in cli_build(built_site).stderr
 
 
+def test_a_cold_build_knows_the_last_build_s_search_folder_for_its_own(fresh_site: Path) -> None:
+    """With no state to name the last build's files (--no-cache, or a deleted cache), a
+    build without search called the last build's search/ and pagefind/ "not made by
+    sitegen"; a CNAME put there by hand is still named."""
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, check=True)
+    out = fresh_site / "output"
+    assert (out / "search").is_dir() and (out / "pagefind").is_dir()
+    (out / "CNAME").write_text("ada.example.org\n")
+    proc = cli_build(fresh_site, "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    said = [ln for ln in proc.stderr.splitlines() if "not made by sitegen" in ln]
+    assert len(said) == 1 and said[0].startswith(f"{out / 'CNAME'}: warning:"), proc.stderr
+    assert not (out / "search").exists() and not (out / "pagefind").exists()
+
+
 def test_touched_but_unchanged_file_writes_nothing(built_site: Path) -> None:
     out = built_site / "output"
     ino = inodes(out)
