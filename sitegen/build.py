@@ -522,10 +522,10 @@ def plan_outputs(
         ("sitemap.xml", sitemap_xml(site, pages, base).encode()),
         ("robots.txt", robots.encode()),
     ]
-    # search/ is sitegen's whenever the config asks for search, made by this build or not
-    # (the preview's, one where Pagefind is missing): a root/search/ fails every build alike
+    # search/, news/, tags/ are sitegen's whether this build makes them or not (the preview
+    # has no search; news may come later): a root file there fails every build alike
     made = [f for o in out for f in o.files] + [f for f, _ in fixed]
-    fixed += root_files(site_dir, made + [urls.SEARCH] * search_wanted(loaded))
+    fixed += root_files(site_dir, [*made, *SOMETIMES_MADE])
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
         out.append(Output((rel,), key, partial(bytes, data)))

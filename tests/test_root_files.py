@@ -94,6 +94,7 @@ def test_root_edits_build_incrementally_what_a_cold_build_writes(
         ("assets/x.css", "assets/"),
         ("papers/extra.html", "papers/"),
         ("pagefind/pagefind.js", "pagefind/"),
+        ("news/old.html", "news/"),  # sitegen's before the site has news: no error later
     ],
 )
 def test_a_root_file_where_sitegen_makes_one_is_an_error(
