@@ -7,6 +7,7 @@ block of `base.html`) and inherit the rest.
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from pathlib import Path
@@ -17,7 +18,7 @@ from jinja2.sandbox import modifies_known_mutable
 
 from .content import read_text
 from .errors import SitegenError
-from .state import builtin_themes_dir
+from .state import FOLDER, builtin_themes_dir, scan
 from .yamlutil import key_line
 
 
@@ -60,9 +61,7 @@ class _Loader(jinja2.FileSystemLoader):
     """
 
     def __init__(self, searchpath: Any):
-        # followlinks: list_templates (what a dynamic include can reach, keys.py) must
-        # list what get_template finds behind a symlinked folder
-        super().__init__(searchpath, followlinks=True)
+        super().__init__(searchpath)
         self.texts: dict[str, tuple[str, str, Any]] = {}
 
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:
@@ -76,6 +75,21 @@ class _Loader(jinja2.FileSystemLoader):
                 read_text(path, str(path))  # raises the error with its line
                 raise
         return self.texts[template]
+
+    def list_templates(self) -> list[str]:
+        # what a dynamic include can reach (keys.py), so behind a linked folder too, as
+        # get_template finds it; state.scan, not Jinja's os.walk: a link back up
+        # (`templates/loop -> .`) is not entered (two such links made the walk go 2**40
+        # folders deep, and `fragment` lists templates in every build), and only files are
+        # listed, as get_source reads them: not a dangling link or a named pipe, which
+        # `sitegen check` took for a template it could not find
+        found = {
+            os.path.relpath(path, top).replace(os.sep, "/")
+            for top in self.searchpath
+            for path, stats in scan([top], lambda name: False).items()
+            if stats != FOLDER
+        }
+        return sorted(found)
 
 
 # what list, dict, set and deque call the methods that change them in place

@@ -88,6 +88,7 @@ def run_cli(
     check: bool = False,
     env: dict | None = None,
     fresh: bool = False,
+    timeout: float | None = None,
 ) -> subprocess.CompletedProcess:
     """Run the real `sitegen` command line and capture what it prints.
 
@@ -97,7 +98,8 @@ def run_cli(
     loop. sitegen keeps no state between runs, so a run here sees what a fresh
     process would; an escaping exception is printed as the traceback a process
     would print. `fresh=True` starts `python -m sitegen` instead, for what only a
-    process shows: its exit status, what it imports, signals.
+    process shows: its exit status, what it imports, signals; and with a `timeout`, so
+    a run that hangs fails the test (subprocess.TimeoutExpired) instead of stalling it.
     """
     argv = [str(a) for a in args]
     if fresh:
@@ -107,6 +109,7 @@ def run_cli(
             capture_output=True,
             text=True,
             env={**os.environ, **(env or {})},
+            timeout=timeout,
         )
     else:
         from sitegen.cli import main

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tomllib
@@ -646,6 +647,32 @@ def test_check_parses_templates_in_linked_folders_and_of_any_name(
     assert proc.returncode == 1
     assert f"templates/{where}:1: template error: unexpected '}}'" in proc.stderr, proc.stderr
     assert "README.md" not in proc.stderr
+
+
+def test_a_broken_link_a_link_loop_or_a_pipe_in_templates_is_no_template(
+    fresh_site: Path,
+) -> None:
+    """Jinja's list_templates listed a dangling link and a named pipe, which get_source
+    then could not find: check stopped at that (a machine problem), hiding every real one,
+    while the build, which never uses them, succeeded. Its walk also followed a link back
+    up 40 folders deep, and two such links 2**40: the build, which lists the templates for
+    `fragment`, and check hung."""
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "old.html").symlink_to(fresh_site / "missing.html")
+    (templates / "a").symlink_to(".", target_is_directory=True)
+    (templates / "b").symlink_to(".", target_is_directory=True)
+    os.mkfifo(templates / "pipe.html")
+    build = run_cli("build", "--site", fresh_site, "--no-search", fresh=True, timeout=60)
+    assert build.returncode == 0, build.stderr
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    _set_key(paper, "date", "2018-13-45")
+    check = run_cli("check", cwd=fresh_site, fresh=True, timeout=60)
+    assert check.returncode == 1
+    [problem] = check.stderr.splitlines()  # the paper's, and nothing on the templates
+    assert problem.startswith(f"content/papers/{paper.name}:{_line_of(paper, 'date:')}: ")
+    assert "invalid date '2018-13-45'" in problem
+    assert re.fullmatch(r"1 problem in 32 paper files and \d+ templates", check.stdout.strip())
 
 
 def test_an_unknown_theme_is_named_at_its_line(fresh_site: Path) -> None:
