@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import SitegenError, decode, drop_control
+from .errors import SitegenError, decode, drop_control, read_bytes
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -162,11 +162,8 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
     if not os.path.lexists(path):  # a broken link is an error to report, not "no config"
         return SiteConfig(), []
     try:
-        text = decode(path.read_bytes(), path)
+        text = decode(read_bytes(path, path), path)
         data = load_yaml(text, path)
-    except OSError as e:
-        why = e.strerror or e  # the OS's words, without the path again
-        return SiteConfig(), [SitegenError(f"cannot read: {why}", path)]
     except SitegenError as e:
         return SiteConfig(), [e]
     if data is None:

@@ -14,19 +14,21 @@ import hashlib
 import math
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import (
+    NOT_A_FILE,
     SitegenError,
     SitegenWarning,
     clean_text,
     decode,
     drop_control,
     iso_date,
+    read_bytes,
+    special_file,
 )
 from .markup import plain_inline, render_markdown
 from .model import OTHER_TOPIC, Paper, Profile, name_key
@@ -250,11 +252,7 @@ def _links(value: Any, fail: Any) -> tuple[tuple[str, str], ...]:
 
 
 def read_text(path: Path, display: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SitegenError(f"cannot read: {e.strerror}", display) from None
-    return decode(data, display)
+    return decode(read_bytes(path, display), display)
 
 
 def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
@@ -275,17 +273,9 @@ def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
         if not n.endswith(".md") and n.lower().endswith((".md", ".markdown", ".mdown", ".mkd")):
             message = "not read: paper files end in .md (lower case)"
             warnings.append(SitegenWarning(message, f"content/papers/{n}"))
-        elif n.endswith(".md") and not entries[n].is_file() and _special(entries[n].path):
-            message = "not a file but a named pipe or a device: reading it would wait forever"
-            raise SitegenError(message, f"content/papers/{n}")
+        elif n.endswith(".md") and not entries[n].is_file() and special_file(entries[n].path):
+            raise SitegenError(NOT_A_FILE, f"content/papers/{n}")
     return [folder / n for n in names if n.endswith(".md")]
-
-
-def _special(path: str) -> bool:
-    """A FIFO, socket or device (a folder or a broken link is an error when read)."""
-    with contextlib.suppress(OSError):
-        return not stat.S_ISDIR(mode := os.stat(path).st_mode) and not stat.S_ISREG(mode)
-    return False
 
 
 def collect_papers(

@@ -7,8 +7,11 @@ Anything else escaping is a bug in sitegen, not bad input.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -51,6 +54,27 @@ def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
     except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
         line = e.object.count(b"\n", 0, e.start) + 1
         raise SitegenError("not UTF-8 text", path, line, exit_code) from None
+
+
+NOT_A_FILE = "not a file but a named pipe or a device: reading it would wait forever"
+
+
+def special_file(path: str | Path) -> bool:
+    """A FIFO, socket or device (a folder or a broken link is an error when read)."""
+    with contextlib.suppress(OSError):
+        return not stat.S_ISDIR(mode := os.stat(path).st_mode) and not stat.S_ISREG(mode)
+    return False
+
+
+def read_bytes(path: Path, display: str | Path) -> bytes:
+    """A site file's bytes, or an error naming it. A named pipe is refused, not opened:
+    the read would wait for a writer, and check, build and serve with it."""
+    if special_file(path):
+        raise SitegenError(NOT_A_FILE, display)
+    try:
+        return path.read_bytes()
+    except OSError as e:  # the OS's words, without the path again
+        raise SitegenError(f"cannot read: {e.strerror or e}", display) from None
 
 
 def long_number(text: str, path: str | Path, first_line: int = 1) -> SitegenError:

@@ -1236,6 +1236,35 @@ def test_a_named_pipe_among_the_papers_is_an_error_not_a_hang(fresh_site: Path) 
         assert "content/papers/2024-pipe.md: not a file but a named pipe" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "content/news/2030-01-pipe.md",
+        "content/people.yaml",
+        "content/profile.yaml",
+        "content/resume.yaml",
+        "content/resume.json",
+        "sitegen.yaml",
+    ],
+)
+def test_a_named_pipe_where_a_file_is_read_is_an_error_not_a_hang(
+    fresh_site: Path, where: str
+) -> None:
+    """Only the papers were looked at: a FIFO for any other file sitegen reads waited
+    forever for a writer, in build and check (and froze serve). In a process of its own,
+    with a timeout, so that a hang fails the test."""
+    (fresh_site / where).parent.mkdir(exist_ok=True)
+    (fresh_site / where).unlink(missing_ok=True)
+    os.mkfifo(fresh_site / where)
+    for command in ("build", "check"):
+        proc = run_cli(command, cwd=fresh_site, fresh=True, timeout=60)
+        assert proc.returncode == 1, proc.stderr
+        problems = [ln for ln in proc.stderr.splitlines() if "warning:" not in ln]
+        assert problems == [
+            f"{where}: not a file but a named pipe or a device: reading it would wait forever"
+        ]
+
+
 def test_a_slug_clash_is_named_at_the_slug_line(fresh_site: Path) -> None:
     """Two papers at one URL: the second file's `slug:` line, where the fix goes (it was
     line 1), in build as in check."""
