@@ -58,7 +58,7 @@ import yaml
 from . import sources
 from .cite import markdown_text
 from .content import _as_date, front_matter, load_profile
-from .errors import SitegenError, SitegenWarning, decode
+from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
 from .sources import SourceRecord
@@ -599,11 +599,16 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
 
 def _list_papers(papers_dir: Path) -> list[str]:
     try:
-        return [n for n in os.listdir(papers_dir) if n.endswith(".md") and not n.startswith(".")]
+        with os.scandir(papers_dir) as scanned:
+            found = [e for e in scanned if e.name.endswith(".md") and e.name[0] != "."]
     except FileNotFoundError:
         return []
     except OSError as e:
         raise SitegenError(f"cannot list: {e.strerror or e}", path=papers_dir) from None
+    for e in found:  # is_file first: a scan has the answer without another stat
+        if not e.is_file() and special_file(e.path):
+            raise SitegenError(NOT_A_FILE, e.path)
+    return [e.name for e in found]
 
 
 def _match(
@@ -730,6 +735,8 @@ def _carry_over(current: bytes | None, data: bytes) -> bytes:
 
 
 def _read_or_none(path: Path) -> bytes | None:
+    if special_file(path):  # a named pipe: the read would wait for a writer
+        raise SitegenError(NOT_A_FILE, path=path)
     try:
         return path.read_bytes()
     except FileNotFoundError:

@@ -724,6 +724,23 @@ def test_broken_files_of_the_user_are_left_alone(site):
     assert after == before
 
 
+@pytest.mark.parametrize(
+    "where",
+    ["content/papers/2030-pipe.md", "content/profile.yaml", f"content/{importer.MANIFEST_NAME}"],
+)
+def test_a_named_pipe_in_the_site_is_an_error_not_a_hang(site, where):
+    """The import read a FIFO among the papers, or for profile.yaml or its manifest, and
+    waited forever for a writer (`cli` has a timeout: a hang fails)."""
+    (site / where).unlink(missing_ok=True)
+    os.mkfifo(site / where)
+    before = snapshot(site)
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 1
+    wait = "not a file but a named pipe or a device: reading it would wait forever"
+    assert r.stderr == f"{site / where}: {wait}\n"
+    assert snapshot(site) == before
+
+
 def test_dry_run_writes_nothing(tmp_path, site):
     fresh = tmp_path / "fresh"
     r = cli(SEED, "--site", fresh, "--as-of", AS_OF_ARG, "--dry-run")
