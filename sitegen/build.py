@@ -187,11 +187,21 @@ def _rel(ctx: Any, url: str) -> str:
     return ctx["root"] + url.lstrip("/") or "./"
 
 
-_NO_ROOT = "{} needs the page's `root`: import the macros that use it `with context`"
+_NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is given it)"
+
+
+def _text(text: Any) -> str:
+    """What a text filter reads: an undefined value raises StrictUndefined's own error
+    (`'dict object' has no attribute 'note'`), not a TypeError from the regex."""
+    return str(text) if isinstance(text, jinja2.Undefined) else text
 
 
 def _inline(text: str) -> Markup:
-    return Markup(render_inline(text))
+    return Markup(render_inline(_text(text)))
+
+
+def _plain(text: str) -> str:
+    return plain_inline(_text(text))
 
 
 @dataclass(frozen=True)
@@ -257,7 +267,7 @@ def fragment_function(
     """
 
     @jinja2.pass_context
-    def fragment(ctx: Any, name: str, **args: Any) -> Markup:
+    def fragment(ctx: Any, name: str, /, **args: Any) -> Markup:  # any argument: `name=` too
         if not name.startswith(FRAGMENTS):
             raise jinja2.TemplateRuntimeError(
                 f"fragment {name!r}: fragments are templates under {FRAGMENTS}"
@@ -330,7 +340,7 @@ class Renderer:
     ):
         site, lang = loaded.site, loaded.config.language.split("-")[0].lower()
         self.env = make_env(template_dirs(site_dir, loaded.config.theme))
-        self.env.filters.update(rel=_rel, date=format_date, inline=_inline, plain=plain_inline)
+        self.env.filters.update(rel=_rel, date=format_date, inline=_inline, plain=_plain)
         self.env.globals.update(
             site=site,
             config=loaded.config,

@@ -307,7 +307,7 @@ def render_inline(text: str) -> str:
     nothing block-level, and no links: a title is shown inside a link to its page.
     Most titles have neither, and skip the parser."""
     if not _INLINE_MARKUP.search(text):
-        return html.escape(text, quote=False)
+        return drop_control(html.escape(text, quote=False))
     md = _md(footnotes=False)
     env: dict = {}
     tokens = md.parseInline(text, env)
@@ -325,7 +325,7 @@ def plain_inline(text: str) -> str:
     TeX). Text, not Markup: the template still escapes it."""
     if _INLINE_MARKUP.search(text):
         text = _plain_text(_md(footnotes=False).parseInline(text, {}))
-    return " ".join(text.split())
+    return " ".join(drop_control(text).split())
 
 
 def inline_tokens(text: str) -> list | None:

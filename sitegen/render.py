@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from jinja2.sandbox import modifies_known_mutable
 
 from .content import read_text
@@ -104,13 +105,15 @@ class ReadOnlyEnvironment(jinja2.Environment):
     """Templates read the site's data and never change it: a page that appended to a list
     or a dict it shares with other pages would change them, so that what a page shows would
     depend on which pages were made before it, and an incremental build would differ from
-    a cold one. A method that changes a list, dict or set in place is refused, and so are
-    Python's own `__` names (`x.__setitem__`, `x.__dict__`), which reach past that."""
+    a cold one. A method that changes a list, dict or set in place is refused, bound or
+    not (`dict.update(x, ...)`), and so are names that start with `_` (`x.__setitem__`,
+    `self._TemplateReference__context`), which reach past that, or reach values the page's
+    key does not hold (keys.py), as Jinja's sandbox refuses them."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Environment.getattr's documented rule, inline: every `a.b` in a template comes here
-        if attribute[:2] == "__":
-            _refuse(obj, attribute, "use Python's own `__` names")
+        if attribute[:1] == "_":
+            _refuse(obj, attribute, _PRIVATE)
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -121,37 +124,67 @@ class ReadOnlyEnvironment(jinja2.Environment):
         return _read_only(obj, value) if type(value) in _METHODS else value
 
     def getitem(self, obj: Any, argument: Any) -> Any:  # `x["append"]` falls back on x.append
-        if type(argument) is str and argument[:2] == "__":
-            _refuse(obj, argument, "use Python's own `__` names")
+        if type(argument) is str and argument[:1] == "_":
+            try:  # a mapping's own key (`extra["_draft"]`), never an attribute
+                return _read_only(obj, obj[argument])
+            except LookupError:
+                return self.undefined(obj=obj, name=argument)
+            except TypeError:
+                _refuse(obj, argument, _PRIVATE)
         return _read_only(obj, super().getitem(obj, argument))
+
+    def compile(
+        self,
+        source: str | nodes.Template,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        """Every import is made `with context`. Jinja keeps a module imported without it for
+        the environment's life, so a namespace() at its top level carried one page's
+        changes into the next: a page showed how many pages its process made before it."""
+        if isinstance(source, str):
+            source = self.parse(source, name, filename)
+        for node in source.find_all((nodes.Import, nodes.FromImport)):
+            node.with_context = True
+        return super().compile(source, name, filename, raw, defer_init)
 
 
 def _read_only(obj: Any, value: Any) -> Any:
-    if type(value) in _METHODS and value.__name__ in _CHANGES and value.__self__ is obj:
-        if modifies_known_mutable(obj, value.__name__):
+    if type(value) in _METHODS and value.__name__ in _CHANGES:
+        unbound = type(value) is types.MethodDescriptorType  # `dict.update(shared, ...)`
+        if unbound or (value.__self__ is obj and modifies_known_mutable(obj, value.__name__)):
             _refuse(obj, value.__name__)
     return value
 
 
-def _refuse(obj: Any, name: str, what: str = "change the site's data") -> None:
+_CHANGE = "change the site's data ({}): make a new value instead, with `+` or in a namespace()"
+_PRIVATE = "use names that start with `_` ({}): they are Python's and Jinja's own"
+
+
+def _refuse(obj: Any, name: str, what: str = _CHANGE) -> None:
     raise jinja2.TemplateRuntimeError(
-        f"templates may not {what} ({type(obj).__name__}.{name}): make a new value "
-        "instead, with `+` or in a namespace()"
+        f"templates may not {what.format(f'{type(obj).__name__}.{name}')}"
     )
 
 
-_METHODS = (types.BuiltinMethodType, types.MethodType)
+_METHODS = (types.BuiltinMethodType, types.MethodType, types.MethodDescriptorType)
 
 
 def make_env(dirs: list[Path]) -> jinja2.Environment:
     """Each theme's templates can also be named with the theme as a prefix (`default/paper.html`),
     so a site template of the same name can extend the one it shadows and change a single block."""
-    prefixed = [(d.parent.name, d) for d in dirs[1:] if d.is_dir()]
+    # a site's own themes/default is what `default/` names first, then the built-in one
+    prefixed: dict[str, list[str]] = {}
+    for d in dirs[1:]:
+        if d.is_dir():
+            prefixed.setdefault(d.parent.name, []).append(str(d))
     return ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader(
             [
                 _Loader([str(d) for d in dirs if d.is_dir()]),
-                jinja2.PrefixLoader({n: _Loader(str(d)) for n, d in prefixed}),
+                jinja2.PrefixLoader({n: _Loader(ds) for n, ds in prefixed.items()}),
             ]
         ),
         autoescape=True,  # every template, .xml included: nothing user-written is trusted

@@ -377,6 +377,36 @@ def test_site_template_overrides_theme_block(fresh_site: Path) -> None:
     assert parse(fresh_site / "output" / "timeline" / "index.html").find("section", class_="year")
 
 
+def test_theme_prefix_nav_urls_and_undefined_text_from_a_theme_authors_hunt(
+    fresh_site: Path,
+) -> None:
+    """A site's own themes/default is what `default/` names (the built-in one was
+    extended instead); a protocol-relative nav URL became a relative link
+    (`blog.example.org/`); `|plain` of an undefined value was a TypeError."""
+    theme = fresh_site / "themes" / "default" / "templates"
+    theme.mkdir(parents=True)
+    built_in = builtin_themes_dir() / "default" / "templates" / "paper.html"
+    extras = "{% block paper_extras %}{% endblock %}"
+    assert extras in built_in.read_text()
+    local = built_in.read_text().replace(extras, extras.replace("%}{%", "%}<!-- local theme -->{%"))
+    (theme / "paper.html").write_text(local)
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "paper.html").write_text('{% extends "default/paper.html" %}')
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    page = next((fresh_site / "output" / "papers").glob("*/index.html"))
+    assert "<!-- local theme -->" in page.read_text()
+    (fresh_site / "sitegen.yaml").write_text('nav:\n- {title: Blog, url: "//blog.example.org/"}\n')
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "url '//blog.example.org/' must start with /" in proc.stderr
+    (fresh_site / "sitegen.yaml").unlink()
+    (fresh_site / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}{% block paper_extras %}'
+        "{{ profile.extra.nosuch|plain }}{% endblock %}"
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert "'dict object' has no attribute 'nosuch'" in proc.stderr, proc.stderr
+
+
 def test_second_theme_selected_in_config(fresh_site: Path) -> None:
     theme = fresh_site / "themes" / "plain" / "templates"
     theme.mkdir(parents=True)
@@ -604,8 +634,6 @@ def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) 
 
     for call, message, where in [
         ('fragment("mine.html", p=1)', "fragments are templates under fragments/", "timeline"),
-        ("m.item(1)", "import the macros that use it `with context`", "m.html:1:"),
-        ("m.link()", "|rel needs the page's `root`", "m.html:2:"),  # was KeyError: 'root'
         ('asset("nope.css")', "asset 'nope.css' is not in a static folder", "timeline.html:1:"),
     ]:
         (templates / "m.html").write_text(
@@ -616,6 +644,20 @@ def test_a_site_fragment_is_shown_and_misuse_is_a_clear_error(fresh_site: Path) 
         proc = run_cli("build", "--site", fresh_site, "--no-search")
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert message in proc.stderr and where in proc.stderr, proc.stderr
+    # an import without `with context` is made with it: its macros reach `root` (they
+    # stopped at "|rel needs the page's root"); an argument may be called `name`
+    (templates / "fragments" / "named.html").write_text("<i>{{ name }}</i>")
+    (templates / "m.html").write_text(
+        '{% macro item(p) %}{{ fragment("fragments/mine.html", p=p) }}{% endmacro %}\n'
+        '{% macro link() %}{{ "timeline/"|rel }}{% endmacro %}\n'
+    )
+    (templates / "timeline.html").write_text(
+        '{% import "m.html" as m %}{% set p = site.papers[0] %}{{ m.link() }} {{ m.item(p) }}'
+        '{{ fragment("fragments/named.html", name="Ada") }}\n'
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    shown = (fresh_site / "output" / "timeline" / "index.html").read_text()
+    assert shown.startswith("../timeline/ <b>") and shown.endswith("<i>Ada</i>\n"), shown
 
 
 def test_outputs_are_batched_costliest_first_in_batches_of_equal_cost() -> None:
@@ -1068,15 +1110,28 @@ def test_an_error_in_a_template_of_any_name_is_named_at_its_own_line(fresh_site:
 
 
 def test_control_characters_in_sitegen_yaml_reach_no_page(fresh_site: Path) -> None:
-    """Titles and names from content/ are cleaned; the site's title, description and nav
-    from sitegen.yaml went into every page's <head> and header raw."""
+    """Titles and names from content/ are cleaned; the site's title, description, nav and
+    topic names from sitegen.yaml went into every page's <head> and header raw, and so did
+    a front-matter value a template shows with |inline or |plain, when it had no markup."""
     (fresh_site / "sitegen.yaml").write_text(
         'title: "A\\x01B\\x7fC\\u0085D\\u202eE"\ndescription: "d\\x02e"\n'
-        'nav:\n- {title: "T\\x03i", url: "/timeline/\\x04"}\n',
+        'nav:\n- {title: "T\\x03i", url: "/timeline/\\x04"}\n'
+        'topic_names: {CV: "Vis\\x03ion"}\n',
         encoding="utf-8",
     )
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(
+        paper.read_text().replace("---\n", '---\nnote: "plain\\x01 text\\x7f end"\n', 1)
+    )
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}{% block paper_extras %}'
+        '{% set note = paper.extra.get("note", "") %}'
+        '<p title="{{ note|plain }}">{{ note|inline }}</p>{% endblock %}'
+    )
     run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, check=True)
-    for page in ("index.html", "timeline/index.html", "feed.xml"):
+    noted = f"papers/{paper.stem}/index.html"
+    for page in ("index.html", "timeline/index.html", "feed.xml", noted):
         text = (fresh_site / "output" / page).read_text(encoding="utf-8")
         assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]", text), page
         assert "ABCDE" in text, page
@@ -1217,14 +1272,45 @@ def test_dunder_names_namespaces_in_fragments_and_decomposed_topic_names(fresh_s
         "<h1>Ecology</h1>"
         in (fresh_site / "output" / "topics" / "ecologie" / "index.html").read_text()
     )
-    for reach in ("owner.__dict__", "profile.extra['__setitem__']"):
+    # `_` names reach past the refusal, or values the page's key does not hold; an unbound
+    # method changes a shared dict as a bound one would
+    for reach, said in (
+        ("owner.__dict__", "may not use names that start with `_` (Person.__dict__)"),
+        ("profile.extra['__setitem__']('k', 1)", "'dict object' has no attribute '__setitem__'"),
+        ("self._TemplateReference__context", "may not use names that start with `_`"),
+        ("dict.update(profile.extra, {'n': 1})", "may not change the site's data (type.update)"),
+    ):
         (templates / "index.html").write_text(
             f'{{% extends "default/index.html" %}}{{% set x = {reach} %}}'
         )
         proc = run_cli("build", "--site", fresh_site, "--no-search")
-        assert proc.returncode == 1 and "may not use Python's own `__` names" in proc.stderr, (
-            proc.stderr
-        )
+        assert proc.returncode == 1 and said in proc.stderr, proc.stderr
+        assert proc.stderr.startswith(f"{templates / 'index.html'}:1: template error"), proc.stderr
+
+
+def test_a_namespace_in_an_imported_template_starts_afresh_on_every_page(
+    fresh_site: Path,
+) -> None:
+    """Jinja keeps a module imported without context for the environment's life: a
+    namespace() at its top level counted on from page to page, so each paper page showed
+    how many pages its process had made before it (and an incremental build, which makes
+    fewer, differed from a cold one). Imports are made with context now."""
+    templates = fresh_site / "templates"
+    templates.mkdir()
+    (templates / "counter.html").write_text(
+        "{% set ns = namespace(n=0) %}"
+        "{% macro bump() %}{% set ns.n = ns.n + 1 %}{{ ns.n }}{% endmacro %}"
+    )
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}{% import "counter.html" as c %}'
+        "{% block paper_extras %}<p>page {{ c.bump() }}</p>{% endblock %}"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", "--jobs", "1", check=True)
+    shown = {
+        re.search(r"<p>page (\d+)</p>", p.read_text()).group(1)
+        for p in (fresh_site / "output" / "papers").glob("*/index.html")
+    }
+    assert shown == {"1"}
 
 
 def test_a_named_pipe_among_the_papers_is_an_error_not_a_hang(fresh_site: Path) -> None:
