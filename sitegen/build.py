@@ -204,6 +204,10 @@ def _plain(text: str) -> str:
     return plain_inline(_text(text))
 
 
+# one list for the build and `sitegen check`: a name missing from it fails to compile
+FILTERS = {"rel": _rel, "date": format_date, "inline": _inline, "plain": _plain}
+
+
 @dataclass(frozen=True)
 class Asset:
     """`asset(name)` in templates: a static file's (fingerprinted) URL from this page."""
@@ -340,7 +344,7 @@ class Renderer:
     ):
         site, lang = loaded.site, loaded.config.language.split("-")[0].lower()
         self.env = make_env(template_dirs(site_dir, loaded.config.theme))
-        self.env.filters.update(rel=_rel, date=format_date, inline=_inline, plain=_plain)
+        self.env.filters.update(FILTERS)
         self.env.globals.update(
             site=site,
             config=loaded.config,

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from .build import load_site, plan_outputs, search_wanted, written_twice
+from .build import FILTERS, load_site, plan_outputs, search_wanted, written_twice
 from .charts import plural
 from .config import load_config
 from .content import (
@@ -138,6 +138,7 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
     if dirs is None:
         return
     env = make_env(dirs)
+    env.filters.update(FILTERS)  # not the globals: an unknown name is no compile error
     # what the build's loader finds, through linked folders too, whatever the names
     # (`{% include "box.jinja" %}`); Markdown there is a README, and editors' backups
     # (`paper.html~`) are no templates either
@@ -148,7 +149,16 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
         report.templates += 1
         try:
             source, path, _ = loader.get_source(env, name)
-            env.parse(source, name, path)
+            ast = env.parse(source, name, path)
+            # an unknown filter or test stops the build at the first page that uses it; Jinja's
+            # compile lets one under an `if` through, to fail on a page taking that branch
+            for node in ast.find_all((jinja2.nodes.Filter, jinja2.nodes.Test)):
+                kind = type(node).__name__.lower()
+                if node.name not in getattr(env, kind + "s"):
+                    raise jinja2.TemplateAssertionError(
+                        f"No {kind} named {node.name!r}.", node.lineno, name, path
+                    )
+            env.compile(ast, name, path)  # what else only compiling finds (a block named twice)
         except SitegenError as e:  # not UTF-8, with its line, as the build's loader says
             report.problems.append(e)
         except jinja2.TemplateSyntaxError as e:

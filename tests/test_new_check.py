@@ -681,3 +681,40 @@ def test_an_unknown_theme_is_named_at_its_line(fresh_site: Path) -> None:
         proc = run_cli(command, "--site", fresh_site)
         assert proc.returncode == 1, proc.stderr
         assert f"{fresh_site / 'sitegen.yaml'}:3: theme 'nosuch' not found" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("<p>\n{{ paper.title|shout }}</p>\n", "No filter named 'shout'."),
+        ("<p>\n{% if paper is shouty %}x{% endif %}</p>\n", "No test named 'shouty'."),
+        (
+            "{% if paper.year == 2019 %}\n{{ paper.title|shout }}{% endif %}\n",
+            "No filter named 'shout'.",
+        ),
+        ("{% block a %}{% endblock %}\n{% block a %}{% endblock %}\n", "block 'a' defined twice"),
+    ],
+)
+def test_check_compiles_templates_no_page_renders(
+    fresh_site: Path, text: str, problem: str
+) -> None:
+    """check only parsed the templates, and an unknown filter or test is an error of
+    compiling: a template only some pages include passed check and stopped the build."""
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "featured.html").write_text(text)
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 1, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.endswith(f"templates/featured.html:2: template error: {problem}"), line
+
+
+def test_check_knows_the_builds_filters(fresh_site: Path) -> None:
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "featured.html").write_text(
+        "{{ paper.url|rel }} {{ paper.title|inline }} {{ paper.title|plain }}\n"
+        "{% if paper.date is defined %}{{ paper.date|date('month') }}{% endif %}\n"
+    )
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 0, proc.stderr
