@@ -202,13 +202,17 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
         return e
     if isinstance(e, jinja2.TemplateSyntaxError):
         return SitegenError(f"template error: {e.message}", e.filename or e.name, e.lineno)
-    # at render time: the innermost frame that belongs to a template file
+    # at render time: the innermost frame that belongs to a template file, and of those the
+    # site's own if any, as the built-in theme's code is not the user's to fix: a user's
+    # `{{ m.paper_list(recent) }}` fails inside the default _macros.html
     tb = sys.exc_info()[2] if e.__traceback__ is None else e.__traceback__
-    where, line = name, None
+    where, line, mine, builtin = name, None, False, builtin_themes_dir()
     while tb is not None:
         fn = tb.tb_frame.f_code.co_filename
         if not fn.endswith(".py") and not fn.startswith("<"):  # a template, whatever its name
-            where, line = fn, tb.tb_lineno
+            ours = not Path(fn).is_relative_to(builtin)
+            if ours or not mine:
+                where, line, mine = fn, tb.tb_lineno, ours
         tb = tb.tb_next
     if isinstance(e, jinja2.TemplateNotFound):  # an extends, include or import names it
         return SitegenError(f"template not found: {e.name}", where, line)

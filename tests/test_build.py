@@ -1109,6 +1109,20 @@ def test_an_error_in_a_template_of_any_name_is_named_at_its_own_line(fresh_site:
     )
 
 
+def test_an_error_the_sites_template_causes_in_a_default_macro_is_named_in_the_site(
+    fresh_site: Path,
+) -> None:
+    """The innermost template frame was taken: an undefined name the site's 404.html passes
+    to a default macro was reported in the built-in theme's _macros.html, not the user's."""
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    (fresh_site / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% import "_macros.html" as m with context %}'
+        "{% block content %}\n\n{{ m.paper_list(recent) }}\n{% endblock %}\n"
+    )
+    err = build_error(fresh_site)
+    assert err == f"{fresh_site}/templates/404.html:3: template error: 'recent' is undefined"
+
+
 def test_control_characters_in_sitegen_yaml_reach_no_page(fresh_site: Path) -> None:
     """Titles and names from content/ are cleaned; the site's title, description, nav and
     topic names from sitegen.yaml went into every page's <head> and header raw, and so did
