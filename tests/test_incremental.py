@@ -915,7 +915,14 @@ ADVERSARIAL = {
 {% for r in related %}<p>related: {{ r.title }}: {{ r[f] }}</p>{% endfor %}
 <p>{{ profile["ex" ~ "tra"].get("bio", "") }} {{ owner|attr("na" ~ "me") }}</p>
 {% include "optional_note.html" ignore missing %}
+{% import "_adv_counter.html" as counter %}<p>counter {{ counter.bump() }}</p>
 {% endblock %}
+""",
+    # state at an imported module's top level: a page made after others must not see
+    # what they did to it (Jinja keeps a module imported without context)
+    "_adv_counter.html": """\
+{% set ns = namespace(n=0) %}
+{% macro bump() %}{% set ns.n = ns.n + 1 %}{{ ns.n }} rev0{% endmacro %}
 """,
     # a dynamic include: the template depends on the topic's kind
     "topic.html": """\
@@ -1228,6 +1235,8 @@ def test_the_adversarial_site_builds_and_uses_every_template(tmp_path: Path) -> 
     fragment = r"<p>[01] We study.*\n.* \.\./\.\./papers/[^ ]+/ rev0</p>"
     assert re.search(fragment, coauthor)
     assert any("rev0" in v for k, v in html.items() if k.startswith("papers/"))
+    counted = {m for k, v in html.items() for m in re.findall(r"counter (\d+) rev0", v)}
+    assert counted == {"1"}  # on every paper page: the module's namespace is its own
     assert any("<h1>#" in v for k, v in html.items() if k.startswith("tags/"))
     assert any(
         "rev0" in v or "<h1>CV rev0" in v for k, v in html.items() if k.startswith("topics/")
