@@ -70,9 +70,9 @@ from .state import (
     load_pickle,
     map_shares,
     not_site,
-    process_alive,
     save_pickle,
     scan,
+    signals_held,
     stat_files,
     state_file,
     tree_stats,
@@ -875,16 +875,17 @@ def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
         os.rename(new, output)
         return
     old = trash / f"{prefix}{time.time_ns():020d}"
-    try:
-        trash.mkdir(parents=True, exist_ok=True)
-        os.rename(output, old)
-    except OSError:  # on another file system, or the site folder is read-only
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        os.rename(output, old)
+    with signals_held():  # a Ctrl-C between the two renames left no output/ at all
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            os.rename(output, old)
+        except OSError:  # on another file system, or the site folder is read-only
+            old = output.with_name(f".{output.name}.old-{os.getpid()}")
+            os.rename(output, old)
         os.rename(new, output)
+    if old.parent != trash:
         shutil.rmtree(old)
         return
-    os.rename(new, output)
     for other in trash.glob(f"{prefix}*"):
         if other != old:
             with suppress(FileNotFoundError):  # another build took it meanwhile
@@ -1184,14 +1185,9 @@ def compile_templates(renderer: Renderer, names: set[str]) -> None:
 
 
 def sweep_leftovers(output: Path, trash: Path, ours: str) -> None:
-    """Delete what a killed build left beside `output` (not what one still running
-    has), and, in the background, the trash's old sites of other output folders
-    (sitegen serve's, a one-off's) and deletes the machine stopped."""
-    for kind in ("tmp", "old"):
-        for stale in output.parent.glob(f".{output.name}.{kind}-*"):
-            pid = stale.name.rsplit("-", 1)[1]
-            if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
-                shutil.rmtree(stale, ignore_errors=True)
+    """Delete, in the background, the trash's old sites of other output folders (sitegen
+    serve's, a one-off's) and deletes the machine stopped. (What a killed build left
+    beside `output` goes before anything is read: state.sweep_dead_outputs.)"""
     for stale in trash.glob("*"):
         with suppress(FileNotFoundError):  # the last build's delete finished meanwhile
             if stale.name.startswith(ours) or stale.stat().st_mtime > time.time() - 600:

@@ -45,8 +45,6 @@ import itertools
 import json
 import os
 import re
-import signal
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -62,7 +60,7 @@ from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_fi
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
 from .sources import SourceRecord
-from .state import default_jobs, map_shares, process_alive
+from .state import default_jobs, map_shares, process_alive, signals_held
 from .yamlutil import dump_yaml, load_json, load_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
@@ -1115,7 +1113,7 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
         raise SitegenError(
             f"cannot write ({e.strerror or e}); nothing was changed", path=e.filename or site
         ) from None
-    with _signals_held():  # papers and manifest go together: a Ctrl-C waits for the last
+    with signals_held():  # papers and manifest go together: a Ctrl-C waits for the last
         for i, (tmp, target) in enumerate(temps):
             try:
                 os.replace(tmp, target)
@@ -1127,27 +1125,6 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
                     "written, the manifest was not: run the import again",
                     path=target,
                 ) from None
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP wait while the renames run (milliseconds, a second at
-    10,000 papers): interrupted between two, the new papers stood beside the old
-    manifest, and every later import took them for hand edits. A signal that came is
-    raised again once they are done (handlers: Python runs them in the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    came: list[int] = []
-    held = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s]
-    old = {s: signal.signal(s, lambda number, _: came.append(number)) for s in held}
-    try:
-        yield
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)
-        for number in dict.fromkeys(came):
-            signal.raise_signal(number)
 
 
 _TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.tmp`

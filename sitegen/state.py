@@ -13,9 +13,13 @@ import gc
 import hashlib
 import os
 import pickle
+import shutil
+import signal
 import stat
 import sys
+import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -261,11 +265,38 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP wait while renames that belong together run: an import's
+    papers and manifest (interrupted between two, the new papers stood beside the old
+    manifest, and every later import took them for hand edits), a build's swap of output/
+    (interrupted between its two, neither site was left in place). A signal that came is
+    raised again once they are done (handlers: Python runs them in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    held = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s]
+    old = {s: signal.signal(s, lambda number, _: came.append(number)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        for number in dict.fromkeys(came):
+            signal.raise_signal(number)
+
+
 def load_pickle(path: Path) -> Any:
-    """pickle.load with the collector off: a collection pass while unpickling 10,000
-    papers, or the 50,000 file records of a state, is a third of the time."""
-    with collector_paused(), open(path, "rb") as f:
-        return pickle.load(f)
+    """pickle.loads with the collector off: a collection pass while unpickling 10,000
+    papers, or the 50,000 file records of a state, is a third of the time. A file whose
+    bytes were damaged but still unpickled was trusted (a flipped byte in a cached title
+    was published, and kept by every build after): its CRC-32 must match (save_pickle)."""
+    data = memoryview(path.read_bytes())
+    if zlib.crc32(data[4:]) != int.from_bytes(data[:4], "little"):
+        raise ValueError(f"{path}: damaged")
+    with collector_paused():
+        return pickle.loads(data[4:])
 
 
 def read_state(path: Path) -> State | None:
@@ -293,7 +324,29 @@ def save_bytes(path: Path, data: bytes) -> None:
 
 
 def save_pickle(path: Path, value: Any) -> None:
-    save_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    save_bytes(path, zlib.crc32(data).to_bytes(4, "little") + data)
+
+
+def sweep_dead(paths: Iterable[Path], pid_of: Callable[[str], str]) -> None:
+    """Delete what a killed build left (`pid_of` its name -> the process that made it),
+    not what one still running has: every build does, a no-op too."""
+    for stale in paths:
+        pid = pid_of(stale.name)
+        if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+
+
+def sweep_dead_outputs(output: Path, cache: Path) -> None:
+    """A killed build's half-made site beside `output` (`.output.tmp-PID`, `.old-PID`) and
+    the cache files it was writing (save_bytes's `.NAME.PID.tmp`)."""
+    beside = output.parent
+    made = [*beside.glob(f".{output.name}.tmp-*"), *beside.glob(f".{output.name}.old-*")]
+    sweep_dead(made, lambda name: name.rsplit("-", 1)[1])
+    sweep_dead([*cache.glob(".*.tmp"), *cache.glob("*/.*.tmp")], lambda name: name.split(".")[-2])
 
 
 def settings_of(site_dir: Path, output: Path, base_url: str | None, search: bool) -> str:
@@ -329,6 +382,7 @@ class Probe:
         jobs: int | None = None,
     ) -> Probe:
         scanned_at = time.time()
+        sweep_dead_outputs(output, site_dir / CACHE_DIR)  # here: a no-op build sweeps too
         state = read_state(state_file(site_dir, output)) if use_cache and output.is_dir() else None
         files = state.files if state is not None else {}
         rels = list(files)

@@ -683,17 +683,16 @@ def test_outputs_are_batched_costliest_first_in_batches_of_equal_cost() -> None:
 def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, monkeypatch) -> None:
     """The next build takes its costliest outputs first by these (batches); they name only
     outputs the site still has."""
-    import pickle
 
     from sitegen import build
-    from sitegen.state import state_file
+    from sitegen.state import load_pickle, state_file
 
     monkeypatch.setattr(build, "COST_KEPT", 0.0)  # on a small site every output is quick
     build.build_site(fresh_site, search=False, jobs=1)
     papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
     papers[0].unlink()
     build.build_site(fresh_site, search=False, jobs=1)
-    state = pickle.loads(state_file(fresh_site, fresh_site / "output").read_bytes())
+    state = load_pickle(state_file(fresh_site, fresh_site / "output"))
     assert "timeline/index.html" in state.costs and "publications.json" in state.costs
     assert all(t > 0 for t in state.costs.values())
     assert set(state.costs) <= set(state.files)

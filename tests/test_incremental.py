@@ -23,9 +23,9 @@ import difflib
 import gc
 import json
 import os
-import pickle
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import AS_OF, BASE_URL, MAKE_PROFILE, run_cli
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -42,6 +43,7 @@ from sitegen import build as build_module
 from sitegen.build import CACHE_DIR, BuildResult, build_site, load_site
 from sitegen.errors import SitegenError
 from sitegen.render import builtin_themes_dir
+from sitegen.state import load_pickle
 
 THEME = builtin_themes_dir() / "default" / "templates"
 INPUTS = ("content", "templates", "themes", "static", "root", "sitegen.yaml")
@@ -481,7 +483,7 @@ def test_list_items_and_citations_are_kept_between_builds(built_site: Path, tmp_
     cache = built_site / CACHE_DIR / "pieces.pickle"
 
     def items() -> dict[str, str]:
-        stamp, kept = pickle.loads(cache.read_bytes())
+        stamp, kept = load_pickle(cache)
         return kept
 
     first = items()
@@ -1282,3 +1284,60 @@ def test_a_cold_build_refills_the_caches_it_ignored(
     build(built_site)
     assert parsed == [str(paper.relative_to(built_site))]
     assert_same_as_cold(built_site, tmp_path)
+
+
+# ---------------------------------------------------------------- interrupted and damaged
+
+
+def test_a_damaged_cache_file_that_still_unpickles_is_not_trusted(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """A flipped byte in a cached title unpickled fine: the wrong title was published, and
+    every later build kept it. Cache files carry a CRC-32 now; a damaged one is no cache."""
+    title = yaml.safe_load(paper_files(built_site)[0].read_text().split("---")[1])["title"]
+    shards = sorted((built_site / CACHE_DIR / "papers").glob("*.pickle"))
+    shard = next(s for s in shards if title.encode() in s.read_bytes())
+    shard.write_bytes(shard.read_bytes().replace(title.encode(), b"X" + title.encode()[1:], 1))
+    shutil.rmtree(built_site / "output" / "papers")  # so the next build makes the pages again
+    build(built_site)
+    assert_same_as_cold(built_site, tmp_path)
+
+
+def test_a_killed_builds_leftovers_go_with_the_next_build_even_a_no_op(built_site: Path) -> None:
+    """A build killed mid-way leaves its half-made site beside output/ and the cache file it
+    was writing; builds that changed nothing left them there for good."""
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    half = built_site / f".output.tmp-{dead}"
+    (half / "papers").mkdir(parents=True)
+    temp = built_site / CACHE_DIR / "papers" / f".03.pickle.{dead}.tmp"
+    temp.write_bytes(b"half")
+    running = built_site / f".output.tmp-{os.getppid()}"  # a running build's: left alone
+    running.mkdir()
+    age_inputs(built_site)
+    assert "nothing changed" in cli_build(built_site).stdout
+    assert not half.exists() and not temp.exists() and running.exists()
+
+
+def test_ctrl_c_between_the_swaps_renames_waits_for_the_second(
+    built_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap is two renames: output/ into the trash, the new site into place. A Ctrl-C
+    between them left no output/ at all (the new site was deleted as unfinished). The
+    signal now waits for the second rename, and is raised after it."""
+    output = built_site / "output"
+    paper = paper_files(built_site)[0]
+    set_field(paper, "title", "Renamed Before The Ctrl-C")
+    rename = os.rename
+
+    def interrupted(src: str | Path, dst: str | Path) -> None:
+        rename(src, dst)
+        if Path(src) == output:  # the old site is gone, the new one not yet in place
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(built_site, jobs=1)
+    monkeypatch.undo()
+    assert (
+        "Renamed Before The Ctrl-C" in (output / "papers" / paper.stem / "index.html").read_text()
+    )
