@@ -292,11 +292,15 @@ def load_pickle(path: Path) -> Any:
     papers, or the 50,000 file records of a state, is a third of the time. A file whose
     bytes were damaged but still unpickled was trusted (a flipped byte in a cached title
     was published, and kept by every build after): its CRC-32 must match (save_pickle)."""
-    data = memoryview(path.read_bytes())
-    if zlib.crc32(data[4:]) != int.from_bytes(data[:4], "little"):
-        raise ValueError(f"{path}: damaged")
-    with collector_paused():
-        return pickle.loads(data[4:])
+    with open(path, "rb") as f:  # read twice, from the page cache: never whole in memory
+        expected, crc = int.from_bytes(f.read(4), "little"), 0
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+        if crc != expected:
+            raise ValueError(f"{path}: damaged")
+        f.seek(4)
+        with collector_paused():
+            return pickle.load(f)
 
 
 def read_state(path: Path) -> State | None:
@@ -309,14 +313,16 @@ def read_state(path: Path) -> State | None:
     return state if ok else None
 
 
-def save_bytes(path: Path, data: bytes) -> None:
+def save_bytes(path: Path, *data: bytes) -> None:
     """Written whole or not at all: another build may be reading it. Every file written
     this way is a cache, so one that cannot be written (a read-only site folder) is
     left out: the next build is only slower."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as f:
+            for part in data:  # parts, not one copy of them all (58 MB of pieces)
+                f.write(part)
         os.replace(tmp, path)
     except OSError:
         with suppress(OSError):
@@ -325,7 +331,7 @@ def save_bytes(path: Path, data: bytes) -> None:
 
 def save_pickle(path: Path, value: Any) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    save_bytes(path, zlib.crc32(data).to_bytes(4, "little") + data)
+    save_bytes(path, zlib.crc32(data).to_bytes(4, "little"), data)
 
 
 def sweep_dead(paths: Iterable[Path], pid_of: Callable[[str], str]) -> None:
