@@ -160,7 +160,7 @@ def _read_only(obj: Any, value: Any) -> Any:
 
 
 _CHANGE = "change the site's data ({}): make a new value instead, with `+` or in a namespace()"
-_PRIVATE = "use names that start with `_` ({}): they are Python's and Jinja's own"
+_PRIVATE = "use names that start with `_` ({}), Python's and Jinja's own (a key: x['_key'])"
 
 
 def _refuse(obj: Any, name: str, what: str = _CHANGE) -> None:
