@@ -537,9 +537,10 @@ def person_jsonld(
     if "papers" not in metrics:  # the site's own count stands in for the profile's
         metrics = {"papers": paper_count, **metrics}
     counter = {"@type": "InteractionCounter"}
+    counts = {k: int(v) for k, v in metrics.items() if float(v).is_integer()}  # not 55.5 %
     data["interactionStatistic"] = [
         {**counter, "name": _METRIC_NAMES.get(k, k.replace("_", " ")), "userInteractionCount": v}
-        for k, v in metrics.items()
+        for k, v in counts.items()
     ]
     return json_for_script(data)
 

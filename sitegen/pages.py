@@ -12,7 +12,6 @@ correctly; it is just rebuilt after any change.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from markupsafe import Markup
 from . import charts, cite, urls
 from .feeds import FeedSpec
 from .keys import Lazy
-from .model import Paper, Site, Topic
+from .model import OTHER_TOPIC, Paper, Site, Topic
 from .portfolio import CV_URL, NEWS_URL, Portfolio
 
 
@@ -92,7 +91,7 @@ def _home(d: SiteData) -> dict[str, Any]:
         "person_jsonld": cite.person_jsonld(
             site.profile,
             urls.absolute(d.base_url, urls.HOME),
-            [t.name for t in site.topics],
+            [t.name for t in site.topics if t.code != OTHER_TOPIC],  # no subject known
             len(site.papers),
             [link.url for link in folio.about.links],
             folio.about.bio_text,
@@ -236,15 +235,15 @@ SITEMAP_MARK = "<!-- made by sitegen -->"
 
 
 def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
-    newest = site.papers[0].date if site.papers else dt.date(1970, 1, 1)
+    """Every page to find, without <lastmod>: a build does not know when a page last
+    changed (a paper's date is when it appeared; the home page changes with the news), and
+    Google ignores a site's lastmod once it finds it wrong, so none is better than a guess."""
     rows = []
     for page in pages:
         if page.url in (urls.NOT_FOUND, urls.SEARCH):  # not pages to find (noindex)
             continue
-        paper: Paper | None = page.context.get("paper")
-        lastmod = paper.date if paper else newest
         loc = html.escape(urls.absolute(base_url, page.url), quote=False)
-        rows.append(f"  <url><loc>{loc}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
+        rows.append(f"  <url><loc>{loc}</loc></url>")
     body = "\n".join(rows)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -90,6 +90,21 @@ def test_home_page_has_person_json_ld_with_metrics(example_output: Path) -> None
     assert og["og:type"] == "website" and og["og:url"] == BASE_URL
 
 
+def test_person_json_ld_counts_are_integers_and_knows_no_other(fresh_site: Path) -> None:
+    """schema.org's userInteractionCount is an integer: an `impact: 55.5` metric was
+    written as one; the topic of papers with none ("Other") is no subject anyone knows."""
+    profile = fresh_site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("metrics:\n", "metrics:\n  impact: 55.5\n"))
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(re.sub(r"(?m)^topic: .*\n", "", paper.read_text()))
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    (ld,) = json_ld(parse(fresh_site / "output" / "index.html"))
+    counts = {s["name"]: s["userInteractionCount"] for s in ld["interactionStatistic"]}
+    assert "impact" not in counts and all(type(v) is int for v in counts.values()), counts
+    assert ld["knowsAbout"] and "Other" not in ld["knowsAbout"]
+    assert (fresh_site / "output" / "topics" / "other").is_dir()  # the topic is there
+
+
 def test_other_pages_have_opengraph_and_canonical(example_output: Path) -> None:
     for rel in ("timeline/index.html", "topics/index.html", "coauthors/index.html"):
         doc = parse(example_output / rel)
@@ -98,10 +113,13 @@ def test_other_pages_have_opengraph_and_canonical(example_output: Path) -> None:
         assert og["og:site_name"] == "Lemeng Wu"
 
 
-def test_sitemap_has_lastmod_for_every_page(example_output: Path) -> None:
+def test_sitemap_lists_every_page_without_a_guessed_lastmod(example_output: Path) -> None:
+    """<lastmod> was the newest paper's date on every list page (stale after news, 1970
+    with no papers, in the future for a paper dated ahead), and a paper's date on its page:
+    not when the page changed, which Google then learns to ignore. None is written."""
     xml = (example_output / "sitemap.xml").read_text(encoding="utf-8")
-    urls = re.findall(r"<url><loc>(.*?)</loc><lastmod>(\d{4}-\d{2}-\d{2})</lastmod></url>", xml)
-    assert len(urls) == xml.count("<url>") and len(urls) > 32
+    urls = re.findall(r"<url><loc>(.*?)</loc></url>", xml)
+    assert len(urls) == xml.count("<url>") and len(urls) > 32 and "lastmod" not in xml
 
 
 def test_links_out_search_by_title_only_without_a_paper_url(
