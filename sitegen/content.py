@@ -14,6 +14,7 @@ import hashlib
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,10 @@ def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) ->
 def _as_str(v: Any) -> str | None:
     if v is None or isinstance(v, (bool, list, dict)):
         return None
-    return clean_text(str(v))
+    text = clean_text(str(v))
+    # a title or name of format characters only (U+200B, U+2060, a soft hyphen) shows
+    # nothing: a blank <title>, citation_author and coauthor page, so it counts as empty
+    return text if any(unicodedata.category(c)[0] not in "ZC" for c in text) else ""
 
 
 def _as_date(v: Any) -> dt.date | None:
