@@ -57,7 +57,6 @@ from .search import PAGEFIND_MISSING, pagefind_available
 from .search import build_index as build_search_index
 from .state import (
     CACHE_DIR,
-    FOLDER,
     VCS_DIRS,
     BuildResult,
     Probe,
@@ -433,7 +432,7 @@ def collect_static(dirs: list[Path], hidden: bool = False) -> dict[str, Path]:
         found = scan([d], not_site)
         for path in sorted(found):
             dot = Path(path).name.startswith(".")
-            if found[path] != FOLDER and len(path) > top and (hidden or not dot):
+            if found[path][0] >= 0 and len(path) > top and (hidden or not dot):  # files
                 files[path[top:].replace(os.sep, "/")] = Path(path)
     for name in files:  # the theme's icons.svg and a site's static/icons.svg/ folder
         parts = name.split("/")

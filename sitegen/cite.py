@@ -225,8 +225,8 @@ def _latex_tokens(tokens: Sequence[Any]) -> Iterator[str]:
     for t in tokens:
         if t.type.startswith("math_inline"):
             yield _latex_math(t.content, t.markup + t.content + t.markup)
-        elif t.type in ("text", "code_inline"):
-            yield t.content.translate(_LATEX_TABLE)
+        elif t.type in ("text", "code_inline"):  # entities decoded: `&#x202E;` is U+202E now
+            yield drop_control(t.content).translate(_LATEX_TABLE)
         elif t.type == "image":  # its alt text, as the page shows it
             yield from _latex_tokens(t.children or [])
         else:  # a link is its text

@@ -19,7 +19,7 @@ from jinja2.sandbox import modifies_known_mutable
 
 from .content import read_text
 from .errors import SitegenError
-from .state import FOLDER, builtin_themes_dir, scan
+from .state import builtin_themes_dir, scan
 from .yamlutil import key_line
 
 
@@ -88,7 +88,7 @@ class _Loader(jinja2.FileSystemLoader):
             os.path.relpath(path, top).replace(os.sep, "/")
             for top in self.searchpath
             for path, stats in scan([top], lambda name: False).items()
-            if stats != FOLDER
+            if stats[0] >= 0  # files: not FOLDER, nor OTHER
         }
         return sorted(found)
 

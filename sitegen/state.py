@@ -48,6 +48,7 @@ def not_site(name: str) -> bool:
 
 
 FOLDER = (-1, 0)  # what scan() records of a folder
+OTHER = (-2, 0)  # ...and of a dangling link, a pipe, a socket or a device: no file to read
 PARALLEL_STATS = 20_000  # output files to check before other processes pay for starting
 RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
 LIBRARIES = (
@@ -179,10 +180,11 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
     file, or inside a linked folder, must count, and a folder linked twice (static/a and
     static/b) is read under both names. A link back to a folder above it is not entered,
     or the scan would never end, but every folder's path counts (a new link to a folder,
-    an empty theme folder that changes the template lookup). A dangling link, or a file
-    removed while we looked, is left out: the next scan sees what became of it; so is
-    anything but files and folders (reading a named pipe would wait for ever).
-    `skip(name)` leaves out files and folders.
+    an empty theme folder that changes the template lookup). A dangling link and
+    anything but files and folders count as OTHER, by being there (never read: a named
+    pipe would wait for ever): a build that reads them fails, and a new one must not
+    pass for "nothing changed". A file removed while we looked is left out: the next
+    scan sees it gone. `skip(name)` leaves out files and folders.
     """
     found: dict[str, tuple[int, int]] = {}
     todo: list[tuple[str, frozenset]] = [(os.fspath(r), frozenset()) for r in roots]
@@ -190,9 +192,14 @@ def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, 
         path, above = todo.pop()  # `above`: the folders it is inside, by (device, inode)
         try:
             st = os.stat(path)
+        except OSError:  # a dangling link, or a file removed while we looked
+            if os.path.islink(path):
+                found[path] = OTHER
+            continue
+        try:
             if not stat.S_ISDIR(st.st_mode):
-                if stat.S_ISREG(st.st_mode):  # a pipe, socket or device is no site's file
-                    found[path] = (st.st_size, st.st_mtime_ns)
+                regular = stat.S_ISREG(st.st_mode)  # a pipe, socket or device is no site's file
+                found[path] = (st.st_size, st.st_mtime_ns) if regular else OTHER
                 continue
             found[path] = FOLDER  # a folder counts by being there, not by its mtime
             if (st.st_dev, st.st_ino) not in above:

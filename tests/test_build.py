@@ -704,8 +704,9 @@ def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, mon
 
 def test_the_input_scan_follows_links_once_and_skips_what_it_is_told(tmp_path: Path) -> None:
     """One scanner serves the no-op check and the preview: a link back to a parent folder
-    must not make it run forever, and a dangling link (an editor's lock file) is no file."""
-    from sitegen.state import FOLDER, scan
+    must not make it run forever, and a dangling link is no file: it counts as OTHER (a
+    new one must not pass for "nothing changed"), which no reader takes for a file."""
+    from sitegen.state import FOLDER, OTHER, scan
 
     site = tmp_path / "site"
     (site / "sub").mkdir(parents=True)
@@ -717,7 +718,8 @@ def test_the_input_scan_follows_links_once_and_skips_what_it_is_told(tmp_path: P
     found = scan([site, tmp_path / "missing"], lambda name: name == "skipped")
     a = site / "sub" / "a.md"
     folders = {str(p): FOLDER for p in (site, site / "sub", site / "sub" / "loop")}
-    assert found == {str(a): (1, a.stat().st_mtime_ns), **folders}
+    lock = str(site / ".#lock.md")
+    assert found == {str(a): (1, a.stat().st_mtime_ns), lock: OTHER, **folders}
 
 
 def test_a_folder_linked_twice_under_static_is_copied_under_both_names(fresh_site: Path) -> None:

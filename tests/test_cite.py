@@ -477,9 +477,9 @@ def test_a_markdown_title_is_cited_as_the_text_the_page_shows(tmp_path: Path) ->
     site = tmp_path / "site"
     (site / "content" / "papers").mkdir(parents=True)
     (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
-    title = (
+    title = (  # and a bidi override as an entity, which markdown-it decodes after cleaning
         r"Gene regulation in *Drosophila* costs \$5 at AT&amp;T with [links](https://x.org)"
-        r" in $O(n^2)$ and \$6"
+        r" in $O(n^2)$ and \$6&#x202E;"
     )
     (site / "content" / "papers" / "p.md").write_text(
         f"---\ntitle: {json.dumps(title)}\ndate: 2019-05-03\nauthors: [Ada Lovelace]\n---\nx\n",
@@ -496,6 +496,7 @@ def test_a_markdown_title_is_cited_as_the_text_the_page_shows(tmp_path: Path) ->
     assert json.loads((out / "publications.json").read_text(encoding="utf-8"))[0]["title"] == text
     html = (out / "papers" / "p" / "index.html").read_text(encoding="utf-8")
     assert r"\emph{Drosophila}" in html and "https://x.org" not in html.split('class="cite"')[1]
+    assert "\u202e" not in html + (out / "publications.bib").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- the example site

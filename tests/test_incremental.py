@@ -1341,3 +1341,24 @@ def test_ctrl_c_between_the_swaps_renames_waits_for_the_second(
     assert (
         "Renamed Before The Ctrl-C" in (output / "papers" / paper.stem / "index.html").read_text()
     )
+
+
+def test_a_new_dangling_link_or_pipe_among_the_papers_fails_as_a_cold_build_does(
+    built_site: Path,
+) -> None:
+    """The input scan left dangling links and pipes out, so a build after one appeared
+    among the papers said "nothing changed" while a cold build failed at it."""
+    papers = built_site / "content" / "papers"
+    for make, said in (
+        (lambda p: p.symlink_to("missing.md"), "cannot read"),
+        (os.mkfifo, "not a file but a named pipe"),
+    ):
+        age_inputs(built_site)
+        assert "nothing changed" in cli_build(built_site).stdout
+        make(papers / "zz-new.md")
+        os.utime(papers, (time.time() - 60,) * 2)  # only the new entry tells
+        proc = cli_build(built_site)
+        assert proc.returncode == 1 and said in proc.stderr, proc.stdout + proc.stderr
+        assert "content/papers/zz-new.md" in proc.stderr
+        (papers / "zz-new.md").unlink()
+        cli_build(built_site)
