@@ -14,7 +14,6 @@ import hashlib
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +29,9 @@ from .errors import (
     iso_date,
     read_bytes,
     special_file,
+    visible,
 )
-from .markup import plain_inline, render_markdown
+from .markup import plain_inline, render_markdown, web_url
 from .model import OTHER_TOPIC, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
 from .yamlutil import key_line, load_yaml, written_value
@@ -85,9 +85,7 @@ def _as_str(v: Any) -> str | None:
     if v is None or isinstance(v, (bool, list, dict)):
         return None
     text = clean_text(str(v))
-    # a title or name of format characters only (U+200B, U+2060, a soft hyphen) shows
-    # nothing: a blank <title>, citation_author and coauthor page, so it counts as empty
-    return text if any(unicodedata.category(c)[0] not in "ZC" for c in text) else ""
+    return text if visible(text) else ""  # nothing to show is empty
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -159,7 +157,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         v = data.get(key)
         if v is None or v == "":
             urls[key] = None
-        elif (s := _as_str(v)) and s.startswith(("http://", "https://")):
+        elif (s := web_url(_as_str(v))) is not None:
             urls[key] = s
         else:
             raise fail(f"{v!r} is not an http(s) URL", key)
@@ -249,8 +247,8 @@ def _links(value: Any, fail: Any) -> tuple[tuple[str, str], ...]:
         url = _as_str(item.get("url")) if isinstance(item, dict) else None
         if not name or not url or set(item) - {"name", "url"}:
             raise fail(f"{item!r} is not a {{name, url}} pair", "links")
-        if not url.startswith(("http://", "https://")):
-            raise fail(f"{url!r} is not an http(s) URL", "links")
+        if (url := web_url(url)) is None:
+            raise fail(f"{item['url']!r} is not an http(s) URL", "links")
         out.append((name, url))
     return tuple(out)
 
@@ -384,9 +382,10 @@ def load_people(site: Path, owner_name: str = "") -> list[PersonEntry]:
         aliases = _as_str_list(entry.get("aliases"))
         if aliases is None:
             raise fail(i, "aliases: must be a list of names")
-        homepage = _as_str(entry.get("homepage")) or None
-        if homepage and not homepage.startswith(("http://", "https://")):
-            raise fail(i, f"homepage: {homepage!r} is not an http(s) URL")
+        written = _as_str(entry.get("homepage")) or None
+        homepage = web_url(written)
+        if written and homepage is None:
+            raise fail(i, f"homepage: {written!r} is not an http(s) URL")
         owner = entry.get("owner", False)
         if not isinstance(owner, bool):
             raise fail(i, "owner: must be true or false")

@@ -38,6 +38,12 @@ class SitegenError(Exception):
         return printable(f"{where}: {self.message}" if where else self.message)
 
 
+def visible(text: str) -> bool:
+    """Whether a text shows anything: a title or name of format characters only (U+200B,
+    U+2060, a soft hyphen) made a blank <title>, citation_author and coauthor page."""
+    return any(unicodedata.category(c)[0] not in "ZC" for c in text)
+
+
 def printable(text: str) -> str:
     """One line, and nothing a terminal acts on (a file named with a newline or ESC)."""
     if text.isprintable():

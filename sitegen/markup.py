@@ -15,7 +15,8 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .errors import CONTROL, drop_control
 
@@ -30,6 +31,24 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _UNKNOWN_COMMAND = re.compile(r"<mi>\\[A-Za-z]+</mi>")
 _TAG = re.compile(r"<[^>]*>")
 LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
+
+
+_NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
+_ENCODED = re.compile(r'[ "<>`{}|\\^]')  # what a URL holds only percent-encoded
+
+
+def web_url(v: Any) -> str | None:
+    """An http(s) URL with a host, as a page can link it, or None: one way for every URL a
+    site gives (papers, people, profile links, the CV). A space, a quote or `<>` is
+    percent-encoded, as a browser sends it: `.../a b` made the page's href invalid HTML."""
+    v = v.strip() if isinstance(v, str) else ""
+    if not v.startswith(("http://", "https://")) or _NO_URL.search(v):
+        return None
+    v = _ENCODED.sub(lambda m: f"%{ord(m.group()):02X}", v)
+    try:
+        return v if urlsplit(v).hostname else None
+    except ValueError:  # `http://[::1`
+        return None
 
 
 def is_safe_url(url: str) -> bool:

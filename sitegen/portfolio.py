@@ -30,7 +30,7 @@ from . import cvpdf
 from .content import front_matter, read_text
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
-from .markup import plain_inline, render_markdown
+from .markup import plain_inline, render_markdown, web_url
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text, title_words
@@ -186,19 +186,6 @@ def initials(name: str) -> str:
 
 # spaces, quotes and brackets, control characters, bidi overrides (a link that reads
 # `exe.pdf` as `fdp.exe`): none belongs in a URL written in a profile or a resume
-_NOT_IN_URL = re.compile("[\\s<>\"'\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def http_url(v: Any) -> str | None:
-    v = v.strip() if isinstance(v, str) else ""
-    if not v.startswith(("http://", "https://")) or _NOT_IN_URL.search(v):
-        return None
-    try:
-        return v if urlsplit(v).hostname else None
-    except ValueError:
-        return None
-
-
 def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
@@ -208,7 +195,7 @@ def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
     pairs = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
     out = []
     for i, (key, url) in enumerate(pairs):
-        good = http_url(url)
+        good = web_url(url)
         if good is None:
             name = f"{key}: " if key is not None else ""
             where = ("links", key if key is not None else i)
@@ -504,7 +491,7 @@ def _entries(
         summary = _text(it.get(summary_k[0])) if summary_k else ""
         lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]
         html = _summary_html(summary, f"cv/{section}/{i}", 3, warnings) if summary else ""
-        out.append(Entry(title, where or None, span, http_url(it.get("url")), html, tuple(lists)))
+        out.append(Entry(title, where or None, span, web_url(it.get("url")), html, tuple(lists)))
     return tuple(out)
 
 
@@ -543,7 +530,7 @@ def publications(
         known.add(normal_title(title))
         venue = _text(item.get("publisher")) or None
         date = _date(item.get("releaseDate"))
-        pubs.append(Publication(title, date, None, venue, http_url(item.get("url"))))
+        pubs.append(Publication(title, date, None, venue, web_url(item.get("url"))))
     pubs.sort(key=lambda x: (x.date or dt.date.min, x.title), reverse=True)  # undated last
     years = groupby(pubs, key=lambda x: x.date.year if x.date else None)
     return tuple((y, tuple(v)) for y, v in years)
@@ -562,7 +549,7 @@ def make_cv(about: About, site: Site, resume: dict | None, warnings: list[str]) 
     email = Email(*address.split("@")) if _EMAIL.fullmatch(address) else about.email
     links = about.links
     profiles = [
-        (_text(p.get("network")), http_url(p.get("url"))) for p in basics.get("profiles") or []
+        (_text(p.get("network")), web_url(p.get("url"))) for p in basics.get("profiles") or []
     ]
     if any(u for _, u in profiles):  # the resume's, where given (a bare username links nowhere)
         links = tuple(make_link(n, u) for n, u in profiles if u)
@@ -581,7 +568,7 @@ def make_cv(about: About, site: Site, resume: dict | None, warnings: list[str]) 
         affiliation=about.affiliation,
         location=location or None,
         email=email,
-        url=http_url(basics.get("url"))
+        url=web_url(basics.get("url"))
         or next((x.url for x in about.links if x.key == "website"), None),
         summary_html=_summary_html(summary, "", 2, warnings) if summary else about.bio_html,
         links=links,

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import SitegenError, SitegenWarning
+from .errors import SitegenError, SitegenWarning, visible
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MON = "|".join(MONTHS)
@@ -309,6 +309,8 @@ class _Reader:
         else:
             raise self.error(f"the paper {_quote(lines[body[0]])} has no authors line", body[0] + 1)
 
+        if not visible(title):  # as a paper file's title must be (content._as_str)
+            raise self.error(f"the paper dated {_quote(head)} has no title", body[0] + 1)
         # Blank lines part paragraphs; the lines of a hard-wrapped paragraph join with a space.
         block = "\n".join(lines[body[1] + 1 : end]).strip("\n")
         abstract = "\n\n".join(p.replace("\n", " ") for p in re.split(r"\n\n+", block))

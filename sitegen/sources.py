@@ -25,7 +25,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cite import Name, markdown_text, split_name
-from .errors import CONTROL, SitegenError
+from .errors import CONTROL, SitegenError, visible
+from .markup import web_url as _web_url
 from .profile import MONTHS, markdown_inline
 from .yamlutil import key_line, load_json
 
@@ -98,8 +99,7 @@ def bare_arxiv(text: str | None, *, hinted: bool = False) -> str | None:
 
 def web_url(text: str | None) -> str | None:
     """An http(s) URL or None: a `javascript:` link from any source never reaches a page."""
-    url = clean(text)
-    return url if url.startswith(("http://", "https://")) and " " not in url else None
+    return _web_url(clean(text))
 
 
 def _page(url: str | None) -> str | None:
@@ -153,10 +153,11 @@ def _flip(name: str) -> str:
 
 
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
-    if not title:
+    if not visible(title):  # as a paper file's title must be
         raise SitegenError("an entry without a title", source, line)
     # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
-    fields["authors"] = tuple(_HOMONYM.sub("", a) for a in fields.get("authors", ()))
+    names = (_HOMONYM.sub("", a) for a in fields.get("authors", ()))
+    fields["authors"] = tuple(a for a in names if visible(a))
     doi = fields.get("doi")
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])

@@ -998,3 +998,29 @@ def test_titles_compare_by_their_words_in_any_script() -> None:
     assert title_key("สวัสดี") != title_key("สวัสดิ์")
     assert title_key("Café  Networks!") == title_key("cafe networks") == "cafe networks"
     assert title_key("<i>Über</i> _Map_") == title_key("uber map")
+
+
+def test_an_invisible_title_or_name_is_none_in_a_source_or_a_profile(
+    site: Path, tmp_path: Path
+) -> None:
+    """A paper file's title or author of format characters only is refused (a blank
+    <title>); the importers read them as no title and no name, instead of writing files
+    the build then refused."""
+    [record] = parse_bibtex(
+        "@misc{k, title = {Fine}, author = {Lovelace, Ada and \u200b}, year = 2020}", "x"
+    )
+    assert record.authors == ("Ada Lovelace",)
+    with pytest.raises(SitegenError, match="an entry without a title"):
+        parse_bibtex("@misc{k, title = {\u200b\u2060}, year = 2020}", "x")
+    profile = (
+        seed_profile()
+        .read_text(encoding="utf-8")
+        .replace(
+            "Let us Build Bridges: Understanding and Extending Diffusion Generative Models",
+            "\u200b",
+        )
+    )
+    path = tmp_path / "p.txt"
+    path.write_text(profile, encoding="utf-8")
+    proc = imp(path, "--site", site)
+    assert proc.returncode != 0 and "has no title" in proc.stderr, proc.stderr

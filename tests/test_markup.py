@@ -209,3 +209,17 @@ TITLE_ALPHABET = st.sampled_from(
 def test_a_titles_plain_text_is_what_its_heading_shows(title: str) -> None:
     shown = html.unescape(re.sub(r"<[^>]*>", "", markup.render_inline(title)))
     assert markup.plain_inline(title) == " ".join(shown.split())
+
+
+def test_a_url_is_linked_as_a_browser_sends_it() -> None:
+    """One check for every URL a site gives: `https://x.example/a b` or a `"` passed as
+    written, and the page's href was invalid HTML; they are percent-encoded now. Controls
+    and bidi overrides, a scheme that is not http(s) and a missing host are no URL."""
+    assert markup.web_url(' https://x.example/a b"<q>`{|}^ ') == (
+        "https://x.example/a%20b%22%3Cq%3E%60%7B%7C%7D%5E"
+    )
+    assert (
+        markup.web_url("https://x.example/a%20b?q=1&r=2#s") == "https://x.example/a%20b?q=1&r=2#s"
+    )
+    for bad in ("https://x.org/a\u202egpj.exe", "javascript:alert(1)", "https://", 5, None):
+        assert markup.web_url(bad) is None, bad
