@@ -86,6 +86,9 @@ def test_home_page_has_person_json_ld_with_metrics(example_output: Path) -> None
     stats = {s["name"]: s["userInteractionCount"] for s in ld["interactionStatistic"]}
     assert stats["citations"] == 1323 and stats["h-index"] == 29 and stats["publications"] == 32
     assert "Computer Vision and Pattern Recognition" in ld["knowsAbout"]
+    # the profile's `field: CV` (the arXiv code) read as "curriculum vitae" to a search engine
+    description = dict(metas(doc))["description"]
+    assert description.startswith("Lemeng Wu, Computer Vision and Pattern Recognition: 32 pub")
     og = dict(metas(doc, "property"))
     assert og["og:type"] == "website" and og["og:url"] == BASE_URL
 
