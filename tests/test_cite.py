@@ -88,6 +88,14 @@ def make_paper(
 # ---------------------------------------------------------------- pure functions
 
 
+def ada_site(tmp_path: Path) -> Path:
+    """A site of Ada Lovelace's with no paper yet, for a test to write its own."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    return site
+
+
 @pytest.mark.parametrize(
     ("code", "full"),
     [("LG", "cs.LG"), ("CV", "cs.CV"), ("ML", "stat.ML"), ("OC", "math.OC"),
@@ -223,9 +231,7 @@ def test_a_hand_written_paper_keeps_its_key_when_a_later_import_would_take_it(
 ) -> None:
     """A paper written by hand has no `added` (the README's example has none); it was taken
     as the newest, so importing a paper with the same key renamed its published key."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    site = ada_site(tmp_path)
     (site / "content" / "papers" / "2020-attention-is-great.md").write_text(
         "---\ntitle: Attention is Great\ndate: 2020-05-03\nauthors: [Ada Lovelace]\n---\nx\n",
         encoding="utf-8",
@@ -266,9 +272,7 @@ def test_ris_names_put_the_suffix_last() -> None:
 def test_a_printed_suffix_is_split_off_in_every_citation(tmp_path: Path) -> None:
     """ "Guy L. Steele, Jr.", as papers print it, is family Steele, given Guy L., suffix Jr.
     in each format, not family "Guy L. Steele", given "Jr."."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    site = ada_site(tmp_path)
     (site / "content" / "papers" / "p.md").write_text(
         '---\ntitle: Names\ndate: 2022-01-01\nauthors: ["Guy L. Steele, Jr."]\n---\nx\n',
         encoding="utf-8",
@@ -287,9 +291,7 @@ def test_a_printed_suffix_is_split_off_in_every_citation(tmp_path: Path) -> None
 def test_an_equal_contribution_mark_is_no_part_of_a_cited_name(tmp_path: Path) -> None:
     """`Ann Lee*`, `Bo Chen†`: the page shows the mark, which made "Lee*" and "Chen†" the
     family names in every citation format."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    site = ada_site(tmp_path)
     authors = '["Ann Lee*", "Ada Lovelace*", "Bo Chen†", "Cy van Ng ‡"]'
     (site / "content" / "papers" / "p.md").write_text(
         f"---\ntitle: Names\ndate: 2022-01-01\nauthors: {authors}\n---\nx\n", encoding="utf-8"
@@ -320,9 +322,7 @@ def test_an_organisation_is_one_author_in_every_citation(tmp_path: Path) -> None
     """ "ATLAS Collaboration" and "Barnes and Noble, Inc." are authors as written: BibTeX
     read them as "Collaboration, A." and as family "Barnes and Noble", given "Inc.";
     CSL-JSON gives them as literal names."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    site = ada_site(tmp_path)
     authors = '["Ada Lovelace", "ATLAS Collaboration", "Barnes and Noble, Inc."]'
     (site / "content" / "papers" / "p.md").write_text(
         f"---\ntitle: Names\ndate: 2022-01-01\nauthors: {authors}\n---\nx\n", encoding="utf-8"
@@ -349,9 +349,7 @@ def test_an_organisation_is_one_author_in_every_citation(tmp_path: Path) -> None
 def test_keywords_are_on_one_line_in_every_citation(tmp_path: Path) -> None:
     """A tag may hold a newline (`"deep\\nlearning"` in YAML): CSL-JSON's `keyword` and
     citation_keywords kept it, unlike every other field; no keyword at all is left out."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    site = ada_site(tmp_path)
     for slug, tags in (("p", r'["deep\nlearning", "a\tb"]'), ("q", "[]")):
         (site / "content" / "papers" / f"{slug}.md").write_text(
             f"---\ntitle: T {slug}\ndate: 2022-01-01\nauthors: [Ada Lovelace]\n"
@@ -421,9 +419,7 @@ def bibtex_balanced(value: str) -> bool:
 def test_a_lone_brace_leaves_every_field_balanced_for_bibtex(tmp_path: Path) -> None:
     """`\\{` is a brace to BibTeX: a lone `{` written that way left the field open, and
     BibTeX read the entries after it into it (bibtexparser, which skips `\\{`, did not)."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    site = ada_site(tmp_path)
     papers = {  # slug -> (title, venue, tag, an author); the newest is written first
         "p1": ("Sets like {x in a title", "J. {ML", "{tag", "Ann {Lee"),
         "p2": ("Closing } brace", "J. ML}", "tag}", "Bo Chen}"),
@@ -474,9 +470,7 @@ def test_a_markdown_title_is_cited_as_the_text_the_page_shows(tmp_path: Path) ->
     """Markdown in a title was copied raw into .bib, .ris and .json (`*Drosophila*`, a
     link's URL, `AT&amp;T`, `\\$5`), while citation_title already gave its text. BibTeX
     keeps emphasis as \\emph and math as math; `\\$5 ... \\$6` is no math."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    site = ada_site(tmp_path)
     title = (  # and a bidi override as an entity, which markdown-it decodes after cleaning
         r"Gene regulation in *Drosophila* costs \$5 at AT&amp;T with [links](https://x.org)"
         r" in $O(n^2)$ and \$6&#x202E;"
