@@ -210,7 +210,7 @@ def make_link(name: str, url: str) -> Link:
     """A known name (`orcid`, or as JSON Resume spells networks, `ORCID`) gets its label
     and icon; any other name is shown as written, with a plain link icon."""
     name = drop_control(name).strip()
-    key = _BY_LABEL.get(normal_title(name).replace(" ", ""), name)
+    key = _BY_LABEL.get(title_words(name).replace(" ", ""), name)
     if key in LINKS:
         return Link(key, LINKS[key], url, key)
     return Link(key, name or "Link", url, "link")
@@ -267,7 +267,7 @@ def load_about(
 # ---------------------------------------------------------------- news
 
 
-def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = None) -> NewsItem:
+def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsItem:
     """One news file: front matter with `date` (and `title`), then Markdown; what its
     Markdown warns of (a relative link, math that did not convert) goes to `warnings`."""
     data, yaml_text, body = front_matter(text, display)
@@ -286,8 +286,7 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning] | None = 
     rendered = render_markdown(drop_control(body).strip("\n"), display)
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
-    if warnings is not None:
-        warnings += [SitegenWarning(w, display) for w in rendered.warnings]
+    warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     stem = slugify_text(Path(display).stem) or "item"
     return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text)
 
@@ -419,11 +418,6 @@ def load_resume(site_dir: Path) -> tuple[dict | None, str]:
     raise fail(f"{where}: {message}", path)
 
 
-def normal_title(title: str) -> str:
-    """Titles compared without case, punctuation, spacing or math markers."""
-    return title_words(title)  # `_Map_` is emphasis, `é` typed as e and an accent too
-
-
 def _date(s: Any) -> dt.date | None:
     if not isinstance(s, str):
         return None
@@ -521,13 +515,13 @@ def publications(
 ) -> tuple[tuple[int | None, tuple[Publication, ...]], ...]:
     """Every paper of the site, plus the resume's publications the site does not have,
     matched by normalised title so a paper is never listed twice; grouped by year."""
-    known = {normal_title(p.title) for p in papers}
+    known = {title_words(p.title) for p in papers}
     pubs = [Publication(p.title, p.date, p) for p in papers]
     for item in listed:
         title = _text(item.get("name"))
-        if not title or normal_title(title) in known:
+        if not title or title_words(title) in known:
             continue
-        known.add(normal_title(title))
+        known.add(title_words(title))
         venue = _text(item.get("publisher")) or None
         date = _date(item.get("releaseDate"))
         pubs.append(Publication(title, date, None, venue, web_url(item.get("url"))))

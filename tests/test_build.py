@@ -1187,7 +1187,7 @@ def test_a_tag_or_topic_typed_composed_or_decomposed_is_one_page(fresh_site: Pat
     some editors): the two spellings made two pages both headed "Café"."""
     import unicodedata
 
-    from sitegen.portfolio import normal_title
+    from sitegen.slugs import title_words
 
     papers = sorted((fresh_site / "content" / "papers").glob("*.md"))[:2]
     for paper, form in zip(papers, ("NFC", "NFD"), strict=True):
@@ -1196,7 +1196,7 @@ def test_a_tag_or_topic_typed_composed_or_decomposed_is_one_page(fresh_site: Pat
         paper.write_text(text, encoding="utf-8")
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     assert [p.name for p in (fresh_site / "output" / "tags").iterdir() if p.is_dir()] == ["cafe"]
-    assert normal_title(unicodedata.normalize("NFD", "Über Café")) == normal_title("über café")
+    assert title_words(unicodedata.normalize("NFD", "Über Café")) == title_words("über café")
 
 
 def test_no_folder_is_named_as_windows_devices_and_assets_are_quoted(fresh_site: Path) -> None:

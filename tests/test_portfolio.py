@@ -766,15 +766,16 @@ def test_the_schema_is_json_resume_1_0_0_plus_the_academic_sections() -> None:
 
 
 def test_initials_and_title_matching() -> None:
-    from sitegen.portfolio import initials, normal_title
+    from sitegen.portfolio import initials
+    from sitegen.slugs import title_words
 
     assert initials("Ada King Lovelace") == "AL" and initials("Plato") == "P"
     assert initials("Jean-Luc Picard") == "JP" and initials("  ") == "?"
-    assert normal_title("Notes on the  Analytical-Engine!") == normal_title(
+    assert title_words("Notes on the  Analytical-Engine!") == title_words(
         "notes on the analytical engine"
     )
     # `_Map_` is Markdown emphasis, as `*Map*` is: the CV listed such a paper twice
-    assert normal_title("Path-Invariant _Map_ Networks") == normal_title(
+    assert title_words("Path-Invariant _Map_ Networks") == title_words(
         "Path-Invariant Map Networks"
     )
 
@@ -891,7 +892,9 @@ def test_portfolio_text_is_composed_as_front_matter_is() -> None:
     from sitegen.portfolio import parse_news
 
     title = unicodedata.normalize("NFD", "Café talk")
-    item = parse_news(f"---\ndate: 2024-05-01\ntitle: {title}\n---\nText.\n", "content/news/a.md")
+    item = parse_news(
+        f"---\ndate: 2024-05-01\ntitle: {title}\n---\nText.\n", "content/news/a.md", []
+    )
     assert item.title == unicodedata.normalize("NFC", "Café talk") != title
 
 
