@@ -76,11 +76,6 @@ def front_matter(text: str, path: str) -> tuple[dict, str, str]:
     return data, yaml_text, body
 
 
-def _fail(msg: str, path: str, yaml_text: str, key: str, first_line: int = 2) -> SitegenError:
-    """Point at the key's line; front matter starts on line 2, a plain YAML file on 1."""
-    return SitegenError(msg, path, key_line(yaml_text, (key,), first_line) or 1)
-
-
 def _as_str(v: Any) -> str | None:
     if v is None or isinstance(v, (bool, list, dict)):
         return None
@@ -111,8 +106,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
     data, yaml_text, body = front_matter(text, path)
 
-    def fail(msg: str, key: str) -> SitegenError:
-        return _fail(f"{key}: {msg}", path, yaml_text, key)
+    def fail(msg: str, key: str) -> SitegenError:  # front matter starts on line 2
+        return SitegenError(f"{key}: {msg}", path, key_line(yaml_text, (key,), 2) or 1)
 
     def warn(message: str, key: str) -> None:
         warnings.append(SitegenWarning(message, path, key_line(yaml_text, (key,), 2)))
@@ -280,9 +275,7 @@ def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
     return [folder / n for n in names if n.endswith(".md")]
 
 
-def collect_papers(
-    parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path | None = None
-) -> list[Paper]:
+def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path) -> list[Paper]:
     """Drop drafts and refuse duplicate slugs, raising problems in file order.
 
     Separate from parsing so a build can parse files in parallel or take them
@@ -295,7 +288,7 @@ def collect_papers(
         if isinstance(paper, SitegenError):
             raise paper
         if paper.slug in seen:
-            text = (site / display).read_text(encoding="utf-8-sig") if site else None
+            text = (site / display).read_text(encoding="utf-8-sig")
             raise slug_clash(paper.slug, seen[paper.slug], display, text)
         seen[paper.slug] = display
         if not paper.draft:
@@ -303,13 +296,12 @@ def collect_papers(
     return papers
 
 
-def slug_clash(slug: str, first: str, display: str, text: str | None = None) -> SitegenError:
+def slug_clash(slug: str, first: str, display: str, text: str) -> SitegenError:
     """Two papers at one URL: named at the second file, at its `slug:` line if it sets one
     (by `collect_papers` and `sitegen check`)."""
     line = 1
-    if text is not None:
-        with contextlib.suppress(SitegenError):
-            line = key_line(split_front_matter(text, display)[0], ("slug",), 2) or 1
+    with contextlib.suppress(SitegenError):
+        line = key_line(split_front_matter(text, display)[0], ("slug",), 2) or 1
     return SitegenError(
         f"slug {slug!r} is also used by {first}: give one of them another `slug:`", display, line
     )
@@ -328,13 +320,15 @@ def load_profile(site: Path) -> Profile:
         raise SitegenError("must be a mapping with at least `name:`", display, 1)
     name = _as_str(data.get("name"))
     if not name:
-        raise _fail("name: missing (the owner's name)", display, text, "name", 1)
+        line = key_line(text, ("name",)) or 1
+        raise SitegenError("name: missing (the owner's name)", display, line)
     metrics = data.get("metrics") or {}
     if not isinstance(metrics, dict) or not all(  # not bools, not .nan or .inf; named in words
         isinstance(k, str) and (type(v) is int or (type(v) is float and math.isfinite(v)))
         for k, v in metrics.items()
     ):
-        raise _fail("metrics: must map names to numbers", display, text, "metrics", 1)
+        line = key_line(text, ("metrics",)) or 1
+        raise SitegenError("metrics: must map names to numbers", display, line)
     extra = {k: v for k, v in data.items() if k not in ("name", "field", "metrics")}
     return Profile(name=name, field=_as_str(data.get("field")), metrics=metrics, extra=extra)
 
