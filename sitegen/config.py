@@ -107,19 +107,16 @@ _language = _matching(
 )
 
 
-def _name(n: str) -> str:
-    """A name as people's are spaced (Pagefind's filter, built from the page's text, reads
-    "A  B" as "A B": the search page's "A  B" matched nothing), without control characters."""
-    return " ".join(drop_control(n).split())
-
-
 def _topic_names(v: Any) -> dict[str, str]:
     if not isinstance(v, dict) or not all(
         isinstance(k, str) and isinstance(n, str) and n.strip() for k, n in v.items()
     ):
         raise ValueError("must map topic codes to names, e.g. `LG: Machine Learning`")
-    # codes composed as topics are
-    return {unicodedata.normalize("NFC", k): _name(n) for k, n in v.items()}
+    # codes composed as topics are; names spaced as people's are (Pagefind's filter, built
+    # from the page's text, reads "A  B" as "A B": the search page's "A  B" matched nothing)
+    return {
+        unicodedata.normalize("NFC", k): " ".join(drop_control(n).split()) for k, n in v.items()
+    }
 
 
 def _nav(v: Any) -> tuple[NavItem, ...]:
