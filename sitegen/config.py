@@ -193,11 +193,8 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
 
 
 def resolve_base_url(config: SiteConfig, override: str | None) -> tuple[str, bool]:
-    """Pick the base URL: --base-url, then sitegen.yaml, then Netlify's URL variable.
-
-    Returns the URL with a trailing slash and whether it is the placeholder, so the
-    build can warn that feeds need a real one instead of failing.
-    """
+    """--base-url, else sitegen.yaml's, else Netlify's URL variable, with a trailing slash;
+    and whether it is the placeholder, so the build warns that feeds need a real one."""
     for candidate in (override, config.base_url, os.environ.get("URL")):
         if candidate:
             if problem := base_url_problem(candidate):

@@ -276,12 +276,8 @@ def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
 
 
 def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path) -> list[Paper]:
-    """Drop drafts and refuse duplicate slugs, raising problems in file order.
-
-    Separate from parsing so a build can parse files in parallel or take them
-    from its cache and still report the same first problem as a plain loop.
-    `site` lets a clash name the second file's `slug:` line.
-    """
+    """Drop drafts and refuse duplicate slugs, raising problems in file order: apart from
+    parsing, so a build that parses in parallel or from its cache reports what a loop would."""
     papers = []
     seen: dict[str, str] = {}
     for display, paper in parsed:

@@ -39,10 +39,8 @@ def available() -> bool:
 
 def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> bytes:
     """PDF bytes of the CV page; `css` maps the stylesheet URLs the page links to their bytes.
-
-    `page_url` is the page's absolute URL, so relative links in the PDF point at the site.
-    Deterministic: WeasyPrint's document dates are left out.
-    """
+    `page_url` is absolute, so the PDF's relative links point at the site. Deterministic:
+    WeasyPrint's document dates are left out."""
     # the code stamp covers WeasyPrint's version; --no-cache clears the folder (fonts)
     key = digest(code_stamp(), html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
     cached = cache_dir / f"{key}.pdf"

@@ -57,11 +57,9 @@ def _formats() -> list[tuple[str, str, dict]]:
 
 
 def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str, bytes], int]:
-    """Source bytes -> ({"176x220.webp": bytes, ...}, source pixels): upright, sRGB, no metadata.
-
-    Raises SitegenError (never a Pillow traceback) for a file that is not an
-    image, is cut short, or would decode to an absurd number of pixels.
-    """
+    """Source bytes -> ({"176x220.webp": bytes, ...}, source pixels): upright, sRGB, no
+    metadata. A file that is no image, is cut short or holds absurdly many pixels raises
+    SitegenError, never a Pillow traceback."""
     from PIL import Image, ImageCms, ImageFile, ImageOps
 
     # WeasyPrint (the CV's PDF) sets this when imported, and `sitegen serve` builds
@@ -134,10 +132,8 @@ def process_photo(
     source: Path, display: str, name: str, cache_dir: Path | None
 ) -> tuple[Photo, dict[str, bytes], list[SitegenWarning]]:
     """The photo for the page, the files to write (output path -> bytes), and warnings.
-
-    Only this function reads and writes files (`encode` is pure); without a cache
-    folder (`sitegen check`) it writes nothing.
-    """
+    Only this reads and writes files (`encode` is pure); with no cache_dir (`sitegen check`)
+    it writes nothing."""
     try:
         data = source.read_bytes()
     except OSError as e:

@@ -189,7 +189,6 @@ def written_value(text: str, key: str) -> str | None:
 
 def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = Loader) -> int | None:
     """The line of the key or list item at `path` in a YAML text, None when it is not there.
-
     `path` goes through mappings by key and lists by index, e.g. ("links", "orcid") or
     ("authors", 0); () is the document itself. JSON is YAML to the composer too, so
     resume.json errors get lines the same way. Only called for an error or a warning, so
