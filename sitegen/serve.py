@@ -1,27 +1,19 @@
 """Live preview: build into a temporary folder, serve it, rebuild on save, reload the browser.
 
-The browser side is the `livereload` package's, unchanged: its `livereload.js`
+The browser side is the `livereload` package's, unchanged: its livereload.js
 (served from the package, so the page makes no outside request), its
 `/livereload` websocket and its script injection before `</head>`. The server
-side is sitegen's own, because livereload's defaults fight a site generator:
+side is sitegen's own, because livereload's fights a site generator: its watcher
+runs one callback per changed task and reports deletions without a path (here a
+poll snapshots the folders, and several saves make one rebuild that knows every
+changed file); its throttle drops a second reload within 3 s; its static handler
+knows nothing of 404 pages, pretty URLs or a failed build; its serve() prints
+every log line twice and owns the event loop and Ctrl-C.
 
-- Its watcher runs one callback per changed task and reports deletions without
-  a path; several saves in one poll should make one rebuild that knows every
-  changed file, so the poll here snapshots the watched folders itself.
-- Its reload throttle drops a second reload within 3 s; reloads here go
-  straight to the connected browsers after each rebuild.
-- Its static handler serves any path tornado lets through and knows nothing of
-  404 pages, pretty URLs or a failed build; the handler here resolves every
-  request inside the output folder or answers with the theme's 404 page.
-- Its serve() adds log handlers (every line printed twice) and owns the event
-  loop and Ctrl-C; here the loop is asyncio's, and the terminal shows only
-  sitegen's own lines.
-
-The preview is built into a temporary folder, never into the site's output/:
-its feeds and canonical links name http://127.0.0.1:PORT/, which must not be
-deployed by accident, and the reload script exists only in served responses.
-Builds run on the event loop, so a request made during a rebuild waits for it
-and always sees a complete site, never a half-written one.
+The preview is never built into the site's output/: its feeds and canonical
+links name http://127.0.0.1:PORT/, which must not be deployed by accident, and
+the reload script exists only in served responses. Builds run on the event
+loop, so a request made during a rebuild waits for it and sees a complete site.
 """
 
 from __future__ import annotations
@@ -141,11 +133,9 @@ def resolve_request(root: Path, raw_path: str) -> Resolved:
 def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
     """`style.<old hash>.css` -> the current `style.<hash>.css`.
 
-    Stylesheet names carry a content hash, so after a CSS edit the open page
-    still links the old name. livereload.js swaps stylesheets in place by
-    re-requesting the link it has; answering that with the current file is
-    what lets a CSS edit show without a full page reload. Deployed hosts do not
-    do this, and need not: there every page is loaded fresh.
+    After a CSS edit the open page still links the old name, which livereload.js
+    re-requests to swap the stylesheet in place: the current file shows the edit
+    without a full reload. Deployed hosts need not: there every page loads fresh.
     """
     m = _FINGERPRINTED.match(segments[-1]) if segments else None
     if not m:
@@ -376,9 +366,8 @@ class Preview:
     async def watch(self, before: Snapshot) -> None:
         """Poll the watched files; after each settled change rebuild once and reload browsers.
 
-        `before` is what the files were when the first build started: a file saved
-        while that build ran (seconds, on a big site) is then rebuilt at the first
-        poll instead of going unnoticed until the next save.
+        `before` is the files as the first build started, so a save during it
+        (seconds, on a big site) rebuilds at the first poll, not at the next save.
         """
         interval = POLL_SECONDS
         while True:
