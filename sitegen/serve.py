@@ -197,7 +197,7 @@ pre .bad { background: var(--badbg); box-shadow: inset 3px 0 0 var(--bad); }
 """
 
 
-def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
+def _excerpt(site_dir: Path, err: SitegenError) -> str:
     if not err.path or not err.line:
         return ""
     # relative to the site (content/...) or to where sitegen runs (SITE/sitegen.yaml)
@@ -208,10 +208,9 @@ def _excerpt(site_dir: Path, err: SitegenError, radius: int = 3) -> str:
         return ""
     if not 1 <= err.line <= len(lines):
         return ""
-    first, last = max(1, err.line - radius), min(len(lines), err.line + radius)
+    first = max(1, err.line - 3)
     rows = []
-    for n in range(first, last + 1):
-        text = lines[n - 1]
+    for n, text in enumerate(lines[first - 1 : err.line + 3], first):
         if len(text) > 240:
             text = text[:240] + " …"
         cls = ' class="bad"' if n == err.line else ""
@@ -324,10 +323,10 @@ class Preview:
         for w in sorted(warnings - self._warned):
             self.say(w, self.err)
         self._warned = warnings
-        seconds = time.perf_counter() - started
         if changed is None:
             self.say(result.summary())
         else:
+            seconds = time.perf_counter() - started
             self.say(f"{self._describe(changed)}: rebuilt {result.pages} pages in {seconds:.2f} s")
         return True
 
