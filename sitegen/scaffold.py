@@ -127,8 +127,6 @@ def new_site(
         except BaseException as e:  # an unusable profile, or Ctrl-C: no half-made site
             if created:
                 shutil.rmtree(top, ignore_errors=True)
-            if not isinstance(e, (SitegenError, OSError)):
-                raise
             if isinstance(e, OSError):
                 raise SitegenError(f"cannot write: {e.strerror}", e.filename or folder) from None
             raise
