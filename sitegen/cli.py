@@ -30,15 +30,15 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+MAX_JOBS = 64  # a typo must not fork a thousand processes
+
+
 def _jobs(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_JOBS:
         raise argparse.ArgumentTypeError(
             f"not a number of processes from 1 to {MAX_JOBS}: {value!r}"
         )
     return int(value)
-
-
-MAX_JOBS = 64  # a typo must not fork a thousand processes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -155,9 +155,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     # as build_site names it: a no-op build says the same as any other
-    output = Path(
-        os.path.normpath(args.output if args.output is not None else args.site / "output")
-    )
+    output = Path(os.path.normpath(args.output or args.site / "output"))
     probe = None
     # answered before the renderer is imported; a link is refused by build_site, always
     if not args.no_cache and output.is_dir() and not output.is_symlink():
@@ -227,10 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     except SitegenError as e:
         print(one_line(e), file=sys.stderr)
         return e.exit_code
+    except BrokenPipeError:  # `sitegen import ... | head`: the reader is gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as e:  # the machine's problem, not the site's: said in one line all the same
-        if isinstance(e, BrokenPipeError):  # `sitegen import ... | head`: the reader is gone
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
         print(one_line(SitegenError(e.strerror or str(e), e.filename)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
