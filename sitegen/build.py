@@ -532,7 +532,7 @@ def plan_outputs(
     fixed += [("favicon.svg", static["favicon.svg"])] if "favicon.svg" in static else []
     robots = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n"
     fixed += [
-        ("sitemap.xml", sitemap_xml(site, pages, base).encode()),
+        ("sitemap.xml", sitemap_xml(pages, base).encode()),
         ("robots.txt", robots.encode()),
     ]
     # search/, news/, tags/ are sitegen's whether this build makes them or not (the preview

@@ -234,20 +234,16 @@ def plan_feeds(site: Site) -> dict[str, FeedSpec]:
 SITEMAP_MARK = "<!-- made by sitegen -->"
 
 
-def sitemap_xml(site: Site, pages: list[Page], base_url: str) -> str:
+def sitemap_xml(pages: list[Page], base_url: str) -> str:
     """Every page to find, without <lastmod>: a build does not know when a page last
     changed (a paper's date is when it appeared; the home page changes with the news), and
     Google ignores a site's lastmod once it finds it wrong, so none is better than a guess."""
-    rows = []
-    for page in pages:
-        if page.url in (urls.NOT_FOUND, urls.SEARCH):  # not pages to find (noindex)
-            continue
-        loc = html.escape(urls.absolute(base_url, page.url), quote=False)
-        rows.append(f"  <url><loc>{loc}</loc></url>")
-    body = "\n".join(rows)
+    rows = "".join(
+        f"  <url><loc>{html.escape(urls.absolute(base_url, page.url), quote=False)}</loc></url>\n"
+        for page in pages
+        if page.url not in (urls.NOT_FOUND, urls.SEARCH)  # not pages to find (noindex)
+    )
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"{SITEMAP_MARK}\n"
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{body}\n</urlset>\n"
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{SITEMAP_MARK}\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n'
     )
