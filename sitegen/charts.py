@@ -1,19 +1,10 @@
 """Charts drawn at build time as inline SVG: no chart library, no JavaScript.
 
-Three pictures give the shape of the work at a glance: papers per year stacked
-by topic (timeline), the owner's closest collaborators (coauthor index) and the
-topic mix (home page). Each is a <figure> holding an SVG with a <title> and
-<desc> for screen readers, plus the same numbers as an HTML table, so nothing
-is lost without images or for a screen reader.
-
-Colours come only from CSS classes (`t0`..`t7`, set to the theme's variables),
-never from inline style attributes: the theme's dark mode recolours the charts,
-and a Content-Security-Policy without 'unsafe-inline' holds.
-
-The column and bar charts place things horizontally in percentages and
-vertically in pixels, so they stretch to any width while their text keeps its
-size; the network is a fixed drawing scaled to fit, sized so names stay
-legible on a phone. Output is deterministic: same site, same bytes.
+Each chart's numbers are also an HTML table, so nothing is lost without images
+or for a screen reader. Colours come only from CSS classes (`t0`..`t7`), never
+inline styles: dark mode recolours them, and a Content-Security-Policy without
+'unsafe-inline' holds. Column and bar charts are in percentages across and pixels
+down, so they stretch to any width while their text keeps its size.
 """
 
 from __future__ import annotations

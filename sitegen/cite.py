@@ -1,15 +1,9 @@
 """Citations and scholarly metadata: BibTeX, RIS, CSL-JSON, Google Scholar tags, JSON-LD.
 
-A portfolio page is only worth linking from a paper if a reader can cite the
-work in one click and an indexer can read who wrote it, when and where. All of
-this is derived from the same `Paper` objects the pages show, by pure functions
-(str in, str out), so the citation on the page, the `.bib` download and the
-site-wide `publications.bib` can never disagree.
-
-Citation keys follow the Google Scholar habit (`wu2022pathfusion`) because that
-is what readers already have in their own `.bib` files. A key, once published,
-ends up in other people's papers: keys are assigned oldest paper first, so a new
-paper can only ever take a suffixed key and never renames an existing one.
+Pure functions of the `Paper` objects the pages show, so the citation on the page,
+the `.bib` download and the site-wide `publications.bib` can never disagree.
+Citation keys follow Google Scholar's habit (`wu2022pathfusion`), which readers
+already have in their own `.bib` files.
 """
 
 from __future__ import annotations

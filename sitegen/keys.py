@@ -1,24 +1,12 @@
 """What a page depends on, found from its templates, and a digest of exactly that.
 
-An incremental build must write what a cold build writes, for any template a
-user may write. So a page's key is never predicted from how a template uses a
-value: it hashes the source of every template the page can reach and the
-*whole value* of every top-level variable those templates name. Both come from
-Jinja's public `jinja2.meta` API; a template name computed at render time
-(`{% include name %}`) makes the page depend on every template there is.
-
-A value's digest covers everything reachable from it (a paper's authors, a
-topic's papers), so a template can read any attribute, however it spells the
-access, and still be keyed right. Values are digested once per build (`Digests`
-remembers them by identity while the build holds them), which keeps keying a
-10,000-page site to a fraction of a second. A value of a type this module does
-not know gets a fresh random digest: the page is rebuilt, never guessed.
-
-A paper, most of what is digested, is digested by what it is made from: its file's
-path and bytes, which content.parse_paper turns into every other field as a pure
-function (of them and of sitegen's code, which every key holds), and its authors
-and topic, the fields index.make_papers sets afterwards. Hashing its fields instead took a
-quarter of keying a 10,000-paper site.
+An incremental build must write what a cold build writes, for any template a user
+may write, so a page's key is never predicted from how a template uses a value: it
+covers every template the page can reach and the whole value of every variable they
+name (docs/architecture.md, "Incremental builds that cannot go stale"). Values are
+digested once per build, by identity: keying a 10,000-page site takes a fraction of
+a second. A paper is digested by its file and the fields index.make_papers sets:
+hashing its fields took a quarter of keying a 10,000-paper site.
 """
 
 from __future__ import annotations

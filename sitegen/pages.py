@@ -1,13 +1,9 @@
 """Every kind of page the site has, in one table: URL pattern, template, context function.
 
-A new kind of page is one `PageType` row plus one template. Context functions
-are pure: they take the indexed site and one item (a paper, a topic, a
-coauthor) and return the variables the template receives. They pass narrow
-values (`paper`, `coauthor`, `topic_labels`) rather than `site`, because a
-page's build key covers the whole value of every variable its templates use
-(keys.py): a paper page that only names its own paper is rebuilt only when that
-paper, or something it shows, changes. A template that uses `site` still builds
-correctly; it is just rebuilt after any change.
+Context functions are pure, and pass narrow values (`paper`, `coauthor`,
+`topic_labels`) rather than `site`: a page's key covers the whole value of every
+variable its templates use (keys.py), so a paper page is rebuilt only when what it
+shows changes. A template that uses `site` is still right, just rebuilt more often.
 """
 
 from __future__ import annotations

@@ -1,19 +1,14 @@
 """Related papers: TF-IDF cosine over titles and abstracts, computed at build time.
 
-A reader who lands on one paper from a search engine should see the owner's
-other work on the same problem. Words two papers share, weighted by how rare
-they are across the site, are a good enough signal and need no model.
+Words two papers share, weighted by how rare they are across the site, are a good
+enough signal and need no model. Not all pairs are compared (10,000 papers in the
+stress test): each paper's most distinctive terms lead, through an inverted index,
+to a few candidates, scored by the exact cosine; numpy did not pay for itself at
+this scale. A rebuild scores again only the papers an edit can reach (`Memo`).
 
-A site has about 1,000 papers (10,000 in the stress test), so it does not
-compare all pairs: each paper's few most distinctive terms lead, through an
-inverted index, to a short list of candidates, and only the best of those are
-scored by the exact cosine. Plain dicts are fast enough for this; numpy did
-not pay for its complexity at this scale (timings in the commit message).
-A rebuild scores again only the papers an edit can reach (`Memo`).
-
-The result never depends on the order the papers come in, nor on the hash
-seed: papers are handled in slug order, sums run in an order fixed by the data
-(or exactly, with `math.fsum`), and every tie breaks on the term or the slug.
+The result depends neither on the papers' order nor on the hash seed: papers go in
+slug order, sums run in an order fixed by the data (or exactly, with `math.fsum`),
+and every tie breaks on the term or the slug.
 """
 
 from __future__ import annotations
@@ -135,18 +130,13 @@ class Memo:
     """What one scoring leaves for the next, so that a rebuild rescores only the papers
     an edit can reach (kept in the site's cache between builds).
 
-    A paper's list is made from its top terms, the postings of those terms (the
-    POSTINGS_CAP papers each is a top term of and weighs most in) and the vectors
-    of the papers in those postings, its candidates. Call a paper changed when its
-    text or the weight of one of its terms changed (so may its vector), or when it
-    came or went. A paper that did not change keeps its list when none of the
-    postings it reads holds a changed paper, before the edit or after it: a
-    posting without one is made of the same entries as before, so the candidates,
-    their vectors and the list are as they were. Every other paper is scored as in
-    a cold build, by the same code, except that the cosine with a candidate is
-    taken from the memo when neither paper changed: their vectors are as they
-    were when it was computed (had the candidate changed since, the paper would
-    have been scored again then, and its cosines with it).
+    A paper's list is made from the postings of its top terms and the vectors of the
+    papers in them. A paper is changed when its text or the weight of one of its terms
+    changed, or when it came or went. An unchanged paper keeps its list when none of
+    the postings it reads holds a changed paper, before the edit or after: such a
+    posting, its candidates and their vectors are as they were. Every other paper is
+    scored as in a cold build, except that its cosine with an unchanged candidate
+    comes from the memo: both vectors are as they were when it was computed.
     """
 
     k: int
@@ -169,18 +159,14 @@ def related_papers(
     memo: Memo | None = None,
 ) -> tuple[dict[str, tuple[P, ...]], Memo]:
     """(slug -> up to k related papers, most related first, never the paper itself;
-    the memo for the next call).
+    the memo for the next call, with which only the papers an edit can reach are scored
+    again, to the same result).
 
-    A candidate shares one of the paper's TOP_TERMS top terms among its own top
-    terms; candidates are ranked by the dot product over those terms, and the
-    best max(k, CANDIDATES) of them by the exact cosine. Exact scores are compared
-    to 9 decimals, ties go to the earlier slug, and scores below MIN_SCORE are dropped.
-
-    With the `memo` of the last call, only the papers an edit can reach are
-    scored again (see Memo); the result is the same as without. Papers are scored
-    independently, so the caller may score `parts` shares of them in other
-    processes: `map_parts(fn, shares)` is `[fn(s) for s in shares]` by default.
-    `counts`, if given, are the papers' term_counts by slug (from a cache).
+    A candidate shares one of its top terms with the paper's; candidates are ranked by
+    the dot product over those terms, the best max(k, CANDIDATES) by the exact cosine,
+    compared to 9 decimals, ties to the earlier slug. The caller may score `parts`
+    shares of the papers in other processes through `map_parts`; `counts` are the
+    papers' term_counts by slug, if cached.
     """
     docs = sorted(papers, key=lambda p: p.slug)
     if k <= 0 or len(docs) < 2:

@@ -1,19 +1,13 @@
 """Full-text search with Pagefind: an index built next to the pages, searched in the browser.
 
-A researcher's site lives on static hosting, so search cannot need a server.
-Pagefind indexes the finished HTML and writes a `pagefind/` folder of small
-index chunks plus a WebAssembly search engine; the browser downloads only the
-chunks a query needs. The `pagefind` package from PyPI ships the binary, and
-sitegen runs it only through its documented command line, `python -m pagefind`,
-over the finished build folder, so that the index and the pages come from one build.
+Static hosting has no server, so Pagefind indexes the finished HTML into a folder
+of small chunks that the browser downloads as a query needs them. sitegen runs it
+only through its documented command line (`python -m pagefind`, from the PyPI
+package) over the finished build folder, so the index and pages come from one build.
+The theme decides what is indexed, through `data-pagefind-*` attributes.
 
-Only paper pages are indexed (their <article> carries `data-pagefind-body`),
-with filters for topic, year and coauthor set by the paper template: the theme
-decides what is indexed, through those `data-pagefind-*` attributes.
-
-Search is optional: without the package (or with `--no-search`) the build
-still succeeds and says why search was skipped; a failing Pagefind is a
-warning too, never a lost build.
+Search is optional: without the package, or when Pagefind fails, the build still
+succeeds and says why search was skipped.
 """
 
 from __future__ import annotations
