@@ -110,9 +110,6 @@ def _figure(name: str, title: str, desc: str, size: str, svg: list[str], *after:
     )
 
 
-# ---------------------------------------------------------------- timeline
-
-
 def timeline_chart(site: Site) -> str:
     """Papers per year, stacked by topic, every year from the first to the last."""
     if not site.papers:
@@ -206,9 +203,6 @@ def timeline_chart(site: Site) -> str:
     return _figure("timeline", "Papers per year, by topic", desc, size, parts, legend, table)
 
 
-# ---------------------------------------------------------------- topics (home)
-
-
 def topic_chart(site: Site) -> str:
     """The topic mix as one proportional bar, with a table that is also its legend."""
     if not site.topics:
@@ -255,9 +249,6 @@ def topic_chart(site: Site) -> str:
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     return _figure("topic", title, desc + ".", 'width="100%" height="14"', parts, table)
-
-
-# ---------------------------------------------------------------- coauthor network
 
 
 def _together(joint: Counter[tuple[str, str]], a: Coauthor, b: Coauthor) -> int:

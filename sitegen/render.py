@@ -51,15 +51,9 @@ def static_dirs(site: Path, theme: str) -> list[Path]:
 
 
 class _Loader(jinja2.FileSystemLoader):
-    """Jinja's loader, except that:
-
-    - it reads each template once and serves that text from then on: a page is keyed by
-      its templates' sources (keys.py) and must be rendered from the very same text, even
-      when the file is saved in between (`sitegen serve` builds on every save). A loader
-      lives as long as its environment: one build, or one `sitegen check`.
-    - a template that is not UTF-8 is named with its line: Jinja's own error names
-      neither the file nor the line; a byte-order mark is dropped, as from content files.
-    """
+    """Jinja's loader, except that it reads each template once per environment (one
+    build): a page must be rendered from the very text it was keyed by, even if the file
+    is saved in between; and a template that is not UTF-8 is named with its line."""
 
     def __init__(self, searchpath: Any):
         super().__init__(searchpath)
@@ -69,7 +63,7 @@ class _Loader(jinja2.FileSystemLoader):
         if template not in self.texts:
             try:
                 source, *rest = super().get_source(environment, template)
-                # a byte-order mark (some Windows editors write one) is not the page's text
+                # a byte-order mark (some Windows editors write one) is dropped
                 self.texts[template] = (source.removeprefix("\ufeff"), *rest)
             except UnicodeDecodeError:  # the file the loader read: the first folder holding it
                 path = next(p for d in self.searchpath if (p := Path(d, template)).is_file())
@@ -78,12 +72,9 @@ class _Loader(jinja2.FileSystemLoader):
         return self.texts[template]
 
     def list_templates(self) -> list[str]:
-        # what a dynamic include can reach (keys.py), so behind a linked folder too, as
-        # get_template finds it; state.scan, not Jinja's os.walk: a link back up
-        # (`templates/loop -> .`) is not entered (two such links made the walk go 2**40
-        # folders deep, and `fragment` lists templates in every build), and only files are
-        # listed, as get_source reads them: not a dangling link or a named pipe, which
-        # `sitegen check` took for a template it could not find
+        # state.scan, not Jinja's os.walk: it follows linked folders as get_template does,
+        # but not a link back up (two made the walk go 2**40 folders deep), and lists only
+        # files: not a dangling link or a named pipe, which `sitegen check` could not find
         found = {
             os.path.relpath(path, top).replace(os.sep, "/")
             for top in self.searchpath
@@ -102,13 +93,10 @@ _CHANGES = frozenset(
 
 
 class ReadOnlyEnvironment(jinja2.Environment):
-    """Templates read the site's data and never change it: a page that appended to a list
-    or a dict it shares with other pages would change them, so that what a page shows would
-    depend on which pages were made before it, and an incremental build would differ from
-    a cold one. A method that changes a list, dict or set in place is refused, bound or
-    not (`dict.update(x, ...)`), and so are names that start with `_` (`x.__setitem__`,
-    `self._TemplateReference__context`), which reach past that, or reach values the page's
-    key does not hold (keys.py), as Jinja's sandbox refuses them."""
+    """Templates read the site's data and never change it, or what a page shows would
+    depend on the pages made before it (docs/architecture.md): a method that changes a
+    list, dict or set in place is refused, bound or not, and so are names that start with
+    `_` (`x.__setitem__`), which reach past that or values no key holds."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Environment.getattr's documented rule, inline: every `a.b` in a template comes here
@@ -141,9 +129,9 @@ class ReadOnlyEnvironment(jinja2.Environment):
         raw: bool = False,
         defer_init: bool = False,
     ) -> Any:
-        """Every import is made `with context`. Jinja keeps a module imported without it for
+        """Every import is made `with context`: Jinja keeps a module imported without it for
         the environment's life, so a namespace() at its top level carried one page's
-        changes into the next: a page showed how many pages its process made before it."""
+        changes into the next."""
         if isinstance(source, str):
             source = self.parse(source, name, filename)
         for node in source.find_all((nodes.Import, nodes.FromImport)):
