@@ -8,7 +8,6 @@ block of `base.html`) and inherit the rest.
 from __future__ import annotations
 
 import os
-import sys
 import types
 from pathlib import Path
 from typing import Any
@@ -193,7 +192,7 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
     # at render time: the innermost frame that belongs to a template file, and of those the
     # site's own if any, as the built-in theme's code is not the user's to fix: a user's
     # `{{ m.paper_list(recent) }}` fails inside the default _macros.html
-    tb = sys.exc_info()[2] if e.__traceback__ is None else e.__traceback__
+    tb = e.__traceback__
     where, line, mine, builtin = name, None, False, builtin_themes_dir()
     while tb is not None:
         fn = tb.tb_frame.f_code.co_filename
