@@ -339,8 +339,7 @@ def network_chart(site: Site, limit: int = 12) -> str:
     def topic_class(c: Coauthor) -> str:
         counts = Counter(p.topic for p in c.papers)
         code = min(counts, key=lambda k: (-counts[k], k))
-        t = site.topic_by_code.get(code)
-        return f"t{t.colour}" if t else "tother"
+        return f"t{site.topic_by_code[code].colour}"
 
     # each coauthor's place on the ring, its link from the owner, its node and its name
     pos = {}
