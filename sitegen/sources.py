@@ -153,6 +153,7 @@ def _flip(name: str) -> str:
 
 
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
+    """Every parser's record, checked alike: the parsers leave empty names to this."""
     if not visible(title):  # as a paper file's title must be
         raise SitegenError("an entry without a title", source, line)
     # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
@@ -200,7 +201,7 @@ def _bib_author(raw: str) -> str:
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     if raw.count(",") < 2 and not _LATEX_CHARS.search(raw):  # read alike, 30 times faster
-        return split_name(clean(raw)).printed()
+        return _flip(raw)
     n = parse_single_name_into_parts(raw, strict=False)
     return Name(*(_latex(" ".join(part)) for part in (n.first, n.last, n.von, n.jr))).printed()
 
@@ -267,7 +268,6 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
         raw_authors = split_multiple_persons_names(f.get("author", ""))
         et_al = bool(raw_authors) and raw_authors[-1].lower() == "others"
-        authors = tuple(_bib_author(a) for a in raw_authors if a.lower() != "others")
         arxiv = None
         if f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower() in ("arxiv", ""):
             arxiv = bare_arxiv(f.get("eprint"))
@@ -284,7 +284,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 source,
                 line,
                 markdown_text(_latex(f.get("title", ""))),
-                authors=tuple(a for a in authors if a),
+                authors=tuple(_bib_author(a) for a in raw_authors if a.lower() != "others"),
                 et_al=et_al,
                 date=date,
                 doi=doi,
@@ -351,7 +351,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 source,
                 line,
                 markdown_text(title),
-                authors=tuple(a for a in map(_flip, authors) if a),
+                authors=tuple(map(_flip, authors)),
                 date=date,
                 doi=bare_doi(e.get("doi")),
                 arxiv=arxiv,
@@ -431,7 +431,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 source,
                 line,
                 rich_text(item.get("title"), markdown_text),
-                authors=tuple(a for a in map(_csl_name, _as_list(item.get("author"))) if a),
+                authors=tuple(map(_csl_name, _as_list(item.get("author")))),
                 date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
@@ -560,7 +560,7 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
                 source,
                 None,
                 markdown_text(clean(entry.findtext("a:title", "", _NS))),
-                authors=tuple(n for n in names if n),
+                authors=tuple(names),
                 date=date,
                 doi=bare_doi(entry.findtext("ax:doi", None, _NS)),
                 arxiv=bare_arxiv(entry_id),
