@@ -46,7 +46,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -319,14 +319,15 @@ def _unmanaged_identities(
             paper = _site_paper(name, (papers_dir / name).read_bytes())
         except OSError:
             continue
-        fm = paper.values if paper else {}
+        if paper is None or not isinstance(paper.values.get("title"), str):
+            continue
+        fm = paper.values
         # as a build reads it: `date: "2022-12-12"`, quoted, is a date too
-        title, topic, date = fm.get("title"), fm.get("topic"), _as_date(fm.get("date"))
+        title, topic, date = fm["title"], fm.get("topic"), _as_date(fm.get("date"))
         added = fm.get("added") if type(fm.get("added")) is dt.date else None
-        if paper is not None and isinstance(title, str):
-            paper.values.update(date=date, added=added)  # as read here, for the title pass
-            by_title.add(paper)
-        if not (isinstance(title, str) and isinstance(topic, str) and isinstance(date, dt.date)):
+        fm.update(date=date, added=added)  # as read here, for the title pass
+        by_title.add(paper)
+        if not (isinstance(topic, str) and isinstance(date, dt.date)):
             continue
         base = _identity_base(topic, date, title)
         counts[base] = counts.get(base, 0) + 1
@@ -648,7 +649,6 @@ class _Plan:
     sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
     manifest: dict[str, _Entry] = field(default_factory=dict)
     writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
-    slugs: set[str] | None = None  # the `slug:` values paper files set by hand
 
     def known(self, key: str, entry: _Entry, rendered: bytes) -> None:
         """A paper the import wrote before: update it unless the user touched the file."""
@@ -694,8 +694,6 @@ class _Plan:
         """Write a new paper, named as no other paper is or was: `-2`, `-3`... in import
         order; nor as another file's hand-set `slug:` names its page (the build would
         refuse two papers of one slug)."""
-        if self.slugs is None:  # read once, and only by an import that adds a paper
-            self.slugs = _hand_slugs(self.papers_dir, self.on_disk)
         base = paper_slug(year, title)
         name, n = f"{base}.md", 2
         while name.lower() in self.taken or name[:-3] in self.slugs:
@@ -705,14 +703,16 @@ class _Plan:
         self.report.added.append(_rel(name))
         return name
 
+    @functools.cached_property
+    def slugs(self) -> set[str]:
+        """The slugs paper files give themselves, read from the text (no import writes one):
+        once, and only by an import that adds a paper."""
+        files = (_read_or_none(self.papers_dir / name) or b"" for name in self.on_disk)
+        heads = (data.split(b"\n---", 1)[0] for data in files)
+        return {m.decode() for head in heads for m in _SLUG_LINE.findall(head)}
+
 
 _SLUG_LINE = re.compile(rb"""^slug:[ \t]*["']?([a-z0-9-]+)""", re.M)
-
-
-def _hand_slugs(papers_dir: Path, names: Iterable[str]) -> set[str]:
-    """The slugs paper files give themselves, read from the text: no import writes one."""
-    heads = ((_read_or_none(papers_dir / name) or b"").split(b"\n---", 1)[0] for name in names)
-    return {m.decode() for head in heads for m in _SLUG_LINE.findall(head)}
 
 
 def _carry_over(current: bytes | None, data: bytes) -> bytes:
