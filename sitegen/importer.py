@@ -566,11 +566,9 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             return rec
         return replace(rec, date=rec.date.replace(year=year))
 
-    records = [year_kept(key, rec) for key, rec in zip(keys, prof.records, strict=True)]
-    dates = [added(key) for key in keys]
-    items = list(zip(records, dates, strict=True))
+    items = [(year_kept(key, rec), added(key)) for key, rec in zip(keys, prof.records, strict=True)]
     rendered = _each(lambda item: render_paper(item[0], plan.owner, item[1]).encode(), items)
-    for rec, key, when, data in zip(records, keys, dates, rendered, strict=True):
+    for key, (rec, when), data in zip(keys, items, rendered, strict=True):
         old_key = matched.get(key)
         if old_key is not None:
             plan.known(key, manifest[old_key], data)
