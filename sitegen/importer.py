@@ -900,13 +900,10 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
 
 
 def _site_paper(name: str, data: bytes, path: Path | None = None) -> _Paper | None:
-    """A paper file as matching sees it: the keys it has and whether its body is empty.
-
-    None when it does not parse, unless it is the site's file at `path`: that is then an
-    error at its line, as in a build, since merging other sources without it would add
-    its paper again. (A profile import leaves such files alone: it knows its own papers
-    by the manifest.)
-    """
+    """A paper file as matching sees it: its keys, and its body as `abstract`. None when it
+    does not parse, unless it is the site's file at `path`: then an error at its line, as
+    in a build, since merging other sources without it would add its paper again (a
+    profile import knows its own papers by the manifest, and leaves such files alone)."""
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
         fm, _, body = front_matter(text, str(path or name))  # not a mapping: an error too
