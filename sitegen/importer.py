@@ -541,11 +541,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             matched[key] = left.pop(name)
         elif key in gone:  # its file, renamed: the manifest follows it
             manifest[matched[key]] = replace(manifest[matched[key]], file=name)
-        elif lost and (
-            old := lost.pop(
-                hashlib.sha256(_read_or_none(papers_dir / name) or b"").hexdigest(), None
-            )
-        ):
+        elif lost and (old := lost.pop(_sha256(_read_or_none(papers_dir / name) or b""), None)):
             matched[key] = left.pop(manifest[old].file)
             manifest[old] = replace(manifest[old], file=name)
         else:
@@ -633,6 +629,10 @@ def _rel(name: str) -> str:
     return f"content/papers/{name}"
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 @dataclass
 class _Plan:
     """The decision for each paper, made in memory before anything is written."""
@@ -652,11 +652,11 @@ class _Plan:
         """A paper the import wrote before: update it unless the user touched the file."""
         name = entry.file
         current = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
-        ours = current is not None and hashlib.sha256(current).hexdigest() == entry.sha256
+        ours = current is not None and _sha256(current) == entry.sha256
         # what other sources added is carried over, but only into a file that is still the
         # import's own (a merge keeps its hash in step): a hand edit is never adopted
         data = _carry_over(current, rendered) if ours or self.force else rendered
-        fresh = _Entry(name, hashlib.sha256(data).hexdigest(), entry.added)
+        fresh = _Entry(name, _sha256(data), entry.added)
         if current == data:
             self.report.unchanged.append(_rel(name))
             entry = fresh
@@ -682,11 +682,11 @@ class _Plan:
             reason = "not in the import manifest, so yours; --force overwrites it"
             self.report.kept.append((_rel(name), reason))
             return
-        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), added)
+        self.manifest[key] = _Entry(name, _sha256(data), added)
 
     def new(self, rec: PaperRecord, key: str, data: bytes) -> None:
         name = self.add(rec.date.year, rec.title, data)
-        self.manifest[key] = _Entry(name, hashlib.sha256(data).hexdigest(), self.as_of)
+        self.manifest[key] = _Entry(name, _sha256(data), self.as_of)
 
     def add(self, year: int, title: str, data: bytes) -> str:
         """Write a new paper, named as no other paper is or was: `-2`, `-3`... in import
@@ -971,8 +971,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         # keep the manifest hash in step when the import owns the file, so the next
         # profile import still tells it from a hand edit
         entry = entries.get(paper.name)
-        if entry is not None and entry.sha256 == hashlib.sha256(paper.data).hexdigest():
-            entry.sha256 = hashlib.sha256(new).hexdigest()
+        if entry is not None and entry.sha256 == _sha256(paper.data):
+            entry.sha256 = _sha256(new)
 
 
 def _disagreements(have: _Paper, group: _Paper) -> list[str]:
