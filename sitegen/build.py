@@ -1023,7 +1023,7 @@ def build_site(
         probe = Probe.of(site_dir, output, base_url, search, use_cache, jobs)
     if probe.unchanged():
         return probe.result(started)
-    state, damaged, stamp, scanned_at = probe.state, probe.damaged, probe.stamp, probe.scanned_at
+    state, damaged = probe.state, probe.damaged
     phase("scan")
     if not use_cache:  # ignored, then made afresh: the next build is incremental again
         for made in ("papers", "photo", "cv-pdf"):
@@ -1073,10 +1073,11 @@ def build_site(
         or "pagefind/" in damaged
         or any(f.startswith("papers/") for f in remade.union(removed))  # or gone: a draft now
     )
+    # a cold build always writes: every site has a sitemap.xml and a robots.txt
     changed = (
         bool(todo or removed) or search_stale or (state is not None and state.search != use_search)
     )
-    if changed or state is None:
+    if changed:
         renderer.env.bytecode_cache = bytecode_cache(cache)
         compile_templates(renderer, {p.template for p in pages})
         trash = cache / "trash"
@@ -1109,7 +1110,7 @@ def build_site(
                 kept,
                 renderer.pieces,
             )
-            keys = keys or found
+            keys = found
             last_costs.update(took)
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
@@ -1133,19 +1134,18 @@ def build_site(
             kept_pieces = {**renderer.pieces.kept, **made}
             enough = PIECES_KEPT * len(loaded.site.papers) + len(made)
             save_pickle(pieces, (code_stamp(), dict(list(kept_pieces.items())[-enough:])))
-    keys = keys or [o.key() for o in outputs]
     files = {f: key for o, key in zip(outputs, keys, strict=True) for f in o.files}
     stats = {rel: tuple(old[rel][1:]) for rel in files if rel in old and rel not in remade}
     stats.update(stat_files(output, (rel for rel in files if rel not in stats)))  # linked: as was
     new_state = State(
-        stamp=stamp,
-        scanned_at=scanned_at,
+        stamp=probe.stamp,
+        scanned_at=probe.scanned_at,
         files={rel: (key, *stats.get(rel, (0, 0))) for rel, key in files.items()},
         pages=len(pages),
         warnings=[(w.message, w.path, w.line) for w in warnings],
         search=use_search,
         search_files=tree_stats(output / "pagefind") if use_search else {},
-        rewritten=len(remade) if changed or state is None else state.rewritten,
+        rewritten=len(remade) if changed else state.rewritten,
         costs={o.files[0]: t for o in outputs if (t := last_costs.get(o.files[0], 0)) > COST_KEPT},
     )
     save_pickle(state_file(site_dir, output), new_state)
@@ -1157,7 +1157,7 @@ def build_site(
         pages=len(pages),
         files=len(files),
         seconds=time.perf_counter() - started,
-        warnings=[*warnings, *(left_out if changed or state is None else [])],  # dropped now
+        warnings=[*warnings, *left_out] if changed else warnings,  # dropped now
         written=written,
         removed=tuple(removed),
         incremental=state is not None,
