@@ -146,23 +146,27 @@ def cached_related(
     def share(fn: Callable, shares: list[list[int]]) -> list:  # forks only when it pays
         return fork_map(fn, shares, jobs if sum(map(len, shares)) >= PARALLEL_PAPERS else 1)
 
-    last = read_cache(path, code_stamp())
+    last = read_cache(path)
     related, memo = related_papers(papers, k, share, jobs, counts, last)
     if path is not None and memo != last:
-        save_pickle(path, (code_stamp(), memo))
+        save_cache(path, memo)
     return related
 
 
-def read_cache(path: Path | None, key: str) -> Any:
-    """The value a cache file keeps under `key`, or None: a missing, damaged or
-    outdated cache only makes the build slower."""
+def read_cache(path: Path | None) -> Any:
+    """The value a cache file keeps for this sitegen's code, or None: a missing,
+    damaged or outdated cache only makes the build slower."""
     if path is None:
         return None
     try:
         found, value = load_pickle(path)
-        return value if found == key else None
+        return value if found == code_stamp() else None
     except Exception:
         return None
+
+
+def save_cache(path: Path, value: Any) -> None:
+    save_pickle(path, (code_stamp(), value))
 
 
 # ---------------------------------------------------------------- rendering
@@ -305,17 +309,13 @@ def template_notes_file() -> Path | None:
     return folder / f"templates-{code_stamp()[:16]}.pickle" if folder else None
 
 
-def read_template_notes() -> dict[str, Any]:
-    return read_cache(template_notes_file(), code_stamp()) or {}  # none, no home, damaged: parse
-
-
 def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
     path = template_notes_file()
     if path is None or learned.keys() <= old.keys():
         return
     notes = {**{k: v for k, v in old.items() if k not in learned}, **learned}  # newest last
     first = not path.exists()
-    save_pickle(path, (code_stamp(), dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:])))
+    save_cache(path, dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:]))
     if not first:
         return
     # Another stamp's notes are of code no longer run (or another install's, which then
@@ -730,11 +730,10 @@ def cached_papers(
     `cache`, by a hash of the file's name: after one edit, one is written again
     (the whole was 48 MB at 10,000 papers, 0.4 s to write).
     """
-    stamp = code_stamp()
     shards = [cache / f"{i:02d}.pickle" if cache else None for i in range(PAPER_SHARDS)]
     known: dict[str, tuple[str, Paper, list, Counter]] = {}
     for shard in shards:
-        known.update(read_cache(shard, stamp) or {})
+        known.update(read_cache(shard) or {})
     texts = []
     stray: list[SitegenWarning] = []
     for path in paper_files(site_dir, stray):
@@ -767,7 +766,7 @@ def cached_papers(
             if (i := _shard(rel)) in kept and isinstance(entry[1], Paper):
                 kept[i][rel] = entry
         for i, entries in kept.items():
-            save_pickle(shards[i], (stamp, entries))
+            save_cache(shards[i], entries)
     counts = {paper.slug: c for _, paper, _, c in fresh.values() if isinstance(paper, Paper)}
     return papers, warnings, counts
 
@@ -1037,7 +1036,7 @@ def build_site(
     if use_search and not pagefind_available():
         use_search = False
         warnings.append(SitegenWarning(PAGEFIND_MISSING))
-    known = read_template_notes()
+    known = read_cache(template_notes_file()) or {}  # none, no home, damaged: parse
     outputs, pages, renderer = plan_outputs(loaded, site_dir, use_search, known)
     if search_wanted(loaded) and not use_search:  # as `sitegen check` does: a broken page
         compile_templates(renderer, {"search.html"})  # fails here as in a build with search
@@ -1097,7 +1096,7 @@ def build_site(
             except OSError as e:  # below a file, or where this user may not write
                 raise SitegenError(f"cannot write here: {e.strerror}", output) from None
         pieces = cache / "pieces.pickle"
-        renderer.pieces.kept = read_cache(pieces, code_stamp()) or {}
+        renderer.pieces.kept = read_cache(pieces) or {}
         try:
             costs = [last_costs.get(o.files[0], COST_UNKNOWN) for o in todo]
             found, took = make_outputs(
@@ -1133,7 +1132,7 @@ def build_site(
         if len(made) > len(renderer.pieces.kept) // 100:
             kept_pieces = {**renderer.pieces.kept, **made}
             enough = PIECES_KEPT * len(loaded.site.papers) + len(made)
-            save_pickle(pieces, (code_stamp(), dict(list(kept_pieces.items())[-enough:])))
+            save_cache(pieces, dict(list(kept_pieces.items())[-enough:]))
     files = {f: key for o, key in zip(outputs, keys, strict=True) for f in o.files}
     stats = {rel: tuple(old[rel][1:]) for rel in files if rel in old and rel not in remade}
     stats.update(stat_files(output, (rel for rel in files if rel not in stats)))  # linked: as was
