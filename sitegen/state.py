@@ -341,25 +341,21 @@ def save_pickle(path: Path, value: Any) -> None:
     save_bytes(path, zlib.crc32(data).to_bytes(4, "little"), data)
 
 
-def sweep_dead(paths: Iterable[Path], pid_of: Callable[[str], str]) -> None:
-    """Delete what a killed build left (`pid_of` its name -> the process that made it),
-    not what one still running has: every build does, a no-op too."""
-    for stale in paths:
-        pid = pid_of(stale.name)
+def sweep_dead_outputs(output: Path, cache: Path) -> None:
+    """Delete what a killed build left, not what one still running has (every build does, a
+    no-op too): its half-made site beside `output` (`.output.tmp-PID`, `.old-PID`) and the
+    cache files it was writing (save_bytes's `.NAME.PID.tmp`)."""
+    beside = output.parent
+    made = [*beside.glob(f".{output.name}.tmp-*"), *beside.glob(f".{output.name}.old-*")]
+    cached = [*cache.glob(".*.tmp"), *cache.glob("*/.*.tmp")]
+    by_pid = [(p, p.name.rsplit("-", 1)[1]) for p in made]
+    by_pid += [(p, p.name.split(".")[-2]) for p in cached]
+    for stale, pid in by_pid:
         if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
             else:
                 stale.unlink(missing_ok=True)
-
-
-def sweep_dead_outputs(output: Path, cache: Path) -> None:
-    """A killed build's half-made site beside `output` (`.output.tmp-PID`, `.old-PID`) and
-    the cache files it was writing (save_bytes's `.NAME.PID.tmp`)."""
-    beside = output.parent
-    made = [*beside.glob(f".{output.name}.tmp-*"), *beside.glob(f".{output.name}.old-*")]
-    sweep_dead(made, lambda name: name.rsplit("-", 1)[1])
-    sweep_dead([*cache.glob(".*.tmp"), *cache.glob("*/.*.tmp")], lambda name: name.split(".")[-2])
 
 
 def settings_of(site_dir: Path, output: Path, base_url: str | None, search: bool) -> str:
