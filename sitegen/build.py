@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -485,17 +485,14 @@ def plan_outputs(
         make = partial(render_feeds, spec, base, names)
         out.append(Output((spec.rss_url, spec.atom_url), key, make))
     cites = []
-    keyed: dict[str, str] = {}  # the site-wide files' key is made of these keys again
 
     def cite_key(p: Paper, url: str) -> str:
-        if p.slug not in keyed:
-            keyed[p.slug] = digest("cite", cite_keys[p.slug], url, digests.of(p))
-        return keyed[p.slug]
+        return digest("cite", cite_keys[p.slug], url, digests.of(p))
 
     for p in site.papers:
         url = _paper_url(base, p)
         files = tuple(urls.paper_citation(p.slug, ext) for ext in ("bib", "ris", "json"))
-        key = partial(cite_key, p, url)
+        key = cache(partial(cite_key, p, url))  # the site-wide files' key reads them all again
         make = partial(_citation_files, p, cite_keys[p.slug], url, key, renderer.pieces)
         cites.append(Output(files, key, make))
     for rel in (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL):
@@ -823,9 +820,6 @@ SOMETIMES_MADE = frozenset(
     u.split("/", 1)[0]
     for u in (urls.paper("x"), urls.TAGS, urls.SEARCH, urls.SEARCH_BUNDLE, NEWS_URL, "favicon.svg")
 )
-NOT_OURS = (
-    "the new output leaves it out (keep it in root/, which is published at the top of the site)"
-)
 
 
 def _linked_in(folder: Path) -> list[Path]:
@@ -913,13 +907,11 @@ def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
                 os.unlink(os.path.join(folder, name))
         for name in dirs:
             path = os.path.join(folder, name)
-            try:
+            with suppress(OSError):  # not empty
                 if os.path.islink(path):  # put there by hand: a build writes none
                     os.unlink(path)
                 else:
                     os.rmdir(path)
-            except OSError:  # not empty
-                pass
     return True
 
 
@@ -1065,7 +1057,10 @@ def build_site(
     ours, theirs = {f.split("/", 1)[0] for f in (*paths, *old)} | SOMETIMES_MADE, []
     with suppress(OSError):
         theirs = sorted(e.name for e in os.scandir(output) if e.name not in ours)
-    left_out = [SitegenWarning(f"not made by sitegen: {NOT_OURS}", output / n) for n in theirs]
+    why = (
+        "the new output leaves it out (keep it in root/, which is published at the top of the site)"
+    )
+    left_out = [SitegenWarning(f"not made by sitegen: {why}", output / n) for n in theirs]
     search_stale = use_search and (
         state is None
         or not state.search
@@ -1080,15 +1075,15 @@ def build_site(
         renderer.env.bytecode_cache = bytecode_cache(cache)
         compile_templates(renderer, {p.template for p in pages})
         trash = cache / "trash"
-        ours = _old_sites(output)
-        sweep_leftovers(output, trash, ours)
+        prefix = _old_sites(output)
+        sweep_leftovers(trash, prefix)
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         kept = [rel for rel in every if rel not in remade]
         # the old site shares the current one's files but for those the last build wrote
         recycled = (
             state is not None
             and 2 * state.rewritten < len(state.files)
-            and reuse_old_site(trash, ours, tmp, set(kept))
+            and reuse_old_site(trash, prefix, tmp, set(kept))
         )
         if not recycled:
             try:
@@ -1121,7 +1116,7 @@ def build_site(
                 else:
                     shutil.copytree(output / "pagefind", tmp / "pagefind", copy_function=os.link)
                 phase("search index")
-            swap_into_place(tmp, output, trash, ours)
+            swap_into_place(tmp, output, trash, prefix)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -1182,13 +1177,13 @@ def compile_templates(renderer: Renderer, names: set[str]) -> None:
                 renderer.env.get_template(template)
 
 
-def sweep_leftovers(output: Path, trash: Path, ours: str) -> None:
+def sweep_leftovers(trash: Path, prefix: str) -> None:
     """Delete, in the background, the trash's old sites of other output folders (sitegen
     serve's, a one-off's) and deletes the machine stopped. (What a killed build left
     beside `output` goes before anything is read: state.sweep_dead_outputs.)"""
     for stale in trash.glob("*"):
         with suppress(FileNotFoundError):  # the last build's delete finished meanwhile
-            if stale.name.startswith(ours) or stale.stat().st_mtime > time.time() - 600:
+            if stale.name.startswith(prefix) or stale.stat().st_mtime > time.time() - 600:
                 continue
             if not stale.name.startswith("del-"):  # renamed first: no build can reuse it now
                 stale = stale.rename(stale.with_name(f"del-{stale.name}"))
