@@ -1,15 +1,9 @@
 """Plan every output file, render the ones whose key changed, and swap the site into place.
 
-A build is all-or-nothing: the new site is assembled in a temporary folder
-beside `output/` (files whose key is unchanged are hard links to the current
-ones, the others are rendered afresh) and replaces `output/` only when every
-file is there. A failed build leaves the deployed site exactly as it was.
-
-Each output file has a key (keys.py) covering everything it is made from. The
-keys of the last build live in `.sitegen-cache/state-*.pickle`, with a stamp of
-the input files: when no input changed and the output is as it was left, the
-build stops after one scan. Deleting `.sitegen-cache/` is always safe; the
-next build is then a cold one, and writes the same bytes.
+All or nothing: the new site is assembled beside `output/` (unchanged files hard-linked,
+the others rendered) and replaces it only once complete, so a failed build leaves the
+deployed site as it was. Deleting `.sitegen-cache/` is always safe: the next build is
+cold, and writes the same bytes.
 """
 
 from __future__ import annotations
@@ -107,9 +101,7 @@ def load_site(
 ) -> Loaded:
     """Read config and content and index them; raises the first problem found.
 
-    With a `cache_dir`, the papers' parses, the related papers and the processed photo
-    come from its caches where they are still valid, and are saved there; without one,
-    nothing is written (`sitegen check` renders this way)."""
+    Without a `cache_dir` (`sitegen check`), no cache is read or written."""
     config, problems = load_config(site_dir)
     if problems:
         raise problems[0]
@@ -135,12 +127,9 @@ def load_site(
 def cached_related(
     papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs: int, counts: dict[str, Counter]
 ) -> dict:
-    """related_papers, scoring again only the papers an edit can reach (related.Memo).
-
-    Scoring every paper is most of a 10,000-paper rebuild; after one abstract
-    is edited, a few hundred papers are scored again. `counts`, by slug, come
-    with the parses in cached_papers: only an edited paper is tokenised again.
-    """
+    """related_papers, scoring again only the papers an edit can reach (related.Memo):
+    scoring every paper is most of a 10,000-paper rebuild. `counts` come with the
+    cached parses (cached_papers), so only an edited paper is tokenised again."""
     path = cache_dir / "related.pickle" if cache_dir else None
 
     def share(fn: Callable, shares: list[list[int]]) -> list:  # forks only when it pays
@@ -154,8 +143,7 @@ def cached_related(
 
 
 def read_cache(path: Path | None) -> Any:
-    """The value a cache file keeps for this sitegen's code, or None: a missing,
-    damaged or outdated cache only makes the build slower."""
+    """The value a cache file keeps for this code, or None: a bad cache only slows a build."""
     if path is None:
         return None
     try:
@@ -194,8 +182,7 @@ _NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is give
 
 
 def _text(text: Any) -> str:
-    """What a text filter reads: an undefined value raises StrictUndefined's own error
-    (`'dict object' has no attribute 'note'`), not a TypeError from the regex."""
+    """An undefined value raises StrictUndefined's own error, not a TypeError from a regex."""
     return str(text) if isinstance(text, jinja2.Undefined) else text
 
 
@@ -238,15 +225,10 @@ PIECES_KEPT = 8  # pieces per paper kept between builds (the default theme makes
 
 @dataclass
 class Pieces:
-    """Pieces of output that many files share, each made once and kept between builds by
-    a key covering everything it is made from: a paper's list item (fragment_function)
-    and its entry in each site-wide citation file (_publications).
-
-    After one edit at 10,000 papers, the timeline's other 9,999 items and the other
-    entries of the three citation files are looked up instead of made again (1.7 s and
-    1.5 s). `kept` comes from the cache (build_site); `made` gathers what this build
-    made, in every process (make_outputs), for the cache.
-    """
+    """Output that many files share (a paper's list item, its citation entries), made once
+    and kept between builds by a key covering what it is made from: after one edit at
+    10,000 papers, the other 9,999 are looked up (docs/architecture.md). `kept` is from
+    the cache; `made` gathers what this build made, in every process, for the cache."""
 
     kept: dict[str, str] = field(default_factory=dict)
     made: dict[str, str] = field(default_factory=dict)
@@ -261,17 +243,11 @@ class Pieces:
 def fragment_function(
     env: jinja2.Environment, templates: Templates, digests: Digests, pieces: Pieces
 ) -> Callable[..., Markup]:
-    """`fragment("fragments/NAME.html", **args)` in templates: a piece of HTML shared by pages.
+    """`fragment("fragments/NAME.html", **args)` in templates: HTML shared by many pages.
 
-    A paper's list item is the same on every list page at the same depth, and a
-    1,000-paper site shows about ten thousand of them. A fragment sees only the
-    environment's globals, `root` and its arguments, so it is keyed like a page
-    (keys.Templates: the sources of its templates and the values of the variables
-    they name, and `root`, which `rel` reads unnamed) and made once (Pieces). An
-    argument that is not hashable (a list or dict a template may change as it goes)
-    is rendered each time. A page that calls `fragment` is keyed by every template
-    under fragments/.
-    """
+    A fragment sees only the globals, `root` and its arguments, so it is keyed like a
+    page and made once (Pieces). An argument a template may change as it goes (a list,
+    a namespace()) makes it render each time."""
 
     @jinja2.pass_context
     def fragment(ctx: Any, name: str, /, **args: Any) -> Markup:  # any argument: `name=` too
@@ -298,13 +274,9 @@ TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
 
 
 def template_notes_file() -> Path | None:
-    """What each template source refers to (keys.Templates), shared by every site of this
-    user, as the compiled templates are: a cold build then skips parsing the theme again.
-
-    A note is a pure function of the source, given sitegen's code and Jinja's version,
-    which the code stamp in the name covers; so reusing one in a cold build is safe.
-    It is the only store of them: without a writable cache folder, every build parses.
-    """
+    """What each template source refers to (keys.Templates), shared by this user's sites so
+    a cold build skips parsing the theme: a pure function of the source, given the code
+    and Jinja's version, which the code stamp in the name covers."""
     folder = user_cache_dir()
     return folder / f"templates-{code_stamp()[:16]}.pickle" if folder else None
 
@@ -318,8 +290,7 @@ def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
     save_cache(path, dict(list(notes.items())[-TEMPLATE_NOTES_KEPT:]))
     if not first:
         return
-    # Another stamp's notes are of code no longer run (or another install's, which then
-    # parses its theme once more): kept, the folder grew by one with every sitegen change.
+    # kept, other stamps' notes grew the folder by one file with every sitegen change
     for stale in path.parent.glob(f"templates-{'[0-9a-f]' * 16}.pickle"):
         if stale != path:
             with suppress(OSError):
@@ -393,8 +364,7 @@ class Renderer:
     def key(self, page: Page, site_feed: Any) -> str:
         try:
             ctx = self.context(page, site_feed)
-            # `rel` and `fragment` read `root`, which a template need not name: the 404
-            # page's comes from the base URL's path
+            # `rel` and `fragment` read `root` unnamed (the 404 page's is the base URL's path)
             return self.templates.key(page.template, ctx, self.digests, page.url, ctx["root"])
         except Exception as e:  # a template that does not parse, or is missing
             raise template_error(e, page.template) from None
@@ -421,11 +391,9 @@ class Output:
 
 
 def collect_static(dirs: list[Path], hidden: bool = False) -> dict[str, Path]:
-    """Relative name -> source file; later folders override earlier ones.
-
-    Read with the input scanner, so a linked folder (`static/pdfs -> ~/papers`) is
-    copied as the no-op check sees it, and a link back to a parent is not entered.
-    `hidden` keeps files named with a dot: root/ is for `.nojekyll` and its kind."""
+    """Relative name -> source file; later folders override earlier ones. Read with the
+    input scanner, so linked folders are copied as the no-op check sees them. `hidden`
+    keeps dot files: root/ is for `.nojekyll` and its kind."""
     files: dict[str, Path] = {}
     for d in dirs:
         top = len(str(d)) + 1
@@ -520,8 +488,8 @@ def plan_outputs(
         cache_dir = site_dir / CACHE_DIR / "cv-pdf"
         make = partial(_cv_pdf, renderer, cv_page, site_feed, base, css, cache_dir)
         out.append(Output((folio.pdf,), key, make))
-    # after the site-wide files: a cold build, which knows no output's cost, makes its
-    # outputs in this order, and should end on many small ones (make_outputs)
+    # last: a cold build, knowing no costs, makes outputs in this order (make_outputs)
+    # and should end on many small ones
     out += cites
     # files whose bytes are known now: static files, the processed photo, sitemap, robots
     fixed = [(assets[name], data) for name, data in static.items()]
@@ -549,9 +517,8 @@ def search_wanted(loaded: Loaded) -> bool:
 
 def root_files(site_dir: Path, made: Sequence[str]) -> list[tuple[str, bytes]]:
     """root/ as it is, at the top of the site (`CNAME`, `.well-known/`). A top-level name
-    sitegen makes (index.html, papers/, assets/) is wholly sitegen's: a root file there
-    would replace a page, or sit among files that come and go with the content. Case is
-    ignored: on macOS's and Windows' disks INDEX.HTML is index.html."""
+    sitegen makes (papers/) is wholly sitegen's, its case ignored as macOS's and Windows'
+    disks do: a root file there would replace a page, or mix with files that come and go."""
     ours = {t.casefold(): t for t in (*(f.split("/", 1)[0] for f in made), "pagefind")}
     files = collect_static([site_dir / "root"], hidden=True)
     for name in files:
@@ -573,13 +540,9 @@ def written_twice(files: Sequence[str]) -> SitegenError:
 def key_outputs(
     outputs: Sequence[Output], digests: Digests, papers: Sequence[Paper], jobs: int
 ) -> list[str]:
-    """Every output's key, in `jobs` processes on a large site.
-
-    Keying is nearly all per page (a 10,000-paper site's 26,000 outputs took
-    1.8 s, half of them 0.9 s), so shares of it run in parallel. The papers are
-    digested first, for every process to inherit: most pages' keys read them,
-    and so do the keys of the fragments rendered afterwards.
-    """
+    """Every output's key, in `jobs` processes on a large site (1.8 s at 10,000 papers in
+    one). The papers are digested first, for every process to inherit: most keys read
+    them, and so do the keys of the fragments rendered afterwards."""
     parts = jobs if len(outputs) >= PARALLEL_KEYS else 1
     if parts > 1:
         for p in papers:
@@ -600,8 +563,7 @@ def _publications(
     base_url: str,
     pieces: Pieces,
 ) -> str:
-    """A site-wide citation file; each paper's entry is keyed by its citation files' key,
-    which covers everything the entry is made from."""
+    """A site-wide citation file, each entry a piece keyed by its paper's citation files."""
     entries = []
     for p, o in zip(papers, cites, strict=True):
         make = partial(cite.entry, kind, p, keys[p.slug], _paper_url(base_url, p))
@@ -612,8 +574,8 @@ def _publications(
 def _citation_files(
     p: Paper, key: str, url: str, made_from: Callable[[], str], pieces: Pieces
 ) -> tuple[str, ...]:
-    """A paper's .bib, .ris and CSL-JSON files, each its entry alone: the same entries as
-    the site-wide files (_publications), so made once for both."""
+    """A paper's .bib, .ris and CSL-JSON files: the entries of the site-wide files
+    (_publications), made once for both."""
     return tuple(
         cite.publication_file(kind, [pieces.get(f"{kind}:{made_from()}", make)])
         for kind in ("bib", "ris", "json")
@@ -644,9 +606,8 @@ def write_file(path: str, data: bytes | str) -> None:
 
 
 def batches(costs: Sequence[float], parts: int) -> list[list[int]]:
-    """Indices into `costs`, costliest first, cut into about BATCHES * `parts` batches of
-    equal cost (a batch holds at least one output; MOST_BATCHES + 1 at most), for
-    processes to take in turn."""
+    """Indices into `costs`, costliest first, in about BATCHES * `parts` batches of equal
+    cost (each holds at least one; MOST_BATCHES + 1 at most), for processes to take."""
     target = sum(costs) / min(BATCHES * parts, MOST_BATCHES)
     out: list[list[int]] = [[]]
     size = 0.0
@@ -669,18 +630,13 @@ def make_outputs(
     kept: Sequence[str],
     pieces: Pieces,
 ) -> tuple[list[str], dict[str, float]]:
-    """Make and write the given outputs under `root`, and hard-link the files kept from
-    the current output, in `jobs` processes when there are many. Returns what
-    `meanwhile` returns, called here while the other processes work, and the seconds
-    each output took, by its first file. The pieces each process makes are gathered
-    in `pieces` (the renderer's, which the outputs make them in).
+    """Write `outputs` under `root` and hard-link the `kept` files from `current`, in `jobs`
+    processes when there are many; returns what `meanwhile` (run here meanwhile) returns
+    and each output's seconds by its first file, and gathers the processes' `pieces`.
 
-    The processes take batches of outputs from a pipe as they finish the last, the
-    costliest first: `costs` are the seconds each output took last time, and a cold
-    build knows none, so no fixed share of the outputs can be fair to both. Linking
-    the 50,000 kept files of a 10,000-paper site takes as long as rendering, so that
-    is shared out too.
-    """
+    Processes take batches from a pipe as they finish the last, costliest first by
+    last build's `costs`: a cold build knows none, so no fixed share is fair to both.
+    Linking 50,000 kept files takes as long as rendering, so it is shared out too."""
     parts = jobs if len(outputs) >= PARALLEL_MIN or len(kept) >= PARALLEL_LINKS else 1
     todo = batches(costs, parts)
     queue, feed = os.pipe()
@@ -717,16 +673,12 @@ def make_outputs(
 def cached_papers(
     site_dir: Path, cache: Path | None, jobs: int
 ) -> tuple[list[Paper], list[SitegenWarning], dict[str, Counter]]:
-    """Every paper under content/papers, its warnings, and its term counts by slug (for
-    related papers), reusing the parse of every file whose bytes are unchanged.
+    """Every paper under content/papers, the warnings, and term counts by slug, reusing
+    the parse (most of loading) of every file whose bytes are unchanged.
 
-    Parsing (YAML, Markdown, math) and tokenising are most of loading, and both are
-    done for a file in the process that reads it. The cache maps each file to the
-    digest of its bytes, the Paper parsed from them (authors not yet resolved), its
-    warnings and its term counts. It is kept in PAPER_SHARDS files in the folder
-    `cache`, by a hash of the file's name: after one edit, one is written again
-    (the whole was 48 MB at 10,000 papers, 0.4 s to write).
-    """
+    The cache maps each file to its bytes' digest, its Paper (authors not yet resolved),
+    warnings and term counts, in PAPER_SHARDS files by a hash of its name: after one
+    edit only one is written again (the whole was 48 MB at 10,000 papers)."""
     shards = [cache / f"{i:02d}.pickle" if cache else None for i in range(PAPER_SHARDS)]
     known: dict[str, tuple[str, Paper, list, Counter]] = {}
     for shard in shards:
@@ -813,9 +765,8 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         )
 
 
-# The top-level names a build makes for some sites and not others (every other one it
-# makes for all): ours whatever this build makes, or a cold build, with no state to name
-# the last build's files, would call the last build's search/ or news/ someone else's
+# Top-level names a build makes for some sites only: ours whatever this build makes, or a
+# cold build, with no state naming the last build's files, would call its news/ someone else's
 SOMETIMES_MADE = frozenset(
     u.split("/", 1)[0]
     for u in (urls.paper("x"), urls.TAGS, urls.SEARCH, urls.SEARCH_BUNDLE, NEWS_URL, "favicon.svg")
@@ -830,8 +781,8 @@ def _linked_in(folder: Path) -> list[Path]:
 
 
 def _made_by_sitegen(output: Path) -> bool:
-    """An earlier build's sitemap says so (and, before it did, the default theme's home
-    page named sitegen its generator): the cache that knew the folder may be gone."""
+    """An earlier build's sitemap says so (before it did, its home page's generator tag):
+    the cache that knew the folder may be gone."""
     for name, mark in (
         ("sitemap.xml", SITEMAP_MARK),
         ("index.html", '"generator" content="sitegen '),
@@ -848,21 +799,17 @@ def _old_sites(output: Path) -> str:
 
 
 def forget_output(site_dir: Path, output: Path) -> None:
-    """What builds into `output` keep in the site's cache, its state and its old sites,
-    deleted: `sitegen serve` builds into a folder that dies with the preview."""
+    """Delete the state and old sites the cache keeps for `output`: `sitegen serve` builds
+    into a folder that dies with the preview."""
     state_file(site_dir, output).unlink(missing_ok=True)
     for old in (site_dir / CACHE_DIR / "trash").glob(_old_sites(output) + "*"):
         shutil.rmtree(old, ignore_errors=True)
 
 
 def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
-    """Replace `output` by the finished `new`: two renames.
-
-    The old site is kept in `trash` (in the cache), named `prefix` and the time,
-    for the next build to start from (reuse_old_site); older ones are deleted in
-    the background. Where the trash is on another file system or cannot be written,
-    the old site is deleted here and now.
-    """
+    """Replace `output` by the finished `new`: two renames. The old site is kept in `trash`,
+    named `prefix` and the time, for the next build to start from (reuse_old_site); older
+    ones are deleted in the background, and it is deleted now if it cannot go there."""
     if not output.exists():
         os.rename(new, output)
         return
@@ -885,15 +832,12 @@ def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
 
 
 def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
-    """Make `tmp` from the newest old site (swap_into_place), holding only files in `kept`.
+    """Make `tmp` from the newest old site (swap_into_place), holding only files in `kept`;
+    False when there is none.
 
-    An old site shares most files with the current one (hard links to the same
-    inodes), so link_files then has little to do. Starting from an empty folder
-    instead, a one-edit build at 10,000 papers made 13,000 folders and 50,000
-    links, and deleted as many in the background, taking seconds of system time.
-    Every file is checked again (link_files compares inodes), so any old site
-    will do; False when there is none.
-    """
+    Its files are mostly links to the current ones, so link_files has little to do: from
+    an empty folder, one edit at 10,000 papers made 13,000 folders and 50,000 links, for
+    seconds of system time. link_files checks every inode, so any old site will do."""
     olds = sorted(trash.glob(f"{prefix}*"))
     try:
         os.rename(olds[-1], tmp)
@@ -916,11 +860,8 @@ def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
 
 
 def delete_in_background(folder: Path) -> None:
-    """rmtree in a detached process: deleting 5,000 files can take longer than the build.
-
-    The grandchild is adopted by init, so nobody waits for it; a folder it
-    leaves behind (the machine stopped) is swept by a later build.
-    """
+    """rmtree in a detached process, which nobody waits for: deleting 5,000 files can take
+    longer than the build. A folder left behind (the machine stopped) is swept later."""
     if not hasattr(os, "fork"):
         shutil.rmtree(folder, ignore_errors=True)
         return
@@ -939,12 +880,9 @@ def delete_in_background(folder: Path) -> None:
 
 
 def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
-    """Hard-link each unchanged file from the current output into the new one.
-
-    A 10,000-paper site keeps about 50,000 files per edit, so paths are strings and
-    a folder is made only when a link finds it missing. A file the new folder
-    already has (reuse_old_site) stays if it is the same inode, and is replaced if not.
-    """
+    """Hard-link each unchanged file from the current output into the new one: 50,000 at
+    10,000 papers, so paths are strings and a folder is made only when a link needs it.
+    A file already there (reuse_old_site) stays if it is the same inode."""
     top, new = f"{src}/", f"{dst}/"
     for rel in rels:
         try:
@@ -965,13 +903,9 @@ def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
 
 
 def bytecode_cache(cache: Path) -> jinja2.BytecodeCache:
-    """Compiled templates, shared by every site of this user: a new site's first build
-    then skips compiling the theme.
-
-    Jinja checks a template's source, not the options it was compiled with, so the
-    file names carry sitegen's code stamp. Jinja's own per-user folder in the temp
-    folder is used where it can make one safely, else the site's cache.
-    """
+    """Compiled templates, shared by this user's sites (in Jinja's own per-user temp folder
+    where it is safe, else the site's cache). Jinja checks a template's source, not the
+    options it was compiled with, so the file names carry sitegen's code stamp."""
     pattern = f"sitegen-{code_stamp()[:16]}-%s.cache"
     try:
         return jinja2.FileSystemBytecodeCache(pattern=pattern)
@@ -993,14 +927,9 @@ def build_site(
 ) -> BuildResult:
     """Build the site into `output`, redoing only the files whose inputs changed.
 
-    `use_cache=False` ignores what the last build left (a cold build); the
-    result is byte for byte the same either way. `probe` is the input scan
-    the caller already made with the same arguments (the command line does).
-
-    When Pagefind fails, the site is built again without search, as when it is
-    not installed: no page then offers a search that has no index. The state
-    records a build without search, so the next build tries Pagefind again.
-    """
+    `use_cache=False` makes a cold build, of the same bytes. `probe` is the input scan the
+    caller made with the same arguments. When Pagefind fails, the site is built again
+    without search, so no page offers a search with no index; the next build tries again."""
     started = time.perf_counter()
     site_dir = Path(site_dir)
     output = Path(os.path.normpath(output if output is not None else site_dir / "output"))
@@ -1160,8 +1089,8 @@ def build_site(
 
 
 def compile_templates(renderer: Renderer, names: set[str]) -> None:
-    """Compile the pages' templates, with everything they include, import or extend,
-    once, before forking; a template that does not parse is named, `file:line`."""
+    """Compile the pages' templates and all they reach once, before forking; a template
+    that does not parse is named, `file:line`."""
     for template in sorted(names):
         try:
             renderer.env.get_template(template)
@@ -1178,9 +1107,8 @@ def compile_templates(renderer: Renderer, names: set[str]) -> None:
 
 
 def sweep_leftovers(trash: Path, prefix: str) -> None:
-    """Delete, in the background, the trash's old sites of other output folders (sitegen
-    serve's, a one-off's) and deletes the machine stopped. (What a killed build left
-    beside `output` goes before anything is read: state.sweep_dead_outputs.)"""
+    """Delete in the background the trash's old sites of other output folders (sitegen
+    serve's, a one-off's), and deletes the machine stopped."""
     for stale in trash.glob("*"):
         with suppress(FileNotFoundError):  # the last build's delete finished meanwhile
             if stale.name.startswith(prefix) or stale.stat().st_mtime > time.time() - 600:

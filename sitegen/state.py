@@ -1,9 +1,7 @@
 """What the last build left, and the check that nothing changed since: cheap on purpose.
 
-`sitegen build` with nothing to do must answer in a fraction of a second on a
-10,000-paper site, so this module imports nothing heavy (no Jinja, Markdown or
-lxml): the command line asks it first and loads the renderer only when a build
-is needed.
+A no-op build must answer in a fraction of a second at 10,000 papers, so this module
+imports nothing heavy (no Jinja, Markdown or lxml): the renderer loads only when needed.
 """
 
 from __future__ import annotations
@@ -74,8 +72,7 @@ def digest(*parts: str) -> str:
 
 
 def builtin_themes_dir() -> Path:
-    """Where the default theme lives: inside the installed package (sitegen/themes, see
-    pyproject.toml), or beside the package in the repository."""
+    """The default theme's folder: in the installed package, or beside it in a checkout."""
     here = Path(__file__).resolve().parent
     packaged = here / "themes"
     return packaged if (packaged / "default" / "templates").is_dir() else here.parent / "themes"
@@ -136,11 +133,9 @@ def user_cache_dir() -> Path | None:
 def code_stamp() -> str:
     """sitegen's own files and the versions of the libraries that shape the output.
 
-    Asking for the versions imports importlib.metadata, a tenth of a no-op build; so
-    the stamp is remembered in the user's cache under the stats of what would change
-    it: sitegen's files, and the folders on sys.path (installing, upgrading or removing
-    a library renames its dist-info folder there, which changes the folder's mtime).
-    """
+    Asking for versions imports importlib.metadata, a tenth of a no-op build, so the stamp
+    is remembered in the user's cache under the stats of sitegen's files and of the
+    sys.path folders (a library's install renames its dist-info there: a new mtime)."""
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py"))
     seen = [__version__, sys.version]
@@ -176,15 +171,11 @@ def code_stamp() -> str:
 def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
     """Path -> (size, mtime_ns) of every file under `roots`: the one way inputs are watched.
 
-    Symlinks are followed, as the build follows them when it reads: an edit to a linked
-    file, or inside a linked folder, must count, and a folder linked twice (static/a and
-    static/b) is read under both names. A link back to a folder above it is not entered,
-    or the scan would never end, but every folder's path counts (a new link to a folder,
-    an empty theme folder that changes the template lookup). A dangling link and
-    anything but files and folders count as OTHER, by being there (never read: a named
-    pipe would wait for ever): a build that reads them fails, and a new one must not
-    pass for "nothing changed". A file removed while we looked is left out: the next
-    scan sees it gone. `skip(name)` leaves out files and folders.
+    Symlinks are followed, as the build reads through them, except a link back to a
+    folder above (the scan would never end); every folder counts as FOLDER by its path
+    (an empty theme folder changes the template lookup). A dangling link, pipe or device
+    counts as OTHER, never read (a pipe would wait for ever): a build that reads it
+    fails, so a new one is a change. `skip(name)` leaves out files and folders.
     """
     found: dict[str, tuple[int, int]] = {}
     todo: list[tuple[str, frozenset]] = [(os.fspath(r), frozenset()) for r in roots]
@@ -257,12 +248,9 @@ def state_file(site_dir: Path, output: Path) -> Path:
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for a while (build_site, load_pickle).
 
-    A build makes little cyclic garbage, but a large site makes it hold a large
-    heap, and every full collection walks all of it: after one edit at 10,000
-    papers, six such passes freed 100 objects and took 0.5 to 1 s of a 5 s build.
-    A forked child turns collecting back on (fork_map): it renders thousands of
-    pages, whose garbage must not pile up. `sitegen serve` collects once a
-    rebuild is over."""
+    A build makes little cyclic garbage but holds a large heap, which every full
+    collection walks: at 10,000 papers six passes freed 100 objects in 0.5 to 1 s of a
+    5 s build. Forked children collect again (fork_map); `sitegen serve` after a build."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -274,11 +262,9 @@ def collector_paused() -> Iterator[None]:
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP wait while renames that belong together run: an import's
-    papers and manifest (interrupted between two, the new papers stood beside the old
-    manifest, and every later import took them for hand edits), a build's swap of output/
-    (interrupted between its two, neither site was left in place). A signal that came is
-    raised again once they are done (handlers: Python runs them in the main thread)."""
+    """Ctrl-C, SIGTERM and SIGHUP wait while renames that belong together run (an import's
+    papers and manifest, a build's swap of output/: interrupted between, neither whole
+    state was left), then are raised again. Handlers run in the main thread only."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -295,10 +281,9 @@ def signals_held() -> Iterator[None]:
 
 
 def load_pickle(path: Path) -> Any:
-    """pickle.loads with the collector off: a collection pass while unpickling 10,000
-    papers, or the 50,000 file records of a state, is a third of the time. A file whose
-    bytes were damaged but still unpickled was trusted (a flipped byte in a cached title
-    was published, and kept by every build after): its CRC-32 must match (save_pickle)."""
+    """pickle.load with the collector off (its passes took a third of the time at 10,000
+    papers), and the CRC-32 save_pickle wrote checked: damaged bytes that still unpickled
+    were trusted (a flipped byte in a cached title was published by every later build)."""
     with open(path, "rb") as f:  # read twice, from the page cache: never whole in memory
         expected, crc = int.from_bytes(f.read(4), "little"), 0
         while chunk := f.read(1 << 20):
@@ -321,9 +306,8 @@ def read_state(path: Path) -> State | None:
 
 
 def save_bytes(path: Path, *data: bytes) -> None:
-    """Written whole or not at all: another build may be reading it. Every file written
-    this way is a cache, so one that cannot be written (a read-only site folder) is
-    left out: the next build is only slower."""
+    """Written whole or not at all: another build may be reading it. Every such file is a
+    cache, so one that cannot be written is left out: the next build is only slower."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -395,8 +379,7 @@ class Probe:
         state = read_state(state_file(site_dir, output)) if use_cache and output.is_dir() else None
         files = state.files if state is not None else {}
         rels = list(files)
-        # 50,000 outputs at 10,000 papers: stating them takes longer than the input
-        # scan, so other processes check them while this one scans
+        # stating 50,000 outputs takes longer than the input scan: done meanwhile elsewhere
         jobs = (jobs or default_jobs()) if len(rels) >= PARALLEL_STATS else 1
         scans: list[tuple[str, float]] = []
 
@@ -441,9 +424,8 @@ class Probe:
 
 
 def process_alive(pid: int) -> bool:
-    """Whether a process runs: the leftovers of a killed build or import are swept, those
-    of one still running are in use. Off POSIX, where os.kill(pid, 0) does more than
-    probe, every process is taken to run."""
+    """Whether a process runs (its leftovers are in use). Off POSIX, where os.kill(pid, 0)
+    does more than probe, every process is taken to run."""
     if os.name != "posix":
         return True
     try:
@@ -466,14 +448,11 @@ def fork_map(
     jobs: int,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Any]:
-    """[fn(item) for item in items], each item in a forked child process but the
-    first, which this process takes unless it has `meanwhile` to run instead.
+    """[fn(item) for item in items], each item in a forked child but the first, which this
+    process takes unless it runs `meanwhile` while the children work (after, without them).
 
-    Forking shares the loaded site with the children for free (nothing is
-    pickled on the way in); only each result comes back, pickled. A child that
-    raises sends the exception back and the parent raises it. `meanwhile` runs
-    here while the children work (after them, without children).
-    """
+    Forking shares the loaded site for free; only results come back, pickled. A child's
+    exception is sent back and raised here."""
     if jobs <= 1 or len(items) + (meanwhile is not None) <= 1 or not hasattr(os, "fork"):
         results = [fn(item) for item in items]
         if meanwhile is not None:
