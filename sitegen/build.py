@@ -452,31 +452,28 @@ def plan_outputs(
         key = partial(lambda s: digest("feed", base, digests.of(names), digests.of(s)), spec)
         make = partial(render_feeds, spec, base, names)
         out.append(Output((spec.rss_url, spec.atom_url), key, make))
-    cites = []
+    cites, entries = [], []
 
     def cite_key(p: Paper, url: str) -> str:
         return digest("cite", cite_keys[p.slug], url, digests.of(p))
 
     for p in site.papers:
-        url = _paper_url(base, p)
+        url = urls.absolute(base, urls.paper(p.slug))
         files = tuple(urls.paper_citation(p.slug, ext) for ext in ("bib", "ris", "json"))
         key = cache(partial(cite_key, p, url))  # the site-wide files' key reads them all again
-        make = partial(_citation_files, p, cite_keys[p.slug], url, key, renderer.pieces)
-        cites.append(Output(files, key, make))
+        entry = partial(_entry, renderer.pieces, key, p, cite_keys[p.slug], url)
+        entries.append(entry)
+        cites.append(Output(files, key, partial(_citation_files, entry)))
     for rel in (urls.PUBLICATIONS_BIB, urls.PUBLICATIONS_RIS, urls.PUBLICATIONS_CSL):
         kind = rel.rsplit(".", 1)[1]
         key = partial(lambda k: digest("publications", k, *(o.key() for o in cites)), kind)
-        make = partial(_publications, kind, site.papers, cites, cite_keys, base, renderer.pieces)
-        out.append(Output((rel,), key, make))
+        out.append(Output((rel,), key, partial(_publications, kind, entries)))
     if folio.news:
-        news = folio.news
-        out.append(
-            Output(
-                (news_spec.rss_url, news_spec.atom_url),
-                lambda: digest("news", base, digests.of(news_spec), digests.of(news)),
-                partial(news_feeds, news, news_spec, base),
-            )
+        key = partial(
+            lambda n: digest("news", base, digests.of(news_spec), digests.of(n)), folio.news
         )
+        make = partial(news_feeds, folio.news, news_spec, base)
+        out.append(Output((news_spec.rss_url, news_spec.atom_url), key, make))
     if folio.pdf:  # the CV page as PDF: made from the same page, so keyed by that page's key
         cv_page = next(p for p in pages if p.url == CV_URL)
         css = {urls.absolute(base, assets[n]): b for n, b in static.items() if n.endswith(".css")}
@@ -551,36 +548,21 @@ def key_outputs(
     return map_shares(lambda o: o.key(), outputs, parts)
 
 
-def _paper_url(base_url: str, p: Paper) -> str:
-    return urls.absolute(base_url, urls.paper(p.slug))
-
-
-def _publications(
-    kind: str,
-    papers: Sequence[Paper],
-    cites: Sequence[Output],
-    keys: dict[str, str],
-    base_url: str,
-    pieces: Pieces,
+def _entry(
+    pieces: Pieces, made_from: Callable[[], str], p: Paper, key: str, url: str, kind: str
 ) -> str:
-    """A site-wide citation file, each entry a piece keyed by its paper's citation files."""
-    entries = []
-    for p, o in zip(papers, cites, strict=True):
-        make = partial(cite.entry, kind, p, keys[p.slug], _paper_url(base_url, p))
-        entries.append(pieces.get(f"{kind}:{o.key()}", make))
-    return cite.publication_file(kind, entries)
+    """A paper's entry in its own citation file and in the site-wide one: a piece made
+    once for both, keyed by its citation files' key, which covers all it is made from."""
+    return pieces.get(f"{kind}:{made_from()}", partial(cite.entry, kind, p, key, url))
 
 
-def _citation_files(
-    p: Paper, key: str, url: str, made_from: Callable[[], str], pieces: Pieces
-) -> tuple[str, ...]:
-    """A paper's .bib, .ris and CSL-JSON files: the entries of the site-wide files
-    (_publications), made once for both."""
-    return tuple(
-        cite.publication_file(kind, [pieces.get(f"{kind}:{made_from()}", make)])
-        for kind in ("bib", "ris", "json")
-        for make in [partial(cite.entry, kind, p, key, url)]
-    )
+def _citation_files(entry: Callable[[str], str]) -> tuple[str, ...]:
+    """A paper's .bib, .ris and CSL-JSON files, each its entry alone."""
+    return tuple(cite.publication_file(kind, [entry(kind)]) for kind in ("bib", "ris", "json"))
+
+
+def _publications(kind: str, entries: Sequence[Callable[[str], str]]) -> str:
+    return cite.publication_file(kind, [entry(kind) for entry in entries])
 
 
 def _cv_pdf(
