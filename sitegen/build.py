@@ -82,8 +82,18 @@ COST_KEPT = 0.01  # outputs that took longer (seconds) are remembered, to share 
 COST_UNKNOWN = 0.002  # ...and the others are taken to take about as long as a paper page
 BATCHES = 32  # batches of outputs per process (make_outputs): a late costly one waits little
 MOST_BATCHES = 512  # ...and in all: their numbers (4 bytes each) must fit a pipe's 4 KiB
-
-# ---------------------------------------------------------------- loading
+PIECES_KEPT = 8  # pieces per paper kept between builds (the default theme makes 6)
+TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
+MONTHS = "January February March April May June July August September October November December"
+# primary language subtags written right to left: their pages get <html dir="rtl">
+RTL_LANGUAGES = frozenset("ar he fa ur ps sd ug yi dv ckb".split())
+_NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is given it)"
+# Top-level names a build makes for some sites only: ours whatever this build makes, or a
+# cold build, with no state naming the last build's files, would call its news/ someone else's
+SOMETIMES_MADE = frozenset(
+    u.split("/", 1)[0]
+    for u in (urls.paper("x"), urls.TAGS, urls.SEARCH, urls.SEARCH_BUNDLE, NEWS_URL, "favicon.svg")
+)
 
 
 @dataclass(frozen=True)
@@ -157,12 +167,6 @@ def save_cache(path: Path, value: Any) -> None:
     save_pickle(path, (code_stamp(), value))
 
 
-# ---------------------------------------------------------------- rendering
-
-
-MONTHS = "January February March April May June July August September October November December"
-
-
 def format_date(d: Any, style: str = "long") -> str:
     month = MONTHS.split()[d.month - 1]
     return f"{month[:3]} {d.year}" if style == "month" else f"{d.day} {month} {d.year}"
@@ -176,9 +180,6 @@ def _rel(ctx: Any, url: str) -> str:
     if "root" not in ctx:
         raise jinja2.TemplateRuntimeError(_NO_ROOT.format("|rel"))
     return ctx["root"] + url.lstrip("/") or "./"
-
-
-_NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is given it)"
 
 
 def _text(text: Any) -> str:
@@ -218,9 +219,6 @@ class FeedLink:
     title: str
     rss_url: str
     atom_url: str
-
-
-PIECES_KEPT = 8  # pieces per paper kept between builds (the default theme makes 6)
 
 
 @dataclass
@@ -270,9 +268,6 @@ def fragment_function(
     return fragment
 
 
-TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
-
-
 def template_notes_file() -> Path | None:
     """What each template source refers to (keys.Templates), shared by this user's sites so
     a cold build skips parsing the theme: a pure function of the source, given the code
@@ -295,10 +290,6 @@ def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
         if stale != path:
             with suppress(OSError):
                 stale.unlink()
-
-
-# primary language subtags written right to left: their pages get <html dir="rtl">
-RTL_LANGUAGES = frozenset("ar he fa ur ps sd ug yi dv ckb".split())
 
 
 class Renderer:
@@ -376,9 +367,6 @@ class Renderer:
             return self.env.get_template(page.template).render(ctx)
         except Exception as e:  # Jinja raises many types; all are the theme's problem
             raise template_error(e, page.template) from None
-
-
-# ---------------------------------------------------------------- planning
 
 
 @dataclass(frozen=True)
@@ -573,9 +561,6 @@ def _cv_pdf(
     return cvpdf.cv_pdf(renderer.render(page, site_feed), base_url + CV_URL, css, cache_dir)
 
 
-# ---------------------------------------------------------------- making files
-
-
 def write_file(path: str, data: bytes | str) -> None:
     data = data if isinstance(data, bytes) else data.encode("utf-8")
     try:
@@ -649,9 +634,6 @@ def make_outputs(
     return found[0], {name: t for took, _ in done for name, t in took.items()}
 
 
-# ---------------------------------------------------------------- papers, parsed once
-
-
 def cached_papers(
     site_dir: Path, cache: Path | None, jobs: int
 ) -> tuple[list[Paper], list[SitegenWarning], dict[str, Counter]]:
@@ -706,9 +688,6 @@ def _shard(rel: str) -> int:
     return zlib.crc32(rel.encode("utf-8", "surrogatepass")) % PAPER_SHARDS
 
 
-# ---------------------------------------------------------------- the build
-
-
 def check_output_dir(site_dir: Path, output: Path) -> None:
     """Refuse output folders whose replacement would destroy the user's work."""
     if output.is_symlink():  # a build replaces the folder: it would replace the link
@@ -745,14 +724,6 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
             f"refusing to build into {output}: it is not empty and holds no earlier build "
             "(a build replaces the whole folder)"
         )
-
-
-# Top-level names a build makes for some sites only: ours whatever this build makes, or a
-# cold build, with no state naming the last build's files, would call its news/ someone else's
-SOMETIMES_MADE = frozenset(
-    u.split("/", 1)[0]
-    for u in (urls.paper("x"), urls.TAGS, urls.SEARCH, urls.SEARCH_BUNDLE, NEWS_URL, "favicon.svg")
-)
 
 
 def _linked_in(folder: Path) -> list[Path]:

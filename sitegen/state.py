@@ -104,9 +104,6 @@ class BuildResult:
         )
 
 
-# ---------------------------------------------------------------- the build state
-
-
 @dataclass
 class State:
     """What the last build read and wrote: enough to redo only what changed."""
@@ -418,9 +415,6 @@ class Probe:
             [SitegenWarning(*w) for w in s.warnings],
             incremental=True,
         )
-
-
-# ---------------------------------------------------------------- other processes
 
 
 def process_alive(pid: int) -> bool:
