@@ -31,6 +31,15 @@ from .search import pagefind_available
 CACHE_DIR = ".sitegen-cache"
 INPUT_ROOTS = ("content", "templates", "themes", "static", "root", "sitegen.yaml")
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # never read by a build, and large
+FOLDER = (-1, 0)  # what scan() records of a folder
+OTHER = (-2, 0)  # ...and of a dangling link, a pipe, a socket or a device: no file to read
+PARALLEL_STATS = 20_000  # output files to check before other processes pay for starting
+RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
+# the libraries that shape the output (pillow: the photo's files; weasyprint: the CV's PDF)
+LIBRARIES = (
+    "jinja2 markdown-it-py mdit-py-plugins latex2mathml feedgen PyYAML python-slugify "
+    "MarkupSafe lxml nh3 pillow weasyprint"
+).split()
 
 
 def not_site(name: str) -> bool:
@@ -43,26 +52,6 @@ def not_site(name: str) -> bool:
         or name.endswith(("~", ".swp", ".swx", ".tmp"))
         or name in ("4913", ".DS_Store")  # vim's write-permission probe; macOS's folder notes
     )
-
-
-FOLDER = (-1, 0)  # what scan() records of a folder
-OTHER = (-2, 0)  # ...and of a dangling link, a pipe, a socket or a device: no file to read
-PARALLEL_STATS = 20_000  # output files to check before other processes pay for starting
-RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
-LIBRARIES = (
-    "jinja2",
-    "markdown-it-py",
-    "mdit-py-plugins",
-    "latex2mathml",
-    "feedgen",
-    "PyYAML",
-    "python-slugify",
-    "MarkupSafe",
-    "lxml",
-    "nh3",
-    "pillow",  # the photo's files
-    "weasyprint",  # the CV's PDF
-)
 
 
 def digest(*parts: str) -> str:
