@@ -60,10 +60,10 @@ from .state import (
     default_jobs,
     digest,
     fork_map,
-    load_pickle,
     map_shares,
     not_site,
-    save_pickle,
+    read_cache,
+    save_cache,
     scan,
     signals_held,
     stat_files,
@@ -150,21 +150,6 @@ def cached_related(
     if path is not None and memo != last:
         save_cache(path, memo)
     return related
-
-
-def read_cache(path: Path | None) -> Any:
-    """The value a cache file keeps for this code, or None: a bad cache only slows a build."""
-    if path is None:
-        return None
-    try:
-        found, value = load_pickle(path)
-        return value if found == code_stamp() else None
-    except Exception:
-        return None
-
-
-def save_cache(path: Path, value: Any) -> None:
-    save_pickle(path, (code_stamp(), value))
 
 
 def format_date(d: Any, style: str = "long") -> str:
@@ -1024,7 +1009,7 @@ def build_site(
         rewritten=len(remade) if changed else state.rewritten,
         costs={o.files[0]: t for o in outputs if (t := last_costs.get(o.files[0], 0)) > COST_KEPT},
     )
-    save_pickle(state_file(site_dir, output), new_state)
+    save_cache(state_file(site_dir, output), new_state)
     save_template_notes(known, renderer.templates.learned)
     phase("save state")
     written = tuple(sorted(remade | ({"pagefind/"} if search_stale and state else set())))

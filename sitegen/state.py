@@ -106,7 +106,6 @@ class State:
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
     rewritten: int = 0  # files the build that made this output wrote (it linked the rest)
     costs: dict[str, float] = field(default_factory=dict)  # output's first file -> seconds
-    code: str = field(default_factory=lambda: code_stamp())
 
 
 def user_cache_dir() -> Path | None:
@@ -268,7 +267,7 @@ def signals_held() -> Iterator[None]:
 
 def load_pickle(path: Path) -> Any:
     """pickle.load with the collector off (its passes took a third of the time at 10,000
-    papers), and the CRC-32 save_pickle wrote checked: damaged bytes that still unpickled
+    papers), and the CRC-32 save_cache wrote checked: damaged bytes that still unpickled
     were trusted (a flipped byte in a cached title was published by every later build)."""
     with open(path, "rb") as f:  # read twice, from the page cache: never whole in memory
         expected, crc = int.from_bytes(f.read(4), "little"), 0
@@ -281,14 +280,17 @@ def load_pickle(path: Path) -> Any:
             return pickle.load(f)
 
 
-def read_state(path: Path) -> State | None:
-    try:
-        state = load_pickle(path)
-    except Exception:  # missing, truncated, or from another version: a cold build
+def read_cache(path: Path | None) -> Any:
+    """The value a cache file keeps for this code, or None: a missing or damaged cache only
+    slows a build, and keys cover the inputs, not sitegen's code, so another version's
+    state and caches are not used."""
+    if path is None:
         return None
-    # keys cover the inputs, not sitegen's code: another version starts from a cold build
-    ok = isinstance(state, State) and getattr(state, "code", None) == code_stamp()
-    return state if ok else None
+    try:
+        found, value = load_pickle(path)
+        return value if found == code_stamp() else None
+    except Exception:
+        return None
 
 
 def save_bytes(path: Path, *data: bytes) -> None:
@@ -306,8 +308,8 @@ def save_bytes(path: Path, *data: bytes) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def save_pickle(path: Path, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+def save_cache(path: Path, value: Any) -> None:
+    data = pickle.dumps((code_stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
     save_bytes(path, zlib.crc32(data).to_bytes(4, "little"), data)
 
 
@@ -362,7 +364,7 @@ class Probe:
     ) -> Probe:
         scanned_at = time.time()
         sweep_dead_outputs(output, site_dir / CACHE_DIR)  # here: a no-op build sweeps too
-        state = read_state(state_file(site_dir, output)) if use_cache and output.is_dir() else None
+        state = read_cache(state_file(site_dir, output)) if use_cache and output.is_dir() else None
         files = state.files if state is not None else {}
         rels = list(files)
         # stating 50,000 outputs takes longer than the input scan: done meanwhile elsewhere

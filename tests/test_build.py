@@ -688,14 +688,14 @@ def test_a_build_remembers_what_its_costliest_outputs_took(fresh_site: Path, mon
     outputs the site still has."""
 
     from sitegen import build
-    from sitegen.state import load_pickle, state_file
+    from sitegen.state import read_cache, state_file
 
     monkeypatch.setattr(build, "COST_KEPT", 0.0)  # on a small site every output is quick
     build.build_site(fresh_site, search=False, jobs=1)
     papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
     papers[0].unlink()
     build.build_site(fresh_site, search=False, jobs=1)
-    state = load_pickle(state_file(fresh_site, fresh_site / "output"))
+    state = read_cache(state_file(fresh_site, fresh_site / "output"))
     assert "timeline/index.html" in state.costs and "publications.json" in state.costs
     assert all(t > 0 for t in state.costs.values())
     assert set(state.costs) <= set(state.files)
