@@ -300,8 +300,7 @@ def save_bytes(path: Path, *data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as f:
-            for part in data:  # parts, not one copy of them all (58 MB of pieces)
-                f.write(part)
+            f.writelines(data)  # parts, not one copy of them all (58 MB of pieces)
         os.replace(tmp, path)
     except OSError:
         with suppress(OSError):
@@ -328,17 +327,6 @@ def sweep_dead_outputs(output: Path, cache: Path) -> None:
                 shutil.rmtree(stale, ignore_errors=True)
             else:
                 stale.unlink(missing_ok=True)
-
-
-def settings_of(site_dir: Path, output: Path, base_url: str | None, search: bool) -> str:
-    """Everything besides the input files that changes what a build writes."""
-    return digest(
-        code_stamp(),
-        str(output.resolve()),
-        base_url or "",
-        os.environ.get("URL", ""),
-        str(search and pagefind_available()),
-    )
 
 
 @dataclass
@@ -379,7 +367,9 @@ class Probe:
         parts = fork_map(changed_by_hand, shares, jobs, lambda: scans.append(scan_inputs(site_dir)))
         damaged = set().union(*parts)
         stamp, newest = scans[0]
-        stamp = digest(stamp, settings_of(site_dir, output, base_url, search))
+        # and everything else that changes what a build writes
+        settings = [code_stamp(), str(output.resolve()), base_url or "", os.environ.get("URL", "")]
+        stamp = digest(stamp, digest(*settings, str(search and pagefind_available())))
         if state is not None and state.search:
             if tree_stats(output / "pagefind") != state.search_files:
                 damaged.add("pagefind/")  # the index is Pagefind's: redone whole, never patched
