@@ -231,7 +231,7 @@ def state_file(site_dir: Path, output: Path) -> Path:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while (build_site, load_pickle).
+    """Python's cyclic garbage collector off for a while (build_site, read_cache).
 
     A build makes little cyclic garbage but holds a large heap, which every full
     collection walks: at 10,000 papers six passes freed 100 objects in 0.5 to 1 s of a
@@ -265,32 +265,28 @@ def signals_held() -> Iterator[None]:
             signal.raise_signal(number)
 
 
-def load_pickle(path: Path) -> Any:
-    """pickle.load with the collector off (its passes took a third of the time at 10,000
-    papers), and the CRC-32 save_cache wrote checked: damaged bytes that still unpickled
-    were trusted (a flipped byte in a cached title was published by every later build)."""
-    with open(path, "rb") as f:  # read twice, from the page cache: never whole in memory
-        expected, crc = int.from_bytes(f.read(4), "little"), 0
-        while chunk := f.read(1 << 20):
-            crc = zlib.crc32(chunk, crc)
-        if crc != expected:
-            raise ValueError(f"{path}: damaged")
-        f.seek(4)
-        with collector_paused():
-            return pickle.load(f)
-
-
 def read_cache(path: Path | None) -> Any:
-    """The value a cache file keeps for this code, or None: a missing or damaged cache only
-    slows a build, and keys cover the inputs, not sitegen's code, so another version's
-    state and caches are not used."""
+    """The value a cache file keeps for this code, or None: a missing, damaged or other
+    version's cache only slows a build (keys cover the inputs, not sitegen's code).
+
+    Its CRC-32 must match: damaged bytes that still unpickled were trusted (a flipped byte
+    in a cached title was published). The collector is off while unpickling: its passes
+    took a third of the time at 10,000 papers."""
     if path is None:
         return None
     try:
-        found, value = load_pickle(path)
-        return value if found == code_stamp() else None
-    except Exception:
+        with open(path, "rb") as f:  # read twice, from the page cache: never whole in memory
+            expected, crc = int.from_bytes(f.read(4), "little"), 0
+            while chunk := f.read(1 << 20):
+                crc = zlib.crc32(chunk, crc)
+            if crc != expected:
+                return None
+            f.seek(4)
+            with collector_paused():
+                found, value = pickle.load(f)
+    except Exception:  # missing, truncated, or not (stamp, value)
         return None
+    return value if found == code_stamp() else None
 
 
 def save_bytes(path: Path, *data: bytes) -> None:

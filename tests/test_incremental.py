@@ -43,7 +43,7 @@ from sitegen import build as build_module
 from sitegen.build import CACHE_DIR, BuildResult, build_site, load_site
 from sitegen.errors import SitegenError
 from sitegen.render import builtin_themes_dir
-from sitegen.state import load_pickle
+from sitegen.state import read_cache
 
 THEME = builtin_themes_dir() / "default" / "templates"
 INPUTS = ("content", "templates", "themes", "static", "root", "sitegen.yaml")
@@ -483,8 +483,7 @@ def test_list_items_and_citations_are_kept_between_builds(built_site: Path, tmp_
     cache = built_site / CACHE_DIR / "pieces.pickle"
 
     def items() -> dict[str, str]:
-        stamp, kept = load_pickle(cache)
-        return kept
+        return read_cache(cache)
 
     first = items()
     papers = len(paper_files(built_site))
