@@ -458,8 +458,7 @@ def plan_outputs(
         cache_dir = site_dir / CACHE_DIR / "cv-pdf"
         make = partial(_cv_pdf, renderer, cv_page, site_feed, base, css, cache_dir)
         out.append(Output((folio.pdf,), key, make))
-    # last: a cold build, knowing no costs, makes outputs in this order (make_outputs)
-    # and should end on many small ones
+    # last: a cold build knows no costs, takes outputs in this order, and should end small
     out += cites
     # files whose bytes are known now: static files, the processed photo, sitemap, robots
     fixed = [(assets[name], data) for name, data in static.items()]
@@ -988,9 +987,8 @@ def build_site(
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         made = renderer.pieces.made
-        # written again once 1% of the pieces are new: writing 58 MB after each edit took
-        # 0.3 s at 10,000 papers, and the few pieces one edit makes are made again until
-        # then; the oldest go first, once there are more than enough
+        # saved once 1% are new (58 MB took 0.3 s at 10,000 papers; until then an edit's few
+        # pieces are made again), dropping the oldest once there are more than enough
         if len(made) > len(renderer.pieces.kept) // 100:
             kept_pieces = {**renderer.pieces.kept, **made}
             enough = PIECES_KEPT * len(loaded.site.papers) + len(made)

@@ -436,8 +436,7 @@ def fork_map(
     pipes = []
     sys.stdout.flush()
     sys.stderr.flush()
-    # a collection in a child would write to every inherited object, copying the
-    # parent's whole heap page by page (public API, made for exactly this)
+    # or a child's collection writes to every inherited object, copying the whole heap
     gc.freeze()
     for item in items:
         r, w = os.pipe()
