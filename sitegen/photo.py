@@ -6,8 +6,9 @@ as is leaks where someone lives and costs the page its performance score. So
 the photo is decoded once, turned upright, converted to sRGB, resized to the
 sizes the theme shows (1x and 2x) and re-encoded with no metadata at all.
 Encoding is the slow part, so results are kept in `.sitegen-cache/photo/`
-under a hash of the source bytes and the sizes, and an unchanged photo is
-only copied. Same input, same bytes out: the output names carry that hash.
+under a hash of the source bytes, the sizes and the code stamp (sitegen's code
+and Pillow's version, either of which can change the bytes), and an unchanged
+photo is only copied. Same input, same bytes out: the output names carry that hash.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
-from .state import save_bytes
+from .state import code_stamp, digest, save_bytes
 
 WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
 LARGE_PIXELS = 30_000_000  # above this a warning suggests a smaller file
 MAX_PIXELS = 100_000_000  # above this the file is refused (a decompression bomb)
-VERSION = "2"  # bump when the encoding changes: old cache entries are then ignored
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,10 @@ def process_photo(
         raise SitegenError(f"cannot read the photo: {e.strerror}", display) from None
     widths = (WIDTH, 2 * WIDTH)
     formats = _formats()
-    key = hashlib.sha256(
-        data + f"\0{VERSION}\0{widths}\0{[f[0] for f in formats]}".encode()
-    ).hexdigest()[:20]
+    # the code stamp, as every cache: a hand-bumped version was once left unbumped, and
+    # upgraded sites kept publishing the old encoding (with a comment a fix now strips)
+    source = hashlib.sha256(data).hexdigest()
+    key = digest(code_stamp(), source, str(widths), *(f[0] for f in formats))[:20]
     found = _cached(cache_dir / key) if cache_dir else None
     if found is None:
         found = encode(data, display, widths)

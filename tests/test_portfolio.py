@@ -255,6 +255,25 @@ def test_an_unchanged_photo_is_taken_from_the_cache(tmp_path: Path) -> None:
     assert {p.name: p.stat().st_mtime_ns for p in entry.iterdir()} == stamp
 
 
+def test_a_photo_cached_by_another_sitegen_is_encoded_again(tmp_path: Path, monkeypatch) -> None:
+    """The cache was keyed by a hand-bumped version, left unbumped when the encoding
+    changed: an upgraded site kept publishing the old files (a JPEG comment that the new
+    code strips). Another code stamp (sitegen or Pillow) must encode the photo afresh."""
+    from sitegen import build, photo, state
+
+    site = copy_fixture(tmp_path / "site")
+    assert run_cli("build", "--site", site).returncode == 0
+    (entry,) = (site / ".sitegen-cache" / "photo").iterdir()
+    for cached in entry.iterdir():
+        if cached.name != "files.json":
+            cached.write_bytes(b"encoded by an older sitegen")
+    for module in (state, build, photo):  # photo's had none: raising=False
+        monkeypatch.setattr(module, "code_stamp", lambda: "a newer sitegen", raising=False)
+    assert run_cli("build", "--site", site).returncode == 0
+    published = list((site / "output" / "assets").glob("photo-*"))
+    assert published and all(b"older sitegen" not in p.read_bytes() for p in published)
+
+
 def test_without_a_photo_the_initials_are_drawn(tmp_path: Path) -> None:
     site = copy_fixture(tmp_path / "site")
     profile = site / "content" / "profile.yaml"
