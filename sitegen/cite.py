@@ -351,7 +351,8 @@ def ris_record(paper: Paper, url: str) -> str:
         ("TI", one_line(plain_inline(paper.title))),
         *[("AU", _ris_name(_cited_name(a.name))) for a in paper.authors],
         ("PY", str(paper.year)),
-        ("DA", paper.date.strftime("%Y/%m/%d/")),
+        # not strftime: its %Y gives the year 999 as 999 on glibc, as 0999 elsewhere
+        ("DA", paper.date.isoformat().replace("-", "/") + "/"),
         ("JO", _optional(paper.venue)),
         ("AB", _optional(paper.summary_text)),
         *[("KW", k) for k in keywords(paper)],
@@ -443,7 +444,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
     if not pdf and paper.url and (paper.url.lower().endswith(".pdf") or "/pdf/" in paper.url):
         pdf = paper.url
     tags += [
-        ("citation_publication_date", paper.date.strftime("%Y/%m/%d")),
+        ("citation_publication_date", paper.date.isoformat().replace("-", "/")),  # not strftime
         ("citation_journal_title", _optional(paper.venue)),
         ("citation_doi", _optional(paper.doi)),
         ("citation_abstract_html_url", url),

@@ -367,6 +367,21 @@ def test_keywords_are_on_one_line_in_every_citation(tmp_path: Path) -> None:
     assert "citation_keywords" not in (out / "q" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_year_before_1000_is_written_with_four_digits_in_every_citation(tmp_path: Path) -> None:
+    """strftime's %Y gave 999/03/04 on glibc (and 0999/03/04 with other C libraries), so
+    the RIS date and citation_publication_date depended on the platform."""
+    site = ada_site(tmp_path)
+    (site / "content" / "papers" / "p.md").write_text(
+        "---\ntitle: Old\ndate: 0999-03-04\nauthors: [Ada Lovelace]\n---\nx\n", encoding="utf-8"
+    )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output" / "papers" / "p"
+    assert ("DA", "0999/03/04/") in ris_records((out / "p.ris").read_bytes().decode())[0]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_publication_date" content="0999/03/04">' in html
+    assert 'datetime="0999-03-04"' in html
+
+
 def test_citation_keys_never_run_out() -> None:
     """b to z and aa to zz make 701 more: a site with more papers of one first author, year
     and first word (a series of reports, say) crashed the build."""
@@ -576,7 +591,7 @@ def test_ris_records(example_site: Path, example_output: Path) -> None:
         data = papers[slug]
         assert fields["TI"] == plain_inline(data["title"])
         assert fields["PY"] == str(data["date"].year)
-        assert fields["DA"] == data["date"].strftime("%Y/%m/%d/")
+        assert fields["DA"] == data["date"].isoformat().replace("-", "/") + "/"
         assert [v for t, v in rec if t == "AU"] == [
             cite.split_name(n).inverted() for n in data["authors"]
         ]
