@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import cvpdf
-from .content import front_matter, read_text
+from .content import _as_date, front_matter, read_text
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
 from .markup import plain_inline, render_markdown, web_url
@@ -275,11 +275,10 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsI
     for key in data:
         if key not in ("date", "title"):
             raise fail(f"unknown key {key!r} (news items know: date, title)", (key,))
-    date = data.get("date")
-    if isinstance(date, dt.datetime):
-        date = date.date()
-    if not isinstance(date, dt.date):
-        raise fail("date: missing or not a date (use YYYY-MM-DD)", ("date",))
+    date = _as_date(data.get("date"))  # what a paper's date accepts, and the same messages
+    if date is None:
+        what = f"invalid date {data['date']!r}" if "date" in data else "missing"
+        raise fail(f"date: {what} (use YYYY-MM-DD)", ("date",))
     title = _opt_str(data, "title", fail)
     if title is not None and not plain_inline(title):  # `![](award.png)`: no text to show
         raise fail("title: no text, only markup (a link or image with none)", ("title",))

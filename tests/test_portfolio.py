@@ -455,6 +455,11 @@ BAD_NEWS = {
         "---\ntitle: Hi\ndate: 2024-02-30\n---\nx\n",
         "content/news/bad.md:3: invalid date",
     ),
+    # YAML reads a time without seconds as text: "missing or not a date" said nothing of it
+    "a time without seconds": (
+        "---\ndate: 2024-01-01 10:00\n---\nx\n",
+        "content/news/bad.md:2: date: invalid date '2024-01-01 10:00' (use YYYY-MM-DD)",
+    ),
     "unknown key": (
         "---\ndate: 2024-01-01\ntitel: Hi\n---\nx\n",
         "content/news/bad.md:3: unknown key 'titel'",
@@ -915,6 +920,15 @@ def test_portfolio_text_is_composed_as_front_matter_is() -> None:
         f"---\ndate: 2024-05-01\ntitle: {title}\n---\nText.\n", "content/news/a.md", []
     )
     assert item.title == unicodedata.normalize("NFC", "Café talk") != title
+
+
+def test_a_news_date_takes_what_a_papers_date_takes() -> None:
+    """A quoted date was refused as "missing or not a date", though a paper takes it."""
+    from sitegen.portfolio import parse_news
+
+    for date in ('"2024-01-20"', "2024-01-20", "2024-01-20 10:00:00"):
+        item = parse_news(f"---\ndate: {date}\n---\nText.\n", "content/news/a.md", [])
+        assert item.date.isoformat() == "2024-01-20", date
 
 
 def test_headings_in_portfolio_text_skip_no_level(tmp_path: Path) -> None:
