@@ -8,7 +8,7 @@ sizes the theme shows (1x and 2x) and re-encoded with no metadata at all.
 Encoding is the slow part, so results are kept in `.sitegen-cache/photo/`
 under a hash of the source bytes, the sizes and the code stamp (sitegen's code
 and Pillow's version, either of which can change the bytes), and an unchanged
-photo is only copied. Same input, same bytes out: the output names carry that hash.
+photo is only copied. Same input, same bytes out: the output names carry their hash.
 """
 
 from __future__ import annotations
@@ -155,7 +155,10 @@ def process_photo(
         "cache, but a copy about 1,000 px wide would do as well"
     )
     warned = [SitegenWarning(large, display)] if pixels > LARGE_PIXELS else []
-    prefix = f"assets/photo-{key[:10]}-"
+    # named by the bytes served, not by the cache key (which changes with every release):
+    # the same photo keeps its URL, and a new encoding gets a new one past browsers' caches
+    served = digest(*(f"{n}:{hashlib.sha256(b).hexdigest()}" for n, b in sorted(files.items())))
+    prefix = f"assets/photo-{served[:10]}-"
     # every size in every format, named like "176x220.webp"
     sizes = sorted({tuple(int(x) for x in n.split(".")[0].split("x")) for n in files})
     w1, h1 = sizes[0]

@@ -258,11 +258,13 @@ def test_an_unchanged_photo_is_taken_from_the_cache(tmp_path: Path) -> None:
 def test_a_photo_cached_by_another_sitegen_is_encoded_again(tmp_path: Path, monkeypatch) -> None:
     """The cache was keyed by a hand-bumped version, left unbumped when the encoding
     changed: an upgraded site kept publishing the old files (a JPEG comment that the new
-    code strips). Another code stamp (sitegen or Pillow) must encode the photo afresh."""
+    code strips). Another code stamp (sitegen or Pillow) must encode the photo afresh;
+    the same bytes keep their URLs, which name what is served, not the cache key."""
     from sitegen import build, photo, state
 
     site = copy_fixture(tmp_path / "site")
     assert run_cli("build", "--site", site).returncode == 0
+    before = sorted(p.name for p in (site / "output" / "assets").glob("photo-*"))
     (entry,) = (site / ".sitegen-cache" / "photo").iterdir()
     for cached in entry.iterdir():
         if cached.name != "files.json":
@@ -272,6 +274,7 @@ def test_a_photo_cached_by_another_sitegen_is_encoded_again(tmp_path: Path, monk
     assert run_cli("build", "--site", site).returncode == 0
     published = list((site / "output" / "assets").glob("photo-*"))
     assert published and all(b"older sitegen" not in p.read_bytes() for p in published)
+    assert sorted(p.name for p in published) == before
 
 
 def test_without_a_photo_the_initials_are_drawn(tmp_path: Path) -> None:
