@@ -272,6 +272,10 @@ def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
             warnings.append(SitegenWarning(message, f"content/papers/{n}"))
         elif n.endswith(".md") and not entries[n].is_file() and special_file(entries[n].path):
             raise SitegenError(NOT_A_FILE, f"content/papers/{n}")
+        elif entries[n].is_dir() and any(Path(entries[n].path).glob("**/*.md")):
+            # papers kept in year folders would otherwise vanish from the site unsaid
+            message = "not read: papers are the .md files in content/papers/ itself"
+            warnings.append(SitegenWarning(message, f"content/papers/{n}/"))
     return [folder / n for n in names if n.endswith(".md")]
 
 

@@ -532,13 +532,19 @@ def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None
     assert "https://arxiv.org/abs/2301.10010" in page
     assert re.search(r"<h1[^>]*>Gene <em>expression</em> in flies</h1>", page)
 
-    # a title cut short by a YAML comment, and a paper file named .MD: both said, not silent
+    # a title cut short by a YAML comment, a paper file named .MD, and papers kept in a
+    # year folder: all said, not silent
     _set_key(papers[5], "title", "Ranked #1 on ImageNet")
     papers[6].rename(papers[6].with_suffix(".MD"))
+    (papers[7].parent / "2021" / "old").mkdir(parents=True)
+    papers[7].rename(papers[7].parent / "2021" / "old" / papers[7].name)
+    (papers[7].parent / "drafts-notes").mkdir()  # no papers in it: nothing to say
     for proc in (run_cli("check", "--site", fresh_site), run_cli("build", "--site", fresh_site)):
         assert proc.returncode == 0, proc.stderr
         assert "title: ' #' starts a YAML comment, which cuts the title short" in proc.stderr
         assert f"{papers[6].stem}.MD: warning: not read: paper files end in .md" in proc.stderr
+        folder = "content/papers/2021/: warning: not read: papers are the .md files in"
+        assert folder in proc.stderr and "drafts-notes" not in proc.stderr
 
     _set_key(papers[4], "title", "Bridges: Understanding diffusion")
     check = run_cli("check", "--site", fresh_site)
