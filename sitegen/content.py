@@ -119,7 +119,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         raise fail("no text, only markup (a link or image with none)", "title")
     date = _as_date(data.get("date"))
     if date is None:
-        if "date" not in data:
+        if data.get("date") is None:  # absent, or `date:` with nothing after it
             raise fail("missing (use YYYY-MM-DD)", "date")
         raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD)", "date")
     topic = _as_str(data.get("topic")) or None

@@ -277,7 +277,7 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsI
             raise fail(f"unknown key {key!r} (news items know: date, title)", (key,))
     date = _as_date(data.get("date"))  # what a paper's date accepts, and the same messages
     if date is None:
-        what = f"invalid date {data['date']!r}" if "date" in data else "missing"
+        what = f"invalid date {data['date']!r}" if data.get("date") is not None else "missing"
         raise fail(f"date: {what} (use YYYY-MM-DD)", ("date",))
     title = _opt_str(data, "title", fail)
     if title is not None and not plain_inline(title):  # `![](award.png)`: no text to show

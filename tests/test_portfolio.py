@@ -454,6 +454,8 @@ def test_a_news_items_feed_title_is_its_plain_text() -> None:
 
 BAD_NEWS = {
     "no date": ("---\ntitle: Hi\n---\nText.\n", "content/news/bad.md:2: date: missing"),
+    # `date:` with nothing after it is missing too, not "invalid date None"
+    "an empty date": ("---\ndate:\n---\nx\n", "content/news/bad.md:2: date: missing (use"),
     "bad date": (
         "---\ntitle: Hi\ndate: 2024-02-30\n---\nx\n",
         "content/news/bad.md:3: invalid date",
@@ -479,6 +481,15 @@ BAD_NEWS = {
         "content/news/bad.md:3: title: must be text",
     ),
 }
+
+
+def test_an_empty_paper_date_is_missing_not_none() -> None:
+    """`date:` with nothing after it said "invalid date None", as news did."""
+    from sitegen.content import parse_paper
+    from sitegen.errors import SitegenError
+
+    with pytest.raises(SitegenError, match=r"t.md:4: date: missing \(use YYYY-MM-DD\)$"):
+        parse_paper("---\ntitle: T\nauthors: [A]\ndate:\n---\n", "content/papers/t.md", [])
 
 
 @pytest.mark.parametrize("kind", BAD_NEWS)
