@@ -208,7 +208,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # a name or venue the terminal's encoding lacks (LANG=...ISO-8859-1) is escaped on
+    # Under a locale that is not UTF-8 (LC_ALL=C, Latin-1) Python reads file names in its
+    # encoding: zürich.md would get another id, a cache made elsewhere could not be read.
+    # The same command again in UTF-8 mode reads them as every other machine does. Only
+    # the process's own command line (argv None) is re-run, not a caller's (a test's), and
+    # never a re-run again (its -X utf8 comes first and wins: no loop, even if it failed).
+    again = [sys.executable, "-X", "utf8", *sys.orig_argv[1:]]
+    if argv is None and sys.getfilesystemencoding() != "utf-8" and sys.orig_argv[1:3] != again[1:3]:
+        os.execv(sys.executable, again)
+    # a name or venue the terminal's encoding lacks (PYTHONIOENCODING=ascii) is escaped on
     # stdout as Python escapes it on stderr, not a UnicodeEncodeError after the work
     if callable(reconfigure := getattr(sys.stdout, "reconfigure", None)):
         reconfigure(errors="backslashreplace")

@@ -7,13 +7,16 @@ traceback; each command's --help must say what it does and list its options.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from conftest import AS_OF, BASE_URL, REPO, seed_profile
 from conftest import run_cli as run_in_process
-from conftest import seed_profile
 
 from sitegen import __version__
 from sitegen.cli import _parser
@@ -165,3 +168,62 @@ def test_odd_terminals_and_homes_are_no_traceback(tmp_path, monkeypatch) -> None
 
     monkeypatch.setattr(Path, "home", no_home)
     assert build_site(site, search=False, use_cache=False).warnings is not None
+
+
+C_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}  # a box with no UTF-8 locale
+
+
+def test_a_locale_that_is_not_utf8_gives_the_same_site(tmp_path) -> None:
+    """Found by a reproducibility hunt: under LC_ALL=C Python read file names as ASCII, so
+    2024-12-zürich.md became news-2024-12-z-rich, asset('ü.css') and photo-é.jpg were not
+    found, a cache from a UTF-8 build and a profile named prôfile.txt were tracebacks."""
+    profile = tmp_path / "prôfile.txt"
+    shutil.copy(seed_profile(), profile)
+    sites = {"utf-8": tmp_path / "u", "C": tmp_path / "c"}
+    for locale, site in sites.items():
+        env = C_LOCALE if locale == "C" else {}
+        proc = run_in_process(
+            "new", site, "--profile", profile, "--as-of", AS_OF, fresh=True, env=env
+        )
+        assert proc.returncode == 0, proc.stderr
+        news, static = site / "content" / "news", site / "static"
+        news.mkdir()
+        (news / "2024-12-zürich.md").write_text(
+            "---\ndate: 2025-01-05\ntitle: Zurich\n---\nHi.\n", encoding="utf-8"
+        )
+        static.mkdir()
+        (static / "ü.css").write_text("body{}\n")
+        (site / "templates" / "404.html").write_text(
+            '{% extends "default/404.html" %}'
+            "{% block head %}<link rel=stylesheet href=\"{{ asset('ü.css') }}\">{% endblock %}",
+            encoding="utf-8",
+        )
+        shutil.copy(
+            REPO / "tests/fixtures/portfolio/content/photo.jpg", site / "content/photo-é.jpg"
+        )
+        with (site / "content" / "profile.yaml").open("a", encoding="utf-8") as f:
+            f.write("photo: photo-é.jpg\n")
+        build = ["build", "--site", site, "--no-search", "--base-url", BASE_URL]
+        proc = run_in_process(*build, fresh=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+    assert files(sites["C"]) == files(sites["utf-8"])
+    assert "news-2024-12-zurich" in (sites["C"] / "output/news/index.html").read_text()
+    # the UTF-8 build's cache, read by a build under C started as the `sitegen` script is
+    script = tmp_path / "sitegen-script"
+    script.write_text("import sys\nfrom sitegen.cli import main\nsys.exit(main())\n")
+    proc = subprocess.run(
+        [sys.executable, script, *build[:2], sites["utf-8"], *build[3:]],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **C_LOCALE, "PYTHONPATH": str(REPO)},  # this checkout's sitegen
+    )
+    assert proc.returncode == 0 and "nothing changed" in proc.stdout, proc.stderr
+
+
+def files(site: Path) -> dict[str, bytes]:
+    """Every file of a site folder but the cache, by its path."""
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and ".sitegen-cache" not in p.parts
+    }
