@@ -296,7 +296,9 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
             for k, v in sorted(origins.items())
         ]
         body += ',\n "sources": {\n' + ",\n".join(found) + "\n }"
-    return (head + body + "\n}\n").encode()
+    # A source named in another encoding (pr\xf4file.txt, from a Latin-1 zip) is a lone
+    # surrogate: written as JSON's \udcf4, as the build names such a file, read back as itself
+    return (head + body + "\n}\n").encode(errors="backslashreplace")
 
 
 def _unmanaged_identities(

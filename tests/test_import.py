@@ -860,6 +860,28 @@ def test_undecodable_files(tmp_path, data, line, message):
     assert not (tmp_path / "site").exists()
 
 
+def test_a_source_whose_name_is_not_utf8_is_imported(tmp_path):
+    """Found by a reproducibility hunt: a profile or .bib named in Latin-1 (from an old zip)
+    was a traceback writing the manifest, its name a lone surrogate that UTF-8 cannot
+    encode. Only the name is odd, so it is imported, and named as the build names it:
+    pr\\udcf4file.txt, JSON that reads back as that name (importing again changes no byte)."""
+    profile = os.fsdecode(os.fsencode(tmp_path) + b"/pr\xf4file.txt")
+    bib = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9.bib")
+    shutil.copy(SEED, profile)
+    shutil.copy(FIXTURES / "alpha.bib", bib)
+    site = tmp_path / "site"
+    r = cli(profile, bib, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0 and "33 added, 0 updated" in r.stdout, r.stderr
+    manifest = (site / "content" / importer.MANIFEST_NAME).read_bytes()
+    assert b'["pr\\udcf4file.txt"]' in manifest and b'["caf\\udce9.bib"]' in manifest
+    labels = set().union(*json.loads(manifest)["sources"].values())
+    assert labels == {"pr\udcf4file.txt", "caf\udce9.bib"}
+    before = snapshot(site)
+    r = cli(profile, bib, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0 and r.stdout.startswith("0 added, 0 updated"), r.stderr
+    assert snapshot(site) == before
+
+
 def test_missing_profile_file(tmp_path):
     r = cli(tmp_path / "nope.txt", "--site", tmp_path)
     assert r.returncode == 2
