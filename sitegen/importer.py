@@ -3,7 +3,8 @@
 The profile text is the source the user keeps refreshing; the Markdown files
 are what they polish by hand. So re-importing has to tell the two kinds of
 change apart. A small manifest, `content/.sitegen-import.json`, records for
-each paper the file name and the sha256 of the bytes the import last wrote:
+each paper the file name and the sha256 of the bytes the import last wrote (CRLF
+line ends read as LF: a Windows checkout is no edit):
 
 - file == manifest hash, new rendering identical  -> unchanged (not touched)
 - file == manifest hash, profile changed          -> updated (keeps `added`)
@@ -631,8 +632,14 @@ def _rel(name: str) -> str:
     return f"content/papers/{name}"
 
 
+def _lf(data: bytes) -> bytes:
+    """A paper as the import wrote it: a checkout with CRLF line ends (git's core.autocrlf,
+    on Windows) changed no paper, so it must not make every file a hand edit."""
+    return data.replace(b"\r\n", b"\n")
+
+
 def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(_lf(data)).hexdigest()
 
 
 @dataclass
@@ -653,7 +660,8 @@ class _Plan:
     def known(self, key: str, entry: _Entry, rendered: bytes) -> None:
         """A paper the import wrote before: update it unless the user touched the file."""
         name = entry.file
-        current = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
+        raw = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
+        current = None if raw is None else _lf(raw)
         ours = current is not None and _sha256(current) == entry.sha256
         # what other sources added is carried over, but only into a file that is still the
         # import's own (a merge keeps its hash in step): a hand edit is never adopted
@@ -675,7 +683,7 @@ class _Plan:
     def unmanaged(self, key: str, name: str, data: bytes, added: dt.date) -> None:
         """A file the manifest does not know but with this paper's identity: a
         lost manifest (adopt it when identical) or the user's own (--force only)."""
-        if _read_or_none(self.papers_dir / name) == data:
+        if _lf(_read_or_none(self.papers_dir / name) or b"") == data:
             self.report.unchanged.append(_rel(name))
         elif self.force:
             self.writes[self.papers_dir / name] = data

@@ -329,6 +329,39 @@ def test_hand_edit_is_kept_and_force_overwrites(site):
     )
 
 
+def test_a_checkout_with_crlf_line_ends_is_no_hand_edit(site, tmp_path):
+    """Found by a reproducibility hunt: git's core.autocrlf (Windows) checks the papers out
+    with CRLF line ends, and the next import took every one for a hand edit, the manifest
+    hashing the LF bytes it wrote. Line ends alone are no edit; an edit is still kept."""
+    papers_dir = site / "content" / "papers"
+    for p in papers_dir.glob("*.md"):
+        p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n"))
+    before = snapshot(site)
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.stdout == "0 added, 0 updated, 32 unchanged\n" and snapshot(site) == before
+    edited = next(papers_dir.glob("2021-firefly-*.md"))
+    edited.write_bytes(edited.read_bytes().replace(b"title: ", b"tags: [x]\r\ntitle: ", 1))
+    mine = edited.read_bytes()
+    changed = tmp_path / "changed.txt"  # and PathFusion, CRLF only, gains an affiliation
+    changed.write_text(
+        SEED.read_text(encoding="utf-8").replace(
+            "Lemeng Wu, Dilin Wang, Meng Li et al. · pku",
+            "Lemeng Wu, Dilin Wang, Meng Li et al. · pku, ut-austin",
+        ),
+        encoding="utf-8",
+    )
+    r = cli(changed, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.stdout.splitlines() == [
+        f"kept content/papers/{edited.name} (edited by hand; --force overwrites it)",
+        "0 added, 1 updated, 30 unchanged, 1 kept (changed by hand)",
+    ]
+    fm, _ = papers(site)["PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion"]
+    assert fm["affiliations"] == ["pku", "ut-austin"] and edited.read_bytes() == mine
+    (site / "content" / importer.MANIFEST_NAME).unlink()  # a lost manifest adopts them too
+    report = run_import(changed, site, as_of=AS_OF)
+    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
+
+
 def test_deleted_file_is_a_hand_edit_too(site):
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
     original = path.read_bytes()
