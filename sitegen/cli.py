@@ -215,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     # never a re-run again (its -X utf8 comes first and wins: no loop, even if it failed).
     again = [sys.executable, "-X", "utf8", *sys.orig_argv[1:]]
     if argv is None and sys.getfilesystemencoding() != "utf-8" and sys.orig_argv[1:3] != again[1:3]:
+        if sys.stdout is not None:  # the terminal's encoding stays its own
+            os.environ.setdefault("PYTHONIOENCODING", sys.stdout.encoding)
         os.execv(sys.executable, again)
     # a name or venue the terminal's encoding lacks (PYTHONIOENCODING=ascii) is escaped on
     # stdout as Python escapes it on stderr, not a UnicodeEncodeError after the work
