@@ -1006,6 +1006,7 @@ def build_site(
         search_files=tree_stats(output / "pagefind") if use_search else {},
         rewritten=len(remade) if changed else state.rewritten,
         costs={o.files[0]: t for o in outputs if (t := last_costs.get(o.files[0], 0)) > COST_KEPT},
+        umask=probe.umask,
     )
     save_cache(state_file(site_dir, output), new_state)
     save_template_notes(known, renderer.templates.learned)

@@ -106,6 +106,7 @@ class State:
     search_files: dict[str, tuple[int, int]] = field(default_factory=dict)  # pagefind/ stats
     rewritten: int = 0  # files the build that made this output wrote (it linked the rest)
     costs: dict[str, float] = field(default_factory=dict)  # output's first file -> seconds
+    umask: int = -1  # the build's: every file and folder it made or kept has its mode
 
 
 def user_cache_dir() -> Path | None:
@@ -335,6 +336,7 @@ class Probe:
     output: Path
     state: State | None
     damaged: set[str]
+    umask: int
 
     @classmethod
     def of(
@@ -346,9 +348,13 @@ class Probe:
         use_cache: bool = True,
         jobs: int | None = None,
     ) -> Probe:
-        scanned_at = time.time()
+        scanned_at, umask = time.time(), current_umask()
         sweep_dead_outputs(output, site_dir / CACHE_DIR)  # here: a no-op build sweeps too
         state = read_cache(state_file(site_dir, output)) if use_cache and output.is_dir() else None
+        # what a build keeps (links, the old site's folders) keeps its mode: under another
+        # umask, a cold build, which rewrites all, so the next reuses no old site either
+        if state is not None and state.umask != umask:
+            state = None
         files = state.files if state is not None else {}
         rels = list(files)
         # stating 50,000 outputs takes longer than the input scan: done meanwhile elsewhere
@@ -369,7 +375,7 @@ class Probe:
         if state is not None and state.search:
             if tree_stats(output / "pagefind") != state.search_files:
                 damaged.add("pagefind/")  # the index is Pagefind's: redone whole, never patched
-        return cls(stamp, scanned_at, newest, output, state, damaged)
+        return cls(stamp, scanned_at, newest, output, state, damaged, umask)
 
     def unchanged(self) -> bool:
         """No input changed (by stat, for files older than RACY_SECONDS), output intact."""
@@ -392,6 +398,14 @@ class Probe:
             [SitegenWarning(*w) for w in s.warnings],
             incremental=True,
         )
+
+
+def current_umask() -> int:
+    """What a new file's mode is masked with. os.umask only sets it, so it is set (stricter)
+    and back at once: called as a build starts, before it starts a thread or process."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def process_alive(pid: int) -> bool:

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -663,6 +664,45 @@ def test_missing_output_or_cache_means_a_cold_build(built_site: Path, tmp_path: 
     result = build(built_site)
     assert not result.incremental and len(result.written) == result.files
     assert_same_as_cold(built_site, tmp_path)
+
+
+def modes(root: Path) -> set[tuple[str, int]]:
+    """Every file's and folder's permission bits, the top folder's as ".", which a web
+    server or an `rsync -a` deploy goes by; Pagefind's names vary, so its are by kind."""
+    found = set()
+    for p in [root, *root.rglob("*")]:
+        rel = p.relative_to(root).as_posix()
+        rel = "pagefind/" + "*/" * p.is_dir() if rel.startswith("pagefind/") else rel
+        found.add((rel, stat.S_IMODE(p.stat().st_mode)))
+    return found
+
+
+def test_a_build_under_another_umask_has_the_modes_a_cold_build_has(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """After a build under umask 077, builds under 022 kept hundreds of files 0600 and
+    folders 0700, output/ too: a no-op changed nothing, and the others hard-linked the
+    kept files, reused the old site's folders and linked pagefind/. A web server or a
+    deploy then refused them, and no later build repaired it."""
+
+    def build_under(umask: int, site: Path) -> None:
+        old = os.umask(umask)
+        try:
+            run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+        finally:
+            os.umask(old)
+
+    build_under(0o077, built_site)
+    paper = paper_files(built_site)[0]
+    for edit in ("", "\nOne more line.\n", "\nAnd another.\n"):  # no change, then edits
+        paper.write_text(paper.read_text(encoding="utf-8") + edit, encoding="utf-8")
+        age_inputs(built_site)
+        build_under(0o022, built_site)
+        cold = copy_inputs(built_site, tmp_path / "cold")
+        build_under(0o022, cold)
+        want = modes(cold / "output")
+        assert {mode for _, mode in want} == {0o644, 0o755}
+        assert modes(built_site / "output") == want
 
 
 def test_a_killed_builds_leftovers_are_cleared(built_site: Path, tmp_path: Path) -> None:
