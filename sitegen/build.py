@@ -719,10 +719,12 @@ def _linked_in(folder: Path) -> list[Path]:
 
 def _made_by_sitegen(output: Path) -> bool:
     """An earlier build's sitemap says so (before it did, its home page's generator tag):
-    the cache that knew the folder may be gone."""
+    the cache that knew the folder may be gone. Every version's site feed names sitegen,
+    whatever the templates, which may leave out the tag."""
     for name, mark in (
         ("sitemap.xml", SITEMAP_MARK),
         ("index.html", '"generator" content="sitegen '),
+        (urls.FEED_RSS, "<generator>sitegen</generator>"),
     ):
         with suppress(OSError), open(output / name, "rb") as f:
             if mark.encode() in f.read(4096):

@@ -1079,6 +1079,41 @@ def test_an_earlier_build_with_a_base_html_of_its_own_is_known_without_the_cache
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
 
 
+def test_an_older_builds_output_is_known_by_its_feed_without_the_cache(
+    fresh_site: Path, tmp_path: Path
+) -> None:
+    """Builds before the sitemap's mark (c7dbc23) with a base.html of one's own left nothing
+    but the cache to know their output by: with it deleted (always safe, says the README),
+    the next build refused the site's own output/. Every build's site feed names sitegen;
+    a folder whose feed is someone else's is still refused."""
+
+    def old_output(folder: Path, generator: str) -> Path:  # as such a build laid it out
+        folder.mkdir()
+        (folder / "index.html").write_text("<!DOCTYPE html>\n<title>Ada Lovelace</title>\n")
+        (folder / "sitemap.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+        )
+        (folder / "feed.xml").write_text(
+            "<?xml version='1.0' encoding='UTF-8'?>\n<rss version=\"2.0\">\n  <channel>\n"
+            f"    <generator>{generator}</generator>\n  </channel>\n</rss>\n"
+        )
+        return folder
+
+    theirs = old_output(tmp_path / "theirs", "Hugo")
+    proc = run_cli("build", "--site", fresh_site, "--no-search", "--output", theirs)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip() == (
+        f"error: refusing to build into {theirs}: it is not empty and holds no earlier build "
+        "(a build replaces the whole folder)"
+    )
+    assert sorted(p.name for p in theirs.iterdir()) == ["feed.xml", "index.html", "sitemap.xml"]
+    shutil.rmtree(fresh_site / ".sitegen-cache", ignore_errors=True)
+    ours = old_output(fresh_site / "output", "sitegen")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert (ours / "papers").is_dir()
+
+
 def test_a_template_may_not_change_the_data_pages_share(fresh_site: Path) -> None:
     """A page that appended to a list it shares changed what the pages after it showed, so
     an incremental build differed from a cold one; a list of its own it may build in a
