@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import hmac
 import os
 import pickle
 import shutil
@@ -17,7 +18,6 @@ import stat
 import sys
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -113,6 +113,32 @@ def user_cache_dir() -> Path | None:
     """The user's cache folder for sitegen (`$XDG_CACHE_HOME` or ~/.cache), shared by sites."""
     home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     return Path(home, "sitegen") if os.path.isabs(home) else None
+
+
+@functools.cache  # read once a process (per folder: the tests move the user's cache)
+def cache_key(folder: Path | None) -> bytes | None:
+    """The user's secret that signs cache pickles: a site's `.sitegen-cache/` may come from
+    someone else's repository, and unpickling their file would run their code. None (no
+    user cache folder, or the key cannot be made or read): no cache is trusted."""
+    if folder is None:
+        return None
+    key = folder / "key"
+    if not key.exists():
+        import secrets  # 1 ms a no-op build need not pay
+
+        tmp = folder / f".key.{os.getpid()}.tmp"
+        with suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+                f.write(secrets.token_bytes(32))
+            with suppress(FileExistsError):  # a racing process linked its key first: use it
+                os.link(tmp, key)  # whole or not there: never read half written
+        with suppress(OSError):
+            tmp.unlink()
+    with suppress(OSError):
+        secret = key.read_bytes()
+        return secret if len(secret) == 32 else None
+    return None
 
 
 @functools.cache  # constant for the life of a process
@@ -267,22 +293,26 @@ def signals_held() -> Iterator[None]:
 
 
 def read_cache(path: Path | None) -> Any:
-    """The value a cache file keeps for this code, or None: a missing, damaged or other
-    version's cache only slows a build (keys cover the inputs, not sitegen's code).
+    """The value a cache file keeps for this code, or None: a missing, damaged, other
+    version's or other user's cache only slows a build (keys cover the inputs, not
+    sitegen's code).
 
-    Its CRC-32 must match: damaged bytes that still unpickled were trusted (a flipped byte
-    in a cached title was published). The collector is off while unpickling: its passes
-    took a third of the time at 10,000 papers."""
-    if path is None:
+    Its HMAC under the user's key (cache_key) must match before anything is unpickled: a
+    `.sitegen-cache/` committed to a repository ran its pickles' code on build, and damaged
+    bytes that still unpickled were trusted (a flipped byte in a cached title was
+    published). The collector is off while unpickling: its passes took a third of the time
+    at 10,000 papers."""
+    key = cache_key(user_cache_dir())
+    if path is None or key is None:
         return None
     try:
         with open(path, "rb") as f:  # read twice, from the page cache: never whole in memory
-            expected, crc = int.from_bytes(f.read(4), "little"), 0
+            expected, mac = f.read(32), hmac.new(key, digestmod=hashlib.sha256)
             while chunk := f.read(1 << 20):
-                crc = zlib.crc32(chunk, crc)
-            if crc != expected:
+                mac.update(chunk)
+            if not hmac.compare_digest(mac.digest(), expected):
                 return None
-            f.seek(4)
+            f.seek(32)
             with collector_paused():
                 found, value = pickle.load(f)
     except Exception:  # missing, truncated, or not (stamp, value)
@@ -305,8 +335,9 @@ def save_bytes(path: Path, *data: bytes) -> None:
 
 
 def save_cache(path: Path, value: Any) -> None:
-    data = pickle.dumps((code_stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
-    save_bytes(path, zlib.crc32(data).to_bytes(4, "little"), data)
+    if key := cache_key(user_cache_dir()):  # without one, no build would read it
+        data = pickle.dumps((code_stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
+        save_bytes(path, hmac.digest(key, data, "sha256"), data)
 
 
 def sweep_dead_outputs(output: Path, cache: Path) -> None:

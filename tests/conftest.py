@@ -43,6 +43,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The suite's own user cache (code stamp, template notes, the key that signs cache files),
+# not the ~/.cache of whoever runs it: every test process, and what it runs, shares it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sitegen-user-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 
 def seed_profile() -> Path:

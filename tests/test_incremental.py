@@ -23,6 +23,7 @@ import difflib
 import gc
 import json
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -1332,7 +1334,7 @@ def test_a_damaged_cache_file_that_still_unpickles_is_not_trusted(
     built_site: Path, tmp_path: Path
 ) -> None:
     """A flipped byte in a cached title unpickled fine: the wrong title was published, and
-    every later build kept it. Cache files carry a CRC-32 now; a damaged one is no cache."""
+    every later build kept it. Cache files carry an HMAC now; a damaged one is no cache."""
     title = yaml.safe_load(paper_files(built_site)[0].read_text().split("---")[1])["title"]
     shards = sorted((built_site / CACHE_DIR / "papers").glob("*.pickle"))
     shard = next(s for s in shards if title.encode() in s.read_bytes())
@@ -1340,6 +1342,65 @@ def test_a_damaged_cache_file_that_still_unpickles_is_not_trusted(
     shutil.rmtree(built_site / "output" / "papers")  # so the next build makes the pages again
     build(built_site)
     assert_same_as_cold(built_site, tmp_path)
+
+
+@pytest.mark.parametrize("signed", ["crc32", "hmac under another key"])
+def test_a_cache_committed_to_a_site_repository_runs_no_code(
+    built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signed: str
+) -> None:
+    """Someone who builds a site repository they did not write (a fork, a pull request's
+    CI) ran the code of every pickle its `.sitegen-cache/` held: a CRC-32 is no signature.
+    Cache files are signed by a key of the user's own (0600); any other is no cache, and
+    the caches the build makes again are this user's: the next build is a no-op."""
+    import hmac
+
+    class Payload:
+        def __reduce__(self) -> tuple:
+            return open, (str(tmp_path / "ran"), "w")
+
+    data = pickle.dumps(("stamp", Payload()))
+    head = zlib.crc32(data).to_bytes(4, "little")
+    if signed != "crc32":
+        head = hmac.digest(os.urandom(32), data, "sha256")
+    cache = built_site / CACHE_DIR
+    shards = [cache / "papers" / f"{i:02d}.pickle" for i in range(build_module.PAPER_SHARDS)]
+    made = {*cache.glob("state-*.pickle"), cache / "related.pickle", cache / "pieces.pickle"}
+    assert all(p.exists() for p in made) and len(made) == 3
+    for path in [*made, *shards]:
+        path.write_bytes(head + data)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a first key, made here
+    assert cli_build(built_site).returncode == 0
+    assert not (tmp_path / "ran").exists()
+    assert_same_as_cold(built_site, tmp_path)
+    key = tmp_path / "cache" / "sitegen" / "key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    age_inputs(built_site)
+    assert "nothing changed" in cli_build(built_site).stdout
+
+
+def test_without_a_user_cache_folder_no_cache_is_trusted_and_builds_work(
+    built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no folder of the user's to keep the key in, no cache file can be told from one
+    a repository brought: every build is cold, and equals a cold build."""
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # not a place: ignored
+    monkeypatch.delenv("HOME", raising=False)
+    for _ in range(2):
+        age_inputs(built_site)
+        proc = run_cli(
+            "build",
+            "--site",
+            built_site,
+            "--base-url",
+            BASE_URL,
+            "--no-search",
+            cwd=tmp_path,
+            fresh=True,
+        )
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+        assert "nothing changed" not in proc.stdout
+        assert_same_as_cold(built_site, tmp_path)
+    assert not (tmp_path / "relative").exists()
 
 
 def test_a_killed_builds_leftovers_go_with_the_next_build_even_a_no_op(built_site: Path) -> None:
