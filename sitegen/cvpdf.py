@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .errors import SitegenError, SitegenWarning
-from .state import code_stamp, digest, save_bytes
+from .state import cache_name, save_bytes
 
 CV = "cv/cv.pdf"
 
@@ -42,10 +42,11 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
     `page_url` is absolute, so the PDF's relative links point at the site. Deterministic:
     WeasyPrint's document dates are left out."""
     # the code stamp covers WeasyPrint's version; --no-cache clears the folder (fonts)
-    key = digest(code_stamp(), html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
-    cached = cache_dir / f"{key}.pdf"
+    key = cache_name(html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
+    cached = cache_dir / f"{key}.pdf" if key else None  # no key: no cache trusted
     with suppress(OSError):
-        return cached.read_bytes()
+        if cached:
+            return cached.read_bytes()
     try:
         import weasyprint
     except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not
@@ -60,7 +61,8 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
             f"WeasyPrint could not lay out the CV: {type(e).__name__} {e}", CV
         ) from None
     with suppress(OSError):  # a cache that cannot be written only costs time
-        save_bytes(cached, data)
+        if cached:
+            save_bytes(cached, data)
         for old in cache_dir.glob("*.pdf"):  # only the latest CV is worth keeping
             if old != cached:
                 old.unlink(missing_ok=True)

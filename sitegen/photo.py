@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
-from .state import code_stamp, digest, save_bytes
+from .state import cache_name, digest, save_bytes
 
 WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
 LARGE_PIXELS = 30_000_000  # above this a warning suggests a smaller file
@@ -143,12 +143,13 @@ def process_photo(
     # the code stamp, as every cache: a hand-bumped version was once left unbumped, and
     # upgraded sites kept publishing the old encoding (with a comment a fix now strips)
     source = hashlib.sha256(data).hexdigest()
-    key = digest(code_stamp(), source, str(widths), *(f[0] for f in formats))[:20]
-    found = _cached(cache_dir / key) if cache_dir else None
+    key = cache_name(source, str(widths), *(f[0] for f in formats))
+    folder = cache_dir / key[:20] if cache_dir and key else None  # no key: no cache trusted
+    found = _cached(folder) if folder else None
     if found is None:
         found = encode(data, display, widths)
-        if cache_dir:
-            _store(cache_dir / key, *found)
+        if folder:
+            _store(folder, *found)
     files, pixels = found
     large = (
         f"the photo is {pixels / 1e6:.0f} megapixels: it is resized at every cold "

@@ -141,6 +141,13 @@ def cache_key(folder: Path | None) -> bytes | None:
     return None
 
 
+def cache_name(*parts: str) -> str | None:
+    """The name a cached file is kept under, signed like the pickles: a photo or PDF from a
+    committed `.sitegen-cache/` is never found, so never published. None: no cache."""
+    key = cache_key(user_cache_dir())
+    return key and hmac.new(key, digest(code_stamp(), *parts).encode(), "sha256").hexdigest()
+
+
 @functools.cache  # constant for the life of a process
 def code_stamp() -> str:
     """sitegen's own files and the versions of the libraries that shape the output.

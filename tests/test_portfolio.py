@@ -277,6 +277,21 @@ def test_a_photo_cached_by_another_sitegen_is_encoded_again(tmp_path: Path, monk
     assert sorted(p.name for p in published) == before
 
 
+def test_a_photo_cache_from_another_user_is_never_published(tmp_path: Path, monkeypatch) -> None:
+    """A `.sitegen-cache/` committed to a site repository could hold any "encoded photo":
+    the cache's names are signed with the user's key, so another user's are never found."""
+    site = copy_fixture(tmp_path / "site")
+    assert run_cli("build", "--site", site).returncode == 0
+    (entry,) = (site / ".sitegen-cache" / "photo").iterdir()
+    for cached in entry.iterdir():
+        if cached.name != "files.json":
+            cached.write_bytes(b"planted in the repository")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    assert run_cli("build", "--site", site).returncode == 0
+    published = list((site / "output" / "assets").glob("photo-*"))
+    assert published and all(b"planted" not in p.read_bytes() for p in published)
+
+
 def test_without_a_photo_the_initials_are_drawn(tmp_path: Path) -> None:
     site = copy_fixture(tmp_path / "site")
     profile = site / "content" / "profile.yaml"
@@ -665,6 +680,12 @@ def test_cv_pdf_is_made_again_only_when_the_cv_changes(tmp_path: Path) -> None:
     assert build(site).returncode == 0
     assert pdf.read_bytes() != b"%PDF-1.7 made by another WeasyPrint\n"
     assert pdf.read_bytes().startswith(b"%PDF-")
+    # a PDF under another user's key (a committed cache) is never found
+    (cached,) = cache.glob("*.pdf")
+    cached.write_bytes(b"%PDF-1.7 planted in the repository\n")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "another-user")}
+    assert run_cli(*incremental, env=env).returncode == 0
+    assert b"planted" not in pdf.read_bytes() and pdf.read_bytes().startswith(b"%PDF-")
 
 
 def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
