@@ -55,6 +55,7 @@ from .state import (
     BuildResult,
     Probe,
     State,
+    check_cache,
     code_stamp,
     collector_paused,
     default_jobs,
@@ -740,9 +741,11 @@ def _old_sites(output: Path) -> str:
 def forget_output(site_dir: Path, output: Path) -> None:
     """Delete the state and old sites the cache keeps for `output`: `sitegen serve` builds
     into a folder that dies with the preview."""
-    state_file(site_dir, output).unlink(missing_ok=True)
-    for old in (site_dir / CACHE_DIR / "trash").glob(_old_sites(output) + "*"):
-        shutil.rmtree(old, ignore_errors=True)
+    with suppress(SitegenError):  # a link put in the cache meanwhile is not followed
+        check_cache(site_dir)
+        state_file(site_dir, output).unlink(missing_ok=True)
+        for old in (site_dir / CACHE_DIR / "trash").glob(_old_sites(output) + "*"):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
@@ -777,7 +780,8 @@ def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
     Its files are mostly links to the current ones, so link_files has little to do: from
     an empty folder, one edit at 10,000 papers made 13,000 folders and 50,000 links, for
     seconds of system time. link_files checks every inode, so any old site will do."""
-    olds = sorted(trash.glob(f"{prefix}*"))
+    # a link is none of sitegen's: walked below, the folder it points to would be emptied
+    olds = sorted(p for p in trash.glob(f"{prefix}*") if not p.is_symlink())
     try:
         os.rename(olds[-1], tmp)
     except (IndexError, OSError):  # none, or another build took it meanwhile
@@ -1049,8 +1053,11 @@ def sweep_leftovers(trash: Path, prefix: str) -> None:
     """Delete in the background the trash's old sites of other output folders (sitegen
     serve's, a one-off's), and deletes the machine stopped."""
     for stale in trash.glob("*"):
+        # a link is none of sitegen's: what it points to is not deleted
         with suppress(FileNotFoundError):  # the last build's delete finished meanwhile
-            if stale.name.startswith(prefix) or stale.stat().st_mtime > time.time() - 600:
+            if stale.is_symlink() or stale.name.startswith(prefix):
+                continue
+            if stale.stat().st_mtime > time.time() - 600:
                 continue
             if not stale.name.startswith("del-"):  # renamed first: no build can reuse it now
                 stale = stale.rename(stale.with_name(f"del-{stale.name}"))

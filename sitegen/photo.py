@@ -181,12 +181,15 @@ def _cached(folder: Path) -> tuple[dict[str, bytes], int] | None:
 
 
 def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
-    """Keep the encoded files; the list is written last, so a half-written entry is unused."""
+    """Keep the encoded files; the list is written last, so a half-written entry is unused.
+    A link there is none of sitegen's: it is neither written through nor deleted in."""
+    if folder.is_symlink():
+        return
     with suppress(OSError):  # a read-only cache only costs the next build the encoding
         folder.mkdir(parents=True, exist_ok=True)
         for n, b in files.items():
             save_bytes(folder / n, b)
         (folder / "files.json").write_text(json.dumps({"files": sorted(files), "pixels": pixels}))
         for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
-            if old.is_dir() and old != folder:
+            if old.is_dir() and not old.is_symlink() and old != folder:
                 shutil.rmtree(old, ignore_errors=True)

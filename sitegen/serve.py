@@ -52,7 +52,7 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError, printable
 from .render import static_dirs, theme_dirs
-from .state import FOLDER, not_site, scan
+from .state import FOLDER, check_cache, not_site, scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -576,6 +576,7 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
             f"{site_dir} is not a site folder (no content/ or sitegen.yaml): "
             "run `sitegen new DIR` or `sitegen import PROFILE --site DIR` first"
         )
+    check_cache(site_dir)  # refused before serving, not as every rebuild's error page
     if not host.strip():  # it would listen everywhere, at a URL no page can be built for
         raise SitegenError("--host '' names no address: use 127.0.0.1, or 0.0.0.0 for every one")
     if not 0 <= port <= 65535:

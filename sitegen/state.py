@@ -29,6 +29,7 @@ from .errors import SitegenError, SitegenWarning
 from .search import pagefind_available
 
 CACHE_DIR = ".sitegen-cache"
+CACHE_FOLDERS = ("trash", "photo", "papers", "cv-pdf")  # the cache's folders builds delete in
 INPUT_ROOTS = ("content", "templates", "themes", "static", "root", "sitegen.yaml")
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # never read by a build, and large
 FOLDER = (-1, 0)  # what scan() records of a folder
@@ -258,6 +259,20 @@ def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
     return {path[top:]: stats for path, stats in scan([root], lambda name: False).items()}
 
 
+def check_cache(site_dir: Path) -> None:
+    """A site from elsewhere (a fork, a pull request in CI) may carry its cache as a link, or
+    links in it: builds delete in those folders, so through a link they deleted outside the
+    site. sitegen makes no link there."""
+    cache = site_dir / CACHE_DIR
+    for path in (cache, *(cache / name for name in CACHE_FOLDERS)):
+        if path.is_symlink():
+            raise SitegenError(
+                "a symbolic link: sitegen deletes in its cache, so it must be a folder of "
+                "the site's own; remove the link",
+                path,
+            )
+
+
 def state_file(site_dir: Path, output: Path) -> Path:
     """One state per output folder: `sitegen serve` builds elsewhere than `sitegen build`."""
     return site_dir / CACHE_DIR / f"state-{digest(str(output.resolve()))[:12]}.pickle"
@@ -353,7 +368,9 @@ def sweep_dead_outputs(output: Path, cache: Path) -> None:
     cache files it was writing (save_bytes's `.NAME.PID.tmp`)."""
     beside = output.parent
     made = [*beside.glob(f".{output.name}.tmp-*"), *beside.glob(f".{output.name}.old-*")]
-    cached = [*cache.glob(".*.tmp"), *cache.glob("*/.*.tmp")]
+    cached = [
+        p for p in (*cache.glob(".*.tmp"), *cache.glob("*/.*.tmp")) if not p.parent.is_symlink()
+    ]
     by_pid = [(p, p.name.rsplit("-", 1)[1]) for p in made]
     by_pid += [(p, p.name.split(".")[-2]) for p in cached]
     for stale, pid in by_pid:
@@ -387,6 +404,7 @@ class Probe:
         jobs: int | None = None,
     ) -> Probe:
         scanned_at, umask = time.time(), current_umask()
+        check_cache(site_dir)  # every build and preview starts here, before it deletes
         sweep_dead_outputs(output, site_dir / CACHE_DIR)  # here: a no-op build sweeps too
         state = read_cache(state_file(site_dir, output)) if use_cache and output.is_dir() else None
         # what a build keeps (links, the old site's folders) keeps its mode: under another

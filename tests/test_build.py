@@ -576,6 +576,80 @@ def test_an_old_site_vanishing_from_the_trash_meanwhile_is_no_error(fresh_site: 
     assert result.returncode == 0, result.stderr
 
 
+def victim_folder(where: Path) -> tuple[Path, dict[str, bytes]]:
+    """A folder outside the site, old enough for a build to take its entries for leftovers."""
+    victim = where / "victim"
+    for rel in ("papers/draft.tex", "photo/holiday/a.jpg", "old-project/f.txt", "notes.txt"):
+        (victim / rel).parent.mkdir(parents=True, exist_ok=True)
+        (victim / rel).write_text("mine")
+    for p in [*victim.rglob("*"), victim]:
+        os.utime(p, (time.time() - 7200,) * 2)
+    return victim, tree_bytes(victim)
+
+
+@pytest.mark.parametrize(
+    "link, extra",
+    [(".sitegen-cache", "--no-cache"), (".sitegen-cache/trash", ""), (".sitegen-cache/photo", "")],
+)
+def test_a_cache_linked_outside_the_site_is_refused_before_anything_is_deleted(
+    fresh_site: Path, tmp_path: Path, link: str, extra: str
+) -> None:
+    """A site from a fork or a pull request may carry its cache as a link: builds delete in
+    it (old sites, old photos, what --no-cache clears), so they deleted outside the site."""
+    from PIL import Image
+
+    Image.new("RGB", (300, 300)).save(fresh_site / "content" / "me.png")
+    with (fresh_site / "content" / "profile.yaml").open("a") as f:
+        f.write("photo: me.png\n")
+    victim, before = victim_folder(tmp_path)
+    (fresh_site / link).parent.mkdir(exist_ok=True)
+    (fresh_site / link).symlink_to(victim, target_is_directory=True)
+    why = "a symbolic link: sitegen deletes in its cache, so it must be a folder of the site's own"
+    for command in ("build", "serve"):
+        args = ["--no-search", *[extra][: bool(extra)]] if command == "build" else ["--port", "0"]
+        proc = run_cli(command, "--site", fresh_site, *args)
+        assert tree_bytes(victim) == before
+        assert proc.returncode == 1 and proc.stderr.startswith(f"{fresh_site / link}: {why}")
+    assert not (fresh_site / "output").exists()
+
+
+def test_links_in_the_cache_s_folders_are_not_followed(fresh_site: Path, tmp_path: Path) -> None:
+    """A link to elsewhere as an old site in the trash (the newest is walked, its files not
+    kept deleted) or as a stale one (deleted in the background) is left as it is."""
+    from sitegen.build import _old_sites
+
+    def build() -> None:
+        run_cli("build", "--site", fresh_site, "--no-search", check=True)
+
+    victim, before = victim_folder(tmp_path)
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    build()
+    papers[0].write_text(papers[0].read_text() + "\nOne more sentence.\n")
+    build()  # an incremental build: the next starts from the newest old site
+    trash = fresh_site / ".sitegen-cache" / "trash"
+    newest = trash / f"{_old_sites(fresh_site / 'output')}{'9' * 20}"
+    for name in (newest.name, "site-0123456789ab-1", "del-site-0123456789ab-2"):
+        (trash / name).symlink_to(victim, target_is_directory=True)
+        os.utime(trash / name, (time.time() - 7200,) * 2, follow_symlinks=False)
+    papers[1].write_text(papers[1].read_text() + "\nAnother sentence.\n")
+    build()
+    time.sleep(0.5)  # old sites are deleted in the background
+    assert tree_bytes(victim) == before
+
+
+def test_the_photo_cache_writes_and_deletes_through_no_link(tmp_path: Path) -> None:
+    from sitegen.photo import _store
+
+    victim, before = victim_folder(tmp_path)
+    cache = tmp_path / "photo"
+    cache.mkdir()
+    for name in ("this-photo", "an-older-one"):
+        (cache / name).symlink_to(victim, target_is_directory=True)
+    _store(cache / "this-photo", {"176x176.jpg": b"new"}, 1)
+    _store(cache / "another", {"176x176.jpg": b"new"}, 1)  # the others are deleted
+    assert tree_bytes(victim) == before and (cache / "another" / "files.json").exists()
+
+
 def test_a_build_starting_from_the_last_old_site_writes_what_a_cold_build_writes(
     fresh_site: Path, tmp_path: Path
 ) -> None:
