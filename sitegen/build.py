@@ -845,16 +845,16 @@ def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
             shutil.copy2(top + rel, new + rel)
 
 
-def bytecode_cache(cache: Path) -> jinja2.BytecodeCache:
-    """Compiled templates, shared by this user's sites (in Jinja's own per-user temp folder
-    where it is safe, else the site's cache). Jinja checks a template's source, not the
-    options it was compiled with, so the file names carry sitegen's code stamp."""
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, shared by this user's sites in Jinja's own per-user temp folder;
+    none where that is not safe (only slower): in the site's cache, a bytecode file that
+    came with the site (a fork's) would be code Jinja runs. Jinja checks a template's
+    source, not the options it was compiled with, so the file names carry the code stamp."""
     pattern = f"sitegen-{code_stamp()[:16]}-%s.cache"
     try:
         return jinja2.FileSystemBytecodeCache(pattern=pattern)
     except RuntimeError:  # no safe shared folder
-        (cache / "jinja").mkdir(parents=True, exist_ok=True)
-        return jinja2.FileSystemBytecodeCache(str(cache / "jinja"), pattern)
+        return None
 
 
 @collector_paused()
@@ -944,7 +944,7 @@ def build_site(
         bool(todo or removed) or search_stale or (state is not None and state.search != use_search)
     )
     if changed:
-        renderer.env.bytecode_cache = bytecode_cache(cache)
+        renderer.env.bytecode_cache = bytecode_cache()
         compile_templates(renderer, {p.template for p in pages})
         trash = cache / "trash"
         prefix = _old_sites(output)

@@ -650,6 +650,27 @@ def test_the_photo_cache_writes_and_deletes_through_no_link(tmp_path: Path) -> N
     assert tree_bytes(victim) == before and (cache / "another" / "files.json").exists()
 
 
+def test_without_a_safe_shared_folder_templates_are_compiled_with_no_bytecode_cache(
+    fresh_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site's cache was the fallback: a bytecode file committed there (a fork's) would
+    be code Jinja runs. Now none is read or written there: the build is only slower."""
+    import jinja2
+
+    real, folders = jinja2.FileSystemBytecodeCache, []
+
+    def unsafe_shared_folder(directory: str | None = None, *args: str, **kw: str) -> object:
+        if directory is None:  # as Jinja says when its per-user temp folder is not safe
+            raise RuntimeError("Cannot determine safe temp directory")
+        folders.append(directory)
+        return real(directory, *args, **kw)
+
+    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", unsafe_shared_folder)
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert folders == [] and not (fresh_site / ".sitegen-cache" / "jinja").exists()
+    assert (fresh_site / "output" / "index.html").is_file()
+
+
 def test_a_build_starting_from_the_last_old_site_writes_what_a_cold_build_writes(
     fresh_site: Path, tmp_path: Path
 ) -> None:
