@@ -364,17 +364,19 @@ def save_cache(path: Path, value: Any) -> None:
 
 def sweep_dead_outputs(output: Path, cache: Path) -> None:
     """Delete what a killed build left, not what one still running has (every build does, a
-    no-op too): its half-made site beside `output` (`.output.tmp-PID`, `.old-PID`) and the
-    cache files it was writing (save_bytes's `.NAME.PID.tmp`)."""
+    no-op too): its half-made site beside `output` (the folders `.output.tmp-PID`, `.old-PID`)
+    and the cache files it was writing (save_bytes's `.NAME.PID.tmp`). Nothing else: beside
+    output/, a `.output.old-backup`, a file or a link is the user's."""
     beside = output.parent
     made = [*beside.glob(f".{output.name}.tmp-*"), *beside.glob(f".{output.name}.old-*")]
+    made = [p for p in made if p.is_dir() and not p.is_symlink()]
     cached = [
         p for p in (*cache.glob(".*.tmp"), *cache.glob("*/.*.tmp")) if not p.parent.is_symlink()
     ]
     by_pid = [(p, p.name.rsplit("-", 1)[1]) for p in made]
     by_pid += [(p, p.name.split(".")[-2]) for p in cached]
     for stale, pid in by_pid:
-        if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
+        if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
             else:

@@ -1418,6 +1418,28 @@ def test_a_killed_builds_leftovers_go_with_the_next_build_even_a_no_op(built_sit
     assert not half.exists() and not temp.exists() and running.exists()
 
 
+def test_what_the_user_keeps_beside_output_is_not_taken_for_a_killed_build_s(
+    built_site: Path,
+) -> None:
+    """A build makes only folders there, named by its process id: a backup, a file or a
+    link of such a name (even one ending in a dead process's id) is the user's."""
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    backup = built_site / ".output.old-backup"
+    backup.mkdir()
+    (backup / "site.tar").write_text("keep")
+    files = [built_site / ".output.tmp-notes", built_site / f".output.old-{dead}"]
+    for file in files:
+        file.write_text("keep")
+    link = built_site / f".output.tmp-{dead}"
+    link.symlink_to(backup, target_is_directory=True)
+    age_inputs(built_site)
+    assert "nothing changed" in cli_build(built_site).stdout
+    set_field(paper_files(built_site)[0], "title", "Edited")
+    build(built_site)
+    assert [p.read_text() for p in (backup / "site.tar", *files)] == ["keep"] * 3
+    assert link.is_symlink()
+
+
 def test_ctrl_c_between_the_swaps_renames_waits_for_the_second(
     built_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
