@@ -5,7 +5,7 @@ README; the generated sitegen.yaml lists every setting with its default,
 commented out, so the file is valid as it stands and shows what can be changed
 without a trip to the docs.
 Nothing that exists is ever overwritten, even with --force: --force only
-allows writing *beside* existing files.
+allows writing *beside* existing files, and never through a symbolic link.
 """
 
 from __future__ import annotations
@@ -77,6 +77,14 @@ def _file_in_the_way(folder: Path, rels: list[str]) -> Path | None:
     return None
 
 
+def _link_on_the_way(folder: Path, rel: str) -> Path | None:
+    """A symbolic link, dangling or not, at `rel` or at a folder above it in the site: a
+    folder given with --force may hold one (a clone of someone's site), and what is written
+    through it lands outside the site."""
+    paths = (folder / p for p in (Path(rel), *Path(rel).parents[:-1]))
+    return next((p for p in paths if p.is_symlink()), None)
+
+
 def new_site(
     folder: Path,
     profile: Path | None = None,
@@ -139,13 +147,17 @@ def new_site(
     try:
         for rel, text in files.items():
             path = folder / rel
+            if link := _link_on_the_way(folder, rel):
+                lines.append(f"kept {rel} ({link.relative_to(folder)} is a symbolic link)")
+                continue
             if path.exists():
                 lines.append(f"kept {rel} (exists)")
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             lines.append(f"created {rel}")
-        (folder / "content" / "papers").mkdir(parents=True, exist_ok=True)
+        if not _link_on_the_way(folder, "content/papers"):
+            (folder / "content" / "papers").mkdir(parents=True, exist_ok=True)
     except OSError as e:  # no permission, say: what was made is listed
         raise SitegenError(
             f"cannot write: {e.strerror} (made so far: {', '.join(lines) or 'nothing'})",

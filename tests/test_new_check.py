@@ -148,6 +148,23 @@ def test_new_force_adds_files_and_keeps_existing_ones(tmp_path: Path) -> None:
     assert (site / "netlify.toml").is_file()
 
 
+def test_new_force_writes_nothing_through_a_symbolic_link(tmp_path: Path) -> None:
+    """A site folder from elsewhere may hold links, dangling or to folders outside it: a
+    file there is kept as an existing one is, and nothing lands outside the site."""
+    site, outside = tmp_path / "s", tmp_path / "outside"
+    site.mkdir()
+    outside.mkdir()
+    (site / ".gitignore").symlink_to("../outside/made-by-sitegen")
+    (site / "templates").symlink_to("../outside", target_is_directory=True)
+    (site / "content").symlink_to("../outside", target_is_directory=True)
+    proc = run_cli("new", site, "--force", check=True)
+    assert list(outside.iterdir()) == []
+    assert "kept .gitignore (.gitignore is a symbolic link)" in proc.stdout
+    assert "kept templates/README.md (templates is a symbolic link)" in proc.stdout
+    assert "kept content/profile.yaml (content is a symbolic link)" in proc.stdout
+    assert (site / "sitegen.yaml").is_file() and not (site / ".gitignore").exists()
+
+
 def test_new_accepts_a_fresh_git_repository(tmp_path: Path) -> None:
     site = tmp_path / "s"
     (site / ".git").mkdir(parents=True)
