@@ -52,8 +52,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import sources
 from .cite import markdown_text
 from .content import _as_date, front_matter, load_profile
@@ -361,9 +359,8 @@ def _unmanaged_identities(
 # ---------------------------------------------------------------- profile.yaml merge
 
 
-# PyYAML builds dates while parsing: `2022-02-30` raises ValueError, not YAMLError.
-_YAML_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
-_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:(?:\s|$)")  # the imported keys are plain words
+# the imported keys are plain words, which a user may still have quoted (`"metrics":`)
+_TOP_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1\s*:(?:\s|$)""")
 
 
 def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | None, str]:
@@ -393,12 +390,15 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     i = 0
     while i < len(lines):
         m = _TOP_KEY.match(lines[i])
-        key = m.group(1) if m else None
+        key = m.group(2) if m else None
         if key in emitted:
             j = i + 1
-            while j < len(lines) and (lines[j][:1] in (" ", "\t", "-") or not lines[j].strip()):
+            while j < len(lines) and (
+                lines[j][:1] in (" ", "\t", "-", "#") or not lines[j].strip()
+            ):
                 j += 1
-            while j > i + 1 and not lines[j - 1].strip():
+            # blank lines and comments at its end belong to the key that follows
+            while j > i + 1 and (lines[j - 1][:1] == "#" or not lines[j - 1].strip()):
                 j -= 1
             out += emitted.pop(key)  # a key repeated further down is left as it is
             i = j
@@ -408,8 +408,9 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     for block in emitted.values():  # imported keys the file did not have yet
         out += block
     text = "\n".join(out) + "\n"
-    with contextlib.suppress(*_YAML_ERRORS):
-        if yaml.safe_load(text) == merged:
+    # read back as a build reads it: PyYAML would keep the last of a key given twice
+    with contextlib.suppress(SitegenError):
+        if load_yaml(text, path) == merged:
             return text, "updated"
     return dump_yaml(merged), "updated"
 

@@ -816,6 +816,36 @@ def test_profile_yaml_keeps_user_keys_and_comments(site, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("old", "new", "kept"),
+    [
+        ("metrics:", '"metrics":', "bio: Mine."),  # quoted, yet the same key
+        ("  papers: 32\n", "# counted by the profile site\n  papers: 32\n", "# my links"),
+        ("metrics:", "? metrics\n:", None),  # too unusual to edit in place: written whole
+    ],
+)
+def test_an_updated_profile_yaml_is_one_the_build_reads(site, tmp_path, old, new, kept):
+    """Found by a researcher's-year hunt: a quoted `"metrics":`, or a comment at column 0
+    inside its block, left (part of) the old block beside the new one, and PyYAML's
+    read-back check kept the last of the two keys, so the import wrote a profile.yaml
+    the next build refused as a duplicate key."""
+    py = site / "content/profile.yaml"
+    text = py.read_text(encoding="utf-8").replace(old, new, 1)
+    py.write_text(f"{text}bio: Mine.\n# my links\nlinks:\n  github: https://github.com/ada\n")
+    run_cli("build", "--site", site, "--no-search", check=True)
+    later = tmp_path / "later.txt"
+    later.write_text(SEED.read_text(encoding="utf-8").replace("h-index29", "h-index30"))
+    r = run_cli("import", later, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert r.stdout.startswith("updated content/profile.yaml\n")
+    run_cli("build", "--site", site, "--no-search", check=True)
+    data = yaml.safe_load(py.read_text(encoding="utf-8"))
+    assert data["metrics"]["h_index"] == 30 and data["links"] == {
+        "github": "https://github.com/ada"
+    }
+    if kept:
+        assert kept in py.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "name: [unclosed\n",
