@@ -27,7 +27,8 @@ to the site's files by DOI, arXiv id, then title, and a matched file only gains
 the keys it lacks, as new lines in its front matter. When the profile later
 re-renders a file, those keys are carried over, so the manifest hash still
 tells the import's own bytes from a hand edit. The manifest's `sources` lists,
-per file, where its paper came from.
+per file, where its paper came from: a paper only they added, whose file the
+user deleted, stays deleted too.
 
 Everything is rendered and checked in memory first; then every file goes to a
 temporary file in its own directory, and only when all of those exist are they
@@ -948,6 +949,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     # was edited by hand, or that was deleted by hand, is still that paper
     by_name = {p.name: p for p in site_papers}
     profile_titles = {_identity_title(key): e.file for key, e in plan.manifest.items()}
+    # a paper only other sources added has no entry: `sources` still names its file
+    deleted = {name for name in plan.sources if name not in plan.on_disk and name not in pending}
     is_owner = sources.owner_matcher(plan.owner)
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)
@@ -959,7 +962,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
                     continue
                 target = by_name[known]
         if target is None:
-            _new_paper(group, plan)
+            _new_paper(group, plan, deleted)
             continue
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
@@ -997,13 +1000,16 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
     return out + group.notes
 
 
-def _new_paper(group: _Paper, plan: _Plan) -> None:
+def _new_paper(group: _Paper, plan: _Plan, deleted: set[str]) -> None:
     v = group.values
     date = v.get("date")
     if not isinstance(date, dt.date):
         plan.report.warnings.append(
             SitegenWarning(f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0])
         )
+        return
+    if not plan.force and (gone := f"{paper_slug(date.year, str(v['title']))}.md") in deleted:
+        plan.report.kept.append((_rel(gone), "deleted by hand; --force re-creates it"))
         return
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
     name = plan.add(date.year, str(v["title"]), data)

@@ -214,6 +214,27 @@ def test_importing_again_changes_no_byte(merged: Path) -> None:
     assert snapshot(merged) == before
 
 
+def test_a_paper_only_a_source_added_stays_deleted(site: Path, tmp_path: Path) -> None:
+    """Found by a researcher's-year hunt: a profile paper deleted by hand stays deleted,
+    but one only a BibTeX file had added came back on the next import of that file: it
+    has no manifest entry, only its file name in `sources`."""
+    bib = tmp_path / "w.bib"
+    bib.write_text("@article{w, title={A Workshop Paper}, author={Wu, Lemeng}, year={2025}}\n")
+    assert imp(bib, "--site", site).returncode == 0
+    path = site / "content" / "papers" / "2025-a-workshop-paper.md"
+    original = path.read_bytes()
+    path.unlink()
+    proc = imp(seed_profile(), bib, "--site", site)
+    assert proc.stdout.splitlines() == [
+        "kept content/papers/2025-a-workshop-paper.md (deleted by hand; --force re-creates it)",
+        "0 added, 0 updated, 32 unchanged, 1 kept (changed by hand)",
+    ]
+    assert not path.exists()
+    proc = imp(bib, "--site", site, "--force")
+    assert proc.stdout.splitlines()[-1] == "1 added, 0 updated, 0 unchanged", proc.stdout
+    assert path.read_bytes() == original
+
+
 # a source's title is text: each shows on the page, and in citation_title, as the source has it
 PLAIN_TITLES = {
     "2018-proving": "Proving 2*3*4 = 24 with _underscores_, [x](y) and <b>bold</b> for $x_i$",
