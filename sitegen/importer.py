@@ -971,6 +971,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)
     entries = {e.file: e for e in plan.manifest.values()}
+    # a file renamed by hand is known, as the profile import knows it, by the bytes it wrote
+    lost = {e.sha256: e for e in plan.manifest.values() if e.file not in plan.on_disk}
     gaining = [p for p in site_papers if p.gained]
     filled = _each(lambda p: _filled(p, plan.owner), gaining)
     for paper, (gained, new) in zip(gaining, filled, strict=True):
@@ -984,7 +986,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
         # keep the manifest hash in step when the import owns the file, so the next
         # profile import still tells it from a hand edit
-        entry = entries.get(paper.name)
+        entry = entries.get(paper.name) or lost.get(_sha256(paper.data))
         if entry is not None and entry.sha256 == _sha256(paper.data):
             entry.sha256 = _sha256(new)
 

@@ -235,6 +235,31 @@ def test_a_paper_only_a_source_added_stays_deleted(site: Path, tmp_path: Path) -
     assert path.read_bytes() == original
 
 
+def test_a_renamed_file_a_source_fills_in_is_still_the_imports_own(
+    site: Path, tmp_path: Path
+) -> None:
+    """Found by a researcher's-year hunt: the merge looked the manifest entry up by the
+    file's new name, found none, and left its hash behind, so the next profile import
+    took the filled-in file for a hand edit and kept the profile's change out."""
+    renamed = site / "content" / "papers" / "psf.md"
+    (site / "content" / "papers" / FAST).rename(renamed)
+    bib = tmp_path / "psf.bib"
+    bib.write_text(
+        "@article{p, title={Fast Point Cloud Generation with Straight Flows}, "
+        "author={Wu, Lemeng}, year={2022}, doi={10.1234/psf}}\n"
+    )
+    assert imp(bib, "--site", site).stdout.startswith("added doi to content/papers/psf.md\n")
+    later = tmp_path / "profile.txt"
+    later.write_text(
+        seed_profile().read_text(encoding="utf-8").replace("have emerged as", "are", 1),
+        encoding="utf-8",
+    )
+    proc = imp(later, "--site", site)
+    assert proc.stdout == "0 added, 1 updated, 31 unchanged\n", proc.stdout
+    text = renamed.read_text(encoding="utf-8")
+    assert "Diffusion models are a powerful tool" in text and "doi: 10.1234/psf" in text
+
+
 # a source's title is text: each shows on the page, and in citation_title, as the source has it
 PLAIN_TITLES = {
     "2018-proving": "Proving 2*3*4 = 24 with _underscores_, [x](y) and <b>bold</b> for $x_i$",
