@@ -540,15 +540,20 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     )
     # renamed and retitled: only the bytes the import wrote tie the file to its entry
     lost = {manifest[k].sha256: k for f, k in left.items() if f not in plan.on_disk}
+
+    def follow(old: str, name: str) -> None:  # its file, renamed: the manifest follows it
+        plan.sources.setdefault(name, set()).update(plan.sources.pop(manifest[old].file, ()))
+        manifest[old] = replace(manifest[old], file=name)
+
     for key in [k for k in keys if k in unmanaged and k not in known]:
         name = unmanaged[key][0]
         if name in left:  # the file the manifest knows by the paper's old title
             matched[key] = left.pop(name)
-        elif key in gone:  # its file, renamed: the manifest follows it
-            manifest[matched[key]] = replace(manifest[matched[key]], file=name)
+        elif key in gone:
+            follow(matched[key], name)
         elif lost and (old := lost.pop(_sha256(_read_or_none(papers_dir / name) or b""), None)):
             matched[key] = left.pop(manifest[old].file)
-            manifest[old] = replace(manifest[old], file=name)
+            follow(old, name)
         else:
             continue
         del unmanaged[key]

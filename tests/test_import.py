@@ -393,6 +393,18 @@ def test_a_file_renamed_by_hand_is_still_its_paper(site):
     assert r.stdout.startswith("kept content/papers/pathfusion.md (edited by hand"), r.stdout
 
 
+def test_a_renamed_files_sources_follow_it(site, tmp_path):
+    """Found by a researcher's-year hunt: the manifest's entry followed a renamed file, but
+    its `sources` kept the paper's history under the old, deleted name."""
+    path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
+    path.rename(path.with_name("pathfusion.md"))
+    again = tmp_path / "again.txt"
+    shutil.copy(SEED, again)
+    assert cli(again, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
+    found = json.loads((site / "content" / importer.MANIFEST_NAME).read_text())["sources"]
+    assert path.name not in found and found["pathfusion.md"] == ["again.txt", "seed.txt"]
+
+
 def test_new_papers_are_added_with_todays_date(tmp_path):
     seed = SEED.read_text(encoding="utf-8")
     fewer = tmp_path / "fewer.txt"
