@@ -53,8 +53,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import sources
+from . import sources, urls
 from .cite import markdown_text
+from .config import load_config, resolve_base_url
 from .content import _as_date, front_matter, load_profile
 from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
@@ -957,6 +958,11 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     # a paper only other sources added has no entry: `sources` still names its file
     deleted = {name for name in plan.sources if name not in plan.on_disk and name not in pending}
     is_owner = sources.owner_matcher(plan.owner)
+    # the site's own export (output/publications.bib) gives each paper's page here as its
+    # url: no url of the paper, and filling it in would hide the search links of one without
+    base = ""
+    with contextlib.suppress(SitegenError):  # a bad URL variable: the build reports it
+        base = resolve_base_url(load_config(plan.papers_dir.parent.parent)[0], None)[0]
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)
         known = profile_titles.get(_norm_title(str(group.values["title"])))
@@ -970,9 +976,11 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             _new_paper(group, plan, deleted)
             continue
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
+        page = urls.absolute(base, urls.paper(str(target.values.get("slug") or target.name[:-3])))
         for key in (*FILLABLE, "authors", "abstract"):
-            if key in group.values and target.values.get(key) in _EMPTY:
-                target.values[key] = target.gained[key] = group.values[key]
+            value = group.values.get(key)
+            if value not in (None, page) and target.values.get(key) in _EMPTY:
+                target.values[key] = target.gained[key] = value
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)
     entries = {e.file: e for e in plan.manifest.values()}

@@ -260,6 +260,19 @@ def test_a_renamed_file_a_source_fills_in_is_still_the_imports_own(
     assert "Diffusion models are a powerful tool" in text and "doi: 10.1234/psf" in text
 
 
+def test_the_sites_own_export_gives_no_paper_its_own_page_as_url(site: Path) -> None:
+    """Found by a researcher's-year hunt: importing the site's own publications.bib (or
+    .ris, .json) filled every paper's `url` with its page on this site, which hid the
+    search links a paper without a url shows."""
+    (site / "sitegen.yaml").write_text("base_url: https://ada.example.org/\n")
+    run_cli("build", "--site", site, "--no-search", check=True)
+    before = snapshot(site / "content" / "papers")
+    for name in ("publications.bib", "publications.ris", "publications.json"):
+        proc = imp(site / "output" / name, "--site", site)
+        assert proc.stdout == "0 added, 0 updated, 0 unchanged\n", proc.stdout
+    assert snapshot(site / "content" / "papers") == before
+
+
 # a source's title is text: each shows on the page, and in citation_title, as the source has it
 PLAIN_TITLES = {
     "2018-proving": "Proving 2*3*4 = 24 with _underscores_, [x](y) and <b>bold</b> for $x_i$",
