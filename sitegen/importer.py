@@ -960,9 +960,14 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     is_owner = sources.owner_matcher(plan.owner)
     # the site's own export (output/publications.bib) gives each paper's page here as its
     # url: no url of the paper, and filling it in would hide the search links of one without
-    base = ""
+    # (dropped from the record, so another source's real url still fills it)
+    own = None
     with contextlib.suppress(SitegenError):  # a bad URL variable: the build reports it
         base = resolve_base_url(load_config(plan.papers_dir.parent.parent)[0], None)[0]
+        own = urls.absolute(base, urls.paper("x")[:-2])  # every paper page starts so
+    records = [
+        replace(r, url=None) if own and r.url and r.url.startswith(own) else r for r in records
+    ]
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)
         known = profile_titles.get(_norm_title(str(group.values["title"])))
@@ -976,11 +981,9 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             _new_paper(group, plan, deleted)
             continue
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
-        page = urls.absolute(base, urls.paper(str(target.values.get("slug") or target.name[:-3])))
         for key in (*FILLABLE, "authors", "abstract"):
-            value = group.values.get(key)
-            if value not in (None, page) and target.values.get(key) in _EMPTY:
-                target.values[key] = target.gained[key] = value
+            if key in group.values and target.values.get(key) in _EMPTY:
+                target.values[key] = target.gained[key] = group.values[key]
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)
     entries = {e.file: e for e in plan.manifest.values()}

@@ -271,6 +271,15 @@ def test_the_sites_own_export_gives_no_paper_its_own_page_as_url(site: Path) -> 
         proc = imp(site / "output" / name, "--site", site)
         assert proc.stdout == "0 added, 0 updated, 0 unchanged\n", proc.stdout
     assert snapshot(site / "content" / "papers") == before
+    # listed first, the export's own page does not keep another source's real url out
+    bib = (site / "output" / "publications.bib").read_text()
+    first = bib[bib.index("@") : bib.index("\n}\n") + 3]
+    real = re.sub(r"url\s*= \{[^}]*\}", "url = {https://real.example/p}", first)
+    (site / "real.bib").write_text(real)
+    proc = imp(site / "output" / "publications.bib", site / "real.bib", "--site", site)
+    assert "1 filled in" in proc.stdout and "url: https://real.example/p" in "".join(
+        p.read_text() for p in (site / "content" / "papers").glob("*.md")
+    )
 
 
 # a source's title is text: each shows on the page, and in citation_title, as the source has it
