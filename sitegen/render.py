@@ -8,6 +8,7 @@ block of `base.html`) and inherit the rest.
 from __future__ import annotations
 
 import os
+import string
 import types
 from pathlib import Path
 from typing import Any
@@ -139,11 +140,27 @@ class ReadOnlyEnvironment(jinja2.Environment):
 
 
 def _read_only(obj: Any, value: Any) -> Any:
-    if type(value) in _METHODS and value.__name__ in _CHANGES:
+    if type(value) in _METHODS and value.__name__ in ("format", "format_map"):
+        if isinstance(text := getattr(value, "__self__", None), str):  # Markup's too
+            _plain_fields(text)
+    elif type(value) in _METHODS and value.__name__ in _CHANGES:
         unbound = type(value) is types.MethodDescriptorType  # `dict.update(shared, ...)`
         if unbound or (value.__self__ is obj and modifies_known_mutable(obj, value.__name__)):
             _refuse(obj, value.__name__)
     return value
+
+
+def _plain_fields(text: str) -> None:
+    """str.format looks up `{0.name}` and `{0[key]}` itself, past getattr and getitem above:
+    `"{0.__init__.__globals__[os].environ}".format(cycler)` published the environment."""
+    for _, field, spec, _ in string.Formatter().parse(text):
+        if field and ("." in field or "[" in field):
+            raise jinja2.TemplateRuntimeError(
+                f"templates may not look up attributes or items in a format field ({{{field}}}):"
+                " pass the values themselves"
+            )
+        if spec:  # fields nest in a format spec: `{0:{1.name}}`
+            _plain_fields(spec)
 
 
 _CHANGE = "change the site's data ({}): make a new value instead, with `+` or in a namespace()"

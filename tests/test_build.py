@@ -1436,6 +1436,37 @@ def test_dunder_names_namespaces_in_fragments_and_decomposed_topic_names(fresh_s
         assert proc.stderr.startswith(f"{templates / 'index.html'}:1: template error"), proc.stderr
 
 
+def test_a_format_string_may_not_look_up_attributes_or_items(fresh_site: Path) -> None:
+    """str.format does its own lookups, past the refusal of `_` names: a site's template
+    published an environment variable, and `sitegen check` said nothing. Fields that only
+    place the arguments still format, Markup's too."""
+    page = fresh_site / "templates" / "404.html"
+    page.parent.mkdir(exist_ok=True)
+
+    def render(expression: str) -> None:
+        page.write_text(
+            '{% extends "default/404.html" %}{% block content %}\n'
+            f"<pre>{{{{ {expression} }}}}</pre>{{% endblock %}}\n"
+        )
+
+    render('"{} of {}".format(1, 2) ~ "{n}".format(n=3) ~ ("<b>{}</b>"|safe).format("&")')
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert "<pre>1 of 23<b>&amp;</b></pre>" in (fresh_site / "output" / "404.html").read_text()
+    for reach, field in (
+        ('"{0.__init__.__globals__[os].environ[CI_TOKEN]}".format(cycler)', "0.__init__"),
+        ('("{0.__init__}"|safe).format(cycler)', "0.__init__"),
+        ('"{p[0]}".format_map({"p": [1]})', "p[0]"),
+        ('"{0:{1.real}}".format(1, 2)', "1.real"),
+    ):
+        render(reach)
+        said = f"{page}:2: template error: templates may not look up attributes or items in a"
+        for command in (["build", "--no-search"], ["check"]):
+            proc = run_cli(*command, "--site", fresh_site, env={"CI_TOKEN": "s3cr3t"})
+            assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+            assert f"{said} format field ({{{field}" in proc.stderr, proc.stderr
+            assert "s3cr3t" not in proc.stdout + proc.stderr
+
+
 def test_a_namespace_in_an_imported_template_starts_afresh_on_every_page(
     fresh_site: Path,
 ) -> None:
