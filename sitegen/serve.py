@@ -23,6 +23,7 @@ import contextlib
 import errno
 import gc
 import html
+import ipaddress
 import mimetypes
 import os
 import re
@@ -40,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
@@ -443,7 +444,30 @@ def _read(path: Path | None) -> bytes | None:
         return None
 
 
-class PreviewHandler(web.RequestHandler):
+def local_names(url: str, sockets: list[socket.socket]) -> frozenset[str] | None:
+    """The host names a preview listening on loopback only answers to, or None: any.
+
+    A web page can rename this machine (DNS rebinding: attacker.example resolves to
+    127.0.0.1) and read the preview as its own site, websocket included, since its
+    Origin then names the host it asks for. A preview other machines see is reached
+    under names not known here, and is open to them anyway.
+    """
+    if not all(ipaddress.ip_address(s.getsockname()[0]).is_loopback for s in sockets):
+        return None
+    own = urlsplit(url).netloc.rpartition(":")[0].lower()  # `[::1]` as a Host header has it
+    return frozenset(("localhost", "127.0.0.1", "[::1]", own))
+
+
+class LocalOnly(web.RequestHandler):
+    """A request to a preview on loopback must name it by one of its local_names."""
+
+    def prepare(self) -> None:
+        names = self.settings["local_names"]
+        if names is not None and self.request.host_name not in names:
+            raise web.HTTPError(403, reason="Forbidden: not a name of this preview (localhost)")
+
+
+class PreviewHandler(LocalOnly):
     """Serves the preview's output folder, read fresh on every request."""
 
     def initialize(self, preview: Preview) -> None:
@@ -486,20 +510,21 @@ class PreviewHandler(web.RequestHandler):
         self.finish(data)  # for HEAD, tornado sends the headers a GET gets (script included)
 
 
-class LiveReloadScriptHandler(LiveReloadJSHandler):
+class LiveReloadScriptHandler(LocalOnly, LiveReloadJSHandler):
     """livereload.js from the package; its headers also name the build being served."""
 
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
     def prepare(self) -> None:
+        super().prepare()
         self.set_header("X-Sitegen-Build", self.preview.generation)
         self.set_header("Cache-Control", "no-store")
 
     head = LiveReloadJSHandler.get  # the headers a GET gets, Content-Length and ETag too
 
 
-class ReloadSocket(LiveReloadHandler):
+class ReloadSocket(LocalOnly, LiveReloadHandler):
     """livereload's websocket, for this preview's own pages only."""
 
     def check_origin(self, origin: str) -> bool:
@@ -514,7 +539,7 @@ class ReloadSocket(LiveReloadHandler):
             self.close()
 
 
-def make_app(preview: Preview) -> web.Application:
+def make_app(preview: Preview, names: frozenset[str] | None) -> web.Application:
     class Injector(LiveScriptInjector):
         @property
         def script(self) -> bytes:
@@ -529,6 +554,7 @@ def make_app(preview: Preview) -> web.Application:
         ],
         transforms=[Injector],
         log_function=lambda handler: None,  # a preview is not a production server: no access log
+        local_names=names,
     )
 
 
@@ -618,7 +644,7 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
 async def _run(
     preview: Preview, sockets: list[socket.socket], open_url: str | None, seen: Snapshot
 ) -> None:
-    server = httpserver.HTTPServer(make_app(preview))
+    server = httpserver.HTTPServer(make_app(preview, local_names(preview.base_url, sockets)))
     server.add_sockets(sockets)
     watcher = asyncio.create_task(preview.watch(seen))
     # as asyncio.run does for Ctrl-C: stop once the loop has control, so that a build

@@ -377,6 +377,58 @@ def test_the_reload_socket_is_for_the_preview_s_own_pages(served: tuple[Path, Se
     assert "Traceback" not in "\n".join(srv.err), srv.err
 
 
+def ask(srv: Serve, host: str, path: str = "/", origin: str | None = None) -> int:
+    """The status of a GET naming `host` in its Host header (and a websocket's opening
+    headers with an Origin), sent to the preview's own address as DNS rebinding does."""
+    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=20)
+    upgrade = {
+        "Origin": origin,
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+    try:
+        conn.request("GET", path, headers={"Host": host, **(upgrade if origin else {})})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_a_preview_on_loopback_answers_only_to_its_local_names(served: tuple[Path, Serve]) -> None:
+    """A web page at attacker.example, renamed to 127.0.0.1 by DNS rebinding, could read the
+    preview and follow its edits: its pages and its websocket, whose Origin then matches
+    the Host, were served under any name."""
+    _, srv = served
+    port = srv.port
+    for host in ("attacker.example", "127.0.0.1.nip.io", "localhost.example.org"):
+        for name in (host, f"{host}:{port}"):
+            assert ask(srv, name) == 403
+            assert ask(srv, name, "/livereload.js") == 403
+            assert ask(srv, name, "/livereload", origin=f"http://{name}") == 403
+    for name in ("localhost", "127.0.0.1", "[::1]", "LocalHost"):
+        for host in (name, f"{name}:{port}"):
+            assert ask(srv, host) == 200
+            assert ask(srv, host, "/livereload", origin=f"http://{host}") == 101
+
+
+def test_local_names_are_of_a_loopback_preview_only() -> None:
+    """Listening on every address, or on another machine's, any name may be the right one."""
+    from sitegen.serve import local_names
+
+    with socket.socket() as everywhere:
+        everywhere.bind(("0.0.0.0", 0))
+        assert local_names("http://0.0.0.0:8000/", [everywhere]) is None
+    with socket.socket() as loopback:
+        loopback.bind(("127.0.0.2", 0))
+        assert local_names("http://127.0.0.2:8000/", [loopback]) == {
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "127.0.0.2",
+        }
+
+
 def test_stale_stylesheet_name_gets_the_current_one(served: tuple[Path, Serve]) -> None:
     """What lets livereload.js swap a stylesheet in place after a CSS edit."""
     _, srv = served
@@ -911,6 +963,17 @@ def test_live_reload_over_ipv6(chromium: Any, tmp_path: Path, free_port: int) ->
             )
         finally:
             page.close()
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_a_preview_on_ipv6_loopback_answers_to_its_own_address(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    with Serve(site, "--host", "::1", "--port", str(free_port_number())) as srv:
+        assert ask(srv, f"[::1]:{srv.port}") == 200
+        assert (
+            ask(srv, f"[::1]:{srv.port}", "/livereload", origin=f"http://[::1]:{srv.port}") == 101
+        )
+        assert ask(srv, f"attacker.example:{srv.port}") == 403
 
 
 def test_a_save_during_the_first_build_is_not_lost(tmp_path: Path) -> None:
