@@ -17,6 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 from .errors import SitegenError
 from .sources import SourceRecord, parse_arxiv_atom, parse_bibtex, parse_orcid_works
@@ -64,6 +65,33 @@ def _timeout() -> float:
     return seconds
 
 
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any) -> urllib.request.Request | None:
+        newurl = args[-1]  # after req, fp, code, msg and headers: joined with the request's
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise urllib.error.URLError(
+                f"it redirects to {newurl}: only http and https are followed"
+            )
+        return super().redirect_request(*args)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """urlopen's opener, less its ftp:, file: and data: handlers: it followed a redirect
+    to ftp:// (logging in to any host) and failed as `cannot reach ... ()`."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler,  # http_proxy and the rest, as urlopen reads them
+        urllib.request.UnknownHandler,  # another scheme is an error, not None
+        urllib.request.HTTPHandler,
+        urllib.request.HTTPSHandler,
+        urllib.request.HTTPDefaultErrorHandler,
+        _Redirects,
+        urllib.request.HTTPErrorProcessor,
+    ):
+        opener.add_handler(handler())
+    return opener
+
+
 def get(url: str, spec: str, accept: str) -> str:
     """GET `url` as text; every failure is one line naming the source. The timeout bounds
     the whole answer, not each read: a server sending a byte at a time never timed out."""
@@ -73,7 +101,7 @@ def get(url: str, spec: str, accept: str) -> str:
         url, headers={"Accept": accept, "User-Agent": "sitegen (publication site generator)"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener().open(request, timeout=timeout) as response:
             data = bytearray()
             while chunk := response.read1(1 << 16):
                 data += chunk
@@ -99,7 +127,8 @@ def get(url: str, spec: str, accept: str) -> str:
         reason = getattr(e, "reason", e)
         if isinstance(reason, TimeoutError):
             raise SitegenError(f"no answer within {timeout:g} s from {url}", spec) from None
-        raise SitegenError(f"cannot reach {url} ({reason})", spec) from None
+        why = str(reason) or type(reason).__name__  # EOFError() says nothing
+        raise SitegenError(f"cannot reach {url} ({why})", spec) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

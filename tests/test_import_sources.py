@@ -14,9 +14,12 @@ import http.server
 import json
 import re
 import shutil
+import socket
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -521,6 +524,8 @@ CHAPTERS = {
 class _Replay(http.server.BaseHTTPRequestHandler):
     """Recorded API answers by path; special ids and PIDs answer with failures."""
 
+    elsewhere = "ftp://127.0.0.1:9/x.bib"  # where ...-0008 redirects (a test may change it)
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
@@ -554,6 +559,11 @@ class _Replay(http.server.BaseHTTPRequestHandler):
         if url.path == "/v3.0/0000-0000-0000-0006/works":  # a redirect to no URL at all
             self.send_response(302)
             self.send_header("Location", "http://[::1")
+            self.end_headers()
+            return None
+        if url.path == "/v3.0/0000-0000-0000-0008/works":  # a redirect to another scheme
+            self.send_response(302)
+            self.send_header("Location", self.elsewhere)
             self.end_headers()
             return None
         if url.path == "/v3.0/0000-0000-0000-0007/works":  # a length no read can take
@@ -769,6 +779,38 @@ def test_an_endless_answer_stops_at_the_size_cap(
         f"orcid:0000-0000-0000-0003: the answer from {url} is over 1 MB"
     ]
     assert snapshot(site) == before
+
+
+def test_a_redirect_is_followed_to_http_and_https_only(
+    site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """urlopen's opener followed an answer's redirect to ftp://, logging in to the host it
+    named, then failed as `cannot reach ... ()`: now nothing connects, and the error says why."""
+    with socket.create_server(("127.0.0.1", 0)) as ftp:
+        elsewhere = f"ftp://127.0.0.1:{ftp.getsockname()[1]}/x.bib"
+        monkeypatch.setattr(_Replay, "elsewhere", elsewhere)
+        proc = imp("orcid:0000-0000-0000-0008", "--site", site, env=api)
+        ftp.setblocking(False)
+        with pytest.raises(BlockingIOError):  # no connection waits to be accepted
+            ftp.accept()
+    url = f"{api['SITEGEN_ORCID_API']}/v3.0/0000-0000-0000-0008/works"
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[1:] == [
+        f"orcid:0000-0000-0000-0008: cannot reach {url} "
+        f"(it redirects to {elsewhere}: only http and https are followed)"
+    ]
+
+
+def test_a_failure_that_says_nothing_is_named_by_its_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection closed mid-answer is an EOFError, whose text is empty: `cannot reach ... ()`."""
+
+    def closed(*args: object, **kwargs: object) -> None:
+        raise urllib.error.URLError(EOFError())
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", closed)
+    with pytest.raises(SitegenError) as e:
+        fetch.get("http://127.0.0.1:9/x", "orcid:x", "*/*")
+    assert str(e.value) == "orcid:x: cannot reach http://127.0.0.1:9/x (EOFError)"
 
 
 def test_arxiv_paging_ends_on_a_server_whose_pages_never_do(
