@@ -15,7 +15,13 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import modifies_known_mutable
+from jinja2.sandbox import (
+    UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
+    UNSAFE_COROUTINE_ATTRIBUTES,
+    UNSAFE_GENERATOR_ATTRIBUTES,
+    is_internal_attribute,
+    modifies_known_mutable,
+)
 
 from .content import read_text
 from .errors import SitegenError
@@ -102,6 +108,8 @@ class ReadOnlyEnvironment(jinja2.Environment):
         # Environment.getattr's documented rule, inline: every `a.b` in a template comes here
         if attribute[:1] == "_":
             _refuse(obj, attribute, _PRIVATE)
+        if attribute in _INTERNAL and is_internal_attribute(obj, attribute):
+            _refuse(obj, attribute, _INTERNALS)
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -112,6 +120,8 @@ class ReadOnlyEnvironment(jinja2.Environment):
         return _read_only(obj, value) if type(value) in _METHODS else value
 
     def getitem(self, obj: Any, argument: Any) -> Any:  # `x["append"]` falls back on x.append
+        if type(argument) is str and argument in _INTERNAL and is_internal_attribute(obj, argument):
+            _refuse(obj, argument, _INTERNALS)
         if type(argument) is str and argument[:1] == "_":
             try:  # a mapping's own key (`extra["_draft"]`), never an attribute
                 return _read_only(obj, obj[argument])
@@ -163,6 +173,13 @@ def _plain_fields(text: str) -> None:
             _plain_fields(spec)
 
 
+# what leads to Python's internals without a `_`: a generator's frame (Jinja's map filter
+# makes one: `(xs|map(attribute="a")).gi_frame.f_globals`) holds a module's globals
+_INTERNAL = frozenset(
+    {"mro", *UNSAFE_GENERATOR_ATTRIBUTES, *UNSAFE_COROUTINE_ATTRIBUTES}
+    | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES
+)
+_INTERNALS = "reach Python's internals ({})"
 _CHANGE = "change the site's data ({}): make a new value instead, with `+` or in a namespace()"
 _PRIVATE = "use names that start with `_` ({}), Python's and Jinja's own (a key: x['_key'])"
 

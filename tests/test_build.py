@@ -1467,6 +1467,35 @@ def test_a_format_string_may_not_look_up_attributes_or_items(fresh_site: Path) -
             assert "s3cr3t" not in proc.stdout + proc.stderr
 
 
+def test_a_generator_s_frame_is_out_of_a_template_s_reach(fresh_site: Path) -> None:
+    """Jinja's map filter returns a generator, whose `gi_frame.f_globals` are a module's
+    globals (and `["__builtins__"]` there, a dict's key, Python's builtins): reached without
+    one `_`. Refused however spelt; a dict's own key of that name is still a key."""
+    page = fresh_site / "templates" / "404.html"
+    page.parent.mkdir(exist_ok=True)
+    (fresh_site / "content" / "profile.yaml").open("a").write("mro: a key like any other\n")
+    for reach, what in (
+        ('(site.papers|map(attribute="title")).gi_frame.f_globals', "generator.gi_frame"),
+        ('(site.papers|map(attribute="title"))["gi_code"]', "generator.gi_code"),
+        ('(site.papers|map(attribute="title"))|attr("gi_frame")', "generator.gi_frame"),
+        ("dict.mro()", "type.mro"),
+    ):
+        page.write_text(
+            '{% extends "default/404.html" %}{% block content %}\n'
+            f"<pre>{{{{ {reach} }}}}</pre>{{% endblock %}}\n"
+        )
+        for command in (["build", "--no-search"], ["check"]):
+            proc = run_cli(*command, "--site", fresh_site)
+            assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+            said = f"{page}:2: template error: templates may not reach Python's internals ({what})"
+            assert said in proc.stderr, proc.stderr
+    page.write_text(
+        '{% extends "default/404.html" %}{% block content %}{{ profile.extra.mro }}{% endblock %}\n'
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert "a key like any other" in (fresh_site / "output" / "404.html").read_text()
+
+
 def test_a_namespace_in_an_imported_template_starts_afresh_on_every_page(
     fresh_site: Path,
 ) -> None:
