@@ -977,6 +977,10 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
                 if known not in by_name:  # deleted by hand: the profile import reports it
                     continue
                 target = by_name[known]
+        if target is None and group.year is not None:  # a file a source added, retitled by hand
+            name = f"{paper_slug(group.year, str(group.values['title']))}.md"
+            if name in by_name and plan.sources.get(name, set()) & set(group.sources):
+                target = by_name[name]
         if target is None:
             _new_paper(group, plan, deleted)
             continue

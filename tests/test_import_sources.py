@@ -238,6 +238,24 @@ def test_a_paper_only_a_source_added_stays_deleted(site: Path, tmp_path: Path) -
     assert path.read_bytes() == original
 
 
+def test_a_paper_a_source_added_keeps_its_file_when_retitled_by_hand(
+    site: Path, tmp_path: Path
+) -> None:
+    """A paper only a BibTeX file added, its title then edited by hand, came back as a
+    second file (`-2`) on the next import of that file: nothing matched the new title.
+    Its file is the one that source added under that title, so it is that paper."""
+    bib = tmp_path / "w.bib"
+    bib.write_text("@article{w, title={A Workshop Paper}, author={Wu, Lemeng}, year={2025}}\n")
+    assert imp(bib, "--site", site).returncode == 0
+    path = site / "content" / "papers" / "2025-a-workshop-paper.md"
+    path.write_text(path.read_text().replace("A Workshop Paper", "A Workshop Paper, Revised"))
+    edited = path.read_bytes()
+    proc = imp(bib, "--site", site)
+    assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 0 unchanged", proc.stdout
+    assert sorted(p.name for p in path.parent.glob("2025-a-workshop*")) == [path.name]
+    assert path.read_bytes() == edited
+
+
 def test_a_renamed_file_a_source_fills_in_is_still_the_imports_own(
     site: Path, tmp_path: Path
 ) -> None:
