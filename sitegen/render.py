@@ -117,12 +117,14 @@ class ReadOnlyEnvironment(jinja2.Environment):
                 return obj[attribute]
             except (TypeError, LookupError, AttributeError):
                 return self.undefined(obj=obj, name=attribute)
-        return _read_only(obj, value) if type(value) in _METHODS else value
+        return _read_only(obj, value) if type(value) in _CHECKED else value
 
     def getitem(self, obj: Any, argument: Any) -> Any:  # `x["append"]` falls back on x.append
-        if type(argument) is str and argument in _INTERNAL and is_internal_attribute(obj, argument):
-            _refuse(obj, argument, _INTERNALS)
-        if type(argument) is str and argument[:1] == "_":
+        # a Markup key is a str too (`x["__globals__"|safe]` went past a `type(...) is str`)
+        if isinstance(argument, str) and argument in _INTERNAL:
+            if is_internal_attribute(obj, argument):
+                _refuse(obj, argument, _INTERNALS)
+        if isinstance(argument, str) and argument[:1] == "_":
             try:  # a mapping's own key (`extra["_draft"]`), never an attribute
                 return _read_only(obj, obj[argument])
             except LookupError:
@@ -150,7 +152,10 @@ class ReadOnlyEnvironment(jinja2.Environment):
 
 
 def _read_only(obj: Any, value: Any) -> Any:
-    if type(value) in _METHODS and value.__name__ in ("format", "format_map"):
+    if type(value) is types.FunctionType:
+        if isinstance(obj, type):  # `cycler.reset(urls)` set `urls.pos`, for every later page
+            _refuse(obj, value.__name__, _UNBOUND)
+    elif type(value) in _METHODS and value.__name__ in ("format", "format_map"):
         if isinstance(text := getattr(value, "__self__", None), str):  # Markup's too
             _plain_fields(text)
     elif type(value) in _METHODS and value.__name__ in _CHANGES:
@@ -180,6 +185,7 @@ _INTERNAL = frozenset(
     | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES
 )
 _INTERNALS = "reach Python's internals ({})"
+_UNBOUND = "call a class's method on another object ({})"
 _CHANGE = "change the site's data ({}): make a new value instead, with `+` or in a namespace()"
 _PRIVATE = "use names that start with `_` ({}), Python's and Jinja's own (a key: x['_key'])"
 
@@ -191,6 +197,7 @@ def _refuse(obj: Any, name: str, what: str = _CHANGE) -> None:
 
 
 _METHODS = (types.BuiltinMethodType, types.MethodType, types.MethodDescriptorType)
+_CHECKED = (*_METHODS, types.FunctionType)
 
 
 def make_env(dirs: list[Path]) -> jinja2.Environment:
