@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import SitegenError, SitegenWarning, visible
+from .errors import CONTROL, SitegenError, SitegenWarning, visible
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MON = "|".join(MONTHS)
@@ -44,13 +44,11 @@ _METRIC_KEY_MAX = 64
 SNIFF_BYTES = 8192
 BINARY_MESSAGE = "this is a binary file, not a profile text"
 
-# Characters a copy-paste can carry that no title or name means to contain, and
-# that YAML refuses or reads as line breaks, or that reverse the rest of a line (bidi
-# embeddings, overrides, isolates). Tabs and newlines are handled apart.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-    "\ufeff\ufffe\uffff\ud800-\udfff]"
-)
+# Characters a copy-paste can carry that no title or name means to contain: all the build
+# drops (errors.CONTROL), dropped here before the escaping, as a U+FDD0 the build dropped
+# only later hid a `#` from it; and what YAML reads as line breaks, or a BOM.
+# Tabs and newlines are handled apart.
+_CONTROL = re.compile(f"{CONTROL.pattern}|[\u2028\u2029\ufeff]")
 _SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 
 # Authors line: `A, B, C et al. · affil, affil`.

@@ -1171,6 +1171,36 @@ def test_a_profile_title_is_text_not_markdown(tmp_path):
     assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 1 unchanged", proc.stdout
 
 
+def one_paper(
+    tmp_path: Path, authors: str, title: str = "A Title", abstract: str = "Text."
+) -> Path:
+    """A profile of Ada Lovelace's one paper: line 1 its owner, line 8 its authors line."""
+    profile = tmp_path / "profile.txt"
+    profile.write_text(
+        f"Ada Lovelace\n\n1 Papers\n\nLGMar 3, 2024\n{title}\n\n{authors}\n\n{abstract}\n",
+        encoding="utf-8",
+    )
+    return profile
+
+
+def test_a_noncharacter_hides_no_markdown_from_the_escaping(tmp_path):
+    """U+FDD0, which the build drops, kept by the import before an abstract's `#`, `-` or
+    `~~~` hid it from the escaping: the page showed a heading, a list, and a code block
+    that swallowed the abstract; in a title it made `&amp;` show as `&`."""
+    mark = "\ufdd0"
+    abstract = f"{mark}# Heading\n\n{mark}- bullet\n\n{mark}~~~ fence\n\nText."
+    profile = one_paper(tmp_path, "Ada Lovelace", f"Fish &{mark}amp; Chips", abstract)
+    site = tmp_path / "site"
+    run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    run_cli("build", "--site", site, "--no-search", check=True)
+    [page] = (site / "output" / "papers").glob("2024-*/index.html")
+    html_ = page.read_text(encoding="utf-8")
+    assert re.search(r"<h1[^>]*>(.*?)</h1>", html_).group(1) == "Fish &amp;amp; Chips"
+    section = re.search(r'<section class="abstract".*?</h2>(.*?)</section>', html_, re.S)
+    shown = section.group(1).strip().splitlines()
+    assert shown == ["<p># Heading</p>", "<p>- bullet</p>", "<p>~~~ fence</p>", "<p>Text.</p>"]
+
+
 def test_an_import_in_other_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
     """A long profile's files are rendered, and a merge's site files read and filled in,
     in shares by other processes (importer._each): the same bytes and the same
