@@ -202,7 +202,8 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
     if first is None:
         raise r.error("the profile is empty", 1)
     owner = _collapse(lines[first])
-    if _ENTRY_LIKE.match(owner) or _metric(owner):
+    # a name of format characters only (U+200B) is none to the build (content._as_str)
+    if not visible(owner) or _ENTRY_LIKE.match(owner) or _metric(owner):
         raise r.error(
             f"expected the owner's name on the first line, found {_quote(owner)}", first + 1
         )
@@ -374,7 +375,8 @@ def _authors(line: str) -> _Authors | None:
     names_part = s
     if "·" in s and (m := _AFF_SEP.search(s)):
         names_part = s[: m.start()]
-        affs = tuple(a for a in (x.strip() for x in s[m.end() :].split(",")) if a)
+        # one that shows nothing (U+200B) is an empty one, which the build would refuse
+        affs = tuple(a for a in (x.strip() for x in s[m.end() :].split(",")) if visible(a))
         if any(_NOT_IN_AFFIL.search(a) or a.count(" ") > 7 for a in affs):
             return None
     if e := _ET_AL.search(names_part, max(0, len(names_part) - 16)):  # whitespace is collapsed

@@ -1172,12 +1172,16 @@ def test_a_profile_title_is_text_not_markdown(tmp_path):
 
 
 def one_paper(
-    tmp_path: Path, authors: str, title: str = "A Title", abstract: str = "Text."
+    tmp_path: Path,
+    authors: str,
+    title: str = "A Title",
+    abstract: str = "Text.",
+    owner: str = "Ada Lovelace",
 ) -> Path:
-    """A profile of Ada Lovelace's one paper: line 1 its owner, line 8 its authors line."""
+    """A profile of one paper: line 1 its owner, line 8 its authors line."""
     profile = tmp_path / "profile.txt"
     profile.write_text(
-        f"Ada Lovelace\n\n1 Papers\n\nLGMar 3, 2024\n{title}\n\n{authors}\n\n{abstract}\n",
+        f"{owner}\n\n1 Papers\n\nLGMar 3, 2024\n{title}\n\n{authors}\n\n{abstract}\n",
         encoding="utf-8",
     )
     return profile
@@ -1199,6 +1203,28 @@ def test_a_noncharacter_hides_no_markdown_from_the_escaping(tmp_path):
     section = re.search(r'<section class="abstract".*?</h2>(.*?)</section>', html_, re.S)
     shown = section.group(1).strip().splitlines()
     assert shown == ["<p># Heading</p>", "<p>- bullet</p>", "<p>~~~ fence</p>", "<p>Text.</p>"]
+
+
+def test_an_invisible_owner_name_stops_the_import(tmp_path):
+    """A first line of format characters only (U+200B) was written as the owner's name,
+    which the build then refused in profile.yaml: it is refused at its line instead."""
+    profile = one_paper(tmp_path, "Ada Lovelace", owner="\u200b")
+    site = tmp_path / "site"
+    r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert (
+        r.stderr == f"{profile}:1: expected the owner's name on the first line, found '\\u200b'\n"
+    )
+    assert not site.exists()
+
+
+def test_an_invisible_affiliation_is_dropped_as_an_empty_one_is(tmp_path):
+    """`mit, <U+200B>` was written as two affiliations, and the build refused the second."""
+    profile = one_paper(tmp_path, "Bo Wu, Ada Lovelace · mit, \u200b, ")
+    site = tmp_path / "site"
+    run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    run_cli("build", "--site", site, "--no-search", check=True)
+    assert papers(site)["A Title"][0]["affiliations"] == ["mit"]
 
 
 def test_an_import_in_other_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
