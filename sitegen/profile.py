@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .content import _ET_AL as _ET_AL_NAME
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
@@ -53,7 +54,7 @@ _SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 
 # Authors line: `A, B, C et al. · affil, affil`.
 _AFF_SEP = re.compile(r"\s+·(?:\s+|$)")
-_ET_AL = re.compile(r",?\s*\bet\s+al\b\.?\s*$", re.IGNORECASE)
+_ET_AL = re.compile(r",?\s*\bet\.?\s*al\b\.?\s*$", re.IGNORECASE)  # _ET_AL_NAME spellings
 _NOT_IN_NAME = re.compile(r"[\d:;!?$\\{}\[\]()<>=@#*|\"&%^~/+_]")
 _NOT_IN_AFFIL = re.compile(r"[:;!?$\\{}\[\]<>=*|\"^~]")
 _SUFFIXES = frozenset({"jr.", "sr."})
@@ -318,6 +319,12 @@ class _Reader:
                 f"the paper {_quote(title)} has no abstract; imported with an empty body", start + 1
             )
         names, et_al, affiliations = authors
+        if any(_ET_AL_NAME.fullmatch(n) for n in names):  # which the build refuses as a name
+            raise self.error(
+                f"'et al' before the end of the authors line {_quote(lines[body[1]])}: the site "
+                "shows it after the last name only; move it to the end or remove it",
+                body[1] + 1,
+            )
         return PaperRecord(
             topic=topic,
             date=date,

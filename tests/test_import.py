@@ -1227,6 +1227,31 @@ def test_an_invisible_affiliation_is_dropped_as_an_empty_one_is(tmp_path):
     assert papers(site)["A Title"][0]["affiliations"] == ["mit"]
 
 
+@pytest.mark.parametrize("end", [", et al", " et. al.", ", etal", ", Et Al."])
+def test_et_al_ending_the_authors_line_as_the_build_spells_it(tmp_path, end):
+    """The build refuses every spelling of content._ET_AL as a name; the import read only
+    `et al` as the list's end, and wrote `etal` as an author or refused `et. al.`."""
+    profile = one_paper(tmp_path, f"Bo Wu, Ada Lovelace{end}")
+    site = tmp_path / "site"
+    run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    run_cli("build", "--site", site, "--no-search", check=True)
+    front = papers(site)["A Title"][0]
+    assert (front["authors"], front["et_al"]) == (["Bo Wu", "Ada Lovelace"], True)
+
+
+def test_et_al_inside_the_authors_line_stops_the_import(tmp_path):
+    """`Bo Wu, et al, Ada Lovelace` was imported with an author named "et al", which the
+    build refused. Dropping it would show Ada Lovelace second and "et al." after her,
+    which the line does not say: the import is refused at the line, to be fixed by hand."""
+    profile = one_paper(tmp_path, "Bo Wu, et al, Ada Lovelace")
+    site = tmp_path / "site"
+    r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.startswith(f"{profile}:8: 'et al' before the end of the authors line ")
+    assert r.stderr.count("\n") == 1
+    assert not site.exists()
+
+
 def test_an_import_in_other_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
     """A long profile's files are rendered, and a merge's site files read and filled in,
     in shares by other processes (importer._each): the same bytes and the same
