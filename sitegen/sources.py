@@ -380,9 +380,17 @@ def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
     for m in _TAG.finditer(text):
         # an escaped tag (&lt;b&gt;) is text, shown as such
         mark = _EMPHASIS.get(m.group(2).lower(), "") if escape else ""
-        out += [(escape or str)(html.unescape(text[end : m.start()])), mark]
+        out += [_rich_piece(text[end : m.start()], escape, any(out)), mark]
         end = m.end()
-    return clean("".join(out) + (escape or str)(html.unescape(text[end:])))
+    return clean("".join(out) + _rich_piece(text[end:], escape, any(out)))
+
+
+def _rich_piece(text: str, escape: Callable[[str], str] | None, started: bool) -> str:
+    # the space an entity (&nbsp;) or a dropped tag leaves first goes before `escape`
+    # sees the piece: the file starts where the text does, so a `1.` or `~~~` there
+    # must be escaped as the start of a paragraph, not as the middle of one
+    text = _CONTROL.sub("", html.unescape(text))
+    return (escape or str)(text if started else text.lstrip())
 
 
 def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:

@@ -928,6 +928,27 @@ def test_csl_rich_text_is_emphasis_in_an_abstract_and_text_in_a_venue(
     assert "<span>Nature Physics</span>" in html_ and "*Nature*" not in html_
 
 
+@pytest.mark.parametrize(
+    "abstract",
+    ["&nbsp;~~~ We propose a method.", "<jats:p>\n  1. We propose a method.</jats:p>"],
+)
+def test_a_csl_abstract_after_a_space_or_a_tag_is_still_a_paragraph(
+    site: Path, tmp_path: Path, abstract: str
+) -> None:
+    """The start-of-paragraph escape saw the space &nbsp; or a dropped tag leaves, which
+    was stripped only after it: the file began `~~~ We` (a code block hid the abstract)
+    or `1. We` (a list)."""
+    item = {"id": "a", "title": "Spaced", "abstract": abstract, "issued": {"date-parts": [[2020]]}}
+    csl = tmp_path / "t.json"
+    csl.write_text(json.dumps([item]))
+    assert imp(csl, "--site", site).returncode == 0
+    out = tmp_path / "out"
+    run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
+    html_ = (out / "papers" / "2020-spaced" / "index.html").read_text(encoding="utf-8")
+    text = html.unescape(abstract).replace("<jats:p>", "").replace("</jats:p>", "").strip()
+    assert f"<p>{' '.join(text.split())}</p>" in html_
+
+
 def test_a_records_text_is_cleaned_as_sitegen_cleans_any_text() -> None:
     """Noncharacters, bidi overrides and line separators are dropped from what a source
     gives (U+FFFE reached the paper file), and parsing many files adds no log handler
