@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cite import Name, markdown_text, split_name
+from .content import _ET_AL
 from .errors import CONTROL, SitegenError, visible
 from .markup import web_url as _web_url
 from .profile import MONTHS, markdown_inline
@@ -157,8 +158,11 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     if not visible(title):  # as a paper file's title must be
         raise SitegenError("an entry without a title", source, line)
     # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
-    names = (_HOMONYM.sub("", a) for a in fields.get("authors", ()))
-    fields["authors"] = tuple(a for a in names if visible(a))
+    names = [n for n in (_HOMONYM.sub("", a) for a in fields.get("authors", ())) if visible(n)]
+    # a source's "et al." means `et_al` wherever the list has it, and the build refuses
+    # it as a name
+    fields["authors"] = tuple(a for a in names if not _ET_AL.fullmatch(a))
+    fields["et_al"] = fields.get("et_al", False) or len(fields["authors"]) < len(names)
     doi = fields.get("doi")
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])

@@ -32,7 +32,7 @@ from sitegen.cite import latex_escape, latex_text, markdown_text
 from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
-from sitegen.sources import owner_matcher, parse_bibtex, parse_ris, rich_text
+from sitegen.sources import owner_matcher, parse_arxiv_atom, parse_bibtex, parse_ris, rich_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 BIB, DBLP, RIS = FIXTURES / "scholar.bib", FIXTURES / "dblp.bib", FIXTURES / "publisher.ris"
@@ -149,6 +149,30 @@ def test_names_are_split_as_each_source_means_them(site: Path, tmp_path: Path) -
     ]
     assert papers["RIS Names"]["authors"] == ["Guy L. Steele, Jr."]
     assert papers["CSL Names"]["authors"] == ["Martin Luther King, Jr.", "Ludwig van Beethoven"]
+
+
+def test_et_al_as_a_name_in_any_source_is_et_al(site: Path, tmp_path: Path) -> None:
+    """Sources list "et al." as an author: it was written as a name, and the build then
+    refused the file ("'et al.' is not a name")."""
+    bib, ris, csl = tmp_path / "e.bib", tmp_path / "e.ris", tmp_path / "e.json"
+    bib.write_text("@article{k, title={Bib Paper}, author={Doe, John and et al.}, year={2017}}")
+    ris.write_text(
+        "TY  - JOUR\nTI  - RIS Paper\nAU  - Doe, John\nAU  - et al.\nPY  - 2019\nER  - \n"
+    )
+    item = {"id": "x", "title": "CSL Paper", "issued": {"date-parts": [[2018]]}}
+    authors = [{"literal": "Et Al"}, {"family": "Doe", "given": "John"}]  # not last, even
+    csl.write_text(json.dumps([{**item, "author": authors}]))
+    proc = imp(bib, ris, csl, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    papers = by_title(site)
+    for title in ("Bib Paper", "RIS Paper", "CSL Paper"):
+        assert papers[title]["authors"] == ["John Doe"] and papers[title]["et_al"] is True
+    run_cli("check", "--site", site, check=True)
+    feed = atom("1", "2301.00001").replace(
+        b"</title>", b"</title><author><name>et al.</name></author>"
+    )
+    [record] = parse_arxiv_atom(feed.decode(), "arxiv")[0]
+    assert record.authors == () and record.et_al
 
 
 def test_a_cjk_name_is_written_family_first_and_the_owner_is_recognised(tmp_path: Path) -> None:
