@@ -173,6 +173,9 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
 # ---------------------------------------------------------------- BibTeX
 
 _LATEX_CHARS = re.compile(r"[\\{}~$]|--")
+# a % or & without its own backslash (`\\%` is a line break and a bare %): BibTeX keeps
+# it as text, where pylatexenc reads a comment (`90% accuracy` ended at 90) or a column
+_BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
 
 
 def _latex(text: str) -> str:
@@ -180,7 +183,7 @@ def _latex(text: str) -> str:
     if not _LATEX_CHARS.search(text):
         return clean(text)
     try:
-        out = _decoder().latex_to_text(text)
+        out = _decoder().latex_to_text(_BARE_SPECIAL.sub(r"\1\\\2", text))
     except Exception:  # pylatexenc gives up on some broken input: keep the source text
         out = text.replace("{", "").replace("}", "")
     return clean(out)

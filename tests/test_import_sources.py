@@ -1013,6 +1013,24 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
     ]
 
 
+def test_a_bare_percent_or_ampersand_in_bibtex_is_text(site: Path, tmp_path: Path) -> None:
+    """BibTeX keeps an unescaped % or & as text; once a value had LaTeX in it too, pylatexenc
+    read the % as a comment (the title ended at `Reaching 90`, the abstract at `by 50`)
+    and the & as a column (`R D for AT T`). Escaped ones still read as they did."""
+    bib = tmp_path / "p.bib"
+    bib.write_text(
+        "@article{a, title={Reaching 90% accuracy with {BERT} for R&D at {AT&T}},\n"
+        " author={Doe, John}, year={2020}, journal={Caf\\'e 5\\% \\& Co},\n"
+        " abstract={We cut errors by 50% on {ImageNet}. The rest is kept.}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    [path] = (site / "content" / "papers").glob("2020-reaching-*.md")
+    fm, body = front(path)
+    assert fm["title"] == "Reaching 90% accuracy with BERT for R&D at AT&T"
+    assert fm["venue"] == "Café 5% & Co"
+    assert body == "We cut errors by 50% on ImageNet. The rest is kept.\n"
+
+
 @pytest.mark.parametrize(
     "py, da, date",
     [
