@@ -373,14 +373,21 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
 
 # ---------------------------------------------------------------- CSL-JSON
 
-_TAG = re.compile(r"<(/?)([a-zA-Z]+)[^<>]*>")
+# the tags CSL-JSON's rich text has (<span class="nocase">, <sc>), JATS's and MathML's
+# from Crossref (<jats:p>), and what a hostile one may add, with quoted attributes only:
+# text such as `k<n and n>2` is no tag
+_TAG = re.compile(
+    r"""<(/?)(i|b|em|strong|u|sc|sup|sub|span|p|br|script|style|[a-z]+:[a-z][\w.-]*)"""
+    r"""(?:\s+[\w:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>""",
+    re.I,
+)
 _EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
 
 
 def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
     """Zotero's rich text (a title, an abstract) -> Markdown: <i>/<b> become emphasis,
-    every other tag (<sub>, <sup>, <span class="nocase">, <script>) is dropped, keeping
-    its text, which `escape` makes Markdown (cite.markdown_text for a title, the profile's
+    the other tags (<sub>, <sup>, <span class="nocase">, <script>: _TAG) are dropped, keeping
+    their text, which `escape` makes Markdown (cite.markdown_text for a title, the profile's
     markdown_inline for an abstract). Without `escape`, plain text: a venue, which pages
     show as text, so `<i>Nature</i>` must not become `*Nature*`."""
     text, out, end = clean(text), [], 0

@@ -973,6 +973,18 @@ def test_a_csl_abstract_after_a_space_or_a_tag_is_still_a_paragraph(
     assert f"<p>{' '.join(text.split())}</p>" in html_
 
 
+def test_csl_text_that_only_looks_like_a_tag_is_kept(site: Path, tmp_path: Path) -> None:
+    """Any `<letters...>` was a tag to drop: `k<n and n>2` lost `<n and n>`, in the title
+    and the file name. Real rich-text tags still go, their text kept."""
+    title = 'Bounds for k<n and n>2 <span class="nocase">GNN</span> graphs'
+    item = {"id": "a", "title": title, "issued": {"date-parts": [[2020]]}}
+    csl = tmp_path / "t.json"
+    csl.write_text(json.dumps([item]))
+    assert imp(csl, "--site", site).returncode == 0
+    path = site / "content/papers/2020-bounds-for-k-n-and-n-2-gnn-graphs.md"
+    assert front(path)[0]["title"] == "Bounds for k\\<n and n>2 GNN graphs"  # Markdown
+
+
 def test_a_records_text_is_cleaned_as_sitegen_cleans_any_text() -> None:
     """Noncharacters, bidi overrides and line separators are dropped from what a source
     gives (U+FFFE reached the paper file), and parsing many files adds no log handler
