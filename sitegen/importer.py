@@ -817,8 +817,9 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
 @functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice
 def title_key(title: str) -> str:
     """Titles as sources mangle them compare equal: case, accents, punctuation,
-    LaTeX braces and HTML tags aside."""
-    return title_words(_HTML_TAG.sub("", title) if "<" in title else title)
+    LaTeX braces and HTML tags aside. A title of no words (`???`, an emoji) is its own
+    key: all of them as "" made one paper of every such paper within two years."""
+    return title_words(_HTML_TAG.sub("", title) if "<" in title else title) or title
 
 
 @dataclass(eq=False)
@@ -954,7 +955,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     # the profile's papers by the title the manifest knows them by: a file whose title
     # was edited by hand, or that was deleted by hand, is still that paper
     by_name = {p.name: p for p in site_papers}
-    profile_titles = {_identity_title(key): e.file for key, e in plan.manifest.items()}
+    profile_titles = {t: e.file for key, e in plan.manifest.items() if (t := _identity_title(key))}
     # a paper only other sources added has no entry: `sources` still names its file
     deleted = {name for name in plan.sources if name not in plan.on_disk and name not in pending}
     is_owner = sources.owner_matcher(plan.owner)

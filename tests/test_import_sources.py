@@ -1193,6 +1193,32 @@ def test_keys_two_imports_added_come_back_in_their_order(site: Path, tmp_path: P
     assert snapshot(site) == before
 
 
+def test_papers_titled_without_words_are_not_one_paper(site: Path, tmp_path: Path) -> None:
+    """`???`, `!!!` and an emoji all had the empty title key, so papers of such titles
+    within two years were one ("1 added", no warning). Each is its own paper now, and
+    importing them again still finds each its own file."""
+    bib = tmp_path / "w.bib"
+    bib.write_text(
+        "@article{a, title={???}, author={Roe, Jane}, year={2020}}\n"
+        "@article{b, title={!!!}, author={Doe, John}, year={2021}, journal={B}}\n"
+        "@article{c, title={\U0001f642}, author={Poe, Edgar}, year={2022}, journal={C}}\n"
+        "@article{d, title={***}, author={Lee, Ann}, year={2020}, journal={D}}\n",
+        encoding="utf-8",
+    )
+    proc = imp(bib, "--site", site)
+    assert proc.stdout.splitlines()[-1].startswith("4 added"), proc.stdout
+    papers = site / "content" / "papers"
+    titles = {n: front(papers / f"{n}.md")[0]["title"] for n in ("2020-paper", "2020-paper-2")}
+    assert titles == {"2020-paper": "???", "2020-paper-2": "\\*\\*\\*"}
+    assert front(papers / "2021-paper.md")[0]["venue"] == "B"
+    assert front(papers / "2022-paper.md")[0]["title"] == "\U0001f642"
+    assert "venue" not in front(papers / "2020-paper.md")[0]
+    before = snapshot(site)
+    proc = imp(bib, "--site", site)
+    assert proc.stdout.splitlines()[-1].startswith("0 added, 0 updated"), proc.stdout
+    assert snapshot(site) == before
+
+
 def test_titles_compare_by_their_words_in_any_script() -> None:
     """Accents, case and punctuation aside, but a script's own marks are letters: `\\W`
     took Devanagari's and Thai's vowel signs for punctuation, so किताब and कुताब (two
