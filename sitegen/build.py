@@ -245,13 +245,21 @@ def fragment_function(
         render = partial(env.get_template(name).render, args)
         try:  # a list, or what a template makes that changes (namespace(), loop): each time
             hash(tuple(args.values()))
-            if any(type(v).__module__.startswith("jinja2") for v in args.values()):
+            if _template_made(tuple(args.values())):
                 return Markup(render())
         except TypeError:
             return Markup(render())
         return Markup(pieces.get(templates.key(name, args, digests, ctx["root"]), render))
 
     return fragment
+
+
+def _template_made(v: Any) -> bool:
+    """A namespace() or a loop, which change as the template goes, alone or in a tuple (its
+    digest is remembered by identity for the build: a cached fragment would go stale)."""
+    if type(v) is tuple:
+        return any(_template_made(x) for x in v)
+    return type(v).__module__.startswith("jinja2")
 
 
 def template_notes_file() -> Path | None:

@@ -155,6 +155,8 @@ def _read_only(obj: Any, value: Any) -> Any:
     if type(value) is types.FunctionType:
         if isinstance(obj, type):  # `cycler.reset(urls)` set `urls.pos`, for every later page
             _refuse(obj, value.__name__, _UNBOUND)
+    elif type(value) in _METHODS and value.__name__ in _CLOCK and isinstance(value.__self__, type):
+        _refuse(obj, value.__name__, _CLOCKS)  # `paper.date.today()`: a page of its build day
     elif type(value) in _METHODS and value.__name__ in ("format", "format_map"):
         if isinstance(text := getattr(value, "__self__", None), str):  # Markup's too
             _plain_fields(text)
@@ -186,6 +188,8 @@ _INTERNAL = frozenset(
 )
 _INTERNALS = "reach Python's internals ({})"
 _UNBOUND = "call a class's method on another object ({})"
+_CLOCK = frozenset({"today", "now", "utcnow", "fromtimestamp", "utcfromtimestamp"})
+_CLOCKS = "read the clock ({}): a page would change with the day it is built"
 _CHANGE = "change the site's data ({}): make a new value instead, with `+` or in a namespace()"
 _PRIVATE = "use names that start with `_` ({}), Python's and Jinja's own (a key: x['_key'])"
 
@@ -208,7 +212,7 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     for d in dirs[1:]:
         if d.is_dir():
             prefixed.setdefault(d.parent.name, []).append(str(d))
-    return ReadOnlyEnvironment(
+    env = ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader(
             [
                 _Loader([str(d) for d in dirs if d.is_dir()]),
@@ -222,6 +226,20 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    # Jinja's own chance: two builds of one site would differ, and an incremental build
+    # keep the last one's output (a key covers inputs, not dice)
+    env.filters["random"] = _unrepeatable("|random")
+    env.globals["lipsum"] = _unrepeatable("lipsum()")
+    return env
+
+
+def _unrepeatable(name: str) -> Any:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise jinja2.TemplateRuntimeError(
+            f"{name} would make every build differ: a site is built the same each time"
+        )
+
+    return refuse
 
 
 def template_error(e: Exception, name: str | None = None) -> SitegenError:

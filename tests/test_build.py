@@ -1467,6 +1467,47 @@ def test_a_format_string_may_not_look_up_attributes_or_items(fresh_site: Path) -
             assert "s3cr3t" not in proc.stdout + proc.stderr
 
 
+def test_a_fragment_given_a_namespace_or_loop_in_a_tuple_renders_afresh(
+    fresh_site: Path,
+) -> None:
+    """A namespace() or loop passed in a tuple was cached by identity: the second call, after
+    the namespace changed, and each turn of a loop showed the first rendering."""
+    templates = fresh_site / "templates"
+    (templates / "fragments").mkdir(parents=True)
+    (templates / "fragments" / "ns.html").write_text("v={{ a[0].v }}\n")
+    (templates / "fragments" / "turn.html").write_text("i={{ a[0].index }}\n")
+    (templates / "404.html").write_text(
+        '{% extends "default/404.html" %}{% block content %}\n'
+        "{% set ns = namespace(v=1) %}{{ fragment('fragments/ns.html', a=(ns,)) }}"
+        "{% set ns.v = 2 %}{{ fragment('fragments/ns.html', a=(ns,)) }}"
+        "{% for x in range(3) %}{{ fragment('fragments/turn.html', a=(loop,)) }}{% endfor %}"
+        "{% endblock %}\n"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    shown = (fresh_site / "output" / "404.html").read_text()
+    assert re.findall(r"[vi]=\d", shown) == ["v=1", "v=2", "i=1", "i=2", "i=3"], shown
+
+
+def test_dice_and_the_clock_are_refused_in_templates(fresh_site: Path) -> None:
+    """`|random`, `lipsum()` and a date's `today()` made two builds of one site differ, and
+    an incremental build kept the last one's output: its key covers inputs, not dice."""
+    page = fresh_site / "templates" / "404.html"
+    page.parent.mkdir(exist_ok=True)
+    for reach, said in (
+        ("range(9)|random", "|random would make every build differ"),
+        ("lipsum(1)", "lipsum() would make every build differ"),
+        ("site.papers[0].date.today()", "may not read the clock (date.today)"),
+    ):
+        page.write_text(
+            '{% extends "default/404.html" %}{% block content %}\n'
+            f"<pre>{{{{ {reach} }}}}</pre>{{% endblock %}}\n"
+        )
+        for command in (["build", "--no-search"], ["check"]):
+            proc = run_cli(*command, "--site", fresh_site)
+            assert proc.returncode == 1 and f"{page}:2: template error: " in proc.stderr
+            assert said in proc.stderr, proc.stderr
+
+
 def test_a_generator_s_frame_is_out_of_a_template_s_reach(fresh_site: Path) -> None:
     """Jinja's map filter returns a generator, whose `gi_frame.f_globals` are a module's
     globals (and `["__builtins__"]` there, a dict's key, Python's builtins): reached without
