@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import string
+import time
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from jinja2.sandbox import (
 
 from .content import read_text
 from .errors import SitegenError
-from .state import builtin_themes_dir, scan
+from .state import VCS_DIRS, builtin_themes_dir, scan
 from .yamlutil import key_line
 
 
@@ -67,13 +69,19 @@ class _Loader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:
         if template not in self.texts:
+            # a version control folder is never scanned (state.VCS_DIRS), so an include
+            # from it would be stale after an edit: not a template
+            pieces = [p for p in template.split("/") if p not in ("", ".")]
+            if VCS_DIRS.intersection(pieces):
+                raise jinja2.TemplateNotFound(template)
             try:
                 source, *rest = super().get_source(environment, template)
                 # a byte-order mark (some Windows editors write one) is dropped
                 self.texts[template] = (source.removeprefix("\ufeff"), *rest)
             except UnicodeDecodeError:  # the file the loader read: the first folder holding it
-                path = next(p for d in self.searchpath if (p := Path(d, template)).is_file())
-                read_text(path, str(path))  # raises the error with its line
+                for path in (Path(d, *pieces) for d in self.searchpath):  # `/x` is in d too
+                    if path.is_file():
+                        read_text(path, str(path))  # raises the error with its line
                 raise
         return self.texts[template]
 
@@ -84,7 +92,7 @@ class _Loader(jinja2.FileSystemLoader):
         found = {
             os.path.relpath(path, top).replace(os.sep, "/")
             for top in self.searchpath
-            for path, stats in scan([top], lambda name: False).items()
+            for path, stats in scan([top], VCS_DIRS.__contains__).items()
             if stats[0] >= 0  # files: not FOLDER, nor OTHER
         }
         return sorted(found)
@@ -157,6 +165,9 @@ def _read_only(obj: Any, value: Any) -> Any:
             _refuse(obj, value.__name__, _UNBOUND)
     elif type(value) in _METHODS and value.__name__ in _CLOCK and isinstance(value.__self__, type):
         _refuse(obj, value.__name__, _CLOCKS)  # `paper.date.today()`: a page of its build day
+    elif type(value) in _METHODS and value.__name__ in ("keys", "items"):
+        if isinstance(value.__self__, Mapping):  # `d.keys() - x` made a set, in hash order
+            return lambda: list(value())
     elif type(value) in _METHODS and value.__name__ in ("format", "format_map"):
         if isinstance(text := getattr(value, "__self__", None), str):  # Markup's too
             _plain_fields(text)
@@ -225,12 +236,39 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        finalize=_printable,
     )
+    # a page shows what its inputs say on any machine: `date.strftime("%s")` and
+    # `astimezone()` read the machine's zone, which no page key holds
+    os.environ["TZ"] = "UTC"
+    time.tzset()
     # Jinja's own chance: two builds of one site would differ, and an incremental build
     # keep the last one's output (a key covers inputs, not dice)
     env.filters["random"] = _unrepeatable("|random")
     env.globals["lipsum"] = _unrepeatable("lipsum()")
     return env
+
+
+def _printable(value: Any) -> Any:
+    """`{{ xs|map(attribute="title") }}` printed `<generator object ... at 0x7f...>`: a
+    text that differs from run to run (and names the build machine's paths, for a
+    module), which an incremental build would keep. Code is not text."""
+    if type(value) in _CODE:
+        hint = ": add |list or |join" if isinstance(value, types.GeneratorType) else ""
+        raise jinja2.TemplateRuntimeError(f"a {type(value).__name__} is not text{hint}")
+    return value
+
+
+_CODE = frozenset(
+    {
+        types.FunctionType,
+        types.BuiltinFunctionType,
+        types.MethodType,
+        types.ModuleType,
+        types.GeneratorType,
+        type,
+    }
+)
 
 
 def _unrepeatable(name: str) -> Any:

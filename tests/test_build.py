@@ -1508,6 +1508,54 @@ def test_dice_and_the_clock_are_refused_in_templates(fresh_site: Path) -> None:
             assert said in proc.stderr, proc.stderr
 
 
+def test_a_page_is_the_same_on_any_machine_and_run(fresh_site: Path) -> None:
+    """Found by the second template hunt: a set in hash order (`d.keys() - x`), a printed
+    generator or module (an address, the install path), the machine's time zone, and a
+    template in templates/.git/ (never scanned, so stale) each made output depend on the
+    run or the machine, and an incremental build keep it."""
+    templates = fresh_site / "templates"
+    (templates / ".git").mkdir(parents=True)
+    (templates / ".git" / "inc.html").write_text("AAA\n")
+    page = templates / "404.html"
+
+    def build(expression: str, env: dict | None = None) -> object:
+        page.write_text(
+            '{% extends "default/404.html" %}{% block content %}\n'
+            f"<pre>{{{{ {expression} }}}}</pre>{{% endblock %}}\n"
+        )
+        return run_cli("build", "--site", fresh_site, "--no-search", env=env)
+
+    for expression, said in (
+        ('(topic_labels.keys() - ["LG"])|join(",")', "unsupported operand type(s) for -"),
+        ('site.papers|map(attribute="slug")', "a generator is not text: add |list or |join"),
+        ("urls", "a module is not text"),
+    ):
+        proc = build(expression)
+        assert proc.returncode == 1 and f"{page}:2: template error: " in proc.stderr
+        assert said in proc.stderr, proc.stderr
+    page.write_text(
+        '{% extends "default/404.html" %}{% block content %}\n'
+        '{% include ".git/inc.html" %}{% endblock %}\n'
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "404.html:2: template not found: .git/inc.html" in proc.stderr
+    # an absolute name is looked up inside the template folders, as Jinja does: a file
+    # there that is not UTF-8 is named (the error named a file outside, or StopIteration)
+    (templates / "zz").mkdir()
+    (templates / "zz" / "bad.html").write_bytes(b"fine\nnot \xff UTF-8\n")
+    page.write_text(
+        '{% extends "default/404.html" %}{% block content %}\n'
+        '{% include "/zz/bad.html" %}{% endblock %}\n'
+    )
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and f"{templates / 'zz' / 'bad.html'}:2: " in proc.stderr
+    (templates / "zz" / "bad.html").unlink()
+    # 2026-04-09 at midnight UTC, as the epoch's seconds: the same under any TZ
+    proc = build('site.papers[0].date.replace(2026, 4, 9).strftime("%s")', {"TZ": "Asia/Tokyo"})
+    assert proc.returncode == 0, proc.stderr
+    assert "<pre>1775692800</pre>" in (fresh_site / "output" / "404.html").read_text()
+
+
 def test_a_generator_s_frame_is_out_of_a_template_s_reach(fresh_site: Path) -> None:
     """Jinja's map filter returns a generator, whose `gi_frame.f_globals` are a module's
     globals (and `["__builtins__"]` there, a dict's key, Python's builtins): reached without
