@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from .errors import SitegenError, SitegenWarning
@@ -35,6 +35,7 @@ VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # never read by a build, and larg
 FOLDER = (-1, 0)  # what scan() records of a folder
 OTHER = (-2, 0)  # ...and of a dangling link, a pipe, a socket or a device: no file to read
 PARALLEL_STATS = 20_000  # output files to check before other processes pay for starting
+MAX_CACHE = 4 << 30  # bytes; the largest, pieces.pickle at 10,000 papers, is 60 MB
 RACY_SECONDS = 2.0  # inputs changed this recently are not trusted by their stat alone
 # the libraries that shape the output (pillow: the photo's files; weasyprint: the CV's PDF)
 LIBRARIES = (
@@ -136,10 +137,21 @@ def cache_key(folder: Path | None) -> bytes | None:
                 os.link(tmp, key)  # whole or not there: never read half written
         with suppress(OSError):
             tmp.unlink()
-    with suppress(OSError):
-        secret = key.read_bytes()
+    with suppress(OSError), open_cache_file(key, 32) as f:
+        secret = f.read(33)
         return secret if len(secret) == 32 else None
     return None
+
+
+def open_cache_file(path: Path, most: int) -> BinaryIO:
+    """Open a cache file to read, or OSError: through a link it was another cache, and a
+    pipe, a device or a huge sparse file was a read that never ended: every build hung."""
+    f = open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb")
+    st = os.fstat(f.fileno())
+    if not stat.S_ISREG(st.st_mode) or st.st_size > most:
+        f.close()
+        raise OSError(f"not a cache file: {path}")
+    return f
 
 
 def cache_name(*parts: str) -> str | None:
@@ -328,7 +340,8 @@ def read_cache(path: Path | None) -> Any:
     if path is None or key is None:
         return None
     try:
-        with open(path, "rb") as f:  # read twice, from the page cache: never whole in memory
+        # read twice, from the page cache: never whole in memory
+        with open_cache_file(path, MAX_CACHE) as f:
             expected, mac = f.read(32), hmac.new(key, digestmod=hashlib.sha256)
             while chunk := f.read(1 << 20):
                 mac.update(chunk)

@@ -1378,6 +1378,33 @@ def test_a_cache_committed_to_a_site_repository_runs_no_code(
     assert "nothing changed" in cli_build(built_site).stdout
 
 
+def test_a_cache_file_that_is_a_pipe_a_device_or_huge_is_a_miss_not_a_hang(
+    built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A named pipe, a link to /dev/zero or a 64 GB sparse file under a cache's name (or
+    the key's) was read until it ended, that is for ever: every build hung."""
+    cache = built_site / CACHE_DIR
+    (state,) = cache.glob("state-*.pickle")
+    for path in (
+        state,
+        cache / "related.pickle",
+        cache / "pieces.pickle",
+        cache / "papers/00.pickle",
+    ):
+        path.unlink()
+    os.mkfifo(cache / "related.pickle")
+    os.symlink("/dev/zero", state)
+    os.symlink("/dev/zero", cache / "papers/00.pickle")
+    os.truncate(os.open(cache / "pieces.pickle", os.O_WRONLY | os.O_CREAT), 64 << 30)
+    argv = ("build", "--site", built_site, "--base-url", BASE_URL, "--no-search")
+    assert run_cli(*argv, fresh=True, timeout=60).returncode == 0
+    assert_same_as_cold(built_site, tmp_path)
+    os.makedirs(tmp_path / "home" / "sitegen")
+    os.mkfifo(tmp_path / "home" / "sitegen" / "key")
+    home = {"XDG_CACHE_HOME": str(tmp_path / "home")}
+    assert run_cli(*argv, fresh=True, timeout=60, env=home).returncode == 0
+
+
 def test_without_a_user_cache_folder_no_cache_is_trusted_and_builds_work(
     built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
