@@ -342,7 +342,7 @@ def read_cache(path: Path | None) -> Any:
     try:
         # read twice, from the page cache: never whole in memory
         with open_cache_file(path, MAX_CACHE) as f:
-            expected, mac = f.read(32), hmac.new(key, digestmod=hashlib.sha256)
+            expected, mac = f.read(32), signer(key, path)
             while chunk := f.read(1 << 20):
                 mac.update(chunk)
             if not hmac.compare_digest(mac.digest(), expected):
@@ -372,7 +372,15 @@ def save_bytes(path: Path, *data: bytes) -> None:
 def save_cache(path: Path, value: Any) -> None:
     if key := cache_key(user_cache_dir()):  # without one, no build would read it
         data = pickle.dumps((code_stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
-        save_bytes(path, hmac.digest(key, data, "sha256"), data)
+        mac = signer(key, path)
+        mac.update(data)
+        save_bytes(path, mac.digest(), data)
+
+
+def signer(key: bytes, path: Path) -> hmac.HMAC:
+    """The MAC covers the file's name too: one signed cache copied or linked under another
+    name (related.pickle from papers/00.pickle) unpickled as the wrong type: a traceback."""
+    return hmac.new(key, os.fsencode(path.name) + b"\0", "sha256")
 
 
 def sweep_dead_outputs(output: Path, cache: Path) -> None:

@@ -1405,6 +1405,21 @@ def test_a_cache_file_that_is_a_pipe_a_device_or_huge_is_a_miss_not_a_hang(
     assert run_cli(*argv, fresh=True, timeout=60, env=home).returncode == 0
 
 
+@pytest.mark.parametrize(
+    "copy, over", [("papers/00.pickle", "related.pickle"), ("related.pickle", "papers/01.pickle")]
+)
+def test_a_signed_cache_under_another_cache_s_name_is_a_miss(
+    built_site: Path, tmp_path: Path, copy: str, over: str
+) -> None:
+    """Every cache was signed alike, so one copied over another (as a committed link once
+    made it) passed the HMAC and unpickled as the wrong type: every build, a traceback."""
+    cache = built_site / CACHE_DIR
+    shutil.copy(cache / copy, cache / over)
+    shutil.rmtree(built_site / "output" / "papers")  # so the next build reads the caches
+    assert cli_build(built_site).returncode == 0
+    assert_same_as_cold(built_site, tmp_path)
+
+
 def test_without_a_user_cache_folder_no_cache_is_trusted_and_builds_work(
     built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
