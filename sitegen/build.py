@@ -64,6 +64,7 @@ from .state import (
     map_shares,
     not_site,
     read_cache,
+    remove,
     save_cache,
     scan,
     signals_held,
@@ -897,10 +898,8 @@ def build_site(
     state, damaged = probe.state, probe.damaged
     phase("scan")
     if not use_cache:  # ignored, then made afresh: the next build is incremental again
-        for made in ("papers", "photo", "cv-pdf"):
-            shutil.rmtree(cache / made, ignore_errors=True)
-        for made in ("related.pickle", "pieces.pickle"):
-            (cache / made).unlink(missing_ok=True)
+        for made in ("papers", "photo", "cv-pdf", "related.pickle", "pieces.pickle"):
+            remove(cache / made)
     loaded = load_site(site_dir, base_url, cache, jobs)
     phase("load and index")
     warnings = list(loaded.warnings)

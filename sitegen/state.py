@@ -383,6 +383,16 @@ def signer(key: bytes, path: Path) -> hmac.HMAC:
     return hmac.new(key, os.fsencode(path.name) + b"\0", "sha256")
 
 
+def remove(path: Path) -> None:
+    """Delete a file, link or folder, never through a link; what cannot go stays (a cache
+    is only slower for it). A folder named like a cache file failed every --no-cache build."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
 def sweep_dead_outputs(output: Path, cache: Path) -> None:
     """Delete what a killed build left, not what one still running has (every build does, a
     no-op too): its half-made site beside `output` (the folders `.output.tmp-PID`, `.old-PID`)
@@ -398,10 +408,7 @@ def sweep_dead_outputs(output: Path, cache: Path) -> None:
     by_pid += [(p, p.name.split(".")[-2]) for p in cached]
     for stale, pid in by_pid:
         if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale, ignore_errors=True)
-            else:
-                stale.unlink(missing_ok=True)
+            remove(stale)
 
 
 @dataclass

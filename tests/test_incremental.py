@@ -1327,6 +1327,17 @@ def test_a_cold_build_refills_the_caches_it_ignored(
     assert_same_as_cold(built_site, tmp_path)
 
 
+def test_no_cache_clears_a_folder_named_like_a_cache_file(built_site: Path) -> None:
+    """`--no-cache`, the documented way past a bad cache, unlinked related.pickle and
+    pieces.pickle: a folder there failed it, every time. It goes, and the caches come back."""
+    cache = built_site / CACHE_DIR
+    for name in ("related.pickle", "pieces.pickle"):
+        (cache / name).unlink()
+        (cache / name / "inside").mkdir(parents=True)
+    assert cli_build(built_site, "--no-cache").returncode == 0
+    assert (cache / "related.pickle").is_file() and (cache / "pieces.pickle").is_file()
+
+
 # ---------------------------------------------------------------- interrupted and damaged
 
 
