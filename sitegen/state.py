@@ -407,7 +407,11 @@ def sweep_dead_outputs(output: Path, cache: Path) -> None:
     by_pid = [(p, p.name.rsplit("-", 1)[1]) for p in made]
     by_pid += [(p, p.name.split(".")[-2]) for p in cached]
     for stale, pid in by_pid:
-        if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
+        if (
+            pid.isascii()
+            and pid.isdecimal()
+            and (int(pid) == os.getpid() or not process_alive(int(pid)))
+        ):
             remove(stale)
 
 

@@ -1456,6 +1456,16 @@ def test_without_a_user_cache_folder_no_cache_is_trusted_and_builds_work(
     assert not (tmp_path / "relative").exists()
 
 
+def test_a_leftover_named_with_a_unicode_digit_is_left_alone(built_site: Path) -> None:
+    """str.isdigit() takes "²" for a digit that int() refuses: a file or folder named like a
+    leftover with it for a PID crashed every build (a ValueError traceback)."""
+    odd = [built_site / CACHE_DIR / ".x.².tmp", built_site / ".output.tmp-²"]
+    odd[0].touch()
+    odd[1].mkdir()
+    assert cli_build(built_site).returncode == 0
+    assert all(p.exists() for p in odd)
+
+
 def test_a_killed_builds_leftovers_go_with_the_next_build_even_a_no_op(built_site: Path) -> None:
     """A build killed mid-way leaves its half-made site beside output/ and the cache file it
     was writing; builds that changed nothing left them there for good."""
