@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import struct
 import warnings
 from contextlib import suppress
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
-from .state import cache_name, digest, save_bytes
+from .state import cache_name, digest, remove, save_bytes
 
 WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
 LARGE_PIXELS = 30_000_000  # above this a warning suggests a smaller file
@@ -192,4 +191,4 @@ def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
         (folder / "files.json").write_text(json.dumps({"files": sorted(files), "pixels": pixels}))
         for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
             if old.is_dir() and not old.is_symlink() and old != folder:
-                shutil.rmtree(old, ignore_errors=True)
+                remove(old)

@@ -385,9 +385,11 @@ def signer(key: bytes, path: Path) -> hmac.HMAC:
 
 def remove(path: Path) -> None:
     """Delete a file, link or folder, never through a link; what cannot go stays (a cache
-    is only slower for it). A folder named like a cache file failed every --no-cache build."""
+    is only slower for it). A folder named like a cache file failed every --no-cache build,
+    and one 1,000 folders deep every build (rmtree recurses: a RecursionError)."""
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
+        with suppress(RecursionError):
+            shutil.rmtree(path, ignore_errors=True)
     else:
         with suppress(OSError):
             path.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ import filecmp
 import os
 import re
 import shutil
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -635,6 +636,30 @@ def test_links_in_the_cache_s_folders_are_not_followed(fresh_site: Path, tmp_pat
     build()
     time.sleep(0.5)  # old sites are deleted in the background
     assert tree_bytes(victim) == before
+
+
+@pytest.mark.parametrize("where", [".x.999999.tmp", "photo/zz", "papers/x"])
+def test_a_cache_folder_1000_deep_is_no_traceback(fresh_site: Path, where: str) -> None:
+    """shutil.rmtree recurses: a folder 1,000 deep where a build deletes (a leftover it
+    sweeps, an old photo, a cache --no-cache clears) was a RecursionError traceback."""
+    from PIL import Image
+
+    Image.new("RGB", (300, 300)).save(fresh_site / "content" / "me.png")
+    with (fresh_site / "content" / "profile.yaml").open("a") as f:
+        f.write("photo: me.png\n")
+    (fresh_site / ".sitegen-cache" / where).mkdir(parents=True)
+    fd = os.open(fresh_site / ".sitegen-cache" / where, os.O_RDONLY)
+    for _ in range(1000):  # by file descriptor: the whole path is too long for the OS
+        os.mkdir("d", dir_fd=fd)
+        fd, above = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+        os.close(above)
+    os.close(fd)
+    extra = ["--no-cache"] if where.startswith("papers") else []
+    try:
+        proc = run_cli("build", "--site", fresh_site, "--no-search", *extra)
+    finally:  # what stays would fail pytest's own cleanup of its temporary folders
+        subprocess.run(["rm", "-rf", fresh_site / ".sitegen-cache"], check=True)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
 
 
 def test_the_photo_cache_writes_and_deletes_through_no_link(tmp_path: Path) -> None:
