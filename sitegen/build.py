@@ -712,8 +712,13 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
                 f"refusing to build into {output}: it holds {vcs}/, and a build replaces the "
                 "whole folder (build elsewhere and copy the files in)"
             )
-    made_here = state_file(site_dir, output).is_file() or _made_by_sitegen(out)
-    if out.is_dir() and any(out.iterdir()) and not made_here:
+    if (
+        out.is_dir()
+        and any(out.iterdir())
+        and not _made_by_sitegen(out)
+        # a state that reads back (signed by this user), not any file under its name
+        and read_cache(state_file(site_dir, output)) is None
+    ):
         raise SitegenError(
             f"refusing to build into {output}: it is not empty and holds no earlier build "
             "(a build replaces the whole folder)"

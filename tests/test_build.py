@@ -1234,6 +1234,24 @@ def test_an_older_builds_output_is_known_by_its_feed_without_the_cache(
     assert (ours / "papers").is_dir()
 
 
+def test_a_file_named_like_the_state_is_no_proof_of_an_earlier_build(
+    fresh_site: Path, tmp_path: Path
+) -> None:
+    """The guard took any file under the state's name for an earlier build into that
+    output: planted there (its name is a digest of the output's path), a folder of the
+    user's own files was replaced by the site. Only a state this user signed counts."""
+    from sitegen.state import state_file
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "thesis.txt").write_text("my thesis\n")
+    (fresh_site / ".sitegen-cache").mkdir(exist_ok=True)
+    state_file(fresh_site, theirs).write_text("planted\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search", "--output", theirs)
+    assert proc.returncode == 1 and "holds no earlier build" in proc.stderr, proc.stderr
+    assert [p.name for p in theirs.iterdir()] == ["thesis.txt"]
+
+
 def test_a_template_may_not_change_the_data_pages_share(fresh_site: Path) -> None:
     """A page that appended to a list it shares changed what the pages after it showed, so
     an incremental build differed from a cold one; a list of its own it may build in a
