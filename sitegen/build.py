@@ -830,6 +830,7 @@ def delete_in_background(folder: Path) -> None:
                 null = os.open(os.devnull, os.O_RDWR)
                 for fd in (0, 1, 2):  # whoever reads the build's output must not wait for it
                     os.dup2(null, fd)
+                os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # nor the next build for its lock
                 shutil.rmtree(folder, ignore_errors=True)
         finally:
             os._exit(0)

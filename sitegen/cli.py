@@ -151,30 +151,31 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .state import Probe
+    from .state import Probe, builds_in_turn
 
     started = time.perf_counter()
     # as build_site names it: a no-op build says the same as any other
     output = Path(os.path.normpath(args.output or args.site / "output"))
     probe = None
-    # answered before the renderer is imported; a link is refused by build_site, always
-    if not args.no_cache and output.is_dir() and not output.is_symlink():
-        probe = Probe.of(args.site, output, args.base_url, not args.no_search, jobs=args.jobs)
-    if probe is not None and probe.unchanged():
-        result = probe.result(started)
-    else:
-        from .build import build_site
+    with builds_in_turn(args.site):  # the probe too: it sweeps what dead builds left
+        # answered before the renderer is imported; a link is refused by build_site, always
+        if not args.no_cache and output.is_dir() and not output.is_symlink():
+            probe = Probe.of(args.site, output, args.base_url, not args.no_search, jobs=args.jobs)
+        if probe is not None and probe.unchanged():
+            result = probe.result(started)
+        else:
+            from .build import build_site
 
-        result = build_site(
-            args.site,
-            output=output,
-            base_url=args.base_url,
-            search=not args.no_search,
-            jobs=args.jobs,
-            use_cache=not args.no_cache,
-            log=(lambda line: print(line, file=sys.stderr)) if args.timings else None,
-            probe=probe,  # the scan just made: a build does not repeat it
-        )
+            result = build_site(
+                args.site,
+                output=output,
+                base_url=args.base_url,
+                search=not args.no_search,
+                jobs=args.jobs,
+                use_cache=not args.no_cache,
+                log=(lambda line: print(line, file=sys.stderr)) if args.timings else None,
+                probe=probe,  # the scan just made: a build does not repeat it
+            )
     for w in result.warnings:
         print(w, file=sys.stderr)
     print(result.summary())

@@ -53,7 +53,7 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError, printable
 from .render import static_dirs, theme_dirs
-from .state import FOLDER, check_cache, not_site, scan
+from .state import FOLDER, builds_in_turn, check_cache, not_site, scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -305,9 +305,10 @@ class Preview:
         """
         started = time.perf_counter()
         try:
-            result = build_site(
-                self.site_dir, output=self.output, base_url=self.base_url, search=False
-            )
+            with builds_in_turn(self.site_dir):  # each rebuild: `sitegen build` waits between
+                result = build_site(
+                    self.site_dir, output=self.output, base_url=self.base_url, search=False
+                )
         except SitegenError as e:
             if seen is not None and snapshot(self.roots) != seen:
                 return None

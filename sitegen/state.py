@@ -6,6 +6,7 @@ imports nothing heavy (no Jinja, Markdown or lxml): the renderer loads only when
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import gc
 import hashlib
@@ -304,6 +305,29 @@ def collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def builds_in_turn(site_dir: Path) -> Iterator[None]:
+    """Builds of one site run one after the other (`sitegen build`, each of serve's): two at
+    once swept each other's half-made output (from another PID namespace a running build's
+    PID looks dead) or saved a state the other's output no longer matched. The lock is the
+    cache folder's own, so it leaves no file; without one or without locks (some NFS
+    mounts) builds run as before. A folder made only for it goes again if left empty."""
+    cache, fd = site_dir / CACHE_DIR, None
+    made = not os.path.lexists(cache)
+    with suppress(OSError):
+        cache.mkdir(exist_ok=True)
+        fd = os.open(cache, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if made:
+            with suppress(OSError):
+                cache.rmdir()
 
 
 @contextmanager

@@ -1466,6 +1466,33 @@ def test_a_leftover_named_with_a_unicode_digit_is_left_alone(built_site: Path) -
     assert all(p.exists() for p in odd)
 
 
+def test_two_builds_of_one_site_run_one_after_the_other(built_site: Path, tmp_path: Path) -> None:
+    """A build that started while another wrote, and took its PID for dead (as from another
+    PID namespace: here every PID is), swept the other's half-made site, which then failed
+    or published a gutted output/. Two real processes: the second now waits for the first."""
+    slow = tmp_path / "slow.py"  # `sitegen build` that every PID looks dead to, slow to swap
+    slow.write_text(
+        "import pathlib, sys, time\nimport sitegen.build as b, sitegen.state as s\n"
+        "swap, s.process_alive = b.swap_into_place, lambda pid: False\n"
+        "def slowly(*a):\n    pathlib.Path(sys.argv[1]).touch()\n    time.sleep(3)\n"
+        "    swap(*a)\nb.swap_into_place = slowly\n"
+        "from sitegen.cli import main\nsys.exit(main(sys.argv[2:]))\n"
+    )
+    set_abstract(paper_files(built_site)[0], "An abstract both builds write.")
+    swapping = tmp_path / "swapping"
+    argv = [sys.executable, slow, swapping, "build", "--site", built_site, "--no-search"]
+    first = subprocess.Popen([*argv, "--base-url", BASE_URL], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not swapping.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = subprocess.run(
+        [*argv, "--base-url", BASE_URL], capture_output=True, text=True, timeout=120
+    )
+    assert first.wait(timeout=120) == 0, first.stderr.read()  # type: ignore[union-attr]
+    assert second.returncode == 0, second.stderr
+    assert_same_as_cold(built_site, tmp_path)
+
+
 def test_a_killed_builds_leftovers_go_with_the_next_build_even_a_no_op(built_site: Path) -> None:
     """A build killed mid-way leaves its half-made site beside output/ and the cache file it
     was writing; builds that changed nothing left them there for good."""

@@ -550,6 +550,16 @@ def test_not_a_site_folder(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "no such site folder" in proc.stderr
 
 
+def test_a_build_of_the_site_runs_while_the_preview_waits(tmp_path: Path, free_port: int) -> None:
+    """Builds of one site take turns on a lock; the preview holds it for a rebuild only, not
+    while it waits for the next edit, or every `sitegen build` would wait for it to stop."""
+    site = make_site(tmp_path / "site")
+    with Serve(site, "--port", str(free_port)) as srv:
+        assert srv.get("/")[0] == 200
+        proc = run_cli("build", "--site", site, "--no-search", fresh=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+
+
 def test_ctrl_c_exits_zero_and_leaves_nothing(tmp_path: Path, free_port: int) -> None:
     site = make_site(tmp_path / "site")
     before = sorted(p.name for p in site.iterdir())
