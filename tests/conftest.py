@@ -86,6 +86,15 @@ def default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.fixture
+def terminal_ctrl_c() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt in this process, as in a terminal, for a test that
+    sends itself SIGINT: where CI was started as a background job, SIGINT is ignored."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 def run_cli(
     *args: str | Path,
     cwd: Path | None = None,

@@ -1023,7 +1023,7 @@ def test_ctrl_c_while_writing_changes_nothing(site, tmp_path, monkeypatch):
     assert snapshot(site) == before
 
 
-def test_ctrl_c_while_renaming_waits_for_the_manifest(site, tmp_path, monkeypatch):
+def test_ctrl_c_while_renaming_waits_for_the_manifest(site, tmp_path, monkeypatch, terminal_ctrl_c):
     """Interrupted between two renames, the new papers stood beside the old manifest, and
     the next import took them for hand edits. The signal now waits for the last rename."""
     changed = tmp_path / "changed.txt"

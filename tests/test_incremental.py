@@ -1531,7 +1531,7 @@ def test_what_the_user_keeps_beside_output_is_not_taken_for_a_killed_build_s(
 
 
 def test_ctrl_c_between_the_swaps_renames_waits_for_the_second(
-    built_site: Path, monkeypatch: pytest.MonkeyPatch
+    built_site: Path, monkeypatch: pytest.MonkeyPatch, terminal_ctrl_c: None
 ) -> None:
     """The swap is two renames: output/ into the trash, the new site into place. A Ctrl-C
     between them left no output/ at all (the new site was deleted as unfinished). The
