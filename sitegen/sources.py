@@ -274,7 +274,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             f = {**{k: v for k, v in found.items() if v}, **f}
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
         raw_authors = split_multiple_persons_names(f.get("author", ""))
-        et_al = bool(raw_authors) and raw_authors[-1].lower() == "others"
+        et_al = any(a.lower() == "others" for a in raw_authors)  # dropped wherever it is
         arxiv = None
         if f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower() in ("arxiv", ""):
             arxiv = bare_arxiv(f.get("eprint"))

@@ -155,7 +155,10 @@ def test_et_al_as_a_name_in_any_source_is_et_al(site: Path, tmp_path: Path) -> N
     """Sources list "et al." as an author: it was written as a name, and the build then
     refused the file ("'et al.' is not a name")."""
     bib, ris, csl = tmp_path / "e.bib", tmp_path / "e.ris", tmp_path / "e.json"
-    bib.write_text("@article{k, title={Bib Paper}, author={Doe, John and et al.}, year={2017}}")
+    bib.write_text(
+        "@article{k, title={Bib Paper}, author={Doe, John and et al.}, year={2017}}\n"
+        "@article{o, title={Others Paper}, author={Doe, John and others and Roe, Jo}, year={2016}}"
+    )
     ris.write_text(
         "TY  - JOUR\nTI  - RIS Paper\nAU  - Doe, John\nAU  - et al.\nPY  - 2019\nER  - \n"
     )
@@ -167,6 +170,9 @@ def test_et_al_as_a_name_in_any_source_is_et_al(site: Path, tmp_path: Path) -> N
     papers = by_title(site)
     for title in ("Bib Paper", "RIS Paper", "CSL Paper"):
         assert papers[title]["authors"] == ["John Doe"] and papers[title]["et_al"] is True
+    # BibTeX's `others` is dropped wherever it stands, so it says et al. wherever it stands
+    assert papers["Others Paper"]["authors"] == ["John Doe", "Jo Roe"]
+    assert papers["Others Paper"]["et_al"] is True
     run_cli("check", "--site", site, check=True)
     feed = atom("1", "2301.00001").replace(
         b"</title>", b"</title><author><name>et al.</name></author>"
