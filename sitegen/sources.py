@@ -310,10 +310,13 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
 
 def _ris_date(e: dict, source: str, line: int | None) -> dt.date | None:
     """The year from PY (`2019` or `2019///`), month and day from DA (`2019/06/15/`, or
-    EndNote's free text `Jun 15`). A DA in another year is another date (some exports
-    put the access date there): the year stays PY's and DA is not used."""
-    py = re.match(r"\d+", clean(e.get("year") or e.get("publication_year")))  # 99999 is no year
-    da = clean(e.get("date"))
+    EndNote's free text `Jun 15`), or from PY where there is no DA. A DA in another year
+    is another date (some exports put the access date there): the year stays PY's and DA
+    is not used."""
+    year_text = clean(e.get("year") or e.get("publication_year"))
+    py = re.match(r"\d+", year_text)  # 99999 is no year
+    # without a DA, the older RIS's PY holds the whole date: `2020/05/06/`
+    da = clean(e.get("date")) or (year_text if year_text.count("/") >= 2 else "")
     if "/" in da:
         year, month, day = (da.split("/") + ["", ""])[:3]
     else:

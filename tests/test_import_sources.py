@@ -1058,10 +1058,13 @@ def test_a_bare_percent_or_ampersand_in_bibtex_is_text(site: Path, tmp_path: Pat
         ("2019", "2021/01/05/accessed", "2019-01-01"),  # another date: PY's year stays
         ("2019///", "//", "2019-01-01"),  # no date at all before
         (None, "2018/03/02", "2018-03-02"),
+        ("2020/05/06/", None, "2020-05-06"),  # the older RIS: the whole date in PY, no DA
+        ("2020/05//", None, "2020-05-01"),
     ],
 )
 def test_ris_year_is_py_and_da_adds_month_and_day(py: str | None, da: str, date: str) -> None:
-    record = "TY  - JOUR\nTI  - T\n" + (f"PY  - {py}\n" if py else "") + f"DA  - {da}\nER  - \n"
+    record = "TY  - JOUR\nTI  - T\n" + (f"PY  - {py}\n" if py else "")
+    record += (f"DA  - {da}\n" if da else "") + "ER  - \n"
     assert parse_ris(record, "x.ris")[0].date.isoformat() == date
 
 
