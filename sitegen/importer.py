@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import functools
 import hashlib
 import itertools
@@ -48,7 +47,8 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_fi
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
 from .sources import SourceRecord
-from .state import default_jobs, map_shares, process_alive, signals_held
+from .state import default_jobs, folder_lock, map_shares, process_alive, signals_held
 from .yamlutil import dump_yaml, load_json, load_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
@@ -476,34 +476,13 @@ def run_import(
         return report
 
 
-@contextlib.contextmanager
-def _one_at_a_time(site: Path) -> Iterator[None]:
+def _one_at_a_time(site: Path) -> AbstractContextManager[None]:
     """Two imports into one site at once would each plan from the files as they found
     them, and the manifest written last would describe the other's files, which the next
     import would then take for hand edits: the second one stops, before it reads anything.
-    The lock is the site folder's own, so it leaves no file: one per site in the user's
-    cache was never removed, and one in the site would be a file a dry run or a failed
-    import wrote. A new site's folders are made for it and removed if left empty."""
-    new, fd = [d for d in (site, *site.parents) if not d.exists()], None
-    with contextlib.suppress(OSError):  # no folder to lock: writing there fails, saying why
-        site.mkdir(parents=True, exist_ok=True)
-        fd = os.open(site, os.O_RDONLY)
-    try:
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)  # type: ignore[arg-type]
-        raise SitegenError("another `sitegen import` is writing to this site", site) from None
-    except OSError:
-        pass  # a file system without locks (some NFS mounts): run unlocked
-    try:
-        yield
-    finally:
-        if fd is not None:
-            os.close(fd)
-        for d in new:  # the innermost first
-            with contextlib.suppress(OSError):
-                d.rmdir()
+    The lock is the site folder's own: one per site in the user's cache was never removed,
+    and one in the site would be a file a dry run or a failed import wrote."""
+    return folder_lock(site, busy="another `sitegen import` is writing to this site")
 
 
 def _site_owner(site: Path) -> str:

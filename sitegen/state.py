@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -308,26 +308,37 @@ def collector_paused() -> Iterator[None]:
 
 
 @contextmanager
-def builds_in_turn(site_dir: Path) -> Iterator[None]:
-    """Builds of one site run one after the other (`sitegen build`, each of serve's): two at
-    once swept each other's half-made output (from another PID namespace a running build's
-    PID looks dead) or saved a state the other's output no longer matched. The lock is the
-    cache folder's own, so it leaves no file; without one or without locks (some NFS
-    mounts) builds run as before. A folder made only for it goes again if left empty."""
-    cache, fd = site_dir / CACHE_DIR, None
-    made = not os.path.lexists(cache)
-    with suppress(OSError):
-        cache.mkdir(exist_ok=True)
-        fd = os.open(cache, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+def folder_lock(folder: Path, busy: str | None = None) -> Iterator[None]:
+    """An exclusive lock on the folder itself, so it leaves no file; folders made for it go
+    again if left empty. With `busy`, a second holder stops with that message instead of
+    waiting. Without locks (some NFS mounts) it runs unlocked."""
+    made, fd = [d for d in (folder, *folder.parents) if not os.path.lexists(d)], None
+    with suppress(OSError):  # no folder to lock: writing there fails, saying why
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    try:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if busy else 0))
+    except BlockingIOError:
+        os.close(fd)  # type: ignore[arg-type]
+        raise SitegenError(str(busy), folder) from None
+    except OSError:
+        pass
     try:
         yield
     finally:
         if fd is not None:
             os.close(fd)
-        if made:
+        for d in made:  # the innermost first
             with suppress(OSError):
-                cache.rmdir()
+                d.rmdir()
+
+
+def builds_in_turn(site_dir: Path) -> AbstractContextManager[None]:
+    """Builds of one site run one after the other (`sitegen build`, each of serve's): two at
+    once swept each other's half-made output (from another PID namespace a running build's
+    PID looks dead) or saved a state the other's output no longer matched."""
+    return folder_lock(site_dir / CACHE_DIR)
 
 
 @contextmanager

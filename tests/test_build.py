@@ -1479,6 +1479,14 @@ def test_dunder_names_namespaces_in_fragments_and_decomposed_topic_names(fresh_s
         assert proc.stderr.startswith(f"{templates / 'index.html'}:1: template error"), proc.stderr
 
 
+def _in_404(page: Path, body: str) -> None:
+    """The site's 404 page (`page`) showing `body` on its line 2, in the content block."""
+    page.parent.mkdir(exist_ok=True)
+    page.write_text(
+        f'{{% extends "default/404.html" %}}{{% block content %}}\n{body}{{% endblock %}}\n'
+    )
+
+
 def test_a_format_string_may_not_look_up_attributes_or_items(fresh_site: Path) -> None:
     """str.format does its own lookups, past the refusal of `_` names: a site's template
     published an environment variable, and `sitegen check` said nothing. Fields that only
@@ -1487,10 +1495,7 @@ def test_a_format_string_may_not_look_up_attributes_or_items(fresh_site: Path) -
     page.parent.mkdir(exist_ok=True)
 
     def render(expression: str) -> None:
-        page.write_text(
-            '{% extends "default/404.html" %}{% block content %}\n'
-            f"<pre>{{{{ {expression} }}}}</pre>{{% endblock %}}\n"
-        )
+        _in_404(page, f"<pre>{{{{ {expression} }}}}</pre>")
 
     render('"{} of {}".format(1, 2) ~ "{n}".format(n=3) ~ ("<b>{}</b>"|safe).format("&")')
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
@@ -1541,10 +1546,7 @@ def test_dice_and_the_clock_are_refused_in_templates(fresh_site: Path) -> None:
         ("lipsum(1)", "lipsum() would make every build differ"),
         ("site.papers[0].date.today()", "may not read the clock (date.today)"),
     ):
-        page.write_text(
-            '{% extends "default/404.html" %}{% block content %}\n'
-            f"<pre>{{{{ {reach} }}}}</pre>{{% endblock %}}\n"
-        )
+        _in_404(page, f"<pre>{{{{ {reach} }}}}</pre>")
         for command in (["build", "--no-search"], ["check"]):
             proc = run_cli(*command, "--site", fresh_site)
             assert proc.returncode == 1 and f"{page}:2: template error: " in proc.stderr
@@ -1562,10 +1564,7 @@ def test_a_page_is_the_same_on_any_machine_and_run(fresh_site: Path) -> None:
     page = templates / "404.html"
 
     def build(expression: str, env: dict | None = None) -> object:
-        page.write_text(
-            '{% extends "default/404.html" %}{% block content %}\n'
-            f"<pre>{{{{ {expression} }}}}</pre>{{% endblock %}}\n"
-        )
+        _in_404(page, f"<pre>{{{{ {expression} }}}}</pre>")
         return run_cli("build", "--site", fresh_site, "--no-search", env=env)
 
     for expression, said in (
@@ -1576,20 +1575,14 @@ def test_a_page_is_the_same_on_any_machine_and_run(fresh_site: Path) -> None:
         proc = build(expression)
         assert proc.returncode == 1 and f"{page}:2: template error: " in proc.stderr
         assert said in proc.stderr, proc.stderr
-    page.write_text(
-        '{% extends "default/404.html" %}{% block content %}\n'
-        '{% include ".git/inc.html" %}{% endblock %}\n'
-    )
+    _in_404(page, '{% include ".git/inc.html" %}')
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert proc.returncode == 1 and "404.html:2: template not found: .git/inc.html" in proc.stderr
     # an absolute name is looked up inside the template folders, as Jinja does: a file
     # there that is not UTF-8 is named (the error named a file outside, or StopIteration)
     (templates / "zz").mkdir()
     (templates / "zz" / "bad.html").write_bytes(b"fine\nnot \xff UTF-8\n")
-    page.write_text(
-        '{% extends "default/404.html" %}{% block content %}\n'
-        '{% include "/zz/bad.html" %}{% endblock %}\n'
-    )
+    _in_404(page, '{% include "/zz/bad.html" %}')
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert proc.returncode == 1 and f"{templates / 'zz' / 'bad.html'}:2: " in proc.stderr
     (templates / "zz" / "bad.html").unlink()
@@ -1620,10 +1613,7 @@ def test_a_generator_s_frame_is_out_of_a_template_s_reach(fresh_site: Path) -> N
         ("cycler.reset(urls)", "type.reset"),
         ('cycler["reset"](urls)', "type.reset"),
     ):
-        page.write_text(
-            '{% extends "default/404.html" %}{% block content %}\n'
-            f"<pre>{{{{ {reach} }}}}</pre>{{% endblock %}}\n"
-        )
+        _in_404(page, f"<pre>{{{{ {reach} }}}}</pre>")
         for command in (["build", "--no-search"], ["check"]):
             proc = run_cli(*command, "--site", fresh_site)
             assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
