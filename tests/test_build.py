@@ -1487,6 +1487,7 @@ def _in_404(page: Path, body: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_format_string_may_not_look_up_attributes_or_items(fresh_site: Path) -> None:
     """str.format does its own lookups, past the refusal of `_` names: a site's template
     published an environment variable, and `sitegen check` said nothing. Fields that only
@@ -1536,6 +1537,7 @@ def test_a_fragment_given_a_namespace_or_loop_in_a_tuple_renders_afresh(
     assert re.findall(r"[vi]=\d", shown) == ["v=1", "v=2", "i=1", "i=2", "i=3"], shown
 
 
+@pytest.mark.slow
 def test_dice_and_the_clock_are_refused_in_templates(fresh_site: Path) -> None:
     """`|random`, `lipsum()` and a date's `today()` made two builds of one site differ, and
     an incremental build kept the last one's output: its key covers inputs, not dice."""
@@ -1592,6 +1594,7 @@ def test_a_page_is_the_same_on_any_machine_and_run(fresh_site: Path) -> None:
     assert "<pre>1775692800</pre>" in (fresh_site / "output" / "404.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_generator_s_frame_is_out_of_a_template_s_reach(fresh_site: Path) -> None:
     """Jinja's map filter returns a generator, whose `gi_frame.f_globals` are a module's
     globals (and `["__builtins__"]` there, a dict's key, Python's builtins): reached without
@@ -1671,6 +1674,7 @@ def test_a_named_pipe_among_the_papers_is_an_error_not_a_hang(fresh_site: Path) 
         "sitegen.yaml",
     ],
 )
+@pytest.mark.slow
 def test_a_named_pipe_where_a_file_is_read_is_an_error_not_a_hang(
     fresh_site: Path, where: str
 ) -> None:

@@ -140,6 +140,7 @@ def test_a_reader_that_stops_early_is_no_traceback(tmp_path) -> None:
     assert proc.returncode == 1 and err.decode() == "", err.decode()
 
 
+@pytest.mark.slow
 def test_odd_terminals_and_homes_are_no_traceback(tmp_path, monkeypatch) -> None:
     """Found by a hunt through day-to-day mistakes: stdout closed (`>&-`), a terminal whose
     encoding lacks a character of the output (a site folder named Überblick under an ASCII
@@ -173,6 +174,7 @@ def test_odd_terminals_and_homes_are_no_traceback(tmp_path, monkeypatch) -> None
 C_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}  # a box with no UTF-8 locale
 
 
+@pytest.mark.slow
 def test_a_locale_that_is_not_utf8_gives_the_same_site(tmp_path) -> None:
     """Found by a reproducibility hunt: under LC_ALL=C Python read file names as ASCII, so
     2024-12-zürich.md became news-2024-12-z-rich, asset('ü.css') and photo-é.jpg were not

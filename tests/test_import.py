@@ -640,6 +640,7 @@ def test_lost_manifest_never_merges_two_papers_by_topic_date_and_authors(tmp_pat
         (40, r'^  "', '  "../', "(bad file name '../"),  # in `sources`
     ],
 )
+@pytest.mark.slow
 def test_a_damaged_manifest_is_named_at_its_line(site, line, pattern, repl, why):
     """The error named the manifest but no line: a syntax error is at the line JSON
     reports, a bad entry at the line of its paper (one a line, as the import writes)."""
@@ -835,6 +836,7 @@ def test_profile_yaml_keeps_user_keys_and_comments(site, tmp_path):
         ("metrics:", "? metrics\n:", None),  # too unusual to edit in place: written whole
     ],
 )
+@pytest.mark.slow
 def test_an_updated_profile_yaml_is_one_the_build_reads(site, tmp_path, old, new, kept):
     """Found by a researcher's-year hunt: a quoted `"metrics":`, or a comment at column 0
     inside its block, left (part of) the old block beside the new one, and PyYAML's
@@ -896,6 +898,7 @@ def test_profile_yaml_that_is_not_a_mapping_stops_the_import(site, text):
         ("header_only.txt", 10, "no papers found"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, name, line, message):
     profile = FIXTURES / name
     site = tmp_path / "site"

@@ -741,6 +741,7 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
         ("dblp:../x", "dblp:../x: not a DBLP person id"),
     ],
 )
+@pytest.mark.slow
 def test_online_failures_change_nothing(
     site: Path, api: dict, source: str, message: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

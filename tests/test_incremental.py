@@ -326,6 +326,7 @@ def test_what_the_stamp_missed_is_seen(built_site: Path, tmp_path: Path) -> None
     assert not list((site / "output").rglob("config"))
 
 
+@pytest.mark.slow
 def test_keys_cover_what_templates_read_without_naming_it(built_site: Path, tmp_path: Path) -> None:
     """A dynamic include from a symlinked template folder; `|rel` on the 404 page, whose
     root comes from the base URL's path; fragments called with 1 and with True."""
@@ -478,6 +479,7 @@ def test_title_edit_rewrites_the_lists_that_show_it(built_site: Path, tmp_path: 
     assert_same_as_cold(built_site, tmp_path)
 
 
+@pytest.mark.slow
 def test_list_items_and_citations_are_kept_between_builds(built_site: Path, tmp_path: Path) -> None:
     """After a title edit, the lists and the site-wide citation files take every other
     paper's item and entry from the cache and make the edited paper's alone; edits to
@@ -679,6 +681,7 @@ def modes(root: Path) -> set[tuple[str, int]]:
     return found
 
 
+@pytest.mark.slow
 def test_a_build_under_another_umask_has_the_modes_a_cold_build_has(
     built_site: Path, tmp_path: Path
 ) -> None:
@@ -813,6 +816,7 @@ def test_an_edit_keeping_size_and_mtime_is_seen_while_the_mtime_is_recent(
 # ---------------------------------------------------------------- parallel rendering
 
 
+@pytest.mark.slow
 def test_parallel_output_equals_serial(fresh_site: Path, tmp_path: Path, monkeypatch) -> None:
     """Processes are an optimisation: the bytes must not change (small site, forced)."""
     monkeypatch.setattr(build_module, "PARALLEL_MIN", 2)
@@ -1356,6 +1360,7 @@ def test_a_damaged_cache_file_that_still_unpickles_is_not_trusted(
 
 
 @pytest.mark.parametrize("signed", ["crc32", "hmac under another key"])
+@pytest.mark.slow
 def test_a_cache_committed_to_a_site_repository_runs_no_code(
     built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signed: str
 ) -> None:
@@ -1389,6 +1394,7 @@ def test_a_cache_committed_to_a_site_repository_runs_no_code(
     assert "nothing changed" in cli_build(built_site).stdout
 
 
+@pytest.mark.slow
 def test_a_cache_file_that_is_a_pipe_a_device_or_huge_is_a_miss_not_a_hang(
     built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1431,6 +1437,7 @@ def test_a_signed_cache_under_another_cache_s_name_is_a_miss(
     assert_same_as_cold(built_site, tmp_path)
 
 
+@pytest.mark.slow
 def test_without_a_user_cache_folder_no_cache_is_trusted_and_builds_work(
     built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1466,6 +1473,7 @@ def test_a_leftover_named_with_a_unicode_digit_is_left_alone(built_site: Path) -
     assert all(p.exists() for p in odd)
 
 
+@pytest.mark.slow
 def test_two_builds_of_one_site_run_one_after_the_other(built_site: Path, tmp_path: Path) -> None:
     """A build that started while another wrote, and took its PID for dead (as from another
     PID namespace: here every PID is), swept the other's half-made site, which then failed

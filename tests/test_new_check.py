@@ -341,6 +341,7 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("paper", "et al. as a name"),
     ],
 )
+@pytest.mark.slow
 def test_check_agrees_with_build(
     fresh_site: Path, breakage: tuple[str, str | bytes | None]
 ) -> None:
@@ -528,6 +529,7 @@ def test_new_site_builds_with_its_own_netlify_command(tmp_path: Path) -> None:
     assert "https://my-site.example/" in (out / "sitemap.xml").read_text()
 
 
+@pytest.mark.slow
 def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None:
     """Hand edits YAML would take another way than meant: an unquoted arXiv id ending
     in 0 (a float: 2301.1001), a misspelt key (kept for templates, but named in a

@@ -69,6 +69,7 @@ def text_of(html: str, cls: str) -> str:
 # ---------------------------------------------------------------- the about section
 
 
+@pytest.mark.slow
 def test_home_shows_the_about_section(out: Path) -> None:
     html = (out / "index.html").read_text()
     doc = parse(out / "index.html")
@@ -170,6 +171,7 @@ def test_outputs_are_byte_identical_across_cold_builds(site: Path, tmp_path: Pat
         assert a == (again / "output" / "assets" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_a_photo_with_a_colour_profile_gives_the_same_bytes_every_time() -> None:
     """Converting to sRGB makes a new profile stamped with the clock; no output may keep it
     (the AVIF writer embedded it, so each cold build wrote a different AVIF)."""
@@ -255,6 +257,7 @@ def test_an_unchanged_photo_is_taken_from_the_cache(tmp_path: Path) -> None:
     assert {p.name: p.stat().st_mtime_ns for p in entry.iterdir()} == stamp
 
 
+@pytest.mark.slow
 def test_a_photo_cached_by_another_sitegen_is_encoded_again(tmp_path: Path, monkeypatch) -> None:
     """The cache was keyed by a hand-bumped version, left unbumped when the encoding
     changed: an upgraded site kept publishing the old files (a JPEG comment that the new
@@ -508,6 +511,7 @@ def test_an_empty_paper_date_is_missing_not_none() -> None:
 
 
 @pytest.mark.parametrize("kind", BAD_NEWS)
+@pytest.mark.slow
 def test_bad_news_front_matter_is_a_file_line_error(tmp_path: Path, kind: str) -> None:
     text, message = BAD_NEWS[kind]
     site = copy_fixture(tmp_path / "site")
@@ -751,6 +755,7 @@ def test_the_resumes_profiles_replace_the_profiles_links_where_given(tmp_path: P
 
 
 @pytest.mark.parametrize("kind", BAD_RESUME)
+@pytest.mark.slow
 def test_bad_resume_is_a_file_line_error(tmp_path: Path, kind: str) -> None:
     old, new, message = BAD_RESUME[kind]
     site = copy_fixture(tmp_path / "site")

@@ -13,6 +13,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -236,6 +237,7 @@ def check_never_crashes(text: str) -> None:
         assert slugify_text(rec.title).isascii()
 
 
+@pytest.mark.slow
 @MANY
 @given(mutated())
 def test_mutated_profiles_never_raise_anything_else(text):

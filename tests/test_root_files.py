@@ -54,6 +54,7 @@ def test_root_files_are_published_at_the_top_as_they_are(fresh_site: Path) -> No
     assert (fresh_site / "output" / "CNAME").read_bytes() == b"bob.example.org\n"
 
 
+@pytest.mark.slow
 def test_root_edits_build_incrementally_what_a_cold_build_writes(
     fresh_site: Path, tmp_path: Path
 ) -> None:
@@ -97,6 +98,7 @@ def test_root_edits_build_incrementally_what_a_cold_build_writes(
         ("news/old.html", "news/"),  # sitegen's before the site has news: no error later
     ],
 )
+@pytest.mark.slow
 def test_a_root_file_where_sitegen_makes_one_is_an_error(
     fresh_site: Path, name: str, made: str
 ) -> None:

@@ -550,6 +550,7 @@ def test_not_a_site_folder(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "no such site folder" in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_build_of_the_site_runs_while_the_preview_waits(tmp_path: Path, free_port: int) -> None:
     """Builds of one site take turns on a lock; the preview holds it for a rebuild only, not
     while it waits for the next edit, or every `sitegen build` would wait for it to stop."""
@@ -560,6 +561,7 @@ def test_a_build_of_the_site_runs_while_the_preview_waits(tmp_path: Path, free_p
         assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_zero_and_leaves_nothing(tmp_path: Path, free_port: int) -> None:
     site = make_site(tmp_path / "site")
     before = sorted(p.name for p in site.iterdir())
@@ -588,6 +590,7 @@ def test_ctrl_c_exits_zero_and_leaves_nothing(tmp_path: Path, free_port: int) ->
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+@pytest.mark.slow
 def test_sigterm_and_sighup_also_clean_up(tmp_path: Path, sig: int) -> None:
     """The system stopping it, or its terminal closing: HUP left everything behind."""
     site = make_site(tmp_path / "site")
@@ -614,6 +617,7 @@ def test_sigterm_during_a_rebuild_lets_it_finish_and_stops_cleanly(tmp_path: Pat
     assert "Traceback" not in "\n".join(srv.err) and srv.out[-1] == "Stopped.", srv.err
 
 
+@pytest.mark.slow
 def test_first_build_failing_still_serves_then_recovers(tmp_path: Path, free_port: int) -> None:
     site = make_site(tmp_path / "site")
     (site / "sitegen.yaml").write_text("title: [oops\n")
@@ -708,6 +712,7 @@ def test_rebuild_error_page_and_recovery(tmp_path: Path, free_port: int) -> None
     assert "Traceback" not in "\n".join(srv.err)
 
 
+@pytest.mark.slow
 def test_a_file_name_that_is_not_utf8_shows_the_error_page_and_recovers(tmp_path: Path) -> None:
     """A Latin-1 `café` (unzipped from an old archive) is a lone surrogate in the error:
     the error page could not be encoded, and the exception ended the watcher for good."""
@@ -725,6 +730,7 @@ def test_a_file_name_that_is_not_utf8_shows_the_error_page_and_recovers(tmp_path
     assert "Traceback" not in "\n".join(srv.err)
 
 
+@pytest.mark.slow
 def test_file_names_are_printed_with_their_control_characters_escaped(tmp_path: Path) -> None:
     """A static file named with ESC sequences and a newline: the terminal cleared its
     screen, took a new title, and showed a line serve never printed."""

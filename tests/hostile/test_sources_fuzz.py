@@ -82,6 +82,7 @@ hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12)
 @pytest.mark.parametrize("name", sorted(PARSERS))
 @fuzz(60)
 @given(data=st.data())
+@pytest.mark.slow
 def test_mutated_fixtures(name: str, data: st.DataObject) -> None:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     for _ in range(data.draw(st.integers(1, 4))):
