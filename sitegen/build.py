@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__, cite, urls
-from .config import SiteConfig, load_config, resolve_base_url
+from .config import SiteConfig, load_config, nav_warnings, resolve_base_url
 from .content import collect_papers, load_people, load_profile, paper_files, parse_paper
 from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
@@ -935,6 +935,7 @@ def build_site(
     paths = set(every)
     if len(paths) < len(every):
         raise written_twice(every)
+    warnings += nav_warnings(site_dir, loaded.config.nav, paths)  # kept in the state, for a no-op
     remade = {f for o in todo for f in o.files}
     removed = sorted(set(old) - paths)
     # A CNAME put in the output by hand is said to be left out, not lost in silence; only

@@ -21,7 +21,7 @@ import jinja2
 
 from .build import FILTERS, load_site, plan_outputs, search_wanted, written_twice
 from .charts import plural
-from .config import load_config
+from .config import load_config, nav_warnings
 from .content import (
     KNOWN_KEYS,
     front_matter,
@@ -197,6 +197,7 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
     files = [f for o in outputs for f in o.files]
     if len(set(files)) < len(files):
         report.problems.append(written_twice(files))
+    report.warnings += nav_warnings(site, loaded.config.nav, set(files))
     make = {o.files[0]: o.make for o in outputs}
     first = {page.template: page for page in reversed(pages)}  # each template's first page
     for name in sorted(first):

@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence, Set
+from contextlib import suppress
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from .errors import SitegenError, decode, drop_control, read_bytes
+from .errors import SitegenError, SitegenWarning, decode, drop_control, read_bytes
+from .urls import output_path
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -131,6 +133,28 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
             raise ValueError(f"url {url!r} must start with / (a page of the site) or http(s)://")
         items.append(NavItem(_str(entry["title"]), url))
     return tuple(items)
+
+
+def nav_problems(nav: Sequence[NavItem], made: Set[str]) -> list[tuple[int, str]]:
+    """(index, message) of each entry naming a page the build does not make: every page
+    links to it, so a typo, or /news/ once the last news item is deleted, is a 404 on
+    every page. `/news` counts as news/index.html too, as a static host serves it."""
+    return [
+        (i, f"nav entry {item.title!r} links to {item.url}, which no page of the site is made for")
+        for i, item in enumerate(nav)
+        for path in (unquote(urlsplit(item.url).path).lstrip("/"),)
+        if item.url.startswith("/") and made.isdisjoint({output_path(path), path + "/index.html"})
+    ]
+
+
+def nav_warnings(site: Path, nav: Sequence[NavItem], made: Set[str]) -> list[SitegenWarning]:
+    """nav_problems at their entries' lines; sitegen.yaml is read again only for one."""
+    path, text = site / CONFIG_FILE, ""
+    problems = nav_problems(nav, made)
+    if problems:
+        with suppress(SitegenError):  # read a moment ago: a warning without its line at worst
+            text = decode(read_bytes(path, path), path)
+    return [SitegenWarning(m, path, key_line(text, ("nav", i))) for i, m in problems]
 
 
 def _setting(default: Any, check: Callable[[Any], Any]) -> Any:

@@ -1130,6 +1130,37 @@ def test_a_relative_link_in_an_abstract_is_a_warning_with_its_file(fresh_site: P
     assert f"{rel}: warning: relative link 'slides.pdf'" in proc.stderr, proc.stderr
 
 
+def test_a_nav_entry_to_no_page_is_a_warning_at_its_line_in_build_and_check(
+    fresh_site: Path,
+) -> None:
+    """A `/` nav url was never checked: once the last news item was deleted, the
+    `/news/` entry the README suggests linked every page to a 404, as a typo did.
+    A fragment, a query, a percent-encoding or a missing slash still name a made page;
+    an external url is not checked."""
+    (fresh_site / "sitegen.yaml").write_text(
+        "nav:\n- {title: News, url: /news/}\n- {title: Timeline, url: /timline/}\n"
+        '- {title: Topics, url: "/topics/#cl"}\n- {title: T, url: "/time%6Cine/?y=1"}\n'
+        "- {title: People, url: /coauthors}\n- {title: Blog, url: https://b.example.org/x/}\n"
+    )
+    why = "which no page of the site is made for"
+    news = f"{fresh_site}/sitegen.yaml:2: warning: nav entry 'News' links to /news/, {why}"
+    typo = f"{fresh_site}/sitegen.yaml:3: warning: nav entry 'Timeline' links to /timline/, {why}"
+
+    def nav_warnings(*args: str | Path) -> list[str]:
+        proc = run_cli(*args, "--site", fresh_site, check=True)
+        return [line for line in proc.stderr.splitlines() if "nav entry" in line]
+
+    build = ("build", "--no-search", "--base-url", BASE_URL)
+    assert nav_warnings(*build) == [news, typo]
+    assert nav_warnings(*build) == nav_warnings("check") == nav_warnings(*build, "--no-cache")
+    (fresh_site / "content" / "news").mkdir()
+    (fresh_site / "content" / "news" / "2026-01-02-hi.md").write_text(
+        "---\ndate: 2026-01-02\n---\nHello.\n"
+    )
+    assert nav_warnings(*build) == [typo]  # incremental
+    assert nav_warnings(*build) == nav_warnings("check") == nav_warnings(*build, "--no-cache")
+
+
 @pytest.mark.parametrize(
     ("year", "said"), [("0202", "202 is before 1900"), ("2202", "2202 is after 2100")]
 )
