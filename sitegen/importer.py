@@ -813,6 +813,7 @@ class _Paper:
     indexed: bool = False  # its title is in an _Index already
     data: bytes = b""  # its file's bytes, for a paper on the site
     gained: dict[str, object] = field(default_factory=dict)  # keys to add to that file
+    line: int | None = None  # where its first record starts in sources[0]
 
     @property
     def year(self) -> int | None:
@@ -882,7 +883,7 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
         values = _record_values(r)
         p = index.find(values)
         if p is None:
-            p = _Paper(values={})
+            p = _Paper(values={}, line=r.line)
             papers.append(p)
         if r.source not in p.sources:
             p.sources.append(r.source)
@@ -1007,7 +1008,9 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: set[str]) -> None:
     date = v.get("date")
     if not isinstance(date, dt.date):
         plan.report.warnings.append(
-            SitegenWarning(f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0])
+            SitegenWarning(
+                f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0], group.line
+            )
         )
         return
     if not plan.force and (gone := f"{paper_slug(date.year, str(v['title']))}.md") in deleted:

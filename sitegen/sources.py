@@ -50,6 +50,7 @@ class SourceRecord:
     pdf: str | None = None
     abstract: str | None = None  # Markdown
     topic: str | None = None  # arXiv subject code without its archive: cs.LG -> LG
+    line: int | None = None  # where the entry starts, for a warning about it
 
 
 # ---------------------------------------------------------------- shared cleaning
@@ -167,7 +168,7 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])
         fields["doi"] = None
-    return SourceRecord(source, title, **fields)
+    return SourceRecord(source, title, **fields, line=line)
 
 
 # ---------------------------------------------------------------- BibTeX

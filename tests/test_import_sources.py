@@ -1229,6 +1229,25 @@ def test_papers_titled_without_words_are_not_one_paper(site: Path, tmp_path: Pat
     assert snapshot(site) == before
 
 
+def test_an_entry_without_a_date_is_warned_about_at_its_line(site: Path, tmp_path: Path) -> None:
+    """The warning named the file alone: in a long export the entry had to be searched for."""
+    bib, ris, csl = tmp_path / "d.bib", tmp_path / "d.ris", tmp_path / "d.json"
+    bib.write_text("@article{a, title={Dated}, year={2020}}\n\n@article{b,\n title={No Bib}}\n")
+    ris.write_text(
+        "TY  - JOUR\nTI  - Dated\nPY  - 2020\nER  - \n\nTY  - JOUR\nTI  - No RIS\nER  - \n"
+    )
+    csl.write_text(
+        '[{"id": "a", "title": "Dated", "issued": {"date-parts": [[2020]]}},\n'
+        '{"id": "b", "title": "No CSL"}]'
+    )
+    proc = imp(bib, ris, csl, "--site", site)
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines() == [
+        f"{name}: warning: 'No {kind}' has no date; not imported"
+        for name, kind in (("d.bib:3", "Bib"), ("d.ris:6", "RIS"), ("d.json:2", "CSL"))
+    ]
+
+
 def test_titles_compare_by_their_words_in_any_script() -> None:
     """Accents, case and punctuation aside, but a script's own marks are letters: `\\W`
     took Devanagari's and Thai's vowel signs for punctuation, so किताब and कुताब (two
