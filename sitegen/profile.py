@@ -20,7 +20,6 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .content import _ET_AL as _ET_AL_NAME
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
@@ -54,7 +53,9 @@ _SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 
 # Authors line: `A, B, C et al. · affil, affil`.
 _AFF_SEP = re.compile(r"\s+·(?:\s+|$)")
-_ET_AL = re.compile(r",?\s*\bet\.?\s*al\b\.?\s*$", re.IGNORECASE)  # _ET_AL_NAME spellings
+_ET_AL = re.compile(r",?\s*\bet\.?\s*al\b\.?\s*$", re.IGNORECASE)  # content._ET_AL spellings
+# one before the end of the names (`Bo Wu, et al., Ann Lee`, `Bo Wu et al. Ann Lee`)
+_ET_AL_INSIDE = re.compile(r"\bet\.?\s*al\b(?!\.?\s*$)\.?", re.IGNORECASE)
 _NOT_IN_NAME = re.compile(r"[\d:;!?$\\{}\[\]()<>=@#*|\"&%^~/+_]")
 _NOT_IN_AFFIL = re.compile(r"[:;!?$\\{}\[\]<>=*|\"^~]")
 _SUFFIXES = frozenset({"jr.", "sr."})
@@ -300,14 +301,20 @@ class _Reader:
                 f"the paper dated {_quote(head)} has no title: the next line is its author list",
                 start + 1,
             )
-        elif len(body) > 1:
+        elif len(body) == 1:
+            raise self.error(f"the paper {_quote(lines[body[0]])} has no authors line", body[0] + 1)
+        if _et_al_inside(lines[body[1]]):  # a name to the build, or no authors line at all
+            raise self.error(
+                f"'et al' before the end of the authors line {_quote(lines[body[1]])}: the site "
+                "shows it after the last name only; move it to the end or remove it",
+                body[1] + 1,
+            )
+        if a1 is None:
             raise self.error(
                 "expected the authors line ('Name, Name et al. · affiliation') after the "
                 f"title, found {_quote(lines[body[1]])}",
                 body[1] + 1,
             )
-        else:
-            raise self.error(f"the paper {_quote(lines[body[0]])} has no authors line", body[0] + 1)
 
         if not visible(title):  # as a paper file's title must be (content._as_str)
             raise self.error(f"the paper dated {_quote(head)} has no title", body[0] + 1)
@@ -319,12 +326,6 @@ class _Reader:
                 f"the paper {_quote(title)} has no abstract; imported with an empty body", start + 1
             )
         names, et_al, affiliations = authors
-        if any(_ET_AL_NAME.fullmatch(n) for n in names):  # which the build refuses as a name
-            raise self.error(
-                f"'et al' before the end of the authors line {_quote(lines[body[1]])}: the site "
-                "shows it after the last name only; move it to the end or remove it",
-                body[1] + 1,
-            )
         return PaperRecord(
             topic=topic,
             date=date,
@@ -402,6 +403,16 @@ def _authors(line: str) -> _Authors | None:
     ):
         return None
     return names, e is not None, affs
+
+
+def _et_al_inside(line: str) -> bool:
+    """An authors line but for an 'et al' before its end: read as part of a name, or
+    making the line no authors line at all (`et al.,` is no name), it went unexplained."""
+    names = _AFF_SEP.split(line, maxsplit=1)[0]
+    return bool(_ET_AL_INSIDE.search(names)) and (
+        _authors(line) is not None
+        or _authors(_ET_AL_INSIDE.sub(",", names) + line[len(names) :]) is not None
+    )
 
 
 def _strong(a: _Authors | None) -> bool:

@@ -1242,11 +1242,22 @@ def test_et_al_ending_the_authors_line_as_the_build_spells_it(tmp_path, end):
     assert (front["authors"], front["et_al"]) == (["Bo Wu", "Ada Lovelace"], True)
 
 
-def test_et_al_inside_the_authors_line_stops_the_import(tmp_path):
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bo Wu, et al, Ada Lovelace",
+        "Bo Wu, et al., Ada Lovelace · mit",
+        "Bo Wu et al. Ada Lovelace",
+        "Bo Wu, Etal. Ada Lovelace, et al.",
+    ],
+)
+def test_et_al_inside_the_authors_line_stops_the_import(tmp_path, line):
     """`Bo Wu, et al, Ada Lovelace` was imported with an author named "et al", which the
     build refused. Dropping it would show Ada Lovelace second and "et al." after her,
-    which the line does not say: the import is refused at the line, to be fixed by hand."""
-    profile = one_paper(tmp_path, "Bo Wu, et al, Ada Lovelace")
+    which the line does not say: the import is refused at the line, to be fixed by hand.
+    With `et al.,` the line was "expected the authors line", and `Bo Wu et al. Ada
+    Lovelace` one author of that name: every form has the message that says why."""
+    profile = one_paper(tmp_path, line)
     site = tmp_path / "site"
     r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG)
     assert r.returncode == 2 and r.stdout == "", r.stderr

@@ -10,6 +10,7 @@ which must never raise anything but SitegenError.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 
@@ -47,7 +48,8 @@ name_word = st.one_of(
 person = (
     st.lists(name_word, min_size=1, max_size=4)
     .map(" ".join)
-    .filter(lambda n: not n.lower().endswith(("et al", " et")) and len(n) <= 80)
+    # 'et al' anywhere is the list's end or an error (profile._ET_AL_INSIDE), never a name
+    .filter(lambda n: not re.search(r"(?i)\bet\s*al\b|\set$", n) and len(n) <= 80)
 )
 affiliation = st.one_of(
     st.sampled_from(["pku", "meta-ai", "mila", "University of Tokyo", "ETH Zürich"]),
