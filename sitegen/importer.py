@@ -745,7 +745,6 @@ def _read_or_none(path: Path) -> bytes | None:
 
 FILLABLE = ("doi", "arxiv", "venue", "url", "pdf")
 _EMPTY = (None, "", [], False)
-_HTML_TAG = re.compile(r"<[^<>]*>")
 
 
 def source_kind(spec: str) -> str:
@@ -797,8 +796,9 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
 def title_key(title: str) -> str:
     """Titles as sources mangle them compare equal: case, accents, punctuation,
     LaTeX braces and HTML tags aside. A title of no words (`???`, an emoji) is its own
-    key: all of them as "" made one paper of every such paper within two years."""
-    return title_words(_HTML_TAG.sub("", title) if "<" in title else title) or title
+    key: all of them as "" made one paper of every such paper within two years. Only
+    real tags go (the sources' rule): `<[^<>]*>` made `k<n and n>2` and `k<m and m>2` one."""
+    return title_words(sources._TAG.sub("", title) if "<" in title else title) or title
 
 
 @dataclass(eq=False)

@@ -1248,6 +1248,33 @@ def test_an_entry_without_a_date_is_warned_about_at_its_line(site: Path, tmp_pat
     ]
 
 
+def test_a_less_than_and_a_greater_than_in_a_title_are_no_tag(tmp_path: Path) -> None:
+    """Titles were compared with anything between `<` and `>` dropped, so a BibTeX paper
+    `a<e and f>d` took the profile's `a<b and c>d` for itself (and gave it its DOI), and
+    `k<n and n>2` and `k<m and m>2` were one paper (the second's DOI lost)."""
+    profile, bib = tmp_path / "p.txt", tmp_path / "t.bib"
+    profile.write_text(
+        "Ada Lovelace\n\n1 Papers\n\nLGMar 3, 2024\nCuts for a<b and c>d graphs\n\n"
+        "Ada Lovelace, Bo Wu\n\nText.\n"
+    )
+    bib.write_text(
+        "@article{a, title={Cuts for a<e and f>d graphs}, year={2024}, doi={10.1234/a}}\n"
+        "@article{b, title={Bounds for k<n and n>2}, year={2024}, doi={10.1234/b}}\n"
+        "@article{c, title={Bounds for k<m and m>2}, year={2024}, doi={10.1234/c}}\n"
+    )
+    site = tmp_path / "site"
+    assert imp(profile, "--site", site).returncode == 0
+    assert imp(bib, "--site", site).stdout.splitlines()[-1].startswith("3 added, 0 updated")
+    dois = {t: p.get("doi") for t, p in by_title(site).items()}
+    assert dois == {
+        "Cuts for a\\<b and c>d graphs": None,
+        "Cuts for a\\<e and f>d graphs": "10.1234/a",
+        "Bounds for k\\<n and n>2": "10.1234/b",
+        "Bounds for k\\<m and m>2": "10.1234/c",
+    }
+    assert title_key("<i>Cuts</i> for CO<sub>2</sub>") == title_key("Cuts for CO2")
+
+
 def test_titles_compare_by_their_words_in_any_script() -> None:
     """Accents, case and punctuation aside, but a script's own marks are letters: `\\W`
     took Devanagari's and Thai's vowel signs for punctuation, so किताब and कुताब (two
