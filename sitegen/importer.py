@@ -743,8 +743,9 @@ def _read_or_none(path: Path) -> bytes | None:
 # Matching (module docstring) goes through dicts, never pairs of papers: a
 # 10,000-entry file meets a 10,000-paper site in one pass.
 
-FILLABLE = ("doi", "arxiv", "venue", "url", "pdf")
-_EMPTY = (None, "", [], False)
+FILLABLE = ("doi", "arxiv", "venue", "url", "pdf", "code_url", "links", "featured")
+_UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
+_EMPTY = (*_UNSET, False)
 
 
 def source_kind(spec: str) -> str:
@@ -871,6 +872,7 @@ def _record_values(r: SourceRecord) -> dict[str, object]:
     fields = ("title", "date", "topic", "authors", "et_al", *FILLABLE, "abstract")
     values = {k: getattr(r, k) for k in fields}
     values["authors"] = list(r.authors)
+    values["links"] = [{"name": name, "url": url} for name, url in r.links]
     return {k: v for k, v in values.items() if v not in _EMPTY}
 
 
@@ -928,6 +930,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     records: list[SourceRecord] = []
     names = sorted(plan.on_disk | set(pending))
     papers = _each(read, names, lambda: records.extend(read_records()))
+    plan.report.warnings += [w for r in records for w in r.warnings]
     site_papers = [p for p in papers if p is not None]
     site_index = _Index()
     for paper in site_papers:
@@ -967,7 +970,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             continue
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
-            if key in group.values and target.values.get(key) in _EMPTY:
+            if key in group.values and target.values.get(key) in _UNSET:
                 target.values[key] = target.gained[key] = group.values[key]
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)

@@ -26,7 +26,7 @@ from typing import Any
 
 from .cite import Name, markdown_text, split_name
 from .content import _ET_AL
-from .errors import CONTROL, SitegenError, visible
+from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import web_url as _web_url
 from .profile import MONTHS, markdown_inline
 from .yamlutil import key_line, load_json
@@ -51,6 +51,10 @@ class SourceRecord:
     abstract: str | None = None  # Markdown
     topic: str | None = None  # arXiv subject code without its archive: cs.LG -> LG
     line: int | None = None  # where the entry starts, for a warning about it
+    code_url: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (name, url), as a paper's `links`
+    featured: bool = False
+    warnings: tuple[SitegenWarning, ...] = ()  # what the source gives that cannot be used
 
 
 # ---------------------------------------------------------------- shared cleaning
@@ -67,6 +71,10 @@ _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:a
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
 _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
 _HOMONYM = re.compile(r"\s+[0-9]{4}$")
+
+# al-folio's button fields (its _bibliography/papers.bib) -> a paper's `links` names
+_ALFOLIO_LINKS = {k: k.title() for k in ("slides", "poster", "video", "website", "blog")}
+_ALFOLIO_LINKS["supp"] = "Supplement"
 
 # bibtexparser logs what it cannot parse; parse_bibtex reports those blocks itself, at
 # their line. Added once: a handler added per parse piles up in a long import.
@@ -287,6 +295,11 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
         date_line = lines.get("month", lines.get("year", line))
         date = make_date(f.get("year"), f.get("month"), source=source, line=date_line)
+        pdf = web_url(f.get("pdf"))
+        links = tuple((n, u) for k, n in _ALFOLIO_LINKS.items() if (u := web_url(f.get(k))))
+        local = "" if pdf else clean(f.get("pdf"))[:60]  # al-folio's assets/pdf/ file name
+        not_url = f"entry {clean(entry.key)[:60]!r}: pdf {local!r} is not a URL: not imported"
+        not_url += " (put the file in root/ and give its full URL)"
         records.append(
             _record(
                 source,
@@ -298,9 +311,14 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 doi=doi,
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or "")),
-                url=_page(url),
+                url=_page(url) or _page(web_url(f.get("html"))),
+                pdf=pdf,
                 abstract=_abstract(_latex(f.get("abstract", ""))),
                 topic=topic_of(f.get("primaryclass")),
+                code_url=web_url(f.get("code")),
+                links=links,
+                featured=clean(f.get("selected")).lower() in ("true", "yes"),
+                warnings=(SitegenWarning(not_url, source, lines["pdf"]),) if local else (),
             )
         )
     return records

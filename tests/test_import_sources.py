@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import AS_OF, make_site, run_cli, seed_profile
+from htmlutil import parse
 
 from sitegen import fetch
 from sitegen.cite import latex_escape, latex_text, markdown_text
@@ -453,6 +454,106 @@ def test_the_built_site_shows_the_new_keys_and_an_other_topic(merged: Path, tmp_
     assert (out / "topics" / "other" / "index.html").is_file()
     hostile = next((out / "papers").glob("2024-script-*/index.html")).read_text()
     assert "<script>alert" not in hostile and "javascript:" not in hostile
+
+
+# al-folio's _bibliography/papers.bib: the fields its theme makes buttons of
+ALFOLIO = """@inproceedings{wu2025,
+  title = {A Paper Moved From al-folio},
+  author = {Wu, Lemeng},
+  booktitle = {ICML},
+  year = {2025},
+  selected = {True},
+  html = {https://example.org/paper},
+  code = {https://github.com/lw/paper},
+  pdf = {https://example.org/paper.pdf},
+  supp = {https://example.org/supp.zip},
+  slides = {https://example.org/slides},
+  poster = {javascript:alert(1)},
+  video = {https://example.org/video},
+  website = {https://example.org/site},
+  blog = {https://example.org/blog},
+}
+@article{wu2024,
+  title = {A Paper With Its PDF In assets},
+  author = {Wu, Lemeng},
+  year = {2024},
+  url = {https://example.org/own},
+  html = {https://example.org/html},
+  pdf = {wu2024.pdf},
+  selected = {false},
+}
+"""
+
+
+@pytest.mark.slow
+def test_al_folio_fields_become_keys_and_buttons(site: Path, tmp_path: Path) -> None:
+    """al-folio's BibTeX fields were dropped by the import: a site moved from it lost
+    its papers' Code, PDF, Slides... buttons and its selected papers."""
+    bib = tmp_path / "papers.bib"
+    bib.write_text(ALFOLIO)
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    moved = front(site / "content" / "papers" / "2025-a-paper-moved-from-al-folio.md")[0]
+    assert moved["url"] == "https://example.org/paper"
+    assert moved["code_url"] == "https://github.com/lw/paper"
+    assert moved["pdf"] == "https://example.org/paper.pdf"
+    assert moved["featured"] is True
+    assert moved["links"] == [  # the poster's is no http(s) URL
+        {"name": "Slides", "url": "https://example.org/slides"},
+        {"name": "Video", "url": "https://example.org/video"},
+        {"name": "Website", "url": "https://example.org/site"},
+        {"name": "Blog", "url": "https://example.org/blog"},
+        {"name": "Supplement", "url": "https://example.org/supp.zip"},
+    ]
+    local = front(site / "content" / "papers" / "2024-a-paper-with-its-pdf-in-assets.md")[0]
+    assert local["url"] == "https://example.org/own"  # the entry's own url, not its html
+    assert "pdf" not in local and "featured" not in local
+    assert proc.stderr == (
+        f"{bib}:23: warning: entry 'wu2024': pdf 'wu2024.pdf' is not a URL: not imported "
+        "(put the file in root/ and give its full URL)\n"
+    )
+    before = snapshot(site)
+    assert imp(bib, "--site", site).stdout.splitlines()[-1] == "0 added, 0 updated, 0 unchanged"
+    assert snapshot(site) == before
+    out = tmp_path / "out"
+    run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
+    page = parse(out / "papers" / "2025-a-paper-moved-from-al-folio" / "index.html")
+    buttons = {a["href"] for a in page.find("a")}
+    assert {moved["url"], moved["code_url"], moved["pdf"]} <= buttons
+    assert {link["url"] for link in moved["links"]} <= buttons
+    assert "Slides Video Website Blog Supplement" in page.text
+    assert not any(href.startswith("javascript") for href in buttons)
+    assert "Selected publications" in parse(out / "index.html").text  # the site had none
+
+
+def test_a_matched_paper_gains_only_the_al_folio_keys_it_lacks(site: Path, tmp_path: Path) -> None:
+    """Fill in, never overwrite, as for every imported key: FuseDream's own `code_url` and
+    a `featured: false` written by hand stay."""
+    papers = site / "content" / "papers"
+    fast = papers / FAST
+    fast.write_text(
+        fast.read_text().replace("code_url: null\n", "code_url: null\nfeatured: false\n")
+    )
+    bib = tmp_path / "papers.bib"
+    bib.write_text(
+        "@inproceedings{fd, title={FuseDream: Training-Free Text-to-Image Generation with "
+        "Improved CLIP+GAN Space Optimization}, year={2021}, selected={yes}, "
+        "code={https://github.com/elsewhere/fusedream}, poster={https://example.org/fd.pdf}}\n"
+        "@inproceedings{psf, title={Fast Point Cloud Generation with Straight Flows}, "
+        "year={2022}, selected={true}, code={https://github.com/lw/psf}}\n"
+    )
+    fusedream = next(papers.glob("2021-fusedream-*.md"))
+    before = snapshot(site)
+    dry = imp(bib, "--site", site, "--dry-run").stdout
+    assert f"  add links, featured to content/papers/{fusedream.name}\n" in dry
+    assert f"  add code_url to content/papers/{FAST}\n" in dry
+    assert snapshot(site) == before
+    assert imp(bib, "--site", site).returncode == 0
+    fd = front(fusedream)[0]
+    assert fd["code_url"] == "https://github.com/gnobitab/FuseDream" and fd["featured"] is True
+    assert fd["links"] == [{"name": "Poster", "url": "https://example.org/fd.pdf"}]
+    psf = front(fast)[0]
+    assert psf["code_url"] == "https://github.com/lw/psf" and psf["featured"] is False
 
 
 # ---------------------------------------------------------------- bad input
