@@ -182,8 +182,8 @@ def code_stamp() -> str:
     remembered = folder / "code-stamp.txt" if folder else None
     seen_key = digest(*seen)
     if remembered is not None:
-        with suppress(OSError, ValueError):  # none yet, or damaged
-            seen_before, stamp = remembered.read_text().split()
+        with suppress(OSError, ValueError), open_cache_file(remembered, 1 << 10) as f:
+            seen_before, stamp = f.read().decode().split()  # or none yet, or damaged
             if seen_before == seen_key:
                 return stamp
     import importlib.metadata

@@ -1399,7 +1399,8 @@ def test_a_cache_file_that_is_a_pipe_a_device_or_huge_is_a_miss_not_a_hang(
     built_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A named pipe, a link to /dev/zero or a 64 GB sparse file under a cache's name (or
-    the key's) was read until it ended, that is for ever: every build hung."""
+    the user's cache folder's key or code stamp) was read until it ended, that is for
+    ever: every build hung."""
     cache = built_site / CACHE_DIR
     (state,) = cache.glob("state-*.pickle")
     for path in (
@@ -1416,10 +1417,13 @@ def test_a_cache_file_that_is_a_pipe_a_device_or_huge_is_a_miss_not_a_hang(
     argv = ("build", "--site", built_site, "--base-url", BASE_URL, "--no-search")
     assert run_cli(*argv, fresh=True, timeout=60).returncode == 0
     assert_same_as_cold(built_site, tmp_path)
-    os.makedirs(tmp_path / "home" / "sitegen")
-    os.mkfifo(tmp_path / "home" / "sitegen" / "key")
-    home = {"XDG_CACHE_HOME": str(tmp_path / "home")}
-    assert run_cli(*argv, fresh=True, timeout=60, env=home).returncode == 0
+    for name in ("key", "code-stamp.txt"):
+        home = tmp_path / f"home-{name}"
+        os.makedirs(home / "sitegen")
+        os.mkfifo(home / "sitegen" / name)
+        env = {"XDG_CACHE_HOME": str(home)}
+        assert run_cli(*argv, fresh=True, timeout=60, env=env).returncode == 0
+        assert_same_as_cold(built_site, tmp_path)
 
 
 @pytest.mark.parametrize(
