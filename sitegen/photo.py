@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SitegenError, SitegenWarning
-from .state import cache_name, digest, remove, save_bytes
+from .state import MAX_CACHE, cache_name, digest, open_cache_file, remove, save_bytes
 
 WIDTH = 176  # CSS pixels the theme shows the photo at (style.css .about-photo)
 LARGE_PIXELS = 30_000_000  # above this a warning suggests a smaller file
@@ -172,9 +172,13 @@ def process_photo(
 
 
 def _cached(folder: Path) -> tuple[dict[str, bytes], int] | None:
+    def read(name: str) -> bytes:
+        with open_cache_file(folder / name, MAX_CACHE) as f:
+            return f.read()
+
     try:
-        meta = json.loads((folder / "files.json").read_text())
-        return {n: (folder / n).read_bytes() for n in meta["files"]}, int(meta["pixels"])
+        meta = json.loads(read("files.json"))
+        return {n: read(n) for n in meta["files"]}, int(meta["pixels"])
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
@@ -188,7 +192,10 @@ def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for n, b in files.items():
             save_bytes(folder / n, b)
-        (folder / "files.json").write_text(json.dumps({"files": sorted(files), "pixels": pixels}))
+        # renamed over, not opened: a named pipe there was a write that never ended
+        save_bytes(
+            folder / "files.json", json.dumps({"files": sorted(files), "pixels": pixels}).encode()
+        )
         for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
             if old.is_dir() and not old.is_symlink() and old != folder:
                 remove(old)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ import feedparser
 import pytest
 from conftest import REPO, run_cli
 from htmlutil import parse
+from test_incremental import tree_bytes
 
 FIXTURE = REPO / "tests" / "fixtures" / "portfolio"
 LINK_LABELS = {
@@ -293,6 +295,24 @@ def test_a_photo_cache_from_another_user_is_never_published(tmp_path: Path, monk
     assert run_cli("build", "--site", site).returncode == 0
     published = list((site / "output" / "assets").glob("photo-*"))
     assert published and all(b"planted" not in p.read_bytes() for p in published)
+
+
+@pytest.mark.parametrize("pipe", ["files.json", "an encoded file"])
+def test_a_photo_cache_file_that_is_a_pipe_is_a_miss_not_a_hang(tmp_path: Path, pipe: str) -> None:
+    """The photo's cache was read (and files.json written) with no check of what its files
+    are: a named pipe under one of their names was a read that never ended, every build hung."""
+    site = copy_fixture(tmp_path / "site")
+    assert run_cli("build", "--site", site).returncode == 0
+    (entry,) = (site / ".sitegen-cache" / "photo").iterdir()
+    name = json.loads((entry / "files.json").read_text())["files"][0]
+    name = "files.json" if pipe == "files.json" else name
+    (entry / name).unlink()
+    os.mkfifo(entry / name)
+    shutil.rmtree(site / "output")  # so the build reads the cache
+    assert run_cli("build", "--site", site, fresh=True, timeout=60).returncode == 0
+    cold = copy_fixture(tmp_path / "cold")
+    assert build(cold).returncode == 0
+    assert tree_bytes(site / "output") == tree_bytes(cold / "output")
 
 
 def test_without_a_photo_the_initials_are_drawn(tmp_path: Path) -> None:
@@ -697,7 +717,6 @@ def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
     stub = tmp_path / "stub"
     stub.mkdir()
     (stub / "sitecustomize.py").write_text("import sys\nsys.modules['weasyprint'] = None\n")
-    import os
 
     path = os.pathsep.join([str(tmp_path / "stub"), str(REPO), os.environ.get("PYTHONPATH", "")])
     proc = run_cli("build", "--site", site, "--no-cache", env={"PYTHONPATH": path}, fresh=True)
