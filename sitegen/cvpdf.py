@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .errors import SitegenError, SitegenWarning
-from .state import cache_name, save_bytes
+from .state import MAX_CACHE, cache_name, open_cache_file, save_bytes
 
 CV = "cv/cv.pdf"
 
@@ -44,9 +44,9 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
     # the code stamp covers WeasyPrint's version; --no-cache clears the folder (fonts)
     key = cache_name(html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
     cached = cache_dir / f"{key}.pdf" if key else None  # no key: no cache trusted
-    with suppress(OSError):
-        if cached:
-            return cached.read_bytes()
+    if cached:
+        with suppress(OSError), open_cache_file(cached, MAX_CACHE) as f:
+            return f.read()
     try:
         import weasyprint
     except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not

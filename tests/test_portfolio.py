@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
@@ -710,6 +711,41 @@ def test_cv_pdf_is_made_again_only_when_the_cv_changes(tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "another-user")}
     assert run_cli(*incremental, env=env).returncode == 0
     assert b"planted" not in pdf.read_bytes() and pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_a_cached_cv_pdf_that_is_a_pipe_is_a_miss_not_a_hang(tmp_path: Path, monkeypatch) -> None:
+    """The cached PDF was read with read_bytes: a named pipe under its name in
+    `.sitegen-cache/cv-pdf/` was a read that never ended, and every build hung."""
+    import threading
+
+    from sitegen.cvpdf import cv_pdf
+    from sitegen.errors import SitegenError
+    from sitegen.state import cache_name
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # a miss says it cannot make one
+    html, url = "<p>Ada</p>", "https://ada.example.org/cv/"
+    cached = tmp_path / f"{cache_name(html, url)}.pdf"
+    cached.write_bytes(b"%PDF-1.7 cached\n")
+    assert cv_pdf(html, url, {}, tmp_path) == b"%PDF-1.7 cached\n"  # the name it looks up
+    cached.unlink()
+    os.mkfifo(cached)
+    made: list[bytes | str] = []
+
+    def make() -> None:
+        try:
+            made.append(cv_pdf(html, url, {}, tmp_path))
+        except SitegenError as e:
+            made.append(str(e))
+
+    thread = threading.Thread(target=make, daemon=True)
+    thread.start()
+    thread.join(60)
+    hung = thread.is_alive()
+    if hung:  # a writer that closes ends the read it waits in
+        os.close(os.open(cached, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join()
+    assert not hung, "reading the cached PDF never ended"
+    assert len(made) == 1 and "WeasyPrint cannot start" in str(made[0])
 
 
 def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
