@@ -298,6 +298,7 @@ def test_a_photo_cache_from_another_user_is_never_published(tmp_path: Path, monk
     assert published and all(b"planted" not in p.read_bytes() for p in published)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pipe", ["files.json", "an encoded file"])
 def test_a_photo_cache_file_that_is_a_pipe_is_a_miss_not_a_hang(tmp_path: Path, pipe: str) -> None:
     """The photo's cache was read (and files.json written) with no check of what its files
