@@ -651,8 +651,10 @@ class _Plan:
         current = None if raw is None else _lf(raw)
         ours = current is not None and _sha256(current) == entry.sha256
         # what other sources added is carried over, but only into a file that is still the
-        # import's own (a merge keeps its hash in step): a hand edit is never adopted
-        data = _carry_over(current, rendered) if ours or self.force else rendered
+        # import's own (a merge keeps its hash in step): a hand edit is never adopted; and
+        # only when one did add to it: a code link the profile itself no longer gives goes
+        filled = any(source_kind(s) != "profile" for s in self.sources.get(name, ()))
+        data = _carry_over(current, rendered) if filled and (ours or self.force) else rendered
         fresh = _Entry(name, _sha256(data), entry.added)
         if current == data:
             self.report.unchanged.append(_rel(name))

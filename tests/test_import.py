@@ -228,6 +228,35 @@ def test_code_papers(site):
     assert code["Llama Guard 3-1B-INT4"]["topic"] == "DC"
 
 
+def test_a_code_link_the_profile_drops_goes_unless_a_source_gave_it(site, tmp_path):
+    """Keys another source filled in are carried over when the profile is imported again;
+    a code link only the profile ever gave is not: dropped from the profile, it goes."""
+    fuse = next((site / "content/papers").glob("2021-fusedream-*.md"))
+    assert load(fuse)[0]["code_url"] == "https://github.com/gnobitab/FuseDream"
+    dropped = tmp_path / "profile.txt"
+    text = SEED.read_text(encoding="utf-8")
+    dropped.write_text(
+        text.replace(
+            " Our code is publicly available at \\url{https://github.com/gnobitab/FuseDream}.", ""
+        ),
+        encoding="utf-8",
+    )
+    assert dropped.read_text(encoding="utf-8") != text
+    assert cli(dropped, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
+    assert load(fuse)[0]["code_url"] is None
+    bib = tmp_path / "fuse.bib"  # now a .bib gives it: the profile alone keeps it
+    bib.write_text(
+        "@inproceedings{f, title={FuseDream: Training-Free Text-to-Image Generation with "
+        "Improved CLIP+GAN Space Optimization}, author={Liu, Xingchao and Wu, Lemeng}, "
+        "year={2021}, code={https://github.com/gnobitab/FuseDream}}\n",
+        encoding="utf-8",
+    )
+    assert cli(bib, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
+    assert load(fuse)[0]["code_url"] == "https://github.com/gnobitab/FuseDream"
+    assert cli(dropped, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
+    assert load(fuse)[0]["code_url"] == "https://github.com/gnobitab/FuseDream"
+
+
 def test_owner_hidden_in_et_al(site):
     all_papers = papers(site).values()
     hidden = [fm for fm, _ in all_papers if fm["owner_in_et_al"]]
