@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser(
         "import",
         parents=[site],
-        help="import papers from a profile text, BibTeX, RIS, CSL-JSON, ORCID, DBLP or arXiv",
+        help="import papers from a profile text, BibTeX, RIS, CSL-JSON, Hugo Blox, ORCID, DBLP "
+        "or arXiv",
         description="Convert a profile text into one Markdown file per paper, and merge in "
         "papers from other sources: the same paper from any two sources becomes one file, "
         "which only gains the keys it lacks. Files you edited by hand are kept unless "
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="SOURCE",
         help="a profile text, FILE.bib, FILE.ris, FILE.json (CSL-JSON or ORCID works), "
-        "orcid:ID, dblp:PID or arxiv:QUERY",
+        "a Hugo Blox publication folder, orcid:ID, dblp:PID or arxiv:QUERY",
     )
     imp.add_argument(
         "--as-of",

@@ -21,7 +21,7 @@ profile corrects a date or topic, a second pass matches by title alone, so the
 paper keeps its file and its `added` date; a retitle (arXiv v2) keeps it too
 when topic, full date and authors fit that file alone.
 
-Other sources (BibTeX, RIS, CSL-JSON, ORCID, DBLP, arXiv: see sources.py and
+Other sources (BibTeX, RIS, CSL-JSON, Hugo Blox, ORCID, DBLP, arXiv: see sources.py and
 fetch.py) never rewrite a file: their records are grouped into papers, matched
 to the site's files by DOI, arXiv id, then title, and a matched file only gains
 the keys it lacks, as new lines in its front matter. When the profile later
@@ -751,11 +751,14 @@ _EMPTY = (*_UNSET, False)
 
 
 def source_kind(spec: str) -> str:
-    """'profile', 'bibtex', 'ris', 'json' or 'online'. `scholar:abc`, no file, is taken
-    for an online source, so fetch names the ones it knows instead of "cannot read the
-    profile"; a file of that name (or `C:...`, a drive) is still a file."""
+    """'profile', 'bibtex', 'ris', 'json', 'hugo' or 'online'. `scholar:abc`, no file, is
+    taken for an online source, so fetch names the ones it knows instead of "cannot read
+    the profile"; a file of that name (or `C:...`, a drive) is still a file. A folder is
+    Hugo Blox's `content/publication/`: no other source is one."""
     if spec.lower().startswith(sources.ONLINE):
         return "online"
+    if os.path.isdir(spec):
+        return "hugo"
     ext = os.path.splitext(spec)[1].lower()
     kind = {".bib": "bibtex", ".ris": "ris", ".json": "json"}.get(ext)
     if kind is None and re.match(r"[A-Za-z]{2,}:", spec) and not os.path.lexists(spec):
@@ -775,14 +778,10 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
 
             records += fetch(spec, log)
             continue
-        path = Path(spec)
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
-        if b"\x00" in data[:SNIFF_BYTES]:  # as a profile's: no export of text has one
-            raise SitegenError("this is a binary file, not text", path, 1, exit_code=2)
-        text = decode(data, path, exit_code=2)
+        if kind == "hugo":
+            records += _read_hugo(Path(spec))
+            continue
+        text = _source_text(Path(spec))
         if kind == "bibtex":
             found = sources.parse_bibtex(text, spec)
         elif kind == "ris":
@@ -792,6 +791,35 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
         else:
             found = sources.parse_csl_json(text, spec)
         records += [replace(r, source=os.path.basename(spec)) for r in found]
+    return records
+
+
+def _source_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
+    if b"\x00" in data[:SNIFF_BYTES]:  # as a profile's: no export of text has one
+        raise SitegenError("this is a binary file, not text", path, 1, exit_code=2)
+    return decode(data, path, exit_code=2)
+
+
+def _read_hugo(folder: Path) -> list[SourceRecord]:
+    """A page bundle (`paper/index.md`) or a page (`paper.md`) per paper, `_index.md`
+    being the list's own page. A record is named by its file's path in the folder, the
+    file its paper came from: the folder's name would be `publication` for all of them."""
+    files = sorted({*folder.glob("*/index.md"), *folder.glob("*.md")} - {folder / "_index.md"})
+    if not files:
+        raise SitegenError("no */index.md or *.md publication in this folder", folder, exit_code=2)
+    records = []
+    for path in files:
+        if special_file(path):  # a named pipe found, not given (`<(curl ...)`): never opened
+            raise SitegenError(NOT_A_FILE, path, exit_code=2)
+        try:
+            found = sources.parse_hugo(_source_text(path), str(path))
+        except SitegenError as e:  # the file cannot be imported, as a profile that cannot be
+            raise SitegenError(e.message, e.path, e.line, exit_code=2) from None
+        records += [replace(r, source=path.relative_to(folder).as_posix()) for r in found]
     return records
 
 

@@ -1,4 +1,4 @@
-"""BibTeX, RIS, CSL-JSON, ORCID and arXiv text -> paper records: pure, no files, no network.
+"""BibTeX, RIS, CSL-JSON, ORCID, arXiv, Hugo Blox text -> paper records: pure, no files or network.
 
 Each source knows part of a paper and mangles part of it (LaTeX accents in
 BibTeX, HTML in Zotero titles, no authors in ORCID summaries), so every parser
@@ -18,6 +18,7 @@ import html
 import json
 import logging
 import re
+import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -25,10 +26,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cite import Name, markdown_text, split_name
-from .content import _ET_AL
+from .content import _ET_AL, front_matter
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
+from .markup import plain_inline
 from .markup import web_url as _web_url
 from .profile import MONTHS, markdown_inline
+from .slugs import slugify_text
 from .yamlutil import key_line, load_json
 
 ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets, in any case
@@ -617,6 +620,84 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
     return records, int(total_text)
 
 
+# ---------------------------------------------------------------- Hugo Blox
+
+# Hugo Blox's url_* buttons besides url_pdf and url_code -> a paper's `links` names
+_HUGO_LINKS = {
+    f"url_{n.lower()}": n for n in ("Dataset", "Poster", "Project", "Slides", "Source", "Video")
+}
+_TOML_CLOSING = re.compile(r"\n\+\+\+[ \t]*(?:\n|\Z)")
+# where tomllib (before Python 3.14) says the error is: only in its message
+_TOML_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
+
+
+def _hugo_front_matter(text: str, source: str) -> tuple[dict, str]:
+    """YAML between `---` lines, read as a paper file's; older sites' TOML between `+++`
+    lines. Both texts start at line 2."""
+    text = text.replace("\r\n", "\n")
+    if not re.match(r"\+\+\+[ \t]*\n", text):
+        return front_matter(text, source)[:2]
+    if (end := _TOML_CLOSING.search(text, text.index("\n"))) is None:
+        raise SitegenError("front matter is not closed by a '+++' line", source, 1)
+    toml = text[text.index("\n") + 1 : end.start() + 1]
+    try:
+        return tomllib.loads(toml), toml
+    except tomllib.TOMLDecodeError as e:
+        at = _TOML_AT.search(str(e))
+        line = int(at.group(1)) + 1 if at and at.group(1) else toml.count("\n") + 1
+        raise SitegenError(f"invalid TOML: {_TOML_AT.sub('', str(e))}", source, line) from None
+
+
+def _hugo_date(value: Any, source: str, line: int) -> dt.date | None:
+    if isinstance(value, dt.date):  # YAML's and TOML's own dates and datetimes
+        return value.date() if isinstance(value, dt.datetime) else value
+    m = re.match(r"(\d{4})-(\d\d?)-(\d\d?)(?:[T ]|$)", clean(value))
+    if clean(value) and not m:
+        raise SitegenError(f"not a date: {clean(value)[:40]!r}", source, line)
+    return make_date(*m.groups(), source=source, line=line) if m else None
+
+
+def parse_hugo(text: str, source: str) -> list[SourceRecord]:
+    """One paper of a Hugo Blox (Wowchemy, Hugo Academic) `content/publication/` folder:
+    its page's front matter, as Hugo Blox's publication archetype names the keys. A
+    draft is no paper yet. `admin` among the authors is the owner (owner_matcher)."""
+    fm, fm_text = _hugo_front_matter(text, source)
+    if fm.get("draft") is True:
+        return []
+
+    def line(key: str) -> int:  # a top-level key's line, YAML (`key:`) or TOML (`key =`)
+        m = re.search(rf"(?m)^[\"']?{key}[\"']?[ \t]*[:=]", fm_text)
+        return 2 + fm_text.count("\n", 0, m.start()) if m else 1
+
+    date_key = "date" if fm.get("date") else "publishDate"
+    pdf = web_url(fm.get("url_pdf"))
+    named = [(n, fm.get(k)) for k, n in _HUGO_LINKS.items()]
+    named += [(clean(_value(x, "name")), _value(x, "url")) for x in _as_list(fm.get("links"))]
+    links = tuple((n, u) for n, raw in named if n and (u := web_url(raw)))
+    local = "" if pdf else clean(fm.get("url_pdf"))[:60]  # a file in the page bundle
+    not_url = f"url_pdf {local!r} is not a URL: not imported"
+    not_url += " (put the file in root/ and give its full URL)"
+    urls = [pdf, *(u for _, u in links)]
+    return [
+        _record(
+            source,
+            1,
+            markdown_text(clean(fm.get("title"))),
+            authors=tuple(_flip(a) for a in _as_list(fm.get("authors")) if isinstance(a, str)),
+            date=_hugo_date(fm.get(date_key), source, line(date_key)),
+            doi=bare_doi(fm.get("doi")),
+            arxiv=next(filter(None, (bare_arxiv(u, hinted=True) for u in urls)), None),
+            venue=_venue(plain_inline(clean(fm.get("publication")))),
+            pdf=pdf,
+            abstract=clean(fm.get("abstract")) or clean(fm.get("summary")) or None,  # Markdown
+            code_url=web_url(fm.get("url_code")),
+            links=links,
+            featured=fm.get("featured") is True,
+            warnings=(SitegenWarning(not_url, source, line("url_pdf")),) if local else (),
+        )
+    ]
+
+
 # ---------------------------------------------------------------- owner's name
 
 
@@ -641,14 +722,18 @@ _UNDECOMPOSED = str.maketrans(
 def owner_matcher(owner: str) -> Callable[[str], bool]:
     """A test for the owner's name in the forms sources print it: 'L. Wu', 'Wu, Lemeng',
     'Lemeng Wu', 'LEMENG WU', a one-word name ('王晓明') whole. A name with a suffix is
-    the owner's only with the owner's suffix: Guy Steele, Jr. is not his father."""
+    the owner's only with the owner's suffix: Guy Steele, Jr. is not his father. Hugo
+    Blox names the owner by an author key: `admin`, `me`, or the name's (`lemeng-wu`)."""
     words, suffix = _name_words(owner)
     if not words:
         return lambda name: False
     family, given = words[-1], words[:-1]
+    keys = {"admin", "me", slugify_text(owner)}
 
     @functools.lru_cache(maxsize=4096)  # coauthors' names repeat across a whole export
     def is_owner(name: str) -> bool:
+        if name in keys:
+            return True
         w, s = _name_words(name)
         if s not in ("", suffix) or w[-1:] != [family]:
             return False

@@ -1,4 +1,4 @@
-"""`sitegen import` of BibTeX, RIS, CSL-JSON, ORCID, DBLP and arXiv, through the real CLI.
+"""`sitegen import` of BibTeX, RIS, CSL-JSON, ORCID, DBLP, arXiv, Hugo Blox, through the real CLI.
 
 Online sources are served by a local http.server replaying recorded responses
 (tests/fixtures/sources/), including the failures: 500, 429, a timeout and a
@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import http.server
 import json
+import os
 import re
 import shutil
 import socket
@@ -554,6 +555,134 @@ def test_a_matched_paper_gains_only_the_al_folio_keys_it_lacks(site: Path, tmp_p
     assert fd["links"] == [{"name": "Poster", "url": "https://example.org/fd.pdf"}]
     psf = front(fast)[0]
     assert psf["code_url"] == "https://github.com/lw/psf" and psf["featured"] is False
+
+
+# Hugo Blox's content/publication/: a page bundle per paper, YAML or (older) TOML
+HUGO = {
+    "_index.md": "---\ntitle: Publications\n---\n",  # the list's own page, no paper
+    "moved/index.md": """---
+title: 'A Paper Moved From Hugo Blox'
+authors:
+  - Jane Doe
+  - admin
+date: '2023-05-01T00:00:00Z'
+publishDate: '2023-06-02T00:00:00Z'
+doi: '10.1234/blox.1'
+publication: '*Journal of Static Sites*'
+abstract: 'We move a *site*.'
+featured: true
+url_pdf: https://arxiv.org/pdf/2305.01234
+url_code: https://github.com/ada/moved
+url_slides: https://example.org/slides
+url_video: ''
+links:
+  - icon: twitter
+    icon_pack: fab
+    name: Thread
+    url: https://example.org/thread
+  - name: Poster
+    url: javascript:alert(1)
+---
+More about the paper.
+""",
+    "older/index.md": """+++
+title = "An Older TOML Paper"
+authors = ["John Smith", "ada-lovelace"]
+publishDate = 2019-03-04T00:00:00Z
+summary = "Short."
+
+url_pdf = "older.pdf"
++++
+""",
+    "draft/index.md": "---\ntitle: Not Yet\nauthors: [admin]\ndate: 2024-01-01\ndraft: true\n---\n",
+}
+
+
+def blox_site(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Path]:
+    """A new site for Ada Lovelace, and a Hugo Blox publication folder of these files."""
+    site = tmp_path / "site"
+    run_cli("new", site, check=True)
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("name: Your Name", "name: Ada Lovelace"))
+    folder = tmp_path / "publication"
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return site, folder
+
+
+def test_hugo_blox_publications_become_papers_with_their_buttons(tmp_path: Path) -> None:
+    """A folder given to `sitegen import` was read as a profile text ("Is a directory"):
+    a site moved from Hugo Blox had to retype its papers."""
+    site, folder = blox_site(tmp_path, HUGO)
+    proc = imp(folder, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == (
+        f"{folder / 'older' / 'index.md'}:7: warning: url_pdf 'older.pdf' is not a URL: not "
+        "imported (put the file in root/ and give its full URL)\n"
+    )
+    papers = site / "content" / "papers"
+    moved, body = front(papers / "2023-a-paper-moved-from-hugo-blox.md")
+    assert moved["authors"] == ["Jane Doe", "Ada Lovelace"] and moved["date"] == dt.date(2023, 5, 1)
+    assert moved["doi"] == "10.1234/blox.1" and moved["arxiv"] == "2305.01234"
+    assert moved["venue"] == "Journal of Static Sites"  # shown as text, as other sources' venues
+    assert moved["pdf"] == "https://arxiv.org/pdf/2305.01234"
+    assert moved["code_url"] == "https://github.com/ada/moved" and moved["featured"] is True
+    assert moved["links"] == [  # the poster's is no http(s) URL
+        {"name": "Slides", "url": "https://example.org/slides"},
+        {"name": "Thread", "url": "https://example.org/thread"},
+    ]
+    assert body.strip() == "We move a *site*."
+    older, body = front(papers / "2019-an-older-toml-paper.md")
+    assert older["authors"] == ["John Smith", "Ada Lovelace"]  # its author key names her
+    assert older["date"] == dt.date(2019, 3, 4) and body.strip() == "Short."
+    assert "pdf" not in older and "featured" not in older
+    assert not any("not-yet" in p.name for p in papers.iterdir())  # a draft
+    sources = json.loads((site / "content" / ".sitegen-import.json").read_text())["sources"]
+    assert sources["2019-an-older-toml-paper.md"] == ["older/index.md"]
+    before = snapshot(site)
+    assert imp(folder, "--site", site).stdout.splitlines()[-1] == "0 added, 0 updated, 0 unchanged"
+    assert snapshot(site) == before
+    out = tmp_path / "out"
+    run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
+    page = parse(out / "papers" / "2023-a-paper-moved-from-hugo-blox" / "index.html")
+    buttons = {a["href"] for a in page.find("a")}
+    assert {moved["code_url"], moved["pdf"], *(link["url"] for link in moved["links"])} <= buttons
+    assert "Slides Thread" in page.text and "Journal of Static Sites" in page.text
+    assert not any(href.startswith("javascript") for href in buttons)
+    assert "Selected publications" in parse(out / "index.html").text
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("---\ntitle: A: B\n---\n", 2, "invalid YAML: mapping values are not allowed"),
+        ('+++\ntitle = "T"\nauthors = ["a"\n+++\n', 3, "invalid TOML: Unclosed array"),
+        ('+++\ntitle = "T"\n', 1, "front matter is not closed by a '+++' line"),
+        ("---\ntitle: T\ndate: soon\n---\n", 3, "not a date: 'soon'"),
+        ("---\nauthors: [admin]\n---\n", 1, "an entry without a title"),
+    ],
+)
+def test_a_malformed_hugo_front_matter_stops_the_import(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    site, folder = blox_site(tmp_path, {**HUGO, "broken/index.md": text})
+    before = snapshot(site)
+    proc = imp(folder, "--site", site)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"{folder / 'broken' / 'index.md'}:{line}: {message}")
+    assert len(proc.stderr.splitlines()) == 1 and snapshot(site) == before
+
+
+def test_a_named_pipe_in_a_hugo_folder_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    """A FIFO found among the pages is refused, not read: the read would wait for a writer
+    (a fresh process with a timeout: a hang fails)."""
+    site, folder = blox_site(tmp_path, HUGO)
+    os.mkfifo(folder / "pipe.md")
+    before = snapshot(site)
+    proc = run_cli("import", folder, "--site", site, fresh=True, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.startswith(f"{folder / 'pipe.md'}: not a file")
+    assert snapshot(site) == before
 
 
 # ---------------------------------------------------------------- bad input

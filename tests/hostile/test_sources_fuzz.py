@@ -24,6 +24,7 @@ from sitegen.sources import (
     parse_arxiv_atom,
     parse_bibtex,
     parse_csl_json,
+    parse_hugo,
     parse_orcid_works,
     parse_ris,
 )
@@ -36,6 +37,8 @@ PARSERS = {
     "zotero.json": parse_csl_json,
     "orcid-works.json": parse_orcid_works,
     "arxiv-page1.xml": lambda text, source: parse_arxiv_atom(text, source)[0],
+    "hugo-blox.md": parse_hugo,
+    "hugo-blox-toml.md": parse_hugo,
 }
 HOSTILE = [
     "<script>alert(1)</script>", "javascript:alert(1)", " & ", "&amp;", "{", "}", "\\", "$",
@@ -127,3 +130,5 @@ def test_hostile_strings_in_well_formed_files(title: str, venue: str, url: str, 
         "publication-date": {"year": {"value": "2020"}},
     }
     check(parse_orcid_works, json.dumps({"group": [{"work-summary": [work]}]}))
+    hugo = {"title": title, "publication": venue, "url_pdf": url, "abstract": note}
+    check(parse_hugo, "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in hugo.items()) + "---")
