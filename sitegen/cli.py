@@ -54,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser(
         "import",
         parents=[site],
-        help="import papers from a profile text, BibTeX, RIS, CSL-JSON, Hugo Blox, ORCID, DBLP "
-        "or arXiv",
+        help="import papers from a profile text, BibTeX, RIS, CSL-JSON, Hugo Blox, ORCID, DBLP, "
+        "arXiv or Zotero",
         description="Convert a profile text into one Markdown file per paper, and merge in "
         "papers from other sources: the same paper from any two sources becomes one file, "
         "which only gains the keys it lacks. Files you edited by hand are kept unless "
@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="SOURCE",
         help="a profile text, FILE.bib, FILE.ris, FILE.json (CSL-JSON or ORCID works), "
-        "a Hugo Blox publication folder, orcid:ID, dblp:PID or arxiv:QUERY",
+        "a Hugo Blox publication folder, orcid:ID, dblp:PID, arxiv:QUERY or zotero:users/ID "
+        "(groups/ID, .../collections/KEY)",
     )
     imp.add_argument(
         "--as-of",

@@ -1,4 +1,5 @@
-"""The online sources (`orcid:ID`, `dblp:PID`, `arxiv:QUERY`): the only network I/O in sitegen.
+"""The online sources (`orcid:ID`, `dblp:PID`, `arxiv:QUERY`, `zotero:users/ID`): the only
+network I/O in sitegen.
 
 Each fetch returns the text the public API gave, or raises a one-line
 SitegenError (timeout, HTTP error, rate limit): the importer fetches every
@@ -20,12 +21,19 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import SitegenError
-from .sources import SourceRecord, parse_arxiv_atom, parse_bibtex, parse_orcid_works
+from .sources import (
+    SourceRecord,
+    parse_arxiv_atom,
+    parse_bibtex,
+    parse_csl_json,
+    parse_orcid_works,
+)
 
 DEFAULTS = {
     "orcid": ("SITEGEN_ORCID_API", "https://pub.orcid.org"),
     "dblp": ("SITEGEN_DBLP_API", "https://dblp.org"),
     "arxiv": ("SITEGEN_ARXIV_API", "https://export.arxiv.org"),
+    "zotero": ("SITEGEN_ZOTERO_API", "https://api.zotero.org"),
 }
 ARXIV_PAGE = 100  # entries per request; the API allows more, but slowly
 ARXIV_PAUSE = 3.0  # seconds between pages, as arXiv's terms of use ask
@@ -35,6 +43,11 @@ ARXIV_PAGES = 2 * ARXIV_MAX // ARXIV_PAGE  # requests: room for short pages, not
 # under 1 MB, so 64 MB holds 20,000 works; more is a server streaming without end.
 MAX_BYTES = 64 << 20
 _ORCID_ID = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")  # \d takes '٠' too
+ZOTERO_PAGE = 100  # items per request: the most the Web API serves
+ZOTERO_PAGES = 1000  # requests: 100,000 items, so a server that never ends cannot loop
+ZOTERO_BACKOFF = 60.0  # seconds: the longest a `Backoff` header makes an import wait
+# a user's or group's library, or one collection of it (Zotero's keys are 8 of [A-Z0-9])
+_ZOTERO = re.compile(r"(users|groups)/[0-9]+(/collections/[A-Z0-9]{8})?")
 _DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
 
 Log = Callable[[str], None]
@@ -72,7 +85,11 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
             raise urllib.error.URLError(
                 f"it redirects to {newurl}: only http and https are followed"
             )
-        return super().redirect_request(*args)
+        new = super().redirect_request(*args)
+        # an API key is for the host it was given to, not for any a redirect names
+        if new and new.host != args[0].host:
+            new.remove_header("Zotero-api-key")
+        return new
 
 
 def _opener() -> urllib.request.OpenerDirector:
@@ -93,13 +110,19 @@ def _opener() -> urllib.request.OpenerDirector:
 
 
 def get(url: str, spec: str, accept: str) -> str:
-    """GET `url` as text; every failure is one line naming the source. The timeout bounds
-    the whole answer, not each read: a server sending a byte at a time never timed out."""
+    return answer(url, spec, {"Accept": accept})[0]
+
+
+def answer(
+    url: str, spec: str, headers: dict[str, str], refusals: dict[int, str] | None = None
+) -> tuple[str, http.client.HTTPMessage]:
+    """GET `url` as text, with the answer's headers; every failure is one line naming the
+    source, or the source's own `refusals` by HTTP status. The timeout bounds the whole
+    answer, not each read: a server sending a byte at a time never timed out."""
     timeout = _timeout()
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(
-        url, headers={"Accept": accept, "User-Agent": "sitegen (publication site generator)"}
-    )
+    headers = {**headers, "User-Agent": "sitegen (publication site generator)"}
+    request = urllib.request.Request(url, headers=headers)
     try:
         with _opener().open(request, timeout=timeout) as response:
             data = bytearray()
@@ -115,6 +138,8 @@ def get(url: str, spec: str, accept: str) -> str:
             if promised.isascii() and promised.isdigit() and len(data) < int(promised):
                 raise http.client.IncompleteRead(bytes(data), int(promised) - len(data))
     except urllib.error.HTTPError as e:
+        if e.code in (refusals or {}):
+            raise SitegenError(refusals[e.code], spec) from None
         if e.code == 429:
             raise SitegenError(
                 "rate limited (HTTP 429); wait a while and try again", spec
@@ -130,7 +155,7 @@ def get(url: str, spec: str, accept: str) -> str:
         why = str(reason) or type(reason).__name__  # EOFError() says nothing
         raise SitegenError(f"cannot reach {url} ({why})", spec) from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), response.headers
     except UnicodeDecodeError:
         raise SitegenError("the response is not UTF-8 text", spec) from None
 
@@ -155,7 +180,13 @@ def fetch(spec: str, log: Log) -> list[SourceRecord]:
         if not arg:
             raise SitegenError("give a query, such as arxiv:au:Wu_Lemeng", spec, exit_code=2)
         return _arxiv(spec, arg, log)
-    raise SitegenError("unknown online source (orcid:, dblp: or arxiv:)", spec, exit_code=2)
+    if kind == "zotero":
+        if not _ZOTERO.fullmatch(arg):
+            form = "users/ID or groups/ID, optionally /collections/KEY"
+            raise SitegenError(f"not a Zotero library ({form})", spec, exit_code=2)
+        return _zotero(spec, arg, log)
+    message = "unknown online source (orcid:, dblp:, arxiv: or zotero:)"
+    raise SitegenError(message, spec, exit_code=2)
 
 
 def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
@@ -189,3 +220,33 @@ def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
         start += len(page)
         log(f"{spec}: {min(start, total)} of {total} entries")
     return records
+
+
+ZOTERO_REFUSALS = {
+    403: "the library is private: set ZOTERO_API_KEY to a key that can read it",
+    404: "no such library or collection",
+}
+
+
+def _zotero(spec: str, library: str, log: Log) -> list[SourceRecord]:
+    """A Zotero library's top-level items (no child notes or attachments) as CSL-JSON,
+    page by page. The key goes in a header only: a URL ends up in error messages."""
+    url = f"{_base('zotero')}/{library}/items/top"
+    headers = {"Accept": "application/json", "Zotero-API-Version": "3"}
+    if key := os.environ.get("ZOTERO_API_KEY"):
+        headers["Zotero-API-Key"] = key
+    records: list[SourceRecord] = []
+    for _ in range(ZOTERO_PAGES):
+        query = {"format": "csljson", "limit": ZOTERO_PAGE, "start": len(records)}
+        text, got = answer(f"{url}?{urllib.parse.urlencode(query)}", spec, headers, ZOTERO_REFUSALS)
+        records += (page := parse_csl_json(text, spec))
+        count = got.get("Total-Results", "")  # a count int() cannot read is no count
+        total = int(count) if count.isascii() and count.isdigit() and len(count) < 10 else None
+        log(f"{spec}: {len(records)}{f' of {total}' if total is not None else ''} items")
+        if len(page) < ZOTERO_PAGE or (total is not None and len(records) >= total):
+            return records
+        # Zotero's `Backoff: N` asks for N seconds before the next request (capped: it is
+        # the server's word); a 429 stops the import as any source's does
+        if (wait := got.get("Backoff", "")).isascii() and wait.isdigit():
+            time.sleep(min(int(wait), ZOTERO_BACKOFF))
+    raise SitegenError(f"{len(records):,} items in {ZOTERO_PAGES} pages, and more to come", spec)

@@ -34,7 +34,7 @@ from .profile import MONTHS, markdown_inline
 from .slugs import slugify_text
 from .yamlutil import key_line, load_json
 
-ONLINE = ("orcid:", "dblp:", "arxiv:")  # sources fetch.py gets, in any case
+ONLINE = ("orcid:", "dblp:", "arxiv:", "zotero:")  # sources fetch.py gets, in any case
 
 
 @dataclass(frozen=True, slots=True)

@@ -799,14 +799,50 @@ CHAPTERS = {
 }
 
 
+def zotero_item(n: int) -> dict:
+    """One item of a Zotero library as the Web API's CSL-JSON gives it."""
+    author = [{"family": "Wu", "given": "Lemeng"}]
+    title, date = f"Zotero Paper {n}", {"date-parts": [[2021, 5]]}
+    return {
+        "id": f"1/Z{n:07d}",
+        "type": "article-journal",
+        "title": title,
+        "author": author,
+        "issued": date,
+    }
+
+
+ZOTERO_LIBRARIES = {  # path -> items; each page is served with `Backoff: 120`
+    "/users/1": [zotero_item(n) for n in range(101)],  # two pages of 100
+    "/groups/3": [zotero_item(n) for n in range(100)],  # one page, Total-Results ends it
+    "/groups/2/collections/ABCD2345": [zotero_item(500)],
+}
+
+
 class _Replay(http.server.BaseHTTPRequestHandler):
     """Recorded API answers by path; special ids and PIDs answer with failures."""
 
     elsewhere = "ftp://127.0.0.1:9/x.bib"  # where ...-0008 redirects (a test may change it)
+    zotero: list[tuple[str, dict, dict]] = []  # Zotero requests: path, query, headers (lower case)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
+        library = url.path.removesuffix("/items/top")
+        if library != url.path:
+            self.zotero.append((url.path, query, {k.lower(): v for k, v in self.headers.items()}))
+            if library in ("/users/403", "/users/404"):
+                return self._send(int(library[-3:]), b"Forbidden or Not found")
+            if library == "/users/307":  # the collection, on another host (by name)
+                moved = f"http://localhost:{self.server.server_port}/groups/2/collections"
+                self.send_response(307)
+                self.send_header("Location", f"{moved}/ABCD2345/items/top?{url.query}")
+                self.end_headers()
+                return None
+            items, start = ZOTERO_LIBRARIES[library], int(query["start"][0])
+            page = {"items": items[start : start + int(query["limit"][0])]}
+            headers = {"Total-Results": str(len(items)), "Backoff": "120"}
+            return self._send(200, json.dumps(page, indent=2).encode(), headers)
         if url.path == f"/v3.0/{ORCID_ID}/works":
             assert self.headers["Accept"] == "application/json"
             return self._send(200, ORCID.read_bytes())
@@ -882,9 +918,10 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             return self._send(200, (FIXTURES / page).read_bytes()) if page else self._send(404, b"")
         return self._send(404, b"not found")
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(self, status: int, body: bytes, headers: dict | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
+        for name, value in {"Content-Length": str(len(body)), **(headers or {})}.items():
+            self.send_header(name, value)
         self.end_headers()
         try:
             self.wfile.write(body)
@@ -915,6 +952,7 @@ def api() -> Iterator[dict[str, str]]:
             "SITEGEN_ORCID_API": base,
             "SITEGEN_DBLP_API": base,
             "SITEGEN_ARXIV_API": base,
+            "SITEGEN_ZOTERO_API": base,
             "SITEGEN_FETCH_TIMEOUT": "0.5",
         }
 
@@ -1011,7 +1049,7 @@ def test_an_unknown_online_source_is_named_and_a_file_with_a_colon_is_a_file(
     before = snapshot(site)
     proc = imp("scholar:abc", "--site", site)
     assert proc.returncode == 2
-    assert proc.stderr == "scholar:abc: unknown online source (orcid:, dblp: or arxiv:)\n"
+    assert proc.stderr == "scholar:abc: unknown online source (orcid:, dblp:, arxiv: or zotero:)\n"
     assert snapshot(site) == before
     shutil.copy(seed_profile(), tmp_path / "my:profile")
     proc = run_cli("import", "my:profile", "--site", site, "--as-of", AS_OF, cwd=tmp_path)
@@ -1115,6 +1153,104 @@ def test_arxiv_paging_ends_on_a_server_whose_pages_never_do(
         grow.stderr.splitlines()[-1] == "arxiv:au:Grow: 3 of 4 entries in 3 pages; narrow the query"
     )
     assert snapshot(site) == before
+
+
+def zotero_requests() -> list[tuple[str, dict, dict]]:
+    """The Zotero requests the replay server took since the last call."""
+    taken = list(_Replay.zotero)
+    _Replay.zotero.clear()
+    return taken
+
+
+def test_a_zotero_library_is_read_page_by_page_with_its_backoff(
+    site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(fetch.time, "sleep", waits.append)
+    monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
+    zotero_requests()
+    proc = imp("zotero:users/1", "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert (
+        "zotero:users/1: 100 of 101 items" in lines and "zotero:users/1: 101 of 101 items" in lines
+    )
+    papers = by_title(site)
+    assert {f"Zotero Paper {n}" for n in range(101)} <= papers.keys()
+    assert str(papers["Zotero Paper 100"]["date"]) == "2021-05-01"
+    manifest = json.loads((site / "content" / ".sitegen-import.json").read_text())
+    assert manifest["sources"]["2021-zotero-paper-100.md"] == ["zotero:users/1"]
+    requests = zotero_requests()
+    assert [(path, q["start"], q["limit"], q["format"]) for path, q, _ in requests] == [
+        ("/users/1/items/top", ["0"], ["100"], ["csljson"]),
+        ("/users/1/items/top", ["100"], ["100"], ["csljson"]),
+    ]
+    assert all(h["zotero-api-version"] == "3" and "zotero-api-key" not in h for *_, h in requests)
+    assert waits == [60.0]  # Backoff: 120 before the second page, capped; none after the last
+    # a full page whose Total-Results is reached is the last: no request for an empty one
+    proc = imp("zotero:groups/3", "--site", site, "--dry-run", env=api)
+    assert proc.returncode == 0, proc.stderr
+    assert [path for path, *_ in zotero_requests()] == ["/groups/3/items/top"]
+
+
+def test_a_zotero_collection_is_read_with_the_api_key_in_a_header_only(
+    site: Path, api: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zotero_requests()
+    spec = "zotero:groups/2/collections/ABCD2345"
+    proc = imp(spec, "--site", site, env={**api, "ZOTERO_API_KEY": "s3cretKey"})
+    assert proc.returncode == 0, proc.stderr
+    assert by_title(site)["Zotero Paper 500"]["authors"] == ["Lemeng Wu"]
+    ((path, query, headers),) = zotero_requests()
+    assert path == "/groups/2/collections/ABCD2345/items/top"
+    assert headers["zotero-api-key"] == "s3cretKey" and "s3cretKey" not in str(query)
+    assert "s3cretKey" not in proc.stdout + proc.stderr
+    assert not any(b"s3cretKey" in data for data, _ in snapshot(site).values())
+    # a redirect to another host is followed without the key
+    proc = imp("zotero:users/307", "--site", site, env={**api, "ZOTERO_API_KEY": "s3cretKey"})
+    assert proc.returncode == 0, proc.stderr
+    first, then = zotero_requests()
+    assert first[0] == "/users/307/items/top" and first[2]["zotero-api-key"] == "s3cretKey"
+    assert then[0] == "/groups/2/collections/ABCD2345/items/top" and "zotero-api-key" not in then[2]
+    assert then[2]["host"].startswith("localhost:")
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (
+            "zotero:users/403",
+            "the library is private: set ZOTERO_API_KEY to a key that can read it",
+        ),
+        ("zotero:users/404", "no such library or collection"),
+    ],
+)
+def test_a_private_or_missing_zotero_library_is_one_line_and_writes_nothing(
+    site: Path, api: dict, spec: str, message: str
+) -> None:
+    before = snapshot(site)
+    proc = imp(BIB, spec, "--site", site, env=api)
+    assert (proc.returncode, proc.stderr) == (1, f"{spec}: {message}\n")
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize(
+    "library",
+    ["users/abc", "people/1", "users/1/", "users/١", "users/1/collections/abcd2345"]
+    + ["groups/2/collections/ABCD234", "groups/2/items/ABCD2345", "users"],
+)
+def test_a_bad_zotero_library_is_refused_before_any_request(
+    site: Path, api: dict, library: str
+) -> None:
+    zotero_requests()
+    before = snapshot(site)
+    proc = imp(f"zotero:{library}", "--site", site, env=api)
+    form = "users/ID or groups/ID, optionally /collections/KEY"
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        f"zotero:{library}: not a Zotero library ({form})\n",
+    )
+    assert zotero_requests() == [] and snapshot(site) == before
 
 
 # ---------------------------------------------------------------- the pieces
