@@ -85,10 +85,12 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 
 def clean(text: Any) -> str:
-    """One line of plain text: control characters dropped, whitespace collapsed."""
+    """One line of plain text: control characters dropped, whitespace collapsed, composed
+    (NFC) as the paper files' loader composes it: a DOI with a decomposable character
+    written as given was another DOI once read back, and the paper no longer matched."""
     if text is None or isinstance(text, (dict, list, bool)):
         return ""
-    return " ".join(_CONTROL.sub("", str(text)).split())
+    return unicodedata.normalize("NFC", " ".join(_CONTROL.sub("", str(text)).split()))
 
 
 def bare_doi(text: str | None) -> str | None:

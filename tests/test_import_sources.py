@@ -1675,3 +1675,22 @@ def test_an_invisible_title_or_name_is_none_in_a_source_or_a_profile(
     path.write_text(profile, encoding="utf-8")
     proc = imp(path, "--site", site)
     assert proc.returncode != 0 and "has no title" in proc.stderr, proc.stderr
+
+
+def test_source_text_is_composed_as_the_build_reads_it(site: Path, tmp_path: Path) -> None:
+    """A Mac's export may write `é` as `e` and an accent; the build composes (NFC) what it
+    reads, so a DOI or a name written as given was another value once read back, and the
+    paper's DOI no longer matched its own source's. The import composes it too."""
+    bib = tmp_path / "nfd.bib"
+    bib.write_text(
+        "@article{n, title={Cafe\u0301 Networks}, author={Jose\u0301 Nu\u0301n\u0303ez and Wu,"
+        " Lemeng}, doi={10.1000/cafe\u0301}, year={2024}}\n",
+        encoding="utf-8",
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    path = next((site / "content" / "papers").glob("2024-caf*.md"))
+    text = path.read_text(encoding="utf-8")
+    assert "10.1000/caf\u00e9" in text and "Jos\u00e9 N\u00fa\u00f1ez" in text, text
+    before = snapshot(site)
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0 and snapshot(site) == before, proc.stdout
