@@ -233,12 +233,21 @@ def _zotero(spec: str, library: str, log: Log) -> list[SourceRecord]:
     page by page. The key goes in a header only: a URL ends up in error messages."""
     url = f"{_base('zotero')}/{library}/items/top"
     headers = {"Accept": "application/json", "Zotero-API-Version": "3"}
-    if key := os.environ.get("ZOTERO_API_KEY"):
+    if key := os.environ.get("ZOTERO_API_KEY", "").strip():  # a file's `\r\n` is no part
+        if not (key.isascii() and key.isprintable()):  # http.client's error would print it
+            why = "not a Zotero API key: it holds a control or non-ASCII character (not shown)"
+            raise SitegenError(why, "ZOTERO_API_KEY")
         headers["Zotero-API-Key"] = key
     records: list[SourceRecord] = []
+    last = None
     for _ in range(ZOTERO_PAGES):
         query = {"format": "csljson", "limit": ZOTERO_PAGE, "start": len(records)}
         text, got = answer(f"{url}?{urllib.parse.urlencode(query)}", spec, headers, ZOTERO_REFUSALS)
+        if text == last:  # as arXiv's "no new entry": a server repeating itself never ends
+            raise SitegenError(
+                f"the server sent the same page twice (at item {len(records)})", spec
+            )
+        last = text
         records += (page := parse_csl_json(text, spec))
         count = got.get("Total-Results", "")  # a count int() cannot read is no count
         total = int(count) if count.isascii() and count.isdigit() and len(count) < 10 else None

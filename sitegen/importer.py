@@ -557,7 +557,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     for key, (rec, when), data in zip(keys, items, rendered, strict=True):
         old_key = matched.get(key)
         if old_key is not None:
-            plan.known(key, manifest[old_key], data)
+            plan.known(key, manifest[old_key], data, profile.name)
         elif key in unmanaged:
             plan.unmanaged(key, unmanaged.pop(key)[0], data, when)
         else:
@@ -644,8 +644,9 @@ class _Plan:
     manifest: dict[str, _Entry] = field(default_factory=dict)
     writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
 
-    def known(self, key: str, entry: _Entry, rendered: bytes) -> None:
-        """A paper the import wrote before: update it unless the user touched the file."""
+    def known(self, key: str, entry: _Entry, rendered: bytes, profile: str) -> None:
+        """A paper the import wrote before: update it unless the user touched the file.
+        `profile` is the profile text's name, as `sources` records it."""
         name = entry.file
         raw = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
         current = None if raw is None else _lf(raw)
@@ -653,7 +654,7 @@ class _Plan:
         # what other sources added is carried over, but only into a file that is still the
         # import's own (a merge keeps its hash in step): a hand edit is never adopted; and
         # only when one did add to it: a code link the profile itself no longer gives goes
-        filled = any(source_kind(s) != "profile" for s in self.sources.get(name, ()))
+        filled = bool(self.sources.get(name, set()) - {profile})  # a Hugo page is `x.md` too
         data = _carry_over(current, rendered) if filled and (ours or self.force) else rendered
         fresh = _Entry(name, _sha256(data), entry.added)
         if current == data:
@@ -1046,8 +1047,12 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: set[str]) -> None:
             )
         )
         return
-    if not plan.force and (gone := f"{paper_slug(date.year, str(v['title']))}.md") in deleted:
-        plan.report.kept.append((_rel(gone), "deleted by hand; --force re-creates it"))
+    # deleted by hand, as the paper matches: by title, years at most two apart (a source
+    # giving the proceedings' year brought back a preprint's file deleted by hand)
+    rest = paper_slug(date.year, str(v["title"]))[4:] + ".md"
+    gone = [d for d in sorted(deleted) if d[4:] == rest and d[:4].isascii() and d[:4].isdigit()]
+    if not plan.force and (gone := [d for d in gone if _years_near(int(d[:4]), date.year)]):
+        plan.report.kept.append((_rel(gone[0]), "deleted by hand; --force re-creates it"))
         return
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
     name = plan.add(date.year, str(v["title"]), data)

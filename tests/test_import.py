@@ -233,7 +233,7 @@ def test_a_code_link_the_profile_drops_goes_unless_a_source_gave_it(site, tmp_pa
     a code link only the profile ever gave is not: dropped from the profile, it goes."""
     fuse = next((site / "content/papers").glob("2021-fusedream-*.md"))
     assert load(fuse)[0]["code_url"] == "https://github.com/gnobitab/FuseDream"
-    dropped = tmp_path / "profile.txt"
+    dropped = tmp_path / SEED.name  # the name `sources` knows as the profile
     text = SEED.read_text(encoding="utf-8")
     dropped.write_text(
         text.replace(

@@ -265,6 +265,12 @@ def test_a_paper_only_a_source_added_stays_deleted(site: Path, tmp_path: Path) -
         "0 added, 0 updated, 32 unchanged, 1 kept (changed by hand)",
     ]
     assert not path.exists()
+    # found by a hunt: a source that gives the published year (2026) brought it back
+    later = tmp_path / "later.bib"
+    later.write_text(bib.read_text().replace("2025", "2026"))
+    proc = imp(later, "--site", site)
+    assert proc.stdout.splitlines()[-1].startswith("0 added"), proc.stdout
+    assert sorted(p.name for p in path.parent.glob("*workshop*")) == []
     proc = imp(bib, "--site", site, "--force")
     assert proc.stdout.splitlines()[-1] == "1 added, 0 updated, 0 unchanged", proc.stdout
     assert path.read_bytes() == original
@@ -611,6 +617,25 @@ def blox_site(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Path]:
     return site, folder
 
 
+def test_keys_a_hugo_page_added_stay_when_the_profile_is_imported_again(site: Path) -> None:
+    """Found by a hunt: the manifest names a Hugo page `pa/index.md`, which was taken for
+    a profile text's name, so the next import of the profile alone dropped the keys the
+    page had added (and `--dry-run` reported an update that changed no byte)."""
+    page = site.parent / "hugo" / "pa" / "index.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        '---\ntitle: "Path-Invariant Map Networks"\nauthors: [admin]\ndate: 2019-06-01\n'
+        "url_code: https://github.com/x/y\nurl_pdf: https://arxiv.org/pdf/1812.11647\n---\n"
+    )
+    assert imp(page.parent.parent, "--site", site).returncode == 0
+    paper = site / "content" / "papers" / "2018-path-invariant-map-networks.md"
+    filled = paper.read_bytes()
+    assert b"pdf: https://arxiv.org/pdf/1812.11647" in filled
+    proc = imp(seed_profile(), "--site", site)
+    assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 32 unchanged", proc.stdout
+    assert paper.read_bytes() == filled
+
+
 def test_hugo_blox_publications_become_papers_with_their_buttons(tmp_path: Path) -> None:
     """A folder given to `sitegen import` was read as a profile text ("Is a directory"):
     a site moved from Hugo Blox had to retype its papers."""
@@ -839,6 +864,9 @@ class _Replay(http.server.BaseHTTPRequestHandler):
                 self.send_header("Location", f"{moved}/ABCD2345/items/top?{url.query}")
                 self.end_headers()
                 return None
+            if library == "/users/19":  # the same page whatever `start` asks for
+                page = {"items": [zotero_item(n) for n in range(100)]}
+                return self._send(200, json.dumps(page).encode())
             items, start = ZOTERO_LIBRARIES[library], int(query["start"][0])
             page = {"items": items[start : start + int(query["limit"][0])]}
             headers = {"Total-Results": str(len(items)), "Backoff": "120"}
@@ -1213,6 +1241,31 @@ def test_a_zotero_collection_is_read_with_the_api_key_in_a_header_only(
     assert first[0] == "/users/307/items/top" and first[2]["zotero-api-key"] == "s3cretKey"
     assert then[0] == "/groups/2/collections/ABCD2345/items/top" and "zotero-api-key" not in then[2]
     assert then[2]["host"].startswith("localhost:")
+
+
+def test_a_zotero_key_from_a_file_works_and_a_bad_one_is_never_shown(site: Path, api: dict) -> None:
+    """Found by a hunt: a key read from a file saved with `\r\n`, or holding a newline,
+    made http.client refuse the header with an error that printed the key."""
+    spec = "zotero:groups/2/collections/ABCD2345"
+    zotero_requests()
+    proc = imp(spec, "--site", site, env={**api, "ZOTERO_API_KEY": "s3cretKey\r\n"})
+    assert proc.returncode == 0, proc.stderr
+    assert zotero_requests()[0][2]["zotero-api-key"] == "s3cretKey"
+    before = snapshot(site)
+    proc = imp(spec, "--site", site, env={**api, "ZOTERO_API_KEY": "s3cret\nKey"})
+    assert proc.returncode == 1 and "s3cret" not in proc.stdout + proc.stderr, proc.stderr
+    assert proc.stderr.startswith("ZOTERO_API_KEY: not a Zotero API key"), proc.stderr
+    assert snapshot(site) == before and zotero_requests() == []
+
+
+def test_a_zotero_server_repeating_a_page_is_stopped_at_once(site: Path, api: dict) -> None:
+    """Found by a hunt: a server that answered every `start` with the same page was asked
+    1,000 times (hours, with a Backoff) before the import gave up."""
+    zotero_requests()
+    before = snapshot(site)
+    proc = imp("zotero:users/19", "--site", site, env=api)
+    assert proc.returncode == 1 and "the same page twice" in proc.stderr, proc.stderr
+    assert len(zotero_requests()) == 2 and snapshot(site) == before
 
 
 @pytest.mark.parametrize(
