@@ -11,6 +11,7 @@ from a local server and never touch the network.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import time
@@ -239,23 +240,36 @@ def _zotero(spec: str, library: str, log: Log) -> list[SourceRecord]:
             raise SitegenError(why, "ZOTERO_API_KEY")
         headers["Zotero-API-Key"] = key
     records: list[SourceRecord] = []
-    last = None
+    seen, last = 0, None  # items served: a note with no title is no record
     for _ in range(ZOTERO_PAGES):
-        query = {"format": "csljson", "limit": ZOTERO_PAGE, "start": len(records)}
+        query = {"format": "csljson", "limit": ZOTERO_PAGE, "start": seen}
         text, got = answer(f"{url}?{urllib.parse.urlencode(query)}", spec, headers, ZOTERO_REFUSALS)
         if text == last:  # as arXiv's "no new entry": a server repeating itself never ends
-            raise SitegenError(
-                f"the server sent the same page twice (at item {len(records)})", spec
-            )
+            raise SitegenError(f"the server sent the same page twice (at item {seen})", spec)
         last = text
-        records += (page := parse_csl_json(text, spec))
+        titled, served = _titled(text)
+        records += parse_csl_json(titled, spec)
+        seen += served
         count = got.get("Total-Results", "")  # a count int() cannot read is no count
         total = int(count) if count.isascii() and count.isdigit() and len(count) < 10 else None
-        log(f"{spec}: {len(records)}{f' of {total}' if total is not None else ''} items")
-        if len(page) < ZOTERO_PAGE or (total is not None and len(records) >= total):
+        log(f"{spec}: {seen}{f' of {total}' if total is not None else ''} items")
+        if served < ZOTERO_PAGE or (total is not None and seen >= total):
             return records
         # Zotero's `Backoff: N` asks for N seconds before the next request (capped: it is
         # the server's word); a 429 stops the import as any source's does
         if (wait := got.get("Backoff", "")).isascii() and wait.isdigit():
             time.sleep(min(int(wait), ZOTERO_BACKOFF))
     raise SitegenError(f"{len(records):,} items in {ZOTERO_PAGES} pages, and more to come", spec)
+
+
+def _titled(text: str) -> tuple[str, int]:
+    """A page's items but those with no title, and how many it served: a library's
+    standalone notes and files are top-level items too, and no papers."""
+    try:
+        items = json.loads(text)["items"]
+    except (ValueError, TypeError, KeyError):
+        items = None
+    if not isinstance(items, list):  # parse_csl_json says what is wrong
+        return text, 0
+    kept = [i for i in items if not isinstance(i, dict) or i.get("title")]
+    return json.dumps({"items": kept}, ensure_ascii=False), len(items)

@@ -864,6 +864,9 @@ class _Replay(http.server.BaseHTTPRequestHandler):
                 self.send_header("Location", f"{moved}/ABCD2345/items/top?{url.query}")
                 self.end_headers()
                 return None
+            if library == "/users/16":  # a standalone note and a file: top-level items too
+                items = [zotero_item(1), {"id": "1/N", "type": "document"}, zotero_item(2)]
+                return self._send(200, json.dumps({"items": items}).encode())
             if library == "/users/19":  # the same page whatever `start` asks for
                 page = {"items": [zotero_item(n) for n in range(100)]}
                 return self._send(200, json.dumps(page).encode())
@@ -1256,6 +1259,15 @@ def test_a_zotero_key_from_a_file_works_and_a_bad_one_is_never_shown(site: Path,
     assert proc.returncode == 1 and "s3cret" not in proc.stdout + proc.stderr, proc.stderr
     assert proc.stderr.startswith("ZOTERO_API_KEY: not a Zotero API key"), proc.stderr
     assert snapshot(site) == before and zotero_requests() == []
+
+
+def test_zotero_items_with_no_title_are_no_papers(site: Path, api: dict) -> None:
+    """A library's standalone notes and files are top-level items too, with no title:
+    one of them failed the whole import ("an entry without a title")."""
+    proc = imp("zotero:users/16", "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    assert {"Zotero Paper 1", "Zotero Paper 2"} <= by_title(site).keys()
+    assert "zotero:users/16: 3 items" in proc.stderr.splitlines()
 
 
 def test_a_zotero_server_repeating_a_page_is_stopped_at_once(site: Path, api: dict) -> None:
