@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__, cite, urls
-from .config import SiteConfig, load_config, nav_warnings, resolve_base_url
+from .config import CONFIG_FILE, SiteConfig, load_config, nav_warnings, resolve_base_url
 from .content import collect_papers, load_people, load_profile, paper_files, parse_paper
 from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
@@ -46,7 +46,7 @@ from .pages import (
 )
 from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
 from .related import related_papers, term_counts
-from .render import make_env, static_dirs, template_dirs, template_error
+from .render import make_env, static_dirs, template_dirs, template_error, theme_dirs
 from .search import PAGEFIND_MISSING, pagefind_available
 from .search import build_index as build_search_index
 from .state import (
@@ -73,6 +73,7 @@ from .state import (
     tree_stats,
     user_cache_dir,
 )
+from .words import format_date, load_words
 
 FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
@@ -86,7 +87,6 @@ BATCHES = 32  # batches of outputs per process (make_outputs): a late costly one
 MOST_BATCHES = 512  # ...and in all: their numbers (4 bytes each) must fit a pipe's 4 KiB
 PIECES_KEPT = 8  # pieces per paper kept between builds (the default theme makes 6)
 TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
-MONTHS = "January February March April May June July August September October November December"
 # primary language subtags written right to left: their pages get <html dir="rtl">
 RTL_LANGUAGES = frozenset("ar he fa ur ps sd ug yi dv ckb".split())
 _NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is given it)"
@@ -106,6 +106,7 @@ class Loaded:
     base_is_placeholder: bool
     warnings: tuple[SitegenWarning, ...]
     portfolio: Portfolio
+    words: dict[str, str]  # phrase -> the site's text for it (words.py)
 
 
 def load_site(
@@ -119,11 +120,16 @@ def load_site(
         raise problems[0]
     papers_cache = cache_dir / "papers" if cache_dir else None
     sources, warnings, counts = cached_papers(site_dir, papers_cache, jobs)
+    words, found = load_words(
+        theme_dirs(site_dir, config.theme), config.language, config.words, site_dir / CONFIG_FILE
+    )
+    warnings += found
     profile = load_profile(site_dir)
     site = build_index(sources, profile, load_people(site_dir, profile.name), config)
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
     site = replace(site, related=related)
-    folio = load_portfolio(site_dir, site, warnings, cache_dir / "photo" if cache_dir else None)
+    photos = cache_dir / "photo" if cache_dir else None
+    folio = load_portfolio(site_dir, site, warnings, photos, words)
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
         warnings.append(
@@ -133,7 +139,7 @@ def load_site(
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )
         )
-    return Loaded(site, config, url, placeholder, tuple(warnings), folio)
+    return Loaded(site, config, url, placeholder, tuple(warnings), folio, words)
 
 
 def cached_related(
@@ -152,11 +158,6 @@ def cached_related(
     if path is not None and memo != last:
         save_cache(path, memo)
     return related
-
-
-def format_date(d: Any, style: str = "long") -> str:
-    month = MONTHS.split()[d.month - 1]
-    return f"{month[:3]} {d.year}" if style == "month" else f"{d.day} {month} {d.year}"
 
 
 @jinja2.pass_context
@@ -312,6 +313,7 @@ class Renderer:
             version=__version__,
             search_enabled=search,
             text_direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+            words=loaded.words,
             topic_labels={t.code: label(t) for t in site.topics},
             tag_labels={name: label(t) for name, t in site.tag_by_name.items()},
         )
@@ -415,14 +417,15 @@ def plan_outputs(
     }
     assets = {name: "assets/" + fingerprint(name, data) for name, data in static.items()}
     renderer = Renderer(loaded, site_dir, assets, search, known)
-    feeds = plan_feeds(site)
+    words = loaded.words
+    feeds = plan_feeds(site, words)
     site_feed = feeds[urls.HOME]
-    news_spec = news_feed_spec(site_title(site), site.profile.name, loaded.config.language)
+    news_spec = news_feed_spec(site_title(site), site.profile.name, loaded.config.language, words)
     cite_keys = cite.citation_keys(site.papers)
     folio = loaded.portfolio
     advertised = {**feeds, NEWS_URL: news_spec}  # the feed each page names in its <head>
     labels = renderer.env.globals["topic_labels"]
-    data = SiteData(site, base, search, cite_keys, advertised, folio, labels)
+    data = SiteData(site, base, search, cite_keys, advertised, folio, labels, words)
     pages = plan_pages(data)
     digests = renderer.digests
     out: list[Output] = []
@@ -432,8 +435,8 @@ def plan_outputs(
         out.append(Output((urls.output_path(page.url),), key, make))
     names = {t.code: t.name for t in site.topics}
     for spec in feeds.values():
-        key = partial(lambda s: digest("feed", base, digests.of(names), digests.of(s)), spec)
-        make = partial(render_feeds, spec, base, names)
+        key = partial(lambda s: digest("feed", base, *map(digests.of, (names, words, s))), spec)
+        make = partial(render_feeds, spec, base, names, words)
         out.append(Output((spec.rss_url, spec.atom_url), key, make))
     cites, entries = [], []
 

@@ -35,8 +35,10 @@ def _n(x: float) -> str:
     return "0" if s == "-0" else s
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, words: dict[str, str] | None = None) -> str:
+    """ "1 paper", "3 papers"; in the site's words when given (the CLI's are English)."""
+    w = word if n == 1 else f"{word}s"
+    return f"{n} {words[w] if words else w}"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Series:
     codes: frozenset[str]
 
 
-def chart_series(topics: Sequence[Topic]) -> list[Series]:
+def chart_series(topics: Sequence[Topic], words: dict[str, str]) -> list[Series]:
     """The largest topics with distinct colours, then one "Other topics" band.
 
     Two topics drawn in the same colour next to each other would read as one,
@@ -66,7 +68,11 @@ def chart_series(topics: Sequence[Topic]) -> list[Series]:
     if rest:
         if len(chosen) == MAX_SERIES:  # keep the palette's last slot for "Other"
             rest = [*chosen.pop().codes, *rest]
-        name = "Other topics" if len(rest) > 1 else next(t.name for t in topics if t.code in rest)
+        name = (
+            words["Other topics"]
+            if len(rest) > 1
+            else next(t.name for t in topics if t.code in rest)
+        )
         chosen.append(Series(name, "tother", frozenset(rest)))
     return chosen
 
@@ -78,8 +84,15 @@ def _nice_step(top: int) -> int:
     return int(next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw))
 
 
+SHOW_TABLE = "Show the numbers as a table"
+
+
 def _table(
-    caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
+    caption: str,
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: set[int],
+    words: dict[str, str],
 ) -> str:
     """A chart's numbers as an HTML table of already-escaped cells, folded under a summary;
     the columns in `numeric` are right-aligned."""
@@ -92,7 +105,7 @@ def _table(
         for row in rows
     )
     return (
-        '<details class="chart-data"><summary>Show the numbers as a table</summary>'
+        f'<details class="chart-data"><summary>{escape(words[SHOW_TABLE])}</summary>'
         f'<div class="table-scroll"><table class="chart-table"><caption>{caption}</caption>'
         f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
@@ -110,13 +123,13 @@ def _figure(name: str, title: str, desc: str, size: str, svg: list[str], *after:
     )
 
 
-def timeline_chart(site: Site) -> str:
+def timeline_chart(site: Site, words: dict[str, str]) -> str:
     """Papers per year, stacked by topic, every year from the first to the last."""
     if not site.papers:
         return ""
     first, last = site.years[-1].year, site.years[0].year
     years = list(range(first, last + 1))
-    series = chart_series(site.topics)
+    series = chart_series(site.topics, words)
     by_year = Counter((y.year, p.topic) for y in site.years for p in y.papers)
     counts = {y: [sum(by_year[y, c] for c in s.codes) for s in series] for y in years}
     totals = {y: sum(v) for y, v in counts.items()}
@@ -142,11 +155,16 @@ def timeline_chart(site: Site) -> str:
 
     busiest = max(years, key=lambda y: (totals[y], y))
     biggest = sorted(site.topics, key=lambda t: (-len(t.papers), t.code))[:2]
-    desc = (
-        f"{plural(len(site.papers), 'paper')} from {first} to {last}; the busiest year was "
-        f"{busiest} with {plural(totals[busiest], 'paper')}. Largest topics: "
-        + ", ".join(f"{t.name} ({len(t.papers)})" for t in biggest)
-        + "."
+    desc = words[
+        "{papers} from {first} to {last}; the busiest year was {year} with {count}. "
+        "Largest topics: {topics}."
+    ].format(
+        papers=plural(len(site.papers), "paper", words),
+        first=first,
+        last=last,
+        year=busiest,
+        count=plural(totals[busiest], "paper", words),
+        topics=", ".join(f"{t.name} ({len(t.papers)})" for t in biggest),
     )
     parts = ['<g class="grid">']
     for v in range(0, top + 1, step):
@@ -160,7 +178,9 @@ def timeline_chart(site: Site) -> str:
     for i, year in enumerate(years):
         x = left + band * i + (band - bar) / 2
         centre = _n(x + bar / 2)
-        parts.append(f'<g class="col"><title>{year}: {plural(totals[year], "paper")}</title>')
+        parts.append(
+            f'<g class="col"><title>{year}: {plural(totals[year], "paper", words)}</title>'
+        )
         acc = 0
         for s, c in zip(series, counts[year], strict=True):
             if not c:
@@ -170,7 +190,7 @@ def timeline_chart(site: Site) -> str:
             parts.append(
                 f'<rect class="seg {s.css}" x="{_n(x)}%" width="{_n(bar)}%" y="{_n(y0)}" '
                 f'height="{_n(y1 - y0)}"><title>{year}, {escape(s.name)}: '
-                f"{plural(c, 'paper')}</title></rect>"
+                f"{plural(c, 'paper', words)}</title></rect>"
             )
         if totals[year] and wide >= total_px:  # a column is wider on a desktop than on a phone
             hide = "" if narrow >= total_px else " nw"
@@ -192,18 +212,20 @@ def timeline_chart(site: Site) -> str:
         f'<li><span class="swatch {s.css}" aria-hidden="true"></span>{escape(s.name)}</li>'
         for s in series
     )
-    legend = f'<ul class="chart-legend" aria-label="Topics">{items}</ul>'
+    legend = f'<ul class="chart-legend" aria-label="{escape(words["Topics"])}">{items}</ul>'
     rows = [[str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)]
     table = _table(
-        "Papers per year and topic",
-        ["Year", *(escape(s.name) for s in series), "Total"],
+        escape(words["Papers per year and topic"]),
+        [escape(words["Year"]), *(escape(s.name) for s in series), escape(words["Total"])],
         rows,
-        numeric=set(range(1, len(series) + 2)),
+        set(range(1, len(series) + 2)),
+        words,
     )
-    return _figure("timeline", "Papers per year, by topic", desc, size, parts, legend, table)
+    title = words["Papers per year, by topic"]
+    return _figure("timeline", title, desc, size, parts, legend, table)
 
 
-def topic_chart(site: Site) -> str:
+def topic_chart(site: Site, words: dict[str, str]) -> str:
     """The topic mix as one proportional bar, with a table that is also its legend."""
     if not site.topics:
         return ""
@@ -219,9 +241,9 @@ def topic_chart(site: Site) -> str:
     # a bar segment per row of the table: the small topics share one, as there
     segments = [(f"t{t.colour}", t.name, len(t.papers), urls.topic(t.slug)) for t in shown]
     if rest:
-        more = plural(len(rest), "more topic")
+        more = plural(len(rest), "more topic", words)
         segments.append(("tother", more, sum(len(t.papers) for t in rest), urls.TOPICS))
-    title = f"Share of {plural(total, 'paper')} by topic"
+    title = words["Share of {papers} by topic"].format(papers=plural(total, "paper", words))
     parts = [
         '<clipPath id="topic-chart-clip"><rect width="100%" height="14" rx="4"/></clipPath>',
         '<g clip-path="url(#topic-chart-clip)">',
@@ -232,7 +254,7 @@ def topic_chart(site: Site) -> str:
         w = 100 * count / total
         parts.append(
             f'<rect class="seg {css}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
-            f"<title>{escape(name)}: {plural(count, 'paper')}</title></rect>"
+            f"<title>{escape(name)}: {plural(count, 'paper', words)}</title></rect>"
         )
         x += w
         rows.append(
@@ -242,10 +264,13 @@ def topic_chart(site: Site) -> str:
             f'<td class="num">{count}</td><td class="num share">{escape(pct(count))}</td></tr>'
         )
     parts.append("</g>")
+    caption, topic, papers, share = (
+        escape(words[w]) for w in ("Papers per topic", "Topic", "Papers", "Share")
+    )
     table = (
-        '<table class="topic-table"><caption class="visually-hidden">Papers per topic</caption>'
-        '<thead class="visually-hidden"><tr><th scope="col">Topic</th>'
-        '<th scope="col">Papers</th><th scope="col">Share</th></tr></thead>'
+        f'<table class="topic-table"><caption class="visually-hidden">{caption}</caption>'
+        f'<thead class="visually-hidden"><tr><th scope="col">{topic}</th>'
+        f'<th scope="col">{papers}</th><th scope="col">{share}</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     return _figure("topic", title, desc + ".", 'width="100%" height="14"', parts, table)
@@ -315,7 +340,7 @@ def _label(
     return text, (left, first_y - size, left + w, bottom)
 
 
-def network_chart(site: Site, limit: int = 12) -> str:
+def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
     """The owner in the middle, the closest coauthors around; width = joint papers."""
     shown = list(site.coauthors[:limit])
     if not shown:
@@ -368,7 +393,8 @@ def network_chart(site: Site, limit: int = 12) -> str:
         )
         years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
         people_svg.append(
-            f'<g class="person"><title>{escape(c.person.name)}: {plural(c.count, "joint paper")}, '
+            f'<g class="person"><title>{escape(c.person.name)}: '
+            f"{plural(c.count, 'joint paper', words)}, "
             f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
             f'r="{_n(r)}"/>{label}</g>'
         )
@@ -383,13 +409,13 @@ def network_chart(site: Site, limit: int = 12) -> str:
     height = max(b[3] for b in boxes) + pad - top
 
     names = ", ".join(f"{c.person.name} ({c.count})" for c in shown)
-    desc = (
-        f"{site.owner.name} in the centre, linked to the "
-        f"{plural(len(shown), 'closest coauthor')}; a thicker line means more joint papers: "
-        f"{names}."
-    )
+    owner, closest = site.owner.name, plural(len(shown), "closest coauthor", words)
+    desc = words[
+        "{owner} in the centre, linked to the {coauthors}; a thicker line means more joint "
+        "papers: {names}."
+    ].format(owner=owner, coauthors=closest, names=names)
     if joint_shown:  # the curves are drawn only where coauthors wrote together
-        desc += " Thin curves join coauthors who also wrote papers with each other."
+        desc += " " + words["Thin curves join coauthors who also wrote papers with each other."]
     size_attrs = (
         f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
         f'width="{_n(width)}" height="{_n(height)}"'
@@ -418,16 +444,20 @@ def network_chart(site: Site, limit: int = 12) -> str:
         # each name isolated, so a right-to-left one keeps its place and its count
         also = ", ".join(f"<bdi>{escape(name)}</bdi> ({n})" for n, name in others)
         rows.append([f"<bdi>{escape(c.person.name)}</bdi>", str(c.count), also or "—"])
+    head = ("Coauthor", "Joint papers", "Also wrote with (joint papers)")
     table = _table(
-        f"The closest coauthors of {escape(site.owner.name)}",
-        ["Coauthor", "Joint papers", "Also wrote with (joint papers)"],
+        escape(words["The closest coauthors of {owner}"].format(owner=owner)),
+        [escape(words[h]) for h in head],
         rows,
-        numeric={1},
+        {1},
+        words,
     )
     caption = escape(
-        f"{site.owner.name} and the {plural(len(shown), 'closest coauthor')}. Line width: joint "
-        "papers; colour: the main topic of the joint papers."
+        words[
+            "{owner} and the {coauthors}. Line width: joint papers; colour: the main topic of "
+            "the joint papers."
+        ].format(owner=owner, coauthors=closest)
     )
-    title = f"Collaboration network of {site.owner.name}"
+    title = words["Collaboration network of {owner}"].format(owner=owner)
     figcaption = f"<figcaption>{caption}{table}</figcaption>"
     return _figure("network", title, desc, size_attrs, parts, figcaption)

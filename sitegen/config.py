@@ -121,6 +121,15 @@ def _topic_names(v: Any) -> dict[str, str]:
     }
 
 
+def _words(v: Any) -> dict[str, str]:
+    if not isinstance(v, dict):
+        raise ValueError("must map the theme's phrases to your words, e.g. `Abstract: Resumen`")
+    for k, text in v.items():
+        if not isinstance(k, str) or not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{k!r} must be given a non-empty text", k)  # at its own line
+    return {k: drop_control(text) for k, text in v.items()}
+
+
 def _nav(v: Any) -> tuple[NavItem, ...]:
     if not isinstance(v, list):
         raise ValueError("must be a list of {title, url} entries")
@@ -177,6 +186,7 @@ class SiteConfig:
     search: bool = _setting(True, _bool)
     home_news: int = _setting(5, _int(0, 50))
     cv_pdf: bool = _setting(False, _bool)
+    words: dict[str, str] = field(default_factory=dict, metadata={"check": _words})
 
 
 VALIDATORS = {f.name: f.metadata["check"] for f in fields(SiteConfig)}
@@ -200,6 +210,7 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
     problems: list[SitegenError] = []
     known = ", ".join(sorted(VALIDATORS))
     for key, raw in data.items():
+        under: list[Any] = []
         check = VALIDATORS.get(key)
         if not isinstance(key, str):  # `null:`, `~:`, `true:` or `3:`: YAML reads a value
             written = yaml.safe_dump(key).partition("\n")[0]
@@ -210,9 +221,10 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
             try:
                 values[key] = check(raw)
                 continue
-            except ValueError as e:
-                message = f"{key}: {e}"
-        problems.append(SitegenError(message, path, key_line(text, (key,)) or 1))
+            except ValueError as e:  # a second argument: where under the key
+                message, *under = e.args
+                message = f"{key}: {message}"
+        problems.append(SitegenError(message, path, key_line(text, (key, *under)) or 1))
     return SiteConfig(**values), problems
 
 

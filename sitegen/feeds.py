@@ -62,7 +62,7 @@ class FeedSpec:
     language: str  # sitegen.yaml's, as the pages' <html lang>
 
 
-def author_line(paper: Paper) -> str:
+def author_line(paper: Paper, words: dict[str, str]) -> str:
     """The listed authors (Paper.listed_authors), then how many more, or "et al."."""
     shown = paper.listed_authors  # "…" where the list skips to the owner
     names = ", ".join(
@@ -70,13 +70,15 @@ def author_line(paper: Paper) -> str:
     )
     more = len(paper.authors) - len(shown)
     if more:
-        names += f" and {more:,} more"
+        names += " " + words["and {n} more"].format(n=f"{more:,}")
     if paper.et_al:
-        names = f"{names} et al." if names else "et al."
+        names = f"{names} {words['et al.']}" if names else words["et al."]
     return names
 
 
-def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> tuple[bytes, bytes]:
+def render_feeds(
+    spec: FeedSpec, base_url: str, topic_names: dict[str, str], words: dict[str, str]
+) -> tuple[bytes, bytes]:
     """(RSS bytes, Atom bytes) for one feed."""
     fg = new_feed(spec, base_url, max((p.date for p in spec.papers), default=None), __version__)
     fg.load_extension("dc", atom=False, rss=True)
@@ -85,7 +87,7 @@ def render_feeds(spec: FeedSpec, base_url: str, topic_names: dict[str, str]) -> 
         fe = add_entry(fg, link, plain_inline(paper.title), paper.date)
         if paper.authors:  # in one call: feedgen redoes its whole list on each
             fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
-        byline = author_line(paper)
+        byline = author_line(paper, words)
         fe.dc.dc_creator(xml_clean(byline))
         label = topic_names.get(paper.topic, paper.topic)
         fe.category(term=xml_clean(paper.topic), label=xml_clean(label))

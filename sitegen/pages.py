@@ -44,6 +44,7 @@ class SiteData:
     feeds: dict[str, FeedSpec]  # paper feeds by the page they follow, and the news feed
     portfolio: Portfolio
     topic_labels: dict[str, Label]  # the templates' global: one Label a topic, digested once
+    words: dict[str, str]  # the templates' global too (words.py)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def _home(d: SiteData) -> dict[str, Any]:
         "paper_count": len(site.papers),
         "coauthor_count": len(site.coauthors),
         "topics": site.topics,
-        "topic_chart": Markup(charts.topic_chart(site)),
+        "topic_chart": Markup(charts.topic_chart(site, d.words)),
         "person_jsonld": cite.person_jsonld(
             site.profile,
             urls.absolute(d.base_url, urls.HOME),
@@ -146,7 +147,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
         lambda d: {
             "years": d.site.years,
             "paper_count": len(d.site.papers),
-            "timeline_chart": Markup(charts.timeline_chart(d.site)),
+            "timeline_chart": Markup(charts.timeline_chart(d.site, d.words)),
         },
     ),
     single(
@@ -159,7 +160,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
         urls.COAUTHORS,
         lambda d: {
             "coauthors": d.site.coauthors,
-            "network_chart": Markup(charts.network_chart(d.site)),
+            "network_chart": Markup(charts.network_chart(d.site, d.words)),
         },
     ),
     PageType("paper.html", lambda p: urls.paper(p.slug), lambda d: d.site.papers, _paper),
@@ -203,19 +204,22 @@ def plan_pages(d: SiteData) -> list[Page]:
     ]
 
 
-def plan_feeds(site: Site) -> dict[str, FeedSpec]:
+def plan_feeds(site: Site, words: dict[str, str]) -> dict[str, FeedSpec]:
     """Paper feeds keyed by the page they follow: the whole site, each topic, tag, coauthor."""
     size = site.config.feed_size  # type: ignore[attr-defined]
     title = site_title(site)
     owner, lang = site.profile.name, site.config.language  # type: ignore[attr-defined]
-    by = f"Publications by {owner}"
+    new, topical = words["New publications by {owner}"], words["Publications by {owner} in {topic}"]
     # (page, what the feed's title adds, its description, papers: a tuple, newest first)
-    follow = [(urls.HOME, "publications", f"New publications by {owner}", site.papers)]
-    follow += [(urls.topic(t.slug), t.name, f"{by} in {t.name}", t.papers) for t in site.topics]
-    follow += [(urls.tag(t.slug), t.name, f"{by} in {t.name}", t.papers) for t in site.tags]
+    follow = [(urls.HOME, words["publications"], new.format(owner=owner), site.papers)]
+    for t in (*site.topics, *site.tags):
+        url = (urls.topic if t.kind == "topic" else urls.tag)(t.slug)
+        follow.append((url, t.name, topical.format(owner=owner, topic=t.name), t.papers))
+    joint = words["Publications by {owner} with {coauthor}"]
     for c in site.coauthors:
-        part = f"with {c.person.name}"
-        follow.append((urls.coauthor(c.person.slug), part, f"{by} {part}", c.papers))
+        part = words["with {coauthor}"].format(coauthor=c.person.name)
+        about = joint.format(owner=owner, coauthor=c.person.name)
+        follow.append((urls.coauthor(c.person.slug), part, about, c.papers))
     specs = {}
     for page, part, about, papers in follow:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM

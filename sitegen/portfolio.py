@@ -34,6 +34,7 @@ from .markup import plain_inline, render_markdown, web_url
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import slugify_text, title_words
+from .words import format_date
 from .yamlutil import key_line, load_json, load_yaml
 
 # link name (also its icon's id in the theme's static/icons.svg) -> accessible label
@@ -434,11 +435,7 @@ def _before(a: str, b: str) -> bool:
     return x[:n] < y[:n]
 
 
-# profile.MONTHS has these too, but importing the profile parser costs every build ~7 ms
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-
-def when(*dates: Any) -> str | None:
+def when(words: dict[str, str], *dates: Any) -> str | None:
     """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing;
     a single date is shown alone."""
 
@@ -446,11 +443,11 @@ def when(*dates: Any) -> str | None:
         d = _date(s)
         if d is None:
             return ""
-        return f"{MONTHS[d.month - 1]} {d.year}" if len(str(s)) > 4 else str(d.year)
+        return format_date(d, words, "month") if len(str(s)) > 4 else str(d.year)
 
     *start, end = dates
     if start and start[0]:
-        return f"{show(start[0])} – {show(end) if end else 'present'}"
+        return f"{show(start[0])} – {show(end) if end else words['present']}"
     return show(end) or None
 
 
@@ -466,7 +463,7 @@ def _summary_html(text: str, key: str, top: int, warnings: list[str]) -> str:
 
 
 def _entries(
-    items: list | None, shape: str, section: str, warnings: list[str]
+    items: list | None, shape: str, section: str, warnings: list[str], words: dict[str, str]
 ) -> tuple[Entry, ...]:
     """Resume items -> CV entries; `shape` names the keys read as title | where | dates |
     summary | lists (space-separated; one date key is a single date, none is undated).
@@ -480,7 +477,7 @@ def _entries(
             title, where = where, ""
         if not title:
             continue
-        span = when(*(it.get(k) for k in dates)) if dates else None
+        span = when(words, *(it.get(k) for k in dates)) if dates else None
         summary = _text(it.get(summary_k[0])) if summary_k else ""
         lists = [_text(x) for k in lists_k for x in it.get(k) or [] if _text(x)]
         html = _summary_html(summary, f"cv/{section}/{i}", 3, warnings) if summary else ""
@@ -529,7 +526,9 @@ def publications(
     return tuple((y, tuple(v)) for y, v in years)
 
 
-def make_cv(about: About, site: Site, resume: dict | None, warnings: list[str]) -> CV:
+def make_cv(
+    about: About, site: Site, resume: dict | None, warnings: list[str], words: dict[str, str]
+) -> CV:
     """The CV's data: the resume's basics over the profile's, its sections in order; what
     its Markdown warns of goes to `warnings`."""
     resume = resume or {}
@@ -550,7 +549,7 @@ def make_cv(about: About, site: Site, resume: dict | None, warnings: list[str]) 
 
     def sections(table: dict) -> tuple[Section, ...]:
         every = (
-            Section(k, title, _entries(resume.get(k), shape, k, warnings))
+            Section(k, words[title], _entries(resume.get(k), shape, k, warnings, words))
             for k, (title, shape) in table.items()
         )
         return tuple(s for s in every if s.entries)
@@ -572,7 +571,11 @@ def make_cv(about: About, site: Site, resume: dict | None, warnings: list[str]) 
 
 
 def load_portfolio(
-    site_dir: Path, site: Site, warnings: list[SitegenWarning], photo_cache: Path | None
+    site_dir: Path,
+    site: Site,
+    warnings: list[SitegenWarning],
+    photo_cache: Path | None,
+    words: dict[str, str],
 ) -> Portfolio:
     """Everything the portfolio pages show, read and checked once per build."""
     about, files, found = load_about(site_dir, site.profile, photo_cache)
@@ -580,7 +583,7 @@ def load_portfolio(
     news = load_news(site_dir, warnings)
     resume, display = load_resume(site_dir)
     found_in_cv: list[str] = []
-    cv = make_cv(about, site, resume, found_in_cv)
+    cv = make_cv(about, site, resume, found_in_cv, words)
     warnings += [SitegenWarning(w, display) for w in found_in_cv]
     wanted = site.config.cv_pdf  # type: ignore[attr-defined]
     pdf = cvpdf.CV if wanted and cvpdf.available() else None
@@ -589,7 +592,8 @@ def load_portfolio(
     return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
 
 
-def news_feed_spec(title: str, owner: str, language: str) -> FeedSpec:
+def news_feed_spec(title: str, owner: str, language: str, words: dict[str, str]) -> FeedSpec:
     """The news page's feeds, as base.html advertises a page's own feed."""
-    return FeedSpec(f"{title}: news", f"News from {title}", NEWS_URL,
+    about = words["News from {name}"].format(name=title)
+    return FeedSpec(f"{title}: {words['news']}", about, NEWS_URL,
                     NEWS_URL + "feed.xml", NEWS_URL + "atom.xml", (), owner, language)  # fmt: skip

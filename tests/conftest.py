@@ -153,6 +153,13 @@ def run_cli(
     return proc
 
 
+def english_words() -> dict[str, str]:
+    """The default theme's phrases, each its own text: the words of a site in English."""
+    from sitegen.words import load_words
+
+    return load_words([REPO / "themes" / "default"], "en", {}, REPO / "sitegen.yaml")[0]
+
+
 def make_site(root: Path, profile: Path | None = None) -> Path:
     """A fresh site folder with the profile imported, as a user would make it.
 

@@ -7,12 +7,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import BASE_URL, REPO
+from conftest import BASE_URL, REPO, english_words
 from htmlutil import parse
 from siteserver import serve
 
 from sitegen.build import load_site
 from sitegen.charts import chart_series, network_chart, timeline_chart, topic_chart
+
+EN = english_words()
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -52,7 +54,7 @@ def site(example_site: Path):
 
 
 def test_series_never_repeat_a_colour(site) -> None:
-    series = chart_series(site.topics)
+    series = chart_series(site.topics, EN)
     colours = [s.css for s in series]
     assert len(colours) == len(set(colours))
     codes = [c for s in series for c in s.codes]
@@ -129,17 +131,17 @@ def test_no_inline_styles_anywhere(example_output: Path) -> None:
 
 
 def test_charts_are_deterministic_and_escape_names(site) -> None:
-    assert timeline_chart(site) == timeline_chart(site)
-    assert network_chart(site) == network_chart(site)
-    assert topic_chart(site) == topic_chart(site)
+    assert timeline_chart(site, EN) == timeline_chart(site, EN)
+    assert network_chart(site, EN) == network_chart(site, EN)
+    assert topic_chart(site, EN) == topic_chart(site, EN)
 
 
 def test_the_network_describes_only_the_lines_it_draws(site) -> None:
     import dataclasses
 
-    assert "Thin curves join" in network_chart(site)  # the example's coauthors wrote together
+    assert "Thin curves join" in network_chart(site, EN)  # the example's coauthors wrote together
     alone = dataclasses.replace(site, coauthors=site.coauthors[:1])
-    assert "Thin curves" not in network_chart(alone)
+    assert "Thin curves" not in network_chart(alone, EN)
 
 
 def test_a_long_name_in_the_network_wraps_instead_of_shrinking_every_label(site) -> None:
@@ -154,8 +156,8 @@ def test_a_long_name_in_the_network_wraps_instead_of_shrinking_every_label(site)
     side = site.coauthors[3]  # labelled beside its dot, where width counts most
     long = dataclasses.replace(side.person, name="Pedro Henrique Oliveira dos Santos Ribeiro")
     renamed = (*site.coauthors[:3], dataclasses.replace(side, person=long), *site.coauthors[4:])
-    chart = network_chart(dataclasses.replace(site, coauthors=renamed))
-    assert width(chart) == width(network_chart(site))
+    chart = network_chart(dataclasses.replace(site, coauthors=renamed), EN)
+    assert width(chart) == width(network_chart(site, EN))
     lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", chart)
     assert "Pedro" in lines and "Ribeiro" in lines
 
@@ -185,7 +187,7 @@ def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
             dataclasses.replace(one, code="XX", name="Rare", slug="xx", papers=(lone,), colour=5),
         ),
     )
-    html = topic_chart(wide)
+    html = topic_chart(wide, EN)
     assert "&lt;1%" in html and "><1%<" not in html
     # 128 of 129 papers; and 256 of 257, which rounds to 100% beside the other topic's 1
     assert "99%" in html
@@ -195,7 +197,7 @@ def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
         papers=(lone, *more),
         topics=(dataclasses.replace(one, papers=tuple(more)), *wide.topics[1:]),
     )
-    html = topic_chart(wider)
+    html = topic_chart(wider, EN)
     assert 'share">&gt;99%<' in html and 'share">100%<' not in html
     old = [dataclasses.replace(site.papers[-1], date=site.papers[-1].date.replace(year=1950))]
     years = dataclasses.replace(
@@ -203,7 +205,7 @@ def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
         papers=(*site.papers, *old),
         years=(*site.years, type(site.years[0])(1950, tuple(old))),
     )
-    svg = chart_svg(timeline_chart(years), "timeline-svg")
+    svg = chart_svg(timeline_chart(years, EN), "timeline-svg")
     last = [t for t in svg.iter(f"{SVG_NS}text") if "year-label" in t.get("class", "")][-1]
     assert last.text == str(site.years[0].year) and last.get("text-anchor") == "end"
 

@@ -600,6 +600,9 @@ def test_series_of_edits_equals_cold_build(built_site: Path, tmp_path: Path) -> 
         lambda: shutil.copy(papers[7], papers[7].with_name("2026-a-brand-new-paper.md")),
         lambda: set_field(papers[8], "draft", True),
         lambda: (built_site / "sitegen.yaml").write_text("title: Another Title\nfeed_size: 5\n"),
+        lambda: (built_site / "sitegen.yaml").write_text(
+            "language: de\nwords:\n  News: Aktuelles\n"
+        ),
         lambda: (built_site / "content" / "people.yaml").write_text(
             "- name: Mao Ye\n  aliases: [M. Ye]\n  homepage: https://example.org/mao\n"
         ),
@@ -618,6 +621,35 @@ def test_series_of_edits_equals_cold_build(built_site: Path, tmp_path: Path) -> 
     (built_site / "sitegen.yaml").unlink()
     build(built_site)
     assert_same_as_cold(built_site, tmp_path)
+
+
+def test_a_words_edit_equals_a_cold_build(built_site: Path, tmp_path: Path) -> None:
+    """The words are a global every page's key holds by value (every page shows some): one
+    phrase changed in sitegen.yaml reaches the pages and feeds that show it, as a cold
+    build does."""
+    config = built_site / "sitegen.yaml"
+    config.write_text("language: de\n", encoding="utf-8")
+    build(built_site)
+    assert_same_as_cold(built_site, tmp_path / "a")
+    config.write_text("language: de\nwords:\n  Abstract: Kurzfassung\n", encoding="utf-8")
+    build(built_site)
+    page = built_site / "output" / "papers" / paper_files(built_site)[0].stem / "index.html"
+    assert "Kurzfassung" in page.read_text(encoding="utf-8")
+    assert_same_as_cold(built_site, tmp_path / "b")
+    config.write_text("language: de\nwords:\n  et al.: u. a.\n", encoding="utf-8")
+    assert "feed.xml" in build(built_site).written  # a byline: in lists and in feeds
+    assert_same_as_cold(built_site, tmp_path / "c")
+    # a site theme's words file: the config, which every page names too, is unchanged
+    mine = built_site / "themes" / "mine" / "words" / "de.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("Related papers: Siehe auch\n", encoding="utf-8")
+    config.write_text("language: de\ntheme: mine\n", encoding="utf-8")
+    build(built_site)
+    assert_same_as_cold(built_site, tmp_path / "d")
+    mine.write_text("Related papers: Verwandte Arbeiten\n", encoding="utf-8")
+    build(built_site)
+    assert "Verwandte Arbeiten" in page.read_text(encoding="utf-8")
+    assert_same_as_cold(built_site, tmp_path / "e")
 
 
 # ---------------------------------------------------------------- robustness
@@ -1062,6 +1094,9 @@ CONFIGS = [
     {"home_papers": 2, "related_papers": 1},
     {"topic_names": {"LG": "Machine Learning", "CL": "Language"}},
     {"related_papers": 0, "title": "Zero Related"},
+    {"language": "de"},
+    {"language": "de", "words": {"Abstract": "Kurzfassung", "May": "Mai."}},
+    {"words": {"Related papers": "See also", "et al.": "and others", "paper": "article"}},
 ]
 
 

@@ -739,7 +739,7 @@ def test_check_knows_the_builds_filters(fresh_site: Path) -> None:
     templates.mkdir(exist_ok=True)
     (templates / "featured.html").write_text(
         "{{ paper.url|rel }} {{ paper.title|inline }} {{ paper.title|plain }}\n"
-        "{% if paper.date is defined %}{{ paper.date|date('month') }}{% endif %}\n"
+        "{% if paper.date is defined %}{{ paper.date|date(words, 'month') }}{% endif %}\n"
     )
     proc = run_cli("check", "--site", fresh_site)
     assert proc.returncode == 0, proc.stderr

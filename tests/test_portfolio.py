@@ -20,7 +20,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, english_words, run_cli
 from htmlutil import parse
 from test_incremental import tree_bytes
 
@@ -471,7 +471,7 @@ def test_a_news_item_with_only_a_title_is_described_by_it_as_text() -> None:
 
     text = '---\ndate: 2024-06-01\ntitle: "<script>alert(1)</script> & <b>bold</b>"\n---\n'
     item = parse_news(text, "content/news/x.md", [])
-    spec = news_feed_spec("Ada", "Ada Lovelace", "en")
+    spec = news_feed_spec("Ada", "Ada Lovelace", "en", english_words())
     rss, _ = news_feeds([item], spec, "https://ada.example.org/")
     (described,) = ET.fromstring(rss).findall("./channel/item/description")
     assert described.text == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
@@ -486,7 +486,9 @@ def test_a_news_items_feed_title_is_its_plain_text() -> None:
     text = f"---\ndate: 2024-06-01\ntitle: '{title}'\n---\nx\n"
     item = parse_news(text, "content/news/x.md", [])
     rss, atom = news_feeds(
-        [item], news_feed_spec("Ada", "Ada Lovelace", "en"), "https://ada.example.org/"
+        [item],
+        news_feed_spec("Ada", "Ada Lovelace", "en", english_words()),
+        "https://ada.example.org/",
     )
     for feed in (rss, atom):
         assert [e.title for e in feedparser.parse(feed).entries] == [r"Keynote on sparse $\ell_1$"]

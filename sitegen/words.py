@@ -1,0 +1,86 @@
+"""The words a theme shows, in the site's language (README, "Your language").
+
+One plain dict, phrase -> text, made once per build: templates name it (`words["Abstract"]`)
+so every page's key covers its value (docs/architecture.md), and the Python that writes
+words on pages and in feeds is handed it, never a table of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from .errors import SitegenError, SitegenWarning, decode, read_bytes
+from .yamlutil import key_line, load_yaml
+
+ENGLISH = "en.yaml"  # the list of phrases; every other file maps some of them to its words
+
+
+def _read(path: Path) -> tuple[Any, str]:
+    text = decode(read_bytes(path, path), path)
+    return load_yaml(text, path), text
+
+
+def load_words(
+    dirs: list[Path], language: str, overrides: dict[str, str], config: Path
+) -> tuple[dict[str, str], list[SitegenWarning]]:
+    """English, then the theme's file for the language (its primary tag's, then its own:
+    `pt.yaml` then `pt-BR.yaml`; the default theme's, then the chosen theme's), then the
+    site's `words:`. `dirs` are theme folders, most specific first. A phrase no table knows
+    is warned of at its line with the closest known one: a typo is never silently ignored."""
+    table: dict[str, str] = {}
+    for d in reversed(dirs):
+        path = d / "words" / ENGLISH
+        if path.is_file():
+            phrases, _ = _read(path)
+            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                raise SitegenError("must be a list of phrases", path, 1)
+            table.update((p, p) for p in phrases)
+    warnings: list[SitegenWarning] = []
+    tags = dict.fromkeys((language.split("-")[0].lower(), language))
+    for d in reversed(dirs):
+        for path in (d / "words" / f"{tag}.yaml" for tag in tags if tag != "en"):
+            if not path.is_file():
+                continue
+            found, text = _read(path)
+            if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
+                raise SitegenError("must map phrases to their text", path, 1)
+            warnings += unknown_phrases(found, table, path, text, ())
+            table.update((k, v) for k, v in found.items() if k in table)
+    if not overrides.keys() <= table.keys():  # sitegen.yaml is read again only for a warning
+        text = decode(read_bytes(config, config), config)
+        warnings += unknown_phrases(overrides, table, config, text, ("words",))
+    table.update((k, v) for k, v in overrides.items() if k in table)
+    return table, warnings
+
+
+def unknown_phrases(
+    given: dict, known: dict[str, str], path: Path, text: str, at: tuple
+) -> list[SitegenWarning]:
+    """A warning at the line of each phrase `known` lacks, naming the closest it has."""
+    out = []
+    for phrase in (p for p in given if p not in known):
+        close = difflib.get_close_matches(str(phrase), known, n=1, cutoff=0.6)
+        hint = (
+            f": did you mean {close[0]!r}?" if close else " (the theme's words/en.yaml lists them)"
+        )
+        line = key_line(text, (*at, phrase))
+        out.append(SitegenWarning(f"unknown phrase {phrase!r}{hint}", path, line))
+    return out
+
+
+def format_date(d: Any, words: dict[str, str], style: str = "long") -> str:
+    """`{{ paper.date|date(words) }}` "31 August 2022", `|date(words, 'month')` "Aug 2022"."""
+    if not isinstance(words, dict):  # `|date('month')`, as before words were
+        raise TypeError("|date needs the words: |date(words) or |date(words, 'month')")
+    if style == "month":
+        return words["{month} {year}"].format(month=words[SHORT[d.month - 1]], year=d.year)
+    month = words[MONTHS[d.month - 1]]
+    return words["{day} {month} {year}"].format(day=d.day, month=month, year=d.year)
+
+
+MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+SHORT = [m[:3] for m in MONTHS]

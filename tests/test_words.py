@@ -1,0 +1,148 @@
+"""A site in its owner's language: `language` picks the theme's words/LANG.yaml, `words:` in
+sitegen.yaml overrides single phrases, and nothing English the file translates is left."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+from conftest import BASE_URL, REPO, add_portfolio, run_cli
+from htmlutil import parse
+
+WORDS = REPO / "themes" / "default" / "words"
+TEMPLATES = REPO / "themes" / "default" / "templates"
+ENGLISH = yaml.safe_load((WORDS / "en.yaml").read_text(encoding="utf-8"))
+GERMAN = yaml.safe_load((WORDS / "de.yaml").read_text(encoding="utf-8"))
+MONTHS_DE = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+
+
+def build(site: Path, config: str) -> tuple[Path, str]:
+    (site / "sitegen.yaml").write_text(config, encoding="utf-8")
+    proc = run_cli("build", "--site", site, "--no-search", "--base-url", BASE_URL)
+    assert proc.returncode == 0, proc.stderr
+    return site / "output", proc.stderr
+
+
+@pytest.fixture(scope="module")
+def german(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import make_site
+
+    site = make_site(tmp_path_factory.mktemp("de") / "site")
+    add_portfolio(site)  # news, and a CV with a position held to the present
+    return build(site, "language: de\n")[0]
+
+
+def visible(page: Path) -> list[str]:
+    return [" ".join(t.split()) for t in parse(page).text_parts if t.strip()]
+
+
+def test_a_german_site_shows_german_words_and_dates(german: Path) -> None:
+    home = " ".join(visible(german / "index.html"))
+    assert "Neueste Publikationen" in home and "Zum Inhalt springen" in home
+    assert "31. August 2022" in home  # a news item's date
+    paper = next((german / "papers").glob("*/index.html"))
+    text = " ".join(visible(paper))
+    assert "Zusammenfassung" in text
+    assert re.search(rf"\b\d{{1,2}}\. ({MONTHS_DE.replace(' ', '|')}) \d{{4}}\b", text)
+    cv = " ".join(visible(german / "cv" / "index.html"))
+    assert "Sept. 2022 – heute" in cv and "Beruflicher Werdegang" in cv
+    timeline = " ".join(visible(german / "timeline" / "index.html"))
+    assert "die neuesten zuerst" in timeline and "Publikationen pro Jahr, nach Thema" in timeline
+    feed = feedparser.parse((german / "feed.xml").read_bytes())
+    assert feed.feed.title.endswith(": Publikationen")
+    assert feed.feed.subtitle.startswith("Neue Publikationen von ")
+    news = feedparser.parse((german / "news" / "atom.xml").read_bytes())
+    assert news.feed.title.endswith(": Neuigkeiten")
+
+
+def test_no_english_phrase_that_german_translates_is_left(german: Path) -> None:
+    """A phrase is a text of its own on a page (a heading, a label), or a run of three words
+    or more of a sentence between its `{placeholders}`."""
+    translated = [p for p, text in GERMAN.items() if text != p]
+    whole = {p.rstrip(":") for p in translated} - {"CV"}  # also Computer Vision's chip
+    runs = {
+        run.strip(" .,;:()")
+        for p in translated
+        for run in re.split(r"\{\w+\}", p)
+        if len(run.split()) >= 3  # "and the" is in abstracts too
+    }
+    pages = sorted(german.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        texts = visible(page)
+        joined = " ".join(texts)
+        left = {t for t in texts if t.rstrip(":") in whole} | {r for r in runs if r in joined}
+        assert not left, (page.relative_to(german), sorted(left))
+    for feed in ("feed.xml", "atom.xml", "news/feed.xml"):
+        text = (german / feed).read_text(encoding="utf-8")
+        assert not {r for r in runs if r in text}, feed
+
+
+def test_words_override_single_phrases_in_any_language(fresh_site: Path) -> None:
+    out, _ = build(fresh_site, "language: de\nwords:\n  Abstract: Kurzfassung\n")
+    text = " ".join(visible(next((out / "papers").glob("*/index.html"))))
+    assert "Kurzfassung" in text and "Zusammenfassung" not in text
+    assert "Themen" in text  # the rest of the German file still applies
+    # a language with no file of its own: English, but for the phrases given
+    config = "language: nl\nwords:\n  Related papers: Verwante artikelen\n  May: mei\n"
+    out, _ = build(fresh_site, config)
+    page = next(p for p in (out / "papers").glob("*/index.html") if "related-h" in p.read_text())
+    text = " ".join(visible(page))
+    assert "Verwante artikelen" in text and "Related papers" not in text and "Abstract" in text
+    assert parse(out / "index.html").find("html")[0]["lang"] == "nl"
+
+
+def test_an_unknown_phrase_warns_at_its_line_in_build_and_check(fresh_site: Path) -> None:
+    config = "language: de\nwords:\n  Abstract: Kurzfassung\n  Relatd papers: Siehe auch\n"
+    _, stderr = build(fresh_site, config)
+    want = "sitegen.yaml:4: warning: unknown phrase 'Relatd papers': did you mean 'Related papers'?"
+    assert want in stderr, stderr
+    proc = run_cli("check", "--site", fresh_site)
+    assert want in proc.stderr + proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "line", "problem"),
+    [
+        ("words:\n  Abstract: Kurzfassung\n  Tags: [a, b]\n", 3, "'Tags' must be given a"),
+        ("words:\n  Abstract: ''\n", 2, "'Abstract' must be given a non-empty text"),
+        ("language: de\nwords: Kurzfassung\n", 2, "must map the theme's phrases"),
+    ],
+)
+def test_a_bad_words_value_is_an_error_at_its_line(
+    fresh_site: Path, config: str, line: int, problem: str
+) -> None:
+    (fresh_site / "sitegen.yaml").write_text(config, encoding="utf-8")
+    for command in ("build", "check"):
+        proc = run_cli(command, "--site", fresh_site)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert f"sitegen.yaml:{line}: words: " in proc.stderr and problem in proc.stderr
+
+
+def test_every_phrase_the_templates_use_is_in_en_yaml() -> None:
+    used = set()
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for inside in re.findall(r"words\[(.*?)\]", text):
+            used |= {a or b for a, b in re.findall(r'"([^"]*)"|\'([^\']*)\'', inside)}
+        for word in re.findall(r"""plural\([^,]+, ["']([^"']+)["']\)""", text):
+            used |= {word, word + "s"}
+    assert len(used) > 80
+    assert used <= set(ENGLISH), sorted(used - set(ENGLISH))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in WORDS.glob("*.yaml") if p.stem != "en"))
+def test_every_language_file_translates_en_yaml_phrases_keeping_their_fields(name: str) -> None:
+    table = yaml.safe_load((WORDS / name).read_text(encoding="utf-8"))
+    assert set(table) <= set(ENGLISH), sorted(set(table) - set(ENGLISH))
+    fields = string.Formatter()
+    for phrase, text in table.items():
+        assert isinstance(text, str) and text.strip(), phrase
+        names = {f for _, f, _, _ in fields.parse(phrase) if f}
+        assert {f for _, f, _, _ in fields.parse(text) if f} == names, (name, phrase, text)
+    assert len(ENGLISH) == len(set(ENGLISH))
