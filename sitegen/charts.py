@@ -38,7 +38,7 @@ def _n(x: float) -> str:
 def plural(n: int, word: str, words: dict[str, str] | None = None) -> str:
     """ "1 paper", "3 papers"; in the site's words when given (the CLI's are English)."""
     w = word if n == 1 else f"{word}s"
-    return f"{n} {words[w] if words else w}"
+    return words[f"{{n}} {w}"].format(n=n) if words else f"{n} {w}"
 
 
 @dataclass(frozen=True)

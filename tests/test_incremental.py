@@ -1096,7 +1096,7 @@ CONFIGS = [
     {"related_papers": 0, "title": "Zero Related"},
     {"language": "de"},
     {"language": "de", "words": {"Abstract": "Kurzfassung", "May": "Mai."}},
-    {"words": {"Related papers": "See also", "et al.": "and others", "paper": "article"}},
+    {"words": {"Related papers": "See also", "et al.": "and others", "{n} papers": "{n} articles"}},
 ]
 
 

@@ -82,6 +82,25 @@ def test_no_english_phrase_that_german_translates_is_left(german: Path) -> None:
         assert not {r for r in runs if r in text}, feed
 
 
+@pytest.mark.parametrize(
+    ("language", "date", "heading"),
+    [
+        ("de", "31. August 2022", "Neueste Publikationen"),
+        ("fr", "31 août 2022", "Publications récentes"),
+        ("es", "31 de agosto de 2022", "Publicaciones recientes"),
+        ("zh", "2022年8月31日", "近期论文"),
+    ],
+)
+def test_each_built_in_language_dates_and_heads_the_home_page(
+    fresh_site: Path, language: str, date: str, heading: str
+) -> None:
+    add_portfolio(fresh_site)
+    out, stderr = build(fresh_site, f"language: {language}\n")
+    assert "unknown phrase" not in stderr
+    home = " ".join(visible(out / "index.html"))
+    assert date in home and heading in home, home
+
+
 def test_words_override_single_phrases_in_any_language(fresh_site: Path) -> None:
     out, _ = build(fresh_site, "language: de\nwords:\n  Abstract: Kurzfassung\n")
     text = " ".join(visible(next((out / "papers").glob("*/index.html"))))
@@ -131,7 +150,7 @@ def test_every_phrase_the_templates_use_is_in_en_yaml() -> None:
         for inside in re.findall(r"words\[(.*?)\]", text):
             used |= {a or b for a, b in re.findall(r'"([^"]*)"|\'([^\']*)\'', inside)}
         for word in re.findall(r"""plural\([^,]+, ["']([^"']+)["']\)""", text):
-            used |= {word, word + "s"}
+            used |= {"{n} " + word, "{n} " + word + "s"}
     assert len(used) > 80
     assert used <= set(ENGLISH), sorted(used - set(ENGLISH))
 
