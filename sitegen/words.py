@@ -70,10 +70,19 @@ def unknown_phrases(
     return out
 
 
-def format_date(d: Any, words: dict[str, str], style: str = "long") -> str:
-    """`{{ paper.date|date(words) }}` "31 August 2022", `|date(words, 'month')` "Aug 2022"."""
-    if not isinstance(words, dict):  # `|date('month')`, as before words were
-        raise TypeError("|date needs the words: |date(words) or |date(words, 'month')")
+class _English(dict):
+    """English as en.yaml has it: each phrase is its own text."""
+
+    def __missing__(self, phrase: str) -> str:
+        return phrase
+
+
+def format_date(d: Any, words: dict[str, str] | str | None = None, style: str = "long") -> str:
+    """`{{ paper.date|date(words) }}` "31 August 2022", `|date(words, 'month')` "Aug 2022".
+    A site template written before words were (`|date`, `|date('month')`) still gets the
+    English it got: a constant, so its pages' keys need no table."""
+    if not isinstance(words, dict):
+        words, style = _English(), words or style
     if style == "month":
         return words["{month} {year}"].format(month=words[SHORT[d.month - 1]], year=d.year)
     month = words[MONTHS[d.month - 1]]

@@ -165,3 +165,21 @@ def test_every_language_file_translates_en_yaml_phrases_keeping_their_fields(nam
         names = {f for _, f, _, _ in fields.parse(phrase) if f}
         assert {f for _, f, _, _ in fields.parse(text) if f} == names, (name, phrase, text)
     assert len(ENGLISH) == len(set(ENGLISH))
+
+
+def test_a_template_written_before_words_still_formats_dates_in_english(tmp_path: Path) -> None:
+    """`|date` and `|date('month')` were the documented filter before words were: a site
+    template using them still builds, with the English dates it had."""
+    from conftest import make_site
+
+    site = make_site(tmp_path / "site")
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text(
+        "{% extends 'default/404.html' %}{% block content %}<p id=d>"
+        "{{ site.papers[0].date|date }} / {{ site.papers[0].date|date('month') }}</p>"
+        "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    out, _ = build(site, "language: de\n")
+    text = (out / "404.html").read_text(encoding="utf-8")
+    assert re.search(r"<p id=d>\d{1,2} [A-Z][a-z]+ \d{4} / [A-Z][a-z]{2} \d{4}</p>", text), text
