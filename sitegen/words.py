@@ -8,6 +8,7 @@ words on pages and in feeds is handed it, never a table of its own.
 from __future__ import annotations
 
 import difflib
+import string
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,45 @@ def load_words(
             if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
                 raise SitegenError("must map phrases to their text", path, 1)
             warnings += unknown_phrases(found, table, path, text, ())
+            _check_fields(found, table, path, text, ())
             table.update((k, v) for k, v in found.items() if k in table)
-    if not overrides.keys() <= table.keys():  # sitegen.yaml is read again only for a warning
+    if overrides:  # sitegen.yaml is read again only to place a problem
         text = decode(read_bytes(config, config), config)
         warnings += unknown_phrases(overrides, table, config, text, ("words",))
+        _check_fields(overrides, table, config, text, ("words",))
     table.update((k, v) for k, v in overrides.items() if k in table)
     return table, warnings
+
+
+def _check_fields(given: dict, known: dict, path: Path, text: str, at: tuple) -> None:
+    """A text may use only its phrase's own `{fields}`, by plain name: `{name}` for
+    `{owner}` stopped the build with a traceback, and `{owner.__class__}` reached past it."""
+    for phrase, said in given.items():
+        if phrase not in known:
+            continue
+        allowed = _fields(phrase)
+        try:
+            used = _fields(said)
+        except ValueError as e:
+            problem = f"{phrase!r}: {e}"
+        else:
+            if used <= allowed:
+                continue
+            extra = ", ".join(sorted(f"{{{f}}}" for f in used - allowed))
+            mine = ", ".join(sorted(f"{{{f}}}" for f in allowed)) or "none"
+            problem = f"{phrase!r}: {extra} is not one of its fields ({mine})"
+        raise SitegenError(problem, path, key_line(text, (*at, phrase)))
+
+
+def _fields(text: str) -> set[str]:
+    names = set()
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise ValueError(f"{{{name}}} is not a field: write a name in braces, or {{{{ }}}}")
+        names.add(name)
+    return names
 
 
 def unknown_phrases(

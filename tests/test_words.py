@@ -183,3 +183,27 @@ def test_a_template_written_before_words_still_formats_dates_in_english(tmp_path
     out, _ = build(site, "language: de\n")
     text = (out / "404.html").read_text(encoding="utf-8")
     assert re.search(r"<p id=d>\d{1,2} [A-Z][a-z]+ \d{4} / [A-Z][a-z]{2} \d{4}</p>", text), text
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("Neu von {name}", "{name} is not one of its fields ({owner})"),
+        ("Neu von {owner.__class__}", "{owner.__class__} is not a field"),
+        ("Neu von {owner", "expected '}' before end of string"),
+    ],
+)
+def test_a_text_may_use_only_its_phrase_s_own_fields(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    """`{name}` for `{owner}` stopped the build with a KeyError traceback; `{x.attr}` reached
+    past the value. Both are an error at the phrase's line, from build and check alike."""
+    from conftest import make_site
+
+    site = make_site(tmp_path / "site")
+    config = f'language: de\nwords:\n  "New publications by {{owner}}": "{text}"\n'
+    (site / "sitegen.yaml").write_text(config, encoding="utf-8")
+    for command in ("build", "check"):
+        proc = run_cli(command, "--site", site)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"sitegen.yaml:3: 'New publications by {{owner}}': {problem}" in proc.stderr
