@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, count, product
 from string import ascii_lowercase
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
 
 from . import urls
 from .errors import drop_control
 from .index import ARXIV_NAMES, OTHER_TOPIC
 from .markup import inline_tokens, plain_inline
-from .model import Paper, Person, Profile, name_key
+from .model import PAPER_TYPES, Paper, Person, Profile, name_key
 from .slugs import slugify_text
 
 # The profiles print the arXiv subject class without its archive ("LG" for
@@ -88,6 +88,54 @@ _UNSAFE_MATH = re.compile(
     r"futurelet|catcode|csname|UseName|expandafter|documentclass|special|href|url|"
     r"makeatletter|jobname|scantokens|uppercase|lowercase|begin|end|verb)(?![A-Za-z])"
 )
+
+
+class CitedAs(NamedTuple):
+    """How each format names a kind of paper, and the field its venue goes in: a
+    conference paper cited as `@article{..., journal = {NeurIPS}}` is imported as a
+    journal article by every reference manager."""
+
+    bibtex: str
+    bib_venue: str
+    ris: str  # TY: CPAPER, not CONF, which EndNote reads as a whole proceedings volume
+    ris_venue: str  # JO a journal, T2 a conference or book title, PB a publisher or school
+    csl: str
+    csl_venue: str  # container-title or publisher, as CSL 1.0.2 defines each type's
+    scholar: str  # Google Scholar's tags; Zotero reads citation_inbook_title as a book title
+    ld_venue: tuple[str, str] | None  # schema.org (property, @type), or None: left out
+
+
+_JOURNAL = ("isPartOf", "Periodical")
+_PUBLISHER = ("publisher", "Organization")
+CITED_AS = dict(zip(PAPER_TYPES, (
+    CitedAs("article", "journal", "JOUR", "JO", "article-journal", "container-title",
+            "citation_journal_title", _JOURNAL),
+    CitedAs("inproceedings", "booktitle", "CPAPER", "T2", "paper-conference", "container-title",
+            "citation_conference_title", ("isPartOf", "CreativeWork")),
+    # RIS has no preprint: UNPB, "unpublished work", is EndNote's nearest; CSL's is `article`
+    CitedAs("misc", "howpublished", "UNPB", "PB", "article", "publisher", "citation_publisher",
+            _PUBLISHER),
+    CitedAs("book", "publisher", "BOOK", "PB", "book", "publisher", "citation_publisher",
+            _PUBLISHER),
+    CitedAs("incollection", "booktitle", "CHAP", "T2", "chapter", "container-title",
+            "citation_inbook_title", ("isPartOf", "Book")),
+    CitedAs("phdthesis", "school", "THES", "PB", "thesis", "publisher",
+            "citation_dissertation_institution", _PUBLISHER),
+    CitedAs("techreport", "institution", "RPRT", "PB", "report", "publisher",
+            "citation_technical_report_institution", _PUBLISHER),
+    CitedAs("misc", "howpublished", "GEN", "PB", "document", "publisher", "citation_publisher",
+            None),
+), strict=True))  # fmt: skip
+# a paper whose file gives no `type` is cited as before the key existed, so that no
+# site's citations change under it: as an article if it has a venue, else this
+_UNTYPED = CITED_AS["misc"]._replace(csl="article")
+
+
+def cited_as(paper: Paper) -> CitedAs:
+    """What the citations call `paper` and where they put its venue."""
+    if paper.type:
+        return CITED_AS[paper.type]
+    return CITED_AS["article"] if paper.venue else _UNTYPED
 
 
 def arxiv_subject(code: str) -> str:
@@ -313,10 +361,11 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     if paper.et_al or not authors:
         authors.append("others")
     tags = keywords(paper)
+    kind = cited_as(paper)
     fields = [
         ("author", "{" + " and ".join(authors) + "}"),
         ("title", "{{" + latex_title(paper.title) + "}}"),
-        ("journal", "{" + latex_text(paper.venue) + "}" if paper.venue else None),
+        (kind.bib_venue, "{" + latex_text(paper.venue) + "}" if paper.venue else None),
         ("year", "{" + str(paper.year) + "}"),
         ("month", MONTH_MACROS[paper.date.month - 1]),
         ("url", "{" + _bib_url(url) + "}"),
@@ -328,8 +377,7 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     present = {name: value for name, value in fields if value is not None}
     width = max(map(len, present))
     body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in present.items())
-    entry_type = "article" if paper.venue else "misc"
-    return f"@{entry_type}{{{key},\n{body}\n}}\n"
+    return f"@{kind.bibtex}{{{key},\n{body}\n}}\n"
 
 
 def _optional(text: str | None) -> str | None:
@@ -346,14 +394,15 @@ def _ris_name(name: Name) -> str:
 
 def ris_record(paper: Paper, url: str) -> str:
     """One RIS record (EndNote, Zotero, Mendeley). Lines end in CRLF, as the format asks."""
+    kind = cited_as(paper)
     lines = [
-        ("TY", "JOUR" if paper.venue else "GEN"),
+        ("TY", kind.ris),
         ("TI", one_line(plain_inline(paper.title))),
         *[("AU", _ris_name(_cited_name(a.name))) for a in paper.authors],
         ("PY", str(paper.year)),
         # not strftime: its %Y gives the year 999 as 999 on glibc, as 0999 elsewhere
         ("DA", paper.date.isoformat().replace("-", "/") + "/"),
-        ("JO", _optional(paper.venue)),
+        (kind.ris_venue, _optional(paper.venue)),
         ("AB", _optional(paper.summary_text)),
         *[("KW", k) for k in keywords(paper)],
         ("DO", _optional(paper.doi)),
@@ -376,15 +425,16 @@ def csl_name(name: str) -> dict[str, str]:
 
 def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
     """One CSL-JSON item (the format citeproc, Zotero and Pandoc read)."""
+    kind = cited_as(paper)
     item: dict[str, Any] = {
         "id": key,
         "citation-key": key,
-        "type": "article-journal" if paper.venue else "article",
+        "type": kind.csl,
         "title": one_line(plain_inline(paper.title)),
         "author": [csl_name(a.name) for a in paper.authors],
         "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
         "URL": url,
-        "container-title": _optional(paper.venue),
+        kind.csl_venue: _optional(paper.venue),
         "abstract": _optional(paper.summary_text),
         "DOI": _optional(paper.doi),
         "number": f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None,
@@ -445,7 +495,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
         pdf = paper.url
     tags += [
         ("citation_publication_date", paper.date.isoformat().replace("-", "/")),  # not strftime
-        ("citation_journal_title", _optional(paper.venue)),
+        (cited_as(paper).scholar, _optional(paper.venue)),
         ("citation_doi", _optional(paper.doi)),
         ("citation_abstract_html_url", url),
         ("citation_pdf_url", pdf or None),
@@ -471,6 +521,7 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
     about = {"@type": "Thing", "name": topic_name, "identifier": arxiv_subject(paper.topic)}
     doi = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
     code = {"@type": "SoftwareSourceCode", "codeRepository": paper.code_url}
+    venue = cited_as(paper).ld_venue if paper.venue else None
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
@@ -486,7 +537,7 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
         "about": None if paper.topic == OTHER_TOPIC else about,
         "identifier": doi if paper.doi else None,
         "abstract": _optional(paper.summary_text),
-        "isPartOf": {"@type": "Periodical", "name": one_line(paper.venue)} if paper.venue else None,
+        **({venue[0]: {"@type": venue[1], "name": one_line(paper.venue or "")}} if venue else {}),
         "sameAs": paper.url or None,
         "isBasedOn": code if paper.code_url else None,
     }

@@ -32,7 +32,7 @@ from .errors import (
     visible,
 )
 from .markup import plain_inline, render_markdown, web_url
-from .model import OTHER_TOPIC, Paper, Profile, name_key
+from .model import OTHER_TOPIC, PAPER_TYPES, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
 from .yamlutil import key_line, load_yaml, written_value
 
@@ -40,7 +40,7 @@ _SLUG_OK = re.compile(r"[a-z0-9][a-z0-9-]{0,150}")  # fullmatch: `$` allows a fi
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
     "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
-    "doi", "arxiv", "pdf", "links",
+    "doi", "arxiv", "pdf", "links", "type",
 }  # fmt: skip
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -181,6 +181,10 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         return _as_str(data.get(key)) or None
 
     venue = optional_text("venue")
+    if (kind := optional_text("type")) is not None and kind not in PAPER_TYPES:
+        close = difflib.get_close_matches(kind.lower(), PAPER_TYPES, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(PAPER_TYPES)}"
+        raise fail(f"{data['type']!r} is not a paper type: {hint}", "type")
     ids: dict[str, str | None] = {}
     for key, pattern, example in (
         ("doi", _DOI, "10.1109/CVPR.2023.00911"),
@@ -224,6 +228,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:32],
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
         links=paper_links,
+        type=kind,
         **flags,
         **urls,
         **ids,

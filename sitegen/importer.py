@@ -746,7 +746,7 @@ def _read_or_none(path: Path) -> bytes | None:
 # Matching (module docstring) goes through dicts, never pairs of papers: a
 # 10,000-entry file meets a 10,000-paper site in one pass.
 
-FILLABLE = ("doi", "arxiv", "venue", "url", "pdf", "code_url", "links", "featured")
+FILLABLE = ("doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured")
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
 
@@ -922,7 +922,8 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
             p.sources.append(r.source)
         for key, value in values.items():
             old = p.values.get(key)
-            if old in _EMPTY:
+            # a preprint record (arXiv) says nothing of the venue another record gives
+            if old in _EMPTY or (key == "type" and old == "preprint"):
                 p.values[key] = value
                 p.origin[key] = r.source
             elif key == "date" and isinstance(old, dt.date) and old.year != value.year:
@@ -975,13 +976,15 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     is_owner = sources.owner_matcher(plan.owner)
     # the site's own export (output/publications.bib) gives each paper's page here as its
     # url: no url of the paper, and filling it in would hide the search links of one without
-    # (dropped from the record, so another source's real url still fills it)
+    # (dropped from the record, so another source's real url still fills it); nor is its
+    # entry type the paper's `type` when the file has none: the citations' guess from a venue
     own = None
     with contextlib.suppress(SitegenError):  # a bad URL variable: the build reports it
         base = resolve_base_url(load_config(plan.papers_dir.parent.parent)[0], None)[0]
         own = urls.absolute(base, urls.paper("x")[:-2])  # every paper page starts so
     records = [
-        replace(r, url=None) if own and r.url and r.url.startswith(own) else r for r in records
+        replace(r, url=None, type=None) if own and r.url and r.url.startswith(own) else r
+        for r in records
     ]
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
         target = site_index.find(group.values)
@@ -1001,6 +1004,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             continue
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
+            if key == "type" and not _same_venue(target, group):
+                continue  # a type says what its venue is: not what the file's other venue is
             if key in group.values and target.values.get(key) in _UNSET:
                 target.values[key] = target.gained[key] = group.values[key]
         site_index.add(target)
@@ -1031,10 +1036,17 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
     out = []
     if have.year is not None and group.year is not None and have.year != group.year:
         out.append(f"year {have.year} in the file (kept), {group.year} in {group.origin['date']}")
-    v, gv = have.values.get("venue"), group.values.get("venue")
-    if isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
-        out.append(f"venue {v!r} in the file (kept), {gv!r} in {group.origin['venue']}")
+    for key in ("venue", "type"):
+        v, gv = have.values.get(key), group.values.get(key)
+        if isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
+            out.append(f"{key} {v!r} in the file (kept), {gv!r} in {group.origin[key]}")
     return out + group.notes
+
+
+def _same_venue(have: _Paper, group: _Paper) -> bool:
+    """Whether the file names no venue, or the one the sources give."""
+    v, gv = have.values.get("venue"), group.values.get("venue")
+    return not v or (isinstance(v, str) and isinstance(gv, str) and title_key(v) == title_key(gv))
 
 
 def _new_paper(group: _Paper, plan: _Plan, deleted: set[str]) -> None:

@@ -43,6 +43,8 @@ class Author:
 
 # Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
 OTHER_TOPIC = "other"
+# What a paper is, as its front matter's `type` says: what each cites it as (cite.py).
+PAPER_TYPES = ("article", "conference", "preprint", "book", "chapter", "thesis", "report", "misc")
 # Authors a list item or a feed entry names; a paper's own page names them all.
 LISTED_AUTHORS = 10
 
@@ -80,6 +82,7 @@ class Paper:
     arxiv: str | None = None  # bare identifier, e.g. 2212.01747
     pdf: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster, project page
+    type: str | None = None  # one of PAPER_TYPES; None: not written, cited as before it existed
 
     @property
     def year(self) -> int:

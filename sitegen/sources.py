@@ -57,6 +57,7 @@ class SourceRecord:
     code_url: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (name, url), as a paper's `links`
     featured: bool = False
+    type: str | None = None  # model.PAPER_TYPES: what the source says the paper is
     warnings: tuple[SitegenWarning, ...] = ()  # what the source gives that cannot be used
 
 
@@ -74,6 +75,40 @@ _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:a
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
 _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
 _HOMONYM = re.compile(r"\s+[0-9]{4}$")
+
+# What each source calls a kind of paper -> a paper's `type` (model.PAPER_TYPES); a kind
+# not listed says nothing. A journal article or misc entry with an arXiv id and no venue
+# (`journal = {arXiv preprint ...}`, CoRR) is a preprint (_record).
+_BIBTEX_TYPES = {
+    "article": "article", "inproceedings": "conference", "conference": "conference",
+    "book": "book", "incollection": "chapter", "inbook": "chapter", "phdthesis": "thesis",
+    "mastersthesis": "thesis", "techreport": "report", "misc": "misc", "unpublished": "misc",
+}  # fmt: skip
+_RIS_TYPES = {
+    "JOUR": "article", "EJOUR": "article", "JFULL": "article", "INPR": "article",
+    "CPAPER": "conference", "CONF": "conference", "BOOK": "book", "EBOOK": "book",
+    "EDBOOK": "book", "CHAP": "chapter", "ECHAP": "chapter", "THES": "thesis",
+    "RPRT": "report", "UNPB": "preprint", "GEN": "misc",
+}  # fmt: skip
+# CSL 1.0.2's, which newer Hugo Blox sites write too; `article` is its preprint
+_CSL_TYPES = {
+    "article-journal": "article", "paper-conference": "conference", "article": "preprint",
+    "book": "book", "chapter": "chapter", "thesis": "thesis", "report": "report",
+    "document": "misc",
+}  # fmt: skip
+_ORCID_TYPES = {
+    "journal-article": "article", "conference-paper": "conference", "preprint": "preprint",
+    "book": "book", "edited-book": "book", "book-chapter": "chapter",
+    "dissertation-thesis": "thesis", "report": "report", "working-paper": "report",
+    "other": "misc",
+}  # fmt: skip
+# the types whose venue is who published them, as cite writes it: a school, an institution
+_PUBLISHED_BY = ("book", "thesis", "report")
+# Hugo Blox's `publication_types` codes (its older sites'); 0 is "uncategorized"
+_HUGO_TYPES = {
+    "1": "conference", "2": "article", "3": "preprint", "4": "report", "5": "book",
+    "6": "chapter", "7": "thesis", "8": "misc", "patent": "misc", **_CSL_TYPES,
+}  # fmt: skip
 
 # al-folio's button fields (its _bibliography/papers.bib) -> a paper's `links` names
 _ALFOLIO_LINKS = {k: k.title() for k in ("slides", "poster", "video", "website", "blog")}
@@ -181,6 +216,9 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])
         fields["doi"] = None
+    on_arxiv_only = fields.get("arxiv") and not fields.get("venue")  # `journal = {CoRR}`
+    if on_arxiv_only and fields.get("type") in ("article", "misc"):
+        fields["type"] = "preprint"
     return SourceRecord(source, title, **fields, line=line)
 
 
@@ -287,6 +325,10 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             found["booktitle"] = volume.get("booktitle") or volume.get("title")
             f = {**{k: v for k, v in found.items() if v}, **f}
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
+        paper_type = _BIBTEX_TYPES.get(entry.entry_type.lower())
+        publisher = ""
+        if paper_type in _PUBLISHED_BY:
+            publisher = f.get("school") or f.get("institution") or f.get("publisher") or ""
         raw_authors = split_multiple_persons_names(f.get("author", ""))
         et_al = any(a.lower() == "others" for a in raw_authors)  # dropped wherever it is
         arxiv = None
@@ -315,7 +357,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 date=date,
                 doi=doi,
                 arxiv=arxiv,
-                venue=_venue(_latex(f.get("booktitle") or f.get("journal") or "")),
+                venue=_venue(_latex(f.get("booktitle") or f.get("journal") or publisher)),
                 url=_page(url) or _page(web_url(f.get("html"))),
                 pdf=pdf,
                 abstract=_abstract(_latex(f.get("abstract", ""))),
@@ -323,6 +365,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 code_url=web_url(f.get("code")),
                 links=links,
                 featured=clean(f.get("selected")).lower() in ("true", "yes"),
+                type=paper_type,
                 warnings=(SitegenWarning(not_url, source, lines["pdf"]),) if local else (),
             )
         )
@@ -380,6 +423,8 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         arxiv = next((a for a in (bare_arxiv(u, hinted=True) for u in urls) if a), None)
         arxiv = arxiv or bare_arxiv(e.get("notes") and " ".join(e["notes"]), hinted=True)
         journal = e.get("journal_name") or e.get("secondary_title") or e.get("alternate_title3")
+        paper_type = _RIS_TYPES.get(clean(e.get("type_of_reference")).upper())
+        journal = journal or (e.get("publisher") if paper_type in _PUBLISHED_BY else None)
         records.append(
             _record(
                 source,
@@ -393,6 +438,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 url=next(filter(_page, urls), None),
                 pdf=pdfs[0] if pdfs else None,
                 abstract=_abstract(e.get("abstract") or e.get("notes_abstract")),
+                type=paper_type,
             )
         )
     return records
@@ -475,6 +521,9 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
         seen.add(key)
         url = web_url(item.get("URL"))
         note = " ".join(clean(item.get(k)) for k in ("note", "number", "archive_location"))
+        paper_type = _CSL_TYPES.get(clean(item.get("type")))
+        venue = item.get("container-title")
+        venue = venue or (item.get("publisher") if paper_type in _PUBLISHED_BY else None)
         records.append(
             _record(
                 source,
@@ -484,9 +533,10 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
-                venue=_venue(rich_text(item.get("container-title"))),
+                venue=_venue(rich_text(venue)),
                 url=_page(url),
                 abstract=rich_text(item.get("abstract"), markdown_inline) or None,
+                type=paper_type,
             )
         )
     return records
@@ -548,12 +598,17 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
                 kind = clean(_value(x, "external-id-type")).lower()
                 value = clean(_value(x, "external-id-value"))
                 found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
-        title, date, venue, url = "", None, None, None
+        title, date, venue, url, paper_type = "", None, None, None, None
         for s in summaries:
             title = title or clean(_value(s, "title", "title", "value"))
             parts = [_value(s, "publication-date", p, "value") for p in ("year", "month", "day")]
             date = date or make_date(*parts, source=source, line=None)
-            venue = venue or _venue(_value(s, "journal-title", "value"))
+            found_venue = _venue(_value(s, "journal-title", "value"))
+            # the type of the summary that gives the venue: a preprint's says nothing of it
+            found_kind = _ORCID_TYPES.get(clean(_value(s, "type")))
+            if found_kind and (paper_type is None or (found_venue and not venue)):
+                paper_type = found_kind
+            venue = venue or found_venue
             url = url or web_url(_value(s, "url", "value"))
         records.append(
             _record(
@@ -565,6 +620,7 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
                 arxiv=bare_arxiv(found.get("arxiv")),
                 venue=venue,
                 url=_page(url),
+                type=paper_type,
             )
         )
     return records
@@ -617,6 +673,7 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
                 pdf=pdfs[-1] if pdfs else None,
                 abstract=_abstract(entry.findtext("a:summary", None, _NS)),
                 topic=topic_of(category.get("term") if category is not None else None),
+                type=None if entry.findtext("ax:journal_ref", None, _NS) else "preprint",
             )
         )
     return records, int(total_text)
@@ -680,6 +737,8 @@ def parse_hugo(text: str, source: str) -> list[SourceRecord]:
     not_url = f"url_pdf {local!r} is not a URL: not imported"
     not_url += " (put the file in root/ and give its full URL)"
     urls = [pdf, *(u for _, u in links)]
+    kinds = fm.get("publication_types")
+    kinds = kinds if isinstance(kinds, list) else [kinds]  # `"1"` alone, or a list of them
     return [
         _record(
             source,
@@ -695,6 +754,7 @@ def parse_hugo(text: str, source: str) -> list[SourceRecord]:
             code_url=web_url(fm.get("url_code")),
             links=links,
             featured=fm.get("featured") is True,
+            type=next(filter(None, (_HUGO_TYPES.get(clean(t)) for t in kinds)), None),
             warnings=(SitegenWarning(not_url, source, line("url_pdf")),) if local else (),
         )
     ]

@@ -382,6 +382,88 @@ def test_a_year_before_1000_is_written_with_four_digits_in_every_citation(tmp_pa
     assert 'datetime="0999-03-04"' in html
 
 
+# type -> (BibTeX entry type, its venue field; RIS TY, its venue tag; CSL-JSON type, its
+# venue variable; Google Scholar's venue tag; JSON-LD's venue property and @type)
+CITED_TYPES = {
+    "article": ("article", "journal", "JOUR", "JO", "article-journal", "container-title",
+                "citation_journal_title", "isPartOf", "Periodical"),
+    "conference": ("inproceedings", "booktitle", "CPAPER", "T2", "paper-conference",
+                   "container-title", "citation_conference_title", "isPartOf", "CreativeWork"),
+    "preprint": ("misc", "howpublished", "UNPB", "PB", "article", "publisher",
+                 "citation_publisher", "publisher", "Organization"),
+    "book": ("book", "publisher", "BOOK", "PB", "book", "publisher", "citation_publisher",
+             "publisher", "Organization"),
+    "chapter": ("incollection", "booktitle", "CHAP", "T2", "chapter", "container-title",
+                "citation_inbook_title", "isPartOf", "Book"),
+    "thesis": ("phdthesis", "school", "THES", "PB", "thesis", "publisher",
+               "citation_dissertation_institution", "publisher", "Organization"),
+    "report": ("techreport", "institution", "RPRT", "PB", "report", "publisher",
+               "citation_technical_report_institution", "publisher", "Organization"),
+    "misc": ("misc", "howpublished", "GEN", "PB", "document", "publisher", "citation_publisher",
+             None, None),
+    # no `type`: as before the key existed, an article when it has a venue
+    None: ("article", "journal", "JOUR", "JO", "article-journal", "container-title",
+           "citation_journal_title", "isPartOf", "Periodical"),
+}  # fmt: skip
+
+
+def test_each_type_is_cited_as_what_it_is_in_every_format(tmp_path: Path) -> None:
+    """Every paper with a venue was cited as a journal article (`@article`, `JOUR`,
+    `article-journal`, citation_journal_title, a Periodical): a conference paper, chapter
+    or thesis went into readers' libraries as a wrong record. Each type's entry type and
+    venue field, and no other venue field, in each format; a paper without `type` as before."""
+    site = ada_site(tmp_path)
+    for kind in CITED_TYPES:
+        line = f"type: {kind}\n" if kind else ""
+        (site / "content" / "papers" / f"p-{kind or 'untyped'}.md").write_text(
+            f"---\ntitle: A {kind}\ndate: 2022-01-01\nauthors: [Ada Lovelace]\n{line}"
+            f"venue: Venue of {kind}\n---\nx\n",
+            encoding="utf-8",
+        )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    venues = {"journal", "booktitle", "howpublished", "publisher", "school", "institution"}
+    for kind, (bib, field, ty, tag, csl, variable, meta, ld, ld_type) in CITED_TYPES.items():
+        slug, venue = f"p-{kind or 'untyped'}", f"Venue of {kind}"
+        out = site / "output" / "papers" / slug
+        entry = parse_bib((out / f"{slug}.bib").read_text(encoding="utf-8")).entries[0]
+        assert (entry.entry_type, entry[field]) == (bib, venue), kind
+        assert venues & set(entry.fields_dict) == {field}, kind
+        record = ris_records((out / f"{slug}.ris").read_bytes().decode())[0]
+        assert record[0] == ("TY", ty) and [k for k, v in record if v == venue] == [tag], kind
+        item = json.loads((out / f"{slug}.json").read_text(encoding="utf-8"))[0]
+        assert (item["type"], item[variable]) == (csl, venue), kind
+        assert [k for k, v in item.items() if v == venue] == [variable], kind
+        html = (out / "index.html").read_text(encoding="utf-8")
+        assert re.findall(rf'<meta name="(citation_\w+)" content="{venue}">', html) == [meta]
+        data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+        found = [
+            (k, v["@type"])
+            for k, v in data.items()
+            if isinstance(v, dict) and v.get("name") == venue
+        ]
+        assert found == ([(ld, ld_type)] if ld else []), kind
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [("conferance", "'conferance' is not a paper type: did you mean 'conference'?"),
+     ("Article", "'Article' is not a paper type: did you mean 'article'?"),
+     ("inproceedings", "'inproceedings' is not a paper type: one of article, conference, "
+      "preprint, book, chapter, thesis, report, misc")],
+)  # fmt: skip
+def test_an_unknown_type_is_an_error_at_its_line(
+    tmp_path: Path, written: str, message: str
+) -> None:
+    site = ada_site(tmp_path)
+    (site / "content" / "papers" / "p.md").write_text(
+        f"---\ntitle: T\ndate: 2022-01-01\nauthors: [Ada Lovelace]\ntype: {written}\n---\nx\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"content/papers/p.md:5: type: {message}" in result.stderr
+
+
 def test_citation_keys_never_run_out() -> None:
     """b to z and aa to zz make 701 more: a site with more papers of one first author, year
     and first word (a series of reports, say) crashed the build."""

@@ -307,7 +307,7 @@ def test_a_renamed_file_a_source_fills_in_is_still_the_imports_own(
         "@article{p, title={Fast Point Cloud Generation with Straight Flows}, "
         "author={Wu, Lemeng}, year={2022}, doi={10.1234/psf}}\n"
     )
-    assert imp(bib, "--site", site).stdout.startswith("added doi to content/papers/psf.md\n")
+    assert imp(bib, "--site", site).stdout.startswith("added doi, type to content/papers/psf.md\n")
     later = tmp_path / "profile.txt"
     later.write_text(
         seed_profile().read_text(encoding="utf-8").replace("have emerged as", "are", 1),
@@ -412,7 +412,7 @@ def test_dry_run_reports_per_paper_and_writes_nothing(site: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert snapshot(site) == before
     out = proc.stdout
-    assert f"  add doi, arxiv, venue to content/papers/{FAST}" in out
+    assert f"  add doi, arxiv, type, venue to content/papers/{FAST}" in out
     assert "year 2022 in the file (kept), 2023 in scholar.bib" in out
     assert "  add content/papers/2021-cafe-naive-bayes" in out
 
@@ -552,8 +552,8 @@ def test_a_matched_paper_gains_only_the_al_folio_keys_it_lacks(site: Path, tmp_p
     fusedream = next(papers.glob("2021-fusedream-*.md"))
     before = snapshot(site)
     dry = imp(bib, "--site", site, "--dry-run").stdout
-    assert f"  add links, featured to content/papers/{fusedream.name}\n" in dry
-    assert f"  add code_url to content/papers/{FAST}\n" in dry
+    assert f"  add type, links, featured to content/papers/{fusedream.name}\n" in dry
+    assert f"  add type, code_url to content/papers/{FAST}\n" in dry
     assert snapshot(site) == before
     assert imp(bib, "--site", site).returncode == 0
     fd = front(fusedream)[0]
@@ -561,6 +561,148 @@ def test_a_matched_paper_gains_only_the_al_folio_keys_it_lacks(site: Path, tmp_p
     assert fd["links"] == [{"name": "Poster", "url": "https://example.org/fd.pdf"}]
     psf = front(fast)[0]
     assert psf["code_url"] == "https://github.com/lw/psf" and psf["featured"] is False
+
+
+# ---------------------------------------------------------------- a paper's type
+
+TYPED_BIB = """
+@article{a, title={Bib Article}, author={Lovelace, Ada}, year={2020}, journal={Nature}}
+@article{b, title={Bib Preprint}, author={Lovelace, Ada}, year={2020},
+  journal={arXiv preprint arXiv:2001.00001}}
+@article{c, title={Bib CoRR}, author={Lovelace, Ada}, year={2020}, journal={CoRR},
+  volume={abs/2001.00002}}
+@inproceedings{d, title={Bib Conference}, author={Lovelace, Ada}, year={2020}, booktitle={NeurIPS}}
+@conference{e, title={Bib Old Conference}, author={Lovelace, Ada}, year={2020}, booktitle={ICML}}
+@book{f, title={Bib Book}, author={Lovelace, Ada}, year={2020}}
+@incollection{g, title={Bib Collection}, author={Lovelace, Ada}, year={2020}, booktitle={A Book}}
+@inbook{h, title={Bib In Book}, author={Lovelace, Ada}, year={2020}}
+@phdthesis{i, title={Bib PhD}, author={Lovelace, Ada}, year={2020}, school={MIT}}
+@mastersthesis{j, title={Bib Masters}, author={Lovelace, Ada}, year={2020}}
+@techreport{k, title={Bib Report}, author={Lovelace, Ada}, year={2020}, institution={IBM}}
+@misc{l, title={Bib Misc Preprint}, author={Lovelace, Ada}, year={2020}, eprint={2001.00003}}
+@misc{m, title={Bib Misc}, author={Lovelace, Ada}, year={2020}}
+@unpublished{n, title={Bib Unpublished}, author={Lovelace, Ada}, year={2020}}
+@online{o, title={Bib Online}, author={Lovelace, Ada}, year={2020}}
+@misc{p1, title={Bib Both}, author={Lovelace, Ada}, year={2020}, eprint={2001.00004}}
+@inproceedings{p2, title={Bib Both}, author={Lovelace, Ada}, year={2020}, booktitle={ICLR}}
+"""
+TYPED_RIS = "".join(
+    f"TY  - {ty}\r\nTI  - Ris {ty}\r\nAU  - Lovelace, Ada\r\nPY  - 2020\r\nER  - \r\n"
+    for ty in ("JOUR", "CPAPER", "CONF", "BOOK", "CHAP", "THES", "RPRT", "UNPB", "GEN", "ELEC")
+)
+CSL_KINDS = ("article-journal", "paper-conference", "article", "book", "chapter", "thesis",
+             "report", "document", "webpage")  # fmt: skip
+ORCID_KINDS = ("journal-article", "conference-paper", "preprint", "book", "book-chapter",
+               "dissertation-thesis", "report", "other")  # fmt: skip
+HUGO_KINDS = {"h1": '["1"]', "h2": "['2']", "h3": '"3"', "h4": "[4]", "h6": '["6"]',
+              "h7": '["7"]', "h8": '["8"]', "h0": '["0"]', "hc": "[paper-conference]",
+              "hj": "[article-journal]"}  # fmt: skip
+TYPED = {
+    "Bib Article": "article", "Bib Preprint": "preprint", "Bib CoRR": "preprint",
+    "Bib Conference": "conference", "Bib Old Conference": "conference", "Bib Book": "book",
+    "Bib Collection": "chapter", "Bib In Book": "chapter", "Bib PhD": "thesis",
+    "Bib Masters": "thesis", "Bib Report": "report", "Bib Misc Preprint": "preprint",
+    "Bib Misc": "misc", "Bib Unpublished": "misc", "Bib Online": None,
+    "Bib Both": "conference",  # the arXiv record's `preprint` is not the paper's
+    "Ris JOUR": "article", "Ris CPAPER": "conference", "Ris CONF": "conference",
+    "Ris BOOK": "book", "Ris CHAP": "chapter", "Ris THES": "thesis", "Ris RPRT": "report",
+    "Ris UNPB": "preprint", "Ris GEN": "misc", "Ris ELEC": None,
+    "Csl article-journal": "article", "Csl paper-conference": "conference",
+    "Csl article": "preprint", "Csl book": "book", "Csl chapter": "chapter",
+    "Csl thesis": "thesis", "Csl report": "report", "Csl document": "misc", "Csl webpage": None,
+    "Orcid journal-article": "article", "Orcid conference-paper": "conference",
+    "Orcid preprint": "preprint", "Orcid book": "book", "Orcid book-chapter": "chapter",
+    "Orcid dissertation-thesis": "thesis", "Orcid report": "report", "Orcid other": "misc",
+    "Orcid Published Preprint": "article",  # the summary that names the journal says
+    "Hugo h1": "conference", "Hugo h2": "article", "Hugo h3": "preprint", "Hugo h4": "report",
+    "Hugo h6": "chapter", "Hugo h7": "thesis", "Hugo h8": "misc", "Hugo h0": None,
+    "Hugo hc": "conference", "Hugo hj": "article",
+    "An example paper title": None,  # the new site's own
+}  # fmt: skip
+
+
+def test_each_sources_kind_of_paper_becomes_its_type(tmp_path: Path) -> None:
+    """Every imported paper with a venue was cited as a journal article: the sources say
+    what each is (BibTeX's entry type, RIS's TY, CSL's and ORCID's type, Hugo Blox's
+    publication_types), and the import now writes it as `type`; a kind a source does not
+    map says nothing. Importing them again changes nothing."""
+    hugo = {f"{k}/index.md": f"---\ntitle: Hugo {k}\nauthors: [admin]\ndate: 2020-01-01\n"
+            f"publication_types: {v}\n---\n" for k, v in HUGO_KINDS.items()}  # fmt: skip
+    site, folder = blox_site(tmp_path, hugo)
+    (tmp_path / "t.bib").write_text(TYPED_BIB)
+    (tmp_path / "t.ris").write_bytes(TYPED_RIS.encode())
+    csl = [{"id": k, "type": k, "title": f"Csl {k}", "author": [{"literal": "Ada Lovelace"}],
+            "issued": {"date-parts": [[2020]]}, "publisher": "MIT"} for k in CSL_KINDS]  # fmt: skip
+    (tmp_path / "t.json").write_text(json.dumps(csl))
+
+    def work(title: str, *kinds: tuple[str, str | None]) -> dict:
+        date = {"year": {"value": "2020"}}
+        return {"work-summary": [
+            {"title": {"title": {"value": title}}, "type": kind, "publication-date": date,
+             **({"journal-title": {"value": journal}} if journal else {})}
+            for kind, journal in kinds
+        ]}  # fmt: skip
+
+    groups = [work(f"Orcid {k}", (k, None)) for k in ORCID_KINDS]
+    groups.append(work("Orcid Published Preprint", ("preprint", None), ("journal-article", "JMLR")))
+    (tmp_path / "orcid.json").write_text(json.dumps({"group": groups}))
+    sources = [tmp_path / n for n in ("t.bib", "t.ris", "t.json", "orcid.json")] + [folder]
+    proc = imp(*sources, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    papers = by_title(site)
+    assert {title: fm.get("type") for title, fm in papers.items()} == TYPED
+    # a thesis's school, a report's institution are its venue, as the citations write it
+    assert [papers[t].get("venue") for t in ("Bib PhD", "Bib Report", "Csl thesis")] == [
+        "MIT", "IBM", "MIT"
+    ]  # fmt: skip
+    assert "venue" not in papers["Csl article-journal"]  # a journal's publisher is not one
+    before = snapshot(site)
+    assert imp(*sources, "--site", site).returncode == 0
+    assert snapshot(site) == before
+
+
+def test_an_arxiv_entry_is_a_preprint_unless_it_has_a_journal_ref(site: Path, api: dict) -> None:
+    assert imp("arxiv:au:Wu_Lemeng", "--site", site, env=api).returncode == 0
+    papers = by_title(site)
+    assert papers["Efficient Track Anything"]["type"] == "preprint"
+    edge = papers["EdgeTAM: On-Device Track Anything Model"]
+    assert edge["venue"] == "CVPR 2025" and "type" not in edge  # cited as before: an article
+
+
+def test_a_type_fills_in_only_a_file_without_one_and_with_its_venue(
+    site: Path, tmp_path: Path
+) -> None:
+    """Fill in, never overwrite: a `type` written by hand stays (the dry run names the
+    source's); a file naming a venue gains no type a source gives for another venue or for
+    none (an arXiv entry's `preprint` says nothing of the file's conference)."""
+    papers = site / "content" / "papers"
+    fusedream = next(papers.glob("2021-fusedream-*.md"))
+    (papers / "2024-efficient-track-anything.md").write_text(
+        (papers / "2024-efficient-track-anything.md").read_text().replace(
+            "added:", "type: misc\nadded:"
+        )
+    )  # fmt: skip
+    fusedream.write_text(fusedream.read_text().replace("added:", "venue: NeurIPS\nadded:"))
+    bib = tmp_path / "t.bib"
+    bib.write_text(
+        "@article{e, title={Efficient Track Anything}, year={2024}, journal={TPAMI}}\n"
+        "@misc{f, title={FuseDream: Training-Free Text-to-Image Generation with Improved "
+        "CLIP+GAN Space Optimization}, year={2021}, eprint={2112.01573}}\n"
+        "@inproceedings{p, title={Fast Point Cloud Generation with Straight Flows}, "
+        "year={2022}, booktitle={CVPR}}\n"
+    )
+    before = snapshot(site)
+    dry = imp(bib, "--site", site, "--dry-run").stdout
+    assert f"  add type, venue to content/papers/{FAST}\n" in dry
+    assert "type 'misc' in the file (kept), 'article' in t.bib" in dry
+    assert f"  add arxiv to content/papers/{fusedream.name}\n" in dry
+    assert snapshot(site) == before
+    assert imp(bib, "--site", site).returncode == 0
+    papers_now = by_title(site)
+    assert papers_now["Efficient Track Anything"]["type"] == "misc"
+    assert papers_now["Efficient Track Anything"]["venue"] == "TPAMI"
+    assert "type" not in front(fusedream)[0] and front(fusedream)[0]["venue"] == "NeurIPS"
+    assert front(papers / FAST)[0]["type"] == "conference"
 
 
 # Hugo Blox's content/publication/: a page bundle per paper, YAML or (older) TOML
