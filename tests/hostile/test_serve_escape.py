@@ -242,6 +242,10 @@ def test_host_option_is_honoured_and_warned_about(tmp_path: Path) -> None:
         addrs = listening_addresses(srv.port)
         if addrs:
             assert set(addrs) & ANY, addrs
+        # stderr is read by its own thread: the warning may land after stdout's ready line
+        deadline = time.monotonic() + 10
+        while not any("other machines" in s for s in srv.err) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert any("other machines can see this preview" in s for s in srv.err), srv.err
         other = other_address()
         if other:
