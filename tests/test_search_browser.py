@@ -232,3 +232,53 @@ def test_the_last_show_more_from_the_keyboard_moves_focus_to_the_new_results(
         "document.activeElement === document.querySelectorAll('.search-results li a')[30]"
     )
     assert not page.console_errors, page.console_errors
+
+
+@pytest.fixture(scope="module")
+def german_url(tmp_path_factory: pytest.TempPathFactory):
+    site = make_site(tmp_path_factory.mktemp("de") / "site")
+    (site / "sitegen.yaml").write_text("language: de\n", encoding="utf-8")
+    run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    with serve(site / "output", REPO / "netlify.toml") as base:
+        yield base
+
+
+def test_on_a_german_site_the_scripts_write_german(german_url: str, chromium) -> None:
+    """copy.js and search.js wrote English on every site: "Copy BibTeX", "Search papers",
+    "3 papers match", "Show more", "Aug 2022"; their words now come from the page."""
+    ctx = chromium.new_context()
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=german_url.rstrip("/"))
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(german_url + "papers/2024-efficient-track-anything/")
+    assert page.text_content("button.copy-button") == "BibTeX kopieren"
+    page.click("button.copy-button")
+    page.wait_for_function("() => document.querySelector('.copy-status').textContent !== ''")
+    assert page.text_content(".copy-status") == "Kopiert"
+    assert page.get_attribute(".search-box input", "placeholder") == "Publikationen durchsuchen"
+    assert page.text_content(".search-box label") == "Publikationen durchsuchen"
+
+    page.goto(german_url + "search/?q=kerfuffle")
+    page.wait_for_function("() => /zu/.test(document.querySelector('.search-status').textContent)")
+    assert page.text_content(".search-status") == "Keine Publikation passt zu „kerfuffle“."
+    page.goto(german_url + "search/?year=2022")
+    page.wait_for_function(
+        "() => /passen/.test(document.querySelector('.search-status').textContent)"
+    )
+    status = page.text_content(".search-status") or ""
+    assert re.fullmatch(r"\d+ Publikationen passen zu diesen Filtern\.", status), status
+    assert page.text_content(".search-more") == "Mehr anzeigen"
+    page.wait_for_selector(".search-results time")
+    months = "|".join(
+        map(re.escape, "Jan. Feb. März Apr. Mai Juni Juli Aug. Sept. Okt. Nov. Dez.".split())
+    )
+    dates = page.eval_on_selector_all(".search-results time", "els => els.map(t => t.textContent)")
+    assert dates and all(re.fullmatch(rf"({months}) 2022", d) for d in dates), dates
+    assert not errors, errors
+
+    page.route("**/pagefind/**", lambda route: route.abort())  # a copy without the index
+    page.goto(german_url + "search/?q=kerfuffle")
+    page.wait_for_function("() => document.querySelector('.search-status').textContent !== ''")
+    assert (page.text_content(".search-status") or "").startswith("Die Suche ist hier nicht")
+    ctx.close()

@@ -3,6 +3,7 @@
  * The BibTeX is on the page as text, so it can always be selected by hand; the
  * button is only added here, because without JavaScript it could do nothing.
  * No inline styles or handlers: the site's strict Content-Security-Policy holds.
+ * Its words are the <pre>'s data-copy, data-copied and data-select, in the site's language.
  */
 (function () {
   "use strict";
@@ -36,7 +37,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "button copy-button";
-    button.textContent = "Copy BibTeX";
+    button.textContent = pre.getAttribute("data-copy");
     var note = document.createElement("span");
     note.className = "copy-status";
     note.setAttribute("role", "status");
@@ -44,7 +45,7 @@
     button.addEventListener("click", function () {
       copyText(pre.textContent.replace(/\s+$/, "") + "\n").then(
         function () {
-          note.textContent = "Copied";
+          note.textContent = pre.getAttribute("data-copied");
           button.classList.add("is-done");
         },
         function () {
@@ -54,7 +55,7 @@
           var sel = window.getSelection();
           sel.removeAllRanges();
           sel.addRange(range);
-          note.textContent = "Selected: press Ctrl+C to copy";
+          note.textContent = pre.getAttribute("data-select");
         }
       );
       clearTimeout(timer);

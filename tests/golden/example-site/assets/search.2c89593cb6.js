@@ -8,11 +8,20 @@
  * Results are built with DOM methods (textContent), never from page strings as
  * HTML: Pagefind's excerpt is split on its <mark>s into text nodes.
  * No inline styles, no eval: the site's strict Content-Security-Policy holds.
+ * The words it writes come from the page, in the site's language: the header box's
+ * data-label, and the search page's JSON block #search-words.
  */
 (function () {
   "use strict";
 
   var PAGE_SIZE = 30;
+
+  // the site's words are Python format strings: {name} is filled in, {{ and }} are braces
+  function say(text, fields) {
+    return text.replace(/\{\{|\}\}|\{(\w+)\}/g, function (m, name) {
+      return name ? fields[name] : m.charAt(0);
+    });
+  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -29,13 +38,14 @@
     form.setAttribute("role", "search");
     form.method = "get";
     form.action = box.getAttribute("data-search-url");
-    var label = el("label", "visually-hidden", "Search papers");
+    var text = box.getAttribute("data-label");
+    var label = el("label", "visually-hidden", text);
     label.htmlFor = "site-search";
     var input = el("input", "search-mini-input");
     input.type = "search";
     input.name = "q";
     input.id = "site-search";
-    input.placeholder = "Search papers";
+    input.placeholder = text;
     input.autocomplete = "off";
     input.spellcheck = false;
     form.appendChild(label);
@@ -69,11 +79,12 @@
     return frag;
   }
 
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var WORDS = {};
 
   function formatDate(iso) {
     var m = /^(\d{4})-(\d{2})-\d{2}$/.exec(iso || "");
-    return m ? MONTHS[parseInt(m[2], 10) - 1] + " " + m[1] : iso || "";
+    if (!m) return iso || "";
+    return say(WORDS.date, { month: WORDS.months[parseInt(m[2], 10) - 1], year: m[1] });
   }
 
   function resultItem(data) {
@@ -111,12 +122,13 @@
   }
 
   function startApp(app) {
+    WORDS = JSON.parse(document.getElementById("search-words").textContent);
     var form = app.querySelector(".search-form");
     var input = app.querySelector("#search-q");
     var filtersBox = app.querySelector(".search-filters");
     var status = app.querySelector(".search-status");
     var list = app.querySelector(".search-results");
-    var more = el("button", "button search-more", "Show more");
+    var more = el("button", "button search-more", WORDS.more);
     more.type = "button";
     more.hidden = true;
     list.after(more);
@@ -198,10 +210,11 @@
         list.replaceChildren();
         pending = search.results.slice();
         var n = pending.length;
-        var what = s.q ? "“" + s.q + "”" : "these filters";
-        status.textContent = n === 0
-          ? "No paper matches " + what + "."
-          : n + (n === 1 ? " paper matches " : " papers match ") + what + ".";
+        var what = s.q ? say(WORDS.query, { query: s.q }) : WORDS.filters;
+        status.textContent = say(n === 0 ? WORDS.none : n === 1 ? WORDS.one : WORDS.many, {
+          n: n,
+          what: what,
+        });
         return showMore();
       });
     }
@@ -233,9 +246,7 @@
         return run();
       })
       .catch(function () {
-        status.textContent =
-          "Search is not available here: this copy of the site has no search index " +
-          "(it is built by `sitegen build`, and needs the site to be served over http).";
+        status.textContent = WORDS.unavailable;
       });
   }
 
