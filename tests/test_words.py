@@ -207,18 +207,3 @@ def test_a_text_may_use_only_its_phrase_s_own_fields(
         proc = run_cli(command, "--site", site)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert f"sitegen.yaml:3: 'New publications by {{owner}}': {problem}" in proc.stderr
-
-
-def test_the_theme_s_scripts_hold_no_english_words() -> None:
-    """copy.js and search.js wrote their own English on every site; the page gives them
-    the site's words now (data-* attributes, the search page's #search-words)."""
-    old = [
-        "Copy BibTeX", "Copied", "Selected: press Ctrl+C to copy", "Search papers", "Show more",
-        "No paper matches", "paper matches", "papers match", "these filters", "not available",
-        *(f'"{m}"' for m in "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()),
-    ]  # fmt: skip
-    scripts = sorted((REPO / "themes" / "default" / "static").glob("*.js"))
-    assert {p.name for p in scripts} >= {"copy.js", "search.js", "email.js"}
-    for path in scripts:
-        text = path.read_text(encoding="utf-8")
-        assert not [s for s in old if s in text], path.name

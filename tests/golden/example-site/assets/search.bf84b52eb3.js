@@ -9,7 +9,8 @@
  * HTML: Pagefind's excerpt is split on its <mark>s into text nodes.
  * No inline styles, no eval: the site's strict Content-Security-Policy holds.
  * The words it writes come from the page, in the site's language: the header box's
- * data-label, and the search page's JSON block #search-words.
+ * data-label, and the search page's JSON block #search-words; a site template made
+ * before those were gets the English it had (ENGLISH).
  */
 (function () {
   "use strict";
@@ -38,7 +39,7 @@
     form.setAttribute("role", "search");
     form.method = "get";
     form.action = box.getAttribute("data-search-url");
-    var text = box.getAttribute("data-label");
+    var text = box.getAttribute("data-label") || "Search papers";
     var label = el("label", "visually-hidden", text);
     label.htmlFor = "site-search";
     var input = el("input", "search-mini-input");
@@ -79,7 +80,15 @@
     return frag;
   }
 
-  var WORDS = {};
+  var ENGLISH = {
+    more: "Show more", none: "No paper matches {what}.", one: "{n} paper matches {what}.",
+    many: "{n} papers match {what}.", query: "\u201c{query}\u201d", filters: "these filters",
+    unavailable: "Search is not available here: this copy of the site has no search index " +
+      "(it is built by `sitegen build`, and needs the site to be served over http).",
+    date: "{month} {year}",
+    months: "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" "),
+  };
+  var WORDS = ENGLISH;
 
   function formatDate(iso) {
     var m = /^(\d{4})-(\d{2})-\d{2}$/.exec(iso || "");
@@ -122,7 +131,8 @@
   }
 
   function startApp(app) {
-    WORDS = JSON.parse(document.getElementById("search-words").textContent);
+    var given = document.getElementById("search-words");
+    WORDS = given ? JSON.parse(given.textContent) : ENGLISH;
     var form = app.querySelector(".search-form");
     var input = app.querySelector("#search-q");
     var filtersBox = app.querySelector(".search-filters");

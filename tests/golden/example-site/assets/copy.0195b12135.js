@@ -3,7 +3,8 @@
  * The BibTeX is on the page as text, so it can always be selected by hand; the
  * button is only added here, because without JavaScript it could do nothing.
  * No inline styles or handlers: the site's strict Content-Security-Policy holds.
- * Its words are the <pre>'s data-copy, data-copied and data-select, in the site's language.
+ * Its words are the <pre>'s data-copy, data-copied and data-select, in the site's language
+ * (a site template made before those were gets the English it had).
  */
 (function () {
   "use strict";
@@ -37,7 +38,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "button copy-button";
-    button.textContent = pre.getAttribute("data-copy");
+    button.textContent = pre.getAttribute("data-copy") || "Copy BibTeX";
     var note = document.createElement("span");
     note.className = "copy-status";
     note.setAttribute("role", "status");
@@ -45,7 +46,7 @@
     button.addEventListener("click", function () {
       copyText(pre.textContent.replace(/\s+$/, "") + "\n").then(
         function () {
-          note.textContent = pre.getAttribute("data-copied");
+          note.textContent = pre.getAttribute("data-copied") || "Copied";
           button.classList.add("is-done");
         },
         function () {
@@ -55,7 +56,7 @@
           var sel = window.getSelection();
           sel.removeAllRanges();
           sel.addRange(range);
-          note.textContent = pre.getAttribute("data-select");
+          note.textContent = pre.getAttribute("data-select") || "Selected: press Ctrl+C to copy";
         }
       );
       clearTimeout(timer);
