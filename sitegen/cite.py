@@ -131,11 +131,14 @@ CITED_AS = dict(zip(PAPER_TYPES, (
 _UNTYPED = CITED_AS["misc"]._replace(csl="article")
 
 
+def paper_type(paper: Paper) -> str:
+    """What `paper` is: its `type`, or without one what its citations take it for."""
+    return paper.type or ("article" if paper.venue else "misc")
+
+
 def cited_as(paper: Paper) -> CitedAs:
     """What the citations call `paper` and where they put its venue."""
-    if paper.type:
-        return CITED_AS[paper.type]
-    return CITED_AS["article"] if paper.venue else _UNTYPED
+    return CITED_AS[paper_type(paper)] if paper.type or paper.venue else _UNTYPED
 
 
 def arxiv_subject(code: str) -> str:

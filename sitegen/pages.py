@@ -19,7 +19,7 @@ from . import charts, cite, urls
 from .feeds import FeedSpec
 from .keys import Lazy
 from .model import OTHER_TOPIC, Paper, Site, Topic
-from .portfolio import CV_URL, NEWS_URL, Portfolio
+from .portfolio import CV_URL, NEWS_URL, PAPER_KINDS, Portfolio
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,10 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
     url = urls.absolute(d.base_url, urls.paper(p.slug))
     key = d.cite_keys[p.slug]
     topic = d.topic_labels[p.topic]
+    kind = PAPER_KINDS[p.type][0] if p.type else None  # without `type`, as before it existed
     return {
         "paper": p,
+        "type_label": d.words[kind] if kind else None,
         "older": older,
         "newer": newer,
         "topic": topic,

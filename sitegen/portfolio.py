@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import cvpdf
+from .cite import paper_type
 from .content import _as_date, front_matter, read_text
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
@@ -130,6 +131,9 @@ class Publication:
     url: str | None = None
 
 
+ByYear = tuple[tuple[int | None, tuple[Publication, ...]], ...]  # newest first
+
+
 @dataclass(frozen=True)
 class CV:
     name: str
@@ -141,8 +145,10 @@ class CV:
     summary_html: str
     links: tuple[Link, ...]
     before: tuple[Section, ...]  # the sections above the publications
-    publications: tuple[tuple[int | None, tuple[Publication, ...]], ...]  # by year, newest first
+    publications: ByYear
     after: tuple[Section, ...]
+    # (heading, publications by year), when a paper of the site gives its `type`
+    by_type: tuple[tuple[str, ByYear], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -506,11 +512,23 @@ SECTIONS_AFTER = {
 }
 
 
-def publications(
-    papers: Sequence[Paper], listed: Sequence[dict]
-) -> tuple[tuple[int | None, tuple[Publication, ...]], ...]:
+# a paper's `type` -> what its page calls it (none for misc: "Other" says nothing) and its
+# CV heading, in the order academic CVs list them
+PAPER_KINDS = {
+    "article": ("Journal article", "Journal articles"),
+    "conference": ("Conference paper", "Conference papers"),
+    "chapter": ("Book chapter", "Book chapters"),
+    "book": ("Book", "Books"),
+    "thesis": ("Thesis", "Theses"),
+    "report": ("Report", "Reports"),
+    "preprint": ("Preprint", "Preprints"),
+    "misc": (None, "Other"),
+}
+
+
+def publications(papers: Sequence[Paper], listed: Sequence[dict]) -> list[Publication]:
     """Every paper of the site, plus the resume's publications the site does not have,
-    matched by normalised title so a paper is never listed twice; grouped by year."""
+    matched by normalised title so a paper is never listed twice; newest first."""
     known = {title_words(p.title) for p in papers}
     pubs = [Publication(p.title, p.date, p) for p in papers]
     for item in listed:
@@ -522,8 +540,24 @@ def publications(
         date = _date(item.get("releaseDate"))
         pubs.append(Publication(title, date, None, venue, web_url(item.get("url"))))
     pubs.sort(key=lambda x: (x.date or dt.date.min, x.title), reverse=True)  # undated last
+    return pubs
+
+
+def by_year(pubs: Sequence[Publication]) -> ByYear:
     years = groupby(pubs, key=lambda x: x.date.year if x.date else None)
     return tuple((y, tuple(v)) for y, v in years)
+
+
+def by_type(pubs: Sequence[Publication], words: dict[str, str]) -> tuple[tuple[str, ByYear], ...]:
+    """Under PAPER_KINDS' headings. A paper without `type` goes where its citations put
+    it; a resume's entry under Other, as JSON Resume does not say what it is (its
+    `publisher` may as well be a conference's)."""
+    kinds = [paper_type(p.paper) if p.paper else "misc" for p in pubs]
+    return tuple(
+        (words[heading], by_year([p for p, k in zip(pubs, kinds, strict=True) if k == kind]))
+        for kind, (_, heading) in PAPER_KINDS.items()
+        if kind in kinds
+    )
 
 
 def make_cv(
@@ -554,6 +588,7 @@ def make_cv(
         )
         return tuple(s for s in every if s.entries)
 
+    pubs = publications(site.papers, resume.get("publications") or [])
     return CV(
         name=_text(basics.get("name")) or about.name,
         label=_text(basics.get("label")) or about.position,
@@ -565,8 +600,9 @@ def make_cv(
         summary_html=_summary_html(summary, "", 2, warnings) if summary else about.bio_html,
         links=links,
         before=sections(SECTIONS_BEFORE),
-        publications=publications(site.papers, resume.get("publications") or []),
+        publications=by_year(pubs),
         after=sections(SECTIONS_AFTER),
+        by_type=by_type(pubs, words) if any(p.type for p in site.papers) else (),
     )
 
 

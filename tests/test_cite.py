@@ -444,6 +444,29 @@ def test_each_type_is_cited_as_what_it_is_in_every_format(tmp_path: Path) -> Non
         assert found == ([(ld, ld_type)] if ld else []), kind
 
 
+def test_a_paper_page_says_what_the_paper_is_when_its_file_does(tmp_path: Path) -> None:
+    """In the kicker, before the venue; a file without `type` shows what it did (its page
+    would call every paper with a venue a journal article), and misc says nothing."""
+    site = ada_site(tmp_path)
+    for kind in ("conference", "thesis", "misc", "untyped"):
+        line = f"type: {kind}\n" if kind != "untyped" else ""
+        (site / "content" / "papers" / f"p-{kind}.md").write_text(
+            f"---\ntitle: A {kind}\ndate: 2022-01-01\nauthors: [Ada Lovelace]\n{line}"
+            f"venue: Venue of {kind}\n---\nx\n",
+            encoding="utf-8",
+        )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+
+    def kicker(kind: str) -> str:
+        html = (site / "output" / "papers" / f"p-{kind}" / "index.html").read_text()
+        return parse(re.search(r'<p class="kicker".*?</p>', html, re.S).group()).text  # type: ignore[union-attr]
+
+    assert kicker("conference").endswith("1 January 2022 · Conference paper · Venue of conference")
+    assert kicker("thesis").endswith("2022 · Thesis · Venue of thesis")
+    assert kicker("misc").endswith("1 January 2022 · Venue of misc")
+    assert kicker("untyped").endswith("1 January 2022 · Venue of untyped")
+
+
 @pytest.mark.parametrize(
     ("written", "message"),
     [("conferance", "'conferance' is not a paper type: did you mean 'conference'?"),

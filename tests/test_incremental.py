@@ -479,6 +479,26 @@ def test_title_edit_rewrites_the_lists_that_show_it(built_site: Path, tmp_path: 
     assert_same_as_cold(built_site, tmp_path)
 
 
+def test_a_type_edit_rewrites_the_cv_and_the_paper_page(built_site: Path, tmp_path: Path) -> None:
+    """The first `type` puts the CV's publications under headings by type, and a change of
+    it moves the paper: the CV's key covers each paper's `type`, as its page's does."""
+    out = built_site / "output"
+    paper = paper_not_in_site_feed(built_site, 5)
+    assert "cv-kind" not in (out / "cv" / "index.html").read_text()
+    for kind, label, heading in (
+        ("conference", "Conference paper", "Conference papers"),
+        ("chapter", "Book chapter", "Book chapters"),
+    ):
+        set_field(paper, "type", kind)
+        result = build(built_site)
+        assert result.incremental
+        assert {"cv/index.html", f"papers/{paper.stem}/index.html"} <= set(result.written)
+        assert f"<span>{label}</span>" in (out / "papers" / paper.stem / "index.html").read_text()
+        cv = (out / "cv" / "index.html").read_text()
+        assert f'<h3 class="cv-kind">{heading}</h3>' in cv
+        assert_same_as_cold(built_site, tmp_path / kind)
+
+
 @pytest.mark.slow
 def test_list_items_and_citations_are_kept_between_builds(built_site: Path, tmp_path: Path) -> None:
     """After a title edit, the lists and the site-wide citation files take every other

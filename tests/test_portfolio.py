@@ -24,6 +24,8 @@ from conftest import REPO, english_words, run_cli
 from htmlutil import parse
 from test_incremental import tree_bytes
 
+from sitegen.model import PAPER_TYPES
+
 FIXTURE = REPO / "tests" / "fixtures" / "portfolio"
 LINK_LABELS = {
     "https://scholar.google.com/citations?user=ada": "Google Scholar",
@@ -642,6 +644,43 @@ def test_cv_publications_merge_the_resume_with_the_site(out: Path) -> None:
     assert 'href="https://example.org/sketch"' in pubs  # only in the resume: listed with its URL
     assert pubs.count('<strong class="owner">Ada Lovelace</strong>') == 3
     assert 'href="../papers/2024-notes-on-the-engine/"' in pubs
+    assert "cv-kind" not in pubs  # no paper gives its `type`: by year alone, as before
+
+
+KINDS_EN = ["Journal articles", "Conference papers", "Book chapters", "Books", "Theses",
+            "Reports", "Preprints", "Other"]  # fmt: skip
+KINDS_DE = ["Zeitschriftenartikel", "Konferenzbeiträge", "Buchkapitel", "Bücher",
+            "Abschlussarbeiten", "Berichte", "Preprints", "Sonstiges"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "headings"), [("en", KINDS_EN), ("de", KINDS_DE)])
+def test_cv_lists_publications_by_type_then_year_once_a_paper_gives_its_type(
+    tmp_path: Path, language: str, headings: list[str]
+) -> None:
+    """As academic CVs do. A paper without `type` goes where its citations put it (with a
+    venue, a journal article); the resume's own entry, which says not what it is, under
+    Other."""
+    site = copy_fixture(tmp_path / "site")
+    config = site / "sitegen.yaml"
+    config.write_text(config.read_text() + f"language: {language}\n")
+    for i, kind in enumerate(reversed(PAPER_TYPES)):  # not in the CV's order
+        (site / "content" / "papers" / f"2020-{kind}.md").write_text(
+            f"---\ntitle: A {kind}\ndate: 2020-01-{i + 1:02}\nauthors: [Ada Lovelace]\n"
+            f"type: {kind}\n---\n"
+        )
+    assert build(site).returncode == 0
+    html = (site / "output" / "cv" / "index.html").read_text()
+    start = html.index('id="cv-publications"')
+    pubs = html[start : html.index("</section>", start)]
+    parts = re.split(r'<h3 class="cv-kind">([^<]+)</h3>', pubs)[1:]
+    assert parts[::2] == headings
+    groups = dict(zip(headings, parts[1::2], strict=True))
+    years = {h: re.findall(r'<h4 class="cv-year">(\d+)</h4>', g) for h, g in groups.items()}
+    assert years[headings[0]] == ["2024", "2020"]  # the untyped paper with a venue
+    assert years[headings[-1]] == ["2023", "2021", "2020", "1842"]  # no venue; the resume's
+    assert "Notes on the Analytical Engine" in groups[headings[0]]
+    assert "A Sketch of the Analytical Engine" in groups[headings[-1]]
+    assert all(groups[h].count("<li>") == 1 for h in headings[1:-1])
 
 
 def test_cv_hostile_text_is_inert(out: Path) -> None:
