@@ -920,6 +920,12 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
             papers.append(p)
         if r.source not in p.sources:
             p.sources.append(r.source)
+        # a type says what its venue is: the record that gives the venue gives the type
+        venue = p.values.get("venue")
+        if venue is None and "venue" in values:
+            p.values.pop("type", None)
+        elif venue is not None and title_key(str(values.get("venue", ""))) != title_key(str(venue)):
+            values.pop("type", None)
         for key, value in values.items():
             old = p.values.get(key)
             # a preprint record (arXiv) says nothing of the venue another record gives
@@ -1004,8 +1010,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             continue
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
-            if key == "type" and not _same_venue(target, group):
-                continue  # a type says what its venue is: not what the file's other venue is
+            if key in ("type", "venue") and not _same_kind(target, group):
+                continue  # a type says what its venue is: never another record's venue
             if key in group.values and target.values.get(key) in _UNSET:
                 target.values[key] = target.gained[key] = group.values[key]
         site_index.add(target)
@@ -1043,10 +1049,12 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
     return out + group.notes
 
 
-def _same_venue(have: _Paper, group: _Paper) -> bool:
-    """Whether the file names no venue, or the one the sources give."""
-    v, gv = have.values.get("venue"), group.values.get("venue")
-    return not v or (isinstance(v, str) and isinstance(gv, str) and title_key(v) == title_key(gv))
+def _same_kind(have: _Paper, group: _Paper) -> bool:
+    """Whether the file names no venue or the sources' one, and no type or theirs: only
+    then may it gain theirs, so that its type and venue still come from one record."""
+    v, gv, t = have.values.get("venue"), group.values.get("venue"), have.values.get("type")
+    same = not v or (isinstance(v, str) and isinstance(gv, str) and title_key(v) == title_key(gv))
+    return same and (t in _UNSET or t == group.values.get("type"))
 
 
 def _new_paper(group: _Paper, plan: _Plan, deleted: set[str]) -> None:

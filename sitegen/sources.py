@@ -606,7 +606,7 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
             found_venue = _venue(_value(s, "journal-title", "value"))
             # the type of the summary that gives the venue: a preprint's says nothing of it
             found_kind = _ORCID_TYPES.get(clean(_value(s, "type")))
-            if found_kind and (paper_type is None or (found_venue and not venue)):
+            if (found_venue and not venue) or not (venue or paper_type):
                 paper_type = found_kind
             venue = venue or found_venue
             url = url or web_url(_value(s, "url", "value"))

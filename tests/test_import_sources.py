@@ -673,8 +673,9 @@ def test_a_type_fills_in_only_a_file_without_one_and_with_its_venue(
     site: Path, tmp_path: Path
 ) -> None:
     """Fill in, never overwrite: a `type` written by hand stays (the dry run names the
-    source's); a file naming a venue gains no type a source gives for another venue or for
-    none (an arXiv entry's `preprint` says nothing of the file's conference)."""
+    source's), and gains no venue a source gives for another type; a file naming a venue
+    gains no type a source gives for another venue or for none (an arXiv entry's
+    `preprint` says nothing of the file's conference)."""
     papers = site / "content" / "papers"
     fusedream = next(papers.glob("2021-fusedream-*.md"))
     (papers / "2024-efficient-track-anything.md").write_text(
@@ -700,9 +701,41 @@ def test_a_type_fills_in_only_a_file_without_one_and_with_its_venue(
     assert imp(bib, "--site", site).returncode == 0
     papers_now = by_title(site)
     assert papers_now["Efficient Track Anything"]["type"] == "misc"
-    assert papers_now["Efficient Track Anything"]["venue"] == "TPAMI"
+    assert "venue" not in papers_now["Efficient Track Anything"]  # a journal is no misc's
     assert "type" not in front(fusedream)[0] and front(fusedream)[0]["venue"] == "NeurIPS"
     assert front(papers / FAST)[0]["type"] == "conference"
+
+
+def test_a_type_and_its_venue_come_from_one_record(site: Path, tmp_path: Path) -> None:
+    """A conference entry with no booktitle and a journal's record of the same paper
+    made a `conference` paper with the journal as its venue, cited as
+    `@inproceedings{booktitle = {Journal...}}`: in one import, and in two, where the
+    second filled the journal into the file the first had typed. The record that gives
+    the venue gives the type, in either order; a file's type gains no other type's venue."""
+    bib, ris = tmp_path / "a.bib", tmp_path / "b.ris"
+    bib.write_text("@inproceedings{a, title={Residual Experts}, author={Wu, Lemeng}, year={2022}}")
+    ris.write_bytes(
+        b"TY  - JOUR\r\nTI  - Residual Experts\r\nPY  - 2022\r\nJO  - JMLR\r\nER  - \r\n"
+    )
+    for order in ((bib, ris), (ris, bib)):
+        fresh = make_site(tmp_path / f"s-{order[0].suffix}")
+        assert imp(*order, "--site", fresh).returncode == 0
+        paper = by_title(fresh)["Residual Experts"]
+        assert (paper["type"], paper["venue"]) == ("article", "JMLR"), order
+    # one ORCID work's summaries alike: the one naming the journal gives no type
+    kinds = [("conference-paper", {}), ("annotation", {"journal-title": {"value": "JMLR"}})]
+    date = {"publication-date": {"year": {"value": "2022"}}}
+    title = {"title": {"title": {"value": "Residual Experts"}}}
+    work = [{**title, **date, "type": k, **v} for k, v in kinds]
+    (tmp_path / "orcid.json").write_text(json.dumps({"group": [{"work-summary": work}]}))
+    assert imp(tmp_path / "orcid.json", "--site", site).returncode == 0
+    assert "type" not in by_title(site)["Residual Experts"]
+    site = make_site(tmp_path / "two-steps")
+    assert imp(bib, "--site", site).returncode == 0
+    out = imp(ris, "--site", site).stdout
+    assert "type 'conference' in the file (kept), 'article' in b.ris" in out
+    paper = by_title(site)["Residual Experts"]
+    assert paper["type"] == "conference" and "venue" not in paper
 
 
 # Hugo Blox's content/publication/: a page bundle per paper, YAML or (older) TOML
