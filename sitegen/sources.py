@@ -96,11 +96,20 @@ _CSL_TYPES = {
     "book": "book", "chapter": "chapter", "thesis": "thesis", "report": "report",
     "document": "misc",
 }  # fmt: skip
+# ORCID 3.0's work types (`dissertation` is 2.0's); a conference's abstract or poster is
+# cited as a conference paper, a talk, data set or program as BibTeX's @misc
 _ORCID_TYPES = {
-    "journal-article": "article", "conference-paper": "conference", "preprint": "preprint",
-    "book": "book", "edited-book": "book", "book-chapter": "chapter",
-    "dissertation-thesis": "thesis", "report": "report", "working-paper": "report",
-    "other": "misc",
+    **dict.fromkeys(("journal-article", "magazine-article", "newsletter-article",
+                     "newspaper-article", "book-review", "review"), "article"),
+    **dict.fromkeys(("conference-paper", "conference-abstract", "conference-poster",
+                     "conference-presentation", "conference-output", "conference-proceedings"),
+                    "conference"),
+    "preprint": "preprint", "book": "book", "edited-book": "book", "book-chapter": "chapter",
+    "encyclopedia-entry": "chapter", "dictionary-entry": "chapter",
+    "dissertation-thesis": "thesis", "dissertation": "thesis",
+    "report": "report", "working-paper": "report",
+    **dict.fromkeys(("other", "lecture-speech", "data-set", "software", "online-resource",
+                     "website", "blog-post", "patent"), "misc"),
 }  # fmt: skip
 # the types whose venue is who published them, as cite writes it: a school, an institution
 _PUBLISHED_BY = ("book", "thesis", "report")

@@ -593,7 +593,9 @@ TYPED_RIS = "".join(
 CSL_KINDS = ("article-journal", "paper-conference", "article", "book", "chapter", "thesis",
              "report", "document", "webpage")  # fmt: skip
 ORCID_KINDS = ("journal-article", "conference-paper", "preprint", "book", "book-chapter",
-               "dissertation-thesis", "report", "other")  # fmt: skip
+               "dissertation-thesis", "report", "other", "conference-abstract",
+               "conference-poster", "magazine-article", "encyclopedia-entry", "dissertation",
+               "working-paper", "lecture-speech", "data-set", "annotation")  # fmt: skip
 HUGO_KINDS = {"h1": '["1"]', "h2": "['2']", "h3": '"3"', "h4": "[4]", "h6": '["6"]',
               "h7": '["7"]', "h8": '["8"]', "h0": '["0"]', "hc": "[paper-conference]",
               "hj": "[article-journal]"}  # fmt: skip
@@ -613,6 +615,11 @@ TYPED = {
     "Orcid journal-article": "article", "Orcid conference-paper": "conference",
     "Orcid preprint": "preprint", "Orcid book": "book", "Orcid book-chapter": "chapter",
     "Orcid dissertation-thesis": "thesis", "Orcid report": "report", "Orcid other": "misc",
+    # a poster or an abstract was cited as a journal article of the conference
+    "Orcid conference-abstract": "conference", "Orcid conference-poster": "conference",
+    "Orcid magazine-article": "article", "Orcid encyclopedia-entry": "chapter",
+    "Orcid dissertation": "thesis", "Orcid working-paper": "report",
+    "Orcid lecture-speech": "misc", "Orcid data-set": "misc", "Orcid annotation": None,
     "Orcid Published Preprint": "article",  # the summary that names the journal says
     "Hugo h1": "conference", "Hugo h2": "article", "Hugo h3": "preprint", "Hugo h4": "report",
     "Hugo h6": "chapter", "Hugo h7": "thesis", "Hugo h8": "misc", "Hugo h0": None,
