@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .cite import Name, markdown_text, split_name
+from .cite import CITED_AS, Name, markdown_text, split_name
 from .content import _ET_AL, front_matter
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import plain_inline
@@ -111,8 +111,9 @@ _ORCID_TYPES = {
     **dict.fromkeys(("other", "lecture-speech", "data-set", "software", "online-resource",
                      "website", "blog-post", "patent"), "misc"),
 }  # fmt: skip
-# the types whose venue is who published them, as cite writes it: a school, an institution
-_PUBLISHED_BY = ("book", "thesis", "report")
+# the types whose venue is who published them, as cite writes it (RIS PB, CSL publisher,
+# BibTeX school, institution, publisher or howpublished): read back from those fields
+_PUBLISHED_BY = tuple(kind for kind, cited in CITED_AS.items() if cited.ris_venue == "PB")
 # Hugo Blox's `publication_types` codes (its older sites'); 0 is "uncategorized"
 _HUGO_TYPES = {
     "1": "conference", "2": "article", "3": "preprint", "4": "report", "5": "book",
@@ -195,9 +196,10 @@ def make_date(
 
 
 def _venue(text: str | None) -> str | None:
-    """A journal or proceedings name; 'CoRR' and 'arXiv preprint arXiv:...' are not venues."""
+    """A journal or proceedings name; 'CoRR', 'arXiv preprint arXiv:...' and a link (a
+    `howpublished = {\\url{...}}`) are not venues."""
     v = clean(text)
-    return None if not v or _PREPRINT_VENUE.fullmatch(v) else v
+    return None if not v or _PREPRINT_VENUE.fullmatch(v) or web_url(v.strip("<>")) else v
 
 
 def _abstract(text: str | None) -> str | None:
@@ -225,8 +227,9 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
         fields["arxiv"] = fields.get("arxiv") or bare_arxiv(doi[15:])
         fields["doi"] = None
-    on_arxiv_only = fields.get("arxiv") and not fields.get("venue")  # `journal = {CoRR}`
-    if on_arxiv_only and fields.get("type") in ("article", "misc"):
+    # `journal = {CoRR}`; a misc on arXiv whatever its howpublished, as cite writes a preprint
+    kinds = ("misc",) if fields.get("venue") else ("article", "misc")
+    if fields.get("arxiv") and fields.get("type") in kinds:
         fields["type"] = "preprint"
     return SourceRecord(source, title, **fields, line=line)
 
@@ -337,7 +340,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         paper_type = _BIBTEX_TYPES.get(entry.entry_type.lower())
         publisher = ""
         if paper_type in _PUBLISHED_BY:
-            publisher = f.get("school") or f.get("institution") or f.get("publisher") or ""
+            by = ("school", "institution", "publisher", "howpublished")  # cite writes one
+            publisher = next(filter(None, map(f.get, by)), "")
         raw_authors = split_multiple_persons_names(f.get("author", ""))
         et_al = any(a.lower() == "others" for a in raw_authors)  # dropped wherever it is
         arxiv = None

@@ -18,7 +18,7 @@ from htmlutil import parse
 from sitegen import cite
 from sitegen.content import split_front_matter
 from sitegen.markup import plain_inline
-from sitegen.model import Author, Paper, Person
+from sitegen.model import PAPER_TYPES, Author, Paper, Person
 
 # ---------------------------------------------------------------- helpers
 
@@ -442,6 +442,37 @@ def test_each_type_is_cited_as_what_it_is_in_every_format(tmp_path: Path) -> Non
             if isinstance(v, dict) and v.get("name") == venue
         ]
         assert found == ([(ld, ld_type)] if ld else []), kind
+
+
+def test_a_sites_citation_files_import_into_another_site_with_each_type_and_venue(
+    tmp_path: Path,
+) -> None:
+    """One site's publications.bib, .ris and .json read into another lost what the
+    citations wrote: a misc's or preprint's BibTeX `howpublished`, and a preprint's or
+    misc's RIS `PB` and CSL `publisher`, were never read back as its venue. Each type and
+    venue comes back from each file, but for a preprint in BibTeX, which cites it as the
+    @misc it takes for a misc (one with an arXiv id comes back a preprint)."""
+    site = ada_site(tmp_path)
+    papers = {f"A {kind}": (kind, "") for kind in PAPER_TYPES}
+    papers["An arXiv preprint"] = ("preprint", "arxiv: 2201.00001\n")
+    for i, (title, (kind, more)) in enumerate(papers.items()):
+        (site / "content" / "papers" / f"p{i}.md").write_text(
+            f"---\ntitle: {title}\ndate: 2022-01-01\nauthors: [Ada Lovelace]\ntype: {kind}\n"
+            f"venue: Venue of {kind}\n{more}---\nx\n",
+            encoding="utf-8",
+        )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    for ext in ("bib", "ris", "json"):
+        other = ada_site(tmp_path / ext)
+        export = site / "output" / f"publications.{ext}"
+        run_cli("import", export, "--site", other, "--as-of", AS_OF, check=True)
+        found = {
+            fm["title"]: (fm.get("type"), fm.get("venue")) for fm in papers_by_slug(other).values()
+        }
+        assert found == {
+            title: ("misc" if (ext, title) == ("bib", "A preprint") else kind, f"Venue of {kind}")
+            for title, (kind, _) in papers.items()
+        }, ext
 
 
 def test_a_paper_page_says_what_the_paper_is_when_its_file_does(tmp_path: Path) -> None:
