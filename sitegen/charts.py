@@ -179,7 +179,7 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
         x = left + band * i + (band - bar) / 2
         centre = _n(x + bar / 2)
         parts.append(
-            f'<g class="col"><title>{year}: {plural(totals[year], "paper", words)}</title>'
+            f'<g class="col"><title>{year}: {escape(plural(totals[year], "paper", words))}</title>'
         )
         acc = 0
         for s, c in zip(series, counts[year], strict=True):
@@ -190,7 +190,7 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
             parts.append(
                 f'<rect class="seg {s.css}" x="{_n(x)}%" width="{_n(bar)}%" y="{_n(y0)}" '
                 f'height="{_n(y1 - y0)}"><title>{year}, {escape(s.name)}: '
-                f"{plural(c, 'paper', words)}</title></rect>"
+                f"{escape(plural(c, 'paper', words))}</title></rect>"
             )
         if totals[year] and wide >= total_px:  # a column is wider on a desktop than on a phone
             hide = "" if narrow >= total_px else " nw"
@@ -254,7 +254,7 @@ def topic_chart(site: Site, words: dict[str, str]) -> str:
         w = 100 * count / total
         parts.append(
             f'<rect class="seg {css}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
-            f"<title>{escape(name)}: {plural(count, 'paper', words)}</title></rect>"
+            f"<title>{escape(name)}: {escape(plural(count, 'paper', words))}</title></rect>"
         )
         x += w
         rows.append(
@@ -394,7 +394,7 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
         years = f"{c.first_year}–{c.last_year}" if c.last_year != c.first_year else c.first_year
         people_svg.append(
             f'<g class="person"><title>{escape(c.person.name)}: '
-            f"{plural(c.count, 'joint paper', words)}, "
+            f"{escape(plural(c.count, 'joint paper', words))}, "
             f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
             f'r="{_n(r)}"/>{label}</g>'
         )

@@ -207,3 +207,21 @@ def test_a_text_may_use_only_its_phrase_s_own_fields(
         proc = run_cli(command, "--site", site)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert f"sitegen.yaml:3: 'New publications by {{owner}}': {problem}" in proc.stderr
+
+
+def test_markup_in_a_text_is_shown_as_text_in_the_charts(fresh_site: Path) -> None:
+    """The charts' SVG is written by Python, not by Jinja: a `{n} papers` text went into
+    its <title>s unescaped, so `<script>` in it ran on the home, timeline and coauthors pages."""
+    config = (
+        "words:\n"
+        '  "{n} papers": "{n} papers<img src=x onerror=alert(1)>"\n'
+        '  "{n} paper": "{n} paper<script>alert(2)</script>"\n'
+        '  "{n} joint papers": "{n} joint papers<script>alert(3)</script>"\n'
+    )
+    out, _ = build(fresh_site, config)
+    for page in ("index.html", "timeline/index.html", "coauthors/index.html"):
+        html = parse(out / page)
+        assert not html.find("img", src="x"), page
+        assert not any("alert" in s for s in html.script_texts), page
+    assert "papers<img src=x onerror=alert(1)>" in parse(out / "index.html").text
+    assert "joint papers<script>alert(3)</script>" in parse(out / "coauthors/index.html").text
