@@ -21,6 +21,7 @@ import yaml
 
 from .errors import SitegenError, SitegenWarning, decode, drop_control, read_bytes
 from .urls import output_path
+from .words import texts
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -121,15 +122,6 @@ def _topic_names(v: Any) -> dict[str, str]:
     }
 
 
-def _words(v: Any) -> dict[str, str]:
-    if not isinstance(v, dict):
-        raise ValueError("must map the theme's phrases to your words, e.g. `Abstract: Resumen`")
-    for k, text in v.items():
-        if not isinstance(k, str) or not isinstance(text, str) or not text.strip():
-            raise ValueError(f"{k!r} must be given a non-empty text", k)  # at its own line
-    return {k: drop_control(text) for k, text in v.items()}
-
-
 def _nav(v: Any) -> tuple[NavItem, ...]:
     if not isinstance(v, list):
         raise ValueError("must be a list of {title, url} entries")
@@ -186,7 +178,7 @@ class SiteConfig:
     search: bool = _setting(True, _bool)
     home_news: int = _setting(5, _int(0, 50))
     cv_pdf: bool = _setting(False, _bool)
-    words: dict[str, str] = field(default_factory=dict, metadata={"check": _words})
+    words: dict[str, str] = field(default_factory=dict, metadata={"check": texts})
 
 
 VALIDATORS = {f.name: f.metadata["check"] for f in fields(SiteConfig)}

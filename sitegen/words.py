@@ -12,7 +12,7 @@ import string
 from pathlib import Path
 from typing import Any
 
-from .errors import SitegenError, SitegenWarning, decode, read_bytes
+from .errors import SitegenError, SitegenWarning, decode, drop_control, read_bytes
 from .yamlutil import key_line, load_yaml
 
 ENGLISH = "en.yaml"  # the list of phrases; every other file maps some of them to its words
@@ -45,8 +45,11 @@ def load_words(
             if not path.is_file():
                 continue
             found, text = _read(path)
-            if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
-                raise SitegenError("must map phrases to their text", path, 1)
+            try:
+                found = texts(found)
+            except ValueError as e:
+                message, *under = e.args
+                raise SitegenError(message, path, key_line(text, under) or 1) from None
             warnings += unknown_phrases(found, table, path, text, ())
             _check_fields(found, table, path, text, ())
             table.update((k, v) for k, v in found.items() if k in table)
@@ -56,6 +59,17 @@ def load_words(
         _check_fields(overrides, table, config, text, ("words",))
     table.update((k, v) for k, v in overrides.items() if k in table)
     return table, warnings
+
+
+def texts(v: Any) -> dict[str, str]:
+    """A words table as given (sitegen.yaml's `words:`, a theme's file), checked alike, its
+    control characters dropped: they would be in every page and break the feeds' XML."""
+    if not isinstance(v, dict):
+        raise ValueError("must map the theme's phrases to your words, e.g. `Abstract: Resumen`")
+    for k, text in v.items():
+        if not isinstance(k, str) or not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{k!r} must be given a non-empty text", k)  # at its own line
+    return {k: drop_control(text) for k, text in v.items()}
 
 
 def _check_fields(given: dict, known: dict, path: Path, text: str, at: tuple) -> None:

@@ -225,3 +225,26 @@ def test_markup_in_a_text_is_shown_as_text_in_the_charts(fresh_site: Path) -> No
         assert not any("alert" in s for s in html.script_texts), page
     assert "papers<img src=x onerror=alert(1)>" in parse(out / "index.html").text
     assert "joint papers<script>alert(3)</script>" in parse(out / "coauthors/index.html").text
+
+
+def test_a_theme_s_words_file_is_checked_and_cleaned_as_sitegen_yaml_s_words(
+    fresh_site: Path,
+) -> None:
+    """A site theme's words/de.yaml kept control characters (in every page, and a feed that
+    is not XML), took an empty text, and had a bad value reported at line 1."""
+    (fresh_site / "themes" / "my" / "words").mkdir(parents=True)
+    de = fresh_site / "themes" / "my" / "words" / "de.yaml"
+    de.write_text('publications: "Pub\\x01likationen"\nAbstract: "Zusammen\\x08fassung"\n')
+    out, _ = build(fresh_site, "language: de\ntheme: my\n")
+    paper = next((out / "papers").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "Zusammenfassung" in paper and "\x08" not in paper
+    feed = (out / "feed.xml").read_text(encoding="utf-8")
+    assert ": Publikationen<" in feed and "\x01" not in feed
+    for body, line, problem in [
+        ("# mine\nAbstract: Kurzfassung\nTopics: 5\n", 3, "'Topics' must be given a non-empty"),
+        ("Tags: Schlagwörter\nAbstract: ''\n", 2, "'Abstract' must be given a non-empty text"),
+    ]:
+        de.write_text(body, encoding="utf-8")
+        proc = run_cli("build", "--site", fresh_site)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"de.yaml:{line}: {problem}" in proc.stderr, proc.stderr
