@@ -74,11 +74,13 @@ def texts(v: Any) -> dict[str, str]:
 
 def _check_fields(given: dict, known: dict, path: Path, text: str, at: tuple) -> None:
     """A text may use only its phrase's own `{fields}`, by plain name: `{name}` for
-    `{owner}` stopped the build with a traceback, and `{owner.__class__}` reached past it."""
+    `{owner}` stopped the build with a traceback, and `{owner.__class__}` reached past it.
+    A phrase without fields is never formatted (not by Python, the templates or search.js),
+    so its text is shown as written, braces and all: nothing to check."""
     for phrase, said in given.items():
-        if phrase not in known:
+        allowed = _fields(phrase) if phrase in known else None
+        if not allowed:
             continue
-        allowed = _fields(phrase)
         try:
             used = _fields(said)
         except ValueError as e:

@@ -248,3 +248,13 @@ def test_a_theme_s_words_file_is_checked_and_cleaned_as_sitegen_yaml_s_words(
         proc = run_cli("build", "--site", fresh_site)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert f"de.yaml:{line}: {problem}" in proc.stderr, proc.stderr
+
+
+def test_a_phrase_without_fields_is_shown_as_written_braces_and_all(fresh_site: Path) -> None:
+    """Only a phrase with `{fields}` is formatted: "Abstract {" was refused as a bad format
+    string, though the page shows a fieldless phrase's text verbatim."""
+    config = 'words:\n  Abstract: "Abstract {"\n  Related papers: "See {{also}}"\n'
+    out, _ = build(fresh_site, config)
+    page = next(p for p in (out / "papers").glob("*/index.html") if "related-h" in p.read_text())
+    text = " ".join(visible(page))
+    assert "Abstract {" in text and "See {{also}}" in text
