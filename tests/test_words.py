@@ -167,6 +167,19 @@ def test_every_language_file_translates_en_yaml_phrases_keeping_their_fields(nam
     assert len(ENGLISH) == len(set(ENGLISH))
 
 
+COUNTED = "papers|coauthors|publications|items|count|subjects"  # filled with a `{n} ...` phrase
+ARTICLES = "der|die|den|dem|des|das|alle|les|ses|aux|tous|toutes|los|las|sus|todos|todas"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in WORDS.glob("*.yaml") if p.stem != "en"))
+def test_no_plural_article_stands_before_a_count(name: str) -> None:
+    """A count is "1 Publikation" as well as "12 Publikationen": "Anteil der {papers}" read
+    "Anteil der 1 Publikation" on a site with one paper."""
+    table = yaml.safe_load((WORDS / name).read_text(encoding="utf-8"))
+    wrong = re.compile(rf"\b({ARTICLES})\s+\{{({COUNTED})\}}", re.IGNORECASE)
+    assert not [text for text in table.values() if wrong.search(text)]
+
+
 def test_a_template_written_before_words_still_formats_dates_in_english(tmp_path: Path) -> None:
     """`|date` and `|date('month')` were the documented filter before words were: a site
     template using them still builds, with the English dates it had."""
