@@ -125,7 +125,8 @@ def load_site(
     )
     warnings += found
     profile = load_profile(site_dir)
-    site = build_index(sources, profile, load_people(site_dir, profile.name), config)
+    people = load_people(site_dir, profile.name)
+    site = build_index(sources, profile, people, config, words["Other"])
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
     site = replace(site, related=related)
     photos = cache_dir / "photo" if cache_dir else None

@@ -65,8 +65,9 @@ def topic_colour(code: str) -> int:
     return FIXED_COLOURS.get(code, zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE)
 
 
-def topic_name(code: str, config: SiteConfig) -> str:
-    default = OTHER_NAME if code == OTHER_TOPIC else ARXIV_NAMES.get(code.upper()) or code
+def topic_name(code: str, config: SiteConfig, other: str = OTHER_NAME) -> str:
+    """`other`: the papers without a topic, named in the site's words (words["Other"])."""
+    default = other if code == OTHER_TOPIC else ARXIV_NAMES.get(code.upper()) or code
     return config.topic_names.get(code) or default
 
 
@@ -175,8 +176,10 @@ def _group(
     ]
 
 
-def group_topics(papers: Sequence[Paper], config: SiteConfig) -> tuple[Topic, ...]:
-    topics = _group(((p.topic, p) for p in papers), "topic", lambda c: topic_name(c, config))
+def group_topics(
+    papers: Sequence[Paper], config: SiteConfig, other: str = OTHER_NAME
+) -> tuple[Topic, ...]:
+    topics = _group(((p.topic, p) for p in papers), "topic", lambda c: topic_name(c, config, other))
     return tuple(sorted(topics, key=lambda t: (-len(t.papers), t.code)))
 
 
@@ -224,12 +227,14 @@ def build_index(
     profile: Profile,
     people_entries: Sequence[PersonEntry],
     config: SiteConfig,
+    other: str = OTHER_NAME,
 ) -> Site:
-    """Everything the theme and the feeds show, derived once from the papers."""
+    """Everything the theme and the feeds show, derived once from the papers; `other` names
+    the papers without a topic, in the site's words."""
     names = (n for s in sorted(sources, key=_arrival) for n in s.author_names)
     people, owner = resolve_people(profile, people_entries, names)
     papers = make_papers(sources, people)
-    topics = group_topics(papers, config)
+    topics = group_topics(papers, config, other)
     tags = group_tags(papers, config)
     return Site(
         config=config,

@@ -193,7 +193,7 @@ def initials(name: str) -> str:
 
 # spaces, quotes and brackets, control characters, bidi overrides (a link that reads
 # `exe.pdf` as `fdp.exe`): none belongs in a URL written in a profile or a resume
-def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
+def parse_links(value: Any, fail: Fail, words: dict[str, str] | None = None) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
         return ()
@@ -209,18 +209,19 @@ def parse_links(value: Any, fail: Fail) -> tuple[Link, ...]:
             raise fail(f"links: {name}{url!r} is not an http(s) URL", where)
         if key is None:
             key = (urlsplit(good).hostname or "link").removeprefix("www.")
-        out.append(make_link(str(key), good))
+        out.append(make_link(str(key), good, words))
     return tuple(out)
 
 
-def make_link(name: str, url: str) -> Link:
+def make_link(name: str, url: str, words: dict[str, str] | None = None) -> Link:
     """A known name (`orcid`, or as JSON Resume spells networks, `ORCID`) gets its label
-    and icon; any other name is shown as written, with a plain link icon."""
-    name = drop_control(name).strip()
+    and icon; any other name is shown as written, with a plain link icon. A label that is
+    a phrase ("Website", "Link") is in the site's words; a brand's (GitHub) is in none."""
+    name, said = drop_control(name).strip(), (words or {}).get
     key = _BY_LABEL.get(title_words(name).replace(" ", ""), name)
     if key in LINKS:
-        return Link(key, LINKS[key], url, key)
-    return Link(key, name or "Link", url, "link")
+        return Link(key, said(LINKS[key], LINKS[key]), url, key)
+    return Link(key, name or said("Link", "Link"), url, "link")
 
 
 def parse_email(value: Any, fail: Fail) -> Email | None:
@@ -239,7 +240,7 @@ def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
 
 
 def load_about(
-    site_dir: Path, profile: Profile, cache_dir: Path | None
+    site_dir: Path, profile: Profile, cache_dir: Path | None, words: dict[str, str] | None = None
 ) -> tuple[About, dict[str, bytes], list[SitegenWarning]]:
     display = "content/profile.yaml"  # read by content.load_profile, which made `profile`
     fail = _failer(display, (site_dir / display).read_text(encoding="utf-8-sig"))
@@ -265,7 +266,7 @@ def load_about(
         email=parse_email(data.get("email"), fail),
         bio_html=bio.html,
         bio_text=bio.text,
-        links=parse_links(data.get("links"), fail),
+        links=parse_links(data.get("links"), fail, words),
         photo=photo,
     )
     return about, files, warnings
@@ -578,7 +579,7 @@ def make_cv(
         (_text(p.get("network")), web_url(p.get("url"))) for p in basics.get("profiles") or []
     ]
     if any(u for _, u in profiles):  # the resume's, where given (a bare username links nowhere)
-        links = tuple(make_link(n, u) for n, u in profiles if u)
+        links = tuple(make_link(n, u, words) for n, u in profiles if u)
     summary = _text(basics.get("summary"))
 
     def sections(table: dict) -> tuple[Section, ...]:
@@ -614,7 +615,7 @@ def load_portfolio(
     words: dict[str, str],
 ) -> Portfolio:
     """Everything the portfolio pages show, read and checked once per build."""
-    about, files, found = load_about(site_dir, site.profile, photo_cache)
+    about, files, found = load_about(site_dir, site.profile, photo_cache, words)
     warnings += found
     news = load_news(site_dir, warnings)
     resume, display = load_resume(site_dir)

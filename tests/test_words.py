@@ -271,3 +271,22 @@ def test_a_phrase_without_fields_is_shown_as_written_braces_and_all(fresh_site: 
     page = next(p for p in (out / "papers").glob("*/index.html") if "related-h" in p.read_text())
     text = " ".join(visible(page))
     assert "Abstract {" in text and "See {{also}}" in text
+
+
+def test_a_website_link_and_the_topicless_papers_are_named_in_the_site_s_words(
+    fresh_site: Path,
+) -> None:
+    """ "Website", "Link" (profile links) and "Other" (papers without a topic) were set in
+    Python, in English, whatever the site's language."""
+    content = fresh_site / "content"
+    with (content / "profile.yaml").open("a", encoding="utf-8") as f:
+        f.write('links:\n  website: https://lemeng.example.org/\n  "": https://x.example.org/\n')
+    paper = "---\ntitle: Untopical Paper\ndate: 2024-01-02\nauthors:\n- Lemeng Wu\n---\nText.\n"
+    (content / "papers" / "untopical.md").write_text(paper, encoding="utf-8")
+    out, _ = build(fresh_site, "language: zh\n")
+    home = visible(out / "index.html")
+    assert "网站" in home and "链接" in home and "Website" not in home and "Link" not in home
+    page = visible(out / "papers" / "untopical" / "index.html")
+    assert "其他" in page and "Other" not in page
+    timeline = " ".join(visible(out / "timeline" / "index.html"))
+    assert "其他" in timeline and "Other" not in timeline
