@@ -298,3 +298,15 @@ def test_a_website_link_and_the_topicless_papers_are_named_in_the_site_s_words(
     assert "其他" in page and "Other" not in page
     timeline = " ".join(visible(out / "timeline" / "index.html"))
     assert "其他" in timeline and "Other" not in timeline
+
+
+def test_a_count_inside_a_phrase_is_escaped_once(tmp_path: Path) -> None:
+    """A count the `plural` macro makes (markup) went into a plain `str.format`, which
+    autoescape then escaped again: `R&D` showed as `R&amp;D` on the home page."""
+    from conftest import make_site
+
+    site = make_site(tmp_path / "site")
+    out, _ = build(site, 'words:\n  "{n} publications": "{n} R&D publications"\n')
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "&amp;amp;" not in html
+    assert any("R&D publications by year" in t for t in visible(out / "index.html"))
