@@ -175,6 +175,7 @@ TAGS = [
 # Every dialog message a payload could raise contains one of these.
 JS_ATTRS = ("href", "src", "action", "formaction", "xlink:href", "poster", "data", "srcdoc")
 BAD_SCHEME = re.compile(r"^\s*(javascript|data|vbscript|file):", re.IGNORECASE)
+DATA_BLOCKS = ("application/ld+json", "application/json")  # <script>s a browser never runs
 
 
 def hostile_front_matter() -> str:
@@ -254,9 +255,9 @@ def test_no_markup_escapes_into_any_page(hostile_site: Path) -> None:
                     problems.append(f"{rel}:{n.line}: <{n.tag} {name}={value[:40]!r}>")
         for attrs, text in tree.scripts:
             kind = attrs.get("type")
-            if kind == "application/ld+json":
+            if kind in DATA_BLOCKS:  # not run: JSON-LD, the search page's words
                 if re.search(r"</script|<!--|<script", text, re.IGNORECASE):
-                    problems.append(f"{rel}: JSON-LD holds a tag breaker")
+                    problems.append(f"{rel}: a JSON data block holds a tag breaker")
             elif not attrs.get("src") or BAD_SCHEME.match(attrs["src"] or ""):
                 problems.append(f"{rel}: inline script {text[:60]!r}")
             elif (
@@ -325,7 +326,10 @@ def test_json_ld_is_valid_json_with_the_literal_text(hostile_site: Path) -> None
     for page in html_pages(hostile_site):
         tree = parse_tree(page.read_text(encoding="utf-8"))
         for attrs, text in tree.scripts:
-            if attrs.get("type") != "application/ld+json":
+            if attrs.get("type") not in DATA_BLOCKS:
+                continue
+            if attrs["type"] == "application/json":  # the search page's words: JSON too
+                json.loads(text)
                 continue
             found += 1
             data = json.loads(text)  # a </script> inside would have cut this short
@@ -447,7 +451,7 @@ PAGE_CHECK = """() => {
     }
   }
   for (const s of document.scripts) {
-    if (s.type === 'application/ld+json') continue;
+    if (s.type === 'application/ld+json' || s.type === 'application/json') continue;
     if (!s.src) { bad.push('inline script: ' + s.textContent.slice(0, 60)); continue; }
     if (new URL(s.src).origin !== location.origin) bad.push('foreign script ' + s.src);
   }
