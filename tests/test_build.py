@@ -1130,6 +1130,7 @@ def test_a_relative_link_in_an_abstract_is_a_warning_with_its_file(fresh_site: P
     assert f"{rel}: warning: relative link 'slides.pdf'" in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 def test_a_nav_entry_to_no_page_is_a_warning_at_its_line_in_build_and_check(
     fresh_site: Path,
 ) -> None:

@@ -643,6 +643,7 @@ def test_series_of_edits_equals_cold_build(built_site: Path, tmp_path: Path) -> 
     assert_same_as_cold(built_site, tmp_path)
 
 
+@pytest.mark.slow
 def test_a_words_edit_equals_a_cold_build(built_site: Path, tmp_path: Path) -> None:
     """The words are a global every page's key holds by value (every page shows some): one
     phrase changed in sitegen.yaml reaches the pages and feeds that show it, as a cold
