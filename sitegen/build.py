@@ -73,7 +73,7 @@ from .state import (
     tree_stats,
     user_cache_dir,
 )
-from .words import format_date, load_words
+from .words import format_date, format_number, load_words
 
 FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
@@ -185,7 +185,13 @@ def _plain(text: str) -> str:
 
 
 # one list for the build and `sitegen check`: a name missing from it fails to compile
-FILTERS = {"rel": _rel, "date": format_date, "inline": _inline, "plain": _plain}
+FILTERS = {
+    "rel": _rel,
+    "date": format_date,
+    "number": format_number,
+    "inline": _inline,
+    "plain": _plain,
+}
 
 
 @dataclass(frozen=True)

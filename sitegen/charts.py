@@ -20,6 +20,7 @@ from itertools import combinations
 
 from . import urls
 from .model import Coauthor, Site, Topic
+from .words import format_number
 
 # Widths the layout is tuned for: the theme's text column on a phone (390 px
 # screen) and on a desktop; labels that would collide at a width are hidden there.
@@ -38,7 +39,7 @@ def _n(x: float) -> str:
 def plural(n: int, word: str, words: dict[str, str] | None = None) -> str:
     """ "1 paper", "3 papers"; in the site's words when given (the CLI's are English)."""
     w = word if n == 1 else f"{word}s"
-    return words[f"{{n}} {w}"].format(n=n) if words else f"{n} {w}"
+    return words[f"{{n}} {w}"].format(n=format_number(n, words)) if words else f"{n} {w}"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from . import __version__, urls
 from .markup import plain_inline
 from .model import Paper
+from .words import format_number
 
 # XML 1.0 forbids these; lxml refuses them, so a stray one would break the build.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -70,7 +71,7 @@ def author_line(paper: Paper, words: dict[str, str]) -> str:
     )
     more = len(paper.authors) - len(shown)
     if more:
-        names += " " + words["and {n} more"].format(n=f"{more:,}")
+        names += " " + words["and {n} more"].format(n=format_number(more, words))
     if paper.et_al:
         names = f"{names} {words['et al.']}" if names else words["et al."]
     return names

@@ -8,6 +8,7 @@ words on pages and in feeds is handed it, never a table of its own.
 from __future__ import annotations
 
 import difflib
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,9 @@ def _check_fields(given: dict, known: dict, path: Path, text: str, at: tuple) ->
     A phrase without fields is never formatted (not by Python, the templates or search.js),
     so its text is shown as written, braces and all: nothing to check."""
     for phrase, said in given.items():
+        if phrase == "1,234" and not _GROUPING.fullmatch(said):  # format_number reads it
+            problem = "'1,234': write 1 and 234 with the separator between, such as 1.234"
+            raise SitegenError(problem, path, key_line(text, (*at, phrase)))
         allowed = _fields(phrase) if phrase in known else None
         if not allowed:
             continue
@@ -137,6 +141,15 @@ def format_date(d: Any, words: dict[str, str] | str | None = None, style: str = 
         return words["{month} {year}"].format(month=words[SHORT[d.month - 1]], year=d.year)
     month = words[MONTHS[d.month - 1]]
     return words["{day} {month} {year}"].format(day=d.day, month=month, year=d.year)
+
+
+def format_number(n: Any, words: dict[str, str] | None = None) -> str:
+    """`{{ n|number(words) }}`: 1,234 grouped as the language groups digits. The phrase
+    "1,234" says how: 1.234 in German, 1 234 in French."""
+    return f"{n:,}".replace(",", _GROUPING.fullmatch((words or _English())["1,234"])[1])
+
+
+_GROUPING = re.compile(r"1(\D{0,3})234")  # checked in load_words: a phrase, not a format
 
 
 MONTHS = (

@@ -310,3 +310,45 @@ def test_a_count_inside_a_phrase_is_escaped_once(tmp_path: Path) -> None:
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "&amp;amp;" not in html
     assert any("R&D publications by year" in t for t in visible(out / "index.html"))
+
+
+@pytest.mark.parametrize(
+    "language, grouped", [("de", "1.323"), ("fr", "1\u202f323"), ("en", "1,323")]
+)
+def test_numbers_are_grouped_as_the_language_writes_them(
+    tmp_path: Path, language: str, grouped: str
+) -> None:
+    """A German page read "1,323 Zitationen", which a German reader takes for 1.323; the
+    phrase "1,234" says how each language groups digits, in pages and feeds alike."""
+    from conftest import make_site
+
+    site = make_site(tmp_path / "site")
+    profile = site / "content" / "profile.yaml"
+    text = re.sub(
+        r"(?m)^  citations: .*$", "  citations: 1323", profile.read_text(encoding="utf-8")
+    )
+    profile.write_text(
+        text if "citations: 1323" in text else text + "metrics:\n  citations: 1323\n"
+    )
+    paper = next((site / "content" / "papers").glob("*.md"))
+    many = "".join(f"- Author Number{i}\n" for i in range(1240))
+    paper.write_text(
+        re.sub(r"(?m)^authors:\n(- .*\n)+", lambda m: "authors:\n" + many, paper.read_text()),
+        encoding="utf-8",
+    )
+    out, _ = build(site, f"language: {language}\n")
+    home = (out / "index.html").read_text(encoding="utf-8")  # U+202F splits a visible text
+    assert f">{grouped}<" in home and f"{grouped.replace('323', '279')} " in home  # coauthors
+    more = grouped.replace("323", "230")  # 1,240 authors, the first ten shown
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert any(more in (e.get("author") or "") for e in feed.entries), more
+
+
+def test_a_digit_grouping_that_is_no_number_is_an_error_at_its_line(tmp_path: Path) -> None:
+    from conftest import make_site
+
+    site = make_site(tmp_path / "site")
+    (site / "sitegen.yaml").write_text('words:\n  "1,234": "thousand"\n', encoding="utf-8")
+    proc = run_cli("build", "--site", site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "sitegen.yaml:2: '1,234': write 1 and 234" in proc.stderr
