@@ -518,6 +518,10 @@ def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
     return out
 
 
+# schema.org's own types for what is no article (a paper without `type` is one, as before)
+_LD_TYPES = {"book": "Book", "chapter": "Chapter", "thesis": "Thesis", "report": "Report"}
+
+
 def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
     """schema.org ScholarlyArticle for one paper page at `url`; `base_url` is the site's."""
     title = one_line(plain_inline(paper.title))
@@ -527,7 +531,7 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
     venue = cited_as(paper).ld_venue if paper.venue else None
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
+        "@type": _LD_TYPES.get(paper.type or "", "ScholarlyArticle"),
         "@id": url + "#article",
         "url": url,
         "mainEntityOfPage": url,

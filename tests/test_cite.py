@@ -442,6 +442,9 @@ def test_each_type_is_cited_as_what_it_is_in_every_format(tmp_path: Path) -> Non
             if isinstance(v, dict) and v.get("name") == venue
         ]
         assert found == ([(ld, ld_type)] if ld else []), kind
+        # and what it is: schema.org has a type for each that is no article
+        own = {"book": "Book", "chapter": "Chapter", "thesis": "Thesis", "report": "Report"}
+        assert data["@type"] == own.get(kind, "ScholarlyArticle"), kind
 
 
 def test_a_sites_citation_files_import_into_another_site_with_each_type_and_venue(
