@@ -28,9 +28,10 @@ def load_words(
     dirs: list[Path], language: str, overrides: dict[str, str], config: Path
 ) -> tuple[dict[str, str], list[SitegenWarning]]:
     """English, then the theme's file for the language (its primary tag's, then its own:
-    `pt.yaml` then `pt-BR.yaml`; the default theme's, then the chosen theme's), then the
-    site's `words:`. `dirs` are theme folders, most specific first. A phrase no table knows
-    is warned of at its line with the closest known one: a typo is never silently ignored."""
+    `pt.yaml` then `pt-BR.yaml`, `zh-Hant.yaml` then `zh-TW.yaml`; the default theme's,
+    then the chosen theme's), then the site's `words:`. `dirs` are theme folders, most
+    specific first. A phrase no table knows is warned of at its line with the closest known
+    one: a typo is never silently ignored."""
     table: dict[str, str] = {}
     for d in reversed(dirs):
         path = d / "words" / ENGLISH
@@ -40,7 +41,7 @@ def load_words(
                 raise SitegenError("must be a list of phrases", path, 1)
             table.update((p, p) for p in phrases)
     warnings: list[SitegenWarning] = []
-    tags = dict.fromkeys((language.split("-")[0].lower(), language))
+    tags = dict.fromkeys((_base(language), language))
     for d in reversed(dirs):
         for path in (d / "words" / f"{tag}.yaml" for tag in tags if tag != "en"):
             if not path.is_file():
@@ -60,6 +61,15 @@ def load_words(
         _check_fields(overrides, table, config, text, ("words",))
     table.update((k, v) for k, v in overrides.items() if k in table)
     return table, warnings
+
+
+def _base(language: str) -> str:
+    """The primary tag's file, but Traditional script for zh-TW, zh-HK, zh-MO and zh-Hant:
+    zh.yaml is Simplified, which readers there do not write."""
+    primary, *rest = language.lower().split("-")
+    if primary == "zh" and "hans" not in rest and {"hant", "tw", "hk", "mo"} & set(rest):
+        return "zh-Hant"
+    return primary
 
 
 def texts(v: Any) -> dict[str, str]:

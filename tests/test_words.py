@@ -101,6 +101,37 @@ def test_each_built_in_language_dates_and_heads_the_home_page(
     assert date in home and heading in home, home
 
 
+def _only(table: dict[str, str], other: str) -> set[str]:
+    """The Chinese characters of a table's texts the `other` script's encoding has not (Big5
+    is Traditional, GB2312 Simplified): 论 and 論, not 摘要."""
+    chars = {c for text in table.values() for c in text if "\u4e00" <= c <= "\u9fff"}
+    return {c for c in chars if not c.encode(other, "ignore")}
+
+
+@pytest.mark.parametrize(
+    ("language", "script", "heading"),
+    [
+        ("zh-TW", "Hant", "近期著作"),
+        ("zh-Hant", "Hant", "近期著作"),
+        ("zh-hk", "Hant", "近期著作"),  # tags are case-insensitive
+        ("zh-CN", "Hans", "近期论文"),
+        ("zh-Hans-TW", "Hans", "近期论文"),
+    ],
+)
+def test_chinese_sites_show_the_script_their_readers_write(
+    fresh_site: Path, language: str, script: str, heading: str
+) -> None:
+    """zh.yaml is Simplified, and was the only file a zh-TW, zh-HK or zh-Hant site read."""
+    simplified = yaml.safe_load((WORDS / "zh.yaml").read_text(encoding="utf-8"))
+    traditional = yaml.safe_load((WORDS / "zh-Hant.yaml").read_text(encoding="utf-8"))
+    other = _only(simplified, "big5") if script == "Hant" else _only(traditional, "gb2312")
+    out, stderr = build(fresh_site, f"language: {language}\n")
+    assert "unknown phrase" not in stderr
+    home = " ".join(visible(out / "index.html"))
+    assert heading in home, home
+    assert not other & set(home), sorted(other & set(home))
+
+
 def test_words_override_single_phrases_in_any_language(fresh_site: Path) -> None:
     out, _ = build(fresh_site, "language: de\nwords:\n  Abstract: Kurzfassung\n")
     text = " ".join(visible(next((out / "papers").glob("*/index.html"))))
