@@ -383,3 +383,13 @@ def test_a_digit_grouping_that_is_no_number_is_an_error_at_its_line(tmp_path: Pa
     proc = run_cli("build", "--site", site)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "sitegen.yaml:2: '1,234': write 1 and 234" in proc.stderr
+
+
+def test_the_timeline_s_opening_line_is_one_phrase(tmp_path: Path) -> None:
+    """It was put together around "newest first" with English commas and a full stop:
+    a Chinese timeline read "32 篇论文, 2018–2026, 最新的在前."."""
+    from conftest import make_site
+
+    out, _ = build(make_site(tmp_path / "site"), "language: zh\n")
+    texts = visible(out / "timeline" / "index.html")
+    assert any(re.fullmatch(r"\d+ 篇论文，\d{4}–\d{4}，最新的在前。", t) for t in texts), texts[:12]
