@@ -42,6 +42,8 @@ def web_url(v: Any) -> str | None:
     site gives (papers, people, profile links, the CV). A space, a quote or `<>` is
     percent-encoded, as a browser sends it: `.../a b` made the page's href invalid HTML."""
     v = v.strip() if isinstance(v, str) else ""
+    scheme, colon, rest = v.partition(":")  # a scheme is any case (`HTTPS://`, a BibTeX field's)
+    v = scheme.lower() + colon + rest if scheme.lower() in ("http", "https") else v
     if not v.startswith(("http://", "https://")) or _NO_URL.search(v):
         return None
     v = _ENCODED.sub(lambda m: f"%{ord(m.group()):02X}", v)

@@ -223,3 +223,11 @@ def test_a_url_is_linked_as_a_browser_sends_it() -> None:
     )
     for bad in ("https://x.org/a\u202egpj.exe", "javascript:alert(1)", "https://", 5, None):
         assert markup.web_url(bad) is None, bad
+
+
+def test_a_url_scheme_in_capitals_is_a_url() -> None:
+    """Found by a hunt: `blog = {HTTPS://...}` in a BibTeX file was dropped, as was
+    `url: HTTP://...` in a paper: a scheme is any case. It is written in lower case."""
+    assert markup.web_url("HTTPS://x.example/A") == "https://x.example/A"
+    assert markup.web_url("Http://x.example") == "http://x.example"
+    assert markup.web_url("JAVASCRIPT:alert(1)") is None
