@@ -978,7 +978,10 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     by_name = {p.name: p for p in site_papers}
     profile_titles = {t: e.file for key, e in plan.manifest.items() if (t := _identity_title(key))}
     # a paper only other sources added has no entry: `sources` still names its file
-    deleted = {name for name in plan.sources if name not in plan.on_disk and name not in pending}
+    deleted: dict[str, list[str]] = {}  # by the file name after its year: see _new_paper
+    for name in sorted(plan.sources.keys() - plan.on_disk - pending.keys()):
+        if name[:4].isascii() and name[:4].isdigit():
+            deleted.setdefault(name[4:], []).append(name)
     is_owner = sources.owner_matcher(plan.owner)
     # the site's own export (output/publications.bib) gives each paper's page here as its
     # url: no url of the paper, and filling it in would hide the search links of one without
@@ -1057,7 +1060,7 @@ def _same_kind(have: _Paper, group: _Paper) -> bool:
     return same and (t in _UNSET or t == group.values.get("type"))
 
 
-def _new_paper(group: _Paper, plan: _Plan, deleted: set[str]) -> None:
+def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> None:
     v = group.values
     date = v.get("date")
     if not isinstance(date, dt.date):
@@ -1070,8 +1073,8 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: set[str]) -> None:
     # deleted by hand, as the paper matches: by title, years at most two apart (a source
     # giving the proceedings' year brought back a preprint's file deleted by hand)
     rest = paper_slug(date.year, str(v["title"]))[4:] + ".md"
-    gone = [d for d in sorted(deleted) if d[4:] == rest and d[:4].isascii() and d[:4].isdigit()]
-    if not plan.force and (gone := [d for d in gone if _years_near(int(d[:4]), date.year)]):
+    gone = [d for d in deleted.get(rest, ()) if _years_near(int(d[:4]), date.year)]
+    if not plan.force and gone:
         plan.report.kept.append((_rel(gone[0]), "deleted by hand; --force re-creates it"))
         return
     data = render_new_paper(v, plan.owner, plan.as_of).encode()

@@ -213,6 +213,15 @@ def _flip(name: str) -> str:
     return split_name(clean(name)).printed()
 
 
+def _not_a_url(what: str, value: Any, source: str, line: int | None) -> tuple[SitegenWarning, ...]:
+    """A file name where a URL belongs (al-folio's assets/pdf/, a Hugo page bundle's): not
+    imported, and said so at its line."""
+    if not (local := clean(value)[:60]):
+        return ()
+    why = "is not a URL: not imported (put the file in root/ and give its full URL)"
+    return (SitegenWarning(f"{what} {local!r} {why}", source, line),)
+
+
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
     """Every parser's record, checked alike: the parsers leave empty names to this."""
     if not visible(title):  # as a paper file's title must be
@@ -357,9 +366,6 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         date = make_date(f.get("year"), f.get("month"), source=source, line=date_line)
         pdf = web_url(f.get("pdf"))
         links = tuple((n, u) for k, n in _ALFOLIO_LINKS.items() if (u := web_url(f.get(k))))
-        local = "" if pdf else clean(f.get("pdf"))[:60]  # al-folio's assets/pdf/ file name
-        not_url = f"entry {clean(entry.key)[:60]!r}: pdf {local!r} is not a URL: not imported"
-        not_url += " (put the file in root/ and give its full URL)"
         records.append(
             _record(
                 source,
@@ -379,7 +385,12 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 links=links,
                 featured=clean(f.get("selected")).lower() in ("true", "yes"),
                 type=paper_type,
-                warnings=(SitegenWarning(not_url, source, lines["pdf"]),) if local else (),
+                # al-folio's `pdf` may name a file in its assets/pdf/
+                warnings=()
+                if pdf
+                else _not_a_url(
+                    f"entry {clean(entry.key)[:60]!r}: pdf", f.get("pdf"), source, lines.get("pdf")
+                ),
             )
         )
     return records
@@ -746,9 +757,6 @@ def parse_hugo(text: str, source: str) -> list[SourceRecord]:
     named = [(n, fm.get(k)) for k, n in _HUGO_LINKS.items()]
     named += [(clean(_value(x, "name")), _value(x, "url")) for x in _as_list(fm.get("links"))]
     links = tuple((n, u) for n, raw in named if n and (u := web_url(raw)))
-    local = "" if pdf else clean(fm.get("url_pdf"))[:60]  # a file in the page bundle
-    not_url = f"url_pdf {local!r} is not a URL: not imported"
-    not_url += " (put the file in root/ and give its full URL)"
     urls = [pdf, *(u for _, u in links)]
     kinds = fm.get("publication_types")
     kinds = kinds if isinstance(kinds, list) else [kinds]  # `"1"` alone, or a list of them
@@ -768,7 +776,9 @@ def parse_hugo(text: str, source: str) -> list[SourceRecord]:
             links=links,
             featured=fm.get("featured") is True,
             type=next(filter(None, (_HUGO_TYPES.get(clean(t)) for t in kinds)), None),
-            warnings=(SitegenWarning(not_url, source, line("url_pdf")),) if local else (),
+            warnings=()
+            if pdf
+            else _not_a_url("url_pdf", fm.get("url_pdf"), source, line("url_pdf")),
         )
     ]
 
