@@ -141,9 +141,12 @@ def answer(
     except urllib.error.HTTPError as e:
         if e.code in (refusals or {}):
             raise SitegenError(refusals[e.code], spec) from None
-        if e.code == 429:
+        if e.code == 429:  # Retry-After is seconds or an HTTP date: either reads as is
+            after = (e.headers.get("Retry-After") or "").strip()
+            when = f"in {after} s" if after.isascii() and after.isdigit() else f"after {after}"
+            wait = f"try again {when}" if after.isprintable() and 0 < len(after) < 40 else ""
             raise SitegenError(
-                "rate limited (HTTP 429); wait a while and try again", spec
+                f"rate limited (HTTP 429); {wait or 'wait a while and try again'}", spec
             ) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
     # URLError is an OSError; a redirect to `http://[::1` is a ValueError, and a huge

@@ -1065,6 +1065,11 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             return self._send(500, b"Internal Server Error")
         if url.path == "/v3.0/0000-0000-0000-0429/works":
             return self._send(429, b"Too Many Requests")
+        if url.path == "/v3.0/0000-0000-0000-1429/works":
+            return self._send(429, b"Too Many Requests", {"Retry-After": "120"})
+        if url.path == "/v3.0/0000-0000-0000-2429/works":
+            date = "Wed, 21 Oct 2026 07:28:00 GMT"
+            return self._send(429, b"Too Many Requests", {"Retry-After": date})
         if url.path == "/v3.0/0000-0000-0000-0001/works":
             return self._send(200, b'{"group": [{"work-summary": [')  # cut short
         if url.path == "/v3.0/0000-0000-0000-0002/works":
@@ -1199,8 +1204,25 @@ def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) ->
     assert proc.returncode != 0
     progress, error = proc.stderr.splitlines()
     assert progress == "fetching orcid:0000-0000-0000-0429"
-    assert error.startswith("orcid:0000-0000-0000-0429: rate limited (HTTP 429)")
+    assert error == "orcid:0000-0000-0000-0429: rate limited (HTTP 429); wait a while and try again"
     assert snapshot(site) == before
+
+
+@pytest.mark.parametrize(
+    "orcid, wait",
+    [
+        ("0000-0000-0000-1429", "in 120 s"),
+        ("0000-0000-0000-2429", "after Wed, 21 Oct 2026 07:28:00 GMT"),
+    ],
+)
+def test_a_rate_limit_says_when_the_server_asks_to_try_again(
+    site: Path, api: dict, orcid: str, wait: str
+) -> None:
+    proc = imp(f"orcid:{orcid}", "--site", site, env=api)
+    assert proc.returncode != 0
+    assert (
+        proc.stderr.splitlines()[-1] == f"orcid:{orcid}: rate limited (HTTP 429); try again {wait}"
+    )
 
 
 @pytest.mark.parametrize(
