@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import yaml
 
@@ -85,6 +85,10 @@ def base_url_problem(url: str) -> str | None:
         return "is not a valid URL"
     if not host or any(c.isspace() or not c.isprintable() for c in url):
         return "must name a host, with no spaces or control characters"
+    if re.search(r'%(?![0-9A-Fa-f]{2})|["<>\\^`{|}]', url):
+        return (
+            'is not a valid URL: a % starts an escape such as %20, and " < > \\ ^ ` { | } need one'
+        )
     if "?" in url or "#" in url or url.rstrip("/").endswith((".html", ".htm")):
         return "must be the site's folder, such as https://example.org/ or https://example.org/me/"
     return None
@@ -227,5 +231,19 @@ def resolve_base_url(config: SiteConfig, override: str | None) -> tuple[str, boo
         if candidate:
             if problem := base_url_problem(candidate):
                 raise SitegenError(f"base URL {candidate!r} {problem}")
-            return candidate.rstrip("/") + "/", False
+            return _ascii_url(candidate.rstrip("/") + "/"), False
     return PLACEHOLDER_BASE_URL, True
+
+
+def _ascii_url(url: str) -> str:
+    """The URL as sitemaps and feeds must give it: a host in Unicode (`müller.de`) as
+    its IDNA form, a path's other characters percent-escaped; an ASCII URL as it is."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise SitegenError(f"base URL {url!r} names a host IDNA cannot spell") from None
+        parts = parts._replace(netloc=parts.netloc.lower().replace(host, ascii_host))
+    return urlunsplit(parts._replace(path=quote(parts.path, safe="/%:@!$&'()*+,;=~")))

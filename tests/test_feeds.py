@@ -156,6 +156,27 @@ def test_base_url_sources_in_order(fresh_site: Path) -> None:
     )
 
 
+def test_a_base_url_in_unicode_is_written_as_sitemaps_and_feeds_need_it(fresh_site: Path) -> None:
+    """A researcher types the domain as it reads (`müller.de`); sitemaps.org and RSS want
+    the ASCII form, which every browser and crawler resolves to the same address."""
+    run_cli("build", "--site", fresh_site, "--base-url", "https://Müller.de/über", "--no-search",
+            check=True)  # fmt: skip
+    out = fresh_site / "output"
+    base = "https://xn--mller-kva.de/%C3%BCber/"
+    locs = re.findall(r"<loc>([^<]*)</loc>", (out / "sitemap.xml").read_text())
+    assert locs and all(loc.startswith(base) and loc.isascii() for loc in locs)
+    assert feedparser.parse((out / "feed.xml").read_bytes()).feed.link == base
+    assert parse(out / "index.html").find("link", rel="canonical")[0]["href"] == base
+
+
+@pytest.mark.parametrize("url", ["https://example.org/%zz/", 'https://example.org/a"b/'])
+def test_a_base_url_a_browser_would_read_otherwise_is_refused(fresh_site: Path, url: str) -> None:
+    proc = run_cli("build", "--site", fresh_site, "--base-url", url, "--no-search")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "is not a valid URL" in proc.stderr
+    assert not (fresh_site / "output").exists()
+
+
 def test_hostile_and_control_characters_give_well_formed_xml(fresh_site: Path) -> None:
     paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[-1]
     text = paper.read_text()
