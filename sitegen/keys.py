@@ -99,6 +99,11 @@ class Digests:
             return digest("path", os.fspath(v))
         # code is in the build's stamp (sitegen's version and files, the libraries'):
         # modules, classes and plain functions are known by name; a closure is not
+        if isinstance(v, types.BuiltinFunctionType) and not isinstance(
+            v.__self__, types.ModuleType
+        ):
+            # a method bound to a value (`words["{n} papers"].format`, `date.strftime`)
+            return digest("bound", v.__name__, self.of(v.__self__))
         if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
             return digest("code", getattr(v, "__module__", "") or "", v.__name__)
         if (

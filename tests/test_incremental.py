@@ -366,6 +366,35 @@ def test_keys_cover_what_templates_read_without_naming_it(built_site: Path, tmp_
     )
 
 
+def test_a_fragment_handed_a_bound_method_is_keyed_by_what_it_is_bound_to(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """`date.strftime` and `str.format` were keyed by their names alone: every paper page
+    showed the first paper's date, and a `words:` edit left the old count in place."""
+    site = built_site
+    templates = site / "templates"
+    (templates / "fragments").mkdir(parents=True, exist_ok=True)
+    (templates / "fragments" / "when.html").write_text('<i class="when">{{ fmt("%Y-%m-%d") }}</i>')
+    (templates / "fragments" / "count.html").write_text('<i class="count">{{ say(n=n) }}</i>')
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}{% block paper_extras %}'
+        '{{ fragment("fragments/when.html", fmt=paper.date.strftime) }}{% endblock %}'
+    )
+    (templates / "topic.html").write_text(
+        '{% extends "default/topic.html" %}{% block content %}{{ fragment("fragments/count.html",'
+        ' say=words["{n} papers"].format, n=topic.papers|length) }}{{ super() }}{% endblock %}'
+    )
+    build(site)
+    pages = sorted((site / "output" / "papers").glob("*/index.html"))
+    shown = {re.search(r'class="when">([^<]*)', p.read_text())[1] for p in pages}
+    assert len(shown) > 1  # one date per paper, not the first page's for all
+    with (site / "sitegen.yaml").open("a") as f:
+        f.write('words:\n  "{n} papers": "{n} articles"\n')
+    build(site)
+    assert "articles" in next((site / "output" / "topics").glob("*/index.html")).read_text()
+    assert_same_as_cold(site, tmp_path)
+
+
 # ---------------------------------------------------------------- one edit, exactly its pages
 
 
@@ -995,7 +1024,7 @@ ADVERSARIAL = {
 {% set f = "summary" ~ "_text" %}
 <li>{{ p|attr("ti" ~ "tle") }} ({{ p.date }}): {{ p[f] }}
 {% for a in p.authors %}{{ a.person.name }} {{ a.person.homepage }};{% endfor %}</li>
-{{ fragment("fragments/adv.html", p=p, n=loop.index % 2) }}
+{{ fragment("fragments/adv.html", p=p, n=loop.index % 2, when=p.date.strftime) }}
 {% endfor %}
 </ul>
 {% endblock %}
@@ -1045,7 +1074,7 @@ ADVERSARIAL = {
     # a fragment (rendered once per arguments and depth) reading a computed name and globals
     "fragments/adv.html": """\
 <p>{{ n }} {{ p["summary" ~ "_text"] }} {{ p.authors|map(attribute="person.homepage")|join }}
-{{ profile.extra }} {{ site_title }} {{ urls.paper(p.slug)|rel }} rev0</p>
+{{ profile.extra }} {{ site_title }} {{ urls.paper(p.slug)|rel }} {{ when("%d %b") }} rev0</p>
 """,
     # shown by coauthor pages while optional_note.html is missing (not while it is empty)
     "part_fallback.html": "<aside>no note rev0 {{ coauthor.count }}</aside>\n",
@@ -1335,7 +1364,7 @@ def test_the_adversarial_site_builds_and_uses_every_template(tmp_path: Path) -> 
         v for k, v in html.items() if k.startswith("coauthors/") and k != "coauthors/index.html"
     )
     assert "rev0" in coauthor and "We study" in coauthor  # the abstract, by a computed name
-    fragment = r"<p>[01] We study.*\n.* \.\./\.\./papers/[^ ]+/ rev0</p>"
+    fragment = r"<p>[01] We study.*\n.* \.\./\.\./papers/[^ ]+/ \d\d [A-Z][a-z]{2} rev0</p>"
     assert re.search(fragment, coauthor)
     assert any("rev0" in v for k, v in html.items() if k.startswith("papers/"))
     counted = {m for k, v in html.items() for m in re.findall(r"counter (\d+) rev0", v)}
