@@ -464,7 +464,7 @@ def run_import(
         else:
             plan.manifest = dict(manifest)
         if others:
-            _merge_sources(functools.partial(read_sources, others, log), plan)
+            _merge_sources(functools.partial(read_sources, others, log, owner), plan)
 
         manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
         if _read_or_none(manifest_path) != manifest_bytes:
@@ -767,10 +767,10 @@ def source_kind(spec: str) -> str:
     return kind or "profile"
 
 
-def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRecord]:
+def read_sources(specs: list[str], log: Callable[[str], None], owner: str) -> list[SourceRecord]:
     """Read or fetched before anything is planned. Records name a file source by its base
     name (what the manifest records, the same from any working directory) and an online
-    one as given."""
+    one as given. The owner's name tells the owner's Hugo Blox author keys."""
     records: list[SourceRecord] = []
     for spec in specs:
         kind = source_kind(spec)
@@ -780,7 +780,7 @@ def read_sources(specs: list[str], log: Callable[[str], None]) -> list[SourceRec
             records += fetch(spec, log)
             continue
         if kind == "hugo":
-            records += _read_hugo(Path(spec))
+            records += _read_hugo(Path(spec), sources.owner_matcher(owner))
             continue
         text = _source_text(Path(spec))
         if kind == "bibtex":
@@ -805,23 +805,84 @@ def _source_text(path: Path) -> str:
     return decode(data, path, exit_code=2)
 
 
-def _read_hugo(folder: Path) -> list[SourceRecord]:
-    """A page bundle (`paper/index.md`) or a page (`paper.md`) per paper, `_index.md`
-    being the list's own page. A record is named by its file's path in the folder, the
-    file its paper came from: the folder's name would be `publication` for all of them."""
-    files = sorted({*folder.glob("*/index.md"), *folder.glob("*.md")} - {folder / "_index.md"})
-    if not files:
-        raise SitegenError("no */index.md or *.md publication in this folder", folder, exit_code=2)
-    records = []
-    for path in files:
-        if special_file(path):  # a named pipe found, not given (`<(curl ...)`): never opened
-            raise SitegenError(NOT_A_FILE, path, exit_code=2)
-        try:
-            found = sources.parse_hugo(_source_text(path), str(path))
-        except SitegenError as e:  # the file cannot be imported, as a profile that cannot be
-            raise SitegenError(e.message, e.path, e.line, exit_code=2) from None
-        records += [replace(r, source=path.relative_to(folder).as_posix()) for r in found]
+def _read_hugo(folder: Path, is_owner: Callable[[str], bool]) -> list[SourceRecord]:
+    """A paper per page Hugo makes of the folder (_hugo_pages). A record is named by its
+    file's path in the folder, the file its paper came from: the folder's name would be
+    `publication` for all of them."""
+    try:
+        pages = _hugo_pages(folder)
+        if not pages:
+            raise SitegenError("no */index.md or *.md publication in this folder", folder)
+        profile_name = _hugo_profile_names(folder, is_owner)
+        records = []
+        for path, hidden in pages:
+            found = sources.parse_hugo(_found_text(path), str(path), profile_name)
+            skipped = tuple(SitegenWarning(_IN_A_BUNDLE, p) for p in hidden)
+            source = path.relative_to(folder).as_posix()
+            records += [replace(r, source=source, warnings=r.warnings + skipped) for r in found]
+    except OSError as e:  # a folder that cannot be listed
+        raise SitegenError(f"cannot read: {e.strerror or e}", e.filename, exit_code=2) from None
+    except SitegenError as e:  # the folder cannot be imported, as a profile that cannot be
+        raise SitegenError(e.message, e.path, e.line, exit_code=2) from None
     return records
+
+
+_IN_A_BUNDLE = (
+    "not imported: inside a page bundle (a folder with index.md), Hugo takes a Markdown "
+    "file for one of that page's files, not a page (a section's own page is _index.md)"
+)
+
+
+def _hugo_pages(folder: Path) -> list[tuple[Path, list[Path]]]:
+    """Hugo's pages in a section folder, each with the Markdown files it hides, which Hugo
+    renders no page of. A folder with index.md is one page (a leaf bundle), everything
+    under it that page's files; any other folder (a section, whose _index.md is the list's
+    own page, or a folder without it, whose pages Hugo still renders) holds a page per
+    other *.md file, and its subfolders' pages. A folder met again through a symbolic
+    link is not walked again: a link to a parent would never end."""
+    pages, seen, todo = [], set(), [folder]
+    while todo:
+        if (here := todo.pop()).resolve() in seen:
+            continue
+        seen.add(here.resolve())
+        for entry in here.iterdir():
+            if not entry.is_dir():
+                if entry.name.endswith(".md") and entry.name != "_index.md":
+                    pages.append((entry, []))
+            elif (page := entry / "index.md").exists():
+                pages.append((page, sorted(p for p in entry.rglob("*.md") if p != page)))
+            else:
+                todo.append(entry)
+    return sorted(pages)
+
+
+def _hugo_profile_names(folder: Path, is_owner: Callable[[str], bool]) -> Callable[[str], str]:
+    """Author key -> the name its profile, `authors/KEY/_index.md` beside the publication
+    folder, gives, as Hugo Blox shows it. The owner's keys stay, for with_owner: the old
+    site's profile may spell the name otherwise. A key without a profile may be a name."""
+    authors = Path(os.path.abspath(folder)).parent / "authors"  # `.` has no parent
+    try:  # folders by their names as authors' keys are read (NFC, as a Mac may store é)
+        profiles = {sources.clean(p.name): p for p in authors.iterdir()}
+    except (FileNotFoundError, NotADirectoryError):
+        profiles = {}
+
+    @functools.cache  # a coauthor is named on many pages
+    def profile_name(key: str) -> str:
+        if key not in profiles or is_owner(key):
+            return key
+        for page in (profiles[key] / "_index.md", profiles[key] / "index.md"):
+            if page.exists():
+                return sources.parse_hugo_author(_found_text(page), str(page)) or key
+        return key
+
+    return profile_name
+
+
+def _found_text(path: Path) -> str:
+    """A file found in a folder, not given (`<(curl ...)`): a named pipe is never opened."""
+    if special_file(path):
+        raise SitegenError(NOT_A_FILE, path, exit_code=2)
+    return _source_text(path)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice

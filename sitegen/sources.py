@@ -740,10 +740,13 @@ def _hugo_date(value: Any, source: str, line: int) -> dt.date | None:
     return make_date(*m.groups(), source=source, line=line) if m else None
 
 
-def parse_hugo(text: str, source: str) -> list[SourceRecord]:
+def parse_hugo(
+    text: str, source: str, profile_name: Callable[[str], str] = lambda key: key
+) -> list[SourceRecord]:
     """One paper of a Hugo Blox (Wowchemy, Hugo Academic) `content/publication/` folder:
     its page's front matter, as Hugo Blox's publication archetype names the keys. A
-    draft is no paper yet. `admin` among the authors is the owner (owner_matcher)."""
+    draft is no paper yet. `admin` among the authors is the owner (owner_matcher); an
+    author may be the key of a profile, whose name the caller, who reads files, gives."""
     fm, fm_text = _hugo_front_matter(text, source)
     if fm.get("draft") is True:
         return []
@@ -765,7 +768,11 @@ def parse_hugo(text: str, source: str) -> list[SourceRecord]:
             source,
             1,
             markdown_text(clean(fm.get("title"))),
-            authors=tuple(_flip(a) for a in _as_list(fm.get("authors")) if isinstance(a, str)),
+            authors=tuple(
+                _flip(profile_name(clean(a)))
+                for a in _as_list(fm.get("authors"))
+                if isinstance(a, str)
+            ),
             date=_hugo_date(fm.get(date_key), source, line(date_key)),
             doi=bare_doi(fm.get("doi")),
             arxiv=next(filter(None, (bare_arxiv(u, hinted=True) for u in urls)), None),
@@ -781,6 +788,13 @@ def parse_hugo(text: str, source: str) -> list[SourceRecord]:
             else _not_a_url("url_pdf", fm.get("url_pdf"), source, line("url_pdf")),
         )
     ]
+
+
+def parse_hugo_author(text: str, source: str) -> str | None:
+    """The name an author profile (`content/authors/KEY/_index.md`) shows for its key:
+    `title`, or `name` on sites older than Wowchemy 5."""
+    fm = _hugo_front_matter(text, source)[0]
+    return next(filter(visible, (clean(fm.get(k)) for k in ("title", "name"))), None)
 
 
 # ---------------------------------------------------------------- owner's name

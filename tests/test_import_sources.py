@@ -892,6 +892,92 @@ def test_a_named_pipe_in_a_hugo_folder_is_an_error_not_a_hang(tmp_path: Path) ->
     assert snapshot(site) == before
 
 
+def test_hugo_author_keys_become_the_names_their_profiles_give(tmp_path: Path) -> None:
+    """An author key other than the owner's was written as the name `jane-doe`: Hugo Blox
+    shows the `title` (older themes: `name`) of the profile `content/authors/KEY/`,
+    beside the publication folder, YAML or TOML. The owner's keys stay hers whatever her
+    old profile says; a key without a profile, or not a folder's name, stays as written."""
+    keys = ["admin", "jane-doe", "wang", "zola", "nameless", "ghost", "jane-doe/../wang"]
+    site, folder = blox_site(
+        tmp_path, {"p/index.md": f"---\ntitle: Keyed\nauthors: {keys}\ndate: 2020-01-01\n---\n"}
+    )
+    profiles = {
+        "admin/_index.md": "---\ntitle: Augusta Ada King\nsuperuser: true\n---\n",
+        "jane-doe/_index.md": "---\n# Display name\ntitle: Jane Q. Doe\n---\nBio.\n",
+        "wang/index.md": '+++\ntitle = "王晓明"\n+++\n',
+        "zola/_index.md": "---\nname: Émile Zola\nauthors: [zola]\n---\n",
+        "nameless/_index.md": "---\nrole: Student\n---\n",
+    }
+    for name, text in profiles.items():
+        (tmp_path / "authors" / name).parent.mkdir(parents=True)
+        (tmp_path / "authors" / name).write_text(text, encoding="utf-8")
+    proc = imp(folder, "--site", site)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    names = ["Ada Lovelace", "Jane Q. Doe", "王晓明", "Émile Zola", "nameless", "ghost", keys[-1]]
+    assert by_title(site)["Keyed"]["authors"] == names
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("---\ntitle: Jane\n  Doe: x\n---\n", 3, "invalid YAML"),
+        ('+++\ntitle = "Jane Doe\n+++\n', 2, "invalid TOML"),
+    ],
+)
+def test_a_malformed_hugo_author_profile_stops_the_import(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    site, folder = blox_site(tmp_path, HUGO)
+    (tmp_path / "authors" / "john-smith").mkdir(parents=True)
+    profile = tmp_path / "authors" / "john-smith" / "_index.md"
+    profile.write_text(text)
+    (folder / "older" / "index.md").write_text(
+        HUGO["older/index.md"].replace("John Smith", "john-smith")
+    )
+    before = snapshot(site)
+    proc = imp(folder, "--site", site)
+    assert proc.returncode == 2 and proc.stderr.startswith(f"{profile}:{line}: {message}")
+    assert len(proc.stderr.splitlines()) == 1 and snapshot(site) == before
+
+
+def test_nested_hugo_folders_are_read_as_hugo_renders_them(tmp_path: Path) -> None:
+    """Pages a level deeper (`publication/2021/paper/index.md`, grouped by year or kind)
+    were skipped without a word. Hugo renders the pages of a section (a folder with
+    _index.md) and of a folder without it alike, at any depth; a folder with index.md is
+    one page, whose Markdown files are its own, not pages: those are named in a warning."""
+
+    def page(title: str) -> str:
+        return f"---\ntitle: {title}\nauthors: [admin]\ndate: 2021-01-01\n---\n"
+
+    site, folder = blox_site(
+        tmp_path,
+        {
+            "_index.md": page("The List"),
+            "2021/_index.md": page("The Year"),
+            "2021/bundled/index.md": page("Bundled In A Section"),
+            "2021/flat.md": page("Flat In A Section"),
+            "journal/deeper/bundle/index.md": page("Two Plain Folders Down"),
+            "bundle/index.md": page("A Bundle"),
+            "bundle/notes.md": page("Notes Of A Bundle"),
+            "bundle/talk/index.md": page("A Folder In A Bundle"),
+        },
+    )
+    (folder / "2021" / "again").symlink_to(folder)  # a loop: walked once
+    proc = imp(folder, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(by_title(site)) == [
+        "A Bundle", "An example paper title", "Bundled In A Section", "Flat In A Section",
+        "Two Plain Folders Down",
+    ]  # fmt: skip
+    hidden = [folder / "bundle" / "notes.md", folder / "bundle" / "talk" / "index.md"]
+    assert [line.split(": ", 2)[:2] for line in proc.stderr.splitlines()] == [
+        [str(p), "warning"] for p in hidden
+    ]
+    assert "inside a page bundle (a folder with index.md)" in proc.stderr
+    sources = json.loads((site / "content" / ".sitegen-import.json").read_text())["sources"]
+    assert sources["2021-bundled-in-a-section.md"] == ["2021/bundled/index.md"]
+
+
 # ---------------------------------------------------------------- bad input
 
 
