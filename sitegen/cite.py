@@ -103,10 +103,15 @@ class CitedAs(NamedTuple):
     csl_venue: str  # container-title or publisher, as CSL 1.0.2 defines each type's
     scholar: str  # Google Scholar's tags; Zotero reads citation_inbook_title as a book title
     ld_venue: tuple[str, str] | None  # schema.org (property, @type), or None: left out
+    # a thesis's degree, which RIS (M3, "type of work") and CSL (`genre`) have no type for
+    degree: str | None = None
 
 
 _JOURNAL = ("isPartOf", "Periodical")
 _PUBLISHER = ("publisher", "Organization")
+# Each BibTeX type but @misc requires its venue field: a paper without a venue is written
+# as @misc (bibtex_entry), or BibTeX warns and some tools refuse the entry. RIS and CSL
+# require no venue, so they keep the type.
 CITED_AS = dict(zip(PAPER_TYPES, (
     CitedAs("article", "journal", "JOUR", "JO", "article-journal", "container-title",
             "citation_journal_title", _JOURNAL),
@@ -120,7 +125,9 @@ CITED_AS = dict(zip(PAPER_TYPES, (
     CitedAs("incollection", "booktitle", "CHAP", "T2", "chapter", "container-title",
             "citation_inbook_title", ("isPartOf", "Book")),
     CitedAs("phdthesis", "school", "THES", "PB", "thesis", "publisher",
-            "citation_dissertation_institution", _PUBLISHER),
+            "citation_dissertation_institution", _PUBLISHER, "PhD thesis"),
+    CitedAs("mastersthesis", "school", "THES", "PB", "thesis", "publisher",
+            "citation_dissertation_institution", _PUBLISHER, "Master's thesis"),
     CitedAs("techreport", "institution", "RPRT", "PB", "report", "publisher",
             "citation_technical_report_institution", _PUBLISHER),
     CitedAs("misc", "howpublished", "GEN", "PB", "document", "publisher", "citation_publisher",
@@ -380,7 +387,7 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     present = {name: value for name, value in fields if value is not None}
     width = max(map(len, present))
     body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in present.items())
-    return f"@{kind.bibtex}{{{key},\n{body}\n}}\n"
+    return f"@{kind.bibtex if paper.venue else 'misc'}{{{key},\n{body}\n}}\n"
 
 
 def _optional(text: str | None) -> str | None:
@@ -406,6 +413,7 @@ def ris_record(paper: Paper, url: str) -> str:
         # not strftime: its %Y gives the year 999 as 999 on glibc, as 0999 elsewhere
         ("DA", paper.date.isoformat().replace("-", "/") + "/"),
         (kind.ris_venue, _optional(paper.venue)),
+        ("M3", kind.degree),
         ("AB", _optional(paper.summary_text)),
         *[("KW", k) for k in keywords(paper)],
         ("DO", _optional(paper.doi)),
@@ -438,6 +446,7 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
         "URL": url,
         kind.csl_venue: _optional(paper.venue),
+        "genre": kind.degree,
         "abstract": _optional(paper.summary_text),
         "DOI": _optional(paper.doi),
         "number": f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None,
@@ -519,7 +528,8 @@ def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
 
 
 # schema.org's own types for what is no article (a paper without `type` is one, as before)
-_LD_TYPES = {"book": "Book", "chapter": "Chapter", "thesis": "Thesis", "report": "Report"}
+_LD_TYPES = {"book": "Book", "chapter": "Chapter", "report": "Report",
+             "thesis": "Thesis", "masters": "Thesis"}  # fmt: skip
 
 
 def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:

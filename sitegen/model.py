@@ -44,7 +44,10 @@ class Author:
 # Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
 OTHER_TOPIC = "other"
 # What a paper is, as its front matter's `type` says: what each cites it as (cite.py).
-PAPER_TYPES = ("article", "conference", "preprint", "book", "chapter", "thesis", "report", "misc")
+# `thesis` is a doctoral one, as BibTeX's @phdthesis; `masters` a master's.
+PAPER_TYPES = (
+    "article", "conference", "preprint", "book", "chapter", "thesis", "masters", "report", "misc"
+)  # fmt: skip
 # Authors a list item or a feed entry names; a paper's own page names them all.
 LISTED_AUTHORS = 10
 

@@ -521,6 +521,7 @@ PAPER_KINDS = {
     "chapter": ("Book chapter", "Book chapters"),
     "book": ("Book", "Books"),
     "thesis": ("Thesis", "Theses"),
+    "masters": ("Master's thesis", "Theses"),
     "report": ("Report", "Reports"),
     "preprint": ("Preprint", "Preprints"),
     "misc": (None, "Other"),
@@ -552,12 +553,13 @@ def by_year(pubs: Sequence[Publication]) -> ByYear:
 def by_type(pubs: Sequence[Publication], words: dict[str, str]) -> tuple[tuple[str, ByYear], ...]:
     """Under PAPER_KINDS' headings. A paper without `type` goes where its citations put
     it; a resume's entry under Other, as JSON Resume does not say what it is (its
-    `publisher` may as well be a conference's)."""
-    kinds = [paper_type(p.paper) if p.paper else "misc" for p in pubs]
+    `publisher` may as well be a conference's). Kinds that share a heading (a doctoral
+    and a master's thesis) are listed under it together."""
+    found = [PAPER_KINDS[paper_type(p.paper) if p.paper else "misc"][1] for p in pubs]
     return tuple(
-        (words[heading], by_year([p for p, k in zip(pubs, kinds, strict=True) if k == kind]))
-        for kind, (_, heading) in PAPER_KINDS.items()
-        if kind in kinds
+        (words[heading], by_year([p for p, h in zip(pubs, found, strict=True) if h == heading]))
+        for heading in dict.fromkeys(heading for _, heading in PAPER_KINDS.values())
+        if heading in found
     )
 
 

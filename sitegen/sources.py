@@ -82,7 +82,7 @@ _HOMONYM = re.compile(r"\s+[0-9]{4}$")
 _BIBTEX_TYPES = {
     "article": "article", "inproceedings": "conference", "conference": "conference",
     "book": "book", "incollection": "chapter", "inbook": "chapter", "phdthesis": "thesis",
-    "mastersthesis": "thesis", "techreport": "report", "misc": "misc", "unpublished": "misc",
+    "mastersthesis": "masters", "techreport": "report", "misc": "misc", "unpublished": "misc",
 }  # fmt: skip
 _RIS_TYPES = {
     "JOUR": "article", "EJOUR": "article", "JFULL": "article", "INPR": "article",
@@ -114,6 +114,8 @@ _ORCID_TYPES = {
 # the types whose venue is who published them, as cite writes it (RIS PB, CSL publisher,
 # BibTeX school, institution, publisher or howpublished): read back from those fields
 _PUBLISHED_BY = tuple(kind for kind, cited in CITED_AS.items() if cited.ris_venue == "PB")
+# a thesis whose degree (RIS M3, CSL genre: "Master's thesis", "MSc thesis") is a master's
+_MASTERS = re.compile(r"(?i)master|\bm\.?\s?(?:a|s|sc|eng|phil)\b")
 # Hugo Blox's `publication_types` codes (its older sites'); 0 is "uncategorized"
 _HUGO_TYPES = {
     "1": "conference", "2": "article", "3": "preprint", "4": "report", "5": "book",
@@ -220,6 +222,12 @@ def _not_a_url(what: str, value: Any, source: str, line: int | None) -> tuple[Si
         return ()
     why = "is not a URL: not imported (put the file in root/ and give its full URL)"
     return (SitegenWarning(f"{what} {local!r} {why}", source, line),)
+
+
+def _thesis_degree(kind: str | None, degree: Any) -> str | None:
+    """RIS and CSL have one type for every thesis, and say a master's by its degree; one
+    that says none is doctoral, as BibTeX's @phdthesis and ORCID's dissertation are."""
+    return "masters" if kind == "thesis" and _MASTERS.search(clean(degree)) else kind
 
 
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
@@ -447,7 +455,9 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         arxiv = next((a for a in (bare_arxiv(u, hinted=True) for u in urls) if a), None)
         arxiv = arxiv or bare_arxiv(e.get("notes") and " ".join(e["notes"]), hinted=True)
         journal = e.get("journal_name") or e.get("secondary_title") or e.get("alternate_title3")
-        paper_type = _RIS_TYPES.get(clean(e.get("type_of_reference")).upper())
+        paper_type = _thesis_degree(
+            _RIS_TYPES.get(clean(e.get("type_of_reference")).upper()), e.get("type_of_work")
+        )
         journal = journal or (e.get("publisher") if paper_type in _PUBLISHED_BY else None)
         records.append(
             _record(
@@ -545,7 +555,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
         seen.add(key)
         url = web_url(item.get("URL"))
         note = " ".join(clean(item.get(k)) for k in ("note", "number", "archive_location"))
-        paper_type = _CSL_TYPES.get(clean(item.get("type")))
+        paper_type = _thesis_degree(_CSL_TYPES.get(clean(item.get("type"))), item.get("genre"))
         venue = item.get("container-title")
         venue = venue or (item.get("publisher") if paper_type in _PUBLISHED_BY else None)
         records.append(

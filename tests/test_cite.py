@@ -397,6 +397,8 @@ CITED_TYPES = {
                 "citation_inbook_title", "isPartOf", "Book"),
     "thesis": ("phdthesis", "school", "THES", "PB", "thesis", "publisher",
                "citation_dissertation_institution", "publisher", "Organization"),
+    "masters": ("mastersthesis", "school", "THES", "PB", "thesis", "publisher",
+                "citation_dissertation_institution", "publisher", "Organization"),
     "report": ("techreport", "institution", "RPRT", "PB", "report", "publisher",
                "citation_technical_report_institution", "publisher", "Organization"),
     "misc": ("misc", "howpublished", "GEN", "PB", "document", "publisher", "citation_publisher",
@@ -405,13 +407,16 @@ CITED_TYPES = {
     None: ("article", "journal", "JOUR", "JO", "article-journal", "container-title",
            "citation_journal_title", "isPartOf", "Periodical"),
 }  # fmt: skip
+# a thesis's degree, RIS's M3 and CSL's genre: a master's thesis was cited as a PhD thesis
+DEGREES = {"thesis": "PhD thesis", "masters": "Master's thesis"}
 
 
 def test_each_type_is_cited_as_what_it_is_in_every_format(tmp_path: Path) -> None:
     """Every paper with a venue was cited as a journal article (`@article`, `JOUR`,
     `article-journal`, citation_journal_title, a Periodical): a conference paper, chapter
     or thesis went into readers' libraries as a wrong record. Each type's entry type and
-    venue field, and no other venue field, in each format; a paper without `type` as before."""
+    venue field, and no other venue field, in each format; a paper without `type` as before.
+    A thesis says its degree where RIS and CSL have no type for it."""
     site = ada_site(tmp_path)
     for kind in CITED_TYPES:
         line = f"type: {kind}\n" if kind else ""
@@ -430,9 +435,11 @@ def test_each_type_is_cited_as_what_it_is_in_every_format(tmp_path: Path) -> Non
         assert venues & set(entry.fields_dict) == {field}, kind
         record = ris_records((out / f"{slug}.ris").read_bytes().decode())[0]
         assert record[0] == ("TY", ty) and [k for k, v in record if v == venue] == [tag], kind
+        assert dict(record).get("M3") == DEGREES.get(kind or ""), kind
         item = json.loads((out / f"{slug}.json").read_text(encoding="utf-8"))[0]
         assert (item["type"], item[variable]) == (csl, venue), kind
         assert [k for k, v in item.items() if v == venue] == [variable], kind
+        assert item.get("genre") == DEGREES.get(kind or ""), kind
         html = (out / "index.html").read_text(encoding="utf-8")
         assert re.findall(rf'<meta name="(citation_\w+)" content="{venue}">', html) == [meta]
         data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
@@ -443,8 +450,34 @@ def test_each_type_is_cited_as_what_it_is_in_every_format(tmp_path: Path) -> Non
         ]
         assert found == ([(ld, ld_type)] if ld else []), kind
         # and what it is: schema.org has a type for each that is no article
-        own = {"book": "Book", "chapter": "Chapter", "thesis": "Thesis", "report": "Report"}
+        own = {"book": "Book", "chapter": "Chapter", "thesis": "Thesis", "masters": "Thesis",
+               "report": "Report"}  # fmt: skip
         assert data["@type"] == own.get(kind, "ScholarlyArticle"), kind
+
+
+def test_a_type_without_its_venue_is_a_bibtex_misc_and_keeps_its_type_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """BibTeX requires each type's venue field but @misc's: an @inproceedings without its
+    booktitle, a @phdthesis without its school made BibTeX warn, and some tools refuse such
+    an entry. RIS and CSL-JSON require no venue, so they still say what the paper is."""
+    site = ada_site(tmp_path)
+    for kind in PAPER_TYPES:
+        (site / "content" / "papers" / f"p-{kind}.md").write_text(
+            f"---\ntitle: A {kind}\ndate: 2022-01-01\nauthors: [Ada Lovelace]\ntype: {kind}\n"
+            "doi: 10.1234/x\n---\nx\n",
+            encoding="utf-8",
+        )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    for kind in PAPER_TYPES:
+        _, _, ty, _, csl, *_ = CITED_TYPES[kind]
+        out = site / "output" / "papers" / f"p-{kind}"
+        entry = parse_bib((out / f"p-{kind}.bib").read_text(encoding="utf-8")).entries[0]
+        assert entry.entry_type == "misc", kind
+        fields = {"author", "title", "year", "month", "url", "doi"}
+        assert set(entry.fields_dict) == fields, kind
+        assert ris_records((out / f"p-{kind}.ris").read_bytes().decode())[0][0] == ("TY", ty)
+        assert json.loads((out / f"p-{kind}.json").read_text(encoding="utf-8"))[0]["type"] == csl
 
 
 def test_a_sites_citation_files_import_into_another_site_with_each_type_and_venue(
@@ -454,7 +487,8 @@ def test_a_sites_citation_files_import_into_another_site_with_each_type_and_venu
     citations wrote: a misc's or preprint's BibTeX `howpublished`, and a preprint's or
     misc's RIS `PB` and CSL `publisher`, were never read back as its venue. Each type and
     venue comes back from each file, but for a preprint in BibTeX, which cites it as the
-    @misc it takes for a misc (one with an arXiv id comes back a preprint)."""
+    @misc it takes for a misc (one with an arXiv id comes back a preprint). A master's
+    thesis came back a doctoral one: @mastersthesis, RIS's M3 and CSL's genre say it."""
     site = ada_site(tmp_path)
     papers = {f"A {kind}": (kind, "") for kind in PAPER_TYPES}
     papers["An arXiv preprint"] = ("preprint", "arxiv: 2201.00001\n")
@@ -482,7 +516,7 @@ def test_a_paper_page_says_what_the_paper_is_when_its_file_does(tmp_path: Path) 
     """In the kicker, before the venue; a file without `type` shows what it did (its page
     would call every paper with a venue a journal article), and misc says nothing."""
     site = ada_site(tmp_path)
-    for kind in ("conference", "thesis", "misc", "untyped"):
+    for kind in ("conference", "thesis", "masters", "misc", "untyped"):
         line = f"type: {kind}\n" if kind != "untyped" else ""
         (site / "content" / "papers" / f"p-{kind}.md").write_text(
             f"---\ntitle: A {kind}\ndate: 2022-01-01\nauthors: [Ada Lovelace]\n{line}"
@@ -497,6 +531,7 @@ def test_a_paper_page_says_what_the_paper_is_when_its_file_does(tmp_path: Path) 
 
     assert kicker("conference").endswith("1 January 2022 · Conference paper · Venue of conference")
     assert kicker("thesis").endswith("2022 · Thesis · Venue of thesis")
+    assert kicker("masters").endswith("2022 · Master's thesis · Venue of masters")
     assert kicker("misc").endswith("1 January 2022 · Venue of misc")
     assert kicker("untyped").endswith("1 January 2022 · Venue of untyped")
 
@@ -505,8 +540,9 @@ def test_a_paper_page_says_what_the_paper_is_when_its_file_does(tmp_path: Path) 
     ("written", "message"),
     [("conferance", "'conferance' is not a paper type: did you mean 'conference'?"),
      ("Article", "'Article' is not a paper type: did you mean 'article'?"),
+     ("mastersthesis", "'mastersthesis' is not a paper type: did you mean 'masters'?"),
      ("inproceedings", "'inproceedings' is not a paper type: one of article, conference, "
-      "preprint, book, chapter, thesis, report, misc")],
+      "preprint, book, chapter, thesis, masters, report, misc")],
 )  # fmt: skip
 def test_an_unknown_type_is_an_error_at_its_line(
     tmp_path: Path, written: str, message: str

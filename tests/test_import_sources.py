@@ -577,7 +577,7 @@ TYPED_BIB = """
 @incollection{g, title={Bib Collection}, author={Lovelace, Ada}, year={2020}, booktitle={A Book}}
 @inbook{h, title={Bib In Book}, author={Lovelace, Ada}, year={2020}}
 @phdthesis{i, title={Bib PhD}, author={Lovelace, Ada}, year={2020}, school={MIT}}
-@mastersthesis{j, title={Bib Masters}, author={Lovelace, Ada}, year={2020}}
+@mastersthesis{j, title={Bib Masters}, author={Lovelace, Ada}, year={2020}, school={ETH}}
 @techreport{k, title={Bib Report}, author={Lovelace, Ada}, year={2020}, institution={IBM}}
 @misc{l, title={Bib Misc Preprint}, author={Lovelace, Ada}, year={2020}, eprint={2001.00003}}
 @misc{m, title={Bib Misc}, author={Lovelace, Ada}, year={2020}}
@@ -589,7 +589,12 @@ TYPED_BIB = """
 TYPED_RIS = "".join(
     f"TY  - {ty}\r\nTI  - Ris {ty}\r\nAU  - Lovelace, Ada\r\nPY  - 2020\r\nER  - \r\n"
     for ty in ("JOUR", "CPAPER", "CONF", "BOOK", "CHAP", "THES", "RPRT", "UNPB", "GEN", "ELEC")
+) + "".join(  # RIS has one type for every thesis: its M3 ("type of work") says a master's
+    f"TY  - THES\r\nTI  - Ris {m3}\r\nAU  - Lovelace, Ada\r\nPY  - 2020\r\nM3  - {m3}\r\nER  - \r\n"
+    for m3 in ("Master's thesis", "MSc thesis", "PhD thesis")
 )
+# CSL's too, its genre
+CSL_DEGREES = ("Master's thesis", "M.Sc. thesis", "Masterarbeit", "Doctoral dissertation")
 CSL_KINDS = ("article-journal", "paper-conference", "article", "book", "chapter", "thesis",
              "report", "document", "webpage")  # fmt: skip
 ORCID_KINDS = ("journal-article", "conference-paper", "preprint", "book", "book-chapter",
@@ -603,15 +608,18 @@ TYPED = {
     "Bib Article": "article", "Bib Preprint": "preprint", "Bib CoRR": "preprint",
     "Bib Conference": "conference", "Bib Old Conference": "conference", "Bib Book": "book",
     "Bib Collection": "chapter", "Bib In Book": "chapter", "Bib PhD": "thesis",
-    "Bib Masters": "thesis", "Bib Report": "report", "Bib Misc Preprint": "preprint",
+    "Bib Masters": "masters", "Bib Report": "report", "Bib Misc Preprint": "preprint",
     "Bib Misc": "misc", "Bib Unpublished": "misc", "Bib Online": None,
     "Bib Both": "conference",  # the arXiv record's `preprint` is not the paper's
     "Ris JOUR": "article", "Ris CPAPER": "conference", "Ris CONF": "conference",
     "Ris BOOK": "book", "Ris CHAP": "chapter", "Ris THES": "thesis", "Ris RPRT": "report",
     "Ris UNPB": "preprint", "Ris GEN": "misc", "Ris ELEC": None,
+    "Ris Master's thesis": "masters", "Ris MSc thesis": "masters", "Ris PhD thesis": "thesis",
     "Csl article-journal": "article", "Csl paper-conference": "conference",
     "Csl article": "preprint", "Csl book": "book", "Csl chapter": "chapter",
     "Csl thesis": "thesis", "Csl report": "report", "Csl document": "misc", "Csl webpage": None,
+    "Csl Master's thesis": "masters", "Csl M.Sc. thesis": "masters",
+    "Csl Masterarbeit": "masters", "Csl Doctoral dissertation": "thesis",
     "Orcid journal-article": "article", "Orcid conference-paper": "conference",
     "Orcid preprint": "preprint", "Orcid book": "book", "Orcid book-chapter": "chapter",
     "Orcid dissertation-thesis": "thesis", "Orcid report": "report", "Orcid other": "misc",
@@ -640,6 +648,8 @@ def test_each_sources_kind_of_paper_becomes_its_type(tmp_path: Path) -> None:
     (tmp_path / "t.ris").write_bytes(TYPED_RIS.encode())
     csl = [{"id": k, "type": k, "title": f"Csl {k}", "author": [{"literal": "Ada Lovelace"}],
             "issued": {"date-parts": [[2020]]}, "publisher": "MIT"} for k in CSL_KINDS]  # fmt: skip
+    csl += [{"id": g, "type": "thesis", "genre": g, "title": f"Csl {g}",
+             "issued": {"date-parts": [[2020]]}} for g in CSL_DEGREES]  # fmt: skip
     (tmp_path / "t.json").write_text(json.dumps(csl))
 
     def work(title: str, *kinds: tuple[str, str | None]) -> dict:
@@ -659,9 +669,8 @@ def test_each_sources_kind_of_paper_becomes_its_type(tmp_path: Path) -> None:
     papers = by_title(site)
     assert {title: fm.get("type") for title, fm in papers.items()} == TYPED
     # a thesis's school, a report's institution are its venue, as the citations write it
-    assert [papers[t].get("venue") for t in ("Bib PhD", "Bib Report", "Csl thesis")] == [
-        "MIT", "IBM", "MIT"
-    ]  # fmt: skip
+    venues = ("Bib PhD", "Bib Masters", "Bib Report", "Csl thesis")
+    assert [papers[t].get("venue") for t in venues] == ["MIT", "ETH", "IBM", "MIT"]
     assert "venue" not in papers["Csl article-journal"]  # a journal's publisher is not one
     before = snapshot(site)
     assert imp(*sources, "--site", site).returncode == 0
