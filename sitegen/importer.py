@@ -52,10 +52,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import sources, urls
 from .cite import markdown_text
-from .config import load_config, resolve_base_url
 from .content import _as_date, front_matter, load_profile
 from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
@@ -749,6 +749,11 @@ def _read_or_none(path: Path) -> bytes | None:
 FILLABLE = ("doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured")
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
+# the types sitegen's citations of a paper without `type` read back as, by whether it has
+# a venue (cite.cited_as): every format must name some type for reference managers, so
+# the import takes these from them as none. An article with a venue; else @misc and RIS's
+# GEN (misc), CSL's `article` (a preprint), and a preprint when they give an arXiv id
+_UNTYPED_CITED = {True: ("article",), False: ("misc", "preprint")}
 
 
 def source_kind(spec: str) -> str:
@@ -1044,16 +1049,25 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         if name[:4].isascii() and name[:4].isdigit():
             deleted.setdefault(name[4:], []).append(name)
     is_owner = sources.owner_matcher(plan.owner)
-    # the site's own export (output/publications.bib) gives each paper's page here as its
-    # url: no url of the paper, and filling it in would hide the search links of one without
-    # (dropped from the record, so another source's real url still fills it); nor is its
-    # entry type the paper's `type` when the file has none: the citations' guess from a venue
-    own = None
-    with contextlib.suppress(SitegenError):  # a bad URL variable: the build reports it
-        base = resolve_base_url(load_config(plan.papers_dir.parent.parent)[0], None)[0]
-        own = urls.absolute(base, urls.paper("x")[:-2])  # every paper page starts so
+
+    def export_page(r: SourceRecord) -> bool:
+        """Whether a record's url is the page of the site paper it matches, as a sitegen
+        site's publications.* give it: under whatever base URL that build had (sitegen.yaml,
+        --base-url, Netlify's URL), which the import cannot know, but named as the file is."""
+        paper = site_index.find(_record_values(r)) if r.url else None
+        if paper is None:
+            return False
+        slug = str(paper.values.get("slug") or Path(paper.name).stem)
+        return urlsplit(r.url or "").path.endswith(f"/{urls.paper(slug)}")
+
+    # such a page (this site's, or a coauthor's of the same paper) is no url of the paper,
+    # and filling it in would hide the search links of one without: dropped from the record,
+    # so that another source's real url still fills it; and so is the type the citations
+    # give a paper without one, which is not the paper's `type`
     records = [
-        replace(r, url=None, type=None) if own and r.url and r.url.startswith(own) else r
+        replace(r, url=None, type=None if r.type in _UNTYPED_CITED[bool(r.venue)] else r.type)
+        if export_page(r)
+        else r
         for r in records
     ]
     for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):

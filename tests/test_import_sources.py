@@ -319,17 +319,36 @@ def test_a_renamed_file_a_source_fills_in_is_still_the_imports_own(
     assert "Diffusion models are a powerful tool" in text and "doi: 10.1234/psf" in text
 
 
-def test_the_sites_own_export_gives_no_paper_its_own_page_as_url(site: Path) -> None:
+def add_keys(path: Path, lines: str) -> None:
+    """`lines` added at the end of a paper file's front matter."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n---\n", f"\n{lines}---\n", 1), encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("given_by", ["sitegen.yaml", "--base-url", "URL"])
+def test_the_sites_own_export_gives_no_paper_its_own_page_as_url(site: Path, given_by: str) -> None:
     """Found by a researcher's-year hunt: importing the site's own publications.bib (or
     .ris, .json) filled every paper's `url` with its page on this site, which hid the
-    search links a paper without a url shows."""
-    (site / "sitegen.yaml").write_text("base_url: https://ada.example.org/\n")
-    run_cli("build", "--site", site, "--no-search", check=True)
-    before = snapshot(site / "content" / "papers")
+    search links a paper without a url shows, and its `type` with what the citations call
+    a paper without one (@misc; an article with a venue, a preprint with an arXiv id). The
+    import knew the page by the base URL of sitegen.yaml alone, so it still did both when
+    the site was built with --base-url, or on Netlify (URL)."""
+    papers = site / "content" / "papers"
+    add_keys(papers / FAST, "venue: NeurIPS\n")
+    add_keys(papers / PATHFUSION, "arxiv: 2201.00001\n")
+    base = "https://ada.example.org/"
+    if given_by == "sitegen.yaml":
+        (site / "sitegen.yaml").write_text(f"base_url: {base}\n")
+    flag = ["--base-url", base] if given_by == "--base-url" else []
+    env = {"URL": base} if given_by == "URL" else None
+    run_cli("build", "--site", site, "--no-search", *flag, env=env, check=True)
+    assert base + "papers/" in (site / "output" / "publications.ris").read_text()
+    before = snapshot(papers)
     for name in ("publications.bib", "publications.ris", "publications.json"):
         proc = imp(site / "output" / name, "--site", site)
         assert proc.stdout == "0 added, 0 updated, 0 unchanged\n", proc.stdout
-    assert snapshot(site / "content" / "papers") == before
+    assert snapshot(papers) == before
     # listed first, the export's own page does not keep another source's real url out
     bib = (site / "output" / "publications.bib").read_text()
     first = bib[bib.index("@") : bib.index("\n}\n") + 3]
@@ -337,8 +356,28 @@ def test_the_sites_own_export_gives_no_paper_its_own_page_as_url(site: Path) -> 
     (site / "real.bib").write_text(real)
     proc = imp(site / "output" / "publications.bib", site / "real.bib", "--site", site)
     assert "1 filled in" in proc.stdout and "url: https://real.example/p" in "".join(
-        p.read_text() for p in (site / "content" / "papers").glob("*.md")
+        p.read_text() for p in papers.glob("*.md")
     )
+
+
+def test_a_coauthors_export_gives_its_type_and_venue_but_not_its_page(
+    site: Path, tmp_path: Path
+) -> None:
+    """A coauthor's sitegen site names the paper's page as this one does (papers/<year and
+    title>/): that page is no more the paper's url than this site's, but the type and venue
+    its file gives are the paper's."""
+    theirs = Path(shutil.copytree(site, tmp_path / "theirs"))
+    add_keys(theirs / "content" / "papers" / FAST, "type: conference\nvenue: NeurIPS\n")
+    run_cli(
+        "build", "--site", theirs, "--base-url", "https://bo.example/", "--no-search", check=True
+    )
+    proc = imp(theirs / "output" / "publications.ris", "--site", site)
+    assert proc.stdout.splitlines() == [
+        f"added type, venue to content/papers/{FAST}",
+        "0 added, 0 updated, 0 unchanged, 1 filled in",
+    ], proc.stdout
+    fm = front(site / "content" / "papers" / FAST)[0]
+    assert (fm["type"], fm["venue"], fm.get("url")) == ("conference", "NeurIPS", None)
 
 
 # a source's title is text: each shows on the page, and in citation_title, as the source has it
