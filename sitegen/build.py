@@ -44,7 +44,16 @@ from .pages import (
     site_title,
     sitemap_xml,
 )
-from .portfolio import CV_URL, NEWS_URL, Portfolio, load_portfolio, news_feed_spec, news_feeds
+from .portfolio import (
+    CV_URL,
+    NEWS_URL,
+    OwnPage,
+    Portfolio,
+    check_page_names,
+    load_portfolio,
+    news_feed_spec,
+    news_feeds,
+)
 from .related import related_papers, term_counts
 from .render import make_env, static_dirs, template_dirs, template_error, theme_dirs
 from .search import PAGEFIND_MISSING, pagefind_available
@@ -492,7 +501,7 @@ def plan_outputs(
     # search/, news/, tags/ are sitegen's whether this build makes them or not (the preview
     # has no search; news may come later): a root file there fails every build alike
     made = [f for o in out for f in o.files] + [f for f, _ in fixed]
-    fixed += root_files(site_dir, [*made, *SOMETIMES_MADE])
+    fixed += root_files(site_dir, [*made, *SOMETIMES_MADE], folio.pages)
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
         out.append(Output((rel,), key, partial(bytes, data)))
@@ -504,12 +513,16 @@ def search_wanted(loaded: Loaded) -> bool:
     return loaded.config.search and bool(loaded.site.papers)
 
 
-def root_files(site_dir: Path, made: Sequence[str]) -> list[tuple[str, bytes]]:
+def root_files(
+    site_dir: Path, made: Sequence[str], pages: Sequence[OwnPage]
+) -> list[tuple[str, bytes]]:
     """root/ as it is, at the top of the site (`CNAME`, `.well-known/`). A top-level name
     sitegen makes (papers/) is wholly sitegen's, its case ignored as macOS's and Windows'
-    disks do: a root file there would replace a page, or mix with files that come and go."""
+    disks do: a root file there would replace a page, or mix with files that come and go.
+    The owner's own pages are checked first: a clash is the page's name to change."""
     ours = {t.casefold(): t for t in (*(f.split("/", 1)[0] for f in made), "pagefind")}
     files = collect_static([site_dir / "root"], hidden=True)
+    check_page_names(pages, made, files)
     for name in files:
         top = name.split("/", 1)[0]
         if top.casefold() in ours:
@@ -957,11 +970,14 @@ def build_site(
         "the new output leaves it out (keep it in root/, which is published at the top of the site)"
     )
     left_out = [SitegenWarning(f"not made by sitegen: {why}", output / n) for n in theirs]
+    own_pages = [p.url for p in loaded.portfolio.pages]  # indexed too
     search_stale = use_search and (
         state is None
         or not state.search
         or "pagefind/" in damaged
         or any(f.startswith("papers/") for f in remade.union(removed))  # or gone: a draft now
+        or any(urls.output_path(u) in remade for u in own_pages)
+        or "sitemap.xml" in remade  # a page of the owner's may be gone: the sitemap names it
     )
     # a cold build always writes: every site has a sitemap.xml and a robots.txt
     changed = (
@@ -1005,7 +1021,8 @@ def build_site(
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():
-                    if problem := build_search_index(tmp):  # built again, with no search box
+                    # built again, with no search box, when Pagefind fails
+                    if problem := build_search_index(tmp, own_pages):
                         shutil.rmtree(tmp, ignore_errors=True)
                         result = build_site(site_dir, output, base_url, False, log, jobs, use_cache)
                         return replace(result, warnings=[problem, *result.warnings])

@@ -34,7 +34,15 @@ from .content import (
 )
 from .errors import SitegenError, SitegenWarning
 from .model import Paper, Profile
-from .portfolio import load_about, load_resume, news_files, parse_news
+from .portfolio import (
+    NEWS_DIR,
+    PAGES_DIR,
+    load_about,
+    load_resume,
+    markdown_files,
+    parse_news,
+    parse_page,
+)
 from .render import make_env, template_dirs, template_error
 from .search import pagefind_available
 from .state import default_jobs, not_site
@@ -209,13 +217,14 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
 
 
 def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -> None:
-    """The about keys of profile.yaml, the resume and each news file (issue 17)."""
+    """The about keys of profile.yaml, the resume, each news file (issue 17) and page."""
     if profile is not None:  # else profile.yaml's problem is in the report already
         about = _attempt(report, load_about, site, profile, None)
         report.warnings += about[2] if about else []
     _attempt(report, load_resume, site)
-    for path in news_files(site):
-        display = path.relative_to(site).as_posix()
-        text = _attempt(report, read_text, path, display)
-        if text is not None:
-            _attempt(report, parse_news, text, display, report.warnings)
+    for folder, parse in ((NEWS_DIR, parse_news), (PAGES_DIR, parse_page)):
+        for path in markdown_files(site, folder):
+            display = path.relative_to(site).as_posix()
+            text = _attempt(report, read_text, path, display)
+            if text is not None:
+                _attempt(report, parse, text, display, report.warnings)

@@ -193,6 +193,7 @@ PAGE_TYPES: tuple[PageType, ...] = (
     single(
         "news.html", NEWS_URL, lambda d: {"news": d.portfolio.news}, when=lambda d: d.portfolio.news
     ),
+    PageType("page.html", lambda p: p.url, lambda d: d.portfolio.pages, lambda d, p: {"page": p}),
     single("404.html", urls.NOT_FOUND),
 )
 

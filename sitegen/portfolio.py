@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import html
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
@@ -28,13 +30,14 @@ import yaml
 
 from . import cvpdf
 from .cite import paper_type
-from .content import _as_date, front_matter, read_text
+from .content import _SLUG_OK, _as_date, front_matter, read_text
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
 from .markup import plain_inline, render_markdown, web_url
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
-from .slugs import slugify_text, title_words
+from .slugs import WINDOWS_RESERVED, slugify_text, title_words
+from .urls import output_path
 from .words import format_date
 from .yamlutil import key_line, load_json, load_yaml
 
@@ -55,6 +58,7 @@ _BY_LABEL = {label.casefold().replace(" ", ""): k for k, label in LINKS.items()}
 PROFILE_KEYS = ("photo", "position", "affiliation", "email", "bio", "links")
 NEWS_URL = "news/"
 CV_URL = "cv/"
+NEWS_DIR, PAGES_DIR = "content/news", "content/pages"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")  # o'brien@
 
 
@@ -99,6 +103,17 @@ class NewsItem:
     title: str | None
     body_html: str
     text: str  # plain text, for feed titles of untitled items
+
+
+@dataclass(frozen=True)
+class OwnPage:
+    """A page of the owner's own (Teaching, Group), `content/pages/NAME.md` at /NAME/."""
+
+    url: str
+    source: str  # its file, which a clash with sitegen's own names is reported at
+    title: str  # inline Markdown, as a news item's
+    description: str | None
+    body_html: str
 
 
 @dataclass(frozen=True)
@@ -158,6 +173,7 @@ class Portfolio:
     cv: CV
     files: tuple[tuple[str, bytes], ...]  # output path -> bytes (the processed photo)
     pdf: str | None = None  # the CV's PDF (site-relative URL) when `cv_pdf` and WeasyPrint
+    pages: tuple[OwnPage, ...] = ()  # by name
 
 
 # ---------------------------------------------------------------- line numbers
@@ -275,21 +291,36 @@ def load_about(
 # ---------------------------------------------------------------- news
 
 
-def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsItem:
-    """One news file: front matter with `date` (and `title`), then Markdown; what its
-    Markdown warns of (a relative link, math that did not convert) goes to `warnings`."""
+def _front(text: str, display: str, known: tuple[str, ...]) -> tuple[dict, str, Fail]:
+    """A news or page file's front matter, its body, and its errors' maker. Every key is
+    sitegen's (no template reads others), so an unknown one is a typo that would drop
+    what it holds without a word."""
     data, yaml_text, body = front_matter(text, display)
     fail = _failer(display, yaml_text, 2)
     for key in data:
-        if key not in ("date", "title"):
-            raise fail(f"unknown key {key!r} (news items know: date, title)", (key,))
+        if key not in known:
+            close = difflib.get_close_matches(str(key).lower(), known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+            raise fail(f"unknown key {key!r} ({hint})", (key,))
+    return data, body, fail
+
+
+def _title(data: dict, fail: Fail) -> str | None:
+    title = _opt_str(data, "title", fail)
+    if title is not None and not plain_inline(title):  # `![](award.png)`: no text to show
+        raise fail("title: no text, only markup (a link or image with none)", ("title",))
+    return title
+
+
+def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsItem:
+    """One news file: front matter with `date` (and `title`), then Markdown; what its
+    Markdown warns of (a relative link, math that did not convert) goes to `warnings`."""
+    data, body, fail = _front(text, display, ("date", "title"))
     date = _as_date(data.get("date"))  # what a paper's date accepts, and the same messages
     if date is None:
         what = f"invalid date {data['date']!r}" if data.get("date") is not None else "missing"
         raise fail(f"date: {what} (use YYYY-MM-DD)", ("date",))
-    title = _opt_str(data, "title", fail)
-    if title is not None and not plain_inline(title):  # `![](award.png)`: no text to show
-        raise fail("title: no text, only markup (a link or image with none)", ("title",))
+    title = _title(data, fail)
     rendered = render_markdown(drop_control(body).strip("\n"), display)
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
@@ -298,9 +329,10 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsI
     return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text)
 
 
-def news_files(site_dir: Path) -> list[Path]:
-    folder = site_dir / "content" / "news"  # glob finds nothing where there is no folder
-    return [p for p in sorted(folder.glob("*.md")) if not p.name.startswith(".")]
+def markdown_files(site_dir: Path, folder: str) -> list[Path]:
+    """content/news/*.md or content/pages/*.md, by name; hidden ones are editors'."""
+    found = (site_dir / folder).glob("*.md")  # nothing where there is no folder
+    return [p for p in sorted(found) if not p.name.startswith(".")]
 
 
 def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem, ...]:
@@ -308,7 +340,7 @@ def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem,
     older item keeps its anchor when a newer one of the same name comes: the anchor is
     the item's id in the news feeds, where a changed id is a new item."""
     parsed = []
-    for path in news_files(site_dir):
+    for path in markdown_files(site_dir, NEWS_DIR):
         display = path.relative_to(site_dir).as_posix()
         parsed.append((parse_news(read_text(path, display), display, warnings), display))
     items: dict[str, NewsItem] = {}  # by id
@@ -334,6 +366,50 @@ def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tupl
         fe.description(xml_clean(body or html.escape(item.title or "", quote=False)))  # HTML
         fe.content(xml_clean(body), type="html")
     return serialise(fg, spec, base_url)
+
+
+# ---------------------------------------------------------------- the owner's own pages
+
+
+def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPage:
+    """`content/pages/NAME.md`: its name is its URL, so a name no URL should have is
+    refused here; a name sitegen uses itself is refused once the build knows its files."""
+    name = Path(display).stem
+    if not _SLUG_OK.fullmatch(name) or name in WINDOWS_RESERVED:
+        rule = "lower-case letters, digits and '-', and not a device name such as con or nul"
+        raise SitegenError(f"the file name is the page's URL: use {rule}", display, 1)
+    data, body, fail = _front(text, display, ("title", "description"))
+    title = _title(data, fail)
+    if title is None:
+        raise fail("title: missing (every page needs a title)", ("title",))
+    rendered = render_markdown(drop_control(body).strip("\n"), display, top=2)  # under h1
+    warnings += [SitegenWarning(w, display) for w in rendered.warnings]
+    return OwnPage(f"{name}/", display, title, _opt_str(data, "description", fail), rendered.html)
+
+
+def load_pages(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[OwnPage, ...]:
+    pages = []
+    for path in markdown_files(site_dir, PAGES_DIR):
+        display = path.relative_to(site_dir).as_posix()
+        pages.append(parse_page(read_text(path, display), display, warnings))
+    return tuple(pages)
+
+
+def check_page_names(pages: Sequence[OwnPage], made: Iterable[str], root: Iterable[str]) -> None:
+    """`made`: every file of the build, and the top-level names sitegen keeps for itself.
+    A page clashes with any of them but its own, by top-level name and by its stem
+    (/404/ beside 404.html, /feed/ beside feed.xml read as one), and with a folder or
+    file root/ publishes there: which would a host serve?"""
+    theirs = Counter(made) - Counter(output_path(p.url) for p in pages)
+    taken = {  # sitegen's top-level files have a dot in their name, its folders none
+        top.split(".", 1)[0].casefold(): f"{top}{'' if '.' in top else '/'}, which sitegen makes"
+        for f in theirs
+        for top in (f.split("/", 1)[0],)
+    }
+    taken |= {f.split("/", 1)[0].casefold(): f"root/{f}, published there" for f in root}
+    for page in pages:
+        if clash := taken.get(page.url.rstrip("/")):
+            raise SitegenError(f"the page /{page.url} clashes with {clash}: rename it", page.source)
 
 
 # ---------------------------------------------------------------- the resume
@@ -628,7 +704,8 @@ def load_portfolio(
     pdf = cvpdf.CV if wanted and cvpdf.available() else None
     if wanted and pdf is None:
         warnings.append(cvpdf.NO_ENGINE)
-    return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf)
+    pages = load_pages(site_dir, warnings)
+    return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf, pages)
 
 
 def news_feed_spec(title: str, owner: str, language: str, words: dict[str, str]) -> FeedSpec:

@@ -16,12 +16,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import SitegenWarning
 
 BUNDLE_DIR = "pagefind"
-PAPER_GLOB = "papers/*/index.html"  # the pages indexed: URL /papers/SLUG/
 TIMEOUT_S = 900
 PAGEFIND_MISSING = (
     "search skipped: the Pagefind binary is not available (install sitegen's search "
@@ -41,8 +41,9 @@ def pagefind_available() -> bool:
     return exe is not None and Path(exe).is_file() and os.access(exe, os.X_OK)
 
 
-def build_index(site_root: Path) -> SitegenWarning | None:
-    """Index the paper pages under `site_root` into `site_root/pagefind/`.
+def build_index(site_root: Path, pages: Sequence[str] = ()) -> SitegenWarning | None:
+    """Index the paper pages and the owner's `pages` (URLs) under `site_root` into
+    `site_root/pagefind/`.
 
     Pagefind writes a new folder, which replaces the old index only once it is
     complete. Returns a warning instead of raising: a missing or failing search
@@ -54,7 +55,9 @@ def build_index(site_root: Path) -> SitegenWarning | None:
     site_root = Path(site_root).resolve()
     new = site_root / f".{BUNDLE_DIR}-new"  # inside: a killed build's leftovers go with it
     try:
-        problem = run_pagefind(site_root, new)
+        # the pages indexed: /papers/SLUG/, and /NAME/ (a slug: no glob syntax in it)
+        names = ",".join(["papers/*", *(url.rstrip("/") for url in pages)])
+        problem = run_pagefind(site_root, new, f"{{{names}}}/index.html")
         if problem is None:
             shutil.rmtree(site_root / BUNDLE_DIR, ignore_errors=True)
             os.rename(new, site_root / BUNDLE_DIR)
@@ -63,9 +66,9 @@ def build_index(site_root: Path) -> SitegenWarning | None:
         shutil.rmtree(new, ignore_errors=True)  # what a failed or interrupted run left
 
 
-def run_pagefind(site_root: Path, out: Path) -> SitegenWarning | None:
+def run_pagefind(site_root: Path, out: Path, glob: str) -> SitegenWarning | None:
     """Run Pagefind's command line over `site_root`, writing the index to `out`."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_root), "--glob", PAPER_GLOB]
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_root), "--glob", glob]
     cmd += ["--output-path", str(out), "--silent"]
     try:
         proc = subprocess.run(

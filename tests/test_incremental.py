@@ -673,6 +673,34 @@ def test_series_of_edits_equals_cold_build(built_site: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.slow
+def test_pages_of_ones_own_edited_added_and_deleted_equal_a_cold_build(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """content/pages/*.md come and go as papers do; a nav entry to one is no dead link
+    while it is there, and one once it is gone; a bad one changes nothing."""
+    pages = built_site / "content" / "pages"
+    pages.mkdir()
+    (built_site / "sitegen.yaml").write_text("nav:\n- {title: Teaching, url: /teaching/}\n")
+    steps: list[Callable[[], object]] = [
+        lambda: (pages / "teaching.md").write_text("---\ntitle: Teaching\n---\nMondays.\n"),
+        lambda: (pages / "teaching.md").write_text("---\ntitle: Teaching\n---\n# $x^2$ too\n"),
+        lambda: (pages / "group.md").write_text("---\ntitle: Group\ndescription: Us.\n---\n"),
+        lambda: (pages / "teaching.md").unlink(),
+    ]
+    for step in steps:
+        step()
+        result = build(built_site)
+        assert_same_as_cold(built_site, tmp_path)
+        dead = [w for w in result.warnings if "nav entry 'Teaching'" in str(w)]
+        assert bool(dead) == (not (pages / "teaching.md").exists()), result.warnings
+    before = tree_bytes(built_site / "output")
+    (pages / "group.md").write_text("---\ntitle: Group\nfoo: 1\n---\n")
+    with pytest.raises(SitegenError, match="unknown key 'foo'"):
+        build(built_site)
+    assert tree_bytes(built_site / "output") == before
+
+
+@pytest.mark.slow
 def test_a_words_edit_equals_a_cold_build(built_site: Path, tmp_path: Path) -> None:
     """The words are a global every page's key holds by value (every page shows some): one
     phrase changed in sitegen.yaml reaches the pages and feeds that show it, as a cold
@@ -1284,6 +1312,12 @@ class Editor:
                 path.unlink(missing_ok=True)
             else:
                 self.put(path, f"host{b % 10}.example.org\n")
+        elif kind == "page":  # a page of the owner's own: added, edited or deleted
+            path = self.site / "content" / "pages" / ("teaching.md", "group.md")[a % 2]
+            if b % 3 == 0:
+                path.unlink(missing_ok=True)
+            else:
+                self.put(path, f"---\ntitle: Page {b}\n---\n# Part {b}\n\nSee $x_{b}$.\n")
         elif kind == "damage":
             out = self.site / "output"
             files = sorted(p for p in out.rglob("*") if p.is_file())
@@ -1316,6 +1350,8 @@ EDIT = st.tuples(
             "shadow",
             "static",
             "root",
+            "page",
+            "page",
             "damage",
         ]
     ),

@@ -548,6 +548,68 @@ def test_bad_news_front_matter_is_a_file_line_error(tmp_path: Path, kind: str) -
         assert message in proc.stderr + proc.stdout, (command, proc.stderr + proc.stdout)
 
 
+# ---------------------------------------------------------------- pages of the owner's own
+
+
+def test_a_page_of_ones_own_is_a_page_like_the_others(out: Path) -> None:
+    """content/pages/teaching.md is /teaching/: its title and description in the head, a
+    canonical link, a place in the sitemap and the search index, its Markdown rendered
+    as news is (math, links), and its hostile text inert."""
+    doc = parse(out / "teaching" / "index.html")
+    assert doc.find("link", rel="canonical", href="https://ada.example.org/teaching/")
+    html = (out / "teaching" / "index.html").read_text()
+    assert "<title>Teaching notes · Ada Lovelace</title>" in html
+    (described,) = doc.find("meta", name="description")
+    assert described["content"] == "Courses Ada teaches </title><script>alert('page')</script>"
+    assert 'data-pagefind-meta="title:Teaching notes">Teaching <em>notes</em></h1>' in html
+    assert "<h2>Courses</h2>" in html and "<math" in html  # `#` is a section under the title
+    (article,) = doc.find("article", class_="own-page")
+    assert "data-pagefind-body" in article  # the search index holds it
+    assert doc.find("a", href="https://ada.example.org/syllabus")
+    assert not doc.script_texts and "&lt;script&gt;alert('page')" in html
+    assert not [a for a in doc.find("a") if (a.get("href") or "").startswith("javascript")]
+    assert "<loc>https://ada.example.org/teaching/</loc>" in (out / "sitemap.xml").read_text()
+
+
+BAD_PAGES = {  # file name, its text, a root/ file to publish, the message
+    "a name in capitals": ("Teaching.md", "---\ntitle: T\n---\n", None,
+                           "content/pages/Teaching.md:1: the file name is the page's URL: use"),
+    "a typo in a key": ("group.md", "---\ntitle: T\ndescripton: d\n---\n", None,
+                        "content/pages/group.md:3: unknown key 'descripton' (did you mean "
+                        "'description'?)"),
+    "no title": ("group.md", "---\ndescription: d\n---\nText.\n", None,
+                 "content/pages/group.md:2: title: missing"),
+    "news of sitegen's": ("news.md", "---\ntitle: T\n---\n", None,
+                          "content/pages/news.md: the page /news/ clashes with news/"),
+    "beside its feed": ("feed.md", "---\ntitle: T\n---\n", None,
+                        "content/pages/feed.md: the page /feed/ clashes with feed.xml"),
+    "beside the 404 page": ("404.md", "---\ntitle: T\n---\n", None,
+                            "content/pages/404.md: the page /404/ clashes with 404.html"),
+    "a root folder": ("group.md", "---\ntitle: T\n---\n", "group/photo.jpg",
+                      "content/pages/group.md: the page /group/ clashes with root/group/photo.jpg"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", BAD_PAGES)
+@pytest.mark.slow
+def test_a_bad_page_is_a_file_line_error_and_the_output_is_untouched(
+    tmp_path: Path, kind: str
+) -> None:
+    name, text, root_file, message = BAD_PAGES[kind]
+    site = copy_fixture(tmp_path / "site")
+    (site / "sitegen.yaml").write_text("title: Ada\ncv_pdf: false\n")  # no PDF: quicker
+    assert build(site).returncode == 0
+    before = tree_bytes(site / "output")
+    (site / "content" / "pages" / name).write_text(text)
+    if root_file:
+        (site / "root" / root_file).parent.mkdir(parents=True)
+        (site / "root" / root_file).write_text("x")
+    for proc in (build(site), run_cli("check", "--site", site)):
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+        assert message in proc.stderr + proc.stdout, proc.stderr + proc.stdout
+    assert tree_bytes(site / "output") == before
+
+
 BAD_PROFILE = {
     "javascript link": ("  github: https://github.com/ada\n", "  github: javascript:alert(1)\n",
                         ":15: links: github: 'javascript:alert(1)' is not an http(s) URL"),

@@ -227,6 +227,29 @@ def test_an_edit_gives_the_index_a_cold_run_gives(
         assert snapshot(out / "pagefind" / sub) == snapshot(copy / "pagefind" / sub)
 
 
+@pytest.mark.slow
+def test_a_page_of_ones_own_is_searchable_until_it_is_deleted(
+    fresh_site: Path, pagefind: None
+) -> None:
+    """The index holds each paper and each content/pages/*.md; an edit of the page alone
+    indexes it again, and a deleted page leaves the index, though no paper changed."""
+    args = ("build", "--site", fresh_site, "--base-url", BASE_URL)
+    papers = len(list((fresh_site / "content/papers").glob("*.md")))
+    page = fresh_site / "content" / "pages" / "software.md"
+    page.parent.mkdir()
+    page.write_text("---\ntitle: Software\n---\nOur quokka toolkit.\n", "utf-8")
+    run_cli(*args, check=True)
+    out = fresh_site / "output"
+    assert page_count(out / "pagefind") == papers + 1
+    before = snapshot(out / "pagefind" / "index")
+    page.write_text("---\ntitle: Software\n---\nOur wombat toolkit.\n", "utf-8")
+    run_cli(*args, check=True)
+    assert snapshot(out / "pagefind" / "index") != before
+    page.unlink()
+    run_cli(*args, check=True)
+    assert page_count(out / "pagefind") == papers
+
+
 def test_a_topic_name_spaced_twice_filters_by_the_text_pagefind_reads(
     fresh_site: Path, pagefind: None
 ) -> None:
