@@ -8,6 +8,7 @@ already have in their own `.bib` files.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -66,6 +67,8 @@ _LATEX_TABLE = str.maketrans({
     "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
 })  # fmt: skip
+# TeX typesets `--` as an en dash (`-->` came back from a .bib as `–>`): `-{}-` is two hyphens
+_DOUBLE_HYPHEN = re.compile(r"-(?=-)")
 # str.split() already breaks on \t \n \v \f \r and \x1c-\x1f; replace only what it keeps
 _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 # Math exactly as the Markdown math plugin reads it (tests/test_cite.py compares them on
@@ -237,9 +240,13 @@ def _ascii_word(text: str) -> str:
     return slugify_text(text).replace("-", "")
 
 
+def _tex(text: str) -> str:
+    return _DOUBLE_HYPHEN.sub("-{}", text.translate(_LATEX_TABLE))
+
+
 def latex_escape(text: str) -> str:
     """Plain text -> LaTeX source that prints the same characters."""
-    return one_line(text).translate(_LATEX_TABLE)
+    return _tex(one_line(text))
 
 
 def _balanced(tex: str) -> bool:
@@ -250,9 +257,11 @@ def _balanced(tex: str) -> bool:
 
 def _latex_math(math: str, source: str) -> str:
     """`$math$`, or its `source` as text when it has unbalanced braces or anything that is
-    not typesetting (_UNSAFE_MATH): kept, it would break the .bib file or run something."""
+    not typesetting (_UNSAFE_MATH): kept, it would break the .bib file or run something.
+    Its dollars are then `\\textdollar{}`, which prints as `\\$` does, and which sitegen's
+    reader, reading `\\$` as a dollar sign, reads as the math it was."""
     keep = math.strip() and _balanced(math) and not _UNSAFE_MATH.search(math)
-    return f"${math}$" if keep else source.translate(_LATEX_TABLE)
+    return f"${math}$" if keep else _tex(source).replace(r"\$", r"\textdollar{}")
 
 
 def latex_text(text: str) -> str:
@@ -262,9 +271,9 @@ def latex_text(text: str) -> str:
     for m in _INLINE_MATH.finditer(text):
         if (math := m.group(1) or m.group(2)) is None:
             continue  # an escaped dollar or backslash: text
-        out += [text[end : m.start()].translate(_LATEX_TABLE), _latex_math(math, m.group())]
+        out += [_tex(text[end : m.start()]), _latex_math(math, m.group())]
         end = m.end()
-    return "".join(out) + text[end:].translate(_LATEX_TABLE)
+    return "".join(out) + _tex(text[end:])
 
 
 _LATEX_MARKS = {
@@ -278,7 +287,7 @@ def _latex_tokens(tokens: Sequence[Any]) -> Iterator[str]:
         if t.type.startswith("math_inline"):
             yield _latex_math(t.content, t.markup + t.content + t.markup)
         elif t.type in ("text", "code_inline"):  # entities decoded: `&#x202E;` is U+202E now
-            yield drop_control(t.content).translate(_LATEX_TABLE)
+            yield _tex(drop_control(t.content))
         elif t.type == "image":  # its alt text, as the page shows it
             yield from _latex_tokens(t.children or [])
         else:  # a link is its text
@@ -402,6 +411,11 @@ def _ris_name(name: Name) -> str:
     return ", ".join(part for part in (family, name.given, name.suffix) if part)
 
 
+# how RIS says `et_al`: a note, which reference managers keep as one; an author "others", as
+# BibTeX writes it, would be a person to them
+ET_AL_NOTE = "Author list shortened (et al.)"
+
+
 def ris_record(paper: Paper, url: str) -> str:
     """One RIS record (EndNote, Zotero, Mendeley). Lines end in CRLF, as the format asks."""
     kind = cited_as(paper)
@@ -420,7 +434,7 @@ def ris_record(paper: Paper, url: str) -> str:
         ("UR", one_line(url)),
         ("L1", _optional(paper.pdf)),
         ("N1", f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None),
-        ("N1", "Author list shortened (et al.)" if paper.et_al else None),
+        ("N1", ET_AL_NOTE if paper.et_al else None),
         ("ER", ""),
     ]
     return "".join(f"{tag}  - {value}\r\n" for tag, value in lines if value is not None)
@@ -435,19 +449,22 @@ def csl_name(name: str) -> dict[str, str]:
 
 
 def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
-    """One CSL-JSON item (the format citeproc, Zotero and Pandoc read)."""
+    """One CSL-JSON item (the format citeproc, Zotero and Pandoc read). Its title and
+    abstract are rich text, HTML to its readers: a title's `<i>` in text became italics.
+    `et_al` is the name Pandoc gives BibTeX's "and others"."""
     kind = cited_as(paper)
+    others = [{"literal": "others"}] if paper.et_al else []
     item: dict[str, Any] = {
         "id": key,
         "citation-key": key,
         "type": kind.csl,
-        "title": one_line(plain_inline(paper.title)),
-        "author": [csl_name(a.name) for a in paper.authors],
+        "title": html.escape(one_line(plain_inline(paper.title)), quote=False),
+        "author": [*(csl_name(a.name) for a in paper.authors), *others],
         "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
         "URL": url,
         kind.csl_venue: _optional(paper.venue),
         "genre": kind.degree,
-        "abstract": _optional(paper.summary_text),
+        "abstract": _optional(html.escape(paper.summary_text, quote=False)),
         "DOI": _optional(paper.doi),
         "number": f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None,
         "keyword": ", ".join(keywords(paper)) or None,

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .cite import CITED_AS, Name, markdown_text, split_name
+from .cite import CITED_AS, ET_AL_NOTE, Name, markdown_text, split_name
 from .content import _ET_AL, front_matter
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import plain_inline
@@ -237,8 +237,8 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
     names = [n for n in (_HOMONYM.sub("", a) for a in fields.get("authors", ())) if visible(n)]
     # a source's "et al." means `et_al` wherever the list has it, and the build refuses
-    # it as a name
-    fields["authors"] = tuple(a for a in names if not _ET_AL.fullmatch(a))
+    # it as a name; so does BibTeX's "others", which Pandoc and cite write in CSL-JSON too
+    fields["authors"] = tuple(a for a in names if not _ET_AL.fullmatch(a) and a.lower() != "others")
     fields["et_al"] = fields.get("et_al", False) or len(fields["authors"]) < len(names)
     doi = fields.get("doi")
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
@@ -259,15 +259,23 @@ _LATEX_CHARS = re.compile(r"[\\{}~$]|--")
 _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
 
 
-def _latex(text: str) -> str:
-    """LaTeX -> Unicode with pylatexenc (accents, \\&, {Braces}, --), math kept as $...$."""
-    if not _LATEX_CHARS.search(text):
-        return clean(text)
-    try:
-        out = _decoder().latex_to_text(_BARE_SPECIAL.sub(r"\1\\\2", text))
-    except Exception:  # pylatexenc gives up on some broken input: keep the source text
-        out = text.replace("{", "").replace("}", "")
-    return clean(out)
+# what the decoder writes for `\$`, a dollar sign: written as `$`, two of them made math of
+# the text between (`\$5 and \$10`); a private-use character, which no text needs
+_DOLLAR = "\ue024"
+
+
+def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
+    """LaTeX -> Unicode with pylatexenc (accents, \\&, {Braces}, --), math kept as $...$;
+    with `markdown` (a title's or an abstract's), that Markdown, where `\\$` stays `\\$`."""
+    out = text
+    if _LATEX_CHARS.search(text):
+        try:
+            out = _decoder().latex_to_text(_BARE_SPECIAL.sub(r"\1\\\2", text))
+        except Exception:  # pylatexenc gives up on some broken input: keep the source text
+            out = text.replace("{", "").replace("}", "")
+    if markdown is None:
+        return clean(out.replace(_DOLLAR, "$"))
+    return markdown(clean(out)).replace(_DOLLAR, r"\$")
 
 
 @functools.cache
@@ -277,7 +285,7 @@ def _decoder() -> Any:
     # how cite writes a lone brace (BibTeX counts the one in `\{`) and a caret: pylatexenc 2
     # dropped the braces and read the caret as U+02C6, so a site's own .bib lost them
     db = get_default_latex_context_db().filter_context()
-    spelled = {"textbraceleft": "{", "textbraceright": "}", "textasciicircum": "^"}
+    spelled = {"textbraceleft": "{", "textbraceright": "}", "textasciicircum": "^", "$": _DOLLAR}
     macros = [MacroTextSpec(name, text) for name, text in spelled.items()]
     db.add_context_category("sitegen", macros=macros, prepend=True)
     return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
@@ -378,7 +386,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             _record(
                 source,
                 line,
-                markdown_text(_latex(f.get("title", ""))),
+                _latex(f.get("title", ""), markdown_text),
                 authors=tuple(_bib_author(a) for a in raw_authors if a.lower() != "others"),
                 et_al=et_al,
                 date=date,
@@ -387,7 +395,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or publisher)),
                 url=_page(url) or _page(web_url(f.get("html"))),
                 pdf=pdf,
-                abstract=_abstract(_latex(f.get("abstract", ""))),
+                abstract=_latex(f.get("abstract", ""), markdown_inline) or None,
                 topic=topic_of(f.get("primaryclass")),
                 code_url=web_url(f.get("code")),
                 links=links,
@@ -465,6 +473,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 line,
                 markdown_text(title),
                 authors=tuple(map(_flip, authors)),
+                et_al=ET_AL_NOTE in e.get("notes", []),  # as cite writes it
                 date=date,
                 doi=bare_doi(e.get("doi")),
                 arxiv=arxiv,

@@ -1819,6 +1819,23 @@ def test_a_bare_percent_or_ampersand_in_bibtex_is_text(site: Path, tmp_path: Pat
     assert body == "We cut errors by 50% on ImageNet. The rest is kept.\n"
 
 
+def test_a_bibtex_dollar_sign_is_no_math(site: Path, tmp_path: Path) -> None:
+    """pylatexenc reads `\\$` as a bare `$`, and a pair of them was math: the title said
+    `Pricing at $5 and $10`, and the page showed "5 and" as MathML. The title and abstract
+    keep it escaped, next to real math; a venue, which pages show as text, says `$`."""
+    bib = tmp_path / "p.bib"
+    bib.write_text(
+        "@article{x2020, author={Lovelace, Ada}, year={2020}, journal={J. \\$ Costs},\n"
+        " title={{Pricing at \\$5 and \\$10 per GPU-hour}},\n"
+        " abstract={It costs \\$5, or \\$10 in $O(n)$ time.}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    [path] = (site / "content" / "papers").glob("2020-pricing-*.md")
+    fm, body = front(path)
+    assert (fm["title"], fm["venue"]) == (r"Pricing at \$5 and \$10 per GPU-hour", "J. $ Costs")
+    assert body == "It costs \\$5, or \\$10 in $O(n)$ time.\n"
+
+
 @pytest.mark.parametrize(
     "py, da, date",
     [
