@@ -167,6 +167,7 @@ def _md(footnotes: bool = True) -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")  # GitHub's tables: a Teaching page's terms and courses
     # any `$...$` pair is math, as in arXiv's MathJax: "a 3$\\times$ speedup" is common
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
     if footnotes:  # "equal contribution[^1]", a note on a dataset's licence
@@ -178,6 +179,8 @@ def _md(footnotes: bool = True) -> MarkdownIt:
         md.add_render_rule(rule, _render_math)
     # an image would be a request to another site: it becomes a link to the image
     md.add_render_rule("image", _image_as_link)
+    md.add_render_rule("th_open", _cell)
+    md.add_render_rule("td_open", _cell)
     for rule in ("heading_open", "heading_close"):
         md.add_render_rule(rule, _demoted)
     return md
@@ -190,6 +193,13 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     alt = html.escape("".join(_inline_text(tok.children or []))) or src
     depth = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx])
     return alt if depth else f'<a href="{src}">{alt}</a>'
+
+
+def _cell(self, tokens, idx, options, env) -> str:
+    """A table column's alignment as a class: the site's CSP refuses style attributes."""
+    if style := tokens[idx].attrs.pop("style", None):
+        tokens[idx].attrSet("class", "align-" + str(style).rsplit(":", 1)[-1])
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _notes_open(self, tokens, idx, options, env) -> str:
@@ -256,8 +266,8 @@ def _plain_paragraphs(text: str) -> Rendered | None:
     for line in text.split("\n"):
         if not line.strip(" "):
             lines.append([])  # a blank line ends a paragraph
-        elif line != line.strip(" ") or line.startswith(_LINE_START):
-            return None  # trailing spaces (hard breaks), indentation, list or heading marks
+        elif line != line.strip(" ") or line.startswith(_LINE_START) or "|" in line:
+            return None  # trailing spaces (hard breaks), indentation, list marks, tables
         else:
             lines[-1].append(line)
     paragraphs = ["\n".join(p) for p in lines if p]

@@ -67,6 +67,18 @@ def test_anything_markdown_goes_to_the_parser() -> None:
         assert markup._plain_paragraphs(text) is None, text
 
 
+def test_a_table_is_a_table_aligned_by_class_with_its_cells_inert() -> None:
+    """A Teaching page's terms and courses; the site's CSP refuses style attributes."""
+    text = "| Term | Course | N |\n|:--|:-:|--:|\n| Fall | <b>x</b> [y](javascript:z) | 3 |\n"
+    assert markup._plain_paragraphs(text) is None
+    html = markup.render_markdown(text).html
+    assert "style=" not in html and "<b>" not in html and "javascript:" not in html.split("[y]")[0]
+    assert '<th class="align-left">Term</th>' in html
+    assert '<th class="align-center">Course</th>' in html
+    assert '<td class="align-right">3</td>' in html
+    assert "<table>" in markup.render_markdown("a | b\n--|--\nc | d").html
+
+
 def test_headings_sit_under_the_page_and_images_are_links() -> None:
     """A `#` in an abstract is not a second <h1>: headings go two levels down. An image
     would be a request to another site: it is a link to the image, named by its alt

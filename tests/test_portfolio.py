@@ -569,6 +569,10 @@ def test_a_page_of_ones_own_is_a_page_like_the_others(out: Path) -> None:
     assert not doc.script_texts and "&lt;script&gt;alert('page')" in html
     assert not [a for a in doc.find("a") if (a.get("href") or "").startswith("javascript")]
     assert "<loc>https://ada.example.org/teaching/</loc>" in (out / "sitemap.xml").read_text()
+    # a table, its columns aligned by class (the CSP refuses style attributes), cells inert
+    assert [c["class"] for c in doc.find("th")] == ["align-left", "align-left", "align-right"]
+    assert '<td class="align-left">Notes on the &lt;b&gt;difference&lt;/b&gt; engine</td>' in html
+    assert "style=" not in html
 
 
 BAD_PAGES = {  # file name, its text, a root/ file to publish, the message
