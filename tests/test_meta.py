@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -109,11 +110,21 @@ def test_person_json_ld_counts_are_integers_and_knows_no_other(fresh_site: Path)
 
 
 def test_other_pages_have_opengraph_and_canonical(example_output: Path) -> None:
-    for rel in ("timeline/index.html", "topics/index.html", "coauthors/index.html"):
+    """A shared link's preview names the page and says what it holds, as its tab and its
+    meta description do, not the site's name on every page."""
+    for rel in (
+        "timeline/index.html",
+        "topics/index.html",
+        "coauthors/index.html",
+        "cv/index.html",
+    ):
         doc = parse(example_output / rel)
         og = dict(metas(doc, "property"))
         assert og["og:url"] == BASE_URL + rel.removesuffix("index.html")
         assert og["og:site_name"] == "Lemeng Wu"
+        title = re.search(r"<title>(.*)</title>", (example_output / rel).read_text())[1]
+        assert og["og:title"] == html.unescape(title) and title.endswith(" · Lemeng Wu")
+        assert og["og:description"] == dict(metas(doc))["description"]
 
 
 def test_sitemap_lists_every_page_without_a_guessed_lastmod(example_output: Path) -> None:
