@@ -22,10 +22,10 @@ from . import urls
 from .model import Coauthor, Site, Topic
 from .words import format_number
 
-# Widths the layout is tuned for: the theme's text column on a phone (390 px
-# screen) and on a desktop; labels that would collide at a width are hidden there.
-NARROW_PX = 358
-WIDE_PX = 780
+# The text column at its narrowest in each layout: a 320 px phone, and a screen just
+# over 40rem, where the desktop layout starts; labels that would collide there are hidden.
+NARROW_PX = 288
+WIDE_PX = 600
 MAX_SERIES = 8  # the palette has 8 colours; more topics than that share "Other"
 TOPIC_ROWS = 7  # topics the home page's topic table names; more share one row
 
@@ -150,6 +150,13 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     k_wide = math.ceil(36 / wide)
     k_narrow = k_wide * math.ceil(math.ceil(36 / narrow) / k_wide)
     total_px = len(str(peak)) * 7 + 6  # a column's count must fit above it
+    # the last label, under a column narrower than itself, ends at the chart's edge: its
+    # middle is then 18 px in from the edge, nearer the label before it than a column's
+    at_edge = narrow < 36
+
+    def labelled(from_end: int, k: int, column: float) -> bool:
+        to_last = (from_end + 0.5) * column - 18 if at_edge else from_end * column
+        return from_end % k == 0 and (from_end == 0 or to_last >= 36)
 
     def y_of(v: float) -> float:
         return pad_top + plot_h - plot_h * v / top
@@ -201,10 +208,9 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
             )
         parts.append("</g>")
         from_end = n - 1 - i
-        if from_end % k_wide == 0:
-            hide = "" if from_end % k_narrow == 0 else " nw"
-            # the last label, under a column narrower than itself, ends at the chart's edge
-            at, anchor = (_n(right), "end") if from_end == 0 and narrow < 36 else (centre, "middle")
+        if labelled(from_end, k_wide, wide):
+            hide = "" if labelled(from_end, k_narrow, narrow) else " nw"
+            at, anchor = (_n(right), "end") if from_end == 0 and at_edge else (centre, "middle")
             parts.append(
                 f'<text class="year-label{hide}" x="{at}%" y="{pad_top + plot_h + 18}" '
                 f'text-anchor="{anchor}">{year}</text>'

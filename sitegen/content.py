@@ -323,17 +323,28 @@ def load_profile(site: Path) -> Profile:
     data = load_yaml(text, display)
     if not isinstance(data, dict):
         raise SitegenError("must be a mapping with at least `name:`", display, 1)
+    for key in ("name", "field"):  # a list or mapping is a mistake, not no text
+        if isinstance(data.get(key), (bool, list, dict)):
+            line = key_line(text, (key,)) or 1
+            raise SitegenError(f"{key}: must be text, not {data[key]!r}", display, line)
     name = _as_str(data.get("name"))
     if not name:
         line = key_line(text, ("name",)) or 1
         raise SitegenError("name: missing (the owner's name)", display, line)
     metrics = data.get("metrics") or {}
-    if not isinstance(metrics, dict) or not all(  # not bools, not .nan or .inf; named in words
-        isinstance(k, str) and (type(v) is int or (type(v) is float and math.isfinite(v)))
-        for k, v in metrics.items()
-    ):
+    if not isinstance(metrics, dict):
         line = key_line(text, ("metrics",)) or 1
         raise SitegenError("metrics: must map names to numbers", display, line)
+    for k, v in metrics.items():  # not bools, not .nan or .inf; named in words
+        if isinstance(k, str) and (type(v) is int or (type(v) is float and math.isfinite(v))):
+            continue
+        problem = (
+            f"{k}: must be a number, not {v!r}"
+            if isinstance(k, str)
+            else f"{k!r}: must be named in text"
+        )
+        line = key_line(text, ("metrics", k)) or key_line(text, ("metrics",)) or 1
+        raise SitegenError(f"metrics: {problem}", display, line)
     extra = {k: v for k, v in data.items() if k not in ("name", "field", "metrics")}
     return Profile(name=name, field=_as_str(data.get("field")), metrics=metrics, extra=extra)
 

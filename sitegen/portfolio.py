@@ -101,8 +101,9 @@ class NewsItem:
     id: str  # the item's anchor on /news/ and its feed entry's id
     date: dt.date
     title: str | None
-    body_html: str
+    body_html: str  # its headings under /news/'s h2 titles (and in feeds)
     text: str  # plain text, for feed titles of untitled items
+    home_html: str  # its headings under the home page's h3 titles: no two at one level
 
 
 @dataclass(frozen=True)
@@ -250,8 +251,10 @@ def parse_email(value: Any, fail: Fail) -> Email | None:
 
 def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
     v = data.get(key)
-    if v is not None and not (isinstance(v, str) and _text(v)):  # "\x01" is no text either
-        raise fail(f"{key}: must be text", (key,))
+    if v is not None and not isinstance(v, str):
+        raise fail(f"{key}: must be text, not {v!r}", (key,))
+    if v is not None and not _text(v):  # "\x01" is no text either
+        raise fail(f"{key}: empty: write some text, or leave it out", (key,))
     return None if v is None else _text(v)
 
 
@@ -321,12 +324,14 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsI
         what = f"invalid date {data['date']!r}" if data.get("date") is not None else "missing"
         raise fail(f"date: {what} (use YYYY-MM-DD)", ("date",))
     title = _title(data, fail)
-    rendered = render_markdown(drop_control(body).strip("\n"), display)
+    body = drop_control(body).strip("\n")
+    rendered = render_markdown(body, display)
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
         raise SitegenError("empty: a news item needs a title or some text", display, 1)
     warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     stem = slugify_text(Path(display).stem) or "item"
-    return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text)
+    home = render_markdown(body, display, top=4).html
+    return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text, home)
 
 
 def markdown_files(site_dir: Path, folder: str) -> list[Path]:
@@ -489,6 +494,8 @@ def load_resume(site_dir: Path) -> tuple[dict | None, str]:
         return data, display
     path = list(e.absolute_path)
     message = e.message
+    if e.validator == "type" and e.instance is None:  # YAML's null, not Python's None
+        message = "empty: give it a value, or leave it out"
     if e.validator == "pattern" and path and str(path[-1]).endswith(("date", "Date")):
         message = f"{e.instance!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"
         message += " (leave endDate out while it goes on)" if path[-1] == "endDate" else ""

@@ -89,8 +89,8 @@ def _check_fields(given: dict, known: dict, path: Path, text: str, at: tuple) ->
     A phrase without fields is never formatted (not by Python, the templates or search.js),
     so its text is shown as written, braces and all: nothing to check."""
     for phrase, said in given.items():
-        if phrase == "1,234" and not _GROUPING.fullmatch(said):  # format_number reads it
-            problem = "'1,234': write 1 and 234 with the separator between, such as 1.234"
+        if phrase == "1,234.5" and not _NUMBER.fullmatch(said):  # format_number reads it
+            problem = "'1,234.5': write 1, 234 and 5 with the separators between, such as 1.234,5"
             raise SitegenError(problem, path, key_line(text, (*at, phrase)))
         allowed = _fields(phrase) if phrase in known else None
         if not allowed:
@@ -154,12 +154,14 @@ def format_date(d: Any, words: dict[str, str] | str | None = None, style: str = 
 
 
 def format_number(n: Any, words: dict[str, str] | None = None) -> str:
-    """`{{ n|number(words) }}`: 1,234 grouped as the language groups digits. The phrase
-    "1,234" says how: 1.234 in German, 1 234 in French."""
-    return f"{n:,}".replace(",", _GROUPING.fullmatch((words or _English())["1,234"])[1])
+    """`{{ n|number(words) }}`: 1,234.5 written as the language writes numbers. The phrase
+    "1,234.5" says how: 1.234,5 in German, 1 234,5 in French."""
+    group, point = _NUMBER.fullmatch((words or _English())["1,234.5"]).groups()
+    whole, dot, fraction = f"{n:,}".partition(".")
+    return whole.replace(",", group) + (point if dot else "") + fraction
 
 
-_GROUPING = re.compile(r"1(\D{0,3})234")  # checked in load_words: a phrase, not a format
+_NUMBER = re.compile(r"1(\D{0,3})234(\D{1,3})5")  # checked in load_words: a phrase, not a format
 
 
 MONTHS = (

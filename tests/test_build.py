@@ -1015,18 +1015,27 @@ def test_an_output_that_is_a_file_is_refused(fresh_site: Path) -> None:
     assert notes.read_text() == "keep me\n"
 
 
-@pytest.mark.parametrize("metric", [r"\1: .nan", "  2024: 5"])
-def test_non_finite_metrics_and_unnamed_ones_are_refused(fresh_site: Path, metric: str) -> None:
+@pytest.mark.parametrize(
+    "metric, message",
+    [(r"\1: .nan", "must be a number, not nan"), ("  2024: 5", "2024: must be named in text")],
+)
+def test_non_finite_metrics_and_unnamed_ones_are_refused(
+    fresh_site: Path, metric: str, message: str
+) -> None:
     """JSON has no NaN or Infinity: the home page's JSON-LD would not parse; a metric's
-    name is shown as words (a year or `true` as a name crashed the build)."""
+    name is shown as words (a year or `true` as a name crashed the build). Named at its
+    own line."""
     profile = fresh_site / "content" / "profile.yaml"
     text = profile.read_text(encoding="utf-8")
-    profile.write_text(re.sub(r"(?m)^(  \w+): [\d.]+$", metric, text, count=1))
+    found = re.search(r"(?m)^(  \w+): [\d.]+$", text)
+    assert found
+    profile.write_text(text[: found.start()] + found.expand(metric) + text[found.end() :])
+    line = text.count("\n", 0, found.start()) + 1
     for command in ("build", "check"):
         proc = run_cli(command, "--site", fresh_site)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-        assert "content/profile.yaml:" in proc.stderr
-        assert "metrics: must map names to numbers" in proc.stderr
+        assert f"content/profile.yaml:{line}: metrics: " in proc.stderr, proc.stderr
+        assert message in proc.stderr
 
 
 def test_a_config_that_is_a_broken_link_is_an_error(fresh_site: Path) -> None:

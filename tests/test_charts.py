@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,16 @@ def test_a_chinese_japanese_or_korean_name_is_measured_a_full_em_a_character() -
     assert _text_width("Ada", 10) < 30
 
 
+def spanning(site, first: int):
+    """The site with one more paper, from `first`: its timeline runs from then on."""
+    import dataclasses
+
+    old = (dataclasses.replace(site.papers[-1], date=site.papers[-1].date.replace(year=first)),)
+    return dataclasses.replace(
+        site, papers=(*site.papers, *old), years=(*site.years, type(site.years[0])(first, old))
+    )
+
+
 def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
     """`<1%` is text in the topic table; the last year's label under narrow columns (a
     long career, a phone) ends at the chart's edge instead of being cut in half."""
@@ -201,13 +212,7 @@ def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
     )
     html = topic_chart(wider, EN)
     assert 'share">&gt;99%<' in html and 'share">100%<' not in html
-    old = [dataclasses.replace(site.papers[-1], date=site.papers[-1].date.replace(year=1950))]
-    years = dataclasses.replace(
-        site,
-        papers=(*site.papers, *old),
-        years=(*site.years, type(site.years[0])(1950, tuple(old))),
-    )
-    svg = chart_svg(timeline_chart(years, EN), "timeline-svg")
+    svg = chart_svg(timeline_chart(spanning(site, 1950), EN), "timeline-svg")
     last = [t for t in svg.iter(f"{SVG_NS}text") if "year-label" in t.get("class", "")][-1]
     assert last.text == str(site.years[0].year) and last.get("text-anchor") == "end"
 
@@ -268,3 +273,30 @@ def test_charts_fit_the_screen_and_stay_legible(example_output: Path, chromium, 
             ctx.close()
         for path in PAGES:  # colours come from CSS variables, so dark mode recolours them
             assert fills[("light", path)] != fills[("dark", path)], path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [320, 390, 768, 1280])
+def test_year_labels_never_touch_however_long_the_career(
+    example_output: Path, site, chromium, width: int
+) -> None:
+    """The last year's label, ending at the chart's edge, overlapped the one before it
+    ("20202026") at some spans of years, on a phone and on a desktop; at 320 and 768 px,
+    narrower than the widths the layouts were tuned for, labels in the middle touched too."""
+    last = site.years[0].year
+    with serve(example_output, REPO / "netlify.toml") as base:
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        page.goto(base + "timeline/")
+        for years in (2, 13, 36, 54, 61, 80, 121):
+            boxes = page.evaluate(
+                """html => { document.querySelector('.timeline-chart').outerHTML = html;
+                    return Array.from(document.querySelectorAll('.timeline-chart .year-label'))
+                        .filter(t => getComputedStyle(t).display !== 'none')
+                        .map(t => { const r = t.getBoundingClientRect();
+                                    return [t.textContent, r.left, r.right]; }) }""",
+                timeline_chart(spanning(site, last - years + 1), EN),
+            )
+            assert boxes[-1][0] == str(last) and len(boxes) > 1, (years, boxes)
+            for a, b in pairwise(boxes):
+                assert b[1] - a[2] >= 3, (width, years, a, b)
+        page.close()

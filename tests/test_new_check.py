@@ -439,7 +439,7 @@ def test_check_lists_a_portfolio_problem_after_other_problems(fresh_site: Path) 
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
         "sitegen.yaml:1: feed_size: must be a whole number from 1 to 1000",
-        f"content/profile.yaml:{_line_of(profile, 'photo:')}: photo: must be text",
+        f"content/profile.yaml:{_line_of(profile, 'photo:')}: photo: must be text, not 3",
     ]
 
 

@@ -434,6 +434,11 @@ def test_home_shows_the_latest_news_and_the_news_page_all(out: Path) -> None:
     assert news.count('class="news-item"') == 3  # home_news: 3
     assert "All news (4 items)" in news
     page = (out / "news" / "index.html").read_text()
+    # a `#` in an item is under its title, an h3 on the home page and an h2 on /news/
+    for html, title in ((news, "3"), (page, "2")):
+        levels = re.findall(r"<h(\d)[^>]*>([^<]+)", html)
+        assert (title, "Best paper award for ") in levels, levels
+        assert (str(int(title) + 1), "The identity") in levels, levels
     ids = re.findall(r'<li class="news-item" id="([^"]+)"', page)
     assert ids == [
         "news-2024-05-award",
@@ -522,7 +527,15 @@ BAD_NEWS = {
     "only a rule": ("---\ndate: 2024-01-01\n---\n***\n", "content/news/bad.md:1: empty"),
     "a control character as title": (
         '---\ndate: 2024-01-01\ntitle: "\\x01"\n---\n',
-        "content/news/bad.md:3: title: must be text",
+        "content/news/bad.md:3: title: empty",
+    ),
+    "an empty title": (
+        '---\ndate: 2024-01-01\ntitle: ""\n---\nx\n',
+        "content/news/bad.md:3: title: empty",
+    ),
+    "a list as title": (
+        "---\ndate: 2024-01-01\ntitle: [a]\n---\nx\n",
+        "content/news/bad.md:3: title: must be text, not ['a']",
     ),
 }
 
@@ -625,6 +638,14 @@ BAD_PROFILE = {
     # a right-to-left override shows `gpj.exe` as `exe.jpg`; a control character is no URL
     "bidi in a link": ("  github: https://github.com/ada\n", '  github: "https://x.org/a\\u202egpj.exe"\n',
                        ":15: links: github: 'https://x.org/a\\u202egpj.exe' is not an http(s) URL"),
+    # a list where text belongs was taken for no text: dropped in silence, or "name: missing"
+    "field a list": ("field: Analytical engines", "field: [CV]",
+                     ":2: field: must be text, not ['CV']"),
+    "name a list": ("name: Ada Lovelace", "name: [a, b]", ":1: name: must be text, not ['a', 'b']"),
+    # YAML 1.1 reads 1e9 as text; the error was at `metrics:`, naming no metric
+    "a metric as text": ("  citations: 120", "  citations: 1e9",
+                         ":26: metrics: citations: must be a number, not '1e9'"),
+    "an empty bio": ("bio: |", "bio: ''\nold_bio: |", ":7: bio: empty: write some text"),
 }  # fmt: skip
 
 
@@ -764,6 +785,25 @@ def test_cv_has_a_print_stylesheet(out: Path) -> None:
     assert "attr(href)" in printed and "break-inside: avoid" in printed
 
 
+@pytest.mark.browser
+def test_a_printed_cv_adds_a_link_s_address_only_where_its_text_is_not_that(
+    out: Path, chromium
+) -> None:
+    """The website's link, whose text is its address, printed it twice:
+    "https://ada.example.org/ <https://ada.example.org/>"."""
+    page = chromium.new_page()
+    page.emulate_media(media="print")
+    page.goto((out / "cv" / "index.html").as_uri())
+    shown = page.locator(".cv a").evaluate_all(
+        """as => as.map(a => [a.textContent.trim(), a.getAttribute('href'),
+                              getComputedStyle(a, '::after').content])"""
+    )
+    page.close()
+    assert ["https://ada.example.org/", "https://ada.example.org/", "none"] in shown
+    assert any(after.startswith('" <http') for *_, after in shown)  # the others are printed
+    assert not [s for s in shown if s[0] == s[1] and s[2] != "none"], shown
+
+
 def _pdf_bytes_text(data: bytes) -> bytes:
     """The PDF's bytes with every Flate stream inflated, to search what it says."""
     parts = [data]
@@ -895,6 +935,9 @@ BAD_RESUME = {
                         "content/resume.yaml:36: resume: Additional properties are not allowed"),
     "talk without title": ("  - title: On the Engine", "  - name: On the Engine",
                            "content/resume.yaml:44: talks.0: 'title' is a required property"),
+    # jsonschema said "None is not of type 'array'"
+    "an empty section": ("skills:", "volunteer: null\nskills:",
+                         "content/resume.yaml:36: volunteer: empty"),
 }  # fmt: skip
 
 
@@ -1036,6 +1079,53 @@ def test_email_becomes_a_mailto_link_with_javascript(out: Path, chromium) -> Non
         finally:
             page.close()
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("script", [True, False])
+def test_an_icon_keeps_its_shape_beside_a_line_that_wraps(out: Path, chromium, script) -> None:
+    """A flex item shrinks by default: beside an email address that wrapped on a phone
+    the mail icon was squeezed to 12 px by 15.5 px, the other icons square."""
+    from siteserver import serve
+
+    with serve(out, REPO / "netlify.toml") as base:
+        ctx = chromium.new_context(
+            viewport={"width": 320, "height": 800}, java_script_enabled=script
+        )
+        page = ctx.new_page()
+        page.goto(base, wait_until="load")
+        address = page.locator(".profile-email .email-address")
+        address.evaluate("e => { e.textContent = 'ada.augusta.king.lovelace@' + e.textContent }")
+        assert address.bounding_box()["height"] > 30  # it wraps
+        sizes = page.locator(".icon").evaluate_all(
+            "es => es.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height] })"
+        )
+        ctx.close()
+    assert len(sizes) > 2 and all(abs(w - h) < 0.5 for w, h in sizes), sizes
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_percent_sign_in_an_email_address_reaches_the_mail_program(
+    tmp_path: Path, chromium
+) -> None:
+    """`%` may be in an address, and starts an escape in a URL: the mailto link for
+    ada%40home@example.org was read as ada@home@example.org."""
+    from urllib.parse import unquote
+
+    from siteserver import serve
+
+    site = copy_fixture(tmp_path / "site")
+    profile = site / "content" / "profile.yaml"
+    address = "ada%40home@example.org"
+    profile.write_text(profile.read_text().replace("ada.lovelace@example.org", address))
+    assert build(site).returncode == 0
+    with serve(site / "output", REPO / "netlify.toml") as base:
+        page = chromium.new_page()
+        page.goto(base, wait_until="load")
+        href = page.locator(".profile-email a").get_attribute("href")
+        page.close()
+    assert unquote(href.removeprefix("mailto:")) == address, href
 
 
 def test_a_static_file_named_like_the_photo_is_an_error(tmp_path: Path) -> None:

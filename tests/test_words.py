@@ -343,23 +343,26 @@ def test_a_count_inside_a_phrase_is_escaped_once(tmp_path: Path) -> None:
     assert any("R&D publications by year" in t for t in visible(out / "index.html"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
-    "language, grouped", [("de", "1.323"), ("fr", "1\u202f323"), ("en", "1,323")]
+    "language, grouped, point",
+    [("de", "1.323", ","), ("fr", "1\u202f323", ","), ("en", "1,323", ".")],
 )
 def test_numbers_are_grouped_as_the_language_writes_them(
-    tmp_path: Path, language: str, grouped: str
+    tmp_path: Path, language: str, grouped: str, point: str
 ) -> None:
-    """A German page read "1,323 Zitationen", which a German reader takes for 1.323; the
-    phrase "1,234" says how each language groups digits, in pages and feeds alike."""
+    """A German page read "1,323 Zitationen", which a German reader takes for 1.323, then
+    "1.323.5" for 1323.5; the phrase "1,234.5" says how each language groups digits and
+    marks a fraction, in pages and feeds alike."""
     from conftest import make_site
 
     site = make_site(tmp_path / "site")
     profile = site / "content" / "profile.yaml"
     text = re.sub(
-        r"(?m)^  citations: .*$", "  citations: 1323", profile.read_text(encoding="utf-8")
+        r"(?m)^  citations: .*$", "  citations: 1323.5", profile.read_text(encoding="utf-8")
     )
     profile.write_text(
-        text if "citations: 1323" in text else text + "metrics:\n  citations: 1323\n"
+        text if "citations: 1323.5" in text else text + "metrics:\n  citations: 1323.5\n"
     )
     paper = next((site / "content" / "papers").glob("*.md"))
     many = "".join(f"- Author Number{i}\n" for i in range(1240))
@@ -367,9 +370,14 @@ def test_numbers_are_grouped_as_the_language_writes_them(
         re.sub(r"(?m)^authors:\n(- .*\n)+", lambda m: "authors:\n" + many, paper.read_text()),
         encoding="utf-8",
     )
+    news = site / "content" / "news"
+    news.mkdir()
+    for i in range(1001):  # "All news (1,001 items)"
+        (news / f"{i}.md").write_text(f"---\ndate: 2024-01-01\n---\nItem {i}.\n")
     out, _ = build(site, f"language: {language}\n")
     home = (out / "index.html").read_text(encoding="utf-8")  # U+202F splits a visible text
-    assert f">{grouped}<" in home and f"{grouped.replace('323', '279')} " in home  # coauthors
+    assert f">{grouped}{point}5<" in home and f"{grouped.replace('323', '279')} " in home
+    assert f"({grouped.replace('323', '001')} " in home
     more = grouped.replace("323", "230")  # 1,240 authors, the first ten shown
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert any(more in (e.get("author") or "") for e in feed.entries), more
@@ -379,10 +387,10 @@ def test_a_digit_grouping_that_is_no_number_is_an_error_at_its_line(tmp_path: Pa
     from conftest import make_site
 
     site = make_site(tmp_path / "site")
-    (site / "sitegen.yaml").write_text('words:\n  "1,234": "thousand"\n', encoding="utf-8")
+    (site / "sitegen.yaml").write_text('words:\n  "1,234.5": "1.234"\n', encoding="utf-8")
     proc = run_cli("build", "--site", site)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert "sitegen.yaml:2: '1,234': write 1 and 234" in proc.stderr
+    assert "sitegen.yaml:2: '1,234.5': write 1, 234 and 5" in proc.stderr
 
 
 def test_the_timeline_s_opening_line_is_one_phrase(tmp_path: Path) -> None:

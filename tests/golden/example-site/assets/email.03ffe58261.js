@@ -10,7 +10,7 @@
       var address = el.textContent.trim().replace(" [at] ", "@").split(" [dot] ").join(".");
       if (!/^[^\s@]+@[^\s@]+$/.test(address)) return;
       var link = document.createElement("a");
-      link.href = "mailto:" + address;
+      link.href = "mailto:" + address.replace(/%/g, "%25"); // in a URL, "%" starts an escape
       link.textContent = address;
       link.className = "email-address";
       el.replaceWith(link);
