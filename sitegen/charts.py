@@ -22,10 +22,13 @@ from . import urls
 from .model import Coauthor, Site, Topic
 from .words import format_number
 
-# The text column at its narrowest in each layout: a 320 px phone, and a screen just
-# over 40rem, where the desktop layout starts; labels that would collide there are hidden.
-NARROW_PX = 288
+# The text column at its narrowest in each layout: a 320 px phone, a 360 px one (most
+# phones are as wide or wider), and a screen just over 40rem, where the desktop layout
+# starts; labels that would collide there are hidden (the classes tw and nw in style.css).
+TINY_PX = 288
+NARROW_PX = 328
 WIDE_PX = 600
+YEAR_PX = 34  # a year label's room: "2026" is about 29 px, and a gap of at least 5 px
 MAX_SERIES = 8  # the palette has 8 colours; more topics than that share "Other"
 TOPIC_ROWS = 7  # topics the home page's topic table names; more share one row
 
@@ -141,22 +144,24 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     plot_h, pad_top, pad_bottom = 180, 20, 26
     size = f'width="100%" height="{pad_top + plot_h + pad_bottom}"'
     # the gutter holds the axis numbers: wide enough for the longest on a phone
-    left, right = max(4.5, 100 * (len(str(top)) * 7.5 + 8) / NARROW_PX), 99.5
+    left, right = max(4.5, 100 * (len(str(top)) * 7.5 + 8) / TINY_PX), 99.5
     n = len(years)
     band = (right - left) / n
     bar = band * (0.7 if n > 3 else 0.45)
-    wide, narrow = ((right - left) / 100 * px / n for px in (WIDE_PX, NARROW_PX))  # a column, in px
-    # every k-th year is labelled, so that the labels (36 px) never touch
-    k_wide = math.ceil(36 / wide)
-    k_narrow = k_wide * math.ceil(math.ceil(36 / narrow) / k_wide)
+    # a column, in px, in each layout
+    wide, narrow, tiny = ((right - left) / 100 * px / n for px in (WIDE_PX, NARROW_PX, TINY_PX))
+    # every k-th year is labelled, so that the labels never touch
+    k_wide = math.ceil(YEAR_PX / wide)
+    k_narrow = k_wide * math.ceil(math.ceil(YEAR_PX / narrow) / k_wide)
+    k_tiny = k_narrow * math.ceil(math.ceil(YEAR_PX / tiny) / k_narrow)
     total_px = len(str(peak)) * 7 + 6  # a column's count must fit above it
     # the last label, under a column narrower than itself, ends at the chart's edge: its
-    # middle is then 18 px in from the edge, nearer the label before it than a column's
-    at_edge = narrow < 36
+    # middle is then half a label in from the edge, nearer the label before it than a column's
+    at_edge = tiny < YEAR_PX
 
     def labelled(from_end: int, k: int, column: float) -> bool:
-        to_last = (from_end + 0.5) * column - 18 if at_edge else from_end * column
-        return from_end % k == 0 and (from_end == 0 or to_last >= 36)
+        to_last = (from_end + 0.5) * column - YEAR_PX / 2 if at_edge else from_end * column
+        return from_end % k == 0 and (from_end == 0 or to_last >= YEAR_PX)
 
     def y_of(v: float) -> float:
         return pad_top + plot_h - plot_h * v / top
@@ -209,7 +214,10 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
         parts.append("</g>")
         from_end = n - 1 - i
         if labelled(from_end, k_wide, wide):
-            hide = "" if labelled(from_end, k_narrow, narrow) else " nw"
+            if labelled(from_end, k_tiny, tiny):
+                hide = ""
+            else:
+                hide = " tw" if labelled(from_end, k_narrow, narrow) else " nw"
             at, anchor = (_n(right), "end") if from_end == 0 and at_edge else (centre, "middle")
             parts.append(
                 f'<text class="year-label{hide}" x="{at}%" y="{pad_top + plot_h + 18}" '
