@@ -26,7 +26,15 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__, cite, urls
-from .config import CONFIG_FILE, SiteConfig, load_config, nav_warnings, resolve_base_url
+from .config import (
+    CONFIG_FILE,
+    MARKS_A_SITE,
+    SITE_MARKS,
+    SiteConfig,
+    load_config,
+    nav_warnings,
+    resolve_base_url,
+)
 from .content import collect_papers, load_people, load_profile, paper_files, parse_paper
 from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
@@ -525,6 +533,10 @@ def root_files(
     check_page_names(pages, made, files)
     for name in files:
         top = name.split("/", 1)[0]
+        if top in SITE_MARKS:
+            raise SitegenError(
+                f"publishing {MARKS_A_SITE.format(top)}: rename or move it", "root/" + name
+            )
         if top.casefold() in ours:
             what = ours[top.casefold()] + ("" if top == name else "/")
             raise SitegenError(
@@ -723,7 +735,7 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         raise SitegenError(f"refusing to build into {output}: that is / or your home folder")
     if out == site or site.is_relative_to(out):
         raise SitegenError(f"refusing to build into {output}: it contains the site itself")
-    if (out / "content").exists() or (out / "sitegen.yaml").exists():
+    if any((out / mark).exists() for mark in SITE_MARKS):
         raise SitegenError(f"refusing to build into {output}: it holds a site's content")
     for source in ("content", "templates", "themes", "static", "root", CACHE_DIR):
         folders = [(site / source).resolve()] if source == CACHE_DIR else _linked_in(site / source)

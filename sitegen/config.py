@@ -25,6 +25,9 @@ from .words import texts
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
+# what makes a folder a site's: no build writes into one, so no page or root/ file is so named
+SITE_MARKS = ("content", CONFIG_FILE)
+MARKS_A_SITE = "{}, which marks a site's own folder (a build refuses an output that holds one)"
 PLACEHOLDER_BASE_URL = "https://example.invalid/set-base-url/"
 
 

@@ -30,6 +30,7 @@ import yaml
 
 from . import cvpdf
 from .cite import paper_type
+from .config import MARKS_A_SITE, SITE_MARKS
 from .content import _SLUG_OK, _as_date, front_matter, read_text
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
@@ -412,6 +413,7 @@ def check_page_names(pages: Sequence[OwnPage], made: Iterable[str], root: Iterab
         for top in (f.split("/", 1)[0],)
     }
     taken |= {f.split("/", 1)[0].casefold(): f"root/{f}, published there" for f in root}
+    taken |= {m: MARKS_A_SITE.format(m + ("" if "." in m else "/")) for m in SITE_MARKS}
     for page in pages:
         if clash := taken.get(page.url.rstrip("/")):
             raise SitegenError(f"the page /{page.url} clashes with {clash}: rename it", page.source)

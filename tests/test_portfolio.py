@@ -602,6 +602,10 @@ BAD_PAGES = {  # file name, its text, a root/ file to publish, the message
                         "content/pages/feed.md: the page /feed/ clashes with feed.xml"),
     "beside the 404 page": ("404.md", "---\ntitle: T\n---\n", None,
                             "content/pages/404.md: the page /404/ clashes with 404.html"),
+    # a site's own folder: output/content/ would make every later build refuse the output
+    "a site's own folder": ("content.md", "---\ntitle: T\n---\n", None,
+                            "content/pages/content.md: the page /content/ clashes with content/,"
+                            " which marks a site's own folder"),
     "a root folder": ("group.md", "---\ntitle: T\n---\n", "group/photo.jpg",
                       "content/pages/group.md: the page /group/ clashes with root/group/photo.jpg"),
 }  # fmt: skip

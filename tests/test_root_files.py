@@ -119,6 +119,21 @@ def test_a_root_file_where_sitegen_makes_one_is_an_error(
     )
 
 
+@pytest.mark.parametrize("name", ["content/readme.txt", "sitegen.yaml"])
+def test_a_root_file_that_marks_a_site_is_an_error(fresh_site: Path, name: str) -> None:
+    """output/content/ made every later build refuse the output as a site's folder, even
+    after the root file was gone: refused before it is published."""
+    put(fresh_site / "root" / name, b"mine\n")
+    proc = run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    top = name.split("/")[0]
+    assert proc.stderr.strip() == (
+        f"root/{name}: publishing {top}, which marks a site's own folder (a build refuses an "
+        "output that holds one): rename or move it"
+    )
+    assert not (fresh_site / "output").exists()
+
+
 def test_the_preview_watches_root(fresh_site: Path, tmp_path: Path) -> None:
     """`sitegen serve` rebuilds when what it watches changes: root/ is read by the build."""
     import io
