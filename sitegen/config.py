@@ -244,9 +244,13 @@ def _ascii_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host.isascii():
+        import idna  # UTS 46, as browsers: Python's codec (IDNA 2003) spells faß.de fass.de
+
         try:
-            ascii_host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise SitegenError(f"base URL {url!r} names a host IDNA cannot spell") from None
-        parts = parts._replace(netloc=parts.netloc.lower().replace(host, ascii_host))
+            host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+        except idna.IDNAError as e:
+            raise SitegenError(f"base URL {url!r}: its host is no domain name ({e})") from None
+        userinfo, at, _ = parts.netloc.rpartition("@")
+        port = "" if parts.port is None else f":{parts.port}"
+        parts = parts._replace(netloc=f"{userinfo}{at}{host}{port}")
     return urlunsplit(parts._replace(path=quote(parts.path, safe="/%:@!$&'()*+,;=~")))
