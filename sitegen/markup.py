@@ -278,12 +278,16 @@ def _plain_paragraphs(text: str) -> Rendered | None:
     return Rendered(body, plain.strip(), ())
 
 
-def render_markdown(text: str, key: str = "", top: int = 3, web_only: bool = False) -> Rendered:
+def render_markdown(
+    text: str, key: str = "", top: int = 3, web_only: bool = False, one_page: bool = False
+) -> Rendered:
     """`key` names where the text is shown (a news file, a CV entry): one page may show
     the same text twice, and each copy's footnotes must link to their own notes. `top`
     is the level a `#` becomes, one under the heading the text is shown below (an
     abstract's or a news item's h2, the home page's h1 for a bio): no level skipped.
-    `web_only`: only http(s) links and images are links, the others their text (the CV)."""
+    `web_only`: only http(s) links and images are links, the others their text (the CV).
+    `one_page`: the text is shown on one page and in no feed (a page of the owner's own),
+    where a relative link (`../cv/`) works, so it is not warned of."""
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md()
@@ -297,7 +301,8 @@ def render_markdown(text: str, key: str = "", top: int = 3, web_only: bool = Fal
         _unlink(tokens, lambda url: url.split(":", 1)[0].lower() in ("http", "https"))
     # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
     body = drop_control(md.renderer.render(tokens, md.options, env))  # entities decode late
-    return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *_relative(tokens)))
+    relative = () if one_page else _relative(tokens)
+    return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *relative))
 
 
 def _relative(tokens) -> list[str]:

@@ -388,7 +388,7 @@ def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPa
     title = _title(data, fail)
     if title is None:
         raise fail("title: missing (every page needs a title)", ("title",))
-    rendered = render_markdown(drop_control(body).strip("\n"), display, top=2)  # under h1
+    rendered = render_markdown(drop_control(body).strip("\n"), display, top=2, one_page=True)
     warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     return OwnPage(f"{name}/", display, title, _opt_str(data, "description", fail), rendered.html)
 

@@ -79,6 +79,15 @@ def test_a_table_is_a_table_aligned_by_class_with_its_cells_inert() -> None:
     assert "<table>" in markup.render_markdown("a | b\n--|--\nc | d").html
 
 
+def test_a_relative_link_on_a_page_of_ones_own_is_no_warning() -> None:
+    """An own page is at one URL and in no feed: `../cv/` works there, and the warning
+    would push its author to hard-code the site's address."""
+    text = "See my [CV](../cv/) and *more*."
+    assert markup.render_markdown(text).warnings  # an abstract's: shown at many depths
+    rendered = markup.render_markdown(text, one_page=True)
+    assert rendered.warnings == () and '<a href="../cv/">CV</a>' in rendered.html
+
+
 def test_headings_sit_under_the_page_and_images_are_links() -> None:
     """A `#` in an abstract is not a second <h1>: headings go two levels down. An image
     would be a request to another site: it is a link to the image, named by its alt
