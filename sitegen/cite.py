@@ -449,8 +449,8 @@ def csl_name(name: str) -> dict[str, str]:
 
 
 def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
-    """One CSL-JSON item (the format citeproc, Zotero and Pandoc read). Its title and
-    abstract are rich text, HTML to its readers: a title's `<i>` in text became italics.
+    """One CSL-JSON item (the format citeproc, Zotero and Pandoc read). Its title, venue
+    and abstract are rich text, HTML to its readers: a title's `<i>` in text became italics.
     `et_al` is the name Pandoc gives BibTeX's "and others"."""
     kind = cited_as(paper)
     others = [{"literal": "others"}] if paper.et_al else []
@@ -462,7 +462,7 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         "author": [*(csl_name(a.name) for a in paper.authors), *others],
         "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
         "URL": url,
-        kind.csl_venue: _optional(paper.venue),
+        kind.csl_venue: _optional(html.escape(paper.venue or "", quote=False)),
         "genre": kind.degree,
         "abstract": _optional(html.escape(paper.summary_text, quote=False)),
         "DOI": _optional(paper.doi),

@@ -56,6 +56,7 @@ from urllib.parse import urlsplit
 
 from . import sources, urls
 from .cite import markdown_text
+from .config import load_config, resolve_base_url
 from .content import _as_date, front_matter, load_profile
 from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
@@ -1050,15 +1051,30 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             deleted.setdefault(name[4:], []).append(name)
     is_owner = sources.owner_matcher(plan.owner)
 
+    # a file renamed by hand is known, as the profile import knows it, by the bytes it
+    # wrote: its manifest entry (kept in step below) and its old page (export_page)
+    lost = {e.sha256: e for e in plan.manifest.values() if e.file not in plan.on_disk}
+    own = None  # this site's papers/ when its base URL is set: a page under any old name
+    with contextlib.suppress(SitegenError):  # a bad URL variable: the build reports it
+        base, placeholder = resolve_base_url(load_config(plan.papers_dir.parent.parent)[0], None)
+        own = None if placeholder else urls.absolute(base, urls.paper("x")[:-2])
+
     def export_page(r: SourceRecord) -> bool:
-        """Whether a record's url is the page of the site paper it matches, as a sitegen
-        site's publications.* give it: under whatever base URL that build had (sitegen.yaml,
-        --base-url, Netlify's URL), which the import cannot know, but named as the file is."""
-        paper = site_index.find(_record_values(r)) if r.url else None
+        """Whether a record's url is a page of this site's, or the page of the site paper
+        it matches as a sitegen site's publications.* give it: under whatever base URL that
+        build had (--base-url, Netlify's URL), which the import cannot know, but named as
+        the file is, or was before a rename the manifest knows of."""
+        if not r.url:
+            return False
+        if own and r.url.startswith(own):
+            return True
+        paper = site_index.find(_record_values(r))
         if paper is None:
             return False
-        slug = str(paper.values.get("slug") or Path(paper.name).stem)
-        return urlsplit(r.url or "").path.endswith(f"/{urls.paper(slug)}")
+        slugs = [str(paper.values.get("slug") or Path(paper.name).stem)]
+        if lost and (entry := lost.get(_sha256(paper.data))):
+            slugs.append(Path(entry.file).stem)
+        return urlsplit(r.url).path.endswith(tuple(f"/{urls.paper(s)}" for s in slugs))
 
     # such a page (this site's, or a coauthor's of the same paper) is no url of the paper,
     # and filling it in would hide the search links of one without: dropped from the record,
@@ -1095,8 +1111,6 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)
     entries = {e.file: e for e in plan.manifest.values()}
-    # a file renamed by hand is known, as the profile import knows it, by the bytes it wrote
-    lost = {e.sha256: e for e in plan.manifest.values() if e.file not in plan.on_disk}
     gaining = [p for p in site_papers if p.gained]
     filled = _each(lambda p: _filled(p, plan.owner), gaining)
     for paper, (gained, new) in zip(gaining, filled, strict=True):

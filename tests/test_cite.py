@@ -515,23 +515,27 @@ def test_a_sites_citation_files_import_into_another_site_with_each_type_and_venu
         }, ext
 
 
-def test_a_sites_citation_files_give_back_its_titles_and_et_al(tmp_path: Path) -> None:
+def test_a_sites_citation_files_give_back_its_titles_venues_and_et_al(tmp_path: Path) -> None:
     """A site's publications.bib, .ris and .json read into another gave back other titles:
     the .bib wrote `--` bare, which TeX (and the reader) make an en dash, and its reader
     read `\\$` as a bare `$`, a pair of them math; CSL-JSON wrote `<` and `&` bare, which
-    its readers take as HTML (`<i>` became italics, `<script>` went). And the .ris and
-    .json lost `et_al`. A `$` pair in RIS's or CSL-JSON's plain text is math, as on arXiv:
-    only BibTeX tells a dollar sign from it."""
+    its readers take as HTML (`<i>` became italics, `<script>` went), in a venue too. And
+    the .ris and .json lost `et_al`. A `$` pair in RIS's or CSL-JSON's plain text is math,
+    as on arXiv: only BibTeX tells a dollar sign from it."""
     site = ada_site(tmp_path)
-    papers = {  # date -> (title as an import writes it, et_al)
-        "2022-01-01": (r"Book about \$5 and 3$\times$ speed", True),
-        "2022-01-02": (r"Bounds for \<i>x\</i> if x\<y>z, \<script>alert(1)\</script> AT&T", False),
-        "2022-01-03": (r"Arrows --> and \<!-- comments --- a-b", True),
+    papers = {  # date -> (title as an import writes it, et_al, venue)
+        "2022-01-01": (r"Book about \$5 and 3$\times$ speed", True, None),
+        "2022-01-02": (
+            r"Bounds for \<i>x\</i> if x\<y>z, \<script>alert(1)\</script> AT&T",
+            False,
+            "Proc. of X & Z <b>",
+        ),
+        "2022-01-03": (r"Arrows --> and \<!-- comments --- a-b", True, None),
     }
-    for date, (title, et_al) in papers.items():
+    for date, (title, et_al, venue) in papers.items():
         (site / "content" / "papers" / f"{date}.md").write_text(
             f"---\ntitle: {json.dumps(title)}\ndate: {date}\nauthors: [Ada Lovelace, Bo Chen]\n"
-            f"et_al: {str(et_al).lower()}\n---\nx\n",
+            f"et_al: {str(et_al).lower()}\nvenue: {json.dumps(venue)}\n---\nx\n",
             encoding="utf-8",
         )
     run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
@@ -540,13 +544,13 @@ def test_a_sites_citation_files_give_back_its_titles_and_et_al(tmp_path: Path) -
         export = site / "output" / f"publications.{ext}"
         run_cli("import", export, "--site", other, "--as-of", AS_OF, check=True)
         found = {
-            fm["title"]: (fm["authors"], fm["et_al"])
+            fm["title"]: (fm["authors"], fm["et_al"], fm.get("venue"))
             for fm in papers_by_slug(other).values()
             if ext == "bib" or "$" not in fm["title"]
         }
         assert found == {
-            title: (["Ada Lovelace", "Bo Chen"], et_al)
-            for title, et_al in papers.values()
+            title: (["Ada Lovelace", "Bo Chen"], et_al, venue)
+            for title, et_al, venue in papers.values()
             if ext == "bib" or "$" not in title
         }, ext
 
