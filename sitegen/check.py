@@ -27,6 +27,7 @@ from .content import (
     front_matter,
     load_people,
     load_profile,
+    markdown_files,
     paper_files,
     parse_paper,
     read_text,
@@ -39,7 +40,6 @@ from .portfolio import (
     PAGES_DIR,
     load_about,
     load_resume,
-    markdown_files,
     parse_news,
     parse_page,
 )
@@ -223,7 +223,7 @@ def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -
         report.warnings += about[2] if about else []
     _attempt(report, load_resume, site)
     for folder, parse in ((NEWS_DIR, parse_news), (PAGES_DIR, parse_page)):
-        for path in markdown_files(site, folder):
+        for path in markdown_files(site, folder, report.warnings):
             display = path.relative_to(site).as_posix()
             text = _attempt(report, read_text, path, display)
             if text is not None:

@@ -257,31 +257,41 @@ def read_text(path: Path, display: str) -> str:
     return decode(read_bytes(path, display), display)
 
 
+PAPERS_DIR = "content/papers"
+
+
 def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
-    """content/papers/*.md sorted by file name: the order every later stage relies on.
-    A Markdown file named otherwise (.MD, .markdown) is not read, and named in `warnings`."""
-    folder = site / "content" / "papers"
-    if not folder.is_dir():
+    """content/papers/*.md (markdown_files): a site has papers, or nothing to build."""
+    if not (site / PAPERS_DIR).is_dir():
         raise SitegenError(
             "no content/papers folder: run `sitegen import PROFILE` first", site / "content"
         )
+    return markdown_files(site, PAPERS_DIR, warnings)
+
+
+def markdown_files(site: Path, folder: str, warnings: list[SitegenWarning]) -> list[Path]:
+    """The .md files of a content folder (papers, news, pages) sorted by name: the order
+    every later stage relies on. A Markdown file named otherwise (.MD, .markdown), or in
+    a subfolder, is not read, and named in `warnings`: it would vanish from the site unsaid."""
     # Hidden names are editors' lock and swap files (emacs' `.#x.md` is a dangling
     # symlink) and the importer's temporaries: never papers, as the importer agrees.
     # os.scandir, not Path.glob: at 10,000 papers glob and Path sorting cost 0.2 s.
-    with os.scandir(folder) as scanned:
-        entries = {e.name: e for e in scanned if not e.name.startswith(".")}
+    try:
+        with os.scandir(site / folder) as scanned:
+            entries = {e.name: e for e in scanned if not e.name.startswith(".")}
+    except (FileNotFoundError, NotADirectoryError):  # no news, no pages
+        return []
     names = sorted(entries)
     for n in names:
         if not n.endswith(".md") and n.lower().endswith((".md", ".markdown", ".mdown", ".mkd")):
-            message = "not read: paper files end in .md (lower case)"
-            warnings.append(SitegenWarning(message, f"content/papers/{n}"))
+            message = f"not read: the files in {folder}/ end in .md (lower case)"
+            warnings.append(SitegenWarning(message, f"{folder}/{n}"))
         elif n.endswith(".md") and not entries[n].is_file() and special_file(entries[n].path):
-            raise SitegenError(NOT_A_FILE, f"content/papers/{n}")
+            raise SitegenError(NOT_A_FILE, f"{folder}/{n}")
         elif entries[n].is_dir() and any(Path(entries[n].path).glob("**/*.md")):
-            # papers kept in year folders would otherwise vanish from the site unsaid
-            message = "not read: papers are the .md files in content/papers/ itself"
-            warnings.append(SitegenWarning(message, f"content/papers/{n}/"))
-    return [folder / n for n in names if n.endswith(".md")]
+            message = f"not read: sitegen reads the .md files in {folder}/ itself"
+            warnings.append(SitegenWarning(message, f"{folder}/{n}/"))
+    return [site / folder / n for n in names if n.endswith(".md")]
 
 
 def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path) -> list[Paper]:

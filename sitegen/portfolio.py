@@ -31,7 +31,7 @@ import yaml
 from . import cvpdf
 from .cite import paper_type
 from .config import MARKS_A_SITE, SITE_MARKS
-from .content import _SLUG_OK, _as_date, front_matter, read_text
+from .content import _SLUG_OK, _as_date, front_matter, markdown_files, read_text
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
 from .markup import plain_inline, render_markdown, web_url
@@ -335,18 +335,12 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsI
     return NewsItem(f"news-{stem}", date, title, rendered.html, rendered.text, home)
 
 
-def markdown_files(site_dir: Path, folder: str) -> list[Path]:
-    """content/news/*.md or content/pages/*.md, by name; hidden ones are editors'."""
-    found = (site_dir / folder).glob("*.md")  # nothing where there is no folder
-    return [p for p in sorted(found) if not p.name.startswith(".")]
-
-
 def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem, ...]:
     """content/news/*.md, newest first; each item's anchor is unique on the page, and an
     older item keeps its anchor when a newer one of the same name comes: the anchor is
     the item's id in the news feeds, where a changed id is a new item."""
     parsed = []
-    for path in markdown_files(site_dir, NEWS_DIR):
+    for path in markdown_files(site_dir, NEWS_DIR, warnings):
         display = path.relative_to(site_dir).as_posix()
         parsed.append((parse_news(read_text(path, display), display, warnings), display))
     items: dict[str, NewsItem] = {}  # by id
@@ -395,7 +389,7 @@ def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPa
 
 def load_pages(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[OwnPage, ...]:
     pages = []
-    for path in markdown_files(site_dir, PAGES_DIR):
+    for path in markdown_files(site_dir, PAGES_DIR, warnings):
         display = path.relative_to(site_dir).as_posix()
         pages.append(parse_page(read_text(path, display), display, warnings))
     return tuple(pages)

@@ -561,8 +561,11 @@ def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None
     for proc in (run_cli("check", "--site", fresh_site), run_cli("build", "--site", fresh_site)):
         assert proc.returncode == 0, proc.stderr
         assert "title: ' #' starts a YAML comment, which cuts the title short" in proc.stderr
-        assert f"{papers[6].stem}.MD: warning: not read: paper files end in .md" in proc.stderr
-        folder = "content/papers/2021/: warning: not read: papers are the .md files in"
+        assert (
+            f"{papers[6].stem}.MD: warning: not read: the files in content/papers/ end in .md"
+            in proc.stderr
+        )
+        folder = "content/papers/2021/: warning: not read: sitegen reads the .md files in"
         assert folder in proc.stderr and "drafts-notes" not in proc.stderr
 
     _set_key(papers[4], "title", "Bridges: Understanding diffusion")

@@ -631,6 +631,23 @@ def test_a_bad_page_is_a_file_line_error_and_the_output_is_untouched(
     assert tree_bytes(site / "output") == before
 
 
+def test_news_and_pages_sitegen_does_not_read_are_named(tmp_path: Path) -> None:
+    """A page in a subfolder, or named .markdown, vanished from the site without a word,
+    where a paper file so kept is warned of: one scanner for the three folders."""
+    site = copy_fixture(tmp_path / "site")
+    (site / "content" / "pages" / "group").mkdir()
+    (site / "content" / "pages" / "group" / "alumni.md").write_text("---\ntitle: A\n---\n")
+    (site / "content" / "news" / "2026-01-prize.markdown").write_text(
+        "---\ndate: 2026-01-02\n---\nA prize.\n"
+    )
+    proc = run_cli("check", "--site", site)
+    out = proc.stdout + proc.stderr
+    warned = "content/pages/group/: warning: not read: sitegen reads the .md files in"
+    assert warned + " content/pages/ itself" in out
+    warned = "content/news/2026-01-prize.markdown: warning: not read: the files in"
+    assert warned + " content/news/ end in .md" in out
+
+
 BAD_PROFILE = {
     "javascript link": ("  github: https://github.com/ada\n", "  github: javascript:alert(1)\n",
                         ":15: links: github: 'javascript:alert(1)' is not an http(s) URL"),
