@@ -1017,6 +1017,17 @@ def test_an_output_that_is_a_file_is_refused(fresh_site: Path) -> None:
     assert notes.read_text() == "keep me\n"
 
 
+def test_the_home_page_counts_the_papers_on_the_site(fresh_site: Path) -> None:
+    """The profile text's count ("32 papers") went stale beside the site's own once a
+    BibTeX import added papers: "Papers 32" on a home page listing 33."""
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    text = papers[0].read_text().replace("title: ", "title: Another look at ", 1)
+    (papers[0].parent / f"{papers[0].stem}-again.md").write_text(text)
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, "--no-search", check=True)
+    html = (fresh_site / "output" / "index.html").read_text()
+    assert f"<dt>Papers</dt><dd>{len(papers) + 1}</dd>" in html
+
+
 @pytest.mark.parametrize(
     "metric, message",
     [(r"\1: .nan", "must be a number, not nan"), ("  2024: 5", "2024: must be named in text")],
