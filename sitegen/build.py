@@ -35,7 +35,14 @@ from .config import (
     nav_warnings,
     resolve_base_url,
 )
-from .content import collect_papers, load_people, load_profile, paper_files, parse_paper
+from .content import (
+    collect_papers,
+    load_people,
+    load_profile,
+    paper_files,
+    parse_paper,
+    placeholder_name,
+)
 from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
@@ -142,6 +149,7 @@ def load_site(
     )
     warnings += found
     profile = load_profile(site_dir)
+    warnings += placeholder_name(site_dir, profile)
     people = load_people(site_dir, profile.name)
     site = build_index(sources, profile, people, config, words["Other"])
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)

@@ -19,7 +19,7 @@ from html import escape
 from itertools import combinations
 
 from . import urls
-from .model import Coauthor, Site, Topic
+from .model import OTHER_COLOUR, Coauthor, Site, Topic
 from .words import format_number
 
 # The text column at its narrowest in each layout: a 320 px phone, a 360 px one (most
@@ -58,10 +58,11 @@ def chart_series(topics: Sequence[Topic], words: dict[str, str]) -> list[Series]
     """The largest topics with distinct colours, then one "Other topics" band.
 
     Two topics drawn in the same colour next to each other would read as one,
-    so a topic whose colour is already taken joins "Other".
+    so a topic whose colour is already taken joins "Other", as do the papers without
+    a topic, whose grey is that band's.
     """
     chosen: list[Series] = []
-    used: set[int] = set()
+    used: set[int | str] = {OTHER_COLOUR}
     rest: list[str] = []
     for t in topics:
         if t.colour not in used and len(chosen) < MAX_SERIES:

@@ -33,7 +33,7 @@ from .content import (
     read_text,
     slug_clash,
 )
-from .errors import SitegenError, SitegenWarning
+from .errors import SitegenError, SitegenWarning, require_site_folder
 from .model import Paper, Profile
 from .portfolio import (
     NEWS_DIR,
@@ -175,6 +175,7 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
 
 def check_site(site: Path) -> CheckReport:
     """Validate sitegen.yaml, content/ and the templates in use; reads files, writes none."""
+    require_site_folder(site)
     config, problems = load_config(site)
     report = CheckReport(problems)
     _check_papers(site, report)

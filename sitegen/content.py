@@ -33,6 +33,7 @@ from .errors import (
 )
 from .markup import plain_inline, render_markdown, web_url
 from .model import OTHER_TOPIC, PAPER_TYPES, Paper, Profile, name_key
+from .scaffold import PLACEHOLDER_NAME
 from .slugs import WINDOWS_RESERVED
 from .yamlutil import key_line, load_yaml, written_value
 
@@ -357,6 +358,22 @@ def load_profile(site: Path) -> Profile:
         raise SitegenError(f"metrics: {problem}", display, line)
     extra = {k: v for k, v in data.items() if k not in ("name", "field", "metrics")}
     return Profile(name=name, field=_as_str(data.get("field")), metrics=metrics, extra=extra)
+
+
+def placeholder_name(site: Path, profile: Profile) -> list[SitegenWarning]:
+    """A site started without a profile text and filled from BibTeX keeps `sitegen new`'s
+    name, which would be published on every page and never matches the owner's papers."""
+    if profile.name != PLACEHOLDER_NAME:
+        return []
+    display = "content/profile.yaml"
+    line = key_line(read_text(site / display, display), ("name",))
+    return [
+        SitegenWarning(
+            f"name: is still the new site's placeholder {PLACEHOLDER_NAME!r}: set your name",
+            display,
+            line,
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ class SitegenError(Exception):
         return printable(f"{where}: {self.message}" if where else self.message)
 
 
+def require_site_folder(site: Path) -> None:
+    """A mistyped --site, said as such: not as the first file the site lacks."""
+    if not site.is_dir():
+        raise SitegenError(f"no such site folder: {site} (start one with `sitegen new {site}`)")
+
+
 def visible(text: str) -> bool:
     """Whether a text shows anything: a title or name of format characters only (U+200B,
     U+2060, a soft hyphen) made a blank <title>, citation_author and coauthor page."""

@@ -16,6 +16,7 @@ from itertools import groupby
 from .config import SiteConfig
 from .content import PersonEntry
 from .model import (
+    OTHER_COLOUR,
     OTHER_TOPIC,
     Author,
     Coauthor,
@@ -61,7 +62,9 @@ PALETTE_SIZE = 8
 FIXED_COLOURS = {"LG": 0, "CV": 1, "CL": 2, "AI": 3, "DC": 4, "CR": 5, "RO": 6, "ML": 7}
 
 
-def topic_colour(code: str) -> int:
+def topic_colour(code: str, kind: str) -> int | str:
+    if (kind, code) == ("topic", OTHER_TOPIC):
+        return OTHER_COLOUR
     return FIXED_COLOURS.get(code, zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE)
 
 
@@ -171,7 +174,7 @@ def _group(
         by_code[code].append(p)
     slugs = unique_slugs(sorted(by_code, key=lambda c: (min(map(_arrival, by_code[c])), c)), kind)
     return [
-        Topic(code, name(code), slugs[code], kind, tuple(ps), topic_colour(code))
+        Topic(code, name(code), slugs[code], kind, tuple(ps), topic_colour(code, kind))
         for code, ps in by_code.items()
     ]
 

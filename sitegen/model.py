@@ -43,6 +43,9 @@ class Author:
 
 # Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
 OTHER_TOPIC = "other"
+# Its colour, the theme's grey (class `tother`, as the charts' band of small topics): a
+# palette colour would be some named topic's too.
+OTHER_COLOUR = "other"
 # What a paper is, as its front matter's `type` says: what each cites it as (cite.py).
 # `thesis` is a doctoral one, as BibTeX's @phdthesis; `masters` a master's.
 PAPER_TYPES = (
@@ -115,7 +118,12 @@ class Topic:
     slug: str
     kind: str  # "topic" (arXiv subject) or "tag" (free front matter tag)
     papers: tuple[Paper, ...]
-    colour: int  # index into the theme's palette, stable per topic
+    colour: int | str  # index into the theme's palette, stable per topic; or OTHER_COLOUR
+
+    @property
+    def chip(self) -> str:
+        """The code, short for a chip; the papers without a topic have the site's word."""
+        return self.name if (self.kind, self.code) == ("topic", OTHER_TOPIC) else self.code
 
 
 @dataclass(frozen=True)

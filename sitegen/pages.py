@@ -30,7 +30,8 @@ class Label:
     name: str
     slug: str
     kind: str
-    colour: int
+    colour: int | str
+    chip: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class PageType:
 
 
 def label(t: Topic) -> Label:
-    return Label(t.code, t.name, t.slug, t.kind, t.colour)
+    return Label(t.code, t.name, t.slug, t.kind, t.colour, t.chip)
 
 
 def site_title(site: Site) -> str:

@@ -274,7 +274,13 @@ def load_about(
         written = Path(os.path.normpath(photo_rel))
         source = site_dir / "content" / written
         if written.is_absolute() or written.parts[0] == ".." or not source.is_file():
-            raise fail(f"photo: {photo_rel!r} is not a file under content/", ("photo",))
+            top, *inside = written.parts  # content/me.jpg: a path from the site's folder
+            hint = (
+                f" (the path is relative to content/: write `photo: {'/'.join(inside)}`)"
+                if top == "content" and inside
+                else ""
+            )
+            raise fail(f"photo: {photo_rel!r} is not a file under content/{hint}", ("photo",))
         shown = f"content/{written.as_posix()}"
         photo, files, found = process_photo(source, shown, profile.name, cache_dir)
         warnings += found

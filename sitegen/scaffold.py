@@ -16,6 +16,8 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
+import yaml
+
 from .config import CONFIG_FILE
 from .errors import SitegenError
 
@@ -30,6 +32,7 @@ SITEGEN_YAML = _skeleton("sitegen.yaml")
 # the about section's keys, commented: also added to a profile.yaml made by the import
 PORTFOLIO_KEYS = _skeleton("profile-about.yaml")
 PROFILE_YAML = _skeleton("profile.yaml") + PORTFOLIO_KEYS
+PLACEHOLDER_NAME = yaml.safe_load(PROFILE_YAML)["name"]  # warned of until it is replaced
 
 
 def sitegen_requirement() -> str | None:
@@ -85,6 +88,33 @@ def _link_on_the_way(folder: Path, rel: str) -> Path | None:
     return next((p for p in paths if p.is_symlink()), None)
 
 
+SOURCE_KINDS = {
+    "bibtex": "a BibTeX file",
+    "ris": "a RIS file",
+    "json": "a CSL-JSON or ORCID file",
+    "hugo": "a folder",
+    "online": "an online source",
+}
+
+
+def _only_a_profile_text(folder: Path, profile: Path) -> None:
+    """--profile names the owner from the profile text's top; the other sources do not name
+    the owner, so they are imported into a site whose profile.yaml already does."""
+    from .importer import source_kind
+
+    kind = source_kind(str(profile))
+    if kind != "profile":
+        raise SitegenError(
+            f"--profile takes a profile text, not {SOURCE_KINDS[kind]}: start the site with "
+            f"`sitegen new {folder}`, set `name:` in {folder / 'content' / 'profile.yaml'}, "
+            f"then `sitegen import {profile} --site {folder}`",
+            profile,
+            exit_code=2,
+        )
+    if not profile.is_file():
+        raise SitegenError("no such profile file", profile, exit_code=2)
+
+
 def new_site(
     folder: Path,
     profile: Path | None = None,
@@ -101,8 +131,8 @@ def new_site(
             "site's files beside what is there (existing files are never overwritten)",
             folder,
         )
-    if profile is not None and not profile.is_file():
-        raise SitegenError("no such profile file", profile, exit_code=2)
+    if profile is not None:
+        _only_a_profile_text(folder, profile)
     if profile is not None and (folder / "content").exists():  # the import would rewrite it
         raise SitegenError(
             "the folder already has content/: import the profile into it with "
@@ -166,6 +196,7 @@ def new_site(
 
     lines.append(f"new site in {folder}. Next:")
     if profile is None:
+        lines.append(f"  set name: in {folder / 'content' / 'profile.yaml'}")
         lines.append(f"  sitegen import YOUR-PROFILE.txt --site {folder}")
     lines += [f"  sitegen {command} --site {folder}" for command in ("build", "serve")]
     if not has_sitegen:

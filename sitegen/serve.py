@@ -51,7 +51,7 @@ from tornado.websocket import WebSocketHandler
 from .build import build_site, forget_output
 from .cli import one_line
 from .config import load_config
-from .errors import SitegenError, printable
+from .errors import SitegenError, printable, require_site_folder
 from .render import static_dirs, theme_dirs
 from .state import FOLDER, builds_in_turn, check_cache, not_site, scan
 
@@ -596,8 +596,7 @@ def next_free_port(host: str, start: int) -> int | None:
 
 def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
     """Build, serve and rebuild until interrupted; return the exit status (0 on Ctrl-C)."""
-    if not site_dir.is_dir():
-        raise SitegenError(f"no such site folder: {site_dir}")
+    require_site_folder(site_dir)
     if not (site_dir / "content").is_dir() and not (site_dir / "sitegen.yaml").is_file():
         raise SitegenError(
             f"{site_dir} is not a site folder (no content/ or sitegen.yaml): "

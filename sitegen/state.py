@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
-from .errors import SitegenError, SitegenWarning
+from .errors import SitegenError, SitegenWarning, require_site_folder
 from .search import pagefind_available
 
 CACHE_DIR = ".sitegen-cache"
@@ -337,7 +337,9 @@ def folder_lock(folder: Path, busy: str | None = None) -> Iterator[None]:
 def builds_in_turn(site_dir: Path) -> AbstractContextManager[None]:
     """Builds of one site run one after the other (`sitegen build`, each of serve's): two at
     once swept each other's half-made output (from another PID namespace a running build's
-    PID looks dead) or saved a state the other's output no longer matched."""
+    PID looks dead) or saved a state the other's output no longer matched. The lock would
+    make a mistyped site folder, so that is refused first."""
+    require_site_folder(site_dir)
     return folder_lock(site_dir / CACHE_DIR)
 
 

@@ -14,6 +14,8 @@ from conftest import AS_OF, REPO, disk_full_at_write, run_cli, seed_profile
 
 from sitegen.config import SiteConfig, load_config
 
+SOURCES = Path(__file__).parent / "fixtures" / "sources"
+
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     """Every file's bytes and mtime: proves a command wrote nothing."""
@@ -46,12 +48,45 @@ def test_new_without_profile_builds(tmp_path: Path) -> None:
     gitignore = (site / ".gitignore").read_text().splitlines()
     assert "output/" in gitignore and ".sitegen-cache/" in gitignore
     assert "sitegen build" in proc.stdout
+    assert f"  set name: in {site / 'content' / 'profile.yaml'}\n" in proc.stdout
 
-    assert run_cli("check", "--site", site).returncode == 0
-    run_cli("build", "--site", site, check=True)
+    # the placeholder name would be published on every page: each run says so, at its line
+    warning = "content/profile.yaml:4: warning: name: is still the new site's placeholder"
+    check = run_cli("check", "--site", site)
+    assert check.returncode == 0 and warning in check.stderr
+    for _ in ("build", "no-op build"):
+        built = run_cli("build", "--site", site, "--no-search", check=True)
+        assert warning in built.stderr
     assert (site / "output" / "index.html").is_file()
     # the example paper is a draft: it documents the format without showing up
     assert not (site / "output" / "papers").exists()
+
+
+@pytest.mark.parametrize(
+    "source", ["refs.bib", "works.json", "publication", "orcid:0000-0002-1825-0097"]
+)
+def test_new_with_another_source_says_how_to_start(tmp_path: Path, source: str) -> None:
+    """A BibTeX-only researcher's first command: the import wanted profile.yaml's name,
+    and told them to start the site with `sitegen new`, which they had just run."""
+    shutil.copy(SOURCES / "scholar.bib", tmp_path / "refs.bib")
+    shutil.copy(SOURCES / "orcid-works.json", tmp_path / "works.json")
+    (tmp_path / "publication").mkdir()
+    proc = run_cli("new", "s6", "--profile", source, cwd=tmp_path)
+    assert proc.returncode == 2 and not (tmp_path / "s6").exists()
+    steps = (
+        "start the site with `sitegen new s6`, set `name:` in s6/content/profile.yaml, "
+        f"then `sitegen import {source} --site s6`"
+    )
+    assert proc.stderr.startswith(f"{source}: --profile takes a profile text, not ")
+    assert proc.stderr.endswith(f": {steps}\n")
+    if source != "refs.bib":
+        return
+    run_cli("new", "s6", cwd=tmp_path, check=True)  # the steps, as said, work
+    profile = tmp_path / "s6" / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("Your Name", "Lemeng Wu"))
+    run_cli("import", "refs.bib", "--site", "s6", "--as-of", AS_OF, cwd=tmp_path, check=True)
+    built = run_cli("build", "--site", "s6", "--no-search", cwd=tmp_path, check=True)
+    assert "Your Name" not in built.stderr
 
 
 def test_new_with_profile_imports_it(tmp_path: Path) -> None:
@@ -441,6 +476,16 @@ def test_check_lists_a_portfolio_problem_after_other_problems(fresh_site: Path) 
         "sitegen.yaml:1: feed_size: must be a whole number from 1 to 1000",
         f"content/profile.yaml:{_line_of(profile, 'photo:')}: photo: must be text, not 3",
     ]
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve"])
+def test_a_missing_site_folder_is_named_as_such(tmp_path: Path, command: str) -> None:
+    """Not as its first missing file (`nosuch/content: no content/papers folder`)."""
+    proc = run_cli(command, "--site", "nosuch", cwd=tmp_path)
+    assert proc.returncode == 1
+    said = "error: no such site folder: nosuch (start one with `sitegen new nosuch`)\n"
+    assert proc.stderr == said
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_check_without_content(tmp_path: Path) -> None:

@@ -656,6 +656,9 @@ BAD_PROFILE = {
                   ":6: email: 'not-an-address' is not an email address"),
     "photo outside content": ("photo: photo.jpg", "photo: ../sitegen.yaml",
                               ":3: photo: '../sitegen.yaml' is not a file under content/"),
+    "photo from the site folder": ("photo: photo.jpg", "photo: content/photo.jpg",
+                                   ":3: photo: 'content/photo.jpg' is not a file under content/ "
+                                   "(the path is relative to content/: write `photo: photo.jpg`)"),
     # a right-to-left override shows `gpj.exe` as `exe.jpg`; a control character is no URL
     "bidi in a link": ("  github: https://github.com/ada\n", '  github: "https://x.org/a\\u202egpj.exe"\n',
                        ":15: links: github: 'https://x.org/a\\u202egpj.exe' is not an http(s) URL"),

@@ -329,6 +329,14 @@ def test_a_website_link_and_the_topicless_papers_are_named_in_the_site_s_words(
     assert "其他" in page and "Other" not in page
     timeline = " ".join(visible(out / "timeline" / "index.html"))
     assert "其他" in timeline and "Other" not in timeline
+    # its chip too (it showed the code, "other"), in the grey of the charts' other band,
+    # which no named topic's chip has (crc32("other") gave Machine Learning's colour)
+    html = (out / "timeline" / "index.html").read_text(encoding="utf-8")
+    chips = re.findall(r'<a class="chip (t\w+)"[^>]*>([^<]*)</a>', html)
+    assert {text for colour, text in chips if colour == "tother"} == {"其他"}
+    assert "other" not in {text for _, text in chips}
+    legend = re.findall(r'<span class="swatch (t\w+)" aria-hidden="true"></span>([^<]*)', html)
+    assert ("tother", "其他") in legend
 
 
 def test_a_count_inside_a_phrase_is_escaped_once(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@
 
   function resultItem(data) {
     var meta = data.meta || {};
-    var colour = /^[0-7]$/.test(meta.colour || "") ? meta.colour : "7";
+    var colour = /^([0-7]|other)$/.test(meta.colour || "") ? meta.colour : "7";
     var li = el("li", "paper-item search-result t" + colour);
     var h = el("h2", "paper-title");
     h.dir = "auto"; // a title in another script keeps its punctuation on its own side
