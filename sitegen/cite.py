@@ -386,7 +386,7 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
         ("title", "{{" + latex_title(paper.title) + "}}"),
         (kind.bib_venue, "{" + latex_text(paper.venue) + "}" if paper.venue else None),
         ("year", "{" + str(paper.year) + "}"),
-        ("month", MONTH_MACROS[paper.date.month - 1]),
+        ("month", MONTH_MACROS[paper.date.month - 1] if paper.date_parts > 1 else None),
         ("url", "{" + _bib_url(url) + "}"),
         ("doi", "{" + _bib_url(paper.doi) + "}" if paper.doi else None),
         ("eprint", "{" + _bib_url(paper.arxiv) + "}" if paper.arxiv else None),
@@ -425,7 +425,7 @@ def ris_record(paper: Paper, url: str) -> str:
         *[("AU", _ris_name(_cited_name(a.name))) for a in paper.authors],
         ("PY", str(paper.year)),
         # not strftime: its %Y gives the year 999 as 999 on glibc, as 0999 elsewhere
-        ("DA", paper.date.isoformat().replace("-", "/") + "/"),
+        ("DA", paper.date_iso.replace("-", "/") + "/" * (4 - paper.date_parts)),
         (kind.ris_venue, _optional(paper.venue)),
         ("M3", kind.degree),
         ("AB", _optional(paper.summary_text)),
@@ -460,7 +460,9 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         "type": kind.csl,
         "title": html.escape(one_line(plain_inline(paper.title)), quote=False),
         "author": [*(csl_name(a.name) for a in paper.authors), *others],
-        "issued": {"date-parts": [[paper.year, paper.date.month, paper.date.day]]},
+        "issued": {
+            "date-parts": [[paper.year, paper.date.month, paper.date.day][: paper.date_parts]]
+        },
         "URL": url,
         kind.csl_venue: _optional(html.escape(paper.venue or "", quote=False)),
         "genre": kind.degree,
@@ -523,7 +525,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
     if not pdf and paper.url and (paper.url.lower().endswith(".pdf") or "/pdf/" in paper.url):
         pdf = paper.url
     tags += [
-        ("citation_publication_date", paper.date.isoformat().replace("-", "/")),  # not strftime
+        ("citation_publication_date", paper.date_iso.replace("-", "/")),  # not strftime
         (cited_as(paper).scholar, _optional(paper.venue)),
         ("citation_doi", _optional(paper.doi)),
         ("citation_abstract_html_url", url),
@@ -565,7 +567,7 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
         "name": title,
         "headline": title if len(title) <= 110 else title[:109].rstrip() + "…",
         "author": [_person_ld(a.person, a.name, base_url) for a in paper.authors],
-        "datePublished": paper.date.isoformat(),
+        "datePublished": paper.date_iso,
         "inLanguage": language,
         "keywords": list(keywords(paper)),
         "about": None if paper.topic == OTHER_TOPIC else about,

@@ -93,6 +93,24 @@ def _as_date(v: Any) -> dt.date | None:
         return None
 
 
+_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
+
+
+def paper_date(v: Any) -> tuple[dt.date, int] | None:
+    """A paper's date and how many of year, month and day it gives: `2020` and `2020-03`
+    are dates too, since most sources give no day (Google Scholar's BibTeX gives the year
+    alone), and every citation must claim no more than they did. The date is the first
+    day of what is known, which is where the paper sorts."""
+    text = str(v) if type(v) is int else v.strip() if isinstance(v, str) else ""
+    known = _YEAR_MONTH.fullmatch(text)
+    if known is None:
+        date = _as_date(v)
+        return (date, 3) if date else None
+    with contextlib.suppress(ValueError):  # month 13
+        return dt.date(int(known[1]), int(known[2] or 1), 1), 2 if known[2] else 1
+    return None
+
+
 def _as_str_list(v: Any) -> tuple[str, ...] | None:
     if v is None:
         return ()
@@ -118,11 +136,12 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         raise fail("missing or empty (every paper needs a title)", "title")
     if not plain_inline(title):  # `[](url)`: markup only, nothing a browser tab can show
         raise fail("no text, only markup (a link or image with none)", "title")
-    date = _as_date(data.get("date"))
-    if date is None:
+    dated = paper_date(data.get("date"))
+    if dated is None:
         if data.get("date") is None:  # absent, or `date:` with nothing after it
-            raise fail("missing (use YYYY-MM-DD)", "date")
-        raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD)", "date")
+            raise fail("missing (use YYYY-MM-DD, YYYY-MM or YYYY)", "date")
+        raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD, YYYY-MM or YYYY)", "date")
+    date, date_parts = dated
     topic = _as_str(data.get("topic")) or None
     if data.get("topic") is not None and not topic:
         raise fail("empty (an arXiv code such as LG or CV; leave the key out for Other)", "topic")
@@ -217,6 +236,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         source=path,
         title=title,
         date=date,
+        date_parts=date_parts,
         topic=topic or OTHER_TOPIC,
         author_names=authors,
         affiliations=affiliations,

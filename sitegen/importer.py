@@ -57,7 +57,7 @@ from urllib.parse import urlsplit
 from . import sources, urls
 from .cite import markdown_text
 from .config import load_config, resolve_base_url
-from .content import _as_date, front_matter, load_profile
+from .content import _as_date, front_matter, load_profile, paper_date
 from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
@@ -916,8 +916,13 @@ class _Paper:
 
     @property
     def year(self) -> int | None:
-        d = self.values.get("date")
-        return d.year if isinstance(d, dt.date) else None
+        return _year(self.values.get("date"))
+
+
+def _year(date: object) -> int | None:
+    """The year of a date as a paper file or a source record writes it (`2020` too)."""
+    dated = paper_date(date)
+    return dated[0].year if dated else None
 
 
 class _Index:
@@ -944,8 +949,7 @@ class _Index:
             return self.doi[doi.casefold()]
         if isinstance(arxiv, str) and _arxiv_key(arxiv) in self.arxiv:
             return self.arxiv[_arxiv_key(arxiv)]
-        date = v.get("date")
-        year = date.year if isinstance(date, dt.date) else None
+        year = _year(v.get("date"))
         for p in self.title.get(title_key(str(v.get("title", ""))), ()):
             if _years_near(p.year, year):
                 return p
@@ -999,8 +1003,10 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
             if old in _EMPTY or (key == "type" and old == "preprint"):
                 p.values[key] = value
                 p.origin[key] = r.source
-            elif key == "date" and isinstance(old, dt.date) and old.year != value.year:
-                p.notes.append(f"year {old.year} in {p.origin[key]}, {value.year} in {r.source}")
+            elif key == "date" and _year(old) != _year(value):
+                p.notes.append(
+                    f"year {_year(old)} in {p.origin[key]}, {_year(value)} in {r.source}"
+                )
         index.add(p)
     return papers
 
@@ -1151,8 +1157,8 @@ def _same_kind(have: _Paper, group: _Paper) -> bool:
 
 def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> None:
     v = group.values
-    date = v.get("date")
-    if not isinstance(date, dt.date):
+    year = _year(v.get("date"))
+    if year is None:
         plan.report.warnings.append(
             SitegenWarning(
                 f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0], group.line
@@ -1161,13 +1167,13 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
         return
     # deleted by hand, as the paper matches: by title, years at most two apart (a source
     # giving the proceedings' year brought back a preprint's file deleted by hand)
-    rest = paper_slug(date.year, str(v["title"]))[4:] + ".md"
-    gone = [d for d in deleted.get(rest, ()) if _years_near(int(d[:4]), date.year)]
+    rest = paper_slug(year, str(v["title"]))[4:] + ".md"
+    gone = [d for d in deleted.get(rest, ()) if _years_near(int(d[:4]), year)]
     if not plan.force and gone:
         plan.report.kept.append((_rel(gone[0]), "deleted by hand; --force re-creates it"))
         return
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
-    name = plan.add(date.year, str(v["title"]), data)
+    name = plan.add(year, str(v["title"]), data)
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.sources.setdefault(name, set()).update(group.sources)
 

@@ -89,6 +89,12 @@ class Paper:
     pdf: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster, project page
     type: str | None = None  # one of PAPER_TYPES; None: not written, cited as before it existed
+    date_parts: int = 3  # of year, month, day, how many the file gives: `date: 2020` is 1
+
+    @property
+    def date_iso(self) -> str:
+        """The date as far as it is known, for what cites it: 2020, 2020-03 or 2020-03-31."""
+        return self.date.isoformat()[: 3 * self.date_parts + 1]
 
     @property
     def year(self) -> int:

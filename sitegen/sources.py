@@ -37,6 +37,10 @@ from .yamlutil import key_line, load_json
 ONLINE = ("orcid:", "dblp:", "arxiv:", "zotero:")  # sources fetch.py gets, in any case
 
 
+# a date as a paper file writes it: `2020` or `"2020-03"` when the source gives no day
+PaperDate = dt.date | int | str
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRecord:
     """One paper as one source describes it; None where the source does not say."""
@@ -45,7 +49,7 @@ class SourceRecord:
     title: str  # inline Markdown, as a paper file's title
     authors: tuple[str, ...] = ()
     et_al: bool = False
-    date: dt.date | None = None
+    date: PaperDate | None = None
     doi: str | None = None
     arxiv: str | None = None
     venue: str | None = None
@@ -177,9 +181,10 @@ def topic_of(category: str | None) -> str | None:
 
 def make_date(
     year: Any, month: Any = None, day: Any = None, *, source: str, line: int | None
-) -> dt.date | None:
+) -> PaperDate | None:
     """A date from parts as sources spell them ('2023', 'jun', '6', 'June'); a part that
-    cannot exist (month 13, 30 February) is an error, a missing part defaults to 1."""
+    cannot exist (month 13, 30 February) is an error. Without a day it is what a paper
+    file writes, `2023` or `2023-06`: a day the source never gave would be cited."""
     y = clean(year)
     if not y:
         return None
@@ -192,9 +197,10 @@ def make_date(
         raise SitegenError(f"impossible month {m!r}", source, line)
     d = clean(day)[:9]
     try:
-        return dt.date(int(y), mon, int(d) if d.isdigit() else 1)
+        date = dt.date(int(y), mon, int(d) if d.isdigit() else 1)
     except ValueError:
         raise SitegenError(f"impossible date {y}-{m}-{d or 1}", source, line) from None
+    return date if d.isdigit() else date.isoformat()[:7] if m else date.year
 
 
 def _venue(text: str | None) -> str | None:
@@ -415,7 +421,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
 # ---------------------------------------------------------------- RIS
 
 
-def _ris_date(e: dict, source: str, line: int | None) -> dt.date | None:
+def _ris_date(e: dict, source: str, line: int | None) -> PaperDate | None:
     """The year from PY (`2019` or `2019///`), month and day from DA (`2019/06/15/`, or
     EndNote's free text `Jun 15`), or from PY where there is no DA. A DA in another year
     is another date (some exports put the access date there): the year stays PY's and DA
@@ -523,7 +529,7 @@ def _rich_piece(text: str, escape: Callable[[str], str] | None, started: bool) -
     return (escape or str)(text if started else text.lstrip())
 
 
-def _csl_date(item: dict, source: str, line: int | None) -> dt.date | None:
+def _csl_date(item: dict, source: str, line: int | None) -> PaperDate | None:
     parts = _value(item, "issued", "date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         return make_date(*[*parts[0], None, None][:3], source=source, line=line)
@@ -750,10 +756,10 @@ def _hugo_front_matter(text: str, source: str) -> tuple[dict, str]:
         raise SitegenError(f"invalid TOML: {_TOML_AT.sub('', str(e))}", source, line) from None
 
 
-def _hugo_date(value: Any, source: str, line: int) -> dt.date | None:
+def _hugo_date(value: Any, source: str, line: int) -> PaperDate | None:
     if isinstance(value, dt.date):  # YAML's and TOML's own dates and datetimes
         return value.date() if isinstance(value, dt.datetime) else value
-    m = re.match(r"(\d{4})-(\d\d?)-(\d\d?)(?:[T ]|$)", clean(value))
+    m = re.match(r"(\d{4})(?:-(\d\d?)(?:-(\d\d?))?)?(?:[T ]|$)", clean(value))
     if clean(value) and not m:
         raise SitegenError(f"not a date: {clean(value)[:40]!r}", source, line)
     return make_date(*m.groups(), source=source, line=line) if m else None

@@ -141,14 +141,21 @@ class _English(dict):
         return phrase
 
 
-def format_date(d: Any, words: dict[str, str] | str | None = None, style: str = "long") -> str:
+def format_date(
+    d: Any, words: dict[str, str] | str | None = None, style: str = "long", parts: int = 3
+) -> str:
     """`{{ paper.date|date(words) }}` "31 August 2022", `|date(words, 'month')` "Aug 2022".
+    `parts` is how many of year, month and day are known (`paper.date_parts`): a paper
+    dated `2022` shows "2022", never a day its source did not give.
     A site template written before words were (`|date`, `|date('month')`) still gets the
     English it got: a constant, so its pages' keys need no table."""
     if not isinstance(words, dict):
         words, style = _English(), words or style
-    if style == "month":
-        return words["{month} {year}"].format(month=words[SHORT[d.month - 1]], year=d.year)
+    if parts == 1:
+        return str(d.year)
+    if style == "month" or parts == 2:
+        month = words[(SHORT if style == "month" else MONTHS)[d.month - 1]]
+        return words["{month} {year}"].format(month=month, year=d.year)
     month = words[MONTHS[d.month - 1]]
     return words["{day} {month} {year}"].format(day=d.day, month=month, year=d.year)
 

@@ -900,3 +900,39 @@ def test_synthetic_profile_with_hostile_text_gives_valid_citations(tmp_path: Pat
         assert len(parse_bib(path.read_text(encoding="utf-8")).entries) == 1
     assert len(json.loads((out / "publications.json").read_text())) == 300
     assert len(ris_records((out / "publications.ris").read_bytes().decode())) == 300
+
+
+def test_a_year_or_month_alone_is_all_any_output_claims(tmp_path: Path) -> None:
+    """Google Scholar's BibTeX gives the year alone: the paper was published on 1 January
+    in every output (`month = jan`, `DA - 2020/01/01/`, [[2020, 1, 1]], the page's date)."""
+    import feedparser
+
+    site = ada_site(tmp_path)
+    for slug, date in (("y", "2020"), ("m", "2021-03")):
+        (site / "content" / "papers" / f"{slug}.md").write_text(
+            f"---\ntitle: T{slug}\ndate: {date}\nauthors: [Ada Lovelace]\nvenue: V\n---\nx\n",
+            encoding="utf-8",
+        )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    out = site / "output"
+    for slug, known, shown, ris_date, bib_month in (
+        ("y", [2020], "2020", "2020///", None),
+        ("m", [2021, 3], "March 2021", "2021/03//", "mar"),
+    ):
+        page = parse(out / "papers" / slug / "index.html")
+        iso = "-".join(f"{n:02d}" for n in known)
+        assert [json.loads(b)["datePublished"] for b in page.data_blocks] == [iso]
+        meta = page.find("meta", name="citation_publication_date")
+        assert [m["content"] for m in meta] == [iso.replace("-", "/")]
+        assert f"· {shown} ·" in page.text
+        (record,) = ris_records((out / "papers" / slug / f"{slug}.ris").read_bytes().decode())
+        assert ("PY", str(known[0])) in record and ("DA", ris_date) in record
+        (entry,) = parse_bib((out / "papers" / slug / f"{slug}.bib").read_text()).entries
+        fields = {f.key: f.value for f in entry.fields}
+        assert fields["year"] == str(known[0]) and fields.get("month") == bib_month
+        (item,) = json.loads((out / "papers" / slug / f"{slug}.json").read_text())
+        assert item["issued"] == {"date-parts": [known]}
+    timeline = parse(out / "timeline" / "index.html").text
+    assert "Mar 2021" in timeline and "Jan 2020" not in timeline
+    entries = feedparser.parse((out / "feed.xml").read_bytes()).entries
+    assert [e.published_parsed[:3] for e in entries] == [(2021, 3, 1), (2020, 1, 1)]

@@ -1567,7 +1567,7 @@ def test_a_zotero_library_is_read_page_by_page_with_its_backoff(
     )
     papers = by_title(site)
     assert {f"Zotero Paper {n}" for n in range(101)} <= papers.keys()
-    assert str(papers["Zotero Paper 100"]["date"]) == "2021-05-01"
+    assert str(papers["Zotero Paper 100"]["date"]) == "2021-05"
     manifest = json.loads((site / "content" / ".sitegen-import.json").read_text())
     assert manifest["sources"]["2021-zotero-paper-100.md"] == ["zotero:users/1"]
     requests = zotero_requests()
@@ -1813,12 +1813,12 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
 """,
         "x.bib",
     )
-    got = [(r.title, r.venue, r.date.isoformat(), r.doi) for r in bib]
+    got = [(r.title, r.venue, r.date, r.doi) for r in bib]
     assert got == [
-        ("A GAN Paper", "Proceedings of ACL 2020", "2020-06-01", None),
-        ("B Paper", "Conf Proceedings", "2021-03-01", None),
-        ("C Paper", "Proceedings of ACL Findings", "2019-01-01", None),
-        ("D Paper", "X", "2020-01-01", None),  # its own crossref: a slip, not a volume
+        ("A GAN Paper", "Proceedings of ACL 2020", "2020-06", None),
+        ("B Paper", "Conf Proceedings", "2021-03", None),
+        ("C Paper", "Proceedings of ACL Findings", 2019, None),
+        ("D Paper", "X", 2020, None),  # its own crossref: a slip, not a volume
     ]
 
 
@@ -1862,18 +1862,18 @@ def test_a_bibtex_dollar_sign_is_no_math(site: Path, tmp_path: Path) -> None:
     [
         ("2019", "2019/06/15/", "2019-06-15"),
         ("2019", "Jun 15", "2019-06-15"),  # EndNote's free text: refused before
-        ("2019", "June 2019", "2019-06-01"),
-        ("2019", "2021/01/05/accessed", "2019-01-01"),  # another date: PY's year stays
-        ("2019///", "//", "2019-01-01"),  # no date at all before
+        ("2019", "June 2019", "2019-06"),  # no day: none is made up
+        ("2019", "2021/01/05/accessed", "2019"),  # another date: PY's year stays
+        ("2019///", "//", "2019"),  # no date at all before
         (None, "2018/03/02", "2018-03-02"),
         ("2020/05/06/", None, "2020-05-06"),  # the older RIS: the whole date in PY, no DA
-        ("2020/05//", None, "2020-05-01"),
+        ("2020/05//", None, "2020-05"),
     ],
 )
 def test_ris_year_is_py_and_da_adds_month_and_day(py: str | None, da: str, date: str) -> None:
     record = "TY  - JOUR\nTI  - T\n" + (f"PY  - {py}\n" if py else "")
     record += (f"DA  - {da}\n" if da else "") + "ER  - \n"
-    assert parse_ris(record, "x.ris")[0].date.isoformat() == date
+    assert str(parse_ris(record, "x.ris")[0].date) == date
 
 
 def test_insert_keys_only_fills_empty_values() -> None:
@@ -2053,6 +2053,29 @@ def test_an_entry_without_a_date_is_warned_about_at_its_line(site: Path, tmp_pat
         f"{name}: warning: 'No {kind}' has no date; not imported"
         for name, kind in (("d.bib:3", "Bib"), ("d.ris:6", "RIS"), ("d.json:2", "CSL"))
     ]
+
+
+def test_a_source_without_the_day_writes_no_day(site: Path, tmp_path: Path) -> None:
+    """Google Scholar's BibTeX gives the year alone, and each source's missing month and day
+    became 1: the file said `date: 2020-01-01`, and every citation of it the day too."""
+    bib, ris, csl = tmp_path / "d.bib", tmp_path / "d.ris", tmp_path / "d.json"
+    bib.write_text("@article{a, title={Year Bib}, author={Ada Lovelace}, year={2020}}\n")
+    ris.write_text(
+        "TY  - JOUR\nTI  - Month RIS\nAU  - Lovelace, Ada\nPY  - 2021///\nDA  - 2021/03//\nER  - \n"
+    )
+    csl.write_text('[{"id": "a", "title": "Month CSL", "issued": {"date-parts": [[2019, 11]]}}]')
+    assert imp(bib, ris, csl, "--site", site).returncode == 0
+    papers = site / "content" / "papers"
+    dates = {
+        n: front(papers / f"{n}.md")[0]["date"]
+        for n in ("2020-year-bib", "2021-month-ris", "2019-month-csl")
+    }
+    assert dates == {
+        "2020-year-bib": 2020,
+        "2021-month-ris": "2021-03",
+        "2019-month-csl": "2019-11",
+    }
+    assert run_cli("build", "--site", site, "--no-search").returncode == 0
 
 
 def test_a_less_than_and_a_greater_than_in_a_title_are_no_tag(tmp_path: Path) -> None:

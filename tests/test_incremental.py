@@ -39,6 +39,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import AS_OF, BASE_URL, MAKE_PROFILE, run_cli
+from htmlutil import parse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -670,6 +671,21 @@ def test_series_of_edits_equals_cold_build(built_site: Path, tmp_path: Path) -> 
     (built_site / "sitegen.yaml").unlink()
     build(built_site)
     assert_same_as_cold(built_site, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_date_given_to_the_month_then_the_year_equals_a_cold_build(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """How much of a date is known changes a paper's page and citations but not its
+    `date`, which the lists sort by: each is still what a cold build makes."""
+    paper = paper_files(built_site)[2]
+    for date, shown in ((2020, "2020"), ("2020-03", "March 2020")):
+        set_field(paper, "date", date)
+        build(built_site)
+        assert_same_as_cold(built_site, tmp_path / str(date))
+        slug = paper.stem
+        assert f"· {shown} " in parse(built_site / "output" / "papers" / slug / "index.html").text
 
 
 @pytest.mark.slow

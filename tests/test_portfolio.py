@@ -545,7 +545,8 @@ def test_an_empty_paper_date_is_missing_not_none() -> None:
     from sitegen.content import parse_paper
     from sitegen.errors import SitegenError
 
-    with pytest.raises(SitegenError, match=r"t.md:4: date: missing \(use YYYY-MM-DD\)$"):
+    missing = r"t.md:4: date: missing \(use YYYY-MM-DD, YYYY-MM or YYYY\)$"
+    with pytest.raises(SitegenError, match=missing):
         parse_paper("---\ntitle: T\nauthors: [A]\ndate:\n---\n", "content/papers/t.md", [])
 
 
