@@ -925,6 +925,9 @@ def test_a_year_or_month_alone_is_all_any_output_claims(tmp_path: Path) -> None:
         meta = page.find("meta", name="citation_publication_date")
         assert [m["content"] for m in meta] == [iso.replace("-", "/")]
         assert f"· {shown} ·" in page.text
+        # the <time> the search index sorts and shows by, and the preview's published time
+        assert [t["datetime"] for t in page.find("time")] == [iso]
+        assert page.find("meta", property="article:published_time")[0]["content"] == iso
         (record,) = ris_records((out / "papers" / slug / f"{slug}.ris").read_bytes().decode())
         assert ("PY", str(known[0])) in record and ("DA", ris_date) in record
         (entry,) = parse_bib((out / "papers" / slug / f"{slug}.bib").read_text()).entries

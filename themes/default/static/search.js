@@ -91,8 +91,9 @@
   var WORDS = ENGLISH;
 
   function formatDate(iso) {
-    var m = /^(\d{4})-(\d{2})-\d{2}$/.exec(iso || "");
+    var m = /^(\d{4})(?:-(\d{2})(?:-\d{2})?)?$/.exec(iso || ""); // 2020, 2020-03, 2020-03-31
     if (!m) return iso || "";
+    if (!m[2]) return m[1];
     return say(WORDS.date, { month: WORDS.months[parseInt(m[2], 10) - 1], year: m[1] });
   }
 
