@@ -1155,13 +1155,20 @@ def _same_kind(have: _Paper, group: _Paper) -> bool:
     return same and (t in _UNSET or t == group.values.get("type"))
 
 
+# what a file source's entry without a date needs, in that file's own words
+_DATE_FIELD = {".bib": ": add `year = {…}` or `date = {…}`", ".ris": ": add `PY  - …`"}
+
+
 def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> None:
     v = group.values
     year = _year(v.get("date"))
     if year is None:
+        ext = os.path.splitext(group.sources[0])[1].lower()
         plan.report.warnings.append(
             SitegenWarning(
-                f"{str(v['title'])[:60]!r} has no date; not imported", group.sources[0], group.line
+                f"{str(v['title'])[:60]!r} has no date; not imported{_DATE_FIELD.get(ext, '')}",
+                group.sources[0],
+                group.line,
             )
         )
         return

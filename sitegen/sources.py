@@ -87,6 +87,7 @@ _BIBTEX_TYPES = {
     "article": "article", "inproceedings": "conference", "conference": "conference",
     "book": "book", "incollection": "chapter", "inbook": "chapter", "phdthesis": "thesis",
     "mastersthesis": "masters", "techreport": "report", "misc": "misc", "unpublished": "misc",
+    "online": "misc",  # biblatex's web item
 }  # fmt: skip
 _RIS_TYPES = {
     "JOUR": "article", "EJOUR": "article", "JFULL": "article", "INPR": "article",
@@ -265,6 +266,18 @@ _LATEX_CHARS = re.compile(r"[\\{}~$]|--")
 _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
 
 
+# a citation or cross-reference, with the space or tie before it: pylatexenc writes
+# `<cit.>` or `<ref>` (or the bare key, for biblatex's \parencite), which no reader of an
+# abstract can follow
+_CITATION = re.compile(
+    r"[\s~]*\\(?:[a-z]*cite[a-z]*|(?:auto|c|C|eq|page)?ref)\*?(?:\s*\[[^\]]*\])*\s*\{[^{}]*\}"
+)
+# biblatex's `date` (ISO 8601: 2023, 2023-06, 2023-06-18, or a range from its first day)
+_BIBLATEX_DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:/.*)?")
+# `howpublished = {\url{...}}`, a @misc's link where BibTeX styles without `url` show it
+_URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
+
+
 # what the decoder writes for `\$`, a dollar sign: written as `$`, two of them made math of
 # the text between (`\$5 and \$10`); a private-use character, which no text needs
 _DOLLAR = "\ue024"
@@ -273,7 +286,7 @@ _DOLLAR = "\ue024"
 def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
     """LaTeX -> Unicode with pylatexenc (accents, \\&, {Braces}, --), math kept as $...$;
     with `markdown` (a title's or an abstract's), that Markdown, where `\\$` stays `\\$`."""
-    out = text
+    out = text = _CITATION.sub("", text)
     if _LATEX_CHARS.search(text):
         try:
             out = _decoder().latex_to_text(_BARE_SPECIAL.sub(r"\1\\\2", text))
@@ -332,6 +345,18 @@ def _bib_value(raw: str, strings: dict[str, str], depth: int = 0) -> str:
     return "".join(out)
 
 
+def _bib_date(f: dict[str, str], lines: dict[str, int], source: str, line: int) -> PaperDate | None:
+    """biblatex's `date` where it is one (it has the day, which `year` and `month` lack),
+    else BibTeX's `year` and `month`."""
+    given, at = clean(f.get("date")), lines.get("date", line)
+    if iso := _BIBLATEX_DATE.fullmatch(given):
+        return make_date(*iso.groups(), source=source, line=at)
+    if given and not clean(f.get("year")):  # with a year, BibTeX's own reading stands
+        raise SitegenError(f"not a date: {given[:40]!r} (write 2023-06-18)", source, at)
+    at = lines.get("month", lines.get("year", line))
+    return make_date(f.get("year"), f.get("month"), source=source, line=at)
+
+
 def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
     """Google Scholar, DBLP and Zotero exports. Duplicate keys and broken entries are
     errors with their line: a half-read file would silently drop papers.
@@ -364,10 +389,14 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         line = entry.start_line + 1
         f = fields[entry.key]
         if volume := fields.get(f.get("crossref", "")):  # where and when, not its DOI or URL
-            found = {k: volume.get(k) for k in ("year", "month")}
+            # a biblatex volume's `date` would come before the entry's own `year`
+            dated = ("year", "month") if f.get("year") else ("year", "month", "date")
+            found = {k: volume.get(k) for k in dated}
             found["booktitle"] = volume.get("booktitle") or volume.get("title")
             f = {**{k: v for k, v in found.items() if v}, **f}
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
+        if "journaltitle" in f:  # biblatex's name for it
+            f = {"journal": f["journaltitle"], **f}
         paper_type = _BIBTEX_TYPES.get(entry.entry_type.lower())
         publisher = ""
         if paper_type in _PUBLISHED_BY:
@@ -382,10 +411,9 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             arxiv = arxiv or bare_arxiv(f.get(key), hinted=True)
         if not arxiv and f.get("journal", "").strip().lower() == "corr":  # DBLP: abs/2212.06244
             arxiv = bare_arxiv(f.get("volume"))
-        url = web_url(f.get("url"))
+        url = web_url(f.get("url")) or web_url(_URL_MACRO.sub(r"\1", f.get("howpublished", "")))
         doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
-        date_line = lines.get("month", lines.get("year", line))
-        date = make_date(f.get("year"), f.get("month"), source=source, line=date_line)
+        date = _bib_date(f, lines, source, line)
         pdf = web_url(f.get("pdf"))
         links = tuple((n, u) for k, n in _ALFOLIO_LINKS.items() if (u := web_url(f.get(k))))
         records.append(

@@ -643,6 +643,7 @@ TYPED_BIB = """
 @misc{m, title={Bib Misc}, author={Lovelace, Ada}, year={2020}}
 @unpublished{n, title={Bib Unpublished}, author={Lovelace, Ada}, year={2020}}
 @online{o, title={Bib Online}, author={Lovelace, Ada}, year={2020}}
+@patent{q, title={Bib Patent}, author={Lovelace, Ada}, year={2020}}
 @misc{p1, title={Bib Both}, author={Lovelace, Ada}, year={2020}, eprint={2001.00004}}
 @inproceedings{p2, title={Bib Both}, author={Lovelace, Ada}, year={2020}, booktitle={ICLR}}
 """
@@ -669,7 +670,8 @@ TYPED = {
     "Bib Conference": "conference", "Bib Old Conference": "conference", "Bib Book": "book",
     "Bib Collection": "chapter", "Bib In Book": "chapter", "Bib PhD": "thesis",
     "Bib Masters": "masters", "Bib Report": "report", "Bib Misc Preprint": "preprint",
-    "Bib Misc": "misc", "Bib Unpublished": "misc", "Bib Online": None,
+    "Bib Misc": "misc", "Bib Unpublished": "misc", "Bib Online": "misc",  # biblatex's web item
+    "Bib Patent": None,
     "Bib Both": "conference",  # the arXiv record's `preprint` is not the paper's
     "Ris JOUR": "article", "Ris CPAPER": "conference", "Ris CONF": "conference",
     "Ris BOOK": "book", "Ris CHAP": "chapter", "Ris THES": "thesis", "Ris RPRT": "report",
@@ -1055,6 +1057,7 @@ BAD_FILES = [
     ("unbalanced.bib", 6, "cannot read this BibTeX entry"),
     ("no-title.bib", 1, "an entry without a title"),
     ("month13.bib", 4, "impossible date"),
+    ("date-not-iso.bib", 4, "not a date: 'Summer 2023'"),  # biblatex's date, without a year
     ("month-superscript.bib", 4, "impossible month"),  # '²'.isdigit(), but int('²') fails
     ("month-huge.bib", 4, "impossible date 2020-111111111-1"),  # int() refuses 5,000 digits
     ("day-huge.ris", 1, "impossible date 2020-06-222222222"),
@@ -1810,6 +1813,9 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
   doi = {10.1234/volume}}
 @article{c, title = {C Paper}, journal = aclx, year = 2019, crossref = {missing}}
 @inproceedings{d, title = {D Paper}, booktitle = {X}, year = 2020, crossref = {d}}
+@inproceedings{e, title = {E Paper}, crossref = {v}}
+@inproceedings{f, title = {F Paper}, year = 2023, crossref = {v}}
+@proceedings{v, title = {Biblatex Proceedings}, date = {2022-07-04/2022-07-08}}
 """,
         "x.bib",
     )
@@ -1819,6 +1825,8 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
         ("B Paper", "Conf Proceedings", "2021-03", None),
         ("C Paper", "Proceedings of ACL Findings", 2019, None),
         ("D Paper", "X", 2020, None),  # its own crossref: a slip, not a volume
+        ("E Paper", "Biblatex Proceedings", dt.date(2022, 7, 4), None),
+        ("F Paper", "Biblatex Proceedings", 2023, None),  # its own year comes first
     ]
 
 
@@ -1855,6 +1863,66 @@ def test_a_bibtex_dollar_sign_is_no_math(site: Path, tmp_path: Path) -> None:
     fm, body = front(path)
     assert (fm["title"], fm["venue"]) == (r"Pricing at \$5 and \$10 per GPU-hour", "J. $ Costs")
     assert body == "It costs \\$5, or \\$10 in $O(n)$ time.\n"
+
+
+def test_biblatex_dates_journaltitles_and_online_entries_are_read(
+    site: Path, tmp_path: Path
+) -> None:
+    """Better BibTeX, JabRef and biblatex write `date` and `journaltitle`: an entry with
+    only a date was not imported, one with `year` too lost its day, and a journal article
+    on arXiv lost its journal and became a preprint. A journal called arXiv still makes one."""
+    bib = tmp_path / "b.bib"
+    bib.write_text(
+        "@article{l2023, title={Notes on Engines}, author={Lovelace, Ada}, date={2023-06-18},\n"
+        " year={2023}, journaltitle={Journal of Engines},\n"
+        " eprint={2301.00001}, eprinttype={arxiv}}\n"
+        "@online{l2024, title={A Blog Post}, author={Lovelace, Ada}, date={2024-02},\n"
+        " url={https://example.org/post}}\n"
+        "@inproceedings{m, title={A Workshop}, date={2022-05-30/2022-06-02}, booktitle={W}}\n"
+        "@article{p, title={A Preprint}, date={2021},\n"
+        " journaltitle={arXiv preprint arXiv:2101.00002}}\n"
+    )
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+    want = {
+        "Notes on Engines": ["2023-06-18", "Journal of Engines", "article", "2301.00001", None],
+        "A Blog Post": ["2024-02-01", None, "misc", None, "https://example.org/post"],
+        "A Workshop": ["2022-05-30", "W", "conference", None, None],  # a range's start
+        "A Preprint": ["2021-01-01", None, "preprint", "2101.00002", None],
+    }
+    papers = by_title(site)
+    keys = ("venue", "type", "arxiv", "url")
+    assert {t: [str(papers[t]["date"]), *map(papers[t].get, keys)] for t in want} == want
+
+
+def test_a_bibtex_citation_in_an_abstract_is_dropped(site: Path, tmp_path: Path) -> None:
+    """pylatexenc writes `\\cite{x}` as `<cit.>` and `\\ref{x}` as `<ref>` (biblatex's
+    `\\parencite{x}` as `x`): text that leads nowhere in an abstract."""
+    bib = tmp_path / "c.bib"
+    bib.write_text(
+        "@article{a, title={Cited Work}, year={2020}, abstract={Engines compute~\\cite{b,c}."
+        " As \\citet{d} show \\citep[p.~3]{e}, see Table \\ref{t} and \\parencite{f}.}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    [path] = (site / "content" / "papers").glob("2020-cited-work.md")
+    assert front(path)[1] == "Engines compute. As show, see Table and.\n"
+
+
+def test_a_misc_howpublished_url_is_its_url(site: Path, tmp_path: Path) -> None:
+    """`howpublished = {\\url{...}}` is how a @misc gives its link to styles without `url`:
+    it was dropped. It is checked as any URL is, and an entry's own `url` comes first."""
+    bib = tmp_path / "m.bib"
+    bib.write_text(
+        "@misc{a, title={Web Note}, year={2020}, howpublished={\\url{https://example.org/a_b}}}\n"
+        "@misc{b, title={Own Url}, year={2020}, url={https://example.org/own},\n"
+        " howpublished={\\url{https://example.org/other}}}\n"
+        "@misc{c, title={Bad Url}, year={2020}, howpublished={\\url{javascript:alert(1)}}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    papers = by_title(site)
+    got = [papers[t].get("url") for t in ("Web Note", "Own Url", "Bad Url")]
+    assert got == ["https://example.org/a_b", "https://example.org/own", None]
+    assert "venue" not in papers["Web Note"]
 
 
 @pytest.mark.parametrize(
@@ -2050,8 +2118,9 @@ def test_an_entry_without_a_date_is_warned_about_at_its_line(site: Path, tmp_pat
     proc = imp(bib, ris, csl, "--site", site)
     assert proc.returncode == 0
     assert proc.stderr.splitlines() == [
-        f"{name}: warning: 'No {kind}' has no date; not imported"
-        for name, kind in (("d.bib:3", "Bib"), ("d.ris:6", "RIS"), ("d.json:2", "CSL"))
+        "d.bib:3: warning: 'No Bib' has no date; not imported: add `year = {…}` or `date = {…}`",
+        "d.ris:6: warning: 'No RIS' has no date; not imported: add `PY  - …`",
+        "d.json:2: warning: 'No CSL' has no date; not imported",
     ]
 
 
