@@ -1886,9 +1886,9 @@ def test_biblatex_dates_journaltitles_and_online_entries_are_read(
     assert proc.returncode == 0 and not proc.stderr, proc.stderr
     want = {
         "Notes on Engines": ["2023-06-18", "Journal of Engines", "article", "2301.00001", None],
-        "A Blog Post": ["2024-02-01", None, "misc", None, "https://example.org/post"],
+        "A Blog Post": ["2024-02", None, "misc", None, "https://example.org/post"],
         "A Workshop": ["2022-05-30", "W", "conference", None, None],  # a range's start
-        "A Preprint": ["2021-01-01", None, "preprint", "2101.00002", None],
+        "A Preprint": ["2021", None, "preprint", "2101.00002", None],
     }
     papers = by_title(site)
     keys = ("venue", "type", "arxiv", "url")
