@@ -33,7 +33,6 @@ from .errors import (
 )
 from .markup import plain_inline, render_markdown, web_url
 from .model import OTHER_TOPIC, PAPER_TYPES, Paper, Profile, name_key
-from .scaffold import PLACEHOLDER_NAME
 from .slugs import WINDOWS_RESERVED
 from .yamlutil import key_line, load_yaml, written_value
 
@@ -382,7 +381,11 @@ def load_profile(site: Path) -> Profile:
 
 def placeholder_name(site: Path, profile: Profile) -> list[SitegenWarning]:
     """A site started without a profile text and filled from BibTeX keeps `sitegen new`'s
-    name, which would be published on every page and never matches the owner's papers."""
+    name, which would be published on every page and never matches the owner's papers.
+    scaffold is imported here, not at the top: it imports importlib.metadata, about a
+    tenth of a no-op build (state.code_stamp)."""
+    from .scaffold import PLACEHOLDER_NAME
+
     if profile.name != PLACEHOLDER_NAME:
         return []
     display = "content/profile.yaml"

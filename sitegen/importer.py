@@ -921,6 +921,8 @@ class _Paper:
 
 def _year(date: object) -> int | None:
     """The year of a date as a paper file or a source record writes it (`2020` too)."""
+    if isinstance(date, dt.date):  # most records' (each title lookup asks): no parse
+        return date.year
     dated = paper_date(date)
     return dated[0].year if dated else None
 

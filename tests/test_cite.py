@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from itertools import accumulate
 from pathlib import Path
 
@@ -483,6 +484,16 @@ def test_a_type_without_its_venue_is_a_bibtex_misc_and_keeps_its_type_elsewhere(
         assert json.loads((out / f"p-{kind}.json").read_text(encoding="utf-8"))[0]["type"] == csl
 
 
+def reimported(site: Path, tmp_path: Path) -> Iterator[tuple[str, dict[str, dict]]]:
+    """The built site's publications.bib, .ris and .json, each imported into a fresh site:
+    (its extension, that site's papers' front matter by slug)."""
+    for ext in ("bib", "ris", "json"):
+        other = ada_site(tmp_path / ext)
+        export = site / "output" / f"publications.{ext}"
+        run_cli("import", export, "--site", other, "--as-of", AS_OF, check=True)
+        yield ext, papers_by_slug(other)
+
+
 def test_a_sites_citation_files_import_into_another_site_with_each_type_and_venue(
     tmp_path: Path,
 ) -> None:
@@ -502,13 +513,8 @@ def test_a_sites_citation_files_import_into_another_site_with_each_type_and_venu
             encoding="utf-8",
         )
     run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
-    for ext in ("bib", "ris", "json"):
-        other = ada_site(tmp_path / ext)
-        export = site / "output" / f"publications.{ext}"
-        run_cli("import", export, "--site", other, "--as-of", AS_OF, check=True)
-        found = {
-            fm["title"]: (fm.get("type"), fm.get("venue")) for fm in papers_by_slug(other).values()
-        }
+    for ext, imported in reimported(site, tmp_path):
+        found = {fm["title"]: (fm.get("type"), fm.get("venue")) for fm in imported.values()}
         assert found == {
             title: ("misc" if (ext, title) == ("bib", "A preprint") else kind, f"Venue of {kind}")
             for title, (kind, _) in papers.items()
@@ -539,13 +545,10 @@ def test_a_sites_citation_files_give_back_its_titles_venues_and_et_al(tmp_path: 
             encoding="utf-8",
         )
     run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
-    for ext in ("bib", "ris", "json"):
-        other = ada_site(tmp_path / ext)
-        export = site / "output" / f"publications.{ext}"
-        run_cli("import", export, "--site", other, "--as-of", AS_OF, check=True)
+    for ext, imported in reimported(site, tmp_path):
         found = {
             fm["title"]: (fm["authors"], fm["et_al"], fm.get("venue"))
-            for fm in papers_by_slug(other).values()
+            for fm in imported.values()
             if ext == "bib" or "$" not in fm["title"]
         }
         assert found == {
