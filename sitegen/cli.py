@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import sys
 import time
@@ -234,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         code = args.run(args)
         if sys.stdout is not None:  # None when started with stdout closed (`>&-`)
             sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        if argv is None:
+            # the process ends now, freeing its heap whole; Python's collection at exit
+            # would walk it first (0.3 s after a 10,000-paper build). Not a caller's heap.
+            gc.freeze()
         return code
     except SitegenError as e:
         print(one_line(e), file=sys.stderr)
