@@ -1,18 +1,16 @@
 """Live preview: build into a temporary folder, serve it, rebuild on save, reload the browser.
 
-The browser side is the `livereload` package's, unchanged: its livereload.js
-(served from the package, so the page makes no outside request), its
-`/livereload` websocket and its script injection before `</head>`. The server
-side is sitegen's own, because livereload's fights a site generator: its watcher
-runs one callback per changed task and reports deletions without a path (here a
-poll snapshots the folders, and several saves make one rebuild that knows every
-changed file); its throttle drops a second reload within 3 s; its static handler
-knows nothing of 404 pages, pretty URLs or a failed build; its serve() prints
-every log line twice and owns the event loop and Ctrl-C.
+The browser side is the `livereload` package's, unchanged: its livereload.js (served from
+the package: no outside request), its `/livereload` websocket and its script injection.
+The server side is sitegen's own, because livereload's fights a site generator: its watcher
+runs one callback per changed task and reports deletions without a path (here a poll
+snapshots the folders: several saves make one rebuild that knows every changed file); its
+throttle drops a second reload within 3 s; its static handler knows nothing of 404 pages,
+pretty URLs or a failed build; its serve() prints every log line twice and owns the event
+loop and Ctrl-C.
 
-The preview is never built into the site's output/: its feeds and canonical
-links name http://127.0.0.1:PORT/, which must not be deployed by accident, and
-the reload script exists only in served responses. Builds run on the event
+The preview is never built into the site's output/: its feeds and canonical links name
+http://127.0.0.1:PORT/, which must not be deployed by accident. Builds run on the event
 loop, so a request made during a rebuild waits for it and sees a complete site.
 """
 
@@ -53,7 +51,7 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError, printable, require_site_folder
 from .render import static_dirs, theme_dirs
-from .state import FOLDER, builds_in_turn, check_cache, not_site, scan
+from .state import FOLDER, INPUT_ROOTS, builds_in_turn, check_cache, not_site, scan
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -86,9 +84,6 @@ _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.css$")
 _TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
 
-# ---------------------------------------------------------------- resolving requests
-
-
 @dataclass(frozen=True)
 class Resolved:
     file: Path | None = None
@@ -101,11 +96,9 @@ MISSING = Resolved()
 def resolve_request(root: Path, raw_path: str) -> Resolved:
     """Map a raw (still percent-encoded) request path to a file inside `root`.
 
-    Every way out of the folder is refused: `..` and `.` segments (also encoded
-    as %2e or behind %2f), backslashes, NUL bytes, and symlinks whose target
-    lies outside. A folder without its trailing slash redirects to it, as the
-    hosts the site is deployed to do, so the page's relative links resolve.
-    """
+    Every way out is refused: `..` and `.` segments (also as %2e or behind %2f), backslashes,
+    NUL bytes, symlinks to outside. A folder without its trailing slash redirects to it, as
+    the hosts the site is deployed to do, so the page's relative links resolve."""
     if not raw_path.startswith("/"):
         return MISSING
     try:
@@ -132,12 +125,9 @@ def resolve_request(root: Path, raw_path: str) -> Resolved:
 
 
 def _stale_fingerprint(root: Path, segments: list[str]) -> Resolved:
-    """`style.<old hash>.css` -> the current `style.<hash>.css`.
-
-    After a CSS edit the open page still links the old name, which livereload.js
-    re-requests to swap the stylesheet in place: the current file shows the edit
-    without a full reload. Deployed hosts need not: there every page loads fresh.
-    """
+    """`style.<old hash>.css` -> the current `style.<hash>.css`: after a CSS edit the open
+    page still links the old name, which livereload.js re-requests to swap the stylesheet in
+    place. Deployed hosts need not: there every page loads fresh."""
     m = _FINGERPRINTED.match(segments[-1]) if segments else None
     if not m:
         return MISSING
@@ -162,8 +152,6 @@ def content_type(path: Path) -> str:
         kind += "; charset=utf-8"
     return kind
 
-
-# ---------------------------------------------------------------- error page
 
 _ERROR_STYLE = """
 :root { color-scheme: light dark; --bg: #fdfdfb; --fg: #1c1d1f; --muted: #5a5e66;
@@ -246,18 +234,12 @@ def error_page(site_dir: Path, err: SitegenError) -> bytes:
     ).encode(errors="backslashreplace")  # a file name that is not UTF-8, as the terminal shows it
 
 
-# ---------------------------------------------------------------- watching
-
-
 Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(roots: Iterable[Path]) -> Snapshot:
     """Every watched file's (size, mtime), for comparing two moments; the build's scanner."""
     return scan(roots, not_site)
-
-
-# ---------------------------------------------------------------- the preview
 
 
 @dataclass(eq=False)
@@ -277,16 +259,12 @@ class Preview:
         self.generation = secrets.token_hex(4)
 
     def _roots(self) -> list[Path]:
-        """Everything a build reads: content, the site's overrides and config, the theme in use.
-
-        output/ is never among them (a rebuild writing into a watched folder would
-        rebuild forever); the preview is built outside the site anyway.
-        """
+        """Everything a build reads: content, the site's overrides and config, the theme in use;
+        never output/ (a rebuild writing into a watched folder would rebuild forever)."""
         config, problems = load_config(self.site_dir)
         if not problems:  # a broken sitegen.yaml keeps the last good theme watched
             self.theme = config.theme
-        names = ("sitegen.yaml", "content", "templates", "static", "root", "themes")
-        roots = [self.site_dir / n for n in names]
+        roots = [self.site_dir / n for n in INPUT_ROOTS]
         if self.theme is not None:
             # an unknown theme is the build's to report; sitegen.yaml is watched for the fix
             with contextlib.suppress(SitegenError):
@@ -298,11 +276,8 @@ class Preview:
 
     def build(self, changed: list[str] | None = None, seen: Snapshot | None = None) -> bool | None:
         """Rebuild the whole preview; on failure keep the last good one and remember why.
-
-        Returns None, reporting nothing, when the build failed while a watched
-        file changed under it (an editor half-way through a save): the caller
-        builds again from the newer files.
-        """
+        None, reporting nothing, when it failed while a watched file changed under it (an
+        editor half-way through a save): the caller builds again from the newer files."""
         started = time.perf_counter()
         try:
             with builds_in_turn(self.site_dir):  # each rebuild: `sitegen build` waits between
@@ -347,12 +322,10 @@ class Preview:
     def reload_path(self, changed: list[str], recovered: bool) -> str:
         """The path livereload.js is told about; it decides how the page is refreshed.
 
-        All-CSS changes let it swap stylesheets in place, all-image changes
-        under static/ (copied as they are named) let it refresh images; anything
-        else, a deletion, or a build that failed or just recovered, reloads the
-        whole page. An image elsewhere, the profile photo, is published under
-        another name, which livereload.js would look for in vain.
-        """
+        All-CSS changes swap stylesheets in place, all-image changes under static/ (copied as
+        they are named) refresh images; anything else, a deletion, or a build that failed or
+        just recovered, reloads the page. An image elsewhere, the profile photo, is published
+        under another name, which livereload.js would look for in vain."""
         live = not recovered and self.failed is None and all(os.path.exists(p) for p in changed)
         dirs = [self.site_dir / "static"]
         with contextlib.suppress(SitegenError):  # an unknown theme: the build says so
@@ -366,10 +339,8 @@ class Preview:
 
     async def watch(self, before: Snapshot) -> None:
         """Poll the watched files; after each settled change rebuild once and reload browsers.
-
-        `before` is the files as the first build started, so a save during it
-        (seconds, on a big site) rebuilds at the first poll, not at the next save.
-        """
+        `before` is the files as the first build started, so a save during it (seconds, on a
+        big site) rebuilds at the first poll, not at the next save."""
         interval = POLL_SECONDS
         while True:
             await asyncio.sleep(interval)
@@ -398,14 +369,12 @@ class Preview:
         if ok is None:
             return before  # files changed mid-build: build again from `before`
         reload_browsers(self.reload_path(changed, recovered=had_error and ok))
-        # the build's objects are garbage now, but fork_map's gc.freeze() put them in
-        # the oldest generation, which Python seldom collects by itself: the preview
-        # grew by 8 MB a rebuild at 1,000 papers. Collected once the page has reloaded.
+        # fork_map's gc.freeze() left the build's garbage in the oldest generation, seldom
+        # collected (+8 MB a rebuild at 1,000 papers): collected once the page has reloaded
         asyncio.get_running_loop().call_later(COLLECT_AFTER_SECONDS, gc.collect)
         roots = self._roots()
         if roots != self.roots:
-            # a new theme: start from its current files, but keep what was seen
-            # before the build so edits made during it still count
+            # a new theme: its current files, but what was seen before the build still counts
             self.roots = roots
             return {k: now.get(k, v) for k, v in snapshot(roots).items()}
         return now
@@ -422,20 +391,14 @@ class Preview:
 
 
 def reload_browsers(path: str) -> None:
-    """Send livereload's own reload command to every connected page, right away.
-
-    LiveReloadHandler.reload_waiters would do the same but needs livereload's
-    watcher object; its 3-second throttle lives in poll_tasks, never called here.
-    """
+    """Send livereload's own reload command to every connected page, right away
+    (LiveReloadHandler.reload_waiters needs livereload's watcher, and throttles)."""
     message = {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
     for waiter in list(LiveReloadHandler.waiters):
         try:
             waiter.write_message(message)
         except Exception:  # a tab closed mid-send: forget it
             LiveReloadHandler.waiters.discard(waiter)
-
-
-# ---------------------------------------------------------------- HTTP
 
 
 def _read(path: Path | None) -> bytes | None:
@@ -448,11 +411,9 @@ def _read(path: Path | None) -> bytes | None:
 def local_names(url: str, sockets: list[socket.socket]) -> frozenset[str] | None:
     """The host names a preview listening on loopback only answers to, or None: any.
 
-    A web page can rename this machine (DNS rebinding: attacker.example resolves to
-    127.0.0.1) and read the preview as its own site, websocket included, since its
-    Origin then names the host it asks for. A preview other machines see is reached
-    under names not known here, and is open to them anyway.
-    """
+    A web page can rename this machine (DNS rebinding: attacker.example resolves to 127.0.0.1)
+    and read the preview as its own site, websocket included, since its Origin then names the
+    host it asks for. A preview other machines see is open to them anyway."""
     if not all(ipaddress.ip_address(s.getsockname()[0]).is_loopback for s in sockets):
         return None
     own = urlsplit(url).netloc.rpartition(":")[0].lower()  # `[::1]` as a Host header has it
@@ -467,12 +428,13 @@ class LocalOnly(web.RequestHandler):
         if names is not None and self.request.host_name not in names:
             raise web.HTTPError(403, reason="Forbidden: not a name of this preview (localhost)")
 
+    @property
+    def preview(self) -> Preview:
+        return self.settings["preview"]
+
 
 class PreviewHandler(LocalOnly):
     """Serves the preview's output folder, read fresh on every request."""
-
-    def initialize(self, preview: Preview) -> None:
-        self.preview = preview
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -514,9 +476,6 @@ class PreviewHandler(LocalOnly):
 class LiveReloadScriptHandler(LocalOnly, LiveReloadJSHandler):
     """livereload.js from the package; its headers also name the build being served."""
 
-    def initialize(self, preview: Preview) -> None:
-        self.preview = preview
-
     def prepare(self) -> None:
         super().prepare()
         self.set_header("X-Sitegen-Build", self.preview.generation)
@@ -549,17 +508,15 @@ def make_app(preview: Preview, names: frozenset[str] | None) -> web.Application:
     return web.Application(
         [
             (r"/livereload", ReloadSocket),
-            (r"/livereload\.js", LiveReloadScriptHandler, {"preview": preview}),
+            (r"/livereload\.js", LiveReloadScriptHandler),
             # no capture group: tornado would reject undecodable paths with a 400 first
-            (r"/.*", PreviewHandler, {"preview": preview}),
+            (r"/.*", PreviewHandler),
         ],
         transforms=[Injector],
         log_function=lambda handler: None,  # a preview is not a production server: no access log
         local_names=names,
+        preview=preview,
     )
-
-
-# ---------------------------------------------------------------- listening
 
 
 def bind(host: str, port: int) -> list[socket.socket]:
