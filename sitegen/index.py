@@ -1,8 +1,6 @@
-"""Pure indexing: the list of papers -> everything the pages show about them.
-
-Nothing here reads or writes files. The same functions feed the pages, the
-feeds and the tests, so a list page and its feed can never disagree.
-"""
+"""Pure indexing: the list of papers -> everything the pages show about them. Nothing here
+reads or writes files; the same functions feed the pages, the feeds and the tests, so a list
+page and its feed can never disagree."""
 
 from __future__ import annotations
 
@@ -56,7 +54,6 @@ ARXIV_NAMES = {
     "SE": "Software Engineering", "SI": "Social and Information Networks",
     "SY": "Systems and Control",
 }  # fmt: skip
-OTHER_NAME = "Other"
 # Fixed colours for the common codes, so adding a paper never recolours a topic.
 PALETTE_SIZE = 8
 FIXED_COLOURS = {"LG": 0, "CV": 1, "CL": 2, "AI": 3, "DC": 4, "CR": 5, "RO": 6, "ML": 7}
@@ -68,7 +65,7 @@ def topic_colour(code: str, kind: str) -> int | str:
     return FIXED_COLOURS.get(code, zlib.crc32(code.encode("utf-8")) % PALETTE_SIZE)
 
 
-def topic_name(code: str, config: SiteConfig, other: str = OTHER_NAME) -> str:
+def topic_name(code: str, config: SiteConfig, other: str) -> str:
     """`other`: the papers without a topic, named in the site's words (words["Other"])."""
     default = other if code == OTHER_TOPIC else ARXIV_NAMES.get(code.upper()) or code
     return config.topic_names.get(code) or default
@@ -127,12 +124,11 @@ def resolve_people(
 def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     """By date, then (one day's papers) the last added first, then file name: never by
     title, or fixing a title's typo would change which papers a full feed holds."""
-    return tuple(
-        sorted(
-            papers,
-            key=lambda p: (-p.date.toordinal(), -(p.added or dt.date.min).toordinal(), p.slug),
-        )
-    )
+
+    def order(p: Paper) -> tuple[int, int, str]:
+        return -p.date.toordinal(), -(p.added or dt.date.min).toordinal(), p.slug
+
+    return tuple(sorted(papers, key=order))
 
 
 def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Paper, ...]:
@@ -179,9 +175,7 @@ def _group(
     ]
 
 
-def group_topics(
-    papers: Sequence[Paper], config: SiteConfig, other: str = OTHER_NAME
-) -> tuple[Topic, ...]:
+def group_topics(papers: Sequence[Paper], config: SiteConfig, other: str) -> tuple[Topic, ...]:
     topics = _group(((p.topic, p) for p in papers), "topic", lambda c: topic_name(c, config, other))
     return tuple(sorted(topics, key=lambda t: (-len(t.papers), t.code)))
 
@@ -230,7 +224,7 @@ def build_index(
     profile: Profile,
     people_entries: Sequence[PersonEntry],
     config: SiteConfig,
-    other: str = OTHER_NAME,
+    other: str,
 ) -> Site:
     """Everything the theme and the feeds show, derived once from the papers; `other` names
     the papers without a topic, in the site's words."""
