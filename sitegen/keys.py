@@ -1,12 +1,10 @@
 """What a page depends on, found from its templates, and a digest of exactly that.
 
-An incremental build must write what a cold build writes, for any template a user
-may write, so a page's key is never predicted from how a template uses a value: it
-covers every template the page can reach and the whole value of every variable they
-name (docs/architecture.md, "Incremental builds that cannot go stale"). Values are
-digested once per build, by identity: keying a 10,000-page site takes a fraction of
-a second. A paper is digested by its file and the fields index.make_papers sets:
-hashing its fields took a quarter of keying a 10,000-paper site.
+A page's key is never predicted from how a template uses a value: it covers every template
+the page can reach and the whole value of every variable they name (docs/architecture.md,
+"Incremental builds that cannot go stale"). Values are digested once per build, by identity.
+A paper is digested by its file and the fields index.make_papers sets: hashing its fields
+took a quarter of keying a 10,000-paper site.
 """
 
 from __future__ import annotations
@@ -30,11 +28,8 @@ from .state import digest
 
 @dataclass(frozen=True)
 class Lazy:
-    """A value made only when a page is rendered, keyed by the function and its arguments.
-
-    A paper page's BibTeX and metadata are pure functions of the paper; making
-    them for the pages an incremental build skips would be wasted work.
-    """
+    """A value made only when a page is rendered, keyed by the function and its arguments
+    (a paper page's BibTeX and metadata: wasted work for the pages a build skips)."""
 
     fn: Callable[..., Any]
     args: tuple[Any, ...]
@@ -106,11 +101,8 @@ class Digests:
             return digest("bound", v.__name__, self.of(v.__self__))
         if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
             return digest("code", getattr(v, "__module__", "") or "", v.__name__)
-        if (
-            isinstance(v, types.FunctionType)
-            and v.__closure__ is None
-            and "<" not in v.__qualname__
-        ):
+        plain = isinstance(v, types.FunctionType) and v.__closure__ is None
+        if plain and "<" not in v.__qualname__:
             return digest("code", v.__module__, v.__qualname__)
         return os.urandom(16).hex()  # unknown: never equal to the last build's key
 
@@ -149,11 +141,9 @@ class Templates:
         return self._source[name]
 
     def _direct(self, name: str) -> tuple[set[str | None], set[str]]:
-        """The names one template refers to, remembered by its source across builds.
-
-        A template that cannot be read or parsed refers to nothing: a page that renders
-        it fails, so no page that is built depends on what it names, and once it is
-        mended its source, which every key holds, is new."""
+        """The names one template refers to, remembered by its source across builds. One that
+        cannot be read or parsed refers to nothing: a page that renders it fails, and once it
+        is mended its source, which every key holds, is new."""
         source = self.source(name)
         if source is None or source is UNREADABLE:
             return set(), set()

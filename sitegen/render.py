@@ -1,9 +1,6 @@
-"""The Jinja environment and theme lookup.
-
-Lookup order follows MkDocs: the site's own `templates/` first, then the chosen
-theme, then the default theme, so an override can replace one template (or one
-block of `base.html`) and inherit the rest.
-"""
+"""The Jinja environment and theme lookup. Lookup order follows MkDocs: the site's own
+`templates/`, then the chosen theme, then the default theme, so an override can replace one
+template (or one block of `base.html`) and inherit the rest."""
 
 from __future__ import annotations
 
@@ -223,13 +220,10 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     for d in dirs[1:]:
         if d.is_dir():
             prefixed.setdefault(d.parent.name, []).append(str(d))
+    own = _Loader([str(d) for d in dirs if d.is_dir()])
+    by_theme = jinja2.PrefixLoader({n: _Loader(ds) for n, ds in prefixed.items()})
     env = ReadOnlyEnvironment(
-        loader=jinja2.ChoiceLoader(
-            [
-                _Loader([str(d) for d in dirs if d.is_dir()]),
-                jinja2.PrefixLoader({n: _Loader(ds) for n, ds in prefixed.items()}),
-            ]
-        ),
+        loader=jinja2.ChoiceLoader([own, by_theme]),
         autoescape=True,  # every template, .xml included: nothing user-written is trusted
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -260,14 +254,8 @@ def _printable(value: Any) -> Any:
 
 
 _CODE = frozenset(
-    {
-        types.FunctionType,
-        types.BuiltinFunctionType,
-        types.MethodType,
-        types.ModuleType,
-        types.GeneratorType,
-        type,
-    }
+    {types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.ModuleType}
+    | {types.GeneratorType, type}
 )
 
 
