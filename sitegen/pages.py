@@ -1,9 +1,9 @@
 """Every kind of page the site has, in one table: URL pattern, template, context function.
 
-Context functions are pure, and pass narrow values (`paper`, `coauthor`,
-`topic_labels`) rather than `site`: a page's key covers the whole value of every
-variable its templates use (keys.py), so a paper page is rebuilt only when what it
-shows changes. A template that uses `site` is still right, just rebuilt more often.
+Context functions are pure, and pass narrow values (`paper`, `coauthor`, `topic_labels`)
+rather than `site`: a page's key covers the whole value of every variable its templates use
+(keys.py), so a paper page is rebuilt only when what it shows changes. A template that uses
+`site` is still right, just rebuilt more often.
 """
 
 from __future__ import annotations

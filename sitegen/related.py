@@ -1,14 +1,13 @@
 """Related papers: TF-IDF cosine over titles and abstracts, computed at build time.
 
-Words two papers share, weighted by how rare they are across the site, are a good
-enough signal and need no model. Not all pairs are compared (10,000 papers in the
-stress test): each paper's most distinctive terms lead, through an inverted index,
-to a few candidates, scored by the exact cosine; numpy did not pay for itself at
-this scale. A rebuild scores again only the papers an edit can reach (`Memo`).
+Words two papers share, weighted by how rare they are across the site, need no model. Not
+all pairs are compared: each paper's most distinctive terms lead, through an inverted index,
+to a few candidates, scored by the exact cosine (numpy did not pay for itself at 10,000
+papers). A rebuild scores again only the papers an edit can reach (`Memo`).
 
-The result depends neither on the papers' order nor on the hash seed: papers go in
-slug order, sums run in an order fixed by the data (or exactly, with `math.fsum`),
-and every tie breaks on the term or the slug.
+The result depends neither on the papers' order nor on the hash seed: papers go in slug
+order, sums run in an order fixed by the data (or exactly, with `math.fsum`), and every tie
+breaks on the term or the slug.
 """
 
 from __future__ import annotations
@@ -101,13 +100,10 @@ def term_counts(doc: Doc) -> Counter[str]:
 
 
 def idf_weights(counts: Sequence[Counter[str]]) -> dict[str, float]:
-    """term -> 1 + log((1 + n) / (1 + df)), rounded to 1/IDF_STEPS; terms of one paper
-    only are left out (when there are others): they relate it to nothing.
-
-    Rounding is what lets a rebuild rescore few papers (`Memo`): an edit moves a
-    common word's df by one, which would shift its weight, and so every vector it
-    is in, by a hair; rounded, the weight rarely moves at all.
-    """
+    """term -> 1 + log((1 + n) / (1 + df)), rounded to 1/IDF_STEPS; terms of one paper only
+    are left out (when there are others): they relate it to nothing. Rounding lets a rebuild
+    rescore few papers (`Memo`): an edit that moves a common word's df by one would shift
+    every vector it is in by a hair; rounded, the weight rarely moves at all."""
     df = Counter(chain.from_iterable(counts))
     n = len(counts)
     return {
@@ -127,17 +123,14 @@ def vector(counts: Counter[str], idf: Mapping[str, float]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Memo:
-    """What one scoring leaves for the next, so that a rebuild rescores only the papers
-    an edit can reach (kept in the site's cache between builds).
+    """What one scoring leaves for the next (in the site's cache), so that a rebuild rescores
+    only the papers an edit can reach.
 
-    A paper's list is made from the postings of its top terms and the vectors of the
-    papers in them. A paper is changed when its text or the weight of one of its terms
-    changed, or when it came or went. An unchanged paper keeps its list when none of
-    the postings it reads holds a changed paper, before the edit or after: such a
-    posting, its candidates and their vectors are as they were. Every other paper is
-    scored as in a cold build, except that its cosine with an unchanged candidate
-    comes from the memo: both vectors are as they were when it was computed.
-    """
+    A paper's list is made from the postings of its top terms and the vectors of the papers
+    in them. A paper is changed when its text or the weight of one of its terms changed, or
+    when it came or went. An unchanged paper keeps its list when none of the postings it
+    reads holds a changed paper, before the edit or after. Every other paper is scored as in
+    a cold build, but its cosine with an unchanged candidate comes from the memo."""
 
     k: int
     idf: dict[str, float]
@@ -158,15 +151,13 @@ def related_papers(
     counts: Mapping[str, Counter[str]] | None = None,
     memo: Memo | None = None,
 ) -> tuple[dict[str, tuple[P, ...]], Memo]:
-    """(slug -> up to k related papers, most related first, never the paper itself;
-    the memo for the next call, with which only the papers an edit can reach are scored
-    again, to the same result).
+    """(slug -> up to k related papers, most related first, never the paper itself; the memo
+    for the next call, which then scores again only the papers an edit can reach).
 
-    A candidate shares one of its top terms with the paper's; candidates are ranked by
-    the dot product over those terms, the best max(k, CANDIDATES) by the exact cosine,
-    compared to 9 decimals, ties to the earlier slug. The caller may score `parts`
-    shares of the papers in other processes through `map_parts`; `counts` are the
-    papers' term_counts by slug, if cached.
+    A candidate shares one of its top terms with the paper's; candidates are ranked by the
+    dot product over those terms, the best max(k, CANDIDATES) by the exact cosine, compared
+    to 9 decimals, ties to the earlier slug. The caller may score `parts` shares of the
+    papers in other processes through `map_parts`; `counts`: term_counts by slug, if cached.
     """
     docs = sorted(papers, key=lambda p: p.slug)
     if k <= 0 or len(docs) < 2:
