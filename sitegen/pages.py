@@ -179,7 +179,12 @@ PAGE_TYPES: tuple[PageType, ...] = (
     single(
         "search.html",
         urls.SEARCH,
-        lambda d: {"years": d.site.years, "topics": d.site.topics, "coauthors": d.site.coauthors},
+        lambda d: {
+            "years": d.site.years,
+            "topics": d.site.topics,
+            "coauthors": d.site.coauthors,
+            "own_pages": bool(d.portfolio.pages),  # indexed too: results are not all papers
+        },
         when=lambda d: d.search,
     ),
     single(

@@ -282,3 +282,28 @@ def test_on_a_german_site_the_scripts_write_german(german_url: str, chromium) ->
     page.wait_for_function("() => document.querySelector('.search-status').textContent !== ''")
     assert (page.text_content(".search-status") or "").startswith("Die Suche ist hier nicht")
     ctx.close()
+
+
+def test_with_pages_of_ones_own_the_count_says_results(fresh_site: Path, chromium) -> None:
+    """The index holds the owner's own pages beside the papers, so a query that finds a page
+    said "2 papers match"; such a site counts results. A site without pages says papers."""
+    add_paper(fresh_site, "2026-quokka", "Quokka Counting", ["Lemeng Wu"], "Quokkas.")
+    pages = fresh_site / "content" / "pages"
+    pages.mkdir()
+    (pages / "software.md").write_text("---\ntitle: Software\n---\nOur quokka toolkit.\n")
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, check=True)
+    page = chromium.new_page()
+    with serve(fresh_site / "output", REPO / "netlify.toml") as base:
+        for query, status in (
+            ("quokka", "2 results match “quokka”."),
+            ("wombat", "Nothing matches “wombat”."),
+        ):
+            page.goto(f"{base}search/?q={query}")
+            page.wait_for_function("() => document.querySelector('.search-status').textContent")
+            assert page.text_content(".search-status") == status
+        assert page.query_selector(".search-results li") is None
+        page.goto(f"{base}search/?q=quokka")
+        page.wait_for_function("() => document.querySelectorAll('.search-results li').length")
+        hrefs = page.eval_on_selector_all(".search-results a", "els => els.map(a => a.href)")
+        assert {h.removeprefix(base) for h in hrefs} == {"software/", "papers/2026-quokka/"}
+    page.close()
