@@ -55,12 +55,9 @@ class Series:
 
 
 def chart_series(topics: Sequence[Topic], words: dict[str, str]) -> list[Series]:
-    """The largest topics with distinct colours, then one "Other topics" band.
-
-    Two topics drawn in the same colour next to each other would read as one,
-    so a topic whose colour is already taken joins "Other", as do the papers without
-    a topic, whose grey is that band's.
-    """
+    """The largest topics with distinct colours, then one "Other topics" band: two topics of
+    one colour side by side would read as one, so a topic whose colour is taken joins "Other",
+    as do the papers without a topic, whose grey is that band's."""
     chosen: list[Series] = []
     used: set[int | str] = {OTHER_COLOUR}
     rest: list[str] = []
@@ -73,11 +70,9 @@ def chart_series(topics: Sequence[Topic], words: dict[str, str]) -> list[Series]
     if rest:
         if len(chosen) == MAX_SERIES:  # keep the palette's last slot for "Other"
             rest = [*chosen.pop().codes, *rest]
-        name = (
-            words["Other topics"]
-            if len(rest) > 1
-            else next(t.name for t in topics if t.code in rest)
-        )
+        name = words["Other topics"]
+        if len(rest) == 1:
+            name = next(t.name for t in topics if t.code in rest)
         chosen.append(Series(name, "tother", frozenset(rest)))
     return chosen
 
@@ -87,9 +82,6 @@ def _nice_step(top: int) -> int:
     raw = max(1.0, top / 4)
     mag = 10 ** math.floor(math.log10(raw))
     return int(next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw))
-
-
-SHOW_TABLE = "Show the numbers as a table"
 
 
 def _table(
@@ -109,8 +101,9 @@ def _table(
         + "</tr>"
         for row in rows
     )
+    summary = escape(words["Show the numbers as a table"])
     return (
-        f'<details class="chart-data"><summary>{escape(words[SHOW_TABLE])}</summary>'
+        f'<details class="chart-data"><summary>{summary}</summary>'
         f'<div class="table-scroll"><table class="chart-table"><caption>{caption}</caption>'
         f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
@@ -149,7 +142,6 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     n = len(years)
     band = (right - left) / n
     bar = band * (0.7 if n > 3 else 0.45)
-    # a column, in px, in each layout
     wide, narrow, tiny = ((right - left) / 100 * px / n for px in (WIDE_PX, NARROW_PX, TINY_PX))
     # every k-th year is labelled, so that the labels never touch
     k_wide = math.ceil(YEAR_PX / wide)
@@ -215,10 +207,9 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
         parts.append("</g>")
         from_end = n - 1 - i
         if labelled(from_end, k_wide, wide):
+            hide = " tw" if labelled(from_end, k_narrow, narrow) else " nw"
             if labelled(from_end, k_tiny, tiny):
                 hide = ""
-            else:
-                hide = " tw" if labelled(from_end, k_narrow, narrow) else " nw"
             at, anchor = (_n(right), "end") if from_end == 0 and at_edge else (centre, "middle")
             parts.append(
                 f'<text class="year-label{hide}" x="{at}%" y="{pad_top + plot_h + 18}" '
@@ -298,9 +289,8 @@ def _together(joint: Counter[tuple[str, str]], a: Coauthor, b: Coauthor) -> int:
 
 
 def _ring_order(coauthors: Sequence[Coauthor], joint: Counter[tuple[str, str]]) -> list[Coauthor]:
-    """Seat collaborators of each other side by side, so their links stay short.
-
-    Ties go to more papers, then to the earlier coauthor: `max` keeps the first it finds."""
+    """Seat collaborators of each other side by side, so their links stay short. Ties go to
+    more papers, then to the earlier coauthor: `max` keeps the first it finds."""
     left = list(coauthors)
     order = [left.pop(0)]
     while left:
@@ -382,7 +372,6 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
         code = min(counts, key=lambda k: (-counts[k], k))
         return f"t{site.topic_by_code[code].colour}"
 
-    # each coauthor's place on the ring, its link from the owner, its node and its name
     pos = {}
     links = []
     people_svg = []

@@ -1,12 +1,8 @@
 """`sitegen check`: every problem in a site's config, content and templates, writing nothing.
 
-The loaders stop at the first problem because a build cannot go on past it; a
-user fixing a site wants the whole list at once, so this module drives the
-same validators file by file and, inside a paper file, key by key: after a
-bad key is reported it is replaced by a harmless value and the file is checked
-again, so one run names every bad key with the line it is on. Reusing the
-loaders (rather than a second set of rules) keeps `check` and `build` in
-agreement about what is valid.
+The loaders stop at the first problem; a user fixing a site wants the whole list, so this
+drives the same validators (so `check` and `build` agree) file by file and, in a paper file,
+key by key: a bad key is reported, replaced by a harmless value, and the file checked again.
 """
 
 from __future__ import annotations
@@ -35,14 +31,7 @@ from .content import (
 )
 from .errors import SitegenError, SitegenWarning, require_site_folder
 from .model import Paper, Profile
-from .portfolio import (
-    NEWS_DIR,
-    PAGES_DIR,
-    load_about,
-    load_resume,
-    parse_news,
-    parse_page,
-)
+from .portfolio import NEWS_DIR, PAGES_DIR, load_about, load_resume, parse_news, parse_page
 from .render import make_env, template_dirs, template_error
 from .search import pagefind_available
 from .state import default_jobs, not_site
@@ -58,12 +47,9 @@ _HARMLESS: dict[str, Any] = {
     "authors": ["A. Author"],
     "affiliations": [],
     "tags": [],
-    "et_al": False,
-    "owner_in_et_al": False,
-    "code": False,
-    "year_inferred": False,
-    "draft": False,
-    "featured": False,
+    **dict.fromkeys(
+        ("et_al", "owner_in_et_al", "code", "year_inferred", "draft", "featured"), False
+    ),
 }
 assert set(_HARMLESS) <= KNOWN_KEYS
 

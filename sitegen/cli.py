@@ -1,9 +1,5 @@
-"""Command line entry point.
-
-The CLI is the only place that turns SitegenError into `file:line: message`
-and an exit status; every stage below it raises instead of printing, so the
-same code serves `build`, `serve` and the tests.
-"""
+"""Command line entry point: the only place that turns SitegenError into `file:line: message`
+and an exit status; every stage below raises instead of printing."""
 
 from __future__ import annotations
 

@@ -1,12 +1,10 @@
 """The CV as a PDF: the /cv/ page's own HTML and print stylesheet, through WeasyPrint.
 
-One source for both means the PDF can never disagree with the page. WeasyPrint
-is an optional extra (`sitegen[pdf]`: it needs Pango), so the build asks
-`available()` first and warns once without it. Rendering takes about a second,
-so each PDF is kept in `.sitegen-cache/cv-pdf/` under a hash of the HTML and
-CSS it was made from and only made again when they change. The PDF's fetcher
-serves the stylesheet from memory and refuses every other URL: whatever a
-resume's text says, making the PDF reads no file and opens no connection.
+One source for both: the PDF cannot disagree with the page. WeasyPrint is optional
+(`sitegen[pdf]`: it needs Pango). Rendering takes a second, so each PDF is kept in
+`.sitegen-cache/cv-pdf/` under a hash of its HTML and CSS. The PDF's fetcher serves the
+stylesheet from memory and refuses every other URL: whatever a resume says, making the PDF
+reads no file and opens no connection.
 """
 
 from __future__ import annotations
@@ -38,9 +36,8 @@ def available() -> bool:
 
 
 def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> bytes:
-    """PDF bytes of the CV page; `css` maps the stylesheet URLs the page links to their bytes.
-    `page_url` is absolute, so the PDF's relative links point at the site. Deterministic:
-    WeasyPrint's document dates are left out."""
+    """The CV page's PDF, with no date in it; `css` maps the stylesheet URLs the page links to
+    their bytes. `page_url` is absolute, so the PDF's relative links point at the site."""
     # the code stamp covers WeasyPrint's version; --no-cache clears the folder (fonts)
     key = cache_name(html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
     cached = cache_dir / f"{key}.pdf" if key else None  # no key: no cache trusted

@@ -1,14 +1,10 @@
 """The owner's photo: one source file -> small, stripped, deterministic web images.
 
-A phone photo carries its GPS position and camera serial in EXIF, is often
-stored sideways with an orientation tag, and weighs megabytes: publishing it
-as is leaks where someone lives and costs the page its performance score. So
-the photo is decoded once, turned upright, converted to sRGB, resized to the
-sizes the theme shows (1x and 2x) and re-encoded with no metadata at all.
-Encoding is the slow part, so results are kept in `.sitegen-cache/photo/`
-under a hash of the source bytes, the sizes and the code stamp (sitegen's code
-and Pillow's version, either of which can change the bytes), and an unchanged
-photo is only copied. Same input, same bytes out: the output names carry their hash.
+A phone photo carries its GPS position and camera serial in EXIF, is often stored sideways,
+and weighs megabytes: published as is, it leaks where someone lives and slows the page. So it
+is turned upright, converted to sRGB, resized to the theme's 1x and 2x and re-encoded with no
+metadata. Encoding is slow, so results are kept in `.sitegen-cache/photo/` under a hash of the
+source bytes, the sizes and the code stamp (Pillow's version can change the bytes too).
 """
 
 from __future__ import annotations
@@ -130,9 +126,8 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
 def process_photo(
     source: Path, display: str, name: str, cache_dir: Path | None
 ) -> tuple[Photo, dict[str, bytes], list[SitegenWarning]]:
-    """The photo for the page, the files to write (output path -> bytes), and warnings.
-    Only this reads and writes files (`encode` is pure); with no cache_dir (`sitegen check`)
-    it writes nothing."""
+    """The photo for the page, the files to write (output path -> bytes), and warnings. With
+    no cache_dir (`sitegen check`) it writes nothing; `encode` is pure."""
     try:
         data = source.read_bytes()
     except OSError as e:
@@ -141,8 +136,7 @@ def process_photo(
     formats = _formats()
     # the code stamp, as every cache: a hand-bumped version was once left unbumped, and
     # upgraded sites kept publishing the old encoding (with a comment a fix now strips)
-    source = hashlib.sha256(data).hexdigest()
-    key = cache_name(source, str(widths), *(f[0] for f in formats))
+    key = cache_name(hashlib.sha256(data).hexdigest(), str(widths), *(f[0] for f in formats))
     folder = cache_dir / key[:20] if cache_dir and key else None  # no key: no cache trusted
     found = _cached(folder) if folder else None
     if found is None:
@@ -193,9 +187,8 @@ def _store(folder: Path, files: dict[str, bytes], pixels: int) -> None:
         for n, b in files.items():
             save_bytes(folder / n, b)
         # renamed over, not opened: a named pipe there was a write that never ended
-        save_bytes(
-            folder / "files.json", json.dumps({"files": sorted(files), "pixels": pixels}).encode()
-        )
+        meta = {"files": sorted(files), "pixels": pixels}
+        save_bytes(folder / "files.json", json.dumps(meta).encode())
         for old in folder.parent.iterdir():  # a site has one photo: drop the previous ones
             if old.is_dir() and not old.is_symlink() and old != folder:
                 remove(old)

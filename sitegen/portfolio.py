@@ -1,11 +1,9 @@
-"""The portfolio around the papers: the owner's about section, news, and the CV.
+"""The portfolio around the papers: the owner's about section, news, own pages and the CV.
 
-Read from content/ (profile.yaml's portfolio keys, news/*.md, resume.json or
-resume.yaml) into frozen records that page templates show as they are. The
-checks name the file and line of each problem, as content.py does for papers:
-a hiring committee should never see a half-rendered CV. Everything a user typed
-goes through the Markdown renderer (raw HTML off) or the templates' escaping, and
-only http(s) URLs become links, so hostile text stays text.
+Read from content/ into frozen records that templates show as they are, checked with the
+file and line of each problem: a hiring committee should never see a half-rendered CV.
+What a user typed goes through the Markdown renderer (raw HTML off) or the templates'
+escaping, and only http(s) URLs become links, so hostile text stays text.
 """
 
 from __future__ import annotations
@@ -178,15 +176,11 @@ class Portfolio:
     pages: tuple[OwnPage, ...] = ()  # by name
 
 
-# ---------------------------------------------------------------- line numbers
-
-
 Fail = Callable[[str, Sequence], SitegenError]  # (message, key path) -> the error to raise
 
 
 def _failer(display: str, text: str, first_line: int = 1) -> Fail:
-    """Makes `display:line: msg` errors, at the line of a key path in `text` or of the
-    nearest parent it has."""
+    """`display:line: msg` errors, at the line of a key path in `text` or its nearest parent."""
 
     def fail(msg: str, path: Sequence) -> SitegenError:
         path = tuple(path)
@@ -200,17 +194,12 @@ def _failer(display: str, text: str, first_line: int = 1) -> Fail:
     return fail
 
 
-# ---------------------------------------------------------------- the about section
-
-
 def initials(name: str) -> str:
     """ "Ada King Lovelace" -> "AL": first and last word, letters only."""
     words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isalpha()]
     return "".join(w[0].upper() for w in words[:1] + words[1:][-1:]) or "?"
 
 
-# spaces, quotes and brackets, control characters, bidi overrides (a link that reads
-# `exe.pdf` as `fdp.exe`): none belongs in a URL written in a profile or a resume
 def parse_links(value: Any, fail: Fail, words: dict[str, str] | None = None) -> tuple[Link, ...]:
     """`links:` as a mapping of names to URLs (or, as before, a list of URLs)."""
     if value is None:
@@ -232,9 +221,8 @@ def parse_links(value: Any, fail: Fail, words: dict[str, str] | None = None) -> 
 
 
 def make_link(name: str, url: str, words: dict[str, str] | None = None) -> Link:
-    """A known name (`orcid`, or as JSON Resume spells networks, `ORCID`) gets its label
-    and icon; any other name is shown as written, with a plain link icon. A label that is
-    a phrase ("Website", "Link") is in the site's words; a brand's (GitHub) is in none."""
+    """A known name (`orcid`, or JSON Resume's `ORCID`) gets its label and icon, any other a
+    plain link icon. A phrase ("Website", "Link") is in the site's words, a brand (GitHub) not."""
     name, said = drop_control(name).strip(), (words or {}).get
     key = _BY_LABEL.get(title_words(name).replace(" ", ""), name)
     if key in LINKS:
@@ -275,11 +263,9 @@ def load_about(
         source = site_dir / "content" / written
         if written.is_absolute() or written.parts[0] == ".." or not source.is_file():
             top, *inside = written.parts  # content/me.jpg: a path from the site's folder
-            hint = (
-                f" (the path is relative to content/: write `photo: {'/'.join(inside)}`)"
-                if top == "content" and inside
-                else ""
-            )
+            hint = ""
+            if top == "content" and inside:
+                hint = f" (the path is relative to content/: write `photo: {'/'.join(inside)}`)"
             raise fail(f"photo: {photo_rel!r} is not a file under content/{hint}", ("photo",))
         shown = f"content/{written.as_posix()}"
         photo, files, found = process_photo(source, shown, profile.name, cache_dir)
@@ -296,9 +282,6 @@ def load_about(
         photo=photo,
     )
     return about, files, warnings
-
-
-# ---------------------------------------------------------------- news
 
 
 def _front(text: str, display: str, known: tuple[str, ...]) -> tuple[dict, str, Fail]:
@@ -323,8 +306,7 @@ def _title(data: dict, fail: Fail) -> str | None:
 
 
 def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsItem:
-    """One news file: front matter with `date` (and `title`), then Markdown; what its
-    Markdown warns of (a relative link, math that did not convert) goes to `warnings`."""
+    """One news file: front matter (`date`, `title`), then Markdown, whose warnings it adds."""
     data, body, fail = _front(text, display, ("date", "title"))
     date = _as_date(data.get("date"))  # what a paper's date accepts, and the same messages
     if date is None:
@@ -374,9 +356,6 @@ def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tupl
     return serialise(fg, spec, base_url)
 
 
-# ---------------------------------------------------------------- the owner's own pages
-
-
 def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPage:
     """`content/pages/NAME.md`: its name is its URL, so a name no URL should have is
     refused here; a name sitegen uses itself is refused once the build knows its files."""
@@ -402,10 +381,8 @@ def load_pages(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[OwnPage,
 
 
 def check_page_names(pages: Sequence[OwnPage], made: Iterable[str], root: Iterable[str]) -> None:
-    """`made`: every file of the build, and the top-level names sitegen keeps for itself.
-    A page clashes with any of them but its own, by top-level name and by its stem
-    (/404/ beside 404.html, /feed/ beside feed.xml read as one), and with a folder or
-    file root/ publishes there: which would a host serve?"""
+    """A page clashes with a file of the build or a name sitegen keeps (`made`) but its own,
+    by top-level name and stem (/404/ beside 404.html), and with what root/ publishes."""
     theirs = Counter(made) - Counter(output_path(p.url) for p in pages)
     taken = {  # sitegen's top-level files have a dot in their name, its folders none
         top.split(".", 1)[0].casefold(): f"{top}{'' if '.' in top else '/'}, which sitegen makes"
@@ -418,8 +395,6 @@ def check_page_names(pages: Sequence[OwnPage], made: Iterable[str], root: Iterab
         if clash := taken.get(page.url.rstrip("/")):
             raise SitegenError(f"the page /{page.url} clashes with {clash}: rename it", page.source)
 
-
-# ---------------------------------------------------------------- the resume
 
 # sitegen's academic sections, beside JSON Resume's own: item keys and the required one
 EXTRA_SECTIONS = {
@@ -457,22 +432,17 @@ def _plain(v: Any, key: Any = None) -> Any:
 
 
 def load_resume(site_dir: Path) -> tuple[dict | None, str]:
-    """content/resume.json or resume.yaml, validated (None when there is neither), and
-    the file's name, for the warnings of its Markdown."""
+    """content/resume.json or resume.yaml, validated (or None), and its name for warnings."""
     names = ("resume.json", "resume.yaml", "resume.yml")
     found = [n for n in names if (site_dir / "content" / n).exists()]
     if not found:
         return None, ""
-    if len(found) > 1:
-        raise SitegenError(
-            f"also found content/{found[1]}: keep one resume file", f"content/{found[0]}"
-        )
     display = f"content/{found[0]}"
+    if len(found) > 1:
+        raise SitegenError(f"also found content/{found[1]}: keep one resume file", display)
     text = read_text(site_dir / display, display)  # also a folder named like the file
-    if display.endswith(".json"):
-        data = load_json(text, display)
-    else:
-        data = _plain(load_yaml(text, display))
+    json_file = display.endswith(".json")
+    data = load_json(text, display) if json_file else _plain(load_yaml(text, display))
     if data is None:
         return None, display
     import jsonschema
@@ -528,8 +498,7 @@ def _before(a: str, b: str) -> bool:
 
 
 def when(words: dict[str, str], *dates: Any) -> str | None:
-    """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing;
-    a single date is shown alone."""
+    """ "2019-09", "2023" -> "Sep 2019 – 2023"; a start without an end is ongoing."""
 
     def show(s: Any) -> str:
         d = _date(s)
@@ -636,10 +605,9 @@ def by_year(pubs: Sequence[Publication]) -> ByYear:
 
 
 def by_type(pubs: Sequence[Publication], words: dict[str, str]) -> tuple[tuple[str, ByYear], ...]:
-    """Under PAPER_KINDS' headings. A paper without `type` goes where its citations put
-    it; a resume's entry under Other, as JSON Resume does not say what it is (its
-    `publisher` may as well be a conference's). Kinds that share a heading (a doctoral
-    and a master's thesis) are listed under it together."""
+    """Under PAPER_KINDS' headings (a paper without `type` where its citations put it); a
+    resume's entry under Other, as JSON Resume does not say what it is (its `publisher` may
+    as well be a conference's)."""
     found = [PAPER_KINDS[paper_type(p.paper) if p.paper else "misc"][1] for p in pubs]
     return tuple(
         (words[heading], by_year([p for p, h in zip(pubs, found, strict=True) if h == heading]))
@@ -651,8 +619,7 @@ def by_type(pubs: Sequence[Publication], words: dict[str, str]) -> tuple[tuple[s
 def make_cv(
     about: About, site: Site, resume: dict | None, warnings: list[str], words: dict[str, str]
 ) -> CV:
-    """The CV's data: the resume's basics over the profile's, its sections in order; what
-    its Markdown warns of goes to `warnings`."""
+    """The CV: the resume's basics over the profile's, its sections in order."""
     resume = resume or {}
     basics = resume.get("basics") or {}
     loc = basics.get("location") or {}

@@ -1,11 +1,7 @@
-"""`sitegen new DIR`: a site folder a newcomer can build and deploy at once.
-
-The files it writes are in skeleton/ beside this module, and documented in the
-README; the generated sitegen.yaml lists every setting with its default,
-commented out, so the file is valid as it stands and shows what can be changed
-without a trip to the docs.
-Nothing that exists is ever overwritten, even with --force: --force only
-allows writing *beside* existing files, and never through a symbolic link.
+"""`sitegen new DIR`: a site folder a newcomer can build and deploy at once, from the files in
+skeleton/ (its sitegen.yaml lists every setting with its default, commented out). Nothing that
+exists is overwritten, even with --force (which writes *beside* existing files), and nothing is
+written through a symbolic link.
 """
 
 from __future__ import annotations
@@ -36,11 +32,8 @@ PLACEHOLDER_NAME = yaml.safe_load(PROFILE_YAML)["name"]  # warned of until it is
 
 
 def sitegen_requirement() -> str | None:
-    """A pip requirement for the sitegen running now, when it came from a public URL.
-
-    pip records where a package came from (PEP 610); a git or https install can
-    be repeated on Netlify, a local folder cannot.
-    """
+    """A pip requirement for the sitegen running now, when pip recorded (PEP 610) that it came
+    from a public URL: a git or https install can be repeated on Netlify, a local folder not."""
     try:
         raw = metadata.distribution("sitegen").read_text("direct_url.json")
         info = json.loads(raw) if raw else None
@@ -116,10 +109,7 @@ def _only_a_profile_text(folder: Path, profile: Path) -> None:
 
 
 def new_site(
-    folder: Path,
-    profile: Path | None = None,
-    as_of: dt.date | None = None,
-    force: bool = False,
+    folder: Path, profile: Path | None = None, as_of: dt.date | None = None, force: bool = False
 ) -> list[str]:
     """Create the site; returns what it did, one line each, for the CLI to print."""
     if folder.exists() and not folder.is_dir():

@@ -1,9 +1,6 @@
-"""The words a theme shows, in the site's language (README, "Your language").
-
-One plain dict, phrase -> text, made once per build: templates name it (`words["Abstract"]`)
-so every page's key covers its value (docs/architecture.md), and the Python that writes
-words on pages and in feeds is handed it, never a table of its own.
-"""
+"""The words a theme shows, in the site's language (README, "Your language"): one plain dict,
+phrase -> text, that templates name (`words["Abstract"]`), so every page's key covers it, and
+that the Python writing words on pages and in feeds is handed, never a table of its own."""
 
 from __future__ import annotations
 
@@ -27,11 +24,9 @@ def _read(path: Path) -> tuple[Any, str]:
 def load_words(
     dirs: list[Path], language: str, overrides: dict[str, str], config: Path
 ) -> tuple[dict[str, str], list[SitegenWarning]]:
-    """English, then the theme's file for the language (its primary tag's, then its own:
-    `pt.yaml` then `pt-BR.yaml`, `zh-Hant.yaml` then `zh-TW.yaml`; the default theme's,
-    then the chosen theme's), then the site's `words:`. `dirs` are theme folders, most
-    specific first. A phrase no table knows is warned of at its line with the closest known
-    one: a typo is never silently ignored."""
+    """English, then the theme's file for the language (`pt.yaml` then `pt-BR.yaml`; the
+    default theme's, then the chosen theme's: `dirs`, most specific first), then the site's
+    `words:`. A phrase no table knows is warned of at its line, with the closest known one."""
     table: dict[str, str] = {}
     for d in reversed(dirs):
         path = d / "words" / ENGLISH
@@ -126,9 +121,9 @@ def unknown_phrases(
     out = []
     for phrase in (p for p in given if p not in known):
         close = difflib.get_close_matches(str(phrase), known, n=1, cutoff=0.6)
-        hint = (
-            f": did you mean {close[0]!r}?" if close else " (the theme's words/en.yaml lists them)"
-        )
+        hint = " (the theme's words/en.yaml lists them)"
+        if close:
+            hint = f": did you mean {close[0]!r}?"
         line = key_line(text, (*at, phrase))
         out.append(SitegenWarning(f"unknown phrase {phrase!r}{hint}", path, line))
     return out
@@ -144,11 +139,9 @@ class _English(dict):
 def format_date(
     d: Any, words: dict[str, str] | str | None = None, style: str = "long", parts: int = 3
 ) -> str:
-    """`{{ paper.date|date(words) }}` "31 August 2022", `|date(words, 'month')` "Aug 2022".
-    `parts` is how many of year, month and day are known (`paper.date_parts`): a paper
-    dated `2022` shows "2022", never a day its source did not give.
-    A site template written before words were (`|date`, `|date('month')`) still gets the
-    English it got: a constant, so its pages' keys need no table."""
+    """`{{ paper.date|date(words) }}` "31 August 2022", `|date(words, 'month')` "Aug 2022";
+    `parts`: how many of year, month and day are known (`paper.date_parts`). A template
+    written before words were (`|date('month')`) gets English, a constant no key must cover."""
     if not isinstance(words, dict):
         words, style = _English(), words or style
     if parts == 1:
