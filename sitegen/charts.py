@@ -221,13 +221,9 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     )
     legend = f'<ul class="chart-legend" aria-label="{escape(words["Topics"])}">{items}</ul>'
     rows = [[str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)]
-    table = _table(
-        escape(words["Papers per year and topic"]),
-        [escape(words["Year"]), *(escape(s.name) for s in series), escape(words["Total"])],
-        rows,
-        set(range(1, len(series) + 2)),
-        words,
-    )
+    head = [escape(words["Year"]), *(escape(s.name) for s in series), escape(words["Total"])]
+    numeric = set(range(1, len(head)))
+    table = _table(escape(words["Papers per year and topic"]), head, rows, numeric, words)
     title = words["Papers per year, by topic"]
     return _figure("timeline", title, desc, size, parts, legend, table)
 
@@ -408,10 +404,9 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
     )
     boxes.append(owner_box)
     pad = 6
-    left = min(b[0] for b in boxes) - pad
-    top = min(b[1] for b in boxes) - pad
-    width = max(b[2] for b in boxes) + pad - left
-    height = max(b[3] for b in boxes) + pad - top
+    lefts, tops, rights, bottoms = zip(*boxes, strict=True)
+    left, top = min(lefts) - pad, min(tops) - pad
+    width, height = max(rights) + pad - left, max(bottoms) + pad - top
 
     names = ", ".join(f"{c.person.name} ({c.count})" for c in shown)
     owner, closest = site.owner.name, plural(len(shown), "closest coauthor", words)
@@ -449,20 +444,15 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
         # each name isolated, so a right-to-left one keeps its place and its count
         also = ", ".join(f"<bdi>{escape(name)}</bdi> ({n})" for n, name in others)
         rows.append([f"<bdi>{escape(c.person.name)}</bdi>", str(c.count), also or "—"])
-    head = ("Coauthor", "Joint papers", "Also wrote with (joint papers)")
-    table = _table(
-        escape(words["The closest coauthors of {owner}"].format(owner=owner)),
-        [escape(words[h]) for h in head],
-        rows,
-        {1},
-        words,
-    )
-    caption = escape(
-        words[
-            "{owner} and the {coauthors}. Line width: joint papers; colour: the main topic of "
-            "the joint papers."
-        ].format(owner=owner, coauthors=closest)
-    )
+    head = [
+        escape(words[h]) for h in ("Coauthor", "Joint papers", "Also wrote with (joint papers)")
+    ]
+    table_caption = escape(words["The closest coauthors of {owner}"].format(owner=owner))
+    table = _table(table_caption, head, rows, {1}, words)
+    caption = words[
+        "{owner} and the {coauthors}. Line width: joint papers; colour: the main topic of "
+        "the joint papers."
+    ].format(owner=owner, coauthors=closest)
     title = words["Collaboration network of {owner}"].format(owner=owner)
-    figcaption = f"<figcaption>{caption}{table}</figcaption>"
+    figcaption = f"<figcaption>{escape(caption)}{table}</figcaption>"
     return _figure("network", title, desc, size_attrs, parts, figcaption)

@@ -176,11 +176,9 @@ def check_site(site: Path) -> CheckReport:
 
 def _render_each_template(site: Path, report: CheckReport) -> None:
     """Render one page of each page template, in memory: a template can parse and still
-    stop the build (`{{ m.no_such_macro() }}`, an `extends` of a missing file). Every page
-    would take as long as a build; one per template finds what does not hang on the data.
-    An error in a template many pages share (base.html) is listed once."""
-    # no cache folder: nothing is written
-    loaded = _attempt(report, load_site, site, None, None, default_jobs())
+    stop the build (`{{ m.no_such_macro() }}`, an `extends` of a missing file); every page
+    would take as long as a build. An error many pages share (base.html) is listed once."""
+    loaded = _attempt(report, load_site, site, None, None, default_jobs())  # no cache folder
     if loaded:  # what only the whole site shows (the CV's summaries), as the build warns
         seen = set(map(str, report.warnings))
         report.warnings += [w for w in loaded.warnings if str(w) not in seen]

@@ -79,10 +79,9 @@ def texts(v: Any) -> dict[str, str]:
 
 
 def _check_fields(given: dict, known: dict, path: Path, text: str, at: tuple) -> None:
-    """A text may use only its phrase's own `{fields}`, by plain name: `{name}` for
-    `{owner}` stopped the build with a traceback, and `{owner.__class__}` reached past it.
-    A phrase without fields is never formatted (not by Python, the templates or search.js),
-    so its text is shown as written, braces and all: nothing to check."""
+    """A text may use only its phrase's own `{fields}`, by plain name: `{name}` for `{owner}`
+    stopped the build with a traceback, and `{owner.__class__}` reached past it. A phrase
+    without fields is never formatted (by Python, templates or search.js): nothing to check."""
     for phrase, said in given.items():
         if phrase == "1,234.5" and not _NUMBER.fullmatch(said):  # format_number reads it
             problem = "'1,234.5': write 1, 234 and 5 with the separators between, such as 1.234,5"
