@@ -36,8 +36,8 @@ def available() -> bool:
 
 
 def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> bytes:
-    """The CV page's PDF, with no date in it; `css` maps the stylesheet URLs the page links to
-    their bytes. `page_url` is absolute, so the PDF's relative links point at the site."""
+    """The CV page's PDF, deterministic (no document dates); `css` maps the stylesheet URLs the
+    page links to their bytes. `page_url` is absolute: relative links point at the site."""
     # the code stamp covers WeasyPrint's version; --no-cache clears the folder (fonts)
     key = cache_name(html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
     cached = cache_dir / f"{key}.pdf" if key else None  # no key: no cache trusted
