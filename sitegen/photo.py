@@ -124,7 +124,7 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
 
 
 def process_photo(
-    source: Path, display: str, name: str, cache_dir: Path | None
+    source: Path, display: str, alt: str, cache_dir: Path | None
 ) -> tuple[Photo, dict[str, bytes], list[SitegenWarning]]:
     """The photo for the page, the files to write (output path -> bytes), and warnings. With
     no cache_dir (`sitegen check`) it writes nothing; `encode` is pure."""
@@ -161,7 +161,7 @@ def process_photo(
         return tuple((f"{prefix}{w}x{h}.{ext}", f"{w / w1:g}x") for w, h in sizes)
 
     sources = tuple((mime, srcset(ext)) for ext, mime, _ in formats if ext != "jpg")
-    photo = Photo(f"Photo of {name}", w1, h1, sources, f"{prefix}{w1}x{h1}.jpg", srcset("jpg"))
+    photo = Photo(alt, w1, h1, sources, f"{prefix}{w1}x{h1}.jpg", srcset("jpg"))
     return photo, {prefix + n: b for n, b in sorted(files.items())}, warned
 
 

@@ -247,6 +247,9 @@ def _opt_str(data: dict, key: str, fail: Fail) -> str | None:
     return None if v is None else _text(v)
 
 
+PHOTO_ALT = "Photo of {name}"
+
+
 def load_about(
     site_dir: Path, profile: Profile, cache_dir: Path | None, words: dict[str, str] | None = None
 ) -> tuple[About, dict[str, bytes], list[SitegenWarning]]:
@@ -268,7 +271,8 @@ def load_about(
                 hint = f" (the path is relative to content/: write `photo: {'/'.join(inside)}`)"
             raise fail(f"photo: {photo_rel!r} is not a file under content/{hint}", ("photo",))
         shown = f"content/{written.as_posix()}"
-        photo, files, found = process_photo(source, shown, profile.name, cache_dir)
+        alt = (words or {}).get(PHOTO_ALT, PHOTO_ALT).format(name=profile.name)  # check: none
+        photo, files, found = process_photo(source, shown, alt, cache_dir)
         warnings += found
     about = About(
         name=profile.name,

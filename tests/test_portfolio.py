@@ -148,6 +148,16 @@ def test_photo_is_a_picture_with_modern_formats_and_a_jpeg_fallback(out: Path) -
             assert (out / part.split()[0]).is_file()
 
 
+def test_the_photo_s_alt_text_is_in_the_site_s_language(tmp_path: Path) -> None:
+    """Its alt text was English on every site: "Photo of" on a German page."""
+    site = copy_fixture(tmp_path / "site")
+    with (site / "sitegen.yaml").open("a", encoding="utf-8") as f:
+        f.write("\nlanguage: de\n")
+    assert build(site).returncode == 0
+    (img,) = parse(site / "output" / "index.html").find("img", **{"class": "about-photo"})
+    assert img["alt"] == "Foto von Ada Lovelace"
+
+
 def test_photo_metadata_is_stripped(out: Path) -> None:
     from PIL import Image
 
