@@ -1,9 +1,5 @@
-"""The one exception type users ever see.
-
-Every stage raises SitegenError with the file and line it was reading, so the
-CLI can print `file:line: message` and exit non-zero without a traceback.
-Anything else escaping is a bug in sitegen, not bad input.
-"""
+"""The one exception type users ever see, with the file and line it was raised at: the CLI
+prints `file:line: message`, no traceback. Anything else escaping is a bug in sitegen."""
 
 from __future__ import annotations
 
@@ -58,9 +54,8 @@ def printable(text: str) -> str:
 
 
 def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
-    """A file's bytes as text, or an error at the line of the first byte that is not UTF-8:
-    every file a user edits is decoded here, so all say where a stray Latin-1 byte is.
-    A byte-order mark (some Windows editors write one) is dropped."""
+    """A file's bytes as text (without a byte-order mark), or an error at the line of the
+    first byte that is not UTF-8: every file a user edits is decoded here."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
@@ -90,15 +85,14 @@ def read_bytes(path: Path, display: str | Path) -> bytes:
 
 
 def long_number(text: str, path: str | Path, first_line: int = 1) -> SitegenError:
-    """The error for a number Python will not read (more than 4,300 digits; YAML and JSON
-    loaders raise a bare ValueError), at the line of the first one in `text`."""
+    """A number Python will not read (YAML and JSON raise a bare ValueError), at its line."""
     found = re.search(r"\d{4300}", text)
     line = first_line + (text.count("\n", 0, found.start()) if found else 0)
     return SitegenError("a number of more than 4,300 digits", path, line)
 
 
 class SitegenWarning:
-    """A problem worth telling the user about that does not stop the run."""
+    """A problem that does not stop the run."""
 
     __slots__ = ("message", "path", "line")
 
@@ -127,14 +121,11 @@ CONTROL = re.compile(
     + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
     + "])"
 )
-
-
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # CONTROL's ASCII part
 
 
 def drop_control(text: str) -> str:
-    """`CONTROL.sub("", text)`: most text is ASCII (a check CPython answers at once),
-    where CONTROL's ASCII part does it in a third of the time."""
+    """`CONTROL.sub("", text)`, in a third of the time for ASCII text, which most is."""
     return (_ASCII_CONTROL if text.isascii() else CONTROL).sub("", text)
 
 
@@ -148,9 +139,8 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def iso_date(text: str) -> dt.date:
-    """A YYYY-MM-DD date, as every message asks for. `date.fromisoformat` alone would also
-    take `20240101` and `2024-W01-1`, so a quoted `date: "20240101"` would pass while the
-    same date unquoted (a number to YAML) is refused. ValueError otherwise."""
+    """A YYYY-MM-DD date, or ValueError. `date.fromisoformat` alone takes `20240101` too:
+    quoted it would pass, while unquoted (a number to YAML) it is refused."""
     if not _ISO_DATE.fullmatch(text):
         raise ValueError(f"not YYYY-MM-DD: {text!r}")
     return dt.date.fromisoformat(text)

@@ -1,9 +1,6 @@
-"""RSS 2.0 and Atom feeds of publications, through feedgen.
-
-Every date in a feed comes from the papers, never the clock: a feed reader
-should see exactly the new paper as new, and rebuilding unchanged content
-must give byte-identical files.
-"""
+"""RSS 2.0 and Atom feeds of publications, through feedgen. Every date comes from the
+papers, never the clock: a reader sees only a new paper as new, and a rebuild of
+unchanged content gives the same bytes."""
 
 from __future__ import annotations
 
@@ -37,8 +34,7 @@ def _when(d: dt.date) -> dt.datetime:
 
 
 def add_entry(fg: Any, link: str, title: str, date: dt.date) -> Any:
-    """A feed entry known by its page's link and dated by what it reports, never by the
-    clock, so an unchanged entry keeps its bytes (and a reader does not show it again)."""
+    """A feed entry known by its page's link and dated by what it reports."""
     fe = fg.add_entry(order="append")
     fe.id(link)
     fe.guid(link, permalink=True)
@@ -51,8 +47,6 @@ def add_entry(fg: Any, link: str, title: str, date: dt.date) -> Any:
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed: which papers, and where it and its HTML page live."""
-
     title: str
     description: str
     page_url: str  # site-relative URL of the HTML page the feed follows
@@ -100,7 +94,6 @@ def render_feeds(
 
 
 def new_feed(spec: FeedSpec, base_url: str, newest: dt.date | None, version: str | None) -> Any:
-    """A feedgen feed with the channel's fields filled in; entries are added in order."""
     from feedgen.feed import FeedGenerator  # lxml: imported only by builds that make feeds
 
     page = urls.absolute(base_url, spec.page_url)

@@ -1,9 +1,5 @@
 """The data every later stage shares: frozen, so no stage can change what another sees.
-
-Papers are loaded once from content files; everything derived from them (years,
-topics, coauthors, neighbours) lives in `Site`, built by the pure functions of
-`index.py`. Templates receive these objects read-only.
-"""
+What is derived from the papers (years, topics, coauthors...) is in `Site` (index.py)."""
 
 from __future__ import annotations
 
@@ -41,10 +37,8 @@ class Author:
     person: Person
 
 
-# Papers whose file names no topic (imported from BibTeX, ORCID...) are listed under this one.
-OTHER_TOPIC = "other"
-# Its colour, the theme's grey (class `tother`, as the charts' band of small topics): a
-# palette colour would be some named topic's too.
+OTHER_TOPIC = "other"  # the topic of a paper whose file names none (BibTeX, ORCID...)
+# Its colour, the theme's grey (class `tother`): a palette colour is some named topic's too.
 OTHER_COLOUR = "other"
 # What a paper is, as its front matter's `type` says: what each cites it as (cite.py).
 # `thesis` is a doctoral one, as BibTeX's @phdthesis; `masters` a master's.
@@ -57,8 +51,7 @@ LISTED_AUTHORS = 10
 
 @dataclass(frozen=True, eq=False)  # identity equality: papers are unique objects, hashable
 class Paper:
-    """A paper as content.parse_paper reads it from its file; index.make_papers then fills
-    in `authors`, the people its `author_names` stand for."""
+    """A paper as content.parse_paper reads it; index.make_papers fills in `authors`."""
 
     slug: str
     source: str  # content file path relative to the site, for error messages and deps
@@ -106,9 +99,8 @@ class Paper:
 
     @property
     def listed_authors(self) -> tuple[Author, ...]:
-        """The authors lists and feeds name: the first LISTED_AUTHORS, and the owner
-        wherever they stand. A collaboration paper has thousands of authors: naming them
-        all on each of their coauthor pages and feeds made gigabytes of one paper."""
+        """The first LISTED_AUTHORS, and the owner wherever they stand: naming all of a
+        collaboration paper's thousands on each page and feed made gigabytes of one paper."""
         owner = [a for a in self.authors[LISTED_AUTHORS:] if a.person.is_owner][:1]
         return self.authors[:LISTED_AUTHORS] + tuple(owner)
 
@@ -169,7 +161,7 @@ class Profile:
 class Site:
     """The whole site's data, as every page template and feed sees it."""
 
-    config: object  # config.SiteConfig (kept untyped here so model imports nothing)
+    config: object  # config.SiteConfig (untyped: model imports nothing)
     profile: Profile
     owner: Person
     papers: tuple[Paper, ...]  # newest first

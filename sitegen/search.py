@@ -1,12 +1,7 @@
-"""Full-text search with Pagefind: an index built next to the pages, searched in the browser.
-
-Static hosting has no server, so Pagefind indexes the finished HTML into a folder
-of small chunks that the browser downloads as a query needs them. sitegen runs it
-only through its documented command line (`python -m pagefind`, from the PyPI
-package) over the finished build folder, so the index and pages come from one build.
-The theme decides what is indexed, through `data-pagefind-*` attributes.
-
-Search is optional: without the package, or when Pagefind fails, the build still
+"""Full-text search with Pagefind, through its documented command line only
+(`python -m pagefind`, from the PyPI package), over the finished build folder, so that
+the index and the pages come from one build. The theme's `data-pagefind-*` attributes
+decide what is indexed. Without the package, or when Pagefind fails, the build still
 succeeds and says why search was skipped.
 """
 
@@ -22,7 +17,6 @@ from pathlib import Path
 from .errors import SitegenWarning
 
 BUNDLE_DIR = "pagefind"
-TIMEOUT_S = 900
 PAGEFIND_MISSING = (
     "search skipped: the Pagefind binary is not available (install sitegen's search "
     "extra, `pip install '.[search]'` in its checkout, or build with --no-search)"
@@ -30,8 +24,7 @@ PAGEFIND_MISSING = (
 
 
 def pagefind_available() -> bool:
-    """True when `python -m pagefind` can find its binary (checked before rendering,
-    so pages only offer search when an index will exist)."""
+    """Checked before rendering, so pages only offer search when an index will exist."""
     try:
         from pagefind.service import get_executable  # in the package's __all__
 
@@ -42,14 +35,9 @@ def pagefind_available() -> bool:
 
 
 def build_index(site_root: Path, pages: Sequence[str] = ()) -> SitegenWarning | None:
-    """Index the paper pages and the owner's `pages` (URLs) under `site_root` into
-    `site_root/pagefind/`.
-
-    Pagefind writes a new folder, which replaces the old index only once it is
-    complete. Returns a warning instead of raising: a missing or failing search
-    index is worth telling the user about (build_site then builds without
-    search), never worth losing the rest of the build.
-    """
+    """Index the paper pages and the owner's `pages` (URLs) into `site_root/pagefind/`,
+    replaced only once the new index is complete. A failure is a warning, not an error:
+    build_site then builds without search rather than losing the build."""
     if not pagefind_available():
         return SitegenWarning(PAGEFIND_MISSING)
     site_root = Path(site_root).resolve()
@@ -67,7 +55,6 @@ def build_index(site_root: Path, pages: Sequence[str] = ()) -> SitegenWarning | 
 
 
 def run_pagefind(site_root: Path, out: Path, glob: str) -> SitegenWarning | None:
-    """Run Pagefind's command line over `site_root`, writing the index to `out`."""
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site_root), "--glob", glob]
     cmd += ["--output-path", str(out), "--silent"]
     try:
@@ -76,7 +63,7 @@ def run_pagefind(site_root: Path, out: Path, glob: str) -> SitegenWarning | None
             capture_output=True,
             text=True,
             errors="replace",  # its messages, whatever bytes they hold
-            timeout=TIMEOUT_S,
+            timeout=900,
             stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as e:

@@ -1,14 +1,9 @@
-"""Slugs: the ASCII, readable names that become file names and URLs.
+"""Slugs: the ASCII names of files and URLs, alike for the importer and the build.
 
-One module so that the importer (which names `content/papers/*.md`) and the
-build (which may slug topics, coauthors or user titles) agree on the rules.
-A slug is part of a permalink, so these functions must stay deterministic:
-the same text gives the same slug on every machine and in every release.
-
-That is why transliteration is done here with text-unidecode rather than left
-to python-slugify, whose default backend switches to the `Unidecode` package
-whenever it happens to be installed (and whose transliterations differ).
-The result equals `slugify(text, backend="text-unidecode", ...)`; a test checks it.
+A slug is part of a permalink: the same text must give it on every machine and in every
+release. So text-unidecode transliterates here, not python-slugify's default backend,
+which switches to `Unidecode` (other transliterations) whenever that is installed. The
+result equals `slugify(text, backend="text-unidecode", ...)`; a test checks it.
 """
 
 from __future__ import annotations
@@ -28,16 +23,13 @@ _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")  # "1,000" -> "1000"
 
 
 def slugify_text(text: str) -> str:
-    """Lowercase ASCII words joined by '-', cut at a word boundary. Accented and CJK text
-    is transliterated ("Zoë Núñez" -> "zoe-nunez", "李明" -> "li-ming") rather than
-    dropped, so a non-English title still gives a readable slug. May return "" when
-    nothing sluggable is left."""
+    """Lowercase ASCII words joined by '-', cut at a word boundary, or "". Other scripts
+    are transliterated ("Zoë Núñez" -> "zoe-nunez", "李明" -> "li-ming"), not dropped."""
     text = _QUOTES.sub("-", text)
     if not text.isascii():
         # Apostrophes made by transliteration (’ -> ') join words, as in python-slugify.
         text = unidecode(unicodedata.normalize("NFKD", text)).replace("'", "")
-    # python-slugify costs ~10-70 us a call: for the usual title (printable
-    # ASCII, no HTML entity to decode, short enough) the same result is one regex.
+    # the usual title (printable ASCII, no entity, short) in one regex: slugify takes 10-70 us
     if _ASCII_SAFE.fullmatch(text) and "&" not in text:
         slug = "-".join(_ASCII_WORD.findall(_DIGIT_COMMA.sub("", text.lower())))
         if len(slug) <= SLUG_MAX:
@@ -53,8 +45,7 @@ WINDOWS_RESERVED = frozenset(
 
 
 def paper_slug(year: int, title: str) -> str:
-    """`<year>-<title words>`: sorts by year in a directory listing and stays
-    readable; a title with nothing sluggable still gets a usable name."""
+    """`<year>-<title words>`: sorts by year in a folder; a title with no words gets one."""
     return f"{year:04d}-{slugify_text(title) or 'paper'}"
 
 

@@ -1,10 +1,8 @@
-"""Every URL and output path pattern, in one place.
+"""Every URL and output path pattern: site-relative, without a leading slash ("papers/x/").
 
-URLs here are site-relative without a leading slash ("papers/x/"). Pages link
-to each other through a relative prefix computed from their own depth, so the
-same output works at the domain root and under a sub-path. (Not from file://:
-a link names a folder, which only a web server answers with its index.html.)
-Absolute URLs (feeds, canonical links, sitemaps) join these to the base URL.
+Pages link to each other through a prefix made from their own depth, so the same output
+works at the domain root and under a sub-path (not from file://: a link names a folder,
+which only a web server answers with its index.html).
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ def coauthor(slug: str) -> str:
 
 
 def paper_citation(slug: str, ext: str) -> str:
-    """A paper's citation download beside its page: papers/<slug>/<slug>.bib|.ris|.json."""
     return f"papers/{slug}/{slug}.{ext}"
 
 
@@ -48,13 +45,11 @@ SEARCH_BUNDLE = "pagefind/pagefind.js"
 
 def output_path(url: str) -> str:
     """Pretty URLs end in '/', and are written as DIR/index.html."""
-    if url == "" or url.endswith("/"):
-        return url + "index.html"
-    return url
+    return url + "index.html" if url == "" or url.endswith("/") else url
 
 
 def root_prefix(url: str) -> str:
-    """The relative path from a page back to the site root ("" for the home page)."""
+    """From a page back to the site root ("" for the home page)."""
     return "../" * url.count("/")
 
 
