@@ -1,10 +1,6 @@
-"""Citations and scholarly metadata: BibTeX, RIS, CSL-JSON, Google Scholar tags, JSON-LD.
-
-Pure functions of the `Paper` objects the pages show, so the citation on the page,
-the `.bib` download and the site-wide `publications.bib` can never disagree.
-Citation keys follow Google Scholar's habit (`wu2022pathfusion`), which readers
-already have in their own `.bib` files.
-"""
+"""Citations and scholarly metadata (BibTeX, RIS, CSL-JSON, Scholar tags, JSON-LD): pure
+functions of the `Paper`s the pages show, so a page's citation and the .bib files agree.
+Keys follow Google Scholar's habit (`wu2022pathfusion`), as readers' own .bib files do."""
 
 from __future__ import annotations
 
@@ -27,9 +23,8 @@ from .markup import inline_tokens, plain_inline
 from .model import PAPER_TYPES, Paper, Person, Profile, name_key
 from .slugs import slugify_text
 
-# The profiles print the arXiv subject class without its archive ("LG" for
-# cs.LG). Most are computer science; these are the ones that live elsewhere.
-# Codes in neither this table nor ARXIV_NAMES are passed on exactly as given.
+# Profiles print an arXiv class without its archive ("LG" for cs.LG); these are not cs.
+# Codes in neither this table nor ARXIV_NAMES are passed on as given.
 _NON_CS_ARCHIVES = {
     "ML": "stat", "ME": "stat", "AP": "stat", "CO": "stat", "TH": "stat",
     "OC": "math", "PR": "math", "ST": "math", "NT": "math", "AG": "math", "AT": "math",
@@ -94,9 +89,8 @@ _UNSAFE_MATH = re.compile(
 
 
 class CitedAs(NamedTuple):
-    """How each format names a kind of paper, and the field its venue goes in: a
-    conference paper cited as `@article{..., journal = {NeurIPS}}` is imported as a
-    journal article by every reference manager."""
+    """How each format names a kind of paper, and where its venue goes: a conference
+    paper cited as `@article{..., journal = {NeurIPS}}` is imported as a journal article."""
 
     bibtex: str
     bib_venue: str
@@ -177,11 +171,11 @@ class Name:
 
     @property
     def organisation(self) -> bool:
-        """A literal name of several words: only an organisation's is (split_name)."""
+        """A literal name of several words: only an organisation's is."""
         return self.literal and " " in self.family
 
     def parts(self) -> tuple[str, ...]:
-        """Family (with particle), then suffix and given name if any; a literal name has neither."""
+        """Family (with particle), then suffix and given name if any."""
         family = f"{self.particle} {self.family}".strip()
         return (family, *(part for part in (self.suffix, self.given) if part))
 
@@ -190,11 +184,9 @@ class Name:
         return ", ".join(self.parts())
 
     def printed(self) -> str:
-        """'Given particle Family, Suffix': the one form a paper file keeps a name in,
-        which split_name reads back to this same Name. A CJK name is family first and
-        unspaced ("王晓明"), as its script and a profile write it; split_name reads that
-        back as one literal word, as it always has: where the family name ends is not
-        written (欧阳修, 田中太郎), and a citation key keeps it whole."""
+        """'Given particle Family, Suffix', as a paper file keeps it: split_name reads it back
+        to this Name. A CJK name is family first, unspaced ("王晓明"), as its script writes it;
+        split_name reads it as one word: where the family name ends is not written (欧阳修)."""
         if not self.particle and _CJK.fullmatch(self.given) and _CJK.fullmatch(self.family):
             return ", ".join(part for part in (self.family + self.given, self.suffix) if part)
         name = " ".join(part for part in (self.given, self.particle, self.family) if part)
@@ -203,14 +195,10 @@ class Name:
 
 @lru_cache(maxsize=65536)  # names repeat across thousands of papers
 def split_name(name: str) -> Name:
-    """'Daniel van der Berg' -> given Daniel, particle 'van der', family Berg.
-
-    Names arrive as printed on the paper ("Given Family"); a comma means the
-    writer already inverted it, unless all it sets off is a suffix: "Guy L. Steele, Jr."
-    is printed, BibTeX's "Steele, Jr., Guy L." and RIS's "Steele, Guy L., Jr." are
-    inverted. Lower-case words before the last word are particles, as BibTeX's own
-    von-part rule has it.
-    """
+    """'Daniel van der Berg' -> given Daniel, particle 'van der', family Berg. A comma means
+    the name is inverted, unless all it sets off is a suffix: "Guy L. Steele, Jr." is not,
+    "Steele, Jr., Guy L." (BibTeX) and "Steele, Guy L., Jr." (RIS) are. Lower-case words
+    before the last are particles, as in BibTeX's von-part rule."""
     words = one_line(name).replace(",", " ").split()
     if len(words) > 1 and any(w.lower().rstrip(".") in _ORGANISATION for w in words):
         return Name(given="", family=one_line(name), literal=True)
@@ -256,17 +244,14 @@ def _balanced(tex: str) -> bool:
 
 
 def _latex_math(math: str, source: str) -> str:
-    """`$math$`, or its `source` as text when it has unbalanced braces or anything that is
-    not typesetting (_UNSAFE_MATH): kept, it would break the .bib file or run something.
-    Its dollars are then `\\textdollar{}`, which prints as `\\$` does, and which sitegen's
-    reader, reading `\\$` as a dollar sign, reads as the math it was."""
+    """`$math$`, or its `source` as text when unbalanced or unsafe (_UNSAFE_MATH), with its
+    dollars as `\\textdollar{}`: sitegen's reader reads `\\$` as a dollar, this as math."""
     keep = math.strip() and _balanced(math) and not _UNSAFE_MATH.search(math)
     return f"${math}$" if keep else _tex(source).replace(r"\$", r"\textdollar{}")
 
 
 def latex_text(text: str) -> str:
-    """Plain text (a venue: the page does not read it as Markdown) with `$math$` kept as
-    math and the rest escaped: "$O(N^2)$ attention & more" keeps its math, prints its `&`."""
+    """Plain text (a venue, not Markdown) with `$math$` kept as math, the rest escaped."""
     text, out, end = one_line(text), [], 0
     for m in _INLINE_MATH.finditer(text):
         if (math := m.group(1) or m.group(2)) is None:
@@ -295,8 +280,8 @@ def _latex_tokens(tokens: Sequence[Any]) -> Iterator[str]:
 
 
 def latex_title(title: str) -> str:
-    """A title's Markdown as LaTeX: the text the page shows (`\\$5` is a dollar, `&amp;` an
-    ampersand, a link its text), emphasis as \\emph, and math kept as latex_text keeps it."""
+    """A title's Markdown as LaTeX: the text the page shows (a link its text, `&amp;` an
+    ampersand), emphasis as \\emph, math kept as latex_text keeps it."""
     tokens = inline_tokens(one_line(title))
     return latex_escape(title) if tokens is None else one_line("".join(_latex_tokens(tokens)))
 
@@ -308,9 +293,8 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*\[<$]|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])
 
 
 def markdown_text(text: str) -> str:
-    """Plain text -> inline Markdown that shows the same characters, `$math$` kept as math
-    as latex_text keeps it: titles from BibTeX, RIS or arXiv are text with TeX math, while
-    a paper file's title is Markdown."""
+    """Plain text with TeX math (a title from BibTeX, RIS or arXiv) -> inline Markdown (a
+    paper file's title) that shows the same characters, `$math$` kept as math."""
     out, end = [], 0
     for m in _INLINE_MATH.finditer(text):
         if (m.group(1) or m.group(2)) is not None:
@@ -329,11 +313,9 @@ def base_key(paper: Paper) -> str:
 
 
 def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
-    """slug -> a key unique across the site; the paper added first (`added`, then date)
-    keeps the bare key, later ones get b, c, ... so a new paper, even an old one imported
-    late, never changes a key others may already cite. A paper with no `added` (written by
-    hand) counts as added on its own date, the earliest it can have come: taken as the
-    newest, it lost its key to every later import."""
+    """slug -> a key unique across the site. The paper added first (`added`, else its date:
+    the earliest it can have come) keeps the bare key, later ones get b, c, ...: a new
+    paper, even an old one imported late, never changes a key others may already cite."""
     keys: dict[str, str] = {}
     used: set[str] = set()
     for p in sorted(papers, key=lambda p: (p.added or p.date, p.date, p.slug)):
@@ -347,8 +329,7 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
 
 
 def _cited_name(name: str) -> Name:
-    """A name as citations give it: without a mark of equal contribution (`Ann Lee*`,
-    `Bo Chen†`), which name_key leaves out too, or it ends up in the family name."""
+    """A name without a mark of equal contribution (`Ann Lee*`), as name_key has it."""
     return split_name(name_key(name))
 
 
@@ -363,8 +344,7 @@ def _bib_name(name: str) -> str:
 
 
 def keywords(paper: Paper) -> tuple[str, ...]:
-    """The arXiv class, then the tags, each on one line: a tag may hold a newline, and
-    every format writes keywords on one line (CSL-JSON's were left as written)."""
+    """The arXiv class, then the tags, each on one line (a tag may hold a newline)."""
     subject = () if paper.topic == OTHER_TOPIC else (arxiv_subject(paper.topic),)
     return tuple(dict.fromkeys(map(one_line, (*subject, *paper.tags))))
 
@@ -400,7 +380,7 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
 
 
 def _optional(text: str | None) -> str | None:
-    """An optional field on one line, or None (left out) when it is missing or empty."""
+    """An optional field on one line, or None (left out)."""
     return one_line(text) if text else None
 
 
@@ -449,9 +429,8 @@ def csl_name(name: str) -> dict[str, str]:
 
 
 def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
-    """One CSL-JSON item (the format citeproc, Zotero and Pandoc read). Its title, venue
-    and abstract are rich text, HTML to its readers: a title's `<i>` in text became italics.
-    `et_al` is the name Pandoc gives BibTeX's "and others"."""
+    """One CSL-JSON item. Title, venue and abstract are HTML to its readers (a title's `<i>`
+    became italics); `et_al` is "others", as Pandoc reads BibTeX's "and others"."""
     kind = cited_as(paper)
     others = [{"literal": "others"}] if paper.et_al else []
     item: dict[str, Any] = {
@@ -475,11 +454,8 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
 
 
 def entry(kind: str, paper: Paper, key: str, url: str) -> str:
-    """A paper's entry in the site-wide "bib", "ris" or "json" file (publication_file).
-
-    One call per paper and kind, so that a build can keep each entry between builds
-    and remake only an edited paper's: at 10,000 papers, the three files took 1.5 s.
-    """
+    """A paper's entry in the site-wide "bib", "ris" or "json" file: one per paper, so that
+    a build keeps each between builds (at 10,000 papers, the three files took 1.5 s)."""
     if kind == "bib":
         return bibtex_entry(paper, key, url)
     if kind == "ris":
@@ -488,9 +464,8 @@ def entry(kind: str, paper: Paper, key: str, url: str) -> str:
 
 
 def publication_file(kind: str, entries: Sequence[str]) -> str:
-    """The site-wide file of every paper's citation, from their entries in order. The JSON
-    list holds one item per line: readable, diffable, and fast to write (an indented dump
-    goes through the slow pure-Python encoder)."""
+    """The site-wide file from the papers' entries. JSON has one item per line: readable,
+    and fast to write (an indented dump goes through the slow pure-Python encoder)."""
     if kind == "bib":
         return "\n".join(entries)
     if kind == "ris":
@@ -499,11 +474,7 @@ def publication_file(kind: str, entries: Sequence[str]) -> str:
 
 
 def json_for_script(data: Any) -> str:
-    """JSON safe inside <script type="application/ld+json">.
-
-    Escaping <, > and & means no title (however hostile) can write `</script>`
-    and end the block early; JSON parsers read the \\u escapes back unchanged.
-    """
+    """JSON safe inside <script>: with <, > and & escaped, no title can end the block."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char in "<>&\u2028\u2029":  # str.replace: a translate table is 20 times slower
         text = text.replace(char, f"\\u{ord(char):04x}")
@@ -511,11 +482,8 @@ def json_for_script(data: Any) -> str:
 
 
 def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[str, str], ...]:
-    """Google Scholar's `citation_*` tags, in the order its inclusion guide asks for.
-
-    An institution tag belongs to the author tag just before it, so it is
-    only written for people whose affiliation is known (from people.yaml).
-    """
+    """Google Scholar's `citation_*` tags, in its inclusion guide's order; an institution
+    belongs to the author before it, written when people.yaml gives one."""
     tags: list[tuple[str, str | None]] = [("citation_title", one_line(plain_inline(paper.title)))]
     for a in paper.authors:
         tags.append(("citation_author", _cited_name(a.name).inverted()))
@@ -537,7 +505,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
 
 
 def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
-    """A paper's author, with the URL of their page on this site (the owner's is home)."""
+    """An author, with the URL of their page on this site (the owner's is home)."""
     url = urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
     kind = "Organization" if _cited_name(name).organisation else "Person"
     out: dict[str, Any] = {"@type": kind, "name": one_line(name_key(name)), "url": url}
@@ -593,8 +561,7 @@ def person_jsonld(
     bio_text: str = "",
 ) -> str:
     """schema.org Person for the home page, with the profile's metrics as counters; `links`
-    are the profile links the page shows (checked URLs), which say who the person is, and
-    `bio_text` the bio as text (its Markdown source is no description)."""
+    are the checked profile links the page shows, `bio_text` the bio as text."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person",

@@ -1,9 +1,5 @@
-"""The site configuration schema: one place that knows every key, its type and default.
-
-Modelled on MkDocs' schema, minus the classes: a frozen dataclass whose fields carry
-their validators. Unknown keys are errors, because a misspelt key that is silently
-ignored is a setting the user believes in but never gets.
-"""
+"""The site configuration schema: a frozen dataclass whose fields carry their validators.
+Unknown keys are errors: a misspelt key ignored is a setting the user believes in in vain."""
 
 from __future__ import annotations
 
@@ -143,22 +139,17 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
     return tuple(items)
 
 
-def nav_problems(nav: Sequence[NavItem], made: Set[str]) -> list[tuple[int, str]]:
-    """(index, message) of each entry naming a page the build does not make: every page
-    links to it, so a typo, or /news/ once the last news item is deleted, is a 404 on
-    every page. `/news` counts as news/index.html too, as a static host serves it."""
-    return [
+def nav_warnings(site: Path, nav: Sequence[NavItem], made: Set[str]) -> list[SitegenWarning]:
+    """Entries naming a page the build does not make, at their lines: every page links to
+    it, so a typo, or /news/ once the last news item is deleted, is a 404 on every page.
+    `/news` counts as news/index.html too, as a static host serves it."""
+    problems = [
         (i, f"nav entry {item.title!r} links to {item.url}, which no page of the site is made for")
         for i, item in enumerate(nav)
         for path in (unquote(urlsplit(item.url).path).lstrip("/"),)
         if item.url.startswith("/") and made.isdisjoint({output_path(path), path + "/index.html"})
     ]
-
-
-def nav_warnings(site: Path, nav: Sequence[NavItem], made: Set[str]) -> list[SitegenWarning]:
-    """nav_problems at their entries' lines; sitegen.yaml is read again only for one."""
     path, text = site / CONFIG_FILE, ""
-    problems = nav_problems(nav, made)
     if problems:
         with suppress(SitegenError):  # read a moment ago: a warning without its line at worst
             text = decode(read_bytes(path, path), path)

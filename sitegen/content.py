@@ -1,9 +1,5 @@
-"""Content files -> validated paper data.
-
-The Markdown files are the source of truth and are edited by hand, so every
-check here names the file and line of the problem: a silently skipped paper is
-a paper missing from someone's CV.
-"""
+"""Content files -> validated paper data. The files are edited by hand, so every check
+names the file and line of the problem: a paper skipped in silence is missing from a CV."""
 
 from __future__ import annotations
 
@@ -64,9 +60,8 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
 
 
 def front_matter(text: str, path: str) -> tuple[dict, str, str]:
-    """(the front matter's keys and values, its YAML text, the body) of a paper or news file.
-    The build and the import both read it here, so they see one paper in it: an unquoted
-    `arxiv: 2212.01740` is the text written, since its float drops the trailing 0."""
+    """(keys and values, YAML text, body) of a paper or news file, as the build and the import
+    read it: an unquoted `arxiv: 2212.01740` is the text written (its float drops the 0)."""
     yaml_text, body = split_front_matter(text, path)
     data = load_yaml(yaml_text, path, first_line=2)
     if not isinstance(data, dict):
@@ -96,10 +91,8 @@ _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
 
 
 def paper_date(v: Any) -> tuple[dt.date, int] | None:
-    """A paper's date and how many of year, month and day it gives: `2020` and `2020-03`
-    are dates too, since most sources give no day (Google Scholar's BibTeX gives the year
-    alone), and every citation must claim no more than they did. The date is the first
-    day of what is known, which is where the paper sorts."""
+    """A date and how many of year, month and day it gives: most sources give no day (or
+    only a year), and citations claim no more. The date is the first day of what is known."""
     text = str(v) if type(v) is int else v.strip() if isinstance(v, str) else ""
     known = _YEAR_MONTH.fullmatch(text)
     if known is None:
@@ -281,7 +274,6 @@ PAPERS_DIR = "content/papers"
 
 
 def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
-    """content/papers/*.md (markdown_files): a site has papers, or nothing to build."""
     if not (site / PAPERS_DIR).is_dir():
         raise SitegenError(
             "no content/papers folder: run `sitegen import PROFILE` first", site / "content"
@@ -290,11 +282,10 @@ def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:
 
 
 def markdown_files(site: Path, folder: str, warnings: list[SitegenWarning]) -> list[Path]:
-    """The .md files of a content folder (papers, news, pages) sorted by name: the order
-    every later stage relies on. A Markdown file named otherwise (.MD, .markdown), or in
-    a subfolder, is not read, and named in `warnings`: it would vanish from the site unsaid."""
-    # Hidden names are editors' lock and swap files (emacs' `.#x.md` is a dangling
-    # symlink) and the importer's temporaries: never papers, as the importer agrees.
+    """The .md files of a content folder sorted by name, the order later stages rely on. A
+    Markdown file named otherwise (.MD, .markdown) or in a subfolder is named in `warnings`.
+    Hidden names (editors' swap files, emacs' `.#x.md` a dangling link; the importer's
+    temporaries) are never papers."""
     # os.scandir, not Path.glob: at 10,000 papers glob and Path sorting cost 0.2 s.
     try:
         with os.scandir(site / folder) as scanned:
@@ -315,8 +306,8 @@ def markdown_files(site: Path, folder: str, warnings: list[SitegenWarning]) -> l
 
 
 def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path) -> list[Paper]:
-    """Drop drafts and refuse duplicate slugs, raising problems in file order: apart from
-    parsing, so a build that parses in parallel or from its cache reports what a loop would."""
+    """Drop drafts and refuse duplicate slugs, raising problems in file order (a build that
+    parses in parallel or from its cache reports what a loop would)."""
     papers = []
     seen: dict[str, str] = {}
     for display, paper in parsed:
@@ -332,8 +323,7 @@ def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Pat
 
 
 def slug_clash(slug: str, first: str, display: str, text: str) -> SitegenError:
-    """Two papers at one URL: named at the second file, at its `slug:` line if it sets one
-    (by `collect_papers` and `sitegen check`)."""
+    """Two papers at one URL: named at the second file, at its `slug:` line if any."""
     line = 1
     with contextlib.suppress(SitegenError):
         line = key_line(split_front_matter(text, display)[0], ("slug",), 2) or 1
@@ -353,26 +343,26 @@ def load_profile(site: Path) -> Profile:
     data = load_yaml(text, display)
     if not isinstance(data, dict):
         raise SitegenError("must be a mapping with at least `name:`", display, 1)
+
+    def fail(message: str, *keys: Any) -> SitegenError:
+        return SitegenError(message, display, key_line(text, keys) or 1)
+
     for key in ("name", "field"):  # a list or mapping is a mistake, not no text
         if isinstance(data.get(key), (bool, list, dict)):
-            line = key_line(text, (key,)) or 1
-            raise SitegenError(f"{key}: must be text, not {data[key]!r}", display, line)
+            raise fail(f"{key}: must be text, not {data[key]!r}", key)
     name = _as_str(data.get("name"))
     if not name:
-        line = key_line(text, ("name",)) or 1
-        raise SitegenError("name: missing (the owner's name)", display, line)
+        raise fail("name: missing (the owner's name)", "name")
     metrics = data.get("metrics") or {}
     if not isinstance(metrics, dict):
-        line = key_line(text, ("metrics",)) or 1
-        raise SitegenError("metrics: must map names to numbers", display, line)
+        raise fail("metrics: must map names to numbers", "metrics")
     for k, v in metrics.items():  # not bools, not .nan or .inf; named in words
         if isinstance(k, str) and (type(v) is int or (type(v) is float and math.isfinite(v))):
             continue
-        problem = (
-            f"{k}: must be a number, not {v!r}"
-            if isinstance(k, str)
-            else f"{k!r}: must be named in text"
-        )
+        if isinstance(k, str):
+            problem = f"{k}: must be a number, not {v!r}"
+        else:
+            problem = f"{k!r}: must be named in text"
         line = key_line(text, ("metrics", k)) or key_line(text, ("metrics",)) or 1
         raise SitegenError(f"metrics: {problem}", display, line)
     extra = {k: v for k, v in data.items() if k not in ("name", "field", "metrics")}
@@ -380,23 +370,16 @@ def load_profile(site: Path) -> Profile:
 
 
 def placeholder_name(site: Path, profile: Profile) -> list[SitegenWarning]:
-    """A site started without a profile text and filled from BibTeX keeps `sitegen new`'s
-    name, which would be published on every page and never matches the owner's papers.
-    scaffold is imported here, not at the top: it imports importlib.metadata, about a
-    tenth of a no-op build (state.code_stamp)."""
+    """`sitegen new`'s name, kept by a site filled from BibTeX: published on every page.
+    scaffold is imported here: it imports importlib.metadata, a tenth of a no-op build."""
     from .scaffold import PLACEHOLDER_NAME
 
     if profile.name != PLACEHOLDER_NAME:
         return []
     display = "content/profile.yaml"
     line = key_line(read_text(site / display, display), ("name",))
-    return [
-        SitegenWarning(
-            f"name: is still the new site's placeholder {PLACEHOLDER_NAME!r}: set your name",
-            display,
-            line,
-        )
-    ]
+    message = f"name: is still the new site's placeholder {PLACEHOLDER_NAME!r}: set your name"
+    return [SitegenWarning(message, display, line)]
 
 
 @dataclass(frozen=True)
@@ -409,9 +392,8 @@ class PersonEntry:
 
 
 def load_people(site: Path, owner_name: str = "") -> list[PersonEntry]:
-    """content/people.yaml: optional; merges spellings of one person into one page.
-    `owner_name` is profile.yaml's: its person is the owner, so it cannot be another's
-    spelling while a third entry says `owner: true` (the owner was their own coauthor)."""
+    """content/people.yaml (optional): spellings of one person, for one page. `owner_name`
+    (profile.yaml's) cannot be another's while a third says `owner: true`."""
     path = site / "content" / "people.yaml"
     if not path.exists():
         return []

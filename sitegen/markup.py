@@ -1,11 +1,8 @@
-"""Markdown to HTML, with math rendered to MathML at build time.
+"""Markdown to HTML, math to MathML at build time (pages need no JavaScript to show it).
 
-Raw HTML is off because abstracts come from pasted profiles: a `<script>` in a
-title or abstract must show as text. Links are limited to web and mail schemes
-so `javascript:` and `data:` URLs never become clickable. Math becomes MathML
-here so pages need no JavaScript to show it; that MathML is filtered through an
-allowlist too, because LaTeX reaches attributes (`\\href`, `\\style`, `\\class`)
-and raw text (`\\text{<script>}`) that the converter copies out unescaped.
+Abstracts come from pasted profiles: raw HTML is off (a `<script>` shows as text), links
+are web and mail links only, and MathML goes through an allowlist, since LaTeX reaches
+attributes (`\\href`, `\\style`) and raw text (`\\text{<script>}`) the converter copies out.
 """
 
 from __future__ import annotations
@@ -26,7 +23,6 @@ if TYPE_CHECKING:
     import nh3
     from markdown_it import MarkdownIt
 
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _UNKNOWN_COMMAND = re.compile(r"<mi>\\[A-Za-z]+</mi>")
 _TAG = re.compile(r"<[^>]*>")
@@ -38,9 +34,8 @@ _ENCODED = re.compile(r'[ "<>`{}|\\^]')  # what a URL holds only percent-encoded
 
 
 def web_url(v: Any) -> str | None:
-    """An http(s) URL with a host, as a page can link it, or None: one way for every URL a
-    site gives (papers, people, profile links, the CV). A space, a quote or `<>` is
-    percent-encoded, as a browser sends it: `.../a b` made the page's href invalid HTML."""
+    """An http(s) URL with a host, or None: every URL a site gives (papers, people, links).
+    A space, a quote or `<>` is percent-encoded, as a browser sends it (valid HTML)."""
     v = v.strip() if isinstance(v, str) else ""
     scheme, colon, rest = v.partition(":")  # a scheme is any case (`HTTPS://`, a BibTeX field's)
     v = scheme.lower() + colon + rest if scheme.lower() in ("http", "https") else v
@@ -59,7 +54,7 @@ def is_safe_url(url: str) -> bool:
     m = _SCHEME.match(cleaned)
     if m is None:
         return not cleaned.startswith(("//", "\\"))
-    return (m.group(1).lower() + ":") in SAFE_SCHEMES
+    return m.group(1).lower() in ("http", "https", "mailto")
 
 
 @dataclass(frozen=True)
@@ -70,12 +65,8 @@ class Rendered:
 
 
 def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
-    """MathML for the expression, or its source in <code> when the converter can't.
-
-    latex2mathml passes unknown commands through as `<mi>\\cmd</mi>`; that reads
-    worse than the source, so it counts as a failure too. This is the only way to
-    MathML (titles, abstracts, feeds, `|inline`): _convert cleans it with _cleaner.
-    """
+    """MathML for the expression (the only way to it: _convert cleans it), or its source in
+    <code> when the converter fails or passes an unknown command on (`<mi>\\cmd</mi>`)."""
     try:
         out = _convert(latex, display)
         failed = "unsupported command" if _UNKNOWN_COMMAND.search(out) else None
@@ -130,10 +121,8 @@ MATHML_ATTRIBUTES = {tag: set(f"{attrs} {_EVERYWHERE}".split()) for tag, attrs i
 
 @lru_cache(maxsize=1)
 def _cleaner() -> nh3.Cleaner:
-    """Leaves only allowlisted MathML. nh3 (ammonia) rather than a filter of our own:
-    `\\text{...}` reaches the output as raw markup, so the string must be parsed the way
-    a browser parses it (HTML inside <mtext>, breakouts from <math>), which ammonia does.
-    One Cleaner per process: nh3.clean() rebuilds its settings on every call (5x slower)."""
+    """Leaves only allowlisted MathML. nh3 parses raw markup from `\\text{...}` as a browser
+    does (HTML inside <mtext>, breakouts from <math>); one Cleaner: nh3.clean is 5x slower."""
     import nh3
 
     return nh3.Cleaner(tags=set(MATHML_ATTRIBUTES), attributes=MATHML_ATTRIBUTES, link_rel=None)
@@ -159,9 +148,8 @@ def _render_math(self, tokens, idx, options, env) -> str:
 
 @lru_cache(maxsize=2)
 def _md(footnotes: bool = True) -> MarkdownIt:
-    """One parser per process (two: titles have no footnotes, which would put a list
-    inside a heading): building it is the expensive part. Imported here, not at the
-    top: a build whose papers all come from the cache never loads markdown-it."""
+    """One parser per process (titles have no footnotes: a list inside a heading). Imported
+    here: a build whose papers all come from the cache never loads markdown-it."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
@@ -209,8 +197,7 @@ def _notes_open(self, tokens, idx, options, env) -> str:
 
 
 def _back_to_text(self, tokens, idx, options, env) -> str:
-    """The plugin's link from a note back to its mark, which is a bare "↩" to a screen
-    reader unless it is named."""
+    """The link from a note back to its mark, named: a bare "↩" to a screen reader."""
     note, mention = tokens[idx].meta["id"] + 1, tokens[idx].meta["subId"]  # 0: the first
     ref = self.rules["footnote_anchor_name"](tokens, idx, options, env)
     ref += f":{mention}" if mention else ""
@@ -257,9 +244,8 @@ _LINE_START = ("-", "+", *"0123456789")  # a list item, a rule or a setext under
 
 
 def _plain_paragraphs(text: str) -> Rendered | None:
-    """Most abstracts are plain prose: render those without the parser (10,000 abstracts
-    take a second of a cold build through markdown-it). None when anything looks like
-    Markdown; tests/test_markup.py checks the two agree on text built to trip this."""
+    """Plain prose, as most abstracts are, without the parser (a second of a cold build at
+    10,000), or None when anything looks like Markdown; tests check the two agree."""
     if _SYNTAX.search(text) or not text.isascii() and CONTROL.search(text):
         return None
     lines: list[list[str]] = [[]]
@@ -306,9 +292,8 @@ def render_markdown(
 
 
 def _relative(tokens) -> list[str]:
-    """A link without a scheme (`slides.pdf`, `/files/x.pdf`) is relative to whichever
-    page or feed shows the text, and the same text is shown at several depths and in
-    feeds: it works on at most one of them. Kept as written, and named in a warning."""
+    """Links without a scheme (`slides.pdf`), which work on at most one of the pages and
+    feeds that show a text: kept as written, and named in a warning."""
     found = []
     for tok in tokens:
         for child in tok.children or []:
@@ -339,9 +324,8 @@ _INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]")  # what can start math, inline Mark
 
 
 def render_inline(text: str) -> str:
-    """Titles may carry math ($O(N^2)$) and emphasis (*Drosophila*); render them, but
-    nothing block-level, and no links: a title is shown inside a link to its page.
-    Most titles have neither, and skip the parser."""
+    """A title's math and emphasis, nothing block-level, no links (a title is shown inside a
+    link to its page). Most titles have neither, and skip the parser."""
     if not _INLINE_MARKUP.search(text):
         return drop_control(html.escape(text, quote=False))
     md = _md(footnotes=False)
@@ -355,18 +339,15 @@ def render_inline(text: str) -> str:
 
 
 def plain_inline(text: str) -> str:
-    """A title as the text `render_inline` shows, for where markup cannot render (<title>,
-    meta tags, attributes, feed titles): emphasis marks dropped, a link's text without its
-    URL, math as its `$TeX$` source (there is no plain math, and arXiv and Scholar show
-    TeX). Text, not Markup: the template still escapes it."""
-    if _INLINE_MARKUP.search(text):
-        text = _plain_text(_md(footnotes=False).parseInline(text, {}))
+    """A title as the text `render_inline` shows, where markup cannot render (<title>, meta
+    tags, feeds): a link its text, math its `$TeX$` (as arXiv and Scholar show). Not Markup."""
+    if (tokens := inline_tokens(text)) is not None:
+        text = "".join(_inline_text(tokens))
     return " ".join(drop_control(text).split())
 
 
 def inline_tokens(text: str) -> list | None:
-    """A title's inline tokens as the page reads them, for cite's LaTeX; None when it has
-    no markup, as most titles have none: they skip the parser."""
+    """A title's inline tokens, for cite's LaTeX; None without markup (it skips the parser)."""
     if not _INLINE_MARKUP.search(text):
         return None
     return _md(footnotes=False).parseInline(text, {})[0].children or []

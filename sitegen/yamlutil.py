@@ -1,9 +1,5 @@
-"""YAML loading that remembers line numbers.
-
-Users edit front matter and sitegen.yaml by hand; an error that says only
-"invalid date" sends them hunting. Composing the node tree first lets every
-problem point at the line of the offending key.
-"""
+"""YAML loading that names lines: users edit front matter and sitegen.yaml by hand, and an
+error that says only "invalid date" sends them hunting."""
 
 from __future__ import annotations
 
@@ -60,8 +56,7 @@ yaml.add_constructor("tag:yaml.org,2002:set", _no_set, Loader)
 
 
 def dump_yaml(data: dict[str, object]) -> str:
-    """yaml.safe_dump as every YAML file sitegen writes uses it (libyaml's C dumper when
-    installed: the pure-Python one takes most of a second for 10,000 papers)."""
+    """yaml.safe_dump as sitegen writes YAML (in C when it can: a second at 10,000 papers)."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
@@ -117,9 +112,8 @@ def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def load_json(text: str, path: str | Path) -> Any:
-    """JSON a user writes by hand (resume.json, CSL-JSON, an ORCID record) with the line
-    of a syntax error, and a key given twice refused as YAML refuses it: json.loads would
-    keep the last in silence. JSON keeps no positions, so YAML's loader finds that line."""
+    """Hand-written JSON (resume.json, CSL-JSON) with an error's line, and a key given twice
+    refused (json.loads keeps the last in silence), at the line YAML's loader finds."""
     try:
         return json.loads(text, object_pairs_hook=_object_once)
     except _Twice as e:
@@ -142,10 +136,8 @@ MAX_NESTING = 32  # far past any real file, far short of what overflows Python's
 
 
 def _nesting(value: Any) -> float:
-    """How deeply lists and mappings nest in a loaded value; a loop (`&a [*a]`) is
-    infinitely deep. Each value is visited once, so aliases repeated a billion times
-    cost nothing; pickling, digesting or rendering a value nested 600 deep overflows
-    the stack, so load_yaml refuses it with its line."""
+    """How deeply lists and mappings nest (a loop, `&a [*a]`, infinitely): a value 600 deep
+    overflows the stack later. Each value is visited once: a billion aliases cost nothing."""
     height: dict[int, float] = {}
     todo: list[tuple[Any, bool]] = [(value, False)]
     while todo:
@@ -188,17 +180,13 @@ def written_value(text: str, key: str) -> str | None:
 
 
 def key_line(text: str, path: Sequence, first_line: int = 1, loader: type = Loader) -> int | None:
-    """The line of the key or list item at `path` in a YAML text, None when it is not there.
-    `path` goes through mappings by key and lists by index, e.g. ("links", "orcid") or
-    ("authors", 0); () is the document itself. JSON is YAML to the composer too, so
-    resume.json errors get lines the same way. Only called for an error or a warning, so
-    the slower node composition costs nothing on a good build."""
+    """The line of the key or list item at `path` (keys and indexes: ("authors", 0); () is
+    the document), or None. JSON is YAML too. Only for errors and warnings: it is slow."""
     found = _find(text, path, loader)
     return first_line + found[1] if found else None
 
 
 def _find(text: str, path: Sequence, loader: type) -> tuple[yaml.Node, int] | None:
-    """The node at `path` and the (0-based) line of its key or item, None when absent."""
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError:
@@ -222,8 +210,7 @@ def _find(text: str, path: Sequence, loader: type) -> tuple[yaml.Node, int] | No
 
 
 def _is_key(node: yaml.Node, step: Any, loader: type) -> bool:
-    """Whether a key node is `step`: a key YAML reads as a value (`null:`, `~:`, `true:`,
-    `0x10:`) is found by that value, so errors about it get its line too."""
+    """Whether a key node is `step`; a key YAML reads as a value (`null:`, `0x10:`) by it."""
     if isinstance(step, str) or not isinstance(node, yaml.ScalarNode):
         return node.value == step
     if node.tag == _STR:  # "3": is not 3:
