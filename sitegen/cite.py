@@ -8,9 +8,9 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate, count, product
 from string import ascii_lowercase
 from typing import Any, NamedTuple
@@ -66,20 +66,16 @@ _LATEX_TABLE = str.maketrans({
 _DOUBLE_HYPHEN = re.compile(r"-(?=-)")
 # str.split() already breaks on \t \n \v \f \r and \x1c-\x1f; replace only what it keeps
 _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
-# Math exactly as the Markdown math plugin reads it (tests/test_cite.py compares them on
-# a table), which is how arXiv's MathJax reads it: any `$...$` or `$$...$$` pair, digits
-# around it or not ("3$\times$"). The first branch skips `\\` and `\$`, so a `$` after
-# an odd number of backslashes is a dollar sign; group 1 or 2 is the math.
+# Math as the Markdown math plugin (a test compares them) and arXiv's MathJax read it: any
+# `$...$` or `$$...$$` pair, digits around it or not ("3$\times$"). The first branch skips
+# `\\` and `\$` (a `$` after an odd number of backslashes is a dollar); group 1 or 2 is math.
 _INLINE_MATH = re.compile(
     r"\\[\\$]|\$\$((?:\\.|[^\\$]|\$(?!\$))+?)\$\$|\$((?:\\.|[^\\$])+)\$", re.S
 )
-# What math in a title must not hold to be kept as math in a .bib file, which LaTeX then
-# runs: a comment, an alignment or parameter character, a dollar (they break the entry);
-# `^^`, with which TeX spells any character (`^^5cinput` is `\input`), so that no command
-# could be refused by its name; a command that reads or writes files or runs programs, by
-# what its name holds, as packages name theirs (`\lstinputlisting`, `\ShellEscape`), and
-# one that defines commands, loads packages or changes how TeX reads. Not an allow-list:
-# math has hundreds of commands, and the converter's tables take `\def` and `\text{...}`.
+# What math in a title must not hold to stay math in a .bib file, which LaTeX runs: what
+# breaks the entry (`%&#$`); `^^`, TeX's spelling of any character (`^^5cinput`); commands
+# that touch files or programs, by what their names hold (`\lstinputlisting`), or define
+# commands, load packages or change how TeX reads. No allow-list: math has hundreds.
 _UNSAFE_MATH = re.compile(
     r"[%&#$]|\^\^|\\[A-Za-z]*(?i:input|include|import|file|open|read|write|shell|lua|"
     r"listing|verbatim|minted|command|package|syntax)|\\(?:immediate|def|edef|gdef|xdef|let|"
@@ -250,15 +246,19 @@ def _latex_math(math: str, source: str) -> str:
     return f"${math}$" if keep else _tex(source).replace(r"\$", r"\textdollar{}")
 
 
+def _around_math(text: str, outside: Callable[[str], str], math: Callable[[str, str], str]) -> str:
+    """`text` with `outside` applied between its math and `math` to (each math, its source)."""
+    out, end = [], 0
+    for m in _INLINE_MATH.finditer(text):
+        if (tex := m.group(1) or m.group(2)) is not None:  # else an escaped `$` or `\\`: text
+            out += [outside(text[end : m.start()]), math(tex, m.group())]
+            end = m.end()
+    return "".join(out) + outside(text[end:])
+
+
 def latex_text(text: str) -> str:
     """Plain text (a venue, not Markdown) with `$math$` kept as math, the rest escaped."""
-    text, out, end = one_line(text), [], 0
-    for m in _INLINE_MATH.finditer(text):
-        if (math := m.group(1) or m.group(2)) is None:
-            continue  # an escaped dollar or backslash: text
-        out += [_tex(text[end : m.start()]), _latex_math(math, m.group())]
-        end = m.end()
-    return "".join(out) + _tex(text[end:])
+    return _around_math(one_line(text), _tex, _latex_math)
 
 
 _LATEX_MARKS = {
@@ -295,12 +295,8 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*\[<$]|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])
 def markdown_text(text: str) -> str:
     """Plain text with TeX math (a title from BibTeX, RIS or arXiv) -> inline Markdown (a
     paper file's title) that shows the same characters, `$math$` kept as math."""
-    out, end = [], 0
-    for m in _INLINE_MATH.finditer(text):
-        if (m.group(1) or m.group(2)) is not None:
-            out += [_MARKDOWN_SPECIAL.sub(r"\\\g<0>", text[end : m.start()]), m.group()]
-            end = m.end()
-    return "".join(out) + _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text[end:])
+    escape = partial(_MARKDOWN_SPECIAL.sub, r"\\\g<0>")
+    return _around_math(text, escape, lambda math, source: source)
 
 
 def base_key(paper: Paper) -> str:
