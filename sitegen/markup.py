@@ -27,8 +27,6 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _UNKNOWN_COMMAND = re.compile(r"<mi>\\[A-Za-z]+</mi>")
 _TAG = re.compile(r"<[^>]*>")
 LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
-
-
 _NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
 _ENCODED = re.compile(r'[ "<>`{}|\\^]')  # what a URL holds only percent-encoded
 
@@ -88,11 +86,9 @@ def _convert(latex: str, display: bool) -> str:
     return drop_control(_cleaner().clean(mathml))
 
 
-# MathML Core's elements and the attributes that only shape layout, plus what
-# latex2mathml uses for arrays and \boxed (menclose, mtable's lines and spacing).
-# Left out on purpose: href, style, class, id, on*, xlink:*, mathcolor and
-# mathbackground (user-chosen colours), annotation-xml and maction (HTML or
-# scripted content), so `\href{x}{y}` keeps y as plain math and drops the link.
+# MathML Core's elements and layout attributes, and latex2mathml's for arrays and \boxed.
+# Left out on purpose: href, style, class, id, on*, xlink:*, mathcolor, mathbackground,
+# annotation-xml and maction (HTML or scripts): `\href{x}{y}` keeps y, drops the link.
 _EVERYWHERE = "dir displaystyle scriptlevel mathsize"
 _MATHML = {
     "math": "xmlns display alttext",
@@ -236,9 +232,8 @@ def _plain_text(tokens) -> str:
     return re.sub(r"[ \t]+", " ", drop_control("".join(parts))).strip()
 
 
-# Characters that can start Markdown syntax anywhere in a line (or an entity, or raw
-# HTML, or math), and at the start of a line; control characters and CR are left to
-# markdown-it too (and what CONTROL drops, to drop). Text free of them is plain paragraphs.
+# What can start Markdown syntax (an entity, raw HTML, math) anywhere in a line or at its
+# start, and control characters and CR: text free of them is plain paragraphs.
 _SYNTAX = re.compile(r"[\\`*_\[\]!<>&$~|#=\x00-\x09\x0b-\x1f\x7f]")
 _LINE_START = ("-", "+", *"0123456789")  # a list item, a rule or a setext underline
 

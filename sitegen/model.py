@@ -40,13 +40,11 @@ class Author:
 OTHER_TOPIC = "other"  # the topic of a paper whose file names none (BibTeX, ORCID...)
 # Its colour, the theme's grey (class `tother`): a palette colour is some named topic's too.
 OTHER_COLOUR = "other"
-# What a paper is, as its front matter's `type` says: what each cites it as (cite.py).
-# `thesis` is a doctoral one, as BibTeX's @phdthesis; `masters` a master's.
+# A paper's `type` (cite.py says what each is cited as): `thesis` a doctoral one, as @phdthesis.
 PAPER_TYPES = (
     "article", "conference", "preprint", "book", "chapter", "thesis", "masters", "report", "misc"
 )  # fmt: skip
-# Authors a list item or a feed entry names; a paper's own page names them all.
-LISTED_AUTHORS = 10
+LISTED_AUTHORS = 10  # authors a list item or feed entry names; a paper's page names all
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: papers are unique objects, hashable
@@ -153,8 +151,7 @@ class Profile:
     name: str
     field: str | None = None
     metrics: dict = dataclasses.field(default_factory=dict)
-    # bio, email, links ... as the user wrote them
-    extra: dict = dataclasses.field(default_factory=dict)
+    extra: dict = dataclasses.field(default_factory=dict)  # bio, email, links... as written
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from .errors import SitegenError, long_number
 
 _Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
 YAML_WIDTH = 1 << 16  # never fold a long title over two lines
+MAX_NESTING = 32  # far past any real file, far short of what overflows Python's stack
+_STR = "tag:yaml.org,2002:str"
 
 
 # the C loader is ~10x faster on large sites; fall back when libyaml is absent
@@ -37,9 +39,6 @@ def _mapping_once(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
                 raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
             seen.add(same)
     return (yield from loader.construct_yaml_map(node))
-
-
-_STR = "tag:yaml.org,2002:str"
 
 
 def _twice(key: str) -> str:
@@ -130,9 +129,6 @@ def load_json(text: str, path: str | Path) -> Any:
         raise SitegenError("invalid JSON: nested too deeply", path) from None
     except ValueError:  # an integer past Python's 4,300-digit limit
         raise long_number(text, path) from None
-
-
-MAX_NESTING = 32  # far past any real file, far short of what overflows Python's stack
 
 
 def _nesting(value: Any) -> float:
