@@ -229,7 +229,6 @@ def _tex(text: str) -> str:
 
 
 def latex_escape(text: str) -> str:
-    """Plain text -> LaTeX source that prints the same characters."""
     return _tex(one_line(text))
 
 
@@ -376,7 +375,6 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
 
 
 def _optional(text: str | None) -> str | None:
-    """An optional field on one line, or None (left out)."""
     return one_line(text) if text else None
 
 

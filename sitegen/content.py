@@ -47,7 +47,6 @@ _ET_AL = re.compile(r"(?i)et\.?\s*al\.?")
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
-    """The front matter's YAML text and the body after it."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     opening = _OPENING.match(text)
     if opening is None:

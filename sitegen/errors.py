@@ -91,9 +91,7 @@ def long_number(text: str, path: str | Path, first_line: int = 1) -> SitegenErro
     return SitegenError("a number of more than 4,300 digits", path, line)
 
 
-class SitegenWarning:
-    """A problem that does not stop the run."""
-
+class SitegenWarning:  # a problem that does not stop the run
     __slots__ = ("message", "path", "line")
 
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):

@@ -74,7 +74,6 @@ def author_line(paper: Paper, words: dict[str, str]) -> str:
 def render_feeds(
     spec: FeedSpec, base_url: str, topic_names: dict[str, str], words: dict[str, str]
 ) -> tuple[bytes, bytes]:
-    """(RSS bytes, Atom bytes) for one feed."""
     fg = new_feed(spec, base_url, max((p.date for p in spec.papers), default=None), __version__)
     fg.load_extension("dc", atom=False, rss=True)
     for paper in spec.papers:

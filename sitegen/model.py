@@ -156,8 +156,6 @@ class Profile:
 
 @dataclass(frozen=True)
 class Site:
-    """The whole site's data, as every page template and feed sees it."""
-
     config: object  # config.SiteConfig (untyped: model imports nothing)
     profile: Profile
     owner: Person

@@ -60,7 +60,6 @@ def dump_yaml(data: dict[str, object]) -> str:
 
 
 def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
-    """Parse YAML, turning syntax errors into `path:line: message`."""
     try:
         data = yaml.load(text, Loader=Loader)
     except yaml.reader.ReaderError as e:  # a character YAML refuses (a NUL): a position, no mark
