@@ -46,9 +46,8 @@ _KEY_STOPWORDS = frozenset(
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # Han (with 々), Hiragana, Katakana and Hangul: scripts that write a name family first
 _CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
-# A word that makes a name an organisation's ("ATLAS Collaboration", "Barnes and Noble,
-# Inc."): kept whole, or BibTeX prints "Collaboration, A." and splits "Noble, Inc." at
-# its comma. Words no person's name ends in or holds.
+# Words that make a name an organisation's, kept whole: BibTeX printed "ATLAS Collaboration"
+# as "Collaboration, A." and split "Barnes and Noble, Inc." at its comma.
 _ORGANISATION = frozenset(
     """collaboration consortium team group project committee initiative investigators
     inc ltd llc corp corporation company institute laboratory university society
@@ -82,6 +81,21 @@ _UNSAFE_MATH = re.compile(
     r"futurelet|catcode|csname|UseName|expandafter|documentclass|special|href|url|"
     r"makeatletter|jobname|scantokens|uppercase|lowercase|begin|end|verb)(?![A-Za-z])"
 )
+_LATEX_MARKS = {
+    "em_open": "\\emph{", "strong_open": "\\textbf{", "em_close": "}", "strong_close": "}",
+    "softbreak": " ", "hardbreak": " ",
+}  # fmt: skip
+# What starts markup in a title as markup.render_inline parses it (inline rules only, no
+# raw HTML): emphasis, code, a link or image (`[`), an autolink, an escape, math, an
+# entity. An underscore inside a word emphasises nothing, so "train_set" stays as it is.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[<$]|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
+# RIS's `et_al`: a note, which reference managers keep as one ("others" would be a person)
+ET_AL_NOTE = "Author list shortened (et al.)"
+# schema.org's own types for what is no article (a paper without `type` is one, as before)
+_LD_TYPES = {"book": "Book", "chapter": "Chapter", "report": "Report",
+             "thesis": "Thesis", "masters": "Thesis"}  # fmt: skip
+_METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
+_PROFILE_TEXTS = {"position": "jobTitle", "affiliation": "affiliation"}
 
 
 class CitedAs(NamedTuple):
@@ -102,9 +116,8 @@ class CitedAs(NamedTuple):
 
 _JOURNAL = ("isPartOf", "Periodical")
 _PUBLISHER = ("publisher", "Organization")
-# Each BibTeX type but @misc requires its venue field: a paper without a venue is written
-# as @misc (bibtex_entry), or BibTeX warns and some tools refuse the entry. RIS and CSL
-# require no venue, so they keep the type.
+# Each BibTeX type but @misc requires its venue: a paper without one is written as @misc
+# (BibTeX warns, some tools refuse the entry); RIS and CSL keep the type.
 CITED_AS = dict(zip(PAPER_TYPES, (
     CitedAs("article", "journal", "JOUR", "JO", "article-journal", "container-title",
             "citation_journal_title", _JOURNAL),
@@ -260,12 +273,6 @@ def latex_text(text: str) -> str:
     return _around_math(one_line(text), _tex, _latex_math)
 
 
-_LATEX_MARKS = {
-    "em_open": "\\emph{", "strong_open": "\\textbf{", "em_close": "}", "strong_close": "}",
-    "softbreak": " ", "hardbreak": " ",
-}  # fmt: skip
-
-
 def _latex_tokens(tokens: Sequence[Any]) -> Iterator[str]:
     for t in tokens:
         if t.type.startswith("math_inline"):
@@ -283,12 +290,6 @@ def latex_title(title: str) -> str:
     ampersand), emphasis as \\emph, math kept as latex_text keeps it."""
     tokens = inline_tokens(one_line(title))
     return latex_escape(title) if tokens is None else one_line("".join(_latex_tokens(tokens)))
-
-
-# What starts markup in a title as markup.render_inline parses it (inline rules only, no
-# raw HTML): emphasis, code, a link or image (`[`), an autolink, an escape, math, an
-# entity. An underscore inside a word emphasises nothing, so "train_set" stays as it is.
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[<$]|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
 
 
 def markdown_text(text: str) -> str:
@@ -383,11 +384,6 @@ def _ris_name(name: Name) -> str:
     `Last, Jr, First`: a reference manager would take the suffix for the given name."""
     family = f"{name.particle} {name.family}".strip()
     return ", ".join(part for part in (family, name.given, name.suffix) if part)
-
-
-# how RIS says `et_al`: a note, which reference managers keep as one; an author "others", as
-# BibTeX writes it, would be a person to them
-ET_AL_NOTE = "Author list shortened (et al.)"
 
 
 def ris_record(paper: Paper, url: str) -> str:
@@ -508,11 +504,6 @@ def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
     return out
 
 
-# schema.org's own types for what is no article (a paper without `type` is one, as before)
-_LD_TYPES = {"book": "Book", "chapter": "Chapter", "report": "Report",
-             "thesis": "Thesis", "masters": "Thesis"}  # fmt: skip
-
-
 def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
     """schema.org ScholarlyArticle for one paper page at `url`; `base_url` is the site's."""
     title = one_line(plain_inline(paper.title))
@@ -540,10 +531,6 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
         "isBasedOn": code if paper.code_url else None,
     }
     return json_for_script({name: value for name, value in data.items() if value is not None})
-
-
-_METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
-_PROFILE_TEXTS = {"position": "jobTitle", "affiliation": "affiliation"}
 
 
 def person_jsonld(

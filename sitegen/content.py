@@ -33,6 +33,7 @@ from .slugs import WINDOWS_RESERVED
 from .yamlutil import key_line, load_yaml, written_value
 
 _SLUG_OK = re.compile(r"[a-z0-9][a-z0-9-]{0,150}")  # fullmatch: `$` allows a final newline
+PAPERS_DIR = "content/papers"
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
     "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
@@ -44,6 +45,7 @@ _CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")  # the line that ends the front m
 _OPENING = re.compile(r"---[ \t]*\n")
 _TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
 _ET_AL = re.compile(r"(?i)et\.?\s*al\.?")
+_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
@@ -84,9 +86,6 @@ def _as_date(v: Any) -> dt.date | None:
         return iso_date(v.strip()) if isinstance(v, str) else None
     except ValueError:
         return None
-
-
-_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
 
 
 def paper_date(v: Any) -> tuple[dt.date, int] | None:
@@ -267,9 +266,6 @@ def _links(value: Any, fail: Any) -> tuple[tuple[str, str], ...]:
 
 def read_text(path: Path, display: str) -> str:
     return decode(read_bytes(path, display), display)
-
-
-PAPERS_DIR = "content/papers"
 
 
 def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[Path]:

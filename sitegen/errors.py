@@ -11,6 +11,9 @@ import stat
 import unicodedata
 from pathlib import Path
 
+NOT_A_FILE = "not a file but a named pipe or a device: reading it would wait forever"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 class SitegenError(Exception):
     """A problem in the user's input (profile, content, config or theme)."""
@@ -61,9 +64,6 @@ def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
     except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
         line = e.object.count(b"\n", 0, e.start) + 1
         raise SitegenError("not UTF-8 text", path, line, exit_code) from None
-
-
-NOT_A_FILE = "not a file but a named pipe or a device: reading it would wait forever"
 
 
 def special_file(path: str | Path) -> bool:
@@ -128,9 +128,6 @@ def clean_text(text: str) -> str:
     """Text as sitegen keeps what a user typed: controls dropped, trimmed, and composed
     (NFC), as a Mac may store `é` as `e` and an accent: one tag or topic however typed."""
     return unicodedata.normalize("NFC", drop_control(text).strip())
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def iso_date(text: str) -> dt.date:

@@ -29,6 +29,7 @@ _TAG = re.compile(r"<[^>]*>")
 LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
 _NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
 _ENCODED = re.compile(r'[ "<>`{}|\\^]')  # what a URL holds only percent-encoded
+_INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]")  # what can start math, inline Markdown, an entity
 
 
 def web_url(v: Any) -> str | None:
@@ -313,9 +314,6 @@ def _unlink(tokens, keep: Callable[[str], bool]) -> None:
             elif kept or c.type not in ("link_open", "link_close"):
                 children.append(c)
         tok.children = children
-
-
-_INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]")  # what can start math, inline Markdown, an entity
 
 
 def render_inline(text: str) -> str:

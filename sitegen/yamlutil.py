@@ -20,6 +20,8 @@ _Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dum
 YAML_WIDTH = 1 << 16  # never fold a long title over two lines
 MAX_NESTING = 32  # far past any real file, far short of what overflows Python's stack
 _STR = "tag:yaml.org,2002:str"
+_TWICE = "duplicate key {!r}: remove one of the two"
+_DATE_LIKE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
 
 
 # the C loader is ~10x faster on large sites; fall back when libyaml is absent
@@ -35,14 +37,10 @@ def _mapping_once(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
             # as the dict will hold it: `null:` and `~:` are one key, and so are `1:` and `true:`
             same = key.value if key.tag == _STR else (loader.construct_object(key),)
             if same in seen:
-                problem = _twice(key.value)
+                problem = _TWICE.format(key.value)
                 raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
             seen.add(same)
     return (yield from loader.construct_yaml_map(node))
-
-
-def _twice(key: str) -> str:
-    return f"duplicate key {key!r}: remove one of the two"
 
 
 def _no_set(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -115,7 +113,7 @@ def load_json(text: str, path: str | Path) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_object_once)
     except _Twice as e:
-        problem, line = _twice(e.args[0]), None
+        problem, line = _TWICE.format(e.args[0]), None
         try:
             load_yaml(text, path)
         except SitegenError as found:  # only YAML's own duplicate: it may choke on other JSON
@@ -152,9 +150,6 @@ def _nesting(value: Any) -> float:
             todo.append((v, True))
             todo += [(c, False) for c in children]
     return height.get(id(value), 0)
-
-
-_DATE_LIKE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
 
 
 def _bad_date(text: str) -> tuple[int, str | None]:
