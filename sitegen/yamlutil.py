@@ -62,9 +62,8 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         data = yaml.load(text, Loader=Loader)
     except yaml.reader.ReaderError as e:  # a character YAML refuses (a NUL): a position, no mark
         line = first_line + text.count("\n", 0, e.position)
-        raise SitegenError(
-            f"invalid YAML: the character {chr(e.character)!r} is not allowed", path, line
-        ) from None
+        problem = f"the character {chr(e.character)!r} is not allowed"
+        raise SitegenError(f"invalid YAML: {problem}", path, line) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = first_line + mark.line if mark else first_line
