@@ -263,13 +263,11 @@ def _plain_paragraphs(text: str) -> Rendered | None:
 def render_markdown(
     text: str, key: str = "", top: int = 3, web_only: bool = False, one_page: bool = False
 ) -> Rendered:
-    """`key` names where the text is shown (a news file, a CV entry): one page may show
-    the same text twice, and each copy's footnotes must link to their own notes. `top`
-    is the level a `#` becomes, one under the heading the text is shown below (an
-    abstract's or a news item's h2, the home page's h1 for a bio): no level skipped.
-    `web_only`: only http(s) links and images are links, the others their text (the CV).
-    `one_page`: the text is shown on one page and in no feed (a page of the owner's own),
-    where a relative link (`../cv/`) works, so it is not warned of."""
+    """`key` names where the text is shown (a news file, a CV entry), so that each copy of
+    a text on one page has its own footnotes. `top` is the level a `#` becomes, one under
+    the heading above the text. `web_only`: only http(s) links and images stay links (the
+    CV). `one_page`: shown on one page and in no feed (an owner's page), where a relative
+    link (`../cv/`) works and is not warned of."""
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md()
