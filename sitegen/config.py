@@ -1,5 +1,5 @@
 """The site configuration schema: a frozen dataclass whose fields carry their validators.
-Unknown keys are errors: a misspelt key ignored is a setting the user believes in in vain."""
+Unknown keys are errors: a misspelt key, ignored, is a setting the user never gets."""
 
 from __future__ import annotations
 
