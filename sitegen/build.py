@@ -1,10 +1,8 @@
 """Plan every output file, render the ones whose key changed, and swap the site into place.
-
-All or nothing: the new site is assembled beside `output/` (unchanged files hard-linked,
-the others rendered) and replaces it only once complete, so a failed build leaves the
-deployed site as it was. Deleting `.sitegen-cache/` is always safe: the next build is
-cold, and writes the same bytes.
-"""
+All or nothing: the new site is assembled beside `output/` (unchanged files hard-linked, the
+others rendered) and replaces it only once complete, so a failed build leaves the deployed
+site as it was. Deleting `.sitegen-cache/` is always safe: the next build is cold, and writes
+the same bytes."""
 
 from __future__ import annotations
 
@@ -99,7 +97,6 @@ from .state import (
 )
 from .words import format_date, format_number, load_words
 
-FINGERPRINTED = (".css", ".js")
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
 PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
 PARALLEL_KEYS = 1_000  # outputs to key before other processes pay for starting
@@ -136,9 +133,8 @@ class Loaded:
 def load_site(
     site_dir: Path, base_url: str | None = None, cache_dir: Path | None = None, jobs: int = 1
 ) -> Loaded:
-    """Read config and content and index them; raises the first problem found.
-
-    Without a `cache_dir` (`sitegen check`), no cache is read or written."""
+    """Read config and content and index them; raises the first problem found. Without a
+    `cache_dir` (`sitegen check`), no cache is read or written."""
     config, problems = load_config(site_dir)
     if problems:
         raise problems[0]
@@ -201,21 +197,13 @@ def _text(text: Any) -> str:
     return str(text) if isinstance(text, jinja2.Undefined) else text
 
 
-def _inline(text: str) -> Markup:
-    return Markup(render_inline(_text(text)))
-
-
-def _plain(text: str) -> str:
-    return plain_inline(_text(text))
-
-
 # one list for the build and `sitegen check`: a name missing from it fails to compile
 FILTERS = {
     "rel": _rel,
     "date": format_date,
     "number": format_number,
-    "inline": _inline,
-    "plain": _plain,
+    "inline": lambda text: Markup(render_inline(_text(text))),
+    "plain": lambda text: plain_inline(_text(text)),
 }
 
 
@@ -261,11 +249,10 @@ class Pieces:
 def fragment_function(
     env: jinja2.Environment, templates: Templates, digests: Digests, pieces: Pieces
 ) -> Callable[..., Markup]:
-    """`fragment("fragments/NAME.html", **args)` in templates: HTML shared by many pages.
-
-    A fragment sees only the globals, `root` and its arguments, so it is keyed like a
-    page and made once (Pieces). An argument a template may change as it goes (a list,
-    a namespace()) makes it render each time."""
+    """`fragment("fragments/NAME.html", **args)` in templates: HTML shared by many pages. It
+    sees only the globals, `root` and its arguments, so it is keyed like a page and made once
+    (Pieces). An argument a template may change as it goes (a list, a namespace()) makes it
+    render each time."""
 
     @jinja2.pass_context
     def fragment(ctx: Any, name: str, /, **args: Any) -> Markup:  # any argument: `name=` too
@@ -432,7 +419,7 @@ def collect_static(dirs: list[Path], hidden: bool = False) -> dict[str, Path]:
 
 def fingerprint(name: str, data: bytes) -> str:
     """CSS and JS get a content hash in their name, so they can be cached forever."""
-    if not name.endswith(FINGERPRINTED):
+    if not name.endswith((".css", ".js")):
         return name
     stem, ext = name.rsplit(".", 1)
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}"
@@ -510,10 +497,7 @@ def plan_outputs(
     fixed += list(folio.files)
     fixed += [("favicon.svg", static["favicon.svg"])] if "favicon.svg" in static else []
     robots = f"User-agent: *\nAllow: /\nSitemap: {urls.absolute(base, 'sitemap.xml')}\n"
-    fixed += [
-        ("sitemap.xml", sitemap_xml(pages, base).encode()),
-        ("robots.txt", robots.encode()),
-    ]
+    fixed += [("sitemap.xml", sitemap_xml(pages, base).encode()), ("robots.txt", robots.encode())]
     # search/, news/, tags/ are sitegen's whether this build makes them or not (the preview
     # has no search; news may come later): a root file there fails every build alike
     made = [f for o in out for f in o.files] + [f for f, _ in fixed]
@@ -635,12 +619,11 @@ def make_outputs(
     pieces: Pieces,
 ) -> tuple[list[str], dict[str, float]]:
     """Write `outputs` under `root` and hard-link the `kept` files from `current`, in `jobs`
-    processes when there are many; returns what `meanwhile` (run here meanwhile) returns
-    and each output's seconds by its first file, and gathers the processes' `pieces`.
-
-    Processes take batches from a pipe as they finish the last, costliest first by
-    last build's `costs`: a cold build knows none, so no fixed share is fair to both.
-    Linking 50,000 kept files takes as long as rendering, so it is shared out too."""
+    processes when there are many; returns what `meanwhile` (run here meanwhile) returns and
+    each output's seconds by its first file, and gathers the processes' `pieces`. Processes
+    take batches from a pipe as they finish the last, costliest first by last build's `costs`:
+    a cold build knows none, so no fixed share is fair to both. Linking 50,000 kept files
+    takes as long as rendering, so it is shared out too."""
     parts = jobs if len(outputs) >= PARALLEL_MIN or len(kept) >= PARALLEL_LINKS else 1
     todo = batches(costs, parts)
     queue, feed = os.pipe()
@@ -674,12 +657,11 @@ def make_outputs(
 def cached_papers(
     site_dir: Path, cache: Path | None, jobs: int
 ) -> tuple[list[Paper], list[SitegenWarning], dict[str, Counter]]:
-    """Every paper under content/papers, the warnings, and term counts by slug, reusing
-    the parse (most of loading) of every file whose bytes are unchanged.
-
-    The cache maps each file to its bytes' digest, its Paper (authors not yet resolved),
-    warnings and term counts, in PAPER_SHARDS files by a hash of its name: after one
-    edit only one is written again (the whole was 48 MB at 10,000 papers)."""
+    """Every paper under content/papers, the warnings, and term counts by slug, reusing the
+    parse (most of loading) of every file whose bytes are unchanged. The cache maps each file
+    to its bytes' digest, its Paper (authors not yet resolved), warnings and term counts, in
+    PAPER_SHARDS files by a hash of its name: after one edit only one is written again (the
+    whole was 48 MB at 10,000 papers)."""
     shards = [cache / f"{i:02d}.pickle" if cache else None for i in range(PAPER_SHARDS)]
     known: dict[str, tuple[str, Paper, list, Counter]] = {}
     for shard in shards:
@@ -832,11 +814,9 @@ def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
 
 def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
     """Make `tmp` from the newest old site (swap_into_place), holding only files in `kept`;
-    False when there is none.
-
-    Its files are mostly links to the current ones, so link_files has little to do: from
-    an empty folder, one edit at 10,000 papers made 13,000 folders and 50,000 links, for
-    seconds of system time. link_files checks every inode, so any old site will do."""
+    False when there is none. Its files are mostly links to the current ones, so link_files
+    has little to do (from an empty folder, one edit at 10,000 papers made 13,000 folders and
+    50,000 links, for seconds of system time); it checks every inode, so any old site will do."""
     # a link is none of sitegen's: walked below, the folder it points to would be emptied
     olds = sorted(p for p in trash.glob(f"{prefix}*") if not p.is_symlink())
     try:
@@ -905,9 +885,9 @@ def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates, shared by this user's sites in Jinja's own per-user temp folder;
-    none where that is not safe (only slower): in the site's cache, a bytecode file that
-    came with the site (a fork's) would be code Jinja runs. Jinja checks a template's
-    source, not the options it was compiled with, so the file names carry the code stamp."""
+    none where that is not safe (only slower): in the site's cache, a bytecode file that came
+    with the site (a fork's) would be code Jinja runs. Jinja checks a template's source, not
+    the options it was compiled with, so the file names carry the code stamp."""
     pattern = f"sitegen-{code_stamp()[:16]}-%s.cache"
     try:
         return jinja2.FileSystemBytecodeCache(pattern=pattern)
@@ -927,7 +907,6 @@ def build_site(
     probe: Probe | None = None,
 ) -> BuildResult:
     """Build the site into `output`, redoing only the files whose inputs changed.
-
     `use_cache=False` makes a cold build, of the same bytes. `probe` is the input scan the
     caller made with the same arguments. When Pagefind fails, the site is built again
     without search, so no page offers a search with no index; the next build tries again."""
@@ -1026,7 +1005,7 @@ def build_site(
         renderer.pieces.kept = read_cache(pieces) or {}
         try:
             costs = [last_costs.get(o.files[0], COST_UNKNOWN) for o in todo]
-            found, took = make_outputs(
+            keys, took = make_outputs(
                 todo,
                 costs,
                 tmp,
@@ -1036,13 +1015,11 @@ def build_site(
                 kept,
                 renderer.pieces,
             )
-            keys = found
             last_costs.update(took)
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():
-                    # built again, with no search box, when Pagefind fails
-                    if problem := build_search_index(tmp, own_pages):
+                    if problem := build_search_index(tmp, own_pages):  # failed: no search box
                         shutil.rmtree(tmp, ignore_errors=True)
                         result = build_site(site_dir, output, base_url, False, log, jobs, use_cache)
                         return replace(result, warnings=[problem, *result.warnings])

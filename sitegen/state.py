@@ -1,8 +1,6 @@
-"""What the last build left, and the check that nothing changed since: cheap on purpose.
-
-A no-op build must answer in a fraction of a second at 10,000 papers, so this module
-imports nothing heavy (no Jinja, Markdown or lxml): the renderer loads only when needed.
-"""
+"""What the last build left, and the check that nothing changed since: cheap on purpose. A
+no-op build must answer in a fraction of a second at 10,000 papers, so this module imports
+nothing heavy (no Jinja, Markdown or lxml): the renderer loads only when needed."""
 
 from __future__ import annotations
 
@@ -164,11 +162,10 @@ def cache_name(*parts: str) -> str | None:
 
 @functools.cache  # constant for the life of a process
 def code_stamp() -> str:
-    """sitegen's own files and the versions of the libraries that shape the output.
-
-    Asking for versions imports importlib.metadata, a tenth of a no-op build, so the stamp
-    is remembered in the user's cache under the stats of sitegen's files and of the
-    sys.path folders (a library's install renames its dist-info there: a new mtime)."""
+    """sitegen's own files and the versions of the libraries that shape the output. Asking for
+    versions imports importlib.metadata, a tenth of a no-op build, so the stamp is kept in the
+    user's cache under the stats of sitegen's files and of the sys.path folders (a library's
+    install renames its dist-info there: a new mtime)."""
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py"))
     seen = [__version__, sys.version]
@@ -202,14 +199,12 @@ def code_stamp() -> str:
 
 
 def scan(roots: Iterable[Path | str], skip: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
-    """Path -> (size, mtime_ns) of every file under `roots`: the one way inputs are watched.
-
-    Symlinks are followed, as the build reads through them, except a link back to a
-    folder above (the scan would never end); every folder counts as FOLDER by its path
-    (an empty theme folder changes the template lookup). A dangling link, pipe or device
-    counts as OTHER, never read (a pipe would wait for ever): a build that reads it
-    fails, so a new one is a change. `skip(name)` leaves out files and folders.
-    """
+    """Path -> (size, mtime_ns) of every file under `roots` but those `skip(name)` leaves out:
+    the one way inputs are watched. Symlinks are followed, as the build reads through them,
+    except a link back to a folder above (the scan would never end). A folder counts as
+    FOLDER (an empty theme folder changes the template lookup); a dangling link, pipe or
+    device as OTHER, never read (a pipe would wait for ever): a build reading it fails, so a
+    new one is a change."""
     found: dict[str, tuple[int, int]] = {}
     todo: list[tuple[str, frozenset]] = [(os.fspath(r), frozenset()) for r in roots]
     while todo:
@@ -293,11 +288,10 @@ def state_file(site_dir: Path, output: Path) -> Path:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while (build_site, read_cache).
-
-    A build makes little cyclic garbage but holds a large heap, which every full
-    collection walks: at 10,000 papers six passes freed 100 objects in 0.5 to 1 s of a
-    5 s build. Forked children collect again (fork_map); `sitegen serve` after a build."""
+    """Python's cyclic garbage collector off for a while (build_site, read_cache): a build
+    makes little cyclic garbage but holds a large heap, which every full collection walks (at
+    10,000 papers six passes freed 100 objects in 0.5 to 1 s of a 5 s build). Forked children
+    collect again (fork_map); `sitegen serve` after a build."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -364,15 +358,12 @@ def signals_held() -> Iterator[None]:
 
 
 def read_cache(path: Path | None) -> Any:
-    """The value a cache file keeps for this code, or None: a missing, damaged, other
-    version's or other user's cache only slows a build (keys cover the inputs, not
-    sitegen's code).
-
+    """The value a cache file keeps for this code (keys cover the inputs, not sitegen's code),
+    or None: a missing, damaged, other version's or other user's cache only slows a build.
     Its HMAC under the user's key (cache_key) must match before anything is unpickled: a
-    `.sitegen-cache/` committed to a repository ran its pickles' code on build, and damaged
-    bytes that still unpickled were trusted (a flipped byte in a cached title was
-    published). The collector is off while unpickling: its passes took a third of the time
-    at 10,000 papers."""
+    committed `.sitegen-cache/` ran its pickles' code on build, and damaged bytes that still
+    unpickled were trusted (a flipped byte in a cached title was published). The collector is
+    off while unpickling: its passes took a third of the time at 10,000 papers."""
     key = cache_key(user_cache_dir())
     if path is None or key is None:
         return None
@@ -564,9 +555,8 @@ def fork_map(
 ) -> list[Any]:
     """[fn(item) for item in items], each item in a forked child but the first, which this
     process takes unless it runs `meanwhile` while the children work (after, without them).
-
-    Forking shares the loaded site for free; only results come back, pickled. A child's
-    exception is sent back and raised here."""
+    Forking shares the loaded site for free; only results come back, pickled, and a child's
+    exception is raised here."""
     if jobs <= 1 or len(items) + (meanwhile is not None) <= 1 or not hasattr(os, "fork"):
         results = [fn(item) for item in items]
         if meanwhile is not None:
