@@ -222,8 +222,6 @@ class Asset:
 
 @dataclass(frozen=True)
 class FeedLink:
-    """What a page shows of a feed: its title and where it is."""
-
     title: str
     rss_url: str
     atom_url: str
@@ -566,7 +564,6 @@ def _entry(
 
 
 def _citation_files(entry: Callable[[str], str]) -> tuple[str, ...]:
-    """A paper's .bib, .ris and CSL-JSON files, each its entry alone."""
     return tuple(cite.publication_file(kind, [entry(kind)]) for kind in ("bib", "ris", "json"))
 
 
