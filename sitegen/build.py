@@ -262,11 +262,13 @@ def fragment_function(
             raise jinja2.TemplateRuntimeError(_NO_ROOT.format(f"fragment {name!r}"))
         args["root"] = ctx["root"]
         render = partial(env.get_template(name).render, args)
-        try:  # a list, or what a template makes that changes (namespace(), loop): each time
-            hash(tuple(args.values()))
-            if _template_made(tuple(args.values())):
-                return Markup(render())
+        values = tuple(args.values())
+        try:
+            hash(values)
+            kept = not _template_made(values)
         except TypeError:
+            kept = False
+        if not kept:  # a list, or what a template makes that changes (namespace(), loop)
             return Markup(render())
         return Markup(pieces.get(templates.key(name, args, digests, ctx["root"]), render))
 
