@@ -1,11 +1,6 @@
 """The online sources (`orcid:ID`, `dblp:PID`, `arxiv:QUERY`, `zotero:users/ID`): the only
-network I/O in sitegen.
-
-Each fetch returns the text the public API gave, or raises a one-line
-SitegenError (timeout, HTTP error, rate limit): the importer fetches every
-source before it plans a single write, so a failed fetch changes nothing.
-The base URLs come from the environment so tests replay recorded responses
-from a local server and never touch the network.
+network I/O in sitegen. A failure is a one-line SitegenError, raised before the importer
+plans any write. The base URLs come from the environment, so tests use a local server.
 """
 
 from __future__ import annotations
@@ -22,13 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import SitegenError
-from .sources import (
-    SourceRecord,
-    parse_arxiv_atom,
-    parse_bibtex,
-    parse_csl_json,
-    parse_orcid_works,
-)
+from .sources import SourceRecord, parse_arxiv_atom, parse_bibtex, parse_csl_json, parse_orcid_works
 
 DEFAULTS = {
     "orcid": ("SITEGEN_ORCID_API", "https://pub.orcid.org"),
@@ -117,9 +106,9 @@ def get(url: str, spec: str, accept: str) -> str:
 def answer(
     url: str, spec: str, headers: dict[str, str], refusals: dict[int, str] | None = None
 ) -> tuple[str, http.client.HTTPMessage]:
-    """GET `url` as text, with the answer's headers; every failure is one line naming the
-    source, or the source's own `refusals` by HTTP status. The timeout bounds the whole
-    answer, not each read: a server sending a byte at a time never timed out."""
+    """GET `url` as text, with the answer's headers; a failure is one line naming the source
+    (`refusals`: its own words by HTTP status). The timeout bounds the whole answer, not each
+    read: a server sending a byte at a time never timed out."""
     timeout = _timeout()
     deadline = time.monotonic() + timeout
     headers = {**headers, "User-Agent": "sitegen (publication site generator)"}
@@ -194,10 +183,8 @@ def fetch(spec: str, log: Log) -> list[SourceRecord]:
 
 
 def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
-    """Every page of an arXiv API query, politely spaced. Each page must bring a new entry
-    and the total and pages stay within ARXIV_MAX and ARXIV_PAGES: a server whose total
-    grows with every page (or that sends one page again and again) would otherwise be
-    asked forever."""
+    """Every page of an arXiv API query, politely spaced. Each page must bring a new entry,
+    within ARXIV_MAX and ARXIV_PAGES: a server that repeats or grows is not asked forever."""
     base = _base("arxiv")
     records: list[SourceRecord] = []
     seen: set[SourceRecord] = set()

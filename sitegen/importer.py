@@ -1,39 +1,25 @@
 """Records -> `content/papers/*.md` and `content/profile.yaml`, never losing an edit.
 
-The profile text is the source the user keeps refreshing; the Markdown files
-are what they polish by hand. So re-importing has to tell the two kinds of
-change apart. A small manifest, `content/.sitegen-import.json`, records for
-each paper the file name and the sha256 of the bytes the import last wrote (CRLF
-line ends read as LF: a Windows checkout is no edit):
+The manifest, `content/.sitegen-import.json`, records each paper's file and the sha256 of
+the bytes the import last wrote (CRLF read as LF: a Windows checkout is no edit). A file
+still so is updated when the profile changes (keeping `added`); one edited or deleted by
+hand is kept (`--force` overwrites or re-creates it); a paper gone from the profile is
+reported, never deleted.
 
-- file == manifest hash, new rendering identical  -> unchanged (not touched)
-- file == manifest hash, profile changed          -> updated (keeps `added`)
-- file != manifest hash                           -> kept: edited by hand (`--force` overwrites)
-- file deleted (not renamed)                      -> kept: deleted by hand (`--force` re-creates)
-- paper no longer in the profile                  -> reported, never deleted
+A paper's identity is its profile record's topic + month/day + normalised title (#N for
+an exact duplicate), not its file's, so a title edited in the file makes no new paper.
+The year is left out: a yearless date is inferred from --as-of and can change. A date or
+topic the profile corrects is matched by title alone, a retitle (arXiv v2) by topic, full
+date and authors fitting that file alone.
 
-A paper's identity is taken from the profile record, not from the file, so a
-user editing the title in the file does not make it a new paper: topic +
-month/day + normalised title, with an occurrence number for exact duplicates.
-The year is left out on purpose because a yearless date ("Mar 16") is
-inferred from the reference date and can change between imports; when the
-profile corrects a date or topic, a second pass matches by title alone, so the
-paper keeps its file and its `added` date; a retitle (arXiv v2) keeps it too
-when topic, full date and authors fit that file alone.
+Other sources (sources.py, fetch.py) never rewrite a file: their records are grouped into
+papers, matched to the site's files by DOI, arXiv id, then title, and a matched file only
+gains the keys it lacks. A profile re-rendering carries those keys over, so the hash still
+tells the import's bytes from a hand edit. The manifest's `sources` names where each
+file's paper came from: one only they added, deleted by hand, stays deleted.
 
-Other sources (BibTeX, RIS, CSL-JSON, Hugo Blox, ORCID, DBLP, arXiv: see sources.py and
-fetch.py) never rewrite a file: their records are grouped into papers, matched
-to the site's files by DOI, arXiv id, then title, and a matched file only gains
-the keys it lacks, as new lines in its front matter. When the profile later
-re-renders a file, those keys are carried over, so the manifest hash still
-tells the import's own bytes from a hand edit. The manifest's `sources` lists,
-per file, where its paper came from: a paper only they added, whose file the
-user deleted, stays deleted too.
-
-Everything is rendered and checked in memory first; then every file goes to a
-temporary file in its own directory, and only when all of those exist are they
-renamed into place (manifest last). A failure before the renames removes the
-temporaries, so a failed import writes nothing.
+Everything is planned in memory, then written to temporary files and renamed into place
+(manifest last): a failed import writes nothing.
 """
 
 from __future__ import annotations
@@ -81,9 +67,8 @@ PROFILE_YAML_HEADER = (
 
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
-    """Every key is always written (with `false`, `[]` or `null` when empty) so a user
-    editing the file sees everything they can change. The profile's title is the text a
-    page showed, and the file's is Markdown: escaped, so that `2*3*4` keeps its stars."""
+    """Every key is written, empty or not, so a user sees all they can change. The title is
+    escaped as Markdown: the profile's is the text a page showed (`2*3*4` keeps its stars)."""
     fm = {
         "title": markdown_text(record.title),
         "date": record.date,
@@ -104,10 +89,8 @@ def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
 def _each(
     fn: Callable[[Any], Any], items: Sequence[Any], meanwhile: Callable[[], None] | None = None
 ) -> list[Any]:
-    """[fn(item) for item in items], in other processes for a large site: PyYAML's
-    dumper and loader are most of an import (rendering 10,000 papers took about 1 s of
-    a 2 s import; merging a 10,000-entry BibTeX file reads and checks 20,000 files).
-    `meanwhile` runs here as they work (state.fork_map)."""
+    """[fn(item) for item in items], in other processes for a large site (PyYAML is most of
+    an import: 1 s of 2 at 10,000 papers); `meanwhile` runs here as they work."""
     jobs = default_jobs() if len(items) >= PARALLEL_IMPORT else 1
     return map_shares(fn, items, jobs, meanwhile)
 
@@ -279,9 +262,8 @@ def _safe_name(name: object) -> str:
 
 
 def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> bytes:
-    """Sorted, one paper per line: deterministic bytes and readable diffs. Written by hand
-    because json.dumps(indent=...) falls back to the pure-Python encoder, a tenth of a
-    second at 10,000 papers."""
+    """Sorted, one paper a line. By hand: json.dumps(indent=...) falls back to the
+    pure-Python encoder, a tenth of a second at 10,000 papers."""
     rows = [
         f"  {_json_str(k)}: "
         f'{{"added": "{e.added.isoformat()}", "file": {_json_str(e.file)}, '
@@ -306,14 +288,11 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
 def _unmanaged_identities(
     papers_dir: Path, names: list[str], papers: dict[str, PaperRecord], known: set[str]
 ) -> dict[str, tuple[str, dt.date | None]]:
-    """identity -> (file name, its `added`) for paper files the manifest does not
-    list, so a lost manifest or a hand-written file does not produce duplicates.
-
-    A file whose title was edited by hand has no profile paper's identity, yet it is
-    still that paper (`papers`: the profile's, by identity; `known`: those the manifest
-    knows) when topic, full date and author list match that paper alone and no other
-    such file: anything less certain may be two papers, and is left unmatched. A file
-    with no topic, added from another source, is then found as a merge finds a paper."""
+    """identity -> (file name, its `added`) for paper files the manifest does not list,
+    so a lost manifest or a hand-written file makes no duplicate. A file retitled by hand
+    is still the profile's paper (`papers`, by identity; `known`: in the manifest) when
+    topic, full date and authors match that paper alone and no other file; a file with no
+    topic (another source's) is then found as a merge finds a paper."""
     found: dict[str, tuple[str, dt.date | None]] = {}
     counts: dict[str, int] = {}
     retitled: dict[tuple[object, ...], list[str]] = {}  # (topic, date, authors) -> keys
@@ -367,9 +346,8 @@ _TOP_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1\s*:(?:\s|$)""")
 
 
 def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | None, str]:
-    """(new text or None when nothing changes, "created"/"updated"). Only the imported keys
-    are rewritten, in place, so the user's own keys, comments and layout survive; when the
-    file's layout is too unusual to edit that way, the merged mapping is dumped whole."""
+    """(new text or None, "created"/"updated"). Only the imported keys are rewritten, in
+    place, keeping the user's keys and comments; an unusual layout is dumped whole."""
     raw = _read_or_none(path)
     if raw is None:
         return PROFILE_YAML_HEADER + dump_yaml(imported), "created"
@@ -430,11 +408,9 @@ def run_import(
     force: bool = False,
     log: Callable[[str], None] = lambda line: None,
 ) -> ImportReport:
-    """Import a profile text and/or other sources into `site`/content (module docstring).
-
-    `as_of` is both the reference date for yearless dates and the `added` date of new
-    papers. Every source is read (or fetched, reporting progress through `log`) before
-    anything is written; SitegenError for unusable input."""
+    """Import a profile text and/or other sources into `site`/content. `as_of` dates yearless
+    dates and new papers' `added`. Every source is read (or fetched, progress to `log`)
+    before anything is written."""
     specs = [str(sources)] if isinstance(sources, (str, Path)) else [str(s) for s in sources]
     profiles = [s for s in specs if source_kind(s) == "profile"]
     if len(profiles) > 1:
@@ -478,18 +454,14 @@ def run_import(
 
 
 def _one_at_a_time(site: Path) -> AbstractContextManager[None]:
-    """Two imports into one site at once would each plan from the files as they found
-    them, and the manifest written last would describe the other's files, which the next
-    import would then take for hand edits: the second one stops, before it reads anything.
-    The lock is the site folder's own: one per site in the user's cache was never removed,
-    and one in the site would be a file a dry run or a failed import wrote."""
+    """A second import into the site stops before it reads anything: its manifest would
+    describe the other's files, then taken for hand edits. The lock is the site folder's
+    own (a lock file would be one that a dry run or a failed import wrote)."""
     return folder_lock(site, busy="another `sitegen import` is writing to this site")
 
 
 def _site_owner(site: Path) -> str:
-    """The owner's name when no profile text is imported: the sources need it to know
-    which author is the owner, and a site without it has nowhere to put papers. Read
-    as a build reads it, so a broken profile.yaml is named at its line."""
+    """The owner's name, read as a build reads it, when no profile text is imported."""
     path = site / "content" / "profile.yaml"
     if not path.exists():
         raise SitegenError(
@@ -598,9 +570,8 @@ def _list_papers(papers_dir: Path) -> list[str]:
 def _match(
     records: tuple[PaperRecord, ...], keys: list[str], manifest: dict[str, _Entry]
 ) -> dict[str, str]:
-    """Profile identity -> manifest identity of the same paper: exact first, then what is
-    left by normalised title alone, so a date or topic corrected in the profile keeps the
-    paper's file and `added`."""
+    """Profile identity -> manifest identity of the same paper: exact first, then by title
+    alone, so a date or topic corrected in the profile keeps the file and `added`."""
     matched = {key: key for key in keys if key in manifest}
     by_title: dict[str, list[str]] = {}
     for key in manifest:
@@ -621,8 +592,7 @@ def _rel(name: str) -> str:
 
 
 def _lf(data: bytes) -> bytes:
-    """A paper as the import wrote it: a checkout with CRLF line ends (git's core.autocrlf,
-    on Windows) changed no paper, so it must not make every file a hand edit."""
+    """As the import wrote it: CRLF line ends (git's core.autocrlf) are no hand edit."""
     return data.replace(b"\r\n", b"\n")
 
 
@@ -646,8 +616,8 @@ class _Plan:
     writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
 
     def known(self, key: str, entry: _Entry, rendered: bytes, profile: str) -> None:
-        """A paper the import wrote before: update it unless the user touched the file.
-        `profile` is the profile text's name, as `sources` records it."""
+        """A paper the import wrote before: updated unless touched by hand. `profile` is the
+        profile text's name, as `sources` records it."""
         name = entry.file
         raw = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
         current = None if raw is None else _lf(raw)
@@ -672,8 +642,8 @@ class _Plan:
         self.manifest[key] = entry
 
     def unmanaged(self, key: str, name: str, data: bytes, added: dt.date) -> None:
-        """A file the manifest does not know but with this paper's identity: a
-        lost manifest (adopt it when identical) or the user's own (--force only)."""
+        """A file outside the manifest with this paper's identity: adopted when identical (a
+        lost manifest), else the user's own (--force only)."""
         if _lf(_read_or_none(self.papers_dir / name) or b"") == data:
             self.report.unchanged.append(_rel(name))
         elif self.force:
@@ -690,9 +660,8 @@ class _Plan:
         self.manifest[key] = _Entry(name, _sha256(data), self.as_of)
 
     def add(self, year: int, title: str, data: bytes) -> str:
-        """Write a new paper, named as no other paper is or was: `-2`, `-3`... in import
-        order; nor as another file's hand-set `slug:` names its page (the build would
-        refuse two papers of one slug)."""
+        """Write a new paper, named as no paper is or was (`-2`, `-3`...) nor as a hand-set
+        `slug:` names a page (the build refuses two papers of one slug)."""
         base = paper_slug(year, title)
         name, n = f"{base}.md", 2
         while name.lower() in self.taken or name[:-3] in self.slugs:
@@ -704,8 +673,7 @@ class _Plan:
 
     @functools.cached_property
     def slugs(self) -> set[str]:
-        """The slugs paper files give themselves, read from the text (no import writes one):
-        once, and only by an import that adds a paper."""
+        """The slugs paper files give themselves (no import writes one), read once if needed."""
         files = (_read_or_none(self.papers_dir / name) or b"" for name in self.on_disk)
         heads = (data.split(b"\n---", 1)[0] for data in files)
         return {m.decode() for head in heads for m in _SLUG_LINE.findall(head)}
@@ -715,8 +683,7 @@ _SLUG_LINE = re.compile(rb"""^slug:[ \t]*["']?([a-z0-9-]+)""", re.M)
 
 
 def _carry_over(current: bytes | None, data: bytes) -> bytes:
-    """The profile's rendering plus what other sources added to the file (a DOI, an
-    abstract): re-importing the profile alone must not take them away again."""
+    """The profile's rendering plus what other sources added to the file (a DOI, ...)."""
     if current is None or current == data:
         return data
     old, new = _site_paper("", current), _site_paper("", data)
@@ -758,10 +725,8 @@ _UNTYPED_CITED = {True: ("article",), False: ("misc", "preprint")}
 
 
 def source_kind(spec: str) -> str:
-    """'profile', 'bibtex', 'ris', 'json', 'hugo' or 'online'. `scholar:abc`, no file, is
-    taken for an online source, so fetch names the ones it knows instead of "cannot read
-    the profile"; a file of that name (or `C:...`, a drive) is still a file. A folder is
-    Hugo Blox's `content/publication/`: no other source is one."""
+    """'profile', 'bibtex', 'ris', 'json', 'hugo' (a folder) or 'online'. `scholar:abc`, no
+    file, is online, so fetch names those it knows; a file so named (`C:...`) is a file."""
     if spec.lower().startswith(sources.ONLINE):
         return "online"
     if os.path.isdir(spec):
@@ -774,9 +739,8 @@ def source_kind(spec: str) -> str:
 
 
 def read_sources(specs: list[str], log: Callable[[str], None], owner: str) -> list[SourceRecord]:
-    """Read or fetched before anything is planned. Records name a file source by its base
-    name (what the manifest records, the same from any working directory) and an online
-    one as given. The owner's name tells the owner's Hugo Blox author keys."""
+    """Every source's records, a file's named by its base name (as the manifest records it),
+    an online one's as given. The owner's name tells the owner's Hugo Blox author keys."""
     records: list[SourceRecord] = []
     for spec in specs:
         kind = source_kind(spec)
@@ -812,9 +776,7 @@ def _source_text(path: Path) -> str:
 
 
 def _read_hugo(folder: Path, is_owner: Callable[[str], bool]) -> list[SourceRecord]:
-    """A paper per page Hugo makes of the folder (_hugo_pages). A record is named by its
-    file's path in the folder, the file its paper came from: the folder's name would be
-    `publication` for all of them."""
+    """A paper per page Hugo makes of the folder, named by its file's path in the folder."""
     try:
         pages = _hugo_pages(folder)
         if not pages:
@@ -840,12 +802,9 @@ _IN_A_BUNDLE = (
 
 
 def _hugo_pages(folder: Path) -> list[tuple[Path, list[Path]]]:
-    """Hugo's pages in a section folder, each with the Markdown files it hides, which Hugo
-    renders no page of. A folder with index.md is one page (a leaf bundle), everything
-    under it that page's files; any other folder (a section, whose _index.md is the list's
-    own page, or a folder without it, whose pages Hugo still renders) holds a page per
-    other *.md file, and its subfolders' pages. A folder met again through a symbolic
-    link is not walked again: a link to a parent would never end."""
+    """Hugo's pages in a section folder, each with the Markdown files it hides. A folder
+    with index.md is one page (a leaf bundle); any other holds a page per *.md file but
+    _index.md, and its subfolders' pages. A folder met again through a link is skipped."""
     pages, seen, todo = [], set(), [folder]
     while todo:
         if (here := todo.pop()).resolve() in seen:
@@ -863,9 +822,8 @@ def _hugo_pages(folder: Path) -> list[tuple[Path, list[Path]]]:
 
 
 def _hugo_profile_names(folder: Path, is_owner: Callable[[str], bool]) -> Callable[[str], str]:
-    """Author key -> the name its profile, `authors/KEY/_index.md` beside the publication
-    folder, gives, as Hugo Blox shows it. The owner's keys stay, for with_owner: the old
-    site's profile may spell the name otherwise. A key without a profile may be a name."""
+    """Author key -> the name its profile beside the folder (`authors/KEY/_index.md`)
+    gives. The owner's keys stay, for with_owner; a key without a profile may be a name."""
     authors = Path(os.path.abspath(folder)).parent / "authors"  # `.` has no parent
     try:  # folders by their names as authors' keys are read (NFC, as a Mac may store é)
         profiles = {sources.clean(p.name): p for p in authors.iterdir()}
@@ -893,10 +851,8 @@ def _found_text(path: Path) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice
 def title_key(title: str) -> str:
-    """Titles as sources mangle them compare equal: case, accents, punctuation,
-    LaTeX braces and HTML tags aside. A title of no words (`???`, an emoji) is its own
-    key: all of them as "" made one paper of every such paper within two years. Only
-    real tags go (the sources' rule): `<[^<>]*>` made `k<n and n>2` and `k<m and m>2` one."""
+    """Titles as sources mangle them compare equal (case, accents, punctuation, braces, HTML
+    tags: _TAG's, not `k<n and n>2`). A title of no words (`???`) is its own key."""
     return title_words(sources._TAG.sub("", title) if "<" in title else title) or title
 
 
@@ -981,8 +937,7 @@ def _record_values(r: SourceRecord) -> dict[str, object]:
 
 
 def group_records(records: list[SourceRecord]) -> list[_Paper]:
-    """Records of one paper (within a source or across them) as one: each key's value
-    comes from the first source that gives it, and another source's year is noted."""
+    """Records of one paper as one: each key's value from the first source giving it."""
     index = _Index()
     papers: list[_Paper] = []
     for r in records:
@@ -1014,10 +969,8 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
 
 
 def _site_paper(name: str, data: bytes, path: Path | None = None) -> _Paper | None:
-    """A paper file as matching sees it: its keys, and its body as `abstract`. None when it
-    does not parse, unless it is the site's file at `path`: then an error at its line, as
-    in a build, since merging other sources without it would add its paper again (a
-    profile import knows its own papers by the manifest, and leaves such files alone)."""
+    """A paper file as matching sees it, its body as `abstract`. None when it does not parse,
+    but an error for the site's file at `path`: a merge without it would add it again."""
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
         fm, _, body = front_matter(text, str(path or name))  # not a mapping: an error too
@@ -1031,9 +984,8 @@ def _site_paper(name: str, data: bytes, path: Path | None = None) -> _Paper | No
 
 
 def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) -> None:
-    """Fill in the site's papers from the sources' records and add the papers the site
-    lacks. The sources are read (or fetched) here while other processes read the site's
-    papers: at 10,000 papers each takes about a second."""
+    """Fill in the site's papers from the sources' records and add those it lacks. The
+    sources are read while other processes read the papers (at 10,000, a second each)."""
     pending = {p.name: data for p, data in plan.writes.items() if p.parent == plan.papers_dir}
 
     def read(name: str) -> _Paper | None:
@@ -1068,10 +1020,9 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         own = None if placeholder else urls.absolute(base, urls.paper("x")[:-2])
 
     def export_page(r: SourceRecord) -> bool:
-        """Whether a record's url is a page of this site's, or the page of the site paper
-        it matches as a sitegen site's publications.* give it: under whatever base URL that
-        build had (--base-url, Netlify's URL), which the import cannot know, but named as
-        the file is, or was before a rename the manifest knows of."""
+        """Whether a record's url is this site's page, or the page of the site paper it
+        matches under any base URL (a sitegen site's publications.*), named as the file is
+        or was before a rename the manifest knows of."""
         if not r.url:
             return False
         if own and r.url.startswith(own):
@@ -1150,8 +1101,8 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
 
 
 def _same_kind(have: _Paper, group: _Paper) -> bool:
-    """Whether the file names no venue or the sources' one, and no type or theirs: only
-    then may it gain theirs, so that its type and venue still come from one record."""
+    """Whether the file's venue and type are none or the sources': only then may it gain
+    theirs, so that both still come from one record."""
     v, gv, t = have.values.get("venue"), group.values.get("venue"), have.values.get("type")
     same = not v or (isinstance(v, str) and isinstance(gv, str) and title_key(v) == title_key(gv))
     return same and (t in _UNSET or t == group.values.get("type"))
@@ -1209,9 +1160,8 @@ _EMPTY_VALUE = re.compile(r"""[ \t]*(?:null|Null|NULL|~|''|""|\[\])?[ \t]*""")
 
 
 def insert_keys(text: str, values: dict[str, object]) -> str | None:
-    """`text` with each key of `values` added to its front matter as a new line (or in
-    place of the same key's empty value) and `abstract` as the body; every other byte
-    as it was. None when the front matter is too unusual to edit as text."""
+    """`text` with each key of `values` a new front matter line (or in place of its empty
+    value), `abstract` the body, every other byte kept; None if too unusual to edit."""
     values = dict(values)
     abstract = values.pop("abstract", None)
     bom = "\ufeff" if text.startswith("\ufeff") else ""
@@ -1240,8 +1190,7 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
 
 
 def _filled(paper: _Paper, owner: str) -> tuple[dict[str, object], bytes | None]:
-    """(the keys a site paper gains, its file with them; None when the front matter is
-    too unusual to edit as text)."""
+    """(the keys a site paper gains, its file with them or None: see insert_keys)."""
     gained = dict(paper.gained)
     if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
@@ -1260,8 +1209,8 @@ def _filled(paper: _Paper, owner: str) -> tuple[dict[str, object], bytes | None]
 
 
 def _write_all(writes: dict[Path, bytes], site: Path) -> None:
-    """All-or-nothing as far as a file system allows: every temporary file is
-    written before the first rename, and removed again if any write fails."""
+    """All-or-nothing as far as a file system allows: every temporary file is written
+    before the first rename, and removed again if any write fails."""
     parents = {path.parent for path in writes}
     new_dirs = sorted({d for p in parents for d in (p, *p.parents) if not d.exists()})
     temps: list[tuple[str, str]] = []
@@ -1313,9 +1262,8 @@ _TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.t
 
 
 def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
-    """A killed import leaves its temporary files behind: hidden and never read, but
-    thousands in content/papers, where version control shows them. Those of a process
-    still running (another import) are left alone."""
+    """A killed import's temporary files, which version control shows (another running
+    import's stay)."""
     for folder in folders:
         try:
             names = os.listdir(folder)

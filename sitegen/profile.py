@@ -1,15 +1,10 @@
 """Profile text -> records: a pure function, no files, no clock.
 
-The profile is text copied from a researcher-profile web page, so the parser
-is forgiving about everything a copy adds (CRLF, a byte-order mark, trailing
-spaces, extra blank lines, stray control characters) and strict about what it
-cannot guess (a date that does not exist, a paper with no title or no authors).
-Every refusal is a SitegenError naming the line, every doubt a SitegenWarning:
-the importer turns records into files and the CLI turns errors into
-`PROFILE:LINE: message`, so nothing here prints or touches the disk.
-
-Keeping this pure is what makes the fuzz tests cheap: any text at all must come
-back as a Profile or a SitegenError, never as another exception.
+The text is copied from a profile web page, so the parser forgives what a copy adds
+(CRLF, a BOM, stray spaces and blank lines, control characters) and refuses what it
+cannot guess (an impossible date, a paper with no title or authors) with a SitegenError
+naming the line; a doubt is a SitegenWarning. Any text at all comes back as a Profile or
+a SitegenError, never another exception: the fuzz tests hold it to that.
 """
 
 from __future__ import annotations
@@ -38,7 +33,6 @@ _DECLARED = re.compile(rf"({_NUMBER})\s+[Pp]apers?")  # `32 Papers`: the list's 
 _METRIC_NAME_FIRST = re.compile(rf"(\D+?)\s*({_NUMBER})\s*(%?)")  # `h-index29`, `AI Score56`
 _METRIC_NUMBER_FIRST = re.compile(rf"({_NUMBER})\s*(%?)\s*([^\W\d_]\D*)")  # `1,323citations`
 _KEY_JUNK = re.compile(r"[^a-z0-9]+")
-_METRIC_KEY_MAX = 64
 
 # A NUL in the first 8 KiB makes a file binary, as git and grep decide.
 SNIFF_BYTES = 8192
@@ -100,19 +94,16 @@ class PaperRecord:
     line: int
 
     def short_name(self) -> str:
-        """The method's name as abstracts use it: the title up to its first
-        colon ("PathFusion: Path-consistent ..." -> "PathFusion")."""
+        """The method's name, as abstracts use it: "PathFusion: Path-..." -> "PathFusion"."""
         return self.title.split(":", 1)[0].strip() or self.title
 
     def owner_in_et_al(self, owner: str) -> bool:
-        """True when the owner is not among the visible names; the profile
-        lists only the owner's papers, so they are then hidden in "et al."."""
+        """The owner is not among the names: the profile lists only the owner's papers."""
         key = _name_key(owner)
         return all(_name_key(a) != key for a in self.authors)
 
     def code_url(self) -> str | None:
-        """The first URL when the paper is marked as having code, else the
-        first URL on a code host: a project page is not a code link."""
+        """The first URL if the paper is marked as having code, else the first on a code host."""
         if "http" not in self.abstract_raw:  # most abstracts: a substring test, not a regex scan
             return None
         for m in _URL_IN_TEXT.finditer(self.abstract_raw):
@@ -126,10 +117,9 @@ class PaperRecord:
         return None
 
     def body_markdown(self) -> str:
-        """The abstract as Markdown that renders as the abstract reads: math stays byte for
-        byte for the renderer's math plugin; `\\url{}` becomes an autolink (http and https
-        only, so `\\url{javascript:..}` stays inert text); paper-local macros become the
-        method's name; the few characters Markdown would read as formatting are escaped."""
+        """The abstract as Markdown that renders as it reads: math kept byte for byte, `\\url{}`
+        an autolink (http(s) only: `\\url{javascript:..}` stays text), `\\ours` the method's
+        name, and what Markdown would read as formatting escaped."""
         a = self.abstract_raw
         short = markdown_inline(self.short_name()) if "\\ours" in a or "\\method" in a else None
         return "\n\n".join(markdown_inline(p, short) for p in a.split("\n\n"))
@@ -173,8 +163,7 @@ def markdown_inline(text: str, short: str | None = None) -> str:
             return "\\_"
         return "\\" + m.group(0)  # md, ent
 
-    # Try the full pattern only where a trigger character sits: a handful of
-    # places per abstract instead of every position. The substring tests run at
+    # The full pattern only where a trigger character sits; the substring tests run at
     # memchr speed, several times faster than a regex scan of a text with none.
     parts: list[str] = []
     done = 0
@@ -193,10 +182,8 @@ def markdown_inline(text: str, short: str | None = None) -> str:
 
 
 def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Profile:
-    """`as_of` is the day the profile was captured: a date shown without a year is the
-    most recent such day on or before it. `source` names the file in messages. Raises
-    SitegenError (exit status 2) on input that cannot be imported; returns warnings
-    for input that can be imported with a doubt."""
+    """`as_of` is the day the profile was captured: a date without a year is the latest
+    such day on or before it. `source` names the file in messages (SitegenError, exit 2)."""
     r = _Reader(text, source, as_of)
     lines = r.lines
 
@@ -228,8 +215,6 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
 
 
 class _Reader:
-    """One profile text being parsed: its lines, and the file its messages name."""
-
     def __init__(self, text: str, source: str, as_of: dt.date) -> None:
         self.source = source
         self.as_of = as_of
@@ -369,15 +354,14 @@ def _metric(s: str) -> tuple[str, int | float] | None:
     key = _KEY_JUNK.sub("_", ascii_name.lower()).strip("_")
     # A metric is named in a word or two (`h-index`, `AI Score`); a long line that
     # happens to end in a number is not one, and YAML refuses keys over 1024 chars.
-    return (key, _number(value)) if key and len(key) <= _METRIC_KEY_MAX else None
+    return (key, _number(value)) if key and len(key) <= 64 else None
 
 
 _Authors = tuple[tuple[str, ...], bool, tuple[str, ...]]
 
 
 def _authors(line: str) -> _Authors | None:
-    """Names, et-al flag and affiliations, or None when the line does not look
-    like an authors line (a title or an abstract sentence)."""
+    """Names, et-al flag and affiliations, or None for a line that is no authors line."""
     s = _collapse(line)
     affs: tuple[str, ...] = ()
     names_part = s

@@ -1,12 +1,9 @@
 """BibTeX, RIS, CSL-JSON, ORCID, arXiv, Hugo Blox text -> paper records: pure, no files or network.
 
-Each source knows part of a paper and mangles part of it (LaTeX accents in
-BibTeX, HTML in Zotero titles, no authors in ORCID summaries), so every parser
-returns the same small record with what it could read, cleaned to plain text
-and Markdown. Matching and merging records is the importer's job.
-
-Any text at all comes back as records or as a SitegenError naming the file and,
-where known, the line: the fuzz tests hold every parser to that.
+Every parser returns the same small record with what its source could tell, cleaned
+to plain text and Markdown (LaTeX in BibTeX, HTML in Zotero titles); the importer
+matches and merges them. Any text at all comes back as records or as a SitegenError
+naming the file and, where known, the line: the fuzz tests hold every parser to that.
 """
 
 from __future__ import annotations
@@ -137,9 +134,8 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 
 def clean(text: Any) -> str:
-    """One line of plain text: control characters dropped, whitespace collapsed, composed
-    (NFC) as the paper files' loader composes it: a DOI with a decomposable character
-    written as given was another DOI once read back, and the paper no longer matched."""
+    """One line of plain text: control characters dropped, whitespace collapsed, NFC as the
+    paper files' loader reads it (a decomposed DOI, read back, no longer matched)."""
     if text is None or isinstance(text, (dict, list, bool)):
         return ""
     return unicodedata.normalize("NFC", " ".join(_CONTROL.sub("", str(text)).split()))
@@ -183,9 +179,8 @@ def topic_of(category: str | None) -> str | None:
 def make_date(
     year: Any, month: Any = None, day: Any = None, *, source: str, line: int | None
 ) -> PaperDate | None:
-    """A date from parts as sources spell them ('2023', 'jun', '6', 'June'); a part that
-    cannot exist (month 13, 30 February) is an error. Without a day it is what a paper
-    file writes, `2023` or `2023-06`: a day the source never gave would be cited."""
+    """A date from parts as sources spell them ('2023', 'jun', '6', 'June'); an impossible
+    one is an error. Without a day, `2023` or `2023-06`: a day never given would be cited."""
     y = clean(year)
     if not y:
         return None
@@ -217,14 +212,12 @@ def _abstract(text: str | None) -> str | None:
 
 
 def _flip(name: str) -> str:
-    """'Wu, Lemeng' -> 'Lemeng Wu', RIS's 'Steele, Guy L., Jr.' -> 'Guy L. Steele, Jr.':
-    files print names as the paper does."""
+    """'Wu, Lemeng' -> 'Lemeng Wu', 'Steele, Guy L., Jr.' -> 'Guy L. Steele, Jr.'."""
     return split_name(clean(name)).printed()
 
 
 def _not_a_url(what: str, value: Any, source: str, line: int | None) -> tuple[SitegenWarning, ...]:
-    """A file name where a URL belongs (al-folio's assets/pdf/, a Hugo page bundle's): not
-    imported, and said so at its line."""
+    """A file name where a URL belongs (al-folio's assets/pdf/, a Hugo page bundle's)."""
     if not (local := clean(value)[:60]):
         return ()
     why = "is not a URL: not imported (put the file in root/ and give its full URL)"
@@ -232,8 +225,7 @@ def _not_a_url(what: str, value: Any, source: str, line: int | None) -> tuple[Si
 
 
 def _thesis_degree(kind: str | None, degree: Any) -> str | None:
-    """RIS and CSL have one type for every thesis, and say a master's by its degree; one
-    that says none is doctoral, as BibTeX's @phdthesis and ORCID's dissertation are."""
+    """RIS and CSL say a master's thesis by its degree; one that names none is doctoral."""
     return "masters" if kind == "thesis" and _MASTERS.search(clean(degree)) else kind
 
 
@@ -311,8 +303,8 @@ def _decoder() -> Any:
 
 
 def _bib_author(raw: str) -> str:
-    """One BibTeX name read by BibTeX's rules, braces and all ("Steele, Jr., Guy L.",
-    "{Barnes and Noble, Inc.}" is one word), printed."""
+    """One BibTeX name by BibTeX's rules ("Steele, Jr., Guy L.", "{Barnes and Noble, Inc.}"
+    is one word), printed."""
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     if raw.count(",") < 2 and not _LATEX_CHARS.search(raw):  # read alike, 30 times faster
@@ -322,9 +314,8 @@ def _bib_author(raw: str) -> str:
 
 
 def _bib_value(raw: str, strings: dict[str, str], depth: int = 0) -> str:
-    """A field's value as BibTeX reads it: `acl # " 2020"` joins the @string `acl` and
-    " 2020", a macro stands for its @string, braces or quotes around a piece go.
-    bibtexparser 2 resolves a lone macro but not a concatenation (its issue 396)."""
+    """A field's value as BibTeX reads it: `acl # " 2020"` joins @string `acl` and " 2020"
+    (bibtexparser 2 resolves a lone macro, not a concatenation: its issue 396)."""
     pieces, level, quoted, start = [], 0, False, 0
     for i, c in enumerate(raw):
         if c == '"' and level == 0:
@@ -346,8 +337,7 @@ def _bib_value(raw: str, strings: dict[str, str], depth: int = 0) -> str:
 
 
 def _bib_date(f: dict[str, str], lines: dict[str, int], source: str, line: int) -> PaperDate | None:
-    """biblatex's `date` where it is one (it has the day, which `year` and `month` lack),
-    else BibTeX's `year` and `month`."""
+    """biblatex's `date` where it is one (it has the day), else `year` and `month`."""
     given, at = clean(f.get("date")), lines.get("date", line)
     if iso := _BIBLATEX_DATE.fullmatch(given):
         return make_date(*iso.groups(), source=source, line=at)
@@ -358,12 +348,9 @@ def _bib_date(f: dict[str, str], lines: dict[str, int], source: str, line: int) 
 
 
 def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
-    """Google Scholar, DBLP and Zotero exports. Duplicate keys and broken entries are
-    errors with their line: a half-read file would silently drop papers.
-
-    An entry lacking its venue or date takes them from the entry its `crossref` names
-    (DBLP's exports with cross-references; the venue is that entry's booktitle, else
-    its title); an entry named by another's `crossref` is the volume, not a paper."""
+    """Google Scholar, DBLP and Zotero exports; a duplicate key or broken entry is an error
+    at its line. An entry takes a venue or date it lacks from the volume its `crossref`
+    names (its booktitle, else title); such a volume is no paper."""
     import bibtexparser
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
@@ -450,10 +437,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
 
 
 def _ris_date(e: dict, source: str, line: int | None) -> PaperDate | None:
-    """The year from PY (`2019` or `2019///`), month and day from DA (`2019/06/15/`, or
-    EndNote's free text `Jun 15`), or from PY where there is no DA. A DA in another year
-    is another date (some exports put the access date there): the year stays PY's and DA
-    is not used."""
+    """The year from PY (`2019`, `2019///`), month and day from DA (`2019/06/15/`, EndNote's
+    `Jun 15`) or else PY. A DA of another year (an access date) is not used."""
     year_text = clean(e.get("year") or e.get("publication_year"))
     py = re.match(r"\d+", year_text)  # 99999 is no year
     # without a DA, the older RIS's PY holds the whole date: `2020/05/06/`
@@ -535,11 +520,9 @@ _EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
 
 
 def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
-    """Zotero's rich text (a title, an abstract) -> Markdown: <i>/<b> become emphasis,
-    the other tags (<sub>, <sup>, <span class="nocase">, <script>: _TAG) are dropped, keeping
-    their text, which `escape` makes Markdown (cite.markdown_text for a title, the profile's
-    markdown_inline for an abstract). Without `escape`, plain text: a venue, which pages
-    show as text, so `<i>Nature</i>` must not become `*Nature*`."""
+    """Zotero's rich text -> Markdown: <i>/<b> become emphasis, other tags (_TAG) go, their
+    text made Markdown by `escape` (markdown_text, markdown_inline). Without `escape`, plain
+    text: a venue, where `<i>Nature</i>` must not become `*Nature*`."""
     text, out, end = clean(text), [], 0
     for m in _TAG.finditer(text):
         # an escaped tag (&lt;b&gt;) is text, shown as such
@@ -627,8 +610,7 @@ _ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 
 
 def _id_lines(text: str) -> dict[str, list[int]]:
-    """Each item id (as json.dumps writes it) -> the lines it appears on: JSON parsers
-    keep no positions, and one pass keeps a 10,000-item file linear."""
+    """Each item id (as json.dumps writes it) -> its lines, in one pass (JSON keeps none)."""
     out: dict[str, list[int]] = {}
     line, pos = 1, 0
     for m in _ID.finditer(text):
@@ -656,8 +638,7 @@ def _value(d: Any, *path: str) -> Any:
 
 
 def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
-    """ORCID v3.0 works: one group per work; its several summaries (a journal's, a
-    preprint server's) are one paper, so they come back as one record."""
+    """ORCID v3.0 works: a group's summaries (a journal's, a preprint's) are one record."""
     data = load_json(text, source)
     if not is_orcid_works(data):
         raise SitegenError("not an ORCID works record (no 'group' list)", source, 1)
@@ -768,8 +749,7 @@ _TOML_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
 
 
 def _hugo_front_matter(text: str, source: str) -> tuple[dict, str]:
-    """YAML between `---` lines, read as a paper file's; older sites' TOML between `+++`
-    lines. Both texts start at line 2."""
+    """YAML between `---` lines, as a paper file's, or TOML between `+++` (from line 2)."""
     text = text.replace("\r\n", "\n")
     if not re.match(r"\+\+\+[ \t]*\n", text):
         return front_matter(text, source)[:2]
@@ -796,10 +776,8 @@ def _hugo_date(value: Any, source: str, line: int) -> PaperDate | None:
 def parse_hugo(
     text: str, source: str, profile_name: Callable[[str], str] = lambda key: key
 ) -> list[SourceRecord]:
-    """One paper of a Hugo Blox (Wowchemy, Hugo Academic) `content/publication/` folder:
-    its page's front matter, as Hugo Blox's publication archetype names the keys. A
-    draft is no paper yet. `admin` among the authors is the owner (owner_matcher); an
-    author may be the key of a profile, whose name the caller, who reads files, gives."""
+    """One page of a Hugo Blox (Wowchemy) `content/publication/` folder, by its archetype's
+    keys; a draft is none. An author may be a profile's key: `profile_name` names it."""
     fm, fm_text = _hugo_front_matter(text, source)
     if fm.get("draft") is True:
         return []
@@ -844,8 +822,7 @@ def parse_hugo(
 
 
 def parse_hugo_author(text: str, source: str) -> str | None:
-    """The name an author profile (`content/authors/KEY/_index.md`) shows for its key:
-    `title`, or `name` on sites older than Wowchemy 5."""
+    """An author profile's (`authors/KEY/_index.md`) `title`, or `name` before Wowchemy 5."""
     fm = _hugo_front_matter(text, source)[0]
     return next(filter(visible, (clean(fm.get(k)) for k in ("title", "name"))), None)
 
@@ -854,9 +831,8 @@ def parse_hugo_author(text: str, source: str) -> str | None:
 
 
 def _name_words(name: str) -> tuple[list[str], str]:
-    """Folded words, family name last, and the folded suffix apart: the "Jr." of "Guy L.
-    Steele, Jr." is neither his given nor his family name. A hyphen parts given names as
-    a space does ("Jean-Pierre", "J.-P."), not a family name ("Smith-Jones" is one)."""
+    """Folded words, family name last, and the suffix ("Jr.") apart. A hyphen parts given
+    names ("Jean-Pierre", "J.-P."), not a family name ("Smith-Jones")."""
     n = split_name(clean(name))
     text = f"{n.given.replace('-', ' ')} {n.particle} {n.family}".replace(".", ". ").casefold()
     text = unicodedata.normalize("NFKD", text).translate(_UNDECOMPOSED)
@@ -872,10 +848,9 @@ _UNDECOMPOSED = str.maketrans(
 
 
 def owner_matcher(owner: str) -> Callable[[str], bool]:
-    """A test for the owner's name in the forms sources print it: 'L. Wu', 'Wu, Lemeng',
-    'Lemeng Wu', 'LEMENG WU', a one-word name ('王晓明') whole. A name with a suffix is
-    the owner's only with the owner's suffix: Guy Steele, Jr. is not his father. Hugo
-    Blox names the owner by an author key: `admin`, `me`, or the name's (`lemeng-wu`)."""
+    """A test for the owner's name as sources print it: 'L. Wu', 'Wu, Lemeng', 'LEMENG WU',
+    a one-word name whole, a suffix only the owner's (Guy Steele, Jr. is not his father),
+    and Hugo Blox's author keys: `admin`, `me`, `lemeng-wu`."""
     words, suffix = _name_words(owner)
     if not words:
         return lambda name: False
