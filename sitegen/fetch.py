@@ -29,8 +29,7 @@ ARXIV_PAGE = 100  # entries per request; the API allows more, but slowly
 ARXIV_PAUSE = 3.0  # seconds between pages, as arXiv's terms of use ask
 ARXIV_MAX = 30_000  # entries of one query: the most arXiv's API serves
 ARXIV_PAGES = 2 * ARXIV_MAX // ARXIV_PAGE  # requests: room for short pages, not 1-entry ones
-# An answer's size: ORCID's /works takes some 3 kB a work and a 100-entry arXiv page well
-# under 1 MB, so 64 MB holds 20,000 works; more is a server streaming without end.
+# An answer's size: 20,000 ORCID works (3 kB each); more is a server streaming without end.
 MAX_BYTES = 64 << 20
 _ORCID_ID = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")  # \d takes '٠' too
 ZOTERO_PAGE = 100  # items per request: the most the Web API serves
@@ -138,8 +137,7 @@ def answer(
                 f"rate limited (HTTP 429); {wait or 'wait a while and try again'}", spec
             ) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
-    # URLError is an OSError; a redirect to `http://[::1` is a ValueError, and a huge
-    # Content-Length was an OverflowError
+    # a redirect to `http://[::1` is a ValueError, a huge Content-Length an OverflowError
     except (OSError, ValueError, OverflowError, http.client.HTTPException) as e:
         # a timeout is a TimeoutError, raised as is or, while connecting, as a URLError's reason
         reason = getattr(e, "reason", e)
@@ -245,8 +243,7 @@ def _zotero(spec: str, library: str, log: Log) -> list[SourceRecord]:
         log(f"{spec}: {seen}{f' of {total}' if total is not None else ''} items")
         if served < ZOTERO_PAGE or (total is not None and seen >= total):
             return records
-        # Zotero's `Backoff: N` asks for N seconds before the next request (capped: it is
-        # the server's word); a 429 stops the import as any source's does
+        # Zotero's `Backoff: N` asks for N seconds before the next request (capped)
         if (wait := got.get("Backoff", "")).isascii() and wait.isdigit():
             time.sleep(min(int(wait), ZOTERO_BACKOFF))
     raise SitegenError(f"{len(records):,} items in {ZOTERO_PAGES} pages, and more to come", spec)

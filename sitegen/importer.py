@@ -95,12 +95,6 @@ def _each(
     return map_shares(fn, items, jobs, meanwhile)
 
 
-def render_profile_yaml(profile: Profile) -> dict[str, object]:
-    """The keys of profile.yaml that the import owns."""
-    data = {"name": profile.owner, "field": profile.field, "metrics": dict(profile.metrics)}
-    return {k: v for k, v in data.items() if v is not None}  # a profile may give no field
-
-
 # ---------------------------------------------------------------- report
 
 
@@ -280,8 +274,7 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
             for k, v in sorted(origins.items())
         ]
         body += ',\n "sources": {\n' + ",\n".join(found) + "\n }"
-    # A source named in another encoding (pr\xf4file.txt, from a Latin-1 zip) is a lone
-    # surrogate: written as JSON's \udcf4, as the build names such a file, read back as itself
+    # a source named in another encoding (a Latin-1 zip's) is a lone surrogate: JSON's \udcf4
     return (head + body + "\n}\n").encode(errors="backslashreplace")
 
 
@@ -479,8 +472,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     twice = "same title, topic and date as the paper at line {}; imported twice"
     report.warnings += [SitegenWarning(twice.format(first), profile, line) for line, first in dups]
     matched = _match(prof.records, keys, manifest)
-    # A paper whose file was renamed by hand, or whose title the profile changed, is
-    # looked for as the files outside the manifest are (retitled: one candidate only).
+    # a paper whose file was renamed by hand, or retitled, is looked for among the others
     gone = {k for k, old in matched.items() if manifest[old].file not in plan.on_disk}
     known = set(matched) - gone
     managed = {manifest[old].file for old in matched.values()}
@@ -516,9 +508,7 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             return manifest[old_key].added
         return (unmanaged[key][1] if key in unmanaged else None) or plan.as_of
 
-    def year_kept(key: str, rec: PaperRecord) -> PaperRecord:
-        """A yearless date keeps the year its file was first given: the same text imported
-        a year later (a later --as-of) would otherwise move the paper a year on."""
+    def year_kept(key: str, rec: PaperRecord) -> PaperRecord:  # a later --as-of moves none
         old_key = matched.get(key)
         year = _file_year(manifest[old_key].file) if old_key and rec.year_inferred else None
         if year is None or year == rec.date.year or (rec.date.month, rec.date.day) == (2, 29):
@@ -534,12 +524,13 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
         elif key in unmanaged:
             plan.unmanaged(key, unmanaged.pop(key)[0], data, when)
         else:
-            plan.new(rec, key, data)
+            plan.manifest[key] = _Entry(
+                plan.add(rec.date.year, rec.title, data), _sha256(data), plan.as_of
+            )
         if key in plan.manifest:
             plan.sources.setdefault(plan.manifest[key].file, set()).add(profile.name)
 
-    # Papers gone from the profile keep their manifest entry (and so their file
-    # name and `added`, should they come back); the file is left alone.
+    # Papers gone from the profile keep their entry (file name, `added`); the file stays.
     kept_keys = set(matched.values())
     for key, entry in manifest.items():
         if key not in kept_keys:
@@ -547,7 +538,9 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             if entry.file in plan.on_disk:
                 report.missing.append(_rel(entry.file))
 
-    yaml_text, status = _merge_profile_yaml(content / "profile.yaml", render_profile_yaml(prof))
+    owned = {"name": prof.owner, "field": prof.field, "metrics": dict(prof.metrics)}
+    owned = {k: v for k, v in owned.items() if v is not None}  # a profile may give no field
+    yaml_text, status = _merge_profile_yaml(content / "profile.yaml", owned)
     if yaml_text is not None:
         plan.writes[content / "profile.yaml"] = yaml_text.encode()
         report.profile_yaml = status
@@ -622,9 +615,8 @@ class _Plan:
         raw = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
         current = None if raw is None else _lf(raw)
         ours = current is not None and _sha256(current) == entry.sha256
-        # what other sources added is carried over, but only into a file that is still the
-        # import's own (a merge keeps its hash in step): a hand edit is never adopted; and
-        # only when one did add to it: a code link the profile itself no longer gives goes
+        # what other sources added is carried over only into a file still the import's own
+        # (never a hand edit), and only if one did add: a code link the profile dropped goes
         filled = bool(self.sources.get(name, set()) - {profile})  # a Hugo page is `x.md` too
         data = _carry_over(current, rendered) if filled and (ours or self.force) else rendered
         fresh = _Entry(name, _sha256(data), entry.added)
@@ -654,10 +646,6 @@ class _Plan:
             self.report.kept.append((_rel(name), reason))
             return
         self.manifest[key] = _Entry(name, _sha256(data), added)
-
-    def new(self, rec: PaperRecord, key: str, data: bytes) -> None:
-        name = self.add(rec.date.year, rec.title, data)
-        self.manifest[key] = _Entry(name, _sha256(data), self.as_of)
 
     def add(self, year: int, title: str, data: bytes) -> str:
         """Write a new paper, named as no paper is or was (`-2`, `-3`...) nor as a hand-set
@@ -709,18 +697,13 @@ def _read_or_none(path: Path) -> bytes | None:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
 
 
-# ---------------------------------------------------------------- other sources
-#
-# Matching (module docstring) goes through dicts, never pairs of papers: a
-# 10,000-entry file meets a 10,000-paper site in one pass.
+# ---------------------------------------------------------------- other sources (dicts: one pass)
 
 FILLABLE = ("doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured")
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
-# the types sitegen's citations of a paper without `type` read back as, by whether it has
-# a venue (cite.cited_as): every format must name some type for reference managers, so
-# the import takes these from them as none. An article with a venue; else @misc and RIS's
-# GEN (misc), CSL's `article` (a preprint), and a preprint when they give an arXiv id
+# the types sitegen's citations give a paper without `type`, by whether it has a venue
+# (cite.cited_as): read back from them as none
 _UNTYPED_CITED = {True: ("article",), False: ("misc", "preprint")}
 
 
@@ -1000,8 +983,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     site_index = _Index()
     for paper in site_papers:
         site_index.add(paper)
-    # the profile's papers by the title the manifest knows them by: a file whose title
-    # was edited by hand, or that was deleted by hand, is still that paper
+    # the profile's papers by their title in the manifest: a file retitled or deleted by hand
     by_name = {p.name: p for p in site_papers}
     profile_titles = {t: e.file for key, e in plan.manifest.items() if (t := _identity_title(key))}
     # a paper only other sources added has no entry: `sources` still names its file
@@ -1011,8 +993,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             deleted.setdefault(name[4:], []).append(name)
     is_owner = sources.owner_matcher(plan.owner)
 
-    # a file renamed by hand is known, as the profile import knows it, by the bytes it
-    # wrote: its manifest entry (kept in step below) and its old page (export_page)
+    # a file renamed by hand is known by the bytes the import wrote (as _plan_profile does)
     lost = {e.sha256: e for e in plan.manifest.values() if e.file not in plan.on_disk}
     own = None  # this site's papers/ when its base URL is set: a page under any old name
     with contextlib.suppress(SitegenError):  # a bad URL variable: the build reports it
@@ -1035,10 +1016,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             slugs.append(Path(entry.file).stem)
         return urlsplit(r.url).path.endswith(tuple(f"/{urls.paper(s)}" for s in slugs))
 
-    # such a page (this site's, or a coauthor's of the same paper) is no url of the paper,
-    # and filling it in would hide the search links of one without: dropped from the record,
-    # so that another source's real url still fills it; and so is the type the citations
-    # give a paper without one, which is not the paper's `type`
+    # such a page (this site's, or a coauthor's) is no url of the paper, and would hide the
+    # search links of one without: dropped, as is the type citations give an untyped paper
     records = [
         replace(r, url=None, type=None if r.type in _UNTYPED_CITED[bool(r.venue)] else r.type)
         if export_page(r)
@@ -1081,8 +1060,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             continue
         plan.writes[path] = new  # in place of the profile's rendering, if it planned one
         plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
-        # keep the manifest hash in step when the import owns the file, so the next
-        # profile import still tells it from a hand edit
+        # the manifest hash kept in step, so the next import tells it from a hand edit
         entry = entries.get(paper.name) or lost.get(_sha256(paper.data))
         if entry is not None and entry.sha256 == _sha256(paper.data):
             entry.sha256 = _sha256(new)
@@ -1125,8 +1103,7 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
             )
         )
         return
-    # deleted by hand, as the paper matches: by title, years at most two apart (a source
-    # giving the proceedings' year brought back a preprint's file deleted by hand)
+    # deleted by hand, matched as a paper is: by title, years at most two apart
     rest = paper_slug(year, str(v["title"]))[4:] + ".md"
     gone = [d for d in deleted.get(rest, ()) if _years_near(int(d[:4]), year)]
     if not plan.force and gone:
@@ -1153,9 +1130,6 @@ def render_new_paper(values: dict[str, object], owner: str, added: dt.date) -> s
     return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
 
 
-# says something about another key's value, so it changes with it (owner_in_et_al: the
-# owner is missing from `authors`, which was empty and just gained names)
-_FOLLOWS = frozenset({"owner_in_et_al"})
 _EMPTY_VALUE = re.compile(r"""[ \t]*(?:null|Null|NULL|~|''|""|\[\])?[ \t]*""")
 
 
@@ -1175,9 +1149,10 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
         at = next((i for i in range(1, close) if lines[i].startswith(f"{key}:")), None)
         if at is None:
             lines[close:close] = block
-        elif (key in _FOLLOWS or _EMPTY_VALUE.fullmatch(lines[at][len(key) + 1 :])) and not (
-            at + 1 < close and lines[at + 1][:1] in (" ", "-", "\t")
-        ):
+        # owner_in_et_al follows `authors`, which just gained names
+        elif (
+            key == "owner_in_et_al" or _EMPTY_VALUE.fullmatch(lines[at][len(key) + 1 :])
+        ) and not (at + 1 < close and lines[at + 1][:1] in (" ", "-", "\t")):
             lines[at : at + 1] = block
         else:
             return None
@@ -1198,7 +1173,7 @@ def _filled(paper: _Paper, owner: str) -> tuple[dict[str, object], bytes | None]
         text = insert_keys(paper.data.decode("utf-8"), gained)
     except UnicodeDecodeError:
         text = None  # the build reports the file; rewriting it could change other bytes
-    # Line insertion is read back: the file must say what it said, plus the new keys.
+    # read back: the file must say what it said, plus the new keys
     after = _site_paper("", text.encode()) if text is not None else None
     if after is None or after.values != {**paper.values, **gained}:
         return gained, None

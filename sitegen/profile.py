@@ -22,12 +22,10 @@ _MON = "|".join(MONTHS)
 
 # A paper's first line: `LGAug 31, 2022`, `DCNov 18, 2024Code`, `LGMar 16`.
 _ENTRY = re.compile(rf"([A-Z]{{2}})({_MON})\s*(\d{{1,2}})(?:,?\s*(\d{{4}}))?\s*(Code)?")
-# Anything that starts like one: a line that matches this but not _ENTRY is a
-# damaged date line, reported as such instead of being glued to the abstract.
+# Anything that starts like one: a damaged date line, reported, not glued to the abstract.
 _ENTRY_LIKE = re.compile(rf"[A-Z]{{2}}(?:{_MON})[a-z]*\.?\s*\d")
 
-# Bounded so that int() never meets a 5,000-digit number, and every pattern
-# below stays linear on a pathological line.
+# Bounded: int() never meets 5,000 digits, and the patterns stay linear.
 _NUMBER = r"\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,6})?|\d{1,15}(?:\.\d{1,6})?"
 _DECLARED = re.compile(rf"({_NUMBER})\s+[Pp]apers?")  # `32 Papers`: the list's own count
 _METRIC_NAME_FIRST = re.compile(rf"(\D+?)\s*({_NUMBER})\s*(%?)")  # `h-index29`, `AI Score56`
@@ -38,10 +36,8 @@ _KEY_JUNK = re.compile(r"[^a-z0-9]+")
 SNIFF_BYTES = 8192
 BINARY_MESSAGE = "this is a binary file, not a profile text"
 
-# Characters a copy-paste can carry that no title or name means to contain: all the build
-# drops (errors.CONTROL), dropped here before the escaping, as a U+FDD0 the build dropped
-# only later hid a `#` from it; and what YAML reads as line breaks, or a BOM.
-# Tabs and newlines are handled apart.
+# What the build drops (errors.CONTROL), dropped before the escaping (a U+FDD0 dropped later
+# hid a `#` from it), what YAML reads as line breaks, and a BOM; not tabs and newlines.
 _CONTROL = re.compile(f"{CONTROL.pattern}|[\u2028\u2029\ufeff]")
 _SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 
@@ -331,8 +327,7 @@ class _Reader:
                 return dt.date(int(year), month, day), False
             except ValueError:
                 raise self.error(f"impossible date: {mon} {day}, {year}", line) from None
-        # No year: the profile shows the current year that way, so take the most
-        # recent such day on or before the reference date (Feb 29 may be years back).
+        # No year: the profile's way to show this year (Feb 29 may be years back).
         for y in range(self.as_of.year, max(self.as_of.year - 8, 0), -1):
             try:
                 d = dt.date(y, month, day)
@@ -352,8 +347,7 @@ def _metric(s: str) -> tuple[str, int | float] | None:
         return None
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     key = _KEY_JUNK.sub("_", ascii_name.lower()).strip("_")
-    # A metric is named in a word or two (`h-index`, `AI Score`); a long line that
-    # happens to end in a number is not one, and YAML refuses keys over 1024 chars.
+    # A metric is named in a word or two (`h-index`): a long line ending in a number is none.
     return (key, _number(value)) if key and len(key) <= 64 else None
 
 

@@ -32,8 +32,6 @@ from .slugs import slugify_text
 from .yamlutil import key_line, load_json
 
 ONLINE = ("orcid:", "dblp:", "arxiv:", "zotero:")  # sources fetch.py gets, in any case
-
-
 # a date as a paper file writes it: `2020` or `"2020-03"` when the source gives no day
 PaperDate = dt.date | int | str
 
@@ -64,8 +62,7 @@ class SourceRecord:
 
 # ---------------------------------------------------------------- shared cleaning
 
-# what sitegen drops from any text (errors.CONTROL), and stray BOMs; line separators are
-# whitespace to str.split, so `clean` makes them spaces, as the profile reader does
+# what sitegen drops from any text (errors.CONTROL), and BOMs; `clean` makes U+2028 a space
 _CONTROL = re.compile(f"{CONTROL.pattern}|\ufeff")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # new-style (2301.12345) and old-style (hep-th/9901001, math.GT/0309136) identifiers
@@ -78,8 +75,7 @@ _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
 _HOMONYM = re.compile(r"\s+[0-9]{4}$")
 
 # What each source calls a kind of paper -> a paper's `type` (model.PAPER_TYPES); a kind
-# not listed says nothing. A journal article or misc entry with an arXiv id and no venue
-# (`journal = {arXiv preprint ...}`, CoRR) is a preprint (_record).
+# not listed says nothing. _record makes one with an arXiv id and no venue a preprint.
 _BIBTEX_TYPES = {
     "article": "article", "inproceedings": "conference", "conference": "conference",
     "book": "book", "incollection": "chapter", "inbook": "chapter", "phdthesis": "thesis",
@@ -98,8 +94,7 @@ _CSL_TYPES = {
     "book": "book", "chapter": "chapter", "thesis": "thesis", "report": "report",
     "document": "misc",
 }  # fmt: skip
-# ORCID 3.0's work types (`dissertation` is 2.0's); a conference's abstract or poster is
-# cited as a conference paper, a talk, data set or program as BibTeX's @misc
+# ORCID 3.0's work types (`dissertation` is 2.0's)
 _ORCID_TYPES = {
     **dict.fromkeys(("journal-article", "magazine-article", "newsletter-article",
                      "newspaper-article", "book-review", "review"), "article"),
@@ -113,8 +108,7 @@ _ORCID_TYPES = {
     **dict.fromkeys(("other", "lecture-speech", "data-set", "software", "online-resource",
                      "website", "blog-post", "patent"), "misc"),
 }  # fmt: skip
-# the types whose venue is who published them, as cite writes it (RIS PB, CSL publisher,
-# BibTeX school, institution, publisher or howpublished): read back from those fields
+# the types whose venue is their publisher, as cite writes it (RIS PB, BibTeX school...)
 _PUBLISHED_BY = tuple(kind for kind, cited in CITED_AS.items() if cited.ris_venue == "PB")
 # a thesis whose degree (RIS M3, CSL genre: "Master's thesis", "MSc thesis") is a master's
 _MASTERS = re.compile(r"(?i)master|\bm\.?\s?(?:a|s|sc|eng|phil)\b")
@@ -128,8 +122,7 @@ _HUGO_TYPES = {
 _ALFOLIO_LINKS = {k: k.title() for k in ("slides", "poster", "video", "website", "blog")}
 _ALFOLIO_LINKS["supp"] = "Supplement"
 
-# bibtexparser logs what it cannot parse; parse_bibtex reports those blocks itself, at
-# their line. Added once: a handler added per parse piles up in a long import.
+# parse_bibtex reports what bibtexparser logs (once: a handler per parse piles up)
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 
@@ -235,8 +228,7 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
         raise SitegenError("an entry without a title", source, line)
     # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
     names = [n for n in (_HOMONYM.sub("", a) for a in fields.get("authors", ())) if visible(n)]
-    # a source's "et al." means `et_al` wherever the list has it, and the build refuses
-    # it as a name; so does BibTeX's "others", which Pandoc and cite write in CSL-JSON too
+    # "et al." (or BibTeX's "others", in CSL-JSON too) anywhere is `et_al`, not a name
     fields["authors"] = tuple(a for a in names if not _ET_AL.fullmatch(a) and a.lower() != "others")
     fields["et_al"] = fields.get("et_al", False) or len(fields["authors"]) < len(names)
     doi = fields.get("doi")
@@ -259,8 +251,7 @@ _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
 
 
 # a citation or cross-reference, with the space or tie before it: pylatexenc writes
-# `<cit.>` or `<ref>` (or the bare key, for biblatex's \parencite), which no reader of an
-# abstract can follow
+# `<cit.>`, `<ref>` or the bare key, which no reader of an abstract can follow
 _CITATION = re.compile(
     r"[\s~]*\\(?:[a-z]*cite[a-z]*|(?:auto|c|C|eq|page)?ref)\*?(?:\s*\[[^\]]*\])*\s*\{[^{}]*\}"
 )
@@ -270,8 +261,8 @@ _BIBLATEX_DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:/.*)?")
 _URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
 
 
-# what the decoder writes for `\$`, a dollar sign: written as `$`, two of them made math of
-# the text between (`\$5 and \$10`); a private-use character, which no text needs
+# what the decoder writes for `\$`: as `$`, two made math of the text between (`\$5 and
+# \$10`); a private-use character, which no text needs
 _DOLLAR = "\ue024"
 
 
@@ -293,8 +284,7 @@ def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
 def _decoder() -> Any:
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-    # how cite writes a lone brace (BibTeX counts the one in `\{`) and a caret: pylatexenc 2
-    # dropped the braces and read the caret as U+02C6, so a site's own .bib lost them
+    # how cite writes a lone brace and a caret: pylatexenc 2 dropped them (or made U+02C6)
     db = get_default_latex_context_db().filter_context()
     spelled = {"textbraceleft": "{", "textbraceright": "}", "textasciicircum": "^", "$": _DOLLAR}
     macros = [MacroTextSpec(name, text) for name, text in spelled.items()]
@@ -385,12 +375,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         if "journaltitle" in f:  # biblatex's name for it
             f = {"journal": f["journaltitle"], **f}
         paper_type = _BIBTEX_TYPES.get(entry.entry_type.lower())
-        publisher = ""
-        if paper_type in _PUBLISHED_BY:
-            by = ("school", "institution", "publisher", "howpublished")  # cite writes one
-            publisher = next(filter(None, map(f.get, by)), "")
-        raw_authors = split_multiple_persons_names(f.get("author", ""))
-        et_al = any(a.lower() == "others" for a in raw_authors)  # dropped wherever it is
+        by = ("school", "institution", "publisher", "howpublished")  # cite writes one of them
+        publisher = next(filter(None, map(f.get, by)), "") if paper_type in _PUBLISHED_BY else ""
         arxiv = None
         if f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower() in ("arxiv", ""):
             arxiv = bare_arxiv(f.get("eprint"))
@@ -400,7 +386,6 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             arxiv = bare_arxiv(f.get("volume"))
         url = web_url(f.get("url")) or web_url(_URL_MACRO.sub(r"\1", f.get("howpublished", "")))
         doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
-        date = _bib_date(f, lines, source, line)
         pdf = web_url(f.get("pdf"))
         links = tuple((n, u) for k, n in _ALFOLIO_LINKS.items() if (u := web_url(f.get(k))))
         records.append(
@@ -408,9 +393,9 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 source,
                 line,
                 _latex(f.get("title", ""), markdown_text),
-                authors=tuple(_bib_author(a) for a in raw_authors if a.lower() != "others"),
-                et_al=et_al,
-                date=date,
+                # "others" is et al. to _record
+                authors=tuple(map(_bib_author, split_multiple_persons_names(f.get("author", "")))),
+                date=_bib_date(f, lines, source, line),
                 doi=doi,
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or publisher)),
@@ -474,8 +459,6 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
     for i, e in enumerate(entries):
         line = starts[i] if i < len(starts) else None
         title = clean(e.get("title") or e.get("primary_title") or e.get("translated_title"))
-        authors = [*e.get("authors", []), *e.get("first_authors", [])]
-        date = _ris_date(e, source, line)
         urls = [u for u in (web_url(x) for x in e.get("urls", [])) if u]
         files = e.get("file_attachments1") or []
         pdfs = [u for u in map(web_url, [files] if isinstance(files, str) else files) if u]
@@ -491,9 +474,9 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 source,
                 line,
                 markdown_text(title),
-                authors=tuple(map(_flip, authors)),
+                authors=tuple(map(_flip, [*e.get("authors", []), *e.get("first_authors", [])])),
                 et_al=ET_AL_NOTE in e.get("notes", []),  # as cite writes it
-                date=date,
+                date=_ris_date(e, source, line),
                 doi=bare_doi(e.get("doi")),
                 arxiv=arxiv,
                 venue=_venue(journal),
@@ -508,9 +491,8 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
 
 # ---------------------------------------------------------------- CSL-JSON
 
-# the tags CSL-JSON's rich text has (<span class="nocase">, <sc>), JATS's and MathML's
-# from Crossref (<jats:p>), and what a hostile one may add, with quoted attributes only:
-# text such as `k<n and n>2` is no tag
+# CSL-JSON's rich text tags, Crossref's JATS and MathML (<jats:p>) and a hostile one's,
+# with quoted attributes only: `k<n and n>2` is no tag
 _TAG = re.compile(
     r"""<(/?)(i|b|em|strong|u|sc|sup|sub|span|p|br|script|style|[a-z]+:[a-z][\w.-]*)"""
     r"""(?:\s+[\w:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>""",
@@ -533,9 +515,8 @@ def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
 
 
 def _rich_piece(text: str, escape: Callable[[str], str] | None, started: bool) -> str:
-    # the space an entity (&nbsp;) or a dropped tag leaves first goes before `escape`
-    # sees the piece: the file starts where the text does, so a `1.` or `~~~` there
-    # must be escaped as the start of a paragraph, not as the middle of one
+    # a space left first (&nbsp;, a dropped tag) goes before `escape`: a `1.` where the
+    # file starts is escaped as a paragraph's start
     text = _CONTROL.sub("", html.unescape(text))
     return (escape or str)(text if started else text.lstrip())
 
@@ -702,8 +683,7 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
     if root.tag != f"{{{_NS['a']}}}feed":
         raise SitegenError("not an Atom feed", source, 1)
     total_text = clean(root.findtext("os:totalResults", None, _NS))
-    # before the entries: another feed's are not arXiv's. ASCII digits: isdigit() passes
-    # '²', int() refuses it and 4,301 digits; nine are more than arXiv has papers.
+    # before the entries: another feed's are not arXiv's; ASCII digits, which int() reads
     if not re.fullmatch(r"[0-9]{1,9}", total_text):
         raise SitegenError("not an arXiv API response (no totalResults)", source, 1)
     records = []
@@ -840,8 +820,7 @@ def _name_words(name: str) -> tuple[list[str], str]:
     return words, n.suffix.casefold().rstrip(".")
 
 
-# Latin letters NFKD leaves whole, as an English-language source spells them: Søren is
-# Soren, Łukasz Lukasz (case is folded before)
+# Latin letters NFKD leaves whole, as English sources spell them (Søren: Soren)
 _UNDECOMPOSED = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
 )
