@@ -736,15 +736,11 @@ def read_sources(specs: list[str], log: Callable[[str], None], owner: str) -> li
             records += _read_hugo(Path(spec), sources.owner_matcher(owner))
             continue
         text = _source_text(Path(spec))
-        if kind == "bibtex":
-            found = sources.parse_bibtex(text, spec)
-        elif kind == "ris":
-            found = sources.parse_ris(text, spec)
-        elif sources.is_orcid_works(load_json(text, spec)):
-            found = sources.parse_orcid_works(text, spec)
-        else:
-            found = sources.parse_csl_json(text, spec)
-        records += [replace(r, source=os.path.basename(spec)) for r in found]
+        parse = {"bibtex": sources.parse_bibtex, "ris": sources.parse_ris}.get(kind)
+        if parse is None:  # JSON: ORCID's works, or CSL-JSON
+            orcid = sources.is_orcid_works(load_json(text, spec))
+            parse = sources.parse_orcid_works if orcid else sources.parse_csl_json
+        records += [replace(r, source=os.path.basename(spec)) for r in parse(text, spec)]
     return records
 
 
