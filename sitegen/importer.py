@@ -427,7 +427,13 @@ def run_import(
         manifest, origins = _load_manifest(manifest_path)
         on_disk = _list_papers(papers_dir)
         taken = {n.lower() for n in on_disk} | {e.file.lower() for e in manifest.values()}
-        owner = prof.owner if prof else _site_owner(site)
+        if prof is None and not (content / "profile.yaml").exists():  # the sources need it
+            raise SitegenError(
+                "no owner's name (`name:`) here: import a profile text first, or start the "
+                "site with `sitegen new`",
+                path=content / "profile.yaml",
+            )
+        owner = prof.owner if prof else load_profile(site).name  # as a build reads it
         plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
         if prof is not None:
             _plan_profile(prof, Path(profiles[0]), plan, manifest)
@@ -451,18 +457,6 @@ def _one_at_a_time(site: Path) -> AbstractContextManager[None]:
     describe the other's files, then taken for hand edits. The lock is the site folder's
     own (a lock file would be one that a dry run or a failed import wrote)."""
     return folder_lock(site, busy="another `sitegen import` is writing to this site")
-
-
-def _site_owner(site: Path) -> str:
-    """The owner's name, read as a build reads it, when no profile text is imported."""
-    path = site / "content" / "profile.yaml"
-    if not path.exists():
-        raise SitegenError(
-            "no owner's name (`name:`) here: import a profile text first, or start the "
-            "site with `sitegen new`",
-            path=path,
-        )
-    return load_profile(site).name
 
 
 def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str, _Entry]) -> None:

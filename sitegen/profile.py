@@ -200,7 +200,20 @@ def parse_profile(text: str, *, as_of: dt.date, source: str = "<profile>") -> Pr
             "no papers found: expected a date line such as 'LGMar 16, 2024' after the header",
             last + 1,
         )
-    field_label, metrics, declared, declared_line = r.header(first + 1, starts[0])
+    field_label: str | None = None
+    metrics: dict[str, int | float] = {}
+    declared: int | None = None
+    declared_line: int | None = None
+    header = [(i, s) for i in range(first + 1, starts[0]) if (s := _collapse(lines[i]))]
+    for n, (i, s) in enumerate(header):
+        if m := _DECLARED.fullmatch(s):
+            declared, declared_line = int(_number(m.group(1))), i + 1
+        elif (metric := _metric(s)) is not None:
+            metrics[metric[0]] = metric[1]
+        elif n == 0 and len(s) <= 60 and not any(c.isdigit() for c in s):
+            field_label = s  # `CV`: the research area shown under the name
+        else:
+            r.warn(f"ignored header line {_quote(s)}", i + 1)
     records = [r.entry(s, e) for s, e in zip(starts, starts[1:] + [len(lines)], strict=True)]
 
     # without a `32 Papers` line, a whole-number papers metric is the count (with no line)
@@ -238,25 +251,6 @@ class _Reader:
             )
             text = _CONTROL.sub(lambda m: " " if m.group() in _SPACE_LIKE else "", text)
         return [s.strip() for s in text.split("\n")]
-
-    def header(
-        self, start: int, end: int
-    ) -> tuple[str | None, dict[str, int | float], int | None, int | None]:
-        field_label: str | None = None
-        metrics: dict[str, int | float] = {}
-        declared: int | None = None
-        declared_line: int | None = None
-        shown = [(i, s) for i in range(start, end) if (s := _collapse(self.lines[i]))]
-        for n, (i, s) in enumerate(shown):
-            if m := _DECLARED.fullmatch(s):
-                declared, declared_line = int(_number(m.group(1))), i + 1
-            elif (metric := _metric(s)) is not None:
-                metrics[metric[0]] = metric[1]
-            elif n == 0 and len(s) <= 60 and not any(c.isdigit() for c in s):
-                field_label = s  # `CV`: the research area shown under the name
-            else:
-                self.warn(f"ignored header line {_quote(s)}", i + 1)
-        return field_label, metrics, declared, declared_line
 
     def entry(self, start: int, end: int) -> PaperRecord:
         lines = self.lines
