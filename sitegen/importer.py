@@ -1044,9 +1044,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     for paper, (gained, new) in zip(gaining, filled, strict=True):
         path = plan.papers_dir / paper.name
         if new is None:
-            plan.report.warnings.append(
-                SitegenWarning(f"front matter too unusual to add {', '.join(gained)} to", path)
-            )
+            why = f"front matter too unusual to add {', '.join(gained)} to"
+            plan.report.warnings.append(SitegenWarning(why, path))
             continue
         plan.writes[path] = new  # in place of the profile's rendering, if it planned one
         plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
@@ -1084,14 +1083,9 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
     v = group.values
     year = _year(v.get("date"))
     if year is None:
-        ext = os.path.splitext(group.sources[0])[1].lower()
-        plan.report.warnings.append(
-            SitegenWarning(
-                f"{str(v['title'])[:60]!r} has no date; not imported{_DATE_FIELD.get(ext, '')}",
-                group.sources[0],
-                group.line,
-            )
-        )
+        how = _DATE_FIELD.get(os.path.splitext(group.sources[0])[1].lower(), "")
+        why = f"{str(v['title'])[:60]!r} has no date; not imported{how}"
+        plan.report.warnings.append(SitegenWarning(why, group.sources[0], group.line))
         return
     # deleted by hand, matched as a paper is: by title, years at most two apart
     rest = paper_slug(year, str(v["title"]))[4:] + ".md"
