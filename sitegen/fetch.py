@@ -35,6 +35,10 @@ _ORCID_ID = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")  # \d takes
 ZOTERO_PAGE = 100  # items per request: the most the Web API serves
 ZOTERO_PAGES = 1000  # requests: 100,000 items, so a server that never ends cannot loop
 ZOTERO_BACKOFF = 60.0  # seconds: the longest a `Backoff` header makes an import wait
+ZOTERO_REFUSALS = {
+    403: "the library is private: set ZOTERO_API_KEY to a key that can read it",
+    404: "no such library or collection",
+}
 # a user's or group's library, or one collection of it (Zotero's keys are 8 of [A-Z0-9])
 _ZOTERO = re.compile(r"(users|groups)/[0-9]+(/collections/[A-Z0-9]{8})?")
 _DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
@@ -209,12 +213,6 @@ def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
         start += len(page)
         log(f"{spec}: {min(start, total)} of {total} entries")
     return records
-
-
-ZOTERO_REFUSALS = {
-    403: "the library is private: set ZOTERO_API_KEY to a key that can read it",
-    404: "no such library or collection",
-}
 
 
 def _zotero(spec: str, library: str, log: Log) -> list[SourceRecord]:

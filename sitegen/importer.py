@@ -64,6 +64,8 @@ PROFILE_YAML_HEADER = (
     "# Written by `sitegen import`: name, field and metrics are replaced on every\n"
     "# import; any other key you add here (bio, email, links...) is kept.\n"
 )
+_SLUG_LINE = re.compile(rb"""^slug:[ \t]*["']?([a-z0-9-]+)""", re.M)
+_TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.tmp`
 
 
 def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
@@ -661,9 +663,6 @@ class _Plan:
         return {m.decode() for head in heads for m in _SLUG_LINE.findall(head)}
 
 
-_SLUG_LINE = re.compile(rb"""^slug:[ \t]*["']?([a-z0-9-]+)""", re.M)
-
-
 def _carry_over(current: bytes | None, data: bytes) -> bytes:
     """The profile's rendering plus what other sources added to the file (a DOI, ...)."""
     if current is None or current == data:
@@ -699,6 +698,13 @@ _EMPTY = (*_UNSET, False)
 # the types sitegen's citations give a paper without `type`, by whether it has a venue
 # (cite.cited_as): read back from them as none
 _UNTYPED_CITED = {True: ("article",), False: ("misc", "preprint")}
+_EMPTY_VALUE = re.compile(r"""[ \t]*(?:null|Null|NULL|~|''|""|\[\])?[ \t]*""")
+# what a file source's entry without a date needs, in that file's own words
+_DATE_FIELD = {".bib": ": add `year = {…}` or `date = {…}`", ".ris": ": add `PY  - …`"}
+_IN_A_BUNDLE = (
+    "not imported: inside a page bundle (a folder with index.md), Hugo takes a Markdown "
+    "file for one of that page's files, not a page (a section's own page is _index.md)"
+)
 
 
 def source_kind(spec: str) -> str:
@@ -766,12 +772,6 @@ def _read_hugo(folder: Path, is_owner: Callable[[str], bool]) -> list[SourceReco
     except SitegenError as e:  # the folder cannot be imported, as a profile that cannot be
         raise SitegenError(e.message, e.path, e.line, exit_code=2) from None
     return records
-
-
-_IN_A_BUNDLE = (
-    "not imported: inside a page bundle (a folder with index.md), Hugo takes a Markdown "
-    "file for one of that page's files, not a page (a section's own page is _index.md)"
-)
 
 
 def _hugo_pages(folder: Path) -> list[tuple[Path, list[Path]]]:
@@ -1075,10 +1075,6 @@ def _same_kind(have: _Paper, group: _Paper) -> bool:
     return same and (t in _UNSET or t == group.values.get("type"))
 
 
-# what a file source's entry without a date needs, in that file's own words
-_DATE_FIELD = {".bib": ": add `year = {…}` or `date = {…}`", ".ris": ": add `PY  - …`"}
-
-
 def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> None:
     v = group.values
     year = _year(v.get("date"))
@@ -1112,9 +1108,6 @@ def render_new_paper(values: dict[str, object], owner: str, added: dt.date) -> s
     fm["added"] = added
     body = values.get("abstract")
     return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
-
-
-_EMPTY_VALUE = re.compile(r"""[ \t]*(?:null|Null|NULL|~|''|""|\[\])?[ \t]*""")
 
 
 def insert_keys(text: str, values: dict[str, object]) -> str | None:
@@ -1215,9 +1208,6 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
                     "written, the manifest was not: run the import again",
                     path=target,
                 ) from None
-
-
-_TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.tmp`
 
 
 def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:

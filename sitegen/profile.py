@@ -49,6 +49,7 @@ _ET_AL_INSIDE = re.compile(r"\bet\.?\s*al\b(?!\.?\s*$)\.?", re.IGNORECASE)
 _NOT_IN_NAME = re.compile(r"[\d:;!?$\\{}\[\]()<>=@#*|\"&%^~/+_]")
 _NOT_IN_AFFIL = re.compile(r"[:;!?$\\{}\[\]<>=*|\"^~]")
 _SUFFIXES = frozenset({"jr.", "sr."})
+_Authors = tuple[tuple[str, ...], bool, tuple[str, ...]]
 
 # Markdown conversion of an abstract: _INLINE is tried at each trigger character.
 _TRIGGER_CHARS = "$\\{*`_&"
@@ -343,9 +344,6 @@ def _metric(s: str) -> tuple[str, int | float] | None:
     key = _KEY_JUNK.sub("_", ascii_name.lower()).strip("_")
     # A metric is named in a word or two (`h-index`): a long line ending in a number is none.
     return (key, _number(value)) if key and len(key) <= 64 else None
-
-
-_Authors = tuple[tuple[str, ...], bool, tuple[str, ...]]
 
 
 def _authors(line: str) -> _Authors | None:

@@ -248,8 +248,6 @@ _LATEX_CHARS = re.compile(r"[\\{}~$]|--")
 # a % or & without its own backslash (`\\%` is a line break and a bare %): BibTeX keeps
 # it as text, where pylatexenc reads a comment (`90% accuracy` ended at 90) or a column
 _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
-
-
 # a citation or cross-reference, with the space or tie before it: pylatexenc writes
 # `<cit.>`, `<ref>` or the bare key, which no reader of an abstract can follow
 _CITATION = re.compile(
@@ -259,8 +257,6 @@ _CITATION = re.compile(
 _BIBLATEX_DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:/.*)?")
 # `howpublished = {\url{...}}`, a @misc's link where BibTeX styles without `url` show it
 _URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
-
-
 # what the decoder writes for `\$`: as `$`, two made math of the text between (`\$5 and
 # \$10`); a private-use character, which no text needs
 _DOLLAR = "\ue024"
@@ -499,6 +495,8 @@ _TAG = re.compile(
     re.I,
 )
 _EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
+_CSL_NAME_PARTS = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
+_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 
 
 def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
@@ -528,9 +526,6 @@ def _csl_date(item: dict, source: str, line: int | None) -> PaperDate | None:
     raw = _value(item, "issued", "raw")
     m = re.match(r"(\d{4})(?:-(\d\d?))?(?:-(\d\d?))?", raw.strip() if isinstance(raw, str) else "")
     return make_date(*m.groups(), source=source, line=line) if m else None
-
-
-_CSL_NAME_PARTS = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
 
 
 def _csl_name(n: Any) -> str:
@@ -585,9 +580,6 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
 
 def _as_list(v: Any) -> list:
     return v if isinstance(v, list) else []
-
-
-_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 
 
 def _id_lines(text: str) -> dict[str, list[int]]:
@@ -809,6 +801,11 @@ def parse_hugo_author(text: str, source: str) -> str | None:
 
 # ---------------------------------------------------------------- owner's name
 
+# Latin letters NFKD leaves whole, as English sources spell them (Søren: Soren)
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
+)
+
 
 def _name_words(name: str) -> tuple[list[str], str]:
     """Folded words, family name last, and the suffix ("Jr.") apart. A hyphen parts given
@@ -818,12 +815,6 @@ def _name_words(name: str) -> tuple[list[str], str]:
     text = unicodedata.normalize("NFKD", text).translate(_UNDECOMPOSED)
     words = "".join(c for c in text if c.isalnum() or c == " ").split()
     return words, n.suffix.casefold().rstrip(".")
-
-
-# Latin letters NFKD leaves whole, as English sources spell them (Søren: Soren)
-_UNDECOMPOSED = str.maketrans(
-    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
-)
 
 
 def owner_matcher(owner: str) -> Callable[[str], bool]:
