@@ -2,9 +2,9 @@
 
 The manifest, `content/.sitegen-import.json`, records each paper's file and the sha256 of
 the bytes the import last wrote (CRLF read as LF: a Windows checkout is no edit). A file
-still so is updated when the profile changes (keeping `added`); one edited or deleted by
-hand is kept (`--force` overwrites or re-creates it); a paper gone from the profile is
-reported, never deleted.
+that still matches is updated when the profile changes (keeping `added`); one edited or
+deleted by hand is kept (`--force` overwrites or re-creates it); a paper gone from the
+profile is reported, never deleted.
 
 A paper's identity is its profile record's topic + month/day + normalised title (#N for
 an exact duplicate), not its file's, so a title edited in the file makes no new paper.
