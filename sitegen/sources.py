@@ -249,10 +249,13 @@ _LATEX_CHARS = re.compile(r"[\\{}~$]|--")
 # it as text, where pylatexenc reads a comment (`90% accuracy` ended at 90) or a column
 _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
 # a citation or cross-reference, with the space or tie before it: pylatexenc writes
-# `<cit.>`, `<ref>` or the bare key, which no reader of an abstract can follow
+# `<cit.>`, `<ref>` or the bare key, which no reader of an abstract can follow. It is
+# dropped, but for one that is part of the sentence ("as \citet{smith} show"): its keys.
 _CITATION = re.compile(
-    r"[\s~]*\\(?:[a-z]*cite[a-z]*|(?:auto|c|C|eq|page)?ref)\*?(?:\s*\[[^\]]*\])*\s*\{[^{}]*\}"
+    r"([\s~]*)\\((?i:[a-z]*cite[a-z]*)|(?:auto|c|C|eq|page)?ref)\*?(?:\s*\[[^\]]*\])*\s*"
+    r"\{([^{}]*)\}"
 )
+_TEXTUAL_CITATION = re.compile(r"(?i)citet|citealt|citeauthor|citeyear|textcite")
 # biblatex's `date` (ISO 8601: 2023, 2023-06, 2023-06-18, or a range from its first day)
 _BIBLATEX_DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:/.*)?")
 # `howpublished = {\url{...}}`, a @misc's link where BibTeX styles without `url` show it
@@ -262,10 +265,17 @@ _URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
 _DOLLAR = "\ue024"
 
 
+def _citation(m: re.Match) -> str:
+    if not _TEXTUAL_CITATION.fullmatch(m[2]):
+        return ""
+    space = " " if m[1] else ""
+    return space + "[" + ", ".join(key.strip() for key in m[3].split(",")) + "]"
+
+
 def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
     """LaTeX -> Unicode with pylatexenc (accents, \\&, {Braces}, --), math kept as $...$;
     with `markdown` (a title's or an abstract's), that Markdown, where `\\$` stays `\\$`."""
-    out = text = _CITATION.sub("", text)
+    out = text = _CITATION.sub(_citation, text)
     if _LATEX_CHARS.search(text):
         try:
             out = _decoder().latex_to_text(_BARE_SPECIAL.sub(r"\1\\\2", text))

@@ -1897,15 +1897,19 @@ def test_biblatex_dates_journaltitles_and_online_entries_are_read(
 
 def test_a_bibtex_citation_in_an_abstract_is_dropped(site: Path, tmp_path: Path) -> None:
     """pylatexenc writes `\\cite{x}` as `<cit.>` and `\\ref{x}` as `<ref>` (biblatex's
-    `\\parencite{x}` as `x`): text that leads nowhere in an abstract."""
+    `\\parencite{x}` as `x`): text that leads nowhere in an abstract. A citation that is
+    part of the sentence keeps its keys: dropped, "As \\citet{d} show" was "As show"."""
     bib = tmp_path / "c.bib"
     bib.write_text(
         "@article{a, title={Cited Work}, year={2020}, abstract={Engines compute~\\cite{b,c}."
-        " As \\citet{d} show \\citep[p.~3]{e}, see Table \\ref{t} and \\parencite{f}.}}\n"
+        " As \\citet{d} show \\citep[p.~3]{e}, see Table \\ref{t} and \\parencite{f}."
+        " \\Textcite[p.~2]{g, h} and \\citeauthor{i}~(\\citeyear{i}) agree.}}\n"
     )
     assert imp(bib, "--site", site).returncode == 0
     [path] = (site / "content" / "papers").glob("2020-cited-work.md")
-    assert front(path)[1] == "Engines compute. As show, see Table and.\n"
+    assert front(path)[1] == (
+        "Engines compute. As [d] show, see Table and. [g, h] and [i] ([i]) agree.\n"
+    )
 
 
 def test_a_misc_howpublished_url_is_its_url(site: Path, tmp_path: Path) -> None:
