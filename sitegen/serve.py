@@ -51,7 +51,17 @@ from .cli import one_line
 from .config import load_config
 from .errors import SitegenError, printable, require_site_folder
 from .render import static_dirs, theme_dirs
-from .state import FOLDER, INPUT_ROOTS, builds_in_turn, check_cache, not_site, scan
+from .state import (
+    CACHE_DIR,
+    FOLDER,
+    INPUT_ROOTS,
+    builds_in_turn,
+    check_cache,
+    not_site,
+    open_cache_file,
+    process_alive,
+    scan,
+)
 
 POLL_SECONDS = 0.05  # how often the watched files are checked (at least)
 POLL_COST = 20  # ...and at most 1/20 of the time is spent checking them
@@ -569,6 +579,7 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
     url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"  # IPv6 in []
     scratch = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
     output = scratch / "site"
+    note = note_preview(site_dir, output)
     # stopped by the system (or its terminal closing) as by Ctrl-C: cleaned up all the same
     previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in STOP_SIGNALS}
     try:
@@ -594,8 +605,29 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
             s.close()
         shutil.rmtree(scratch, ignore_errors=True)
         forget_output(site_dir, output)  # this output dies with the preview
+        if note is not None:
+            note.unlink(missing_ok=True)
     print("Stopped.", flush=True)
     return 0
+
+
+def note_preview(site_dir: Path, output: Path) -> Path | None:
+    """Note in the cache which output folder this preview builds into, by its process id,
+    after forgetting the outputs of previews that were killed outright (kill -9): their
+    state and old site, which only a preview's clean exit forgets, stayed in the cache."""
+    folder = site_dir / CACHE_DIR / "previews"
+    for old in folder.glob("*"):
+        if old.name.isdecimal() and not process_alive(int(old.name)):
+            with contextlib.suppress(OSError, ValueError), open_cache_file(old, 4096) as f:
+                forget_output(site_dir, Path(f.read().decode()))
+            with contextlib.suppress(OSError):
+                old.unlink()
+    with contextlib.suppress(OSError):  # a read-only site: nothing to note
+        folder.mkdir(parents=True, exist_ok=True)
+        note = folder / str(os.getpid())
+        note.write_text(str(output), "utf-8")
+        return note
+    return None
 
 
 async def _run(

@@ -28,7 +28,7 @@ from .errors import SitegenError, SitegenWarning, require_site_folder
 from .search import pagefind_available
 
 CACHE_DIR = ".sitegen-cache"
-CACHE_FOLDERS = ("trash", "photo", "papers", "cv-pdf")  # the cache's folders builds delete in
+CACHE_FOLDERS = ("trash", "photo", "papers", "cv-pdf", "previews")  # where builds delete
 INPUT_ROOTS = ("content", "templates", "themes", "static", "root", "sitegen.yaml")
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # never read by a build, and large
 FOLDER = (-1, 0)  # what scan() records of a folder
