@@ -252,10 +252,10 @@ _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
 # `<cit.>`, `<ref>` or the bare key, which no reader of an abstract can follow. It is
 # dropped, but for one that is part of the sentence ("as \citet{smith} show"): its keys.
 _CITATION = re.compile(
-    r"([\s~]*)\\((?i:[a-z]*cite[a-z]*)|(?:auto|c|C|eq|page)?ref)\*?(?:\s*\[[^\]]*\])*\s*"
+    r"([\s~]*)\\([a-z]*cite[a-z]*|(?:auto|c|C|eq|page)?ref)\*?(?:\s*\[[^\]]*\])*\s*"
     r"\{([^{}]*)\}"
 )
-_TEXTUAL_CITATION = re.compile(r"(?i)citet|citealt|citeauthor|citeyear|textcite")
+_TEXTUAL_CITATION = re.compile(r"citet|citealt|citeauthor|citeyear|textcite")
 # biblatex's `date` (ISO 8601: 2023, 2023-06, 2023-06-18, or a range from its first day)
 _BIBLATEX_DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:/.*)?")
 # `howpublished = {\url{...}}`, a @misc's link where BibTeX styles without `url` show it

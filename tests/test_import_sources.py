@@ -1903,7 +1903,7 @@ def test_a_bibtex_citation_in_an_abstract_is_dropped(site: Path, tmp_path: Path)
     bib.write_text(
         "@article{a, title={Cited Work}, year={2020}, abstract={Engines compute~\\cite{b,c}."
         " As \\citet{d} show \\citep[p.~3]{e}, see Table \\ref{t} and \\parencite{f}."
-        " \\Textcite[p.~2]{g, h} and \\citeauthor{i}~(\\citeyear{i}) agree.}}\n"
+        " \\textcite[p.~2]{g, h} and \\citeauthor{i}~(\\citeyear{i}) agree.}}\n"
     )
     assert imp(bib, "--site", site).returncode == 0
     [path] = (site / "content" / "papers").glob("2020-cited-work.md")
