@@ -1,10 +1,13 @@
 """Records -> `content/papers/*.md` and `content/profile.yaml`, never losing an edit.
 
 The manifest, `content/.sitegen-import.json`, records each paper's file and the sha256 of
-the bytes the import last wrote (CRLF read as LF: a Windows checkout is no edit). A file
-that still matches is updated when the profile changes (keeping `added`); one edited or
-deleted by hand is kept (`--force` overwrites or re-creates it); a paper gone from the
-profile is reported, never deleted.
+the bytes the import last wrote (CRLF read as LF: a Windows checkout is no edit):
+
+- file == manifest hash, new rendering identical  -> unchanged (not touched)
+- file == manifest hash, profile changed          -> updated (keeps `added`)
+- file != manifest hash                           -> kept: edited by hand (`--force` overwrites)
+- file deleted (not renamed)                      -> kept: deleted by hand (`--force` re-creates)
+- paper no longer in the profile                  -> reported, never deleted
 
 A paper's identity is its profile record's topic + month/day + normalised title (#N for
 an exact duplicate), not its file's, so a title edited in the file makes no new paper.
@@ -504,7 +507,9 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             return manifest[old_key].added
         return (unmanaged[key][1] if key in unmanaged else None) or plan.as_of
 
-    def year_kept(key: str, rec: PaperRecord) -> PaperRecord:  # a later --as-of moves none
+    def year_kept(key: str, rec: PaperRecord) -> PaperRecord:
+        """A yearless date keeps the year its file was first given: the same text imported
+        with a later --as-of would otherwise move the paper a year on."""
         old_key = matched.get(key)
         year = _file_year(manifest[old_key].file) if old_key and rec.year_inferred else None
         if year is None or year == rec.date.year or (rec.date.month, rec.date.day) == (2, 29):
