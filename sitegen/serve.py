@@ -289,6 +289,9 @@ class Preview:
         None, reporting nothing, when it failed while a watched file changed under it (an
         editor half-way through a save): the caller builds again from the newer files."""
         started = time.perf_counter()
+        # the last build's garbage, if a save came before its collection (_rebuild): a
+        # build beside it was slower (4.9 s against 4.2 s at 10,000 papers); none, ~0 s
+        gc.collect()
         try:
             with builds_in_turn(self.site_dir):  # each rebuild: `sitegen build` waits between
                 result = build_site(
