@@ -45,6 +45,16 @@ def plural(n: int, word: str, words: dict[str, str] | None = None) -> str:
     return words[f"{{n}} {w}"].format(n=format_number(n, words)) if words else f"{n} {w}"
 
 
+def with_label(label: object, value: str, words: dict[str, str]) -> str:
+    """`Machine Learning: 11 papers` in the site's words: Chinese writes a full-width colon."""
+    return words["{label}: {value}"].format(label=label, value=value)
+
+
+def joined(first: object, second: object, words: dict[str, str]) -> str:
+    """`2024, Machine Learning`: two parts of one label, joined as the language joins them."""
+    return words["{first}, {second}"].format(first=first, second=second)
+
+
 @dataclass(frozen=True)
 class Series:
     """One colour band in a stacked chart: a topic, or all the smaller ones together."""
@@ -184,19 +194,18 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     for i, year in enumerate(years):
         x = left + band * i + (band - bar) / 2
         centre = _n(x + bar / 2)
-        parts.append(
-            f'<g class="col"><title>{year}: {escape(plural(totals[year], "paper", words))}</title>'
-        )
+        total = with_label(year, plural(totals[year], "paper", words), words)
+        parts.append(f'<g class="col"><title>{escape(total)}</title>')
         acc = 0
         for s, c in zip(series, counts[year], strict=True):
             if not c:
                 continue
             y0, y1 = y_of(acc + c), y_of(acc)
             acc += c
+            part = with_label(joined(year, s.name, words), plural(c, "paper", words), words)
             parts.append(
                 f'<rect class="seg {s.css}" x="{_n(x)}%" width="{_n(bar)}%" y="{_n(y0)}" '
-                f'height="{_n(y1 - y0)}"><title>{year}, {escape(s.name)}: '
-                f"{escape(plural(c, 'paper', words))}</title></rect>"
+                f'height="{_n(y1 - y0)}"><title>{escape(part)}</title></rect>'
             )
         if totals[year] and wide >= total_px:  # a column is wider on a desktop than on a phone
             hide = "" if narrow >= total_px else " nw"
@@ -255,9 +264,10 @@ def topic_chart(site: Site, words: dict[str, str]) -> str:
     x = 0.0
     for css, name, count, link in segments:
         w = 100 * count / total
+        tip = with_label(name, plural(count, "paper", words), words)
         parts.append(
             f'<rect class="seg {css}" x="{_n(x)}%" width="{_n(w)}%" height="14">'
-            f"<title>{escape(name)}: {escape(plural(count, 'paper', words))}</title></rect>"
+            f"<title>{escape(tip)}</title></rect>"
         )
         x += w
         rows.append(

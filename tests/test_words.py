@@ -409,3 +409,15 @@ def test_the_timeline_s_opening_line_is_one_phrase(tmp_path: Path) -> None:
     out, _ = build(make_site(tmp_path / "site"), "language: zh\n")
     texts = visible(out / "timeline" / "index.html")
     assert any(re.fullmatch(r"\d+ 篇论文，\d{4}–\d{4}，最新的在前。", t) for t in texts), texts[:12]
+
+
+def test_a_chinese_site_joins_phrases_with_chinese_punctuation(fresh_site: Path) -> None:
+    """Phrases were joined with Western punctuation whatever the language: "© 吴乐萌. 新论文的…",
+    "15 篇论文, 2018–2026.", a chart's "Machine Learning: 11 篇论文"."""
+    out, _ = build(fresh_site, "language: zh\n")
+    home, topic = out / "index.html", out / "topics" / "cv" / "index.html"
+    assert "<bdi>Lemeng Wu</bdi>。新论文的" in home.read_text(encoding="utf-8")
+    lede = re.search(r'<p class="lede">([^<]*)</p>', topic.read_text(encoding="utf-8"))
+    assert lede and re.fullmatch(r"\d+ 篇论文，2018–2026。", lede[1]), lede
+    tips = re.findall(r"<title>([^<]*)</title>", home.read_text(encoding="utf-8"))[1:]
+    assert tips and all("：" in t and ": " not in t for t in tips), tips
