@@ -1,6 +1,6 @@
 """Parser fuzzing: any text gives a Profile or one `file:line` SitegenError, nothing else.
 
-More than 10,000 generated cases per run, derandomized so CI sees the same
+About 3,500 generated cases per run, derandomized so CI sees the same
 ones every time (figures printed at the end of the run):
 
 - valid profiles drawn from a Spec round-trip: parse, import (real files),
@@ -179,7 +179,7 @@ def test_valid_profiles_round_trip_through_real_files(spec: ProfileSpec) -> None
 
 
 @pytest.mark.slow
-@fuzz(600)
+@fuzz(300)
 @given(profile_spec())
 def test_valid_profiles_round_trip_in_memory(spec: ProfileSpec) -> None:
     figures.case("valid profiles, parse + render + load in memory")
@@ -196,7 +196,7 @@ def test_valid_profiles_round_trip_in_memory(spec: ProfileSpec) -> None:
 
 
 @pytest.mark.slow
-@fuzz(600)
+@fuzz(300)
 @given(profile_spec(max_papers=4).map(render).flatmap(mutated))
 def test_mutated_valid_profiles(text: str) -> None:
     figures.case("mutated generated profiles")
@@ -204,7 +204,7 @@ def test_mutated_valid_profiles(text: str) -> None:
 
 
 @pytest.mark.slow
-@fuzz(1200)
+@fuzz(600)
 @given(st.sampled_from([SEED, MESSY]).flatmap(mutated))
 def test_mutated_seed_and_messy_profiles(text: str) -> None:
     figures.case("mutated seed/messy profiles")
