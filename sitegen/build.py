@@ -936,6 +936,7 @@ def build_site(
         warnings.append(SitegenWarning(PAGEFIND_MISSING))
     known = read_cache(template_notes_file()) or {}  # none, no home, damaged: parse
     outputs, pages, renderer = plan_outputs(loaded, site_dir, use_search, known)
+    renderer.env.bytecode_cache = bytecode_cache()  # before the first template is compiled
     if search_wanted(loaded) and not use_search:  # as `sitegen check` does: a broken page
         compile_templates(renderer, {"search.html"})  # fails here as in a build with search
     phase(f"plan ({len(outputs)} outputs)")
@@ -982,7 +983,6 @@ def build_site(
         bool(todo or removed) or search_stale or (state is not None and state.search != use_search)
     )
     if changed:
-        renderer.env.bytecode_cache = bytecode_cache()
         compile_templates(renderer, {p.template for p in pages})
         trash = cache / "trash"
         prefix = _old_sites(output)
