@@ -9,13 +9,14 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import BASE_URL, run_cli
 from htmlutil import parse
 
-from sitegen.render import make_env
+from sitegen.render import ReadOnlyEnvironment, make_env
 from sitegen.state import builtin_themes_dir
 
 
@@ -696,6 +697,26 @@ def test_without_a_safe_shared_folder_templates_are_compiled_with_no_bytecode_ca
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     assert folders == [] and not (fresh_site / ".sitegen-cache" / "jinja").exists()
     assert (fresh_site / "output" / "index.html").is_file()
+
+
+def test_a_build_without_search_compiles_no_template_the_bytecode_cache_holds(
+    fresh_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build without search (every preview's, every --no-search one) compiles search.html
+    to name a broken search page; it did so before Jinja had its bytecode cache, so that
+    page, base.html and the macros were compiled from source on every such build."""
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    real, compiled = ReadOnlyEnvironment.compile, []
+
+    def counted(self: ReadOnlyEnvironment, source: Any, name: str | None = None, *a: Any) -> Any:
+        compiled.append(name)
+        return real(self, source, name, *a)
+
+    monkeypatch.setattr(ReadOnlyEnvironment, "compile", counted)
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert compiled == []
 
 
 def test_a_build_starting_from_the_last_old_site_writes_what_a_cold_build_writes(
