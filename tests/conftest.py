@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,33 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _temp_in_memory(room: int = 8 << 30) -> None:
+    """Give the suite's temporary files to a tmpfs (/dev/shm) with room, unless TMPDIR is set.
+
+    The tests make some hundred thousand small files (sites, builds, caches). On this
+    machine's virtual disk the kernel's share of making them was a quarter of the whole
+    suite's CPU time (sys 2 min 18 s of 10 min 50 s), and pytest deleted the old runs' folders
+    at startup, up to 40 s. Set before anything asks `tempfile` for its folder: pytest's
+    tmp_path, the tests' own mkdtemp and the processes they start (TMPDIR) all follow.
+    Nothing checked here depends on the kind of file system."""
+    shm = Path("/dev/shm")
+    if "TMPDIR" in os.environ or not shm.is_dir():
+        return
+    stats = os.statvfs(shm)
+    if stats.f_bavail * stats.f_frsize < room or not os.access(shm, os.W_OK):
+        return
+    ours = shm / f"sitegen-tests-{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        ours.mkdir(mode=0o700)
+    st = ours.lstat()  # another user's folder, or a link, under the shared name: not ours
+    if st.st_uid == os.getuid() and stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o700:
+        os.environ["TMPDIR"] = str(ours)
+        tempfile.tempdir = None  # read TMPDIR again
+
+
+_temp_in_memory()
 # The suite's own user cache (code stamp, template notes, the key that signs cache files),
 # not the ~/.cache of whoever runs it: every test process, and what it runs, shares it.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sitegen-user-cache-")
