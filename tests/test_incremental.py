@@ -635,6 +635,7 @@ def test_template_edit_rewrites_only_pages_using_it(built_site: Path, tmp_path: 
 # ---------------------------------------------------------------- a series of edits
 
 
+@pytest.mark.slow  # 2 to 5 s: a dozen builds
 def test_series_of_edits_equals_cold_build(built_site: Path, tmp_path: Path) -> None:
     papers = paper_files(built_site)
     steps: list[Callable[[], object]] = [
