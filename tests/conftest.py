@@ -54,7 +54,8 @@ def _temp_in_memory(room: int = 8 << 30) -> None:
     suite's CPU time (sys 2 min 18 s of 10 min 50 s), and pytest deleted the old runs' folders
     at startup, up to 40 s. Set before anything asks `tempfile` for its folder: pytest's
     tmp_path, the tests' own mkdtemp and the processes they start (TMPDIR) all follow.
-    Nothing checked here depends on the kind of file system."""
+    No test may depend on the kind of file system: two that relied on the order ext4
+    lists a folder's files in were mended when this came."""
     shm = Path("/dev/shm")
     if "TMPDIR" in os.environ or not shm.is_dir():
         return

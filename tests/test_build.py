@@ -617,6 +617,7 @@ def test_a_cache_linked_outside_the_site_is_refused_before_anything_is_deleted(
     assert not (fresh_site / "output").exists()
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_links_in_the_cache_s_folders_are_not_followed(fresh_site: Path, tmp_path: Path) -> None:
     """A link to elsewhere as an old site in the trash (the newest is walked, its files not
     kept deleted) or as a stale one (deleted in the background) is left as it is."""
@@ -641,6 +642,7 @@ def test_links_in_the_cache_s_folders_are_not_followed(fresh_site: Path, tmp_pat
     assert tree_bytes(victim) == before
 
 
+@pytest.mark.slow  # about a second in the quick loop
 @pytest.mark.parametrize("where", [".x.999999.tmp", "photo/zz", "papers/x"])
 def test_a_cache_folder_1000_deep_is_no_traceback(fresh_site: Path, where: str) -> None:
     """shutil.rmtree recurses: a folder 1,000 deep where a build deletes (a leftover it
@@ -997,6 +999,7 @@ def test_a_link_put_in_the_output_by_hand_goes_with_the_next_build(fresh_site: P
     assert (elsewhere / "keep.txt").read_text() == "not the site's\n"
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_editor_files_among_the_fragments_change_nothing(fresh_site: Path, tmp_path: Path) -> None:
     """Every fragment template is read for the key of a page that calls `fragment`, and a
     dynamic include reads every template: a swap file that is not text, or not a template,
@@ -1630,6 +1633,7 @@ def test_dice_and_the_clock_are_refused_in_templates(fresh_site: Path) -> None:
             assert said in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_a_page_is_the_same_on_any_machine_and_run(fresh_site: Path) -> None:
     """Found by the second template hunt: a set in hash order (`d.keys() - x`), a printed
     generator or module (an address, the install path), the machine's time zone, and a

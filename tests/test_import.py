@@ -334,6 +334,7 @@ def test_reimport_on_a_later_day_changes_nothing(site):
     assert snapshot(site) == before
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_hand_edit_is_kept_and_force_overwrites(site):
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
     original = path.read_bytes()

@@ -477,6 +477,7 @@ def test_dry_run_reports_per_paper_and_writes_nothing(site: Path) -> None:
     assert "  add content/papers/2021-cafe-naive-bayes" in out
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_arxiv_primary_class_is_the_topic_and_topicless_papers_build(
     site: Path, tmp_path: Path
 ) -> None:

@@ -284,6 +284,7 @@ def test_edits_behind_symlinks_are_seen(built_site: Path, tmp_path: Path) -> Non
     assert_same_as_cold(built_site, tmp_path)
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_what_the_stamp_missed_is_seen(built_site: Path, tmp_path: Path) -> None:
     """Changes the input scan once missed, each followed by a stat-only check: a new
     link to a folder that is scanned already, and a static file in a folder named like
@@ -1601,6 +1602,7 @@ def test_a_cache_file_that_is_a_pipe_a_device_or_huge_is_a_miss_not_a_hang(
 @pytest.mark.parametrize(
     "copy, over", [("papers/00.pickle", "related.pickle"), ("related.pickle", "papers/01.pickle")]
 )
+@pytest.mark.slow  # about a second in the quick loop
 def test_a_signed_cache_under_another_cache_s_name_is_a_miss(
     built_site: Path, tmp_path: Path, copy: str, over: str
 ) -> None:

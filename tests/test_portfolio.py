@@ -295,6 +295,7 @@ def test_a_photo_cached_by_another_sitegen_is_encoded_again(tmp_path: Path, monk
     assert sorted(p.name for p in published) == before
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_a_photo_cache_from_another_user_is_never_published(tmp_path: Path, monkeypatch) -> None:
     """A `.sitegen-cache/` committed to a site repository could hold any "encoded photo":
     the cache's names are signed with the user's key, so another user's are never found."""
@@ -775,6 +776,7 @@ KINDS_DE = ["Zeitschriftenartikel", "Konferenzbeiträge", "Buchkapitel", "Büche
             "Abschlussarbeiten", "Berichte", "Preprints", "Sonstiges"]  # fmt: skip
 
 
+@pytest.mark.slow  # about a second in the quick loop
 @pytest.mark.parametrize(("language", "headings"), [("en", KINDS_EN), ("de", KINDS_DE)])
 def test_cv_lists_publications_by_type_then_year_once_a_paper_gives_its_type(
     tmp_path: Path, language: str, headings: list[str]
@@ -1188,6 +1190,7 @@ def test_a_news_item_s_markdown_warnings_are_shown_with_its_file(tmp_path: Path)
     assert len(warned) == 2, warned
 
 
+@pytest.mark.slow  # about a second in the quick loop
 def test_check_shows_the_portfolio_warnings_the_build_shows(tmp_path: Path) -> None:
     """`sitegen check` is the build without writing: a relative link in the bio or in a
     news item is a warning there too (check dropped both)."""

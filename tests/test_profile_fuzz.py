@@ -134,6 +134,7 @@ def load_site(site: Path) -> list[tuple[dict, str]]:
     return out
 
 
+@pytest.mark.slow  # about a second in the quick loop
 @FAST
 @given(owner=person, entries=st.lists(papers(), min_size=1, max_size=6))
 def test_valid_profiles_round_trip_through_the_files(owner, entries):

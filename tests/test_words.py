@@ -118,6 +118,7 @@ def _only(table: dict[str, str], other: str) -> set[str]:
         ("zh-Hans-TW", "Hans", "近期论文"),
     ],
 )
+@pytest.mark.slow  # about a second in the quick loop
 def test_chinese_sites_show_the_script_their_readers_write(
     fresh_site: Path, language: str, script: str, heading: str
 ) -> None:
