@@ -672,19 +672,19 @@ def cached_papers(
         known.update(read_cache(shard) or {})
     texts = []  # (rel, bytes or None when the cached parse is trusted by stat, digest, stat)
     stray: list[SitegenWarning] = []
-    trusted_before = time.time() - RACY_SECONDS
-    for path in paper_files(site_dir, stray):
-        rel = str(path.relative_to(site_dir))
+    trusted_before = time.time_ns() - int(RACY_SECONDS * 1e9)
+    files = [(path, str(path.relative_to(site_dir))) for path in paper_files(site_dir, stray)]
+    found = stat_files(site_dir, (rel for _, rel in files))
+    for path, rel in files:
+        stats = found.get(rel)
+        if (entry := known.get(rel)) and stats is not None and entry[1] == stats:
+            texts.append((rel, None, entry[0], stats))
+            continue
         try:
-            st = os.stat(path)
-            stats = (st.st_size, st.st_mtime_ns)
-            if (entry := known.get(rel)) and entry[1] == stats:
-                texts.append((rel, None, entry[0], stats))
-                continue
             data = path.read_bytes()
         except OSError as e:  # a folder named like a paper, a broken link
             raise SitegenError(f"cannot read: {e.strerror}", rel) from None
-        recorded = stats if stats[1] < trusted_before * 1e9 else None  # else read next time
+        recorded = stats if stats and stats[1] < trusted_before else None  # else read next time
         texts.append((rel, data, hashlib.sha256(data).hexdigest(), recorded))
     todo = [(rel, data, sha, st) for rel, data, sha, st in texts if known.get(rel, ("",))[0] != sha]
 
@@ -697,8 +697,11 @@ def cached_papers(
         except SitegenError as e:
             return rel, (sha, None, e, [], None)
 
-    read = [(rel, stats) for rel, data, _, stats in texts if data is not None]
-    restat = [(rel, stats) for rel, stats in read if rel in known and known[rel][1] != stats]
+    restat = [
+        (rel, stats)
+        for rel, data, _, stats in texts
+        if data is not None and rel in known and known[rel][1] != stats
+    ]
     for rel, stats in restat:  # same bytes, a new stat (touched, checked out): recorded
         known[rel] = (known[rel][0], stats, *known[rel][2:])
     known.update(map_shares(parse, todo, jobs if len(todo) >= PARALLEL_MIN else 1))
