@@ -109,6 +109,9 @@ BATCHES = 32  # batches of outputs per process (make_outputs): a late costly one
 MOST_BATCHES = 512  # ...and in all: their numbers (4 bytes each) must fit a pipe's 4 KiB
 PIECES_KEPT = 8  # pieces per paper kept between builds (the default theme makes 6)
 TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
+WRITE = (
+    os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
 # primary language subtags written right to left: their pages get <html dir="rtl">
 RTL_LANGUAGES = frozenset("ar he fa ur ps sd ug yi dv ckb".split())
 _NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is given it)"
@@ -583,14 +586,20 @@ def _cv_pdf(
 
 
 def write_file(path: str, data: bytes | str) -> None:
+    """os.open and os.write: a file object also stats, seeks and asks whether the file is a
+    terminal, for each of 50,000 files."""
     data = data if isinstance(data, bytes) else data.encode("utf-8")
     try:
-        f = open(path, "wb")
+        fd = os.open(path, WRITE, 0o666)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        f = open(path, "wb")
-    with f:
-        f.write(data)
+        fd = os.open(path, WRITE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:  # a write may take less than all
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def batches(costs: Sequence[float], parts: int) -> list[list[int]]:
@@ -617,10 +626,11 @@ def make_outputs(
     current: Path,
     kept: Sequence[str],
     pieces: Pieces,
-) -> tuple[list[str], dict[str, float]]:
+) -> tuple[list[str], dict[str, float], list[str]]:
     """Write `outputs` under `root` and hard-link the `kept` files from `current`, in `jobs`
-    processes when there are many; returns what `meanwhile` (run here meanwhile) returns and
-    each output's seconds by its first file, and gathers the processes' `pieces`. Processes
+    processes when there are many; returns what `meanwhile` (run here meanwhile) returns,
+    each output's seconds by its first file and the kept files copied instead of linked, and
+    gathers the processes' `pieces`. Processes
     take batches from a pipe as they finish the last, costliest first by last build's `costs`:
     a cold build knows none, so no fixed share is fair to both. Linking 50,000 kept files
     takes as long as rendering, so it is shared out too."""
@@ -630,7 +640,7 @@ def make_outputs(
     with os.fdopen(feed, "wb") as f:  # written whole before any process reads (it fits)
         f.write(b"".join(n.to_bytes(4, "little") for n in range(len(todo))))
 
-    def run(part: int) -> tuple[dict[str, float], dict[str, str]]:
+    def run(part: int) -> tuple[dict[str, float], dict[str, str], list[str]]:
         took = {}
         while batch := os.read(queue, 4):  # 4 bytes, all written: no read gets fewer
             for i in todo[int.from_bytes(batch, "little")]:
@@ -641,17 +651,17 @@ def make_outputs(
                 for rel, data in zip(o.files, made, strict=True):
                     write_file(f"{root}/{rel}", data)
                 took[o.files[0]] = time.perf_counter() - started
-        link_files(current, root, kept[part::parts])
-        return took, pieces.made
+        return took, pieces.made, link_files(current, root, kept[part::parts])
 
     found: list[list[str]] = []
     try:
         done = fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
     finally:
         os.close(queue)
-    for _, made in done:
+    for _, made, _ in done:
         pieces.made.update(made)
-    return found[0], {name: t for took, _ in done for name, t in took.items()}
+    took = {name: t for took, _, _ in done for name, t in took.items()}
+    return found[0], took, [rel for _, _, copied in done for rel in copied]
 
 
 def cached_papers(
@@ -667,21 +677,21 @@ def cached_papers(
     than RACY_SECONDS old (as the no-op check trusts stats, and git): reading 10,000 files
     that the OS no longer holds in memory took 1.3 s of a one-edit build, their stats 0.03 s."""
     shards = [cache / f"{i:02d}.pickle" if cache else None for i in range(PAPER_SHARDS)]
-    known: dict[str, tuple[str, tuple[int, int] | None, Paper, list, Counter]] = {}
+    known: dict[str, tuple[str, tuple[int, int, int] | None, Paper, list, Counter]] = {}
     for shard in shards:
         known.update(read_cache(shard) or {})
     texts = []  # (rel, bytes or None when the cached parse is trusted by stat, digest, stat)
     stray: list[SitegenWarning] = []
     trusted_before = time.time_ns() - int(RACY_SECONDS * 1e9)
-    files = [(path, str(path.relative_to(site_dir))) for path in paper_files(site_dir, stray)]
-    found = stat_files(site_dir, (rel for _, rel in files))
-    for path, rel in files:
+    files = paper_files(site_dir, stray)
+    found = stat_files(site_dir, files)
+    for rel in files:
         stats = found.get(rel)
         if (entry := known.get(rel)) and stats is not None and entry[1] == stats:
             texts.append((rel, None, entry[0], stats))
             continue
         try:
-            data = path.read_bytes()
+            data = (site_dir / rel).read_bytes()
         except OSError as e:  # a folder named like a paper, a broken link
             raise SitegenError(f"cannot read: {e.strerror}", rel) from None
         recorded = stats if stats and stats[1] < trusted_before else None  # else read next time
@@ -830,31 +840,40 @@ def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
                 delete_in_background(other.rename(other.with_name(f"del-{other.name}")))
 
 
-def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: set[str]) -> bool:
-    """Make `tmp` from the newest old site (swap_into_place), holding only files in `kept`;
-    False when there is none. Its files are mostly links to the current ones, so link_files
-    has little to do (from an empty folder, one edit at 10,000 papers made 13,000 folders and
-    50,000 links, for seconds of system time); it checks every inode, so any old site will do."""
+def reuse_old_site(trash: Path, prefix: str, tmp: Path, kept: dict[str, int]) -> set[str] | None:
+    """Make `tmp` from the newest old site (swap_into_place), holding only those files of
+    `kept` (name -> the current output's file's inode, from the state) that are that very
+    file; returns their names, for link_files to skip, or None when there is no old site.
+    Most of its files are: from an empty folder, one edit at 10,000 papers made 13,000
+    folders and 50,000 links, for seconds of system time. Any old site will do, as every
+    file's inode is checked, which costs nothing: the folder listing holds it."""
     # a link is none of sitegen's: walked below, the folder it points to would be emptied
     olds = sorted(p for p in trash.glob(f"{prefix}*") if not p.is_symlink())
     try:
         os.rename(olds[-1], tmp)
     except (IndexError, OSError):  # none, or another build took it meanwhile
-        return False
-    top = len(str(tmp)) + 1
-    for folder, dirs, files in os.walk(tmp, topdown=False):
-        rel = folder[top:] + "/" if len(folder) >= top else ""
-        for name in files:
-            if rel + name not in kept:
-                os.unlink(os.path.join(folder, name))
-        for name in dirs:
-            path = os.path.join(folder, name)
-            with suppress(OSError):  # not empty
-                if os.path.islink(path):  # put there by hand: a build writes none
-                    os.unlink(path)
-                else:
-                    os.rmdir(path)
-    return True
+        return None
+    present: set[str] = set()
+
+    def prune(folder: str, rel: str) -> bool:  # True when nothing is left in it
+        left = False
+        with os.scandir(folder) as entries:
+            for e in list(entries):
+                name = rel + e.name
+                if e.is_dir(follow_symlinks=False):
+                    if prune(e.path, name + "/"):
+                        os.rmdir(e.path)
+                    else:
+                        left = True
+                elif kept.get(name) == e.inode() and not e.is_symlink():
+                    present.add(name)
+                    left = True
+                else:  # not kept, another file, or a link (put there by hand)
+                    os.unlink(e.path)
+        return not left
+
+    prune(str(tmp), "")
+    return present
 
 
 def delete_in_background(folder: Path) -> None:
@@ -878,27 +897,26 @@ def delete_in_background(folder: Path) -> None:
     os.waitpid(pid, 0)
 
 
-def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
+def link_files(src: Path, dst: Path, rels: Iterable[str]) -> list[str]:
     """Hard-link each unchanged file from the current output into the new one: 50,000 at
     10,000 papers, so paths are strings and a folder is made only when a link needs it.
-    A file already there (reuse_old_site) stays if it is the same inode."""
-    top, new = f"{src}/", f"{dst}/"
+    Returns the files copied instead, where there are no hard links: new inodes."""
+    top, new, copied = f"{src}/", f"{dst}/", []
     for rel in rels:
         try:
             os.link(top + rel, new + rel)
             continue
         except FileNotFoundError:
             os.makedirs(os.path.dirname(new + rel), exist_ok=True)
-        except FileExistsError:
-            if os.stat(top + rel).st_ino == os.stat(new + rel).st_ino:
-                continue
-            os.unlink(new + rel)
         except OSError:
             pass
         try:
             os.link(top + rel, new + rel)
         except OSError:  # another file system, or no hard links there
+            os.makedirs(os.path.dirname(new + rel), exist_ok=True)
             shutil.copy2(top + rel, new + rel)
+            copied.append(rel)
+    return copied
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -1009,12 +1027,10 @@ def build_site(
         tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
         kept = [rel for rel in every if rel not in remade]
         # the old site shares the current one's files but for those the last build wrote
-        recycled = (
-            state is not None
-            and 2 * state.rewritten < len(state.files)
-            and reuse_old_site(trash, prefix, tmp, set(kept))
-        )
-        if not recycled:
+        present = None
+        if state is not None and 2 * state.rewritten < len(state.files):
+            present = reuse_old_site(trash, prefix, tmp, {rel: old[rel][3] for rel in kept})
+        if present is None:
             try:
                 tmp.mkdir(parents=True)
             except OSError as e:  # below a file, or where this user may not write
@@ -1023,14 +1039,14 @@ def build_site(
         renderer.pieces.kept = read_cache(pieces) or {}
         try:
             costs = [last_costs.get(o.files[0], COST_UNKNOWN) for o in todo]
-            keys, took = make_outputs(
+            keys, took, copied = make_outputs(
                 todo,
                 costs,
                 tmp,
                 jobs,
                 lambda: keys or [o.key() for o in outputs],
                 output,
-                kept,
+                [rel for rel in kept if rel not in present] if present else kept,
                 renderer.pieces,
             )
             last_costs.update(took)
@@ -1056,12 +1072,16 @@ def build_site(
             enough = PIECES_KEPT * len(loaded.site.papers) + len(made)
             save_cache(pieces, dict(list(kept_pieces.items())[-enough:]))
     files = {f: key for o, key in zip(outputs, keys, strict=True) for f in o.files}
-    stats = {rel: tuple(old[rel][1:]) for rel in files if rel in old and rel not in remade}
-    stats.update(stat_files(output, (rel for rel in files if rel not in stats)))  # linked: as was
+    # a linked file is the file it was; a copied one (no hard links there) is not
+    stats = {rel: old[rel][1:] for rel in files if rel in old and rel not in remade}
+    if changed:
+        for rel in copied:
+            del stats[rel]
+    stats.update(stat_files(output, (rel for rel in files if rel not in stats)))
     new_state = State(
         stamp=probe.stamp,
         scanned_at=probe.scanned_at,
-        files={rel: (key, *stats.get(rel, (0, 0))) for rel, key in files.items()},
+        files={rel: (key, *stats.get(rel, (0, 0, 0))) for rel, key in files.items()},
         pages=len(pages),
         warnings=[(w.message, w.path, w.line) for w in warnings],
         search=use_search,

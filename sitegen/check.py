@@ -112,10 +112,9 @@ def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | No
 def _check_papers(site: Path, report: CheckReport) -> None:
     seen: dict[str, str] = {}
     # the build's own list: same order, same files skipped
-    for path in _attempt(report, paper_files, site, report.warnings) or ():
-        display = str(path.relative_to(site))
+    for display in _attempt(report, paper_files, site, report.warnings) or ():
         report.papers += 1
-        text = _attempt(report, read_text, path, display)
+        text = _attempt(report, read_text, site / display, display)
         if text is None:
             continue
         paper = check_paper_text(text, display, report)
@@ -208,8 +207,7 @@ def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -
         report.warnings += about[2] if about else []
     _attempt(report, load_resume, site)
     for folder, parse in ((NEWS_DIR, parse_news), (PAGES_DIR, parse_page)):
-        for path in markdown_files(site, folder, report.warnings):
-            display = path.relative_to(site).as_posix()
-            text = _attempt(report, read_text, path, display)
+        for display in markdown_files(site, folder, report.warnings):
+            text = _attempt(report, read_text, site / display, display)
             if text is not None:
                 _attempt(report, parse, text, display, report.warnings)

@@ -332,9 +332,9 @@ def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem,
     older item keeps its anchor when a newer one of the same name comes: the anchor is
     the item's id in the news feeds, where a changed id is a new item."""
     parsed = []
-    for path in markdown_files(site_dir, NEWS_DIR, warnings):
-        display = path.relative_to(site_dir).as_posix()
-        parsed.append((parse_news(read_text(path, display), display, warnings), display))
+    for display in markdown_files(site_dir, NEWS_DIR, warnings):
+        text = read_text(site_dir / display, display)
+        parsed.append((parse_news(text, display, warnings), display))
     items: dict[str, NewsItem] = {}  # by id
     for item, _ in sorted(parsed, key=lambda pair: (pair[0].date, pair[1])):
         n, base = 2, item.id
@@ -378,9 +378,8 @@ def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPa
 
 def load_pages(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[OwnPage, ...]:
     pages = []
-    for path in markdown_files(site_dir, PAGES_DIR, warnings):
-        display = path.relative_to(site_dir).as_posix()
-        pages.append(parse_page(read_text(path, display), display, warnings))
+    for display in markdown_files(site_dir, PAGES_DIR, warnings):
+        pages.append(parse_page(read_text(site_dir / display, display), display, warnings))
     return tuple(pages)
 
 

@@ -100,7 +100,7 @@ class State:
 
     stamp: str  # the input files' stats, the settings and sitegen's code
     scanned_at: float
-    files: dict[str, tuple[str, int, int]]  # output file -> (key, size, mtime_ns)
+    files: dict[str, tuple[str, int, int, int]]  # output file -> (key, size, mtime_ns, inode)
     pages: int
     warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)
     search: bool = False
@@ -240,9 +240,11 @@ def scan_inputs(site_dir: Path) -> tuple[str, float]:
     return digest(*rows), max((m for _, m in found.values()), default=0) / 1e9
 
 
-def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """A no-op build stats 50,000 files at 10,000 papers: paths are strings, relative
-    to the open output folder where the OS allows it (15% faster: shorter lookups)."""
+def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int, int]]:
+    """(size, mtime_ns, inode) by name. A no-op build stats 50,000 files at 10,000 papers:
+    paths are strings, relative to the open output folder where the OS allows it (15%
+    faster: shorter lookups). The inode tells the next build which of an old site's files
+    are the current ones (build.reuse_old_site)."""
     out = {}
     try:
         fd = os.open(root, os.O_RDONLY) if os.stat in os.supports_dir_fd else None
@@ -255,7 +257,7 @@ def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int]]:
                 st = os.stat(top + rel, dir_fd=fd)
             except OSError:
                 continue
-            out[rel] = (st.st_size, st.st_mtime_ns)
+            out[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
     finally:
         if fd is not None:
             os.close(fd)

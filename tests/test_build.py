@@ -567,6 +567,37 @@ def test_output_refreshed_not_mixed(fresh_site: Path) -> None:
     shutil.rmtree(fresh_site / "output")
 
 
+def test_where_files_cannot_be_hard_linked_they_are_copied_and_the_next_build_is_a_no_op(
+    fresh_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system without hard links: the kept files are copied, new files with new
+    inodes, which the state records as they are, so the next build finds nothing changed."""
+    from sitegen.build import build_site
+
+    def build() -> Any:
+        return build_site(fresh_site, base_url=BASE_URL, search=False, jobs=1)
+
+    build()
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text() + "\nOne more sentence.\n")
+    os.utime(paper, (time.time() - 60,) * 2)  # older than the 2-second rule
+
+    def no_links(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "link", no_links)
+        result = build()
+    assert 0 < len(result.written) < result.files / 2
+    favicon = fresh_site / "output" / "favicon.svg"
+    assert favicon.stat().st_nlink == 1  # a copy
+    again = build()
+    assert again.written == () and again.seconds < result.seconds  # nothing changed
+    shutil.copytree(fresh_site, tmp_path / "cold", ignore=shutil.ignore_patterns("output"))
+    build_site(tmp_path / "cold", base_url=BASE_URL, search=False, jobs=1, use_cache=False)
+    assert tree_bytes(fresh_site / "output") == tree_bytes(tmp_path / "cold" / "output")
+
+
 def test_an_old_site_vanishing_from_the_trash_meanwhile_is_no_error(fresh_site: Path) -> None:
     """The last build deletes the replaced site in the background; a build that starts
     meanwhile sees it in the trash, then gone (a dangling link stands for that moment)."""
@@ -740,11 +771,14 @@ def test_a_build_starting_from_the_last_old_site_writes_what_a_cold_build_writes
     papers[0].write_text(papers[0].read_text() + "\nOne more sentence.\n")
     build()
     (old,) = (fresh_site / ".sitegen-cache" / "trash").glob("site-*")
-    # what an old site may hold: strays, a stale copy of a kept file, an empty folder
+    # what an old site may hold: strays, a stale copy of a kept file, a link, an empty folder
     (old / "stray.html").write_text("stray")
     (old / "papers" / "gone-paper").mkdir()
     (old / "robots.txt").unlink()
     (old / "robots.txt").write_text("stale")
+    css = next((old / "assets").glob("*.css"))
+    css.unlink()
+    css.symlink_to(out / css.relative_to(old))  # the current file itself, through a link
     unchanged = out / "favicon.svg"
     before, old_folder = unchanged.stat().st_ino, old.stat().st_ino
     papers[1].unlink()  # a deleted paper: its folder must go
@@ -753,6 +787,7 @@ def test_a_build_starting_from_the_last_old_site_writes_what_a_cold_build_writes
     assert out.stat().st_ino == old_folder  # the old site became the new output
     assert not list((fresh_site / ".sitegen-cache" / "trash").glob("site-*"))[1:]
     assert unchanged.stat().st_ino == before  # kept files stay hard links to the same file
+    assert not [p for p in out.rglob("*") if p.is_symlink()]
     shutil.copytree(fresh_site, tmp_path / "cold", ignore=shutil.ignore_patterns("output"))
     cold = tmp_path / "cold"
     run_cli("build", "--site", cold, "--no-search", "--base-url", BASE_URL, "--no-cache",
