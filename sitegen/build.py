@@ -169,7 +169,7 @@ def load_site(
 
 
 def cached_related(
-    papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs: int, counts: dict[str, Counter]
+    papers: Sequence[Paper], k: int, cache_dir: Path | None, jobs: int, counts: dict[str, dict]
 ) -> dict:
     """related_papers, scoring again only the papers an edit can reach (related.Memo):
     scoring every paper is most of a 10,000-paper rebuild. `counts` come with the
@@ -666,7 +666,7 @@ def make_outputs(
 
 def cached_papers(
     site_dir: Path, cache: Path | None, jobs: int
-) -> tuple[list[Paper], list[SitegenWarning], dict[str, Counter]]:
+) -> tuple[list[Paper], list[SitegenWarning], dict[str, dict]]:
     """Every paper under content/papers, the warnings, and term counts by slug, reusing the
     parse (most of loading) of every file whose bytes are unchanged. The cache maps each file
     to its bytes' digest, its stat, its Paper (authors not yet resolved), warnings and term
@@ -677,7 +677,7 @@ def cached_papers(
     than RACY_SECONDS old (as the no-op check trusts stats, and git): reading 10,000 files
     that the OS no longer holds in memory took 1.3 s of a one-edit build, their stats 0.03 s."""
     shards = [cache / f"{i:02d}.pickle" if cache else None for i in range(PAPER_SHARDS)]
-    known: dict[str, tuple[str, tuple[int, int, int] | None, Paper, list, Counter]] = {}
+    known: dict[str, tuple[str, tuple[int, int, int] | None, Paper, list, dict]] = {}
     for shard in shards:
         known.update(read_cache(shard) or {})
     texts = []  # (rel, bytes or None when the cached parse is trusted by stat, digest, stat)

@@ -94,12 +94,13 @@ def tokens(text: str) -> list[str]:
     return [t for t in map(_term, _WORD.findall(text)) if t]
 
 
-def term_counts(doc: Doc) -> Counter[str]:
-    """How often each term occurs in the paper, a title word counting TITLE_WEIGHT times."""
-    return Counter(tokens(doc.summary_text) + tokens(doc.title) * TITLE_WEIGHT)
+def term_counts(doc: Doc) -> dict[str, int]:
+    """How often each term occurs in the paper, a title word counting TITLE_WEIGHT times. A
+    plain dict: a build unpickles 10,000 of them from the cache, twice as fast as Counters."""
+    return dict(Counter(tokens(doc.summary_text) + tokens(doc.title) * TITLE_WEIGHT))
 
 
-def idf_weights(counts: Sequence[Counter[str]]) -> dict[str, float]:
+def idf_weights(counts: Sequence[Mapping[str, int]]) -> dict[str, float]:
     """term -> 1 + log((1 + n) / (1 + df)), rounded to 1/IDF_STEPS; terms of one paper only
     are left out (when there are others): they relate it to nothing. Rounding lets a rebuild
     rescore few papers (`Memo`): an edit that moves a common word's df by one would shift
@@ -113,7 +114,7 @@ def idf_weights(counts: Sequence[Counter[str]]) -> dict[str, float]:
     }
 
 
-def vector(counts: Counter[str], idf: Mapping[str, float]) -> dict[str, float]:
+def vector(counts: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
     """A paper's unit-length vector, (1 + log tf) x idf, its terms heaviest first, ties by term."""
     vec = {t: (1.0 + math.log(k)) * idf[t] for t, k in counts.items() if t in idf}
     norm = math.sqrt(math.fsum(w * w for w in vec.values())) or 1.0
@@ -148,7 +149,7 @@ def related_papers(
     k: int,
     map_parts: Callable[[Callable[[list[int]], list], list[list[int]]], list[list]] = _serial,
     parts: int = 1,
-    counts: Mapping[str, Counter[str]] | None = None,
+    counts: Mapping[str, Mapping[str, int]] | None = None,
     memo: Memo | None = None,
 ) -> tuple[dict[str, tuple[P, ...]], Memo]:
     """(slug -> up to k related papers, most related first, never the paper itself; the memo
