@@ -626,11 +626,10 @@ def make_outputs(
     current: Path,
     kept: Sequence[str],
     pieces: Pieces,
-) -> tuple[list[str], dict[str, float], list[str]]:
+) -> tuple[list[str], dict[str, float]]:
     """Write `outputs` under `root` and hard-link the `kept` files from `current`, in `jobs`
-    processes when there are many; returns what `meanwhile` (run here meanwhile) returns,
-    each output's seconds by its first file and the kept files copied instead of linked, and
-    gathers the processes' `pieces`. Processes
+    processes when there are many; returns what `meanwhile` (run here meanwhile) returns and
+    each output's seconds by its first file, and gathers the processes' `pieces`. Processes
     take batches from a pipe as they finish the last, costliest first by last build's `costs`:
     a cold build knows none, so no fixed share is fair to both. Linking 50,000 kept files
     takes as long as rendering, so it is shared out too."""
@@ -640,7 +639,7 @@ def make_outputs(
     with os.fdopen(feed, "wb") as f:  # written whole before any process reads (it fits)
         f.write(b"".join(n.to_bytes(4, "little") for n in range(len(todo))))
 
-    def run(part: int) -> tuple[dict[str, float], dict[str, str], list[str]]:
+    def run(part: int) -> tuple[dict[str, float], dict[str, str]]:
         took = {}
         while batch := os.read(queue, 4):  # 4 bytes, all written: no read gets fewer
             for i in todo[int.from_bytes(batch, "little")]:
@@ -651,17 +650,17 @@ def make_outputs(
                 for rel, data in zip(o.files, made, strict=True):
                     write_file(f"{root}/{rel}", data)
                 took[o.files[0]] = time.perf_counter() - started
-        return took, pieces.made, link_files(current, root, kept[part::parts])
+        link_files(current, root, kept[part::parts])
+        return took, pieces.made
 
     found: list[list[str]] = []
     try:
         done = fork_map(run, range(parts), parts, lambda: found.append(meanwhile()))
     finally:
         os.close(queue)
-    for _, made, _ in done:
+    for _, made in done:
         pieces.made.update(made)
-    took = {name: t for took, _, _ in done for name, t in took.items()}
-    return found[0], took, [rel for _, _, copied in done for rel in copied]
+    return found[0], {name: t for took, _ in done for name, t in took.items()}
 
 
 def cached_papers(
@@ -897,11 +896,10 @@ def delete_in_background(folder: Path) -> None:
     os.waitpid(pid, 0)
 
 
-def link_files(src: Path, dst: Path, rels: Iterable[str]) -> list[str]:
+def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
     """Hard-link each unchanged file from the current output into the new one: 50,000 at
-    10,000 papers, so paths are strings and a folder is made only when a link needs it.
-    Returns the files copied instead, where there are no hard links: new inodes."""
-    top, new, copied = f"{src}/", f"{dst}/", []
+    10,000 papers, so paths are strings and a folder is made only when a link needs it."""
+    top, new = f"{src}/", f"{dst}/"
     for rel in rels:
         try:
             os.link(top + rel, new + rel)
@@ -915,8 +913,6 @@ def link_files(src: Path, dst: Path, rels: Iterable[str]) -> list[str]:
         except OSError:  # another file system, or no hard links there
             os.makedirs(os.path.dirname(new + rel), exist_ok=True)
             shutil.copy2(top + rel, new + rel)
-            copied.append(rel)
-    return copied
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -1039,7 +1035,7 @@ def build_site(
         renderer.pieces.kept = read_cache(pieces) or {}
         try:
             costs = [last_costs.get(o.files[0], COST_UNKNOWN) for o in todo]
-            keys, took, copied = make_outputs(
+            keys, took = make_outputs(
                 todo,
                 costs,
                 tmp,
@@ -1072,11 +1068,9 @@ def build_site(
             enough = PIECES_KEPT * len(loaded.site.papers) + len(made)
             save_cache(pieces, dict(list(kept_pieces.items())[-enough:]))
     files = {f: key for o, key in zip(outputs, keys, strict=True) for f in o.files}
-    # a linked file is the file it was; a copied one (no hard links there) is not
+    # a linked file is as it was (copied where there are no hard links: another inode, which
+    # only makes the next build link it again, as reuse_old_site checks inodes)
     stats = {rel: old[rel][1:] for rel in files if rel in old and rel not in remade}
-    if changed:
-        for rel in copied:
-            del stats[rel]
     stats.update(stat_files(output, (rel for rel in files if rel not in stats)))
     new_state = State(
         stamp=probe.stamp,

@@ -484,8 +484,8 @@ class Probe:
         scans: list[tuple[str, float]] = []
 
         def changed_by_hand(share: list[str]) -> set[str]:  # or deleted, since a build wrote them
-            found = stat_files(output, share)
-            return {rel for rel in share if found.get(rel) != files[rel][1:]}
+            found = stat_files(output, share)  # size and time: a copy (`cp -p`) is as good
+            return {rel for rel in share if found.get(rel, ())[:2] != files[rel][1:3]}
 
         shares = [rels[i::jobs] for i in range(jobs)]
         parts = fork_map(changed_by_hand, shares, jobs, lambda: scans.append(scan_inputs(site_dir)))
