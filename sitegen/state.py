@@ -244,7 +244,7 @@ def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int, int
     """(size, mtime_ns, inode) by name. A no-op build stats 50,000 files at 10,000 papers:
     paths are strings, relative to the open output folder where the OS allows it (15%
     faster: shorter lookups). The inode tells the next build which of an old site's files
-    are the current ones (build.reuse_old_site)."""
+    are the current ones (build.prune_old_site)."""
     out = {}
     try:
         fd = os.open(root, os.O_RDONLY) if os.stat in os.supports_dir_fd else None
