@@ -99,7 +99,7 @@ from .state import (
 from .words import format_date, format_number, load_words
 
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
-PARALLEL_LINKS = 5_000  # files to hard-link before other processes pay for starting
+PARALLEL_LINKS = 5_000  # files to hard-link or prune before other processes pay for starting
 PARALLEL_KEYS = 1_000  # outputs to key before other processes pay for starting
 PAPER_SHARDS = 16  # files the papers' parses are cached in (cached_papers)
 PARALLEL_PAPERS = 500  # papers to tokenise or score for related papers, likewise
@@ -982,7 +982,7 @@ def build_site(
     pruned = fork_map(
         partial(prune_old_site, files=old),
         start_from,
-        jobs,
+        jobs if len(old) >= PARALLEL_LINKS else 1,  # a small site's prune takes milliseconds
         lambda: found.append(load_site(site_dir, base_url, cache, jobs)),
     )
     loaded = found[0]
