@@ -110,12 +110,18 @@ class SitegenWarning:  # a problem that does not stop the run
 # left open in a name reverses the rest of its line); lone surrogates (JSON has them, no
 # file can be written with them); HTML's noncharacters, the astral ones checked only at an
 # astral character (the lookbehind): in one class, they made every search 3 times slower.
+_BMP_CONTROL = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef"
+    "\ufffe\uffff"
+)
 CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef"
-    "\ufffe\uffff]|[\U00010000-\U0010ffff](?<=["
+    f"[{_BMP_CONTROL}]|[\U00010000-\U0010ffff](?<=["
     + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(1, 17))
     + "])"
 )
+# CONTROL's characters and every astral one, in one class to put more beside (no lookbehind):
+# a first search over a long text, 5 times faster than CONTROL's over a 13 MB profile
+MAYBE_CONTROL = f"{_BMP_CONTROL}\U00010000-\U0010ffff"
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # CONTROL's ASCII part
 
 

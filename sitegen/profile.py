@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import CONTROL, SitegenError, SitegenWarning, visible
+from .errors import CONTROL, MAYBE_CONTROL, SitegenError, SitegenWarning, visible
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MON = "|".join(MONTHS)
@@ -39,6 +39,7 @@ BINARY_MESSAGE = "this is a binary file, not a profile text"
 # What the build drops (errors.CONTROL), dropped before the escaping (a U+FDD0 dropped later
 # hid a `#` from it), what YAML reads as line breaks, and a BOM; not tabs and newlines.
 _CONTROL = re.compile(f"{CONTROL.pattern}|[\u2028\u2029\ufeff]")
+_MAYBE_CONTROL = re.compile(f"[{MAYBE_CONTROL}\u2028\u2029\ufeff]")  # a superset of _CONTROL
 _SPACE_LIKE = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
 
 # Authors line: `A, B, C et al. · affil, affil`.
@@ -245,7 +246,8 @@ class _Reader:
                 raise self.error(BINARY_MESSAGE, 1)
             raise self.error("a NUL byte: this is not a profile text", text.count("\n", 0, nul) + 1)
         text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        if bad := _CONTROL.search(text):
+        maybe = _MAYBE_CONTROL.search(text)  # most texts have no astral character: done
+        if maybe and (bad := _CONTROL.search(text, maybe.start())):
             self.warn(
                 f"removed control characters (the first is U+{ord(bad.group()):04X})",
                 text.count("\n", 0, bad.start()) + 1,
