@@ -95,6 +95,7 @@ from .state import (
     state_file,
     tree_stats,
     user_cache_dir,
+    write_and_close,
 )
 from .words import format_date, format_number, load_words
 
@@ -586,20 +587,13 @@ def _cv_pdf(
 
 
 def write_file(path: str, data: bytes | str) -> None:
-    """os.open and os.write: a file object also stats, seeks and asks whether the file is a
-    terminal, for each of 50,000 files."""
     data = data if isinstance(data, bytes) else data.encode("utf-8")
     try:
         fd = os.open(path, WRITE, 0o666)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(path, WRITE, 0o666)
-    try:
-        view = memoryview(data)
-        while view:  # a write may take less than all
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
+    write_and_close(fd, data)
 
 
 def batches(costs: Sequence[float], parts: int) -> list[list[int]]:

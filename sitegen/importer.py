@@ -51,7 +51,14 @@ from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_fi
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
 from .sources import SourceRecord
-from .state import default_jobs, folder_lock, map_shares, process_alive, signals_held
+from .state import (
+    default_jobs,
+    folder_lock,
+    map_shares,
+    process_alive,
+    signals_held,
+    write_and_close,
+)
 from .yamlutil import dump_yaml, load_json, load_yaml
 
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
@@ -1184,12 +1191,7 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
                     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
                     break
             temps.append((tmp, target))
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
+            write_and_close(fd, data)
     except BaseException as e:  # a full disk, or Ctrl-C: nothing is changed
         for tmp, _ in temps:
             _unlink_quietly(tmp)

@@ -385,6 +385,18 @@ def read_cache(path: Path | None) -> Any:
     return value if found == code_stamp() else None
 
 
+def write_and_close(fd: int, data: bytes) -> None:
+    """All of `data` to an open file, then closed: os.write may take less than all. Raw file
+    descriptors, because a file object also stats, seeks and asks whether the file is a
+    terminal, for each of 50,000 files."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def save_bytes(path: Path, *data: bytes) -> None:
     """Written whole or not at all: another build may be reading it. Every such file is a
     cache, so one that cannot be written is left out: the next build is only slower."""
