@@ -905,20 +905,16 @@ def delete_in_background(folder: Path) -> None:
 def link_files(src: Path, dst: Path, rels: Iterable[str]) -> None:
     """Hard-link each unchanged file from the current output into the new one: 50,000 at
     10,000 papers, so paths are strings and a folder is made only when a link needs it."""
-    top, new = f"{src}/", f"{dst}/"
     for rel in rels:
+        old, new = f"{src}/{rel}", f"{dst}/{rel}"
         try:
-            os.link(top + rel, new + rel)
-            continue
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(new + rel), exist_ok=True)
-        except OSError:
-            pass
-        try:
-            os.link(top + rel, new + rel)
-        except OSError:  # another file system, or no hard links there
-            os.makedirs(os.path.dirname(new + rel), exist_ok=True)
-            shutil.copy2(top + rel, new + rel)
+            os.link(old, new)
+        except OSError:  # its folder is not made yet, or no hard links there: copied
+            os.makedirs(os.path.dirname(new), exist_ok=True)
+            try:
+                os.link(old, new)
+            except OSError:
+                shutil.copy2(old, new)
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
