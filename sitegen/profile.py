@@ -9,6 +9,7 @@ a SitegenError, never another exception: the fuzz tests hold it to that.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -141,7 +142,7 @@ def markdown_inline(text: str, short: str | None = None) -> str:
 
     def convert(m: re.Match[str]) -> str:
         kind = m.lastgroup
-        if kind == "math" or kind == "bs":
+        if kind in ("math", "bs"):
             return m.group(0)
         if kind == "url":
             url = m.group("url")
@@ -153,12 +154,10 @@ def markdown_inline(text: str, short: str | None = None) -> str:
             return f"{mark}{markdown_inline(m.group('arg'), short)}{mark}"
         if kind == "latex":
             return m.group("latex")
-        if kind == "us":
-            # An underscore inside a word never emphasises (train_set); elsewhere it may.
+        if kind == "us":  # inside a word (train_set) it never emphasises; elsewhere it may
             i = m.start()
-            if 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum():
-                return "_"
-            return "\\_"
+            inside = 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+            return "_" if inside else "\\_"
         return "\\" + m.group(0)  # md, ent
 
     # The full pattern only where a trigger character sits; the substring tests run at
@@ -303,36 +302,19 @@ class _Reader:
             self.warn(
                 f"the paper {_quote(title)} has no abstract; imported with an empty body", start + 1
             )
-        names, et_al, affiliations = authors
+        # `authors` is (names, et_al, affiliations), in the order of PaperRecord's fields
         return PaperRecord(
-            topic=topic,
-            date=date,
-            year_inferred=inferred,
-            title=title,
-            authors=names,
-            et_al=et_al,
-            affiliations=affiliations,
-            code=code is not None,
-            abstract_raw=abstract,
-            line=start + 1,
+            topic, date, inferred, title, *authors, code is not None, abstract, start + 1
         )
 
     def date(self, mon: str, day: int, year: str | None, line: int) -> tuple[dt.date, bool]:
-        month = MONTHS[mon]
-        if year is not None:
-            try:
-                return dt.date(int(year), month, day), False
-            except ValueError:
-                raise self.error(f"impossible date: {mon} {day}, {year}", line) from None
         # No year: the profile's way to show this year (Feb 29 may be years back).
-        for y in range(self.as_of.year, max(self.as_of.year - 8, 0), -1):
-            try:
-                d = dt.date(y, month, day)
-            except ValueError:
-                continue
-            if d <= self.as_of:
-                return d, True
-        raise self.error(f"impossible date: {mon} {day}", line)
+        latest = self.as_of.year
+        for y in [int(year)] if year else range(latest, max(latest - 8, 0), -1):
+            with contextlib.suppress(ValueError):
+                if (d := dt.date(y, MONTHS[mon], day)) <= self.as_of or year:
+                    return d, not year
+        raise self.error(f"impossible date: {mon} {day}{f', {year}' if year else ''}", line)
 
 
 def _metric(s: str) -> tuple[str, int | float] | None:
