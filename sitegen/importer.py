@@ -107,9 +107,6 @@ def _each(
     return map_shares(fn, items, jobs, meanwhile)
 
 
-# ---------------------------------------------------------------- report
-
-
 @dataclass
 class ImportReport:
     """What an import did (or, with --dry-run, would do), for the CLI to print."""
@@ -157,9 +154,6 @@ class ImportReport:
         return out
 
 
-# ---------------------------------------------------------------- identity
-
-
 _TITLE_JUNK = re.compile(r"[\W_]+")
 
 
@@ -189,9 +183,6 @@ def identities(records: Sequence[PaperRecord]) -> tuple[list[str], list[tuple[in
         if before:
             dups.append((r.line, first))
     return keys, dups
-
-
-# ---------------------------------------------------------------- reading
 
 
 def read_profile_text(path: Path) -> str:
@@ -343,9 +334,6 @@ def _unmanaged_identities(
     return found
 
 
-# ---------------------------------------------------------------- profile.yaml merge
-
-
 # the imported keys are plain words, which a user may still have quoted (`"metrics":`)
 _TOP_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1\s*:(?:\s|$)""")
 
@@ -375,9 +363,7 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     out: list[str] = []
     i = 0
     while i < len(lines):
-        m = _TOP_KEY.match(lines[i])
-        key = m.group(2) if m else None
-        if key in emitted:
+        if (m := _TOP_KEY.match(lines[i])) and (key := m.group(2)) in emitted:
             j = i + 1
             while j < len(lines) and (
                 lines[j][:1] in (" ", "\t", "-", "#") or not lines[j].strip()
@@ -399,9 +385,6 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
         if load_yaml(text, path) == merged:
             return text, "updated"
     return dump_yaml(merged), "updated"
-
-
-# ---------------------------------------------------------------- planning
 
 
 def run_import(
@@ -702,8 +685,6 @@ def _read_or_none(path: Path) -> bytes | None:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
 
 
-# ---------------------------------------------------------------- other sources (dicts: one pass)
-
 FILLABLE = ("doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured")
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
@@ -743,16 +724,15 @@ def read_sources(specs: list[str], log: Callable[[str], None], owner: str) -> li
             from .fetch import fetch
 
             records += fetch(spec, log)
-            continue
-        if kind == "hugo":
+        elif kind == "hugo":
             records += _read_hugo(Path(spec), sources.owner_matcher(owner))
-            continue
-        text = _source_text(Path(spec))
-        parse = {"bibtex": sources.parse_bibtex, "ris": sources.parse_ris}.get(kind)
-        if parse is None:  # JSON: ORCID's works, or CSL-JSON
-            orcid = sources.is_orcid_works(load_json(text, spec))
-            parse = sources.parse_orcid_works if orcid else sources.parse_csl_json
-        records += [replace(r, source=os.path.basename(spec)) for r in parse(text, spec)]
+        else:
+            text = _source_text(Path(spec))
+            parse = {"bibtex": sources.parse_bibtex, "ris": sources.parse_ris}.get(kind)
+            if parse is None:  # JSON: ORCID's works, or CSL-JSON
+                orcid = sources.is_orcid_works(load_json(text, spec))
+                parse = sources.parse_orcid_works if orcid else sources.parse_csl_json
+            records += [replace(r, source=os.path.basename(spec)) for r in parse(text, spec)]
     return records
 
 
@@ -1167,9 +1147,6 @@ def _filled(paper: _Paper, owner: str) -> tuple[dict[str, object], bytes | None]
     if after is None or after.values != {**paper.values, **gained}:
         return gained, None
     return gained, text.encode()  # type: ignore[union-attr]
-
-
-# ---------------------------------------------------------------- writing
 
 
 def _write_all(writes: dict[Path, bytes], site: Path) -> None:
