@@ -144,12 +144,9 @@ def bare_arxiv(text: str | None, *, hinted: bool = False) -> str | None:
     """The arXiv identifier without its version; with `hinted`, only after 'arXiv:' or an
     arxiv.org link, so a page range or report number in a note is not taken for one."""
     text = clean(text)
-    if not hinted:
-        m = _ARXIV.search(text)
-    elif h := _ARXIV_HINT.search(text):
-        m = _ARXIV.match(text[h.end() :].lstrip())
-    else:
-        return None
+    if hinted:
+        text = text[h.end() :].lstrip() if (h := _ARXIV_HINT.search(text)) else ""
+    m = (_ARXIV.match if hinted else _ARXIV.search)(text)
     return m.group(1) if m else None
 
 
@@ -211,7 +208,7 @@ def _flip(name: str) -> str:
 
 def _not_a_url(what: str, value: Any, source: str, line: int | None) -> tuple[SitegenWarning, ...]:
     """A file name where a URL belongs (al-folio's assets/pdf/, a Hugo page bundle's)."""
-    if not (local := clean(value)[:60]):
+    if web_url(value) or not (local := clean(value)[:60]):
         return ()
     why = "is not a URL: not imported (put the file in root/ and give its full URL)"
     return (SitegenWarning(f"{what} {local!r} {why}", source, line),)
@@ -392,7 +389,6 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             arxiv = bare_arxiv(f.get("volume"))
         url = web_url(f.get("url")) or web_url(_URL_MACRO.sub(r"\1", f.get("howpublished", "")))
         doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
-        pdf = web_url(f.get("pdf"))
         links = tuple((n, u) for k, n in _ALFOLIO_LINKS.items() if (u := web_url(f.get(k))))
         records.append(
             _record(
@@ -406,17 +402,14 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or publisher)),
                 url=_page(url) or _page(web_url(f.get("html"))),
-                pdf=pdf,
+                pdf=web_url(f.get("pdf")),
                 abstract=_latex(f.get("abstract", ""), markdown_inline) or None,
                 topic=topic_of(f.get("primaryclass")),
                 code_url=web_url(f.get("code")),
                 links=links,
                 featured=clean(f.get("selected")).lower() in ("true", "yes"),
                 type=paper_type,
-                # al-folio's `pdf` may name a file in its assets/pdf/
-                warnings=()
-                if pdf
-                else _not_a_url(
+                warnings=_not_a_url(
                     f"entry {clean(entry.key)[:60]!r}: pdf", f.get("pdf"), source, lines.get("pdf")
                 ),
             )
@@ -796,9 +789,7 @@ def parse_hugo(
             links=links,
             featured=fm.get("featured") is True,
             type=next(filter(None, (_HUGO_TYPES.get(clean(t)) for t in kinds)), None),
-            warnings=()
-            if pdf
-            else _not_a_url("url_pdf", fm.get("url_pdf"), source, line("url_pdf")),
+            warnings=_not_a_url("url_pdf", fm.get("url_pdf"), source, line("url_pdf")),
         )
     ]
 
