@@ -5,6 +5,7 @@ plans any write. The base URLs come from the environment, so tests use a local s
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -49,35 +50,29 @@ Log = Callable[[str], None]
 def _base(kind: str) -> str:
     var, default = DEFAULTS[kind]
     base = (os.environ.get(var) or default).rstrip("/")
-    try:
+    with contextlib.suppress(ValueError):  # `http://[::1`: an IPv6 address left open
         url = urllib.parse.urlsplit(base)
-    except ValueError:  # `http://[::1`: an IPv6 address left open
-        url = None
-    if not url or url.scheme not in ("http", "https") or not url.hostname:
-        raise SitegenError(f"{base!r} is not an http(s) URL", var)
-    return base
+        if url.scheme in ("http", "https") and url.hostname:
+            return base
+    raise SitegenError(f"{base!r} is not an http(s) URL", var)
 
 
 def _timeout() -> float:
     text = os.environ.get("SITEGEN_FETCH_TIMEOUT", "30")
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    # nan fails too; 0 makes a socket non-blocking, inf overflows it, and an hour is plenty
-    if not 0 < seconds <= 3600:
-        message = f"{text!r} is not a number of seconds (more than 0, at most 3600)"
-        raise SitegenError(message, "SITEGEN_FETCH_TIMEOUT")
-    return seconds
+    with contextlib.suppress(ValueError):
+        # nan fails too; 0 makes a socket non-blocking, inf overflows it, and an hour is plenty
+        if 0 < (seconds := float(text)) <= 3600:
+            return seconds
+    message = f"{text!r} is not a number of seconds (more than 0, at most 3600)"
+    raise SitegenError(message, "SITEGEN_FETCH_TIMEOUT")
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any) -> urllib.request.Request | None:
         newurl = args[-1]  # after req, fp, code, msg and headers: joined with the request's
         if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.URLError(
-                f"it redirects to {newurl}: only http and https are followed"
-            )
+            why = f"it redirects to {newurl}: only http and https are followed"
+            raise urllib.error.URLError(why)
         new = super().redirect_request(*args)
         # an API key is for the host it was given to, not for any a redirect names
         if new and new.host != args[0].host:
@@ -136,10 +131,9 @@ def answer(
         if e.code == 429:  # Retry-After is seconds or an HTTP date: either reads as is
             after = (e.headers.get("Retry-After") or "").strip()
             when = f"in {after} s" if after.isascii() and after.isdigit() else f"after {after}"
-            wait = f"try again {when}" if after.isprintable() and 0 < len(after) < 40 else ""
-            raise SitegenError(
-                f"rate limited (HTTP 429); {wait or 'wait a while and try again'}", spec
-            ) from None
+            shown = after.isprintable() and 0 < len(after) < 40
+            wait = f"try again {when}" if shown else "wait a while and try again"
+            raise SitegenError(f"rate limited (HTTP 429); {wait}", spec) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None
     # a redirect to `http://[::1` is a ValueError, a huge Content-Length an OverflowError
     except (OSError, ValueError, OverflowError, http.client.HTTPException) as e:

@@ -86,12 +86,9 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         top = data.items() if isinstance(data, dict) else enumerate(data)
         deep = [k for k, v in top if _nesting(v) >= MAX_NESTING][:1]  # where it starts
         line = key_line(text, deep, first_line) or first_line
-        raise SitegenError(
-            f"lists and mappings nested more than {MAX_NESTING} deep (or in a loop, through YAML "
-            "aliases): no page needs that many",
-            path,
-            line,
-        )
+        problem = f"lists and mappings nested more than {MAX_NESTING} deep"
+        why = "(or in a loop, through YAML aliases): no page needs that many"
+        raise SitegenError(f"{problem} {why}", path, line)
     return data
 
 
