@@ -380,9 +380,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         paper_type = _BIBTEX_TYPES.get(entry.entry_type.lower())
         by = ("school", "institution", "publisher", "howpublished")  # cite writes one of them
         publisher = next(filter(None, map(f.get, by)), "") if paper_type in _PUBLISHED_BY else ""
-        arxiv = None
-        if f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower() in ("arxiv", ""):
-            arxiv = bare_arxiv(f.get("eprint"))
+        prefix = f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower()
+        arxiv = bare_arxiv(f.get("eprint")) if prefix in ("arxiv", "") else None
         for key in ("journal", "note", "url", "howpublished"):
             arxiv = arxiv or bare_arxiv(f.get(key), hinted=True)
         if not arxiv and f.get("journal", "").strip().lower() == "corr":  # DBLP: abs/2212.06244
@@ -464,9 +463,8 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         arxiv = next((a for a in (bare_arxiv(u, hinted=True) for u in urls) if a), None)
         arxiv = arxiv or bare_arxiv(e.get("notes") and " ".join(e["notes"]), hinted=True)
         journal = e.get("journal_name") or e.get("secondary_title") or e.get("alternate_title3")
-        paper_type = _thesis_degree(
-            _RIS_TYPES.get(clean(e.get("type_of_reference")).upper()), e.get("type_of_work")
-        )
+        kind = _RIS_TYPES.get(clean(e.get("type_of_reference")).upper())
+        paper_type = _thesis_degree(kind, e.get("type_of_work"))
         journal = journal or (e.get("publisher") if paper_type in _PUBLISHED_BY else None)
         records.append(
             _record(
