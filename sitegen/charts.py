@@ -50,11 +50,6 @@ def with_label(label: object, value: str, words: dict[str, str]) -> str:
     return words["{label}: {value}"].format(label=label, value=value)
 
 
-def joined(first: object, second: object, words: dict[str, str]) -> str:
-    """`2024, Machine Learning`: two parts of one label, joined as the language joins them."""
-    return words["{first}, {second}"].format(first=first, second=second)
-
-
 @dataclass(frozen=True)
 class Series:
     """One colour band in a stacked chart: a topic, or all the smaller ones together."""
@@ -95,16 +90,12 @@ def _nice_step(top: int) -> int:
 
 
 def _table(
-    caption: str,
-    head: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    numeric: set[int],
-    words: dict[str, str],
+    caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int], words: dict
 ) -> str:
-    """A chart's numbers as an HTML table of already-escaped cells, folded under a summary;
-    the columns in `numeric` are right-aligned."""
+    """A chart's numbers as a table folded under a summary: `caption` and `head` are text,
+    `rows` already HTML; the columns in `numeric` are right-aligned."""
     attrs = [' class="num"' if i in numeric else "" for i in range(len(head))]
-    th = "".join(f'<th scope="col"{a}>{h}</th>' for a, h in zip(attrs, head, strict=True))
+    th = "".join(f'<th scope="col"{a}>{escape(h)}</th>' for a, h in zip(attrs, head, strict=True))
     body = "".join(
         f'<tr><th scope="row">{row[0]}</th>'
         + "".join(f"<td{a}>{c}</td>" for a, c in zip(attrs[1:], row[1:], strict=True))
@@ -114,7 +105,7 @@ def _table(
     summary = escape(words["Show the numbers as a table"])
     return (
         f'<details class="chart-data"><summary>{summary}</summary>'
-        f'<div class="table-scroll"><table class="chart-table"><caption>{caption}</caption>'
+        f'<div class="table-scroll"><table class="chart-table"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
 
@@ -202,7 +193,8 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
                 continue
             y0, y1 = y_of(acc + c), y_of(acc)
             acc += c
-            part = with_label(joined(year, s.name, words), plural(c, "paper", words), words)
+            pair = words["{first}, {second}"].format(first=year, second=s.name)
+            part = with_label(pair, plural(c, "paper", words), words)
             parts.append(
                 f'<rect class="seg {s.css}" x="{_n(x)}%" width="{_n(bar)}%" y="{_n(y0)}" '
                 f'height="{_n(y1 - y0)}"><title>{escape(part)}</title></rect>'
@@ -230,9 +222,9 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     )
     legend = f'<ul class="chart-legend" aria-label="{escape(words["Topics"])}">{items}</ul>'
     rows = [[str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)]
-    head = [escape(words["Year"]), *(escape(s.name) for s in series), escape(words["Total"])]
+    head = [words["Year"], *(s.name for s in series), words["Total"]]
     numeric = set(range(1, len(head)))
-    table = _table(escape(words["Papers per year and topic"]), head, rows, numeric, words)
+    table = _table(words["Papers per year and topic"], head, rows, numeric, words)
     title = words["Papers per year, by topic"]
     return _figure("timeline", title, desc, size, parts, legend, table)
 
@@ -378,10 +370,7 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
         code = min(counts, key=lambda k: (-counts[k], k))
         return f"t{site.topic_by_code[code].colour}"
 
-    pos = {}
-    links = []
-    people_svg = []
-    boxes = []
+    pos, links, people_svg, boxes = {}, [], [], []
     for i, c in enumerate(ring):
         a = -math.pi / 2 + 2 * math.pi * i / len(ring)
         cos, sin = math.cos(a), math.sin(a)
@@ -454,10 +443,8 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
         # each name isolated, so a right-to-left one keeps its place and its count
         also = ", ".join(f"<bdi>{escape(name)}</bdi> ({n})" for n, name in others)
         rows.append([f"<bdi>{escape(c.person.name)}</bdi>", str(c.count), also or "—"])
-    head = [
-        escape(words[h]) for h in ("Coauthor", "Joint papers", "Also wrote with (joint papers)")
-    ]
-    table_caption = escape(words["The closest coauthors of {owner}"].format(owner=owner))
+    head = [words[h] for h in ("Coauthor", "Joint papers", "Also wrote with (joint papers)")]
+    table_caption = words["The closest coauthors of {owner}"].format(owner=owner)
     table = _table(table_caption, head, rows, {1}, words)
     caption = words[
         "{owner} and the {coauthors}. Line width: joint papers; colour: the main topic of "

@@ -331,12 +331,12 @@ def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem,
     """content/news/*.md, newest first; each item's anchor is unique on the page, and an
     older item keeps its anchor when a newer one of the same name comes: the anchor is
     the item's id in the news feeds, where a changed id is a new item."""
-    parsed = []
-    for display in markdown_files(site_dir, NEWS_DIR, warnings):
-        text = read_text(site_dir / display, display)
-        parsed.append((parse_news(text, display, warnings), display))
+    parsed = [
+        parse_news(read_text(site_dir / display, display), display, warnings)
+        for display in markdown_files(site_dir, NEWS_DIR, warnings)  # sorted by name
+    ]
     items: dict[str, NewsItem] = {}  # by id
-    for item, _ in sorted(parsed, key=lambda pair: (pair[0].date, pair[1])):
+    for item in sorted(parsed, key=lambda item: item.date):  # stable: by name on one day
         n, base = 2, item.id
         while item.id in items:
             item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1
@@ -350,9 +350,8 @@ def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tupl
     fg = new_feed(spec, base_url, items[0].date, None)  # a build with no news makes no feed
     for item in items:
         text = item.text.split("\n")[0]
-        title = (
-            plain_inline(item.title) if item.title else text[:80] + ("…" if len(text) > 80 else "")
-        )
+        short = text[:80] + ("…" if len(text) > 80 else "")
+        title = plain_inline(item.title) if item.title else short
         fe = add_entry(fg, f"{base_url}{spec.page_url}#{item.id}", title, item.date)
         body = absolute_anchors(item.body_html, f"{base_url}{spec.page_url}")
         fe.description(xml_clean(body or html.escape(item.title or "", quote=False)))  # HTML
@@ -376,13 +375,6 @@ def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPa
     return OwnPage(f"{name}/", display, title, _opt_str(data, "description", fail), rendered.html)
 
 
-def load_pages(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[OwnPage, ...]:
-    pages = []
-    for display in markdown_files(site_dir, PAGES_DIR, warnings):
-        pages.append(parse_page(read_text(site_dir / display, display), display, warnings))
-    return tuple(pages)
-
-
 def check_page_names(pages: Sequence[OwnPage], made: Iterable[str], root: Iterable[str]) -> None:
     """A page clashes with a file of the build or a name sitegen keeps (`made`) but its own,
     by top-level name and stem (/404/ beside 404.html), and with what root/ publishes."""
@@ -399,24 +391,21 @@ def check_page_names(pages: Sequence[OwnPage], made: Iterable[str], root: Iterab
             raise SitegenError(f"the page /{page.url} clashes with {clash}: rename it", page.source)
 
 
-# sitegen's academic sections, beside JSON Resume's own: item keys and the required one
-EXTRA_SECTIONS = {
-    "talks": ("title", ("title", "event", "location", "date", "url", "summary")),
-    "teaching": ("course", ("course", "institution", "role", "startDate", "endDate", "summary")),
-    "service": ("role", ("role", "organization", "startDate", "endDate", "summary")),
-}
+EXTRA_SECTIONS = ("talks", "teaching", "service")  # sitegen's, beside JSON Resume's own
 
 
 @cache
 def resume_schema() -> dict:
-    """The vendored JSON Resume schema v1.0.0, with sitegen's academic sections added."""
+    """The vendored JSON Resume schema v1.0.0, with sitegen's academic sections added: their
+    keys are those the CV shows (SECTIONS_BEFORE) and `url`, the title's required."""
     schema = json.loads((Path(__file__).parent / "resume-schema.json").read_text("utf-8"))
     iso = {"$ref": "#/definitions/iso8601"}
-    for name, (required, keys) in EXTRA_SECTIONS.items():
+    for name in EXTRA_SECTIONS:
+        keys = [*SECTIONS_BEFORE[name][1].replace("|", " ").split(), "url"]
         props = {k: iso if k.endswith(("date", "Date")) else {"type": "string"} for k in keys}
         schema["properties"][name] = {
             "type": "array",
-            "items": {"type": "object", "required": [required], "properties": props},
+            "items": {"type": "object", "required": keys[:1], "properties": props},
         }
     return schema
 
@@ -683,7 +672,10 @@ def load_portfolio(
     pdf = cvpdf.CV if wanted and cvpdf.available() else None
     if wanted and pdf is None:
         warnings.append(cvpdf.NO_ENGINE)
-    pages = load_pages(site_dir, warnings)
+    pages = tuple(
+        parse_page(read_text(site_dir / display, display), display, warnings)
+        for display in markdown_files(site_dir, PAGES_DIR, warnings)
+    )
     return Portfolio(about, news, cv, tuple(sorted(files.items())), pdf, pages)
 
 

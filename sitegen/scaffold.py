@@ -90,7 +90,7 @@ SOURCE_KINDS = {
 }
 
 
-def _only_a_profile_text(folder: Path, profile: Path) -> None:
+def _check_profile(folder: Path, profile: Path) -> None:
     """--profile names the owner from the profile text's top; the other sources do not name
     the owner, so they are imported into a site whose profile.yaml already does."""
     from .importer import source_kind
@@ -106,6 +106,12 @@ def _only_a_profile_text(folder: Path, profile: Path) -> None:
         )
     if not profile.is_file():
         raise SitegenError("no such profile file", profile, exit_code=2)
+    if (folder / "content").exists():  # the import would rewrite it
+        raise SitegenError(
+            "the folder already has content/: import the profile into it with "
+            f"`sitegen import {profile} --site {folder}`",
+            folder,
+        )
 
 
 def new_site(
@@ -122,13 +128,7 @@ def new_site(
             folder,
         )
     if profile is not None:
-        _only_a_profile_text(folder, profile)
-    if profile is not None and (folder / "content").exists():  # the import would rewrite it
-        raise SitegenError(
-            "the folder already has content/: import the profile into it with "
-            f"`sitegen import {profile} --site {folder}`",
-            folder,
-        )
+        _check_profile(folder, profile)
 
     requirements, has_sitegen = requirements_txt()
     files = {
@@ -166,16 +166,14 @@ def new_site(
 
     try:
         for rel, text in files.items():
-            path = folder / rel
             if link := _link_on_the_way(folder, rel):
                 lines.append(f"kept {rel} ({link.relative_to(folder)} is a symbolic link)")
-                continue
-            if path.exists():
+            elif (folder / rel).exists():
                 lines.append(f"kept {rel} (exists)")
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            lines.append(f"created {rel}")
+            else:
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                (folder / rel).write_text(text, encoding="utf-8")
+                lines.append(f"created {rel}")
         if not _link_on_the_way(folder, "content/papers"):
             (folder / "content" / "papers").mkdir(parents=True, exist_ok=True)
     except OSError as e:  # no permission, say: what was made is listed
