@@ -397,7 +397,7 @@ EXTRA_SECTIONS = ("talks", "teaching", "service")  # sitegen's, beside JSON Resu
 @cache
 def resume_schema() -> dict:
     """The vendored JSON Resume schema v1.0.0, with sitegen's academic sections added: their
-    keys are those the CV shows (SECTIONS_BEFORE) and `url`, the title's required."""
+    keys are those the CV reads (SECTIONS_BEFORE) and `url`; the first one is required."""
     schema = json.loads((Path(__file__).parent / "resume-schema.json").read_text("utf-8"))
     iso = {"$ref": "#/definitions/iso8601"}
     for name in EXTRA_SECTIONS:

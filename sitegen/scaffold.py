@@ -166,13 +166,14 @@ def new_site(
 
     try:
         for rel, text in files.items():
+            path = folder / rel
             if link := _link_on_the_way(folder, rel):
                 lines.append(f"kept {rel} ({link.relative_to(folder)} is a symbolic link)")
-            elif (folder / rel).exists():
+            elif path.exists():
                 lines.append(f"kept {rel} (exists)")
             else:
-                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-                (folder / rel).write_text(text, encoding="utf-8")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
                 lines.append(f"created {rel}")
         if not _link_on_the_way(folder, "content/papers"):
             (folder / "content" / "papers").mkdir(parents=True, exist_ok=True)
