@@ -47,14 +47,10 @@ def load_words(
             except ValueError as e:
                 message, *under = e.args
                 raise SitegenError(message, path, key_line(text, under) or 1) from None
-            warnings += unknown_phrases(found, table, path, text, ())
-            _check_fields(found, table, path, text, ())
-            table.update((k, v) for k, v in found.items() if k in table)
+            warnings += _merge(table, found, path, text, ())
     if overrides:  # sitegen.yaml is read again only to place a problem
         text = decode(read_bytes(config, config), config)
-        warnings += unknown_phrases(overrides, table, config, text, ("words",))
-        _check_fields(overrides, table, config, text, ("words",))
-    table.update((k, v) for k, v in overrides.items() if k in table)
+        warnings += _merge(table, overrides, config, text, ("words",))
     return table, warnings
 
 
@@ -78,28 +74,33 @@ def texts(v: Any) -> dict[str, str]:
     return {k: drop_control(text) for k, text in v.items()}
 
 
-def _check_fields(given: dict, known: dict, path: Path, text: str, at: tuple) -> None:
-    """A text may use only its phrase's own `{fields}`, by plain name: `{name}` for `{owner}`
+def _merge(table: dict[str, str], given: dict, path: Path, text: str, at: tuple) -> list:
+    """`given`'s texts of the phrases `table` knows, into it; a warning for each other one.
+    A text may use only its phrase's own `{fields}`, by plain name: `{name}` for `{owner}`
     stopped the build with a traceback, and `{owner.__class__}` reached past it. A phrase
     without fields is never formatted (by Python, templates or search.js): nothing to check."""
+    warnings = []
     for phrase, said in given.items():
+        problem = None
         if phrase == "1,234.5" and not _NUMBER.fullmatch(said):  # format_number reads it
             problem = "'1,234.5': write 1, 234 and 5 with the separators between, such as 1.234,5"
+        elif phrase not in table:
+            hint = " (the theme's words/en.yaml lists them)"
+            if close := difflib.get_close_matches(str(phrase), table, n=1, cutoff=0.6):
+                hint = f": did you mean {close[0]!r}?"
+            line = key_line(text, (*at, phrase))
+            warnings.append(SitegenWarning(f"unknown phrase {phrase!r}{hint}", path, line))
+        elif allowed := _fields(phrase):
+            try:
+                extra = ", ".join(sorted(f"{{{f}}}" for f in _fields(said) - allowed))
+                mine = ", ".join(sorted(f"{{{f}}}" for f in allowed))
+                problem = extra and f"{phrase!r}: {extra} is not one of its fields ({mine})"
+            except ValueError as e:
+                problem = f"{phrase!r}: {e}"
+        if problem:
             raise SitegenError(problem, path, key_line(text, (*at, phrase)))
-        allowed = _fields(phrase) if phrase in known else None
-        if not allowed:
-            continue
-        try:
-            used = _fields(said)
-        except ValueError as e:
-            problem = f"{phrase!r}: {e}"
-        else:
-            if used <= allowed:
-                continue
-            extra = ", ".join(sorted(f"{{{f}}}" for f in used - allowed))
-            mine = ", ".join(sorted(f"{{{f}}}" for f in allowed)) or "none"
-            problem = f"{phrase!r}: {extra} is not one of its fields ({mine})"
-        raise SitegenError(problem, path, key_line(text, (*at, phrase)))
+    table.update((k, v) for k, v in given.items() if k in table)
+    return warnings
 
 
 def _fields(text: str) -> set[str]:
@@ -111,21 +112,6 @@ def _fields(text: str) -> set[str]:
             raise ValueError(f"{{{name}}} is not a field: write a name in braces, or {{{{ }}}}")
         names.add(name)
     return names
-
-
-def unknown_phrases(
-    given: dict, known: dict[str, str], path: Path, text: str, at: tuple
-) -> list[SitegenWarning]:
-    """A warning at the line of each phrase `known` lacks, naming the closest it has."""
-    out = []
-    for phrase in (p for p in given if p not in known):
-        close = difflib.get_close_matches(str(phrase), known, n=1, cutoff=0.6)
-        hint = " (the theme's words/en.yaml lists them)"
-        if close:
-            hint = f": did you mean {close[0]!r}?"
-        line = key_line(text, (*at, phrase))
-        out.append(SitegenWarning(f"unknown phrase {phrase!r}{hint}", path, line))
-    return out
 
 
 class _English(dict):
