@@ -15,6 +15,7 @@ import os
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import jinja2
@@ -38,7 +39,6 @@ class Lazy:
         return self.fn(*self.args)
 
 
-_UNSEEN = ("unseen",)
 _ATOMS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 
 
@@ -48,12 +48,16 @@ def _atom(v: Any) -> str:
     return f"{type(v).__name__}:{v!r}"  # the type: 1 and True and "1" differ
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+
+
 class Digests:
     """Digests of values, remembered by identity for the duration of one build."""
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[Any, str]] = {}  # id -> (the value, kept alive; digest)
-        self._fields: dict[type, tuple[str, ...] | None] = {}
 
     def of(self, value: Any) -> str:
         if type(value) in _ATOMS:
@@ -70,12 +74,7 @@ class Digests:
         return [_atom(x) if type(x) in _ATOMS else self.of(x) for x in values]
 
     def _compute(self, v: Any) -> str:
-        names = self._fields.get(type(v), _UNSEEN)
-        if names is _UNSEEN:  # a dataclass's field names, or None for other types
-            is_data = dataclasses.is_dataclass(v) and not isinstance(v, type)
-            names = tuple(f.name for f in dataclasses.fields(v)) if is_data else None
-            self._fields[type(v)] = names
-        if names is not None:
+        if (names := _field_names(type(v))) is not None:
             if type(v) is Paper:  # see the module's docstring
                 return digest("paper", v.source, v.digest, v.topic, self.of(v.authors))
             if isinstance(v, Lazy):
@@ -197,8 +196,7 @@ class Templates:
         sources, variables = self.sources(name)
         parts = [*extra, name, sources]
         for var in variables:
-            if var in context:
-                parts.append(f"{var}={digests.of(context[var])}")
-            elif var in self.env.globals:
-                parts.append(f"{var}={digests.of(self.env.globals[var])}")
+            scope = context if var in context else self.env.globals
+            if var in scope:
+                parts.append(f"{var}={digests.of(scope[var])}")
         return digest(*parts)
