@@ -96,6 +96,8 @@ _LD_TYPES = {"book": "Book", "chapter": "Chapter", "report": "Report",
              "thesis": "Thesis", "masters": "Thesis"}  # fmt: skip
 _METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
 _PROFILE_TEXTS = {"position": "jobTitle", "affiliation": "affiliation"}
+# what comes before, between and after the papers' entries in each site-wide file
+_FILE_JOINS = {"bib": ("", "\n", ""), "ris": ("", "\r\n", ""), "json": ("[\n", ",\n", "\n]\n")}
 
 
 class CitedAs(NamedTuple):
@@ -150,7 +152,6 @@ def paper_type(paper: Paper) -> str:
 
 
 def cited_as(paper: Paper) -> CitedAs:
-    """What the citations call `paper` and where they put its venue."""
     return CITED_AS[paper_type(paper)] if paper.type or paper.venue else _UNTYPED
 
 
@@ -184,12 +185,10 @@ class Name:
         return self.literal and " " in self.family
 
     def parts(self) -> tuple[str, ...]:
-        """Family (with particle), then suffix and given name if any."""
         family = f"{self.particle} {self.family}".strip()
         return (family, *(part for part in (self.suffix, self.given) if part))
 
     def inverted(self) -> str:
-        """'Family, Given' (with particle and suffix), or the literal name."""
         return ", ".join(self.parts())
 
     def printed(self) -> str:
@@ -382,8 +381,7 @@ def _optional(text: str | None) -> str | None:
 def _ris_name(name: Name) -> str:
     """RIS's order, `Lastname, Firstname, Suffix` (RefMan's AU tag), not BibTeX's
     `Last, Jr, First`: a reference manager would take the suffix for the given name."""
-    family = f"{name.particle} {name.family}".strip()
-    return ", ".join(part for part in (family, name.given, name.suffix) if part)
+    return ", ".join(part for part in (name.parts()[0], name.given, name.suffix) if part)
 
 
 def ris_record(paper: Paper, url: str) -> str:
@@ -456,11 +454,8 @@ def entry(kind: str, paper: Paper, key: str, url: str) -> str:
 def publication_file(kind: str, entries: Sequence[str]) -> str:
     """The site-wide file from the papers' entries. JSON has one item per line: readable,
     and fast to write (an indented dump goes through the slow pure-Python encoder)."""
-    if kind == "bib":
-        return "\n".join(entries)
-    if kind == "ris":
-        return "\r\n".join(entries)
-    return "[\n" + ",\n".join(entries) + "\n]\n"
+    before, between, after = _FILE_JOINS[kind]
+    return before + between.join(entries) + after
 
 
 def json_for_script(data: Any) -> str:
