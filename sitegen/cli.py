@@ -208,11 +208,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Under a locale that is not UTF-8 (LC_ALL=C, Latin-1) Python reads file names in its
-    # encoding: zürich.md would get another id, a cache made elsewhere could not be read.
-    # The same command again in UTF-8 mode reads them as every other machine does. Only
-    # the process's own command line (argv None) is re-run, not a caller's (a test's), and
-    # never a re-run again (its -X utf8 comes first and wins: no loop, even if it failed).
+    # Under a locale that is not UTF-8 (LC_ALL=C) file names read otherwise: zürich.md would
+    # get another id, a cache made elsewhere be unreadable. So the process's own command line
+    # (not a caller's) runs again in UTF-8 mode, once: its leading -X utf8 wins, no loop.
     again = [sys.executable, "-X", "utf8", *sys.orig_argv[1:]]
     if argv is None and sys.getfilesystemencoding() != "utf-8" and sys.orig_argv[1:3] != again[1:3]:
         if sys.stdout is not None:  # the terminal's encoding stays its own

@@ -1,17 +1,16 @@
 """Live preview: build into a temporary folder, serve it, rebuild on save, reload the browser.
 
-The browser side is the `livereload` package's, unchanged: its livereload.js (served from
-the package: no outside request), its `/livereload` websocket and its script injection.
-The server side is sitegen's own, because livereload's fights a site generator: its watcher
-runs one callback per changed task and reports deletions without a path (here a poll
-snapshots the folders: several saves make one rebuild that knows every changed file); its
-throttle drops a second reload within 3 s; its static handler knows nothing of 404 pages,
-pretty URLs or a failed build; its serve() prints every log line twice and owns the event
-loop and Ctrl-C.
+The browser side is the `livereload` package's, unchanged (livereload.js, served from the
+package, its `/livereload` websocket, its script injection). The server side is sitegen's
+own, because livereload's fights a site generator: its watcher runs one callback per changed
+task and reports deletions without a path (a poll here snapshots the folders, so several
+saves make one rebuild that knows every changed file); it drops a second reload within 3 s;
+its static handler knows no 404 pages, pretty URLs or failed builds; its serve() logs every
+line twice and owns the event loop and Ctrl-C.
 
-The preview is never built into the site's output/: its feeds and canonical links name
-http://127.0.0.1:PORT/, which must not be deployed by accident. Builds run on the event
-loop, so a request made during a rebuild waits for it and sees a complete site.
+Never built into output/: its feeds and canonical links name http://HOST:PORT/, which must
+not be deployed by accident. Builds run on the event loop, so a request made during a
+rebuild waits for it and sees a complete site.
 """
 
 from __future__ import annotations
@@ -71,9 +70,8 @@ SETTLE_MAX_SECONDS = 2.0  # ...but a file rewritten non-stop must not block rebu
 PORT_SEARCH = 100  # how far above a busy port to look for a free one
 COLLECT_AFTER_SECONDS = 1.0  # after a rebuild, free its memory once the browsers have reloaded
 
-# livereload's own loader snippet (livereload.js from this server), plus one
-# check: a reload sent while a page was still loading never reaches it, so once
-# connected the page compares the build it shows with the current one.
+# livereload's own loader, plus one check: a reload sent while a page was still loading never
+# reaches it, so once connected the page compares the build it shows with the current one.
 LIVE_SCRIPT = (
     '<script>(function(){{var b="{build}";var s=document.createElement("script");'
     "var port=window.location.port||(window.location.protocol=='https:'?443:80);"
@@ -333,12 +331,10 @@ class Preview:
         return ", ".join(names) + more
 
     def reload_path(self, changed: list[str], recovered: bool) -> str:
-        """The path livereload.js is told about; it decides how the page is refreshed.
-
-        All-CSS changes swap stylesheets in place, all-image changes under static/ (copied as
-        they are named) refresh images; anything else, a deletion, or a build that failed or
-        just recovered, reloads the page. An image elsewhere, the profile photo, is published
-        under another name, which livereload.js would look for in vain."""
+        """The path livereload.js is told about, which decides how the page is refreshed:
+        all-CSS changes swap in place, all-image ones under static/ (published as named, unlike
+        the profile photo) refresh images; anything else, a deletion, a failed or recovered
+        build, reloads the page."""
         live = not recovered and self.failed is None and all(os.path.exists(p) for p in changed)
         dirs = [self.site_dir / "static"]
         with contextlib.suppress(SitegenError):  # an unknown theme: the build says so
@@ -422,11 +418,9 @@ def _read(path: Path | None) -> bytes | None:
 
 
 def local_names(url: str, sockets: list[socket.socket]) -> frozenset[str] | None:
-    """The host names a preview listening on loopback only answers to, or None: any.
-
-    A web page can rename this machine (DNS rebinding: attacker.example resolves to 127.0.0.1)
-    and read the preview as its own site, websocket included, since its Origin then names the
-    host it asks for. A preview other machines see is open to them anyway."""
+    """The host names a preview on loopback answers to, or None (any: others see it anyway).
+    A web page can rename this machine (DNS rebinding: attacker.example is 127.0.0.1) and read
+    the preview as its own site, websocket included, as its Origin then names the host asked."""
     if not all(ipaddress.ip_address(s.getsockname()[0]).is_loopback for s in sockets):
         return None
     own = urlsplit(url).netloc.rpartition(":")[0].lower()  # `[::1]` as a Host header has it
