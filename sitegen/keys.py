@@ -15,7 +15,6 @@ import os
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import jinja2
@@ -48,16 +47,12 @@ def _atom(v: Any) -> str:
     return f"{type(v).__name__}:{v!r}"  # the type: 1 and True and "1" differ
 
 
-@cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
-
-
 class Digests:
     """Digests of values, remembered by identity for the duration of one build."""
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[Any, str]] = {}  # id -> (the value, kept alive; digest)
+        self._fields: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names
 
     def of(self, value: Any) -> str:
         if type(value) in _ATOMS:
@@ -74,7 +69,10 @@ class Digests:
         return [_atom(x) if type(x) in _ATOMS else self.of(x) for x in values]
 
     def _compute(self, v: Any) -> str:
-        if (names := _field_names(type(v))) is not None:
+        if (cls := type(v)) not in self._fields:
+            data = dataclasses.is_dataclass(cls)
+            self._fields[cls] = tuple(f.name for f in dataclasses.fields(cls)) if data else None
+        if (names := self._fields[cls]) is not None:
             if type(v) is Paper:  # see the module's docstring
                 return digest("paper", v.source, v.digest, v.topic, self.of(v.authors))
             if isinstance(v, Lazy):

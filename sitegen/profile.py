@@ -9,7 +9,6 @@ a SitegenError, never another exception: the fuzz tests hold it to that.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -302,19 +301,36 @@ class _Reader:
             self.warn(
                 f"the paper {_quote(title)} has no abstract; imported with an empty body", start + 1
             )
-        # `authors` is (names, et_al, affiliations), in the order of PaperRecord's fields
+        names, et_al, affiliations = authors
         return PaperRecord(
-            topic, date, inferred, title, *authors, code is not None, abstract, start + 1
+            topic=topic,
+            date=date,
+            year_inferred=inferred,
+            title=title,
+            authors=names,
+            et_al=et_al,
+            affiliations=affiliations,
+            code=code is not None,
+            abstract_raw=abstract,
+            line=start + 1,
         )
 
     def date(self, mon: str, day: int, year: str | None, line: int) -> tuple[dt.date, bool]:
+        month = MONTHS[mon]
+        if year is not None:
+            try:
+                return dt.date(int(year), month, day), False
+            except ValueError:
+                raise self.error(f"impossible date: {mon} {day}, {year}", line) from None
         # No year: the profile's way to show this year (Feb 29 may be years back).
-        latest = self.as_of.year
-        for y in [int(year)] if year else range(latest, max(latest - 8, 0), -1):
-            with contextlib.suppress(ValueError):
-                if (d := dt.date(y, MONTHS[mon], day)) <= self.as_of or year:
-                    return d, not year
-        raise self.error(f"impossible date: {mon} {day}{f', {year}' if year else ''}", line)
+        for y in range(self.as_of.year, max(self.as_of.year - 8, 0), -1):
+            try:
+                d = dt.date(y, month, day)
+            except ValueError:
+                continue
+            if d <= self.as_of:
+                return d, True
+        raise self.error(f"impossible date: {mon} {day}", line)
 
 
 def _metric(s: str) -> tuple[str, int | float] | None:
