@@ -81,6 +81,7 @@ _BIBTEX_TYPES = {
     "book": "book", "incollection": "chapter", "inbook": "chapter", "phdthesis": "thesis",
     "mastersthesis": "masters", "techreport": "report", "misc": "misc", "unpublished": "misc",
     "online": "misc",  # biblatex's web item
+    "thesis": "thesis", "report": "report",  # biblatex's, its `type` saying which (mathesis)
 }  # fmt: skip
 _RIS_TYPES = {
     "JOUR": "article", "EJOUR": "article", "JFULL": "article", "INPR": "article",
@@ -111,7 +112,7 @@ _ORCID_TYPES = {
 # the types whose venue is their publisher, as cite writes it (RIS PB, BibTeX school...)
 _PUBLISHED_BY = tuple(kind for kind, cited in CITED_AS.items() if cited.ris_venue == "PB")
 # a thesis whose degree (RIS M3, CSL genre: "Master's thesis", "MSc thesis") is a master's
-_MASTERS = re.compile(r"(?i)master|\bm\.?\s?(?:a|s|sc|eng|phil)\b")
+_MASTERS = re.compile(r"(?i)master|mathesis|\bm\.?\s?(?:a|s|sc|eng|phil)\b")
 # Hugo Blox's `publication_types` codes (its older sites'); 0 is "uncategorized"
 _HUGO_TYPES = {
     "1": "conference", "2": "article", "3": "preprint", "4": "report", "5": "book",
@@ -215,7 +216,7 @@ def _not_a_url(what: str, value: Any, source: str, line: int | None) -> tuple[Si
 
 
 def _thesis_degree(kind: str | None, degree: Any) -> str | None:
-    """RIS and CSL say a master's thesis by its degree; one that names none is doctoral."""
+    """RIS, CSL and biblatex say a master's thesis by its degree; naming none, doctoral."""
     return "masters" if kind == "thesis" and _MASTERS.search(clean(degree)) else kind
 
 
@@ -377,7 +378,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
         if "journaltitle" in f:  # biblatex's name for it
             f = {"journal": f["journaltitle"], **f}
-        paper_type = _BIBTEX_TYPES.get(entry.entry_type.lower())
+        paper_type = _thesis_degree(_BIBTEX_TYPES.get(entry.entry_type.lower()), f.get("type"))
         by = ("school", "institution", "publisher", "howpublished")  # cite writes one of them
         publisher = next(filter(None, map(f.get, by)), "") if paper_type in _PUBLISHED_BY else ""
         prefix = f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower()

@@ -640,6 +640,13 @@ TYPED_BIB = """
 @phdthesis{i, title={Bib PhD}, author={Lovelace, Ada}, year={2020}, school={MIT}}
 @mastersthesis{j, title={Bib Masters}, author={Lovelace, Ada}, year={2020}, school={ETH}}
 @techreport{k, title={Bib Report}, author={Lovelace, Ada}, year={2020}, institution={IBM}}
+@thesis{k1, title={Biblatex PhD}, author={Lovelace, Ada}, date={2020}, type={phdthesis},
+  institution={MIT}}
+@thesis{k2, title={Biblatex Masters}, author={Lovelace, Ada}, date={2020}, type={mathesis},
+  institution={ETH}}
+@thesis{k3, title={Biblatex Thesis}, author={Lovelace, Ada}, date={2020}, institution={UCL}}
+@report{k4, title={Biblatex Report}, author={Lovelace, Ada}, date={2020}, type={techreport},
+  institution={IBM}}
 @misc{l, title={Bib Misc Preprint}, author={Lovelace, Ada}, year={2020}, eprint={2001.00003}}
 @misc{m, title={Bib Misc}, author={Lovelace, Ada}, year={2020}}
 @unpublished{n, title={Bib Unpublished}, author={Lovelace, Ada}, year={2020}}
@@ -671,6 +678,9 @@ TYPED = {
     "Bib Conference": "conference", "Bib Old Conference": "conference", "Bib Book": "book",
     "Bib Collection": "chapter", "Bib In Book": "chapter", "Bib PhD": "thesis",
     "Bib Masters": "masters", "Bib Report": "report", "Bib Misc Preprint": "preprint",
+    # biblatex's @thesis and @report, whose `type` says the degree
+    "Biblatex PhD": "thesis", "Biblatex Masters": "masters", "Biblatex Thesis": "thesis",
+    "Biblatex Report": "report",
     "Bib Misc": "misc", "Bib Unpublished": "misc", "Bib Online": "misc",  # biblatex's web item
     "Bib Patent": None,
     "Bib Both": "conference",  # the arXiv record's `preprint` is not the paper's
@@ -732,8 +742,9 @@ def test_each_sources_kind_of_paper_becomes_its_type(tmp_path: Path) -> None:
     papers = by_title(site)
     assert {title: fm.get("type") for title, fm in papers.items()} == TYPED
     # a thesis's school, a report's institution are its venue, as the citations write it
-    venues = ("Bib PhD", "Bib Masters", "Bib Report", "Csl thesis")
-    assert [papers[t].get("venue") for t in venues] == ["MIT", "ETH", "IBM", "MIT"]
+    venues = ("Bib PhD", "Bib Masters", "Bib Report", "Csl thesis", "Biblatex Masters")
+    assert [papers[t].get("venue") for t in venues] == ["MIT", "ETH", "IBM", "MIT", "ETH"]
+    assert papers["Biblatex Report"]["venue"] == "IBM"
     assert "venue" not in papers["Csl article-journal"]  # a journal's publisher is not one
     before = snapshot(site)
     assert imp(*sources, "--site", site).returncode == 0
