@@ -758,17 +758,16 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
                 f"refusing to build into {output}: it holds {vcs}/, and a build replaces the "
                 "whole folder (build elsewhere and copy the files in)"
             )
-    if (
-        out.is_dir()
-        and any(out.iterdir())
-        and not _made_by_sitegen(out)
-        # a state that reads back (signed by this user), not any file under its name
-        and read_cache(state_file(site_dir, output)) is None
-    ):
-        raise SitegenError(
-            f"refusing to build into {output}: it is not empty and holds no earlier build "
-            "(a build replaces the whole folder)"
-        )
+    if out.is_dir() and any(out.iterdir()) and not _made_by_sitegen(out):
+        # a state that reads back (signed by this user), not any file under its name, and
+        # a file of that build still there as it left it: not a folder replaced by hand
+        state = read_cache(state_file(site_dir, output))
+        left = stat_files(output, state.files) if state is not None else {}
+        if not any(st[:2] == state.files[rel][1:3] for rel, st in left.items()):
+            raise SitegenError(
+                f"refusing to build into {output}: it is not empty and holds no earlier "
+                "build (a build replaces the whole folder)"
+            )
 
 
 def _linked_in(folder: Path) -> list[Path]:

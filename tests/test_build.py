@@ -1367,6 +1367,27 @@ def test_a_file_named_like_the_state_is_no_proof_of_an_earlier_build(
     assert [p.name for p in theirs.iterdir()] == ["thesis.txt"]
 
 
+def test_an_output_replaced_by_the_users_own_files_is_refused(fresh_site: Path) -> None:
+    """The state of the build that made output/ outlives the folder: a folder of the
+    user's own files put in its place was replaced by the site, and its files deleted."""
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    output = fresh_site / "output"
+    shutil.rmtree(output)
+    output.mkdir()
+    (output / "thesis.txt").write_text("my thesis\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "it is not empty and holds no earlier build" in proc.stderr, proc.stderr
+    assert [p.name for p in output.iterdir()] == ["thesis.txt"]
+    (output / "thesis.txt").unlink()  # emptied: the build goes ahead, and so with a file left
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    (output / "sitemap.xml").unlink()
+    (output / "index.html").unlink()
+    (output / "feed.xml").unlink()
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert (output / "index.html").is_file()
+
+
 def test_a_template_may_not_change_the_data_pages_share(fresh_site: Path) -> None:
     """A page that appended to a list it shares changed what the pages after it showed, so
     an incremental build differed from a cold one; a list of its own it may build in a
