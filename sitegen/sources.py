@@ -254,8 +254,9 @@ _CITATION = re.compile(
     r"\{([^{}]*)\}"
 )
 _TEXTUAL_CITATION = re.compile(r"citet|citealt|citeauthor|citeyear|textcite")
-# biblatex's `date` (ISO 8601: 2023, 2023-06, 2023-06-18, or a range from its first day)
-_BIBLATEX_DATE = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:/.*)?")
+# biblatex's `date` (ISO 8601: 2023, 2023-06, 2023-06-18, or a range from its first day;
+# EDTF's `?`, `~` or `%` after a part marks it uncertain or approximate, as Zotero may write)
+_BIBLATEX_DATE = re.compile(r"(\d{4})[?~%]?(?:-(\d\d)[?~%]?(?:-(\d\d)[?~%]?)?)?(?:/.*)?")
 # `howpublished = {\url{...}}`, a @misc's link where BibTeX styles without `url` show it
 _URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
 # what the decoder writes for `\$`: as `$`, two made math of the text between (`\$5 and

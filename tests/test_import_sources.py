@@ -1893,6 +1893,8 @@ def test_biblatex_dates_journaltitles_and_online_entries_are_read(
         "@inproceedings{m, title={A Workshop}, date={2022-05-30/2022-06-02}, booktitle={W}}\n"
         "@article{p, title={A Preprint}, date={2021},\n"
         " journaltitle={arXiv preprint arXiv:2101.00002}}\n"
+        "@misc{u, title={An Uncertain Date}, date={2019-04?}}\n"  # EDTF, as biblatex reads it
+        "@misc{v, title={An Approximate Date}, date={2018~}}\n"
     )
     proc = imp(bib, "--site", site)
     assert proc.returncode == 0 and not proc.stderr, proc.stderr
@@ -1901,6 +1903,8 @@ def test_biblatex_dates_journaltitles_and_online_entries_are_read(
         "A Blog Post": ["2024-02", None, "misc", None, "https://example.org/post"],
         "A Workshop": ["2022-05-30", "W", "conference", None, None],  # a range's start
         "A Preprint": ["2021", None, "preprint", "2101.00002", None],
+        "An Uncertain Date": ["2019-04", None, "misc", None, None],
+        "An Approximate Date": ["2018", None, "misc", None, None],
     }
     papers = by_title(site)
     keys = ("venue", "type", "arxiv", "url")
