@@ -577,7 +577,7 @@ PAPER_KINDS = {
 def publications(papers: Sequence[Paper], listed: Sequence[dict]) -> list[Publication]:
     """Every paper of the site, plus the resume's publications the site does not have,
     matched by normalised title so a paper is never listed twice; newest first."""
-    known = {title_words(p.title) for p in papers}
+    known = {title_words(p.title) for p in papers} if listed else set()  # 0.06 s at 10,000
     pubs = [Publication(p.title, p.date, p) for p in papers]
     for item in listed:
         title = _text(item.get("name"))
