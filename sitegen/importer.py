@@ -502,9 +502,12 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
         with a later --as-of would otherwise move the paper a year on."""
         old_key = matched.get(key)
         year = _file_year(manifest[old_key].file) if old_key and rec.year_inferred else None
-        if year is None or year == rec.date.year or (rec.date.month, rec.date.day) == (2, 29):
+        if year is None or year == rec.date.year:
             return rec
-        return replace(rec, date=rec.date.replace(year=year))
+        try:
+            return replace(rec, date=rec.date.replace(year=year))
+        except ValueError:  # Feb 29 in a year without one: a file named by hand
+            return rec
 
     items = [(year_kept(key, rec), added(key)) for key, rec in zip(keys, prof.records, strict=True)]
     rendered = _each(lambda item: render_paper(item[0], plan.owner, item[1]).encode(), items)

@@ -1376,6 +1376,22 @@ def test_a_yearless_date_keeps_its_year_when_imported_again_later(tmp_path):
     assert paper.read_bytes() == before, r.stdout
 
 
+def test_a_yearless_29_february_keeps_its_leap_year_when_imported_again(tmp_path):
+    """`Feb 29` falls in the last leap year before --as-of: each later import moved the
+    paper on to the next leap year (2024, then 2028), its file name keeping 2020."""
+    profile = tmp_path / "p.txt"
+    profile.write_text("Ada Lovelace\n\n1 Papers\n\nLGFeb 29\nLeap Day\n\nAda Lovelace\n\nAbs.\n")
+    site = tmp_path / "site"
+    assert cli(profile, "--site", site, "--as-of", "2024-01-01").returncode == 0
+    (paper,) = (site / "content" / "papers").glob("*.md")
+    before = paper.read_bytes()
+    assert paper.name == "2020-leap-day.md" and b"date: 2020-02-29" in before
+    for as_of in ("2025-03-01", "2029-03-01"):
+        r = cli(profile, "--site", site, "--as-of", as_of)
+        assert r.returncode == 0 and "1 unchanged" in r.stdout, r.stdout + r.stderr
+        assert paper.read_bytes() == before
+
+
 def test_a_second_import_into_a_site_stops_while_one_is_writing(site):
     """Two at once each planned from the files as they found them, and the manifest
     written last described the other's files: the second stops, before it reads."""
