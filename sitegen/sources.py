@@ -254,6 +254,7 @@ _CITATION = re.compile(
     r"\{([^{}]*)\}"
 )
 _TEXTUAL_CITATION = re.compile(r"citet|citealt|citeauthor|citeyear|textcite")
+_BRACE_OR_AND = re.compile(r"[{}]|\s+and\s+", re.IGNORECASE)  # where BibTeX splits names
 # biblatex's `date` (ISO 8601: 2023, 2023-06, 2023-06-18, or a range from its first day;
 # EDTF's `?`, `~` or `%` after a part marks it uncertain or approximate, as Zotero may write)
 _BIBLATEX_DATE = re.compile(r"(\d{4})[?~%]?(?:-(\d\d)[?~%]?(?:-(\d\d)[?~%]?)?)?(?:/.*)?")
@@ -295,6 +296,23 @@ def _decoder() -> Any:
     macros = [MacroTextSpec(name, text) for name, text in spelled.items()]
     db.add_context_category("sitegen", macros=macros, prepend=True)
     return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
+
+
+def _bib_names(text: str) -> list[str]:
+    """An author field's names, split at each `and` outside braces, as BibTeX splits them.
+    bibtexparser 2.1's splitter drops an accent that starts any name but the first:
+    `Ada Lovelace and \\'Alvarez, Jos\\'e` gave José Alvarez."""
+    names, depth, start = [], 0, 0
+    for m in _BRACE_OR_AND.finditer(text):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            names.append(text[start : m.start()])
+            start = m.end()
+    names.append(text[start:])
+    return [n.strip() for n in names if n.strip()]
 
 
 def _bib_author(raw: str) -> str:
@@ -347,7 +365,6 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
     at its line. An entry takes a venue or date it lacks from the volume its `crossref`
     names (its booktitle, else title); such a volume is no paper."""
     import bibtexparser
-    from bibtexparser.middlewares.names import split_multiple_persons_names
 
     library = bibtexparser.parse_string(text, parse_stack=[])  # values as written: _bib_value
     for block in library.failed_blocks:
@@ -397,7 +414,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 line,
                 _latex(f.get("title", ""), markdown_text),
                 # "others" is et al. to _record
-                authors=tuple(map(_bib_author, split_multiple_persons_names(f.get("author", "")))),
+                authors=tuple(map(_bib_author, _bib_names(f.get("author", "")))),
                 date=_bib_date(f, lines, source, line),
                 doi=doi,
                 arxiv=arxiv,

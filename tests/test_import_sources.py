@@ -130,7 +130,10 @@ def test_names_are_split_as_each_source_means_them(site: Path, tmp_path: Path) -
     bib, ris, csl = tmp_path / "n.bib", tmp_path / "n.ris", tmp_path / "n.json"
     bib.write_text(
         "@article{a, title={Bib Names}, year={2021},\n"
-        " author={Steele, Jr., Guy L. and {Barnes and Noble, Inc.} and Lovelace, Ada}}\n",
+        " author={Steele, Jr., Guy L. and {Barnes and Noble, Inc.} and Lovelace, Ada}}\n"
+        # an accent that starts a name after the first was dropped: José Alvarez, Mesut Ozil
+        "@article{b, title={Bib Accents}, year={2021}, author={Lovelace, Ada and\n"
+        " \\'Alvarez, Jos\\'e AND \\\"{O}zil, Mesut and {\\\"O}zdemir, Can}}\n",
         encoding="utf-8",
     )
     ris.write_text(
@@ -148,6 +151,12 @@ def test_names_are_split_as_each_source_means_them(site: Path, tmp_path: Path) -
         "Guy L. Steele, Jr.",
         "Barnes and Noble, Inc.",
         "Ada Lovelace",
+    ]
+    assert papers["Bib Accents"]["authors"] == [
+        "Ada Lovelace",
+        "José Álvarez",
+        "Mesut Özil",
+        "Can Özdemir",
     ]
     assert papers["RIS Names"]["authors"] == ["Guy L. Steele, Jr."]
     assert papers["CSL Names"]["authors"] == ["Martin Luther King, Jr.", "Ludwig van Beethoven"]
