@@ -194,7 +194,10 @@ def _rel(ctx: Any, url: str) -> str:
         return url
     if "root" not in ctx:
         raise jinja2.TemplateRuntimeError(_NO_ROOT.format("|rel"))
-    return ctx["root"] + url.lstrip("/") or "./"
+    path = url.lstrip("/")
+    if ":" in path.split("/", 1)[0]:  # `/javascript:x` on the home page: a path, not a scheme
+        path = "./" + path
+    return ctx["root"] + path or "./"
 
 
 def _text(text: Any) -> str:

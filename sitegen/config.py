@@ -125,6 +125,9 @@ def _topic_names(v: Any) -> dict[str, str]:
     }
 
 
+_NOT_IN_A_LINK = re.compile(r"[\\\s]")
+
+
 def _nav(v: Any) -> tuple[NavItem, ...]:
     if not isinstance(v, list):
         raise ValueError("must be a list of {title, url} entries")
@@ -135,6 +138,8 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
         url = _str(entry["url"])
         if not url.startswith(("/", "http://", "https://")) or url.startswith("//"):
             raise ValueError(f"url {url!r} must start with / (a page of the site) or http(s)://")
+        if _NOT_IN_A_LINK.search(url):  # a browser reads `/\evil.example/` as `//evil.example/`
+            raise ValueError(f"url {url!r}: no spaces or backslashes (write a space as %20)")
         items.append(NavItem(_str(entry["title"]), url))
     return tuple(items)
 

@@ -405,6 +405,18 @@ def test_theme_prefix_nav_urls_and_undefined_text_from_a_theme_authors_hunt(
     (fresh_site / "sitegen.yaml").write_text('nav:\n- {title: Blog, url: "//blog.example.org/"}\n')
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert proc.returncode == 1 and "url '//blog.example.org/' must start with /" in proc.stderr
+    # a browser reads a backslash as a slash: `/\\evil.example/` left the site
+    (fresh_site / "sitegen.yaml").write_text('nav:\n- {title: Out, url: "/\\\\evil.example/"}\n')
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1 and "no spaces or backslashes" in proc.stderr, proc.stderr
+    assert run_cli("check", "--site", fresh_site).returncode == 1
+    # `/javascript:...` became `javascript:...` on the home page, whose root is ""
+    (fresh_site / "sitegen.yaml").write_text('nav:\n- {title: X, url: "/javascript:alert(1)"}\n')
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    for page in ("index.html", "timeline/index.html", "404.html"):
+        html = (fresh_site / "output" / page).read_text()
+        hrefs = re.findall(r'href="([^"]*javascript[^"]*)"', html)
+        assert hrefs and all(h.startswith(("./", "../", "/")) for h in hrefs), (page, hrefs)
     (fresh_site / "sitegen.yaml").unlink()
     (fresh_site / "templates" / "paper.html").write_text(
         '{% extends "default/paper.html" %}{% block paper_extras %}'
