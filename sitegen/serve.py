@@ -211,16 +211,18 @@ def _excerpt(site_dir: Path, err: SitegenError) -> str:
         if len(text) > 240:
             text = text[:240] + " …"
         cls = ' class="bad"' if n == err.line else ""
-        rows.append(f'<span{cls}><span class="n">{n}</span>{html.escape(text)}</span>')
+        text = html.escape(printable(text.expandtabs(4)))
+        rows.append(f'<span{cls}><span class="n">{n}</span>{text}</span>')
     return "<pre><code>" + "".join(rows) + "</code></pre>"
 
 
 def error_page(site_dir: Path, err: SitegenError) -> bytes:
-    """A page naming the file and line of a failed rebuild; every user string escaped."""
+    """A page naming the file and line of a failed rebuild; every user string escaped, and
+    shown as the terminal shows it (printable): a bidi override in a file name reversed it."""
     where = ""
     if err.path:
         line = f", line <strong>{err.line}</strong>" if err.line else ""
-        where = f'<p class="where"><code>{html.escape(err.path)}</code>{line}</p>'
+        where = f'<p class="where"><code>{html.escape(printable(err.path))}</code>{line}</p>'
     return (
         "<!doctype html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -232,7 +234,7 @@ def error_page(site_dir: Path, err: SitegenError) -> bytes:
         '<p class="kicker">sitegen serve · the last rebuild failed</p>\n'
         "<h1>The site could not be built</h1>\n"
         f"{where}\n"
-        f'<p class="message">{html.escape(err.message)}</p>\n'
+        f'<p class="message">{html.escape(printable(err.message))}</p>\n'
         f"{_excerpt(site_dir, err)}\n"
         '<p class="label">In the terminal running <code>sitegen serve</code>:</p>\n'
         f'<p class="line">{html.escape(one_line(err))}</p>\n'
@@ -299,6 +301,11 @@ class Preview:
             if seen is not None and snapshot(self.roots) != seen:
                 return None
             self._fail(e)
+            return False
+        except OSError as e:  # the machine's (a full disk), said in one line as by `build`
+            if seen is not None and snapshot(self.roots) != seen:
+                return None
+            self._fail(SitegenError(e.strerror or str(e), e.filename))
             return False
         except Exception as e:  # a bug in sitegen: say so, keep serving
             traceback.print_exc(file=self.err)

@@ -462,6 +462,14 @@ def test_the_error_page_shows_the_lines_around_the_error(tmp_path: Path, monkeyp
     ):
         page = error_page(Path("s"), err).decode()
         assert f'<span class="bad"><span class="n">{err.line}</span>{line}</span>' in page, page
+    # a bidi override or ESC in a file name, a message or a line is shown as the terminal
+    # shows it: raw, `evil\u202egnp.md` read "evildm.png" on the page
+    evil = "content/evil\u202egnp.md"
+    (site / evil).write_text("---\ntitle: \u202e\x1b[31mx\tend\n---\n")
+    page = error_page(Path("s"), SitegenError("bad \x1b[31mred", evil, 2)).decode()
+    assert "\u202e" not in page and "\x1b" not in page, page
+    assert "content/evil\\u202egnp.md" in page and "bad \\x1b[31mred" in page
+    assert "title: \\u202e\\x1b[31mx  end" in page  # a tab as spaces, not `\\t`
 
 
 def test_hidden_folders_the_build_copies_are_watched() -> None:
@@ -780,6 +788,30 @@ def test_search_page_problems_show_though_the_preview_has_no_search(tmp_path: Pa
         assert "root/search/notes.txt" in parse(body.decode()).text
         assert "sitegen makes search/ itself" in parse(body.decode()).text
     assert "Traceback" not in "\n".join(srv.err)
+
+
+def test_a_full_disk_in_a_rebuild_is_one_line_and_the_error_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError is the machine's, not a bug in sitegen: said in one line, as `sitegen
+    build` says it, not with a traceback and "internal error"."""
+    import io
+
+    import sitegen.serve
+    from sitegen.serve import Preview
+
+    site = make_site(tmp_path / "site")
+    err = io.StringIO()
+    preview = Preview(site, tmp_path / "out", BASE_URL, out=io.StringIO(), err=err)
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / "out" / "x"))
+
+    monkeypatch.setattr(sitegen.serve, "build_site", full)
+    assert preview.build() is False
+    assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()
+    assert f"{tmp_path / 'out' / 'x'}: No space left on device" in err.getvalue()
+    assert preview.failed is not None and b"No space left on device" in preview.failed
 
 
 def test_a_bug_in_one_rebuild_does_not_end_the_watching(tmp_path: Path) -> None:
