@@ -30,6 +30,7 @@ from .errors import (
 from .markup import plain_inline, render_markdown, web_url
 from .model import OTHER_TOPIC, PAPER_TYPES, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
+from .state import not_site
 from .yamlutil import key_line, load_yaml, written_value
 
 _SLUG_OK = re.compile(r"[a-z0-9][a-z0-9-]{0,150}")  # fullmatch: `$` allows a final newline
@@ -290,7 +291,10 @@ def markdown_files(site: Path, folder: str, warnings: list[SitegenWarning]) -> l
         return []
     names = sorted(entries)
     for n in names:
-        if not n.endswith(".md") and n.lower().endswith((".md", ".markdown", ".mdown", ".mkd")):
+        if n.endswith(".md") and not_site(n):  # `#x.md`: the preview would not see it change
+            message = "not read: a name that starts with # is an editor's file: rename it"
+            warnings.append(SitegenWarning(message, f"{folder}/{n}"))
+        elif not n.endswith(".md") and n.lower().endswith((".md", ".markdown", ".mdown", ".mkd")):
             message = f"not read: the files in {folder}/ end in .md (lower case)"
             warnings.append(SitegenWarning(message, f"{folder}/{n}"))
         elif n.endswith(".md") and not entries[n].is_file() and special_file(entries[n].path):
@@ -298,7 +302,7 @@ def markdown_files(site: Path, folder: str, warnings: list[SitegenWarning]) -> l
         elif entries[n].is_dir() and any(Path(entries[n].path).glob("**/*.md")):
             message = f"not read: sitegen reads the .md files in {folder}/ itself"
             warnings.append(SitegenWarning(message, f"{folder}/{n}/"))
-    return [f"{folder}/{n}" for n in names if n.endswith(".md")]
+    return [f"{folder}/{n}" for n in names if n.endswith(".md") and not not_site(n)]
 
 
 def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path) -> list[Paper]:
