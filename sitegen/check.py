@@ -154,7 +154,7 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
             env.compile(ast, name, path)  # what else only compiling finds (a block named twice)
         except SitegenError as e:  # not UTF-8, with its line, as the build's loader says
             report.problems.append(e)
-        except jinja2.TemplateSyntaxError as e:
+        except Exception as e:  # a syntax error, or Python's limits (nesting, a huge number)
             report.problems.append(template_error(e, name))
 
 

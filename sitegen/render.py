@@ -289,7 +289,10 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
     if isinstance(e, jinja2.TemplateNotFound):  # an extends, include or import names it
         return SitegenError(f"template not found: {e.name}", where, line)
     if isinstance(e, RecursionError):  # named at a line of the loop
-        problem = "templates or macros include or call each other in a loop"
+        problem = "templates or macros include or call each other in a loop, or nest too deep"
         return SitegenError(f"template error: {problem}", where, line)
+    if isinstance(e, SyntaxError):  # Python's limits, compiling what Jinja made of it
+        problem = f"too complex to compile ({e.msg}): split its longest expression"
+        return SitegenError(f"template error: {problem}", where)
     kind = "" if isinstance(e, jinja2.TemplateRuntimeError) else f"{type(e).__name__}: "  # says it
     return SitegenError(f"template error: {kind}{e}", where, line)

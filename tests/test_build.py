@@ -1562,9 +1562,31 @@ def test_templates_that_include_each_other_in_a_loop_say_so(fresh_site: Path) ->
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert re.search(
         r"templates/[ab]\.html:\d: template error: templates or macros include or call each "
-        r"other in a loop\n\Z",
+        r"other in a loop, or nest too deep\n\Z",
         proc.stderr,
     ), proc.stderr
+
+
+def test_a_template_python_cannot_compile_is_named_without_a_traceback(fresh_site: Path) -> None:
+    """Jinja compiles a template to Python, whose limits it may pass: 200 `or`s nested too
+    many parentheses, a 5,000-digit number is more than Python reads. `check` printed a
+    traceback, and the build named a line of the generated code."""
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    many = " or ".join(f'page_url == "x{i}"' for i in range(200))
+    for body, problem in (
+        (f"{{% if {many} %}}x{{% endif %}}", "too complex to compile (too many nested"),
+        ("{{ 10**5000 }}", "template error: ValueError: Exceeds the limit"),
+        ("{{ " + "(" * 300 + "1" + ")" * 300 + " }}", "template error: "),
+    ):
+        (templates / "404.html").write_text(
+            f'{{% extends "base.html" %}}{{% block content %}}{body}{{% endblock %}}\n'
+        )
+        for command in (("check",), ("build", "--no-search")):
+            proc = run_cli(*command, "--site", fresh_site)
+            assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+            assert "404.html" in proc.stderr and problem in proc.stderr, proc.stderr
+            assert "line 26" not in proc.stderr
 
 
 def test_a_static_folder_named_as_a_theme_file_is_named(fresh_site: Path) -> None:
