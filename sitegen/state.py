@@ -608,11 +608,22 @@ def fork_map(
         meanwhile()
     finally:  # the children are always waited for
         results = []
-        for pid, r in pipes:
-            with os.fdopen(r, "rb") as f:
-                data = f.read()
-            _, status = os.waitpid(pid, 0)  # not 0: it died, maybe halfway through its result
-            results.append(pickle.loads(data) if status == 0 else ("error", None))
+        try:
+            for pid, r in pipes:
+                with os.fdopen(r, "rb") as f:
+                    data = f.read()
+                _, status = os.waitpid(pid, 0)  # not 0: it died, maybe halfway through its result
+                results.append(pickle.loads(data) if status == 0 else ("error", None))
+        except BaseException:  # interrupted while waiting (SIGTERM in `sitegen serve`): the
+            # children went on alone, writing and holding the preview's port
+            for i, (pid, r) in enumerate(pipes[len(results) :]):
+                if i:  # the first one's pipe was being read, and is closed
+                    os.close(r)
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                with suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+            raise
     if any(value is None for status, value in results if status == "error"):
         raise RuntimeError("a build process died")
     for status, value in results:

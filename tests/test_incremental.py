@@ -1041,6 +1041,36 @@ def test_a_process_that_dies_sending_its_result_is_a_build_process_that_died() -
         fork_map(work, [1, 2, 3], 3)
 
 
+def test_children_are_stopped_when_waiting_for_them_is_interrupted(tmp_path: Path) -> None:
+    """`sitegen serve` stopped by SIGTERM during a build raised KeyboardInterrupt while
+    fork_map waited for its children: they went on alone, writing into the preview's
+    deleted folder and holding its port. They are now killed and reaped."""
+    import signal
+
+    from sitegen.state import fork_map
+
+    def work(n: int) -> int:
+        (tmp_path / f"{n}.pid").write_text(str(os.getpid()))
+        time.sleep(30)
+        return n
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)  # while the parent waits for the children
+        with pytest.raises(KeyboardInterrupt):
+            fork_map(work, [1, 2], 2, meanwhile=lambda: None)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    pids = [int((tmp_path / f"{n}.pid").read_text()) for n in (1, 2)]
+    for pid in pids:  # gone, and reaped: no such process, not even a zombie
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
 @pytest.mark.slow
 def test_parallel_output_equals_serial_at_400_papers(tmp_path: Path) -> None:
     """Past PARALLEL_MIN without forcing it, through the command line."""
