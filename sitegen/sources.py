@@ -357,7 +357,8 @@ def _bib_date(f: dict[str, str], lines: dict[str, int], source: str, line: int) 
     if given and not clean(f.get("year")):  # with a year, BibTeX's own reading stands
         raise SitegenError(f"not a date: {given[:40]!r} (write 2023-06-18)", source, at)
     at = lines.get("month", lines.get("year", line))
-    return make_date(f.get("year"), f.get("month"), source=source, line=at)
+    year, month = (re.sub(r"[{}]", "", f.get(k, "")) for k in ("year", "month"))  # {{2021}}
+    return make_date(year, month, source=source, line=at)
 
 
 def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
@@ -371,6 +372,9 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         line = block.start_line + 1
         if type(block).__name__ == "DuplicateBlockKeyBlock":
             raise SitegenError(f"duplicate entry key {block.key!r}", source, line)
+        if type(block).__name__ == "DuplicateFieldKeyBlock":  # not a brace's fault
+            twice = sorted(block.duplicate_keys)[0]
+            raise SitegenError(f"this entry gives {twice!r} twice: remove one", source, line)
         raise SitegenError("cannot read this BibTeX entry (unbalanced braces?)", source, line)
     if not library.entries and text.strip():  # a sign-in page saved as .bib, say
         raise SitegenError("not a BibTeX file: no entry such as @article{...} in it", source, 1)

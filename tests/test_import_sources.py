@@ -1076,6 +1076,7 @@ def test_nested_hugo_folders_are_read_as_hugo_renders_them(tmp_path: Path) -> No
 BAD_FILES = [
     ("duplicate-key.bib", 6, "duplicate entry key 'a1'"),
     ("unbalanced.bib", 6, "cannot read this BibTeX entry"),
+    ("duplicate-field.bib", 6, "this entry gives 'year' twice: remove one"),  # not "braces"
     ("no-title.bib", 1, "an entry without a title"),
     ("month13.bib", 4, "impossible date"),
     ("date-not-iso.bib", 4, "not a date: 'Summer 2023'"),  # biblatex's date, without a year
@@ -1904,6 +1905,7 @@ def test_biblatex_dates_journaltitles_and_online_entries_are_read(
         " journaltitle={arXiv preprint arXiv:2101.00002}}\n"
         "@misc{u, title={An Uncertain Date}, date={2019-04?}}\n"  # EDTF, as biblatex reads it
         "@misc{v, title={An Approximate Date}, date={2018~}}\n"
+        "@misc{w, title={A Braced Year}, year={{2017}}, month={{jun}}}\n"  # as BibTeX reads it
     )
     proc = imp(bib, "--site", site)
     assert proc.returncode == 0 and not proc.stderr, proc.stderr
@@ -1914,6 +1916,7 @@ def test_biblatex_dates_journaltitles_and_online_entries_are_read(
         "A Preprint": ["2021", None, "preprint", "2101.00002", None],
         "An Uncertain Date": ["2019-04", None, "misc", None, None],
         "An Approximate Date": ["2018", None, "misc", None, None],
+        "A Braced Year": ["2017-06", None, "misc", None, None],
     }
     papers = by_title(site)
     keys = ("venue", "type", "arxiv", "url")
