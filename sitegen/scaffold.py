@@ -104,7 +104,7 @@ def _check_profile(folder: Path, profile: Path) -> None:
             profile,
             exit_code=2,
         )
-    if not profile.is_file():
+    if not profile.exists():  # a pipe will do (`--profile <(curl ...)`), as for import
         raise SitegenError("no such profile file", profile, exit_code=2)
     if (folder / "content").exists():  # the import would rewrite it
         raise SitegenError(

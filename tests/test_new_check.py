@@ -103,6 +103,26 @@ def test_new_with_profile_imports_it(tmp_path: Path) -> None:
     assert len(list((site / "output" / "papers").glob("*/index.html"))) == 32
 
 
+def test_new_reads_a_profile_from_a_pipe_as_import_does(tmp_path: Path) -> None:
+    """`sitegen new site --profile <(curl ...)` said "no such profile file": a pipe is no
+    regular file, but `sitegen import` reads one."""
+    import threading
+
+    pipe = tmp_path / "profile.fifo"
+    os.mkfifo(pipe)
+    text = seed_profile().read_bytes()
+    writer = threading.Thread(target=lambda: pipe.write_bytes(text))  # waits for the reader
+    writer.start()
+    try:
+        proc = run_cli("new", tmp_path / "site", "--profile", pipe, "--as-of", AS_OF)
+    finally:
+        if writer.is_alive():  # not read: open the pipe, so the writer ends
+            with open(pipe, "rb") as f:
+                f.read()
+        writer.join()
+    assert proc.returncode == 0 and "import: 32 added" in proc.stdout, proc.stderr
+
+
 def setting_blocks(text: str) -> dict[str, str]:
     """The first commented-out block of each setting, uncommented: `# key: v` + `#   ...`."""
     keys = {f.name for f in fields(SiteConfig)}
