@@ -18,7 +18,7 @@ import re
 import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -561,6 +561,18 @@ def _csl_name(n: Any) -> str:
     return Name(given, family, clean(f"{drop} {keep}"), suffix).printed()
 
 
+@contextlib.contextmanager
+def _located(text: str, path: tuple) -> Iterator[None]:
+    """An error about one item of a JSON list that has no line gets the item's: looked up
+    only then, as key_line parses the whole file."""
+    try:
+        yield
+    except SitegenError as e:
+        if e.line is None:
+            e.line = key_line(text, path)
+        raise
+
+
 def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
     """Zotero's (and Pandoc's) CSL-JSON: a list of items."""
     data, at = load_json(text, source), ()
@@ -584,8 +596,8 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
         paper_type = _thesis_degree(_CSL_TYPES.get(clean(item.get("type"))), item.get("genre"))
         venue = item.get("container-title")
         venue = venue or (item.get("publisher") if paper_type in _PUBLISHED_BY else None)
-        records.append(
-            _record(
+        with _located(text, (*at, i)):  # an item without an id has no line yet
+            record = _record(
                 source,
                 line,
                 rich_text(item.get("title"), markdown_text),
@@ -598,7 +610,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 abstract=rich_text(item.get("abstract"), markdown_inline) or None,
                 type=paper_type,
             )
-        )
+        records.append(record)
     return records
 
 
@@ -640,45 +652,49 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
     if not is_orcid_works(data):
         raise SitegenError("not an ORCID works record (no 'group' list)", source, 1)
     records = []
-    for group in data["group"]:
-        summaries = [s for s in _as_list(_value(group, "work-summary")) if isinstance(s, dict)]
-        if not summaries:
-            continue
-        found: dict[str, str] = {}
-        for holder in (group, *summaries):  # the group's ids, then each summary's
-            for x in _as_list(_value(holder, "external-ids", "external-id")):
-                # a chapter lists its book's DOI as `part-of`: `self` (or unmarked) ids are its own
-                if clean(_value(x, "external-id-relationship")).lower() not in ("self", ""):
-                    continue
-                kind = clean(_value(x, "external-id-type")).lower()
-                value = clean(_value(x, "external-id-value"))
-                found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
-        title, date, venue, url, paper_type = "", None, None, None, None
-        for s in summaries:
-            title = title or clean(_value(s, "title", "title", "value"))
-            parts = [_value(s, "publication-date", p, "value") for p in ("year", "month", "day")]
-            date = date or make_date(*parts, source=source, line=None)
-            found_venue = _venue(_value(s, "journal-title", "value"))
-            # the type of the summary that gives the venue: a preprint's says nothing of it
-            found_kind = _ORCID_TYPES.get(clean(_value(s, "type")))
-            if (found_venue and not venue) or not (venue or paper_type):
-                paper_type = found_kind
-            venue = venue or found_venue
-            url = url or web_url(_value(s, "url", "value"))
-        records.append(
-            _record(
-                source,
-                None,
-                markdown_text(title),
-                date=date,
-                doi=bare_doi(found.get("doi")),
-                arxiv=bare_arxiv(found.get("arxiv")),
-                venue=venue,
-                url=_page(url),
-                type=paper_type,
-            )
-        )
+    for i, group in enumerate(data["group"]):
+        with _located(text, ("group", i)):
+            record = _orcid_record(group, source)
+        records += [record] if record else []
     return records
+
+
+def _orcid_record(group: Any, source: str) -> SourceRecord | None:
+    summaries = [s for s in _as_list(_value(group, "work-summary")) if isinstance(s, dict)]
+    if not summaries:
+        return None
+    found: dict[str, str] = {}
+    for holder in (group, *summaries):  # the group's ids, then each summary's
+        for x in _as_list(_value(holder, "external-ids", "external-id")):
+            # a chapter lists its book's DOI as `part-of`: `self` (or unmarked) ids are its own
+            if clean(_value(x, "external-id-relationship")).lower() not in ("self", ""):
+                continue
+            kind = clean(_value(x, "external-id-type")).lower()
+            value = clean(_value(x, "external-id-value"))
+            found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
+    title, date, venue, url, paper_type = "", None, None, None, None
+    for s in summaries:
+        title = title or clean(_value(s, "title", "title", "value"))
+        parts = [_value(s, "publication-date", p, "value") for p in ("year", "month", "day")]
+        date = date or make_date(*parts, source=source, line=None)
+        found_venue = _venue(_value(s, "journal-title", "value"))
+        # the type of the summary that gives the venue: a preprint's says nothing of it
+        found_kind = _ORCID_TYPES.get(clean(_value(s, "type")))
+        if (found_venue and not venue) or not (venue or paper_type):
+            paper_type = found_kind
+        venue = venue or found_venue
+        url = url or web_url(_value(s, "url", "value"))
+    return _record(
+        source,
+        None,
+        markdown_text(title),
+        date=date,
+        doi=bare_doi(found.get("doi")),
+        arxiv=bare_arxiv(found.get("arxiv")),
+        venue=venue,
+        url=_page(url),
+        type=paper_type,
+    )
 
 
 # ---------------------------------------------------------------- arXiv Atom

@@ -1086,6 +1086,8 @@ BAD_FILES = [
     ("year-5-digits.ris", 1, "impossible year '99999'"),  # was read as 9999
     ("broken.json", 3, "invalid JSON"),
     ("feb29.json", 2, "impossible date"),
+    ("no-id-bad-month.json", 3, "impossible date"),  # a CSL item without an id: no line
+    ("orcid-bad-month.json", 23, "impossible date 2019-00"),  # nor an ORCID work
     ("no-title.ris", 6, "an entry without a title"),
     ("unclosed.ris", 5, "this record has no closing 'ER  - ' line"),  # a cut-short export
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
