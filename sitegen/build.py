@@ -195,7 +195,8 @@ def _rel(ctx: Any, url: str) -> str:
     if "root" not in ctx:
         raise jinja2.TemplateRuntimeError(_NO_ROOT.format("|rel"))
     path = url.lstrip("/")
-    if ":" in path.split("/", 1)[0]:  # `/javascript:x` on the home page: a path, not a scheme
+    # `/javascript:x` on the home page, whose root is "": a path, not a scheme
+    if ":" in path and ":" in path.split("/", 1)[0]:
         path = "./" + path
     return ctx["root"] + path or "./"
 
