@@ -446,7 +446,8 @@ def _ris_date(e: dict, source: str, line: int | None) -> PaperDate | None:
     """The year from PY (`2019`, `2019///`), month and day from DA (`2019/06/15/`, EndNote's
     `Jun 15`) or else PY. A DA of another year (an access date) is not used."""
     year_text = clean(e.get("year") or e.get("publication_year"))
-    py = re.match(r"\d+", year_text)  # 99999 is no year
+    # 99999 is no year; a year in words is (`circa 2020`, `2020 (in press)`)
+    py = re.match(r"\d+", year_text) or re.search(r"\b\d{4}\b", year_text)
     # without a DA, the older RIS's PY holds the whole date: `2020/05/06/`
     da = clean(e.get("date")) or (year_text if year_text.count("/") >= 2 else "")
     if "/" in da:

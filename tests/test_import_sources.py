@@ -1970,6 +1970,8 @@ def test_a_misc_howpublished_url_is_its_url(site: Path, tmp_path: Path) -> None:
         (None, "2018/03/02", "2018-03-02"),
         ("2020/05/06/", None, "2020-05-06"),  # the older RIS: the whole date in PY, no DA
         ("2020/05//", None, "2020-05"),
+        ("circa 2020", None, "2020"),  # "has no date: add PY", said of this very PY
+        ("circa 2020", "2020/05/06/", "2020-05-06"),
     ],
 )
 def test_ris_year_is_py_and_da_adds_month_and_day(py: str | None, da: str, date: str) -> None:
