@@ -78,6 +78,7 @@ from .state import (
     BuildResult,
     Probe,
     State,
+    as_left,
     check_cache,
     code_stamp,
     collector_paused,
@@ -766,8 +767,7 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
         # a state that reads back (signed by this user), not any file under its name, and
         # a file of that build still there as it left it: not a folder replaced by hand
         state = read_cache(state_file(site_dir, output))
-        left = stat_files(output, state.files) if state is not None else {}
-        if not any(st[:2] == state.files[rel][1:3] for rel, st in left.items()):
+        if state is None or not as_left(output, state.files, state.files):
             raise SitegenError(
                 f"refusing to build into {output}: it is not empty and holds no earlier "
                 "build (a build replaces the whole folder)"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import SitegenError, iso_date
+from .errors import SitegenError, iso_date, machine_error
 
 
 def one_line(e: SitegenError) -> str:
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as e:  # the machine's problem, not the site's: said in one line all the same
-        print(one_line(SitegenError(e.strerror or str(e), e.filename)), file=sys.stderr)
+        print(one_line(machine_error(e)), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

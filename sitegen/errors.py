@@ -37,6 +37,11 @@ class SitegenError(Exception):
         return printable(f"{where}: {self.message}" if where else self.message)
 
 
+def machine_error(e: OSError) -> SitegenError:
+    """The machine's problem, not the site's (a full disk): the OS's words, at its file."""
+    return SitegenError(e.strerror or str(e), e.filename)
+
+
 def require_site_folder(site: Path) -> None:
     """A mistyped --site, said as such: not as the first file the site lacks."""
     if not site.is_dir():

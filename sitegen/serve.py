@@ -48,7 +48,7 @@ from tornado.websocket import WebSocketHandler
 from .build import build_site, forget_output
 from .cli import one_line
 from .config import load_config
-from .errors import SitegenError, printable, require_site_folder
+from .errors import SitegenError, machine_error, printable, require_site_folder
 from .render import static_dirs, theme_dirs
 from .state import (
     CACHE_DIR,
@@ -297,15 +297,10 @@ class Preview:
                 result = build_site(
                     self.site_dir, output=self.output, base_url=self.base_url, search=False
                 )
-        except SitegenError as e:
+        except (SitegenError, OSError) as e:  # an OSError is the machine's, as in `build`
             if seen is not None and snapshot(self.roots) != seen:
                 return None
-            self._fail(e)
-            return False
-        except OSError as e:  # the machine's (a full disk), said in one line as by `build`
-            if seen is not None and snapshot(self.roots) != seen:
-                return None
-            self._fail(SitegenError(e.strerror or str(e), e.filename))
+            self._fail(e if isinstance(e, SitegenError) else machine_error(e))
             return False
         except Exception as e:  # a bug in sitegen: say so, keep serving
             traceback.print_exc(file=self.err)

@@ -264,6 +264,12 @@ def stat_files(root: Path, rels: Iterable[str]) -> dict[str, tuple[int, int, int
     return out
 
 
+def as_left(root: Path, files: dict[str, tuple], rels: Iterable[str]) -> set[str]:
+    """Which of `rels` are still as the build whose state holds `files` left them, by size
+    and time: a copy (`cp -p`) is as good."""
+    return {rel for rel, st in stat_files(root, rels).items() if st[:2] == files[rel][1:3]}
+
+
 def tree_stats(root: Path) -> dict[str, tuple[int, int]]:
     top = len(str(root))
     return {path[top:]: stats for path, stats in scan([root], lambda name: False).items()}
@@ -496,8 +502,7 @@ class Probe:
         scans: list[tuple[str, float]] = []
 
         def changed_by_hand(share: list[str]) -> set[str]:  # or deleted, since a build wrote them
-            found = stat_files(output, share)  # size and time: a copy (`cp -p`) is as good
-            return {rel for rel in share if found.get(rel, ())[:2] != files[rel][1:3]}
+            return set(share) - as_left(output, files, share)
 
         shares = [rels[i::jobs] for i in range(jobs)]
         parts = fork_map(changed_by_hand, shares, jobs, lambda: scans.append(scan_inputs(site_dir)))
