@@ -385,6 +385,15 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
     }
     # a crossref naming its own entry is a slip, not a volume: the entry is a paper
     volumes = {ref for k, f in fields.items() if (ref := f.get("crossref")) in fields and ref != k}
+    for entry in (e for e in library.entries if e.key in volumes):
+        path, ref = [entry.key], fields[entry.key].get("crossref")
+        at = entry.start_line + 1
+        while ref in fields and ref not in path:
+            path.append(ref)
+            ref = fields[ref].get("crossref")
+        if ref == entry.key:  # volumes round a loop, each of them no paper: all dropped unsaid
+            loop = " -> ".join([*path, ref])
+            raise SitegenError(f"crossref loop {loop}: which is the volume?", source, at)
     records = []
     for entry in library.entries:
         if entry.key in volumes:

@@ -1854,6 +1854,24 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
     ]
 
 
+def test_bibtex_crossrefs_round_a_loop_are_an_error_not_two_lost_papers() -> None:
+    """Entries that name each other as their volume were both volumes, so both were dropped
+    without a word; a chain of volumes still gives its paper the nearest one's venue."""
+    loop = "@inproceedings{a, title={A}, year=2020, crossref={b}}\n\n" + (
+        "@inproceedings{b, title={B}, year=2021, crossref={a}}\n"
+    )
+    with pytest.raises(SitegenError) as e:
+        parse_bibtex(loop, "x.bib")
+    assert str(e.value) == "x.bib:1: crossref loop a -> b -> a: which is the volume?"
+    chain = parse_bibtex(
+        "@inproceedings{p, title={P}, crossref={v}}\n"
+        "@proceedings{v, title={Volume}, year=2019, crossref={s}}\n"
+        "@proceedings{s, title={Series}, year=2018}\n",
+        "x.bib",
+    )
+    assert [(r.title, r.venue, r.date) for r in chain] == [("P", "Volume", 2019)]
+
+
 def test_a_bare_percent_or_ampersand_in_bibtex_is_text(site: Path, tmp_path: Path) -> None:
     """BibTeX keeps an unescaped % or & as text; once a value had LaTeX in it too, pylatexenc
     read the % as a comment (the title ended at `Reaching 90`, the abstract at `by 50`)
