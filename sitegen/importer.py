@@ -1087,6 +1087,7 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
     data = render_new_paper(v, plan.owner, plan.as_of).encode()
     name = plan.add(year, str(v["title"]), data)
     plan.report.origins[_rel(name)] = list(group.sources)
+    plan.report.notes += [f"{_rel(name)}: {n}" for n in group.notes]  # the sources' own
     plan.sources.setdefault(name, set()).update(group.sources)
 
 

@@ -486,6 +486,19 @@ def test_dry_run_reports_per_paper_and_writes_nothing(site: Path) -> None:
     assert "  add content/papers/2021-cafe-naive-bayes" in out
 
 
+def test_sources_that_disagree_on_a_new_paper_say_so_at_its_first_import(
+    site: Path, tmp_path: Path
+) -> None:
+    """The sources' own disagreement was reported only when the paper had a file already,
+    so from the second import on: the first, which chose the year, said nothing."""
+    bib, ris = tmp_path / "a.bib", tmp_path / "b.ris"
+    bib.write_text("@article{k, title={Quiet Graphs}, author={Doe, Jo}, year={2021}}\n")
+    ris.write_text("TY  - JOUR\nTI  - Quiet Graphs\nAU  - Doe, Jo\nPY  - 2022\nER  - \n")
+    proc = imp(bib, ris, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    assert "content/papers/2021-quiet-graphs.md: year 2021 in a.bib, 2022 in b.ris" in proc.stdout
+
+
 @pytest.mark.slow  # about a second in the quick loop
 def test_arxiv_primary_class_is_the_topic_and_topicless_papers_build(
     site: Path, tmp_path: Path
