@@ -19,7 +19,7 @@ from urllib.parse import quote, quote_plus
 from . import urls
 from .errors import drop_control
 from .index import ARXIV_NAMES, OTHER_TOPIC
-from .markup import inline_tokens, plain_inline
+from .markup import inline_tokens, plain_inline, typesets_commands
 from .model import PAPER_TYPES, Paper, Person, Profile, name_key
 from .slugs import slugify_text
 
@@ -71,13 +71,15 @@ _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _INLINE_MATH = re.compile(
     r"\\[\\$]|\$\$((?:\\.|[^\\$]|\$(?!\$))+?)\$\$|\$((?:\\.|[^\\$])+)\$", re.S
 )
-# What math in a title must not hold to stay math in a .bib file, which LaTeX runs: what
-# breaks the entry (`%&#$`); `^^`, TeX's spelling of any character (`^^5cinput`); commands
-# that touch files or programs, by what their names hold (`\lstinputlisting`), or define
-# commands, load packages or change how TeX reads. No allow-list: math has hundreds.
+# What math in a title must not hold to stay math in a .bib file, which LaTeX runs, beside a
+# command the MathML converter does not know (markup.typesets_commands): what breaks the
+# entry (`%&#$`); `^^`, TeX's spelling of any character (`^^5cinput`); commands that touch
+# files or programs, by what their names hold (`\lstinputlisting`), or define commands,
+# load packages or change how TeX reads, some of which the converter knows (`\def`, `\href`).
 _UNSAFE_MATH = re.compile(
     r"[%&#$]|\^\^|\\[A-Za-z]*(?i:input|include|import|file|open|read|write|shell|lua|"
     r"listing|verbatim|minted|command|package|syntax)|\\(?:immediate|def|edef|gdef|xdef|let|"
+    r"mathchardef|mathcode|"
     r"futurelet|catcode|csname|UseName|expandafter|documentclass|special|href|url|"
     r"makeatletter|jobname|scantokens|uppercase|lowercase|begin|end|verb)(?![A-Za-z])"
 )
@@ -254,6 +256,7 @@ def _latex_math(math: str, source: str) -> str:
     """`$math$`, or its `source` as text when unbalanced or unsafe (_UNSAFE_MATH), with its
     dollars as `\\textdollar{}`: sitegen's reader reads `\\$` as a dollar, this as math."""
     keep = math.strip() and _balanced(math) and not _UNSAFE_MATH.search(math)
+    keep = keep and typesets_commands(math)
     return f"${math}$" if keep else _tex(source).replace(r"\$", r"\textdollar{}")
 
 

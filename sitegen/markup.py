@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _UNKNOWN_COMMAND = re.compile(r"<mi>\\[A-Za-z]+</mi>")
+_CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
 _TAG = re.compile(r"<[^>]*>")
 LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
 _NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
@@ -76,6 +77,20 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
         cls = "math-fallback display" if display else "math-fallback"
         return f'<code class="{cls}">{html.escape(latex)}</code>'
     return out
+
+
+def typesets_commands(latex: str) -> bool:
+    """Whether every control word in `latex` is one the MathML converter typesets: the
+    allow-list for math that another program runs as TeX (a .bib file), where `\\pdfannot`
+    or `\\loop` would act; TeX has too many such primitives for a block-list to keep up."""
+    return all(_typesets(name) for name in set(_CONTROL_WORD.findall(latex)))
+
+
+def _typesets(name: str) -> bool:
+    try:
+        return not _UNKNOWN_COMMAND.search(_convert(f"\\{name}", False))
+    except Exception:  # `\\frac` alone: a known command, short of its arguments
+        return True
 
 
 @lru_cache(maxsize=4096)

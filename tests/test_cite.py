@@ -141,11 +141,17 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
     [r"$^^5cinput{/etc/passwd}$", r"$x^^5c^^69nput{/etc/passwd}$", r"$\lstinputlisting{/x}$",
      r"$\verbatiminput{/x}$", r"$\VerbatimInput{/x}$", r"$\ShellEscape{rm -rf ~}$",
      r"$\immediate\write18{rm}$", r"$\IfFileExists{/x}{a}{b}$", r"$\NewDocumentCommand\x{}{y}$",
-     r"$\ExplSyntaxOn$", r"$\UseName{input}$", r"$\includegraphics{/x}$"],
+     r"$\ExplSyntaxOn$", r"$\UseName{input}$", r"$\includegraphics{/x}$",
+     r"$\pdfstartlink user{/Subtype/Link/A<</S/URI/URI(javascript:alert(1))>>}x\pdfendlink$",
+     r"$\pdfannot width 9pt {/Subtype/Link/A<</S/JavaScript/JS(app.alert(4))>>}$",
+     r"$\Acrobatmenu{Quit}{z}$", r"$\loop\iftrue\repeat$", r"$\text{\pdfliteral{q}}$",
+     r"$\mathrm{\everypar{x}}$", r"$\mathchardef\alpha=1$"],
 )  # fmt: skip
 def test_math_that_could_read_files_or_run_programs_is_text(math: str) -> None:
     """TeX's `^^5c` is a backslash, so `^^5cinput` is `\\input` past any list of names; and
-    packages have their own file and shell commands. Such math is printed, never run."""
+    packages have their own file and shell commands. Such math is printed, never run: a
+    command the page's MathML converter does not know (`\\pdfannot`, a JavaScript action
+    in the citer's PDF; `\\loop`, a run that never ends), even inside `\\text{}`."""
     for latex in (cite.latex_text, cite.latex_title):
         out = latex(f"T {math} u")
         assert out.startswith(r"T \textdollar{}") and out.endswith(r"\textdollar{} u"), out
