@@ -48,6 +48,7 @@ from .cite import markdown_text
 from .config import load_config, resolve_base_url
 from .content import _as_date, front_matter, load_profile, paper_date
 from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
+from .markup import plain_inline
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
 from .sources import SourceRecord
@@ -820,8 +821,10 @@ def _found_text(path: Path) -> str:
 @functools.lru_cache(maxsize=1 << 16)  # each title is looked up in two indexes, twice
 def title_key(title: str) -> str:
     """Titles as sources mangle them compare equal (case, accents, punctuation, braces, HTML
-    tags: _TAG's, not `k<n and n>2`). A title of no words (`???`) is its own key."""
-    return title_words(sources._TAG.sub("", title) if "<" in title else title) or title
+    tags: _TAG's, not `k<n and n>2`), and a file's as the page shows it (`&amp;` is `&`, a
+    link its text). A title of no words (`???`) is its own key."""
+    shown = plain_inline(title) if "&" in title or "[" in title else title
+    return title_words(sources._TAG.sub("", shown) if "<" in shown else shown) or title
 
 
 @dataclass(eq=False)

@@ -499,6 +499,31 @@ def test_sources_that_disagree_on_a_new_paper_say_so_at_its_first_import(
     assert "content/papers/2021-quiet-graphs.md: year 2021 in a.bib, 2022 in b.ris" in proc.stdout
 
 
+def test_a_title_with_an_entity_or_a_link_matches_the_text_its_page_shows(
+    site: Path, tmp_path: Path
+) -> None:
+    """A file's title was compared as its Markdown (`&amp;` a word, a link's URL words),
+    so a source with the title as the page shows it added the paper a second time."""
+    papers = site / "content" / "papers"
+    titles = {"2015-tom.md": "Tom &amp; Jerry Networks", "2016-links.md": "With [Links](x.org)"}
+    for name, title in titles.items():
+        text = f"---\ntitle: '{title}'\ndate: {name[:4]}-01-01\nauthors: [Jo Doe]\n---\n"
+        (papers / name).write_text(text)
+    bib = tmp_path / "s.bib"
+    bib.write_text(
+        "@article{a, title={Tom \\& Jerry Networks}, author={Doe, J}, year=2015, doi={10.1234/t}}\n"
+        "@article{b, title={With Links}, author={Doe, Jo}, year=2016, doi={10.1234/l}}\n"
+    )
+    before = sorted(p.name for p in papers.iterdir())
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in papers.iterdir()) == before
+    assert [front(papers / n)[0]["doi"] for n in ("2015-tom.md", "2016-links.md")] == [
+        "10.1234/t",
+        "10.1234/l",
+    ]
+
+
 @pytest.mark.slow  # about a second in the quick loop
 def test_arxiv_primary_class_is_the_topic_and_topicless_papers_build(
     site: Path, tmp_path: Path
