@@ -83,6 +83,7 @@ _UNSAFE_MATH = re.compile(
     r"futurelet|catcode|csname|UseName|expandafter|documentclass|special|href|url|"
     r"makeatletter|jobname|scantokens|uppercase|lowercase|begin|end|verb)(?![A-Za-z])"
 )
+_BIB_URL = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C"})
 _LATEX_MARKS = {
     "em_open": "\\emph{", "strong_open": "\\textbf{", "em_close": "}", "strong_close": "}",
     "softbreak": " ", "hardbreak": " ",
@@ -348,8 +349,9 @@ def keywords(paper: Paper) -> tuple[str, ...]:
 
 
 def _bib_url(text: str) -> str:
-    """URLs and identifiers go into BibTeX verbatim; only a brace could break the entry."""
-    return one_line(text).replace("{", "%7B").replace("}", "%7D")
+    """URLs and identifiers go into BibTeX verbatim; only a brace could break the entry, or
+    a backslash before one (`10.1000/x\\` ended an entry that bibtexparser did not end)."""
+    return one_line(text).translate(_BIB_URL)
 
 
 def bibtex_entry(paper: Paper, key: str, url: str) -> str:

@@ -948,3 +948,16 @@ def test_a_year_or_month_alone_is_all_any_output_claims(tmp_path: Path) -> None:
     assert "Mar 2021" in timeline and "Jan 2020" not in timeline
     entries = feedparser.parse((out / "feed.xml").read_bytes()).entries
     assert [e.published_parsed[:3] for e in entries] == [(2021, 3, 1), (2020, 1, 1)]
+
+
+def test_a_backslash_or_brace_in_a_doi_leaves_the_bibtex_entry_readable() -> None:
+    """`10.1000/x\\` (a slip the DOI check lets through) ended the site's .bib entry early
+    to bibtexparser, so sitegen could not import the file it wrote."""
+    from sitegen.sources import parse_bibtex
+
+    paper = dataclasses.replace(make_paper(), doi="10.1000/x\\", arxiv="2101.00001")
+    text = cite.bibtex_entry(paper, "k", "https://e.org/papers/k/")
+    record, after = parse_bibtex(
+        text + cite.bibtex_entry(make_paper(), "k2", "https://e.org/"), "x"
+    )
+    assert (record.doi, record.arxiv, after.doi) == ("10.1000/x%5C", "2101.00001", None)
