@@ -426,6 +426,40 @@ def test_theme_prefix_nav_urls_and_undefined_text_from_a_theme_authors_hunt(
     assert "'dict object' has no attribute 'nosuch'" in proc.stderr, proc.stderr
 
 
+def test_head_and_scripts_blocks_are_the_sites_on_every_page(fresh_site: Path) -> None:
+    """The README says `head` and `scripts` are empty. Page templates filled them, so a
+    site's base.html adding to them reached only some pages, and a paper.html that filled
+    them dropped the paper's Google Scholar tags, JSON-LD and copy button without a word."""
+    templates = fresh_site / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text(
+        '{% extends "default/base.html" %}{% block head %}<meta name="x-site" content="1">'
+        '{% endblock %}{% block scripts %}<script src="{{ asset("x.js") }}" defer></script>'
+        "{% endblock %}"
+    )
+    (fresh_site / "static").mkdir()
+    (fresh_site / "static" / "x.js").write_text("// site-wide\n")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    pages = sorted((fresh_site / "output").rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        doc = parse(page)
+        srcs = [str(a.get("src")) for a in doc.find("script")]
+        assert doc.find("meta", name="x-site") and any(
+            s.split("/")[-1].startswith("x.") for s in srcs
+        ), page
+    (templates / "base.html").unlink()
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}{% block head %}<meta name="x-paper" content="1">'
+        "{% endblock %}{% block scripts %}<!-- mine -->{% endblock %}"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    doc = parse(next((fresh_site / "output" / "papers").glob("*/index.html")))
+    assert doc.find("meta", name="x-paper") and doc.find("meta", name="citation_title")
+    srcs = [str(a.get("src")) for a in doc.find("script")]
+    assert doc.find("script", type="application/ld+json") and any("copy." in s for s in srcs)
+
+
 def test_second_theme_selected_in_config(fresh_site: Path) -> None:
     theme = fresh_site / "themes" / "plain" / "templates"
     theme.mkdir(parents=True)
