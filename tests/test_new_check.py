@@ -656,6 +656,18 @@ def test_check_lists_each_bad_identifier_of_a_paper(fresh_site: Path) -> None:
     ], proc.stderr
 
 
+def test_check_lists_an_impossible_date_beside_the_papers_other_faults(fresh_site: Path) -> None:
+    """PyYAML raised while loading `2020-02-30`, so that date, without its key, was all
+    `check` could say of the file: its bad url and featured went unreported."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[2]
+    text = re.sub(r"\ndate: [^\n]*", "\ndate: 2020-02-30", paper.read_text(), count=1)
+    paper.write_text(text.replace("---\n", "---\nurl: javascript:x\nfeatured: 1\n", 1))
+    proc = run_cli("check", "--site", fresh_site)
+    found = sorted(ln.split(": ", 2)[1] for ln in proc.stderr.splitlines())
+    assert (proc.returncode, found) == (1, ["date", "featured", "url"]), proc.stderr
+    assert "date: invalid date '2020-02-30'" in proc.stderr
+
+
 def test_new_with_a_profile_that_fails_to_write_leaves_no_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

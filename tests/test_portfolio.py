@@ -518,7 +518,7 @@ BAD_NEWS = {
     "an empty date": ("---\ndate:\n---\nx\n", "content/news/bad.md:2: date: missing (use"),
     "bad date": (
         "---\ntitle: Hi\ndate: 2024-02-30\n---\nx\n",
-        "content/news/bad.md:3: invalid date",
+        "content/news/bad.md:3: date: invalid date '2024-02-30' (use YYYY-MM-DD)",
     ),
     # YAML reads a time without seconds as text: "missing or not a date" said nothing of it
     "a time without seconds": (
