@@ -179,6 +179,8 @@ def _md(footnotes: bool = True) -> MarkdownIt:
         md.add_render_rule(rule, _render_math)
     # an image would be a request to another site: it becomes a link to the image
     md.add_render_rule("image", _image_as_link)
+    for rule in ("table_open", "fence", "code_block"):
+        md.add_render_rule(rule, _scrolls)
     md.add_render_rule("th_open", _cell)
     md.add_render_rule("td_open", _cell)
     for rule in ("heading_open", "heading_close"):
@@ -193,6 +195,16 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     alt = html.escape("".join(_inline_text(tok.children or []))) or src
     depth = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx])
     return alt if depth else f'<a href="{src}">{alt}</a>'
+
+
+def _scrolls(self, tokens, idx, options, env) -> str:
+    """A table or code block wider than a phone scrolls sideways in its own box (the
+    theme's CSS): focusable, so that a keyboard can scroll it too."""
+    if tokens[idx].type == "table_open":
+        tokens[idx].attrSet("tabindex", "0")
+        return self.renderToken(tokens, idx, options, env)
+    block = getattr(type(self), tokens[idx].type)(self, tokens, idx, options, env)  # its own
+    return block.replace("<pre>", '<pre tabindex="0">', 1)
 
 
 def _cell(self, tokens, idx, options, env) -> str:

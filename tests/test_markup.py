@@ -76,7 +76,7 @@ def test_a_table_is_a_table_aligned_by_class_with_its_cells_inert() -> None:
     assert '<th class="align-left">Term</th>' in html
     assert '<th class="align-center">Course</th>' in html
     assert '<td class="align-right">3</td>' in html
-    assert "<table>" in markup.render_markdown("a | b\n--|--\nc | d").html
+    assert '<table tabindex="0">' in markup.render_markdown("a | b\n--|--\nc | d").html
 
 
 def test_a_relative_link_on_a_page_of_ones_own_is_no_warning() -> None:

@@ -245,7 +245,9 @@ UNREACHABLE = """() => [...document.querySelectorAll('body *')].filter(e =>
 # elements narrower than their text set on one line: digits squeezed out of sight
 SQUEEZED = """sel => [...document.querySelectorAll(sel)].filter(e => {
     const s = document.createElement('span'); s.textContent = e.textContent;
-    s.style.font = getComputedStyle(e).font; s.style.whiteSpace = 'nowrap';
+    const c = getComputedStyle(e);  // longhands: with a math font, c.font is ''
+    for (const k of ['fontFamily', 'fontSize', 'fontWeight', 'fontStyle']) s.style[k] = c[k];
+    s.style.whiteSpace = 'nowrap';
     document.body.append(s); const w = s.getBoundingClientRect().width; s.remove();
     return e.getBoundingClientRect().width < w - 1;
 }).map(e => e.textContent)"""
@@ -257,10 +259,10 @@ ONE_LINE = """sel => [...document.querySelectorAll(sel)].filter(e => {
 
 @pytest.mark.browser
 def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
-    """At 390 px no page scrolls sideways: a wide displayed formula, or a long inline one,
-    scrolls in its own box that a keyboard can reach, keeping its digits (a matrix's
-    cells squeezed them out of sight), and a long coauthor name wraps instead of
-    breaking the years beside it. Printed, the CV is dark
+    """At 390 px no page scrolls sideways: a wide displayed formula, a long inline one, a
+    table or a code block scrolls in its own box that a keyboard can reach, keeping its
+    digits (a matrix's cells squeezed them out of sight), and a long coauthor name wraps
+    instead of breaking the years beside it. Printed, the CV is dark
     on white even from a browser in dark mode (the owner's name printed white)."""
     add_portfolio(fresh_site)
     paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
@@ -268,6 +270,10 @@ def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
     long_name = "Pedro Henrique Oliveira dos Santos Ribeiro " + "Longname" * 12
     front = front.replace("authors:\n", f"authors:\n- {long_name}\n", 1)
     body = f"The objective ${FORMULA}$ is maximised; ${LONG_FORMULA}$ bounds it:\n\n$${MATRIX}$$\n"
+    # a wide table and a long line of code scroll in their boxes, which a keyboard must reach
+    body += "\n| Term | Course | Role | Students | Evaluation |\n|---|---|---|---|---|\n"
+    body += "| Autumn 2024 | Probabilistic Machine Learning | Instructor | 240 | 4.8 of 5 |\n"
+    body += "\n```\npython train.py --config configs/large.yaml --epochs 300 --lr 3e-4 --x\n```\n"
     paper.write_text(f"{front}\n---\n{body}")
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     output = fresh_site / "output"
