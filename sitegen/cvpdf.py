@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,6 +20,7 @@ from .errors import SitegenError, SitegenWarning
 from .state import MAX_CACHE, cache_name, open_cache_file, save_bytes
 
 CV = "cv/cv.pdf"
+_MATH = re.compile(r'<math alttext="([^"]*)".*?</math>', re.S)  # markup.math_to_html's
 
 NO_ENGINE = SitegenWarning(
     "cv_pdf: WeasyPrint is not installed, so there is no /cv/cv.pdf and no link to it "
@@ -49,6 +51,7 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
     except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not
         raise SitegenError(f"WeasyPrint cannot start ({e}): install Pango", CV) from None
 
+    html = _MATH.sub(r"<span>$\1$</span>", html)  # WeasyPrint reads no MathML: O(n2) for n^2
     doc = weasyprint.HTML(string=html, base_url=page_url, url_fetcher=_fetcher(css))
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refused URLs are expected
     try:

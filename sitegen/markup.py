@@ -76,7 +76,8 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
         warnings.append(f"math fallback ({failed}): ${latex}$")
         cls = "math-fallback display" if display else "math-fallback"
         return f'<code class="{cls}">{html.escape(latex)}</code>'
-    return out
+    # its source, for what shows no MathML: the CV's PDF (WeasyPrint), a reader's fallback
+    return out.replace("<math ", f'<math alttext="{html.escape(drop_control(latex))}" ', 1)
 
 
 def typesets_commands(latex: str) -> bool:
