@@ -105,7 +105,9 @@ def _table(
     summary = escape(words["Show the numbers as a table"])
     return (
         f'<details class="chart-data"><summary>{summary}</summary>'
-        f'<div class="table-scroll"><table class="chart-table"><caption>{escape(caption)}</caption>'
+        # wider than a phone, it scrolls in its box, which a keyboard must reach too
+        f'<div class="table-scroll" tabindex="0"><table class="chart-table">'
+        f"<caption>{escape(caption)}</caption>"
         f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
 

@@ -283,6 +283,10 @@ def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
         page = context.new_page()
         for kind, url in pages.items():
             page.goto(base + url)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            # a chart's numbers as a table: a year or a count on one line ("2/0/2/6"), in a
+            # box that scrolls when the table is wider than the phone
+            assert page.evaluate(ONE_LINE, ".chart-table td.num") == [], f"{kind}: numbers broken"
             wide = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
             assert wide[0] <= wide[1], f"{kind} page scrolls sideways at 390 px: {wide}"
             assert page.evaluate(UNREACHABLE) == [], f"{kind} page: a keyboard cannot scroll"

@@ -193,6 +193,23 @@ def test_copy_button_copies_the_bibtex(example_output: Path, chromium, site_url:
     ctx.close()
 
 
+def test_copy_over_plain_http_keeps_the_keyboard_focus(chromium, site_url: str) -> None:
+    """Without a secure context (a plain-http host) copying goes through a textarea that
+    took the focus and was removed, so the next Tab started again at the skip link."""
+    ctx = chromium.new_context()
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/"))
+    ctx.add_init_script("Object.defineProperty(window, 'isSecureContext', {value: false})")
+    page = ctx.new_page()
+    page.goto(site_url + "papers/2024-efficient-track-anything/")
+    page.focus("button.copy-button")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('.copy-status').textContent !== ''")
+    assert page.text_content(".copy-status") == "Copied"
+    assert page.evaluate("document.activeElement.classList.contains('copy-button')")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("@misc{")
+    ctx.close()
+
+
 def test_a_coauthor_filter_finds_a_name_with_an_ampersand(odd_url: str, page) -> None:
     """Pagefind decodes a filter's value once more than HTML does: "Snorkel &amp; Co" was
     filed as "Snorkel & Co", and the search page's option for that coauthor found nothing."""

@@ -19,6 +19,7 @@
       area.value = text;
       area.setAttribute("readonly", "");
       area.className = "visually-hidden";
+      var focused = document.activeElement;  // select() moves focus to the textarea
       document.body.appendChild(area);
       area.select();
       var ok = false;
@@ -28,6 +29,7 @@
         ok = false;
       }
       area.remove();
+      if (focused && focused.focus) focused.focus();  // or the next Tab starts the page again
       if (ok) resolve();
       else reject(new Error("copy refused"));
     });
