@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,12 +14,18 @@ from typing import Any
 import yaml
 
 from .errors import SitegenError, long_number
+from .markup import typesets_commands
 
 _Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
 YAML_WIDTH = 1 << 16  # never fold a long title over two lines
 MAX_NESTING = 32  # far past any real file, far short of what overflows Python's stack
 _STR = "tag:yaml.org,2002:str"
 _TWICE = "duplicate key {!r}: remove one of the two"
+# YAML's escapes a TeX command starts with in double quotes: `\alpha`, `\beta`, `\frac`,
+# `\vec`, `\epsilon`, `\theta`, `\nabla`, `\rho` (a control or line break, then letters)
+_ESCAPES = {"\x07": "a", "\x08": "b", "\x0c": "f", "\x0b": "v", "\x1b": "e", "\t": "t",
+            "\n": "n", "\r": "r"}  # fmt: skip
+_TEX_ESCAPE = re.compile(r"([\x07\x08\x0b\x0c\x1b\t\n\r])([A-Za-z]+)")
 
 
 # the C loader is ~10x faster on large sites; fall back when libyaml is absent
@@ -54,7 +61,23 @@ def _date_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return node.value
 
 
+def _no_tex_escape(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """In double quotes `\\alpha` is YAML's escape `\\a`, a control character, and `lpha`:
+    the title showed `$lpha$` after its control was dropped, with no word of why."""
+    text = loader.construct_yaml_str(node)
+    for m in _TEX_ESCAPE.finditer(text) if node.style == '"' else ():
+        command = "\\" + _ESCAPES[m[1]] + m[2]
+        if typesets_commands(command):  # a tab before "b" is no slip; before "heta", one
+            problem = (
+                f"in double quotes, {command[:2]} is an escape, not the start of {command}: "
+                "put the text in single quotes ('$\\alpha$'), or write the backslash twice"
+            )
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+    return text
+
+
 yaml.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_once, Loader)
+yaml.add_constructor(_STR, _no_tex_escape, Loader)
 yaml.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text, Loader)
 yaml.add_constructor("tag:yaml.org,2002:set", _no_set, Loader)
 

@@ -668,6 +668,26 @@ def test_check_lists_an_impossible_date_beside_the_papers_other_faults(fresh_sit
     assert "date: invalid date '2020-02-30'" in proc.stderr
 
 
+def test_tex_in_double_quotes_is_refused_where_yaml_read_an_escape(fresh_site: Path) -> None:
+    """`"On $\\alpha$"` is YAML's `\\a` (a control, then dropped) and "lpha": the page said
+    `$lpha$` with no word. Such a slip is an error at its line; a tab before letters that
+    start no TeX command, and a doubled backslash, are as they were."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[2]
+    text = paper.read_text()
+
+    def check(title: str):  # noqa: ANN202
+        paper.write_text(re.sub(r"\ntitle: [^\n]*", lambda _: f"\ntitle: {title}", text, count=1))
+        return run_cli("check", "--site", fresh_site)
+
+    for title, command in (('"On $\\alpha$-divergences"', "\\alpha"), ('"A \\theta"', "\\theta")):
+        proc = check(title)
+        assert proc.returncode == 1, proc.stderr
+        said = f"{paper.name}:2: invalid YAML: in double quotes, {command[:2]} is an escape, "
+        assert said + f"not the start of {command}: put the text in single quotes" in proc.stderr
+    for title in ('"A\\tb"', '"On $\\\\alpha$"', "'On $\\alpha$'"):
+        assert check(title).returncode == 0, title
+
+
 def test_new_with_a_profile_that_fails_to_write_leaves_no_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
