@@ -160,9 +160,10 @@ def load_site(
     folio = load_portfolio(site_dir, site, warnings, photos, words)
     url, placeholder = resolve_base_url(config, base_url)
     if placeholder:
+        pdf = ", the CV's PDF (links to the papers)" if folio.pdf else ""  # sent out by mail
         warnings.append(
             SitegenWarning(
-                f"no base URL: feeds, sitemap and canonical links use the placeholder {url}, "
+                f"no base URL: feeds, sitemap{pdf} and canonical links use the placeholder {url}, "
                 "and the 404 page links from the domain root; "
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from . import cvpdf
 from .build import FILTERS, load_site, plan_outputs, search_wanted, written_twice
 from .charts import plural
 from .config import load_config, nav_warnings
@@ -167,6 +168,8 @@ def check_site(site: Path) -> CheckReport:
     profile = _attempt(report, load_profile, site)
     _attempt(report, load_people, site, profile.name if profile else "")
     _check_portfolio(site, profile, report)
+    if config.cv_pdf and cvpdf.available() and (problem := cvpdf.start_error()):
+        report.problems.append(problem)
     _check_templates(site, config.theme, report)
     if report.ok:
         _render_each_template(site, report)

@@ -37,6 +37,16 @@ def available() -> bool:
         return False
 
 
+def start_error() -> SitegenError | None:
+    """Why the installed WeasyPrint cannot start (most often: no Pango), which `sitegen
+    check` says too, before a build stops at it."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not
+        return SitegenError(f"WeasyPrint cannot start ({e}): install Pango", CV)
+    return None
+
+
 def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> bytes:
     """The CV page's PDF, deterministic (no document dates); `css` maps the stylesheet URLs the
     page links to their bytes. `page_url` is absolute: relative links point at the site."""
@@ -46,10 +56,9 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
     if cached:
         with suppress(OSError), open_cache_file(cached, MAX_CACHE) as f:
             return f.read()
-    try:
-        import weasyprint
-    except (ImportError, OSError) as e:  # OSError: the package is there, Pango is not
-        raise SitegenError(f"WeasyPrint cannot start ({e}): install Pango", CV) from None
+    if (problem := start_error()) is not None:
+        raise problem
+    import weasyprint
 
     html = _MATH.sub(r"<span>$\1$</span>", html)  # WeasyPrint reads no MathML: O(n2) for n^2
     doc = weasyprint.HTML(string=html, base_url=page_url, url_fetcher=_fetcher(css))

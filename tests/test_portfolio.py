@@ -955,6 +955,34 @@ def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
     assert "cv.pdf" not in (site / "output" / "index.html").read_text()
 
 
+def test_check_says_weasyprint_cannot_start_where_the_build_would_stop(tmp_path: Path) -> None:
+    """WeasyPrint installed without Pango raises OSError on import: the build stopped at it,
+    while `sitegen check` said "no problems" (it only looked the package up)."""
+    site = copy_fixture(tmp_path / "site")
+    stub = tmp_path / "stub" / "weasyprint"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text("raise OSError(\"cannot load library 'libgobject-2.0-0'\")\n")
+    path = os.pathsep.join([str(stub.parent), str(REPO), os.environ.get("PYTHONPATH", "")])
+    for command in ("check", "build"):
+        proc = run_cli(command, "--site", site, env={"PYTHONPATH": path}, fresh=True)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, (command, proc.stderr)
+        assert "cv/cv.pdf: WeasyPrint cannot start (cannot load library" in proc.stderr, command
+
+
+@pytest.mark.slow
+def test_without_a_base_url_the_warning_names_the_cv_pdf(tmp_path: Path) -> None:
+    """The PDF goes out by mail with its papers linked to the placeholder host, and the
+    warning named only the feeds, the sitemap and canonical links."""
+    site = copy_fixture(tmp_path / "site")
+    config = site / "sitegen.yaml"
+    config.write_text(config.read_text().replace("base_url: https://ada.example.org/\n", ""))
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "no base URL: feeds, sitemap, the CV's PDF (links to the papers) and canon" in proc.stderr
+    )
+
+
 BAD_RESUME = {
     # the schema says `format: email`, which its validator leaves unchecked: the CV showed
     # profile.yaml's address instead, in silence
