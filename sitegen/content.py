@@ -112,6 +112,14 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
     return out if all(out) else None  # an empty or non-text item is refused
 
 
+def year_typo(year: int) -> str | None:
+    """0202 or 2202 for 2022: a paper's timeline chart would draw every year between, a news
+    item would stay on top for ever (the clock is no guide: a parse is kept between builds)."""
+    if 1900 <= year <= 2100:
+        return None
+    return f"date: the year {year} is {'before 1900' if year < 1900 else 'after 2100'}: a typo?"
+
+
 def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     """Validate one paper file's text. Pure apart from the warnings list it appends to."""
     data, yaml_text, body = front_matter(text, path)
@@ -211,10 +219,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             "title: ' #' starts a YAML comment, which cuts the title short: quote the title",
             "title",
         )
-    if not 1900 <= date.year <= 2100:  # 0202 or 2202 for 2022: the timeline chart would
-        # draw every year between (the clock is no guide: a parse is kept between builds)
-        side = "before 1900" if date.year < 1900 else "after 2100"
-        warn(f"date: the year {date.year} is {side}: a typo?", "date")
+    if typo := year_typo(date.year):
+        warn(typo, "date")
     for key in sorted(k for k in data if k not in KNOWN_KEYS and isinstance(k, str)):
         close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
         if close:  # a typo; other keys are the user's own, for their templates (`extra`)

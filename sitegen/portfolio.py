@@ -29,7 +29,7 @@ import yaml
 from . import cvpdf
 from .cite import paper_type
 from .config import MARKS_A_SITE, SITE_MARKS
-from .content import _SLUG_OK, _as_date, front_matter, markdown_files, read_text
+from .content import _SLUG_OK, _as_date, front_matter, markdown_files, read_text, year_typo
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
 from .markup import plain_inline, render_markdown, web_url
@@ -316,6 +316,8 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsI
     if date is None:
         what = f"invalid date {data['date']!r}" if data.get("date") is not None else "missing"
         raise fail(f"date: {what} (use YYYY-MM-DD)", ("date",))
+    if typo := year_typo(date.year):
+        warnings.append(SitegenWarning(typo, display, fail(typo, ("date",)).line))
     title = _title(data, fail)
     body = drop_control(body).strip("\n")
     rendered = render_markdown(body, display)
@@ -367,9 +369,10 @@ def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPa
         rule = "lower-case letters, digits and '-', and not a device name such as con or nul"
         raise SitegenError(f"the file name is the page's URL: use {rule}", display, 1)
     data, body, fail = _front(text, display, ("title", "description"))
-    title = _title(data, fail)
-    if title is None:
-        raise fail("title: missing (every page needs a title)", ("title",))
+    if data.get("title") is None or (isinstance(data["title"], str) and not _text(data["title"])):
+        what = "missing" if data.get("title") is None else "empty"  # not "or leave it out"
+        raise fail(f"title: {what} (every page needs a title)", ("title",))
+    title = _title(data, fail) or ""  # text by now
     rendered = render_markdown(drop_control(body).strip("\n"), display, top=2, one_page=True)
     warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     return OwnPage(f"{name}/", display, title, _opt_str(data, "description", fail), rendered.html)

@@ -551,6 +551,19 @@ BAD_NEWS = {
 }
 
 
+def test_a_news_year_far_off_is_warned_of_as_a_papers_is() -> None:
+    """`2205-01-13` for 2025 kept the item on top of the news, and the news feed's updated
+    date in the year 2205, without a word; a paper's year is warned of outside 1900-2100."""
+    from sitegen.portfolio import parse_news
+
+    warnings: list = []
+    item = parse_news("---\ntitle: Talk\ndate: 2205-01-13\n---\n", "content/news/x.md", warnings)
+    assert item.date.year == 2205
+    assert list(map(str, warnings)) == [
+        "content/news/x.md:3: warning: date: the year 2205 is after 2100: a typo?"
+    ]
+
+
 def test_an_empty_paper_date_is_missing_not_none() -> None:
     """`date:` with nothing after it said "invalid date None", as news did."""
     from sitegen.content import parse_paper
@@ -608,6 +621,9 @@ BAD_PAGES = {  # file name, its text, a root/ file to publish, the message
                         "'description'?)"),
     "no title": ("group.md", "---\ndescription: d\n---\nText.\n", None,
                  "content/pages/group.md:2: title: missing"),
+    # "empty: write some text, or leave it out", and left out it was missing
+    "an empty title": ("group.md", '---\ntitle: ""\n---\nText.\n', None,
+                       "content/pages/group.md:2: title: empty (every page needs a title)"),
     "news of sitegen's": ("news.md", "---\ntitle: T\n---\n", None,
                           "content/pages/news.md: the page /news/ clashes with news/"),
     "beside its feed": ("feed.md", "---\ntitle: T\n---\n", None,
