@@ -339,12 +339,15 @@ def _unmanaged_identities(
 _TOP_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1\s*:(?:\s|$)""")
 
 
-def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | None, str]:
-    """(new text or None, "created"/"updated"). Only the imported keys are rewritten, in
-    place, keeping the user's keys and comments; an unusual layout is dumped whole."""
+def _merge_profile_yaml(
+    path: Path, imported: dict[str, object]
+) -> tuple[str | None, str, str | None]:
+    """(new text or None, "created"/"updated", the name it had). Only the imported keys are
+    rewritten, in place, keeping the user's keys and comments; an unusual layout is dumped
+    whole."""
     raw = _read_or_none(path)
     if raw is None:
-        return PROFILE_YAML_HEADER + dump_yaml(imported), "created"
+        return PROFILE_YAML_HEADER + dump_yaml(imported), "created", None
     old = decode(raw, path)
     data = load_yaml(old, path)  # as a build reads it: a key given twice is an error
     if data is None:
@@ -352,8 +355,9 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     if not isinstance(data, dict):
         raise SitegenError("expected a mapping of keys (name:, metrics: ...)", path=path)
     changed = {k: v for k, v in imported.items() if data.get(k) != v}  # no value is None
+    was = data.get("name") if isinstance(data.get("name"), str) else None
     if not changed:
-        return None, "unchanged"
+        return None, "unchanged", was
     merged = {**data, **imported}
 
     # Rewrite only the keys whose value changed: an unchanged `name:` keeps its comment.
@@ -384,8 +388,8 @@ def _merge_profile_yaml(path: Path, imported: dict[str, object]) -> tuple[str | 
     # read back as a build reads it: PyYAML would keep the last of a key given twice
     with contextlib.suppress(SitegenError):
         if load_yaml(text, path) == merged:
-            return text, "updated"
-    return dump_yaml(merged), "updated"
+            return text, "updated", was
+    return dump_yaml(merged), "updated", was
 
 
 def run_import(
@@ -535,7 +539,12 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
 
     owned = {"name": prof.owner, "field": prof.field, "metrics": dict(prof.metrics)}
     owned = {k: v for k, v in owned.items() if v is not None}  # a profile may give no field
-    yaml_text, status = _merge_profile_yaml(content / "profile.yaml", owned)
+    yaml_text, status, was = _merge_profile_yaml(content / "profile.yaml", owned)
+    from .scaffold import PLACEHOLDER_NAME  # `sitegen new`'s, which imports this module
+
+    if was not in (None, prof.owner, PLACEHOLDER_NAME):  # a coauthor's profile, by mistake?
+        why = f"name: {was!r} becomes {prof.owner!r}, the profile's owner, who owns the site now"
+        report.warnings.append(SitegenWarning(why, content / "profile.yaml"))
     if yaml_text is not None:
         plan.writes[content / "profile.yaml"] = yaml_text.encode()
         report.profile_yaml = status

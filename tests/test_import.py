@@ -1432,3 +1432,19 @@ def test_the_example_content_is_what_the_import_writes_today(tmp_path: Path) -> 
     proc = run_cli("import", site / "content" / "profile.txt", "--site", site, check=True)
     assert " 0 updated, " in proc.stdout and "0 added" in proc.stdout, proc.stdout
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+def test_a_profile_of_another_owner_says_the_site_changes_hands(tmp_path):
+    """A coauthor's profile imported by mistake rewrote `name:` and so the whole site's
+    owner without a word, in the dry run too; `sitegen new`'s placeholder goes quietly."""
+    site = tmp_path / "site"
+    run_cli("new", site, check=True)
+    ada = one_paper(tmp_path, "Bo Wu, Ada Lovelace")
+    first = run_cli("import", ada, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert "becomes" not in first.stderr
+    bo = one_paper(tmp_path, "Bo Wu, Ada Lovelace", owner="Bo Wu")
+    warning = "content/profile.yaml: warning: name: 'Ada Lovelace' becomes 'Bo Wu', the profile's"
+    for dry in (["--dry-run"], []):
+        r = run_cli("import", bo, "--site", site, "--as-of", AS_OF_ARG, *dry, check=True)
+        assert warning in r.stderr, r.stderr
+    assert "name: Bo Wu" in (site / "content" / "profile.yaml").read_text()
