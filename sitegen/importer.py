@@ -762,6 +762,12 @@ def _source_text(path: Path) -> str:
 def _read_hugo(folder: Path, is_owner: Callable[[str], bool]) -> list[SourceRecord]:
     """A paper per page Hugo makes of the folder, named by its file's path in the folder."""
     try:
+        for name in ("publication", "publications"):  # `hugo/content` for its publication/
+            if folder.name != name and (folder / name).is_dir():
+                why = f"give its {name}/ folder: every page here (posts, talks) would be a paper"
+                raise SitegenError(
+                    f"this is a Hugo site's content, not its publications: {why}", folder
+                )
         pages = _hugo_pages(folder)
         if not pages:
             raise SitegenError("no */index.md or *.md publication in this folder", folder)

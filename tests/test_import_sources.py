@@ -1022,6 +1022,22 @@ def test_a_named_pipe_in_a_hugo_folder_is_an_error_not_a_hang(tmp_path: Path) ->
     assert snapshot(site) == before
 
 
+def test_a_hugo_sites_content_folder_is_refused_for_its_publication_folder(
+    tmp_path: Path,
+) -> None:
+    """`hugo/content` for `hugo/content/publication` made a paper of every post and talk."""
+    site, folder = blox_site(tmp_path, HUGO)
+    (tmp_path / "post" / "welcome").mkdir(parents=True)
+    (tmp_path / "post" / "welcome" / "index.md").write_text("---\ntitle: Welcome\n---\nHi.\n")
+    before = snapshot(site)
+    proc = imp(tmp_path, "--site", site)
+    assert proc.returncode == 2 and snapshot(site) == before
+    assert proc.stderr == (
+        f"{tmp_path}: this is a Hugo site's content, not its publications: give its "
+        "publication/ folder: every page here (posts, talks) would be a paper\n"
+    )
+
+
 def test_hugo_author_keys_become_the_names_their_profiles_give(tmp_path: Path) -> None:
     """An author key other than the owner's was written as the name `jane-doe`: Hugo Blox
     shows the `title` (older themes: `name`) of the profile `content/authors/KEY/`,
