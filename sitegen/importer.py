@@ -123,6 +123,7 @@ class ImportReport:
     filled: list[tuple[str, list[str]]] = field(default_factory=list)  # (path, keys added)
     notes: list[str] = field(default_factory=list)  # where sources disagree with a file
     origins: dict[str, list[str]] = field(default_factory=dict)  # added path -> its sources
+    matched: set[str] = field(default_factory=set)  # the site's papers a source entry matched
 
     def lines(self) -> list[str]:
         """Human summary; the last line is the counts, e.g. `0 added, 0 updated, 32 unchanged`."""
@@ -149,6 +150,7 @@ class ImportReport:
             "filled in": self.filled,
             "kept (changed by hand)": self.kept,
             "missing from profile": self.missing,
+            "matched in the sources": self.matched,  # all there already: not "0 added" alone
         }
         counts.update({k: v for k, v in shown_if_any.items() if v})
         out.append(", ".join(f"{len(v)} {k}" for k, v in counts.items()))
@@ -1043,6 +1045,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         if target is None:
             _new_paper(group, plan, deleted)
             continue
+        plan.report.matched.add(_rel(target.name))
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
             if key in ("type", "venue") and not _same_kind(target, group):

@@ -298,7 +298,9 @@ def test_a_paper_a_source_added_keeps_its_file_when_retitled_by_hand(
     path.write_text(path.read_text().replace("A Workshop Paper", "A Workshop Paper, Revised"))
     edited = path.read_bytes()
     proc = imp(bib, "--site", site)
-    assert proc.stdout.splitlines()[-1] == "0 added, 0 updated, 0 unchanged", proc.stdout
+    assert (
+        proc.stdout.splitlines()[-1] == "0 added, 0 updated, 0 unchanged, 1 matched in the sources"
+    ), proc.stdout
     assert sorted(p.name for p in path.parent.glob("2025-a-workshop*")) == [path.name]
     assert path.read_bytes() == edited
 
@@ -356,7 +358,9 @@ def test_the_sites_own_export_gives_no_paper_its_own_page_as_url(site: Path, giv
     before = snapshot(papers)
     for name in ("publications.bib", "publications.ris", "publications.json"):
         proc = imp(site / "output" / name, "--site", site)
-        assert proc.stdout == "0 added, 0 updated, 0 unchanged\n", proc.stdout
+        assert proc.stdout == "0 added, 0 updated, 0 unchanged, 32 matched in the sources\n", (
+            proc.stdout
+        )
     assert snapshot(papers) == before
     # listed first, the export's own page does not keep another source's real url out
     bib = (site / "output" / "publications.bib").read_text()
@@ -386,7 +390,9 @@ def test_the_sites_own_export_gives_a_renamed_paper_no_url(site: Path, given_by:
     (papers / FAST).rename(papers / "2022-psf.md")
     before = snapshot(papers)
     proc = imp(site / "output" / "publications.bib", "--site", site)
-    assert proc.stdout == "0 added, 0 updated, 0 unchanged\n", proc.stdout
+    assert proc.stdout == "0 added, 0 updated, 0 unchanged, 32 matched in the sources\n", (
+        proc.stdout
+    )
     assert snapshot(papers) == before
 
 
@@ -404,7 +410,7 @@ def test_a_coauthors_export_gives_its_type_and_venue_but_not_its_page(
     proc = imp(theirs / "output" / "publications.ris", "--site", site)
     assert proc.stdout.splitlines() == [
         f"added type, venue to content/papers/{FAST}",
-        "0 added, 0 updated, 0 unchanged, 1 filled in",
+        "0 added, 0 updated, 0 unchanged, 1 filled in, 32 matched in the sources",
     ], proc.stdout
     fm = front(site / "content" / "papers" / FAST)[0]
     assert (fm["type"], fm["venue"], fm.get("url")) == ("conference", "NeurIPS", None)
@@ -628,7 +634,10 @@ def test_al_folio_fields_become_keys_and_buttons(site: Path, tmp_path: Path) -> 
         "(put the file in root/ and give its full URL)\n"
     )
     before = snapshot(site)
-    assert imp(bib, "--site", site).stdout.splitlines()[-1] == "0 added, 0 updated, 0 unchanged"
+    assert (
+        imp(bib, "--site", site).stdout.splitlines()[-1]
+        == "0 added, 0 updated, 0 unchanged, 2 matched in the sources"
+    )
     assert snapshot(site) == before
     out = tmp_path / "out"
     run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
@@ -978,7 +987,10 @@ def test_hugo_blox_publications_become_papers_with_their_buttons(tmp_path: Path)
     sources = json.loads((site / "content" / ".sitegen-import.json").read_text())["sources"]
     assert sources["2019-an-older-toml-paper.md"] == ["older/index.md"]
     before = snapshot(site)
-    assert imp(folder, "--site", site).stdout.splitlines()[-1] == "0 added, 0 updated, 0 unchanged"
+    assert (
+        imp(folder, "--site", site).stdout.splitlines()[-1]
+        == "0 added, 0 updated, 0 unchanged, 2 matched in the sources"
+    )
     assert snapshot(site) == before
     out = tmp_path / "out"
     run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
