@@ -38,6 +38,12 @@ def _jobs(value: str) -> int:
     return int(value)
 
 
+def _port(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port from 0 to 65535: {value!r}")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sitegen",
@@ -95,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         "page reloads. output/ is not touched.",
     )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    s.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     s.add_argument("--open", action="store_true", help="open the preview in a web browser")
 
     n = sub.add_parser(

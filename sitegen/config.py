@@ -74,7 +74,7 @@ def _base_url(v: Any) -> str:
 
 def base_url_problem(url: str) -> str | None:
     """What keeps `url` from prefixing every link of the site, or None."""
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):  # HTTPS:// is https://
         return "must start with http:// or https://"
     try:
         parts = urlsplit(url)
@@ -82,8 +82,10 @@ def base_url_problem(url: str) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:  # such as an unclosed [IPv6 address, or a port that is not a number
         return "is not a valid URL"
-    if not host or any(c.isspace() or not c.isprintable() for c in url):
-        return "must name a host, with no spaces or control characters"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "must have no spaces or control characters (a space in a path is %20)"
+    if not host:
+        return "must name a host"
     if re.search(r'%(?![0-9A-Fa-f]{2})|["<>\\^`{|}]', url):
         return (
             'is not a valid URL: a % starts an escape such as %20, and " < > \\ ^ ` { | } need one'
@@ -226,10 +228,15 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
 def resolve_base_url(config: SiteConfig, override: str | None) -> tuple[str, bool]:
     """--base-url, else sitegen.yaml's, else Netlify's URL variable, with a trailing slash;
     and whether it is the placeholder, so the build warns that feeds need a real one."""
-    for candidate in (override, config.base_url, os.environ.get("URL")):
+    url = os.environ.get("URL")
+    for where, candidate in (
+        ("--base-url", override),
+        ("sitegen.yaml", config.base_url),
+        ("the URL variable", url),
+    ):
         if candidate:
             if problem := base_url_problem(candidate):
-                raise SitegenError(f"base URL {candidate!r} {problem}")
+                raise SitegenError(f"base URL {candidate!r} ({where}) {problem}")
             return _ascii_url(candidate.rstrip("/") + "/"), False
     return PLACEHOLDER_BASE_URL, True
 

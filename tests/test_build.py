@@ -1053,6 +1053,9 @@ def test_output_folders_that_are_not_earlier_builds_are_refused(
     for jobs in ("-1", "²"):  # a superscript two is a digit to str.isdigit, not to int()
         proc = run_cli("build", "--site", fresh_site, "--jobs", jobs)
         assert proc.returncode == 2 and "not a number of processes from 1 to 64" in proc.stderr
+    for port in ("99999", "-1"):  # a usage error, as --port abc was: exit 1 without usage
+        proc = run_cli("serve", "--site", fresh_site, "--port", port)
+        assert proc.returncode == 2 and "not a port from 0 to 65535" in proc.stderr
 
 
 def test_a_home_page_deleted_by_hand_is_redone(fresh_site: Path) -> None:

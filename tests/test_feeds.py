@@ -184,6 +184,31 @@ def test_a_base_url_a_browser_would_read_otherwise_is_refused(fresh_site: Path, 
     assert not (fresh_site / "output").exists()
 
 
+def test_a_base_url_is_taken_in_any_case_and_a_bad_one_names_where_it_came_from(
+    fresh_site: Path,
+) -> None:
+    """`HTTPS://` was refused as not starting with https://; a bad URL variable (Netlify's)
+    was named only by its value; a space in the path was said to be a missing host."""
+    run_cli(
+        "build",
+        "--site",
+        fresh_site,
+        "--base-url",
+        "HTTPS://Ada.Example/me",
+        "--no-search",
+        check=True,
+    )
+    assert feedparser.parse((fresh_site / "output" / "feed.xml").read_bytes()).feed.link == (
+        "https://Ada.Example/me/"
+    )
+    for args, env, said in (
+        ((), {"URL": "not a url"}, "(the URL variable) must start with http:// or https://"),
+        (("--base-url", "https://a.org/my site/"), {}, "(--base-url) must have no spaces"),
+    ):
+        proc = run_cli("build", "--site", fresh_site, "--no-search", *args, env=env)
+        assert proc.returncode == 1 and said in proc.stderr, proc.stderr
+
+
 def test_hostile_and_control_characters_give_well_formed_xml(fresh_site: Path) -> None:
     paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[-1]
     text = paper.read_text()
