@@ -127,8 +127,9 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         parents=[site],
         help="validate sitegen.yaml, content and templates without writing anything",
-        description="List every problem in the site's configuration, content files and "
-        "templates as file:line: message. Exit status 1 if there is any, 0 otherwise.",
+        description="List the problems in the site's configuration, content files and "
+        "templates as file:line: message (in a paper file one for each key at fault, in "
+        "other files the first). Exit status 1 if there is any, 0 otherwise.",
     )
 
     runs = {imp: _cmd_import, b: _cmd_build, s: _cmd_serve, n: _cmd_new, c: _cmd_check}

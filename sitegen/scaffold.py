@@ -141,7 +141,8 @@ def new_site(
     lines: list[str] = []
     if profile is None:
         files["content/profile.yaml"] = PROFILE_YAML
-        files["content/papers/example-paper.md"] = _skeleton("example-paper.md")
+        if not any((folder / "content" / "papers").glob("*.md")):  # --force: papers of its own
+            files["content/papers/example-paper.md"] = _skeleton("example-paper.md")
     if blocked := _file_in_the_way(folder, [*files, "content/papers/x"]):
         raise SitegenError("a file is where the site needs a folder", blocked)
     if profile is not None:
@@ -184,7 +185,7 @@ def new_site(
         ) from None
 
     lines.append(f"new site in {folder}. Next:")
-    if profile is None:
+    if "created content/profile.yaml" in lines:  # not a profile.yaml --force kept
         lines.append(f"  set name: in {folder / 'content' / 'profile.yaml'}")
         lines.append(f"  sitegen import YOUR-PROFILE.txt --site {folder}")
     lines += [f"  sitegen {command} --site {folder}" for command in ("build", "serve")]

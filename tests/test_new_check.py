@@ -201,6 +201,19 @@ def test_new_force_adds_files_and_keeps_existing_ones(tmp_path: Path) -> None:
     assert (site / "sitegen.yaml").read_text() == "title: Mine\n"
     assert (site / "README.md").read_text() == "my notes\n"
     assert (site / "netlify.toml").is_file()
+    assert "set name:" in proc.stdout  # the placeholder it wrote
+
+
+def test_new_force_over_a_site_adds_no_example_and_asks_for_no_name(tmp_path: Path) -> None:
+    """Over a site of its own, --force added the draft example paper to its papers and told
+    the owner to set the name profile.yaml already gave."""
+    site = tmp_path / "s"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n")
+    (site / "content" / "papers" / "mine.md").write_text("---\ntitle: Mine\n---\n")
+    proc = run_cli("new", site, "--force", check=True)
+    assert "set name:" not in proc.stdout and "kept content/profile.yaml" in proc.stdout
+    assert [p.name for p in (site / "content" / "papers").iterdir()] == ["mine.md"]
 
 
 def test_new_force_writes_nothing_through_a_symbolic_link(tmp_path: Path) -> None:
