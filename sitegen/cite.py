@@ -71,6 +71,10 @@ _CONTROL_LEFT = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _INLINE_MATH = re.compile(
     r"\\[\\$]|\$\$((?:\\.|[^\\$]|\$(?!\$))+?)\$\$|\$((?:\\.|[^\\$])+)\$", re.S
 )
+# Math in plain text (RIS, CSL-JSON: what cite writes math as), which has no escape for a
+# dollar: a pair as Pandoc reads one, its opening `$` before a non-space and its closing one
+# after a non-space and before no digit, so "for $5, not $500" is money and "$O(n^2)$" math
+_PLAIN_MATH = re.compile(r"\$\$(.+?)\$\$|\$(?!\s)((?:\\.|[^\\$])+?)(?<!\s)\$(?!\d)", re.S)
 # What math in a title must not hold to stay math in a .bib file, which LaTeX runs, beside a
 # command the MathML converter does not know (markup.typesets_commands): what breaks the
 # entry (`%&#$`); `^^`, TeX's spelling of any character (`^^5cinput`); commands that touch
@@ -261,10 +265,15 @@ def _latex_math(math: str, source: str) -> str:
     return f"${math}$" if keep else _tex(source).replace(r"\$", r"\textdollar{}")
 
 
-def _around_math(text: str, outside: Callable[[str], str], math: Callable[[str, str], str]) -> str:
+def _around_math(
+    text: str,
+    outside: Callable[[str], str],
+    math: Callable[[str, str], str],
+    pattern: re.Pattern[str] = _INLINE_MATH,
+) -> str:
     """`text` with `outside` applied between its math and `math` to (each math, its source)."""
     out, end = [], 0
-    for m in _INLINE_MATH.finditer(text):
+    for m in pattern.finditer(text):
         if (tex := m.group(1) or m.group(2)) is not None:  # else an escaped `$` or `\\`: text
             out += [outside(text[end : m.start()]), math(tex, m.group())]
             end = m.end()
@@ -295,11 +304,19 @@ def latex_title(title: str) -> str:
     return latex_escape(title) if tokens is None else one_line("".join(_latex_tokens(tokens)))
 
 
-def markdown_text(text: str) -> str:
-    """Plain text with TeX math (a title from BibTeX, RIS or arXiv) -> inline Markdown (a
-    paper file's title) that shows the same characters, `$math$` kept as math."""
+def markdown_text(text: str, plain: bool = False) -> str:
+    """Plain text with TeX math (a title from BibTeX or arXiv; `plain`, one from RIS or
+    CSL-JSON, whose math is _PLAIN_MATH's) -> inline Markdown (a paper file's title) that
+    shows the same characters, `$math$` kept as math."""
     escape = partial(_MARKDOWN_SPECIAL.sub, r"\\\g<0>")
-    return _around_math(text, escape, lambda math, source: source)
+    pattern = _PLAIN_MATH if plain else _INLINE_MATH
+    return _around_math(text, escape, lambda math, source: source, pattern)
+
+
+def dollars_as_text(text: str) -> str:
+    """Plain text (a RIS or CSL-JSON abstract) for a reader of TeX (profile.markdown_inline):
+    each `$` outside _PLAIN_MATH's math is `\\$`, a dollar."""
+    return _around_math(text, lambda s: s.replace("$", "\\$"), lambda m, src: src, _PLAIN_MATH)
 
 
 def base_key(paper: Paper) -> str:

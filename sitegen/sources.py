@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .cite import CITED_AS, ET_AL_NOTE, Name, markdown_text, split_name
+from .cite import CITED_AS, ET_AL_NOTE, Name, dollars_as_text, markdown_text, split_name
 from .content import _ET_AL, front_matter
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import plain_inline
@@ -197,9 +197,14 @@ def _venue(text: str | None) -> str | None:
     return None if not v or _PREPRINT_VENUE.fullmatch(v) or web_url(v.strip("<>")) else v
 
 
-def _abstract(text: str | None) -> str | None:
+def _plain_abstract(text: str) -> str:
+    """An abstract in plain text (RIS, CSL-JSON), where `$5` is money unless it is math."""
+    return markdown_inline(dollars_as_text(text))
+
+
+def _abstract(text: str | None, plain: bool = False) -> str | None:
     a = clean(text)
-    return markdown_inline(a) if a else None
+    return (_plain_abstract(a) if plain else markdown_inline(a)) if a else None
 
 
 def _flip(name: str) -> str:
@@ -503,7 +508,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
             _record(
                 source,
                 line,
-                markdown_text(title),
+                markdown_text(title, plain=True),
                 authors=tuple(map(_flip, [*e.get("authors", []), *e.get("first_authors", [])])),
                 et_al=ET_AL_NOTE in e.get("notes", []),  # as cite writes it
                 date=_ris_date(e, source, line),
@@ -512,7 +517,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 venue=_venue(journal),
                 url=next(filter(_page, urls), None),
                 pdf=pdfs[0] if pdfs else None,
-                abstract=_abstract(e.get("abstract") or e.get("notes_abstract")),
+                abstract=_abstract(e.get("abstract") or e.get("notes_abstract"), plain=True),
                 type=paper_type,
             )
         )
@@ -610,14 +615,14 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
             record = _record(
                 source,
                 line,
-                rich_text(item.get("title"), markdown_text),
+                rich_text(item.get("title"), functools.partial(markdown_text, plain=True)),
                 authors=tuple(map(_csl_name, _as_list(item.get("author")))),
                 date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
                 venue=_venue(rich_text(venue)),
                 url=_page(url),
-                abstract=rich_text(item.get("abstract"), markdown_inline) or None,
+                abstract=rich_text(item.get("abstract"), _plain_abstract) or None,
                 type=paper_type,
             )
         records.append(record)
@@ -697,7 +702,7 @@ def _orcid_record(group: Any, source: str) -> SourceRecord | None:
     return _record(
         source,
         None,
-        markdown_text(title),
+        markdown_text(title, plain=True),
         date=date,
         doi=bare_doi(found.get("doi")),
         arxiv=bare_arxiv(found.get("arxiv")),
