@@ -167,6 +167,13 @@ def topic_of(category: str | None) -> str | None:
     return subject.upper() if archive and re.fullmatch(r"[A-Za-z]{2}", subject) else None
 
 
+def keyword_topic(keywords: Any) -> str | None:
+    """The first keyword that is an arXiv class: where sitegen's own citation files, and
+    Zotero's of an arXiv paper, give the topic (cs.LG); a comma-separated text or a list."""
+    found = keywords.split(",") if isinstance(keywords, str) else _as_list(keywords)
+    return next(filter(None, (topic_of(k) for k in found if isinstance(k, str))), None)
+
+
 def make_date(
     year: Any, month: Any = None, day: Any = None, *, source: str, line: int | None
 ) -> PaperDate | None:
@@ -440,7 +447,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 url=_page(url) or _page(web_url(f.get("html"))),
                 pdf=web_url(f.get("pdf")),
                 abstract=_latex(f.get("abstract", ""), markdown_inline) or None,
-                topic=topic_of(f.get("primaryclass")),
+                topic=topic_of(f.get("primaryclass")) or keyword_topic(f.get("keywords", "")),
                 code_url=web_url(f.get("code")),
                 links=links,
                 featured=clean(f.get("selected")).lower() in ("true", "yes"),
@@ -519,6 +526,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 pdf=pdfs[0] if pdfs else None,
                 abstract=_abstract(e.get("abstract") or e.get("notes_abstract"), plain=True),
                 type=paper_type,
+                topic=keyword_topic(e.get("keywords")),
             )
         )
     return records
@@ -624,6 +632,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 url=_page(url),
                 abstract=rich_text(item.get("abstract"), _plain_abstract) or None,
                 type=paper_type,
+                topic=keyword_topic(item.get("keyword")),
             )
         records.append(record)
     return records

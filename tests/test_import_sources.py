@@ -331,10 +331,11 @@ def test_a_renamed_file_a_source_fills_in_is_still_the_imports_own(
 
 
 @pytest.mark.slow
-def test_dollars_and_math_come_back_from_the_sites_own_ris_and_csl_json(tmp_path: Path) -> None:
+def test_dollars_math_and_topic_come_back_from_the_sites_own_exports(tmp_path: Path) -> None:
     """RIS and CSL-JSON have no escape for a dollar: `\\$5` is written `$5`, as math is
     written `$...$`. Read back, `$5 instead of $500` was math ("5insteadof"); a pair is
-    math only as Pandoc reads one (no space inside its dollars, no digit after)."""
+    math only as Pandoc reads one (no space inside its dollars, no digit after). The topic,
+    the first keyword, came back from none of the three files."""
     title = "Training for \\$5 instead of \\$500 with $O(n^2)$ and 3$\\times$ less"
     abstract = "It costs \\$5 per run, not \\$500, and scales as $O(n)$."
     site = tmp_path / "site"
@@ -342,10 +343,11 @@ def test_dollars_and_math_come_back_from_the_sites_own_ris_and_csl_json(tmp_path
     for p in (site / "content" / "papers").glob("*.md"):
         p.unlink()
     (site / "content" / "papers" / "2024-money.md").write_text(
-        f"---\ntitle: '{title}'\ndate: 2024-05-01\nauthors: [Your Name]\n---\n{abstract}\n"
+        f"---\ntitle: '{title}'\ndate: 2024-05-01\ntopic: LG\nauthors: [Your Name]\n---\n"
+        f"{abstract}\n"
     )
     run_cli("build", "--site", site, "--no-search", check=True)
-    for name in ("publications.ris", "publications.json"):
+    for name in ("publications.bib", "publications.ris", "publications.json"):
         fresh = tmp_path / name
         run_cli("new", fresh, check=True)
         for p in (fresh / "content" / "papers").glob("*.md"):
@@ -353,7 +355,9 @@ def test_dollars_and_math_come_back_from_the_sites_own_ris_and_csl_json(tmp_path
         assert imp(site / "output" / name, "--site", fresh).returncode == 0
         (path,) = (fresh / "content" / "papers").glob("*.md")
         fm, body = front(path)
-        assert (fm["title"], body.strip()) == (title, abstract), name
+        cited = "" if name.endswith(".bib") else abstract  # a citation's .bib has none
+        assert (fm["title"], body.strip()) == (title, cited), name
+        assert fm["topic"] == "LG", name  # the first keyword, cs.LG: it was lost in all three
 
 
 def add_keys(path: Path, lines: str) -> None:
