@@ -1376,6 +1376,11 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", self.elsewhere)
             self.end_headers()
             return None
+        if url.path == "/v3.0/0000-0000-0000-0009/works":  # a redirect to itself
+            self.send_response(302)
+            self.send_header("Location", url.path)
+            self.end_headers()
+            return None
         if url.path == "/v3.0/0000-0000-0000-0007/works":  # a length no read can take
             self.send_response(200)
             self.send_header("Content-Length", "9" * 26)
@@ -1404,6 +1409,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             start = int(query["start"][0])
             if query["search_query"] == ["au:Grow"]:  # each page a new entry and a larger total
                 return self._send(200, atom(str(start + 2), f"2301.{10000 + start}"))
+            if query["search_query"] == ["au:Glitch"]:  # arXiv's known empty later page
+                return self._send(200, atom("0") if start else atom("350", "2301.10000"))
             if query["search_query"] == ["au:Repeat"]:  # the same entry on every page
                 return self._send(200, atom("3", "2301.10000"))
             if query["search_query"] == ["au:Super"]:  # a digit int() cannot read
@@ -1520,6 +1527,12 @@ def test_a_rate_limit_says_when_the_server_asks_to_try_again(
         ("arxiv:au:Huge", "arxiv:au:Huge:1: not an arXiv API response (no totalResults)"),
         ("orcid:not-an-id", "orcid:not-an-id: not an ORCID iD"),
         ("dblp:../x", "dblp:../x: not a DBLP person id"),
+        # urllib's own words: two more lines, printed as `\n`, and "HTTP 302 The HTTP..."
+        ("orcid:0000-0000-0000-0009", "orcid:0000-0000-0000-0009: HTTP 302: redirected in a loop"),
+        # ORCID's 404, and a check digit that does not fit: most likely a typo
+        ("orcid:0000-0002-1825-0098", "orcid:0000-0002-1825-0098: no such ORCID iD, and its last"),
+        # an empty page with a total of 0 ended the import as if complete (exit 0)
+        ("arxiv:au:Glitch", "arxiv:au:Glitch: arXiv sent an empty page at 1 of 350: try again"),
     ],
 )
 @pytest.mark.slow
@@ -1533,6 +1546,33 @@ def test_online_failures_change_nothing(
         run_import([BIB, source], site, as_of=dt.date(2026, 11, 25))
     assert str(e.value).startswith(message), str(e.value)
     assert snapshot(site) == before
+
+
+def test_arxiv_pages_are_3_s_apart_at_any_host_but_a_local_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """arXiv's terms ask for 3 s between requests; the pause was made only when the base URL
+    was exactly https://export.arxiv.org, not for `EXPORT.arxiv.org` or a mirror."""
+    from sitegen import fetch
+
+    pages = {0: atom("2", "2301.10000"), 1: atom("2", "2301.10001")}
+
+    def get(url: str, spec: str, accept: str) -> str:
+        start = int(urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["start"][0])
+        return pages[start].decode()
+
+    slept: list[float] = []
+    monkeypatch.setattr(fetch, "get", get)
+    monkeypatch.setattr(fetch.time, "sleep", slept.append)
+    for base, pauses in (
+        ("https://EXPORT.arxiv.org", [3.0]),
+        ("http://arxiv-mirror.example", [3.0]),
+        ("http://127.0.0.1:9", []),
+    ):
+        slept.clear()
+        monkeypatch.setenv("SITEGEN_ARXIV_API", base)
+        assert len(fetch.fetch("arxiv:au:X", lambda _: None)) == 2
+        assert slept == pauses, base
 
 
 @pytest.mark.parametrize("orcid", ["not-an-id", "\u0660\u0660\u0660\u0660-" * 3 + "\u0660" * 4])
