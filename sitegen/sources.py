@@ -698,10 +698,10 @@ def _orcid_record(group: Any, source: str) -> SourceRecord | None:
             found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
     title, date, venue, url, paper_type = "", None, None, None, None
     for s in summaries:
-        title = title or clean(_value(s, "title", "title", "value"))
+        title = title or clean(_value(s, "title", "title", "value"))  # Crossref's: <i>, &amp;
         parts = [_value(s, "publication-date", p, "value") for p in ("year", "month", "day")]
         date = date or make_date(*parts, source=source, line=None)
-        found_venue = _venue(_value(s, "journal-title", "value"))
+        found_venue = _venue(rich_text(_value(s, "journal-title", "value")))
         # the type of the summary that gives the venue: a preprint's says nothing of it
         found_kind = _ORCID_TYPES.get(clean(_value(s, "type")))
         if (found_venue and not venue) or not (venue or paper_type):
@@ -711,7 +711,7 @@ def _orcid_record(group: Any, source: str) -> SourceRecord | None:
     return _record(
         source,
         None,
-        markdown_text(title, plain=True),
+        rich_text(title, functools.partial(markdown_text, plain=True)),
         date=date,
         doi=bare_doi(found.get("doi")),
         arxiv=bare_arxiv(found.get("arxiv")),

@@ -603,7 +603,7 @@ def test_the_built_site_shows_the_new_keys_and_an_other_topic(merged: Path, tmp_
     bib = (out / "papers" / PATHFUSION[:-3] / (PATHFUSION[:-3] + ".bib")).read_text()
     assert "doi           = {10.1109/3DV62453.2024.00055}" in bib
     assert (out / "topics" / "other" / "index.html").is_file()
-    hostile = next((out / "papers").glob("2024-script-*/index.html")).read_text()
+    hostile = next((out / "papers").glob("2024-alert-x-robust-*/index.html")).read_text()
     assert "<script>alert" not in hostile and "javascript:" not in hostile
 
 
@@ -2182,10 +2182,38 @@ def test_a_changed_profile_rewrites_its_file_and_keeps_the_added_keys(
     assert run_import([profile], site, as_of=as_of).updated == []  # the hash followed the file
 
 
+def test_orcid_titles_and_journals_in_crossrefs_markup_are_text(site: Path, tmp_path: Path) -> None:
+    """ORCID passes on Crossref's titles with their markup (`<i>In vivo</i>`, `&amp;`,
+    `H<sub>2</sub>O`): escaped as text, each became a new paper beside the one it is, its
+    page showing `&amp;` and `<i>`. It is read as CSL-JSON's rich text is."""
+    bib = tmp_path / "a.bib"
+    bib.write_text(
+        "@misc{a, title={Sparse \\& Dense Learning}, author={Wu, Lemeng}, year={2020}}\n"
+        "@misc{b, title={In vivo tracking of cells}, author={Wu, Lemeng}, year={2020}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+
+    def work(title: str, journal: str) -> dict:
+        return {"work-summary": [{"title": {"title": {"value": title}},
+                                  "journal-title": {"value": journal},
+                                  "publication-date": {"year": {"value": "2020"}}}]}  # fmt: skip
+
+    orcid = tmp_path / "orcid.json"
+    groups = [
+        work("Sparse &amp; Dense Learning", "J"),
+        work("<i>In vivo</i> tracking of cells", "C"),
+        work("H<sub>2</sub>O &amp; Fast<sub>2</sub>", "J. of <b>Bold</b> &amp; Co"),
+    ]
+    orcid.write_text(json.dumps({"group": groups}))
+    proc = imp(orcid, "--site", site)
+    assert proc.stdout.splitlines()[-1].startswith("1 added"), proc.stdout  # the third
+    assert by_title(site)["H2O & Fast2"]["venue"] == "J. of Bold & Co"
+
+
 def test_a_paper_without_authors_gains_them_and_an_abstract(site: Path, tmp_path: Path) -> None:
     as_of = dt.date(2026, 11, 25)
     run_import([ORCID], site, as_of=as_of)
-    path = next((site / "content" / "papers").glob("2024-script-*.md"))
+    path = next((site / "content" / "papers").glob("2024-alert-x-robust-*.md"))
     before = path.read_text(encoding="utf-8")
     assert front(path)[0]["owner_in_et_al"] is True
     bib = tmp_path / "more.bib"
