@@ -1078,7 +1078,8 @@ def _disagreements(have: _Paper, group: _Paper) -> list[str]:
         out.append(f"year {have.year} in the file (kept), {group.year} in {group.origin['date']}")
     for key in ("venue", "type"):
         v, gv = have.values.get(key), group.values.get(key)
-        if isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
+        # `venue: ''` is none, which the sources' fills in: not one "kept"
+        if v and isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
             out.append(f"{key} {v!r} in the file (kept), {gv!r} in {group.origin[key]}")
     return out + group.notes
 

@@ -496,6 +496,15 @@ def test_a_sources_title_is_text_not_markdown(site: Path, tmp_path: Path) -> Non
         assert f"TI  - {text}\n" in ris and "{{" + bib_text + "}}" in bibtex
 
 
+def test_an_empty_venue_is_filled_and_not_reported_kept(site: Path) -> None:
+    """`venue: ''` is no venue: the import filled it and also said the file's '' was kept."""
+    path = site / "content" / "papers" / FAST
+    path.write_text(path.read_text().replace("\n---\n", "\nvenue: ''\n---\n", 1))
+    proc = imp(DBLP, "--site", site)
+    assert proc.returncode == 0 and "venue '' in the file" not in proc.stdout, proc.stdout
+    assert front(path)[0]["venue"].startswith("IEEE/CVF Conference on Computer Vision")
+
+
 def test_hand_edited_file_gains_lines_and_keeps_every_byte(site: Path) -> None:
     path = site / "content" / "papers" / FAST
     text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
