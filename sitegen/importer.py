@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import functools
 import hashlib
 import itertools
@@ -65,6 +66,7 @@ from .yamlutil import dump_yaml, load_json, load_yaml
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
 
 MANIFEST_NAME = ".sitegen-import.json"
+RETITLED = 0.6  # how alike two titles of one topic and day are to be one paper retitled
 PARALLEL_IMPORT = 1_000  # papers to render or read before other processes pay for starting
 MANIFEST_FORMAT = 1
 _MANIFEST_NOTE = (
@@ -570,7 +572,9 @@ def _match(
     records: tuple[PaperRecord, ...], keys: list[str], manifest: dict[str, _Entry]
 ) -> dict[str, str]:
     """Profile identity -> manifest identity of the same paper: exact first, then by title
-    alone, so a date or topic corrected in the profile keeps the file and `added`."""
+    alone, so a date or topic corrected in the profile keeps the file and `added`; last, a
+    title changed (arXiv's v2 "PSF: ..."): the one entry of the same topic, day and year
+    whose title is mostly the same words, edited by hand or deleted as its file may be."""
     matched = {key: key for key in keys if key in manifest}
     by_title: dict[str, list[str]] = {}
     for key in manifest:
@@ -583,6 +587,21 @@ def _match(
             old = (same_topic or candidates)[0]
             candidates.remove(old)
             matched[key] = old
+    free = set(manifest) - set(matched.values())
+    for rec, key in zip(records, keys, strict=True):
+        if key in matched:
+            continue
+        title = _norm_title(rec.title)
+        near = [
+            k
+            for k in free
+            if k.rsplit("|", 1)[0] == key.rsplit("|", 1)[0]  # topic and day
+            and _file_year(manifest[k].file) in (None, rec.date.year)
+            and difflib.SequenceMatcher(None, _identity_title(k), title).ratio() >= RETITLED
+        ]
+        if len(near) == 1:
+            matched[key] = near[0]
+            free.discard(near[0])
     return matched
 
 

@@ -1448,3 +1448,26 @@ def test_a_profile_of_another_owner_says_the_site_changes_hands(tmp_path):
         r = run_cli("import", bo, "--site", site, "--as-of", AS_OF_ARG, *dry, check=True)
         assert warning in r.stderr, r.stderr
     assert "name: Bo Wu" in (site / "content" / "profile.yaml").read_text()
+
+
+@pytest.mark.parametrize("edit", ["authors completed", "deleted"])
+def test_a_paper_the_profile_retitles_is_one_paper_after_a_hand_edit(site, tmp_path, edit):
+    """arXiv's v2 retitles a paper ("PSF: ..."). Once its file had its authors completed by
+    hand, or was deleted by hand, the retitled record matched no file: it was added again,
+    the edited file said to be "missing from profile", the deleted paper published again."""
+    papers = site / "content" / "papers"
+    path = papers / "2022-fast-point-cloud-generation-with-straight-flows.md"
+    if edit == "deleted":
+        path.unlink()
+    else:
+        path.write_text(path.read_text().replace("authors:\n", "authors:\n- Qiang Liu\n", 1))
+    before = sorted(p.name for p in papers.iterdir())
+    v2 = tmp_path / "v2.txt"
+    old = "Fast Point Cloud Generation with Straight Flows"
+    v2.write_text(SEED.read_text().replace(f"\n{old}\n", f"\nPSF: {old}\n", 1))
+    r = cli(v2, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in papers.iterdir()) == before
+    why = "deleted by hand" if edit == "deleted" else "edited by hand"
+    assert f"kept content/papers/{path.name} ({why}" in r.stdout, r.stdout
+    assert "missing from profile" not in r.stdout
