@@ -118,6 +118,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    edited: list[str] = field(default_factory=list)  # kept too, the profile's paper as before
     missing: list[str] = field(default_factory=list)
     profile_yaml: str | None = None  # "created" / "updated"; None when unchanged
     warnings: list[SitegenWarning] = field(default_factory=list)
@@ -150,7 +151,8 @@ class ImportReport:
         counts = {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
         shown_if_any = {
             "filled in": self.filled,
-            "kept (changed by hand)": self.kept,
+            # one line each only where it holds back a change: 300 edited files, 300 lines
+            "kept (changed by hand)": [*self.kept, *self.edited],
             "missing from profile": self.missing,
             "matched in the sources": self.matched,  # all there already: not "0 added" alone
         }
@@ -654,8 +656,11 @@ class _Plan:
             self.writes[self.papers_dir / name] = data
             (self.report.updated if current else self.report.added).append(_rel(name))
             entry = fresh
-        else:
-            self.report.kept.append((_rel(name), "edited by hand; --force overwrites it"))
+        elif _sha256(data) == entry.sha256:  # the profile says what it said: nothing to take
+            self.report.edited.append(_rel(name))
+        else:  # what the profile changed since is not taken: said at each import
+            why = "edited by hand, and the profile changed it since; --force overwrites it"
+            self.report.kept.append((_rel(name), why))
         self.manifest[key] = entry
 
     def unmanaged(self, key: str, name: str, data: bytes, added: dt.date) -> None:
