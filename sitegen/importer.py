@@ -512,7 +512,9 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
         """A yearless date keeps the year its file was first given: the same text imported
         with a later --as-of would otherwise move the paper a year on."""
         old_key = matched.get(key)
-        year = _file_year(manifest[old_key].file) if old_key and rec.year_inferred else None
+        if not (old_key and rec.year_inferred):
+            return rec
+        year = _kept_year(papers_dir / manifest[old_key].file)
         if year is None or year == rec.date.year:
             return rec
         try:
@@ -929,6 +931,14 @@ class _Index:
 def _years_near(a: int | None, b: int | None) -> bool:
     """Whether two papers of one title may be one: their years at most two apart, or unknown."""
     return a is None or b is None or abs(a - b) <= 2
+
+
+def _kept_year(path: Path) -> int | None:
+    """The year of a paper file's `date:`, as the import wrote it (renamed by hand, its name
+    may give none: `mobilellm.md`), else of its name."""
+    raw = _read_or_none(path) or b""
+    found = re.search(rb"^date: '?(\d{4})-", raw, re.MULTILINE)
+    return int(found[1]) if found else _file_year(path.name)
 
 
 def _file_year(name: str) -> int | None:

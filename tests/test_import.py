@@ -1365,6 +1365,10 @@ def test_a_yearless_date_keeps_its_year_when_imported_again_later(tmp_path):
     r = cli(profile, "--site", site, "--as-of", "2027-06-01")
     assert r.returncode == 0, r.stderr
     assert paper.read_bytes() == before, r.stdout
+    # renamed by hand, its name gives no year: it moved to 2028, and feeds announced it
+    renamed = paper.rename(paper.with_name("foo.md"))
+    r = cli(profile, "--site", site, "--as-of", "2028-06-01")
+    assert r.returncode == 0 and renamed.read_bytes() == before, r.stdout
 
 
 def test_a_yearless_29_february_keeps_its_leap_year_when_imported_again(tmp_path):
