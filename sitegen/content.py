@@ -227,7 +227,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             warn(f"unknown key {key!r}: did you mean {close[0]!r}?", key)
     body = drop_control(body).strip("\n")
     rendered = render_markdown(body)
-    warnings.extend(SitegenWarning(w, path) for w in rendered.warnings)
+    # once each: two links to slides.pdf were two lines, at every build of a large site
+    warnings.extend(SitegenWarning(w, path) for w in dict.fromkeys(rendered.warnings))
     return Paper(
         slug=slug,
         source=path,
