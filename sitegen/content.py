@@ -398,6 +398,10 @@ class PersonEntry:
     owner: bool
 
 
+def _spelt(spelling: str, name: str) -> str:
+    return repr(name) if spelling == name_key(name) else f"{spelling!r}, an alias of {name!r},"
+
+
 def load_people(site: Path, owner_name: str = "") -> list[PersonEntry]:
     """content/people.yaml (optional): spellings of one person, for one page. `owner_name`
     (profile.yaml's) cannot be another's while a third says `owner: true`."""
@@ -440,8 +444,12 @@ def load_people(site: Path, owner_name: str = "") -> list[PersonEntry]:
             raise fail(i, "owner: must be true or false")
         spellings = dict.fromkeys(name_key(s) for s in (name, *aliases))  # in file order
         for spelling in spellings:
-            if spelling in spelt:  # which page would a paper's author go to?
-                raise fail(i, f"{spelling!r} is also {spelt[spelling]!r}, listed above")
+            if (other := spelt.get(spelling)) is not None:  # which page would an author go to?
+                if other == name:
+                    raise fail(i, f"{name!r} is listed twice: one entry a person")
+                theirs = repr(other) if spelling == name_key(other) else f"an alias of {other!r}"
+                what = f"{_spelt(spelling, name)} is already {theirs} above"
+                raise fail(i, f"{what}: a spelling is one person's")
             spelt[spelling] = name
         holder = i if owner_name and name_key(owner_name) in spellings else holder
         owners += [(i, name)] if owner else []
