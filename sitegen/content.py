@@ -398,6 +398,17 @@ class PersonEntry:
     owner: bool
 
 
+def owner_spellings(people: list[PersonEntry], owner: str) -> frozenset[str]:
+    """The owner's name and aliases as name_key spells them: a paper printed under a former
+    name (people.yaml's) is the owner's too, as the build reads it."""
+    spellings = {name_key(owner)}
+    for entry in people:
+        names = {name_key(n) for n in (entry.name, *entry.aliases)}
+        if entry.owner or name_key(owner) in names:
+            spellings |= names
+    return frozenset(spellings)
+
+
 def _spelt(spelling: str, name: str) -> str:
     return repr(name) if spelling == name_key(name) else f"{spelling!r}, an alias of {name!r},"
 

@@ -47,9 +47,10 @@ from urllib.parse import urlsplit
 from . import sources, urls
 from .cite import markdown_text
 from .config import load_config, resolve_base_url
-from .content import _as_date, front_matter, load_profile, paper_date
+from .content import _as_date, front_matter, load_people, load_profile, owner_spellings, paper_date
 from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
 from .markup import plain_inline
+from .model import name_key
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
 from .slugs import paper_slug, title_words
 from .sources import SourceRecord
@@ -441,6 +442,7 @@ def run_import(
             )
         owner = prof.owner if prof else load_profile(site).name  # as a build reads it
         plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
+        plan.spellings = owner_spellings(load_people(site, owner), owner)
         if prof is not None:
             _plan_profile(prof, Path(profiles[0]), plan, manifest)
         else:
@@ -636,6 +638,8 @@ class _Plan:
     sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
     manifest: dict[str, _Entry] = field(default_factory=dict)
     writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
+    # the owner's name and people.yaml aliases (name_key): a paper under a former name
+    spellings: frozenset[str] = frozenset()
 
     def known(self, key: str, entry: _Entry, rendered: bytes, profile: str) -> None:
         """A paper the import wrote before: updated unless touched by hand. `profile` is the
@@ -1090,7 +1094,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         plan.sources.setdefault(target.name, set()).update(group.sources)
     entries = {e.file: e for e in plan.manifest.values()}
     gaining = [p for p in site_papers if p.gained]
-    filled = _each(lambda p: _filled(p, plan.owner), gaining)
+    filled = _each(lambda p: _filled(p, plan.spellings), gaining)
     for paper, (gained, new) in zip(gaining, filled, strict=True):
         path = plan.papers_dir / paper.name
         if new is None:
@@ -1140,22 +1144,23 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
     if not plan.force and gone:
         plan.report.kept.append((_rel(gone[0]), "deleted by hand; --force re-creates it"))
         return
-    data = render_new_paper(v, plan.owner, plan.as_of).encode()
+    data = render_new_paper(v, plan.spellings, plan.as_of).encode()
     name = plan.add(year, str(v["title"]), data)
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.report.notes += [f"{_rel(name)}: {n}" for n in group.notes]  # the sources' own
     plan.sources.setdefault(name, set()).update(group.sources)
 
 
-def render_new_paper(values: dict[str, object], owner: str, added: dt.date) -> str:
-    """A paper file for a paper only the other sources know, in the profile's key order."""
+def render_new_paper(values: dict[str, object], owner: frozenset[str], added: dt.date) -> str:
+    """A paper file for a paper only the other sources know, in the profile's key order;
+    `owner`: the owner's spellings (owner_spellings)."""
     authors = list(values.get("authors") or [])
     fm: dict[str, object] = {"title": values["title"], "date": values["date"]}
     if values.get("topic"):
         fm["topic"] = values["topic"]
     fm["authors"] = authors
     fm["et_al"] = bool(values.get("et_al"))
-    fm["owner_in_et_al"] = owner not in authors
+    fm["owner_in_et_al"] = not any(name_key(a) in owner for a in authors)
     fm.update({k: values[k] for k in FILLABLE if values.get(k)})
     fm["added"] = added
     body = values.get("abstract")
@@ -1193,10 +1198,12 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
     return bom + nl.join(lines)
 
 
-def _filled(paper: _Paper, owner: str) -> tuple[dict[str, object], bytes | None]:
-    """(the keys a site paper gains, its file with them or None: see insert_keys)."""
+def _filled(paper: _Paper, owner: frozenset[str]) -> tuple[dict[str, object], bytes | None]:
+    """(the keys a site paper gains, its file with them or None: see insert_keys); `owner`:
+    the owner's spellings."""
     gained = dict(paper.gained)
-    if "authors" in gained and paper.values.get("owner_in_et_al") and owner in gained["authors"]:
+    named = "authors" in gained and any(name_key(a) in owner for a in gained["authors"])
+    if named and paper.values.get("owner_in_et_al"):
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
     try:
         text = insert_keys(paper.data.decode("utf-8"), gained)

@@ -2454,3 +2454,24 @@ def test_source_text_is_composed_as_the_build_reads_it(site: Path, tmp_path: Pat
     before = snapshot(site)
     proc = imp(bib, "--site", site)
     assert proc.returncode == 0 and snapshot(site) == before, proc.stdout
+
+
+def test_a_paper_under_the_owners_former_name_is_the_owners(site: Path, tmp_path: Path) -> None:
+    """people.yaml gives the owner's former name as an alias: the import took a paper
+    printed under it for one the owner is not named in (`owner_in_et_al: true`), and its
+    page said so right under the owner's own name, in bold."""
+    (site / "content" / "people.yaml").write_text(
+        "- name: Lemeng Wu\n  aliases: [Lemeng Rossi]\n  owner: true\n"
+    )
+    bib = tmp_path / "old.bib"
+    bib.write_text(
+        "@article{r, author={Rossi, Lemeng and Smith, John}, title={Under a Former Name},"
+        " journal={J. Old}, year={2012}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    fm = by_title(site)["Under a Former Name"]
+    assert (fm["authors"], fm["owner_in_et_al"]) == (["Lemeng Rossi", "John Smith"], False)
+    run_cli("build", "--site", site, "--no-search", check=True)
+    (page,) = (site / "output" / "papers").glob("2012-under-a-former-name/index.html")
+    html = page.read_text()
+    assert '<strong class="owner">Lemeng Rossi</strong>' in html and 'class="note"' not in html
