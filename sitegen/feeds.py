@@ -57,12 +57,13 @@ class FeedSpec:
     language: str  # sitegen.yaml's, as the pages' <html lang>
 
 
-def author_line(paper: Paper, words: dict[str, str]) -> str:
-    """The listed authors (Paper.listed_authors), then how many more, or "et al."."""
+def author_line(paper: Paper, words: dict[str, str], owner: str) -> str:
+    """The listed authors (Paper.listed_authors), then how many more, or "et al."; the
+    owner for a paper with no author list (ORCID's) but the owner among its authors."""
     shown = paper.listed_authors  # "…" where the list skips to the owner
     names = ", ".join(
         a.name if a is paper.authors[i] else f"… {a.name}" for i, a in enumerate(shown)
-    )
+    ) or (owner if paper.owner_in_et_al else "")
     more = len(paper.authors) - len(shown)
     if more:
         names += " " + words["and {n} more"].format(n=format_number(more, words))
@@ -79,9 +80,11 @@ def render_feeds(
     for paper in spec.papers:
         link = urls.absolute(base_url, urls.paper(paper.slug))
         fe = add_entry(fg, link, plain_inline(paper.title), paper.date)
+        byline = author_line(paper, words, spec.author)
         if paper.authors:  # in one call: feedgen redoes its whole list on each
             fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
-        byline = author_line(paper, words)
+        elif byline:  # the owner's, named nowhere else
+            fe.author({"name": xml_clean(byline)})
         fe.dc.dc_creator(xml_clean(byline))
         label = topic_names.get(paper.topic, paper.topic)
         fe.category(term=xml_clean(paper.topic), label=xml_clean(label))

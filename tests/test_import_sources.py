@@ -2475,3 +2475,23 @@ def test_a_paper_under_the_owners_former_name_is_the_owners(site: Path, tmp_path
     (page,) = (site / "output" / "papers").glob("2012-under-a-former-name/index.html")
     html = page.read_text()
     assert '<strong class="owner">Lemeng Rossi</strong>' in html and 'class="note"' not in html
+
+
+def test_a_paper_with_no_author_list_shows_its_owner(site: Path) -> None:
+    """ORCID gives no authors: such a paper (`authors: []`, the owner among those not
+    named) showed an empty byline on its page and in lists, `Title. . Venue` in the CV, an
+    empty <em></em> and dc:creator in the feeds, and a note about "the list above"."""
+    assert imp(ORCID, "--site", site).returncode == 0
+    (path,) = (site / "content" / "papers").glob("2024-alert-x-robust-*.md")
+    assert front(path)[0]["authors"] == []
+    run_cli("build", "--site", site, "--no-search", check=True)
+    out = site / "output"
+    page = (out / "papers" / path.stem / "index.html").read_text()
+    byline = re.search(r'<p class="byline">(.*?)</p>', page).group(1)
+    assert '<strong class="owner">Lemeng Wu</strong>' in byline and 'class="note"' not in page
+    cv = (out / "cv" / "index.html").read_text()
+    assert re.search(r"Hostile Titles</a>\. <span class=\"authors\"><bdi><strong", cv), cv
+    import feedparser
+
+    entry = next(e for e in feedparser.parse(out / "feed.xml").entries if "Hostile" in e.title)
+    assert entry.author == "Lemeng Wu" and "<em>Lemeng Wu</em>" in entry.summary
