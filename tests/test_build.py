@@ -1915,3 +1915,15 @@ def test_a_slug_clash_is_named_at_the_slug_line(fresh_site: Path) -> None:
         assert (
             f"content/papers/zz-copy.md:{line}: slug '{papers[0].stem}' is also used" in proc.stderr
         )
+
+
+def test_a_coauthor_printed_twice_is_one_search_filter(fresh_site: Path) -> None:
+    """people.yaml makes `Li Ming` and `李明` one person: a paper printing both gave
+    Pagefind two coauthor filters for them, and the search page counted the paper twice."""
+    (fresh_site / "content" / "people.yaml").write_text("- name: Li Ming\n  aliases: [李明]\n")
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text().replace("authors:\n", "authors:\n- Li Ming\n- 李明\n", 1))
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    page = (fresh_site / "output" / "papers" / paper.stem / "index.html").read_text()
+    assert page.count('data-pagefind-filter="coauthor:Li Ming"') == 1
+    assert "coauthor:李明" not in page
