@@ -244,9 +244,8 @@ def test_killed_reimports_leave_old_or_new_files(world: World, tmp_path: Path) -
         assert temp_litter(site) == []
         assert edited.read_bytes() == mine
         kept = [s for s in proc.stdout.splitlines() if s.startswith("kept ")]
-        assert kept == [
-            f"kept content/papers/{edited.name} (edited by hand; --force overwrites it)"
-        ]
+        why = "edited by hand, and the profile changed it since; --force overwrites it"
+        assert kept == [f"kept content/papers/{edited.name} ({why})"]
     figures.note("killed re-imports (one file edited by hand): " + "; ".join(states))
 
 
