@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _UNKNOWN_COMMAND = re.compile(r"<mi>\\[A-Za-z]+</mi>")
 _CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+# a function name as latex2mathml writes it, but a subscript's or superscript's base
+_FUNCTION = re.compile(r"(?<!<msub>)(?<!<msup>)(?<!<msubsup>)<mi>[A-Za-z]{2,}</mi>")
+_ARGUMENT = re.compile(r"<m(?:i|n|row|sub|sup|frac|sqrt)\b")
+_THIN = '<mspace width="0.1667em"></mspace>'  # TeX's \, between an operator and an ordinary
 _TAG = re.compile(r"<[^>]*>")
 LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
 _NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
@@ -100,7 +104,23 @@ def _convert(latex: str, display: bool) -> str:
 
     # `\unicode{1}` or `\unicode{x202E}` makes any code point: drop what sitegen drops
     mathml = latex_to_mathml(latex, display="block" if display else "inline")
-    return drop_control(_cleaner().clean(mathml))
+    return _spaced(drop_control(_cleaner().clean(mathml)))
+
+
+def _spaced(mathml: str) -> str:
+    """A thin space either side of a function name (`\\log`, `\\sin`) next to its neighbours,
+    as TeX sets them: latex2mathml writes it as a bare <mi>, and MathML Core puts no space
+    between two <mi>s, so `O(n \\log n)` read "O(nlogn)"."""
+    out, end = [], 0
+    for m in _FUNCTION.finditer(mathml):
+        name = m.group()
+        if mathml[: m.start()].endswith(("</mi>", "</mn>", "</msub>", "</msup>")):
+            name = _THIN + name
+        if _ARGUMENT.match(mathml, m.end()):
+            name += _THIN
+        out += [mathml[end : m.start()], name]
+        end = m.end()
+    return "".join(out) + mathml[end:]
 
 
 # MathML Core's elements and layout attributes, and latex2mathml's for arrays and \boxed.

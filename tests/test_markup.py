@@ -252,3 +252,19 @@ def test_a_url_scheme_in_capitals_is_a_url() -> None:
     assert markup.web_url("HTTPS://x.example/A") == "https://x.example/A"
     assert markup.web_url("Http://x.example") == "http://x.example"
     assert markup.web_url("JAVASCRIPT:alert(1)") is None
+
+
+@pytest.mark.parametrize(
+    ("latex", "spaced"),
+    [
+        (r"O(n \log n)", "<mi>n</mi>{t}<mi>log</mi>{t}<mi>n</mi>"),
+        (r"\sin\theta", "<mi>sin</mi>{t}<mi>θ</mi>"),
+        (r"\log(n)", '<mi>log</mi><mo stretchy="false">('),  # none before a parenthesis
+        (r"\log_2 n", "<msub><mi>log</mi><mn>2</mn></msub>"),  # a base stays the base
+    ],
+)
+def test_a_function_name_is_set_apart_from_its_argument(latex: str, spaced: str) -> None:
+    """latex2mathml writes `\\log` as a bare <mi> beside the next one, and MathML Core puts
+    no space between two: "O(nlogn)". A thin space goes either side, as TeX sets it."""
+    thin = '<mspace width="0.1667em"></mspace>'
+    assert spaced.format(t=thin) in markup.math_to_html(latex, False, [])
