@@ -133,8 +133,8 @@ def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def load_json(text: str, path: str | Path) -> Any:
     """Hand-written JSON (resume.json, CSL-JSON) with an error's line, and a key given twice
     refused (json.loads keeps the last in silence), at the line YAML's loader finds."""
-    try:
-        return json.loads(text, object_pairs_hook=_object_once)
+    try:  # a BOM, as a Windows editor saves it: json refuses it, with Python's advice
+        return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_object_once)
     except _Twice as e:
         problem, line = _TWICE.format(e.args[0]), None
         try:
@@ -144,6 +144,10 @@ def load_json(text: str, path: str | Path) -> Any:
                 problem, line = found.message.removeprefix("invalid YAML: "), found.line
         raise SitegenError(problem, path, line) from None
     except json.JSONDecodeError as e:
+        start = text.lstrip("\ufeff \t\r\n")[:1]  # what a server sends in its place
+        what = "empty" if not start else "a page of HTML or XML, not JSON" if start == "<" else None
+        if what and e.pos <= len(text) - len(text.lstrip("\ufeff \t\r\n")):
+            raise SitegenError(f"invalid JSON: {what}", path) from None
         raise SitegenError(f"invalid JSON: {e.msg}", path, e.lineno) from None
     except RecursionError:
         raise SitegenError("invalid JSON: nested too deeply", path) from None

@@ -1557,6 +1557,27 @@ def test_online_failures_change_nothing(
     assert snapshot(site) == before
 
 
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ("<html><body>Down for maintenance</body></html>", "invalid JSON: a page of HTML or XML"),
+        ("", "invalid JSON: empty"),
+        ("\ufeff" + json.dumps({"group": []}), None),  # a BOM: read, not Python's advice
+    ],
+)
+def test_a_json_answer_that_is_no_json_says_what_it_is(answer: str, said: str | None) -> None:
+    """A maintenance page or an empty body where ORCID's JSON was expected read
+    `:1: invalid JSON: Expecting value`, a line of an answer the user never sees."""
+    from sitegen.sources import parse_orcid_works
+
+    if said is None:
+        assert parse_orcid_works(answer, "orcid:x") == []
+        return
+    with pytest.raises(SitegenError) as e:
+        parse_orcid_works(answer, "orcid:x")
+    assert str(e.value) == f"orcid:x: {said}" + (", not JSON" if "HTML" in said else "")
+
+
 def test_arxiv_pages_are_3_s_apart_at_any_host_but_a_local_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
