@@ -18,15 +18,16 @@ import re
 import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .cite import CITED_AS, ET_AL_NOTE, Name, dollars_as_text, markdown_text, split_name
-from .content import _ET_AL, front_matter
+from .content import _ET_AL, PersonEntry, front_matter
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import plain_inline
 from .markup import web_url as _web_url
+from .model import Coauthor, name_key
 from .profile import MONTHS, markdown_inline
 from .slugs import slugify_text
 from .yamlutil import key_line, load_json
@@ -901,6 +902,30 @@ def owner_matcher(owner: str) -> Callable[[str], bool]:
         return not given or w[0] == given[0] or (len(w[0]) == 1 and w[0] == given[0][0])
 
     return is_owner
+
+
+def owner_lookalikes(
+    coauthors: Sequence[Coauthor], owner: str, people: Sequence[PersonEntry]
+) -> list[SitegenWarning]:
+    """Coauthors whose name is a spelling of the owner's that an import would have taken for
+    the owner ('Q. Liu', 'Liu, Qiang' in a hand-written file): each has a coauthor page of
+    its own. people.yaml settles it either way: an alias of the owner's, or a person listed."""
+    words, _ = _name_words(owner)
+    is_owner = owner_matcher(owner)
+    listed = {name_key(n) for entry in people for n in (entry.name, *entry.aliases)}
+    found = [
+        c.person.name
+        for c in coauthors  # a substring first: a site has thousands of coauthors
+        if words
+        and words[-1] in c.person.name.casefold()
+        and is_owner(c.person.name)
+        and name_key(c.person.key) not in listed
+    ]
+    why = (
+        "{!r} looks like {!r}, the site's owner, and has a coauthor page: if it is you, add "
+        "it to your `aliases:` in content/people.yaml; if not, list it there as a person"
+    )
+    return [SitegenWarning(why.format(name, owner), "content/people.yaml") for name in found]
 
 
 def with_owner(record: SourceRecord, owner: str, is_owner: Callable[[str], bool]) -> SourceRecord:

@@ -1927,3 +1927,26 @@ def test_a_coauthor_printed_twice_is_one_search_filter(fresh_site: Path) -> None
     page = (fresh_site / "output" / "papers" / paper.stem / "index.html").read_text()
     assert page.count('data-pagefind-filter="coauthor:Li Ming"') == 1
     assert "coauthor:李明" not in page
+
+
+def test_a_coauthor_spelt_like_the_owner_is_warned_of_until_people_yaml_says(
+    fresh_site: Path,
+) -> None:
+    """A hand-written paper printing the owner as `Q. Liu`: the build made that a coauthor
+    of the owner's, with a page, and said nothing; an import would have taken it for them."""
+    import yaml
+
+    owner = yaml.safe_load((fresh_site / "content" / "profile.yaml").read_text())["name"]
+    initial = f"{owner.split()[0][0]}. {owner.split()[-1]}"
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text().replace("authors:\n", f"authors:\n- {initial}\n", 1))
+    said = f"content/people.yaml: warning: {initial!r} looks like {owner!r}, the site's owner"
+    for people, warned in (
+        (None, True),
+        (f"- name: {owner}\n  aliases: [{initial}]\n  owner: true\n", False),
+        (f"- name: {initial}\n", False),  # someone else
+    ):
+        if people is not None:
+            (fresh_site / "content" / "people.yaml").write_text(people)
+        proc = run_cli("build", "--site", fresh_site, "--no-search", check=True)
+        assert (said in proc.stderr) == warned, (people, proc.stderr)
