@@ -134,6 +134,7 @@ class Loaded:
     warnings: tuple[SitegenWarning, ...]
     portfolio: Portfolio
     words: dict[str, str]  # phrase -> the site's text for it (words.py)
+    cite_keys: dict[str, str]  # slug -> citation key (cite.citation_keys), drafts' kept too
 
 
 def load_site(
@@ -145,7 +146,7 @@ def load_site(
     if problems:
         raise problems[0]
     papers_cache = cache_dir / "papers" if cache_dir else None
-    sources, warnings, counts = cached_papers(site_dir, papers_cache, jobs)
+    sources, warnings, counts, drafts = cached_papers(site_dir, papers_cache, jobs)
     words, found = load_words(
         theme_dirs(site_dir, config.theme), config.language, config.words, site_dir / CONFIG_FILE
     )
@@ -171,7 +172,8 @@ def load_site(
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )
         )
-    return Loaded(site, config, url, placeholder, tuple(warnings), folio, words)
+    keys = cite.citation_keys(site.papers, drafts)
+    return Loaded(site, config, url, placeholder, tuple(warnings), folio, words, keys)
 
 
 def cached_related(
@@ -454,7 +456,7 @@ def plan_outputs(
     feeds = plan_feeds(site, words)
     site_feed = feeds[urls.HOME]
     news_spec = news_feed_spec(site_title(site), site.profile.name, loaded.config.language, words)
-    cite_keys = cite.citation_keys(site.papers)
+    cite_keys = loaded.cite_keys
     folio = loaded.portfolio
     advertised = {**feeds, NEWS_URL: news_spec}  # the feed each page names in its <head>
     labels = renderer.env.globals["topic_labels"]
@@ -668,8 +670,9 @@ def make_outputs(
 
 def cached_papers(
     site_dir: Path, cache: Path | None, jobs: int
-) -> tuple[list[Paper], list[SitegenWarning], dict[str, dict]]:
-    """Every paper under content/papers, the warnings, and term counts by slug, reusing the
+) -> tuple[list[Paper], list[SitegenWarning], dict[str, dict], list[Paper]]:
+    """Every paper under content/papers, the warnings, term counts by slug and the drafts
+    (which keep their citation keys), reusing the
     parse (most of loading) of every file whose bytes are unchanged. The cache maps each file
     to its bytes' digest, its stat, its Paper (authors not yet resolved), warnings and term
     counts, in PAPER_SHARDS files by a hash of its name: after one edit only one is written
@@ -730,7 +733,8 @@ def cached_papers(
         for i, entries in kept.items():
             save_cache(shards[i], entries)
     counts = {paper.slug: c for _, _, paper, _, c in fresh.values() if isinstance(paper, Paper)}
-    return papers, warnings, counts
+    drafts = [p for _, p in parsed if isinstance(p, Paper) and p.draft]  # their cite keys
+    return papers, warnings, counts, drafts
 
 
 def _shard(rel: str) -> int:

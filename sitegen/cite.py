@@ -320,21 +320,24 @@ def dollars_as_text(text: str) -> str:
 
 
 def base_key(paper: Paper) -> str:
-    """first author's family name + year + first significant title word, ASCII."""
-    family = _ascii_word(split_name(paper.authors[0].name).family) if paper.authors else ""
+    """first author's family name + year + first significant title word, ASCII (a draft's
+    too: its authors as written, not yet resolved)."""
+    names = paper.author_names
+    family = _ascii_word(split_name(names[0]).family) if names else ""
     tokens = re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _INLINE_MATH.sub(" ", paper.title))
     words = (_ascii_word(token) for token in tokens)
     word = next((w for w in words if w and w not in _KEY_STOPWORDS), "paper")
     return f"{family or 'anon'}{paper.year}{word}"
 
 
-def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
+def citation_keys(papers: Sequence[Paper], drafts: Sequence[Paper] = ()) -> dict[str, str]:
     """slug -> a key unique across the site. The paper added first (`added`, else its date:
     the earliest it can have come) keeps the bare key, later ones get b, c, ...: a new
-    paper, even an old one imported late, never changes a key others may already cite."""
+    paper, even an old one imported late, never changes a key others may already cite. A
+    draft holds its key too, so that drafting a paper or publishing it moves no other's."""
     keys: dict[str, str] = {}
     used: set[str] = set()
-    for p in sorted(papers, key=lambda p: (p.added or p.date, p.date, p.slug)):
+    for p in sorted([*papers, *drafts], key=lambda p: (p.added or p.date, p.date, p.slug)):
         key = base = base_key(p)
         if key in used:  # b ... z, aa ... zz, aaa ...: never run out
             suffixes = ("".join(t) for n in count(1) for t in product(ascii_lowercase, repeat=n))

@@ -267,6 +267,27 @@ def test_a_hand_written_paper_keeps_its_key_when_a_later_import_would_take_it(
     }
 
 
+def test_drafting_the_paper_with_the_bare_key_moves_no_other_key(tmp_path: Path) -> None:
+    """Drafting the paper that held `lovelace2020attention` gave that key to the other paper
+    (`...attentionb` before): whoever cited the other got the draft's paper, and publishing
+    the draft again moved it back."""
+    site = ada_site(tmp_path)
+    papers = site / "content" / "papers"
+    for day, title in ((3, "Attention is Great"), (9, "Attention for Everyone")):
+        slug = "2020-" + title.lower().replace(" ", "-")
+        (papers / f"{slug}.md").write_text(
+            f"---\ntitle: {title}\ndate: 2020-05-0{day}\nauthors: [Ada Lovelace]\n---\nx\n"
+        )
+    other = "2020-attention-for-everyone"
+    bib = site / "output" / "papers" / other / f"{other}.bib"
+    first = papers / "2020-attention-is-great.md"
+    for drafted in (False, True):
+        if drafted:
+            first.write_text(first.read_text().replace("---\nx", "draft: true\n---\nx"))
+        run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+        assert parse_bib(bib.read_text("utf-8")).entries[0].key == "lovelace2020attentionb"
+
+
 def test_ris_names_put_the_suffix_last() -> None:
     """RIS's AU is `Lastname, Firstname, Suffix`: `King, Jr., Martin Luther` (BibTeX's
     order) gives a reference manager "Jr." as the given name."""

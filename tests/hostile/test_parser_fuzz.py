@@ -171,7 +171,7 @@ def test_valid_profiles_round_trip_through_real_files(spec: ProfileSpec) -> None
         assert len(report.added) == len(spec.papers)
         for w in report.warnings:
             assert re.search(r"no abstract|same title|header says|removed control", w.message), w
-        papers, _, _ = cached_papers(site, None, jobs=1)
+        papers, _, _, _ = cached_papers(site, None, jobs=1)
         prof = load_profile(site)
         check_matches_spec(spec, papers, prof.name, prof.field, prof.metrics)
         again = run_import(profile, site, as_of=AS_OF)
@@ -268,7 +268,7 @@ def test_mutated_profiles_through_real_files(text: str) -> None:
             check_error(e, text, str(path))
             assert not site.exists() or not any(site.rglob("*.md")), "a refused import wrote files"
             return
-        papers, _, _ = cached_papers(site, None, jobs=1)
+        papers, _, _, _ = cached_papers(site, None, jobs=1)
         assert len(papers) == len(report.added)
         assert load_profile(site).name
         again = run_import(path, site, as_of=AS_OF)
