@@ -128,12 +128,14 @@ def answer(
     except urllib.error.HTTPError as e:
         if e.code in (refusals or {}):
             raise SitegenError(refusals[e.code], spec) from None
-        if e.code == 429:  # Retry-After is seconds or an HTTP date: either reads as is
-            after = (e.headers.get("Retry-After") or "").strip()
+        after = (e.headers.get("Retry-After") or "").strip()
+        if e.code == 429 or (e.code == 503 and after):  # arXiv's throttle is a 503 with one
+            # Retry-After is seconds or an HTTP date: either reads as is
             when = f"in {after} s" if after.isascii() and after.isdigit() else f"after {after}"
             shown = after.isprintable() and 0 < len(after) < 40
             wait = f"try again {when}" if shown else "wait a while and try again"
-            raise SitegenError(f"rate limited (HTTP 429); {wait}", spec) from None
+            busy = "rate limited" if e.code == 429 else "busy"
+            raise SitegenError(f"{busy} (HTTP {e.code}); {wait}", spec) from None
         if e.code in (301, 302, 303, 307, 308):  # urllib's loop message holds line breaks
             raise SitegenError(f"HTTP {e.code}: redirected in a loop from {url}", spec) from None
         raise SitegenError(f"HTTP {e.code} {e.reason} from {url}", spec) from None

@@ -1350,6 +1350,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             return self._send(200, json.dumps(CHAPTERS).encode())
         if url.path == "/v3.0/0000-0000-0000-0500/works":
             return self._send(500, b"Internal Server Error")
+        if url.path == "/v3.0/0000-0000-0000-0503/works":  # a throttle, as arXiv's
+            return self._send(503, b"Service Unavailable", {"Retry-After": "30"})
         if url.path == "/v3.0/0000-0000-0000-0429/works":
             return self._send(429, b"Too Many Requests")
         if url.path == "/v3.0/0000-0000-0000-1429/works":
@@ -1523,6 +1525,11 @@ def test_a_rate_limit_says_when_the_server_asks_to_try_again(
     "source, message",
     [
         ("orcid:0000-0000-0000-0500", "orcid:0000-0000-0000-0500: HTTP 500"),
+        # told only "HTTP 503 Service Unavailable": the wait the server asked for was lost
+        (
+            "orcid:0000-0000-0000-0503",
+            "orcid:0000-0000-0000-0503: busy (HTTP 503); try again in 30 s",
+        ),
         ("orcid:0000-0000-0000-0002", "orcid:0000-0000-0000-0002: no answer within 0.5 s"),
         ("orcid:0000-0000-0000-0005", "orcid:0000-0000-0000-0005: no answer within 0.5 s"),
         ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: invalid JSON"),
