@@ -377,6 +377,44 @@ def test_the_reload_socket_is_for_the_preview_s_own_pages(served: tuple[Path, Se
     assert "Traceback" not in "\n".join(srv.err), srv.err
 
 
+def test_a_page_that_registers_after_a_rebuild_is_reloaded_all_the_same(
+    tmp_path: Path, free_port: int
+) -> None:
+    """livereload.js registers a page for reloads with its `info` message, after `hello`;
+    the page's own check of the build it shows runs at `hello`. A rebuild that ended in
+    between reloaded every page but that one, which kept showing the save before (seen in
+    CI: four saves 70 ms apart, the page at the second). Its socket is reloaded when it
+    registers, if a build ended since it opened."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    site = make_site(tmp_path / "site")
+    slug = sorted(p.stem for p in (site / "content" / "papers").glob("*.md"))[0]
+    with Serve(site, "--port", str(free_port)) as srv:
+        url = f"ws://{srv.host}:{srv.port}/livereload"
+
+        async def talk(rebuild: bool) -> Any:
+            ws = await websocket_connect(url)
+            await ws.write_message('{"command": "hello", "protocols": []}')
+            await ws.read_message()  # hello: the page's LIVE_SCRIPT check runs now
+            if rebuild:
+                start = len(srv.out)
+                set_title(paper_file(site, slug), "Saved While Registering")
+                await asyncio.to_thread(srv.wait_for, srv.out, r"rebuilt \d+ pages", 30, start)
+            await ws.write_message(json.dumps({"command": "info", "url": srv.url}))
+            try:
+                return json.loads(await asyncio.wait_for(ws.read_message(), 3))
+            except TimeoutError:
+                return None
+            finally:
+                ws.close()
+
+        for rebuild, command in ((False, None), (True, "reload")):
+            got = asyncio.run(talk(rebuild))
+            assert (got or {}).get("command") == command, (rebuild, got)
+
+
 def ask(srv: Serve, host: str, path: str = "/", origin: str | None = None) -> int:
     """The status of a GET naming `host` in its Host header (and a websocket's opening
     headers with an Origin), sent to the preview's own address as DNS rebinding does."""
