@@ -410,8 +410,12 @@ def test_a_page_that_registers_after_a_rebuild_is_reloaded_all_the_same(
             finally:
                 ws.close()
 
+        from concurrent.futures import ThreadPoolExecutor
+
         for rebuild, command in ((False, None), (True, "reload")):
-            got = asyncio.run(talk(rebuild))
+            # a thread of its own: the browser tests' event loop may be running in this one
+            with ThreadPoolExecutor(1) as pool:
+                got = pool.submit(asyncio.run, talk(rebuild)).result(60)
             assert (got or {}).get("command") == command, (rebuild, got)
 
 
