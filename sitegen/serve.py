@@ -401,10 +401,15 @@ class Preview:
         return now
 
 
+def reload_message(path: str) -> dict[str, object]:
+    """livereload's reload command: `path` tells livereload.js how (reload_path)."""
+    return {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
+
+
 def reload_browsers(path: str) -> None:
     """Send livereload's own reload command to every connected page, right away
     (LiveReloadHandler.reload_waiters needs livereload's watcher, and throttles)."""
-    message = {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
+    message = reload_message(path)
     for waiter in list(LiveReloadHandler.waiters):
         try:
             waiter.write_message(message)
@@ -515,7 +520,7 @@ class ReloadSocket(LocalOnly, LiveReloadHandler):
             return
         if self in LiveReloadHandler.waiters and self.opened_under is not None:
             if self.opened_under != self.preview.generation:  # a reload went by: this one's
-                self.write_message({"command": "reload", "path": "*", "liveCSS": True})
+                self.write_message(reload_message("*"))
             self.opened_under = None
 
 
