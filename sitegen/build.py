@@ -40,6 +40,7 @@ from .content import (
     paper_files,
     parse_paper,
     placeholder_name,
+    split_front_matter,
 )
 from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
@@ -69,7 +70,7 @@ from .portfolio import (
 )
 from .related import related_papers, term_counts
 from .render import make_env, static_dirs, template_dirs, template_error, theme_dirs
-from .search import PAGEFIND_MISSING, pagefind_available
+from .search import BUNDLE_DIR, PAGEFIND_MISSING, pagefind_available
 from .search import build_index as build_search_index
 from .state import (
     CACHE_DIR,
@@ -99,6 +100,7 @@ from .state import (
     write_and_close,
 )
 from .words import format_date, format_number, load_words
+from .yamlutil import key_line
 
 PARALLEL_MIN = 200  # files to render before other processes pay for starting
 PARALLEL_LINKS = 5_000  # files to hard-link or prune before other processes pay for starting
@@ -517,6 +519,7 @@ def plan_outputs(
     # search/, news/, tags/ are sitegen's whether this build makes them or not (the preview
     # has no search; news may come later): a root file there fails every build alike
     made = [f for o in out for f in o.files] + [f for f, _ in fixed]
+    check_aliases(site_dir, site.papers, made)
     fixed += root_files(site_dir, [*made, *SOMETIMES_MADE], folio.pages)
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
@@ -551,6 +554,20 @@ def root_files(
                 f"sitegen makes {what} itself: rename or move this file", "root/" + name
             )
     return [(name, path.read_bytes()) for name, path in files.items()]
+
+
+def check_aliases(site_dir: Path, papers: Sequence[Paper], made: Sequence[str]) -> None:
+    """An old URL of a paper that the site has another use for (a topic's page, a feed, an
+    own page, the search index): named at the paper's `aliases:`, whose URL it is to drop.
+    Papers' own URLs and each other's are content.alias_clashes'."""
+    count = Counter(made)
+    for p in papers:
+        for url in p.aliases:
+            if count[urls.output_path(url)] > 1 or url.split("/")[0] == BUNDLE_DIR:
+                text = (site_dir / p.source).read_text(encoding="utf-8-sig")
+                line = key_line(split_front_matter(text, p.source)[0], ("aliases",), 2)
+                message = f"aliases: /{url} is a page sitegen makes: a URL leads to one page"
+                raise SitegenError(message, p.source, line or 1)
 
 
 def written_twice(files: Sequence[str]) -> SitegenError:

@@ -21,6 +21,7 @@ from .charts import plural
 from .config import load_config, nav_warnings
 from .content import (
     KNOWN_KEYS,
+    alias_clashes,
     front_matter,
     load_people,
     load_profile,
@@ -112,6 +113,7 @@ def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | No
 
 def _check_papers(site: Path, report: CheckReport) -> None:
     seen: dict[str, str] = {}
+    every: list[tuple[str, Paper]] = []
     # the build's own list: same order, same files skipped
     for display in _attempt(report, paper_files, site, report.warnings) or ():
         report.papers += 1
@@ -124,6 +126,9 @@ def _check_papers(site: Path, report: CheckReport) -> None:
         first = seen.setdefault(paper.slug, display)
         if first != display:
             report.problems.append(slug_clash(paper.slug, first, display, text))
+        else:
+            every.append((display, paper))
+    report.problems += alias_clashes(every, site)
 
 
 def _check_templates(site: Path, theme: str, report: CheckReport) -> None:

@@ -38,7 +38,7 @@ PAPERS_DIR = "content/papers"
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
     "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
-    "doi", "arxiv", "pdf", "links", "type",
+    "doi", "arxiv", "pdf", "links", "type", "aliases",
 }  # fmt: skip
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -47,6 +47,7 @@ _OPENING = re.compile(r"---[ \t]*\n")
 _TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
 _ET_AL = re.compile(r"(?i)et\.?\s*al\.?")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
+_URL_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?)+")  # no `.` or `..` segment
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
@@ -193,6 +194,23 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             1,
         )
 
+    old_urls = _as_str_list(data.get("aliases"))
+    if old_urls is None:
+        raise fail("must be a list of the paper's old URLs", "aliases")
+    aliases = []
+    for i, given in enumerate(old_urls):
+        if (url := alias_url(given)) is None:
+            raise SitegenError(
+                f"aliases: {given!r} is not an old URL of this site: give a former slug "
+                "(old-name) or a path from the site's root, without the domain "
+                "(/publication/old-name/ or /pubs/old-name.html)",
+                path,
+                key_line(yaml_text, ("aliases", i), 2) or 1,
+            )
+        if url == f"papers/{slug}/":
+            raise fail(f"{given!r} is this paper's own URL", "aliases")
+        aliases.append(url)
+
     def optional_text(key: str) -> str | None:
         """A list, a mapping or true/false where a text may be is a mistake to name."""
         if isinstance(data.get(key), (bool, list, dict)):
@@ -248,10 +266,25 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
         links=paper_links,
         type=kind,
+        aliases=tuple(dict.fromkeys(aliases)),
         **flags,
         **urls,
         **ids,
     )
+
+
+def alias_url(given: str) -> str | None:
+    """An old URL of a paper as the site-relative URL of the page that sends readers on:
+    a former slug is the paper's old page (papers/old-name/); a path is one another tool
+    gave it (Hugo Blox's /publication/old-name/, a Jekyll site's /pubs/old-name.html), so
+    a site moved to sitegen keeps the links others made to it."""
+    if _SLUG_OK.fullmatch(given):
+        given = f"/papers/{given}"
+    names = {part.split(".")[0].lower() for part in given.split("/")}
+    if not _URL_PATH.fullmatch(given) or names & WINDOWS_RESERVED:
+        return None
+    url = given[1:]
+    return url if url.endswith(("/", ".html", ".htm")) else url + "/"
 
 
 def _links(value: Any, fail: Any) -> tuple[tuple[str, str], ...]:
@@ -315,7 +348,7 @@ def markdown_files(site: Path, folder: str, warnings: list[SitegenWarning]) -> l
 def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Path) -> list[Paper]:
     """Drop drafts and refuse duplicate slugs, raising problems in file order (a build that
     parses in parallel or from its cache reports what a loop would)."""
-    papers = []
+    every = []
     seen: dict[str, str] = {}
     for display, paper in parsed:
         if isinstance(paper, SitegenError):
@@ -324,9 +357,28 @@ def collect_papers(parsed: Iterable[tuple[str, Paper | SitegenError]], site: Pat
             text = (site / display).read_text(encoding="utf-8-sig")
             raise slug_clash(paper.slug, seen[paper.slug], display, text)
         seen[paper.slug] = display
-        if not paper.draft:
-            papers.append(paper)
-    return papers
+        every.append((display, paper))
+    for problem in alias_clashes(every, site):
+        raise problem
+    return [paper for _, paper in every if not paper.draft]
+
+
+def alias_clashes(papers: list[tuple[str, Paper]], site: Path) -> list[SitegenError]:
+    """An old URL (`aliases`) is one paper's, and no paper's page, drafts' included: a
+    draft keeps what it holds, so that publishing it again moves no other paper's link."""
+    pages = {f"papers/{p.slug}/": display for display, p in papers}
+    taken: dict[str, str] = {}
+    problems = []
+    for display, paper in papers:
+        for url in paper.aliases:
+            first = pages.get(url) or taken.setdefault(url, display)
+            if first != display:
+                what = "the page" if url in pages else "an old URL too"
+                text = (site / display).read_text(encoding="utf-8-sig")
+                line = key_line(split_front_matter(text, display)[0], ("aliases",), 2) or 1
+                message = f"aliases: /{url} is {what} of {first}: a URL leads to one paper"
+                problems.append(SitegenError(message, display, line))
+    return problems
 
 
 def slug_clash(slug: str, first: str, display: str, text: str) -> SitegenError:

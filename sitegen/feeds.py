@@ -33,11 +33,12 @@ def _when(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
 
 
-def add_entry(fg: Any, link: str, title: str, date: dt.date) -> Any:
-    """A feed entry known by its page's link and dated by what it reports."""
+def add_entry(fg: Any, link: str, title: str, date: dt.date, known_as: str = "") -> Any:
+    """A feed entry known by its page's link, or the link it was first `known_as`, and
+    dated by what it reports."""
     fe = fg.add_entry(order="append")
-    fe.id(link)
-    fe.guid(link, permalink=True)
+    fe.id(known_as or link)
+    fe.guid(known_as or link, permalink=not known_as)
     fe.title(xml_clean(title))
     fe.link(href=link, rel="alternate")
     fe.published(_when(date))
@@ -79,7 +80,9 @@ def render_feeds(
     fg.load_extension("dc", atom=False, rss=True)
     for paper in spec.papers:
         link = urls.absolute(base_url, urls.paper(paper.slug))
-        fe = add_entry(fg, link, plain_inline(paper.title), paper.date)
+        # a former slug: the entry readers have, so that a renamed paper is not news again
+        first = next((urls.absolute(base_url, a) for a in paper.aliases if urls.is_paper(a)), "")
+        fe = add_entry(fg, link, plain_inline(paper.title), paper.date, first)
         byline = author_line(paper, words, spec.author)
         if paper.authors:  # in one call: feedgen redoes its whole list on each
             fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])

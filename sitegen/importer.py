@@ -730,7 +730,9 @@ def _read_or_none(path: Path) -> bytes | None:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path) from None
 
 
-FILLABLE = ("doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured")
+FILLABLE = (
+    "doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured", "aliases"
+)  # fmt: skip
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
 # the types sitegen's citations give a paper without `type`, by whether it has a venue
@@ -804,11 +806,15 @@ def _read_hugo(folder: Path, is_owner: Callable[[str], bool]) -> list[SourceReco
         if not pages:
             raise SitegenError("no */index.md or *.md publication in this folder", folder)
         profile_name = _hugo_profile_names(folder, is_owner)
+        section = Path(os.path.abspath(folder)).name.lower()  # `.`, from inside it, too
         records = []
         for path, hidden in pages:
-            found = sources.parse_hugo(_found_text(path), str(path), profile_name)
-            skipped = tuple(SitegenWarning(_IN_A_BUNDLE, p) for p in hidden)
             source = path.relative_to(folder).as_posix()
+            page = source.removesuffix("/index.md").removesuffix(".md")  # Hugo's URL of it
+            found = sources.parse_hugo(
+                _found_text(path), str(path), profile_name, f"/{section}/{page}/"
+            )
+            skipped = tuple(SitegenWarning(_IN_A_BUNDLE, p) for p in hidden)
             records += [replace(r, source=source, warnings=r.warnings + skipped) for r in found]
     except OSError as e:  # a folder that cannot be listed
         raise SitegenError(f"cannot read: {e.strerror or e}", e.filename, exit_code=2) from None
@@ -959,6 +965,7 @@ def _record_values(r: SourceRecord) -> dict[str, object]:
     values = {k: getattr(r, k) for k in fields}
     values["authors"] = list(r.authors)
     values["links"] = [{"name": name, "url": url} for name, url in r.links]
+    values["aliases"] = list(r.aliases)
     return {k: v for k, v in values.items() if v not in _EMPTY}
 
 

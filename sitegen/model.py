@@ -81,6 +81,7 @@ class Paper:
     links: tuple[tuple[str, str], ...] = ()  # (name, url): slides, video, poster, project page
     type: str | None = None  # one of PAPER_TYPES; None: not written, cited as before it existed
     date_parts: int = 3  # of year, month, day, how many the file gives: `date: 2020` is 1
+    aliases: tuple[str, ...] = ()  # its old URLs (site-relative), each a page sending here
 
     @property
     def date_iso(self) -> str:

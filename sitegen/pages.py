@@ -167,6 +167,12 @@ PAGE_TYPES: tuple[PageType, ...] = (
         },
     ),
     PageType("paper.html", lambda p: urls.paper(p.slug), lambda d: d.site.papers, _paper),
+    PageType(  # a paper's old URL (`aliases`), sending readers and search engines on
+        "redirect.html",
+        lambda old: old[0],
+        lambda d: ((url, p) for p in d.site.papers for url in p.aliases),
+        lambda d, old: {"paper": old[1]},
+    ),
     PageType("topic.html", lambda t: urls.topic(t.slug), lambda d: d.site.topics, _topic),
     single("tags.html", urls.TAGS, lambda d: {"tags": d.site.tags}, when=lambda d: d.site.tags),
     PageType("topic.html", lambda t: urls.tag(t.slug), lambda d: d.site.tags, _topic),
@@ -250,7 +256,8 @@ def sitemap_xml(pages: list[Page], base_url: str) -> str:
     rows = "".join(
         f"  <url><loc>{html.escape(urls.absolute(base_url, page.url), quote=False)}</loc></url>\n"
         for page in pages
-        if page.url not in (urls.NOT_FOUND, urls.SEARCH)  # not pages to find (noindex)
+        # not pages to find (noindex), nor a paper's old URLs
+        if page.url not in (urls.NOT_FOUND, urls.SEARCH) and page.template != "redirect.html"
     )
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n{SITEMAP_MARK}\n'

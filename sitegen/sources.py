@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cite import CITED_AS, ET_AL_NOTE, Name, dollars_as_text, markdown_text, split_name
-from .content import _ET_AL, PersonEntry, front_matter
+from .content import _ET_AL, PersonEntry, alias_url, front_matter
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import plain_inline
 from .markup import web_url as _web_url
@@ -58,6 +58,7 @@ class SourceRecord:
     links: tuple[tuple[str, str], ...] = ()  # (name, url), as a paper's `links`
     featured: bool = False
     type: str | None = None  # model.PAPER_TYPES: what the source says the paper is
+    aliases: tuple[str, ...] = ()  # its URLs on the site it comes from (a Hugo Blox page's)
     warnings: tuple[SitegenWarning, ...] = ()  # what the source gives that cannot be used
 
 
@@ -811,13 +812,24 @@ def _hugo_date(value: Any, source: str, line: int) -> PaperDate | None:
 
 
 def parse_hugo(
-    text: str, source: str, profile_name: Callable[[str], str] = lambda key: key
+    text: str,
+    source: str,
+    profile_name: Callable[[str], str] = lambda key: key,
+    page_url: str = "",
 ) -> list[SourceRecord]:
     """One page of a Hugo Blox (Wowchemy) `content/publication/` folder, by its archetype's
-    keys; a draft is none. An author may be a profile's key: `profile_name` names it."""
+    keys; a draft is none. An author may be a profile's key: `profile_name` names it.
+    `page_url` is the URL Hugo gives the page by its path (/publication/NAME/): with the
+    page's own `url`, `slug` and `aliases`, the paper's old URLs, kept as its `aliases`."""
     fm, fm_text = _hugo_front_matter(text, source)
     if fm.get("draft") is True:
         return []
+    if isinstance(slug := fm.get("slug"), str) and page_url:
+        page_url = page_url.rstrip("/").rsplit("/", 1)[0] + f"/{slug}/"
+    given = fm.get("url") if isinstance(fm.get("url"), str) else page_url
+    # as Hugo writes them: lower case, spaces as '-'; one that is no path here is left out
+    old = [given, *(a for a in _as_list(fm.get("aliases")) if str(a).startswith("/"))]
+    old_urls = (alias_url(str(u).lower().replace(" ", "-")) for u in old if u)
 
     def line(key: str) -> int:  # a top-level key's line, YAML (`key:`) or TOML (`key =`)
         m = re.search(rf"(?m)^[\"']?{key}[\"']?[ \t]*[:=]", fm_text)
@@ -851,6 +863,7 @@ def parse_hugo(
             links=links,
             featured=fm.get("featured") is True,
             type=next(filter(None, (_HUGO_TYPES.get(clean(t)) for t in kinds)), None),
+            aliases=tuple("/" + u for u in dict.fromkeys(old_urls) if u),
             warnings=_not_a_url("url_pdf", fm.get("url_pdf"), source, line("url_pdf")),
         )
     ]

@@ -12,6 +12,11 @@ def paper(slug: str) -> str:
     return f"papers/{slug}/"
 
 
+def is_paper(url: str) -> bool:
+    """papers/SLUG/: a paper's page, not a file or folder below one."""
+    return url.startswith("papers/") and url.count("/") == 2 and url.endswith("/")
+
+
 def topic(slug: str) -> str:
     return f"topics/{slug}/"
 

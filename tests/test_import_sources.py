@@ -956,6 +956,8 @@ title = "An Older TOML Paper"
 authors = ["John Smith", "ada-lovelace"]
 publishDate = 2019-03-04T00:00:00Z
 summary = "Short."
+slug = "Older Paper"
+aliases = ["/pub/older.html", "relative/to/its/folder"]
 
 url_pdf = "older.pdf"
 +++
@@ -1003,7 +1005,7 @@ def test_hugo_blox_publications_become_papers_with_their_buttons(tmp_path: Path)
     proc = imp(folder, "--site", site)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == (
-        f"{folder / 'older' / 'index.md'}:7: warning: url_pdf 'older.pdf' is not a URL: not "
+        f"{folder / 'older' / 'index.md'}:9: warning: url_pdf 'older.pdf' is not a URL: not "
         "imported (put the file in root/ and give its full URL)\n"
     )
     papers = site / "content" / "papers"
@@ -1018,7 +1020,11 @@ def test_hugo_blox_publications_become_papers_with_their_buttons(tmp_path: Path)
         {"name": "Thread", "url": "https://example.org/thread"},
     ]
     assert body.strip() == "We move a *site*."
+    assert moved["aliases"] == ["/publication/moved/"]  # its URL on the Hugo site, kept
     older, body = front(papers / "2019-an-older-toml-paper.md")
+    # Hugo's `slug` names the page's URL, lower-cased as Hugo writes it, and its own
+    # aliases stay; one relative to its folder is left out
+    assert older["aliases"] == ["/publication/older-paper/", "/pub/older.html"]
     assert older["authors"] == ["John Smith", "Ada Lovelace"]  # its author key names her
     assert older["date"] == dt.date(2019, 3, 4) and body.strip() == "Short."
     assert "pdf" not in older and "featured" not in older
@@ -1039,6 +1045,12 @@ def test_hugo_blox_publications_become_papers_with_their_buttons(tmp_path: Path)
     assert "Slides Thread" in page.text and "Journal of Static Sites" in page.text
     assert not any(href.startswith("javascript") for href in buttons)
     assert "Selected publications" in parse(out / "index.html").text
+    for old, new in (
+        ("publication/moved/index.html", "papers/2023-a-paper-moved-from-hugo-blox/"),
+        ("pub/older.html", "papers/2019-an-older-toml-paper/"),
+    ):  # links into the old site lead to the papers
+        refresh = next(a for _, a in parse(out / old).elements if a.get("http-equiv"))
+        assert refresh["content"] == "0; url=" + "../" * old.count("/") + new
 
 
 @pytest.mark.parametrize(

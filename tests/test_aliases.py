@@ -1,0 +1,136 @@
+"""A paper's old URLs (`aliases:`): each gets a page that sends readers on, feeds keep
+the entry readers have, and an old URL that would take another page's place is an error
+at the paper's line. Real builds of the example site, read with an HTML parser and
+feedparser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import feedparser
+import pytest
+from conftest import BASE_URL, run_cli
+from htmlutil import parse
+from test_incremental import assert_same_as_cold, build, paper_files, tree_bytes
+
+
+def add_front_matter(path: Path, lines: str) -> None:
+    path.write_text(path.read_text().replace("---\n", f"---\n{lines}", 1))
+
+
+def line_of(path: Path, start: str) -> int:
+    return next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if ln.startswith(start))
+
+
+def feed_ids(output: Path, feed: str) -> dict[str, str]:
+    """Entry link -> entry id, from the RSS and the Atom file of one feed (they agree)."""
+    rss, atom = (
+        feedparser.parse((output / feed / name).read_bytes()) for name in ("feed.xml", "atom.xml")
+    )
+    assert not rss.bozo and not atom.bozo
+    ids = {e.link: e.id for e in rss.entries}
+    assert ids == {e.link: e.id for e in atom.entries}
+    return ids
+
+
+def test_a_renamed_paper_keeps_its_old_urls_and_its_feed_entry(
+    fresh_site: Path, tmp_path: Path
+) -> None:
+    paper = paper_files(fresh_site)[-1]  # the newest: in the site's feed
+    old = paper.stem
+    before = feed_ids(build(fresh_site).output, "")
+    assert before[f"{BASE_URL}papers/{old}/"] == f"{BASE_URL}papers/{old}/"
+
+    paper.rename(paper.with_name("renamed.md"))  # a new URL, as a shorter file name gives
+    add_front_matter(
+        paper.with_name("renamed.md"),
+        f"aliases:\n- {old}\n- /publication/{old}\n- /pubs/Old_Name.html\n",
+    )
+    out = build(fresh_site).output
+    new_url = f"{BASE_URL}papers/renamed/"
+    for page in (f"papers/{old}/index.html", f"publication/{old}/index.html", "pubs/Old_Name.html"):
+        doc = parse(out / page)
+        refresh = next(a for t, a in doc.elements if a.get("http-equiv") == "refresh")["content"]
+        target = re.fullmatch(r"0; url=(.+)", refresh)[1]  # type: ignore[index]
+        assert urljoin(BASE_URL + page, target) == new_url, page
+        assert doc.find("link", rel="canonical")[0]["href"] == new_url
+        assert doc.find("meta", name="robots")[0]["content"] == "noindex"
+        assert [a["href"] for a in doc.find("a")] == [target]  # for a reader without the refresh
+    assert (out / "papers" / "renamed" / "index.html").is_file()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert new_url in sitemap and old not in sitemap  # old URLs are not pages to find
+    # readers have the entry under its first URL: the renamed paper is not news again
+    assert feed_ids(out, "")[new_url] == f"{BASE_URL}papers/{old}/"
+    assert '<guid isPermaLink="false">' in (out / "feed.xml").read_text()
+    assert_same_as_cold(fresh_site, tmp_path)
+
+    # an alias given up: its page goes, and incremental still equals cold
+    text = paper.with_name("renamed.md").read_text()
+    paper.with_name("renamed.md").write_text(text.replace(f"- /publication/{old}\n", ""))
+    out = build(fresh_site).output
+    assert not (out / "publication").exists()
+    assert_same_as_cold(fresh_site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("given", "why"),
+    [
+        ("https://example.org/publication/x/", "is not an old URL of this site"),
+        ("/publication/../x/", "is not an old URL of this site"),
+        ("/pubs/paper.php?id=3", "is not an old URL of this site"),
+        ("//evil.example/x", "is not an old URL of this site"),
+        ("/con/x.html", "is not an old URL of this site"),  # Windows cannot make it
+        ("SELF", "is this paper's own URL"),
+    ],
+)
+def test_an_alias_that_is_no_old_url_is_refused_at_its_line(
+    fresh_site: Path, given: str, why: str
+) -> None:
+    paper = paper_files(fresh_site)[3]
+    value = paper.stem if given == "SELF" else given
+    add_front_matter(paper, f"aliases:\n- /fine/\n- '{value}'\n")
+    proc = run_cli("build", "--site", fresh_site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    rel = f"content/papers/{paper.name}"
+    line = line_of(paper, "aliases:") + (2 if given != "SELF" else 0)
+    assert re.search(rf"{re.escape(rel)}:{line}: aliases: .*{re.escape(why)}", proc.stderr), (
+        proc.stderr
+    )
+
+
+def test_an_old_url_leads_to_one_page(fresh_site: Path) -> None:
+    a, b, c = paper_files(fresh_site)[:3]
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    before = tree_bytes(fresh_site / "output")
+
+    def fails(paper: Path, message: str) -> None:
+        for command, *extra in (("build", "--no-search"), ("check",)):
+            proc = run_cli(command, "--site", fresh_site, *extra)
+            assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+            where = f"content/papers/{paper.name}:{line_of(paper, 'aliases:')}: "
+            assert where + message in proc.stderr, (command, proc.stderr)
+        assert tree_bytes(fresh_site / "output") == before  # the last build stays
+
+    original = {p: p.read_text() for p in (a, b, c)}
+    add_front_matter(b, f"aliases: [{a.stem}]\n")  # another paper's page
+    fails(b, f"aliases: /papers/{a.stem}/ is the page of content/papers/{a.name}")
+    b.write_text(original[b])
+    add_front_matter(b, "aliases: [/publication/x]\n")
+    add_front_matter(c, "aliases: [/publication/x/]\n")  # one old URL, two papers
+    fails(c, f"aliases: /publication/x/ is an old URL too of content/papers/{b.name}")
+    c.write_text(original[c])
+    add_front_matter(b, "draft: true\n")  # a draft keeps what it holds
+    add_front_matter(c, "aliases: [/publication/x/]\n")
+    fails(c, f"aliases: /publication/x/ is an old URL too of content/papers/{b.name}")
+    b.write_text(original[b])
+    c.write_text(original[c])
+    add_front_matter(c, "aliases: [/topics/cv/]\n")  # a page the site makes
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    where = f"content/papers/{c.name}:{line_of(c, 'aliases:')}: "
+    assert (
+        proc.returncode == 1
+        and where + "aliases: /topics/cv/ is a page sitegen makes" in proc.stderr
+    )
+    assert tree_bytes(fresh_site / "output") == before
