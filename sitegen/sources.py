@@ -292,7 +292,7 @@ def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
     out = text = _CITATION.sub(_citation, text)
     if _LATEX_CHARS.search(text):
         try:
-            out = _decoder().latex_to_text(_BARE_SPECIAL.sub(r"\1\\\2", text))
+            out = _decoder()(_BARE_SPECIAL.sub(r"\1\\\2", text))
         except Exception:  # pylatexenc gives up on some broken input: keep the source text
             out = text.replace("{", "").replace("}", "")
     if markdown is None:
@@ -301,15 +301,25 @@ def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
 
 
 @functools.cache
-def _decoder() -> Any:
+def _decoder() -> Callable[[str], str]:
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+    from pylatexenc.latexwalker import get_default_latex_context_db as parsed_macros
+    from pylatexenc.macrospec import MacroSpec
 
     # how cite writes a lone brace and a caret: pylatexenc 2 dropped them (or made U+02C6)
-    db = get_default_latex_context_db().filter_context()
     spelled = {"textbraceleft": "{", "textbraceright": "}", "textasciicircum": "^", "$": _DOLLAR}
+    # and what it drops, words and all: `Speeding up \texttt{PyTorch} Training` lost its
+    # PyTorch, and took the place of `... \texttt{JAX} Training`, another paper
+    spelled |= {name: name for name in ("LaTeX", "TeX", "BibTeX")}
+    spelled |= {name: "%(1)s" for name in ("texttt", "textsf", "textup", "textmd", "mbox")}
+    spelled |= {"href": "%(2)s", "url": "%(1)s"}  # a link's text; a URL as itself
+    db = get_default_latex_context_db().filter_context()
     macros = [MacroTextSpec(name, text) for name, text in spelled.items()]
     db.add_context_category("sitegen", macros=macros, prepend=True)
-    return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
+    parsing = parsed_macros().filter_context()  # \href's two arguments: pylatexenc knows none
+    parsing.add_context_category("sitegen", macros=[MacroSpec("href", "{{")], prepend=True)
+    decoder = LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
+    return functools.partial(decoder.latex_to_text, latex_context=parsing)
 
 
 def _bib_names(text: str) -> list[str]:
@@ -539,7 +549,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
 # CSL-JSON's rich text tags, Crossref's JATS and MathML (<jats:p>) and a hostile one's,
 # with quoted attributes only: `k<n and n>2` is no tag
 _TAG = re.compile(
-    r"""<(/?)(i|b|em|strong|u|sc|sup|sub|span|p|br|script|style|[a-z]+:[a-z][\w.-]*)"""
+    r"""<(/?)(i|b|em|strong|u|scp|sc|sup|sub|span|p|br|script|style|a|[a-z]+:[a-z][\w.-]*)"""
     r"""(?:\s+[\w:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>""",
     re.I,
 )
@@ -760,14 +770,16 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
             _record(
                 source,
                 None,
-                markdown_text(clean(entry.findtext("a:title", "", _NS))),
+                # arXiv gives what its authors typed, TeX (Schr\"odinger, \emph{}), as BibTeX
+                _latex(clean(entry.findtext("a:title", "", _NS)), markdown_text),
                 authors=tuple(names),
                 date=date,
                 doi=bare_doi(entry.findtext("ax:doi", None, _NS)),
                 arxiv=bare_arxiv(entry_id),
                 venue=_venue(entry.findtext("ax:journal_ref", None, _NS)),
                 pdf=pdfs[-1] if pdfs else None,
-                abstract=_abstract(entry.findtext("a:summary", None, _NS)),
+                abstract=_latex(clean(entry.findtext("a:summary", "", _NS)), markdown_inline)
+                or None,
                 topic=topic_of(category.get("term") if category is not None else None),
                 type=None if entry.findtext("ax:journal_ref", None, _NS) else "preprint",
             )

@@ -1937,6 +1937,40 @@ def test_titles_match_across_latex_html_and_case() -> None:
     assert rich_text("CO<sub>2</sub> <i>and</i> &lt;b&gt;") == "CO2 and <b>"  # a venue: text
 
 
+def test_tex_that_names_words_keeps_them_in_bibtex_and_arxiv_text() -> None:
+    """pylatexenc 2 drops \\texttt{...} and its kin, words and all: `Speeding up
+    \\texttt{PyTorch} Training` and `... \\texttt{JAX} ...` became one paper, `Speeding up
+    Training`. \\href made it give up, and its fallback kept `\\"o` as written; and the
+    arXiv API's text, TeX as its authors typed it, was not decoded at all."""
+    bib = parse_bibtex(
+        "@misc{a, title={Speeding up \\texttt{PyTorch} Training}, year=2023,"
+        " abstract={We profile \\texttt{torch.compile} on the \\textsf{A100} in {\\LaTeX}.}}\n"
+        "@misc{b, title={Speeding up \\texttt{JAX} Training}, year=2023}\n"
+        '@misc{c, title={See \\href{https://example.org}{our site} for Schr{\\"o}dinger'
+        " bridges}, year=2023}\n",
+        "refs.bib",
+    )
+    assert [r.title for r in bib] == [
+        "Speeding up PyTorch Training",
+        "Speeding up JAX Training",
+        "See our site for Schrödinger bridges",
+    ]
+    assert bib[0].abstract == "We profile torch.compile on the A100 in LaTeX."
+    entry = (
+        "<entry><id>http://arxiv.org/abs/2301.00001v1</id><published>2023-01-02T00:00:00Z"
+        '</published><title>Schr\\"odinger Bridges with \\emph{Optimal} Transport in '
+        '$\\mathcal{O}(n)$</title><summary>We cite \\cite{x} and 90% of Schr\\"odinger.'
+        "</summary><author><name>Ada Lovelace</name></author></entry>"
+    )
+    atom = f'<feed xmlns="http://www.w3.org/2005/Atom"><opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">1</opensearch:totalResults>{entry}</feed>'
+    [record], _ = parse_arxiv_atom(atom, "arxiv")
+    assert record.title == "Schrödinger Bridges with Optimal Transport in $\\mathcal{O}(n)$"
+    assert record.abstract == "We cite and 90% of Schrödinger."
+    # Crossref's small capitals and a link, as ORCID and Zotero pass them on
+    title = rich_text("<scp>SARS‐CoV</scp>‐2 in <i>Mus</i> and <a href='https://x.org'>x</a>", str)
+    assert title == "SARS‐CoV‐2 in *Mus* and x"
+
+
 def test_csl_rich_text_is_emphasis_in_an_abstract_and_text_in_a_venue(
     site: Path, tmp_path: Path
 ) -> None:
