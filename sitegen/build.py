@@ -117,7 +117,9 @@ WRITE = (
     os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 )
 # primary language subtags written right to left: their pages get <html dir="rtl">
-RTL_LANGUAGES = frozenset("ar he fa ur ps sd ug yi dv ckb".split())
+# written right to left: these languages, and any in one of these scripts (`ku-Arab`)
+RTL_LANGUAGES = frozenset("ar he iw fa ur ps sd ug yi dv ckb pnb azb ks bal mzn syr".split())
+RTL_SCRIPTS = frozenset("arab hebr syrc thaa nkoo adlm rohg samr mand".split())
 _NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is given it)"
 # Top-level names a build makes for some sites only: ours whatever this build makes, or a
 # cold build, with no state naming the last build's files, would call its news/ someone else's
@@ -325,6 +327,14 @@ def save_template_notes(old: dict[str, Any], learned: dict[str, Any]) -> None:
                 stale.unlink()
 
 
+def rtl(language: str) -> bool:
+    """Whether a BCP 47 tag's text runs right to left: by its script subtag when it has one
+    (`az-Arab` does, `az` does not), else by its language."""
+    first, *rest = language.lower().split("-")
+    script = next((s for s in rest if len(s) == 4 and s.isalpha()), None)
+    return script in RTL_SCRIPTS if script else first in RTL_LANGUAGES
+
+
 class Renderer:
     """One Jinja environment and the values every page shares; renders Page -> HTML."""
 
@@ -336,7 +346,7 @@ class Renderer:
         search: bool,
         known: dict[str, Any] | None = None,
     ):
-        site, lang = loaded.site, loaded.config.language.split("-")[0].lower()
+        site = loaded.site
         self.env = make_env(template_dirs(site_dir, loaded.config.theme))
         self.env.filters.update(FILTERS)
         self.env.globals.update(
@@ -349,7 +359,7 @@ class Renderer:
             urls=urls,
             version=__version__,
             search_enabled=search,
-            text_direction="rtl" if lang in RTL_LANGUAGES else "ltr",
+            text_direction="rtl" if rtl(loaded.config.language) else "ltr",
             words=loaded.words,
             topic_labels={t.code: label(t) for t in site.topics},
             tag_labels={name: label(t) for name, t in site.tag_by_name.items()},
@@ -400,7 +410,14 @@ class Renderer:
         try:
             return self.env.get_template(page.template).render(ctx)
         except Exception as e:  # Jinja raises many types; all are the theme's problem
-            raise template_error(e, page.template) from None
+            error = template_error(e, page.template)
+            if isinstance(e, (jinja2.TemplateSyntaxError, SitegenError)):  # on every page
+                raise error from None
+            # what only some pages meet (`paper.extra.slides` that most papers lack): which
+            source = getattr(ctx.get("paper") or ctx.get("page"), "source", None)
+            page_is = f"the page of {source}" if source else f"/{page.url}"
+            message = f"{error.message} (making {page_is})"
+            raise SitegenError(message, error.path, error.line) from None
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,13 @@ def _as_str_list(v: Any) -> tuple[str, ...] | None:
     return out if all(out) else None  # an empty or non-text item is refused
 
 
+def _typo_of(key: str, data: dict) -> str | None:
+    """A key of the file that is not one sitegen knows and is spelt almost as `key`."""
+    unknown = [k for k in data if isinstance(k, str) and k not in KNOWN_KEYS]
+    close = difflib.get_close_matches(key, unknown, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def year_typo(year: int) -> str | None:
     """0202 or 2202 for 2022: a paper's timeline chart would draw every year between, a news
     item would stay on top for ever (the clock is no guide: a parse is kept between builds)."""
@@ -126,6 +133,9 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     data, yaml_text, body = front_matter(text, path)
 
     def fail(msg: str, key: str) -> SitegenError:  # front matter starts on line 2
+        if key not in data and (typo := _typo_of(key, data)):  # `author:`: at its line
+            line = key_line(yaml_text, (typo,), 2)
+            return SitegenError(f"{key}: missing; is {typo!r} a typo of {key!r}?", path, line)
         return SitegenError(f"{key}: {msg}", path, key_line(yaml_text, (key,), 2) or 1)
 
     def warn(message: str, key: str) -> None:
@@ -143,6 +153,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         raise fail(f"invalid date {data.get('date')!r} (use YYYY-MM-DD, YYYY-MM or YYYY)", "date")
     date, date_parts = dated
     topic = _as_str(data.get("topic")) or None
+    if isinstance(data.get("topic"), list):
+        raise fail("one code, not a list (a paper has one topic; use `tags` for more)", "topic")
     if data.get("topic") is not None and not topic:
         raise fail("empty (an arXiv code such as LG or CV; leave the key out for Other)", "topic")
     for key, what, separators in (("authors", "author", (",", " and ")), ("tags", "tag", (",",))):
@@ -489,9 +501,12 @@ def load_people(site: Path, owner_name: str = "") -> list[PersonEntry]:
     for i, entry in enumerate(data):
         if not isinstance(entry, dict) or not (name := _as_str(entry.get("name"))):
             raise fail(i, "each person needs a `name:`")
-        unknown = set(entry) - {"name", "aliases", "homepage", "affiliation", "owner"}
-        if unknown:
-            raise fail(i, f"unknown key {sorted(unknown, key=str)[0]!r}")  # 1: and a: alike
+        known = ("name", "aliases", "homepage", "affiliation", "owner")
+        if unknown := sorted(set(entry) - set(known), key=str):  # 1: and a: alike
+            close = difflib.get_close_matches(str(unknown[0]), known, n=1, cutoff=0.75)
+            hint = f": did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+            line = key_line(text, (i, unknown[0])) or key_line(text, (i,))
+            raise SitegenError(f"unknown key {unknown[0]!r}{hint}", display, line)
         for key in ("homepage", "affiliation"):
             if isinstance(entry.get(key), (bool, list, dict)):
                 raise fail(i, f"{key}: must be text, not {entry[key]!r}")
@@ -514,7 +529,14 @@ def load_people(site: Path, owner_name: str = "") -> list[PersonEntry]:
                 what = f"{_spelt(spelling, name)} is already {theirs} above"
                 raise fail(i, f"{what}: a spelling is one person's")
             spelt[spelling] = name
-        holder = i if owner_name and name_key(owner_name) in spellings else holder
+        if owner_name and name_key(owner_name) in spellings:
+            if name_key(name) != name_key(owner_name) and not owner:  # you, or a slip?
+                raise fail(
+                    i,
+                    f"{owner_name!r}, profile.yaml's name, is an alias of {name!r}: mark the "
+                    "entry `owner: true` if it is you, or else remove the alias",
+                )
+            holder = i
         owners += [(i, name)] if owner else []
         if len(owners) > 1:
             raise fail(i, f"owner: only one person is the site's owner ({owners[0][1]!r} is)")

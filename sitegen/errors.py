@@ -46,6 +46,17 @@ def require_site_folder(site: Path) -> None:
     """A mistyped --site, said as such: not as the first file the site lacks."""
     if not site.is_dir():
         raise SitegenError(f"no such site folder: {site} (start one with `sitegen new {site}`)")
+    not_a_content_folder(site)
+
+
+def not_a_content_folder(site: Path) -> None:
+    """A site's content/ given as the site (run from inside it): an import made a second site
+    in content/content/, and a build said to run an import, which did that."""
+    if (site / "papers").is_dir() or (site / "profile.yaml").is_file():
+        parent, named = site.resolve().parent, "this folder" if site == Path() else site
+        raise SitegenError(
+            f"{named} is a site's content/ folder: run sitegen in {parent}, or pass --site {parent}"
+        )
 
 
 def visible(text: str) -> bool:

@@ -48,7 +48,14 @@ from . import sources, urls
 from .cite import markdown_text
 from .config import load_config, resolve_base_url
 from .content import _as_date, front_matter, load_people, load_profile, owner_spellings, paper_date
-from .errors import NOT_A_FILE, SitegenError, SitegenWarning, decode, special_file
+from .errors import (
+    NOT_A_FILE,
+    SitegenError,
+    SitegenWarning,
+    decode,
+    not_a_content_folder,
+    special_file,
+)
 from .markup import plain_inline
 from .model import name_key
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
@@ -424,6 +431,7 @@ def run_import(
 
     if site.exists() and not site.is_dir():
         raise SitegenError("the site folder is a file", path=site)
+    not_a_content_folder(site)
     content = site / "content"
     papers_dir = content / "papers"
     for d in (content, papers_dir):

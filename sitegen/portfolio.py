@@ -254,10 +254,16 @@ def load_about(
     site_dir: Path, profile: Profile, cache_dir: Path | None, words: dict[str, str] | None = None
 ) -> tuple[About, dict[str, bytes], list[SitegenWarning]]:
     display = "content/profile.yaml"  # read by content.load_profile, which made `profile`
-    fail = _failer(display, (site_dir / display).read_text(encoding="utf-8-sig"))
+    text = (site_dir / display).read_text(encoding="utf-8-sig")
+    fail = _failer(display, text)
     data = profile.extra
     bio = render_markdown(_opt_str(data, "bio", fail) or "", top=2)  # under the h1 name
     warnings = [SitegenWarning(w, display) for w in bio.warnings]
+    known = (*PROFILE_KEYS, "name", "field", "metrics")  # others are the templates' (extra)
+    for key in (k for k in data if isinstance(k, str) and k not in known):
+        if close := difflib.get_close_matches(key, known, n=1, cutoff=0.75):
+            typo = f"unknown key {key!r}: did you mean {close[0]!r}?"
+            warnings.append(SitegenWarning(typo, display, key_line(text, (key,))))
     photo, files = None, {}
     photo_rel = _opt_str(data, "photo", fail)
     if photo_rel:

@@ -11,6 +11,7 @@ import json
 import shutil
 from importlib import metadata
 from pathlib import Path
+from shlex import quote
 
 import yaml
 
@@ -99,8 +100,9 @@ def _check_profile(folder: Path, profile: Path) -> None:
     if kind != "profile":
         raise SitegenError(
             f"--profile takes a profile text, not {SOURCE_KINDS[kind]}: start the site with "
-            f"`sitegen new {folder}`, set `name:` in {folder / 'content' / 'profile.yaml'}, "
-            f"then `sitegen import {profile} --site {folder}`",
+            f"`sitegen new {quote(str(folder))}`, set `name:` in "
+            f"{folder / 'content' / 'profile.yaml'}, "
+            f"then `sitegen import {quote(str(profile))} --site {quote(str(folder))}`",
             profile,
             exit_code=2,
         )
@@ -109,7 +111,7 @@ def _check_profile(folder: Path, profile: Path) -> None:
     if (folder / "content").exists():  # the import would rewrite it
         raise SitegenError(
             "the folder already has content/: import the profile into it with "
-            f"`sitegen import {profile} --site {folder}`",
+            f"`sitegen import {quote(str(profile))} --site {quote(str(folder))}`",
             folder,
         )
 
@@ -185,10 +187,11 @@ def new_site(
         ) from None
 
     lines.append(f"new site in {folder}. Next:")
+    site = quote(str(folder))  # what the user pastes: `--site my site` would be two words
     if "created content/profile.yaml" in lines:  # not a profile.yaml --force kept
         lines.append(f"  set name: in {folder / 'content' / 'profile.yaml'}")
-        lines.append(f"  sitegen import YOUR-PROFILE.txt --site {folder}")
-    lines += [f"  sitegen {command} --site {folder}" for command in ("build", "serve")]
+        lines.append(f"  sitegen import YOUR-PROFILE.txt --site {site}")
+    lines += [f"  sitegen {command} --site {site}" for command in ("build", "serve")]
     if not has_sitegen:
         lines.append(
             "  before deploying to Netlify, add to requirements.txt where sitegen is "

@@ -87,7 +87,20 @@ def dump_yaml(data: dict[str, object]) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
+# `title: [NVMG] Neural ...`: a text that YAML reads as the start of something else
+_INDICATOR_VALUE = re.compile(r"""[ \t]*[\w-]+:[ \t]+[\[{"*@%|!`]""")
+
+
+# `title: &Neural Volumetric ...`: YAML takes `&Neural` for an anchor's name, and the
+# title loses its first word without a word; no file of a site needs an anchor
+_ANCHOR = re.compile(r"(?m)^[ \t]*(?:(?:- +)?[\w-]+:[ \t]+|- +)&[^\s&]")
+
+
 def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
+    if "&" in text and (anchor := _ANCHOR.search(text)):
+        line = first_line + text.count("\n", 0, anchor.start())
+        problem = "a value starting with & is a YAML anchor, and loses that word"
+        raise SitegenError(f"{problem}: put the value in quotes", path, line)
     try:
         data = yaml.load(text, Loader=Loader)
     except yaml.reader.ReaderError as e:  # a character YAML refuses (a NUL): a position, no mark
@@ -102,6 +115,15 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
             problem += " (a value with ': ' in it, such as a title, needs quotes around it)"
         if problem == "found unhashable key":
             problem += " (a list or mapping cannot be a key)"
+        lines, at = text.splitlines(), line - first_line
+        bad = lines[at] if 0 <= at < len(lines) else ""
+        tab = "\t" in bad[: len(bad) - len(bad.lstrip())] or (
+            "\t" in bad and problem.startswith("found character that cannot start any token")
+        )
+        if tab:  # libyaml's words name no tab
+            problem = "a tab on this line: YAML indents and separates with spaces only"
+        elif _INDICATOR_VALUE.match(bad):
+            problem += ' (a value starting with [, {, ", *, @, %, | or ! needs quotes around it)'
         raise SitegenError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as e:
         raise SitegenError(f"invalid YAML: {e}", path, first_line) from None

@@ -28,6 +28,10 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     }
 
 
+# the newest paper of the seed: the first paper page a build makes
+NEWEST = "2026-small-vision-language-models-are-smart-compressors-for-long-video-understanding"
+
+
 def build_error(site: Path) -> str:
     """The one line a build that must fail ends on: exit 1, and no traceback."""
     proc = run_cli("build", "--site", site, "--no-search")
@@ -567,13 +571,14 @@ def test_people_yaml_with_a_tab_after_a_colon_builds(fresh_site: Path) -> None:
 
 def test_a_self_referencing_alias_in_profile_links_is_a_clear_error(fresh_site: Path) -> None:
     """Walking the value for its error line once recursed forever; a loop is now refused
-    where the YAML is read, at the line of its key."""
+    where the YAML is read, at the line of its key: as any anchor, since no file of a site
+    needs one and `title: &Neural Mesh` lost a word to one."""
     profile = fresh_site / "content" / "profile.yaml"
     profile.write_text(profile.read_text() + "links: &x\n  - *x\n")
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     line = profile.read_text().splitlines().index("links: &x") + 1
-    message = rf"profile\.yaml:{line}: lists and mappings nested more than 32 deep \(or in a loop"
+    message = rf"profile\.yaml:{line}: a value starting with & is a YAML anchor"
     assert re.search(message, proc.stderr, re.M), proc.stderr
 
 
@@ -1181,7 +1186,7 @@ def test_a_missing_template_names_the_template_and_line_that_asks_for_it(
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.endswith("templates/404.html:3: template not found: part.html"), last
+    assert last.endswith("templates/404.html:3: template not found: part.html (making /404.html)")
 
 
 def test_fragments_tell_equal_arguments_of_other_types_apart() -> None:
@@ -1453,7 +1458,7 @@ def test_a_template_may_not_change_the_data_pages_share(fresh_site: Path) -> Non
     assert build_error(fresh_site).endswith(
         "templates/paper.html:4: template error: templates may not "
         "change the site's data (dict.setdefault): make a new value instead, with `+` or in "
-        "a namespace()"
+        f"a namespace() (making the page of content/papers/{NEWEST}.md)"
     )
 
 
@@ -1468,8 +1473,29 @@ def test_an_error_in_a_template_of_any_name_is_named_at_its_own_line(fresh_site:
         '{% block paper_extras %}{% include "box.jinja" %}{% endblock %}\n'
     )
     assert build_error(fresh_site).endswith(
-        "templates/box.jinja:3: template error: 'papr' is undefined"
+        "templates/box.jinja:3: template error: 'papr' is undefined (making the page of "
+        f"content/papers/{NEWEST}.md)"  # the first paper page made
     )
+
+
+def test_a_template_error_only_some_pages_meet_names_the_page(fresh_site: Path) -> None:
+    """A hunter's: `paper.extra.slides`, given in a few papers' files, stopped the build at
+    the template's line, and nothing said which of 32 papers lacked it."""
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    (fresh_site / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}\n'
+        '{% block paper_extras %}<a href="{{ paper.extra.slides }}">Slides</a>{% endblock %}\n'
+    )
+    newest = fresh_site / "content" / "papers" / f"{NEWEST}.md"
+    newest.write_text(newest.read_text().replace("---\n", "---\nslides: https://x.org/s\n", 1))
+    err = build_error(fresh_site)
+    found = re.fullmatch(
+        r".*/templates/paper\.html:2: template error: 'dict object' has no attribute 'slides' "
+        r"\(making the page of (content/papers/[\w-]+\.md)\)",
+        err,
+    )
+    assert found, err
+    assert "slides:" not in (fresh_site / found[1]).read_text()  # the paper to look at
 
 
 def test_an_error_the_sites_template_causes_in_a_default_macro_is_named_in_the_site(
@@ -1483,7 +1509,10 @@ def test_an_error_the_sites_template_causes_in_a_default_macro_is_named_in_the_s
         "{% block content %}\n\n{{ m.paper_list(recent) }}\n{% endblock %}\n"
     )
     err = build_error(fresh_site)
-    assert err == f"{fresh_site}/templates/404.html:3: template error: 'recent' is undefined"
+    assert err == (
+        f"{fresh_site}/templates/404.html:3: template error: 'recent' is undefined "
+        "(making /404.html)"
+    )
 
 
 def test_control_characters_in_sitegen_yaml_reach_no_page(fresh_site: Path) -> None:
@@ -1600,7 +1629,8 @@ def test_templates_that_include_each_other_in_a_loop_say_so(fresh_site: Path) ->
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert re.search(
         r"templates/[ab]\.html:\d: template error: templates or macros include or call each "
-        r"other in a loop, or nest too deep\n\Z",
+        r"other in a loop, or nest too deep "
+        rf"\(making the page of content/papers/{NEWEST}\.md\)\n\Z",
         proc.stderr,
     ), proc.stderr
 

@@ -54,7 +54,17 @@ def isolated(html: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("language", "rtl"),
-    [("ar", True), ("he-IL", True), ("CKB", True), ("en", False), ("arn", False)],
+    [
+        ("ar", True),
+        ("he-IL", True),
+        ("CKB", True),
+        ("en", False),
+        ("arn", False),
+        ("ku-Arab", True),  # a language written in more than one script: by its script
+        ("az-Arab-IR", True),
+        ("az", False),
+        ("syr", True),
+    ],
 )
 def test_only_right_to_left_languages_make_the_pages_rtl(
     tmp_path: Path, language: str, rtl: bool
@@ -158,3 +168,29 @@ def test_an_arabic_site_is_mirrored(tmp_path: Path, chromium, language: str) -> 
             page.close()
             assert bar == (["0px", "3px"] if language == "ar" else ["3px", "0px"]), (width, bar)
             assert on_nodes == [], (width, on_nodes)
+
+
+@pytest.mark.browser
+def test_a_paragraph_keeps_its_own_direction(tmp_path: Path, chromium) -> None:
+    """On an Arabic site an English abstract with one Arabic word read `.words inside عربي An
+    English abstract with some`: each paragraph now takes its own direction."""
+    site = tmp_path / "site"
+    out = mixed_site(site, "ar")
+    (site / "content" / "papers" / "en2.md").write_text(
+        "---\ntitle: Mixed\ndate: 2022-08-31\ntopic: LG\nauthors: [John Smith]\n---\n"
+        "An English abstract with some عربي words inside.\n",
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", site, check=True)
+    with serve(out, REPO / "netlify.toml") as base:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})  # one line each
+        page.goto(base + "papers/en2/")
+        first, last = page.evaluate(
+            """() => { const t = document.querySelector('.abstract p').firstChild;
+                const at = w => { const r = document.createRange(), i = t.data.indexOf(w);
+                    r.setStart(t, i); r.setEnd(t, i + w.length);
+                    return r.getBoundingClientRect().left; };
+                return [at('An'), at('inside')]; }"""
+        )
+        page.close()
+    assert first < last  # read from the left, as English is

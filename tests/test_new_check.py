@@ -8,9 +8,10 @@ import shutil
 import tomllib
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import AS_OF, REPO, disk_full_at_write, run_cli, seed_profile
+from conftest import AS_OF, REPO, SEED, disk_full_at_write, run_cli, seed_profile
 
 from sitegen.config import SiteConfig, load_config
 
@@ -886,3 +887,84 @@ def test_a_spelling_given_twice_in_people_yaml_names_both_entries(
     with pytest.raises(SitegenError) as e:
         load_people(tmp_path)
     assert str(e.value) == "content/people.yaml" + said
+
+
+PAPER = "content/papers/2022-neural-volumetric-mesh-generator.md"
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "message"),
+    [
+        # a tab: libyaml said "found character that cannot start any token"
+        (lambda t: t.replace("\n- Yan Zheng", "\n\t- Yan Zheng"), "\t- Yan Zheng",
+         "invalid YAML: a tab on this line: YAML indents and separates with spaces only"),
+        (lambda t: re.sub(r"(?m)^title: .*$", "title: [NVMG] Neural Mesh", t), "title:",
+         "invalid YAML: did not find expected key (a value starting with [, {, \", *, @, %, | "
+         "or ! needs quotes around it)"),
+        # YAML read `&Neural` as an anchor: the title lost its first word, without a word
+        (lambda t: re.sub(r"(?m)^title: .*$", "title: &Neural Mesh", t), "title:",
+         "a value starting with & is a YAML anchor, and loses that word: put the value in quotes"),
+        # said "authors: empty" at line 1, and the build never named the typo
+        (lambda t: t.replace("\nauthors:", "\nauthor:"), "author:",
+         "authors: missing; is 'author' a typo of 'authors'?"),
+        (lambda t: re.sub(r"(?m)^topic: .*$", "topic: [CV, LG]", t), "topic:",
+         "topic: one code, not a list (a paper has one topic; use `tags` for more)"),
+    ],
+)  # fmt: skip
+def test_a_newcomers_slip_in_a_paper_says_how_to_fix_it(
+    fresh_site: Path, edit: Any, key: str, message: str
+) -> None:
+    """A hunter's first hour: each of these gave a message that did not say what was wrong
+    or what to do, or none."""
+    paper = fresh_site / PAPER
+    paper.write_text(edit(paper.read_text()))
+    want = f"{PAPER}:{_line_of(paper, key)}: {message}"
+    for command in ("check", "build"):
+        proc = run_cli(command, "--site", ".", cwd=fresh_site)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert want in proc.stderr.splitlines() or f"error: {want}" in proc.stderr, proc.stderr
+
+
+def test_a_slip_in_profile_or_people_yaml_is_named_at_its_line(fresh_site: Path) -> None:
+    profile = fresh_site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text() + "afiliation: MIT\n")  # was kept, and shown nowhere
+    warning = f"content/profile.yaml:{_line_of(profile, 'afiliation')}: warning: unknown key "
+    for command in ("check", "build"):
+        proc = run_cli(command, "--site", ".", cwd=fresh_site, check=True)
+        assert warning + "'afiliation': did you mean 'affiliation'?" in proc.stderr, proc.stderr
+    people = fresh_site / "content" / "people.yaml"
+    people.write_text("- name: Yan Zheng\n  alias: [Y. Zheng]\n")  # at the key's line, hinted
+    proc = run_cli("build", "--site", ".", cwd=fresh_site)
+    assert proc.stderr.endswith(
+        "content/people.yaml:2: unknown key 'alias': did you mean 'aliases'?\n"
+    ), proc.stderr
+    # the owner's name as another's alias made him the owner, bold on every paper
+    people.write_text("- name: Xingchao Liu\n  aliases: [Lemeng Wu]\n")
+    for command in ("check", "build"):
+        proc = run_cli(command, "--site", ".", cwd=fresh_site)
+        assert proc.returncode == 1, proc.stderr
+        assert (
+            "content/people.yaml:1: 'Lemeng Wu', profile.yaml's name, is an alias of 'Xingchao "
+            "Liu': mark the entry `owner: true` if it is you, or else remove the alias"
+        ) in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["import", "build", "check"])
+def test_a_sites_content_folder_is_not_taken_for_a_site(fresh_site: Path, command: str) -> None:
+    """`sitegen import` run inside content/ made content/content/, a second site, and
+    build there said to run an import."""
+    before = snapshot(fresh_site)
+    args = [str(SEED)] if command == "import" else []
+    proc = run_cli(command, *args, cwd=fresh_site / "content")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    site = fresh_site.resolve()
+    assert proc.stderr == (
+        f"error: this folder is a site's content/ folder: run sitegen in {site}, "
+        f"or pass --site {site}\n"
+    )
+    assert snapshot(fresh_site) == before
+
+
+def test_new_quotes_the_commands_it_suggests(tmp_path: Path) -> None:
+    proc = run_cli("new", "my site", cwd=tmp_path, check=True)
+    assert "  sitegen build --site 'my site'" in proc.stdout.splitlines()
