@@ -100,7 +100,8 @@ def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | No
             if key not in KNOWN_KEYS or key not in data and key not in _HARMLESS:
                 report.problems.append(e)
                 return None
-            line = key_line(yaml_text, (key,), 2) or e.line
+            # the file as written: the error's own line (an author's); else the key's, in it
+            line = e.line if current is text else key_line(yaml_text, (key,), 2) or e.line
             report.problems.append(SitegenError(e.message, display, line))
             if key in _HARMLESS:
                 data[key] = _HARMLESS[key]

@@ -45,7 +45,8 @@ _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(
 _CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")  # the line that ends the front matter
 _OPENING = re.compile(r"---[ \t]*\n")
 _TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
-_ET_AL = re.compile(r"(?i)et\.?\s*al\.?")
+# "et al." and its kin: a cut list, not a name (BibTeX reads `and others` as et al.)
+_ET_AL = re.compile(r"(?i)et\.?\s*al\.?,?|(?:and\s+)?others|\.\.\.|…")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
 _URL_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?)+")  # no `.` or `..` segment
 
@@ -161,10 +162,21 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         if isinstance(data.get(key), str) and any(sep in data[key] for sep in separators):
             raise fail(f"must be a list, one {what} per `- ` line, not {data[key]!r}", key)
     authors = _as_str_list(data.get("authors"))
+
+    def at_author(i: int, message: str) -> SitegenError:  # in 3,000 names, the one at fault
+        line = key_line(yaml_text, ("authors", i), 2) or key_line(yaml_text, ("authors",), 2)
+        return SitegenError(f"authors: {message}", path, line or 1)
+
     if authors is None:
-        raise fail("must be a list of names", "authors")
-    if any(_ET_AL.fullmatch(a) for a in authors):
-        raise fail("'et al.' is not a name: remove it and set `et_al: true`", "authors")
+        given = data["authors"] if isinstance(data["authors"], list) else []
+        bad = next((i for i, a in enumerate(given) if not _as_str(a)), None)
+        if bad is None:
+            raise fail("must be a list of names", "authors")
+        what = "an empty line" if given[bad] in (None, "") else repr(given[bad])
+        hint = " (a name with ': ' in it needs quotes)" if isinstance(given[bad], dict) else ""
+        raise at_author(bad, f"each author is a name, not {what}{hint}")
+    if (cut := next((i for i, a in enumerate(authors) if _ET_AL.fullmatch(a)), None)) is not None:
+        raise at_author(cut, f"{authors[cut]!r} is not a name: remove it and set `et_al: true`")
     if not authors and not data.get("owner_in_et_al"):
         raise fail("empty: list at least one author", "authors")
     affiliations = _as_str_list(data.get("affiliations"))

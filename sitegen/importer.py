@@ -939,11 +939,24 @@ class _Index:
             return self.doi[doi.casefold()]
         if isinstance(arxiv, str) and _arxiv_key(arxiv) in self.arxiv:
             return self.arxiv[_arxiv_key(arxiv)]
+        # "Editorial" comes every year: the paper of the nearest year, and none if that one's
+        # publisher DOI is another (arXiv's 10.48550 DOI is a preprint's: the same paper)
         year = _year(v.get("date"))
-        for p in self.title.get(title_key(str(v.get("title", ""))), ()):
-            if _years_near(p.year, year):
-                return p
-        return None
+        p = min(
+            (
+                p
+                for p in self.title.get(title_key(str(v.get("title", ""))), ())
+                if _years_near(p.year, year)
+            ),
+            key=lambda p: abs(p.year - year) if p.year and year else 0,
+            default=None,
+        )
+        mine, theirs = _publisher_doi(doi), p and _publisher_doi(p.values.get("doi"))
+        return None if mine and theirs and mine != theirs else p
+
+
+def _publisher_doi(doi: object) -> str | None:
+    return doi.casefold() if isinstance(doi, str) and not doi.startswith("10.48550/") else None
 
 
 def _years_near(a: int | None, b: int | None) -> bool:

@@ -105,6 +105,7 @@ class Digests:
 
 
 FRAGMENT, FRAGMENTS = "fragment", "fragments/"  # build.fragment_function, and its templates
+_SHADOWING = frozenset([*DEFAULT_NAMESPACE, FRAGMENT])  # names an argument may hide
 UNREADABLE = "\0unreadable"  # a template's source when the file is not text (keyed as such)
 
 
@@ -193,7 +194,9 @@ class Templates:
         """The page's key: its templates' sources and the values of the variables they use."""
         sources, variables = self.sources(name)
         parts = [*extra, name, sources]
-        for var in variables:
+        # jinja2.meta names no variable that Jinja has as a global (range, dict): a fragment's
+        # argument of that name (`range=years`) hides the global, and is keyed too
+        for var in (*variables, *sorted(context.keys() & _SHADOWING)):
             scope = context if var in context else self.env.globals
             if var in scope:
                 parts.append(f"{var}={digests.of(scope[var])}")

@@ -246,10 +246,12 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
 def _printable(value: Any) -> Any:
     """`{{ xs|map(attribute="title") }}` printed `<generator object ... at 0x7f...>`: a
     text that differs from run to run (and names the build machine's paths, for a
-    module), which an incremental build would keep. Code is not text."""
-    if type(value) in _CODE:
-        hint = ": add |list or |join" if isinstance(value, types.GeneratorType) else ""
-        raise jinja2.TemplateRuntimeError(f"a {type(value).__name__} is not text{hint}")
+    module), which an incremental build would keep. Code is not text, nor is what prints
+    as its memory address (`|reverse`'s iterator, a cycler())."""
+    kind = type(value)
+    if kind in _CODE or (kind.__repr__ is object.__repr__ and kind.__str__ is object.__str__):
+        hint = ": add |list or |join" if hasattr(value, "__next__") else ""
+        raise jinja2.TemplateRuntimeError(f"a {kind.__name__} is not text{hint}")
     return value
 
 

@@ -1980,3 +1980,27 @@ def test_a_coauthor_spelt_like_the_owner_is_warned_of_until_people_yaml_says(
             (fresh_site / "content" / "people.yaml").write_text(people)
         proc = run_cli("build", "--site", fresh_site, "--no-search", check=True)
         assert (said in proc.stderr) == warned, (people, proc.stderr)
+
+
+def test_the_cv_and_a_paper_page_punctuate_what_ends_in_its_own_stop(fresh_site: Path) -> None:
+    """A hunter's: the CV wrote "... Networks?. Lemeng Wu, Martin Luther King Jr.. *Proc.
+    Natl. Acad. Sci. U.S.A.*.", and a paper's affiliations, themselves full of commas, were
+    joined by commas."""
+    paper = fresh_site / "content" / "papers" / f"{NEWEST}.md"
+    text = re.sub(
+        r"(?m)^title: .*$", "title: Do Transformers See Like Networks?", paper.read_text()
+    )
+    text = re.sub(r"(?m)^et_al: .*$", "et_al: false", text)
+    text = re.sub(r"(?m)^affiliations:.*$", "affiliations: [MIT, Cambridge, CERN, Geneva]", text)
+    text = re.sub(
+        r"(?m)^authors:\n(- .*\n)+", "authors:\n- Lemeng Wu\n- Martin Luther King Jr.\n", text
+    )
+    paper.write_text(text.replace("---\n", "---\nvenue: Proc. Natl. Acad. Sci. U.S.A.\n", 1))
+    out = fresh_site / "output"
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    cv = (out / "cv" / "index.html").read_text()
+    item = next(li for li in cv.split("<li>") if "Like Networks?" in li)
+    assert "Networks?</a> " in item and "King Jr.</bdi></span> <em>" in item, item
+    assert "?." not in item and "Jr.." not in item and "U.S.A.</em>." not in item, item
+    page = parse(out / "papers" / NEWEST / "index.html")
+    assert "Affiliations: MIT; Cambridge; CERN; Geneva" in page.text

@@ -2569,3 +2569,30 @@ def test_a_paper_with_no_author_list_shows_its_owner(site: Path) -> None:
 
     entry = next(e for e in feedparser.parse(out / "feed.xml").entries if "Hostile" in e.title)
     assert entry.author == "Lemeng Wu" and "<em>Lemeng Wu</em>" in entry.summary
+
+
+def test_a_title_every_year_matches_its_own_years_paper_and_doi(tmp_path: Path) -> None:
+    """A hunter's: an editor's "Editorial" of 2022 took the 2021 file's place (its DOI written
+    there, the 2022 file left alone), and one of 2022 with its own DOI was taken for the
+    2021 paper with another, so it was never added."""
+    site, _ = blox_site(tmp_path, {})
+    papers = site / "content" / "papers"
+    for year in (2021, 2022):
+        (papers / f"{year}-editorial.md").write_text(
+            f"---\ntitle: Editorial\ndate: {year}-03-01\nauthors: [Ada Lovelace]\n---\n"
+        )
+    bib = tmp_path / "e.bib"
+    bib.write_text(
+        "@article{e22, author={Lovelace, Ada}, title={Editorial}, journal={J}, year={2022},"
+        " doi={10.1234/j.2022.1}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    assert "doi" not in front(papers / "2021-editorial.md")[0]
+    assert front(papers / "2022-editorial.md")[0]["doi"] == "10.1234/j.2022.1"
+    bib.write_text(
+        "@article{e23, author={Lovelace, Ada}, title={Editorial}, journal={J}, year={2023},"
+        " doi={10.1234/j.2023.1}}\n"
+    )
+    proc = imp(bib, "--site", site)  # the 2022 paper, two years off, has another DOI
+    assert proc.returncode == 0 and "1 added" in proc.stdout, proc.stdout
+    assert front(papers / "2023-editorial.md")[0]["doi"] == "10.1234/j.2023.1"

@@ -1790,3 +1790,44 @@ def test_a_new_dangling_link_or_pipe_among_the_papers_fails_as_a_cold_build_does
         assert "content/papers/zz-new.md" in proc.stderr
         (papers / "zz-new.md").unlink()
         cli_build(built_site)
+
+
+def test_a_fragment_argument_named_like_a_jinja_global_is_keyed(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """A hunter's: `jinja2.meta` names no variable Jinja has as a global, so `range=` and
+    `dict=` were left out of the fragment's key: every coauthor page showed the first one's
+    years, even in a cold build, and a title edit left the 404 page's old title."""
+    templates = built_site / "templates"
+    (templates / "fragments").mkdir(parents=True)
+    (templates / "fragments" / "years.html").write_text('<p class="yr">{{ range }}</p>\n')
+    (templates / "fragments" / "t.html").write_text('<p class="t">{{ dict }}</p>\n')
+    (templates / "coauthor.html").write_text(
+        '{% extends "default/coauthor.html" %}{% block content %}{{ super() }}'
+        '{{ fragment("fragments/years.html", range=coauthor.person.slug) }}{% endblock %}\n'
+    )
+    (templates / "404.html").write_text(
+        '{% extends "default/404.html" %}{% block content %}{{ super() }}'
+        '{{ fragment("fragments/t.html", dict=site_title) }}{% endblock %}\n'
+    )
+    (built_site / "sitegen.yaml").write_text("title: First Title\n")
+    out = build(built_site).output
+    for page in (out / "coauthors").glob("*/index.html"):
+        assert f'<p class="yr">{page.parent.name}</p>' in page.read_text(), page
+    (built_site / "sitegen.yaml").write_text("title: Second Title\n")
+    build(built_site)
+    assert '<p class="t">Second Title</p>' in (out / "404.html").read_text()
+    assert_same_as_cold(built_site, tmp_path)
+
+
+@pytest.mark.parametrize("shown", ["config.nav|reverse", 'cycler("a", "b")', 'joiner(",")'])
+def test_what_prints_as_a_memory_address_is_refused(fresh_site: Path, shown: str) -> None:
+    """`{{ config.nav|reverse }}` printed `<list_reverseiterator object at 0x7f...>`: every
+    build differed, and an incremental one kept the old address."""
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "404.html").write_text(
+        '{% extends "default/404.html" %}{% block content %}\n{{ ' + shown + " }}{% endblock %}\n"
+    )
+    proc = cli_build(fresh_site)
+    assert proc.returncode == 1
+    assert re.search(r"templates/404\.html:2: template error: a \w+ is not text", proc.stderr)

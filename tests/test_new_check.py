@@ -907,6 +907,11 @@ PAPER = "content/papers/2022-neural-volumetric-mesh-generator.md"
         # said "authors: empty" at line 1, and the build never named the typo
         (lambda t: t.replace("\nauthors:", "\nauthor:"), "author:",
          "authors: missing; is 'author' a typo of 'authors'?"),
+        # named at the key's line, a hunter had to search 3,000 names for it
+        (lambda t: t.replace("\n- Yan Zheng", "\n- others"), "- others",
+         "authors: 'others' is not a name: remove it and set `et_al: true`"),
+        (lambda t: t.replace("\n- Yan Zheng", "\n- ''"), "- ''",
+         "authors: each author is a name, not an empty line"),
         (lambda t: re.sub(r"(?m)^topic: .*$", "topic: [CV, LG]", t), "topic:",
          "topic: one code, not a list (a paper has one topic; use `tags` for more)"),
     ],
