@@ -92,6 +92,10 @@ def base_url_problem(url: str) -> str | None:
         )
     if "?" in url or "#" in url or url.rstrip("/").endswith((".html", ".htm")):
         return "must be the site's folder, such as https://example.org/ or https://example.org/me/"
+    if parts.username is not None or parts.password is not None:  # printed on every page
+        return "must not hold a user name or password: every page, feed and sitemap shows it"
+    if re.search(r"//|/\.\.?(?:/|$)", parts.path.rstrip("/")):  # `//repo/`: the 404 page's links
+        return "has an empty, `.` or `..` folder in its path: write it as the browser shows it"
     return None
 
 
@@ -142,6 +146,9 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
             raise ValueError(f"url {url!r} must start with / (a page of the site) or http(s)://")
         if _NOT_IN_A_LINK.search(url):  # a browser reads `/\evil.example/` as `//evil.example/`
             raise ValueError(f"url {url!r}: no spaces or backslashes (write a space as %20)")
+        if url.startswith("http") and (problem := base_url_problem(url.split("#")[0])):
+            if not problem.startswith(("must be the site's folder", "has an empty")):
+                raise ValueError(f"url {url!r} {problem}")  # `?q=a|b`: invalid on every page
         items.append(NavItem(_str(entry["title"]), url))
     return tuple(items)
 

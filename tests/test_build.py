@@ -189,7 +189,10 @@ def test_failed_build_leaves_output_untouched(fresh_site: Path) -> None:
         ),
         # format characters only: a blank <title>, citation_title and coauthor page
         (lambda t: re.sub("title: .*", r'title: "\\u200b\\u2060\\xad"', t, count=1), "title: miss"),
-        (lambda t: t.replace("authors:\n", 'authors:\n- "\\u200b"\n', 1), "list of names"),
+        (
+            lambda t: t.replace("authors:\n", 'authors:\n- "\\u200b"\n', 1),
+            "each author is a name, not",
+        ),
         (lambda t: re.sub(r"date: \S+", "date: 2022-02-30", t, count=1), "invalid date"),
         # Python's fromisoformat takes these too; the messages promise YYYY-MM-DD
         (lambda t: re.sub(r"date: \S+", "date: '20220201'", t, count=1), "invalid date"),

@@ -184,6 +184,40 @@ def test_a_base_url_a_browser_would_read_otherwise_is_refused(fresh_site: Path, 
     assert not (fresh_site / "output").exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        # a CI script's join: the 404 page linked to //repo/..., a host named `repo`
+        ("https://user.github.io//repo/", "has an empty, `.` or `..` folder in its path"),
+        ("https://x.org/a/./b/../repo/", "has an empty, `.` or `..` folder in its path"),
+        # a staging server's login, printed in every canonical link, feed and sitemap
+        ("https://alice:s3cret@staging.example.org/", "must not hold a user name or password"),
+    ],
+)
+def test_a_base_url_that_would_publish_the_wrong_links_is_refused(
+    fresh_site: Path, url: str, said: str
+) -> None:
+    proc = run_cli("build", "--site", fresh_site, "--base-url", url, "--no-search")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert f"base URL {url!r} (--base-url) {said}" in proc.stderr
+    assert not (fresh_site / "output").exists()
+
+
+def test_a_nav_url_that_is_no_valid_url_is_refused_at_its_line(fresh_site: Path) -> None:
+    """`https://www.google.com/search?q=a|b` passed check, then every page failed the Nu
+    checker: a nav link is held to what a base URL is, but for its query."""
+    (fresh_site / "sitegen.yaml").write_text(
+        "nav:\n  - {title: A, url: /timeline/}\n"
+        "  - {title: B, url: 'https://www.google.com/search?q=a|b'}\n"
+    )
+    for command, *extra in (("build", "--no-search"), ("check",)):
+        proc = run_cli(command, "--site", fresh_site, *extra)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        assert "sitegen.yaml:1: nav: url 'https://www.google.com/search?q=a|b' is not a valid" in (
+            proc.stderr
+        ), proc.stderr
+
+
 def test_a_base_url_is_taken_in_any_case_and_a_bad_one_names_where_it_came_from(
     fresh_site: Path,
 ) -> None:

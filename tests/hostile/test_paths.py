@@ -304,7 +304,7 @@ SIMILAR = [
     "Zoe  Nunez",  # the same as "Zoe Nunez" but for spacing: one person
     "李明",
     "Li Ming",  # what 李明 transliterates to: another person, another page
-    "...",
+    "?!",  # no letters (an ellipsis, "...", is a cut list: refused as et al.)
     "🙂",
     "-",
     "person",  # the fallback slug of the names above
