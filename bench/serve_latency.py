@@ -16,7 +16,7 @@ Nothing but the server's live reload updates the page.
 
 Only what `sitegen serve` documents is relied on: it serves the site on --host
 and --port and the open page shows a saved edit by itself. Where the server
-prints "rebuilt N pages in X s" lines, their median is given as the build's
+prints "rebuilt (N files changed) in X s" lines, their median is given as the build's
 share of the latency.
 """
 
@@ -155,7 +155,7 @@ class Server:
 
     def build_seconds(self, start: int, wait: float) -> float | None:
         """The build time the server printed after line `start`, if it prints one."""
-        rx = re.compile(r"rebuilt \d+ pages in ([\d.]+) s")
+        rx = re.compile(r"rebuilt \(\d+ files changed\) in ([\d.]+) s")
         deadline = time.monotonic() + wait
         while True:
             for line in self.lines[start:]:

@@ -25,6 +25,7 @@ import mimetypes
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -85,6 +86,8 @@ LIVE_SCRIPT = (
     "if(c&&c!==b)window.location.reload();}};x.send();}});}})();</script>"
 )
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+SCRATCH_PREFIX = "sitegen-serve-"  # the temporary folder a preview builds into
+DEFAULT_HOST = "127.0.0.1"  # the command line's --host, unless given
 # liveCSS: a reload request whose path ends in .css swaps stylesheets in place
 LIVE_CSS = (".css",)
 LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
@@ -317,7 +320,9 @@ class Preview:
             self.say(result.summary())
         else:
             seconds = time.perf_counter() - started
-            self.say(f"{self._describe(changed)}: rebuilt {result.pages} pages in {seconds:.2f} s")
+            # what changed, as `sitegen build` says: the site's page count told nothing
+            files = f"{len(result.written) + len(result.removed)} files changed"
+            self.say(f"{self._describe(changed)}: rebuilt ({files}) in {seconds:.2f} s")
         return True
 
     def _fail(self, e: SitegenError) -> None:
@@ -544,7 +549,7 @@ def make_app(preview: Preview, names: frozenset[str] | None) -> web.Application:
     )
 
 
-def bind(host: str, port: int) -> list[socket.socket]:
+def bind(host: str, port: int, site_dir: Path = Path()) -> list[socket.socket]:
     """Listen before building, so a busy port fails at once with a useful message."""
     try:
         return netutil.bind_sockets(port, address=host)
@@ -553,7 +558,10 @@ def bind(host: str, port: int) -> list[socket.socket]:
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             free = next_free_port(host, port + 1)
-            hint = f"try: sitegen serve --port {free}" if free else "pick another with --port"
+            again = [*(["--site", str(site_dir)] if site_dir != Path() else [])]
+            again += ["--host", host] if host != DEFAULT_HOST else []
+            command = shlex.join(["sitegen", "serve", *again, "--port", str(free)])
+            hint = f"try: {command}" if free else "pick another with --port"
             why = f"port {port} on {host} is already in use (is another server running?); {hint}"
         elif e.errno == errno.EACCES:
             why = (
@@ -589,10 +597,10 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
         raise SitegenError("--host '' names no address: use 127.0.0.1, or 0.0.0.0 for every one")
     if not 0 <= port <= 65535:
         raise SitegenError(f"--port {port} is not a port number (0 to 65535; 0 picks a free one)")
-    sockets = bind(host, port)
+    sockets = bind(host, port, site_dir)
     port = sockets[0].getsockname()[1]  # the real one when asked for port 0
     url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"  # IPv6 in []
-    scratch = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
     output = scratch / "site"
     note = note_preview(site_dir, output)
     # stopped by the system (or its terminal closing) as by Ctrl-C: cleaned up all the same
@@ -614,14 +622,19 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        # a second Ctrl-C while a large preview's files go (seconds on a slow disk) left them
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        print("Stopping: removing the preview's files...", flush=True)
         for s in sockets:
             s.close()
         shutil.rmtree(scratch, ignore_errors=True)
         forget_output(site_dir, output)  # this output dies with the preview
         if note is not None:
             note.unlink(missing_ok=True)
+        for sig, handler in {**previous, signal.SIGINT: interrupt}.items():
+            signal.signal(sig, handler)
     print("Stopped.", flush=True)
     return 0
 
@@ -634,7 +647,10 @@ def note_preview(site_dir: Path, output: Path) -> Path | None:
     for old in folder.glob("*"):
         if old.name.isdecimal() and not process_alive(int(old.name)):
             with contextlib.suppress(OSError, ValueError), open_cache_file(old, 4096) as f:
-                forget_output(site_dir, Path(f.read().decode()))
+                gone = Path(f.read().decode())
+                forget_output(site_dir, gone)
+                if gone.parent.name.startswith(SCRATCH_PREFIX):  # its files, in the temp folder
+                    shutil.rmtree(gone.parent, ignore_errors=True)
             with contextlib.suppress(OSError):
                 old.unlink()
     with contextlib.suppress(OSError):  # a read-only site: nothing to note

@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -401,7 +402,9 @@ def test_a_page_that_registers_after_a_rebuild_is_reloaded_all_the_same(
             if rebuild:
                 start = len(srv.out)
                 set_title(paper_file(site, slug), "Saved While Registering")
-                await asyncio.to_thread(srv.wait_for, srv.out, r"rebuilt \d+ pages", 30, start)
+                await asyncio.to_thread(
+                    srv.wait_for, srv.out, r"rebuilt \(\d+ files changed\)", 30, start
+                )
             await ws.write_message(json.dumps({"command": "info", "url": srv.url}))
             try:
                 return json.loads(await asyncio.wait_for(ws.read_message(), 3))
@@ -584,7 +587,12 @@ def test_port_in_use_names_a_free_one(tmp_path: Path, free_port: int) -> None:
         )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    m = re.search(rf"port {free_port} on 127\.0\.0\.1 is already in use.*--port (\d+)", proc.stderr)
+    # the command to paste serves the same site (it said `sitegen serve --port N`)
+    m = re.search(
+        rf"port {free_port} on 127\.0\.0\.1 is already in use.*; try: sitegen serve --site "
+        rf"{re.escape(shlex.quote(str(site)))} --port (\d+)\n",
+        proc.stderr,
+    )
     assert m, proc.stderr
     suggested = int(m[1])
     assert suggested > free_port
@@ -647,8 +655,10 @@ def test_a_preview_killed_outright_is_forgotten_by_the_next(tmp_path: Path) -> N
     with Serve(site, "--port", "0") as killed:
         killed.stop(signal.SIGKILL)
     assert len(list(site.glob(".sitegen-cache/state-*"))) == 1
+    assert killed.output.parent.exists()
     with Serve(site, "--port", "0") as srv:
         assert len(list(site.glob(".sitegen-cache/state-*"))) == 1  # its own
+        assert not killed.output.parent.exists()  # its files in the temporary folder too
         notes = list((site / ".sitegen-cache" / "previews").iterdir())
         assert [n.name for n in notes] == [str(srv.proc.pid)]
         assert notes[0].read_text("utf-8") == str(srv.output)
@@ -724,7 +734,7 @@ def test_rebuild_error_page_and_recovery(tmp_path: Path, free_port: int) -> None
 
         set_title(md, "Edited over HTTP")
         poll(lambda: h1(srv.get(url)[2]) == "Edited over HTTP", what="the new title")
-        assert srv.wait_for(srv.out, rf"content/papers/{slug}\.md: rebuilt \d+ pages")
+        assert srv.wait_for(srv.out, rf"content/papers/{slug}\.md: rebuilt \(\d+ files changed\)")
 
         # broken YAML with hostile text on the bad line
         broken = re.sub(r"(?m)^title:.*$", "title: [<script>alert('pwned')</script>", good, count=1)
@@ -806,7 +816,7 @@ def test_file_names_are_printed_with_their_control_characters_escaped(tmp_path: 
     (site / "static").mkdir(exist_ok=True)
     with Serve(site, "--port", "0") as srv:
         (site / "static" / "evil\x1b[2J\x1b]0;owned\x07\nfake line: all good.txt").write_text("x")
-        srv.wait_for(srv.out, r"rebuilt \d+ pages")
+        srv.wait_for(srv.out, r"rebuilt \(\d+ files changed\)")
     (line,) = [s for s in srv.out if "rebuilt" in s]
     assert line.startswith(r"static/evil\x1b[2J\x1b]0;owned\x07\nfake line: all good.txt: ")
     assert not any("\x1b" in s or s.startswith("fake line") for s in srv.out + srv.err)
@@ -924,7 +934,7 @@ def test_memory_stays_flat_over_rebuilds(tmp_path: Path, free_port: int) -> None
             start = len(srv.out)
             md = papers[i * 37 % len(papers)]
             md.write_text(md.read_text(encoding="utf-8").rstrip("\n") + f" Edit {i}.\n")
-            srv.wait_for(srv.out, r": rebuilt \d+ pages", 120, start)
+            srv.wait_for(srv.out, r": rebuilt \(\d+ files changed\)", 120, start)
             time.sleep(COLLECT_AFTER_SECONDS + 0.3)
             sizes.append(rss_mb(srv.proc.pid))
     assert max(sizes[4:]) - sizes[3] < 15, f"MB after each rebuild: {sizes}"
