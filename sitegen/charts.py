@@ -138,10 +138,13 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     step = _nice_step(peak)
     top = step * math.ceil(peak / step)
 
+    def num(n: int) -> str:  # 1.000 in German, as the words around it write it
+        return format_number(n, words)
+
     plot_h, pad_top, pad_bottom = 180, 20, 26
     size = f'width="100%" height="{pad_top + plot_h + pad_bottom}"'
     # the gutter holds the axis numbers: wide enough for the longest on a phone
-    left, right = max(4.5, 100 * (len(str(top)) * 7.5 + 8) / TINY_PX), 99.5
+    left, right = max(4.5, 100 * (len(num(top)) * 7.5 + 8) / TINY_PX), 99.5
     n = len(years)
     band = (right - left) / n
     bar = band * (0.7 if n > 3 else 0.45)
@@ -150,7 +153,7 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
     k_wide = math.ceil(YEAR_PX / wide)
     k_narrow = k_wide * math.ceil(math.ceil(YEAR_PX / narrow) / k_wide)
     k_tiny = k_narrow * math.ceil(math.ceil(YEAR_PX / tiny) / k_narrow)
-    total_px = len(str(peak)) * 7 + 6  # a column's count must fit above it
+    total_px = len(num(peak)) * 7 + 6  # a column's count must fit above it
     # the last label, under a column narrower than itself, ends at the chart's edge: its
     # middle is then half a label in from the edge, nearer the label before it than a column's
     at_edge = tiny < YEAR_PX
@@ -173,7 +176,7 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
         last=last,
         year=busiest,
         count=plural(totals[busiest], "paper", words),
-        topics=", ".join(f"{t.name} ({len(t.papers)})" for t in biggest),
+        topics=", ".join(f"{t.name} ({num(len(t.papers))})" for t in biggest),
     )
     parts = ['<g class="grid">']
     for v in range(0, top + 1, step):
@@ -181,7 +184,7 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
         cls = "axis" if v == 0 else "gridline"
         parts.append(
             f'<line class="{cls}" x1="{_n(left)}%" x2="100%" y1="{y}" y2="{y}"/><text class="tick" '
-            f'x="{_n(left - 1.5)}%" y="{_n(y_of(v) + 4)}" text-anchor="end">{v}</text>'
+            f'x="{_n(left - 1.5)}%" y="{_n(y_of(v) + 4)}" text-anchor="end">{num(v)}</text>'
         )
     parts.append("</g>")
     for i, year in enumerate(years):
@@ -205,7 +208,7 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
             hide = "" if narrow >= total_px else " nw"
             parts.append(
                 f'<text class="total{hide}" x="{centre}%" y="{_n(y_of(totals[year]) - 5)}" '
-                f'text-anchor="middle">{totals[year]}</text>'
+                f'text-anchor="middle">{num(totals[year])}</text>'
             )
         parts.append("</g>")
         from_end = n - 1 - i
@@ -223,7 +226,7 @@ def timeline_chart(site: Site, words: dict[str, str]) -> str:
         for s in series
     )
     legend = f'<ul class="chart-legend" aria-label="{escape(words["Topics"])}">{items}</ul>'
-    rows = [[str(y), *(str(c) for c in counts[y]), str(totals[y])] for y in reversed(years)]
+    rows = [[str(y), *(num(c) for c in counts[y]), num(totals[y])] for y in reversed(years)]
     head = [words["Year"], *(s.name for s in series), words["Total"]]
     numeric = set(range(1, len(head)))
     table = _table(words["Papers per year and topic"], head, rows, numeric, words)
@@ -243,7 +246,10 @@ def topic_chart(site: Site, words: dict[str, str]) -> str:
         share = 100 * n / total
         return ">99%" if 99 < share < 100 else "<1%" if share < 1 else f"{share:.0f}%"
 
-    desc = "; ".join(f"{t.name}: {len(t.papers)} ({pct(len(t.papers))})" for t in site.topics)
+    desc = "; ".join(
+        with_label(t.name, f"{format_number(len(t.papers), words)} ({pct(len(t.papers))})", words)
+        for t in site.topics
+    )
     # a bar segment per row of the table: the small topics share one, as there
     segments = [(f"t{t.colour}", t.name, len(t.papers), urls.topic(t.slug)) for t in shown]
     if rest:
@@ -268,7 +274,8 @@ def topic_chart(site: Site, words: dict[str, str]) -> str:
             f'<tr class="{css}"><th scope="row"><span class="topic-name">'
             f'<span class="swatch {css}" aria-hidden="true"></span>'
             f'<a href="{escape(link)}">{escape(name)}</a></span></th>'
-            f'<td class="num">{count}</td><td class="num share">{escape(pct(count))}</td></tr>'
+            f'<td class="num">{format_number(count, words)}</td>'
+            f'<td class="num share">{escape(pct(count))}</td></tr>'
         )
     parts.append("</g>")
     caption, topic, papers, share = (
@@ -443,8 +450,12 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
         others = [(_together(joint, c, d), d.person.name) for d in shown if d is not c]
         others = sorted((o for o in others if o[0]), key=lambda o: (-o[0], o[1]))
         # each name isolated, so a right-to-left one keeps its place and its count
-        also = ", ".join(f"<bdi>{escape(name)}</bdi> ({n})" for n, name in others)
-        rows.append([f"<bdi>{escape(c.person.name)}</bdi>", str(c.count), also or "—"])
+        also = ", ".join(
+            f"<bdi>{escape(name)}</bdi> ({format_number(n, words)})" for n, name in others
+        )
+        rows.append(
+            [f"<bdi>{escape(c.person.name)}</bdi>", format_number(c.count, words), also or "—"]
+        )
     head = [words[h] for h in ("Coauthor", "Joint papers", "Also wrote with (joint papers)")]
     table_caption = words["The closest coauthors of {owner}"].format(owner=owner)
     table = _table(table_caption, head, rows, {1}, words)

@@ -49,9 +49,18 @@ def paper_slug(year: int, title: str) -> str:
     return f"{year:04d}-{slugify_text(title) or 'paper'}"
 
 
-# the diacritical marks Latin, Greek and Cyrillic put on letters: accents, ignored when
-# titles are compared; other scripts' marks are letters (Devanagari's vowel signs)
-_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# the diacritical marks Latin, Greek and Cyrillic put on letters, and the vowel points
+# Arabic and Hebrew may leave out: ignored when titles are compared (تَعَلُّم is تعلم); other
+# scripts' marks are letters (Devanagari's vowel signs)
+_ACCENTS = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u064b-\u065f\u0670\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]"
+)
+# letters no decomposition takes an accent from, folded as dictionaries sort them: Øystein
+# and Łukasz among the O and L names, not after Z
+_LETTERS = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
+)
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -62,6 +71,6 @@ def title_words(title: str) -> str:
     folded = title.casefold()
     if folded.isascii():
         return " ".join(_NOT_WORD.sub(" ", folded).split())
-    folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", folded))
+    folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", folded.translate(_LETTERS)))
     kept = (c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in folded)
     return " ".join("".join(kept).split())

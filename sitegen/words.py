@@ -37,17 +37,26 @@ def load_words(
             table.update((p, p) for p in phrases)
     warnings: list[SitegenWarning] = []
     tags = dict.fromkeys((_base(language), language))
-    for d in reversed(dirs):
-        for path in (d / "words" / f"{tag}.yaml" for tag in tags if tag != "en"):
-            if not path.is_file():
-                continue
-            found, text = _read(path)
-            try:
-                found = texts(found)
-            except ValueError as e:
-                message, *under = e.args
-                raise SitegenError(message, path, key_line(text, under) or 1) from None
-            warnings += _merge(table, found, path, text, ())
+    files = [d / "words" / f"{tag}.yaml" for d in reversed(dirs) for tag in tags if tag != "en"]
+    if files and not overrides and not any(path.is_file() for path in files):
+        # `language: xx`, or `fe` for `fr`: English pages that say they are not (lang="xx")
+        known = sorted({p.stem for d in dirs for p in (d / "words").glob("*.yaml")} - {"en"})
+        close = difflib.get_close_matches(language, known, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        why = f"no words for language {language!r}: pages are in English; {hint}the theme has "
+        text = decode(read_bytes(config, config), config) if config.is_file() else ""
+        where = key_line(text, ("language",)) if text else None
+        warnings.append(SitegenWarning(why + ", ".join(["en", *known]), config, where))
+    for path in files:
+        if not path.is_file():
+            continue
+        found, text = _read(path)
+        try:
+            found = texts(found)
+        except ValueError as e:
+            message, *under = e.args
+            raise SitegenError(message, path, key_line(text, under) or 1) from None
+        warnings += _merge(table, found, path, text, ())
     if overrides:  # sitegen.yaml is read again only to place a problem
         text = decode(read_bytes(config, config), config)
         warnings += _merge(table, overrides, config, text, ("words",))

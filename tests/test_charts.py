@@ -217,6 +217,24 @@ def test_small_shares_are_escaped_and_the_last_year_fits(site) -> None:
     assert last.text == str(site.years[0].year) and last.get("text-anchor") == "end"
 
 
+def test_chart_numbers_are_written_as_the_sites_language_writes_them(site) -> None:
+    """A hunter's: a German site's chart title said 2.500 Publikationen, and its axis, table
+    and description 2500 beside it."""
+    import dataclasses
+
+    one = site.topics[0]
+    many = tuple(dataclasses.replace(p, topic=one.code) for p in site.papers) * 40  # 1,280
+    big = dataclasses.replace(
+        site,
+        papers=many,
+        topics=(dataclasses.replace(one, papers=many),),
+        years=(type(site.years[0])(site.years[0].year, many),),
+    )
+    german = {**EN, "1,234.5": "1.234,5"}
+    for html in (topic_chart(big, german), timeline_chart(big, german)):
+        assert "1.280" in html and not re.search(r"\b1280\b", html), html
+
+
 # ---------------------------------------------------------------- in a browser
 
 PAGES = {"": ".topic-chart", "timeline/": ".timeline-chart", "coauthors/": ".network-chart"}

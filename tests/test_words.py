@@ -424,3 +424,17 @@ def test_a_chinese_site_joins_phrases_with_chinese_punctuation(fresh_site: Path)
     assert lede and re.fullmatch(r"\d+ 篇论文，2018–2026。", lede[1]), lede
     tips = re.findall(r"<title>([^<]*)</title>", home.read_text(encoding="utf-8"))[1:]
     assert tips and all("：" in t and ": " not in t for t in tips), tips
+
+
+@pytest.mark.parametrize(("language", "hint"), [("fe", "did you mean 'fr'? "), ("xx", "")])
+def test_a_language_the_theme_has_no_words_for_is_warned_of(
+    fresh_site: Path, language: str, hint: str
+) -> None:
+    """`language: xx` (or `fe` for `fr`) built English pages saying lang="xx", without a
+    word: screen readers and search engines were told the wrong language."""
+    (fresh_site / "sitegen.yaml").write_text(f"title: T\nlanguage: {language}\n")
+    said = f"sitegen.yaml:2: warning: no words for language {language!r}: pages are in English"
+    for command in ("build", "check"):
+        proc = run_cli(command, "--site", ".", cwd=fresh_site)
+        assert proc.returncode == 0, proc.stderr
+        assert f"{said}; {hint}the theme has en, " in proc.stderr, proc.stderr

@@ -223,7 +223,8 @@
         var n = pending.length;
         var what = s.q ? say(WORDS.query, { query: s.q }) : WORDS.filters;
         status.textContent = say(n === 0 ? WORDS.none : n === 1 ? WORDS.one : WORDS.many, {
-          n: n,
+          // 2.472 in German: the separator the site's words give "1,234.5"
+          n: String(n).replace(/\B(?=(\d{3})+$)/g, WORDS.group || ","),
           what: what,
         });
         return showMore();
