@@ -44,6 +44,8 @@ def machine_error(e: OSError) -> SitegenError:
 
 def require_site_folder(site: Path) -> None:
     """A mistyped --site, said as such: not as the first file the site lacks."""
+    if site.exists() and not site.is_dir():  # `--site my-site/sitegen.yaml`
+        raise SitegenError(f"{site} is a file: --site names the site's folder")
     if not site.is_dir():
         raise SitegenError(f"no such site folder: {site} (start one with `sitegen new {site}`)")
     not_a_content_folder(site)

@@ -87,6 +87,12 @@ def dump_yaml(data: dict[str, object]) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=YAML_WIDTH)
 
 
+# what a parse error's context says was opened, and never closed: the line to look at
+_OPENED = {
+    "while scanning a quoted scalar": "a quote",
+    "while parsing a flow sequence": "a [",
+    "while parsing a flow mapping": "a {",
+}
 # `title: [NVMG] Neural ...`: a text that YAML reads as the start of something else
 _INDICATOR_VALUE = re.compile(r"""[ \t]*[\w-]+:[ \t]+[\[{"*@%|!`]""")
 
@@ -111,6 +117,9 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         mark = e.problem_mark or e.context_mark
         line = first_line + mark.line if mark else first_line
         problem = e.problem or e.context or "invalid YAML"
+        opened = _OPENED.get(e.context or "") if e.context_mark else None
+        if opened:  # found at the end of the file, or lines after
+            line = first_line + e.context_mark.line
         if problem.startswith("mapping values are not allowed"):
             problem += " (a value with ': ' in it, such as a title, needs quotes around it)"
         if problem == "found unhashable key":
@@ -122,6 +131,10 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         )
         if tab:  # libyaml's words name no tab
             problem = "a tab on this line: YAML indents and separates with spaces only"
+        elif opened:
+            problem = f"{opened} on this line is not closed ({problem})"
+            if not opened.endswith("quote") and _INDICATOR_VALUE.match(bad):
+                problem += "; a text starting with [ or { needs quotes around it"
         elif _INDICATOR_VALUE.match(bad):
             problem += ' (a value starting with [, {, ", *, @, %, | or ! needs quotes around it)'
         raise SitegenError(f"invalid YAML: {problem}", path, line) from None

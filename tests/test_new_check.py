@@ -522,6 +522,9 @@ def test_a_missing_site_folder_is_named_as_such(tmp_path: Path, command: str) ->
     said = "error: no such site folder: nosuch (start one with `sitegen new nosuch`)\n"
     assert proc.stderr == said
     assert list(tmp_path.iterdir()) == []
+    (tmp_path / "sitegen.yaml").write_text("title: T\n")  # a site's file, not its folder
+    proc = run_cli(command, "--site", "sitegen.yaml", cwd=tmp_path)
+    assert proc.stderr == "error: sitegen.yaml is a file: --site names the site's folder\n"
 
 
 def test_check_without_content(tmp_path: Path) -> None:
@@ -912,6 +915,9 @@ PAPER = "content/papers/2022-neural-volumetric-mesh-generator.md"
          "authors: 'others' is not a name: remove it and set `et_al: true`"),
         (lambda t: t.replace("\n- Yan Zheng", "\n- ''"), "- ''",
          "authors: each author is a name, not an empty line"),
+        # at the line where it opens, not the end of the file (past the end, for sitegen.yaml)
+        (lambda t: re.sub(r"(?m)^title: .*$", 'title: "Neural Mesh', t), "title:",
+         "invalid YAML: a quote on this line is not closed (found unexpected end of stream)"),
         (lambda t: re.sub(r"(?m)^topic: .*$", "topic: [CV, LG]", t), "topic:",
          "topic: one code, not a list (a paper has one topic; use `tags` for more)"),
     ],
