@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import BASE_URL, run_cli
+from conftest import BASE_URL, REPO, run_cli
 from htmlutil import parse
 
 from sitegen.render import ReadOnlyEnvironment, make_env
@@ -2007,3 +2007,33 @@ def test_the_cv_and_a_paper_page_punctuate_what_ends_in_its_own_stop(fresh_site:
     assert "?." not in item and "Jr.." not in item and "U.S.A.</em>." not in item, item
     page = parse(out / "papers" / NEWEST / "index.html")
     assert "Affiliations: MIT; Cambridge; CERN; Geneva" in page.text
+
+
+@pytest.mark.browser
+def test_a_collaboration_papers_authors_are_one_tab_stop_before_its_links(
+    fresh_site: Path, chromium
+) -> None:
+    """A hunter's: a paper of 3,000 authors (ATLAS, CMS) listed them all before the abstract:
+    42,594 px on a phone, and 3,008 tab stops before its arXiv and DOI links. The byline
+    shows what lists show, and every name is one click away (and in the page)."""
+    from siteserver import serve
+
+    names = "".join(f"- Author Number{i} Physicist\n" for i in range(2999))
+    paper = fresh_site / "content" / "papers" / "2012-atlas.md"
+    paper.write_text(
+        f"---\ntitle: Observation of a new particle\ndate: 2012-07-31\nauthors:\n{names}"
+        "- Lemeng Wu\narxiv: '1207.7214'\n---\nWe observe a particle.\n"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    html = (fresh_site / "output" / "papers" / "2012-atlas" / "index.html").read_text()
+    assert html.count(">Author Number2998 Physicist</a>") == 1  # every name, once in the page
+    with serve(fresh_site / "output", REPO / "netlify.toml") as base:
+        page = chromium.new_page(viewport={"width": 390, "height": 900})
+        page.goto(base + "papers/2012-atlas/")
+        presses = 0
+        while presses < 60 and page.evaluate("document.activeElement.textContent") != "arXiv":
+            page.keyboard.press("Tab")
+            presses += 1
+        height = page.evaluate("document.body.scrollHeight")
+        page.close()
+    assert presses < 40 and height < 3000, (presses, height)
