@@ -491,9 +491,10 @@ def json_for_script(data: Any) -> str:
     return text
 
 
-def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[str, str], ...]:
+def scholar_meta(paper: Paper, url: str) -> tuple[tuple[str, str], ...]:
     """Google Scholar's `citation_*` tags, in its inclusion guide's order; an institution
-    belongs to the author before it, written when people.yaml gives one."""
+    belongs to the author before it, written when people.yaml gives one. The language is
+    the paper's own, when its file gives it: a German site's English papers are English."""
     tags: list[tuple[str, str | None]] = [("citation_title", one_line(plain_inline(paper.title)))]
     for a in paper.authors:
         tags.append(("citation_author", _cited_name(a.name).inverted()))
@@ -509,7 +510,7 @@ def scholar_meta(paper: Paper, url: str, language: str = "en") -> tuple[tuple[st
         ("citation_abstract_html_url", url),
         ("citation_pdf_url", pdf or None),
         ("citation_keywords", "; ".join(keywords(paper)) or None),
-        ("citation_language", language),
+        ("citation_language", paper.language),
     ]
     return tuple((name, value) for name, value in tags if value is not None)
 
@@ -524,7 +525,7 @@ def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
     return out
 
 
-def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, language: str) -> str:
+def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str) -> str:
     """schema.org ScholarlyArticle for one paper page at `url`; `base_url` is the site's."""
     title = one_line(plain_inline(paper.title))
     about = {"@type": "Thing", "name": topic_name, "identifier": arxiv_subject(paper.topic)}
@@ -541,7 +542,7 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str, langu
         "headline": title if len(title) <= 110 else title[:109].rstrip() + "…",
         "author": [_person_ld(a.person, a.name, base_url) for a in paper.authors],
         "datePublished": paper.date_iso,
-        "inLanguage": language,
+        "inLanguage": paper.language,
         "keywords": list(keywords(paper)),
         "about": None if paper.topic == OTHER_TOPIC else about,
         "identifier": doi if paper.doi else None,

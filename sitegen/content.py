@@ -38,7 +38,7 @@ PAPERS_DIR = "content/papers"
 KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
     "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
-    "doi", "arxiv", "pdf", "links", "type", "aliases",
+    "doi", "arxiv", "pdf", "links", "type", "aliases", "language",
 }  # fmt: skip
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -48,6 +48,7 @@ _TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
 # "et al." and its kin: a cut list, not a name (BibTeX reads `and others` as et al.)
 _ET_AL = re.compile(r"(?i)et\.?\s*al\.?,?|(?:and\s+)?others|\.\.\.|…")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # as sitegen.yaml's `language`
 _URL_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?)+")  # no `.` or `..` segment
 
 
@@ -242,6 +243,9 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         return _as_str(data.get(key)) or None
 
     venue = optional_text("venue")
+    language = optional_text("language")
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        raise fail(f"{language!r} is not a language tag such as en, de or pt-BR", "language")
     if (kind := optional_text("type")) is not None and kind not in PAPER_TYPES:
         close = difflib.get_close_matches(kind.lower(), PAPER_TYPES, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(PAPER_TYPES)}"
@@ -291,6 +295,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         links=paper_links,
         type=kind,
         aliases=tuple(dict.fromkeys(aliases)),
+        language=language,
         **flags,
         **urls,
         **ids,

@@ -82,6 +82,7 @@ class Paper:
     type: str | None = None  # one of PAPER_TYPES; None: not written, cited as before it existed
     date_parts: int = 3  # of year, month, day, how many the file gives: `date: 2020` is 1
     aliases: tuple[str, ...] = ()  # its old URLs (site-relative), each a page sending here
+    language: str | None = None  # BCP 47, when the file says: not the site's, which is its pages'
 
     @property
     def date_iso(self) -> str:

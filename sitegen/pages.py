@@ -114,8 +114,8 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
         "cite_key": key,
         "bibtex": Lazy(cite.bibtex_entry, (p, key, url)),
         "cite_files": Lazy(citation_files, (p.slug,)),
-        "scholar_meta": Lazy(cite.scholar_meta, (p, url, site.config.language)),  # type: ignore[attr-defined]
-        "jsonld": Lazy(cite.article_jsonld, (p, url, topic.name, d.base_url, site.config.language)),  # type: ignore[attr-defined]
+        "scholar_meta": Lazy(cite.scholar_meta, (p, url)),
+        "jsonld": Lazy(cite.article_jsonld, (p, url, topic.name, d.base_url)),
         "links_out": () if p.url else Lazy(cite.search_links, (p,)),
     }
 

@@ -262,3 +262,25 @@ def test_person_json_ld_drops_bidi_and_control_characters(fresh_site: Path) -> N
     run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, check=True)
     (ld,) = json_ld(parse(fresh_site / "output" / "index.html"))
     assert ld["jobTitle"] == "Professor evil" and ld["description"] == "Works on things"
+
+
+def test_a_papers_language_is_its_own_and_not_the_sites(fresh_site: Path) -> None:
+    """A hunter's: a German site told Google Scholar that every paper, English ones too, was
+    German (citation_language, inLanguage). A paper's language is what its file says, and
+    nothing when it says nothing; its title and abstract carry it for screen readers."""
+    (fresh_site / "sitegen.yaml").write_text("language: de\n")
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    said, silent = papers[0], papers[1]
+    said.write_text(said.read_text().replace("---\n", "---\nlanguage: en\n", 1))
+    out = fresh_site / "output"
+    run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, "--no-search", check=True)
+    doc = parse(out / "papers" / said.stem / "index.html")
+    assert dict(metas(doc))["citation_language"] == "en"
+    assert json_ld(doc)[0]["inLanguage"] == "en"
+    assert doc.find("h1")[0]["lang"] == "en" and doc.find("div", lang="en")
+    doc = parse(out / "papers" / silent.stem / "index.html")
+    assert "citation_language" not in dict(metas(doc)) and "inLanguage" not in json_ld(doc)[0]
+    said.write_text(said.read_text().replace("language: en", "language: English"))
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1
+    assert "language: 'English' is not a language tag such as en, de or pt-BR" in proc.stderr
