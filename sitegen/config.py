@@ -3,6 +3,7 @@ Unknown keys are errors: a misspelt key, ignored, is a setting the user never ge
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import unicodedata
@@ -50,6 +51,8 @@ def _str(v: Any) -> str:
 
 def _int(lo: int, hi: int) -> Callable[[Any], int]:
     def check(v: Any) -> int:
+        if isinstance(v, str) and v.strip().isdigit():  # `home_papers: "8"`: 8 is in range
+            raise ValueError(f"must be a number, not text: write {v.strip()} without quotes")
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise ValueError(f"must be a whole number from {lo} to {hi}")
         return v
@@ -219,8 +222,11 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
         if not isinstance(key, str):  # `null:`, `~:`, `true:` or `3:`: YAML reads a value
             written = yaml.safe_dump(key).partition("\n")[0]
             message = f"a setting's name must be a word, not {written} (known: {known})"
-        elif check is None:
-            message = f"unknown key {key!r} (known: {known})"
+        elif check is None:  # `base-url:` for base_url
+            close = difflib.get_close_matches(key.replace("-", "_"), VALIDATORS, n=1, cutoff=0.75)
+            message = f"unknown key {key!r}" + (
+                f": did you mean {close[0]!r}?" if close else f" (known: {known})"
+            )
         else:
             try:
                 values[key] = check(raw)

@@ -69,6 +69,7 @@ def front_matter(text: str, path: str) -> tuple[dict, str, str]:
     read it: an unquoted `arxiv: 2212.01740` is the text written (its float drops the 0)."""
     yaml_text, body = split_front_matter(text, path)
     data = load_yaml(yaml_text, path, first_line=2)
+    data = {} if data is None else data  # `---` then `---`: told what it lacks, key by key
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", path, 2)
     if isinstance(data.get("arxiv"), (int, float)) and not isinstance(data["arxiv"], bool):

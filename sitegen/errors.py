@@ -81,7 +81,10 @@ def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
         line = e.object.count(b"\n", 0, e.start) + 1
-        raise SitegenError("not UTF-8 text", path, line, exit_code) from None
+        # Notepad's "Unicode" is UTF-16, with its byte-order mark: a line number means nothing
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        why = "UTF-16 text: save it as UTF-8" if utf16 else "not UTF-8 text"
+        raise SitegenError(why, path, None if utf16 else line, exit_code) from None
 
 
 def special_file(path: str | Path) -> bool:

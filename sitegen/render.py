@@ -4,7 +4,9 @@ template (or one block of `base.html`) and inherit the rest."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import string
 import time
 import types
@@ -37,8 +39,10 @@ def theme_dirs(site: Path, theme: str) -> list[Path]:
     else:
         config = site / "sitegen.yaml"
         line = key_line(read_text(config, str(config)), ("theme",)) if config.is_file() else None
+        builtin = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir()))
         raise SitegenError(
-            f"theme {theme!r} not found (looked in {site / 'themes'} and the built-in themes)",
+            f"theme {theme!r} not found (looked in {site / 'themes'} and the built-in themes: "
+            f"{builtin})",
             config,
             line,
         )
@@ -292,6 +296,14 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
         return SitegenError(f"template not found: {e.name}", where, line)
     if isinstance(e, RecursionError):  # named at a line of the loop
         problem = "templates or macros include or call each other in a loop, or nest too deep"
+        with contextlib.suppress(OSError, TypeError):  # `templates/base.html` extending base.html
+            own = Path(where).name
+            if re.search(
+                rf"""{{%-?\s*extends\s+["']{re.escape(own)}["']""", Path(where).read_text()
+            ):
+                problem += (
+                    f' (it extends itself: write {{% extends "default/{own}" %}} for the theme\'s)'
+                )
         return SitegenError(f"template error: {problem}", where, line)
     if isinstance(e, SyntaxError):  # Python's limits, compiling what Jinja made of it
         problem = f"too complex to compile ({e.msg}): split its longest expression"

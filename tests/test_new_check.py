@@ -979,3 +979,49 @@ def test_a_sites_content_folder_is_not_taken_for_a_site(fresh_site: Path, comman
 def test_new_quotes_the_commands_it_suggests(tmp_path: Path) -> None:
     proc = run_cli("new", "my site", cwd=tmp_path, check=True)
     assert "  sitegen build --site 'my site'" in proc.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("base-url: https://example.org/", "unknown key 'base-url': did you mean 'base_url'?"),
+        # "must be a whole number from 0 to 100", of an 8
+        ('home_papers: "8"', "home_papers: must be a number, not text: write 8 without quotes"),
+    ],
+)
+def test_a_slip_in_sitegen_yaml_says_how_to_fix_it(
+    fresh_site: Path, setting: str, message: str
+) -> None:
+    (fresh_site / "sitegen.yaml").write_text(f"title: T\n{setting}\n")
+    for command in ("check", "build"):
+        proc = run_cli(command, "--site", ".", cwd=fresh_site)
+        assert proc.returncode == 1 and f"sitegen.yaml:2: {message}" in proc.stderr, proc.stderr
+
+
+def test_more_first_hour_slips_say_what_to_do(fresh_site: Path) -> None:
+    """A hunter's: an empty front matter was 'must be a mapping'; Notepad's UTF-16 'not UTF-8
+    text' at a line that meant nothing; a theme typo did not list the themes; a site's
+    base.html that extends base.html was a bare loop."""
+    paper = fresh_site / PAPER
+    text = paper.read_text()
+    paper.write_text("---\n---\nBody.\n")
+    proc = run_cli("check", "--site", fresh_site)
+    for key in ("title", "date", "authors"):
+        assert f"{PAPER}:1: {key}: " in proc.stderr, proc.stderr
+    paper.write_bytes(text.encode("utf-16"))
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.stderr.endswith(f"{PAPER}: UTF-16 text: save it as UTF-8\n"), proc.stderr
+    paper.write_text(text)
+    (fresh_site / "sitegen.yaml").write_text("theme: nosuch\n")
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert "theme 'nosuch' not found (looked in" in proc.stderr
+    assert proc.stderr.endswith(" and the built-in themes: default)\n"), proc.stderr
+    (fresh_site / "sitegen.yaml").unlink()
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "base.html").write_text('{% extends "base.html" %}\n')
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert (
+        "templates/base.html:1: template error: templates or macros include or call each other "
+        'in a loop, or nest too deep (it extends itself: write {% extends "default/base.html" %}'
+        " for the theme's)"
+    ) in proc.stderr, proc.stderr
