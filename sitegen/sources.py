@@ -195,7 +195,8 @@ def make_date(
     try:
         date = dt.date(int(y), mon, int(d) if d.isdigit() else 1)
     except ValueError:
-        raise SitegenError(f"impossible date {y}-{m}-{d or 1}", source, line) from None
+        shown = "-".join([y, f"{mon:02d}", *([f"{int(d):02d}"] if d.isdigit() else [])])
+        raise SitegenError(f"impossible date {shown} (year-month-day)", source, line) from None
     return date if d.isdigit() else date.isoformat()[:7] if m else date.year
 
 
