@@ -515,17 +515,22 @@ def scholar_meta(paper: Paper, url: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, value) for name, value in tags if value is not None)
 
 
-def _person_ld(person: Person, name: str, base_url: str) -> dict[str, Any]:
-    """An author, with the URL of their page on this site (the owner's is home)."""
-    url = urls.absolute(base_url, urls.HOME if person.is_owner else urls.coauthor(person.slug))
+def _person_ld(person: Person, name: str, base_url: str, paged: bool) -> dict[str, Any]:
+    """An author, with the URL of their page on this site (the owner's is home), when the
+    paper gives its authors one (`paged`: no collaboration's paper does)."""
     kind = "Organization" if _cited_name(name).organisation else "Person"
-    out: dict[str, Any] = {"@type": kind, "name": one_line(name_key(name)), "url": url}
+    out: dict[str, Any] = {"@type": kind, "name": one_line(name_key(name))}
+    if person.is_owner or paged:
+        url = urls.HOME if person.is_owner else urls.coauthor(person.slug)
+        out["url"] = urls.absolute(base_url, url)
     if person.affiliation:
         out["affiliation"] = {"@type": "Organization", "name": one_line(person.affiliation)}
     return out
 
 
-def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str) -> str:
+def article_jsonld(
+    paper: Paper, url: str, topic_name: str, base_url: str, paged: bool = True
+) -> str:
     """schema.org ScholarlyArticle for one paper page at `url`; `base_url` is the site's."""
     title = one_line(plain_inline(paper.title))
     about = {"@type": "Thing", "name": topic_name, "identifier": arxiv_subject(paper.topic)}
@@ -540,7 +545,7 @@ def article_jsonld(paper: Paper, url: str, topic_name: str, base_url: str) -> st
         "mainEntityOfPage": url,
         "name": title,
         "headline": title if len(title) <= 110 else title[:109].rstrip() + "…",
-        "author": [_person_ld(a.person, a.name, base_url) for a in paper.authors],
+        "author": [_person_ld(a.person, a.name, base_url, paged) for a in paper.authors],
         "datePublished": paper.date_iso,
         "inLanguage": paper.language,
         "keywords": list(keywords(paper)),

@@ -189,6 +189,9 @@ class SiteConfig:
     nav: tuple[NavItem, ...] = _setting(DEFAULT_NAV, _nav)
     home_papers: int = _setting(8, _int(0, 100))
     home_coauthors: int = _setting(12, _int(0, 200))
+    # a paper of more authors is a collaboration's: it makes no one a coauthor (a physicist's
+    # 1,000 papers of 3,000 authors made 4,000 coauthor pages, gigabytes of them)
+    collaboration_authors: int = _setting(50, _int(2, 100_000))
     related_papers: int = _setting(4, _int(0, 10))
     search: bool = _setting(True, _bool)
     home_news: int = _setting(5, _int(0, 50))

@@ -195,12 +195,13 @@ def tag_spellings(papers: Sequence[Paper], tags: Sequence[Topic]) -> dict[str, T
     return {t: by_fold[t.casefold()] for p in papers for t in p.tags}
 
 
-def group_coauthors(papers: Sequence[Paper]) -> tuple[Coauthor, ...]:
-    """Every coauthor with their joint papers; the owner is never their own coauthor."""
+def group_coauthors(papers: Sequence[Paper], largest: int) -> tuple[Coauthor, ...]:
+    """Every coauthor with their joint papers; the owner is never their own coauthor, and a
+    paper of more than `largest` authors (a collaboration's) makes no coauthors."""
     # keyed by the person's canonical key: hashing the frozen Person itself is slow
     by_key: dict[str, list[Paper]] = defaultdict(list)
     person_of: dict[str, Person] = {}
-    for p in papers:
+    for p in (p for p in papers if len(p.authors) <= largest):
         people = {a.person.key: a.person for a in p.authors if not a.person.is_owner}
         person_of.update(people)
         for key in people:  # once per paper, however often a name appears in its author list
@@ -241,7 +242,7 @@ def build_index(
         years=group_years(papers),
         topics=topics,
         tags=tags,
-        coauthors=group_coauthors(papers),
+        coauthors=group_coauthors(papers, config.collaboration_authors),
         topic_by_code={t.code: t for t in topics},
         tag_by_name=tag_spellings(papers, tags),
         neighbours=neighbours(papers),

@@ -115,7 +115,10 @@ def _paper(d: SiteData, p: Paper) -> dict[str, Any]:
         "bibtex": Lazy(cite.bibtex_entry, (p, key, url)),
         "cite_files": Lazy(citation_files, (p.slug,)),
         "scholar_meta": Lazy(cite.scholar_meta, (p, url)),
-        "jsonld": Lazy(cite.article_jsonld, (p, url, topic.name, d.base_url)),
+        "jsonld": Lazy(
+            cite.article_jsonld,
+            (p, url, topic.name, d.base_url, len(p.authors) <= site.config.collaboration_authors),  # type: ignore[attr-defined]
+        ),
         "links_out": () if p.url else Lazy(cite.search_links, (p,)),
     }
 

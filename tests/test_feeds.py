@@ -317,6 +317,8 @@ def test_a_collaboration_paper_names_its_first_authors_and_the_owner_in_lists(
     site = tmp_path / "site"
     (site / "content" / "papers").mkdir(parents=True)
     (site / "content" / "profile.yaml").write_text("name: Ada Owner\n", encoding="utf-8")
+    # counted as coauthors (the default makes a paper of more than 50 a collaboration's)
+    (site / "sitegen.yaml").write_text("collaboration_authors: 500\n", encoding="utf-8")
     front = {"title": "A detector paper", "date": "2024-03-01", "topic": "hep-ex", "authors": names}
     (site / "content" / "papers" / "2024-detector.md").write_text(
         "---\n" + yaml.safe_dump(front) + "---\nWe observe a particle.\n", encoding="utf-8"
