@@ -804,6 +804,14 @@ def _source_text(path: Path) -> str:
 def _read_hugo(folder: Path, is_owner: Callable[[str], bool]) -> list[SourceRecord]:
     """A paper per page Hugo makes of the folder, named by its file's path in the folder."""
     try:
+        jekyll = Path(os.path.abspath(folder))
+        if jekyll.name.startswith("_") or (jekyll / "_config.yml").is_file():
+            raise SitegenError(  # academicpages: its pages name authors only in a citation text
+                "this is a Jekyll site's folder (academicpages' _publications/), not a Hugo Blox "
+                "one: import the BibTeX file its pages were made from, or a Google Scholar "
+                "export, and list their old URLs under `aliases`",
+                folder,
+            )
         for name in ("publication", "publications"):  # `hugo/content` for its publication/
             if folder.name != name and (folder / name).is_dir():
                 why = f"give its {name}/ folder: every page here (posts, talks) would be a paper"
@@ -860,9 +868,17 @@ def _hugo_profile_names(folder: Path, is_owner: Callable[[str], bool]) -> Callab
     except (FileNotFoundError, NotADirectoryError):
         profiles = {}
 
+    # Hugo Blox now keeps them as data: data/authors/KEY.yaml, `name: {display: ...}`
+    data = Path(os.path.abspath(folder)).parent.parent / "data" / "authors"
+
     @functools.cache  # a coauthor is named on many pages
     def profile_name(key: str) -> str:
-        if key not in profiles or is_owner(key):
+        if is_owner(key):
+            return key
+        for page in (data / f"{key}.yaml", data / f"{key}.yml"):
+            if page.is_file():
+                return sources.parse_hugo_author_data(_found_text(page), str(page)) or key
+        if key not in profiles:
             return key
         for page in (profiles[key] / "_index.md", profiles[key] / "index.md"):
             if page.exists():

@@ -30,7 +30,7 @@ from .markup import web_url as _web_url
 from .model import Coauthor, name_key
 from .profile import MONTHS, markdown_inline
 from .slugs import slugify_text
-from .yamlutil import key_line, load_json
+from .yamlutil import key_line, load_json, load_yaml
 
 ONLINE = ("orcid:", "dblp:", "arxiv:", "zotero:")  # sources fetch.py gets, in any case
 # a date as a paper file writes it: `2020` or `"2020-03"` when the source gives no day
@@ -227,6 +227,8 @@ def _not_a_url(what: str, value: Any, source: str, line: int | None) -> tuple[Si
     if web_url(value) or not (local := clean(value)[:60]):
         return ()
     why = "is not a URL: not imported (put the file in root/ and give its full URL)"
+    if re.match(r"[A-Za-z][\w+.-]*:", local):  # javascript:, ftp:...: no file to move
+        why = "is not an http(s) URL: not imported"
     return (SitegenWarning(f"{what} {local!r} {why}", source, line),)
 
 
@@ -442,12 +444,16 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         publisher = next(filter(None, map(f.get, by)), "") if paper_type in _PUBLISHED_BY else ""
         prefix = f.get("archiveprefix", f.get("eprinttype", "arxiv")).lower()
         arxiv = bare_arxiv(f.get("eprint")) if prefix in ("arxiv", "") else None
-        for key in ("journal", "note", "url", "howpublished"):
+        arxiv = arxiv or bare_arxiv(f.get("arxiv"))  # al-folio's own field: its arXiv button
+        for key in ("journal", "note", "url", "howpublished", "html"):
             arxiv = arxiv or bare_arxiv(f.get(key), hinted=True)
         if not arxiv and f.get("journal", "").strip().lower() == "corr":  # DBLP: abs/2212.06244
             arxiv = bare_arxiv(f.get("volume"))
         url = web_url(f.get("url")) or web_url(_URL_MACRO.sub(r"\1", f.get("howpublished", "")))
-        doi = bare_doi(f.get("doi")) or (bare_doi(url) if url and "doi.org/" in url else None)
+        html_url = web_url(f.get("html"))  # al-folio's HTML button: the paper's page, or its DOI
+        doi = bare_doi(f.get("doi")) or next(
+            (bare_doi(u) for u in (url, html_url) if u and "doi.org/" in u), None
+        )
         links = tuple((n, u) for k, n in _ALFOLIO_LINKS.items() if (u := web_url(f.get(k))))
         records.append(
             _record(
@@ -460,7 +466,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 doi=doi,
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or publisher)),
-                url=_page(url) or _page(web_url(f.get("html"))),
+                url=_page(url) or _page(html_url),
                 pdf=web_url(f.get("pdf")),
                 abstract=_latex(f.get("abstract", ""), markdown_inline) or None,
                 topic=topic_of(f.get("primaryclass")) or keyword_topic(f.get("keywords", "")),
@@ -468,8 +474,13 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 links=links,
                 featured=clean(f.get("selected")).lower() in ("true", "yes"),
                 type=paper_type,
-                warnings=_not_a_url(
-                    f"entry {clean(entry.key)[:60]!r}: pdf", f.get("pdf"), source, lines.get("pdf")
+                # al-folio's buttons are files in its assets/pdf/: each said, not dropped
+                warnings=tuple(
+                    w
+                    for k in ("pdf", "html", *_ALFOLIO_LINKS)
+                    for w in _not_a_url(
+                        f"entry {clean(entry.key)[:60]!r}: {k}", f.get(k), source, lines.get(k)
+                    )
                 ),
             )
         )
@@ -795,8 +806,10 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
 
 # Hugo Blox's url_* buttons besides url_pdf and url_code -> a paper's `links` names
 _HUGO_LINKS = {
-    f"url_{n.lower()}": n for n in ("Dataset", "Poster", "Project", "Slides", "Source", "Video")
+    f"url_{n.lower()}": n
+    for n in ("Dataset", "Poster", "Project", "Slides", "Source", "Video", "Preprint")
 }
+_HUGO_IN = re.compile(r"(?i)in\s+")  # `publication: In *Wowchemy Conference*`
 _TOML_CLOSING = re.compile(r"\n\+\+\+[ \t]*(?:\n|\Z)")
 # where tomllib (before Python 3.14) says the error is: only in its message
 _TOML_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
@@ -852,11 +865,29 @@ def parse_hugo(
         return 2 + fm_text.count("\n", 0, m.start()) if m else 1
 
     date_key = "date" if fm.get("date") else "publishDate"
-    pdf = web_url(fm.get("url_pdf"))
+    # links as Hugo Blox writes them now (`- type: pdf`), and as Wowchemy did (`url_pdf`,
+    # `links: - name:`, Hugo Academic's `url_custom`)
+    typed = {
+        clean(_value(x, "type")).lower(): _value(x, "url")
+        for x in _as_list(fm.get("links"))
+        if not _value(x, "name")
+    }
+    pdf = web_url(fm.get("url_pdf")) or web_url(typed.pop("pdf", None))
+    code = web_url(fm.get("url_code")) or web_url(typed.pop("code", None))
     named = [(n, fm.get(k)) for k, n in _HUGO_LINKS.items()]
-    named += [(clean(_value(x, "name")), _value(x, "url")) for x in _as_list(fm.get("links"))]
+    named += [(k.title(), u) for k, u in typed.items()]
+    for x in (*_as_list(fm.get("links")), *_as_list(fm.get("url_custom"))):
+        named.append((clean(_value(x, "name")), _value(x, "url")))
     links = tuple((n, u) for n, raw in named if n and (u := web_url(raw)))
+    ids = _value(_value(fm, "hugoblox"), "ids")  # `hugoblox: {ids: {doi: ..., arxiv: ...}}`
     urls = [pdf, *(u for _, u in links)]
+    arxiv = bare_arxiv(_value(ids, "arxiv")) or next(
+        filter(None, (bare_arxiv(u, hinted=True) for u in urls)), None
+    )
+    # a preprint's link gives its arXiv id, and is no button beside the arXiv one then
+    links = tuple((n, u) for n, u in links if not (n == "Preprint" and bare_arxiv(u, hinted=True)))
+    abstract = fm.get("abstract") or fm.get("summary")  # Markdown: its paragraphs kept
+    paragraphs = re.split(r"\n\s*\n", abstract) if isinstance(abstract, str) else [abstract]
     kinds = fm.get("publication_types")
     kinds = kinds if isinstance(kinds, list) else [kinds]  # `"1"` alone, or a list of them
     return [
@@ -870,19 +901,33 @@ def parse_hugo(
                 if isinstance(a, str)
             ),
             date=_hugo_date(fm.get(date_key), source, line(date_key)),
-            doi=bare_doi(fm.get("doi")),
-            arxiv=next(filter(None, (bare_arxiv(u, hinted=True) for u in urls)), None),
-            venue=_venue(plain_inline(clean(fm.get("publication")))),
+            doi=bare_doi(fm.get("doi")) or bare_doi(_value(ids, "doi")),
+            arxiv=arxiv,
+            venue=_venue(_HUGO_IN.sub("", plain_inline(clean(fm.get("publication"))), count=1)),
             pdf=pdf,
-            abstract=clean(fm.get("abstract")) or clean(fm.get("summary")) or None,  # Markdown
-            code_url=web_url(fm.get("url_code")),
+            abstract="\n\n".join(filter(None, map(_lines, paragraphs))) or None,
+            code_url=code,
             links=links,
-            featured=fm.get("featured") is True,
+            featured=fm.get("featured") is True or fm.get("selected") is True,
             type=next(filter(None, (_HUGO_TYPES.get(clean(t)) for t in kinds)), None),
             aliases=tuple("/" + u for u in dict.fromkeys(old_urls) if u),
             warnings=_not_a_url("url_pdf", fm.get("url_pdf"), source, line("url_pdf")),
         )
     ]
+
+
+def _lines(text: Any) -> str:
+    """A Markdown paragraph cleaned line by line: a list's items stay on lines of their own."""
+    return "\n".join(filter(None, map(clean, str(text or "").splitlines())))
+
+
+def parse_hugo_author_data(text: str, source: str) -> str | None:
+    """A Hugo Blox author's data file's name: `display`, else `given` and `family`."""
+    name = _value(load_yaml(text, source), "name")
+    if isinstance(name, str):
+        return clean(name) or None
+    given = " ".join(filter(None, (clean(_value(name, k)) for k in ("given", "family"))))
+    return clean(_value(name, "display")) or given or None
 
 
 def parse_hugo_author(text: str, source: str) -> str | None:

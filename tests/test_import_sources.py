@@ -35,7 +35,14 @@ from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
 from sitegen.slugs import title_words
-from sitegen.sources import owner_matcher, parse_arxiv_atom, parse_bibtex, parse_ris, rich_text
+from sitegen.sources import (
+    owner_matcher,
+    parse_arxiv_atom,
+    parse_bibtex,
+    parse_hugo,
+    parse_ris,
+    rich_text,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 BIB, DBLP, RIS = FIXTURES / "scholar.bib", FIXTURES / "dblp.bib", FIXTURES / "publisher.ris"
@@ -669,7 +676,9 @@ def test_al_folio_fields_become_keys_and_buttons(site: Path, tmp_path: Path) -> 
     local = front(site / "content" / "papers" / "2024-a-paper-with-its-pdf-in-assets.md")[0]
     assert local["url"] == "https://example.org/own"  # the entry's own url, not its html
     assert "pdf" not in local and "featured" not in local
-    assert proc.stderr == (
+    assert proc.stderr == (  # every button al-folio shows, said when it is not kept
+        f"{bib}:12: warning: entry 'wu2025': poster 'javascript:alert(1)' is not an http(s) "
+        "URL: not imported\n"
         f"{bib}:23: warning: entry 'wu2024': pdf 'wu2024.pdf' is not a URL: not imported "
         "(put the file in root/ and give its full URL)\n"
     )
@@ -2609,3 +2618,93 @@ def test_titles_match_without_arabic_and_hebrew_vowel_points() -> None:
     assert sorted(names, key=title_words) == [
         "Ægir Berg", "Đorđe Balašević", "Łukasz Kowalski", "Øystein Ore", "Zed Adams"
     ]  # fmt: skip
+
+
+def test_al_folio_fields_give_their_ids_and_its_file_names_are_said() -> None:
+    """A migration hunter's al-folio papers.bib: its `arxiv` field and an `html` link to a
+    DOI or arXiv were dropped, and slides, poster and supp given as its assets/pdf/ file
+    names vanished without the warning a pdf gets."""
+    a, b, c, d = parse_bibtex(
+        "@inproceedings{a, title={A}, author={Einstein, Albert}, booktitle={NeurIPS},"
+        " year={2023}, arxiv={2305.12345}}\n"
+        "@article{b, title={B}, author={Einstein, Albert}, journal={Nature}, year={2022},"
+        " html={https://doi.org/10.1038/s41586-022-00001-1}}\n"
+        "@article{c, title={C}, author={Einstein, Albert}, journal={JMLR}, year={2021},"
+        " html={https://arxiv.org/abs/2106.00001}}\n"
+        "@article{d, title={D}, author={Einstein, Albert}, journal={J}, year={2020},"
+        " slides={d-slides.pdf}, poster={d-poster.pdf}, supp={d-supp.pdf}}\n",
+        "papers.bib",
+    )
+    assert (a.arxiv, b.doi, c.arxiv) == ("2305.12345", "10.1038/s41586-022-00001-1", "2106.00001")
+    said = [str(w) for w in d.warnings]
+    for key, name in (
+        ("slides", "d-slides.pdf"),
+        ("poster", "d-poster.pdf"),
+        ("supp", "d-supp.pdf"),
+    ):
+        assert f"papers.bib:4: warning: entry 'd': {key} {name!r} is not a URL" in " ".join(said)
+
+
+def test_hugo_blox_pages_as_written_now_and_by_hugo_academic_keep_their_links() -> None:
+    """A migration hunter's: today's Hugo Blox `links: - type: pdf` and `hugoblox: ids:`,
+    Hugo Academic's url_preprint, url_custom and `selected`, were dropped without a word;
+    an abstract of paragraphs and a list became one line; `In *Conference*` kept its In."""
+    [new] = parse_hugo(
+        "---\ntitle: Modern\nauthors: [Ada Lovelace]\ndate: 2024-07-03\n"
+        "publication: In *IEEE Transactions on Widgets*\n"
+        "hugoblox: {ids: {doi: 'https://doi.org/10.1109/TW.2024.1', arxiv: '2310.10296'}}\n"
+        "abstract: |\n  First, with **bold**.\n\n  Second:\n\n  - one\n  - two\n"
+        "links:\n  - {type: pdf, url: 'https://arxiv.org/pdf/2310.10296.pdf'}\n"
+        "  - {type: code, url: 'https://github.com/x/w'}\n"
+        "  - {type: slides, url: 'https://example.org/s'}\n---\n",
+        "modern/index.md",
+    )
+    assert (new.doi, new.arxiv, new.venue) == (
+        "10.1109/TW.2024.1",
+        "2310.10296",
+        "IEEE Transactions on Widgets",
+    )
+    assert (
+        new.pdf == "https://arxiv.org/pdf/2310.10296.pdf"
+        and new.code_url == "https://github.com/x/w"
+    )
+    assert new.links == (("Slides", "https://example.org/s"),)
+    assert new.abstract == "First, with **bold**.\n\nSecond:\n\n- one\n- two"
+    [old] = parse_hugo(
+        '+++\ntitle = "Old"\ndate = 2015-01-01\nselected = true\n'
+        'url_preprint = "https://arxiv.org/abs/1501.07242"\n'
+        'url_custom = [{name = "Talk", url = "https://example.org/talk"}]\n+++\n',
+        "old.md",
+    )
+    assert (old.arxiv, old.links, old.featured) == (
+        "1501.07242",
+        (("Talk", "https://example.org/talk"),),
+        True,
+    )
+
+
+def test_hugo_blox_author_data_files_name_the_authors_and_jekyll_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Today's Hugo Blox keeps authors in data/authors/KEY.yaml: `jane-doe` was printed as a
+    name. An academicpages _publications/ folder was read as Hugo Blox: papers without
+    authors, and redirect pages from /_publications/..., a URL Jekyll never served."""
+    site, _ = blox_site(tmp_path, {})
+    folder = tmp_path / "hugo" / "content" / "publication"  # a Hugo site's, as it is laid out
+    (folder / "p").mkdir(parents=True)
+    (folder / "p" / "index.md").write_text(
+        "---\ntitle: P\nauthors: [jane-doe, admin]\ndate: 2020-01-01\n---\n"
+    )
+    data = tmp_path / "hugo" / "data" / "authors"
+    data.mkdir(parents=True)
+    (data / "jane-doe.yaml").write_text("name:\n  display: Jane Doe\n")
+    assert imp(folder, "--site", site).returncode == 0
+    [paper] = (site / "content" / "papers").glob("2020-p.md")
+    assert front(paper)[0]["authors"][0] == "Jane Doe"
+    jekyll = tmp_path / "ap" / "_publications"
+    jekyll.mkdir(parents=True)
+    (jekyll / "2009-10-01-paper.md").write_text("---\ntitle: P\npermalink: /publication/p\n---\n")
+    before = snapshot(site)
+    proc = imp(jekyll, "--site", site)
+    assert proc.returncode == 2 and "this is a Jekyll site's folder" in proc.stderr, proc.stderr
+    assert snapshot(site) == before
