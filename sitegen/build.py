@@ -536,8 +536,13 @@ def plan_outputs(
     # search/, news/, tags/ are sitegen's whether this build makes them or not (the preview
     # has no search; news may come later): a root file there fails every build alike
     made = [f for o in out for f in o.files] + [f for f, _ in fixed]
-    check_aliases(site_dir, site.papers, made)
-    fixed += root_files(site_dir, [*made, *SOMETIMES_MADE], folio.pages)
+    # an old URL claims its own path only: root/publication/x.pdf may sit beside it
+    moved = {urls.output_path(a) for p in site.papers for a in p.aliases}
+    published = root_files(
+        site_dir, [*(f for f in made if f not in moved), *SOMETIMES_MADE], folio.pages
+    )
+    check_aliases(site_dir, site.papers, [*made, *(f for f, _ in published)])
+    fixed += published
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
         out.append(Output((rel,), key, partial(bytes, data)))
@@ -577,13 +582,19 @@ def check_aliases(site_dir: Path, papers: Sequence[Paper], made: Sequence[str]) 
     """An old URL of a paper that the site has another use for (a topic's page, a feed, an
     own page, the search index): named at the paper's `aliases:`, whose URL it is to drop.
     Papers' own URLs and each other's are content.alias_clashes'."""
+    if not any(p.aliases for p in papers):
+        return
     count = Counter(made)
+    # a file where another's folder would be: `/feed.xml` as an old URL (feed.xml/index.html)
+    folders = {f[:i] for f in made for i in range(len(f)) if f[i] == "/"}
     for p in papers:
         for url in p.aliases:
-            if count[urls.output_path(url)] > 1 or url.split("/")[0] == BUNDLE_DIR:
+            path = urls.output_path(url)
+            inside = any(path[:i] in count for i in range(len(path)) if path[i] == "/")
+            if count[path] > 1 or path in folders or inside or url.split("/")[0] == BUNDLE_DIR:
                 text = (site_dir / p.source).read_text(encoding="utf-8-sig")
                 line = key_line(split_front_matter(text, p.source)[0], ("aliases",), 2)
-                message = f"aliases: /{url} is a page sitegen makes: a URL leads to one page"
+                message = f"aliases: /{url} is a page or file the site has: a URL leads to one page"
                 raise SitegenError(message, p.source, line or 1)
 
 

@@ -6,6 +6,7 @@ feedparser."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -131,6 +132,41 @@ def test_an_old_url_leads_to_one_page(fresh_site: Path) -> None:
     where = f"content/papers/{c.name}:{line_of(c, 'aliases:')}: "
     assert (
         proc.returncode == 1
-        and where + "aliases: /topics/cv/ is a page sitegen makes" in proc.stderr
+        and where + "aliases: /topics/cv/ is a page or file the site has" in proc.stderr
     )
     assert tree_bytes(fresh_site / "output") == before
+
+
+@pytest.mark.parametrize("old", ["/feed.xml", "/sitemap.xml", "/news/feed.xml", "/robots.txt"])
+def test_an_old_url_where_the_site_has_a_file_is_named_at_its_line(
+    fresh_site: Path, old: str
+) -> None:
+    """A hunter's: `/feed.xml` as an old URL wanted feed.xml/index.html beside the feed
+    file: the build failed on its temporary folder ('Is a directory'), and check said ok."""
+    paper = paper_files(fresh_site)[3]
+    add_front_matter(paper, f"aliases: ['{old}']\n")
+    (fresh_site / "content" / "news").mkdir(exist_ok=True)
+    (fresh_site / "content" / "news" / "n.md").write_text("---\ndate: 2024-01-01\n---\nNews.\n")
+    for command, *extra in (("build", "--no-search"), ("check",)):
+        proc = run_cli(command, "--site", fresh_site, *extra)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        where = f"content/papers/{paper.name}:{line_of(paper, 'aliases:')}: "
+        assert where + f"aliases: {old}/ is a page or file the site has" in proc.stderr, proc.stderr
+
+
+def test_an_old_url_claims_only_its_own_path(fresh_site: Path) -> None:
+    """A hunter's: `/publication/pim/` took the whole publication/ folder, so the old site's
+    PDF kept in root/publication/pim/ and an own page at /publication/ were refused."""
+    paper = paper_files(fresh_site)[3]
+    add_front_matter(paper, "aliases: [/publication/pim/]\n")
+    (fresh_site / "root" / "publication" / "pim").mkdir(parents=True)
+    (fresh_site / "root" / "publication" / "pim" / "pim.pdf").write_bytes(b"%PDF-1.4\n")
+    out = build(fresh_site).output
+    assert (out / "publication" / "pim" / "pim.pdf").read_bytes() == b"%PDF-1.4\n"
+    assert (out / "publication" / "pim" / "index.html").is_file()
+    shutil.rmtree(fresh_site / "root")  # an own page may not share a folder with root/ files
+    (fresh_site / "content" / "pages").mkdir()
+    (fresh_site / "content" / "pages" / "publication.md").write_text("---\ntitle: P\n---\nAll.\n")
+    out = build(fresh_site).output
+    assert "All." in (out / "publication" / "index.html").read_text()
+    assert (out / "publication" / "pim" / "index.html").is_file()
