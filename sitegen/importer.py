@@ -47,7 +47,15 @@ from urllib.parse import urlsplit
 from . import sources, urls
 from .cite import markdown_text
 from .config import load_config, resolve_base_url
-from .content import _as_date, front_matter, load_people, load_profile, owner_spellings, paper_date
+from .content import (
+    _as_date,
+    alias_url,
+    front_matter,
+    load_people,
+    load_profile,
+    owner_spellings,
+    paper_date,
+)
 from .errors import (
     NOT_A_FILE,
     SitegenError,
@@ -932,11 +940,14 @@ def _year(date: object) -> int | None:
 
 
 class _Index:
-    """DOI, then arXiv id, then title within two years: the order matching tries them."""
+    """DOI, then arXiv id, then an old URL, then title within two years: the order matching
+    tries them. An old URL is one page's on the old site: a Hugo page retitled since is
+    the paper that page was (a second paper with its URL is a site that cannot build)."""
 
     def __init__(self) -> None:
         self.doi: dict[str, _Paper] = {}
         self.arxiv: dict[str, _Paper] = {}
+        self.alias: dict[str, _Paper] = {}
         self.title: dict[str, list[_Paper]] = {}
 
     def add(self, p: _Paper) -> None:
@@ -945,6 +956,8 @@ class _Index:
             self.doi.setdefault(doi.casefold(), p)
         if isinstance(arxiv, str):
             self.arxiv.setdefault(_arxiv_key(arxiv), p)
+        for url in _as_urls(p.values.get("aliases")):
+            self.alias.setdefault(url, p)
         if isinstance(title, str) and not p.indexed:
             self.title.setdefault(title_key(title), []).append(p)
             p.indexed = True  # a title never changes once a paper has one
@@ -955,6 +968,10 @@ class _Index:
             return self.doi[doi.casefold()]
         if isinstance(arxiv, str) and _arxiv_key(arxiv) in self.arxiv:
             return self.arxiv[_arxiv_key(arxiv)]
+        if same := next(
+            (self.alias[u] for u in _as_urls(v.get("aliases")) if u in self.alias), None
+        ):
+            return same
         # "Editorial" comes every year: the paper of the nearest year, and none if that one's
         # publisher DOI is another (arXiv's 10.48550 DOI is a preprint's: the same paper)
         year = _year(v.get("date"))
@@ -969,6 +986,12 @@ class _Index:
         )
         mine, theirs = _publisher_doi(doi), p and _publisher_doi(p.values.get("doi"))
         return None if mine and theirs and mine != theirs else p
+
+
+def _as_urls(value: object) -> list[str]:
+    """A paper's `aliases` as the site-relative URLs they name (`old-name` is papers/old-name/)."""
+    given = value if isinstance(value, list) else []
+    return [u for a in given if isinstance(a, str) and (u := alias_url(a))]
 
 
 def _publisher_doi(doi: object) -> str | None:
@@ -1018,6 +1041,10 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
             papers.append(p)
         if r.source not in p.sources:
             p.sources.append(r.source)
+        # a preprint record (arXiv) says nothing of the venue another record gives, nor of
+        # when that was published: a CVPR 2023 paper cited as of its 2022 preprint
+        kind = values.get("type")
+        published = p.values.get("type") == "preprint" and kind not in (None, "preprint")
         # a type says what its venue is: the record that gives the venue gives the type
         venue = p.values.get("venue")
         if venue is None and "venue" in values:
@@ -1026,10 +1053,11 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
             values.pop("type", None)
         for key, value in values.items():
             old = p.values.get(key)
-            # a preprint record (arXiv) says nothing of the venue another record gives
-            if old in _EMPTY or (key == "type" and old == "preprint"):
+            if old in _EMPTY or (key in ("type", "date") and published):
                 p.values[key] = value
                 p.origin[key] = r.source
+            elif key == "aliases":  # two pages of the old site, one paper: both URLs lead to it
+                p.values[key] = list(dict.fromkeys([*old, *value]))  # type: ignore[misc]
             elif key == "date" and _year(old) != _year(value):
                 p.notes.append(
                     f"year {_year(old)} in {p.origin[key]}, {_year(value)} in {r.source}"
@@ -1190,6 +1218,11 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
         return
     data = render_new_paper(v, plan.spellings, plan.as_of).encode()
     name = plan.add(year, str(v["title"]), data)
+    own = f"papers/{name[:-3]}/"  # a Hugo folder named papers: its page's URL is this one's
+    if own in _as_urls(v.get("aliases")):
+        kept = [a for a in v["aliases"] if alias_url(a) != own]  # type: ignore[union-attr]
+        data = render_new_paper({**v, "aliases": kept}, plan.spellings, plan.as_of).encode()
+        plan.writes[plan.papers_dir / name] = data
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.report.notes += [f"{_rel(name)}: {n}" for n in group.notes]  # the sources' own
     plan.sources.setdefault(name, set()).update(group.sources)

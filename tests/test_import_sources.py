@@ -2708,3 +2708,57 @@ def test_hugo_blox_author_data_files_name_the_authors_and_jekyll_is_refused(
     proc = imp(jekyll, "--site", site)
     assert proc.returncode == 2 and "this is a Jekyll site's folder" in proc.stderr, proc.stderr
     assert snapshot(site) == before
+
+
+def test_old_urls_identify_a_paper_and_are_kept_whole(tmp_path: Path) -> None:
+    """Hunters': two Hugo pages of one paper kept only the first's old URL; a page retitled
+    on the Hugo site was a second paper with the same old URL (a site that cannot build);
+    a Hugo folder named papers/ gave a paper its own URL as an old one (the same)."""
+    site, folder = blox_site(
+        tmp_path,
+        {
+            "pre/index.md": "---\ntitle: Great Results\nauthors: [admin]\ndate: 2021-01-05\n---\n",
+            "proc/index.md": "---\ntitle: Great Results\nauthors: [admin]\ndate: 2021-07-01\n"
+            "doi: 10.1/great\n---\n",
+        },
+    )
+    assert imp(folder, "--site", site).returncode == 0
+    [paper] = (site / "content" / "papers").glob("2021-great-results.md")
+    assert front(paper)[0]["aliases"] == ["/publication/pre/", "/publication/proc/"]
+    for page in ("pre", "proc"):  # retitled on the old site since
+        text = (folder / page / "index.md").read_text()
+        (folder / page / "index.md").write_text(text.replace("Great Results", "Great Results, v2"))
+    proc = imp(folder, "--site", site)
+    assert proc.returncode == 0 and "0 added" in proc.stdout, proc.stdout
+    assert run_cli("build", "--site", site, "--no-search").returncode == 0
+    papers = tmp_path / "hugo" / "papers"  # a Hugo section named as sitegen's
+    (papers / "2022-own").mkdir(parents=True)
+    (papers / "2022-own" / "index.md").write_text(
+        "---\ntitle: Own\nauthors: [admin]\ndate: 2022-01-01\n---\n"
+    )
+    assert imp(papers, "--site", site).returncode == 0
+    assert "aliases" not in front(site / "content" / "papers" / "2022-own.md")[0]
+    assert run_cli("build", "--site", site, "--no-search").returncode == 0
+
+
+def test_a_preprint_first_takes_the_published_records_date_with_its_venue(
+    tmp_path: Path,
+) -> None:
+    """A migration hunter's: Scholar's arXiv entry (2022) before its CVPR one (2023) gave a
+    paper dated 2022 with CVPR's venue, type and DOI: cited as CVPR 2022."""
+    site, _ = blox_site(tmp_path, {})
+    bib = tmp_path / "scholar.bib"
+    bib.write_text(
+        "@article{wu2022fast, title={Fast Point Cloud Generation with Straight Flows},"
+        " author={Wu, Lemeng}, journal={arXiv preprint arXiv:2212.01747}, year={2022}}\n"
+        "@inproceedings{wu2023fast, title={Fast Point Cloud Generation with Straight Flows},"
+        " author={Wu, Lemeng}, booktitle={CVPR}, year={2023}, doi={10.1109/CVPR52729.2023.00911}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    [paper] = (site / "content" / "papers").glob("*straight-flows.md")
+    values = front(paper)[0]
+    assert (values["type"], values["venue"], str(values["date"])[:4]) == (
+        "conference",
+        "CVPR",
+        "2023",
+    )
