@@ -117,9 +117,15 @@ _theme = _matching(
     "must be the name of a folder in themes/ or of a built-in theme, not a path "
     "(to share a theme between sites, link it in as themes/NAME)",
 )
-_language = _matching(
+_tag = _matching(
     r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "must be a language tag such as en, de or pt-BR"
 )
+
+
+def _language(v: Any) -> str:
+    if isinstance(v, bool):  # `language: no`, Norwegian: YAML's false
+        raise ValueError("YAML reads no as false: write the tag in quotes, such as 'no'")
+    return _tag(v)
 
 
 def _topic_names(v: Any) -> dict[str, str]:

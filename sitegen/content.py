@@ -244,6 +244,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         return _as_str(data.get(key)) or None
 
     venue = optional_text("venue")
+    if isinstance(data.get("language"), bool):  # `language: no`, Norwegian: YAML's false
+        raise fail("YAML reads no as false: write the tag in quotes, such as 'no'", "language")
     language = optional_text("language")
     if language is not None and not _LANGUAGE.fullmatch(language):
         raise fail(f"{language!r} is not a language tag such as en, de or pt-BR", "language")

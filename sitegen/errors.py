@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shlex
 import stat
 import unicodedata
 from pathlib import Path
@@ -47,7 +48,8 @@ def require_site_folder(site: Path) -> None:
     if site.exists() and not site.is_dir():  # `--site my-site/sitegen.yaml`
         raise SitegenError(f"{site} is a file: --site names the site's folder")
     if not site.is_dir():
-        raise SitegenError(f"no such site folder: {site} (start one with `sitegen new {site}`)")
+        new = shlex.join(["sitegen", "new", str(site)])
+        raise SitegenError(f"no such site folder: {site} (start one with `{new}`)")
     not_a_content_folder(site)
 
 

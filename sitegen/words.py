@@ -41,7 +41,10 @@ def load_words(
     if files and not overrides and not any(path.is_file() for path in files):
         # `language: xx`, or `fe` for `fr`: English pages that say they are not (lang="xx")
         known = sorted({p.stem for d in dirs for p in (d / "words").glob("*.yaml")} - {"en"})
-        close = difflib.get_close_matches(language, known, n=1, cutoff=0.5)
+        # of the same first letter: `fe` may be `fr`, `he` is no `zh`
+        close = difflib.get_close_matches(
+            language, [k for k in known if k[0] == language[0]], 1, 0.5
+        )
         hint = f"did you mean {close[0]!r}? " if close else ""
         why = f"no words for language {language!r}: pages are in English; {hint}the theme has "
         text = decode(read_bytes(config, config), config) if config.is_file() else ""

@@ -522,6 +522,11 @@ def test_a_missing_site_folder_is_named_as_such(tmp_path: Path, command: str) ->
     said = "error: no such site folder: nosuch (start one with `sitegen new nosuch`)\n"
     assert proc.stderr == said
     assert list(tmp_path.iterdir()) == []
+    proc = run_cli(command, "--site", "no such", cwd=tmp_path)  # a command to paste
+    assert (
+        proc.stderr
+        == "error: no such site folder: no such (start one with `sitegen new 'no such'`)\n"
+    )
     (tmp_path / "sitegen.yaml").write_text("title: T\n")  # a site's file, not its folder
     proc = run_cli(command, "--site", "sitegen.yaml", cwd=tmp_path)
     assert proc.stderr == "error: sitegen.yaml is a file: --site names the site's folder\n"
@@ -987,6 +992,8 @@ def test_new_quotes_the_commands_it_suggests(tmp_path: Path) -> None:
         ("base-url: https://example.org/", "unknown key 'base-url': did you mean 'base_url'?"),
         # "must be a whole number from 0 to 100", of an 8
         ('home_papers: "8"', "home_papers: must be a number, not text: write 8 without quotes"),
+        # Norwegian: "must be a non-empty string"
+        ("language: no", "language: YAML reads no as false: write the tag in quotes, such as 'no'"),
     ],
 )
 def test_a_slip_in_sitegen_yaml_says_how_to_fix_it(
