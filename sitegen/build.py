@@ -159,9 +159,10 @@ def load_site(
     warnings += placeholder_name(site_dir, profile)
     people = load_people(site_dir, profile.name)
     site = build_index(sources, profile, people, config, words["Other"])
-    from .sources import owner_lookalikes  # the importer's module: not on a no-op's path
+    from .sources import coauthor_lookalikes, owner_lookalikes  # not on a no-op's path
 
     warnings += owner_lookalikes(site.coauthors, profile.name, people)
+    warnings += coauthor_lookalikes(site.coauthors, people)
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
     site = replace(site, related=related)
     photos = cache_dir / "photo" if cache_dir else None

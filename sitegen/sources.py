@@ -29,7 +29,7 @@ from .markup import plain_inline
 from .markup import web_url as _web_url
 from .model import Coauthor, name_key
 from .profile import MONTHS, markdown_inline
-from .slugs import slugify_text
+from .slugs import slugify_text, title_words
 from .yamlutil import key_line, load_json, load_yaml
 
 ONLINE = ("orcid:", "dblp:", "arxiv:", "zotero:")  # sources fetch.py gets, in any case
@@ -1002,6 +1002,27 @@ def owner_lookalikes(
         "it to your `aliases:` in content/people.yaml; if not, list it there as a person"
     )
     return [SitegenWarning(why.format(name, owner), "content/people.yaml") for name in found]
+
+
+def coauthor_lookalikes(
+    coauthors: Sequence[Coauthor], people: Sequence[PersonEntry]
+) -> list[SitegenWarning]:
+    """Coauthors whose names differ only in case, accents or punctuation ('Jason D Lee' from
+    Scholar, 'Jason D. Lee' from DBLP): two pages, two feeds, each with half the papers.
+    Said, not merged: people.yaml settles it, listing them as one person or as two."""
+    listed = {name_key(entry.name) for entry in people}
+    first: dict[str, str] = {}
+    found = []
+    for c in coauthors:
+        name = c.person.name
+        other = first.setdefault(title_words(name) or name, name)
+        if other != name and not {name_key(other), name_key(name)} <= listed:
+            found.append((other, name))
+    why = (
+        "coauthors {!r} and {!r} may be one person, with a page each: if so, list one as "
+        "the other's alias in content/people.yaml"
+    )
+    return [SitegenWarning(why.format(a, b), "content/people.yaml") for a, b in found]
 
 
 def with_owner(record: SourceRecord, owner: str, is_owner: Callable[[str], bool]) -> SourceRecord:

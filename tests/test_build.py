@@ -2067,3 +2067,21 @@ def test_a_collaboration_papers_authors_are_one_tab_stop_before_its_links(
         height = page.evaluate("document.body.scrollHeight")
         page.close()
     assert presses < 40 and height < 3000, (presses, height)
+
+
+def test_coauthors_spelt_alike_are_said_to_be_perhaps_one(fresh_site: Path) -> None:
+    """A migration hunter's: Scholar's 'Jason D Lee' and DBLP's 'Jason D. Lee' made two
+    coauthor pages, each with half the joint papers, without a word."""
+    a, b = sorted((fresh_site / "content" / "papers").glob("*.md"))[:2]
+    a.write_text(a.read_text().replace("\nauthors:\n", "\nauthors:\n- Jason D Lee\n", 1))
+    b.write_text(b.read_text().replace("\nauthors:\n", "\nauthors:\n- Jason D. Lee\n", 1))
+    said = "may be one person, with a page each: if so, list one as the other's alias"
+    proc = run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert said in proc.stderr and "'Jason D Lee'" in proc.stderr, proc.stderr
+    people = fresh_site / "content" / "people.yaml"
+    people.write_text("- name: Jason D. Lee\n  aliases: [Jason D Lee]\n")  # one person
+    proc = run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert said not in proc.stderr
+    assert not (fresh_site / "output" / "coauthors" / "jason-d-lee-2").exists()
+    people.write_text("- name: Jason D. Lee\n- name: Jason D Lee\n")  # two people: said so
+    assert said not in run_cli("build", "--site", fresh_site, "--no-search", check=True).stderr
