@@ -10,6 +10,7 @@ variable the `pagefind` package reads to find its binary.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -248,17 +249,26 @@ def test_a_page_of_ones_own_is_searchable_until_it_is_deleted(
     assert page_count(out / "pagefind") == papers
 
 
-def test_a_topic_name_spaced_twice_filters_by_the_text_pagefind_reads(
-    fresh_site: Path, pagefind: None
-) -> None:
-    """Pagefind collapses spaces in the text a filter is read from, so the search page's
-    checkbox for a `topic_names` value of "Machine  Learning" matched no paper."""
-    (fresh_site / "sitegen.yaml").write_text('topic_names:\n  LG: "Machine  Learning"\n')
+def test_filters_go_by_slug_whatever_the_name(fresh_site: Path, pagefind: None) -> None:
+    """Pagefind collapses spaces in a filter's text ("Machine  Learning" matched no paper),
+    matches no value with a double quote (`Kai "KJ" Jones`, `Vision "quoted"`), and the
+    coauthor menu listed the first 200: the pages' filters and the search page's choices are
+    the topics' and coauthors' slugs, every one of them, each shown by its name."""
+    (fresh_site / "sitegen.yaml").write_text("topic_names:\n  LG: 'Machine  \"Learning\"'\n")
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text().replace("\nauthors:\n", '\nauthors:\n- Kai "KJ" Jones\n', 1))
     run_cli("build", "--site", fresh_site, "--base-url", BASE_URL, check=True)
     out = fresh_site / "output"
-    values = [b["value"] for b in parse(out / "search" / "index.html").find("input", name="topic")]
-    assert "Machine Learning" in values and not any("  " in v for v in values), values
-    assert "<h1>Machine Learning</h1>" in (out / "topics" / "lg" / "index.html").read_text()
+    search = parse(out / "search" / "index.html")
+    topics = {b["value"] for b in search.find("input", name="topic")}
+    people = (
+        {o["value"] for o in search.find("option")} - {""} - {str(y) for y in range(1900, 2101)}
+    )
+    assert "lg" in topics and "kai-kj-jones" in people
+    assert people == {p.name for p in (out / "coauthors").iterdir() if p.is_dir()}
+    for page in (out / "papers").glob("*/index.html"):
+        filters = re.findall(r'data-pagefind-filter="(topic|coauthor):([^"]*)"', page.read_text())
+        assert filters and all(v in (topics if k == "topic" else people) for k, v in filters)
 
 
 def test_a_result_names_the_authors_a_list_names(fresh_site: Path) -> None:

@@ -135,6 +135,7 @@
     var given = document.getElementById("search-words");
     WORDS = given ? JSON.parse(given.textContent) : ENGLISH;
     var form = app.querySelector(".search-form");
+    form.hidden = false; // hidden in the page: without JavaScript it would search nothing
     var input = app.querySelector("#search-q");
     var filtersBox = app.querySelector(".search-filters");
     var status = app.querySelector(".search-status");
@@ -224,7 +225,7 @@
         var what = s.q ? say(WORDS.query, { query: s.q }) : WORDS.filters;
         status.textContent = say(n === 0 ? WORDS.none : n === 1 ? WORDS.one : WORDS.many, {
           // 2.472 in German: the separator the site's words give "1,234.5"
-          n: String(n).replace(/\B(?=(\d{3})+$)/g, WORDS.group || ","),
+          n: String(n).replace(/\B(?=(\d{3})+$)/g, WORDS.group != null ? WORDS.group : ","),
           what: what,
         });
         return showMore();
