@@ -227,7 +227,7 @@ def test_search_page_box_and_index_are_built(example_output: Path) -> None:
     # paper pages carry the index body and its filters; other pages do not
     html = next((example_output / "papers").glob("*/index.html")).read_text(encoding="utf-8")
     assert "data-pagefind-body" in html
-    assert 'data-pagefind-filter="topic"' in html and 'data-pagefind-filter="year:' in html
+    assert 'data-pagefind-filter="topic:' in html and 'data-pagefind-filter="year:' in html
     assert "data-pagefind-body" not in (example_output / "index.html").read_text()
 
 
