@@ -101,6 +101,7 @@ def test_an_alias_that_is_no_old_url_is_refused_at_its_line(
     )
 
 
+@pytest.mark.slow  # a dozen builds and checks
 def test_an_old_url_leads_to_one_page(fresh_site: Path) -> None:
     a, b, c = paper_files(fresh_site)[:3]
     run_cli("build", "--site", fresh_site, "--no-search", check=True)

@@ -945,9 +945,8 @@ def test_a_slip_in_profile_or_people_yaml_is_named_at_its_line(fresh_site: Path)
     profile = fresh_site / "content" / "profile.yaml"
     profile.write_text(profile.read_text() + "afiliation: MIT\n")  # was kept, and shown nowhere
     warning = f"content/profile.yaml:{_line_of(profile, 'afiliation')}: warning: unknown key "
-    for command in ("check", "build"):
-        proc = run_cli(command, "--site", ".", cwd=fresh_site, check=True)
-        assert warning + "'afiliation': did you mean 'affiliation'?" in proc.stderr, proc.stderr
+    proc = run_cli("check", "--site", ".", cwd=fresh_site, check=True)  # the build's loader
+    assert warning + "'afiliation': did you mean 'affiliation'?" in proc.stderr, proc.stderr
     people = fresh_site / "content" / "people.yaml"
     people.write_text("- name: Yan Zheng\n  alias: [Y. Zheng]\n")  # at the key's line, hinted
     proc = run_cli("build", "--site", ".", cwd=fresh_site)

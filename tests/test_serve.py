@@ -378,6 +378,7 @@ def test_the_reload_socket_is_for_the_preview_s_own_pages(served: tuple[Path, Se
     assert "Traceback" not in "\n".join(srv.err), srv.err
 
 
+@pytest.mark.slow  # 3.7 s: four rebuilds, a socket driven by hand
 def test_a_page_that_registers_after_a_rebuild_is_reloaded_all_the_same(
     tmp_path: Path, free_port: int
 ) -> None:

@@ -434,7 +434,9 @@ def test_a_language_the_theme_has_no_words_for_is_warned_of(
     word: screen readers and search engines were told the wrong language."""
     (fresh_site / "sitegen.yaml").write_text(f"title: T\nlanguage: {language}\n")
     said = f"sitegen.yaml:2: warning: no words for language {language!r}: pages are in English"
-    for command in ("build", "check"):
-        proc = run_cli(command, "--site", ".", cwd=fresh_site)
-        assert proc.returncode == 0, proc.stderr
-        assert f"{said}; {hint}the theme has en, " in proc.stderr, proc.stderr
+    # one each: both read the words alike
+    proc = run_cli(
+        *(["check"] if hint else ["build", "--no-search"]), "--site", ".", cwd=fresh_site
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"{said}; {hint}the theme has en, " in proc.stderr, proc.stderr
