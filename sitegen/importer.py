@@ -747,7 +747,8 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 FILLABLE = (
-    "doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured", "aliases"
+    "doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured", "aliases",
+    "tags",
 )  # fmt: skip
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
@@ -1026,6 +1027,7 @@ def _record_values(r: SourceRecord) -> dict[str, object]:
     values["authors"] = list(r.authors)
     values["links"] = [{"name": name, "url": url} for name, url in r.links]
     values["aliases"] = list(r.aliases)
+    values["tags"] = list(r.tags)
     return {k: v for k, v in values.items() if v not in _EMPTY}
 
 

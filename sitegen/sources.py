@@ -59,6 +59,7 @@ class SourceRecord:
     featured: bool = False
     type: str | None = None  # model.PAPER_TYPES: what the source says the paper is
     aliases: tuple[str, ...] = ()  # its URLs on the site it comes from (a Hugo Blox page's)
+    tags: tuple[str, ...] = ()  # the free tags a site gave it (a Hugo Blox page's `tags`)
     warnings: tuple[SitegenWarning, ...] = ()  # what the source gives that cannot be used
 
 
@@ -913,6 +914,7 @@ def parse_hugo(
             featured=fm.get("featured") is True or fm.get("selected") is True,
             type=next(filter(None, (_HUGO_TYPES.get(clean(t)) for t in kinds)), None),
             aliases=tuple("/" + u for u in dict.fromkeys(old_urls) if u),
+            tags=tuple(dict.fromkeys(c for t in _as_list(fm.get("tags")) if (c := clean(str(t))))),
             warnings=_not_a_url("url_pdf", fm.get("url_pdf"), source, line("url_pdf")),
         )
     ]

@@ -947,6 +947,7 @@ doi: '10.1234/blox.1'
 publication: '*Journal of Static Sites*'
 abstract: 'We move a *site*.'
 featured: true
+tags: [Static Sites]
 url_pdf: https://arxiv.org/pdf/2305.01234
 url_code: https://github.com/ada/moved
 url_slides: https://example.org/slides
@@ -1031,6 +1032,7 @@ def test_hugo_blox_publications_become_papers_with_their_buttons(tmp_path: Path)
     ]
     assert body.strip() == "We move a *site*."
     assert moved["aliases"] == ["/publication/moved/"]  # its URL on the Hugo site, kept
+    assert moved["tags"] == ["Static Sites"]
     older, body = front(papers / "2019-an-older-toml-paper.md")
     # Hugo's `slug` names the page's URL, lower-cased as Hugo writes it, and its own
     # aliases stay; one relative to its folder is left out
@@ -2650,7 +2652,7 @@ def test_hugo_blox_pages_as_written_now_and_by_hugo_academic_keep_their_links() 
     Hugo Academic's url_preprint, url_custom and `selected`, were dropped without a word;
     an abstract of paragraphs and a list became one line; `In *Conference*` kept its In."""
     [new] = parse_hugo(
-        "---\ntitle: Modern\nauthors: [Ada Lovelace]\ndate: 2024-07-03\n"
+        "---\ntitle: Modern\nauthors: [Ada Lovelace]\ndate: 2024-07-03\ntags: [Widgets, GANs]\n"
         "publication: In *IEEE Transactions on Widgets*\n"
         "hugoblox: {ids: {doi: 'https://doi.org/10.1109/TW.2024.1', arxiv: '2310.10296'}}\n"
         "abstract: |\n  First, with **bold**.\n\n  Second:\n\n  - one\n  - two\n"
@@ -2670,6 +2672,7 @@ def test_hugo_blox_pages_as_written_now_and_by_hugo_academic_keep_their_links() 
     )
     assert new.links == (("Slides", "https://example.org/s"),)
     assert new.abstract == "First, with **bold**.\n\nSecond:\n\n- one\n- two"
+    assert new.tags == ("Widgets", "GANs")  # sitegen has tags too: they were dropped
     [old] = parse_hugo(
         '+++\ntitle = "Old"\ndate = 2015-01-01\nselected = true\n'
         'url_preprint = "https://arxiv.org/abs/1501.07242"\n'
