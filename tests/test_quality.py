@@ -228,6 +228,33 @@ def test_axe_finds_no_serious_violations(example_output: Path, chromium, scheme:
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.browser
+def test_the_other_topics_chip_passes_axe_in_both_schemes(fresh_site: Path, chromium) -> None:
+    """An accessibility hunter's: a paper without a topic (any BibTeX, ORCID or DBLP
+    import) is listed under "Other", whose grey chip was 2.9:1 on the page (3.4:1 dark):
+    axe's color-contrast, serious. The example site has no such paper."""
+    _need_node_tool(AXE, "axe-core")
+    (fresh_site / "content" / "papers" / "2021-no-topic.md").write_text(
+        "---\ntitle: A Paper Without a Topic\ndate: 2021-03\nauthors: [Lemeng Wu]\n---\nA.\n"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    failures = []
+    with serve(fresh_site / "output", REPO / "netlify.toml") as base:
+        for scheme in ("light", "dark"):
+            context = chromium.new_context(color_scheme=scheme, bypass_csp=True)
+            for url in ("papers/2021-no-topic/", "topics/", "topics/other/"):
+                page = context.new_page()
+                page.goto(base + url, wait_until="load")
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate(
+                    "async () => await axe.run(document, {runOnly: ['color-contrast']})"
+                )
+                failures += [f"{url} ({scheme}): {v['id']}" for v in result["violations"]]
+                page.close()
+            context.close()
+    assert not failures, failures
+
+
 # ---------------------------------------------------------------- layout
 
 
