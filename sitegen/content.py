@@ -49,7 +49,9 @@ _TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
 _ET_AL = re.compile(r"(?i)et\.?\s*al\.?,?|(?:and\s+)?others|\.\.\.|…")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # as sitegen.yaml's `language`
-_URL_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?)+")  # no `.` or `..` segment
+# no `.` or `..` segment; each segment ends at a `/`, so that no text matches two ways
+# (`(segment/?)+` took exponential time on `/aaaa...!`: 30 letters, a minute)
+_URL_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?")
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:

@@ -171,3 +171,12 @@ def test_an_old_url_claims_only_its_own_path(fresh_site: Path) -> None:
     out = build(fresh_site).output
     assert "All." in (out / "publication" / "index.html").read_text()
     assert (out / "publication" / "pim" / "index.html").is_file()
+
+
+def test_a_long_old_url_that_is_no_path_is_refused_at_once() -> None:
+    """The path pattern tried every way to split `/aaa...!` into folders: 24 letters took a
+    second, 30 a minute, so a hostile Hugo page's alias hung the import (this test too)."""
+    from sitegen.content import alias_url
+
+    assert alias_url("/" + "a" * 5000 + "!") is None
+    assert alias_url("/publication/" + "a" * 5000 + "/") == "publication/" + "a" * 5000 + "/"
