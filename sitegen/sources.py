@@ -812,7 +812,7 @@ _HUGO_LINKS = {
     f"url_{n.lower()}": n
     for n in ("Dataset", "Poster", "Project", "Slides", "Source", "Video", "Preprint")
 }
-_HUGO_IN = re.compile(r"(?i)in\s+")  # `publication: In *Wowchemy Conference*`
+_HUGO_IN = re.compile(r"(?i)^in\s+")  # `publication: In *Wowchemy Conference*`, at its start
 _TOML_CLOSING = re.compile(r"\n\+\+\+[ \t]*(?:\n|\Z)")
 # where tomllib (before Python 3.14) says the error is: only in its message
 _TOML_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")

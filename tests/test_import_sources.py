@@ -2673,6 +2673,11 @@ def test_hugo_blox_pages_as_written_now_and_by_hugo_academic_keep_their_links() 
     assert new.links == (("Slides", "https://example.org/s"),)
     assert new.abstract == "First, with **bold**.\n\nSecond:\n\n- one\n- two"
     assert new.tags == ("Widgets", "GANs")  # sitegen has tags too: they were dropped
+    [neurips] = parse_hugo(
+        "---\ntitle: N\ndate: 2020-01-01\npublication: Advances in Neural Information\n---\n",
+        "n.md",
+    )
+    assert neurips.venue == "Advances in Neural Information"  # only a leading In goes
     [old] = parse_hugo(
         '+++\ntitle = "Old"\ndate = 2015-01-01\nselected = true\n'
         'url_preprint = "https://arxiv.org/abs/1501.07242"\n'
