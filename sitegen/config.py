@@ -147,18 +147,23 @@ def _nav(v: Any) -> tuple[NavItem, ...]:
     if not isinstance(v, list):
         raise ValueError("must be a list of {title, url} entries")
     items = []
-    for entry in v:
+    for i, entry in enumerate(v):  # a problem is named at its entry's line (ValueError's i)
         if not isinstance(entry, dict) or set(entry) != {"title", "url"}:
-            raise ValueError("each entry needs exactly `title` and `url`")
-        url = _str(entry["url"])
+            raise ValueError("each entry needs exactly `title` and `url`", i)
+        try:
+            url = _str(entry["url"])
+            title = _str(entry["title"])
+        except ValueError as e:
+            raise ValueError(f"{e}", i) from None
         if not url.startswith(("/", "http://", "https://")) or url.startswith("//"):
-            raise ValueError(f"url {url!r} must start with / (a page of the site) or http(s)://")
+            why = f"url {url!r} must start with / (a page of the site) or http(s)://"
+            raise ValueError(why, i)
         if _NOT_IN_A_LINK.search(url):  # a browser reads `/\evil.example/` as `//evil.example/`
-            raise ValueError(f"url {url!r}: no spaces or backslashes (write a space as %20)")
+            raise ValueError(f"url {url!r}: no spaces or backslashes (write a space as %20)", i)
         if url.startswith("http") and (problem := base_url_problem(url.split("#")[0])):
             if not problem.startswith(("must be the site's folder", "has an empty")):
-                raise ValueError(f"url {url!r} {problem}")  # `?q=a|b`: invalid on every page
-        items.append(NavItem(_str(entry["title"]), url))
+                raise ValueError(f"url {url!r} {problem}", i)  # `?q=a|b`: invalid on every page
+        items.append(NavItem(title, url))
     return tuple(items)
 
 

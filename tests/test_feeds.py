@@ -213,7 +213,7 @@ def test_a_nav_url_that_is_no_valid_url_is_refused_at_its_line(fresh_site: Path)
     for command, *extra in (("build", "--no-search"), ("check",)):
         proc = run_cli(command, "--site", fresh_site, *extra)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr
-        assert "sitegen.yaml:1: nav: url 'https://www.google.com/search?q=a|b' is not a valid" in (
+        assert "sitegen.yaml:3: nav: url 'https://www.google.com/search?q=a|b' is not a valid" in (
             proc.stderr
         ), proc.stderr
 
