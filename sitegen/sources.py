@@ -859,9 +859,13 @@ def parse_hugo(
     if isinstance(slug := fm.get("slug"), str) and page_url:
         page_url = page_url.rstrip("/").rsplit("/", 1)[0] + f"/{slug}/"
     given = fm.get("url") if isinstance(fm.get("url"), str) else page_url
+    given = given if given.startswith("/") or not given else "/" + given  # from the root
+    # an alias without a slash is relative to the page's section, as Hugo reads it
+    section = page_url.rstrip("/").rsplit("/", 1)[0] + "/"
+    aliases = [str(a) for a in _as_list(fm.get("aliases"))]
+    old = [given, *(a if a.startswith("/") else section + a for a in aliases)]
     # as Hugo writes them: lower case, spaces as '-'; one that is no path here is left out
-    old = [given, *(a for a in _as_list(fm.get("aliases")) if str(a).startswith("/"))]
-    old_urls = (alias_url(str(u).lower().replace(" ", "-")) for u in old if u)
+    old_urls = (alias_url(u.lower().replace(" ", "-")) for u in old if u)
 
     def line(key: str) -> int:  # a top-level key's line, YAML (`key:`) or TOML (`key =`)
         m = re.search(rf"(?m)^[\"']?{key}[\"']?[ \t]*[:=]", fm_text)
