@@ -69,7 +69,7 @@ from .portfolio import (
     news_feeds,
 )
 from .related import related_papers, term_counts
-from .render import make_env, static_dirs, template_dirs, template_error, theme_dirs
+from .render import case_slips, make_env, static_dirs, template_dirs, template_error, theme_dirs
 from .search import BUNDLE_DIR, PAGEFIND_MISSING, pagefind_available
 from .search import build_index as build_search_index
 from .state import (
@@ -154,7 +154,7 @@ def load_site(
     words, found = load_words(
         theme_dirs(site_dir, config.theme), config.language, config.words, site_dir / CONFIG_FILE
     )
-    warnings += found
+    warnings += found + case_slips(site_dir, config.theme)
     profile = load_profile(site_dir)
     warnings += placeholder_name(site_dir, profile)
     people = load_people(site_dir, profile.name)

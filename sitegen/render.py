@@ -25,7 +25,7 @@ from jinja2.sandbox import (
 )
 
 from .content import read_text
-from .errors import SitegenError
+from .errors import SitegenError, SitegenWarning
 from .state import VCS_DIRS, builtin_themes_dir, scan
 from .yamlutil import key_line
 
@@ -52,6 +52,27 @@ def theme_dirs(site: Path, theme: str) -> list[Path]:
 
 def template_dirs(site: Path, theme: str) -> list[Path]:
     return [site / "templates", *(d / "templates" for d in theme_dirs(site, theme))]
+
+
+def case_slips(site: Path, theme: str) -> list[SitegenWarning]:
+    """A site template named as a theme's but for its case (`templates/Paper.html`): unused,
+    though a case-insensitive disk (macOS, Windows) finds it, so the site differs there and
+    on the host that deploys it."""
+    own, *themes = template_dirs(site, theme)
+    theirs = {
+        str(p.relative_to(d)).lower(): str(p.relative_to(d))
+        for d in themes
+        for p in d.rglob("*.html")
+    }
+    mine = (str(p.relative_to(own)) for p in own.rglob("*.html")) if own.is_dir() else ()
+    return [
+        SitegenWarning(
+            f"not used: the theme's template is {theirs[m.lower()]} (names are case-sensitive)",
+            f"templates/{m}",
+        )
+        for m in sorted(mine)
+        if m.lower() in theirs and m != theirs[m.lower()]
+    ]
 
 
 def static_dirs(site: Path, theme: str) -> list[Path]:

@@ -1031,3 +1031,14 @@ def test_more_first_hour_slips_say_what_to_do(fresh_site: Path) -> None:
         'in a loop, or nest too deep (it extends itself: write {% extends "default/base.html" %}'
         " for the theme's)"
     ) in proc.stderr, proc.stderr
+
+
+def test_a_site_template_in_the_wrong_case_is_said_to_be_unused(fresh_site: Path) -> None:
+    """A hunter's: templates/Paper.html was used on macOS's disk, which ignores case, and
+    silently not on the host that deploys the site."""
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "Paper.html").write_text('{% extends "default/paper.html" %}\n')
+    said = "templates/Paper.html: warning: not used: the theme's template is paper.html"
+    for command, *extra in (("build", "--no-search"), ("check",)):
+        proc = run_cli(command, "--site", ".", *extra, cwd=fresh_site, check=True)
+        assert said in proc.stderr, proc.stderr
