@@ -18,7 +18,7 @@ import yaml
 
 from .errors import SitegenError, SitegenWarning, decode, drop_control, read_bytes
 from .urls import output_path
-from .words import texts
+from .words import LANGUAGE_TAG, texts
 from .yamlutil import key_line, load_yaml
 
 CONFIG_FILE = "sitegen.yaml"
@@ -117,9 +117,7 @@ _theme = _matching(
     "must be the name of a folder in themes/ or of a built-in theme, not a path "
     "(to share a theme between sites, link it in as themes/NAME)",
 )
-_tag = _matching(
-    r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "must be a language tag such as en, de or pt-BR"
-)
+_tag = _matching(LANGUAGE_TAG.pattern, "must be a language tag such as en, de or pt-BR")
 
 
 def _language(v: Any) -> str:

@@ -31,6 +31,7 @@ from .markup import plain_inline, render_markdown, web_url
 from .model import OTHER_TOPIC, PAPER_TYPES, Paper, Profile, name_key
 from .slugs import WINDOWS_RESERVED
 from .state import not_site
+from .words import LANGUAGE_TAG
 from .yamlutil import key_line, load_yaml, written_value
 
 _SLUG_OK = re.compile(r"[a-z0-9][a-z0-9-]{0,150}")  # fullmatch: `$` allows a final newline
@@ -48,7 +49,6 @@ _TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
 # "et al." and its kin: a cut list, not a name (BibTeX reads `and others` as et al.)
 _ET_AL = re.compile(r"(?i)et\.?\s*al\.?,?|(?:and\s+)?others|\.\.\.|…")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # as sitegen.yaml's `language`
 # no `.` or `..` segment; each segment ends at a `/`, so that no text matches two ways
 # (`(segment/?)+` took exponential time on `/aaaa...!`: 30 letters, a minute)
 _URL_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*[A-Za-z0-9_~-][A-Za-z0-9._~-]*/?")
@@ -249,7 +249,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     if isinstance(data.get("language"), bool):  # `language: no`, Norwegian: YAML's false
         raise fail("YAML reads no as false: write the tag in quotes, such as 'no'", "language")
     language = optional_text("language")
-    if language is not None and not _LANGUAGE.fullmatch(language):
+    if language is not None and not LANGUAGE_TAG.fullmatch(language):
         raise fail(f"{language!r} is not a language tag such as en, de or pt-BR", "language")
     if (kind := optional_text("type")) is not None and kind not in PAPER_TYPES:
         close = difflib.get_close_matches(kind.lower(), PAPER_TYPES, n=1, cutoff=0.6)

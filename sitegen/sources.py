@@ -244,8 +244,8 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
         raise SitegenError("an entry without a title", source, line)
     # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
     names = [n for n in (_HOMONYM.sub("", a) for a in fields.get("authors", ())) if visible(n)]
-    # "et al." (or BibTeX's "others", in CSL-JSON too) anywhere is `et_al`, not a name
-    fields["authors"] = tuple(a for a in names if not _ET_AL.fullmatch(a) and a.lower() != "others")
+    # "et al." (or BibTeX's "others", in CSL-JSON too: _ET_AL) anywhere is `et_al`, not a name
+    fields["authors"] = tuple(a for a in names if not _ET_AL.fullmatch(a))
     fields["et_al"] = fields.get("et_al", False) or len(fields["authors"]) < len(names)
     doi = fields.get("doi")
     if doi and doi.lower().startswith("10.48550/arxiv."):  # arXiv's own DOI is its id
@@ -886,7 +886,7 @@ def parse_hugo(
     for x in (*_as_list(fm.get("links")), *_as_list(fm.get("url_custom"))):
         named.append((clean(_value(x, "name")), _value(x, "url")))
     links = tuple((n, u) for n, raw in named if n and (u := web_url(raw)))
-    ids = _value(_value(fm, "hugoblox"), "ids")  # `hugoblox: {ids: {doi: ..., arxiv: ...}}`
+    ids = _value(fm, "hugoblox", "ids")  # `hugoblox: {ids: {doi: ..., arxiv: ...}}`
     urls = [pdf, *(u for _, u in links)]
     arxiv = bare_arxiv(_value(ids, "arxiv")) or next(
         filter(None, (bare_arxiv(u, hinted=True) for u in urls)), None

@@ -13,7 +13,11 @@ from typing import Any
 from .errors import SitegenError, SitegenWarning, decode, drop_control, read_bytes
 from .yamlutil import key_line, load_yaml
 
-ENGLISH = "en.yaml"  # the list of phrases; every other file maps some of them to its words
+ENGLISH = "en.yaml"
+# a BCP 47 tag as sitegen reads one, a site's `language` and a paper's alike
+LANGUAGE_TAG = re.compile(
+    r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+)  # the list of phrases; every other file maps some of them to its words
 
 
 def _read(path: Path) -> tuple[Any, str]:
