@@ -265,6 +265,7 @@ class Preview:
 
     def __post_init__(self) -> None:
         self.failed: bytes | None = None  # the error page while the last build failed
+        self.shows_new = True  # the last build changed what the preview serves
         self._warned: set[str] = set()
         self.theme: str | None = None
         self.roots = self._roots()
@@ -309,7 +310,10 @@ class Preview:
             traceback.print_exc(file=self.err)
             self._fail(SitegenError(f"internal error while building: {type(e).__name__}: {e}"))
             return False
-        finally:
+        # a save that changes no output (an editor's save of an unchanged file, a comment in
+        # a template) reloads no page: a reader's scroll position and open details stay
+        self.shows_new = self.failed is not None or bool(result.written or result.removed)
+        if self.shows_new:
             self.generation = secrets.token_hex(4)
         self.failed = None
         warnings = {str(w) for w in result.warnings}
@@ -327,6 +331,7 @@ class Preview:
 
     def _fail(self, e: SitegenError) -> None:
         self.failed = error_page(self.site_dir, e)
+        self.shows_new, self.generation = True, secrets.token_hex(4)
         self.say(one_line(e), self.err)
 
     def _describe(self, changed: list[str]) -> str:
@@ -384,7 +389,8 @@ class Preview:
         ok = self.build(changed, seen=now)  # on the event loop: requests wait for it
         if ok is None:
             return before  # files changed mid-build: build again from `before`
-        reload_browsers(self.reload_path(changed, recovered=had_error and ok))
+        if self.shows_new:
+            reload_browsers(self.reload_path(changed, recovered=had_error and ok))
         # fork_map's gc.freeze() left the build's garbage in the oldest generation, seldom
         # collected (+8 MB a rebuild at 1,000 papers): collected once the page has reloaded
         asyncio.get_running_loop().call_later(COLLECT_AFTER_SECONDS, gc.collect)

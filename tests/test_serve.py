@@ -911,6 +911,47 @@ def test_a_bug_in_one_rebuild_does_not_end_the_watching(tmp_path: Path) -> None:
     assert err.getvalue().count("RuntimeError: a bug") == 1
 
 
+def test_a_save_that_changes_no_page_reloads_no_browser(tmp_path: Path, monkeypatch) -> None:
+    """An editor's save of an unchanged file rebuilds nothing and leaves open pages alone
+    (their scroll position, an open "All authors"); a real edit, an error and its fix reload."""
+    import asyncio
+    import io
+
+    import sitegen.serve
+    from sitegen.serve import Preview, Snapshot, snapshot
+
+    site = make_site(tmp_path / "site")
+    md = sorted((site / "content" / "papers").glob("*.md"))[0]
+    preview = Preview(site, tmp_path / "out", BASE_URL, out=io.StringIO(), err=io.StringIO())
+    assert preview.build()
+    reloads: list[str] = []
+    monkeypatch.setattr(sitegen.serve, "reload_browsers", reloads.append)
+    before = snapshot(preview.roots)
+
+    def save(text: str) -> None:
+        nonlocal before
+        md.write_text(text, encoding="utf-8")
+        stat = md.stat()  # a later mtime, as an editor's save gives, however quick the test
+        os.utime(md, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+        now = snapshot(preview.roots)
+        assert now != before
+
+        async def rebuild() -> Snapshot:  # as the watcher calls it: on the event loop
+            return preview._rebuild(before, now)
+
+        before = asyncio.run(rebuild())
+
+    text = md.read_text(encoding="utf-8")
+    generation = preview.generation
+    save(text)  # the same bytes
+    assert reloads == [] and preview.generation == generation
+    save(text.replace("title:", "title: New", 1))
+    assert reloads == [str(md)] and preview.generation != generation
+    save("---\ntitle: [\n---\n")  # the error page
+    save(text.replace("title:", "title: New", 1))  # mended: the output is as before it
+    assert reloads == [str(md)] * 3 and preview.failed is None
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         return next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")) / 1024
