@@ -58,13 +58,12 @@ class FeedSpec:
     language: str  # sitegen.yaml's, as the pages' <html lang>
 
 
-def author_line(paper: Paper, words: dict[str, str], owner: str) -> str:
-    """The listed authors (Paper.listed_authors), then how many more, or "et al."; the
-    owner for a paper with no author list (ORCID's) but the owner among its authors."""
+def author_line(paper: Paper, words: dict[str, str]) -> str:
+    """The listed authors (Paper.listed_authors), then how many more, or "et al."."""
     shown = paper.listed_authors  # "…" where the list skips to the owner
     names = ", ".join(
         a.name if a is paper.authors[i] else f"… {a.name}" for i, a in enumerate(shown)
-    ) or (owner if paper.owner_in_et_al else "")
+    )
     more = len(paper.authors) - len(shown)
     if more:
         names += " " + words["and {n} more"].format(n=format_number(more, words))
@@ -83,7 +82,7 @@ def render_feeds(
         # a former slug: the entry readers have, so that a renamed paper is not news again
         first = next((urls.absolute(base_url, a) for a in paper.aliases if urls.is_paper(a)), "")
         fe = add_entry(fg, link, plain_inline(paper.title), paper.date, first)
-        byline = author_line(paper, words, spec.author)
+        byline = author_line(paper, words)
         if paper.authors:  # in one call: feedgen redoes its whole list on each
             fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
         elif byline:  # the owner's, named nowhere else

@@ -74,8 +74,9 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
             why = f"it redirects to {newurl}: only http and https are followed"
             raise urllib.error.URLError(why)
         new = super().redirect_request(*args)
-        # an API key is for the host it was given to, not for any a redirect names
-        if new and new.host != args[0].host:
+        # an API key is for the host it was given to, not for any a redirect names, and
+        # never for plain http, where anyone on the way reads it (requests drops it too)
+        if new and (new.host != args[0].host or (args[0].type, new.type) == ("https", "http")):
             new.remove_header("Zotero-api-key")
         return new
 

@@ -131,7 +131,16 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=order))
 
 
-def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Paper, ...]:
+def credited(paper: Paper, owner: str) -> tuple[str, ...]:
+    """The names a paper is credited to: its authors, or the owner for a paper whose source
+    lists none but the owner among them (ORCID's works): shown on its page, and so in its
+    citation files, JSON-LD and Scholar's tags, which had an empty author list."""
+    return paper.author_names or ((owner,) if paper.owner_in_et_al else ())
+
+
+def make_papers(
+    sources: Sequence[Paper], people: dict[str, Person], owner: str
+) -> tuple[Paper, ...]:
     """The papers as read, each with its author names resolved to people and its topic
     spelt as the site spells it (spelling_shown); newest first."""
     # only `authors` and `topic` are set after the parse: keys.Digests digests a paper by
@@ -140,7 +149,7 @@ def make_papers(sources: Sequence[Paper], people: dict[str, Person]) -> tuple[Pa
     topic = spelling_shown(Counter(s.topic for s in sources))
     return newest_first(
         dataclasses.replace(
-            s, authors=tuple(author[n] for n in s.author_names), topic=topic[s.topic]
+            s, authors=tuple(author[n] for n in credited(s, owner)), topic=topic[s.topic]
         )
         for s in sources
     )
@@ -229,9 +238,9 @@ def build_index(
 ) -> Site:
     """Everything the theme and the feeds show, derived once from the papers; `other` names
     the papers without a topic, in the site's words."""
-    names = (n for s in sorted(sources, key=_arrival) for n in s.author_names)
+    names = (n for s in sorted(sources, key=_arrival) for n in credited(s, profile.name))
     people, owner = resolve_people(profile, people_entries, names)
-    papers = make_papers(sources, people)
+    papers = make_papers(sources, people, profile.name)
     topics = group_topics(papers, config, other)
     tags = group_tags(papers, config)
     return Site(

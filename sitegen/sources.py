@@ -727,8 +727,13 @@ def _orcid_record(group: Any, source: str) -> SourceRecord | None:
             value = clean(_value(x, "external-id-value"))
             found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
     title, date, venue, url, paper_type = "", None, None, None, None
-    for s in summaries:
-        title = title or clean(_value(s, "title", "title", "value"))  # Crossref's: <i>, &amp;
+    # the published version's summary first, when there is one: ORCID puts the source the
+    # user prefers first, often the preprint, whose date then cited CVPR 2023 as of 2022
+    for s in sorted(summaries, key=lambda s: clean(_value(s, "type")) == "preprint"):  # stable
+        if not title:  # Crossref's: <i>, &amp;; "Title: Subtitle", as the paper is cited
+            title = clean(_value(s, "title", "title", "value"))
+            subtitle = clean(_value(s, "title", "subtitle", "value"))
+            title += f": {subtitle}" if title and subtitle else ""
         parts = [_value(s, "publication-date", p, "value") for p in ("year", "month", "day")]
         date = date or make_date(*parts, source=source, line=None)
         found_venue = _venue(rich_text(_value(s, "journal-title", "value")))

@@ -1734,6 +1734,26 @@ def test_a_redirect_is_followed_to_http_and_https_only(
     ]
 
 
+@pytest.mark.parametrize(
+    ("to", "kept"),
+    [
+        ("https://api.example.org/users/5/items?start=100", True),  # same host, still https
+        ("http://api.example.org/users/5/items", False),  # the same host, in plain text
+        ("https://elsewhere.example.org/users/5/items", False),
+    ],
+)
+def test_the_zotero_key_follows_a_redirect_only_to_its_own_host_over_https(
+    to: str, kept: bool
+) -> None:
+    """An https answer redirecting to http on the same host had the key sent in clear text,
+    for anyone on the way to read: it is dropped there, as requests drops credentials."""
+    url = "https://api.example.org/users/5/items"
+    request = urllib.request.Request(url, headers={"Zotero-API-Key": "s3cretKey"})
+    new = fetch._Redirects().redirect_request(request, None, 301, "Moved", {}, to)
+    assert new is not None and new.full_url == to
+    assert (new.get_header("Zotero-api-key") == "s3cretKey") is kept
+
+
 def test_a_failure_that_says_nothing_is_named_by_its_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     """A connection closed mid-answer is an EOFError, whose text is empty: `cannot reach ... ()`."""
 
@@ -2307,6 +2327,32 @@ def test_orcid_titles_and_journals_in_crossrefs_markup_are_text(site: Path, tmp_
     assert by_title(site)["H2O & Fast2"]["venue"] == "J. of Bold & Co"
 
 
+def test_an_orcid_work_is_read_with_its_subtitle_and_its_published_versions_date(
+    site: Path, tmp_path: Path
+) -> None:
+    """ORCID keeps a subtitle apart: "Let us Build Bridges" matched no paper and was added
+    beside the profile's. A group lists the source its owner prefers first, often the
+    preprint, whose date then dated the CVPR paper a year early."""
+    summary = {"title": {"title": {"value": "Let us Build Bridges"}, "subtitle": {
+        "value": "Understanding and Extending Diffusion Generative Models"}},
+        "publication-date": {"year": {"value": "2022"}}}  # fmt: skip
+    preprint = {
+        "type": "preprint",
+        "title": {"title": {"value": "Grow and Prune"}},
+        "publication-date": {"year": {"value": "2022"}, "month": {"value": "12"}},
+    }
+    paper = {"type": "conference-paper", "title": {"title": {"value": "Grow and Prune"}},
+             "journal-title": {"value": "CVPR 2023"},
+             "publication-date": {"year": {"value": "2023"}, "month": {"value": "06"}}}  # fmt: skip
+    orcid = tmp_path / "orcid.json"
+    groups = [{"work-summary": [summary]}, {"work-summary": [preprint, paper]}]
+    orcid.write_text(json.dumps({"group": groups}))
+    proc = imp(orcid, "--site", site)
+    assert proc.stdout.splitlines()[-1].startswith("1 added"), proc.stdout  # Grow and Prune
+    fm = by_title(site)["Grow and Prune"]
+    assert (fm["date"], fm["type"], fm["venue"]) == ("2023-06", "conference", "CVPR 2023")
+
+
 def test_a_paper_without_authors_gains_them_and_an_abstract(site: Path, tmp_path: Path) -> None:
     as_of = dt.date(2026, 11, 25)
     run_import([ORCID], site, as_of=as_of)
@@ -2583,6 +2629,16 @@ def test_a_paper_with_no_author_list_shows_its_owner(site: Path) -> None:
 
     entry = next(e for e in feedparser.parse(out / "feed.xml").entries if "Hostile" in e.title)
     assert entry.author == "Lemeng Wu" and "<em>Lemeng Wu</em>" in entry.summary
+    # and so do its citation files and the tags Scholar reads, which named no author
+    files = out / "papers" / path.stem / path.stem
+    assert re.search(r"author += \{Wu, Lemeng\},", files.with_suffix(".bib").read_text())
+    assert "AU  - Wu, Lemeng" in files.with_suffix(".ris").read_text()
+    csl = json.loads(files.with_suffix(".json").read_text())
+    assert [a.get("family") for a in csl[0]["author"]] == ["Wu"]
+    doc = parse(out / "papers" / path.stem / "index.html")
+    assert [m["content"] for m in doc.find("meta", name="citation_author")] == ["Wu, Lemeng"]
+    (ld,) = [d for d in map(json.loads, doc.data_blocks) if d["@type"] == "ScholarlyArticle"]
+    assert [a["name"] for a in ld["author"]] == ["Lemeng Wu"]
 
 
 def test_a_title_every_year_matches_its_own_years_paper_and_doi(tmp_path: Path) -> None:
