@@ -15,9 +15,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from .errors import SitegenError
+from .errors import SitegenError, SitegenWarning
 from .sources import SourceRecord, parse_arxiv_atom, parse_bibtex, parse_csl_json, parse_orcid_works
 
 DEFAULTS = {
@@ -40,6 +41,7 @@ ZOTERO_REFUSALS = {
     403: "the library is private: set ZOTERO_API_KEY to a key that can read it",
     404: "no such library or collection",
 }
+ZOTERO_KEY_REFUSED = "ZOTERO_API_KEY cannot read this library: give the key access to it"
 # a user's or group's library, or one collection of it (Zotero's keys are 8 of [A-Z0-9])
 _ZOTERO = re.compile(r"(users|groups)/[0-9]+(/collections/[A-Z0-9]{8})?")
 _DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
@@ -155,7 +157,22 @@ def answer(
 
 
 def fetch(spec: str, log: Log) -> list[SourceRecord]:
-    """Records of one online source, e.g. `orcid:0000-0002-1825-0097`."""
+    """Records of one online source, e.g. `orcid:0000-0002-1825-0097`. A line of an answer
+    no one sees (Zotero's and ORCID's are one line) says nothing: errors and warnings name
+    the source, and the item by its title."""
+    try:
+        records = _fetch(spec, log)
+    except SitegenError as e:
+        if e.path == spec:
+            e.line = None
+        raise
+    return [
+        replace(r, line=None, warnings=tuple(SitegenWarning(w.message, w.path) for w in r.warnings))
+        for r in records
+    ]
+
+
+def _fetch(spec: str, log: Log) -> list[SourceRecord]:
     kind, _, arg = spec.partition(":")
     kind, arg = kind.lower(), arg.strip()
     if kind == "orcid":
@@ -243,11 +260,12 @@ def _zotero(spec: str, library: str, log: Log) -> list[SourceRecord]:
             why = "not a Zotero API key: it holds a control or non-ASCII character (not shown)"
             raise SitegenError(why, "ZOTERO_API_KEY")
         headers["Zotero-API-Key"] = key
+    refusals = {**ZOTERO_REFUSALS, 403: ZOTERO_KEY_REFUSED} if key else ZOTERO_REFUSALS
     records: list[SourceRecord] = []
     seen, last = 0, None  # items served: a note with no title is no record
     for _ in range(ZOTERO_PAGES):
         query = {"format": "csljson", "limit": ZOTERO_PAGE, "start": seen}
-        text, got = answer(f"{url}?{urllib.parse.urlencode(query)}", spec, headers, ZOTERO_REFUSALS)
+        text, got = answer(f"{url}?{urllib.parse.urlencode(query)}", spec, headers, refusals)
         if text == last:  # as arXiv's "no new entry": a server repeating itself never ends
             raise SitegenError(f"the server sent the same page twice (at item {seen})", spec)
         last = text
@@ -256,7 +274,8 @@ def _zotero(spec: str, library: str, log: Log) -> list[SourceRecord]:
         seen += served
         count = got.get("Total-Results", "")  # a count int() cannot read is no count
         total = int(count) if count.isascii() and count.isdigit() and len(count) < 10 else None
-        log(f"{spec}: {seen}{f' of {total}' if total is not None else ''} items")
+        items = "item" if (seen if total is None else total) == 1 else "items"
+        log(f"{spec}: {seen}{f' of {total}' if total is not None else ''} {items}")
         if served < ZOTERO_PAGE or (total is not None and seen >= total):
             return records
         # Zotero's `Backoff: N` asks for N seconds before the next request (capped)

@@ -86,6 +86,8 @@ _BIBTEX_TYPES = {
     "online": "misc",  # biblatex's web item
     "thesis": "thesis", "report": "report",  # biblatex's, its `type` saying which (mathesis)
 }  # fmt: skip
+# BibTeX's and biblatex's edited volumes: with no `author`, a volume its editors made
+_VOLUMES = frozenset({"proceedings", "mvproceedings", "collection", "mvcollection", "periodical"})
 _RIS_TYPES = {
     "JOUR": "article", "EJOUR": "article", "JFULL": "article", "INPR": "article",
     "CPAPER": "conference", "CONF": "conference", "BOOK": "book", "EBOOK": "book",
@@ -261,6 +263,9 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
 # ---------------------------------------------------------------- BibTeX
 
 _LATEX_CHARS = re.compile(r"[\\{}~$]|--")
+# a tie joins two words; after a space, a bracket or a slash `~` is "about" (`is ~2x
+# faster`, as arXiv shows what its authors typed) or a home folder (`/~user/`)
+_TILDE = re.compile(r"(?:^|(?<=[\s(\[/]))~")
 # a % or & without its own backslash (`\\%` is a line break and a bare %): BibTeX keeps
 # it as text, where pylatexenc reads a comment (`90% accuracy` ended at 90) or a column
 _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
@@ -298,7 +303,8 @@ def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
     out = text = _CITATION.sub(_citation, text)
     if _LATEX_CHARS.search(text):
         try:
-            out = _decoder()(_BARE_SPECIAL.sub(r"\1\\\2", text))
+            text = _BARE_SPECIAL.sub(r"\1\\\2", _TILDE.sub(r"\\textasciitilde{}", text))
+            out = _decoder()(text)
         except Exception:  # pylatexenc gives up on some broken input: keep the source text
             out = text.replace("{", "").replace("}", "")
     if markdown is None:
@@ -429,10 +435,10 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
             raise SitegenError(f"crossref loop {loop}: which is the volume?", source, at)
     records = []
     for entry in library.entries:
-        if entry.key in volumes:
-            continue
-        line = entry.start_line + 1
         f = fields[entry.key]
+        if entry.key in volumes or (entry.entry_type.lower() in _VOLUMES and "author" not in f):
+            continue  # an edited volume (DBLP lists its editors'): no paper, by no author
+        line = entry.start_line + 1
         if volume := fields.get(f.get("crossref", "")):  # where and when, not its DOI or URL
             # a biblatex volume's `date` would come before the entry's own `year`
             dated = ("year", "month") if f.get("year") else ("year", "month", "date")
@@ -615,14 +621,17 @@ def _csl_name(n: Any) -> str:
 
 
 @contextlib.contextmanager
-def _located(text: str, path: tuple) -> Iterator[None]:
-    """An error about one item of a JSON list that has no line gets the item's: looked up
-    only then, as key_line parses the whole file."""
+def _located(text: str, path: tuple, item: Any) -> Iterator[None]:
+    """An error about one item of a JSON list names it by its title (a line of an online
+    source's answer is none the user sees), at its line if it has none: looked up only
+    then, as key_line parses the whole file."""
     try:
         yield
     except SitegenError as e:
         if e.line is None:
             e.line = key_line(text, path)
+        if title := " ".join(str(item or "").split())[:80]:
+            e.message = f"{title!r}: {e.message}"
         raise
 
 
@@ -649,7 +658,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
         paper_type = _thesis_degree(_CSL_TYPES.get(clean(item.get("type"))), item.get("genre"))
         venue = item.get("container-title")
         venue = venue or (item.get("publisher") if paper_type in _PUBLISHED_BY else None)
-        with _located(text, (*at, i)):  # an item without an id has no line yet
+        with _located(text, (*at, i), item.get("title") or item.get("id")):  # no id: no line yet
             record = _record(
                 source,
                 line,
@@ -707,10 +716,16 @@ def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
         raise SitegenError("not an ORCID works record (no 'group' list)", source, 1)
     records = []
     for i, group in enumerate(data["group"]):
-        with _located(text, ("group", i)):
+        with _located(text, ("group", i), _orcid_title(group)):
             record = _orcid_record(group, source)
         records += [record] if record else []
     return records
+
+
+def _orcid_title(group: Any) -> Any:
+    """The title a work is known by in errors: its first summary's, else its put-code."""
+    first = next(iter(_as_list(_value(group, "work-summary"))), None)
+    return _value(first, "title", "title", "value") or _value(first, "put-code")
 
 
 def _orcid_record(group: Any, source: str) -> SourceRecord | None:

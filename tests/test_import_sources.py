@@ -1216,9 +1216,9 @@ BAD_FILES = [
     ("day-huge.ris", 1, "impossible date 2020-06-222222222"),
     ("year-5-digits.ris", 1, "impossible year '99999'"),  # was read as 9999
     ("broken.json", 3, "invalid JSON"),
-    ("feb29.json", 2, "impossible date"),
-    ("no-id-bad-month.json", 3, "impossible date"),  # a CSL item without an id: no line
-    ("orcid-bad-month.json", 23, "impossible date 2019-00"),  # nor an ORCID work
+    ("feb29.json", 2, "'Leap Day': impossible date"),  # named by its title too
+    ("no-id-bad-month.json", 3, "'Fourth': impossible date"),  # a CSL item without an id: no line
+    ("orcid-bad-month.json", 23, "'Second': impossible date 2019-00"),  # nor an ORCID work
     ("no-title.ris", 6, "an entry without a title"),
     ("unclosed.ris", 5, "this record has no closing 'ER  - ' line"),  # a cut-short export
     ("duplicate-id.json", 3, 'duplicate item id "a"'),
@@ -1558,15 +1558,15 @@ def test_a_rate_limit_says_when_the_server_asks_to_try_again(
         ),
         ("orcid:0000-0000-0000-0002", "orcid:0000-0000-0000-0002: no answer within 0.5 s"),
         ("orcid:0000-0000-0000-0005", "orcid:0000-0000-0000-0005: no answer within 0.5 s"),
-        ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001:1: invalid JSON"),
+        ("orcid:0000-0000-0000-0001", "orcid:0000-0000-0000-0001: invalid JSON"),
         ("orcid:0000-0000-0000-0004", "orcid:0000-0000-0000-0004: cannot reach"),
         ("orcid:0000-0000-0000-0006", "orcid:0000-0000-0000-0006: cannot reach"),
         ("orcid:0000-0000-0000-0007", "orcid:0000-0000-0000-0007: cannot reach"),
-        ("arxiv:au:Broken", "arxiv:au:Broken:1: not a valid Atom feed"),
+        ("arxiv:au:Broken", "arxiv:au:Broken: not a valid Atom feed"),
         ("arxiv:id:bad", "arxiv:id:bad: arXiv refused the query: incorrect id format"),
-        ("arxiv:au:Blog", "arxiv:au:Blog:1: not an arXiv API response (no totalResults)"),
-        ("arxiv:au:Super", "arxiv:au:Super:1: not an arXiv API response (no totalResults)"),
-        ("arxiv:au:Huge", "arxiv:au:Huge:1: not an arXiv API response (no totalResults)"),
+        ("arxiv:au:Blog", "arxiv:au:Blog: not an arXiv API response (no totalResults)"),
+        ("arxiv:au:Super", "arxiv:au:Super: not an arXiv API response (no totalResults)"),
+        ("arxiv:au:Huge", "arxiv:au:Huge: not an arXiv API response (no totalResults)"),
         ("orcid:not-an-id", "orcid:not-an-id: not an ORCID iD"),
         ("dblp:../x", "dblp:../x: not a DBLP person id"),
         # urllib's own words: two more lines, printed as `\n`, and "HTTP 302 The HTTP..."
@@ -1902,6 +1902,26 @@ def test_a_private_or_missing_zotero_library_is_one_line_and_writes_nothing(
     proc = imp(BIB, spec, "--site", site, env=api)
     assert (proc.returncode, proc.stderr) == (1, f"{spec}: {message}\n")
     assert snapshot(site) == before
+    if spec.endswith("403"):  # with a key, the key is what cannot read it
+        proc = imp(BIB, spec, "--site", site, env={**api, "ZOTERO_API_KEY": "s3cretKey"})
+        assert proc.stderr == f"{spec}: {fetch.ZOTERO_KEY_REFUSED}\n"
+
+
+def test_an_online_answers_faults_name_the_item_not_a_line_no_one_sees(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ORCID and Zotero answer in one line: `orcid:...:1: impossible date` named neither
+    the work nor a line anyone could look at."""
+
+    def work(title: str, month: str) -> dict:
+        date = {"year": {"value": "2019"}, "month": {"value": month}}
+        return {"work-summary": [{"title": {"title": {"value": title}}, "publication-date": date}]}
+
+    answer = json.dumps({"group": [work("First", "01"), work("Second", "13")]})
+    monkeypatch.setattr(fetch, "answer", lambda *args: (answer, {}))
+    with pytest.raises(SitegenError) as e:
+        fetch.fetch("orcid:0000-0002-1825-0097", print)
+    assert str(e.value).startswith("orcid:0000-0002-1825-0097: 'Second': impossible date 2019-13")
 
 
 @pytest.mark.parametrize(
@@ -2005,6 +2025,26 @@ def test_tex_that_names_words_keeps_them_in_bibtex_and_arxiv_text() -> None:
     assert title == "SARS‐CoV‐2 in *Mus* and x"
 
 
+def test_a_tilde_after_a_space_is_about_not_a_tie() -> None:
+    """arXiv shows what its authors typed, and ML abstracts write `~2x` for "about twice":
+    read as TeX's tie, "is ~2x faster, uses ~40% less memory" lost its tildes, a changed
+    claim. A tie joins two words (`Fig.~2`); after a space, a bracket or a slash it is not."""
+    entry = (
+        "<entry><id>http://arxiv.org/abs/2301.00002v1</id><published>2023-01-02T00:00:00Z"
+        "</published><title>Speeding up ~2x: Fig.~2 Explained</title><summary>It is ~2x"
+        " faster, uses ~40% less memory (~3 GB), see https://x.org/~ada/.</summary></entry>"
+    )
+    atom = f'<feed xmlns="http://www.w3.org/2005/Atom"><opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">1</opensearch:totalResults>{entry}</feed>'
+    [record], _ = parse_arxiv_atom(atom, "arxiv")
+    assert record.title == "Speeding up ~2x: Fig. 2 Explained"
+    assert (
+        record.abstract
+        == "It is ~2x faster, uses ~40% less memory (~3 GB), see https://x.org/~ada/."
+    )
+    [bib] = parse_bibtex("@misc{a, title={About ~2x of Fig.~3}, year=2023}\n", "refs.bib")
+    assert bib.title == "About ~2x of Fig. 3"
+
+
 def test_csl_rich_text_is_emphasis_in_an_abstract_and_text_in_a_venue(
     site: Path, tmp_path: Path
 ) -> None:
@@ -2079,7 +2119,8 @@ def test_a_records_text_is_cleaned_as_sitegen_cleans_any_text() -> None:
 
 def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them() -> None:
     """`acl # " 2020"` is one venue, and a DBLP export with cross-references gives each
-    paper its volume's venue and date, not a paper for the volume nor the volume's DOI."""
+    paper its volume's venue and date, not a paper for the volume nor the volume's DOI. A
+    volume its editors made was imported as a paper by the owner, its editors lost."""
     bib = parse_bibtex(
         """@string{acl = "Proceedings of ACL"}
 @string{aclx = acl # { Findings}}
@@ -2093,6 +2134,11 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
 @inproceedings{e, title = {E Paper}, crossref = {v}}
 @inproceedings{f, title = {F Paper}, year = 2023, crossref = {v}}
 @proceedings{v, title = {Biblatex Proceedings}, date = {2022-07-04/2022-07-08}}
+@proceedings{w, editor = {Wu, Lemeng and Other, Ann}, title = {Proceedings of a Workshop},
+  year = 2023}
+@collection{y, editor = {Wu, Lemeng}, title = {Edited Essays}, year = 2022}
+@proceedings{z, author = {Wu, Lemeng}, title = {Proceedings Written by Their Author},
+  year = 2021}
 """,
         "x.bib",
     )
@@ -2104,6 +2150,8 @@ def test_bibtex_strings_concatenations_and_crossrefs_read_as_bibtex_reads_them()
         ("D Paper", "X", 2020, None),  # its own crossref: a slip, not a volume
         ("E Paper", "Biblatex Proceedings", dt.date(2022, 7, 4), None),
         ("F Paper", "Biblatex Proceedings", 2023, None),  # its own year comes first
+        # DBLP lists its editors' volumes (w, y): no paper of the owner's, by no author
+        ("Proceedings Written by Their Author", None, 2021, None),
     ]
 
 
