@@ -131,6 +131,19 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=order))
 
 
+def last_arrived(papers: Sequence[Paper], n: int) -> tuple[Paper, ...]:
+    """The `n` papers a feed holds: the last to reach the site, by `added` where it is later
+    than the date (a 2025 paper, dated 1 January, imported in November), so that a paper
+    added now reaches subscribers whatever its date; newest first by date among those."""
+    if len(papers) <= n:
+        return tuple(papers)
+    at = range(len(papers))  # newest_first's order
+    came = sorted(
+        at, key=lambda i: -max(papers[i].added or papers[i].date, papers[i].date).toordinal()
+    )
+    return tuple(papers[i] for i in sorted(came[:n]))
+
+
 def credited(paper: Paper, owner: str) -> tuple[str, ...]:
     """The names a paper is credited to: its authors, or the owner for a paper whose source
     lists none but the owner among them (ORCID's works): shown on its page, and so in its

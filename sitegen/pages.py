@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import charts, cite, urls
 from .feeds import FeedSpec
+from .index import last_arrived
 from .keys import Lazy
 from .model import OTHER_TOPIC, Paper, Site, Topic
 from .portfolio import CV_URL, NEWS_URL, PAPER_KINDS, Portfolio
@@ -242,7 +243,7 @@ def plan_feeds(site: Site, words: dict[str, str]) -> dict[str, FeedSpec]:
     for page, part, about, papers in follow:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
         specs[page] = FeedSpec(
-            f"{title}: {part}", about, page, rss, atom, papers[:size], owner, lang
+            f"{title}: {part}", about, page, rss, atom, last_arrived(papers, size), owner, lang
         )
     return specs
 
