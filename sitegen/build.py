@@ -735,7 +735,7 @@ def cached_papers(
     stray: list[SitegenWarning] = []
     trusted_before = time.time_ns() - int(RACY_SECONDS * 1e9)
     files = paper_files(site_dir, stray)
-    found = stat_files(site_dir, files)
+    found = stat_files(site_dir, files, changed=True)
     for rel in files:
         stats = found.get(rel)
         if (entry := known.get(rel)) and stats is not None and entry[1] == stats:
