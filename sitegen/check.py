@@ -16,7 +16,14 @@ from typing import Any
 import jinja2
 
 from . import cvpdf
-from .build import FILTERS, load_site, plan_outputs, search_wanted, written_twice
+from .build import (
+    FILTERS,
+    check_output_dir,
+    load_site,
+    plan_outputs,
+    search_wanted,
+    written_twice,
+)
 from .charts import plural
 from .config import load_config, nav_warnings
 from .content import (
@@ -36,8 +43,7 @@ from .model import Paper, Profile
 from .portfolio import NEWS_DIR, PAGES_DIR, load_about, load_resume, parse_news, parse_page
 from .render import make_env, template_dirs, template_error
 from .search import pagefind_available
-from .state import default_jobs, not_site
-from .urls import output_path
+from .state import check_cache, default_jobs, map_shares, not_site
 from .yamlutil import dump_yaml, key_line
 
 # A value these front matter keys accept, put in place of a bad one so the rest
@@ -177,15 +183,19 @@ def check_site(site: Path) -> CheckReport:
     if config.cv_pdf and cvpdf.available() and (problem := cvpdf.start_error()):
         report.problems.append(problem)
     _check_templates(site, config.theme, report)
+    # what `sitegen build` refuses before reading anything: its cache and output folders
+    _attempt(report, check_cache, site)
+    _attempt(report, check_output_dir, site, site / "output")
     if report.ok:
-        _render_each_template(site, report)
+        _render_everything(site, report)
     return report
 
 
-def _render_each_template(site: Path, report: CheckReport) -> None:
-    """Render one page of each page template, in memory: a template can parse and still
-    stop the build (`{{ m.no_such_macro() }}`, an `extends` of a missing file); every page
-    would take as long as a build. An error many pages share (base.html) is listed once."""
+def _render_everything(site: Path, report: CheckReport) -> None:
+    """Make every file the build would write, in memory, in as many processes as the build:
+    a template can parse and still stop the build on some pages only (`paper.extra.x` that
+    one paper lacks), and checking one page of each said ok to a build that then failed.
+    An error many pages share (base.html) is listed once."""
     loaded = _attempt(report, load_site, site, None, None, default_jobs())  # no cache folder
     if loaded:  # what only the whole site shows (the CV's summaries), as the build warns
         seen = set(map(str, report.warnings))
@@ -194,19 +204,28 @@ def _render_each_template(site: Path, report: CheckReport) -> None:
     planned = loaded and _attempt(report, plan_outputs, loaded, site, search)
     if not planned:
         return
-    outputs, pages, _ = planned
+    outputs, _, _ = planned
     files = [f for o in outputs for f in o.files]
     if len(set(files)) < len(files):
         report.problems.append(written_twice(files))
     report.warnings += nav_warnings(site, loaded.config.nav, set(files))
-    make = {o.files[0]: o.make for o in outputs}
-    first = {page.template: page for page in reversed(pages)}  # each template's first page
-    for name in sorted(first):
+
+    def make(i: int) -> SitegenError | None:
         try:
-            make[output_path(first[name].url)]()
+            outputs[i].make()
         except SitegenError as e:
-            if str(e) not in map(str, report.problems):
-                report.problems.append(e)
+            return e
+        return None
+
+    listed = set()
+    for e in map_shares(make, range(len(outputs)), default_jobs()):
+        # one template error, whichever page met it: "(making ...)" names the page
+        if (
+            e is not None
+            and (key := (e.path, e.line, e.message.split(" (making ")[0])) not in listed
+        ):
+            listed.add(key)
+            report.problems.append(e)
 
 
 def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -> None:

@@ -408,6 +408,14 @@ def test_check_lists_every_problem(fresh_site: Path) -> None:
         ("paper", "venue twice"),
         ("paper", "authors in one line"),
         ("paper", "et al. as a name"),
+        # fails on one paper's page, not the first's: check made one page of each template
+        ("paper", "a key only one paper has"),
+        # on every page: listed once, not once for each kind of page
+        (
+            "templates/base.html",
+            '{% extends "default/base.html" %}{% block head %}{{ asset("extra.css") }}'
+            "{% endblock %}\n",
+        ),
     ],
 )
 @pytest.mark.slow
@@ -423,6 +431,13 @@ def test_check_agrees_with_build(
             paper.write_text(paper.read_text().replace("---\n", "---\n" + deep, 1))
         elif what == "venue twice":  # the first would be lost in silence
             paper.write_text(paper.read_text().replace("---\n", "---\nvenue: A\nvenue: B\n", 1))
+        elif what == "a key only one paper has":
+            paper.write_text(paper.read_text().replace("---\n", "---\nboom: 1\n", 1))
+            (fresh_site / "templates").mkdir(exist_ok=True)
+            (fresh_site / "templates" / "paper.html").write_text(
+                '{% extends "default/paper.html" %}{% block paper_extras %}'
+                '{% if "boom" in paper.extra %}{{ paper.nothing.deeper }}{% endif %}{% endblock %}'
+            )
         elif what in ("authors in one line", "et al. as a name"):
             # would be one coauthor "Ann Lee, Bo Chen", or a coauthor page for "et al."
             value = "Ann Lee, Bo Chen" if what == "authors in one line" else "[Ann Lee, et al.]"
@@ -484,6 +499,26 @@ def test_check_agrees_with_build(
         assert re.fullmatch(
             r"\S+sitegen\.yaml:2: invalid YAML: duplicate key 'title'.*", problems[0]
         )
+
+
+def test_check_refuses_the_output_and_cache_folders_the_build_refuses(
+    fresh_site: Path, tmp_path: Path
+) -> None:
+    """check said ok to a site whose output/ holds someone's files, or whose cache is a
+    link, and the build then refused it."""
+    (fresh_site / "output").mkdir()
+    (fresh_site / "output" / "notes.txt").write_text("mine\n")
+    check = run_cli("check", "--site", fresh_site)
+    build = run_cli("build", "--site", fresh_site, "--no-search")
+    assert check.returncode == build.returncode == 1
+    assert "holds no earlier build" in build.stderr and build.stderr in check.stderr
+    (fresh_site / "output" / "notes.txt").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (fresh_site / ".sitegen-cache").symlink_to(tmp_path / "elsewhere")
+    check = run_cli("check", "--site", fresh_site)
+    build = run_cli("build", "--site", fresh_site, "--no-search")
+    assert check.returncode == build.returncode == 1
+    assert "a symbolic link" in build.stderr and build.stderr in check.stderr
 
 
 def test_check_renders_no_search_page_for_a_site_without_papers(tmp_path: Path) -> None:
