@@ -54,13 +54,26 @@ def require_site_folder(site: Path) -> None:
 
 
 def not_a_content_folder(site: Path) -> None:
-    """A site's content/ given as the site (run from inside it): an import made a second site
-    in content/content/, and a build said to run an import, which did that."""
+    """A site's content/ (or a folder in it, templates/, static/...) given as the site, run
+    from inside it: an import made a second site in content/content/ or content/papers/
+    content/, and a build said to run an import, which did that."""
+    if (site / "sitegen.yaml").exists() or (site / "content").is_dir():
+        return  # a site of its own
+    named = "this folder" if site == Path() else site
     if (site / "papers").is_dir() or (site / "profile.yaml").is_file():
-        parent, named = site.resolve().parent, "this folder" if site == Path() else site
-        raise SitegenError(
-            f"{named} is a site's content/ folder: run sitegen in {parent}, or pass --site {parent}"
-        )
+        top = site.resolve().parent
+        raise SitegenError(f"{named} is a site's content/ folder: {_run_in(top)}")
+    here = site.resolve()
+    for top in here.parents:
+        inside = here.relative_to(top).parts[0]
+        if inside in ("content", "templates", "themes", "static", "root") and (
+            (top / "sitegen.yaml").is_file() or (top / "content" / "papers").is_dir()
+        ):
+            raise SitegenError(f"{named} is in the {inside}/ folder of a site: {_run_in(top)}")
+
+
+def _run_in(site: Path) -> str:
+    return f"run sitegen in {site}, or pass --site {site}"
 
 
 def visible(text: str) -> bool:

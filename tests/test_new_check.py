@@ -1013,6 +1013,16 @@ def test_a_sites_content_folder_is_not_taken_for_a_site(fresh_site: Path, comman
         f"or pass --site {site}\n"
     )
     assert snapshot(fresh_site) == before
+    # a hunter's: from content/papers/ (or templates/) an import made content/papers/content/
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    for inside in ("content/papers", "templates"):
+        proc = run_cli(command, *args, cwd=fresh_site / inside)
+        folder = inside.split("/")[0]
+        assert proc.returncode == 1 and proc.stderr == (
+            f"error: this folder is in the {folder}/ folder of a site: run sitegen in {site}, "
+            f"or pass --site {site}\n"
+        )
+    assert snapshot(fresh_site) == {**before, "templates/": (b"", 0)}
 
 
 def test_new_quotes_the_commands_it_suggests(tmp_path: Path) -> None:
