@@ -78,7 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         help="reference date for yearless dates and for 'added' (default: today)",
     )
     imp.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    imp.add_argument("--force", action="store_true", help="overwrite hand-edited paper files")
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="give hand-edited paper files what the profile says (keys it lacks, such as "
+        "draft or slug, are kept)",
+    )
 
     b = sub.add_parser("build", parents=[site], help="render the site into output/")
     b.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
@@ -117,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument(
         "--as-of",
         type=_date,
-        help="reference date for the profile's yearless dates (default: today)",
+        help="reference date for the profile's yearless dates and for 'added' (default: today)",
     )
     n.add_argument(
         "--force", action="store_true", help="write into a non-empty folder (existing files kept)"

@@ -667,8 +667,12 @@ class _Plan:
         # what other sources added is carried over only into a file still the import's own
         # (never a hand edit), and only if one did add: a code link the profile dropped goes
         filled = bool(self.sources.get(name, set()) - {profile})  # a Hugo page is `x.md` too
-        data = _carry_over(current, rendered) if filled and (ours or self.force) else rendered
-        fresh = _Entry(name, _sha256(data), entry.added)
+        own = _carry_over(current, rendered) if filled and (ours or self.force) else rendered
+        data = own
+        if self.force and current is not None and not ours:
+            data = _carry_over(current, rendered, every=True)
+        # a file that keeps keys of the user's is theirs: the next import keeps it
+        fresh = _Entry(name, _sha256(own), entry.added)
         if current == data:
             self.report.unchanged.append(_rel(name))
             entry = fresh
@@ -688,10 +692,11 @@ class _Plan:
     def unmanaged(self, key: str, name: str, data: bytes, added: dt.date) -> None:
         """A file outside the manifest with this paper's identity: adopted when identical (a
         lost manifest), else the user's own (--force only)."""
-        if _lf(_read_or_none(self.papers_dir / name) or b"") == data:
+        current = _lf(_read_or_none(self.papers_dir / name) or b"")
+        if current == data:
             self.report.unchanged.append(_rel(name))
-        elif self.force:
-            self.writes[self.papers_dir / name] = data
+        elif self.force:  # the manifest holds the profile's own: the next import keeps it
+            self.writes[self.papers_dir / name] = _carry_over(current, data, every=True)
             self.report.updated.append(_rel(name))
         else:
             reason = "not in the import manifest, so yours; --force overwrites it"
@@ -719,8 +724,10 @@ class _Plan:
         return {m.decode() for head in heads for m in _SLUG_LINE.findall(head)}
 
 
-def _carry_over(current: bytes | None, data: bytes) -> bytes:
-    """The profile's rendering plus what other sources added to the file (a DOI, ...)."""
+def _carry_over(current: bytes | None, data: bytes, every: bool = False) -> bytes:
+    """The profile's rendering plus what other sources added to the file (a DOI, ...); with
+    `every` (--force), plus every key the profile says nothing of: `draft`, `slug`,
+    `aliases`, tags, links. --force published a draft and moved a paper's URL."""
     if current is None or current == data:
         return data
     old, new = _site_paper("", current), _site_paper("", data)
@@ -729,7 +736,11 @@ def _carry_over(current: bytes | None, data: bytes) -> bytes:
     keep = {  # in the file's order: the order they were added in, so the bytes come back
         k: v
         for k, v in old.values.items()
-        if k in (*FILLABLE, "abstract") and v not in _EMPTY and new.values.get(k) in _EMPTY
+        if v not in _EMPTY
+        and (
+            (k in (*FILLABLE, "abstract") and new.values.get(k) in _EMPTY)
+            or (every and k not in new.values)
+        )
     }
     text = insert_keys(data.decode(), keep) if keep else None
     return text.encode() if text is not None else data

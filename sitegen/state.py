@@ -596,8 +596,9 @@ def fork_map(
         rest = fork_map(fn, items[1:], jobs, lambda: here.append(fn(items[0])))
         return here + rest
     pipes = []
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when started with a stream closed
+        if stream is not None:
+            stream.flush()
     # or a child's collection writes to every inherited object, copying the whole heap
     gc.freeze()
     for item in items:

@@ -336,9 +336,13 @@ def test_reimport_on_a_later_day_changes_nothing(site):
 
 @pytest.mark.slow  # about a second in the quick loop
 def test_hand_edit_is_kept_and_force_overwrites(site):
+    """--force takes what the profile says (its title here), and keeps what it says
+    nothing of: it published a draft, and dropped a `slug:` or `aliases:` (a paper's URL)."""
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
     original = path.read_bytes()
-    edited = original.replace(b"title: ", b"tags: [fusion]\ntitle: ", 1)
+    edited = original.replace(b"title: ", b"title: My own title\n_title: ", 1)
+    edited = edited.replace(b"\n_title: ", b"\ntags: [fusion]\ndraft: true\nx_title: ", 1)
+    edited = re.sub(rb"\nx_title: [^\n]*", b"", edited)
     path.write_bytes(edited)
 
     r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
@@ -349,11 +353,12 @@ def test_hand_edit_is_kept_and_force_overwrites(site):
 
     r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG, "--force")
     assert r.stdout.splitlines()[-1] == "0 added, 1 updated, 31 unchanged"
-    assert path.read_bytes() == original
-    assert (
-        cli(SEED, "--site", site, "--as-of", AS_OF_ARG).stdout
-        == "0 added, 0 updated, 32 unchanged\n"
-    )
+    kept = original.replace(b"\n---\n", b"\ntags:\n- fusion\ndraft: true\n---\n", 1)
+    assert path.read_bytes() == kept
+    # still the user's file, which the next import keeps
+    r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.stdout == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)\n"
+    assert path.read_bytes() == kept
 
 
 def test_a_checkout_with_crlf_line_ends_is_no_hand_edit(site, tmp_path):
@@ -707,8 +712,10 @@ def test_unmanaged_files_are_never_touched_without_force(site):
     assert path.read_text() == mine and own.read_text().endswith("Hello.\n")
     report = run_import(SEED, site, as_of=AS_OF, force=True)
     assert report.updated == [f"content/papers/{path.name}"]
-    assert "venue" not in load(path)[0]
+    assert load(path)[0]["venue"] == "CVPR"  # what the profile says nothing of stays
     assert own.read_text().endswith("Hello.\n")
+    assert run_import(SEED, site, as_of=AS_OF).updated == []  # and the next import keeps it
+    assert load(path)[0]["venue"] == "CVPR"
 
 
 def test_an_abstract_written_by_hand_is_never_adopted_nor_overwritten(tmp_path):
