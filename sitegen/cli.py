@@ -4,11 +4,15 @@ and an exit status; every stage below raises instead of printing."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
@@ -219,6 +223,34 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.site, host=args.host, port=args.port, open_browser=args.open)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a closed terminal), raised as Ctrl-C is, so that what Ctrl-C cleans
+    up is cleaned up: they killed an import or a build outright, leaving its temporary
+    files and folders (a whole unswapped site beside the output)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.signal = number
+
+
+@contextlib.contextmanager
+def _stops_as_interrupts() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():  # only it takes signals
+        yield
+        return
+
+    def stop(number: int, _frame: object) -> None:
+        raise Stopped(number)
+
+    stops = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    old = {s: signal.signal(s, stop) for s in stops}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Under a locale that is not UTF-8 (LC_ALL=C) file names read otherwise: zürich.md would
     # get another id, a cache made elsewhere be unreadable. So the process's own command line
@@ -238,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         # the command's own usage line tells the user which options that command has
         args.parser.error(f"unrecognized arguments: {' '.join(extra)}")  # exits 2
     try:
-        code = args.run(args)
+        with _stops_as_interrupts():
+            code = args.run(args)
         if sys.stdout is not None:  # None when started with stdout closed (`>&-`)
             sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
         if argv is None:
@@ -255,5 +288,5 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:  # the machine's problem, not the site's: said in one line all the same
         print(one_line(machine_error(e)), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:
+        return 128 + getattr(e, "signal", signal.SIGINT)

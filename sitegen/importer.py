@@ -1327,8 +1327,12 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
             temps.append((tmp, target))
             write_and_close(fd, data)
     except BaseException as e:  # a full disk, or Ctrl-C: nothing is changed
-        for tmp, _ in temps:
-            _unlink_quietly(tmp)
+        # by name, this process's: a Ctrl-C between a file's creation and its listing left it
+        for parent in parents:
+            with contextlib.suppress(OSError), os.scandir(parent) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") and entry.name.endswith(suffix):
+                        _unlink_quietly(entry.path)
         for d in reversed(new_dirs):
             with contextlib.suppress(OSError):
                 d.rmdir()

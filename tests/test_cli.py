@@ -229,3 +229,41 @@ def files(site: Path) -> dict[str, bytes]:
         for p in sorted(site.rglob("*"))
         if p.is_file() and ".sitegen-cache" not in p.parts
     }
+
+
+@pytest.mark.parametrize("command", ["build", "import"])
+def test_sigterm_cleans_up_as_ctrl_c_does(
+    fresh_site: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A hunter's: SIGTERM (and SIGHUP, a closed terminal) killed an import or a build
+    outright, leaving thousands of temporary papers, or a whole unswapped site beside the
+    output; they now stop it as Ctrl-C does, with nothing left, and the shell's status."""
+    import signal
+
+    from sitegen import build, importer
+
+    run_in_process("build", "--site", fresh_site, "--no-search", check=True)
+
+    def files() -> dict[Path, bytes]:  # the cache aside: --no-cache drops it first
+        every = sorted(fresh_site.rglob("*"))
+        return {p: p.read_bytes() for p in every if p.is_file() and ".sitegen-cache" not in p.parts}
+
+    before = files()
+    module, name = (build, "write_file") if command == "build" else (importer, "write_and_close")
+    real, calls = getattr(module, name), [0]
+
+    def then_sigterm(*args: object) -> object:
+        calls[0] += 1
+        if calls[0] == 5:
+            os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or a CI runner sends it
+        return real(*args)
+
+    monkeypatch.setattr(module, name, then_sigterm)
+    changed = fresh_site.parent / "changed.txt"
+    changed.write_text(seed_profile().read_text(encoding="utf-8").replace(" et al.", ""))
+    args = ["--no-cache", "--jobs", "1"] if command == "build" else [changed, "--as-of", AS_OF]
+    proc = run_in_process(command, *args, "--site", fresh_site)
+    assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in proc.stderr
+    assert calls[0] >= 5
+    assert files() == before  # no temporary file or folder, output/ and papers as they were
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # put back

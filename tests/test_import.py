@@ -1054,6 +1054,28 @@ def test_ctrl_c_while_writing_changes_nothing(site, tmp_path, monkeypatch):
     assert snapshot(site) == before
 
 
+def test_ctrl_c_just_after_a_temporary_file_is_made_leaves_none(site, tmp_path, monkeypatch):
+    """A hunter's: Ctrl-C between a temporary paper's creation and its listing for the
+    cleanup left it, and a second `sitegen new` then found the folder not empty."""
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SEED.read_text(encoding="utf-8").replace(" et al.", ""))
+    before = snapshot(site)
+    real_open, calls = importer.os.open, [0]
+
+    def open_then_ctrl_c(path, *args):
+        fd = real_open(path, *args)
+        calls[0] += 1
+        if calls[0] == 3 and str(path).endswith(".tmp"):
+            os.close(fd)
+            raise KeyboardInterrupt
+        return fd
+
+    monkeypatch.setattr(importer.os, "open", open_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(changed, site, as_of=AS_OF)
+    assert snapshot(site) == before
+
+
 def test_ctrl_c_while_renaming_waits_for_the_manifest(site, tmp_path, monkeypatch, terminal_ctrl_c):
     """Interrupted between two renames, the new papers stood beside the old manifest, and
     the next import took them for hand edits. The signal now waits for the last rename."""
