@@ -80,6 +80,8 @@ def _home(d: SiteData) -> dict[str, Any]:
         "featured": tuple(p for p in site.papers if p.featured),
         "news": folio.news[: cfg.home_news],  # type: ignore[attr-defined]
         "news_total": len(folio.news),
+        # a reader given the site's address finds the news feed too, not only /news/
+        "news_feed": d.feeds[NEWS_URL] if folio.news else None,
         "cv_pdf": folio.pdf,
         "recent": site.papers[: cfg.home_papers],  # type: ignore[attr-defined]
         "top_coauthors": site.coauthors[: cfg.home_coauthors],  # type: ignore[attr-defined]

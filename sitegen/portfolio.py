@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import html
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from .config import MARKS_A_SITE, SITE_MARKS
 from .content import _SLUG_OK, _as_date, front_matter, markdown_files, read_text, year_typo
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
-from .markup import plain_inline, render_markdown, web_url
+from .markup import plain_inline, render_inline, render_markdown, web_url
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import WINDOWS_RESERVED, slugify_text, title_words
@@ -362,7 +361,9 @@ def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tupl
         title = plain_inline(item.title) if item.title else short
         fe = add_entry(fg, f"{base_url}{spec.page_url}#{item.id}", title, item.date)
         body = absolute_anchors(item.body_html, f"{base_url}{spec.page_url}")
-        fe.description(xml_clean(body or html.escape(item.title or "", quote=False)))  # HTML
+        # an item that is only its title: the title as /news/ shows it, not its Markdown
+        body = body or (str(render_inline(item.title)) if item.title else "")
+        fe.description(xml_clean(body))  # HTML
         fe.content(xml_clean(body), type="html")
     return serialise(fg, spec, base_url)
 

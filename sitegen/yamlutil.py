@@ -131,6 +131,11 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         )
         if tab:  # libyaml's words name no tab
             problem = "a tab on this line: YAML indents and separates with spaces only"
+        elif problem.startswith("found unknown escape character"):  # `"Grow \& Prune"`
+            problem = (
+                "in double quotes, a backslash starts an escape (BibTeX's \\& or \\% is none): "
+                "put the text in single quotes, or write the backslash twice"
+            )
         elif opened:
             problem = f"{opened} on this line is not closed ({problem})"
             if not opened.endswith("quote") and _INDICATOR_VALUE.match(bad):

@@ -86,6 +86,11 @@ def test_autodiscovery_and_subscribe_links(example_output: Path) -> None:
         assert 'class="subscribe"' in (example_output / page).read_text()
     lg = (example_output / "topics" / "lg" / "index.html").read_text()
     assert 'href="feed.xml"' in lg or 'href="../../topics/lg/feed.xml"' in lg
+    # a reader given the site's address finds its news feeds too (a hunter's report)
+    home = parse(example_output / "index.html")
+    feeds = [link["href"] for link in home.find("link", rel="alternate")]
+    assert {"news/feed.xml", "news/atom.xml"} <= set(feeds), feeds
+    assert all((example_output / href).is_file() for href in feeds)
 
 
 def _without(profile: str, titles: list[str]) -> str:

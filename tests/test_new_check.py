@@ -960,6 +960,10 @@ PAPER = "content/papers/2022-neural-volumetric-mesh-generator.md"
          "invalid YAML: a quote on this line is not closed (found unexpected end of stream)"),
         (lambda t: re.sub(r"(?m)^topic: .*$", "topic: [CV, LG]", t), "topic:",
          "topic: one code, not a list (a paper has one topic; use `tags` for more)"),
+        # copied from BibTeX: the value was in quotes, and the hint said to quote it
+        (lambda t: re.sub(r"(?m)^title: .*$", r'title: "Grow \\& Prune"', t), "title:",
+         "invalid YAML: in double quotes, a backslash starts an escape (BibTeX's \\& or \\% is "
+         "none): put the text in single quotes, or write the backslash twice"),
     ],
 )  # fmt: skip
 def test_a_newcomers_slip_in_a_paper_says_how_to_fix_it(

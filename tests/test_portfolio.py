@@ -510,6 +510,14 @@ def test_a_news_items_feed_title_is_its_plain_text() -> None:
     )
     for feed in (rss, atom):
         assert [e.title for e in feedparser.parse(feed).entries] == [r"Keynote on sparse $\ell_1$"]
+    # an item that is only its title: its description is that title rendered, not Markdown
+    item = parse_news(text.replace("\nx\n", "\n"), "content/news/x.md", [])
+    rss, atom = news_feeds([item], news_feed_spec("Ada", "Ada Lovelace", "en", english_words()),
+                           "https://ada.example.org/")  # fmt: skip
+    for feed in (rss, atom):
+        (entry,) = feedparser.parse(feed).entries
+        assert "<em>Keynote</em>" in entry.description and "*" not in entry.description
+        assert " sparse <math" in entry.description and "](" not in entry.description
 
 
 BAD_NEWS = {
