@@ -23,6 +23,7 @@ from .errors import (
     decode,
     drop_control,
     iso_date,
+    no_conflict_markers,
     read_bytes,
     special_file,
     visible,
@@ -56,6 +57,9 @@ _URL_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*[A-Za-z0-9_~-][A-Z
 
 def split_front_matter(text: str, path: str) -> tuple[str, str]:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if "\n" not in text:  # a classic Mac's line ends, `\r` alone: no `---` line ended
+        text = text.replace("\r", "\n")
+    no_conflict_markers(text, path)
     opening = _OPENING.match(text)
     if opening is None:
         raise SitegenError("missing front matter: the file must start with a '---' line", path, 1)
@@ -189,6 +193,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     tags = _as_str_list(data.get("tags"))
     if tags is None:
         raise fail("must be a list of words", "tags")
+    # one tag in two cases (`LLM`, `llm`) is one tag, as the site's pages have it: listed once
+    tags = list({t.casefold(): t for t in reversed(tags)}.values())[::-1]
     flags = {}
     for key in ("et_al", "owner_in_et_al", "code", "year_inferred", "draft", "featured"):
         v = False if data.get(key) is None else data[key]
@@ -215,9 +221,16 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
                 "and not a name Windows keeps for a device, such as con or nul)",
                 "slug",
             )
+        # the rule the name breaks: `aux.md` and a 152-letter name keep the other two
+        why = (
+            f"{slug!r} is a name Windows keeps for a device"
+            if slug in WINDOWS_RESERVED
+            else "it is longer than 151 characters"
+            if len(slug) > 151 and _SLUG_OK.fullmatch(slug[:151])
+            else "use lower-case letters, digits and '-'"
+        )
         raise SitegenError(
-            "file name is not a valid slug (use lower-case letters, digits and '-', "
-            "or set `slug:` in the front matter)",
+            f"file name is not a valid slug ({why}), or set `slug:` in the front matter",
             path,
             1,
         )

@@ -89,6 +89,22 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+_CONFLICT = re.compile(r"(?m)^(?:<{7}|>{7})(?: |$)")
+
+
+def no_conflict_markers(text: str, path: str | Path, first_line: int = 1) -> None:
+    """A git merge left half done: YAML said "mapping values are not allowed" a line off,
+    and in an abstract the markers were published."""
+    if ("<<<<<<<" in text or ">>>>>>>" in text) and (m := _CONFLICT.search(text)):
+        line = first_line + text.count("\n", 0, m.start())
+        problem = "a git conflict marker: resolve the merge (keep one side, remove the markers)"
+        raise SitegenError(problem, path, line)
+
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Notepad's "Unicode", PowerShell 5.1's `>`
+UTF16 = "UTF-16 text: save it as UTF-8"
+
+
 def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
     """A file's bytes as text (without a byte-order mark), or an error at the line of the
     first byte that is not UTF-8: every file a user edits is decoded here."""
@@ -97,8 +113,8 @@ def decode(data: bytes, path: str | Path, exit_code: int = 1) -> str:
     except UnicodeDecodeError as e:  # e.start counts from after a byte-order mark: e.object
         line = e.object.count(b"\n", 0, e.start) + 1
         # Notepad's "Unicode" is UTF-16, with its byte-order mark: a line number means nothing
-        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-        why = "UTF-16 text: save it as UTF-8" if utf16 else "not UTF-8 text"
+        utf16 = data.startswith(UTF16_BOMS)
+        why = UTF16 if utf16 else "not UTF-8 text"
         raise SitegenError(why, path, None if utf16 else line, exit_code) from None
 
 

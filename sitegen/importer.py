@@ -58,6 +58,8 @@ from .content import (
 )
 from .errors import (
     NOT_A_FILE,
+    UTF16,
+    UTF16_BOMS,
     SitegenError,
     SitegenWarning,
     decode,
@@ -216,6 +218,8 @@ def read_profile_text(path: Path) -> str:
         raise SitegenError(
             f"cannot read the profile: {e.strerror or e}", path=path, exit_code=2
         ) from None
+    if data.startswith(UTF16_BOMS):  # its NULs are no binary file's
+        raise SitegenError(UTF16, path=path, exit_code=2)
     if b"\x00" in data[:SNIFF_BYTES]:  # a later NUL is reported at its line by the parser
         raise SitegenError(BINARY_MESSAGE, path=path, line=1, exit_code=2)
     try:
@@ -816,7 +820,7 @@ def _source_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as e:
         raise SitegenError(f"cannot read: {e.strerror or e}", path=path, exit_code=2) from None
-    if b"\x00" in data[:SNIFF_BYTES]:  # as a profile's: no export of text has one
+    if b"\x00" in data[:SNIFF_BYTES] and not data.startswith(UTF16_BOMS):  # decode says UTF-16
         raise SitegenError("this is a binary file, not text", path, 1, exit_code=2)
     return decode(data, path, exit_code=2)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SitegenError, long_number
+from .errors import SitegenError, long_number, no_conflict_markers
 from .markup import typesets_commands
 
 _Dumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # safe_dump's dumper, in C
@@ -103,6 +103,7 @@ _ANCHOR = re.compile(r"(?m)^[ \t]*(?:(?:- +)?[\w-]+:[ \t]+|- +)&[^\s&]")
 
 
 def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
+    no_conflict_markers(text, path, first_line)
     if "&" in text and (anchor := _ANCHOR.search(text)):
         line = first_line + text.count("\n", 0, anchor.start())
         problem = "a value starting with & is a YAML anchor, and loses that word"

@@ -1245,7 +1245,7 @@ def test_a_tag_spelt_in_two_cases_is_one_tag(fresh_site: Path) -> None:
     """`LLM` on two papers and `llm` on a third: one tag page at /tags/llm/ listing all
     three, shown as most papers spell it, and every paper's chip links there."""
     papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
-    spellings = {papers[0]: "[LLM, Agents]", papers[1]: "[llm]", papers[2]: "[LLM, LLM]"}
+    spellings = {papers[0]: "[LLM, Agents]", papers[1]: "[llm]", papers[2]: "[LLM, llm]"}
     for path, tags in spellings.items():
         path.write_text(path.read_text().replace("---\n", f"---\ntags: {tags}\n", 1))
     run_cli("build", "--site", fresh_site, "--no-search", "--base-url", BASE_URL, check=True)
@@ -1257,8 +1257,11 @@ def test_a_tag_spelt_in_two_cases_is_one_tag(fresh_site: Path) -> None:
     assert {f"../../papers/{p.stem}/" for p in spellings} <= listed
     for path in spellings:  # each paper's tag chips link to the merged pages
         page = parse(out / "papers" / path.stem / "index.html")
-        tags = {a["href"] for a in page.find("a") if "/tags/" in (a["href"] or "")}
-        assert tags and tags <= {"../../tags/llm/", "../../tags/agents/"}, tags
+        tags = [a["href"] for a in page.find("a") if "/tags/" in (a["href"] or "")]
+        assert tags and set(tags) <= {"../../tags/llm/", "../../tags/agents/"}, tags
+        assert len(tags) == len(set(tags)), tags  # `[LLM, llm]` on one paper: one chip
+        keywords = [m["content"] for m in page.find("meta", name="citation_keywords")]
+        assert keywords and keywords[0].lower().count("llm") == 1, keywords
     assert "LLM" in parse(out / "tags" / "index.html").text
 
 
@@ -1589,6 +1592,42 @@ def test_a_tag_or_topic_typed_composed_or_decomposed_is_one_page(fresh_site: Pat
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     assert [p.name for p in (fresh_site / "output" / "tags").iterdir() if p.is_dir()] == ["cafe"]
     assert title_words(unicodedata.normalize("NFD", "Über Café")) == title_words("über café")
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("aux", "'aux' is a name Windows keeps for a device"),
+        ("a" * 152, "it is longer than 151 characters"),
+        ("My Paper", "use lower-case letters, digits and '-'"),
+    ],
+)
+def test_a_paper_file_name_no_url_can_have_names_the_rule_it_breaks(
+    fresh_site: Path, name: str, said: str
+) -> None:
+    """A hunter's: `aux.md` and a 152-letter name were told to use lower-case letters,
+    digits and '-', which they do."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.rename(paper.with_name(f"{name}.md"))
+    proc = run_cli("build", "--site", fresh_site, "--no-search")
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        f"content/papers/{name}.md:1: file name is not a valid slug ({said}), "
+        "or set `slug:` in the front matter\n"
+    )
+
+
+def test_a_paper_saved_with_a_classic_macs_line_ends_is_read(fresh_site: Path) -> None:
+    """`\\r` alone ends no `---` line: "missing front matter", of a file that has one."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    want = parse_out(fresh_site)
+    paper.write_bytes(paper.read_bytes().replace(b"\n", b"\r"))
+    assert parse_out(fresh_site) == want
+
+
+def parse_out(site: Path) -> dict[str, bytes]:
+    run_cli("build", "--site", site, "--no-search", "--no-cache", check=True)
+    return {str(p.relative_to(site)): p.read_bytes() for p in (site / "output").rglob("*.html")}
 
 
 def test_no_folder_is_named_as_windows_devices_and_assets_are_quoted(fresh_site: Path) -> None:

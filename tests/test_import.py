@@ -966,6 +966,15 @@ def test_undecodable_files(tmp_path, data, line, message):
     assert not (tmp_path / "site").exists()
 
 
+def test_a_profile_saved_as_utf16_is_told_so_not_called_binary(tmp_path):
+    """Notepad's "Unicode" and PowerShell 5.1's `>` save UTF-16, whose NULs read as a
+    binary file's: "this is a binary file, not a profile text"."""
+    profile = tmp_path / "p.txt"
+    profile.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16"))
+    r = cli(profile, "--site", tmp_path / "site")
+    assert (r.returncode, r.stderr) == (2, f"{profile}: UTF-16 text: save it as UTF-8\n")
+
+
 def test_a_source_whose_name_is_not_utf8_is_imported(tmp_path):
     """Found by a reproducibility hunt: a profile or .bib named in Latin-1 (from an old zip)
     was a traceback writing the manifest, its name a lone surrogate that UTF-8 cannot

@@ -1682,6 +1682,9 @@ def test_a_source_that_is_not_text_exits_2(site: Path, tmp_path: Path, name: str
     proc = imp(bad, "--site", site)
     assert (proc.returncode, proc.stderr) == (2, f"{bad}:1: this is a binary file, not text\n")
     assert snapshot(site) == before
+    bad.write_bytes("@misc{a, title={T}, year=2020}\n".encode("utf-16"))  # Notepad's Unicode
+    proc = imp(bad, "--site", site)
+    assert (proc.returncode, proc.stderr) == (2, f"{bad}: UTF-16 text: save it as UTF-8\n")
 
 
 @pytest.mark.parametrize(

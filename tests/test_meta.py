@@ -78,6 +78,10 @@ def test_og_locale_is_language_and_territory_or_absent(
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     paper = next((fresh_site / "output" / "papers").glob("*/index.html"))
     assert dict(metas(parse(paper), "property"))["og:locale"] == "pt_BR"
+    # every page's, not only a paper's: LinkedIn took the home page for en_US
+    for page in sorted((fresh_site / "output").rglob("*.html")):
+        if "noindex" not in page.read_text():
+            assert dict(metas(parse(page), "property")).get("og:locale") == "pt_BR", page
 
 
 def test_home_page_has_person_json_ld_with_metrics(example_output: Path) -> None:

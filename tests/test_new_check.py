@@ -960,6 +960,13 @@ PAPER = "content/papers/2022-neural-volumetric-mesh-generator.md"
          "invalid YAML: a quote on this line is not closed (found unexpected end of stream)"),
         (lambda t: re.sub(r"(?m)^topic: .*$", "topic: [CV, LG]", t), "topic:",
          "topic: one code, not a list (a paper has one topic; use `tags` for more)"),
+        # a merge left half done: "mapping values are not allowed", a line off, or (in the
+        # abstract) the markers published
+        (lambda t: re.sub(r"(?m)^(title: .*)$", "<<<<<<< HEAD\n\\1\n=======\n\\1 v2\n>>>>>>> b", t),
+         "<<<<<<< HEAD",
+         "a git conflict marker: resolve the merge (keep one side, remove the markers)"),
+        (lambda t: t + "<<<<<<< HEAD\nOld.\n=======\nNew.\n>>>>>>> b\n", "<<<<<<< HEAD",
+         "a git conflict marker: resolve the merge (keep one side, remove the markers)"),
         # copied from BibTeX: the value was in quotes, and the hint said to quote it
         (lambda t: re.sub(r"(?m)^title: .*$", r'title: "Grow \\& Prune"', t), "title:",
          "invalid YAML: in double quotes, a backslash starts an escape (BibTeX's \\& or \\% is "

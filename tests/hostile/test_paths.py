@@ -154,8 +154,8 @@ def test_a_file_name_with_a_newline_or_escape_is_refused_in_one_printable_line(
     assert proc.returncode == 1 and changed == []
     shown = name.encode("unicode_escape").decode()
     assert proc.stderr == f"content/papers/{shown}:1: " + (
-        "file name is not a valid slug (use lower-case letters, digits and '-', "
-        "or set `slug:` in the front matter)\n"
+        "file name is not a valid slug (use lower-case letters, digits and '-'), "
+        "or set `slug:` in the front matter\n"
     ), proc.stderr
 
 
