@@ -170,7 +170,7 @@ class ImportReport:
         shown_if_any = {
             "filled in": self.filled,
             # one line each only where it holds back a change: 300 edited files, 300 lines
-            "kept (changed by hand)": [*self.kept, *self.edited],
+            "kept (changed or deleted by hand)": [*self.kept, *self.edited],
             "missing from profile": self.missing,
             "matched in the sources": self.matched,  # all there already: not "0 added" alone
         }
@@ -765,6 +765,7 @@ FILLABLE = (
     "doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured", "aliases",
     "tags",
 )  # fmt: skip
+_NUMBERED = re.compile(r"-[0-9]+\.md$")  # a second paper's name: `...-2.md`
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
 # the types sitegen's citations give a paper without `type`, by whether it has a venue
@@ -1117,12 +1118,15 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         site_index.add(paper)
     # the profile's papers by their title in the manifest: a file retitled or deleted by hand
     by_name = {p.name: p for p in site_papers}
+    manifest_files = {e.file for e in plan.manifest.values()}
     profile_titles = {t: e.file for key, e in plan.manifest.items() if (t := _identity_title(key))}
     # a paper only other sources added has no entry: `sources` still names its file
     deleted: dict[str, list[str]] = {}  # by the file name after its year: see _new_paper
     for name in sorted(plan.sources.keys() - plan.on_disk - pending.keys()):
         if name[:4].isascii() and name[:4].isdigit():
-            deleted.setdefault(name[4:], []).append(name)
+            # and without the `-2` a second paper of one title took, or it came back
+            for rest in dict.fromkeys((name[4:], _NUMBERED.sub(".md", name[4:]))):
+                deleted.setdefault(rest, []).append(name)
     is_owner = sources.owner_matcher(plan.owner)
 
     # a file renamed by hand is known by the bytes the import wrote (as _plan_profile does)
@@ -1162,12 +1166,18 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         if target is None and known:  # within two years, as any match by title
             year = by_name[known].year if known in by_name else _file_year(known)
             if _years_near(group.year, year):
-                if known not in by_name:  # deleted by hand: the profile import reports it
+                if known not in by_name:  # deleted by hand: said once, if the profile has not
+                    gone = (_rel(known), "deleted by hand; --force re-creates it")
+                    plan.report.kept += [gone] if gone not in plan.report.kept else []
                     continue
                 target = by_name[known]
-        if target is None and group.year is not None:  # a file a source added, retitled by hand
+        if target is None and group.year is not None:
+            # a file named from this title: one a source added, then retitled by hand, or a
+            # profile's paper the profile retitled since (Scholar still has the first title)
             name = f"{paper_slug(group.year, str(group.values['title']))}.md"
-            if name in by_name and plan.sources.get(name, set()) & set(group.sources):
+            ours = plan.sources.get(name, set()) & set(group.sources) or name in manifest_files
+            doi = by_name[name].values.get("doi") if name in by_name else None
+            if name in by_name and ours and doi in (None, group.values.get("doi")):
                 target = by_name[name]
         if target is None:
             _new_paper(group, plan, deleted)

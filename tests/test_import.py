@@ -348,7 +348,9 @@ def test_hand_edit_is_kept_and_force_overwrites(site):
     r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
     assert r.returncode == 0
     # counted, not listed: the profile says of it what it said (300 edits were 300 lines)
-    assert r.stdout.splitlines() == ["0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"]
+    assert r.stdout.splitlines() == [
+        "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)"
+    ]
     assert path.read_bytes() == edited
 
     r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG, "--force")
@@ -357,7 +359,7 @@ def test_hand_edit_is_kept_and_force_overwrites(site):
     assert path.read_bytes() == kept
     # still the user's file, which the next import keeps
     r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
-    assert r.stdout == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)\n"
+    assert r.stdout == "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)\n"
     assert path.read_bytes() == kept
 
 
@@ -383,12 +385,17 @@ def test_a_checkout_with_crlf_line_ends_is_no_hand_edit(site, tmp_path):
         encoding="utf-8",
     )
     r = cli(changed, "--site", site, "--as-of", AS_OF_ARG)
-    assert r.stdout.splitlines() == ["0 added, 1 updated, 30 unchanged, 1 kept (changed by hand)"]
+    assert r.stdout.splitlines() == [
+        "0 added, 1 updated, 30 unchanged, 1 kept (changed or deleted by hand)"
+    ]
     fm, _ = papers(site)["PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion"]
     assert fm["affiliations"] == ["pku", "ut-austin"] and edited.read_bytes() == mine
     (site / "content" / importer.MANIFEST_NAME).unlink()  # a lost manifest adopts them too
     report = run_import(changed, site, as_of=AS_OF)
-    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
+    assert (
+        report.lines()[-1]
+        == "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)"
+    )
 
 
 def test_deleted_file_is_a_hand_edit_too(site):
@@ -400,7 +407,10 @@ def test_deleted_file_is_a_hand_edit_too(site):
         (f"content/papers/{path.name}", "deleted by hand; --force re-creates it")
     ]
     # the count line said "edited by hand" for a deleted file too
-    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
+    assert (
+        report.lines()[-1]
+        == "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)"
+    )
     assert not path.exists()
     report = run_import(SEED, site, as_of=AS_OF, force=True)
     # re-created, not "updated": there was no file to update
@@ -419,7 +429,9 @@ def test_a_file_renamed_by_hand_is_still_its_paper(site):
     assert renamed.is_file() and not path.exists()
     renamed.write_text(renamed.read_text().replace("code: false", "code: true"))
     r = cli(SEED, "--site", site, "--as-of", AS_OF_ARG)
-    assert r.stdout == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)\n", r.stdout
+    assert r.stdout == "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)\n", (
+        r.stdout
+    )
 
 
 def test_a_renamed_files_sources_follow_it(site, tmp_path):
@@ -582,7 +594,10 @@ def test_a_paper_another_source_added_is_that_file_when_the_profile_lists_it(tmp
     entry = "LGMay 2, 2023\nPaper Delta\n\nLemeng Wu\n\nDelta abstract.\n\n"
     profile.write_text(text.replace("LGAug 31, 2022", entry + "LGAug 31, 2022"), "utf-8")
     r = cli(profile, "--site", site, "--as-of", AS_OF_ARG)
-    assert r.stdout.splitlines()[-1] == "0 added, 0 updated, 3 unchanged, 1 kept (changed by hand)"
+    assert (
+        r.stdout.splitlines()[-1]
+        == "0 added, 0 updated, 3 unchanged, 1 kept (changed or deleted by hand)"
+    )
     assert path.read_bytes() == mine and len(list(path.parent.glob("*.md"))) == 4
     r = cli(profile, "--site", site, "--as-of", AS_OF_ARG, "--force")
     assert r.stdout.splitlines()[-1] == "0 added, 1 updated, 3 unchanged"
@@ -595,7 +610,10 @@ def test_user_edit_of_the_title_in_the_file_does_not_make_a_new_paper(site):
     path = next((site / "content/papers").glob("2022-pathfusion-*.md"))
     path.write_text(path.read_text().replace("PathFusion: Path", "PathFusion - Path", 1))
     report = run_import(SEED, site, as_of=AS_OF)
-    assert report.lines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
+    assert (
+        report.lines()[-1]
+        == "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)"
+    )
     assert len(list((site / "content/papers").glob("*.md"))) == 32
 
 
@@ -635,7 +653,10 @@ def test_lost_manifest_and_a_title_edited_by_hand_is_still_that_paper(site):
     (site / "content" / importer.MANIFEST_NAME).unlink()
     r = cli(SEED, "--site", site, "--as-of", "2026-12-01")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
+    assert (
+        r.stdout.splitlines()[-1]
+        == "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)"
+    )
     assert len(list(path.parent.glob("*.md"))) == 32 and path.read_bytes() == mine
     run_import(SEED, site, as_of=AS_OF, force=True)
     assert path.read_bytes() != mine and load(path)[0]["added"] == AS_OF
@@ -1349,7 +1370,10 @@ def test_an_import_in_other_processes_writes_what_one_process_writes(tmp_path, m
         results.append(([r.lines() for r in reports], files))
     assert results[0] == results[1]
     # the files are adopted with the `added` they hold, not the second import's date
-    assert results[0][0][0][-1] == "0 added, 0 updated, 31 unchanged, 1 kept (changed by hand)"
+    assert (
+        results[0][0][0][-1]
+        == "0 added, 0 updated, 31 unchanged, 1 kept (changed or deleted by hand)"
+    )
     assert "filled in" in results[0][0][1][-1], results[0][0][1]
 
 
@@ -1363,7 +1387,8 @@ def test_report_lines():
     assert r.lines() == [
         "kept content/papers/x.md (edited by hand; --force overwrites it)",
         "missing from profile: content/papers/y.md (left in place)",
-        "1 added, 0 updated, 2 unchanged, 1 kept (changed by hand), 1 missing from profile",
+        "1 added, 0 updated, 2 unchanged, 1 kept (changed or deleted by hand), "
+        "1 missing from profile",
     ]
 
 

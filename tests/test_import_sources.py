@@ -279,7 +279,7 @@ def test_a_paper_only_a_source_added_stays_deleted(site: Path, tmp_path: Path) -
     proc = imp(seed_profile(), bib, "--site", site)
     assert proc.stdout.splitlines() == [
         "kept content/papers/2025-a-workshop-paper.md (deleted by hand; --force re-creates it)",
-        "0 added, 0 updated, 32 unchanged, 1 kept (changed by hand)",
+        "0 added, 0 updated, 32 unchanged, 1 kept (changed or deleted by hand)",
     ]
     assert not path.exists()
     # found by a hunt: a source that gives the published year (2026) brought it back
@@ -2879,3 +2879,55 @@ def test_a_preprint_first_takes_the_published_records_date_with_its_venue(
         "CVPR",
         "2023",
     )
+
+
+def test_a_profile_retitle_then_a_bibtex_of_the_first_title_is_one_paper(
+    site: Path, tmp_path: Path
+) -> None:
+    """A hunter's: the profile retitled a paper (v2 on arXiv) and Scholar's BibTeX still
+    had the first title, whose file the import had named: a second file, -2, beside it."""
+    profile = tmp_path / "profile.txt"
+    profile.write_text(
+        seed_profile()
+        .read_text(encoding="utf-8")
+        .replace(
+            "\nNeural Volumetric Mesh Generator\n",
+            "\nNeural Volumetric Mesh Generator: Diffusion for Tetrahedral Meshes\n",
+        ),
+        encoding="utf-8",
+    )
+    assert imp(profile, "--site", site).stdout.splitlines()[-1].startswith("0 added, 1 updated")
+    bib = tmp_path / "scholar.bib"
+    bib.write_text(
+        "@inproceedings{z, title={Neural Volumetric Mesh Generator}, author={Zheng, Yan and"
+        " Wu, Lemeng}, booktitle={NeurIPS Workshop}, year={2022}}\n",
+        encoding="utf-8",
+    )
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0 and "0 added" in proc.stdout, proc.stdout
+    fm, _ = front(site / "content" / "papers" / "2022-neural-volumetric-mesh-generator.md")
+    assert fm["venue"] == "NeurIPS Workshop"
+
+
+def test_a_deleted_paper_stays_deleted_and_is_said_so(site: Path, tmp_path: Path) -> None:
+    """A hunter's: a paper another source added as `...-2.md` (a second paper of one
+    title), once deleted, came back at the next import; and a profile's paper deleted by
+    hand was said nothing of by an import of a BibTeX file holding it."""
+    bib = tmp_path / "e.bib"
+    bib.write_text(
+        "@article{a, title={Editorial}, author={Wu, Lemeng}, journal={J}, year={2023},"
+        " doi={10.1234/j.1}}\n@article{b, title={Editorial}, author={Wu, Lemeng},"
+        " journal={J}, year={2023}, doi={10.1234/j.2}}\n"
+        "@inproceedings{c, title={Path-Invariant Map Networks}, author={Zhang, Zaiwei and"
+        " Wu, Lemeng}, booktitle={CVPR}, year={2019}}\n",
+        encoding="utf-8",
+    )
+    assert "2 added" in imp(bib, "--site", site).stdout
+    papers = site / "content" / "papers"
+    (papers / "2023-editorial-2.md").unlink()
+    (papers / "2018-path-invariant-map-networks.md").unlink()
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0 and proc.stdout.splitlines()[-1].startswith("0 added")
+    assert not (papers / "2023-editorial-2.md").exists()
+    assert "kept content/papers/2023-editorial-2.md (deleted by hand" in proc.stdout
+    assert "kept content/papers/2018-path-invariant-map-networks.md (deleted by hand" in proc.stdout

@@ -291,7 +291,10 @@ def test_hand_edits_survive_reimport(world: World, tmp_path: Path) -> None:
     for p, data in mine.items():
         assert p.read_bytes() == data
     assert not deleted.exists()
-    assert f"{PAPERS - 3} updated" in proc.stdout and "3 kept (changed by hand)" in proc.stdout
+    assert (
+        f"{PAPERS - 3} updated" in proc.stdout
+        and "3 kept (changed or deleted by hand)" in proc.stdout
+    )
     assert not any(
         (site / "content" / "papers").glob("*-2.md")
     )  # no duplicate for the retitled one
