@@ -1150,7 +1150,9 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         slugs = [str(paper.values.get("slug") or Path(paper.name).stem)]
         if lost and (entry := lost.get(_sha256(paper.data))):
             slugs.append(Path(entry.file).stem)
-        return urlsplit(r.url).path.endswith(tuple(f"/{urls.paper(s)}" for s in slugs))
+        # and its old URLs (`aliases`, as a rename should list them): the page it redirects from
+        pages = [urls.paper(s) for s in slugs] + _as_urls(paper.values.get("aliases"))
+        return urlsplit(r.url).path.endswith(tuple(f"/{page}" for page in pages))
 
     # such a page (this site's, or a coauthor's) is no url of the paper, and would hide the
     # search links of one without: dropped, as is the type citations give an untyped paper
