@@ -358,6 +358,12 @@ def read_text(path: Path, display: str) -> str:
 
 def paper_files(site: Path, warnings: list[SitegenWarning]) -> list[str]:
     if not (site / PAPERS_DIR).is_dir():
+        with contextlib.suppress(OSError):  # content/Papers/, from a disk that ignores case
+            if slip := next(
+                (n for n in os.listdir(site / "content") if n.lower() == "papers"), None
+            ):
+                why = f"no content/papers folder: rename content/{slip} (names are case-sensitive)"
+                raise SitegenError(why, site / "content")
         raise SitegenError(
             "no content/papers folder: run `sitegen import PROFILE` first", site / "content"
         )

@@ -65,7 +65,7 @@ def case_slips(site: Path, theme: str) -> list[SitegenWarning]:
         for p in d.rglob("*.html")
     }
     mine = (str(p.relative_to(own)) for p in own.rglob("*.html")) if own.is_dir() else ()
-    return [
+    slips = [
         SitegenWarning(
             f"not used: the theme's template is {theirs[m.lower()]} (names are case-sensitive)",
             f"templates/{m}",
@@ -73,6 +73,28 @@ def case_slips(site: Path, theme: str) -> list[SitegenWarning]:
         for m in sorted(mine)
         if m.lower() in theirs and m != theirs[m.lower()]
     ]
+    # and the site's own folders and files: content/News/ lost the news, root/ as Root/ the
+    # CNAME (and so the custom domain), SiteGen.yaml every setting, on the host only
+    for folder, names in _SITE_NAMES.items():
+        with contextlib.suppress(OSError):
+            there = os.listdir(site / folder)
+            for name in sorted(set(names) - set(there)):
+                slips += [
+                    SitegenWarning(
+                        f"not read: sitegen reads {name} (names are case-sensitive)",
+                        os.path.normpath(f"{folder}/{entry}"),
+                    )  # fmt: skip
+                    for entry in sorted(there)
+                    if entry.lower() == name
+                ]
+    return slips
+
+
+_SITE_NAMES = {
+    ".": ("sitegen.yaml", "content", "templates", "static", "root", "themes"),
+    "content": ("papers", "news", "pages", "profile.yaml", "people.yaml", "resume.yaml",
+                "resume.json"),
+}  # fmt: skip
 
 
 def static_dirs(site: Path, theme: str) -> list[Path]:

@@ -1098,3 +1098,25 @@ def test_a_site_template_in_the_wrong_case_is_said_to_be_unused(fresh_site: Path
     for command, *extra in (("build", "--no-search"), ("check",)):
         proc = run_cli(command, "--site", ".", *extra, cwd=fresh_site, check=True)
         assert said in proc.stderr, proc.stderr
+
+
+def test_a_sites_folder_or_file_in_the_wrong_case_is_said_not_to_be_read(
+    fresh_site: Path,
+) -> None:
+    """A hunter's: content/News/, Root/ (the CNAME: the custom domain), SiteGen.yaml (every
+    setting) and the like work on a disk that ignores case, and vanished on the host."""
+    (fresh_site / "content" / "News").mkdir()
+    (fresh_site / "content" / "News" / "a.md").write_text("---\ndate: 2024-01-01\n---\nHi.\n")
+    (fresh_site / "Root").mkdir()
+    (fresh_site / "SiteGen.yaml").write_text("title: Mine\n")  # and no sitegen.yaml
+    for command, *extra in (("build", "--no-search"), ("check",)):
+        proc = run_cli(command, "--site", ".", *extra, cwd=fresh_site, check=True)
+        for slip, name in (("content/News", "news"), ("Root", "root")):
+            said = f"{slip}: warning: not read: sitegen reads {name} (names are case-sensitive)"
+            assert said in proc.stderr, proc.stderr
+        assert "SiteGen.yaml: warning: not read: sitegen reads sitegen.yaml" in proc.stderr
+    (fresh_site / "content" / "papers").rename(fresh_site / "content" / "Papers")
+    proc = run_cli("build", "--site", ".", cwd=fresh_site)
+    assert (
+        proc.returncode == 1 and "rename content/Papers (names are case-sensitive)" in proc.stderr
+    )
