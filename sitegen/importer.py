@@ -36,6 +36,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -1325,7 +1326,10 @@ def _filled(paper: _Paper, owner: frozenset[str]) -> tuple[dict[str, object], by
 def _write_all(writes: dict[Path, bytes], site: Path) -> None:
     """All-or-nothing as far as a file system allows: every temporary file is written
     before the first rename, and removed again if any write fails."""
-    parents = {path.parent for path in writes}
+    # a linked file is written where the link leads, as an editor writes it (the link was
+    # replaced by a file, and its target never gained the DOI), and keeps its mode
+    targets = {path: os.path.realpath(path) for path in writes}
+    parents = {Path(t).parent for t in targets.values()}
     new_dirs = sorted({d for p in parents for d in (p, *p.parents) if not d.exists()})
     temps: list[tuple[str, str]] = []
     suffix = f".{os.getpid()}.tmp"
@@ -1333,7 +1337,7 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
         for d in new_dirs:  # a parent sorts before its children
             d.mkdir(exist_ok=True)
         for path, data in writes.items():
-            target = os.fspath(path)
+            target = targets[path]
             parent, name = os.path.split(target)
             for n in itertools.count():  # the first name no other temporary has
                 tmp = os.path.join(parent, f".{name}.{n}{suffix}")
@@ -1341,6 +1345,8 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
                     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
                     break
             temps.append((tmp, target))
+            with contextlib.suppress(OSError):  # a new file: the umask's mode
+                os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
             write_and_close(fd, data)
     except BaseException as e:  # a full disk, or Ctrl-C: nothing is changed
         # by name, this process's: a Ctrl-C between a file's creation and its listing left it

@@ -2933,3 +2933,28 @@ def test_a_deleted_paper_stays_deleted_and_is_said_so(site: Path, tmp_path: Path
     assert not (papers / "2023-editorial-2.md").exists()
     assert "kept content/papers/2023-editorial-2.md (deleted by hand" in proc.stdout
     assert "kept content/papers/2018-path-invariant-map-networks.md (deleted by hand" in proc.stdout
+
+
+def test_an_import_writes_through_a_linked_paper_and_keeps_its_mode(
+    site: Path, tmp_path: Path
+) -> None:
+    """A hunter's: a paper that was a link to a shared file became a plain file (the shared
+    one never gained the DOI), and a paper's mode came back 644 (a change git shows)."""
+    papers = site / "content" / "papers"
+    shared = tmp_path / "shared" / PATHFUSION
+    shared.parent.mkdir()
+    (papers / PATHFUSION).rename(shared)
+    (papers / PATHFUSION).symlink_to(shared)
+    os.chmod(papers / FAST, 0o600)
+    bib = tmp_path / "a.bib"
+    bib.write_text(
+        "@inproceedings{p, title={PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion},"
+        " author={Wu, Lemeng}, booktitle={3DV}, year={2024}, doi={10.1109/3dv.2024.1}}\n"
+        "@inproceedings{f, title={Fast Point Cloud Generation with Straight Flows},"
+        " author={Wu, Lemeng}, booktitle={CVPR}, year={2023}, doi={10.1109/cvpr.2023.1}}\n",
+        encoding="utf-8",
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    assert (papers / PATHFUSION).is_symlink() and "doi: 10.1109/3dv.2024.1" in shared.read_text()
+    assert "doi: 10.1109/cvpr.2023.1" in (papers / FAST).read_text()
+    assert (papers / FAST).stat().st_mode & 0o777 == 0o600
