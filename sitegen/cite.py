@@ -227,6 +227,8 @@ def split_name(name: str) -> Name:
         suffix = tokens.pop()
     if len(tokens) == 1 and not suffix:
         return Name(given="", family=tokens[0], literal=True)
+    if not suffix and all(_CJK.fullmatch(t) for t in tokens):  # 田中 太郎: family name first
+        return Name(given=" ".join(tokens[1:]), family=tokens[0])
     start = last = len(tokens) - 1
     while start > 1 and tokens[start - 1][:1].islower():
         start -= 1

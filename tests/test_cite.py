@@ -184,6 +184,10 @@ def test_bibtex_reads_math_as_the_markdown_plugin_does(text: str) -> None:
         ("Martin Luther King Jr.", "King, Jr., Martin Luther"),
         ("Zoë O'Brien", "O'Brien, Zoë"),
         ("李明", "李明"),
+        # a hunter's: written with a space (田中 太郎), still family first: Scholar filed
+        # the paper under 太郎, the given name
+        ("田中 太郎", "田中, 太郎"),
+        ("李 明", "李, 明"),
         ("Smith, John", "Smith, John"),
         # a comma before a suffix is no inversion; BibTeX's and RIS's orders are
         ("Guy L. Steele, Jr.", "Steele, Jr., Guy L."),

@@ -131,6 +131,18 @@ def test_other_pages_have_opengraph_and_canonical(example_output: Path) -> None:
         assert og["og:description"] == dict(metas(doc))["description"]
 
 
+def test_a_papers_description_is_cut_at_a_word(example_output: Path) -> None:
+    """A hunter's: the meta description was cut mid-word on nearly every paper ("Rece…",
+    "denoi…"); it ends at a word, before "…", on one line."""
+    for page in sorted((example_output / "papers").glob("*/index.html")):
+        said = dict(metas(parse(page)))["description"]
+        assert len(said) <= 200 and "\n" not in said, page
+        if said.endswith("…"):
+            words = said[:-1].split()
+            abstract = (page.parent / "index.html").read_text()
+            assert words and re.search(rf"{re.escape(words[-1])}[\s,.;:)]", abstract), said
+
+
 def test_sitemap_lists_every_page_without_a_guessed_lastmod(example_output: Path) -> None:
     """<lastmod> was the newest paper's date on every list page (stale after news, 1970
     with no papers, in the future for a paper dated ahead), and a paper's date on its page:
