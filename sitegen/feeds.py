@@ -83,10 +83,13 @@ def render_feeds(
         first = next((urls.absolute(base_url, a) for a in paper.aliases if urls.is_paper(a)), "")
         fe = add_entry(fg, link, plain_inline(paper.title), paper.date, first)
         byline = author_line(paper, words)
-        if paper.authors:  # in one call: feedgen redoes its whole list on each
-            fe.author([{"name": xml_clean(a.name)} for a in paper.listed_authors])
-        elif byline:  # the owner's, named nowhere else
-            fe.author({"name": xml_clean(byline)})
+        names = [a.name for a in paper.listed_authors]
+        # where the list is cut, as the byline says: Atom's list read as the whole of it
+        more = len(paper.authors) - len(names)
+        rest = words["and {n} more"].format(n=format_number(more, words)) if more else ""
+        rest = f"{rest} {words['et al.']}".strip() if paper.et_al else rest
+        if names or rest:  # in one call: feedgen redoes its whole list on each
+            fe.author([{"name": xml_clean(n)} for n in (*names, *([rest] if rest else []))])
         fe.dc.dc_creator(xml_clean(byline))
         label = topic_names.get(paper.topic, paper.topic)
         fe.category(term=xml_clean(paper.topic), label=xml_clean(label))
