@@ -817,7 +817,12 @@ def check_output_dir(site_dir: Path, output: Path) -> None:
                 f"refusing to build into {output}: it holds {vcs}/, and a build replaces the "
                 "whole folder (build elsewhere and copy the files in)"
             )
-    if out.is_dir() and any(out.iterdir()) and not _made_by_sitegen(out):
+    # what a Finder or an Explorer leaves in any folder (.DS_Store) is nobody's work
+    if (
+        out.is_dir()
+        and any(not not_site(p.name) for p in out.iterdir())
+        and not _made_by_sitegen(out)
+    ):
         # a state that reads back (signed by this user), not any file under its name, and
         # a file of that build still there as it left it: not a folder replaced by hand
         state = read_cache(state_file(site_dir, output))
@@ -1068,7 +1073,9 @@ def build_site(
     # this build says it (not kept with the state's warnings for a no-op to repeat).
     ours, theirs = {f.split("/", 1)[0] for f in (*paths, *old)} | SOMETIMES_MADE, []
     with suppress(OSError):
-        theirs = sorted(e.name for e in os.scandir(output) if e.name not in ours)
+        theirs = sorted(
+            e.name for e in os.scandir(output) if not (e.name in ours or not_site(e.name))
+        )
     why = (
         "the new output leaves it out (keep it in root/, which is published at the top of the site)"
     )

@@ -17,6 +17,7 @@ import yaml
 
 from .config import CONFIG_FILE
 from .errors import SitegenError
+from .state import not_site
 
 SKELETON = Path(__file__).parent / "skeleton"  # copied into a new site byte for byte
 
@@ -122,8 +123,9 @@ def new_site(
     """Create the site; returns what it did, one line each, for the CLI to print."""
     if folder.exists() and not folder.is_dir():
         raise SitegenError("exists and is not a folder", folder)
-    # a .git folder alone does not count: `git init` before `sitegen new` is fine
-    if folder.is_dir() and any(p.name != ".git" for p in folder.iterdir()) and not force:
+    # a .git folder alone does not count (`git init` before `sitegen new` is fine), nor does
+    # what a Finder or an Explorer leaves in any folder (.DS_Store, desktop.ini)
+    if folder.is_dir() and any(not not_site(p.name) for p in folder.iterdir()) and not force:
         raise SitegenError(
             "the folder is not empty: choose a new folder, or pass --force to add the "
             "site's files beside what is there (existing files are never overwritten)",

@@ -51,7 +51,11 @@ def not_site(name: str) -> bool:
         name in VCS_DIRS
         or name.startswith(("#", ".#"))
         or name.endswith(("~", ".swp", ".swx", ".tmp"))
-        or name in ("4913", ".DS_Store")  # vim's write-permission probe; macOS's folder notes
+        # vim's write-permission probe; the folder notes of macOS (.DS_Store, Icon\r, and ._
+        # copies of a file's attributes, on a drive or from a zip) and of Windows (Thumbs.db
+        # keeps thumbnails of images since deleted)
+        or name in ("4913", ".DS_Store", "Icon\r", "Thumbs.db", "desktop.ini", "ehthumbs.db")
+        or name.startswith("._")
     )
 
 

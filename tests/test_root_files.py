@@ -156,3 +156,26 @@ def test_an_output_inside_root_is_refused(fresh_site: Path) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert f"refusing to build into {target}: it is inside root/" in proc.stderr
     assert not target.exists()
+
+
+def test_folder_notes_of_other_systems_are_no_ones_files(tmp_path: Path) -> None:
+    """A hunter's: Thumbs.db (thumbnails of images since deleted), desktop.ini and macOS's
+    ._ files were published from static/ and root/; a folder holding only a .DS_Store was
+    'not empty' to `sitegen new` and to a build into it."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".DS_Store").write_bytes(b"\0")
+    run_cli("new", site, check=True)  # a Finder's note is no one's work
+    for folder in ("static/img", "root"):
+        (site / folder).mkdir(parents=True, exist_ok=True)
+        for name in ("Thumbs.db", "desktop.ini", "._CNAME", "Icon\r", "ehthumbs.db"):
+            (site / folder / name).write_bytes(b"x")
+    (site / "root" / "CNAME").write_text("example.org\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".DS_Store").write_bytes(b"\0")
+    proc = run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
+    assert "not made by sitegen" not in proc.stderr, proc.stderr
+    published = {p.name for p in out.rglob("*")}
+    assert "CNAME" in published
+    assert not published & {"Thumbs.db", "desktop.ini", "._CNAME", "Icon\r", "ehthumbs.db"}
