@@ -916,6 +916,7 @@ def test_a_save_that_changes_no_page_reloads_no_browser(tmp_path: Path, monkeypa
     (their scroll position, an open "All authors"); a real edit, an error and its fix reload."""
     import asyncio
     import io
+    from concurrent.futures import ThreadPoolExecutor
 
     import sitegen.serve
     from sitegen.serve import Preview, Snapshot, snapshot
@@ -939,7 +940,9 @@ def test_a_save_that_changes_no_page_reloads_no_browser(tmp_path: Path, monkeypa
         async def rebuild() -> Snapshot:  # as the watcher calls it: on the event loop
             return preview._rebuild(before, now)
 
-        before = asyncio.run(rebuild())
+        # a thread of its own: the browser tests' event loop may be running in this one
+        with ThreadPoolExecutor(1) as pool:
+            before = pool.submit(asyncio.run, rebuild()).result(60)
 
     text = md.read_text(encoding="utf-8")
     generation = preview.generation
