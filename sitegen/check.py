@@ -235,7 +235,8 @@ def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -
         report.warnings += about[2] if about else []
     _attempt(report, load_resume, site)
     for folder, parse in ((NEWS_DIR, parse_news), (PAGES_DIR, parse_page)):
-        for display in markdown_files(site, folder, report.warnings):
+        # a folder that cannot be listed (a pipe named like a file in it): one problem more
+        for display in _attempt(report, markdown_files, site, folder, report.warnings) or ():
             text = _attempt(report, read_text, site / display, display)
             if text is not None:
                 _attempt(report, parse, text, display, report.warnings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import difflib
 import gc
 import os
 import signal
@@ -251,6 +252,22 @@ def _stops_as_interrupts() -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def _before_the_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """What argparse says of a slip before the command names no command: `sitegen bild`
+    ("invalid choice"), `sitegen --site s build` ("invalid choice: 's'")."""
+    if not argv or argv[0] in ("-h", "--help", "--version"):
+        return
+    if argv[0].startswith("-"):  # `--site s build`, `--bogus`
+        parser.error(f"{argv[0]}: options go after the command, such as sitegen build --site DIR")
+    if argv[0] not in COMMANDS:
+        close = difflib.get_close_matches(argv[0], COMMANDS, 1)
+        hint = f"did you mean {close[0]}?" if close else f"one of {', '.join(COMMANDS)}"
+        parser.error(f"no command {argv[0]!r}: {hint}")
+
+
+COMMANDS = ("import", "build", "serve", "new", "check")  # _parser's, which a test holds it to
+
+
 def main(argv: list[str] | None = None) -> int:
     # Under a locale that is not UTF-8 (LC_ALL=C) file names read otherwise: zürich.md would
     # get another id, a cache made elsewhere be unreadable. So the process's own command line
@@ -264,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     # stdout as Python escapes it on stderr, not a UnicodeEncodeError after the work
     if callable(reconfigure := getattr(sys.stdout, "reconfigure", None)):
         reconfigure(errors="backslashreplace")
-    args, extra = _parser().parse_known_args(argv)
+    parser = _parser()
+    _before_the_command(parser, sys.argv[1:] if argv is None else argv)
+    args, extra = parser.parse_known_args(argv)
+    if len(extra) == 1 and extra[0][:1] != "-" and "--site" in args.parser.format_usage():
+        args.parser.error(f"unrecognized arguments: {extra[0]} (a site is --site {extra[0]})")
     if extra:
         # plain parse_args blames `sitegen build --bogus` on the top-level usage line;
         # the command's own usage line tells the user which options that command has

@@ -1120,3 +1120,15 @@ def test_a_sites_folder_or_file_in_the_wrong_case_is_said_not_to_be_read(
     assert (
         proc.returncode == 1 and "rename content/Papers (names are case-sensitive)" in proc.stderr
     )
+
+
+def test_a_pipe_among_the_news_is_one_problem_of_a_full_report(fresh_site: Path) -> None:
+    """A hunter's: a named pipe at content/news/n.md stopped check at that one error,
+    with no summary line and the other files unchecked."""
+    (fresh_site / "content" / "news").mkdir()
+    os.mkfifo(fresh_site / "content" / "news" / "n.md")
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text().replace("---\n", "---\ndate: never\n", 1))
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 1 and "named pipe" in proc.stderr
+    assert "duplicate key" in proc.stderr and proc.stdout.startswith("2 problems"), proc.stdout
