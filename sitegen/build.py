@@ -466,11 +466,14 @@ def plan_outputs(
 ) -> tuple[list[Output], list[Page], Renderer]:
     """Every file of the site with its key; nothing is rendered yet."""
     site, base = loaded.site, loaded.base_url
-    static = {
-        n: p.read_bytes()
-        for n, p in collect_static(static_dirs(site_dir, loaded.config.theme)).items()
-    }
+    found = collect_static(static_dirs(site_dir, loaded.config.theme))
+    static = {n: p.read_bytes() for n, p in found.items()}
     assets = {name: "assets/" + fingerprint(name, data) for name, data in static.items()}
+    for name, asset in assets.items():  # the hash makes a name 11 bytes longer
+        if len(os.fsencode(asset.rsplit("/", 1)[-1])) > 255:
+            raise SitegenError(
+                "file name too long once its content hash is added: shorten it", found[name]
+            )
     renderer = Renderer(loaded, site_dir, assets, search, known)
     words = loaded.words
     feeds = plan_feeds(site, words)

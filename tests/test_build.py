@@ -2124,3 +2124,17 @@ def test_coauthors_spelt_alike_are_said_to_be_perhaps_one(fresh_site: Path) -> N
     assert not (fresh_site / "output" / "coauthors" / "jason-d-lee-2").exists()
     people.write_text("- name: Jason D. Lee\n- name: Jason D Lee\n")  # two people: said so
     assert said not in run_cli("build", "--site", fresh_site, "--no-search", check=True).stderr
+
+
+def test_a_static_name_too_long_with_its_hash_is_named_as_the_users_file(
+    fresh_site: Path,
+) -> None:
+    """A hunter's: a 250-letter stylesheet name failed the build at a temporary folder's
+    path ("File name too long"), once its content hash made it longer, and check said ok."""
+    (fresh_site / "static").mkdir(exist_ok=True)
+    css = fresh_site / "static" / ("x" * 250 + ".css")
+    css.write_text("a {}\n")
+    said = f"{css}: file name too long once its content hash is added: shorten it\n"
+    for command in ("check", "build"):
+        proc = run_cli(command, "--site", fresh_site)
+        assert proc.returncode == 1 and proc.stderr.endswith(said), proc.stderr
