@@ -8,12 +8,14 @@ escaping, and only http(s) URLs become links, so hostile text stays text.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
 import json
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -268,7 +270,7 @@ def load_about(
     if photo_rel:
         # as written, under content/ (it may link elsewhere: links are followed there)
         written = Path(os.path.normpath(photo_rel))
-        source = site_dir / "content" / written
+        source = _as_named(site_dir / "content", written)
         if written.is_absolute() or written.parts[0] == ".." or not source.is_file():
             top, *inside = written.parts  # content/me.jpg: a path from the site's folder
             hint = ""
@@ -349,6 +351,22 @@ def load_news(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[NewsItem,
             item, n = dataclasses.replace(item, id=f"{base}-{n}"), n + 1
         items[item.id] = item
     return tuple(sorted(items.values(), key=lambda n: (n.date, n.id), reverse=True))
+
+
+def _as_named(top: Path, rel: Path) -> Path:
+    """`top / rel`, each name as the folder spells it where it differs only by Unicode
+    normalisation: a name copied from a Mac (zip, rsync) is decomposed (José as J-o-s-e and a
+    combining accent), and the photo's name, read as every text is, composed."""
+    path = top
+    for part in rel.parts:
+        if not (path / part).exists():
+            with contextlib.suppress(OSError):
+                want = unicodedata.normalize("NFC", part)
+                part = next(
+                    (n for n in os.listdir(path) if unicodedata.normalize("NFC", n) == want), part
+                )
+        path = path / part
+    return path
 
 
 def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tuple[bytes, bytes]:

@@ -158,6 +158,21 @@ def test_the_photo_s_alt_text_is_in_the_site_s_language(tmp_path: Path) -> None:
     assert img["alt"] == "Foto von Ada Lovelace"
 
 
+def test_a_photo_named_on_a_mac_is_found(tmp_path: Path) -> None:
+    """A hunter's: a photo copied from a Mac (zip, rsync) is named decomposed, José as an
+    `e` and a combining accent; `photo: José.jpg`, read as every text is, composed, named
+    no file, even written as the very bytes on disk."""
+    import unicodedata
+
+    site = copy_fixture(tmp_path / "site")
+    decomposed = unicodedata.normalize("NFD", "José.jpg")
+    (site / "content" / "photo.jpg").rename(site / "content" / decomposed)
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("photo: photo.jpg", "photo: José.jpg"))
+    assert build(site).returncode == 0
+    assert parse(site / "output" / "index.html").find("img", **{"class": "about-photo"})
+
+
 def test_photo_metadata_is_stripped(out: Path) -> None:
     from PIL import Image
 
