@@ -220,7 +220,7 @@ def read_profile_text(path: Path) -> str:
             f"cannot read the profile: {e.strerror or e}", path=path, exit_code=2
         ) from None
     if data.startswith(UTF16_BOMS):  # its NULs are no binary file's
-        raise SitegenError(UTF16, path=path, exit_code=2)
+        raise SitegenError(UTF16, path=path, line=1, exit_code=2)
     if b"\x00" in data[:SNIFF_BYTES]:  # a later NUL is reported at its line by the parser
         raise SitegenError(BINARY_MESSAGE, path=path, line=1, exit_code=2)
     try:

@@ -993,7 +993,7 @@ def test_a_profile_saved_as_utf16_is_told_so_not_called_binary(tmp_path):
     profile = tmp_path / "p.txt"
     profile.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16"))
     r = cli(profile, "--site", tmp_path / "site")
-    assert (r.returncode, r.stderr) == (2, f"{profile}: UTF-16 text: save it as UTF-8\n")
+    assert (r.returncode, r.stderr) == (2, f"{profile}:1: UTF-16 text: save it as UTF-8\n")
 
 
 def test_a_source_whose_name_is_not_utf8_is_imported(tmp_path):
