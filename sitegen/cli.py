@@ -179,6 +179,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             probe = Probe.of(args.site, output, args.base_url, not args.no_search, jobs=args.jobs)
         if probe is not None and probe.unchanged():
             result = probe.result(started)
+            if args.timings:  # the one step such a build takes
+                print(f"{result.seconds:7.3f} s  scan (nothing changed)", file=sys.stderr)
         else:
             from .build import build_site
 

@@ -273,3 +273,22 @@ def test_sigterm_cleans_up_as_ctrl_c_does(
     assert calls[0] >= 5
     assert files() == before  # no temporary file or folder, output/ and papers as they were
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # put back
+
+
+def test_timings_name_every_step_a_build_takes(
+    fresh_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--timings` said nothing of a build that changed nothing (a hunter's report), whose
+    one step is the scan."""
+    import sitegen.state
+
+    monkeypatch.setattr(sitegen.state, "RACY_SECONDS", -1.0)  # files just made count as old
+    steps = r"\s+\d+\.\d{3} s  (.+)"
+    build = ["build", "--site", fresh_site, "--no-search", "--timings"]
+    for made in ("output", ".sitegen-cache"):  # a first build
+        shutil.rmtree(fresh_site / made, ignore_errors=True)
+    proc = run_in_process(*build, check=True)
+    done = re.findall(steps, proc.stderr)
+    assert done[:2] == ["scan", "load and index"] and "save state" in done, proc.stderr
+    proc = run_in_process(*build, check=True)
+    assert re.findall(steps, proc.stderr) == ["scan (nothing changed)"], proc.stderr
