@@ -193,8 +193,12 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
     tags = _as_str_list(data.get("tags"))
     if tags is None:
         raise fail("must be a list of words", "tags")
-    # one tag in two cases (`LLM`, `llm`) is one tag, as the site's pages have it: listed once
-    tags = list({t.casefold(): t for t in reversed(tags)}.values())[::-1]
+    # one tag in two cases (`LLM`, `llm`) is one tag, as the site's pages have it: listed
+    # once, where and as it first is
+    first: dict[str, str] = {}
+    for t in tags:
+        first.setdefault(t.casefold(), t)
+    tags = list(first.values())
     flags = {}
     for key in ("et_al", "owner_in_et_al", "code", "year_inferred", "draft", "featured"):
         v = False if data.get(key) is None else data[key]

@@ -89,16 +89,21 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-_CONFLICT = re.compile(r"(?m)^(?:<{7}|>{7})(?: |$)")
+_CONFLICT = re.compile(r"(?:<{7}|>{7})(?: |$)")
+_FENCE = re.compile(r" {0,3}(?:`{3}|~{3})")  # a Markdown code block's fence: it opens, or closes
 
 
 def no_conflict_markers(text: str, path: str | Path, first_line: int = 1) -> None:
     """A git merge left half done: YAML said "mapping values are not allowed" a line off,
-    and in an abstract the markers were published."""
-    if ("<<<<<<<" in text or ">>>>>>>" in text) and (m := _CONFLICT.search(text)):
-        line = first_line + text.count("\n", 0, m.start())
-        problem = "a git conflict marker: resolve the merge (keep one side, remove the markers)"
-        raise SitegenError(problem, path, line)
+    and in an abstract the markers were published. One in a code block is shown, not left."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return
+    fenced = False
+    for at, line in enumerate(text.split("\n")):
+        fenced ^= bool(_FENCE.match(line))
+        if not fenced and _CONFLICT.match(line):
+            problem = "a git conflict marker: resolve the merge (keep one side, remove the markers)"
+            raise SitegenError(problem, path, first_line + at)
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Notepad's "Unicode", PowerShell 5.1's `>`

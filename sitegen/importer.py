@@ -1088,7 +1088,9 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
 def _site_paper(name: str, data: bytes, path: Path | None = None) -> _Paper | None:
     """A paper file as matching sees it, its body as `abstract`. None when it does not parse,
     but an error for the site's file at `path`: a merge without it would add it again."""
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    # the site's own file: UTF-16 said so, not "missing front matter"; a source's, as it can
+    text = decode(data, path) if path is not None else data.decode("utf-8", errors="replace")
+    text = text.lstrip("\ufeff")
     try:
         fm, _, body = front_matter(text, str(path or name))  # not a mapping: an error too
     except SitegenError:

@@ -131,17 +131,21 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=order))
 
 
-def last_arrived(papers: Sequence[Paper], n: int) -> tuple[Paper, ...]:
-    """The `n` papers a feed holds: the last to reach the site, by `added` where it is later
-    than the date (a 2025 paper, dated 1 January, imported in November), so that a paper
-    added now reaches subscribers whatever its date; newest first by date among those."""
+def last_arrived(papers: Sequence[Paper], n: int, first: dt.date | None) -> tuple[Paper, ...]:
+    """The `n` papers a feed holds: the last to reach the site. A paper added after the
+    site's first import (`first`, the earliest `added`) came that day, whatever its date: a
+    2025 paper imported in November, dated 1 January, fell below the cut. Any other came
+    when it is dated: the first import's papers, and one written by hand without `added`
+    (ranked by its import day, every first import came after it). Newest first by date."""
     if len(papers) <= n:
         return tuple(papers)
-    at = range(len(papers))  # newest_first's order
-    came = sorted(
-        at, key=lambda i: -max(papers[i].added or papers[i].date, papers[i].date).toordinal()
-    )
-    return tuple(papers[i] for i in sorted(came[:n]))
+
+    def came(p: Paper) -> int:
+        late = p.added is not None and first is not None and p.added > max(first, p.date)
+        return (p.added if late else p.date).toordinal()  # type: ignore[union-attr]
+
+    at = sorted(range(len(papers)), key=lambda i: -came(papers[i]))  # stable: newest_first's
+    return tuple(papers[i] for i in sorted(at[:n]))
 
 
 def credited(paper: Paper, owner: str) -> tuple[str, ...]:

@@ -241,11 +241,19 @@ def plan_feeds(site: Site, words: dict[str, str]) -> dict[str, FeedSpec]:
         part = words["with {coauthor}"].format(coauthor=c.person.name)
         about = joint.format(owner=owner, coauthor=c.person.name)
         follow.append((urls.coauthor(c.person.slug), part, about, c.papers))
+    first = min((p.added for p in site.papers if p.added), default=None)  # the first import's
     specs = {}
     for page, part, about, papers in follow:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
         specs[page] = FeedSpec(
-            f"{title}: {part}", about, page, rss, atom, last_arrived(papers, size), owner, lang
+            f"{title}: {part}",
+            about,
+            page,
+            rss,
+            atom,
+            last_arrived(papers, size, first),
+            owner,
+            lang,
         )
     return specs
 

@@ -265,7 +265,7 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
 _LATEX_CHARS = re.compile(r"[\\{}~$]|--")
 # a tie joins two words; after a space, a bracket or a slash `~` is "about" (`is ~2x
 # faster`, as arXiv shows what its authors typed) or a home folder (`/~user/`)
-_TILDE = re.compile(r"(?:^|(?<=[\s(\[/]))~")
+_TILDE = re.compile(r"(\$[^$]*\$)|(?:^|(?<=[\s(\[/]))~")  # math kept: `$a ~ b$` is TeX's
 # a % or & without its own backslash (`\\%` is a line break and a bare %): BibTeX keeps
 # it as text, where pylatexenc reads a comment (`90% accuracy` ended at 90) or a column
 _BARE_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([%&])")
@@ -303,7 +303,8 @@ def _latex(text: str, markdown: Callable[[str], str] | None = None) -> str:
     out = text = _CITATION.sub(_citation, text)
     if _LATEX_CHARS.search(text):
         try:
-            text = _BARE_SPECIAL.sub(r"\1\\\2", _TILDE.sub(r"\\textasciitilde{}", text))
+            about = _TILDE.sub(lambda m: m[1] or r"\textasciitilde{}", text)
+            text = _BARE_SPECIAL.sub(r"\1\\\2", about)
             out = _decoder()(text)
         except Exception:  # pylatexenc gives up on some broken input: keep the source text
             out = text.replace("{", "").replace("}", "")

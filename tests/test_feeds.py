@@ -464,16 +464,23 @@ def test_a_paper_added_now_reaches_subscribers_whatever_its_date(tmp_path: Path)
     (site / "content" / "papers").mkdir(parents=True)
     (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
     (site / "sitegen.yaml").write_text("feed_size: 2\n", encoding="utf-8")
-    _paper(site, "a", "March", "2025-03-01", "[Ada Lovelace]", "added: 2025-03-02\n")
-    _paper(site, "b", "February", "2025-02-01", "[Ada Lovelace]", "added: 2025-02-02\n")
+    # the site's first import on 1 December; a second one in January
+    _paper(site, "a", "March", "2025-03-01", "[Ada Lovelace]", "added: 2025-12-01\n")
+    _paper(site, "b", "February", "2025-02-01", "[Ada Lovelace]", "added: 2025-12-01\n")
     _paper(site, "c", "Old and hand-written", "2019-05-01", "[Ada Lovelace]")
-    _paper(site, "d", "Journal", "2025", "[Ada Lovelace]", "added: 2025-11-20\n")
+    _paper(site, "d", "Journal", "2025", "[Ada Lovelace]", "added: 2026-01-10\n")
     run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
     for name in ("feed.xml", "atom.xml"):
         feed = feedparser.parse((site / "output" / name).read_bytes())
         assert [e.title for e in feed.entries] == ["March", "Journal"]  # newest first by date
     timeline = parse(site / "output" / "timeline" / "index.html").text
     assert timeline.index("February") < timeline.index("Journal")  # lists: by date, as ever
+    # a paper written by hand (no `added`) came when it is dated: the newest one is news,
+    # though the import's papers were all added after its date (a reviewer's report)
+    _paper(site, "e", "Hand-written", "2025-11-30", "[Ada Lovelace]")
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    feed = feedparser.parse((site / "output" / "feed.xml").read_bytes())
+    assert [e.title for e in feed.entries] == ["Hand-written", "Journal"]
 
 
 def test_coauthors_are_in_dictionary_order_where_counts_tie(tmp_path: Path) -> None:

@@ -1687,6 +1687,13 @@ def test_a_source_that_is_not_text_exits_2(site: Path, tmp_path: Path, name: str
     bad.write_bytes("@misc{a, title={T}, year=2020}\n".encode("utf-16"))  # Notepad's Unicode
     proc = imp(bad, "--site", site)
     assert (proc.returncode, proc.stderr) == (2, f"{bad}: UTF-16 text: save it as UTF-8\n")
+    # a paper file of the site so saved, as the build says it (not "missing front matter")
+    paper = site / "content" / "papers" / FAST
+    paper.write_bytes(paper.read_text(encoding="utf-8").encode("utf-16"))
+    good = bad.with_name("good.bib")
+    good.write_text("@misc{a, title={T}, year=2020}\n", encoding="utf-8")
+    proc = imp(good, "--site", site)
+    assert proc.returncode == 1 and proc.stderr.endswith(f"{FAST}: UTF-16 text: save it as UTF-8\n")
 
 
 @pytest.mark.parametrize(
@@ -2048,6 +2055,9 @@ def test_a_tilde_after_a_space_is_about_not_a_tie() -> None:
     )
     [bib] = parse_bibtex("@misc{a, title={About ~2x of Fig.~3}, year=2023}\n", "refs.bib")
     assert bib.title == "About ~2x of Fig. 3"
+    # in math, TeX's own: `$a ~ b$` became `$a \textasciitilde{} b$` (a reviewer's report)
+    [bib] = parse_bibtex("@misc{a, title={We prove $a ~ b$ in ~2 steps}, year=2023}\n", "x.bib")
+    assert bib.title == "We prove $a ~ b$ in ~2 steps"
 
 
 def test_csl_rich_text_is_emphasis_in_an_abstract_and_text_in_a_venue(
