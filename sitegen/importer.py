@@ -1330,7 +1330,7 @@ def _write_all(writes: dict[Path, bytes], site: Path) -> None:
     before the first rename, and removed again if any write fails."""
     # a linked file is written where the link leads, as an editor writes it (the link was
     # replaced by a file, and its target never gained the DOI), and keeps its mode
-    targets = {path: os.path.realpath(path) for path in writes}
+    targets = {p: os.path.realpath(p) if os.path.islink(p) else os.fspath(p) for p in writes}
     parents = {Path(t).parent for t in targets.values()}
     new_dirs = sorted({d for p in parents for d in (p, *p.parents) if not d.exists()})
     temps: list[tuple[str, str]] = []
