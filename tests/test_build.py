@@ -1682,6 +1682,7 @@ def test_templates_that_include_each_other_in_a_loop_say_so(fresh_site: Path) ->
     ), proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_template_python_cannot_compile_is_named_without_a_traceback(fresh_site: Path) -> None:
     """Jinja compiles a template to Python, whose limits it may pass: 200 `or`s nested too
     many parentheses, a 5,000-digit number is more than Python reads. `check` printed a

@@ -543,6 +543,7 @@ def test_a_paper_the_profile_retitles_keeps_its_file(tmp_path):
     ]
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_renamed_file_the_profile_retitles_is_still_its_paper(tmp_path):
     """Renamed by hand, then retitled by the profile: the new title's identity is not in
     the manifest and the file is not the one the manifest names, so the unedited file
@@ -572,6 +573,7 @@ def test_a_renamed_file_the_profile_retitles_is_still_its_paper(tmp_path):
         assert cli(v2, "--site", site, "--as-of", AS_OF_ARG).stdout.endswith(" 3 unchanged\n")
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_paper_another_source_added_is_that_file_when_the_profile_lists_it(tmp_path):
     """A paper first added from CSL-JSON (no topic: no profile identity) got a second
     file, `-2.md`, once the profile listed it. It is now found as a merge finds a

@@ -90,6 +90,7 @@ def test_new_with_another_source_says_how_to_start(tmp_path: Path, source: str) 
     assert "Your Name" not in built.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_new_with_profile_imports_it(tmp_path: Path) -> None:
     site = tmp_path / "site"
     proc = run_cli("new", site, "--profile", seed_profile(), "--as-of", AS_OF, check=True)
@@ -501,6 +502,7 @@ def test_check_agrees_with_build(
         )
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_check_refuses_the_output_and_cache_folders_the_build_refuses(
     fresh_site: Path, tmp_path: Path
 ) -> None:
@@ -730,6 +732,7 @@ def test_check_lists_an_impossible_date_beside_the_papers_other_faults(fresh_sit
     assert "date: invalid date '2020-02-30'" in proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_tex_in_double_quotes_is_refused_where_yaml_read_an_escape(fresh_site: Path) -> None:
     """`"On $\\alpha$"` is YAML's `\\a` (a control, then dropped) and "lpha": the page said
     `$lpha$` with no word. Such a slip is an error at its line; a tab before letters that
@@ -840,6 +843,7 @@ def test_check_parses_templates_in_linked_folders_and_of_any_name(
     assert "README.md" not in proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_broken_link_a_link_loop_or_a_pipe_in_templates_is_no_template(
     fresh_site: Path,
 ) -> None:
@@ -1095,6 +1099,7 @@ def test_more_first_hour_slips_say_what_to_do(fresh_site: Path) -> None:
     ) in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_site_template_in_the_wrong_case_is_said_to_be_unused(fresh_site: Path) -> None:
     """A hunter's: templates/Paper.html was used on macOS's disk, which ignores case, and
     silently not on the host that deploys the site."""

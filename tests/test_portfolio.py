@@ -682,6 +682,7 @@ def test_a_bad_page_is_a_file_line_error_and_the_output_is_untouched(
     assert tree_bytes(site / "output") == before
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_news_and_pages_sitegen_does_not_read_are_named(tmp_path: Path) -> None:
     """A page in a subfolder, or named .markdown, vanished from the site without a word,
     where a paper file so kept is warned of: one scanner for the three folders."""
@@ -994,6 +995,7 @@ def test_without_weasyprint_one_warning_and_no_link(tmp_path: Path) -> None:
     assert "cv.pdf" not in (site / "output" / "index.html").read_text()
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_check_says_weasyprint_cannot_start_where_the_build_would_stop(tmp_path: Path) -> None:
     """WeasyPrint installed without Pango raises OSError on import: the build stopped at it,
     while `sitegen check` said "no problems" (it only looked the package up)."""
@@ -1335,6 +1337,7 @@ def test_a_news_date_takes_what_a_papers_date_takes() -> None:
         assert item.date.isoformat() == "2024-01-20", date
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_headings_in_portfolio_text_skip_no_level(tmp_path: Path) -> None:
     """A bio's `#` sits under the home page's h1 (and the CV's, where the bio or the
     resume's summary is its introduction): an h2, not an h3 with no h2 before it. A news

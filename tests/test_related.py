@@ -536,6 +536,7 @@ EDITS = st.lists(
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 1000), edits=EDITS)
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_rescoring_with_the_memo_gives_what_scoring_afresh_gives(
     seed: int, edits: list[tuple[str, random.Random]]
 ) -> None:

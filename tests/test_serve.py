@@ -823,6 +823,7 @@ def test_file_names_are_printed_with_their_control_characters_escaped(tmp_path: 
     assert not any("\x1b" in s or s.startswith("fake line") for s in srv.out + srv.err)
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_search_page_problems_show_though_the_preview_has_no_search(tmp_path: Path) -> None:
     """The preview builds without Pagefind, so without /search/; a broken search.html or a
     root/search/ file, which fail `sitegen build` (search on) and `sitegen check`, passed."""
