@@ -59,6 +59,7 @@ def test_a_renamed_paper_keeps_its_old_urls_and_its_feed_entry(
         assert doc.find("link", rel="canonical")[0]["href"] == new_url
         assert doc.find("meta", name="robots")[0]["content"] == "noindex"
         assert [a["href"] for a in doc.find("a")] == [target]  # for a reader without the refresh
+        assert doc.find("meta", name="viewport")  # and on a phone, not a desktop page shrunk
     assert (out / "papers" / "renamed" / "index.html").is_file()
     sitemap = (out / "sitemap.xml").read_text()
     assert new_url in sitemap and old not in sitemap  # old URLs are not pages to find
