@@ -272,13 +272,19 @@ def _inline_text(children) -> list[str]:
 
 
 def _plain_text(tokens) -> str:
+    """The text a description or JSON-LD's abstract gives, a table's row on one line (its
+    cells were one per line), a footnote's text after the rest."""
     parts: list[str] = []
+    row = False
     for tok in tokens:
+        row = tok.type == "tr_open" or (row and tok.type != "tr_close")
         if tok.type == "inline" and tok.children:
-            parts += [*_inline_text(tok.children), "\n"]
+            parts += [*_inline_text(tok.children), " " if row else "\n"]
+        elif tok.type == "tr_close":
+            parts.append("\n")
         elif tok.type.startswith("math_block"):
             parts.append(f"$${tok.content.strip()}$$\n")
-    return re.sub(r"[ \t]+", " ", drop_control("".join(parts))).strip()
+    return re.sub(r"[ \t]+", " ", drop_control("".join(parts))).replace(" \n", "\n").strip()
 
 
 # What can start Markdown syntax (an entity, raw HTML, math) anywhere in a line or at its

@@ -125,6 +125,13 @@ def test_an_images_link_is_named_by_its_alt_as_plain_text() -> None:
     assert out.html == '<p><a href="https://x.org/p.png">the $\\alpha$ map of tool</a></p>\n'
 
 
+def test_the_plain_text_keeps_a_tables_rows_whole() -> None:
+    """A hunter's: the description and JSON-LD's abstract gave a table one cell per line
+    ("a\nb\n1\n2"), each a line of its own in a meta tag."""
+    out = markup.render_markdown("Results.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert out.text == "Results.\na b\n1 2"
+
+
 def test_what_sitegen_drops_never_reaches_a_page() -> None:
     """CONTROL ran on the source, but `\\unicode{...}` and entities make any character
     after it: a bidi override or a control character would still reach pages and feeds."""
