@@ -64,12 +64,14 @@ def author_line(paper: Paper, words: dict[str, str]) -> str:
     names = ", ".join(
         a.name if a is paper.authors[i] else f"… {a.name}" for i, a in enumerate(shown)
     )
-    more = len(paper.authors) - len(shown)
-    if more:
-        names += " " + words["and {n} more"].format(n=format_number(more, words))
-    if paper.et_al:
-        names = f"{names} {words['et al.']}" if names else words["et al."]
-    return names
+    return " ".join(part for part in (names, not_listed(paper, words)) if part)
+
+
+def not_listed(paper: Paper, words: dict[str, str]) -> str:
+    """What the listed authors leave out: how many more, and "et al."."""
+    more = len(paper.authors) - len(paper.listed_authors)
+    rest = words["and {n} more"].format(n=format_number(more, words)) if more else ""
+    return f"{rest} {words['et al.']}".strip() if paper.et_al else rest
 
 
 def render_feeds(
@@ -85,9 +87,7 @@ def render_feeds(
         byline = author_line(paper, words)
         names = [a.name for a in paper.listed_authors]
         # where the list is cut, as the byline says: Atom's list read as the whole of it
-        more = len(paper.authors) - len(names)
-        rest = words["and {n} more"].format(n=format_number(more, words)) if more else ""
-        rest = f"{rest} {words['et al.']}".strip() if paper.et_al else rest
+        rest = not_listed(paper, words)
         if names or rest:  # in one call: feedgen redoes its whole list on each
             fe.author([{"name": xml_clean(n)} for n in (*names, *([rest] if rest else []))])
         fe.dc.dc_creator(xml_clean(byline))

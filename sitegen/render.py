@@ -26,7 +26,7 @@ from jinja2.sandbox import (
 
 from .content import read_text
 from .errors import SitegenError, SitegenWarning
-from .state import VCS_DIRS, builtin_themes_dir, scan
+from .state import INPUT_ROOTS, VCS_DIRS, builtin_themes_dir, scan
 from .yamlutil import key_line
 
 
@@ -91,7 +91,7 @@ def case_slips(site: Path, theme: str) -> list[SitegenWarning]:
 
 
 _SITE_NAMES = {
-    ".": ("sitegen.yaml", "content", "templates", "static", "root", "themes"),
+    ".": INPUT_ROOTS,
     "content": ("papers", "news", "pages", "profile.yaml", "people.yaml", "resume.yaml",
                 "resume.json"),
 }  # fmt: skip
