@@ -196,11 +196,11 @@ def make_date(
         raise SitegenError(f"impossible month {m!r}", source, line)
     d = clean(day)[:9]
     try:
-        date = dt.date(int(y), mon, int(d) if d.isdigit() else 1)
+        date = dt.date(int(y), mon, int(d) if d.isdecimal() else 1)
     except ValueError:
-        shown = "-".join([y, f"{mon:02d}", *([f"{int(d):02d}"] if d.isdigit() else [])])
+        shown = "-".join([y, f"{mon:02d}", *([f"{int(d):02d}"] if d.isdecimal() else [])])
         raise SitegenError(f"impossible date {shown} (year-month-day)", source, line) from None
-    return date if d.isdigit() else date.isoformat()[:7] if m else date.year
+    return date if d.isdecimal() else date.isoformat()[:7] if m else date.year
 
 
 def _venue(text: str | None) -> str | None:

@@ -39,6 +39,7 @@ from sitegen.sources import (
     owner_matcher,
     parse_arxiv_atom,
     parse_bibtex,
+    parse_csl_json,
     parse_hugo,
     parse_ris,
     rich_text,
@@ -2306,12 +2307,18 @@ def test_a_misc_howpublished_url_is_its_url(site: Path, tmp_path: Path) -> None:
         ("2020/05//", None, "2020-05"),
         ("circa 2020", None, "2020"),  # "has no date: add PY", said of this very PY
         ("circa 2020", "2020/05/06/", "2020-05-06"),
+        ("2020", "2020/01/\u00b2/", "2020-01"),  # '²'.isdigit(), but int('²') raised ValueError
     ],
 )
 def test_ris_year_is_py_and_da_adds_month_and_day(py: str | None, da: str, date: str) -> None:
     record = "TY  - JOUR\nTI  - T\n" + (f"PY  - {py}\n" if py else "")
     record += (f"DA  - {da}\n" if da else "") + "ER  - \n"
     assert str(parse_ris(record, "x.ris")[0].date) == date
+
+
+def test_a_csl_day_that_is_no_number_is_no_day() -> None:
+    item = '[{"id": "a", "title": "T", "issued": {"date-parts": [[2020, 1, "\u00b2"]]}}]'
+    assert str(parse_csl_json(item, "x.json")[0].date) == "2020-01"
 
 
 def test_insert_keys_only_fills_empty_values() -> None:
