@@ -215,11 +215,6 @@ def _plain_abstract(text: str) -> str:
     return markdown_inline(dollars_as_text(text))
 
 
-def _abstract(text: str | None, plain: bool = False) -> str | None:
-    a = clean(text)
-    return (_plain_abstract(a) if plain else markdown_inline(a)) if a else None
-
-
 def _flip(name: str) -> str:
     """'Wu, Lemeng' -> 'Lemeng Wu', 'Steele, Guy L., Jr.' -> 'Guy L. Steele, Jr.'."""
     return split_name(clean(name)).printed()
@@ -548,6 +543,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
         kind = _RIS_TYPES.get(clean(e.get("type_of_reference")).upper())
         paper_type = _thesis_degree(kind, e.get("type_of_work"))
         journal = journal or (e.get("publisher") if paper_type in _PUBLISHED_BY else None)
+        abstract = clean(e.get("abstract") or e.get("notes_abstract"))
         records.append(
             _record(
                 source,
@@ -561,7 +557,7 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 venue=_venue(journal),
                 url=next(filter(_page, urls), None),
                 pdf=pdfs[0] if pdfs else None,
-                abstract=_abstract(e.get("abstract") or e.get("notes_abstract"), plain=True),
+                abstract=_plain_abstract(abstract) if abstract else None,
                 type=paper_type,
                 topic=keyword_topic(e.get("keywords")),
             )
