@@ -123,13 +123,12 @@ class CitedAs(NamedTuple):
     degree: str | None = None
 
 
-_JOURNAL = ("isPartOf", "Periodical")
 _PUBLISHER = ("publisher", "Organization")
 # Each BibTeX type but @misc requires its venue: a paper without one is written as @misc
 # (BibTeX warns, some tools refuse the entry); RIS and CSL keep the type.
 CITED_AS = dict(zip(PAPER_TYPES, (
     CitedAs("article", "journal", "JOUR", "JO", "article-journal", "container-title",
-            "citation_journal_title", _JOURNAL),
+            "citation_journal_title", ("isPartOf", "Periodical")),
     CitedAs("inproceedings", "booktitle", "CPAPER", "T2", "paper-conference", "container-title",
             "citation_conference_title", ("isPartOf", "CreativeWork")),
     # RIS has no preprint: UNPB, "unpublished work", is EndNote's nearest; CSL's is `article`
