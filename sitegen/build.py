@@ -223,7 +223,7 @@ FILTERS = {
     "rel": _rel,
     "date": format_date,
     "number": format_number,
-    "inline": lambda text: Markup(render_inline(_text(text))),
+    "inline": lambda text, links=False: Markup(render_inline(_text(text), links)),
     "plain": lambda text: plain_inline(_text(text)),
 }
 

@@ -332,7 +332,7 @@ def render_markdown(
     env: dict = {"docId": doc_id.hexdigest(), "top": top}
     tokens = md.parse(text, env)
     if web_only:
-        _unlink(tokens, lambda url: url.split(":", 1)[0].lower() in ("http", "https"))
+        _unlink(tokens, _web)
     # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
     body = drop_control(md.renderer.render(tokens, md.options, env))  # entities decode late
     relative = () if one_page else _relative(tokens)
@@ -355,6 +355,18 @@ def _relative(tokens) -> list[str]:
     return found
 
 
+def _web(url: str) -> bool:
+    return url.split(":", 1)[0].lower() in ("http", "https")
+
+
+def title_links(text: str) -> list[str]:
+    """The links of a title that `render_inline(text, links=True)` shows as text: a news
+    item or a page title is shown at several depths and in feeds, where only a full URL
+    leads anywhere."""
+    tokens = inline_tokens(text) or []
+    return [href for c in tokens if c.type == "link_open" and not _web(href := c.attrGet("href"))]
+
+
 def _unlink(tokens, keep: Callable[[str], bool]) -> None:
     """Links and images whose address `keep` refuses become their text (an image its alt)."""
     for tok in tokens:
@@ -368,15 +380,17 @@ def _unlink(tokens, keep: Callable[[str], bool]) -> None:
         tok.children = children
 
 
-def render_inline(text: str) -> str:
-    """A title's math and emphasis, nothing block-level, no links (a title is shown inside a
-    link to its page). Most titles have neither, and skip the parser."""
+def render_inline(text: str, links: bool = False) -> str:
+    """A title's math and emphasis, nothing block-level. A paper's title has no links (it is
+    shown inside a link to its page); a news item's or a page's, never shown so, keeps its
+    web links (`Accepted at [NeurIPS](https://...)`). Most titles have no markup, and skip
+    the parser."""
     if not _INLINE_MARKUP.search(text):
         return drop_control(html.escape(text, quote=False))
     md = _md(footnotes=False)
     env: dict = {}
     tokens = md.parseInline(text, env)
-    _unlink(tokens, lambda url: False)
+    _unlink(tokens, lambda url: links and _web(url))
     for c in tokens[0].children or []:  # math's focusable wrappers cannot sit in a link
         c.type = "math_inline" if c.type == "math_inline_double" else c.type
         c.meta["bare"] = True

@@ -33,7 +33,7 @@ from .config import MARKS_A_SITE, SITE_MARKS
 from .content import _SLUG_OK, _as_date, front_matter, markdown_files, read_text, year_typo
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
-from .markup import plain_inline, render_inline, render_markdown, web_url
+from .markup import plain_inline, render_inline, render_markdown, title_links, web_url
 from .model import Paper, Profile, Site
 from .photo import Photo, process_photo
 from .slugs import WINDOWS_RESERVED, slugify_text, title_words
@@ -309,10 +309,14 @@ def _front(text: str, display: str, known: tuple[str, ...]) -> tuple[dict, str, 
     return data, body, fail
 
 
-def _title(data: dict, fail: Fail) -> str | None:
+def _title(data: dict, fail: Fail, warnings: list[SitegenWarning]) -> str | None:
     title = _opt_str(data, "title", fail)
     if title is not None and not plain_inline(title):  # `![](award.png)`: no text to show
         raise fail("title: no text, only markup (a link or image with none)", ("title",))
+    for href in title_links(title or ""):
+        problem = f"title: link {href!r} is shown as its text: use a full URL (https://...)"
+        error = fail(problem, ("title",))
+        warnings.append(SitegenWarning(problem, error.path, error.line))
     return title
 
 
@@ -325,7 +329,7 @@ def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsI
         raise fail(f"date: {what} (use YYYY-MM-DD)", ("date",))
     if typo := year_typo(date.year):
         warnings.append(SitegenWarning(typo, display, fail(typo, ("date",)).line))
-    title = _title(data, fail)
+    title = _title(data, fail, warnings)
     body = drop_control(body).strip("\n")
     rendered = render_markdown(body, display)
     if not rendered.text.strip() and title is None:  # `***` or an image is no text either
@@ -380,7 +384,7 @@ def news_feeds(items: Sequence[NewsItem], spec: FeedSpec, base_url: str) -> tupl
         fe = add_entry(fg, f"{base_url}{spec.page_url}#{item.id}", title, item.date)
         body = absolute_anchors(item.body_html, f"{base_url}{spec.page_url}")
         # an item that is only its title: the title as /news/ shows it, not its Markdown
-        body = body or (str(render_inline(item.title)) if item.title else "")
+        body = body or (render_inline(item.title, links=True) if item.title else "")
         fe.description(xml_clean(body))  # HTML
         fe.content(xml_clean(body), type="html")
     return serialise(fg, spec, base_url)
@@ -397,7 +401,7 @@ def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPa
     if data.get("title") is None or (isinstance(data["title"], str) and not _text(data["title"])):
         what = "missing" if data.get("title") is None else "empty"  # not "or leave it out"
         raise fail(f"title: {what} (every page needs a title)", ("title",))
-    title = _title(data, fail) or ""  # text by now
+    title = _title(data, fail, warnings) or ""  # text by now
     rendered = render_markdown(drop_control(body).strip("\n"), display, top=2, one_page=True)
     warnings += [SitegenWarning(w, display) for w in rendered.warnings]
     return OwnPage(f"{name}/", display, title, _opt_str(data, "description", fail), rendered.html)

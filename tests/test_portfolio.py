@@ -532,7 +532,48 @@ def test_a_news_items_feed_title_is_its_plain_text() -> None:
     for feed in (rss, atom):
         (entry,) = feedparser.parse(feed).entries
         assert "<em>Keynote</em>" in entry.description and "*" not in entry.description
-        assert " sparse <math" in entry.description and "](" not in entry.description
+        # as /news/ shows it: its web link kept
+        assert '<a href="https://a.example/">sparse</a> <math' in entry.description
+        assert "](" not in entry.description
+
+
+def test_news_and_page_titles_keep_their_web_links(tmp_path: Path) -> None:
+    """ "Accepted at [NeurIPS](https://...)" is the commonest news item: its link vanished
+    without a word, as a paper title's must (it is shown inside a link to its page). A
+    link that is not a full URL is shown as its text and warned of; `javascript:` is no link."""
+    site = copy_fixture(tmp_path / "site")
+    (site / "sitegen.yaml").write_text("title: Ada\ncv_pdf: false\n")  # no PDF: quicker
+    news = site / "content" / "news" / "2026-03-02-accepted.md"
+    news.write_text(
+        "---\ndate: 2026-03-02\ntitle: 'Accepted at [NeurIPS](https://neurips.example/)"
+        " and [slides](slides.pdf) [x](javascript:alert(1))'\n---\n"
+    )
+    (site / "content" / "pages" / "software.md").write_text(
+        "---\ntitle: Software ([on GitHub](https://github.example/ada))\n---\nText.\n"
+    )
+    proc = build(site)
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        f"{Path('content/news/2026-03-02-accepted.md')}:3: warning: title: link 'slides.pdf'"
+        " is shown as its text: use a full URL (https://...)" in proc.stderr
+    )
+    out = site / "output"
+
+    def heading(page: Path, pattern: str):  # the heading's own HTML, parsed
+        (inner,) = re.findall(rf"<(h\d){pattern}[^>]*>(.*?)</\1>", page.read_text(), re.S)[:1]
+        return parse(inner[1])
+
+    for page in (out / "index.html", out / "news" / "index.html"):
+        title = heading(page, r' dir="auto" class="news-title"')
+        assert title.find("a") == [{"href": "https://neurips.example/"}], page
+        assert title.text == "Accepted at NeurIPS and slides [x](javascript:alert(1))"  # inert
+    h1 = heading(out / "software" / "index.html", r"(?= )")
+    assert h1.find("a") == [{"href": "https://github.example/ada"}]
+    assert "".join(h1.text_parts) == "Software (on GitHub)"
+    entries = feedparser.parse(out / "news" / "feed.xml").entries
+    (entry,) = [e for e in entries if "NeurIPS" in e.title]
+    assert entry.title == "Accepted at NeurIPS and slides [x](javascript:alert(1))"  # text
+    assert '<a href="https://neurips.example/">NeurIPS</a>' in entry.description
 
 
 BAD_NEWS = {
