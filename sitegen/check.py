@@ -221,15 +221,11 @@ def _render_everything(site: Path, report: CheckReport) -> None:
             return e
         return None
 
-    listed = set()
+    listed: dict[tuple, SitegenError] = {}
     for e in map_shares(make, range(len(outputs)), default_jobs()):
-        # one template error, whichever page met it: "(making ...)" names the page
-        if (
-            e is not None
-            and (key := (e.path, e.line, e.message.split(" (making ")[0])) not in listed
-        ):
-            listed.add(key)
-            report.problems.append(e)
+        if e is not None:  # one template error, whichever page met it: "(making ...)" names it
+            listed.setdefault((e.path, e.line, e.message.split(" (making ")[0]), e)
+    report.problems += listed.values()
 
 
 def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -> None:
