@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import __version__
@@ -35,18 +35,17 @@ def _date(value: str) -> dt.date:
 MAX_JOBS = 64  # a typo must not fork a thousand processes
 
 
-def _jobs(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_JOBS:
-        raise argparse.ArgumentTypeError(
-            f"not a number of processes from 1 to {MAX_JOBS}: {value!r}"
-        )
-    return int(value)
+def _whole(what: str, lo: int, hi: int) -> Callable[[str], int]:
+    def check(value: str) -> int:
+        if not (value.isascii() and value.isdigit()) or not lo <= int(value) <= hi:
+            raise argparse.ArgumentTypeError(f"not {what} from {lo} to {hi}: {value!r}")
+        return int(value)
+
+    return check
 
 
-def _port(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or not 0 <= int(value) <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port from 0 to 65535: {value!r}")
-    return int(value)
+_jobs = _whole("a number of processes", 1, MAX_JOBS)
+_port = _whole("a port", 0, 65535)
 
 
 def _parser() -> argparse.ArgumentParser:
