@@ -245,16 +245,8 @@ def plan_feeds(site: Site, words: dict[str, str]) -> dict[str, FeedSpec]:
     specs = {}
     for page, part, about, papers in follow:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
-        specs[page] = FeedSpec(
-            f"{title}: {part}",
-            about,
-            page,
-            rss,
-            atom,
-            last_arrived(papers, size, first),
-            owner,
-            lang,
-        )
+        shown = last_arrived(papers, size, first)
+        specs[page] = FeedSpec(f"{title}: {part}", about, page, rss, atom, shown, owner, lang)
     return specs
 
 
