@@ -341,9 +341,8 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
         problem = "templates or macros include or call each other in a loop, or nest too deep"
         with contextlib.suppress(OSError, TypeError):  # `templates/base.html` extending base.html
             own = Path(where).name
-            if re.search(
-                rf"""{{%-?\s*extends\s+["']{re.escape(own)}["']""", Path(where).read_text()
-            ):
+            itself = rf"""{{%-?\s*extends\s+["']{re.escape(own)}["']"""
+            if re.search(itself, Path(where).read_text()):
                 problem += (
                     f' (it extends itself: write {{% extends "default/{own}" %}} for the theme\'s)'
                 )
