@@ -13,11 +13,9 @@ from typing import Any
 from .errors import SitegenError, SitegenWarning, decode, drop_control, read_bytes
 from .yamlutil import key_line, load_yaml
 
-ENGLISH = "en.yaml"
+ENGLISH = "en.yaml"  # the list of phrases; every other file maps some of them to its words
 # a BCP 47 tag as sitegen reads one, a site's `language` and a paper's alike
-LANGUAGE_TAG = re.compile(
-    r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
-)  # the list of phrases; every other file maps some of them to its words
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def _read(path: Path) -> tuple[Any, str]:
@@ -54,9 +52,7 @@ def load_words(
         text = decode(read_bytes(config, config), config) if config.is_file() else ""
         where = key_line(text, ("language",)) if text else None
         warnings.append(SitegenWarning(why + ", ".join(["en", *known]), config, where))
-    for path in files:
-        if not path.is_file():
-            continue
+    for path in filter(Path.is_file, files):
         found, text = _read(path)
         try:
             found = texts(found)
