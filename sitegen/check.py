@@ -16,14 +16,7 @@ from typing import Any
 import jinja2
 
 from . import cvpdf
-from .build import (
-    FILTERS,
-    check_output_dir,
-    load_site,
-    plan_outputs,
-    search_wanted,
-    written_twice,
-)
+from .build import FILTERS, check_output_dir, load_site, plan_outputs, search_wanted, written_twice
 from .charts import plural
 from .config import load_config, nav_warnings
 from .content import (
