@@ -253,11 +253,10 @@ def load_config(site: Path) -> tuple[SiteConfig, list[SitegenError]]:
 def resolve_base_url(config: SiteConfig, override: str | None) -> tuple[str, bool]:
     """--base-url, else sitegen.yaml's, else Netlify's URL variable, with a trailing slash;
     and whether it is the placeholder, so the build warns that feeds need a real one."""
-    url = os.environ.get("URL")
     for where, candidate in (
         ("--base-url", override),
         ("sitegen.yaml", config.base_url),
-        ("the URL variable", url),
+        ("the URL variable", os.environ.get("URL")),
     ):
         if candidate:
             if problem := base_url_problem(candidate):
