@@ -95,8 +95,6 @@ _OPENED = {
 }
 # `title: [NVMG] Neural ...`: a text that YAML reads as the start of something else
 _INDICATOR_VALUE = re.compile(r"""[ \t]*[\w-]+:[ \t]+[\[{"*@%|!`]""")
-
-
 # `title: &Neural Volumetric ...`: YAML takes `&Neural` for an anchor's name, and the
 # title loses its first word without a word; no file of a site needs an anchor
 _ANCHOR = re.compile(r"(?m)^[ \t]*(?:(?:- +)?[\w-]+:[ \t]+|- +)&[^\s&]")
