@@ -407,9 +407,8 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
             f'{years}</title><circle class="node {topic_class(c)}" cx="{_n(x)}" cy="{_n(y)}" '
             f'r="{_n(r)}"/>{label}</g>'
         )
-    owner_label, owner_box = _label(
-        0.0, 27.0, "middle", [site.owner.name], 13.5, "node-label owner-label"
-    )
+    owner = site.owner.name
+    owner_label, owner_box = _label(0.0, 27.0, "middle", [owner], 13.5, "node-label owner-label")
     boxes.append(owner_box)
     pad = 6
     lefts, tops, rights, bottoms = zip(*boxes, strict=True)
@@ -417,7 +416,7 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
     width, height = max(rights) + pad - left, max(bottoms) + pad - top
 
     names = ", ".join(f"{c.person.name} ({c.count})" for c in shown)
-    owner, closest = site.owner.name, plural(len(shown), "closest coauthor", words)
+    closest = plural(len(shown), "closest coauthor", words)
     desc = words[
         "{owner} in the centre, linked to the {coauthors}; a thicker line means more joint "
         "papers: {names}."
@@ -441,7 +440,7 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
         )
     parts += ['</g><g class="links">', *links, "</g>", *people_svg]
     parts.append(
-        f'<g class="person owner"><title>{escape(site.owner.name)}</title>'
+        f'<g class="person owner"><title>{escape(owner)}</title>'
         '<circle class="node owner-node" cx="0" cy="0" r="9"/>'
         f"{owner_label}</g>"
     )
