@@ -111,16 +111,16 @@ def _spaced(mathml: str) -> str:
     """A thin space either side of a function name (`\\log`, `\\sin`) next to its neighbours,
     as TeX sets them: latex2mathml writes it as a bare <mi>, and MathML Core puts no space
     between two <mi>s, so `O(n \\log n)` read "O(nlogn)"."""
-    out, end = [], 0
-    for m in _FUNCTION.finditer(mathml):
+
+    def spaced(m: re.Match[str]) -> str:
         name = m.group()
-        if mathml[: m.start()].endswith(("</mi>", "</mn>", "</msub>", "</msup>")):
+        if mathml.endswith(("</mi>", "</mn>", "</msub>", "</msup>"), 0, m.start()):
             name = _THIN + name
         if _ARGUMENT.match(mathml, m.end()):
             name += _THIN
-        out += [mathml[end : m.start()], name]
-        end = m.end()
-    return "".join(out) + mathml[end:]
+        return name
+
+    return _FUNCTION.sub(spaced, mathml)
 
 
 # MathML Core's elements and layout attributes, and latex2mathml's for arrays and \boxed.
