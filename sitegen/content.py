@@ -243,7 +243,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
                 "(old-name) or a path from the site's root, without the domain "
                 "(/publication/old-name/ or /pubs/old-name.html)",
                 path,
-                key_line(yaml_text, ("aliases", i), 2) or 1,
+                # a single old URL, not in a list, is on the line of `aliases:` itself
+                key_line(yaml_text, ("aliases", i), 2) or key_line(yaml_text, ("aliases",), 2),
             )
         if url == f"papers/{slug}/":
             raise fail(f"{given!r} is this paper's own URL", "aliases")

@@ -102,6 +102,16 @@ def test_an_alias_that_is_no_old_url_is_refused_at_its_line(
     )
 
 
+def test_a_single_bad_alias_not_in_a_list_is_refused_at_its_line(fresh_site: Path) -> None:
+    """`aliases: https://...` (one old URL, no list) was said to be at line 1."""
+    paper = paper_files(fresh_site)[3]
+    add_front_matter(paper, "aliases: 'https://example.org/publication/x/'\n")
+    proc = run_cli("build", "--site", fresh_site)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    where = f"content/papers/{paper.name}:{line_of(paper, 'aliases:')}: aliases: "
+    assert where in proc.stderr, proc.stderr
+
+
 @pytest.mark.slow  # a dozen builds and checks
 def test_an_old_url_leads_to_one_page(fresh_site: Path) -> None:
     a, b, c = paper_files(fresh_site)[:3]
