@@ -204,20 +204,22 @@ class ReadOnlyEnvironment(jinja2.Environment):
 
 
 def _read_only(obj: Any, value: Any) -> Any:
+    owner = getattr(value, "__self__", None)  # none for an unbound method: `dict.keys`
+    unbound = type(value) is types.MethodDescriptorType
     if type(value) is types.FunctionType:
         if isinstance(obj, type):  # `cycler.reset(urls)` set `urls.pos`, for every later page
             _refuse(obj, value.__name__, _UNBOUND)
-    elif type(value) in _METHODS and value.__name__ in _CLOCK and isinstance(value.__self__, type):
+    elif type(value) in _METHODS and value.__name__ in _CLOCK and isinstance(owner, type):
         _refuse(obj, value.__name__, _CLOCKS)  # `paper.date.today()`: a page of its build day
     elif type(value) in _METHODS and value.__name__ in ("keys", "items"):
-        if isinstance(value.__self__, Mapping):  # `d.keys() - x` made a set, in hash order
-            return lambda: list(value())
+        if unbound or isinstance(owner, Mapping):  # `d.keys() - x` made a set, in hash order
+            return lambda *args: list(value(*args))
     elif type(value) in _METHODS and value.__name__ in ("format", "format_map"):
-        if isinstance(text := getattr(value, "__self__", None), str):  # Markup's too
-            _plain_fields(text)
+        if isinstance(owner, str):  # Markup's too
+            _plain_fields(owner)
     elif type(value) in _METHODS and value.__name__ in _CHANGES:
-        unbound = type(value) is types.MethodDescriptorType  # `dict.update(shared, ...)`
-        if unbound or (value.__self__ is obj and modifies_known_mutable(obj, value.__name__)):
+        # `dict.update(shared, ...)`, unbound, changes what it is given
+        if unbound or (owner is obj and modifies_known_mutable(obj, value.__name__)):
             _refuse(obj, value.__name__)
     return value
 

@@ -1858,6 +1858,9 @@ def test_a_page_is_the_same_on_any_machine_and_run(fresh_site: Path) -> None:
 
     for expression, said in (
         ('(topic_labels.keys() - ["LG"])|join(",")', "unsupported operand type(s) for -"),
+        # unbound, as Jinja's `dict` global reaches it: an AttributeError named no template
+        ('(dict.keys(topic_labels) - ["LG"])|join(",")', "unsupported operand type(s) for -"),
+        ("dict.items", "a function is not text"),
         ('site.papers|map(attribute="slug")', "a generator is not text: add |list or |join"),
         ("urls", "a module is not text"),
     ):
