@@ -38,7 +38,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +49,7 @@ from . import sources, urls
 from .cite import markdown_text
 from .config import load_config, resolve_base_url
 from .content import (
+    PersonEntry,
     _as_date,
     alias_url,
     front_matter,
@@ -100,7 +101,9 @@ _SLUG_LINE = re.compile(rb"""^slug:[ \t]*["']?([a-z0-9-]+)""", re.M)
 _TEMP_NAME = re.compile(r"\..+\.\d+\.(\d+)\.tmp")  # _write_all's `.NAME.N.PID.tmp`
 
 
-def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
+def render_paper(
+    record: PaperRecord, owner: str, added: dt.date, spellings: Iterable[str] = ()
+) -> str:
     """Every key is written, empty or not, so a user sees all they can change. The title is
     escaped as Markdown: the profile's is the text a page showed (`2*3*4` keeps its stars)."""
     fm = {
@@ -110,7 +113,7 @@ def render_paper(record: PaperRecord, owner: str, added: dt.date) -> str:
         "topic": record.topic,
         "authors": list(record.authors),
         "et_al": record.et_al,
-        "owner_in_et_al": record.owner_in_et_al(owner),
+        "owner_in_et_al": record.owner_in_et_al(owner, spellings),
         "affiliations": list(record.affiliations),
         "code": record.code,
         "code_url": record.code_url(),
@@ -463,7 +466,8 @@ def run_import(
             )
         owner = prof.owner if prof else load_profile(site).name  # as a build reads it
         plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
-        plan.spellings = owner_spellings(load_people(site, owner), owner)
+        plan.people = load_people(site, owner)
+        plan.spellings = owner_spellings(plan.people, owner)
         if prof is not None:
             _plan_profile(prof, Path(profiles[0]), plan, manifest)
         else:
@@ -546,7 +550,9 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             return rec
 
     items = [(year_kept(key, rec), added(key)) for key, rec in zip(keys, prof.records, strict=True)]
-    rendered = _each(lambda item: render_paper(item[0], plan.owner, item[1]).encode(), items)
+    rendered = _each(
+        lambda item: render_paper(item[0], plan.owner, item[1], plan.spellings).encode(), items
+    )
     for key, (rec, when), data in zip(keys, items, rendered, strict=True):
         old_key = matched.get(key)
         if old_key is not None:
@@ -661,6 +667,7 @@ class _Plan:
     writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
     # the owner's name and people.yaml aliases (name_key): a paper under a former name
     spellings: frozenset[str] = frozenset()
+    people: list[PersonEntry] = field(default_factory=list)  # content/people.yaml
 
     def known(self, key: str, entry: _Entry, rendered: bytes, profile: str) -> None:
         """A paper the import wrote before: updated unless touched by hand. `profile` is the
@@ -827,7 +834,7 @@ def _source_text(path: Path) -> str:
     return decode(data, path, exit_code=2)
 
 
-def _read_hugo(folder: Path, is_owner: Callable[[str], bool]) -> list[SourceRecord]:
+def _read_hugo(folder: Path, is_owner: Callable[[str], str | None]) -> list[SourceRecord]:
     """A paper per page Hugo makes of the folder, named by its file's path in the folder."""
     try:
         jekyll = Path(os.path.abspath(folder))
@@ -885,7 +892,9 @@ def _hugo_pages(folder: Path) -> list[tuple[Path, list[Path]]]:
     return sorted(pages)
 
 
-def _hugo_profile_names(folder: Path, is_owner: Callable[[str], bool]) -> Callable[[str], str]:
+def _hugo_profile_names(
+    folder: Path, is_owner: Callable[[str], str | None]
+) -> Callable[[str], str]:
     """Author key -> the name its profile beside the folder (`authors/KEY/_index.md`)
     gives. The owner's keys stay, for with_owner; a key without a profile may be a name."""
     authors = Path(os.path.abspath(folder)).parent / "authors"  # `.` has no parent
@@ -1130,7 +1139,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             # and without the `-2` a second paper of one title took, or it came back
             for rest in dict.fromkeys((name[4:], _NUMBERED.sub(".md", name[4:]))):
                 deleted.setdefault(rest, []).append(name)
-    is_owner = sources.owner_matcher(plan.owner)
+    owner_name = sources.owner_matcher(plan.owner, plan.people)
 
     # a file renamed by hand is known by the bytes the import wrote (as _plan_profile does)
     lost = {e.sha256: e for e in plan.manifest.values() if e.file not in plan.on_disk}
@@ -1165,7 +1174,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         else r
         for r in records
     ]
-    for group in group_records([sources.with_owner(r, plan.owner, is_owner) for r in records]):
+    for group in group_records([sources.with_owner(r, owner_name) for r in records]):
         target = site_index.find(group.values)
         known = profile_titles.get(_norm_title(str(group.values["title"])))
         if target is None and known:  # within two years, as any match by title

@@ -117,7 +117,10 @@ def resolve_people(
     by_key = {}
     for key in keys:
         e = info.get(key) or PersonEntry(key, (), None, None, False)  # not in people.yaml
-        by_key[key] = Person(key, e.name, slugs[key], e.homepage, e.affiliation, key == owner_key)
+        # the owner by profile.yaml's name, which every page shows: people.yaml's entry may
+        # hold a former one
+        name = profile.name if key == owner_key else e.name
+        by_key[key] = Person(key, name, slugs[key], e.homepage, e.affiliation, key == owner_key)
     return {n: by_key[k] for n, k in key_of.items()}, by_key[owner_key]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -95,10 +96,11 @@ class PaperRecord:
         """The method's name, as abstracts use it: "PathFusion: Path-..." -> "PathFusion"."""
         return self.title.split(":", 1)[0].strip() or self.title
 
-    def owner_in_et_al(self, owner: str) -> bool:
-        """The owner is not among the names: the profile lists only the owner's papers."""
-        key = _name_key(owner)
-        return all(_name_key(a) != key for a in self.authors)
+    def owner_in_et_al(self, owner: str, aliases: Iterable[str] = ()) -> bool:
+        """The owner is not among the names, under the name or a former one (`aliases`): the
+        profile lists only the owner's papers."""
+        keys = {_name_key(name) for name in (owner, *aliases)}
+        return all(_name_key(a) not in keys for a in self.authors)
 
     def code_url(self) -> str | None:
         """The first URL if the paper is marked as having code, else the first on a code host."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .cite import CITED_AS, ET_AL_NOTE, Name, dollars_as_text, markdown_text, split_name
-from .content import _ET_AL, PersonEntry, alias_url, front_matter
+from .content import _ET_AL, PersonEntry, alias_url, front_matter, owner_spellings
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import plain_inline
 from .markup import web_url as _web_url
@@ -979,28 +979,53 @@ def _name_words(name: str) -> tuple[list[str], str]:
     return words, n.suffix.casefold().rstrip(".")
 
 
-def owner_matcher(owner: str) -> Callable[[str], bool]:
-    """A test for the owner's name as sources print it: 'L. Wu', 'Wu, Lemeng', 'LEMENG WU',
-    a one-word name whole, a suffix only the owner's (Guy Steele, Jr. is not his father),
-    and Hugo Blox's author keys: `admin`, `me`, `lemeng-wu`."""
-    words, suffix = _name_words(owner)
-    if not words:
-        return lambda name: False
-    family, given = words[-1], words[:-1]
+def owner_matcher(owner: str, people: Sequence[PersonEntry] = ()) -> Callable[[str], str | None]:
+    """A name as sources print it -> the owner's name it spells, or None: 'L. Wu', 'Wu,
+    Lemeng', 'LEMENG WU', a one-word name whole, a suffix only the owner's (Guy Steele, Jr.
+    is not his father), and Hugo Blox's author keys: `admin`, `me`, `lemeng-wu`. A former
+    name (an alias of the owner's in people.yaml) is spelt the same ways, and a paper keeps
+    the name it was printed under: 'M. Berg' is 'Maria Berg', and 'Maria Berg' itself. A
+    spelling people.yaml gives another person ('L. Wu', listed as Lei Wu's) is no owner's."""
+    spellings = owner_spellings(list(people), owner)
+    others = {name_key(n) for e in people for n in (e.name, *e.aliases)} - spellings
+    names = [owner, *sorted(spellings - {name_key(owner)})]  # the owner's own name first
+    tests = [(name, _spelling_of(name)) for name in names]
     keys = {"admin", "me", slugify_text(owner)}
 
     @functools.lru_cache(maxsize=4096)  # coauthors' names repeat across a whole export
-    def is_owner(name: str) -> bool:
+    def owner_name(name: str) -> str | None:
+        key = name_key(name)
         if name in keys:
-            return True
+            return owner
+        if key in spellings:
+            return name
+        if key in others:
+            return None
+        return next((spelt for spelt, test in tests if test(name)), None)
+
+    return owner_name
+
+
+def _spelling_of(owner: str) -> Callable[[str], bool]:
+    words, suffix = _name_words(owner)
+    family, given = words[-1:], words[:-1]
+
+    def spelt(name: str) -> bool:
         w, s = _name_words(name)
-        if s not in ("", suffix) or w[-1:] != [family]:
+        if not words or s not in ("", suffix) or w[-1:] != family:
             return False
         if len(w) < 2:  # a one-word name ('王晓明', 'Plato') only whole
             return w == words
         return not given or w[0] == given[0] or (len(w[0]) == 1 and w[0] == given[0][0])
 
-    return is_owner
+    return spelt
+
+
+def _folded(name: str) -> str:
+    """A name's letters as _name_words folds them, run together: what a family name is
+    looked for in ('bergsmith' in 'M. van der Berg-Smith')."""
+    text = unicodedata.normalize("NFKD", name.casefold()).translate(_UNDECOMPOSED)
+    return "".join(c for c in text if c.isalnum())
 
 
 def owner_lookalikes(
@@ -1009,15 +1034,14 @@ def owner_lookalikes(
     """Coauthors whose name is a spelling of the owner's that an import would have taken for
     the owner ('Q. Liu', 'Liu, Qiang' in a hand-written file): each has a coauthor page of
     its own. people.yaml settles it either way: an alias of the owner's, or a person listed."""
-    words, _ = _name_words(owner)
-    is_owner = owner_matcher(owner)
+    families = {w[-1] for n in owner_spellings(list(people), owner) if (w := _name_words(n)[0])}
+    owner_name = owner_matcher(owner, people)
     listed = {name_key(n) for entry in people for n in (entry.name, *entry.aliases)}
     found = [
         c.person.name
         for c in coauthors  # a substring first: a site has thousands of coauthors
-        if words
-        and words[-1] in c.person.name.casefold()
-        and is_owner(c.person.name)
+        if any(family in _folded(c.person.name) for family in families)
+        and owner_name(c.person.name)
         and name_key(c.person.key) not in listed
     ]
     why = (
@@ -1048,8 +1072,14 @@ def coauthor_lookalikes(
     return [SitegenWarning(why.format(a, b), "content/people.yaml") for a, b in found]
 
 
-def with_owner(record: SourceRecord, owner: str, is_owner: Callable[[str], bool]) -> SourceRecord:
-    """The owner's spelling of their own name, so every page highlights it."""
-    if not any(is_owner(a) for a in record.authors):
+def with_owner(record: SourceRecord, owner_name: Callable[[str], str | None]) -> SourceRecord:
+    """The owner's spelling of their own name (owner_matcher's), so every page highlights
+    it. One author only: in 'L. Wu and L. Wu' one may be the owner, the other is not; the
+    one printed as one of the owner's names if there is one, else the first."""
+    found = [(i, spelt) for i, a in enumerate(record.authors) if (spelt := owner_name(a))]
+    if not found:
         return record
-    return replace(record, authors=tuple(owner if is_owner(a) else a for a in record.authors))
+    mine, spelt = next(((i, n) for i, n in found if n == record.authors[i]), found[0])
+    authors = list(record.authors)
+    authors[mine] = spelt
+    return replace(record, authors=tuple(authors))

@@ -2681,6 +2681,85 @@ def test_a_paper_under_the_owners_former_name_is_the_owners(site: Path, tmp_path
     assert '<strong class="owner">Lemeng Rossi</strong>' in html and 'class="note"' not in html
 
 
+def test_people_yaml_and_a_second_initial_keep_other_people_from_the_owners_name(
+    site: Path, tmp_path: Path
+) -> None:
+    """A people hunter's: the import turned every spelling of the owner's name into the
+    owner's, so `L. Wu`, whom people.yaml names as Lei Wu (as the build's warning advises),
+    and the second of two `L. Wu`s on one paper, became "Lemeng Wu", without a word."""
+    (site / "content" / "people.yaml").write_text("- name: Lei Wu\n  aliases: [L. Wu]\n")
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{a, author={Liu, Qiang and Wu, L.}, title={Lei Coauthored}, journal={J},"
+        " year={2014}}\n"
+        "@article{b, author={Wu, Lemeng and Wu, Lei}, title={Two Wus}, journal={J}, year={2015}}\n"
+    )
+    assert imp(bib, "--site", site).returncode == 0
+    papers = by_title(site)
+    assert papers["Lei Coauthored"]["authors"] == ["Qiang Liu", "L. Wu"]
+    assert papers["Two Wus"]["authors"] == ["Lemeng Wu", "Lei Wu"]
+    (site / "content" / "people.yaml").unlink()
+    bib.write_text("@article{c, author={Wu, L. and Wu, L. and Liu, Q.}, title={Initials},"
+                   " journal={J}, year={2017}}\n")  # fmt: skip
+    assert imp(bib, "--site", site).returncode == 0
+    assert by_title(site)["Initials"]["authors"] == ["Lemeng Wu", "L. Wu", "Q. Liu"]
+
+
+def test_a_former_name_is_spelt_as_sources_print_it_and_the_profile_names_the_owner(
+    site: Path, tmp_path: Path
+) -> None:
+    """A people hunter's: `Berg, M.` was not taken for the former name `Maria Berg`
+    (people.yaml's alias of the owner's), nor warned of, so the owner was their own
+    coauthor; a profile text's paper under the former name was `owner_in_et_al: true`; and
+    people.yaml's entry named the owner on some pages where profile.yaml names them."""
+    (site / "content" / "people.yaml").write_text(
+        "- name: Lemeng Berg\n  aliases: [Lemeng Rossi]\n  owner: true\n"
+    )
+    bib = tmp_path / "old.bib"
+    bib.write_text("@article{r, author={Rossi, L. and Smith, John}, title={Under a Former Name},"
+                   " journal={J. Old}, year={2012}}\n")  # fmt: skip
+    assert imp(bib, "--site", site).returncode == 0
+    fm = by_title(site)["Under a Former Name"]
+    assert (fm["authors"], fm["owner_in_et_al"]) == (["Lemeng Rossi", "John Smith"], False)
+    profile = tmp_path / "profile.txt"
+    text = seed_profile().read_text(encoding="utf-8")
+    profile.write_text(text.replace("Mao Ye, Lemeng Wu, Qiang", "Mao Ye, Lemeng Rossi, Qiang", 1))
+    assert "Lemeng Rossi" in profile.read_text()
+    assert imp(profile, "--site", site).returncode == 0
+    (former,) = [fm for fm in by_title(site).values() if "Lemeng Rossi" in fm["authors"]
+                 and fm["title"] != "Under a Former Name"]  # fmt: skip
+    assert former["owner_in_et_al"] is False
+    # a hand-written `L. Rossi` is warned of as a spelling of the owner's
+    paper = sorted((site / "content" / "papers").glob("*.md"))[0]
+    paper.write_text(paper.read_text().replace("authors:\n", "authors:\n- L. Rossi\n", 1))
+    proc = run_cli("build", "--site", site, "--no-search", check=True)
+    assert "'L. Rossi' looks like 'Lemeng Wu', the site's owner" in proc.stderr
+    chart = (site / "output" / "coauthors" / "index.html").read_text()
+    assert "Lemeng Berg" not in chart and "Lemeng Wu" in chart
+
+
+@pytest.mark.parametrize(
+    ("owner", "spelt"),
+    [
+        ("Jürgen Müller", ["J. Müller", "Müller, Jürgen", "J. Muller"]),
+        ("Maria van der Berg-Smith", ["M. van der Berg-Smith", "van der Berg-Smith, Maria"]),
+        ("Ana O'Neil", ["A. O'Neil", "O'Neil, Ana"]),
+    ],
+)
+def test_a_spelling_of_an_accented_or_hyphenated_owners_name_is_warned_of(
+    owner: str, spelt: list[str]
+) -> None:
+    """A people hunter's: the substring looked for was the folded family name ('muller',
+    'bergsmith') in the unfolded coauthor's ('Müller', 'Berg-Smith'): no warning, and the
+    owner had coauthor pages of their own."""
+    from sitegen.model import Coauthor, Person
+    from sitegen.sources import owner_lookalikes
+
+    coauthors = [Coauthor(Person(n, n, n), ()) for n in [*spelt, "Ann Lee"]]
+    said = [w.message for w in owner_lookalikes(coauthors, owner, [])]
+    assert [m.split(" looks like ")[0] for m in said] == [repr(n) for n in spelt]
+
+
 def test_a_paper_with_no_author_list_shows_its_owner(site: Path) -> None:
     """ORCID gives no authors: such a paper (`authors: []`, the owner among those not
     named) showed an empty byline on its page and in lists, `Title. . Venue` in the CV, an
