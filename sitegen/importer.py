@@ -837,8 +837,8 @@ def _source_text(path: Path) -> str:
 def _read_hugo(folder: Path, is_owner: Callable[[str], str | None]) -> list[SourceRecord]:
     """A paper per page Hugo makes of the folder, named by its file's path in the folder."""
     try:
-        jekyll = Path(os.path.abspath(folder))
-        if jekyll.name.startswith("_") or (jekyll / "_config.yml").is_file():
+        absolute = Path(os.path.abspath(folder))  # `.` too has a name and a parent
+        if absolute.name.startswith("_") or (absolute / "_config.yml").is_file():
             raise SitegenError(  # academicpages: its pages name authors only in a citation text
                 "this is a Jekyll site's folder (academicpages' _publications/), not a Hugo Blox "
                 "one: import the BibTeX file its pages were made from, or a Google Scholar "
@@ -854,8 +854,8 @@ def _read_hugo(folder: Path, is_owner: Callable[[str], str | None]) -> list[Sour
         pages = _hugo_pages(folder)
         if not pages:
             raise SitegenError("no */index.md or *.md publication in this folder", folder)
-        profile_name = _hugo_profile_names(folder, is_owner)
-        section = Path(os.path.abspath(folder)).name.lower()  # `.`, from inside it, too
+        profile_name = _hugo_profile_names(absolute, is_owner)
+        section = absolute.name.lower()
         records = []
         for path, hidden in pages:
             source = path.relative_to(folder).as_posix()
@@ -895,16 +895,16 @@ def _hugo_pages(folder: Path) -> list[tuple[Path, list[Path]]]:
 def _hugo_profile_names(
     folder: Path, is_owner: Callable[[str], str | None]
 ) -> Callable[[str], str]:
-    """Author key -> the name its profile beside the folder (`authors/KEY/_index.md`)
-    gives. The owner's keys stay, for with_owner; a key without a profile may be a name."""
-    authors = Path(os.path.abspath(folder)).parent / "authors"  # `.` has no parent
+    """Author key -> the name its profile beside the (absolute) folder
+    (`authors/KEY/_index.md`) gives. The owner's keys stay, for with_owner; a key without a
+    profile may be a name."""
     try:  # folders by their names as authors' keys are read (NFC, as a Mac may store é)
-        profiles = {sources.clean(p.name): p for p in authors.iterdir()}
+        profiles = {sources.clean(p.name): p for p in (folder.parent / "authors").iterdir()}
     except (FileNotFoundError, NotADirectoryError):
         profiles = {}
 
     # Hugo Blox now keeps them as data: data/authors/KEY.yaml, `name: {display: ...}`
-    data = Path(os.path.abspath(folder)).parent.parent / "data" / "authors"
+    data = folder.parent.parent / "data" / "authors"
 
     @functools.cache  # a coauthor is named on many pages
     def profile_name(key: str) -> str:
@@ -995,10 +995,9 @@ class _Index:
             return self.doi[doi.casefold()]
         if isinstance(arxiv, str) and _arxiv_key(arxiv) in self.arxiv:
             return self.arxiv[_arxiv_key(arxiv)]
-        if same := next(
-            (self.alias[u] for u in _as_urls(v.get("aliases")) if u in self.alias), None
-        ):
-            return same
+        for url in _as_urls(v.get("aliases")):
+            if url in self.alias:
+                return self.alias[url]
         # "Editorial" comes every year: the paper of the nearest year, and none if that one's
         # publisher DOI is another (arXiv's 10.48550 DOI is a preprint's: the same paper)
         year = _year(v.get("date"))
@@ -1050,10 +1049,9 @@ def _arxiv_key(arxiv: str) -> str:
 def _record_values(r: SourceRecord) -> dict[str, object]:
     fields = ("title", "date", "topic", "authors", "et_al", *FILLABLE, "abstract")
     values = {k: getattr(r, k) for k in fields}
-    values["authors"] = list(r.authors)
+    for key in ("authors", "aliases", "tags"):  # a record's tuples, a file's lists
+        values[key] = list(values[key])
     values["links"] = [{"name": name, "url": url} for name, url in r.links]
-    values["aliases"] = list(r.aliases)
-    values["tags"] = list(r.tags)
     return {k: v for k, v in values.items() if v not in _EMPTY}
 
 
@@ -1397,8 +1395,7 @@ def _sweep_stale_temps(folders: tuple[Path, ...]) -> None:
         except OSError:
             continue
         for name in names:
-            m = _TEMP_NAME.fullmatch(name)
-            if m and not process_alive(int(m.group(1))):
+            if (m := _TEMP_NAME.fullmatch(name)) and not process_alive(int(m.group(1))):
                 _unlink_quietly(os.path.join(folder, name))
 
 
