@@ -977,27 +977,25 @@ class _Index:
         self.alias: dict[str, _Paper] = {}
         self.title: dict[str, list[_Paper]] = {}
 
+    def ids(self, v: dict[str, object]) -> list[tuple[dict[str, _Paper], str]]:
+        """(index, key) for a paper's DOI, arXiv id and old URLs, in the order tried."""
+        doi, arxiv = v.get("doi"), v.get("arxiv")
+        ids = [(self.doi, doi.casefold())] if isinstance(doi, str) else []
+        ids += [(self.arxiv, _arxiv_key(arxiv))] if isinstance(arxiv, str) else []
+        return ids + [(self.alias, url) for url in _as_urls(v.get("aliases"))]
+
     def add(self, p: _Paper) -> None:
-        doi, arxiv, title = p.values.get("doi"), p.values.get("arxiv"), p.values.get("title")
-        if isinstance(doi, str):
-            self.doi.setdefault(doi.casefold(), p)
-        if isinstance(arxiv, str):
-            self.arxiv.setdefault(_arxiv_key(arxiv), p)
-        for url in _as_urls(p.values.get("aliases")):
-            self.alias.setdefault(url, p)
+        for index, key in self.ids(p.values):
+            index.setdefault(key, p)
+        title = p.values.get("title")
         if isinstance(title, str) and not p.indexed:
             self.title.setdefault(title_key(title), []).append(p)
             p.indexed = True  # a title never changes once a paper has one
 
     def find(self, v: dict[str, object]) -> _Paper | None:
-        doi, arxiv = v.get("doi"), v.get("arxiv")
-        if isinstance(doi, str) and doi.casefold() in self.doi:
-            return self.doi[doi.casefold()]
-        if isinstance(arxiv, str) and _arxiv_key(arxiv) in self.arxiv:
-            return self.arxiv[_arxiv_key(arxiv)]
-        for url in _as_urls(v.get("aliases")):
-            if url in self.alias:
-                return self.alias[url]
+        for index, key in self.ids(v):
+            if key in index:
+                return index[key]
         # "Editorial" comes every year: the paper of the nearest year, and none if that one's
         # publisher DOI is another (arXiv's 10.48550 DOI is a preprint's: the same paper)
         year = _year(v.get("date"))
@@ -1010,7 +1008,7 @@ class _Index:
             key=lambda p: abs(p.year - year) if p.year and year else 0,
             default=None,
         )
-        mine, theirs = _publisher_doi(doi), p and _publisher_doi(p.values.get("doi"))
+        mine, theirs = _publisher_doi(v.get("doi")), p and _publisher_doi(p.values.get("doi"))
         return None if mine and theirs and mine != theirs else p
 
 
