@@ -437,13 +437,14 @@ def test_theme_prefix_nav_urls_and_undefined_text_from_a_theme_authors_hunt(
 def test_head_and_scripts_blocks_are_the_sites_on_every_page(fresh_site: Path) -> None:
     """The README says `head` and `scripts` are empty. Page templates filled them, so a
     site's base.html adding to them reached only some pages, and a paper.html that filled
-    them dropped the paper's Google Scholar tags, JSON-LD and copy button without a word."""
+    them dropped the paper's Google Scholar tags, JSON-LD and copy button without a word.
+    And `owner` in them is the owner: the footer's own HTML of that name failed `owner.name`."""
     templates = fresh_site / "templates"
     templates.mkdir()
     (templates / "base.html").write_text(
         '{% extends "default/base.html" %}{% block head %}<meta name="x-site" content="1">'
-        '{% endblock %}{% block scripts %}<script src="{{ asset("x.js") }}" defer></script>'
-        "{% endblock %}"
+        '{% endblock %}{% block scripts %}<script src="{{ asset("x.js") }}" defer'
+        ' data-owner="{{ owner.name }}"></script>{% endblock %}'
     )
     (fresh_site / "static").mkdir()
     (fresh_site / "static" / "x.js").write_text("// site-wide\n")
@@ -456,6 +457,8 @@ def test_head_and_scripts_blocks_are_the_sites_on_every_page(fresh_site: Path) -
         assert doc.find("meta", name="x-site") and any(
             s.split("/")[-1].startswith("x.") for s in srcs
         ), page
+        # the footer's own `owner` (its HTML) stayed set for the blocks after it
+        assert [a["data-owner"] for a in doc.find("script") if "data-owner" in a] == ["Lemeng Wu"]
     (templates / "base.html").unlink()
     (templates / "paper.html").write_text(
         '{% extends "default/paper.html" %}{% block head %}<meta name="x-paper" content="1">'
