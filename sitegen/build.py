@@ -214,8 +214,11 @@ def _rel(ctx: Any, url: str) -> str:
 
 
 def _text(text: Any) -> str:
-    """An undefined value raises StrictUndefined's own error, not a TypeError from a regex."""
-    return str(text) if isinstance(text, jinja2.Undefined) else text
+    """An undefined value raises StrictUndefined's own error, not a TypeError from a regex;
+    none is no text (`page.description|plain`, on a page without one), a number its digits."""
+    if isinstance(text, str | jinja2.Undefined):
+        return str(text) if isinstance(text, jinja2.Undefined) else text
+    return "" if text is None else str(text)
 
 
 # one list for the build and `sitegen check`: a name missing from it fails to compile

@@ -432,6 +432,16 @@ def test_theme_prefix_nav_urls_and_undefined_text_from_a_theme_authors_hunt(
     )
     proc = run_cli("build", "--site", fresh_site, "--no-search")
     assert "'dict object' has no attribute 'nosuch'" in proc.stderr, proc.stderr
+    # a field the README gives as "or none" is no text, as `{{ none }}`-free pages expect:
+    # it failed with "TypeError: expected string or bytes-like object, got 'NoneType'"
+    (fresh_site / "templates" / "paper.html").write_text(
+        '{% extends "default/paper.html" %}{% block paper_extras %}'
+        "<p class=x>[{{ paper.language|plain }}|{{ paper.language|inline }}|{{ paper.year|plain }}]"
+        "</p>{% endblock %}"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    page = next((fresh_site / "output" / "papers").glob("*/index.html")).read_text()
+    assert re.search(r"<p class=x>\[\|\|\d{4}\]</p>", page)
 
 
 def test_head_and_scripts_blocks_are_the_sites_on_every_page(fresh_site: Path) -> None:
