@@ -40,7 +40,8 @@ def load_words(
     warnings: list[SitegenWarning] = []
     tags = dict.fromkeys((_base(language), language))
     files = [d / "words" / f"{tag}.yaml" for d in reversed(dirs) for tag in tags if tag != "en"]
-    if files and not overrides and not any(path.is_file() for path in files):
+    english = "en" in tags  # `en-GB`: English, as said
+    if files and not english and not overrides and not any(path.is_file() for path in files):
         # `language: xx`, or `fe` for `fr`: English pages that say they are not (lang="xx")
         known = sorted({p.stem for d in dirs for p in (d / "words").glob("*.yaml")} - {"en"})
         # of the same first letter: `fe` may be `fr`, `he` is no `zh`

@@ -441,3 +441,11 @@ def test_a_language_the_theme_has_no_words_for_is_warned_of(
     )
     assert proc.returncode == 0, proc.stderr
     assert f"{said}; {hint}the theme has en, " in proc.stderr, proc.stderr
+
+
+def test_english_of_a_region_is_not_warned_of(fresh_site: Path) -> None:
+    """`language: en-GB` was told "no words for language 'en-GB': pages are in English",
+    which is what it asked for (a settings hunter's report)."""
+    (fresh_site / "sitegen.yaml").write_text("title: T\nlanguage: en-GB\n")
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 0 and "no words" not in proc.stderr + proc.stdout, proc.stderr
