@@ -172,7 +172,8 @@ def load_site(
         pdf = ", the CV's PDF (links to the papers)" if folio.pdf else ""  # sent out by mail
         warnings.append(
             SitegenWarning(
-                f"no base URL: feeds, sitemap{pdf} and canonical links use the placeholder {url}, "
+                f"no base URL: feeds, sitemap{pdf}, canonical links and the papers' citations "
+                f"(BibTeX `url`, the tags Google Scholar reads) use the placeholder {url}, "
                 "and the 404 page links from the domain root; "
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )
