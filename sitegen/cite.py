@@ -101,7 +101,12 @@ ET_AL_NOTE = "Author list shortened (et al.)"
 # schema.org's own types for what is no article (a paper without `type` is one, as before)
 _LD_TYPES = {"book": "Book", "chapter": "Chapter", "report": "Report",
              "thesis": "Thesis", "masters": "Thesis"}  # fmt: skip
-_METRIC_NAMES = {"h_index": "h-index", "papers": "publications", "citations": "citations"}
+_METRIC_NAMES = {
+    "h_index": "h-index",
+    "i10_index": "i10-index",
+    "papers": "publications",
+    "citations": "citations",
+}
 _PROFILE_TEXTS = {"position": "jobTitle", "affiliation": "affiliation"}
 # what comes before, between and after the papers' entries in each site-wide file
 _FILE_JOINS = {"bib": ("", "\n", ""), "ris": ("", "\r\n", ""), "json": ("[\n", ",\n", "\n]\n")}
@@ -590,9 +595,9 @@ def person_jsonld(
         data["knowsAbout"] = list(topics)
     if links:
         data["sameAs"] = list(links)
-    metrics = profile.metrics
-    if "papers" not in metrics:  # the site's own count stands in for the profile's
-        metrics = {"papers": paper_count, **metrics}
+    # the site's own count, as the page shows it, stands in for the profile's
+    metrics = {"papers": paper_count, **profile.metrics}
+    metrics["papers"] = paper_count
     counter = {"@type": "InteractionCounter"}
     counts = {k: int(v) for k, v in metrics.items() if float(v).is_integer()}  # not 55.5 %
     data["interactionStatistic"] = [

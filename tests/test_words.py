@@ -3,6 +3,7 @@ sitegen.yaml overrides single phrases, and nothing English the file translates i
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from pathlib import Path
@@ -449,3 +450,29 @@ def test_english_of_a_region_is_not_warned_of(fresh_site: Path) -> None:
     (fresh_site / "sitegen.yaml").write_text("title: T\nlanguage: en-GB\n")
     proc = run_cli("check", "--site", fresh_site)
     assert proc.returncode == 0 and "no words" not in proc.stderr + proc.stdout, proc.stderr
+
+
+def test_the_home_pages_metrics_are_the_profiles_and_grouped_as_the_language_writes(
+    fresh_site: Path,
+) -> None:
+    """A settings hunter's: `i10_index` was dropped from the home page; its structured data
+    said the profile's `papers: 10` beside a page saying 1; and the coauthor count and the
+    timeline's year counts were not grouped ("Koautor·innen 1125" over "Insgesamt 1.125")."""
+    papers = sorted((fresh_site / "content" / "papers").glob("*.md"))
+    for extra in papers[1:]:
+        extra.unlink()
+    many = "".join(f"- Author Number{i:04d}\n" for i in range(1100))
+    papers[0].write_text(papers[0].read_text().replace("authors:\n", f"authors:\n{many}", 1))
+    profile = fresh_site / "content" / "profile.yaml"
+    text = re.sub(r"metrics:\n(  .*\n)+", "", profile.read_text())
+    profile.write_text(text + "metrics: {papers: 10, citations: 5000, h_index: 7, i10_index: 5}\n")
+    out, _ = build(fresh_site, "language: de\ncollaboration_authors: 2000\n")
+    home = (out / "index.html").read_text()
+    metrics = re.search(r'<dl class="metrics">(.*?)</dl>', home, re.S)[1]
+    shown = re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", metrics)
+    assert shown[:4] == [("Publikationen", "1"), ("Zitationen", "5.000"), ("h-Index", "7"),
+                         ("i10-Index", "5")]  # fmt: skip
+    assert shown[4][0] == "Koautor·innen" and re.fullmatch(r"1\.1\d\d", shown[4][1]), shown
+    (person,) = [json.loads(d) for d in parse(out / "index.html").data_blocks]
+    counts = {c["name"]: c["userInteractionCount"] for c in person["interactionStatistic"]}
+    assert counts == {"publications": 1, "citations": 5000, "h-index": 7, "i10-index": 5}
