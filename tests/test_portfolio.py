@@ -838,6 +838,15 @@ def test_cv_shows_entries_without_their_optional_title(tmp_path: Path) -> None:
     html = (site / "output" / "cv" / "index.html").read_text()
     for shown in ("Queen&#39;s College", "Analytical Society", "Royal Society", "1830 – 1832"):
         assert shown in html
+    said = parse(html).find("meta", name="description")[0]["content"]
+    assert said.endswith(": education, positions and 3 publications."), said
+    # a CV of publications alone says so in its description, which search results show
+    (site / "content" / "resume.yaml").write_text("awards:\n  - {awarder: Royal Society}\n")
+    assert build(site).returncode == 0
+    said = parse(site / "output" / "cv" / "index.html").find("meta", name="description")
+    assert (
+        said[0]["content"] == "Curriculum vitae of Ada Lovelace, Research Fellow: 3 publications."
+    )
 
 
 def test_cv_publications_merge_the_resume_with_the_site(out: Path) -> None:
