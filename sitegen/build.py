@@ -32,6 +32,7 @@ from .config import (
     load_config,
     nav_warnings,
     resolve_base_url,
+    topic_name_warnings,
 )
 from .content import (
     collect_papers,
@@ -162,6 +163,8 @@ def load_site(
     from .sources import coauthor_lookalikes, owner_lookalikes  # not on a no-op's path
 
     warnings += owner_lookalikes(site.coauthors, profile.name, people)
+    codes = {p.topic for p in site.papers} | {t for p in site.papers for t in p.tags}
+    warnings += topic_name_warnings(site_dir, config.topic_names, codes)
     warnings += coauthor_lookalikes(site.coauthors, people)
     related = cached_related(site.papers, config.related_papers, cache_dir, jobs, counts)
     site = replace(site, related=related)

@@ -7,7 +7,7 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from contextlib import suppress
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -180,6 +180,27 @@ def nav_warnings(site: Path, nav: Sequence[NavItem], made: Set[str]) -> list[Sit
         with suppress(SitegenError):  # read a moment ago: a warning without its line at worst
             text = decode(read_bytes(path, path), path)
     return [SitegenWarning(m, path, key_line(text, ("nav", i))) for i, m in problems]
+
+
+def topic_name_warnings(
+    site: Path, names: Mapping[str, str], codes: Set[str]
+) -> list[SitegenWarning]:
+    """`topic_names` entries that name no topic or tag of the site's papers, at their lines:
+    `lg: Learning` for the topic `LG` was a name that never showed, without a word."""
+    unused = [code for code in names if code not in codes]
+    path, text = site / CONFIG_FILE, ""
+    if unused:
+        with suppress(SitegenError):  # read a moment ago: a warning without its line at worst
+            text = decode(read_bytes(path, path), path)
+    found = []
+    for code in unused:
+        same = [c for c in sorted(codes) if c.casefold() == code.casefold()]
+        why = f"did you mean {same[0]!r}? codes are case-sensitive" if same else "no paper has it"
+        line = key_line(text, ("topic_names", code))
+        found.append(
+            SitegenWarning(f"topic_names: {code!r} names no topic or tag: {why}", path, line)
+        )
+    return found
 
 
 def _setting(default: Any, check: Callable[[Any], Any]) -> Any:

@@ -1729,6 +1729,24 @@ def test_a_static_folder_named_as_a_theme_file_is_named(fresh_site: Path) -> Non
     assert proc.stderr.rstrip().endswith(f"{fresh_site / 'static' / 'icons.svg'}"), proc.stderr
 
 
+def test_a_topic_name_for_no_topic_is_warned_of_at_its_line(fresh_site: Path) -> None:
+    """A settings hunter's: `lg: Learning` for the topic `LG`, or a code no paper has, was
+    a name that never showed, without a word, where a misspelt setting is always said."""
+    (fresh_site / "sitegen.yaml").write_text(
+        "topic_names:\n  LG: Learning\n  lg: Learning\n  XX: Nothing\n"
+    )
+    for command in (("build", "--no-search"), ("check",)):
+        proc = run_cli(*command, "--site", fresh_site)
+        assert proc.returncode == 0, proc.stderr
+        said = [line for line in (proc.stderr + proc.stdout).splitlines() if "topic_names" in line]
+        assert said == [
+            f"{fresh_site / 'sitegen.yaml'}:3: warning: topic_names: 'lg' names no topic or tag:"
+            " did you mean 'LG'? codes are case-sensitive",
+            f"{fresh_site / 'sitegen.yaml'}:4: warning: topic_names: 'XX' names no topic or tag:"
+            " no paper has it",
+        ], proc.stderr + proc.stdout
+
+
 def test_dunder_names_namespaces_in_fragments_and_decomposed_topic_names(fresh_site: Path) -> None:
     """Three ways an incremental build could differ from a cold one, or a page be wrong:
     `x.__setitem__` or `x.__dict__` reached past the refusal of `update` and `append`; a
