@@ -241,7 +241,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise SitegenError(
                 f"aliases: {given!r} is not an old URL of this site: give a former slug "
                 "(old-name) or a path from the site's root, without the domain "
-                "(/publication/old-name/ or /pubs/old-name.html)",
+                "(/publication/old-name/ or /pubs/old-name.html), of ASCII letters, digits "
+                "and . _ ~ - (every host serves such a path alike)",
                 path,
                 # a single old URL, not in a list, is on the line of `aliases:` itself
                 key_line(yaml_text, ("aliases", i), 2) or key_line(yaml_text, ("aliases",), 2),

@@ -84,6 +84,8 @@ def test_a_renamed_paper_keeps_its_old_urls_and_its_feed_entry(
         ("/pubs/paper.php?id=3", "is not an old URL of this site"),
         ("//evil.example/x", "is not an old URL of this site"),
         ("/con/x.html", "is not an old URL of this site"),  # Windows cannot make it
+        # the rule said, not only "give a path from the site's root", which this is
+        ("/publication/über/", "of ASCII letters, digits and . _ ~ -"),
         ("SELF", "is this paper's own URL"),
     ],
 )
