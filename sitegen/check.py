@@ -226,7 +226,7 @@ def _check_portfolio(site: Path, profile: Profile | None, report: CheckReport) -
     if profile is not None:  # else profile.yaml's problem is in the report already
         about = _attempt(report, load_about, site, profile, None)
         report.warnings += about[2] if about else []
-    _attempt(report, load_resume, site)
+    _attempt(report, load_resume, site, report.warnings)
     for folder, parse in ((NEWS_DIR, parse_news), (PAGES_DIR, parse_page)):
         # a folder that cannot be listed (a pipe named like a file in it): one problem more
         for display in _attempt(report, markdown_files, site, folder, report.warnings) or ():

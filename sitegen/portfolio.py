@@ -455,8 +455,15 @@ def _plain(v: Any, key: Any = None) -> Any:
     return v
 
 
-def load_resume(site_dir: Path) -> tuple[dict | None, str]:
-    """content/resume.json or resume.yaml, validated (or None), and its name for warnings."""
+# JSON Resume 0.x's names of what 1.0, and so the CV, reads under another
+_RENAMED = {"company": "name", "website": "url"}
+
+
+def load_resume(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[dict | None, str]:
+    """content/resume.json or resume.yaml, validated (or None), and its name for warnings.
+    JSON Resume lets an entry hold any key; one the CV does not read (`startdate`, 0.x's
+    `company`) is warned of at its line: a CV shown to a hiring committee lost a date or an
+    employer without a word."""
     names = ("resume.json", "resume.yaml", "resume.yml")
     found = [n for n in names if (site_dir / "content" / n).exists()]
     if not found:
@@ -475,11 +482,22 @@ def load_resume(site_dir: Path) -> tuple[dict | None, str]:
     errors = jsonschema.Draft7Validator(resume_schema()).iter_errors(data)
     e = min(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message), default=None)
     if e is None:  # the schema's date pattern lets months 13 to 19 and days 32 to 39 through
+        schema = resume_schema()["properties"]
         for section, items in data.items():
+            known = schema.get(section, {}).get("items", {}).get("properties", {})
             for i, item in enumerate(items if isinstance(items, list) else ()):
                 for k, v in item.items():  # the schema's items are objects
                     if k.endswith(("date", "Date")) and isinstance(v, str) and _date(v) is None:
                         raise fail(f"{section}.{i}.{k}: {v!r} is not a date", [section, i, k])
+                    if known and k not in known:
+                        renamed = [c for c in (_RENAMED.get(k),) if c in known]
+                        close = difflib.get_close_matches(k, known, 1, 0.6) or renamed
+                        hint = (
+                            f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                        )
+                        problem = f"{section}.{i}.{k}: the CV does not read this key ({hint})"
+                        line = fail(problem, [section, i, k]).line
+                        warnings.append(SitegenWarning(problem, display, line))
                 start, end = (item.get(k) for k in ("startDate", "endDate"))
                 if isinstance(start, str) and isinstance(end, str) and _before(end, start):
                     problem = f"{section}.{i}.endDate: {end!r} is before startDate {start!r}"
@@ -696,7 +714,7 @@ def load_portfolio(
     about, files, found = load_about(site_dir, site.profile, photo_cache, words)
     warnings += found
     news = load_news(site_dir, warnings)
-    resume, display = load_resume(site_dir)
+    resume, display = load_resume(site_dir, warnings)
     found_in_cv: list[str] = []
     cv = make_cv(about, site, resume, found_in_cv, words)
     warnings += [SitegenWarning(w, display) for w in found_in_cv]

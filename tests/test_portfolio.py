@@ -825,6 +825,29 @@ def test_cv_sections_come_in_academic_order(out: Path) -> None:
     assert "Sep 2023 – present" in html and "Jan 1832 – 1840" in html and "2022 – 2023" in html
 
 
+def test_a_resume_key_the_cv_does_not_read_is_warned_of_at_its_line(tmp_path: Path) -> None:
+    """A portfolio hunter's: `startdate`, JSON Resume 0.x's `company` and `venue` for a
+    talk's `event` were dropped from the CV, and build and check said nothing."""
+    site = copy_fixture(tmp_path / "site")
+    (site / "sitegen.yaml").write_text("title: Ada\ncv_pdf: false\n")
+    (site / "content" / "resume.yaml").write_text(
+        "education:\n  - institution: MIT\n    studyType: PhD\n    startdate: 2017\n"
+        "work:\n  - company: Meta\n    position: Scientist\n"
+        "talks:\n  - title: A talk\n    venue: NeurIPS\n"
+    )
+    for proc in (build(site), run_cli("check", "--site", site)):
+        assert proc.returncode == 0, proc.stderr
+        said = [line for line in proc.stderr.splitlines() if "does not read" in line]
+        assert said == [
+            "content/resume.yaml:4: warning: education.0.startdate: the CV does not read this"
+            " key (did you mean 'startDate'?)",
+            "content/resume.yaml:6: warning: work.0.company: the CV does not read this key"
+            " (did you mean 'name'?)",
+            "content/resume.yaml:10: warning: talks.0.venue: the CV does not read this key"
+            " (did you mean 'event'?)",
+        ], proc.stderr
+
+
 def test_cv_shows_entries_without_their_optional_title(tmp_path: Path) -> None:
     """JSON Resume requires neither a degree, a position nor an award's title: such an
     entry shows under its school, employer or awarder instead of vanishing."""
