@@ -477,6 +477,16 @@ def test_head_and_scripts_blocks_are_the_sites_on_every_page(fresh_site: Path) -
     run_cli("build", "--site", fresh_site, "--no-search", check=True)
     doc = parse(next((fresh_site / "output" / "papers").glob("*/index.html")))
     assert doc.find("meta", name="x-paper") and doc.find("meta", name="citation_title")
+    # a paper.html's own description reaches the link previews too, as on every other page
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}{% block description %}Mine: {{ paper.year }}'
+        "{% endblock %}"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    doc = parse(next((fresh_site / "output" / "papers").glob("*/index.html")))
+    said = {a.get("name") or a.get("property"): a.get("content") for a in doc.find("meta")}
+    assert said["description"].startswith("Mine: ")
+    assert said["og:description"] == said["twitter:description"] == said["description"]
     srcs = [str(a.get("src")) for a in doc.find("script")]
     assert doc.find("script", type="application/ld+json") and any("copy." in s for s in srcs)
 
