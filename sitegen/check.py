@@ -8,6 +8,7 @@ key by key: a bad key is reported, replaced by a harmless value, and the file ch
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,10 +159,46 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
                         f"No {kind} named {node.name!r}.", node.lineno, name, path
                     )
             env.compile(ast, name, path)  # what else only compiling finds (a block named twice)
+            report.warnings += _blocks_shown_nowhere(env, ast, path)
         except SitegenError as e:  # not UTF-8, with its line, as the build's loader says
             report.problems.append(e)
         except Exception as e:  # a syntax error, or Python's limits (nesting, a huge number)
             report.problems.append(template_error(e, name))
+
+
+def _blocks_shown_nowhere(
+    env: jinja2.Environment, ast: jinja2.nodes.Template, path: str
+) -> list[SitegenWarning]:
+    """The blocks of a template that extends another which none of the templates it extends
+    has: `{% block paper_extra %}` for `paper_extras` never shows, and Jinja says nothing.
+    A parent named at run time, or one that fails to load, tells nothing: no warning."""
+    defined: set[str] = set()
+    parent, seen = ast, set()
+    while (extends := next(parent.find_all(jinja2.nodes.Extends), None)) is not None:
+        if not isinstance(extends.template, jinja2.nodes.Const) or extends.template.value in seen:
+            return []
+        seen.add(name := extends.template.value)
+        try:
+            parent = env.parse(env.loader.get_source(env, name)[0], name)  # type: ignore[union-attr]
+        except Exception:  # missing, not UTF-8: the build's problem, said where it is met
+            return []
+        defined |= {block.name for block in parent.find_all(jinja2.nodes.Block)}
+    # a block inside another is this template's own, for one that extends it to fill
+    inner = {
+        id(b)
+        for outer in ast.find_all(jinja2.nodes.Block)
+        for b in outer.find_all(jinja2.nodes.Block)
+    }
+    warnings = []
+    for block in ast.find_all(jinja2.nodes.Block) if seen else ():
+        if block.name not in defined and id(block) not in inner:
+            close = difflib.get_close_matches(block.name, defined, 1, 0.6)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"it has {', '.join(sorted(defined))}"
+            )
+            why = f"block {block.name!r} is in no template this one extends: it never shows"
+            warnings.append(SitegenWarning(f"{why} ({hint})", path, block.lineno))
+    return warnings
 
 
 def check_site(site: Path) -> CheckReport:

@@ -904,6 +904,29 @@ def test_check_compiles_templates_no_page_renders(
     assert line.endswith(f"templates/featured.html:2: template error: {problem}"), line
 
 
+def test_check_names_a_block_that_no_template_it_extends_has(fresh_site: Path) -> None:
+    """A theme hunter's: the README's own example with `paper_extras` misspelt never showed,
+    and check said ok. A block inside another is the template's own (timeline_chart), and a
+    parent named at run time tells nothing: neither is warned of."""
+    templates = fresh_site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "paper.html").write_text(
+        '{% extends "default/paper.html" %}\n'
+        "{% block paper_extra %}<p>Slides on request.</p>{% endblock %}\n"
+        "{% block content %}{{ super() }}{% block mine %}{% endblock %}{% endblock %}\n"
+    )
+    (templates / "news.html").write_text(
+        '{% extends ("default/" ~ "news.html") %}{% block nosuch %}{% endblock %}\n'
+    )
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 0, proc.stderr
+    said = [line for line in proc.stderr.splitlines() if "block" in line]
+    assert said == [
+        f"{templates / 'paper.html'}:2: warning: block 'paper_extra' is in no template this one"
+        " extends: it never shows (did you mean 'paper_extras'?)"
+    ], proc.stderr
+
+
 def test_check_knows_the_builds_filters(fresh_site: Path) -> None:
     templates = fresh_site / "templates"
     templates.mkdir(exist_ok=True)
