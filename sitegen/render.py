@@ -353,4 +353,14 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
         problem = f"too complex to compile ({e.msg}): split its longest expression"
         return SitegenError(f"template error: {problem}", where)
     kind = "" if isinstance(e, jinja2.TemplateRuntimeError) else f"{type(e).__name__}: "  # says it
+    if missing := re.fullmatch(
+        r"'jinja2\.environment\.TemplateModule object' has no attribute '(.*)'", str(e)
+    ):
+        # a site's copy of the theme's _macros.html, older than the theme that calls it
+        return SitegenError(
+            f"template error: the template imported here has no macro {missing[1]!r}: if it is "
+            "a site's copy of a theme's file, the theme's may have more macros now",
+            where,
+            line,
+        )
     return SitegenError(f"template error: {kind}{e}", where, line)

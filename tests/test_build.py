@@ -491,6 +491,27 @@ def test_head_and_scripts_blocks_are_the_sites_on_every_page(fresh_site: Path) -
     assert doc.find("script", type="application/ld+json") and any("copy." in s for s in srcs)
 
 
+def test_a_sites_older_copy_of_the_macros_is_named_as_the_one_lacking_a_macro(
+    fresh_site: Path,
+) -> None:
+    """A theme hunter's: a copy of the theme's _macros.html without a macro the theme now
+    calls failed with "'jinja2.environment.TemplateModule object' has no attribute ...",
+    Jinja's own words, at a line of the built-in theme."""
+    theme_macros = REPO / "themes" / "default" / "templates" / "_macros.html"
+    text = theme_macros.read_text()
+    start = text.index("{% macro topic_chip")
+    end = text.index("{%- endmacro %}", start) + len("{%- endmacro %}")
+    (fresh_site / "templates").mkdir()
+    (fresh_site / "templates" / "_macros.html").write_text(text[:start] + text[end:])
+    for command in (("build", "--no-search"), ("check",)):
+        proc = run_cli(*command, "--site", fresh_site)
+        assert proc.returncode == 1 and "TemplateModule" not in proc.stderr, proc.stderr
+        assert (
+            "template error: the template imported here has no macro 'topic_chip': if it is"
+            " a site's copy of a theme's file, the theme's may have more macros now"
+        ) in proc.stderr, proc.stderr
+
+
 def test_second_theme_selected_in_config(fresh_site: Path) -> None:
     theme = fresh_site / "themes" / "plain" / "templates"
     theme.mkdir(parents=True)
