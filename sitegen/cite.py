@@ -50,8 +50,9 @@ _CJK = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\
 # as "Collaboration, A." and split "Barnes and Noble, Inc." at its comma.
 _ORGANISATION = frozenset(
     """collaboration consortium team group project committee initiative investigators
-    inc ltd llc corp corporation company institute laboratory university society
-    association foundation network council""".split()
+    inc ltd llc corp corporation company institute laboratory laboratories labs research
+    center centre department agency university society association foundation network
+    council""".split()
 )
 
 # A brace is `\textbraceleft{}`, not `\{`: BibTeX counts the brace in `\{`, so a lone one

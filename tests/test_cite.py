@@ -196,6 +196,9 @@ def test_bibtex_reads_math_as_the_markdown_plugin_does(text: str) -> None:
         # an organisation is one name, whatever commas it holds
         ("ATLAS Collaboration", "ATLAS Collaboration"),
         ("Barnes and Noble, Inc.", "Barnes and Noble, Inc."),
+        # a people hunter's: Scholar printed "Research, Google"
+        ("Google Research", "Google Research"),
+        ("NVIDIA Labs", "NVIDIA Labs"),
     ],
 )
 def test_split_name(name: str, inverted: str) -> None:
