@@ -445,3 +445,27 @@ def test_lighthouse_scores_100(example_output: Path, chromium, tmp_path: Path) -
             elif not all(s == 1 for s in got.values()):
                 failures.append(f"{kind} {url}: {got}\n" + "\n".join(_shortfalls(report)))
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.browser
+def test_a_table_on_ones_own_page_takes_the_pages_width(fresh_site: Path, chromium) -> None:
+    """A portfolio hunter's: a teaching page's six columns were cut at the text's measure,
+    40rem, beside 12rem of empty page, on a desktop; its paragraphs keep the measure."""
+    pages = fresh_site / "content" / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    heads = ["Term", "Course", "Students", "Role", "Evaluation", "Materials"]
+    row = ["Autumn 2024", "Probabilistic Machine Learning", "240", "Instructor", "4.8", "Slides"]
+    (pages / "teaching.md").write_text(
+        "---\ntitle: Teaching\n---\n" + "Courses I teach, " * 20 + "\n\n"
+        f"| {' | '.join(heads)} |\n|{'---|' * 6}\n| {' | '.join(row)} |\n"
+    )
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    with serve(fresh_site / "output", REPO / "netlify.toml") as base:
+        context = chromium.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(base + "teaching/")
+        width = "s => document.querySelector(s).getBoundingClientRect().width"
+        text, table = page.evaluate(width, ".bio p"), page.evaluate(width, ".bio table")
+        rem = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        assert text <= 40 * rem + 1 < table, (text, table)  # the measure: 40rem
+        context.close()
