@@ -181,7 +181,7 @@ def load_site(
                 "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
             )
         )
-    keys = cite.citation_keys(site.papers, drafts)
+    keys = cite.citation_keys(site.papers, drafts, profile.name)
     return Loaded(site, config, url, placeholder, tuple(warnings), folio, words, keys)
 
 

@@ -18,7 +18,7 @@ from urllib.parse import quote, quote_plus
 
 from . import urls
 from .errors import drop_control
-from .index import ARXIV_NAMES, OTHER_TOPIC
+from .index import ARXIV_NAMES, OTHER_TOPIC, credited
 from .markup import inline_tokens, plain_inline, typesets_commands
 from .model import PAPER_TYPES, Paper, Person, Profile, name_key
 from .slugs import slugify_text
@@ -326,10 +326,11 @@ def dollars_as_text(text: str) -> str:
     return _around_math(text, lambda s: s.replace("$", "\\$"), lambda m, src: src, _PLAIN_MATH)
 
 
-def base_key(paper: Paper) -> str:
+def base_key(paper: Paper, owner: str = "") -> str:
     """first author's family name + year + first significant title word, ASCII (a draft's
-    too: its authors as written, not yet resolved)."""
-    names = paper.author_names
+    too: its authors as written, not yet resolved). The first author is the one the
+    citation names: the owner, for a paper credited to them alone (index.credited)."""
+    names = credited(paper, owner)
     family = _ascii_word(split_name(names[0]).family) if names else ""
     tokens = re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _INLINE_MATH.sub(" ", paper.title))
     words = (_ascii_word(token) for token in tokens)
@@ -337,7 +338,9 @@ def base_key(paper: Paper) -> str:
     return f"{family or 'anon'}{paper.year}{word}"
 
 
-def citation_keys(papers: Sequence[Paper], drafts: Sequence[Paper] = ()) -> dict[str, str]:
+def citation_keys(
+    papers: Sequence[Paper], drafts: Sequence[Paper] = (), owner: str = ""
+) -> dict[str, str]:
     """slug -> a key unique across the site. The paper added first (`added`, else its date:
     the earliest it can have come) keeps the bare key, later ones get b, c, ...: a new
     paper, even an old one imported late, never changes a key others may already cite. A
@@ -345,7 +348,7 @@ def citation_keys(papers: Sequence[Paper], drafts: Sequence[Paper] = ()) -> dict
     keys: dict[str, str] = {}
     used: set[str] = set()
     for p in sorted([*papers, *drafts], key=lambda p: (p.added or p.date, p.date, p.slug)):
-        key = base = base_key(p)
+        key = base = base_key(p, owner)
         if key in used:  # b ... z, aa ... zz, aaa ...: never run out
             suffixes = ("".join(t) for n in count(1) for t in product(ascii_lowercase, repeat=n))
             key = next(base + s for s in suffixes if s != "a" and base + s not in used)

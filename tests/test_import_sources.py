@@ -2781,6 +2781,8 @@ def test_a_paper_with_no_author_list_shows_its_owner(site: Path) -> None:
     # and so do its citation files and the tags Scholar reads, which named no author
     files = out / "papers" / path.stem / path.stem
     assert re.search(r"author += \{Wu, Lemeng\},", files.with_suffix(".bib").read_text())
+    # its key is the owner's, as "the first author's family name" says: anon2024... before
+    assert re.match(r"@\w+\{wu2024", files.with_suffix(".bib").read_text())
     assert "AU  - Wu, Lemeng" in files.with_suffix(".ris").read_text()
     csl = json.loads(files.with_suffix(".json").read_text())
     assert [a.get("family") for a in csl[0]["author"]] == ["Wu"]
