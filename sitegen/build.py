@@ -114,11 +114,8 @@ BATCHES = 32  # batches of outputs per process (make_outputs): a late costly one
 MOST_BATCHES = 512  # ...and in all: their numbers (4 bytes each) must fit a pipe's 4 KiB
 PIECES_KEPT = 8  # pieces per paper kept between builds (the default theme makes 6)
 TEMPLATE_NOTES_KEPT = 1000  # template sources remembered in the user's cache
-WRITE = (
-    os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-)
-# primary language subtags written right to left: their pages get <html dir="rtl">
-# written right to left: these languages, and any in one of these scripts (`ku-Arab`)
+WRITE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC  # os.open adds O_CLOEXEC itself (PEP 446)
+# <html dir="rtl"> for these languages, and any in one of these scripts (`ku-Arab`)
 RTL_LANGUAGES = frozenset("ar he iw fa ur ps sd ug yi dv ckb pnb azb ks bal mzn syr".split())
 RTL_SCRIPTS = frozenset("arab hebr syrc thaa nkoo adlm rohg samr mand".split())
 _NO_ROOT = "{} needs the page's `root`, which every page has (a fragment is given it)"
@@ -902,7 +899,7 @@ def swap_into_place(new: Path, output: Path, trash: Path, prefix: str) -> None:
     for other in trash.glob(f"{prefix}*"):
         if other != old:
             with suppress(FileNotFoundError):  # another build took it meanwhile
-                delete_in_background(other.rename(other.with_name(f"del-{other.name}")))
+                delete_in_background(other)
 
 
 def prune_old_site(old: Path, files: dict[str, tuple]) -> set[str] | None:
@@ -955,7 +952,10 @@ def drop_files(root: Path, rels: Iterable[str]) -> None:
 
 def delete_in_background(folder: Path) -> None:
     """rmtree in a detached process, which nobody waits for: deleting 5,000 files can take
-    longer than the build. A folder left behind (the machine stopped) is swept later."""
+    longer than the build. Renamed first (`del-NAME`), so no build can reuse it now; a
+    folder left behind (the machine stopped) is swept later."""
+    if not folder.name.startswith("del-"):
+        folder = folder.rename(folder.with_name(f"del-{folder.name}"))
     if not hasattr(os, "fork"):
         shutil.rmtree(folder, ignore_errors=True)
         return
@@ -1025,8 +1025,7 @@ def build_site(
     jobs = jobs or default_jobs()
     phase = _phases(log, started)
     cache = site_dir / CACHE_DIR
-    if probe is None:
-        probe = Probe.of(site_dir, output, base_url, search, use_cache, jobs)
+    probe = probe or Probe.of(site_dir, output, base_url, search, use_cache, jobs)
     if probe.unchanged():
         return probe.result(started)
     state, damaged = probe.state, probe.damaged
@@ -1220,8 +1219,6 @@ def sweep_leftovers(trash: Path, prefix: str) -> None:
                 continue
             if stale.stat().st_mtime > time.time() - 600:
                 continue
-            if not stale.name.startswith("del-"):  # renamed first: no build can reuse it now
-                stale = stale.rename(stale.with_name(f"del-{stale.name}"))
             delete_in_background(stale)
 
 

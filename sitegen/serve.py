@@ -564,7 +564,7 @@ def bind(host: str, port: int, site_dir: Path = Path()) -> list[socket.socket]:
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             free = next_free_port(host, port + 1)
-            again = [*(["--site", str(site_dir)] if site_dir != Path() else [])]
+            again = ["--site", str(site_dir)] if site_dir != Path() else []
             again += ["--host", host] if host != DEFAULT_HOST else []
             command = shlex.join(["sitegen", "serve", *again, "--port", str(free)])
             hint = f"try: {command}" if free else "pick another with --port"

@@ -368,7 +368,7 @@ def signals_held() -> Iterator[None]:
         yield
         return
     came: list[int] = []
-    held = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s]
+    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     old = {s: signal.signal(s, lambda number, _: came.append(number)) for s in held}
     try:
         yield
@@ -562,10 +562,7 @@ def current_umask() -> int:
 
 
 def process_alive(pid: int) -> bool:
-    """Whether a process runs (its leftovers are in use). Off POSIX, where os.kill(pid, 0)
-    does more than probe, every process is taken to run."""
-    if os.name != "posix":
-        return True
+    """Whether a process runs (its leftovers are in use)."""
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # OverflowError: no such PID can exist
