@@ -1,8 +1,7 @@
-"""Plan every output file, render the ones whose key changed, and swap the site into place.
-All or nothing: the new site is assembled beside `output/` (unchanged files hard-linked, the
-others rendered) and replaces it only once complete, so a failed build leaves the deployed
-site as it was. Deleting `.sitegen-cache/` is always safe: the next build is cold, and writes
-the same bytes."""
+"""Plan every output file, render the ones whose key changed, and swap the site into place. All or
+nothing: the new site is assembled beside `output/` (unchanged files hard-linked, the others
+rendered) and replaces it only once complete, so a failed build leaves the deployed site as it was.
+Deleting `.sitegen-cache/` is always safe: the next build is cold, and writes the same bytes."""
 
 from __future__ import annotations
 
@@ -287,24 +286,23 @@ def fragment_function(
             raise jinja2.TemplateRuntimeError(_NO_ROOT.format(f"fragment {name!r}"))
         args["root"] = ctx["root"]
         render = partial(env.get_template(name).render, args)
-        values = tuple(args.values())
-        try:
-            hash(values)
-            kept = not _template_made(values)
-        except TypeError:
-            kept = False
-        if not kept:  # a list, or what a template makes that changes (namespace(), loop)
+        if _may_change(tuple(args.values())):
             return Markup(render())
         return Markup(pieces.get(templates.key(name, args, digests, ctx["root"]), render))
 
     return fragment
 
 
-def _template_made(v: Any) -> bool:
-    """A namespace() or a loop, which change as the template goes, alone or in a tuple (its
-    digest is remembered by identity for the build: a cached fragment would go stale)."""
+def _may_change(v: Any) -> bool:
+    """A list, or what a template makes that changes as it goes (a namespace(), a loop), alone
+    or in a tuple: its digest is remembered by identity for the build, so a fragment cached by
+    it would go stale."""
     if type(v) is tuple:
-        return any(_template_made(x) for x in v)
+        return any(_may_change(x) for x in v)
+    try:
+        hash(v)
+    except TypeError:
+        return True
     return type(v).__module__.startswith("jinja2")
 
 
@@ -724,16 +722,15 @@ def make_outputs(
 def cached_papers(
     site_dir: Path, cache: Path | None, jobs: int
 ) -> tuple[list[Paper], list[SitegenWarning], dict[str, dict], list[Paper]]:
-    """Every paper under content/papers, the warnings, term counts by slug and the drafts
-    (which keep their citation keys), reusing the
-    parse (most of loading) of every file whose bytes are unchanged. The cache maps each file
-    to its bytes' digest, its stat, its Paper (authors not yet resolved), warnings and term
-    counts, in PAPER_SHARDS files by a hash of its name: after one edit only one is written
-    again (the whole was 48 MB at 10,000 papers).
+    """Every paper under content/papers, the warnings, term counts by slug and the drafts (which
+    keep their citation keys), reusing the parse (most of loading) of every file whose bytes are
+    unchanged. The cache maps each file to its bytes' digest, its stat, its Paper (authors not yet
+    resolved), warnings and term counts, in PAPER_SHARDS files by a hash of its name: after one edit
+    only one is written again (the whole was 48 MB at 10,000 papers).
 
-    A file is read again only if its stat changed, or its stat was recorded while it was less
-    than RACY_SECONDS old (as the no-op check trusts stats, and git): reading 10,000 files
-    that the OS no longer holds in memory took 1.3 s of a one-edit build, their stats 0.03 s."""
+    A file is read again only if its stat changed, or its stat was recorded while it was less than
+    RACY_SECONDS old (as the no-op check trusts stats, and git): reading 10,000 files that the OS no
+    longer holds in memory took 1.3 s of a one-edit build, their stats 0.03 s."""
     shards = [cache / f"{i:02d}.pickle" if cache else None for i in range(PAPER_SHARDS)]
     known: dict[str, tuple[str, tuple[int, int, int] | None, Paper, list, dict]] = {}
     for shard in shards:

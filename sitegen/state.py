@@ -205,16 +205,14 @@ def code_stamp() -> str:
 def scan(
     roots: Iterable[Path | str], skip: Callable[[str], bool], changed: bool = True
 ) -> dict[str, tuple[int, int]]:
-    """Path -> (size, time) of every file under `roots` but those `skip(name)` leaves out:
-    the one way inputs are watched. The time is the later of mtime and ctime (`changed`),
-    as git compares them: a file rewritten in place with its size and mtime put back
-    (`touch -r`, a reproducible tarball's, Nix's mtime of 1) kept its stale pages; an
-    output's only mtime, as a build's hard links change its ctime. Symlinks are followed,
-    as the build reads through them, except a link back to a folder above (the scan would
-    never end). A folder counts as
-    FOLDER (an empty theme folder changes the template lookup); a dangling link, pipe or
-    device as OTHER, never read (a pipe would wait for ever): a build reading it fails, so a
-    new one is a change."""
+    """Path -> (size, time) of every file under `roots` but those `skip(name)` leaves out: the one
+    way inputs are watched. The time is the later of mtime and ctime (`changed`), as git compares
+    them: a file rewritten in place with its size and mtime put back (`touch -r`, a reproducible
+    tarball's, Nix's mtime of 1) kept its stale pages; an output's only mtime, as a build's hard
+    links change its ctime. Symlinks are followed, as the build reads through them, except a link
+    back to a folder above (the scan would never end). A folder counts as FOLDER (an empty theme
+    folder changes the template lookup); a dangling link, pipe or device as OTHER, never read (a
+    pipe would wait for ever): a build reading it fails, so a new one is a change."""
     found: dict[str, tuple[int, int]] = {}
     todo: list[tuple[str, frozenset]] = [(os.fspath(r), frozenset()) for r in roots]
     while todo:
