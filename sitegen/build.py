@@ -1214,9 +1214,8 @@ def sweep_leftovers(trash: Path, prefix: str) -> None:
         with suppress(FileNotFoundError):  # the last build's delete finished meanwhile
             if stale.is_symlink() or stale.name.startswith(prefix):
                 continue
-            if stale.stat().st_mtime > time.time() - 600:
-                continue
-            delete_in_background(stale)
+            if stale.stat().st_mtime <= time.time() - 600:
+                delete_in_background(stale)
 
 
 def _phases(log: Callable[[str], None] | None, started: float) -> Callable[[str], None]:
