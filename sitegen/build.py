@@ -735,7 +735,8 @@ def cached_papers(
     known: dict[str, tuple[str, tuple[int, int, int] | None, Paper, list, dict]] = {}
     for shard in shards:
         known.update(read_cache(shard) or {})
-    texts = []  # (rel, bytes or None when the cached parse is trusted by stat, digest, stat)
+    todo = []  # (rel, bytes, digest, stat) of each file to parse
+    restat = []  # (rel, stat) of each file of the same bytes with a new stat (touched, checked out)
     stray: list[SitegenWarning] = []
     trusted_before = time.time_ns() - int(RACY_SECONDS * 1e9)
     files = paper_files(site_dir, stray)
@@ -743,15 +744,17 @@ def cached_papers(
     for rel in files:
         stats = found.get(rel)
         if (entry := known.get(rel)) and stats is not None and entry[1] == stats:
-            texts.append((rel, None, entry[0], stats))
-            continue
+            continue  # the cached parse, trusted by its stat
         try:
             data = (site_dir / rel).read_bytes()
         except OSError as e:  # a folder named like a paper, a broken link
             raise SitegenError(f"cannot read: {e.strerror}", rel) from None
         recorded = stats if stats and stats[1] < trusted_before else None  # else read next time
-        texts.append((rel, data, hashlib.sha256(data).hexdigest(), recorded))
-    todo = [(rel, data, sha, st) for rel, data, sha, st in texts if known.get(rel, ("",))[0] != sha]
+        sha = hashlib.sha256(data).hexdigest()
+        if entry is None or entry[0] != sha:
+            todo.append((rel, data, sha, recorded))
+        elif entry[1] != recorded:
+            restat.append((rel, recorded))
 
     def parse(file: tuple[str, bytes, str, Any]) -> tuple[str, tuple]:
         rel, data, sha, stats = file
@@ -762,17 +765,12 @@ def cached_papers(
         except SitegenError as e:
             return rel, (sha, None, e, [], None)
 
-    restat = [
-        (rel, stats)
-        for rel, data, _, stats in texts
-        if data is not None and rel in known and known[rel][1] != stats
-    ]
-    for rel, stats in restat:  # same bytes, a new stat (touched, checked out): recorded
+    for rel, stats in restat:
         known[rel] = (known[rel][0], stats, *known[rel][2:])
     known.update(map_shares(parse, todo, jobs if len(todo) >= PARALLEL_MIN else 1))
-    fresh = {rel: known[rel] for rel, *_ in texts}
-    parsed = [(rel, fresh[rel][2]) for rel, *_ in texts]
-    warnings = stray + [w for rel, *_ in texts for w in fresh[rel][3]]
+    fresh = {rel: known[rel] for rel in files}
+    parsed = [(rel, fresh[rel][2]) for rel in files]
+    warnings = stray + [w for rel in files for w in fresh[rel][3]]
     papers = collect_papers(parsed, site_dir)  # raises the first problem, in file order
     if cache is not None:  # only the shards where a file changed, came or went
         dirty = [r for r, *_ in todo] + [r for r, _ in restat] + list(known.keys() - fresh.keys())
