@@ -223,21 +223,16 @@ def scan(
             if os.path.islink(path):
                 found[path] = OTHER
             continue
-        try:
-            if not stat.S_ISDIR(st.st_mode):
-                regular = stat.S_ISREG(st.st_mode)  # a pipe, socket or device is no site's file
-                when = max(st.st_mtime_ns, st.st_ctime_ns) if changed else st.st_mtime_ns
-                found[path] = (st.st_size, when) if regular else OTHER
-                continue
-            found[path] = FOLDER  # a folder counts by being there, not by its mtime
-            if (st.st_dev, st.st_ino) not in above:
-                inside = above | {(st.st_dev, st.st_ino)}
-                with os.scandir(path) as entries:
-                    todo += [
-                        (p, inside) for p in sorted(e.path for e in entries if not skip(e.name))
-                    ]
-        except OSError:
+        if not stat.S_ISDIR(st.st_mode):
+            regular = stat.S_ISREG(st.st_mode)  # a pipe, socket or device is no site's file
+            when = max(st.st_mtime_ns, st.st_ctime_ns) if changed else st.st_mtime_ns
+            found[path] = (st.st_size, when) if regular else OTHER
             continue
+        found[path] = FOLDER  # a folder counts by being there, not by its mtime
+        if (st.st_dev, st.st_ino) not in above:
+            inside = above | {(st.st_dev, st.st_ino)}
+            with suppress(OSError), os.scandir(path) as entries:  # unreadable, or gone
+                todo += [(p, inside) for p in sorted(e.path for e in entries if not skip(e.name))]
     return found
 
 
