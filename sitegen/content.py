@@ -46,7 +46,8 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 _CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")  # the line that ends the front matter
 _OPENING = re.compile(r"---[ \t]*\n")
-_TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*[^'\"\s][^\n]*?[ \t]#")
+_TITLE_COMMENT = re.compile(r"(?m)^title:[ \t]*([^'\"\s|>][^\n]*?)[ \t]+#")
+TITLE_CUT = "title: ' #' starts a YAML comment, which cuts the title short: quote the title"
 # "et al." and its kin: a cut list, not a name (BibTeX reads `and others` as et al.)
 _ET_AL = re.compile(r"(?i)et\.?\s*al\.?,?|(?:and\s+)?others|\.\.\.|…")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d\d))?")
@@ -277,11 +278,8 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
             raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
     paper_links = _links(data.get("links"), fail)
 
-    if "#" not in title and _TITLE_COMMENT.search(yaml_text):
-        warn(
-            "title: ' #' starts a YAML comment, which cuts the title short: quote the title",
-            "title",
-        )
+    if title_cut(yaml_text, title):
+        warn(TITLE_CUT, "title")
     if typo := year_typo(date.year):
         warn(typo, "date")
     for key in sorted(k for k in data if k not in KNOWN_KEYS and isinstance(k, str)):
@@ -317,6 +315,13 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         **urls,
         **ids,
     )
+
+
+def title_cut(yaml_text: str, title: str) -> bool:
+    """A title that ends where a ` #` on its line starts a YAML comment: `We ranked #1 at
+    ICML` is "We ranked", without a word (`C#`, with no space before it, is no comment)."""
+    written = _TITLE_COMMENT.search(yaml_text)
+    return written is not None and title.strip() == written[1].strip()
 
 
 def alias_url(given: str) -> str | None:

@@ -30,7 +30,16 @@ import yaml
 from . import cvpdf
 from .cite import paper_type
 from .config import MARKS_A_SITE, SITE_MARKS
-from .content import _SLUG_OK, _as_date, front_matter, markdown_files, read_text, year_typo
+from .content import (
+    _SLUG_OK,
+    TITLE_CUT,
+    _as_date,
+    front_matter,
+    markdown_files,
+    read_text,
+    title_cut,
+    year_typo,
+)
 from .errors import SitegenError, SitegenWarning, clean_text, drop_control
 from .feeds import FeedSpec, absolute_anchors, add_entry, new_feed, serialise, xml_clean
 from .markup import plain_inline, render_inline, render_markdown, title_links, web_url
@@ -295,12 +304,16 @@ def load_about(
     return about, files, warnings
 
 
-def _front(text: str, display: str, known: tuple[str, ...]) -> tuple[dict, str, Fail]:
+def _front(
+    text: str, display: str, known: tuple[str, ...], warnings: list[SitegenWarning]
+) -> tuple[dict, str, Fail]:
     """A news or page file's front matter, its body, and its errors' maker. Every key is
     sitegen's (no template reads others), so an unknown one is a typo that would drop
-    what it holds without a word."""
+    what it holds without a word; a title a ` #` cut short is warned of, as a paper's."""
     data, yaml_text, body = front_matter(text, display)
     fail = _failer(display, yaml_text, 2)
+    if isinstance(title := data.get("title"), str) and title_cut(yaml_text, title):
+        warnings.append(SitegenWarning(TITLE_CUT, display, fail(TITLE_CUT, ("title",)).line))
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(str(key).lower(), known, n=1, cutoff=0.6)
@@ -322,7 +335,7 @@ def _title(data: dict, fail: Fail, warnings: list[SitegenWarning]) -> str | None
 
 def parse_news(text: str, display: str, warnings: list[SitegenWarning]) -> NewsItem:
     """One news file: front matter (`date`, `title`), then Markdown, whose warnings it adds."""
-    data, body, fail = _front(text, display, ("date", "title"))
+    data, body, fail = _front(text, display, ("date", "title"), warnings)
     date = _as_date(data.get("date"))  # what a paper's date accepts, and the same messages
     if date is None:
         what = f"invalid date {data['date']!r}" if data.get("date") is not None else "missing"
@@ -397,7 +410,7 @@ def parse_page(text: str, display: str, warnings: list[SitegenWarning]) -> OwnPa
     if not _SLUG_OK.fullmatch(name) or name in WINDOWS_RESERVED:
         rule = "lower-case letters, digits and '-', and not a device name such as con or nul"
         raise SitegenError(f"the file name is the page's URL: use {rule}", display, 1)
-    data, body, fail = _front(text, display, ("title", "description"))
+    data, body, fail = _front(text, display, ("title", "description"), warnings)
     if data.get("title") is None or (isinstance(data["title"], str) and not _text(data["title"])):
         what = "missing" if data.get("title") is None else "empty"  # not "or leave it out"
         raise fail(f"title: {what} (every page needs a title)", ("title",))

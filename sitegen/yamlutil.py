@@ -22,10 +22,11 @@ MAX_NESTING = 32  # far past any real file, far short of what overflows Python's
 _STR = "tag:yaml.org,2002:str"
 _TWICE = "duplicate key {!r}: remove one of the two"
 # YAML's escapes a TeX command starts with in double quotes: `\alpha`, `\beta`, `\frac`,
-# `\vec`, `\epsilon`, `\theta`, `\nabla`, `\rho` (a control or line break, then letters)
+# `\vec`, `\epsilon`, `\theta`, `\nabla`, `\rho`, `\Lambda`, `\Phi`, `\Psi`, `\Pi`, `\Nu`
+# (a control, a line or paragraph separator, then letters)
 _ESCAPES = {"\x07": "a", "\x08": "b", "\x0c": "f", "\x0b": "v", "\x1b": "e", "\t": "t",
-            "\n": "n", "\r": "r"}  # fmt: skip
-_TEX_ESCAPE = re.compile(r"([\x07\x08\x0b\x0c\x1b\t\n\r])([A-Za-z]+)")
+            "\n": "n", "\r": "r", "\u2028": "L", "\u2029": "P", "\x85": "N"}  # fmt: skip
+_TEX_ESCAPE = re.compile(f"([{''.join(_ESCAPES)}])([A-Za-z]+)")
 
 
 # the C loader is ~10x faster on large sites; fall back when libyaml is absent
@@ -135,6 +136,13 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
                 "in double quotes, a backslash starts an escape (BibTeX's \\& or \\% is none): "
                 "put the text in single quotes, or write the backslash twice"
             )
+        elif "expected hexdecimal number" in problem:  # `"$\xi$"`, `"$\upsilon$"`
+            problem = (
+                "in double quotes, \\x, \\u and \\U start a character's code, as in \\xi or "
+                "\\upsilon: put the text in single quotes, or write the backslash twice"
+            )
+        elif problem.startswith("in double quotes"):  # _no_tex_escape's, which says it all
+            pass
         elif opened:
             problem = f"{opened} on this line is not closed ({problem})"
             if not opened.endswith("quote") and _INDICATOR_VALUE.match(bad):

@@ -683,6 +683,8 @@ def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None
     # a title cut short by a YAML comment, a paper file named .MD, and papers kept in a
     # year folder: all said, not silent
     _set_key(papers[5], "title", "Ranked #1 on ImageNet")
+    _set_key(papers[4], "title", "Teaching C# to novices #CSEd")  # a `#` before the cut
+    _set_key(papers[2], "title", "Learning C# and F#")  # no comment: nothing to say
     papers[6].rename(papers[6].with_suffix(".MD"))
     # `#x.md` is built but the preview, which takes `#` for an editor's, never saw it change
     papers[3].rename(papers[3].with_name("#" + papers[3].name))
@@ -691,7 +693,11 @@ def test_what_yaml_reads_otherwise_than_it_was_written(fresh_site: Path) -> None
     (papers[7].parent / "drafts-notes").mkdir()  # no papers in it: nothing to say
     for proc in (run_cli("check", "--site", fresh_site), run_cli("build", "--site", fresh_site)):
         assert proc.returncode == 0, proc.stderr
-        assert "title: ' #' starts a YAML comment, which cuts the title short" in proc.stderr
+        cut = "warning: title: ' #' starts a YAML comment, which cuts the title short"
+        assert [line.split(":")[0] for line in proc.stderr.splitlines() if cut in line] == [
+            str(papers[4].relative_to(fresh_site)),
+            str(papers[5].relative_to(fresh_site)),
+        ], proc.stderr
         assert (
             f"{papers[6].stem}.MD: warning: not read: the files in content/papers/ end in .md"
             in proc.stderr
@@ -744,11 +750,20 @@ def test_tex_in_double_quotes_is_refused_where_yaml_read_an_escape(fresh_site: P
         paper.write_text(re.sub(r"\ntitle: [^\n]*", lambda _: f"\ntitle: {title}", text, count=1))
         return run_cli("check", "--site", fresh_site)
 
-    for title, command in (('"On $\\alpha$-divergences"', "\\alpha"), ('"A \\theta"', "\\theta")):
+    # a YAML-hunter's: \L and \P are line and paragraph separators, so "$\Lambda$CDM" was
+    # published as "$ ambda$CDM"
+    tex = ("\\alpha", "\\theta", "\\Lambda", "\\Phi", "\\Psi", "\\Pi")
+    for title, command in ((f'"On ${c}$-divergences"', c) for c in tex):
         proc = check(title)
         assert proc.returncode == 1, proc.stderr
         said = f"{paper.name}:2: invalid YAML: in double quotes, {command[:2]} is an escape, "
         assert said + f"not the start of {command}: put the text in single quotes" in proc.stderr
+        assert "needs quotes around it" not in proc.stderr  # it has them: a hint that misled
+    # \x and \u read a character's code: "did not find expected hexdecimal number" said it
+    proc = check('"The $\\xi$-process"')
+    assert proc.returncode == 1 and f"{paper.name}:2: invalid YAML: in double quotes, \\x, \\u" in (
+        proc.stderr
+    ), proc.stderr
     for title in ('"A\\tb"', '"On $\\\\alpha$"', "'On $\\alpha$'"):
         assert check(title).returncode == 0, title
 
@@ -924,6 +939,22 @@ def test_check_names_a_block_that_no_template_it_extends_has(fresh_site: Path) -
     assert said == [
         f"{templates / 'paper.html'}:2: warning: block 'paper_extra' is in no template this one"
         " extends: it never shows (did you mean 'paper_extras'?)"
+    ], proc.stderr
+    # an upgrade hunter's: a site base.html copied from a theme before page_head: the
+    # theme's paper pages lost Google Scholar's tags, and each was blamed, not the copy
+    (templates / "paper.html").unlink()
+    base = (REPO / "themes" / "default" / "templates" / "base.html").read_text()
+    for block in ("page_head", "page_scripts"):
+        base = base.replace(f"{{% block {block} %}}{{% endblock %}}", "")
+    assert "block page_head" not in base and "block page_scripts" not in base
+    (templates / "base.html").write_text(base)
+    proc = run_cli("check", "--site", fresh_site)
+    said = [line for line in proc.stderr.splitlines() if "block" in line]
+    assert said == [
+        f"{templates / 'base.html'}: warning: has no block {block!r}, which the theme's pages"
+        f" fill: add {{% block {block} %}}{{% endblock %}} where the theme's has it (is it a copy"
+        " of an older theme's?)"
+        for block in ("page_head", "page_scripts")
     ], proc.stderr
 
 
