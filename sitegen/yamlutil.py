@@ -26,6 +26,7 @@ _TWICE = "duplicate key {!r}: remove one of the two"
 # (a control, a line or paragraph separator, then letters)
 _ESCAPES = {"\x07": "a", "\x08": "b", "\x0c": "f", "\x0b": "v", "\x1b": "e", "\t": "t",
             "\n": "n", "\r": "r", "\u2028": "L", "\u2029": "P", "\x85": "N"}  # fmt: skip
+_NBSP = re.compile(r"^\s*(?:[^\s:#'\"][^:]*:|-)\u00a0")  # `title:\u00a0...`, `-\u00a0Ada`
 _TEX_ESCAPE = re.compile(f"([{''.join(_ESCAPES)}])([A-Za-z]+)")
 
 
@@ -129,7 +130,13 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
         tab = "\t" in bad[: len(bad) - len(bad.lstrip())] or (
             "\t" in bad and problem.startswith("found character that cannot start any token")
         )
-        if tab:  # libyaml's words name no tab
+        # a no-break space after `key:` or `- ` (a Mac's Option+Space, a paste from a PDF)
+        # is no separator: libyaml names the next line, and a missing ':'
+        spaced = [i for i in (at - 1, at) if 0 <= i < len(lines) and _NBSP.search(lines[i])]
+        if spaced:
+            line = first_line + spaced[0]
+            problem = "a no-break space on this line: YAML separates with plain spaces only"
+        elif tab:  # libyaml's words name no tab
             problem = "a tab on this line: YAML indents and separates with spaces only"
         elif problem.startswith("found unknown escape character"):  # `"Grow \& Prune"`
             problem = (

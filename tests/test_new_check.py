@@ -1002,6 +1002,11 @@ PAPER = "content/papers/2022-neural-volumetric-mesh-generator.md"
         # a tab: libyaml said "found character that cannot start any token"
         (lambda t: t.replace("\n- Yan Zheng", "\n\t- Yan Zheng"), "\t- Yan Zheng",
          "invalid YAML: a tab on this line: YAML indents and separates with spaces only"),
+        # a no-break space (a Mac's Option+Space): the next line, and "could not find ':'"
+        (lambda t: t.replace("\n- Yan Zheng", "\n-\u00a0Yan Zheng"), "-\u00a0Yan Zheng",
+         "invalid YAML: a no-break space on this line: YAML separates with plain spaces only"),
+        (lambda t: re.sub(r"(?m)^date: ", "date:\u00a0", t), "date:",
+         "invalid YAML: a no-break space on this line: YAML separates with plain spaces only"),
         (lambda t: re.sub(r"(?m)^title: .*$", "title: [NVMG] Neural Mesh", t), "title:",
          "invalid YAML: did not find expected key (a value starting with [, {, \", *, @, %, | "
          "or ! needs quotes around it)"),
