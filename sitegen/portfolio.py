@@ -650,7 +650,9 @@ def publications(papers: Sequence[Paper], listed: Sequence[dict]) -> list[Public
         venue = _text(item.get("publisher")) or None
         date = _date(item.get("releaseDate"))
         pubs.append(Publication(title, date, None, venue, web_url(item.get("url"))))
-    pubs.sort(key=lambda x: (x.date or dt.date.min, x.title), reverse=True)  # undated last
+    # by date alone, undated last: one day's papers stay in the site's order, as every list
+    # has them (index.newest_first: never by title), and the resume's after them
+    pubs.sort(key=lambda x: x.date or dt.date.min, reverse=True)
     return pubs
 
 
