@@ -186,6 +186,12 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         raise at_author(bad, f"each author is a name, not {what}{hint}")
     if (cut := next((i for i, a in enumerate(authors) if _ET_AL.fullmatch(a)), None)) is not None:
         raise at_author(cut, f"{authors[cut]!r} is not a name: remove it and set `et_al: true`")
+    # a Chinese or Japanese input method's comma in `[Lemeng Wu， Ada Lovelace]`: one name,
+    # which a page shows as written, so said, not refused
+    for i, name in enumerate(authors):
+        if comma := next((c for c in "，、" if c in name), None):
+            said = f"authors: {name!r} looks like two names, parted by {comma!r}: use ',' (ASCII)"
+            warnings.append(SitegenWarning(said, path, at_author(i, said).line))
     if not authors and not data.get("owner_in_et_al"):
         raise fail("empty: list at least one author", "authors")
     affiliations = _as_str_list(data.get("affiliations"))

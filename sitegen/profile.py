@@ -363,7 +363,8 @@ def _authors(line: str) -> _Authors | None:
         names_part = names_part[: e.start()]
     if _NOT_IN_NAME.search(names_part):
         return None
-    names = tuple(n for n in (x.strip() for x in names_part.split(",")) if n)
+    # a Chinese input method's comma (，) and the Japanese list's (、) part names as ',' does
+    names = tuple(n for n in (x.strip() for x in re.split("[,，、]", names_part)) if n)
     if not names:
         return None
     if any(

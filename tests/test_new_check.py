@@ -958,6 +958,24 @@ def test_check_names_a_block_that_no_template_it_extends_has(fresh_site: Path) -
     ], proc.stderr
 
 
+def test_a_full_width_comma_between_authors_is_warned_of_at_its_line(fresh_site: Path) -> None:
+    """A YAML hunter's: `[Lemeng Wu， Ada Lovelace]`, typed with a Chinese input method, was
+    one author with a coauthor page of its own, the owner unrecognised, and nothing said."""
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[2]
+    text = paper.read_text()
+    paper.write_text(
+        re.sub(r"(?m)^authors:\n- ", "authors:\n- Yan Zheng， Ada Lovelace\n- ", text, count=1)
+    )
+    line = paper.read_text().splitlines().index("- Yan Zheng， Ada Lovelace") + 1
+    for command in (("check",), ("build", "--no-search")):
+        proc = run_cli(*command, "--site", fresh_site)
+        assert proc.returncode == 0, proc.stderr
+        assert (
+            f"{paper.relative_to(fresh_site)}:{line}: warning: authors: 'Yan Zheng， Ada Lovelace'"
+            " looks like two names, parted by '，': use ',' (ASCII)"
+        ) in proc.stderr, proc.stderr
+
+
 def test_check_knows_the_builds_filters(fresh_site: Path) -> None:
     templates = fresh_site / "templates"
     templates.mkdir(exist_ok=True)

@@ -448,6 +448,8 @@ def test_authors_line_shapes():
         False,
         ("University of Tokyo",),
     )
+    # a Chinese input method's comma, and the Japanese list's: two names, not one
+    assert authors("李明，王晓明、山田太郎") == (("李明", "王晓明", "山田太郎"), False, ())
 
 
 def _record(**kw) -> PaperRecord:
