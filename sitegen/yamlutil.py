@@ -106,8 +106,11 @@ def load_yaml(text: str, path: str | Path, first_line: int = 1) -> Any:
     no_conflict_markers(text, path, first_line)
     if "&" in text and (anchor := _ANCHOR.search(text)):
         line = first_line + text.count("\n", 0, anchor.start())
-        problem = "a value starting with & is a YAML anchor, and loses that word"
-        raise SitegenError(f"{problem}: put the value in quotes", path, line)
+        # `title: &Neural Mesh` lost its first word; sitegen's files need no anchors
+        problem = "a value starting with & is a YAML anchor, which sitegen's files do not use"
+        raise SitegenError(
+            f"{problem}: write the value out, in quotes if & is its text", path, line
+        )
     try:
         data = yaml.load(text, Loader=Loader)
     except yaml.reader.ReaderError as e:  # a character YAML refuses (a NUL): a position, no mark

@@ -1030,7 +1030,8 @@ PAPER = "content/papers/2022-neural-volumetric-mesh-generator.md"
          "or ! needs quotes around it)"),
         # YAML read `&Neural` as an anchor: the title lost its first word, without a word
         (lambda t: re.sub(r"(?m)^title: .*$", "title: &Neural Mesh", t), "title:",
-         "a value starting with & is a YAML anchor, and loses that word: put the value in quotes"),
+         "a value starting with & is a YAML anchor, which sitegen's files do not use: write the "
+         "value out, in quotes if & is its text"),
         # said "authors: empty" at line 1, and the build never named the typo
         (lambda t: t.replace("\nauthors:", "\nauthor:"), "author:",
          "authors: missing; is 'author' a typo of 'authors'?"),
