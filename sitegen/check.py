@@ -22,6 +22,7 @@ from .charts import plural
 from .config import load_config, nav_warnings
 from .content import (
     KNOWN_KEYS,
+    TITLE_CUT,
     alias_clashes,
     front_matter,
     load_people,
@@ -31,6 +32,7 @@ from .content import (
     parse_paper,
     read_text,
     slug_clash,
+    title_cut,
 )
 from .errors import SitegenError, SitegenWarning, require_site_folder
 from .model import Paper, Profile
@@ -91,25 +93,50 @@ def check_paper_text(text: str, display: str, report: CheckReport) -> Paper | No
     data, yaml_text, body = parsed
     current = text
     first = len(report.problems)
+    said: set[str] = set()
+    if isinstance(title := data.get("title"), str) and title_cut(yaml_text, title):
+        # the re-written text below quotes the title: only the file as written shows the cut
+        said.add(TITLE_CUT)
+        report.warnings.append(
+            SitegenWarning(TITLE_CUT, display, key_line(yaml_text, ("title",), 2))
+        )
     for _ in range(len(KNOWN_KEYS) + 1):
+        found: list[SitegenWarning] = []
         try:
-            paper = parse_paper(current, display, report.warnings)
+            paper, e = parse_paper(current, display, found), None
+        except SitegenError as error:
+            paper, e = None, error
+        for w in found:  # each warning once, at its line in the file as written
+            if w.message not in said:
+                said.add(w.message)
+                line = w.line if current is text else _written_line(w.line, current, yaml_text)
+                report.warnings.append(SitegenWarning(w.message, w.path, line))
+        if e is None:
             return paper if len(report.problems) == first else None
-        except SitegenError as e:
-            key = e.message.split(":", 1)[0]  # an error about a key starts with `key: `
-            if key not in KNOWN_KEYS or key not in data and key not in _HARMLESS:
-                report.problems.append(e)
-                return None
-            # the file as written: the error's own line (an author's); else the key's, in it
-            line = e.line if current is text else key_line(yaml_text, (key,), 2) or e.line
-            report.problems.append(SitegenError(e.message, display, line))
-            if key in _HARMLESS:
-                data[key] = _HARMLESS[key]
-            else:
-                data.pop(key)
-            # the re-written text is only ever parsed, never saved or shown
-            current = f"---\n{dump_yaml(data)}---\n{body}"
+        key = e.message.split(":", 1)[0]  # an error about a key starts with `key: `
+        if key not in KNOWN_KEYS or key not in data and key not in _HARMLESS:
+            report.problems.append(e)
+            return None
+        # the file as written: the error's own line (an author's); else the key's, in it
+        line = e.line if current is text else key_line(yaml_text, (key,), 2) or e.line
+        report.problems.append(SitegenError(e.message, display, line))
+        if key in _HARMLESS:
+            data[key] = _HARMLESS[key]
+        else:
+            data.pop(key)
+        # the re-written text is only ever parsed, never saved or shown
+        current = f"---\n{dump_yaml(data)}---\n{body}"
     return None  # pragma: no cover - every key is fixed by then
+
+
+def _written_line(line: int | None, rewritten: str, yaml_text: str) -> int | None:
+    """A warning's line in check's re-written front matter -> the line of the same key in
+    the file as written (`venu:` on line 6, not 9); none when it is no key's line."""
+    lines = rewritten.splitlines()
+    if line is None or not 0 < line <= len(lines) or ":" not in lines[line - 1]:
+        return None
+    key = lines[line - 1].split(":", 1)[0]
+    return key_line(yaml_text, (key,), 2) if key and not key.startswith((" ", "-")) else None
 
 
 def _check_papers(site: Path, report: CheckReport) -> None:

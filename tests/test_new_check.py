@@ -976,6 +976,25 @@ def test_a_full_width_comma_between_authors_is_warned_of_at_its_line(fresh_site:
         ) in proc.stderr, proc.stderr
 
 
+def test_a_papers_warnings_are_at_their_lines_beside_its_errors(fresh_site: Path) -> None:
+    """A YAML hunter's: check re-reads a paper with an error as it re-writes it, and its
+    warnings took that text's lines (`venu` at 9 in an 8-line file), or, for a title a
+    ` #` cut short, were lost: the re-written title is quoted."""
+    paper = fresh_site / "content" / "papers" / "case.md"
+    paper.write_text(
+        "---\ntitle: Learning with Noisy Labels #robust\ndate: 2021-03-04\n"
+        "authors: [Ada Lovelace, Charles Babbage]\nfeatured: perhaps\nvenu: NeurIPS\n---\nx\n"
+    )
+    proc = run_cli("check", "--site", fresh_site)
+    assert proc.returncode == 1
+    assert [line for line in proc.stderr.splitlines() if "case.md" in line] == [
+        "content/papers/case.md:2: warning: title: ' #' starts a YAML comment, which cuts the"
+        " title short: quote the title",
+        "content/papers/case.md:6: warning: unknown key 'venu': did you mean 'venue'?",
+        "content/papers/case.md:5: featured: must be true or false, not 'perhaps'",
+    ], proc.stderr
+
+
 def test_check_knows_the_builds_filters(fresh_site: Path) -> None:
     templates = fresh_site / "templates"
     templates.mkdir(exist_ok=True)
