@@ -41,6 +41,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as fields_of
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -244,6 +245,15 @@ class _Entry:
     file: str
     sha256: str
     added: dt.date
+    said: str = ""  # _said of the record it was written from; none in an older manifest
+
+
+def _said(record: PaperRecord) -> str:
+    """What the profile says of a paper, whatever a version of sitegen writes of it: kept in
+    the manifest, so that an upgrade writing a paper otherwise (a title quoted another
+    way) is not taken for the profile changing it, which pointed users at --force."""
+    values = [getattr(record, f.name) for f in fields_of(record) if f.name != "line"]
+    return hashlib.sha256(repr(values).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
@@ -261,7 +271,9 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
             if key.count("|") < 2:
                 raise ValueError("a paper key is not TOPIC|DATE|TITLE")
             added = dt.date.fromisoformat(e["added"])
-            entries[key] = _Entry(_safe_name(e["file"]), str(e["sha256"]), added)
+            entries[key] = _Entry(
+                _safe_name(e["file"]), str(e["sha256"]), added, str(e.get("said", ""))
+            )
         key = None
         for key, found in data.get("sources", {}).items():
             origins[_safe_name(key)] = {str(s) for s in found}
@@ -295,7 +307,7 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
     rows = [
         f"  {_json_str(k)}: "
         f'{{"added": "{e.added.isoformat()}", "file": {_json_str(e.file)}, '
-        f'"sha256": "{e.sha256}"}}'
+        f'"sha256": "{e.sha256}"' + (f', "said": "{e.said}"' if e.said else "") + "}"
         for k, e in sorted(entries.items())
     ]
     head = (
@@ -554,15 +566,14 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
         lambda item: render_paper(item[0], plan.owner, item[1], plan.spellings).encode(), items
     )
     for key, (rec, when), data in zip(keys, items, rendered, strict=True):
-        old_key = matched.get(key)
+        old_key, said = matched.get(key), _said(rec)
         if old_key is not None:
-            plan.known(key, manifest[old_key], data, profile.name)
+            plan.known(key, manifest[old_key], data, profile.name, said)
         elif key in unmanaged:
-            plan.unmanaged(key, unmanaged.pop(key)[0], data, when)
+            plan.unmanaged(key, unmanaged.pop(key)[0], data, when, said)
         else:
-            plan.manifest[key] = _Entry(
-                plan.add(rec.date.year, rec.title, data), _sha256(data), plan.as_of
-            )
+            name = plan.add(rec.date.year, rec.title, data)
+            plan.manifest[key] = _Entry(name, _sha256(data), plan.as_of, said)
         if key in plan.manifest:
             plan.sources.setdefault(plan.manifest[key].file, set()).add(profile.name)
 
@@ -669,9 +680,9 @@ class _Plan:
     spellings: frozenset[str] = frozenset()
     people: list[PersonEntry] = field(default_factory=list)  # content/people.yaml
 
-    def known(self, key: str, entry: _Entry, rendered: bytes, profile: str) -> None:
+    def known(self, key: str, entry: _Entry, rendered: bytes, profile: str, said: str) -> None:
         """A paper the import wrote before: updated unless touched by hand. `profile` is the
-        profile text's name, as `sources` records it."""
+        profile text's name, as `sources` records it; `said`, what it says of the paper."""
         name = entry.file
         raw = _read_or_none(self.papers_dir / name) if name in self.on_disk else None
         current = None if raw is None else _lf(raw)
@@ -684,7 +695,7 @@ class _Plan:
         if self.force and current is not None and not ours:
             data = _carry_over(current, rendered, every=True)
         # a file that keeps keys of the user's is theirs: the next import keeps it
-        fresh = _Entry(name, _sha256(own), entry.added)
+        fresh = _Entry(name, _sha256(own), entry.added, said)
         if current == data:
             self.report.unchanged.append(_rel(name))
             entry = fresh
@@ -694,14 +705,22 @@ class _Plan:
             self.writes[self.papers_dir / name] = data
             (self.report.updated if current else self.report.added).append(_rel(name))
             entry = fresh
-        elif _sha256(data) == entry.sha256:  # the profile says what it said: nothing to take
-            self.report.edited.append(_rel(name))
-        else:  # what the profile changed since is not taken: said at each import
+        elif entry.said == said or not entry.said and _sha256(data) == entry.sha256:
+            self.report.edited.append(_rel(name))  # the profile says what it said: nothing new
+            entry = replace(entry, said=said)  # an older manifest's, from now on
+        elif entry.said:  # what the profile changed since is not taken: said at each import
             why = "edited by hand, and the profile changed it since; --force overwrites it"
             self.report.kept.append((_rel(name), why))
+        else:  # an older manifest's: the bytes an older sitegen wrote, maybe otherwise
+            why = (
+                "edited by hand, and the profile changed it since, or an older sitegen wrote it"
+                " otherwise; --force overwrites it"
+            )
+            self.report.kept.append((_rel(name), why))
+            entry = replace(entry, said=said)  # said once: from now on, the profile's words
         self.manifest[key] = entry
 
-    def unmanaged(self, key: str, name: str, data: bytes, added: dt.date) -> None:
+    def unmanaged(self, key: str, name: str, data: bytes, added: dt.date, said: str) -> None:
         """A file outside the manifest with this paper's identity: adopted when identical (a
         lost manifest), else the user's own (--force only)."""
         current = _lf(_read_or_none(self.papers_dir / name) or b"")
@@ -714,7 +733,7 @@ class _Plan:
             reason = "not in the import manifest, so yours; --force overwrites it"
             self.report.kept.append((_rel(name), reason))
             return
-        self.manifest[key] = _Entry(name, _sha256(data), added)
+        self.manifest[key] = _Entry(name, _sha256(data), added, said)
 
     def add(self, year: int, title: str, data: bytes) -> str:
         """Write a new paper, named as no paper is or was (`-2`, `-3`...) nor as a hand-set

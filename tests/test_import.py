@@ -767,6 +767,33 @@ def test_an_abstract_written_by_hand_is_never_adopted_nor_overwritten(tmp_path):
     assert alpha.read_text().endswith("My own hand-written abstract.\n")
 
 
+def test_an_upgrade_that_writes_papers_otherwise_is_not_a_profile_change(tmp_path):
+    """An upgrade hunter's: a hand-edited paper whose file an older sitegen wrote otherwise
+    (a title quoted another way) was said at every import to be "edited by hand, and the
+    profile changed it since", though the profile was the same: --force, which that
+    points to, took the user's edit. The manifest keeps what the profile said of a paper;
+    an older manifest's paper is said once, with that doubt, then counted."""
+    profile = FIXTURES / "alpha_without_abstract.txt"
+    run_import(profile, tmp_path, as_of=AS_OF)
+    alpha = tmp_path / "content" / "papers" / "2022-paper-alpha.md"
+    alpha.write_text(alpha.read_text() + "My own hand-written abstract.\n")
+    manifest = tmp_path / "content" / ".sitegen-import.json"
+    data = json.loads(manifest.read_text())
+    for entry in data["papers"].values():  # as an older sitegen wrote it
+        del entry["said"]
+        entry["sha256"] = "0" * 64
+    manifest.write_text(json.dumps(data))
+    first = run_import(profile, tmp_path, as_of=AS_OF)
+    doubt = (
+        "edited by hand, and the profile changed it since, or an older sitegen wrote it"
+        " otherwise; --force overwrites it"
+    )
+    assert first.kept == [("content/papers/2022-paper-alpha.md", doubt)]
+    again = run_import(profile, tmp_path, as_of=AS_OF)
+    assert again.kept == [] and again.edited == ["content/papers/2022-paper-alpha.md"]
+    assert alpha.read_text().endswith("My own hand-written abstract.\n")
+
+
 def test_a_paper_edited_or_deleted_by_hand_is_not_added_again_by_a_merge(tmp_path):
     """Another source's record of a profile paper whose file's title was edited by hand,
     or whose file was deleted by hand, matched no file on disk and was added again:
