@@ -491,6 +491,7 @@ def test_head_and_scripts_blocks_are_the_sites_on_every_page(fresh_site: Path) -
     assert doc.find("script", type="application/ld+json") and any("copy." in s for s in srcs)
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_sites_older_copy_of_the_macros_is_named_as_the_one_lacking_a_macro(
     fresh_site: Path,
 ) -> None:
@@ -1760,6 +1761,7 @@ def test_a_static_folder_named_as_a_theme_file_is_named(fresh_site: Path) -> Non
     assert proc.stderr.rstrip().endswith(f"{fresh_site / 'static' / 'icons.svg'}"), proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_topic_name_for_no_topic_is_warned_of_at_its_line(fresh_site: Path) -> None:
     """A settings hunter's: `lg: Learning` for the topic `LG`, or a code no paper has, was
     a name that never showed, without a word, where a misspelt setting is always said."""

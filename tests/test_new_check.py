@@ -919,6 +919,7 @@ def test_check_compiles_templates_no_page_renders(
     assert line.endswith(f"templates/featured.html:2: template error: {problem}"), line
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_check_names_a_block_that_no_template_it_extends_has(fresh_site: Path) -> None:
     """A theme hunter's: the README's own example with `paper_extras` misspelt never showed,
     and check said ok. A block inside another is the template's own (timeline_chart), and a
@@ -958,6 +959,7 @@ def test_check_names_a_block_that_no_template_it_extends_has(fresh_site: Path) -
     ], proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_full_width_comma_between_authors_is_warned_of_at_its_line(fresh_site: Path) -> None:
     """A YAML hunter's: `[Lemeng Wu， Ada Lovelace]`, typed with a Chinese input method, was
     one author with a coauthor page of its own, the owner unrecognised, and nothing said."""

@@ -825,6 +825,7 @@ def test_cv_sections_come_in_academic_order(out: Path) -> None:
     assert "Sep 2023 – present" in html and "Jan 1832 – 1840" in html and "2022 – 2023" in html
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_a_resume_key_the_cv_does_not_read_is_warned_of_at_its_line(tmp_path: Path) -> None:
     """A portfolio hunter's: `startdate`, JSON Resume 0.x's `company` and `venue` for a
     talk's `event` were dropped from the CV, and build and check said nothing."""

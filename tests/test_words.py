@@ -444,6 +444,7 @@ def test_a_language_the_theme_has_no_words_for_is_warned_of(
     assert f"{said}; {hint}the theme has en, " in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_english_of_a_region_is_not_warned_of(fresh_site: Path) -> None:
     """`language: en-GB` was told "no words for language 'en-GB': pages are in English",
     which is what it asked for (a settings hunter's report)."""
@@ -452,6 +453,7 @@ def test_english_of_a_region_is_not_warned_of(fresh_site: Path) -> None:
     assert proc.returncode == 0 and "no words" not in proc.stderr + proc.stdout, proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
 def test_the_home_pages_metrics_are_the_profiles_and_grouped_as_the_language_writes(
     fresh_site: Path,
 ) -> None:
