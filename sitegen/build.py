@@ -69,7 +69,15 @@ from .portfolio import (
     news_feeds,
 )
 from .related import related_papers, term_counts
-from .render import case_slips, make_env, static_dirs, template_dirs, template_error, theme_dirs
+from .render import (
+    case_slips,
+    make_env,
+    page_block_warnings,
+    static_dirs,
+    template_dirs,
+    template_error,
+    theme_dirs,
+)
 from .search import BUNDLE_DIR, PAGEFIND_MISSING, pagefind_available
 from .search import build_index as build_search_index
 from .state import (
@@ -80,6 +88,7 @@ from .state import (
     Probe,
     State,
     as_left,
+    builtin_themes_dir,
     check_cache,
     code_stamp,
     collector_paused,
@@ -1071,6 +1080,11 @@ def build_site(
     if len(paths) < len(every):
         raise written_twice(every)
     warnings += nav_warnings(site_dir, loaded.config.nav, paths)  # kept in the state, for a no-op
+    # a site's own templates (the theme's agree among themselves): a base.html copied from
+    # an older theme, without the blocks its pages fill now (page_head: Scholar's tags)
+    own = template_dirs(site_dir, loaded.config.theme)
+    if any(d.is_dir() and not d.is_relative_to(builtin_themes_dir()) for d in own):
+        warnings += page_block_warnings(renderer.env, {p.template for p in pages})
     remade = {f for o in todo for f in o.files}
     removed = sorted(set(old) - paths)
     # A CNAME put in the output by hand is said to be left out, not lost in silence; only

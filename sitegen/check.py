@@ -8,7 +8,6 @@ key by key: a bad key is reported, replaced by a harmless value, and the file ch
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,9 +36,9 @@ from .content import (
 from .errors import SitegenError, SitegenWarning, require_site_folder
 from .model import Paper, Profile
 from .portfolio import NEWS_DIR, PAGES_DIR, load_about, load_resume, parse_news, parse_page
-from .render import make_env, template_dirs, template_error
+from .render import blocks_shown_nowhere, make_env, template_dirs, template_error
 from .search import pagefind_available
-from .state import builtin_themes_dir, check_cache, default_jobs, map_shares, not_site
+from .state import check_cache, default_jobs, map_shares, not_site
 from .yamlutil import dump_yaml, key_line
 
 # A value these front matter keys accept, put in place of a bad one so the rest
@@ -187,61 +186,13 @@ def _check_templates(site: Path, theme: str, report: CheckReport) -> None:
                         f"No {kind} named {node.name!r}.", node.lineno, name, path
                     )
             env.compile(ast, name, path)  # what else only compiling finds (a block named twice)
-            found = _blocks_shown_nowhere(env, ast, path)  # the site's base.html: said once
+            found = blocks_shown_nowhere(env, ast, path)  # the site's base.html: said once
             report.warnings += [w for w in found if (w.path, w.message) not in said]
             said |= {(w.path, w.message) for w in found}
         except SitegenError as e:  # not UTF-8, with its line, as the build's loader says
             report.problems.append(e)
         except Exception as e:  # a syntax error, or Python's limits (nesting, a huge number)
             report.problems.append(template_error(e, name))
-
-
-def _blocks_shown_nowhere(
-    env: jinja2.Environment, ast: jinja2.nodes.Template, path: str
-) -> list[SitegenWarning]:
-    """The blocks of a template that extends another which none of the templates it extends
-    has: `{% block paper_extra %}` for `paper_extras` never shows, and Jinja says nothing.
-    When the template is the built-in theme's, the site's own template it extends is to
-    blame: a copy of an older theme's base.html, without the blocks the theme fills now
-    (page_head: the tags Google Scholar reads). A parent named at run time, or one that
-    fails to load, tells nothing: no warning."""
-    defined: set[str] = set()
-    parent, seen, mine = ast, set(), []  # mine: the site's own templates it extends
-    while (extends := next(parent.find_all(jinja2.nodes.Extends), None)) is not None:
-        if not isinstance(extends.template, jinja2.nodes.Const) or extends.template.value in seen:
-            return []
-        seen.add(name := extends.template.value)
-        try:
-            source, found, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-            parent = env.parse(source, name)
-        except Exception:  # missing, not UTF-8: the build's problem, said where it is met
-            return []
-        defined |= {block.name for block in parent.find_all(jinja2.nodes.Block)}
-        mine += [] if Path(found).is_relative_to(builtin_themes_dir()) else [found]
-    # a block inside another is this template's own, for one that extends it to fill
-    inner = {
-        id(b)
-        for outer in ast.find_all(jinja2.nodes.Block)
-        for b in outer.find_all(jinja2.nodes.Block)
-    }
-    builtin = Path(path).is_relative_to(builtin_themes_dir())
-    warnings = []
-    for block in ast.find_all(jinja2.nodes.Block) if seen else ():
-        if block.name in defined or id(block) in inner:
-            continue
-        if builtin and mine:
-            why = (
-                f"has no block {block.name!r}, which the theme's pages fill: add "
-                f"{{% block {block.name} %}}{{% endblock %}} where the theme's has it (is it a "
-                "copy of an older theme's?)"
-            )
-            warnings.append(SitegenWarning(why, mine[0]))
-            continue
-        close = difflib.get_close_matches(block.name, defined, 1, 0.6)
-        hint = f"did you mean {close[0]!r}?" if close else f"it has {', '.join(sorted(defined))}"
-        why = f"block {block.name!r} is in no template this one extends: it never shows"
-        warnings.append(SitegenWarning(f"{why} ({hint})", path, block.lineno))
-    return warnings
 
 
 def check_site(site: Path) -> CheckReport:

@@ -5,12 +5,13 @@ template (or one block of `base.html`) and inherit the rest."""
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import re
 import string
 import time
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -317,6 +318,70 @@ def _unrepeatable(name: str) -> Any:
         )
 
     return refuse
+
+
+def blocks_shown_nowhere(
+    env: jinja2.Environment, ast: jinja2.nodes.Template, path: str
+) -> list[SitegenWarning]:
+    """The blocks of a template that extends another which none of the templates it extends
+    has: `{% block paper_extra %}` for `paper_extras` never shows, and Jinja says nothing.
+    When the template is the built-in theme's, the site's own template it extends is to
+    blame: a copy of an older theme's base.html, without the blocks the theme fills now
+    (page_head: the tags Google Scholar reads). A parent named at run time, or one that
+    fails to load, tells nothing: no warning."""
+    defined: set[str] = set()
+    parent, seen, mine = ast, set(), []  # mine: the site's own templates it extends
+    while (extends := next(parent.find_all(jinja2.nodes.Extends), None)) is not None:
+        if not isinstance(extends.template, jinja2.nodes.Const) or extends.template.value in seen:
+            return []
+        seen.add(name := extends.template.value)
+        try:
+            source, found, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            parent = env.parse(source, name)
+        except Exception:  # missing, not UTF-8: the build's problem, said where it is met
+            return []
+        defined |= {block.name for block in parent.find_all(jinja2.nodes.Block)}
+        mine += [] if Path(found).is_relative_to(builtin_themes_dir()) else [found]
+    # a block inside another is this template's own, for one that extends it to fill
+    inner = {
+        id(b)
+        for outer in ast.find_all(jinja2.nodes.Block)
+        for b in outer.find_all(jinja2.nodes.Block)
+    }
+    builtin = Path(path).is_relative_to(builtin_themes_dir())
+    warnings = []
+    for block in ast.find_all(jinja2.nodes.Block) if seen else ():
+        if block.name in defined or id(block) in inner:
+            continue
+        if builtin and mine:
+            why = (
+                f"has no block {block.name!r}, which the theme's pages fill: add "
+                f"{{% block {block.name} %}}{{% endblock %}} where the theme's has it (is it a "
+                "copy of an older theme's?)"
+            )
+            warnings.append(SitegenWarning(why, mine[0]))
+            continue
+        close = difflib.get_close_matches(block.name, defined, 1, 0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"it has {', '.join(sorted(defined))}"
+        why = f"block {block.name!r} is in no template this one extends: it never shows"
+        warnings.append(SitegenWarning(f"{why} ({hint})", path, block.lineno))
+    return warnings
+
+
+def page_block_warnings(env: jinja2.Environment, names: Iterable[str]) -> list[SitegenWarning]:
+    """blocks_shown_nowhere of the templates pages are made from, each once: a site
+    base.html copied from an older theme, without the blocks its pages fill now, lost
+    Google Scholar's tags in silence where no one ran `sitegen check`."""
+    found: dict[tuple, SitegenWarning] = {}
+    for name in sorted(names):
+        try:
+            source, path, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            ast = env.parse(source, name, path)
+        except Exception:  # named where a page renders it
+            continue
+        for w in blocks_shown_nowhere(env, ast, path):
+            found.setdefault((w.path, w.message), w)
+    return list(found.values())
 
 
 def template_error(e: Exception, name: str | None = None) -> SitegenError:
