@@ -708,16 +708,12 @@ class _Plan:
         elif entry.said == said or not entry.said and _sha256(data) == entry.sha256:
             self.report.edited.append(_rel(name))  # the profile says what it said: nothing new
             entry = replace(entry, said=said)  # an older manifest's, from now on
-        elif entry.said:  # what the profile changed since is not taken: said at each import
-            why = "edited by hand, and the profile changed it since; --force overwrites it"
+        else:  # what the profile changed since is not taken: said at each import, but of an
+            # older manifest's paper (the bytes an older sitegen wrote, maybe otherwise) once
+            doubt = "" if entry.said else ", or an older sitegen wrote it otherwise"
+            why = f"edited by hand, and the profile changed it since{doubt}; --force overwrites it"
             self.report.kept.append((_rel(name), why))
-        else:  # an older manifest's: the bytes an older sitegen wrote, maybe otherwise
-            why = (
-                "edited by hand, and the profile changed it since, or an older sitegen wrote it"
-                " otherwise; --force overwrites it"
-            )
-            self.report.kept.append((_rel(name), why))
-            entry = replace(entry, said=said)  # said once: from now on, the profile's words
+            entry = replace(entry, said=entry.said or said)
         self.manifest[key] = entry
 
     def unmanaged(self, key: str, name: str, data: bytes, added: dt.date, said: str) -> None:

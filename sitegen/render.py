@@ -321,25 +321,31 @@ def _unrepeatable(name: str) -> Any:
 
 
 def blocks_shown_nowhere(
-    env: jinja2.Environment, ast: jinja2.nodes.Template, path: str
+    env: jinja2.Environment, ast: jinja2.nodes.Template, path: str, parsed: dict | None = None
 ) -> list[SitegenWarning]:
     """The blocks of a template that extends another which none of the templates it extends
     has: `{% block paper_extra %}` for `paper_extras` never shows, and Jinja says nothing.
     When the template is the built-in theme's, the site's own template it extends is to
     blame: a copy of an older theme's base.html, without the blocks the theme fills now
     (page_head: the tags Google Scholar reads). A parent named at run time, or one that
-    fails to load, tells nothing: no warning."""
+    fails to load, tells nothing: no warning. `parsed` keeps each parent parsed once, for
+    a caller asking of many templates that extend one base.html."""
+    parsed = {} if parsed is None else parsed
     defined: set[str] = set()
     parent, seen, mine = ast, set(), []  # mine: the site's own templates it extends
     while (extends := next(parent.find_all(jinja2.nodes.Extends), None)) is not None:
         if not isinstance(extends.template, jinja2.nodes.Const) or extends.template.value in seen:
             return []
         seen.add(name := extends.template.value)
-        try:
-            source, found, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-            parent = env.parse(source, name)
-        except Exception:  # missing, not UTF-8: the build's problem, said where it is met
+        if name not in parsed:
+            try:
+                source, found, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+                parsed[name] = (env.parse(source, name), found)
+            except Exception:  # missing, not UTF-8: the build's problem, said where it is met
+                parsed[name] = None
+        if parsed[name] is None:
             return []
+        parent, found = parsed[name]
         defined |= {block.name for block in parent.find_all(jinja2.nodes.Block)}
         mine += [] if Path(found).is_relative_to(builtin_themes_dir()) else [found]
     # a block inside another is this template's own, for one that extends it to fill
@@ -373,13 +379,14 @@ def page_block_warnings(env: jinja2.Environment, names: Iterable[str]) -> list[S
     base.html copied from an older theme, without the blocks its pages fill now, lost
     Google Scholar's tags in silence where no one ran `sitegen check`."""
     found: dict[tuple, SitegenWarning] = {}
+    parsed: dict[str, Any] = {}
     for name in sorted(names):
         try:
             source, path, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
             ast = env.parse(source, name, path)
         except Exception:  # named where a page renders it
             continue
-        for w in blocks_shown_nowhere(env, ast, path):
+        for w in blocks_shown_nowhere(env, ast, path, parsed):
             found.setdefault((w.path, w.message), w)
     return list(found.values())
 
