@@ -93,8 +93,11 @@ def test_typing_finds_the_papers_that_say_it_and_topic_filters_them(
     page.wait_for_selector(".search-app.is-live", timeout=15000)
     page.fill("#search-q", "")
     page.type("#search-q", WORD, delay=20)
+    # the whole word's results: on a busy machine a pause in the typing searched "segmen"
     page.wait_for_function(
-        "() => /match/.test(document.querySelector('.search-status').textContent)",
+        "w => /match/.test(document.querySelector('.search-status').textContent) && "
+        "document.querySelector('.search-status').textContent.includes(w)",
+        arg=WORD,
         timeout=15000,
     )
     status = page.text_content(".search-status") or ""
@@ -325,3 +328,37 @@ def test_with_pages_of_ones_own_the_count_says_results(fresh_site: Path, chromiu
         hrefs = page.eval_on_selector_all(".search-results a", "els => els.map(a => a.href)")
         assert {h.removeprefix(base) for h in hrefs} == {"software/", "papers/2026-quokka/"}
     page.close()
+
+
+def test_on_a_phone_the_filters_fold_so_results_show_on_the_first_screen(
+    chromium, site_url: str
+) -> None:
+    ctx = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    page.goto(site_url + f"search/?q={WORD}")
+    page.wait_for_selector(".search-app.is-live", timeout=15000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.search-results li').length > 0", timeout=15000
+    )
+    # the topics' chips had filled the first screen: the first result began below it
+    assert page.evaluate("document.querySelector('.search-filters').open") is False
+    top = page.evaluate("document.querySelector('.search-results li').getBoundingClientRect().top")
+    assert top < 844 / 2
+    page.click(".search-filters summary")
+    page.click(f"label.chip:has-text('{CV}')")
+    page.wait_for_function("() => /\\(1\\)$/.test(document.querySelector('summary').textContent)")
+    assert page.text_content(".search-filters summary") == "Filters (1)"
+    # a link that sets a filter opens the box, to show what filters the results
+    page.goto(site_url + "search/?year=2022&topic=cv")
+    page.wait_for_selector(".search-app.is-live", timeout=15000)
+    assert page.evaluate("document.querySelector('.search-filters').open") is True
+    assert page.text_content(".search-filters summary") == "Filters (2)"
+    ctx.close()
+
+
+def test_on_a_wide_screen_the_filters_are_open(site_url: str, page) -> None:
+    page.goto(site_url + "search/")
+    page.wait_for_selector(".search-app.is-live", timeout=15000)
+    assert page.evaluate("document.querySelector('.search-filters').open") is True
+    assert page.is_visible(f"label.chip:has-text('{CV}')")
+    assert not page.console_errors, page.console_errors

@@ -175,6 +175,16 @@
       form.elements.coauthor.value = params.get("coauthor") || "";
     }
 
+    // "Filters (2)": what a folded box holds (a site's own search.html may have no summary)
+    var summary = filtersBox.querySelector("summary");
+    var named = summary ? summary.textContent : "";
+    function countFilters() {
+      var s = state();
+      var n = s.topics.length + (s.year ? 1 : 0) + (s.coauthor ? 1 : 0);
+      if (summary) summary.textContent = n ? named + " (" + n + ")" : named;
+      return n;
+    }
+
     function remember(s) {
       var params = new URLSearchParams();
       if (s.q) params.set("q", s.q);
@@ -246,10 +256,14 @@
       })
       .then(function () {
         filtersBox.hidden = false;
+        // folded on a phone, where the topics filled the first screen, unless a link set one
+        filtersBox.open = countFilters() > 0 || !window.matchMedia("(max-width: 40rem)").matches;
         app.classList.add("is-live");
         input.addEventListener("input", soon);
         form.addEventListener("change", function (e) {
-          if (e.target !== input) run();
+          if (e.target === input) return;
+          countFilters();
+          run();
         });
         form.addEventListener("submit", function (e) {
           e.preventDefault();
