@@ -187,6 +187,14 @@ def load_site(
             )
         )
     keys = cite.citation_keys(site.papers, drafts, profile.name)
+    for p, others in cite.unsettled_keys([*site.papers, *drafts], keys, profile.name):
+        why = (
+            f"no `added` date, and its citation key {keys[p.slug]} shares its stem with "
+            f"{', '.join(others)}: which paper keeps the bare key goes by the day each came to "
+            "the site; add `added: YYYY-MM-DD` (the day this file was written) so that no "
+            "key moves, in a manuscript that cites it, when papers come and go"
+        )
+        warnings.append(SitegenWarning(why, p.source))
     return Loaded(site, config, url, placeholder, tuple(warnings), folio, words, keys)
 
 

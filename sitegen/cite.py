@@ -357,6 +357,25 @@ def citation_keys(
     return keys
 
 
+def unsettled_keys(
+    papers: Sequence[Paper], keys: dict[str, str], owner: str = ""
+) -> list[tuple[Paper, list[str]]]:
+    """Each paper without `added` whose key shares its stem with another's, and the others'
+    keys. Which of them keeps the bare key goes by when each came to the site, and such a
+    paper says only when it was dated: a file written by hand, dated before an imported
+    paper came, took that paper's key, which manuscripts already cite."""
+    stems: dict[str, list[Paper]] = {}
+    for p in papers:
+        stems.setdefault(base_key(p, owner), []).append(p)
+    return [
+        (p, sorted(keys[q.slug] for q in group if q is not p))
+        for group in stems.values()
+        if len(group) > 1
+        for p in group
+        if p.added is None
+    ]
+
+
 def _cited_name(name: str) -> Name:
     """A name without a mark of equal contribution (`Ann Lee*`), as name_key has it."""
     return split_name(name_key(name))

@@ -13,7 +13,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from bibtexparser import middlewares as mw
-from conftest import AS_OF, BASE_URL, MAKE_PROFILE, run_cli
+from conftest import AS_OF, BASE_URL, MAKE_PROFILE, make_site, run_cli
 from htmlutil import parse
 
 from sitegen import cite
@@ -989,3 +989,30 @@ def test_a_backslash_or_brace_in_a_doi_leaves_the_bibtex_entry_readable() -> Non
         text + cite.bibtex_entry(make_paper(), "k2", "https://e.org/"), "x"
     )
     assert (record.doi, record.arxiv, after.doi) == ("10.1000/x%5C", "2101.00001", None)
+
+
+def test_a_paper_written_by_hand_without_added_is_warned_of_when_it_could_take_a_key(
+    tmp_path: Path,
+) -> None:
+    """A hand-written paper is ranked by its date, the earliest it can have come: dated
+    before an imported paper came, it took that paper's key, which manuscripts cite."""
+    site = make_site(tmp_path / "site")
+    new = site / "content" / "papers" / "2022-diffusion-models-for-proteins.md"
+    paper = (
+        "---\ntitle: Diffusion Models for Proteins\ndate: 2022-11-20\ntopic: LG\n"
+        "authors:\n- Lemeng Wu\n- Bo Liu\n{added}---\nA workshop paper added by hand.\n"
+    )
+    new.write_text(paper.format(added=""), encoding="utf-8")
+    out = run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    warned = [line for line in out.stderr.splitlines() if new.name in line]
+    assert len(warned) == 1, out.stderr
+    assert "no `added` date" in warned[0] and "wu2022diffusionb" in warned[0]
+    assert "added: YYYY-MM-DD" in warned[0]
+    # written with the day it came, after the import, it leaves the imported paper its key
+    new.write_text(paper.format(added="added: 2026-12-01\n"), encoding="utf-8")
+    out = run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    assert new.name not in out.stderr
+    bib = parse_bib((site / "output" / "publications.bib").read_text(encoding="utf-8"))
+    titles = {e.key: e["title"] for e in bib.entries}
+    assert "Diffusion-based Molecule" in titles["wu2022diffusion"]
+    assert "Diffusion Models for Proteins" in titles["wu2022diffusionb"]
