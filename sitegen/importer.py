@@ -1162,14 +1162,17 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     def export_page(r: SourceRecord) -> bool:
         """Whether a record's url is this site's page, or the page of the site paper it
         matches under any base URL (a sitegen site's publications.*), named as the file is
-        or was before a rename the manifest knows of."""
+        or was before a rename the manifest knows of; for a new paper, the page its file
+        will make: a site's own files imported into a new one linked each page to itself."""
         if not r.url:
             return False
         if own and r.url.startswith(own):
             return True
         paper = site_index.find(_record_values(r))
-        if paper is None:
-            return False
+        if paper is None:  # a new paper: the page its own file is to make (a site copied)
+            year = _year(r.date)
+            page = f"/{urls.paper(paper_slug(year, r.title))}" if year is not None else None
+            return page is not None and urlsplit(r.url).path.endswith(page)
         slugs = [str(paper.values.get("slug") or Path(paper.name).stem)]
         if lost and (entry := lost.get(_sha256(paper.data))):
             slugs.append(Path(entry.file).stem)

@@ -34,7 +34,7 @@ from sitegen.cite import latex_escape, latex_text, markdown_text
 from sitegen.content import parse_paper
 from sitegen.errors import SitegenError
 from sitegen.importer import insert_keys, run_import, title_key
-from sitegen.slugs import title_words
+from sitegen.slugs import paper_slug, title_words
 from sitegen.sources import (
     owner_matcher,
     parse_arxiv_atom,
@@ -344,18 +344,20 @@ def test_dollars_math_and_topic_come_back_from_the_sites_own_exports(tmp_path: P
     """RIS and CSL-JSON have no escape for a dollar: `\\$5` is written `$5`, as math is
     written `$...$`. Read back, `$5 instead of $500` was math ("5insteadof"); a pair is
     math only as Pandoc reads one (no space inside its dollars, no digit after). The topic,
-    the first keyword, came back from none of the three files."""
+    the first keyword, came back from none of the three files, and the url was the old
+    site's page of the paper, which the new site's page then linked to as the paper."""
     title = "Training for \\$5 instead of \\$500 with $O(n^2)$ and 3$\\times$ less"
     abstract = "It costs \\$5 per run, not \\$500, and scales as $O(n)$."
     site = tmp_path / "site"
     run_cli("new", site, check=True)
     for p in (site / "content" / "papers").glob("*.md"):
         p.unlink()
-    (site / "content" / "papers" / "2024-money.md").write_text(
+    (site / "content" / "papers" / f"{paper_slug(2024, title)}.md").write_text(
         f"---\ntitle: '{title}'\ndate: 2024-05-01\ntopic: LG\nauthors: [Your Name]\n---\n"
         f"{abstract}\n"
     )
-    run_cli("build", "--site", site, "--no-search", check=True)
+    base = ["--base-url", "https://ada.example/"]
+    run_cli("build", "--site", site, "--no-search", *base, check=True)
     for name in ("publications.bib", "publications.ris", "publications.json"):
         fresh = tmp_path / name
         run_cli("new", fresh, check=True)
@@ -367,6 +369,8 @@ def test_dollars_math_and_topic_come_back_from_the_sites_own_exports(tmp_path: P
         cited = "" if name.endswith(".bib") else abstract  # a citation's .bib has none
         assert (fm["title"], body.strip()) == (title, cited), name
         assert fm["topic"] == "LG", name  # the first keyword, cs.LG: it was lost in all three
+        # the old site's page of this very paper is not its url: its new page linked to itself
+        assert fm.get("url") is None, (name, fm["url"])
 
 
 def add_keys(path: Path, lines: str) -> None:
