@@ -78,11 +78,13 @@ _INLINE_MATH = re.compile(
 _PLAIN_MATH = re.compile(r"\$\$(.+?)\$\$|\$(?!\s)((?:\\.|[^\\$])+?)(?<!\s)\$(?!\d)", re.S)
 # What math in a title must not hold to stay math in a .bib file, which LaTeX runs, beside a
 # command the MathML converter does not know (markup.typesets_commands): what breaks the
-# entry (`%&#$`); `^^`, TeX's spelling of any character (`^^5cinput`); commands that touch
-# files or programs, by what their names hold (`\lstinputlisting`), or define commands,
+# entry (`%&#$`, but not `\%`, a percent sign to TeX); `^^`, TeX's spelling of any
+# character (`^^5cinput`); commands that touch files or programs, by what their names hold
+# (`\lstinputlisting`), or define commands,
 # load packages or change how TeX reads, some of which the converter knows (`\def`, `\href`).
 _UNSAFE_MATH = re.compile(
-    r"[%&#$]|\^\^|\\[A-Za-z]*(?i:input|include|import|file|open|read|write|shell|lua|"
+    r"(?<!\\)(?:\\\\)*[%&#$]|\^\^|"
+    r"\\[A-Za-z]*(?i:input|include|import|file|open|read|write|shell|lua|"
     r"listing|verbatim|minted|command|package|syntax)|\\(?:immediate|def|edef|gdef|xdef|let|"
     r"mathchardef|mathcode|"
     r"futurelet|catcode|csname|UseName|expandafter|documentclass|special|href|url|"

@@ -134,6 +134,11 @@ def test_latex_text_keeps_math_and_escapes_the_rest() -> None:
         ), kept
     kept = r"$\mathcal{O}(n)$ and $\operatorname{read}(x)$"
     assert cite.latex_text(kept) == kept
+    # an escaped one is TeX's own sign: `90$\%$` had come out as "90$\%$", printed
+    kept = r"Pruning 90$\%$ of Weights with $\#$P-hard Search, $a\&b$"
+    assert cite.latex_text(kept) == kept
+    # but `\\` is a line break, and the `%` after it a comment
+    assert not cite.latex_text(r"T $a\\%b$ u").startswith("T $")
 
 
 @pytest.mark.parametrize(
