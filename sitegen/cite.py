@@ -236,13 +236,14 @@ def split_name(name: str) -> Name:
         return Name(given="", family=tokens[0], literal=True)
     if not suffix and all(_CJK.fullmatch(t) for t in tokens):  # 田中 太郎: family name first
         return Name(given=" ".join(tokens[1:]), family=tokens[0])
-    start = last = len(tokens) - 1
-    while start > 1 and tokens[start - 1][:1].islower():
-        start -= 1
+    # BibTeX's "First von Last": the von part runs from the first lower-case word after the
+    # first to the last one before the last word; the rest is the family name (La Fontaine)
+    low = [i for i in range(1, len(tokens) - 1) if tokens[i][:1].islower()]
+    start, end = (low[0], low[-1] + 1) if low else (len(tokens) - 1,) * 2
     return Name(
         given=" ".join(tokens[:start]),
-        family=tokens[last],
-        particle=" ".join(tokens[start:last]),
+        family=" ".join(tokens[end:]),
+        particle=" ".join(tokens[start:end]),
         suffix=suffix,
     )
 

@@ -186,6 +186,10 @@ def test_bibtex_reads_math_as_the_markdown_plugin_does(text: str) -> None:
         ("Xingchao Liu", "Liu, Xingchao"),
         ("Daniel van der Berg", "van der Berg, Daniel"),
         ("Jean-Luc de la Cruz", "de la Cruz, Jean-Luc"),
+        # a citations hunter's: BibTeX's von part ends at its last lower-case word
+        ("Jean de La Fontaine", "de La Fontaine, Jean"),
+        ("Maria de la Cruz Hernández", "de la Cruz Hernández, Maria"),
+        ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
         ("Martin Luther King Jr.", "King, Jr., Martin Luther"),
         ("Zoë O'Brien", "O'Brien, Zoë"),
         ("李明", "李明"),
