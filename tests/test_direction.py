@@ -173,7 +173,8 @@ def test_an_arabic_site_is_mirrored(tmp_path: Path, chromium, language: str) -> 
 @pytest.mark.browser
 def test_a_paragraph_keeps_its_own_direction(tmp_path: Path, chromium) -> None:
     """On an Arabic site an English abstract with one Arabic word read `.words inside عربي An
-    English abstract with some`: each paragraph now takes its own direction."""
+    English abstract with some`: each paragraph now takes its own direction, and so does
+    each of the CV's entries."""
     site = tmp_path / "site"
     out = mixed_site(site, "ar")
     (site / "content" / "papers" / "en2.md").write_text(
@@ -192,5 +193,19 @@ def test_a_paragraph_keeps_its_own_direction(tmp_path: Path, chromium) -> None:
                     return r.getBoundingClientRect().left; };
                 return [at('An'), at('inside')]; }"""
         )
+        # and in the CV: its English entries had read `John ,Mixed .Smith` on an Arabic site
+        page.goto(base + "cv/")
+        title, name = page.evaluate(
+            """() => { const li = [...document.querySelectorAll('.cv-pubs li')]
+                    .find(e => e.textContent.includes('Mixed'));
+                const at = w => { const t = [...li.querySelectorAll('*'), li]
+                        .flatMap(e => [...e.childNodes]).find(n => n.nodeType === 3
+                            && n.data.includes(w));
+                    const r = document.createRange(), i = t.data.indexOf(w);
+                    r.setStart(t, i); r.setEnd(t, i + w.length);
+                    return r.getBoundingClientRect().left; };
+                return [at('Mixed'), at('Smith')]; }"""
+        )
         page.close()
     assert first < last  # read from the left, as English is
+    assert title < name
