@@ -18,6 +18,18 @@ ENGLISH = "en.yaml"  # the list of phrases; every other file maps some of them t
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
+# ISO 639-1's languages (and iw, in, ji, their old codes): a tag among them is no typo
+LANGUAGES = frozenset(
+    "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv "
+    "cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho "
+    "hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku "
+    "kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn "
+    "no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm "
+    "sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi "
+    "vo wa wo xh yi yo za zh zu iw in ji".split()
+)
+
+
 def _read(path: Path) -> tuple[Any, str]:
     text = decode(read_bytes(path, path), path)
     return load_yaml(text, path), text
@@ -44,10 +56,13 @@ def load_words(
     if files and not english and not overrides and not any(path.is_file() for path in files):
         # `language: xx`, or `fe` for `fr`: English pages that say they are not (lang="xx")
         known = sorted({p.stem for d in dirs for p in (d / "words").glob("*.yaml")} - {"en"})
-        # of the same first letter: `fe` may be `fr`, `he` is no `zh`
+        # of the same first letter: `fe` may be `fr`, `he` is no `zh`; and `fa` is Persian,
+        # not a slip for `fr` (a Danish site "fixed" to `de` would be in German)
         close = difflib.get_close_matches(
             language, [k for k in known if k[0] == language[0]], 1, 0.5
         )
+        if _base(language) in LANGUAGES:
+            close = []
         hint = f"did you mean {close[0]!r}? " if close else ""
         why = f"no words for language {language!r}: pages are in English; {hint}the theme has "
         text = decode(read_bytes(config, config), config) if config.is_file() else ""
@@ -83,7 +98,9 @@ def texts(v: Any) -> dict[str, str]:
         raise ValueError("must map the theme's phrases to your words, e.g. `Abstract: Resumen`")
     for k, text in v.items():
         if not isinstance(k, str) or not isinstance(text, str) or not text.strip():
-            raise ValueError(f"{k!r} must be given a non-empty text", k)  # at its own line
+            number = isinstance(text, int | float | bool)
+            what = "a text, in quotes" if number else "a non-empty text"
+            raise ValueError(f"{k!r} must be given {what}", k)  # at its own line
     return {k: drop_control(text) for k, text in v.items()}
 
 

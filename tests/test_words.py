@@ -162,6 +162,7 @@ def test_an_unknown_phrase_warns_at_its_line_in_build_and_check(fresh_site: Path
     [
         ("words:\n  Abstract: Kurzfassung\n  Tags: [a, b]\n", 3, "'Tags' must be given a"),
         ("words:\n  Abstract: ''\n", 2, "'Abstract' must be given a non-empty text"),
+        ("words:\n  Abstract: 42\n", 2, "'Abstract' must be given a text, in quotes"),
         ("language: de\nwords: Kurzfassung\n", 2, "must map the theme's phrases"),
     ],
 )
@@ -428,7 +429,10 @@ def test_a_chinese_site_joins_phrases_with_chinese_punctuation(fresh_site: Path)
     assert tips and all("：" in t and ": " not in t for t in tips), tips
 
 
-@pytest.mark.parametrize(("language", "hint"), [("fe", "did you mean 'fr'? "), ("xx", "")])
+# an i18n hunter's: Persian (fa) was asked "did you mean 'fr'?", Danish (da) 'de'
+@pytest.mark.parametrize(
+    ("language", "hint"), [("fe", "did you mean 'fr'? "), ("xx", ""), ("fa", ""), ("da", "")]
+)
 def test_a_language_the_theme_has_no_words_for_is_warned_of(
     fresh_site: Path, language: str, hint: str
 ) -> None:
