@@ -78,7 +78,7 @@ from .render import (
     template_error,
     theme_dirs,
 )
-from .search import BUNDLE_DIR, PAGEFIND_MISSING, pagefind_available
+from .search import BUNDLE_DIR, PAGEFIND_MISSING, pagefind_available, stemmed_as
 from .search import build_index as build_search_index
 from .state import (
     CACHE_DIR,
@@ -1156,7 +1156,10 @@ def build_site(
             phase(f"render and write ({len(todo)} outputs)")
             if use_search:
                 if search_stale or not (output / "pagefind").is_dir():
-                    if problem := build_search_index(tmp, own_pages):  # failed: no search box
+                    language = stemmed_as(
+                        loaded.config.language, (p.language for p in loaded.site.papers)
+                    )
+                    if problem := build_search_index(tmp, own_pages, language):  # failed: no box
                         shutil.rmtree(tmp, ignore_errors=True)
                         result = build_site(site_dir, output, base_url, False, log, jobs, use_cache)
                         return replace(result, warnings=[problem, *result.warnings])

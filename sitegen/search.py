@@ -11,7 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import SitegenWarning
@@ -34,10 +35,24 @@ def pagefind_available() -> bool:
     return exe is not None and Path(exe).is_file() and os.access(exe, os.X_OK)
 
 
-def build_index(site_root: Path, pages: Sequence[str] = ()) -> SitegenWarning | None:
+def stemmed_as(site_language: str, paper_languages: Iterable[str | None]) -> str | None:
+    """The language to stem the index's words in when it is not the site's: the one most
+    papers are written in (their `language`, else the site's). Pagefind stems by each
+    page's <html lang>, so a German site's English abstracts were stemmed as German, and
+    "splitting" found 4 of the 6 papers that say it."""
+    primary = site_language.split("-")[0].lower()
+    counts = Counter((lang or primary).split("-")[0].lower() for lang in paper_languages)
+    most = max(counts, key=lambda lang: (counts[lang], lang == primary), default=primary)
+    return None if most == primary else most
+
+
+def build_index(
+    site_root: Path, pages: Sequence[str] = (), language: str | None = None
+) -> SitegenWarning | None:
     """Index the paper pages and the owner's `pages` (URLs) into `site_root/pagefind/`,
-    replaced only once the new index is complete. A failure is a warning, not an error:
-    build_site then builds without search rather than losing the build."""
+    replaced only once the new index is complete, as one `language` when given
+    (stemmed_as). A failure is a warning, not an error: build_site then builds without
+    search rather than losing the build."""
     if not pagefind_available():
         return SitegenWarning(PAGEFIND_MISSING)
     site_root = Path(site_root).resolve()
@@ -45,7 +60,7 @@ def build_index(site_root: Path, pages: Sequence[str] = ()) -> SitegenWarning | 
     try:
         # the pages indexed: /papers/SLUG/, and /NAME/ (a slug: no glob syntax in it)
         names = ",".join(["papers/*", *(url.rstrip("/") for url in pages)])
-        problem = run_pagefind(site_root, new, f"{{{names}}}/index.html")
+        problem = run_pagefind(site_root, new, f"{{{names}}}/index.html", language)
         if problem is None:
             shutil.rmtree(site_root / BUNDLE_DIR, ignore_errors=True)
             os.rename(new, site_root / BUNDLE_DIR)
@@ -54,9 +69,12 @@ def build_index(site_root: Path, pages: Sequence[str] = ()) -> SitegenWarning | 
         shutil.rmtree(new, ignore_errors=True)  # what a failed or interrupted run left
 
 
-def run_pagefind(site_root: Path, out: Path, glob: str) -> SitegenWarning | None:
+def run_pagefind(
+    site_root: Path, out: Path, glob: str, language: str | None = None
+) -> SitegenWarning | None:
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site_root), "--glob", glob]
     cmd += ["--output-path", str(out), "--silent"]
+    cmd += ["--force-language", language] if language else []
     try:
         proc = subprocess.run(
             cmd,

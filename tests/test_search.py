@@ -283,3 +283,26 @@ def test_a_result_names_the_authors_a_list_names(fresh_site: Path) -> None:
     metas = [s["data-pagefind-meta"] for s in page.find("span") if "data-pagefind-meta" in s]
     first = ", ".join(f"Author{i:03d} Collabson" for i in range(10))
     assert f"authors:{first}, … Lemeng Wu and 290 more" in metas
+
+
+@pytest.mark.slow
+def test_the_index_is_stemmed_in_the_language_most_papers_are_written_in(
+    tmp_path: Path, pagefind: None
+) -> None:
+    """An i18n hunter's: on a German site, English abstracts were stemmed as German, so
+    "splitting" found 4 of the 6 papers that say it, whatever the papers' `language`."""
+    from conftest import make_site as make_real_site
+
+    site = make_real_site(tmp_path / "site")
+    (site / "sitegen.yaml").write_text("language: de\n", encoding="utf-8")
+    run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    entry = site / "output" / "pagefind" / "pagefind-entry.json"
+    assert list(json.loads(entry.read_text("utf-8"))["languages"]) == ["de"]  # the site's
+    for paper in (site / "content" / "papers").glob("*.md"):
+        text = paper.read_text(encoding="utf-8")
+        paper.write_text(text.replace("\n---\n", "\nlanguage: en\n---\n", 1), encoding="utf-8")
+    run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    assert list(json.loads(entry.read_text("utf-8"))["languages"]) == ["en"]  # the papers'
+    assert search.stemmed_as("de-AT", ["en", "en-GB", None]) == "en"
+    assert search.stemmed_as("de", ["en", None, None]) is None
+    assert search.stemmed_as("zh-Hant", []) is None
