@@ -243,7 +243,9 @@ FILTERS = {
     "rel": _rel,
     "date": format_date,
     "number": format_number,
-    "inline": lambda text, links=False: Markup(render_inline(_text(text), links)),
+    "inline": lambda text, links=False, alone=False: Markup(
+        render_inline(_text(text), links, alone)
+    ),
     "plain": lambda text: plain_inline(_text(text)),
 }
 

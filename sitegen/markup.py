@@ -167,10 +167,14 @@ def _render_math(self, tokens, idx, options, env) -> str:
     if token.type == "math_inline":
         html_ = math_to_html(token.content, False, warnings)
         # a long formula would widen a phone's page: it scrolls in its own box, which a
-        # keyboard must reach too; not in a title (`bare`), which sits inside a link
-        if token.meta.get("bare") or len(html.unescape(_TAG.sub("", html_))) < LONG_INLINE_MATH:
+        # keyboard must reach too, but not inside a link (`bare`). In a title (`bare` is
+        # set) half as long is long, in a heading's large type: a regret bound of 22 signs
+        # widened its paper's page to 455 px of 360
+        long = LONG_INLINE_MATH // 2 if "bare" in token.meta else LONG_INLINE_MATH
+        if len(html.unescape(_TAG.sub("", html_))) < long:
             return html_
-        return f'<span class="math-inline" tabindex="0">{html_}</span>'
+        focus = "" if token.meta.get("bare") else ' tabindex="0"'
+        return f'<span class="math-inline"{focus}>{html_}</span>'
     # a wide equation scrolls sideways: focusable, so a keyboard can scroll it too
     if token.type == "math_inline_double":
         html_ = math_to_html(token.content, True, warnings)
@@ -380,11 +384,12 @@ def _unlink(tokens, keep: Callable[[str], bool]) -> None:
         tok.children = children
 
 
-def render_inline(text: str, links: bool = False) -> str:
+def render_inline(text: str, links: bool = False, alone: bool = False) -> str:
     """A title's math and emphasis, nothing block-level. A paper's title has no links (it is
     shown inside a link to its page); a news item's or a page's, never shown so, keeps its
-    web links (`Accepted at [NeurIPS](https://...)`). Most titles have no markup, and skip
-    the parser."""
+    web links (`Accepted at [NeurIPS](https://...)`). A long formula's scroll box takes
+    keyboard focus only in a title shown `alone`, outside a link (a paper page's heading),
+    as in one with links. Most titles have no markup, and skip the parser."""
     if not _INLINE_MARKUP.search(text):
         return drop_control(html.escape(text, quote=False))
     md = _md(footnotes=False)
@@ -393,7 +398,7 @@ def render_inline(text: str, links: bool = False) -> str:
     _unlink(tokens, lambda url: links and _web(url))
     for c in tokens[0].children or []:  # math's focusable wrappers cannot sit in a link
         c.type = "math_inline" if c.type == "math_inline_double" else c.type
-        c.meta["bare"] = True
+        c.meta["bare"] = not (links or alone)
     return drop_control(md.renderer.render(tokens, md.options, env))
 
 

@@ -183,14 +183,21 @@ def test_display_math_in_a_title_is_inline_math() -> None:
 
 def test_a_long_inline_formula_scrolls_in_a_box_a_keyboard_reaches() -> None:
     """Past a phone's column, inline math scrolls in its own box (test_quality checks the
-    page at 390 px), which must then be focusable; short math and titles stay bare."""
+    page at 390 px), which must then be focusable; short math stays bare. In a title, which a
+    heading's type makes wide, half as long a formula scrolls in a box, focusable only in a
+    title shown alone, not in a link (a visual hunter's: a title's regret bound widened its page
+    to 455 px of 360)."""
     long = r"\mathcal{L}(\theta) = \sum_{i=1}^{n} \log p_\theta(x_i \mid z_i) + \lambda"
     short = markup.math_to_html("x_i", False, [])
     wide = markup.math_to_html(long, False, [])
     assert markup.render_markdown(f"Bound ${long}$ and $x_i$.").html == (
         f'<p>Bound <span class="math-inline" tabindex="0">{wide}</span> and {short}.</p>\n'
     )
-    assert markup.render_inline(f"Bound ${long}$") == f"Bound {wide}"  # inside a link
+    boxed = f'<span class="math-inline">{wide}</span>'
+    assert markup.render_inline(f"Bound ${long}$") == f"Bound {boxed}"  # inside a link
+    focusable = f'<span class="math-inline" tabindex="0">{wide}</span>'
+    assert markup.render_inline(f"Bound ${long}$", alone=True) == f"Bound {focusable}"
+    assert markup.render_inline(f"Bound ${long}$", links=True) == f"Bound {focusable}"
 
 
 def test_relative_links_and_images_are_kept_and_named_in_a_warning() -> None:
