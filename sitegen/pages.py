@@ -162,7 +162,13 @@ PAGE_TYPES: tuple[PageType, ...] = (
     single(
         "topics.html",
         urls.TOPICS,
-        lambda d: {"topics": d.site.topics, "tags": d.site.tags, "paper_count": len(d.site.papers)},
+        lambda d: {
+            "topics": d.site.topics,
+            "tags": d.site.tags,
+            "paper_count": len(d.site.papers),
+            # "Other" (no topic in a paper's file) is no arXiv subject
+            "subject_count": sum(t.code != OTHER_TOPIC for t in d.site.topics),
+        },
     ),
     single(
         "coauthors.html",

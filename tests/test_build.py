@@ -2210,3 +2210,29 @@ def test_a_static_name_too_long_with_its_hash_is_named_as_the_users_file(
     for command in ("check", "build"):
         proc = run_cli(command, "--site", fresh_site)
         assert proc.returncode == 1 and proc.stderr.endswith(said), proc.stderr
+
+
+def test_the_topics_page_counts_no_other_as_an_arxiv_subject(tmp_path: Path) -> None:
+    """A visual hunter's: a site of papers without topics (from BibTeX alone) said
+    "3 papers across 1 arXiv subject.", "Other" counted as one."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    for i, topic in enumerate(["", "", ""]):
+        (site / "content" / "papers" / f"p{i}.md").write_text(
+            f"---\ntitle: Paper {i}\ndate: 2021-05-0{i + 1}\n{topic}authors: [Ada Lovelace]\n"
+            "---\nAn abstract.\n",
+            encoding="utf-8",
+        )
+
+    def lede() -> str:
+        run_cli("build", "--site", site, "--no-search", "--base-url", BASE_URL, check=True)
+        page = (site / "output" / "topics" / "index.html").read_text(encoding="utf-8")
+        found = re.search(r'<p class="lede">(.*?)</p>', page)
+        assert found, page
+        return found[1]
+
+    assert lede() == "3 papers."
+    paper = site / "content" / "papers" / "p0.md"
+    paper.write_text(paper.read_text().replace("authors:", "topic: LG\nauthors:"))
+    assert lede() == "3 papers across 1 arXiv subject."
