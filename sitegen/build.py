@@ -180,10 +180,11 @@ def load_site(
         pdf = ", the CV's PDF (links to the papers)" if folio.pdf else ""  # sent out by mail
         warnings.append(
             SitegenWarning(
-                f"no base URL: feeds, sitemap{pdf}, canonical links and the papers' citations "
-                f"(BibTeX `url`, the tags Google Scholar reads) use the placeholder {url}, "
-                "and the 404 page links from the domain root; "
-                "set `base_url` in sitegen.yaml, pass --base-url, or set URL"
+                f"no base URL: feeds, sitemap{pdf}, canonical links, link previews (og:url) "
+                "and the papers' citations (BibTeX `url`, the tags Google Scholar reads) use "
+                f"the placeholder {url}, and the 404 page links from the domain root; "
+                "set `base_url` in sitegen.yaml, pass --base-url, or set the URL environment "
+                "variable (Netlify sets it)"
             )
         )
     keys = cite.citation_keys(site.papers, drafts, profile.name)

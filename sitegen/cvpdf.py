@@ -24,7 +24,8 @@ _MATH = re.compile(r'<math alttext="([^"]*)".*?</math>', re.S)  # markup.math_to
 
 NO_ENGINE = SitegenWarning(
     "cv_pdf: WeasyPrint is not installed, so there is no /cv/cv.pdf and no link to it "
-    "(pip install '.[pdf]' in sitegen's checkout)"
+    "(install sitegen with its pdf extra: `pip install '.[pdf]'` in its checkout, or, for a "
+    "site Netlify builds, `[search,pdf]` after sitegen in the site's requirements.txt)"
 )
 
 

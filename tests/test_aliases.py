@@ -60,6 +60,10 @@ def test_a_renamed_paper_keeps_its_old_urls_and_its_feed_entry(
         assert doc.find("meta", name="robots")[0]["content"] == "noindex"
         assert [a["href"] for a in doc.find("a")] == [target]  # for a reader without the refresh
         assert doc.find("meta", name="viewport")  # and on a phone, not a desktop page shrunk
+        # the site's icon, or a browser asks the host's root for /favicon.ico: a 404 logged
+        # at every visit through an old URL (a deploy hunter's report)
+        icon = urljoin(BASE_URL + page, doc.find("link", rel="icon")[0]["href"])
+        assert icon == f"{BASE_URL}favicon.svg" and (out / "favicon.svg").is_file()
     assert (out / "papers" / "renamed" / "index.html").is_file()
     sitemap = (out / "sitemap.xml").read_text()
     assert new_url in sitemap and old not in sitemap  # old URLs are not pages to find

@@ -160,6 +160,8 @@ def test_base_url_sources_in_order(fresh_site: Path) -> None:
 
     link, err = site_link()
     assert "example.invalid" in link and "no base URL" in err
+    # a deploy hunter's: it names link previews too, and says what URL is
+    assert "link previews (og:url)" in err and "the URL environment variable" in err
     link, err = site_link(env="https://netlify.example.net")
     assert link == "https://netlify.example.net/" and "no base URL" not in err
     (fresh_site / "sitegen.yaml").write_text("base_url: https://config.example.org/\n")
