@@ -20,7 +20,7 @@ from . import urls
 from .errors import drop_control
 from .index import ARXIV_NAMES, OTHER_TOPIC, credited
 from .markup import inline_tokens, plain_inline, typesets_commands
-from .model import PAPER_TYPES, Paper, Person, Profile, name_key
+from .model import PAPER_TYPES, Paper, Person, Profile, name_key, page_range
 from .slugs import slugify_text
 
 # Profiles print an arXiv class without its archive ("LG" for cs.LG); these are not cs.
@@ -406,6 +406,16 @@ def _bib_url(text: str) -> str:
     return one_line(text).translate(_BIB_URL)
 
 
+def _publisher(paper: Paper, venue_field: str, field: str) -> str | None:
+    """The paper's publisher, but where its venue is that very field already (a book's
+    publisher, a thesis's school in RIS's PB): one field, one value."""
+    return None if paper.venue and venue_field == field else _optional(paper.publisher)
+
+
+def _pages(paper: Paper) -> tuple[str | None, str | None]:
+    return page_range(one_line(paper.pages)) if paper.pages else (None, None)
+
+
 def bibtex_entry(paper: Paper, key: str, url: str) -> str:
     """One BibTeX entry. `url` is the paper's page on this site, absolute."""
     authors = [_bib_name(a.name) for a in paper.authors]
@@ -413,10 +423,17 @@ def bibtex_entry(paper: Paper, key: str, url: str) -> str:
         authors.append("others")
     tags = keywords(paper)
     kind = cited_as(paper)
+    publisher = _publisher(paper, kind.bib_venue, "publisher")
+    # BibTeX's range is `--` (an en dash typeset), each page escaped on its own
+    pages = "--".join(map(latex_escape, filter(None, _pages(paper))))
     fields = [
         ("author", "{" + " and ".join(authors) + "}"),
         ("title", "{{" + latex_title(paper.title) + "}}"),
         (kind.bib_venue, "{" + latex_text(paper.venue) + "}" if paper.venue else None),
+        ("volume", "{" + latex_escape(paper.volume) + "}" if paper.volume else None),
+        ("number", "{" + latex_escape(paper.issue) + "}" if paper.issue else None),
+        ("pages", "{" + pages + "}" if pages else None),
+        ("publisher", "{" + latex_text(publisher) + "}" if publisher else None),
         ("year", "{" + str(paper.year) + "}"),
         ("month", MONTH_MACROS[paper.date.month - 1] if paper.date_parts > 1 else None),
         ("url", "{" + _bib_url(url) + "}"),
@@ -453,6 +470,10 @@ def ris_record(paper: Paper, url: str) -> str:
         ("DA", paper.date_iso.replace("-", "/") + "/" * (4 - paper.date_parts)),
         (kind.ris_venue, _optional(paper.venue)),
         ("M3", kind.degree),
+        ("VL", _optional(paper.volume)),
+        ("IS", _optional(paper.issue)),
+        *zip(("SP", "EP"), _pages(paper), strict=True),
+        ("PB", _publisher(paper, kind.ris_venue, "PB")),
         ("AB", _optional(paper.summary_text)),
         *[("KW", k) for k in keywords(paper)],
         ("DO", _optional(paper.doi)),
@@ -477,6 +498,7 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
     """One CSL-JSON item. Title, venue and abstract are HTML to its readers (a title's `<i>`
     became italics); `et_al` is "others", as Pandoc reads BibTeX's "and others"."""
     kind = cited_as(paper)
+    publisher = _publisher(paper, kind.csl_venue, "publisher")
     others = [{"literal": "others"}] if paper.et_al else []
     item: dict[str, Any] = {
         "id": key,
@@ -490,6 +512,11 @@ def csl_item(paper: Paper, key: str, url: str) -> dict[str, Any]:
         "URL": url,
         kind.csl_venue: _optional(html.escape(paper.venue or "", quote=False)),
         "genre": kind.degree,
+        # rich text, as the venue: `&` is `&amp;`
+        "volume": _optional(html.escape(paper.volume or "", quote=False)),
+        "issue": _optional(html.escape(paper.issue or "", quote=False)),
+        "page": _optional(html.escape("-".join(filter(None, _pages(paper))), quote=False)),
+        **({"publisher": html.escape(publisher, quote=False)} if publisher else {}),
         "abstract": _optional(html.escape(paper.summary_text, quote=False)),
         "DOI": _optional(paper.doi),
         "number": f"arXiv:{one_line(paper.arxiv)}" if paper.arxiv else None,
@@ -538,6 +565,11 @@ def scholar_meta(paper: Paper, url: str) -> tuple[tuple[str, str], ...]:
     tags += [
         ("citation_publication_date", paper.date_iso.replace("-", "/")),  # not strftime
         (cited_as(paper).scholar, _optional(paper.venue)),
+        ("citation_volume", _optional(paper.volume)),
+        ("citation_issue", _optional(paper.issue)),
+        *zip(("citation_firstpage", "citation_lastpage"), _pages(paper), strict=True),
+        # not in Scholar's own table, but in the tags its support asks publishers for
+        ("citation_publisher", _publisher(paper, cited_as(paper).scholar, "citation_publisher")),
         ("citation_doi", _optional(paper.doi)),
         ("citation_abstract_html_url", url),
         ("citation_pdf_url", pdf or None),
@@ -569,6 +601,15 @@ def article_jsonld(
     doi = {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}
     code = {"@type": "SoftwareSourceCode", "codeRepository": paper.code_url}
     venue = cited_as(paper).ld_venue if paper.venue else None
+    part_of = {"@type": venue[1], "name": one_line(paper.venue or "")} if venue else {}
+    if venue == ("isPartOf", "Periodical"):  # schema.org's article in an issue of a volume
+        for kind, number, value in (
+            ("PublicationVolume", "volumeNumber", paper.volume),
+            ("PublicationIssue", "issueNumber", paper.issue),
+        ):
+            if value:
+                part_of = {"@type": kind, number: one_line(value), "isPartOf": part_of}
+    publisher = _publisher(paper, venue[0] if venue else "", "publisher")
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": _LD_TYPES.get(paper.type or "", "ScholarlyArticle"),
@@ -584,7 +625,9 @@ def article_jsonld(
         "about": None if paper.topic == OTHER_TOPIC else about,
         "identifier": doi if paper.doi else None,
         "abstract": _optional(paper.summary_text),
-        **({venue[0]: {"@type": venue[1], "name": one_line(paper.venue or "")}} if venue else {}),
+        **({venue[0]: part_of} if venue else {}),
+        "pagination": _optional(paper.pages),
+        **({"publisher": {"@type": "Organization", "name": publisher}} if publisher else {}),
         "sameAs": paper.url or None,
         "isBasedOn": code if paper.code_url else None,
     }

@@ -29,7 +29,7 @@ from .errors import (
     visible,
 )
 from .markup import plain_inline, render_markdown, web_url
-from .model import OTHER_TOPIC, PAPER_TYPES, Paper, Profile, name_key
+from .model import OTHER_TOPIC, PAPER_TYPES, Paper, Profile, name_key, shown_pages
 from .slugs import WINDOWS_RESERVED
 from .state import not_site
 from .words import LANGUAGE_TAG
@@ -41,7 +41,10 @@ KNOWN_KEYS = {
     "title", "date", "topic", "authors", "et_al", "owner_in_et_al", "affiliations", "code",
     "code_url", "url", "venue", "added", "year_inferred", "tags", "slug", "draft", "featured",
     "doi", "arxiv", "pdf", "links", "type", "aliases", "language",
+    "volume", "issue", "pages", "publisher",
 }  # fmt: skip
+# where in its venue a paper is, as citations give it: each one value, text or a number
+CITED_IN = {"volume": "22", "issue": "105", "pages": "1--35 or e1002", "publisher": "Springer"}
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 _CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")  # the line that ends the front matter
@@ -73,14 +76,16 @@ def split_front_matter(text: str, path: str) -> tuple[str, str]:
 
 def front_matter(text: str, path: str) -> tuple[dict, str, str]:
     """(keys and values, YAML text, body) of a paper or news file, as the build and the import
-    read it: an unquoted `arxiv: 2212.01740` is the text written (its float drops the 0)."""
+    read it: an unquoted `arxiv: 2212.01740` is the text written (its float drops the 0), and
+    so is a bare `volume: 022` (YAML's octal 18) or `issue: 1.10`."""
     yaml_text, body = split_front_matter(text, path)
     data = load_yaml(yaml_text, path, first_line=2)
     data = {} if data is None else data  # `---` then `---`: told what it lacks, key by key
     if not isinstance(data, dict):
         raise SitegenError("front matter must be a mapping of keys to values", path, 2)
-    if isinstance(data.get("arxiv"), (int, float)) and not isinstance(data["arxiv"], bool):
-        data["arxiv"] = written_value(yaml_text, "arxiv")
+    for key in ("arxiv", *CITED_IN):
+        if isinstance(data.get(key), (int, float)) and not isinstance(data[key], bool):
+            data[key] = written_value(yaml_text, key)
     return data, yaml_text, body
 
 
@@ -283,6 +288,13 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         if ids[key] is not None and not pattern.fullmatch(ids[key]):
             raise fail(f"{data[key]!r} is not a bare identifier such as {example}", key)
     paper_links = _links(data.get("links"), fail)
+    cited_in: dict[str, str | None] = {}
+    for key, example in CITED_IN.items():
+        if isinstance(data.get(key), (bool, list, dict)):
+            raise fail(f"must be one value such as {example}, not {data[key]!r}", key)
+        cited_in[key] = _as_str(data.get(key)) or None
+    if cited_in["pages"]:
+        cited_in["pages"] = shown_pages(cited_in["pages"])
 
     if title_cut(yaml_text, title):
         warn(TITLE_CUT, "title")
@@ -320,6 +332,7 @@ def parse_paper(text: str, path: str, warnings: list[SitegenWarning]) -> Paper:
         **flags,
         **urls,
         **ids,
+        **cited_in,
     )
 
 

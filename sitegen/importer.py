@@ -785,9 +785,12 @@ def _read_or_none(path: Path) -> bytes | None:
 
 
 FILLABLE = (
-    "doi", "arxiv", "type", "venue", "url", "pdf", "code_url", "links", "featured", "aliases",
-    "tags",
+    "doi", "arxiv", "type", "venue", "volume", "issue", "pages", "publisher", "url", "pdf",
+    "code_url", "links", "featured", "aliases", "tags",
 )  # fmt: skip
+# what a paper's venue says of it: each comes from the record that gives the venue, so that
+# a journal's volume never goes with a conference's name
+_OF_THE_VENUE = ("type", "volume", "issue", "pages", "publisher")
 _NUMBERED = re.compile(r"-[0-9]+\.md$")  # a second paper's name: `...-2.md`
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
@@ -1084,12 +1087,15 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
         # when that was published: a CVPR 2023 paper cited as of its 2022 preprint
         kind = values.get("type")
         published = p.values.get("type") == "preprint" and kind not in (None, "preprint")
-        # a type says what its venue is: the record that gives the venue gives the type
+        # a type says what its venue is: the record that gives the venue gives the type (and
+        # the volume, issue, pages and publisher)
         venue = p.values.get("venue")
         if venue is None and "venue" in values:
-            p.values.pop("type", None)
+            for key in _OF_THE_VENUE:
+                p.values.pop(key, None)
         elif venue is not None and title_key(str(values.get("venue", ""))) != title_key(str(venue)):
-            values.pop("type", None)
+            for key in _OF_THE_VENUE:
+                values.pop(key, None)
         for key, value in values.items():
             old = p.values.get(key)
             if old in _EMPTY or (key in ("type", "date") and published):
@@ -1213,7 +1219,7 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         plan.report.matched.add(_rel(target.name))
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
         for key in (*FILLABLE, "authors", "abstract"):
-            if key in ("type", "venue") and not _same_kind(target, group):
+            if key in ("venue", *_OF_THE_VENUE) and not _same_kind(target, group):
                 continue  # a type says what its venue is: never another record's venue
             if key in group.values and target.values.get(key) in _UNSET:
                 target.values[key] = target.gained[key] = group.values[key]

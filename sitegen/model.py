@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -47,6 +48,23 @@ PAPER_TYPES = (
 LISTED_AUTHORS = 10  # authors a list item or feed entry names; a paper's page names all
 
 
+# a range as sources and people write it: 1--35 (BibTeX), 1-35, 1–35 (as typeset)
+_PAGE_RANGE = re.compile(r"([^\s–—-]+)\s*(?:--?|[–—])\s*([^\s–—-]+)")
+
+
+def page_range(pages: str) -> tuple[str, str | None]:
+    """The first and last page of a range, or an article number (`e1002`) and None: RIS and
+    Google Scholar give the two apart (SP and EP, citation_firstpage and _lastpage)."""
+    found = _PAGE_RANGE.fullmatch(pages.strip())
+    return (found[1], found[2]) if found else (pages.strip(), None)
+
+
+def shown_pages(pages: str) -> str:
+    """Pages as a paper keeps them, whichever way they were written: a range with an en
+    dash (1–35), as a reader sees it typeset; citations write it each their own way."""
+    return "–".join(part for part in page_range(pages) if part)
+
+
 @dataclass(frozen=True, eq=False)  # identity equality: papers are unique objects, hashable
 class Paper:
     """A paper as content.parse_paper reads it; index.make_papers fills in `authors`."""
@@ -83,6 +101,11 @@ class Paper:
     date_parts: int = 3  # of year, month, day, how many the file gives: `date: 2020` is 1
     aliases: tuple[str, ...] = ()  # its old URLs (site-relative), each a page sending here
     language: str | None = None  # BCP 47, when the file says: not the site's, which is its pages'
+    # where in its venue it is, as citations give it (a journal's "22(105), 1–35")
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None  # a range with an en dash (shown_pages), or an article number
+    publisher: str | None = None
 
     @property
     def date_iso(self) -> str:

@@ -27,7 +27,7 @@ from .content import _ET_AL, PersonEntry, alias_url, front_matter, owner_spellin
 from .errors import CONTROL, SitegenError, SitegenWarning, visible
 from .markup import plain_inline
 from .markup import web_url as _web_url
-from .model import Coauthor, name_key
+from .model import Coauthor, name_key, page_range, shown_pages
 from .profile import MONTHS, markdown_inline
 from .slugs import slugify_text, title_words
 from .yamlutil import key_line, load_json, load_yaml
@@ -60,6 +60,10 @@ class SourceRecord:
     type: str | None = None  # model.PAPER_TYPES: what the source says the paper is
     aliases: tuple[str, ...] = ()  # its URLs on the site it comes from (a Hugo Blox page's)
     tags: tuple[str, ...] = ()  # the free tags a site gave it (a Hugo Blox page's `tags`)
+    volume: str | None = None  # these four: where in its venue, as its citations give it
+    issue: str | None = None
+    pages: str | None = None  # as a paper keeps them (model.shown_pages): 1–35, e1002
+    publisher: str | None = None  # none when it is the venue (a book's)
     warnings: tuple[SitegenWarning, ...] = ()  # what the source gives that cannot be used
 
 
@@ -210,6 +214,15 @@ def _venue(text: str | None) -> str | None:
     return None if not v or _PREPRINT_VENUE.fullmatch(v) or web_url(v.strip("<>")) else v
 
 
+def _pages(first: Any, last: Any = None) -> str | None:
+    """Pages as a paper keeps them, from a range or article number (BibTeX's `pages`, CSL's
+    `page`), or a first and a last page (RIS's SP and EP; some write the range in SP)."""
+    first, last = clean(first), clean(last)
+    if first and last and last != first and not page_range(first)[1]:
+        first = f"{first}–{last}"
+    return shown_pages(first) or None
+
+
 def _plain_abstract(text: str) -> str:
     """An abstract in plain text (RIS, CSL-JSON), where `$5` is money unless it is math."""
     return markdown_inline(dollars_as_text(text))
@@ -252,6 +265,13 @@ def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceR
     kinds = ("misc",) if fields.get("venue") else ("article", "misc")
     if fields.get("arxiv") and fields.get("type") in kinds:
         fields["type"] = "preprint"
+    # a volume and pages are in the venue, which a preprint has none of (DBLP writes CoRR's
+    # `volume = {abs/2212.06244}`); a publisher that is the venue (a book's) is said once
+    venue = fields.get("venue")
+    for key in ("volume", "issue", "pages") if not venue else ():
+        fields[key] = None
+    if venue and clean(fields.get("publisher")).casefold() == venue.casefold():
+        fields["publisher"] = None
     return SourceRecord(source, title, **fields, line=line)
 
 
@@ -438,7 +458,7 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         if volume := fields.get(f.get("crossref", "")):  # where and when, not its DOI or URL
             # a biblatex volume's `date` would come before the entry's own `year`
             dated = ("year", "month") if f.get("year") else ("year", "month", "date")
-            found = {k: volume.get(k) for k in dated}
+            found = {k: volume.get(k) for k in (*dated, "volume", "publisher")}
             found["booktitle"] = volume.get("booktitle") or volume.get("title")
             f = {**{k: v for k, v in found.items() if v}, **f}
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
@@ -471,6 +491,10 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 doi=doi,
                 arxiv=arxiv,
                 venue=_venue(_latex(f.get("booktitle") or f.get("journal") or publisher)),
+                volume=_latex(f.get("volume", "")) or None,
+                issue=_latex(f.get("number") or f.get("issue", "")) or None,
+                pages=_pages(_latex(f.get("pages", ""))),
+                publisher=_venue(_latex(f.get("publisher", ""))),
                 url=_page(url) or _page(html_url),
                 pdf=web_url(f.get("pdf")),
                 abstract=_latex(f.get("abstract", ""), markdown_inline) or None,
@@ -555,6 +579,10 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
                 doi=bare_doi(e.get("doi")),
                 arxiv=arxiv,
                 venue=_venue(journal),
+                volume=clean(e.get("volume")) or None,
+                issue=clean(e.get("number")) or None,
+                pages=_pages(e.get("start_page"), e.get("end_page")),
+                publisher=_venue(e.get("publisher")),
                 url=next(filter(_page, urls), None),
                 pdf=pdfs[0] if pdfs else None,
                 abstract=_plain_abstract(abstract) if abstract else None,
@@ -665,6 +693,10 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 doi=bare_doi(item.get("DOI")),
                 arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
                 venue=_venue(rich_text(venue)),
+                volume=rich_text(item.get("volume")) or None,
+                issue=rich_text(item.get("issue")) or None,
+                pages=_pages(rich_text(item.get("page") or item.get("page-first"))),
+                publisher=_venue(rich_text(item.get("publisher"))),
                 url=_page(url),
                 abstract=rich_text(item.get("abstract"), _plain_abstract) or None,
                 type=paper_type,

@@ -646,6 +646,214 @@ def test_an_unknown_type_is_an_error_at_its_line(
     assert f"content/papers/p.md:5: type: {message}" in result.stderr
 
 
+# ---------------------------------------------------------------- volume, issue, pages, publisher
+
+# a citations hunter's refs.bib: a journal article and a chapter, each placed in its venue
+HUNTERS_BIB = r"""@article{lovelace2021note, author={Lovelace, Ada and Babbage, Charles},
+  title={Notes on the Analytical Engine}, journal={Journal of Machine Learning Research},
+  volume={22}, number={105}, pages={1--35}, year={2021}, publisher={JMLR},
+  doi={10.5555/jmlr.2021.105}}
+@incollection{lovelace2018chap, author={Lovelace, Ada}, title={A Chapter on Engines},
+  booktitle={Handbook of Engines}, editor={Smith, John and Doe, Jane}, publisher={Springer},
+  address={Cham}, pages={45--67}, year={2018}}
+"""
+PLACED = ("volume", "issue", "pages", "publisher")
+
+
+def placed(fm: dict) -> dict:
+    return {k: fm[k] for k in PLACED if k in fm}
+
+
+def test_a_bib_files_volume_issue_pages_and_publisher_are_imported(tmp_path: Path) -> None:
+    """They were dropped on import, so a journal article had none anywhere, and citation
+    styles print a journal article without volume or pages as "[Preprint]"; the chapter
+    lost the publisher BibTeX requires of an @incollection."""
+    site = ada_site(tmp_path)
+    (tmp_path / "refs.bib").write_text(HUNTERS_BIB, encoding="utf-8")
+    run_cli("import", tmp_path / "refs.bib", "--site", site, "--as-of", AS_OF, check=True)
+    found = {fm["title"]: placed(fm) for fm in papers_by_slug(site).values()}
+    assert found == {
+        "Notes on the Analytical Engine": {
+            "volume": "22", "issue": "105", "pages": "1–35", "publisher": "JMLR"
+        },
+        "A Chapter on Engines": {"pages": "45–67", "publisher": "Springer"},
+    }  # fmt: skip
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    lib = parse_bib((site / "output" / "publications.bib").read_text(encoding="utf-8"))
+    chapter = next(e for e in lib.entries if e.entry_type == "incollection")
+    assert (chapter["publisher"], chapter["pages"]) == ("Springer", "45--67")
+
+
+def test_a_volume_and_pages_come_only_with_their_own_venue(tmp_path: Path) -> None:
+    """They say where in its venue a paper is: a journal's volume never fills in a file
+    that names a conference, and DBLP's CoRR `volume = {abs/...}` (an arXiv id) is none."""
+    site = ada_site(tmp_path)
+    (site / "content" / "papers" / "notes.md").write_text(
+        "---\ntitle: Notes on the Analytical Engine\ndate: 2021\nauthors: [Ada Lovelace]\n"
+        "type: conference\nvenue: NeurIPS\n---\nx\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "refs.bib").write_text(
+        HUNTERS_BIB + "@article{corr, author={Lovelace, Ada}, title={On Bernoulli Numbers}, "
+        "journal={CoRR}, volume={abs/2212.06244}, year={2022}}\n",
+        encoding="utf-8",
+    )
+    run_cli("import", tmp_path / "refs.bib", "--site", site, "--as-of", AS_OF, check=True)
+    found = {fm["title"]: placed(fm) for fm in papers_by_slug(site).values()}
+    assert found["Notes on the Analytical Engine"] == {}
+    assert found["On Bernoulli Numbers"] == {}
+
+
+def ris_fields(text: str) -> list[dict[str, object]]:
+    """RIS records as rispy reads them, or as tag -> value where it is not installed."""
+    try:
+        import rispy
+    except ImportError:
+        return [dict(r) for r in ris_records(text)]
+    names = {
+        "volume": "VL",
+        "number": "IS",
+        "start_page": "SP",
+        "end_page": "EP",
+        "publisher": "PB",
+    }
+    return [{names.get(k, k): v for k, v in e.items()} for e in rispy.loads(text)]
+
+
+def test_volume_issue_pages_and_publisher_reach_every_citation(tmp_path: Path) -> None:
+    """Written by hand they were unknown keys (`paper.extra`), in no citation: no BibTeX
+    `volume`, RIS `VL`, CSL `page` or citation_volume tag. Bare numbers are read as
+    written; an article number has no last page; a book's publisher is its venue, once."""
+    site = ada_site(tmp_path)
+    papers = site / "content" / "papers"
+    (papers / "jmlr.md").write_text(
+        "---\ntitle: Notes on the Analytical Engine\ndate: 2021\nauthors: [Ada Lovelace]\n"
+        "venue: Journal of Machine Learning Research\nvolume: 22\nissue: 105\n"
+        "pages: 1--35\npublisher: JMLR\n---\nx\n",
+        encoding="utf-8",
+    )
+    (papers / "plos.md").write_text(
+        "---\ntitle: An Article Number\ndate: 2020\nauthors: [Ada Lovelace]\n"
+        "venue: PLOS ONE\nvolume: 015\npages: e1002\n---\nx\n",
+        encoding="utf-8",
+    )
+    (papers / "book.md").write_text(
+        "---\ntitle: A Book\ndate: 2019\nauthors: [Ada Lovelace]\ntype: book\n"
+        "venue: Springer\npublisher: Springer\n---\nx\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    assert "unknown key" not in result.stderr
+    out = site / "output"
+    for name in ("jmlr", "publications"):  # the paper's own files and the site's, alike
+        where = out / "papers" / "jmlr" if name == "jmlr" else out
+        bib = parse_bib((where / f"{name}.bib").read_text(encoding="utf-8"))
+        entry = next(e for e in bib.entries if e["title"].startswith("{Notes"))
+        assert [entry[k] for k in ("volume", "number", "pages", "publisher")] == [
+            "22", "105", "1--35", "JMLR"
+        ]  # fmt: skip
+        ris = ris_fields((where / f"{name}.ris").read_bytes().decode())
+        record = next(r for r in ris if r.get("VL") == "22")
+        assert [record[k] for k in ("VL", "IS", "SP", "EP", "PB")] == [
+            "22",
+            "105",
+            "1",
+            "35",
+            "JMLR",
+        ]
+        items = json.loads((where / f"{name}.json").read_text(encoding="utf-8"))
+        item = next(i for i in items if i["title"].startswith("Notes"))
+        assert [item[k] for k in ("volume", "issue", "page", "publisher")] == [
+            "22", "105", "1-35", "JMLR"
+        ]  # fmt: skip
+    html = (out / "papers" / "jmlr" / "index.html").read_text(encoding="utf-8")
+    meta = dict(re.findall(r'<meta name="(citation_\w+)" content="([^"]*)">', html))
+    assert {k: meta.get(f"citation_{k}") for k in ("volume", "issue", "firstpage", "lastpage", "publisher")} == {  # noqa: E501
+        "volume": "22", "issue": "105", "firstpage": "1", "lastpage": "35", "publisher": "JMLR"
+    }  # fmt: skip
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert data["pagination"] == "1–35" and data["publisher"]["name"] == "JMLR"
+    issue = data["isPartOf"]
+    assert (issue["@type"], issue["issueNumber"]) == ("PublicationIssue", "105")
+    volume = issue["isPartOf"]
+    assert (volume["@type"], volume["volumeNumber"]) == ("PublicationVolume", "22")
+    assert volume["isPartOf"] == {
+        "@type": "Periodical",
+        "name": "Journal of Machine Learning Research",
+    }  # noqa: E501
+    kicker = parse(re.search(r'<p class="kicker".*?</p>', html, re.S).group()).text  # type: ignore[union-attr]
+    assert kicker.endswith("2021 · Journal of Machine Learning Research 22(105), 1–35")
+    # an article number, and a volume written with a leading zero
+    plos = out / "papers" / "plos"
+    entry = parse_bib((plos / "plos.bib").read_text(encoding="utf-8")).entries[0]
+    assert (entry["volume"], entry["pages"]) == ("015", "e1002")
+    record = ris_records((plos / "plos.ris").read_bytes().decode())[0]
+    assert [v for k, v in record if k in ("SP", "EP")] == ["e1002"]
+    html = (plos / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_firstpage" content="e1002">' in html
+    assert "citation_lastpage" not in html
+    # a book's venue is its publisher: said once in each format
+    book = out / "papers" / "book"
+    assert (book / "book.bib").read_text(encoding="utf-8").count("Springer") == 1
+    assert [
+        k for k, v in ris_records((book / "book.ris").read_bytes().decode())[0] if v == "Springer"
+    ] == ["PB"]  # noqa: E501
+    assert (
+        json.loads((book / "book.json").read_text(encoding="utf-8"))[0]["publisher"] == "Springer"
+    )
+    html = (book / "index.html").read_text(encoding="utf-8")
+    assert html.count('<meta name="citation_publisher" content="Springer">') == 1
+
+
+def test_a_sites_citation_files_give_back_volume_issue_pages_and_publisher(
+    tmp_path: Path,
+) -> None:
+    """A site's publications.bib, .ris and .json imported into another keep them, as they
+    keep each type and venue."""
+    site = ada_site(tmp_path)
+    (site / "content" / "papers" / "jmlr.md").write_text(
+        "---\ntitle: Notes on the Analytical Engine\ndate: 2021\nauthors: [Ada Lovelace]\n"
+        "type: article\nvenue: Journal of Machine Learning Research\nvolume: 22\n"
+        "issue: 105\npages: 1-35\npublisher: JMLR\n---\nx\n",
+        encoding="utf-8",
+    )
+    (site / "content" / "papers" / "chapter.md").write_text(
+        "---\ntitle: A Chapter on Engines\ndate: 2018\nauthors: [Ada Lovelace]\n"
+        "type: chapter\nvenue: Handbook of Engines\npages: e45\npublisher: Springer\n---\nx\n",
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    for ext, imported in reimported(site, tmp_path):
+        found = {fm["title"]: placed(fm) for fm in imported.values()}
+        assert found == {
+            "Notes on the Analytical Engine": {
+                "volume": "22", "issue": "105", "pages": "1–35", "publisher": "JMLR"
+            },
+            "A Chapter on Engines": {"pages": "e45", "publisher": "Springer"},
+        }, ext  # fmt: skip
+
+
+def test_a_volume_issue_pages_or_publisher_of_the_wrong_type_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    site = ada_site(tmp_path)
+    (site / "content" / "papers" / "p.md").write_text(
+        "---\ntitle: T\ndate: 2022\nauthors: [Ada Lovelace]\nvolume: [22]\nissue:\n"
+        "  - 105\npages: {first: 1, last: 35}\npublisher: true\n---\nx\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--site", site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+    said = result.stdout + result.stderr
+    for line, problem in (
+        (5, "volume: must be one value such as 22, not [22]"),
+        (6, "issue: must be one value such as 105, not [105]"),
+        (8, "pages: must be one value such as 1--35 or e1002, not {'first': 1, 'last': 35}"),
+        (9, "publisher: must be one value such as Springer, not True"),
+    ):
+        assert f"content/papers/p.md:{line}: {problem}" in said
+
+
 def test_citation_keys_never_run_out() -> None:
     """b to z and aa to zz make 701 more: a site with more papers of one first author, year
     and first word (a series of reports, say) crashed the build."""

@@ -541,7 +541,7 @@ def test_dry_run_reports_per_paper_and_writes_nothing(site: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert snapshot(site) == before
     out = proc.stdout
-    assert f"  add doi, arxiv, type, venue to content/papers/{FAST}" in out
+    assert f"  add doi, arxiv, type, venue, pages to content/papers/{FAST}" in out
     assert "year 2022 in the file (kept), 2023 in scholar.bib" in out
     assert "  add content/papers/2021-cafe-naive-bayes" in out
 
