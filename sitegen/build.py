@@ -567,7 +567,10 @@ def plan_outputs(
     published = root_files(
         site_dir, [*(f for f in made if f not in moved), *SOMETIMES_MADE], folio.pages
     )
-    check_aliases(site_dir, site.papers, [*made, *(f for f, _ in published)])
+    # and the search page a build with Pagefind makes: `/search/` as an old URL passed the
+    # preview and --no-search builds, then failed the deploy's
+    searched = [urls.output_path(urls.SEARCH)] if search_wanted(loaded) else []
+    check_aliases(site_dir, site.papers, [*made, *(f for f, _ in published), *searched])
     fixed += published
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())

@@ -197,3 +197,19 @@ def test_a_long_old_url_that_is_no_path_is_refused_at_once() -> None:
 
     assert alias_url("/" + "a" * 5000 + "!") is None
     assert alias_url("/publication/" + "a" * 5000 + "/") == "publication/" + "a" * 5000 + "/"
+
+
+def test_an_old_url_on_the_search_page_is_refused_without_search_too(fresh_site: Path) -> None:
+    """A deploy hunter's: `aliases: ['/search/']` built in the preview and with --no-search
+    (no search page there), then failed the deploy, whose build has Pagefind."""
+    paper = paper_files(fresh_site)[3]
+    add_front_matter(paper, "aliases:\n- /search/\n")
+    for flags in (["--no-search"], []):
+        proc = run_cli("build", "--site", fresh_site, *flags)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        assert f"{paper.name}:{line_of(paper, 'aliases:')}: aliases: /search/ is a page" in (
+            proc.stderr
+        ), proc.stderr
+    # a site that turns search off has no search page: the old URL is free
+    (fresh_site / "sitegen.yaml").write_text("search: false\n", encoding="utf-8")
+    assert run_cli("build", "--site", fresh_site).returncode == 0
