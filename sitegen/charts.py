@@ -239,8 +239,18 @@ def topic_chart(site: Site, words: dict[str, str]) -> str:
     if not site.topics:
         return ""
     total = len(site.papers)
-    shown = site.topics if len(site.topics) <= TOPIC_ROWS + 1 else site.topics[:TOPIC_ROWS]
-    rest = site.topics[len(shown) :]
+    # the largest topics, each of a colour of its own: past 8 topics the palette repeats, and
+    # two blues side by side read as one topic (chart_series); the rest share a grey row
+    shown: list[Topic] = []
+    for t in site.topics:
+        if len(shown) < TOPIC_ROWS and all(u.colour != t.colour for u in shown):
+            shown.append(t)
+    rest = [t for t in site.topics if all(t is not u for u in shown)]
+    if len(rest) == 1 and all(u.colour != rest[0].colour for u in shown):
+        shown, rest = [*shown, *rest], []  # one more row, not "1 more topic"
+    if rest:  # "Other" and the row of the rest would be one grey
+        rest += [t for t in shown if t.colour == OTHER_COLOUR]
+        shown = [t for t in shown if t.colour != OTHER_COLOUR]
 
     def pct(n: int) -> str:  # only all of them is 100%, only none 0%
         share = 100 * n / total

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from conftest import BASE_URL, REPO, english_words
+from conftest import AS_OF, BASE_URL, MAKE_PROFILE, REPO, english_words, run_cli
 from htmlutil import parse
 from siteserver import serve
 
@@ -322,3 +324,27 @@ def test_year_labels_never_touch_however_long_the_career(
             for a, b in pairwise(boxes):
                 assert b[1] - a[2] >= 3, (width, years, a, b)
         page.close()
+
+
+@pytest.mark.slow
+def test_the_topic_bar_gives_no_two_segments_one_colour(tmp_path: Path) -> None:
+    """A visual hunter's: past 8 topics the palette repeats, and the home page's bar drew
+    Machine Learning and Human-Computer Interaction in one blue, side by side in the legend.
+    A topic whose colour is taken joins the grey "more topics" row, as on the timeline."""
+    from sitegen.model import OTHER_COLOUR
+
+    site, profile = tmp_path / "site", tmp_path / "profile.txt"
+    made = [sys.executable, MAKE_PROFILE, "--papers", "150", "--seed", "7", "--out", profile]
+    subprocess.run(made, check=True, capture_output=True)
+    run_cli("import", profile, "--site", site, "--as-of", AS_OF, check=True)
+    (site / "content" / "papers" / "2099-none.md").write_text(
+        "---\ntitle: No Topic\ndate: 2020-01-01\nauthors: [A B]\n---\nA.\n", encoding="utf-8"
+    )
+    run_cli("build", "--site", site, "--no-search", "--base-url", BASE_URL, check=True)
+    svg = chart_svg((site / "output" / "index.html").read_text(encoding="utf-8"), "topic-svg")
+    rects = svg.iter(f"{SVG_NS}rect")
+    segs = [r.get("class").split()[1] for r in rects if "seg" in r.get("class", "")]
+    loaded = load_site(site, BASE_URL).site
+    assert len({t.colour for t in loaded.topics}) < len(loaded.topics)  # the palette repeats
+    assert len(segs) == len(set(segs)), segs
+    assert segs[-1] == f"t{OTHER_COLOUR}"  # the rest, "Other" among them
