@@ -433,9 +433,12 @@ def network_chart(site: Site, words: dict[str, str], limit: int = 12) -> str:
     ].format(owner=owner, coauthors=closest, names=names)
     if joint_shown:  # the curves are drawn only where coauthors wrote together
         desc += " " + words["Thin curves join coauthors who also wrote papers with each other."]
+    # drawn at 1.3 times its units, at most the column's width: a full ring fills it as it
+    # did, and two coauthors' chart, 121 units wide, is no longer stretched to 480 px with
+    # its names four times their size (a visual hunter's report)
     size_attrs = (
         f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
-        f'width="{_n(width)}" height="{_n(height)}"'
+        f'width="{_n(width * 1.3)}" height="{_n(height * 1.3)}"'
     )
     parts = ['<g class="links-between">']  # links between coauthors: curves bowed to the centre
     for (a, b), n in sorted(joint_shown.items()):

@@ -348,3 +348,35 @@ def test_the_topic_bar_gives_no_two_segments_one_colour(tmp_path: Path) -> None:
     assert len({t.colour for t in loaded.topics}) < len(loaded.topics)  # the palette repeats
     assert len(segs) == len(set(segs)), segs
     assert segs[-1] == f"t{OTHER_COLOUR}"  # the rest, "Other" among them
+
+
+@pytest.mark.browser
+def test_two_coauthors_make_a_chart_of_ordinary_size(tmp_path: Path, chromium) -> None:
+    """A visual hunter's: two coauthors' chart, 121 units wide, was stretched to the column's
+    480 px, its names four times their size: an early-career researcher's first view."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
+    for i, more in enumerate(["", "", "- Mary Somerville\n"]):
+        (site / "content" / "papers" / f"p{i}.md").write_text(
+            f"---\ntitle: Paper {i}\ndate: 202{i}-05-01\ntopic: LG\nauthors:\n"
+            f"- Ada Lovelace\n- Charles Babbage\n{more}---\nA.\n",
+            encoding="utf-8",
+        )
+    run_cli("build", "--site", site, "--no-search", "--base-url", BASE_URL, check=True)
+    with serve(site / "output", REPO / "netlify.toml") as base:
+        for width in (390, 1280):
+            page = chromium.new_page(viewport={"width": width, "height": 900})
+            page.goto(base + "coauthors/")
+            svg = page.locator(".network-svg").bounding_box()
+            fig = page.locator(".network-chart").bounding_box()
+            scale = page.evaluate(
+                """() => { const s = document.querySelector('.network-svg');
+                    return s.getBoundingClientRect().width / s.viewBox.baseVal.width; }"""
+            )
+            page.close()
+            assert svg and fig
+            assert scale < 1.31, (width, scale)  # a unit is 1.3 px at most, as a full ring's is
+            # in the middle of its column
+            middle = svg["x"] + svg["width"] / 2
+            assert abs(middle - (fig["x"] + fig["width"] / 2)) < 2, (width, svg, fig)
