@@ -1000,6 +1000,10 @@ def test_cv_pdf_is_written_linked_and_inert(out: Path) -> None:
 
     text = " ".join(page.extract_text() for page in PdfReader(out / "cv" / "cv.pdf").pages)
     assert "Computing Bernoulli Numbers, $B_n$, by Machine" in " ".join(text.split())
+    # a visual hunter's: the PDF runs no email.js, and showed "ada.lovelace [at] example
+    # [dot] org", which no one could click or copy
+    assert "ada.lovelace@example.org" in text and "[at]" not in text
+    assert b"mailto:ada.lovelace@example.org" in everything
 
 
 @pytest.mark.slow
