@@ -336,7 +336,10 @@ def base_key(paper: Paper, owner: str = "") -> str:
     names = credited(paper, owner)
     family = _ascii_word(split_name(names[0]).family) if names else ""
     tokens = re.split(r"[\s\-/:,;.!?()\[\]{}\"']+", _INLINE_MATH.sub(" ", paper.title))
-    words = (_ascii_word(token) for token in tokens)
+    # Chinese and Japanese write no spaces: an unspaced title was one "word", its whole
+    # reading in the key (wangxiaoming2024jiyukuosanmoxingdetuxiang...); its first two
+    # characters stand for a word, as a first word does
+    words = (_ascii_word(t[:2] if _CJK.match(t) else t) for t in tokens)
     word = next((w for w in words if w and w not in _KEY_STOPWORDS), "paper")
     return f"{family or 'anon'}{paper.year}{word}"
 

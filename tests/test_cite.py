@@ -225,6 +225,17 @@ def test_a_cjk_name_is_printed_family_first_and_read_back_whole() -> None:
     assert cite.split_name("王晓明") == cite.Name("", "王晓明", literal=True)
 
 
+def test_an_unspaced_title_gives_its_key_a_word_not_its_whole_reading() -> None:
+    """An i18n hunter's: a Chinese or Japanese title, written without spaces, put its whole
+    reading in the key (wangxiaoming2024jiyukuosanmoxingdetuxiangfengefangfayanjiu)."""
+    zh = make_paper("基于扩散模型的图像分割方法研究", ("王晓明", "Lemeng Wu"), dt.date(2024, 1, 1))
+    ja = make_paper("深層学習による日本語文書の要約", ("Taro Yamada",), dt.date(2023, 1, 1))
+    assert cite.base_key(zh) == "wangxiaoming2024jiyu"
+    assert cite.base_key(ja) == "yamada2023shenceng"
+    mixed = make_paper("GAN による画像生成", ("Taro Yamada",), dt.date(2023, 1, 1))
+    assert cite.base_key(mixed) == "yamada2023gan"  # a Latin first word stays whole
+
+
 def test_citation_keys_are_unique_and_never_change_for_older_papers() -> None:
     a = make_paper("Deep Nets", ("Lemeng Wu",), dt.date(2020, 1, 1), "2020-deep-nets")
     b = make_paper("Deep Trees", ("Lemeng Wu",), dt.date(2020, 5, 1), "2020-deep-trees")
