@@ -435,4 +435,21 @@ def template_error(e: Exception, name: str | None = None) -> SitegenError:
             where,
             line,
         )
+    phrase = re.fullmatch(r"'dict object' has no attribute '(.*)'", str(e))
+    if phrase and where and line and "words[" in _source_line(where, line):
+        # a site's own template that names a phrase the theme has not: no table has it
+        return SitegenError(
+            f"template error: no phrase {phrase[1]!r} in the theme's words: a site's templates "
+            "may use the theme's phrases (its words/en.yaml lists them), or write their text "
+            "itself; a phrase of its own needs a theme of its own, in themes/NAME/words/",
+            where,
+            line,
+        )
     return SitegenError(f"template error: {kind}{e}", where, line)
+
+
+def _source_line(path: str, line: int) -> str:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+    return ""

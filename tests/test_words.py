@@ -482,3 +482,21 @@ def test_the_home_pages_metrics_are_the_profiles_and_grouped_as_the_language_wri
     (person,) = [json.loads(d) for d in parse(out / "index.html").data_blocks]
     counts = {c["name"]: c["userInteractionCount"] for c in person["interactionStatistic"]}
     assert counts == {"publications": 1, "citations": 5000, "h-index": 7, "i10-index": 5}
+
+
+def test_a_site_template_naming_a_phrase_no_theme_has_is_told_where_phrases_come_from(
+    fresh_site: Path,
+) -> None:
+    """An i18n hunter's: `{{ words["Nothing here"] }}` in a site's own 404.html failed with
+    Jinja's "'dict object' has no attribute 'Nothing here'", which says nothing of words."""
+    (fresh_site / "templates").mkdir(exist_ok=True)
+    (fresh_site / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n<p>{{ words["Nothing here"] }}</p>\n'
+        "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    for command in ("build", "check"):
+        proc = run_cli(command, "--site", fresh_site)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert "templates/404.html:3: template error: no phrase 'Nothing here'" in proc.stderr
+        assert "themes/NAME/words/" in proc.stderr
