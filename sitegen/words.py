@@ -161,9 +161,10 @@ def format_date(
         words, style = _English(), words or style
     if parts == 1:
         return str(d.year)
-    if style == "month" or parts == 2:
-        month = words[(SHORT if style == "month" else MONTHS)[d.month - 1]]
-        return words["{month} {year}"].format(month=month, year=d.year)
+    if style == "month":
+        return words["{month} {year}"].format(month=words[SHORT[d.month - 1]], year=d.year)
+    if parts == 2:  # a month written out has a phrase of its own: "agosto de 2022", "ago. 2022"
+        return words["{monthname} {year}"].format(monthname=words[MONTHS[d.month - 1]], year=d.year)
     month = words[MONTHS[d.month - 1]]
     return words["{day} {month} {year}"].format(day=d.day, month=month, year=d.year)
 

@@ -296,7 +296,7 @@ def test_a_theme_s_words_file_is_checked_and_cleaned_as_sitegen_yaml_s_words(
     feed = (out / "feed.xml").read_text(encoding="utf-8")
     assert ": Publikationen<" in feed and "\x01" not in feed
     for body, line, problem in [
-        ("# mine\nAbstract: Kurzfassung\nTopics: 5\n", 3, "'Topics' must be given a non-empty"),
+        ("# mine\nAbstract: Kurzfassung\nTopics: 5\n", 3, "'Topics' must be given a text, in quotes"),
         ("Tags: Schlagwörter\nAbstract: ''\n", 2, "'Abstract' must be given a non-empty text"),
     ]:
         de.write_text(body, encoding="utf-8")
@@ -500,3 +500,17 @@ def test_a_site_template_naming_a_phrase_no_theme_has_is_told_where_phrases_come
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert "templates/404.html:3: template error: no phrase 'Nothing here'" in proc.stderr
         assert "themes/NAME/words/" in proc.stderr
+
+
+def test_a_month_written_out_has_a_phrase_of_its_own(fresh_site: Path) -> None:
+    """An i18n hunter's: Spanish writes "agosto de 2022", but one phrase served the short
+    form in lists ("ago. 2022") and the long one of a paper dated to the month."""
+    (fresh_site / "sitegen.yaml").write_text("language: es\n", encoding="utf-8")
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(re.sub(r"(?m)^date: .*$", "date: 2022-08", text, count=1), "utf-8")
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    page = (fresh_site / "output" / "papers" / paper.stem / "index.html").read_text("utf-8")
+    assert ">agosto de 2022</time>" in page
+    timeline = (fresh_site / "output" / "timeline" / "index.html").read_text("utf-8")
+    assert ">ago. 2022</time>" in timeline
