@@ -499,3 +499,21 @@ def test_code_available_is_not_drawn_as_a_button(example_output: Path, chromium)
         page.close()
     (text, tag, border, background), *_ = [x for x in looks if x[0] == "Code available"]
     assert tag == "SPAN" and border == background == "rgba(0, 0, 0, 0)", looks
+
+
+@pytest.mark.browser
+def test_the_topics_rows_keep_chip_name_and_count_on_one_line(
+    example_output: Path, chromium
+) -> None:
+    """A visual hunter's: on a phone a long topic name took a line of its own, and its count
+    a third, while short ones kept one line: each row now wraps its name in its column."""
+    with serve(example_output, REPO / "netlify.toml") as base:
+        page = chromium.new_page(viewport={"width": 360, "height": 800})
+        page.goto(base + "topics/")
+        rows = page.evaluate(
+            """() => [...document.querySelectorAll('.topic-index li')].map(li =>
+                [...li.children].map(e => Math.round(e.getBoundingClientRect().top)))"""
+        )
+        page.close()
+    assert rows and all(len(r) == 3 for r in rows[:6]), rows
+    assert all(max(r) - min(r) < 8 for r in rows), rows  # one first line: chip, name, count
