@@ -296,7 +296,11 @@ def test_a_theme_s_words_file_is_checked_and_cleaned_as_sitegen_yaml_s_words(
     feed = (out / "feed.xml").read_text(encoding="utf-8")
     assert ": Publikationen<" in feed and "\x01" not in feed
     for body, line, problem in [
-        ("# mine\nAbstract: Kurzfassung\nTopics: 5\n", 3, "'Topics' must be given a text, in quotes"),
+        (
+            "# mine\nAbstract: Kurzfassung\nTopics: 5\n",
+            3,
+            "'Topics' must be given a text, in quotes",
+        ),
         ("Tags: Schlagwörter\nAbstract: ''\n", 2, "'Abstract' must be given a non-empty text"),
     ]:
         de.write_text(body, encoding="utf-8")
