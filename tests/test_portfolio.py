@@ -1118,8 +1118,8 @@ def test_without_a_base_url_the_warning_names_the_cv_pdf(tmp_path: Path) -> None
     proc = build(site)
     assert proc.returncode == 0, proc.stderr
     assert (
-        "no base URL: feeds, sitemap, the CV's PDF (links to the papers), canonical links and the"
-        " papers' citations" in proc.stderr
+        "no base URL: feeds, sitemap, the CV's PDF (links to the papers), canonical links, link"
+        " previews (og:url) and the papers' citations" in proc.stderr
     )
 
 
