@@ -38,6 +38,7 @@ import os
 import re
 import stat
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -248,12 +249,47 @@ class _Entry:
     said: str = ""  # _said of the record it was written from; none in an older manifest
 
 
+# The paper file's keys the profile gives, each from its record: the manifest's `said`
+# holds an 8-digit checksum of each, in this order (a key added goes at the end).
+_SAID_KEYS = (
+    "title", "date", "year_inferred", "topic", "authors", "et_al", "affiliations", "code",
+    "code_url", "abstract",
+)  # fmt: skip
+_DIGEST = 8
+
+
 def _said(record: PaperRecord) -> str:
-    """What the profile says of a paper, whatever a version of sitegen writes of it: kept in
-    the manifest, so that an upgrade writing a paper otherwise (a title quoted another
-    way) is not taken for the profile changing it, which pointed users at --force."""
+    """What the profile says of a paper, key by key, whatever a version of sitegen writes of
+    it: kept in the manifest, so that an upgrade writing a paper otherwise (a title quoted
+    another way) is not taken for the profile changing it, which pointed users at --force;
+    and so that an import can name the keys the profile changed in a file edited by hand."""
+    values = {k: getattr(record, k) for k in _SAID_KEYS[:8]}
+    values.update(code_url=record.code_url(), abstract=record.abstract_raw)
+    # a checksum, not a hash: a change is looked for, not a forgery (a tenth of a second
+    # less at 10,000 papers)
+    return "".join(
+        f"{zlib.crc32(repr(values[k]).encode('utf-8', 'surrogatepass')):08x}" for k in _SAID_KEYS
+    )
+
+
+def _said_whole(record: PaperRecord) -> str:
+    """`said` as an older manifest holds it, one digest of the whole record: still the
+    same record, it is taken for today's `said`, not for a change."""
     values = [getattr(record, f.name) for f in fields_of(record) if f.name != "line"]
     return hashlib.sha256(repr(values).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _said_changed(before: str, now: str) -> list[str] | None:
+    """The keys the profile changed between two `said`s; None when an older manifest's
+    `said` cannot tell (none, or one digest of the whole record)."""
+    if len(before) != len(now):
+        return None
+    at = range(0, len(now), _DIGEST)
+    return [
+        k
+        for k, i in zip(_SAID_KEYS, at, strict=True)
+        if before[i : i + _DIGEST] != now[i : i + _DIGEST]
+    ]
 
 
 def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
@@ -568,7 +604,10 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     for key, (rec, when), data in zip(keys, items, rendered, strict=True):
         old_key, said = matched.get(key), _said(rec)
         if old_key is not None:
-            plan.known(key, manifest[old_key], data, profile.name, said)
+            entry = manifest[old_key]
+            if len(entry.said) == 64 and entry.said == _said_whole(rec):
+                entry = replace(entry, said=said)  # an older manifest's, of the same record
+            plan.known(key, entry, data, profile.name, said)
         elif key in unmanaged:
             plan.unmanaged(key, unmanaged.pop(key)[0], data, when, said)
         else:
@@ -705,15 +744,24 @@ class _Plan:
             self.writes[self.papers_dir / name] = data
             (self.report.updated if current else self.report.added).append(_rel(name))
             entry = fresh
-        elif entry.said == said or not entry.said and _sha256(data) == entry.sha256:
-            self.report.edited.append(_rel(name))  # the profile says what it said: nothing new
-            entry = replace(entry, said=said)  # an older manifest's, from now on
-        else:  # what the profile changed since is not taken: said at each import, but of an
-            # older manifest's paper (the bytes an older sitegen wrote, maybe otherwise) once
-            doubt = "" if entry.said else ", or an older sitegen wrote it otherwise"
-            why = f"edited by hand, and the profile changed it since{doubt}; --force overwrites it"
-            self.report.kept.append((_rel(name), why))
-            entry = replace(entry, said=entry.said or said)
+        else:  # edited by hand: what the profile changed since is not taken, but said at
+            # each import, naming the keys, until the file holds them (an older manifest's
+            # paper, whose keys are unknown, once)
+            same = entry.said == said or not entry.said and _sha256(data) == entry.sha256
+            pending = [] if same else _unmerged(current, rendered, entry.said, said)
+            if pending == []:
+                self.report.edited.append(_rel(name))  # nothing new, or merged by hand
+            elif pending is None:
+                doubt = "" if entry.said else ", or an older sitegen wrote it otherwise"
+                why = f"edited by hand, and the profile changed it since{doubt}"
+                self.report.kept.append((_rel(name), f"{why}; --force overwrites it"))
+            else:
+                it = "it" if len(pending) == 1 else "them"
+                why = f"edited by hand, and the profile changed its {', '.join(pending)} since"
+                self.report.kept.append(
+                    (_rel(name), f"{why}: copy {it} into the file, or --force overwrites it")
+                )
+            entry = replace(entry, said=entry.said if pending else said)
         self.manifest[key] = entry
 
     def unmanaged(self, key: str, name: str, data: bytes, added: dt.date, said: str) -> None:
@@ -749,6 +797,21 @@ class _Plan:
         files = (_read_or_none(self.papers_dir / name) or b"" for name in self.on_disk)
         heads = (data.split(b"\n---", 1)[0] for data in files)
         return {m.decode() for head in heads for m in _SLUG_LINE.findall(head)}
+
+
+def _unmerged(current: bytes, rendered: bytes, before: str, said: str) -> list[str] | None:
+    """The keys the profile changed since it said `before` that a file edited by hand does
+    not hold as the profile's `rendered` file does: none once the user merged them by hand;
+    None when an older manifest's `before` cannot tell which."""
+    changed = _said_changed(before, said)
+    have, want = _site_paper("", current), _site_paper("", rendered)
+    if not changed or have is None or want is None:
+        return changed
+
+    def value(p: _Paper, key: str) -> object:  # `date: "2022-12-12"`, quoted, is a date too
+        return _as_date(p.values.get(key)) if key == "date" else p.values.get(key)
+
+    return [k for k in changed if value(have, k) != value(want, k)]
 
 
 def _carry_over(current: bytes | None, data: bytes, every: bool = False) -> bytes:

@@ -762,7 +762,10 @@ def test_an_abstract_written_by_hand_is_never_adopted_nor_overwritten(tmp_path):
         )
     )
     later = run_import(richer, tmp_path, as_of=AS_OF)
-    why = "edited by hand, and the profile changed it since; --force overwrites it"
+    why = (
+        "edited by hand, and the profile changed its abstract since: copy it into the file, "
+        "or --force overwrites it"
+    )
     assert later.updated == [] and later.kept == [("content/papers/2022-paper-alpha.md", why)]
     assert alpha.read_text().endswith("My own hand-written abstract.\n")
 
@@ -1558,3 +1561,55 @@ def test_a_paper_the_profile_retitles_is_one_paper_after_a_hand_edit(site, tmp_p
     why = "deleted by hand" if edit == "deleted" else "edited by hand"
     assert f"kept content/papers/{path.name} ({why}" in r.stdout, r.stdout
     assert "missing from profile" not in r.stdout
+
+
+def test_a_change_the_user_copied_into_an_edited_file_is_merged(tmp_path):
+    """A year-of-imports hunter's: "edited by hand, and the profile changed it since;
+    --force overwrites it" never went away, even once the user had copied the profile's new
+    title into the file: --force, its only remedy, took their edits. It names the keys the
+    profile changed, and once the file holds them it is merged: said no more."""
+    site = tmp_path / "site"
+    title = "Merging by Hand Considered Helpful"
+    profile = one_paper(tmp_path, "Ada Lovelace, Bo Wu", title)
+    run_cli("new", site, "--profile", profile, "--as-of", AS_OF_ARG, check=True)
+    path = site / "content" / "papers" / "2024-merging-by-hand-considered-helpful.md"
+    path.write_text(path.read_text().replace("Text.", "My own abstract."))
+    profile.write_text(profile.read_text().replace(title, title.removesuffix(" Helpful")))
+    kept = (
+        f"kept content/papers/{path.name} (edited by hand, and the profile changed its title "
+        "since: copy it into the file, or --force overwrites it)"
+    )
+    for _ in range(2):  # said at each import while the file lacks it
+        r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+        assert r.stdout.splitlines()[0] == kept
+    path.write_text(path.read_text().replace(title, "Merging by Hand Considered"))
+    for _ in range(2):
+        r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+        assert r.stdout == "0 added, 0 updated, 0 unchanged, 1 kept (changed or deleted by hand)\n"
+    assert load(path) == (load(path)[0], "My own abstract.\n")
+    # two keys changed, one merged: the other is named
+    text = profile.read_text().replace("Bo Wu", "Bo Wu, Cy Young")
+    profile.write_text(text.replace("Mar 3", "Mar 4"))
+    path.write_text(path.read_text().replace("2024-03-03", "2024-03-04"))
+    r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert "changed its authors since: copy it into" in r.stdout, r.stdout
+
+
+def test_a_manifest_of_whole_record_digests_is_no_change(tmp_path):
+    """The manifest's `said` was one digest of the whole record, now one a key: a file
+    edited by hand under such a manifest is no profile change, and the manifest moves on."""
+    profile = FIXTURES / "alpha_without_abstract.txt"
+    run_import(profile, tmp_path, as_of=AS_OF)
+    alpha = tmp_path / "content" / "papers" / "2022-paper-alpha.md"
+    alpha.write_text(alpha.read_text() + "My own hand-written abstract.\n")
+    manifest = tmp_path / "content" / ".sitegen-import.json"
+    data = json.loads(manifest.read_text())
+    records = parse_profile(profile.read_text(), as_of=AS_OF).records
+    keys = importer.identities(records)[0]
+    for key, record in zip(keys, records, strict=True):  # as the sitegen before wrote it
+        data["papers"][key]["said"] = importer._said_whole(record)
+    manifest.write_text(json.dumps(data))
+    report = run_import(profile, tmp_path, as_of=AS_OF)
+    assert report.kept == [] and report.edited == ["content/papers/2022-paper-alpha.md"]
+    now = json.loads(manifest.read_text())["papers"]
+    assert [now[k]["said"] for k in keys] == [importer._said(r) for r in records]
