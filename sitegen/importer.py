@@ -607,6 +607,10 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
             entry = manifest[old_key]
             if len(entry.said) == 64 and entry.said == _said_whole(rec):
                 entry = replace(entry, said=said)  # an older manifest's, of the same record
+            # a profile text is the profile, whatever its file name: an earlier one's name
+            # is no other source whose keys the file keeps (a code link the profile dropped)
+            if found := plan.sources.get(entry.file):
+                found -= {s for s in found if _is_profile_text(s)}
             plan.known(key, entry, data, profile.name, said)
         elif key in unmanaged:
             plan.unmanaged(key, unmanaged.pop(key)[0], data, when, said)
@@ -635,6 +639,13 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     if yaml_text is not None:
         plan.writes[content / "profile.yaml"] = yaml_text.encode()
         report.profile_yaml = status
+
+
+def _is_profile_text(source: str) -> bool:
+    """Whether a name in the manifest's `sources` is a profile text's: no online source
+    (`orcid:...`), .bib, .ris or .json file, nor a Hugo page (`x.md`, `x/index.md`)."""
+    ext = os.path.splitext(source)[1].lower()
+    return ext not in (".bib", ".ris", ".json", ".md") and not re.match(r"[A-Za-z]{2,}:", source)
 
 
 def _list_papers(papers_dir: Path) -> list[str]:

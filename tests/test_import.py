@@ -443,7 +443,8 @@ def test_a_renamed_files_sources_follow_it(site, tmp_path):
     shutil.copy(SEED, again)
     assert cli(again, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
     found = json.loads((site / "content" / importer.MANIFEST_NAME).read_text())["sources"]
-    assert path.name not in found and found["pathfusion.md"] == ["again.txt", "seed.txt"]
+    # a profile text is the profile: the latest one's name only
+    assert path.name not in found and found["pathfusion.md"] == ["again.txt"]
 
 
 def test_new_papers_are_added_with_todays_date(tmp_path):
@@ -1613,3 +1614,21 @@ def test_a_manifest_of_whole_record_digests_is_no_change(tmp_path):
     assert report.kept == [] and report.edited == ["content/papers/2022-paper-alpha.md"]
     now = json.loads(manifest.read_text())["papers"]
     assert [now[k]["said"] for k in keys] == [importer._said(r) for r in records]
+
+
+def test_a_code_link_the_profile_dropped_goes_whatever_the_profile_file_is_called(tmp_path):
+    """A year-of-imports hunter's: with the profile text saved under a new name at each
+    import, the manifest's `sources` took the earlier names for other sources, and so kept
+    in the file the code link the profile had dropped (with one name it went)."""
+    site = tmp_path / "site"
+    jan = one_paper(tmp_path, "Ada Lovelace", abstract="Text. Code: https://github.com/a/b")
+    jan = jan.rename(tmp_path / "prof-jan.txt")
+    run_cli("new", site, "--profile", jan, "--as-of", AS_OF_ARG, check=True)
+    apr = tmp_path / "prof-apr.txt"
+    apr.write_text(jan.read_text().replace(" Code: https://github.com/a/b", ""))
+    r = run_cli("import", apr, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert r.stdout.splitlines()[-1] == "0 added, 1 updated, 0 unchanged"
+    ((fm, body),) = papers(site).values()
+    assert fm["code_url"] is None and body == "Text.\n"
+    manifest = json.loads((site / "content" / importer.MANIFEST_NAME).read_text())
+    assert manifest["sources"] == {"2024-a-title.md": ["prof-apr.txt"]}
