@@ -19,7 +19,9 @@ Other sources (sources.py, fetch.py) never rewrite a file: their records are gro
 papers, matched to the site's files by DOI, arXiv id, then title, and a matched file only
 gains the keys it lacks. A profile re-rendering carries those keys over, so the hash still
 tells the import's bytes from a hand edit. The manifest's `sources` names where each
-file's paper came from: one only they added, deleted by hand, stays deleted.
+file's paper came from: one only they added, deleted by hand, stays deleted; `written`
+holds the hash of such a file, which the profile, once it lists the paper, updates as its
+own while unedited.
 
 Everything is planned in memory, then written to temporary files and renamed into place
 (manifest last): a failed import writes nothing.
@@ -292,11 +294,14 @@ def _said_changed(before: str, now: str) -> list[str] | None:
     ]
 
 
-def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
-    """(profile identity -> entry, file name -> the sources its paper came from)."""
+def _load_manifest(
+    path: Path,
+) -> tuple[dict[str, _Entry], dict[str, set[str]], dict[str, str]]:
+    """(profile identity -> entry, file name -> the sources its paper came from, file name ->
+    the sha256 of what the import wrote of a paper only other sources gave)."""
     raw = _read_or_none(path)
     if raw is None:
-        return {}, {}
+        return {}, {}, {}
     key = None  # the entry being read: a damaged one is named at its line
     try:
         data = json.loads(raw)
@@ -313,7 +318,8 @@ def _load_manifest(path: Path) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
         key = None
         for key, found in data.get("sources", {}).items():
             origins[_safe_name(key)] = {str(s) for s in found}
-        return entries, origins
+        written = {_safe_name(k): str(v) for k, v in data.get("written", {}).items()}
+        return entries, origins, written
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         syntax = isinstance(e, json.JSONDecodeError)
         raise SitegenError(
@@ -337,7 +343,9 @@ def _safe_name(name: object) -> str:
     raise ValueError(f"bad file name {name!r}")
 
 
-def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> bytes:
+def _dump_manifest(
+    entries: dict[str, _Entry], origins: dict[str, set[str]], written: dict[str, str]
+) -> bytes:
     """Sorted, one paper a line. By hand: json.dumps(indent=...) falls back to the
     pure-Python encoder, a tenth of a second at 10,000 papers."""
     rows = [
@@ -356,6 +364,9 @@ def _dump_manifest(entries: dict[str, _Entry], origins: dict[str, set[str]]) -> 
             for k, v in sorted(origins.items())
         ]
         body += ',\n "sources": {\n' + ",\n".join(found) + "\n }"
+    if written:
+        rows = [f'  {_json_str(k)}: "{v}"' for k, v in sorted(written.items())]
+        body += ',\n "written": {\n' + ",\n".join(rows) + "\n }"
     # a source named in another encoding (a Latin-1 zip's) is a lone surrogate: JSON's \udcf4
     return (head + body + "\n}\n").encode(errors="backslashreplace")
 
@@ -503,7 +514,7 @@ def run_import(
             raise SitegenError("expected a folder here, found a file", path=d)
     with _one_at_a_time(site):
         manifest_path = content / MANIFEST_NAME
-        manifest, origins = _load_manifest(manifest_path)
+        manifest, origins, written = _load_manifest(manifest_path)
         on_disk = _list_papers(papers_dir)
         taken = {n.lower() for n in on_disk} | {e.file.lower() for e in manifest.values()}
         if prof is None and not (content / "profile.yaml").exists():  # the sources need it
@@ -513,7 +524,7 @@ def run_import(
                 path=content / "profile.yaml",
             )
         owner = prof.owner if prof else load_profile(site).name  # as a build reads it
-        plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, sources=origins)
+        plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, origins, written)
         plan.people = load_people(site, owner)
         plan.spellings = owner_spellings(plan.people, owner)
         if prof is not None:
@@ -523,7 +534,7 @@ def run_import(
         if others:
             _merge_sources(functools.partial(read_sources, others, log, owner), plan)
 
-        manifest_bytes = _dump_manifest(plan.manifest, plan.sources)
+        manifest_bytes = _dump_manifest(plan.manifest, plan.sources, plan.written)
         if _read_or_none(manifest_path) != manifest_bytes:
             plan.writes[manifest_path] = manifest_bytes  # last: only after every paper
 
@@ -724,6 +735,8 @@ class _Plan:
     taken: set[str]  # lowercased file names a new paper must not take
     report: ImportReport
     sources: dict[str, set[str]] = field(default_factory=dict)  # file -> where it came from
+    # file -> sha256 of the bytes the import wrote, for a paper only other sources gave
+    written: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, _Entry] = field(default_factory=dict)
     writes: dict[Path, bytes] = field(default_factory=dict)  # written in this order
     # the owner's name and people.yaml aliases (name_key): a paper under a former name
@@ -777,18 +790,23 @@ class _Plan:
 
     def unmanaged(self, key: str, name: str, data: bytes, added: dt.date, said: str) -> None:
         """A file outside the manifest with this paper's identity: adopted when identical (a
-        lost manifest), else the user's own (--force only)."""
+        lost manifest) or written by the import from another source and unedited since
+        (then updated, keeping what the sources gave), else the user's own (--force only)."""
         current = _lf(_read_or_none(self.papers_dir / name) or b"")
-        if current == data:
+        ours = self.written.get(name) == _sha256(current)
+        own = _carry_over(current, data) if ours else data
+        if current == own:
             self.report.unchanged.append(_rel(name))
-        elif self.force:  # the manifest holds the profile's own: the next import keeps it
-            self.writes[self.papers_dir / name] = _carry_over(current, data, every=True)
+        elif ours or self.force:  # --force: the manifest holds the profile's own, so the
+            # next import keeps the file, with the user's keys
+            self.writes[self.papers_dir / name] = own if ours else _carry_over(current, data, True)
             self.report.updated.append(_rel(name))
         else:
             reason = "not in the import manifest, so yours; --force overwrites it"
             self.report.kept.append((_rel(name), reason))
             return
-        self.manifest[key] = _Entry(name, _sha256(data), added, said)
+        self.written.pop(name, None)  # the profile's paper now: the manifest's entry says
+        self.manifest[key] = _Entry(name, _sha256(own), added, said)
 
     def add(self, year: int, title: str, data: bytes) -> str:
         """Write a new paper, named as no paper is or was (`-2`, `-3`...) nor as a hand-set
@@ -1314,6 +1332,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         entry = entries.get(paper.name) or lost.get(_sha256(paper.data))
         if entry is not None and entry.sha256 == _sha256(paper.data):
             entry.sha256 = _sha256(new)
+        elif plan.written.get(paper.name) == _sha256(paper.data):
+            plan.written[paper.name] = _sha256(new)
 
 
 def _disagreements(have: _Paper, group: _Paper) -> list[str]:
@@ -1358,6 +1378,7 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
         kept = [a for a in v["aliases"] if alias_url(a) != own]  # type: ignore[union-attr]
         data = render_new_paper({**v, "aliases": kept}, plan.spellings, plan.as_of).encode()
         plan.writes[plan.papers_dir / name] = data
+    plan.written[name] = _sha256(plan.writes[plan.papers_dir / name])
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.report.notes += [f"{_rel(name)}: {n}" for n in group.notes]  # the sources' own
     plan.sources.setdefault(name, set()).update(group.sources)
