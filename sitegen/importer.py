@@ -1292,9 +1292,8 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         if target is None and known:  # within two years, as any match by title
             year = by_name[known].year if known in by_name else _file_year(known)
             if _years_near(group.year, year):
-                if known not in by_name:  # deleted by hand: said once, if the profile has not
-                    gone = (_rel(known), "deleted by hand; --force re-creates it")
-                    plan.report.kept += [gone] if gone not in plan.report.kept else []
+                if known not in by_name:  # deleted by hand
+                    _kept_deleted(plan.report, known)
                     continue
                 target = by_name[known]
         if target is None and group.year is not None:
@@ -1369,7 +1368,7 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
     rest = paper_slug(year, str(v["title"]))[4:] + ".md"
     gone = [d for d in deleted.get(rest, ()) if _years_near(int(d[:4]), year)]
     if not plan.force and gone:
-        plan.report.kept.append((_rel(gone[0]), "deleted by hand; --force re-creates it"))
+        _kept_deleted(plan.report, gone[0])
         return
     data = render_new_paper(v, plan.spellings, plan.as_of).encode()
     name = plan.add(year, str(v["title"]), data)
@@ -1382,6 +1381,12 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.report.notes += [f"{_rel(name)}: {n}" for n in group.notes]  # the sources' own
     plan.sources.setdefault(name, set()).update(group.sources)
+
+
+def _kept_deleted(report: ImportReport, name: str) -> None:
+    """Said once of a file deleted by hand, which the profile or a source may have said."""
+    gone = (_rel(name), "deleted by hand; --force re-creates it")
+    report.kept += [gone] if gone not in report.kept else []
 
 
 def render_new_paper(values: dict[str, object], owner: frozenset[str], added: dt.date) -> str:

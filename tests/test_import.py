@@ -1665,3 +1665,26 @@ def test_a_paper_a_source_added_first_is_the_profiles_once_it_lists_it(tmp_path,
     assert (fm["title"], fm["topic"], fm["date"]) == (title, "LG", dt.date(2024, 3, 3))
     assert (fm["venue"], body) == ("ICCV", "We complete clouds.\n")
     assert r.stdout.splitlines()[-1] == "0 added, 0 updated, 1 unchanged, 1 matched in the sources"
+
+
+def test_a_paper_deleted_by_hand_is_said_once_when_profile_and_source_both_give_it(tmp_path):
+    """A year-of-imports hunter's: a paper deleted by hand, which the profile had retitled
+    and a .bib gave under the old title, was "kept ... (deleted by hand)" twice, and
+    counted twice."""
+    site = tmp_path / "site"
+    profile = one_paper(tmp_path, "Zaiwei Zhang, Ada Lovelace", "Path-Invariant Map Networks")
+    run_cli("new", site, "--profile", profile, "--as-of", AS_OF_ARG, check=True)
+    (site / "content" / "papers" / "2024-path-invariant-map-networks.md").unlink()
+    retitled = "Path-Invariant Map Networks for Joint Learning"
+    profile.write_text(profile.read_text().replace("Map Networks", retitled[16:]))
+    bib = tmp_path / "r2.bib"
+    bib.write_text(
+        "@inproceedings{z, title={Path-invariant map networks}, "
+        "author={Zhang, Zaiwei and Lovelace, Ada}, booktitle={CVPR}, year={2024}}\n"
+    )
+    r = run_cli("import", profile, bib, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert r.stdout.splitlines() == [
+        "kept content/papers/2024-path-invariant-map-networks.md (deleted by hand; "
+        "--force re-creates it)",
+        "0 added, 0 updated, 0 unchanged, 1 kept (changed or deleted by hand)",
+    ]
