@@ -62,12 +62,18 @@ _LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
 )
 _NOT_WORD = re.compile(r"[\W_]+")
+_MATH = re.compile(r"\$[^$]+\$")
+_SCRIPT = re.compile(r"[_^](?:\{([^{}]*)\}|)")  # `_2`, `^{2}`: a sub- or superscript's mark
 
 
 def title_words(title: str) -> str:
     """A title as its words, so that two spellings of one title compare equal: case,
-    accents and punctuation aside. `\\W` alone took the vowel signs of Devanagari or
-    Thai for punctuation, so किताब and कुताब (two titles) were one."""
+    accents and punctuation aside, and a sub- or superscript's mark in math (`$L_2$` is
+    `L2`, which a profile shows; it had split the word, a second paper). `\\W` alone took
+    the vowel signs of Devanagari or Thai for punctuation, so किताब and कुताब (two titles)
+    were one."""
+    if "$" in title:
+        title = _MATH.sub(lambda m: _SCRIPT.sub(r"\1", m[0]), title)
     folded = title.casefold()
     if folded.isascii():
         return " ".join(_NOT_WORD.sub(" ", folded).split())

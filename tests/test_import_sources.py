@@ -3060,3 +3060,26 @@ def test_an_import_writes_through_a_linked_paper_and_keeps_its_mode(
     assert (papers / PATHFUSION).is_symlink() and "doi: 10.1109/3dv.2024.1" in shared.read_text()
     assert "doi: 10.1109/cvpr.2023.1" in (papers / FAST).read_text()
     assert (papers / FAST).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_subscript_in_math_splits_no_word_of_a_title(tmp_path: Path) -> None:
+    """A year-of-imports hunter's: the profile's `L2-Regularised Flows` and a .bib's
+    `$L_2$-regularised flows` were two papers (`1 added`, a `2023-l-2-...md` beside the
+    `2023-l2-...md`): the subscript's `_` split the word."""
+    site = tmp_path / "site"
+    profile = tmp_path / "p.txt"
+    profile.write_text(
+        "Ada Lovelace\n\n1 Papers\n\nLGMar 3, 2023\nL2-Regularised Flows — A Second Look\n\n"
+        "Ada Lovelace\n\nText.\n",
+        encoding="utf-8",
+    )
+    bib = tmp_path / "flows.bib"
+    bib.write_text(
+        "@article{f, title={$L_2$-regularised flows---a second look}, "
+        "author={Lovelace, Ada}, journal={JMLR}, year={2023}}\n"
+    )
+    r = run_cli("import", profile, bib, "--site", site, "--as-of", "2026-11-25", check=True)
+    assert r.stdout.splitlines()[-1].startswith("1 added, 0 updated, 0 unchanged, 1 filled in")
+    (paper,) = (site / "content" / "papers").glob("*.md")
+    assert paper.name == "2023-l2-regularised-flows-a-second-look.md"
+    assert "venue: JMLR" in paper.read_text()
