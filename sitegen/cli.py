@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="give hand-edited paper files what the profile says (keys it lacks, such as "
-        "draft or slug, are kept)",
+        "draft or slug, are kept), and re-create the papers deleted by hand; each is named",
     )
 
     b = sub.add_parser("build", parents=[site], help="render the site into output/")

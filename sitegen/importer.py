@@ -90,6 +90,7 @@ from .yamlutil import dump_yaml, load_json, load_yaml
 _json_str = json.encoder.encode_basestring  # C-accelerated; keeps non-ASCII as is
 
 MANIFEST_NAME = ".sitegen-import.json"
+NAMED = 10  # papers a real import names one a line; more are counted
 RETITLED = 0.6  # how alike two titles of one topic and day are to be one paper retitled
 PARALLEL_IMPORT = 1_000  # papers to render or read before other processes pay for starting
 MANIFEST_FORMAT = 1
@@ -153,16 +154,18 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)  # where sources disagree with a file
     origins: dict[str, list[str]] = field(default_factory=dict)  # added path -> its sources
     matched: set[str] = field(default_factory=set)  # the site's papers a source entry matched
+    # added or updated path -> what --force wrote over: "edited by hand", "deleted by hand"...
+    forced: dict[str, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        """Human summary; the last line is the counts, e.g. `0 added, 0 updated, 32 unchanged`."""
+        """Human summary; the last line is the counts, e.g. `0 added, 0 updated, 32 unchanged`.
+        A real run names the papers it added or updated as the dry run does, up to NAMED
+        of them (a first import of hundreds is counted), and always each one --force wrote
+        over: a hand edit it took, or a paper deleted by hand it brought back."""
         out: list[str] = []
         if self.dry_run:
             out.append("dry run: nothing written; the import would:")
-            for p in self.added:
-                where = f" (from {', '.join(self.origins[p])})" if p in self.origins else ""
-                out.append(f"  add {p}{where}")
-            out += [f"  update {p}" for p in self.updated]
+            out += self._papers(("add", "update", "re-create", "overwrite"), "  ")
             out += [f"  add {', '.join(keys)} to {p}" for p, keys in self.filled]
             if self.profile_yaml:
                 verb = "create" if self.profile_yaml == "created" else "update"
@@ -170,6 +173,7 @@ class ImportReport:
         else:
             if self.profile_yaml:
                 out.append(f"{self.profile_yaml} content/profile.yaml")
+            out += self._papers(("added", "updated", "re-created", "overwrote"), "")
             out += [f"added {', '.join(keys)} to {p}" for p, keys in self.filled]
         out += self.notes
         out += [f"kept {p} ({why})" for p, why in self.kept]
@@ -184,6 +188,20 @@ class ImportReport:
         }
         counts.update({k: v for k, v in shown_if_any.items() if v})
         out.append(", ".join(f"{len(v)} {k}" for k, v in counts.items()))
+        return out
+
+    def _papers(self, verbs: tuple[str, str, str, str], indent: str) -> list[str]:
+        """A line per paper added or updated (by a real run, if at most NAMED), and per
+        paper --force re-created or overwrote (always), with the verbs for each."""
+        named = self.dry_run or len(self.added) + len(self.updated) <= NAMED
+        out = []
+        for papers, verb, forced in ((self.added, *verbs[::2]), (self.updated, *verbs[1::2])):
+            for p in papers:
+                if p in self.forced:
+                    out.append(f"{indent}{forced} {p} ({self.forced[p]})")
+                elif named:
+                    where = f" (from {', '.join(self.origins[p])})" if p in self.origins else ""
+                    out.append(f"{indent}{verb} {p}{where}")
         return out
 
 
@@ -767,6 +785,8 @@ class _Plan:
         elif self.force or ours:
             self.writes[self.papers_dir / name] = data
             (self.report.updated if current else self.report.added).append(_rel(name))
+            if not ours:
+                self.report.forced[_rel(name)] = f"{'edited' if current else 'deleted'} by hand"
             entry = fresh
         else:  # edited by hand: what the profile changed since is not taken, but said at
             # each import, naming the keys, until the file holds them (an older manifest's
@@ -801,6 +821,8 @@ class _Plan:
             # next import keeps the file, with the user's keys
             self.writes[self.papers_dir / name] = own if ours else _carry_over(current, data, True)
             self.report.updated.append(_rel(name))
+            if not ours:
+                self.report.forced[_rel(name)] = "not in the import manifest"
         else:
             reason = "not in the import manifest, so yours; --force overwrites it"
             self.report.kept.append((_rel(name), reason))
@@ -1372,6 +1394,8 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
         return
     data = render_new_paper(v, plan.spellings, plan.as_of).encode()
     name = plan.add(year, str(v["title"]), data)
+    if gone:  # --force: under the name it had, or the next free one
+        plan.report.forced[_rel(name)] = "deleted by hand"
     own = f"papers/{name[:-3]}/"  # a Hugo folder named papers: its page's URL is this one's
     if own in _as_urls(v.get("aliases")):
         kept = [a for a in v["aliases"] if alias_url(a) != own]  # type: ignore[union-attr]

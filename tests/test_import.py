@@ -386,7 +386,9 @@ def test_a_checkout_with_crlf_line_ends_is_no_hand_edit(site, tmp_path):
     )
     r = cli(changed, "--site", site, "--as-of", AS_OF_ARG)
     assert r.stdout.splitlines() == [
-        "0 added, 1 updated, 30 unchanged, 1 kept (changed or deleted by hand)"
+        "updated content/papers/2022-pathfusion-path-consistent-lidar-camera-deep-feature-"
+        "fusion.md",
+        "0 added, 1 updated, 30 unchanged, 1 kept (changed or deleted by hand)",
     ]
     fm, _ = papers(site)["PathFusion: Path-consistent Lidar-Camera Deep Feature Fusion"]
     assert fm["affiliations"] == ["pku", "ut-austin"] and edited.read_bytes() == mine
@@ -530,7 +532,8 @@ def test_a_paper_the_profile_retitles_keeps_its_file(tmp_path):
     assert cli(profile, "--site", site, "--as-of", AS_OF_ARG).returncode == 0
     v2.write_text(text.replace("Paper Beta\n", "Paper Beta, Second Version\n"), "utf-8")
     beta = site / "content/papers/2022-paper-beta.md"
-    for counts in ("0 added, 1 updated, 2 unchanged\n", "0 added, 0 updated, 3 unchanged\n"):
+    updated = "updated content/papers/2022-paper-beta.md\n0 added, 1 updated, 2 unchanged\n"
+    for counts in (updated, "0 added, 0 updated, 3 unchanged\n"):
         assert cli(v2, "--site", site, "--as-of", AS_OF_ARG).stdout == counts
     assert load(beta)[0]["title"] == "Paper Beta, Second Version"
     assert len(list(beta.parent.glob("*.md"))) == 3
@@ -569,7 +572,7 @@ def test_a_renamed_file_the_profile_retitles_is_still_its_paper(tmp_path):
             assert r.stdout.startswith("kept content/papers/beta.md ("), r.stdout
             assert mine.read_bytes() == before
             continue
-        assert r.stdout == "0 added, 1 updated, 2 unchanged\n"
+        assert r.stdout == "updated content/papers/beta.md\n0 added, 1 updated, 2 unchanged\n"
         assert load(mine)[0]["title"] == "Paper Beta, Second Version"
         assert cli(v2, "--site", site, "--as-of", AS_OF_ARG).stdout.endswith(" 3 unchanged\n")
 
@@ -1414,6 +1417,7 @@ def test_report_lines():
         unchanged=["b", "c"],
     )
     assert r.lines() == [
+        "added a",
         "kept content/papers/x.md (edited by hand; --force overwrites it)",
         "missing from profile: content/papers/y.md (left in place)",
         "1 added, 0 updated, 2 unchanged, 1 kept (changed or deleted by hand), "
@@ -1687,4 +1691,43 @@ def test_a_paper_deleted_by_hand_is_said_once_when_profile_and_source_both_give_
         "kept content/papers/2024-path-invariant-map-networks.md (deleted by hand; "
         "--force re-creates it)",
         "0 added, 0 updated, 0 unchanged, 1 kept (changed or deleted by hand)",
+    ]
+
+
+def test_an_import_names_what_it_wrote_and_what_force_took(tmp_path):
+    """A year-of-imports hunter's: a real run printed only counts, where the dry run named
+    each file, and a --force run named nothing it overwrote, nor the papers deleted by
+    hand it brought back, which `import --help` did not say it would."""
+    site = tmp_path / "site"
+    profile = one_paper(tmp_path, "Ada Lovelace", "First")
+    run_cli("new", site, "--profile", profile, "--as-of", AS_OF_ARG, check=True)
+    papers_dir = site / "content" / "papers"
+    (papers_dir / "2024-first.md").unlink()
+    text = profile.read_text()
+    second = text.split("\n\n", 2)[2].replace("First", "Second").replace("Mar 3", "Mar 4")
+    profile.write_text(text.replace("1 Papers", "2 Papers") + "\n" + second)
+    r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert r.stdout.splitlines() == [
+        "added content/papers/2024-second.md",
+        "kept content/papers/2024-first.md (deleted by hand; --force re-creates it)",
+        "1 added, 0 updated, 0 unchanged, 1 kept (changed or deleted by hand)",
+    ]
+    (papers_dir / "2024-second.md").write_text("---\ntitle: Mine\n---\n")
+    r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, "--force", check=True)
+    assert r.stdout.splitlines() == [
+        "re-created content/papers/2024-first.md (deleted by hand)",
+        "overwrote content/papers/2024-second.md (edited by hand)",
+        "1 added, 1 updated, 0 unchanged",
+    ]
+    r = run_cli("import", "--help")
+    assert "re-create the papers deleted by hand" in " ".join(r.stdout.split())
+    many = tmp_path / "many"  # a first import of more than NAMED papers is counted
+    papers_text = "".join(
+        f"LGMar {d}, 2024\nPaper {d}\n\nAda Lovelace\n\nText.\n\n" for d in range(1, 12)
+    )
+    profile.write_text(f"Ada Lovelace\n\n11 Papers\n\n{papers_text}")
+    r = run_cli("import", profile, "--site", many, "--as-of", AS_OF_ARG, check=True)
+    assert r.stdout.splitlines() == [
+        "created content/profile.yaml",
+        "11 added, 0 updated, 0 unchanged",
     ]

@@ -334,7 +334,7 @@ def test_a_renamed_file_a_source_fills_in_is_still_the_imports_own(
         encoding="utf-8",
     )
     proc = imp(later, "--site", site)
-    assert proc.stdout == "0 added, 1 updated, 31 unchanged\n", proc.stdout
+    assert proc.stdout == "updated content/papers/psf.md\n0 added, 1 updated, 31 unchanged\n"
     text = renamed.read_text(encoding="utf-8")
     assert "Diffusion models are a powerful tool" in text and "doi: 10.1234/psf" in text
 
