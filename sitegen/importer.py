@@ -662,9 +662,8 @@ def _plan_profile(prof: Profile, profile: Path, plan: _Plan, manifest: dict[str,
     yaml_text, status, was = _merge_profile_yaml(content / "profile.yaml", owned)
     from .scaffold import PLACEHOLDER_NAME  # `sitegen new`'s, which imports this module
 
-    if was not in (None, prof.owner, PLACEHOLDER_NAME):  # a coauthor's profile, by mistake?
-        why = f"name: {was!r} becomes {prof.owner!r}, the profile's owner, who owns the site now"
-        report.warnings.append(SitegenWarning(why, content / "profile.yaml"))
+    if was not in (None, prof.owner, PLACEHOLDER_NAME) and name_key(was) not in plan.spellings:
+        _owner_change(prof, was, content / "profile.yaml", report)
     if yaml_text is not None:
         plan.writes[content / "profile.yaml"] = yaml_text.encode()
         report.profile_yaml = status
@@ -675,6 +674,27 @@ def _is_profile_text(source: str) -> bool:
     (`orcid:...`), .bib, .ris or .json file, nor a Hugo page (`x.md`, `x/index.md`)."""
     ext = os.path.splitext(source)[1].lower()
     return ext not in (".bib", ".ris", ".json", ".md") and not re.match(r"[A-Za-z]{2,}:", source)
+
+
+def _owner_change(prof: Profile, was: str, path: Path, report: ImportReport) -> None:
+    """The profile's owner is not the site's: a coauthor's profile, by mistake, or the owner
+    under a new name (a middle initial added). Papers that list the old name would each
+    turn to `owner_in_et_al: true`, silently: stopped before anything is written, to say
+    how to keep them yours (people.yaml, which the build reads too) or give the site away."""
+    listing = sum(any(name_key(a) == name_key(was) for a in r.authors) for r in prof.records)
+    new = prof.owner
+    if not listing:
+        why = f"name: {was!r} becomes {new!r}, the profile's owner, who owns the site now"
+        report.warnings.append(SitegenWarning(why, path))
+        return
+    raise SitegenError(
+        f"name: {was!r} becomes {new!r}, the profile's owner, and {listing} of its papers "
+        f"list {was!r}, who would no longer be the owner. If it is your former name, add it "
+        f"to content/people.yaml (`- name: {new}`, `owner: true`, `aliases: [{was}]`); if "
+        f"the site changes hands, set `name: {new}` here. Then import again; nothing was "
+        "written",
+        path=path,
+    )
 
 
 def _list_papers(papers_dir: Path) -> list[str]:

@@ -1533,12 +1533,41 @@ def test_a_profile_of_another_owner_says_the_site_changes_hands(tmp_path):
     ada = one_paper(tmp_path, "Bo Wu, Ada Lovelace")
     first = run_cli("import", ada, "--site", site, "--as-of", AS_OF_ARG, check=True)
     assert "becomes" not in first.stderr
-    bo = one_paper(tmp_path, "Bo Wu, Ada Lovelace", owner="Bo Wu")
+    bo = one_paper(tmp_path, "Bo Wu, Cy Young", owner="Bo Wu")
     warning = "content/profile.yaml: warning: name: 'Ada Lovelace' becomes 'Bo Wu', the profile's"
     for dry in (["--dry-run"], []):
         r = run_cli("import", bo, "--site", site, "--as-of", AS_OF_ARG, *dry, check=True)
         assert warning in r.stderr, r.stderr
     assert "name: Bo Wu" in (site / "content" / "profile.yaml").read_text()
+
+
+def test_a_new_name_of_the_owner_keeps_the_papers_theirs(tmp_path):
+    """A year-of-imports hunter's: a middle initial added to the profile's owner ('Lemeng
+    Wu' -> 'Lemeng W. Wu') turned every paper that lists the old name to
+    `owner_in_et_al: true` (the owner hidden in "et al."), silently, but for a warning that
+    the site had changed hands. The import stops before writing and says what to do: the
+    old name in people.yaml, which the build reads too, keeps the papers the owner's."""
+    site = tmp_path / "site"
+    profile = one_paper(tmp_path, "Ada Lovelace, Bo Wu")
+    run_cli("new", site, "--profile", profile, "--as-of", AS_OF_ARG, check=True)
+    before = snapshot(site)
+    profile.write_text(profile.read_text().replace("Ada Lovelace\n", "Ada B. Lovelace\n", 1))
+    r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG)
+    assert r.returncode == 1 and snapshot(site) == before
+    assert r.stderr == (
+        "content/profile.yaml: name: 'Ada Lovelace' becomes 'Ada B. Lovelace', the profile's "
+        "owner, and 1 of its papers list 'Ada Lovelace', who would no longer be the owner. If "
+        "it is your former name, add it to content/people.yaml (`- name: Ada B. Lovelace`, "
+        "`owner: true`, `aliases: [Ada Lovelace]`); if the site changes hands, set `name: Ada "
+        "B. Lovelace` here. Then import again; nothing was written\n"
+    ).replace("content/profile.yaml", str(site / "content" / "profile.yaml"), 1)
+    people = "- name: Ada B. Lovelace\n  owner: true\n  aliases: [Ada Lovelace]\n"
+    (site / "content" / "people.yaml").write_text(people)
+    r = run_cli("import", profile, "--site", site, "--as-of", AS_OF_ARG, check=True)
+    assert r.stderr == "" and r.stdout.splitlines()[-1] == "0 added, 0 updated, 1 unchanged"
+    assert "name: Ada B. Lovelace" in (site / "content" / "profile.yaml").read_text()
+    ((fm, _),) = papers(site).values()
+    assert fm["owner_in_et_al"] is False
 
 
 @pytest.mark.parametrize("edit", ["authors completed", "deleted"])
