@@ -109,12 +109,6 @@ def _check_profile(folder: Path, profile: Path) -> None:
         )
     if not profile.exists():  # a pipe will do (`--profile <(curl ...)`), as for import
         raise SitegenError("no such profile file", profile, exit_code=2)
-    if (folder / "content").exists():  # the import would rewrite it
-        raise SitegenError(
-            "the folder already has content/: import the profile into it with "
-            f"`sitegen import {quote(str(profile))} --site {quote(str(folder))}`",
-            folder,
-        )
 
 
 def new_site(
@@ -133,6 +127,9 @@ def new_site(
         )
     if profile is not None:
         _check_profile(folder, profile)
+    # --force into a site with content/ (a killed `new --profile`'s, say): the scaffold is
+    # completed beside it, and the import, which would rewrite profile.yaml, left to the user
+    present = profile is not None and (folder / "content").exists()
 
     requirements, has_sitegen = requirements_txt()
     files = {
@@ -149,7 +146,7 @@ def new_site(
             files["content/papers/example-paper.md"] = _skeleton("example-paper.md")
     if blocked := _file_in_the_way(folder, [*files, "content/papers/x"]):
         raise SitegenError("a file is where the site needs a folder", blocked)
-    if profile is not None:
+    if profile is not None and not present:
         from .importer import run_import
 
         top = next((p for p in (folder, *folder.parents) if p.parent.exists()), folder)
@@ -188,8 +185,12 @@ def new_site(
             e.filename or folder,
         ) from None
 
-    lines.append(f"new site in {folder}. Next:")
     site = quote(str(folder))  # what the user pastes: `--site my site` would be two words
+    if present:
+        lines.append("kept content/ (exists): the profile was not imported into it")
+    lines.append(f"new site in {folder}. Next:")
+    if present:
+        lines.append(f"  sitegen import {quote(str(profile))} --site {site}")
     if "created content/profile.yaml" in lines:  # not a profile.yaml --force kept
         lines.append(f"  set name: in {folder / 'content' / 'profile.yaml'}")
         lines.append(f"  sitegen import YOUR-PROFILE.txt --site {site}")

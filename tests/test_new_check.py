@@ -794,9 +794,8 @@ def test_new_with_a_profile_that_fails_to_write_leaves_no_site(
 
 
 def test_new_refuses_what_it_cannot_make_and_writes_nothing(tmp_path: Path) -> None:
-    """A file where the site needs a folder, a site that already has content (an import
-    into it would rewrite profile.yaml, and --force never overwrites), a profile that
-    cannot be imported into folders made for it: one line each, nothing left behind."""
+    """A file where the site needs a folder, a profile that cannot be imported into
+    folders made for it: one line each, nothing left behind."""
     forced = tmp_path / "forced"
     forced.mkdir()
     (forced / "templates").write_text("my notes\n")
@@ -808,14 +807,6 @@ def test_new_refuses_what_it_cannot_make_and_writes_nothing(tmp_path: Path) -> N
     (tmp_path / "afile").write_text("x\n")
     proc = run_cli("new", tmp_path / "afile" / "site")
     assert proc.returncode == 1 and "a file is where the site needs a folder" in proc.stderr
-    site = tmp_path / "site"
-    run_cli("new", site, check=True)
-    (site / "content" / "profile.yaml").write_text("name: Keep Me\nfield: My field\n")
-    before = snapshot(site)
-    proc = run_cli("new", site, "--force", "--profile", seed_profile(), "--as-of", AS_OF)
-    assert proc.returncode == 1 and "already has content/" in proc.stderr, proc.stderr
-    assert f"sitegen import {seed_profile()} --site {site}" in proc.stderr
-    assert snapshot(site) == before
     bad = tmp_path / "bad.txt"
     bad.write_text("not a profile\n")
     proc = run_cli("new", tmp_path / "a" / "b" / "c", "--profile", bad)
@@ -1244,3 +1235,26 @@ def test_a_pipe_among_the_news_is_one_problem_of_a_full_report(fresh_site: Path)
     proc = run_cli("check", "--site", fresh_site)
     assert proc.returncode == 1 and "named pipe" in proc.stderr
     assert "duplicate key" in proc.stderr and proc.stdout.startswith("2 problems"), proc.stdout
+
+
+@pytest.mark.slow  # an import and a build: about a second
+def test_new_with_force_completes_a_site_whose_content_is_there(tmp_path: Path) -> None:
+    """A year-of-imports hunter's: after a killed `sitegen new --profile`, `new --force
+    --profile` answered "the folder already has content/: import the profile into it with
+    sitegen import ...", and doing so left a site without sitegen.yaml, .gitignore or
+    netlify.toml. It writes them beside content/, which it leaves as it is (an import
+    would rewrite profile.yaml: --force never overwrites), and names the import to run."""
+    site = tmp_path / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "content" / "profile.yaml").write_text("name: Keep Me\nfield: My field\n")
+    content = snapshot(site / "content")
+    proc = run_cli("new", site, "--force", "--profile", seed_profile(), "--as-of", AS_OF)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("sitegen.yaml", ".gitignore", "netlify.toml", "requirements.txt"):
+        assert (site / name).is_file(), name
+    assert snapshot(site / "content") == content
+    lines = proc.stdout.splitlines()
+    assert "kept content/ (exists): the profile was not imported into it" in lines
+    assert f"  sitegen import {seed_profile()} --site {site}" in lines
+    run_cli("import", seed_profile(), "--site", site, "--as-of", AS_OF, check=True)
+    run_cli("build", "--site", site, "--no-search", check=True)
