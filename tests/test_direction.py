@@ -209,3 +209,31 @@ def test_a_paragraph_keeps_its_own_direction(tmp_path: Path, chromium) -> None:
         page.close()
     assert first < last  # read from the left, as English is
     assert title < name
+
+
+@pytest.mark.browser
+def test_a_list_items_date_and_topic_keep_their_order_with_code_after_them(
+    tmp_path: Path, chromium
+) -> None:
+    """An i18n hunter's: on a Hebrew site every list item read date, then topic, from the
+    right, but one with "code available" after them read as one English run, its date on
+    the left."""
+    site = tmp_path / "site"
+    out = mixed_site(site, "ar")
+    (site / "content" / "papers" / "code.md").write_text(
+        "---\ntitle: With Code\ndate: 2024-11-18\ntopic: LG\nauthors: [John Smith]\n"
+        "code: true\n---\nA.\n",
+        encoding="utf-8",
+    )
+    run_cli("build", "--site", site, check=True)
+    with serve(out, REPO / "netlify.toml") as base:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(base + "timeline/")
+        order = page.evaluate(
+            """() => [...document.querySelectorAll('.paper-item .paper-meta')].map(m => {
+                const left = sel => m.querySelector(sel).getBoundingClientRect().left;
+                return [m.textContent.includes('code'), left('time') > left('.chip')]; })"""
+        )
+        page.close()
+    assert [True, True] in order  # the item with code, its date on the right as the others
+    assert all(right for _, right in order), order
