@@ -187,8 +187,10 @@ def load_site(
                 "variable (Netlify sets it)"
             )
         )
-    keys = cite.citation_keys(site.papers, drafts, profile.name)
-    for p, others in cite.unsettled_keys([*site.papers, *drafts], keys, profile.name):
+    every = [*site.papers, *drafts]
+    stems = {p.slug: cite.base_key(p, profile.name) for p in every}  # read by both, once
+    keys = cite.citation_keys(site.papers, drafts, profile.name, stems)
+    for p, others in cite.unsettled_keys(every, keys, stems):
         why = (
             f"no `added` date, and its citation key {keys[p.slug]} shares its stem with "
             f"{', '.join(others)}: which paper keeps the bare key goes by the day each came to "

@@ -345,16 +345,20 @@ def base_key(paper: Paper, owner: str = "") -> str:
 
 
 def citation_keys(
-    papers: Sequence[Paper], drafts: Sequence[Paper] = (), owner: str = ""
+    papers: Sequence[Paper],
+    drafts: Sequence[Paper] = (),
+    owner: str = "",
+    stems: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """slug -> a key unique across the site. The paper added first (`added`, else its date:
     the earliest it can have come) keeps the bare key, later ones get b, c, ...: a new
     paper, even an old one imported late, never changes a key others may already cite. A
-    draft holds its key too, so that drafting a paper or publishing it moves no other's."""
+    draft holds its key too, so that drafting a paper or publishing it moves no other's.
+    `stems`: slug -> base_key, when the caller has them (unsettled_keys reads them too)."""
     keys: dict[str, str] = {}
     used: set[str] = set()
     for p in sorted([*papers, *drafts], key=lambda p: (p.added or p.date, p.date, p.slug)):
-        key = base = base_key(p, owner)
+        key = base = stems[p.slug] if stems is not None else base_key(p, owner)
         if key in used:  # b ... z, aa ... zz, aaa ...: never run out
             suffixes = ("".join(t) for n in count(1) for t in product(ascii_lowercase, repeat=n))
             key = next(base + s for s in suffixes if s != "a" and base + s not in used)
@@ -364,18 +368,18 @@ def citation_keys(
 
 
 def unsettled_keys(
-    papers: Sequence[Paper], keys: dict[str, str], owner: str = ""
+    papers: Sequence[Paper], keys: dict[str, str], stems: dict[str, str]
 ) -> list[tuple[Paper, list[str]]]:
-    """Each paper without `added` whose key shares its stem with another's, and the others'
-    keys. Which of them keeps the bare key goes by when each came to the site, and such a
-    paper says only when it was dated: a file written by hand, dated before an imported
-    paper came, took that paper's key, which manuscripts already cite."""
-    stems: dict[str, list[Paper]] = {}
+    """Each paper without `added` whose key shares its stem (`stems`: slug -> base_key) with
+    another's, and the others' keys. Which of them keeps the bare key goes by when each came
+    to the site, and such a paper says only when it was dated: a file written by hand, dated
+    before an imported paper came, took that paper's key, which manuscripts already cite."""
+    groups: dict[str, list[Paper]] = {}
     for p in papers:
-        stems.setdefault(base_key(p, owner), []).append(p)
+        groups.setdefault(stems[p.slug], []).append(p)
     return [
         (p, sorted(keys[q.slug] for q in group if q is not p))
-        for group in stems.values()
+        for group in groups.values()
         if len(group) > 1
         for p in group
         if p.added is None

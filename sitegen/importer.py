@@ -673,7 +673,7 @@ def _is_profile_text(source: str) -> bool:
     """Whether a name in the manifest's `sources` is a profile text's: no online source
     (`orcid:...`), .bib, .ris or .json file, nor a Hugo page (`x.md`, `x/index.md`)."""
     ext = os.path.splitext(source)[1].lower()
-    return ext not in (".bib", ".ris", ".json", ".md") and not re.match(r"[A-Za-z]{2,}:", source)
+    return ext not in (*_SOURCE_FILES, ".md") and not re.match(r"[A-Za-z]{2,}:", source)
 
 
 def _owner_change(prof: Profile, was: str, path: Path, report: ImportReport) -> None:
@@ -940,6 +940,9 @@ _IN_A_BUNDLE = (
 )
 
 
+_SOURCE_FILES = {".bib": "bibtex", ".ris": "ris", ".json": "json"}  # by extension
+
+
 def source_kind(spec: str) -> str:
     """'profile', 'bibtex', 'ris', 'json', 'hugo' (a folder) or 'online'. `scholar:abc`, no
     file, is online, so fetch names those it knows; a file so named (`C:...`) is a file."""
@@ -947,8 +950,7 @@ def source_kind(spec: str) -> str:
         return "online"
     if os.path.isdir(spec):
         return "hugo"
-    ext = os.path.splitext(spec)[1].lower()
-    kind = {".bib": "bibtex", ".ris": "ris", ".json": "json"}.get(ext)
+    kind = _SOURCE_FILES.get(os.path.splitext(spec)[1].lower())
     if kind is None and re.match(r"[A-Za-z]{2,}:", spec) and not os.path.lexists(spec):
         return "online"
     return kind or "profile"

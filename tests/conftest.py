@@ -206,6 +206,16 @@ def make_site(root: Path, profile: Path | None = None) -> Path:
     return root
 
 
+def papers_site(root: Path, papers: list[str], owner: str = "Ada Lovelace") -> Path:
+    """A site of the owner's profile.yaml and these paper files (front matter and body),
+    written by hand as `content/papers/p0.md`, `p1.md`..., with nothing imported."""
+    (root / "content" / "papers").mkdir(parents=True)
+    (root / "content" / "profile.yaml").write_text(f"name: {owner}\n", encoding="utf-8")
+    for i, text in enumerate(papers):
+        (root / "content" / "papers" / f"p{i}.md").write_text(text, encoding="utf-8")
+    return root
+
+
 @functools.cache
 def _seed_site() -> Path:
     root = Path(tempfile.mkdtemp(prefix="sitegen-seed-"))

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import BASE_URL, REPO, run_cli
+from conftest import BASE_URL, REPO, papers_site, run_cli
 from htmlutil import parse
 
 from sitegen.render import ReadOnlyEnvironment, make_env
@@ -2215,15 +2215,10 @@ def test_a_static_name_too_long_with_its_hash_is_named_as_the_users_file(
 def test_the_topics_page_counts_no_other_as_an_arxiv_subject(tmp_path: Path) -> None:
     """A visual hunter's: a site of papers without topics (from BibTeX alone) said
     "3 papers across 1 arXiv subject.", "Other" counted as one."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
-    for i, topic in enumerate(["", "", ""]):
-        (site / "content" / "papers" / f"p{i}.md").write_text(
-            f"---\ntitle: Paper {i}\ndate: 2021-05-0{i + 1}\n{topic}authors: [Ada Lovelace]\n"
-            "---\nAn abstract.\n",
-            encoding="utf-8",
-        )
+    paper = (
+        "---\ntitle: Paper {0}\ndate: 2021-05-0{1}\nauthors: [Ada Lovelace]\n---\nAn abstract.\n"
+    )
+    site = papers_site(tmp_path / "site", [paper.format(i, i + 1) for i in range(3)])
 
     def lede() -> str:
         run_cli("build", "--site", site, "--no-search", "--base-url", BASE_URL, check=True)

@@ -10,7 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, BASE_URL, MAKE_PROFILE, REPO, english_words, run_cli
+from conftest import AS_OF, BASE_URL, MAKE_PROFILE, REPO, english_words, papers_site, run_cli
 from htmlutil import parse
 from siteserver import serve
 
@@ -354,15 +354,10 @@ def test_the_topic_bar_gives_no_two_segments_one_colour(tmp_path: Path) -> None:
 def test_two_coauthors_make_a_chart_of_ordinary_size(tmp_path: Path, chromium) -> None:
     """A visual hunter's: two coauthors' chart, 121 units wide, was stretched to the column's
     480 px, its names four times their size: an early-career researcher's first view."""
-    site = tmp_path / "site"
-    (site / "content" / "papers").mkdir(parents=True)
-    (site / "content" / "profile.yaml").write_text("name: Ada Lovelace\n", encoding="utf-8")
-    for i, more in enumerate(["", "", "- Mary Somerville\n"]):
-        (site / "content" / "papers" / f"p{i}.md").write_text(
-            f"---\ntitle: Paper {i}\ndate: 202{i}-05-01\ntopic: LG\nauthors:\n"
-            f"- Ada Lovelace\n- Charles Babbage\n{more}---\nA.\n",
-            encoding="utf-8",
-        )
+    paper = "---\ntitle: Paper {0}\ndate: 202{0}-05-01\ntopic: LG\nauthors:\n- Ada Lovelace\n"
+    paper += "- Charles Babbage\n{1}---\nA.\n"
+    more = ["", "", "- Mary Somerville\n"]
+    site = papers_site(tmp_path / "site", [paper.format(i, m) for i, m in enumerate(more)])
     run_cli("build", "--site", site, "--no-search", "--base-url", BASE_URL, check=True)
     with serve(site / "output", REPO / "netlify.toml") as base:
         for width in (390, 1280):

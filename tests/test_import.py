@@ -770,18 +770,24 @@ def test_an_abstract_written_by_hand_is_never_adopted_nor_overwritten(tmp_path):
     assert alpha.read_text().endswith("My own hand-written abstract.\n")
 
 
+def alpha_edited_by_hand(site: Path) -> tuple[Path, Path, Path, dict]:
+    """(profile, its paper alpha given an abstract by hand, the manifest, its data): for a
+    test to write the manifest as an older sitegen did."""
+    profile = FIXTURES / "alpha_without_abstract.txt"
+    run_import(profile, site, as_of=AS_OF)
+    alpha = site / "content" / "papers" / "2022-paper-alpha.md"
+    alpha.write_text(alpha.read_text() + "My own hand-written abstract.\n")
+    manifest = site / "content" / ".sitegen-import.json"
+    return profile, alpha, manifest, json.loads(manifest.read_text())
+
+
 def test_an_upgrade_that_writes_papers_otherwise_is_not_a_profile_change(tmp_path):
     """An upgrade hunter's: a hand-edited paper whose file an older sitegen wrote otherwise
     (a title quoted another way) was said at every import to be "edited by hand, and the
     profile changed it since", though the profile was the same: --force, which that
     points to, took the user's edit. The manifest keeps what the profile said of a paper;
     an older manifest's paper is said once, with that doubt, then counted."""
-    profile = FIXTURES / "alpha_without_abstract.txt"
-    run_import(profile, tmp_path, as_of=AS_OF)
-    alpha = tmp_path / "content" / "papers" / "2022-paper-alpha.md"
-    alpha.write_text(alpha.read_text() + "My own hand-written abstract.\n")
-    manifest = tmp_path / "content" / ".sitegen-import.json"
-    data = json.loads(manifest.read_text())
+    profile, alpha, manifest, data = alpha_edited_by_hand(tmp_path)
     for entry in data["papers"].values():  # as an older sitegen wrote it
         del entry["said"]
         entry["sha256"] = "0" * 64
@@ -1628,12 +1634,7 @@ def test_a_change_the_user_copied_into_an_edited_file_is_merged(tmp_path):
 def test_a_manifest_of_whole_record_digests_is_no_change(tmp_path):
     """The manifest's `said` was one digest of the whole record, now one a key: a file
     edited by hand under such a manifest is no profile change, and the manifest moves on."""
-    profile = FIXTURES / "alpha_without_abstract.txt"
-    run_import(profile, tmp_path, as_of=AS_OF)
-    alpha = tmp_path / "content" / "papers" / "2022-paper-alpha.md"
-    alpha.write_text(alpha.read_text() + "My own hand-written abstract.\n")
-    manifest = tmp_path / "content" / ".sitegen-import.json"
-    data = json.loads(manifest.read_text())
+    profile, alpha, manifest, data = alpha_edited_by_hand(tmp_path)
     records = parse_profile(profile.read_text(), as_of=AS_OF).records
     keys = importer.identities(records)[0]
     for key, record in zip(keys, records, strict=True):  # as the sitegen before wrote it
