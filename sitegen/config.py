@@ -287,10 +287,13 @@ def resolve_base_url(config: SiteConfig, override: str | None) -> tuple[str, boo
 
 
 def _ascii_url(url: str) -> str:
-    """The URL as sitemaps and feeds must give it: a host in Unicode (`müller.de`) as
-    its IDNA form, a path's other characters percent-escaped; an ASCII URL as it is."""
+    """The URL as sitemaps and feeds must give it, in one spelling: a host in Unicode
+    (`müller.de`) as its IDNA form, a path's other characters percent-escaped; the scheme and
+    host in lower case and no default port (`HTTPS://Example.ORG:443/` is
+    `https://example.org/`): a feed's entry ids are URLs, and another spelling of the same
+    address would announce every paper again."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    scheme, host = parts.scheme.lower(), parts.hostname or ""  # hostname: lower case
     if not host.isascii():
         import idna  # UTS 46, as browsers: Python's codec (IDNA 2003) spells faß.de fass.de
 
@@ -298,7 +301,7 @@ def _ascii_url(url: str) -> str:
             host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
         except idna.IDNAError as e:
             raise SitegenError(f"base URL {url!r}: its host is no domain name ({e})") from None
-        userinfo, at, _ = parts.netloc.rpartition("@")
-        port = "" if parts.port is None else f":{parts.port}"
-        parts = parts._replace(netloc=f"{userinfo}{at}{host}{port}")
-    return urlunsplit(parts._replace(path=quote(parts.path, safe="/%:@!$&'()*+,;=~")))
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    port = "" if parts.port in (None, {"http": 80, "https": 443}[scheme]) else f":{parts.port}"
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~")
+    return urlunsplit(parts._replace(scheme=scheme, netloc=host + port, path=path))

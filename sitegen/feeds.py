@@ -56,6 +56,7 @@ class FeedSpec:
     papers: tuple[Paper, ...]  # newest first, already cut to the feed size
     author: str  # the site's owner: Atom wants an author for the feed or each entry
     language: str  # sitegen.yaml's, as the pages' <html lang>
+    updated: dt.date | None = None  # when the last of its items came
 
 
 def author_line(paper: Paper, words: dict[str, str]) -> str:
@@ -77,7 +78,7 @@ def not_listed(paper: Paper, words: dict[str, str]) -> str:
 def render_feeds(
     spec: FeedSpec, base_url: str, topic_names: dict[str, str], words: dict[str, str]
 ) -> tuple[bytes, bytes]:
-    fg = new_feed(spec, base_url, max((p.date for p in spec.papers), default=None), __version__)
+    fg = new_feed(spec, base_url, spec.updated, __version__)
     fg.load_extension("dc", atom=False, rss=True)
     for paper in spec.papers:
         link = urls.absolute(base_url, urls.paper(paper.slug))
@@ -100,7 +101,7 @@ def render_feeds(
     return serialise(fg, spec, base_url)
 
 
-def new_feed(spec: FeedSpec, base_url: str, newest: dt.date | None, version: str | None) -> Any:
+def new_feed(spec: FeedSpec, base_url: str, updated: dt.date | None, version: str | None) -> Any:
     from feedgen.feed import FeedGenerator  # lxml: imported only by builds that make feeds
 
     page = urls.absolute(base_url, spec.page_url)
@@ -112,7 +113,7 @@ def new_feed(spec: FeedSpec, base_url: str, newest: dt.date | None, version: str
     fg.language(spec.language)
     fg.author({"name": xml_clean(spec.author)})
     fg.generator("sitegen", version=version)
-    fg.updated(_when(newest or dt.date(1970, 1, 1)))
+    fg.updated(_when(updated or dt.date(1970, 1, 1)))
     return fg
 
 

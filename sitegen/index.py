@@ -134,21 +134,33 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=order))
 
 
+# A paper added this much after its date is the back catalogue, not news: it reaches a
+# feed by its date (an import of 200 papers from 2010 had filled every feed with them)
+NEWS_LAG = dt.timedelta(days=365)
+
+
+def arrived(paper: Paper, first: dt.date | None) -> dt.date:
+    """When a paper reached the site, for feeds. One added after the site's first import
+    (`first`, the earliest `added`) within a year of its date came that day: a 2025 paper
+    imported in November, dated 1 January, fell below the cut. Any other came when it is
+    dated: the first import's papers, the back catalogue, and one written by hand without
+    `added` (ranked by its import day, every first import came after it)."""
+    added = paper.added
+    # from the last day its date may mean: `date: 2025` is any day of 2025
+    lag = (
+        added - paper.date - dt.timedelta({1: 365, 2: 30}.get(paper.date_parts, 0)) if added else 0
+    )
+    if added and first and added > max(first, paper.date) and lag <= NEWS_LAG:
+        return added
+    return paper.date
+
+
 def last_arrived(papers: Sequence[Paper], n: int, first: dt.date | None) -> tuple[Paper, ...]:
-    """The `n` papers a feed holds: the last to reach the site. A paper added after the
-    site's first import (`first`, the earliest `added`) came that day, whatever its date: a
-    2025 paper imported in November, dated 1 January, fell below the cut. Any other came
-    when it is dated: the first import's papers, and one written by hand without `added`
-    (ranked by its import day, every first import came after it). Newest first by date."""
+    """The `n` papers a feed holds: the last to reach the site, newest first by date."""
     if len(papers) <= n:
         return tuple(papers)
-
-    def came(p: Paper) -> int:
-        late = p.added is not None and first is not None and p.added > max(first, p.date)
-        return (p.added if late else p.date).toordinal()  # type: ignore[union-attr]
-
-    at = sorted(range(len(papers)), key=lambda i: -came(papers[i]))  # stable: newest_first's
-    return tuple(papers[i] for i in sorted(at[:n]))
+    at = sorted(range(len(papers)), key=lambda i: -arrived(papers[i], first).toordinal())
+    return tuple(papers[i] for i in sorted(at[:n]))  # stable: newest_first's order
 
 
 def credited(paper: Paper, owner: str) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from . import charts, cite, urls
 from .feeds import FeedSpec
-from .index import last_arrived
+from .index import arrived, last_arrived
 from .keys import Lazy
 from .model import OTHER_TOPIC, Paper, Site, Topic
 from .portfolio import CV_URL, NEWS_URL, PAPER_KINDS, Portfolio
@@ -252,7 +252,11 @@ def plan_feeds(site: Site, words: dict[str, str]) -> dict[str, FeedSpec]:
     for page, part, about, papers in follow:
         rss, atom = page + urls.FEED_RSS, page + urls.FEED_ATOM
         shown = last_arrived(papers, size, first)
-        specs[page] = FeedSpec(f"{title}: {part}", about, page, rss, atom, shown, owner, lang)
+        # changed when its last paper came: the newest date said nothing of a late one
+        updated = max((arrived(p, first) for p in shown), default=None)
+        specs[page] = FeedSpec(
+            f"{title}: {part}", about, page, rss, atom, shown, owner, lang, updated
+        )
     return specs
 
 
