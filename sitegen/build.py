@@ -82,6 +82,8 @@ from .search import BUNDLE_DIR, PAGEFIND_MISSING, pagefind_available, stemmed_as
 from .search import build_index as build_search_index
 from .state import (
     CACHE_DIR,
+    FOLDER,
+    OTHER,
     RACY_SECONDS,
     VCS_DIRS,
     BuildResult,
@@ -464,8 +466,13 @@ def collect_static(dirs: list[Path], hidden: bool = False) -> dict[str, Path]:
         found = scan([d], not_site)
         for path in sorted(found):
             dot = Path(path).name.startswith(".")
-            if found[path][0] >= 0 and len(path) > top and (hidden or not dot):  # files
-                files[path[top:].replace(os.sep, "/")] = Path(path)
+            if found[path] == FOLDER or len(path) <= top or (dot and not hidden):
+                continue
+            if found[path] == OTHER:  # a pipe, socket or device is no file to publish
+                if os.path.islink(path):  # left out in silence, a site's style.css was lost
+                    raise SitegenError("cannot publish: a link to nothing", Path(path))
+                continue
+            files[path[top:].replace(os.sep, "/")] = Path(path)
     for name in files:  # the theme's icons.svg and a site's static/icons.svg/ folder
         parts = name.split("/")
         for folder in ("/".join(parts[:i]) for i in range(1, len(parts))):
@@ -546,12 +553,14 @@ def plan_outputs(
         cv_page = next(p for p in pages if p.url == CV_URL)
         css = {urls.absolute(base, assets[n]): b for n, b in static.items() if n.endswith(".css")}
 
+        paper = loaded.config.cv_pdf_paper
+
         def key() -> str:
             page_key = renderer.key(cv_page, site_feed)
-            return digest("cv.pdf", page_key, *sorted(map(repr, css.items())))
+            return digest("cv.pdf", page_key, paper, *sorted(map(repr, css.items())))
 
         cache_dir = site_dir / CACHE_DIR / "cv-pdf"
-        make = partial(_cv_pdf, renderer, cv_page, site_feed, base, css, cache_dir)
+        make = partial(_cv_pdf, renderer, cv_page, site_feed, base, css, paper, cache_dir)
         out.append(Output((folio.pdf,), key, make))
     # last: a cold build knows no costs, takes outputs in this order, and should end small
     out += cites
@@ -666,11 +675,18 @@ def _publications(kind: str, entries: Sequence[Callable[[str], str]]) -> str:
 
 
 def _cv_pdf(
-    renderer: Renderer, page: Page, site_feed: Any, base_url: str, css: dict, cache_dir: Path
+    renderer: Renderer,
+    page: Page,
+    site_feed: Any,
+    base_url: str,
+    css: dict,
+    paper: str,
+    cache_dir: Path,
 ) -> bytes:
     from . import cvpdf  # WeasyPrint: imported only by sites that ask for the PDF
 
-    return cvpdf.cv_pdf(renderer.render(page, site_feed), base_url + CV_URL, css, cache_dir)
+    html = renderer.render(page, site_feed)
+    return cvpdf.cv_pdf(html, base_url + CV_URL, css, paper, cache_dir)
 
 
 def write_file(path: str, data: bytes | str) -> None:

@@ -120,6 +120,12 @@ _theme = _matching(
 _tag = _matching(LANGUAGE_TAG.pattern, "must be a language tag such as en, de or pt-BR")
 
 
+def _paper(v: Any) -> str:
+    if not isinstance(v, str) or v.strip().lower() not in ("a4", "letter"):
+        raise ValueError("must be A4 or letter")
+    return "A4" if v.strip().lower() == "a4" else "letter"
+
+
 def _language(v: Any) -> str:
     if isinstance(v, bool):  # `language: no`, Norwegian: YAML's false
         raise ValueError("YAML reads no as false: write the tag in quotes, such as 'no'")
@@ -226,6 +232,7 @@ class SiteConfig:
     search: bool = _setting(True, _bool)
     home_news: int = _setting(5, _int(0, 50))
     cv_pdf: bool = _setting(False, _bool)
+    cv_pdf_paper: str = _setting("A4", _paper)  # a US grant's papers are letter-sized
     words: dict[str, str] = field(default_factory=dict, metadata={"check": texts})
 
 

@@ -50,11 +50,13 @@ def start_error() -> SitegenError | None:
     return None
 
 
-def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> bytes:
-    """The CV page's PDF, deterministic (no document dates); `css` maps the stylesheet URLs the
+def cv_pdf(html: str, page_url: str, css: dict[str, bytes], paper: str, cache_dir: Path) -> bytes:
+    """The CV page's PDF, deterministic (no document dates), on `paper` (A4 or letter: the
+    stylesheet leaves the size to a browser's print dialog); `css` maps the stylesheet URLs the
     page links to their bytes. `page_url` is absolute: relative links point at the site."""
     # the code stamp covers WeasyPrint's version; --no-cache clears the folder (fonts)
-    key = cache_name(html, page_url, *(f"{u}\0{d.hex()}" for u, d in sorted(css.items())))
+    css_keys = (f"{u}\0{d.hex()}" for u, d in sorted(css.items()))
+    key = cache_name(html, page_url, paper, *css_keys)
     cached = cache_dir / f"{key}.pdf" if key else None  # no key: no cache trusted
     if cached:
         with suppress(OSError), open_cache_file(cached, MAX_CACHE) as f:
@@ -68,7 +70,7 @@ def cv_pdf(html: str, page_url: str, css: dict[str, bytes], cache_dir: Path) -> 
     doc = weasyprint.HTML(string=html, base_url=page_url, url_fetcher=_fetcher(css))
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refused URLs are expected
     try:
-        data = doc.write_pdf()
+        data = doc.write_pdf(stylesheets=[weasyprint.CSS(string=f"@page {{ size: {paper} }}")])
     except Exception as e:  # a layout bug in WeasyPrint must not end as a traceback
         raise SitegenError(
             f"WeasyPrint could not lay out the CV: {type(e).__name__} {e}", CV

@@ -83,10 +83,11 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
                 img = ImageOps.exif_transpose(img)  # a damaged EXIF block: shown as stored
             if img.mode.startswith("I;16") or img.mode == "I":  # 16 bits: scale, not clip
                 img = img.convert("I").point(lambda v: v / 257).convert("L")
+            alpha = None  # a cut-out's see-through background, kept where a format can
             if img.mode not in ("RGB", "L"):
                 rgba = img.convert("RGBA")
-                img = Image.new("RGB", rgba.size, (255, 255, 255))
-                img.paste(rgba, mask=rgba.getchannel("A"))
+                alpha = rgba.getchannel("A") if rgba.getchannel("A").getextrema()[0] < 255 else None
+                img = rgba
             img = img.convert("RGB")
             img.info.pop("comment", None)  # the JPEG writer would copy it (an address, say)
             if icc:  # an unreadable profile is skipped: the pixels stay as they are
@@ -96,6 +97,8 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
                     # the new sRGB profile carries the clock, and the AVIF writer embeds
                     # what img.info holds: untagged pixels are sRGB to every browser anyway
                     img.info.pop("icc_profile", None)
+            if alpha is not None:  # after the colours: a profile converts RGB alone
+                img.putalpha(alpha)
     except Image.DecompressionBombError as e:  # the warning is ignored above
         raise SitegenError(f"refused as a decompression bomb: {e}", display) from None
     except Image.UnidentifiedImageError:
@@ -113,8 +116,12 @@ def encode(data: bytes, display: str, widths: tuple[int, ...]) -> tuple[dict[str
         small = img.resize((width, height), Image.Resampling.LANCZOS)
         for ext, _, options in _formats():
             buf = io.BytesIO()
+            shown = small
+            if ext == "jpg" and small.mode == "RGBA":  # JPEG has no alpha: on white
+                white = Image.new("RGBA", small.size, "white")
+                shown = Image.alpha_composite(white, small).convert("RGB")
             try:
-                small.save(buf, format={"jpg": "JPEG"}.get(ext, ext.upper()), **options)
+                shown.save(buf, format={"jpg": "JPEG"}.get(ext, ext.upper()), **options)
             except (OSError, ValueError, RuntimeError) as e:  # WebP, AVIF: too long a side
                 raise SitegenError(
                     f"cannot encode the photo at {width}x{height} px ({e}): crop it", display

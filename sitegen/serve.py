@@ -50,7 +50,7 @@ from .build import build_site, forget_output
 from .cli import one_line
 from .config import load_config
 from .errors import SitegenError, machine_error, printable, require_site_folder
-from .render import static_dirs, theme_dirs
+from .render import theme_dirs
 from .state import (
     CACHE_DIR,
     FOLDER,
@@ -90,7 +90,7 @@ SCRATCH_PREFIX = "sitegen-serve-"  # the temporary folder a preview builds into
 DEFAULT_HOST = "127.0.0.1"  # the command line's --host, unless given
 # liveCSS: a reload request whose path ends in .css swaps stylesheets in place
 LIVE_CSS = (".css",)
-LIVE_IMG = (".png", ".jpg", ".jpeg", ".gif")
+NOT_LIVE = (".png", ".jpg", ".jpeg", ".gif")  # which livereload.js would refresh in place
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{8,64}\.css$")
 _TEXT_TYPES = ("application/xml", "application/json", "application/javascript")
 
@@ -344,19 +344,13 @@ class Preview:
 
     def reload_path(self, changed: list[str], recovered: bool) -> str:
         """The path livereload.js is told about, which decides how the page is refreshed:
-        all-CSS changes swap in place, all-image ones under static/ (published as named, unlike
-        the profile photo) refresh images; anything else, a deletion, a failed or recovered
-        build, reloads the page."""
+        all-CSS changes swap in place; anything else, a deletion, a failed or recovered build,
+        reloads the page. An image too: livereload.js refreshes an <img> in place, but not a
+        stylesheet's background, which stayed stale (a preview hunter's report)."""
         live = not recovered and self.failed is None and all(os.path.exists(p) for p in changed)
-        dirs = [self.site_dir / "static"]
-        with contextlib.suppress(SitegenError):  # an unknown theme: the build says so
-            dirs = static_dirs(self.site_dir, self.theme) if self.theme else dirs
-        # within the site's folders: one of the folders above it may be called static too
-        static = all(any(Path(p).is_relative_to(d) for d in dirs) for p in changed)
-        for suffixes, ok in ((LIVE_CSS, True), (LIVE_IMG, static)):
-            if live and ok and changed and all(p.lower().endswith(suffixes) for p in changed):
-                return changed[0]
-        return next((p for p in changed if not p.lower().endswith(LIVE_CSS + LIVE_IMG)), "*")
+        if live and changed and all(p.lower().endswith(LIVE_CSS) for p in changed):
+            return changed[0]
+        return next((p for p in changed if not p.lower().endswith(LIVE_CSS + NOT_LIVE)), "*")
 
     async def watch(self, before: Snapshot) -> None:
         """Poll the watched files; after each settled change rebuild once and reload browsers.
@@ -614,6 +608,8 @@ def serve(site_dir: Path, host: str, port: int, open_browser: bool) -> int:
     try:
         preview = Preview(site_dir, output, url)
         seen = snapshot(preview.roots)  # before the build: what changes during it counts
+        # a large site's first build takes a minute, which had passed without a word
+        preview.say(f"Building {site_dir.resolve()} for {url} ...")
         preview.build()
         preview.say(f"Serving {site_dir.resolve()} at {url}")
         if host not in ("127.0.0.1", "localhost", "::1"):

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import pickle
+import re
 import shutil
 import signal
 import stat
@@ -49,8 +50,11 @@ def not_site(name: str) -> bool:
     Other hidden names may be the site (static/.well-known/ and root/.nojekyll are copied)."""
     return (
         name in VCS_DIRS
-        or name.startswith(("#", ".#"))
-        or name.endswith(("~", ".swp", ".swx", ".tmp"))
+        # emacs's, LibreOffice's lock (.~lock.cv.odt#), gedit's temporary file
+        or name.startswith(("#", ".#", ".~lock.", ".goutputstream-"))
+        # vim's swap files (.swp, then .swo, .swn... while one is open), Kate's, JetBrains'
+        or re.search(r"\.sw[a-px]$", name) is not None
+        or name.endswith(("~", ".tmp", ".kate-swp", "___jb_tmp___", "___jb_old___"))
         # vim's write-permission probe; the folder notes of macOS (.DS_Store, Icon\r, and ._
         # copies of a file's attributes, on a drive or from a zip) and of Windows (Thumbs.db
         # keeps thumbnails of images since deleted)

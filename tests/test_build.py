@@ -1017,6 +1017,21 @@ def test_a_folder_linked_twice_under_static_is_copied_under_both_names(fresh_sit
         assert (fresh_site / "output" / "assets" / name / "doc.txt").read_text() == "slides\n"
 
 
+def test_a_static_file_that_is_a_link_to_nothing_is_an_error(fresh_site: Path) -> None:
+    """A preview hunter's: a site's static/style.css linked to a file since moved was left
+    out in silence, and the theme's stylesheet served in its place; a paper's dead link
+    was an error already. An editor's lock link (emacs' `.#name`) is no file of the site."""
+    static = fresh_site / "static"
+    static.mkdir()
+    (static / ".#notes.txt").symlink_to("user@host.1234:1700000000")  # emacs's: left out
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    (static / "style.css").symlink_to(fresh_site / "nowhere" / "style.css")
+    for args in (("build", "--no-search"), ("check",)):
+        proc = run_cli(*args, "--site", fresh_site)
+        assert proc.returncode == 1, proc.stderr
+        assert f"{static / 'style.css'}: cannot publish: a link to nothing" in proc.stderr
+
+
 def test_editor_droppings_in_static_are_not_published(fresh_site: Path) -> None:
     """The preview does not watch swap and backup files, so the build must not copy them
     either (a stale `*.tmp` in output/ would differ from a preview's); and a deployed

@@ -222,6 +222,39 @@ def test_a_photo_with_a_colour_profile_gives_the_same_bytes_every_time() -> None
         assert "icc_profile" not in Image.open(io.BytesIO(data)).info, name
 
 
+def test_a_cut_out_photo_keeps_its_see_through_background_where_a_format_can() -> None:
+    """A first-afternoon hunter's: a PNG cut-out (a portrait without its background) was
+    flattened onto white, a white box on the dark theme. WebP and AVIF keep its alpha,
+    the JPEG fallback has none and is on white."""
+    from PIL import Image, ImageDraw
+
+    from sitegen.photo import encode
+
+    cut_out = Image.new("RGBA", (200, 250), (0, 0, 0, 0))
+    ImageDraw.Draw(cut_out).ellipse((40, 40, 160, 210), fill=(180, 90, 60, 255))
+    buf = io.BytesIO()
+    cut_out.save(buf, "PNG")
+    files, _ = encode(buf.getvalue(), "me.png", (176,))
+    for name, data in files.items():
+        img = Image.open(io.BytesIO(data))
+        corner, middle = (
+            img.convert("RGBA").getpixel((2, 2)),
+            img.convert("RGBA").getpixel((88, 110)),
+        )
+        if name.endswith(".jpg"):
+            assert img.mode == "RGB" and min(corner) > 240, (name, corner)
+        else:
+            assert corner[3] == 0 and middle[3] == 255, (name, corner, middle)
+        assert abs(middle[0] - 180) < 16 and abs(middle[1] - 90) < 16, (name, middle)
+    assert {n.rsplit(".", 1)[1] for n in files} >= {"webp", "jpg"}
+    # an opaque PNG (alpha all 255) stays as it was: no alpha channel to carry
+    buf = io.BytesIO()
+    Image.new("RGBA", (200, 250), (10, 120, 200, 255)).save(buf, "PNG")
+    files, _ = encode(buf.getvalue(), "me.png", (176,))
+    webp = Image.open(io.BytesIO(next(b for n, b in files.items() if n.endswith(".webp"))))
+    assert webp.mode == "RGB"
+
+
 def test_photos_with_damaged_exif_or_16_bit_grey_come_out_as_they_look() -> None:
     """A malformed EXIF entry made ImageOps.exif_transpose raise struct.error: a traceback
     from build and check. The pixels are fine: the photo is used as stored. A 16-bit
@@ -984,6 +1017,32 @@ def _pdf_bytes_text(data: bytes) -> bytes:
     return b"\n".join(parts)
 
 
+@pytest.mark.slow
+def test_the_cv_pdf_is_on_the_paper_asked_for(tmp_path: Path) -> None:
+    """A print hunter's: the CV's PDF was A4 whatever one did, and US grant agencies want
+    letter-sized pages; a browser printing any page now takes the printer's paper."""
+    from pypdf import PdfReader
+
+    site = copy_fixture(tmp_path / "site")
+
+    def size() -> tuple[int, int]:
+        box = PdfReader(site / "output" / "cv" / "cv.pdf").pages[0].mediabox
+        return round(box.width), round(box.height)
+
+    run_cli("build", "--site", site, check=True)
+    assert size() == (595, 842)  # A4, the default
+    with open(site / "sitegen.yaml", "a", encoding="utf-8") as f:
+        f.write("cv_pdf_paper: Letter\n")
+    run_cli("build", "--site", site, check=True)  # incremental: the setting reaches the PDF
+    assert size() == (612, 792)
+    config = site / "sitegen.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("Letter", "legal"))
+    proc = run_cli("build", "--site", site)
+    assert proc.returncode == 1 and "cv_pdf_paper: must be A4 or letter" in proc.stderr
+    css = next((site / "output" / "assets").glob("style*.css")).read_text(encoding="utf-8")
+    assert "size:" not in css.partition("@page")[2].partition("}")[0]
+
+
 def test_cv_pdf_is_written_linked_and_inert(out: Path) -> None:
     data = (out / "cv" / "cv.pdf").read_bytes()
     assert data.startswith(b"%PDF-") and len(data) > 5000
@@ -1051,16 +1110,16 @@ def test_a_cached_cv_pdf_that_is_a_pipe_is_a_miss_not_a_hang(tmp_path: Path, mon
 
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # a miss says it cannot make one
     html, url = "<p>Ada</p>", "https://ada.example.org/cv/"
-    cached = tmp_path / f"{cache_name(html, url)}.pdf"
+    cached = tmp_path / f"{cache_name(html, url, 'A4')}.pdf"
     cached.write_bytes(b"%PDF-1.7 cached\n")
-    assert cv_pdf(html, url, {}, tmp_path) == b"%PDF-1.7 cached\n"  # the name it looks up
+    assert cv_pdf(html, url, {}, "A4", tmp_path) == b"%PDF-1.7 cached\n"  # the name it looks up
     cached.unlink()
     os.mkfifo(cached)
     made: list[bytes | str] = []
 
     def make() -> None:
         try:
-            made.append(cv_pdf(html, url, {}, tmp_path))
+            made.append(cv_pdf(html, url, {}, "A4", tmp_path))
         except SitegenError as e:
             made.append(str(e))
 

@@ -177,6 +177,36 @@ def test_every_internal_link_image_and_asset_resolves(example_output: Path) -> N
     assert not broken, f"{len(broken)} broken references:\n" + "\n".join(broken[:40])
 
 
+def test_links_of_one_name_lead_to_one_page(example_output: Path) -> None:
+    """A print hunter's: a screen reader's list of links read seven links "CV", the nav's to
+    the CV and the topic chips' to Computer Vision: a chip is named in full."""
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.links: list[list] = []  # [href, aria-label, text]
+            self.open = False
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "a":
+                a = dict(attrs)
+                self.links.append([a.get("href"), a.get("aria-label"), ""])
+                self.open = True
+
+        def handle_endtag(self, tag: str) -> None:
+            self.open = self.open and tag != "a"
+
+        def handle_data(self, data: str) -> None:
+            if self.open:
+                self.links[-1][2] += data
+
+    for page, cv in (("index.html", "cv/"), ("timeline/index.html", "../cv/")):
+        parser = Links()
+        parser.feed((example_output / page).read_text(encoding="utf-8"))
+        named_cv = {href for href, label, text in parser.links if (label or text.strip()) == "CV"}
+        assert named_cv == {cv}, named_cv
+
+
 def test_stylesheets_and_scripts_are_fingerprinted(example_output: Path) -> None:
     """The year-long cache in netlify.toml is safe only if a change changes the name."""
     import hashlib
@@ -307,7 +337,7 @@ def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
     # own, and a regret bound widened its page to 455 px of 360
     bound = r"\tilde{O}(\sqrt{d^2H^3K}+d^2H^2\log(1/\delta))"
     title = f"title: 'Nearly Minimax Regret ${bound}$ for MDPs'"
-    front = re.sub(r"(?m)^title: .*$", lambda _: title, front)
+    front = re.sub(r"(?m)^title: .*$", lambda _: f"{title}\ndoi: 10.1234/abcd.5678", front)
     body = f"The objective ${FORMULA}$ is maximised; ${LONG_FORMULA}$ bounds it:\n\n$${MATRIX}$$\n"
     # a wide table and a long line of code scroll in their boxes, which a keyboard must reach
     body += "\n| Term | Course | Role | Students | Evaluation |\n|---|---|---|---|---|\n"
@@ -347,6 +377,30 @@ def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
             "sel => [...document.querySelectorAll(sel)].map(e => getComputedStyle(e).color)",
             ".cv-pubs .owner, .cv h1",
         )
+        # printed, nothing scrolls, for paper has no scroll bar: every column of a wide table
+        # and a whole formula (both had been cut at the margin), a DOI's address after its
+        # button; a chart's legend keeps its colours (a print hunter's reports)
+        page.goto(base + pages["paper"])
+        table = page.evaluate(
+            "(t => [getComputedStyle(t).display, t.scrollWidth <= t.clientWidth])"
+            "(document.querySelector('.abstract table'))"
+        )
+        assert table == ["table", True]
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('.math-inline')).overflowX")
+            == "visible"
+        )
+        doi = "document.querySelector('.paper-links a[href*=doi]')"
+        after = page.evaluate(f"getComputedStyle({doi}, '::after').content")
+        assert after.startswith('" <https://doi.org/'), after
+        page.goto(base)
+        adjust = "getComputedStyle(document.querySelector('.swatch'))"
+        assert page.evaluate(f"{adjust}.printColorAdjust") == "exact"
+        context.close()
+        context = chromium.new_context(forced_colors="active")
+        page = context.new_page()
+        page.goto(base)
+        assert page.evaluate(f"{adjust}.forcedColorAdjust") == "none"
         context.close()
     assert colours and all(max(map(int, re.findall(r"\d+", c)[:3])) < 100 for c in colours), colours
 

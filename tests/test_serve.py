@@ -176,6 +176,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Ser
 
 def test_pages_are_served_with_the_reload_script(served: tuple[Path, Serve]) -> None:
     site, srv = served
+    # said before the first build, which takes a minute on a large site (a preview hunter's)
+    assert srv.out[0] == f"Building {site.resolve()} for {srv.url} ...", srv.out
     status, headers, body = srv.get("/")
     assert status == 200
     assert headers["Content-Type"] == "text/html; charset=utf-8"
@@ -527,24 +529,25 @@ def test_hidden_folders_the_build_copies_are_watched() -> None:
     assert all(map(not_site, [".git", ".#paper.md", "#paper.md#", "paper.md~", ".paper.md.swp"]))
 
 
-def test_only_images_published_under_their_own_name_are_swapped_in_place(tmp_path: Path) -> None:
-    """livereload.js refreshes the <img> whose src ends with the saved file's name; the
-    profile photo is published as assets/photo-HASH-*, so its page must reload instead.
-    The site lies in a folder named static (~/static/site): its photo was taken for a
-    static file, so an open page never showed a new one."""
+def test_a_saved_stylesheet_is_swapped_in_place_and_a_saved_image_reloads_the_page(
+    tmp_path: Path,
+) -> None:
+    """livereload.js refreshes in place an <img> whose src ends with the saved file's name,
+    but not a stylesheet's background: a preview hunter's edited bg.png stayed stale. (The
+    profile photo, published as assets/photo-HASH-*, had needed a reload already.)"""
     from sitegen.serve import Preview
 
-    site = tmp_path / "static" / "site"
-    static, photo = site / "static" / "logo.png", site / "content" / "me.jpg"
-    theme = site / "themes" / "mine" / "static" / "bg.png"
-    for path in (static, photo, theme):
+    site = tmp_path / "site"
+    css, logo = site / "static" / "extra.css", site / "static" / "img" / "bg.png"
+    photo = site / "content" / "me.jpg"
+    for path in (css, logo, photo):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
-    (site / "sitegen.yaml").write_text("theme: mine\n")
     preview = Preview(site, tmp_path / "out", BASE_URL)
-    assert preview.reload_path([str(static)], False) == str(static)
-    assert preview.reload_path([str(theme)], False) == str(theme)
-    assert preview.reload_path([str(photo)], False) == "*"
+    assert preview.reload_path([str(css)], False) == str(css)
+    for saved in ([logo], [photo], [logo, css]):
+        assert preview.reload_path(list(map(str, saved)), False) == "*", saved
+    assert preview.reload_path([str(css)], True) == "*"  # a recovered build reloads
 
 
 def test_resolve_request_stays_inside(tmp_path: Path) -> None:
