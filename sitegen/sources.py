@@ -79,6 +79,9 @@ _ARXIV = re.compile(
 _ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)", re.I)
 _PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
 _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
+# DBLP ends every title with a period (its RIS, its XML), which is no part of the title; an
+# ellipsis's, an initial's (`Vitamin C.`) and an escaped one (`1984\.`) stay
+_FINAL_PERIOD = re.compile(r"(?<![.\\\s])(?<!\b\w)\.$")
 _HOMONYM = re.compile(r"\s+[0-9]{4}$")
 
 # What each source calls a kind of paper -> a paper's `type` (model.PAPER_TYPES); a kind
@@ -250,6 +253,7 @@ def _thesis_degree(kind: str | None, degree: Any) -> str | None:
 
 def _record(source: str, line: int | None, title: str, **fields: Any) -> SourceRecord:
     """Every parser's record, checked alike: the parsers leave empty names to this."""
+    title = _FINAL_PERIOD.sub("", title)
     if not visible(title):  # as a paper file's title must be
         raise SitegenError("an entry without a title", source, line)
     # DBLP tells homonyms apart by a number ("Lemeng Wu 0001"): no part of the name
@@ -546,8 +550,10 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
     starts = [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("TY  - ")]
     if not starts and text.strip():
         raise SitegenError("not a RIS file: no 'TY  - ' line starts a record", source, 1)
+    # rispy 0.10 knows no BT, a book's or proceedings' title: DBLP's conference paper's venue
+    tags = {**rispy.TAG_KEY_MAPPING, "BT": "book_title"}
     try:
-        entries = rispy.loads(text, skip_unknown_tags=True)
+        entries = rispy.loads(text, skip_unknown_tags=True, mapping=tags)
     except (OSError, ValueError, KeyError, IndexError) as e:
         m = re.search(r"line (\d+)", str(e))
         line = int(m.group(1)) if m else None
@@ -557,14 +563,17 @@ def parse_ris(text: str, source: str) -> list[SourceRecord]:
     records = []
     for i, e in enumerate(entries):
         line = starts[i] if i < len(starts) else None
-        title = clean(e.get("title") or e.get("primary_title") or e.get("translated_title"))
+        kind = _RIS_TYPES.get(clean(e.get("type_of_reference")).upper())
+        # BT is a whole book's own title, and the book (proceedings) that holds any other item
+        book = e.get("book_title") if kind == "book" else None
+        title = clean(e.get("title") or e.get("primary_title") or e.get("translated_title") or book)
         urls = [u for u in (web_url(x) for x in e.get("urls", [])) if u]
         files = e.get("file_attachments1") or []
         pdfs = [u for u in map(web_url, [files] if isinstance(files, str) else files) if u]
         arxiv = next((a for a in (bare_arxiv(u, hinted=True) for u in urls) if a), None)
         arxiv = arxiv or bare_arxiv(e.get("notes") and " ".join(e["notes"]), hinted=True)
         journal = e.get("journal_name") or e.get("secondary_title") or e.get("alternate_title3")
-        kind = _RIS_TYPES.get(clean(e.get("type_of_reference")).upper())
+        journal = journal or (e.get("book_title") if kind != "book" else None)  # DBLP's CPAPER
         paper_type = _thesis_degree(kind, e.get("type_of_work"))
         journal = journal or (e.get("publisher") if paper_type in _PUBLISHED_BY else None)
         abstract = clean(e.get("abstract") or e.get("notes_abstract"))

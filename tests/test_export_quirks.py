@@ -1,0 +1,68 @@
+"""What real exports do that the format alone does not say, as hunters met it importing them
+through the real CLI: DBLP's RIS, Zotero's arXiv items, every source's spelling of a title,
+Google Scholar's repeated keys, IEEE Xplore's initials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bibtexparser
+import pytest
+import yaml
+from conftest import AS_OF, papers_site, run_cli
+
+
+def site_of(tmp_path: Path) -> Path:
+    """A new site of Lemeng Wu's, with no paper yet."""
+    return papers_site(tmp_path / "site", [], owner="Lemeng Wu")
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def imported(site: Path, *sources: Path) -> str:
+    proc = run_cli("import", *sources, "--site", site, "--as-of", AS_OF)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def papers(site: Path) -> dict[str, dict]:
+    """Each paper file's name -> its front matter."""
+    return {
+        p.name: yaml.safe_load(p.read_text(encoding="utf-8").split("\n---\n")[0][4:])
+        for p in sorted((site / "content" / "papers").glob("*.md"))
+    }
+
+
+@pytest.mark.slow
+def test_a_dblp_ris_conference_paper_keeps_its_proceedings_and_pages(tmp_path: Path) -> None:
+    """A hunter's: DBLP's RIS names a conference paper's proceedings in BT, which rispy does
+    not know: the paper had no venue and no pages, and the site cited it as a @misc. Its
+    title kept the period DBLP ends every title with."""
+    site = site_of(tmp_path)
+    ris = write(
+        tmp_path / "dblp.ris",
+        "TY  - CPAPER\nAU  - Wu, Lemeng\nAU  - Wang, Dilin\n"
+        "TI  - Fast Point Cloud Generation with Straight Flows.\n"
+        "BT  - IEEE/CVF Conference on Computer Vision and Pattern Recognition, CVPR 2023, "
+        "Vancouver, BC, Canada, June 17-24, 2023\n"
+        "SP  - 9445\nEP  - 9454\nPY  - 2023//\nDO  - 10.1109/CVPR52729.2023.00911\nER  - \n\n"
+        "TY  - BOOK\nAU  - Wu, Lemeng\nBT  - Flows and Their Uses\nPY  - 2024//\nER  - \n",
+    )
+    imported(site, ris)
+    found = papers(site)
+    fast = found["2023-fast-point-cloud-generation-with-straight-flows.md"]
+    assert fast["title"] == "Fast Point Cloud Generation with Straight Flows"
+    assert fast["venue"].startswith("IEEE/CVF Conference on Computer Vision and Pattern")
+    assert fast["pages"] == "9445–9454" and fast["type"] == "conference"
+    book = found["2024-flows-and-their-uses.md"]  # a whole book's BT is its own title
+    assert book["type"] == "book" and "venue" not in book
+    run_cli("build", "--site", site, "--no-search", check=True)
+    slug = "2023-fast-point-cloud-generation-with-straight-flows"
+    bib = (site / "output" / "papers" / slug / f"{slug}.bib").read_text(encoding="utf-8")
+    (entry,) = bibtexparser.parse_string(bib).entries
+    assert entry.entry_type == "inproceedings"
+    assert entry["booktitle"].startswith("IEEE/CVF Conference") and entry["pages"] == "9445--9454"
+    assert entry["title"].strip("{}") == "Fast Point Cloud Generation with Straight Flows"
