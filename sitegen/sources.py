@@ -76,8 +76,16 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ARXIV = re.compile(
     r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w.])"
 )
-_ARXIV_HINT = re.compile(r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)", re.I)
-_PREPRINT_VENUE = re.compile(r"(?i)\s*(corr|arxiv(\s+preprint)?(\s+arxiv:\S+)?|preprint)\s*")
+_ARXIV_HINT = re.compile(
+    r"arxiv(?:\.org/(?:abs|pdf)/|\s*:\s*|\s+preprint\s+(?:arxiv:)?)|corr\s+abs/", re.I
+)
+# what stands for arXiv where a venue goes, with or without the id and Zotero's class: Scholar's
+# `arXiv preprint arXiv:N`, Zotero's `arXiv:N [cs]`, ADS's `arXiv e-prints`, DBLP's `CoRR
+# abs/N`, Semantic Scholar's `ArXiv`
+_PREPRINT_VENUE = re.compile(
+    r"(?i)\s*(?:corr|arxiv(?:\s+(?:preprint|e-prints))?|preprint)"
+    r"(?:\s*:\s*\S+|\s+(?:arxiv\s*:\s*|abs/)\S+)?(?:\s*\[[^\]]*\])?\s*"
+)
 _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
 # DBLP ends every title with a period (its RIS, its XML), which is no part of the title; an
 # ellipsis's, an initial's (`Vitamin C.`) and an escaped one (`1984\.`) stay
@@ -476,7 +484,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
         arxiv = arxiv or bare_arxiv(f.get("arxiv"))  # al-folio's own field: its arXiv button
         for key in ("journal", "note", "url", "howpublished", "html"):
             arxiv = arxiv or bare_arxiv(f.get(key), hinted=True)
-        if not arxiv and f.get("journal", "").strip().lower() == "corr":  # DBLP: abs/2212.06244
+        # DBLP's CoRR, Semantic Scholar's ArXiv: volume = {abs/2212.06244}
+        if not arxiv and f.get("journal", "").strip().lower() in ("corr", "arxiv"):
             arxiv = bare_arxiv(f.get("volume"))
         url = web_url(f.get("url")) or web_url(_URL_MACRO.sub(r"\1", f.get("howpublished", "")))
         html_url = web_url(f.get("html"))  # al-folio's HTML button: the paper's page, or its DOI
@@ -692,6 +701,9 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
         paper_type = _thesis_degree(_CSL_TYPES.get(clean(item.get("type"))), item.get("genre"))
         venue = item.get("container-title")
         venue = venue or (item.get("publisher") if paper_type in _PUBLISHED_BY else None)
+        # Zotero kept an arXiv paper's id in its note, its URL, and for years its venue
+        found = (bare_arxiv(t, hinted=True) for t in (note, url, venue))
+        arxiv = next(filter(None, found), None)
         with _located(text, (*at, i), item.get("title") or item.get("id")):  # no id: no line yet
             record = _record(
                 source,
@@ -700,7 +712,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 authors=tuple(map(_csl_name, _as_list(item.get("author")))),
                 date=_csl_date(item, source, line),
                 doi=bare_doi(item.get("DOI")),
-                arxiv=bare_arxiv(note, hinted=True) or bare_arxiv(url, hinted=True),
+                arxiv=arxiv,
                 venue=_venue(rich_text(venue)),
                 volume=rich_text(item.get("volume")) or None,
                 issue=rich_text(item.get("issue")) or None,

@@ -66,3 +66,44 @@ def test_a_dblp_ris_conference_paper_keeps_its_proceedings_and_pages(tmp_path: P
     assert entry.entry_type == "inproceedings"
     assert entry["booktitle"].startswith("IEEE/CVF Conference") and entry["pages"] == "9445--9454"
     assert entry["title"].strip("{}") == "Fast Point Cloud Generation with Straight Flows"
+
+
+def test_arxiv_in_any_exports_spelling_is_a_preprint_not_a_venue(tmp_path: Path) -> None:
+    """A hunter's: Zotero stored arXiv items for years as journal articles in the "journal"
+    `arXiv:2102.08606 [cs]`: the paper became an article in that venue, listed in the CV among
+    the journal articles, and won over Scholar's `arXiv preprint arXiv:2102.08606`."""
+    site = site_of(tmp_path)
+    zotero = write(
+        tmp_path / "zotero.json",
+        '[{"id": "z1", "type": "article-journal", "title": "Centroid Transformers",'
+        ' "container-title": "arXiv:2102.08606 [cs]", "note": "arXiv: 2102.08606",'
+        ' "author": [{"family": "Wu", "given": "Lemeng"}], "issued": {"date-parts": [[2021]]}},'
+        ' {"id": "z2", "type": "article-journal", "title": "Straight Flows",'
+        ' "container-title": "arXiv:2209.03003 [cs]",'
+        ' "author": [{"family": "Wu", "given": "Lemeng"}], "issued": {"date-parts": [[2022]]}}]',
+    )
+    scholar = write(
+        tmp_path / "scholar.bib",
+        "@article{wu2021centroid, title={Centroid transformers}, author={Wu, Lemeng},"
+        " journal={arXiv preprint arXiv:2102.08606}, year={2021}}\n"
+        # ADS's, Semantic Scholar's and DBLP's ways of saying arXiv, with the id elsewhere
+        "@article{a, title={Paper A}, author={Wu, Lemeng}, journal={arXiv e-prints},"
+        " eprint={2301.00001}, year={2023}}\n"
+        "@article{b, title={Paper B}, author={Wu, Lemeng}, journal={ArXiv},"
+        " volume={abs/2301.00002}, year={2023}}\n"
+        "@article{c, title={Paper C}, author={Wu, Lemeng}, journal={CoRR abs/2301.00003},"
+        " year={2023}}\n",
+    )
+    imported(site, zotero, scholar)
+    found = {p["title"]: p for p in papers(site).values()}
+    assert len(found) == 5, found.keys()
+    expected = {
+        "Centroid Transformers": "2102.08606",
+        "Straight Flows": "2209.03003",  # the id in the venue alone
+        "Paper A": "2301.00001",
+        "Paper B": "2301.00002",
+        "Paper C": "2301.00003",
+    }
+    for title, arxiv in expected.items():
+        paper = found[title]
+        assert (paper["type"], paper["arxiv"], paper.get("venue")) == ("preprint", arxiv, None)
