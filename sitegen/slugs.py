@@ -62,6 +62,17 @@ _LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
 )
 _NOT_WORD = re.compile(r"[\W_]+")
+# TeX's Greek letters (`$\alpha$`, DBLP's `\(\alpha\)`, `\varepsilon`), which other sources
+# give as the letter (Zotero's `α`); a Markdown title doubles the backslash
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "sigma tau upsilon phi chi psi omega"
+).split()  # Unicode's order, from U+03B1 (and U+0391), where rho's next (U+03C2) is left out
+_GREEK = {
+    **{n: chr(0x3B1 + i + (i > 16)) for i, n in enumerate(_GREEK_NAMES)},
+    **{n.title(): chr(0x391 + i + (i > 16)) for i, n in enumerate(_GREEK_NAMES)},
+}
+_GREEK_COMMAND = re.compile(rf"\\+(?:var)?({'|'.join(_GREEK)})(?![A-Za-z])")
 _MATH = re.compile(r"\$[^$]+\$")
 _SCRIPT = re.compile(r"[_^](?:\{([^{}]*)\}|)")  # `_2`, `^{2}`: a sub- or superscript's mark
 
@@ -71,7 +82,12 @@ def title_words(title: str) -> str:
     accents and punctuation aside, and a sub- or superscript's mark in math (`$L_2$` is
     `L2`, which a profile shows; it had split the word, a second paper). `\\W` alone took
     the vowel signs of Devanagari or Thai for punctuation, so किताब and कुताब (two titles)
-    were one."""
+    were one. A TeX Greek letter is that letter, and `&` is "and", as other sources write
+    them: Zotero's `α-Divergence` is Scholar's `$\\alpha$-divergence`."""
+    if "\\" in title:
+        title = _GREEK_COMMAND.sub(lambda m: _GREEK[m[1]], title)
+    if "&" in title:
+        title = title.replace("&", " and ")
     if "$" in title:
         title = _MATH.sub(lambda m: _SCRIPT.sub(r"\1", m[0]), title)
     folded = title.casefold()

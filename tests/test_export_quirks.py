@@ -107,3 +107,38 @@ def test_arxiv_in_any_exports_spelling_is_a_preprint_not_a_venue(tmp_path: Path)
     for title, arxiv in expected.items():
         paper = found[title]
         assert (paper["type"], paper["arxiv"], paper.get("venue")) == ("preprint", arxiv, None)
+
+
+def test_a_tex_greek_letter_and_an_ampersand_match_how_other_sources_write_them(
+    tmp_path: Path,
+) -> None:
+    """A hunter's: Scholar's `$\\alpha$-divergence`, DBLP's `{\\(\\alpha\\)}-Divergence` and
+    Zotero's `<i>α</i>-Divergence`, and Scholar's `Vision \\& language` beside DBLP's `Vision
+    and Language`, were five papers (`2021-alpha-divergence-...` and `2021-a-divergence-...`)."""
+    site = site_of(tmp_path)
+    scholar = write(
+        tmp_path / "scholar.bib",
+        "@inproceedings{s1, title={$\\alpha$-divergence variational inference meets importance"
+        " weighted auto-encoders}, author={Wu, Lemeng}, booktitle={ICML}, year={2021}}\n"
+        "@article{s2, title={Vision \\& language pretraining at scale}, author={Wu, Lemeng},"
+        " journal={TMLR}, year={2021}}\n",
+    )
+    dblp = write(
+        tmp_path / "dblp.bib",
+        "@inproceedings{d1, author={Lemeng Wu}, title={{\\(\\alpha\\)}-Divergence Variational"
+        " Inference Meets Importance Weighted Auto-Encoders}, booktitle={ICML}, year={2021}}\n"
+        "@article{d2, author={Lemeng Wu}, title={Vision and Language Pretraining at Scale},"
+        " journal={TMLR}, year={2021}}\n",
+    )
+    zotero = write(
+        tmp_path / "zotero.json",
+        '[{"id": "z", "type": "paper-conference", "title": "<i>α</i>-Divergence Variational'
+        ' Inference Meets Importance Weighted Auto-Encoders", "container-title": "ICML",'
+        ' "author": [{"family": "Wu", "given": "Lemeng"}], "issued": {"date-parts": [[2021]]}}]',
+    )
+    out = imported(site, scholar, dblp, zotero)
+    assert out.splitlines()[-1].startswith("2 added"), out
+    assert sorted(papers(site)) == [
+        "2021-alpha-divergence-variational-inference-meets-importance-weighted-auto-encoders.md",
+        "2021-vision-language-pretraining-at-scale.md",
+    ]
