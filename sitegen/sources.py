@@ -426,53 +426,73 @@ def _bib_date(f: dict[str, str], lines: dict[str, int], source: str, line: int) 
 
 
 def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
-    """Google Scholar, DBLP and Zotero exports; a duplicate key or broken entry is an error
-    at its line. An entry takes a venue or date it lacks from the volume its `crossref`
-    names (its booktitle, else title); such a volume is no paper."""
+    """Google Scholar, DBLP and Zotero exports; a broken entry is an error at its line. An
+    entry takes a venue or date it lacks from the volume its `crossref` names (its booktitle,
+    else title); such a volume is no paper. A key given twice (Scholar's `wu2022diffusion`
+    for two papers) is read twice: sitegen makes its own keys, so only a crossref needs one,
+    and takes the first entry of that key, as BibTeX does; an @string given twice, the last."""
     import bibtexparser
+    from bibtexparser.model import Entry, String
 
     library = bibtexparser.parse_string(text, parse_stack=[])  # values as written: _bib_value
     # each name read once a file: a collaboration's 3,000, accented, on each of its papers
     # took pylatexenc 3 minutes for an INSPIRE export of 1,200 entries
     author = functools.cache(_bib_author)
+    again = []  # the entries and @strings bibtexparser sets aside for a key given before
     for block in library.failed_blocks:
         line = block.start_line + 1
         if type(block).__name__ == "DuplicateBlockKeyBlock":
-            raise SitegenError(f"duplicate entry key {block.key!r}", source, line)
+            again.append(block.ignore_error_block)
+            continue
         if type(block).__name__ == "DuplicateFieldKeyBlock":  # not a brace's fault
             twice = sorted(block.duplicate_keys)[0]
             raise SitegenError(f"this entry gives {twice!r} twice: remove one", source, line)
         raise SitegenError("cannot read this BibTeX entry (unbalanced braces?)", source, line)
-    if not library.entries and text.strip():  # a sign-in page saved as .bib, say
+    entries = [*library.entries, *(b for b in again if isinstance(b, Entry))]
+    entries.sort(key=lambda e: e.start_line)
+    if not entries and text.strip():  # a sign-in page saved as .bib, say
         raise SitegenError("not a BibTeX file: no entry such as @article{...} in it", source, 1)
-    strings = {s.key.lower(): str(s.value) for s in library.strings}
-    fields = {
-        e.key: {k.lower(): _bib_value(str(v.value), strings) for k, v in e.fields_dict.items()}
-        for e in library.entries
-    }
+    defined = [*library.strings, *(b for b in again if isinstance(b, String))]
+    strings = {s.key.lower(): str(s.value) for s in sorted(defined, key=lambda s: s.start_line)}
+    fields = [
+        {k.lower(): _bib_value(str(v.value), strings) for k, v in e.fields_dict.items()}
+        for e in entries
+    ]
+    first: dict[str, int] = {}  # a key -> its first entry, the one a crossref names
+    at_lines: dict[str, list[int]] = {}
+    for i, e in enumerate(entries):
+        first.setdefault(e.key, i)
+        at_lines.setdefault(e.key, []).append(e.start_line + 1)
     # a crossref naming its own entry is a slip, not a volume: the entry is a paper
-    volumes = {ref for k, f in fields.items() if (ref := f.get("crossref")) in fields and ref != k}
-    for entry in (e for e in library.entries if e.key in volumes):
-        path, ref = [entry.key], fields[entry.key].get("crossref")
-        at = entry.start_line + 1
-        while ref in fields and ref not in path:
+    volumes = {v for i, f in enumerate(fields) if (v := first.get(f.get("crossref", ""), i)) != i}
+    for i in volumes:
+        path, ref = [entries[i].key], fields[i].get("crossref")
+        while ref in first and ref not in path:
             path.append(ref)
-            ref = fields[ref].get("crossref")
-        if ref == entry.key:  # volumes round a loop, each of them no paper: all dropped unsaid
+            ref = fields[first[ref]].get("crossref")
+        if ref == entries[i].key:  # volumes round a loop, each no paper: all dropped unsaid
             loop = " -> ".join([*path, ref])
+            at = entries[i].start_line + 1
             raise SitegenError(f"crossref loop {loop}: which is the volume?", source, at)
     records = []
-    for entry in library.entries:
-        f = fields[entry.key]
-        if entry.key in volumes or (entry.entry_type.lower() in _VOLUMES and "author" not in f):
+    for i, (entry, f) in enumerate(zip(entries, fields, strict=True)):
+        if i in volumes or (entry.entry_type.lower() in _VOLUMES and "author" not in f):
             continue  # an edited volume (DBLP lists its editors'): no paper, by no author
         line = entry.start_line + 1
-        if volume := fields.get(f.get("crossref", "")):  # where and when, not its DOI or URL
+        if (ref := f.get("crossref", "")) in first:  # where and when, not its DOI or URL
+            volume = fields[first[ref]]
             # a biblatex volume's `date` would come before the entry's own `year`
             dated = ("year", "month") if f.get("year") else ("year", "month", "date")
             found = {k: volume.get(k) for k in (*dated, "volume", "publisher")}
             found["booktitle"] = volume.get("booktitle") or volume.get("title")
             f = {**{k: v for k, v in found.items() if v}, **f}
+        twice = []  # a crossref to a key given twice: said, as its volume may be the other
+        if len(at_lines.get(ref, ())) > 1:
+            where = ", ".join(map(str, at_lines[ref]))
+            why = f"crossref {clean(ref)[:60]!r} names the entries at lines {where}: the first"
+            twice.append(
+                SitegenWarning(f"{why} is taken as its volume, as BibTeX does", source, line)
+            )
         lines = {k.lower(): v.start_line + 1 for k, v in entry.fields_dict.items()}
         if "journaltitle" in f:  # biblatex's name for it
             f = {"journal": f["journaltitle"], **f}
@@ -517,7 +537,8 @@ def parse_bibtex(text: str, source: str) -> list[SourceRecord]:
                 featured=clean(f.get("selected")).lower() in ("true", "yes"),
                 type=paper_type,
                 # al-folio's buttons are files in its assets/pdf/: each said, not dropped
-                warnings=tuple(
+                warnings=tuple(twice)
+                + tuple(
                     w
                     for k in ("pdf", "html", *_ALFOLIO_LINKS)
                     for w in _not_a_url(

@@ -142,3 +142,36 @@ def test_a_tex_greek_letter_and_an_ampersand_match_how_other_sources_write_them(
         "2021-alpha-divergence-variational-inference-meets-importance-weighted-auto-encoders.md",
         "2021-vision-language-pretraining-at-scale.md",
     ]
+
+
+def test_a_key_given_twice_is_two_papers_and_only_a_crossref_to_it_is_said(
+    tmp_path: Path,
+) -> None:
+    """A hunter's: Google Scholar gives two papers one key (`wu2022diffusion`), and the whole
+    import stopped at `dupkey.bib:10: duplicate entry key`. sitegen makes its own keys: only
+    a crossref needs the source's, and it takes the first entry of a key, as BibTeX does."""
+    site = site_of(tmp_path)
+    bib = write(
+        tmp_path / "dupkey.bib",
+        "@string{venue = {NeurIPS}}\n"  # line 1
+        "@article{wu2022diffusion,\n  title={Diffusion models for point clouds},\n"
+        "  author={Wu, Lemeng},\n  journal={TPAMI},\n  year={2022}\n}\n"  # lines 2-7
+        "@string{venue = {ICML}}\n"  # line 8: given again, this one is read
+        "@article{wu2022diffusion,\n  title={Diffusion models for molecules},\n"  # line 9
+        "  author={Wu, Lemeng},\n  journal=venue,\n  year={2022}\n}\n"
+        "@proceedings{vol, title={Proceedings of CVPR 2021}, year={2021}}\n"  # line 15
+        "@proceedings{vol, title={Proceedings of ICCV 2021}, year={2021}}\n"  # line 16
+        "@inproceedings{p, title={A Paper in a Volume}, author={Wu, Lemeng}, crossref={vol}}\n",
+    )
+    proc = run_cli("import", bib, "--site", site, "--as-of", AS_OF)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("3 added"), proc.stdout
+    found = {p["title"]: p for p in papers(site).values()}
+    assert found["Diffusion models for point clouds"]["venue"] == "TPAMI"
+    assert found["Diffusion models for molecules"]["venue"] == "ICML"
+    assert found["A Paper in a Volume"]["venue"] == "Proceedings of CVPR 2021"
+    said = (
+        f"{bib}:17: warning: crossref 'vol' names the entries at lines 15, 16: the first is"
+        " taken as its volume, as BibTeX does"
+    )
+    assert said in proc.stderr and proc.stderr.count(str(bib)) == 1, proc.stderr
