@@ -175,3 +175,41 @@ def test_a_key_given_twice_is_two_papers_and_only_a_crossref_to_it_is_said(
         " taken as its volume, as BibTeX does"
     )
     assert said in proc.stderr and proc.stderr.count(str(bib)) == 1, proc.stderr
+
+
+@pytest.mark.slow
+def test_a_coauthor_named_by_initials_is_said_to_be_the_one_full_name_they_fit(
+    tmp_path: Path,
+) -> None:
+    """A hunter's: IEEE Xplore's RIS gives initials (`D. Wang`), Scholar full names (`Wang,
+    Dilin`): the site had coauthors/d-wang/ and coauthors/dilin-wang/, each with part of the
+    joint papers, and the build said nothing. `Q. Liu` fits Qiang Liu and Qi Liu: not said."""
+    site = site_of(tmp_path)
+    ieee = write(
+        tmp_path / "ieee.ris",
+        "TY  - JOUR\nAU  - L. Wu\nAU  - D. Wang\nAU  - Q. Liu\nTI  - Paper One\nJO  - TPAMI\n"
+        "PY  - 2021\nER  - \n\nTY  - JOUR\nAU  - L. Wu\nAU  - V. Chandra\nTI  - Paper Two\n"
+        "JO  - TPAMI\nPY  - 2022\nER  - \n",
+    )
+    scholar = write(
+        tmp_path / "scholar.bib",
+        "@article{a, title={Paper Three}, author={Wu, Lemeng and Wang, Dilin and Liu, Qiang"
+        " and Chandra, Vikas}, journal={JMLR}, year={2022}}\n"
+        "@article{b, title={Paper Four}, author={Wu, Lemeng and Liu, Qi}, journal={JMLR},"
+        " year={2023}}\n",
+    )
+    imported(site, ieee, scholar)
+    proc = run_cli("build", "--site", site, "--no-search", check=True)
+    said = (
+        "content/people.yaml: warning: coauthor {!r} may be {!r}, the only coauthor whose name"
+        " those initials fit, with a page each: if so, list {!r} as an alias of {!r} in"
+        " content/people.yaml"
+    )
+    assert said.format(*["D. Wang", "Dilin Wang"] * 2) in proc.stderr, proc.stderr
+    assert said.format(*["V. Chandra", "Vikas Chandra"] * 2) in proc.stderr
+    assert "'Q. Liu'" not in proc.stderr
+    write(site / "content" / "people.yaml", "- name: Dilin Wang\n  aliases: [D. Wang]\n")
+    proc = run_cli("build", "--site", site, "--no-search", check=True)
+    assert "'D. Wang'" not in proc.stderr and "'V. Chandra'" in proc.stderr
+    coauthors = site / "output" / "coauthors"
+    assert (coauthors / "dilin-wang").is_dir() and not (coauthors / "d-wang").exists()
