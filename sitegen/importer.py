@@ -17,11 +17,12 @@ date and authors fitting that file alone.
 
 Other sources (sources.py, fetch.py) never rewrite a file: their records are grouped into
 papers, matched to the site's files by DOI, arXiv id, then title, and a matched file only
-gains the keys it lacks. A profile re-rendering carries those keys over, so the hash still
-tells the import's bytes from a hand edit. The manifest's `sources` names where each
-file's paper came from: one only they added, deleted by hand, stays deleted; `written`
-holds the hash of such a file, which the profile, once it lists the paper, updates as its
-own while unedited.
+gains the keys it lacks, or, one the import wrote and nobody edited, what they know better
+(_fuller: a whole author list, a preprint's published version). A profile re-rendering
+carries those over, so the hash still tells the import's bytes from a hand edit. The
+manifest's `sources` names where each file's paper came from: one only they added, deleted
+by hand, stays deleted; `written` holds the hash of such a file, which the profile, once
+it lists the paper, updates as its own while unedited.
 
 Everything is planned in memory, then written to temporary files and renamed into place
 (manifest last): a failed import writes nothing.
@@ -41,7 +42,7 @@ import re
 import stat
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as fields_of
@@ -151,6 +152,8 @@ class ImportReport:
     warnings: list[SitegenWarning] = field(default_factory=list)
     dry_run: bool = False
     filled: list[tuple[str, list[str]]] = field(default_factory=list)  # (path, keys added)
+    # (path, keys whose value the sources' record replaced, those sources): see _fuller
+    replaced: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # where sources disagree with a file
     origins: dict[str, list[str]] = field(default_factory=dict)  # added path -> its sources
     matched: set[str] = field(default_factory=set)  # the site's papers a source entry matched
@@ -166,7 +169,8 @@ class ImportReport:
         if self.dry_run:
             out.append("dry run: nothing written; the import would:")
             out += self._papers(("add", "update", "re-create", "overwrite"), "  ")
-            out += [f"  add {', '.join(keys)} to {p}" for p, keys in self.filled]
+            out += [f"  add {', '.join(keys)} to {p}" for p, keys in self.filled if keys]
+            out += [f"  replace {line}" for line in self._replaced()]
             if self.profile_yaml:
                 verb = "create" if self.profile_yaml == "created" else "update"
                 out.append(f"  {verb} content/profile.yaml")
@@ -174,7 +178,8 @@ class ImportReport:
             if self.profile_yaml:
                 out.append(f"{self.profile_yaml} content/profile.yaml")
             out += self._papers(("added", "updated", "re-created", "overwrote"), "")
-            out += [f"added {', '.join(keys)} to {p}" for p, keys in self.filled]
+            out += [f"added {', '.join(keys)} to {p}" for p, keys in self.filled if keys]
+            out += [f"replaced {line}" for line in self._replaced()]
         out += self.notes
         out += [f"kept {p} ({why})" for p, why in self.kept]
         out += [f"missing from profile: {p} (left in place)" for p in self.missing]
@@ -189,6 +194,9 @@ class ImportReport:
         counts.update({k: v for k, v in shown_if_any.items() if v})
         out.append(", ".join(f"{len(v)} {k}" for k, v in counts.items()))
         return out
+
+    def _replaced(self) -> list[str]:
+        return [f"{', '.join(k)} in {p} (from {', '.join(s)})" for p, k, s in self.replaced]
 
     def _papers(self, verbs: tuple[str, str, str, str], indent: str) -> list[str]:
         """A line per paper added or updated (by a real run, if at most NAMED), and per
@@ -886,9 +894,11 @@ def _unmerged(current: bytes, rendered: bytes, before: str, said: str) -> list[s
 
 
 def _carry_over(current: bytes | None, data: bytes, every: bool = False) -> bytes:
-    """The profile's rendering plus what other sources added to the file (a DOI, ...); with
-    `every` (--force), plus every key the profile says nothing of: `draft`, `slug`,
-    `aliases`, tags, links. --force published a draft and moved a paper's URL."""
+    """The profile's rendering plus what other sources added to the file (a DOI, ...), and
+    what they say better (the whole author list the profile's "A, B, C et al." starts, a
+    published paper's date: _kept_better); with `every` (--force), plus every key the
+    profile says nothing of: `draft`, `slug`, `aliases`, tags, links. --force published a
+    draft and moved a paper's URL."""
     if current is None or current == data:
         return data
     old, new = _site_paper("", current), _site_paper("", data)
@@ -903,8 +913,24 @@ def _carry_over(current: bytes | None, data: bytes, every: bool = False) -> byte
             or (every and k not in new.values)
         )
     }
-    text = insert_keys(data.decode(), keep) if keep else None
+    better = {} if every else _kept_better(old.values, new.values)
+    text = insert_keys(data.decode(), {**keep, **better}, better) if keep or better else None
     return text.encode() if text is not None else data
+
+
+def _kept_better(old: dict[str, object], new: dict[str, object]) -> dict[str, object]:
+    """What the import's own file, filled from other sources, keeps of theirs over the
+    profile's rendering: a whole author list over the profile's cut short start of it, and
+    the date of a paper whose venue says it was published, when the profile's (its arXiv
+    listing's) is of another year. _fuller's rule, in the other order."""
+    out: dict[str, object] = {}
+    if _cut_short(new.get("authors"), new.get("et_al"), old.get("authors")):
+        out.update({k: old.get(k, False) for k in ("authors", "et_al", "owner_in_et_al")})
+    if _is_published(old) and _year(old.get("date")) != _year(new.get("date")):
+        out["date"] = old["date"]
+        if new.get("year_inferred"):
+            out["year_inferred"] = False
+    return out
 
 
 def _read_or_none(path: Path) -> bytes | None:
@@ -925,6 +951,7 @@ FILLABLE = (
 # what a paper's venue says of it: each comes from the record that gives the venue, so that
 # a journal's volume never goes with a conference's name
 _OF_THE_VENUE = ("type", "volume", "issue", "pages", "publisher")
+_UNPUBLISHED = ("preprint", "misc")  # types that say of no publication (a misc: GitHub)
 _NUMBERED = re.compile(r"-[0-9]+\.md$")  # a second paper's name: `...-2.md`
 _UNSET = (None, "", [])  # in a file: `featured: false` is the user's word, kept
 _EMPTY = (*_UNSET, False)
@@ -1105,6 +1132,7 @@ class _Paper:
     indexed: bool = False  # its title is in an _Index already
     data: bytes = b""  # its file's bytes, for a paper on the site
     gained: dict[str, object] = field(default_factory=dict)  # keys to add to that file
+    replaced: list[str] = field(default_factory=list)  # those of them it had a value of
     line: int | None = None  # where its first record starts in sources[0]
 
     @property
@@ -1296,6 +1324,14 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
 
     # a file renamed by hand is known by the bytes the import wrote (as _plan_profile does)
     lost = {e.sha256: e for e in plan.manifest.values() if e.file not in plan.on_disk}
+    entries = {e.file: e for e in plan.manifest.values()}
+
+    def unedited(p: _Paper) -> bool:
+        """Whether the file is as the import wrote it (or is about to write it)."""
+        entry = entries.get(p.name) or lost.get(_sha256(p.data))
+        ours = entry is not None and entry.sha256 == _sha256(p.data)
+        return ours or plan.written.get(p.name) == _sha256(p.data)
+
     own = None  # this site's papers/ when its base URL is set: a page under any old name
     with contextlib.suppress(SitegenError):  # a bad URL variable: the build reports it
         base, placeholder = resolve_base_url(load_config(plan.papers_dir.parent.parent)[0], None)
@@ -1352,15 +1388,25 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             _new_paper(group, plan, deleted)
             continue
         plan.report.matched.add(_rel(target.name))
-        plan.report.notes += [f"{_rel(target.name)}: {n}" for n in _disagreements(target, group)]
-        for key in (*FILLABLE, "authors", "abstract"):
-            if key in ("venue", *_OF_THE_VENUE) and not _same_kind(target, group):
-                continue  # a type says what its venue is: never another record's venue
-            if key in group.values and target.values.get(key) in _UNSET:
-                target.values[key] = target.gained[key] = group.values[key]
+        kind = _same_kind(target, group)  # a type says what its venue is: never another's
+        gain = {
+            k: group.values[k]
+            for k in (*FILLABLE, "authors", "abstract")
+            if k in group.values
+            and target.values.get(k) in _UNSET
+            and (kind or k not in ("venue", *_OF_THE_VENUE))
+        }
+        if ours := unedited(target):  # the import's own file: what the sources know better
+            gain.update(_fuller(target.values, group.values))
+        for key, value in gain.items():
+            if target.values.get(key) not in _UNSET:
+                target.replaced.append(key)
+            target.values[key] = target.gained[key] = value
+            target.origin[key] = group.origin.get(key, group.sources[0])
+        notes = _disagreements(target, group, edited=not ours)
+        plan.report.notes += [f"{_rel(target.name)}: {n}" for n in notes]
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)
-    entries = {e.file: e for e in plan.manifest.values()}
     gaining = [p for p in site_papers if p.gained]
     filled = _each(lambda p: _filled(p, plan.spellings), gaining)
     for paper, (gained, new) in zip(gaining, filled, strict=True):
@@ -1370,7 +1416,11 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             plan.report.warnings.append(SitegenWarning(why, path))
             continue
         plan.writes[path] = new  # in place of the profile's rendering, if it planned one
-        plan.report.filled.append((_rel(paper.name), [k for k in gained if k != "owner_in_et_al"]))
+        keys = [k for k in gained if k != "owner_in_et_al"]
+        plan.report.filled.append((_rel(paper.name), [k for k in keys if k not in paper.replaced]))
+        if paper.replaced:
+            whence = sorted({paper.origin[k] for k in paper.replaced})
+            plan.report.replaced.append((_rel(paper.name), paper.replaced, whence))
         # the manifest hash kept in step, so the next import tells it from a hand edit
         entry = entries.get(paper.name) or lost.get(_sha256(paper.data))
         if entry is not None and entry.sha256 == _sha256(paper.data):
@@ -1379,17 +1429,71 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             plan.written[paper.name] = _sha256(new)
 
 
-def _disagreements(have: _Paper, group: _Paper) -> list[str]:
-    """What the sources say differently from the file (which is kept), for the report."""
+def _disagreements(have: _Paper, group: _Paper, edited: bool) -> list[str]:
+    """What the sources say differently from the file (which is kept), for the report; of
+    a preprint `edited` by hand, how to take the published version the sources give."""
     out = []
     if have.year is not None and group.year is not None and have.year != group.year:
         out.append(f"year {have.year} in the file (kept), {group.year} in {group.origin['date']}")
+    preprint = have.values.get("type") == "preprint" and _is_preprint(have.values)
+    if edited and preprint and _is_published(group.values):  # a type blocks a venue
+        date = f" and set `date: {group.values['date']}`" if have.year != group.year else ""
+        return [
+            *out,
+            f"a preprint in the file, edited by hand (kept); {group.origin['venue']} gives its "
+            f"published version ({group.values['venue']}): to take it, delete the file's "
+            f"`type:` line{date}, then import again",
+            *group.notes,
+        ]
     for key in ("venue", "type"):
         v, gv = have.values.get(key), group.values.get(key)
         # `venue: ''` is none, which the sources' fills in: not one "kept"
         if v and isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
             out.append(f"{key} {v!r} in the file (kept), {gv!r} in {group.origin[key]}")
     return out + group.notes
+
+
+def _is_preprint(values: dict[str, object]) -> bool:
+    """A paper file of no venue, typed a preprint or not at all (a profile's paper, which is
+    its arXiv listing)."""
+    return values.get("venue") in _UNSET and values.get("type") in (*_UNSET, "preprint")
+
+
+def _is_published(values: dict[str, object]) -> bool:
+    """A record of a venue and of a type that says where it was published."""
+    return values.get("venue") not in _UNSET and values.get("type") not in (None, *_UNPUBLISHED)
+
+
+def _cut_short(cut: object, et_al: object, whole: object) -> bool:
+    """Whether `cut`, a list cut short ("A, B, C et al."), is the start of the longer `whole`."""
+
+    def keys(names: list[str]) -> list[str]:
+        return [name_key(str(n)).casefold() for n in names]
+
+    return (
+        et_al is True
+        and isinstance(cut, list)
+        and isinstance(whole, list)
+        and len(whole) > len(cut)
+        and keys(whole[: len(cut)]) == keys(cut)
+    )
+
+
+def _fuller(have: dict[str, object], given: dict[str, object]) -> dict[str, object]:
+    """What the sources' record `given` says better than the import's own file `have`: the
+    whole author list of one cut short, and a preprint's published version (its type,
+    venue, volume, issue, pages and publisher, and its date when the years differ: the
+    preprint's is not the publication's), as one import of both would write them."""
+    out: dict[str, object] = {}
+    if _cut_short(have.get("authors"), have.get("et_al"), given.get("authors")):
+        out.update(authors=given["authors"], et_al=bool(given.get("et_al")))
+    if _is_preprint(have) and _is_published(given):
+        out.update({k: given[k] for k in ("venue", *_OF_THE_VENUE) if k in given})
+        if _year(have.get("date")) != _year(given.get("date")) and "date" in given:
+            out["date"] = given["date"]
+            if have.get("year_inferred"):
+                out["year_inferred"] = False
+    return out
 
 
 def _same_kind(have: _Paper, group: _Paper) -> bool:
@@ -1451,9 +1555,10 @@ def render_new_paper(values: dict[str, object], owner: frozenset[str], added: dt
     return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
 
 
-def insert_keys(text: str, values: dict[str, object]) -> str | None:
+def insert_keys(text: str, values: dict[str, object], replace: Collection[str] = ()) -> str | None:
     """`text` with each key of `values` a new front matter line (or in place of its empty
-    value), `abstract` the body, every other byte kept; None if too unusual to edit."""
+    value, or of any value for a key in `replace`), `abstract` the body, every other byte
+    kept; None if too unusual to edit."""
     values = dict(values)
     abstract = values.pop("abstract", None)
     bom = "\ufeff" if text.startswith("\ufeff") else ""
@@ -1465,16 +1570,20 @@ def insert_keys(text: str, values: dict[str, object]) -> str | None:
     for key, value in values.items():
         block = dump_yaml({key: value}).rstrip("\n").split("\n")
         at = next((i for i in range(1, close) if lines[i].startswith(f"{key}:")), None)
+        end = close if at is None else at + 1  # past the value's own lines: a list's items
+        while end < close and lines[end][:1] in (" ", "-", "\t"):
+            end += 1
         if at is None:
             lines[close:close] = block
         # owner_in_et_al follows `authors`, which just gained names
-        elif (
-            key == "owner_in_et_al" or _EMPTY_VALUE.fullmatch(lines[at][len(key) + 1 :])
-        ) and not (at + 1 < close and lines[at + 1][:1] in (" ", "-", "\t")):
-            lines[at : at + 1] = block
+        elif key in replace or (
+            (key == "owner_in_et_al" or _EMPTY_VALUE.fullmatch(lines[at][len(key) + 1 :]))
+            and end == at + 1
+        ):
+            lines[at:end] = block
         else:
             return None
-        close += len(block) - (at is not None)
+        close += len(block) - (0 if at is None else end - at)
     if abstract:
         if nl.join(lines[close + 1 :]).strip():
             return None
@@ -1489,8 +1598,8 @@ def _filled(paper: _Paper, owner: frozenset[str]) -> tuple[dict[str, object], by
     named = "authors" in gained and any(name_key(a) in owner for a in gained["authors"])
     if named and paper.values.get("owner_in_et_al"):
         gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
-    try:
-        text = insert_keys(paper.data.decode("utf-8"), gained)
+    try:  # a value the file has is replaced only in the import's own file (_fuller's)
+        text = insert_keys(paper.data.decode("utf-8"), gained, paper.replaced)
     except UnicodeDecodeError:
         text = None  # the build reports the file; rewriting it could change other bytes
     # read back: the file must say what it said, plus the new keys

@@ -103,9 +103,10 @@ def test_each_paper_becomes_one_file_with_what_every_source_knew(merged: Path) -
     papers = by_title(merged)
     assert len(papers) == 32 + 5  # five papers none of the profile's
     fast = front(merged / "content" / "papers" / FAST)[0]
-    # the profile's values stay; DBLP's DOI, Scholar's preprint id and venue are added
+    # the profile's title and topic stay; DBLP's DOI, Scholar's preprint id and venue are
+    # added, and the published version's year replaces the date of the profile's preprint
     assert fast["title"] == "Fast Point Cloud Generation with Straight Flows"
-    assert str(fast["date"]) == "2022-12-04" and fast["topic"] == "CV"
+    assert str(fast["date"]) == "2023" and fast["topic"] == "CV"
     assert fast["doi"] == "10.1109/CVPR52729.2023.00911"
     assert fast["arxiv"] == "2212.01747"
     assert fast["venue"].startswith("Proceedings of the IEEE/CVF Conference")
@@ -542,7 +543,7 @@ def test_dry_run_reports_per_paper_and_writes_nothing(site: Path) -> None:
     assert snapshot(site) == before
     out = proc.stdout
     assert f"  add doi, arxiv, type, venue, pages to content/papers/{FAST}" in out
-    assert "year 2022 in the file (kept), 2023 in scholar.bib" in out
+    assert f"  replace authors, et_al, date in content/papers/{FAST} (from scholar.bib)" in out
     assert "  add content/papers/2021-cafe-naive-bayes" in out
 
 
@@ -938,6 +939,129 @@ def test_a_type_and_its_venue_come_from_one_record(site: Path, tmp_path: Path) -
     assert "type 'conference' in the file (kept), 'article' in b.ris" in out
     paper = by_title(site)["Residual Experts"]
     assert paper["type"] == "conference" and "venue" not in paper
+
+
+def owned_site(root: Path, owner: str = "Lemeng Wu") -> Path:
+    """`sitegen new`'s site, its owner's name set, as the README says to start from BibTeX."""
+    run_cli("new", root, check=True)
+    profile = root / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("name: Your Name", f"name: {owner}"))
+    return root
+
+
+FAST_BIB = """@inproceedings{wu2023fast, title={Fast point cloud generation with straight flows},
+  author={Wu, Lemeng and Wang, Dilin and Gong, Chengyue and Liu, Xingchao and Xiong, Yunyang
+  and Ranjan, Rakesh and Krishnamoorthi, Raghuraman and Chandra, Vikas and Liu, Qiang},
+  booktitle={Proceedings of the IEEE/CVF conference on computer vision and pattern
+  recognition}, pages={9445--9454}, year={2023}}
+"""
+FAST_PROFILE = """Lemeng Wu
+
+CV
+h-index29
+1papers
+1,323citations
+
+1 Papers
+
+CVDec 4, 2022
+Fast Point Cloud Generation with Straight Flows
+
+Lemeng Wu, Dilin Wang, Chengyue Gong et al.
+
+Diffusion models have emerged as a powerful tool for point cloud generation.
+"""
+
+
+@pytest.mark.slow
+def test_a_profiles_cut_author_list_and_preprint_date_never_replace_the_sources(
+    tmp_path: Path,
+) -> None:
+    """The profile imported after a .bib took over its file and cut its nine authors to the
+    profile's "Lemeng Wu, Dilin Wang, Chengyue Gong et al.", and dated the CVPR 2023 paper
+    by its 2022 preprint, silently: the coauthor pages of the six others went, and no later
+    import brought them back. Whatever the order, and in one call, the file keeps the whole
+    list and the published version's date, venue, type and pages, and the profile's title,
+    topic and abstract."""
+    bib, profile = tmp_path / "one.bib", tmp_path / "mini-profile.txt"
+    bib.write_text(FAST_BIB)
+    profile.write_text(FAST_PROFILE)
+    orders = {"bib first": [(bib,), (profile,)], "profile first": [(profile,), (bib,)]}
+    orders["one call"] = [(bib, profile)]
+    papers = {}
+    for order, calls in orders.items():
+        site = owned_site(tmp_path / order.replace(" ", "-"))
+        for call in calls:
+            proc = imp(*call, "--site", site)
+            assert proc.returncode == 0, proc.stderr
+        proc = imp(profile, bib, "--site", site)  # and again: nothing more changes
+        assert proc.stdout.endswith(" 0 updated, 1 unchanged, 1 matched in the sources\n")
+        (path,) = (site / "content" / "papers").glob("20*.md")
+        papers[order] = front(path)
+    fm, body = papers["bib first"]
+    assert papers["profile first"] == papers["one call"] == (fm, body)
+    assert len(fm["authors"]) == 9 and fm["authors"][-1] == "Qiang Liu"
+    assert fm["et_al"] is False and fm["owner_in_et_al"] is False
+    assert (fm["date"], fm["type"], fm["pages"]) == (2023, "conference", "9445–9454")
+    assert fm["venue"].startswith("Proceedings of the IEEE/CVF conference")
+    assert (fm["title"], fm["topic"]) == ("Fast Point Cloud Generation with Straight Flows", "CV")
+    assert body.startswith("Diffusion models have emerged")
+    site = tmp_path / "bib-first"
+    run_cli("build", "--site", site, "--no-search", check=True)
+    coauthors = {p.name for p in (site / "output" / "coauthors").iterdir() if p.is_dir()}
+    assert {"qiang-liu", "vikas-chandra", "xingchao-liu"} <= coauthors
+
+
+LONGHORN_SCHOLAR = """@article{liu2024longhorn, title={Longhorn: State space models are
+  amortized online learners}, author={Liu, Bo and Wang, Rui and Wu, Lemeng and Feng, Yihao
+  and Stone, Peter and Liu, Qiang}, journal={arXiv preprint arXiv:2407.14207}, year={2024}}
+"""
+LONGHORN_DBLP = """@inproceedings{DBLP:conf/iclr/LiuWWFSL25, author={Bo Liu and Rui Wang and
+  Lemeng Wu and Yihao Feng and Peter Stone and Qiang Liu}, title={Longhorn: State Space
+  Models are Amortized Online Learners}, booktitle={The Thirteenth International Conference
+  on Learning Representations, {ICLR} 2025, Singapore, April 24-28, 2025},
+  publisher={OpenReview.net}, year={2025}, url={https://openreview.net/forum?id=8jOqCcLzeO}}
+"""
+
+
+def test_a_preprint_takes_its_published_version_from_a_later_import(tmp_path: Path) -> None:
+    """A Scholar preprint imported first stayed `type: preprint` with no venue when DBLP's
+    ICLR record came in a later import (only its url came: a "Preprint" beside a button to
+    OpenReview), though one import of both gave the ICLR paper. The import's own file,
+    unedited, takes the published version as that one import does; one edited by hand
+    keeps the user's values, and the import says what to edit to take it."""
+    scholar, dblp = tmp_path / "scholar.bib", tmp_path / "dblp.bib"
+    scholar.write_text(LONGHORN_SCHOLAR)
+    dblp.write_text(LONGHORN_DBLP)
+    together, apart, edited = (owned_site(tmp_path / n) for n in ("together", "apart", "edited"))
+    assert imp(scholar, dblp, "--site", together).returncode == 0
+    (want,) = (together / "content" / "papers").glob("2025-*.md")
+    for site in (apart, edited):
+        assert imp(scholar, "--site", site).returncode == 0
+    (path,) = (apart / "content" / "papers").glob("20*.md")
+    out = imp(dblp, "--site", apart).stdout
+    assert f"replaced type, date in content/papers/{path.name} (from dblp.bib)" in out
+    assert "(kept)" not in out
+    fm = front(path)[0]
+    assert fm == front(want)[0]
+    assert (fm["type"], fm["date"], fm["publisher"]) == ("conference", 2025, "OpenReview.net")
+    assert fm["venue"].startswith("The Thirteenth International Conference on Learning")
+
+    (path,) = (edited / "content" / "papers").glob("20*.md")
+    add_keys(path, "featured: true\n")
+    out = imp(dblp, "--site", edited).stdout
+    assert front(path)[0]["type"] == "preprint" and "venue" not in front(path)[0]
+    assert (
+        f"{path.relative_to(edited)}: a preprint in the file, edited by hand (kept); dblp.bib "
+        "gives its published version (The Thirteenth International Conference on Learning "
+        "Representations, ICLR 2025, Singapore, April 24-28, 2025): to take it, delete the "
+        "file's `type:` line and set `date: 2025`, then import again\n"
+    ) in out
+    path.write_text(path.read_text().replace("type: preprint\n", "").replace("2024", "2025", 1))
+    assert imp(dblp, "--site", edited).returncode == 0  # as it said: the ICLR paper
+    fm = front(path)[0]
+    assert (fm["type"], fm["date"], fm["publisher"]) == ("conference", 2025, "OpenReview.net")
+    assert fm["venue"] == front(want)[0]["venue"] and fm["featured"] is True
 
 
 # Hugo Blox's content/publication/: a page bundle per paper, YAML or (older) TOML
