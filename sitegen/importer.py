@@ -62,6 +62,7 @@ from .content import (
     load_profile,
     owner_spellings,
     paper_date,
+    placeholder_name,
 )
 from .errors import (
     NOT_A_FILE,
@@ -549,7 +550,7 @@ def run_import(
                 "site with `sitegen new`",
                 path=content / "profile.yaml",
             )
-        owner = prof.owner if prof else load_profile(site).name  # as a build reads it
+        owner = prof.owner if prof else _owner_named(site)
         plan = _Plan(papers_dir, set(on_disk), owner, force, as_of, taken, report, origins, written)
         plan.people = load_people(site, owner)
         plan.spellings = owner_spellings(plan.people, owner)
@@ -568,6 +569,21 @@ def run_import(
             _sweep_stale_temps((content, papers_dir))
             _write_all(plan.writes, site)
         return report
+
+
+def _owner_named(site: Path) -> str:
+    """profile.yaml's `name:`, as a build reads it. `sitegen new`'s placeholder stops the
+    import before it writes: every paper would hide the owner in "et al.", and a second
+    import, once the name was set, found nothing to change."""
+    profile = load_profile(site)
+    if placeholder := placeholder_name(site, profile):  # what build and check warn of
+        raise SitegenError(
+            f"{placeholder[0].message} here before importing (an import knows your papers "
+            "by it); nothing was written",
+            path=site / "content" / "profile.yaml",
+            line=placeholder[0].line,
+        )
+    return profile.name
 
 
 def _one_at_a_time(site: Path) -> AbstractContextManager[None]:

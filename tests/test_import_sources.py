@@ -349,19 +349,17 @@ def test_dollars_math_and_topic_come_back_from_the_sites_own_exports(tmp_path: P
     site's page of the paper, which the new site's page then linked to as the paper."""
     title = "Training for \\$5 instead of \\$500 with $O(n^2)$ and 3$\\times$ less"
     abstract = "It costs \\$5 per run, not \\$500, and scales as $O(n)$."
-    site = tmp_path / "site"
-    run_cli("new", site, check=True)
+    site = owned_site(tmp_path / "site", "Ada Lovelace")
     for p in (site / "content" / "papers").glob("*.md"):
         p.unlink()
     (site / "content" / "papers" / f"{paper_slug(2024, title)}.md").write_text(
-        f"---\ntitle: '{title}'\ndate: 2024-05-01\ntopic: LG\nauthors: [Your Name]\n---\n"
+        f"---\ntitle: '{title}'\ndate: 2024-05-01\ntopic: LG\nauthors: [Ada Lovelace]\n---\n"
         f"{abstract}\n"
     )
     base = ["--base-url", "https://ada.example/"]
     run_cli("build", "--site", site, "--no-search", *base, check=True)
     for name in ("publications.bib", "publications.ris", "publications.json"):
-        fresh = tmp_path / name
-        run_cli("new", fresh, check=True)
+        fresh = owned_site(tmp_path / name, "Ada Lovelace")
         for p in (fresh / "content" / "papers").glob("*.md"):
             p.unlink()
         assert imp(site / "output" / name, "--site", fresh).returncode == 0
@@ -947,6 +945,36 @@ def owned_site(root: Path, owner: str = "Lemeng Wu") -> Path:
     profile = root / "content" / "profile.yaml"
     profile.write_text(profile.read_text().replace("name: Your Name", f"name: {owner}"))
     return root
+
+
+def test_an_import_stops_while_the_owners_name_is_the_placeholder(tmp_path: Path) -> None:
+    """`sitegen new`, then a .bib import, with `name: Your Name` left as it was: every paper
+    by "Wu, Lemeng" became `owner_in_et_al: true`, silently, and once the name was set a
+    second import changed nothing. Build and check warned of the placeholder; the import,
+    which writes the files, did not. It stops now, before writing, and says what to set;
+    a profile text in the call names the owner itself."""
+    site, bib = tmp_path / "nr", tmp_path / "some.bib"
+    bib.write_text(LONGHORN_SCHOLAR)
+    run_cli("new", site, check=True)
+    before = snapshot(site)
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr == (
+        f"{site / 'content' / 'profile.yaml'}:4: name: is still the new site's placeholder "
+        "'Your Name': set your name here before importing (an import knows your papers by "
+        "it); nothing was written\n"
+    )
+    assert snapshot(site) == before
+    profile = site / "content" / "profile.yaml"
+    profile.write_text(profile.read_text().replace("name: Your Name", "name: Lemeng Wu"))
+    assert imp(bib, "--site", site).returncode == 0  # as it said
+    (path,) = (site / "content" / "papers").glob("20*.md")
+    assert front(path)[0]["owner_in_et_al"] is False
+    fresh = tmp_path / "with-profile"
+    run_cli("new", fresh, check=True)
+    (tmp_path / "profile.txt").write_text(FAST_PROFILE)
+    proc = imp(tmp_path / "profile.txt", bib, "--site", fresh)
+    assert proc.returncode == 0, proc.stderr
 
 
 FAST_BIB = """@inproceedings{wu2023fast, title={Fast point cloud generation with straight flows},
