@@ -1544,9 +1544,23 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
         data = render_new_paper({**v, "aliases": kept}, plan.spellings, plan.as_of).encode()
         plan.writes[plan.papers_dir / name] = data
     plan.written[name] = _sha256(plan.writes[plan.papers_dir / name])
+    authors = v.get("authors") or []
+    if authors and not v.get("et_al") and not _owner_listed(authors, plan.spellings):
+        plan.report.warnings.append(_owner_unlisted(plan.owner, authors, plan.papers_dir / name))
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.report.notes += [f"{_rel(name)}: {n}" for n in group.notes]  # the sources' own
     plan.sources.setdefault(name, set()).update(group.sources)
+
+
+def _owner_unlisted(owner: str, authors: Sequence[object], path: Path) -> SitegenWarning:
+    """A new paper whose whole author list does not name the owner: under a spelling the
+    import does not know (`José R. García` for José Ramón García-Pérez), or not theirs."""
+    return SitegenWarning(
+        f"the owner, {owner}, is not among its authors ({', '.join(map(str, authors))}): if "
+        "one of them is you, add that spelling to content/people.yaml as yours "
+        f"(`- name: {owner}`, `owner: true`, `aliases: [...]`); if not, correct its authors",
+        path,
+    )
 
 
 def _kept_deleted(report: ImportReport, name: str) -> None:
@@ -1564,11 +1578,16 @@ def render_new_paper(values: dict[str, object], owner: frozenset[str], added: dt
         fm["topic"] = values["topic"]
     fm["authors"] = authors
     fm["et_al"] = bool(values.get("et_al"))
-    fm["owner_in_et_al"] = not any(name_key(a) in owner for a in authors)
+    # the owner is hidden in an "et al." only where there is one, or no list at all (ORCID's)
+    fm["owner_in_et_al"] = not _owner_listed(authors, owner) and (fm["et_al"] or not authors)
     fm.update({k: values[k] for k in FILLABLE if values.get(k)})
     fm["added"] = added
     body = values.get("abstract")
     return f"---\n{dump_yaml(fm)}---\n" + (f"{body}\n" if body else "")
+
+
+def _owner_listed(authors: Iterable[object], owner: frozenset[str]) -> bool:
+    return any(name_key(str(a)) in owner for a in authors)
 
 
 def insert_keys(text: str, values: dict[str, object], replace: Collection[str] = ()) -> str | None:
