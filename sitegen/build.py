@@ -581,7 +581,9 @@ def plan_outputs(
     # and the search page a build with Pagefind makes: `/search/` as an old URL passed the
     # preview and --no-search builds, then failed the deploy's
     searched = [urls.output_path(urls.SEARCH)] if search_wanted(loaded) else []
-    check_aliases(site_dir, site.papers, [*made, *(f for f, _ in published), *searched])
+    made_here = [*made, *(f for f, _ in published), *searched]
+    base_path = "/" if loaded.base_is_placeholder else urlsplit(base).path
+    check_aliases(site_dir, site.papers, made_here, base_path)
     fixed += published
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())
@@ -618,9 +620,13 @@ def root_files(
     return [(name, path.read_bytes()) for name, path in files.items()]
 
 
-def check_aliases(site_dir: Path, papers: Sequence[Paper], made: Sequence[str]) -> None:
+def check_aliases(
+    site_dir: Path, papers: Sequence[Paper], made: Sequence[str], base_path: str = "/"
+) -> None:
     """An old URL of a paper that the site has another use for (a topic's page, a feed, an
-    own page, the search index): named at the paper's `aliases:`, whose URL it is to drop.
+    own page, the search index), or that starts with the site's own path, as the browser
+    shows it (`/~ada/papers/x/` on a site at /~ada/, whose redirect went to
+    /~ada/~ada/papers/x/): named at the paper's `aliases:`, whose URL it is to change.
     Papers' own URLs and each other's are content.alias_clashes'."""
     if not any(p.aliases for p in papers):
         return
@@ -631,10 +637,17 @@ def check_aliases(site_dir: Path, papers: Sequence[Paper], made: Sequence[str]) 
         for url in p.aliases:
             path = urls.output_path(url)
             inside = any(path[:i] in count for i in range(len(path)) if path[i] == "/")
+            message = ""
             if count[path] > 1 or path in folders or inside or url.split("/")[0] == BUNDLE_DIR:
+                message = f"aliases: /{url} is a page or file the site has: a URL leads to one page"
+            elif base_path != "/" and f"/{url}".startswith(base_path):
+                message = (
+                    f"aliases: /{url} starts with the site's own path, {base_path}: an old URL "
+                    f"is a path from the site's folder, /{url[len(base_path) - 1 :]}"
+                )
+            if message:
                 text = (site_dir / p.source).read_text(encoding="utf-8-sig")
                 line = key_line(split_front_matter(text, p.source)[0], ("aliases",), 2)
-                message = f"aliases: /{url} is a page or file the site has: a URL leads to one page"
                 raise SitegenError(message, p.source, line or 1)
 
 

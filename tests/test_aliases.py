@@ -118,6 +118,23 @@ def test_a_single_bad_alias_not_in_a_list_is_refused_at_its_line(fresh_site: Pat
     assert where in proc.stderr, proc.stderr
 
 
+def test_an_alias_written_with_the_sites_own_path_is_refused(fresh_site: Path) -> None:
+    """A feeds hunter's: on a site at /~me/, an old URL copied from the browser's address bar,
+    `/~me/papers/old/`, was taken as a path from the site's folder: its redirect went to
+    /~me/~me/papers/old/, and the feed's entry id moved, so the paper was news again."""
+    paper = paper_files(fresh_site)[3]
+    add_front_matter(paper, "aliases:\n- /~me/papers/old-name/\n")
+    args = ("build", "--site", fresh_site, "--no-search")
+    proc = run_cli(*args, "--base-url", "https://example.org/~me/")
+    where = f"content/papers/{paper.name}:{line_of(paper, 'aliases:')}: "
+    assert proc.returncode == 1, proc.stderr
+    assert f"{where}aliases: /~me/papers/old-name/ starts with the site's own path, /~me/: " in (
+        proc.stderr
+    )
+    assert "a path from the site's folder, /papers/old-name/" in proc.stderr
+    run_cli(*args, "--base-url", "https://example.org/", check=True)  # there, a path of its own
+
+
 @pytest.mark.slow  # a dozen builds and checks
 def test_an_old_url_leads_to_one_page(fresh_site: Path) -> None:
     a, b, c = paper_files(fresh_site)[:3]
