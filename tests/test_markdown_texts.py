@@ -1,0 +1,90 @@
+"""Markdown a user writes or imports (paper bodies, bio, news, pages), built by the real CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import AS_OF, BASE_URL, papers_site, run_cli
+from htmlutil import parse
+
+PAPER = "---\ntitle: {title}\ndate: 2024-05-01\ntopic: LG\nauthors: [Ada Lovelace]\n---\n{body}\n"
+
+
+def paper(body: str, title: str = "A paper") -> str:
+    return PAPER.format(title=title, body=body)
+
+
+def build(site: Path, *args: str) -> str:
+    """The build's warnings (it must succeed)."""
+    proc = run_cli("build", "--site", site, "--base-url", BASE_URL, *args)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stderr
+
+
+@pytest.mark.slow
+def test_bracket_math_and_amsmath_are_math_everywhere(tmp_path: Path) -> None:
+    """`\\(..\\)`, `\\[..\\]` and `\\begin{align}` outside `$`, in a hand-written body and in
+    abstracts imported from a profile text and a .bib: math on the page, its `$` source in
+    the meta description, feed, RIS and CSL-JSON (they lost their backslashes)."""
+    profile = tmp_path / "prof.txt"
+    profile.write_text(
+        "Ada Lovelace\n\n1 Papers\n\nLGAug 31, 2022\nBounds on Engines\n\n"
+        "Ada Lovelace, Charles Babbage\n\n"
+        "We prove a bound of \\(O(n \\log n)\\) and show that \\[ a = b \\] holds.\n",
+        encoding="utf-8",
+    )
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{lovelace2023notes, title = {Notes on the Engine}, year = {2023},\n"
+        "  author = {Lovelace, Ada and Babbage, Charles}, journal = {Memoirs},\n"
+        "  abstract = {We give \\(O(n \\log n)\\) steps and \\[ c = d \\] too.}}\n",
+        encoding="utf-8",
+    )
+    site = tmp_path / "site"
+    run_cli("import", profile, bib, "--site", site, "--as-of", AS_OF, check=True)
+    body = "Rows:\n\n\\begin{align} a &= b \\\\ d &= e \\end{align}\n\nDone \\(x\\) and `\\(y\\)`."
+    (site / "content" / "papers" / "hand.md").write_text(paper(body), encoding="utf-8")
+    assert "math fallback" not in build(site)
+    out = site / "output" / "papers"
+
+    page = parse(out / "2022-bounds-on-engines" / "index.html")
+    assert {m["alttext"].strip() for m in page.find("math")} == {"O(n \\log n)", "a = b"}
+    assert "(O(n" not in page.text and "[ a = b ]" not in page.text
+    described = "We prove a bound of $O(n \\log n)$ and show that $a = b$ holds."
+    assert page.find("meta", name="description")[0]["content"] == described
+    ris = (out / "2022-bounds-on-engines" / "2022-bounds-on-engines.ris").read_text("utf-8")
+    assert f"AB  - {described}" in ris
+    csl = (out / "2023-notes-on-the-engine" / "2023-notes-on-the-engine.json").read_text("utf-8")
+    assert "We give $O(n \\\\log n)$ steps and $c = d$ too." in csl
+    feed = feedparser.parse(str(site / "output" / "feed.xml"))
+    entry = next(e for e in feed.entries if e.title == "Bounds on Engines")
+    assert parse(entry.summary).find("math") and "(O(n" not in parse(entry.summary).text
+
+    hand = parse(out / "hand" / "index.html")
+    alts = [m["alttext"] for m in hand.find("math")]
+    assert alts == ["\\begin{align} a &= b \\\\ d &= e \\end{align}", "x"]
+    assert hand.find("mtable") and "\\(y\\)" in hand.text  # a code span stays code
+
+
+@pytest.mark.slow
+def test_latex_that_cannot_be_set_falls_back_to_its_source(tmp_path: Path) -> None:
+    """`\\operatorname*` and `eqnarray` showed garbage (`* arg max θ`, a literal `&`) with no
+    warning; `aligned` is typeset as a table (latex2mathml's `align*`); valid math stays."""
+    argmax = "\\operatorname*{arg\\,max}_\\theta L(\\theta)"
+    eqnarray = "\\begin{eqnarray} a &=& b \\\\ c &=& d \\end{eqnarray}"
+    aligned = "\\begin{aligned} L(\\theta) &= \\sum_i \\ell_i(\\theta) \\\\ &\\le C \\end{aligned}"
+    body = f"Take ${argmax}$.\n\n$${eqnarray}$$\n\n$${aligned}$$\n\nAnd $x^* = a * b$."
+    site = papers_site(tmp_path / "site", [paper(body)])
+    warnings = build(site)
+    for latex in (argmax, eqnarray):
+        assert (
+            f"content/papers/p0.md: warning: math fallback (unsupported construct): ${latex}$"
+            in warnings
+        )
+    assert "aligned" not in warnings and "x^*" not in warnings
+    page = parse(site / "output" / "papers" / "p0" / "index.html")
+    assert [c for c in page.text_parts if c in (argmax, eqnarray)] == [argmax, eqnarray]
+    assert [m["alttext"] for m in page.find("math")] == [aligned, "x^* = a * b"]
+    assert page.find("mtable") and "&" not in "".join(page.text_parts[-40:])
