@@ -176,18 +176,19 @@ def _render_math(self, tokens, idx, options, env) -> str:
     if token.type == "math_inline":
         html_ = math_to_html(token.content, False, warnings)
         # a long formula would widen a phone's page: it scrolls in its own box, which a
-        # keyboard must reach too, but not inside a link (`bare`). In a title (`bare` is
+        # keyboard must reach too, but not inside a link (`bare`, or its own). In a title (`bare` is
         # set) half as long is long, in a heading's large type: a regret bound of 22 signs
         # widened its paper's page to 455 px of 360
         long = LONG_INLINE_MATH // 2 if "bare" in token.meta else LONG_INLINE_MATH
         if len(html.unescape(_TAG.sub("", html_))) < long:
             return html_
-        focus = "" if token.meta.get("bare") else ' tabindex="0"'
+        focus = "" if token.meta.get("bare") or _in_link(tokens, idx) else ' tabindex="0"'
         return f'<span class="math-inline"{focus}>{html_}</span>'
     # a wide equation scrolls sideways: focusable, so a keyboard can scroll it too
     if token.type == "math_inline_double":
         html_ = math_to_html(token.content, True, warnings)
-        return f'<span class="math-display" tabindex="0">{html_}</span>'
+        focus = "" if _in_link(tokens, idx) else ' tabindex="0"'
+        return f'<span class="math-display"{focus}>{html_}</span>'
     html_ = math_to_html(token.content.strip(), True, warnings)  # math_block(_label)
     return f'<div class="math-display" tabindex="0">{html_}</div>\n'
 
@@ -265,8 +266,13 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     tok = tokens[idx]
     src = html.escape(tok.attrGet("src") or "")
     alt = html.escape("".join(_inline_text(tok.children or []))) or src
-    depth = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx])
-    return alt if depth else f'<a href="{src}">{alt}</a>'
+    return alt if _in_link(tokens, idx) else f'<a href="{src}">{alt}</a>'
+
+
+def _in_link(tokens, idx: int) -> bool:
+    """Whether an inline token sits in a link's text, where HTML allows no link and no
+    focusable element (a math box's tabindex: a focus stop inside a focus stop)."""
+    return sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx]) > 0
 
 
 def _scrolls(self, tokens, idx, options, env) -> str:

