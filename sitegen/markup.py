@@ -255,7 +255,7 @@ def _math_brackets(state, silent: bool) -> bool:
     if not silent:
         inline = opening == "\\("
         token = state.push("math_inline" if inline else "math_inline_double", "math", 0)
-        token.markup = opening
+        token.markup = "$" if inline else "$$"  # as dollarmath writes it (cite reads it)
         token.content = src[pos + 2 : end] if opening in _CLOSING else src[pos : end + len(closing)]
     state.pos = end + len(closing)
     return True

@@ -46,7 +46,8 @@ def test_bracket_math_and_amsmath_are_math_everywhere(tmp_path: Path) -> None:
     site = tmp_path / "site"
     run_cli("import", profile, bib, "--site", site, "--as-of", AS_OF, check=True)
     body = "Rows:\n\n\\begin{align} a &= b \\\\ d &= e \\end{align}\n\nDone \\(x\\) and `\\(y\\)`."
-    (site / "content" / "papers" / "hand.md").write_text(paper(body), encoding="utf-8")
+    hand_md = paper(body, title="'Rows of \\(x^2\\)'")
+    (site / "content" / "papers" / "hand.md").write_text(hand_md, encoding="utf-8")
     assert "math fallback" not in build(site)
     out = site / "output" / "papers"
 
@@ -65,8 +66,9 @@ def test_bracket_math_and_amsmath_are_math_everywhere(tmp_path: Path) -> None:
 
     hand = parse(out / "hand" / "index.html")
     alts = [m["alttext"] for m in hand.find("math")]
-    assert alts == ["\\begin{align} a &= b \\\\ d &= e \\end{align}", "x"]
+    assert alts == ["x^2", "\\begin{align} a &= b \\\\ d &= e \\end{align}", "x"]
     assert hand.find("mtable") and "\\(y\\)" in hand.text  # a code span stays code
+    assert "{{Rows of $x^2$}}" in (out / "hand" / "hand.bib").read_text("utf-8")
 
 
 @pytest.mark.slow
