@@ -40,7 +40,8 @@ _TAG = re.compile(r"<[^>]*>")
 LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
 _NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
 _ENCODED = re.compile(r'[ "<>`{}|\\^]')  # what a URL holds only percent-encoded
-_INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]")  # what can start math, inline Markdown, an entity
+# what can start math, inline Markdown, an entity, a comment
+_INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]|<!--")
 
 
 def web_url(v: Any) -> str | None:
@@ -209,6 +210,10 @@ def _md(footnotes: bool = True) -> MarkdownIt:
     # and `\\(..\\)`, `\\[..\\]` and `\\begin{align}..\\end{align}`, as MathJax reads them too
     md.use(amsmath_plugin)  # an environment that starts a line: a block
     md.inline.ruler.before("escape", "math_brackets", _math_brackets)
+    # an HTML comment is the author's note to themselves: dropped, never shown as text
+    md.block.ruler.before("html_block", "html_comment", _comment_block)
+    md.inline.ruler.before("html_inline", "html_comment", _comment_inline)
+    md.add_render_rule("html_comment", lambda *args: "")
     if footnotes:  # "equal contribution[^1]", a note on a dataset's licence
         md.use(footnote_plugin)
         md.add_render_rule("footnote_block_open", _notes_open)
@@ -258,6 +263,40 @@ def _math_brackets(state, silent: bool) -> bool:
         token.markup = "$" if inline else "$$"  # as dollarmath writes it (cite reads it)
         token.content = src[pos + 2 : end] if opening in _CLOSING else src[pos : end + len(closing)]
     state.pos = end + len(closing)
+    return True
+
+
+def _comment_end(src: str, pos: int) -> int:
+    """The end of the HTML comment at `pos` (`<!-- ... -->`, `<!-->`), or -1: none there."""
+    if not src.startswith("<!--", pos):
+        return -1
+    end = src.find("-->", pos + 2)  # str.find, not a regex: no slow scan of unclosed ones
+    return end + 3 if end >= 0 else -1
+
+
+def _comment_block(state, start: int, end_line: int, silent: bool) -> bool:
+    """Lines that are one comment (a TODO over several lines); text after its `-->` makes
+    them a paragraph, whose inline rule drops the comment."""
+    begin = state.bMarks[start] + state.tShift[start]
+    if state.sCount[start] - state.blkIndent >= 4 or (end := _comment_end(state.src, begin)) < 0:
+        return False
+    line = start
+    while line < end_line and state.eMarks[line] < end:
+        line += 1
+    if line >= end_line or state.src[end : state.eMarks[line]].strip():
+        return False
+    if not silent:
+        state.push("html_comment", "", 0).map = [start, line + 1]
+    state.line = line + 1
+    return True
+
+
+def _comment_inline(state, silent: bool) -> bool:
+    if (end := _comment_end(state.src, state.pos)) < 0:
+        return False
+    if not silent:
+        state.push("html_comment", "", 0)
+    state.pos = end
     return True
 
 

@@ -141,3 +141,38 @@ def test_math_in_a_links_text_is_no_focus_stop(tmp_path: Path) -> None:
     assert shown.find("span", class_="math-inline", tabindex="0")  # outside links, focusable
     assert shown.find("span", class_="math-display", tabindex="0")
     assert len(shown.find("span", class_="math-display")) == 2
+
+
+@pytest.mark.slow
+def test_an_html_comment_is_a_note_that_is_never_published(tmp_path: Path) -> None:
+    """`<!-- TODO ... -->` was shown as text on the page, in its description, the feeds, the
+    citation files; in a body, the bio, news, a page, the CV. A code span's stays code."""
+    note = "<!-- TODO: ask Ada whether we can say 91.2 before the camera-ready -->"
+    body = f"We reach 90.1. {note}\n\n<!--\nSECRET over\n\nlines\n-->\n\nKept `<!-- code -->`."
+    site = papers_site(tmp_path / "site", [paper(body)])
+    content = site / "content"
+    with (content / "profile.yaml").open("a", encoding="utf-8") as f:
+        f.write(f"bio: |\n  I build engines. {note}\n")
+    (content / "news").mkdir()
+    (content / "news" / "a.md").write_text(
+        f"---\ndate: 2026-01-02\ntitle: 'Accepted {note}'\n---\nNews. {note}\n", encoding="utf-8"
+    )
+    (content / "pages").mkdir()
+    (content / "pages" / "teaching.md").write_text(
+        f"---\ntitle: Teaching\n---\n{note}\n# Term\n\nMATH 101.\n", encoding="utf-8"
+    )
+    (content / "resume.yaml").write_text(
+        f"awards:\n- title: Prize\n  summary: 'For engines. {note}'\n", encoding="utf-8"
+    )
+    build(site)
+    out = site / "output"
+    files = [p for p in out.rglob("*") if p.suffix in (".html", ".xml", ".ris", ".json", ".bib")]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "TODO" not in text and "SECRET" not in text, path
+    shown = parse(out / "papers" / "p0" / "index.html")
+    assert (
+        shown.find("meta", name="description")[0]["content"] == "We reach 90.1. Kept <!-- code -->."
+    )
+    assert "<!-- code -->" in shown.text and "I build engines." in parse(out / "index.html").text
