@@ -194,10 +194,11 @@ def _render_math(self, tokens, idx, options, env) -> str:
     return f'<div class="math-display" tabindex="0">{html_}</div>\n'
 
 
-@lru_cache(maxsize=2)
-def _md(footnotes: bool = True) -> MarkdownIt:
-    """One parser per process (titles have no footnotes: a list inside a heading). Imported
-    here: a build whose papers all come from the cache never loads markdown-it."""
+@lru_cache(maxsize=3)
+def _md(footnotes: bool = True, anchors: bool = False) -> MarkdownIt:
+    """One parser per process (titles have no footnotes: a list inside a heading; `anchors`,
+    a page of one's own, gives headings ids). Imported here: a build whose papers all come
+    from the cache never loads markdown-it."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.amsmath import amsmath_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -218,6 +219,10 @@ def _md(footnotes: bool = True) -> MarkdownIt:
         md.use(footnote_plugin)
         md.add_render_rule("footnote_block_open", _notes_open)
         md.add_render_rule("footnote_anchor", _back_to_text)
+    if anchors:  # `[this term](#this-term)`, as a page from Hugo or al-folio links it
+        from mdit_py_plugins.anchors import anchors_plugin
+
+        md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_id)
     md.validateLink = is_safe_url
     for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(rule, _render_math)
@@ -264,6 +269,18 @@ def _math_brackets(state, silent: bool) -> bool:
         token.content = src[pos + 2 : end] if opening in _CLOSING else src[pos : end + len(closing)]
     state.pos = end + len(closing)
     return True
+
+
+_NOT_HEADING_IDS = re.compile(r"main$|fn(ref)?-")  # the theme's <main>, footnotes' ids
+
+
+def _heading_id(title: str) -> str:
+    """GitHub's slug (the anchors plugin's), but never an id the page has already, nor
+    none (a heading of math alone)."""
+    from mdit_py_plugins.anchors.index import slugify
+
+    slug = slugify(title) or "section"
+    return f"{slug}-section" if _NOT_HEADING_IDS.match(slug) else slug
 
 
 def _comment_end(src: str, pos: int) -> int:
@@ -420,7 +437,7 @@ def render_markdown(
     link (`../cv/`) works and is not warned of."""
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
-    md = _md()
+    md = _md(anchors=one_page)
     # footnote ids (fn-ID-1) differ between texts that one page shows together (news),
     # and are a pure function of the input, so an incremental build equals a cold one
     seed = f"{key}\0{text}" if key else text  # a paper's abstract: its ids as before
@@ -431,7 +448,7 @@ def render_markdown(
         _unlink(tokens, _web)
     # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
     body = drop_control(md.renderer.render(tokens, md.options, env))  # entities decode late
-    relative = () if one_page else _relative(tokens)
+    relative = _missing_anchors(tokens) if one_page else _relative(tokens)
     return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *relative))
 
 
@@ -449,6 +466,17 @@ def _relative(tokens) -> list[str]:
                     "use a full URL (https://...)"
                 )
     return found
+
+
+def _missing_anchors(tokens) -> list[str]:
+    """Links to `#x` on a page where no heading has the id `x`: they lead nowhere."""
+    ids = {t.attrGet("id") for t in tokens if t.type == "heading_open"}
+    links = (c.attrGet("href") or "" for t in tokens for c in t.children or ())
+    return [
+        f"link to {href!r} leads nowhere: no heading on the page has that id"
+        for href in dict.fromkeys(links)
+        if href.startswith("#") and href[1:] not in ids | {"main"}
+    ]
 
 
 def _web(url: str) -> bool:

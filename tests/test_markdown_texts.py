@@ -176,3 +176,30 @@ def test_an_html_comment_is_a_note_that_is_never_published(tmp_path: Path) -> No
         shown.find("meta", name="description")[0]["content"] == "We reach 90.1. Kept <!-- code -->."
     )
     assert "<!-- code -->" in shown.text and "I build engines." in parse(out / "index.html").text
+
+
+@pytest.mark.slow
+def test_headings_of_a_page_of_ones_own_have_ids_its_links_reach(tmp_path: Path) -> None:
+    """`[this term](#this-term)` led nowhere: a page's headings had no id (Hugo and al-folio
+    give them one). Ids are unique on the page, the theme's own (`main`) left alone, and a
+    link to an id no heading has is warned of."""
+    site = papers_site(tmp_path / "site", [paper("Body.")])
+    (site / "content" / "pages").mkdir()
+    (site / "content" / "pages" / "teaching.md").write_text(
+        "---\ntitle: Teaching\n---\nJump to [this term](#this-term) or [last](#last-term).\n\n"
+        "# This term\n\nMATH 101.\n\n## This term\n\n# Main\n",
+        encoding="utf-8",
+    )
+    warnings = build(site)
+    assert (
+        "content/pages/teaching.md: warning: link to '#last-term' leads nowhere: "
+        "no heading on the page has that id"
+    ) in warnings
+    assert "#this-term" not in warnings
+    page = parse(site / "output" / "teaching" / "index.html")
+    assert [h["id"] for t in ("h2", "h3") for h in page.find(t)] == [
+        "this-term",
+        "main-section",
+        "this-term-1",
+    ]
+    assert len(page.find("main", id="main")) == 1

@@ -697,7 +697,7 @@ def test_a_page_of_ones_own_is_a_page_like_the_others(out: Path) -> None:
     (described,) = doc.find("meta", name="description")
     assert described["content"] == "Courses Ada teaches </title><script>alert('page')</script>"
     assert 'data-pagefind-meta="title:Teaching notes">Teaching <em>notes</em></h1>' in html
-    assert "<h2>Courses</h2>" in html and "<math" in html  # `#` is a section under the title
+    assert '<h2 id="courses">Courses</h2>' in html and "<math" in html  # a section, linkable
     (article,) = doc.find("article", class_="own-page")
     assert "data-pagefind-body" in article  # the search index holds it
     assert doc.find("a", href="https://ada.example.org/syllabus")
