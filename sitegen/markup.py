@@ -428,13 +428,19 @@ def _plain_paragraphs(text: str) -> Rendered | None:
 
 
 def render_markdown(
-    text: str, key: str = "", top: int = 3, web_only: bool = False, one_page: bool = False
+    text: str,
+    key: str = "",
+    top: int = 3,
+    web_only: bool = False,
+    one_page: bool = False,
+    breaks: str = "on some pages and in feeds",
 ) -> Rendered:
     """`key` names where the text is shown (a news file, a CV entry), so that each copy of
     a text on one page has its own footnotes. `top` is the level a `#` becomes, one under
     the heading above the text. `web_only`: only http(s) links and images stay links (the
     CV). `one_page`: shown on one page and in no feed (an owner's page), where a relative
-    link (`../cv/`) works and is not warned of."""
+    link (`../cv/`) works and is not warned of. `breaks` says where a relative link would
+    break, in its warning."""
     if (plain := _plain_paragraphs(text)) is not None:
         return plain
     md = _md(anchors=one_page)
@@ -448,11 +454,11 @@ def render_markdown(
         _unlink(tokens, _web)
     # CONTROL ran on the source, but an entity (`&#x202E;`) is decoded after it
     body = drop_control(md.renderer.render(tokens, md.options, env))  # entities decode late
-    relative = _missing_anchors(tokens) if one_page else _relative(tokens)
+    relative = _missing_anchors(tokens) if one_page else _relative(tokens, breaks)
     return Rendered(body, _plain_text(tokens), (*env.get("warnings", ()), *relative))
 
 
-def _relative(tokens) -> list[str]:
+def _relative(tokens, breaks: str) -> list[str]:
     """Links without a scheme (`slides.pdf`), which work on at most one of the pages and
     feeds that show a text: kept as written, and named in a warning."""
     found = []
@@ -462,8 +468,7 @@ def _relative(tokens) -> list[str]:
             href = child.attrGet(attr) if attr else None
             if href is not None and not _SCHEME.match(href):
                 found.append(
-                    f"relative link {href!r} breaks on some pages and in feeds: "
-                    "use a full URL (https://...)"
+                    f"relative link {href!r} breaks {breaks}: use a full URL (https://...)"
                 )
     return found
 

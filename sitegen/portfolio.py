@@ -267,8 +267,11 @@ def load_about(
     text = (site_dir / display).read_text(encoding="utf-8-sig")
     fail = _failer(display, text)
     data = profile.extra
-    bio = render_markdown(_opt_str(data, "bio", fail) or "", top=2)  # under the h1 name
-    warnings = [SitegenWarning(w, display) for w in bio.warnings]
+    # under the h1 name; /cv/ (and its PDF) shows it too, where the resume has no summary
+    where = "on /cv/, which shows the bio when the resume gives no summary, and in the CV's PDF"
+    bio = render_markdown(_opt_str(data, "bio", fail) or "", top=2, breaks=where)
+    line = key_line(text, ("bio",)) if bio.warnings else None
+    warnings = [SitegenWarning(w, display, line) for w in bio.warnings]
     known = (*PROFILE_KEYS, "name", "field", "metrics")  # others are the templates' (extra)
     for key in (k for k in data if isinstance(k, str) and k not in known):
         if close := difflib.get_close_matches(key, known, n=1, cutoff=0.75):

@@ -203,3 +203,18 @@ def test_headings_of_a_page_of_ones_own_have_ids_its_links_reach(tmp_path: Path)
         "this-term-1",
     ]
     assert len(page.find("main", id="main")) == 1
+
+
+@pytest.mark.slow
+def test_a_relative_link_in_the_bio_is_warned_of_at_its_line_for_the_cv(tmp_path: Path) -> None:
+    """The warning named no line, and feeds, which show no bio: what breaks is /cv/, which
+    shows the bio as its intro (`cv/` leads to /cv/cv/), and the CV's PDF."""
+    site = papers_site(tmp_path / "site", [paper("Body.")])
+    with (site / "content" / "profile.yaml").open("a", encoding="utf-8") as f:
+        f.write("position: Professor\nbio: |\n  I build engines.\n\n  Read [my CV](cv/).\n")
+    warnings = build(site)
+    assert (
+        "content/profile.yaml:3: warning: relative link 'cv/' breaks on /cv/, which shows the "
+        "bio when the resume gives no summary, and in the CV's PDF: use a full URL (https://...)"
+    ) in warnings
+    assert "feeds" not in warnings
