@@ -77,7 +77,7 @@ from .errors import (
 from .markup import plain_inline
 from .model import name_key
 from .profile import BINARY_MESSAGE, SNIFF_BYTES, PaperRecord, Profile, parse_profile
-from .slugs import paper_slug, title_words
+from .slugs import GREEK_AS_NAMES, paper_slug, title_words
 from .sources import SourceRecord
 from .state import (
     default_jobs,
@@ -929,7 +929,7 @@ def _carry_over(current: bytes | None, data: bytes, every: bool = False) -> byte
             or (every and k not in new.values)
         )
     }
-    better = {} if every else _kept_better(old.values, new.values)
+    better = _kept_better(old.values, new.values)  # --force too: the sources gave them
     text = insert_keys(data.decode(), {**keep, **better}, better) if keep or better else None
     return text.encode() if text is not None else data
 
@@ -1131,9 +1131,11 @@ def _found_text(path: Path) -> str:
 def title_key(title: str) -> str:
     """Titles as sources mangle them compare equal (case, accents, punctuation, braces, HTML
     tags: _TAG's, not `k<n and n>2`), and a file's as the page shows it (`&amp;` is `&`, a
-    link its text). A title of no words (`???`) is its own key."""
+    link its text), a Greek letter as its name (`$\\beta$-VAE` is `beta-VAE`). A title of no
+    words (`???`) is its own key."""
     shown = plain_inline(title) if "&" in title or "[" in title else title
-    return title_words(sources._TAG.sub("", shown) if "<" in shown else shown) or title
+    words = title_words(sources._TAG.sub("", shown) if "<" in shown else shown)
+    return (words.translate(GREEK_AS_NAMES) if not words.isascii() else words) or title
 
 
 @dataclass(eq=False)
@@ -1432,6 +1434,10 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             plan.report.warnings.append(SitegenWarning(why, path))
             continue
         plan.writes[path] = new  # in place of the profile's rendering, if it planned one
+        if gained.get("owner_in_et_al") is False and not _owner_listed(
+            gained["authors"], plan.spellings
+        ):  # a whole list that does not name the owner, as of a new paper
+            plan.report.warnings.append(_owner_unlisted(plan.owner, gained["authors"], path))
         keys = [k for k in gained if k != "owner_in_et_al"]
         plan.report.filled.append((_rel(paper.name), [k for k in keys if k not in paper.replaced]))
         if paper.replaced:
@@ -1481,10 +1487,12 @@ def _is_published(values: dict[str, object]) -> bool:
 
 
 def _cut_short(cut: object, et_al: object, whole: object) -> bool:
-    """Whether `cut`, a list cut short ("A, B, C et al."), is the start of the longer `whole`."""
+    """Whether `cut`, a list cut short ("A, B, C et al."), is the start of the longer `whole`,
+    its names spelt alike but for case, accents and punctuation (`Jason D Lee`, `Zoe
+    Muller`: `Lee, Jason D.`, `M{\\"u}ller, Zo{\\"e}`), as the build's lookalikes."""
 
     def keys(names: list[str]) -> list[str]:
-        return [name_key(str(n)).casefold() for n in names]
+        return [sources._folded(str(n)) for n in names]
 
     return (
         et_al is True
@@ -1545,7 +1553,7 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
         plan.writes[plan.papers_dir / name] = data
     plan.written[name] = _sha256(plan.writes[plan.papers_dir / name])
     authors = v.get("authors") or []
-    if authors and not v.get("et_al") and not _owner_listed(authors, plan.spellings):
+    if not _may_hide_owner(authors, v.get("et_al")) and not _owner_listed(authors, plan.spellings):
         plan.report.warnings.append(_owner_unlisted(plan.owner, authors, plan.papers_dir / name))
     plan.report.origins[_rel(name)] = list(group.sources)
     plan.report.notes += [f"{_rel(name)}: {n}" for n in group.notes]  # the sources' own
@@ -1553,8 +1561,9 @@ def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> Non
 
 
 def _owner_unlisted(owner: str, authors: Sequence[object], path: Path) -> SitegenWarning:
-    """A new paper whose whole author list does not name the owner: under a spelling the
-    import does not know (`José R. García` for José Ramón García-Pérez), or not theirs."""
+    """A paper whose whole author list (new, or filled in) does not name the owner: under a
+    spelling the import does not know (`José R. García` for José Ramón García-Pérez), or
+    not theirs."""
     return SitegenWarning(
         f"the owner, {owner}, is not among its authors ({', '.join(map(str, authors))}): if "
         "one of them is you, add that spelling to content/people.yaml as yours "
@@ -1578,8 +1587,9 @@ def render_new_paper(values: dict[str, object], owner: frozenset[str], added: dt
         fm["topic"] = values["topic"]
     fm["authors"] = authors
     fm["et_al"] = bool(values.get("et_al"))
-    # the owner is hidden in an "et al." only where there is one, or no list at all (ORCID's)
-    fm["owner_in_et_al"] = not _owner_listed(authors, owner) and (fm["et_al"] or not authors)
+    fm["owner_in_et_al"] = not _owner_listed(authors, owner) and _may_hide_owner(
+        authors, fm["et_al"]
+    )
     fm.update({k: values[k] for k in FILLABLE if values.get(k)})
     fm["added"] = added
     body = values.get("abstract")
@@ -1588,6 +1598,19 @@ def render_new_paper(values: dict[str, object], owner: frozenset[str], added: dt
 
 def _owner_listed(authors: Iterable[object], owner: frozenset[str]) -> bool:
     return any(name_key(str(a)) in owner for a in authors)
+
+
+# an author that is a group of people (`ATLAS Collaboration`, `The CMS Collaboration`)
+_GROUP = re.compile(
+    r"\b(collaboration|consortium|team|group|project|committee|initiative|investigators)\b",
+    re.IGNORECASE,
+)
+
+
+def _may_hide_owner(authors: Sequence[object], et_al: object) -> bool:
+    """Whether a list not naming the owner may still hold them: one cut short ("et al."),
+    none at all (ORCID's), or one with a group author, whose members it does not list."""
+    return bool(et_al) or not authors or any(_GROUP.search(str(a)) for a in authors)
 
 
 def insert_keys(text: str, values: dict[str, object], replace: Collection[str] = ()) -> str | None:
@@ -1630,9 +1653,11 @@ def _filled(paper: _Paper, owner: frozenset[str]) -> tuple[dict[str, object], by
     """(the keys a site paper gains, its file with them or None: see insert_keys); `owner`:
     the owner's spellings."""
     gained = dict(paper.gained)
-    named = "authors" in gained and any(name_key(a) in owner for a in gained["authors"])
-    if named and paper.values.get("owner_in_et_al"):
-        gained["owner_in_et_al"] = False  # it says who the list leaves out: the list changed
+    if "authors" in gained and paper.values.get("owner_in_et_al"):
+        # it says who the list leaves out: the list changed, and names them or no one
+        authors, et_al = gained["authors"], {**paper.values, **gained}.get("et_al")
+        if _owner_listed(authors, owner) or not _may_hide_owner(authors, et_al):
+            gained["owner_in_et_al"] = False
     try:  # a value the file has is replaced only in the import's own file (_fuller's)
         text = insert_keys(paper.data.decode("utf-8"), gained, paper.replaced)
     except UnicodeDecodeError:

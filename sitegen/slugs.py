@@ -72,6 +72,9 @@ _GREEK = {
     **{n: chr(0x3B1 + i + (i > 16)) for i, n in enumerate(_GREEK_NAMES)},
     **{n.title(): chr(0x391 + i + (i > 16)) for i, n in enumerate(_GREEK_NAMES)},
 }
+# a Greek letter as its name, for matching titles: OpenReview's `beta-VAE` is arXiv's `$\beta$-VAE`
+# (not in title_words, whose other callers sort by it: `gamma` comes after `delta`)
+GREEK_AS_NAMES = str.maketrans({chr(0x3B1 + i + (i > 16)): n for i, n in enumerate(_GREEK_NAMES)})
 _GREEK_COMMAND = re.compile(rf"\\+(?:var)?({'|'.join(_GREEK)})(?![A-Za-z])")
 _MATH = re.compile(r"\$[^$]+\$")
 _SCRIPT = re.compile(r"[_^](?:\{([^{}]*)\}|)")  # `_2`, `^{2}`: a sub- or superscript's mark

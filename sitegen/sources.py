@@ -88,8 +88,12 @@ _PREPRINT_VENUE = re.compile(
 )
 _MONTHS = {m.lower(): i for m, i in MONTHS.items()}
 # DBLP ends every title with a period (its RIS, its XML), which is no part of the title; an
-# ellipsis's, an initial's (`Vitamin C.`) and an escaped one (`1984\.`) stay
-_FINAL_PERIOD = re.compile(r"(?<![.\\\s])(?<!\b\w)\.$")
+# ellipsis's, an initial's (`Vitamin C.`), an escaped one (`1984\.`) and an abbreviation's
+# (`Smith et al.`, `Acme Inc.`) stay
+_FINAL_PERIOD = re.compile(
+    r"(?<![.\\\s])(?<!\b\w)(?<!\bal|\bco|\bno|\bdr|\bjr|\bsr|\bvs|\bst)(?<!\betc|\binc|\bltd)\.$",
+    re.IGNORECASE,
+)
 _HOMONYM = re.compile(r"\s+[0-9]{4}$")
 
 # What each source calls a kind of paper -> a paper's `type` (model.PAPER_TYPES); a kind

@@ -49,7 +49,10 @@ def test_a_dblp_ris_conference_paper_keeps_its_proceedings_and_pages(tmp_path: P
         "BT  - IEEE/CVF Conference on Computer Vision and Pattern Recognition, CVPR 2023, "
         "Vancouver, BC, Canada, June 17-24, 2023\n"
         "SP  - 9445\nEP  - 9454\nPY  - 2023//\nDO  - 10.1109/CVPR52729.2023.00911\nER  - \n\n"
-        "TY  - BOOK\nAU  - Wu, Lemeng\nBT  - Flows and Their Uses\nPY  - 2024//\nER  - \n",
+        "TY  - BOOK\nAU  - Wu, Lemeng\nBT  - Flows and Their Uses\nPY  - 2024//\nER  - \n\n"
+        # an abbreviation's period is the title's (the regression hunter's: `et al` and `Inc`)
+        "TY  - JOUR\nAU  - Wu, Lemeng\nTI  - Reply to the Comment by Smith et al.\n"
+        "JO  - Science\nPY  - 2022//\nER  - \n",
     )
     imported(site, ris)
     found = papers(site)
@@ -57,6 +60,7 @@ def test_a_dblp_ris_conference_paper_keeps_its_proceedings_and_pages(tmp_path: P
     assert fast["title"] == "Fast Point Cloud Generation with Straight Flows"
     assert fast["venue"].startswith("IEEE/CVF Conference on Computer Vision and Pattern")
     assert fast["pages"] == "9445–9454" and fast["type"] == "conference"
+    assert found["2022-reply-to-the-comment-by-smith-et-al.md"]["title"].endswith("et al.")
     book = found["2024-flows-and-their-uses.md"]  # a whole book's BT is its own title
     assert book["type"] == "book" and "venue" not in book
     run_cli("build", "--site", site, "--no-search", check=True)
@@ -121,14 +125,19 @@ def test_a_tex_greek_letter_and_an_ampersand_match_how_other_sources_write_them(
         "@inproceedings{s1, title={$\\alpha$-divergence variational inference meets importance"
         " weighted auto-encoders}, author={Wu, Lemeng}, booktitle={ICML}, year={2021}}\n"
         "@article{s2, title={Vision \\& language pretraining at scale}, author={Wu, Lemeng},"
-        " journal={TMLR}, year={2021}}\n",
+        " journal={TMLR}, year={2021}}\n"
+        # the letter's name, as OpenReview spells it (the regression hunter's: 2 papers)
+        "@inproceedings{s3, title={beta-VAE: Learning Basic Visual Concepts},"
+        " author={Wu, Lemeng}, booktitle={ICLR}, year={2017}}\n",
     )
     dblp = write(
         tmp_path / "dblp.bib",
         "@inproceedings{d1, author={Lemeng Wu}, title={{\\(\\alpha\\)}-Divergence Variational"
         " Inference Meets Importance Weighted Auto-Encoders}, booktitle={ICML}, year={2021}}\n"
         "@article{d2, author={Lemeng Wu}, title={Vision and Language Pretraining at Scale},"
-        " journal={TMLR}, year={2021}}\n",
+        " journal={TMLR}, year={2021}}\n"
+        "@inproceedings{d3, author={Lemeng Wu}, title={{\\(\\beta\\)}-VAE: Learning Basic Visual"
+        " Concepts}, booktitle={ICLR}, year={2017}}\n",
     )
     zotero = write(
         tmp_path / "zotero.json",
@@ -137,8 +146,9 @@ def test_a_tex_greek_letter_and_an_ampersand_match_how_other_sources_write_them(
         ' "author": [{"family": "Wu", "given": "Lemeng"}], "issued": {"date-parts": [[2021]]}}]',
     )
     out = imported(site, scholar, dblp, zotero)
-    assert out.splitlines()[-1].startswith("2 added"), out
+    assert out.splitlines()[-1].startswith("3 added"), out
     assert sorted(papers(site)) == [
+        "2017-beta-vae-learning-basic-visual-concepts.md",
         "2021-alpha-divergence-variational-inference-meets-importance-weighted-auto-encoders.md",
         "2021-vision-language-pretraining-at-scale.md",
     ]

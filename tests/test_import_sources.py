@@ -1010,6 +1010,45 @@ def test_a_new_paper_that_does_not_list_the_owner_says_so(tmp_path: Path) -> Non
     assert coauthors == {"ana-lopez", "jo-doe"}
 
 
+def test_a_filled_in_author_list_and_a_group_author_say_where_the_owner_is(
+    tmp_path: Path,
+) -> None:
+    """The regression hunter's, of the two fixes above: a whole list that does not name the
+    owner, filled into a paper whose profile list was cut short, left owner_in_et_al: true,
+    silently, and the owner got a coauthor page under the list's spelling; a group author
+    (`{ATLAS Collaboration}`), in which the owner may be, was warned of as a stranger's list;
+    and a cut list spelt otherwise (`Jason D Lee`, `Zoe Muller`) did not give way to the
+    whole one, which it starts."""
+    site = owned_site(tmp_path / "site", "Ada Lovelace")
+    profile = tmp_path / "p.txt"
+    profile.write_text(
+        FAST_PROFILE.replace("Lemeng Wu\n", "Ada Lovelace\n", 1)
+        .replace("Fast Point Cloud Generation with Straight Flows", "Deep Splitting Networks")
+        .replace("Lemeng Wu, Dilin Wang, Chengyue Gong", "Bob Smith, Jason D Lee, Zoe Muller")
+    )
+    assert imp(profile, "--site", site).returncode == 0
+    bib = tmp_path / "b.bib"
+    bib.write_text(
+        "@article{k, title={Deep Splitting Networks}, author={Smith, Bob and Lee, Jason D. and"
+        ' M{\\"u}ller, Zo{\\"e} and Lovelace, Augusta Ada}, journal={JMLR}, year={2022}}\n'
+        "@article{g, title={Observation of a New Particle}, author={{ATLAS Collaboration}},"
+        " journal={Phys. Lett. B}, year={2012}}\n"
+    )
+    proc = imp(bib, "--site", site)
+    assert proc.returncode == 0, proc.stderr
+    papers = {
+        front(p)[0]["title"]: (p, front(p)[0]) for p in (site / "content" / "papers").glob("*.md")
+    }
+    path, fm = papers["Deep Splitting Networks"]
+    assert fm["authors"][-1] == "Augusta Ada Lovelace" and fm["et_al"] is False
+    assert fm["owner_in_et_al"] is False
+    assert f"{path.relative_to(site)}: warning: the owner, Ada Lovelace, is not among" in (
+        proc.stderr
+    )
+    group_path, group = papers["Observation of a New Particle"]
+    assert group["owner_in_et_al"] is True and group_path.name not in proc.stderr
+
+
 FAST_BIB = """@inproceedings{wu2023fast, title={Fast point cloud generation with straight flows},
   author={Wu, Lemeng and Wang, Dilin and Gong, Chengyue and Liu, Xingchao and Xiong, Yunyang
   and Ranjan, Rakesh and Krishnamoorthi, Raghuraman and Chandra, Vikas and Liu, Qiang},
@@ -1071,6 +1110,27 @@ def test_a_profiles_cut_author_list_and_preprint_date_never_replace_the_sources(
     run_cli("build", "--site", site, "--no-search", check=True)
     coauthors = {p.name for p in (site / "output" / "coauthors").iterdir() if p.is_dir()}
     assert {"qiang-liu", "vikas-chandra", "xingchao-liu"} <= coauthors
+
+
+def test_force_keeps_what_the_sources_know_better_and_the_file_stays_the_imports(
+    tmp_path: Path,
+) -> None:
+    """The regression hunter's: after a .bib gave the whole author list and the published
+    date, `import PROFILE --force` over an edited abstract put the profile's cut list and
+    preprint date back, and the file, no longer what the manifest held, was "kept (changed
+    by hand)" at every later import."""
+    bib, profile = tmp_path / "one.bib", tmp_path / "mini-profile.txt"
+    bib.write_text(FAST_BIB)
+    profile.write_text(FAST_PROFILE)
+    site = owned_site(tmp_path / "site")
+    for source in (profile, bib):
+        assert imp(source, "--site", site).returncode == 0
+    (path,) = (site / "content" / "papers").glob("20*.md")
+    path.write_text(path.read_text(encoding="utf-8").replace("Diffusion models", "Edited: d"))
+    assert imp(profile, "--force", "--site", site).returncode == 0
+    fm, body = front(path)
+    assert len(fm["authors"]) == 9 and fm["date"] == 2023 and body.startswith("Diffusion")
+    assert imp(profile, "--site", site).stdout.endswith(" 1 unchanged\n")
 
 
 LONGHORN_SCHOLAR = """@article{liu2024longhorn, title={Longhorn: State space models are
