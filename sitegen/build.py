@@ -640,7 +640,9 @@ def check_aliases(
             message = ""
             if count[path] > 1 or path in folders or inside or url.split("/")[0] == BUNDLE_DIR:
                 message = f"aliases: /{url} is a page or file the site has: a URL leads to one page"
-            elif base_path != "/" and f"/{url}".startswith(base_path):
+            elif base_path != "/" and (
+                f"/{url}".startswith(base_path) and urls.is_paper(url[len(base_path) - 1 :])
+            ):  # not a former slug on a site at /papers/: papers/papers/OLD/ is its old URL
                 message = (
                     f"aliases: /{url} starts with the site's own path, {base_path}: an old URL "
                     f"is a path from the site's folder, /{url[len(base_path) - 1 :]}"

@@ -146,13 +146,12 @@ def arrived(paper: Paper, first: dt.date | None) -> dt.date:
     dated: the first import's papers, the back catalogue, and one written by hand without
     `added` (ranked by its import day, every first import came after it)."""
     added = paper.added
-    # from the last day its date may mean: `date: 2025` is any day of 2025
-    lag = (
-        added - paper.date - dt.timedelta({1: 365, 2: 30}.get(paper.date_parts, 0)) if added else 0
-    )
-    if added and first and added > max(first, paper.date) and lag <= NEWS_LAG:
-        return added
-    return paper.date
+    if not (added and first and added > first):
+        return paper.date
+    # from the last day its date may mean: `date: 2025` is any day of 2025; one forthcoming
+    # (dated after it was added) came that day too, and a feed is not updated in the future
+    lag = added - paper.date - dt.timedelta({1: 365, 2: 30}.get(paper.date_parts, 0))
+    return added if lag <= NEWS_LAG else paper.date
 
 
 def last_arrived(papers: Sequence[Paper], n: int, first: dt.date | None) -> tuple[Paper, ...]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .errors import CONTROL, drop_control
 
@@ -200,7 +200,6 @@ def _md(footnotes: bool = True, anchors: bool = False) -> MarkdownIt:
     a page of one's own, gives headings ids). Imported here: a build whose papers all come
     from the cache never loads markdown-it."""
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.amsmath import amsmath_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
@@ -208,9 +207,11 @@ def _md(footnotes: bool = True, anchors: bool = False) -> MarkdownIt:
     md.enable("table")  # GitHub's tables: a Teaching page's terms and courses
     # any `$...$` pair is math, as in arXiv's MathJax: "a 3$\\times$ speedup" is common
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
-    # and `\\(..\\)`, `\\[..\\]` and `\\begin{align}..\\end{align}`, as MathJax reads them too
-    md.use(amsmath_plugin)  # an environment that starts a line: a block
-    md.inline.ruler.before("escape", "math_brackets", _math_brackets)
+    # and `\\(..\\)`, as MathJax reads it too; not `\\[..\\]`, CommonMark's brackets in
+    # `\\[[Paper](url)\\]`, nor amsmath's environments, whose block rule took a paragraph
+    # and its links for one formula when a line went on after `\\end{equation}`
+    md.inline.ruler.before("escape", "math_parens", _math_parens)
+    md.core.ruler.push("mark_links", _mark_links)
     # an HTML comment is the author's note to themselves: dropped, never shown as text
     md.block.ruler.before("html_block", "html_comment", _comment_block)
     md.inline.ruler.before("html_inline", "html_comment", _comment_inline)
@@ -224,7 +225,7 @@ def _md(footnotes: bool = True, anchors: bool = False) -> MarkdownIt:
 
         md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_id)
     md.validateLink = is_safe_url
-    for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
+    for rule in ("math_inline", "math_inline_double", "math_block", "math_block_label"):
         md.add_render_rule(rule, _render_math)
     # an image would be a request to another site: it becomes a link to the image
     md.add_render_rule("image", _image_as_link)
@@ -237,38 +238,33 @@ def _md(footnotes: bool = True, anchors: bool = False) -> MarkdownIt:
     return md
 
 
-_CLOSING = {"\\(": "\\)", "\\[": "\\]"}
-
-
-@lru_cache(maxsize=1)
-def _begin() -> re.Pattern[str]:
-    from mdit_py_plugins.amsmath import ENVIRONMENTS
-
-    return re.compile(rf"\\begin\{{((?:{'|'.join(ENVIRONMENTS)})\*?)\}}")
-
-
-def _math_brackets(state, silent: bool) -> bool:
-    """`\\(..\\)` is inline math, `\\[..\\]` and an amsmath environment display math, inside
-    a paragraph as anywhere (an imported abstract is one paragraph): the tokens `$..$` and
-    `$$..$$` make. Without it, Markdown's escapes ate their backslashes: `(O(n \\log n))`.
-    The closing is found with str.find: a regex's scan for each of 5,000 unclosed `\\(`
-    took 3 s."""
+def _math_parens(state, silent: bool) -> bool:
+    """`\\(..\\)` is inline math, inside a paragraph as anywhere: the token `$..$` makes.
+    Without it, Markdown's escapes ate its backslashes: `(O(n \\log n))`. The closing is
+    found with str.find: a regex's scan for each of 5,000 unclosed `\\(` took 3 s."""
     src, pos = state.src, state.pos
-    opening = src[pos : pos + 2]
-    if (closing := _CLOSING.get(opening)) is None:
-        if (begin := _begin().match(src, pos)) is None:
-            return False
-        opening, closing = begin.group(), f"\\end{{{begin.group(1)}}}"
-    end = src.find(closing, pos + len(opening))
-    if end <= pos + len(opening):  # none, or `\\(\\)`: text, as before
+    if not src.startswith("\\(", pos):
+        return False
+    end = src.find("\\)", pos + 2)
+    if end <= pos + 2:  # none, or `\\(\\)`: text, as before
         return False
     if not silent:
-        inline = opening == "\\("
-        token = state.push("math_inline" if inline else "math_inline_double", "math", 0)
-        token.markup = "$" if inline else "$$"  # as dollarmath writes it (cite reads it)
-        token.content = src[pos + 2 : end] if opening in _CLOSING else src[pos : end + len(closing)]
-    state.pos = end + len(closing)
+        token = state.push("math_inline", "math", 0)
+        token.markup = "$"  # as dollarmath writes it (cite reads it)
+        token.content = src[pos + 2 : end]
+    state.pos = end + 2
     return True
+
+
+def _mark_links(state) -> None:
+    """Mark each inline token in a link's text, in one pass (a search back from each
+    formula took 12 s for a paragraph of 8,000)."""
+    for block in state.tokens:
+        depth = 0
+        for token in block.children or ():
+            depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+            if depth > 0:
+                token.meta["in_link"] = True
 
 
 _NOT_HEADING_IDS = re.compile(r"main$|fn(ref)?-")  # the theme's <main>, footnotes' ids
@@ -326,9 +322,9 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
 
 
 def _in_link(tokens, idx: int) -> bool:
-    """Whether an inline token sits in a link's text, where HTML allows no link and no
-    focusable element (a math box's tabindex: a focus stop inside a focus stop)."""
-    return sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx]) > 0
+    """Whether an inline token sits in a link's text (_mark_links), where HTML allows no
+    link and no focusable element (a math box's tabindex: a focus stop in a focus stop)."""
+    return bool(tokens[idx].meta.get("in_link"))
 
 
 def _scrolls(self, tokens, idx, options, env) -> str:
@@ -395,7 +391,7 @@ def _plain_text(tokens) -> str:
             parts += [*_inline_text(tok.children), " " if row else "\n"]
         elif tok.type == "tr_close":
             parts.append("\n")
-        elif tok.type.startswith("math_block") or tok.type == "amsmath":
+        elif tok.type.startswith("math_block"):
             parts.append(f"$${tok.content.strip()}$$\n")
     return re.sub(r"[ \t]+", " ", drop_control("".join(parts))).replace(" \n", "\n").strip()
 
@@ -477,10 +473,10 @@ def _missing_anchors(tokens) -> list[str]:
     """Links to `#x` on a page where no heading has the id `x`: they lead nowhere."""
     ids = {t.attrGet("id") for t in tokens if t.type == "heading_open"}
     links = (c.attrGet("href") or "" for t in tokens for c in t.children or ())
-    return [
+    return [  # an href is percent-encoded (`#%C3%BCbungen`); `#top` and `#` are the page's top
         f"link to {href!r} leads nowhere: no heading on the page has that id"
         for href in dict.fromkeys(links)
-        if href.startswith("#") and href[1:] not in ids | {"main"}
+        if href.startswith("#") and unquote(href[1:]) not in ids | {"main", "top", ""}
     ]
 
 

@@ -58,7 +58,7 @@ _TRIGGER_CHARS = "$\\{*`_&"
 _INLINE_TRIGGER = re.compile(f"[{re.escape(_TRIGGER_CHARS)}]")
 _INLINE = re.compile(
     r"""(?:
-     (?P<math>\$\$(?:\\.|[^$\\])+\$\$|\$(?:\\.|[^$\\])+\$)
+     (?P<math>\$\$(?:\\.|[^$\\])+\$\$|\$(?:\\.|[^$\\])+\$|\\\((?:(?!\\\)).){1,400}\\\))
     |\\url\{\s*(?P<url>[^{}]*?)\s*\}
     |(?P<macro>\{\\(?:ours|method)\}|\\(?:ours|method)(?![A-Za-z])(?:\{\})?)
     |\\(?P<cmd>textit|emph|textbf)\{(?P<arg>[^{}$]*)\}

@@ -52,9 +52,10 @@ def not_site(name: str) -> bool:
         name in VCS_DIRS
         # emacs's, LibreOffice's lock (.~lock.cv.odt#), gedit's temporary file
         or name.startswith(("#", ".#", ".~lock.", ".goutputstream-"))
-        # vim's swap files (.swp, then .swo, .swn... while one is open), Kate's, JetBrains'
-        or re.search(r"\.sw[a-px]$", name) is not None
-        or name.endswith(("~", ".tmp", ".kate-swp", "___jb_tmp___", "___jb_old___"))
+        # vim's swap files (.name.swp, then .swo, .swn... while one is open: not a Flash
+        # demo's x.swf), Kate's, JetBrains'
+        or (name.startswith(".") and re.search(r"\.sw[a-p]$", name) is not None)
+        or name.endswith(("~", ".swp", ".swx", ".tmp", ".kate-swp", "___jb_tmp___", "___jb_old___"))
         # vim's write-permission probe; the folder notes of macOS (.DS_Store, Icon\r, and ._
         # copies of a file's attributes, on a drive or from a zip) and of Windows (Thumbs.db
         # keeps thumbnails of images since deleted)

@@ -133,6 +133,10 @@ def test_an_alias_written_with_the_sites_own_path_is_refused(fresh_site: Path) -
     )
     assert "a path from the site's folder, /papers/old-name/" in proc.stderr
     run_cli(*args, "--base-url", "https://example.org/", check=True)  # there, a path of its own
+    # a former slug on a site at /papers/ is its papers/papers/SLUG/: no false alarm
+    text = paper.read_text(encoding="utf-8").replace("/~me/papers/old-name/", "2020-old-name")
+    paper.write_text(text, encoding="utf-8")
+    run_cli(*args, "--base-url", "https://example.org/papers/", check=True)
 
 
 @pytest.mark.slow  # a dozen builds and checks

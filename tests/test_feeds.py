@@ -508,6 +508,12 @@ def test_a_paper_added_now_reaches_subscribers_whatever_its_date(tmp_path: Path)
         assert [e.title for e in feed.entries] == ["Hand-written", "Journal"]
         # the feed changed when its last paper came, not on its newest date
         assert feed.feed.updated_parsed[:3] == (2026, 1, 10)
+    # a forthcoming paper came when it was added: no feed is updated in the future
+    _paper(site, "f", "Forthcoming", "2026-06", "[Ada Lovelace]", "added: 2026-01-10\n")
+    run_cli("build", "--site", site, "--base-url", BASE_URL, "--no-search", check=True)
+    feed = feedparser.parse((site / "output" / "atom.xml").read_bytes())
+    assert feed.entries[0].title == "Forthcoming"
+    assert feed.feed.updated_parsed[:3] == (2026, 1, 10)
 
 
 def test_coauthors_are_in_dictionary_order_where_counts_tie(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ def test_root_files_are_published_at_the_top_as_they_are(fresh_site: Path) -> No
         ".well-known/security.txt": b"Contact: mailto:ada@example.org\n",
         "google1234abcd.html": b"google-site-verification: google1234abcd.html",
         "blob.bin": bytes(range(256)),
+        "demos/engine.swf": b"FWS",  # a Flash demo, no swap file (the regression hunter's)
     }
     for name, data in files.items():
         put(root / name, data)
