@@ -339,6 +339,7 @@ def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
     title = f"title: 'Nearly Minimax Regret ${bound}$ for MDPs'"
     front = re.sub(r"(?m)^title: .*$", lambda _: f"{title}\ndoi: 10.1234/abcd.5678", front)
     body = f"The objective ${FORMULA}$ is maximised; ${LONG_FORMULA}$ bounds it:\n\n$${MATRIX}$$\n"
+    body += "\nCode: <https://example.org/code>, [slides](https://example.org/s.pdf).\n"
     # a wide table and a long line of code scroll in their boxes, which a keyboard must reach
     body += "\n| Term | Course | Role | Students | Evaluation |\n|---|---|---|---|---|\n"
     body += "| Autumn 2024 | Probabilistic Machine Learning | Instructor | 240 | 4.8 of 5 |\n"
@@ -393,6 +394,15 @@ def test_pages_fit_a_phone_and_print_light(fresh_site: Path, chromium) -> None:
         doi = "document.querySelector('.paper-links a[href*=doi]')"
         after = page.evaluate(f"getComputedStyle({doi}, '::after').content")
         assert after.startswith('" <https://doi.org/'), after
+        # an address shown as the link's text is not printed again after it
+        links = page.evaluate(
+            "[...document.querySelectorAll('.abstract a[href^=http]')]"
+            ".map(a => [a.textContent, getComputedStyle(a, '::after').content])"
+        )
+        assert links == [
+            ["https://example.org/code", "none"],
+            ["slides", '" <https://example.org/s.pdf>"'],
+        ], links
         page.goto(base)
         adjust = "getComputedStyle(document.querySelector('.swatch'))"
         assert page.evaluate(f"{adjust}.printColorAdjust") == "exact"
