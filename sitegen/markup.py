@@ -41,7 +41,7 @@ LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a
 _NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
 _ENCODED = re.compile(r'[ "<>`{}|\\^]')  # what a URL holds only percent-encoded
 # what can start math, inline Markdown, an entity, a comment
-_INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]|<!--")
+_INLINE_MARKUP = re.compile(r"[$*_`\[\\~&]|<!--|://|mailto:", re.IGNORECASE)
 
 
 def web_url(v: Any) -> str | None:
@@ -203,8 +203,12 @@ def _md(footnotes: bool = True, anchors: bool = False) -> MarkdownIt:
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     md.enable("table")  # GitHub's tables: a Teaching page's terms and courses
+    # a web address in the text is a link, as arXiv makes one ("Code: https://github.com/x"):
+    # only one written with its scheme, never `example.com` or an email address
+    md.enable("linkify")
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False}).add("//", None).add("ftp:", None)
     # any `$...$` pair is math, as in arXiv's MathJax: "a 3$\\times$ speedup" is common
     md.use(dollarmath_plugin, double_inline=True, allow_space=True, allow_digits=True)
     # and `\\(..\\)`, as MathJax reads it too; not `\\[..\\]`, CommonMark's brackets in
@@ -266,7 +270,7 @@ def _mark_links(state) -> None:
             depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
             if depth > 0:
                 token.meta["in_link"] = True
-            if token.type == "link_open" and token.markup == "autolink":
+            if token.type == "link_open" and token.markup in ("autolink", "linkify"):
                 token.attrSet("class", "url")
 
 
@@ -401,7 +405,7 @@ def _plain_text(tokens) -> str:
 
 # What can start Markdown syntax (an entity, raw HTML, math) anywhere in a line or at its
 # start, and control characters and CR: text free of them is plain paragraphs.
-_SYNTAX = re.compile(r"[\\`*_\[\]!<>&$~|#=\x00-\x09\x0b-\x1f\x7f]")
+_SYNTAX = re.compile(r"[\\`*_\[\]!<>&$~|#=\x00-\x09\x0b-\x1f\x7f]|://|mailto:", re.IGNORECASE)
 _LINE_START = ("-", "+", *"0123456789")  # a list item, a rule or a setext underline
 
 

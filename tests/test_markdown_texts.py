@@ -232,3 +232,21 @@ def test_a_relative_link_in_the_bio_is_warned_of_at_its_line_for_the_cv(tmp_path
         "bio when the resume gives no summary, and in the CV's PDF: use a full URL (https://...)"
     ) in warnings
     assert "feeds" not in warnings
+
+
+def test_a_web_address_in_the_text_is_a_link(tmp_path: Path) -> None:
+    """A Markdown hunter's: "Code and models are available at https://github.com/..." in an
+    imported abstract was plain text, where arXiv makes it a link. Only an address written
+    with its scheme: `example.com`, `//host` and an email address stay text."""
+    body = (
+        "Code at https://github.com/example/bare-links. See example.com, //evil.example,"
+        " ada@example.org and `https://in.code`."
+    )
+    site = papers_site(tmp_path / "site", [paper(body)])
+    build(site, "--no-search")
+    page = parse(site / "output" / "papers" / "p0" / "index.html")
+    hrefs = [a["href"] for a in page.find("a") if "example" in (a.get("href") or "")]
+    assert hrefs == ["https://github.com/example/bare-links"], hrefs
+    assert "example.com" in page.text and "ada@example.org" in page.text
+    feed = feedparser.parse(str(site / "output" / "feed.xml"))
+    assert 'href="https://github.com/example/bare-links"' in feed.entries[0].summary
