@@ -148,6 +148,13 @@ class Loaded:
     words: dict[str, str]  # phrase -> the site's text for it (words.py)
     cite_keys: dict[str, str]  # slug -> citation key (cite.citation_keys), drafts' kept too
 
+    @property
+    def base_path(self) -> str:
+        """The site's folder on its host (`/~ada/`), `/` while the base URL is the placeholder:
+        the 404 page's links start there, and an old URL must not."""
+        path = "/" if self.base_is_placeholder else urlsplit(self.base_url).path
+        return path if path.endswith("/") else path + "/"
+
 
 def load_site(
     site_dir: Path, base_url: str | None = None, cache_dir: Path | None = None, jobs: int = 1
@@ -402,8 +409,7 @@ class Renderer:
         self._asset: dict[str, Asset] = {}
         self._feed: dict[str, FeedLink] = {}
         self.base_url = loaded.base_url
-        path = "/" if loaded.base_is_placeholder else urlsplit(loaded.base_url).path
-        self.absolute_root = path if path.endswith("/") else path + "/"
+        self.absolute_root = loaded.base_path
 
     def context(self, page: Page, site_feed: FeedSpec) -> dict[str, Any]:
         # the 404 page is served at any depth, so its links must be root-absolute
@@ -582,8 +588,7 @@ def plan_outputs(
     # preview and --no-search builds, then failed the deploy's
     searched = [urls.output_path(urls.SEARCH)] if search_wanted(loaded) else []
     made_here = [*made, *(f for f, _ in published), *searched]
-    base_path = "/" if loaded.base_is_placeholder else urlsplit(base).path
-    check_aliases(site_dir, site.papers, made_here, base_path)
+    check_aliases(site_dir, site.papers, made_here, loaded.base_path)
     fixed += published
     for rel, data in fixed:
         key = partial(str, hashlib.sha256(data).hexdigest())

@@ -22,8 +22,17 @@ PAPERS = {
 }
 
 
-def mixed_site(root: Path, language: str) -> Path:
-    """A site owned by محمد العلي with papers, news and a CV in three scripts, built."""
+PAPER = "---\ntitle: {title}\ndate: {date}\ntopic: LG\nauthors: [John Smith]\n{more}---\n{body}"
+
+
+def paper(title: str, date: str, body: str, more: str = "") -> str:
+    """A paper file by John Smith, `more` its other front matter lines."""
+    return PAPER.format(title=title, date=date, more=more, body=body)
+
+
+def mixed_site(root: Path, language: str, extra: dict[str, str] | None = None) -> Path:
+    """A site owned by محمد العلي with papers, news and a CV in three scripts, built; `extra`:
+    more paper files by name, each its whole text."""
     content = root / "content"
     (content / "papers").mkdir(parents=True)
     (content / "news").mkdir()
@@ -43,6 +52,8 @@ def mixed_site(root: Path, language: str) -> Path:
     (content / "resume.yaml").write_text(
         "publications:\n  - {name: 'מאמר חיצוני (2.0)!', releaseDate: '2020'}\n", encoding="utf-8"
     )
+    for name, text in (extra or {}).items():
+        (content / "papers" / name).write_text(text, encoding="utf-8")
     run_cli("build", "--site", root, "--no-cache", check=True)
     return root / "output"
 
@@ -175,14 +186,8 @@ def test_a_paragraph_keeps_its_own_direction(tmp_path: Path, chromium) -> None:
     """On an Arabic site an English abstract with one Arabic word read `.words inside عربي An
     English abstract with some`: each paragraph now takes its own direction, and so does
     each of the CV's entries."""
-    site = tmp_path / "site"
-    out = mixed_site(site, "ar")
-    (site / "content" / "papers" / "en2.md").write_text(
-        "---\ntitle: Mixed\ndate: 2022-08-31\ntopic: LG\nauthors: [John Smith]\n---\n"
-        "An English abstract with some عربي words inside.\n",
-        encoding="utf-8",
-    )
-    run_cli("build", "--site", site, check=True)
+    english = "An English abstract with some عربي words inside.\n"
+    out = mixed_site(tmp_path / "site", "ar", {"en2.md": paper("Mixed", "2022-08-31", english)})
     with serve(out, REPO / "netlify.toml") as base:
         page = chromium.new_page(viewport={"width": 1280, "height": 900})  # one line each
         page.goto(base + "papers/en2/")
@@ -218,14 +223,8 @@ def test_a_list_items_date_and_topic_keep_their_order_with_code_after_them(
     """An i18n hunter's: on a Hebrew site every list item read date, then topic, from the
     right, but one with "code available" after them read as one English run, its date on
     the left."""
-    site = tmp_path / "site"
-    out = mixed_site(site, "ar")
-    (site / "content" / "papers" / "code.md").write_text(
-        "---\ntitle: With Code\ndate: 2024-11-18\ntopic: LG\nauthors: [John Smith]\n"
-        "code: true\n---\nA.\n",
-        encoding="utf-8",
-    )
-    run_cli("build", "--site", site, check=True)
+    code = paper("With Code", "2024-11-18", "A.\n", more="code: true\n")
+    out = mixed_site(tmp_path / "site", "ar", {"code.md": code})
     with serve(out, REPO / "netlify.toml") as base:
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
         page.goto(base + "timeline/")
