@@ -415,26 +415,48 @@ def write_and_close(fd: int, data: bytes) -> None:
         os.close(fd)
 
 
-def save_bytes(path: Path, *data: bytes) -> None:
-    """Written whole or not at all: another build may be reading it. Every such file is a
-    cache, so one that cannot be written is left out: the next build is only slower."""
+def _save_by(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """A file written whole or not at all: another build may be reading it. Every such file
+    is a cache, so one that cannot be written is left out: the next build is only slower."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as f:
-            f.writelines(data)  # parts, not one copy of them all (58 MB of pieces)
+            write(f)
         os.replace(tmp, path)
     except OSError:
         with suppress(OSError):
             tmp.unlink(missing_ok=True)
 
 
+def save_bytes(path: Path, data: bytes) -> None:
+    _save_by(path, lambda f: f.write(data))
+
+
+class _Signing:
+    """A file that pickle writes through and the MAC reads over: the pickle is never whole in
+    memory (pieces.pickle is 60 MB at 10,000 papers, and made the build's peak)."""
+
+    def __init__(self, file: BinaryIO, mac: hmac.HMAC) -> None:
+        self.file, self.mac = file, mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.file.write(data)
+
+
 def save_cache(path: Path, value: Any) -> None:
-    if key := cache_key(user_cache_dir()):  # without one, no build would read it
-        data = pickle.dumps((code_stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
+    if not (key := cache_key(user_cache_dir())):  # without one, no build would read it
+        return
+
+    def write(f: BinaryIO) -> None:
         mac = signer(key, path)
-        mac.update(data)
-        save_bytes(path, mac.digest(), data)
+        f.write(bytes(mac.digest_size))  # the MAC's place, written once it is known
+        pickle.dump((code_stamp(), value), _Signing(f, mac), pickle.HIGHEST_PROTOCOL)
+        f.seek(0)
+        f.write(mac.digest())
+
+    _save_by(path, write)
 
 
 def signer(key: bytes, path: Path) -> hmac.HMAC:
