@@ -37,6 +37,13 @@ _FUNCTION = re.compile(r"(?<!<msub>)(?<!<msup>)(?<!<msubsup>)<mi>[A-Za-z]{2,}</m
 _ARGUMENT = re.compile(r"<m(?:i|n|row|sub|sup|frac|sqrt)\b")
 _THIN = '<mspace width="0.1667em"></mspace>'  # TeX's \, between an operator and an ordinary
 _TAG = re.compile(r"<[^>]*>")
+# a size a formula sets (`\\rule`, `\\hspace`, `\\kern`, `\\Huge`): one title's
+# `\\rule{9999em}{9999em}` made every page listing it 188,000 px wide and tall
+_SIZE = re.compile(r' (width|height|depth|lspace|voffset|minsize|maxsize|mathsize)="([^"]*)"')
+_LENGTH = re.compile(r"([+-]?)(\d*\.?\d+)(em|ex|pt|px|mm|cm|in|pc|mu|%)?")
+_EMS = {"em": 1, None: 1, "ex": 0.5, "pt": 0.1, "px": 1 / 16, "mm": 0.285, "cm": 2.85,
+        "in": 7.23, "pc": 1.2, "mu": 1 / 18, "%": 0.01}  # fmt: skip
+MAX_SPACE_EMS, MAX_MATHSIZE_EMS = 10, 2.5  # past \\hspace{3cm}; \\Huge
 LONG_INLINE_MATH = 24  # characters an inline formula shows: more may overflow a phone's column
 _NO_URL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # `a\u202egpj.exe`
 _ENCODED = re.compile(r'[ "<>`{}|\\^]')  # what a URL holds only percent-encoded
@@ -114,7 +121,36 @@ def _convert(latex: str, display: bool) -> str:
     latex = _ALIGNED.sub(r"\\\1{align*}", latex)
     mathml = latex_to_mathml(latex, display="block" if display else "inline")
     # `\unicode{1}` or `\unicode{x202E}` makes any code point: drop what sitegen drops
-    return _spaced(drop_control(_cleaner().clean(mathml)))
+    return _spaced(_bounded(drop_control(_cleaner().clean(mathml))))
+
+
+def _bounded(mathml: str) -> str:
+    """Sizes cut to what real math sets, and one size change a formula, since nested ones
+    multiply (`\\Huge{\\Huge{...}}`): hostile text must not deface the pages listing it."""
+    sized = False
+
+    def bound(m: re.Match[str]) -> str:
+        nonlocal sized
+        name, value = m.groups()
+        if name == "mathsize":
+            if sized:
+                return ""
+            sized = True
+        length = _LENGTH.fullmatch(value)
+        if not length:
+            return m.group()  # a named space (`negativethinmathspace`), or `[`: no length
+        most = MAX_MATHSIZE_EMS if name in ("mathsize", "minsize", "maxsize") else MAX_SPACE_EMS
+        if float(length[2]) * _EMS[length[3]] <= most:
+            return m.group()
+        return f' {name}="{length[1]}{most}em"'
+
+    return _SIZE.sub(bound, mathml)
+
+
+def width_ems(mathml: str) -> float:
+    """How wide a formula's spaces are, which its text does not count: `\\hspace{8em}`."""
+    widths = (_LENGTH.fullmatch(v) for v in re.findall(r' (?:width|lspace)="([^"]*)"', mathml))
+    return sum(abs(float(m[2]) * _EMS[m[3]]) for m in widths if m)
 
 
 def _spaced(mathml: str) -> str:
@@ -181,7 +217,7 @@ def _render_math(self, tokens, idx, options, env) -> str:
         # set) half as long is long, in a heading's large type: a regret bound of 22 signs
         # widened its paper's page to 455 px of 360
         long = LONG_INLINE_MATH // 2 if "bare" in token.meta else LONG_INLINE_MATH
-        if len(html.unescape(_TAG.sub("", html_))) < long:
+        if len(html.unescape(_TAG.sub("", html_))) + width_ems(html_) < long:
             return html_
         focus = "" if token.meta.get("bare") or _in_link(tokens, idx) else ' tabindex="0"'
         return f'<span class="math-inline"{focus}>{html_}</span>'

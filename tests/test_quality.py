@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import CHROMIUM, REPO, add_portfolio, missing_tool, run_cli
+from conftest import CHROMIUM, REPO, add_portfolio, missing_tool, papers_site, run_cli
 from siteserver import serve
 
 NODE_MODULES = REPO / "node_modules"
@@ -581,3 +581,29 @@ def test_the_topics_rows_keep_chip_name_and_count_on_one_line(
         page.close()
     assert rows and all(len(r) == 3 for r in rows[:6]), rows
     assert all(max(r) - min(r) < 8 for r in rows), rows  # one first line: chip, name, count
+
+
+@pytest.mark.browser
+def test_a_formulas_sizes_cannot_deface_the_pages_listing_it(tmp_path: Path, chromium) -> None:
+    """A hostile title or abstract sets no size past real math's: `\\rule{9999em}{9999em}`
+    made every page listing its paper 188,000 px wide and tall, and nested `\\Huge` multiply
+    (a hostile-text hunter's report). A formula widened by its spaces alone scrolls in its box."""
+    hostile = (
+        "---\ntitle: 'Big $\\rule{9999em}{9999em}\\hspace{100000em}$ title'\n"
+        "date: 2020-01-01\nauthors: [Ada Lovelace]\n---\n"
+        "Abstract $\\Huge{\\Huge{\\Huge{\\Huge{\\Huge{\\Huge{X}}}}}}$ and "
+        "$a\\kern9999em b\\mkern99999mu c$ end.\n"
+    )
+    plain = "---\ntitle: A plain paper\ndate: 2020-02-01\nauthors: [Ada Lovelace]\n---\nText.\n"
+    site = papers_site(tmp_path / "site", [hostile, plain])
+    run_cli("build", "--site", site, "--no-search", check=True)
+    with serve(site / "output", REPO / "netlify.toml") as base:
+        page = chromium.new_page(viewport={"width": 1280, "height": 800})
+        for url in ("", "timeline/", "papers/p0/", "papers/p1/"):
+            assert page.goto(base + url).ok, url
+            assert page.locator("math").count() >= 1, url  # the hostile title is there
+            size = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            assert size[0] <= size[1], f"/{url} scrolls sideways: {size}"
+            tall = page.evaluate("document.documentElement.scrollHeight")
+            assert tall < 4000, f"/{url} is {tall} px tall"
+        page.close()
