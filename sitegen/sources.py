@@ -645,7 +645,10 @@ _TAG = re.compile(
     r"""(?:\s+[\w:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*/?>""",
     re.I,
 )
-_EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**"}
+_EMPHASIS = {"i": "*", "em": "*", "b": "**", "strong": "**", "jats:italic": "*", "jats:bold": "**"}
+# an abstract's paragraphs and headings: Crossref's structured JATS, or HTML
+_BREAK = re.compile(r"</?(?:jats:)?(?:p|sec)\b[^<>]*>|<br\s*/?>", re.I)
+_HEADING = re.compile(r"<(?:jats:)?title\b[^<>]*>(.*?)</(?:jats:)?title>", re.I)
 _CSL_NAME_PARTS = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
 _ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 
@@ -661,6 +664,17 @@ def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
         out += [_rich_piece(text[end : m.start()], escape, any(out)), mark]
         end = m.end()
     return clean("".join(out) + _rich_piece(text[end:], escape, any(out)))
+
+
+def rich_abstract(text: Any) -> str:
+    """Rich text's paragraphs kept apart, as Markdown's: with their tags simply dropped, a
+    Crossref abstract read `AbstractFirst para ends here.Second para...`. A structured
+    abstract's headings (Background, Methods) are bold; Crossref's "Abstract" goes."""
+    text = _HEADING.sub(
+        lambda m: "" if clean(m[1]).lower() == "abstract" else f"<p><b>{m[1]}</b></p>", clean(text)
+    )
+    paragraphs = (rich_text(part, _plain_abstract) for part in _BREAK.split(text))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _rich_piece(text: str, escape: Callable[[str], str] | None, started: bool) -> str:
@@ -744,7 +758,7 @@ def parse_csl_json(text: str, source: str) -> list[SourceRecord]:
                 pages=_pages(rich_text(item.get("page") or item.get("page-first"))),
                 publisher=_venue(rich_text(item.get("publisher"))),
                 url=_page(url),
-                abstract=rich_text(item.get("abstract"), _plain_abstract) or None,
+                abstract=rich_abstract(item.get("abstract")) or None,
                 type=paper_type,
                 topic=keyword_topic(item.get("keyword")),
             )

@@ -2333,6 +2333,35 @@ def test_csl_rich_text_is_emphasis_in_an_abstract_and_text_in_a_venue(
     assert "<span>Nature Physics</span>" in html_ and "*Nature*" not in html_
 
 
+def test_a_csl_abstracts_paragraphs_stay_paragraphs(site: Path, tmp_path: Path) -> None:
+    """Crossref's JATS (and HTML) paragraphs ran into one when their tags were dropped:
+    `AbstractFirst para ends here.Second para...` (a hostile-text hunter's report). Crossref's
+    heading "Abstract" goes; a structured abstract's headings are bold; JATS italics stay."""
+    jats = (
+        "<jats:title>Abstract</jats:title><jats:p>First para ends here.</jats:p>"
+        "<jats:sec><jats:title>Methods</jats:title><jats:p>Second <jats:italic>here</jats:italic>"
+        ".</jats:p></jats:sec>"
+    )
+    items = [
+        {"id": "j", "title": "Jats test", "abstract": jats, "issued": {"date-parts": [[2017]]}},
+        {"id": "h", "title": "Html test", "abstract": "<p>One.</p><p>Two.</p>",
+         "issued": {"date-parts": [[2018]]}},
+    ]  # fmt: skip
+    csl = tmp_path / "t.json"
+    csl.write_text(json.dumps(items))
+    assert imp(csl, "--site", site).returncode == 0
+    out = tmp_path / "out"
+    run_cli("build", "--site", site, "--output", out, "--no-search", check=True)
+
+    jats_page = (out / "papers" / "2017-jats-test" / "index.html").read_text(encoding="utf-8")
+    html_page = (out / "papers" / "2018-html-test" / "index.html").read_text(encoding="utf-8")
+    paragraphs = "<p>First para ends here.</p>\n<p><strong>Methods</strong></p>\n"
+    assert paragraphs + "<p>Second <em>here</em>.</p>" in jats_page
+    body = front(site / "content" / "papers" / "2017-jats-test.md")[1]
+    assert body.startswith("First para ends here.\n\n**Methods**\n\n"), body
+    assert "<p>One.</p>\n<p>Two.</p>" in html_page
+
+
 @pytest.mark.parametrize(
     "abstract",
     ["&nbsp;~~~ We propose a method.", "<jats:p>\n  1. We propose a method.</jats:p>"],
