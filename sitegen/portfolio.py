@@ -17,7 +17,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
@@ -518,6 +518,11 @@ def load_resume(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[dict | 
                 if isinstance(start, str) and isinstance(end, str) and _before(end, start):
                     problem = f"{section}.{i}.endDate: {end!r} is before startDate {start!r}"
                     raise fail(problem, [section, i, "endDate"])
+        for path, url in _urls(data):  # shown as a link only if http(s), as profile.yaml's
+            if isinstance(url, str) and url.strip() and not web_url(url):
+                problem = f"{'.'.join(map(str, path))}: {url!r} is not an http(s) URL, so the CV"
+                problem += " leaves it out: write it in full (https://...)"
+                warnings.append(SitegenWarning(problem, display, fail(problem, path).line))
         email = (data.get("basics") or {}).get("email")  # the schema's format goes unchecked
         if isinstance(email, str) and email.strip() and not _EMAIL.fullmatch(email.strip()):
             raise fail(f"basics.email: {email!r} is not an email address", ["basics", "email"])
@@ -536,6 +541,22 @@ def load_resume(site_dir: Path, warnings: list[SitegenWarning]) -> tuple[dict | 
             message += f" (known sections: {', '.join(sorted(resume_schema()['properties']))})"
     where = ".".join(str(p) for p in e.absolute_path) or "resume"
     raise fail(f"{where}: {message}", path)
+
+
+def _urls(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every `url` in a resume, with its key path: basics, profiles, any section's items."""
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for k, v in items:
+        if k == "url":
+            yield (*path, k), v
+        else:
+            yield from _urls(v, (*path, k))
 
 
 def _date(s: Any) -> dt.date | None:

@@ -882,6 +882,31 @@ def test_a_resume_key_the_cv_does_not_read_is_warned_of_at_its_line(tmp_path: Pa
         ], proc.stderr
 
 
+@pytest.mark.slow  # a second or more: CI runs it, the quick loop not
+def test_a_resume_url_that_is_not_http_is_warned_of_at_its_line(tmp_path: Path) -> None:
+    """A hostile-text hunter's: `www.ada.example` as the resume's website left the CV (and its
+    PDF) without a word, where profile.yaml names such a link's line. Any `url` is checked."""
+    site = copy_fixture(tmp_path / "site")
+    (site / "sitegen.yaml").write_text("title: Ada\ncv_pdf: false\n")
+    (site / "content" / "resume.yaml").write_text(
+        "basics:\n  url: www.ada.example\n"
+        "  profiles:\n    - {network: GitHub, url: github.com/ada}\n"
+        "talks:\n  - title: A talk\n    url: javascript:alert(1)\n"
+        "  - title: B talk\n    url: https://ok.example/b\n"
+    )
+    for proc in (build(site), run_cli("check", "--site", site)):
+        assert proc.returncode == 0, proc.stderr
+        said = [line for line in proc.stderr.splitlines() if "not an http(s) URL" in line]
+        assert [line.split(": ")[0] + ": " + line.split(": ")[2] for line in said] == [
+            "content/resume.yaml:2: basics.url",
+            "content/resume.yaml:4: basics.profiles.0.url",
+            "content/resume.yaml:7: talks.0.url",
+        ], proc.stderr
+    html = (site / "output" / "cv" / "index.html").read_text()
+    assert parse(html).find("a", href="https://ok.example/b")  # a good one is a link
+    assert 'href="javascript' not in html
+
+
 def test_cv_shows_entries_without_their_optional_title(tmp_path: Path) -> None:
     """JSON Resume requires neither a degree, a position nor an award's title: such an
     entry shows under its school, employer or awarder instead of vanishing."""
