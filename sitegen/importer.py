@@ -285,6 +285,7 @@ _SAID_KEYS = (
     "code_url", "abstract",
 )  # fmt: skip
 _DIGEST = 8
+_SAID_NONE = f"{zlib.crc32(repr(None).encode()):08x}"  # of a key the profile gives no value
 
 
 def _said(record: PaperRecord) -> str:
@@ -921,13 +922,10 @@ def _carry_over(current: bytes | None, data: bytes, every: bool = False) -> byte
     if old is None or new is None:
         return data
     keep = {  # in the file's order: the order they were added in, so the bytes come back
-        k: v
+        k: v  # with --force, a key left empty by hand too: none on purpose (`arxiv: null`)
         for k, v in old.values.items()
-        if v not in _EMPTY
-        and (
-            (k in (*FILLABLE, "abstract") and new.values.get(k) in _EMPTY)
-            or (every and k not in new.values)
-        )
+        if (every and k not in new.values)
+        or (v not in _EMPTY and k in (*FILLABLE, "abstract") and new.values.get(k) in _EMPTY)
     }
     better = _kept_better(old.values, new.values)  # --force too: the sources gave them
     text = insert_keys(data.decode(), {**keep, **better}, better) if keep or better else None
@@ -1406,15 +1404,19 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             _new_paper(group, plan, deleted)
             continue
         plan.report.matched.add(_rel(target.name))
-        kind = _same_kind(target, group)  # a type says what its venue is: never another's
+        ours = unedited(target)
+        none = set() if ours else _none_by_hand(target.values, entries.get(target.name))
+        # a type says what its venue is: never another's, nor without it
+        kind = _same_kind(target, group) and not none & {"venue", "type"}
         gain = {
             k: group.values[k]
             for k in (*FILLABLE, "authors", "abstract")
             if k in group.values
             and target.values.get(k) in _UNSET
+            and k not in none
             and (kind or k not in ("venue", *_OF_THE_VENUE))
         }
-        if ours := unedited(target):  # the import's own file: what the sources know better
+        if ours:  # the import's own file: what the sources know better
             gain.update(_fuller(target.values, group.values))
         for key, value in gain.items():
             if target.values.get(key) not in _UNSET:
@@ -1451,6 +1453,20 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
             plan.written[paper.name] = _sha256(new)
 
 
+def _none_by_hand(values: dict[str, object], entry: _Entry | None) -> set[str]:
+    """The keys a file edited by hand holds empty (`arxiv: null`, `~`, nothing, `[]`): none
+    on purpose, the way to keep a wrong link or id out, never filled. Not a profile paper's
+    `code_url: null` (`entry`: its manifest entry), which the import writes itself while the
+    profile gives no code link (as `said` tells; an older manifest's cannot: taken so)."""
+    none = {k for k in FILLABLE if k in values and values[k] in _UNSET}
+    if entry is not None and "code_url" in none:
+        at = _SAID_KEYS.index("code_url") * _DIGEST
+        said = entry.said[at : at + _DIGEST] if len(entry.said) == len(_SAID_KEYS) * _DIGEST else ""
+        if said in ("", _SAID_NONE):
+            none.discard("code_url")
+    return none
+
+
 def _disagreements(have: _Paper, group: _Paper, edited: bool) -> list[str]:
     """What the sources say differently from the file (which is kept), for the report; of
     a preprint `edited` by hand, how to take the published version the sources give."""
@@ -1469,7 +1485,7 @@ def _disagreements(have: _Paper, group: _Paper, edited: bool) -> list[str]:
         ]
     for key in ("venue", "type"):
         v, gv = have.values.get(key), group.values.get(key)
-        # `venue: ''` is none, which the sources' fills in: not one "kept"
+        # `venue: ''` is none (written by hand: on purpose, and not said at each import)
         if v and isinstance(v, str) and isinstance(gv, str) and title_key(v) != title_key(gv):
             out.append(f"{key} {v!r} in the file (kept), {gv!r} in {group.origin[key]}")
     return out + group.notes

@@ -510,13 +510,15 @@ def test_a_sources_title_is_text_not_markdown(site: Path, tmp_path: Path) -> Non
         assert f"TI  - {text}\n" in ris and "{{" + bib_text + "}}" in bibtex
 
 
-def test_an_empty_venue_is_filled_and_not_reported_kept(site: Path) -> None:
-    """`venue: ''` is no venue: the import filled it and also said the file's '' was kept."""
+def test_an_empty_venue_by_hand_is_kept_and_not_reported_kept(site: Path) -> None:
+    """`venue: ''` written by hand is no venue, on purpose: kept (with the type and what
+    comes with them), and not said kept at each import, as `venue '' in the file`."""
     path = site / "content" / "papers" / FAST
     path.write_text(path.read_text().replace("\n---\n", "\nvenue: ''\n---\n", 1))
     proc = imp(DBLP, "--site", site)
     assert proc.returncode == 0 and "venue '' in the file" not in proc.stdout, proc.stdout
-    assert front(path)[0]["venue"].startswith("IEEE/CVF Conference on Computer Vision")
+    fm = front(path)[0]
+    assert fm["venue"] == "" and "type" not in fm and fm["doi"] == "10.1109/CVPR52729.2023.00911"
 
 
 def test_hand_edited_file_gains_lines_and_keeps_every_byte(site: Path) -> None:
