@@ -19,7 +19,15 @@ from dataclasses import replace
 from typing import Any
 
 from .errors import SitegenError, SitegenWarning
-from .sources import SourceRecord, parse_arxiv_atom, parse_bibtex, parse_csl_json, parse_orcid_works
+from .sources import (
+    SourceRecord,
+    orcid_put_codes,
+    parse_arxiv_atom,
+    parse_bibtex,
+    parse_csl_json,
+    parse_orcid_bulk,
+    parse_orcid_works,
+)
 
 DEFAULTS = {
     "orcid": ("SITEGEN_ORCID_API", "https://pub.orcid.org"),
@@ -33,6 +41,7 @@ ARXIV_MAX = 30_000  # entries of one query: the most arXiv's API serves
 ARXIV_PAGES = 2 * ARXIV_MAX // ARXIV_PAGE  # requests: room for short pages, not 1-entry ones
 # An answer's size: 20,000 ORCID works (3 kB each); more is a server streaming without end.
 MAX_BYTES = 64 << 20
+ORCID_BULK = 100  # put-codes per bulk work request: the most ORCID's API takes
 _ORCID_ID = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")  # \d takes '٠' too
 ZOTERO_PAGE = 100  # items per request: the most the Web API serves
 ZOTERO_PAGES = 1000  # requests: 100,000 items, so a server that never ends cannot loop
@@ -184,7 +193,7 @@ def _fetch(spec: str, log: Log) -> list[SourceRecord]:
         typo = "no such ORCID iD, and its last character (a check digit) does not fit: a typo?"
         refusals = None if _orcid_checks(arg) else {404: typo}
         text, _ = answer(url, spec, {"Accept": "application/json"}, refusals)
-        return parse_orcid_works(text, spec)
+        return _orcid_authored(spec, url, text, log)
     if kind == "dblp":
         if not _DBLP_PID.fullmatch(arg) or ".." in arg:
             raise SitegenError("not a DBLP person id (such as 123/4567)", spec, exit_code=2)
@@ -202,6 +211,32 @@ def _fetch(spec: str, log: Log) -> list[SourceRecord]:
         return _zotero(spec, arg, log)
     message = "unknown online source (orcid:, dblp:, arxiv: or zotero:)"
     raise SitegenError(message, spec, exit_code=2)
+
+
+def _orcid_authored(spec: str, url: str, works: str, log: Log) -> list[SourceRecord]:
+    """The /works answer's records with their authors, which its summaries leave out: asked
+    of the bulk work endpoint, ORCID_BULK put-codes a request. A work still without any is
+    said once: its paper is written as the owner's "et al.", not as theirs alone."""
+    codes = orcid_put_codes(works, spec)
+    authors: dict[str, tuple[str, ...]] = {}
+    for at in range(0, len(codes), ORCID_BULK):
+        bulk = get(f"{url}/{','.join(codes[at : at + ORCID_BULK])}", spec, "application/json")
+        authors.update(parse_orcid_bulk(bulk, spec))
+        log(f"{spec}: authors of {min(at + ORCID_BULK, len(codes))} of {len(codes)} works")
+    records = parse_orcid_works(works, spec, authors)
+    bare = [i for i, r in enumerate(records) if not r.authors]
+    if bare:
+        titles = ", ".join(repr(records[i].title[:60]) for i in bare[:3])
+        more = f" and {len(bare) - 3} more" if len(bare) > 3 else ""
+        works = "work lists" if len(bare) == 1 else "works list"
+        said = (
+            f"{len(bare)} ORCID {works} no authors: {titles}{more}; a paper no other source "
+            'names the authors of shows you and "et al." (`authors: []`, `et_al: true`): '
+            "list its authors in its file"
+        )
+        first = records[bare[0]]
+        records[bare[0]] = replace(first, warnings=(*first.warnings, SitegenWarning(said, spec)))
+    return records
 
 
 def _orcid_checks(orcid: str) -> bool:

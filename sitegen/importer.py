@@ -1679,7 +1679,8 @@ def render_new_paper(values: dict[str, object], owner: frozenset[str], added: dt
     if values.get("topic"):
         fm["topic"] = values["topic"]
     fm["authors"] = authors
-    fm["et_al"] = bool(values.get("et_al"))
+    # no author known (an ORCID work's) is no sole authorship: the owner shown, "et al."
+    fm["et_al"] = bool(values.get("et_al")) or not authors
     fm["owner_in_et_al"] = not _owner_listed(authors, owner) and _may_hide_owner(
         authors, fm["et_al"]
     )

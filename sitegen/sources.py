@@ -18,7 +18,7 @@ import re
 import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -798,17 +798,58 @@ def _value(d: Any, *path: str) -> Any:
     return d
 
 
-def parse_orcid_works(text: str, source: str) -> list[SourceRecord]:
-    """ORCID v3.0 works: a group's summaries (a journal's, a preprint's) are one record."""
+def parse_orcid_works(
+    text: str, source: str, authors: Mapping[str, tuple[str, ...]] | None = None
+) -> list[SourceRecord]:
+    """ORCID v3.0 works: a group's summaries (a journal's, a preprint's) are one record.
+    Summaries name no contributors: `authors` gives them by put-code (parse_orcid_bulk)."""
     data = load_json(text, source)
     if not is_orcid_works(data):
         raise SitegenError("not an ORCID works record (no 'group' list)", source, 1)
     records = []
     for i, group in enumerate(data["group"]):
         with _located(text, ("group", i), _orcid_title(group)):
-            record = _orcid_record(group, source)
+            record = _orcid_record(group, source, authors or {})
         records += [record] if record else []
     return records
+
+
+def orcid_put_codes(text: str, source: str) -> list[str]:
+    """Every work summary's put-code, once each: the keys by which ORCID's bulk work
+    endpoint gives the contributors its /works summaries leave out."""
+    data = load_json(text, source)
+    groups = data["group"] if is_orcid_works(data) else []  # parse_orcid_works says why
+    codes = (
+        str(_value(s, "put-code")) for g in groups for s in _as_list(_value(g, "work-summary"))
+    )
+    return list(dict.fromkeys(c for c in codes if re.fullmatch(r"[0-9]{1,18}", c)))
+
+
+def parse_orcid_bulk(text: str, source: str) -> dict[str, tuple[str, ...]]:
+    """ORCID v3.0's bulk work answer (`{"bulk": [{"work": ...} or {"error": ...}]}`) -> each
+    work's authors by put-code: its contributors of role author (or none given), the
+    `first` before the `additional`, given name first. A work listing none is left out."""
+    data = load_json(text, source)
+    if not isinstance(_value(data, "bulk"), list):
+        raise SitegenError("not an ORCID bulk works answer (no 'bulk' list)", source, 1)
+    found = {}
+    for work in (_value(item, "work") for item in data["bulk"]):  # an error item: no work
+        people = [
+            c
+            for c in _as_list(_value(work, "contributors", "contributor"))
+            if _orcid_attribute(c, "contributor-role") in ("", "author")
+        ]
+        people.sort(key=lambda c: _orcid_attribute(c, "contributor-sequence") != "first")
+        names = tuple(
+            _flip(n) for c in people if visible(n := clean(_value(c, "credit-name", "value")))
+        )
+        if names:
+            found[str(_value(work, "put-code"))] = names
+    return found
+
+
+def _orcid_attribute(contributor: Any, name: str) -> str:
+    return clean(_value(contributor, "contributor-attributes", name)).lower()
 
 
 def _orcid_title(group: Any) -> Any:
@@ -817,7 +858,9 @@ def _orcid_title(group: Any) -> Any:
     return _value(first, "title", "title", "value") or _value(first, "put-code")
 
 
-def _orcid_record(group: Any, source: str) -> SourceRecord | None:
+def _orcid_record(
+    group: Any, source: str, authors: Mapping[str, tuple[str, ...]]
+) -> SourceRecord | None:
     summaries = [s for s in _as_list(_value(group, "work-summary")) if isinstance(s, dict)]
     if not summaries:
         return None
@@ -830,7 +873,7 @@ def _orcid_record(group: Any, source: str) -> SourceRecord | None:
             kind = clean(_value(x, "external-id-type")).lower()
             value = clean(_value(x, "external-id-value"))
             found.setdefault(kind, value or clean(_value(x, "external-id-normalized", "value")))
-    title, date, venue, url, paper_type = "", None, None, None, None
+    title, date, venue, url, paper_type, names = "", None, None, None, None, ()
     # the published version's summary first, when there is one: ORCID puts the source the
     # user prefers first, often the preprint, whose date then cited CVPR 2023 as of 2022
     for s in sorted(summaries, key=lambda s: clean(_value(s, "type")) == "preprint"):  # stable
@@ -847,10 +890,12 @@ def _orcid_record(group: Any, source: str) -> SourceRecord | None:
             paper_type = found_kind
         venue = venue or found_venue
         url = url or web_url(_value(s, "url", "value"))
+        names = names or authors.get(str(_value(s, "put-code")), ())
     return _record(
         source,
         None,
         rich_text(title, functools.partial(markdown_text, plain=True)),
+        authors=names,
         date=date,
         doi=bare_doi(found.get("doi")),
         arxiv=bare_arxiv(found.get("arxiv")),

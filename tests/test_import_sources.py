@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import bibtexparser
 import pytest
 import yaml
 from conftest import AS_OF, make_site, run_cli, seed_profile
@@ -1572,6 +1573,29 @@ CHAPTERS = {
 }
 
 
+def _work(code: int) -> dict:
+    """An ORCID /works group of one summary, which names no contributors."""
+    title, date = {"title": {"value": f"Orcid Paper {code}"}}, {"year": {"value": "2021"}}
+    summary = {"put-code": code, "title": title, "publication-date": date, "type": "preprint"}
+    return {"external-ids": {"external-id": []}, "work-summary": [summary]}
+
+
+MANY_WORKS = {"group": [_work(150_000 + n) for n in range(150)]}
+
+
+def bulk_work(code: str) -> dict:
+    """The bulk endpoint's full work for a put-code: its author, then the owner."""
+    people = [("Wu, Lemeng", "additional"), (f"Ada Author{code}", "first")]
+    contributors = [
+        {
+            "credit-name": {"value": name},
+            "contributor-attributes": {"contributor-sequence": seq, "contributor-role": "author"},
+        }
+        for name, seq in people
+    ]
+    return {"work": {"put-code": int(code), "contributors": {"contributor": contributors}}}
+
+
 def zotero_item(n: int) -> dict:
     """One item of a Zotero library as the Web API's CSL-JSON gives it."""
     author = [{"family": "Wu", "given": "Lemeng"}]
@@ -1597,6 +1621,7 @@ class _Replay(http.server.BaseHTTPRequestHandler):
 
     elsewhere = "ftp://127.0.0.1:9/x.bib"  # where ...-0008 redirects (a test may change it)
     zotero: list[tuple[str, dict, dict]] = []  # Zotero requests: path, query, headers (lower case)
+    orcid_bulk: list[list[str]] = []  # the put-codes of each bulk request for ...-0150
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         url = urllib.parse.urlsplit(self.path)
@@ -1625,6 +1650,15 @@ class _Replay(http.server.BaseHTTPRequestHandler):
         if url.path == f"/v3.0/{ORCID_ID}/works":
             assert self.headers["Accept"] == "application/json"
             return self._send(200, ORCID.read_bytes())
+        if url.path == f"/v3.0/{ORCID_ID}/works/140001,140002,140003":  # their contributors
+            assert self.headers["Accept"] == "application/json"
+            return self._send(200, (FIXTURES / "orcid-bulk.json").read_bytes())
+        if url.path == "/v3.0/0000-0000-0000-0150/works":
+            return self._send(200, json.dumps(MANY_WORKS).encode())
+        if url.path.startswith("/v3.0/0000-0000-0000-0150/works/"):
+            codes = url.path.rpartition("/")[2].split(",")
+            self.orcid_bulk.append(codes)
+            return self._send(200, json.dumps({"bulk": [bulk_work(c) for c in codes]}).encode())
         if url.path == "/v3.0/0000-0000-0000-0020/works":
             return self._send(200, json.dumps(CHAPTERS).encode())
         if url.path == "/v3.0/0000-0000-0000-0500/works":
@@ -1771,6 +1805,74 @@ def test_only_an_orcid_works_own_ids_identify_it(site: Path, api: dict) -> None:
     papers = by_title(site)
     assert papers["Chapter One on Flows"]["doi"] == "10.1007/978-3-031-00000-0_1"
     assert "doi" not in papers["Chapter Two on Point Clouds"]
+
+
+@pytest.mark.slow
+def test_an_orcid_only_paper_has_its_contributors_or_says_et_al(tmp_path: Path, api: dict) -> None:
+    """ORCID's /works summaries name no contributors: every ORCID-only paper got `authors:
+    []`, and its page and BibTeX gave the owner as its only author, silently. They come
+    from the bulk work endpoint now, in sequence order; a work still without any (here an
+    error item) is the owner's "et al.", said once."""
+    site = owned_site(tmp_path / "site")
+    proc = imp(f"orcid:{ORCID_ID}", "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        f"orcid:{ORCID_ID}: warning: 1 ORCID work lists no authors: \"alert('x') Robust & "
+        'Fast: Hostile Titles"; a paper no other source names the authors of shows you and '
+        '"et al." (`authors: []`, `et_al: true`): list its authors in its file'
+    ]
+    papers = site / "content" / "papers"
+    fast = front(papers / "2023-fast-point-cloud-generation-with-straight-flows.md")[0]
+    assert fast["authors"][:3] == ["Lemeng Wu", "Dilin Wang", "Chengyue Gong"]
+    assert len(fast["authors"]) == 9 and fast["et_al"] is False
+    (hostile,) = papers.glob("2024-alert-x-robust-*.md")
+    fm = front(hostile)[0]
+    assert (fm["authors"], fm["et_al"], fm["owner_in_et_al"]) == ([], True, True)
+    run_cli("build", "--site", site, "--no-search", check=True)
+    page = site / "output" / "papers" / hostile.stem
+    authors = parse(page / "index.html").text
+    assert "Lemeng Wu et al." in authors
+    bib = bibtexparser.parse_string((page / f"{hostile.stem}.bib").read_text())
+    assert bib.entries[0]["author"] == "Wu, Lemeng and others"
+
+
+def test_orcid_contributors_are_asked_100_put_codes_a_request(tmp_path: Path, api: dict) -> None:
+    """ORCID's bulk work endpoint takes at most 100 put-codes: 150 works are two requests.
+    The first author (`first`) comes first, wherever the list gives them."""
+    site = owned_site(tmp_path / "site")
+    _Replay.orcid_bulk.clear()
+    proc = imp("orcid:0000-0000-0000-0150", "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    assert [len(codes) for codes in _Replay.orcid_bulk] == [100, 50]
+    assert "warning" not in proc.stderr
+    fm = front(site / "content" / "papers" / "2021-orcid-paper-150149.md")[0]
+    assert fm["authors"] == ["Ada Author150149", "Lemeng Wu"] and fm["et_al"] is False
+
+
+def test_orcid_bulk_authors_are_its_authors_in_sequence() -> None:
+    from sitegen.sources import parse_orcid_bulk
+
+    def person(name: str, seq: str | None, role: str | None) -> dict:
+        attributes = {"contributor-sequence": seq, "contributor-role": role}
+        return {"credit-name": {"value": name}, "contributor-attributes": attributes}
+
+    people = [
+        person("Couch, Josiah", "additional", "author"),
+        person("Ed Itor", None, "editor"),
+        person("Nguyen, Phuc", "first", None),
+        {"credit-name": None, "contributor-attributes": None},
+    ]
+    bulk = {
+        "bulk": [
+            {"work": {"put-code": 7, "contributors": {"contributor": people}}},
+            {"error": {"response-code": 404, "error-code": 9016}},
+            {"work": {"put-code": 8, "contributors": None}},
+        ]
+    }
+    assert parse_orcid_bulk(json.dumps(bulk), "orcid:x") == {"7": ("Phuc Nguyen", "Josiah Couch")}
+    with pytest.raises(SitegenError, match="not an ORCID bulk works answer"):
+        parse_orcid_bulk('{"group": []}', "orcid:x")
 
 
 def test_an_online_failure_stops_the_cli_with_one_line(site: Path, api: dict) -> None:
@@ -2717,6 +2819,7 @@ def test_a_paper_without_authors_gains_them_and_an_abstract(site: Path, tmp_path
     run_import([bib], site, as_of=as_of)
     fm, body = front(path)
     assert fm["authors"] == ["Jane Doe", "Lemeng Wu"] and fm["owner_in_et_al"] is False
+    assert fm["et_al"] is False  # the "et al." of no list at all goes with it
     assert body == "It is fast.\n"
     assert fm["title"] == front_title(before)  # ORCID's title stays
 
@@ -3042,29 +3145,32 @@ def test_a_spelling_of_an_accented_or_hyphenated_owners_name_is_warned_of(
 def test_a_paper_with_no_author_list_shows_its_owner(site: Path) -> None:
     """ORCID gives no authors: such a paper (`authors: []`, the owner among those not
     named) showed an empty byline on its page and in lists, `Title. . Venue` in the CV, an
-    empty <em></em> and dc:creator in the feeds, and a note about "the list above"."""
+    empty <em></em> and dc:creator in the feeds, and a note about "the list above". It shows
+    the owner, then "et al.": as the owner's alone, its BibTeX claimed sole authorship."""
     assert imp(ORCID, "--site", site).returncode == 0
     (path,) = (site / "content" / "papers").glob("2024-alert-x-robust-*.md")
-    assert front(path)[0]["authors"] == []
+    assert (front(path)[0]["authors"], front(path)[0]["et_al"]) == ([], True)
     run_cli("build", "--site", site, "--no-search", check=True)
     out = site / "output"
     page = (out / "papers" / path.stem / "index.html").read_text()
     byline = re.search(r'<p class="byline">(.*?)</p>', page).group(1)
-    assert '<strong class="owner">Lemeng Wu</strong>' in byline and 'class="note"' not in page
+    assert '<strong class="owner">Lemeng Wu</strong></bdi> <span class="et-al">et al.' in byline
+    assert 'class="note"' not in page
     cv = (out / "cv" / "index.html").read_text()
     assert re.search(r"Hostile Titles</a>\. <span class=\"authors\"><bdi><strong", cv), cv
     import feedparser
 
     entry = next(e for e in feedparser.parse(out / "feed.xml").entries if "Hostile" in e.title)
-    assert entry.author == "Lemeng Wu" and "<em>Lemeng Wu</em>" in entry.summary
+    assert entry.author == "Lemeng Wu et al." and "<em>Lemeng Wu et al.</em>" in entry.summary
     # and so do its citation files and the tags Scholar reads, which named no author
     files = out / "papers" / path.stem / path.stem
-    assert re.search(r"author += \{Wu, Lemeng\},", files.with_suffix(".bib").read_text())
+    assert re.search(r"author += \{Wu, Lemeng and others\},", files.with_suffix(".bib").read_text())
     # its key is the owner's, as "the first author's family name" says: anon2024... before
     assert re.match(r"@\w+\{wu2024", files.with_suffix(".bib").read_text())
-    assert "AU  - Wu, Lemeng" in files.with_suffix(".ris").read_text()
+    ris = files.with_suffix(".ris").read_text()
+    assert "AU  - Wu, Lemeng" in ris and "N1  - Author list shortened (et al.)" in ris
     csl = json.loads(files.with_suffix(".json").read_text())
-    assert [a.get("family") for a in csl[0]["author"]] == ["Wu"]
+    assert csl[0]["author"] == [{"family": "Wu", "given": "Lemeng"}, {"literal": "others"}]
     doc = parse(out / "papers" / path.stem / "index.html")
     assert [m["content"] for m in doc.find("meta", name="citation_author")] == ["Wu, Lemeng"]
     (ld,) = [d for d in map(json.loads, doc.data_blocks) if d["@type"] == "ScholarlyArticle"]
