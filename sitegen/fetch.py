@@ -117,14 +117,16 @@ def answer(
     url: str, spec: str, headers: dict[str, str], refusals: dict[int, str] | None = None
 ) -> tuple[str, http.client.HTTPMessage]:
     """GET `url` as text, with the answer's headers; a failure is one line naming the source
-    (`refusals`: its own words by HTTP status). The timeout bounds the whole answer, not each
-    read: a server sending a byte at a time never timed out."""
+    (`refusals`: its own words by HTTP status), and the URL that failed: where redirects led.
+    The timeout bounds the whole answer, not each read: a server sending a byte at a time
+    never timed out."""
     timeout = _timeout()
     deadline = time.monotonic() + timeout
     headers = {**headers, "User-Agent": "sitegen (publication site generator)"}
     request = urllib.request.Request(url, headers=headers)
     try:
         with _opener().open(request, timeout=timeout) as response:
+            url = response.url
             data = bytearray()
             while chunk := response.read1(1 << 16):
                 data += chunk
@@ -137,7 +139,10 @@ def answer(
             promised = response.headers.get("Content-Length", "")
             if promised.isascii() and promised.isdigit() and len(data) < int(promised):
                 raise http.client.IncompleteRead(bytes(data), int(promised) - len(data))
+    except http.client.IncompleteRead:  # the server was reached, its answer incomplete
+        raise SitegenError(f"the answer from {url} was cut short: try again", spec) from None
     except urllib.error.HTTPError as e:
+        url = e.filename or url
         if e.code in (refusals or {}):
             raise SitegenError(refusals[e.code], spec) from None
         after = (e.headers.get("Retry-After") or "").strip()
@@ -269,8 +274,10 @@ def _arxiv(spec: str, query: str, log: Log) -> list[SourceRecord]:
         )
         text = get(f"{base}/api/query?{params}", spec, "application/atom+xml")
         page, told = parse_arxiv_atom(text, spec)
-        if total is not None and not page and start < total:  # a known glitch of arXiv's
-            why = f"arXiv sent an empty page at {start} of {total}: try again later"
+        # a known glitch of arXiv's, on the first page too: none of the entries it counts
+        # (a later page's count may be 0, so the first page's is the one that holds)
+        if not page and start < (expected := max(told, total or 0)):
+            why = f"arXiv sent an empty page at {start} of {expected}: try again later"
             raise SitegenError(why, spec)
         total = told
         if total > ARXIV_MAX:
