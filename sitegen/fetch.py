@@ -54,6 +54,16 @@ ZOTERO_KEY_REFUSED = "ZOTERO_API_KEY cannot read this library: give the key acce
 # a user's or group's library, or one collection of it (Zotero's keys are 8 of [A-Z0-9])
 _ZOTERO = re.compile(r"(users|groups)/[0-9]+(/collections/[A-Z0-9]{8})?")
 _DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
+# a profile's address as pasted from the browser, with or without its source's prefix ->
+# that source as sitegen names it
+_ADDRESSES = (
+    ("orcid:{}", r"(?:orcid:)?(?:https?://)?(?:www\.)?orcid\.org/([^/?#]+)/?"),
+    ("dblp:{}", r"(?:dblp:)?(?:https?://)?(?:www\.)?dblp\.org/pid/([^?#]+?)(?:\.html|\.bib)?/?"),
+    (
+        "arxiv:id:{}",
+        r"(?:arxiv:)?(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:v[0-9]+)?(?:\.pdf)?/?",
+    ),
+)
 
 Log = Callable[[str], None]
 
@@ -170,10 +180,27 @@ def answer(
         raise SitegenError("the response is not UTF-8 text", spec) from None
 
 
+def online_spec(spec: str) -> str:
+    """The online source `spec` names, as sitegen names it (so the manifest records one
+    label however it was written): a pasted orcid.org, dblp.org/pid/ or arxiv.org/abs/
+    address is `orcid:ID`, `dblp:PID` or `arxiv:id:ID` (its version dropped), and an ORCID
+    iD's check digit `x` is `X`, as ORCID writes it."""
+    text = spec.strip()
+    for form, address in _ADDRESSES:
+        if m := re.fullmatch(address, text, re.IGNORECASE):
+            text = form.format(m[1])
+            break
+    kind, _, arg = text.partition(":")
+    if kind.lower() == "orcid" and _ORCID_ID.fullmatch(orcid := arg.strip().upper()):
+        return f"{kind}:{orcid}"
+    return text
+
+
 def fetch(spec: str, log: Log) -> list[SourceRecord]:
-    """Records of one online source, e.g. `orcid:0000-0002-1825-0097`. A line of an answer
-    no one sees (Zotero's and ORCID's are one line) says nothing: errors and warnings name
-    the source, and the item by its title."""
+    """Records of one online source, e.g. `orcid:0000-0002-1825-0097` (or its address, see
+    online_spec). A line of an answer no one sees (Zotero's and ORCID's are one line) says
+    nothing: errors and warnings name the source, and the item by its title."""
+    spec = online_spec(spec)
     try:
         records = _fetch(spec, log)
     except SitegenError as e:
@@ -215,6 +242,10 @@ def _fetch(spec: str, log: Log) -> list[SourceRecord]:
             raise SitegenError(f"not a Zotero library ({form})", spec, exit_code=2)
         return _zotero(spec, arg, log)
     message = "unknown online source (orcid:, dblp:, arxiv: or zotero:)"
+    if kind in ("http", "https"):
+        message = (
+            "not an address sitegen imports from (orcid.org/ID, dblp.org/pid/PID, arxiv.org/abs/ID)"
+        )
     raise SitegenError(message, spec, exit_code=2)
 
 

@@ -995,7 +995,10 @@ _SOURCE_FILES = {".bib": "bibtex", ".ris": "ris", ".json": "json"}  # by extensi
 def source_kind(spec: str) -> str:
     """'profile', 'bibtex', 'ris', 'json', 'hugo' (a folder) or 'online'. `scholar:abc`, no
     file, is online, so fetch names those it knows; a file so named (`C:...`) is a file."""
-    if spec.lower().startswith(sources.ONLINE):
+    # an address, `https://dblp.org/pid/220/3331.bib` too, unless a folder `https:` holds it
+    if spec.lower().startswith(sources.ONLINE) or (
+        re.match(r"(?i)https?://", spec) and not os.path.lexists(spec)
+    ):
         return "online"
     if os.path.isdir(spec):
         return "hugo"

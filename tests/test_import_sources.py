@@ -1659,6 +1659,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             codes = url.path.rpartition("/")[2].split(",")
             self.orcid_bulk.append(codes)
             return self._send(200, json.dumps({"bulk": [bulk_work(c) for c in codes]}).encode())
+        if url.path == "/v3.0/0000-0002-1694-233X/works":  # a check digit X: no works yet
+            return self._send(200, b'{"group": []}')
         if url.path == "/v3.0/0000-0000-0000-0020/works":
             return self._send(200, json.dumps(CHAPTERS).encode())
         if url.path == "/v3.0/0000-0000-0000-0500/works":
@@ -1735,6 +1737,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             start = int(query["start"][0])
             if query["search_query"] == ["au:Grow"]:  # each page a new entry and a larger total
                 return self._send(200, atom(str(start + 2), f"2301.{10000 + start}"))
+            if query["search_query"] == ["id:2212.01747"]:
+                return self._send(200, atom("1", "2212.01747"))
             if query["search_query"] == ["au:Empty"]:  # arXiv's known empty page, the first
                 return self._send(200, atom("137"))
             if query["search_query"] == ["au:Glitch"]:  # arXiv's known empty later page
@@ -2036,6 +2040,41 @@ def test_online_prefixes_are_read_in_any_case(
     assert proc.returncode == 0, proc.stderr
     fast = front(site / "content" / "papers" / FAST)[0]
     assert fast["doi"] == "10.1109/CVPR52729.2023.00911" and fast["arxiv"] == "2212.01747"
+
+
+@pytest.mark.parametrize(
+    ("given", "source"),
+    [
+        (f"https://orcid.org/{ORCID_ID}", f"orcid:{ORCID_ID}"),
+        (f"orcid:http://www.orcid.org/{ORCID_ID}/", f"orcid:{ORCID_ID}"),
+        ("orcid:0000-0002-1694-233x", "orcid:0000-0002-1694-233X"),
+        ("https://dblp.org/pid/123/4567.html", "dblp:123/4567"),
+        ("https://dblp.org/pid/123/4567.bib", "dblp:123/4567"),
+        ("https://arxiv.org/abs/2212.01747v2", "arxiv:id:2212.01747"),
+    ],
+)
+def test_an_id_or_an_address_is_read_as_a_profile_page_writes_it(
+    site: Path, api: dict, given: str, source: str
+) -> None:
+    """A hunter's: ORCID's own lower-case `x` check digit was "not an ORCID iD", its profile's
+    address pasted was "unknown online source", and `orcid:` before it "not an ORCID iD".
+    Each is the source it names, under one label in the manifest however it was written."""
+    proc = imp(given, "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    assert f"fetching {source}\n" in proc.stderr or f"{source}: 1 of 1 entries\n" in proc.stderr
+    manifest = json.loads((site / "content" / ".sitegen-import.json").read_text())
+    labels = {label for found in manifest["sources"].values() for label in found}
+    assert given not in labels
+    assert source in labels or source.startswith(("arxiv:", "orcid:0000-0002-1694"))
+
+
+def test_an_address_of_no_source_says_which_it_takes(site: Path) -> None:
+    proc = imp("https://scholar.google.com/citations?user=abc", "--site", site)
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "https://scholar.google.com/citations?user=abc: not an address sitegen imports from "
+        "(orcid.org/ID, dblp.org/pid/PID, arxiv.org/abs/ID)\n",
+    )
 
 
 def test_an_unknown_online_source_is_named_and_a_file_with_a_colon_is_a_file(
