@@ -239,6 +239,34 @@ def test_an_excerpt_shows_the_abstract_s_own_text(odd_url: str, page) -> None:
     assert not page.console_errors, page.console_errors
 
 
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("reinforcement", "No paper matches \u201creinforcement\u201d."),
+        ("protein", "No paper matches \u201cprotein\u201d."),
+        ("supervised", "papers match \u201csupervised\u201d."),
+        ("segments", "papers match \u201csegments\u201d."),
+    ],
+)
+def test_a_word_the_site_does_not_hold_matches_nothing(
+    site_url: str, page, query: str, status: str
+) -> None:
+    """Pagefind answers a word it does not hold with words that start as it does: the page
+    said "2 results match 'reinforcement'" for `re-exam` and `re-masked` (a search hunter's
+    report). A word inside a hyphenated one ("semi-supervised") and a stemmed one still match."""
+    page.goto(f"{site_url}search/?q={query}")
+    page.wait_for_function(
+        "() => /match/.test(document.querySelector('.search-status').textContent)",
+        timeout=15000,
+    )
+    assert (page.text_content(".search-status") or "").endswith(status)
+    if status.startswith("papers"):  # its results come after the count
+        page.wait_for_selector(".search-results li", timeout=15000)
+    else:
+        assert result_slugs(page) == []
+    assert not page.console_errors, page.console_errors
+
+
 def test_the_last_show_more_from_the_keyboard_moves_focus_to_the_new_results(
     odd_url: str, page
 ) -> None:

@@ -229,8 +229,14 @@
       if (!s.q) options.sort = { date: "desc" };
       return pagefind.search(s.q || null, options).then(function (search) {
         if (ticket !== latest || !search) return;
+        var best = s.q && search.results.length ? search.results[0].data() : null;
+        return Promise.resolve(best).then(function (d) { show(search, d); });
+      });
+
+      function show(search, best) {
+        if (ticket !== latest) return;
         list.replaceChildren();
-        pending = search.results.slice();
+        pending = best && !found(best, s.q) ? [] : search.results.slice();
         var n = pending.length;
         var what = s.q ? say(WORDS.query, { query: s.q }) : WORDS.filters;
         status.textContent = say(n === 0 ? WORDS.none : n === 1 ? WORDS.one : WORDS.many, {
@@ -239,6 +245,35 @@
           what: what,
         });
         return showMore();
+      }
+    }
+
+    // Pagefind answers a word it does not hold with words that start as it does ("re-exam"
+    // for "reinforcement", "SQuAD" for "quantum"), which are no match: the best result's
+    // matched words tell. Each query word must share its first four letters (all, if
+    // shorter) with one of them, or with a part of one ("supervised" in "self-supervised"),
+    // which a stemmed match does ("studies", "study").
+    function letters(w) {
+      return w.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    }
+    function found(d, q) {
+      var text = d.raw_content || "";
+      var words = text.split(text.indexOf("\u200B") !== -1 ? "\u200B" : /[\r\n\s]+/);
+      var hits = [];
+      (d.locations || []).forEach(function (at) {
+        var w = letters(words[at] || "");
+        hits.push(w.replace(/[^\p{L}\p{N}]/gu, ""));
+        hits.push.apply(hits, w.split(/[^\p{L}\p{N}]+/u));
+      });
+      if (!hits.length) return true; // found in a filter or metadata: nothing to tell by
+      return letters(q).split(/\s+/).every(function (t) {
+        t = t.replace(/[^\p{L}\p{N}]/gu, "");
+        var need = Math.min(t.length, 4);
+        return hits.some(function (w) {
+          var i = 0;
+          while (i < need && w[i] === t[i]) i++;
+          return i === need;
+        });
       });
     }
 
