@@ -1275,9 +1275,12 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
         if r.source not in p.sources:
             p.sources.append(r.source)
         # a preprint record (arXiv) says nothing of the venue another record gives, nor of
-        # when that was published: a CVPR 2023 paper cited as of its 2022 preprint
+        # when that was published: a CVPR 2023 paper cited as of its 2022 preprint. Its own
+        # venue (arXiv's journal reference, `CVPR 2023`) gives way to the published record's
         kind = values.get("type")
         published = p.values.get("type") == "preprint" and kind not in (None, "preprint")
+        if published and "venue" in values:
+            p.values.pop("venue", None)
         # a type says what its venue is: the record that gives the venue gives the type (and
         # the volume, issue, pages and publisher)
         venue = p.values.get("venue")
@@ -1532,14 +1535,15 @@ def _disagreements(have: _Paper, group: _Paper, edited: bool) -> list[str]:
     out = []
     if have.year is not None and group.year is not None and have.year != group.year:
         out.append(f"year {have.year} in the file (kept), {group.year} in {group.origin['date']}")
-    preprint = have.values.get("type") == "preprint" and _is_preprint(have.values)
-    if edited and preprint and _is_published(group.values):  # a type blocks a venue
+    if edited and have.values.get("type") == "preprint" and _is_published(group.values):
+        # a type blocks a venue, and so does a venue (arXiv's journal reference) another
+        lines = "`type:` and `venue:` lines" if have.values.get("venue") else "`type:` line"
         date = f" and set `date: {group.values['date']}`" if have.year != group.year else ""
         return [
             *out,
             f"a preprint in the file, edited by hand (kept); {group.origin['venue']} gives its "
             f"published version ({group.values['venue']}): to take it, delete the file's "
-            f"`type:` line{date}, then import again",
+            f"{lines}{date}, then import again",
             *group.notes,
         ]
     for key in ("venue", "type"):
@@ -1551,9 +1555,10 @@ def _disagreements(have: _Paper, group: _Paper, edited: bool) -> list[str]:
 
 
 def _is_preprint(values: dict[str, object]) -> bool:
-    """A paper file of no venue, typed a preprint or not at all (a profile's paper, which is
-    its arXiv listing)."""
-    return values.get("venue") in _UNSET and values.get("type") in (*_UNSET, "preprint")
+    """A paper file typed a preprint, whatever its venue (an arXiv entry's journal
+    reference), or of no type and no venue (a profile's paper, which is its arXiv listing)."""
+    kind = values.get("type")
+    return kind == "preprint" or (kind in _UNSET and values.get("venue") in _UNSET)
 
 
 def _is_published(values: dict[str, object]) -> bool:

@@ -953,7 +953,9 @@ def parse_arxiv_atom(text: str, source: str) -> tuple[list[SourceRecord], int]:
                 abstract=_latex(clean(entry.findtext("a:summary", "", _NS)), markdown_inline)
                 or None,
                 topic=topic_of(category.get("term") if category is not None else None),
-                type=None if entry.findtext("ax:journal_ref", None, _NS) else "preprint",
+                # its journal reference is a venue of the published version, which the
+                # entry is not: that version's record (DBLP's) gives the paper's type and date
+                type="preprint",
             )
         )
     return records, int(total_text)

@@ -865,12 +865,14 @@ def test_each_sources_kind_of_paper_becomes_its_type(tmp_path: Path) -> None:
     assert snapshot(site) == before
 
 
-def test_an_arxiv_entry_is_a_preprint_unless_it_has_a_journal_ref(site: Path, api: dict) -> None:
+def test_an_arxiv_entry_is_a_preprint_its_journal_ref_its_venue(site: Path, api: dict) -> None:
+    """A journal reference names where the paper was published, which the entry is not:
+    its published version's record (DBLP's) gives the paper's type, venue and date."""
     assert imp("arxiv:au:Wu_Lemeng", "--site", site, env=api).returncode == 0
     papers = by_title(site)
     assert papers["Efficient Track Anything"]["type"] == "preprint"
     edge = papers["EdgeTAM: On-Device Track Anything Model"]
-    assert edge["venue"] == "CVPR 2025" and "type" not in edge  # cited as before: an article
+    assert edge["venue"] == "CVPR 2025" and edge["type"] == "preprint"
 
 
 def test_a_type_fills_in_only_a_file_without_one_and_with_its_venue(
@@ -1186,6 +1188,51 @@ def test_a_preprint_takes_its_published_version_from_a_later_import(tmp_path: Pa
     fm = front(path)[0]
     assert (fm["type"], fm["date"], fm["publisher"]) == ("conference", 2025, "OpenReview.net")
     assert fm["venue"] == front(want)[0]["venue"] and fm["featured"] is True
+
+
+def test_a_published_version_wins_over_an_arxiv_journal_ref_in_any_order(
+    tmp_path: Path, api: dict
+) -> None:
+    """arXiv's entry of a CVPR paper has a journal reference, `CVPR 2023`, which made it the
+    published version: first in an import, its 2022 date and short venue won over DBLP's
+    record, with no type, pages or publisher, and the file was named 2022-...; a later
+    import of DBLP only noted the years. The entry is the preprint whatever it says, its
+    journal reference the venue of an arXiv import alone."""
+    arxiv, dblp = "arxiv:ti:Straight", "dblp:1/1"
+    first, last, apart, edited = (
+        owned_site(tmp_path / n) for n in ("first", "last", "apart", "edited")
+    )
+    assert imp(arxiv, dblp, "--site", first, env=api).returncode == 0
+    assert imp(dblp, arxiv, "--site", last, env=api).returncode == 0
+    for site in (apart, edited):
+        assert imp(arxiv, "--site", site, env=api).returncode == 0
+    name = "2023-fast-point-cloud-generation-with-straight-flows.md"
+    want = front(first / "content" / "papers" / name)[0]
+    assert (want["date"], want["type"], want["pages"], want["publisher"]) == (
+        2023, "conference", "9445–9454", "IEEE"
+    )  # fmt: skip
+    assert want["venue"].startswith("IEEE/CVF Conference on Computer Vision and Pattern")
+    assert want["arxiv"] == "2212.03986" and want["doi"] == "10.1109/CVPR52729.2023.00911"
+    assert front(last / "content" / "papers" / name)[0] == want
+    (path,) = (apart / "content" / "papers").glob("20*.md")  # a file keeps its name
+    fm = front(path)[0]
+    assert (str(fm["date"]), fm["type"], fm["venue"]) == ("2022-12-07", "preprint", "CVPR 2023")
+    out = imp(dblp, "--site", apart, env=api).stdout
+    assert f"replaced venue, type, date in content/papers/{path.name} (from dblp:1/1)" in out
+    assert front(path)[0] == want
+
+    (path,) = (edited / "content" / "papers").glob("20*.md")
+    add_keys(path, "featured: true\n")
+    out = imp(dblp, "--site", edited, env=api).stdout
+    assert front(path)[0]["venue"] == "CVPR 2023"
+    assert (
+        "to take it, delete the file's `type:` and `venue:` lines and set `date: 2023`, then "
+        "import again\n"
+    ) in out
+    text = path.read_text().replace("type: preprint\n", "").replace("venue: CVPR 2023\n", "")
+    path.write_text(text.replace("date: 2022-12-07", "date: 2023"))
+    assert imp(dblp, "--site", edited, env=api).returncode == 0  # as it said: the CVPR paper
+    assert front(path)[0] == {**want, "featured": True}
 
 
 # Hugo Blox's content/publication/: a page bundle per paper, YAML or (older) TOML
@@ -1726,6 +1773,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             return self._send(200, DBLP.read_bytes())
         if url.path == "/pid/220/3331.bib":  # moved, to where nothing is
             return self._send(301, b"", {"Location": "/pid/220/9999.bib"})
+        if url.path == "/pid/1/1.bib":  # a CVPR paper, its CoRR preprint, a NeurIPS paper
+            return self._send(200, (FIXTURES / "dblp-versions.bib").read_bytes())
         if url.path == "/api/query":
             if query["search_query"] == ["au:Broken"]:
                 return self._send(200, b"<feed><unclosed></feed>")
@@ -1734,6 +1783,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
                 return self._send(200, feed.encode())
             if query["search_query"] == ["id:bad"]:
                 return self._send(200, (FIXTURES / "arxiv-error.xml").read_bytes())
+            if query["search_query"] == ["ti:Straight"]:  # its journal_ref: `CVPR 2023`
+                return self._send(200, (FIXTURES / "arxiv-journal-ref.xml").read_bytes())
             start = int(query["start"][0])
             if query["search_query"] == ["au:Grow"]:  # each page a new entry and a larger total
                 return self._send(200, atom(str(start + 2), f"2301.{10000 + start}"))
