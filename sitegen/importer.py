@@ -1277,8 +1277,7 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
         # a preprint record (arXiv) says nothing of the venue another record gives, nor of
         # when that was published: a CVPR 2023 paper cited as of its 2022 preprint. Its own
         # venue (arXiv's journal reference, `CVPR 2023`) gives way to the published record's
-        kind = values.get("type")
-        published = p.values.get("type") == "preprint" and kind not in (None, "preprint")
+        published = _version(p.values) == "preprint" and _version(values) == "published"
         if published and "venue" in values:
             p.values.pop("venue", None)
         # a type says what its venue is: the record that gives the venue gives the type (and
@@ -1303,6 +1302,18 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
                 )
         index.add(p)
     return papers
+
+
+def _version(values: dict[str, object]) -> str | None:
+    """Which version of a paper a record or file says it is: a `preprint`, or one
+    `published` (a type of venue, or a venue and no type, cited as an article); None when
+    it does not say (no type and no venue, a `misc`: ORCID's "other")."""
+    kind = values.get("type")
+    if kind == "preprint":
+        return "preprint"
+    if kind not in (None, *_UNPUBLISHED) or (kind is None and values.get("venue") not in _UNSET):
+        return "published"
+    return None
 
 
 def _site_paper(name: str, data: bytes, path: Path | None = None) -> _Paper | None:

@@ -1235,6 +1235,21 @@ def test_a_published_version_wins_over_an_arxiv_journal_ref_in_any_order(
     assert front(path)[0] == {**want, "featured": True}
 
 
+def test_an_orcid_work_of_type_other_is_no_published_version(tmp_path: Path, api: dict) -> None:
+    """A work ORCID lists twice, as a preprint and as "other" of a later year with no ids,
+    made a `misc` of 2024: any type but a preprint's was taken for the published version.
+    A misc says nothing of where it was published: the preprint stays, and the years differ."""
+    site = owned_site(tmp_path / "site")
+    proc = imp("orcid:0000-0000-0000-0042", "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    (path,) = (site / "content" / "papers").glob("20*.md")
+    assert path.name == "2022-fast-point-cloud-generation-with-straight-flows.md"
+    fm = front(path)[0]
+    assert (str(fm["date"]), fm["type"], fm["arxiv"]) == ("2022-12-07", "preprint", "2212.03986")
+    orcid = "orcid:0000-0000-0000-0042"
+    assert f"content/papers/{path.name}: year 2022 in {orcid}, 2024 in {orcid}\n" in proc.stdout
+
+
 # Hugo Blox's content/publication/: a page bundle per paper, YAML or (older) TOML
 HUGO = {
     "_index.md": "---\ntitle: Publications\n---\n",  # the list's own page, no paper
@@ -1643,6 +1658,29 @@ def bulk_work(code: str) -> dict:
     return {"work": {"put-code": int(code), "contributors": {"contributor": contributors}}}
 
 
+def _orcid_work(title: str, kind: str, date: str, *ids: tuple[str, str]) -> dict:
+    """An ORCID work of one summary: its type, its date (`2022-12-07`, `2024`) and its own
+    (type, value) external ids."""
+    external = [
+        {"external-id-type": t, "external-id-value": v, "external-id-relationship": "self"}
+        for t, v in ids
+    ]
+    names = ("year", "month", "day")[: date.count("-") + 1]
+    parts = {n: {"value": v} for n, v in zip(names, date.split("-"), strict=True)}
+    summary = {"title": {"title": {"value": title}}, "type": kind, "publication-date": parts}
+    return {"work-summary": [{**summary, "external-ids": {"external-id": external}}]}
+
+
+FAST_TITLE = "Fast Point Cloud Generation with Straight Flows"
+ORCID_WORKS = {  # by ORCID iD: works each a test of versions needs
+    # a preprint, and the same title again as "other", a later year and no ids
+    "0000-0000-0000-0042": [
+        _orcid_work(FAST_TITLE, "preprint", "2022-12-07", ("arxiv", "2212.03986")),
+        _orcid_work(FAST_TITLE.lower(), "other", "2024"),
+    ],
+}
+
+
 def zotero_item(n: int) -> dict:
     """One item of a Zotero library as the Web API's CSL-JSON gives it."""
     author = [{"family": "Wu", "given": "Lemeng"}]
@@ -1710,6 +1748,8 @@ class _Replay(http.server.BaseHTTPRequestHandler):
             return self._send(200, b'{"group": []}')
         if url.path == "/v3.0/0000-0000-0000-0020/works":
             return self._send(200, json.dumps(CHAPTERS).encode())
+        if (orcid := url.path.removeprefix("/v3.0/").removesuffix("/works")) in ORCID_WORKS:
+            return self._send(200, json.dumps({"group": ORCID_WORKS[orcid]}).encode())
         if url.path == "/v3.0/0000-0000-0000-0500/works":
             return self._send(500, b"Internal Server Error")
         if url.path == "/v3.0/0000-0000-0000-0503/works":  # a throttle, as arXiv's
