@@ -1277,7 +1277,10 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
         # a preprint record (arXiv) says nothing of the venue another record gives, nor of
         # when that was published: a CVPR 2023 paper cited as of its 2022 preprint. Its own
         # venue (arXiv's journal reference, `CVPR 2023`) gives way to the published record's
-        published = _version(p.values) == "preprint" and _version(values) == "published"
+        mine, theirs = _version(p.values), _version(values)
+        published = mine == "preprint" and theirs == "published"
+        # and their years differ as a rule, which is no disagreement
+        versions = {mine, theirs} == {"preprint", "published"}
         if published and "venue" in values:
             p.values.pop("venue", None)
         # a type says what its venue is: the record that gives the venue gives the type (and
@@ -1296,7 +1299,7 @@ def group_records(records: list[SourceRecord]) -> list[_Paper]:
                 p.origin[key] = r.source
             elif key == "aliases":  # two pages of the old site, one paper: both URLs lead to it
                 p.values[key] = list(dict.fromkeys([*old, *value]))  # type: ignore[misc]
-            elif key == "date" and _year(old) != _year(value):
+            elif key == "date" and _year(old) != _year(value) and not versions:
                 p.notes.append(
                     f"year {_year(old)} in {p.origin[key]}, {_year(value)} in {r.source}"
                 )
@@ -1543,6 +1546,10 @@ def _none_by_hand(values: dict[str, object], entry: _Entry | None) -> set[str]:
 def _disagreements(have: _Paper, group: _Paper, edited: bool) -> list[str]:
     """What the sources say differently from the file (which is kept), for the report; of
     a preprint `edited` by hand, how to take the published version the sources give."""
+    if _version(group.values) == "preprint" and _version(have.values) == "published":
+        # a preprint of the file's published paper: its year, type and venue (arXiv's
+        # journal reference) differ as a rule, which is no disagreement
+        return group.notes
     out = []
     if have.year is not None and group.year is not None and have.year != group.year:
         out.append(f"year {have.year} in the file (kept), {group.year} in {group.origin['date']}")

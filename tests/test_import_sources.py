@@ -1250,6 +1250,34 @@ def test_an_orcid_work_of_type_other_is_no_published_version(tmp_path: Path, api
     assert f"content/papers/{path.name}: year 2022 in {orcid}, 2024 in {orcid}\n" in proc.stdout
 
 
+def test_a_preprints_year_is_no_disagreement_with_its_published_versions(
+    tmp_path: Path, api: dict
+) -> None:
+    """A preprint's year is not its published version's as a rule (CVPR 2023 on arXiv in
+    2022), yet every import said so of each such paper: DBLP's CoRR entry against its own
+    CVPR entry, arXiv's entry against the CVPR paper's file, every import of ORCID and
+    DBLP. Two published versions of two years still disagree, a file's year and a
+    source's too."""
+    site = owned_site(tmp_path / "site")
+    proc = imp("dblp:1/1", "--site", site, env=api)
+    assert proc.returncode == 0, proc.stderr
+    assert " year " not in proc.stdout
+    proc = imp("arxiv:ti:Straight", "--site", site, env=api)  # the CVPR paper's preprint
+    assert proc.returncode == 0, proc.stderr
+    assert "(kept)" not in proc.stdout  # nor of its type or its venue (`CVPR 2023`)
+    sources = ("orcid:0000-0000-0000-0043", "arxiv:ti:Straight", "dblp:1/1")
+    for _ in range(2):  # and again, which changes nothing
+        proc = imp(*sources, "--site", site, env=api)
+        assert proc.returncode == 0, proc.stderr
+        years = [line for line in proc.stdout.splitlines() if " year " in line]
+        assert years == [
+            "content/papers/2019-splitting-steepest-descent-for-growing-neural-architectures.md: "
+            "year 2019 in the file (kept), 2020 in orcid:0000-0000-0000-0043",
+            "content/papers/2019-splitting-steepest-descent-for-growing-neural-architectures.md: "
+            "year 2020 in orcid:0000-0000-0000-0043, 2019 in dblp:1/1",
+        ]
+
+
 # Hugo Blox's content/publication/: a page bundle per paper, YAML or (older) TOML
 HUGO = {
     "_index.md": "---\ntitle: Publications\n---\n",  # the list's own page, no paper
@@ -1672,11 +1700,18 @@ def _orcid_work(title: str, kind: str, date: str, *ids: tuple[str, str]) -> dict
 
 
 FAST_TITLE = "Fast Point Cloud Generation with Straight Flows"
+FAST_DOI = ("doi", "10.1109/CVPR52729.2023.00911")
+SPLITTING = "Splitting Steepest Descent for Growing Neural Architectures"
 ORCID_WORKS = {  # by ORCID iD: works each a test of versions needs
     # a preprint, and the same title again as "other", a later year and no ids
     "0000-0000-0000-0042": [
         _orcid_work(FAST_TITLE, "preprint", "2022-12-07", ("arxiv", "2212.03986")),
         _orcid_work(FAST_TITLE.lower(), "other", "2024"),
+    ],
+    # a published version of a paper DBLP has on CoRR too, and of one it dates a year earlier
+    "0000-0000-0000-0043": [
+        _orcid_work(FAST_TITLE, "conference-paper", "2023", FAST_DOI),
+        _orcid_work(SPLITTING, "journal-article", "2020"),
     ],
 }
 
