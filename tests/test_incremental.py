@@ -1026,6 +1026,43 @@ def test_parallel_output_equals_serial(fresh_site: Path, tmp_path: Path, monkeyp
         assert_same_as_cold(fresh_site, tmp_path, output=out)
 
 
+@pytest.mark.slow
+def test_a_template_saved_while_keys_are_made_leaves_no_page_stale(
+    fresh_site: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Keys made in several processes read the templates' texts this process read, which
+    renders: a template saved while another process keyed its share was read by it, so a page
+    made from the old text was kept under the new text's key, stale through every later
+    build (an incremental-build hunter's report). The save lands in a keying process here."""
+    part = fresh_site / "templates" / "parts" / "x.html"
+    part.parent.mkdir(parents=True)
+    part.write_text('<meta name="x" content="old">\n')
+    for page in ("index.html", "404.html"):  # none that a build reads before its keys
+        (fresh_site / "templates" / page).write_text(
+            f'{{% extends "default/{page}" %}}{{% block head %}}{{% include "parts/x.html" %}}'
+            "{% endblock %}"
+        )
+    build(fresh_site, jobs=2)
+    monkeypatch.setattr(build_module, "PARALLEL_KEYS", 2)
+    real, parent = build_module.map_shares, os.getpid()
+
+    def saving_meanwhile(fn, items, jobs, *rest):
+        def key(item):
+            if os.getpid() != parent and "new" not in part.read_text():
+                time.sleep(0.5)  # this process has keyed pages by the old text meanwhile
+                part.write_text('<meta name="x" content="new">\n')
+            return fn(item)
+
+        return real(key, items, jobs, *rest)
+
+    monkeypatch.setattr(build_module, "map_shares", saving_meanwhile)
+    set_field(paper_files(fresh_site)[0], "title", "Edited while a template is saved")
+    build(fresh_site, jobs=2)
+    monkeypatch.setattr(build_module, "map_shares", real)
+    build(fresh_site, jobs=2)  # the new text: every page that includes it is made again
+    assert_same_as_cold(fresh_site, tmp_path)
+
+
 def test_a_build_pauses_the_collector_and_its_children_collect(
     fresh_site: Path, monkeypatch
 ) -> None:
