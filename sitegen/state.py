@@ -622,10 +622,12 @@ def fork_map(
             stream.flush()
     # or a child's collection writes to every inherited object, copying the whole heap
     gc.freeze()
+    parent = os.getpid()
     for item in items:
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns into the parent's code
+            _die_with(parent)
             gc.enable()  # paused by build_site, but a child makes much garbage
             os.close(r)
             try:
@@ -667,6 +669,18 @@ def fork_map(
         if status == "error":
             raise value
     return [value for _, value in results]
+
+
+def _die_with(parent: int) -> None:
+    """A child outlived a build killed outright (kill -9), holding the site's lock: the next
+    build waited for it without a word (an incremental-build hunter's report). Linux kills
+    it with its parent (prctl's PR_SET_PDEATHSIG); elsewhere it finishes its share."""
+    with suppress(Exception):  # no prctl: not Linux
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl was asked
+        os._exit(1)
 
 
 def map_shares(

@@ -1133,6 +1133,38 @@ def test_children_are_stopped_when_waiting_for_them_is_interrupted(tmp_path: Pat
             os.kill(pid, 0)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_children_die_with_a_build_killed_outright(tmp_path: Path) -> None:
+    """After `kill -9` of a build its children went on, holding the site's lock, and the next
+    build waited for them without a word (an incremental-build hunter's report)."""
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from sitegen.state import fork_map\n"
+        "def work(n):\n"
+        "    Path(sys.argv[1], f'{n}.pid').write_text(str(os.getpid()))\n"
+        "    time.sleep(30)\n"
+        "fork_map(work, [1, 2], 2, meanwhile=lambda: time.sleep(30))\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)])
+    pids = [tmp_path / f"{n}.pid" for n in (1, 2)]
+    deadline = time.monotonic() + 20
+    while not all(p.exists() and p.read_text() for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    build.kill()
+    build.wait()
+    children = [int(p.read_text()) for p in pids]
+
+    def running() -> list[int]:  # a zombie has died: only its reaping is left to do
+        stats = (Path(f"/proc/{pid}/stat") for pid in children)
+        return [s for s in stats if s.exists() and s.read_text().split(") ")[-1][:1] != "Z"]
+
+    deadline = time.monotonic() + 5
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running()
+
+
 @pytest.mark.slow
 def test_parallel_output_equals_serial_at_400_papers(tmp_path: Path) -> None:
     """Past PARALLEL_MIN without forcing it, through the command line."""
