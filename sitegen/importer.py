@@ -16,10 +16,9 @@ topic the profile corrects is matched by title alone, a retitle (arXiv v2) by to
 date and authors fitting that file alone.
 
 Other sources (sources.py, fetch.py) never rewrite a file: their records are grouped into
-papers, matched to the site's files by DOI, arXiv id, title, then as a retitle (the
-profile's rule, _retitled), and a matched file only gains the keys it lacks, or, one the
-import wrote and nobody edited, what they know better (_fuller: a whole author list, a
-preprint's published version). A profile re-rendering
+papers, matched to the site's files by DOI, arXiv id, then title, and a matched file only
+gains the keys it lacks, or, one the import wrote and nobody edited, what they know better
+(_fuller: a whole author list, a preprint's published version). A profile re-rendering
 carries those over, so the hash still tells the import's bytes from a hand edit. The
 manifest's `sources` names where each file's paper came from: one only they added, deleted
 by hand, stays deleted; `written` holds the hash of such a file, which the profile, once
@@ -31,7 +30,6 @@ Everything is planned in memory, then written to temporary files and renamed int
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
 import difflib
@@ -767,18 +765,12 @@ def _match(
             for k in free
             if k.rsplit("|", 1)[0] == key.rsplit("|", 1)[0]  # topic and day
             and _file_year(manifest[k].file) in (None, rec.date.year)
-            and _retitled(_identity_title(k), title)
+            and difflib.SequenceMatcher(None, _identity_title(k), title).ratio() >= RETITLED
         ]
         if len(near) == 1:
             matched[key] = near[0]
             free.discard(near[0])
     return matched
-
-
-def _retitled(title: str, other: str) -> bool:
-    """Whether two titles (_norm_title's) of one topic and date are one paper's, retitled
-    (arXiv's v2 "PSF: ..."): mostly the same words."""
-    return difflib.SequenceMatcher(None, title, other).ratio() >= RETITLED
 
 
 def _rel(name: str) -> str:
@@ -1351,16 +1343,14 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
     plan.report.warnings += [w for r in records for w in r.warnings]
     site_papers = [p for p in papers if p is not None]
     site_index = _Index()
-    by_date: dict[tuple[object, object], list[_Paper]] = {}  # for a retitle: see retitled
     for paper in site_papers:
         site_index.add(paper)
-        by_date.setdefault(_topic_date(paper.values), []).append(paper)
     # the profile's papers by their title in the manifest: a file retitled or deleted by hand
     by_name = {p.name: p for p in site_papers}
     manifest_files = {e.file for e in plan.manifest.values()}
     profile_titles = {t: e.file for key, e in plan.manifest.items() if (t := _identity_title(key))}
     # a paper only other sources added has no entry: `sources` still names its file
-    deleted: dict[str, list[str]] = {}  # by the file name after its year: see _gone
+    deleted: dict[str, list[str]] = {}  # by the file name after its year: see _new_paper
     for name in sorted(plan.sources.keys() - plan.on_disk - pending.keys()):
         if name[:4].isascii() and name[:4].isdigit():
             # and without the `-2` a second paper of one title took, or it came back
@@ -1412,38 +1402,28 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         else r
         for r in records
     ]
-    claimed: set[str] = set()  # the files a source's paper was found to be
-
-    def retitled(group: _Paper, gone: list[str]) -> _Paper | None:
-        """The paper's file under another title (arXiv's v2, or a title changed by hand),
-        as the profile's re-import finds one: the one file of the same topic and date, none
-        other's, whose title is mostly the same words, and of no other DOI or arXiv id. A
-        date without its day says less: then only a file of one of the paper's sources, or,
-        its own file `gone`, one the import has no record of (renamed by hand)."""
-        when, title = _topic_date(group.values), _norm_title(str(group.values["title"]))
-        if when[1] is None:
-            return None
-
-        def may_be(p: _Paper) -> bool:  # of a date with its day, any file
-            if when[1][1] == 3 or plan.sources.get(p.name, set()) & set(group.sources):
-                return True
-            return bool(gone) and p.name not in plan.sources and p.name not in manifest_files
-
-        near = [
-            p
-            for p in by_date.get(when, ())
-            if p.name not in claimed
-            and isinstance(p.values.get("title"), str)
-            and may_be(p)
-            and not _other_ids(p.values, group.values)
-            and _retitled(_norm_title(p.values["title"]), title)  # type: ignore[arg-type]
-        ]
-        return near[0] if len(near) == 1 else None
-
-    def fill(target: _Paper, group: _Paper) -> None:
-        """The site's file `target` gains what the sources' `group` gives that it lacks."""
+    for group in group_records([sources.with_owner(r, owner_name) for r in records]):
+        target = site_index.find(group.values)
+        known = profile_titles.get(_norm_title(str(group.values["title"])))
+        if target is None and known:  # within two years, as any match by title
+            year = by_name[known].year if known in by_name else _file_year(known)
+            if _years_near(group.year, year):
+                if known not in by_name:  # deleted by hand
+                    _kept_deleted(plan.report, known)
+                    continue
+                target = by_name[known]
+        if target is None and group.year is not None:
+            # a file named from this title: one a source added, then retitled by hand, or a
+            # profile's paper the profile retitled since (Scholar still has the first title)
+            name = f"{paper_slug(group.year, str(group.values['title']))}.md"
+            ours = plan.sources.get(name, set()) & set(group.sources) or name in manifest_files
+            doi = by_name[name].values.get("doi") if name in by_name else None
+            if name in by_name and ours and doi in (None, group.values.get("doi")):
+                target = by_name[name]
+        if target is None:
+            _new_paper(group, plan, deleted)
+            continue
         plan.report.matched.add(_rel(target.name))
-        claimed.add(target.name)
         ours = unedited(target)
         none = set() if ours else _none_by_hand(target.values, entries.get(target.name))
         # a type says what its venue is: never another's, nor without it
@@ -1467,42 +1447,6 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         plan.report.notes += [f"{_rel(target.name)}: {n}" for n in notes]
         site_index.add(target)
         plan.sources.setdefault(target.name, set()).update(group.sources)
-
-    unmatched: list[_Paper] = []  # looked for as retitled once every other paper is found
-    for group in group_records([sources.with_owner(r, owner_name) for r in records]):
-        target = site_index.find(group.values)
-        known = profile_titles.get(_norm_title(str(group.values["title"])))
-        if target is None and known:  # within two years, as any match by title
-            year = by_name[known].year if known in by_name else _file_year(known)
-            if _years_near(group.year, year):
-                if known not in by_name:  # deleted by hand
-                    _kept_deleted(plan.report, known)
-                    continue
-                target = by_name[known]
-        if target is None and group.year is not None:
-            # a file named from this title: one a source added, then retitled by hand, or a
-            # profile's paper the profile retitled since (Scholar still has the first title)
-            name = f"{paper_slug(group.year, str(group.values['title']))}.md"
-            ours = plan.sources.get(name, set()) & set(group.sources) or name in manifest_files
-            doi = by_name[name].values.get("doi") if name in by_name else None
-            if name in by_name and ours and doi in (None, group.values.get("doi")):
-                target = by_name[name]
-        if target is None:
-            unmatched.append(group)
-        else:
-            fill(target, group)
-    gones = [_gone(group.values, deleted) for group in unmatched]
-    found = [(g, gone, retitled(g, gone)) for g, gone in zip(unmatched, gones, strict=True)]
-    twice = collections.Counter(t.name for _, _, t in found if t is not None)
-    for group, gone, target in found:
-        if target is None or twice[target.name] > 1:  # two papers alike: neither is it
-            _new_paper(group, plan, gone)
-            continue
-        for name in gone:  # renamed by hand: the manifest follows it
-            plan.sources.setdefault(target.name, set()).update(plan.sources.pop(name, ()))
-            plan.written.pop(name, None)
-        fill(target, group)
-    gaining = [p for p in site_papers if p.gained]
     gaining = [p for p in site_papers if p.gained]
     filled = _each(lambda p: _filled(p, plan.spellings), gaining)
     for paper, (gained, new) in zip(gaining, filled, strict=True):
@@ -1626,31 +1570,7 @@ def _same_kind(have: _Paper, group: _Paper) -> bool:
     return same and (t in _UNSET or t == group.values.get("type"))
 
 
-def _gone(v: dict[str, object], deleted: dict[str, list[str]]) -> list[str]:
-    """The files of a paper (`v`, its values) deleted by hand, or renamed (`deleted`: by the
-    file name after its year), matched as a paper is: by title, years at most two apart."""
-    year = _year(v.get("date"))
-    if year is None:
-        return []
-    rest = paper_slug(year, str(v["title"]))[4:] + ".md"
-    return [d for d in deleted.get(rest, ()) if _years_near(int(d[:4]), year)]
-
-
-def _topic_date(v: dict[str, object]) -> tuple[str | None, tuple[dt.date, int] | None]:
-    """A paper's topic and date (and how much of it is known), as a retitle is looked for by."""
-    topic = v.get("topic")
-    return (topic if isinstance(topic, str) else None, paper_date(v.get("date")))
-
-
-def _other_ids(a: dict[str, object], b: dict[str, object]) -> bool:
-    """Whether two papers' own publisher DOIs, or arXiv ids, say they are two papers."""
-    arxiv = [_arxiv_key(x) if isinstance(x := v.get("arxiv"), str) else None for v in (a, b)]
-    doi = [_publisher_doi(v.get("doi")) for v in (a, b)]
-    return any(x and y and x != y for x, y in (arxiv, doi))
-
-
-def _new_paper(group: _Paper, plan: _Plan, gone: list[str]) -> None:
-    """A file for a paper the site lacks; `gone`: its files deleted by hand (_gone)."""
+def _new_paper(group: _Paper, plan: _Plan, deleted: dict[str, list[str]]) -> None:
     v = group.values
     year = _year(v.get("date"))
     if year is None:
@@ -1658,6 +1578,9 @@ def _new_paper(group: _Paper, plan: _Plan, gone: list[str]) -> None:
         why = f"{str(v['title'])[:60]!r} has no date; not imported{how}"
         plan.report.warnings.append(SitegenWarning(why, group.sources[0], group.line))
         return
+    # deleted by hand, matched as a paper is: by title, years at most two apart
+    rest = paper_slug(year, str(v["title"]))[4:] + ".md"
+    gone = [d for d in deleted.get(rest, ()) if _years_near(int(d[:4]), year)]
     if not plan.force and gone:
         _kept_deleted(plan.report, gone[0])
         return

@@ -3,11 +3,7 @@ left empty on purpose, a paper its source retitled, a file renamed and retitled 
 
 from __future__ import annotations
 
-import http.server
-import json
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,25 +12,6 @@ from conftest import AS_OF, make_site, run_cli, seed_profile
 
 FAST = "2022-fast-point-cloud-generation-with-straight-flows.md"
 FUSEDREAM = "2021-fusedream-training-free-text-to-image-generation-with-improved-clip-gan-space.md"
-EDGETAM = "2025-edgetam-on-device-track-anything-model.md"
-# arXiv's answer to `id:2501.07256`: the example profile's EdgeTAM, retitled in its v2
-ARXIV_V2 = """<?xml version="1.0" encoding="UTF-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
-  <opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">1</opensearch:totalResults>
-  <entry>
-    <id>http://arxiv.org/abs/2501.07256v2</id>
-    <published>2025-01-13T18:59:59Z</published>
-    <title>EdgeTAM: Efficient On-Device Track Anything Model</title>
-    <summary>On top of Segment Anything Model (SAM), SAM 2 further extends it.</summary>
-    <author><name>Chong Zhou</name></author>
-    <author><name>Chenchen Zhu</name></author>
-    <author><name>Yunyang Xiong</name></author>
-    <author><name>Lemeng Wu</name></author>
-    <link title="pdf" href="http://arxiv.org/pdf/2501.07256v2" rel="related"/>
-    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="cs.CV"/>
-  </entry>
-</feed>
-"""
 
 
 def front(path: Path) -> dict:
@@ -43,28 +20,6 @@ def front(path: Path) -> dict:
 
 def imp(*args: object, env: dict | None = None):  # noqa: ANN201
     return run_cli("import", *args, "--as-of", AS_OF, env=env)
-
-
-class _Arxiv(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        body = ARXIV_V2.encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def arxiv_api() -> Iterator[dict[str, str]]:
-    """A local arXiv API answering every query with ARXIV_V2."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Arxiv)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"SITEGEN_ARXIV_API": f"http://127.0.0.1:{server.server_port}"}
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -116,54 +71,3 @@ def test_a_key_left_empty_by_hand_is_never_filled(site: Path, tmp_path: Path) ->
     fm = front(fast)
     assert {k: fm[k] for k in ("arxiv", "doi", "type")} == dict.fromkeys(("arxiv", "doi", "type"))
     assert "venue" not in fm and fm["url"] == "https://example.org/fast"
-
-
-def test_a_paper_its_source_retitled_is_found_as_the_profile_finds_one(
-    site: Path, arxiv_api: dict
-) -> None:
-    """arXiv's v2 retitled EdgeTAM ("EdgeTAM: Efficient On-Device ..."): same topic and day,
-    mostly the same words, as the profile's re-import matches a retitle. The merge made a
-    second file of it."""
-    papers = site / "content" / "papers"
-    before = sorted(p.name for p in papers.iterdir())
-    proc = imp("arxiv:id:2501.07256", "--site", site, env=arxiv_api)
-    assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in papers.iterdir()) == before
-    fm = front(papers / EDGETAM)
-    assert fm["title"] == "EdgeTAM: On-Device Track Anything Model"  # the file's, kept
-    assert fm["arxiv"] == "2501.07256" and fm["pdf"] == "http://arxiv.org/pdf/2501.07256v2"
-    again = imp(seed_profile(), "arxiv:id:2501.07256", "--site", site, env=arxiv_api)
-    assert again.returncode == 0 and again.stdout.startswith("0 added, 0 updated"), again.stdout
-
-
-def test_a_source_paper_renamed_and_retitled_by_hand_is_not_deleted(
-    site: Path, tmp_path: Path
-) -> None:
-    """An ORCID work of no id, its file retitled and renamed by hand (`git mv`): the import
-    said it was "deleted by hand", and --force made it a second time."""
-    works = tmp_path / "works.json"
-    work = {
-        "title": {"title": {"value": "Flows diffusion inference mobile segmentation learning"}},
-        "external-ids": {"external-id": []},
-        "type": "other",
-        "publication-date": {"year": {"value": "2015"}},
-    }
-    works.write_text(json.dumps({"group": [{"work-summary": [work]}]}))
-    assert imp(works, "--site", site).returncode == 0
-    papers = site / "content" / "papers"
-    old = papers / "2015-flows-diffusion-inference-mobile-segmentation-learning.md"
-    text = old.read_text(encoding="utf-8")
-    line = "title: Flows diffusion inference mobile segmentation learning\n"
-    assert text.startswith(f"---\n{line}")
-    new = text.replace(line, "title: Flows, diffusion and inference for mobile segmentation\n")
-    (papers / "2015-flows-for-mobile-segmentation.md").write_text(new, encoding="utf-8")
-    old.unlink()
-    names = sorted(p.name for p in papers.iterdir())
-    for force in ([], ["--force"], []):
-        proc = imp(works, "--site", site, *force)
-        assert proc.returncode == 0, proc.stderr
-        assert "deleted by hand" not in proc.stdout, proc.stdout
-        assert sorted(p.name for p in papers.iterdir()) == names
-    manifest = json.loads((site / "content" / ".sitegen-import.json").read_text())
-    assert "2015-flows-for-mobile-segmentation.md" in manifest["sources"]  # followed
-    assert old.name not in manifest["sources"]
