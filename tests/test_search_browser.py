@@ -246,6 +246,8 @@ def test_an_excerpt_shows_the_abstract_s_own_text(odd_url: str, page) -> None:
         ("protein", "No paper matches \u201cprotein\u201d."),
         ("supervised", "papers match \u201csupervised\u201d."),
         ("segments", "papers match \u201csegments\u201d."),
+        ("SAM 2", "papers match \u201cSAM 2\u201d."),  # the best result: "SqueezeSAM"
+        ("1B", "papers match \u201c1B\u201d."),  # "3-1B-INT4", below results for "1"
     ],
 )
 def test_a_word_the_site_does_not_hold_matches_nothing(
@@ -253,7 +255,8 @@ def test_a_word_the_site_does_not_hold_matches_nothing(
 ) -> None:
     """Pagefind answers a word it does not hold with words that start as it does: the page
     said "2 results match 'reinforcement'" for `re-exam` and `re-masked` (a search hunter's
-    report). A word inside a hyphenated one ("semi-supervised") and a stemmed one still match."""
+    report). A word inside a hyphenated one ("semi-supervised") and a stemmed one still match,
+    and so do words the best result does not hold (a regression hunter's "SAM 2", "1B")."""
     page.goto(f"{site_url}search/?q={query}")
     page.wait_for_function(
         "() => /match/.test(document.querySelector('.search-status').textContent)",
