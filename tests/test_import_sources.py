@@ -1969,6 +1969,20 @@ def test_an_orcid_only_paper_has_its_contributors_or_says_et_al(tmp_path: Path, 
     assert "Lemeng Wu et al." in authors
     bib = bibtexparser.parse_string((page / f"{hostile.stem}.bib").read_text())
     assert bib.entries[0]["author"] == "Wu, Lemeng and others"
+    # edited by hand, then another source lists the authors: the "et al." goes with the
+    # empty list it stood for (a regression hunter's report: it stayed, `and others`)
+    hostile.write_text(hostile.read_text().replace("\n---\n", "\ntags: [robust]\n---\n", 1))
+    csl = tmp_path / "later.json"
+    names = [{"family": "Wu", "given": "Lemeng"}, {"family": "Doe", "given": "Jane"}]
+    item = {"id": "h", "title": fm["title"], "issued": {"date-parts": [[2024]]}, "author": names}
+    csl.write_text(json.dumps([item]))
+    assert imp(csl, "--site", site).returncode == 0
+    fm = front(hostile)[0]
+    assert (fm["authors"], fm["et_al"], fm["tags"]) == (
+        ["Lemeng Wu", "Jane Doe"],
+        False,
+        ["robust"],
+    )
 
 
 def test_orcid_contributors_are_asked_100_put_codes_a_request(tmp_path: Path, api: dict) -> None:
