@@ -56,12 +56,18 @@ _ZOTERO = re.compile(r"(users|groups)/[0-9]+(/collections/[A-Z0-9]{8})?")
 _DBLP_PID = re.compile(r"[A-Za-z0-9][\w./-]{0,80}")
 # a profile's address as pasted from the browser, with or without its source's prefix ->
 # that source as sitegen names it
+_QUERY = r"/?(?:[?#].*)?"  # `?lang=en`, `?view=by-type`, `#S2`: the page, not the person
 _ADDRESSES = (
-    ("orcid:{}", r"(?:orcid:)?(?:https?://)?(?:www\.)?orcid\.org/([^/?#]+)/?"),
-    ("dblp:{}", r"(?:dblp:)?(?:https?://)?(?:www\.)?dblp\.org/pid/([^?#]+?)(?:\.html|\.bib)?/?"),
+    ("orcid:{}", r"(?:orcid:)?(?:https?://)?(?:www\.)?orcid\.org/([^/?#]+)" + _QUERY),
+    (  # dblp.org, or its mirror dblp.uni-trier.de
+        "dblp:{}",
+        r"(?:dblp:)?(?:https?://)?(?:www\.)?dblp\.(?:org|uni-trier\.de)/pid/([^?#]+?)"
+        r"(?:\.html|\.bib|\.xml)?" + _QUERY,
+    ),
     (
         "arxiv:id:{}",
-        r"(?:arxiv:)?(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:v[0-9]+)?(?:\.pdf)?/?",
+        r"(?:arxiv:)?(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:v[0-9]+)?(?:\.pdf)?"
+        + _QUERY,
     ),
 )
 

@@ -2191,6 +2191,11 @@ def test_online_prefixes_are_read_in_any_case(
         ("https://dblp.org/pid/123/4567.html", "dblp:123/4567"),
         ("https://dblp.org/pid/123/4567.bib", "dblp:123/4567"),
         ("https://arxiv.org/abs/2212.01747v2", "arxiv:id:2212.01747"),
+        # a page's query or fragment, and DBLP's mirror (a regression hunter's): the arXiv
+        # one was asked as `id:2212.01747?context=cs`, and found nothing, silently
+        (f"https://orcid.org/{ORCID_ID}?lang=en", f"orcid:{ORCID_ID}"),
+        ("https://dblp.uni-trier.de/pid/123/4567.html?view=by-type", "dblp:123/4567"),
+        ("https://arxiv.org/abs/2212.01747?context=cs", "arxiv:id:2212.01747"),
     ],
 )
 def test_an_id_or_an_address_is_read_as_a_profile_page_writes_it(
