@@ -229,8 +229,17 @@
       if (!s.q) options.sort = { date: "desc" };
       return pagefind.search(s.q || null, options).then(function (search) {
         if (ticket !== latest || !search) return;
+        var first = s.q ? search.results.slice(0, PAGE_SIZE) : [];
+        return Promise.all(first.map(function (r) { return r.data(); })).then(function (rows) {
+          show(search, rows);
+        });
+      });
+
+      function show(search, first) {
+        if (ticket !== latest) return;
         list.replaceChildren();
-        pending = search.results.slice();
+        var none = first.length && !first.some(function (d) { return found(d, s.q); });
+        pending = none ? [] : search.results.slice();
         var n = pending.length;
         var what = s.q ? say(WORDS.query, { query: s.q }) : WORDS.filters;
         status.textContent = say(n === 0 ? WORDS.none : n === 1 ? WORDS.one : WORDS.many, {
@@ -239,6 +248,30 @@
           what: what,
         });
         return showMore();
+      }
+    }
+
+    // Pagefind answers a word it does not hold with words that start as it does ("re-exam"
+    // for "reinforcement", "SQuAD" for "quantum"), which are no match: the first results'
+    // matched words tell. In one of them at least, each query word's first four letters
+    // (all, if shorter) must stand in a matched word, as in a stemmed match ("studies",
+    // "study") or a word within one ("supervised" in "self-supervised", "SAM" in
+    // "SqueezeSAM", which Pagefind splits).
+    function letters(w) {
+      return w.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    }
+    function found(d, q) {
+      var text = d.raw_content || "";
+      var words = text.split(text.indexOf("\u200B") !== -1 ? "\u200B" : /[\r\n\s]+/);
+      var hits = [];
+      (d.locations || []).forEach(function (at) {
+        hits.push(letters(words[at] || "").replace(/[^\p{L}\p{N}]/gu, ""));
+      });
+      if (!hits.length) return true; // found in a filter or metadata: nothing to tell by
+      return letters(q).split(/\s+/).every(function (t) {
+        t = t.replace(/[^\p{L}\p{N}]/gu, "");
+        var need = Math.min(t.length, 4);
+        return hits.some(function (w) { return w.indexOf(t.slice(0, need)) !== -1; });
       });
     }
 
