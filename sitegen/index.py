@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -54,6 +55,10 @@ ARXIV_NAMES = {
     "SE": "Software Engineering", "SI": "Social and Information Networks",
     "SY": "Systems and Control",
 }  # fmt: skip
+# arXiv's archives, which a paper may write before its subject: cs.LG, stat.ML, q-bio.NC
+ARXIV_ARCHIVE = re.compile(
+    r"^(?:cs|econ|eess|math|stat|q-bio|q-fin|physics|astro-ph|cond-mat|nlin)\.", re.IGNORECASE
+)
 # Fixed colours for the common codes, so adding a paper never recolours a topic.
 PALETTE_SIZE = 8
 FIXED_COLOURS = {"LG": 0, "CV": 1, "CL": 2, "AI": 3, "DC": 4, "CR": 5, "RO": 6, "ML": 7}
@@ -173,11 +178,12 @@ def make_papers(
     sources: Sequence[Paper], people: dict[str, Person], owner: str
 ) -> tuple[Paper, ...]:
     """The papers as read, each with its author names resolved to people and its topic
-    spelt as the site spells it (spelling_shown); newest first."""
+    spelt as the site spells it (spelling_shown, the archive aside: topic_key); newest first."""
     # only `authors` and `topic` are set after the parse: keys.Digests digests a paper by
     # its file and these. One Author per spelling, shared by every paper that prints it
     author = {n: Author(name=n, person=person) for n, person in people.items()}
-    topic = spelling_shown(Counter(s.topic for s in sources))
+    written = Counter(s.topic for s in sources)
+    topic = spelling_shown(written, topic_key(written))
     return newest_first(
         dataclasses.replace(
             s, authors=tuple(author[n] for n in credited(s, owner)), topic=topic[s.topic]
@@ -186,14 +192,29 @@ def make_papers(
     )
 
 
-def spelling_shown(uses: Counter[str]) -> dict[str, str]:
-    """Every topic code or tag as written -> the one spelling shown for all those that
-    differ only in case, as most papers spell it (ties: the first in sort order): `lg` on
-    one paper and `LG` on another would be two topics, both named Machine Learning."""
+def topic_key(codes: Iterable[str]) -> Callable[[str], str]:
+    """What makes two topic codes one: their case, and arXiv's archive (`cs.LG`, as arXiv
+    writes it) where the site writes the bare code (`LG`, as profiles print it), or `cs.LG`
+    on one paper was a second topic beside Machine Learning. Without a bare `LO`, `cs.LO`
+    and `math.LO` stay two subjects."""
+    written = {c.casefold() for c in codes}
+
+    def key(code: str) -> str:
+        bare = ARXIV_ARCHIVE.sub("", code).casefold()
+        return bare if bare in written else code.casefold()
+
+    return key
+
+
+def spelling_shown(uses: Counter[str], key: Callable[[str], str] = str.casefold) -> dict[str, str]:
+    """Every topic code or tag as written -> the one spelling shown for all those of one
+    `key` (those that differ only in case), as most papers spell it (ties: the key's own
+    spelling, the bare code, then the first in sort order): `lg` on one paper and `LG` on
+    another would be two topics, both named Machine Learning."""
     shown: dict[str, str] = {}
-    for spelling in sorted(uses, key=lambda s: (-uses[s], s)):
-        shown.setdefault(spelling.casefold(), spelling)
-    return {spelling: shown[spelling.casefold()] for spelling in uses}
+    for spelling in sorted(uses, key=lambda s: (-uses[s], key(s) != s.casefold(), s)):
+        shown.setdefault(key(spelling), spelling)
+    return {spelling: shown[key(spelling)] for spelling in uses}
 
 
 def group_years(papers: Sequence[Paper]) -> tuple[Year, ...]:

@@ -1301,6 +1301,25 @@ def test_a_topic_spelt_in_two_cases_is_one_topic(fresh_site: Path) -> None:
     assert page.count('class="paper-item') == len(papers)
 
 
+@pytest.mark.slow  # two builds
+def test_a_topic_written_with_its_arxiv_archive_is_the_bare_codes_topic(fresh_site: Path) -> None:
+    """`topic: cs.LG` (arXiv's own spelling) on one paper where the others write `LG`: one
+    topic, Machine Learning at /topics/lg/, as the BibTeX already had it (cs.LG for both)."""
+    out = fresh_site / "output"
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    subjects = re.search(r"across \d+ arXiv subjects", (out / "topics/index.html").read_text())
+    papers = sorted((fresh_site / "content/papers").glob("*.md"))
+    lg = [p for p in papers if "\ntopic: LG\n" in p.read_text()]
+    lg[0].write_text(lg[0].read_text().replace("\ntopic: LG\n", "\ntopic: cs.LG\n"))
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    assert sorted(p.name for p in (out / "topics").iterdir() if "lg" in p.name) == ["lg"]
+    assert subjects and subjects[0] in (out / "topics/index.html").read_text()
+    page = (out / "topics" / "lg" / "index.html").read_text()
+    assert "Machine Learning" in parse(page).text and page.count('class="paper-item') == len(lg)
+    chips = parse(out / "papers" / lg[0].stem / "index.html").find("a", class_="chip t0")
+    assert {c["href"] for c in chips} == {"../../topics/lg/"}  # its own, and related papers'
+
+
 def test_a_tag_spelt_in_two_cases_is_one_tag(fresh_site: Path) -> None:
     """`LLM` on two papers and `llm` on a third: one tag page at /tags/llm/ listing all
     three, shown as most papers spell it, and every paper's chip links there."""
