@@ -48,10 +48,13 @@ def add_paper(site: Path, slug: str, title: str, authors: list[str], abstract: s
 def odd_url(tmp_path_factory: pytest.TempPathFactory):
     """The example site and papers that search once showed wrong: 31 that say "kerfuffle"
     (more than a page of results), an abstract with `&` in a URL and in escaped text, and
-    a coauthor whose name has `&amp;` in it."""
+    a coauthor whose name has `&amp;` in it, and one whose name is longer than a phone's
+    filter row."""
     site = make_site(tmp_path_factory.mktemp("odd") / "site")
     for i in range(30):
         add_paper(site, f"2026-k{i:02d}", f"Kerfuffle {i}", ["Lemeng Wu"], "A kerfuffle.")
+    long_name = ["Lemeng Wu", "Maximilian Alexander von Hohenzollern-Sigmaringen"]
+    add_paper(site, "2026-long", "Sigmaringen Castles", long_name, "Ab.")
     add_paper(site, "2026-amp", "Kerfuffle of Entities", ["Snorkel &amp; Co", "AT&T Labs"], "Ab.")
     add_paper(
         site, "2026-query", "Blorptastic Data", ["Lemeng Wu"],
@@ -224,6 +227,21 @@ def test_a_coauthor_filter_finds_a_name_with_an_ampersand(odd_url: str, page) ->
         wait_for_results(page, 1)
         assert result_slugs(page) == ["2026-amp"]
     assert not page.console_errors, page.console_errors
+
+
+def test_a_long_coauthor_name_does_not_widen_a_phone_s_page(odd_url: str, chromium) -> None:
+    """At 320 px the Coauthor select, 15rem beside its label, ran to 330 px when a name was
+    longer than about 30 characters: the page scrolled sideways once Filters opened."""
+    ctx = chromium.new_context(viewport={"width": 320, "height": 640})
+    page = ctx.new_page()
+    page.goto(odd_url + "search/")
+    page.wait_for_selector(".search-app.is-live", timeout=15000)
+    page.click(".search-filters summary")
+    right = page.evaluate(
+        "document.querySelector('select[name=coauthor]').getBoundingClientRect().right"
+    )
+    assert right <= 320 and page.evaluate("document.documentElement.scrollWidth") == 320
+    ctx.close()
 
 
 def test_an_excerpt_shows_the_abstract_s_own_text(odd_url: str, page) -> None:
