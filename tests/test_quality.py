@@ -289,6 +289,36 @@ def test_the_other_topics_chip_passes_axe_in_both_schemes(fresh_site: Path, chro
     assert not failures, failures
 
 
+@pytest.mark.browser
+def test_an_old_url_s_page_passes_axe_and_is_titled_as_its_paper(
+    fresh_site: Path, chromium
+) -> None:
+    """A UX hunter's: an alias's page had neither <main> nor <h1> (axe: landmark-one-main,
+    page-has-heading-one, region) and its <title> was the paper's alone. Its refresh is
+    taken out, as a browser that blocks it shows the page."""
+    _need_node_tool(AXE, "axe-core")
+    paper = sorted((fresh_site / "content" / "papers").glob("*.md"))[0]
+    text = re.sub(
+        r"(?m)^title: .*$", r"title: 'Bridges of $\\alpha$-divergences'", paper.read_text()
+    )
+    paper.write_text(text.replace("---\n", "---\naliases: [2023-old-bridges]\n", 1))
+    run_cli("build", "--site", fresh_site, "--no-search", check=True)
+    out = fresh_site / "output"
+    old, new = (out / "papers" / slug / "index.html" for slug in ("2023-old-bridges", paper.stem))
+    titles = [re.findall(r"<title>(.*)</title>", p.read_text()) for p in (old, new)]
+    assert titles[0] == titles[1]
+    old.write_text(re.sub(r'<meta http-equiv="refresh"[^>]*>', "", old.read_text()))
+    with serve(out, REPO / "netlify.toml") as base:
+        context = chromium.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(base + "papers/2023-old-bridges/", wait_until="load")
+        assert page.text_content("main h1 a") == "Bridges of α-divergences"
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document)")
+        context.close()
+    assert [v["id"] for v in result["violations"]] == []
+
+
 # ---------------------------------------------------------------- layout
 
 
