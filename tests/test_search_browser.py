@@ -443,3 +443,49 @@ def test_on_a_wide_screen_the_filters_are_open(site_url: str, page) -> None:
     assert page.evaluate("document.querySelector('.search-filters').open") is True
     assert page.is_visible(f"label.chip:has-text('{CV}')")
     assert not page.console_errors, page.console_errors
+
+
+CENTROID = "2021-centroid-transformers-learning-to-abstract-with-attention"
+MATH_TITLE = r"Schrödinger Bridges for Café Scenes with $\alpha$-divergences"
+MATH_EXCERPT = r"in $\mathcal{O}(n \log n)$ time with tolerance $\epsilon$, and $$x \le 1$$."
+MATH_ABSTRACT = "We sort " + MATH_EXCERPT
+
+
+@pytest.fixture(scope="module")
+def math_url(tmp_path_factory: pytest.TempPathFactory):
+    """The example site and a paper with math in its title and abstract."""
+    site = make_site(tmp_path_factory.mktemp("math") / "site")
+    add_paper(site, "2026-bridges", MATH_TITLE, ["Lemeng Wu"], MATH_ABSTRACT)
+    run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
+    with serve(site / "output", REPO / "netlify.toml") as base:
+        yield base
+
+
+def excerpt_of(page, base: str, query: str, slug: str) -> str:
+    """The excerpt of the paper `slug` among the results for `query`."""
+    page.goto(f"{base}search/?q={query}")
+    excerpt = page.locator(f'.search-results li:has(a[href$="/{slug}/"]) .search-excerpt')
+    excerpt.wait_for(timeout=15000)
+    return excerpt.text_content() or ""
+
+
+def test_search_finds_math_by_its_tex_and_shows_its_source(
+    site_url: str, math_url: str, page
+) -> None:
+    """Pagefind indexed a formula's MathML glyphs: `epsilon` found nothing (`ϵ` did), `n log n`
+    no abstract, and the excerpt read `casts a quadratic O(N2) memory` (a search hunter's
+    report). It indexes, and shows, the TeX source now; the page shows MathML, once."""
+    excerpt = excerpt_of(page, site_url, "quadratic", CENTROID)
+    assert "casts a quadratic $O(N^2)$ memory" in excerpt, excerpt
+    for query in ("epsilon", "log", "alpha"):
+        excerpt = excerpt_of(page, math_url, query, "2026-bridges")
+        assert MATH_EXCERPT in excerpt, excerpt
+    page.goto(math_url + "papers/2026-bridges/")
+    for part in ("h1", "section.abstract"):
+        shown = page.inner_text(part)  # as a reader sees it: no TeX
+        assert "$" not in shown and re.search("divergences|tolerance", shown), shown
+        read = page.locator(part).aria_snapshot()  # as a screen reader reads it: math once
+        assert "$" not in read and "epsilon" not in read, read
+    maths = page.locator("h1 math, section.abstract math").all()
+    assert len(maths) == 4 and all(m.is_visible() for m in maths)
+    assert not page.console_errors, page.console_errors
