@@ -269,7 +269,6 @@
       if (!s.q) options.sort = { date: "desc" };
       return pagefind.search(s.q || null, options).then(function (search) {
         if (ticket !== latest || !search) return;
-<<<<<<<< HEAD:tests/golden/example-site/assets/search.bbad1f27a5.js
         var first = s.q ? search.results.slice(0, PAGE_SIZE) : [];
         return Promise.all(first.map(function (r) { return r.data(); })).then(function (rows) {
           show(search, rows);
@@ -281,16 +280,6 @@
         list.replaceChildren();
         var none = first.length && !first.some(function (d) { return found(d, s.q); });
         pending = none ? [] : search.results.slice();
-========
-        var best = s.q && search.results.length ? search.results[0].data() : null;
-        return Promise.resolve(best).then(function (d) { show(search, d); });
-      });
-
-      function show(search, best) {
-        if (ticket !== latest) return;
-        list.replaceChildren();
-        pending = best && !found(best, s.q) ? [] : search.results.slice();
->>>>>>>> fd38f53 (Search finds math by its TeX and shows its source (a search hunter's report)):tests/golden/example-site/assets/search.b200d3d147.js
         var n = pending.length;
         var what = s.q ? say(WORDS.query, { query: s.q }) : WORDS.filters;
         status.textContent = say(n === 0 ? WORDS.none : n === 1 ? WORDS.one : WORDS.many, {
@@ -303,18 +292,11 @@
     }
 
     // Pagefind answers a word it does not hold with words that start as it does ("re-exam"
-<<<<<<<< HEAD:tests/golden/example-site/assets/search.bbad1f27a5.js
     // for "reinforcement", "SQuAD" for "quantum"), which are no match: the first results'
     // matched words tell. In one of them at least, each query word's first four letters
     // (all, if shorter) must stand in a matched word, as in a stemmed match ("studies",
     // "study") or a word within one ("supervised" in "self-supervised", "SAM" in
     // "SqueezeSAM", which Pagefind splits).
-========
-    // for "reinforcement", "SQuAD" for "quantum"), which are no match: the best result's
-    // matched words tell. Each query word must share its first four letters (all, if
-    // shorter) with one of them, or with a part of one ("supervised" in "self-supervised"),
-    // which a stemmed match does ("studies", "study").
->>>>>>>> fd38f53 (Search finds math by its TeX and shows its source (a search hunter's report)):tests/golden/example-site/assets/search.b200d3d147.js
     function letters(w) {
       return w.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
     }
@@ -323,27 +305,13 @@
       var words = text.split(text.indexOf("\u200B") !== -1 ? "\u200B" : /[\r\n\s]+/);
       var hits = [];
       (d.locations || []).forEach(function (at) {
-<<<<<<<< HEAD:tests/golden/example-site/assets/search.bbad1f27a5.js
         hits.push(letters(words[at] || "").replace(/[^\p{L}\p{N}]/gu, ""));
-========
-        var w = letters(words[at] || "");
-        hits.push(w.replace(/[^\p{L}\p{N}]/gu, ""));
-        hits.push.apply(hits, w.split(/[^\p{L}\p{N}]+/u));
->>>>>>>> fd38f53 (Search finds math by its TeX and shows its source (a search hunter's report)):tests/golden/example-site/assets/search.b200d3d147.js
       });
       if (!hits.length) return true; // found in a filter or metadata: nothing to tell by
       return letters(q).split(/\s+/).every(function (t) {
         t = t.replace(/[^\p{L}\p{N}]/gu, "");
         var need = Math.min(t.length, 4);
-<<<<<<<< HEAD:tests/golden/example-site/assets/search.bbad1f27a5.js
         return hits.some(function (w) { return w.indexOf(t.slice(0, need)) !== -1; });
-========
-        return hits.some(function (w) {
-          var i = 0;
-          while (i < need && w[i] === t[i]) i++;
-          return i === need;
-        });
->>>>>>>> fd38f53 (Search finds math by its TeX and shows its source (a search hunter's report)):tests/golden/example-site/assets/search.b200d3d147.js
       });
     }
 
