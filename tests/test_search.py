@@ -360,3 +360,14 @@ def test_a_result_s_title_is_given_as_the_title_s_markup(fresh_site: Path) -> No
         metas = [e.get("data-pagefind-meta") or "" for _, e in page.elements]
         (title,) = [m.removeprefix("title_html:") for m in metas if m.startswith("title_html:")]
         assert title.startswith(f"{before}<math alttext=") and title.endswith(f"</math>{after}")
+
+
+def test_indexed_escapes_text_a_template_hands_it() -> None:
+    """`|indexed` marks its result safe: text that is not HTML yet (a title, in a site's
+    template) is escaped first, or a hostile title would run in the page."""
+    from markupsafe import Markup
+
+    from sitegen.build import FILTERS
+
+    assert FILTERS["indexed"]("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
+    assert FILTERS["indexed"](Markup("<p>ok</p>")) == "<p>ok</p>"
