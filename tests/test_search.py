@@ -339,29 +339,6 @@ def test_math_is_indexed_as_its_tex_source_on_the_indexed_pages_only(fresh_site:
     assert "alpha" in feed and "hidden" not in feed and "pagefind" not in feed
 
 
-def test_a_result_s_title_is_given_as_the_title_s_markup(fresh_site: Path) -> None:
-    """A result's title showed raw TeX (`with $\\alpha$-divergences`): the pages give search.js
-    the title's markup too (`title_html`), once escaped in the attribute, as Pagefind reads it,
-    so that a title's own HTML stays text (search.js copies only a title's elements)."""
-    (fresh_site / "content" / "papers" / "2026-math.md").write_text(
-        "---\ntitle: 'With $\\alpha$ and <img src=x onerror=alert(1)>'\ndate: 2026-01-17\n"
-        "topic: LG\nauthors:\n- Lemeng Wu\n---\nA.\n"
-    )
-    (fresh_site / "content" / "pages").mkdir()
-    (fresh_site / "content" / "pages" / "notes.md").write_text(
-        "---\ntitle: Notes on $\\epsilon$ [here](https://example.org/)\n---\nSmall.\n"
-    )
-    run_cli("build", "--site", fresh_site, "--no-search", check=True)
-    for url, before, after in (
-        ("papers/2026-math", "With ", " and &lt;img src=x onerror=alert(1)&gt;"),
-        ("notes", "Notes on ", " here"),  # a link's text: the result is a link itself
-    ):
-        page = parse(fresh_site / "output" / url / "index.html")
-        metas = [e.get("data-pagefind-meta") or "" for _, e in page.elements]
-        (title,) = [m.removeprefix("title_html:") for m in metas if m.startswith("title_html:")]
-        assert title.startswith(f"{before}<math alttext=") and title.endswith(f"</math>{after}")
-
-
 def test_indexed_escapes_text_a_template_hands_it() -> None:
     """`|indexed` marks its result safe: text that is not HTML yet (a title, in a site's
     template) is escaped first, or a hostile title would run in the page."""

@@ -449,16 +449,13 @@ CENTROID = "2021-centroid-transformers-learning-to-abstract-with-attention"
 MATH_TITLE = r"Schrödinger Bridges for Café Scenes with $\alpha$-divergences"
 MATH_EXCERPT = r"in $\mathcal{O}(n \log n)$ time with tolerance $\epsilon$, and $$x \le 1$$."
 MATH_ABSTRACT = "We sort " + MATH_EXCERPT
-HOSTILE_TITLE = r'Zorblax <img src=x onerror="document.title=1"> <b>b</b> *em* $\text{<i>i</i>}x^2$'
 
 
 @pytest.fixture(scope="module")
 def math_url(tmp_path_factory: pytest.TempPathFactory):
-    """The example site, a paper with math in its title and abstract, and one whose title
-    holds HTML (as text) and math."""
+    """The example site and a paper with math in its title and abstract."""
     site = make_site(tmp_path_factory.mktemp("math") / "site")
     add_paper(site, "2026-bridges", MATH_TITLE, ["Lemeng Wu"], MATH_ABSTRACT)
-    add_paper(site, "2026-hostile", f"'{HOSTILE_TITLE}'", ["Lemeng Wu"], "Zorblax.")
     run_cli("build", "--site", site, "--base-url", BASE_URL, check=True)
     with serve(site / "output", REPO / "netlify.toml") as base:
         yield base
@@ -491,27 +488,4 @@ def test_search_finds_math_by_its_tex_and_shows_its_source(
         assert "$" not in read and "epsilon" not in read, read
     maths = page.locator("h1 math, section.abstract math").all()
     assert len(maths) == 4 and all(m.is_visible() for m in maths)
-    assert not page.console_errors, page.console_errors
-
-
-def test_a_result_s_title_shows_its_math_as_lists_do_and_its_html_as_text(
-    math_url: str, page
-) -> None:
-    """A result's title showed raw TeX ("... with $\\alpha$-divergences"), where every list
-    shows α (a search hunter's report). It is the title's markup now, copied element by
-    element: MathML and emphasis, and a title's HTML shown as the text it is."""
-    page.goto(math_url + "timeline/")
-    listed = page.locator('.paper-title a[href$="/2026-bridges/"]').text_content()
-    excerpt_of(page, math_url, "alpha", "2026-bridges")
-    title = page.locator('.search-results .paper-title a[href$="/2026-bridges/"]')
-    assert title.text_content() == listed and "$" not in listed, listed
-    assert title.locator("math").count() == 1
-
-    excerpt_of(page, math_url, "zorblax", "2026-hostile")
-    title = page.locator('.search-results .paper-title a[href$="/2026-hostile/"]')
-    text = title.text_content() or ""
-    assert text.startswith('Zorblax <img src=x onerror="document.title=1"> <b>b</b> em'), text
-    tags = title.evaluate("a => [...a.querySelectorAll('*')].map(e => e.localName)")
-    assert set(tags) == {"em", "math", "mrow", "mtext", "msup", "mi", "mn"}, tags
-    assert page.title() != "1"
     assert not page.console_errors, page.console_errors

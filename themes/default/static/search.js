@@ -80,45 +80,6 @@
     return frag;
   }
 
-  // A title as the site's lists show it (its math as MathML, its emphasis): the page's
-  // markup of it (meta.title_html), parsed inert and copied node by node, keeping only the
-  // elements and attributes a title's markup has (markup.py's MathML allowlist) and all
-  // text as text, so that no title, however hostile, adds a script, a handler or a link.
-  var MATHML = "http://www.w3.org/1998/Math/MathML";
-  var TITLE_TAGS = {
-    html: ["em", "strong", "code", "span"],
-    math: ("math mi mn mo ms mtext mrow msub msup msubsup mfrac msqrt mroot mstyle mspace " +
-      "mpadded mphantom mover munder munderover mtable mtr mtd menclose merror " +
-      "mmultiscripts mprescripts none semantics annotation").split(" "),
-  };
-  var TITLE_ATTRS = {
-    html: ["class"],
-    math: ("alttext display displaystyle scriptlevel mathsize mathvariant dir form fence " +
-      "separator lspace rspace stretchy symmetric maxsize minsize largeop movablelimits " +
-      "accent accentunder linethickness width height depth linebreak voffset columnalign " +
-      "rowalign columnlines rowlines columnspacing rowspacing columnspan rowspan notation " +
-      "encoding").split(" "),
-  };
-
-  function titleNodes(markup) {
-    var frag = document.createDocumentFragment();
-    (function copy(from, to) {
-      from.childNodes.forEach(function (n) {
-        if (n.nodeType === Node.TEXT_NODE) to.appendChild(document.createTextNode(n.data));
-        if (n.nodeType !== Node.ELEMENT_NODE) return;
-        var kind = n.namespaceURI === MATHML ? "math" : "html";
-        if (TITLE_TAGS[kind].indexOf(n.localName) === -1) return copy(n, to); // its text only
-        var e = kind === "math" ? document.createElementNS(MATHML, n.localName) : el(n.localName);
-        Array.prototype.forEach.call(n.attributes, function (at) {
-          if (TITLE_ATTRS[kind].indexOf(at.name) !== -1) e.setAttribute(at.name, at.value);
-        });
-        copy(n, e);
-        to.appendChild(e);
-      });
-    })(new DOMParser().parseFromString(markup, "text/html").body, frag);
-    return frag;
-  }
-
   var ENGLISH = {
     more: "Show more", none: "No paper matches {what}.", one: "{n} paper matches {what}.",
     many: "{n} papers match {what}.", query: "\u201c{query}\u201d", filters: "these filters",
@@ -142,8 +103,7 @@
     var li = el("li", "paper-item search-result t" + colour);
     var h = el("h2", "paper-title");
     h.dir = "auto"; // a title in another script keeps its punctuation on its own side
-    var a = el("a", null, meta.title_html ? null : meta.title || data.url);
-    if (meta.title_html) a.appendChild(titleNodes(meta.title_html));
+    var a = el("a", null, meta.title || data.url);
     a.href = data.url;
     h.appendChild(a);
     li.appendChild(h);
