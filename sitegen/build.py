@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import __version__, cite, urls
 from .config import (
@@ -259,8 +259,7 @@ FILTERS = {
         render_inline(_text(text), links, alone)
     ),
     "plain": lambda text: plain_inline(_text(text)),
-    # HTML (Markup) as it is; text, which a site's template may hand it, escaped first
-    "indexed": lambda html_: Markup(indexed_math(str(escape(html_)))),
+    "indexed": lambda html_: Markup(indexed_math(str(html_))),
 }
 
 

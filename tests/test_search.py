@@ -337,14 +337,3 @@ def test_math_is_indexed_as_its_tex_source_on_the_indexed_pages_only(fresh_site:
         assert len(maths) == len(sources) and all("data-pagefind-ignore" in m for m in maths)
     feed = (out / "feed.xml").read_text("utf-8")
     assert "alpha" in feed and "hidden" not in feed and "pagefind" not in feed
-
-
-def test_indexed_escapes_text_a_template_hands_it() -> None:
-    """`|indexed` marks its result safe: text that is not HTML yet (a title, in a site's
-    template) is escaped first, or a hostile title would run in the page."""
-    from markupsafe import Markup
-
-    from sitegen.build import FILTERS
-
-    assert FILTERS["indexed"]("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
-    assert FILTERS["indexed"](Markup("<p>ok</p>")) == "<p>ok</p>"
