@@ -46,7 +46,7 @@ from .errors import SitegenError, SitegenWarning, decode
 from .feeds import FeedSpec, render_feeds
 from .index import build_index
 from .keys import FRAGMENTS, Digests, Lazy, Templates
-from .markup import indexed_math, plain_inline, render_inline
+from .markup import plain_inline, render_inline
 from .model import Paper, Site
 from .pages import (
     SITEMAP_MARK,
@@ -259,7 +259,6 @@ FILTERS = {
         render_inline(_text(text), links, alone)
     ),
     "plain": lambda text: plain_inline(_text(text)),
-    "indexed": lambda html_: Markup(indexed_math(str(html_))),
 }
 
 

@@ -37,7 +37,6 @@ _FUNCTION = re.compile(r"(?<!<msub>)(?<!<msup>)(?<!<msubsup>)<mi>[A-Za-z]{2,}</m
 _ARGUMENT = re.compile(r"<m(?:i|n|row|sub|sup|frac|sqrt)\b")
 _THIN = '<mspace width="0.1667em"></mspace>'  # TeX's \, between an operator and an ordinary
 _TAG = re.compile(r"<[^>]*>")
-_MATH = re.compile(r'<math alttext="([^"]*)"([^>]*)>(.*?)</math>', re.DOTALL)  # math_to_html's
 # a size a formula sets (`\\rule`, `\\hspace`, `\\kern`, `\\Huge`): one title's
 # `\\rule{9999em}{9999em}` made every page listing it 188,000 px wide and tall
 _SIZE = re.compile(r' (width|height|depth|lspace|voffset|minsize|maxsize|mathsize)="([^"]*)"')
@@ -99,21 +98,6 @@ def math_to_html(latex: str, display: bool, warnings: list[str]) -> str:
         return f'<code class="{cls}">{html.escape(latex)}</code>'
     # its source, for what shows no MathML: the CV's PDF (WeasyPrint), a reader's fallback
     return out.replace("<math ", f'<math alttext="{html.escape(drop_control(latex))}" ', 1)
-
-
-def indexed_math(html_: str) -> str:
-    """HTML whose formulas Pagefind indexes, and shows in excerpts, as their TeX source, what
-    people type (`epsilon`, `n log n`, `$O(N^2)$`), not as MathML's glyphs (`ϵ`, `nlogn`,
-    `O(N2)`): each <math> is left out of the index and followed by its source (its
-    `alttext`, escaped) in a `hidden` span, which is neither shown nor read aloud. For
-    the pages' indexed parts only: a feed reader would show the span."""
-
-    def indexed(m: re.Match[str]) -> str:
-        fence = "$$" if ' display="block"' in m[2] else "$"
-        math = f'<math data-pagefind-ignore alttext="{m[1]}"{m[2]}>{m[3]}</math>'
-        return f"{math}<span hidden>{fence}{m[1]}{fence}</span>"
-
-    return _MATH.sub(indexed, html_)
 
 
 def typesets_commands(latex: str) -> bool:

@@ -254,7 +254,7 @@ def test_template_reference_lists_every_template_and_variable() -> None:
     common_text = text.split("Variables common to all pages:")[1].split("The objects")[0]
     common = set(re.findall(r"`(\w+)(?:\(\w*\))?`", common_text))
     env = jinja2.Environment()
-    env.filters.update({f: str for f in ("rel", "date", "inline", "plain", "number", "indexed")})
+    env.filters.update({f: str for f in ("rel", "date", "inline", "plain", "number")})
     for name in sorted(templates):
         own = set(re.findall(r"`(\w+)`", rows[name][2]))
         missing = _template_vars(THEME / name, env) - common - own

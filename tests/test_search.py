@@ -9,7 +9,6 @@ variable the `pagefind` package reads to find its binary.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -307,33 +306,3 @@ def test_the_index_is_stemmed_in_the_language_most_papers_are_written_in(
     assert search.stemmed_as("de-AT", ["en", "en-GB", None]) == "en"
     assert search.stemmed_as("de", ["en", None, None]) is None
     assert search.stemmed_as("zh-Hant", []) is None
-
-
-def test_math_is_indexed_as_its_tex_source_on_the_indexed_pages_only(fresh_site: Path) -> None:
-    """Pagefind indexed a formula's MathML glyphs (`ϵ`, `O(N2)`), never the TeX people type
-    (`epsilon`, a search hunter's report): each <math> of a paper's title and abstract, and of
-    a page of one's own, is left out of the index, its source indexed from a hidden span after
-    it. A feed, which shows that span, has none."""
-    title = r"Bridges with $\alpha$-divergences"
-    (fresh_site / "content" / "papers" / "2026-math.md").write_text(
-        f"---\ntitle: '{title}'\ndate: 2026-01-17\ntopic: LG\nauthors:\n- Lemeng Wu\n---\n"
-        "We sort in $\\mathcal{O}(n \\log n)$ time, with $$x < \\frac{1}{2}$$.\n"
-    )
-    (fresh_site / "content" / "pages").mkdir()
-    (fresh_site / "content" / "pages" / "notes.md").write_text(
-        "---\ntitle: Notes on $\\epsilon$\n---\nSmall $\\delta$.\n"
-    )
-    run_cli("build", "--site", fresh_site, "--no-search", check=True)
-    out = fresh_site / "output"
-    expected = {
-        "papers/2026-math": [r"$\alpha$", r"$\mathcal{O}(n \log n)$", r"$$x < \frac{1}{2}$$"],
-        "notes": [r"$\epsilon$", r"$\delta$"],
-    }
-    for url, sources in expected.items():
-        text = (out / url / "index.html").read_text("utf-8")
-        indexed = [html.unescape(s) for s in re.findall(r"<span hidden>([^<]*)</span>", text)]
-        assert indexed == sources
-        maths = parse(text).find("math")
-        assert len(maths) == len(sources) and all("data-pagefind-ignore" in m for m in maths)
-    feed = (out / "feed.xml").read_text("utf-8")
-    assert "alpha" in feed and "hidden" not in feed and "pagefind" not in feed
