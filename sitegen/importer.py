@@ -1438,10 +1438,14 @@ def _merge_sources(read_records: Callable[[], list[SourceRecord]], plan: _Plan) 
         }
         if ours:  # the import's own file: what the sources know better
             gain.update(_fuller(target.values, group.values))
-        elif "authors" in gain and not target.values.get("authors") and target.values.get("et_al"):
-            # the `et_al: true` written beside an empty list (ORCID's unknown authors) goes
+        elif (
+            "authors" in gain
+            and not target.values.get("authors")
+            and target.values.get("et_al")
+            and not group.values.get("et_al")
+        ):  # the `et_al: true` written beside an empty list (ORCID's unknown authors) goes
             # with it, in a file edited by hand too: it said only that the list was unknown
-            gain["et_al"] = bool(group.values.get("et_al"))
+            gain["et_al"] = False
         for key, value in gain.items():
             if target.values.get(key) not in _UNSET:
                 target.replaced.append(key)

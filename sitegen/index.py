@@ -208,11 +208,12 @@ def topic_key(codes: Iterable[str]) -> Callable[[str], str]:
 
 def spelling_shown(uses: Counter[str], key: Callable[[str], str] = str.casefold) -> dict[str, str]:
     """Every topic code or tag as written -> the one spelling shown for all those of one
-    `key` (those that differ only in case), as most papers spell it (ties: the key's own
-    spelling, the bare code, then the first in sort order): `lg` on one paper and `LG` on
-    another would be two topics, both named Machine Learning."""
+    `key` (those that differ only in case), as most papers spell it (ties: the first in sort
+    order): `lg` on one paper and `LG` on another would be two topics, both named Machine
+    Learning. The bare code before arXiv's archive (`LG` before `cs.LG`), however many write
+    that: it holds the topic's name, colour and URL, which moved with the counts."""
     shown: dict[str, str] = {}
-    for spelling in sorted(uses, key=lambda s: (-uses[s], key(s) != s.casefold(), s)):
+    for spelling in sorted(uses, key=lambda s: (key(s) != s.casefold(), -uses[s], s)):
         shown.setdefault(key(spelling), spelling)
     return {spelling: shown[key(spelling)] for spelling in uses}
 

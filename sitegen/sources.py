@@ -668,14 +668,15 @@ def rich_text(text: Any, escape: Callable[[str], str] | None = None) -> str:
 
 def rich_abstract(text: Any) -> str:
     """Rich text's paragraphs kept apart, as Markdown's: with their tags simply dropped, a
-    Crossref abstract read `AbstractFirst para ends here.Second para...`; a plain one's lines
-    (Zotero's) ran together too. A structured abstract's headings (Background, Methods) are
-    bold; Crossref's "Abstract" goes."""
+    Crossref abstract read `AbstractFirst para ends here.Second para...`; a plain one's
+    paragraphs (Zotero's) ran together too. A structured abstract's headings (Background,
+    Methods) are bold; Crossref's "Abstract" goes."""
     text = _HEADING.sub(
         lambda m: "" if clean(m[1]).lower() == "abstract" else f"<p><b>{m[1]}</b></p>",
         text if isinstance(text, str) else "",
     )
-    parts = _BREAK.split(text) if _BREAK.search(text) else text.split("\n")  # lines: plain
+    # plain text: its blank lines, as Markdown's (a line break may be a PDF's, mid-sentence)
+    parts = _BREAK.split(text) if _BREAK.search(text) else re.split(r"\n\s*\n", text)
     paragraphs = (rich_text(part, _plain_abstract) for part in parts)
     return "\n\n".join(p for p in paragraphs if p)
 

@@ -2658,8 +2658,8 @@ def test_a_csl_abstracts_paragraphs_stay_paragraphs(site: Path, tmp_path: Path) 
         {"id": "j", "title": "Jats test", "abstract": jats, "issued": {"date-parts": [[2017]]}},
         {"id": "h", "title": "Html test", "abstract": "<p>One.</p><p>Two.</p>",
          "issued": {"date-parts": [[2018]]}},
-        # Zotero's plain text: its lines (a regression hunter's report)
-        {"id": "z", "title": "Plain test", "abstract": "Aims: one.\nMethods: two.\n\nEnd.",
+        # Zotero's plain text: its blank lines part paragraphs, not a PDF's line breaks
+        {"id": "z", "title": "Plain test", "abstract": "Aims: one,\nand two.\n\nEnd.",
          "issued": {"date-parts": [[2019]]}},
     ]  # fmt: skip
     csl = tmp_path / "t.json"
@@ -2676,7 +2676,7 @@ def test_a_csl_abstracts_paragraphs_stay_paragraphs(site: Path, tmp_path: Path) 
     assert body.startswith("First para ends here.\n\n**Methods**\n\n"), body
     assert "<p>One.</p>\n<p>Two.</p>" in html_page
     plain = (out / "papers" / "2019-plain-test" / "index.html").read_text(encoding="utf-8")
-    assert "<p>Aims: one.</p>\n<p>Methods: two.</p>\n<p>End.</p>" in plain
+    assert "<p>Aims: one, and two.</p>\n<p>End.</p>" in plain
 
 
 @pytest.mark.parametrize(
